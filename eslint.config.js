@@ -1,0 +1,58 @@
+// Type-checked ESLint for Kith. The layer rules (STYLE.md) are enforced here, not hoped for.
+import js from '@eslint/js'
+import tseslint from 'typescript-eslint'
+import { importX } from 'eslint-plugin-import-x'
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'src/core/wire/pb/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { 'import-x': importX },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'import-x/no-cycle': 'error',
+      'no-console': 'error',
+    },
+  },
+  {
+    // The protocol core is pure: no network, no filesystem, no platform crypto, no clock or rng
+    // of its own (ARCHITECTURE.md "Layers only call downward").
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*', 'fs', 'net', 'crypto', 'os', 'path'], message: 'src/core is pure: inject platform services.' },
+            { group: ['libp2p', '@libp2p/*', '@chainsafe/*'], message: 'src/core must not know the network.' },
+            { group: ['**/store/**', '**/node/**', '**/service/**', '**/api/**', '**/cli/**'], message: 'src/core calls no upper layer.' },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'Date', message: 'core takes time from an injected Clock.' },
+        { name: 'crypto', message: 'core takes randomness from an injected Rng.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Math', property: 'random', message: 'core takes randomness from an injected Rng.' },
+        { object: 'Date', property: 'now', message: 'core takes time from an injected Clock.' },
+      ],
+    },
+  },
+  {
+    files: ['src/cli/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'scripts/**/*.mjs', 'test/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
+)

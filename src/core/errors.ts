@@ -1,0 +1,48 @@
+// Typed errors of the protocol core: one class per failure, told apart by `.name` (js-libp2p
+// interface/src/errors.ts) with a stable `code` and an `is()` guard (libsignal node/ts/Errors.ts).
+// Messages never contain key material or plaintext.
+
+export abstract class KithError extends Error {
+  abstract readonly code: string
+  /** True for any Kith error (subclasses narrow by `.name`). */
+  static isKithError(err: unknown): err is KithError {
+    return err instanceof KithError
+  }
+}
+
+function define<N extends string>(name: N) {
+  const C = class extends KithError {
+    override readonly name: N = name
+    readonly code: N = name
+    static is(err: unknown): boolean {
+      return err instanceof Error && err.name === name
+    }
+  }
+  Object.defineProperty(C, 'name', { value: name })
+  return C
+}
+
+/** An AEAD tag, header or signature did not authenticate. State is unchanged. */
+export class DecryptionError extends define('DecryptionError') {}
+/** A message was already decrypted once (replay or duplicate delivery). State is unchanged. */
+export class DuplicateMessageError extends define('DuplicateMessageError') {}
+/** A message would skip more keys than a named limit allows (MAX_SKIP, MAX_FORWARD_JUMPS). */
+export class TooManySkippedKeysError extends define('TooManySkippedKeysError') {}
+/** Bytes that do not parse as the expected structure. */
+export class MalformedMessageError extends define('MalformedMessageError') {}
+/** Input longer than the named size limit of its decoder. */
+export class MessageTooLargeError extends define('MessageTooLargeError') {}
+/** A wire or record version this code does not speak. */
+export class UnsupportedVersionError extends define('UnsupportedVersionError') {}
+/** A signature over a prekey, card or message did not verify. */
+export class InvalidSignatureError extends define('InvalidSignatureError') {}
+/** A key of the wrong length or a degenerate (low-order) point. */
+export class InvalidKeyError extends define('InvalidKeyError') {}
+/** A prekey named by an initial message is not (or no longer) in the store. */
+export class PrekeyNotFoundError extends define('PrekeyNotFoundError') {}
+/** There is no session with the peer to encrypt or decrypt with. */
+export class NoSessionError extends define('NoSessionError') {}
+/** The peer's identity key differs from the one we trust for it. */
+export class UntrustedIdentityError extends define('UntrustedIdentityError') {}
+/** No sender key state for (group, sender), or for the chain a message names. */
+export class NoSenderKeyError extends define('NoSenderKeyError') {}
