@@ -1,0 +1,31 @@
+// Named size limits of every decoder (ARCHITECTURE.md "Bounds and bad input"). Each is tested
+// at MAX+1 in test/core/wire/. Sizes are in bytes of the encoded message.
+
+/** Largest plaintext a chat message may carry before padding (text, manifest, control). */
+export const MAX_PLAINTEXT_BYTES = 64 * 1024
+/** Largest padded plaintext: MAX_PLAINTEXT_BYTES rounded up to its bucket (wire/padding.ts). */
+export const MAX_PADDED_BYTES = 64 * 1024 + 4096
+/** A ratchet message: 68-byte encrypted header, padded ciphertext + tag, protobuf framing. */
+export const MAX_RATCHET_MESSAGE_BYTES = MAX_PADDED_BYTES + 256
+/** A PQXDH initial message adds IK, EK, ids and the 1,088-byte ML-KEM ciphertext. */
+export const MAX_PREKEY_MESSAGE_BYTES = MAX_RATCHET_MESSAGE_BYTES + 2048
+/** A sender-key message: content (ids, iteration, ciphertext) and a 64-byte signature. */
+export const MAX_SENDER_KEY_MESSAGE_BYTES = MAX_PADDED_BYTES + 512
+/** The outer envelope around any of the above. */
+export const MAX_ENVELOPE_BYTES = MAX_PREKEY_MESSAGE_BYTES + 64
+/** A prekey bundle: IK, SPK, two ML-KEM-768 keys (1,184 B each), OPK, signatures. */
+export const MAX_PREKEY_BUNDLE_BYTES = 4096
+/** A sender-key distribution message. */
+export const MAX_SENDER_KEY_DISTRIBUTION_BYTES = 512
+/** A chat content record after unpadding. */
+export const MAX_CHAT_CONTENT_BYTES = MAX_PLAINTEXT_BYTES
+/** A signed contact card: bundle, up to MAX_CARD_ADDRS addresses and MAX_CARD_MAILBOXES. */
+export const MAX_CONTACT_CARD_BYTES = 8192
+export const MAX_CARD_ADDRS = 16
+export const MAX_CARD_MAILBOXES = 8
+/** An invite payload (bundle + addresses + name). */
+export const MAX_INVITE_BYTES = 8192
+/** Stored session record (current state + previous states + skipped keys). */
+export const MAX_SESSION_RECORD_BYTES = 1024 * 1024
+/** Stored sender-key record. */
+export const MAX_SENDER_KEY_RECORD_BYTES = 1024 * 1024
