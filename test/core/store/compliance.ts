@@ -1,0 +1,542 @@
+// The one compliance suite every ProtocolStore implementation runs (STYLE.md §9, after js-libp2p
+// interface-compliance-tests). It registers node:test cases covering every method of
+// src/core/store/types.ts through the public interface only: no assumption about how or where an
+// implementation keeps its data, what subclass of Uint8Array it returns, or whether its records
+// are the objects it was given. A persistent store also offers `reopen`, and then its data (and
+// its deletions) must survive a reopen.
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { toHex } from '../../../src/core/bytes.js'
+import { peerIdFromPublicKey, type IdentityKeyPair } from '../../../src/core/identity/identity.js'
+import type {
+  EcPrekeyRecord,
+  KemPrekeyRecord,
+  ProtocolStore,
+} from '../../../src/core/store/types.js'
+
+export interface ProtocolStoreHarness {
+  /** A fresh, empty store holding `identity`. */
+  store: ProtocolStore
+  identity: IdentityKeyPair
+  /** Releases whatever the factory made (files, handles, a reopened store). Called once, after
+   *  each test. */
+  cleanup?: () => Promise<void>
+  /** Closes `store` and opens the same storage again (persistent stores only). */
+  reopen?: () => Promise<ProtocolStore>
+}
+
+export type ProtocolStoreFactory = () => Promise<ProtocolStoreHarness>
+
+// Deterministic test data in the sizes the protocol uses: X25519 keys and Ed25519 signatures
+// (32 and 64 bytes), ML-KEM-768 keys (FIPS 203 §8 table 3: ek 1184, dk 2400 bytes).
+const KEM_PUBLIC_BYTES = 1184
+const KEM_SECRET_BYTES = 2400
+const T0 = 1_700_000_000_000
+
+/** `len` bytes of a pattern determined by `seed`, so different seeds give different arrays. */
+function bytes(len: number, seed: number): Uint8Array {
+  const out = new Uint8Array(len)
+  for (let i = 0; i < len; i++) out[i] = (i * 31 + seed * 131 + 7) & 0xff
+  return out
+}
+
+function ecPrekey(id: number, signed: boolean, seed = id): EcPrekeyRecord {
+  return {
+    id,
+    publicKey: bytes(32, seed),
+    privateKey: bytes(32, seed + 1000),
+    signature: signed ? bytes(64, seed + 2000) : new Uint8Array(0),
+    createdAt: T0 + seed,
+  }
+}
+
+function kemPrekey(id: number, lastResort: boolean, seed = id): KemPrekeyRecord {
+  return {
+    id,
+    publicKey: bytes(KEM_PUBLIC_BYTES, seed),
+    secretKey: bytes(KEM_SECRET_BYTES, seed + 1000),
+    signature: bytes(64, seed + 2000),
+    lastResort,
+    createdAt: T0 + seed,
+  }
+}
+
+/** A PeerId-shaped peer name (the stores key sessions and sender keys by PeerId strings). */
+const peer = (n: number): string => peerIdFromPublicKey(bytes(32, 5000 + n))
+/** A 16-byte distributionId (a UUID in Signal's group protocol). */
+const group = (n: number): Uint8Array => bytes(16, 6000 + n)
+
+/** Byte equality by content; any Uint8Array (a Buffer too) is accepted. */
+function assertBytes(actual: Uint8Array | undefined, expected: Uint8Array, what: string): void {
+  assert.ok(actual instanceof Uint8Array, `${what}: expected a Uint8Array, got ${String(actual)}`)
+  assert.equal(actual.length, expected.length, `${what}: length`)
+  assert.equal(toHex(actual), toHex(expected), `${what}: bytes`)
+}
+
+function assertEc(actual: EcPrekeyRecord | undefined, expected: EcPrekeyRecord): void {
+  assert.ok(actual !== undefined, `EC prekey ${expected.id} missing`)
+  assert.equal(actual.id, expected.id)
+  assertBytes(actual.publicKey, expected.publicKey, 'publicKey')
+  assertBytes(actual.privateKey, expected.privateKey, 'privateKey')
+  assertBytes(actual.signature, expected.signature, 'signature')
+  assert.equal(actual.createdAt, expected.createdAt)
+}
+
+function assertKem(actual: KemPrekeyRecord | undefined, expected: KemPrekeyRecord): void {
+  assert.ok(actual !== undefined, `KEM prekey ${expected.id} missing`)
+  assert.equal(actual.id, expected.id)
+  assertBytes(actual.publicKey, expected.publicKey, 'publicKey')
+  assertBytes(actual.secretKey, expected.secretKey, 'secretKey')
+  assertBytes(actual.signature, expected.signature, 'signature')
+  assert.equal(actual.lastResort, expected.lastResort)
+  assert.equal(actual.createdAt, expected.createdAt)
+}
+
+export function runProtocolStoreCompliance(name: string, factory: ProtocolStoreFactory): void {
+  /** Runs `body` against a fresh store and always releases it. */
+  async function withStore(body: (h: ProtocolStoreHarness) => Promise<void>): Promise<void> {
+    const h = await factory()
+    try {
+      await body(h)
+    } finally {
+      await h.cleanup?.()
+    }
+  }
+
+  void describe(`${name}: ProtocolStore compliance`, () => {
+    void describe('identity', () => {
+      void it('returns the identity key pair it holds', () =>
+        withStore(async ({ store, identity }) => {
+          const got = await store.getIdentityKeyPair()
+          assertBytes(got.publicKey, identity.publicKey, 'publicKey')
+          assertBytes(got.dhPublicKey, identity.dhPublicKey, 'dhPublicKey')
+          assertBytes(got.exportSeed(), identity.exportSeed(), 'seed')
+          assert.equal(got.peerId, identity.peerId)
+        }))
+
+      void it('returns the same identity on every call', () =>
+        withStore(async ({ store }) => {
+          const a = await store.getIdentityKeyPair()
+          const b = await store.getIdentityKeyPair()
+          assertBytes(b.publicKey, a.publicKey, 'publicKey')
+          assertBytes(b.exportSeed(), a.exportSeed(), 'seed')
+        }))
+    })
+
+    void describe('signed prekeys', () => {
+      void it('loads undefined for an unknown id', () =>
+        withStore(async ({ store }) => {
+          assert.equal(await store.loadSignedPrekey(1), undefined)
+        }))
+
+      void it('round-trips every field', () =>
+        withStore(async ({ store }) => {
+          const r = ecPrekey(1, true)
+          await store.storeSignedPrekey(r)
+          assertEc(await store.loadSignedPrekey(1), r)
+        }))
+
+      void it('replaces a record stored under the same id', () =>
+        withStore(async ({ store }) => {
+          await store.storeSignedPrekey(ecPrekey(1, true, 10))
+          const newer = ecPrekey(1, true, 11)
+          await store.storeSignedPrekey(newer)
+          assertEc(await store.loadSignedPrekey(1), newer)
+        }))
+
+      void it('keeps different ids apart', () =>
+        withStore(async ({ store }) => {
+          const a = ecPrekey(1, true)
+          const b = ecPrekey(2, true)
+          await store.storeSignedPrekey(a)
+          await store.storeSignedPrekey(b)
+          assertEc(await store.loadSignedPrekey(1), a)
+          assertEc(await store.loadSignedPrekey(2), b)
+          assert.equal(await store.loadSignedPrekey(3), undefined)
+        }))
+    })
+
+    void describe('one-time prekeys', () => {
+      void it('starts empty: unknown ids load undefined, count is 0', () =>
+        withStore(async ({ store }) => {
+          assert.equal(await store.loadOneTimePrekey(1), undefined)
+          assert.equal(await store.countOneTimePrekeys(), 0)
+        }))
+
+      void it('round-trips every field (empty signature included) and counts', () =>
+        withStore(async ({ store }) => {
+          const recs = [1, 2, 3].map((id) => ecPrekey(id, false))
+          for (const r of recs) await store.storeOneTimePrekey(r)
+          for (const r of recs) assertEc(await store.loadOneTimePrekey(r.id), r)
+          assert.equal(await store.countOneTimePrekeys(), 3)
+        }))
+
+      void it('removes exactly once: gone after removal, count drops by one, twice is a no-op', () =>
+        withStore(async ({ store }) => {
+          for (const id of [1, 2, 3]) await store.storeOneTimePrekey(ecPrekey(id, false))
+          await store.removeOneTimePrekey(2)
+          assert.equal(await store.loadOneTimePrekey(2), undefined)
+          assert.equal(await store.countOneTimePrekeys(), 2)
+          await store.removeOneTimePrekey(2)
+          assert.equal(await store.loadOneTimePrekey(2), undefined)
+          assert.equal(await store.countOneTimePrekeys(), 2)
+          assertEc(await store.loadOneTimePrekey(1), ecPrekey(1, false))
+          assertEc(await store.loadOneTimePrekey(3), ecPrekey(3, false))
+        }))
+
+      void it('treats removing an unknown id as a no-op', () =>
+        withStore(async ({ store }) => {
+          await store.removeOneTimePrekey(42)
+          await store.storeOneTimePrekey(ecPrekey(1, false))
+          await store.removeOneTimePrekey(42)
+          assert.equal(await store.countOneTimePrekeys(), 1)
+          assertEc(await store.loadOneTimePrekey(1), ecPrekey(1, false))
+        }))
+
+      void it('counts a re-stored id once and keeps the newer record', () =>
+        withStore(async ({ store }) => {
+          await store.storeOneTimePrekey(ecPrekey(1, false, 10))
+          const newer = ecPrekey(1, false, 11)
+          await store.storeOneTimePrekey(newer)
+          assert.equal(await store.countOneTimePrekeys(), 1)
+          assertEc(await store.loadOneTimePrekey(1), newer)
+        }))
+
+      void it('removes once under concurrent removals of the same id', () =>
+        withStore(async ({ store }) => {
+          for (const id of [1, 2]) await store.storeOneTimePrekey(ecPrekey(id, false))
+          await Promise.all([store.removeOneTimePrekey(1), store.removeOneTimePrekey(1)])
+          assert.equal(await store.loadOneTimePrekey(1), undefined)
+          assert.equal(await store.countOneTimePrekeys(), 1)
+        }))
+    })
+
+    void it('keeps signed, one-time and KEM prekeys with the same id apart', () =>
+      withStore(async ({ store }) => {
+        const signed = ecPrekey(7, true, 1)
+        const oneTime = ecPrekey(7, false, 2)
+        const kem = kemPrekey(7, false, 3)
+        await store.storeSignedPrekey(signed)
+        await store.storeOneTimePrekey(oneTime)
+        await store.storeKemPrekey(kem)
+        assertEc(await store.loadSignedPrekey(7), signed)
+        assertEc(await store.loadOneTimePrekey(7), oneTime)
+        assertKem(await store.loadKemPrekey(7), kem)
+
+        await store.removeOneTimePrekey(7)
+        await store.markKemPrekeyUsed(7)
+        assertEc(await store.loadSignedPrekey(7), signed)
+        assert.equal(await store.loadOneTimePrekey(7), undefined)
+        assert.equal(await store.loadKemPrekey(7), undefined)
+      }))
+
+    void describe('KEM prekeys', () => {
+      void it('starts empty: unknown ids load undefined, marking one is a no-op, count is 0', () =>
+        withStore(async ({ store }) => {
+          assert.equal(await store.loadKemPrekey(1), undefined)
+          await store.markKemPrekeyUsed(1)
+          assert.equal(await store.loadKemPrekey(1), undefined)
+          assert.equal(await store.countOneTimeKemPrekeys(), 0)
+        }))
+
+      void it('round-trips one-time and last-resort records, counting only one-time ones', () =>
+        withStore(async ({ store }) => {
+          const lastResort = kemPrekey(1, true)
+          const oneTime = [2, 3].map((id) => kemPrekey(id, false))
+          await store.storeKemPrekey(lastResort)
+          for (const r of oneTime) await store.storeKemPrekey(r)
+          assertKem(await store.loadKemPrekey(1), lastResort)
+          for (const r of oneTime) assertKem(await store.loadKemPrekey(r.id), r)
+          assert.equal(await store.countOneTimeKemPrekeys(), 2)
+        }))
+
+      void it('deletes a one-time record when it is marked used, once', () =>
+        withStore(async ({ store }) => {
+          for (const id of [2, 3]) await store.storeKemPrekey(kemPrekey(id, false))
+          await store.markKemPrekeyUsed(2)
+          assert.equal(await store.loadKemPrekey(2), undefined)
+          assert.equal(await store.countOneTimeKemPrekeys(), 1)
+          await store.markKemPrekeyUsed(2)
+          assert.equal(await store.countOneTimeKemPrekeys(), 1)
+          assertKem(await store.loadKemPrekey(3), kemPrekey(3, false))
+        }))
+
+      void it('keeps a last-resort record however often it is marked used', () =>
+        withStore(async ({ store }) => {
+          const lastResort = kemPrekey(1, true)
+          await store.storeKemPrekey(lastResort)
+          await store.storeKemPrekey(kemPrekey(2, false))
+          await store.markKemPrekeyUsed(1)
+          await store.markKemPrekeyUsed(1)
+          assertKem(await store.loadKemPrekey(1), lastResort)
+          assert.equal(await store.countOneTimeKemPrekeys(), 1)
+        }))
+
+      void it('replaces a record stored under the same id, flag included', () =>
+        withStore(async ({ store }) => {
+          await store.storeKemPrekey(kemPrekey(1, false, 10))
+          const newer = kemPrekey(1, true, 11)
+          await store.storeKemPrekey(newer)
+          assertKem(await store.loadKemPrekey(1), newer)
+          assert.equal(await store.countOneTimeKemPrekeys(), 0)
+          await store.markKemPrekeyUsed(1)
+          assertKem(await store.loadKemPrekey(1), newer)
+        }))
+    })
+
+    void describe('sessions', () => {
+      void it('loads undefined for an unknown peer', () =>
+        withStore(async ({ store }) => {
+          assert.equal(await store.loadSession(peer(1)), undefined)
+        }))
+
+      void it('round-trips the exact bytes, every byte value and a large record', () =>
+        withStore(async ({ store }) => {
+          const all = Uint8Array.from({ length: 256 }, (_, i) => i)
+          const large = bytes(64 * 1024, 9)
+          await store.storeSession(peer(1), all)
+          await store.storeSession(peer(2), large)
+          assertBytes(await store.loadSession(peer(1)), all, 'session 1')
+          assertBytes(await store.loadSession(peer(2)), large, 'session 2')
+        }))
+
+      void it('replaces the record on a second store, shorter or longer', () =>
+        withStore(async ({ store }) => {
+          await store.storeSession(peer(1), bytes(100, 1))
+          await store.storeSession(peer(1), bytes(10, 2))
+          assertBytes(await store.loadSession(peer(1)), bytes(10, 2), 'shorter')
+          await store.storeSession(peer(1), bytes(1000, 3))
+          assertBytes(await store.loadSession(peer(1)), bytes(1000, 3), 'longer')
+        }))
+
+      void it('removes a session; removing again or an unknown peer is a no-op', () =>
+        withStore(async ({ store }) => {
+          await store.storeSession(peer(1), bytes(50, 1))
+          await store.removeSession(peer(1))
+          assert.equal(await store.loadSession(peer(1)), undefined)
+          await store.removeSession(peer(1))
+          await store.removeSession(peer(9))
+          assert.equal(await store.loadSession(peer(1)), undefined)
+        }))
+
+      void it('keeps peers apart', () =>
+        withStore(async ({ store }) => {
+          await store.storeSession(peer(1), bytes(50, 1))
+          await store.storeSession(peer(2), bytes(50, 2))
+          await store.storeSession(peer(1), bytes(50, 3))
+          assertBytes(
+            await store.loadSession(peer(2)),
+            bytes(50, 2),
+            'peer 2 after peer 1 overwrite',
+          )
+          await store.removeSession(peer(1))
+          assertBytes(await store.loadSession(peer(2)), bytes(50, 2), 'peer 2 after peer 1 removal')
+          assert.equal(await store.loadSession(peer(3)), undefined)
+        }))
+    })
+
+    void describe('sender keys', () => {
+      void it('loads undefined for an unknown (sender, distributionId)', () =>
+        withStore(async ({ store }) => {
+          assert.equal(await store.loadSenderKey(peer(1), group(1)), undefined)
+        }))
+
+      void it('round-trips, finding the distributionId by value, not by array identity', () =>
+        withStore(async ({ store }) => {
+          await store.storeSenderKey(peer(1), group(1), bytes(200, 1))
+          assertBytes(await store.loadSenderKey(peer(1), group(1)), bytes(200, 1), 'fresh array')
+          // The same 16 bytes as a view at a non-zero offset of a larger buffer.
+          const wide = new Uint8Array(40)
+          wide.set(group(1), 8)
+          const view = wide.subarray(8, 24)
+          assertBytes(await store.loadSenderKey(peer(1), view), bytes(200, 1), 'offset view')
+        }))
+
+      void it('keeps senders apart within one group', () =>
+        withStore(async ({ store }) => {
+          await store.storeSenderKey(peer(1), group(1), bytes(60, 1))
+          await store.storeSenderKey(peer(2), group(1), bytes(60, 2))
+          assertBytes(await store.loadSenderKey(peer(1), group(1)), bytes(60, 1), 'sender 1')
+          assertBytes(await store.loadSenderKey(peer(2), group(1)), bytes(60, 2), 'sender 2')
+          assert.equal(await store.loadSenderKey(peer(3), group(1)), undefined)
+        }))
+
+      void it('keeps distributionIds apart for one sender, even one byte apart', () =>
+        withStore(async ({ store }) => {
+          const a = group(1)
+          const b = Uint8Array.from(a)
+          b[15] = b[15]! ^ 1
+          await store.storeSenderKey(peer(1), a, bytes(60, 1))
+          await store.storeSenderKey(peer(1), b, bytes(60, 2))
+          assertBytes(await store.loadSenderKey(peer(1), a), bytes(60, 1), 'group a')
+          assertBytes(await store.loadSenderKey(peer(1), b), bytes(60, 2), 'group b')
+          assert.equal(await store.loadSenderKey(peer(1), group(2)), undefined)
+        }))
+
+      void it('replaces the record on a second store', () =>
+        withStore(async ({ store }) => {
+          await store.storeSenderKey(peer(1), group(1), bytes(60, 1))
+          await store.storeSenderKey(peer(1), group(1), bytes(30, 2))
+          assertBytes(await store.loadSenderKey(peer(1), group(1)), bytes(30, 2), 'replaced')
+        }))
+
+      void it('removes only that (sender, distributionId); unknown ones are a no-op', () =>
+        withStore(async ({ store }) => {
+          await store.storeSenderKey(peer(1), group(1), bytes(60, 1))
+          await store.storeSenderKey(peer(1), group(2), bytes(60, 2))
+          await store.storeSenderKey(peer(2), group(1), bytes(60, 3))
+          await store.removeSenderKey(peer(1), group(1))
+          assert.equal(await store.loadSenderKey(peer(1), group(1)), undefined)
+          assertBytes(await store.loadSenderKey(peer(1), group(2)), bytes(60, 2), 'other group')
+          assertBytes(await store.loadSenderKey(peer(2), group(1)), bytes(60, 3), 'other sender')
+          await store.removeSenderKey(peer(1), group(1))
+          await store.removeSenderKey(peer(9), group(9))
+          assertBytes(await store.loadSenderKey(peer(1), group(2)), bytes(60, 2), 'after no-ops')
+        }))
+    })
+
+    void describe('defensive copies', () => {
+      void it('EC prekeys: mutating the stored or the loaded record changes nothing', () =>
+        withStore(async ({ store }) => {
+          const signed = ecPrekey(1, true)
+          const oneTime = ecPrekey(2, false)
+          await store.storeSignedPrekey(signed)
+          await store.storeOneTimePrekey(oneTime)
+          for (const r of [signed, oneTime]) {
+            r.privateKey.fill(0)
+            r.publicKey.fill(0)
+            r.signature.fill(0)
+            r.createdAt = 0
+          }
+          signed.id = 99
+          assertEc(await store.loadSignedPrekey(1), ecPrekey(1, true))
+          assertEc(await store.loadOneTimePrekey(2), ecPrekey(2, false))
+
+          for (const loaded of [
+            await store.loadSignedPrekey(1),
+            await store.loadOneTimePrekey(2),
+          ]) {
+            assert.ok(loaded)
+            loaded.privateKey.fill(0xff)
+            loaded.publicKey.fill(0xff)
+            loaded.signature.fill(0xff)
+            loaded.createdAt = 1
+          }
+          assertEc(await store.loadSignedPrekey(1), ecPrekey(1, true))
+          assertEc(await store.loadOneTimePrekey(2), ecPrekey(2, false))
+        }))
+
+      void it('KEM prekeys: mutating the stored or the loaded record changes nothing', () =>
+        withStore(async ({ store }) => {
+          const oneTime = kemPrekey(1, false)
+          await store.storeKemPrekey(oneTime)
+          oneTime.secretKey.fill(0)
+          oneTime.publicKey.fill(0)
+          oneTime.signature.fill(0)
+          oneTime.lastResort = true
+          assertKem(await store.loadKemPrekey(1), kemPrekey(1, false))
+          assert.equal(await store.countOneTimeKemPrekeys(), 1)
+
+          const loaded = await store.loadKemPrekey(1)
+          assert.ok(loaded)
+          loaded.secretKey.fill(0xff)
+          loaded.publicKey.fill(0xff)
+          loaded.lastResort = true
+          assertKem(await store.loadKemPrekey(1), kemPrekey(1, false))
+          await store.markKemPrekeyUsed(1)
+          assert.equal(await store.loadKemPrekey(1), undefined)
+        }))
+
+      void it('sessions: mutating the stored or the loaded bytes changes nothing', () =>
+        withStore(async ({ store }) => {
+          const record = bytes(80, 1)
+          await store.storeSession(peer(1), record)
+          record.fill(0)
+          assertBytes(await store.loadSession(peer(1)), bytes(80, 1), 'after mutating input')
+          const loaded = await store.loadSession(peer(1))
+          assert.ok(loaded)
+          loaded.fill(0xff)
+          assertBytes(await store.loadSession(peer(1)), bytes(80, 1), 'after mutating output')
+        }))
+
+      void it('sender keys: mutating the record, the loaded bytes or the distributionId changes nothing', () =>
+        withStore(async ({ store }) => {
+          const id = group(1)
+          const record = bytes(80, 1)
+          await store.storeSenderKey(peer(1), id, record)
+          record.fill(0)
+          id.fill(0)
+          assertBytes(
+            await store.loadSenderKey(peer(1), group(1)),
+            bytes(80, 1),
+            'after mutating input',
+          )
+          assert.equal(await store.loadSenderKey(peer(1), id), undefined)
+          const loaded = await store.loadSenderKey(peer(1), group(1))
+          assert.ok(loaded)
+          loaded.fill(0xff)
+          assertBytes(
+            await store.loadSenderKey(peer(1), group(1)),
+            bytes(80, 1),
+            'after mutating output',
+          )
+        }))
+    })
+
+    void describe('persistence', () => {
+      void it('keeps identity, prekeys, sessions and sender keys across a reopen', (t) =>
+        withStore(async ({ store, identity, reopen }) => {
+          if (reopen === undefined) return t.skip('this store offers no reopen (not persistent)')
+          await store.storeSignedPrekey(ecPrekey(1, true))
+          for (const id of [1, 2]) await store.storeOneTimePrekey(ecPrekey(id, false))
+          await store.storeKemPrekey(kemPrekey(1, true))
+          await store.storeKemPrekey(kemPrekey(2, false))
+          await store.storeSession(peer(1), bytes(300, 1))
+          await store.storeSenderKey(peer(2), group(1), bytes(300, 2))
+
+          const again = await reopen()
+          const id = await again.getIdentityKeyPair()
+          assertBytes(id.publicKey, identity.publicKey, 'identity publicKey')
+          assertBytes(id.exportSeed(), identity.exportSeed(), 'identity seed')
+          assertEc(await again.loadSignedPrekey(1), ecPrekey(1, true))
+          for (const n of [1, 2]) assertEc(await again.loadOneTimePrekey(n), ecPrekey(n, false))
+          assert.equal(await again.countOneTimePrekeys(), 2)
+          assertKem(await again.loadKemPrekey(1), kemPrekey(1, true))
+          assertKem(await again.loadKemPrekey(2), kemPrekey(2, false))
+          assert.equal(await again.countOneTimeKemPrekeys(), 1)
+          assertBytes(await again.loadSession(peer(1)), bytes(300, 1), 'session')
+          assertBytes(await again.loadSenderKey(peer(2), group(1)), bytes(300, 2), 'sender key')
+        }))
+
+      void it('keeps removals, overwrites and used one-time KEM prekeys across a reopen', (t) =>
+        withStore(async ({ store, reopen }) => {
+          if (reopen === undefined) return t.skip('this store offers no reopen (not persistent)')
+          for (const id of [1, 2]) await store.storeOneTimePrekey(ecPrekey(id, false))
+          await store.storeKemPrekey(kemPrekey(1, true))
+          await store.storeKemPrekey(kemPrekey(2, false))
+          await store.storeSession(peer(1), bytes(40, 1))
+          await store.storeSession(peer(2), bytes(40, 2))
+          await store.storeSenderKey(peer(1), group(1), bytes(40, 3))
+          await store.storeSenderKey(peer(1), group(2), bytes(40, 4))
+
+          await store.removeOneTimePrekey(1)
+          await store.markKemPrekeyUsed(1)
+          await store.markKemPrekeyUsed(2)
+          await store.removeSession(peer(1))
+          await store.storeSession(peer(2), bytes(20, 5))
+          await store.removeSenderKey(peer(1), group(1))
+
+          const again = await reopen()
+          assert.equal(await again.loadOneTimePrekey(1), undefined)
+          assert.equal(await again.countOneTimePrekeys(), 1)
+          assertKem(await again.loadKemPrekey(1), kemPrekey(1, true))
+          assert.equal(await again.loadKemPrekey(2), undefined)
+          assert.equal(await again.countOneTimeKemPrekeys(), 0)
+          assert.equal(await again.loadSession(peer(1)), undefined)
+          assertBytes(await again.loadSession(peer(2)), bytes(20, 5), 'overwritten session')
+          assert.equal(await again.loadSenderKey(peer(1), group(1)), undefined)
+          assertBytes(await again.loadSenderKey(peer(1), group(2)), bytes(40, 4), 'kept sender key')
+        }))
+    })
+  })
+}
