@@ -2,6 +2,7 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 import { importX } from 'eslint-plugin-import-x'
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript'
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', 'src/core/wire/pb/**'] },
@@ -12,8 +13,17 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver()] },
     rules: {
-      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            { from: 'package', name: ['describe', 'it', 'test', 'suite', 'before', 'after'], package: 'node:test' },
+          ],
+        },
+      ],
+      'prefer-const': ['error', { destructuring: 'all' }],
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'import-x/no-cycle': 'error',
@@ -28,10 +38,25 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          paths: ['fs', 'net', 'crypto', 'os', 'path', 'child_process', 'libp2p'].map((name) => ({
+            name,
+            message: 'src/core is pure: no platform or network modules; inject them.',
+          })),
           patterns: [
-            { group: ['node:*', 'fs', 'net', 'crypto', 'os', 'path'], message: 'src/core is pure: inject platform services.' },
-            { group: ['libp2p', '@libp2p/*', '@chainsafe/*'], message: 'src/core must not know the network.' },
-            { group: ['**/store/**', '**/node/**', '**/service/**', '**/api/**', '**/cli/**'], message: 'src/core calls no upper layer.' },
+            { group: ['node:*'], message: 'src/core is pure: inject platform services.' },
+            { group: ['@libp2p/*', '@chainsafe/*'], message: 'src/core must not know the network.' },
+          ],
+        },
+      ],
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            {
+              target: './src/core',
+              from: ['./src/store', './src/node', './src/service', './src/api', './src/cli', './src/web', './src/platform'],
+              message: 'src/core calls no other layer (ARCHITECTURE.md).',
+            },
           ],
         },
       ],
