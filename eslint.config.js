@@ -19,13 +19,20 @@ export default tseslint.config(
         'error',
         {
           allowForKnownSafeCalls: [
-            { from: 'package', name: ['describe', 'it', 'test', 'suite', 'before', 'after'], package: 'node:test' },
+            {
+              from: 'package',
+              name: ['describe', 'it', 'test', 'suite', 'before', 'after'],
+              package: 'node:test',
+            },
           ],
         },
       ],
       'prefer-const': ['error', { destructuring: 'all' }],
       '@typescript-eslint/no-misused-promises': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'import-x/no-cycle': 'error',
       'no-console': 'error',
     },
@@ -44,7 +51,10 @@ export default tseslint.config(
           })),
           patterns: [
             { group: ['node:*'], message: 'src/core is pure: inject platform services.' },
-            { group: ['@libp2p/*', '@chainsafe/*'], message: 'src/core must not know the network.' },
+            {
+              group: ['@libp2p/*', '@chainsafe/*'],
+              message: 'src/core must not know the network.',
+            },
           ],
         },
       ],
@@ -54,7 +64,15 @@ export default tseslint.config(
           zones: [
             {
               target: './src/core',
-              from: ['./src/store', './src/node', './src/service', './src/api', './src/cli', './src/web', './src/platform'],
+              from: [
+                './src/store',
+                './src/node',
+                './src/service',
+                './src/api',
+                './src/cli',
+                './src/web',
+                './src/platform',
+              ],
               message: 'src/core calls no other layer (ARCHITECTURE.md).',
             },
           ],
@@ -67,13 +85,23 @@ export default tseslint.config(
       ],
       'no-restricted-properties': [
         'error',
-        { object: 'Math', property: 'random', message: 'core takes randomness from an injected Rng.' },
+        {
+          object: 'Math',
+          property: 'random',
+          message: 'core takes randomness from an injected Rng.',
+        },
         { object: 'Date', property: 'now', message: 'core takes time from an injected Clock.' },
       ],
     },
   },
   {
-    files: ['src/cli/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'scripts/**/*.mjs', 'test/**/*.ts'],
+    files: [
+      'src/cli/**/*.ts',
+      'bench/**/*.ts',
+      'scripts/**/*.ts',
+      'scripts/**/*.mjs',
+      'test/**/*.ts',
+    ],
     rules: { 'no-console': 'off' },
   },
   {

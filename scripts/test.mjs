@@ -21,7 +21,15 @@ if (files.length === 0) {
 }
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--import', './src/platform/polyfill.ts', '--test', '--test-concurrency=2', ...files],
+  [
+    '--import',
+    'tsx',
+    '--import',
+    './src/platform/polyfill.ts',
+    '--test',
+    '--test-concurrency=2',
+    ...files,
+  ],
   { stdio: 'inherit' },
 )
 process.exit(r.status ?? 1)

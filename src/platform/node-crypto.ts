@@ -45,7 +45,10 @@ export const nodeCrypto: CryptoProvider = {
   x25519: (privateKey, publicKey) => {
     let out: Buffer
     try {
-      out = diffieHellman({ privateKey: priv('X25519', privateKey), publicKey: pub('X25519', publicKey) })
+      out = diffieHellman({
+        privateKey: priv('X25519', privateKey),
+        publicKey: pub('X25519', publicKey),
+      })
     } catch {
       // OpenSSL refuses low-order points itself (RFC 7748 §6.1 all-zero check).
       throw new InvalidKeyError('X25519 produced the all-zero output (low-order point)')
@@ -78,13 +81,14 @@ export const nodeCrypto: CryptoProvider = {
       return undefined
     }
   },
-  hkdfSha256: (ikm, salt, info, length) => new Uint8Array(hkdfSync('sha256', ikm, salt, info, length)),
+  hkdfSha256: (ikm, salt, info, length) =>
+    new Uint8Array(hkdfSync('sha256', ikm, salt, info, length)),
   hmacSha256: (key, data) => u8(createHmac('sha256', key).update(data).digest()),
   sha256: (data) => u8(createHash('sha256').update(data).digest()),
   sha512: (data) => u8(createHash('sha512').update(data).digest()),
-  mlkemKeygen: nobleCrypto.mlkemKeygen,
-  mlkemEncapsulate: nobleCrypto.mlkemEncapsulate,
-  mlkemDecapsulate: nobleCrypto.mlkemDecapsulate,
+  mlkemKeygen: (seed) => nobleCrypto.mlkemKeygen(seed),
+  mlkemEncapsulate: (pk, m) => nobleCrypto.mlkemEncapsulate(pk, m),
+  mlkemDecapsulate: (ct, sk) => nobleCrypto.mlkemDecapsulate(ct, sk),
 }
 
 /** The operating system's CSPRNG. */

@@ -25,9 +25,19 @@ export interface CryptoProvider {
   ed25519Sign(seed: Uint8Array, message: Uint8Array): Uint8Array
   ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean
   /** AES-256-GCM with a 12-byte nonce; returns ciphertext ‖ 16-byte tag. */
-  aesGcmEncrypt(key: Uint8Array, nonce: Uint8Array, plaintext: Uint8Array, ad: Uint8Array): Uint8Array
+  aesGcmEncrypt(
+    key: Uint8Array,
+    nonce: Uint8Array,
+    plaintext: Uint8Array,
+    ad: Uint8Array,
+  ): Uint8Array
   /** Returns undefined when the tag does not authenticate; callers throw the typed error. */
-  aesGcmDecrypt(key: Uint8Array, nonce: Uint8Array, ciphertext: Uint8Array, ad: Uint8Array): Uint8Array | undefined
+  aesGcmDecrypt(
+    key: Uint8Array,
+    nonce: Uint8Array,
+    ciphertext: Uint8Array,
+    ad: Uint8Array,
+  ): Uint8Array | undefined
   hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array
   hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array
   sha256(data: Uint8Array): Uint8Array

@@ -32,7 +32,10 @@ export function publicKeyFromPeerId(peerId: string | Uint8Array): Uint8Array {
   } catch {
     throw new InvalidKeyError('not a base58btc PeerId')
   }
-  if (bytes.length !== PEER_ID_BYTES || !equalBytes(bytes.subarray(0, PEER_ID_PREFIX.length), PEER_ID_PREFIX)) {
+  if (
+    bytes.length !== PEER_ID_BYTES ||
+    !equalBytes(bytes.subarray(0, PEER_ID_PREFIX.length), PEER_ID_PREFIX)
+  ) {
     throw new InvalidKeyError('not an Ed25519 PeerId')
   }
   return bytes.slice(PEER_ID_PREFIX.length)

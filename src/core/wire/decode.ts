@@ -10,7 +10,12 @@ interface Decoder<T> {
  * Decodes `bytes` as `what` with `codec`, refusing anything longer than `max` bytes with
  * MessageTooLargeError and anything that does not parse with MalformedMessageError.
  */
-export function decodeLimited<T>(codec: Decoder<T>, bytes: Uint8Array, max: number, what: string): T {
+export function decodeLimited<T>(
+  codec: Decoder<T>,
+  bytes: Uint8Array,
+  max: number,
+  what: string,
+): T {
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`${what}: expected Uint8Array`)
   if (bytes.length > max) {
     throw new MessageTooLargeError(`${what}: ${bytes.length} bytes exceeds the limit of ${max}`)
@@ -25,7 +30,9 @@ export function decodeLimited<T>(codec: Decoder<T>, bytes: Uint8Array, max: numb
 /** Asserts a decoded byte field has exactly one of the expected lengths. */
 export function fieldLength(what: string, value: Uint8Array, ...lengths: number[]): Uint8Array {
   if (!lengths.includes(value.length)) {
-    throw new MalformedMessageError(`${what}: expected ${lengths.join(' or ')} bytes, got ${value.length}`)
+    throw new MalformedMessageError(
+      `${what}: expected ${lengths.join(' or ')} bytes, got ${value.length}`,
+    )
   }
   return value
 }

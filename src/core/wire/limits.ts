@@ -29,3 +29,14 @@ export const MAX_INVITE_BYTES = 8192
 export const MAX_SESSION_RECORD_BYTES = 1024 * 1024
 /** Stored sender-key record. */
 export const MAX_SENDER_KEY_RECORD_BYTES = 1024 * 1024
+
+// ---- Inside the encryption: fields of ChatContent, names and ids (wire/codec.ts) ------------
+/** Message ids one receipt may acknowledge (16 B each, so ≈18 KiB of ids at the cap). */
+export const MAX_RECEIPT_IDS = 1024
+/** Members, and separately admins, one GroupControl may list (Signal caps groups at 1,000).
+ *  38-byte PeerIds make ≈40 KiB at the cap: inside MAX_CHAT_CONTENT_BYTES. */
+export const MAX_GROUP_MEMBERS = 1000
+/** UTF-8 bytes of a display name (invite), group name, file name or MIME type. */
+export const MAX_NAME_BYTES = 256
+/** An opaque id whose exact length its owning module fixes (group, file, distribution id). */
+export const MAX_ID_BYTES = 64
