@@ -1,0 +1,63 @@
+// What the service layer sees of the network: one KithNode (a js-libp2p node with Kith's
+// protocols). The node knows frames and peers, never plaintext: it hands /kith/dm frames to the
+// service and closes the stream when the service rejects one.
+
+export type NatStatus = 'public' | 'private' | 'unknown'
+
+export interface KithNodeOptions {
+  /** The 32-byte Ed25519 seed of the identity key: the libp2p key, so PeerId = identity. */
+  identitySeed: Uint8Array
+  /** Multiaddrs to listen on. Default: TCP and WebSockets on all interfaces, port 0. */
+  listen: string[]
+  /** Addresses to announce instead of the listen addresses (relays behind port maps). */
+  announce?: string[]
+  /** Multiaddrs (with /p2p/) of bootstrap peers. */
+  bootstrap: string[]
+  /** mDNS on the LAN. Tests pass false (it multicasts on every interface). */
+  mdns: boolean
+}
+
+export interface ConnectionInfo {
+  peerId: string
+  addrs: string[]
+  /** False for a relayed (limited) connection. */
+  direct: boolean
+  protocols: string[]
+}
+
+export interface NodeMetrics {
+  dmFramesIn: number
+  dmFramesOut: number
+  /** Frames or streams refused, by error name (MessageTooLargeError, MalformedMessageError, …). */
+  dmRejected: Record<string, number>
+}
+
+/**
+ * Handles one incoming /kith/dm frame from an authenticated peer. Resolving acknowledges it;
+ * throwing (a typed error) makes the node close that stream and count the rejection.
+ */
+export type DmHandler = (from: string, frame: Uint8Array) => Promise<void>
+
+export interface KithNode {
+  readonly peerId: string
+  start(): Promise<void>
+  stop(): Promise<void>
+  /** Our reachable multiaddrs, each ending in /p2p/<peerId>. */
+  addrs(): string[]
+  connections(): ConnectionInfo[]
+  isConnected(peer: string): boolean
+  nat(): NatStatus
+  metrics(): NodeMetrics
+  onDm(handler: DmHandler): void
+  /**
+   * Writes frames to `peer` over /kith/dm, dialling it (known or given addrs) if needed.
+   * Resolves when the frames were written to the stream; rejects if the peer is unreachable.
+   */
+  sendDm(peer: string, frames: Uint8Array[], addrs?: string[]): Promise<void>
+  /** Keep (re)connecting to this peer with backoff while it is watched (contacts). */
+  watch(peer: string, addrs: string[]): void
+  unwatch(peer: string): void
+  /** Peer events: connected / disconnected (any connection), discovered (mDNS, with addrs). */
+  on(event: 'peer:connect' | 'peer:disconnect', fn: (peer: string) => void): void
+  on(event: 'peer:discovery', fn: (peer: string, addrs: string[]) => void): void
+}
