@@ -1,0 +1,36 @@
+// Sender Keys for group messaging (libsignal group_cipher.rs, sender_keys.rs). The public surface
+// of src/core/group: explicit names only, never `export *` (STYLE.md layout).
+export {
+  createSenderKeyDistribution,
+  rotateSenderKey,
+  processSenderKeyDistribution,
+  groupEncrypt,
+  groupDecrypt,
+  createOwnState,
+  encryptWithRecord,
+  decryptWithRecord,
+} from './cipher.js'
+export type { SenderKeyContext } from './cipher.js'
+export {
+  encodeDistribution,
+  decodeDistribution,
+  decodeSenderKeyMessage,
+  SIGNATURE_BYTES,
+} from './message.js'
+export type { SenderKeyContentFields, SenderKeyMessageFields } from './message.js'
+export { SenderKeyRecord, SenderKeyState, RECORD_VERSION, SIGNING_KEY_BYTES } from './record.js'
+export type { SenderKeyStateInit } from './record.js'
+export {
+  SenderChainKey,
+  SenderMessageKey,
+  CHAIN_KEY_BYTES,
+  MESSAGE_CIPHER_KEY_BYTES,
+  MESSAGE_NONCE_BYTES,
+} from './chain.js'
+export {
+  MAX_FORWARD_JUMPS,
+  MAX_MESSAGE_KEYS,
+  MAX_SENDER_KEY_STATES,
+  MAX_ITERATION,
+  MAX_DISTRIBUTION_ID_BYTES,
+} from './limits.js'

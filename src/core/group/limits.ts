@@ -1,0 +1,38 @@
+// Named bounds of the Sender Keys protocol (STYLE.md §5), each tested at MAX+1 in
+// test/core/group/. The first three are libsignal's (rust/protocol/src/consts.rs `limits`).
+// This module owns numbers only; it knows nothing of keys, records or stores.
+
+/**
+ * Largest gap a receiver steps its copy of a sender chain forward in one message
+ * (libsignal consts.rs `MAX_FORWARD_JUMPS = 25_000`, checked in group_cipher.rs
+ * `get_sender_key`). A jump of exactly this many iterations is accepted; one more is refused
+ * with TooManySkippedKeysError, so a forged iteration cannot make us hash for minutes.
+ */
+export const MAX_FORWARD_JUMPS = 25_000
+
+/**
+ * Most skipped message keys (seeds) kept per sender-key state for late, out-of-order messages
+ * (libsignal consts.rs `MAX_MESSAGE_KEYS = 2000`, sender_keys.rs `add_sender_message_key`).
+ * Beyond it the oldest is evicted; its message then fails as a DuplicateMessageError.
+ */
+export const MAX_MESSAGE_KEYS = 2_000
+
+/**
+ * Most sender-key states kept per (sender, group) record, newest first (libsignal consts.rs
+ * `MAX_SENDER_KEY_STATES = 5`, sender_keys.rs `add_sender_key_state`). Adding one more evicts
+ * the oldest, after which messages on its chain fail with NoSenderKeyError.
+ */
+export const MAX_SENDER_KEY_STATES = 5
+
+/**
+ * Largest chain iteration. Iterations are protobuf uint32; a chain at this iteration cannot step
+ * forward (libsignal sender_keys.rs `SenderChainKey::next` fails on `checked_add` overflow), so
+ * a message naming it is refused rather than wrapping the stored counter to 0.
+ */
+export const MAX_ITERATION = 0xffff_ffff
+
+/**
+ * Longest distribution id (the group's id on the wire). libsignal uses a 16-byte UUID; Kith
+ * accepts 1..64 bytes so the service may use a hash-sized group id.
+ */
+export const MAX_DISTRIBUTION_ID_BYTES = 64

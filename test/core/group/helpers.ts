@@ -1,0 +1,109 @@
+// Shared fixtures for the Sender Keys tests: a deterministic rng (SHA-256 in counter mode), a
+// minimal SenderKeyStore over a Map that copies bytes both ways, and a two-member group set-up.
+import { createHash } from 'node:crypto'
+import assert from 'node:assert/strict'
+import type { CryptoProvider, Rng } from '../../../src/core/crypto/provider.js'
+import type { SenderKeyStore } from '../../../src/core/store/types.js'
+import { toHex, u32be, utf8 } from '../../../src/core/bytes.js'
+import { nodeCrypto } from '../../../src/platform/node-crypto.js'
+import {
+  SenderKeyRecord,
+  createSenderKeyDistribution,
+  encryptWithRecord,
+  processSenderKeyDistribution,
+  type SenderKeyContext,
+} from '../../../src/core/group/index.js'
+
+/** block_i = SHA-256(seed ‖ u32be(i)), concatenated: the same bytes on every run. */
+export function counterRng(seed: string): Rng {
+  let counter = 0
+  let pool = new Uint8Array(0)
+  return (n) => {
+    while (pool.length < n) {
+      const block = createHash('sha256').update(utf8(seed)).update(u32be(counter++)).digest()
+      const next = new Uint8Array(pool.length + block.length)
+      next.set(pool)
+      next.set(block, pool.length)
+      pool = next
+    }
+    const out = pool.slice(0, n)
+    pool = pool.slice(n)
+    return out
+  }
+}
+
+export function context(seed: string, crypto: CryptoProvider = nodeCrypto): SenderKeyContext {
+  return { crypto, rng: counterRng(seed) }
+}
+
+/** A SenderKeyStore on a Map; counts writes so tests can see that nothing was stored. */
+export class MapSenderKeyStore implements SenderKeyStore {
+  readonly records = new Map<string, Uint8Array>()
+  writes = 0
+  #key(sender: string, distributionId: Uint8Array): string {
+    return `${sender}/${toHex(distributionId)}`
+  }
+  loadSenderKey(sender: string, distributionId: Uint8Array): Promise<Uint8Array | undefined> {
+    const r = this.records.get(this.#key(sender, distributionId))
+    return Promise.resolve(r && Uint8Array.from(r))
+  }
+  storeSenderKey(sender: string, distributionId: Uint8Array, record: Uint8Array): Promise<void> {
+    this.writes++
+    this.records.set(this.#key(sender, distributionId), Uint8Array.from(record))
+    return Promise.resolve()
+  }
+  removeSenderKey(sender: string, distributionId: Uint8Array): Promise<void> {
+    this.records.delete(this.#key(sender, distributionId))
+    return Promise.resolve()
+  }
+  /** The stored bytes (a copy), failing the test if there are none. */
+  async bytes(sender: string, distributionId: Uint8Array): Promise<Uint8Array> {
+    const r = await this.loadSenderKey(sender, distributionId)
+    assert.ok(r, `no record for ${sender}`)
+    return r
+  }
+  async record(sender: string, distributionId: Uint8Array): Promise<SenderKeyRecord> {
+    return SenderKeyRecord.deserialize(await this.bytes(sender, distributionId))
+  }
+}
+
+export const ALICE = '12D3KooWAlice'
+export const BOB = '12D3KooWBob'
+export const GROUP = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i)
+
+/** Alice creates her sender key for GROUP; Bob processes her distribution. */
+export async function twoMembers(seed = 'group', crypto: CryptoProvider = nodeCrypto) {
+  const ctx = context(seed, crypto)
+  const alice = new MapSenderKeyStore()
+  const bob = new MapSenderKeyStore()
+  const distribution = await createSenderKeyDistribution(ctx, alice, ALICE, GROUP)
+  await processSenderKeyDistribution(ctx, bob, ALICE, distribution)
+  return { ctx, alice, bob, distribution }
+}
+
+/**
+ * The message Alice would send at `iteration` of her current chain, made without sending the
+ * ones before it: her record is stepped forward on a copy that is not stored. (Checked against
+ * real sending in sender-key.test.ts.)
+ */
+export async function messageAt(
+  ctx: SenderKeyContext,
+  alice: MapSenderKeyStore,
+  iteration: number,
+  plaintext: Uint8Array,
+): Promise<Uint8Array> {
+  const record = await alice.record(ALICE, GROUP)
+  const own = record.newest()
+  assert.ok(own)
+  while (own.chain.iteration < iteration) own.chain = own.chain.next(ctx.crypto)
+  return encryptWithRecord(ctx.crypto, record, GROUP, plaintext)
+}
+
+/** Runs `fn`, expecting it to reject with the error class `name`. */
+export async function rejectsWith(fn: () => Promise<unknown>, name: string): Promise<void> {
+  await assert.rejects(fn, (err: unknown) => {
+    assert.ok(err instanceof Error, 'not an Error')
+    assert.equal(err.name, name, `expected ${name}, got ${err.name}: ${err.message}`)
+    return true
+  })
+}
