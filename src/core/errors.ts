@@ -46,3 +46,5 @@ export class NoSessionError extends define('NoSessionError') {}
 export class UntrustedIdentityError extends define('UntrustedIdentityError') {}
 /** No sender key state for (group, sender), or for the chain a message names. */
 export class NoSenderKeyError extends define('NoSenderKeyError') {}
+/** A signed record (contact card) that verified but whose expiry has passed: fetch a fresh one. */
+export class CardExpiredError extends define('CardExpiredError') {}

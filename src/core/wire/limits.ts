@@ -30,7 +30,7 @@ export const MAX_SESSION_RECORD_BYTES = 1024 * 1024
 /** Stored sender-key record. */
 export const MAX_SENDER_KEY_RECORD_BYTES = 1024 * 1024
 
-// ---- Inside the encryption: fields of ChatContent, names and ids (wire/codec.ts) ------------
+// ---- Inside the encryption: fields of ChatContent (wire/content.ts), names and ids ---------
 /** Message ids one receipt may acknowledge (16 B each, so ≈18 KiB of ids at the cap). */
 export const MAX_RECEIPT_IDS = 1024
 /** Members, and separately admins, one GroupControl may list (Signal caps groups at 1,000).

@@ -1,0 +1,191 @@
+// The plaintext of every 1:1 and group message (wire.proto ChatContent) and the four bodies it
+// can carry: text, receipt, group control, file manifest. Encoded before padding
+// (./padding.ts) and encryption; decoded after decryption and unpadding.
+//
+// This module owns their layout and bounds. It knows nothing of conversations, delivery or
+// group rules: it checks that a GroupControl carries a 64-byte signature, not that it verifies
+// (group/ does), and that a manifest's hashes are 32 bytes, not that they match (node/file/ does).
+import { reader as protonsReader } from 'protons-runtime'
+import { MalformedMessageError } from '../errors.js'
+import { PEER_ID_BYTES } from '../identity/identity.js'
+import { ED25519_KEY_BYTES, SIGNATURE_BYTES } from './codec.js'
+import { decodeLimited } from './decode.js'
+import {
+  MAX_CHAT_CONTENT_BYTES,
+  MAX_GROUP_MEMBERS,
+  MAX_ID_BYTES,
+  MAX_NAME_BYTES,
+  MAX_PLAINTEXT_BYTES,
+  MAX_RECEIPT_IDS,
+} from './limits.js'
+import * as pb from './pb/wire.js'
+import {
+  bytesUpTo,
+  decodeRules,
+  encodeRules,
+  fits,
+  listUpTo,
+  u32,
+  u64,
+  utf8UpTo,
+  wire,
+  type Rules,
+  type WireInput,
+} from './rules.js'
+
+export { GroupOp, ReceiptKind } from './pb/wire.js'
+
+/** A message id: 16 random bytes, unique per sender. */
+export const MESSAGE_ID_BYTES = 16
+/** SHA-256 digests (chunk hashes, whole-file hash) and 256-bit keys (file key, chain key). */
+const HASH_BYTES = 32
+const KEY_BYTES = 32
+/** Chunk hashes a manifest can hold: implied by MAX_CHAT_CONTENT_BYTES (2 B framing each). */
+const MAX_CHUNK_HASHES = Math.floor(MAX_CHAT_CONTENT_BYTES / (HASH_BYTES + 2))
+
+export type {
+  ChatContent,
+  FileManifest,
+  GroupControl,
+  Receipt,
+  SenderKeyDistribution,
+  Text,
+} from './pb/wire.js'
+
+type ContentIn = WireInput<pb.ChatContent>
+type ReceiptIn = WireInput<pb.Receipt>
+type GroupControlIn = WireInput<pb.GroupControl>
+type SenderKeyIn = WireInput<pb.SenderKeyDistribution>
+type FileIn = WireInput<pb.FileManifest>
+
+// The generated enums are string enums merged with a `codec` function: keep the strings.
+const RECEIPT_KINDS: ReadonlySet<unknown> = new Set(
+  Object.values(pb.ReceiptKind).filter((v) => typeof v === 'string'),
+)
+const GROUP_OPS: ReadonlySet<unknown> = new Set(
+  Object.values(pb.GroupOp).filter((v) => typeof v === 'string'),
+)
+
+function receipt(r: Rules, what: string, x: ReceiptIn): ReceiptIn {
+  if (!RECEIPT_KINDS.has(x.kind)) r.bad(`${what}.kind: unknown`)
+  const messageIds = listUpTo(r, `${what}.messageIds`, x.messageIds, MAX_RECEIPT_IDS, (w, id) =>
+    r.len(w, id, MESSAGE_ID_BYTES),
+  )
+  r.min(`${what}.messageIds count`, messageIds.length, 1)
+  return { kind: x.kind, messageIds }
+}
+
+function senderKey(r: Rules, what: string, x: SenderKeyIn): SenderKeyIn {
+  return {
+    distributionId: bytesUpTo(r, `${what}.distributionId`, x.distributionId, MAX_ID_BYTES),
+    chainId: u32(r, `${what}.chainId`, x.chainId),
+    iteration: u32(r, `${what}.iteration`, x.iteration),
+    chainKey: r.len(`${what}.chainKey`, x.chainKey, KEY_BYTES),
+    signingKey: r.len(`${what}.signingKey`, x.signingKey, ED25519_KEY_BYTES),
+  }
+}
+
+function groupControl(r: Rules, what: string, x: GroupControlIn): GroupControlIn {
+  if (!GROUP_OPS.has(x.op)) r.bad(`${what}.op: unknown`)
+  const peer = (w: string, id: Uint8Array): Uint8Array => r.len(w, id, PEER_ID_BYTES)
+  const out: GroupControlIn = {
+    groupId: bytesUpTo(r, `${what}.groupId`, x.groupId, MAX_ID_BYTES),
+    op: x.op,
+    members: listUpTo(r, `${what}.members`, x.members, MAX_GROUP_MEMBERS, peer),
+    admins: listUpTo(r, `${what}.admins`, x.admins, MAX_GROUP_MEMBERS, peer),
+    name: utf8UpTo(r, `${what}.name`, x.name, MAX_NAME_BYTES),
+    epoch: u64(r, `${what}.epoch`, x.epoch),
+    actor: peer(`${what}.actor`, x.actor),
+    signature: r.len(`${what}.signature`, x.signature, SIGNATURE_BYTES),
+  }
+  if (x.senderKey != null) out.senderKey = senderKey(r, `${what}.senderKey`, x.senderKey)
+  return out
+}
+
+function fileManifest(r: Rules, what: string, x: FileIn): FileIn {
+  const chunkSize = u32(r, `${what}.chunkSize`, x.chunkSize)
+  r.min(`${what}.chunkSize`, chunkSize, 1)
+  return {
+    fileId: bytesUpTo(r, `${what}.fileId`, x.fileId, MAX_ID_BYTES),
+    name: utf8UpTo(r, `${what}.name`, x.name, MAX_NAME_BYTES),
+    size: u64(r, `${what}.size`, x.size),
+    chunkSize,
+    chunkHashes: listUpTo(r, `${what}.chunkHashes`, x.chunkHashes, MAX_CHUNK_HASHES, (w, h) =>
+      r.len(w, h, HASH_BYTES),
+    ),
+    key: r.len(`${what}.key`, x.key, KEY_BYTES),
+    sha256: r.len(`${what}.sha256`, x.sha256, HASH_BYTES),
+    mime: utf8UpTo(r, `${what}.mime`, x.mime, MAX_NAME_BYTES),
+  }
+}
+
+function chatContent(r: Rules, c: ContentIn): ContentIn {
+  const set = [c.text, c.receipt, c.groupControl, c.file].filter((b) => b != null).length
+  if (set !== 1) r.bad(`ChatContent: ${set} bodies set, expected exactly one`)
+  const { conversation } = c
+  if (!(conversation instanceof Uint8Array)) r.bad('ChatContent.conversation: expected bytes')
+  r.max('ChatContent.conversation bytes', conversation.length, MAX_ID_BYTES)
+  const out: ContentIn = {
+    messageId: r.len('ChatContent.messageId', c.messageId, MESSAGE_ID_BYTES),
+    sender: r.len('ChatContent.sender', c.sender, 0, PEER_ID_BYTES),
+    seq: u64(r, 'ChatContent.seq', c.seq),
+    sentAt: u64(r, 'ChatContent.sentAt', c.sentAt),
+    conversation,
+  }
+  if (c.text != null) {
+    out.text = { text: utf8UpTo(r, 'ChatContent.text.text', c.text.text, MAX_PLAINTEXT_BYTES) }
+  }
+  if (c.receipt != null) out.receipt = receipt(r, 'ChatContent.receipt', c.receipt)
+  if (c.groupControl != null) {
+    out.groupControl = groupControl(r, 'ChatContent.groupControl', c.groupControl)
+  }
+  if (c.file != null) out.file = fileManifest(r, 'ChatContent.file', c.file)
+  return out
+}
+
+/**
+ * Encodes a ChatContent with exactly one body. MessageTooLargeError when the text exceeds
+ * MAX_PLAINTEXT_BYTES or the whole exceeds MAX_CHAT_CONTENT_BYTES.
+ */
+export function encodeChatContent(c: ContentIn): Uint8Array {
+  const bytes = pb.ChatContent.encode(wire<pb.ChatContent>(chatContent(encodeRules, c)))
+  return fits('ChatContent', bytes, MAX_CHAT_CONTENT_BYTES)
+}
+
+const limitedChatContent = {
+  decode: (bytes: Uint8Array): pb.ChatContent =>
+    pb.ChatContent.decode(bytes, {
+      limits: {
+        receipt: { messageIds: MAX_RECEIPT_IDS },
+        groupControl: { members: MAX_GROUP_MEMBERS, admins: MAX_GROUP_MEMBERS },
+        file: { chunkHashes: MAX_CHUNK_HASHES },
+      },
+    }),
+  encode: (value: pb.ChatContent): Uint8Array => pb.ChatContent.encode(value),
+}
+
+/** Decodes the plaintext of a message (after unpadding); exactly one body is set. */
+export function decodeChatContent(bytes: Uint8Array): pb.ChatContent {
+  const m = decodeLimited(limitedChatContent, bytes, MAX_CHAT_CONTENT_BYTES, 'ChatContent')
+  // protons keeps one of several bodies (or repeats of one) silently, and another parser may keep
+  // another: a sender could show different clients different messages. Refuse such encodings.
+  if (bodyFields(bytes) > 1) throw new MalformedMessageError('ChatContent: more than one body')
+  return wire<pb.ChatContent>(chatContent(decodeRules, m))
+}
+
+/** Counts the top-level occurrences of the oneof body fields (10–13). */
+function bodyFields(bytes: Uint8Array): number {
+  try {
+    const rd = protonsReader(bytes)
+    let n = 0
+    while (rd.pos < rd.len) {
+      const tag = rd.uint32()
+      const field = tag >>> 3
+      if (field >= 10 && field <= 13) n++
+      rd.skipType(tag & 7)
+    }
+    return n
+  } catch {
+    throw new MalformedMessageError('ChatContent: does not parse')
+  }
+}

@@ -1,0 +1,239 @@
+// Chat content (src/core/wire/content.ts): each body round-trips, alone and through pad/unpad;
+// exactly one body; every field rule; the named limits (MAX_CHAT_CONTENT_BYTES exactly and +1,
+// text bytes, MAX_RECEIPT_IDS, MAX_GROUP_MEMBERS); random bytes give a typed error (fast-check).
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import fc from 'fast-check'
+import { concat, utf8 } from '../../../src/core/bytes.js'
+import { MalformedMessageError, MessageTooLargeError } from '../../../src/core/errors.js'
+import { PEER_ID_BYTES } from '../../../src/core/identity/identity.js'
+import {
+  GroupOp,
+  MESSAGE_ID_BYTES,
+  ReceiptKind,
+  decodeChatContent,
+  encodeChatContent,
+} from '../../../src/core/wire/content.js'
+import {
+  MAX_CHAT_CONTENT_BYTES,
+  MAX_GROUP_MEMBERS,
+  MAX_ID_BYTES,
+  MAX_NAME_BYTES,
+  MAX_PLAINTEXT_BYTES,
+  MAX_RECEIPT_IDS,
+} from '../../../src/core/wire/limits.js'
+import { pad, unpad } from '../../../src/core/wire/padding.js'
+import * as pb from '../../../src/core/wire/pb/wire.js'
+import { atLimit, exactly, flipBit, rand, typedOrOk } from './helpers.js'
+
+const head = (): Omit<pb.ChatContent, 'text'> => ({
+  messageId: rand(MESSAGE_ID_BYTES),
+  sender: rand(PEER_ID_BYTES),
+  seq: 42n,
+  sentAt: 1_700_000_000_000n,
+  conversation: new Uint8Array(0),
+})
+
+const receipt = (n = 3): pb.Receipt => ({
+  kind: ReceiptKind.READ,
+  messageIds: Array.from({ length: n }, () => rand(MESSAGE_ID_BYTES)),
+})
+
+const groupControl = (members = 3): pb.GroupControl => ({
+  groupId: rand(32),
+  op: GroupOp.ADD,
+  members: Array.from({ length: members }, () => rand(PEER_ID_BYTES)),
+  admins: [rand(PEER_ID_BYTES)],
+  name: 'friends',
+  epoch: 2n,
+  actor: rand(PEER_ID_BYTES),
+  signature: rand(64),
+  senderKey: {
+    distributionId: rand(16),
+    chainId: 1,
+    iteration: 0,
+    chainKey: rand(32),
+    signingKey: rand(32),
+  },
+})
+
+const file = (): pb.FileManifest => ({
+  fileId: rand(16),
+  name: 'photo.jpg',
+  size: 3n * 65536n,
+  chunkSize: 65536,
+  chunkHashes: [rand(32), rand(32), rand(32)],
+  key: rand(32),
+  sha256: rand(32),
+  mime: 'image/jpeg',
+})
+
+const bodies: [string, Partial<pb.ChatContent>][] = [
+  ['text', { text: { text: 'hello, 世界 🌍' } }],
+  ['empty text', { text: { text: '' } }],
+  ['receipt', { receipt: receipt() }],
+  ['group control', { groupControl: groupControl() }],
+  [
+    'group control without sender key',
+    { groupControl: { ...groupControl(), senderKey: undefined } },
+  ],
+  ['file', { file: file() }],
+]
+
+void describe('ChatContent', () => {
+  for (const [name, body] of bodies) {
+    void it(`round-trips a ${name}, through pad/unpad too`, () => {
+      const c = { ...head(), ...body }
+      if (c.groupControl?.senderKey === undefined) delete c.groupControl?.senderKey
+      const bytes = encodeChatContent(c)
+      assert.deepEqual(decodeChatContent(bytes), c)
+      assert.deepEqual(decodeChatContent(unpad(pad(bytes))), c)
+    })
+  }
+
+  void it('round-trips 1:1 content (empty sender and conversation) and a group id', () => {
+    for (const conversation of [new Uint8Array(0), rand(MAX_ID_BYTES)]) {
+      const c = { ...head(), sender: new Uint8Array(0), conversation, text: { text: 'x' } }
+      assert.deepEqual(decodeChatContent(encodeChatContent(c)), c)
+    }
+  })
+
+  void it('needs exactly one body', () => {
+    const none = pb.ChatContent.encode(head())
+    assert.throws(() => decodeChatContent(none), MalformedMessageError)
+    assert.throws(() => encodeChatContent(head()), TypeError)
+    const two = { ...head(), text: { text: 'a' }, receipt: receipt() }
+    assert.throws(() => encodeChatContent(two), TypeError)
+    // Protobuf concatenation merges messages: two bodies (or one twice) on the wire.
+    const withText = encodeChatContent({ ...head(), text: { text: 'a' } })
+    const withFile = encodeChatContent({ ...head(), file: file() })
+    assert.throws(() => decodeChatContent(concat(withText, withFile)), MalformedMessageError)
+    const textTwice = concat(withText, pb.ChatContent.encode({ text: { text: 'b' } }))
+    assert.throws(() => decodeChatContent(textTwice), MalformedMessageError)
+  })
+
+  void it('checks ids, PeerIds, keys and hashes by length', () => {
+    const bad: Partial<pb.ChatContent>[] = [
+      { messageId: rand(15), text: { text: 'x' } },
+      { sender: rand(PEER_ID_BYTES - 1), text: { text: 'x' } },
+      { conversation: rand(MAX_ID_BYTES + 1), text: { text: 'x' } },
+      { receipt: { ...receipt(), messageIds: [rand(17)] } },
+      { groupControl: { ...groupControl(), groupId: new Uint8Array(0) } },
+      { groupControl: { ...groupControl(), actor: rand(32) } },
+      { groupControl: { ...groupControl(), signature: rand(63) } },
+      { groupControl: { ...groupControl(), members: [rand(PEER_ID_BYTES + 1)] } },
+      {
+        groupControl: {
+          ...groupControl(),
+          senderKey: { ...groupControl().senderKey!, chainKey: rand(31) },
+        },
+      },
+      { file: { ...file(), chunkHashes: [rand(31)] } },
+      { file: { ...file(), key: rand(16) } },
+      { file: { ...file(), sha256: rand(20) } },
+      { file: { ...file(), fileId: rand(MAX_ID_BYTES + 1) } },
+    ]
+    for (const change of bad) {
+      const c = { ...head(), ...change }
+      assert.throws(() => decodeChatContent(pb.ChatContent.encode(c)), MalformedMessageError)
+      assert.throws(
+        () => encodeChatContent(c),
+        (e: unknown) => e instanceof Error && e.name !== 'Error',
+      )
+    }
+    const zeroChunk = { ...head(), file: { ...file(), chunkSize: 0 } }
+    assert.throws(() => decodeChatContent(pb.ChatContent.encode(zeroChunk)), MalformedMessageError)
+    assert.throws(() => encodeChatContent(zeroChunk), RangeError)
+  })
+
+  void it('refuses unknown receipt kinds and group ops', () => {
+    // field 11 (receipt) = { kind: 9 }
+    const prefix = pb.ChatContent.encode(head())
+    assert.throws(
+      () => decodeChatContent(concat(prefix, Uint8Array.of(0x5a, 0x02, 0x08, 0x09))),
+      MalformedMessageError,
+    )
+    const c = { ...head(), groupControl: { ...groupControl(), op: 'EXPLODE' as GroupOp } }
+    assert.throws(() => encodeChatContent(c), TypeError)
+  })
+
+  void it('caps names at MAX_NAME_BYTES of UTF-8', () => {
+    const name = 'é'.repeat(MAX_NAME_BYTES / 2) // 2 bytes each: exactly the limit
+    const ok = { ...head(), file: { ...file(), name } }
+    assert.equal(decodeChatContent(encodeChatContent(ok)).file?.name, name)
+    const long = { ...head(), file: { ...file(), name: name + 'a' } }
+    assert.throws(() => encodeChatContent(long), MessageTooLargeError)
+    assert.throws(() => decodeChatContent(pb.ChatContent.encode(long)), MalformedMessageError)
+  })
+})
+
+void describe('ChatContent limits', () => {
+  void it(`is bounded by MAX_CHAT_CONTENT_BYTES (${MAX_CHAT_CONTENT_BYTES}), exactly and +1`, () => {
+    const atMax = exactly(MAX_CHAT_CONTENT_BYTES, (n) =>
+      pb.ChatContent.encode({ ...head(), text: { text: 'a'.repeat(n) } }),
+    )
+    atLimit(decodeChatContent, atMax, MAX_CHAT_CONTENT_BYTES, true)
+    // The largest content pads to the largest bucket.
+    assert.deepEqual(unpad(pad(atMax)), atMax)
+    const text = 'a'.repeat(MAX_CHAT_CONTENT_BYTES - 60)
+    assert.throws(() => encodeChatContent({ ...head(), text: { text } }), MessageTooLargeError)
+  })
+
+  void it('refuses text over MAX_PLAINTEXT_BYTES of UTF-8 on encode', () => {
+    const text = '€'.repeat(Math.ceil((MAX_PLAINTEXT_BYTES + 1) / 3)) // 3 bytes each
+    assert.ok(utf8(text).length > MAX_PLAINTEXT_BYTES)
+    assert.throws(() => encodeChatContent({ ...head(), text: { text } }), MessageTooLargeError)
+  })
+
+  void it(`holds MAX_RECEIPT_IDS (${MAX_RECEIPT_IDS}) ids in a receipt, not one more`, () => {
+    const ok = { ...head(), receipt: receipt(MAX_RECEIPT_IDS) }
+    assert.equal(
+      decodeChatContent(encodeChatContent(ok)).receipt?.messageIds.length,
+      MAX_RECEIPT_IDS,
+    )
+    const over = { ...head(), receipt: receipt(MAX_RECEIPT_IDS + 1) }
+    assert.throws(() => decodeChatContent(pb.ChatContent.encode(over)), MalformedMessageError)
+    assert.throws(() => encodeChatContent(over), MessageTooLargeError)
+    const empty = { ...head(), receipt: receipt(0) }
+    assert.throws(() => decodeChatContent(pb.ChatContent.encode(empty)), MalformedMessageError)
+  })
+
+  void it(`holds MAX_GROUP_MEMBERS (${MAX_GROUP_MEMBERS}) members, not one more`, () => {
+    const ok = { ...head(), groupControl: groupControl(MAX_GROUP_MEMBERS) }
+    const back = decodeChatContent(encodeChatContent(ok))
+    assert.equal(back.groupControl?.members.length, MAX_GROUP_MEMBERS)
+    const over = { ...head(), groupControl: groupControl(MAX_GROUP_MEMBERS + 1) }
+    assert.throws(() => decodeChatContent(pb.ChatContent.encode(over)), MalformedMessageError)
+    assert.throws(() => encodeChatContent(over), MessageTooLargeError)
+  })
+
+  void it('round-trips any text through encode/pad/unpad/decode (fast-check, numRuns 300)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 2000 }), (text) => {
+        const c = { ...head(), text: { text } }
+        assert.deepEqual(decodeChatContent(unpad(pad(encodeChatContent(c)))), c)
+      }),
+      { numRuns: 300 },
+    )
+  })
+
+  void it('random bytes give a typed error, never a crash (fast-check, numRuns 500)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 2048 }), (bytes) =>
+        typedOrOk(() => decodeChatContent(bytes)),
+      ),
+      { numRuns: 500 },
+    )
+  })
+
+  void it('bit flips of valid content give a typed error or a valid value (fast-check, numRuns 500)', () => {
+    const valid = bodies.map(([, body]) => encodeChatContent({ ...head(), ...body }))
+    fc.assert(
+      fc.property(fc.nat(valid.length - 1), fc.nat(), (which, bit) => {
+        const bytes = valid[which]!
+        typedOrOk(() => decodeChatContent(flipBit(bytes, bit % (bytes.length * 8))))
+      }),
+      { numRuns: 500 },
+    )
+  })
+})
