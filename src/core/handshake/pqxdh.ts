@@ -9,7 +9,8 @@ import { concat, utf8 } from '../bytes.js'
 import { MalformedMessageError } from '../errors.js'
 import type { CoreContext, CryptoProvider } from '../crypto/provider.js'
 import { x25519FromEd25519Public, type IdentityKeyPair } from '../identity/identity.js'
-import { MLKEM768_CIPHERTEXT_BYTES, encodeEc, verifyPrekeyBundle } from './prekeys.js'
+import { MLKEM768_CIPHERTEXT_BYTES } from '../wire/codec.js'
+import { encodeEc, verifyPrekeyBundle } from './prekeys.js'
 import type { PrekeyBundle } from '../wire/pb/wire.js'
 
 export const PQXDH_INFO = utf8('Kith_PQXDH_X25519_SHA-256_ML-KEM-768')

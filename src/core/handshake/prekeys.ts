@@ -6,11 +6,8 @@ import { InvalidSignatureError, MalformedMessageError } from '../errors.js'
 import type { CoreContext, CryptoProvider } from '../crypto/provider.js'
 import type { IdentityKeyPair } from '../identity/identity.js'
 import type { EcPrekeyRecord, KemPrekeyRecord } from '../store/types.js'
+import { MLKEM768_PUBLIC_KEY_BYTES } from '../wire/codec.js'
 import type { PrekeyBundle } from '../wire/pb/wire.js'
-
-/** ML-KEM-768 (FIPS 203) sizes. */
-export const MLKEM768_PUBLIC_KEY_BYTES = 1184
-export const MLKEM768_CIPHERTEXT_BYTES = 1088
 
 // PQXDH §2.5: EncodeEC / EncodeKEM prefix a key-type byte so a curve key can never be confused
 // with a KEM key under the same signature. 0x05 is libsignal's Curve25519 type byte; 0x0a is

@@ -43,7 +43,9 @@ export class SessionRecord {
   }
 
   static deserialize(bytes: Uint8Array): SessionRecord {
-    const rec = decodeLimited(pb.SessionRecord, bytes, MAX_SESSION_RECORD_BYTES, 'SessionRecord')
+    const rec = decodeLimited(pb.SessionRecord, bytes, MAX_SESSION_RECORD_BYTES, 'SessionRecord', {
+      canonical: false,
+    })
     if (rec.version !== SESSION_RECORD_VERSION) {
       throw new UnsupportedVersionError(`session record version ${rec.version}`)
     }
