@@ -2,7 +2,7 @@
 // with its signed `SenderKeyContent`; libsignal rust/protocol/src/protocol.rs). This module owns
 // their encoding, bounded decoding (every decode through decodeLimited) and field checks, and
 // the AEAD associated data. It holds no state, derives no keys and never sees a store.
-import { abytes, concat, equalBytes, u32be } from '../bytes.js'
+import { abytes, concat, u32be } from '../bytes.js'
 import { MalformedMessageError } from '../errors.js'
 import type { CryptoProvider } from '../crypto/provider.js'
 import { decodeLimited, fieldLength } from '../wire/decode.js'
@@ -16,18 +16,6 @@ import { SenderKeyState, SIGNING_KEY_BYTES } from './record.js'
 export const SIGNATURE_BYTES = 64
 /** AES-GCM tag length (NIST SP 800-38D, 128-bit tag): the shortest ciphertext. */
 export const TAG_BYTES = 16
-
-/**
- * The generated decoders read a field by its number whatever its wire type, and accept unknown
- * fields and overlong varints, so many byte strings parse to one message. Re-encoding must give
- * the input back: then a sender-key message has exactly one encoding and a flipped bit anywhere
- * in its framing is refused (the signature covers only the content).
- */
-function canonical(what: string, bytes: Uint8Array, reencoded: Uint8Array): void {
-  if (!equalBytes(bytes, reencoded)) {
-    throw new MalformedMessageError(`${what}: not canonically encoded`)
-  }
-}
 
 function badDistributionId(id: Uint8Array): boolean {
   return id.length === 0 || id.length > MAX_DISTRIBUTION_ID_BYTES
@@ -77,7 +65,6 @@ export function decodeDistribution(bytes: Uint8Array): {
     MAX_SENDER_KEY_DISTRIBUTION_BYTES,
     what,
   )
-  canonical(what, bytes, SenderKeyDistribution.encode(pb))
   if (badDistributionId(pb.distributionId)) {
     throw new MalformedMessageError(`${what}: bad distribution id length`)
   }
@@ -134,9 +121,7 @@ export function decodeSenderKeyMessage(bytes: Uint8Array): SenderKeyMessageField
     what,
   )
   const max = MAX_SENDER_KEY_MESSAGE_BYTES
-  canonical(what, bytes, SenderKeyMessage.encode(msg))
   const c = decodeLimited<SenderKeyContent>(SenderKeyContent, msg.content, max, `${what} content`)
-  canonical(`${what} content`, msg.content, SenderKeyContent.encode(c))
   if (badDistributionId(c.distributionId)) {
     throw new MalformedMessageError(`${what}: bad distribution id length`)
   }

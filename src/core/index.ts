@@ -1,0 +1,91 @@
+// The protocol core's public surface (explicit names, never `export *`). Pure: no network, no
+// filesystem, no clock or randomness of its own — callers inject a CoreContext.
+export type {
+  CoreContext,
+  CryptoProvider,
+  Rng,
+  Clock,
+  KemEncapsulation,
+} from './crypto/provider.js'
+export { nobleCrypto } from './crypto/noble.js'
+export {
+  KithError,
+  DecryptionError,
+  DuplicateMessageError,
+  TooManySkippedKeysError,
+  MalformedMessageError,
+  MessageTooLargeError,
+  UnsupportedVersionError,
+  InvalidSignatureError,
+  InvalidKeyError,
+  PrekeyNotFoundError,
+  NoSessionError,
+  UntrustedIdentityError,
+  NoSenderKeyError,
+  CardExpiredError,
+} from './errors.js'
+export { concat, equalBytes, toHex, fromHex, utf8 } from './bytes.js'
+export {
+  IdentityKeyPair,
+  peerIdFromPublicKey,
+  publicKeyFromPeerId,
+  peerIdBytesFromPublicKey,
+} from './identity/identity.js'
+export {
+  safetyNumber,
+  formatSafetyNumber,
+  parseSafetyNumber,
+  scannablePayload,
+  compareScanned,
+} from './identity/fingerprint.js'
+export { signContactCard, verifyContactCard, selectNewerCard } from './identity/card.js'
+export type { ContactCard, ContactCardInput } from './identity/card.js'
+export {
+  generateSignedPrekey,
+  generateOneTimePrekeys,
+  generateKemPrekey,
+  buildPrekeyBundle,
+  verifyPrekeyBundle,
+} from './handshake/prekeys.js'
+export { MAX_SKIP, MAX_SKIPPED_KEYS, MAX_PREVIOUS_STATES } from './ratchet/limits.js'
+export { SessionRecord } from './session/record.js'
+export {
+  initiateSession,
+  sessionEncrypt,
+  parseEnvelope,
+  decryptRatchetMessage,
+  decryptPrekeyMessage,
+} from './session/session.js'
+export type { IncomingMessage, DecryptResult, PrekeyDecryptResult } from './session/session.js'
+export { SessionCipher } from './session/cipher.js'
+export type { Decrypted } from './session/cipher.js'
+export {
+  createSenderKeyDistribution,
+  rotateSenderKey,
+  processSenderKeyDistribution,
+  groupEncrypt,
+  groupDecrypt,
+} from './group/index.js'
+export { MemoryProtocolStore } from './store/memory.js'
+export type {
+  ProtocolStore,
+  IdentityStore,
+  PrekeyStore,
+  SessionStore,
+  SenderKeyStore,
+  EcPrekeyRecord,
+  KemPrekeyRecord,
+} from './store/types.js'
+export {
+  encodeEnvelope,
+  decodeEnvelope,
+  encodePrekeyBundle,
+  decodePrekeyBundle,
+  WIRE_VERSION,
+} from './wire/codec.js'
+export { encodeChatContent, decodeChatContent, MESSAGE_ID_BYTES } from './wire/content.js'
+export { encodeInviteLink, decodeInviteLink } from './wire/invite.js'
+export type { InviteInput, DecodedInvite } from './wire/invite.js'
+export { pad, unpad, PADDING_BUCKETS } from './wire/padding.js'
+export { EnvelopeType, ReceiptKind, GroupOp } from './wire/pb/wire.js'
+export type { PrekeyBundle, ChatContent } from './wire/pb/wire.js'
