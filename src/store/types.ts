@@ -3,7 +3,7 @@
 // encrypted database together with the core's ProtocolStore. Synchronous on purpose: the
 // service runs "decrypt → store message + ratchet state + consumed prekeys" in ONE SQLite
 // transaction (`transaction(fn)`), which an async interface could not guarantee.
-import type { ProtocolStore } from '../core/store/types.js'
+import type { EcPrekeyRecord, KemPrekeyRecord, ProtocolStore } from '../core/store/types.js'
 
 export type MessageStatus = 'queued' | 'sent' | 'delivered'
 export type Direction = 'in' | 'out'
@@ -91,6 +91,9 @@ export interface NodeStore extends ChatStore {
 
 /** Synchronous twins of the core's async store calls, for use inside `transaction()`. */
 export interface SyncProtocolStore {
+  loadSignedPrekeySync(id: number): EcPrekeyRecord | undefined
+  loadOneTimePrekeySync(id: number): EcPrekeyRecord | undefined
+  loadKemPrekeySync(id: number): KemPrekeyRecord | undefined
   loadSessionSync(peer: string): Uint8Array | undefined
   storeSessionSync(peer: string, record: Uint8Array): void
   removeOneTimePrekeySync(id: number): void
