@@ -1,0 +1,23 @@
+// Typed errors of the service layer, surfaced by the API and the CLI as one line
+// `Name: message` and an exit code (docs/cli.md). Never carry message text or keys.
+
+export abstract class ServiceError extends Error {
+  abstract readonly code: string
+  /** HTTP status the API answers with. */
+  abstract readonly status: number
+}
+
+function define<N extends string>(name: N, status: number) {
+  const C = class extends ServiceError {
+    override readonly name: N = name
+    readonly code: N = name
+    readonly status = status
+  }
+  Object.defineProperty(C, 'name', { value: name })
+  return C
+}
+
+export class ContactNotFoundError extends define('ContactNotFound', 404) {}
+export class MessageNotFoundError extends define('MessageNotFound', 404) {}
+export class InvalidInviteError extends define('InvalidInvite', 400) {}
+export class InvalidArgumentError extends define('InvalidArgument', 400) {}

@@ -1,0 +1,43 @@
+// The node's own prekeys (PQXDH §3.2 "Publishing keys"): one signed X25519 prekey and one
+// last-resort ML-KEM prekey, created at first start and named in every invite. Invites carry no
+// one-time prekeys: a link may be shared with many people, and a one-time key used by the first
+// would make every later first message fail. This module owns the ids in the settings table.
+import type { CoreContext } from '../core/crypto/provider.js'
+import type { IdentityKeyPair } from '../core/identity/identity.js'
+import {
+  buildPrekeyBundle,
+  generateKemPrekey,
+  generateSignedPrekey,
+} from '../core/handshake/prekeys.js'
+import type { PrekeyBundle } from '../core/wire/pb/wire.js'
+import type { NodeStore } from '../store/types.js'
+
+const SPK_ID = 'prekeys.signed.id'
+const KEM_ID = 'prekeys.kem.id'
+
+export async function ensurePrekeys(
+  ctx: CoreContext,
+  store: NodeStore,
+  identity: IdentityKeyPair,
+): Promise<void> {
+  if (store.getSetting(SPK_ID) === undefined) {
+    await store.protocol.storeSignedPrekey(generateSignedPrekey(ctx, identity, 1))
+    store.setSetting(SPK_ID, '1')
+  }
+  if (store.getSetting(KEM_ID) === undefined) {
+    await store.protocol.storeKemPrekey(generateKemPrekey(ctx, identity, 1, true))
+    store.setSetting(KEM_ID, '1')
+  }
+}
+
+/** The bundle for invites and contact cards: signed prekey + last-resort ML-KEM prekey. */
+export async function currentBundle(
+  store: NodeStore,
+  identity: IdentityKeyPair,
+): Promise<PrekeyBundle> {
+  const spk = await store.protocol.loadSignedPrekey(Number(store.getSetting(SPK_ID)))
+  const kem = await store.protocol.loadKemPrekey(Number(store.getSetting(KEM_ID)))
+  if (spk === undefined || kem === undefined)
+    throw new Error('prekeys missing: ensurePrekeys() first')
+  return buildPrekeyBundle(identity, { signedPrekey: spk, kemPrekey: kem })
+}

@@ -1,0 +1,75 @@
+// The ChatService's public surface: what the local API (and only the API) calls. Everything
+// here is plain data, safe to serialize as JSON for the CLI contract (docs/cli.md): no keys,
+// and message text only where the user asked for messages.
+import type { Contact, MessageStatus, StoredMessage } from '../store/types.js'
+import type { ConnectionInfo, NatStatus, NodeMetrics } from '../node/types.js'
+
+export interface NodeStatus {
+  peerId: string
+  name: string
+  addrs: string[]
+  connections: number
+  nat: NatStatus
+  mailboxes: string[]
+  metrics: NodeMetrics
+}
+
+export interface ContactView {
+  name: string
+  peerId: string
+  verified: boolean
+  online: boolean
+  keyChanged: boolean
+}
+
+export interface MessageView {
+  id: string
+  conversation: string
+  from: string
+  direction: 'in' | 'out'
+  text: string
+  sentAt: number
+  receivedAt: number
+  status: MessageStatus
+}
+
+export type ServiceEvent =
+  | { event: 'message'; message: MessageView }
+  | { event: 'status'; id: string; conversation: string; status: MessageStatus }
+  | { event: 'contact'; peerId: string; name: string; online: boolean }
+
+export interface ChatApi {
+  status(): NodeStatus
+  peers(): ConnectionInfo[]
+  invite(): { link: string; peerId: string }
+  /** Throws InvalidInviteError, ContactExistsError, InvalidSignatureError… */
+  addContact(link: string, name?: string): Promise<{ name: string; peerId: string }>
+  listContacts(): ContactView[]
+  /** Throws ContactNotFoundError. */
+  removeContact(ref: string, purge: boolean): { removed: boolean }
+  safetyNumber(ref: string): { contact: string; safetyNumber: string }
+  confirmSafetyNumber(ref: string, number: string): { verified: boolean }
+  /** Queues a message; resolves once it is durably in the outbox. */
+  send(ref: string, text: string): { id: string; status: MessageStatus }
+  /** Resolves with the status once `delivered`, or the current status after timeoutMs. */
+  waitDelivered(id: string, timeoutMs: number): Promise<MessageStatus>
+  messages(opts: { contact?: string; limit?: number }): MessageView[]
+  on(fn: (e: ServiceEvent) => void): () => void
+}
+
+export function toMessageView(m: StoredMessage): MessageView {
+  return {
+    id: m.id,
+    conversation: m.conversation,
+    from: m.from,
+    direction: m.direction,
+    text: m.text,
+    sentAt: m.sentAt,
+    receivedAt: m.receivedAt,
+    status: m.status,
+  }
+}
+
+export function toContactView(c: Contact, online: boolean): ContactView {
+  return { name: c.name, peerId: c.peerId, verified: c.verified, online, keyChanged: c.keyChanged }
+}
