@@ -1,0 +1,321 @@
+// The ChatStore (./types.ts) on the node's SQLite database: contacts, messages, the outbox, the
+// per-conversation sequence counters and settings, plus `transaction()`. This module owns the row
+// ↔ object mapping of those tables and the display order of messages; it knows nothing of keys,
+// sessions (./protocol.ts) or files (./database.ts).
+//
+// Display order. A message's position is `sort_at`: the earliest received_at among its sender's
+// messages in the conversation with a seq at least its own. Listing by (sort_at, sender, seq) is
+// then oldest first, and each sender's messages appear in seq order even when seq 4 arrives after
+// seq 5 (4 is shown just before 5). Invariant kept by insertMessage, in its transaction.
+//
+// Status only moves forward (queued → sent → delivered): a late "sent" from a retry does not undo
+// a "delivered". It holds message text, so it prints none (ARCHITECTURE.md: logs never hold text).
+import { Redacted } from '../core/secret.js'
+import type { SqliteDatabase, SqliteStatement as Statement } from './database.js'
+import { ContactExistsError } from './errors.js'
+import type {
+  ChatStore,
+  Contact,
+  Direction,
+  MessageStatus,
+  OutboxEntry,
+  StoredMessage,
+} from './types.js'
+
+interface ContactRow {
+  peer_id: string
+  name: string
+  verified: number
+  key_changed: number
+  addrs: string
+  added_at: number
+  last_seen: number | null
+}
+interface MessageRow {
+  id: string
+  conversation: string
+  sender: string
+  direction: Direction
+  seq: number
+  text: string
+  sent_at: number
+  received_at: number
+  status: MessageStatus
+}
+interface OutboxRow {
+  message_id: string
+  peer: string
+  attempts: number
+  next_attempt_at: number
+}
+
+/** Status order: an update never moves a message back. */
+const STATUS_RANK: Record<MessageStatus, number> = { queued: 0, sent: 1, delivered: 2 }
+const STATUS_RANK_SQL = "CASE status WHEN 'queued' THEN 0 WHEN 'sent' THEN 1 ELSE 2 END"
+const MESSAGE_COLUMNS =
+  'id, conversation, sender, direction, seq, text, sent_at, received_at, status'
+
+function contactOut(r: ContactRow): Contact {
+  return {
+    peerId: r.peer_id,
+    name: r.name,
+    verified: r.verified === 1,
+    keyChanged: r.key_changed === 1,
+    addrs: JSON.parse(r.addrs) as string[],
+    addedAt: r.added_at,
+    lastSeen: r.last_seen ?? undefined,
+  }
+}
+
+function messageOut(r: MessageRow): StoredMessage {
+  return {
+    id: r.id,
+    conversation: r.conversation,
+    from: r.sender,
+    direction: r.direction,
+    seq: r.seq,
+    text: r.text,
+    sentAt: r.sent_at,
+    receivedAt: r.received_at,
+    status: r.status,
+  }
+}
+
+const outboxOut = (r: OutboxRow): OutboxEntry => ({
+  messageId: r.message_id,
+  peer: r.peer,
+  attempts: r.attempts,
+  nextAttemptAt: r.next_attempt_at,
+})
+
+export class SqliteChatStore extends Redacted implements ChatStore {
+  protected readonly redactedKind: string = 'SqliteChatStore'
+  protected readonly db: SqliteDatabase
+  readonly #stmts = new Map<string, Statement>()
+
+  /** `db` must be migrated (./migrations.ts). */
+  constructor(db: SqliteDatabase) {
+    super()
+    this.db = db
+  }
+
+  /** The prepared statement for `sql`, prepared once per store. */
+  #q(sql: string): Statement {
+    let s = this.#stmts.get(sql)
+    if (s === undefined) this.#stmts.set(sql, (s = this.db.prepare<unknown[]>(sql)))
+    return s
+  }
+
+  /** BEGIN IMMEDIATE at the top level, so a read-then-write transaction waits (busy_timeout) for
+   *  another process's writer instead of failing with SQLITE_BUSY at its first write. Nested
+   *  calls become savepoints of the outer transaction. A throw rolls back (to the savepoint) and
+   *  propagates; an async fn is refused and rolled back (its awaits would run after COMMIT). */
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate()
+  }
+
+  // --- contacts
+
+  getContact(nameOrPeerId: string): Contact | undefined {
+    // A PeerId match wins over a name match.
+    const r = this.#q(
+      'SELECT * FROM contacts WHERE peer_id = @k OR name = @k ORDER BY peer_id = @k DESC LIMIT 1',
+    ).get({ k: nameOrPeerId }) as ContactRow | undefined
+    return r && contactOut(r)
+  }
+
+  listContacts(): Contact[] {
+    return (this.#q('SELECT * FROM contacts ORDER BY name').all() as ContactRow[]).map(contactOut)
+  }
+
+  putContact(c: Contact): void {
+    this.transaction(() => {
+      // Another peer's name, or another contact's PeerId used as a name (which would make
+      // getContact ambiguous), is taken.
+      const taken = this.#q(
+        'SELECT 1 FROM contacts WHERE peer_id != @peer AND (name = @name OR peer_id = @name)',
+      ).get({ peer: c.peerId, name: c.name })
+      if (taken !== undefined) throw new ContactExistsError(`contact name "${c.name}" is taken`)
+      this.#q(
+        `INSERT INTO contacts (peer_id, name, verified, key_changed, addrs, added_at, last_seen)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (peer_id) DO UPDATE SET name = excluded.name, verified = excluded.verified,
+           key_changed = excluded.key_changed, addrs = excluded.addrs,
+           added_at = excluded.added_at, last_seen = excluded.last_seen`,
+      ).run(
+        c.peerId,
+        c.name,
+        c.verified ? 1 : 0,
+        c.keyChanged ? 1 : 0,
+        JSON.stringify(c.addrs),
+        c.addedAt,
+        c.lastSeen ?? null,
+      )
+    })
+  }
+
+  /** Removes the contact and its pending outbox entries (nothing is retried to a removed
+   *  contact). With `purge`, also its 1:1 messages and sequence counter. Sessions are the
+   *  ProtocolStore's (removeSession). Returns whether a contact was removed. */
+  removeContact(peerId: string, purge: boolean): boolean {
+    return this.transaction(() => {
+      this.#q('DELETE FROM outbox WHERE peer = ?').run(peerId)
+      if (purge) {
+        this.#q('DELETE FROM messages WHERE conversation = ?').run(peerId)
+        this.#q('DELETE FROM seqs WHERE conversation = ?').run(peerId)
+      }
+      return this.#q('DELETE FROM contacts WHERE peer_id = ?').run(peerId).changes > 0
+    })
+  }
+
+  setVerified(peerId: string, verified: boolean): void {
+    this.#q('UPDATE contacts SET verified = ? WHERE peer_id = ?').run(verified ? 1 : 0, peerId)
+  }
+
+  touchContact(peerId: string, lastSeen: number, addrs?: string[]): void {
+    if (addrs === undefined) {
+      this.#q('UPDATE contacts SET last_seen = ? WHERE peer_id = ?').run(lastSeen, peerId)
+    } else {
+      this.#q('UPDATE contacts SET last_seen = ?, addrs = ? WHERE peer_id = ?').run(
+        lastSeen,
+        JSON.stringify(addrs),
+        peerId,
+      )
+    }
+  }
+
+  // --- messages
+
+  nextSeq(conversation: string): number {
+    return this.#q(
+      `INSERT INTO seqs (conversation, next) VALUES (?, 2)
+       ON CONFLICT (conversation) DO UPDATE SET next = next + 1
+       RETURNING next - 1`,
+    )
+      .pluck()
+      .get(conversation) as number
+  }
+
+  insertMessage(m: StoredMessage): boolean {
+    return this.transaction(() => {
+      // sort_at = min(received_at, sort_at of this sender's later-seq messages) — see the header.
+      const later = this.#q(
+        `SELECT min(sort_at) FROM messages WHERE conversation = ? AND sender = ? AND seq > ?`,
+      )
+        .pluck()
+        .get(m.conversation, m.from, m.seq) as number | null
+      const sortAt = later === null ? m.receivedAt : Math.min(later, m.receivedAt)
+      const inserted = this.#q(
+        `INSERT INTO messages (${MESSAGE_COLUMNS}, sort_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO NOTHING`,
+      ).run(
+        m.id,
+        m.conversation,
+        m.from,
+        m.direction,
+        m.seq,
+        m.text,
+        m.sentAt,
+        m.receivedAt,
+        m.status,
+        sortAt,
+      )
+      if (inserted.changes === 0) return false
+      // Earlier-seq messages of the sender must not sort after this one.
+      this.#q(
+        `UPDATE messages SET sort_at = @sortAt
+         WHERE conversation = @conversation AND sender = @from AND seq < @seq AND sort_at > @sortAt`,
+      ).run({ sortAt, conversation: m.conversation, from: m.from, seq: m.seq })
+      return true
+    })
+  }
+
+  getMessage(id: string): StoredMessage | undefined {
+    const r = this.#q(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`).get(id) as
+      MessageRow | undefined
+    return r && messageOut(r)
+  }
+
+  hasMessage(id: string): boolean {
+    return this.#q('SELECT 1 FROM messages WHERE id = ?').get(id) !== undefined
+  }
+
+  setStatus(id: string, status: MessageStatus): void {
+    const rank = STATUS_RANK[status] as number | undefined
+    if (rank === undefined) throw new TypeError(`status: unknown status ${String(status)}`)
+    this.#q(`UPDATE messages SET status = ? WHERE id = ? AND ${STATUS_RANK_SQL} < ?`).run(
+      status,
+      id,
+      rank,
+    )
+  }
+
+  /** Oldest first in display order (see the header). With `limit`, the newest `limit` messages,
+   *  still oldest first. */
+  listMessages(opts: { conversation?: string; limit?: number }): StoredMessage[] {
+    const where = opts.conversation === undefined ? '' : 'WHERE conversation = ?'
+    const args = opts.conversation === undefined ? [] : [opts.conversation]
+    let rows: MessageRow[]
+    if (opts.limit === undefined) {
+      rows = this.#q(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages ${where} ORDER BY sort_at, sender, seq, id`,
+      ).all(...args) as MessageRow[]
+    } else {
+      if (!Number.isInteger(opts.limit) || opts.limit < 0) {
+        throw new RangeError('limit: expected a non-negative integer')
+      }
+      rows = this.#q(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages ${where}
+         ORDER BY sort_at DESC, sender DESC, seq DESC, id DESC LIMIT ?`,
+      ).all(...args, opts.limit) as MessageRow[]
+      rows.reverse()
+    }
+    return rows.map(messageOut)
+  }
+
+  // --- outbox
+
+  enqueue(e: OutboxEntry): void {
+    this.#q(
+      `INSERT INTO outbox (message_id, peer, attempts, next_attempt_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (message_id) DO UPDATE SET peer = excluded.peer,
+         attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at`,
+    ).run(e.messageId, e.peer, e.attempts, e.nextAttemptAt)
+  }
+
+  outboxFor(peer: string): OutboxEntry[] {
+    return (
+      this.#q(
+        `SELECT o.* FROM outbox o JOIN messages m ON m.id = o.message_id
+         WHERE o.peer = ? ORDER BY m.sort_at, m.conversation, m.seq, m.id`,
+      ).all(peer) as OutboxRow[]
+    ).map(outboxOut)
+  }
+
+  outboxPeers(): string[] {
+    return this.#q('SELECT DISTINCT peer FROM outbox ORDER BY peer').pluck().all() as string[]
+  }
+
+  reschedule(messageId: string, attempts: number, nextAttemptAt: number): void {
+    this.#q('UPDATE outbox SET attempts = ?, next_attempt_at = ? WHERE message_id = ?').run(
+      attempts,
+      nextAttemptAt,
+      messageId,
+    )
+  }
+
+  dequeue(messageId: string): void {
+    this.#q('DELETE FROM outbox WHERE message_id = ?').run(messageId)
+  }
+
+  // --- settings
+
+  getSetting(key: string): string | undefined {
+    return this.#q('SELECT value FROM settings WHERE key = ?').pluck().get(key) as
+      string | undefined
+  }
+
+  setSetting(key: string, value: string): void {
+    this.#q('INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)').run(key, value)
+  }
+}

@@ -1,0 +1,133 @@
+// The store's schema, as numbered migrations. This module owns the tables and indexes and the
+// `PRAGMA user_version` that records how many migrations a database has had; it knows nothing of
+// keys or files (./database.ts) or of how rows map to objects (./protocol.ts, ./chat.ts).
+//
+// Rules: a migration is never edited once released, only appended; each runs in its own
+// transaction together with the user_version bump, so a crash leaves the database at a version
+// boundary. A database from a newer Kith (user_version above ours) is refused, never downgraded.
+import type { SqliteDatabase } from './database.js'
+import { StoreVersionError } from './errors.js'
+
+export const MIGRATIONS: readonly string[] = [
+  // 1: identity, the core's ProtocolStore tables, contacts, messages, outbox, sequences, settings.
+  `
+  CREATE TABLE identity (
+    id INTEGER PRIMARY KEY CHECK (id = 1),          -- one row: this device
+    seed BLOB NOT NULL CHECK (length(seed) = 32),   -- Ed25519 seed (the libp2p private key)
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE signed_prekeys (
+    id INTEGER PRIMARY KEY,
+    public_key BLOB NOT NULL,
+    private_key BLOB NOT NULL,
+    signature BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE one_time_prekeys (
+    id INTEGER PRIMARY KEY,
+    public_key BLOB NOT NULL,
+    private_key BLOB NOT NULL,
+    signature BLOB NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE kem_prekeys (
+    id INTEGER PRIMARY KEY,
+    public_key BLOB NOT NULL,
+    secret_key BLOB NOT NULL,
+    signature BLOB NOT NULL,
+    last_resort INTEGER NOT NULL CHECK (last_resort IN (0, 1)),
+    created_at INTEGER NOT NULL
+  );
+
+  CREATE TABLE sessions (
+    peer TEXT PRIMARY KEY,                          -- PeerId
+    record BLOB NOT NULL                            -- core/session/record.ts, opaque here
+  );
+
+  CREATE TABLE sender_keys (
+    sender TEXT NOT NULL,                           -- PeerId
+    distribution_id BLOB NOT NULL,
+    record BLOB NOT NULL,                           -- core/group/record.ts, opaque here
+    PRIMARY KEY (sender, distribution_id)
+  );
+
+  CREATE TABLE contacts (
+    peer_id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    verified INTEGER NOT NULL DEFAULT 0 CHECK (verified IN (0, 1)),
+    key_changed INTEGER NOT NULL DEFAULT 0 CHECK (key_changed IN (0, 1)),
+    addrs TEXT NOT NULL DEFAULT '[]',               -- JSON array of multiaddr strings
+    added_at INTEGER NOT NULL,
+    last_seen INTEGER
+  );
+
+  CREATE TABLE messages (
+    id TEXT PRIMARY KEY,
+    conversation TEXT NOT NULL,
+    sender TEXT NOT NULL,
+    direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+    seq INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    sent_at INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('queued', 'sent', 'delivered')),
+    -- Display position: the earliest received_at among this sender's messages in this
+    -- conversation with seq >= this one's (kept by chat.ts on insert). Ordering by
+    -- (sort_at, sender, seq) is then oldest first AND each sender's messages in seq order,
+    -- even when a lower seq arrives after a higher one (a retry, a mailbox fetch).
+    sort_at INTEGER NOT NULL
+  );
+  CREATE INDEX messages_by_conversation ON messages (conversation, received_at);
+  CREATE INDEX messages_display ON messages (conversation, sort_at, sender, seq);
+  CREATE INDEX messages_display_all ON messages (sort_at, sender, seq);
+  CREATE INDEX messages_by_sender ON messages (conversation, sender, seq);
+
+  CREATE TABLE outbox (
+    message_id TEXT PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+    peer TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL
+  );
+  CREATE INDEX outbox_by_peer ON outbox (peer);
+
+  CREATE TABLE seqs (
+    conversation TEXT PRIMARY KEY,
+    next INTEGER NOT NULL
+  );
+
+  CREATE TABLE settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  `,
+]
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length
+
+export function schemaVersion(db: SqliteDatabase): number {
+  return db.pragma('user_version', { simple: true }) as number
+}
+
+/** Brings `db` up to SCHEMA_VERSION, one transaction per migration. Returns how many ran. */
+export function migrate(db: SqliteDatabase): number {
+  const from = schemaVersion(db)
+  if (from > SCHEMA_VERSION) {
+    throw new StoreVersionError(
+      `store schema version ${from} is newer than this Kith's (${SCHEMA_VERSION})`,
+    )
+  }
+  for (let v = from; v < SCHEMA_VERSION; v++) {
+    db.transaction(() => {
+      // Re-read inside the write lock: another process may have migrated meanwhile.
+      if (schemaVersion(db) !== v) return
+      db.exec(MIGRATIONS[v]!)
+      db.pragma(`user_version = ${v + 1}`)
+    }).immediate()
+  }
+  return SCHEMA_VERSION - from
+}
