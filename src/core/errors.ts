@@ -10,7 +10,11 @@ export abstract class KithError extends Error {
   }
 }
 
-function define<N extends string>(name: N) {
+/**
+ * A KithError subclass named `name` (its `.name` and `code`), with a static `is()` guard that
+ * works across module copies. Every layer defines its errors with this.
+ */
+export function defineError<N extends string>(name: N) {
   const C = class extends KithError {
     override readonly name: N = name
     readonly code: N = name
@@ -23,28 +27,28 @@ function define<N extends string>(name: N) {
 }
 
 /** An AEAD tag, header or signature did not authenticate. State is unchanged. */
-export class DecryptionError extends define('DecryptionError') {}
+export class DecryptionError extends defineError('DecryptionError') {}
 /** A message was already decrypted once (replay or duplicate delivery). State is unchanged. */
-export class DuplicateMessageError extends define('DuplicateMessageError') {}
+export class DuplicateMessageError extends defineError('DuplicateMessageError') {}
 /** A message would skip more keys than a named limit allows (MAX_SKIP, MAX_FORWARD_JUMPS). */
-export class TooManySkippedKeysError extends define('TooManySkippedKeysError') {}
+export class TooManySkippedKeysError extends defineError('TooManySkippedKeysError') {}
 /** Bytes that do not parse as the expected structure. */
-export class MalformedMessageError extends define('MalformedMessageError') {}
+export class MalformedMessageError extends defineError('MalformedMessageError') {}
 /** Input longer than the named size limit of its decoder. */
-export class MessageTooLargeError extends define('MessageTooLargeError') {}
+export class MessageTooLargeError extends defineError('MessageTooLargeError') {}
 /** A wire or record version this code does not speak. */
-export class UnsupportedVersionError extends define('UnsupportedVersionError') {}
+export class UnsupportedVersionError extends defineError('UnsupportedVersionError') {}
 /** A signature over a prekey, card or message did not verify. */
-export class InvalidSignatureError extends define('InvalidSignatureError') {}
+export class InvalidSignatureError extends defineError('InvalidSignatureError') {}
 /** A key of the wrong length or a degenerate (low-order) point. */
-export class InvalidKeyError extends define('InvalidKeyError') {}
+export class InvalidKeyError extends defineError('InvalidKeyError') {}
 /** A prekey named by an initial message is not (or no longer) in the store. */
-export class PrekeyNotFoundError extends define('PrekeyNotFoundError') {}
+export class PrekeyNotFoundError extends defineError('PrekeyNotFoundError') {}
 /** There is no session with the peer to encrypt or decrypt with. */
-export class NoSessionError extends define('NoSessionError') {}
+export class NoSessionError extends defineError('NoSessionError') {}
 /** The peer's identity key differs from the one we trust for it. */
-export class UntrustedIdentityError extends define('UntrustedIdentityError') {}
+export class UntrustedIdentityError extends defineError('UntrustedIdentityError') {}
 /** No sender key state for (group, sender), or for the chain a message names. */
-export class NoSenderKeyError extends define('NoSenderKeyError') {}
+export class NoSenderKeyError extends defineError('NoSenderKeyError') {}
 /** A signed record (contact card) that verified but whose expiry has passed: fetch a fresh one. */
-export class CardExpiredError extends define('CardExpiredError') {}
+export class CardExpiredError extends defineError('CardExpiredError') {}

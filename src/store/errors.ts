@@ -2,19 +2,7 @@
 // `code` and an `is()` guard, like the core's (src/core/errors.ts). They extend the core's
 // KithError so a caller can tell any Kith failure from a bug. Messages name files and peers, never
 // keys, passphrases or message text.
-import { KithError } from '../core/errors.js'
-
-function define<N extends string>(name: N) {
-  const C = class extends KithError {
-    override readonly name: N = name
-    readonly code: N = name
-    static is(err: unknown): boolean {
-      return err instanceof Error && err.name === name
-    }
-  }
-  Object.defineProperty(C, 'name', { value: name })
-  return C
-}
+import { defineError as define } from '../core/errors.js'
 
 /** The store cannot be unlocked: wrong passphrase or key file, or the wrong kind of secret. */
 export class StoreLockedError extends define('StoreLockedError') {}
