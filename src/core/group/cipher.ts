@@ -20,7 +20,7 @@ import {
 } from '../errors.js'
 import type { CoreContext, CryptoProvider } from '../crypto/provider.js'
 import type { SenderKeyStore } from '../store/types.js'
-import { MAX_PADDED_BYTES } from '../wire/limits.js'
+import { pad, unpad } from '../wire/padding.js'
 import { CHAIN_KEY_BYTES, SenderChainKey, SenderMessageKey } from './chain.js'
 import { MAX_FORWARD_JUMPS, MAX_ITERATION, MAX_MESSAGE_KEYS } from './limits.js'
 import {
@@ -63,7 +63,9 @@ export function createOwnState(ctx: SenderKeyContext): SenderKeyState {
  * group_cipher.rs `group_encrypt` on a loaded record: encrypts with the newest (own) state's
  * current message key, signs the content, then advances the chain. The record changes only if
  * it returns. Throws NoSenderKeyError without an own state (or when its chain is exhausted:
- * rotate), RangeError for a plaintext over MAX_PADDED_BYTES.
+ * rotate), MessageTooLargeError for a plaintext over MAX_PLAINTEXT_BYTES. The plaintext is
+ * padded to its size bucket (wire/padding.ts) before encryption, as 1:1 messages are, so the
+ * group topic sees only the bucket.
  */
 export function encryptWithRecord(
   crypto: CryptoProvider,
@@ -72,10 +74,7 @@ export function encryptWithRecord(
   plaintext: Uint8Array,
 ): Uint8Array {
   checkDistributionId(distributionId)
-  abytes('plaintext', plaintext)
-  if (plaintext.length > MAX_PADDED_BYTES) {
-    throw new RangeError(`plaintext: ${plaintext.length} bytes exceeds ${MAX_PADDED_BYTES}`)
-  }
+  const padded = pad(abytes('plaintext', plaintext))
   const state = record.newest()
   const signingPrivate = state?.signingPrivate
   if (state === undefined || signingPrivate === undefined) {
@@ -86,7 +85,7 @@ export function encryptWithRecord(
   const { iteration } = state.chain
   const key = state.chain.messageKey(crypto)
   const ad = associatedData(distributionId, chainId, iteration)
-  const ciphertext = crypto.aesGcmEncrypt(key.cipherKey, key.nonce, plaintext, ad)
+  const ciphertext = crypto.aesGcmEncrypt(key.cipherKey, key.nonce, padded, ad)
   key.wipe()
   const message = signSenderKeyMessage(crypto, signingPrivate, {
     distributionId,
@@ -171,8 +170,9 @@ export function decryptWithRecord(
   const plaintext = crypto.aesGcmDecrypt(key.cipherKey, key.nonce, message.ciphertext, ad)
   key.wipe()
   if (plaintext === undefined) throw new DecryptionError('sender key message does not authenticate')
+  const unpadded = unpad(plaintext)
   record.replaceState(state)
-  return plaintext
+  return unpadded
 }
 
 // ---- Store-level API (libsignal's signatures, context first) ---------------------------------

@@ -18,3 +18,9 @@ export const MAX_SKIPPED_KEYS = 2000
 
 /** Earlier session states kept in a record, tried after the current one (libsignal keeps 40). */
 export const MAX_PREVIOUS_STATES = 4
+
+/**
+ * Initial-message base keys (EK_A) remembered per peer after their session states are gone, so a
+ * replayed initial message cannot push the live session out of the record (PQXDH §4.2 "Replay").
+ */
+export const MAX_SEEN_BASE_KEYS = 64

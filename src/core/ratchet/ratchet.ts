@@ -7,7 +7,7 @@ import { toHex } from '../bytes.js'
 import {
   DecryptionError,
   DuplicateMessageError,
-  InvalidKeyError,
+  NoSessionError,
   TooManySkippedKeysError,
 } from '../errors.js'
 import type { CoreContext, CryptoProvider } from '../crypto/provider.js'
@@ -94,7 +94,7 @@ export function ratchetEncrypt(
   state: RatchetState,
   plaintext: Uint8Array,
 ): { state: RatchetState; message: RatchetCiphertext } {
-  if (state.cks.length === 0) throw new InvalidKeyError('session has no sending chain yet')
+  if (state.cks.length === 0) throw new NoSessionError('session has no sending chain yet')
   const s = state.clone()
   const { chainKey, messageKey } = kdfChain(ctx.crypto, s.cks)
   s.cks = chainKey

@@ -2,8 +2,8 @@
 // messages from a session that was replaced, e.g. by simultaneous initiation, still decrypt),
 // serialized as a versioned protobuf for the store. This module owns that format only.
 import { toHex } from '../bytes.js'
-import { UnsupportedVersionError } from '../errors.js'
-import { MAX_PREVIOUS_STATES } from '../ratchet/limits.js'
+import { MalformedMessageError, UnsupportedVersionError } from '../errors.js'
+import { MAX_PREVIOUS_STATES, MAX_SEEN_BASE_KEYS, MAX_SKIPPED_KEYS } from '../ratchet/limits.js'
 import { RatchetState } from '../ratchet/state.js'
 import { decodeLimited } from '../wire/decode.js'
 import { MAX_SESSION_RECORD_BYTES } from '../wire/limits.js'
@@ -15,7 +15,21 @@ export class SessionRecord {
   constructor(
     readonly current: RatchetState | undefined,
     readonly previous: readonly RatchetState[] = [],
+    /** EK_A of initial messages that created sessions here, oldest first (bounded). */
+    readonly seenBaseKeys: readonly Uint8Array[] = [],
   ) {}
+
+  /** True if an initial message with this EK_A already created a session here. */
+  hasSeenBaseKey(baseKey: Uint8Array): boolean {
+    const id = toHex(baseKey)
+    return this.seenBaseKeys.some((k) => toHex(k) === id)
+  }
+
+  /** This record with `baseKey` remembered (the oldest forgotten beyond MAX_SEEN_BASE_KEYS). */
+  withSeenBaseKey(baseKey: Uint8Array): SessionRecord {
+    const seen = [...this.seenBaseKeys, baseKey].slice(-MAX_SEEN_BASE_KEYS)
+    return new SessionRecord(this.current, this.previous, seen)
+  }
 
   /** All states, current first: the order decryption tries them in. */
   states(): RatchetState[] {
@@ -25,7 +39,7 @@ export class SessionRecord {
   /** A record whose current state is `state`, the old current archived (bounded). */
   promote(state: RatchetState, replacing?: RatchetState): SessionRecord {
     const rest = this.states().filter((s) => s !== replacing && s !== state)
-    return new SessionRecord(state, rest.slice(0, MAX_PREVIOUS_STATES))
+    return new SessionRecord(state, rest.slice(0, MAX_PREVIOUS_STATES), this.seenBaseKeys)
   }
 
   /** The state created from the PQXDH run with this EK_A, if any (repeated initial messages). */
@@ -39,6 +53,7 @@ export class SessionRecord {
       version: SESSION_RECORD_VERSION,
       ...(this.current === undefined ? {} : { current: toPb(this.current) }),
       previous: this.previous.map(toPb),
+      seenBaseKeys: this.seenBaseKeys.map((k) => k as Uint8Array<ArrayBuffer>),
     })
   }
 
@@ -49,9 +64,15 @@ export class SessionRecord {
     if (rec.version !== SESSION_RECORD_VERSION) {
       throw new UnsupportedVersionError(`session record version ${rec.version}`)
     }
+    // A stored record is ours, but it is still bytes from disk: bound and check it.
+    if (rec.previous.length > MAX_PREVIOUS_STATES)
+      throw new MalformedMessageError('SessionRecord: too many previous states')
+    if (rec.seenBaseKeys.length > MAX_SEEN_BASE_KEYS)
+      throw new MalformedMessageError('SessionRecord: too many base keys')
     return new SessionRecord(
       rec.current === undefined ? undefined : fromPb(rec.current),
       rec.previous.map(fromPb),
+      rec.seenBaseKeys,
     )
   }
 }
@@ -96,7 +117,24 @@ function toPb(s: RatchetState): pb.RatchetState {
   }
 }
 
+const KEY_FIELDS = [
+  'localIdentity',
+  'remoteIdentity',
+  'rootKey',
+  'dhsPrivate',
+  'dhsPublic',
+] as const
+const OPTIONAL_KEY_FIELDS = ['dhr', 'cks', 'ckr', 'hks', 'hkr', 'nhks', 'nhkr', 'baseKey'] as const
+
 function fromPb(p: pb.RatchetState): RatchetState {
+  for (const f of KEY_FIELDS)
+    if (p[f].length !== 32) throw new MalformedMessageError(`SessionRecord: ${f} length`)
+  for (const f of OPTIONAL_KEY_FIELDS) {
+    if (p[f].length !== 0 && p[f].length !== 32)
+      throw new MalformedMessageError(`SessionRecord: ${f} length`)
+  }
+  if (p.skipped.length > MAX_SKIPPED_KEYS)
+    throw new MalformedMessageError('SessionRecord: too many skipped keys')
   const s = new RatchetState()
   s.localIdentity = p.localIdentity
   s.remoteIdentity = p.remoteIdentity

@@ -3,7 +3,13 @@
 // here touches a store: callers load the record and prekeys, call these, and commit the returned
 // record (with the prekeys to delete) in one transaction — or not at all if we throw.
 import { equalBytes } from '../bytes.js'
-import { DecryptionError, MalformedMessageError, NoSessionError } from '../errors.js'
+import {
+  DecryptionError,
+  DuplicateMessageError,
+  MalformedMessageError,
+  NoSessionError,
+  UntrustedIdentityError,
+} from '../errors.js'
 import type { CoreContext } from '../crypto/provider.js'
 import type { IdentityKeyPair } from '../identity/identity.js'
 import { pqxdhInitiate, pqxdhRespond, type ResponderKeys } from '../handshake/pqxdh.js'
@@ -168,9 +174,15 @@ export function decryptPrekeyMessage(
     throw new MalformedMessageError('initial message without ratchet message')
   const existing = record?.findByBaseKey(message.ephemeralKey)
   if (existing !== undefined && record !== undefined) {
-    if (!equalBytes(existing.remoteIdentity, message.identityKey))
-      throw new DecryptionError('initial message identity mismatch')
+    if (!equalBytes(existing.remoteIdentity, message.identityKey)) {
+      throw new UntrustedIdentityError('initial message identity mismatch')
+    }
     return finish(ctx, record, existing, message.message)
+  }
+  // A replay of an initial message whose state was evicted since (PQXDH §4.2): refuse it rather
+  // than start a stale session over the live one.
+  if (record?.hasSeenBaseKey(message.ephemeralKey) === true) {
+    throw new DuplicateMessageError('initial message was already received')
   }
   const keys = loadKeys()
   const secrets = pqxdhRespond(
@@ -198,7 +210,7 @@ export function decryptPrekeyMessage(
   const r = ratchetDecrypt(ctx, state, message.message)
   return {
     plaintext: unpad(r.plaintext),
-    record: base.promote(r.state),
+    record: base.promote(r.state).withSeenBaseKey(message.ephemeralKey),
     consumed: { oneTimePrekeyId: message.oneTimePrekeyId, kemPrekeyId: message.kemPrekeyId },
   }
 }

@@ -69,7 +69,11 @@ describe('sender keys: determinism and providers', () => {
       decipher.setAAD(concat(GROUP, u32be(d.chainId), u32be(i)))
       decipher.setAuthTag(msg.ciphertext.subarray(-16))
       const pt = Buffer.concat([decipher.update(msg.ciphertext.subarray(0, -16)), decipher.final()])
-      assert.equal(pt.toString(), `p${i}`)
+      // The plaintext is padded to its bucket: text ‖ 0x80 ‖ zeros (ISO/IEC 7816-4).
+      assert.equal(pt.length, 256)
+      assert.equal(pt.subarray(0, 2).toString(), `p${i}`)
+      assert.equal(pt[2], 0x80)
+      assert.ok(pt.subarray(3).every((b) => b === 0))
       // CK' = HMAC(CK, 0x02)
       ck = createHmac('sha256', ck).update(Uint8Array.of(2)).digest()
     }

@@ -4,7 +4,7 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { utf8 } from '../../../src/core/bytes.js'
-import { MAX_PADDED_BYTES, MAX_SENDER_KEY_MESSAGE_BYTES } from '../../../src/core/wire/limits.js'
+import { MAX_PLAINTEXT_BYTES, MAX_SENDER_KEY_MESSAGE_BYTES } from '../../../src/core/wire/limits.js'
 import {
   MAX_FORWARD_JUMPS,
   MAX_MESSAGE_KEYS,
@@ -36,18 +36,18 @@ describe('sender keys: delivery', () => {
     assert.deepEqual((await bob.record(ALICE, GROUP)).newest()?.skippedIterations, [])
   })
 
-  it('encrypts the empty plaintext and the largest one (MAX_PADDED_BYTES); refuses one more', async () => {
+  it('encrypts the empty plaintext and the largest one (MAX_PLAINTEXT_BYTES); refuses one more', async () => {
     const { ctx, alice, bob } = await twoMembers()
     const empty = await groupEncrypt(ctx, alice, ALICE, GROUP, new Uint8Array(0))
     assert.deepEqual(await groupDecrypt(ctx, bob, ALICE, empty), new Uint8Array(0))
-    const big = new Uint8Array(MAX_PADDED_BYTES).fill(7)
+    const big = new Uint8Array(MAX_PLAINTEXT_BYTES).fill(7)
     const msg = await groupEncrypt(ctx, alice, ALICE, GROUP, big)
     assert.ok(msg.length <= MAX_SENDER_KEY_MESSAGE_BYTES, `${msg.length} bytes`)
     assert.deepEqual(await groupDecrypt(ctx, bob, ALICE, msg), big)
     const before = await alice.bytes(ALICE, GROUP)
     await assert.rejects(
-      groupEncrypt(ctx, alice, ALICE, GROUP, new Uint8Array(MAX_PADDED_BYTES + 1)),
-      RangeError,
+      groupEncrypt(ctx, alice, ALICE, GROUP, new Uint8Array(MAX_PLAINTEXT_BYTES + 1)),
+      { name: 'MessageTooLargeError' },
     )
     assert.deepEqual(await alice.bytes(ALICE, GROUP), before)
   })

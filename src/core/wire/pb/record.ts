@@ -882,6 +882,7 @@ export interface SessionRecord {
   version: number
   current?: RatchetState
   previous: RatchetState[]
+  seenBaseKeys: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace SessionRecord {
@@ -911,13 +912,21 @@ export namespace SessionRecord {
           }
         }
 
+        if (obj.seenBaseKeys != null && obj.seenBaseKeys.length > 0) {
+          for (const value of obj.seenBaseKeys) {
+            w.uint32(34)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           version: 0,
-          previous: []
+          previous: [],
+          seenBaseKeys: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -946,6 +955,14 @@ export namespace SessionRecord {
               }))
               break
             }
+            case 4: {
+              if (opts.limits?.seenBaseKeys != null && obj.seenBaseKeys.length === opts.limits.seenBaseKeys) {
+                throw new MaxLengthError('Decode error - repeated field "seenBaseKeys" had too many elements')
+              }
+
+              obj.seenBaseKeys.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -956,7 +973,8 @@ export namespace SessionRecord {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          previous: 0
+          previous: 0,
+          seenBaseKeys: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -994,6 +1012,21 @@ export namespace SessionRecord {
               }
 
               obj.previous++
+
+              break
+            }
+            case 4: {
+              if (opts.limits?.seenBaseKeys != null && obj.seenBaseKeys === opts.limits.seenBaseKeys) {
+                throw new MaxLengthError('Streaming decode error - repeated field "seenBaseKeys" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.seenBaseKeys[]`,
+                index: obj.seenBaseKeys,
+                value: reader.bytes()
+              }
+
+              obj.seenBaseKeys++
 
               break
             }
@@ -1292,6 +1325,12 @@ export namespace SessionRecord {
     index: number
   }
 
+  export interface SessionRecordSeenBaseKeysFieldEvent {
+    field: '$.seenBaseKeys[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<SessionRecord>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SessionRecord.codec())
   }
@@ -1300,7 +1339,7 @@ export namespace SessionRecord {
     return decodeMessage(buf, SessionRecord.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SessionRecord>): Generator<SessionRecordVersionFieldEvent | SessionRecordCurrentLocalIdentityFieldEvent | SessionRecordCurrentRemoteIdentityFieldEvent | SessionRecordCurrentRootKeyFieldEvent | SessionRecordCurrentDhsPrivateFieldEvent | SessionRecordCurrentDhsPublicFieldEvent | SessionRecordCurrentDhrFieldEvent | SessionRecordCurrentCksFieldEvent | SessionRecordCurrentCkrFieldEvent | SessionRecordCurrentNsFieldEvent | SessionRecordCurrentNrFieldEvent | SessionRecordCurrentPnFieldEvent | SessionRecordCurrentHksFieldEvent | SessionRecordCurrentHkrFieldEvent | SessionRecordCurrentNhksFieldEvent | SessionRecordCurrentNhkrFieldEvent | SessionRecordCurrentSkippedHeaderKeyFieldEvent | SessionRecordCurrentSkippedNFieldEvent | SessionRecordCurrentSkippedMessageKeyFieldEvent | SessionRecordCurrentPendingEphemeralKeyFieldEvent | SessionRecordCurrentPendingSignedPrekeyIdFieldEvent | SessionRecordCurrentPendingKemPrekeyIdFieldEvent | SessionRecordCurrentPendingKemCiphertextFieldEvent | SessionRecordCurrentPendingOneTimePrekeyIdFieldEvent | SessionRecordCurrentBaseKeyFieldEvent | SessionRecordCurrentAdFieldEvent | SessionRecordPreviousLocalIdentityFieldEvent | SessionRecordPreviousRemoteIdentityFieldEvent | SessionRecordPreviousRootKeyFieldEvent | SessionRecordPreviousDhsPrivateFieldEvent | SessionRecordPreviousDhsPublicFieldEvent | SessionRecordPreviousDhrFieldEvent | SessionRecordPreviousCksFieldEvent | SessionRecordPreviousCkrFieldEvent | SessionRecordPreviousNsFieldEvent | SessionRecordPreviousNrFieldEvent | SessionRecordPreviousPnFieldEvent | SessionRecordPreviousHksFieldEvent | SessionRecordPreviousHkrFieldEvent | SessionRecordPreviousNhksFieldEvent | SessionRecordPreviousNhkrFieldEvent | SessionRecordPreviousSkippedHeaderKeyFieldEvent | SessionRecordPreviousSkippedNFieldEvent | SessionRecordPreviousSkippedMessageKeyFieldEvent | SessionRecordPreviousPendingEphemeralKeyFieldEvent | SessionRecordPreviousPendingSignedPrekeyIdFieldEvent | SessionRecordPreviousPendingKemPrekeyIdFieldEvent | SessionRecordPreviousPendingKemCiphertextFieldEvent | SessionRecordPreviousPendingOneTimePrekeyIdFieldEvent | SessionRecordPreviousBaseKeyFieldEvent | SessionRecordPreviousAdFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SessionRecord>): Generator<SessionRecordVersionFieldEvent | SessionRecordCurrentLocalIdentityFieldEvent | SessionRecordCurrentRemoteIdentityFieldEvent | SessionRecordCurrentRootKeyFieldEvent | SessionRecordCurrentDhsPrivateFieldEvent | SessionRecordCurrentDhsPublicFieldEvent | SessionRecordCurrentDhrFieldEvent | SessionRecordCurrentCksFieldEvent | SessionRecordCurrentCkrFieldEvent | SessionRecordCurrentNsFieldEvent | SessionRecordCurrentNrFieldEvent | SessionRecordCurrentPnFieldEvent | SessionRecordCurrentHksFieldEvent | SessionRecordCurrentHkrFieldEvent | SessionRecordCurrentNhksFieldEvent | SessionRecordCurrentNhkrFieldEvent | SessionRecordCurrentSkippedHeaderKeyFieldEvent | SessionRecordCurrentSkippedNFieldEvent | SessionRecordCurrentSkippedMessageKeyFieldEvent | SessionRecordCurrentPendingEphemeralKeyFieldEvent | SessionRecordCurrentPendingSignedPrekeyIdFieldEvent | SessionRecordCurrentPendingKemPrekeyIdFieldEvent | SessionRecordCurrentPendingKemCiphertextFieldEvent | SessionRecordCurrentPendingOneTimePrekeyIdFieldEvent | SessionRecordCurrentBaseKeyFieldEvent | SessionRecordCurrentAdFieldEvent | SessionRecordPreviousLocalIdentityFieldEvent | SessionRecordPreviousRemoteIdentityFieldEvent | SessionRecordPreviousRootKeyFieldEvent | SessionRecordPreviousDhsPrivateFieldEvent | SessionRecordPreviousDhsPublicFieldEvent | SessionRecordPreviousDhrFieldEvent | SessionRecordPreviousCksFieldEvent | SessionRecordPreviousCkrFieldEvent | SessionRecordPreviousNsFieldEvent | SessionRecordPreviousNrFieldEvent | SessionRecordPreviousPnFieldEvent | SessionRecordPreviousHksFieldEvent | SessionRecordPreviousHkrFieldEvent | SessionRecordPreviousNhksFieldEvent | SessionRecordPreviousNhkrFieldEvent | SessionRecordPreviousSkippedHeaderKeyFieldEvent | SessionRecordPreviousSkippedNFieldEvent | SessionRecordPreviousSkippedMessageKeyFieldEvent | SessionRecordPreviousPendingEphemeralKeyFieldEvent | SessionRecordPreviousPendingSignedPrekeyIdFieldEvent | SessionRecordPreviousPendingKemPrekeyIdFieldEvent | SessionRecordPreviousPendingKemCiphertextFieldEvent | SessionRecordPreviousPendingOneTimePrekeyIdFieldEvent | SessionRecordPreviousBaseKeyFieldEvent | SessionRecordPreviousAdFieldEvent | SessionRecordSeenBaseKeysFieldEvent> {
     return streamMessage(buf, SessionRecord.codec(), opts)
   }
 }
