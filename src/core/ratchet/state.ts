@@ -30,6 +30,8 @@ export class RatchetState extends Redacted {
   ad: Uint8Array = new Uint8Array(0)
   /** EK_A of the PQXDH run that created this state; identifies repeated initial messages. */
   baseKey: Uint8Array = new Uint8Array(0)
+  /** Responder: hash of the initial message's PQXDH fields (session.ts handshakeDigest). */
+  handshake: Uint8Array = new Uint8Array(0)
   rootKey: Uint8Array = new Uint8Array(0)
   dhsPrivate: Uint8Array = new Uint8Array(0)
   dhsPublic: Uint8Array = new Uint8Array(0)

@@ -113,6 +113,7 @@ function toPb(s: RatchetState): pb.RatchetState {
           },
         }),
     baseKey: s.baseKey as Uint8Array<ArrayBuffer>,
+    handshake: s.handshake as Uint8Array<ArrayBuffer>,
     ad: s.ad as Uint8Array<ArrayBuffer>,
   }
 }
@@ -124,7 +125,17 @@ const KEY_FIELDS = [
   'dhsPrivate',
   'dhsPublic',
 ] as const
-const OPTIONAL_KEY_FIELDS = ['dhr', 'cks', 'ckr', 'hks', 'hkr', 'nhks', 'nhkr', 'baseKey'] as const
+const OPTIONAL_KEY_FIELDS = [
+  'dhr',
+  'cks',
+  'ckr',
+  'hks',
+  'hkr',
+  'nhks',
+  'nhkr',
+  'baseKey',
+  'handshake',
+] as const
 
 function fromPb(p: pb.RatchetState): RatchetState {
   for (const f of KEY_FIELDS)
@@ -163,6 +174,7 @@ function fromPb(p: pb.RatchetState): RatchetState {
     }
   }
   s.baseKey = p.baseKey
+  s.handshake = p.handshake
   s.ad = p.ad
   return s
 }

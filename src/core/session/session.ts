@@ -32,6 +32,7 @@ import {
 import { pad, unpad } from '../wire/padding.js'
 import {
   EnvelopeType,
+  PrekeyMessage as PrekeyMessageCodec,
   type PrekeyBundle,
   type PrekeyMessage,
   type RatchetMessage,
@@ -172,8 +173,14 @@ export function decryptPrekeyMessage(
 ): PrekeyDecryptResult {
   if (message.message === undefined)
     throw new MalformedMessageError('initial message without ratchet message')
+  const digest = handshakeDigest(ctx, message)
   const existing = record?.findByBaseKey(message.ephemeralKey)
   if (existing !== undefined && record !== undefined) {
+    // The ratchet's AEAD does not cover the PQXDH fields: they must equal the ones that
+    // created this state, else the frame was altered on the way.
+    if (existing.handshake.length > 0 && !equalBytes(existing.handshake, digest)) {
+      throw new DecryptionError('initial message fields do not match the session')
+    }
     if (!equalBytes(existing.remoteIdentity, message.identityKey)) {
       throw new UntrustedIdentityError('initial message identity mismatch')
     }
@@ -206,6 +213,7 @@ export function decryptPrekeyMessage(
     keys.signedPrekeyPrivate,
     keys.signedPrekeyPublic,
   )
+  state.handshake = digest
   const base = record ?? new SessionRecord(undefined)
   const r = ratchetDecrypt(ctx, state, message.message)
   return {
@@ -213,4 +221,10 @@ export function decryptPrekeyMessage(
     record: base.promote(r.state).withSeenBaseKey(message.ephemeralKey),
     consumed: { oneTimePrekeyId: message.oneTimePrekeyId, kemPrekeyId: message.kemPrekeyId },
   }
+}
+
+/** SHA-256 over the initial message without its ratchet message: what a repeat must match. */
+function handshakeDigest(ctx: CoreContext, message: PrekeyMessage): Uint8Array {
+  const { message: _inner, ...fields } = message
+  return ctx.crypto.sha256(PrekeyMessageCodec.encode(fields))
 }

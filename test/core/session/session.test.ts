@@ -3,7 +3,12 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { inspect } from 'node:util'
-import { decodeEnvelope } from '../../../src/core/wire/codec.js'
+import {
+  decodeEnvelope,
+  decodePrekeyMessage,
+  encodeEnvelope,
+  encodePrekeyMessage,
+} from '../../../src/core/wire/codec.js'
 import { EnvelopeType } from '../../../src/core/wire/pb/wire.js'
 import { SessionRecord } from '../../../src/core/session/record.js'
 import { toHex } from '../../../src/core/bytes.js'
@@ -61,6 +66,29 @@ describe('1:1 sessions (PQXDH + Double Ratchet)', () => {
     const before = await snapshot(bob, alice.peerId)
     await assert.rejects(bob.cipher.decrypt(undefined, m), { name: 'DuplicateMessageError' })
     assert.equal(await snapshot(bob, alice.peerId), before)
+  })
+
+  it('a repeated initial message with altered PQXDH fields is refused, state unchanged', async () => {
+    const alice = await makeParty('alice2b')
+    const bob = await makeParty('bob2b')
+    await alice.cipher.initiate(bob.peerId, await bob.bundle())
+    const m1 = await alice.cipher.encrypt(bob.peerId, text('one'))
+    const m2 = await alice.cipher.encrypt(bob.peerId, text('two'))
+    await bob.cipher.decrypt(undefined, m1)
+    const env = decodeEnvelope(m2)
+    const pm = decodePrekeyMessage(env.body)
+    for (const alter of [
+      (p: typeof pm) => void (p.kemCiphertext[5]! ^= 1),
+      (p: typeof pm) => void (p.signedPrekeyId += 1),
+    ]) {
+      const copy = structuredClone(pm)
+      alter(copy)
+      const forged = encodeEnvelope(env.type, encodePrekeyMessage(copy))
+      const before = await snapshot(bob, alice.peerId)
+      await assert.rejects(bob.cipher.decrypt(undefined, forged), { name: 'DecryptionError' })
+      assert.equal(await snapshot(bob, alice.peerId), before)
+    }
+    assert.equal(str((await bob.cipher.decrypt(undefined, m2)).plaintext), 'two')
   })
 
   it('a second initial message naming a consumed one-time prekey is refused', async () => {

@@ -338,6 +338,7 @@ export interface RatchetState {
   pending?: PendingPrekey
   baseKey: Uint8Array<ArrayBuffer>
   ad: Uint8Array<ArrayBuffer>
+  handshake: Uint8Array<ArrayBuffer>
 }
 
 export namespace RatchetState {
@@ -447,6 +448,11 @@ export namespace RatchetState {
           w.bytes(obj.ad)
         }
 
+        if ((obj.handshake != null && obj.handshake.byteLength > 0)) {
+          w.uint32(162)
+          w.bytes(obj.handshake)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -469,7 +475,8 @@ export namespace RatchetState {
           nhkr: uint8ArrayAlloc(0),
           skipped: [],
           baseKey: uint8ArrayAlloc(0),
-          ad: uint8ArrayAlloc(0)
+          ad: uint8ArrayAlloc(0),
+          handshake: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -560,6 +567,10 @@ export namespace RatchetState {
             }
             case 19: {
               obj.ad = reader.bytes()
+              break
+            }
+            case 20: {
+              obj.handshake = reader.bytes()
               break
             }
             default: {
@@ -725,6 +736,13 @@ export namespace RatchetState {
               }
               break
             }
+            case 20: {
+              yield {
+                field: `${prefix}.handshake`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -865,6 +883,11 @@ export namespace RatchetState {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface RatchetStateHandshakeFieldEvent {
+    field: '$.handshake'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<RatchetState>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, RatchetState.codec())
   }
@@ -873,7 +896,7 @@ export namespace RatchetState {
     return decodeMessage(buf, RatchetState.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RatchetState>): Generator<RatchetStateLocalIdentityFieldEvent | RatchetStateRemoteIdentityFieldEvent | RatchetStateRootKeyFieldEvent | RatchetStateDhsPrivateFieldEvent | RatchetStateDhsPublicFieldEvent | RatchetStateDhrFieldEvent | RatchetStateCksFieldEvent | RatchetStateCkrFieldEvent | RatchetStateNsFieldEvent | RatchetStateNrFieldEvent | RatchetStatePnFieldEvent | RatchetStateHksFieldEvent | RatchetStateHkrFieldEvent | RatchetStateNhksFieldEvent | RatchetStateNhkrFieldEvent | RatchetStateSkippedHeaderKeyFieldEvent | RatchetStateSkippedNFieldEvent | RatchetStateSkippedMessageKeyFieldEvent | RatchetStatePendingEphemeralKeyFieldEvent | RatchetStatePendingSignedPrekeyIdFieldEvent | RatchetStatePendingKemPrekeyIdFieldEvent | RatchetStatePendingKemCiphertextFieldEvent | RatchetStatePendingOneTimePrekeyIdFieldEvent | RatchetStateBaseKeyFieldEvent | RatchetStateAdFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RatchetState>): Generator<RatchetStateLocalIdentityFieldEvent | RatchetStateRemoteIdentityFieldEvent | RatchetStateRootKeyFieldEvent | RatchetStateDhsPrivateFieldEvent | RatchetStateDhsPublicFieldEvent | RatchetStateDhrFieldEvent | RatchetStateCksFieldEvent | RatchetStateCkrFieldEvent | RatchetStateNsFieldEvent | RatchetStateNrFieldEvent | RatchetStatePnFieldEvent | RatchetStateHksFieldEvent | RatchetStateHkrFieldEvent | RatchetStateNhksFieldEvent | RatchetStateNhkrFieldEvent | RatchetStateSkippedHeaderKeyFieldEvent | RatchetStateSkippedNFieldEvent | RatchetStateSkippedMessageKeyFieldEvent | RatchetStatePendingEphemeralKeyFieldEvent | RatchetStatePendingSignedPrekeyIdFieldEvent | RatchetStatePendingKemPrekeyIdFieldEvent | RatchetStatePendingKemCiphertextFieldEvent | RatchetStatePendingOneTimePrekeyIdFieldEvent | RatchetStateBaseKeyFieldEvent | RatchetStateAdFieldEvent | RatchetStateHandshakeFieldEvent> {
     return streamMessage(buf, RatchetState.codec(), opts)
   }
 }
@@ -1175,6 +1198,11 @@ export namespace SessionRecord {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface SessionRecordCurrentHandshakeFieldEvent {
+    field: '$.current.handshake'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface SessionRecordPreviousLocalIdentityFieldEvent {
     field: '$.previous[].localIdentity'
     value: Uint8Array<ArrayBuffer>
@@ -1325,6 +1353,12 @@ export namespace SessionRecord {
     index: number
   }
 
+  export interface SessionRecordPreviousHandshakeFieldEvent {
+    field: '$.previous[].handshake'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export interface SessionRecordSeenBaseKeysFieldEvent {
     field: '$.seenBaseKeys[]'
     index: number
@@ -1339,7 +1373,7 @@ export namespace SessionRecord {
     return decodeMessage(buf, SessionRecord.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SessionRecord>): Generator<SessionRecordVersionFieldEvent | SessionRecordCurrentLocalIdentityFieldEvent | SessionRecordCurrentRemoteIdentityFieldEvent | SessionRecordCurrentRootKeyFieldEvent | SessionRecordCurrentDhsPrivateFieldEvent | SessionRecordCurrentDhsPublicFieldEvent | SessionRecordCurrentDhrFieldEvent | SessionRecordCurrentCksFieldEvent | SessionRecordCurrentCkrFieldEvent | SessionRecordCurrentNsFieldEvent | SessionRecordCurrentNrFieldEvent | SessionRecordCurrentPnFieldEvent | SessionRecordCurrentHksFieldEvent | SessionRecordCurrentHkrFieldEvent | SessionRecordCurrentNhksFieldEvent | SessionRecordCurrentNhkrFieldEvent | SessionRecordCurrentSkippedHeaderKeyFieldEvent | SessionRecordCurrentSkippedNFieldEvent | SessionRecordCurrentSkippedMessageKeyFieldEvent | SessionRecordCurrentPendingEphemeralKeyFieldEvent | SessionRecordCurrentPendingSignedPrekeyIdFieldEvent | SessionRecordCurrentPendingKemPrekeyIdFieldEvent | SessionRecordCurrentPendingKemCiphertextFieldEvent | SessionRecordCurrentPendingOneTimePrekeyIdFieldEvent | SessionRecordCurrentBaseKeyFieldEvent | SessionRecordCurrentAdFieldEvent | SessionRecordPreviousLocalIdentityFieldEvent | SessionRecordPreviousRemoteIdentityFieldEvent | SessionRecordPreviousRootKeyFieldEvent | SessionRecordPreviousDhsPrivateFieldEvent | SessionRecordPreviousDhsPublicFieldEvent | SessionRecordPreviousDhrFieldEvent | SessionRecordPreviousCksFieldEvent | SessionRecordPreviousCkrFieldEvent | SessionRecordPreviousNsFieldEvent | SessionRecordPreviousNrFieldEvent | SessionRecordPreviousPnFieldEvent | SessionRecordPreviousHksFieldEvent | SessionRecordPreviousHkrFieldEvent | SessionRecordPreviousNhksFieldEvent | SessionRecordPreviousNhkrFieldEvent | SessionRecordPreviousSkippedHeaderKeyFieldEvent | SessionRecordPreviousSkippedNFieldEvent | SessionRecordPreviousSkippedMessageKeyFieldEvent | SessionRecordPreviousPendingEphemeralKeyFieldEvent | SessionRecordPreviousPendingSignedPrekeyIdFieldEvent | SessionRecordPreviousPendingKemPrekeyIdFieldEvent | SessionRecordPreviousPendingKemCiphertextFieldEvent | SessionRecordPreviousPendingOneTimePrekeyIdFieldEvent | SessionRecordPreviousBaseKeyFieldEvent | SessionRecordPreviousAdFieldEvent | SessionRecordSeenBaseKeysFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SessionRecord>): Generator<SessionRecordVersionFieldEvent | SessionRecordCurrentLocalIdentityFieldEvent | SessionRecordCurrentRemoteIdentityFieldEvent | SessionRecordCurrentRootKeyFieldEvent | SessionRecordCurrentDhsPrivateFieldEvent | SessionRecordCurrentDhsPublicFieldEvent | SessionRecordCurrentDhrFieldEvent | SessionRecordCurrentCksFieldEvent | SessionRecordCurrentCkrFieldEvent | SessionRecordCurrentNsFieldEvent | SessionRecordCurrentNrFieldEvent | SessionRecordCurrentPnFieldEvent | SessionRecordCurrentHksFieldEvent | SessionRecordCurrentHkrFieldEvent | SessionRecordCurrentNhksFieldEvent | SessionRecordCurrentNhkrFieldEvent | SessionRecordCurrentSkippedHeaderKeyFieldEvent | SessionRecordCurrentSkippedNFieldEvent | SessionRecordCurrentSkippedMessageKeyFieldEvent | SessionRecordCurrentPendingEphemeralKeyFieldEvent | SessionRecordCurrentPendingSignedPrekeyIdFieldEvent | SessionRecordCurrentPendingKemPrekeyIdFieldEvent | SessionRecordCurrentPendingKemCiphertextFieldEvent | SessionRecordCurrentPendingOneTimePrekeyIdFieldEvent | SessionRecordCurrentBaseKeyFieldEvent | SessionRecordCurrentAdFieldEvent | SessionRecordCurrentHandshakeFieldEvent | SessionRecordPreviousLocalIdentityFieldEvent | SessionRecordPreviousRemoteIdentityFieldEvent | SessionRecordPreviousRootKeyFieldEvent | SessionRecordPreviousDhsPrivateFieldEvent | SessionRecordPreviousDhsPublicFieldEvent | SessionRecordPreviousDhrFieldEvent | SessionRecordPreviousCksFieldEvent | SessionRecordPreviousCkrFieldEvent | SessionRecordPreviousNsFieldEvent | SessionRecordPreviousNrFieldEvent | SessionRecordPreviousPnFieldEvent | SessionRecordPreviousHksFieldEvent | SessionRecordPreviousHkrFieldEvent | SessionRecordPreviousNhksFieldEvent | SessionRecordPreviousNhkrFieldEvent | SessionRecordPreviousSkippedHeaderKeyFieldEvent | SessionRecordPreviousSkippedNFieldEvent | SessionRecordPreviousSkippedMessageKeyFieldEvent | SessionRecordPreviousPendingEphemeralKeyFieldEvent | SessionRecordPreviousPendingSignedPrekeyIdFieldEvent | SessionRecordPreviousPendingKemPrekeyIdFieldEvent | SessionRecordPreviousPendingKemCiphertextFieldEvent | SessionRecordPreviousPendingOneTimePrekeyIdFieldEvent | SessionRecordPreviousBaseKeyFieldEvent | SessionRecordPreviousAdFieldEvent | SessionRecordPreviousHandshakeFieldEvent | SessionRecordSeenBaseKeysFieldEvent> {
     return streamMessage(buf, SessionRecord.codec(), opts)
   }
 }
