@@ -1,0 +1,251 @@
+// The local API's client, used by the CLI (and tests). This module owns finding the daemon of a
+// KITH_HOME — `daemon.json` and `api-token`, written by the daemon when it is ready — and turning
+// each route into a typed method. A missing file, a dead pid or a refused connection all mean
+// DaemonNotRunningError; an error answer is re-thrown as an Error whose `name` is the server's
+// `error` field, so callers tell failures apart by name as everywhere else (STYLE.md §4).
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import WebSocket from 'ws'
+import type { ConnectionInfo } from '../node/types.js'
+import type { MessageStatus } from '../store/types.js'
+import type { ContactView, MessageView, NodeStatus, ServiceEvent } from '../service/types.js'
+
+/** Written by the daemon when ready: `{ pid, peerId, addrs, api }` (CLI.md "Node"). */
+export const DAEMON_FILE = 'daemon.json'
+/** The bearer token of the daemon's API, 0600. */
+export const TOKEN_FILE = 'api-token'
+/** How long a plain request may take before the daemon is considered hung. */
+export const REQUEST_TIMEOUT_MS = 30_000
+/** Extra time a `send --wait` request gets beyond the wait itself. */
+export const WAIT_GRACE_MS = 10_000
+
+export interface DaemonInfo {
+  pid: number
+  peerId: string
+  addrs: string[]
+  api: string
+}
+
+export class DaemonNotRunningError extends Error {
+  override readonly name = 'DaemonNotRunning'
+}
+
+/** An error answered by the API; `name` is its `error` field. */
+export class ApiError extends Error {
+  constructor(
+    override readonly name: string,
+    message: string,
+    readonly httpStatus: number,
+  ) {
+    super(message)
+  }
+}
+
+/** `send` with `wait` whose message was not delivered in time (HTTP 504). */
+export class DeliveryTimeoutError extends Error {
+  override readonly name = 'Timeout'
+  constructor(
+    message: string,
+    readonly id: string,
+    readonly status: MessageStatus,
+  ) {
+    super(message)
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/** Reads `home`'s daemon.json, checking its pid is alive. Throws DaemonNotRunningError. */
+export function readDaemonInfo(home: string): DaemonInfo {
+  let info: Partial<DaemonInfo>
+  try {
+    info = JSON.parse(readFileSync(join(home, DAEMON_FILE), 'utf8')) as Partial<DaemonInfo>
+  } catch {
+    throw new DaemonNotRunningError(`no daemon running for ${home} (start one: kith daemon)`)
+  }
+  if (typeof info.api !== 'string' || typeof info.pid !== 'number' || !pidAlive(info.pid)) {
+    throw new DaemonNotRunningError(`no daemon running for ${home} (stale ${DAEMON_FILE})`)
+  }
+  return info as DaemonInfo
+}
+
+function rawText(data: Buffer | ArrayBuffer | Buffer[]): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8')
+  return (Buffer.isBuffer(data) ? data : Buffer.from(data)).toString('utf8')
+}
+
+export interface EventStream {
+  close(): void
+  /** Resolves when the socket closed (by us, or because the daemon went away). */
+  closed: Promise<void>
+}
+
+export class ApiClient {
+  readonly info: DaemonInfo
+  readonly #token: string
+
+  constructor(info: DaemonInfo, token: string) {
+    this.info = info
+    this.#token = token
+  }
+
+  /** The client of `home`'s running daemon. Throws DaemonNotRunningError. */
+  static fromHome(home: string): ApiClient {
+    const info = readDaemonInfo(home)
+    let token: string
+    try {
+      token = readFileSync(join(home, TOKEN_FILE), 'utf8').trim()
+    } catch {
+      throw new DaemonNotRunningError(`no daemon running for ${home} (no ${TOKEN_FILE})`)
+    }
+    return new ApiClient(info, token)
+  }
+
+  async #request<T>(method: string, path: string, body?: unknown, timeoutMs?: number) {
+    let res: Response
+    try {
+      res = await fetch(new URL(path, this.info.api), {
+        method,
+        headers: {
+          Authorization: `Bearer ${this.#token}`,
+          ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
+        },
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+        signal: AbortSignal.timeout(timeoutMs ?? REQUEST_TIMEOUT_MS),
+      })
+    } catch (err) {
+      if (err instanceof Error && err.name === 'TimeoutError') {
+        throw new ApiError('DaemonTimeout', 'the daemon did not answer in time', 0)
+      }
+      throw new DaemonNotRunningError(`the daemon at ${this.info.api} is not answering`)
+    }
+    const text = await res.text()
+    let data: unknown
+    try {
+      data = JSON.parse(text)
+    } catch {
+      throw new ApiError(
+        'BadResponse',
+        `the daemon answered ${res.status} without JSON`,
+        res.status,
+      )
+    }
+    if (!res.ok) {
+      const e = (data ?? {}) as {
+        error?: unknown
+        message?: unknown
+        id?: unknown
+        status?: unknown
+      }
+      const name = typeof e.error === 'string' ? e.error : `Http${res.status}`
+      const message = typeof e.message === 'string' ? e.message : `HTTP ${res.status}`
+      if (res.status === 504 && typeof e.id === 'string') {
+        throw new DeliveryTimeoutError(message, e.id, e.status as MessageStatus)
+      }
+      throw new ApiError(name, message, res.status)
+    }
+    return data as T
+  }
+
+  status(): Promise<NodeStatus> {
+    return this.#request('GET', '/v1/status')
+  }
+
+  peers(): Promise<ConnectionInfo[]> {
+    return this.#request('GET', '/v1/peers')
+  }
+
+  invite(): Promise<{ link: string; peerId: string }> {
+    return this.#request('GET', '/v1/invite')
+  }
+
+  listContacts(): Promise<ContactView[]> {
+    return this.#request('GET', '/v1/contacts')
+  }
+
+  addContact(link: string, name?: string): Promise<{ name: string; peerId: string }> {
+    return this.#request('POST', '/v1/contacts', { link, ...(name !== undefined ? { name } : {}) })
+  }
+
+  removeContact(ref: string, purge = false): Promise<{ removed: boolean }> {
+    const q = purge ? '?purge=1' : ''
+    return this.#request('DELETE', `/v1/contacts/${encodeURIComponent(ref)}${q}`)
+  }
+
+  safetyNumber(ref: string): Promise<{ contact: string; safetyNumber: string }> {
+    return this.#request('GET', `/v1/contacts/${encodeURIComponent(ref)}/verify`)
+  }
+
+  confirmSafetyNumber(ref: string, number: string): Promise<{ verified: boolean }> {
+    return this.#request('POST', `/v1/contacts/${encodeURIComponent(ref)}/verify`, { number })
+  }
+
+  /** Queues a message. With `wait`, resolves once delivered; throws DeliveryTimeoutError after
+   *  `timeoutMs` otherwise. */
+  send(
+    contact: string,
+    text: string,
+    opts: { wait?: boolean; timeoutMs?: number } = {},
+  ): Promise<{ id: string; status: MessageStatus }> {
+    const wait = opts.wait === true
+    return this.#request(
+      'POST',
+      '/v1/messages',
+      { contact, text, ...(wait ? { wait, timeoutMs: opts.timeoutMs } : {}) },
+      wait ? (opts.timeoutMs ?? REQUEST_TIMEOUT_MS) + WAIT_GRACE_MS : undefined,
+    )
+  }
+
+  messages(opts: { contact?: string; limit?: number } = {}): Promise<MessageView[]> {
+    const q = new URLSearchParams()
+    if (opts.contact !== undefined) q.set('contact', opts.contact)
+    if (opts.limit !== undefined) q.set('limit', String(opts.limit))
+    const qs = q.toString()
+    return this.#request('GET', `/v1/messages${qs === '' ? '' : `?${qs}`}`)
+  }
+
+  /** Subscribes to the daemon's events. Resolves once the socket is open. */
+  events(onEvent: (e: ServiceEvent) => void): Promise<EventStream> {
+    const url = new URL('/v1/events', this.info.api)
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:'
+    const ws = new WebSocket(url, {
+      headers: { Authorization: `Bearer ${this.#token}` },
+      handshakeTimeout: REQUEST_TIMEOUT_MS,
+      perMessageDeflate: false,
+    })
+    const closed = new Promise<void>((resolve) => ws.on('close', () => resolve()))
+    ws.on('message', (data) => {
+      let event: ServiceEvent
+      try {
+        event = JSON.parse(rawText(data)) as ServiceEvent
+      } catch {
+        return
+      }
+      onEvent(event)
+    })
+    return new Promise((resolve, reject) => {
+      ws.on('open', () => resolve({ close: () => ws.close(), closed }))
+      ws.on('unexpected-response', (_req, res) => {
+        reject(
+          new ApiError(
+            res.statusCode === 401 ? 'Unauthorized' : 'BadResponse',
+            `events: HTTP ${res.statusCode}`,
+            res.statusCode ?? 0,
+          ),
+        )
+        res.resume()
+        ws.terminate()
+      })
+      ws.on('error', () => {
+        reject(new DaemonNotRunningError(`the daemon at ${this.info.api} is not answering`))
+      })
+    })
+  }
+}

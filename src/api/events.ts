@@ -1,0 +1,94 @@
+// The local API's event stream: a WebSocket at /v1/events that sends every ServiceEvent as one
+// JSON text frame. This module owns the upgrade (path and token checks), the per-socket
+// subscription to the ChatApi and the bounds on a slow or dead client. It knows nothing of the
+// HTTP routes. Clients send nothing we read: incoming frames are limited and ignored.
+import type { IncomingMessage, Server } from 'node:http'
+import type { Duplex } from 'node:stream'
+import createDebug from 'debug'
+import { WebSocketServer, type WebSocket } from 'ws'
+import type { ChatApi } from '../service/types.js'
+import { authorized } from './auth.js'
+
+const log = createDebug('kith:api:events')
+
+export const EVENTS_PATH = '/v1/events'
+/** Largest frame a client may send (we ignore them; this only bounds what ws buffers). */
+export const MAX_WS_INCOMING_BYTES = 4 * 1024
+/** A client that lets more than this pile up unsent is cut off (close code 1013). */
+export const MAX_WS_BUFFERED_BYTES = 4 * 1024 * 1024
+/** Ping interval; a client that missed the previous pong is terminated. */
+export const WS_PING_INTERVAL_MS = 30_000
+
+function reject(socket: Duplex, status: number, name: string, message: string): void {
+  const body = JSON.stringify({ error: name, message })
+  const reason = status === 401 ? 'Unauthorized' : 'Not Found'
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  )
+}
+
+/** Serves /v1/events on `server`'s upgrade requests. Returns a function closing every socket. */
+export function attachEvents(server: Server, api: ChatApi, token: string): () => void {
+  const wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_WS_INCOMING_BYTES,
+    perMessageDeflate: false,
+  })
+  const alive = new WeakMap<WebSocket, boolean>()
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy())
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    // Browsers cannot set headers on a WebSocket: they may pass ?token= instead.
+    if (!authorized(req, url, token, true)) {
+      log('upgrade refused: bad token')
+      reject(socket, 401, 'Unauthorized', 'missing or wrong API token')
+      return
+    }
+    if (url.pathname !== EVENTS_PATH) {
+      reject(socket, 404, 'NotFound', 'no such endpoint')
+      return
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => subscribe(ws))
+  })
+
+  function subscribe(ws: WebSocket): void {
+    alive.set(ws, true)
+    log('events client connected (%d)', wss.clients.size)
+    const off = api.on((event) => {
+      if (ws.readyState !== 1) return
+      if (ws.bufferedAmount > MAX_WS_BUFFERED_BYTES) {
+        log('events client too slow: closing')
+        ws.close(1013, 'too slow')
+        return
+      }
+      ws.send(JSON.stringify(event))
+    })
+    ws.on('pong', () => alive.set(ws, true))
+    ws.on('message', () => undefined)
+    ws.on('error', (err) => log('events socket error %s', err.name))
+    ws.on('close', () => {
+      off()
+      log('events client gone (%d)', wss.clients.size)
+    })
+  }
+
+  const pinger = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (alive.get(ws) !== true) {
+        ws.terminate()
+        continue
+      }
+      alive.set(ws, false)
+      ws.ping()
+    }
+  }, WS_PING_INTERVAL_MS)
+  pinger.unref()
+
+  return () => {
+    clearInterval(pinger)
+    for (const ws of wss.clients) ws.terminate()
+    wss.close()
+  }
+}

@@ -1,0 +1,261 @@
+// The local API: HTTP + WebSocket on 127.0.0.1, the only door to a running node (ARCHITECTURE.md
+// "Data flow"). This module owns the HTTP side — binding, bearer-token auth on every request, JSON
+// bodies under MAX_BODY_BYTES, the /v1 routes and their argument checks — and maps each route to
+// one ChatApi call. It knows nothing of libp2p, the store or the protocol; errors are mapped to
+// statuses by ./errors.ts and events are streamed by ./events.ts. Logs name routes and statuses,
+// never bodies, tokens or message text.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import createDebug from 'debug'
+import type { ChatApi } from '../service/types.js'
+import { authorized } from './auth.js'
+import { HttpError, toHttpError } from './errors.js'
+import { attachEvents } from './events.js'
+
+const log = createDebug('kith:api')
+
+/** Largest request body accepted; beyond it the answer is 413. */
+export const MAX_BODY_BYTES = 256 * 1024
+/** `wait` on POST /v1/messages: default and largest time to hold the request. */
+export const DEFAULT_WAIT_TIMEOUT_MS = 30_000
+export const MAX_WAIT_TIMEOUT_MS = 10 * 60_000
+/** Largest `limit` of GET /v1/messages. */
+export const MAX_MESSAGES_LIMIT = 100_000
+/** The only address the API binds to: it is a local API. */
+export const API_HOST = '127.0.0.1'
+
+export interface ApiServerOptions {
+  host: typeof API_HOST
+  /** 0 picks a free port. */
+  port: number
+  /** The bearer token every request must carry. */
+  token: string
+}
+
+export interface ApiServer {
+  /** `http://127.0.0.1:PORT` */
+  url: string
+  close(): Promise<void>
+}
+
+type Body = Record<string, unknown>
+interface Request {
+  params: string[]
+  query: URLSearchParams
+  body: Body
+}
+interface Reply {
+  status?: number
+  body: unknown
+}
+interface Route {
+  method: 'GET' | 'POST' | 'DELETE'
+  path: RegExp
+  handle(r: Request): Reply | Promise<Reply>
+}
+
+function bad(message: string): HttpError {
+  return new HttpError(400, 'InvalidRequest', message)
+}
+
+function str(body: Body, field: string, optional: true): string | undefined
+function str(body: Body, field: string): string
+function str(body: Body, field: string, optional = false): string | undefined {
+  const v = body[field]
+  if (v === undefined && optional) return undefined
+  if (typeof v !== 'string' || v.length === 0) throw bad(`"${field}" must be a non-empty string`)
+  return v
+}
+
+function int(v: unknown, field: string, min: number, max: number): number {
+  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v
+  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw bad(`"${field}" must be an integer from ${min} to ${max}`)
+  }
+  return n
+}
+
+function routes(api: ChatApi): Route[] {
+  const ref = '([^/]+)'
+  return [
+    { method: 'GET', path: /^\/v1\/status$/, handle: () => ({ body: api.status() }) },
+    { method: 'GET', path: /^\/v1\/peers$/, handle: () => ({ body: api.peers() }) },
+    { method: 'GET', path: /^\/v1\/invite$/, handle: () => ({ body: api.invite() }) },
+    { method: 'GET', path: /^\/v1\/contacts$/, handle: () => ({ body: api.listContacts() }) },
+    {
+      method: 'POST',
+      path: /^\/v1\/contacts$/,
+      handle: async ({ body }) => ({
+        status: 201,
+        body: await api.addContact(str(body, 'link'), str(body, 'name', true)),
+      }),
+    },
+    {
+      method: 'DELETE',
+      path: new RegExp(`^/v1/contacts/${ref}$`),
+      handle: ({ params, query }) => {
+        const purge = ['1', 'true'].includes(query.get('purge') ?? '')
+        return { body: api.removeContact(params[0] ?? '', purge) }
+      },
+    },
+    {
+      method: 'GET',
+      path: new RegExp(`^/v1/contacts/${ref}/verify$`),
+      handle: ({ params }) => ({ body: api.safetyNumber(params[0] ?? '') }),
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/v1/contacts/${ref}/verify$`),
+      handle: ({ params, body }) => ({
+        body: api.confirmSafetyNumber(params[0] ?? '', str(body, 'number')),
+      }),
+    },
+    {
+      method: 'POST',
+      path: /^\/v1\/messages$/,
+      handle: async ({ body }) => {
+        const contact = str(body, 'contact')
+        if (typeof body.text !== 'string') throw bad('"text" must be a string')
+        if (body.wait !== undefined && typeof body.wait !== 'boolean') {
+          throw bad('"wait" must be a boolean')
+        }
+        const timeoutMs =
+          body.timeoutMs === undefined
+            ? DEFAULT_WAIT_TIMEOUT_MS
+            : int(body.timeoutMs, 'timeoutMs', 0, MAX_WAIT_TIMEOUT_MS)
+        const sent = api.send(contact, body.text)
+        if (body.wait !== true || sent.status === 'delivered') return { body: sent }
+        const status = await api.waitDelivered(sent.id, timeoutMs)
+        if (status === 'delivered') return { body: { id: sent.id, status } }
+        return {
+          status: 504,
+          body: {
+            error: 'Timeout',
+            message: `not delivered within ${timeoutMs} ms`,
+            id: sent.id,
+            status,
+          },
+        }
+      },
+    },
+    {
+      method: 'GET',
+      path: /^\/v1\/messages$/,
+      handle: ({ query }) => {
+        const contact = query.get('contact') ?? ''
+        const limit = query.get('limit')
+        return {
+          body: api.messages({
+            ...(contact !== '' ? { contact } : {}),
+            ...(limit !== null ? { limit: int(limit, 'limit', 1, MAX_MESSAGES_LIMIT) } : {}),
+          }),
+        }
+      },
+    },
+  ]
+}
+
+/** Reads a JSON object body of at most MAX_BODY_BYTES. */
+async function readJson(req: IncomingMessage): Promise<Body> {
+  const declared = Number(req.headers['content-length'] ?? 0)
+  if (declared > MAX_BODY_BYTES) throw new HttpError(413, 'PayloadTooLarge', 'body too large')
+  const type = req.headers['content-type'] ?? ''
+  if (!/^application\/json\b/i.test(type)) {
+    throw new HttpError(415, 'UnsupportedMediaType', 'body must be application/json')
+  }
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > MAX_BODY_BYTES) throw new HttpError(413, 'PayloadTooLarge', 'body too large')
+    chunks.push(chunk)
+  }
+  let body: unknown
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8'))
+  } catch {
+    throw bad('body is not valid JSON')
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw bad('body must be a JSON object')
+  }
+  return body as Body
+}
+
+function reply(res: ServerResponse, status: number, body: unknown, close = false): void {
+  const data = JSON.stringify(body)
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    'Content-Length': Buffer.byteLength(data),
+    'Cache-Control': 'no-store',
+    'X-Content-Type-Options': 'nosniff',
+    ...(close ? { Connection: 'close' } : {}),
+  })
+  res.end(data)
+}
+
+/** Starts the API on 127.0.0.1. Resolves once it listens. */
+export async function startApiServer(api: ChatApi, opts: ApiServerOptions): Promise<ApiServer> {
+  if (opts.host !== API_HOST) throw new RangeError('host: the API binds to 127.0.0.1 only')
+  if (opts.token.length === 0) throw new RangeError('token: must not be empty')
+  const table = routes(api)
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1')
+    const method = req.method ?? 'GET'
+    try {
+      if (!authorized(req, url, opts.token)) {
+        throw new HttpError(401, 'Unauthorized', 'missing or wrong API token')
+      }
+      const matches = table
+        .map((r) => ({ r, m: r.path.exec(url.pathname) }))
+        .filter((x) => x.m !== null)
+      if (matches.length === 0) throw new HttpError(404, 'NotFound', 'no such endpoint')
+      const hit = matches.find((x) => x.r.method === method)
+      if (hit === undefined) throw new HttpError(405, 'MethodNotAllowed', `${method} not allowed`)
+      let params: string[]
+      try {
+        params = (hit.m ?? []).slice(1).map((p) => decodeURIComponent(p ?? ''))
+      } catch {
+        throw bad('malformed path')
+      }
+      const body = method === 'POST' ? await readJson(req) : {}
+      const out = await hit.r.handle({ params, query: url.searchParams, body })
+      reply(res, out.status ?? 200, out.body)
+      log('%s %s %d', method, url.pathname, out.status ?? 200)
+    } catch (err) {
+      const { status, body } = toHttpError(err)
+      if (status === 500) log('%s %s failed: %O', method, url.pathname, err)
+      else log('%s %s %d %s', method, url.pathname, status, body.error)
+      if (!res.headersSent) reply(res, status, body, status === 413)
+      else res.destroy()
+    }
+  }
+
+  const server = createServer((req, res) => void handle(req, res))
+  server.headersTimeout = 10_000
+  const closeEvents = attachEvents(server, api, opts.token)
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port, API_HOST, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const { port } = server.address() as AddressInfo
+  const url = `http://${API_HOST}:${port}`
+  log('listening on %s', url)
+
+  let closing: Promise<void> | undefined
+  return {
+    url,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        closeEvents()
+        server.close(() => resolve())
+        server.closeAllConnections()
+      })
+      return closing
+    },
+  }
+}

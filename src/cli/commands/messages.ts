@@ -1,0 +1,171 @@
+// Message commands (CLI.md "Messages"): send and messages [--follow]. Through the API; --follow
+// subscribes to the daemon's event socket before reading history, so nothing falls in between.
+import type { Command } from 'commander'
+import type { ApiClient } from '../../api/client.js'
+import { DaemonNotRunningError, DeliveryTimeoutError } from '../../api/client.js'
+import type { MessageView, ServiceEvent } from '../../service/types.js'
+import { ctxOf, positiveInt } from '../context.js'
+import { formatTime, ticks, UsageError, writeJson, writeOut } from '../output.js'
+
+/** `send -`: the most read from stdin (the API refuses bodies over 256 KiB anyway). */
+export const MAX_STDIN_BYTES = 1024 * 1024
+/** `send --timeout` default and bounds, in seconds. */
+export const DEFAULT_SEND_TIMEOUT_S = 30
+export const MAX_SEND_TIMEOUT_S = 600
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    size += chunk.length
+    if (size > MAX_STDIN_BYTES) throw new UsageError(`stdin is over ${MAX_STDIN_BYTES} bytes`)
+    chunks.push(chunk)
+  }
+  // A trailing newline (echo, heredocs) is not part of the message.
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/\r?\n$/, '')
+}
+
+function parseTimeout(value: string): number {
+  const s = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN
+  if (!(s > 0 && s <= MAX_SEND_TIMEOUT_S)) {
+    throw new UsageError(`--timeout must be a number of seconds from 0 to ${MAX_SEND_TIMEOUT_S}`)
+  }
+  return Math.round(s * 1000)
+}
+
+/** Names for PeerIds in human output: contacts by name, ourselves as "me". */
+export async function nameBook(client: ApiClient): Promise<(peerId: string) => string> {
+  const contacts = await client.listContacts()
+  const names = new Map(contacts.map((c) => [c.peerId, c.name]))
+  return (peerId) => (peerId === client.info.peerId ? 'me' : (names.get(peerId) ?? peerId))
+}
+
+/** One human line for a message. */
+export function messageLine(m: MessageView, name: (peerId: string) => string, conv: boolean) {
+  const who = m.direction === 'out' ? 'me' : name(m.from)
+  const where = conv && m.direction === 'out' ? ` → ${name(m.conversation)}` : ''
+  const mark = m.direction === 'out' ? `  ${ticks(m.status)}` : ''
+  return `${formatTime(m.sentAt)}  ${who}${where}: ${m.text}${mark}`
+}
+
+function snippet(text: string): string {
+  const one = text.replace(/\s+/g, ' ')
+  return one.length > 40 ? `${one.slice(0, 39)}…` : one
+}
+
+export function registerMessages(program: Command): void {
+  program
+    .command('send <contact> <text...>')
+    .description('queue a message (text "-" reads stdin)')
+    .option('--wait', 'return once the peer acknowledged it (exit 5 on timeout)')
+    .option('--timeout <seconds>', 'how long --wait waits', String(DEFAULT_SEND_TIMEOUT_S))
+    .action(
+      async (
+        ref: string,
+        words: string[],
+        o: { wait?: boolean; timeout: string },
+        cmd: Command,
+      ) => {
+        const ctx = ctxOf(cmd)
+        const timeoutMs = parseTimeout(o.timeout)
+        const text = words.length === 1 && words[0] === '-' ? await readStdin() : words.join(' ')
+        if (text === '') throw new UsageError('empty message')
+        const wait = o.wait === true
+        let r: { id: string; status: string }
+        try {
+          r = await ctx.client().send(ref, text, wait ? { wait, timeoutMs } : {})
+        } catch (err) {
+          if (err instanceof DeliveryTimeoutError) {
+            // Scripts still get the id to follow up on; the exit code says it timed out.
+            if (ctx.json) writeJson({ id: err.id, status: err.status })
+            throw new DeliveryTimeoutError(
+              `message ${err.id} not delivered within ${timeoutMs / 1000} s (status: ${err.status})`,
+              err.id,
+              err.status,
+            )
+          }
+          throw err
+        }
+        if (ctx.json) writeJson(r)
+        else writeOut(`${r.status} ${ticks(r.status)}  ${r.id}`)
+      },
+    )
+
+  program
+    .command('messages [contact]')
+    .description('history, oldest first (all conversations without a contact)')
+    .option('--limit <n>', 'only the last N messages')
+    .option('--follow', 'keep printing new messages')
+    .action(
+      async (
+        ref: string | undefined,
+        o: { limit?: string; follow?: boolean },
+        cmd: Command,
+      ): Promise<void> => {
+        const ctx = ctxOf(cmd)
+        const limit = o.limit === undefined ? undefined : positiveInt('--limit', o.limit, 100_000)
+        const client = ctx.client()
+        const buffered: ServiceEvent[] = []
+        let live: ((e: ServiceEvent) => void) | undefined
+        const stream = o.follow
+          ? await client.events((e) => (live ? live(e) : buffered.push(e)))
+          : undefined
+        try {
+          const history = await client.messages({
+            ...(ref !== undefined ? { contact: ref } : {}),
+            ...(limit !== undefined ? { limit } : {}),
+          })
+          const name = ctx.json ? (p: string) => p : await nameBook(client)
+          const print = (m: MessageView) =>
+            ctx.json ? writeJson(m) : writeOut(messageLine(m, name, ref === undefined))
+          history.forEach(print)
+          if (stream === undefined) return
+          await follow(client, ref, history, print, ctx.json, buffered, (fn) => (live = fn))
+          let interrupted = false
+          const stop = () => {
+            interrupted = true
+            stream.close()
+          }
+          process.once('SIGINT', stop).once('SIGTERM', stop)
+          await stream.closed
+          if (!interrupted) throw new DaemonNotRunningError('the daemon closed the event stream')
+        } finally {
+          stream?.close()
+        }
+      },
+    )
+}
+
+async function follow(
+  client: ApiClient,
+  ref: string | undefined,
+  history: MessageView[],
+  print: (m: MessageView) => void,
+  json: boolean,
+  buffered: ServiceEvent[],
+  setLive: (fn: (e: ServiceEvent) => void) => void,
+): Promise<void> {
+  let conversation: string | undefined
+  if (ref !== undefined) {
+    const contacts = await client.listContacts()
+    conversation = contacts.find((c) => c.name === ref || c.peerId === ref)?.peerId ?? ref
+  }
+  const texts = new Map(history.map((m) => [m.id, m.text]))
+  const onEvent = (e: ServiceEvent) => {
+    if (e.event === 'message') {
+      if (conversation !== undefined && e.message.conversation !== conversation) return
+      if (texts.has(e.message.id)) return
+      texts.set(e.message.id, e.message.text)
+      print(e.message)
+    } else if (e.event === 'status' && !json) {
+      if (conversation !== undefined && e.conversation !== conversation) return
+      const text = texts.get(e.id)
+      if (text === undefined) return
+      writeOut(`  ${ticks(e.status)} ${e.status}: ${snippet(text)}`)
+    }
+  }
+  for (const e of buffered.splice(0)) onEvent(e)
+  setLive(onEvent)
+}

@@ -1,0 +1,133 @@
+// Node commands (CLI.md "Node"): init, id, daemon, relay, status, peers. `init`, `id` and
+// `daemon` work on the store (loaded lazily: ../local.ts, ../daemon.ts); the rest ask the API.
+import type { Command } from 'commander'
+import { collect, ctxOf } from '../context.js'
+import { NotImplementedError, table, UsageError, writeJson, writeOut } from '../output.js'
+
+/** `--api HOST:PORT` (or just PORT): the API binds to 127.0.0.1 only. */
+export function parseApiAddress(value: string): { host: '127.0.0.1'; port: number } {
+  const m = /^(?:(127\.0\.0\.1|localhost):)?(\d{1,5})$/.exec(value)
+  const port = Number(m?.[2])
+  if (m === null || port > 65535) {
+    throw new UsageError(`--api must be 127.0.0.1:PORT (the API is local only), not "${value}"`)
+  }
+  return { host: '127.0.0.1', port }
+}
+
+export function registerNode(program: Command): void {
+  program
+    .command('init')
+    .description('create this node’s identity and store')
+    .option('--name <name>', 'the name shown to contacts')
+    .action(async (o: { name?: string }, cmd: Command) => {
+      const ctx = ctxOf(cmd)
+      const { initNode, passphraseFromEnv } = await import('../local.js')
+      const id = initNode(ctx.home, o.name, passphraseFromEnv())
+      if (ctx.json) writeJson(id)
+      else writeOut(`Created identity ${id.peerId} (${id.name}) in ${ctx.home}`)
+    })
+
+  program
+    .command('id')
+    .description('print this node’s identity (no daemon needed)')
+    .action(async (_o: unknown, cmd: Command) => {
+      const ctx = ctxOf(cmd)
+      const { passphraseFromEnv, showIdentity } = await import('../local.js')
+      const id = showIdentity(ctx.home, passphraseFromEnv())
+      if (ctx.json) writeJson(id)
+      else writeOut(`${id.peerId}  ${id.name}`)
+    })
+
+  program
+    .command('daemon')
+    .description('run the node in the foreground (creates it first if needed)')
+    .option('--listen <multiaddr>', 'listen address (repeatable)', collect, [])
+    .option('--bootstrap <multiaddr>', 'bootstrap peer (repeatable)', collect, [])
+    .option('--no-mdns', 'do not discover peers on the LAN')
+    .option('--api <host:port>', 'local API address', '127.0.0.1:0')
+    .option('--name <name>', 'name of the identity, if one is created')
+    .action(async (o: DaemonFlags, cmd: Command) => {
+      const ctx = ctxOf(cmd)
+      const api = parseApiAddress(o.api)
+      const { passphraseFromEnv } = await import('../local.js')
+      const { runDaemon } = await import('../daemon.js')
+      process.exitCode = await runDaemon({
+        home: ctx.home,
+        listen: o.listen,
+        bootstrap: o.bootstrap,
+        mdns: o.mdns,
+        api,
+        passphrase: passphraseFromEnv(),
+        name: o.name,
+        json: ctx.json,
+      })
+    })
+
+  program
+    .command('relay')
+    .description('run a public relay node (not implemented yet)')
+    .option('--listen <multiaddr>', 'listen address (repeatable)', collect, [])
+    .option('--announce <multiaddr>', 'address to announce (repeatable)', collect, [])
+    .option('--no-mdns', 'do not discover peers on the LAN')
+    .action(() => {
+      throw new NotImplementedError('kith relay is not implemented yet')
+    })
+
+  program
+    .command('status')
+    .description('node state')
+    .action(async (_o: unknown, cmd: Command) => {
+      const ctx = ctxOf(cmd)
+      const s = await ctx.client().status()
+      if (ctx.json) {
+        writeJson(s)
+        return
+      }
+      writeOut(
+        [
+          `Peer ID      ${s.peerId}`,
+          `Name         ${s.name}`,
+          `NAT          ${s.nat}`,
+          `Connections  ${s.connections}`,
+          `Mailboxes    ${s.mailboxes.length === 0 ? 'none' : s.mailboxes.join(', ')}`,
+          'Addresses',
+          ...(s.addrs.length === 0 ? ['  none'] : s.addrs.map((a) => `  ${a}`)),
+        ].join('\n'),
+      )
+    })
+
+  program
+    .command('peers')
+    .description('connected peers')
+    .action(async (_o: unknown, cmd: Command) => {
+      const ctx = ctxOf(cmd)
+      const peers = await ctx.client().peers()
+      if (ctx.json) {
+        writeJson(peers)
+        return
+      }
+      if (peers.length === 0) {
+        writeOut('no connected peers')
+        return
+      }
+      writeOut(
+        table(
+          ['PEER', 'LINK', 'PROTOCOLS', 'ADDRESS'],
+          peers.map((p) => [
+            p.peerId,
+            p.direct ? 'direct' : 'relayed',
+            String(p.protocols.length),
+            p.addrs[0] ?? '',
+          ]),
+        ),
+      )
+    })
+}
+
+interface DaemonFlags {
+  listen: string[]
+  bootstrap: string[]
+  mdns: boolean
+  api: string
+  name?: string
+}

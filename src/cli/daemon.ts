@@ -1,0 +1,288 @@
+// `kith daemon`: assembles one running node — store, libp2p node, ChatService, local API — and
+// tears it down again (CLI.md "Node"). This module owns the order of that assembly, the files a
+// running daemon leaves in KITH_HOME (`api-token`, `daemon.json`, both 0600, written atomically),
+// the listen ports remembered between runs, and signal handling. Each layer's own behaviour is in
+// its module; nothing here touches keys or messages. Loaded lazily: it pulls in libp2p.
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeSync,
+} from 'node:fs'
+import { chmodSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import createDebug from 'debug'
+import {
+  ApiClient,
+  DAEMON_FILE,
+  DaemonNotRunningError,
+  TOKEN_FILE,
+  type DaemonInfo,
+} from '../api/client.js'
+import { startApiServer, type ApiServer } from '../api/server.js'
+import { createKithNode } from '../node/libp2p.js'
+import type { KithNode } from '../node/types.js'
+import { nodeCrypto, nodeRng } from '../platform/node-crypto.js'
+import { createChatService, type ChatService } from '../service/chat.js'
+import type { SqliteNodeStore } from '../store/index.js'
+import { openOrCreateStore } from './local.js'
+import { writeErr, writeJson, writeOut } from './output.js'
+
+const log = createDebug('kith:daemon')
+
+/** Store settings holding the TCP and WebSocket ports of the last run (default listen only). */
+export const SETTING_TCP_PORT = 'daemon.listen.tcpPort'
+export const SETTING_WS_PORT = 'daemon.listen.wsPort'
+/** A shutdown that takes longer than this is cut short (exit 1). */
+export const SHUTDOWN_TIMEOUT_MS = 10_000
+
+export interface DaemonOptions {
+  home: string
+  /** Multiaddrs to listen on; empty: TCP and WebSockets on all interfaces, last used ports. */
+  listen: string[]
+  bootstrap: string[]
+  mdns: boolean
+  api: { host: '127.0.0.1'; port: number }
+  passphrase?: string | undefined
+  /** Name of the identity if the daemon has to create one. */
+  name?: string | undefined
+  json: boolean
+}
+
+export interface RunningDaemon {
+  info: DaemonInfo
+  name: string
+  stop(): Promise<void>
+}
+
+export class DaemonRunningError extends Error {
+  override readonly name = 'DaemonRunning'
+}
+
+/** Writes `data` to `path` atomically (tmp + fsync + rename) with mode 0600. */
+export function writeFileAtomic(path: string, data: string): void {
+  const tmp = `${path}.${process.pid}.tmp`
+  const fd = openSync(tmp, 'w', 0o600)
+  try {
+    writeSync(fd, data)
+    fsyncSync(fd)
+  } finally {
+    closeSync(fd)
+  }
+  chmodSync(tmp, 0o600)
+  renameSync(tmp, path)
+}
+
+/** The API token of `home`: created once (32 random bytes, hex, 0600), then reused. */
+export function ensureApiToken(home: string): string {
+  const path = join(home, TOKEN_FILE)
+  try {
+    const existing = readFileSync(path, 'utf8').trim()
+    if (/^[0-9a-f]{64}$/.test(existing)) {
+      chmodSync(path, 0o600)
+      return existing
+    }
+  } catch {
+    // none yet
+  }
+  const token = randomBytes(32).toString('hex')
+  writeFileAtomic(path, `${token}\n`)
+  return token
+}
+
+function defaultListen(store: SqliteNodeStore): { listen: string[]; remembered: boolean } {
+  const tcp = Number(store.getSetting(SETTING_TCP_PORT) ?? 0)
+  const ws = Number(store.getSetting(SETTING_WS_PORT) ?? 0)
+  const port = (p: number) => (Number.isInteger(p) && p > 0 && p < 65536 ? p : 0)
+  return {
+    listen: [`/ip4/0.0.0.0/tcp/${port(tcp)}`, `/ip4/0.0.0.0/tcp/${port(ws)}/ws`],
+    remembered: port(tcp) !== 0 || port(ws) !== 0,
+  }
+}
+
+function rememberPorts(store: SqliteNodeStore, addrs: string[]): void {
+  const ws = addrs.map((a) => /\/tcp\/(\d+)\/ws(\/|$)/.exec(a)?.[1]).find((p) => p !== undefined)
+  const tcp = addrs.map((a) => /\/tcp\/(\d+)(\/p2p\/|$)/.exec(a)?.[1]).find((p) => p !== undefined)
+  if (tcp !== undefined) store.setSetting(SETTING_TCP_PORT, tcp)
+  if (ws !== undefined) store.setSetting(SETTING_WS_PORT, ws)
+}
+
+async function startNode(
+  store: SqliteNodeStore,
+  seed: Uint8Array,
+  opts: DaemonOptions,
+): Promise<KithNode> {
+  const defaults = opts.listen.length === 0 ? defaultListen(store) : undefined
+  const make = async (listen: string[]) => {
+    const node = await createKithNode({
+      identitySeed: seed,
+      listen,
+      bootstrap: opts.bootstrap,
+      mdns: opts.mdns,
+    })
+    try {
+      await node.start()
+    } catch (err) {
+      await node.stop().catch(() => undefined)
+      throw err
+    }
+    return node
+  }
+  try {
+    return await make(defaults?.listen ?? opts.listen)
+  } catch (err) {
+    // The ports of the last run may be taken now: fall back to any free port.
+    if (defaults?.remembered !== true) throw err
+    log('last used ports unavailable (%s); listening on any port', (err as Error).name)
+    return make([`/ip4/0.0.0.0/tcp/0`, `/ip4/0.0.0.0/tcp/0/ws`])
+  }
+}
+
+/** Throws DaemonRunningError if a daemon of `home` answers (a dead pid or a silent API: stale). */
+async function refuseIfRunning(home: string): Promise<void> {
+  let pid = 0
+  try {
+    const client = ApiClient.fromHome(home)
+    pid = client.info.pid
+    await client.status()
+  } catch (err) {
+    if (err instanceof DaemonNotRunningError) return
+    // It answered, if only to refuse our token: something is running there.
+  }
+  throw new DaemonRunningError(`a daemon (pid ${pid}) is already running for ${home}`)
+}
+
+/** Starts a node for `opts.home` and writes daemon.json. The caller prints the ready line. */
+export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
+  await refuseIfRunning(opts.home)
+  const { store, created } = openOrCreateStore(opts.home, opts.name, opts.passphrase)
+  if (created) writeErr(`kith: created a new identity ${store.peerId} in ${opts.home}`)
+  const cleanup: (() => Promise<void> | void)[] = [() => store.close()]
+  const undo = async () => {
+    for (const fn of cleanup.reverse()) {
+      try {
+        await fn()
+      } catch (err) {
+        log('shutdown step failed: %s', (err as Error).name)
+      }
+    }
+  }
+  try {
+    const identity = await store.protocol.getIdentityKeyPair()
+    const name = store.getIdentityName()
+    const seed = identity.exportSeed()
+    let node: KithNode
+    try {
+      node = await startNode(store, seed, opts)
+    } finally {
+      seed.fill(0)
+    }
+    cleanup.push(() => node.stop())
+    if (opts.listen.length === 0) rememberPorts(store, node.addrs())
+
+    const service: ChatService = createChatService({
+      store,
+      node,
+      identity,
+      ctx: { crypto: nodeCrypto, rng: nodeRng, clock: () => Date.now() },
+      name,
+    })
+    cleanup.push(() => service.stop())
+    await service.start()
+
+    const token = ensureApiToken(opts.home)
+    const api: ApiServer = await startApiServer(service, { ...opts.api, token })
+    cleanup.push(() => api.close())
+
+    const info: DaemonInfo = {
+      pid: process.pid,
+      peerId: node.peerId,
+      addrs: node.addrs(),
+      api: api.url,
+    }
+    const daemonFile = join(opts.home, DAEMON_FILE)
+    writeFileAtomic(daemonFile, `${JSON.stringify(info)}\n`)
+    cleanup.push(() => removeDaemonFile(daemonFile))
+    log('ready: %s api %s', info.peerId, info.api)
+
+    let stopping: Promise<void> | undefined
+    return { info, name, stop: () => (stopping ??= undo()) }
+  } catch (err) {
+    await undo()
+    throw err
+  }
+}
+
+/** Removes daemon.json if it is still ours (a newer daemon may have replaced it). */
+function removeDaemonFile(path: string): void {
+  try {
+    const info = JSON.parse(readFileSync(path, 'utf8')) as Partial<DaemonInfo>
+    if (info.pid === process.pid) rmSync(path, { force: true })
+  } catch {
+    // already gone
+  }
+}
+
+/** `kith daemon`: runs until SIGINT/SIGTERM, then shuts down cleanly. Resolves the exit code. */
+export async function runDaemon(opts: DaemonOptions): Promise<number> {
+  // Listen for signals from the start: one that arrives while the node is starting stops it as
+  // soon as it is up, instead of killing the process half-assembled.
+  let signalled: NodeJS.Signals | undefined
+  let onStop: ((signal: NodeJS.Signals) => void) | undefined
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled !== undefined) {
+      writeErr(`kith: ${signal} again, exiting now`)
+      process.exit(1)
+    }
+    signalled = signal
+    onStop?.(signal)
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+
+  const daemon = await startDaemon(opts)
+  const { info } = daemon
+  if (signalled === undefined) printReady(daemon, opts.json)
+  return new Promise<number>((resolve) => {
+    onStop = (signal) => {
+      log('%s: shutting down', signal)
+      const timer = setTimeout(() => {
+        writeErr('ShutdownTimeout: the daemon did not stop in time')
+        resolve(1)
+      }, SHUTDOWN_TIMEOUT_MS)
+      timer.unref()
+      daemon.stop().then(
+        () => {
+          clearTimeout(timer)
+          log('stopped %s', info.peerId)
+          resolve(0)
+        },
+        () => resolve(1),
+      )
+    }
+    if (signalled !== undefined) onStop(signalled)
+  })
+}
+
+function printReady(daemon: RunningDaemon, json: boolean): void {
+  const { info } = daemon
+  if (json) {
+    writeJson({ event: 'ready', peerId: info.peerId, addrs: info.addrs, api: info.api })
+    return
+  }
+  writeOut(
+    [
+      `kith daemon ready (pid ${info.pid})`,
+      `  peer id  ${info.peerId}`,
+      `  name     ${daemon.name}`,
+      `  api      ${info.api}`,
+      `  listening on`,
+      ...info.addrs.map((a) => `    ${a}`),
+      'Stop it with Ctrl-C.',
+    ].join('\n'),
+  )
+}

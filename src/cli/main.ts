@@ -1,0 +1,54 @@
+// The `kith` command line (CLI.md): builds the commander program, runs it, and turns every outcome
+// into the contract's exit code and one-line error. Commands other than init, id and daemon talk
+// to the running daemon through the local API only (src/api/client.ts).
+import { Command, CommanderError } from 'commander'
+import { registerChat } from './commands/chat.js'
+import { registerContacts } from './commands/contacts.js'
+import { registerMessages } from './commands/messages.js'
+import { registerNode } from './commands/node.js'
+import { errorLine, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, exitCodeFor, writeErr } from './output.js'
+
+export function buildProgram(): Command {
+  const program = new Command('kith')
+    .description('Kith: peer-to-peer, end-to-end encrypted chat')
+    .option(
+      '--home <dir>',
+      'the node’s data directory (default: $KITH_HOME, else $XDG_DATA_HOME/kith, else ~/.local/share/kith)',
+    )
+    .option('--json', 'machine-readable output: one JSON document on stdout')
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined })
+    .showHelpAfterError(false)
+  registerNode(program)
+  registerContacts(program)
+  registerMessages(program)
+  registerChat(program)
+  return program
+}
+
+/** Runs the CLI on `argv` (without node and script) and resolves the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  const program = buildProgram()
+  try {
+    await program.parseAsync(argv, { from: 'user' })
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help / --version, and a bare `kith` or `kith contacts` (help on stderr: a usage error).
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT_OK
+      if (err.code === 'commander.help') return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE
+      writeErr(`UsageError: ${err.message.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')}`)
+      return EXIT_USAGE
+    }
+    writeErr(errorLine(err))
+    return exitCodeFor(err)
+  }
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    writeErr(errorLine(err))
+    process.exit(EXIT_FAILURE)
+  },
+)

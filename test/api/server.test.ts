@@ -1,0 +1,317 @@
+// The local API against an in-memory ChatApi: auth, body limits, error mapping, send --wait and
+// the event WebSocket. The fake implements the ChatApi interface and nothing more.
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { request } from 'node:http'
+import WebSocket from 'ws'
+import { MAX_BODY_BYTES, startApiServer, type ApiServer } from '../../src/api/server.js'
+import { ApiClient, DeliveryTimeoutError } from '../../src/api/client.js'
+import { ContactNotFoundError, InvalidInviteError } from '../../src/service/errors.js'
+import { ContactExistsError } from '../../src/store/errors.js'
+import { MalformedMessageError } from '../../src/core/errors.js'
+import type { ChatApi, MessageView, ServiceEvent } from '../../src/service/types.js'
+import type { MessageStatus } from '../../src/store/types.js'
+
+const TOKEN = 'a'.repeat(64)
+const SECRET = 'secret message text 1234'
+
+class FakeChat implements ChatApi {
+  listeners = new Set<(e: ServiceEvent) => void>()
+  sent: MessageView[] = []
+  statuses = new Map<string, MessageStatus>()
+  status() {
+    return {
+      peerId: '12D3KooWself',
+      name: 'me',
+      addrs: ['/ip4/127.0.0.1/tcp/1/p2p/12D3KooWself'],
+      connections: 0,
+      nat: 'unknown' as const,
+      mailboxes: [],
+      metrics: { dmFramesIn: 0, dmFramesOut: 0, dmRejected: {} },
+    }
+  }
+  peers() {
+    return []
+  }
+  invite() {
+    return { link: 'kith://invite', peerId: '12D3KooWself' }
+  }
+  addContact(link: string, name?: string) {
+    if (link === 'bad') return Promise.reject(new InvalidInviteError('not a kith:// link'))
+    if (name === 'taken') return Promise.reject(new ContactExistsError('name "taken" is in use'))
+    if (link === 'malformed') return Promise.reject(new MalformedMessageError('bad bytes'))
+    // An unknown error whose message must not reach the client.
+    if (link === 'boom') return Promise.reject(new Error(SECRET))
+    return Promise.resolve({ name: name ?? 'peer', peerId: '12D3KooWpeer' })
+  }
+  listContacts() {
+    return [
+      { name: 'bob', peerId: '12D3KooWbob', verified: false, online: true, keyChanged: false },
+    ]
+  }
+  removeContact(ref: string, purge: boolean) {
+    if (ref !== 'bob') throw new ContactNotFoundError(`no contact "${ref}"`)
+    return { removed: purge || true }
+  }
+  safetyNumber(ref: string) {
+    if (ref !== 'bob') throw new ContactNotFoundError(`no contact "${ref}"`)
+    return { contact: 'bob', safetyNumber: Array(12).fill('12345').join(' ') }
+  }
+  confirmSafetyNumber(_ref: string, number: string) {
+    return { verified: number === '1'.repeat(60) }
+  }
+  send(ref: string, text: string) {
+    if (ref === 'nobody') throw new ContactNotFoundError('no contact "nobody"')
+    const id = `m${this.sent.length}`
+    this.sent.push({
+      id,
+      conversation: ref,
+      from: 'me',
+      direction: 'out',
+      text,
+      sentAt: 1,
+      receivedAt: 1,
+      status: 'queued',
+    })
+    this.statuses.set(id, ref === 'slow' ? 'sent' : 'delivered')
+    return { id, status: 'queued' as const }
+  }
+  async waitDelivered(id: string, timeoutMs: number) {
+    const s = this.statuses.get(id) ?? 'queued'
+    await new Promise((r) => setTimeout(r, s === 'delivered' ? 5 : timeoutMs))
+    return s
+  }
+  messages(opts: { contact?: string; limit?: number }) {
+    const all = this.sent.filter(
+      (m) => opts.contact === undefined || m.conversation === opts.contact,
+    )
+    return opts.limit === undefined ? all : all.slice(-opts.limit)
+  }
+  on(fn: (e: ServiceEvent) => void) {
+    this.listeners.add(fn)
+    return () => this.listeners.delete(fn)
+  }
+  emit(e: ServiceEvent) {
+    for (const fn of this.listeners) fn(e)
+  }
+}
+
+describe('local API server', () => {
+  const chat = new FakeChat()
+  let server: ApiServer
+  let client: ApiClient
+
+  before(async () => {
+    server = await startApiServer(chat, { host: '127.0.0.1', port: 0, token: TOKEN })
+    client = new ApiClient({ pid: process.pid, peerId: 'x', addrs: [], api: server.url }, TOKEN)
+  })
+  after(() => server.close())
+
+  async function call(path: string, init: RequestInit = {}, token: string | null = TOKEN) {
+    const headers = new Headers(init.headers)
+    if (token !== null) headers.set('Authorization', `Bearer ${token}`)
+    const res = await fetch(new URL(path, server.url), { ...init, headers })
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> }
+  }
+
+  it('binds to 127.0.0.1 only', async () => {
+    assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/)
+    await assert.rejects(
+      // @ts-expect-error: the type admits 127.0.0.1 only; the runtime check backs it up
+      startApiServer(chat, { host: '0.0.0.0', port: 0, token: TOKEN }),
+      RangeError,
+    )
+  })
+
+  it('answers 401 without a token, with a wrong one, and for unknown routes', async () => {
+    for (const token of [null, 'b'.repeat(64), 'short', '']) {
+      const r = await call('/v1/status', {}, token)
+      assert.equal(r.status, 401)
+      assert.equal(r.body.error, 'Unauthorized')
+    }
+    assert.equal((await call('/v1/nope', {}, null)).status, 401)
+    assert.equal((await call('/v1/status')).status, 200)
+  })
+
+  it('serves the routes', async () => {
+    assert.equal((await client.status()).peerId, '12D3KooWself')
+    assert.deepEqual(await client.peers(), [])
+    assert.equal((await client.invite()).link, 'kith://invite')
+    assert.equal((await client.listContacts())[0]?.name, 'bob')
+    assert.deepEqual(await client.addContact('kith://x', 'carol'), {
+      name: 'carol',
+      peerId: '12D3KooWpeer',
+    })
+    assert.deepEqual(await client.removeContact('bob', true), { removed: true })
+    assert.match((await client.safetyNumber('bob')).safetyNumber, /^(\d{5} ){11}\d{5}$/)
+    assert.deepEqual(await client.confirmSafetyNumber('bob', '1'.repeat(60)), { verified: true })
+    assert.deepEqual(await client.confirmSafetyNumber('bob', '2'.repeat(60)), { verified: false })
+    const sent = await client.send('bob', 'hi')
+    assert.equal(sent.status, 'queued')
+    const listed = await client.messages({ contact: 'bob', limit: 1 })
+    assert.equal(listed.length, 1)
+    assert.equal(listed[0]?.id, sent.id)
+    assert.equal((await call('/v1/status', { method: 'POST' })).status, 405)
+    assert.equal((await call('/v1/nope')).body.error, 'NotFound')
+  })
+
+  it('maps errors to statuses and {error,message}, never echoing unknown messages', async () => {
+    const cases: [string, unknown, number, string][] = [
+      ['/v1/contacts', { link: 'bad' }, 400, 'InvalidInvite'],
+      ['/v1/contacts', { link: 'malformed' }, 400, 'MalformedMessageError'],
+      ['/v1/contacts', { link: 'kith://x', name: 'taken' }, 409, 'ContactExistsError'],
+      ['/v1/contacts', { link: 'boom' }, 500, 'InternalError'],
+      ['/v1/contacts', { name: 'no link' }, 400, 'InvalidRequest'],
+      ['/v1/messages', { contact: 'nobody', text: 'x' }, 404, 'ContactNotFound'],
+      ['/v1/messages', { contact: 'bob', text: 'x', timeoutMs: -1 }, 400, 'InvalidRequest'],
+    ]
+    for (const [path, body, status, name] of cases) {
+      const r = await call(path, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+      assert.equal(r.status, status, `${path} ${JSON.stringify(body)}`)
+      assert.equal(r.body.error, name)
+      assert.equal(typeof r.body.message, 'string')
+      assert.ok(!JSON.stringify(r.body).includes(SECRET))
+    }
+    const del = await call('/v1/contacts/nobody', { method: 'DELETE' })
+    assert.deepEqual(del, {
+      status: 404,
+      body: { error: 'ContactNotFound', message: 'no contact "nobody"' },
+    })
+    const bad = await call('/v1/contacts', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{not json',
+    })
+    assert.equal(bad.status, 400)
+    const text = await call('/v1/contacts', { method: 'POST', body: '{}' })
+    assert.equal(text.status, 415)
+    assert.equal((await call('/v1/messages?limit=0')).status, 400)
+    await assert.rejects(client.removeContact('nobody'), { name: 'ContactNotFound' })
+  })
+
+  it('answers 413 beyond MAX_BODY_BYTES (declared or streamed) and accepts MAX', async () => {
+    const big = JSON.stringify({ contact: 'bob', text: 'x'.repeat(MAX_BODY_BYTES) })
+    assert.ok(Buffer.byteLength(big) > MAX_BODY_BYTES)
+    const declared = await raw('POST', '/v1/messages', [big], true)
+    assert.equal(declared.status, 413)
+    assert.equal(declared.body.error, 'PayloadTooLarge')
+    const streamed = await raw('POST', '/v1/messages', [big.slice(0, 1000), big.slice(1000)], false)
+    assert.equal(streamed.status, 413)
+    const pad = MAX_BODY_BYTES - Buffer.byteLength(JSON.stringify({ contact: 'bob', text: '' }))
+    const exact = JSON.stringify({ contact: 'bob', text: 'y'.repeat(pad) })
+    assert.equal(Buffer.byteLength(exact), MAX_BODY_BYTES)
+    assert.equal((await raw('POST', '/v1/messages', [exact], true)).status, 200)
+  })
+
+  async function raw(method: string, path: string, chunks: string[], withLength: boolean) {
+    return new Promise<{ status: number; body: Record<string, unknown> }>((resolve, reject) => {
+      const url = new URL(path, server.url)
+      const len = chunks.reduce((n, c) => n + Buffer.byteLength(c), 0)
+      const req = request(url, {
+        method,
+        headers: {
+          Authorization: `Bearer ${TOKEN}`,
+          'Content-Type': 'application/json',
+          ...(withLength ? { 'Content-Length': len } : {}),
+        },
+      })
+      req.on('response', (res) => {
+        const parts: Buffer[] = []
+        res.on('data', (c: Buffer) => parts.push(c))
+        res.on('end', () => {
+          const body = JSON.parse(Buffer.concat(parts).toString()) as Record<string, unknown>
+          resolve({ status: res.statusCode ?? 0, body })
+        })
+      })
+      // The server may answer (and close) before the whole body is written.
+      req.on('error', (err) => {
+        if (!['EPIPE', 'ECONNRESET'].includes((err as NodeJS.ErrnoException).code ?? '')) {
+          reject(err)
+        }
+      })
+      for (const c of chunks) req.write(c)
+      req.end()
+    })
+  }
+
+  it('send with wait holds the request until delivered, else answers 504 {id,status}', async () => {
+    assert.deepEqual(await client.send('bob', 'hi', { wait: true, timeoutMs: 1000 }), {
+      id: `m${chat.sent.length - 1}`,
+      status: 'delivered',
+    })
+    const t0 = Date.now()
+    const err = await client.send('slow', 'hi', { wait: true, timeoutMs: 200 }).then(
+      () => assert.fail('expected a timeout'),
+      (e: unknown) => e,
+    )
+    assert.ok(Date.now() - t0 >= 190)
+    assert.ok(err instanceof DeliveryTimeoutError)
+    assert.equal(err.name, 'Timeout')
+    assert.equal(err.status, 'sent')
+    assert.equal(err.id, `m${chat.sent.length - 1}`)
+    const r = await call('/v1/messages', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ contact: 'slow', text: 'x', wait: true, timeoutMs: 50 }),
+    })
+    assert.equal(r.status, 504)
+    assert.equal(r.body.status, 'sent')
+    assert.equal(typeof r.body.id, 'string')
+  })
+
+  it('streams events over the WebSocket with the token (header or query)', async () => {
+    const got: ServiceEvent[] = []
+    const stream = await client.events((e) => got.push(e))
+    const wsUrl = `${server.url.replace('http', 'ws')}/v1/events?token=${TOKEN}`
+    const browser = new WebSocket(wsUrl)
+    const fromQuery = new Promise<string>((resolve) =>
+      browser.on('message', (d: Buffer) => resolve(d.toString())),
+    )
+    await new Promise((r) => browser.on('open', r))
+    const event: ServiceEvent = { event: 'status', id: 'm0', conversation: 'bob', status: 'sent' }
+    chat.emit(event)
+    assert.deepEqual(JSON.parse(await fromQuery), event)
+    while (got.length === 0) await new Promise((r) => setTimeout(r, 5))
+    assert.deepEqual(got, [event])
+    stream.close()
+    browser.close()
+    await stream.closed
+  })
+
+  it('refuses the WebSocket without the right token', async () => {
+    for (const url of [
+      `${server.url.replace('http', 'ws')}/v1/events`,
+      `${server.url.replace('http', 'ws')}/v1/events?token=wrong`,
+    ]) {
+      const ws = new WebSocket(url)
+      const status = await new Promise<number>((resolve) => {
+        ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
+        ws.on('open', () => resolve(101))
+        ws.on('error', () => undefined)
+      })
+      assert.equal(status, 401)
+      ws.terminate()
+    }
+    const wrong = new ApiClient({ pid: process.pid, peerId: 'x', addrs: [], api: server.url }, 'b')
+    await assert.rejects(
+      wrong.events(() => undefined),
+      { name: 'Unauthorized' },
+    )
+    await assert.rejects(wrong.status(), { name: 'Unauthorized' })
+  })
+
+  it('reports DaemonNotRunning when nothing listens', async () => {
+    const dead = await startApiServer(chat, { host: '127.0.0.1', port: 0, token: TOKEN })
+    await dead.close()
+    const c = new ApiClient({ pid: process.pid, peerId: 'x', addrs: [], api: dead.url }, TOKEN)
+    await assert.rejects(c.status(), { name: 'DaemonNotRunning' })
+    await assert.rejects(
+      c.events(() => undefined),
+      { name: 'DaemonNotRunning' },
+    )
+  })
+})
