@@ -1,0 +1,403 @@
+// Keeps watched peers (contacts) connected, and forgets peers not seen for a long time.
+// This module owns the watch list (peer → candidate addresses with failure counts), the redial
+// schedule and the stale-peer sweep of the peer store. It knows nothing of protocols or frames.
+//
+//  - Redial: a watched peer that is not connected is dialled address by address (TCP first);
+//    after a round where none worked, the next round waits dialDelay(attempt): exponential
+//    backoff with full jitter, uniform in [0, min(MAX_DIAL_DELAY_MS, BASE_DIAL_DELAY_MS·2^n))
+//    (AWS Architecture Blog, "Exponential Backoff And Jitter", 2015: "Full Jitter"). Any
+//    connection to the peer, ours or theirs, resets the attempt count; a disconnect schedules
+//    a redial at attempt 0. With no address left, the peer is dialled by PeerId (peer store,
+//    then the DHT).
+//  - Pruning: an address that failed MAX_ADDR_FAILURES dials in a row leaves the watch list
+//    (a later watch() or discovery can bring it back).
+//  - Discovery (mDNS, DHT) of a watched peer adds its addresses and dials at once (a round in
+//    progress, e.g. stuck in a DHT lookup, is aborted and restarted with them).
+//  - Stale peers: every STALE_SWEEP_INTERVAL_MS, peers in the peer store that are neither
+//    watched nor connected and were last seen (connected or disconnected, else first noticed
+//    by a sweep) more than STALE_PEER_MS ago are deleted from the peer store.
+// Every timer is unref'd and cleared on stop(); dials in flight are aborted.
+import debug from 'debug'
+import type {
+  AbortOptions,
+  Connection,
+  Libp2pEvents,
+  Peer,
+  PeerId,
+  PeerInfo,
+  Startable,
+  TypedEventTarget,
+} from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+const log = debug('kith:node:dialer')
+
+/** Upper bound of the first redial delay; it doubles per failed round. */
+export const BASE_DIAL_DELAY_MS = 1_000
+/** Cap of the redial delay (a contact offline for a day is retried at least every 5 min). */
+export const MAX_DIAL_DELAY_MS = 5 * 60_000
+/** Bound of one dial attempt: one address, or a PeerId looked up in the peer store and the
+ *  DHT. libp2p's own dialTimeout (10 s) does not apply once a caller passes an AbortSignal. */
+export const DIAL_ATTEMPT_TIMEOUT_MS = 10_000
+/** Consecutive failed dials after which an address is pruned from the watch list. */
+export const MAX_ADDR_FAILURES = 5
+/** A peer not seen for this long (and neither watched nor connected) is dropped from the peer
+ *  store. Matches libp2p's own address expiry (peer-store MAX_ADDRESS_AGE, 1 h): by then its
+ *  addresses are forgotten anyway. */
+export const STALE_PEER_MS = 60 * 60_000
+/** How often the stale-peer sweep runs. */
+export const STALE_SWEEP_INTERVAL_MS = 10 * 60_000
+
+/**
+ * Full-jitter exponential backoff: a delay uniform in [0, min(maxMs, baseMs·2^attempt)).
+ * `random` returns a number in [0, 1).
+ */
+export function dialDelay(
+  attempt: number,
+  random: () => number = Math.random,
+  baseMs = BASE_DIAL_DELAY_MS,
+  maxMs = MAX_DIAL_DELAY_MS,
+): number {
+  if (!Number.isInteger(attempt) || attempt < 0)
+    throw new RangeError('attempt must be an integer ≥ 0')
+  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 52))
+  return Math.floor(random() * ceiling)
+}
+
+export interface DialerComponents {
+  peerId: PeerId
+  connectionManager: {
+    openConnection(peer: PeerId | Multiaddr, options?: AbortOptions): Promise<Connection>
+    getConnections(peerId?: PeerId): Connection[]
+  }
+  peerStore: {
+    all(): Promise<Peer[]>
+    delete(peerId: PeerId): Promise<void>
+  }
+  events: TypedEventTarget<Libp2pEvents>
+}
+
+export interface DialerInit {
+  baseDelayMs?: number
+  maxDelayMs?: number
+  maxAddrFailures?: number
+  stalePeerMs?: number
+  sweepIntervalMs?: number
+  /** Injected for tests. */
+  random?: () => number
+  now?: () => number
+}
+
+/** A watched peer as the dialer sees it (diagnostics and tests). */
+export interface WatchState {
+  addrs: string[]
+  /** Failed rounds since the last connection. */
+  attempt: number
+  /** Dial attempts (addresses tried) since watched. */
+  dials: number
+  dialing: boolean
+  /** When the next round is due (ms since epoch), if one is scheduled. */
+  nextDialAt: number | undefined
+}
+
+interface Candidate {
+  ma: Multiaddr
+  failures: number
+}
+
+interface Watched {
+  peerId: PeerId
+  addrs: Map<string, Candidate>
+  attempt: number
+  dials: number
+  dialing: boolean
+  again: boolean
+  /** Aborts the round in progress (a discovery brought better addresses). */
+  round: AbortController | undefined
+  timer: ReturnType<typeof setTimeout> | undefined
+  nextDialAt: number | undefined
+}
+
+function isTcp(ma: Multiaddr): boolean {
+  const names = ma.getComponents().map((c) => c.name)
+  return (
+    names.includes('tcp') && !names.some((n) => n === 'ws' || n === 'wss' || n === 'p2p-circuit')
+  )
+}
+
+export class Dialer implements Startable {
+  readonly #c: DialerComponents
+  readonly #base: number
+  readonly #max: number
+  readonly #maxFailures: number
+  readonly #stalePeerMs: number
+  readonly #sweepMs: number
+  readonly #random: () => number
+  readonly #now: () => number
+  readonly #watched = new Map<string, Watched>()
+  readonly #lastSeen = new Map<string, number>()
+  #sweep: ReturnType<typeof setInterval> | undefined
+  #abort = new AbortController()
+  #started = false
+
+  constructor(components: DialerComponents, init: DialerInit = {}) {
+    this.#c = components
+    this.#base = init.baseDelayMs ?? BASE_DIAL_DELAY_MS
+    this.#max = init.maxDelayMs ?? MAX_DIAL_DELAY_MS
+    this.#maxFailures = init.maxAddrFailures ?? MAX_ADDR_FAILURES
+    this.#stalePeerMs = init.stalePeerMs ?? STALE_PEER_MS
+    this.#sweepMs = init.sweepIntervalMs ?? STALE_SWEEP_INTERVAL_MS
+    this.#random = init.random ?? Math.random
+    this.#now = init.now ?? Date.now
+  }
+
+  readonly [Symbol.toStringTag] = 'kith:dialer'
+
+  isStarted(): boolean {
+    return this.#started
+  }
+
+  start(): void {
+    if (this.#started) return
+    this.#started = true
+    this.#abort = new AbortController()
+    this.#c.events.addEventListener('peer:connect', this.#onConnect)
+    this.#c.events.addEventListener('peer:disconnect', this.#onDisconnect)
+    this.#c.events.addEventListener('peer:discovery', this.#onDiscovery)
+    this.#sweep = setInterval(() => {
+      this.sweepStalePeers().catch((err: unknown) => {
+        log('stale peer sweep failed: %s', err instanceof Error ? err.name : String(err))
+      })
+    }, this.#sweepMs)
+    this.#sweep.unref()
+    for (const w of this.#watched.values()) this.#dialSoon(w, 0)
+  }
+
+  stop(): void {
+    if (!this.#started) return
+    this.#started = false
+    this.#abort.abort()
+    clearInterval(this.#sweep)
+    this.#sweep = undefined
+    this.#c.events.removeEventListener('peer:connect', this.#onConnect)
+    this.#c.events.removeEventListener('peer:disconnect', this.#onDisconnect)
+    this.#c.events.removeEventListener('peer:discovery', this.#onDiscovery)
+    for (const w of this.#watched.values()) this.#clearTimer(w)
+  }
+
+  /** Watches `peerId` with these candidate addresses (merged; re-given ones get a clean slate). */
+  watch(peerId: PeerId, addrs: readonly Multiaddr[]): void {
+    const key = peerId.toString()
+    let w = this.#watched.get(key)
+    if (w == null) {
+      w = {
+        peerId,
+        addrs: new Map(),
+        attempt: 0,
+        dials: 0,
+        dialing: false,
+        again: false,
+        round: undefined,
+        timer: undefined,
+        nextDialAt: undefined,
+      }
+      this.#watched.set(key, w)
+    }
+    this.#addAddrs(w, addrs)
+    if (this.#started) this.#dialSoon(w, 0)
+  }
+
+  unwatch(peerId: PeerId): void {
+    const key = peerId.toString()
+    const w = this.#watched.get(key)
+    if (w == null) return
+    this.#clearTimer(w)
+    this.#watched.delete(key)
+  }
+
+  watchState(peer: string): WatchState | undefined {
+    const w = this.#watched.get(peer)
+    if (w == null) return undefined
+    return {
+      addrs: [...w.addrs.keys()],
+      attempt: w.attempt,
+      dials: w.dials,
+      dialing: w.dialing,
+      nextDialAt: w.nextDialAt,
+    }
+  }
+
+  /** Deletes stale peers from the peer store (see the header). Returns how many. */
+  async sweepStalePeers(): Promise<number> {
+    const now = this.#now()
+    const self = this.#c.peerId.toString()
+    const inStore = new Set<string>()
+    let dropped = 0
+    for (const peer of await this.#c.peerStore.all()) {
+      const key = peer.id.toString()
+      inStore.add(key)
+      if (key === self || this.#watched.has(key) || this.#connected(peer.id)) {
+        this.#lastSeen.set(key, now)
+        continue
+      }
+      const seen = this.#lastSeen.get(key)
+      if (seen == null) {
+        this.#lastSeen.set(key, now)
+      } else if (now - seen > this.#stalePeerMs) {
+        await this.#c.peerStore.delete(peer.id)
+        this.#lastSeen.delete(key)
+        dropped++
+      }
+    }
+    for (const key of this.#lastSeen.keys()) if (!inStore.has(key)) this.#lastSeen.delete(key)
+    if (dropped > 0) log('dropped %d stale peers from the peer store', dropped)
+    return dropped
+  }
+
+  readonly #onConnect = (evt: CustomEvent<PeerId>): void => {
+    const key = evt.detail.toString()
+    this.#lastSeen.set(key, this.#now())
+    const w = this.#watched.get(key)
+    if (w == null) return
+    this.#clearTimer(w)
+    w.attempt = 0
+  }
+
+  readonly #onDisconnect = (evt: CustomEvent<PeerId>): void => {
+    const key = evt.detail.toString()
+    this.#lastSeen.set(key, this.#now())
+    const w = this.#watched.get(key)
+    if (w == null || this.#connected(w.peerId)) return
+    log('watched peer %s disconnected', key)
+    this.#dialSoon(w, dialDelay(0, this.#random, this.#base, this.#max))
+  }
+
+  readonly #onDiscovery = (evt: CustomEvent<PeerInfo>): void => {
+    const w = this.#watched.get(evt.detail.id.toString())
+    if (w == null) return
+    this.#addAddrs(w, evt.detail.multiaddrs)
+    if (!this.#connected(w.peerId)) {
+      log('watched peer %s discovered: dialling now', w.peerId.toString())
+      if (w.dialing) w.round?.abort()
+      this.#dialSoon(w, 0)
+    }
+  }
+
+  #addAddrs(w: Watched, addrs: readonly Multiaddr[]): void {
+    const key = w.peerId.toString()
+    for (const ma of addrs) {
+      const last = ma.getComponents().at(-1)
+      if (last?.name === 'p2p' && last.value !== key) continue
+      const bare = last?.name === 'p2p' ? ma.decapsulateCode(last.code) : ma
+      w.addrs.set(bare.toString(), { ma: bare, failures: 0 })
+    }
+  }
+
+  #connected(peerId: PeerId): boolean {
+    return this.#c.connectionManager.getConnections(peerId).some((c) => c.status === 'open')
+  }
+
+  #clearTimer(w: Watched): void {
+    clearTimeout(w.timer)
+    w.timer = undefined
+    w.nextDialAt = undefined
+  }
+
+  /** (Re)schedules w's next round in `delay` ms; during a round, asks for another one. */
+  #dialSoon(w: Watched, delay: number): void {
+    if (!this.#started) return
+    if (w.dialing) {
+      if (delay === 0) w.again = true
+      return
+    }
+    this.#clearTimer(w)
+    w.nextDialAt = this.#now() + delay
+    w.timer = setTimeout(() => {
+      w.timer = undefined
+      w.nextDialAt = undefined
+      void this.#round(w)
+    }, delay)
+    w.timer.unref()
+  }
+
+  async #round(w: Watched): Promise<void> {
+    const key = w.peerId.toString()
+    if (!this.#started || this.#watched.get(key) !== w || this.#connected(w.peerId)) return
+    w.dialing = true
+    w.again = false
+    w.round = new AbortController()
+    let ok = false
+    try {
+      ok = await this.#tryAddrs(w, w.round.signal)
+    } finally {
+      w.dialing = false
+      w.round = undefined
+    }
+    if (!this.#started || this.#watched.get(key) !== w) return
+    if (ok || this.#connected(w.peerId)) {
+      w.attempt = 0
+      return
+    }
+    if (w.again) {
+      this.#dialSoon(w, 0)
+      return
+    }
+    const delay = dialDelay(w.attempt, this.#random, this.#base, this.#max)
+    w.attempt++
+    log('redial %s in %d ms (attempt %d)', key, delay, w.attempt)
+    this.#dialSoon(w, delay)
+  }
+
+  async #tryAddrs(w: Watched, round: AbortSignal): Promise<boolean> {
+    const key = w.peerId.toString()
+    const cancelled = AbortSignal.any([this.#abort.signal, round])
+    const attempt = (): { signal: AbortSignal } => ({
+      signal: AbortSignal.any([cancelled, AbortSignal.timeout(DIAL_ATTEMPT_TIMEOUT_MS)]),
+    })
+    const candidates = [...w.addrs.entries()].sort(
+      ([, a], [, b]) => Number(isTcp(b.ma)) - Number(isTcp(a.ma)),
+    )
+    if (candidates.length === 0) {
+      w.dials++
+      try {
+        await this.#c.connectionManager.openConnection(w.peerId, attempt())
+        return true
+      } catch {
+        return false
+      }
+    }
+    for (const [addrKey, cand] of candidates) {
+      if (cancelled.aborted || this.#watched.get(key) !== w) return false
+      if (this.#connected(w.peerId)) return true
+      w.dials++
+      try {
+        await this.#c.connectionManager.openConnection(
+          cand.ma.encapsulate(`/p2p/${key}`),
+          attempt(),
+        )
+        cand.failures = 0
+        return true
+      } catch (err) {
+        if (cancelled.aborted) return false
+        cand.failures++
+        log(
+          'dial %s at %s failed (%d): %s',
+          key,
+          addrKey,
+          cand.failures,
+          err instanceof Error ? err.name : '',
+        )
+        if (cand.failures >= this.#maxFailures && w.addrs.get(addrKey) === cand) {
+          log('pruning %s from the watch list of %s', addrKey, key)
+          w.addrs.delete(addrKey)
+        }
+      }
+    }
+    return false
+  }
+}
+
+/** Factory in the js-libp2p service style: `services: { dialer: dialer() }`. */
+export function dialer(init: DialerInit = {}): (components: DialerComponents) => Dialer {
+  return (components) => new Dialer(components, init)
+}

@@ -1,0 +1,275 @@
+// The KithNode (types.ts) on js-libp2p v3: key, transports, encryption, muxer and services, and
+// the thin mapping from the string-typed KithNode interface to libp2p's objects. The protocol
+// logic lives in its own modules: /kith/dm in dm/, redial and peer-store hygiene in dialer.ts,
+// reachability in nat.ts. This module knows nothing of sessions or messages.
+//
+// Import src/platform/polyfill.ts first in any entry point (libp2p needs Promise.withResolvers,
+// missing on Node 20).
+import { autoNAT } from '@libp2p/autonat'
+import { bootstrap } from '@libp2p/bootstrap'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
+import { dcutr } from '@libp2p/dcutr'
+import { identify } from '@libp2p/identify'
+import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { mdns } from '@libp2p/mdns'
+import { noise } from '@libp2p/noise'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
+import { multiaddr } from '@multiformats/multiaddr'
+import debug from 'debug'
+import { createLibp2p } from 'libp2p'
+import { dialer } from './dialer.js'
+import { dm } from './dm/index.js'
+import { natTracker } from './nat.js'
+import type { DialerInit, WatchState } from './dialer.js'
+import type { DmInit } from './dm/index.js'
+import type {
+  ConnectionInfo,
+  DmHandler,
+  KithNode,
+  KithNodeOptions,
+  NatStatus,
+  NodeMetrics,
+} from './types.js'
+import type { PeerId } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+const log = debug('kith:node')
+
+/** Kith's own Kademlia protocol: Kith is its own DHT, not IPFS's (ARCHITECTURE.md). */
+export const KITH_DHT_PROTOCOL = '/kith/kad/1.0.0'
+/** Listen addresses when KithNodeOptions.listen is empty: TCP and WebSockets, any port. */
+export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/tcp/0/ws']
+/** Connection manager limits: a node is client, relay and mailbox for its contacts at once. */
+export const MAX_CONNECTIONS = 400
+/** Inbound connections one host may open per second (libp2p's default, 5, trips on a LAN party). */
+export const INBOUND_CONNECTION_THRESHOLD = 50
+/** Inbound connections being upgraded (Noise + yamux) at once (libp2p default 10). */
+export const MAX_INCOMING_PENDING_CONNECTIONS = 50
+
+/**
+ * Largest yamux receive window of a stream (yamux's default cap is 16 MiB). A reader that
+ * pauses a stream (the /kith/dm reader under backpressure) must be able to hold one whole
+ * window unread, and libp2p resets a stream with more than 4 MiB unread (maxReadBufferLength).
+ * Measured on loopback with the 16 MiB cap: 400 × 64 KiB frames to a handler taking 1 ms each
+ * got the honest stream reset (StreamBufferError); with 2 MiB they all arrive. 2 MiB per RTT
+ * is still 40 MB/s per stream at 50 ms.
+ */
+export const YAMUX_MAX_STREAM_WINDOW_BYTES = 2 * 1024 * 1024
+
+/** Timings the tests shorten. Production code passes nothing. */
+export interface KithNodeTuning {
+  dialer?: DialerInit
+  dm?: DmInit
+}
+
+type Listener = (peer: string, addrs: string[]) => void
+type KithEvent = 'peer:connect' | 'peer:disconnect' | 'peer:discovery'
+
+/**
+ * WebSockets listen everywhere; dialling them needs a global WebSocket (Node ≥ 22, or 20 with
+ * --experimental-websocket). Without one, hide /ws addresses from the dialer so libp2p tries
+ * TCP instead of failing on a ReferenceError.
+ */
+function webSocketsTransport(): ReturnType<typeof webSockets> {
+  const factory = webSockets()
+  return (components) => {
+    const transport = factory(components)
+    if (typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'function') {
+      transport.dialFilter = () => []
+    }
+    return transport
+  }
+}
+
+function parsePeer(field: string, peer: string): PeerId {
+  try {
+    return peerIdFromString(peer)
+  } catch {
+    throw new TypeError(`${field} is not a PeerId`)
+  }
+}
+
+function parseAddrs(field: string, addrs: readonly string[]): Multiaddr[] {
+  return addrs.map((a, i) => {
+    try {
+      return multiaddr(a)
+    } catch {
+      throw new TypeError(`${field}[${i}] is not a multiaddr`)
+    }
+  })
+}
+
+async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
+  const seed = opts.identitySeed
+  if (!(seed instanceof Uint8Array) || seed.length !== 32) {
+    throw new RangeError('identitySeed must be 32 bytes')
+  }
+  // RFC 8032 §5.1.5: the Ed25519 key pair is derived from its 32-byte seed, so the libp2p key
+  // (and PeerId) is the core's identity key (src/core/identity/identity.ts).
+  const privateKey = await generateKeyPairFromSeed('Ed25519', seed)
+  const peerDiscovery: Array<ReturnType<typeof mdns> | ReturnType<typeof bootstrap>> = []
+  if (opts.mdns) peerDiscovery.push(mdns())
+  if (opts.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: opts.bootstrap }))
+  return createLibp2p({
+    start: false,
+    privateKey,
+    nodeInfo: { name: 'kith' },
+    addresses: {
+      listen: opts.listen.length > 0 ? opts.listen : DEFAULT_LISTEN,
+      ...(opts.announce != null && opts.announce.length > 0 ? { announce: opts.announce } : {}),
+    },
+    transports: [tcp(), webSocketsTransport(), circuitRelayTransport()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [
+      yamux({ streamOptions: { maxStreamWindowSize: YAMUX_MAX_STREAM_WINDOW_BYTES } }),
+    ],
+    peerDiscovery,
+    connectionManager: {
+      maxConnections: MAX_CONNECTIONS,
+      inboundConnectionThreshold: INBOUND_CONNECTION_THRESHOLD,
+      maxIncomingPendingConnections: MAX_INCOMING_PENDING_CONNECTIONS,
+    },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      // clientMode false: answer queries even before AutoNAT finds a public address (LANs,
+      // loopback); passthroughMapper: keep private addresses in DHT answers (LAN peers).
+      dht: kadDHT({
+        protocol: KITH_DHT_PROTOCOL,
+        clientMode: false,
+        peerInfoMapper: passthroughMapper,
+      }),
+      autonat: autoNAT(),
+      dcutr: dcutr(),
+      dm: dm(tuning.dm),
+      dialer: dialer(tuning.dialer),
+      nat: natTracker(),
+    },
+  })
+}
+
+type KithLibp2p = Awaited<ReturnType<typeof buildLibp2p>>
+
+export class Libp2pKithNode implements KithNode {
+  readonly peerId: string
+  /** The underlying js-libp2p node (DHT, handlers of other Kith protocols, tests). */
+  readonly libp2p: KithLibp2p
+  readonly #listeners = new Map<KithEvent, Set<Listener>>()
+  /** Protocols each connected peer announced through identify. */
+  readonly #protocols = new Map<string, string[]>()
+
+  constructor(libp2p: KithLibp2p) {
+    this.libp2p = libp2p
+    this.peerId = libp2p.peerId.toString()
+    libp2p.addEventListener('peer:connect', (evt) => {
+      this.#emit('peer:connect', evt.detail.toString(), [])
+    })
+    libp2p.addEventListener('peer:disconnect', (evt) => {
+      const peer = evt.detail.toString()
+      this.#protocols.delete(peer)
+      this.#emit('peer:disconnect', peer, [])
+    })
+    libp2p.addEventListener('peer:discovery', (evt) => {
+      const addrs = evt.detail.multiaddrs.map((ma) => ma.toString())
+      this.#emit('peer:discovery', evt.detail.id.toString(), addrs)
+    })
+    libp2p.addEventListener('peer:identify', (evt) => {
+      this.#protocols.set(evt.detail.peerId.toString(), [...evt.detail.protocols])
+    })
+  }
+
+  async start(): Promise<void> {
+    await this.libp2p.start()
+    log('started %s on %o', this.peerId, this.addrs())
+  }
+
+  async stop(): Promise<void> {
+    await this.libp2p.stop()
+    this.#protocols.clear()
+    log('stopped %s', this.peerId)
+  }
+
+  addrs(): string[] {
+    return this.libp2p.getMultiaddrs().map((ma) => ma.toString())
+  }
+
+  connections(): ConnectionInfo[] {
+    return this.libp2p.getConnections().map((conn) => {
+      const peerId = conn.remotePeer.toString()
+      return {
+        peerId,
+        addrs: [conn.remoteAddr.toString()],
+        // A relayed (circuit v2) connection carries limits; a direct one has none (NOTES.md).
+        direct: conn.limits == null,
+        protocols: this.#protocols.get(peerId) ?? [],
+      }
+    })
+  }
+
+  isConnected(peer: string): boolean {
+    return this.libp2p.getConnections(parsePeer('peer', peer)).length > 0
+  }
+
+  nat(): NatStatus {
+    return this.libp2p.services.nat.status()
+  }
+
+  metrics(): NodeMetrics {
+    return this.libp2p.services.dm.metrics()
+  }
+
+  onDm(handler: DmHandler): void {
+    this.libp2p.services.dm.setHandler(handler)
+  }
+
+  async sendDm(peer: string, frames: Uint8Array[], addrs: string[] = []): Promise<void> {
+    await this.libp2p.services.dm.send(parsePeer('peer', peer), frames, parseAddrs('addrs', addrs))
+  }
+
+  watch(peer: string, addrs: string[]): void {
+    this.libp2p.services.dialer.watch(parsePeer('peer', peer), parseAddrs('addrs', addrs))
+  }
+
+  unwatch(peer: string): void {
+    this.libp2p.services.dialer.unwatch(parsePeer('peer', peer))
+  }
+
+  /** The dialer's view of a watched peer (diagnostics, tests). */
+  watchState(peer: string): WatchState | undefined {
+    return this.libp2p.services.dialer.watchState(peer)
+  }
+
+  on(event: 'peer:connect' | 'peer:disconnect', fn: (peer: string) => void): void
+  on(event: 'peer:discovery', fn: (peer: string, addrs: string[]) => void): void
+  on(event: KithEvent, fn: Listener): void {
+    let set = this.#listeners.get(event)
+    if (set == null) {
+      set = new Set()
+      this.#listeners.set(event, set)
+    }
+    set.add(fn)
+  }
+
+  #emit(event: KithEvent, peer: string, addrs: string[]): void {
+    for (const fn of this.#listeners.get(event) ?? []) {
+      try {
+        fn(peer, addrs)
+      } catch (err) {
+        log('%s listener threw: %s', event, err instanceof Error ? err.name : String(err))
+      }
+    }
+  }
+}
+
+/** Builds a stopped node; call start(). */
+export async function createKithNode(
+  opts: KithNodeOptions,
+  tuning: KithNodeTuning = {},
+): Promise<Libp2pKithNode> {
+  return new Libp2pKithNode(await buildLibp2p(opts, tuning))
+}

@@ -1,0 +1,56 @@
+// Shared helpers of the node tests: real libp2p nodes on 127.0.0.1 only (never mDNS, no
+// bootstrap), and small waiting utilities.
+import { randomBytes } from 'node:crypto'
+import { createKithNode, type KithNodeTuning, type Libp2pKithNode } from '../../src/node/libp2p.js'
+
+export const LOOPBACK = '/ip4/127.0.0.1/tcp/0'
+
+export async function startNode(
+  opts: { seed?: Uint8Array; listen?: string[]; tuning?: KithNodeTuning } = {},
+): Promise<Libp2pKithNode> {
+  const node = await createKithNode(
+    {
+      identitySeed: opts.seed ?? randomBytes(32),
+      listen: opts.listen ?? [LOOPBACK],
+      bootstrap: [],
+      mdns: false,
+    },
+    opts.tuning ?? {},
+  )
+  await node.start()
+  return node
+}
+
+export async function stopAll(...nodes: Array<Libp2pKithNode | undefined>): Promise<void> {
+  await Promise.all(nodes.map((n) => (n == null ? Promise.resolve() : n.stop())))
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+/** Polls `cond` every 10 ms until it holds; throws after `timeoutMs`. */
+export async function waitFor(
+  cond: () => boolean,
+  timeoutMs = 5_000,
+  what = 'condition',
+): Promise<void> {
+  const end = Date.now() + timeoutMs
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await sleep(10)
+  }
+}
+
+/** Deterministic bytes (xorshift32), for reproducible "random" hostile input. */
+export function seededBytes(seed: number, n: number): Uint8Array {
+  let x = seed >>> 0 || 1
+  const out = new Uint8Array(n)
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13
+    x >>>= 0
+    x ^= x >>> 17
+    x ^= x << 5
+    x >>>= 0
+    out[i] = x & 0xff
+  }
+  return out
+}
