@@ -1,0 +1,191 @@
+// Real daemons for integration tests: each runs `./bin/kith daemon` in its own temp KITH_HOME on
+// 127.0.0.1 with mDNS off, and is driven through the CLI (and, for bulk sends, the local HTTP
+// API the CLI itself uses). Every process started here is killed in `stopAll()`.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+
+const root = new URL('../../', import.meta.url).pathname
+export const KITH = join(root, 'bin/kith')
+
+export interface RunResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+export function run(
+  home: string,
+  args: string[],
+  opts: { input?: string; env?: Record<string, string> } = {},
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(KITH, ['--home', home, ...args], {
+      env: { ...process.env, ...opts.env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    })
+    let stdout = ''
+    let stderr = ''
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    p.on('error', reject)
+    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))
+    p.stdin.end(opts.input ?? '')
+  })
+}
+
+/** Runs a `--json` command, asserting exit 0, and parses its single JSON document. */
+export async function json<T = unknown>(home: string, args: string[]): Promise<T> {
+  const r = await run(home, [...args, '--json'])
+  if (r.code !== 0) throw new Error(`kith ${args.join(' ')} exited ${r.code}: ${r.stderr.trim()}`)
+  return JSON.parse(r.stdout) as T
+}
+
+/** Parses JSON-lines output (messages). */
+export async function jsonLines<T = unknown>(home: string, args: string[]): Promise<T[]> {
+  const r = await run(home, [...args, '--json'])
+  if (r.code !== 0) throw new Error(`kith ${args.join(' ')} exited ${r.code}: ${r.stderr.trim()}`)
+  const out = r.stdout.trim()
+  if (out === '') return []
+  // `messages --json` prints one document: an array, or one object per line when following.
+  if (out.startsWith('[')) return JSON.parse(out) as T[]
+  return out.split('\n').map((l) => JSON.parse(l) as T)
+}
+
+export interface Daemon {
+  name: string
+  home: string
+  port: number
+  peerId: string
+  api: string
+  proc: ChildProcess
+  stderr: string[]
+}
+
+const running = new Set<ChildProcess>()
+
+export function newHome(name: string): string {
+  return mkdtempSync(join(tmpdir(), `kith-it-${name}-`))
+}
+
+/** Starts (or restarts, same home and port) a daemon and waits for its ready line. */
+export async function startDaemon(
+  name: string,
+  home = newHome(name),
+  port?: number,
+): Promise<Daemon> {
+  const p = port ?? (await freePort())
+  const proc = spawn(
+    KITH,
+    ['--home', home, 'daemon', '--json', '--no-mdns', '--listen', `/ip4/127.0.0.1/tcp/${p}`],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env },
+    },
+  )
+  running.add(proc)
+  proc.on('exit', () => running.delete(proc))
+  const stderr: string[] = []
+  proc.stderr.on('data', (d: Buffer) => stderr.push(d.toString()))
+  const ready = await new Promise<{ peerId: string; api: string }>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${name}: no ready line in 30 s; stderr: ${stderr.join('')}`)),
+      30_000,
+    )
+    const rl = createInterface({ input: proc.stdout })
+    rl.on('line', (line) => {
+      try {
+        const ev = JSON.parse(line) as { event?: string; peerId: string; api: string }
+        if (ev.event === 'ready') {
+          clearTimeout(timer)
+          resolve(ev)
+        }
+      } catch {
+        /* not JSON: ignore */
+      }
+    })
+    proc.on('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`${name}: daemon exited ${code}; stderr: ${stderr.join('')}`))
+    })
+  })
+  return { name, home, port: p, peerId: ready.peerId, api: ready.api, proc, stderr }
+}
+
+export async function stopDaemon(
+  d: Daemon,
+  signal: NodeJS.Signals = 'SIGTERM',
+): Promise<number | null> {
+  if (d.proc.exitCode !== null || d.proc.signalCode !== null) return d.proc.exitCode
+  return new Promise((resolve) => {
+    d.proc.once('exit', (code) => resolve(code))
+    d.proc.kill(signal)
+  })
+}
+
+export function stopAll(homes: string[] = []): void {
+  for (const p of running) p.kill('SIGKILL')
+  running.clear()
+  for (const h of homes) rmSync(h, { recursive: true, force: true })
+}
+
+export function token(home: string): string {
+  return readFileSync(join(home, 'api-token'), 'utf8').trim()
+}
+
+/** Direct API call (what the CLI does), for bulk operations in tests. */
+export async function api<T>(d: Daemon, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${d.api}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token(d.home)}`, 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  })
+  const data = (await res.json()) as T
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(data)}`)
+  return data
+}
+
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+  everyMs = 200,
+): Promise<T> {
+  const end = Date.now() + timeoutMs
+  let last: Error | undefined
+  while (Date.now() < end) {
+    try {
+      const v = await fn()
+      if (v !== undefined && v !== false) return v
+    } catch (err) {
+      last = err as Error
+    }
+    await new Promise((r) => setTimeout(r, everyMs))
+  }
+  throw new Error(`timed out waiting for ${what}${last === undefined ? '' : `: ${last.message}`}`)
+}
+
+export interface MessageLine {
+  id: string
+  conversation: string
+  from: string
+  direction: 'in' | 'out'
+  text: string
+  sentAt: number
+  receivedAt: number
+  status: 'queued' | 'sent' | 'delivered'
+}
