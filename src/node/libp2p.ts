@@ -68,7 +68,7 @@ export interface KithNodeTuning {
 }
 
 type Listener = (peer: string, addrs: string[]) => void
-type KithEvent = 'peer:connect' | 'peer:disconnect' | 'peer:discovery'
+type KithEvent = 'peer:connect' | 'peer:disconnect' | 'peer:discovery' | 'peer:identify'
 
 /**
  * WebSockets listen everywhere; dialling them needs a global WebSocket (Node ≥ 22, or 20 with
@@ -179,7 +179,11 @@ export class Libp2pKithNode implements KithNode {
       this.#emit('peer:discovery', evt.detail.id.toString(), addrs)
     })
     libp2p.addEventListener('peer:identify', (evt) => {
-      this.#protocols.set(evt.detail.peerId.toString(), [...evt.detail.protocols])
+      const peer = evt.detail.peerId.toString()
+      this.#protocols.set(peer, [...evt.detail.protocols])
+      // The peer's own listen addresses, so they can be remembered and dialled back later.
+      const addrs = evt.detail.listenAddrs.map((ma) => `${ma.toString()}/p2p/${peer}`)
+      this.#emit('peer:identify', peer, addrs)
     })
   }
 
@@ -245,7 +249,7 @@ export class Libp2pKithNode implements KithNode {
   }
 
   on(event: 'peer:connect' | 'peer:disconnect', fn: (peer: string) => void): void
-  on(event: 'peer:discovery', fn: (peer: string, addrs: string[]) => void): void
+  on(event: 'peer:discovery' | 'peer:identify', fn: (peer: string, addrs: string[]) => void): void
   on(event: KithEvent, fn: Listener): void {
     let set = this.#listeners.get(event)
     if (set == null) {

@@ -57,7 +57,10 @@ export interface KithNode {
   /** Keep (re)connecting to this peer with backoff while it is watched (contacts). */
   watch(peer: string, addrs: string[]): void
   unwatch(peer: string): void
-  /** Peer events: connected / disconnected (any connection), discovered (mDNS, with addrs). */
+  /**
+   * Peer events: connected / disconnected (any connection); discovered (mDNS or DHT, with
+   * addrs); identified (identify finished, with the peer's own listen addrs ending in /p2p/).
+   */
   on(event: 'peer:connect' | 'peer:disconnect', fn: (peer: string) => void): void
-  on(event: 'peer:discovery', fn: (peer: string, addrs: string[]) => void): void
+  on(event: 'peer:discovery' | 'peer:identify', fn: (peer: string, addrs: string[]) => void): void
 }

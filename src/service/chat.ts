@@ -38,7 +38,13 @@ import { decodeChatContent, encodeChatContent, MESSAGE_ID_BYTES } from '../core/
 import { decodeInviteLink, encodeInviteLink } from '../core/wire/invite.js'
 import { ReceiptKind, type PrekeyBundle } from '../core/wire/pb/wire.js'
 import type { ConnectionInfo, KithNode } from '../node/types.js'
-import type { Contact, MessageStatus, NodeStore, StoredMessage } from '../store/types.js'
+import type {
+  Contact,
+  MessageStatus,
+  NodeStore,
+  OutboxEntry,
+  StoredMessage,
+} from '../store/types.js'
 import { MAX_ACK_BATCH, MAX_BATCH, nextAttemptDelay } from './delivery.js'
 import {
   ContactNotFoundError,
@@ -81,6 +87,7 @@ export class ChatService implements ChatApi {
   readonly #listeners = new Set<(e: ServiceEvent) => void>()
   readonly #flushing = new Set<string>()
   readonly #flushAgain = new Set<string>()
+  readonly #flushAll = new Set<string>()
   readonly #timers = new Map<string, NodeJS.Timeout>()
   readonly #acks = new Map<string, Set<string>>()
   #bundle: PrekeyBundle | undefined
@@ -101,6 +108,7 @@ export class ChatService implements ChatApi {
     this.#node.onDm((from, frame) => Promise.resolve(this.#receive(from, frame)))
     this.#node.on('peer:connect', (peer) => this.#onConnect(peer))
     this.#node.on('peer:disconnect', (peer) => this.#emitContact(peer, false))
+    this.#node.on('peer:identify', (peer, addrs) => this.#onIdentify(peer, addrs))
     for (const c of this.#store.listContacts()) this.#node.watch(c.peerId, c.addrs)
     for (const peer of this.#store.outboxPeers()) this.#flushSoon(peer)
   }
@@ -309,6 +317,15 @@ export class ChatService implements ChatApi {
     this.#flushSoon(peer, true)
   }
 
+  /** Remember a contact's current addresses, so either side can dial the other after restarts. */
+  #onIdentify(peer: string, addrs: string[]): void {
+    const c = this.#store.getContact(peer)
+    const usable = addrs.filter((a) => !a.includes('/p2p-circuit'))
+    if (c === undefined || usable.length === 0) return
+    if (usable.join() !== c.addrs.join()) this.#store.touchContact(peer, this.#ctx.clock(), usable)
+    this.#node.watch(peer, usable)
+  }
+
   #emitContact(peer: string, online: boolean): void {
     const c = this.#store.getContact(peer)
     if (c !== undefined) this.#emit({ event: 'contact', peerId: peer, name: c.name, online })
@@ -340,7 +357,13 @@ export class ChatService implements ChatApi {
     })
   }
 
+  /**
+   * Sends what is due in the outbox to `peer` (`all`: everything unacked, as when the peer just
+   * came back), in batches of MAX_BATCH, each batch one ratchet transaction. One flush per peer
+   * runs at a time; calls meanwhile are folded into one more round.
+   */
   async #flush(peer: string, all: boolean): Promise<void> {
+    if (all) this.#flushAll.add(peer)
     if (this.#flushing.has(peer)) {
       this.#flushAgain.add(peer)
       return
@@ -349,43 +372,17 @@ export class ChatService implements ChatApi {
     try {
       do {
         this.#flushAgain.delete(peer)
-        // Encrypt only for a reachable peer: every encryption advances the ratchet, and frames
-        // that never leave would make the receiver skip keys (bounded by MAX_SKIP).
-        if (!this.#node.isConnected(peer) || this.#stopped) break
+        const everything = this.#flushAll.delete(peer)
         const now = this.#ctx.clock()
-        const due = this.#store
+        const pending = this.#store
           .outboxFor(peer)
-          .filter((e) => all || e.nextAttemptAt <= now)
-          .slice(0, MAX_BATCH)
-        if (due.length === 0) break
-        const messages = due
-          .map((e) => this.#store.getMessage(e.messageId))
-          .filter((m) => m !== undefined)
-        const frames = this.#encryptAll(
-          peer,
-          messages.map((m) => this.#content(m)),
-          () => {
-            for (const e of due)
-              this.#store.reschedule(
-                e.messageId,
-                e.attempts + 1,
-                now + nextAttemptDelay(e.attempts),
-              )
-          },
-        )
-        await this.#node.sendDm(peer, frames)
-        const sent = this.#store.transaction(() =>
-          messages.filter((m) => {
-            const cur = this.#store.getMessage(m.id)
-            if (cur?.status !== 'queued') return false
-            this.#store.setStatus(m.id, 'sent')
-            return true
-          }),
-        )
-        for (const m of sent)
-          this.#emit({ event: 'status', id: m.id, conversation: peer, status: 'sent' })
-        all = all && due.length === MAX_BATCH
-        if (due.length === MAX_BATCH) this.#flushAgain.add(peer)
+          .filter((e) => everything || e.nextAttemptAt <= now)
+        for (let i = 0; i < pending.length; i += MAX_BATCH) {
+          // Encrypt only for a reachable peer: every encryption advances the ratchet, and
+          // frames that never leave would make the receiver skip keys (bounded by MAX_SKIP).
+          if (!this.#node.isConnected(peer) || this.#stopped) return
+          await this.#sendBatch(peer, pending.slice(i, i + MAX_BATCH), now)
+        }
       } while (this.#flushAgain.has(peer))
     } catch (err) {
       log('flush to %s failed: %s', peer, (err as Error).name)
@@ -393,6 +390,33 @@ export class ChatService implements ChatApi {
       this.#flushing.delete(peer)
       this.#scheduleRetry(peer)
     }
+  }
+
+  async #sendBatch(peer: string, batch: OutboxEntry[], now: number): Promise<void> {
+    // Skip what was acked since the batch was listed.
+    const messages = batch
+      .map((e) => this.#store.getMessage(e.messageId))
+      .filter((m): m is StoredMessage => m !== undefined && m.status !== 'delivered')
+    if (messages.length === 0) return
+    const frames = this.#encryptAll(
+      peer,
+      messages.map((m) => this.#content(m)),
+      () => {
+        for (const e of batch) {
+          this.#store.reschedule(e.messageId, e.attempts + 1, now + nextAttemptDelay(e.attempts))
+        }
+      },
+    )
+    await this.#node.sendDm(peer, frames)
+    const sent = this.#store.transaction(() =>
+      messages.filter((m) => {
+        if (this.#store.getMessage(m.id)?.status !== 'queued') return false
+        this.#store.setStatus(m.id, 'sent')
+        return true
+      }),
+    )
+    for (const m of sent)
+      this.#emit({ event: 'status', id: m.id, conversation: peer, status: 'sent' })
   }
 
   #content(m: StoredMessage): Uint8Array {
