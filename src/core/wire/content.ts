@@ -12,6 +12,7 @@ import { ED25519_KEY_BYTES, SIGNATURE_BYTES } from './codec.js'
 import { decodeLimited } from './decode.js'
 import {
   MAX_CHAT_CONTENT_BYTES,
+  MAX_CONTACT_CARD_BYTES,
   MAX_GROUP_MEMBERS,
   MAX_ID_BYTES,
   MAX_NAME_BYTES,
@@ -120,7 +121,7 @@ function fileManifest(r: Rules, what: string, x: FileIn): FileIn {
 }
 
 function chatContent(r: Rules, c: ContentIn): ContentIn {
-  const set = [c.text, c.receipt, c.groupControl, c.file].filter((b) => b != null).length
+  const set = [c.text, c.receipt, c.groupControl, c.file, c.card].filter((b) => b != null).length
   if (set !== 1) r.bad(`ChatContent: ${set} bodies set, expected exactly one`)
   const { conversation } = c
   if (!(conversation instanceof Uint8Array)) r.bad('ChatContent.conversation: expected bytes')
@@ -140,6 +141,7 @@ function chatContent(r: Rules, c: ContentIn): ContentIn {
     out.groupControl = groupControl(r, 'ChatContent.groupControl', c.groupControl)
   }
   if (c.file != null) out.file = fileManifest(r, 'ChatContent.file', c.file)
+  if (c.card != null) out.card = bytesUpTo(r, 'ChatContent.card', c.card, MAX_CONTACT_CARD_BYTES)
   return out
 }
 
@@ -173,7 +175,7 @@ export function decodeChatContent(bytes: Uint8Array): pb.ChatContent {
   return wire<pb.ChatContent>(chatContent(decodeRules, m))
 }
 
-/** Counts the top-level occurrences of the oneof body fields (10–13). */
+/** Counts the top-level occurrences of the oneof body fields (10–14). */
 function bodyFields(bytes: Uint8Array): number {
   try {
     const rd = protonsReader(bytes)
@@ -181,7 +183,7 @@ function bodyFields(bytes: Uint8Array): number {
     while (rd.pos < rd.len) {
       const tag = rd.uint32()
       const field = tag >>> 3
-      if (field >= 10 && field <= 13) n++
+      if (field >= 10 && field <= 14) n++
       rd.skipType(tag & 7)
     }
     return n

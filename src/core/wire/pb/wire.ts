@@ -3137,6 +3137,7 @@ export interface ChatContent {
   receipt?: Receipt
   groupControl?: GroupControl
   file?: FileManifest
+  card?: Uint8Array<ArrayBuffer>
 }
 
 export namespace ChatContent {
@@ -3151,25 +3152,36 @@ export namespace ChatContent {
 
         obj = { ...obj }
 
+        if (obj.card != null) {
+          obj.file = undefined
+          obj.groupControl = undefined
+          obj.receipt = undefined
+          obj.text = undefined
+        }
+
         if (obj.file != null) {
+          obj.card = undefined
           obj.groupControl = undefined
           obj.receipt = undefined
           obj.text = undefined
         }
 
         if (obj.groupControl != null) {
+          obj.card = undefined
           obj.file = undefined
           obj.receipt = undefined
           obj.text = undefined
         }
 
         if (obj.receipt != null) {
+          obj.card = undefined
           obj.file = undefined
           obj.groupControl = undefined
           obj.text = undefined
         }
 
         if (obj.text != null) {
+          obj.card = undefined
           obj.file = undefined
           obj.groupControl = undefined
           obj.receipt = undefined
@@ -3218,6 +3230,11 @@ export namespace ChatContent {
         if (obj.file != null) {
           w.uint32(106)
           FileManifest.codec().encode(obj.file, w)
+        }
+
+        if (obj.card != null) {
+          w.uint32(114)
+          w.bytes(obj.card)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -3282,6 +3299,10 @@ export namespace ChatContent {
               })
               break
             }
+            case 14: {
+              obj.card = reader.bytes()
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -3289,25 +3310,36 @@ export namespace ChatContent {
           }
         }
 
+        if (obj.card != null) {
+          delete obj.file
+          delete obj.groupControl
+          delete obj.receipt
+          delete obj.text
+        }
+
         if (obj.file != null) {
+          delete obj.card
           delete obj.groupControl
           delete obj.receipt
           delete obj.text
         }
 
         if (obj.groupControl != null) {
+          delete obj.card
           delete obj.file
           delete obj.receipt
           delete obj.text
         }
 
         if (obj.receipt != null) {
+          delete obj.card
           delete obj.file
           delete obj.groupControl
           delete obj.text
         }
 
         if (obj.text != null) {
+          delete obj.card
           delete obj.file
           delete obj.groupControl
           delete obj.receipt
@@ -3382,6 +3414,13 @@ export namespace ChatContent {
                 limits: opts.limits?.file
               })
 
+              break
+            }
+            case 14: {
+              yield {
+                field: `${prefix}.card`,
+                value: reader.bytes()
+              }
               break
             }
             default: {
@@ -3545,6 +3584,11 @@ export namespace ChatContent {
     value: string
   }
 
+  export interface ChatContentCardFieldEvent {
+    field: '$.card'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<ChatContent>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChatContent.codec())
   }
@@ -3553,7 +3597,7 @@ export namespace ChatContent {
     return decodeMessage(buf, ChatContent.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatContent>): Generator<ChatContentMessageIdFieldEvent | ChatContentSenderFieldEvent | ChatContentSeqFieldEvent | ChatContentSentAtFieldEvent | ChatContentConversationFieldEvent | ChatContentTextTextFieldEvent | ChatContentReceiptKindFieldEvent | ChatContentReceiptMessageIdsFieldEvent | ChatContentGroupControlGroupIdFieldEvent | ChatContentGroupControlOpFieldEvent | ChatContentGroupControlMembersFieldEvent | ChatContentGroupControlAdminsFieldEvent | ChatContentGroupControlNameFieldEvent | ChatContentGroupControlEpochFieldEvent | ChatContentGroupControlActorFieldEvent | ChatContentGroupControlSignatureFieldEvent | ChatContentGroupControlSenderKeyDistributionIdFieldEvent | ChatContentGroupControlSenderKeyChainIdFieldEvent | ChatContentGroupControlSenderKeyIterationFieldEvent | ChatContentGroupControlSenderKeyChainKeyFieldEvent | ChatContentGroupControlSenderKeySigningKeyFieldEvent | ChatContentFileFileIdFieldEvent | ChatContentFileNameFieldEvent | ChatContentFileSizeFieldEvent | ChatContentFileChunkSizeFieldEvent | ChatContentFileChunkHashesFieldEvent | ChatContentFileKeyFieldEvent | ChatContentFileSha256FieldEvent | ChatContentFileMimeFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatContent>): Generator<ChatContentMessageIdFieldEvent | ChatContentSenderFieldEvent | ChatContentSeqFieldEvent | ChatContentSentAtFieldEvent | ChatContentConversationFieldEvent | ChatContentTextTextFieldEvent | ChatContentReceiptKindFieldEvent | ChatContentReceiptMessageIdsFieldEvent | ChatContentGroupControlGroupIdFieldEvent | ChatContentGroupControlOpFieldEvent | ChatContentGroupControlMembersFieldEvent | ChatContentGroupControlAdminsFieldEvent | ChatContentGroupControlNameFieldEvent | ChatContentGroupControlEpochFieldEvent | ChatContentGroupControlActorFieldEvent | ChatContentGroupControlSignatureFieldEvent | ChatContentGroupControlSenderKeyDistributionIdFieldEvent | ChatContentGroupControlSenderKeyChainIdFieldEvent | ChatContentGroupControlSenderKeyIterationFieldEvent | ChatContentGroupControlSenderKeyChainKeyFieldEvent | ChatContentGroupControlSenderKeySigningKeyFieldEvent | ChatContentFileFileIdFieldEvent | ChatContentFileNameFieldEvent | ChatContentFileSizeFieldEvent | ChatContentFileChunkSizeFieldEvent | ChatContentFileChunkHashesFieldEvent | ChatContentFileKeyFieldEvent | ChatContentFileSha256FieldEvent | ChatContentFileMimeFieldEvent | ChatContentCardFieldEvent> {
     return streamMessage(buf, ChatContent.codec(), opts)
   }
 }
