@@ -3,21 +3,14 @@
 // errors shared with the core (MessageTooLargeError, MalformedMessageError) are re-exported from
 // there rather than redefined: a /kith/dm frame over its limit is the same failure as an envelope
 // over its limit. Messages never contain frame bytes.
-import { KithError, MalformedMessageError, MessageTooLargeError } from '../core/errors.js'
+import {
+  KithError,
+  MalformedMessageError,
+  MessageTooLargeError,
+  defineError as define,
+} from '../core/errors.js'
 
 export { KithError, MalformedMessageError, MessageTooLargeError }
-
-function define<N extends string>(name: N) {
-  const C = class extends KithError {
-    override readonly name: N = name
-    readonly code: N = name
-    static is(err: unknown): boolean {
-      return err instanceof Error && err.name === name
-    }
-  }
-  Object.defineProperty(C, 'name', { value: name })
-  return C
-}
 
 /** The peer could not be dialled (no address worked, or none is known). */
 export class PeerUnreachableError extends define('PeerUnreachableError') {}

@@ -31,12 +31,12 @@ import {
   decryptRatchetMessage,
   initiateSession,
   parseEnvelope,
+  responderKeys,
   sessionEncrypt,
 } from '../core/session/session.js'
-import { PrekeyNotFoundError } from '../core/errors.js'
 import { decodeChatContent, encodeChatContent, MESSAGE_ID_BYTES } from '../core/wire/content.js'
 import { decodeInviteLink, encodeInviteLink } from '../core/wire/invite.js'
-import { ReceiptKind, type PrekeyBundle } from '../core/wire/pb/wire.js'
+import { ReceiptKind, type PrekeyBundle, type PrekeyMessage } from '../core/wire/pb/wire.js'
 import type { ConnectionInfo, KithNode } from '../node/types.js'
 import type {
   Contact,
@@ -530,26 +530,16 @@ export class ChatService implements ChatApi {
     if (ack !== undefined) this.#queueAck(from, ack)
   }
 
-  #responderKeys(msg: {
-    signedPrekeyId: number
-    kemPrekeyId: number
-    oneTimePrekeyId?: number | undefined
-  }) {
+  #responderKeys(msg: PrekeyMessage) {
     const p = this.#store.protocol
-    const spk = p.loadSignedPrekeySync(msg.signedPrekeyId)
-    const kem = p.loadKemPrekeySync(msg.kemPrekeyId)
-    const opk =
-      msg.oneTimePrekeyId === undefined ? undefined : p.loadOneTimePrekeySync(msg.oneTimePrekeyId)
-    if (spk === undefined) throw new PrekeyNotFoundError(`signed prekey ${msg.signedPrekeyId}`)
-    if (kem === undefined) throw new PrekeyNotFoundError(`ML-KEM prekey ${msg.kemPrekeyId}`)
-    if (msg.oneTimePrekeyId !== undefined && opk === undefined)
-      throw new PrekeyNotFoundError(`one-time prekey ${msg.oneTimePrekeyId}`)
-    return {
-      signedPrekeyPrivate: spk.privateKey,
-      signedPrekeyPublic: spk.publicKey,
-      kemSecretKey: kem.secretKey,
-      oneTimePrekeyPrivate: opk?.privateKey,
-    }
+    return responderKeys(msg, {
+      signedPrekey: p.loadSignedPrekeySync(msg.signedPrekeyId),
+      kemPrekey: p.loadKemPrekeySync(msg.kemPrekeyId),
+      oneTimePrekey:
+        msg.oneTimePrekeyId === undefined
+          ? undefined
+          : p.loadOneTimePrekeySync(msg.oneTimePrekeyId),
+    })
   }
 
   /** Acks are batched per peer: a burst of 1,000 messages is acked in a few receipts. */

@@ -10,6 +10,7 @@ import {
   json,
   jsonLines,
   run,
+  startPair,
   startDaemon,
   stopAll,
   stopDaemon,
@@ -21,27 +22,11 @@ import {
 const homes: string[] = []
 after(() => stopAll(homes))
 
-async function pair(): Promise<[Daemon, Daemon]> {
-  const a = await startDaemon('alice')
-  const b = await startDaemon('bob')
-  homes.push(a.home, b.home)
-  const { link } = await json<{ link: string }>(a.home, ['invite'])
-  const added = await json<{ name: string; peerId: string }>(b.home, [
-    'contacts',
-    'add',
-    link,
-    '--name',
-    'alice',
-  ])
-  assert.equal(added.peerId, a.peerId)
-  return [a, b]
-}
-
 const texts = (ms: MessageLine[]) => ms.map((m) => m.text)
 
 describe('1:1 chat between two daemons', { timeout: 180_000 }, () => {
   it('invite, add, send both ways: once, in order, delivered; send --wait returns on the ack', async () => {
-    const [a, b] = await pair()
+    const [a, b] = await startPair(homes)
     const first = await json<{ id: string; status: string }>(b.home, [
       'send',
       'alice',
@@ -87,7 +72,7 @@ describe('1:1 chat between two daemons', { timeout: 180_000 }, () => {
   })
 
   it('stop the receiver, send 10, start it again: all 10 arrive once, in order', async () => {
-    const [a, b] = await pair()
+    const [a, b] = await startPair(homes)
     await json(b.home, ['send', 'alice', 'hi', '--wait'])
     await stopDaemon(a)
     const ids: string[] = []
@@ -113,7 +98,7 @@ describe('1:1 chat between two daemons', { timeout: 180_000 }, () => {
   })
 
   it('both daemons restart: history, contacts and sessions persist; chat continues', async () => {
-    const [a, b] = await pair()
+    const [a, b] = await startPair(homes)
     await json(b.home, ['send', 'alice', 'before restart', '--wait'])
     await json(a.home, ['send', b.peerId, 'reply before', '--wait'])
     await Promise.all([stopDaemon(a), stopDaemon(b)])
@@ -154,7 +139,7 @@ describe('1:1 chat between two daemons', { timeout: 180_000 }, () => {
   })
 
   it('keeps secrets: no plaintext or key in the database files, 0600 files, token required', async () => {
-    const [a, b] = await pair()
+    const [a, b] = await startPair(homes)
     const marker = `very-secret-marker-${Date.now()}`
     await json(b.home, ['send', 'alice', marker, '--wait'])
     const token = readFileSync(join(b.home, 'api-token'), 'utf8').trim()

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import {
   api,
   json,
+  startPair,
   startDaemon,
   stopAll,
   stopDaemon,
@@ -19,11 +20,7 @@ after(() => stopAll(homes))
 const BURST = 1000
 
 async function pair(): Promise<[Daemon, Daemon]> {
-  const a = await startDaemon('alice')
-  const b = await startDaemon('bob')
-  homes.push(a.home, b.home)
-  const { link } = await json<{ link: string }>(a.home, ['invite'])
-  await json(b.home, ['contacts', 'add', link, '--name', 'alice'])
+  const [a, b] = await startPair(homes)
   await json(b.home, ['send', 'alice', 'hello', '--wait'])
   return [a, b]
 }

@@ -7,6 +7,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import type { MessageView } from '../../src/service/types.js'
 
 const root = new URL('../../', import.meta.url).pathname
 export const KITH = join(root, 'bin/kith')
@@ -179,13 +180,22 @@ export async function until<T>(
   throw new Error(`timed out waiting for ${what}${last === undefined ? '' : `: ${last.message}`}`)
 }
 
-export interface MessageLine {
-  id: string
-  conversation: string
-  from: string
-  direction: 'in' | 'out'
-  text: string
-  sentAt: number
-  receivedAt: number
-  status: 'queued' | 'sent' | 'delivered'
+/** One line of `kith messages --json` (the API's message view). */
+export type MessageLine = MessageView
+
+/** Alice and Bob daemons; Bob added Alice from her invite under the name "alice". */
+export async function startPair(homes: string[]): Promise<[Daemon, Daemon]> {
+  const a = await startDaemon('alice')
+  const b = await startDaemon('bob')
+  homes.push(a.home, b.home)
+  const { link } = await json<{ link: string }>(a.home, ['invite'])
+  const added = await json<{ name: string; peerId: string }>(b.home, [
+    'contacts',
+    'add',
+    link,
+    '--name',
+    'alice',
+  ])
+  if (added.peerId !== a.peerId) throw new Error('invite named another peer')
+  return [a, b]
 }

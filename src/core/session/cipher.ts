@@ -4,7 +4,7 @@
 // initial message consumed (PQXDH §3.4), so each is used exactly once. Operations on one
 // cipher are serialized, so concurrent calls cannot interleave a load and a store.
 import { equalBytes } from '../bytes.js'
-import { PrekeyNotFoundError, UntrustedIdentityError } from '../errors.js'
+import { UntrustedIdentityError } from '../errors.js'
 import type { CoreContext } from '../crypto/provider.js'
 import { peerIdFromPublicKey, publicKeyFromPeerId } from '../identity/identity.js'
 import type { ProtocolStore } from '../store/types.js'
@@ -15,6 +15,7 @@ import {
   decryptRatchetMessage,
   initiateSession,
   parseEnvelope,
+  responderKeys,
   sessionEncrypt,
 } from './session.js'
 
@@ -99,19 +100,9 @@ export class SessionCipher {
         msg.oneTimePrekeyId === undefined
           ? undefined
           : await this.store.loadOneTimePrekey(msg.oneTimePrekeyId)
-      const r = decryptPrekeyMessage(this.ctx, identity, await this.#load(peer), msg, () => {
-        if (spk === undefined) throw new PrekeyNotFoundError(`signed prekey ${msg.signedPrekeyId}`)
-        if (kem === undefined) throw new PrekeyNotFoundError(`ML-KEM prekey ${msg.kemPrekeyId}`)
-        if (msg.oneTimePrekeyId !== undefined && opk === undefined) {
-          throw new PrekeyNotFoundError(`one-time prekey ${msg.oneTimePrekeyId}`)
-        }
-        return {
-          signedPrekeyPrivate: spk.privateKey,
-          signedPrekeyPublic: spk.publicKey,
-          kemSecretKey: kem.secretKey,
-          oneTimePrekeyPrivate: opk?.privateKey,
-        }
-      })
+      const r = decryptPrekeyMessage(this.ctx, identity, await this.#load(peer), msg, () =>
+        responderKeys(msg, { signedPrekey: spk, kemPrekey: kem, oneTimePrekey: opk }),
+      )
       await this.store.storeSession(peer, r.record.serialize())
       if (r.consumed !== undefined) {
         if (r.consumed.oneTimePrekeyId !== undefined)

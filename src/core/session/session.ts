@@ -8,6 +8,7 @@ import {
   DuplicateMessageError,
   MalformedMessageError,
   NoSessionError,
+  PrekeyNotFoundError,
   UntrustedIdentityError,
 } from '../errors.js'
 import type { CoreContext } from '../crypto/provider.js'
@@ -37,6 +38,7 @@ import {
   type PrekeyMessage,
   type RatchetMessage,
 } from '../wire/pb/wire.js'
+import type { EcPrekeyRecord, KemPrekeyRecord } from '../store/types.js'
 import { SessionRecord } from './record.js'
 
 type B = Uint8Array<ArrayBuffer>
@@ -227,4 +229,30 @@ export function decryptPrekeyMessage(
 function handshakeDigest(ctx: CoreContext, message: PrekeyMessage): Uint8Array {
   const { message: _inner, ...fields } = message
   return ctx.crypto.sha256(PrekeyMessageCodec.encode(fields))
+}
+
+/** The private prekeys an initial message names, as the store returned them (undefined: gone). */
+export interface NamedPrekeys {
+  signedPrekey: EcPrekeyRecord | undefined
+  kemPrekey: KemPrekeyRecord | undefined
+  oneTimePrekey: EcPrekeyRecord | undefined
+}
+
+/** Checks that every prekey `message` names was found (PrekeyNotFoundError) and unwraps them. */
+export function responderKeys(
+  message: Pick<PrekeyMessage, 'signedPrekeyId' | 'kemPrekeyId' | 'oneTimePrekeyId'>,
+  found: NamedPrekeys,
+): ResponderKeys & { signedPrekeyPublic: Uint8Array } {
+  const { signedPrekey: spk, kemPrekey: kem, oneTimePrekey: opk } = found
+  if (spk === undefined) throw new PrekeyNotFoundError(`signed prekey ${message.signedPrekeyId}`)
+  if (kem === undefined) throw new PrekeyNotFoundError(`ML-KEM prekey ${message.kemPrekeyId}`)
+  if (message.oneTimePrekeyId !== undefined && opk === undefined) {
+    throw new PrekeyNotFoundError(`one-time prekey ${message.oneTimePrekeyId}`)
+  }
+  return {
+    signedPrekeyPrivate: spk.privateKey,
+    signedPrekeyPublic: spk.publicKey,
+    kemSecretKey: kem.secretKey,
+    oneTimePrekeyPrivate: opk?.privateKey,
+  }
 }

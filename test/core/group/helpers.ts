@@ -1,10 +1,10 @@
 // Shared fixtures for the Sender Keys tests: a deterministic rng (SHA-256 in counter mode), a
 // minimal SenderKeyStore over a Map that copies bytes both ways, and a two-member group set-up.
-import { createHash } from 'node:crypto'
+import { seededRng } from '../../helpers/context.js'
 import assert from 'node:assert/strict'
 import type { CryptoProvider, Rng } from '../../../src/core/crypto/provider.js'
 import type { SenderKeyStore } from '../../../src/core/store/types.js'
-import { toHex, u32be, utf8 } from '../../../src/core/bytes.js'
+import { toHex } from '../../../src/core/bytes.js'
 import { nodeCrypto } from '../../../src/platform/node-crypto.js'
 import {
   SenderKeyRecord,
@@ -14,23 +14,8 @@ import {
   type SenderKeyContext,
 } from '../../../src/core/group/index.js'
 
-/** block_i = SHA-256(seed ‖ u32be(i)), concatenated: the same bytes on every run. */
-export function counterRng(seed: string): Rng {
-  let counter = 0
-  let pool = new Uint8Array(0)
-  return (n) => {
-    while (pool.length < n) {
-      const block = createHash('sha256').update(utf8(seed)).update(u32be(counter++)).digest()
-      const next = new Uint8Array(pool.length + block.length)
-      next.set(pool)
-      next.set(block, pool.length)
-      pool = next
-    }
-    const out = pool.slice(0, n)
-    pool = pool.slice(n)
-    return out
-  }
-}
+/** The shared seeded rng (test/helpers/context.ts): the same bytes on every run. */
+export const counterRng: (seed: string) => Rng = seededRng
 
 export function context(seed: string, crypto: CryptoProvider = nodeCrypto): SenderKeyContext {
   return { crypto, rng: counterRng(seed) }
