@@ -15,7 +15,6 @@ import {
   stopAll,
   stopDaemon,
   until,
-  type Daemon,
   type MessageLine,
 } from './harness.js'
 
