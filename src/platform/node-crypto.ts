@@ -22,11 +22,27 @@ import type { CryptoProvider, Rng } from '../core/crypto/provider.js'
 // Raw keys go in and out as JWK: OpenSSL's JWK path is ~10x faster than DER here (measured:
 // PKCS#8 import 350 µs, JWK import 32 µs; the X25519 operation itself 32 µs).
 type Crv = 'X25519' | 'Ed25519'
+/**
+ * Recently imported private keys. A ratchet key pair is used right after it is made (its public
+ * half, then one DH) and once more at the next DH step; importing costs as much as the DH itself
+ * (OpenSSL derives the public key again), so the last few imports are kept. Bounded; these keys
+ * live in the session state anyway.
+ */
+const PRIVATE_KEY_CACHE_SIZE = 32
+const privateKeys = new Map<string, KeyObject>()
+
 function priv(crv: Crv, raw: Uint8Array): KeyObject {
   if (raw.length !== 32) throw new InvalidKeyError('private key must be 32 bytes')
   const d = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64url')
+  const id = crv + d
+  const hit = privateKeys.get(id)
+  if (hit !== undefined) return hit
   // The public half is derived by OpenSSL from d; an empty x is ignored.
-  return createPrivateKey({ key: { kty: 'OKP', crv, d, x: '' }, format: 'jwk' })
+  const key = createPrivateKey({ key: { kty: 'OKP', crv, d, x: '' }, format: 'jwk' })
+  if (privateKeys.size >= PRIVATE_KEY_CACHE_SIZE)
+    privateKeys.delete(privateKeys.keys().next().value!)
+  privateKeys.set(id, key)
+  return key
 }
 function pub(crv: Crv, raw: Uint8Array): KeyObject {
   if (raw.length !== 32) throw new InvalidKeyError('public key must be 32 bytes')
