@@ -13,6 +13,11 @@
 //    (a later watch() or discovery can bring it back).
 //  - Discovery (mDNS, DHT) of a watched peer adds its addresses and dials at once (a round in
 //    progress, e.g. stuck in a DHT lookup, is aborted and restarted with them).
+//  - Lookup: when a round's addresses all failed, the peer is looked up (setLookup: the node
+//    passes its signed-card DHT lookup and peer routing, src/node/cards.ts) at most once per
+//    DHT_LOOKUP_MIN_INTERVAL_MS per peer, and the addresses it finds that were not on the watch
+//    list are dialled in the same round. A contact whose address changed is found again this
+//    way; the backoff still bounds how often rounds (and so lookups) happen.
 //  - Stale peers: every STALE_SWEEP_INTERVAL_MS, peers in the peer store that are neither
 //    watched nor connected and were last seen (connected or disconnected, else first noticed
 //    by a sweep) more than STALE_PEER_MS ago are deleted from the peer store.
@@ -39,6 +44,9 @@ export const MAX_DIAL_DELAY_MS = 5 * 60_000
 /** Bound of one dial attempt: one address, or a PeerId looked up in the peer store and the
  *  DHT. libp2p's own dialTimeout (10 s) does not apply once a caller passes an AbortSignal. */
 export const DIAL_ATTEMPT_TIMEOUT_MS = 10_000
+/** Least time between two DHT lookups of one watched peer (each is a DHT get and a FIND_NODE
+ *  query, ≈10 requests): with many contacts offline, lookups stay a trickle. */
+export const DHT_LOOKUP_MIN_INTERVAL_MS = 30_000
 /** Consecutive failed dials after which an address is pruned from the watch list. */
 export const MAX_ADDR_FAILURES = 5
 /** A peer not seen for this long (and neither watched nor connected) is dropped from the peer
@@ -77,12 +85,16 @@ export interface DialerComponents {
   events: TypedEventTarget<Libp2pEvents>
 }
 
+/** Finds current addresses of a peer (DHT); resolves [] when it finds none. */
+export type AddrLookup = (peerId: PeerId, options: AbortOptions) => Promise<Multiaddr[]>
+
 export interface DialerInit {
   baseDelayMs?: number
   maxDelayMs?: number
   maxAddrFailures?: number
   stalePeerMs?: number
   sweepIntervalMs?: number
+  lookupMinIntervalMs?: number
   /** Injected for tests. */
   random?: () => number
   now?: () => number
@@ -98,6 +110,8 @@ export interface WatchState {
   dialing: boolean
   /** When the next round is due (ms since epoch), if one is scheduled. */
   nextDialAt: number | undefined
+  /** DHT lookups since watched. */
+  lookups: number
 }
 
 interface Candidate {
@@ -116,6 +130,8 @@ interface Watched {
   round: AbortController | undefined
   timer: ReturnType<typeof setTimeout> | undefined
   nextDialAt: number | undefined
+  lookups: number
+  lastLookupAt: number | undefined
 }
 
 function isTcp(ma: Multiaddr): boolean {
@@ -132,11 +148,13 @@ export class Dialer implements Startable {
   readonly #maxFailures: number
   readonly #stalePeerMs: number
   readonly #sweepMs: number
+  readonly #lookupMinIntervalMs: number
   readonly #random: () => number
   readonly #now: () => number
   readonly #watched = new Map<string, Watched>()
   readonly #lastSeen = new Map<string, number>()
   #sweep: ReturnType<typeof setInterval> | undefined
+  #lookup: AddrLookup | undefined
   #abort = new AbortController()
   #started = false
 
@@ -147,6 +165,7 @@ export class Dialer implements Startable {
     this.#maxFailures = init.maxAddrFailures ?? MAX_ADDR_FAILURES
     this.#stalePeerMs = init.stalePeerMs ?? STALE_PEER_MS
     this.#sweepMs = init.sweepIntervalMs ?? STALE_SWEEP_INTERVAL_MS
+    this.#lookupMinIntervalMs = init.lookupMinIntervalMs ?? DHT_LOOKUP_MIN_INTERVAL_MS
     this.#random = init.random ?? Math.random
     this.#now = init.now ?? Date.now
   }
@@ -185,6 +204,11 @@ export class Dialer implements Startable {
     for (const w of this.#watched.values()) this.#clearTimer(w)
   }
 
+  /** Sets how a peer whose addresses all failed is looked up (undefined: no lookups). */
+  setLookup(lookup: AddrLookup | undefined): void {
+    this.#lookup = lookup
+  }
+
   /** Watches `peerId` with these candidate addresses (merged; re-given ones get a clean slate). */
   watch(peerId: PeerId, addrs: readonly Multiaddr[]): void {
     const key = peerId.toString()
@@ -200,6 +224,8 @@ export class Dialer implements Startable {
         round: undefined,
         timer: undefined,
         nextDialAt: undefined,
+        lookups: 0,
+        lastLookupAt: undefined,
       }
       this.#watched.set(key, w)
     }
@@ -224,6 +250,7 @@ export class Dialer implements Startable {
       dials: w.dials,
       dialing: w.dialing,
       nextDialAt: w.nextDialAt,
+      lookups: w.lookups,
     }
   }
 
@@ -329,6 +356,10 @@ export class Dialer implements Startable {
     let ok = false
     try {
       ok = await this.#tryAddrs(w, w.round.signal)
+      if (!ok && !w.again && !w.round.signal.aborted && !this.#connected(w.peerId)) {
+        const found = await this.#lookupAddrs(w, w.round.signal)
+        if (found.size > 0) ok = await this.#tryAddrs(w, w.round.signal, found)
+      }
     } finally {
       w.dialing = false
       w.round = undefined
@@ -348,16 +379,52 @@ export class Dialer implements Startable {
     this.#dialSoon(w, delay)
   }
 
-  async #tryAddrs(w: Watched, round: AbortSignal): Promise<boolean> {
+  /**
+   * Looks w up (at most once per lookupMinIntervalMs) and adds the addresses not yet on its
+   * watch list; returns their keys. A failed or empty lookup returns an empty set.
+   */
+  async #lookupAddrs(w: Watched, round: AbortSignal): Promise<Set<string>> {
+    const added = new Set<string>()
+    const lookup = this.#lookup
+    const now = this.#now()
+    if (lookup == null) return added
+    if (w.lastLookupAt != null && now - w.lastLookupAt < this.#lookupMinIntervalMs) return added
+    w.lastLookupAt = now
+    w.lookups++
+    const key = w.peerId.toString()
+    let found: Multiaddr[]
+    try {
+      found = await lookup(w.peerId, { signal: AbortSignal.any([this.#abort.signal, round]) })
+    } catch (err) {
+      log('lookup of %s failed: %s', key, err instanceof Error ? err.name : String(err))
+      return added
+    }
+    if (this.#watched.get(key) !== w) return added
+    for (const ma of found) {
+      const last = ma.getComponents().at(-1)
+      if (last?.name === 'p2p' && last.value !== key) continue
+      const bare = last?.name === 'p2p' ? ma.decapsulateCode(last.code) : ma
+      const addrKey = bare.toString()
+      if (w.addrs.has(addrKey)) continue
+      w.addrs.set(addrKey, { ma: bare, failures: 0 })
+      added.add(addrKey)
+    }
+    log('lookup of %s: %d address(es), %d new', key, found.length, added.size)
+    return added
+  }
+
+  /** Dials w's candidates (only those in `only`, if given) until one connects. */
+  async #tryAddrs(w: Watched, round: AbortSignal, only?: ReadonlySet<string>): Promise<boolean> {
     const key = w.peerId.toString()
     const cancelled = AbortSignal.any([this.#abort.signal, round])
     const attempt = (): { signal: AbortSignal } => ({
       signal: AbortSignal.any([cancelled, AbortSignal.timeout(DIAL_ATTEMPT_TIMEOUT_MS)]),
     })
-    const candidates = [...w.addrs.entries()].sort(
-      ([, a], [, b]) => Number(isTcp(b.ma)) - Number(isTcp(a.ma)),
-    )
+    const candidates = [...w.addrs.entries()]
+      .filter(([addrKey]) => only == null || only.has(addrKey))
+      .sort(([, a], [, b]) => Number(isTcp(b.ma)) - Number(isTcp(a.ma)))
     if (candidates.length === 0) {
+      if (only != null) return false
       w.dials++
       try {
         await this.#c.connectionManager.openConnection(w.peerId, attempt())

@@ -22,9 +22,11 @@ import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import debug from 'debug'
 import { createLibp2p } from 'libp2p'
+import { CARD_KEY_NAMESPACE, CardRouting, cardSelector, cardValidator } from './cards.js'
 import { dialer } from './dialer.js'
 import { dm } from './dm/index.js'
 import { natTracker } from './nat.js'
+import type { CardRoutingInit } from './cards.js'
 import type { DialerInit, WatchState } from './dialer.js'
 import type { DmInit } from './dm/index.js'
 import type {
@@ -35,7 +37,7 @@ import type {
   NatStatus,
   NodeMetrics,
 } from './types.js'
-import type { PeerId } from '@libp2p/interface'
+import type { ConnectionGater, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 const log = debug('kith:node')
@@ -65,6 +67,9 @@ export const YAMUX_MAX_STREAM_WINDOW_BYTES = 2 * 1024 * 1024
 export interface KithNodeTuning {
   dialer?: DialerInit
   dm?: DmInit
+  cards?: CardRoutingInit
+  /** Tests: e.g. refuse inbound connections from one peer (a NAT'd node). */
+  connectionGater?: ConnectionGater
 }
 
 type Listener = (peer: string, addrs: string[]) => void
@@ -134,6 +139,7 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
       inboundConnectionThreshold: INBOUND_CONNECTION_THRESHOLD,
       maxIncomingPendingConnections: MAX_INCOMING_PENDING_CONNECTIONS,
     },
+    ...(tuning.connectionGater != null ? { connectionGater: tuning.connectionGater } : {}),
     services: {
       identify: identify(),
       ping: ping(),
@@ -143,6 +149,9 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
         protocol: KITH_DHT_PROTOCOL,
         clientMode: false,
         peerInfoMapper: passthroughMapper,
+        // Signed contact cards under /kith-card/<PeerId> (src/node/cards.ts).
+        validators: { [CARD_KEY_NAMESPACE]: cardValidator() },
+        selectors: { [CARD_KEY_NAMESPACE]: cardSelector() },
       }),
       autonat: autoNAT(),
       dcutr: dcutr(),
@@ -162,10 +171,23 @@ export class Libp2pKithNode implements KithNode {
   readonly #listeners = new Map<KithEvent, Set<Listener>>()
   /** Protocols each connected peer announced through identify. */
   readonly #protocols = new Map<string, string[]>()
+  /** Contact cards in the DHT and our card's refresh (cards.ts). */
+  readonly #cards: CardRouting
 
-  constructor(libp2p: KithLibp2p) {
+  constructor(libp2p: KithLibp2p, tuning: KithNodeTuning = {}) {
     this.libp2p = libp2p
     this.peerId = libp2p.peerId.toString()
+    this.#cards = new CardRouting(
+      {
+        peerId: this.peerId,
+        dht: libp2p.services.dht,
+        peerRouting: libp2p.peerRouting,
+        events: libp2p,
+      },
+      tuning.cards,
+    )
+    // A watched peer whose addresses all failed is looked up by its card and peer routing.
+    libp2p.services.dialer.setLookup((peer, options) => this.#cards.lookupAddrs(peer, options))
     libp2p.addEventListener('peer:connect', (evt) => {
       this.#emit('peer:connect', evt.detail.toString(), [])
     })
@@ -189,10 +211,12 @@ export class Libp2pKithNode implements KithNode {
 
   async start(): Promise<void> {
     await this.libp2p.start()
+    this.#cards.start()
     log('started %s on %o', this.peerId, this.addrs())
   }
 
   async stop(): Promise<void> {
+    this.#cards.stop()
     await this.libp2p.stop()
     this.#protocols.clear()
     log('stopped %s', this.peerId)
@@ -243,6 +267,22 @@ export class Libp2pKithNode implements KithNode {
     this.libp2p.services.dialer.unwatch(parsePeer('peer', peer))
   }
 
+  async publishCard(signedCard: Uint8Array): Promise<void> {
+    await this.#cards.publish(signedCard)
+  }
+
+  findCard(peer: string): Promise<Uint8Array | undefined> {
+    return this.#cards.findCard(peer)
+  }
+
+  findPeerAddrs(peer: string): Promise<string[]> {
+    return this.#cards.findPeerAddrs(peer)
+  }
+
+  setCardSource(makeCard: (() => Promise<Uint8Array>) | undefined): void {
+    this.#cards.setSource(makeCard)
+  }
+
   /** The dialer's view of a watched peer (diagnostics, tests). */
   watchState(peer: string): WatchState | undefined {
     return this.libp2p.services.dialer.watchState(peer)
@@ -275,5 +315,5 @@ export async function createKithNode(
   opts: KithNodeOptions,
   tuning: KithNodeTuning = {},
 ): Promise<Libp2pKithNode> {
-  return new Libp2pKithNode(await buildLibp2p(opts, tuning))
+  return new Libp2pKithNode(await buildLibp2p(opts, tuning), tuning)
 }

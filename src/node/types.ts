@@ -58,6 +58,26 @@ export interface KithNode {
   watch(peer: string, addrs: string[]): void
   unwatch(peer: string): void
   /**
+   * Puts our signed contact card (signed by the service) into the DHT under /kith-card/<PeerId>.
+   * Throws the core's typed error (InvalidSignatureError, CardExpiredError, …) for a card that
+   * is not ours or not valid. Resolves once it is stored locally and on at least one DHT peer
+   * (the put goes on to the other closest peers in the background), or, with few or no peers,
+   * after CARD_PUBLISH_TIMEOUT_MS (src/node/cards.ts) with only the local copy.
+   */
+  publishCard(signedCard: Uint8Array): Promise<void>
+  /** The newest valid (verified, unexpired) card of `peer` in the DHT, or undefined if none was
+   *  found within CARD_LOOKUP_TIMEOUT_MS. */
+  findCard(peer: string): Promise<Uint8Array | undefined>
+  /** `peer`'s addresses by DHT peer routing, each ending in /p2p/<peer> (unauthenticated hints);
+   *  [] if not found within CARD_LOOKUP_TIMEOUT_MS. */
+  findPeerAddrs(peer: string): Promise<string[]>
+  /**
+   * Keeps our card in the DHT while the node runs: publishes makeCard() at once (or at start),
+   * every CARD_REFRESH_MS, and when our addresses change (CardPublisher, src/node/cards.ts).
+   * undefined stops publishing.
+   */
+  setCardSource(makeCard: (() => Promise<Uint8Array>) | undefined): void
+  /**
    * Peer events: connected / disconnected (any connection); discovered (mDNS or DHT, with
    * addrs); identified (identify finished, with the peer's own listen addrs ending in /p2p/).
    */
