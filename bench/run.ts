@@ -18,6 +18,10 @@ const BENCHES: Record<string, Entry> = {
     describe: '1:1 session (PQXDH + header-encrypted Double Ratchet) vs libsignal, in memory',
     load: () => import('./core.js'),
   },
+  dm: {
+    describe: '1:1 messages between two daemons (latency, rate, bytes, start-up) vs Nostr NIP-17',
+    load: () => import('./dm.js'),
+  },
 }
 
 function usage(): string {

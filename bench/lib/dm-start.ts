@@ -1,0 +1,131 @@
+// The dm bench's start-up and memory figures. A daemon's cold start is the time from spawning
+// `kith daemon` to its ready line; its idle RSS is VmRSS after it has sat idle a while. Two homes
+// are compared — an empty store and one holding a long history — plus three baseline processes run
+// with the same node flags (bench/lib/dm-rss-child.ts): Node + tsx alone, a bare libp2p node, and
+// Kith's libp2p node without store, service or API, which together show where start-up time and
+// memory go. Rounds alternate the order; the caller takes medians. This module knows nothing of
+// the output.
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
+import {
+  api,
+  NODE_LOADER_ARGS,
+  newHome,
+  rssMiB,
+  spawnUntilReady,
+  startDaemon,
+  stopChild,
+  type Child,
+} from './dm-daemons.js'
+import { fillHistory, initHome } from './dm-store.js'
+
+const CHILD = join(new URL('.', import.meta.url).pathname, 'dm-rss-child.ts')
+export const BASELINE_MODES = ['node', 'bare', 'kith-node'] as const
+export type BaselineMode = (typeof BASELINE_MODES)[number]
+
+export interface StartSample {
+  readyMs: number
+  rssMiB: number
+  /** GET /v1/messages?limit=50 right after start (the first screen of a chat app), ms. */
+  firstPageMs?: number
+}
+
+export interface StartResult {
+  historyMessages: number
+  historyConversations: number
+  fillMs: number
+  /** First start of each home (creates prekeys, warms tsx's cache); not in the samples. */
+  firstStartMs: { empty: number; history: number }
+  empty: StartSample[]
+  history: StartSample[]
+  baselines: Record<BaselineMode, StartSample[]>
+}
+
+export interface StartConfig {
+  historyMessages: number
+  /** Conversations the history is spread over (one contact each). */
+  historyConversations: number
+  rounds: number
+  /** How long a process sits idle after its ready line before its RSS is read. */
+  idleMs: number
+  /** Start everything at once (smoke: the numbers mean nothing, only the time does). */
+  parallel: boolean
+  text: string
+}
+
+async function sampleDaemon(home: string, cfg: StartConfig): Promise<StartSample> {
+  const d = await startDaemon('start', { home })
+  try {
+    const t0 = performance.now()
+    await api(d, 'GET', '/v1/messages?limit=50')
+    const firstPageMs = performance.now() - t0
+    await sleep(cfg.idleMs)
+    return { readyMs: d.readyMs, rssMiB: rssMiB(d.pid), firstPageMs }
+  } finally {
+    await stopChild(d.proc)
+  }
+}
+
+async function sampleChild(mode: BaselineMode, cfg: StartConfig): Promise<StartSample> {
+  const c: Child = await spawnUntilReady(mode, process.execPath, [...NODE_LOADER_ARGS, CHILD, mode])
+  try {
+    await sleep(cfg.idleMs)
+    return { readyMs: c.readyMs, rssMiB: rssMiB(c.pid) }
+  } finally {
+    await stopChild(c.proc)
+  }
+}
+
+export async function startFigures(cfg: StartConfig): Promise<StartResult> {
+  const empty = newHome('empty')
+  const history = newHome('history')
+  initHome(empty, 'empty')
+  initHome(history, 'history')
+  const t0 = performance.now()
+  fillHistory(history, cfg.historyMessages, cfg.historyConversations, cfg.text)
+  const fillMs = performance.now() - t0
+
+  const result: StartResult = {
+    historyMessages: cfg.historyMessages,
+    historyConversations: cfg.historyConversations,
+    fillMs,
+    firstStartMs: { empty: 0, history: 0 },
+    empty: [],
+    history: [],
+    baselines: { node: [], bare: [], 'kith-node': [] },
+  }
+  type Job = () => Promise<void>
+  const daemonJob =
+    (which: 'empty' | 'history'): Job =>
+    async () => {
+      result[which].push(await sampleDaemon(which === 'empty' ? empty : history, cfg))
+    }
+  const childJob =
+    (mode: BaselineMode): Job =>
+    async () => {
+      result.baselines[mode].push(await sampleChild(mode, cfg))
+    }
+  const run = async (jobs: Job[]) => {
+    if (cfg.parallel) await Promise.all(jobs.map((j) => j()))
+    else for (const j of jobs) await j()
+  }
+
+  if (!cfg.parallel) {
+    // The first start of a store generates its prekeys; tsx compiles what it has not cached.
+    await run([daemonJob('empty'), daemonJob('history')])
+    result.firstStartMs = { empty: result.empty[0]!.readyMs, history: result.history[0]!.readyMs }
+    result.empty = []
+    result.history = []
+  }
+  for (let r = 0; r < cfg.rounds; r++) {
+    const daemons = [daemonJob('empty'), daemonJob('history')]
+    const children = BASELINE_MODES.map(childJob)
+    if (r % 2 === 1) {
+      daemons.reverse()
+      children.reverse()
+    }
+    await run([...daemons, ...children])
+  }
+  return result
+}
