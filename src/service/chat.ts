@@ -52,6 +52,7 @@ import {
   InvalidInviteError,
   MessageNotFoundError,
 } from './errors.js'
+import { Cards } from './cards.js'
 import { currentBundle, ensurePrekeys } from './prekeys.js'
 import {
   toContactView,
@@ -91,6 +92,9 @@ export class ChatService implements ChatApi {
   readonly #timers = new Map<string, NodeJS.Timeout>()
   readonly #acks = new Map<string, Set<string>>()
   #bundle: PrekeyBundle | undefined
+  readonly #cards: Cards
+  /** The card we last signed (pushed to contacts when they connect). */
+  #ownCard: Uint8Array | undefined
   #stopped = false
 
   constructor(deps: ChatServiceDeps) {
@@ -100,6 +104,7 @@ export class ChatService implements ChatApi {
     this.#ctx = deps.ctx
     this.#name = deps.name
     this.#peerIdBytes = peerIdBytesFromPublicKey(deps.identity.publicKey)
+    this.#cards = new Cards(deps.ctx, deps.store, deps.identity)
   }
 
   async start(): Promise<void> {
@@ -109,12 +114,22 @@ export class ChatService implements ChatApi {
     this.#node.on('peer:connect', (peer) => this.#onConnect(peer))
     this.#node.on('peer:disconnect', (peer) => this.#emitContact(peer, false))
     this.#node.on('peer:identify', (peer, addrs) => this.#onIdentify(peer, addrs))
+    // The node publishes our card in the DHT (at start, hourly, on address changes).
+    this.#node.setCardSource(() => Promise.resolve(this.#signCard()))
     for (const c of this.#store.listContacts()) this.#node.watch(c.peerId, c.addrs)
     for (const peer of this.#store.outboxPeers()) this.#flushSoon(peer)
   }
 
+  /** Signs a new card with our current addresses, prekeys and mailboxes. */
+  #signCard(): Uint8Array {
+    if (this.#bundle === undefined) throw new Error('service not started')
+    this.#ownCard = this.#cards.makeOwn(this.#node.addrs(), this.#bundle, [])
+    return this.#ownCard
+  }
+
   stop(): Promise<void> {
     this.#stopped = true
+    this.#node.setCardSource(undefined)
     for (const t of this.#timers.values()) clearTimeout(t)
     this.#timers.clear()
     return Promise.resolve()
@@ -313,8 +328,10 @@ export class ChatService implements ChatApi {
     if (c === undefined) return
     this.#store.touchContact(peer, this.#ctx.clock())
     this.#emitContact(peer, true)
-    // Whatever is unacked goes out again now that the peer is reachable.
+    // Whatever is unacked goes out again now that the peer is reachable; our card goes too, so
+    // the contact learns our current addresses and mailboxes.
     this.#flushSoon(peer, true)
+    setImmediate(() => void this.#pushCard(peer))
   }
 
   /** Remember a contact's current addresses, so either side can dial the other after restarts. */
@@ -459,6 +476,7 @@ export class ChatService implements ChatApi {
     const incoming = parseEnvelope(frame)
     const events: ServiceEvent[] = []
     let ack: string | undefined
+    let watch: string[] | undefined
     this.#store.transaction(() => {
       const record = this.#loadRecord(from)
       let result
@@ -513,6 +531,13 @@ export class ChatService implements ChatApi {
         if (this.#store.insertMessage(m))
           events.push({ event: 'message', message: toMessageView(m) })
         ack = m.id // acked again even when a duplicate: the earlier ack may have been lost
+      } else if (content.card !== undefined) {
+        const card = this.#cards.accept(from, content.card)
+        const usable = card.addrs.filter((a) => a.endsWith(`/p2p/${from}`))
+        if (usable.length > 0) {
+          this.#store.touchContact(from, now, usable)
+          watch = usable
+        }
       } else if (content.receipt?.kind === ReceiptKind.DELIVERED) {
         for (const raw of content.receipt.messageIds) {
           const id = toHex(raw)
@@ -528,6 +553,7 @@ export class ChatService implements ChatApi {
     })
     for (const e of events) this.#emit(e)
     if (ack !== undefined) this.#queueAck(from, ack)
+    if (watch !== undefined) this.#node.watch(from, watch)
   }
 
   #responderKeys(msg: PrekeyMessage) {
@@ -540,6 +566,29 @@ export class ChatService implements ChatApi {
           ? undefined
           : p.loadOneTimePrekeySync(msg.oneTimePrekeyId),
     })
+  }
+
+  async #pushCard(peer: string): Promise<void> {
+    if (
+      this.#stopped ||
+      !this.#node.isConnected(peer) ||
+      this.#loadRecord(peer)?.current === undefined
+    )
+      return
+    try {
+      const card = this.#ownCard ?? this.#signCard()
+      const content = encodeChatContent({
+        messageId: this.#ctx.rng(MESSAGE_ID_BYTES),
+        sender: this.#peerIdBytes,
+        seq: 0n,
+        sentAt: BigInt(this.#ctx.clock()),
+        conversation: new Uint8Array(0),
+        card,
+      })
+      await this.#node.sendDm(peer, this.#encryptAll(peer, [content]))
+    } catch (err) {
+      log('card push to %s failed: %s', peer, (err as Error).name)
+    }
   }
 
   /** Acks are batched per peer: a burst of 1,000 messages is acked in a few receipts. */

@@ -1,0 +1,66 @@
+// The node's own signed contact card and the cards of its contacts (ARCHITECTURE.md "Delivery":
+// addresses, prekeys and mailboxes, signed, in the DHT and pushed to contacts). This module owns
+// the card's sequence number (persisted, so a restarted node's card still wins), what goes into
+// our card, and where contacts' cards are kept. It never lists contacts in a card.
+import type { CoreContext } from '../core/crypto/provider.js'
+import {
+  selectNewerCard,
+  signContactCard,
+  verifyContactCard,
+  type ContactCard,
+} from '../core/identity/card.js'
+import type { IdentityKeyPair } from '../core/identity/identity.js'
+import { fromHex, toHex } from '../core/bytes.js'
+import { MAX_CARD_ADDRS, MAX_CARD_MAILBOXES } from '../core/wire/limits.js'
+import type { PrekeyBundle } from '../core/wire/pb/wire.js'
+import { CARD_TTL_MS } from '../node/cards.js'
+import type { NodeStore } from '../store/types.js'
+
+const SEQ = 'card.seq'
+const contactKey = (peer: string) => `card.of.${peer}`
+
+export class Cards {
+  constructor(
+    private readonly ctx: CoreContext,
+    private readonly store: NodeStore,
+    private readonly identity: IdentityKeyPair,
+  ) {}
+
+  /** Signs a fresh card: a strictly higher seq than any card we signed before, even after a restart. */
+  makeOwn(addrs: string[], bundle: PrekeyBundle, mailboxes: string[]): Uint8Array {
+    const now = this.ctx.clock()
+    const seq = Math.max(Number(this.store.getSetting(SEQ) ?? '0') + 1, now)
+    this.store.setSetting(SEQ, String(seq))
+    return signContactCard(this.ctx.crypto, this.identity, {
+      addrs: addrs.slice(0, MAX_CARD_ADDRS),
+      prekeys: bundle,
+      mailboxes: mailboxes.slice(0, MAX_CARD_MAILBOXES),
+      seq: BigInt(seq),
+      expiresAt: BigInt(now + CARD_TTL_MS),
+    })
+  }
+
+  /**
+   * Verifies a card claimed to be `peer`'s (signature by the PeerId's key, not expired) and keeps
+   * it if it is newer than the one we have. Returns the card now on record. Throws the core's
+   * typed errors for a bad card.
+   */
+  accept(peer: string, bytes: Uint8Array): ContactCard {
+    const card = verifyContactCard(this.ctx.crypto, bytes, this.ctx.clock(), peer)
+    const known = this.of(peer)
+    const best = known === undefined ? card : selectNewerCard(known, card)
+    if (best === card) this.store.setSetting(contactKey(peer), toHex(card.signed))
+    return best
+  }
+
+  /** The newest unexpired card we hold for `peer`. */
+  of(peer: string): ContactCard | undefined {
+    const hex = this.store.getSetting(contactKey(peer))
+    if (hex === undefined) return undefined
+    try {
+      return verifyContactCard(this.ctx.crypto, fromHex(hex), this.ctx.clock(), peer)
+    } catch {
+      return undefined // expired or from an older format: look it up again
+    }
+  }
+}
