@@ -451,9 +451,8 @@ export class ChatService implements ChatApi {
     clearTimeout(this.#timers.get(peer))
     this.#timers.delete(peer)
     if (this.#stopped) return
-    const entries = this.#store.outboxFor(peer)
-    if (entries.length === 0) return
-    const next = Math.min(...entries.map((e) => e.nextAttemptAt))
+    const next = this.#store.nextAttemptAt(peer)
+    if (next === undefined) return
     const t = setTimeout(
       () => {
         this.#timers.delete(peer)

@@ -199,12 +199,15 @@ export class SqliteChatStore extends Redacted implements ChatStore {
   insertMessage(m: StoredMessage): boolean {
     return this.transaction(() => {
       // sort_at = min(received_at, sort_at of this sender's later-seq messages) — see the header.
+      // sort_at never decreases with seq (that is the invariant), so the minimum over later seqs
+      // is the sort_at of the next seq: one index lookup, not a scan of the sender's history.
       const later = this.#q(
-        `SELECT min(sort_at) FROM messages WHERE conversation = ? AND sender = ? AND seq > ?`,
+        `SELECT sort_at FROM messages INDEXED BY messages_by_sender
+         WHERE conversation = ? AND sender = ? AND seq > ? ORDER BY seq ASC LIMIT 1`,
       )
         .pluck()
-        .get(m.conversation, m.from, m.seq) as number | null
-      const sortAt = later === null ? m.receivedAt : Math.min(later, m.receivedAt)
+        .get(m.conversation, m.from, m.seq) as number | undefined
+      const sortAt = later === undefined ? m.receivedAt : Math.min(later, m.receivedAt)
       const inserted = this.#q(
         `INSERT INTO messages (${MESSAGE_COLUMNS}, sort_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO NOTHING`,
@@ -221,7 +224,16 @@ export class SqliteChatStore extends Redacted implements ChatStore {
         sortAt,
       )
       if (inserted.changes === 0) return false
-      // Earlier-seq messages of the sender must not sort after this one.
+      // Earlier-seq messages of the sender must not sort after this one. The largest of their
+      // sort_at is the previous seq's; with a monotonic clock it is never later, so the update
+      // (a range scan) runs only when the clock went backwards.
+      const before = this.#q(
+        `SELECT sort_at FROM messages INDEXED BY messages_by_sender
+         WHERE conversation = ? AND sender = ? AND seq < ? ORDER BY seq DESC LIMIT 1`,
+      )
+        .pluck()
+        .get(m.conversation, m.from, m.seq) as number | undefined
+      if (before === undefined || before <= sortAt) return true
       this.#q(
         `UPDATE messages SET sort_at = @sortAt
          WHERE conversation = @conversation AND sender = @from AND seq < @seq AND sort_at > @sortAt`,
@@ -290,6 +302,13 @@ export class SqliteChatStore extends Redacted implements ChatStore {
          WHERE o.peer = ? ORDER BY m.sort_at, m.conversation, m.seq, m.id`,
       ).all(peer) as OutboxRow[]
     ).map(outboxOut)
+  }
+
+  nextAttemptAt(peer: string): number | undefined {
+    const t = this.#q('SELECT min(next_attempt_at) FROM outbox WHERE peer = ?')
+      .pluck()
+      .get(peer) as number | null
+    return t ?? undefined
   }
 
   outboxPeers(): string[] {

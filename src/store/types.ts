@@ -73,6 +73,8 @@ export interface ChatStore {
   enqueue(entry: OutboxEntry): void
   /** Entries for a peer, in sequence order of their messages. */
   outboxFor(peer: string): OutboxEntry[]
+  /** The earliest next attempt among a peer's outbox entries (undefined: nothing queued). */
+  nextAttemptAt(peer: string): number | undefined
   /** Peers with anything in the outbox. */
   outboxPeers(): string[]
   reschedule(messageId: string, attempts: number, nextAttemptAt: number): void

@@ -229,7 +229,12 @@ void describe('outbox', () => {
       store.outboxFor('P1').map((e) => e.messageId),
       ['o1', 'o2', 'o3'],
     )
+    assert.equal(store.nextAttemptAt('P1'), 0)
+    store.reschedule('o1', 1, 7000)
+    store.reschedule('o3', 1, 6000)
     store.reschedule('o2', 3, 5000)
+    assert.equal(store.nextAttemptAt('P1'), 5000, 'the earliest next attempt of the peer')
+    assert.equal(store.nextAttemptAt('nobody'), undefined)
     assert.deepEqual(store.outboxFor('P1')[1], {
       messageId: 'o2',
       peer: 'P1',
