@@ -5,7 +5,7 @@ import { importX } from 'eslint-plugin-import-x'
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript'
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'src/core/wire/pb/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'src/core/wire/pb/**', 'src/node/*/pb/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -143,7 +143,7 @@ async function startNode(
 }
 
 /** Throws DaemonRunningError if a daemon of `home` answers (a dead pid or a silent API: stale). */
-async function refuseIfRunning(home: string): Promise<void> {
+export async function refuseIfRunning(home: string): Promise<void> {
   let pid = 0
   try {
     const client = ApiClient.fromHome(home)
@@ -218,7 +218,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
 }
 
 /** Removes daemon.json if it is still ours (a newer daemon may have replaced it). */
-function removeDaemonFile(path: string): void {
+export function removeDaemonFile(path: string): void {
   try {
     const info = JSON.parse(readFileSync(path, 'utf8')) as Partial<DaemonInfo>
     if (info.pid === process.pid) rmSync(path, { force: true })

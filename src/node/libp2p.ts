@@ -25,10 +25,14 @@ import { createLibp2p } from 'libp2p'
 import { CARD_KEY_NAMESPACE, CardRouting, cardSelector, cardValidator } from './cards.js'
 import { dialer } from './dialer.js'
 import { dm } from './dm/index.js'
+import { mailbox } from './mailbox/index.js'
 import { natTracker } from './nat.js'
+import { relayServer } from './relay.js'
 import type { CardRoutingInit } from './cards.js'
 import type { DialerInit, WatchState } from './dialer.js'
 import type { DmInit } from './dm/index.js'
+import type { MailboxInit } from './mailbox/index.js'
+import type { MailboxItem, MailboxPolicy, MailboxSign, MailboxUsage } from './mailbox/types.js'
 import type {
   ConnectionInfo,
   DmHandler,
@@ -67,6 +71,8 @@ export const YAMUX_MAX_STREAM_WINDOW_BYTES = 2 * 1024 * 1024
 export interface KithNodeTuning {
   dialer?: DialerInit
   dm?: DmInit
+  /** /kith/mailbox timings and clock (holdings and policy come from KithNodeOptions.mailbox). */
+  mailbox?: Omit<MailboxInit, 'holdings' | 'policy'>
   cards?: CardRoutingInit
   /** Tests: e.g. refuse inbound connections from one peer (a NAT'd node). */
   connectionGater?: ConnectionGater
@@ -158,6 +164,8 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
       dm: dm(tuning.dm),
       dialer: dialer(tuning.dialer),
       nat: natTracker(),
+      mailbox: mailbox({ ...tuning.mailbox, ...opts.mailbox }),
+      ...(opts.relayServer === true ? { relay: relayServer() } : {}),
     },
   })
 }
@@ -248,7 +256,7 @@ export class Libp2pKithNode implements KithNode {
   }
 
   metrics(): NodeMetrics {
-    return this.libp2p.services.dm.metrics()
+    return { ...this.libp2p.services.dm.metrics(), mailbox: this.libp2p.services.mailbox.metrics() }
   }
 
   onDm(handler: DmHandler): void {
@@ -257,6 +265,43 @@ export class Libp2pKithNode implements KithNode {
 
   async sendDm(peer: string, frames: Uint8Array[], addrs: string[] = []): Promise<void> {
     await this.libp2p.services.dm.send(parsePeer('peer', peer), frames, parseAddrs('addrs', addrs))
+  }
+
+  async mailboxDeposit(
+    mailbox: string,
+    recipient: string,
+    envelope: Uint8Array,
+    addrs: string[] = [],
+  ): Promise<void> {
+    const m = parsePeer('mailbox', mailbox)
+    await this.libp2p.services.mailbox.deposit(m, recipient, envelope, parseAddrs('addrs', addrs))
+  }
+
+  async mailboxFetch(
+    mailbox: string,
+    sign: MailboxSign,
+    addrs: string[] = [],
+  ): Promise<MailboxItem[]> {
+    const m = parsePeer('mailbox', mailbox)
+    return await this.libp2p.services.mailbox.fetch(m, sign, parseAddrs('addrs', addrs))
+  }
+
+  async mailboxConfirm(
+    mailbox: string,
+    ids: string[],
+    sign: MailboxSign,
+    addrs: string[] = [],
+  ): Promise<number> {
+    const m = parsePeer('mailbox', mailbox)
+    return await this.libp2p.services.mailbox.confirm(m, ids, sign, parseAddrs('addrs', addrs))
+  }
+
+  setMailboxPolicy(policy: MailboxPolicy): void {
+    this.libp2p.services.mailbox.setPolicy(policy)
+  }
+
+  mailboxUsage(): Promise<MailboxUsage | undefined> {
+    return this.libp2p.services.mailbox.usage()
   }
 
   watch(peer: string, addrs: string[]): void {

@@ -1,6 +1,14 @@
 // What the service layer sees of the network: one KithNode (a js-libp2p node with Kith's
 // protocols). The node knows frames and peers, never plaintext: it hands /kith/dm frames to the
 // service and closes the stream when the service rejects one.
+import type {
+  MailboxHoldings,
+  MailboxItem,
+  MailboxMetrics,
+  MailboxPolicy,
+  MailboxSign,
+  MailboxUsage,
+} from './mailbox/types.js'
 
 export type NatStatus = 'public' | 'private' | 'unknown'
 
@@ -15,6 +23,12 @@ export interface KithNodeOptions {
   bootstrap: string[]
   /** mDNS on the LAN. Tests pass false (it multicasts on every interface). */
   mdns: boolean
+  /** Be a circuit relay v2 server for others (`kith relay`), with the limits in relay.ts. */
+  relayServer?: boolean
+  /** Be a mailbox: hold sealed envelopes for others in `holdings`, for the recipients `policy`
+   *  accepts (default: none; setMailboxPolicy replaces it). Without it the node only deposits
+   *  and fetches. */
+  mailbox?: { holdings: MailboxHoldings; policy?: MailboxPolicy }
 }
 
 export interface ConnectionInfo {
@@ -30,6 +44,8 @@ export interface NodeMetrics {
   dmFramesOut: number
   /** Frames or streams refused, by error name (MessageTooLargeError, MalformedMessageError, …). */
   dmRejected: Record<string, number>
+  /** /kith/mailbox counters, and what this node holds for others when it is a mailbox. */
+  mailbox?: MailboxMetrics
 }
 
 /**
@@ -83,4 +99,42 @@ export interface KithNode {
    */
   on(event: 'peer:connect' | 'peer:disconnect', fn: (peer: string) => void): void
   on(event: 'peer:discovery' | 'peer:identify', fn: (peer: string, addrs: string[]) => void): void
+
+  // ---- /kith/mailbox (src/node/mailbox/; docs/mailbox.md) ----
+  /**
+   * Deposits an already sealed envelope for `recipient` with `mailbox` (a PeerId; dialled if
+   * needed, `addrs` merged in). Resolves once the mailbox holds it (status `sent`). Rejects with
+   * MailboxQuotaError (`.quota` names the quota), MailboxRefusedError, PeerUnreachableError,
+   * MailboxStreamError, MailboxTimeoutError, MailboxProtocolError; TypeError / RangeError /
+   * MessageTooLargeError before sending. `mailbox` = this node: held locally under its policy.
+   */
+  mailboxDeposit(
+    mailbox: string,
+    recipient: string,
+    envelope: Uint8Array,
+    addrs?: string[],
+  ): Promise<void>
+  /**
+   * The next batch of envelopes held for this node at `mailbox` (at most MAILBOX_BATCH_MAX_ITEMS
+   * / _BYTES), oldest first; [] when nothing more is held. `sign` signs the mailbox's challenge
+   * with the identity key. Call again to page on; confirm what was stored so it is deleted.
+   * Rejects with MailboxAuthError, PeerUnreachableError, MailboxRefusedError, MailboxStreamError,
+   * MailboxTimeoutError, MailboxProtocolError.
+   */
+  mailboxFetch(mailbox: string, sign: MailboxSign, addrs?: string[]): Promise<MailboxItem[]>
+  /**
+   * Has `mailbox` delete the fetched envelopes `ids` (only ever this node's own): on the fetch's
+   * authenticated stream while it is open, else on a new one signed with `sign`. Resolves how
+   * many were deleted. Same rejections as mailboxFetch.
+   */
+  mailboxConfirm(
+    mailbox: string,
+    ids: string[],
+    sign: MailboxSign,
+    addrs?: string[],
+  ): Promise<number>
+  /** Which deposits this node holds as a mailbox: (recipient, depositor) → accept? */
+  setMailboxPolicy(policy: MailboxPolicy): void
+  /** What this node holds for others; undefined when it is no mailbox. */
+  mailboxUsage(): Promise<MailboxUsage | undefined>
 }

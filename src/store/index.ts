@@ -34,6 +34,12 @@ export { migrate, MIGRATIONS, SCHEMA_VERSION, schemaVersion } from './migrations
 export { SqliteChatStore } from './chat.js'
 export { SqliteProtocolStore } from './protocol.js'
 export {
+  DEFAULT_MAILBOX_QUOTAS,
+  MAX_MAILBOX_PEER_CHARS,
+  SqliteMailboxHoldings,
+  type SqliteMailboxOptions,
+} from './mailbox.js'
+export {
   ContactExistsError,
   StoreExistsError,
   StoreLockedError,

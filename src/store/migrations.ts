@@ -104,6 +104,49 @@ export const MIGRATIONS: readonly string[] = [
     value TEXT NOT NULL
   );
   `,
+  // 2: mailbox holdings — sealed envelopes this node holds for others (./mailbox.ts), and their
+  // running totals per recipient, per depositor and overall, kept by triggers so that a quota
+  // check is a primary-key lookup, not a scan.
+  `
+  CREATE TABLE mailbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,           -- item id (never reused): the fetch cursor
+    recipient TEXT NOT NULL,                        -- PeerId
+    depositor TEXT NOT NULL,                        -- PeerId of the connection that deposited
+    digest BLOB NOT NULL CHECK (length(digest) = 32),  -- SHA-256 of envelope: idempotent deposits
+    envelope BLOB NOT NULL,                         -- sealed; never opened here
+    size INTEGER NOT NULL CHECK (size = length(envelope) AND size > 0),
+    deposited_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX mailbox_by_digest ON mailbox (recipient, digest);
+  CREATE INDEX mailbox_by_recipient ON mailbox (recipient, id);
+  CREATE INDEX mailbox_by_expiry ON mailbox (expires_at);
+
+  CREATE TABLE mailbox_usage (
+    kind TEXT NOT NULL CHECK (kind IN ('recipient', 'depositor', 'total')),
+    peer TEXT NOT NULL,                             -- '' for the total
+    items INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    PRIMARY KEY (kind, peer)
+  ) WITHOUT ROWID;
+
+  CREATE TRIGGER mailbox_usage_insert AFTER INSERT ON mailbox BEGIN
+    INSERT INTO mailbox_usage (kind, peer, items, bytes)
+      VALUES ('recipient', NEW.recipient, 1, NEW.size), ('depositor', NEW.depositor, 1, NEW.size),
+             ('total', '', 1, NEW.size)
+      ON CONFLICT (kind, peer) DO UPDATE SET items = items + 1, bytes = bytes + excluded.bytes;
+  END;
+  CREATE TRIGGER mailbox_usage_delete AFTER DELETE ON mailbox BEGIN
+    UPDATE mailbox_usage SET items = items - 1, bytes = bytes - OLD.size
+      WHERE (kind = 'recipient' AND peer = OLD.recipient)
+         OR (kind = 'depositor' AND peer = OLD.depositor)
+         OR (kind = 'total' AND peer = '');
+    DELETE FROM mailbox_usage
+      WHERE items = 0 AND kind != 'total'
+        AND ((kind = 'recipient' AND peer = OLD.recipient)
+          OR (kind = 'depositor' AND peer = OLD.depositor));
+  END;
+  `,
 ]
 
 /** The schema version this code writes. */

@@ -8,6 +8,7 @@ import { nodeCrypto } from '../platform/node-crypto.js'
 import { SqliteChatStore } from './chat.js'
 import { exists, openDatabase, type SqliteDatabase } from './database.js'
 import { StoreExistsError, StoreLockedError, StoreNotFoundError } from './errors.js'
+import { SqliteMailboxHoldings, type SqliteMailboxOptions } from './mailbox.js'
 import { migrate } from './migrations.js'
 import { SqliteProtocolStore } from './protocol.js'
 import type { NodeStore } from './types.js'
@@ -87,6 +88,11 @@ export class SqliteNodeStore extends SqliteChatStore implements NodeStore {
 
   setIdentityName(name: string): void {
     this.db.prepare('UPDATE identity SET name = ? WHERE id = 1').run(name)
+  }
+
+  /** The mail this node holds for others (ARCHITECTURE.md "Delivery"), in this database. */
+  mailboxHoldings(opts: SqliteMailboxOptions = {}): SqliteMailboxHoldings {
+    return new SqliteMailboxHoldings(this.db, opts)
   }
 
   /** Closes the database (checkpointing the WAL into kith.db). Idempotent. */

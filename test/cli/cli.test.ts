@@ -110,10 +110,10 @@ describe('kith CLI', () => {
     oneErrorLine(r, 'DaemonNotRunning')
   })
 
-  it('relay is registered but not implemented yet (exit 1)', async () => {
-    const r = await kith(tempHome(), ['relay', '--no-mdns'])
-    assert.equal(r.code, 1)
-    oneErrorLine(r, 'NotImplemented')
+  it('relay refuses a non-local API address (exit 2; its run is test/integration/relay)', async () => {
+    const r = await kith(tempHome(), ['relay', '--no-mdns', '--api', '0.0.0.0:1'])
+    assert.equal(r.code, 2)
+    oneErrorLine(r, 'UsageError')
   })
 
   it('init then id, with exactly one JSON document each', async () => {

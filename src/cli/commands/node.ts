@@ -1,8 +1,9 @@
-// Node commands (CLI.md "Node"): init, id, daemon, relay, status, peers. `init`, `id` and
-// `daemon` work on the store (loaded lazily: ../local.ts, ../daemon.ts); the rest ask the API.
+// Node commands (CLI.md "Node"): init, id, daemon, relay, status, peers. `init`, `id`, `daemon`
+// and `relay` work on the store (loaded lazily: ../local.ts, ../daemon.ts, ../relay.ts); the rest
+// ask the API.
 import type { Command } from 'commander'
 import { collect, ctxOf } from '../context.js'
-import { NotImplementedError, table, UsageError, writeJson, writeOut } from '../output.js'
+import { table, UsageError, writeJson, writeOut } from '../output.js'
 
 /** `--api HOST:PORT` (or just PORT): the API binds to 127.0.0.1 only. */
 export function parseApiAddress(value: string): { host: '127.0.0.1'; port: number } {
@@ -65,12 +66,41 @@ export function registerNode(program: Command): void {
 
   program
     .command('relay')
-    .description('run a public relay node (not implemented yet)')
-    .option('--listen <multiaddr>', 'listen address (repeatable)', collect, [])
-    .option('--announce <multiaddr>', 'address to announce (repeatable)', collect, [])
+    .description(
+      'run a public node: circuit relay, DHT server, bootstrap peer and mailbox for others',
+    )
+    .option(
+      '--listen <multiaddr>',
+      'listen address (repeatable; default /ip4/0.0.0.0/tcp/4001 and /ip4/0.0.0.0/tcp/4002/ws)',
+      collect,
+      [],
+    )
+    .option('--announce <multiaddr>', 'public address to announce (repeatable)', collect, [])
+    .option(
+      '--bootstrap <multiaddr>',
+      'another relay to join the DHT through (repeatable)',
+      collect,
+      [],
+    )
     .option('--no-mdns', 'do not discover peers on the LAN')
-    .action(() => {
-      throw new NotImplementedError('kith relay is not implemented yet')
+    .option('--api <host:port>', 'local API address', '127.0.0.1:0')
+    .option('--name <name>', 'name of the identity, if one is created')
+    .action(async (o: RelayFlags, cmd: Command) => {
+      const ctx = ctxOf(cmd)
+      const api = parseApiAddress(o.api)
+      const { passphraseFromEnv } = await import('../local.js')
+      const { runRelay } = await import('../relay.js')
+      process.exitCode = await runRelay({
+        home: ctx.home,
+        listen: o.listen,
+        announce: o.announce,
+        bootstrap: o.bootstrap,
+        mdns: o.mdns,
+        api,
+        passphrase: passphraseFromEnv(),
+        name: o.name,
+        json: ctx.json,
+      })
     })
 
   program
@@ -122,6 +152,15 @@ export function registerNode(program: Command): void {
         ),
       )
     })
+}
+
+interface RelayFlags {
+  listen: string[]
+  announce: string[]
+  bootstrap: string[]
+  mdns: boolean
+  api: string
+  name?: string
 }
 
 interface DaemonFlags {

@@ -1,0 +1,223 @@
+// `kith relay`: a public node anyone can deploy with one command (CLI.md "Node"; ARCHITECTURE.md
+// "Network"): circuit relay v2 server (limits in src/node/relay.ts), Kad-DHT server, bootstrap
+// peer for others, and mailbox for anyone within quotas (src/node/mailbox/limits.ts). It has no
+// chat service: its local API answers /v1/status (with mailbox usage in `metrics.mailbox`) and
+// /v1/peers, so `kith status` works against it, and refuses every chat route. This module owns
+// that assembly and its teardown; the files it leaves in KITH_HOME are the daemon's
+// (`daemon.json`, `api-token`), and its identity and holdings live in the same store a daemon
+// uses, so both survive restarts. Loaded lazily: it pulls in libp2p.
+import { join } from 'node:path'
+import createDebug from 'debug'
+import { DAEMON_FILE, type DaemonInfo } from '../api/client.js'
+import { startApiServer } from '../api/server.js'
+import { createKithNode, type Libp2pKithNode } from '../node/libp2p.js'
+import { ServiceError } from '../service/errors.js'
+import type { ChatApi, NodeStatus } from '../service/types.js'
+import type { SqliteNodeStore } from '../store/index.js'
+import {
+  ensureApiToken,
+  refuseIfRunning,
+  removeDaemonFile,
+  SHUTDOWN_TIMEOUT_MS,
+  writeFileAtomic,
+  type RunningDaemon,
+} from './daemon.js'
+import { openOrCreateStore } from './local.js'
+import { writeErr, writeJson, writeOut } from './output.js'
+
+const log = createDebug('kith:relay')
+
+/** Default listen addresses of a relay: fixed, well-known ports, so that its address can be
+ *  published (bootstrap lists, other nodes' cards): TCP 4001 (the port libp2p nodes customarily
+ *  use) and WebSockets on 4002 for browsers, on all interfaces. */
+export const RELAY_DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/4001', '/ip4/0.0.0.0/tcp/4002/ws']
+/** Identity name of a relay created without --name. */
+export const RELAY_DEFAULT_NAME = 'kith-relay'
+
+export interface RelayOptions {
+  home: string
+  /** Multiaddrs to listen on; empty: RELAY_DEFAULT_LISTEN. */
+  listen: string[]
+  /** Public addresses to announce instead (behind port forwarding or a load balancer). */
+  announce: string[]
+  /** Other relays to join the DHT through. */
+  bootstrap: string[]
+  mdns: boolean
+  api: { host: '127.0.0.1'; port: number }
+  passphrase?: string | undefined
+  name?: string | undefined
+  json: boolean
+}
+
+/** Every chat route of the local API on a relay. */
+export class NotAvailableOnRelayError extends ServiceError {
+  override readonly name = 'NotAvailableOnRelay'
+  readonly code = 'NotAvailableOnRelay'
+  readonly status = 404
+}
+
+export type RelayStatus = NodeStatus & { relay: { reservations: number } }
+
+/** The local API of a relay: status and peers; everything else is NotAvailableOnRelay. */
+export function relayApi(node: Libp2pKithNode, name: string): ChatApi {
+  const refuse = (): never => {
+    throw new NotAvailableOnRelayError('a relay has no chat: only /v1/status and /v1/peers')
+  }
+  return {
+    status: (): RelayStatus => ({
+      peerId: node.peerId,
+      name,
+      addrs: node.addrs(),
+      connections: node.connections().length,
+      nat: node.nat(),
+      // A relay uses no mailbox: it is one (its holdings are in metrics.mailbox.usage).
+      mailboxes: [],
+      metrics: node.metrics(),
+      relay: { reservations: relayReservations(node) },
+    }),
+    peers: () => node.connections(),
+    invite: refuse,
+    addContact: () => Promise.reject(new NotAvailableOnRelayError('a relay has no contacts')),
+    listContacts: refuse,
+    removeContact: refuse,
+    safetyNumber: refuse,
+    confirmSafetyNumber: refuse,
+    send: refuse,
+    waitDelivered: () => Promise.reject(new NotAvailableOnRelayError('a relay sends nothing')),
+    messages: refuse,
+    on: () => () => undefined,
+  }
+}
+
+function relayReservations(node: Libp2pKithNode): number {
+  const services = node.libp2p.services as { relay?: { reservations: { size: number } } }
+  return services.relay?.reservations.size ?? 0
+}
+
+async function startNode(store: SqliteNodeStore, opts: RelayOptions): Promise<Libp2pKithNode> {
+  const identity = await store.protocol.getIdentityKeyPair()
+  const seed = identity.exportSeed()
+  try {
+    const node = await createKithNode({
+      identitySeed: seed,
+      listen: opts.listen.length > 0 ? opts.listen : RELAY_DEFAULT_LISTEN,
+      announce: opts.announce,
+      bootstrap: opts.bootstrap,
+      mdns: opts.mdns,
+      relayServer: true,
+      // A mailbox for anyone, within the default quotas (the holdings refuse beyond them).
+      mailbox: { holdings: store.mailboxHoldings(), policy: () => true },
+    })
+    try {
+      await node.start()
+    } catch (err) {
+      await node.stop().catch(() => undefined)
+      throw err
+    }
+    return node
+  } finally {
+    seed.fill(0)
+  }
+}
+
+/** Starts a relay for `opts.home` and writes daemon.json. The caller prints the ready line. */
+export async function startRelay(opts: RelayOptions): Promise<RunningDaemon> {
+  await refuseIfRunning(opts.home)
+  const { store, created } = openOrCreateStore(
+    opts.home,
+    opts.name ?? RELAY_DEFAULT_NAME,
+    opts.passphrase,
+  )
+  if (created) writeErr(`kith: created a new identity ${store.peerId} in ${opts.home}`)
+  const cleanup: (() => Promise<void> | void)[] = [() => store.close()]
+  const undo = async () => {
+    for (const fn of cleanup.reverse()) {
+      try {
+        await fn()
+      } catch (err) {
+        log('shutdown step failed: %s', (err as Error).name)
+      }
+    }
+  }
+  try {
+    const name = store.getIdentityName()
+    const node = await startNode(store, opts)
+    cleanup.push(() => node.stop())
+    const token = ensureApiToken(opts.home)
+    const api = await startApiServer(relayApi(node, name), { ...opts.api, token })
+    cleanup.push(() => api.close())
+    const info: DaemonInfo = {
+      pid: process.pid,
+      peerId: node.peerId,
+      addrs: node.addrs(),
+      api: api.url,
+    }
+    const daemonFile = join(opts.home, DAEMON_FILE)
+    writeFileAtomic(daemonFile, `${JSON.stringify(info)}\n`)
+    cleanup.push(() => removeDaemonFile(daemonFile))
+    log('relay ready: %s api %s', info.peerId, info.api)
+    let stopping: Promise<void> | undefined
+    return { info, name, stop: () => (stopping ??= undo()) }
+  } catch (err) {
+    await undo()
+    throw err
+  }
+}
+
+/** `kith relay`: runs until SIGINT/SIGTERM, then shuts down cleanly. Resolves the exit code. */
+export async function runRelay(opts: RelayOptions): Promise<number> {
+  // Signals are handled from the start, as in `kith daemon`: one that arrives while the relay
+  // starts stops it once it is up; a second one exits at once.
+  let signalled: NodeJS.Signals | undefined
+  let onStop: ((signal: NodeJS.Signals) => void) | undefined
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled !== undefined) {
+      writeErr(`kith: ${signal} again, exiting now`)
+      process.exit(1)
+    }
+    signalled = signal
+    onStop?.(signal)
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+
+  const relay = await startRelay(opts)
+  if (signalled === undefined) printReady(relay, opts.json)
+  return new Promise<number>((resolve) => {
+    onStop = (signal) => {
+      log('%s: shutting down', signal)
+      const timer = setTimeout(() => {
+        writeErr('ShutdownTimeout: the relay did not stop in time')
+        resolve(1)
+      }, SHUTDOWN_TIMEOUT_MS)
+      timer.unref()
+      relay.stop().then(
+        () => {
+          clearTimeout(timer)
+          resolve(0)
+        },
+        () => resolve(1),
+      )
+    }
+    if (signalled !== undefined) onStop(signalled)
+  })
+}
+
+function printReady(relay: RunningDaemon, json: boolean): void {
+  const { info } = relay
+  if (json) {
+    writeJson({ event: 'ready', peerId: info.peerId, addrs: info.addrs, api: info.api })
+    return
+  }
+  writeOut(
+    [
+      `kith relay ready (pid ${info.pid})`,
+      `  peer id  ${info.peerId}`,
+      `  name     ${relay.name}`,
+      `  api      ${info.api}`,
+      `  listening on (give these to others as bootstrap / relay addresses)`,
+      ...info.addrs.map((a) => `    ${a}`),
+      'Stop it with Ctrl-C.',
+    ].join('\n'),
+  )
+}

@@ -1,0 +1,448 @@
+// The depositor's and the recipient's side of /kith/mailbox: dialling a mailbox, one request and
+// its answer at a time on a stream, deposits, and the authenticated fetch session (challenge
+// signed through the injected `sign`, so this module never holds the identity key). It owns the
+// session cache: per mailbox, one deposit stream and one authenticated fetch stream stay open for
+// MAILBOX_SESSION_IDLE_MS after their last use. A burst of deposits thus shares one stream, and
+// the recipient's confirm (and its next fetch) run on the fetch's stream without a new challenge;
+// a confirm after that authenticates again, so deletion always needs the recipient's signature.
+// Calls on one session run one at a time, in order; a reused stream found broken is replaced
+// once (deposits, fetches and confirms are all safe to repeat).
+import debug from 'debug'
+import { MalformedMessageError, MessageTooLargeError } from '../../core/errors.js'
+import { FrameReader } from '../dm/frames.js'
+import { NodeNotStartedError, PeerUnreachableError } from '../errors.js'
+import {
+  decodeResponse,
+  encodeRequest,
+  fetchChallengeMessage,
+  idFromString,
+  idToString,
+  peerIdBytes,
+  wire,
+  type Request,
+  type Response,
+} from './codec.js'
+import {
+  MailboxAuthError,
+  MailboxProtocolError,
+  MailboxQuotaError,
+  MailboxRefusedError,
+  MailboxStreamError,
+  MailboxTimeoutError,
+} from './errors.js'
+import { asError, withTimeout, writeFrame } from './io.js'
+import {
+  MAILBOX_NONCE_BYTES,
+  MAILBOX_SIGNATURE_BYTES,
+  MAX_MAILBOX_CONFIRM_IDS,
+  MAX_MAILBOX_DETAIL_CHARS,
+  MAX_MAILBOX_ENVELOPE_BYTES,
+  MAX_MAILBOX_REQUEST_BYTES,
+  MAX_MAILBOX_RESPONSE_BYTES,
+} from './limits.js'
+import { MAILBOX_QUOTA_NAMES, type MailboxItem, type MailboxSign } from './types.js'
+import type { AbortOptions, Connection, PeerData, PeerId, Stream } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+const log = debug('kith:node:mailbox')
+
+export interface MailboxClientComponents {
+  peerId: PeerId
+  connectionManager: {
+    openConnection(peer: PeerId, options?: AbortOptions): Promise<Connection>
+  }
+  peerStore: {
+    merge(peerId: PeerId, data: PeerData): Promise<unknown>
+  }
+}
+
+export interface MailboxClientOptions {
+  protocol: string
+  requestTimeoutMs: number
+  sessionIdleMs: number
+  closeGraceMs: number
+}
+
+/** A refusal's detail as the remote sent it, made safe to put in an error message. */
+function cleanDetail(detail: string): string {
+  // eslint-disable-next-line no-control-regex
+  return detail.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, MAX_MAILBOX_DETAIL_CHARS)
+}
+
+/** The typed error for an error name a mailbox sent (DepositResult or Failure). */
+export function wireError(name: string, detail: string): Error {
+  const d = cleanDetail(detail)
+  switch (name) {
+    case 'MailboxQuotaError': {
+      const quota = MAILBOX_QUOTA_NAMES.find((q) => q === d)
+      return quota !== undefined
+        ? new MailboxQuotaError(quota)
+        : new MailboxProtocolError(`mailbox named an unknown quota "${d}"`)
+    }
+    case 'MailboxRefusedError':
+      return new MailboxRefusedError(`mailbox refused: ${d}`)
+    case 'MailboxAuthError':
+      return new MailboxAuthError(`mailbox refused the fetch: ${d}`)
+    default:
+      return new MailboxProtocolError(`mailbox answered an unknown error "${cleanDetail(name)}"`)
+  }
+}
+
+/** The address to dial for `peer`: without its trailing /p2p/<peer>; undefined if it names
+ *  another peer. */
+function dialAddr(ma: Multiaddr, peer: string): Multiaddr | undefined {
+  const last = ma.getComponents().at(-1)
+  if (last?.name !== 'p2p') return ma
+  return last.value === peer ? ma.decapsulateCode(last.code) : undefined
+}
+
+/** One stream to a mailbox: a request, then its one answer, in turn. */
+export class Exchange {
+  readonly stream: Stream
+  readonly #reader: FrameReader
+  readonly #timeoutMs: number
+
+  constructor(stream: Stream, timeoutMs: number) {
+    this.stream = stream
+    this.#timeoutMs = timeoutMs
+    this.#reader = new FrameReader(stream, MAX_MAILBOX_RESPONSE_BYTES, MAX_MAILBOX_RESPONSE_BYTES)
+  }
+
+  usable(): boolean {
+    const s = this.stream
+    return (
+      s.status === 'open' &&
+      s.writeStatus === 'writable' &&
+      s.remoteWriteStatus === 'writable' &&
+      s.remoteReadStatus !== 'closed'
+    )
+  }
+
+  /** Sends `req` and resolves its answer. A Failure answer rejects with its typed error. */
+  async request(req: Request): Promise<Response> {
+    const signal = AbortSignal.timeout(this.#timeoutMs)
+    const timeout = () => new MailboxTimeoutError(`no answer within ${this.#timeoutMs} ms`)
+    try {
+      await writeFrame(this.stream, encodeRequest(req), MAX_MAILBOX_REQUEST_BYTES, signal)
+    } catch (err) {
+      const e = signal.aborted
+        ? timeout()
+        : new MailboxStreamError('mailbox stream failed while writing', { cause: err })
+      this.abort(e)
+      throw e
+    }
+    let frame: Uint8Array | null
+    try {
+      frame = await withTimeout(this.#reader.next(), this.#timeoutMs, timeout, (e) => this.abort(e))
+    } catch (err) {
+      if (MailboxTimeoutError.is(err)) throw err
+      const e =
+        MessageTooLargeError.is(err) || MalformedMessageError.is(err)
+          ? new MailboxProtocolError(`bad frame from the mailbox: ${asError(err).message}`)
+          : new MailboxStreamError('mailbox stream failed while reading', { cause: err })
+      this.abort(e)
+      throw e
+    }
+    if (frame == null) {
+      const e = new MailboxStreamError('the mailbox closed the stream')
+      this.abort(e)
+      throw e
+    }
+    let res: Response
+    try {
+      res = decodeResponse(frame)
+    } catch (err) {
+      const e = new MailboxProtocolError(`bad answer from the mailbox: ${asError(err).message}`)
+      this.abort(e)
+      throw e
+    }
+    if (res.failure !== undefined) {
+      const e = wireError(res.failure.error, res.failure.detail)
+      this.abort(e)
+      throw e
+    }
+    return res
+  }
+
+  abort(err: Error): void {
+    this.#reader.dispose()
+    this.stream.abort(err)
+  }
+
+  close(graceMs: number): void {
+    this.#reader.dispose()
+    if (this.stream.status !== 'open') return
+    this.stream.close({ signal: AbortSignal.timeout(graceMs) }).catch((err: unknown) => {
+      this.stream.abort(asError(err))
+    })
+  }
+}
+
+interface Session {
+  exchange: Exchange
+  timer: ReturnType<typeof setTimeout> | undefined
+}
+
+export class MailboxClient {
+  depositsOut = 0
+  readonly #c: MailboxClientComponents
+  readonly #o: MailboxClientOptions
+  readonly #selfBytes: Uint8Array
+  readonly #sessions = new Map<string, Session>()
+  readonly #tails = new Map<string, Promise<void>>()
+  #stopped = true
+
+  constructor(components: MailboxClientComponents, options: MailboxClientOptions) {
+    this.#c = components
+    this.#o = options
+    this.#selfBytes = peerIdBytes('peerId', components.peerId.toString())
+  }
+
+  start(): void {
+    this.#stopped = false
+  }
+
+  stop(): void {
+    this.#stopped = true
+    for (const s of this.#sessions.values()) {
+      clearTimeout(s.timer)
+      s.exchange.abort(new NodeNotStartedError('node stopping'))
+    }
+    this.#sessions.clear()
+  }
+
+  /** Opens a /kith/mailbox stream to `mailbox` (dialling it, `addrs` merged into the peer store). */
+  async open(mailbox: PeerId, addrs: readonly Multiaddr[]): Promise<Exchange> {
+    if (this.#stopped) throw new NodeNotStartedError('node is not started')
+    const key = mailbox.toString()
+    const multiaddrs = addrs.flatMap((ma) => dialAddr(ma, key) ?? [])
+    if (multiaddrs.length > 0) await this.#c.peerStore.merge(mailbox, { multiaddrs })
+    const signal = AbortSignal.timeout(this.#o.requestTimeoutMs)
+    // Twice at most: a dial we joined may fail on stale addresses, and a connection that was
+    // going away when we picked it (the mailbox restarted) fails newStream; the second attempt
+    // dials afresh.
+    for (let attempt = 1; ; attempt++) {
+      let connection: Connection
+      try {
+        connection = await this.#c.connectionManager.openConnection(mailbox, { signal })
+      } catch (err) {
+        log('dial %s failed: %s', key, asError(err).name)
+        // libp2p joins a dial to the same peer already under way (the DHT's, the dialer's),
+        // which may predate the addresses we just merged: dial once more on our own.
+        if (attempt < 2 && !signal.aborted) continue
+        throw new PeerUnreachableError(`cannot reach ${key}`, { cause: err })
+      }
+      try {
+        // Relayed (limited) connections carry mailbox traffic too, within the relay's limits.
+        const stream = await connection.newStream(this.#o.protocol, {
+          runOnLimitedConnection: true,
+          signal,
+        })
+        return new Exchange(stream, this.#o.requestTimeoutMs)
+      } catch (err) {
+        const name = asError(err).name
+        log('opening %s to %s failed: %s', this.#o.protocol, key, name)
+        if (name === 'UnsupportedProtocolError') {
+          throw new MailboxRefusedError(`${key} offers no mailbox`, { cause: err })
+        }
+        if (attempt >= 2 || signal.aborted) {
+          throw new MailboxStreamError(`cannot open ${this.#o.protocol} to ${key}`, { cause: err })
+        }
+      }
+    }
+  }
+
+  /** Deposits one envelope for `recipient`; resolves once the mailbox holds it. */
+  deposit(
+    mailbox: PeerId,
+    recipient: Uint8Array,
+    envelope: Uint8Array,
+    addrs: readonly Multiaddr[],
+  ): Promise<void> {
+    const open = () => this.open(mailbox, addrs)
+    return this.#inSession(`deposit:${mailbox.toString()}`, open, async (ex) => {
+      const res = await ex.request({
+        deposit: { recipient: wire(recipient), envelope: wire(envelope) },
+      })
+      if (res.deposit === undefined) {
+        const e = new MailboxProtocolError('the mailbox did not answer the deposit')
+        ex.abort(e)
+        throw e
+      }
+      // A refusal leaves the stream usable: it is an answer, not a failure.
+      if (res.deposit.error !== '') throw wireError(res.deposit.error, res.deposit.detail)
+      this.depositsOut++
+    })
+  }
+
+  /** The next batch held for us at `mailbox` (empty: nothing more). */
+  async fetch(
+    mailbox: PeerId,
+    sign: MailboxSign,
+    addrs: readonly Multiaddr[],
+  ): Promise<MailboxItem[]> {
+    return await this.#inSession(
+      `fetch:${mailbox.toString()}`,
+      this.#auth(mailbox, sign, addrs),
+      async (ex) => {
+        const res = await ex.request({ pull: { confirm: [], more: true } })
+        return this.#items(ex, res)
+      },
+    )
+  }
+
+  /** Deletes our items `ids` at `mailbox`; resolves how many it deleted. */
+  async confirm(
+    mailbox: PeerId,
+    ids: readonly string[],
+    sign: MailboxSign,
+    addrs: readonly Multiaddr[],
+  ): Promise<number> {
+    const wireIds = ids.map((id, i) => idFromString(`ids[${i}]`, id))
+    if (wireIds.length === 0) return 0
+    return this.#inSession(
+      `fetch:${mailbox.toString()}`,
+      this.#auth(mailbox, sign, addrs),
+      async (ex) => {
+        let deleted = 0
+        for (let i = 0; i < wireIds.length; i += MAX_MAILBOX_CONFIRM_IDS) {
+          const confirm = wireIds.slice(i, i + MAX_MAILBOX_CONFIRM_IDS)
+          const res = await ex.request({ pull: { confirm, more: false } })
+          if (res.batch === undefined || res.batch.items.length > 0) {
+            const e = new MailboxProtocolError('the mailbox did not answer the confirmation')
+            ex.abort(e)
+            throw e
+          }
+          deleted += res.batch.deleted
+        }
+        return deleted
+      },
+    )
+  }
+
+  #items(ex: Exchange, res: Response): MailboxItem[] {
+    const batch = res.batch
+    const bad = (why: string): never => {
+      const e = new MailboxProtocolError(why)
+      ex.abort(e)
+      throw e
+    }
+    if (batch === undefined) return bad('the mailbox did not answer the fetch')
+    const seen = new Set<string>()
+    return batch.items.map((it) => {
+      const id = idToString(it.id)
+      if (seen.has(id)) bad('the mailbox released an item twice')
+      seen.add(id)
+      if (it.envelope.length === 0 || it.envelope.length > MAX_MAILBOX_ENVELOPE_BYTES) {
+        bad('the mailbox released an envelope of a bad size')
+      }
+      return { id, envelope: it.envelope }
+    })
+  }
+
+  #auth(mailbox: PeerId, sign: MailboxSign, addrs: readonly Multiaddr[]): () => Promise<Exchange> {
+    if (typeof sign !== 'function') throw new TypeError('sign must be a function')
+    return () => this.#authenticate(mailbox, sign, addrs)
+  }
+
+  /**
+   * Runs `fn` on the open session `key` after any earlier call on it, opening one with `open`
+   * if none is open. A reused stream that fails (e.g. the mailbox's idle timeout closed it) is
+   * replaced once.
+   */
+  #inSession<T>(
+    key: string,
+    open: () => Promise<Exchange>,
+    fn: (ex: Exchange) => Promise<T>,
+  ): Promise<T> {
+    return this.#serial(key, async () => {
+      if (this.#stopped) throw new NodeNotStartedError('node is not started')
+      const session = this.#sessions.get(key)
+      clearTimeout(session?.timer)
+      const reused = session?.exchange.usable() === true ? session.exchange : undefined
+      if (session !== undefined && reused === undefined) this.#drop(key, session)
+      try {
+        return await this.#use(key, reused ?? (await open()), fn)
+      } catch (err) {
+        if (reused === undefined || !MailboxStreamError.is(err)) throw err
+        log('mailbox session %s broke; opening another', key)
+        return await this.#use(key, await open(), fn)
+      }
+    })
+  }
+
+  /** Runs `fn` after every earlier call queued under `key`. */
+  async #serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.#tails.get(key) ?? Promise.resolve()
+    const run = prev.then(fn)
+    const tail = run.then(
+      () => undefined,
+      () => undefined,
+    )
+    this.#tails.set(key, tail)
+    try {
+      return await run
+    } finally {
+      if (this.#tails.get(key) === tail) this.#tails.delete(key)
+    }
+  }
+
+  async #use<T>(key: string, ex: Exchange, fn: (ex: Exchange) => Promise<T>): Promise<T> {
+    const session: Session = { exchange: ex, timer: undefined }
+    this.#sessions.set(key, session)
+    const arm = (): void => {
+      session.timer = setTimeout(() => this.#drop(key, session), this.#o.sessionIdleMs)
+      session.timer.unref()
+    }
+    try {
+      const out = await fn(ex)
+      arm()
+      return out
+    } catch (err) {
+      // A refused deposit is an answer on a healthy stream; anything else ends the session.
+      if ((MailboxQuotaError.is(err) || MailboxRefusedError.is(err)) && ex.usable()) arm()
+      else this.#drop(key, session)
+      throw err
+    }
+  }
+
+  #drop(key: string, session: Session): void {
+    clearTimeout(session.timer)
+    if (this.#sessions.get(key) === session) this.#sessions.delete(key)
+    session.exchange.close(this.#o.closeGraceMs)
+  }
+
+  /** Opens a stream and proves we are the recipient: Fetch → Challenge → FetchAuth → Batch{}. */
+  async #authenticate(
+    mailbox: PeerId,
+    sign: MailboxSign,
+    addrs: readonly Multiaddr[],
+  ): Promise<Exchange> {
+    const mailboxBytes = peerIdBytes('mailbox', mailbox.toString())
+    const ex = await this.open(mailbox, addrs)
+    const bad = (why: string): never => {
+      const e = new MailboxProtocolError(why)
+      ex.abort(e)
+      throw e
+    }
+    try {
+      const challenge = await ex.request({ fetch: { recipient: wire(this.#selfBytes) } })
+      const nonce = challenge.challenge?.nonce
+      if (nonce?.length !== MAILBOX_NONCE_BYTES) return bad('the mailbox sent no valid challenge')
+      const signature = await sign(fetchChallengeMessage(mailboxBytes, this.#selfBytes, nonce))
+      if (!(signature instanceof Uint8Array) || signature.length !== MAILBOX_SIGNATURE_BYTES) {
+        const e = new RangeError(`sign must return ${MAILBOX_SIGNATURE_BYTES} bytes`)
+        ex.abort(e)
+        throw e
+      }
+      const ack = await ex.request({ auth: { signature: wire(signature) } })
+      if (ack.batch === undefined || ack.batch.items.length > 0) {
+        return bad('the mailbox did not acknowledge the fetch signature')
+      }
+      return ex
+    } catch (err) {
+      if (ex.stream.status === 'open') ex.abort(asError(err))
+      throw err
+    }
+  }
+}

@@ -1,0 +1,30 @@
+// Typed errors of /kith/mailbox: one class per failure, told apart by `.name` (STYLE.md §4), with
+// `code` and an `is()` guard. A depositor reports MailboxQuotaError / MailboxRefusedError as the
+// mailbox named them on the wire; the other errors are local. Messages never hold envelope bytes.
+import { defineError } from '../../core/errors.js'
+import type { MailboxQuotaName } from './types.js'
+
+/** A deposit would take the mailbox past one of its quotas; `quota` says which. */
+export class MailboxQuotaError extends defineError('MailboxQuotaError') {
+  readonly quota: MailboxQuotaName
+  constructor(quota: MailboxQuotaName, message?: string) {
+    super(message ?? `mailbox quota exceeded: ${quota}`)
+    this.quota = quota
+  }
+}
+/** The mailbox does not hold mail for this recipient (its policy), for itself, or at all (the
+ *  peer does not speak /kith/mailbox). */
+export class MailboxRefusedError extends defineError('MailboxRefusedError') {}
+/** A fetch by someone other than the recipient, or whose challenge signature did not verify. */
+export class MailboxAuthError extends defineError('MailboxAuthError') {}
+/** The mailbox answered out of protocol (wrong response, bad field lengths). */
+export class MailboxProtocolError extends defineError('MailboxProtocolError') {}
+/** A /kith/mailbox stream could not be opened, or was closed or reset mid-exchange. */
+export class MailboxStreamError extends defineError('MailboxStreamError') {}
+/** A request got no answer within MAILBOX_REQUEST_TIMEOUT_MS. */
+export class MailboxTimeoutError extends defineError('MailboxTimeoutError') {}
+/** An inbound /kith/mailbox stream sent no request for MAILBOX_STREAM_IDLE_MS. */
+export class MailboxIdleTimeoutError extends defineError('MailboxIdleTimeoutError') {}
+
+/** Error names a mailbox may put in DepositResult.error / Failure.error. */
+export const WIRE_ERRORS = ['MailboxQuotaError', 'MailboxRefusedError', 'MailboxAuthError'] as const
