@@ -123,6 +123,9 @@ async function startNode(
       listen,
       bootstrap: opts.bootstrap,
       mdns: opts.mdns,
+      // Every node is a mailbox for its own contacts (the service sets that policy), within the
+      // holdings' quotas.
+      mailbox: { holdings: store.mailboxHoldings() },
     })
     try {
       await node.start()

@@ -13,7 +13,7 @@
 import debug from 'debug'
 import { equalBytes, toHex } from '../core/bytes.js'
 import type { CoreContext } from '../core/crypto/provider.js'
-import { MalformedMessageError, UntrustedIdentityError } from '../core/errors.js'
+import { MalformedMessageError, NoSessionError, UntrustedIdentityError } from '../core/errors.js'
 import {
   formatSafetyNumber,
   parseSafetyNumber,
@@ -53,6 +53,7 @@ import {
   MessageNotFoundError,
 } from './errors.js'
 import { Cards } from './cards.js'
+import { MAILBOX_REDEPOSIT_MS, Mailboxes } from './mailboxes.js'
 import { currentBundle, ensurePrekeys } from './prekeys.js'
 import {
   toContactView,
@@ -93,6 +94,7 @@ export class ChatService implements ChatApi {
   readonly #acks = new Map<string, Set<string>>()
   #bundle: PrekeyBundle | undefined
   readonly #cards: Cards
+  #mailboxes: Mailboxes | undefined
   /** The card we last signed (pushed to contacts when they connect). */
   #ownCard: Uint8Array | undefined
   #stopped = false
@@ -114,8 +116,18 @@ export class ChatService implements ChatApi {
     this.#node.on('peer:connect', (peer) => this.#onConnect(peer))
     this.#node.on('peer:disconnect', (peer) => this.#emitContact(peer, false))
     this.#node.on('peer:identify', (peer, addrs) => this.#onIdentify(peer, addrs))
+    this.#mailboxes = new Mailboxes({
+      ctx: this.#ctx,
+      store: this.#store,
+      node: this.#node,
+      identity: this.#identity,
+      cards: this.#cards,
+      receive: (frame) => this.#receiveFromMailbox(frame),
+      onChange: () => this.#cardChanged(),
+    })
     // The node publishes our card in the DHT (at start, hourly, on address changes).
     this.#node.setCardSource(() => Promise.resolve(this.#signCard()))
+    this.#mailboxes.start()
     for (const c of this.#store.listContacts()) this.#node.watch(c.peerId, c.addrs)
     for (const peer of this.#store.outboxPeers()) this.#flushSoon(peer)
   }
@@ -123,12 +135,26 @@ export class ChatService implements ChatApi {
   /** Signs a new card with our current addresses, prekeys and mailboxes. */
   #signCard(): Uint8Array {
     if (this.#bundle === undefined) throw new Error('service not started')
-    this.#ownCard = this.#cards.makeOwn(this.#node.addrs(), this.#bundle, [])
+    this.#ownCard = this.#cards.makeOwn(
+      this.#node.addrs(),
+      this.#bundle,
+      this.#mailboxes?.chosen() ?? [],
+    )
     return this.#ownCard
+  }
+
+  /** Our mailboxes changed: a new card to the DHT and to every connected contact. */
+  #cardChanged(): void {
+    this.#ownCard = undefined
+    this.#node.setCardSource(() => Promise.resolve(this.#signCard()))
+    for (const c of this.#store.listContacts()) {
+      if (this.#node.isConnected(c.peerId)) setImmediate(() => void this.#pushCard(c.peerId))
+    }
   }
 
   stop(): Promise<void> {
     this.#stopped = true
+    this.#mailboxes?.stop()
     this.#node.setCardSource(undefined)
     for (const t of this.#timers.values()) clearTimeout(t)
     this.#timers.clear()
@@ -159,7 +185,7 @@ export class ChatService implements ChatApi {
       addrs: this.#node.addrs(),
       connections: this.#node.connections().length,
       nat: this.#node.nat(),
-      mailboxes: [],
+      mailboxes: this.#mailboxes?.chosen() ?? [],
       metrics: this.#node.metrics(),
     }
   }
@@ -219,7 +245,15 @@ export class ChatService implements ChatApi {
   }
 
   listContacts(): ContactView[] {
-    return this.#store.listContacts().map((c) => toContactView(c, this.#node.isConnected(c.peerId)))
+    return this.#store
+      .listContacts()
+      .map((c) =>
+        toContactView(
+          c,
+          this.#node.isConnected(c.peerId),
+          this.#cards.of(c.peerId)?.mailboxes ?? [],
+        ),
+      )
   }
 
   removeContact(ref: string, purge: boolean): { removed: boolean } {
@@ -397,7 +431,7 @@ export class ChatService implements ChatApi {
         for (let i = 0; i < pending.length; i += MAX_BATCH) {
           // Encrypt only for a reachable peer: every encryption advances the ratchet, and
           // frames that never leave would make the receiver skip keys (bounded by MAX_SKIP).
-          if (!this.#node.isConnected(peer) || this.#stopped) return
+          if (this.#stopped || !(this.#node.isConnected(peer) || this.#canDeposit(peer))) return
           await this.#sendBatch(peer, pending.slice(i, i + MAX_BATCH), now)
         }
       } while (this.#flushAgain.has(peer))
@@ -424,7 +458,22 @@ export class ChatService implements ChatApi {
         }
       },
     )
-    await this.#node.sendDm(peer, frames)
+    try {
+      await this.#node.sendDm(peer, frames)
+    } catch (err) {
+      // Unreachable: hand the same sealed frames to the recipient's mailboxes (status `sent`
+      // once one accepted them). A direct send still follows when the peer is back.
+      const accepted = (await this.#mailboxes?.deposit(peer, frames)) ?? 0
+      if (accepted === 0) throw err
+      const later = this.#ctx.clock() + MAILBOX_REDEPOSIT_MS
+      this.#store.transaction(() => {
+        for (const m of messages.slice(0, accepted)) {
+          const e = batch.find((x) => x.messageId === m.id)
+          if (e !== undefined) this.#store.reschedule(m.id, e.attempts + 1, later)
+        }
+      })
+      messages.splice(accepted)
+    }
     const sent = this.#store.transaction(() =>
       messages.filter((m) => {
         if (this.#store.getMessage(m.id)?.status !== 'queued') return false
@@ -434,6 +483,36 @@ export class ChatService implements ChatApi {
     )
     for (const m of sent)
       this.#emit({ event: 'status', id: m.id, conversation: peer, status: 'sent' })
+  }
+
+  /** The peer's card names mailboxes we could deposit with. */
+  #canDeposit(peer: string): boolean {
+    return (this.#cards.of(peer)?.mailboxes.length ?? 0) > 0
+  }
+
+  /**
+   * An envelope fetched from one of our mailboxes: its sender is not named outside the
+   * encryption. A PQXDH initial message names its identity; a ratchet message is tried against
+   * each contact's session (header trial decryption: two AES-GCM attempts per state).
+   */
+  #receiveFromMailbox(frame: Uint8Array): void {
+    const incoming = parseEnvelope(frame)
+    if (incoming.type === 'prekey') {
+      this.#receive(peerIdFromPublicKey(incoming.message.identityKey), frame)
+      return
+    }
+    let last: unknown = new NoSessionError('no session decrypts this envelope')
+    for (const c of this.#store.listContacts()) {
+      try {
+        this.#receive(c.peerId, frame)
+        return
+      } catch (err) {
+        if (!(err instanceof Error) || !['DecryptionError', 'NoSessionError'].includes(err.name))
+          throw err
+        last = err
+      }
+    }
+    throw last
   }
 
   #content(m: StoredMessage): Uint8Array {
@@ -476,6 +555,7 @@ export class ChatService implements ChatApi {
     const events: ServiceEvent[] = []
     let ack: string | undefined
     let watch: string[] | undefined
+    let newContact = false
     this.#store.transaction(() => {
       const record = this.#loadRecord(from)
       let result
@@ -514,6 +594,7 @@ export class ChatService implements ChatApi {
           lastSeen: now,
         })
         events.push({ event: 'contact', peerId: from, name: from, online: true })
+        newContact = true
       }
       if (content.text !== undefined) {
         const m: StoredMessage = {
@@ -553,6 +634,8 @@ export class ChatService implements ChatApi {
     for (const e of events) this.#emit(e)
     if (ack !== undefined) this.#queueAck(from, ack)
     if (watch !== undefined) this.#node.watch(from, watch)
+    // A new contact learns our card (addresses, mailboxes) right away.
+    if (newContact) setImmediate(() => void this.#pushCard(from))
   }
 
   #responderKeys(msg: PrekeyMessage) {
@@ -623,8 +706,13 @@ export class ChatService implements ChatApi {
     }
     try {
       // A lost ack is not fatal: the sender retries and we ack the duplicate again.
-      if (!this.#node.isConnected(peer)) return
-      await this.#node.sendDm(peer, this.#encryptAll(peer, contents))
+      if (!this.#node.isConnected(peer) && !this.#canDeposit(peer)) return
+      const frames = this.#encryptAll(peer, contents)
+      try {
+        await this.#node.sendDm(peer, frames)
+      } catch {
+        await this.#mailboxes?.deposit(peer, frames)
+      }
     } catch (err) {
       log('ack to %s failed: %s', peer, (err as Error).name)
     }

@@ -20,6 +20,8 @@ export interface ContactView {
   verified: boolean
   online: boolean
   keyChanged: boolean
+  /** The mailboxes the contact's latest card names (where we deposit when it is away). */
+  mailboxes: string[]
 }
 
 export interface MessageView {
@@ -70,6 +72,13 @@ export function toMessageView(m: StoredMessage): MessageView {
   }
 }
 
-export function toContactView(c: Contact, online: boolean): ContactView {
-  return { name: c.name, peerId: c.peerId, verified: c.verified, online, keyChanged: c.keyChanged }
+export function toContactView(c: Contact, online: boolean, mailboxes: string[] = []): ContactView {
+  return {
+    name: c.name,
+    peerId: c.peerId,
+    verified: c.verified,
+    online,
+    keyChanged: c.keyChanged,
+    mailboxes,
+  }
 }

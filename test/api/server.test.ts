@@ -46,7 +46,14 @@ class FakeChat implements ChatApi {
   }
   listContacts() {
     return [
-      { name: 'bob', peerId: '12D3KooWbob', verified: false, online: true, keyChanged: false },
+      {
+        name: 'bob',
+        peerId: '12D3KooWbob',
+        verified: false,
+        online: true,
+        keyChanged: false,
+        mailboxes: [],
+      },
     ]
   }
   removeContact(ref: string, purge: boolean) {

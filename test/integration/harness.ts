@@ -88,11 +88,22 @@ export async function startDaemon(
   name: string,
   home = newHome(name),
   port?: number,
+  extra: string[] = [],
+  command: 'daemon' | 'relay' = 'daemon',
 ): Promise<Daemon> {
   const p = port ?? (await freePort())
   const proc = spawn(
     KITH,
-    ['--home', home, 'daemon', '--json', '--no-mdns', '--listen', `/ip4/127.0.0.1/tcp/${p}`],
+    [
+      '--home',
+      home,
+      command,
+      '--json',
+      '--no-mdns',
+      '--listen',
+      `/ip4/127.0.0.1/tcp/${p}`,
+      ...extra,
+    ],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env },
