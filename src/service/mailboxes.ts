@@ -28,6 +28,8 @@ export const OWN_MAILBOXES = 4
 const MAX_FETCH_PAGES = 64
 
 const CHOSEN = 'mailboxes.chosen'
+/** Circuit relay v2 hop: what a `kith relay` announces besides the mailbox. */
+const RELAY_HOP = '/libp2p/circuit/relay/0.2.0/hop'
 
 export interface MailboxDeps {
   ctx: CoreContext
@@ -81,12 +83,25 @@ export class Mailboxes {
       .some((c) => c.peerId === peer && c.protocols.includes(MAILBOX_PROTOCOL))
   }
 
+  /** A public relay (`kith relay`): serves mailboxes for anyone and relays circuits. Ordinary
+   *  nodes serve mailboxes only for their own contacts, so they are not named as ours. */
+  #isRelay(peer: string): boolean {
+    return this.#d.node
+      .connections()
+      .some(
+        (c) =>
+          c.peerId === peer &&
+          c.protocols.includes(MAILBOX_PROTOCOL) &&
+          c.protocols.includes(RELAY_HOP),
+      )
+  }
+
   /** Relays we are connected to that serve mailboxes, then contacts (who serve their contacts). */
   #choose(): void {
     const { node, store } = this.#d
     const contacts = new Set(store.listContacts().map((c) => c.peerId))
     const relays = [...new Set(node.connections().map((c) => c.peerId))].filter(
-      (p) => !contacts.has(p) && this.#offersMailbox(p),
+      (p) => !contacts.has(p) && this.#isRelay(p),
     )
     const previous = this.chosen()
     // Keep relays we named before (mail may be waiting there) while they are still known.
