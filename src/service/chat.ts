@@ -132,15 +132,18 @@ export class ChatService implements ChatApi {
     for (const peer of this.#store.outboxPeers()) this.#flushSoon(peer)
   }
 
-  /** Signs a new card with our current addresses, prekeys and mailboxes. */
-  #signCard(): Uint8Array {
+  /**
+   * Signs a new card with our current addresses, prekeys and mailboxes. The card for the public
+   * DHT names only relays: contacts serving as our mailboxes would reveal who we talk to ("a
+   * card lists no contacts"). The card pushed to contacts over their sessions names both.
+   */
+  #signCard(forContacts = false): Uint8Array {
     if (this.#bundle === undefined) throw new Error('service not started')
-    this.#ownCard = this.#cards.makeOwn(
-      this.#node.addrs(),
-      this.#bundle,
-      this.#mailboxes?.chosen() ?? [],
-    )
-    return this.#ownCard
+    const all = this.#mailboxes?.chosen() ?? []
+    const mailboxes = forContacts ? all : all.filter((p) => this.#store.getContact(p) === undefined)
+    const card = this.#cards.makeOwn(this.#node.addrs(), this.#bundle, mailboxes)
+    if (forContacts) this.#ownCard = card
+    return card
   }
 
   /** Our mailboxes changed: a new card to the DHT and to every connected contact. */
@@ -658,7 +661,7 @@ export class ChatService implements ChatApi {
     )
       return
     try {
-      const card = this.#ownCard ?? this.#signCard()
+      const card = this.#ownCard ?? this.#signCard(true)
       const content = encodeChatContent({
         messageId: this.#ctx.rng(MESSAGE_ID_BYTES),
         sender: this.#peerIdBytes,
