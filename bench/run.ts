@@ -22,6 +22,10 @@ const BENCHES: Record<string, Entry> = {
     describe: '1:1 messages between two daemons (latency, rate, bytes, start-up) vs Nostr NIP-17',
     load: () => import('./dm.js'),
   },
+  offline: {
+    describe: 'offline delivery through a kith relay mailbox (return → stored, bytes) vs NIP-17',
+    load: () => import('./offline.js'),
+  },
 }
 
 function usage(): string {
