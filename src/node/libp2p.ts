@@ -49,6 +49,9 @@ const log = debug('kith:node')
 /** Kith's own Kademlia protocol: Kith is its own DHT, not IPFS's (ARCHITECTURE.md). */
 export const KITH_DHT_PROTOCOL = '/kith/kad/1.0.0'
 /** Listen addresses when KithNodeOptions.listen is empty: TCP and WebSockets, any port. */
+/** Delay before the bootstrap list is handed to libp2p (its default is 1,000 ms). */
+export const BOOTSTRAP_DELAY_MS = 0
+
 export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/tcp/0/ws']
 /** Connection manager limits: a node is client, relay and mailbox for its contacts at once. */
 export const MAX_CONNECTIONS = 400
@@ -125,7 +128,11 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
   const privateKey = await generateKeyPairFromSeed('Ed25519', seed)
   const peerDiscovery: Array<ReturnType<typeof mdns> | ReturnType<typeof bootstrap>> = []
   if (opts.mdns) peerDiscovery.push(mdns())
-  if (opts.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: opts.bootstrap }))
+  // No start-up delay (the default is 1 s): a returning node should reach its relays, and the
+  // mail they hold, at once.
+  if (opts.bootstrap.length > 0) {
+    peerDiscovery.push(bootstrap({ list: opts.bootstrap, timeout: BOOTSTRAP_DELAY_MS }))
+  }
   return createLibp2p({
     start: false,
     privateKey,
