@@ -96,7 +96,6 @@ export class ChatService implements ChatApi {
   readonly #cards: Cards
   #mailboxes: Mailboxes | undefined
   /** The card we last signed (pushed to contacts when they connect). */
-  #ownCard: Uint8Array | undefined
   #stopped = false
 
   constructor(deps: ChatServiceDeps) {
@@ -142,13 +141,11 @@ export class ChatService implements ChatApi {
     const all = this.#mailboxes?.chosen() ?? []
     const mailboxes = forContacts ? all : all.filter((p) => this.#store.getContact(p) === undefined)
     const card = this.#cards.makeOwn(this.#node.addrs(), this.#bundle, mailboxes)
-    if (forContacts) this.#ownCard = card
     return card
   }
 
   /** Our mailboxes changed: a new card to the DHT and to every connected contact. */
   #cardChanged(): void {
-    this.#ownCard = undefined
     this.#node.setCardSource(() => Promise.resolve(this.#signCard()))
     for (const c of this.#store.listContacts()) {
       if (this.#node.isConnected(c.peerId)) setImmediate(() => void this.#pushCard(c.peerId))
@@ -434,7 +431,7 @@ export class ChatService implements ChatApi {
         for (let i = 0; i < pending.length; i += MAX_BATCH) {
           // Encrypt only for a reachable peer: every encryption advances the ratchet, and
           // frames that never leave would make the receiver skip keys (bounded by MAX_SKIP).
-          if (this.#stopped || !(this.#node.isConnected(peer) || this.#canDeposit(peer))) return
+          if (this.#stopped || !(await this.#reachableSomehow(peer))) return
           await this.#sendBatch(peer, pending.slice(i, i + MAX_BATCH), now)
         }
       } while (this.#flushAgain.has(peer))
@@ -491,6 +488,17 @@ export class ChatService implements ChatApi {
   /** The peer's card names mailboxes we could deposit with. */
   #canDeposit(peer: string): boolean {
     return (this.#cards.of(peer)?.mailboxes.length ?? 0) > 0
+  }
+
+  /**
+   * Before encrypting for a peer we are not connected to: is there anywhere for the frames to go?
+   * Without a card we look it up in the DHT first (rate-limited), so frames are not sealed for
+   * nowhere (each would make the receiver skip a key).
+   */
+  async #reachableSomehow(peer: string): Promise<boolean> {
+    if (this.#node.isConnected(peer) || this.#canDeposit(peer)) return true
+    if (this.#cards.of(peer) === undefined) await this.#mailboxes?.lookUpCard(peer)
+    return this.#canDeposit(peer)
   }
 
   /**
@@ -615,8 +623,14 @@ export class ChatService implements ChatApi {
           events.push({ event: 'message', message: toMessageView(m) })
         ack = m.id // acked again even when a duplicate: the earlier ack may have been lost
       } else if (content.card !== undefined) {
-        const card = this.#cards.accept(from, content.card)
-        const usable = card.addrs.filter((a) => a.endsWith(`/p2p/${from}`))
+        // An authentic message whose card is stale or bad: ignore the card, keep the session step.
+        let card
+        try {
+          card = this.#cards.accept(from, content.card)
+        } catch (err) {
+          log('card from %s ignored: %s', from, (err as Error).name)
+        }
+        const usable = card?.addrs.filter((a) => a.endsWith(`/p2p/${from}`)) ?? []
         if (usable.length > 0) {
           this.#store.touchContact(from, now, usable)
           watch = usable
@@ -661,7 +675,8 @@ export class ChatService implements ChatApi {
     )
       return
     try {
-      const card = this.#ownCard ?? this.#signCard(true)
+      // Signed afresh for each push: current addresses, never an expired card.
+      const card = this.#signCard(true)
       const content = encodeChatContent({
         messageId: this.#ctx.rng(MESSAGE_ID_BYTES),
         sender: this.#peerIdBytes,

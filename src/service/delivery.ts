@@ -1,5 +1,6 @@
 // Delivery timing for the outbox (ARCHITECTURE.md "Delivery"): how long to wait for an ack
-// before sending a message again. Named limits, exponential backoff with full jitter, so a
+// before sending a message again. Named limits, exponential backoff with "equal" jitter
+// (uniform in [cap/2, cap]), so a
 // thousand queued messages to a returning peer do not all retry in lockstep.
 
 /** First ack timeout: generous, so a slow receiver's backlog is not re-sent needlessly. */

@@ -6,17 +6,20 @@
 // `receive` callback that decrypts and stores a frame of unknown sender.
 import debug from 'debug'
 import type { CoreContext } from '../core/crypto/provider.js'
+import type { ContactCard } from '../core/identity/card.js'
 import type { IdentityKeyPair } from '../core/identity/identity.js'
 import { MAX_CARD_MAILBOXES } from '../core/wire/limits.js'
-import { MAILBOX_PROTOCOL } from '../node/mailbox/limits.js'
+import { MAILBOX_DEPOSIT_REPLICAS, MAILBOX_PROTOCOL } from '../node/mailbox/limits.js'
 import type { KithNode } from '../node/types.js'
 import type { NodeStore } from '../store/types.js'
 import type { Cards } from './cards.js'
 
 const log = debug('kith:service:mailbox')
 
-/** A message is deposited with this many of the recipient's mailboxes (issue 5: "at least two"). */
-export const DEPOSIT_COPIES = 2
+/** A message is deposited with this many of the recipient's mailboxes ("at least two"). */
+export const DEPOSIT_COPIES = MAILBOX_DEPOSIT_REPLICAS
+/** A contact without a card is looked up in the DHT at most this often. */
+export const CARD_LOOKUP_INTERVAL_MS = 5 * 60_000
 /** How often we fetch from our mailboxes while running (also on start and on connecting to one). */
 export const MAILBOX_FETCH_INTERVAL_MS = 60_000
 /** After a deposit, the outbox waits this long before depositing again (a direct send on
@@ -45,6 +48,7 @@ export interface MailboxDeps {
 
 export class Mailboxes {
   readonly #d: MailboxDeps
+  readonly #lookedUp = new Map<string, number>()
   #timer: NodeJS.Timeout | undefined
   #fetching = false
 
@@ -124,7 +128,7 @@ export class Mailboxes {
    * are tried when some refuse). Returns how many frames at least one mailbox accepted.
    */
   async deposit(peer: string, frames: Uint8Array[]): Promise<number> {
-    const card = this.#d.cards.of(peer)
+    const card = this.#d.cards.of(peer) ?? (await this.lookUpCard(peer))
     // Never ourselves: we hold it in the outbox already, and we may be away when they return.
     const mailboxes = (card?.mailboxes ?? []).filter((m) => m !== this.#d.node.peerId)
     if (mailboxes.length === 0) return 0
@@ -144,6 +148,23 @@ export class Mailboxes {
       else break // no mailbox takes anything now: keep the rest queued, in order
     }
     return accepted
+  }
+
+  /**
+   * A contact we never met directly has pushed us no card: look its card up in the DHT (at most
+   * every CARD_LOOKUP_INTERVAL_MS per peer) to learn its mailboxes.
+   */
+  async lookUpCard(peer: string): Promise<ContactCard | undefined> {
+    const now = this.#d.ctx.clock()
+    if (now - (this.#lookedUp.get(peer) ?? -Infinity) < CARD_LOOKUP_INTERVAL_MS) return undefined
+    this.#lookedUp.set(peer, now)
+    try {
+      const bytes = await this.#d.node.findCard(peer)
+      return bytes === undefined ? undefined : this.#d.cards.accept(peer, bytes)
+    } catch (err) {
+      log('card lookup for %s failed: %s', peer, (err as Error).name)
+      return undefined
+    }
   }
 
   #addrsOf(peer: string): string[] {

@@ -237,3 +237,35 @@ void describe('ChatContent limits', () => {
     )
   })
 })
+
+describe('ChatContent card body', () => {
+  const base = {
+    messageId: new Uint8Array(16).fill(1),
+    sender: new Uint8Array(0),
+    seq: 0n,
+    sentAt: 1n,
+    conversation: new Uint8Array(0),
+  }
+  it('carries a card of exactly MAX_CONTACT_CARD_BYTES and refuses MAX+1 both ways', async () => {
+    const { MAX_CONTACT_CARD_BYTES } = await import('../../../src/core/wire/limits.js')
+    const { encodeChatContent, decodeChatContent } =
+      await import('../../../src/core/wire/content.js')
+    const atMax = new Uint8Array(MAX_CONTACT_CARD_BYTES).fill(7)
+    assert.deepEqual(decodeChatContent(encodeChatContent({ ...base, card: atMax })).card, atMax)
+    const over = new Uint8Array(MAX_CONTACT_CARD_BYTES + 1)
+    assert.throws(() => encodeChatContent({ ...base, card: over }), {
+      name: 'MessageTooLargeError',
+    })
+    const raw = pb.ChatContent.encode({ ...base, card: over })
+    assert.throws(
+      () => decodeChatContent(raw),
+      (e: Error) => e.name === 'MalformedMessageError' || e.name === 'MessageTooLargeError',
+    )
+    // A card and a text at once is two bodies: refused.
+    const two = concat(
+      pb.ChatContent.encode({ ...base, text: { text: 'x' } }),
+      pb.ChatContent.encode({ card: new Uint8Array(10) }),
+    )
+    assert.throws(() => decodeChatContent(two), { name: 'MalformedMessageError' })
+  })
+})
