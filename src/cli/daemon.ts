@@ -231,9 +231,21 @@ export function removeDaemonFile(path: string): void {
 }
 
 /** `kith daemon`: runs until SIGINT/SIGTERM, then shuts down cleanly. Resolves the exit code. */
-export async function runDaemon(opts: DaemonOptions): Promise<number> {
-  // Listen for signals from the start: one that arrives while the node is starting stops it as
-  // soon as it is up, instead of killing the process half-assembled.
+export function runDaemon(opts: DaemonOptions): Promise<number> {
+  return runUntilSignalled('daemon', () => startDaemon(opts), opts.json)
+}
+
+/**
+ * Runs a node (`kith daemon` or `kith relay`) in the foreground until SIGINT/SIGTERM; resolves the
+ * exit code. Signals are handled from the start: one that arrives while the node starts stops it
+ * as soon as it is up instead of killing it half-assembled; a second one exits at once.
+ */
+export async function runUntilSignalled(
+  kind: 'daemon' | 'relay',
+  start: () => Promise<RunningDaemon>,
+  json: boolean,
+  listenNote = '',
+): Promise<number> {
   let signalled: NodeJS.Signals | undefined
   let onStop: ((signal: NodeJS.Signals) => void) | undefined
   const onSignal = (signal: NodeJS.Signals) => {
@@ -247,18 +259,18 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
 
-  const daemon = await startDaemon(opts)
-  const { info } = daemon
-  if (signalled === undefined) printReady(daemon, opts.json)
+  const running = await start()
+  const { info } = running
+  if (signalled === undefined) printReady(kind, running, json, listenNote)
   return new Promise<number>((resolve) => {
     onStop = (signal) => {
       log('%s: shutting down', signal)
       const timer = setTimeout(() => {
-        writeErr('ShutdownTimeout: the daemon did not stop in time')
+        writeErr(`ShutdownTimeout: the ${kind} did not stop in time`)
         resolve(1)
       }, SHUTDOWN_TIMEOUT_MS)
       timer.unref()
-      daemon.stop().then(
+      running.stop().then(
         () => {
           clearTimeout(timer)
           log('stopped %s', info.peerId)
@@ -271,7 +283,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   })
 }
 
-function printReady(daemon: RunningDaemon, json: boolean): void {
+function printReady(kind: string, daemon: RunningDaemon, json: boolean, listenNote: string): void {
   const { info } = daemon
   if (json) {
     writeJson({ event: 'ready', peerId: info.peerId, addrs: info.addrs, api: info.api })
@@ -279,11 +291,11 @@ function printReady(daemon: RunningDaemon, json: boolean): void {
   }
   writeOut(
     [
-      `kith daemon ready (pid ${info.pid})`,
+      `kith ${kind} ready (pid ${info.pid})`,
       `  peer id  ${info.peerId}`,
       `  name     ${daemon.name}`,
       `  api      ${info.api}`,
-      `  listening on`,
+      `  listening on${listenNote}`,
       ...info.addrs.map((a) => `    ${a}`),
       'Stop it with Ctrl-C.',
     ].join('\n'),

@@ -18,12 +18,12 @@ import {
   ensureApiToken,
   refuseIfRunning,
   removeDaemonFile,
-  SHUTDOWN_TIMEOUT_MS,
+  runUntilSignalled,
   writeFileAtomic,
   type RunningDaemon,
 } from './daemon.js'
 import { openOrCreateStore } from './local.js'
-import { writeErr, writeJson, writeOut } from './output.js'
+import { writeErr } from './output.js'
 
 const log = createDebug('kith:relay')
 
@@ -165,59 +165,11 @@ export async function startRelay(opts: RelayOptions): Promise<RunningDaemon> {
 }
 
 /** `kith relay`: runs until SIGINT/SIGTERM, then shuts down cleanly. Resolves the exit code. */
-export async function runRelay(opts: RelayOptions): Promise<number> {
-  // Signals are handled from the start, as in `kith daemon`: one that arrives while the relay
-  // starts stops it once it is up; a second one exits at once.
-  let signalled: NodeJS.Signals | undefined
-  let onStop: ((signal: NodeJS.Signals) => void) | undefined
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (signalled !== undefined) {
-      writeErr(`kith: ${signal} again, exiting now`)
-      process.exit(1)
-    }
-    signalled = signal
-    onStop?.(signal)
-  }
-  process.on('SIGINT', onSignal)
-  process.on('SIGTERM', onSignal)
-
-  const relay = await startRelay(opts)
-  if (signalled === undefined) printReady(relay, opts.json)
-  return new Promise<number>((resolve) => {
-    onStop = (signal) => {
-      log('%s: shutting down', signal)
-      const timer = setTimeout(() => {
-        writeErr('ShutdownTimeout: the relay did not stop in time')
-        resolve(1)
-      }, SHUTDOWN_TIMEOUT_MS)
-      timer.unref()
-      relay.stop().then(
-        () => {
-          clearTimeout(timer)
-          resolve(0)
-        },
-        () => resolve(1),
-      )
-    }
-    if (signalled !== undefined) onStop(signalled)
-  })
-}
-
-function printReady(relay: RunningDaemon, json: boolean): void {
-  const { info } = relay
-  if (json) {
-    writeJson({ event: 'ready', peerId: info.peerId, addrs: info.addrs, api: info.api })
-    return
-  }
-  writeOut(
-    [
-      `kith relay ready (pid ${info.pid})`,
-      `  peer id  ${info.peerId}`,
-      `  name     ${relay.name}`,
-      `  api      ${info.api}`,
-      `  listening on (give these to others as bootstrap / relay addresses)`,
-      ...info.addrs.map((a) => `    ${a}`),
-      'Stop it with Ctrl-C.',
-    ].join('\n'),
+export function runRelay(opts: RelayOptions): Promise<number> {
+  return runUntilSignalled(
+    'relay',
+    () => startRelay(opts),
+    opts.json,
+    ' (give these to others as bootstrap / relay addresses)',
   )
 }
