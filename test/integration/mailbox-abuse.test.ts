@@ -10,15 +10,7 @@ import {
   MAILBOX_QUOTA_PER_DEPOSITOR_COUNT,
   MAILBOX_QUOTA_PER_RECIPIENT_BYTES,
 } from '../../src/node/mailbox/limits.js'
-import {
-  api,
-  json,
-  startDaemon,
-  stopAll,
-  stopDaemon,
-  until,
-  type MessageLine,
-} from './harness.js'
+import { api, json, startDaemon, stopAll, stopDaemon, until, type MessageLine } from './harness.js'
 
 const homes: string[] = []
 let stranger: Libp2pKithNode | undefined
