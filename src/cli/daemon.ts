@@ -28,6 +28,7 @@ import { createKithNode } from '../node/libp2p.js'
 import type { KithNode } from '../node/types.js'
 import { nodeCrypto, nodeRng } from '../platform/node-crypto.js'
 import { createChatService, type ChatService } from '../service/chat.js'
+import type { ChatApi } from '../service/types.js'
 import type { SqliteNodeStore } from '../store/index.js'
 import { openOrCreateStore } from './local.js'
 import { writeErr, writeJson, writeOut } from './output.js'
@@ -197,19 +198,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     cleanup.push(() => service.stop())
     await service.start()
 
-    const token = ensureApiToken(opts.home)
-    const api: ApiServer = await startApiServer(service, { ...opts.api, token })
-    cleanup.push(() => api.close())
-
-    const info: DaemonInfo = {
-      pid: process.pid,
-      peerId: node.peerId,
-      addrs: node.addrs(),
-      api: api.url,
-    }
-    const daemonFile = join(opts.home, DAEMON_FILE)
-    writeFileAtomic(daemonFile, `${JSON.stringify(info)}\n`)
-    cleanup.push(() => removeDaemonFile(daemonFile))
+    const info = await serveLocalApi(opts.home, service, opts.api, node, cleanup)
     log('ready: %s api %s', info.peerId, info.api)
 
     let stopping: Promise<void> | undefined
@@ -218,6 +207,32 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     await undo()
     throw err
   }
+}
+
+/**
+ * Starts the local API for `api` with the home's token, then writes daemon.json (0600, atomic):
+ * the last step of starting a daemon or a relay. Registers their undoing in `cleanup`.
+ */
+export async function serveLocalApi(
+  home: string,
+  api: ChatApi,
+  listen: DaemonOptions['api'],
+  node: { peerId: string; addrs(): string[] },
+  cleanup: (() => Promise<void> | void)[],
+): Promise<DaemonInfo> {
+  const token = ensureApiToken(home)
+  const server: ApiServer = await startApiServer(api, { ...listen, token })
+  cleanup.push(() => server.close())
+  const info: DaemonInfo = {
+    pid: process.pid,
+    peerId: node.peerId,
+    addrs: node.addrs(),
+    api: server.url,
+  }
+  const daemonFile = join(home, DAEMON_FILE)
+  writeFileAtomic(daemonFile, `${JSON.stringify(info)}\n`)
+  cleanup.push(() => removeDaemonFile(daemonFile))
+  return info
 }
 
 /** Removes daemon.json if it is still ours (a newer daemon may have replaced it). */

@@ -6,22 +6,12 @@
 // that assembly and its teardown; the files it leaves in KITH_HOME are the daemon's
 // (`daemon.json`, `api-token`), and its identity and holdings live in the same store a daemon
 // uses, so both survive restarts. Loaded lazily: it pulls in libp2p.
-import { join } from 'node:path'
 import createDebug from 'debug'
-import { DAEMON_FILE, type DaemonInfo } from '../api/client.js'
-import { startApiServer } from '../api/server.js'
 import { createKithNode, type Libp2pKithNode } from '../node/libp2p.js'
 import { ServiceError } from '../service/errors.js'
 import type { ChatApi, NodeStatus } from '../service/types.js'
 import type { SqliteNodeStore } from '../store/index.js'
-import {
-  ensureApiToken,
-  refuseIfRunning,
-  removeDaemonFile,
-  runUntilSignalled,
-  writeFileAtomic,
-  type RunningDaemon,
-} from './daemon.js'
+import { refuseIfRunning, runUntilSignalled, serveLocalApi, type RunningDaemon } from './daemon.js'
 import { openOrCreateStore } from './local.js'
 import { writeErr } from './output.js'
 
@@ -143,18 +133,7 @@ export async function startRelay(opts: RelayOptions): Promise<RunningDaemon> {
     const name = store.getIdentityName()
     const node = await startNode(store, opts)
     cleanup.push(() => node.stop())
-    const token = ensureApiToken(opts.home)
-    const api = await startApiServer(relayApi(node, name), { ...opts.api, token })
-    cleanup.push(() => api.close())
-    const info: DaemonInfo = {
-      pid: process.pid,
-      peerId: node.peerId,
-      addrs: node.addrs(),
-      api: api.url,
-    }
-    const daemonFile = join(opts.home, DAEMON_FILE)
-    writeFileAtomic(daemonFile, `${JSON.stringify(info)}\n`)
-    cleanup.push(() => removeDaemonFile(daemonFile))
+    const info = await serveLocalApi(opts.home, relayApi(node, name), opts.api, node, cleanup)
     log('relay ready: %s api %s', info.peerId, info.api)
     let stopping: Promise<void> | undefined
     return { info, name, stop: () => (stopping ??= undo()) }
