@@ -160,12 +160,22 @@ export async function refuseIfRunning(home: string): Promise<void> {
   throw new DaemonRunningError(`a daemon (pid ${pid}) is already running for ${home}`)
 }
 
-/** Starts a node for `opts.home` and writes daemon.json. The caller prints the ready line. */
-export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
-  await refuseIfRunning(opts.home)
-  const { store, created } = openOrCreateStore(opts.home, opts.name, opts.passphrase)
-  if (created) writeErr(`kith: created a new identity ${store.peerId} in ${opts.home}`)
-  const cleanup: (() => Promise<void> | void)[] = [() => store.close()]
+type Cleanup = () => Promise<void> | void
+
+/**
+ * The first step of starting a daemon or a relay: refuses a home another daemon runs on, opens
+ * (or creates) its store, and returns a teardown stack — `undo` runs it newest first, logging
+ * and skipping steps that fail.
+ */
+export async function openHome(
+  home: string,
+  name: string | undefined,
+  passphrase: string | undefined,
+): Promise<{ store: SqliteNodeStore; cleanup: Cleanup[]; undo: () => Promise<void> }> {
+  await refuseIfRunning(home)
+  const { store, created } = openOrCreateStore(home, name, passphrase)
+  if (created) writeErr(`kith: created a new identity ${store.peerId} in ${home}`)
+  const cleanup: Cleanup[] = [() => store.close()]
   const undo = async () => {
     for (const fn of cleanup.reverse()) {
       try {
@@ -175,6 +185,12 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       }
     }
   }
+  return { store, cleanup, undo }
+}
+
+/** Starts a node for `opts.home` and writes daemon.json. The caller prints the ready line. */
+export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
+  const { store, cleanup, undo } = await openHome(opts.home, opts.name, opts.passphrase)
   try {
     const identity = await store.protocol.getIdentityKeyPair()
     const name = store.getIdentityName()
@@ -218,7 +234,7 @@ export async function serveLocalApi(
   api: ChatApi,
   listen: DaemonOptions['api'],
   node: { peerId: string; addrs(): string[] },
-  cleanup: (() => Promise<void> | void)[],
+  cleanup: Cleanup[],
 ): Promise<DaemonInfo> {
   const token = ensureApiToken(home)
   const server: ApiServer = await startApiServer(api, { ...listen, token })

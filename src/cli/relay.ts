@@ -11,9 +11,7 @@ import { createKithNode, type Libp2pKithNode } from '../node/libp2p.js'
 import { ServiceError } from '../service/errors.js'
 import type { ChatApi, NodeStatus } from '../service/types.js'
 import type { SqliteNodeStore } from '../store/index.js'
-import { refuseIfRunning, runUntilSignalled, serveLocalApi, type RunningDaemon } from './daemon.js'
-import { openOrCreateStore } from './local.js'
-import { writeErr } from './output.js'
+import { openHome, runUntilSignalled, serveLocalApi, type RunningDaemon } from './daemon.js'
 
 const log = createDebug('kith:relay')
 
@@ -112,23 +110,11 @@ async function startNode(store: SqliteNodeStore, opts: RelayOptions): Promise<Li
 
 /** Starts a relay for `opts.home` and writes daemon.json. The caller prints the ready line. */
 export async function startRelay(opts: RelayOptions): Promise<RunningDaemon> {
-  await refuseIfRunning(opts.home)
-  const { store, created } = openOrCreateStore(
+  const { store, cleanup, undo } = await openHome(
     opts.home,
     opts.name ?? RELAY_DEFAULT_NAME,
     opts.passphrase,
   )
-  if (created) writeErr(`kith: created a new identity ${store.peerId} in ${opts.home}`)
-  const cleanup: (() => Promise<void> | void)[] = [() => store.close()]
-  const undo = async () => {
-    for (const fn of cleanup.reverse()) {
-      try {
-        await fn()
-      } catch (err) {
-        log('shutdown step failed: %s', (err as Error).name)
-      }
-    }
-  }
   try {
     const name = store.getIdentityName()
     const node = await startNode(store, opts)
