@@ -1,10 +1,11 @@
-// The plaintext of every 1:1 and group message (wire.proto ChatContent) and the four bodies it
-// can carry: text, receipt, group control, file manifest. Encoded before padding
+// The plaintext of every 1:1 and group message (wire.proto ChatContent) and the bodies it can
+// carry: text, receipt, group control, file manifest, contact card, group update. Encoded before padding
 // (./padding.ts) and encryption; decoded after decryption and unpadding.
 //
 // This module owns their layout and bounds. It knows nothing of conversations, delivery or
 // group rules: it checks that a GroupControl carries a 64-byte signature, not that it verifies
-// (group/ does), and that a manifest's hashes are 32 bytes, not that they match (node/file/ does).
+// (group/ does), that a GroupUpdate's ops are bounded byte strings, not that they are signed
+// ops (group/control.ts verifyGroupOp does), and that a manifest's hashes are 32 bytes, not that they match (node/file/ does).
 import { reader as protonsReader } from 'protons-runtime'
 import { MalformedMessageError } from '../errors.js'
 import { PEER_ID_BYTES } from '../identity/identity.js'
@@ -12,8 +13,13 @@ import { ED25519_KEY_BYTES, SIGNATURE_BYTES } from './codec.js'
 import { decodeLimited } from './decode.js'
 import {
   MAX_CHAT_CONTENT_BYTES,
+  GROUP_ID_BYTES,
+  GROUP_SECRET_BYTES,
   MAX_CONTACT_CARD_BYTES,
   MAX_GROUP_MEMBERS,
+  MAX_GROUP_OP_BYTES,
+  MAX_GROUP_UPDATE_CARDS,
+  MAX_GROUP_UPDATE_OPS,
   MAX_ID_BYTES,
   MAX_NAME_BYTES,
   MAX_PLAINTEXT_BYTES,
@@ -48,6 +54,7 @@ export type {
   ChatContent,
   FileManifest,
   GroupControl,
+  GroupUpdate,
   Receipt,
   SenderKeyDistribution,
   Text,
@@ -57,6 +64,7 @@ type ContentIn = WireInput<pb.ChatContent>
 type ReceiptIn = WireInput<pb.Receipt>
 type GroupControlIn = WireInput<pb.GroupControl>
 type SenderKeyIn = WireInput<pb.SenderKeyDistribution>
+type GroupUpdateIn = WireInput<pb.GroupUpdate>
 type FileIn = WireInput<pb.FileManifest>
 
 // The generated enums are string enums merged with a `codec` function: keep the strings.
@@ -103,6 +111,31 @@ function groupControl(r: Rules, what: string, x: GroupControlIn): GroupControlIn
   return out
 }
 
+// Design §2: ops are encoded signed GroupControls (checked by group/control.ts when applied);
+// secrets run parallel to ops, each empty or one 32-byte topic secret; cards are
+// SignedContactCards (checked by identity/card.ts when used).
+function groupUpdate(r: Rules, what: string, x: GroupUpdateIn): GroupUpdateIn {
+  const ops = listUpTo(r, `${what}.ops`, x.ops, MAX_GROUP_UPDATE_OPS, (w, op) =>
+    bytesUpTo(r, w, op, MAX_GROUP_OP_BYTES),
+  )
+  const secrets = listUpTo(r, `${what}.secrets`, x.secrets, MAX_GROUP_UPDATE_OPS, (w, s) =>
+    r.len(w, s, 0, GROUP_SECRET_BYTES),
+  )
+  if (secrets.length !== ops.length) {
+    r.bad(`${what}: ${secrets.length} secrets for ${ops.length} ops`)
+  }
+  const out: GroupUpdateIn = {
+    groupId: r.len(`${what}.groupId`, x.groupId, GROUP_ID_BYTES),
+    ops,
+    secrets,
+    cards: listUpTo(r, `${what}.cards`, x.cards, MAX_GROUP_UPDATE_CARDS, (w, c) =>
+      bytesUpTo(r, w, c, MAX_CONTACT_CARD_BYTES),
+    ),
+  }
+  if (x.senderKey != null) out.senderKey = senderKey(r, `${what}.senderKey`, x.senderKey)
+  return out
+}
+
 function fileManifest(r: Rules, what: string, x: FileIn): FileIn {
   const chunkSize = u32(r, `${what}.chunkSize`, x.chunkSize)
   r.min(`${what}.chunkSize`, chunkSize, 1)
@@ -121,7 +154,8 @@ function fileManifest(r: Rules, what: string, x: FileIn): FileIn {
 }
 
 function chatContent(r: Rules, c: ContentIn): ContentIn {
-  const set = [c.text, c.receipt, c.groupControl, c.file, c.card].filter((b) => b != null).length
+  const bodies = [c.text, c.receipt, c.groupControl, c.file, c.card, c.group]
+  const set = bodies.filter((b) => b != null).length
   if (set !== 1) r.bad(`ChatContent: ${set} bodies set, expected exactly one`)
   const { conversation } = c
   if (!(conversation instanceof Uint8Array)) r.bad('ChatContent.conversation: expected bytes')
@@ -142,6 +176,7 @@ function chatContent(r: Rules, c: ContentIn): ContentIn {
   }
   if (c.file != null) out.file = fileManifest(r, 'ChatContent.file', c.file)
   if (c.card != null) out.card = bytesUpTo(r, 'ChatContent.card', c.card, MAX_CONTACT_CARD_BYTES)
+  if (c.group != null) out.group = groupUpdate(r, 'ChatContent.group', c.group)
   return out
 }
 
@@ -161,6 +196,11 @@ const limitedChatContent = {
         receipt: { messageIds: MAX_RECEIPT_IDS },
         groupControl: { members: MAX_GROUP_MEMBERS, admins: MAX_GROUP_MEMBERS },
         file: { chunkHashes: MAX_CHUNK_HASHES },
+        group: {
+          ops: MAX_GROUP_UPDATE_OPS,
+          secrets: MAX_GROUP_UPDATE_OPS,
+          cards: MAX_GROUP_UPDATE_CARDS,
+        },
       },
     }),
   encode: (value: pb.ChatContent): Uint8Array => pb.ChatContent.encode(value),
@@ -175,7 +215,7 @@ export function decodeChatContent(bytes: Uint8Array): pb.ChatContent {
   return wire<pb.ChatContent>(chatContent(decodeRules, m))
 }
 
-/** Counts the top-level occurrences of the oneof body fields (10–14). */
+/** Counts the top-level occurrences of the oneof body fields (10–15). */
 function bodyFields(bytes: Uint8Array): number {
   try {
     const rd = protonsReader(bytes)
@@ -183,7 +223,7 @@ function bodyFields(bytes: Uint8Array): number {
     while (rd.pos < rd.len) {
       const tag = rd.uint32()
       const field = tag >>> 3
-      if (field >= 10 && field <= 14) n++
+      if (field >= 10 && field <= 15) n++
       rd.skipType(tag & 7)
     }
     return n

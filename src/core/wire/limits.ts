@@ -40,3 +40,22 @@ export const MAX_GROUP_MEMBERS = 1000
 export const MAX_NAME_BYTES = 256
 /** An opaque id whose exact length its owning module fixes (group, file, distribution id). */
 export const MAX_ID_BYTES = 64
+
+// ---- Groups (docs/protocol.md "Groups"; design §1–2) -----------------------------------------
+/** A group id: 16 random bytes (hex in JSON and the CLI). Fixed length, not a limit. */
+export const GROUP_ID_BYTES = 16
+/** A topic secret (CREATE, REMOVE, LEAVE introduce one). Fixed length, not a limit. */
+export const GROUP_SECRET_BYTES = 32
+/** One encoded signed GroupControl op. A CREATE listing MAX_GROUP_MEMBERS members (≈40 KiB)
+ *  fits; so does the largest op in one GroupUpdate (with its secret and a sender key) inside
+ *  MAX_CHAT_CONTENT_BYTES. A typical ADD/REMOVE of one member is ≈170 bytes. */
+export const MAX_GROUP_OP_BYTES = 60 * 1024
+/** Ops in one group's log: replayGroup refuses more (GroupStateError). */
+export const MAX_GROUP_OPS = 10_000
+/** Ops one GroupUpdate may carry. The smallest signed op with its secret framing is ≈135 bytes,
+ *  so MAX_CHAT_CONTENT_BYTES holds at most ≈480 of them: the byte cap binds first, and a longer
+ *  history goes out in several updates (the service splits it). */
+export const MAX_GROUP_UPDATE_OPS = 512
+/** Member cards one GroupUpdate may list. A card is ≈2.7–3 KiB (two ML-KEM-768 keys), so the
+ *  byte cap (MAX_CHAT_CONTENT_BYTES) allows ≈20 per update: the service splits larger sets. */
+export const MAX_GROUP_UPDATE_CARDS = MAX_GROUP_MEMBERS

@@ -1,6 +1,7 @@
 // Chat content (src/core/wire/content.ts): each body round-trips, alone and through pad/unpad;
 // exactly one body; every field rule; the named limits (MAX_CHAT_CONTENT_BYTES exactly and +1,
-// text bytes, MAX_RECEIPT_IDS, MAX_GROUP_MEMBERS); random bytes give a typed error (fast-check).
+// text bytes, MAX_RECEIPT_IDS, MAX_GROUP_MEMBERS, the GroupUpdate bounds); random bytes give a
+// typed error (fast-check).
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
@@ -15,8 +16,14 @@ import {
   encodeChatContent,
 } from '../../../src/core/wire/content.js'
 import {
+  GROUP_ID_BYTES,
+  GROUP_SECRET_BYTES,
   MAX_CHAT_CONTENT_BYTES,
+  MAX_CONTACT_CARD_BYTES,
   MAX_GROUP_MEMBERS,
+  MAX_GROUP_OP_BYTES,
+  MAX_GROUP_UPDATE_CARDS,
+  MAX_GROUP_UPDATE_OPS,
   MAX_ID_BYTES,
   MAX_NAME_BYTES,
   MAX_PLAINTEXT_BYTES,
@@ -57,6 +64,16 @@ const groupControl = (members = 3): pb.GroupControl => ({
   },
 })
 
+const groupUpdate = (ops = 2, cards = 1): pb.GroupUpdate => ({
+  groupId: rand(GROUP_ID_BYTES),
+  ops: Array.from({ length: ops }, () => rand(170)),
+  secrets: Array.from({ length: ops }, (_, i) =>
+    i % 2 === 0 ? rand(GROUP_SECRET_BYTES) : new Uint8Array(0),
+  ),
+  senderKey: groupControl().senderKey!,
+  cards: Array.from({ length: cards }, () => rand(100)),
+})
+
 const file = (): pb.FileManifest => ({
   fileId: rand(16),
   name: 'photo.jpg',
@@ -78,6 +95,11 @@ const bodies: [string, Partial<pb.ChatContent>][] = [
     { groupControl: { ...groupControl(), senderKey: undefined } },
   ],
   ['file', { file: file() }],
+  ['group update', { group: groupUpdate() }],
+  [
+    'group update without ops, cards or sender key',
+    { group: { ...groupUpdate(0, 0), senderKey: undefined } },
+  ],
 ]
 
 void describe('ChatContent', () => {
@@ -85,6 +107,7 @@ void describe('ChatContent', () => {
     void it(`round-trips a ${name}, through pad/unpad too`, () => {
       const c = { ...head(), ...body }
       if (c.groupControl?.senderKey === undefined) delete c.groupControl?.senderKey
+      if (c.group?.senderKey === undefined) delete c.group?.senderKey
       const bytes = encodeChatContent(c)
       assert.deepEqual(decodeChatContent(bytes), c)
       assert.deepEqual(decodeChatContent(unpad(pad(bytes))), c)
@@ -126,6 +149,18 @@ void describe('ChatContent', () => {
         groupControl: {
           ...groupControl(),
           senderKey: { ...groupControl().senderKey!, chainKey: rand(31) },
+        },
+      },
+      { group: { ...groupUpdate(), groupId: rand(GROUP_ID_BYTES + 1) } },
+      { group: { ...groupUpdate(), groupId: new Uint8Array(0) } },
+      { group: { ...groupUpdate(), ops: [rand(10), new Uint8Array(0)] } },
+      { group: { ...groupUpdate(), secrets: [rand(31), new Uint8Array(0)] } },
+      { group: { ...groupUpdate(), secrets: [rand(GROUP_SECRET_BYTES)] } },
+      { group: { ...groupUpdate(), cards: [new Uint8Array(0)] } },
+      {
+        group: {
+          ...groupUpdate(),
+          senderKey: { ...groupControl().senderKey!, signingKey: rand(33) },
         },
       },
       { file: { ...file(), chunkHashes: [rand(31)] } },
@@ -205,6 +240,60 @@ void describe('ChatContent limits', () => {
     const over = { ...head(), groupControl: groupControl(MAX_GROUP_MEMBERS + 1) }
     assert.throws(() => decodeChatContent(pb.ChatContent.encode(over)), MalformedMessageError)
     assert.throws(() => encodeChatContent(over), MessageTooLargeError)
+  })
+
+  void it(`holds MAX_GROUP_UPDATE_OPS (${MAX_GROUP_UPDATE_OPS}) ops and secrets, not one more`, () => {
+    const small = (n: number): pb.GroupUpdate => ({
+      ...groupUpdate(0, 0),
+      ops: Array.from({ length: n }, () => rand(8)),
+      secrets: Array.from({ length: n }, () => new Uint8Array(0)),
+    })
+    const ok = { ...head(), group: small(MAX_GROUP_UPDATE_OPS) }
+    assert.equal(decodeChatContent(encodeChatContent(ok)).group?.ops.length, MAX_GROUP_UPDATE_OPS)
+    const over = { ...head(), group: small(MAX_GROUP_UPDATE_OPS + 1) }
+    assert.throws(() => decodeChatContent(pb.ChatContent.encode(over)), MalformedMessageError)
+    assert.throws(() => encodeChatContent(over), MessageTooLargeError)
+  })
+
+  void it(`holds MAX_GROUP_UPDATE_CARDS (${MAX_GROUP_UPDATE_CARDS}) cards, not one more`, () => {
+    const cards = (n: number): pb.GroupUpdate => ({
+      ...groupUpdate(0, 0),
+      cards: Array.from({ length: n }, () => rand(1)),
+    })
+    const ok = { ...head(), group: cards(MAX_GROUP_UPDATE_CARDS) }
+    assert.equal(
+      decodeChatContent(encodeChatContent(ok)).group?.cards.length,
+      MAX_GROUP_UPDATE_CARDS,
+    )
+    const over = { ...head(), group: cards(MAX_GROUP_UPDATE_CARDS + 1) }
+    assert.throws(() => decodeChatContent(pb.ChatContent.encode(over)), MalformedMessageError)
+    assert.throws(() => encodeChatContent(over), MessageTooLargeError)
+    const bigCard = { ...head(), group: { ...cards(0), cards: [rand(MAX_CONTACT_CARD_BYTES + 1)] } }
+    assert.throws(() => decodeChatContent(pb.ChatContent.encode(bigCard)), MalformedMessageError)
+    assert.throws(() => encodeChatContent(bigCard), MessageTooLargeError)
+  })
+
+  void it(`takes an op of MAX_GROUP_OP_BYTES (${MAX_GROUP_OP_BYTES}) with its secret and a sender key, not one byte more`, () => {
+    const update = (opBytes: number): pb.GroupUpdate => ({
+      ...groupUpdate(0, 0),
+      ops: [rand(opBytes)],
+      secrets: [rand(GROUP_SECRET_BYTES)],
+    })
+    const ok = { ...head(), group: update(MAX_GROUP_OP_BYTES) }
+    const bytes = encodeChatContent(ok)
+    assert.ok(bytes.length <= MAX_CHAT_CONTENT_BYTES)
+    assert.equal(decodeChatContent(bytes).group?.ops[0]?.length, MAX_GROUP_OP_BYTES)
+    const over = { ...head(), group: update(MAX_GROUP_OP_BYTES + 1) }
+    assert.throws(() => decodeChatContent(pb.ChatContent.encode(over)), MalformedMessageError)
+    assert.throws(() => encodeChatContent(over), MessageTooLargeError)
+  })
+
+  void it('refuses a GroupUpdate with a body beside it', () => {
+    const withGroup = encodeChatContent({ ...head(), group: groupUpdate() })
+    const twice = concat(withGroup, pb.ChatContent.encode({ text: { text: 'b' } }))
+    assert.throws(() => decodeChatContent(twice), MalformedMessageError)
+    const both = { ...head(), text: { text: 'a' }, group: groupUpdate() }
+    assert.throws(() => encodeChatContent(both), TypeError)
   })
 
   void it('round-trips any text through encode/pad/unpad/decode (fast-check, numRuns 300)', () => {

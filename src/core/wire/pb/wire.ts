@@ -2858,6 +2858,259 @@ export namespace GroupControl {
   }
 }
 
+export interface GroupUpdate {
+  groupId: Uint8Array<ArrayBuffer>
+  ops: Uint8Array<ArrayBuffer>[]
+  secrets: Uint8Array<ArrayBuffer>[]
+  senderKey?: SenderKeyDistribution
+  cards: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace GroupUpdate {
+  let _codec: Codec<GroupUpdate>
+
+  export const codec = (): Codec<GroupUpdate> => {
+    if (_codec == null) {
+      _codec = message<GroupUpdate>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.groupId != null && obj.groupId.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.groupId)
+        }
+
+        if (obj.ops != null && obj.ops.length > 0) {
+          for (const value of obj.ops) {
+            w.uint32(18)
+            w.bytes(value)
+          }
+        }
+
+        if (obj.secrets != null && obj.secrets.length > 0) {
+          for (const value of obj.secrets) {
+            w.uint32(26)
+            w.bytes(value)
+          }
+        }
+
+        if (obj.senderKey != null) {
+          w.uint32(34)
+          SenderKeyDistribution.codec().encode(obj.senderKey, w)
+        }
+
+        if (obj.cards != null && obj.cards.length > 0) {
+          for (const value of obj.cards) {
+            w.uint32(42)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          groupId: uint8ArrayAlloc(0),
+          ops: [],
+          secrets: [],
+          cards: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.groupId = reader.bytes()
+              break
+            }
+            case 2: {
+              if (opts.limits?.ops != null && obj.ops.length === opts.limits.ops) {
+                throw new MaxLengthError('Decode error - repeated field "ops" had too many elements')
+              }
+
+              obj.ops.push(reader.bytes())
+              break
+            }
+            case 3: {
+              if (opts.limits?.secrets != null && obj.secrets.length === opts.limits.secrets) {
+                throw new MaxLengthError('Decode error - repeated field "secrets" had too many elements')
+              }
+
+              obj.secrets.push(reader.bytes())
+              break
+            }
+            case 4: {
+              obj.senderKey = SenderKeyDistribution.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.senderKey
+              })
+              break
+            }
+            case 5: {
+              if (opts.limits?.cards != null && obj.cards.length === opts.limits.cards) {
+                throw new MaxLengthError('Decode error - repeated field "cards" had too many elements')
+              }
+
+              obj.cards.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          ops: 0,
+          secrets: 0,
+          cards: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.groupId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.ops != null && obj.ops === opts.limits.ops) {
+                throw new MaxLengthError('Streaming decode error - repeated field "ops" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.ops[]`,
+                index: obj.ops,
+                value: reader.bytes()
+              }
+
+              obj.ops++
+
+              break
+            }
+            case 3: {
+              if (opts.limits?.secrets != null && obj.secrets === opts.limits.secrets) {
+                throw new MaxLengthError('Streaming decode error - repeated field "secrets" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.secrets[]`,
+                index: obj.secrets,
+                value: reader.bytes()
+              }
+
+              obj.secrets++
+
+              break
+            }
+            case 4: {
+              yield * SenderKeyDistribution.codec().stream(reader, reader.uint32(), `${prefix}.senderKey`, {
+                limits: opts.limits?.senderKey
+              })
+
+              break
+            }
+            case 5: {
+              if (opts.limits?.cards != null && obj.cards === opts.limits.cards) {
+                throw new MaxLengthError('Streaming decode error - repeated field "cards" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.cards[]`,
+                index: obj.cards,
+                value: reader.bytes()
+              }
+
+              obj.cards++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface GroupUpdateGroupIdFieldEvent {
+    field: '$.groupId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupUpdateOpsFieldEvent {
+    field: '$.ops[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupUpdateSecretsFieldEvent {
+    field: '$.secrets[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupUpdateSenderKeyDistributionIdFieldEvent {
+    field: '$.senderKey.distributionId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupUpdateSenderKeyChainIdFieldEvent {
+    field: '$.senderKey.chainId'
+    value: number
+  }
+
+  export interface GroupUpdateSenderKeyIterationFieldEvent {
+    field: '$.senderKey.iteration'
+    value: number
+  }
+
+  export interface GroupUpdateSenderKeyChainKeyFieldEvent {
+    field: '$.senderKey.chainKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupUpdateSenderKeySigningKeyFieldEvent {
+    field: '$.senderKey.signingKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface GroupUpdateCardsFieldEvent {
+    field: '$.cards[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<GroupUpdate>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, GroupUpdate.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupUpdate>): GroupUpdate {
+    return decodeMessage(buf, GroupUpdate.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<GroupUpdate>): Generator<GroupUpdateGroupIdFieldEvent | GroupUpdateOpsFieldEvent | GroupUpdateSecretsFieldEvent | GroupUpdateSenderKeyDistributionIdFieldEvent | GroupUpdateSenderKeyChainIdFieldEvent | GroupUpdateSenderKeyIterationFieldEvent | GroupUpdateSenderKeyChainKeyFieldEvent | GroupUpdateSenderKeySigningKeyFieldEvent | GroupUpdateCardsFieldEvent> {
+    return streamMessage(buf, GroupUpdate.codec(), opts)
+  }
+}
+
 export interface FileManifest {
   fileId: Uint8Array<ArrayBuffer>
   name: string
@@ -3138,6 +3391,7 @@ export interface ChatContent {
   groupControl?: GroupControl
   file?: FileManifest
   card?: Uint8Array<ArrayBuffer>
+  group?: GroupUpdate
 }
 
 export namespace ChatContent {
@@ -3152,7 +3406,16 @@ export namespace ChatContent {
 
         obj = { ...obj }
 
+        if (obj.group != null) {
+          obj.card = undefined
+          obj.file = undefined
+          obj.groupControl = undefined
+          obj.receipt = undefined
+          obj.text = undefined
+        }
+
         if (obj.card != null) {
+          obj.group = undefined
           obj.file = undefined
           obj.groupControl = undefined
           obj.receipt = undefined
@@ -3160,6 +3423,7 @@ export namespace ChatContent {
         }
 
         if (obj.file != null) {
+          obj.group = undefined
           obj.card = undefined
           obj.groupControl = undefined
           obj.receipt = undefined
@@ -3167,6 +3431,7 @@ export namespace ChatContent {
         }
 
         if (obj.groupControl != null) {
+          obj.group = undefined
           obj.card = undefined
           obj.file = undefined
           obj.receipt = undefined
@@ -3174,6 +3439,7 @@ export namespace ChatContent {
         }
 
         if (obj.receipt != null) {
+          obj.group = undefined
           obj.card = undefined
           obj.file = undefined
           obj.groupControl = undefined
@@ -3181,6 +3447,7 @@ export namespace ChatContent {
         }
 
         if (obj.text != null) {
+          obj.group = undefined
           obj.card = undefined
           obj.file = undefined
           obj.groupControl = undefined
@@ -3235,6 +3502,11 @@ export namespace ChatContent {
         if (obj.card != null) {
           w.uint32(114)
           w.bytes(obj.card)
+        }
+
+        if (obj.group != null) {
+          w.uint32(122)
+          GroupUpdate.codec().encode(obj.group, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -3303,6 +3575,12 @@ export namespace ChatContent {
               obj.card = reader.bytes()
               break
             }
+            case 15: {
+              obj.group = GroupUpdate.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.group
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -3310,7 +3588,16 @@ export namespace ChatContent {
           }
         }
 
+        if (obj.group != null) {
+          delete obj.card
+          delete obj.file
+          delete obj.groupControl
+          delete obj.receipt
+          delete obj.text
+        }
+
         if (obj.card != null) {
+          delete obj.group
           delete obj.file
           delete obj.groupControl
           delete obj.receipt
@@ -3318,6 +3605,7 @@ export namespace ChatContent {
         }
 
         if (obj.file != null) {
+          delete obj.group
           delete obj.card
           delete obj.groupControl
           delete obj.receipt
@@ -3325,6 +3613,7 @@ export namespace ChatContent {
         }
 
         if (obj.groupControl != null) {
+          delete obj.group
           delete obj.card
           delete obj.file
           delete obj.receipt
@@ -3332,6 +3621,7 @@ export namespace ChatContent {
         }
 
         if (obj.receipt != null) {
+          delete obj.group
           delete obj.card
           delete obj.file
           delete obj.groupControl
@@ -3339,6 +3629,7 @@ export namespace ChatContent {
         }
 
         if (obj.text != null) {
+          delete obj.group
           delete obj.card
           delete obj.file
           delete obj.groupControl
@@ -3421,6 +3712,13 @@ export namespace ChatContent {
                 field: `${prefix}.card`,
                 value: reader.bytes()
               }
+              break
+            }
+            case 15: {
+              yield * GroupUpdate.codec().stream(reader, reader.uint32(), `${prefix}.group`, {
+                limits: opts.limits?.group
+              })
+
               break
             }
             default: {
@@ -3589,6 +3887,54 @@ export namespace ChatContent {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface ChatContentGroupGroupIdFieldEvent {
+    field: '$.group.groupId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ChatContentGroupOpsFieldEvent {
+    field: '$.group.ops[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ChatContentGroupSecretsFieldEvent {
+    field: '$.group.secrets[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ChatContentGroupSenderKeyDistributionIdFieldEvent {
+    field: '$.group.senderKey.distributionId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ChatContentGroupSenderKeyChainIdFieldEvent {
+    field: '$.group.senderKey.chainId'
+    value: number
+  }
+
+  export interface ChatContentGroupSenderKeyIterationFieldEvent {
+    field: '$.group.senderKey.iteration'
+    value: number
+  }
+
+  export interface ChatContentGroupSenderKeyChainKeyFieldEvent {
+    field: '$.group.senderKey.chainKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ChatContentGroupSenderKeySigningKeyFieldEvent {
+    field: '$.group.senderKey.signingKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ChatContentGroupCardsFieldEvent {
+    field: '$.group.cards[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<ChatContent>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChatContent.codec())
   }
@@ -3597,7 +3943,7 @@ export namespace ChatContent {
     return decodeMessage(buf, ChatContent.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatContent>): Generator<ChatContentMessageIdFieldEvent | ChatContentSenderFieldEvent | ChatContentSeqFieldEvent | ChatContentSentAtFieldEvent | ChatContentConversationFieldEvent | ChatContentTextTextFieldEvent | ChatContentReceiptKindFieldEvent | ChatContentReceiptMessageIdsFieldEvent | ChatContentGroupControlGroupIdFieldEvent | ChatContentGroupControlOpFieldEvent | ChatContentGroupControlMembersFieldEvent | ChatContentGroupControlAdminsFieldEvent | ChatContentGroupControlNameFieldEvent | ChatContentGroupControlEpochFieldEvent | ChatContentGroupControlActorFieldEvent | ChatContentGroupControlSignatureFieldEvent | ChatContentGroupControlSenderKeyDistributionIdFieldEvent | ChatContentGroupControlSenderKeyChainIdFieldEvent | ChatContentGroupControlSenderKeyIterationFieldEvent | ChatContentGroupControlSenderKeyChainKeyFieldEvent | ChatContentGroupControlSenderKeySigningKeyFieldEvent | ChatContentFileFileIdFieldEvent | ChatContentFileNameFieldEvent | ChatContentFileSizeFieldEvent | ChatContentFileChunkSizeFieldEvent | ChatContentFileChunkHashesFieldEvent | ChatContentFileKeyFieldEvent | ChatContentFileSha256FieldEvent | ChatContentFileMimeFieldEvent | ChatContentCardFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatContent>): Generator<ChatContentMessageIdFieldEvent | ChatContentSenderFieldEvent | ChatContentSeqFieldEvent | ChatContentSentAtFieldEvent | ChatContentConversationFieldEvent | ChatContentTextTextFieldEvent | ChatContentReceiptKindFieldEvent | ChatContentReceiptMessageIdsFieldEvent | ChatContentGroupControlGroupIdFieldEvent | ChatContentGroupControlOpFieldEvent | ChatContentGroupControlMembersFieldEvent | ChatContentGroupControlAdminsFieldEvent | ChatContentGroupControlNameFieldEvent | ChatContentGroupControlEpochFieldEvent | ChatContentGroupControlActorFieldEvent | ChatContentGroupControlSignatureFieldEvent | ChatContentGroupControlSenderKeyDistributionIdFieldEvent | ChatContentGroupControlSenderKeyChainIdFieldEvent | ChatContentGroupControlSenderKeyIterationFieldEvent | ChatContentGroupControlSenderKeyChainKeyFieldEvent | ChatContentGroupControlSenderKeySigningKeyFieldEvent | ChatContentFileFileIdFieldEvent | ChatContentFileNameFieldEvent | ChatContentFileSizeFieldEvent | ChatContentFileChunkSizeFieldEvent | ChatContentFileChunkHashesFieldEvent | ChatContentFileKeyFieldEvent | ChatContentFileSha256FieldEvent | ChatContentFileMimeFieldEvent | ChatContentCardFieldEvent | ChatContentGroupGroupIdFieldEvent | ChatContentGroupOpsFieldEvent | ChatContentGroupSecretsFieldEvent | ChatContentGroupSenderKeyDistributionIdFieldEvent | ChatContentGroupSenderKeyChainIdFieldEvent | ChatContentGroupSenderKeyIterationFieldEvent | ChatContentGroupSenderKeyChainKeyFieldEvent | ChatContentGroupSenderKeySigningKeyFieldEvent | ChatContentGroupCardsFieldEvent> {
     return streamMessage(buf, ChatContent.codec(), opts)
   }
 }
