@@ -2,7 +2,14 @@
 export type {
   ChatStore,
   Contact,
+  ControlEntry,
   Direction,
+  GroupEnvelope,
+  GroupOpRow,
+  GroupRow,
+  GroupStore,
+  HeldMessage,
+  SenderKeyRow,
   MessageStatus,
   NodeStore,
   OutboxEntry,
@@ -33,6 +40,12 @@ export {
 export { migrate, MIGRATIONS, SCHEMA_VERSION, schemaVersion } from './migrations.js'
 export { SqliteChatStore } from './chat.js'
 export { SqliteProtocolStore } from './protocol.js'
+export {
+  GROUP_RETENTION_COUNT,
+  GROUP_RETENTION_MS,
+  SqliteGroupStore,
+  type GroupStoreOptions,
+} from './groups.js'
 export {
   DEFAULT_MAILBOX_QUOTAS,
   MAX_MAILBOX_PEER_CHARS,

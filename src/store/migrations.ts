@@ -147,6 +147,84 @@ export const MIGRATIONS: readonly string[] = [
           OR (kind = 'depositor' AND peer = OLD.depositor));
   END;
   `,
+  // 3: groups (./groups.ts) — the group list with its replayed state, the signed op log with the
+  // topic secret each op introduced, Sender Key records per (group, sender) with the chain id we
+  // hold current, retained group ciphertexts, per-sender delivery marks, messages held back for a
+  // gap, what own key we handed to whom, and the outbox of pairwise control contents
+  // (GroupUpdate), which never appear in `messages`.
+  `
+  CREATE TABLE groups (
+    group_id TEXT PRIMARY KEY,                      -- 32 lowercase hex chars
+    name TEXT NOT NULL,
+    members TEXT NOT NULL DEFAULT '[]',             -- JSON, replayed state (sorted PeerIds)
+    admins TEXT NOT NULL DEFAULT '[]',
+    epoch INTEGER NOT NULL DEFAULT 0,
+    topic TEXT NOT NULL DEFAULT '',                 -- '' while the topic secret is unknown
+    active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),  -- 0: removed or left
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX groups_by_name ON groups (name);
+
+  CREATE TABLE group_ops (
+    group_id TEXT NOT NULL REFERENCES groups (group_id) ON DELETE CASCADE,
+    hash BLOB NOT NULL CHECK (length(hash) = 32),   -- SHA-256 of the signed op
+    op BLOB NOT NULL,                               -- encoded signed GroupControl
+    secret BLOB CHECK (secret IS NULL OR length(secret) = 32),
+    PRIMARY KEY (group_id, hash)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE group_sender_keys (
+    group_id TEXT NOT NULL REFERENCES groups (group_id) ON DELETE CASCADE,
+    sender TEXT NOT NULL,                           -- PeerId (ours included)
+    record BLOB NOT NULL,                           -- core/group/record.ts, opaque here
+    current_chain INTEGER,                          -- the chain id the validator accepts
+    retired TEXT NOT NULL DEFAULT '[]',             -- JSON chain ids replaced by a rotation
+    PRIMARY KEY (group_id, sender)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE group_envelopes (
+    group_id TEXT NOT NULL REFERENCES groups (group_id) ON DELETE CASCADE,
+    sender TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    data BLOB NOT NULL,                             -- the published SenderKeyMessage
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (group_id, sender, seq)
+  ) WITHOUT ROWID;
+  CREATE INDEX group_envelopes_by_time ON group_envelopes (group_id, received_at);
+
+  CREATE TABLE group_marks (
+    group_id TEXT NOT NULL REFERENCES groups (group_id) ON DELETE CASCADE,
+    sender TEXT NOT NULL,
+    seq INTEGER NOT NULL,                           -- highest seq delivered contiguously
+    PRIMARY KEY (group_id, sender)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE group_held (
+    group_id TEXT NOT NULL REFERENCES groups (group_id) ON DELETE CASCADE,
+    sender TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    content BLOB NOT NULL,                          -- decrypted ChatContent, shown once the gap fills
+    received_at INTEGER NOT NULL,
+    PRIMARY KEY (group_id, sender, seq)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE group_keys_sent (
+    group_id TEXT NOT NULL REFERENCES groups (group_id) ON DELETE CASCADE,
+    peer TEXT NOT NULL,
+    chain_id INTEGER NOT NULL,                      -- our chain id last queued for this peer
+    PRIMARY KEY (group_id, peer)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE control_outbox (
+    message_id TEXT PRIMARY KEY,                    -- the ChatContent's id (acked by receipts)
+    peer TEXT NOT NULL,
+    content BLOB NOT NULL,                          -- encoded ChatContent, opaque here
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX control_outbox_by_peer ON control_outbox (peer, created_at);
+  `,
 ]
 
 /** The schema version this code writes. */

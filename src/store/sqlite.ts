@@ -8,6 +8,7 @@ import { nodeCrypto } from '../platform/node-crypto.js'
 import { SqliteChatStore } from './chat.js'
 import { exists, openDatabase, type SqliteDatabase } from './database.js'
 import { StoreExistsError, StoreLockedError, StoreNotFoundError } from './errors.js'
+import { SqliteGroupStore } from './groups.js'
 import { SqliteMailboxHoldings, type SqliteMailboxOptions } from './mailbox.js'
 import { migrate } from './migrations.js'
 import { SqliteProtocolStore } from './protocol.js'
@@ -72,12 +73,15 @@ export function loadIdentity(
 export class SqliteNodeStore extends SqliteChatStore implements NodeStore {
   protected override readonly redactedKind = 'SqliteNodeStore'
   readonly protocol: SqliteProtocolStore
+  /** Groups, their op logs, sender keys, retention and the control outbox (migration 3). */
+  readonly groups: SqliteGroupStore
   /** This device's PeerId. */
   readonly peerId: string
 
   constructor(db: SqliteDatabase, identity: IdentityKeyPair) {
     super(db)
     this.protocol = new SqliteProtocolStore(db, identity)
+    this.groups = new SqliteGroupStore(db)
     this.peerId = identity.peerId
   }
 
