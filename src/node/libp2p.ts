@@ -27,12 +27,15 @@ import { dialer } from './dialer.js'
 import { dm } from './dm/index.js'
 import { mailbox } from './mailbox/index.js'
 import { natTracker } from './nat.js'
+import { KithPubsub, pubsubService } from './pubsub.js'
 import { relayServer } from './relay.js'
+import { sync } from './sync/index.js'
 import type { CardRoutingInit } from './cards.js'
 import type { DialerInit, WatchState } from './dialer.js'
 import type { DmInit } from './dm/index.js'
 import type { MailboxInit } from './mailbox/index.js'
 import type { MailboxItem, MailboxPolicy, MailboxSign, MailboxUsage } from './mailbox/types.js'
+import type { SyncInit } from './sync/index.js'
 import type {
   ConnectionInfo,
   DmHandler,
@@ -40,6 +43,10 @@ import type {
   KithNodeOptions,
   NatStatus,
   NodeMetrics,
+  PubsubVerdict,
+  SyncHandler,
+  SyncRequest,
+  SyncResponse,
 } from './types.js'
 import type { ConnectionGater, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -77,6 +84,8 @@ export interface KithNodeTuning {
   /** /kith/mailbox timings and clock (holdings and policy come from KithNodeOptions.mailbox). */
   mailbox?: Omit<MailboxInit, 'holdings' | 'policy'>
   cards?: CardRoutingInit
+  /** /kith/sync timings. */
+  sync?: SyncInit
   /** Tests: e.g. refuse inbound connections from one peer (a NAT'd node). */
   connectionGater?: ConnectionGater
 }
@@ -172,6 +181,9 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
       dialer: dialer(tuning.dialer),
       nat: natTracker(),
       mailbox: mailbox({ ...tuning.mailbox, ...opts.mailbox }),
+      // Group messages (pubsub.ts) and group healing (sync/): design §3–4.
+      pubsub: pubsubService(),
+      sync: sync(tuning.sync),
       ...(opts.relayServer === true ? { relay: relayServer() } : {}),
     },
   })
@@ -188,6 +200,8 @@ export class Libp2pKithNode implements KithNode {
   readonly #protocols = new Map<string, string[]>()
   /** Contact cards in the DHT and our card's refresh (cards.ts). */
   readonly #cards: CardRouting
+  /** Group topics on gossipsub (pubsub.ts). */
+  readonly #pubsub: KithPubsub
 
   constructor(libp2p: KithLibp2p, tuning: KithNodeTuning = {}) {
     this.libp2p = libp2p
@@ -201,6 +215,7 @@ export class Libp2pKithNode implements KithNode {
       },
       tuning.cards,
     )
+    this.#pubsub = new KithPubsub(libp2p.services.pubsub)
     // A watched peer whose addresses all failed is looked up by its card and peer routing.
     libp2p.services.dialer.setLookup((peer, options) => this.#cards.lookupAddrs(peer, options))
     libp2p.addEventListener('peer:connect', (evt) => {
@@ -263,7 +278,11 @@ export class Libp2pKithNode implements KithNode {
   }
 
   metrics(): NodeMetrics {
-    return { ...this.libp2p.services.dm.metrics(), mailbox: this.libp2p.services.mailbox.metrics() }
+    return {
+      ...this.libp2p.services.dm.metrics(),
+      mailbox: this.libp2p.services.mailbox.metrics(),
+      syncRejected: this.libp2p.services.sync.rejected(),
+    }
   }
 
   onDm(handler: DmHandler): void {
@@ -309,6 +328,35 @@ export class Libp2pKithNode implements KithNode {
 
   mailboxUsage(): Promise<MailboxUsage | undefined> {
     return this.libp2p.services.mailbox.usage()
+  }
+
+  pubsubSubscribe(
+    topic: string,
+    validate: (data: Uint8Array) => PubsubVerdict,
+    onMessage: (data: Uint8Array) => void,
+  ): void {
+    this.#pubsub.subscribe(topic, validate, onMessage)
+  }
+
+  pubsubUnsubscribe(topic: string): void {
+    this.#pubsub.unsubscribe(topic)
+  }
+
+  pubsubPublish(topic: string, data: Uint8Array): Promise<number> {
+    return this.#pubsub.publish(topic, data)
+  }
+
+  pubsubPeers(topic: string): string[] {
+    return this.#pubsub.peers(topic)
+  }
+
+  onSyncRequest(handler: SyncHandler): void {
+    this.libp2p.services.sync.setHandler(handler)
+  }
+
+  async syncFetch(peer: string, req: SyncRequest, addrs: string[] = []): Promise<SyncResponse> {
+    const p = parsePeer('peer', peer)
+    return await this.libp2p.services.sync.fetch(p, req, parseAddrs('addrs', addrs))
   }
 
   watch(peer: string, addrs: string[]): void {

@@ -46,7 +46,46 @@ export interface NodeMetrics {
   dmRejected: Record<string, number>
   /** /kith/mailbox counters, and what this node holds for others when it is a mailbox. */
   mailbox?: MailboxMetrics
+  /** Hostile /kith/sync streams (requests or answers) reset, by error name. */
+  syncRejected: Record<string, number>
 }
+
+/** A topic validator's verdict (gossipsub's TopicValidatorResult): `accept` delivers and
+ *  forwards; `reject` drops and penalises the peer that sent it; `ignore` drops silently. */
+export type PubsubVerdict = 'accept' | 'reject' | 'ignore'
+
+/** A /kith/sync/1.0.0 request (design §4): what the requester holds of a group. */
+export interface SyncRequest {
+  groupId: Uint8Array
+  /** opHash (SHA-256 of the encoded signed op) of every op the requester holds. */
+  opHashes: Uint8Array[]
+  /** Per sender (a PeerId), the highest seq the requester delivered contiguously. */
+  marks: Array<{ sender: string; seq: number }>
+}
+
+/** One retained group ciphertext (the core's SenderKeyMessage bytes) with its sender and seq. */
+export interface SyncEnvelope {
+  sender: string
+  seq: number
+  data: Uint8Array
+}
+
+/** The answer: ops (and their secrets, parallel, empty when none) and envelopes the requester
+ *  lacks; `more`: ask again for the rest. The node trims an answer to the SYNC limits (sync/limits.ts)
+ *  by dropping trailing envelopes, then ops, and then sets `more`. */
+export interface SyncResponse {
+  ops: Uint8Array[]
+  secrets: Uint8Array[]
+  envelopes: SyncEnvelope[]
+  more: boolean
+}
+
+/**
+ * Answers an authenticated peer's sync request (`from` is its PeerId). Throwing (a typed error,
+ * e.g. NotAMemberError) makes the node reset the stream and count the error's name in
+ * NodeMetrics.syncRejected.
+ */
+export type SyncHandler = (from: string, req: SyncRequest) => Promise<SyncResponse> | SyncResponse
 
 /**
  * Handles one incoming /kith/dm frame from an authenticated peer. Resolving acknowledges it;
@@ -137,4 +176,34 @@ export interface KithNode {
   setMailboxPolicy(policy: MailboxPolicy): void
   /** What this node holds for others; undefined when it is no mailbox. */
   mailboxUsage(): Promise<MailboxUsage | undefined>
+
+  // ---- gossipsub (src/node/pubsub.ts; design §3) ----
+  /**
+   * Subscribes to `topic`. `validate` runs (synchronously) on every message before it is
+   * delivered or forwarded (data over MAX_PUBSUB_DATA_BYTES is rejected before it); accepted
+   * messages go to `onMessage`. A validator that throws counts as `reject`. Rejections are
+   * counted by the caller, which knows why. Subscribing again replaces the callbacks.
+   */
+  pubsubSubscribe(
+    topic: string,
+    validate: (data: Uint8Array) => PubsubVerdict,
+    onMessage: (data: Uint8Array) => void,
+  ): void
+  pubsubUnsubscribe(topic: string): void
+  /** Publishes; resolves with the number of peers it was sent to (0: nobody subscribed is
+   *  connected). Rejects with MessageTooLargeError over MAX_PUBSUB_DATA_BYTES. */
+  pubsubPublish(topic: string, data: Uint8Array): Promise<number>
+  /** Connected peers subscribed to `topic`. */
+  pubsubPeers(topic: string): string[]
+
+  // ---- /kith/sync/1.0.0 (src/node/sync/; design §4) ----
+  /** Installs the handler that answers inbound sync requests (replaces any earlier one). */
+  onSyncRequest(handler: SyncHandler): void
+  /**
+   * Asks `peer` over /kith/sync/1.0.0 (dialling it, `addrs` merged in, if needed). Rejects with
+   * PeerUnreachableError, SyncRefusedError (no such protocol), SyncStreamError (reset: e.g. the
+   * peer's handler refused us), SyncTimeoutError, SyncProtocolError (a bad answer, counted);
+   * TypeError / RangeError / MessageTooLargeError for a request over the limits, before sending.
+   */
+  syncFetch(peer: string, req: SyncRequest, addrs?: string[]): Promise<SyncResponse>
 }

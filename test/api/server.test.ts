@@ -27,7 +27,7 @@ class FakeChat implements ChatApi {
       connections: 0,
       nat: 'unknown' as const,
       mailboxes: [],
-      metrics: { dmFramesIn: 0, dmFramesOut: 0, dmRejected: {} },
+      metrics: { dmFramesIn: 0, dmFramesOut: 0, dmRejected: {}, syncRejected: {} },
     }
   }
   peers() {

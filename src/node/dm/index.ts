@@ -111,7 +111,7 @@ export class DmProtocol implements Startable {
     this.#receiver.handler = handler
   }
 
-  metrics(): NodeMetrics {
+  metrics(): Pick<NodeMetrics, 'dmFramesIn' | 'dmFramesOut' | 'dmRejected'> {
     return {
       dmFramesIn: this.#receiver.framesIn,
       dmFramesOut: this.#sender.framesOut,

@@ -1,0 +1,230 @@
+// Group message transport on gossipsub (design §3): the @libp2p/gossipsub configuration Kith runs
+// (StrictNoSign, msgId = SHA-256(data), peer scoring, bounds) and the thin wrapper behind
+// KithNode.pubsub*: one subscription per topic with its synchronous validator (a gossipsub topic
+// validator, so nothing unvalidated is delivered or forwarded) and its delivery callback, and the
+// topic's score parameters while subscribed. It carries opaque bytes: it knows nothing of keys,
+// members or messages, and counts no rejections (the caller knows why it rejected).
+import { createHash } from 'node:crypto'
+import { StrictNoSign, TopicValidatorResult, gossipsub } from '@libp2p/gossipsub'
+import { createTopicScoreParams } from '@libp2p/gossipsub/score'
+import debug from 'debug'
+import { MAX_SENDER_KEY_MESSAGE_BYTES } from '../core/wire/limits.js'
+import { MessageTooLargeError } from './errors.js'
+import type { PubsubVerdict } from './types.js'
+import type { GossipSub, GossipsubOpts, Message } from '@libp2p/gossipsub'
+import type { PeerScoreParams } from '@libp2p/gossipsub/score'
+import type { PeerId } from '@libp2p/interface'
+
+const log = debug('kith:node:pubsub')
+
+/** Largest data of one group message: a core SenderKeyMessage (core/wire/limits.ts). Bigger data
+ *  is refused on publish and rejected by the topic validator before the caller's runs. */
+export const MAX_PUBSUB_DATA_BYTES = MAX_SENDER_KEY_MESSAGE_BYTES
+/**
+ * Largest inbound gossipsub RPC (one length-prefixed frame; gossipsub's maxInboundDataLength,
+ * default 4 MiB): a longer prefix ends that peer's inbound stream. An RPC batches the messages
+ * answering an IWANT plus control messages, so it is sized for 16 maximum-size messages; small
+ * chat messages (≈300 B) fit by the thousand.
+ */
+export const MAX_PUBSUB_RPC_BYTES = 16 * MAX_PUBSUB_DATA_BYTES + 64 * 1024
+/** Messages one inbound RPC may carry (gossipsub decodeRpcLimits.maxMessages, default 5,000). */
+export const MAX_PUBSUB_RPC_MESSAGES = 1024
+/** Gossipsub heartbeat (mesh maintenance, gossip emission). Default 1 s; faster heals a small
+ *  group's mesh sooner after churn, at a few hundred bytes per peer per beat. */
+export const PUBSUB_HEARTBEAT_MS = 700
+/** Mesh degree: D, and its bounds Dlo/Dhi. Groups are small (≤ 1,000 members, usually ≤ 100),
+ *  and every node publishes with floodPublish to all its topic peers, so the mesh only carries
+ *  forwarded copies: the libp2p defaults (6, 4, 12) keep ≤ 3 hops across 100 members. */
+export const PUBSUB_D = 6
+export const PUBSUB_DLO = 4
+export const PUBSUB_DHI = 12
+
+/**
+ * Peer-score thresholds (gossipsub v1.1 §"Score Thresholds"). An honest member's topic score is
+ * ≥ 0 (time in mesh and first deliveries only add; mesh-delivery deficits are not penalised, see
+ * topicScoreParams), so only invalid messages push a peer below zero: gossip is withheld below
+ * -10, our own publishes below -50, and everything from it is ignored below -80.
+ */
+export const PUBSUB_SCORE_THRESHOLDS = {
+  gossipThreshold: -10,
+  publishThreshold: -50,
+  graylistThreshold: -80,
+  acceptPXThreshold: 10,
+  opportunisticGraftThreshold: 5,
+} as const
+
+/**
+ * Score parameters of a group topic (gossipsub v1.1 §"Topic Parameter Calculation"). P4 (invalid
+ * messages: rejected by our validator) is the one penalty: weight -2 on the square of the count,
+ * decaying ×0.5 per second, so a peer is graylisted (-80) with ≈7 invalid messages outstanding,
+ * i.e. about 3 per second sustained; a one-off (a message racing a key rotation) costs -2 and is
+ * gone in seconds. P3/P3b (mesh delivery deficit) are off: a quiet chat delivers nothing for
+ * minutes, and honest members must never be penalised for silence.
+ */
+export function topicScoreParams() {
+  return createTopicScoreParams({
+    topicWeight: 1,
+    timeInMeshWeight: 0.01,
+    timeInMeshQuantum: 1_000,
+    timeInMeshCap: 300,
+    firstMessageDeliveriesWeight: 1,
+    firstMessageDeliveriesDecay: 0.9,
+    firstMessageDeliveriesCap: 10,
+    meshMessageDeliveriesWeight: 0,
+    meshFailurePenaltyWeight: 0,
+    invalidMessageDeliveriesWeight: -2,
+    invalidMessageDeliveriesDecay: 0.5,
+  })
+}
+
+/** msgId = SHA-256(data): the StrictNoSign default (msgIdFnStrictNoSign), made explicit and
+ *  synchronous. A replayed ciphertext thus has the id of the original and is dropped as seen. */
+function msgIdFn(msg: Message): Uint8Array {
+  return createHash('sha256').update(msg.data).digest()
+}
+
+/** The gossipsub options Kith runs (design §3). */
+export function pubsubOptions(): Partial<GossipsubOpts> {
+  return {
+    // No from/seqno/signature on the wire: Kith's sender-key signature authenticates the message
+    // and the topic reveals no PeerId (issue 6). Received messages carrying them are rejected.
+    globalSignaturePolicy: StrictNoSign,
+    msgIdFn,
+    emitSelf: false,
+    allowPublishToZeroTopicPeers: true,
+    ignoreDuplicatePublishError: true,
+    // Members behind a NAT reach each other over relayed connections too.
+    runOnLimitedConnection: true,
+    floodPublish: true,
+    D: PUBSUB_D,
+    Dlo: PUBSUB_DLO,
+    Dhi: PUBSUB_DHI,
+    heartbeatInterval: PUBSUB_HEARTBEAT_MS,
+    maxInboundDataLength: MAX_PUBSUB_RPC_BYTES,
+    decodeRpcLimits: {
+      maxSubscriptions: 5000,
+      maxMessages: MAX_PUBSUB_RPC_MESSAGES,
+      maxIhaveMessageIDs: 5000,
+      maxIwantMessageIDs: 5000,
+      maxIdontwantMessageIDs: 512,
+      maxControlMessages: 5000,
+      maxPeerInfos: 16,
+    },
+    scoreParams: {
+      // Group members often share one IP (a NAT, a LAN, loopback in tests): the IP colocation
+      // penalty (default weight -5 above 10 peers per IP) would graylist honest members. A
+      // Sybil gains nothing on a group topic anyway: its messages fail the validator.
+      IPColocationFactorWeight: 0,
+      // Topic params are added per topic while subscribed (KithPubsub.subscribe).
+      topics: {},
+    },
+    scoreThresholds: { ...PUBSUB_SCORE_THRESHOLDS },
+  }
+}
+
+/** The libp2p service factory: `services: { pubsub: pubsubService() }`. */
+export function pubsubService(): ReturnType<typeof gossipsub> {
+  return gossipsub(pubsubOptions())
+}
+
+const VERDICTS: Record<PubsubVerdict, TopicValidatorResult> = {
+  accept: TopicValidatorResult.Accept,
+  reject: TopicValidatorResult.Reject,
+  ignore: TopicValidatorResult.Ignore,
+}
+
+interface Subscription {
+  validate: (data: Uint8Array) => PubsubVerdict
+  onMessage: (data: Uint8Array) => void
+}
+
+function checkTopic(topic: string): void {
+  if (typeof topic !== 'string' || topic.length === 0) {
+    throw new TypeError('topic must be a non-empty string')
+  }
+}
+
+/** The GossipSub class keeps its live score params on `score.params` (not in the exported
+ *  interface); topics added there are scored from the next decay tick. */
+function liveTopicParams(gs: GossipSub): PeerScoreParams['topics'] {
+  const score = (gs as unknown as { score?: { params?: PeerScoreParams } }).score
+  if (score?.params?.topics == null) throw new TypeError('gossipsub has no peer score params')
+  return score.params.topics
+}
+
+/** KithNode.pubsub* on one GossipSub service. */
+export class KithPubsub {
+  readonly #gs: GossipSub
+  readonly #topicParams: PeerScoreParams['topics']
+  readonly #subs = new Map<string, Subscription>()
+
+  constructor(gs: GossipSub) {
+    this.#gs = gs
+    this.#topicParams = liveTopicParams(gs)
+    gs.addEventListener('message', (evt) => {
+      const msg = evt.detail
+      const sub = this.#subs.get(msg.topic)
+      if (sub === undefined) return
+      try {
+        sub.onMessage(msg.data)
+      } catch (err) {
+        log('onMessage threw: %s', err instanceof Error ? err.name : String(err))
+      }
+    })
+  }
+
+  subscribe(
+    topic: string,
+    validate: (data: Uint8Array) => PubsubVerdict,
+    onMessage: (data: Uint8Array) => void,
+  ): void {
+    checkTopic(topic)
+    if (typeof validate !== 'function') throw new TypeError('validate must be a function')
+    if (typeof onMessage !== 'function') throw new TypeError('onMessage must be a function')
+    this.#subs.set(topic, { validate, onMessage })
+    this.#topicParams[topic] = topicScoreParams()
+    this.#gs.topicValidators.set(topic, (_peer: PeerId, msg: Message) => this.#validate(msg))
+    this.#gs.subscribe(topic)
+  }
+
+  unsubscribe(topic: string): void {
+    checkTopic(topic)
+    this.#subs.delete(topic)
+    this.#gs.topicValidators.delete(topic)
+    this.#gs.unsubscribe(topic)
+    // The topic's score params go with it (peer-score ignores topics without params).
+    delete this.#topicParams[topic]
+  }
+
+  async publish(topic: string, data: Uint8Array): Promise<number> {
+    checkTopic(topic)
+    if (!(data instanceof Uint8Array)) throw new TypeError('data must be a Uint8Array')
+    if (data.length === 0) throw new RangeError('data is empty')
+    if (data.length > MAX_PUBSUB_DATA_BYTES) {
+      throw new MessageTooLargeError(`data is ${data.length} bytes > ${MAX_PUBSUB_DATA_BYTES}`)
+    }
+    const res = await this.#gs.publish(topic, data)
+    return res.recipients.length
+  }
+
+  peers(topic: string): string[] {
+    checkTopic(topic)
+    return this.#gs.getSubscribers(topic).map((p) => p.toString())
+  }
+
+  #validate(msg: Message): TopicValidatorResult {
+    const sub = this.#subs.get(msg.topic)
+    if (sub === undefined) return TopicValidatorResult.Ignore
+    // StrictNoSign already rejected any message with from/seqno/signature/key.
+    if (msg.type !== 'unsigned') return TopicValidatorResult.Reject
+    if (msg.data.length === 0 || msg.data.length > MAX_PUBSUB_DATA_BYTES) {
+      return TopicValidatorResult.Reject
+    }
+    try {
+      return VERDICTS[sub.validate(msg.data)] ?? TopicValidatorResult.Reject
+    } catch (err) {
+      log('validator threw: %s', err instanceof Error ? err.name : String(err))
+      return TopicValidatorResult.Reject
+    }
+  }
+}

@@ -1,0 +1,299 @@
+// The /kith/sync/1.0.0 protocol (design §4): one request and its one answer per stream, both
+// length-prefixed protobuf frames (the /kith/dm framing). The responder authenticates nothing
+// itself: it hands the connection's remote PeerId (Noise-authenticated) and the decoded request
+// to the service's handler, which decides membership and content. Hostile bytes, an idle stream,
+// or a handler that throws reset the stream and are counted by error name (syncRejected); so is
+// a bad answer on the requester's side. It knows nothing of keys, members or messages.
+//
+// Shaped like js-libp2p's ping (STYLE.md §3): `sync(init)(components)` is a libp2p service with
+// start()/stop(), registered under `services.sync`.
+import debug from 'debug'
+import { MalformedMessageError, MessageTooLargeError } from '../../core/errors.js'
+import { FrameReader } from '../dm/frames.js'
+import { NodeNotStartedError, PeerUnreachableError } from '../errors.js'
+import { asError, withTimeout, writeFrame } from '../mailbox/io.js'
+import { decodeRequest, decodeResponse, encodeRequest, encodeResponse } from './codec.js'
+import {
+  SyncHandlerTimeoutError,
+  SyncIdleTimeoutError,
+  SyncNoHandlerError,
+  SyncProtocolError,
+  SyncRefusedError,
+  SyncStreamError,
+  SyncTimeoutError,
+} from './errors.js'
+import {
+  MAX_SYNC_REQUEST_BYTES,
+  MAX_SYNC_RESPONSE_BYTES,
+  SYNC_CLOSE_GRACE_MS,
+  SYNC_HANDLER_TIMEOUT_MS,
+  SYNC_MAX_STREAMS_PER_CONNECTION,
+  SYNC_PROTOCOL,
+  SYNC_REQUEST_TIMEOUT_MS,
+  SYNC_STREAM_IDLE_MS,
+} from './limits.js'
+import type { SyncHandler, SyncRequest, SyncResponse } from '../types.js'
+import type {
+  AbortOptions,
+  Connection,
+  PeerData,
+  PeerId,
+  Startable,
+  Stream,
+  StreamHandler,
+  StreamHandlerOptions,
+} from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+export {
+  MAX_SYNC_ENVELOPE_BYTES,
+  MAX_SYNC_ENVELOPES,
+  MAX_SYNC_GROUP_ID_BYTES,
+  MAX_SYNC_MARKS,
+  MAX_SYNC_OP_BYTES,
+  MAX_SYNC_OP_HASHES,
+  MAX_SYNC_OPS,
+  MAX_SYNC_REQUEST_BYTES,
+  MAX_SYNC_RESPONSE_BYTES,
+  MAX_SYNC_SECRET_BYTES,
+  MAX_SYNC_SEQ,
+  SYNC_HANDLER_TIMEOUT_MS,
+  SYNC_OP_HASH_BYTES,
+  SYNC_PROTOCOL,
+  SYNC_REQUEST_TIMEOUT_MS,
+  SYNC_STREAM_IDLE_MS,
+} from './limits.js'
+export {
+  SyncHandlerTimeoutError,
+  SyncIdleTimeoutError,
+  SyncNoHandlerError,
+  SyncProtocolError,
+  SyncRefusedError,
+  SyncStreamError,
+  SyncTimeoutError,
+} from './errors.js'
+
+const log = debug('kith:node:sync')
+
+export interface SyncComponents {
+  peerId: PeerId
+  registrar: {
+    handle(protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>
+    unhandle(protocol: string): Promise<void>
+  }
+  connectionManager: {
+    openConnection(peer: PeerId, options?: AbortOptions): Promise<Connection>
+  }
+  peerStore: { merge(peerId: PeerId, data: PeerData): Promise<unknown> }
+}
+
+/** Timings the tests shorten; production passes nothing. */
+export interface SyncInit {
+  requestTimeoutMs?: number
+  streamIdleMs?: number
+  handlerTimeoutMs?: number
+}
+
+/** The address to dial for `peer`: without its trailing /p2p/<peer>; undefined if it names
+ *  another peer. */
+function dialAddr(ma: Multiaddr, peer: string): Multiaddr | undefined {
+  const last = ma.getComponents().at(-1)
+  if (last?.name !== 'p2p') return ma
+  return last.value === peer ? ma.decapsulateCode(last.code) : undefined
+}
+
+export class SyncProtocol implements Startable {
+  readonly #c: SyncComponents
+  readonly #requestTimeoutMs: number
+  readonly #streamIdleMs: number
+  readonly #handlerTimeoutMs: number
+  readonly #rejected = new Map<string, number>()
+  readonly #streams = new Set<Stream>()
+  #handler: SyncHandler | undefined
+  #started = false
+
+  constructor(components: SyncComponents, init: SyncInit = {}) {
+    this.#c = components
+    this.#requestTimeoutMs = init.requestTimeoutMs ?? SYNC_REQUEST_TIMEOUT_MS
+    this.#streamIdleMs = init.streamIdleMs ?? SYNC_STREAM_IDLE_MS
+    this.#handlerTimeoutMs = init.handlerTimeoutMs ?? SYNC_HANDLER_TIMEOUT_MS
+  }
+
+  readonly [Symbol.toStringTag] = 'kith:sync'
+
+  isStarted(): boolean {
+    return this.#started
+  }
+
+  async start(): Promise<void> {
+    if (this.#started) return
+    await this.#c.registrar.handle(
+      SYNC_PROTOCOL,
+      (stream, connection) => {
+        void this.#serve(stream, connection)
+      },
+      {
+        maxInboundStreams: SYNC_MAX_STREAMS_PER_CONNECTION,
+        maxOutboundStreams: SYNC_MAX_STREAMS_PER_CONNECTION,
+        // Members behind NATs sync over relayed connections too (small answers fit the limits).
+        runOnLimitedConnection: true,
+      },
+    )
+    this.#started = true
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#started) return
+    this.#started = false
+    await this.#c.registrar.unhandle(SYNC_PROTOCOL)
+    for (const s of this.#streams) s.abort(new NodeNotStartedError('node stopping'))
+    this.#streams.clear()
+  }
+
+  setHandler(handler: SyncHandler): void {
+    if (typeof handler !== 'function') throw new TypeError('handler must be a function')
+    this.#handler = handler
+  }
+
+  /** Hostile streams reset, by error name. */
+  rejected(): Record<string, number> {
+    return Object.fromEntries(this.#rejected)
+  }
+
+  #count(name: string): void {
+    this.#rejected.set(name, (this.#rejected.get(name) ?? 0) + 1)
+  }
+
+  /** Serves one inbound stream: one request, one answer. Never rejects. */
+  async #serve(stream: Stream, connection: Connection): Promise<void> {
+    const remote = connection.remotePeer.toString()
+    if (!this.#started) {
+      stream.abort(new NodeNotStartedError('node is not started'))
+      return
+    }
+    this.#streams.add(stream)
+    const reader = new FrameReader(stream, MAX_SYNC_REQUEST_BYTES, MAX_SYNC_REQUEST_BYTES)
+    try {
+      const frame = await withTimeout(
+        reader.next(),
+        this.#streamIdleMs,
+        () => new SyncIdleTimeoutError(`no request for ${this.#streamIdleMs} ms`),
+        (err) => stream.abort(err),
+      )
+      if (frame == null) throw new MalformedMessageError('stream ended without a request')
+      const req = decodeRequest(frame)
+      const handler = this.#handler
+      if (handler === undefined) throw new SyncNoHandlerError('no sync handler installed')
+      const res = await withTimeout(
+        Promise.resolve().then(() => handler(remote, req)),
+        this.#handlerTimeoutMs,
+        () => new SyncHandlerTimeoutError(`handler took over ${this.#handlerTimeoutMs} ms`),
+        () => undefined,
+      )
+      const { bytes } = encodeResponse(res)
+      const signal = AbortSignal.timeout(this.#streamIdleMs)
+      await writeFrame(stream, bytes, MAX_SYNC_RESPONSE_BYTES, signal)
+      await stream.close({ signal: AbortSignal.timeout(SYNC_CLOSE_GRACE_MS) })
+    } catch (err) {
+      const e = asError(err)
+      if (this.#started) {
+        this.#count(e.name)
+        log('reset sync stream from %s: %s', remote, e.name)
+      }
+      if (stream.status === 'open') stream.abort(e)
+    } finally {
+      reader.dispose()
+      this.#streams.delete(stream)
+    }
+  }
+
+  /** Asks `peer` (dialled if needed, `addrs` merged into the peer store); one exchange. */
+  async fetch(peer: PeerId, req: SyncRequest, addrs: readonly Multiaddr[] = []) {
+    const bytes = encodeRequest(req)
+    if (!this.#started) throw new NodeNotStartedError('node is not started')
+    const deadline = Date.now() + this.#requestTimeoutMs
+    const signal = AbortSignal.timeout(this.#requestTimeoutMs)
+    const timeout = () => new SyncTimeoutError(`no answer within ${this.#requestTimeoutMs} ms`)
+    const stream = await this.#open(peer, addrs, signal)
+    this.#streams.add(stream)
+    const reader = new FrameReader(stream, MAX_SYNC_RESPONSE_BYTES, MAX_SYNC_RESPONSE_BYTES)
+    try {
+      try {
+        await writeFrame(stream, bytes, MAX_SYNC_REQUEST_BYTES, signal)
+        await stream.close({ signal })
+      } catch (err) {
+        throw signal.aborted
+          ? timeout()
+          : new SyncStreamError('sync stream failed while writing', { cause: err })
+      }
+      let frame: Uint8Array | null
+      try {
+        const left = Math.max(1, deadline - Date.now())
+        frame = await withTimeout(reader.next(), left, timeout, (e) => stream.abort(e))
+      } catch (err) {
+        if (SyncTimeoutError.is(err) || signal.aborted) throw timeout()
+        if (MessageTooLargeError.is(err) || MalformedMessageError.is(err)) {
+          throw this.#protocolError(`bad frame: ${asError(err).message}`)
+        }
+        throw new SyncStreamError('the peer reset the sync stream', { cause: err })
+      }
+      if (frame == null) throw new SyncStreamError('the peer closed the sync stream unanswered')
+      let res: SyncResponse
+      try {
+        res = decodeResponse(frame)
+      } catch (err) {
+        throw this.#protocolError(`bad answer: ${asError(err).message}`)
+      }
+      return res
+    } catch (err) {
+      if (stream.status === 'open') stream.abort(asError(err))
+      throw err
+    } finally {
+      reader.dispose()
+      this.#streams.delete(stream)
+    }
+  }
+
+  #protocolError(message: string): SyncProtocolError {
+    const e = new SyncProtocolError(message)
+    this.#count(e.name)
+    return e
+  }
+
+  async #open(peer: PeerId, addrs: readonly Multiaddr[], signal: AbortSignal): Promise<Stream> {
+    const key = peer.toString()
+    const multiaddrs = addrs.flatMap((ma) => dialAddr(ma, key) ?? [])
+    if (multiaddrs.length > 0) await this.#c.peerStore.merge(peer, { multiaddrs })
+    // Twice at most: a dial we joined may fail on stale addresses (libp2p joins a dial to the
+    // same peer already under way, which may predate the addresses just merged), and a
+    // connection going away when we picked it fails newStream; the second attempt dials afresh.
+    for (let attempt = 1; ; attempt++) {
+      let connection: Connection
+      try {
+        connection = await this.#c.connectionManager.openConnection(peer, { signal })
+      } catch (err) {
+        log('dial %s failed: %s', key, asError(err).name)
+        if (attempt < 2 && !signal.aborted) continue
+        if (signal.aborted) throw new SyncTimeoutError(`cannot reach ${key} in time`)
+        throw new PeerUnreachableError(`cannot reach ${key}`, { cause: err })
+      }
+      try {
+        return await connection.newStream(SYNC_PROTOCOL, { runOnLimitedConnection: true, signal })
+      } catch (err) {
+        const name = asError(err).name
+        log('opening %s to %s failed: %s', SYNC_PROTOCOL, key, name)
+        if (name === 'UnsupportedProtocolError') {
+          throw new SyncRefusedError(`${key} does not speak ${SYNC_PROTOCOL}`, { cause: err })
+        }
+        if (attempt >= 2 || signal.aborted) {
+          throw new SyncStreamError(`cannot open ${SYNC_PROTOCOL} to ${key}`, { cause: err })
+        }
+      }
+    }
+  }
+}
+
+/** The /kith/sync service factory: `services: { sync: sync() }`. */
+export function sync(init: SyncInit = {}): (components: SyncComponents) => SyncProtocol {
+  return (components) => new SyncProtocol(components, init)
+}
