@@ -65,6 +65,22 @@ export {
   processSenderKeyDistribution,
   groupEncrypt,
   groupDecrypt,
+  GroupStateError,
+  signGroupOp,
+  verifyGroupOp,
+  replayGroup,
+  groupTopic,
+  leaveSecret,
+  comparePeerIds,
+  peekSenderKeyMessage,
+  checkSenderKeyMessage,
+} from './group/index.js'
+export type {
+  GroupOpInit,
+  GroupOpRecord,
+  GroupState,
+  ReplayOptions,
+  GroupMessageVerdict,
 } from './group/index.js'
 export { MemoryProtocolStore } from './store/memory.js'
 export type {
@@ -84,8 +100,17 @@ export {
   WIRE_VERSION,
 } from './wire/codec.js'
 export { encodeChatContent, decodeChatContent, MESSAGE_ID_BYTES } from './wire/content.js'
+export {
+  GROUP_ID_BYTES,
+  GROUP_SECRET_BYTES,
+  MAX_GROUP_MEMBERS,
+  MAX_GROUP_OPS,
+  MAX_GROUP_OP_BYTES,
+  MAX_GROUP_UPDATE_OPS,
+  MAX_GROUP_UPDATE_CARDS,
+} from './wire/limits.js'
 export { encodeInviteLink, decodeInviteLink } from './wire/invite.js'
 export type { InviteInput, DecodedInvite } from './wire/invite.js'
 export { pad, unpad, PADDING_BUCKETS } from './wire/padding.js'
 export { EnvelopeType, ReceiptKind, GroupOp } from './wire/pb/wire.js'
-export type { PrekeyBundle, ChatContent } from './wire/pb/wire.js'
+export type { PrekeyBundle, ChatContent, GroupUpdate } from './wire/pb/wire.js'

@@ -1,5 +1,7 @@
-// Sender Keys for group messaging (libsignal group_cipher.rs, sender_keys.rs). The public surface
-// of src/core/group: explicit names only, never `export *` (STYLE.md layout).
+// Sender Keys for group messaging (libsignal group_cipher.rs, sender_keys.rs), signed membership
+// ops and their replay (./op.ts, ./control.ts), and the topic validator's verdict
+// (./validate.ts). The public surface of src/core/group: explicit names only, never `export *`
+// (STYLE.md layout).
 export {
   createSenderKeyDistribution,
   rotateSenderKey,
@@ -34,3 +36,16 @@ export {
   MAX_ITERATION,
   MAX_DISTRIBUTION_ID_BYTES,
 } from './limits.js'
+export {
+  GroupOp,
+  GroupStateError,
+  signGroupOp,
+  verifyGroupOp,
+  replayGroup,
+  groupTopic,
+  leaveSecret,
+  comparePeerIds,
+} from './control.js'
+export type { GroupOpInit, GroupOpRecord, GroupState, ReplayOptions } from './control.js'
+export { peekSenderKeyMessage, checkSenderKeyMessage } from './validate.js'
+export type { GroupMessageVerdict } from './validate.js'
