@@ -174,6 +174,7 @@ function envelopeToWire(i: number, e: SyncEnvelope | undefined): pb.Envelope {
 /** Decodes an answer from the wire. Throws MessageTooLargeError / MalformedMessageError. */
 export function decodeResponse(bytes: Uint8Array): SyncResponse {
   const r = decodeLimited(responseCodec, bytes, MAX_SYNC_RESPONSE_BYTES, 'sync Response')
+  if (r.more === undefined) throw new MalformedMessageError('sync Response: no `more` field')
   if (r.secrets.length !== r.ops.length) {
     throw new MalformedMessageError('sync Response: secrets not parallel to ops')
   }

@@ -300,7 +300,7 @@ export interface Response {
   ops: Uint8Array<ArrayBuffer>[]
   secrets: Uint8Array<ArrayBuffer>[]
   envelopes: Envelope[]
-  more: boolean
+  more?: boolean
 }
 
 export namespace Response {
@@ -334,7 +334,7 @@ export namespace Response {
           }
         }
 
-        if ((obj.more != null && obj.more !== false)) {
+        if (obj.more != null) {
           w.uint32(32)
           w.bool(obj.more)
         }
@@ -346,8 +346,7 @@ export namespace Response {
         const obj: any = {
           ops: [],
           secrets: [],
-          envelopes: [],
-          more: false
+          envelopes: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
