@@ -48,14 +48,17 @@ export const GROUP_ID_BYTES = 16
 export const GROUP_SECRET_BYTES = 32
 /** One encoded signed GroupControl op. A CREATE listing MAX_GROUP_MEMBERS members (≈40 KiB)
  *  fits; so does the largest op in one GroupUpdate (with its secret and a sender key) inside
- *  MAX_CHAT_CONTENT_BYTES. A typical ADD/REMOVE of one member is ≈170 bytes. */
+ *  MAX_CHAT_CONTENT_BYTES. Measured: LEAVE 128 B, CREATE 133 B + 40 B per member, ADD or
+ *  REMOVE of one member 168 B. */
 export const MAX_GROUP_OP_BYTES = 60 * 1024
 /** Ops in one group's log: replayGroup refuses more (GroupStateError). */
 export const MAX_GROUP_OPS = 10_000
-/** Ops one GroupUpdate may carry. The smallest signed op with its secret framing is ≈135 bytes,
- *  so MAX_CHAT_CONTENT_BYTES holds at most ≈480 of them: the byte cap binds first, and a longer
- *  history goes out in several updates (the service splits it). */
+/** Ops one GroupUpdate may carry. The smallest signed op with its framing and an empty secret
+ *  is 133 bytes, so MAX_CHAT_CONTENT_BYTES holds at most ≈490 of them (measured: 318 one-member
+ *  ADDs with 32-byte secrets, 377 without): the byte cap binds first, and a longer history goes
+ *  out in several updates (the service splits it). */
 export const MAX_GROUP_UPDATE_OPS = 512
-/** Member cards one GroupUpdate may list. A card is ≈2.7–3 KiB (two ML-KEM-768 keys), so the
- *  byte cap (MAX_CHAT_CONTENT_BYTES) allows ≈20 per update: the service splits larger sets. */
+/** Member cards one GroupUpdate may list. A card is 1.7 KiB (one ML-KEM-768 key) to 3 KiB
+ *  (with a one-time ML-KEM key), so the byte cap (MAX_CHAT_CONTENT_BYTES) allows only ≈21–37
+ *  per update: the service splits larger sets over several updates. */
 export const MAX_GROUP_UPDATE_CARDS = MAX_GROUP_MEMBERS
