@@ -139,6 +139,18 @@ void describe('group ops: sign and verify', () => {
     }
   })
 
+  void it('gives a typed error for random bytes, never a crash (fast-check, numRuns 500)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 600 }), (bytes) => {
+        assert.throws(
+          () => verifyGroupOp(crypto, bytes),
+          (e: unknown) => e instanceof KithError,
+        )
+      }),
+      { numRuns: 500 },
+    )
+  })
+
   void it('refuses bad shapes both ways (sender key, epochs, admins, lists, lengths)', () => {
     const p = P4.peerId
     const bad: GroupOpInit[] = [
@@ -345,6 +357,19 @@ void describe('group ops: replay', () => {
     assert.deepEqual(s.members, sorted(P0, P1, P2))
     assert.deepEqual(s.applied, [c.hash, out.hash])
     assert.equal(s.epoch, 1)
+  })
+
+  void it("promotes an existing member listed in an ADD's admins", () => {
+    const c = create()
+    const promote = sign(P2, {
+      op: GroupOp.ADD,
+      members: [P0.peerId],
+      admins: [P0.peerId],
+      epoch: 1,
+    })
+    const s = replayGroup(crypto, [c, promote])
+    assert.deepEqual(s.members, sorted(P0, P1, P2, P3))
+    assert.deepEqual(s.admins, sorted(P0, P2, P3))
   })
 
   void it('applies a LEAVE: the member is gone and the LEAVE is the secret op', () => {
