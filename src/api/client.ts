@@ -8,7 +8,13 @@ import { join } from 'node:path'
 import WebSocket from 'ws'
 import type { ConnectionInfo } from '../node/types.js'
 import type { MessageStatus } from '../store/types.js'
-import type { ContactView, MessageView, NodeStatus, ServiceEvent } from '../service/types.js'
+import type {
+  ContactView,
+  GroupView,
+  MessageView,
+  NodeStatus,
+  ServiceEvent,
+} from '../service/types.js'
 
 /** Written by the daemon when ready: `{ pid, peerId, addrs, api }` (CLI.md "Node"). */
 export const DAEMON_FILE = 'daemon.json'
@@ -209,6 +215,41 @@ export class ApiClient {
     if (opts.limit !== undefined) q.set('limit', String(opts.limit))
     const qs = q.toString()
     return this.#request('GET', `/v1/messages${qs === '' ? '' : `?${qs}`}`)
+  }
+
+  // ---- Groups (CLI.md "Groups") ----
+
+  listGroups(): Promise<GroupView[]> {
+    return this.#request('GET', '/v1/groups')
+  }
+
+  createGroup(name: string): Promise<{ groupId: string; name: string }> {
+    return this.#request('POST', '/v1/groups', { name })
+  }
+
+  addGroupMember(group: string, contact: string): Promise<{ groupId: string; members: string[] }> {
+    return this.#request('POST', `/v1/groups/${encodeURIComponent(group)}/members`, { contact })
+  }
+
+  removeGroupMember(
+    group: string,
+    contact: string,
+  ): Promise<{ groupId: string; members: string[] }> {
+    const path = `/v1/groups/${encodeURIComponent(group)}/members/${encodeURIComponent(contact)}`
+    return this.#request('DELETE', path)
+  }
+
+  leaveGroup(group: string): Promise<{ groupId: string; members: string[] }> {
+    return this.#request('POST', `/v1/groups/${encodeURIComponent(group)}/leave`, {})
+  }
+
+  sendGroup(group: string, text: string): Promise<{ id: string; status: MessageStatus }> {
+    return this.#request('POST', `/v1/groups/${encodeURIComponent(group)}/messages`, { text })
+  }
+
+  groupMessages(group: string, opts: { limit?: number } = {}): Promise<MessageView[]> {
+    const q = opts.limit !== undefined ? `?limit=${opts.limit}` : ''
+    return this.#request('GET', `/v1/groups/${encodeURIComponent(group)}/messages${q}`)
   }
 
   /** Subscribes to the daemon's events. Resolves once the socket is open. */

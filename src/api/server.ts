@@ -75,9 +75,74 @@ function int(v: unknown, field: string, min: number, max: number): number {
   return n
 }
 
+/** A group method the API lacks (`kith relay`): 404 NotAvailable. */
+function noGroups(): never {
+  throw new HttpError(404, 'NotAvailable', 'this node has no groups')
+}
+
+/** /v1/groups… (docs/groups.md, CLI.md "Groups"): `:ref` is a group's name or id. */
+function groupRoutes(api: ChatApi, ref: string): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: /^\/v1\/groups$/,
+      handle: () => ({ body: api.listGroups?.() ?? noGroups() }),
+    },
+    {
+      method: 'POST',
+      path: /^\/v1\/groups$/,
+      handle: ({ body }) => ({
+        status: 201,
+        body: api.createGroup?.(str(body, 'name')) ?? noGroups(),
+      }),
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/v1/groups/${ref}/members$`),
+      handle: ({ params, body }) => ({
+        body: api.addGroupMember?.(params[0] ?? '', str(body, 'contact')) ?? noGroups(),
+      }),
+    },
+    {
+      method: 'DELETE',
+      path: new RegExp(`^/v1/groups/${ref}/members/${ref}$`),
+      handle: ({ params }) => ({
+        body: api.removeGroupMember?.(params[0] ?? '', params[1] ?? '') ?? noGroups(),
+      }),
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/v1/groups/${ref}/leave$`),
+      handle: ({ params }) => ({ body: api.leaveGroup?.(params[0] ?? '') ?? noGroups() }),
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/v1/groups/${ref}/messages$`),
+      handle: async ({ params, body }) => {
+        if (typeof body.text !== 'string') throw bad('"text" must be a string')
+        return { body: await (api.sendGroup?.(params[0] ?? '', body.text) ?? noGroups()) }
+      },
+    },
+    {
+      method: 'GET',
+      path: new RegExp(`^/v1/groups/${ref}/messages$`),
+      handle: ({ params, query }) => {
+        const limit = query.get('limit')
+        return {
+          body:
+            api.groupMessages?.(params[0] ?? '', {
+              ...(limit !== null ? { limit: int(limit, 'limit', 1, MAX_MESSAGES_LIMIT) } : {}),
+            }) ?? noGroups(),
+        }
+      },
+    },
+  ]
+}
+
 function routes(api: ChatApi): Route[] {
   const ref = '([^/]+)'
   return [
+    ...groupRoutes(api, ref),
     { method: 'GET', path: /^\/v1\/status$/, handle: () => ({ body: api.status() }) },
     { method: 'GET', path: /^\/v1\/peers$/, handle: () => ({ body: api.peers() }) },
     { method: 'GET', path: /^\/v1\/invite$/, handle: () => ({ body: api.invite() }) },

@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander'
 import { registerChat } from './commands/chat.js'
 import { registerContacts } from './commands/contacts.js'
+import { registerGroup } from './commands/group.js'
 import { registerMessages } from './commands/messages.js'
 import { registerNode } from './commands/node.js'
 import { errorLine, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, exitCodeFor, writeErr } from './output.js'
@@ -23,6 +24,7 @@ export function buildProgram(): Command {
   registerContacts(program)
   registerMessages(program)
   registerChat(program)
+  registerGroup(program)
   return program
 }
 

@@ -53,6 +53,7 @@ import {
   MessageNotFoundError,
 } from './errors.js'
 import { Cards } from './cards.js'
+import { Groups } from './groups/index.js'
 import { MAILBOX_REDEPOSIT_MS, Mailboxes } from './mailboxes.js'
 import { currentBundle, ensurePrekeys } from './prekeys.js'
 import {
@@ -60,6 +61,7 @@ import {
   toMessageView,
   type ChatApi,
   type ContactView,
+  type GroupView,
   type MessageView,
   type NodeStatus,
   type ServiceEvent,
@@ -95,6 +97,8 @@ export class ChatService implements ChatApi {
   #bundle: PrekeyBundle | undefined
   readonly #cards: Cards
   #mailboxes: Mailboxes | undefined
+  /** Groups (./groups/): membership, sender keys, group messages, sync. */
+  #groups: Groups | undefined
   /** The card we last signed (pushed to contacts when they connect). */
   #stopped = false
 
@@ -127,6 +131,18 @@ export class ChatService implements ChatApi {
     // The node publishes our card in the DHT (at start, hourly, on address changes).
     this.#node.setCardSource(() => Promise.resolve(this.#signCard()))
     this.#mailboxes.start()
+    this.#groups = new Groups({
+      ctx: this.#ctx,
+      store: this.#store,
+      node: this.#node,
+      identity: this.#identity,
+      cards: this.#cards,
+      emit: (e) => this.#emit(e),
+      flush: (peer) => this.#flushSoon(peer),
+      ownCard: () => this.#signCard(true),
+    })
+    this.#groups.start()
+    for (const peer of this.#store.groups.controlPeers()) this.#flushSoon(peer)
     for (const c of this.#store.listContacts()) this.#node.watch(c.peerId, c.addrs)
     for (const peer of this.#store.outboxPeers()) this.#flushSoon(peer)
   }
@@ -155,6 +171,7 @@ export class ChatService implements ChatApi {
   stop(): Promise<void> {
     this.#stopped = true
     this.#mailboxes?.stop()
+    this.#groups?.stop()
     this.#node.setCardSource(undefined)
     for (const t of this.#timers.values()) clearTimeout(t)
     this.#timers.clear()
@@ -186,7 +203,7 @@ export class ChatService implements ChatApi {
       connections: this.#node.connections().length,
       nat: this.#node.nat(),
       mailboxes: this.#mailboxes?.chosen() ?? [],
-      metrics: this.#node.metrics(),
+      metrics: { ...this.#node.metrics(), groupRejected: this.#groups?.metrics() },
     }
   }
 
@@ -357,6 +374,41 @@ export class ChatService implements ChatApi {
       .map(toMessageView)
   }
 
+  // ---- Groups (./groups/, docs/groups.md) ---------------------------------------------------
+
+  #groupsOrThrow(): Groups {
+    if (this.#groups === undefined) throw new Error('service not started')
+    return this.#groups
+  }
+
+  createGroup(name: string): { groupId: string; name: string } {
+    return this.#groupsOrThrow().create(name)
+  }
+
+  addGroupMember(group: string, contact: string): { groupId: string; members: string[] } {
+    return this.#groupsOrThrow().add(group, contact)
+  }
+
+  removeGroupMember(group: string, contact: string): { groupId: string; members: string[] } {
+    return this.#groupsOrThrow().remove(group, contact)
+  }
+
+  leaveGroup(group: string): { groupId: string; members: string[] } {
+    return this.#groupsOrThrow().leave(group)
+  }
+
+  listGroups(): GroupView[] {
+    return this.#groupsOrThrow().list()
+  }
+
+  sendGroup(group: string, text: string): Promise<{ id: string; status: MessageStatus }> {
+    return this.#groupsOrThrow().send(group, text)
+  }
+
+  groupMessages(group: string, opts: { limit?: number }): MessageView[] {
+    return this.#groupsOrThrow().messages(group, opts)
+  }
+
   #onConnect(peer: string): void {
     const c = this.#store.getContact(peer)
     if (c === undefined) return
@@ -434,12 +486,44 @@ export class ChatService implements ChatApi {
           if (this.#stopped || !(await this.#reachableSomehow(peer))) return
           await this.#sendBatch(peer, pending.slice(i, i + MAX_BATCH), now)
         }
+        await this.#flushControl(peer, everything, now)
       } while (this.#flushAgain.has(peer))
     } catch (err) {
       log('flush to %s failed: %s', peer, (err as Error).name)
     } finally {
       this.#flushing.delete(peer)
       this.#scheduleRetry(peer)
+    }
+  }
+
+  /**
+   * Group control contents (GroupUpdate) in the same outbox discipline: encrypted afresh per
+   * attempt, retried with backoff until the peer's receipt names their id. Only over an existing
+   * session: with a member who is not a contact, the lower PeerId starts it (groups/keys.ts).
+   */
+  async #flushControl(peer: string, everything: boolean, now: number): Promise<void> {
+    const due = this.#store.groups
+      .controlFor(peer)
+      .filter((e) => everything || e.nextAttemptAt <= now)
+    if (due.length === 0 || this.#loadRecord(peer)?.current === undefined) return
+    for (let i = 0; i < due.length; i += MAX_BATCH) {
+      if (this.#stopped || !(await this.#reachableSomehow(peer))) return
+      const batch = due.slice(i, i + MAX_BATCH)
+      const frames = this.#encryptAll(
+        peer,
+        batch.map((e) => e.content),
+        () => {
+          for (const e of batch) {
+            const next = now + nextAttemptDelay(e.attempts)
+            this.#store.groups.rescheduleControl(e.messageId, e.attempts + 1, next)
+          }
+        },
+      )
+      try {
+        await this.#node.sendDm(peer, frames)
+      } catch (err) {
+        if (((await this.#mailboxes?.deposit(peer, frames)) ?? 0) === 0) throw err
+      }
     }
   }
 
@@ -541,7 +625,11 @@ export class ChatService implements ChatApi {
     clearTimeout(this.#timers.get(peer))
     this.#timers.delete(peer)
     if (this.#stopped) return
-    const next = this.#store.nextAttemptAt(peer)
+    const times = [this.#store.nextAttemptAt(peer), this.#store.groups.nextControlAttemptAt(peer)]
+    const next = times.reduce<number | undefined>(
+      (a, b) => (b === undefined ? a : a === undefined ? b : Math.min(a, b)),
+      undefined,
+    )
     if (next === undefined) return
     const t = setTimeout(
       () => {
@@ -567,6 +655,7 @@ export class ChatService implements ChatApi {
     let ack: string | undefined
     let watch: string[] | undefined
     let newContact = false
+    let afterGroup: (() => void) | undefined
     this.#store.transaction(() => {
       const record = this.#loadRecord(from)
       let result
@@ -635,10 +724,15 @@ export class ChatService implements ChatApi {
           this.#store.touchContact(from, now, usable)
           watch = usable
         }
+      } else if (content.group !== undefined) {
+        // A group's ops, secrets, member cards or sender key (groups/index.ts), same transaction.
+        afterGroup = this.#groups?.receiveUpdate(from, content)
+        ack = toHex(content.messageId)
       } else if (content.receipt?.kind === ReceiptKind.DELIVERED) {
         for (const raw of content.receipt.messageIds) {
           const id = toHex(raw)
           const m = this.#store.getMessage(id)
+          if (m === undefined && this.#groups?.acked(id) === true) continue
           if (m === undefined || m.direction !== 'out' || m.conversation !== from) continue
           this.#store.dequeue(id)
           if (m.status !== 'delivered') {
@@ -649,6 +743,9 @@ export class ChatService implements ChatApi {
       }
     })
     for (const e of events) this.#emit(e)
+    afterGroup?.()
+    // A member's session may just have started: our group control contents can go now.
+    if (this.#store.groups.nextControlAttemptAt(from) !== undefined) this.#flushSoon(from)
     if (ack !== undefined) this.#queueAck(from, ack)
     if (watch !== undefined) this.#node.watch(from, watch)
     // A new contact learns our card (addresses, mailboxes) right away.

@@ -21,3 +21,8 @@ export class ContactNotFoundError extends define('ContactNotFound', 404) {}
 export class MessageNotFoundError extends define('MessageNotFound', 404) {}
 export class InvalidInviteError extends define('InvalidInvite', 400) {}
 export class InvalidArgumentError extends define('InvalidArgument', 400) {}
+export class GroupNotFoundError extends define('GroupNotFound', 404) {}
+/** Only an admin adds or removes members (design §1). */
+export class NotAnAdminError extends define('NotAnAdmin', 403) {}
+/** A sync request for a group the requester is not a member of (design §4). */
+export class NotAMemberError extends define('NotAMember', 403) {}

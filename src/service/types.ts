@@ -11,7 +11,30 @@ export interface NodeStatus {
   connections: number
   nat: NatStatus
   mailboxes: string[]
-  metrics: NodeMetrics
+  metrics: NodeMetrics & {
+    /** Group messages the topic validators rejected, by reason (docs/groups.md §3). */
+    groupRejected?: GroupRejected
+  }
+}
+
+/** Validator rejections by reason ('noKey' counts as nonMember). */
+export interface GroupRejected {
+  nonMember: number
+  badSignature: number
+  replay: number
+  oldKey: number
+  malformed: number
+}
+
+/** A group as `kith group list` shows it (CLI.md "Groups"). */
+export interface GroupView {
+  groupId: string
+  name: string
+  /** Sorted PeerIds. */
+  members: string[]
+  admins: string[]
+  /** The current gossipsub topic (not secret from a member; tests publish on it). */
+  topic: string
 }
 
 export interface ContactView {
@@ -56,6 +79,17 @@ export interface ChatApi {
   /** Resolves with the status once `delivered`, or the current status after timeoutMs. */
   waitDelivered(id: string, timeoutMs: number): Promise<MessageStatus>
   messages(opts: { contact?: string; limit?: number }): MessageView[]
+  // Groups (docs/groups.md): optional, so an API without chat (`kith relay`) need not stub them;
+  // the server answers 404 NotAvailable for a missing one. `group` is a name or id
+  // (GroupNotFoundError); only admins add or remove (NotAnAdminError).
+  createGroup?(name: string): { groupId: string; name: string }
+  addGroupMember?(group: string, contact: string): { groupId: string; members: string[] }
+  removeGroupMember?(group: string, contact: string): { groupId: string; members: string[] }
+  leaveGroup?(group: string): { groupId: string; members: string[] }
+  listGroups?(): GroupView[]
+  /** Encrypts once and publishes: `sent` if it reached a peer, else `queued`. */
+  sendGroup?(group: string, text: string): Promise<{ id: string; status: MessageStatus }>
+  groupMessages?(group: string, opts: { limit?: number }): MessageView[]
   on(fn: (e: ServiceEvent) => void): () => void
 }
 

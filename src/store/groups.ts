@@ -223,11 +223,22 @@ export class SqliteGroupStore extends Redacted implements GroupStore {
     this.#q('DELETE FROM group_sender_keys WHERE group_id = ? AND sender = ?').run(groupId, sender)
   }
 
-  currentChains(groupId: string): Array<{ sender: string; chainId: number }> {
-    return this.#q(
-      `SELECT sender, current_chain AS chainId FROM group_sender_keys
-       WHERE group_id = ? AND current_chain IS NOT NULL`,
-    ).all(groupId) as Array<{ sender: string; chainId: number }>
+  senderKeys(groupId: string): Array<SenderKeyRow & { sender: string }> {
+    return (
+      this.#q(
+        'SELECT sender, record, current_chain, retired FROM group_sender_keys WHERE group_id = ?',
+      ).all(groupId) as Array<{
+        sender: string
+        record: Buffer
+        current_chain: number | null
+        retired: string
+      }>
+    ).map((r) => ({
+      sender: r.sender,
+      record: u8(r.record),
+      currentChain: r.current_chain ?? undefined,
+      retired: JSON.parse(r.retired) as number[],
+    }))
   }
 
   // --- retention
@@ -242,10 +253,10 @@ export class SqliteGroupStore extends Redacted implements GroupStore {
         if (r.changes === 0) return false
         // Count limit (design §4): drop the oldest beyond GROUP_RETENTION_COUNT.
         this.#q(
-          `DELETE FROM group_envelopes WHERE group_id = ?1 AND rowid IN (
-             SELECT rowid FROM group_envelopes WHERE group_id = ?1
-             ORDER BY received_at DESC, sender DESC, seq DESC LIMIT -1 OFFSET ?2)`,
-        ).run(e.groupId, this.#retentionCount)
+          `DELETE FROM group_envelopes WHERE group_id = @g AND (sender, seq) IN (
+             SELECT sender, seq FROM group_envelopes WHERE group_id = @g
+             ORDER BY received_at DESC, sender DESC, seq DESC LIMIT -1 OFFSET @n)`,
+        ).run({ g: e.groupId, n: this.#retentionCount })
         return true
       })
       .immediate()
@@ -356,6 +367,12 @@ export class SqliteGroupStore extends Redacted implements GroupStore {
     this.#q(
       'INSERT OR REPLACE INTO group_keys_sent (group_id, peer, chain_id) VALUES (?, ?, ?)',
     ).run(groupId, peer, chainId)
+  }
+
+  keysSentTo(groupId: string): string[] {
+    return this.#q('SELECT peer FROM group_keys_sent WHERE group_id = ? ORDER BY peer')
+      .pluck()
+      .all(groupId) as string[]
   }
 
   clearKeysSent(groupId: string): void {

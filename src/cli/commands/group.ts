@@ -1,0 +1,127 @@
+// Group commands (CLI.md "Groups"; docs/groups.md): group create/add/remove/leave/list/send/
+// messages [--follow]. Through the daemon's API only. `<group>` is a group's name or id.
+import type { Command } from 'commander'
+import { DaemonNotRunningError } from '../../api/client.js'
+import type { GroupView, MessageView, ServiceEvent } from '../../service/types.js'
+import { ctxOf, positiveInt } from '../context.js'
+import { ticks, UsageError, writeJson, writeOut } from '../output.js'
+import { messageLine, nameBook } from './messages.js'
+
+function membersLine(r: { groupId: string; members: string[] }): string {
+  return `${r.groupId}  ${r.members.length} member${r.members.length === 1 ? '' : 's'}`
+}
+
+export function registerGroup(program: Command): void {
+  const group = program.command('group').description('group chats')
+
+  group
+    .command('create <name>')
+    .description('create a group (you are its admin)')
+    .action(async (name: string, _o: unknown, cmd: Command) => {
+      const ctx = ctxOf(cmd)
+      const r = await ctx.client().createGroup(name)
+      if (ctx.json) writeJson(r)
+      else writeOut(`Created ${r.name} (${r.groupId})`)
+    })
+
+  group
+    .command('add <group> <contact>')
+    .description('add a contact to a group (admins only)')
+    .action(async (ref: string, contact: string, _o: unknown, cmd: Command) => {
+      const ctx = ctxOf(cmd)
+      const r = await ctx.client().addGroupMember(ref, contact)
+      if (ctx.json) writeJson(r)
+      else writeOut(membersLine(r))
+    })
+
+  group
+    .command('remove <group> <contact>')
+    .description('remove a member (admins only); the others rotate their keys')
+    .action(async (ref: string, contact: string, _o: unknown, cmd: Command) => {
+      const ctx = ctxOf(cmd)
+      const r = await ctx.client().removeGroupMember(ref, contact)
+      if (ctx.json) writeJson(r)
+      else writeOut(membersLine(r))
+    })
+
+  group
+    .command('leave <group>')
+    .description('leave a group (its history stays readable)')
+    .action(async (ref: string, _o: unknown, cmd: Command) => {
+      const ctx = ctxOf(cmd)
+      const r = await ctx.client().leaveGroup(ref)
+      if (ctx.json) writeJson(r)
+      else writeOut(`Left ${r.groupId}`)
+    })
+
+  group
+    .command('list')
+    .description('the groups you are a member of')
+    .action(async (_o: unknown, cmd: Command) => {
+      const ctx = ctxOf(cmd)
+      const list = await ctx.client().listGroups()
+      if (ctx.json) {
+        writeJson(list)
+        return
+      }
+      if (list.length === 0) writeOut('no groups (create one: kith group create <name>)')
+      for (const g of list) writeOut(`${g.name}  ${membersLine(g)}`)
+    })
+
+  group
+    .command('send <group> <text...>')
+    .description('send a message to a group')
+    .action(async (ref: string, words: string[], _o: unknown, cmd: Command) => {
+      const ctx = ctxOf(cmd)
+      const text = words.join(' ')
+      if (text === '') throw new UsageError('empty message')
+      const r = await ctx.client().sendGroup(ref, text)
+      if (ctx.json) writeJson(r)
+      else writeOut(`${r.status} ${ticks(r.status)}  ${r.id}`)
+    })
+
+  group
+    .command('messages <group>')
+    .description('a group’s history, oldest first')
+    .option('--limit <n>', 'only the last N messages')
+    .option('--follow', 'keep printing new messages')
+    .action(async (ref: string, o: { limit?: string; follow?: boolean }, cmd: Command) => {
+      const ctx = ctxOf(cmd)
+      const limit = o.limit === undefined ? undefined : positiveInt('--limit', o.limit, 100_000)
+      const client = ctx.client()
+      const buffered: ServiceEvent[] = []
+      let live: ((e: ServiceEvent) => void) | undefined
+      const stream = o.follow
+        ? await client.events((e) => (live ? live(e) : buffered.push(e)))
+        : undefined
+      try {
+        const history = await client.groupMessages(ref, limit !== undefined ? { limit } : {})
+        const name = ctx.json ? (p: string) => p : await nameBook(client)
+        const print = (m: MessageView) =>
+          ctx.json ? writeJson(m) : writeOut(messageLine(m, name, false))
+        history.forEach(print)
+        if (stream === undefined) return
+        const groups: GroupView[] = await client.listGroups()
+        const groupId = groups.find((g) => g.groupId === ref || g.name === ref)?.groupId ?? ref
+        const shown = new Set(history.map((m) => m.id))
+        const onEvent = (e: ServiceEvent) => {
+          if (e.event !== 'message' || e.message.conversation !== groupId) return
+          if (shown.has(e.message.id)) return
+          shown.add(e.message.id)
+          print(e.message)
+        }
+        for (const e of buffered.splice(0)) onEvent(e)
+        live = onEvent
+        let interrupted = false
+        const stop = () => {
+          interrupted = true
+          stream.close()
+        }
+        process.once('SIGINT', stop).once('SIGTERM', stop)
+        await stream.closed
+        if (!interrupted) throw new DaemonNotRunningError('the daemon closed the event stream')
+      } finally {
+        stream?.close()
+      }
+    })
+}

@@ -1,0 +1,51 @@
+// What every groups module is handed (docs/groups.md): the service's dependencies, this node's
+// identity, the group-message counters and a few callbacks into the ChatService (the pairwise
+// outbox) and into ./index.ts (reconcile after a membership change). Plain data and functions:
+// no module here owns state of its own beyond what this object carries.
+import type { CoreContext } from '../../core/crypto/provider.js'
+import type { GroupOpRecord } from '../../core/group/index.js'
+import type { IdentityKeyPair } from '../../core/identity/identity.js'
+import type { KithNode } from '../../node/types.js'
+import type { NodeStore } from '../../store/types.js'
+import type { Cards } from '../cards.js'
+import type { GroupRejected, ServiceEvent } from '../types.js'
+
+/** How long a sender's gap may stay open before the held messages are shown anyway (§4). */
+export const GROUP_GAP_TIMEOUT_MS = 30_000
+/** Anti-entropy with one random online member of each group, this often (§4). */
+export const GROUP_SYNC_INTERVAL_MS = 30_000
+/** A replaced topic stays subscribed this long, for messages published before the change. */
+export const GROUP_OLD_TOPIC_GRACE_MS = 60_000
+/** Most sync rounds (`more`) in one exchange with one peer. */
+export const MAX_SYNC_ROUNDS = 16
+/** Cards per GroupUpdate: a card is ≈3 KiB, a ChatContent at most 64 KiB. */
+export const CARDS_PER_UPDATE = 12
+/** Ops per GroupUpdate when a whole op log is sent (≈150 B per op). */
+export const OPS_PER_UPDATE = 256
+
+export interface GroupDeps {
+  ctx: CoreContext
+  store: NodeStore
+  node: KithNode
+  identity: IdentityKeyPair
+  cards: Cards
+  emit(e: ServiceEvent): void
+  /** Sends what is in the pairwise outboxes of `peer` soon (ChatService flush). */
+  flush(peer: string): void
+  /** Our card as pushed to contacts (addresses, prekeys, mailboxes), freshly signed. */
+  ownCard(): Uint8Array
+}
+
+export interface GroupContext extends GroupDeps {
+  /** Our PeerId and its bytes. */
+  me: string
+  meBytes: Uint8Array
+  rejected: GroupRejected
+  /** Verified ops by hex hash (verifying is an Ed25519 check per op: done once per process). */
+  opCache: Map<string, GroupOpRecord>
+  stopped: () => boolean
+  /** Runs after a transaction that changed a group's ops: topic, keys, sessions, sync. */
+  reconcile(groupId: string): void
+  /** Asks a member for what we miss of a group (debounced per group). */
+  syncSoon(groupId: string, peer?: string): void
+}

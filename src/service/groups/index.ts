@@ -1,0 +1,357 @@
+// Groups in the ChatService (docs/groups.md): the user's group actions (create, add, remove,
+// leave, send, list, history), the GroupUpdate bodies that arrive over pairwise sessions, and
+// what follows any membership change — topic subscription, key rotation and distribution,
+// sessions with members, sync. This module owns the Groups object's life cycle (timers, topic
+// subscriptions, sync debouncing); the rules live in ./membership.ts, ./keys.ts, ./messages.ts
+// and ./sync.ts. It knows no SQL and no transport details.
+import debug from 'debug'
+import { toHex } from '../../core/bytes.js'
+import { GroupOp } from '../../core/group/index.js'
+import { verifyContactCard } from '../../core/identity/card.js'
+import { peerIdBytesFromPublicKey } from '../../core/identity/identity.js'
+import { SenderKeyDistribution, type ChatContent } from '../../core/wire/pb/wire.js'
+import type { GroupRow, MessageStatus } from '../../store/types.js'
+import { ContactNotFoundError, GroupNotFoundError, InvalidArgumentError } from '../errors.js'
+import { toMessageView, type GroupRejected, type GroupView, type MessageView } from '../types.js'
+import {
+  GROUP_OLD_TOPIC_GRACE_MS,
+  GROUP_SYNC_INTERVAL_MS,
+  type GroupContext,
+  type GroupDeps,
+} from './context.js'
+import { acceptDistribution, dropAllKeys, dropFormerMembers, shareKeys } from './keys.js'
+import {
+  activeGroup,
+  GROUP_ID_BYTES,
+  ingestOps,
+  memberRef,
+  queueUpdate,
+  refreshGroup,
+  requireAdmin,
+  sendCards,
+  sendHistory,
+  signOwnOp,
+  TOPIC_SECRET_BYTES,
+} from './membership.js'
+import {
+  receiveEnvelope,
+  republishQueued,
+  sendGroupMessage,
+  skipStaleGaps,
+  validate,
+} from './messages.js'
+import { serveSync, syncWith } from './sync.js'
+
+export {
+  GROUP_GAP_TIMEOUT_MS,
+  GROUP_OLD_TOPIC_GRACE_MS,
+  GROUP_SYNC_INTERVAL_MS,
+  type GroupDeps,
+} from './context.js'
+
+const log = debug('kith:service:groups')
+
+/** How often held-back messages are checked against GROUP_GAP_TIMEOUT_MS. */
+export const GAP_CHECK_INTERVAL_MS = 5_000
+/** Sync requests for one group within this window are folded into one. */
+export const SYNC_DEBOUNCE_MS = 300
+/** After a member connects, wait this long (its subscriptions arrive) before republishing. */
+export const REPUBLISH_DELAY_MS = 1_000
+
+export class Groups {
+  readonly #G: GroupContext
+  readonly #topics = new Map<string, string>()
+  readonly #syncTimers = new Map<string, NodeJS.Timeout>()
+  readonly #timers: NodeJS.Timeout[] = []
+  #stopped = false
+
+  constructor(deps: GroupDeps) {
+    this.#G = {
+      ...deps,
+      me: deps.identity.peerId,
+      meBytes: peerIdBytesFromPublicKey(deps.identity.publicKey),
+      rejected: { nonMember: 0, badSignature: 0, replay: 0, oldKey: 0, malformed: 0 },
+      opCache: new Map(),
+      stopped: () => this.#stopped,
+      reconcile: (groupId) => this.#reconcile(groupId),
+      syncSoon: (groupId, peer) => this.#syncSoon(groupId, peer),
+    }
+  }
+
+  start(): void {
+    const G = this.#G
+    G.node.onSyncRequest((from, req) => serveSync(G, from, req))
+    G.node.on('peer:connect', (peer) => this.#onConnect(peer))
+    for (const g of G.store.groups.listGroups()) this.#reconcile(g.groupId)
+    const every = (ms: number, fn: () => void) => {
+      const t = setInterval(() => {
+        try {
+          fn()
+        } catch (err) {
+          log('group timer failed: %s', (err as Error).name)
+        }
+      }, ms)
+      t.unref()
+      this.#timers.push(t)
+    }
+    every(GAP_CHECK_INTERVAL_MS, () => skipStaleGaps(G))
+    every(GROUP_SYNC_INTERVAL_MS, () => {
+      G.store.groups.pruneEnvelopes(G.ctx.clock())
+      for (const g of G.store.groups.listGroups()) {
+        this.#syncSoon(g.groupId)
+        void republishQueued(G, g.groupId)
+      }
+    })
+  }
+
+  stop(): void {
+    this.#stopped = true
+    for (const t of this.#timers) clearInterval(t)
+    for (const t of this.#syncTimers.values()) clearTimeout(t)
+    this.#syncTimers.clear()
+  }
+
+  metrics(): GroupRejected {
+    return { ...this.#G.rejected }
+  }
+
+  // ---- User actions ---------------------------------------------------------------------------
+
+  create(name: string): { groupId: string; name: string } {
+    const G = this.#G
+    if (name.length === 0) throw new InvalidArgumentError('a group needs a name')
+    const groupId = toHex(G.ctx.rng(GROUP_ID_BYTES))
+    // Design §2: CREATE carries a fresh random topic secret.
+    const secret = G.ctx.rng(TOPIC_SECRET_BYTES)
+    G.store.transaction(() => {
+      const op = signOwnOp(G, undefined, { groupId, op: GroupOp.CREATE, name })
+      G.store.groups.putGroup({
+        groupId,
+        name,
+        members: [],
+        admins: [],
+        epoch: 0,
+        topic: '',
+        active: true,
+        createdAt: G.ctx.clock(),
+      })
+      G.store.groups.addOp(groupId, { hash: op.hash, bytes: op.bytes, secret })
+      refreshGroup(G, groupId)
+    })
+    this.#reconcile(groupId)
+    return { groupId, name }
+  }
+
+  add(ref: string, contact: string): { groupId: string; members: string[] } {
+    const G = this.#G
+    const g = activeGroup(G, ref)
+    requireAdmin(G, g)
+    const c = G.store.getContact(contact)
+    if (c === undefined) throw new ContactNotFoundError(`no contact "${contact}"`)
+    if (g.members.includes(c.peerId)) return { groupId: g.groupId, members: g.members }
+    const after = G.store.transaction(() => {
+      const op = signOwnOp(G, g, { groupId: g.groupId, op: GroupOp.ADD, members: [c.peerId] })
+      G.store.groups.addOp(g.groupId, { hash: op.hash, bytes: op.bytes, secret: undefined })
+      const after = refreshGroup(G, g.groupId)
+      // Design §2: the op (and the new member's card) to every member; the whole op log with
+      // secrets and every member's card to the new one.
+      const card = G.cards.of(c.peerId)?.signed
+      for (const m of after.members) {
+        if (m === G.me || m === c.peerId) continue
+        queueUpdate(G, m, g.groupId, { ops: [op.bytes], cards: card ? [card] : [] })
+      }
+      sendHistory(G, c.peerId, g.groupId)
+      sendCards(G, c.peerId, g.groupId, after.members)
+      return after
+    })
+    this.#reconcile(g.groupId)
+    return { groupId: g.groupId, members: after.members }
+  }
+
+  remove(ref: string, contact: string): { groupId: string; members: string[] } {
+    const G = this.#G
+    const g = activeGroup(G, ref)
+    const peer = memberRef(G, g, contact)
+    if (peer === G.me) return this.leave(ref)
+    requireAdmin(G, g)
+    if (!g.members.includes(peer)) throw new InvalidArgumentError('not a member of this group')
+    // Design §2: REMOVE carries a fresh secret, sent to everyone but the removed member.
+    const secret = G.ctx.rng(TOPIC_SECRET_BYTES)
+    const after = G.store.transaction(() => {
+      const op = signOwnOp(G, g, { groupId: g.groupId, op: GroupOp.REMOVE, members: [peer] })
+      G.store.groups.addOp(g.groupId, { hash: op.hash, bytes: op.bytes, secret })
+      const after = refreshGroup(G, g.groupId)
+      for (const m of after.members) {
+        if (m !== G.me) queueUpdate(G, m, g.groupId, { ops: [op.bytes], secrets: [secret] })
+      }
+      queueUpdate(G, peer, g.groupId, { ops: [op.bytes] })
+      return after
+    })
+    this.#reconcile(g.groupId)
+    return { groupId: g.groupId, members: after.members }
+  }
+
+  leave(ref: string): { groupId: string; members: string[] } {
+    const G = this.#G
+    const g = activeGroup(G, ref)
+    const after = G.store.transaction(() => {
+      // LEAVE's secret is derived by the others (design §2: HKDF(previous secret, opHash)).
+      const op = signOwnOp(G, g, { groupId: g.groupId, op: GroupOp.LEAVE })
+      G.store.groups.addOp(g.groupId, { hash: op.hash, bytes: op.bytes, secret: undefined })
+      for (const m of g.members) if (m !== G.me) queueUpdate(G, m, g.groupId, { ops: [op.bytes] })
+      return refreshGroup(G, g.groupId)
+    })
+    this.#reconcile(g.groupId)
+    return { groupId: g.groupId, members: after.members }
+  }
+
+  list(): GroupView[] {
+    return this.#G.store.groups.listGroups().map(toGroupView)
+  }
+
+  send(ref: string, text: string): Promise<{ id: string; status: MessageStatus }> {
+    return sendGroupMessage(this.#G, ref, text)
+  }
+
+  /** History of a group, also after we left it (by id or name). */
+  messages(ref: string, opts: { limit?: number }): MessageView[] {
+    const g = this.#G.store.groups.getGroup(ref)
+    if (g === undefined) throw new GroupNotFoundError(`no group "${ref}"`)
+    return this.#G.store
+      .listMessages({ conversation: g.groupId, ...(opts.limit !== undefined ? opts : {}) })
+      .map(toMessageView)
+  }
+
+  // ---- Pairwise bodies ------------------------------------------------------------------------
+
+  /**
+   * A GroupUpdate from the authenticated `from`, inside the ChatService's receive transaction:
+   * ops, secrets, member cards and `from`'s sender key are stored here; the returned function
+   * runs after the commit (subscriptions, rotation, distributions, sync).
+   */
+  receiveUpdate(from: string, content: ChatContent): () => void {
+    const G = this.#G
+    const u = content.group
+    if (u === undefined) return () => undefined
+    const groupId = toHex(u.groupId)
+    const changed = ingestOps(G, u.groupId, u.ops, u.secrets)
+    const g = G.store.groups.getGroup(groupId)
+    if (g?.groupId !== groupId || !g.active) return () => undefined
+    let cards = false
+    for (const bytes of u.cards) {
+      try {
+        const card = verifyContactCard(G.ctx.crypto, bytes, G.ctx.clock())
+        if (card.peerId === G.me || !g.members.includes(card.peerId)) continue
+        G.cards.accept(card.peerId, bytes)
+        cards = true
+      } catch (err) {
+        log('member card ignored: %s', (err as Error).name)
+      }
+    }
+    let keyed = false
+    if (u.senderKey !== undefined && g.members.includes(from) && from !== G.me) {
+      acceptDistribution(
+        G,
+        groupId,
+        from,
+        SenderKeyDistribution.encode(u.senderKey),
+        Number(content.seq),
+      )
+      keyed = true
+    }
+    return () => {
+      if (changed !== undefined || cards) this.#reconcile(groupId)
+      // What was published before the key reached us comes by sync.
+      if (keyed) this.#syncSoon(groupId, from)
+    }
+  }
+
+  /** Whether a receipt's id is one of our control contents: dequeued then. */
+  acked(id: string): boolean {
+    return this.#G.store.groups.dequeueControl(id)
+  }
+
+  // ---- After a change -------------------------------------------------------------------------
+
+  #reconcile(groupId: string): void {
+    const G = this.#G
+    if (this.#stopped) return
+    const g = G.store.groups.getGroup(groupId)
+    if (g?.groupId !== groupId) return
+    try {
+      if (!g.active) {
+        // Removed or left: keys go, topics go; the history stays.
+        G.store.transaction(() => dropAllKeys(G, groupId))
+        const topic = this.#topics.get(groupId)
+        if (topic !== undefined) G.node.pubsubUnsubscribe(topic)
+        this.#topics.delete(groupId)
+        return
+      }
+      G.store.transaction(() => {
+        dropFormerMembers(G, g)
+        shareKeys(G, g)
+      })
+      this.#subscribe(g)
+    } catch (err) {
+      log('group reconcile failed: %s', (err as Error).name)
+    }
+  }
+
+  #subscribe(g: GroupRow): void {
+    const G = this.#G
+    const old = this.#topics.get(g.groupId)
+    if (g.topic === '' || old === g.topic) return
+    const groupId = g.groupId
+    G.node.pubsubSubscribe(
+      g.topic,
+      (data) => validate(G, groupId, data),
+      (data) => receiveEnvelope(G, groupId, data),
+    )
+    this.#topics.set(groupId, g.topic)
+    if (old !== undefined) {
+      // Messages published before others saw the change still arrive there for a while.
+      const t = setTimeout(() => {
+        if (this.#topics.get(groupId) !== old) G.node.pubsubUnsubscribe(old)
+      }, GROUP_OLD_TOPIC_GRACE_MS)
+      t.unref()
+    }
+  }
+
+  #onConnect(peer: string): void {
+    const G = this.#G
+    for (const g of G.store.groups.listGroups()) {
+      if (!g.members.includes(peer)) continue
+      this.#syncSoon(g.groupId, peer)
+      const t = setTimeout(() => void republishQueued(G, g.groupId), REPUBLISH_DELAY_MS)
+      t.unref()
+    }
+  }
+
+  #syncSoon(groupId: string, peer?: string): void {
+    if (this.#stopped || this.#syncTimers.has(groupId)) return
+    const t = setTimeout(() => {
+      this.#syncTimers.delete(groupId)
+      const G = this.#G
+      const g = G.store.groups.getGroup(groupId)
+      if (g?.groupId !== groupId || !g.active) return
+      const online = g.members.filter((m) => m !== G.me && G.node.isConnected(m))
+      const target =
+        peer !== undefined && online.includes(peer)
+          ? peer
+          : online[Math.floor(Math.random() * online.length)]
+      if (target !== undefined) void syncWith(G, target, groupId)
+    }, SYNC_DEBOUNCE_MS)
+    t.unref()
+    this.#syncTimers.set(groupId, t)
+  }
+}
+
+function toGroupView(g: GroupRow): GroupView {
+  return {
+    groupId: g.groupId,
+    name: g.name,
+    members: g.members,
+    admins: g.admins,
+    topic: g.topic,
+  }
+}

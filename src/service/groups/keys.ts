@@ -1,0 +1,226 @@
+// Sender keys of groups (docs/groups.md §2–3): our own record per group, rotation when a member
+// we gave our key to is gone, the distributions we owe each member (over the pairwise sessions,
+// starting a session from a member's card when needed), the distributions we receive, and the
+// chain id → sender map the topic validator reads. This module owns which chain of each sender
+// is current; it encrypts nothing (./messages.ts does) and knows nothing of ops (./membership.ts).
+import debug from 'debug'
+import { equalBytes, fromHex } from '../../core/bytes.js'
+import {
+  createOwnState,
+  decodeDistribution,
+  encodeDistribution,
+  SenderKeyRecord,
+} from '../../core/group/index.js'
+import { SessionRecord } from '../../core/session/record.js'
+import { initiateSession } from '../../core/session/session.js'
+import type { GroupRow } from '../../store/types.js'
+import { OPS_PER_UPDATE, type GroupContext } from './context.js'
+import { queueUpdate } from './membership.js'
+
+const log = debug('kith:service:groups')
+
+/** How many replaced chain ids of a sender we remember (a stale distribution stays stale). */
+export const MAX_RETIRED_CHAINS = 32
+
+/** chain id → (sender, current?) per group, rebuilt after any key change. */
+export type ChainMap = Map<number, { sender: string; current: boolean }>
+const chainMaps = new WeakMap<GroupContext, Map<string, ChainMap>>()
+
+export function chainMap(G: GroupContext, groupId: string): ChainMap {
+  let perGroup = chainMaps.get(G)
+  if (perGroup === undefined) chainMaps.set(G, (perGroup = new Map<string, ChainMap>()))
+  let map = perGroup.get(groupId)
+  if (map === undefined) {
+    map = new Map()
+    for (const row of G.store.groups.senderKeys(groupId)) {
+      for (const c of row.retired) map.set(c, { sender: row.sender, current: false })
+      if (row.currentChain !== undefined)
+        map.set(row.currentChain, { sender: row.sender, current: true })
+    }
+    perGroup.set(groupId, map)
+  }
+  return map
+}
+
+function keysChanged(G: GroupContext, groupId: string): void {
+  chainMaps.get(G)?.delete(groupId)
+}
+
+/** Our own record of a group, created on first use (inside a transaction). */
+export function ownRecord(G: GroupContext, groupId: string): SenderKeyRecord {
+  const row = G.store.groups.getSenderKey(groupId, G.me)
+  if (row !== undefined) return SenderKeyRecord.deserialize(row.record)
+  const record = SenderKeyRecord.empty()
+  const own = createOwnState(G.ctx)
+  record.resetTo(own)
+  G.store.groups.putSenderKey(groupId, G.me, {
+    record: record.serialize(),
+    currentChain: own.chainId,
+    retired: [],
+  })
+  keysChanged(G, groupId)
+  return record
+}
+
+export function storeOwnRecord(G: GroupContext, groupId: string, record: SenderKeyRecord): void {
+  const row = G.store.groups.getSenderKey(groupId, G.me)
+  G.store.groups.putSenderKey(groupId, G.me, {
+    record: record.serialize(),
+    currentChain: record.newest()?.chainId,
+    retired: row?.retired ?? [],
+  })
+}
+
+/** Design §3: a fresh own chain; whoever held the old one reads nothing sent after. */
+export function rotateOwn(G: GroupContext, groupId: string): void {
+  const row = G.store.groups.getSenderKey(groupId, G.me)
+  const record = SenderKeyRecord.empty()
+  const own = createOwnState(G.ctx)
+  record.resetTo(own)
+  const retired = [...(row?.retired ?? [])]
+  if (row?.currentChain !== undefined) retired.push(row.currentChain)
+  G.store.groups.putSenderKey(groupId, G.me, {
+    record: record.serialize(),
+    currentChain: own.chainId,
+    retired: retired.slice(-MAX_RETIRED_CHAINS),
+  })
+  G.store.groups.clearKeysSent(groupId)
+  keysChanged(G, groupId)
+}
+
+/**
+ * A distribution received over the pairwise session with `from` (which authenticates it). A
+ * chain already held or retired changes nothing (a retried old distribution never replaces a
+ * newer one); a new chain becomes `from`'s current one. `baseline` (the sender's last seq when
+ * it sent the key) starts our delivery mark for `from` if we have none.
+ */
+export function acceptDistribution(
+  G: GroupContext,
+  groupId: string,
+  from: string,
+  bytes: Uint8Array,
+  baseline: number,
+): void {
+  const { distributionId, state } = decodeDistribution(bytes)
+  if (!equalBytes(distributionId, fromHex(groupId))) {
+    log('distribution for another group ignored')
+    return
+  }
+  const row = G.store.groups.getSenderKey(groupId, from)
+  if (row?.retired.includes(state.chainId) === true) return
+  const record =
+    row === undefined ? SenderKeyRecord.empty() : SenderKeyRecord.deserialize(row.record)
+  if (record.stateForChainId(state.chainId)?.sameChain(state) !== true) {
+    record.addState(state)
+    const retired = [...(row?.retired ?? [])]
+    if (row?.currentChain !== undefined && row.currentChain !== state.chainId)
+      retired.push(row.currentChain)
+    G.store.groups.putSenderKey(groupId, from, {
+      record: record.serialize(),
+      currentChain: state.chainId,
+      retired: retired.slice(-MAX_RETIRED_CHAINS),
+    })
+    keysChanged(G, groupId)
+  }
+  if (G.store.groups.mark(groupId, from) === undefined)
+    G.store.groups.setMark(groupId, from, baseline)
+}
+
+/**
+ * After a membership change (design §3): records of senders who are no longer members are
+ * deleted; if our current key went to anyone no longer a member, we rotate. Inside a transaction.
+ */
+export function dropFormerMembers(G: GroupContext, g: GroupRow): void {
+  for (const row of G.store.groups.senderKeys(g.groupId)) {
+    if (row.sender !== G.me && !g.members.includes(row.sender)) {
+      G.store.groups.deleteSenderKey(g.groupId, row.sender)
+      keysChanged(G, g.groupId)
+    }
+  }
+  if (G.store.groups.keysSentTo(g.groupId).some((p) => !g.members.includes(p)))
+    rotateOwn(G, g.groupId)
+}
+
+/** We left or were removed: every key of the group goes. */
+export function dropAllKeys(G: GroupContext, groupId: string): void {
+  for (const row of G.store.groups.senderKeys(groupId))
+    G.store.groups.deleteSenderKey(groupId, row.sender)
+  G.store.groups.clearKeysSent(groupId)
+  keysChanged(G, groupId)
+}
+
+/**
+ * Queues our current distribution for every member that lacks it (design §2), with the group's
+ * op log (so a member who learns of the group from us first can place it) and our last seq.
+ */
+export function shareKeys(G: GroupContext, g: GroupRow): void {
+  const record = ownRecord(G, g.groupId)
+  const own = record.newest()
+  if (own === undefined) return
+  const ops = G.store.groups.ops(g.groupId)
+  const recent = ops.length <= OPS_PER_UPDATE ? ops : []
+  for (const m of g.members) {
+    if (m === G.me || G.store.groups.keySent(g.groupId, m) === own.chainId) continue
+    ensureSession(G, m)
+    queueUpdate(G, m, g.groupId, {
+      ops: recent.map((o) => o.bytes),
+      secrets: recent.map((o) => o.secret ?? new Uint8Array(0)),
+      senderKey: encodeDistribution(fromHex(g.groupId), own),
+      seq: G.store.groups.mark(g.groupId, G.me) ?? 0,
+    })
+    G.store.groups.setKeySent(g.groupId, m, own.chainId)
+  }
+}
+
+/**
+ * A pairwise session with a member who may not be a contact (design §2): the member with the
+ * lower PeerId starts it from the other's card (from a GroupUpdate, else the DHT); the other waits
+ * for it. Such a peer becomes a contact named by its PeerId, as a peer who writes first does.
+ */
+export function ensureSession(G: GroupContext, peer: string): void {
+  const bytes = G.store.protocol.loadSessionSync(peer)
+  const record = bytes === undefined ? undefined : SessionRecord.deserialize(bytes)
+  if (record?.current !== undefined || G.me > peer) return
+  const card = G.cards.of(peer)
+  if (card === undefined) {
+    void lookUpAndStart(G, peer)
+    return
+  }
+  const fresh = initiateSession(G.ctx, G.identity, card.prekeys, record)
+  G.store.protocol.storeSessionSync(peer, fresh.serialize())
+  const addrs = card.addrs.filter((a) => a.endsWith(`/p2p/${peer}`))
+  if (G.store.getContact(peer) === undefined) {
+    const now = G.ctx.clock()
+    G.store.putContact({
+      peerId: peer,
+      name: peer,
+      verified: false,
+      keyChanged: false,
+      addrs,
+      addedAt: now,
+      lastSeen: undefined,
+    })
+  }
+  G.node.watch(peer, addrs)
+  G.flush(peer)
+}
+
+/** A member's card is looked up in the DHT at most this often. */
+export const CARD_LOOKUP_MIN_INTERVAL_MS = 30_000
+const lookedUp = new Map<string, number>()
+
+async function lookUpAndStart(G: GroupContext, peer: string): Promise<void> {
+  const now = G.ctx.clock()
+  if (now - (lookedUp.get(peer) ?? -Infinity) < CARD_LOOKUP_MIN_INTERVAL_MS) return
+  lookedUp.set(peer, now)
+  try {
+    const bytes = await G.node.findCard(peer)
+    if (bytes === undefined || G.stopped()) return
+    G.store.transaction(() => {
+      G.cards.accept(peer, bytes)
+      ensureSession(G, peer)
+    })
+  } catch (err) {
+    log('no session with a member: %s', (err as Error).name)
+  }
+}

@@ -1,0 +1,261 @@
+// Group membership (docs/groups.md §1–2): the signed op log, its deterministic replay into the
+// group row (members, admins, topic), the ops a user's action signs, and which GroupUpdate goes to
+// whom. This module owns the op log's meaning for the service; it knows nothing of sender keys
+// (./keys.ts), group messages (./messages.ts) or the sync protocol (./sync.ts).
+import debug from 'debug'
+import { equalBytes, fromHex, toHex } from '../../core/bytes.js'
+import {
+  GroupOp,
+  groupTopic,
+  leaveSecret,
+  replayGroup,
+  signGroupOp,
+  verifyGroupOp,
+  type GroupOpRecord,
+  type GroupState,
+} from '../../core/group/index.js'
+import { encodeChatContent, MESSAGE_ID_BYTES } from '../../core/wire/content.js'
+import { MAX_GROUP_OPS } from '../../core/wire/limits.js'
+import { SenderKeyDistribution } from '../../core/wire/pb/wire.js'
+import type { GroupRow } from '../../store/types.js'
+import { ContactNotFoundError, GroupNotFoundError, NotAnAdminError } from '../errors.js'
+import { CARDS_PER_UPDATE, OPS_PER_UPDATE, type GroupContext } from './context.js'
+
+const log = debug('kith:service:groups')
+
+/** A topic secret is 32 random bytes (design §2). */
+export const TOPIC_SECRET_BYTES = 32
+/** Group ids are 16 random bytes (design §1). */
+export const GROUP_ID_BYTES = 16
+
+/** Verifies an op once per process (cache by hash). Throws the core's typed errors. */
+export function verifiedOp(G: GroupContext, bytes: Uint8Array): GroupOpRecord {
+  const hash = toHex(G.ctx.crypto.sha256(bytes))
+  let rec = G.opCache.get(hash)
+  if (rec === undefined) {
+    rec = verifyGroupOp(G.ctx.crypto, bytes)
+    G.opCache.set(hash, rec)
+  }
+  return rec
+}
+
+interface Loaded {
+  records: GroupOpRecord[]
+  secrets: Map<string, Uint8Array>
+  state: GroupState
+}
+
+/** The stored op log of a group, replayed (design §1). Throws GroupStateError without a CREATE. */
+export function loadGroup(G: GroupContext, groupId: string): Loaded {
+  const records: GroupOpRecord[] = []
+  const secrets = new Map<string, Uint8Array>()
+  for (const op of G.store.groups.ops(groupId)) {
+    records.push(verifiedOp(G, op.bytes))
+    if (op.secret !== undefined) secrets.set(toHex(op.hash), op.secret)
+  }
+  return { records, secrets, state: replayGroup(G.ctx.crypto, records) }
+}
+
+/**
+ * The current topic secret (design §2): the secret of the last applied op that introduces one —
+ * CREATE and REMOVE carry a random one; LEAVE derives HKDF(previous secret, opHash). undefined
+ * while we lack a secret on that path.
+ */
+export function currentSecret(G: GroupContext, g: Loaded): Uint8Array | undefined {
+  const byHash = new Map(g.records.map((r) => [toHex(r.hash), r]))
+  let secret: Uint8Array | undefined
+  for (const h of g.state.applied) {
+    const hex = toHex(h)
+    const op = byHash.get(hex)?.op
+    if (op === GroupOp.CREATE || op === GroupOp.REMOVE) secret = g.secrets.get(hex)
+    else if (op === GroupOp.LEAVE && secret !== undefined)
+      secret = leaveSecret(G.ctx.crypto, secret, h)
+  }
+  return secret
+}
+
+/** Replays a group's ops into its row (inside the caller's transaction). */
+export function refreshGroup(G: GroupContext, groupId: string): GroupRow {
+  const before = G.store.groups.getGroup(groupId)
+  const g = loadGroup(G, groupId)
+  const secret = currentSecret(G, g)
+  const row: GroupRow = {
+    groupId,
+    name: g.state.name,
+    members: g.state.members,
+    admins: g.state.admins,
+    epoch: g.state.epoch,
+    topic: secret === undefined ? '' : groupTopic(G.ctx.crypto, secret, g.state),
+    active: g.state.members.includes(G.me),
+    createdAt: before?.groupId === groupId ? before.createdAt : G.ctx.clock(),
+  }
+  G.store.groups.putGroup(row)
+  return row
+}
+
+/**
+ * Stores the valid ops of a GroupUpdate or sync answer (design §2) and replays. An unknown group
+ * is taken only when the ops make us a member. Returns the group id when the row changed.
+ * Runs inside the caller's transaction; a bad op is skipped, not fatal.
+ */
+export function ingestOps(
+  G: GroupContext,
+  groupIdBytes: Uint8Array,
+  ops: readonly Uint8Array[],
+  secrets: readonly Uint8Array[],
+): string | undefined {
+  const groupId = toHex(groupIdBytes)
+  const fresh: Array<{ rec: GroupOpRecord; secret: Uint8Array | undefined }> = []
+  ops.forEach((bytes, i) => {
+    try {
+      const rec = verifiedOp(G, bytes)
+      if (!equalBytes(rec.groupId, groupIdBytes)) return
+      const s = secrets[i]
+      fresh.push({ rec, secret: s?.length === TOPIC_SECRET_BYTES ? s : undefined })
+    } catch (err) {
+      log('op skipped: %s', (err as Error).name)
+    }
+  })
+  if (fresh.length === 0) return undefined
+  const before = G.store.groups.getGroup(groupId)
+  const known = before?.groupId === groupId
+  if (!known) {
+    let state: GroupState
+    try {
+      state = replayGroup(
+        G.ctx.crypto,
+        fresh.map((f) => f.rec),
+      )
+    } catch {
+      return undefined
+    }
+    if (!state.members.includes(G.me)) return undefined
+    G.store.groups.putGroup({
+      groupId,
+      name: state.name,
+      members: [],
+      admins: [],
+      epoch: 0,
+      topic: '',
+      active: true,
+      createdAt: G.ctx.clock(),
+    })
+  }
+  let room = MAX_GROUP_OPS - G.store.groups.opCount(groupId)
+  for (const f of fresh) {
+    // MAX_GROUP_OPS (design §1 bounds): a full log takes nothing more.
+    if (room <= 0) break
+    if (G.store.groups.addOp(groupId, { hash: f.rec.hash, bytes: f.rec.bytes, secret: f.secret }))
+      room--
+  }
+  const after = refreshGroup(G, groupId)
+  const same =
+    known &&
+    before.topic === after.topic &&
+    before.active === after.active &&
+    before.name === after.name &&
+    before.members.join() === after.members.join() &&
+    before.admins.join() === after.admins.join()
+  return same ? undefined : groupId
+}
+
+/** An active group by name or id, else GroupNotFoundError. */
+export function activeGroup(G: GroupContext, ref: string): GroupRow {
+  const g = G.store.groups.getGroup(ref)
+  if (g === undefined || !g.active) throw new GroupNotFoundError(`no group "${ref}"`)
+  return g
+}
+
+/** A member to add or remove: a contact's name or PeerId, or a member's PeerId. */
+export function memberRef(G: GroupContext, g: GroupRow, ref: string): string {
+  const c = G.store.getContact(ref)
+  if (c !== undefined) return c.peerId
+  if (g.members.includes(ref)) return ref
+  throw new ContactNotFoundError(`no contact "${ref}"`)
+}
+
+export function requireAdmin(G: GroupContext, g: GroupRow): void {
+  if (!g.admins.includes(G.me)) throw new NotAnAdminError('only an admin of the group can do this')
+}
+
+/** Signs an op of ours: epoch = 1 + the highest applied (design §1, Lamport clock). */
+export function signOwnOp(
+  G: GroupContext,
+  g: GroupRow | undefined,
+  init: { groupId: string; op: GroupOp; members?: string[]; name?: string },
+): GroupOpRecord {
+  const rec = signGroupOp(G.ctx.crypto, G.identity, {
+    groupId: fromHex(init.groupId),
+    op: init.op,
+    members: init.members ?? [],
+    admins: [],
+    ...(init.name !== undefined ? { name: init.name } : {}),
+    epoch: g === undefined ? 0 : g.epoch + 1,
+  })
+  G.opCache.set(toHex(rec.hash), rec)
+  return rec
+}
+
+export interface UpdateInit {
+  ops?: Uint8Array[]
+  secrets?: Uint8Array[]
+  cards?: Uint8Array[]
+  /** An encoded SenderKeyDistribution. */
+  senderKey?: Uint8Array
+  /** ChatContent.seq: with a sender key, our last group seq (the receiver's baseline mark). */
+  seq?: number
+}
+
+/** Queues one GroupUpdate for `peer` in the durable control outbox (inside a transaction). */
+export function queueUpdate(G: GroupContext, peer: string, groupId: string, u: UpdateInit): void {
+  const ops = u.ops ?? []
+  const id = G.ctx.rng(MESSAGE_ID_BYTES)
+  const content = encodeChatContent({
+    messageId: id,
+    sender: G.meBytes,
+    seq: BigInt(u.seq ?? 0),
+    sentAt: BigInt(G.ctx.clock()),
+    conversation: fromHex(groupId),
+    group: {
+      groupId: fromHex(groupId),
+      ops,
+      secrets: u.secrets ?? ops.map(() => new Uint8Array(0)),
+      ...(u.senderKey !== undefined
+        ? { senderKey: SenderKeyDistribution.decode(u.senderKey) }
+        : {}),
+      cards: u.cards ?? [],
+    },
+  })
+  G.store.groups.enqueueControl({
+    messageId: toHex(id),
+    peer,
+    content,
+    attempts: 0,
+    nextAttemptAt: G.ctx.clock(),
+  })
+  G.flush(peer)
+}
+
+/** The whole op log with secrets, for a new member (in chunks of OPS_PER_UPDATE). */
+export function sendHistory(G: GroupContext, peer: string, groupId: string): void {
+  const ops = G.store.groups.ops(groupId)
+  for (let i = 0; i < ops.length; i += OPS_PER_UPDATE) {
+    const chunk = ops.slice(i, i + OPS_PER_UPDATE)
+    queueUpdate(G, peer, groupId, {
+      ops: chunk.map((o) => o.bytes),
+      secrets: chunk.map((o) => o.secret ?? new Uint8Array(0)),
+    })
+  }
+}
+
+/** Member cards we hold (ours included), so members who are not contacts can start sessions. */
+export function sendCards(G: GroupContext, peer: string, groupId: string, of: string[]): void {
+  const cards: Uint8Array[] = []
+  for (const m of of) {
+    if (m === peer) continue
+    const card = m === G.me ? G.ownCard() : G.cards.of(m)?.signed
+    if (card !== undefined) cards.push(card)
+  }
+  for (let i = 0; i < cards.length; i += CARDS_PER_UPDATE)
+    queueUpdate(G, peer, groupId, { cards: cards.slice(i, i + CARDS_PER_UPDATE) })
+}

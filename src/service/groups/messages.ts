@@ -1,0 +1,283 @@
+// Group messages (docs/groups.md §3–4): sending (encrypt once with our sender key, keep the
+// ciphertext, publish on the group's topic), the synchronous topic validator, receiving (decrypt,
+// keep the ciphertext for others, show each message once in per-sender order, holding back what
+// arrives after a gap) and republishing what found nobody to publish to. This module owns the
+// delivery marks and the hold-back; it knows nothing of ops or of the sync protocol.
+import debug from 'debug'
+import { equalBytes, fromHex, toHex } from '../../core/bytes.js'
+import {
+  checkSenderKeyMessage,
+  decodeSenderKeyMessage,
+  decryptWithRecord,
+  encryptWithRecord,
+  peekSenderKeyMessage,
+  SenderKeyRecord,
+} from '../../core/group/index.js'
+import { peerIdBytesFromPublicKey, publicKeyFromPeerId } from '../../core/identity/identity.js'
+import { decodeChatContent, encodeChatContent, MESSAGE_ID_BYTES } from '../../core/wire/content.js'
+import type { ChatContent } from '../../core/wire/pb/wire.js'
+import type { PubsubVerdict } from '../../node/types.js'
+import type { MessageStatus, StoredMessage } from '../../store/types.js'
+import { InvalidArgumentError } from '../errors.js'
+import { toMessageView, type GroupRejected, type ServiceEvent } from '../types.js'
+import { GROUP_GAP_TIMEOUT_MS, type GroupContext } from './context.js'
+import { chainMap, ownRecord, storeOwnRecord } from './keys.js'
+import { activeGroup } from './membership.js'
+
+const log = debug('kith:service:groups')
+
+/** Errors that mean "nothing new here" for an envelope (a duplicate, a key we no longer hold). */
+const QUIET = new Set(['DuplicateMessageError', 'NoSenderKeyError'])
+
+function peerIdBytes(peer: string): Uint8Array {
+  return peerIdBytesFromPublicKey(publicKeyFromPeerId(peer))
+}
+
+async function publish(G: GroupContext, topic: string, data: Uint8Array): Promise<number> {
+  try {
+    return await G.node.pubsubPublish(topic, data)
+  } catch (err) {
+    log('publish failed: %s', (err as Error).name)
+    return 0
+  }
+}
+
+function markSent(G: GroupContext, groupId: string, id: string): void {
+  G.store.setStatus(id, 'sent')
+  G.emit({ event: 'status', id, conversation: groupId, status: 'sent' })
+}
+
+/**
+ * Encrypts once, keeps the ciphertext (retention: members who miss it fetch it by sync) and
+ * stores the message, then publishes: status `sent` when it reached at least one peer, else
+ * `queued` (republished when a member connects).
+ */
+export async function sendGroupMessage(
+  G: GroupContext,
+  ref: string,
+  text: string,
+): Promise<{ id: string; status: MessageStatus }> {
+  if (text.length === 0) throw new InvalidArgumentError('empty message')
+  const g = activeGroup(G, ref)
+  const gid = fromHex(g.groupId)
+  const now = G.ctx.clock()
+  const id = toHex(G.ctx.rng(MESSAGE_ID_BYTES))
+  const { message, data } = G.store.transaction(() => {
+    const record = ownRecord(G, g.groupId)
+    const seq = G.store.nextSeq(g.groupId)
+    // Design §3: ChatContent{conversation = groupId, seq = per-sender per-group sequence}.
+    const content = encodeChatContent({
+      messageId: fromHex(id),
+      sender: G.meBytes,
+      seq: BigInt(seq),
+      sentAt: BigInt(now),
+      conversation: gid,
+      text: { text },
+    })
+    const data = encryptWithRecord(G.ctx.crypto, record, gid, content)
+    storeOwnRecord(G, g.groupId, record)
+    G.store.groups.retain({ groupId: g.groupId, sender: G.me, seq, data, receivedAt: now })
+    G.store.groups.setMark(g.groupId, G.me, seq)
+    const message: StoredMessage = {
+      id,
+      conversation: g.groupId,
+      from: G.me,
+      direction: 'out',
+      seq,
+      text,
+      sentAt: now,
+      receivedAt: now,
+      status: 'queued',
+    }
+    G.store.insertMessage(message)
+    return { message, data }
+  })
+  G.emit({ event: 'message', message: toMessageView(message) })
+  if (g.topic === '' || (await publish(G, g.topic, data)) === 0) return { id, status: 'queued' }
+  markSent(G, g.groupId, id)
+  return { id, status: 'sent' }
+}
+
+/** Publishes again our messages that reached nobody (a member just connected). */
+export async function republishQueued(G: GroupContext, groupId: string): Promise<void> {
+  const g = G.store.groups.getGroup(groupId)
+  if (g === undefined || !g.active || g.topic === '') return
+  const queued = G.store
+    .listMessages({ conversation: groupId })
+    .filter((m) => m.direction === 'out' && m.status === 'queued')
+  for (const m of queued) {
+    const env = G.store.groups.getEnvelope(groupId, G.me, m.seq)
+    if (env === undefined || G.stopped()) continue
+    if ((await publish(G, g.topic, env.data)) > 0) markSent(G, groupId, m.id)
+  }
+}
+
+function reject(G: GroupContext, reason: keyof GroupRejected): PubsubVerdict {
+  G.rejected[reason]++
+  return 'reject'
+}
+
+/**
+ * The topic validator (design §3), synchronous and without side effects on keys: a valid, correctly
+ * signed, fresh message from a member's CURRENT sender key is accepted; everything else is
+ * rejected and counted (nonMember, oldKey, badSignature, replay, malformed).
+ */
+export function validate(G: GroupContext, groupId: string, data: Uint8Array): PubsubVerdict {
+  let peek
+  try {
+    peek = peekSenderKeyMessage(data)
+  } catch {
+    return reject(G, 'malformed')
+  }
+  if (!equalBytes(peek.distributionId, fromHex(groupId))) return reject(G, 'malformed')
+  const who = chainMap(G, groupId).get(peek.chainId)
+  if (who === undefined) {
+    // Perhaps a member whose key has not reached us yet: what we missed comes by sync.
+    G.syncSoon(groupId)
+    return reject(G, 'nonMember')
+  }
+  if (!who.current) return reject(G, 'oldKey')
+  if (who.sender === G.me) return reject(G, 'replay')
+  const row = G.store.groups.getSenderKey(groupId, who.sender)
+  if (row === undefined) return reject(G, 'nonMember')
+  const verdict = checkSenderKeyMessage(G.ctx.crypto, SenderKeyRecord.deserialize(row.record), data)
+  if (verdict === 'ok') return 'accept'
+  return reject(G, verdict === 'noKey' ? 'nonMember' : verdict)
+}
+
+/**
+ * A group ciphertext from the topic (validated) or from a sync answer (older chains allowed,
+ * signature still checked by the decryption). Decrypts with the sender's record, keeps the
+ * ciphertext, and shows the message once, in per-sender order. Never throws.
+ */
+export function receiveEnvelope(G: GroupContext, groupId: string, data: Uint8Array): void {
+  const events: ServiceEvent[] = []
+  let gap = false
+  try {
+    G.store.transaction(() => {
+      const g = G.store.groups.getGroup(groupId)
+      if (g === undefined || !g.active) return
+      const fields = decodeSenderKeyMessage(data)
+      if (!equalBytes(fields.distributionId, fromHex(groupId))) return
+      let sender: string | undefined
+      let record: SenderKeyRecord | undefined
+      for (const row of G.store.groups.senderKeys(groupId)) {
+        const r = SenderKeyRecord.deserialize(row.record)
+        if (r.stateForChainId(fields.chainId) !== undefined) {
+          sender = row.sender
+          record = r
+          break
+        }
+      }
+      if (sender === undefined || record === undefined || sender === G.me) return
+      const plaintext = decryptWithRecord(G.ctx.crypto, record, fields)
+      const content = decodeChatContent(plaintext)
+      const from = sender
+      if (
+        content.text === undefined ||
+        !equalBytes(content.conversation, fromHex(groupId)) ||
+        !equalBytes(content.sender, peerIdBytes(from))
+      )
+        return // authentic but not a group text of this sender: nothing to show
+      const row = G.store.groups.getSenderKey(groupId, from)
+      if (row !== undefined)
+        G.store.groups.putSenderKey(groupId, from, { ...row, record: record.serialize() })
+      const seq = Number(content.seq)
+      const now = G.ctx.clock()
+      G.store.groups.retain({ groupId, sender: from, seq, data, receivedAt: now })
+      gap = deliver(G, groupId, from, content, plaintext, events)
+    })
+  } catch (err) {
+    if (!QUIET.has((err as Error).name)) log('group envelope dropped: %s', (err as Error).name)
+  }
+  for (const e of events) G.emit(e)
+  if (gap) G.syncSoon(groupId)
+}
+
+/** Shows `content` now or holds it back (design §4). Returns whether a gap is still open. */
+function deliver(
+  G: GroupContext,
+  groupId: string,
+  sender: string,
+  content: ChatContent,
+  bytes: Uint8Array,
+  events: ServiceEvent[],
+): boolean {
+  const seq = Number(content.seq)
+  // The first message we can read from a sender we hold no mark for starts its sequence.
+  const mark = G.store.groups.mark(groupId, sender) ?? seq - 1
+  if (seq <= mark) return false
+  if (seq > mark + 1) {
+    G.store.groups.setMark(groupId, sender, mark)
+    G.store.groups.hold({ groupId, sender, seq, content: bytes, receivedAt: G.ctx.clock() })
+    return true
+  }
+  show(G, groupId, sender, content, events)
+  G.store.groups.setMark(groupId, sender, seq)
+  return release(G, groupId, sender, events)
+}
+
+/** Shows the held messages that now follow the mark. Returns whether some are still held. */
+function release(
+  G: GroupContext,
+  groupId: string,
+  sender: string,
+  events: ServiceEvent[],
+): boolean {
+  let mark = G.store.groups.mark(groupId, sender) ?? 0
+  const held = G.store.groups.held(groupId, sender)
+  let left = held.length
+  for (const h of held) {
+    if (h.seq > mark + 1) break
+    G.store.groups.unhold(groupId, sender, h.seq)
+    left--
+    if (h.seq <= mark) continue
+    show(G, groupId, sender, decodeChatContent(h.content), events)
+    mark = h.seq
+  }
+  G.store.groups.setMark(groupId, sender, mark)
+  return left > 0
+}
+
+function show(
+  G: GroupContext,
+  groupId: string,
+  sender: string,
+  content: ChatContent,
+  events: ServiceEvent[],
+): void {
+  const m: StoredMessage = {
+    id: toHex(content.messageId),
+    conversation: groupId,
+    from: sender,
+    direction: 'in',
+    seq: Number(content.seq),
+    text: content.text?.text ?? '',
+    sentAt: Number(content.sentAt),
+    receivedAt: G.ctx.clock(),
+    status: 'delivered',
+  }
+  if (G.store.insertMessage(m)) events.push({ event: 'message', message: toMessageView(m) })
+}
+
+/**
+ * Design §4: a gap open for GROUP_GAP_TIMEOUT_MS is skipped — the mark jumps to just before the
+ * oldest held message and what follows is shown. A message of the gap arriving later is dropped.
+ */
+export function skipStaleGaps(G: GroupContext): void {
+  const now = G.ctx.clock()
+  const events: ServiceEvent[] = []
+  const seen = new Set<string>()
+  G.store.transaction(() => {
+    for (const h of G.store.groups.allHeld()) {
+      const key = `${h.groupId} ${h.sender}`
+      if (seen.has(key) || now - h.receivedAt < GROUP_GAP_TIMEOUT_MS) continue
+      seen.add(key)
+      const first = G.store.groups.held(h.groupId, h.sender)[0]
+      if (first === undefined) continue
+      G.store.groups.setMark(h.groupId, h.sender, first.seq - 1)
+      release(G, h.groupId, h.sender, events)
+    }
+  })
+  for (const e of events) G.emit(e)
+}

@@ -1,0 +1,88 @@
+// Group healing over /kith/sync/1.0.0 (docs/groups.md §4), the content side: answering a
+// member's request (the ops it lacks, with their secrets, and the retained ciphertexts above its
+// marks) and asking a member for what we lack. The node carries the frames and enforces the
+// wire limits; this module decides who is served and what is taken.
+import debug from 'debug'
+import { fromHex, toHex } from '../../core/bytes.js'
+import type { SyncRequest, SyncResponse } from '../../node/types.js'
+import {
+  MAX_SYNC_ENVELOPES,
+  MAX_SYNC_OPS,
+  MAX_SYNC_RESPONSE_BYTES,
+} from '../../node/sync/limits.js'
+import type { GroupRow } from '../../store/types.js'
+import { NotAMemberError } from '../errors.js'
+import { MAX_SYNC_ROUNDS, type GroupContext } from './context.js'
+import { ingestOps } from './membership.js'
+import { receiveEnvelope } from './messages.js'
+
+const log = debug('kith:service:groups')
+
+/** Envelope bytes per answer: half the response limit, the rest is room for ops and framing. */
+export const SYNC_ENVELOPE_BUDGET_BYTES = MAX_SYNC_RESPONSE_BYTES / 2
+
+/**
+ * Answers a sync request from the authenticated `from` (design §4): only a current member of the
+ * group in our state is served (NotAMemberError otherwise: the node resets and counts it).
+ */
+export function serveSync(G: GroupContext, from: string, req: SyncRequest): SyncResponse {
+  const groupId = toHex(req.groupId)
+  const g = G.store.groups.getGroup(groupId)
+  if (g?.groupId !== groupId || !g.active || !g.members.includes(from))
+    throw new NotAMemberError('not a member of this group')
+  const have = new Set(req.opHashes.map((h) => toHex(h)))
+  const missing = G.store.groups.ops(groupId).filter((o) => !have.has(toHex(o.hash)))
+  const ops = missing.slice(0, MAX_SYNC_OPS)
+  // Only senders the requester names: a member that joined later could not decrypt the rest.
+  const marks = req.marks.filter((m) => g.members.includes(m.sender) || m.sender === G.me)
+  const { envelopes, more } = G.store.groups.envelopesAfter(
+    groupId,
+    marks,
+    MAX_SYNC_ENVELOPES,
+    SYNC_ENVELOPE_BUDGET_BYTES,
+  )
+  return {
+    ops: ops.map((o) => o.bytes),
+    secrets: ops.map((o) => o.secret ?? new Uint8Array(0)),
+    envelopes: envelopes.map((e) => ({ sender: e.sender, seq: e.seq, data: e.data })),
+    more: more || missing.length > ops.length,
+  }
+}
+
+/** What we ask a member for: all our op hashes and our mark for every sender we can read. */
+export function syncRequest(G: GroupContext, g: GroupRow): SyncRequest {
+  const marks: Array<{ sender: string; seq: number }> = []
+  for (const m of g.members) {
+    if (m === G.me) continue
+    const seq = G.store.groups.mark(g.groupId, m)
+    if (seq !== undefined) marks.push({ sender: m, seq })
+  }
+  return {
+    groupId: fromHex(g.groupId),
+    opHashes: G.store.groups.ops(g.groupId).map((o) => o.hash),
+    marks,
+  }
+}
+
+/**
+ * Fetches from `peer` what we lack of a group, page by page (`more`), at most MAX_SYNC_ROUNDS.
+ * Ops go through the same checks as a GroupUpdate's; envelopes are decrypted with the sender's
+ * record (older chains allowed, signature checked) and shown once.
+ */
+export async function syncWith(G: GroupContext, peer: string, groupId: string): Promise<void> {
+  for (let round = 0; round < MAX_SYNC_ROUNDS && !G.stopped(); round++) {
+    const g = G.store.groups.getGroup(groupId)
+    if (g?.groupId !== groupId || !g.active || !g.members.includes(peer)) return
+    let res: SyncResponse
+    try {
+      res = await G.node.syncFetch(peer, syncRequest(G, g))
+    } catch (err) {
+      log('sync with a member failed: %s', (err as Error).name)
+      return
+    }
+    const changed = G.store.transaction(() => ingestOps(G, fromHex(groupId), res.ops, res.secrets))
+    if (changed !== undefined) G.reconcile(groupId)
+    for (const e of res.envelopes) receiveEnvelope(G, groupId, e.data)
+    if (!res.more) return
+  }
+}
