@@ -227,8 +227,13 @@ export class ApiClient {
     return this.#request('POST', '/v1/groups', { name })
   }
 
-  addGroupMember(group: string, contact: string): Promise<{ groupId: string; members: string[] }> {
-    return this.#request('POST', `/v1/groups/${encodeURIComponent(group)}/members`, { contact })
+  addGroupMember(
+    group: string,
+    contact: string,
+    admin = false,
+  ): Promise<{ groupId: string; members: string[] }> {
+    const body = { contact, ...(admin ? { admin } : {}) }
+    return this.#request('POST', `/v1/groups/${encodeURIComponent(group)}/members`, body)
   }
 
   removeGroupMember(

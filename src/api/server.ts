@@ -100,7 +100,9 @@ function groupRoutes(api: ChatApi, ref: string): Route[] {
       method: 'POST',
       path: new RegExp(`^/v1/groups/${ref}/members$`),
       handle: ({ params, body }) => ({
-        body: api.addGroupMember?.(params[0] ?? '', str(body, 'contact')) ?? noGroups(),
+        body:
+          api.addGroupMember?.(params[0] ?? '', str(body, 'contact'), body.admin === true) ??
+          noGroups(),
       }),
     },
     {

@@ -385,8 +385,12 @@ export class ChatService implements ChatApi {
     return this.#groupsOrThrow().create(name)
   }
 
-  addGroupMember(group: string, contact: string): { groupId: string; members: string[] } {
-    return this.#groupsOrThrow().add(group, contact)
+  addGroupMember(
+    group: string,
+    contact: string,
+    admin?: boolean,
+  ): { groupId: string; members: string[] } {
+    return this.#groupsOrThrow().add(group, contact, admin)
   }
 
   removeGroupMember(group: string, contact: string): { groupId: string; members: string[] } {

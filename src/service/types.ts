@@ -83,7 +83,11 @@ export interface ChatApi {
   // the server answers 404 NotAvailable for a missing one. `group` is a name or id
   // (GroupNotFoundError); only admins add or remove (NotAnAdminError).
   createGroup?(name: string): { groupId: string; name: string }
-  addGroupMember?(group: string, contact: string): { groupId: string; members: string[] }
+  addGroupMember?(
+    group: string,
+    contact: string,
+    admin?: boolean,
+  ): { groupId: string; members: string[] }
   removeGroupMember?(group: string, contact: string): { groupId: string; members: string[] }
   leaveGroup?(group: string): { groupId: string; members: string[] }
   listGroups?(): GroupView[]

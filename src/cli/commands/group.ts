@@ -27,9 +27,10 @@ export function registerGroup(program: Command): void {
   group
     .command('add <group> <contact>')
     .description('add a contact to a group (admins only)')
-    .action(async (ref: string, contact: string, _o: unknown, cmd: Command) => {
+    .option('--admin', 'make the new member an admin too')
+    .action(async (ref: string, contact: string, o: { admin?: boolean }, cmd: Command) => {
       const ctx = ctxOf(cmd)
-      const r = await ctx.client().addGroupMember(ref, contact)
+      const r = await ctx.client().addGroupMember(ref, contact, o.admin === true)
       if (ctx.json) writeJson(r)
       else writeOut(membersLine(r))
     })

@@ -142,15 +142,22 @@ export class Groups {
     return { groupId, name }
   }
 
-  add(ref: string, contact: string): { groupId: string; members: string[] } {
+  /** Adds a contact (as an admin too with `admin`). Design §1: ADD.admins names new admins. */
+  add(ref: string, contact: string, admin = false): { groupId: string; members: string[] } {
     const G = this.#G
     const g = activeGroup(G, ref)
     requireAdmin(G, g)
     const c = G.store.getContact(contact)
     if (c === undefined) throw new ContactNotFoundError(`no contact "${contact}"`)
-    if (g.members.includes(c.peerId)) return { groupId: g.groupId, members: g.members }
+    if (g.members.includes(c.peerId) && (!admin || g.admins.includes(c.peerId)))
+      return { groupId: g.groupId, members: g.members }
     const after = G.store.transaction(() => {
-      const op = signOwnOp(G, g, { groupId: g.groupId, op: GroupOp.ADD, members: [c.peerId] })
+      const op = signOwnOp(G, g, {
+        groupId: g.groupId,
+        op: GroupOp.ADD,
+        members: [c.peerId],
+        admins: admin ? [c.peerId] : [],
+      })
       G.store.groups.addOp(g.groupId, { hash: op.hash, bytes: op.bytes, secret: undefined })
       const after = refreshGroup(G, g.groupId)
       // Design §2: the op (and the new member's card) to every member; the whole op log with

@@ -182,13 +182,13 @@ export function requireAdmin(G: GroupContext, g: GroupRow): void {
 export function signOwnOp(
   G: GroupContext,
   g: GroupRow | undefined,
-  init: { groupId: string; op: GroupOp; members?: string[]; name?: string },
+  init: { groupId: string; op: GroupOp; members?: string[]; admins?: string[]; name?: string },
 ): GroupOpRecord {
   const rec = signGroupOp(G.ctx.crypto, G.identity, {
     groupId: fromHex(init.groupId),
     op: init.op,
     members: init.members ?? [],
-    admins: [],
+    admins: init.admins ?? [],
     ...(init.name !== undefined ? { name: init.name } : {}),
     epoch: g === undefined ? 0 : g.epoch + 1,
   })

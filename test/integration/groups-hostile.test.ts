@@ -1,0 +1,210 @@
+// Groups between real daemons, the adversarial half (docs/groups.md §1, §3): two admins add and
+// remove at the same moment and every member converges on the same list; a non-member publishing
+// on the topic, a replayed message, a tampered one and a message under a rotated key are all
+// rejected by the topic validators, counted in status.metrics.groupRejected, and never shown.
+// The hostile peer is test/integration/hostile-group.ts (its own libp2p node, run with tsx).
+import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { createInterface } from 'node:readline'
+import { after, describe, it } from 'node:test'
+import { fromHex, toHex } from '../../src/core/bytes.js'
+import { createOwnState, encryptWithRecord, SenderKeyRecord } from '../../src/core/group/index.js'
+import { nodeCrypto } from '../../src/platform/node-crypto.js'
+import type { GroupRejected, NodeStatus } from '../../src/service/types.js'
+import {
+  api,
+  json,
+  jsonLines,
+  startDaemon,
+  stopAll,
+  stopDaemon,
+  until,
+  type Daemon,
+  type MessageLine,
+} from './harness.js'
+
+const homes: string[] = []
+const children: Array<ReturnType<typeof spawn>> = []
+after(() => {
+  for (const c of children) c.kill('SIGKILL')
+  stopAll(homes)
+})
+
+interface GroupLine {
+  groupId: string
+  members: string[]
+  admins: string[]
+  topic: string
+}
+
+const script = new URL('./hostile-group.ts', import.meta.url).pathname
+const addrOf = (d: Daemon) => `/ip4/127.0.0.1/tcp/${d.port}/p2p/${d.peerId}`
+
+async function hostile(args: string[]): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    children.push(p)
+    let out = ''
+    let err = ''
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    p.on('close', (code) =>
+      code === 0 ? resolve(JSON.parse(out.trim())) : reject(new Error(`hostile ${code}: ${err}`)),
+    )
+  })
+}
+
+async function rejected(d: Daemon): Promise<GroupRejected> {
+  const s = await api<NodeStatus>(d, 'GET', '/v1/status')
+  return (
+    s.metrics.groupRejected ?? { nonMember: 0, badSignature: 0, replay: 0, oldKey: 0, malformed: 0 }
+  )
+}
+
+async function groupOf(d: Daemon, groupId: string): Promise<GroupLine | undefined> {
+  return (await json<GroupLine[]>(d.home, ['group', 'list'])).find((g) => g.groupId === groupId)
+}
+
+describe('groups under concurrent admins and hostile publishers', { timeout: 170_000 }, () => {
+  const ds: Daemon[] = []
+  let groupId = ''
+
+  it('concurrent add (admin A) and remove (admin B): all members converge on one list', async () => {
+    ds.push(...(await Promise.all(['a', 'b', 'c', 'd', 'e'].map((n) => startDaemon(n)))))
+    homes.push(...ds.map((d) => d.home))
+    const [a, b, c, d, e] = ds as [Daemon, Daemon, Daemon, Daemon, Daemon]
+    for (const x of [b, c, d, e]) {
+      const { link } = await json<{ link: string }>(x.home, ['invite'])
+      await json(a.home, ['contacts', 'add', link, '--name', x.name])
+    }
+    groupId = (await json<{ groupId: string }>(a.home, ['group', 'create', 'crew'])).groupId
+    await json(a.home, ['group', 'add', 'crew', 'b', '--admin'])
+    await json(a.home, ['group', 'add', 'crew', 'c'])
+    await json(a.home, ['group', 'add', 'crew', 'd'])
+    const four = [a, b, c, d]
+    for (const x of four) {
+      await until(`${x.name} sees b as admin of 4`, async () => {
+        const g = await groupOf(x, groupId)
+        return g?.members.length === 4 && g.admins.includes(b.peerId)
+      })
+    }
+    // A adds e while B removes c, at once.
+    await Promise.all([
+      json(a.home, ['group', 'add', groupId, 'e']),
+      json(b.home, ['group', 'remove', groupId, c.peerId]),
+    ])
+    const want = [a, b, d, e].map((x) => x.peerId).sort()
+    for (const x of [a, b, d, e]) {
+      await until(
+        `${x.name} converges`,
+        async () => (await groupOf(x, groupId))?.members.join() === want.join(),
+        60_000,
+        300,
+      )
+    }
+    const views = await Promise.all([a, b, d, e].map((x) => groupOf(x, groupId)))
+    assert.equal(new Set(views.map((v) => `${v?.members.join()}|${v?.admins.join()}`)).size, 1)
+    assert.equal(new Set(views.map((v) => v?.topic)).size, 1, 'one topic for everyone')
+    await until('c drops the group', async () => (await groupOf(c, groupId)) === undefined)
+  })
+
+  it('non-member, tampered, replayed and rotated-key messages are rejected and counted', async () => {
+    const [a, b, , d, e] = ds as [Daemon, Daemon, Daemon, Daemon, Daemon]
+    const g1 = (await groupOf(d, groupId))!
+    // A capturing peer on the current topic, attached to b.
+    const cap = spawn(
+      process.execPath,
+      ['--import', 'tsx', script, 'capture', addrOf(b), g1.topic],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
+    children.push(cap)
+    const captured: string[] = []
+    let ready = false
+    createInterface({ input: cap.stdout }).on('line', (l) => {
+      const m = JSON.parse(l) as { hex?: string; ready?: boolean }
+      if (m.ready === true) ready = true
+      if (m.hex !== undefined) captured.push(m.hex)
+    })
+    await until('the capturing peer is up', () => Promise.resolve(ready))
+    await new Promise((r) => setTimeout(r, 2_000)) // its subscription reaches the mesh
+    for (let i = 1; i <= 2; i++)
+      await api(a, 'POST', `/v1/groups/${groupId}/messages`, { text: `a secret #${i}` })
+    await until('two messages captured', () => Promise.resolve(captured.length >= 2), 20_000)
+    const [first, second] = captured as [string, string]
+    for (const x of [b, d, e]) {
+      await until(`${x.name} shows both`, async () => {
+        const ms = await jsonLines<MessageLine>(x.home, ['group', 'messages', groupId])
+        return ms.length === 2
+      })
+    }
+    const before = await rejected(d)
+
+    // 1. A non-member's own sender key, well-formed and signed: nonMember.
+    const record = SenderKeyRecord.empty()
+    record.resetTo(
+      createOwnState({ crypto: nodeCrypto, rng: (n) => new Uint8Array(randomBytes(n)) }),
+    )
+    const forged = encryptWithRecord(
+      nodeCrypto,
+      record,
+      fromHex(groupId),
+      new TextEncoder().encode('x'),
+    )
+    await hostile(['publish', addrOf(d), g1.topic, toHex(forged)])
+    // 2. A real message with one signature byte flipped: badSignature.
+    const tampered = fromHex(second)
+    tampered[tampered.length - 1]! ^= 1
+    await hostile(['publish', addrOf(d), g1.topic, toHex(tampered)])
+    await until('d counted the non-member and the tampered message', async () => {
+      const r = await rejected(d)
+      return r.nonMember > before.nonMember && r.badSignature > before.badSignature
+    })
+    // 3. A replay: d restarts (its gossipsub forgets what it saw; its keys do not).
+    await stopDaemon(d)
+    const d2 = await startDaemon(d.name, d.home, d.port)
+    ds[3] = d2
+    await new Promise((r) => setTimeout(r, 1_500))
+    await hostile(['publish', addrOf(d2), g1.topic, first])
+    // 4. After a removal every member rotates: the captured second message is under an old key.
+    await json(a.home, ['group', 'remove', groupId, e.peerId])
+    const three = [a, b, d2]
+    const want = three.map((x) => x.peerId).sort()
+    for (const x of three)
+      await until(
+        `${x.name} drops e`,
+        async () => (await groupOf(x, groupId))?.members.join() === want.join(),
+      )
+    const g2 = (await groupOf(d2, groupId))!
+    assert.notEqual(g2.topic, g1.topic, 'the topic changes with membership')
+    await until(
+      'a rotated and d2 has its new key',
+      async () => {
+        await api(a, 'POST', `/v1/groups/${groupId}/messages`, { text: 'a secret #3' })
+        const ms = await jsonLines<MessageLine>(d2.home, ['group', 'messages', groupId])
+        return ms.some((m) => m.text === 'a secret #3')
+      },
+      30_000,
+      1_000,
+    )
+    await hostile(['publish', addrOf(d2), g2.topic, second])
+
+    // d2's counters started again with it.
+    await until(
+      'the replay and the rotated-key message counted',
+      async () => {
+        const r = await rejected(d2)
+        return r.replay >= 1 && r.oldKey >= 1
+      },
+      15_000,
+    )
+    // Nothing hostile was shown: d2 shows only a's genuine messages, once each.
+    const ms = await jsonLines<MessageLine>(d2.home, ['group', 'messages', groupId])
+    assert.ok(ms.every((m) => m.from === a.peerId))
+    assert.equal(new Set(ms.map((m) => m.id)).size, ms.length)
+  })
+})
