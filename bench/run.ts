@@ -22,6 +22,11 @@ const BENCHES: Record<string, Entry> = {
     describe: '1:1 messages between two daemons (latency, rate, bytes, start-up) vs Nostr NIP-17',
     load: () => import('./dm.js'),
   },
+  group: {
+    describe:
+      'group message latency to all (10/30/100 nodes, 1 and 50 msg/s): gossipsub vs fan-out',
+    load: () => import('./group.js'),
+  },
   offline: {
     describe: 'offline delivery through a kith relay mailbox (return → stored, bytes) vs NIP-17',
     load: () => import('./offline.js'),
