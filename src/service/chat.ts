@@ -723,6 +723,7 @@ export class ChatService implements ChatApi {
         } catch (err) {
           log('card from %s ignored: %s', from, (err as Error).name)
         }
+        if (card !== undefined) afterGroup = () => this.#groups?.cardArrived(from)
         const usable = card?.addrs.filter((a) => a.endsWith(`/p2p/${from}`)) ?? []
         if (usable.length > 0) {
           this.#store.touchContact(from, now, usable)

@@ -196,4 +196,25 @@ describe('groups between daemons', { timeout: 170_000 }, () => {
       assertPerSenderOrder(ms)
     }
   })
+
+  it('leave: the others drop the leaver; its history stays readable', async () => {
+    const [owner, leaver, two, three] = ds as [Daemon, Daemon, Daemon, Daemon]
+    const r = await json<{ groupId: string; members: string[] }>(leaver.home, [
+      'group',
+      'leave',
+      'friends',
+    ])
+    assert.ok(!r.members.includes(leaver.peerId))
+    assert.deepEqual(await json<GroupLine[]>(leaver.home, ['group', 'list']), [])
+    const rest = [owner, two, three]
+    await converged(
+      rest,
+      groupId,
+      rest.map((d) => d.peerId),
+    )
+    await api(owner, 'POST', `/v1/groups/${groupId}/messages`, { text: `${owner.name} #200` })
+    for (const d of [two, three])
+      await until(`${d.name} shows 151`, async () => (await groupTexts(d, groupId)).length >= 151)
+    assert.equal((await groupTexts(leaver, groupId)).length, 150)
+  })
 })

@@ -2,16 +2,19 @@
 // leave, send, list, history), the GroupUpdate bodies that arrive over pairwise sessions, and
 // what follows any membership change — topic subscription, key rotation and distribution,
 // sessions with members, sync. This module owns the Groups object's life cycle (timers, topic
-// subscriptions, sync debouncing); the rules live in ./membership.ts, ./keys.ts, ./messages.ts
-// and ./sync.ts. It knows no SQL and no transport details.
+// subscriptions, sync debouncing); the rules live in ./actions.ts, ./membership.ts, ./keys.ts,
+// ./messages.ts and ./sync.ts. It knows no SQL and no transport details.
 import debug from 'debug'
 import { toHex } from '../../core/bytes.js'
-import { GroupOp } from '../../core/group/index.js'
 import { verifyContactCard } from '../../core/identity/card.js'
 import { peerIdBytesFromPublicKey } from '../../core/identity/identity.js'
-import { SenderKeyDistribution, type ChatContent } from '../../core/wire/pb/wire.js'
+import {
+  SenderKeyDistribution,
+  type ChatContent,
+  type GroupUpdate,
+} from '../../core/wire/pb/wire.js'
 import type { GroupRow, MessageStatus } from '../../store/types.js'
-import { ContactNotFoundError, GroupNotFoundError, InvalidArgumentError } from '../errors.js'
+import { GroupNotFoundError } from '../errors.js'
 import { toMessageView, type GroupRejected, type GroupView, type MessageView } from '../types.js'
 import {
   GROUP_OLD_TOPIC_GRACE_MS,
@@ -20,19 +23,8 @@ import {
   type GroupDeps,
 } from './context.js'
 import { acceptDistribution, dropAllKeys, dropFormerMembers, shareKeys } from './keys.js'
-import {
-  activeGroup,
-  GROUP_ID_BYTES,
-  ingestOps,
-  memberRef,
-  queueUpdate,
-  refreshGroup,
-  requireAdmin,
-  sendCards,
-  sendHistory,
-  signOwnOp,
-  TOPIC_SECRET_BYTES,
-} from './membership.js'
+import { addMember, createGroup, leaveGroup, removeMember } from './actions.js'
+import { ingestOps, queueUpdate } from './membership.js'
 import {
   receiveEnvelope,
   republishQueued,
@@ -63,6 +55,8 @@ export class Groups {
   readonly #topics = new Map<string, string>()
   readonly #syncTimers = new Map<string, NodeJS.Timeout>()
   readonly #timers: NodeJS.Timeout[] = []
+  /** Members we added without having their card: peer → groups to forward it to. */
+  readonly #cardOwed = new Map<string, Set<string>>()
   #stopped = false
 
   constructor(deps: GroupDeps) {
@@ -115,101 +109,22 @@ export class Groups {
     return { ...this.#G.rejected }
   }
 
-  // ---- User actions ---------------------------------------------------------------------------
+  // ---- User actions (./actions.ts) ------------------------------------------------------------
 
   create(name: string): { groupId: string; name: string } {
-    const G = this.#G
-    if (name.length === 0) throw new InvalidArgumentError('a group needs a name')
-    const groupId = toHex(G.ctx.rng(GROUP_ID_BYTES))
-    // Design §2: CREATE carries a fresh random topic secret.
-    const secret = G.ctx.rng(TOPIC_SECRET_BYTES)
-    G.store.transaction(() => {
-      const op = signOwnOp(G, undefined, { groupId, op: GroupOp.CREATE, name })
-      G.store.groups.putGroup({
-        groupId,
-        name,
-        members: [],
-        admins: [],
-        epoch: 0,
-        topic: '',
-        active: true,
-        createdAt: G.ctx.clock(),
-      })
-      G.store.groups.addOp(groupId, { hash: op.hash, bytes: op.bytes, secret })
-      refreshGroup(G, groupId)
-    })
-    this.#reconcile(groupId)
-    return { groupId, name }
+    return createGroup(this.#G, name)
   }
 
-  /** Adds a contact (as an admin too with `admin`). Design §1: ADD.admins names new admins. */
   add(ref: string, contact: string, admin = false): { groupId: string; members: string[] } {
-    const G = this.#G
-    const g = activeGroup(G, ref)
-    requireAdmin(G, g)
-    const c = G.store.getContact(contact)
-    if (c === undefined) throw new ContactNotFoundError(`no contact "${contact}"`)
-    if (g.members.includes(c.peerId) && (!admin || g.admins.includes(c.peerId)))
-      return { groupId: g.groupId, members: g.members }
-    const after = G.store.transaction(() => {
-      const op = signOwnOp(G, g, {
-        groupId: g.groupId,
-        op: GroupOp.ADD,
-        members: [c.peerId],
-        admins: admin ? [c.peerId] : [],
-      })
-      G.store.groups.addOp(g.groupId, { hash: op.hash, bytes: op.bytes, secret: undefined })
-      const after = refreshGroup(G, g.groupId)
-      // Design §2: the op (and the new member's card) to every member; the whole op log with
-      // secrets and every member's card to the new one.
-      const card = G.cards.of(c.peerId)?.signed
-      for (const m of after.members) {
-        if (m === G.me || m === c.peerId) continue
-        queueUpdate(G, m, g.groupId, { ops: [op.bytes], cards: card ? [card] : [] })
-      }
-      sendHistory(G, c.peerId, g.groupId)
-      sendCards(G, c.peerId, g.groupId, after.members)
-      return after
-    })
-    this.#reconcile(g.groupId)
-    return { groupId: g.groupId, members: after.members }
+    return addMember(this.#G, this.#cardOwed, ref, contact, admin)
   }
 
   remove(ref: string, contact: string): { groupId: string; members: string[] } {
-    const G = this.#G
-    const g = activeGroup(G, ref)
-    const peer = memberRef(G, g, contact)
-    if (peer === G.me) return this.leave(ref)
-    requireAdmin(G, g)
-    if (!g.members.includes(peer)) throw new InvalidArgumentError('not a member of this group')
-    // Design §2: REMOVE carries a fresh secret, sent to everyone but the removed member.
-    const secret = G.ctx.rng(TOPIC_SECRET_BYTES)
-    const after = G.store.transaction(() => {
-      const op = signOwnOp(G, g, { groupId: g.groupId, op: GroupOp.REMOVE, members: [peer] })
-      G.store.groups.addOp(g.groupId, { hash: op.hash, bytes: op.bytes, secret })
-      const after = refreshGroup(G, g.groupId)
-      for (const m of after.members) {
-        if (m !== G.me) queueUpdate(G, m, g.groupId, { ops: [op.bytes], secrets: [secret] })
-      }
-      queueUpdate(G, peer, g.groupId, { ops: [op.bytes] })
-      return after
-    })
-    this.#reconcile(g.groupId)
-    return { groupId: g.groupId, members: after.members }
+    return removeMember(this.#G, ref, contact)
   }
 
   leave(ref: string): { groupId: string; members: string[] } {
-    const G = this.#G
-    const g = activeGroup(G, ref)
-    const after = G.store.transaction(() => {
-      // LEAVE's secret is derived by the others (design §2: HKDF(previous secret, opHash)).
-      const op = signOwnOp(G, g, { groupId: g.groupId, op: GroupOp.LEAVE })
-      G.store.groups.addOp(g.groupId, { hash: op.hash, bytes: op.bytes, secret: undefined })
-      for (const m of g.members) if (m !== G.me) queueUpdate(G, m, g.groupId, { ops: [op.bytes] })
-      return refreshGroup(G, g.groupId)
-    })
-    this.#reconcile(g.groupId)
-    return { groupId: g.groupId, members: after.members }
+    return leaveGroup(this.#G, ref)
   }
 
   list(): GroupView[] {
@@ -240,6 +155,18 @@ export class Groups {
     const G = this.#G
     const u = content.group
     if (u === undefined) return () => undefined
+    try {
+      // A savepoint: an update we cannot use is dropped whole (and acked: resending it would not
+      // help), never half applied, and never fails the pairwise message around it.
+      return G.store.transaction(() => this.#applyUpdate(from, content, u))
+    } catch (err) {
+      log('group update dropped: %s', (err as Error).name)
+      return () => undefined
+    }
+  }
+
+  #applyUpdate(from: string, content: ChatContent, u: GroupUpdate): () => void {
+    const G = this.#G
     const groupId = toHex(u.groupId)
     const changed = ingestOps(G, u.groupId, u.ops, u.secrets)
     const g = G.store.groups.getGroup(groupId)
@@ -271,6 +198,26 @@ export class Groups {
       // What was published before the key reached us comes by sync.
       if (keyed) this.#syncSoon(groupId, from)
     }
+  }
+
+  /**
+   * A member's card just reached us (pushed over its session). If we added it while we had no
+   * card of it, the other members get it now, so they can start sessions with it (design §2).
+   */
+  cardArrived(peer: string): void {
+    const G = this.#G
+    const card = G.cards.of(peer)?.signed
+    const groups = this.#cardOwed.get(peer)
+    if (card === undefined || groups === undefined) return
+    this.#cardOwed.delete(peer)
+    G.store.transaction(() => {
+      for (const groupId of groups) {
+        const g = G.store.groups.getGroup(groupId)
+        if (g?.groupId !== groupId || !g.active || !g.members.includes(peer)) continue
+        for (const m of g.members)
+          if (m !== G.me && m !== peer) queueUpdate(G, m, groupId, { cards: [card] })
+      }
+    })
   }
 
   /** Whether a receipt's id is one of our control contents: dequeued then. */

@@ -123,6 +123,15 @@ function reject(G: GroupContext, reason: keyof GroupRejected): PubsubVerdict {
  * rejected and counted (nonMember, oldKey, badSignature, replay, malformed).
  */
 export function validate(G: GroupContext, groupId: string, data: Uint8Array): PubsubVerdict {
+  try {
+    return check(G, groupId, data)
+  } catch (err) {
+    log('validator failed: %s', (err as Error).name)
+    return reject(G, 'malformed')
+  }
+}
+
+function check(G: GroupContext, groupId: string, data: Uint8Array): PubsubVerdict {
   let peek
   try {
     peek = peekSenderKeyMessage(data)

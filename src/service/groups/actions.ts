@@ -1,0 +1,126 @@
+// The user's group actions (docs/groups.md §1–2): create, add, remove, leave. Each signs its op,
+// stores it with its topic secret, replays, and queues the GroupUpdates design §2 names for each
+// member in the same transaction; the caller's reconcile (./index.ts) then rotates, distributes
+// keys and moves the subscription. This module owns who is sent which op, secret and card.
+import { toHex } from '../../core/bytes.js'
+import { GroupOp } from '../../core/group/index.js'
+import { MAX_GROUP_MEMBERS } from '../../core/wire/limits.js'
+import { ContactNotFoundError, InvalidArgumentError } from '../errors.js'
+import type { GroupContext } from './context.js'
+import {
+  activeGroup,
+  GROUP_ID_BYTES,
+  memberRef,
+  queueUpdate,
+  refreshGroup,
+  requireAdmin,
+  sendCards,
+  sendHistory,
+  signOwnOp,
+  TOPIC_SECRET_BYTES,
+} from './membership.js'
+
+type Result = { groupId: string; members: string[] }
+
+export function createGroup(G: GroupContext, name: string): { groupId: string; name: string } {
+  if (name.length === 0) throw new InvalidArgumentError('a group needs a name')
+  const groupId = toHex(G.ctx.rng(GROUP_ID_BYTES))
+  // Design §2: CREATE carries a fresh random topic secret.
+  const secret = G.ctx.rng(TOPIC_SECRET_BYTES)
+  G.store.transaction(() => {
+    const op = signOwnOp(G, undefined, { groupId, op: GroupOp.CREATE, name })
+    G.store.groups.putGroup({
+      groupId,
+      name,
+      members: [],
+      admins: [],
+      epoch: 0,
+      topic: '',
+      active: true,
+      createdAt: G.ctx.clock(),
+    })
+    G.store.groups.addOp(groupId, { hash: op.hash, bytes: op.bytes, secret })
+    refreshGroup(G, groupId)
+  })
+  G.reconcile(groupId)
+  return { groupId, name }
+}
+
+/** Adds a contact (as an admin too with `admin`). Design §1: ADD.admins names new admins. */
+export function addMember(
+  G: GroupContext,
+  cardOwed: Map<string, Set<string>>,
+  ref: string,
+  contact: string,
+  admin: boolean,
+): Result {
+  const g = activeGroup(G, ref)
+  requireAdmin(G, g)
+  const c = G.store.getContact(contact)
+  if (c === undefined) throw new ContactNotFoundError(`no contact "${contact}"`)
+  if (g.members.includes(c.peerId) && (!admin || g.admins.includes(c.peerId)))
+    return { groupId: g.groupId, members: g.members }
+  if (g.members.length >= MAX_GROUP_MEMBERS)
+    throw new InvalidArgumentError(`a group has at most ${MAX_GROUP_MEMBERS} members`)
+  const after = G.store.transaction(() => {
+    const op = signOwnOp(G, g, {
+      groupId: g.groupId,
+      op: GroupOp.ADD,
+      members: [c.peerId],
+      admins: admin ? [c.peerId] : [],
+    })
+    G.store.groups.addOp(g.groupId, { hash: op.hash, bytes: op.bytes, secret: undefined })
+    const after = refreshGroup(G, g.groupId)
+    // Design §2: the op (and the new member's card) to every member; the whole op log with
+    // secrets and every member's card to the new one.
+    const card = G.cards.of(c.peerId)?.signed
+    if (card === undefined) {
+      const owed = cardOwed.get(c.peerId) ?? new Set<string>()
+      cardOwed.set(c.peerId, owed.add(g.groupId))
+    }
+    for (const m of after.members) {
+      if (m === G.me || m === c.peerId) continue
+      queueUpdate(G, m, g.groupId, { ops: [op.bytes], cards: card ? [card] : [] })
+    }
+    sendHistory(G, c.peerId, g.groupId)
+    sendCards(G, c.peerId, g.groupId, after.members)
+    return after
+  })
+  G.reconcile(g.groupId)
+  return { groupId: g.groupId, members: after.members }
+}
+
+export function removeMember(G: GroupContext, ref: string, contact: string): Result {
+  const g = activeGroup(G, ref)
+  const peer = memberRef(G, g, contact)
+  if (peer === G.me) return leaveGroup(G, ref)
+  requireAdmin(G, g)
+  if (!g.members.includes(peer)) throw new InvalidArgumentError('not a member of this group')
+  // Design §2: REMOVE carries a fresh secret, sent to everyone but the removed member.
+  const secret = G.ctx.rng(TOPIC_SECRET_BYTES)
+  const after = G.store.transaction(() => {
+    const op = signOwnOp(G, g, { groupId: g.groupId, op: GroupOp.REMOVE, members: [peer] })
+    G.store.groups.addOp(g.groupId, { hash: op.hash, bytes: op.bytes, secret })
+    const after = refreshGroup(G, g.groupId)
+    for (const m of after.members) {
+      if (m !== G.me) queueUpdate(G, m, g.groupId, { ops: [op.bytes], secrets: [secret] })
+    }
+    queueUpdate(G, peer, g.groupId, { ops: [op.bytes] })
+    return after
+  })
+  G.reconcile(g.groupId)
+  return { groupId: g.groupId, members: after.members }
+}
+
+export function leaveGroup(G: GroupContext, ref: string): Result {
+  const g = activeGroup(G, ref)
+  const after = G.store.transaction(() => {
+    // LEAVE's secret is derived by the others (design §2: HKDF(previous secret, opHash)).
+    const op = signOwnOp(G, g, { groupId: g.groupId, op: GroupOp.LEAVE })
+    G.store.groups.addOp(g.groupId, { hash: op.hash, bytes: op.bytes, secret: undefined })
+    for (const m of g.members) if (m !== G.me) queueUpdate(G, m, g.groupId, { ops: [op.bytes] })
+    return refreshGroup(G, g.groupId)
+  })
+  G.reconcile(g.groupId)
+  return { groupId: g.groupId, members: after.members }
+}
