@@ -170,7 +170,13 @@ export function receiveEnvelope(G: GroupContext, groupId: string, data: Uint8Arr
       if (!equalBytes(fields.distributionId, fromHex(groupId))) return
       let sender: string | undefined
       let record: SenderKeyRecord | undefined
-      for (const row of G.store.groups.senderKeys(groupId)) {
+      // The chain map names the sender of a current or rotated chain; else every record is tried.
+      const hint = chainMap(G, groupId).get(fields.chainId)
+      const hinted = hint && G.store.groups.getSenderKey(groupId, hint.sender)
+      const rows = hinted
+        ? [{ ...hinted, sender: hint.sender }]
+        : G.store.groups.senderKeys(groupId)
+      for (const row of rows) {
         const r = SenderKeyRecord.deserialize(row.record)
         if (r.stateForChainId(fields.chainId) !== undefined) {
           sender = row.sender
