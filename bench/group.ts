@@ -32,7 +32,7 @@ interface Config {
 const FULL: Config = {
   sizes: [10, 30, 100],
   rates: [1, 50],
-  messages: (rate) => (rate <= 1 ? 15 : 250),
+  messages: (rate) => (rate <= 1 ? 12 : 250),
   senders: 4,
   drainMs: 15_000,
   meshTimeoutMs: 20_000,
@@ -96,7 +96,8 @@ export async function run(opts: BenchOptions): Promise<void> {
       const meshOk = await gossip.meshReady(cfg.meshTimeoutMs)
       const fanout = await FanoutMethod.create(net.nodes, senders, sink)
       console.log(
-        `\nN=${n}: ${net.edges.length} links (${fixed((2 * net.edges.length) / n, 1)} per node),` +
+        `\nN=${n}: ${net.edges.length} links (${fixed((2 * net.edges.length) / n, 1)} per node,` +
+          ` ${net.failedLinks} failed),` +
           ` nodes started in ${int(net.startMs)} ms, linked in ${int(net.connectMs)} ms,` +
           ` gossipsub mesh ${meshOk ? 'ready' : 'NOT ready (timed out)'}`,
       )

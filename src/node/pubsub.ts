@@ -32,12 +32,20 @@ export const MAX_PUBSUB_RPC_MESSAGES = 1024
 /** Gossipsub heartbeat (mesh maintenance, gossip emission). Default 1 s; faster heals a small
  *  group's mesh sooner after churn, at a few hundred bytes per peer per beat. */
 export const PUBSUB_HEARTBEAT_MS = 700
-/** Mesh degree: D, and its bounds Dlo/Dhi. Groups are small (≤ 1,000 members, usually ≤ 100),
- *  and every node publishes with floodPublish to all its topic peers, so the mesh only carries
- *  forwarded copies: the libp2p defaults (6, 4, 12) keep ≤ 3 hops across 100 members. */
-export const PUBSUB_D = 6
-export const PUBSUB_DLO = 4
-export const PUBSUB_DHI = 12
+/**
+ * Mesh degree D and its bounds Dlo/Dhi (libp2p defaults 6/4/12), and Dscore/Dout (4/2). A member
+ * keeps up to GROUP_MAX_WATCH (8) other members connected (design §4), so with D = 6 the mesh
+ * would be nearly every topic peer: each message crosses almost every link (up to 8 copies per
+ * member), and lazy gossip (IHAVE to non-mesh peers) has no one left to reach. D = 4 keeps ≥ 3
+ * disjoint paths per member, ≈ half the duplicate copies (the CPU a member spends per message is
+ * mostly per-copy transport work: bench group), and leaves peers for gossip; 100 members are
+ * still ≈ 3–4 hops deep. Publishing floods to every topic peer (floodPublish) regardless.
+ */
+export const PUBSUB_D = 4
+export const PUBSUB_DLO = 3
+export const PUBSUB_DHI = 8
+export const PUBSUB_DSCORE = 2
+export const PUBSUB_DOUT = 2
 
 /**
  * Peer-score thresholds (gossipsub v1.1 §"Score Thresholds"). An honest member's topic score is
@@ -99,6 +107,8 @@ export function pubsubOptions(): Partial<GossipsubOpts> {
     D: PUBSUB_D,
     Dlo: PUBSUB_DLO,
     Dhi: PUBSUB_DHI,
+    Dscore: PUBSUB_DSCORE,
+    Dout: PUBSUB_DOUT,
     heartbeatInterval: PUBSUB_HEARTBEAT_MS,
     maxInboundDataLength: MAX_PUBSUB_RPC_BYTES,
     decodeRpcLimits: {
