@@ -25,6 +25,7 @@ import {
 } from '../api/client.js'
 import { startApiServer, type ApiServer } from '../api/server.js'
 import { createKithNode } from '../node/libp2p.js'
+import { STUN_DEFAULT_PORT } from '../node/stun.js'
 import type { KithNode } from '../node/types.js'
 import { nodeCrypto, nodeRng } from '../platform/node-crypto.js'
 import { createChatService, type ChatService } from '../service/chat.js'
@@ -46,6 +47,9 @@ export interface DaemonOptions {
   /** Multiaddrs to listen on; empty: TCP and WebSockets on all interfaces, last used ports. */
   listen: string[]
   bootstrap: string[]
+  /** STUN servers (`host:port`) for hole punching; default: port STUN_DEFAULT_PORT of every
+   *  bootstrap peer with an IP address (a `kith relay` runs one). */
+  stun?: string[] | undefined
   mdns: boolean
   api: { host: '127.0.0.1'; port: number }
   passphrase?: string | undefined
@@ -112,6 +116,17 @@ function rememberPorts(store: SqliteNodeStore, addrs: string[]): void {
   if (ws !== undefined) store.setSetting(SETTING_WS_PORT, ws)
 }
 
+/** `host:port` of the STUN server each bootstrap peer with an IP address runs (`kith relay`). */
+export function stunFromBootstrap(bootstrap: readonly string[]): string[] {
+  const out = new Set<string>()
+  for (const ma of bootstrap) {
+    const m = /^\/ip([46])\/([^/]+)\//.exec(ma)
+    if (m == null) continue
+    out.add(m[1] === '6' ? `[${m[2]}]:${STUN_DEFAULT_PORT}` : `${m[2]}:${STUN_DEFAULT_PORT}`)
+  }
+  return [...out]
+}
+
 async function startNode(
   store: SqliteNodeStore,
   seed: Uint8Array,
@@ -124,6 +139,10 @@ async function startNode(
       listen,
       bootstrap: opts.bootstrap,
       mdns: opts.mdns,
+      // With relays to use (bootstrap `kith relay` nodes): reserve on them, punch holes via WebRTC
+      // with their STUN servers (docs/connectivity.md). Plain LAN/loopback nodes do neither.
+      relayed: opts.bootstrap.length > 0,
+      stun: opts.stun ?? stunFromBootstrap(opts.bootstrap),
       // Every node is a mailbox for its own contacts (the service sets that policy), within the
       // holdings' quotas.
       mailbox: { holdings: store.mailboxHoldings() },

@@ -8,10 +8,12 @@
 // uses, so both survive restarts. Loaded lazily: it pulls in libp2p.
 import createDebug from 'debug'
 import { createKithNode, type Libp2pKithNode } from '../node/libp2p.js'
+import { startStunServer, type StunMetrics, type StunServer } from '../node/stun.js'
 import { ServiceError } from '../service/errors.js'
 import type { ChatApi, NodeStatus } from '../service/types.js'
 import type { SqliteNodeStore } from '../store/index.js'
 import { openHome, runUntilSignalled, serveLocalApi, type RunningDaemon } from './daemon.js'
+import { writeErr } from './output.js'
 
 const log = createDebug('kith:relay')
 
@@ -30,6 +32,9 @@ export interface RelayOptions {
   announce: string[]
   /** Other relays to join the DHT through. */
   bootstrap: string[]
+  /** UDP port of the STUN server next to the relay (STUN_DEFAULT_PORT; 0: any); undefined: no
+   *  STUN server (`--no-stun`). */
+  stunPort?: number | undefined
   mdns: boolean
   api: { host: '127.0.0.1'; port: number }
   passphrase?: string | undefined
@@ -44,10 +49,12 @@ export class NotAvailableOnRelayError extends ServiceError {
   readonly status = 404
 }
 
-export type RelayStatus = NodeStatus & { relay: { reservations: number } }
+export type RelayStatus = NodeStatus & {
+  relay: { reservations: number; stun?: { port: number } & StunMetrics }
+}
 
 /** The local API of a relay: status and peers; everything else is NotAvailableOnRelay. */
-export function relayApi(node: Libp2pKithNode, name: string): ChatApi {
+export function relayApi(node: Libp2pKithNode, name: string, stun?: StunServer): ChatApi {
   const refuse = (): never => {
     throw new NotAvailableOnRelayError('a relay has no chat: only /v1/status and /v1/peers')
   }
@@ -61,7 +68,10 @@ export function relayApi(node: Libp2pKithNode, name: string): ChatApi {
       // A relay uses no mailbox: it is one (its holdings are in metrics.mailbox.usage).
       mailboxes: [],
       metrics: node.metrics(),
-      relay: { reservations: relayReservations(node) },
+      relay: {
+        reservations: relayReservations(node),
+        ...(stun != null ? { stun: { port: stun.port, ...stun.metrics() } } : {}),
+      },
     }),
     peers: () => node.connections(),
     invite: refuse,
@@ -119,7 +129,24 @@ export async function startRelay(opts: RelayOptions): Promise<RunningDaemon> {
     const name = store.getIdentityName()
     const node = await startNode(store, opts)
     cleanup.push(() => node.stop())
-    const info = await serveLocalApi(opts.home, relayApi(node, name), opts.api, node, cleanup)
+    // The STUN server WebRTC hole punching needs (docs/connectivity.md): daemons that bootstrap
+    // from this relay use <its IP>:STUN_DEFAULT_PORT.
+    // A taken port does not stop the relay (circuits, DHT and mailboxes work without it); it
+    // says so, and `status` then reports no `relay.stun`.
+    let stun: StunServer | undefined
+    if (opts.stunPort !== undefined) {
+      try {
+        const server = await startStunServer(opts.stunPort)
+        cleanup.push(() => server.close())
+        stun = server
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code ?? (err as Error).name
+        writeErr(`kith relay: no STUN server (UDP ${opts.stunPort}: ${code}); nodes behind NATs`)
+        writeErr('  using this relay will not learn their public UDP address (no hole punching)')
+      }
+    }
+    const api = relayApi(node, name, stun)
+    const info = await serveLocalApi(opts.home, api, opts.api, node, cleanup)
     log('relay ready: %s api %s', info.peerId, info.api)
     let stopping: Promise<void> | undefined
     return { info, name, stop: () => (stopping ??= undo()) }

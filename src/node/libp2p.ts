@@ -5,7 +5,6 @@
 //
 // Import src/platform/polyfill.ts first in any entry point (libp2p needs Promise.withResolvers,
 // missing on Node 20).
-import { autoNAT } from '@libp2p/autonat'
 import { bootstrap } from '@libp2p/bootstrap'
 import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
@@ -17,6 +16,7 @@ import { noise } from '@libp2p/noise'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
+import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -25,14 +25,17 @@ import { createLibp2p } from 'libp2p'
 import { CARD_KEY_NAMESPACE, CardRouting, cardSelector, cardValidator } from './cards.js'
 import { dialer } from './dialer.js'
 import { dm } from './dm/index.js'
+import { gatedWebRTC, holePunch } from './holepunch.js'
 import { mailbox } from './mailbox/index.js'
-import { natTracker } from './nat.js'
+import { autoNATService, natTracker } from './nat.js'
 import { KithPubsub, pubsubService } from './pubsub.js'
 import { relayServer } from './relay.js'
 import { sync } from './sync/index.js'
 import type { CardRoutingInit } from './cards.js'
 import type { DialerInit, WatchState } from './dialer.js'
 import type { DmInit } from './dm/index.js'
+import type { HolePunchInit } from './holepunch.js'
+import type { RelayLimits } from './relay.js'
 import type { MailboxInit } from './mailbox/index.js'
 import type { MailboxItem, MailboxPolicy, MailboxSign, MailboxUsage } from './mailbox/types.js'
 import type { SyncInit } from './sync/index.js'
@@ -60,6 +63,17 @@ export const KITH_DHT_PROTOCOL = '/kith/kad/1.0.0'
 export const BOOTSTRAP_DELAY_MS = 0
 
 export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/0', '/ip4/0.0.0.0/tcp/0/ws']
+/** Listen addresses added for a node that uses relays (KithNodeOptions.relayed): a reservation
+ *  on the relays it knows, and WebRTC connections upgraded from relayed ones. */
+export const RELAYED_LISTEN = ['/p2p-circuit', '/webrtc']
+/** Relays a private node holds a reservation on at once (libp2p's default is 1). */
+export const RELAY_RESERVATION_CONCURRENCY = 2
+
+/** RTCIceServer entries for `host:port` STUN servers (IPv6 hosts in brackets). */
+export function iceServers(stun: readonly string[]): Array<{ urls: string }> {
+  return stun.map((hostPort) => ({ urls: `stun:${hostPort}` }))
+}
+
 /** Connection manager limits: a node is client, relay and mailbox for its contacts at once. */
 export const MAX_CONNECTIONS = 400
 /** Inbound connections one host may open per second (libp2p's default, 5, trips on a LAN party). */
@@ -86,6 +100,9 @@ export interface KithNodeTuning {
   cards?: CardRoutingInit
   /** /kith/sync timings. */
   sync?: SyncInit
+  holePunch?: HolePunchInit
+  /** Tests: a relay server (KithNodeOptions.relayServer) with smaller limits. */
+  relay?: RelayLimits
   /** Tests: e.g. refuse inbound connections from one peer (a NAT'd node). */
   connectionGater?: ConnectionGater
 }
@@ -135,6 +152,8 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
   // RFC 8032 §5.1.5: the Ed25519 key pair is derived from its 32-byte seed, so the libp2p key
   // (and PeerId) is the core's identity key (src/core/identity/identity.ts).
   const privateKey = await generateKeyPairFromSeed('Ed25519', seed)
+  /** PeerIds a WebRTC dial may go to now: the hole punches in progress (holepunch.ts). */
+  const gate = new Set<string>()
   const peerDiscovery: Array<ReturnType<typeof mdns> | ReturnType<typeof bootstrap>> = []
   if (opts.mdns) peerDiscovery.push(mdns())
   // No start-up delay (the default is 1 s): a returning node should reach its relays, and the
@@ -147,10 +166,22 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
     privateKey,
     nodeInfo: { name: 'kith' },
     addresses: {
-      listen: opts.listen.length > 0 ? opts.listen : DEFAULT_LISTEN,
+      listen: [
+        ...(opts.listen.length > 0 ? opts.listen : DEFAULT_LISTEN),
+        // Reserve slots on the relays we know and accept WebRTC upgrades (docs/connectivity.md).
+        ...(opts.relayed === true ? RELAYED_LISTEN : []),
+      ],
       ...(opts.announce != null && opts.announce.length > 0 ? { announce: opts.announce } : {}),
     },
-    transports: [tcp(), webSocketsTransport(), circuitRelayTransport()],
+    transports: [
+      tcp(),
+      webSocketsTransport(),
+      // Never the library's default ICE servers (public Google/Cloudflare STUN: a privacy leak):
+      // only the STUN servers we were given, or none (NOTES.md "Hole punching").
+      // Dials only for hole punches in progress (holepunch.ts).
+      gatedWebRTC(webRTC({ rtcConfiguration: { iceServers: iceServers(opts.stun ?? []) } }), gate),
+      circuitRelayTransport({ reservationConcurrency: RELAY_RESERVATION_CONCURRENCY }),
+    ],
     connectionEncrypters: [noise()],
     streamMuxers: [
       yamux({ streamOptions: { maxStreamWindowSize: YAMUX_MAX_STREAM_WINDOW_BYTES } }),
@@ -175,8 +206,9 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
         validators: { [CARD_KEY_NAMESPACE]: cardValidator() },
         selectors: { [CARD_KEY_NAMESPACE]: cardSelector() },
       }),
-      autonat: autoNAT(),
+      autonat: autoNATService(),
       dcutr: dcutr(),
+      holePunch: holePunch({ enabled: opts.relayed === true, gate, ...tuning.holePunch }),
       dm: dm(tuning.dm),
       dialer: dialer(tuning.dialer),
       nat: natTracker(),
@@ -184,7 +216,7 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
       // Group messages (pubsub.ts) and group healing (sync/): design §3–4.
       pubsub: pubsubService(),
       sync: sync(tuning.sync),
-      ...(opts.relayServer === true ? { relay: relayServer() } : {}),
+      ...(opts.relayServer === true ? { relay: relayServer(tuning.relay) } : {}),
     },
   })
 }

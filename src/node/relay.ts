@@ -22,14 +22,20 @@ export const RELAY_DATA_LIMIT_BYTES = 1024 * 1024
 /** How long one relayed connection may stay open. */
 export const RELAY_DURATION_LIMIT_MS = 10 * 60_000
 
+/** Limits tests shrink (a relay that cuts circuits after a few KiB). Production passes none. */
+export interface RelayLimits {
+  dataLimitBytes?: number
+  durationLimitMs?: number
+}
+
 /** The configured relay server service: `services: { relay: relayServer() }`. */
-export function relayServer(): ReturnType<typeof circuitRelayServer> {
+export function relayServer(limits: RelayLimits = {}): ReturnType<typeof circuitRelayServer> {
   return circuitRelayServer({
     reservations: {
       maxReservations: RELAY_MAX_RESERVATIONS,
       reservationTtl: RELAY_RESERVATION_TTL_MS,
-      defaultDataLimit: BigInt(RELAY_DATA_LIMIT_BYTES),
-      defaultDurationLimit: RELAY_DURATION_LIMIT_MS,
+      defaultDataLimit: BigInt(limits.dataLimitBytes ?? RELAY_DATA_LIMIT_BYTES),
+      defaultDurationLimit: limits.durationLimitMs ?? RELAY_DURATION_LIMIT_MS,
     },
   })
 }

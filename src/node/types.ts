@@ -23,6 +23,12 @@ export interface KithNodeOptions {
   bootstrap: string[]
   /** mDNS on the LAN. Tests pass false (it multicasts on every interface). */
   mdns: boolean
+  /** Use relays (docs/connectivity.md): also listen on '/p2p-circuit' (hold a reservation on the
+   *  relays we know, e.g. bootstrap `kith relay` nodes) and '/webrtc', and upgrade relayed
+   *  connections to direct ones by WebRTC hole punching. */
+  relayed?: boolean
+  /** STUN servers (`host:port`) for WebRTC's ICE; the only ICE servers ever used (none: []). */
+  stun?: string[]
   /** Be a circuit relay v2 server for others (`kith relay`), with the limits in relay.ts. */
   relayServer?: boolean
   /** Be a mailbox: hold sealed envelopes for others in `holdings`, for the recipients `policy`

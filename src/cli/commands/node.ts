@@ -15,6 +15,15 @@ export function parseApiAddress(value: string): { host: '127.0.0.1'; port: numbe
   return { host: '127.0.0.1', port }
 }
 
+/** `--stun-port`: a UDP port, 0 for any. */
+export function parseStunPort(value: string): number {
+  const port = Number(value)
+  if (!/^\d{1,5}$/.test(value) || port > 65535) {
+    throw new UsageError(`--stun-port must be a UDP port (0-65535), not "${value}"`)
+  }
+  return port
+}
+
 export function registerNode(program: Command): void {
   program
     .command('init')
@@ -44,6 +53,11 @@ export function registerNode(program: Command): void {
     .description('run the node in the foreground (creates it first if needed)')
     .option('--listen <multiaddr>', 'listen address (repeatable)', collect, [])
     .option('--bootstrap <multiaddr>', 'bootstrap peer (repeatable)', collect, [])
+    .option(
+      '--stun <host:port>',
+      'STUN server for hole punching (repeatable; default: port 3478 of each bootstrap relay)',
+      collect,
+    )
     .option('--no-mdns', 'do not discover peers on the LAN')
     .option('--api <host:port>', 'local API address', '127.0.0.1:0')
     .option('--name <name>', 'name of the identity, if one is created')
@@ -56,6 +70,7 @@ export function registerNode(program: Command): void {
         home: ctx.home,
         listen: o.listen,
         bootstrap: o.bootstrap,
+        stun: o.stun,
         mdns: o.mdns,
         api,
         passphrase: passphraseFromEnv(),
@@ -82,6 +97,8 @@ export function registerNode(program: Command): void {
       collect,
       [],
     )
+    .option('--stun-port <port>', 'UDP port of the STUN server (0: any)', '3478')
+    .option('--no-stun', 'run no STUN server')
     .option('--no-mdns', 'do not discover peers on the LAN')
     .option('--api <host:port>', 'local API address', '127.0.0.1:0')
     .option('--name <name>', 'name of the identity, if one is created')
@@ -95,6 +112,7 @@ export function registerNode(program: Command): void {
         listen: o.listen,
         announce: o.announce,
         bootstrap: o.bootstrap,
+        stunPort: o.stun ? parseStunPort(o.stunPort) : undefined,
         mdns: o.mdns,
         api,
         passphrase: passphraseFromEnv(),
@@ -158,6 +176,8 @@ interface RelayFlags {
   listen: string[]
   announce: string[]
   bootstrap: string[]
+  stun: boolean
+  stunPort: string
   mdns: boolean
   api: string
   name?: string
@@ -166,6 +186,7 @@ interface RelayFlags {
 interface DaemonFlags {
   listen: string[]
   bootstrap: string[]
+  stun?: string[]
   mdns: boolean
   api: string
   name?: string

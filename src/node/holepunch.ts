@@ -1,0 +1,350 @@
+// Upgrades relayed connections to direct ones by WebRTC hole punching (docs/connectivity.md).
+// js-libp2p's DCUtR cannot punch TCP from Node (ephemeral dial ports; NOTES.md "Hole punching"),
+// so when a relayed (limited) connection to a peer that accepts WebRTC signalling comes up, one
+// side — the one with the smaller PeerId, so the two never race — dials the peer's
+// `<relay>/p2p-circuit/webrtc/p2p/<peer>` address: @libp2p/webrtc exchanges SDP and ICE
+// candidates over the relayed connection, and ICE (with the STUN servers the node was given)
+// finds a direct UDP path through cone NATs. When the direct connection is up, the relayed ones
+// to that peer are closed after a short grace, so chat moves off the relay (new streams prefer
+// the unlimited connection). A punch that fails (a symmetric NAT) is retried a few times with
+// backoff; meanwhile chat stays on the relay. This module owns that decision and schedule; it
+// knows nothing of the protocols carried.
+//
+// Two guards found in the namespace tests (docs/connectivity.md):
+//  - WebRTC dials are gated (gatedWebRTC): only the punches started here may dial a /webrtc
+//    address. Otherwise libp2p's dial queue, dialling a peer by PeerId, races a /webrtc address
+//    against the plain circuit one and aborts the loser half-way, which left connections that
+//    look open on one side and never carry data (and nodes dialled even the relay itself "via
+//    WebRTC through itself").
+//  - Every WebRTC connection, ours or the peer's, must answer a ping within
+//    WEBRTC_PROBE_TIMEOUT_MS (probe()), or it is aborted: a failed punch can leave a connection
+//    that libp2p reports open (limits == null, so "direct") but that carries nothing, and new
+//    streams would pick it over the working relayed one.
+import { randomBytes } from 'node:crypto'
+import { byteStream } from '@libp2p/utils'
+import debug from 'debug'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import type {
+  AbortOptions,
+  Connection,
+  IdentifyResult,
+  Libp2pEvents,
+  PeerId,
+  Startable,
+  TypedEventTarget,
+} from '@libp2p/interface'
+
+const log = debug('kith:node:holepunch')
+
+/** @libp2p/webrtc's signalling protocol (its SIGNALING_PROTOCOL, not exported by the package). */
+export const WEBRTC_SIGNALING_PROTOCOL = '/webrtc-signaling/0.0.1'
+/** Punch attempts per peer while only relayed connections exist (then chat stays relayed). */
+export const HOLE_PUNCH_MAX_ATTEMPTS = 3
+/** Delay before retry n (n = 1, 2, …): HOLE_PUNCH_RETRY_MS · 2^(n-1). */
+export const HOLE_PUNCH_RETRY_MS = 20_000
+/** Bound of one punch (SDP over the relay + ICE); NOTES.md measured ≈0.3 s when it works. */
+export const HOLE_PUNCH_TIMEOUT_MS = 10_000
+/** A WebRTC connection must answer a ping within this, or it is aborted. */
+export const WEBRTC_PROBE_TIMEOUT_MS = 5_000
+/** libp2p's ping protocol (the ping service answers it on every node). */
+const PING_PROTOCOL = '/ipfs/ping/1.0.0'
+const PING_BYTES = 32
+/** Pause between two probe attempts. */
+const PROBE_RETRY_MS = 250
+
+/** After the direct connection opens, relayed ones to the peer close after this grace, so frames
+ *  already in flight on them are read. */
+export const RELAY_CLOSE_GRACE_MS = 2_000
+
+export interface HolePunchComponents {
+  peerId: PeerId
+  connectionManager: { getConnections(peerId?: PeerId): Connection[] }
+  /** Dials through the transport, not the dial queue: a dial by PeerId (a DM) joins a queued
+   *  dial to the same peer and would wait out a failing punch. */
+  transportManager: { dial(ma: Multiaddr, options?: AbortOptions): Promise<Connection> }
+  peerStore: { get(peerId: PeerId): Promise<{ addresses: Array<{ multiaddr: Multiaddr }> }> }
+  events: TypedEventTarget<Libp2pEvents>
+}
+
+export interface HolePunchInit {
+  /** Off: never punch (nodes that do not listen on /webrtc). */
+  enabled?: boolean
+  /** PeerIds a /webrtc dial is allowed to now (shared with gatedWebRTC). */
+  gate?: Set<string>
+  probeTimeoutMs?: number
+  maxAttempts?: number
+  retryMs?: number
+  timeoutMs?: number
+  closeGraceMs?: number
+}
+
+export interface HolePunchMetrics {
+  attempts: number
+  successes: number
+  failures: number
+}
+
+interface PeerState {
+  attempts: number
+  timer: ReturnType<typeof setTimeout> | undefined
+  running: boolean
+}
+
+const isLimited = (c: Connection): boolean => c.limits != null
+const isWebRTC = (c: Connection): boolean =>
+  c.multiplexer === '/webrtc' || c.remoteAddr.toString().includes('/webrtc')
+
+/** The PeerId a multiaddr ends with, if any. */
+function targetPeer(ma: Multiaddr): string | undefined {
+  const last = ma.getComponents().at(-1)
+  return last?.name === 'p2p' ? last.value : undefined
+}
+
+/**
+ * Wraps a WebRTC transport factory so that it dials only peers in `gate` (the hole punches in
+ * progress); listening and answering are unchanged.
+ */
+export function gatedWebRTC<C, T extends { dialFilter(mas: Multiaddr[]): Multiaddr[] }>(
+  factory: (components: C) => T,
+  gate: Set<string>,
+): (components: C) => T {
+  return (components) => {
+    const transport = factory(components)
+    const inner = transport.dialFilter.bind(transport)
+    transport.dialFilter = (mas) =>
+      inner(mas).filter((ma) => {
+        const peer = targetPeer(ma)
+        return peer !== undefined && gate.has(peer)
+      })
+    return transport
+  }
+}
+
+/** One ping round trip on `conn`; throws if it fails. */
+async function pingOnce(conn: Connection, signal: AbortSignal): Promise<void> {
+  const stream = await conn.newStream(PING_PROTOCOL, { signal })
+  try {
+    const bytes = byteStream(stream)
+    const data = new Uint8Array(randomBytes(PING_BYTES))
+    await bytes.write(data, { signal })
+    const echo = await bytes.read({ bytes: PING_BYTES, signal })
+    if (!echo.subarray().every((b, i) => b === data[i])) throw new Error('ping echo differs')
+  } finally {
+    stream.abort(new Error('probe done'))
+  }
+}
+
+/**
+ * Resolves whether `conn` carries a ping round trip within `timeoutMs`. Retried every
+ * PROBE_RETRY_MS: the answering side sees the connection open before the dialling side has
+ * finished its upgrade, and a stream opened then is closed unanswered.
+ */
+export async function probe(conn: Connection, timeoutMs: number): Promise<boolean> {
+  const signal = AbortSignal.timeout(timeoutMs)
+  for (;;) {
+    try {
+      await pingOnce(conn, signal)
+      return true
+    } catch (err) {
+      if (signal.aborted || conn.status !== 'open') {
+        log('probe of %s failed: %s', conn.remotePeer.toString(), String(err))
+        return false
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, PROBE_RETRY_MS))
+  }
+}
+
+const isCircuit = (ma: Multiaddr): boolean =>
+  ma.getComponents().some((c) => c.name === 'p2p-circuit')
+
+/** `<relay…>/p2p-circuit/webrtc/p2p/<peer>` addresses to dial for `peer`, best first: those the
+ *  peer announced, then one derived from each relayed connection's address. */
+export function webrtcDialAddrs(peer: string, known: Multiaddr[], relayed: Multiaddr[]) {
+  const out = new Map<string, Multiaddr>()
+  for (const ma of known) {
+    const s = ma.toString()
+    if (!s.includes('/p2p-circuit/webrtc')) continue
+    const full = s.endsWith(`/p2p/${peer}`) ? s : `${s}/p2p/${peer}`
+    out.set(full, multiaddr(full))
+  }
+  for (const ma of relayed) {
+    const s = ma.toString()
+    const at = s.lastIndexOf('/p2p-circuit')
+    if (at < 0 || !s.slice(0, at).includes('/p2p/')) continue
+    const full = `${s.slice(0, at)}/p2p-circuit/webrtc/p2p/${peer}`
+    if (!out.has(full)) out.set(full, multiaddr(full))
+  }
+  return [...out.values()]
+}
+
+export class HolePuncher implements Startable {
+  readonly #c: HolePunchComponents
+  readonly #enabled: boolean
+  readonly #maxAttempts: number
+  readonly #retryMs: number
+  readonly #timeoutMs: number
+  readonly #graceMs: number
+  readonly #probeMs: number
+  readonly #gate: Set<string>
+  readonly #peers = new Map<string, PeerState>()
+  readonly #m: HolePunchMetrics = { attempts: 0, successes: 0, failures: 0 }
+  #abort = new AbortController()
+  #started = false
+
+  constructor(components: HolePunchComponents, init: HolePunchInit = {}) {
+    this.#c = components
+    this.#enabled = init.enabled ?? true
+    this.#maxAttempts = init.maxAttempts ?? HOLE_PUNCH_MAX_ATTEMPTS
+    this.#retryMs = init.retryMs ?? HOLE_PUNCH_RETRY_MS
+    this.#timeoutMs = init.timeoutMs ?? HOLE_PUNCH_TIMEOUT_MS
+    this.#graceMs = init.closeGraceMs ?? RELAY_CLOSE_GRACE_MS
+    this.#probeMs = init.probeTimeoutMs ?? WEBRTC_PROBE_TIMEOUT_MS
+    this.#gate = init.gate ?? new Set()
+  }
+
+  readonly [Symbol.toStringTag] = 'kith:holepunch'
+
+  isStarted(): boolean {
+    return this.#started
+  }
+
+  start(): void {
+    this.#started = true
+    this.#abort = new AbortController()
+    if (this.#enabled) this.#c.events.addEventListener('peer:identify', this.#onIdentify)
+    this.#c.events.addEventListener('connection:open', this.#onOpen)
+  }
+
+  stop(): void {
+    this.#started = false
+    this.#abort.abort()
+    this.#c.events.removeEventListener('peer:identify', this.#onIdentify)
+    this.#c.events.removeEventListener('connection:open', this.#onOpen)
+    for (const s of this.#peers.values()) clearTimeout(s.timer)
+    this.#peers.clear()
+  }
+
+  metrics(): HolePunchMetrics {
+    return { ...this.#m }
+  }
+
+  /** Inbound WebRTC connections (the peer punched) are probed too; dead ones are aborted. */
+  readonly #onOpen = (evt: CustomEvent<Connection>): void => {
+    const conn = evt.detail
+    if (conn.direction !== 'inbound' || !isWebRTC(conn) || isLimited(conn)) return
+    void this.#verify(conn).then((ok) => {
+      if (ok) this.#closeRelayed(conn.remotePeer)
+    })
+  }
+
+  /** Probes a WebRTC connection; aborts it if it carries nothing. */
+  async #verify(conn: Connection): Promise<boolean> {
+    if (await probe(conn, this.#probeMs)) return true
+    log('webrtc connection to %s carries nothing: aborting it', conn.remotePeer.toString())
+    conn.abort(new Error('WebRTC connection failed its liveness probe'))
+    return false
+  }
+
+  readonly #onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
+    const { peerId, protocols, connection } = evt.detail
+    if (!isLimited(connection) || !protocols.includes(WEBRTC_SIGNALING_PROTOCOL)) return
+    // One side dials, so the two never punch at once: the smaller PeerId.
+    if (this.#c.peerId.toString() >= peerId.toString()) return
+    const key = peerId.toString()
+    let state = this.#peers.get(key)
+    if (state == null) {
+      state = { attempts: 0, timer: undefined, running: false }
+      this.#peers.set(key, state)
+    }
+    if (state.timer == null && !state.running) this.#punchSafely(peerId, state)
+  }
+
+  #hasDirect(peerId: PeerId): boolean {
+    return this.#c.connectionManager
+      .getConnections(peerId)
+      .some((c) => c.status === 'open' && !isLimited(c))
+  }
+
+  #punchSafely(peerId: PeerId, state: PeerState): void {
+    this.#punch(peerId, state).catch((err: unknown) => {
+      state.running = false
+      log('punch to %s threw: %s', peerId.toString(), String(err))
+    })
+  }
+
+  async #punch(peerId: PeerId, state: PeerState): Promise<void> {
+    state.timer = undefined
+    const key = peerId.toString()
+    const relayed = this.#c.connectionManager.getConnections(peerId).filter(isLimited)
+    if (!this.#started || relayed.length === 0 || this.#hasDirect(peerId)) {
+      this.#peers.delete(key)
+      if (this.#hasDirect(peerId)) this.#closeRelayed(peerId)
+      return
+    }
+    state.running = true
+    state.attempts++
+    this.#m.attempts++
+    const started = Date.now()
+    try {
+      const known = await this.#c.peerStore
+        .get(peerId)
+        .then((p) => p.addresses.map((a) => a.multiaddr).filter(isCircuit))
+        .catch(() => [])
+      const addrs = webrtcDialAddrs(
+        key,
+        known,
+        relayed.map((c) => c.remoteAddr),
+      )
+      let conn: Connection | undefined
+      this.#gate.add(key)
+      for (const ma of addrs) {
+        const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(this.#timeoutMs)])
+        try {
+          const c = await this.#c.transportManager.dial(ma, { signal })
+          if (!isLimited(c) && (await this.#verify(c))) {
+            conn = c
+            break
+          }
+        } catch (err) {
+          log('punch to %s via %s failed: %s', key, ma.toString(), (err as Error).name)
+        }
+      }
+      this.#gate.delete(key)
+      if (conn != null && !isLimited(conn)) {
+        this.#m.successes++
+        log('direct connection to %s after %d ms', key, Date.now() - started)
+        this.#peers.delete(key)
+        this.#closeRelayed(peerId)
+        return
+      }
+      this.#m.failures++
+    } finally {
+      state.running = false
+    }
+    if (state.attempts >= this.#maxAttempts || !this.#started) return
+    state.timer = setTimeout(
+      () => this.#punchSafely(peerId, state),
+      this.#retryMs * 2 ** (state.attempts - 1),
+    )
+    state.timer.unref()
+  }
+
+  /** Closes the relayed connections to `peer` once the direct one has carried its grace. */
+  #closeRelayed(peerId: PeerId): void {
+    const t = setTimeout(() => {
+      if (!this.#hasDirect(peerId)) return
+      for (const c of this.#c.connectionManager.getConnections(peerId).filter(isLimited)) {
+        c.close().catch((err: unknown) => {
+          c.abort(err instanceof Error ? err : new Error(String(err)))
+        })
+      }
+    }, this.#graceMs)
+    t.unref()
+  }
+}
+
+/** Factory in the js-libp2p service style: `services: { holePunch: holePunch() }`. */
+export function holePunch(init: HolePunchInit = {}): (c: HolePunchComponents) => HolePuncher {
+  return (components) => new HolePuncher(components, init)
+}

@@ -1,0 +1,290 @@
+// Connectivity across NATs with real daemons in network namespaces (docs/connectivity.md, the
+// cases of issue 7): a `kith relay` (circuit relay v2 + STUN) on the test "internet", two public
+// hosts, and three homes behind NAT routers (two cone-like, one symmetric). Run as root with
+// `npm run test:netns` (not part of `npm test`); skipped with the reason when namespaces cannot
+// be made. Prints the table of cases, the path each took and the time to the first delivered
+// message (and writes it as JSON to $KITH_NETNS_RESULTS, if set).
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { writeFileSync } from 'node:fs'
+import {
+  assertIsolated,
+  bulkSend,
+  hostAddrs,
+  messages,
+  net,
+  relayRxBytes,
+  RELAY_IP,
+  RELAY_PORT,
+  skipReason,
+  startNode,
+  teardown,
+  until,
+  type Node,
+  type Role,
+} from './harness.js'
+
+interface Peer {
+  peerId: string
+  direct: boolean
+  addrs: string[]
+}
+interface Status {
+  nat: string
+  addrs: string[]
+}
+type Path = 'direct' | 'hole-punched' | 'relayed' | 'none'
+interface Row {
+  case: string
+  path: string
+  firstDeliveryMs: number
+  note: string
+}
+
+const skip = skipReason()
+const rows: Row[] = []
+const nodes = new Map<Role, Node>()
+const node = (r: Role): Node => nodes.get(r)!
+
+/** How `from` reaches `to` now: a direct (TCP) connection, a WebRTC one, or only the relay. */
+async function path(from: Node, to: Node): Promise<Path> {
+  const peers = (await from.json<Peer[]>(['peers'])).filter((p) => p.peerId === to.peerId)
+  const direct = peers.filter((p) => p.direct)
+  if (direct.some((p) => !p.addrs.some((a) => a.includes('/webrtc')))) return 'direct'
+  if (direct.length > 0) return 'hole-punched'
+  return peers.length > 0 ? 'relayed' : 'none'
+}
+
+/** `b` adds `a` from its invite; returns nothing (a learns b from b's first message). */
+async function befriend(a: Node, b: Node): Promise<void> {
+  const { link } = await a.json<{ link: string }>(['invite'])
+  const added = await b.json<{ peerId: string }>(['contacts', 'add', link, '--name', a.role])
+  assert.equal(added.peerId, a.peerId)
+}
+
+/** Sends one message and waits for its ack; resolves the time it took (ms). */
+async function sendWait(from: Node, to: Node, text: string, timeoutS = 60): Promise<number> {
+  const t0 = performance.now()
+  const r = await from.json<{ status: string }>([
+    'send',
+    to.peerId,
+    text,
+    '--wait',
+    '--timeout',
+    String(timeoutS),
+  ])
+  assert.equal(r.status, 'delivered', `${from.role} → ${to.role}: ${text}`)
+  return Math.round(performance.now() - t0)
+}
+
+/** Texts with `prefix` that `node` received, each once, or throws on a duplicate. */
+async function received(n: Node, prefix: string): Promise<Set<string>> {
+  const got = (await messages(n)).filter((m) => m.direction === 'in' && m.text.startsWith(prefix))
+  const texts = got.map((m) => m.text.replace(/\.+$/, ''))
+  const set = new Set(texts)
+  assert.equal(set.size, texts.length, `${n.role} got a message twice (${prefix})`)
+  return set
+}
+
+describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_000 }, () => {
+  before(async () => {
+    teardown() // stale namespaces of an earlier run
+    net('up')
+    await assertIsolated(hostAddrs())
+    const relay = await startNode('relay', 'relay', [
+      '--listen',
+      `/ip4/0.0.0.0/tcp/${RELAY_PORT}`,
+      '--announce',
+      `/ip4/${RELAY_IP}/tcp/${RELAY_PORT}`,
+    ])
+    nodes.set('relay', relay)
+    const bootstrap = `/ip4/${RELAY_IP}/tcp/${RELAY_PORT}/p2p/${relay.peerId}`
+    const roles: Role[] = ['pa', 'pb', 'h1', 'h2', 'h3']
+    const started = await Promise.all(
+      roles.map((r) =>
+        startNode(r, 'daemon', [
+          '--name',
+          r,
+          '--listen',
+          '/ip4/0.0.0.0/tcp/4001',
+          '--bootstrap',
+          bootstrap,
+        ]),
+      ),
+    )
+    for (const n of started) nodes.set(n.role, n)
+    // Homes behind NAT hold a reservation (a /p2p-circuit address) before they hand out invites.
+    await Promise.all(
+      (['h1', 'h2', 'h3'] as const).map((r) =>
+        until(
+          `${r} reserves a relay slot`,
+          async () =>
+            (await node(r).json<Status>(['status'])).addrs.some((a) => a.includes('/p2p-circuit')),
+          30_000,
+        ),
+      ),
+    )
+  })
+
+  after(() => {
+    teardown()
+    if (rows.length === 0) return
+    const table = [
+      '| case | path | first delivered message | note |',
+      '| ---- | ---- | ----------------------- | ---- |',
+      ...rows.map((r) => `| ${r.case} | ${r.path} | ${r.firstDeliveryMs} ms | ${r.note} |`),
+    ].join('\n')
+    console.log(`\n${table}\n`)
+    const out = process.env.KITH_NETNS_RESULTS
+    if (out !== undefined && out !== '') writeFileSync(out, `${JSON.stringify(rows, null, 2)}\n`)
+  })
+
+  it('7. AutoNAT: public on the public side, private behind NAT', async () => {
+    for (const r of ['pa', 'pb'] as const) {
+      await until(
+        `${r} is public`,
+        async () => (await node(r).json<Status>(['status'])).nat === 'public',
+      )
+    }
+    for (const r of ['h1', 'h2', 'h3'] as const) {
+      assert.equal((await node(r).json<Status>(['status'])).nat, 'private', r)
+    }
+    rows.push({
+      case: '7. AutoNAT',
+      path: '-',
+      firstDeliveryMs: 0,
+      note: 'pa, pb public; h1–h3 private',
+    })
+  })
+
+  it('1. public ↔ public: direct', async () => {
+    const [pa, pb] = [node('pa'), node('pb')]
+    await befriend(pa, pb)
+    const ms = await sendWait(pb, pa, 'hello pa')
+    await sendWait(pa, pb, 'hello pb')
+    assert.equal(await path(pb, pa), 'direct')
+    assert.ok((await pb.json<Peer[]>(['peers'])).some((p) => p.peerId === pa.peerId && p.direct))
+    rows.push({ case: '1. public ↔ public', path: 'direct', firstDeliveryMs: ms, note: 'TCP' })
+  })
+
+  it('2. NAT → public and public → NAT: chat both ways', async () => {
+    const [h1, pa, pb] = [node('h1'), node('pa'), node('pb')]
+    // NAT → public: h1 dials pa's TCP address itself.
+    await befriend(pa, h1)
+    const out = await sendWait(h1, pa, 'from h1 to pa')
+    await sendWait(pa, h1, 'from pa to h1')
+    const outPath = await path(h1, pa)
+    assert.notEqual(outPath, 'none')
+    rows.push({ case: '2a. NAT → public', path: outPath, firstDeliveryMs: out, note: 'h1 → pa' })
+    // public → NAT: pb reaches h1 only through its relay address, until a direct path exists.
+    await befriend(h1, pb)
+    const inMs = await sendWait(pb, h1, 'from pb to h1')
+    const first = await path(pb, h1)
+    await sendWait(h1, pb, 'from h1 to pb')
+    const later = await until('pb ↔ h1 direct', async () => {
+      const p = await path(pb, h1)
+      return p === 'hole-punched' || p === 'direct' ? p : undefined
+    })
+    rows.push({
+      case: '2b. public → NAT',
+      path: first === later ? later : `${first} → ${later}`,
+      firstDeliveryMs: inMs,
+      note: 'pb → h1 via relay address',
+    })
+  })
+
+  it('3. NAT ↔ NAT (cone-like): relayed, then hole-punched; the relay carries no more chat', async () => {
+    const [h1, h2] = [node('h1'), node('h2')]
+    await befriend(h1, h2)
+    const ms = await sendWait(h2, h1, 'from h2 to h1')
+    const first = await path(h2, h1)
+    await sendWait(h1, h2, 'from h1 to h2')
+    await until(
+      'h1 ↔ h2 direct, no relayed connection left',
+      async () => {
+        const peers = (await h2.json<Peer[]>(['peers'])).filter((p) => p.peerId === h1.peerId)
+        return peers.length > 0 && peers.every((p) => p.direct)
+      },
+      30_000,
+    )
+    assert.equal(await path(h2, h1), 'hole-punched')
+    assert.equal(await path(h1, h2), 'hole-punched')
+    // 50 messages of 1,000 characters (≥ 50 KB sealed) go h2 → h1; the relay sees almost none.
+    const before = await relayRxBytes()
+    await bulkSend(h2, h1.peerId, 'c3', 50, 1000)
+    await until('50 messages at h1', async () => (await received(h1, 'c3-')).size === 50, 60_000)
+    const relayed = (await relayRxBytes()) - before
+    assert.ok(relayed < 20_000, `the relay received ${relayed} bytes while 50 KB went h2 → h1`)
+    rows.push({
+      case: '3. NAT ↔ NAT (cone)',
+      path: `${first} → hole-punched`,
+      firstDeliveryMs: ms,
+      note: `relay rx during 50 KB: ${relayed} B`,
+    })
+  })
+
+  it('4. NAT ↔ symmetric NAT: stays relayed, chat works', async () => {
+    const [h2, h3] = [node('h2'), node('h3')]
+    await befriend(h2, h3)
+    const ms = await sendWait(h3, h2, 'from h3 to h2')
+    await sendWait(h2, h3, 'from h2 to h3')
+    // Let the punch attempt fail (≤ HOLE_PUNCH_TIMEOUT_MS), then: relayed only, chat still flows.
+    await new Promise((r) => setTimeout(r, 12_000))
+    assert.equal(await path(h3, h2), 'relayed')
+    await sendWait(h3, h2, 'still relayed')
+    await bulkSend(h2, h3.peerId, 'c4', 20)
+    await until('20 relayed messages at h3', async () => (await received(h3, 'c4-')).size === 20)
+    rows.push({ case: '4. NAT ↔ symmetric NAT', path: 'relayed', firstDeliveryMs: ms, note: '' })
+  })
+
+  it('5. 5 % packet loss: all of 200 messages arrive exactly once', async () => {
+    const [h1, h2] = [node('h1'), node('h2')]
+    net('loss', 'r1', '5')
+    try {
+      const t0 = performance.now()
+      await bulkSend(h2, h1.peerId, 'c5', 200)
+      await until(
+        '200 messages at h1',
+        async () => (await received(h1, 'c5-')).size === 200,
+        180_000,
+        1_000,
+      )
+      const ms = Math.round(performance.now() - t0)
+      rows.push({
+        case: '5. 5 % loss (r1)',
+        path: await path(h2, h1),
+        firstDeliveryMs: 0,
+        note: `200/200 once in ${ms} ms`,
+      })
+    } finally {
+      net('heal', 'r1')
+    }
+    assert.equal((await received(h1, 'c5-')).size, 200)
+  })
+
+  it('6. the link drops for 30 s: everything sent meanwhile arrives once after it heals', async () => {
+    const [h1, h2] = [node('h1'), node('h2')]
+    net('cut', 'r1')
+    let healed = 0
+    try {
+      await bulkSend(h2, h1.peerId, 'c6', 20)
+      await new Promise((r) => setTimeout(r, 30_000))
+    } finally {
+      net('heal', 'r1')
+      healed = performance.now()
+    }
+    await until(
+      '20 messages at h1 after the cut',
+      async () => (await received(h1, 'c6-')).size === 20,
+      180_000,
+      1_000,
+    )
+    const ms = Math.round(performance.now() - healed)
+    rows.push({
+      case: '6. 30 s cut (r1)',
+      path: await path(h2, h1),
+      firstDeliveryMs: ms,
+      note: '20/20 once; time from heal to the last one',
+    })
+  })
+})

@@ -1,0 +1,247 @@
+// Real daemons in the NAT test network of net.sh (docs/connectivity.md). Every process this
+// harness starts — `kith relay`, `kith daemon`, every CLI call, the bulk sender — runs through
+// `ip netns exec <namespace>`, and each is checked to run in a network namespace other than the
+// host's before it dials anything; a daemon's local API is on its namespace's own 127.0.0.1, so
+// CLI calls run in the same namespace. Nothing is ever dialled from the host namespace. The
+// namespaces are created by net.sh and removed by netDown() (after() and before every run).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readlinkSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+
+const root = new URL('../../', import.meta.url).pathname
+const KITH = join(root, 'bin/kith')
+const NET = join(root, 'test/netns/net.sh')
+const BULK = join(root, 'test/netns/bulk.mjs')
+/** Namespace names are `${PREFIX}-<role>`; net.sh removes every one with this prefix. */
+export const PREFIX = process.env.KITH_NETNS_PREFIX ?? 'kithnt'
+export const ROLES = ['inet', 'relay', 'pa', 'pb', 'r1', 'r2', 'r3', 'h1', 'h2', 'h3'] as const
+export type Role = (typeof ROLES)[number]
+/** The relay's public address on the test "internet" (net.sh). */
+export const RELAY_IP = '11.0.0.10'
+export const RELAY_PORT = 4001
+
+export interface RunResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+const procs = new Set<ChildProcess>()
+const homes: string[] = []
+const hostNetNs = readlinkSync('/proc/self/ns/net')
+
+/** Why the suite cannot run here (not root, no `ip netns`, no iptables), or undefined. */
+export function skipReason(): string | undefined {
+  if (process.platform !== 'linux') return 'network namespaces need Linux'
+  if (process.getuid?.() !== 0) return 'network namespaces need root'
+  for (const [cmd, args] of [
+    ['ip', ['netns', 'list']],
+    ['iptables', ['--version']],
+    ['conntrack', ['--version']],
+  ] as const) {
+    const r = spawnSync(cmd, [...args], { stdio: 'ignore' })
+    if (r.error != null || r.status !== 0)
+      return `\`${cmd}\` is unavailable (apt-get install iproute2 iptables conntrack)`
+  }
+  return undefined
+}
+
+/** net.sh <args>; throws on failure. */
+export function net(...args: string[]): void {
+  const r = spawnSync(NET, args, { env: { ...process.env, KITH_NETNS_PREFIX: PREFIX } })
+  if (r.status !== 0) throw new Error(`net.sh ${args.join(' ')}: ${r.stderr.toString()}`)
+}
+
+export function ns(role: Role): string {
+  return `${PREFIX}-${role}`
+}
+
+/** Runs `cmd` inside `role`'s namespace and collects its output. */
+export function inNs(role: Role, cmd: string[], input = ''): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('ip', ['netns', 'exec', ns(role), ...cmd], { stdio: ['pipe', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    p.on('error', reject)
+    p.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))
+    p.stdin.on('error', () => undefined) // a command that reads no input may exit first (EPIPE)
+    p.stdin.end(input)
+  })
+}
+
+/**
+ * Safety checks before anything is dialled: `ip netns exec` really enters another network
+ * namespace, and no namespace can route to the host's own networks except the homes through
+ * their NAT router, which has no route there itself.
+ */
+export async function assertIsolated(hostAddrs: string[]): Promise<void> {
+  for (const role of ROLES) {
+    const inner = await inNs(role, ['readlink', '/proc/self/ns/net'])
+    if (inner.code !== 0 || inner.stdout.trim() === hostNetNs) {
+      throw new Error(`${role}: not inside its own network namespace`)
+    }
+    for (const addr of hostAddrs) {
+      const r = await inNs(role, ['ip', 'route', 'get', addr])
+      const viaRouter = /via 10\.[123]\.0\.1 /.test(r.stdout) && role.startsWith('h')
+      if (r.code === 0 && !viaRouter) {
+        throw new Error(`${role} has a route to the host network (${addr}): ${r.stdout}`)
+      }
+    }
+  }
+}
+
+/** The host's own IPv4 addresses (read, never dialled). */
+export function hostAddrs(): string[] {
+  const r = spawnSync('ip', ['-4', '-o', 'addr', 'show'])
+  return [...r.stdout.toString().matchAll(/inet (\d+\.\d+\.\d+\.\d+)\//g)]
+    .map((m) => m[1]!)
+    .filter((a) => !a.startsWith('127.'))
+}
+
+export interface Node {
+  role: Role
+  home: string
+  peerId: string
+  addrs: string[]
+  proc: ChildProcess
+  stderr: string[]
+  /** `kith --home <home> <args…> --json` inside the node's namespace; parses stdout. */
+  json<T = unknown>(args: string[]): Promise<T>
+  cli(args: string[]): Promise<RunResult>
+}
+
+/** Starts `kith daemon` (or `kith relay`) in `role`'s namespace and waits for its ready line. */
+export async function startNode(
+  role: Role,
+  command: 'daemon' | 'relay',
+  extra: string[] = [],
+): Promise<Node> {
+  const home = mkdtempSync(join(tmpdir(), `kith-nt-${role}-`))
+  homes.push(home)
+  const args = [KITH, '--home', home, command, '--json', '--no-mdns']
+  const proc = spawn('ip', ['netns', 'exec', ns(role), ...args, ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  procs.add(proc)
+  proc.on('exit', () => procs.delete(proc))
+  const stderr: string[] = []
+  proc.stderr.on('data', (d: Buffer) => stderr.push(d.toString()))
+  const ready = await new Promise<{ peerId: string; addrs: string[] }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${role}: no ready line in 60 s`)), 60_000)
+    createInterface({ input: proc.stdout }).on('line', (line) => {
+      try {
+        const ev = JSON.parse(line) as { event?: string; peerId: string; addrs: string[] }
+        if (ev.event === 'ready') {
+          clearTimeout(timer)
+          resolve(ev)
+        }
+      } catch {
+        /* not JSON */
+      }
+    })
+    proc.on('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`${role}: exited ${code}: ${stderr.join('')}`))
+    })
+  })
+  // The process (ip → exec → bin/kith → exec node, one pid) must not be in the host namespace.
+  if (readlinkSync(`/proc/${proc.pid}/ns/net`) === hostNetNs) {
+    proc.kill('SIGKILL')
+    throw new Error(`${role}: the daemon runs in the host network namespace`)
+  }
+  const cli = (a: string[]) => inNs(role, [KITH, '--home', home, ...a])
+  return {
+    role,
+    home,
+    proc,
+    stderr,
+    peerId: ready.peerId,
+    addrs: ready.addrs,
+    cli,
+    async json<T>(a: string[]): Promise<T> {
+      const r = await cli([...a, '--json'])
+      if (r.code !== 0) throw new Error(`${role}: kith ${a.join(' ')}: ${r.code} ${r.stderr}`)
+      return JSON.parse(r.stdout) as T
+    },
+  }
+}
+
+/** Sends `count` messages `<prefix>-<i>` (padded to `size` chars) from `from` to `to` through
+ *  its local API, inside its namespace (test/netns/bulk.mjs). */
+export async function bulkSend(
+  from: Node,
+  to: string,
+  prefix: string,
+  count: number,
+  size = 0,
+): Promise<void> {
+  const r = await inNs(from.role, [
+    process.execPath,
+    BULK,
+    from.home,
+    to,
+    prefix,
+    String(count),
+    String(size),
+  ])
+  if (r.code !== 0) throw new Error(`bulk send from ${from.role}: ${r.stderr}`)
+}
+
+export interface MessageLine {
+  text: string
+  direction: 'in' | 'out'
+  status: string
+  from: string
+}
+
+/** Every message `node` holds, oldest first. */
+export async function messages(node: Node): Promise<MessageLine[]> {
+  const r = await node.cli(['messages', '--json', '--limit', '100000'])
+  if (r.code !== 0) throw new Error(`${node.role}: messages: ${r.stderr}`)
+  const out = r.stdout.trim()
+  if (out === '') return []
+  if (out.startsWith('[')) return JSON.parse(out) as MessageLine[]
+  return out.split('\n').map((l) => JSON.parse(l) as MessageLine)
+}
+
+/** Bytes the relay's namespace received on its link to the "internet" so far. */
+export async function relayRxBytes(): Promise<number> {
+  const r = await inNs('relay', ['cat', '/sys/class/net/eth0/statistics/rx_bytes'])
+  return Number(r.stdout.trim())
+}
+
+export async function until<T>(
+  what: string,
+  fn: () => Promise<T | undefined | false>,
+  timeoutMs = 30_000,
+  everyMs = 250,
+): Promise<T> {
+  const end = Date.now() + timeoutMs
+  let last: Error | undefined
+  while (Date.now() < end) {
+    try {
+      const v = await fn()
+      if (v !== undefined && v !== false) return v
+    } catch (err) {
+      last = err as Error
+    }
+    await new Promise((r) => setTimeout(r, everyMs))
+  }
+  throw new Error(`timed out waiting for ${what}${last === undefined ? '' : `: ${last.message}`}`)
+}
+
+/** Kills every process started here and removes the homes and the namespaces. */
+export function teardown(): void {
+  for (const p of procs) p.kill('SIGKILL')
+  procs.clear()
+  for (const h of homes.splice(0)) rmSync(h, { recursive: true, force: true })
+  try {
+    net('down')
+  } catch {
+    /* already gone */
+  }
+}

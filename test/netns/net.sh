@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# The NAT test network of docs/connectivity.md, built from scratch in network namespaces this
+# script creates (all named ${KITH_NETNS_PREFIX:-kithnt}-<role>) and removes again. Needs root,
+# iproute2, iptables and conntrack.
+#
+#   "internet" 11.0.0.0/24: a bridge in <p>-inet with
+#     relay 11.0.0.10 (kith relay + STUN), pa 11.0.0.11, pb 11.0.0.12 (public hosts),
+#     r1 11.0.0.1, r2 11.0.0.2 (cone-like NAT: MASQUERADE keeps ports),
+#     r3 11.0.0.3 (symmetric NAT: MASQUERADE --random-fully)
+#   homes: h1 10.1.0.2 behind r1, h2 10.2.0.2 behind r2, h3 10.3.0.2 behind r3
+# Routers: stateful firewall, only replies come in from the WAN. No namespace has a default
+# route out of the test network (hosts' default route is their router; routers and public hosts
+# have none), so nothing here can reach the host's networks or the real internet.
+# 11.0.0.0/24 is used because libp2p treats RFC 5737 TEST-NET ranges as private addresses.
+#
+# Usage: net.sh up | down | loss <router> <percent> | cut <router> | heal <router> | flush
+set -euo pipefail
+P=${KITH_NETNS_PREFIX:-kithnt}
+ROLES=(inet relay pa pb r1 r2 r3 h1 h2 h3)
+
+ns() { echo "$P-$1"; }
+x() { ip netns exec "$(ns "$1")" "${@:2}"; }
+
+down() {
+  for n in $(ip netns list | awk '{print $1}' | grep "^$P-" || true); do
+    ip netns pids "$n" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+    ip netns del "$n" 2>/dev/null || true
+  done
+}
+
+# public <role> <ip>: a host on the internet bridge.
+public() {
+  ip link add eth0 netns "$(ns "$1")" type veth peer name "p-$1" netns "$(ns inet)"
+  x inet ip link set "p-$1" master br0 up
+  x "$1" ip addr add "$2/24" dev eth0
+  x "$1" ip link set eth0 up
+}
+
+# router <role> <wan ip> <lan /24 prefix> <host role> <symmetric 0|1>
+router() {
+  local r=$1 wan=$2 lan=$3 h=$4 sym=$5
+  ip link add wan netns "$(ns "$r")" type veth peer name "p-$r" netns "$(ns inet)"
+  x inet ip link set "p-$r" master br0 up
+  x "$r" ip addr add "$wan/24" dev wan
+  x "$r" ip link set wan up
+  ip link add lan netns "$(ns "$r")" type veth peer name eth0 netns "$(ns "$h")"
+  x "$r" ip addr add "$lan.1/24" dev lan
+  x "$r" ip link set lan up
+  x "$h" ip addr add "$lan.2/24" dev eth0
+  x "$h" ip link set eth0 up
+  x "$h" ip route add default via "$lan.1"
+  x "$r" sysctl -qw net.ipv4.ip_forward=1
+  local random=()
+  [ "$sym" = 1 ] && random=(--random-fully)
+  x "$r" iptables -t nat -A POSTROUTING -o wan -j MASQUERADE "${random[@]}"
+  x "$r" iptables -P FORWARD DROP
+  x "$r" iptables -A FORWARD -i lan -o wan -j ACCEPT
+  x "$r" iptables -A FORWARD -i wan -o lan -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+  x "$r" iptables -P INPUT DROP
+  x "$r" iptables -A INPUT -i lo -j ACCEPT
+  x "$r" iptables -A INPUT -i lan -j ACCEPT
+  x "$r" iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+  # Loss and cuts go into their own chain, consulted first (see loss / cut).
+  x "$r" iptables -N KITH_FAULT
+  x "$r" iptables -I FORWARD 1 -j KITH_FAULT
+}
+
+up() {
+  down
+  for r in "${ROLES[@]}"; do
+    ip netns add "$(ns "$r")"
+    x "$r" ip link set lo up
+  done
+  x inet ip link add br0 type bridge
+  x inet ip link set br0 up
+  public relay 11.0.0.10
+  public pa 11.0.0.11
+  public pb 11.0.0.12
+  router r1 11.0.0.1 10.1.0 h1 0
+  router r2 11.0.0.2 10.2.0 h2 0
+  router r3 11.0.0.3 10.3.0 h3 1
+}
+
+case "${1:-}" in
+  up) up ;;
+  down) down ;;
+  # loss <router> <percent>: drop that share of forwarded packets, both directions
+  # (tc netem is missing here: iptables statistic instead; NOTES.md).
+  loss)
+    x "$2" iptables -F KITH_FAULT
+    x "$2" iptables -A KITH_FAULT -m statistic --mode random --probability "$(awk "BEGIN{print $3/100}")" -j DROP
+    ;;
+  cut) x "$2" iptables -F KITH_FAULT && x "$2" iptables -A KITH_FAULT -j DROP ;;
+  heal) x "$2" iptables -F KITH_FAULT ;;
+  # flush: forget NAT mappings and neighbours between cases.
+  flush)
+    for r in r1 r2 r3; do
+      x "$r" conntrack -F >/dev/null 2>&1 || true
+      x "$r" ip neigh flush all || true
+    done
+    ;;
+  *)
+    echo "usage: $0 up|down|loss <router> <percent>|cut <router>|heal <router>|flush" >&2
+    exit 2
+    ;;
+esac
