@@ -76,7 +76,8 @@ interface Row {
   r: CellResult
 }
 
-const ms = (x: number): string => (Number.isNaN(x) ? '—' : x < 10 ? fixed(x, 1) : int(x))
+const ms = (x: number): string =>
+  Number.isNaN(x) ? '—' : x < 1 ? fixed(x, 2) : x < 10 ? fixed(x, 1) : int(x)
 
 export async function run(opts: BenchOptions): Promise<void> {
   const cfg = config(opts)
@@ -99,7 +100,8 @@ export async function run(opts: BenchOptions): Promise<void> {
         `\nN=${n}: ${net.edges.length} links (${fixed((2 * net.edges.length) / n, 1)} per node,` +
           ` ${net.failedLinks} failed),` +
           ` nodes started in ${int(net.startMs)} ms, linked in ${int(net.connectMs)} ms,` +
-          ` gossipsub mesh ${meshOk ? 'ready' : 'NOT ready (timed out)'}`,
+          ` gossipsub mesh ${meshOk ? 'ready' : 'NOT ready (timed out)'},` +
+          ` fan-out sender dials failed: ${fanout.failedDials}`,
       )
       // One untimed round of each method first (streams, JIT, mesh).
       for (const m of [gossip, fanout] as GroupMethod[]) {
@@ -113,7 +115,8 @@ export async function run(opts: BenchOptions): Promise<void> {
           rows.push({ n, rate, method: m.name, r })
           console.log(
             `  ${m.name.padEnd(9)} ${String(rate).padStart(2)}/s: p50 ${ms(r.p50)} ms, p99 ` +
-              `${ms(r.p99)} ms, ${r.complete}/${r.sent} to all, CPU ${fixed(r.cpuMsPerMessage, 1)} ms/msg`,
+              `${ms(r.p99)} ms, ${r.complete}/${r.sent} to all, send ${ms(r.sendMs)} ms,` +
+              ` CPU ${fixed(r.cpuMsPerMessage, 1)} ms/msg`,
           )
         }
       }
@@ -131,7 +134,7 @@ function report(rows: Row[]): void {
   console.log('\nlatency to all members (ms), per group size, rate and method:')
   console.log(
     table(
-      ['N', 'msg/s', 'method', 'p50', 'p99', 'max', 'to all', 'dup', 'CPU ms/msg'],
+      ['N', 'msg/s', 'method', 'p50', 'p99', 'max', 'to all', 'dup', 'send ms', 'CPU ms/msg'],
       rows.map(({ n, rate, method, r }) => [
         String(n),
         String(rate),
@@ -141,6 +144,7 @@ function report(rows: Row[]): void {
         ms(r.max),
         `${r.complete}/${r.sent}`,
         String(r.duplicates),
+        ms(r.sendMs),
         fixed(r.cpuMsPerMessage, 1),
       ]),
     ),

@@ -21,7 +21,9 @@ import {
 import { SenderKeyRecord } from '../../src/core/group/record.js'
 import type { SenderKeyMessageFields } from '../../src/core/group/message.js'
 import type { Libp2pKithNode } from '../../src/node/libp2p.js'
+import { PUBSUB_DLO } from '../../src/node/pubsub.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
+import { dialPairs } from './group-net.js'
 import { makeKithParty, nativeContext, type KithParty } from './kith.js'
 import type { GroupMethod, Tracker } from './group-run.js'
 
@@ -99,13 +101,13 @@ export class GossipsubMethod implements GroupMethod {
     })
   }
 
-  /** Waits until every member's mesh holds min(Dlo, its topic peers) peers. */
+  /** Waits until every member's mesh holds min(Dlo, its topic peers) peers (src/node/pubsub.ts). */
   async meshReady(timeoutMs: number): Promise<boolean> {
     const end = Date.now() + timeoutMs
     while (Date.now() < end) {
       const ok = this.#nodes.every((n) => {
         const peers = n.pubsubPeers(this.topic).length
-        return peers > 0 && meshOf(n, this.topic).length >= Math.min(4, peers)
+        return peers > 0 && meshOf(n, this.topic).length >= Math.min(PUBSUB_DLO, peers)
       })
       if (ok) return true
       await sleep(100)
@@ -127,6 +129,8 @@ export class GossipsubMethod implements GroupMethod {
 
 export class FanoutMethod implements GroupMethod {
   readonly name = 'fan-out'
+  /** Sender → member links that could not be dialled before the run. */
+  failedDials = 0
   readonly #nodes: Libp2pKithNode[]
   readonly #parties: KithParty[]
   /** Every member's addresses, so a sender dials members it has no link to. */
@@ -164,13 +168,33 @@ export class FanoutMethod implements GroupMethod {
     const parties: KithParty[] = []
     for (let i = 0; i < nodes.length; i++) parties.push(await makeKithParty(ctx))
     const m = new FanoutMethod(nodes, parties, sink)
+    // A fan-out sender needs a connection to every member: dial them first, a few at a time
+    // (99 dials at once from one node time out on a loaded machine).
+    const pairs = senders.flatMap((s) =>
+      nodes.flatMap((_, r) =>
+        r === s || nodes[s]!.isConnected(nodes[r]!.peerId) ? [] : [[s, r] as const],
+      ),
+    )
+    m.failedDials = await dialPairs(nodes, pairs)
     for (const s of senders) {
       for (let r = 0; r < nodes.length; r++) {
         if (r !== s)
           await parties[s]!.cipher.initiate(parties[r]!.peerId, await parties[r]!.bundle())
       }
     }
-    await Promise.all(senders.map((s) => m.send(s, new Uint8Array([0]))))
+    // The first message of each pair is the PQXDH prekey message; a failed one is retried once
+    // (the session is only established at the receiver when one arrives).
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const failed = await Promise.all(
+        senders.map((s) =>
+          m.send(s, new Uint8Array([0])).then(
+            () => 0,
+            () => 1,
+          ),
+        ),
+      )
+      if (failed.every((f) => f === 0)) break
+    }
     return m
   }
 

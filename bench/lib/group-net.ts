@@ -51,6 +51,38 @@ export function graphEdges(n: number, degree: number, rand: () => number): Array
   return [...edges].map((e) => e.split(',').map(Number) as [number, number])
 }
 
+/**
+ * Dials every pair (i → j), DIAL_CONCURRENCY at a time. Under load a handshake can fail (a busy
+ * machine, a closing duplicate connection): three tries, then the pair is left out. Resolves
+ * how many pairs failed.
+ */
+export async function dialPairs(
+  nodes: readonly Libp2pKithNode[],
+  pairs: ReadonlyArray<readonly [number, number]>,
+): Promise<number> {
+  const queue = [...pairs]
+  let failed = 0
+  await Promise.all(
+    Array.from({ length: DIAL_CONCURRENCY }, async () => {
+      for (let e = queue.shift(); e !== undefined; e = queue.shift()) {
+        const [i, j] = e
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await nodes[i]!.libp2p.dial(nodes[j]!.libp2p.getMultiaddrs())
+            break
+          } catch {
+            if (attempt >= 3) {
+              failed++
+              break
+            }
+          }
+        }
+      }
+    }),
+  )
+  return failed
+}
+
 export interface GroupNet {
   nodes: Libp2pKithNode[]
   edges: Array<[number, number]>
@@ -79,28 +111,7 @@ export async function startGroupNet(n: number, seed: number): Promise<GroupNet> 
   )
   const t1 = performance.now()
   const edges = graphEdges(n, DEGREE, prng(seed))
-  const queue = [...edges]
-  let failedLinks = 0
-  await Promise.all(
-    Array.from({ length: DIAL_CONCURRENCY }, async () => {
-      for (let e = queue.shift(); e !== undefined; e = queue.shift()) {
-        const [i, j] = e
-        // Under load a handshake can fail (a busy machine, a closing duplicate connection):
-        // three tries, then the link is left out and counted.
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await nodes[i]!.libp2p.dial(nodes[j]!.libp2p.getMultiaddrs())
-            break
-          } catch {
-            if (attempt >= 3) {
-              failedLinks++
-              break
-            }
-          }
-        }
-      }
-    }),
-  )
+  const failedLinks = await dialPairs(nodes, edges)
   const t2 = performance.now()
   return {
     nodes,

@@ -29,6 +29,9 @@ export interface CellResult {
   p50: number
   p99: number
   max: number
+  /** Median time the sender spent in send() (encrypt + hand to the network), ms: the work one
+   *  device does per message, whatever the others do. */
+  sendMs: number
   /** CPU time of the whole process (all N nodes) per message, ms. */
   cpuMsPerMessage: number
 }
@@ -115,6 +118,7 @@ export async function runCell(
   const interval = 1000 / rate
   const tails = new Map<number, Promise<void>>()
   let sendErrors = 0
+  const sendTimes: number[] = []
   const cpu0 = process.cpuUsage()
   const t0 = performance.now()
   for (let i = 0; i < messages; i++) {
@@ -124,7 +128,9 @@ export async function runCell(
     const prev = tails.get(sender) ?? Promise.resolve()
     const next = prev.then(async () => {
       tracker.markSent(i)
+      const start = performance.now()
       await method.send(sender, pt)
+      sendTimes.push(performance.now() - start)
     })
     tails.set(
       sender,
@@ -150,6 +156,7 @@ export async function runCell(
     p50: lat.length > 0 ? percentile(lat, 0.5) : NaN,
     p99: lat.length > 0 ? percentile(lat, 0.99) : NaN,
     max: lat.length > 0 ? Math.max(...lat) : NaN,
+    sendMs: sendTimes.length > 0 ? percentile(sendTimes, 0.5) : NaN,
     cpuMsPerMessage: (cpu.user + cpu.system) / 1000 / messages,
   }
 }
