@@ -509,9 +509,20 @@ export class ChatService implements ChatApi {
     const due = this.#store.groups
       .controlFor(peer)
       .filter((e) => everything || e.nextAttemptAt <= now)
-    if (due.length === 0 || this.#loadRecord(peer)?.current === undefined) return
+    if (due.length === 0) return
+    // No session yet (the member with the lower PeerId starts it) or nowhere to send: wait with
+    // backoff rather than retry at once; the session's first message flushes everything.
+    const wait = () =>
+      this.#store.transaction(() => {
+        for (const e of due) {
+          const next = now + nextAttemptDelay(e.attempts)
+          this.#store.groups.rescheduleControl(e.messageId, e.attempts + 1, next)
+        }
+      })
+    if (this.#loadRecord(peer)?.current === undefined) return wait()
     for (let i = 0; i < due.length; i += MAX_BATCH) {
-      if (this.#stopped || !(await this.#reachableSomehow(peer))) return
+      if (this.#stopped) return
+      if (!(await this.#reachableSomehow(peer))) return wait()
       const batch = due.slice(i, i + MAX_BATCH)
       const frames = this.#encryptAll(
         peer,
@@ -749,8 +760,10 @@ export class ChatService implements ChatApi {
     })
     for (const e of events) this.#emit(e)
     afterGroup?.()
-    // A member's session may just have started: our group control contents can go now.
-    if (this.#store.groups.nextControlAttemptAt(from) !== undefined) this.#flushSoon(from)
+    // A member's session just started (an initial message): our group control contents, held
+    // back until there was a session, can go now.
+    if (incoming.type === 'prekey' && this.#store.groups.nextControlAttemptAt(from) !== undefined)
+      this.#flushSoon(from, true)
     if (ack !== undefined) this.#queueAck(from, ack)
     if (watch !== undefined) this.#node.watch(from, watch)
     // A new contact learns our card (addresses, mailboxes) right away.
