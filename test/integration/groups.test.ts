@@ -128,6 +128,15 @@ describe('groups between daemons', { timeout: 170_000 }, () => {
       assert.ok(ms.every((m) => m.conversation === groupId))
       assertPerSenderOrder(ms)
     }
+    // Members who were not contacts started sessions from each other's cards: they appear as
+    // contacts named by their PeerIds (every member got every other member's key).
+    const known = await json<{ name: string; peerId: string }[]>(ds[1]!.home, ['contacts', 'list'])
+    for (const d of ds.slice(2)) {
+      assert.ok(
+        known.some((c) => c.peerId === d.peerId && c.name === d.peerId),
+        `${d.name} is a contact of g1, named by its PeerId`,
+      )
+    }
     // Group messages are not a contact's conversation, but are among all conversations.
     const ofContact = await jsonLines<MessageLine>(owner.home, ['messages', 'g1'])
     assert.equal(ofContact.length, 0)
