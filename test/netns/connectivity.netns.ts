@@ -13,6 +13,8 @@ import {
   hostAddrs,
   messages,
   net,
+  punchFailures,
+  punchTimes,
   relayRxBytes,
   RELAY_IP,
   RELAY_PORT,
@@ -215,11 +217,13 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
     await until('50 messages at h1', async () => (await received(h1, 'c3-')).size === 50, 60_000)
     const relayed = (await relayRxBytes()) - before
     assert.ok(relayed < 20_000, `the relay received ${relayed} bytes while 50 KB went h2 → h1`)
+    const punches = [...punchTimes(h1, h2.peerId), ...punchTimes(h2, h1.peerId)]
+    assert.ok(punches.length > 0, 'no punch logged')
     rows.push({
       case: '3. NAT ↔ NAT (cone)',
       path: `${first} → hole-punched`,
       firstDeliveryMs: ms,
-      note: `relay rx during 50 KB: ${relayed} B`,
+      note: `punched in ${punches.join(', ')} ms; relay rx during 50 KB: ${relayed} B`,
     })
   })
 
@@ -231,10 +235,22 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
     // Let the punch attempt fail (≤ HOLE_PUNCH_TIMEOUT_MS), then: relayed only, chat still flows.
     await new Promise((r) => setTimeout(r, 12_000))
     assert.equal(await path(h3, h2), 'relayed')
+    assert.equal(await path(h2, h3), 'relayed')
+    const failed = punchFailures(h2, h3.peerId) + punchFailures(h3, h2.peerId)
+    assert.ok(failed > 0, 'no failed punch logged')
     await sendWait(h3, h2, 'still relayed')
-    await bulkSend(h2, h3.peerId, 'c4', 20)
+    // 20 messages of 1,000 characters h2 → h3: the relay carries them.
+    const before = await relayRxBytes()
+    await bulkSend(h2, h3.peerId, 'c4', 20, 1000)
     await until('20 relayed messages at h3', async () => (await received(h3, 'c4-')).size === 20)
-    rows.push({ case: '4. NAT ↔ symmetric NAT', path: 'relayed', firstDeliveryMs: ms, note: '' })
+    const relayed = (await relayRxBytes()) - before
+    assert.ok(relayed > 20_000, `the relay received only ${relayed} bytes`)
+    rows.push({
+      case: '4. NAT ↔ symmetric NAT',
+      path: 'relayed',
+      firstDeliveryMs: ms,
+      note: `${failed} failed punch(es); relay rx during 20 KB: ${relayed} B`,
+    })
   })
 
   it('5. 5 % packet loss: all of 200 messages arrive exactly once', async () => {

@@ -125,6 +125,8 @@ export async function startNode(
   const args = [KITH, '--home', home, command, '--json', '--no-mdns']
   const proc = spawn('ip', ['netns', 'exec', ns(role), ...args, ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    // The hole puncher logs each punch and its duration (punchTimes()).
+    env: { ...process.env, DEBUG: 'kith:node:holepunch' },
   })
   procs.add(proc)
   proc.on('exit', () => procs.delete(proc))
@@ -206,6 +208,17 @@ export async function messages(node: Node): Promise<MessageLine[]> {
   if (out === '') return []
   if (out.startsWith('[')) return JSON.parse(out) as MessageLine[]
   return out.split('\n').map((l) => JSON.parse(l) as MessageLine)
+}
+
+/** Durations (ms) of the punches `node` made to `peer` that succeeded, from its log. */
+export function punchTimes(node: Node, peer: string): number[] {
+  const re = new RegExp(`direct connection to ${peer} after (\\d+) ms`, 'g')
+  return [...node.stderr.join('').matchAll(re)].map((m) => Number(m[1]))
+}
+
+/** Punches `node` started to `peer` that failed, from its log. */
+export function punchFailures(node: Node, peer: string): number {
+  return node.stderr.join('').split(`punch to ${peer} via`).length - 1
 }
 
 /** Bytes the relay's namespace received on its link to the "internet" so far. */
