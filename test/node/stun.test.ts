@@ -1,6 +1,7 @@
 // The STUN binding server of `kith relay` (src/node/stun.ts): request parsing with its size
 // limit (MAX and MAX+1), hostile datagrams dropped and counted, XOR-MAPPED-ADDRESS encoding
-// (RFC 8489 §14.2) checked by decoding it back, and a real round trip on 127.0.0.1.
+// (RFC 8489 §14.2) checked by decoding it back, a real round trip on 127.0.0.1, and the STUN
+// servers a daemon derives from its bootstrap relays (never unset).
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createSocket } from 'node:dgram'
@@ -98,5 +99,26 @@ describe('STUN binding server', () => {
       client.close()
       await server.close()
     }
+  })
+})
+
+describe('STUN servers a daemon uses', () => {
+  it('are port 3478 of each bootstrap peer with an IP address, as explicit ICE servers', async () => {
+    const { stunFromBootstrap } = await import('../../src/cli/daemon.js')
+    const { iceServers } = await import('../../src/node/libp2p.js')
+    const p = '/p2p/12D3KooWJCAXuxZqFWi8PRffVaRcm5ndGEze9ifeqUWcUMsQh6WB'
+    const stun = stunFromBootstrap([
+      `/ip4/11.0.0.10/tcp/4001${p}`,
+      `/ip4/11.0.0.10/tcp/4002/ws${p}`,
+      `/ip6/2001:db8::1/tcp/4001${p}`,
+      `/dns4/relay.example.org/tcp/4001${p}`,
+    ])
+    assert.deepEqual(stun, ['11.0.0.10:3478', '[2001:db8::1]:3478'])
+    assert.deepEqual(iceServers(stun), [
+      { urls: 'stun:11.0.0.10:3478' },
+      { urls: 'stun:[2001:db8::1]:3478' },
+    ])
+    // No relay known: an empty list, never the library's default public servers.
+    assert.deepEqual(iceServers(stunFromBootstrap([])), [])
   })
 })
