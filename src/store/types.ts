@@ -163,8 +163,8 @@ export interface GroupStore {
   getSenderKey(groupId: string, sender: string): SenderKeyRow | undefined
   putSenderKey(groupId: string, sender: string, row: SenderKeyRow): void
   deleteSenderKey(groupId: string, sender: string): void
-  /** Every (sender, current chain) of a group: the validator's chain → member map. */
-  currentChains(groupId: string): Array<{ sender: string; chainId: number }>
+  /** Every sender's row of a group: the validator's chain → member map. */
+  senderKeys(groupId: string): Array<SenderKeyRow & { sender: string }>
 
   /** Keeps a ciphertext (idempotent: false when (group, sender, seq) is held already), then
    *  prunes the group to the retention limits. */
@@ -195,6 +195,8 @@ export interface GroupStore {
 
   keySent(groupId: string, peer: string): number | undefined
   setKeySent(groupId: string, peer: string, chainId: number): void
+  /** The peers our key of this group was queued for. */
+  keysSentTo(groupId: string): string[]
   clearKeysSent(groupId: string): void
 
   enqueueControl(e: ControlEntry): void
