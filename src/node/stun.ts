@@ -12,6 +12,13 @@ export const STUN_DEFAULT_PORT = 3478
 /** Largest datagram we parse. RFC 8489 §6.1: STUN over UDP should fit in 548 bytes (IPv4) or
  *  1280 (IPv6) when the path MTU is unknown; anything larger is dropped unread. */
 export const STUN_MAX_MESSAGE_BYTES = 1280
+/** Binding responses one source IP gets per STUN_RATE_WINDOW_MS; beyond, requests are dropped.
+ *  ICE sends a handful per gathering; the cap bounds how far a spoofed source can make the
+ *  server reflect traffic at a victim (a response is ≈1.6× the request). */
+export const STUN_MAX_RESPONSES_PER_IP = 50
+export const STUN_RATE_WINDOW_MS = 1_000
+/** Source IPs tracked for the rate limit; the table is cleared when it grows beyond this. */
+export const STUN_MAX_TRACKED_IPS = 10_000
 /** RFC 8489 §5: header size and the fixed magic cookie. */
 export const STUN_HEADER_BYTES = 20
 export const STUN_MAGIC_COOKIE = 0x2112a442
@@ -26,6 +33,26 @@ export interface StunMetrics {
   responses: number
   /** Datagrams dropped: too large, malformed, or not a Binding request. */
   dropped: number
+  /** Requests not answered because their source IP was over STUN_MAX_RESPONSES_PER_IP. */
+  rateLimited: number
+}
+
+/** Counts responses per source IP per window; allow() says whether one more may be sent. */
+export class StunRateLimit {
+  readonly #seen = new Map<string, { start: number; count: number }>()
+  constructor(private readonly now: () => number = Date.now) {}
+
+  allow(ip: string): boolean {
+    const t = this.now()
+    let e = this.#seen.get(ip)
+    if (e == null || t - e.start >= STUN_RATE_WINDOW_MS) {
+      if (e == null && this.#seen.size >= STUN_MAX_TRACKED_IPS) this.#seen.clear()
+      e = { start: t, count: 0 }
+      this.#seen.set(ip, e)
+    }
+    e.count++
+    return e.count <= STUN_MAX_RESPONSES_PER_IP
+  }
 }
 
 /**
@@ -93,7 +120,8 @@ export interface StunServer {
 /** Answers STUN Binding requests on UDP `host`:`port` (port 0: any free port). */
 export async function startStunServer(port: number, host = '0.0.0.0'): Promise<StunServer> {
   const socket: Socket = createSocket({ type: isIPv6(host) ? 'udp6' : 'udp4' })
-  const m: StunMetrics = { requests: 0, responses: 0, dropped: 0 }
+  const m: StunMetrics = { requests: 0, responses: 0, dropped: 0, rateLimited: 0 }
+  const limit = new StunRateLimit()
   socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
     const txId = parseBindingRequest(msg)
     if (txId === undefined) {
@@ -101,6 +129,10 @@ export async function startStunServer(port: number, host = '0.0.0.0'): Promise<S
       return
     }
     m.requests++
+    if (!limit.allow(rinfo.address)) {
+      m.rateLimited++
+      return
+    }
     const address = rinfo.address.replace(/^::ffff:(?=\d+\.)/, '')
     socket.send(bindingResponse(txId, address, rinfo.port), rinfo.port, rinfo.address, (err) => {
       if (err == null) m.responses++

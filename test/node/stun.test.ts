@@ -11,9 +11,12 @@ import {
   bindingResponse,
   parseBindingRequest,
   startStunServer,
+  StunRateLimit,
   STUN_HEADER_BYTES,
   STUN_MAGIC_COOKIE,
   STUN_MAX_MESSAGE_BYTES,
+  STUN_MAX_RESPONSES_PER_IP,
+  STUN_RATE_WINDOW_MS,
 } from '../../src/node/stun.js'
 
 function request(txId: Uint8Array, attrBytes = 0): Uint8Array {
@@ -94,11 +97,23 @@ describe('STUN binding server', () => {
       for (let i = 0; i < 50 && server.metrics().responses === 0; i++) {
         await new Promise((r) => setTimeout(r, 10))
       }
-      assert.deepEqual(server.metrics(), { requests: 1, responses: 1, dropped: 1 })
+      assert.deepEqual(server.metrics(), { requests: 1, responses: 1, dropped: 1, rateLimited: 0 })
     } finally {
       client.close()
       await server.close()
     }
+  })
+})
+
+describe('STUN rate limit', () => {
+  it('answers STUN_MAX_RESPONSES_PER_IP per window and source, not MAX+1', () => {
+    let now = 0
+    const limit = new StunRateLimit(() => now)
+    for (let i = 0; i < STUN_MAX_RESPONSES_PER_IP; i++) assert.equal(limit.allow('11.0.0.3'), true)
+    assert.equal(limit.allow('11.0.0.3'), false)
+    assert.equal(limit.allow('11.0.0.4'), true)
+    now += STUN_RATE_WINDOW_MS
+    assert.equal(limit.allow('11.0.0.3'), true)
   })
 })
 
