@@ -4,7 +4,7 @@
 // per-message bookkeeping and the send schedule; the methods (group-methods.ts) own encryption
 // and transport, and report each decrypted plaintext back here.
 import { randomBytes } from 'node:crypto'
-import { performance } from 'node:perf_hooks'
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks'
 
 /** What a delivery method does for the bench. */
 export interface GroupMethod {
@@ -34,6 +34,10 @@ export interface CellResult {
   sendMs: number
   /** CPU time of the whole process (all N nodes) per message, ms. */
   cpuMsPerMessage: number
+  /** Event-loop delay during the cell, ms (p99, max): how long the one thread all N nodes
+   *  share was busy before it could run the next ready callback. */
+  loopP99: number
+  loopMax: number
 }
 
 /** Collects deliveries of one cell. */
@@ -120,6 +124,8 @@ export async function runCell(
   let sendErrors = 0
   const sendTimes: number[] = []
   const cpu0 = process.cpuUsage()
+  const loop = monitorEventLoopDelay({ resolution: 10 })
+  loop.enable()
   const t0 = performance.now()
   for (let i = 0; i < messages; i++) {
     await sleep(t0 + i * interval - performance.now())
@@ -147,6 +153,7 @@ export async function runCell(
   }
   while (!all() && performance.now() < end) await sleep(20)
   const cpu = process.cpuUsage(cpu0)
+  loop.disable()
   const lat = tracker.latencies()
   return {
     sent: messages,
@@ -158,5 +165,7 @@ export async function runCell(
     max: lat.length > 0 ? Math.max(...lat) : NaN,
     sendMs: sendTimes.length > 0 ? percentile(sendTimes, 0.5) : NaN,
     cpuMsPerMessage: (cpu.user + cpu.system) / 1000 / messages,
+    loopP99: loop.percentile(99) / 1e6,
+    loopMax: loop.max / 1e6,
   }
 }
