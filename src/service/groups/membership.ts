@@ -53,7 +53,37 @@ export function loadGroup(G: GroupContext, groupId: string): Loaded {
     records.push(verifiedOp(G, op.bytes))
     if (op.secret !== undefined) secrets.set(toHex(op.hash), op.secret)
   }
-  return { records, secrets, state: replayGroup(G.ctx.crypto, records) }
+  // The CREATE we first accepted is pinned (a setting): anyone who knows the group id, a removed
+  // member included, can sign another CREATE at epoch 0 that might sort first (docs/protocol.md
+  // §13). Unpinned (our own new group, or a row from before pinning) → pin what the replay honours.
+  const pinned = G.store.getSetting(createPinKey(groupId))
+  const state = replayGroup(G.ctx.crypto, records, {
+    groupId: fromHex(groupId),
+    ...(pinned !== undefined ? { create: fromHex(pinned) } : {}),
+  })
+  const create = state.applied[0]
+  if (pinned === undefined && create !== undefined) {
+    G.store.setSetting(createPinKey(groupId), toHex(create))
+  }
+  return { records, secrets, state }
+}
+
+const createPinKey = (groupId: string): string => `group.create.${groupId}`
+
+/**
+ * Everyone who was ever a member in this replay: actors and members of the applied CREATE and
+ * ADD ops. Ops signed by anyone else are not stored, so a stranger cannot fill a group's op log
+ * (MAX_GROUP_OPS) with signed ops that never apply.
+ */
+function everMembers(g: Loaded): Set<string> {
+  const applied = new Set(g.state.applied.map(toHex))
+  const out = new Set<string>()
+  for (const r of g.records) {
+    if (!applied.has(toHex(r.hash))) continue
+    if (r.op === GroupOp.CREATE) out.add(r.actor)
+    if (r.op === GroupOp.CREATE || r.op === GroupOp.ADD) for (const m of r.members) out.add(m)
+  }
+  return out
 }
 
 /**
@@ -142,7 +172,20 @@ export function ingestOps(
     })
   }
   let room = MAX_GROUP_OPS - G.store.groups.opCount(groupId)
+  let members: Set<string> | undefined
+  try {
+    const g = loadGroup(G, groupId)
+    const all = [...g.records, ...fresh.map((f) => f.rec)]
+    const withFresh = replayGroup(G.ctx.crypto, all, {
+      groupId: groupIdBytes,
+      create: g.state.applied[0] ?? new Uint8Array(0),
+    })
+    members = everMembers({ records: all, secrets: g.secrets, state: withFresh })
+  } catch {
+    members = undefined // no stored log yet: the fresh ops alone decide (they made us a member)
+  }
   for (const f of fresh) {
+    if (members !== undefined && !members.has(f.rec.actor)) continue
     // MAX_GROUP_OPS (design §1 bounds): a full log takes nothing more.
     if (room <= 0) break
     if (G.store.groups.addOp(groupId, { hash: f.rec.hash, bytes: f.rec.bytes, secret: f.secret }))
