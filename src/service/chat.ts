@@ -487,7 +487,13 @@ export class ChatService implements ChatApi {
         for (let i = 0; i < pending.length; i += MAX_BATCH) {
           // Encrypt only for a reachable peer: every encryption advances the ratchet, and
           // frames that never leave would make the receiver skip keys (bounded by MAX_SKIP).
-          if (this.#stopped || !(await this.#reachableSomehow(peer))) return
+          if (this.#stopped) return
+          if (!(await this.#reachableSomehow(peer))) {
+            // Nowhere to send: back off (a connection or a new card flushes everything at once),
+            // else the retry timer would fire again at once for entries already due.
+            this.#backOff(pending.slice(i), now)
+            return
+          }
           await this.#sendBatch(peer, pending.slice(i, i + MAX_BATCH), now)
         }
         await this.#flushControl(peer, everything, now)
@@ -540,6 +546,14 @@ export class ChatService implements ChatApi {
         if (((await this.#mailboxes?.deposit(peer, frames)) ?? 0) === 0) throw err
       }
     }
+  }
+
+  #backOff(entries: OutboxEntry[], now: number): void {
+    this.#store.transaction(() => {
+      for (const e of entries) {
+        this.#store.reschedule(e.messageId, e.attempts + 1, now + nextAttemptDelay(e.attempts))
+      }
+    })
   }
 
   async #sendBatch(peer: string, batch: OutboxEntry[], now: number): Promise<void> {
