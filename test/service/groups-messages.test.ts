@@ -10,6 +10,7 @@ import {
   createOwnState,
   encodeDistribution,
   encryptWithRecord,
+  peekSenderKeyMessage,
   SenderKeyRecord,
 } from '../../src/core/group/index.js'
 import { IdentityKeyPair, peerIdBytesFromPublicKey } from '../../src/core/identity/identity.js'
@@ -21,6 +22,7 @@ import { GROUP_GAP_TIMEOUT_MS, type GroupContext } from '../../src/service/group
 import { acceptDistribution, rotateOwn } from '../../src/service/groups/keys.js'
 import {
   receiveEnvelope,
+  republishQueued,
   sendGroupMessage,
   skipStaleGaps,
   validate,
@@ -231,5 +233,24 @@ void describe('group messages: sending', () => {
     await assert.rejects(sendGroupMessage(G, gid, ''), { name: 'InvalidArgument' })
     rotateOwn(G, gid)
     assert.equal(store.groups.keysSentTo(gid).length, 0)
+  })
+
+  void it('a message queued before a rotation is republished under the current key', async () => {
+    published = 0
+    const q = await sendGroupMessage(G, gid, 'waited')
+    assert.equal(q.status, 'queued')
+    const kept = store.groups.getEnvelope(gid, me.peerId, 1)!.data
+    rotateOwn(G, gid)
+    const out: Uint8Array[] = []
+    G.node = {
+      pubsubPublish: (_t: string, d: Uint8Array) => (out.push(d), Promise.resolve(1)),
+    } as unknown as KithNode
+    await republishQueued(G, gid)
+    assert.equal(out.length, 1)
+    const newest = store.groups.getSenderKey(gid, me.peerId)!
+    const chain = SenderKeyRecord.deserialize(newest.record).newest()!.chainId
+    assert.notEqual(peekSenderKeyMessage(kept).chainId, chain)
+    assert.equal(peekSenderKeyMessage(out[0]!).chainId, chain)
+    assert.equal(store.getMessage(q.id)?.status, 'sent')
   })
 })

@@ -108,8 +108,36 @@ export async function republishQueued(G: GroupContext, groupId: string): Promise
   for (const m of queued) {
     const env = G.store.groups.getEnvelope(groupId, G.me, m.seq)
     if (env === undefined || G.stopped()) continue
-    if ((await publish(G, g.topic, env.data)) > 0) markSent(G, groupId, m.id)
+    if ((await publish(G, g.topic, current(G, groupId, m, env.data))) > 0) {
+      markSent(G, groupId, m.id)
+    }
   }
+}
+
+/**
+ * The envelope to publish for a queued message of ours: as kept, unless our sender key rotated
+ * since (a member left or was removed while it waited), in which case validators would reject the
+ * old chain as `oldKey`: then the same content (id, seq) is encrypted again under the current key.
+ * Members that already read the kept envelope by sync drop the copy as a duplicate; the kept one
+ * stays in retention (it still decrypts for members holding the old state).
+ */
+function current(G: GroupContext, groupId: string, m: StoredMessage, kept: Uint8Array): Uint8Array {
+  return G.store.transaction(() => {
+    const record = ownRecord(G, groupId)
+    if (peekSenderKeyMessage(kept).chainId === record.newest()?.chainId) return kept
+    const gid = fromHex(groupId)
+    const content = encodeChatContent({
+      messageId: fromHex(m.id),
+      sender: G.meBytes,
+      seq: BigInt(m.seq),
+      sentAt: BigInt(m.sentAt),
+      conversation: gid,
+      text: { text: m.text },
+    })
+    const data = encryptWithRecord(G.ctx.crypto, record, gid, content)
+    storeOwnRecord(G, groupId, record)
+    return data
+  })
 }
 
 function reject(G: GroupContext, reason: keyof GroupRejected): PubsubVerdict {
