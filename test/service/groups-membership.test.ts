@@ -53,7 +53,7 @@ afterEach(() => {
 const secret = () => nodeRng(32)
 const op = (who: IdentityKeyPair, init: Omit<Parameters<typeof signGroupOp>[2], 'groupId'>) =>
   signGroupOp(nodeCrypto, who, { groupId: GID, ...init })
-const ingest = (ops: GroupOpRecord[], secrets = ops.map(() => new Uint8Array(0))) =>
+const ingest = (ops: GroupOpRecord[], secrets: Uint8Array[] = ops.map(() => new Uint8Array(0))) =>
   store.transaction(() =>
     ingestOps(
       G,
