@@ -34,9 +34,9 @@ interface Config {
 const FULL: Config = {
   sizes: [10, 30, 100],
   rates: [1, 50],
-  messages: (rate) => (rate <= 1 ? 10 : 250),
+  messages: (rate) => (rate <= 1 ? 10 : 200),
   senders: 4,
-  drainMs: 15_000,
+  drainMs: 10_000,
   meshTimeoutMs: 20_000,
 }
 
