@@ -3,11 +3,14 @@
 // subscriber; a validator's `reject` drops the message (not delivered, not forwarded) and lowers
 // the sender's score; `ignore` drops without penalty; the message a receiver sees carries no
 // PeerId, seqno, signature or key (StrictNoSign); a replay of the same bytes is dropped as seen;
-// unsubscribing stops delivery; oversize data is refused on both sides.
+// unsubscribing stops delivery; oversize data is refused on both sides, and an RPC frame over
+// MAX_PUBSUB_RPC_BYTES ends the stream that carried it.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
+import { multicodec } from '@libp2p/gossipsub'
+import { RPC } from '@libp2p/gossipsub/message'
 import { MessageTooLargeError } from '../../src/core/errors.js'
-import { MAX_PUBSUB_DATA_BYTES } from '../../src/node/pubsub.js'
+import { MAX_PUBSUB_DATA_BYTES, MAX_PUBSUB_RPC_BYTES } from '../../src/node/pubsub.js'
 import { sleep, startNode, stopAll, waitFor } from './helpers.js'
 import type { Libp2pKithNode } from '../../src/node/libp2p.js'
 import type { PubsubVerdict } from '../../src/node/types.js'
@@ -37,6 +40,7 @@ describe('pubsub (gossipsub, StrictNoSign)', () => {
   let nodes: Libp2pKithNode[] = []
   const got = new Map<string, string[]>()
   const seen = new Map<string, object[]>()
+  let validatorCalls = 0
 
   before(async () => {
     // Only neighbours may connect (the DHT would otherwise connect everyone to everyone).
@@ -65,7 +69,10 @@ describe('pubsub (gossipsub, StrictNoSign)', () => {
       // b (index 1) is the strict one: it rejects, ignores or throws on the marker bytes.
       n.pubsubSubscribe(
         TOPIC,
-        (data) => verdictFor(data, i === 1),
+        (data) => {
+          validatorCalls++
+          return verdictFor(data, i === 1)
+        },
         (data) => got.get(name)!.push(dec(data)),
       )
       n.libp2p.services.pubsub.addEventListener('message', (evt) => {
@@ -172,6 +179,20 @@ describe('pubsub (gossipsub, StrictNoSign)', () => {
     assert.equal(got.get('d')![0]!.length, MAX_PUBSUB_DATA_BYTES)
   })
 
+  it('data of MAX+1 bytes (published around the wrapper) is rejected before the validator', async () => {
+    clear()
+    const calls = validatorCalls
+    await nodes[0]!.libp2p.services.pubsub.publish(
+      TOPIC,
+      new Uint8Array(MAX_PUBSUB_DATA_BYTES + 1).fill(0x61),
+    )
+    await nodes[0]!.pubsubPublish(TOPIC, enc('after-oversize'))
+    await waitFor(() => got.get('d')!.length === 1, 5_000, 'the good message')
+    await sleep(1_000)
+    for (const k of ['b', 'c', 'd']) assert.deepEqual(got.get(k), ['after-oversize'], k)
+    assert.equal(validatorCalls - calls, 3, "only the good message reached the caller's validators")
+  })
+
   it('unsubscribe stops delivery; the others still get messages', async () => {
     clear()
     nodes[3]!.pubsubUnsubscribe(TOPIC)
@@ -182,4 +203,66 @@ describe('pubsub (gossipsub, StrictNoSign)', () => {
     assert.deepEqual(got.get('d'), [])
     assert.deepEqual(got.get('b'), ['after-unsub'])
   })
+
+  it('an inbound RPC frame of MAX_PUBSUB_RPC_BYTES is read: its messages are delivered', async () => {
+    clear()
+    // 16 messages of MAX_PUBSUB_DATA_BYTES plus padding in one RPC, exactly at the limit.
+    const data = (i: number, n = MAX_PUBSUB_DATA_BYTES): Uint8Array<ArrayBuffer> =>
+      new Uint8Array(n).fill(0x41 + i)
+    const messages = Array.from({ length: 16 }, (_, i) => ({ topic: TOPIC, data: data(i) }))
+    const size = (extra: number): number =>
+      RPC.encode({
+        subscriptions: [],
+        messages: [...messages, { topic: TOPIC, data: data(16, extra) }],
+      }).length
+    let extra = MAX_PUBSUB_RPC_BYTES - size(1)
+    while (size(extra) > MAX_PUBSUB_RPC_BYTES) extra--
+    const rpc = RPC.encode({
+      subscriptions: [],
+      messages: [...messages, { topic: TOPIC, data: data(16, extra) }],
+    })
+    assert.equal(rpc.length, MAX_PUBSUB_RPC_BYTES)
+    const s = await nodes[2]!.libp2p.dialProtocol(nodes[1]!.libp2p.peerId, multicodec)
+    s.send(cat(leb(rpc.length), rpc))
+    await waitFor(() => got.get('b')!.length === 17, 10_000, 'the 17 messages at b')
+    assert.equal(s.status, 'open')
+    assert.equal(s.remoteWriteStatus, 'writable')
+  })
+
+  it('an inbound RPC frame over MAX_PUBSUB_RPC_BYTES ends that stream; the node keeps working', async () => {
+    clear()
+    const s = await nodes[2]!.libp2p.dialProtocol(nodes[1]!.libp2p.peerId, multicodec)
+    s.send(leb(MAX_PUBSUB_RPC_BYTES + 1))
+    // b stops reading it and closes its side (gossipsub's InboundStream.close()).
+    await waitFor(
+      () => s.status !== 'open' || s.remoteWriteStatus !== 'writable',
+      5_000,
+      'b to close the stream',
+    )
+    // b dropped c's gossipsub state with that stream; a's messages still reach b.
+    await nodes[0]!.pubsubPublish(TOPIC, enc('after-rpc-limit'))
+    await waitFor(() => got.get('b')!.length === 1, 5_000, 'delivery to b')
+    assert.deepEqual(got.get('b'), ['after-rpc-limit'])
+  })
 })
+
+function leb(n: number): Uint8Array {
+  const out: number[] = []
+  do {
+    let b = n % 128
+    n = Math.floor(n / 128)
+    if (n > 0) b |= 0x80
+    out.push(b)
+  } while (n > 0)
+  return Uint8Array.from(out)
+}
+
+function cat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+  let o = 0
+  for (const p of parts) {
+    out.set(p, o)
+    o += p.length
+  }
+  return out
+}
