@@ -57,7 +57,8 @@ describe('/kith/sync', () => {
   let answer: (req: SyncRequest) => SyncResponse | Promise<SyncResponse>
 
   before(async () => {
-    ;[a, b, c] = await Promise.all([0, 1, 2].map(() => startNode({ tuning: TUNING })))
+    const ns = await Promise.all([0, 1, 2].map(() => startNode({ tuning: TUNING })))
+    ;[a, b, c] = [ns[0]!, ns[1]!, ns[2]!]
     b.onSyncRequest((from, req) => {
       seenBy.push({ from, req })
       return answer(req)

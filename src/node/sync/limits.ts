@@ -1,8 +1,10 @@
 // Named limits and timings of /kith/sync/1.0.0 (STYLE.md §5; design §4), documented in one place.
 // Each size and count limit is tested at MAX and MAX+1 (test/node/sync.test.ts).
 import {
-  MAX_CHAT_CONTENT_BYTES,
+  GROUP_SECRET_BYTES,
   MAX_GROUP_MEMBERS,
+  MAX_GROUP_OP_BYTES,
+  MAX_GROUP_OPS,
   MAX_ID_BYTES,
   MAX_SENDER_KEY_MESSAGE_BYTES,
 } from '../../core/wire/limits.js'
@@ -15,15 +17,16 @@ export const SYNC_OP_HASH_BYTES = 32
 /** Largest group id (the core fixes 16 bytes; the node only bounds it). */
 export const MAX_SYNC_GROUP_ID_BYTES = MAX_ID_BYTES
 /** Op hashes one request may list: every op of a group (the core's MAX_GROUP_OPS, 10,000). */
-export const MAX_SYNC_OP_HASHES = 10_000
+export const MAX_SYNC_OP_HASHES = MAX_GROUP_OPS
 /** Marks one request may list: one per member (MAX_GROUP_MEMBERS). */
 export const MAX_SYNC_MARKS = MAX_GROUP_MEMBERS
-/** Largest op in a response: an op travels inside a ChatContent, so it is never bigger. */
-export const MAX_SYNC_OP_BYTES = MAX_CHAT_CONTENT_BYTES
+/** Largest op in a response: one encoded signed op (the core's MAX_GROUP_OP_BYTES). */
+export const MAX_SYNC_OP_BYTES = MAX_GROUP_OP_BYTES
 /** Ops one response may carry (the responder's answer is trimmed to it, `more` set). */
 export const MAX_SYNC_OPS = 1024
-/** Largest secret in a response (a topic secret is 32 bytes; empty = none). */
-export const MAX_SYNC_SECRET_BYTES = 64
+/** Largest secret in a response: a topic secret (GROUP_SECRET_BYTES, 32) or empty (none). The
+ *  node bounds it; the service checks the exact length. */
+export const MAX_SYNC_SECRET_BYTES = GROUP_SECRET_BYTES
 /** Envelopes one response may carry (trimmed to it, `more` set). */
 export const MAX_SYNC_ENVELOPES = 256
 /** Largest envelope data: one core SenderKeyMessage. */
