@@ -14,6 +14,7 @@
 // fan-out <y> ms ratio <y/x>` (> 1: gossipsub does better), then the design goal's line.
 // A benchmark, not a test: it asserts nothing about speed, only reports losses and duplicates.
 import '../src/platform/polyfill.js'
+import { PUBSUB_SCORE_THRESHOLDS } from '../src/node/pubsub.js'
 import { cpus } from 'node:os'
 import { UsageError, type BenchOptions } from './lib/bench.js'
 import { FanoutMethod, GossipsubMethod, type Sink } from './lib/group-methods.js'
@@ -123,6 +124,10 @@ export async function run(opts: BenchOptions): Promise<void> {
         }
       }
       sink.tracker = undefined
+      console.log(
+        `  lowest gossipsub peer score after the run: ${fixed(gossip.minScore(), 2)}` +
+          ` (graylisted below ${PUBSUB_SCORE_THRESHOLDS.graylistThreshold})`,
+      )
       gossip.close()
       if (gossip.rejected > 0) console.log(`  (validator rejected ${gossip.rejected} messages)`)
     } finally {

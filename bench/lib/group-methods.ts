@@ -27,9 +27,14 @@ import { dialPairs } from './group-net.js'
 import { makeKithParty, nativeContext, type KithParty } from './kith.js'
 import type { GroupMethod, Tracker } from './group-run.js'
 
-/** The GossipSub class's mesh (not in its exported interface). */
-const meshOf = (n: Libp2pKithNode, topic: string): string[] =>
-  (n.libp2p.services.pubsub as unknown as { getMeshPeers(t: string): string[] }).getMeshPeers(topic)
+/** The GossipSub class's mesh and peer scores (not in its exported interface). */
+interface GossipSubInternals {
+  getMeshPeers(topic: string): string[]
+  getScore(peer: string): number
+}
+const internals = (n: Libp2pKithNode): GossipSubInternals =>
+  n.libp2p.services.pubsub as unknown as GossipSubInternals
+const meshOf = (n: Libp2pKithNode, topic: string): string[] => internals(n).getMeshPeers(topic)
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
@@ -113,6 +118,16 @@ export class GossipsubMethod implements GroupMethod {
       await sleep(100)
     }
     return false
+  }
+
+  /** The lowest score any member gives any of its topic peers (graylisting starts at
+   *  PUBSUB_SCORE_THRESHOLDS.graylistThreshold): honest members must stay well above it. */
+  minScore(): number {
+    let min = Infinity
+    for (const n of this.#nodes) {
+      for (const p of n.pubsubPeers(this.topic)) min = Math.min(min, internals(n).getScore(p))
+    }
+    return min
   }
 
   async send(sender: number, plaintext: Uint8Array): Promise<void> {
