@@ -3,7 +3,8 @@
 // 127.0.0.1 at 1 and 50 msg/s, with real encryption, for the design's method (Sender Keys over
 // gossipsub, bench/lib/group-methods.ts) side by side with pairwise fan-out (the same text as N−1
 // Double Ratchet direct messages) in the same run and on the same nodes. Latency to all = from
-// just before the sender encrypts to the moment the last other member has decrypted it. Senders
+// the moment the message is due (its slot in the schedule; a sender still busy with its previous
+// message delays it) to the moment the last other member has decrypted it. Senders
 // rotate over 4 members. Nodes are linked as a random regular-ish graph of degree ≈ 8
 // (bench/lib/group-net.ts), not a full mesh. All N nodes share this one process (2 cores here):
 // every figure includes N−1 members' receive work on one event loop, which real members spread

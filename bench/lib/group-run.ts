@@ -1,6 +1,6 @@
 // One cell of the group bench: M messages at a fixed rate from a few senders through one
-// delivery method, and the latency to all members of each (from just before the sender encrypts
-// to the moment the last other member has decrypted it). It owns the message tags, the
+// delivery method, and the latency to all members of each (from the moment it is due to the
+// moment the last other member has decrypted it). It owns the message tags, the
 // per-message bookkeeping and the send schedule; the methods (group-methods.ts) own encryption
 // and transport, and report each decrypted plaintext back here.
 import { randomBytes } from 'node:crypto'
@@ -132,8 +132,11 @@ export async function runCell(
     const sender = senders[i % senders.length]!
     const pt = tracker.plaintext(i)
     const prev = tails.get(sender) ?? Promise.resolve()
+    // The clock starts when the message is due, not when its sender gets to it: a sender still
+    // busy with its previous message (fan-out's N−1 encryptions) delays this one, as it would
+    // delay a user's next message.
+    tracker.markSent(i)
     const next = prev.then(async () => {
-      tracker.markSent(i)
       const start = performance.now()
       await method.send(sender, pt)
       sendTimes.push(performance.now() - start)
