@@ -11,11 +11,11 @@
 // knows nothing of the protocols carried.
 //
 // Two guards found in the namespace tests (docs/connectivity.md):
-//  - WebRTC dials are gated (gatedWebRTC): only the punches started here may dial a /webrtc
-//    address. Otherwise libp2p's dial queue, dialling a peer by PeerId, races a /webrtc address
-//    against the plain circuit one and aborts the loser half-way, which left connections that
-//    look open on one side and never carry data (and nodes dialled even the relay itself "via
-//    WebRTC through itself").
+//  - libp2p never dials /webrtc addresses itself (gatedWebRTC): only the punches started here
+//    do, through the transport directly. Otherwise libp2p's dial queue, dialling a peer by
+//    PeerId (a DM, a card push), races a /webrtc address against the plain circuit one and
+//    aborts the loser half-way, which left connections that look open on one side and never
+//    carry data (and nodes dialled even the relay itself "via WebRTC through itself").
 //  - Every WebRTC connection, ours or the peer's, must answer a ping within
 //    WEBRTC_PROBE_TIMEOUT_MS (probe()), or it is aborted: a failed punch can leave a connection
 //    that libp2p reports open (limits == null, so "direct") but that carries nothing, and new
@@ -25,8 +25,9 @@ import { byteStream } from '@libp2p/utils'
 import debug from 'debug'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type {
-  AbortOptions,
   Connection,
+  DialTransportOptions,
+  Upgrader,
   IdentifyResult,
   Libp2pEvents,
   PeerId,
@@ -59,9 +60,6 @@ export const RELAY_CLOSE_GRACE_MS = 2_000
 export interface HolePunchComponents {
   peerId: PeerId
   connectionManager: { getConnections(peerId?: PeerId): Connection[] }
-  /** Dials through the transport, not the dial queue: a dial by PeerId (a DM) joins a queued
-   *  dial to the same peer and would wait out a failing punch. */
-  transportManager: { dial(ma: Multiaddr, options?: AbortOptions): Promise<Connection> }
   peerStore: { get(peerId: PeerId): Promise<{ addresses: Array<{ multiaddr: Multiaddr }> }> }
   events: TypedEventTarget<Libp2pEvents>
 }
@@ -69,8 +67,9 @@ export interface HolePunchComponents {
 export interface HolePunchInit {
   /** Off: never punch (nodes that do not listen on /webrtc). */
   enabled?: boolean
-  /** PeerIds a /webrtc dial is allowed to now (shared with gatedWebRTC). */
-  gate?: Set<string>
+  /** Dials WebRTC through the transport itself (set by gatedWebRTC). Not through the dial queue:
+   *  a dial by PeerId (a DM) would join a queued punch to the same peer and wait it out. */
+  webrtc?: WebRTCDialer
   probeTimeoutMs?: number
   maxAttempts?: number
   retryMs?: number
@@ -94,28 +93,27 @@ const isLimited = (c: Connection): boolean => c.limits != null
 const isWebRTC = (c: Connection): boolean =>
   c.multiplexer === '/webrtc' || c.remoteAddr.toString().includes('/webrtc')
 
-/** The PeerId a multiaddr ends with, if any. */
-function targetPeer(ma: Multiaddr): string | undefined {
-  const last = ma.getComponents().at(-1)
-  return last?.name === 'p2p' ? last.value : undefined
+/** How the hole puncher dials WebRTC: the transport itself, bypassing the dial queue. */
+export interface WebRTCDialer {
+  dial?: (ma: Multiaddr, signal: AbortSignal) => Promise<Connection>
 }
 
 /**
- * Wraps a WebRTC transport factory so that it dials only peers in `gate` (the hole punches in
- * progress); listening and answering are unchanged.
+ * Wraps a WebRTC transport factory: libp2p's own dials never pick a /webrtc address (dialFilter
+ * is empty), and `dialer.dial` dials one through the transport for the hole puncher. Listening
+ * and answering are unchanged.
  */
-export function gatedWebRTC<C, T extends { dialFilter(mas: Multiaddr[]): Multiaddr[] }>(
-  factory: (components: C) => T,
-  gate: Set<string>,
-): (components: C) => T {
+export function gatedWebRTC<
+  C extends { upgrader: Upgrader },
+  T extends {
+    dialFilter(mas: Multiaddr[]): Multiaddr[]
+    dial(ma: Multiaddr, options: DialTransportOptions): Promise<Connection>
+  },
+>(factory: (components: C) => T, dialer: WebRTCDialer): (components: C) => T {
   return (components) => {
     const transport = factory(components)
-    const inner = transport.dialFilter.bind(transport)
-    transport.dialFilter = (mas) =>
-      inner(mas).filter((ma) => {
-        const peer = targetPeer(ma)
-        return peer !== undefined && gate.has(peer)
-      })
+    transport.dialFilter = () => []
+    dialer.dial = (ma, signal) => transport.dial(ma, { signal, upgrader: components.upgrader })
     return transport
   }
 }
@@ -186,7 +184,9 @@ export class HolePuncher implements Startable {
   readonly #timeoutMs: number
   readonly #graceMs: number
   readonly #probeMs: number
-  readonly #gate: Set<string>
+  readonly #webrtc: WebRTCDialer
+  /** WebRTC connections whose liveness probe is running. */
+  readonly #probing = new Set<string>()
   readonly #peers = new Map<string, PeerState>()
   readonly #m: HolePunchMetrics = { attempts: 0, successes: 0, failures: 0 }
   #abort = new AbortController()
@@ -200,7 +200,7 @@ export class HolePuncher implements Startable {
     this.#timeoutMs = init.timeoutMs ?? HOLE_PUNCH_TIMEOUT_MS
     this.#graceMs = init.closeGraceMs ?? RELAY_CLOSE_GRACE_MS
     this.#probeMs = init.probeTimeoutMs ?? WEBRTC_PROBE_TIMEOUT_MS
-    this.#gate = init.gate ?? new Set()
+    this.#webrtc = init.webrtc ?? {}
   }
 
   readonly [Symbol.toStringTag] = 'kith:holepunch'
@@ -238,9 +238,21 @@ export class HolePuncher implements Startable {
     })
   }
 
+  /** Whether `connId` is a WebRTC connection still being probed: not "direct" yet. */
+  probing(connId: string): boolean {
+    return this.#probing.has(connId)
+  }
+
   /** Probes a WebRTC connection; aborts it if it carries nothing. */
   async #verify(conn: Connection): Promise<boolean> {
-    if (await probe(conn, this.#probeMs)) return true
+    this.#probing.add(conn.id)
+    let ok: boolean
+    try {
+      ok = await probe(conn, this.#probeMs)
+    } finally {
+      this.#probing.delete(conn.id)
+    }
+    if (ok) return true
     log('webrtc connection to %s carries nothing: aborting it', conn.remotePeer.toString())
     conn.abort(new Error('WebRTC connection failed its liveness probe'))
     return false
@@ -297,11 +309,12 @@ export class HolePuncher implements Startable {
         relayed.map((c) => c.remoteAddr),
       )
       let conn: Connection | undefined
-      this.#gate.add(key)
+      const dial = this.#webrtc.dial
       for (const ma of addrs) {
         const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(this.#timeoutMs)])
         try {
-          const c = await this.#c.transportManager.dial(ma, { signal })
+          if (dial == null) break
+          const c = await dial(ma, signal)
           if (!isLimited(c) && (await this.#verify(c))) {
             conn = c
             break
@@ -310,7 +323,6 @@ export class HolePuncher implements Startable {
           log('punch to %s via %s failed: %s', key, ma.toString(), (err as Error).name)
         }
       }
-      this.#gate.delete(key)
       if (conn != null && !isLimited(conn)) {
         this.#m.successes++
         log('direct connection to %s after %d ms', key, Date.now() - started)

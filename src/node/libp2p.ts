@@ -25,7 +25,7 @@ import { createLibp2p } from 'libp2p'
 import { CARD_KEY_NAMESPACE, CardRouting, cardSelector, cardValidator } from './cards.js'
 import { dialer } from './dialer.js'
 import { dm } from './dm/index.js'
-import { gatedWebRTC, holePunch } from './holepunch.js'
+import { gatedWebRTC, holePunch, type WebRTCDialer } from './holepunch.js'
 import { mailbox } from './mailbox/index.js'
 import { autoNATService, natTracker } from './nat.js'
 import { KithPubsub, pubsubService } from './pubsub.js'
@@ -152,8 +152,8 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
   // RFC 8032 §5.1.5: the Ed25519 key pair is derived from its 32-byte seed, so the libp2p key
   // (and PeerId) is the core's identity key (src/core/identity/identity.ts).
   const privateKey = await generateKeyPairFromSeed('Ed25519', seed)
-  /** PeerIds a WebRTC dial may go to now: the hole punches in progress (holepunch.ts). */
-  const gate = new Set<string>()
+  /** The hole puncher's way to dial WebRTC, set by gatedWebRTC (holepunch.ts). */
+  const webrtcDialer: WebRTCDialer = {}
   const peerDiscovery: Array<ReturnType<typeof mdns> | ReturnType<typeof bootstrap>> = []
   if (opts.mdns) peerDiscovery.push(mdns())
   // No start-up delay (the default is 1 s): a returning node should reach its relays, and the
@@ -178,8 +178,11 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
       webSocketsTransport(),
       // Never the library's default ICE servers (public Google/Cloudflare STUN: a privacy leak):
       // only the STUN servers we were given, or none (NOTES.md "Hole punching").
-      // Dials only for hole punches in progress (holepunch.ts).
-      gatedWebRTC(webRTC({ rtcConfiguration: { iceServers: iceServers(opts.stun ?? []) } }), gate),
+      // Dialled only by the hole puncher (holepunch.ts).
+      gatedWebRTC(
+        webRTC({ rtcConfiguration: { iceServers: iceServers(opts.stun ?? []) } }),
+        webrtcDialer,
+      ),
       circuitRelayTransport({ reservationConcurrency: RELAY_RESERVATION_CONCURRENCY }),
     ],
     connectionEncrypters: [noise()],
@@ -208,7 +211,11 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
       }),
       autonat: autoNATService(),
       dcutr: dcutr(),
-      holePunch: holePunch({ enabled: opts.relayed === true, gate, ...tuning.holePunch }),
+      holePunch: holePunch({
+        enabled: opts.relayed === true,
+        webrtc: webrtcDialer,
+        ...tuning.holePunch,
+      }),
       dm: dm(tuning.dm),
       dialer: dialer(tuning.dialer),
       nat: natTracker(),
@@ -294,8 +301,9 @@ export class Libp2pKithNode implements KithNode {
       return {
         peerId,
         addrs: [conn.remoteAddr.toString()],
-        // A relayed (circuit v2) connection carries limits; a direct one has none (NOTES.md).
-        direct: conn.limits == null,
+        // A relayed (circuit v2) connection carries limits; a direct one has none (NOTES.md). A
+        // WebRTC connection counts once it answered its liveness probe (holepunch.ts).
+        direct: conn.limits == null && !this.libp2p.services.holePunch.probing(conn.id),
         protocols: this.#protocols.get(peerId) ?? [],
       }
     })

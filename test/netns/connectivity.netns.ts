@@ -47,6 +47,7 @@ const skip = skipReason()
 const rows: Row[] = []
 const nodes = new Map<Role, Node>()
 const node = (r: Role): Node => nodes.get(r)!
+let bootstrapAddr = ''
 
 /** How `from` reaches `to` now: a direct (TCP) connection, a WebRTC one, or only the relay. */
 async function path(from: Node, to: Node): Promise<Path> {
@@ -100,7 +101,7 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
       `/ip4/${RELAY_IP}/tcp/${RELAY_PORT}`,
     ])
     nodes.set('relay', relay)
-    const bootstrap = `/ip4/${RELAY_IP}/tcp/${RELAY_PORT}/p2p/${relay.peerId}`
+    bootstrapAddr = `/ip4/${RELAY_IP}/tcp/${RELAY_PORT}/p2p/${relay.peerId}`
     const roles: Role[] = ['pa', 'pb', 'h1', 'h2', 'h3']
     const started = await Promise.all(
       roles.map((r) =>
@@ -110,7 +111,7 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
           '--listen',
           '/ip4/0.0.0.0/tcp/4001',
           '--bootstrap',
-          bootstrap,
+          bootstrapAddr,
         ]),
       ),
     )
@@ -170,7 +171,7 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
   })
 
   it('2. NAT → public and public → NAT: chat both ways', async () => {
-    const [h1, pa, pb] = [node('h1'), node('pa'), node('pb')]
+    const [h1, pa] = [node('h1'), node('pa')]
     // NAT → public: h1 dials pa's TCP address itself.
     await befriend(pa, h1)
     const out = await sendWait(h1, pa, 'from h1 to pa')
@@ -178,21 +179,32 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
     const outPath = await path(h1, pa)
     assert.notEqual(outPath, 'none')
     rows.push({ case: '2a. NAT → public', path: outPath, firstDeliveryMs: out, note: 'h1 → pa' })
-    // public → NAT: pb reaches h1 only through its relay address, until a direct path exists.
-    await befriend(h1, pb)
-    const inMs = await sendWait(pb, h1, 'from pb to h1')
-    const first = await path(pb, h1)
-    await sendWait(h1, pb, 'from h1 to pb')
-    const later = await until('pb ↔ h1 direct', async () => {
-      const p = await path(pb, h1)
+    // public → NAT: a public node h1 has never met (pc, a second daemon in pb's namespace,
+    // started now, so that the DHT has not had h1 dial it yet) reaches h1 only through its relay
+    // address, until a direct path exists.
+    const pc = await startNode('pb', 'daemon', [
+      '--name',
+      'pc',
+      '--listen',
+      '/ip4/0.0.0.0/tcp/4003',
+      '--bootstrap',
+      bootstrapAddr,
+    ])
+    await befriend(h1, pc)
+    const inMs = await sendWait(pc, h1, 'from pc to h1')
+    const first = await path(pc, h1)
+    await sendWait(h1, pc, 'from h1 to pc')
+    const later = await until('pc ↔ h1 direct', async () => {
+      const p = await path(pc, h1)
       return p === 'hole-punched' || p === 'direct' ? p : undefined
     })
+    await sendWait(pc, h1, 'from pc to h1, direct')
     rows.push({
       case: '2b. public → NAT',
       path: first === later ? later : `${first} → ${later}`,
       firstDeliveryMs: inMs,
-      // The DHT usually has h1 dial pb first: then the first message takes that connection.
-      note: first === 'relayed' ? 'via h1’s relay address' : 'h1 had already dialled pb',
+      // Should h1 have dialled pc first (DHT), the first message takes that connection.
+      note: first === 'relayed' ? 'pc → h1 via h1’s relay address' : 'h1 had already dialled pc',
     })
   })
 
@@ -212,12 +224,14 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
     )
     assert.equal(await path(h2, h1), 'hole-punched')
     assert.equal(await path(h1, h2), 'hole-punched')
-    // 50 messages of 1,000 characters (≥ 50 KB sealed) go h2 → h1; the relay sees almost none.
+    // 50 messages of 1,000 characters go h2 → h1. Relayed, they would cost the relay ≥ 100 KB (in
+    // from h2, out to h1, and more with padding and acks: ≈4.5 KB each in case 4); the relay's
+    // own traffic (DHT, identify, mailboxes of seven daemons) stays well below 50 KB meanwhile.
     const before = await relayRxBytes()
     await bulkSend(h2, h1.peerId, 'c3', 50, 1000)
     await until('50 messages at h1', async () => (await received(h1, 'c3-')).size === 50, 60_000)
     const relayed = (await relayRxBytes()) - before
-    assert.ok(relayed < 20_000, `the relay received ${relayed} bytes while 50 KB went h2 → h1`)
+    assert.ok(relayed < 50_000, `the relay received ${relayed} bytes while 50 KB went h2 → h1`)
     const punches = [...punchTimes(h1, h2.peerId), ...punchTimes(h2, h1.peerId)]
     assert.ok(punches.length > 0, 'no punch logged')
     rows.push({
@@ -233,12 +247,17 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
     await befriend(h2, h3)
     const ms = await sendWait(h3, h2, 'from h3 to h2')
     await sendWait(h2, h3, 'from h2 to h3')
-    // Let the punch attempt fail (≤ HOLE_PUNCH_TIMEOUT_MS), then: relayed only, chat still flows.
-    await new Promise((r) => setTimeout(r, 12_000))
+    // Let the first punch fail (HOLE_PUNCH_TIMEOUT_MS) and a connection it may leave on the
+    // answering side fail its probe (WEBRTC_PROBE_TIMEOUT_MS): then relayed only, chat flows.
+    await until(
+      'a failed punch',
+      () => Promise.resolve(punchFailures(h2, h3.peerId) + punchFailures(h3, h2.peerId) > 0),
+      20_000,
+    )
+    await new Promise((r) => setTimeout(r, 6_000))
     assert.equal(await path(h3, h2), 'relayed')
     assert.equal(await path(h2, h3), 'relayed')
     const failed = punchFailures(h2, h3.peerId) + punchFailures(h3, h2.peerId)
-    assert.ok(failed > 0, 'no failed punch logged')
     await sendWait(h3, h2, 'still relayed')
     // 20 messages of 1,000 characters h2 → h3: the relay carries them.
     const before = await relayRxBytes()
@@ -276,7 +295,13 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
     } finally {
       net('heal', 'r1')
     }
-    assert.equal((await received(h1, 'c5-')).size, 200)
+    const all = await messages(h1)
+    const c5 = all.filter((m) => m.text.startsWith('c5-'))
+    assert.equal(
+      (await received(h1, 'c5-')).size,
+      200,
+      `h1 holds ${all.length} messages, ${c5.length} c5 (${c5.filter((m) => m.direction === 'in').length} in)`,
+    )
   })
 
   it('6. the link drops for 30 s: everything sent meanwhile arrives once after it heals', async () => {

@@ -5,7 +5,7 @@
 // CLI calls run in the same namespace. Nothing is ever dialled from the host namespace. The
 // namespaces are created by net.sh and removed by netDown() (after() and before every run).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readlinkSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline'
 const root = new URL('../../', import.meta.url).pathname
 const KITH = join(root, 'bin/kith')
 const NET = join(root, 'test/netns/net.sh')
-const BULK = join(root, 'test/netns/bulk.mjs')
+const API = join(root, 'test/netns/api.mjs')
 /** Namespace names are `${PREFIX}-<role>`; net.sh removes every one with this prefix. */
 export const PREFIX = process.env.KITH_NETNS_PREFIX ?? 'kithnt'
 export const ROLES = ['inet', 'relay', 'pa', 'pb', 'r1', 'r2', 'r3', 'h1', 'h2', 'h3'] as const
@@ -126,7 +126,7 @@ export async function startNode(
   const proc = spawn('ip', ['netns', 'exec', ns(role), ...args, ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
     // The hole puncher logs each punch and its duration (punchTimes()).
-    env: { ...process.env, DEBUG: 'kith:node:holepunch' },
+    env: { ...process.env, DEBUG: process.env.KITH_NETNS_DEBUG ?? 'kith:node:holepunch' },
   })
   procs.add(proc)
   proc.on('exit', () => procs.delete(proc))
@@ -156,7 +156,7 @@ export async function startNode(
     throw new Error(`${role}: the daemon runs in the host network namespace`)
   }
   const cli = (a: string[]) => inNs(role, [KITH, '--home', home, ...a])
-  return {
+  const node: Node = {
     role,
     home,
     proc,
@@ -170,10 +170,12 @@ export async function startNode(
       return JSON.parse(r.stdout) as T
     },
   }
+  started.push(node)
+  return node
 }
 
 /** Sends `count` messages `<prefix>-<i>` (padded to `size` chars) from `from` to `to` through
- *  its local API, inside its namespace (test/netns/bulk.mjs). */
+ *  its local API, inside its namespace (test/netns/api.mjs). */
 export async function bulkSend(
   from: Node,
   to: string,
@@ -183,7 +185,8 @@ export async function bulkSend(
 ): Promise<void> {
   const r = await inNs(from.role, [
     process.execPath,
-    BULK,
+    API,
+    'send',
     from.home,
     to,
     prefix,
@@ -200,14 +203,17 @@ export interface MessageLine {
   from: string
 }
 
-/** Every message `node` holds, oldest first. */
+/** Every message `node` holds, oldest first (GET /v1/messages inside its namespace). */
 export async function messages(node: Node): Promise<MessageLine[]> {
-  const r = await node.cli(['messages', '--json', '--limit', '100000'])
-  if (r.code !== 0) throw new Error(`${node.role}: messages: ${r.stderr}`)
-  const out = r.stdout.trim()
-  if (out === '') return []
-  if (out.startsWith('[')) return JSON.parse(out) as MessageLine[]
-  return out.split('\n').map((l) => JSON.parse(l) as MessageLine)
+  const r = await inNs(node.role, [
+    process.execPath,
+    API,
+    'get',
+    node.home,
+    '/v1/messages?limit=100000',
+  ])
+  if (r.code !== 0) throw new Error(`${node.role}: messages: ${r.stderr} ${r.stdout}`)
+  return JSON.parse(r.stdout) as MessageLine[]
 }
 
 /** Durations (ms) of the punches `node` made to `peer` that succeeded, from its log. */
@@ -247,8 +253,18 @@ export async function until<T>(
   throw new Error(`timed out waiting for ${what}${last === undefined ? '' : `: ${last.message}`}`)
 }
 
-/** Kills every process started here and removes the homes and the namespaces. */
+const started: Node[] = []
+
+/** Kills every process started here and removes the homes and the namespaces; with
+ *  $KITH_NETNS_LOGS set, first writes each daemon's stderr there (<role>-<peerId>.log). */
 export function teardown(): void {
+  const dir = process.env.KITH_NETNS_LOGS
+  if (dir !== undefined && dir !== '') {
+    mkdirSync(dir, { recursive: true })
+    for (const n of started)
+      writeFileSync(join(dir, `${n.role}-${n.peerId}.log`), n.stderr.join(''))
+  }
+  started.length = 0
   for (const p of procs) p.kill('SIGKILL')
   procs.clear()
   for (const h of homes.splice(0)) rmSync(h, { recursive: true, force: true })

@@ -1,11 +1,12 @@
 // Pieces of the hole puncher (src/node/holepunch.ts) that need no network: which /webrtc
-// addresses are dialled for a peer reached through a relay, and the gate that keeps libp2p's
+// addresses are dialled for a peer reached through a relay, and the wrapper that keeps libp2p's
 // dial queue from dialling /webrtc addresses on its own. The punch itself is tested end to end
 // in network namespaces (test/netns, `npm run test:netns`).
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { gatedWebRTC, webrtcDialAddrs } from '../../src/node/holepunch.js'
+import { gatedWebRTC, webrtcDialAddrs, type WebRTCDialer } from '../../src/node/holepunch.js'
+import type { Connection, Upgrader } from '@libp2p/interface'
 
 const R = '12D3KooWJCAXuxZqFWi8PRffVaRcm5ndGEze9ifeqUWcUMsQh6WB'
 const B = '12D3KooWB5js5RR58i5sxocDPpEJVpR4fXDPZf3jJPW4yV1nX692'
@@ -31,22 +32,25 @@ describe('hole punching helpers', () => {
     assert.deepEqual(webrtcDialAddrs(B, [], [multiaddr(`/p2p-circuit/p2p/${B}`)]), [])
   })
 
-  it('lets WebRTC dial only the peers in the gate', () => {
-    const gate = new Set<string>()
+  it('keeps libp2p from dialling /webrtc itself; the hole puncher dials through the transport', async () => {
+    const dialled: Array<{ ma: string; upgrader: unknown; signal: unknown }> = []
     const transport = {
       dialFilter: (mas: Multiaddr[]) => mas.filter((m) => m.toString().includes('/webrtc')),
+      dial(ma: Multiaddr, options: { upgrader: unknown; signal?: AbortSignal }) {
+        dialled.push({ ma: ma.toString(), upgrader: options.upgrader, signal: options.signal })
+        return Promise.resolve({} as Connection)
+      },
     }
-    const gated = gatedWebRTC(() => transport, gate)(undefined)
+    const upgrader = {} as Upgrader
+    const dialer: WebRTCDialer = {}
+    const gated = gatedWebRTC(() => transport, dialer)({ upgrader })
     const addrs = [
       multiaddr(`${relay}/p2p-circuit/webrtc/p2p/${B}`),
-      multiaddr(`${relay}/p2p-circuit/webrtc/p2p/${C}`),
       multiaddr(`${relay}/p2p-circuit/p2p/${B}`),
     ]
     assert.deepEqual(gated.dialFilter(addrs), [])
-    gate.add(B)
-    assert.deepEqual(
-      gated.dialFilter(addrs).map((m) => m.toString()),
-      [`${relay}/p2p-circuit/webrtc/p2p/${B}`],
-    )
+    const signal = AbortSignal.timeout(1_000)
+    await dialer.dial?.(addrs[0]!, signal)
+    assert.deepEqual(dialled, [{ ma: addrs[0]!.toString(), upgrader, signal }])
   })
 })
