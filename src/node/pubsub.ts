@@ -22,11 +22,14 @@ const log = debug('kith:node:pubsub')
 export const MAX_PUBSUB_DATA_BYTES = MAX_SENDER_KEY_MESSAGE_BYTES
 /**
  * Largest inbound gossipsub RPC (one length-prefixed frame; gossipsub's maxInboundDataLength,
- * default 4 MiB): a longer prefix ends that peer's inbound stream. An RPC batches the messages
- * answering an IWANT plus control messages, so it is sized for 16 maximum-size messages; small
- * chat messages (≈300 B) fit by the thousand.
+ * default 4 MiB). A longer length prefix fails that peer's inbound stream, and gossipsub then
+ * drops the peer's state (subscriptions, mesh) until it connects again. Forwarded and published
+ * messages travel one per RPC, but the answer to an IWANT bundles every message asked for in one
+ * RPC (GossipSub.handleIWant), so the limit must hold a burst: 64 maximum-size messages (or
+ * thousands of chat-sized ones) plus control. Measured: at 1.2 MB (16 messages) a peer that had
+ * missed 17 large messages asked for them by IWANT and lost its stream.
  */
-export const MAX_PUBSUB_RPC_BYTES = 16 * MAX_PUBSUB_DATA_BYTES + 64 * 1024
+export const MAX_PUBSUB_RPC_BYTES = 64 * MAX_PUBSUB_DATA_BYTES + 64 * 1024
 /** Messages one inbound RPC may carry (gossipsub decodeRpcLimits.maxMessages, default 5,000). */
 export const MAX_PUBSUB_RPC_MESSAGES = 1024
 /** Gossipsub heartbeat (mesh maintenance, gossip emission). Default 1 s; faster heals a small

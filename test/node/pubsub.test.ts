@@ -3,14 +3,19 @@
 // subscriber; a validator's `reject` drops the message (not delivered, not forwarded) and lowers
 // the sender's score; `ignore` drops without penalty; the message a receiver sees carries no
 // PeerId, seqno, signature or key (StrictNoSign); a replay of the same bytes is dropped as seen;
-// unsubscribing stops delivery; oversize data is refused on both sides, and an RPC frame over
-// MAX_PUBSUB_RPC_BYTES ends the stream that carried it.
+// unsubscribing stops delivery; oversize data is refused on both sides. Raw RPC frames at and
+// over MAX_PUBSUB_RPC_BYTES / MAX_PUBSUB_RPC_MESSAGES: an RPC over the message count is dropped,
+// a frame over the byte limit ends the stream that carried it.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { multicodec } from '@libp2p/gossipsub'
 import { RPC } from '@libp2p/gossipsub/message'
 import { MessageTooLargeError } from '../../src/core/errors.js'
-import { MAX_PUBSUB_DATA_BYTES, MAX_PUBSUB_RPC_BYTES } from '../../src/node/pubsub.js'
+import {
+  MAX_PUBSUB_DATA_BYTES,
+  MAX_PUBSUB_RPC_BYTES,
+  MAX_PUBSUB_RPC_MESSAGES,
+} from '../../src/node/pubsub.js'
 import { sleep, startNode, stopAll, waitFor } from './helpers.js'
 import type { Libp2pKithNode } from '../../src/node/libp2p.js'
 import type { PubsubVerdict } from '../../src/node/types.js'
@@ -203,46 +208,95 @@ describe('pubsub (gossipsub, StrictNoSign)', () => {
     assert.deepEqual(got.get('d'), [])
     assert.deepEqual(got.get('b'), ['after-unsub'])
   })
+})
 
-  it('an inbound RPC frame of MAX_PUBSUB_RPC_BYTES is read: its messages are delivered', async () => {
-    clear()
-    // 16 messages of MAX_PUBSUB_DATA_BYTES plus padding in one RPC, exactly at the limit.
-    const data = (i: number, n = MAX_PUBSUB_DATA_BYTES): Uint8Array<ArrayBuffer> =>
-      new Uint8Array(n).fill(0x41 + i)
-    const messages = Array.from({ length: 16 }, (_, i) => ({ topic: TOPIC, data: data(i) }))
-    const size = (extra: number): number =>
-      RPC.encode({
-        subscriptions: [],
-        messages: [...messages, { topic: TOPIC, data: data(16, extra) }],
-      }).length
-    let extra = MAX_PUBSUB_RPC_BYTES - size(1)
-    while (size(extra) > MAX_PUBSUB_RPC_BYTES) extra--
-    const rpc = RPC.encode({
-      subscriptions: [],
-      messages: [...messages, { topic: TOPIC, data: data(16, extra) }],
-    })
-    assert.equal(rpc.length, MAX_PUBSUB_RPC_BYTES)
-    const s = await nodes[2]!.libp2p.dialProtocol(nodes[1]!.libp2p.peerId, multicodec)
-    s.send(cat(leb(rpc.length), rpc))
-    await waitFor(() => got.get('b')!.length === 17, 10_000, 'the 17 messages at b')
+// Raw gossipsub RPC frames from x to y (no third node to forward to, so nothing else interferes).
+describe('pubsub inbound RPC limits', () => {
+  let x: Libp2pKithNode
+  let y: Libp2pKithNode
+  const got: string[] = []
+
+  before(async () => {
+    x = await startNode()
+    y = await startNode()
+    y.pubsubSubscribe(
+      TOPIC,
+      () => 'accept',
+      (data) => got.push(dec(data.subarray(0, 4))),
+    )
+    await x.libp2p.dial(y.libp2p.getMultiaddrs())
+  })
+  after(() => stopAll(x, y))
+
+  const raw = () => x.libp2p.dialProtocol(y.libp2p.peerId, multicodec)
+  const frame = (messages: Array<{ topic: string; data: Uint8Array<ArrayBuffer> }>): Uint8Array => {
+    const rpc = RPC.encode({ subscriptions: [], messages })
+    return cat(leb(rpc.length), rpc)
+  }
+  const msg = (tag: string, i: number, n = 8): { topic: string; data: Uint8Array<ArrayBuffer> } => {
+    const data = new Uint8Array(n).fill(0x2e)
+    data.set(enc(tag), 0)
+    new DataView(data.buffer).setUint32(4, i)
+    return { topic: TOPIC, data }
+  }
+
+  it('an RPC of MAX_PUBSUB_RPC_MESSAGES messages is delivered; one of MAX+1 is dropped whole', async () => {
+    got.length = 0
+    const s = await raw()
+    s.send(frame(Array.from({ length: MAX_PUBSUB_RPC_MESSAGES + 1 }, (_, i) => msg('over', i))))
+    s.send(frame(Array.from({ length: MAX_PUBSUB_RPC_MESSAGES }, (_, i) => msg('max.', i))))
+    await waitFor(() => got.length === MAX_PUBSUB_RPC_MESSAGES, 10_000, 'the MAX messages')
+    await sleep(300)
+    assert.equal(got.length, MAX_PUBSUB_RPC_MESSAGES)
+    assert.ok(
+      got.every((t) => t === 'max.'),
+      'none of the MAX+1 RPC',
+    )
+    assert.equal(s.status, 'open', 'a bad RPC is dropped, the stream kept')
+  })
+
+  it('an RPC frame of exactly MAX_PUBSUB_RPC_BYTES is read and its messages delivered', async () => {
+    got.length = 0
+    const n = Math.floor((MAX_PUBSUB_RPC_BYTES - 64 * 1024) / MAX_PUBSUB_DATA_BYTES)
+    const full = Array.from({ length: n }, (_, i) => msg('full', i, MAX_PUBSUB_DATA_BYTES))
+    // The last message's size (and a small filler's) make the frame exactly MAX: varint lengths
+    // jump at 128-byte boundaries, so try a few filler sizes.
+    const tail = (extra: number, k: number) => [msg('last', 0, extra), msg('fill', 0, k)]
+    const size = (extra: number, k: number): number =>
+      RPC.encode({ subscriptions: [], messages: [...full, ...tail(extra, k)] }).length
+    let found: [number, number] | undefined
+    for (let k = 8; k < 24 && found === undefined; k++) {
+      for (let extra = MAX_PUBSUB_RPC_BYTES - size(8, k) + 8; extra > 8; extra--) {
+        const sz = size(extra, k)
+        if (sz === MAX_PUBSUB_RPC_BYTES) found = [extra, k]
+        if (sz <= MAX_PUBSUB_RPC_BYTES) break
+      }
+    }
+    assert.ok(found !== undefined, 'a frame of exactly MAX bytes')
+    const bytes = frame([...full, ...tail(...found)])
+    assert.equal(bytes.length - leb(MAX_PUBSUB_RPC_BYTES).length, MAX_PUBSUB_RPC_BYTES)
+    const s = await raw()
+    s.send(bytes)
+    await waitFor(() => got.length === n + 2, 20_000, 'every message of the MAX frame')
     assert.equal(s.status, 'open')
     assert.equal(s.remoteWriteStatus, 'writable')
   })
 
-  it('an inbound RPC frame over MAX_PUBSUB_RPC_BYTES ends that stream; the node keeps working', async () => {
-    clear()
-    const s = await nodes[2]!.libp2p.dialProtocol(nodes[1]!.libp2p.peerId, multicodec)
+  it('an RPC frame over MAX_PUBSUB_RPC_BYTES ends that stream; the node keeps working', async () => {
+    got.length = 0
+    const s = await raw()
     s.send(leb(MAX_PUBSUB_RPC_BYTES + 1))
-    // b stops reading it and closes its side (gossipsub's InboundStream.close()).
+    // y stops reading it and closes its side (gossipsub's InboundStream.close()).
     await waitFor(
       () => s.status !== 'open' || s.remoteWriteStatus !== 'writable',
       5_000,
-      'b to close the stream',
+      'y to close the stream',
     )
-    // b dropped c's gossipsub state with that stream; a's messages still reach b.
-    await nodes[0]!.pubsubPublish(TOPIC, enc('after-rpc-limit'))
-    await waitFor(() => got.get('b')!.length === 1, 5_000, 'delivery to b')
-    assert.deepEqual(got.get('b'), ['after-rpc-limit'])
+    // y dropped x's gossipsub state with that stream; a new stream is served again.
+    const s2 = await raw()
+    s2.send(frame([msg('good', 1)]))
+    await waitFor(() => got.length === 1, 5_000, 'delivery on a new stream')
+    assert.deepEqual(got, ['good'])
   })
 })
 
