@@ -180,6 +180,17 @@ describe('/kith/sync', () => {
     )
     await assert.rejects(a.syncFetch(b.peerId, req({ opHashes: [new Uint8Array(33)] })), RangeError)
     await assert.rejects(
+      a.syncFetch(
+        b.peerId,
+        req({ marks: [{ sender: c.peerId, seq: Number.MAX_SAFE_INTEGER + 1 }] }),
+      ),
+      RangeError,
+    )
+    await assert.rejects(
+      a.syncFetch(b.peerId, req({ marks: [{ sender: c.peerId, seq: -1 }] })),
+      RangeError,
+    )
+    await assert.rejects(
       a.syncFetch(b.peerId, req({ marks: [{ sender: 'nope', seq: 1 }] })),
       TypeError,
     )
