@@ -45,8 +45,10 @@ export const HOLE_PUNCH_MAX_ATTEMPTS = 3
 export const HOLE_PUNCH_RETRY_MS = 20_000
 /** Bound of one punch (SDP over the relay + ICE); NOTES.md measured ≈0.3 s when it works. */
 export const HOLE_PUNCH_TIMEOUT_MS = 10_000
-/** A WebRTC connection must answer a ping within this, or it is aborted. */
-export const WEBRTC_PROBE_TIMEOUT_MS = 5_000
+/** A WebRTC connection must answer a ping within this, or it is aborted. A healthy one answers
+ *  in milliseconds; a failed punch can leave one on the answering side that DMs would pick (it
+ *  has no limits) until it is gone, so the window is short. */
+export const WEBRTC_PROBE_TIMEOUT_MS = 3_000
 /** libp2p's ping protocol (the ping service answers it on every node). */
 const PING_PROTOCOL = '/ipfs/ping/1.0.0'
 const PING_BYTES = 32
