@@ -1,11 +1,10 @@
 // Group commands (CLI.md "Groups"; docs/groups.md): group create/add/remove/leave/list/send/
 // messages [--follow]. Through the daemon's API only. `<group>` is a group's name or id.
 import type { Command } from 'commander'
-import { DaemonNotRunningError } from '../../api/client.js'
 import type { GroupView, MessageView, ServiceEvent } from '../../service/types.js'
 import { ctxOf, positiveInt } from '../context.js'
 import { ticks, UsageError, writeJson, writeOut } from '../output.js'
-import { messageLine, nameBook } from './messages.js'
+import { messageLine, nameBook, untilInterrupted } from './messages.js'
 
 function membersLine(r: { groupId: string; members: string[] }): string {
   return `${r.groupId}  ${r.members.length} member${r.members.length === 1 ? '' : 's'}`
@@ -113,14 +112,7 @@ export function registerGroup(program: Command): void {
         }
         for (const e of buffered.splice(0)) onEvent(e)
         live = onEvent
-        let interrupted = false
-        const stop = () => {
-          interrupted = true
-          stream.close()
-        }
-        process.once('SIGINT', stop).once('SIGTERM', stop)
-        await stream.closed
-        if (!interrupted) throw new DaemonNotRunningError('the daemon closed the event stream')
+        await untilInterrupted(stream)
       } finally {
         stream?.close()
       }

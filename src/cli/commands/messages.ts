@@ -55,6 +55,24 @@ function snippet(text: string): string {
   return one.length > 40 ? `${one.slice(0, 39)}…` : one
 }
 
+/**
+ * `--follow`: waits until the user interrupts (SIGINT/SIGTERM: exit 0) or the daemon closes the
+ * event stream (DaemonNotRunningError).
+ */
+export async function untilInterrupted(stream: {
+  close(): void
+  readonly closed: Promise<unknown>
+}): Promise<void> {
+  let interrupted = false
+  const stop = () => {
+    interrupted = true
+    stream.close()
+  }
+  process.once('SIGINT', stop).once('SIGTERM', stop)
+  await stream.closed
+  if (!interrupted) throw new DaemonNotRunningError('the daemon closed the event stream')
+}
+
 export function registerMessages(program: Command): void {
   program
     .command('send <contact> <text...>')
@@ -123,14 +141,7 @@ export function registerMessages(program: Command): void {
           history.forEach(print)
           if (stream === undefined) return
           await follow(client, ref, history, print, ctx.json, buffered, (fn) => (live = fn))
-          let interrupted = false
-          const stop = () => {
-            interrupted = true
-            stream.close()
-          }
-          process.once('SIGINT', stop).once('SIGTERM', stop)
-          await stream.closed
-          if (!interrupted) throw new DaemonNotRunningError('the daemon closed the event stream')
+          await untilInterrupted(stream)
         } finally {
           stream?.close()
         }

@@ -12,6 +12,7 @@ import {
   GROUP_ID_BYTES,
   memberRef,
   queueUpdate,
+  putNewGroup,
   refreshGroup,
   requireAdmin,
   sendCards,
@@ -29,16 +30,7 @@ export function createGroup(G: GroupContext, name: string): { groupId: string; n
   const secret = G.ctx.rng(TOPIC_SECRET_BYTES)
   G.store.transaction(() => {
     const op = signOwnOp(G, undefined, { groupId, op: GroupOp.CREATE, name })
-    G.store.groups.putGroup({
-      groupId,
-      name,
-      members: [],
-      admins: [],
-      epoch: 0,
-      topic: '',
-      active: true,
-      createdAt: G.ctx.clock(),
-    })
+    putNewGroup(G, groupId, name)
     G.store.groups.addOp(groupId, { hash: op.hash, bytes: op.bytes, secret })
     refreshGroup(G, groupId)
   })

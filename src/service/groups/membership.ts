@@ -104,6 +104,20 @@ export function currentSecret(G: GroupContext, g: Loaded): Uint8Array | undefine
   return secret
 }
 
+/** The row of a group we just joined or created, before its ops are stored and replayed. */
+export function putNewGroup(G: GroupContext, groupId: string, name: string): void {
+  G.store.groups.putGroup({
+    groupId,
+    name,
+    members: [],
+    admins: [],
+    epoch: 0,
+    topic: '',
+    active: true,
+    createdAt: G.ctx.clock(),
+  })
+}
+
 /** Replays a group's ops into its row (inside the caller's transaction). */
 export function refreshGroup(G: GroupContext, groupId: string): GroupRow {
   const before = G.store.groups.getGroup(groupId)
@@ -160,16 +174,7 @@ export function ingestOps(
       return undefined
     }
     if (!state.members.includes(G.me)) return undefined
-    G.store.groups.putGroup({
-      groupId,
-      name: state.name,
-      members: [],
-      admins: [],
-      epoch: 0,
-      topic: '',
-      active: true,
-      createdAt: G.ctx.clock(),
-    })
+    putNewGroup(G, groupId, state.name)
   }
   let room = MAX_GROUP_OPS - G.store.groups.opCount(groupId)
   let members: Set<string> | undefined
