@@ -47,10 +47,22 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-run(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    writeErr(errorLine(err))
-    process.exit(EXIT_FAILURE)
-  },
-)
+/**
+ * Exits once stdout and stderr have flushed. Writes to a pipe are asynchronous in Node, and
+ * process.exit() drops what is still queued: `kith messages --json | …` lost everything past the
+ * pipe's buffer (64 KiB). Exiting explicitly is still needed: the API client's keep-alive sockets
+ * and the event stream would otherwise keep a finished command alive.
+ */
+function exitWhenFlushed(code: number): void {
+  let pending = 2
+  const done = () => {
+    if (--pending === 0) process.exit(code)
+  }
+  process.stdout.write('', done)
+  process.stderr.write('', done)
+}
+
+run(process.argv.slice(2)).then(exitWhenFlushed, (err: unknown) => {
+  writeErr(errorLine(err))
+  exitWhenFlushed(EXIT_FAILURE)
+})

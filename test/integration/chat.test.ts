@@ -24,6 +24,21 @@ after(() => stopAll(homes))
 const texts = (ms: MessageLine[]) => ms.map((m) => m.text)
 
 describe('1:1 chat between two daemons', { timeout: 180_000 }, () => {
+  it('prints long histories whole into a pipe (more than its 64 KiB buffer)', async () => {
+    const [a, b] = await startPair(homes)
+    // 300 messages of 400 characters: ≈ 150 KiB of JSON lines, through ./bin/kith's stdout pipe.
+    const text = (i: number) => `${String(i).padStart(4, '0')}${'x'.repeat(396)}`
+    for (let i = 0; i < 300; i++) {
+      await api(a, 'POST', '/v1/messages', { contact: b.peerId, text: text(i) })
+    }
+    const ms = await jsonLines<MessageLine>(a.home, ['messages', '--limit', '1000'])
+    assert.equal(ms.length, 300)
+    assert.deepEqual(
+      ms.map((m) => m.text),
+      Array.from({ length: 300 }, (_, i) => text(i)),
+    )
+  })
+
   it('invite, add, send both ways: once, in order, delivered; send --wait returns on the ack', async () => {
     const [a, b] = await startPair(homes)
     const first = await json<{ id: string; status: string }>(b.home, [
