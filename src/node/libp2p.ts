@@ -322,6 +322,7 @@ export class Libp2pKithNode implements KithNode {
       ...this.libp2p.services.dm.metrics(),
       mailbox: this.libp2p.services.mailbox.metrics(),
       syncRejected: this.libp2p.services.sync.rejected(),
+      holePunch: this.libp2p.services.holePunch.metrics(),
     }
   }
 

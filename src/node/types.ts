@@ -54,6 +54,8 @@ export interface NodeMetrics {
   mailbox?: MailboxMetrics
   /** Hostile /kith/sync streams (requests or answers) reset, by error name. */
   syncRejected: Record<string, number>
+  /** Hole punches this node started (holepunch.ts): tried, made direct, failed. */
+  holePunch?: { attempts: number; successes: number; failures: number }
 }
 
 /** A topic validator's verdict (gossipsub's TopicValidatorResult): `accept` delivers and

@@ -81,6 +81,15 @@ async function sendWait(from: Node, to: Node, text: string, timeoutS = 60): Prom
 }
 
 /** Texts with `prefix` that `node` received, each once, or throws on a duplicate. */
+/** The hole-punch counters `kith status --json` reports (status.metrics.holePunch). */
+async function holePunchMetrics(n: Node): Promise<{ successes: number; failures: number }> {
+  const st = await n.json<{ metrics: { holePunch?: { successes: number; failures: number } } }>([
+    'status',
+  ])
+  assert.ok(st.metrics.holePunch !== undefined, 'status.metrics.holePunch')
+  return st.metrics.holePunch
+}
+
 async function received(n: Node, prefix: string): Promise<Set<string>> {
   const got = (await messages(n)).filter((m) => m.direction === 'in' && m.text.startsWith(prefix))
   const texts = got.map((m) => m.text.replace(/\.+$/, ''))
@@ -238,6 +247,9 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
     assert.ok(relayed < 50_000, `the relay received ${relayed} bytes while 50 KB went h2 → h1`)
     const punches = [...punchTimes(h1, h2.peerId), ...punchTimes(h2, h1.peerId)]
     assert.ok(punches.length > 0, 'no punch logged')
+    const succeeded =
+      (await holePunchMetrics(h1)).successes + (await holePunchMetrics(h2)).successes
+    assert.ok(succeeded >= 1, '`kith status` counts the successful punch')
     rows.push({
       case: '3. NAT ↔ NAT (cone)',
       path: `${first} → hole-punched`,
@@ -262,6 +274,8 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
     assert.equal(await path(h3, h2), 'relayed')
     assert.equal(await path(h2, h3), 'relayed')
     const failed = punchFailures(h2, h3.peerId) + punchFailures(h3, h2.peerId)
+    const counted = (await holePunchMetrics(h2)).failures + (await holePunchMetrics(h3)).failures
+    assert.ok(counted >= 1, '`kith status` counts the failed punch')
     await sendWait(h3, h2, 'still relayed')
     // 20 messages of 1,000 characters h2 → h3: the relay carries them.
     const before = await relayRxBytes()
