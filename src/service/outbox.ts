@@ -1,0 +1,254 @@
+// The 1:1 outbox (ARCHITECTURE.md "Delivery"): queueing a sent message durably, flushing what is
+// due to a peer in batches of MAX_BATCH (each batch one ratchet transaction), falling back to the
+// peer's mailboxes when it cannot be reached, backoff and the per-peer retry timer, and the group
+// control outbox (GroupUpdate contents) under the same discipline. It owns the flush state (one
+// flush per peer at a time, folded re-runs) and the retry timers. It knows nothing of receiving,
+// receipts or contacts beyond the contact it is handed.
+import debug from 'debug'
+import { toHex } from '../core/bytes.js'
+import { encodeChatContent, MESSAGE_ID_BYTES } from '../core/wire/content.js'
+import type { MessageStatus, OutboxEntry, StoredMessage } from '../store/types.js'
+import { canDeposit, encryptAll, fromHexId, loadRecord, type ChatContext } from './context.js'
+import { MAX_BATCH, nextAttemptDelay } from './delivery.js'
+import { MAILBOX_REDEPOSIT_MS } from './mailboxes.js'
+import { toMessageView } from './types.js'
+
+const log = debug('kith:service')
+
+export class Outbox {
+  readonly #cx: ChatContext
+  readonly #flushing = new Set<string>()
+  readonly #flushAgain = new Set<string>()
+  readonly #flushAll = new Set<string>()
+  readonly #timers = new Map<string, NodeJS.Timeout>()
+
+  constructor(cx: ChatContext) {
+    this.#cx = cx
+  }
+
+  /** Clears the retry timers (the service is stopping). */
+  stop(): void {
+    for (const t of this.#timers.values()) clearTimeout(t)
+    this.#timers.clear()
+  }
+
+  /** Stores `text` for contact `peer` as a queued message in the outbox, and flushes soon. */
+  send(peer: string, text: string): { id: string; status: MessageStatus } {
+    const cx = this.#cx
+    const now = cx.ctx.clock()
+    const id = toHex(cx.ctx.rng(MESSAGE_ID_BYTES))
+    // Refuse what could never be encoded now, not at delivery time.
+    encodeChatContent({
+      messageId: new Uint8Array(16),
+      sender: cx.meBytes,
+      seq: 1n,
+      sentAt: 0n,
+      conversation: new Uint8Array(0),
+      text: { text },
+    })
+    const message = cx.store.transaction(() => {
+      const m: StoredMessage = {
+        id,
+        conversation: peer,
+        from: cx.node.peerId,
+        direction: 'out',
+        seq: cx.store.nextSeq(peer),
+        text,
+        sentAt: now,
+        receivedAt: now,
+        status: 'queued',
+      }
+      cx.store.insertMessage(m)
+      cx.store.enqueue({ messageId: id, peer, attempts: 0, nextAttemptAt: now })
+      return m
+    })
+    cx.emit({ event: 'message', message: toMessageView(message) })
+    this.flushSoon(peer)
+    return { id, status: 'queued' }
+  }
+
+  flushSoon(peer: string, all = false): void {
+    if (this.#cx.stopped()) return
+    setImmediate(() => void this.#flush(peer, all))
+  }
+
+  /**
+   * Sends what is due in the outbox to `peer` (`all`: everything unacked, as when the peer just
+   * came back), in batches of MAX_BATCH, each batch one ratchet transaction. One flush per peer
+   * runs at a time; calls meanwhile are folded into one more round.
+   */
+  async #flush(peer: string, all: boolean): Promise<void> {
+    const cx = this.#cx
+    if (all) this.#flushAll.add(peer)
+    if (this.#flushing.has(peer)) {
+      this.#flushAgain.add(peer)
+      return
+    }
+    this.#flushing.add(peer)
+    try {
+      do {
+        this.#flushAgain.delete(peer)
+        const everything = this.#flushAll.delete(peer)
+        const now = cx.ctx.clock()
+        const pending = cx.store.outboxFor(peer).filter((e) => everything || e.nextAttemptAt <= now)
+        for (let i = 0; i < pending.length; i += MAX_BATCH) {
+          // Encrypt only for a reachable peer: every encryption advances the ratchet, and
+          // frames that never leave would make the receiver skip keys (bounded by MAX_SKIP).
+          if (cx.stopped()) return
+          if (!(await this.#reachableSomehow(peer))) {
+            // Nowhere to send: back off (a connection or a new card flushes everything at once),
+            // else the retry timer would fire again at once for entries already due.
+            this.#backOff(pending.slice(i), now)
+            return
+          }
+          await this.#sendBatch(peer, pending.slice(i, i + MAX_BATCH), now)
+        }
+        await this.#flushControl(peer, everything, now)
+      } while (this.#flushAgain.has(peer))
+    } catch (err) {
+      log('flush to %s failed: %s', peer, (err as Error).name)
+    } finally {
+      this.#flushing.delete(peer)
+      this.#scheduleRetry(peer)
+    }
+  }
+
+  /**
+   * Group control contents (GroupUpdate) in the same outbox discipline: encrypted afresh per
+   * attempt, retried with backoff until the peer's receipt names their id. Only over an existing
+   * session: with a member who is not a contact, the lower PeerId starts it (groups/keys.ts).
+   */
+  async #flushControl(peer: string, everything: boolean, now: number): Promise<void> {
+    const cx = this.#cx
+    const due = cx.store.groups.controlFor(peer).filter((e) => everything || e.nextAttemptAt <= now)
+    if (due.length === 0) return
+    // No session yet (the member with the lower PeerId starts it) or nowhere to send: wait with
+    // backoff rather than retry at once; the session's first message flushes everything.
+    const wait = () =>
+      cx.store.transaction(() => {
+        for (const e of due) {
+          const next = now + nextAttemptDelay(e.attempts)
+          cx.store.groups.rescheduleControl(e.messageId, e.attempts + 1, next)
+        }
+      })
+    if (loadRecord(cx.store, peer)?.current === undefined) return wait()
+    for (let i = 0; i < due.length; i += MAX_BATCH) {
+      if (cx.stopped()) return
+      if (!(await this.#reachableSomehow(peer))) return wait()
+      const batch = due.slice(i, i + MAX_BATCH)
+      const frames = encryptAll(
+        cx,
+        peer,
+        batch.map((e) => e.content),
+        () => {
+          for (const e of batch) {
+            const next = now + nextAttemptDelay(e.attempts)
+            cx.store.groups.rescheduleControl(e.messageId, e.attempts + 1, next)
+          }
+        },
+      )
+      try {
+        await cx.node.sendDm(peer, frames)
+      } catch (err) {
+        if (((await cx.mailboxes()?.deposit(peer, frames)) ?? 0) === 0) throw err
+      }
+    }
+  }
+
+  #backOff(entries: OutboxEntry[], now: number): void {
+    const store = this.#cx.store
+    store.transaction(() => {
+      for (const e of entries) {
+        store.reschedule(e.messageId, e.attempts + 1, now + nextAttemptDelay(e.attempts))
+      }
+    })
+  }
+
+  async #sendBatch(peer: string, batch: OutboxEntry[], now: number): Promise<void> {
+    const cx = this.#cx
+    // Skip what was acked since the batch was listed.
+    const messages = batch
+      .map((e) => cx.store.getMessage(e.messageId))
+      .filter((m): m is StoredMessage => m !== undefined && m.status !== 'delivered')
+    if (messages.length === 0) return
+    const frames = encryptAll(
+      cx,
+      peer,
+      messages.map((m) => this.#content(m)),
+      () => {
+        for (const e of batch) {
+          cx.store.reschedule(e.messageId, e.attempts + 1, now + nextAttemptDelay(e.attempts))
+        }
+      },
+    )
+    try {
+      await cx.node.sendDm(peer, frames)
+    } catch (err) {
+      // Unreachable: hand the same sealed frames to the recipient's mailboxes (status `sent`
+      // once one accepted them). A direct send still follows when the peer is back.
+      const accepted = (await cx.mailboxes()?.deposit(peer, frames)) ?? 0
+      if (accepted === 0) throw err
+      const later = cx.ctx.clock() + MAILBOX_REDEPOSIT_MS
+      cx.store.transaction(() => {
+        for (const m of messages.slice(0, accepted)) {
+          const e = batch.find((x) => x.messageId === m.id)
+          if (e !== undefined) cx.store.reschedule(m.id, e.attempts + 1, later)
+        }
+      })
+      messages.splice(accepted)
+    }
+    const sent = cx.store.transaction(() =>
+      messages.filter((m) => {
+        if (cx.store.getMessage(m.id)?.status !== 'queued') return false
+        cx.store.setStatus(m.id, 'sent')
+        return true
+      }),
+    )
+    for (const m of sent) cx.emit({ event: 'status', id: m.id, conversation: peer, status: 'sent' })
+  }
+
+  /**
+   * Before encrypting for a peer we are not connected to: is there anywhere for the frames to go?
+   * Without a card we look it up in the DHT first (rate-limited), so frames are not sealed for
+   * nowhere (each would make the receiver skip a key).
+   */
+  async #reachableSomehow(peer: string): Promise<boolean> {
+    const cx = this.#cx
+    if (cx.node.isConnected(peer) || canDeposit(cx, peer)) return true
+    if (cx.cards.of(peer) === undefined) await cx.mailboxes()?.lookUpCard(peer)
+    return canDeposit(cx, peer)
+  }
+
+  #content(m: StoredMessage): Uint8Array {
+    return encodeChatContent({
+      messageId: fromHexId(m.id),
+      sender: this.#cx.meBytes,
+      seq: BigInt(m.seq),
+      sentAt: BigInt(m.sentAt),
+      conversation: new Uint8Array(0),
+      text: { text: m.text },
+    })
+  }
+
+  #scheduleRetry(peer: string): void {
+    const cx = this.#cx
+    clearTimeout(this.#timers.get(peer))
+    this.#timers.delete(peer)
+    if (cx.stopped()) return
+    const times = [cx.store.nextAttemptAt(peer), cx.store.groups.nextControlAttemptAt(peer)]
+    const next = times.reduce<number | undefined>(
+      (a, b) => (b === undefined ? a : a === undefined ? b : Math.min(a, b)),
+      undefined,
+    )
+    if (next === undefined) return
+    const t = setTimeout(
+      () => {
+        this.#timers.delete(peer)
+        void this.#flush(peer, false)
+      },
+      Math.max(0, next - cx.ctx.clock()),
+    )
+    t.unref()
+    this.#timers.set(peer, t)
+  }
+}

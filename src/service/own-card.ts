@@ -1,0 +1,75 @@
+// Our own card (addresses, prekey bundle, mailboxes): signing it for the DHT or for contacts,
+// publishing it through the node, and pushing it to contacts over their sessions (when they
+// connect, when they first write, when our mailboxes change). It holds no state beyond the
+// bundle accessor it is handed; it knows nothing of the outbox or of receiving.
+import debug from 'debug'
+import { encodeChatContent, MESSAGE_ID_BYTES } from '../core/wire/content.js'
+import type { PrekeyBundle } from '../core/wire/pb/wire.js'
+import { encryptAll, loadRecord, type ChatContext } from './context.js'
+
+const log = debug('kith:service')
+
+export class OwnCard {
+  readonly #cx: ChatContext
+  readonly #bundle: () => PrekeyBundle | undefined
+
+  /** `bundle`: our current prekey bundle, undefined before the service started. */
+  constructor(cx: ChatContext, bundle: () => PrekeyBundle | undefined) {
+    this.#cx = cx
+    this.#bundle = bundle
+  }
+
+  /**
+   * Signs a new card with our current addresses, prekeys and mailboxes. The card for the public
+   * DHT names only relays: contacts serving as our mailboxes would reveal who we talk to ("a
+   * card lists no contacts"). The card pushed to contacts over their sessions names both.
+   */
+  sign(forContacts = false): Uint8Array {
+    const cx = this.#cx
+    const bundle = this.#bundle()
+    if (bundle === undefined) throw new Error('service not started')
+    const all = cx.mailboxes()?.chosen() ?? []
+    const mailboxes = forContacts ? all : all.filter((p) => cx.store.getContact(p) === undefined)
+    const card = cx.cards.makeOwn(cx.node.addrs(), bundle, mailboxes)
+    return card
+  }
+
+  /** The node publishes our card in the DHT (at start, hourly, on address changes). */
+  publish(): void {
+    this.#cx.node.setCardSource(() => Promise.resolve(this.sign()))
+  }
+
+  /** Our mailboxes changed: a new card to the DHT and to every connected contact. */
+  changed(): void {
+    const cx = this.#cx
+    this.publish()
+    for (const c of cx.store.listContacts()) {
+      if (cx.node.isConnected(c.peerId)) setImmediate(() => void this.push(c.peerId))
+    }
+  }
+
+  async push(peer: string): Promise<void> {
+    const cx = this.#cx
+    if (
+      cx.stopped() ||
+      !cx.node.isConnected(peer) ||
+      loadRecord(cx.store, peer)?.current === undefined
+    )
+      return
+    try {
+      // Signed afresh for each push: current addresses, never an expired card.
+      const card = this.sign(true)
+      const content = encodeChatContent({
+        messageId: cx.ctx.rng(MESSAGE_ID_BYTES),
+        sender: cx.meBytes,
+        seq: 0n,
+        sentAt: BigInt(cx.ctx.clock()),
+        conversation: new Uint8Array(0),
+        card,
+      })
+      await cx.node.sendDm(peer, encryptAll(cx, peer, [content]))
+    } catch (err) {
+      log('card push to %s failed: %s', peer, (err as Error).name)
+    }
+  }
+}
