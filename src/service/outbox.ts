@@ -97,9 +97,11 @@ export class Outbox {
           if (cx.stopped()) return
           if (!(await this.#reachableSomehow(peer))) {
             // Nowhere to send: back off (a connection or a new card flushes everything at once),
-            // else the retry timer would fire again at once for entries already due.
+            // else the retry timer would fire again at once for entries already due. Group
+            // control entries back off on their own below; a flush asked for meanwhile (the
+            // peer connected) runs again through the loop's condition.
             this.#backOff(pending.slice(i), now)
-            return
+            break
           }
           await this.#sendBatch(peer, pending.slice(i, i + MAX_BATCH), now)
         }
