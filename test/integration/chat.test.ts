@@ -1,6 +1,8 @@
 // 1:1 chat between real daemons started through ./bin/kith: invite → add → both ways, exactly
 // once and in order; delivery across a receiver restart; both daemons restarting; at-rest
 // secrecy of the store and the API's token check.
+import { spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
 import { after, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { readdirSync, readFileSync, statSync } from 'node:fs'
@@ -9,6 +11,7 @@ import {
   api,
   json,
   jsonLines,
+  KITH,
   run,
   startPair,
   startDaemon,
@@ -24,6 +27,23 @@ after(() => stopAll(homes))
 const texts = (ms: MessageLine[]) => ms.map((m) => m.text)
 
 describe('1:1 chat between two daemons', { timeout: 180_000 }, () => {
+  it('messages --follow prints the history, then each new message once; SIGINT exits 0', async () => {
+    const [a, b] = await startPair(homes)
+    await json(b.home, ['send', 'alice', 'before', '--wait'])
+    const p = spawn(KITH, ['--home', a.home, 'messages', '--follow', '--json'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    const lines: MessageLine[] = []
+    createInterface({ input: p.stdout }).on('line', (l) => lines.push(JSON.parse(l) as MessageLine))
+    const exited = new Promise<number | null>((resolve) => p.on('close', resolve))
+    await until('the history line', () => Promise.resolve(lines.length === 1 ? true : undefined))
+    await json(b.home, ['send', 'alice', 'after', '--wait'])
+    await until('the live line', () => Promise.resolve(lines.length === 2 ? true : undefined))
+    p.kill('SIGINT')
+    assert.equal(await exited, 0)
+    assert.deepEqual(texts(lines), ['before', 'after'])
+  })
+
   it('prints long histories whole into a pipe (more than its 64 KiB buffer)', async () => {
     const [a, b] = await startPair(homes)
     // 300 messages of 400 characters: ≈ 150 KiB of JSON lines, through ./bin/kith's stdout pipe.

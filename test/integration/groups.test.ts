@@ -4,11 +4,14 @@
 // Only the creator has the others as contacts: the others reach each other through the member
 // cards in GroupUpdates (the lower PeerId starts the session).
 import assert from 'node:assert/strict'
+import { spawn } from 'node:child_process'
+import { createInterface } from 'node:readline'
 import { after, describe, it } from 'node:test'
 import {
   api,
   json,
   jsonLines,
+  KITH,
   run,
   startDaemon,
   stopAll,
@@ -107,6 +110,18 @@ describe('groups between daemons', { timeout: 170_000 }, () => {
     assert.equal(missing.code, 4)
     assert.match(missing.stderr, /^GroupNotFound/)
 
+    // g1 follows the group by name: every message printed once as it arrives.
+    const follower = spawn(
+      KITH,
+      ['--home', ds[1]!.home, 'group', 'messages', 'friends', '--follow', '--json'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    const followed: MessageLine[] = []
+    createInterface({ input: follower.stdout }).on('line', (l) =>
+      followed.push(JSON.parse(l) as MessageLine),
+    )
+    const followerExit = new Promise<number | null>((resolve) => follower.on('close', resolve))
+    await new Promise((r) => setTimeout(r, 1_500)) // the follower's event stream is open
     await Promise.all(
       ds.map(async (d) => {
         for (let i = 1; i <= 20; i++)
@@ -128,6 +143,14 @@ describe('groups between daemons', { timeout: 170_000 }, () => {
       assert.ok(ms.every((m) => m.conversation === groupId))
       assertPerSenderOrder(ms)
     }
+    await until('the follower printed 100', () =>
+      Promise.resolve(followed.length >= 100 ? true : undefined),
+    )
+    follower.kill('SIGINT')
+    assert.equal(await followerExit, 0)
+    assert.equal(followed.length, 100)
+    assert.equal(new Set(followed.map((m) => m.id)).size, 100, 'followed: each exactly once')
+    assert.ok(followed.every((m) => m.conversation === groupId))
     // Members who were not contacts started sessions from each other's cards: they appear as
     // contacts named by their PeerIds (every member got every other member's key).
     const known = await json<{ name: string; peerId: string }[]>(ds[1]!.home, ['contacts', 'list'])

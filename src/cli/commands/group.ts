@@ -4,7 +4,7 @@ import type { Command } from 'commander'
 import type { GroupView, MessageView, ServiceEvent } from '../../service/types.js'
 import { ctxOf, positiveInt } from '../context.js'
 import { ticks, UsageError, writeJson, writeOut } from '../output.js'
-import { messageLine, nameBook, untilInterrupted } from './messages.js'
+import { messageLine, nameBook, openFollow, untilInterrupted } from './messages.js'
 
 function membersLine(r: { groupId: string; members: string[] }): string {
   return `${r.groupId}  ${r.members.length} member${r.members.length === 1 ? '' : 's'}`
@@ -89,18 +89,14 @@ export function registerGroup(program: Command): void {
       const ctx = ctxOf(cmd)
       const limit = o.limit === undefined ? undefined : positiveInt('--limit', o.limit, 100_000)
       const client = ctx.client()
-      const buffered: ServiceEvent[] = []
-      let live: ((e: ServiceEvent) => void) | undefined
-      const stream = o.follow
-        ? await client.events((e) => (live ? live(e) : buffered.push(e)))
-        : undefined
+      const f = await openFollow(client, o.follow)
       try {
         const history = await client.groupMessages(ref, limit !== undefined ? { limit } : {})
         const name = ctx.json ? (p: string) => p : await nameBook(client)
         const print = (m: MessageView) =>
           ctx.json ? writeJson(m) : writeOut(messageLine(m, name, false))
         history.forEach(print)
-        if (stream === undefined) return
+        if (f === undefined) return
         const groups: GroupView[] = await client.listGroups()
         const groupId = groups.find((g) => g.groupId === ref || g.name === ref)?.groupId ?? ref
         const shown = new Set(history.map((m) => m.id))
@@ -110,11 +106,10 @@ export function registerGroup(program: Command): void {
           shown.add(e.message.id)
           print(e.message)
         }
-        for (const e of buffered.splice(0)) onEvent(e)
-        live = onEvent
-        await untilInterrupted(stream)
+        f.start(onEvent)
+        await untilInterrupted(f.stream)
       } finally {
-        stream?.close()
+        f?.stream.close()
       }
     })
 }

@@ -55,6 +55,33 @@ function snippet(text: string): string {
   return one.length > 40 ? `${one.slice(0, 39)}…` : one
 }
 
+export interface Follow {
+  readonly stream: Awaited<ReturnType<ApiClient['events']>>
+  /** Replays the events that arrived since the stream opened, then hands on every new one. */
+  readonly start: (onEvent: (e: ServiceEvent) => void) => void
+}
+
+/**
+ * `--follow`: opens the event stream before the history is read, so no message falls between the
+ * two; events are held until `start`. undefined without --follow.
+ */
+export async function openFollow(
+  client: ApiClient,
+  follow: boolean | undefined,
+): Promise<Follow | undefined> {
+  if (follow !== true) return undefined
+  const buffered: ServiceEvent[] = []
+  let live: ((e: ServiceEvent) => void) | undefined
+  const stream = await client.events((e) => (live ? live(e) : buffered.push(e)))
+  return {
+    stream,
+    start: (onEvent) => {
+      for (const e of buffered.splice(0)) onEvent(e)
+      live = onEvent
+    },
+  }
+}
+
 /**
  * `--follow`: waits until the user interrupts (SIGINT/SIGTERM: exit 0) or the daemon closes the
  * event stream (DaemonNotRunningError).
@@ -125,11 +152,7 @@ export function registerMessages(program: Command): void {
         const ctx = ctxOf(cmd)
         const limit = o.limit === undefined ? undefined : positiveInt('--limit', o.limit, 100_000)
         const client = ctx.client()
-        const buffered: ServiceEvent[] = []
-        let live: ((e: ServiceEvent) => void) | undefined
-        const stream = o.follow
-          ? await client.events((e) => (live ? live(e) : buffered.push(e)))
-          : undefined
+        const f = await openFollow(client, o.follow)
         try {
           const history = await client.messages({
             ...(ref !== undefined ? { contact: ref } : {}),
@@ -139,11 +162,11 @@ export function registerMessages(program: Command): void {
           const print = (m: MessageView) =>
             ctx.json ? writeJson(m) : writeOut(messageLine(m, name, ref === undefined))
           history.forEach(print)
-          if (stream === undefined) return
-          await follow(client, ref, history, print, ctx.json, buffered, (fn) => (live = fn))
-          await untilInterrupted(stream)
+          if (f === undefined) return
+          await follow(client, ref, history, print, ctx.json, f.start)
+          await untilInterrupted(f.stream)
         } finally {
-          stream?.close()
+          f?.stream.close()
         }
       },
     )
@@ -155,8 +178,7 @@ async function follow(
   history: MessageView[],
   print: (m: MessageView) => void,
   json: boolean,
-  buffered: ServiceEvent[],
-  setLive: (fn: (e: ServiceEvent) => void) => void,
+  start: Follow['start'],
 ): Promise<void> {
   let conversation: string | undefined
   if (ref !== undefined) {
@@ -177,6 +199,5 @@ async function follow(
       writeOut(`  ${ticks(e.status)} ${e.status}: ${snippet(text)}`)
     }
   }
-  for (const e of buffered.splice(0)) onEvent(e)
-  setLive(onEvent)
+  start(onEvent)
 }
