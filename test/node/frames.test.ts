@@ -12,6 +12,7 @@ import {
   varintLength,
 } from '../../src/node/dm/frames.js'
 import { MAX_ENVELOPE_BYTES } from '../../src/core/wire/limits.js'
+import { leb as lebBytes } from './helpers.js'
 
 function decodeAll(bytes: Uint8Array): Uint8Array[] {
   const buf = new Uint8ArrayList(bytes)
@@ -25,17 +26,8 @@ function decodeAll(bytes: Uint8Array): Uint8Array[] {
   return out
 }
 
-/** LEB128 of n, written independently of the code under test. */
-function leb(n: number): number[] {
-  const out: number[] = []
-  do {
-    let b = n % 128
-    n = Math.floor(n / 128)
-    if (n > 0) b |= 0x80
-    out.push(b)
-  } while (n > 0)
-  return out
-}
+/** LEB128 of n as plain numbers (deepEqual against a byte array's spread). */
+const leb = (n: number): number[] => [...lebBytes(n)]
 
 describe('dm frames', () => {
   it('the frame limit is the envelope limit', () => {

@@ -54,3 +54,15 @@ export function seededBytes(seed: number, n: number): Uint8Array {
   }
   return out
 }
+
+/** LEB128 (unsigned varint) of n, written independently of the code under test. */
+export function leb(n: number): Uint8Array {
+  const out: number[] = []
+  do {
+    let b = n % 128
+    n = Math.floor(n / 128)
+    if (n > 0) b |= 0x80
+    out.push(b)
+  } while (n > 0)
+  return Uint8Array.from(out)
+}

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { KithError } from '../../src/core/errors.js'
 import { DM_PROTOCOL, MAX_DM_FRAME_BYTES } from '../../src/node/dm/index.js'
-import { seededBytes, startNode, stopAll, waitFor } from './helpers.js'
+import { seededBytes, startNode, stopAll, waitFor, leb } from './helpers.js'
 import type { Libp2pKithNode } from '../../src/node/libp2p.js'
 import type { Stream } from '@libp2p/interface'
 
@@ -14,17 +14,6 @@ import type { Stream } from '@libp2p/interface'
 class TestRejectError extends KithError {
   override readonly name = 'TestRejectError'
   readonly code = 'TestRejectError'
-}
-
-function leb(n: number): Uint8Array {
-  const out: number[] = []
-  do {
-    let b = n % 128
-    n = Math.floor(n / 128)
-    if (n > 0) b |= 0x80
-    out.push(b)
-  } while (n > 0)
-  return Uint8Array.from(out)
 }
 
 const cat = (...parts: Uint8Array[]): Uint8Array => {

@@ -29,7 +29,7 @@ import type { MailboxSign } from '../../src/node/mailbox/types.js'
 import { nodeCrypto } from '../../src/platform/node-crypto.js'
 import { createNodeStore, openNodeStore, type SqliteNodeStore } from '../../src/store/index.js'
 import { newIdentity, tempHome } from '../store/helpers.js'
-import { LOOPBACK, stopAll, waitFor } from './helpers.js'
+import { LOOPBACK, stopAll, waitFor, leb } from './helpers.js'
 import type { KithNodeOptions } from '../../src/node/types.js'
 import type { Stream } from '@libp2p/interface'
 
@@ -74,17 +74,6 @@ const env = (n = 100, fill = 0): Uint8Array => {
   const b = randomBytes(n)
   if (fill !== 0) b[0] = fill
   return new Uint8Array(b)
-}
-
-function leb(n: number): Uint8Array {
-  const out: number[] = []
-  do {
-    let b = n % 128
-    n = Math.floor(n / 128)
-    if (n > 0) b |= 0x80
-    out.push(b)
-  } while (n > 0)
-  return Uint8Array.from(out)
 }
 
 const rejected = (m: Libp2pKithNode): Record<string, number> => m.metrics().mailbox!.rejected

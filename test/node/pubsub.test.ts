@@ -16,7 +16,7 @@ import {
   MAX_PUBSUB_RPC_BYTES,
   MAX_PUBSUB_RPC_MESSAGES,
 } from '../../src/node/pubsub.js'
-import { sleep, startNode, stopAll, waitFor } from './helpers.js'
+import { sleep, startNode, stopAll, waitFor, leb } from './helpers.js'
 import type { Libp2pKithNode } from '../../src/node/libp2p.js'
 import type { PubsubVerdict } from '../../src/node/types.js'
 import type { ConnectionGater, PeerId } from '@libp2p/interface'
@@ -299,17 +299,6 @@ describe('pubsub inbound RPC limits', () => {
     assert.deepEqual(got, ['good'])
   })
 })
-
-function leb(n: number): Uint8Array {
-  const out: number[] = []
-  do {
-    let b = n % 128
-    n = Math.floor(n / 128)
-    if (n > 0) b |= 0x80
-    out.push(b)
-  } while (n > 0)
-  return Uint8Array.from(out)
-}
 
 function cat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))

@@ -27,7 +27,7 @@ import {
   SyncTimeoutError,
 } from '../../src/node/sync/index.js'
 import * as pb from '../../src/node/sync/pb/sync.js'
-import { seededBytes, sleep, startNode, stopAll, waitFor } from './helpers.js'
+import { seededBytes, sleep, startNode, stopAll, waitFor, leb } from './helpers.js'
 import type { Libp2pKithNode } from '../../src/node/libp2p.js'
 import type { SyncRequest, SyncResponse } from '../../src/node/types.js'
 import type { Stream } from '@libp2p/interface'
@@ -385,14 +385,3 @@ describe('/kith/sync', () => {
     })
   })
 })
-
-function leb(n: number): Uint8Array {
-  const out: number[] = []
-  do {
-    let b = n % 128
-    n = Math.floor(n / 128)
-    if (n > 0) b |= 0x80
-    out.push(b)
-  } while (n > 0)
-  return Uint8Array.from(out)
-}
