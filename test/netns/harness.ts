@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 
+export { until } from '../integration/harness.js'
+
 const root = new URL('../../', import.meta.url).pathname
 const KITH = join(root, 'bin/kith')
 const NET = join(root, 'test/netns/net.sh')
@@ -231,26 +233,6 @@ export function punchFailures(node: Node, peer: string): number {
 export async function relayRxBytes(): Promise<number> {
   const r = await inNs('relay', ['cat', '/sys/class/net/eth0/statistics/rx_bytes'])
   return Number(r.stdout.trim())
-}
-
-export async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined | false>,
-  timeoutMs = 30_000,
-  everyMs = 250,
-): Promise<T> {
-  const end = Date.now() + timeoutMs
-  let last: Error | undefined
-  while (Date.now() < end) {
-    try {
-      const v = await fn()
-      if (v !== undefined && v !== false) return v
-    } catch (err) {
-      last = err as Error
-    }
-    await new Promise((r) => setTimeout(r, everyMs))
-  }
-  throw new Error(`timed out waiting for ${what}${last === undefined ? '' : `: ${last.message}`}`)
 }
 
 const started: Node[] = []
