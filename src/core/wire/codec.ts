@@ -20,7 +20,16 @@ import {
   MAX_RATCHET_MESSAGE_BYTES,
 } from './limits.js'
 import * as pb from './pb/wire.js'
-import { decodeRules, encodeRules, fits, u32, wire, type Rules, type WireInput } from './rules.js'
+import {
+  decodeRules,
+  encodeRules,
+  fits,
+  u32,
+  wire,
+  x25519Key,
+  type Rules,
+  type WireInput,
+} from './rules.js'
 
 export { EnvelopeType } from './pb/wire.js'
 
@@ -115,7 +124,7 @@ function prekeyMessage(r: Rules, m: PrekeyMessageIn): WireInput<DecodedPrekeyMes
   const w = 'PrekeyMessage'
   const out: WireInput<DecodedPrekeyMessage> = {
     identityKey: r.len(`${w}.identityKey`, m.identityKey, ED25519_KEY_BYTES), // IK_A
-    ephemeralKey: r.len(`${w}.ephemeralKey`, m.ephemeralKey, X25519_KEY_BYTES), // EK_A
+    ephemeralKey: x25519Key(r, `${w}.ephemeralKey`, m.ephemeralKey), // EK_A
     signedPrekeyId: u32(r, `${w}.signedPrekeyId`, m.signedPrekeyId),
     kemPrekeyId: u32(r, `${w}.kemPrekeyId`, m.kemPrekeyId),
     kemCiphertext: r.len(`${w}.kemCiphertext`, m.kemCiphertext, MLKEM768_CIPHERTEXT_BYTES), // CT
@@ -148,7 +157,7 @@ function signedPrekey(r: Rules, what: string, k: SignedPrekeyIn | undefined): Si
   if (k == null) return r.bad(`${what}: missing`)
   return {
     id: u32(r, `${what}.id`, k.id),
-    publicKey: r.len(`${what}.publicKey`, k.publicKey, X25519_KEY_BYTES),
+    publicKey: x25519Key(r, `${what}.publicKey`, k.publicKey),
     // Ed25519 by IK over Encode(key) (PQXDH §2.5): verified by handshake/, not here.
     signature: r.len(`${what}.signature`, k.signature, SIGNATURE_BYTES),
   }
@@ -184,7 +193,7 @@ export function prekeyBundle(
     const k = b.oneTimePrekey // OPK_B
     out.oneTimePrekey = {
       id: u32(r, `${what}.oneTimePrekey.id`, k.id),
-      publicKey: r.len(`${what}.oneTimePrekey.publicKey`, k.publicKey, X25519_KEY_BYTES),
+      publicKey: x25519Key(r, `${what}.oneTimePrekey.publicKey`, k.publicKey),
     }
   }
   if (b.oneTimeKemPrekey != null) {

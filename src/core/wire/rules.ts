@@ -47,6 +47,27 @@ export const encodeRules: Rules = {
   },
 }
 
+/**
+ * A canonical X25519 public key: 32 bytes holding u < p = 2^255 − 19, little-endian. RFC 7748 §5
+ * has X25519 ignore bit 255 and reduce u mod p, so a non-canonical encoding gives the same shared
+ * secret as its canonical twin: accepted, anyone could flip bit 255 of an initial message's EK_A
+ * and present the replay as a new base key (a different key for the replay check, the same
+ * session). Our own keys are always canonical.
+ */
+export function x25519Key(r: Rules, what: string, value: Uint8Array): Uint8Array {
+  r.len(what, value, 32)
+  if (!isCanonicalX25519(value)) r.bad(`${what}: not a canonical X25519 key`)
+  return value
+}
+
+function isCanonicalX25519(u: Uint8Array): boolean {
+  if ((u[31]! & 0x80) !== 0) return false
+  // u ≥ p only for 7f ff … ff (ed…ff): 2^255 − 19 … 2^255 − 1.
+  if (u[31] !== 0x7f || u[0]! < 0xed) return true
+  for (let i = 1; i < 31; i++) if (u[i] !== 0xff) return true
+  return false
+}
+
 /** A uint32 field (always true of decoded ones; checked for encoding). */
 export function u32(r: Rules, what: string, n: number): number {
   if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) r.bad(`${what}: not a uint32`)

@@ -121,6 +121,25 @@ void describe('RatchetMessage', () => {
 })
 
 void describe('PrekeyMessage', () => {
+  void it('refuses a non-canonical X25519 EK_A (bit 255 set, or u ≥ p): the same DH, another key', () => {
+    const ok = prekeyMessage()
+    const p = new Uint8Array(32).fill(0xff)
+    p[0] = 0xed // 2^255 − 19, little-endian
+    p[31] = 0x7f
+    const highBit = ok.ephemeralKey.slice()
+    highBit[31]! |= 0x80
+    const pPlus1 = p.slice()
+    pPlus1[0] = 0xee
+    for (const ephemeralKey of [highBit, p, pPlus1]) {
+      const bytes = pb.PrekeyMessage.encode({ ...ok, ephemeralKey })
+      assert.throws(() => decodePrekeyMessage(bytes), MalformedMessageError)
+      assert.throws(() => encodePrekeyMessage({ ...ok, ephemeralKey }), TypeError)
+    }
+    const pMinus1 = p.slice()
+    pMinus1[0] = 0xec // the largest canonical u
+    decodePrekeyMessage(encodePrekeyMessage({ ...ok, ephemeralKey: pMinus1 }))
+  })
+
   void it('round-trips with and without a one-time prekey id (0 included)', () => {
     for (const id of [undefined, 0, 5, 0xffffffff]) {
       const m = prekeyMessage(id)

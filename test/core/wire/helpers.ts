@@ -16,11 +16,18 @@ type B = Uint8Array<ArrayBuffer>
 
 export const rand = (n: number): B => new Uint8Array(randomBytes(n))
 
+/** Random bytes shaped as a canonical X25519 public key (bit 255 clear: RFC 7748 §5). */
+export function randX25519(): B {
+  const k = rand(32)
+  k[31]! &= 0x7f
+  return k
+}
+
 /** A bundle of the right shape for `identityKey`; optional parts included unless `minimal`. */
 export function bundleFor(identityKey: Uint8Array, minimal = false): DecodedPrekeyBundle {
   const bundle: DecodedPrekeyBundle = {
     identityKey: identityKey as B,
-    signedPrekey: { id: 7, publicKey: rand(32), signature: rand(64) },
+    signedPrekey: { id: 7, publicKey: randX25519(), signature: rand(64) },
     kemPrekey: {
       id: 8,
       publicKey: rand(MLKEM768_PUBLIC_KEY_BYTES),
@@ -29,7 +36,7 @@ export function bundleFor(identityKey: Uint8Array, minimal = false): DecodedPrek
     },
   }
   if (!minimal) {
-    bundle.oneTimePrekey = { id: 9, publicKey: rand(32) }
+    bundle.oneTimePrekey = { id: 9, publicKey: randX25519() }
     bundle.oneTimeKemPrekey = {
       id: 10,
       publicKey: rand(MLKEM768_PUBLIC_KEY_BYTES),
@@ -47,7 +54,7 @@ export function ratchetMessage(ciphertextBytes = 256 + 16): pb.RatchetMessage {
 export function prekeyMessage(oneTimePrekeyId?: number): pb.PrekeyMessage {
   return {
     identityKey: rand(32),
-    ephemeralKey: rand(32),
+    ephemeralKey: randX25519(),
     signedPrekeyId: 1,
     kemPrekeyId: 2,
     kemCiphertext: rand(MLKEM768_CIPHERTEXT_BYTES),
