@@ -4,12 +4,11 @@
 // keys and moves the subscription. This module owns who is sent which op, secret and card.
 import { toHex } from '../../core/bytes.js'
 import { GroupOp } from '../../core/group/index.js'
-import { MAX_GROUP_MEMBERS } from '../../core/wire/limits.js'
+import { GROUP_ID_BYTES, GROUP_SECRET_BYTES, MAX_GROUP_MEMBERS } from '../../core/wire/limits.js'
 import { ContactNotFoundError, InvalidArgumentError } from '../errors.js'
 import type { GroupContext } from './context.js'
 import {
   activeGroup,
-  GROUP_ID_BYTES,
   memberRef,
   queueUpdate,
   putNewGroup,
@@ -18,7 +17,6 @@ import {
   sendCards,
   sendHistory,
   signOwnOp,
-  TOPIC_SECRET_BYTES,
 } from './membership.js'
 
 type Result = { groupId: string; members: string[] }
@@ -27,7 +25,7 @@ export function createGroup(G: GroupContext, name: string): { groupId: string; n
   if (name.length === 0) throw new InvalidArgumentError('a group needs a name')
   const groupId = toHex(G.ctx.rng(GROUP_ID_BYTES))
   // Design §2: CREATE carries a fresh random topic secret.
-  const secret = G.ctx.rng(TOPIC_SECRET_BYTES)
+  const secret = G.ctx.rng(GROUP_SECRET_BYTES)
   G.store.transaction(() => {
     const op = signOwnOp(G, undefined, { groupId, op: GroupOp.CREATE, name })
     putNewGroup(G, groupId, name)
@@ -89,7 +87,7 @@ export function removeMember(G: GroupContext, ref: string, contact: string): Res
   requireAdmin(G, g)
   if (!g.members.includes(peer)) throw new InvalidArgumentError('not a member of this group')
   // Design §2: REMOVE carries a fresh secret, sent to everyone but the removed member.
-  const secret = G.ctx.rng(TOPIC_SECRET_BYTES)
+  const secret = G.ctx.rng(GROUP_SECRET_BYTES)
   const after = G.store.transaction(() => {
     const op = signOwnOp(G, g, { groupId: g.groupId, op: GroupOp.REMOVE, members: [peer] })
     G.store.groups.addOp(g.groupId, { hash: op.hash, bytes: op.bytes, secret })

@@ -15,18 +15,13 @@ import {
   type GroupState,
 } from '../../core/group/index.js'
 import { encodeChatContent, MESSAGE_ID_BYTES } from '../../core/wire/content.js'
-import { MAX_GROUP_OPS } from '../../core/wire/limits.js'
+import { GROUP_SECRET_BYTES, MAX_GROUP_OPS } from '../../core/wire/limits.js'
 import { SenderKeyDistribution } from '../../core/wire/pb/wire.js'
 import type { GroupRow } from '../../store/types.js'
 import { ContactNotFoundError, GroupNotFoundError, NotAnAdminError } from '../errors.js'
 import { CARDS_PER_UPDATE, OPS_PER_UPDATE, type GroupContext } from './context.js'
 
 const log = debug('kith:service:groups')
-
-/** A topic secret is 32 random bytes (design §2). */
-export const TOPIC_SECRET_BYTES = 32
-/** Group ids are 16 random bytes (design §1). */
-export const GROUP_ID_BYTES = 16
 
 /** Verifies an op once per process (cache by hash). Throws the core's typed errors. */
 export function verifiedOp(G: GroupContext, bytes: Uint8Array): GroupOpRecord {
@@ -45,17 +40,24 @@ interface Loaded {
   state: GroupState
 }
 
-/** The stored op log of a group, replayed (design §1). Throws GroupStateError without a CREATE. */
-export function loadGroup(G: GroupContext, groupId: string): Loaded {
+/** The stored op log of a group, verified (cached) and with each op's topic secret. */
+function storedOps(G: GroupContext, groupId: string): Omit<Loaded, 'state'> {
   const records: GroupOpRecord[] = []
   const secrets = new Map<string, Uint8Array>()
   for (const op of G.store.groups.ops(groupId)) {
     records.push(verifiedOp(G, op.bytes))
     if (op.secret !== undefined) secrets.set(toHex(op.hash), op.secret)
   }
-  // The CREATE we first accepted is pinned (a setting): anyone who knows the group id, a removed
-  // member included, can sign another CREATE at epoch 0 that might sort first (docs/protocol.md
-  // §13). Unpinned (our own new group, or a row from before pinning) → pin what the replay honours.
+  return { records, secrets }
+}
+
+/**
+ * Replays a group's ops (design §1) from the CREATE we first accepted, which is pinned (a
+ * setting): anyone who knows the group id, a removed member included, can sign another CREATE at
+ * epoch 0 that might sort first (docs/protocol.md §13). Unpinned (our own new group, or a row from
+ * before pinning) → pins what the replay honours. Throws GroupStateError without a CREATE.
+ */
+function replayPinned(G: GroupContext, groupId: string, records: GroupOpRecord[]): GroupState {
   const pinned = G.store.getSetting(createPinKey(groupId))
   const state = replayGroup(G.ctx.crypto, records, {
     groupId: fromHex(groupId),
@@ -65,7 +67,13 @@ export function loadGroup(G: GroupContext, groupId: string): Loaded {
   if (pinned === undefined && create !== undefined) {
     G.store.setSetting(createPinKey(groupId), toHex(create))
   }
-  return { records, secrets, state }
+  return state
+}
+
+/** The stored op log of a group, replayed (design §1). Throws GroupStateError without a CREATE. */
+export function loadGroup(G: GroupContext, groupId: string): Loaded {
+  const stored = storedOps(G, groupId)
+  return { ...stored, state: replayPinned(G, groupId, stored.records) }
 }
 
 const createPinKey = (groupId: string): string => `group.create.${groupId}`
@@ -75,10 +83,10 @@ const createPinKey = (groupId: string): string => `group.create.${groupId}`
  * ADD ops. Ops signed by anyone else are not stored, so a stranger cannot fill a group's op log
  * (MAX_GROUP_OPS) with signed ops that never apply.
  */
-function everMembers(g: Loaded): Set<string> {
-  const applied = new Set(g.state.applied.map(toHex))
+function everMembers(records: readonly GroupOpRecord[], state: GroupState): Set<string> {
+  const applied = new Set(state.applied.map(toHex))
   const out = new Set<string>()
-  for (const r of g.records) {
+  for (const r of records) {
     if (!applied.has(toHex(r.hash))) continue
     if (r.op === GroupOp.CREATE) out.add(r.actor)
     if (r.op === GroupOp.CREATE || r.op === GroupOp.ADD) for (const m of r.members) out.add(m)
@@ -155,7 +163,7 @@ export function ingestOps(
       const rec = verifiedOp(G, bytes)
       if (!equalBytes(rec.groupId, groupIdBytes)) return
       const s = secrets[i]
-      fresh.push({ rec, secret: s?.length === TOPIC_SECRET_BYTES ? s : undefined })
+      fresh.push({ rec, secret: s?.length === GROUP_SECRET_BYTES ? s : undefined })
     } catch (err) {
       log('op skipped: %s', (err as Error).name)
     }
@@ -177,17 +185,19 @@ export function ingestOps(
     putNewGroup(G, groupId, state.name)
   }
   let room = MAX_GROUP_OPS - G.store.groups.opCount(groupId)
+  // Only ops of someone who was ever a member are stored, judged on the log with the fresh ops in
+  // it. Without a stored log (a group we are just joining) the fresh ops alone made us a member.
+  const stored = storedOps(G, groupId).records
   let members: Set<string> | undefined
-  try {
-    const g = loadGroup(G, groupId)
-    const all = [...g.records, ...fresh.map((f) => f.rec)]
-    const withFresh = replayGroup(G.ctx.crypto, all, {
-      groupId: groupIdBytes,
-      create: g.state.applied[0] ?? new Uint8Array(0),
-    })
-    members = everMembers({ records: all, secrets: g.secrets, state: withFresh })
-  } catch {
-    members = undefined // no stored log yet: the fresh ops alone decide (they made us a member)
+  if (stored.length > 0) {
+    const all = [...stored, ...fresh.map((f) => f.rec)]
+    try {
+      // Pin from the stored log, never from fresh ops (a row from before pinning).
+      if (G.store.getSetting(createPinKey(groupId)) === undefined) replayPinned(G, groupId, stored)
+      members = everMembers(all, replayPinned(G, groupId, all))
+    } catch {
+      members = undefined // a stored log without its CREATE: the fresh ops decide, as on joining
+    }
   }
   for (const f of fresh) {
     if (members !== undefined && !members.has(f.rec.actor)) continue
