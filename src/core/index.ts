@@ -30,6 +30,7 @@ export {
   peerIdFromPublicKey,
   publicKeyFromPeerId,
   peerIdBytesFromPublicKey,
+  peerIdToBytes,
 } from './identity/identity.js'
 export {
   safetyNumber,

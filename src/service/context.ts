@@ -4,11 +4,7 @@
 // card push: loading a session record and encrypting a run of contents in one transaction.
 // Plain data and functions: this module owns no state and knows nothing of the outbox or receive.
 import type { CoreContext } from '../core/crypto/provider.js'
-import {
-  peerIdBytesFromPublicKey,
-  publicKeyFromPeerId,
-  type IdentityKeyPair,
-} from '../core/identity/identity.js'
+import type { IdentityKeyPair } from '../core/identity/identity.js'
 import { SessionRecord } from '../core/session/record.js'
 import { sessionEncrypt } from '../core/session/session.js'
 import type { KithNode } from '../node/types.js'
@@ -64,12 +60,4 @@ export function encryptAll(
 /** The peer's card names mailboxes we could deposit with. */
 export function canDeposit(cx: ChatContext, peer: string): boolean {
   return (cx.cards.of(peer)?.mailboxes.length ?? 0) > 0
-}
-
-export function fromHexId(id: string): Uint8Array {
-  return Uint8Array.from(Buffer.from(id, 'hex'))
-}
-
-export function publicKeyToPeerIdBytes(peerId: string): Uint8Array {
-  return peerIdBytesFromPublicKey(publicKeyFromPeerId(peerId))
 }

@@ -5,10 +5,10 @@
 // flush per peer at a time, folded re-runs) and the retry timers. It knows nothing of receiving,
 // receipts or contacts beyond the contact it is handed.
 import debug from 'debug'
-import { toHex } from '../core/bytes.js'
+import { fromHex, toHex } from '../core/bytes.js'
 import { encodeChatContent, MESSAGE_ID_BYTES } from '../core/wire/content.js'
 import type { MessageStatus, OutboxEntry, StoredMessage } from '../store/types.js'
-import { canDeposit, encryptAll, fromHexId, loadRecord, type ChatContext } from './context.js'
+import { canDeposit, encryptAll, loadRecord, type ChatContext } from './context.js'
 import { MAX_BATCH, nextAttemptDelay } from './delivery.js'
 import { MAILBOX_REDEPOSIT_MS } from './mailboxes.js'
 import { toMessageView } from './types.js'
@@ -223,7 +223,7 @@ export class Outbox {
 
   #content(m: StoredMessage): Uint8Array {
     return encodeChatContent({
-      messageId: fromHexId(m.id),
+      messageId: fromHex(m.id),
       sender: this.#cx.meBytes,
       seq: BigInt(m.seq),
       sentAt: BigInt(m.sentAt),

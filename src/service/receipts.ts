@@ -3,9 +3,10 @@
 // session, or deposited with the peer's mailboxes when it is not connected. It owns the pending
 // acks; it knows nothing of the outbox (a lost ack is covered by the sender's retry).
 import debug from 'debug'
+import { fromHex } from '../core/bytes.js'
 import { encodeChatContent, MESSAGE_ID_BYTES } from '../core/wire/content.js'
 import { ReceiptKind } from '../core/wire/pb/wire.js'
-import { canDeposit, encryptAll, fromHexId, type ChatContext } from './context.js'
+import { canDeposit, encryptAll, type ChatContext } from './context.js'
 import { MAX_ACK_BATCH } from './delivery.js'
 
 const log = debug('kith:service')
@@ -45,7 +46,7 @@ export class Receipts {
           conversation: new Uint8Array(0),
           receipt: {
             kind: ReceiptKind.DELIVERED,
-            messageIds: ids.slice(i, i + MAX_ACK_BATCH).map(fromHexId),
+            messageIds: ids.slice(i, i + MAX_ACK_BATCH).map((id) => fromHex(id)),
           },
         }),
       )

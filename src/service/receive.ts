@@ -9,7 +9,7 @@
 import debug from 'debug'
 import { equalBytes, toHex } from '../core/bytes.js'
 import { MalformedMessageError, NoSessionError, UntrustedIdentityError } from '../core/errors.js'
-import { peerIdFromPublicKey } from '../core/identity/identity.js'
+import { peerIdFromPublicKey, peerIdToBytes } from '../core/identity/identity.js'
 import {
   decryptPrekeyMessage,
   decryptRatchetMessage,
@@ -19,7 +19,7 @@ import {
 import { decodeChatContent } from '../core/wire/content.js'
 import { ReceiptKind, type PrekeyMessage } from '../core/wire/pb/wire.js'
 import type { StoredMessage } from '../store/types.js'
-import { loadRecord, publicKeyToPeerIdBytes, type ChatContext } from './context.js'
+import { loadRecord, type ChatContext } from './context.js'
 import { toMessageView, type ServiceEvent } from './types.js'
 
 const log = debug('kith:service')
@@ -72,7 +72,7 @@ export class Receiver {
         consumed = p.consumed
       }
       const content = decodeChatContent(result.plaintext)
-      if (!equalBytes(content.sender, publicKeyToPeerIdBytes(from)))
+      if (!equalBytes(content.sender, peerIdToBytes(from)))
         throw new MalformedMessageError('sender does not match the session')
       cx.store.protocol.storeSessionSync(from, result.record.serialize())
       if (consumed !== undefined) {

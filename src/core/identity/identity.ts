@@ -41,6 +41,11 @@ export function publicKeyFromPeerId(peerId: string | Uint8Array): Uint8Array {
   return bytes.slice(PEER_ID_PREFIX.length)
 }
 
+/** The bytes of a PeerId string (checked to be an Ed25519 PeerId; InvalidKeyError otherwise). */
+export function peerIdToBytes(peerId: string): Uint8Array {
+  return peerIdBytesFromPublicKey(publicKeyFromPeerId(peerId))
+}
+
 /** X25519 public key of an Ed25519 public key (Montgomery u = (1 + y) / (1 − y)). */
 export function x25519FromEd25519Public(publicKey: Uint8Array): Uint8Array {
   try {

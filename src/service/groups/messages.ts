@@ -13,7 +13,7 @@ import {
   peekSenderKeyMessage,
   SenderKeyRecord,
 } from '../../core/group/index.js'
-import { peerIdBytesFromPublicKey, publicKeyFromPeerId } from '../../core/identity/identity.js'
+import { peerIdToBytes } from '../../core/identity/identity.js'
 import { decodeChatContent, encodeChatContent, MESSAGE_ID_BYTES } from '../../core/wire/content.js'
 import type { ChatContent } from '../../core/wire/pb/wire.js'
 import type { PubsubVerdict } from '../../node/types.js'
@@ -28,10 +28,6 @@ const log = debug('kith:service:groups')
 
 /** Errors that mean "nothing new here" for an envelope (a duplicate, a key we no longer hold). */
 const QUIET = new Set(['DuplicateMessageError', 'NoSenderKeyError'])
-
-function peerIdBytes(peer: string): Uint8Array {
-  return peerIdBytesFromPublicKey(publicKeyFromPeerId(peer))
-}
 
 async function publish(G: GroupContext, topic: string, data: Uint8Array): Promise<number> {
   try {
@@ -219,7 +215,7 @@ export function receiveEnvelope(G: GroupContext, groupId: string, data: Uint8Arr
       if (
         content.text === undefined ||
         !equalBytes(content.conversation, fromHex(groupId)) ||
-        !equalBytes(content.sender, peerIdBytes(from))
+        !equalBytes(content.sender, peerIdToBytes(from))
       )
         return // authentic but not a group text of this sender: nothing to show
       const row = G.store.groups.getSenderKey(groupId, from)
