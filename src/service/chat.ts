@@ -20,7 +20,12 @@ import type { MessageStatus, NodeStore } from '../store/types.js'
 import { Cards } from './cards.js'
 import { Contacts } from './contacts.js'
 import type { ChatContext } from './context.js'
-import { InvalidArgumentError, MessageNotFoundError } from './errors.js'
+import {
+  InvalidArgumentError,
+  MessageNotFoundError,
+  NotImplementedError,
+  RequestNotFoundError,
+} from './errors.js'
 import { Groups } from './groups/index.js'
 import { Mailboxes } from './mailboxes.js'
 import { Outbox } from './outbox.js'
@@ -35,6 +40,7 @@ import {
   type GroupView,
   type MessageView,
   type NodeStatus,
+  type RequestView,
   type ServiceEvent,
 } from './types.js'
 
@@ -186,8 +192,38 @@ export class ChatService implements ChatApi {
     return this.#node.connections()
   }
 
-  invite(): { link: string; peerId: string } {
+  invite(opts?: { once?: boolean }): { link: string; peerId: string } {
+    void opts
     return this.#contacts.invite()
+  }
+
+  renameContact(ref: string, name: string): { name: string; peerId: string } {
+    void ref
+    void name
+    throw new NotImplementedError('renameContact')
+  }
+
+  blockContact(ref: string): { peerId: string; blocked: boolean } {
+    void ref
+    throw new NotImplementedError('blockContact')
+  }
+
+  unblockContact(ref: string): { peerId: string; blocked: boolean } {
+    void ref
+    throw new NotImplementedError('unblockContact')
+  }
+
+  listRequests(): RequestView[] {
+    return []
+  }
+
+  acceptRequest(peerId: string, name?: string): { peerId: string; accepted: boolean } {
+    void name
+    throw new RequestNotFoundError(peerId)
+  }
+
+  blockRequest(peerId: string): { peerId: string; accepted: boolean } {
+    throw new RequestNotFoundError(peerId)
   }
 
   addContact(link: string, name?: string): Promise<{ name: string; peerId: string }> {

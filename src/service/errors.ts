@@ -26,3 +26,11 @@ export class GroupNotFoundError extends define('GroupNotFound', 404) {}
 export class NotAnAdminError extends define('NotAnAdmin', 403) {}
 /** A sync request for a group the requester is not a member of (design §4). */
 export class NotAMemberError extends define('NotAMember', 403) {}
+/** A contact name with control/bidi/format characters, too long, or shaped like a PeerId. */
+export class InvalidNameError extends define('InvalidName', 400) {}
+/** A contact name another contact already has. */
+export class NameTakenError extends define('NameTaken', 409) {}
+/** No pending message request from that peer. */
+export class RequestNotFoundError extends define('RequestNotFound', 404) {}
+/** A method declared in ChatApi that this build does not implement yet. */
+export class NotImplementedError extends define('NotImplemented', 501) {}

@@ -40,11 +40,25 @@ export interface GroupView {
 export interface ContactView {
   name: string
   peerId: string
+  /** What the contact calls itself (its invite's name, if clean); '' if unknown. */
+  profileName: string
+  /** Blocked: its frames are dropped and nothing is sent to it. */
+  blocked: boolean
   verified: boolean
   online: boolean
   keyChanged: boolean
   /** The mailboxes the contact's latest card names (where we deposit when it is away). */
   mailboxes: string[]
+}
+
+/** A message request: a stranger (no invite proof) that wrote first (CLI.md "Profile, requests, blocking"). */
+export interface RequestView {
+  peerId: string
+  profileName: string
+  /** Messages held for it. */
+  messages: number
+  /** When its first held message arrived (ms since the epoch). */
+  firstAt: number
 }
 
 export interface MessageView {
@@ -66,12 +80,23 @@ export type ServiceEvent =
 export interface ChatApi {
   status(): NodeStatus
   peers(): ConnectionInfo[]
-  invite(): { link: string; peerId: string }
+  /** `once`: a single-use invite, consumed by the first peer that proves it. */
+  invite(opts?: { once?: boolean }): { link: string; peerId: string }
   /** Throws InvalidInviteError, ContactExistsError, InvalidSignatureError… */
   addContact(link: string, name?: string): Promise<{ name: string; peerId: string }>
   listContacts(): ContactView[]
   /** Throws ContactNotFoundError. */
   removeContact(ref: string, purge: boolean): { removed: boolean }
+  /** Throws ContactNotFoundError, InvalidNameError (400), NameTakenError (409). */
+  renameContact(ref: string, name: string): { name: string; peerId: string }
+  /** `ref`: a contact's name or PeerId, or any PeerId. */
+  blockContact(ref: string): { peerId: string; blocked: boolean }
+  unblockContact(ref: string): { peerId: string; blocked: boolean }
+  listRequests(): RequestView[]
+  /** Makes the stranger a contact; its held messages move into history. Throws RequestNotFoundError (404). */
+  acceptRequest(peerId: string, name?: string): { peerId: string; accepted: boolean }
+  /** Drops the request and blocks the peer. Throws RequestNotFoundError (404). */
+  blockRequest(peerId: string): { peerId: string; accepted: boolean }
   safetyNumber(ref: string): { contact: string; safetyNumber: string }
   confirmSafetyNumber(ref: string, number: string): { verified: boolean }
   /** Queues a message; resolves once it is durably in the outbox. */
@@ -114,6 +139,8 @@ export function toContactView(c: Contact, online: boolean, mailboxes: string[] =
   return {
     name: c.name,
     peerId: c.peerId,
+    profileName: c.profileName ?? '',
+    blocked: c.blocked ?? false,
     verified: c.verified,
     online,
     keyChanged: c.keyChanged,

@@ -19,6 +19,10 @@ export interface Contact {
   addrs: string[]
   addedAt: number
   lastSeen: number | undefined
+  /** What the contact calls itself (its invite's name, if clean); '' if unknown. */
+  profileName?: string
+  /** Blocked contacts are not returned by getContact/listContacts' default views. */
+  blocked?: boolean
 }
 
 export interface StoredMessage {

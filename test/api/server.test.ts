@@ -53,8 +53,28 @@ class FakeChat implements ChatApi {
         online: true,
         keyChanged: false,
         mailboxes: [],
+        profileName: '',
+        blocked: false,
       },
     ]
+  }
+  renameContact(): never {
+    throw new Error('not in this fake')
+  }
+  blockContact(): never {
+    throw new Error('not in this fake')
+  }
+  unblockContact(): never {
+    throw new Error('not in this fake')
+  }
+  listRequests() {
+    return []
+  }
+  acceptRequest(): never {
+    throw new Error('not in this fake')
+  }
+  blockRequest(): never {
+    throw new Error('not in this fake')
   }
   removeContact(ref: string, purge: boolean) {
     if (ref !== 'bob') throw new ContactNotFoundError(`no contact "${ref}"`)
