@@ -1,5 +1,5 @@
 // MailboxHoldings (src/node/mailbox/types.ts) on the node's SQLite database: the sealed envelopes
-// this node holds for others (migration 2, tables `mailbox` and `mailbox_usage`). This module
+// this node holds for others (migrations 2 and 4, tables `mailbox` and `mailbox_usage`). This module
 // owns the quota checks, expiry, idempotent deposits and the bounded listing; it never opens an
 // envelope and knows nothing of the protocol or of contacts (the policy is the service's).
 //
@@ -14,8 +14,12 @@ import { Redacted } from '../core/secret.js'
 import { MailboxQuotaError } from '../node/mailbox/errors.js'
 import {
   MAILBOX_MAX_TOTAL_BYTES,
+  MAILBOX_MAX_TOTAL_COUNT,
+  MAILBOX_MAX_TTL_MS,
   MAILBOX_QUOTA_PER_DEPOSITOR_BYTES,
   MAILBOX_QUOTA_PER_DEPOSITOR_COUNT,
+  MAILBOX_QUOTA_PER_PREFIX_BYTES,
+  MAILBOX_QUOTA_PER_PREFIX_COUNT,
   MAILBOX_QUOTA_PER_RECIPIENT_BYTES,
   MAILBOX_QUOTA_PER_RECIPIENT_COUNT,
   MAILBOX_TTL_MS,
@@ -38,12 +42,18 @@ export const DEFAULT_MAILBOX_QUOTAS: Readonly<MailboxQuotas> = Object.freeze({
   recipientCount: MAILBOX_QUOTA_PER_RECIPIENT_COUNT,
   depositorBytes: MAILBOX_QUOTA_PER_DEPOSITOR_BYTES,
   depositorCount: MAILBOX_QUOTA_PER_DEPOSITOR_COUNT,
+  prefixBytes: MAILBOX_QUOTA_PER_PREFIX_BYTES,
+  prefixCount: MAILBOX_QUOTA_PER_PREFIX_COUNT,
   totalBytes: MAILBOX_MAX_TOTAL_BYTES,
+  totalCount: MAILBOX_MAX_TOTAL_COUNT,
 })
+
+/** Longest network prefix string (./node/mailbox/prefix.ts: "circuit/<PeerId>" is the longest). */
+export const MAX_MAILBOX_PREFIX_CHARS = 160
 
 export interface SqliteMailboxOptions {
   quotas?: Partial<MailboxQuotas>
-  /** How long an envelope is held (default MAILBOX_TTL_MS). */
+  /** How long an envelope is held (default MAILBOX_TTL_MS, at most MAILBOX_MAX_TTL_MS). */
   ttlMs?: number
 }
 
@@ -86,7 +96,7 @@ export class SqliteMailboxHoldings extends Redacted implements MailboxHoldings {
   readonly #db: SqliteDatabase
   readonly #stmts = new Map<string, Statement>()
 
-  /** `db` must be migrated (./migrations.ts, version ≥ 2). */
+  /** `db` must be migrated (./migrations.ts, with the prefix migration). */
   constructor(db: SqliteDatabase, opts: SqliteMailboxOptions = {}) {
     super()
     this.#db = db
@@ -94,6 +104,9 @@ export class SqliteMailboxHoldings extends Redacted implements MailboxHoldings {
     for (const [k, v] of Object.entries(q)) positive(`quotas.${k}`, v)
     this.quotas = Object.freeze(q)
     this.ttlMs = positive('ttlMs', opts.ttlMs ?? MAILBOX_TTL_MS)
+    if (this.ttlMs > MAILBOX_MAX_TTL_MS) {
+      throw new RangeError(`ttlMs must be at most ${MAILBOX_MAX_TTL_MS} (MAILBOX_MAX_TTL_MS)`)
+    }
   }
 
   #q(sql: string): Statement {
@@ -102,7 +115,7 @@ export class SqliteMailboxHoldings extends Redacted implements MailboxHoldings {
     return s
   }
 
-  #usage(kind: 'recipient' | 'depositor' | 'total', p: string): UsageRow {
+  #usage(kind: 'recipient' | 'depositor' | 'prefix' | 'total', p: string): UsageRow {
     const r = this.#q('SELECT items, bytes FROM mailbox_usage WHERE kind = ? AND peer = ?').get(
       kind,
       p,
@@ -112,12 +125,22 @@ export class SqliteMailboxHoldings extends Redacted implements MailboxHoldings {
 
   /**
    * Holds `envelope` for `recipient` until `now + ttlMs`, returning its id. The same envelope for
-   * the same recipient again returns the first id and uses no more quota. Throws
+   * the same recipient again returns the first id and uses no more quota. `prefix` is the
+   * depositor's network (quotas per prefix; '' counts under none: a local deposit). Throws
    * MailboxQuotaError (naming the quota), TypeError / RangeError for bad arguments.
    */
-  put(recipient: string, depositor: string, envelope: Uint8Array, now: number): string {
+  put(
+    recipient: string,
+    depositor: string,
+    envelope: Uint8Array,
+    now: number,
+    prefix = '',
+  ): string {
     peer('recipient', recipient)
     peer('depositor', depositor)
+    if (typeof prefix !== 'string' || prefix.length > MAX_MAILBOX_PREFIX_CHARS) {
+      throw new TypeError('prefix must be a network prefix string')
+    }
     if (!(envelope instanceof Uint8Array)) throw new TypeError('envelope must be a Uint8Array')
     if (envelope.length === 0 || envelope.length > MAX_MAILBOX_ENVELOPE_BYTES) {
       throw new RangeError(`envelope must be 1 to ${MAX_MAILBOX_ENVELOPE_BYTES} bytes`)
@@ -136,15 +159,22 @@ export class SqliteMailboxHoldings extends Redacted implements MailboxHoldings {
         const d = this.#usage('depositor', depositor)
         if (d.items + 1 > q.depositorCount) throw new MailboxQuotaError('depositor-count')
         if (d.bytes + size > q.depositorBytes) throw new MailboxQuotaError('depositor-bytes')
+        if (prefix !== '') {
+          const p = this.#usage('prefix', prefix)
+          if (p.items + 1 > q.prefixCount) throw new MailboxQuotaError('prefix-count')
+          if (p.bytes + size > q.prefixBytes) throw new MailboxQuotaError('prefix-bytes')
+        }
         const r = this.#usage('recipient', recipient)
         if (r.items + 1 > q.recipientCount) throw new MailboxQuotaError('recipient-count')
         if (r.bytes + size > q.recipientBytes) throw new MailboxQuotaError('recipient-bytes')
         const t = this.#usage('total', '')
+        if (t.items + 1 > q.totalCount) throw new MailboxQuotaError('total-count')
         if (t.bytes + size > q.totalBytes) throw new MailboxQuotaError('total-bytes')
         const info = this.#q(
-          `INSERT INTO mailbox (recipient, depositor, digest, envelope, size, deposited_at, expires_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?)`,
-        ).run(recipient, depositor, digest, envelope, size, now, now + this.ttlMs)
+          `INSERT INTO mailbox
+             (recipient, depositor, prefix, digest, envelope, size, deposited_at, expires_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        ).run(recipient, depositor, prefix, digest, envelope, size, now, now + this.ttlMs)
         return String(info.lastInsertRowid)
       })
       .immediate()
@@ -206,6 +236,7 @@ export class SqliteMailboxHoldings extends Redacted implements MailboxHoldings {
       bytes: t.bytes,
       recipients: count.get('recipient') as number,
       depositors: count.get('depositor') as number,
+      prefixes: count.get('prefix') as number,
       quotas: { ...this.quotas },
     }
   }

@@ -225,6 +225,48 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX control_outbox_by_peer ON control_outbox (peer, created_at);
   `,
+  // 4: mailbox quotas per depositor network prefix and a global item cap (./mailbox.ts; issue 11
+  // finding 9): each held envelope records its depositor's prefix ('' for none), and
+  // mailbox_usage also keeps running totals per prefix. The usage table is rebuilt because its
+  // CHECK names the kinds; its rows carry over.
+  `
+  DROP TRIGGER mailbox_usage_insert;
+  DROP TRIGGER mailbox_usage_delete;
+  ALTER TABLE mailbox ADD COLUMN prefix TEXT NOT NULL DEFAULT '';
+
+  CREATE TABLE mailbox_usage_v4 (
+    kind TEXT NOT NULL CHECK (kind IN ('recipient', 'depositor', 'prefix', 'total')),
+    peer TEXT NOT NULL,                             -- PeerId, prefix, or '' for the total
+    items INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    PRIMARY KEY (kind, peer)
+  ) WITHOUT ROWID;
+  INSERT INTO mailbox_usage_v4 SELECT kind, peer, items, bytes FROM mailbox_usage;
+  DROP TABLE mailbox_usage;
+  ALTER TABLE mailbox_usage_v4 RENAME TO mailbox_usage;
+
+  CREATE TRIGGER mailbox_usage_insert AFTER INSERT ON mailbox BEGIN
+    INSERT INTO mailbox_usage (kind, peer, items, bytes)
+      VALUES ('recipient', NEW.recipient, 1, NEW.size), ('depositor', NEW.depositor, 1, NEW.size),
+             ('total', '', 1, NEW.size)
+      ON CONFLICT (kind, peer) DO UPDATE SET items = items + 1, bytes = bytes + excluded.bytes;
+    INSERT INTO mailbox_usage (kind, peer, items, bytes)
+      SELECT 'prefix', NEW.prefix, 1, NEW.size WHERE NEW.prefix != ''
+      ON CONFLICT (kind, peer) DO UPDATE SET items = items + 1, bytes = bytes + excluded.bytes;
+  END;
+  CREATE TRIGGER mailbox_usage_delete AFTER DELETE ON mailbox BEGIN
+    UPDATE mailbox_usage SET items = items - 1, bytes = bytes - OLD.size
+      WHERE (kind = 'recipient' AND peer = OLD.recipient)
+         OR (kind = 'depositor' AND peer = OLD.depositor)
+         OR (kind = 'prefix' AND peer = OLD.prefix AND OLD.prefix != '')
+         OR (kind = 'total' AND peer = '');
+    DELETE FROM mailbox_usage
+      WHERE items = 0 AND kind != 'total'
+        AND ((kind = 'recipient' AND peer = OLD.recipient)
+          OR (kind = 'depositor' AND peer = OLD.depositor)
+          OR (kind = 'prefix' AND peer = OLD.prefix));
+  END;
+  `,
 ]
 
 /** The schema version this code writes. */

@@ -32,6 +32,7 @@ import { newIdentity, tempHome } from '../store/helpers.js'
 import { LOOPBACK, stopAll, waitFor, leb } from './helpers.js'
 import type { KithNodeOptions } from '../../src/node/types.js'
 import type { Stream } from '@libp2p/interface'
+import { fakeEnvelope } from './mailbox-envelopes.js'
 
 const QUOTAS = { depositorCount: 5, recipientCount: 8 }
 
@@ -70,11 +71,8 @@ async function start(
   return peer
 }
 
-const env = (n = 100, fill = 0): Uint8Array => {
-  const b = randomBytes(n)
-  if (fill !== 0) b[0] = fill
-  return new Uint8Array(b)
-}
+/** A distinct envelope the mailbox accepts (well-formed, random), at most `n` bytes if it can. */
+const env = (n = 400): Uint8Array => fakeEnvelope(n)
 
 const rejected = (m: Libp2pKithNode): Record<string, number> => m.metrics().mailbox!.rejected
 const ended = (s: Stream): boolean => s.status !== 'open'

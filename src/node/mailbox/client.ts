@@ -24,6 +24,7 @@ import {
 } from './codec.js'
 import {
   MailboxAuthError,
+  MailboxEnvelopeError,
   MailboxProtocolError,
   MailboxQuotaError,
   MailboxRefusedError,
@@ -83,6 +84,8 @@ export function wireError(name: string, detail: string): Error {
       return new MailboxRefusedError(`mailbox refused: ${d}`)
     case 'MailboxAuthError':
       return new MailboxAuthError(`mailbox refused the fetch: ${d}`)
+    case 'MailboxEnvelopeError':
+      return new MailboxEnvelopeError(`mailbox refused the envelope: ${d}`)
     default:
       return new MailboxProtocolError(`mailbox answered an unknown error "${cleanDetail(name)}"`)
   }

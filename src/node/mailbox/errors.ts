@@ -15,6 +15,9 @@ export class MailboxQuotaError extends defineError('MailboxQuotaError') {
 /** The mailbox does not hold mail for this recipient (its policy), for itself, or at all (the
  *  peer does not speak /kith/mailbox). */
 export class MailboxRefusedError extends defineError('MailboxRefusedError') {}
+/** A deposit that is no Kith 1:1 envelope (wire version, type, field sizes, padded length): the
+ *  mailbox refuses it before storing anything. */
+export class MailboxEnvelopeError extends defineError('MailboxEnvelopeError') {}
 /** A fetch by someone other than the recipient, or whose challenge signature did not verify. */
 export class MailboxAuthError extends defineError('MailboxAuthError') {}
 /** The mailbox answered out of protocol (wrong response, bad field lengths). */
@@ -27,4 +30,9 @@ export class MailboxTimeoutError extends defineError('MailboxTimeoutError') {}
 export class MailboxIdleTimeoutError extends defineError('MailboxIdleTimeoutError') {}
 
 /** Error names a mailbox may put in DepositResult.error / Failure.error. */
-export const WIRE_ERRORS = ['MailboxQuotaError', 'MailboxRefusedError', 'MailboxAuthError'] as const
+export const WIRE_ERRORS = [
+  'MailboxQuotaError',
+  'MailboxRefusedError',
+  'MailboxAuthError',
+  'MailboxEnvelopeError',
+] as const

@@ -45,11 +45,20 @@ export {
   MAILBOX_DEPOSIT_REPLICAS,
   MAILBOX_FETCH_CONTEXT,
   MAILBOX_MAX_STREAMS_PER_CONNECTION,
+  MAILBOX_FETCH_MAX_BYTES_PER_ROUND,
+  MAILBOX_FETCH_MAX_ENVELOPES_PER_ROUND,
+  MAILBOX_FETCH_MAX_PAGES_PER_ROUND,
   MAILBOX_MAX_TOTAL_BYTES,
+  MAILBOX_MAX_TOTAL_COUNT,
+  MAILBOX_MAX_TTL_MS,
   MAILBOX_NONCE_BYTES,
+  MAILBOX_PREFIX_BITS_IPV4,
+  MAILBOX_PREFIX_BITS_IPV6,
   MAILBOX_PROTOCOL,
   MAILBOX_QUOTA_PER_DEPOSITOR_BYTES,
   MAILBOX_QUOTA_PER_DEPOSITOR_COUNT,
+  MAILBOX_QUOTA_PER_PREFIX_BYTES,
+  MAILBOX_QUOTA_PER_PREFIX_COUNT,
   MAILBOX_QUOTA_PER_RECIPIENT_BYTES,
   MAILBOX_QUOTA_PER_RECIPIENT_COUNT,
   MAILBOX_REQUEST_TIMEOUT_MS,
@@ -65,6 +74,7 @@ export {
 } from './limits.js'
 export {
   MailboxAuthError,
+  MailboxEnvelopeError,
   MailboxIdleTimeoutError,
   MailboxProtocolError,
   MailboxQuotaError,
@@ -73,10 +83,13 @@ export {
   MailboxTimeoutError,
 } from './errors.js'
 export { fetchChallengeMessage } from './codec.js'
+export { networkPrefix } from './prefix.js'
+export { validateEnvelope } from './validate.js'
 export type {
   MailboxHoldings,
   MailboxItem,
   MailboxListOptions,
+  MailboxFetchMetrics,
   MailboxMetrics,
   MailboxPolicy,
   MailboxQuotaName,
@@ -246,6 +259,7 @@ export class MailboxProtocol implements Startable {
       depositsIn: c.depositsIn,
       depositsOut: this.#client.depositsOut,
       refused: Object.fromEntries(c.refused),
+      refusedQuota: Object.fromEntries(c.refusedQuota),
       fetches: c.fetches,
       released: c.released,
       confirmed: c.confirmed,

@@ -49,8 +49,28 @@ export const MAILBOX_QUOTA_PER_DEPOSITOR_BYTES = 16 * 1024 * 1024
 export const MAILBOX_QUOTA_PER_DEPOSITOR_COUNT = 2_500
 /** Envelope bytes held in total (a relay's disk budget; a normal node may pass less). */
 export const MAILBOX_MAX_TOTAL_BYTES = 1024 * 1024 * 1024
+/** Envelopes held in total: a global cap on rows whatever their size (a relay's index and
+ *  sweep cost), ≈10 recipients' full count quotas' worth ×10. */
+export const MAILBOX_MAX_TOTAL_COUNT = 1_000_000
+// Identities are free (issue 11 finding 9: 4 fresh PeerIds × 2,500 deposits filled one
+// recipient's 10,000-item quota). A network prefix is not: the per-prefix quotas bound what one
+// host, or one /24 (IPv4) or /48 (IPv6) network, holds over all its identities. They are half of
+// the per-recipient ones, so one network can never fill a recipient's quota alone and depositors
+// from any other network still get through. A relayed depositor counts under the relay's
+// circuit ("circuit/<relay PeerId>"), a connection without an IP under "other".
+/** Envelopes deposited from one network prefix, over all its depositors and recipients. */
+export const MAILBOX_QUOTA_PER_PREFIX_COUNT = 5_000
+/** Envelope bytes deposited from one network prefix. */
+export const MAILBOX_QUOTA_PER_PREFIX_BYTES = 32 * 1024 * 1024
+/** Prefix lengths of a depositor's network (go-libp2p's resource manager and Bitcoin Core's
+ *  netgroups use the same: an IPv4 /24 or an IPv6 /48 is what one site usually holds). */
+export const MAILBOX_PREFIX_BITS_IPV4 = 24
+export const MAILBOX_PREFIX_BITS_IPV6 = 48
 /** How long an envelope is held before it expires unfetched (14 days). */
 export const MAILBOX_TTL_MS = 14 * 24 * 60 * 60_000
+/** Longest expiry `kith relay --mailbox-ttl` accepts (90 days): beyond it, mail for recipients
+ *  that never return just fills the disk. */
+export const MAILBOX_MAX_TTL_MS = 90 * 24 * 60 * 60_000
 /** How often the mailbox deletes expired envelopes (they are never released after expiry). */
 export const MAILBOX_SWEEP_INTERVAL_MS = 10 * 60_000
 
@@ -74,3 +94,14 @@ export const MAILBOX_WRITE_CHUNK_BYTES = 64 * 1024
 /** Mailboxes a sender deposits an envelope with when the recipient is unreachable (ISSUE: "at
  *  least two of the recipient's mailboxes"). The node does not enforce it; the service does. */
 export const MAILBOX_DEPOSIT_REPLICAS = 2
+
+// ---- The recipient's side: fetching from our own mailboxes (src/service/mailboxes.ts) ----------
+// One round fetches from each chosen mailbox in turn (on start, every MAILBOX_FETCH_INTERVAL_MS
+// and when one connects). Each mailbox gets this budget per round; what is left waits for the
+// next round, so a mailbox full of junk costs at most one budget of trial decryption per round.
+/** Pages (Pulls of up to MAILBOX_BATCH_MAX_ITEMS) fetched from one mailbox in one round. */
+export const MAILBOX_FETCH_MAX_PAGES_PER_ROUND = 16
+/** Envelopes taken from one mailbox in one round (16 pages × 32 items). */
+export const MAILBOX_FETCH_MAX_ENVELOPES_PER_ROUND = 512
+/** Envelope bytes taken from one mailbox in one round (8 full batches). */
+export const MAILBOX_FETCH_MAX_BYTES_PER_ROUND = 8 * 1024 * 1024

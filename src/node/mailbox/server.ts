@@ -29,6 +29,7 @@ import {
 } from './codec.js'
 import {
   MailboxAuthError,
+  MailboxEnvelopeError,
   MailboxIdleTimeoutError,
   MailboxQuotaError,
   MailboxRefusedError,
@@ -42,7 +43,9 @@ import {
   MAX_MAILBOX_REQUEST_BYTES,
   MAX_MAILBOX_RESPONSE_BYTES,
 } from './limits.js'
+import { networkPrefix } from './prefix.js'
 import type { MailboxHoldings, MailboxPolicy } from './types.js'
+import { validateEnvelope } from './validate.js'
 import type { Connection, Stream } from '@libp2p/interface'
 
 const log = debug('kith:node:mailbox')
@@ -63,6 +66,7 @@ export class MailboxCounters {
   depositsIn = 0
   depositsOut = 0
   readonly refused = new Map<string, number>()
+  readonly refusedQuota = new Map<string, number>()
   fetches = 0
   released = 0
   confirmed = 0
@@ -112,6 +116,8 @@ export class MailboxServer {
   /** Serves one inbound stream until it ends. Never rejects. */
   async serve(stream: Stream, connection: Connection): Promise<void> {
     const remote = connection.remotePeer.toString()
+    // The depositor's network, for the per-prefix quotas (./prefix.ts).
+    const prefix = networkPrefix(connection.remoteAddr)
     if (this.#stopped) {
       stream.abort(new NodeNotStartedError('node is not started'))
       return
@@ -129,7 +135,7 @@ export class MailboxServer {
         )
         if (frame == null) break
         const req = decodeRequest(frame)
-        const { response, next } = await this.#handle(remote, req, state)
+        const { response, next } = await this.#handle(remote, prefix, req, state)
         state = next
         await this.#write(stream, response)
       }
@@ -174,13 +180,14 @@ export class MailboxServer {
 
   async #handle(
     remote: string,
+    prefix: string,
     req: Request,
     state: State,
   ): Promise<{ response: Response; next: State }> {
     if (req.deposit !== undefined) {
       if (state.phase === 'challenged') throw new MalformedMessageError('Deposit during a fetch')
       const recipient = peerIdFromWire('Deposit.recipient', req.deposit.recipient)
-      const result = await this.#deposit(recipient, remote, req.deposit.envelope)
+      const result = await this.#deposit(recipient, remote, req.deposit.envelope, prefix)
       return { response: { deposit: result }, next: state }
     }
     if (req.fetch !== undefined) {
@@ -239,7 +246,7 @@ export class MailboxServer {
     recipient: string,
     envelope: Uint8Array,
   ): Promise<{ error: string; detail: string }> {
-    return this.#deposit(recipient, this.#o.self, envelope)
+    return this.#deposit(recipient, this.#o.self, envelope, '')
   }
 
   /** The DepositResult for one deposit: held, or a refusal the depositor reports. */
@@ -247,11 +254,23 @@ export class MailboxServer {
     recipient: string,
     depositor: string,
     envelope: Uint8Array,
+    prefix: string,
   ): Promise<{ error: string; detail: string }> {
     let refusal: Error | undefined
     if (recipient === this.#o.self) {
       refusal = new MailboxRefusedError('a mailbox holds no mail for itself')
+    } else if (recipient === depositor) {
+      // Issue 11 finding 5: a peer stored 17 MB "for itself". Mail is always for someone else.
+      refusal = new MailboxRefusedError('a mailbox holds no mail a peer deposits for itself')
     } else {
+      try {
+        validateEnvelope(envelope)
+      } catch (err) {
+        if (!MailboxEnvelopeError.is(err)) throw err
+        refusal = err as MailboxEnvelopeError
+      }
+    }
+    if (refusal === undefined) {
       let allowed = false
       try {
         allowed = await this.#o.policy()(recipient, depositor)
@@ -263,7 +282,7 @@ export class MailboxServer {
     }
     if (refusal === undefined) {
       try {
-        await this.#o.holdings.put(recipient, depositor, envelope, this.#o.now())
+        await this.#o.holdings.put(recipient, depositor, envelope, this.#o.now(), prefix)
         this.#counters.depositsIn++
         return { error: '', detail: '' }
       } catch (err) {
@@ -272,6 +291,8 @@ export class MailboxServer {
       }
     }
     this.#counters.count(this.#counters.refused, refusal.name)
+    if (refusal instanceof MailboxQuotaError)
+      this.#counters.count(this.#counters.refusedQuota, refusal.quota)
     log('deposit from %s refused: %s', depositor, refusal.name)
     const detail = refusal instanceof MailboxQuotaError ? refusal.quota : refusal.message
     return { error: refusal.name, detail }

@@ -4,14 +4,24 @@
 
 /** Which quota a refused deposit hit (MailboxQuotaError.quota, DepositResult.detail). */
 export type MailboxQuotaName =
-  'recipient-bytes' | 'recipient-count' | 'depositor-bytes' | 'depositor-count' | 'total-bytes'
+  | 'recipient-bytes'
+  | 'recipient-count'
+  | 'depositor-bytes'
+  | 'depositor-count'
+  | 'prefix-bytes'
+  | 'prefix-count'
+  | 'total-bytes'
+  | 'total-count'
 
 export const MAILBOX_QUOTA_NAMES: readonly MailboxQuotaName[] = [
   'recipient-bytes',
   'recipient-count',
   'depositor-bytes',
   'depositor-count',
+  'prefix-bytes',
+  'prefix-count',
   'total-bytes',
+  'total-count',
 ]
 
 /** The quotas a holdings store enforces (defaults in ./limits.ts). */
@@ -20,7 +30,11 @@ export interface MailboxQuotas {
   recipientCount: number
   depositorBytes: number
   depositorCount: number
+  /** Over every depositor of one network prefix (./prefix.ts). */
+  prefixBytes: number
+  prefixCount: number
   totalBytes: number
+  totalCount: number
 }
 
 /** One held envelope as released to its recipient. `id` is opaque (decimal digits). */
@@ -38,6 +52,8 @@ export interface MailboxUsage {
   recipients: number
   /** Distinct depositors with anything held. */
   depositors: number
+  /** Distinct depositor network prefixes with anything held. */
+  prefixes: number
   quotas: MailboxQuotas
 }
 
@@ -59,7 +75,14 @@ type MaybePromise<T> = T | Promise<T>
  * envelope for the same recipient returns the first one's id without using more quota.
  */
 export interface MailboxHoldings {
-  put(recipient: string, depositor: string, envelope: Uint8Array, now: number): MaybePromise<string>
+  /** `prefix`: the depositor's network (./prefix.ts); '' (a local deposit) counts under none. */
+  put(
+    recipient: string,
+    depositor: string,
+    envelope: Uint8Array,
+    now: number,
+    prefix?: string,
+  ): MaybePromise<string>
   /** The recipient's items, oldest first, bounded by count and bytes. */
   list(recipient: string, opts: MailboxListOptions): MaybePromise<MailboxItem[]>
   /** Deletes those of `ids` held for `recipient` (others' ids are ignored); returns how many. */
@@ -80,8 +103,11 @@ export interface MailboxMetrics {
   depositsIn: number
   /** Deposits other mailboxes accepted from this node. */
   depositsOut: number
-  /** Deposits refused, by error name (MailboxQuotaError, MailboxRefusedError). */
+  /** Deposits refused, by error name (MailboxQuotaError, MailboxRefusedError,
+   *  MailboxEnvelopeError). */
   refused: Record<string, number>
+  /** Refused MailboxQuotaError deposits by the quota they hit ('prefix-count', …). */
+  refusedQuota: Record<string, number>
   /** Successful fetch authentications served. */
   fetches: number
   /** Envelopes released to recipients (a re-fetch counts again). */
@@ -95,4 +121,26 @@ export interface MailboxMetrics {
   rejected: Record<string, number>
   /** What this node holds for others; absent when it is no mailbox (no holdings). */
   usage?: MailboxUsage
+  /** Fetching from our own mailboxes (the service adds it: src/service/mailboxes.ts). */
+  fetch?: MailboxFetchMetrics
+}
+
+/** The recipient's side: what fetching from the mailboxes we chose cost and found. */
+export interface MailboxFetchMetrics {
+  /** Fetch rounds from one mailbox. */
+  rounds: number
+  /** Envelopes fetched (and confirmed, so the mailbox deletes them). */
+  envelopes: number
+  /** Fetched envelopes received as messages. */
+  received: number
+  /** Fetched envelopes that were not ours or did not decrypt (junk, copies), by error name. */
+  junk: Record<string, number>
+  /** Rounds cut short by the per-round budget (MAILBOX_FETCH_MAX_*_PER_ROUND), by which one:
+   *  'pages', 'envelopes', 'bytes'. */
+  budgetHits: Record<string, number>
+  /** Envelopes whose trial decryption stopped at MAILBOX_TRIAL_MAX_KEYS header keys. */
+  trialBudgetHits: number
+  /** Fetches from a peer we did not choose, refused before dialling (never happens by design;
+   *  counted to prove it). */
+  notChosen: number
 }

@@ -1,0 +1,67 @@
+// The network prefix of a depositor's connection, the key of the per-prefix mailbox quotas
+// (./limits.ts MAILBOX_QUOTA_PER_PREFIX_*). It owns the mapping from a connection's remote
+// multiaddr to a short string and knows nothing of quotas or of the holdings.
+//
+// IPv4 → the /24 ("ip4/203.0.113.0/24"), IPv6 → the /48 ("ip6/2001:db8:1::/48"), as go-libp2p's
+// resource manager limits per subnet and Bitcoin Core groups inbound peers by netgroup
+// (src/netgroup.cpp: /16 there; a /24 here, so one site's hosts share one quota). IPv4-mapped IPv6
+// counts as its IPv4. A relayed connection (/p2p-circuit) counts under its relay
+// ("circuit/<relay PeerId>"): every depositor behind one relay shares one quota, as they share
+// its address. Anything else (DNS names, unix sockets, memory transports) counts as "other".
+import { isIPv4, isIPv6 } from 'node:net'
+import { MAILBOX_PREFIX_BITS_IPV4, MAILBOX_PREFIX_BITS_IPV6 } from './limits.js'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** The prefix string for an address; see the header. */
+export function networkPrefix(addr: Multiaddr | undefined): string {
+  if (addr === undefined) return 'other'
+  const parts = addr.getComponents()
+  const circuit = parts.findIndex((c) => c.name === 'p2p-circuit')
+  if (circuit >= 0) {
+    const relay = parts
+      .slice(0, circuit)
+      .reverse()
+      .find((c) => c.name === 'p2p')?.value
+    return `circuit/${relay ?? 'unknown'}`
+  }
+  const ip = parts[0]
+  if (ip?.value === undefined) return 'other'
+  if (ip.name === 'ip4' && isIPv4(ip.value)) return ipv4Prefix(ip.value)
+  if (ip.name === 'ip6' && isIPv6(ip.value)) {
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip.value)?.[1]
+    return mapped !== undefined && isIPv4(mapped) ? ipv4Prefix(mapped) : ipv6Prefix(ip.value)
+  }
+  return 'other'
+}
+
+function ipv4Prefix(ip: string): string {
+  const octets = ip.split('.').map(Number)
+  const keep = MAILBOX_PREFIX_BITS_IPV4 / 8
+  const net = octets.map((o, i) => (i < keep ? o : 0)).join('.')
+  return `ip4/${net}/${MAILBOX_PREFIX_BITS_IPV4}`
+}
+
+function ipv6Prefix(ip: string): string {
+  const groups = expandIPv6(ip)
+  const keep = MAILBOX_PREFIX_BITS_IPV6 / 16
+  return `ip6/${groups.slice(0, keep).join(':')}::/${MAILBOX_PREFIX_BITS_IPV6}`
+}
+
+/** Eight 16-bit groups in lowercase hex without leading zeros (a zone id is dropped). */
+function expandIPv6(ip: string): string[] {
+  const bare = ip.split('%')[0]!
+  const [head, tail] = bare.includes('::') ? bare.split('::') : [bare, undefined]
+  const h = head === '' || head === undefined ? [] : head.split(':')
+  const t = tail === undefined || tail === '' ? [] : tail.split(':')
+  // A trailing dotted IPv4 part counts as two groups.
+  const expand = (gs: string[]) =>
+    gs.flatMap((g) => {
+      if (!g.includes('.')) return [g]
+      const [a, b, c, d] = g.split('.').map(Number)
+      return [(((a ?? 0) << 8) | (b ?? 0)).toString(16), (((c ?? 0) << 8) | (d ?? 0)).toString(16)]
+    })
+  const hx = expand(h)
+  const tx = expand(t)
+  const zeros = tail === undefined ? [] : new Array<string>(8 - hx.length - tx.length).fill('0')
+  return [...hx, ...zeros, ...tx].map((g) => parseInt(g, 16).toString(16))
+}
