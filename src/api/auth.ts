@@ -4,7 +4,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 
-/** Longest Authorization header value or ?token= accepted (a token is 64 hex chars). */
+/** Longest Authorization header value accepted (a token is 64 hex chars). */
 export const MAX_TOKEN_CHARS = 1024
 
 function digest(s: string): Buffer {
@@ -27,10 +27,11 @@ export function bearerToken(req: IncomingMessage): string | undefined {
   return m?.[1]
 }
 
-/** Checks the Authorization header (and, if `allowQuery`, a `token` query parameter). */
-export function authorized(req: IncomingMessage, url: URL, token: string, allowQuery = false) {
-  const fromHeader = bearerToken(req)
-  if (fromHeader !== undefined) return tokenMatches(fromHeader, token)
-  if (allowQuery) return tokenMatches(url.searchParams.get('token') ?? undefined, token)
-  return tokenMatches(undefined, token)
+/**
+ * Checks the Authorization header, the only place the token is read from. Never the URL (the
+ * events socket's `?token=` is gone, issue 11 finding 14): a URL ends up in logs, proxies,
+ * browser history and Referer headers.
+ */
+export function authorized(req: IncomingMessage, token: string): boolean {
+  return tokenMatches(bearerToken(req), token)
 }

@@ -13,6 +13,7 @@ import type {
   GroupView,
   MessageView,
   NodeStatus,
+  RequestView,
   ServiceEvent,
 } from '../service/types.js'
 
@@ -168,8 +169,9 @@ export class ApiClient {
     return this.#request('GET', '/v1/peers')
   }
 
-  invite(): Promise<{ link: string; peerId: string }> {
-    return this.#request('GET', '/v1/invite')
+  /** `once`: a single-use invite (`kith invite --once`). */
+  invite(opts: { once?: boolean } = {}): Promise<{ link: string; peerId: string }> {
+    return this.#request('GET', opts.once === true ? '/v1/invite?once=1' : '/v1/invite')
   }
 
   listContacts(): Promise<ContactView[]> {
@@ -183,6 +185,31 @@ export class ApiClient {
   removeContact(ref: string, purge = false): Promise<{ removed: boolean }> {
     const q = purge ? '?purge=1' : ''
     return this.#request('DELETE', `/v1/contacts/${encodeURIComponent(ref)}${q}`)
+  }
+
+  renameContact(ref: string, name: string): Promise<{ name: string; peerId: string }> {
+    return this.#request('POST', `/v1/contacts/${encodeURIComponent(ref)}/rename`, { name })
+  }
+
+  /** `ref`: a contact's name or PeerId, or any PeerId. */
+  blockContact(ref: string, blocked = true): Promise<{ peerId: string; blocked: boolean }> {
+    const verb = blocked ? 'block' : 'unblock'
+    return this.#request('POST', `/v1/contacts/${encodeURIComponent(ref)}/${verb}`, {})
+  }
+
+  // ---- Message requests (CLI.md "Profile, requests, blocking") ----
+
+  listRequests(): Promise<RequestView[]> {
+    return this.#request('GET', '/v1/requests')
+  }
+
+  acceptRequest(peerId: string, name?: string): Promise<{ peerId: string; accepted: boolean }> {
+    const body = name !== undefined ? { name } : {}
+    return this.#request('POST', `/v1/requests/${encodeURIComponent(peerId)}/accept`, body)
+  }
+
+  blockRequest(peerId: string): Promise<{ peerId: string; accepted: boolean }> {
+    return this.#request('POST', `/v1/requests/${encodeURIComponent(peerId)}/block`, {})
   }
 
   safetyNumber(ref: string): Promise<{ contact: string; safetyNumber: string }> {

@@ -1,5 +1,6 @@
 // The local API's event stream: a WebSocket at /v1/events that sends every ServiceEvent as one
-// JSON text frame. This module owns the upgrade (path and token checks), the per-socket
+// JSON text frame. This module owns the upgrade (Host, Origin, token and path checks, in that
+// order; the token only from the Authorization header, never the URL), the per-socket
 // subscription to the ChatApi and the bounds on a slow or dead client. It knows nothing of the
 // HTTP routes. Clients send nothing we read: incoming frames are limited and ignored.
 import type { IncomingMessage, Server } from 'node:http'
@@ -8,6 +9,8 @@ import createDebug from 'debug'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { ChatApi } from '../service/types.js'
 import { authorized } from './auth.js'
+import { toHttpError } from './errors.js'
+import { checkHostAndOrigin } from './host.js'
 
 const log = createDebug('kith:api:events')
 
@@ -19,17 +22,33 @@ export const MAX_WS_BUFFERED_BYTES = 4 * 1024 * 1024
 /** Ping interval; a client that missed the previous pong is terminated. */
 export const WS_PING_INTERVAL_MS = 30_000
 
+const REASONS: Record<number, string> = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  421: 'Misdirected Request',
+}
+
 function reject(socket: Duplex, status: number, name: string, message: string): void {
   const body = JSON.stringify({ error: name, message })
-  const reason = status === 401 ? 'Unauthorized' : 'Not Found'
+  const reason = REASONS[status] ?? 'Bad Request'
   socket.end(
     `HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
   )
 }
 
+export interface EventsOptions {
+  /** The bearer token (Authorization header only). */
+  token: string
+  /** The port the API listens on, for the Host and Origin checks (known once it listens). */
+  port(): number
+  /** Called with the error name of every refused upgrade (counted in status metrics). */
+  onRejected(name: string): void
+}
+
 /** Serves /v1/events on `server`'s upgrade requests. Returns a function closing every socket. */
-export function attachEvents(server: Server, api: ChatApi, token: string): () => void {
+export function attachEvents(server: Server, api: ChatApi, opts: EventsOptions): () => void {
   const wss = new WebSocketServer({
     noServer: true,
     maxPayload: MAX_WS_INCOMING_BYTES,
@@ -40,9 +59,20 @@ export function attachEvents(server: Server, api: ChatApi, token: string): () =>
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy())
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
-    // Browsers cannot set headers on a WebSocket: they may pass ?token= instead.
-    if (!authorized(req, url, token, true)) {
+    try {
+      checkHostAndOrigin(req, opts.port())
+    } catch (err) {
+      const { status, body } = toHttpError(err)
+      log('upgrade refused: %s', body.error)
+      opts.onRejected(body.error)
+      reject(socket, status, body.error, body.message)
+      return
+    }
+    // The CLI sends the Authorization header; a browser cannot set one on a WebSocket and will
+    // authenticate with the web app's session cookie (CLI.md "Web"), never a token in the URL.
+    if (!authorized(req, opts.token)) {
       log('upgrade refused: bad token')
+      opts.onRejected('Unauthorized')
       reject(socket, 401, 'Unauthorized', 'missing or wrong API token')
       return
     }

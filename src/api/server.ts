@@ -1,7 +1,8 @@
 // The local API: HTTP + WebSocket on 127.0.0.1, the only door to a running node (ARCHITECTURE.md
-// "Data flow"). This module owns the HTTP side — binding, bearer-token auth on every request, JSON
-// bodies under MAX_BODY_BYTES, the /v1 routes and their argument checks — and maps each route to
-// one ChatApi call. It knows nothing of libp2p, the store or the protocol; errors are mapped to
+// "Data flow"). This module owns the HTTP side — binding, the Host/Origin checks (./host.ts) then
+// bearer-token auth on every request, JSON bodies under MAX_BODY_BYTES, the route table (status,
+// peers, messages here; ./contact-routes.ts, ./group-routes.ts) — and maps each route to one
+// ChatApi call. It knows nothing of libp2p, the store or the protocol; errors are mapped to
 // statuses by ./errors.ts and events are streamed by ./events.ts. Logs name routes and statuses,
 // never bodies, tokens or message text.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
@@ -9,8 +10,14 @@ import type { AddressInfo } from 'node:net'
 import createDebug from 'debug'
 import type { ChatApi } from '../service/types.js'
 import { authorized } from './auth.js'
+import { contactRoutes } from './contact-routes.js'
 import { HttpError, toHttpError } from './errors.js'
 import { attachEvents } from './events.js'
+import { groupRoutes, MAX_MESSAGES_LIMIT } from './group-routes.js'
+import { checkHostAndOrigin } from './host.js'
+import { bad, int, str, type Body, type Route } from './routes.js'
+
+export { MAX_MESSAGES_LIMIT }
 
 const log = createDebug('kith:api')
 
@@ -19,8 +26,6 @@ export const MAX_BODY_BYTES = 256 * 1024
 /** `wait` on POST /v1/messages: default and largest time to hold the request. */
 export const DEFAULT_WAIT_TIMEOUT_MS = 30_000
 export const MAX_WAIT_TIMEOUT_MS = 10 * 60_000
-/** Largest `limit` of GET /v1/messages. */
-export const MAX_MESSAGES_LIMIT = 100_000
 /** The only address the API binds to: it is a local API. */
 export const API_HOST = '127.0.0.1'
 
@@ -38,145 +43,20 @@ export interface ApiServer {
   close(): Promise<void>
 }
 
-type Body = Record<string, unknown>
-interface Request {
-  params: string[]
-  query: URLSearchParams
-  body: Body
-}
-interface Reply {
-  status?: number
-  body: unknown
-}
-interface Route {
-  method: 'GET' | 'POST' | 'DELETE'
-  path: RegExp
-  handle(r: Request): Reply | Promise<Reply>
-}
-
-function bad(message: string): HttpError {
-  return new HttpError(400, 'InvalidRequest', message)
-}
-
-function str(body: Body, field: string, optional: true): string | undefined
-function str(body: Body, field: string): string
-function str(body: Body, field: string, optional = false): string | undefined {
-  const v = body[field]
-  if (v === undefined && optional) return undefined
-  if (typeof v !== 'string' || v.length === 0) throw bad(`"${field}" must be a non-empty string`)
-  return v
-}
-
-function int(v: unknown, field: string, min: number, max: number): number {
-  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v
-  if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < min || n > max) {
-    throw bad(`"${field}" must be an integer from ${min} to ${max}`)
-  }
-  return n
-}
-
-/** A group method the API lacks (`kith relay`): 404 NotAvailable. */
-function noGroups(): never {
-  throw new HttpError(404, 'NotAvailable', 'this node has no groups')
-}
-
-/** /v1/groups… (docs/groups.md, CLI.md "Groups"): `:ref` is a group's name or id. */
-function groupRoutes(api: ChatApi, ref: string): Route[] {
+function routes(api: ChatApi, rejected: () => Record<string, number>): Route[] {
   return [
+    ...groupRoutes(api),
+    ...contactRoutes(api),
     {
       method: 'GET',
-      path: /^\/v1\/groups$/,
-      handle: () => ({ body: api.listGroups?.() ?? noGroups() }),
-    },
-    {
-      method: 'POST',
-      path: /^\/v1\/groups$/,
-      handle: ({ body }) => ({
-        status: 201,
-        body: api.createGroup?.(str(body, 'name')) ?? noGroups(),
-      }),
-    },
-    {
-      method: 'POST',
-      path: new RegExp(`^/v1/groups/${ref}/members$`),
-      handle: ({ params, body }) => ({
-        body:
-          api.addGroupMember?.(params[0] ?? '', str(body, 'contact'), body.admin === true) ??
-          noGroups(),
-      }),
-    },
-    {
-      method: 'DELETE',
-      path: new RegExp(`^/v1/groups/${ref}/members/${ref}$`),
-      handle: ({ params }) => ({
-        body: api.removeGroupMember?.(params[0] ?? '', params[1] ?? '') ?? noGroups(),
-      }),
-    },
-    {
-      method: 'POST',
-      path: new RegExp(`^/v1/groups/${ref}/leave$`),
-      handle: ({ params }) => ({ body: api.leaveGroup?.(params[0] ?? '') ?? noGroups() }),
-    },
-    {
-      method: 'POST',
-      path: new RegExp(`^/v1/groups/${ref}/messages$`),
-      handle: async ({ params, body }) => {
-        if (typeof body.text !== 'string') throw bad('"text" must be a string')
-        return { body: await (api.sendGroup?.(params[0] ?? '', body.text) ?? noGroups()) }
+      path: /^\/v1\/status$/,
+      handle: () => {
+        const s = api.status()
+        // The API's own refusals (Host, Origin, token) next to the node's (issue 11, finding 14).
+        return { body: { ...s, metrics: { ...s.metrics, apiRejected: rejected() } } }
       },
     },
-    {
-      method: 'GET',
-      path: new RegExp(`^/v1/groups/${ref}/messages$`),
-      handle: ({ params, query }) => {
-        const limit = query.get('limit')
-        return {
-          body:
-            api.groupMessages?.(params[0] ?? '', {
-              ...(limit !== null ? { limit: int(limit, 'limit', 1, MAX_MESSAGES_LIMIT) } : {}),
-            }) ?? noGroups(),
-        }
-      },
-    },
-  ]
-}
-
-function routes(api: ChatApi): Route[] {
-  const ref = '([^/]+)'
-  return [
-    ...groupRoutes(api, ref),
-    { method: 'GET', path: /^\/v1\/status$/, handle: () => ({ body: api.status() }) },
     { method: 'GET', path: /^\/v1\/peers$/, handle: () => ({ body: api.peers() }) },
-    { method: 'GET', path: /^\/v1\/invite$/, handle: () => ({ body: api.invite() }) },
-    { method: 'GET', path: /^\/v1\/contacts$/, handle: () => ({ body: api.listContacts() }) },
-    {
-      method: 'POST',
-      path: /^\/v1\/contacts$/,
-      handle: async ({ body }) => ({
-        status: 201,
-        body: await api.addContact(str(body, 'link'), str(body, 'name', true)),
-      }),
-    },
-    {
-      method: 'DELETE',
-      path: new RegExp(`^/v1/contacts/${ref}$`),
-      handle: ({ params, query }) => {
-        const purge = ['1', 'true'].includes(query.get('purge') ?? '')
-        return { body: api.removeContact(params[0] ?? '', purge) }
-      },
-    },
-    {
-      method: 'GET',
-      path: new RegExp(`^/v1/contacts/${ref}/verify$`),
-      handle: ({ params }) => ({ body: api.safetyNumber(params[0] ?? '') }),
-    },
-    {
-      method: 'POST',
-      path: new RegExp(`^/v1/contacts/${ref}/verify$`),
-      handle: ({ params, body }) => ({
-        body: api.confirmSafetyNumber(params[0] ?? '', str(body, 'number')),
-      }),
-    },
     {
       method: 'POST',
       path: /^\/v1\/messages$/,
@@ -265,13 +145,20 @@ function reply(res: ServerResponse, status: number, body: unknown, close = false
 export async function startApiServer(api: ChatApi, opts: ApiServerOptions): Promise<ApiServer> {
   if (opts.host !== API_HOST) throw new RangeError('host: the API binds to 127.0.0.1 only')
   if (opts.token.length === 0) throw new RangeError('token: must not be empty')
-  const table = routes(api)
+  let port = 0 // known once listening; no request is handled before
+  const rejected: Record<string, number> = {}
+  const countRejected = (name: string) => {
+    rejected[name] = (rejected[name] ?? 0) + 1
+  }
+  const table = routes(api, () => ({ ...rejected }))
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
     const method = req.method ?? 'GET'
     try {
-      if (!authorized(req, url, opts.token)) {
+      // Host and Origin first: a rebinding page is refused whatever it knows (./host.ts).
+      checkHostAndOrigin(req, port)
+      if (!authorized(req, opts.token)) {
         throw new HttpError(401, 'Unauthorized', 'missing or wrong API token')
       }
       const matches = table
@@ -292,6 +179,9 @@ export async function startApiServer(api: ChatApi, opts: ApiServerOptions): Prom
       log('%s %s %d', method, url.pathname, out.status ?? 200)
     } catch (err) {
       const { status, body } = toHttpError(err)
+      if (['HostNotAllowed', 'OriginNotAllowed', 'Unauthorized'].includes(body.error)) {
+        countRejected(body.error)
+      }
       if (status === 500) log('%s %s failed: %O', method, url.pathname, err)
       else log('%s %s %d %s', method, url.pathname, status, body.error)
       if (!res.headersSent) reply(res, status, body, status === 413)
@@ -301,7 +191,11 @@ export async function startApiServer(api: ChatApi, opts: ApiServerOptions): Prom
 
   const server = createServer((req, res) => void handle(req, res))
   server.headersTimeout = 10_000
-  const closeEvents = attachEvents(server, api, opts.token)
+  const closeEvents = attachEvents(server, api, {
+    token: opts.token,
+    port: () => port,
+    onRejected: countRejected,
+  })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(opts.port, API_HOST, () => {
@@ -309,7 +203,7 @@ export async function startApiServer(api: ChatApi, opts: ApiServerOptions): Prom
       resolve()
     })
   })
-  const { port } = server.address() as AddressInfo
+  port = (server.address() as AddressInfo).port
   const url = `http://${API_HOST}:${port}`
   log('listening on %s', url)
 

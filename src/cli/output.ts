@@ -1,7 +1,8 @@
 // What the CLI prints and how it exits (CLI.md "Conventions"): with --json exactly one JSON
 // document on stdout (streams: one object per line); errors as one line `Name: message` on
 // stderr; exit codes 0 ok · 1 failure · 2 usage · 3 daemon not running · 4 not found · 5 timed
-// out. This module owns those rules and the small formatting helpers of the human output.
+// out. This module owns those rules, the small formatting helpers of the human output, and
+// `printable`, the one function every human line passes a peer's text or name through.
 import QRCode from 'qrcode'
 
 export const EXIT_OK = 0
@@ -35,11 +36,60 @@ export function exitCodeFor(err: unknown): number {
   return EXIT_FAILURE
 }
 
-/** The one stderr line for an error: `Name: message`, newlines folded. */
+/**
+ * What a peer could use to drive or fool a terminal (issue 11, finding 8), matched per code point:
+ * - \p{Cc}: C0 controls, DEL and C1 controls (ECMA-48 §5: ESC starts CSI/OSC sequences that clear
+ *   the screen or set the window title, 0x9B is a one-byte CSI, BEL ends an OSC, CR rewrites the
+ *   current line, LF forges a new one);
+ * - \p{Cf}: format characters, among them the bidi embeddings and overrides U+202A–202E, isolates
+ *   U+2066–2069 and marks U+200E/200F/061C (Unicode UAX #9 §2; "Trojan Source", CVE-2021-42574)
+ *   and invisible ones (U+200B zero width space, U+2060 word joiner, U+FEFF, U+00AD);
+ * - \p{Zl}, \p{Zp}: U+2028/2029, which some terminals and viewers break lines at;
+ * - \p{Cs}: a lone surrogate (JSON can carry one), shown rather than turned into U+FFFD.
+ * Exempt: ZWNJ/ZWJ (U+200C/200D) and the tag characters U+E0020–E007F, which emoji sequences and
+ * some scripts need and which move no cursor. (Names with them are refused by the service.)
+ */
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu
+
+function exempt(cp: number): boolean {
+  return cp === 0x200c || cp === 0x200d || (cp >= 0xe0020 && cp <= 0xe007f)
+}
+
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' }
+
+/** The visible escape of one unsafe code point: \n \r \t, \x1b, \u202e or \u{e0001}. */
+function escapeChar(c: string): string {
+  const named = NAMED[c]
+  if (named !== undefined) return named
+  const cp = c.codePointAt(0) ?? 0
+  if (exempt(cp)) return c
+  if (cp < 0x100) return `\\x${cp.toString(16).padStart(2, '0')}`
+  if (cp < 0x10000) return `\\u${cp.toString(16).padStart(4, '0')}`
+  return `\\u{${cp.toString(16)}}`
+}
+
+/**
+ * Text from a peer (message text, names, profile and group names, invite names, error messages
+ * that quote them) made safe for a terminal: every control, format and separator character is
+ * shown as a visible escape (`\x1b`, `\r`, `\u202e`), so nothing it holds can move the cursor,
+ * run an escape sequence, reorder what follows, or start a line of its own. With `continuation`,
+ * a line break (LF or CRLF) in the text is kept but the next line begins with `continuation`,
+ * so a message's own lines can never pass for lines of the output (which start at column 0);
+ * a lone CR is still escaped. Only for human output: --json prints the exact strings.
+ */
+export function printable(text: string, continuation?: string): string {
+  if (continuation === undefined) return text.replace(UNSAFE, escapeChar)
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.replace(UNSAFE, escapeChar))
+    .join(`\n${continuation}`)
+}
+
+/** The one stderr line for an error: `Name: message`, newlines folded, escapes shown. */
 export function errorLine(err: unknown): string {
-  if (!(err instanceof Error)) return `Error: ${String(err)}`
+  if (!(err instanceof Error)) return `Error: ${printable(String(err))}`
   const message = err.message.replace(/\s*\n\s*/g, ' ').trim()
-  return message === '' ? err.name : `${err.name}: ${message}`
+  return printable(message === '' ? err.name : `${err.name}: ${message}`)
 }
 
 export function writeOut(text: string): void {

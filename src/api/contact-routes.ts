@@ -1,0 +1,75 @@
+// Contacts, invites, verification, message requests and blocking (CLI.md "Contacts and
+// verification", "Profile, requests, blocking"): each route calls one ChatApi method. `:ref` is a
+// contact's name or PeerId; `:peerId` a PeerId. Knows nothing of HTTP plumbing (./server.ts); the
+// typed errors the service throws (InvalidName 400, NameTaken 409, RequestNotFound 404…) carry
+// their own status (./errors.ts).
+import type { ChatApi } from '../service/types.js'
+import { flag, REF, str, type Route } from './routes.js'
+
+export function contactRoutes(api: ChatApi): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: /^\/v1\/invite$/,
+      handle: ({ query }) => ({ body: api.invite(flag(query, 'once') ? { once: true } : {}) }),
+    },
+    { method: 'GET', path: /^\/v1\/contacts$/, handle: () => ({ body: api.listContacts() }) },
+    {
+      method: 'POST',
+      path: /^\/v1\/contacts$/,
+      handle: async ({ body }) => ({
+        status: 201,
+        body: await api.addContact(str(body, 'link'), str(body, 'name', true)),
+      }),
+    },
+    {
+      method: 'DELETE',
+      path: new RegExp(`^/v1/contacts/${REF}$`),
+      handle: ({ params, query }) => ({
+        body: api.removeContact(params[0] ?? '', flag(query, 'purge')),
+      }),
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/v1/contacts/${REF}/rename$`),
+      handle: ({ params, body }) => ({
+        body: api.renameContact(params[0] ?? '', str(body, 'name')),
+      }),
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/v1/contacts/${REF}/block$`),
+      handle: ({ params }) => ({ body: api.blockContact(params[0] ?? '') }),
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/v1/contacts/${REF}/unblock$`),
+      handle: ({ params }) => ({ body: api.unblockContact(params[0] ?? '') }),
+    },
+    {
+      method: 'GET',
+      path: new RegExp(`^/v1/contacts/${REF}/verify$`),
+      handle: ({ params }) => ({ body: api.safetyNumber(params[0] ?? '') }),
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/v1/contacts/${REF}/verify$`),
+      handle: ({ params, body }) => ({
+        body: api.confirmSafetyNumber(params[0] ?? '', str(body, 'number')),
+      }),
+    },
+    { method: 'GET', path: /^\/v1\/requests$/, handle: () => ({ body: api.listRequests() }) },
+    {
+      method: 'POST',
+      path: new RegExp(`^/v1/requests/${REF}/accept$`),
+      handle: ({ params, body }) => ({
+        body: api.acceptRequest(params[0] ?? '', str(body, 'name', true)),
+      }),
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/v1/requests/${REF}/block$`),
+      handle: ({ params }) => ({ body: api.blockRequest(params[0] ?? '') }),
+    },
+  ]
+}
