@@ -11,6 +11,7 @@ import { MalformedMessageError } from '../errors.js'
 import { PEER_ID_BYTES } from '../identity/identity.js'
 import { ED25519_KEY_BYTES, SIGNATURE_BYTES } from './codec.js'
 import { decodeLimited } from './decode.js'
+import { INVITE_SECRET_BYTES } from './invite.js'
 import {
   MAX_CHAT_CONTENT_BYTES,
   GROUP_ID_BYTES,
@@ -60,7 +61,11 @@ export type {
   Text,
 } from './pb/wire.js'
 
-type ContentIn = WireInput<pb.ChatContent>
+/** The invite proof and profile name are optional on input (most contents carry neither). */
+type ContentIn = Omit<WireInput<pb.ChatContent>, 'inviteProof' | 'profileName'> & {
+  inviteProof?: Uint8Array
+  profileName?: string
+}
 type ReceiptIn = WireInput<pb.Receipt>
 type GroupControlIn = WireInput<pb.GroupControl>
 type SenderKeyIn = WireInput<pb.SenderKeyDistribution>
@@ -153,19 +158,28 @@ function fileManifest(r: Rules, what: string, x: FileIn): FileIn {
   }
 }
 
-function chatContent(r: Rules, c: ContentIn): ContentIn {
+function chatContent(r: Rules, c: ContentIn): WireInput<pb.ChatContent> {
   const bodies = [c.text, c.receipt, c.groupControl, c.file, c.card, c.group]
   const set = bodies.filter((b) => b != null).length
   if (set !== 1) r.bad(`ChatContent: ${set} bodies set, expected exactly one`)
   const { conversation } = c
   if (!(conversation instanceof Uint8Array)) r.bad('ChatContent.conversation: expected bytes')
   r.max('ChatContent.conversation bytes', conversation.length, MAX_ID_BYTES)
-  const out: ContentIn = {
+  const out: WireInput<pb.ChatContent> = {
     messageId: r.len('ChatContent.messageId', c.messageId, MESSAGE_ID_BYTES),
     sender: r.len('ChatContent.sender', c.sender, 0, PEER_ID_BYTES),
     seq: u64(r, 'ChatContent.seq', c.seq),
     sentAt: u64(r, 'ChatContent.sentAt', c.sentAt),
     conversation,
+    // Outside the body oneof: a 1:1 content's proof that its sender holds our invite secret
+    // (service/proofs.ts), and the sender's own name beside it. Empty when absent.
+    inviteProof: r.len(
+      'ChatContent.inviteProof',
+      c.inviteProof ?? new Uint8Array(0),
+      0,
+      INVITE_SECRET_BYTES,
+    ),
+    profileName: utf8UpTo(r, 'ChatContent.profileName', c.profileName ?? '', MAX_NAME_BYTES),
   }
   if (c.text != null) {
     out.text = { text: utf8UpTo(r, 'ChatContent.text.text', c.text.text, MAX_PLAINTEXT_BYTES) }

@@ -37,6 +37,10 @@ import {
   type WireInput,
 } from './rules.js'
 
+/** The invite secret's length: 128 random bits, unguessable, so a peer that proves it (ChatContent
+ *  .invite_proof) got our invite link (issue 11 "Message requests"). Old links carry none. */
+export const INVITE_SECRET_BYTES = 16
+
 /** The Invite version this code writes and the only one it reads. */
 export const INVITE_VERSION = 1
 /** Every invite link starts with this (matched case-insensitively when decoding). */
@@ -54,6 +58,8 @@ export interface InviteInput {
   bundle: WireInput<pb.PrekeyBundle>
   /** Suggested display name, at most MAX_NAME_BYTES of UTF-8 (may be empty). */
   name: string
+  /** INVITE_SECRET_BYTES the adder proves back in its first messages; omitted: none. */
+  secret?: Uint8Array
 }
 
 export interface DecodedInvite {
@@ -62,7 +68,10 @@ export interface DecodedInvite {
   addrs: string[]
   /** Shape-checked and bound to the PeerId; its signatures are NOT verified yet. */
   bundle: DecodedPrekeyBundle
+  /** Unchecked: may hold control characters (service/names.ts decides whether to show it). */
   name: string
+  /** INVITE_SECRET_BYTES, or empty (a link from before invite secrets). */
+  secret: Uint8Array
 }
 
 /** Encodes an invite link. InvalidKeyError when the bundle is not the PeerId's. */
@@ -81,6 +90,12 @@ export function encodeInviteLink(invite: InviteInput): string {
     ),
     bundle,
     name: utf8UpTo(encodeRules, 'Invite.name', invite.name, MAX_NAME_BYTES),
+    secret: encodeRules.len(
+      'Invite.secret',
+      invite.secret ?? new Uint8Array(0),
+      0,
+      INVITE_SECRET_BYTES,
+    ),
   }
   const bytes = fits('Invite', pb.Invite.encode(wire<pb.Invite>(msg)), MAX_INVITE_BYTES)
   return INVITE_LINK_PREFIX + base64urlnopad.encode(bytes)
@@ -134,5 +149,6 @@ export function decodeInviteLink(link: string): DecodedInvite {
     addrs: invite.addrs,
     bundle,
     name: utf8UpTo(decodeRules, 'Invite.name', invite.name, MAX_NAME_BYTES),
+    secret: decodeRules.len('Invite.secret', invite.secret, 0, INVITE_SECRET_BYTES),
   }
 }

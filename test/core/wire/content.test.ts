@@ -39,6 +39,8 @@ const head = (): Omit<pb.ChatContent, 'text'> => ({
   seq: 42n,
   sentAt: 1_700_000_000_000n,
   conversation: new Uint8Array(0),
+  inviteProof: new Uint8Array(0),
+  profileName: '',
 })
 
 const receipt = (n = 3): pb.Receipt => ({

@@ -14,6 +14,7 @@ import {
 import { IdentityKeyPair, peerIdBytesFromPublicKey } from '../../../src/core/identity/identity.js'
 import {
   INVITE_LINK_PREFIX,
+  INVITE_SECRET_BYTES,
   INVITE_VERSION,
   MAX_INVITE_LINK_CHARS,
   decodeInviteLink,
@@ -38,25 +39,43 @@ const rawInvite = (): pb.Invite => ({
   addrs,
   bundle: bundleFor(alice.publicKey),
   name: 'alice',
+  secret: new Uint8Array(0),
 })
 
 void describe('invite links', () => {
   void it('round-trip, with the PeerId as a string or as bytes', () => {
     const bundle = bundleFor(alice.publicKey)
     for (const peerId of [alice.peerId, peerIdBytesFromPublicKey(alice.publicKey)]) {
-      const link = encodeInviteLink({ peerId, addrs, bundle, name: 'Alice 🐇' })
+      const secret = new Uint8Array(INVITE_SECRET_BYTES).fill(7)
+      const link = encodeInviteLink({ peerId, addrs, bundle, name: 'Alice 🐇', secret })
       assert.ok(link.startsWith('kith://invite/'))
       assert.match(link.slice(INVITE_LINK_PREFIX.length), /^[A-Za-z0-9_-]+$/)
       const back = decodeInviteLink(link)
-      assert.deepEqual(back, { peerId: alice.peerId, addrs, bundle, name: 'Alice 🐇' })
+      assert.deepEqual(back, { peerId: alice.peerId, addrs, bundle, name: 'Alice 🐇', secret })
     }
   })
 
   void it('round-trip a minimal invite, and one fitting a QR code without one-time prekeys', () => {
     const bundle = bundleFor(alice.publicKey, true)
     const link = encodeInviteLink({ peerId: alice.peerId, addrs: [], bundle, name: '' })
-    assert.deepEqual(decodeInviteLink(link), { peerId: alice.peerId, addrs: [], bundle, name: '' })
+    assert.deepEqual(decodeInviteLink(link), {
+      peerId: alice.peerId,
+      addrs: [],
+      bundle,
+      name: '',
+      secret: new Uint8Array(0),
+    })
     assert.ok(link.length < 2953, `${link.length} chars`) // QR version 40, byte mode, level L
+  })
+
+  void it('refuse an invite secret of INVITE_SECRET_BYTES + 1 (or − 1) bytes', () => {
+    for (const n of [INVITE_SECRET_BYTES - 1, INVITE_SECRET_BYTES + 1]) {
+      const link = linkOf({ ...rawInvite(), secret: new Uint8Array(n) })
+      assert.throws(() => decodeInviteLink(link), { name: 'MalformedMessageError' })
+      const bundle = bundleFor(alice.publicKey)
+      const input = { peerId: alice.peerId, addrs, bundle, name: '', secret: new Uint8Array(n) }
+      assert.throws(() => encodeInviteLink(input), RangeError)
+    }
   })
 
   void it('accept surrounding whitespace and an upper-case scheme', () => {

@@ -2011,6 +2011,7 @@ export interface Invite {
   addrs: string[]
   bundle?: PrekeyBundle
   name: string
+  secret: Uint8Array<ArrayBuffer>
 }
 
 export namespace Invite {
@@ -2050,6 +2051,11 @@ export namespace Invite {
           w.string(obj.name)
         }
 
+        if ((obj.secret != null && obj.secret.byteLength > 0)) {
+          w.uint32(50)
+          w.bytes(obj.secret)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -2058,7 +2064,8 @@ export namespace Invite {
           version: 0,
           peerId: uint8ArrayAlloc(0),
           addrs: [],
-          name: ''
+          name: '',
+          secret: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -2091,6 +2098,10 @@ export namespace Invite {
             }
             case 5: {
               obj.name = reader.string()
+              break
+            }
+            case 6: {
+              obj.secret = reader.bytes()
               break
             }
             default: {
@@ -2152,6 +2163,13 @@ export namespace Invite {
               yield {
                 field: `${prefix}.name`,
                 value: reader.string()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.secret`,
+                value: reader.bytes()
               }
               break
             }
@@ -2258,6 +2276,11 @@ export namespace Invite {
     value: string
   }
 
+  export interface InviteSecretFieldEvent {
+    field: '$.secret'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Invite>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Invite.codec())
   }
@@ -2266,7 +2289,7 @@ export namespace Invite {
     return decodeMessage(buf, Invite.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Invite>): Generator<InviteVersionFieldEvent | InvitePeerIdFieldEvent | InviteAddrsFieldEvent | InviteBundleIdentityKeyFieldEvent | InviteBundleSignedPrekeyIdFieldEvent | InviteBundleSignedPrekeyPublicKeyFieldEvent | InviteBundleSignedPrekeySignatureFieldEvent | InviteBundleKemPrekeyIdFieldEvent | InviteBundleKemPrekeyPublicKeyFieldEvent | InviteBundleKemPrekeySignatureFieldEvent | InviteBundleKemPrekeyLastResortFieldEvent | InviteBundleOneTimePrekeyIdFieldEvent | InviteBundleOneTimePrekeyPublicKeyFieldEvent | InviteBundleOneTimeKemPrekeyIdFieldEvent | InviteBundleOneTimeKemPrekeyPublicKeyFieldEvent | InviteBundleOneTimeKemPrekeySignatureFieldEvent | InviteBundleOneTimeKemPrekeyLastResortFieldEvent | InviteNameFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Invite>): Generator<InviteVersionFieldEvent | InvitePeerIdFieldEvent | InviteAddrsFieldEvent | InviteBundleIdentityKeyFieldEvent | InviteBundleSignedPrekeyIdFieldEvent | InviteBundleSignedPrekeyPublicKeyFieldEvent | InviteBundleSignedPrekeySignatureFieldEvent | InviteBundleKemPrekeyIdFieldEvent | InviteBundleKemPrekeyPublicKeyFieldEvent | InviteBundleKemPrekeySignatureFieldEvent | InviteBundleKemPrekeyLastResortFieldEvent | InviteBundleOneTimePrekeyIdFieldEvent | InviteBundleOneTimePrekeyPublicKeyFieldEvent | InviteBundleOneTimeKemPrekeyIdFieldEvent | InviteBundleOneTimeKemPrekeyPublicKeyFieldEvent | InviteBundleOneTimeKemPrekeySignatureFieldEvent | InviteBundleOneTimeKemPrekeyLastResortFieldEvent | InviteNameFieldEvent | InviteSecretFieldEvent> {
     return streamMessage(buf, Invite.codec(), opts)
   }
 }
@@ -3386,6 +3409,8 @@ export interface ChatContent {
   seq: bigint
   sentAt: bigint
   conversation: Uint8Array<ArrayBuffer>
+  inviteProof: Uint8Array<ArrayBuffer>
+  profileName: string
   text?: Text
   receipt?: Receipt
   groupControl?: GroupControl
@@ -3479,6 +3504,16 @@ export namespace ChatContent {
           w.bytes(obj.conversation)
         }
 
+        if ((obj.inviteProof != null && obj.inviteProof.byteLength > 0)) {
+          w.uint32(50)
+          w.bytes(obj.inviteProof)
+        }
+
+        if ((obj.profileName != null && obj.profileName !== '')) {
+          w.uint32(58)
+          w.string(obj.profileName)
+        }
+
         if (obj.text != null) {
           w.uint32(82)
           Text.codec().encode(obj.text, w)
@@ -3518,7 +3553,9 @@ export namespace ChatContent {
           sender: uint8ArrayAlloc(0),
           seq: 0n,
           sentAt: 0n,
-          conversation: uint8ArrayAlloc(0)
+          conversation: uint8ArrayAlloc(0),
+          inviteProof: uint8ArrayAlloc(0),
+          profileName: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -3545,6 +3582,14 @@ export namespace ChatContent {
             }
             case 5: {
               obj.conversation = reader.bytes()
+              break
+            }
+            case 6: {
+              obj.inviteProof = reader.bytes()
+              break
+            }
+            case 7: {
+              obj.profileName = reader.string()
               break
             }
             case 10: {
@@ -3679,6 +3724,20 @@ export namespace ChatContent {
               }
               break
             }
+            case 6: {
+              yield {
+                field: `${prefix}.inviteProof`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 7: {
+              yield {
+                field: `${prefix}.profileName`,
+                value: reader.string()
+              }
+              break
+            }
             case 10: {
               yield * Text.codec().stream(reader, reader.uint32(), `${prefix}.text`, {
                 limits: opts.limits?.text
@@ -3756,6 +3815,16 @@ export namespace ChatContent {
   export interface ChatContentConversationFieldEvent {
     field: '$.conversation'
     value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ChatContentInviteProofFieldEvent {
+    field: '$.inviteProof'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ChatContentProfileNameFieldEvent {
+    field: '$.profileName'
+    value: string
   }
 
   export interface ChatContentTextTextFieldEvent {
@@ -3943,7 +4012,7 @@ export namespace ChatContent {
     return decodeMessage(buf, ChatContent.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatContent>): Generator<ChatContentMessageIdFieldEvent | ChatContentSenderFieldEvent | ChatContentSeqFieldEvent | ChatContentSentAtFieldEvent | ChatContentConversationFieldEvent | ChatContentTextTextFieldEvent | ChatContentReceiptKindFieldEvent | ChatContentReceiptMessageIdsFieldEvent | ChatContentGroupControlGroupIdFieldEvent | ChatContentGroupControlOpFieldEvent | ChatContentGroupControlMembersFieldEvent | ChatContentGroupControlAdminsFieldEvent | ChatContentGroupControlNameFieldEvent | ChatContentGroupControlEpochFieldEvent | ChatContentGroupControlActorFieldEvent | ChatContentGroupControlSignatureFieldEvent | ChatContentGroupControlSenderKeyDistributionIdFieldEvent | ChatContentGroupControlSenderKeyChainIdFieldEvent | ChatContentGroupControlSenderKeyIterationFieldEvent | ChatContentGroupControlSenderKeyChainKeyFieldEvent | ChatContentGroupControlSenderKeySigningKeyFieldEvent | ChatContentFileFileIdFieldEvent | ChatContentFileNameFieldEvent | ChatContentFileSizeFieldEvent | ChatContentFileChunkSizeFieldEvent | ChatContentFileChunkHashesFieldEvent | ChatContentFileKeyFieldEvent | ChatContentFileSha256FieldEvent | ChatContentFileMimeFieldEvent | ChatContentCardFieldEvent | ChatContentGroupGroupIdFieldEvent | ChatContentGroupOpsFieldEvent | ChatContentGroupSecretsFieldEvent | ChatContentGroupSenderKeyDistributionIdFieldEvent | ChatContentGroupSenderKeyChainIdFieldEvent | ChatContentGroupSenderKeyIterationFieldEvent | ChatContentGroupSenderKeyChainKeyFieldEvent | ChatContentGroupSenderKeySigningKeyFieldEvent | ChatContentGroupCardsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatContent>): Generator<ChatContentMessageIdFieldEvent | ChatContentSenderFieldEvent | ChatContentSeqFieldEvent | ChatContentSentAtFieldEvent | ChatContentConversationFieldEvent | ChatContentInviteProofFieldEvent | ChatContentProfileNameFieldEvent | ChatContentTextTextFieldEvent | ChatContentReceiptKindFieldEvent | ChatContentReceiptMessageIdsFieldEvent | ChatContentGroupControlGroupIdFieldEvent | ChatContentGroupControlOpFieldEvent | ChatContentGroupControlMembersFieldEvent | ChatContentGroupControlAdminsFieldEvent | ChatContentGroupControlNameFieldEvent | ChatContentGroupControlEpochFieldEvent | ChatContentGroupControlActorFieldEvent | ChatContentGroupControlSignatureFieldEvent | ChatContentGroupControlSenderKeyDistributionIdFieldEvent | ChatContentGroupControlSenderKeyChainIdFieldEvent | ChatContentGroupControlSenderKeyIterationFieldEvent | ChatContentGroupControlSenderKeyChainKeyFieldEvent | ChatContentGroupControlSenderKeySigningKeyFieldEvent | ChatContentFileFileIdFieldEvent | ChatContentFileNameFieldEvent | ChatContentFileSizeFieldEvent | ChatContentFileChunkSizeFieldEvent | ChatContentFileChunkHashesFieldEvent | ChatContentFileKeyFieldEvent | ChatContentFileSha256FieldEvent | ChatContentFileMimeFieldEvent | ChatContentCardFieldEvent | ChatContentGroupGroupIdFieldEvent | ChatContentGroupOpsFieldEvent | ChatContentGroupSecretsFieldEvent | ChatContentGroupSenderKeyDistributionIdFieldEvent | ChatContentGroupSenderKeyChainIdFieldEvent | ChatContentGroupSenderKeyIterationFieldEvent | ChatContentGroupSenderKeyChainKeyFieldEvent | ChatContentGroupSenderKeySigningKeyFieldEvent | ChatContentGroupCardsFieldEvent> {
     return streamMessage(buf, ChatContent.codec(), opts)
   }
 }
