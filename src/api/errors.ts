@@ -28,6 +28,7 @@ export class HttpError extends Error {
 export function statusForName(name: string): number | undefined {
   if (/NotFound(Error)?$/.test(name)) return 404
   if (/^ContactExists(Error)?$/.test(name)) return 409
+  if (/^Group(State|Epoch)Error$/.test(name)) return 409 // a group log no action can extend
   if (/^(Invalid|Malformed)/.test(name) || /^MessageTooLarge(Error)?$/.test(name)) return 400
   return undefined
 }

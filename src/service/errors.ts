@@ -24,6 +24,8 @@ export class InvalidArgumentError extends define('InvalidArgument', 400) {}
 export class GroupNotFoundError extends define('GroupNotFound', 404) {}
 /** Only an admin adds or removes members (design §1). */
 export class NotAnAdminError extends define('NotAnAdmin', 403) {}
+/** A group whose op log holds MAX_GROUP_OPS ops: it takes no more (docs/groups.md §1). */
+export class GroupLogFullError extends define('GroupLogFull', 409) {}
 /** A sync request for a group the requester is not a member of (design §4). */
 export class NotAMemberError extends define('NotAMember', 403) {}
 /** A contact name with control/bidi/format characters, too long, or shaped like a PeerId. */

@@ -24,6 +24,8 @@ export interface GroupRejected {
   replay: number
   oldKey: number
   malformed: number
+  /** Group ops refused, not stored: epoch beyond the highest known + 1 (protocol.md §13.2). */
+  opEpoch: number
 }
 
 /** A group as `kith group list` shows it (CLI.md "Groups"). */

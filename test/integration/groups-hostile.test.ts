@@ -60,7 +60,14 @@ async function hostile(args: string[]): Promise<unknown> {
 async function rejected(d: Daemon): Promise<GroupRejected> {
   const s = await api<NodeStatus>(d, 'GET', '/v1/status')
   return (
-    s.metrics.groupRejected ?? { nonMember: 0, badSignature: 0, replay: 0, oldKey: 0, malformed: 0 }
+    s.metrics.groupRejected ?? {
+      nonMember: 0,
+      badSignature: 0,
+      replay: 0,
+      oldKey: 0,
+      malformed: 0,
+      opEpoch: 0,
+    }
   )
 }
 

@@ -9,6 +9,7 @@ import type { CryptoProvider } from '../crypto/provider.js'
 import { defineError } from '../errors.js'
 import { peerIdBytesFromPublicKey, publicKeyFromPeerId } from '../identity/identity.js'
 import { GROUP_SECRET_BYTES, MAX_GROUP_MEMBERS, MAX_GROUP_OPS } from '../wire/limits.js'
+import { MAX_EPOCH_STEP } from './limits.js'
 import { GroupOp, type GroupOpRecord } from './op.js'
 
 export { GroupOp, signGroupOp, verifyGroupOp } from './op.js'
@@ -16,6 +17,8 @@ export type { GroupOpInit, GroupOpRecord } from './op.js'
 
 /** No valid CREATE among the ops, or more than MAX_GROUP_OPS of them. */
 export class GroupStateError extends defineError('GroupStateError') {}
+/** An op whose epoch is more than MAX_EPOCH_STEP above the highest known (protocol.md §13.2). */
+export class GroupEpochError extends defineError('GroupEpochError') {}
 
 /** The result of a replay (design §1). */
 export interface GroupState {
@@ -27,6 +30,13 @@ export interface GroupState {
   admins: string[]
   /** The highest epoch among the applied ops (the Lamport clock a member signs from + 1). */
   epoch: number
+  /**
+   * The highest epoch among the ops of the group within the epoch rule, applied or not (≥ epoch):
+   * a new op may carry at most known + MAX_EPOCH_STEP (checkOpEpoch).
+   */
+  known: number
+  /** Hashes of the ops skipped by the epoch rule, in replay order (a modified client's). */
+  refused: Uint8Array[]
   /** SHA-256 of the applied op hashes, concatenated in replay order. */
   digest: Uint8Array
   /** Hashes of the applied ops, in replay order. */
@@ -123,6 +133,33 @@ function apply(m: Members, op: GroupOpRecord, state: { name: string }): boolean 
   }
 }
 
+/**
+ * The epoch rule (docs/protocol.md §13.2): an op's epoch is at most the highest epoch known from
+ * the ops that sort before it + MAX_EPOCH_STEP. `known` is GroupState.known of the log the op
+ * joins. GroupEpochError otherwise; the caller does not store the op.
+ */
+export function checkOpEpoch(op: GroupOpRecord, known: number): void {
+  if (!withinEpochStep(op.epoch, known)) {
+    throw new GroupEpochError(`epoch ${op.epoch} is beyond ${known} + ${MAX_EPOCH_STEP}`)
+  }
+}
+
+const withinEpochStep = (epoch: number, known: number): boolean => epoch <= known + MAX_EPOCH_STEP
+
+/**
+ * GroupState.known of the ops of one group without replaying them: the highest epoch reached
+ * from 0 in steps of at most MAX_EPOCH_STEP. For a log that only ever took ops passing
+ * checkOpEpoch this is its highest epoch.
+ */
+export function knownEpoch(ops: readonly GroupOpRecord[]): number {
+  let known = 0
+  for (const epoch of ops.map((o) => o.epoch).sort((a, b) => a - b)) {
+    if (!withinEpochStep(epoch, known)) break
+    known = Math.max(known, epoch)
+  }
+  return known
+}
+
 const introducesSecret = (op: GroupOp): boolean =>
   op === GroupOp.CREATE || op === GroupOp.REMOVE || op === GroupOp.LEAVE
 
@@ -131,8 +168,10 @@ const introducesSecret = (op: GroupOp): boolean =>
  * (epoch, actor PeerId bytes, op hash) — design §1. The first CREATE in that order (of
  * `options.groupId`, with hash `options.create` when given) makes the group: its actor is member
  * and admin, its members and admins join. Ops before it, other CREATEs, ops of another group and
- * ops that do not apply are kept out of the state and the digest. GroupStateError when no CREATE
- * is honoured or more than MAX_GROUP_OPS distinct ops are given.
+ * ops that do not apply are kept out of the state and the digest; so is an op more than
+ * MAX_EPOCH_STEP above the highest epoch of the group's ops before it (in `refused`). Every
+ * rule reads only ops that sort before, so the state is a function of the set. GroupStateError
+ * when no CREATE is honoured or more than MAX_GROUP_OPS distinct ops are given.
  */
 export function replayGroup(
   crypto: CryptoProvider,
@@ -155,10 +194,19 @@ export function replayGroup(
   let created = false
   const state = { name: '' }
   let epoch = 0
+  let known = 0
   let secretOp: Uint8Array | undefined
   const applied: Uint8Array[] = []
+  const refused: Uint8Array[] = []
   for (const op of order) {
     if (groupId !== undefined && !equalBytes(op.groupId, groupId)) continue
+    // protocol.md §13.2, the epoch rule. Sorted by epoch, so once an op is refused every later
+    // one is too until the missing epochs arrive: honest epochs have no gaps (MAX_EPOCH_STEP).
+    if (!withinEpochStep(op.epoch, known)) {
+      refused.push(op.hash)
+      continue
+    }
+    known = Math.max(known, op.epoch)
     if (created) {
       if (!apply(m, op, state)) continue
     } else {
@@ -183,6 +231,8 @@ export function replayGroup(
     members: m.sorted(m.members),
     admins: m.sorted(m.admins),
     epoch,
+    known,
+    refused,
     digest: crypto.sha256(concat(...applied)),
     applied,
     secretOp,

@@ -35,10 +35,14 @@ export {
   MAX_SENDER_KEY_STATES,
   MAX_ITERATION,
   MAX_DISTRIBUTION_ID_BYTES,
+  MAX_EPOCH_STEP,
 } from './limits.js'
 export {
   GroupOp,
   GroupStateError,
+  GroupEpochError,
+  checkOpEpoch,
+  knownEpoch,
   signGroupOp,
   verifyGroupOp,
   replayGroup,

@@ -1,5 +1,5 @@
-// Named bounds of the Sender Keys protocol (STYLE.md §5), each tested at MAX+1 in
-// test/core/group/. The first three are libsignal's (rust/protocol/src/consts.rs `limits`).
+// Named bounds of the Sender Keys protocol and of group op replay (STYLE.md §5), each tested at
+// MAX+1 in test/core/group/. The first three are libsignal's (rust/protocol/src/consts.rs `limits`).
 // This module owns numbers only; it knows nothing of keys, records or stores.
 
 /**
@@ -36,3 +36,13 @@ export const MAX_ITERATION = 0xffff_ffff
  * accepts 1..64 bytes so the service may use a hash-sized group id.
  */
 export const MAX_DISTRIBUTION_ID_BYTES = 64
+
+/**
+ * Largest step an op's epoch may take above the highest epoch known from the ops that sort before
+ * it (docs/protocol.md §13.2). An honest actor signs with 1 + the epoch of its state, which is the
+ * epoch of an op it holds, so honest epochs never skip a value; a larger step can only come from a
+ * modified client, and is refused (GroupEpochError at ingestion, skipped by replay). With it a
+ * group's epoch is at most its number of ops (≤ MAX_GROUP_OPS), far below 2⁵³ − 1: a departing
+ * member can no longer sign a LEAVE at 2⁵³ − 1 and leave every admin unable to sign again.
+ */
+export const MAX_EPOCH_STEP = 1

@@ -2,10 +2,16 @@
 // stores it with its topic secret, replays, and queues the GroupUpdates design §2 names for each
 // member in the same transaction; the caller's reconcile (./index.ts) then rotates, distributes
 // keys and moves the subscription. This module owns who is sent which op, secret and card.
+// Every refusal is a typed service error (4xx at the API), checked before anything is signed.
 import { toHex } from '../../core/bytes.js'
 import { GroupOp } from '../../core/group/index.js'
-import { GROUP_ID_BYTES, GROUP_SECRET_BYTES, MAX_GROUP_MEMBERS } from '../../core/wire/limits.js'
-import { ContactNotFoundError, InvalidArgumentError } from '../errors.js'
+import {
+  GROUP_ID_BYTES,
+  GROUP_SECRET_BYTES,
+  MAX_GROUP_MEMBERS,
+  MAX_GROUP_OPS,
+} from '../../core/wire/limits.js'
+import { ContactNotFoundError, GroupLogFullError, InvalidArgumentError } from '../errors.js'
 import type { GroupContext } from './context.js'
 import {
   activeGroup,
@@ -20,6 +26,12 @@ import {
 } from './membership.js'
 
 type Result = { groupId: string; members: string[] }
+
+/** MAX_GROUP_OPS: our op would not be stored (replay refuses a longer log), so refuse it first. */
+function requireRoom(G: GroupContext, groupId: string): void {
+  if (G.store.groups.opCount(groupId) >= MAX_GROUP_OPS)
+    throw new GroupLogFullError(`the group's log holds ${MAX_GROUP_OPS} ops`)
+}
 
 export function createGroup(G: GroupContext, name: string): { groupId: string; name: string } {
   if (name.length === 0) throw new InvalidArgumentError('a group needs a name')
@@ -52,6 +64,7 @@ export function addMember(
     return { groupId: g.groupId, members: g.members }
   if (g.members.length >= MAX_GROUP_MEMBERS)
     throw new InvalidArgumentError(`a group has at most ${MAX_GROUP_MEMBERS} members`)
+  requireRoom(G, g.groupId)
   const after = G.store.transaction(() => {
     const op = signOwnOp(G, g, {
       groupId: g.groupId,
@@ -86,6 +99,7 @@ export function removeMember(G: GroupContext, ref: string, contact: string): Res
   if (peer === G.me) return leaveGroup(G, ref)
   requireAdmin(G, g)
   if (!g.members.includes(peer)) throw new InvalidArgumentError('not a member of this group')
+  requireRoom(G, g.groupId)
   // Design §2: REMOVE carries a fresh secret, sent to everyone but the removed member.
   const secret = G.ctx.rng(GROUP_SECRET_BYTES)
   const after = G.store.transaction(() => {
@@ -104,6 +118,7 @@ export function removeMember(G: GroupContext, ref: string, contact: string): Res
 
 export function leaveGroup(G: GroupContext, ref: string): Result {
   const g = activeGroup(G, ref)
+  requireRoom(G, g.groupId)
   const after = G.store.transaction(() => {
     // LEAVE's secret is derived by the others (design §2: HKDF(previous secret, opHash)).
     const op = signOwnOp(G, g, { groupId: g.groupId, op: GroupOp.LEAVE })

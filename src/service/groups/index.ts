@@ -64,7 +64,7 @@ export class Groups {
       ...deps,
       me: deps.identity.peerId,
       meBytes: peerIdBytesFromPublicKey(deps.identity.publicKey),
-      rejected: { nonMember: 0, badSignature: 0, replay: 0, oldKey: 0, malformed: 0 },
+      rejected: { nonMember: 0, badSignature: 0, replay: 0, oldKey: 0, malformed: 0, opEpoch: 0 },
       opCache: new Map(),
       stopped: () => this.#stopped,
       reconcile: (groupId) => this.#reconcile(groupId),

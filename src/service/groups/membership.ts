@@ -5,8 +5,11 @@
 import debug from 'debug'
 import { equalBytes, fromHex, toHex } from '../../core/bytes.js'
 import {
+  checkOpEpoch,
+  GroupEpochError,
   GroupOp,
   groupTopic,
+  knownEpoch,
   leaveSecret,
   replayGroup,
   signGroupOp,
@@ -189,6 +192,7 @@ export function ingestOps(
   // it. Without a stored log (a group we are just joining) the fresh ops alone made us a member.
   const stored = storedOps(G, groupId).records
   let members: Set<string> | undefined
+  let highest = knownEpoch(stored)
   if (stored.length > 0) {
     const all = [...stored, ...fresh.map((f) => f.rec)]
     try {
@@ -199,12 +203,24 @@ export function ingestOps(
       members = undefined // a stored log without its CREATE: the fresh ops decide, as on joining
     }
   }
+  // The epoch rule (protocol.md §13.2) in epoch order, against the log and the fresh ops taken
+  // before, so a batch (a new member's history) that fills its own gaps is taken whole.
+  fresh.sort((a, b) => a.rec.epoch - b.rec.epoch)
   for (const f of fresh) {
     if (members !== undefined && !members.has(f.rec.actor)) continue
+    try {
+      checkOpEpoch(f.rec, highest)
+    } catch (err) {
+      if (!GroupEpochError.is(err)) throw err
+      G.rejected.opEpoch++
+      log('op refused: %s', (err as Error).name)
+      continue
+    }
     // MAX_GROUP_OPS (design §1 bounds): a full log takes nothing more.
     if (room <= 0) break
     if (G.store.groups.addOp(groupId, { hash: f.rec.hash, bytes: f.rec.bytes, secret: f.secret }))
       room--
+    highest = Math.max(highest, f.rec.epoch)
   }
   const after = refreshGroup(G, groupId)
   const same =
@@ -236,7 +252,11 @@ export function requireAdmin(G: GroupContext, g: GroupRow): void {
   if (!g.admins.includes(G.me)) throw new NotAnAdminError('only an admin of the group can do this')
 }
 
-/** Signs an op of ours: epoch = 1 + the highest applied (design §1, Lamport clock). */
+/**
+ * Signs an op of ours: epoch = 1 + the highest applied (design §1, Lamport clock), from the
+ * replayed log rather than the cached row: a row written before the epoch rule may still hold a
+ * hostile 2⁵³ − 1 that the replay now refuses (protocol.md §13.2).
+ */
 export function signOwnOp(
   G: GroupContext,
   g: GroupRow | undefined,
@@ -248,7 +268,7 @@ export function signOwnOp(
     members: init.members ?? [],
     admins: init.admins ?? [],
     ...(init.name !== undefined ? { name: init.name } : {}),
-    epoch: g === undefined ? 0 : g.epoch + 1,
+    epoch: g === undefined ? 0 : loadGroup(G, g.groupId).state.epoch + 1,
   })
   G.opCache.set(toHex(rec.hash), rec)
   return rec
