@@ -15,6 +15,7 @@ import {
 import { chmodSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
+import { multiaddr } from '@multiformats/multiaddr'
 import createDebug from 'debug'
 import {
   ApiClient,
@@ -32,7 +33,7 @@ import { createChatService, type ChatService } from '../service/chat.js'
 import type { ChatApi } from '../service/types.js'
 import type { SqliteNodeStore } from '../store/index.js'
 import { openOrCreateStore } from './local.js'
-import { writeErr, writeJson, writeOut } from './output.js'
+import { UsageError, writeErr, writeJson, writeOut } from './output.js'
 
 const log = createDebug('kith:daemon')
 
@@ -47,6 +48,9 @@ export interface DaemonOptions {
   /** Multiaddrs to listen on; empty: TCP and WebSockets on all interfaces, last used ports. */
   listen: string[]
   bootstrap: string[]
+  /** `--mailbox MA` (repeatable, with /p2p/<id>): mailboxes the user chose besides the bootstrap
+   *  relays and accepted contacts (src/service/mailboxes.ts). */
+  mailbox?: string[] | undefined
   /** STUN servers (`host:port`) for hole punching; default: port STUN_DEFAULT_PORT of every
    *  bootstrap peer with an IP address (a `kith relay` runs one). */
   stun?: string[] | undefined
@@ -114,6 +118,22 @@ function rememberPorts(store: SqliteNodeStore, addrs: string[]): void {
   const tcp = addrs.map((a) => /\/tcp\/(\d+)(\/p2p\/|$)/.exec(a)?.[1]).find((p) => p !== undefined)
   if (tcp !== undefined) store.setSetting(SETTING_TCP_PORT, tcp)
   if (ws !== undefined) store.setSetting(SETTING_WS_PORT, ws)
+}
+
+/** `--mailbox MA`: a multiaddr naming its peer (/p2p/<id>), or UsageError. */
+export function parseMailboxAddr(value: string): string {
+  let peer: string | undefined
+  try {
+    peer = multiaddr(value)
+      .getComponents()
+      .findLast((c) => c.name === 'p2p')?.value
+  } catch {
+    peer = undefined
+  }
+  if (peer === undefined) {
+    throw new UsageError(`--mailbox must be a multiaddr ending in /p2p/<PeerId>, not "${value}"`)
+  }
+  return value
 }
 
 /** `host:port` of the STUN server each bootstrap peer with an IP address runs (`kith relay`). */
@@ -229,6 +249,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       identity,
       ctx: { crypto: nodeCrypto, rng: nodeRng, clock: () => Date.now() },
       name,
+      // Our mailboxes are only peers the user chose: these, and accepted contacts.
+      mailboxes: { bootstrap: opts.bootstrap, explicit: opts.mailbox ?? [] },
     })
     cleanup.push(() => service.stop())
     await service.start()

@@ -8,12 +8,13 @@
 // uses, so both survive restarts. Loaded lazily: it pulls in libp2p.
 import createDebug from 'debug'
 import { createKithNode, type Libp2pKithNode } from '../node/libp2p.js'
+import { MAILBOX_MAX_TTL_MS } from '../node/mailbox/limits.js'
 import { startStunServer, type StunMetrics, type StunServer } from '../node/stun.js'
 import { ServiceError } from '../service/errors.js'
 import type { ChatApi, NodeStatus } from '../service/types.js'
 import type { SqliteNodeStore } from '../store/index.js'
 import { openHome, runUntilSignalled, serveLocalApi, type RunningDaemon } from './daemon.js'
-import { writeErr } from './output.js'
+import { UsageError, writeErr } from './output.js'
 
 const log = createDebug('kith:relay')
 
@@ -40,6 +41,21 @@ export interface RelayOptions {
   passphrase?: string | undefined
   name?: string | undefined
   json: boolean
+  /** `--mailbox-ttl`: how long held envelopes are kept (default MAILBOX_TTL_MS). */
+  mailboxTtlMs?: number | undefined
+}
+
+/** `--mailbox-ttl N[d|h|m]` (bare N: days), 1 minute to MAILBOX_MAX_TTL_MS, or UsageError. */
+export function parseMailboxTtl(value: string): number {
+  const m = /^(\d{1,6})(d|h|m)?$/.exec(value)
+  const unit = { d: 86_400_000, h: 3_600_000, m: 60_000 }[m?.[2] ?? 'd'] ?? 86_400_000
+  const ms = Number(m?.[1]) * unit
+  if (m === null || ms < 60_000 || ms > MAILBOX_MAX_TTL_MS) {
+    throw new UsageError(
+      `--mailbox-ttl must be 1m to ${MAILBOX_MAX_TTL_MS / 86_400_000}d (e.g. 14d, 36h), not "${value}"`,
+    )
+  }
+  return ms
 }
 
 /** Every chat route of the local API on a relay. */
@@ -110,7 +126,13 @@ async function startNode(store: SqliteNodeStore, opts: RelayOptions): Promise<Li
       mdns: opts.mdns,
       relayServer: true,
       // A mailbox for anyone, within the default quotas (the holdings refuse beyond them).
-      mailbox: { holdings: store.mailboxHoldings(), policy: () => true },
+      // Quotas per recipient, depositor, depositor network prefix and in total (limits.ts).
+      mailbox: {
+        holdings: store.mailboxHoldings(
+          opts.mailboxTtlMs !== undefined ? { ttlMs: opts.mailboxTtlMs } : {},
+        ),
+        policy: () => true,
+      },
     })
     try {
       await node.start()

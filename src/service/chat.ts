@@ -27,7 +27,7 @@ import {
   RequestNotFoundError,
 } from './errors.js'
 import { Groups } from './groups/index.js'
-import { Mailboxes } from './mailboxes.js'
+import { configuredMailboxes, Mailboxes } from './mailboxes.js'
 import { Outbox } from './outbox.js'
 import { OwnCard } from './own-card.js'
 import { currentBundle, ensurePrekeys } from './prekeys.js'
@@ -52,6 +52,8 @@ export interface ChatServiceDeps {
   identity: IdentityKeyPair
   ctx: CoreContext
   name: string
+  /** Mailboxes the user configured: `--bootstrap` relays and `--mailbox` multiaddrs (./mailboxes.ts). */
+  mailboxes?: { bootstrap: readonly string[]; explicit: readonly string[] }
 }
 
 export function createChatService(deps: ChatServiceDeps): ChatService {
@@ -64,6 +66,7 @@ export class ChatService implements ChatApi {
   readonly #identity: IdentityKeyPair
   readonly #ctx: CoreContext
   readonly #name: string
+  readonly #configuredMailboxes: ChatServiceDeps['mailboxes']
   readonly #listeners = new Set<(e: ServiceEvent) => void>()
   #bundle: PrekeyBundle | undefined
   readonly #cards: Cards
@@ -84,6 +87,7 @@ export class ChatService implements ChatApi {
     this.#identity = deps.identity
     this.#ctx = deps.ctx
     this.#name = deps.name
+    this.#configuredMailboxes = deps.mailboxes
     this.#cards = new Cards(deps.ctx, deps.store, deps.identity)
     this.#cx = {
       ctx: deps.ctx,
@@ -128,6 +132,10 @@ export class ChatService implements ChatApi {
       node: this.#node,
       identity: this.#identity,
       cards: this.#cards,
+      configured: configuredMailboxes(
+        this.#configuredMailboxes?.bootstrap ?? [],
+        this.#configuredMailboxes?.explicit ?? [],
+      ),
       receive: (frame) => this.#receiver.receiveFromMailbox(frame),
       onChange: () => this.#ownCard.changed(),
     })
@@ -184,7 +192,10 @@ export class ChatService implements ChatApi {
       connections: this.#node.connections().length,
       nat: this.#node.nat(),
       mailboxes: this.#mailboxes?.chosen() ?? [],
-      metrics: { ...this.#node.metrics(), groupRejected: this.#groups?.metrics() },
+      metrics: {
+        ...(this.#mailboxes?.addMetrics(this.#node.metrics()) ?? this.#node.metrics()),
+        groupRejected: this.#groups?.metrics(),
+      },
     }
   }
 

@@ -1,16 +1,30 @@
-// Offline delivery through mailboxes (ARCHITECTURE.md "Delivery"): which mailboxes we name in our
-// card, depositing sealed envelopes with a recipient's mailboxes when it cannot be reached, and
-// fetching what our mailboxes hold for us. The envelopes are the same end-to-end encrypted,
-// padded, header-encrypted frames /kith/dm carries: a mailbox sees neither text, nor counters,
-// nor the sender inside. This module knows no SQL and no session internals: it is handed a
-// `receive` callback that decrypts and stores a frame of unknown sender.
+// Offline delivery through mailboxes (ARCHITECTURE.md "Delivery"; docs/mailbox.md): which
+// mailboxes we name in our card, depositing sealed envelopes with a recipient's mailboxes when it
+// cannot be reached, and fetching what our mailboxes hold for us. The envelopes are the same
+// end-to-end encrypted, padded, header-encrypted frames /kith/dm carries: a mailbox sees neither
+// text, nor counters, nor the sender inside. This module knows no SQL and no session internals:
+// it is handed a `receive` callback that decrypts and stores a frame of unknown sender.
+//
+// Our mailboxes are only ever peers the user chose (issue 11 finding 4): the relays and mailboxes
+// configured on the command line (`kith daemon --bootstrap` / `--mailbox`) and accepted contacts
+// (the store's contact list: no strangers, no blocked peers). A peer is never chosen, nor fetched
+// from, because of what it announces through identify. Fetching is bounded per mailbox and round
+// (MAILBOX_FETCH_MAX_*_PER_ROUND), so a mailbox full of junk costs one budget per round.
+import { multiaddr } from '@multiformats/multiaddr'
 import debug from 'debug'
 import type { CoreContext } from '../core/crypto/provider.js'
 import type { ContactCard } from '../core/identity/card.js'
 import type { IdentityKeyPair } from '../core/identity/identity.js'
 import { MAX_CARD_MAILBOXES } from '../core/wire/limits.js'
-import { MAILBOX_DEPOSIT_REPLICAS, MAILBOX_PROTOCOL } from '../node/mailbox/limits.js'
-import type { KithNode } from '../node/types.js'
+import {
+  MAILBOX_DEPOSIT_REPLICAS,
+  MAILBOX_FETCH_MAX_BYTES_PER_ROUND,
+  MAILBOX_FETCH_MAX_ENVELOPES_PER_ROUND,
+  MAILBOX_FETCH_MAX_PAGES_PER_ROUND,
+  MAILBOX_PROTOCOL,
+} from '../node/mailbox/limits.js'
+import type { MailboxFetchMetrics } from '../node/mailbox/types.js'
+import type { KithNode, NodeMetrics } from '../node/types.js'
 import type { NodeStore } from '../store/types.js'
 import type { Cards } from './cards.js'
 
@@ -22,17 +36,50 @@ export const DEPOSIT_COPIES = MAILBOX_DEPOSIT_REPLICAS
 export const CARD_LOOKUP_INTERVAL_MS = 5 * 60_000
 /** How often we fetch from our mailboxes while running (also on start and on connecting to one). */
 export const MAILBOX_FETCH_INTERVAL_MS = 60_000
+/** A mailbox that (re)connects is fetched from at most this often outside the periodic round, so
+ *  a contact's connection flapping cannot make us fetch in a loop. */
+export const MAILBOX_FETCH_MIN_GAP_MS = 10_000
 /** After a deposit, the outbox waits this long before depositing again (a direct send on
  *  reconnect goes first anyway). */
 export const MAILBOX_REDEPOSIT_MS = 60 * 60_000
-/** Mailboxes we name in our card: relays first, then contacts; at most this many. */
+/** Mailboxes we name in our card: configured ones first, then contacts; at most this many. */
 export const OWN_MAILBOXES = 4
-/** Pages fetched from one mailbox in one round (each at most MAILBOX_BATCH_MAX_ITEMS). */
-const MAX_FETCH_PAGES = 64
 
 const CHOSEN = 'mailboxes.chosen'
-/** Circuit relay v2 hop: what a `kith relay` announces besides the mailbox. */
-const RELAY_HOP = '/libp2p/circuit/relay/0.2.0/hop'
+
+/** A mailbox the user configured (`--bootstrap` relay or `--mailbox`): its PeerId and address. */
+export interface ConfiguredMailbox {
+  peerId: string
+  /** `--mailbox`: named whatever it announces; `--bootstrap`: once it is seen to serve mailboxes. */
+  explicit: boolean
+  addrs: string[]
+}
+
+/** The PeerIds and addresses of configured multiaddrs; those without /p2p/<id> are skipped. */
+export function configuredMailboxes(
+  bootstrap: readonly string[],
+  explicit: readonly string[],
+): ConfiguredMailbox[] {
+  const out = new Map<string, ConfiguredMailbox>()
+  const add = (ma: string, isExplicit: boolean) => {
+    let peerId: string | undefined
+    try {
+      peerId = multiaddr(ma)
+        .getComponents()
+        .findLast((c) => c.name === 'p2p')?.value
+    } catch {
+      peerId = undefined
+    }
+    if (peerId === undefined) return
+    const e = out.get(peerId) ?? { peerId, explicit: false, addrs: [] }
+    e.explicit ||= isExplicit
+    if (!e.addrs.includes(ma)) e.addrs.push(ma)
+    out.set(peerId, e)
+  }
+  for (const ma of explicit) add(ma, true)
+  for (const ma of bootstrap) add(ma, false)
+  return [...out.values()]
+}
 
 export interface MailboxDeps {
   ctx: CoreContext
@@ -40,7 +87,10 @@ export interface MailboxDeps {
   node: KithNode
   identity: IdentityKeyPair
   cards: Cards
-  /** Decrypts and stores one envelope fetched from a mailbox (sender unknown). Throws if it is not ours. */
+  /** The mailboxes the user configured (configuredMailboxes). */
+  configured: readonly ConfiguredMailbox[]
+  /** Decrypts and stores one envelope fetched from a mailbox (sender unknown). Throws a typed
+   *  error if it is not ours (counted as junk by its name). */
   receive: (frame: Uint8Array) => void
   /** Our chosen mailboxes changed: sign and publish a new card. */
   onChange: () => void
@@ -48,23 +98,41 @@ export interface MailboxDeps {
 
 export class Mailboxes {
   readonly #d: MailboxDeps
+  readonly #configured: Map<string, ConfiguredMailbox>
   readonly #lookedUp = new Map<string, number>()
+  readonly #lastFetch = new Map<string, number>()
+  readonly #inFlight = new Set<string>()
+  readonly #metrics: MailboxFetchMetrics = {
+    rounds: 0,
+    envelopes: 0,
+    received: 0,
+    junk: {},
+    budgetHits: {},
+    notChosen: 0,
+  }
   #timer: NodeJS.Timeout | undefined
   #fetching = false
 
   constructor(deps: MailboxDeps) {
     this.#d = deps
+    this.#configured = new Map(deps.configured.map((c) => [c.peerId, c]))
   }
 
   start(): void {
     const { node, store } = this.#d
-    // Every node is a mailbox for its own contacts, within the node's quotas.
-    node.setMailboxPolicy((recipient) => store.getContact(recipient) !== undefined)
+    // Every node is a mailbox for its own accepted contacts (getContact excludes strangers and
+    // blocked peers), within the node's quotas; never for a peer depositing for itself.
+    node.setMailboxPolicy(
+      (recipient, depositor) =>
+        recipient !== depositor && store.getContact(recipient) !== undefined,
+    )
     node.on('peer:identify', (peer) => {
-      if (this.#offersMailbox(peer)) {
-        this.#choose()
-        void this.fetchFrom(peer)
-      }
+      // Only a mailbox we chose is fetched from when it connects; announcing one changes nothing.
+      if (!this.chosen().includes(peer) && !this.#configured.has(peer)) return
+      if (this.#d.ctx.clock() - (this.#lastFetch.get(peer) ?? -Infinity) < MAILBOX_FETCH_MIN_GAP_MS)
+        return
+      this.#choose()
+      void this.fetchFrom(peer)
     })
     this.#timer = setInterval(() => void this.fetchAll(), MAILBOX_FETCH_INTERVAL_MS)
     this.#timer.unref()
@@ -81,40 +149,45 @@ export class Mailboxes {
     return raw === undefined ? [] : (JSON.parse(raw) as string[])
   }
 
-  #offersMailbox(peer: string): boolean {
+  /** What fetching cost and found (status.metrics.mailbox.fetch). */
+  metrics(): MailboxFetchMetrics {
+    const m = this.#metrics
+    return { ...m, junk: { ...m.junk }, budgetHits: { ...m.budgetHits } }
+  }
+
+  /** The node's metrics with ours added under `mailbox.fetch`. */
+  addMetrics(node: NodeMetrics): NodeMetrics {
+    if (node.mailbox === undefined) return node
+    return { ...node, mailbox: { ...node.mailbox, fetch: this.metrics() } }
+  }
+
+  /** A peer the user chose as a mailbox: configured, or an accepted contact. */
+  #allowed(peer: string): boolean {
+    return this.#configured.has(peer) || this.#d.store.getContact(peer)?.peerId === peer
+  }
+
+  #servesMailboxes(peer: string): boolean {
     return this.#d.node
       .connections()
       .some((c) => c.peerId === peer && c.protocols.includes(MAILBOX_PROTOCOL))
   }
 
-  /** A public relay (`kith relay`): serves mailboxes for anyone and relays circuits. Ordinary
-   *  nodes serve mailboxes only for their own contacts, so they are not named as ours. */
-  #isRelay(peer: string): boolean {
-    return this.#d.node
-      .connections()
-      .some(
-        (c) =>
-          c.peerId === peer &&
-          c.protocols.includes(MAILBOX_PROTOCOL) &&
-          c.protocols.includes(RELAY_HOP),
-      )
-  }
-
-  /** Relays we are connected to that serve mailboxes, then contacts (who serve their contacts). */
+  /** Configured mailboxes (a --bootstrap relay once it is seen serving mailboxes), then accepted
+   *  contacts, most recently seen first. Never a peer for what it announced. */
   #choose(): void {
-    const { node, store } = this.#d
-    const contacts = new Set(store.listContacts().map((c) => c.peerId))
-    const relays = [...new Set(node.connections().map((c) => c.peerId))].filter(
-      (p) => !contacts.has(p) && this.#isRelay(p),
-    )
+    const { store } = this.#d
     const previous = this.chosen()
-    // Keep relays we named before (mail may be waiting there) while they are still known.
-    const keep = previous.filter((p) => relays.includes(p) || contacts.has(p))
-    const byLastSeen = store
+    const configured = [...this.#configured.values()]
+      .filter((c) => c.explicit || previous.includes(c.peerId) || this.#servesMailboxes(c.peerId))
+      .map((c) => c.peerId)
+    const contacts = store
       .listContacts()
+      .filter((c) => !this.#configured.has(c.peerId))
       .sort((a, b) => (b.lastSeen ?? 0) - (a.lastSeen ?? 0))
       .map((c) => c.peerId)
-    const next = [...new Set([...keep, ...relays, ...byLastSeen])].slice(
+    // Keep those named before while still allowed (mail may be waiting there).
+    const keep = previous.filter((p) => this.#allowed(p))
+    const next = [...new Set([...configured, ...keep, ...contacts])].slice(
       0,
       Math.min(OWN_MAILBOXES, MAX_CARD_MAILBOXES),
     )
@@ -168,36 +241,78 @@ export class Mailboxes {
   }
 
   #addrsOf(peer: string): string[] {
-    return this.#d.store.getContact(peer)?.addrs ?? this.#d.cards.of(peer)?.addrs ?? []
+    return (
+      this.#configured.get(peer)?.addrs ??
+      this.#d.store.getContact(peer)?.addrs ??
+      this.#d.cards.of(peer)?.addrs ??
+      []
+    )
   }
 
-  /** Fetches from every mailbox we named (and any we are connected to that offers one). */
+  /** One round: fetches from every mailbox we named and every configured one. */
   async fetchAll(): Promise<void> {
     if (this.#fetching) return
     this.#fetching = true
     try {
       this.#choose()
-      for (const mb of this.chosen()) await this.fetchFrom(mb)
+      const configured = [...this.#configured.values()]
+        .filter((c) => c.explicit || this.#servesMailboxes(c.peerId))
+        .map((c) => c.peerId)
+      for (const mb of new Set([...this.chosen(), ...configured])) await this.fetchFrom(mb)
     } finally {
       this.#fetching = false
     }
   }
 
-  /** Fetches, stores and confirms everything `mailbox` holds for us. */
+  /**
+   * Fetches, stores and confirms what `mailbox` holds for us, within one round's budget
+   * (MAILBOX_FETCH_MAX_PAGES / _ENVELOPES / _BYTES_PER_ROUND); the rest waits for the next round.
+   * Only from a mailbox the user chose (configured or an accepted contact).
+   */
   async fetchFrom(mailbox: string): Promise<void> {
     const { node, identity, ctx } = this.#d
-    if (mailbox === node.peerId) return
+    if (mailbox === node.peerId || this.#inFlight.has(mailbox)) return
+    if (!this.#allowed(mailbox)) {
+      this.#metrics.notChosen++
+      return
+    }
+    const m = this.#metrics
     const sign = (challenge: Uint8Array) => identity.sign(ctx.crypto, challenge)
+    this.#inFlight.add(mailbox)
+    this.#lastFetch.set(mailbox, ctx.clock())
+    m.rounds++
+    let envelopes = 0
+    let bytes = 0
     try {
-      for (let page = 0; page < MAX_FETCH_PAGES; page++) {
+      for (let page = 0; ; page++) {
+        const hit =
+          page >= MAILBOX_FETCH_MAX_PAGES_PER_ROUND
+            ? 'pages'
+            : envelopes >= MAILBOX_FETCH_MAX_ENVELOPES_PER_ROUND
+              ? 'envelopes'
+              : bytes >= MAILBOX_FETCH_MAX_BYTES_PER_ROUND
+                ? 'bytes'
+                : undefined
+        if (hit !== undefined) {
+          m.budgetHits[hit] = (m.budgetHits[hit] ?? 0) + 1
+          log('fetch from %s stopped at the round budget (%s)', mailbox, hit)
+          return
+        }
         const items = await node.mailboxFetch(mailbox, sign, this.#addrsOf(mailbox))
         if (items.length === 0) return
         for (const item of items) {
+          envelopes++
+          bytes += item.envelope.length
+          m.envelopes++
           try {
             this.#d.receive(item.envelope)
+            m.received++
           } catch (err) {
-            // Not decryptable (a copy already received directly, a replay): drop it anyway.
-            log('held envelope %s from %s refused: %s', item.id, mailbox, (err as Error).name)
+            // Not ours or not decryptable (junk, a copy already received directly, a replay):
+            // counted and confirmed, so the mailbox drops it.
+            const name = err instanceof Error ? err.name : 'Error'
+            m.junk[name] = (m.junk[name] ?? 0) + 1
+            log('held envelope %s from %s refused: %s', item.id, mailbox, name)
           }
         }
         await node.mailboxConfirm(
@@ -209,6 +324,8 @@ export class Mailboxes {
       }
     } catch (err) {
       log('fetch from %s failed: %s', mailbox, (err as Error).name)
+    } finally {
+      this.#inFlight.delete(mailbox)
     }
   }
 }

@@ -20,6 +20,7 @@ import { decodeChatContent } from '../core/wire/content.js'
 import { ReceiptKind, type PrekeyMessage } from '../core/wire/pb/wire.js'
 import type { StoredMessage } from '../store/types.js'
 import { loadRecord, type ChatContext } from './context.js'
+import { findSender } from './mailbox-trial.js'
 import { toMessageView, type ServiceEvent } from './types.js'
 
 const log = debug('kith:service')
@@ -155,8 +156,11 @@ export class Receiver {
 
   /**
    * An envelope fetched from one of our mailboxes: its sender is not named outside the
-   * encryption. A PQXDH initial message names its identity; a ratchet message is tried against
-   * each contact's session (header trial decryption: two AES-GCM attempts per state).
+   * encryption. A PQXDH initial message names its identity; for a ratchet message the sender is
+   * found first by header trial decryption against every contact's session, read-only, in one
+   * transaction and bounded (./mailbox-trial.ts: two AES-GCM attempts per state, plus skipped
+   * chains), and only that contact's normal receive runs. Throws NoSessionError when no contact's
+   * header key authenticates it, MailboxTrialBudgetError past the bound.
    */
   receiveFromMailbox(frame: Uint8Array): void {
     const incoming = parseEnvelope(frame)
@@ -164,18 +168,9 @@ export class Receiver {
       this.receive(peerIdFromPublicKey(incoming.message.identityKey), frame)
       return
     }
-    let last: unknown = new NoSessionError('no session decrypts this envelope')
-    for (const c of this.#cx.store.listContacts()) {
-      try {
-        this.receive(c.peerId, frame)
-        return
-      } catch (err) {
-        if (!(err instanceof Error) || !['DecryptionError', 'NoSessionError'].includes(err.name))
-          throw err
-        last = err
-      }
-    }
-    throw last
+    const sender = findSender(this.#cx.ctx, this.#cx.store, incoming.message.header)
+    if (sender === undefined) throw new NoSessionError('no session decrypts this envelope')
+    this.receive(sender, frame)
   }
 
   #responderKeys(msg: PrekeyMessage) {

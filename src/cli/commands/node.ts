@@ -54,6 +54,12 @@ export function registerNode(program: Command): void {
     .option('--listen <multiaddr>', 'listen address (repeatable)', collect, [])
     .option('--bootstrap <multiaddr>', 'bootstrap peer (repeatable)', collect, [])
     .option(
+      '--mailbox <multiaddr>',
+      'a mailbox you chose, with /p2p/<id> (repeatable)',
+      collect,
+      [],
+    )
+    .option(
       '--stun <host:port>',
       'STUN server for hole punching (repeatable; default: port 3478 of each bootstrap relay)',
       collect,
@@ -65,11 +71,12 @@ export function registerNode(program: Command): void {
       const ctx = ctxOf(cmd)
       const api = parseApiAddress(o.api)
       const { passphraseFromEnv } = await import('../local.js')
-      const { runDaemon } = await import('../daemon.js')
+      const { parseMailboxAddr, runDaemon } = await import('../daemon.js')
       process.exitCode = await runDaemon({
         home: ctx.home,
         listen: o.listen,
         bootstrap: o.bootstrap,
+        mailbox: o.mailbox.map(parseMailboxAddr),
         stun: o.stun,
         mdns: o.mdns,
         api,
@@ -99,6 +106,7 @@ export function registerNode(program: Command): void {
     )
     .option('--stun-port <port>', 'UDP port of the STUN server (0: any)', '3478')
     .option('--no-stun', 'run no STUN server')
+    .option('--mailbox-ttl <days>', 'how long held mail is kept: N[d|h|m] (default 14d, max 90d)')
     .option('--no-mdns', 'do not discover peers on the LAN')
     .option('--api <host:port>', 'local API address', '127.0.0.1:0')
     .option('--name <name>', 'name of the identity, if one is created')
@@ -106,8 +114,9 @@ export function registerNode(program: Command): void {
       const ctx = ctxOf(cmd)
       const api = parseApiAddress(o.api)
       const { passphraseFromEnv } = await import('../local.js')
-      const { runRelay } = await import('../relay.js')
+      const { parseMailboxTtl, runRelay } = await import('../relay.js')
       process.exitCode = await runRelay({
+        mailboxTtlMs: o.mailboxTtl !== undefined ? parseMailboxTtl(o.mailboxTtl) : undefined,
         home: ctx.home,
         listen: o.listen,
         announce: o.announce,
@@ -178,6 +187,7 @@ interface RelayFlags {
   bootstrap: string[]
   stun: boolean
   stunPort: string
+  mailboxTtl?: string
   mdns: boolean
   api: string
   name?: string
@@ -186,6 +196,7 @@ interface RelayFlags {
 interface DaemonFlags {
   listen: string[]
   bootstrap: string[]
+  mailbox: string[]
   stun?: string[]
   mdns: boolean
   api: string

@@ -133,13 +133,12 @@ export interface MailboxFetchMetrics {
   envelopes: number
   /** Fetched envelopes received as messages. */
   received: number
-  /** Fetched envelopes that were not ours or did not decrypt (junk, copies), by error name. */
+  /** Fetched envelopes that were not ours or did not decrypt (junk, copies), by error name;
+   *  MailboxTrialBudgetError: trial decryption gave up at MAILBOX_TRIAL_MAX_KEYS header keys. */
   junk: Record<string, number>
   /** Rounds cut short by the per-round budget (MAILBOX_FETCH_MAX_*_PER_ROUND), by which one:
    *  'pages', 'envelopes', 'bytes'. */
   budgetHits: Record<string, number>
-  /** Envelopes whose trial decryption stopped at MAILBOX_TRIAL_MAX_KEYS header keys. */
-  trialBudgetHits: number
   /** Fetches from a peer we did not choose, refused before dialling (never happens by design;
    *  counted to prove it). */
   notChosen: number
