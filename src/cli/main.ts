@@ -1,15 +1,35 @@
 // The `kith` command line (CLI.md): builds the commander program, runs it, and turns every outcome
 // into the contract's exit code and one-line error. Commands other than init, id and daemon talk
 // to the running daemon through the local API only (src/api/client.ts).
+import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { registerChat } from './commands/chat.js'
 import { registerContacts } from './commands/contacts.js'
 import { registerGroup } from './commands/group.js'
 import { registerMessages } from './commands/messages.js'
 import { registerNode } from './commands/node.js'
-import { errorLine, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, exitCodeFor, writeErr } from './output.js'
+import { registerRequests } from './commands/requests.js'
+import {
+  errorLine,
+  EXIT_FAILURE,
+  EXIT_OK,
+  EXIT_USAGE,
+  exitCodeFor,
+  writeErr,
+  writeJson,
+  writeOut,
+} from './output.js'
 
-export function buildProgram(): Command {
+/** The package's version (package.json is two levels up from src/cli and from dist/cli). */
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version?: unknown
+  }
+  return typeof pkg.version === 'string' ? pkg.version : 'unknown'
+}
+
+/** `argv` is only read for --json, which `kith --version --json` may give after --version. */
+export function buildProgram(argv: string[] = []): Command {
   const program = new Command('kith')
     .description('Kith: peer-to-peer, end-to-end encrypted chat')
     .option(
@@ -17,6 +37,7 @@ export function buildProgram(): Command {
       'the node’s data directory (default: $KITH_HOME, else $XDG_DATA_HOME/kith, else ~/.local/share/kith)',
     )
     .option('--json', 'machine-readable output: one JSON document on stdout')
+    .option('--version', 'print the version')
     .exitOverride()
     .configureOutput({ outputError: () => undefined })
     .showHelpAfterError(false)
@@ -25,12 +46,19 @@ export function buildProgram(): Command {
   registerMessages(program)
   registerChat(program)
   registerGroup(program)
+  registerRequests(program)
+  program.on('option:version', () => {
+    const v = version()
+    if (argv.includes('--json')) writeJson({ version: v })
+    else writeOut(`kith ${v}`)
+    throw new CommanderError(0, 'commander.version', v)
+  })
   return program
 }
 
 /** Runs the CLI on `argv` (without node and script) and resolves the exit code. */
 export async function run(argv: string[]): Promise<number> {
-  const program = buildProgram()
+  const program = buildProgram(argv)
   try {
     await program.parseAsync(argv, { from: 'user' })
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT_OK

@@ -85,6 +85,10 @@ export function printable(text: string, continuation?: string): string {
     .join(`\n${continuation}`)
 }
 
+/** How the second and later lines of a multi-line message begin in human output: indented and
+ *  marked, so they never look like a line of their own (which starts with a time, at column 0). */
+export const CONTINUATION = '    │ '
+
 /** The one stderr line for an error: `Name: message`, newlines folded, escapes shown. */
 export function errorLine(err: unknown): string {
   if (!(err instanceof Error)) return `Error: ${printable(String(err))}`

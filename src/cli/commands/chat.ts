@@ -7,19 +7,14 @@ import type { Command } from 'commander'
 import { DaemonNotRunningError, type ApiClient, type EventStream } from '../../api/client.js'
 import type { MessageView, ServiceEvent } from '../../service/types.js'
 import { ctxOf, positiveInt } from '../context.js'
-import { errorLine, ticks, UsageError } from '../output.js'
-import { nameBook } from './messages.js'
+import { CONTINUATION, errorLine, printable, ticks, UsageError } from '../output.js'
+import { nameBook, snippet } from './messages.js'
 
 const DEFAULT_HISTORY = 20
 
 function hhmm(ms: number): string {
   const d = new Date(ms)
   return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`
-}
-
-function snippet(text: string): string {
-  const one = text.replace(/\s+/g, ' ')
-  return one.length > 30 ? `${one.slice(0, 29)}…` : one
 }
 
 export function registerChat(program: Command): void {
@@ -55,7 +50,9 @@ async function runChat(
   const contacts = await client.listContacts()
   const contact = contacts.find((c) => c.name === ref || c.peerId === ref)
   const peer = contact?.peerId ?? ref
-  const name = await nameBook(client)
+  const book = await nameBook(client)
+  // Everything a peer chose (names, text) is shown through `printable` (CLI.md).
+  const name = (peerId: string) => printable(book(peerId))
   const tty = process.stdin.isTTY && process.stdout.isTTY
 
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: tty })
@@ -71,16 +68,17 @@ async function runChat(
     texts.set(m.id, m.text)
     const who = m.direction === 'out' ? 'me' : name(m.from)
     const mark = m.direction === 'out' ? `  ${ticks(m.status)}` : ''
-    print(`${hhmm(m.sentAt)} ${who}: ${m.text}${mark}`)
+    print(`${hhmm(m.sentAt)} ${who}: ${printable(m.text, CONTINUATION)}${mark}`)
   }
 
   const state = [
     contact?.verified === true ? 'verified' : 'not verified',
     contact?.online === true ? 'online' : 'offline',
   ].join(', ')
-  print(`Chat with ${contact?.name ?? ref} (${peer}), ${state}. /quit leaves.`)
+  const title = printable(contact?.name ?? ref)
+  print(`Chat with ${title} (${printable(peer)}), ${state}. /quit leaves.`)
   if (contact?.keyChanged === true) {
-    print(`Warning: ${contact.name}'s identity key changed; check it with: kith verify ${ref}`)
+    print(`Warning: ${title}'s identity key changed; check it with: kith verify ${printable(ref)}`)
   }
   history.forEach(show)
 
@@ -91,10 +89,10 @@ async function runChat(
     } else if (e.event === 'status') {
       const text = texts.get(e.id)
       if (e.conversation === peer && text !== undefined && e.status !== 'queued') {
-        print(`      ${ticks(e.status)} ${e.status}: ${snippet(text)}`)
+        print(`      ${ticks(e.status)} ${e.status}: ${snippet(text, 30)}`)
       }
     } else if (e.event === 'contact' && e.peerId === peer) {
-      print(`* ${e.name} is ${e.online ? 'online' : 'offline'}`)
+      print(`* ${printable(e.name)} is ${e.online ? 'online' : 'offline'}`)
     }
   }
   early.splice(0).forEach(handle)

@@ -1,8 +1,11 @@
-// Contact commands (CLI.md "Contacts and verification"): invite, contacts add/list/remove,
-// verify. All through the daemon's API.
+// Contact commands (CLI.md "Contacts and verification", "Profile, requests, blocking"): invite
+// [--once], contacts add/list/remove/rename/block/unblock, verify. All through the daemon's API.
+// Every name in human output goes through `printable` (a contact chose its invite name).
 import type { Command } from 'commander'
+import type { ContactView } from '../../service/types.js'
 import { ctxOf } from '../context.js'
 import {
+  printable,
   qrCode,
   SafetyNumberMismatchError,
   table,
@@ -15,13 +18,22 @@ function yesNo(b: boolean): string {
   return b ? 'yes' : 'no'
 }
 
+function note(c: ContactView): string {
+  const notes = [
+    c.blocked ? 'BLOCKED' : '',
+    c.keyChanged ? 'KEY CHANGED: messages held, verify again' : '',
+  ]
+  return notes.filter((n) => n !== '').join('; ')
+}
+
 export function registerContacts(program: Command): void {
   program
     .command('invite')
     .description('print a kith:// invite link and its QR code')
-    .action(async (_o: unknown, cmd: Command) => {
+    .option('--once', 'a link that works for one contact only')
+    .action(async (o: { once?: boolean }, cmd: Command) => {
       const ctx = ctxOf(cmd)
-      const invite = await ctx.client().invite()
+      const invite = await ctx.client().invite(o.once === true ? { once: true } : {})
       if (ctx.json) {
         writeJson(invite)
         return
@@ -42,12 +54,12 @@ export function registerContacts(program: Command): void {
       const ctx = ctxOf(cmd)
       const added = await ctx.client().addContact(link, o.name)
       if (ctx.json) writeJson(added)
-      else writeOut(`Added ${added.name} (${added.peerId})`)
+      else writeOut(`Added ${printable(added.name)} (${added.peerId})`)
     })
 
   contacts
     .command('list')
-    .description('all contacts, including ones that wrote first')
+    .description('all contacts (strangers who wrote first are in: kith requests)')
     .action(async (_o: unknown, cmd: Command) => {
       const ctx = ctxOf(cmd)
       const list = await ctx.client().listContacts()
@@ -61,17 +73,44 @@ export function registerContacts(program: Command): void {
       }
       writeOut(
         table(
-          ['NAME', 'PEER ID', 'VERIFIED', 'ONLINE', ''],
+          ['NAME', 'PEER ID', 'CALLS ITSELF', 'VERIFIED', 'ONLINE', ''],
           list.map((c) => [
-            c.name,
+            printable(c.name),
             c.peerId,
+            c.profileName === '' || c.profileName === c.name ? '' : printable(c.profileName),
             yesNo(c.verified),
             yesNo(c.online),
-            c.keyChanged ? 'KEY CHANGED: messages held, verify again' : '',
+            note(c),
           ]),
         ),
       )
     })
+
+  contacts
+    .command('rename <contact> <name>')
+    .description('rename a contact (on this node only)')
+    .action(async (ref: string, name: string, _o: unknown, cmd: Command) => {
+      const ctx = ctxOf(cmd)
+      const r = await ctx.client().renameContact(ref, name)
+      if (ctx.json) writeJson(r)
+      else writeOut(`Renamed ${r.peerId} to ${printable(r.name)}`)
+    })
+
+  for (const blocked of [true, false]) {
+    contacts
+      .command(`${blocked ? 'block' : 'unblock'} <contact>`)
+      .description(
+        blocked
+          ? 'block a contact or any PeerId: its messages, deposits and group ops are dropped, nothing is sent to it'
+          : 'unblock a contact or PeerId',
+      )
+      .action(async (ref: string, _o: unknown, cmd: Command) => {
+        const ctx = ctxOf(cmd)
+        const r = await ctx.client().blockContact(ref, blocked)
+        if (ctx.json) writeJson(r)
+        else writeOut(`${r.blocked ? 'Blocked' : 'Unblocked'} ${r.peerId}`)
+      })
+  }
 
   contacts
     .command('remove <contact>')
@@ -81,7 +120,7 @@ export function registerContacts(program: Command): void {
       const ctx = ctxOf(cmd)
       const r = await ctx.client().removeContact(ref, o.purge === true)
       if (ctx.json) writeJson(r)
-      else writeOut(`Removed ${ref}${o.purge === true ? ' and its history' : ''}`)
+      else writeOut(`Removed ${printable(ref)}${o.purge === true ? ' and its history' : ''}`)
     })
 
   program
@@ -97,7 +136,7 @@ export function registerContacts(program: Command): void {
         if (!r.verified) {
           throw new SafetyNumberMismatchError(`that is not the safety number of ${ref}`)
         }
-        if (!ctx.json) writeOut(`${ref} is verified`)
+        if (!ctx.json) writeOut(`${printable(ref)} is verified`)
         return
       }
       const sn = await client.safetyNumber(ref)
@@ -108,12 +147,13 @@ export function registerContacts(program: Command): void {
       const groups = sn.safetyNumber.split(/\s+/)
       const rows: string[] = []
       for (let i = 0; i < groups.length; i += 4) rows.push(`  ${groups.slice(i, i + 4).join(' ')}`)
-      writeOut(`Safety number with ${sn.contact}:\n\n${rows.join('\n')}\n`)
+      const who = printable(sn.contact)
+      writeOut(`Safety number with ${who}:\n\n${rows.join('\n')}\n`)
       const qr = await qrCode(groups.join(''))
       if (qr !== undefined) writeOut(qr)
       writeOut(
-        `If ${sn.contact} sees the same number, run:\n` +
-          `  kith verify ${JSON.stringify(ref)} --confirm "${sn.safetyNumber}"`,
+        `If ${who} sees the same number, run:\n` +
+          `  kith verify ${printable(JSON.stringify(ref))} --confirm "${sn.safetyNumber}"`,
       )
     })
 }

@@ -3,7 +3,7 @@
 import type { Command } from 'commander'
 import type { GroupView, MessageView, ServiceEvent } from '../../service/types.js'
 import { ctxOf, positiveInt } from '../context.js'
-import { ticks, UsageError, writeJson, writeOut } from '../output.js'
+import { printable, ticks, UsageError, writeJson, writeOut } from '../output.js'
 import { messageLine, nameBook, openFollow, untilInterrupted } from './messages.js'
 
 function membersLine(r: { groupId: string; members: string[] }): string {
@@ -20,7 +20,7 @@ export function registerGroup(program: Command): void {
       const ctx = ctxOf(cmd)
       const r = await ctx.client().createGroup(name)
       if (ctx.json) writeJson(r)
-      else writeOut(`Created ${r.name} (${r.groupId})`)
+      else writeOut(`Created ${printable(r.name)} (${r.groupId})`)
     })
 
   group
@@ -65,7 +65,8 @@ export function registerGroup(program: Command): void {
         return
       }
       if (list.length === 0) writeOut('no groups (create one: kith group create <name>)')
-      for (const g of list) writeOut(`${g.name}  ${membersLine(g)}`)
+      // A group's name is chosen by its creator, who may be anyone who added us.
+      for (const g of list) writeOut(`${printable(g.name)}  ${membersLine(g)}`)
     })
 
   group

@@ -5,7 +5,15 @@ import type { ApiClient } from '../../api/client.js'
 import { DaemonNotRunningError, DeliveryTimeoutError } from '../../api/client.js'
 import type { MessageView, ServiceEvent } from '../../service/types.js'
 import { ctxOf, positiveInt } from '../context.js'
-import { formatTime, ticks, UsageError, writeJson, writeOut } from '../output.js'
+import {
+  CONTINUATION,
+  formatTime,
+  printable,
+  ticks,
+  UsageError,
+  writeJson,
+  writeOut,
+} from '../output.js'
 
 /** `send -`: the most read from stdin (the API refuses bodies over 256 KiB anyway). */
 export const MAX_STDIN_BYTES = 1024 * 1024
@@ -42,17 +50,19 @@ export async function nameBook(client: ApiClient): Promise<(peerId: string) => s
   return (peerId) => (peerId === client.info.peerId ? 'me' : (names.get(peerId) ?? peerId))
 }
 
-/** One human line for a message. */
+/** One human line for a message (more if its text has line breaks: each continues indented
+ *  after CONTINUATION). Names and text are shown through `printable`: no peer can forge a line. */
 export function messageLine(m: MessageView, name: (peerId: string) => string, conv: boolean) {
-  const who = m.direction === 'out' ? 'me' : name(m.from)
-  const where = conv && m.direction === 'out' ? ` → ${name(m.conversation)}` : ''
+  const who = m.direction === 'out' ? 'me' : printable(name(m.from))
+  const where = conv && m.direction === 'out' ? ` → ${printable(name(m.conversation))}` : ''
   const mark = m.direction === 'out' ? `  ${ticks(m.status)}` : ''
-  return `${formatTime(m.sentAt)}  ${who}${where}: ${m.text}${mark}`
+  return `${formatTime(m.sentAt)}  ${who}${where}: ${printable(m.text, CONTINUATION)}${mark}`
 }
 
-function snippet(text: string): string {
+/** The start of a message's text on one line, escaped (`--follow` status lines, chat ticks). */
+export function snippet(text: string, max = 40): string {
   const one = text.replace(/\s+/g, ' ')
-  return one.length > 40 ? `${one.slice(0, 39)}…` : one
+  return printable(one.length > max ? `${one.slice(0, max - 1)}…` : one)
 }
 
 export interface Follow {

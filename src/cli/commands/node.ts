@@ -3,7 +3,7 @@
 // ask the API.
 import type { Command } from 'commander'
 import { collect, ctxOf } from '../context.js'
-import { table, UsageError, writeJson, writeOut } from '../output.js'
+import { printable, table, UsageError, writeJson, writeOut } from '../output.js'
 
 /** `--api HOST:PORT` (or just PORT): the API binds to 127.0.0.1 only. */
 export function parseApiAddress(value: string): { host: '127.0.0.1'; port: number } {
@@ -143,7 +143,7 @@ export function registerNode(program: Command): void {
       writeOut(
         [
           `Peer ID      ${s.peerId}`,
-          `Name         ${s.name}`,
+          `Name         ${printable(s.name)}`,
           `NAT          ${s.nat}`,
           `Connections  ${s.connections}`,
           `Mailboxes    ${s.mailboxes.length === 0 ? 'none' : s.mailboxes.join(', ')}`,
@@ -174,7 +174,7 @@ export function registerNode(program: Command): void {
             p.peerId,
             p.direct ? 'direct' : 'relayed',
             String(p.protocols.length),
-            p.addrs[0] ?? '',
+            printable(p.addrs[0] ?? ''), // as the peer announced it
           ]),
         ),
       )
