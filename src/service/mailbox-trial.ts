@@ -3,8 +3,9 @@
 // SQLite transaction and a session deserialization — per contact). The envelope names no sender
 // outside the encryption; its header is encrypted under the sender's header key (Double Ratchet
 // §4 "header encryption"), so the sender is the contact one of whose states' receiving header
-// keys (HKr, NHKr, or a skipped chain's) authenticates it: one AES-GCM attempt per key, read-only.
-// Only then does the caller run the normal receive, for that one contact.
+// keys (HKr, NHKr, or a skipped chain's) authenticates it: one AES-GCM tag check per key
+// (./gcm-check.ts: one AES block and four GHASH multiplications, no Decipher object, no thrown
+// error), read-only. Only then does the caller run the normal receive, for that one contact.
 //
 // This module owns the per-contact cache of header keys, valid while the stored session record
 // is byte-for-byte the one they came from, and the work bound per envelope
@@ -16,6 +17,7 @@ import { defineError } from '../core/errors.js'
 import { decryptHeader } from '../core/ratchet/kdf.js'
 import { SessionRecord } from '../core/session/record.js'
 import type { NodeStore } from '../store/types.js'
+import { GcmTagCheck } from './gcm-check.js'
 
 /** Header keys tried for one envelope, over all contacts, before it is given up as junk. A
  *  contact has at most 1 + MAX_PREVIOUS_STATES states of ≥ 2 keys each (more with skipped
@@ -29,6 +31,8 @@ export class MailboxTrialBudgetError extends defineError('MailboxTrialBudgetErro
 interface HeaderKey {
   hk: Uint8Array
   ad: Uint8Array
+  /** The cheap tag check for this key (./gcm-check.ts), built on first use. */
+  check?: GcmTagCheck
 }
 interface Entry {
   record: Uint8Array
@@ -84,11 +88,14 @@ export function findSender(
         entry = { record: bytes, keys: headerKeys(SessionRecord.deserialize(bytes)) }
         c.set(peer, entry)
       }
-      for (const { hk, ad } of entry.keys) {
+      for (const key of entry.keys) {
         if (++tried > maxKeys) {
           throw new MailboxTrialBudgetError(`no sender found within ${maxKeys} header keys`)
         }
-        if (decryptHeader(ctx.crypto, hk, encHeader, ad) !== undefined) return peer
+        key.check ??= new GcmTagCheck(key.hk, key.ad)
+        // The cheap check first; a match is confirmed by the provider's real decryption.
+        if (!key.check.matches(encHeader)) continue
+        if (decryptHeader(ctx.crypto, key.hk, encHeader, key.ad) !== undefined) return peer
       }
     }
     // Contacts removed (or blocked) since: their keys are no longer kept.
