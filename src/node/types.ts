@@ -50,6 +50,9 @@ export interface NodeMetrics {
   dmFramesOut: number
   /** Frames or streams refused, by error name (MessageTooLargeError, MalformedMessageError, …). */
   dmRejected: Record<string, number>
+  /** /kith/dm streams and frames refused because their peer or network was in backoff after
+   *  rejected frames (dm/guard.ts); repeated rejected frames count as DmRepeatedFrameError. */
+  dmBackoff?: number
   /** /kith/mailbox counters, and what this node holds for others when it is a mailbox. */
   mailbox?: MailboxMetrics
   /** Hostile /kith/sync streams (requests or answers) reset, by error name. */

@@ -4,6 +4,11 @@
 // rejects, counting the rejection by error name; closes idle streams. It never looks inside a
 // frame and never logs one.
 //
+// Cheap checks first (guard.ts, issue 11 finding 11): a stream whose peer or network is in
+// backoff is reset before a byte is read, and each frame is checked against the hashes of frames
+// rejected before; only then does the handler (a PQXDH and ML-KEM for a PREKEY frame) run. Its
+// verdict charges or proves the source.
+//
 // Idle: after DM_INBOUND_IDLE_MS without a whole frame we close our side (FIN); an honest sender
 // then closes its side and the loop ends cleanly. One that does not is reset after
 // DM_CLOSE_GRACE_MS. Time spent in the handler does not count as idle.
@@ -17,6 +22,9 @@ import {
 } from '../errors.js'
 import { asError } from './constants.js'
 import { FrameReader } from './frames.js'
+import { DmGuard, type DmGuardOptions, type DmSource } from './guard.js'
+// One network key for every per-network budget (mailbox quotas, dm failures).
+import { networkPrefix } from '../mailbox/prefix.js'
 import type { DmHandler } from '../types.js'
 import type { Connection, Stream } from '@libp2p/interface'
 
@@ -25,6 +33,7 @@ const log = debug('kith:node:dm')
 export interface DmReceiverOptions {
   inboundIdleMs: number
   closeGraceMs: number
+  guard?: Partial<DmGuardOptions>
 }
 
 interface Inbound {
@@ -40,10 +49,18 @@ class HandlerRejection extends Error {
   }
 }
 
+/** Wraps what the guard refused a frame with (DmBackoffError, DmRepeatedFrameError). */
+class GuardRefusal extends Error {
+  constructor(readonly error: Error) {
+    super('the dm guard refused a frame')
+  }
+}
+
 export class DmReceiver {
   handler: DmHandler | undefined
   framesIn = 0
   readonly rejected = new Map<string, number>()
+  readonly guard: DmGuard
   readonly #o: DmReceiverOptions
   readonly #inbound = new Set<Inbound>()
   readonly #tails = new Map<string, Promise<void>>()
@@ -51,6 +68,7 @@ export class DmReceiver {
 
   constructor(options: DmReceiverOptions) {
     this.#o = options
+    this.guard = new DmGuard(options.guard)
   }
 
   start(): void {
@@ -79,6 +97,13 @@ export class DmReceiver {
       this.#reject(peer, stream, new DmNoHandlerError('no dm handler installed'))
       return
     }
+    const src: DmSource = { peer, network: networkPrefix(connection.remoteAddr) }
+    const backoff = this.guard.admit(src)
+    if (backoff !== undefined) {
+      // Counted in guard.backoffResets (status.metrics.dmBackoff), not in dmRejected.
+      stream.abort(backoff)
+      return
+    }
     const inbound: Inbound = { stream, idle: undefined, grace: undefined }
     this.#inbound.add(inbound)
     const reader = new FrameReader(stream)
@@ -101,13 +126,23 @@ export class DmReceiver {
         const frame = await reader.next()
         if (frame == null) break
         clearTimeout(inbound.idle)
-        await this.#deliver(peer, frame)
+        const checked = this.guard.check(src, frame)
+        if ('error' in checked) throw new GuardRefusal(checked.error)
+        try {
+          await this.#deliver(peer, frame)
+        } catch (err) {
+          if (err instanceof HandlerRejection) this.guard.fail(src, checked.hash)
+          throw err
+        }
+        this.guard.succeed(src)
         this.framesIn++
         armIdle()
       }
       await stream.close({ signal: AbortSignal.timeout(this.#o.closeGraceMs) })
     } catch (err) {
-      if (err instanceof HandlerRejection) {
+      if (err instanceof GuardRefusal && err.error.name === 'DmBackoffError') {
+        stream.abort(err.error) // counted in dmBackoff
+      } else if (err instanceof HandlerRejection || err instanceof GuardRefusal) {
         this.#reject(peer, stream, err.error)
       } else if (MessageTooLargeError.is(err) || MalformedMessageError.is(err)) {
         this.#reject(peer, stream, asError(err))

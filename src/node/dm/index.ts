@@ -17,6 +17,7 @@ import {
   DM_WRITE_TIMEOUT_MS,
 } from './constants.js'
 import { encodeFrames } from './frames.js'
+import type { DmGuardOptions } from './guard.js'
 import { DmReceiver } from './inbound.js'
 import { DmSender, type DmSenderComponents } from './outbound.js'
 import type { DmHandler, NodeMetrics } from '../types.js'
@@ -33,6 +34,20 @@ export {
   DM_WRITE_TIMEOUT_MS,
 } from './constants.js'
 export { DM_READ_HIGH_WATER_BYTES, MAX_DM_FRAME_BYTES } from './frames.js'
+export {
+  DM_BACKOFF_BASE_MS,
+  DM_BACKOFF_MAX_MS,
+  DM_FAILED_FRAME_CACHE_SIZE,
+  DM_FAILED_FRAME_TTL_MS,
+  DM_FAILURE_WINDOW_MS,
+  DM_MAX_PROVEN_PEERS,
+  DM_MAX_TRACKED_SOURCES,
+  DM_NETWORK_FAILURE_BUDGET,
+  DM_PEER_FAILURE_BUDGET,
+  DM_STRIKE_RESET_MS,
+  DmBackoffError,
+  DmRepeatedFrameError,
+} from './guard.js'
 
 export interface DmComponents extends DmSenderComponents {
   registrar: {
@@ -48,6 +63,8 @@ export interface DmInit {
   inboundIdleMs?: number
   closeGraceMs?: number
   writeTimeoutMs?: number
+  /** The inbound guard's budgets and clock (guard.ts; tests shorten the backoff). */
+  guard?: Partial<DmGuardOptions>
 }
 
 export class DmProtocol implements Startable {
@@ -64,6 +81,7 @@ export class DmProtocol implements Startable {
     this.#receiver = new DmReceiver({
       inboundIdleMs: init.inboundIdleMs ?? DM_INBOUND_IDLE_MS,
       closeGraceMs,
+      ...(init.guard !== undefined ? { guard: init.guard } : {}),
     })
     this.#sender = new DmSender(components, {
       protocol: this.protocol,
@@ -111,11 +129,12 @@ export class DmProtocol implements Startable {
     this.#receiver.handler = handler
   }
 
-  metrics(): Pick<NodeMetrics, 'dmFramesIn' | 'dmFramesOut' | 'dmRejected'> {
+  metrics(): Pick<NodeMetrics, 'dmFramesIn' | 'dmFramesOut' | 'dmRejected' | 'dmBackoff'> {
     return {
       dmFramesIn: this.#receiver.framesIn,
       dmFramesOut: this.#sender.framesOut,
       dmRejected: Object.fromEntries(this.#receiver.rejected),
+      dmBackoff: this.#receiver.guard.backoffResets,
     }
   }
 
