@@ -14,6 +14,10 @@ interface Entry {
 }
 
 const BENCHES: Record<string, Entry> = {
+  abuse: {
+    describe: 'hostile floods against one daemon (issue 11): victim RSS, CPU, honest p99 vs none',
+    load: () => import('./abuse.js'),
+  },
   core: {
     describe: '1:1 session (PQXDH + header-encrypted Double Ratchet) vs libsignal, in memory',
     load: () => import('./core.js'),
