@@ -30,12 +30,14 @@ import { mailbox } from './mailbox/index.js'
 import { autoNATService, natTracker } from './nat.js'
 import { KithPubsub, pubsubService } from './pubsub.js'
 import { relayServer } from './relay.js'
+import { ConnectionBudget } from './resources.js'
 import { sync } from './sync/index.js'
 import type { CardRoutingInit } from './cards.js'
 import type { DialerInit, WatchState } from './dialer.js'
 import type { DmInit } from './dm/index.js'
 import type { HolePunchInit } from './holepunch.js'
 import type { RelayLimits } from './relay.js'
+import type { ResourceLimits } from './resources.js'
 import type { MailboxInit } from './mailbox/index.js'
 import type { MailboxItem, MailboxPolicy, MailboxSign, MailboxUsage } from './mailbox/types.js'
 import type { SyncInit } from './sync/index.js'
@@ -105,6 +107,24 @@ export interface KithNodeTuning {
   relay?: RelayLimits
   /** Tests: e.g. refuse inbound connections from one peer (a NAT'd node). */
   connectionGater?: ConnectionGater
+  /** Tests: smaller connection budgets (resources.ts). */
+  resources?: Partial<ResourceLimits>
+  /** Tests: a shorter pubsub partial-frame timeout or smaller budgets (pubsub-guard.ts). */
+  pubsubGuard?: { partialFrameTimeoutMs?: number; nodeBytes?: number; perPeerBytes?: number }
+}
+
+/** The PeerIds named by /p2p/ in multiaddrs (the configured relays: protected peers). */
+function peersOf(addrs: readonly string[]): string[] {
+  return addrs.flatMap((a) => {
+    try {
+      const p = multiaddr(a)
+        .getComponents()
+        .findLast((c) => c.name === 'p2p')?.value
+      return p === undefined ? [] : [p]
+    } catch {
+      return []
+    }
+  })
 }
 
 type Listener = (peer: string, addrs: string[]) => void
@@ -161,6 +181,11 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
   if (opts.bootstrap.length > 0) {
     peerDiscovery.push(bootstrap({ list: opts.bootstrap, timeout: BOOTSTRAP_DELAY_MS }))
   }
+  // Who may hold a connection slot (resources.ts); configured relays are always protected.
+  const budget = new ConnectionBudget(
+    { maxConnections: MAX_CONNECTIONS, ...tuning.resources },
+    peersOf(opts.bootstrap),
+  )
   return createLibp2p({
     start: false,
     privateKey,
@@ -195,8 +220,9 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
       inboundConnectionThreshold: INBOUND_CONNECTION_THRESHOLD,
       maxIncomingPendingConnections: MAX_INCOMING_PENDING_CONNECTIONS,
     },
-    ...(tuning.connectionGater != null ? { connectionGater: tuning.connectionGater } : {}),
+    connectionGater: budget.gater(tuning.connectionGater),
     services: {
+      resources: budget.service(),
       identify: identify(),
       ping: ping(),
       // clientMode false: answer queries even before AutoNAT finds a public address (LANs,
@@ -254,7 +280,7 @@ export class Libp2pKithNode implements KithNode {
       },
       tuning.cards,
     )
-    this.#pubsub = new KithPubsub(libp2p.services.pubsub)
+    this.#pubsub = new KithPubsub(libp2p.services.pubsub, tuning.pubsubGuard)
     // A watched peer whose addresses all failed is looked up by its card and peer routing.
     libp2p.services.dialer.setLookup((peer, options) => this.#cards.lookupAddrs(peer, options))
     libp2p.addEventListener('peer:connect', (evt) => {
@@ -323,7 +349,13 @@ export class Libp2pKithNode implements KithNode {
       mailbox: this.libp2p.services.mailbox.metrics(),
       syncRejected: this.libp2p.services.sync.rejected(),
       holePunch: this.libp2p.services.holePunch.metrics(),
+      resources: this.libp2p.services.resources.metrics(),
+      pubsubRejected: this.#pubsub.guard.rejected(),
     }
+  }
+
+  setProtectedPeers(isProtected: (peer: string) => boolean): void {
+    this.libp2p.services.resources.setProtected(isProtected)
   }
 
   onDm(handler: DmHandler): void {

@@ -2,14 +2,17 @@
 // (StrictNoSign, msgId = SHA-256(data), peer scoring, bounds) and the thin wrapper behind
 // KithNode.pubsub*: one subscription per topic with its synchronous validator (a gossipsub topic
 // validator, so nothing unvalidated is delivered or forwarded) and its delivery callback, and the
-// topic's score parameters while subscribed. It carries opaque bytes: it knows nothing of keys,
-// members or messages, and counts no rejections (the caller knows why it rejected).
+// topic's score parameters while subscribed, and the inbound hardening of pubsub-guard.ts. It
+// carries opaque bytes: it knows nothing of keys, members or messages, and counts no validator
+// rejections (the caller knows why it rejected); the guard counts what it drops.
 import { createHash } from 'node:crypto'
 import { StrictNoSign, TopicValidatorResult, gossipsub } from '@libp2p/gossipsub'
 import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 import debug from 'debug'
 import { MAX_SENDER_KEY_MESSAGE_BYTES } from '../core/wire/limits.js'
 import { MessageTooLargeError } from './errors.js'
+import { PUBSUB_MAX_TOPIC_LENGTH, PubsubGuard } from './pubsub-guard.js'
+import type { PubsubGuardInit } from './pubsub-guard.js'
 import type { PubsubVerdict } from './types.js'
 import type { GossipSub, GossipsubOpts, Message } from '@libp2p/gossipsub'
 import type { PeerScoreParams } from '@libp2p/gossipsub/score'
@@ -21,15 +24,26 @@ const log = debug('kith:node:pubsub')
  *  is refused on publish and rejected by the topic validator before the caller's runs. */
 export const MAX_PUBSUB_DATA_BYTES = MAX_SENDER_KEY_MESSAGE_BYTES
 /**
- * Largest inbound gossipsub RPC (one length-prefixed frame; gossipsub's maxInboundDataLength,
- * default 4 MiB). A longer length prefix fails that peer's inbound stream, and gossipsub then
- * drops the peer's state (subscriptions, mesh) until it connects again. Forwarded and published
- * messages travel one per RPC, but the answer to an IWANT bundles every message asked for in one
- * RPC (GossipSub.handleIWant), so the limit must hold a burst: 64 maximum-size messages (or
- * thousands of chat-sized ones) plus control. Measured: at 1.2 MB (16 messages) a peer that had
- * missed 17 large messages asked for them by IWANT and lost its stream.
+ * Data bytes of the messages one IWANT answer RPC carries. gossipsub bundles every message an
+ * IWANT asks for (up to 5,000) into one RPC (GossipSub.handleIWant); Kith splits its answers into
+ * RPCs of at most 4 maximum-size group messages (pubsub-guard.ts), so no honest Kith peer ever
+ * sends a bigger RPC than MAX_PUBSUB_RPC_BYTES, however many messages a peer missed.
  */
-export const MAX_PUBSUB_RPC_BYTES = 64 * MAX_PUBSUB_DATA_BYTES + 64 * 1024
+export const PUBSUB_IWANT_ANSWER_BYTES = 4 * MAX_PUBSUB_DATA_BYTES
+/** Messages one IWANT answer RPC carries (chat-sized messages): well under MAX_PUBSUB_RPC_MESSAGES. */
+export const PUBSUB_IWANT_ANSWER_MESSAGES = 512
+/** Room in one RPC for control piggybacked on messages: IHAVE gossip of ≈7,500 message ids
+ *  (34 B each), IWANT, GRAFT/PRUNE, IDONTWANT. */
+export const PUBSUB_RPC_CONTROL_BYTES = 256 * 1024
+/**
+ * Largest inbound gossipsub RPC (one length-prefixed frame; gossipsub's maxInboundDataLength,
+ * default 4 MiB): an IWANT answer (PUBSUB_IWANT_ANSWER_BYTES), or one published or forwarded
+ * message, plus control and framing: ≈ 534 KiB (it was 64 messages, ≈ 4.5 MB, before IWANT
+ * answers were split; finding 1 of issue 11 pinned 150 partial frames of that size). A longer
+ * length prefix resets that peer's inbound stream, and gossipsub then drops the peer's state
+ * (subscriptions, mesh) until it connects again.
+ */
+export const MAX_PUBSUB_RPC_BYTES = PUBSUB_IWANT_ANSWER_BYTES + PUBSUB_RPC_CONTROL_BYTES + 4096
 /** Messages one inbound RPC may carry (gossipsub decodeRpcLimits.maxMessages, default 5,000). */
 export const MAX_PUBSUB_RPC_MESSAGES = 1024
 /** Gossipsub heartbeat (mesh maintenance, gossip emission). Default 1 s; faster heals a small
@@ -49,6 +63,14 @@ export const PUBSUB_DLO = 3
 export const PUBSUB_DHI = 8
 export const PUBSUB_DSCORE = 2
 export const PUBSUB_DOUT = 2
+/** Inbound /meshsub streams one connection may hold (libp2p's default is 32 per protocol):
+ *  gossipsub uses one, and a new one replaces the old (which lingers until the remote closes
+ *  its side), so 8 covers replacements; each one's partial frame is budgeted anyway. */
+export const PUBSUB_MAX_STREAMS_PER_CONNECTION = 8
+/** Topics one peer may hold subscriptions to, as seen by us (gossipsub charges each topic its
+ *  length + 1,024 B against maxTopicBytesPerPeer; default ≈ 1,000 topics). Kith's group cap
+ *  per member is far below: a member in 64 groups is already unusual. */
+export const PUBSUB_MAX_TOPICS_PER_PEER = 64
 
 /**
  * Peer-score thresholds (gossipsub v1.1 §"Score Thresholds"). An honest member's topic score is
@@ -114,6 +136,9 @@ export function pubsubOptions(): Partial<GossipsubOpts> {
     Dout: PUBSUB_DOUT,
     heartbeatInterval: PUBSUB_HEARTBEAT_MS,
     maxInboundDataLength: MAX_PUBSUB_RPC_BYTES,
+    maxInboundStreams: PUBSUB_MAX_STREAMS_PER_CONNECTION,
+    // GossipsubTopicEntryOverhead (1,024) + a topic of PUBSUB_MAX_TOPIC_LENGTH, per topic.
+    maxTopicBytesPerPeer: PUBSUB_MAX_TOPICS_PER_PEER * (1024 + PUBSUB_MAX_TOPIC_LENGTH),
     decodeRpcLimits: {
       maxSubscriptions: 5000,
       maxMessages: MAX_PUBSUB_RPC_MESSAGES,
@@ -170,10 +195,21 @@ export class KithPubsub {
   readonly #gs: GossipSub
   readonly #topicParams: PeerScoreParams['topics']
   readonly #subs = new Map<string, Subscription>()
+  /** Partial-frame budgets, the topic filter and IWANT splitting (pubsub-guard.ts). */
+  readonly guard: PubsubGuard
 
-  constructor(gs: GossipSub) {
+  /** `gs` must not be started yet (the guard wraps how it reads inbound streams). */
+  constructor(gs: GossipSub, guard: Partial<PubsubGuardInit> = {}) {
     this.#gs = gs
     this.#topicParams = liveTopicParams(gs)
+    this.guard = new PubsubGuard(gs, {
+      maxRpcBytes: MAX_PUBSUB_RPC_BYTES,
+      iwantAnswerBytes: PUBSUB_IWANT_ANSWER_BYTES,
+      iwantAnswerMessages: PUBSUB_IWANT_ANSWER_MESSAGES,
+      // Only our own group topics' messages may enter gossipsub's caches (finding 13).
+      allowTopic: (topic) => this.#subs.has(topic),
+      ...guard,
+    })
     gs.addEventListener('message', (evt) => {
       const msg = evt.detail
       const sub = this.#subs.get(msg.topic)

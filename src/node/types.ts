@@ -59,6 +59,12 @@ export interface NodeMetrics {
   syncRejected: Record<string, number>
   /** Hole punches this node started (holepunch.ts): tried, made direct, failed. */
   holePunch?: { attempts: number; successes: number; failures: number }
+  /** Connection budget (resources.ts): strangers evicted, inbound strangers refused by cap. */
+  resources?: { evicted: number; deniedIp: number; deniedPrefix: number; deniedFull: number }
+  /** Inbound gossipsub input dropped (pubsub-guard.ts), by reason: PubsubFrameTimeoutError,
+   *  PubsubPeerBudgetError, PubsubNodeBudgetError, MessageTooLargeError (streams reset),
+   *  unknownTopic (messages), topicTooLong (subscriptions). */
+  pubsubRejected?: Record<string, number>
 }
 
 /** A topic validator's verdict (gossipsub's TopicValidatorResult): `accept` delivers and
@@ -149,6 +155,12 @@ export interface KithNode {
    */
   on(event: 'peer:connect' | 'peer:disconnect', fn: (peer: string) => void): void
   on(event: 'peer:discovery' | 'peer:identify', fn: (peer: string, addrs: string[]) => void): void
+  /**
+   * Which peers are protected (the service: accepted contacts). Protected peers, and the relays
+   * named in KithNodeOptions.bootstrap, are always admitted and never evicted; strangers share
+   * the rest of the connection slots under per-IP and per-prefix caps (src/node/resources.ts).
+   */
+  setProtectedPeers?(isProtected: (peer: string) => boolean): void
 
   // ---- /kith/mailbox (src/node/mailbox/; docs/mailbox.md) ----
   /**
