@@ -20,19 +20,16 @@ import type { MessageStatus, NodeStore } from '../store/types.js'
 import { Cards } from './cards.js'
 import { Contacts } from './contacts.js'
 import type { ChatContext } from './context.js'
-import {
-  InvalidArgumentError,
-  MessageNotFoundError,
-  NotImplementedError,
-  RequestNotFoundError,
-} from './errors.js'
+import { InvalidArgumentError, MessageNotFoundError } from './errors.js'
 import { Groups } from './groups/index.js'
 import { configuredMailboxes, Mailboxes } from './mailboxes.js'
 import { Outbox } from './outbox.js'
 import { OwnCard } from './own-card.js'
 import { currentBundle, ensurePrekeys } from './prekeys.js'
 import { Receipts } from './receipts.js'
+import { InviteProofs } from './proofs.js'
 import { Receiver } from './receive.js'
+import { Requests } from './requests.js'
 import {
   toMessageView,
   type ChatApi,
@@ -76,6 +73,8 @@ export class ChatService implements ChatApi {
   readonly #receipts: Receipts
   readonly #ownCard: OwnCard
   readonly #receiver: Receiver
+  readonly #requests: Requests
+  readonly #proofs: InviteProofs
   #mailboxes: Mailboxes | undefined
   /** Groups (./groups/): membership, sender keys, group messages, sync. */
   #groups: Groups | undefined
@@ -101,21 +100,35 @@ export class ChatService implements ChatApi {
       mailboxes: () => this.#mailboxes,
       groups: () => this.#groups,
     }
+    this.#proofs = new InviteProofs(deps.ctx, deps.store)
+    // Every content for a peer passes here before encryption (context.ts encryptAll): nothing
+    // is sent to a blocked peer; a contact we added gets our invite proof until it answers.
+    this.#cx.outgoing = (peer, content) => {
+      this.#requests.refuseOutgoing(peer)
+      return this.#proofs.decorate(peer, content, deps.name)
+    }
     this.#outbox = new Outbox(this.#cx)
     this.#receipts = new Receipts(this.#cx)
     this.#ownCard = new OwnCard(this.#cx, () => this.#bundle)
     const flushSoon = (peer: string, all?: boolean) => this.#outbox.flushSoon(peer, all)
     const pushCard = (peer: string) => this.#ownCard.push(peer)
+    const queueAck = (peer: string, id: string) => this.#receipts.queueAck(peer, id)
+    this.#requests = new Requests(this.#cx, { queueAck, pushCard })
     this.#contacts = new Contacts(this.#cx, {
       bundle: () => this.#bundle,
       name: deps.name,
       flushSoon,
       pushCard,
+      queueAck,
+      proofs: this.#proofs,
+      requests: this.#requests,
     })
     this.#receiver = new Receiver(this.#cx, {
-      queueAck: (peer, id) => this.#receipts.queueAck(peer, id),
+      queueAck,
       flushSoon,
       pushCard,
+      requests: this.#requests,
+      proofs: this.#proofs,
     })
   }
 
@@ -155,6 +168,12 @@ export class ChatService implements ChatApi {
     this.#groups.start()
     for (const peer of this.#store.groups.controlPeers()) this.#outbox.flushSoon(peer)
     for (const c of this.#store.listContacts()) this.#node.watch(c.peerId, c.addrs)
+    // Group members that are not contacts: watched at their card's addresses, as before.
+    for (const peer of this.#requests.coMembers()) {
+      if (this.#store.getContact(peer, { includeBlocked: true }) !== undefined) continue
+      const addrs = this.#cards.of(peer)?.addrs.filter((a) => a.endsWith(`/p2p/${peer}`)) ?? []
+      if (addrs.length > 0) this.#node.watch(peer, addrs)
+    }
     for (const peer of this.#store.outboxPeers()) this.#outbox.flushSoon(peer)
   }
 
@@ -204,37 +223,33 @@ export class ChatService implements ChatApi {
   }
 
   invite(opts?: { once?: boolean }): { link: string; peerId: string } {
-    void opts
-    return this.#contacts.invite()
+    return this.#contacts.invite(opts)
   }
 
   renameContact(ref: string, name: string): { name: string; peerId: string } {
-    void ref
-    void name
-    throw new NotImplementedError('renameContact')
+    return this.#contacts.rename(ref, name)
   }
 
   blockContact(ref: string): { peerId: string; blocked: boolean } {
-    void ref
-    throw new NotImplementedError('blockContact')
+    return this.#requests.block(ref)
   }
 
   unblockContact(ref: string): { peerId: string; blocked: boolean } {
-    void ref
-    throw new NotImplementedError('unblockContact')
+    return this.#requests.unblock(ref)
   }
 
+  // ---- Message requests (./requests.ts) ------------------------------------------------------
+
   listRequests(): RequestView[] {
-    return []
+    return this.#requests.list()
   }
 
   acceptRequest(peerId: string, name?: string): { peerId: string; accepted: boolean } {
-    void name
-    throw new RequestNotFoundError(peerId)
+    return this.#requests.accept(peerId, name)
   }
 
   blockRequest(peerId: string): { peerId: string; accepted: boolean } {
-    throw new RequestNotFoundError(peerId)
+    return this.#requests.blockRequest(peerId)
   }
 
   addContact(link: string, name?: string): Promise<{ name: string; peerId: string }> {

@@ -1,7 +1,8 @@
-// Contacts: invite links (ours out, theirs in, starting a PQXDH session from the bundle), the
-// contact list, removal, safety numbers and their confirmation, and the node's presence events
-// for contacts (connect, disconnect, identify: current addresses remembered and watched). It owns
-// no state; it knows nothing of the outbox or receiving beyond the hooks it is handed.
+// Contacts: invite links (ours out with an invite secret, theirs in, starting a PQXDH session from
+// the bundle and keeping its secret to prove), the contact list, renaming (./names.ts rules),
+// removal, safety numbers and their confirmation, and the node's presence events for contacts
+// (connect, disconnect, identify: current addresses remembered and watched). It owns no state;
+// it knows nothing of the outbox, receiving or requests beyond the hooks it is handed.
 import {
   formatSafetyNumber,
   parseSafetyNumber,
@@ -14,7 +15,10 @@ import type { PrekeyBundle } from '../core/wire/pb/wire.js'
 import type { Contact } from '../store/types.js'
 import { loadRecord, type ChatContext } from './context.js'
 import { ContactNotFoundError, InvalidArgumentError, InvalidInviteError } from './errors.js'
-import { toContactView, type ContactView } from './types.js'
+import { checkName, isCleanName, isFree } from './names.js'
+import type { InviteProofs } from './proofs.js'
+import type { Requests } from './requests.js'
+import { toContactView, type ContactView, type ServiceEvent } from './types.js'
 
 export interface ContactHooks {
   /** Our current prekey bundle, undefined before the service started. */
@@ -25,6 +29,12 @@ export interface ContactHooks {
   flushSoon(peer: string, all?: boolean): void
   /** OwnCard.push */
   pushCard(peer: string): Promise<void>
+  /** Our invite secrets (./proofs.ts). */
+  proofs: InviteProofs
+  /** Requests and co-members (./requests.ts). */
+  requests: Requests
+  /** Receipts.queueAck */
+  queueAck(peer: string, id: string): void
 }
 
 export class Contacts {
@@ -36,7 +46,8 @@ export class Contacts {
     this.#hooks = hooks
   }
 
-  invite(): { link: string; peerId: string } {
+  /** Our invite link, with the standing secret or (`once`) a fresh single-use one. */
+  invite(opts: { once?: boolean } = {}): { link: string; peerId: string } {
     const cx = this.#cx
     const bundle = this.#hooks.bundle()
     if (bundle === undefined) throw new Error('service not started')
@@ -45,6 +56,7 @@ export class Contacts {
       addrs: cx.node.addrs(),
       bundle,
       name: this.#hooks.name,
+      secret: this.#hooks.proofs.secret(opts.once === true),
     })
     return { link, peerId: cx.node.peerId }
   }
@@ -58,15 +70,22 @@ export class Contacts {
       throw new InvalidInviteError(`not a valid invite link (${(err as Error).name})`)
     }
     if (invite.peerId === cx.node.peerId) throw new InvalidInviteError('this is your own invite')
-    const existing = cx.store.getContact(invite.peerId)
+    const existing = cx.store.getContact(invite.peerId, { includeBlocked: true })
+    // Names (issue 11 finding 7): the user's must be valid and free; the invite's is only a
+    // suggestion, used if clean and free, else the PeerId; kept as profileName if clean.
+    if (name !== undefined) checkName(cx.store, name, invite.peerId)
+    const offered = isCleanName(invite.name) ? invite.name : ''
+    const suggested =
+      offered !== '' && isFree(cx.store, offered, invite.peerId) ? offered : invite.peerId
     const contact: Contact = {
       peerId: invite.peerId,
-      name: name ?? existing?.name ?? (invite.name !== '' ? invite.name : invite.peerId),
+      name: name ?? existing?.name ?? suggested,
       verified: existing?.verified ?? false,
       keyChanged: false,
       addrs: invite.addrs,
       addedAt: existing?.addedAt ?? cx.ctx.clock(),
       lastSeen: existing?.lastSeen,
+      profileName: offered,
     }
     // Verifies the bundle's signatures (PQXDH §3.3) before anything is stored.
     const record = loadRecord(cx.store, invite.peerId)
@@ -74,10 +93,19 @@ export class Contacts {
       record?.current === undefined
         ? initiateSession(cx.ctx, cx.identity, invite.bundle, record)
         : undefined
+    const events: ServiceEvent[] = []
+    const acks: string[] = []
     cx.store.transaction(() => {
       cx.store.putContact(contact)
       if (fresh !== undefined) cx.store.protocol.storeSessionSync(invite.peerId, fresh.serialize())
+      // Adding a peer's invite is choosing it: unblocked, its request (if any) accepted.
+      cx.store.trust.unblock(invite.peerId)
+      this.#hooks.requests.promote(invite.peerId, undefined, events, acks)
+      // Proven in what we send it until it answers (./proofs.ts); an old link has no secret.
+      if (invite.secret.length > 0) cx.store.trust.setInviteProof(invite.peerId, invite.secret)
     })
+    for (const e of events) cx.emit(e)
+    for (const id of acks) this.#hooks.queueAck(invite.peerId, id)
     cx.node.watch(contact.peerId, contact.addrs)
     return Promise.resolve({ name: contact.name, peerId: contact.peerId })
   }
@@ -89,17 +117,31 @@ export class Contacts {
     return c
   }
 
+  /** Renames a contact (blocked or not). InvalidNameError, NameTakenError. */
+  rename(ref: string, name: string): { name: string; peerId: string } {
+    const cx = this.#cx
+    return cx.store.transaction(() => {
+      const c = cx.store.getContact(ref, { includeBlocked: true })
+      if (c === undefined) throw new ContactNotFoundError(`no contact "${ref}"`)
+      checkName(cx.store, name, c.peerId)
+      cx.store.putContact({ ...c, name })
+      return { name, peerId: c.peerId }
+    })
+  }
+
+  /** Every contact, blocked ones included (ContactView.blocked). */
   list(): ContactView[] {
     const cx = this.#cx
     return cx.store
-      .listContacts()
+      .listContacts({ includeBlocked: true })
       .map((c) =>
         toContactView(c, cx.node.isConnected(c.peerId), cx.cards.of(c.peerId)?.mailboxes ?? []),
       )
   }
 
   remove(ref: string, purge: boolean): { removed: boolean } {
-    const c = this.get(ref)
+    const c = this.#cx.store.getContact(ref, { includeBlocked: true })
+    if (c === undefined) throw new ContactNotFoundError(`no contact "${ref}"`)
     this.#cx.node.unwatch(c.peerId)
     return { removed: this.#cx.store.removeContact(c.peerId, purge) }
   }
@@ -135,7 +177,14 @@ export class Contacts {
   onConnect(peer: string): void {
     const cx = this.#cx
     const c = cx.store.getContact(peer)
-    if (c === undefined) return
+    if (c === undefined) {
+      // A group member that is not a contact: its group control contents go out (groups/).
+      if (this.#hooks.requests.isCoMember(peer)) {
+        this.#hooks.flushSoon(peer, true)
+        setImmediate(() => void this.#hooks.pushCard(peer))
+      }
+      return
+    }
     cx.store.touchContact(peer, cx.ctx.clock())
     this.emitPresence(peer, true)
     // Whatever is unacked goes out again now that the peer is reachable; our card goes too, so

@@ -29,6 +29,9 @@ export interface ChatContext {
   mailboxes(): Mailboxes | undefined
   /** Undefined before start. */
   groups(): Groups | undefined
+  /** Checks and completes each content for `peer` before it is encrypted (chat.ts: refuses a
+   *  blocked peer, adds our invite proof). */
+  outgoing?: (peer: string, content: Uint8Array) => Uint8Array
 }
 
 export function loadRecord(store: NodeStore, peer: string): SessionRecord | undefined {
@@ -47,7 +50,7 @@ export function encryptAll(
     let record = loadRecord(cx.store, peer) ?? new SessionRecord(undefined)
     const frames: Uint8Array[] = []
     for (const c of contents) {
-      const r = sessionEncrypt(cx.ctx, record, c)
+      const r = sessionEncrypt(cx.ctx, record, cx.outgoing?.(peer, c) ?? c)
       record = r.record
       frames.push(r.envelope)
     }

@@ -34,5 +34,10 @@ export class InvalidNameError extends define('InvalidName', 400) {}
 export class NameTakenError extends define('NameTaken', 409) {}
 /** No pending message request from that peer. */
 export class RequestNotFoundError extends define('RequestNotFound', 404) {}
+/** A frame from, or a send to, a blocked peer: dropped (counted in metrics.requests). */
+export class BlockedPeerError extends define('BlockedPeer', 403) {}
+/** A stranger's (no invite proof, no contact, no co-member) card, receipt or group update:
+ *  refused and not stored (issue 11 finding 12: its card's addresses are never dialled). */
+export class StrangerFrameError extends define('StrangerFrame', 403) {}
 /** A method declared in ChatApi that this build does not implement yet. */
 export class NotImplementedError extends define('NotImplemented', 501) {}

@@ -20,6 +20,10 @@ import { decodeChatContent } from '../core/wire/content.js'
 import { ReceiptKind, type PrekeyMessage } from '../core/wire/pb/wire.js'
 import type { StoredMessage } from '../store/types.js'
 import { loadRecord, type ChatContext } from './context.js'
+import { StrangerFrameError } from './errors.js'
+import { isCleanName } from './names.js'
+import type { InviteProofs } from './proofs.js'
+import type { Requests } from './requests.js'
 import { findSender } from './mailbox-trial.js'
 import { toMessageView, type ServiceEvent } from './types.js'
 
@@ -32,6 +36,10 @@ export interface ReceiveHooks {
   flushSoon(peer: string, all?: boolean): void
   /** OwnCard.push */
   pushCard(peer: string): Promise<void>
+  /** Message requests, blocking, co-members (./requests.ts). */
+  requests: Requests
+  /** Our invite secrets and their proofs (./proofs.ts). */
+  proofs: InviteProofs
 }
 
 export class Receiver {
@@ -50,14 +58,19 @@ export class Receiver {
    */
   receive(from: string, frame: Uint8Array): void {
     const cx = this.#cx
+    const requests = this.#hooks.requests
+    // Blocked: dropped before any parsing or decryption (counted).
+    requests.refuseBlocked(from)
     const incoming = parseEnvelope(frame)
     const events: ServiceEvent[] = []
-    let ack: string | undefined
+    const acks: string[] = []
     let watch: string[] | undefined
     let newContact = false
+    let firstSession = false
     let afterGroup: (() => void) | undefined
     cx.store.transaction(() => {
       const record = loadRecord(cx.store, from)
+      firstSession = record?.current === undefined
       let result
       let consumed: { oneTimePrekeyId: number | undefined; kemPrekeyId: number } | undefined
       if (incoming.type === 'ratchet') {
@@ -75,15 +88,17 @@ export class Receiver {
       const content = decodeChatContent(result.plaintext)
       if (!equalBytes(content.sender, peerIdToBytes(from)))
         throw new MalformedMessageError('sender does not match the session')
-      cx.store.protocol.storeSessionSync(from, result.record.serialize())
-      if (consumed !== undefined) {
-        if (consumed.oneTimePrekeyId !== undefined)
-          cx.store.protocol.removeOneTimePrekeySync(consumed.oneTimePrekeyId)
-        cx.store.protocol.markKemPrekeyUsedSync(consumed.kemPrekeyId)
-      }
       const now = cx.ctx.clock()
-      if (cx.store.getContact(from) === undefined) {
-        // A peer that writes first appears as an unverified contact named by its PeerId.
+      // Who is writing (issue 11 "Message requests"): a contact; a peer proving one of our
+      // invite secrets (it becomes a contact, named by its PeerId, as before); a member of one of
+      // our groups (group traffic as before); or a stranger, whose texts become a request and
+      // whose other frames are refused before anything is stored.
+      let trusted = cx.store.getContact(from) !== undefined
+      if (
+        !trusted &&
+        content.inviteProof.length > 0 &&
+        this.#hooks.proofs.redeem(from, content.inviteProof)
+      ) {
         cx.store.putContact({
           peerId: from,
           name: from,
@@ -92,10 +107,26 @@ export class Receiver {
           addrs: [],
           addedAt: now,
           lastSeen: now,
+          profileName: isCleanName(content.profileName) ? content.profileName : '',
         })
         events.push({ event: 'contact', peerId: from, name: from, online: true })
-        newContact = true
+        // Texts it sent before proving (held as a request) join the history.
+        requests.promote(from, undefined, events, acks)
+        newContact = trusted = true
       }
+      const coMember = !trusted && requests.isCoMember(from)
+      if (!trusted && !coMember && content.text === undefined) {
+        requests.metrics.strangerFrames++
+        throw new StrangerFrameError("a stranger's card, receipt or group update is refused")
+      }
+      cx.store.protocol.storeSessionSync(from, result.record.serialize())
+      if (consumed !== undefined) {
+        if (consumed.oneTimePrekeyId !== undefined)
+          cx.store.protocol.removeOneTimePrekeySync(consumed.oneTimePrekeyId)
+        cx.store.protocol.markKemPrekeyUsedSync(consumed.kemPrekeyId)
+      }
+      // An authenticated message from a contact we added: our invite proof has done its job.
+      if (trusted) this.#hooks.proofs.heard(from)
       if (content.text !== undefined) {
         const m: StoredMessage = {
           id: toHex(content.messageId),
@@ -108,8 +139,14 @@ export class Receiver {
           receivedAt: now,
           status: 'delivered',
         }
-        if (cx.store.insertMessage(m)) events.push({ event: 'message', message: toMessageView(m) })
-        ack = m.id // acked again even when a duplicate: the earlier ack may have been lost
+        if (!trusted) {
+          // A request: held, bounded, not acked (no receipt reveals we read it).
+          requests.hold(from, m, content.profileName)
+        } else {
+          if (cx.store.insertMessage(m))
+            events.push({ event: 'message', message: toMessageView(m) })
+          acks.push(m.id) // acked again even when a duplicate: the earlier ack may have been lost
+        }
       } else if (content.card !== undefined) {
         // An authentic message whose card is stale or bad: ignore the card, keep the session step.
         let card
@@ -127,7 +164,7 @@ export class Receiver {
       } else if (content.group !== undefined) {
         // A group's ops, secrets, member cards or sender key (groups/index.ts), same transaction.
         afterGroup = cx.groups()?.receiveUpdate(from, content)
-        ack = toHex(content.messageId)
+        acks.push(toHex(content.messageId))
       } else if (content.receipt?.kind === ReceiptKind.DELIVERED) {
         for (const raw of content.receipt.messageIds) {
           const id = toHex(raw)
@@ -148,10 +185,14 @@ export class Receiver {
     // back until there was a session, can go now.
     if (incoming.type === 'prekey' && cx.store.groups.nextControlAttemptAt(from) !== undefined)
       this.#hooks.flushSoon(from, true)
-    if (ack !== undefined) this.#hooks.queueAck(from, ack)
+    for (const id of acks) this.#hooks.queueAck(from, id)
     if (watch !== undefined) cx.node.watch(from, watch)
-    // A new contact learns our card (addresses, mailboxes) right away.
-    if (newContact) setImmediate(() => void this.#hooks.pushCard(from))
+    // A new contact (or a co-member's first session) learns our card (addresses, mailboxes).
+    if (
+      newContact ||
+      (firstSession && cx.store.getContact(from) === undefined && requests.isCoMember(from))
+    )
+      setImmediate(() => void this.#hooks.pushCard(from))
   }
 
   /**

@@ -3,6 +3,7 @@
 // and message text only where the user asked for messages.
 import type { Contact, MessageStatus, StoredMessage } from '../store/types.js'
 import type { ConnectionInfo, NatStatus, NodeMetrics } from '../node/types.js'
+import type { RequestMetrics } from './requests.js'
 
 export interface NodeStatus {
   peerId: string
@@ -14,6 +15,8 @@ export interface NodeStatus {
   metrics: NodeMetrics & {
     /** Group messages the topic validators rejected, by reason (docs/groups.md §3). */
     groupRejected?: GroupRejected
+    /** Message requests and blocking (requests.ts RequestMetrics) and requests pending now. */
+    requests?: RequestMetrics & { pending: number }
   }
 }
 

@@ -10,6 +10,7 @@
 //
 // Status only moves forward (queued → sent → delivered): a late "sent" from a retry does not undo
 // a "delivered". It holds message text, so it prints none (ARCHITECTURE.md: logs never hold text).
+import { publicKeyFromPeerId } from '../core/identity/identity.js'
 import { Redacted } from '../core/secret.js'
 import type { SqliteDatabase, SqliteStatement as Statement } from './database.js'
 import { ContactExistsError } from './errors.js'
@@ -30,6 +31,8 @@ interface ContactRow {
   addrs: string
   added_at: number
   last_seen: number | null
+  profile_name: string
+  blocked: number
 }
 interface MessageRow {
   id: string
@@ -64,6 +67,24 @@ function contactOut(r: ContactRow): Contact {
     addrs: JSON.parse(r.addrs) as string[],
     addedAt: r.added_at,
     lastSeen: r.last_seen ?? undefined,
+    profileName: r.profile_name,
+    blocked: r.blocked === 1,
+  }
+}
+
+/** Contact rows with their blocked flag (the blocked table, migration 5). */
+const CONTACT_SELECT = `SELECT c.peer_id, c.name, c.verified, c.key_changed, c.addrs, c.added_at,
+    c.last_seen, c.profile_name, (b.peer_id IS NOT NULL) AS blocked
+  FROM contacts c LEFT JOIN blocked b ON b.peer_id = c.peer_id`
+
+/** Whether `ref` parses as an Ed25519 PeerId: then it names that peer, never a contact's name
+ *  (issue 11 finding 7: an invite named like another contact's PeerId captured it). */
+function isPeerId(ref: string): boolean {
+  try {
+    publicKeyFromPeerId(ref)
+    return true
+  } catch {
+    return false
   }
 }
 
@@ -116,16 +137,20 @@ export class SqliteChatStore extends Redacted implements ChatStore {
 
   // --- contacts
 
-  getContact(nameOrPeerId: string): Contact | undefined {
-    // A PeerId match wins over a name match.
-    const r = this.#q(
-      'SELECT * FROM contacts WHERE peer_id = @k OR name = @k ORDER BY peer_id = @k DESC LIMIT 1',
-    ).get({ k: nameOrPeerId }) as ContactRow | undefined
+  getContact(ref: string, opts: { includeBlocked?: boolean } = {}): Contact | undefined {
+    // A PeerId names only that peer; anything else is a name.
+    const where = isPeerId(ref) ? 'c.peer_id = ?' : 'c.name = ?'
+    const blocked = opts.includeBlocked === true ? '' : 'AND b.peer_id IS NULL'
+    const r = this.#q(`${CONTACT_SELECT} WHERE ${where} ${blocked}`).get(ref) as
+      ContactRow | undefined
     return r && contactOut(r)
   }
 
-  listContacts(): Contact[] {
-    return (this.#q('SELECT * FROM contacts ORDER BY name').all() as ContactRow[]).map(contactOut)
+  listContacts(opts: { includeBlocked?: boolean } = {}): Contact[] {
+    const blocked = opts.includeBlocked === true ? '' : 'WHERE b.peer_id IS NULL'
+    return (this.#q(`${CONTACT_SELECT} ${blocked} ORDER BY c.name`).all() as ContactRow[]).map(
+      contactOut,
+    )
   }
 
   putContact(c: Contact): void {
@@ -137,11 +162,13 @@ export class SqliteChatStore extends Redacted implements ChatStore {
       ).get({ peer: c.peerId, name: c.name })
       if (taken !== undefined) throw new ContactExistsError(`contact name "${c.name}" is taken`)
       this.#q(
-        `INSERT INTO contacts (peer_id, name, verified, key_changed, addrs, added_at, last_seen)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO contacts
+           (peer_id, name, verified, key_changed, addrs, added_at, last_seen, profile_name)
+         VALUES (?, ?, ?, ?, ?, ?, ?, coalesce(?, ''))
          ON CONFLICT (peer_id) DO UPDATE SET name = excluded.name, verified = excluded.verified,
            key_changed = excluded.key_changed, addrs = excluded.addrs,
-           added_at = excluded.added_at, last_seen = excluded.last_seen`,
+           added_at = excluded.added_at, last_seen = excluded.last_seen,
+           profile_name = coalesce(?, profile_name)`,
       ).run(
         c.peerId,
         c.name,
@@ -150,6 +177,8 @@ export class SqliteChatStore extends Redacted implements ChatStore {
         JSON.stringify(c.addrs),
         c.addedAt,
         c.lastSeen ?? null,
+        c.profileName ?? null,
+        c.profileName ?? null,
       )
     })
   }

@@ -267,6 +267,51 @@ export const MIGRATIONS: readonly string[] = [
           OR (kind = 'prefix' AND peer = OLD.prefix));
   END;
   `,
+  // Message requests, blocking and invite proofs (./trust.ts; issue 11 findings 5, 7, 12): the
+  // name a contact gives itself and the invite secret we still prove to it, blocked PeerIds, the
+  // hashes of the invite secrets we issued (standing or single-use), and the bounded list of
+  // strangers' held messages. Contacts named like a PeerId that is not their own (finding 7: an
+  // impostor's invite name) are renamed to their own PeerId.
+  `
+  ALTER TABLE contacts ADD COLUMN profile_name TEXT NOT NULL DEFAULT '';
+  ALTER TABLE contacts ADD COLUMN invite_proof BLOB
+    CHECK (invite_proof IS NULL OR length(invite_proof) = 16);
+  UPDATE contacts SET name = peer_id
+    WHERE name != peer_id AND length(name) BETWEEN 40 AND 60
+      AND (name GLOB '12D3KooW*' OR name GLOB 'Qm*')
+      AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.name = contacts.peer_id);
+
+  CREATE TABLE blocked (
+    peer_id TEXT PRIMARY KEY,
+    blocked_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+
+  CREATE TABLE invite_secrets (
+    hash BLOB PRIMARY KEY CHECK (length(hash) = 32),  -- SHA-256 of the secret in the link
+    once INTEGER NOT NULL CHECK (once IN (0, 1)),   -- 1: consumed by the first peer proving it
+    created_at INTEGER NOT NULL,
+    used_by TEXT                                    -- PeerId that consumed a single-use one
+  ) WITHOUT ROWID;
+  CREATE INDEX invite_secrets_by_age ON invite_secrets (once, created_at);
+
+  CREATE TABLE requests (
+    peer_id TEXT PRIMARY KEY,
+    profile_name TEXT NOT NULL DEFAULT '',
+    first_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX requests_by_age ON requests (first_at);
+
+  CREATE TABLE request_messages (
+    id TEXT PRIMARY KEY,                            -- the message id: duplicates held once
+    peer_id TEXT NOT NULL REFERENCES requests (peer_id) ON DELETE CASCADE,
+    seq INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    size INTEGER NOT NULL,                          -- UTF-8 bytes of text
+    sent_at INTEGER NOT NULL,
+    received_at INTEGER NOT NULL
+  );
+  CREATE INDEX request_messages_by_peer ON request_messages (peer_id, received_at);
+  `,
 ]
 
 /** The schema version this code writes. */

@@ -9,6 +9,7 @@ import { SqliteChatStore } from './chat.js'
 import { exists, openDatabase, type SqliteDatabase } from './database.js'
 import { StoreExistsError, StoreLockedError, StoreNotFoundError } from './errors.js'
 import { SqliteGroupStore } from './groups.js'
+import { SqliteTrustStore } from './trust.js'
 import { SqliteMailboxHoldings, type SqliteMailboxOptions } from './mailbox.js'
 import { migrate } from './migrations.js'
 import { SqliteProtocolStore } from './protocol.js'
@@ -75,6 +76,8 @@ export class SqliteNodeStore extends SqliteChatStore implements NodeStore {
   readonly protocol: SqliteProtocolStore
   /** Groups, their op logs, sender keys, retention and the control outbox (migration 3). */
   readonly groups: SqliteGroupStore
+  /** Blocked peers, invite secrets, message requests (migration 5). */
+  readonly trust: SqliteTrustStore
   /** This device's PeerId. */
   readonly peerId: string
 
@@ -82,6 +85,7 @@ export class SqliteNodeStore extends SqliteChatStore implements NodeStore {
     super(db)
     this.protocol = new SqliteProtocolStore(db, identity)
     this.groups = new SqliteGroupStore(db)
+    this.trust = new SqliteTrustStore(db)
     this.peerId = identity.peerId
   }
 

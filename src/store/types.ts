@@ -19,10 +19,67 @@ export interface Contact {
   addrs: string[]
   addedAt: number
   lastSeen: number | undefined
-  /** What the contact calls itself (its invite's name, if clean); '' if unknown. */
+  /** What the contact calls itself (its invite's name, if clean); '' if unknown. On write,
+   *  undefined keeps the stored one. */
   profileName?: string
-  /** Blocked contacts are not returned by getContact/listContacts' default views. */
+  /** Read only: the PeerId is blocked (TrustStore.block). Only `includeBlocked` reads return
+   *  blocked contacts. */
   blocked?: boolean
+}
+
+/** A message request: a stranger that wrote first (TrustStore). */
+export interface RequestRow {
+  peerId: string
+  profileName: string
+  firstAt: number
+  messages: number
+  /** UTF-8 bytes of its held texts. */
+  bytes: number
+}
+
+/** A stranger's text held until the user accepts or blocks it. */
+export interface HeldRequestMessage {
+  id: string
+  seq: number
+  text: string
+  sentAt: number
+  receivedAt: number
+}
+
+/** Blocked peers, invite secrets and message requests (./trust.ts). Synchronous: used inside
+ *  the receive transaction. */
+export interface TrustStore {
+  isBlocked(peer: string): boolean
+  block(peer: string, now: number): void
+  /** False if it was not blocked. */
+  unblock(peer: string): boolean
+  blocked(): string[]
+
+  /** Records an invite secret we issued, by its SHA-256. */
+  addInviteSecret(hash: Uint8Array, once: boolean, now: number): void
+  /** Whether `peer` may use the secret with this hash: a standing one always, a single-use one
+   *  if unused (then it is consumed by `peer`) or already consumed by `peer`. */
+  redeemInviteSecret(hash: Uint8Array, peer: string): boolean
+  /** Keeps the newest `keep` single-use secrets; returns how many were dropped. */
+  pruneOnceSecrets(keep: number): number
+  /** The invite secret we still prove to contact `peer` (until it answers). */
+  inviteProof(peer: string): Uint8Array | undefined
+  setInviteProof(peer: string, secret: Uint8Array | undefined): void
+
+  getRequest(peer: string): RequestRow | undefined
+  /** Oldest first. */
+  listRequests(): RequestRow[]
+  requestTotals(): { requests: number; bytes: number }
+  /** The oldest request other than `except`'s. */
+  oldestRequest(except: string): string | undefined
+  /** Holds a message (creating the request); false if that message id is held already. */
+  hold(peer: string, profileName: string, m: HeldRequestMessage): boolean
+  hasHeld(id: string): boolean
+  heldFor(peer: string): HeldRequestMessage[]
+  /** Drops the request and its held messages; false if there was none. */
+  dropRequest(peer: string): boolean
+  /** Deletes the session with `peer` (a dropped or blocked stranger's). */
+  removeSession(peer: string): void
 }
 
 export interface StoredMessage {
@@ -53,9 +110,10 @@ export interface ChatStore {
   /** Runs fn in one SQLite transaction (nested calls join the outer one). */
   transaction<T>(fn: () => T): T
 
-  // Contacts
-  getContact(nameOrPeerId: string): Contact | undefined
-  listContacts(): Contact[]
+  // Contacts. A `ref` that parses as a PeerId matches only that PeerId, never a name. Blocked
+  // peers are left out unless `includeBlocked`.
+  getContact(ref: string, opts?: { includeBlocked?: boolean }): Contact | undefined
+  listContacts(opts?: { includeBlocked?: boolean }): Contact[]
   /** Inserts or replaces by peerId. Throws ContactExistsError if `name` belongs to another peer. */
   putContact(contact: Contact): void
   removeContact(peerId: string, purge: boolean): boolean
@@ -217,6 +275,7 @@ export interface GroupStore {
 export interface NodeStore extends ChatStore {
   readonly protocol: ProtocolStore & SyncProtocolStore
   readonly groups: GroupStore
+  readonly trust: TrustStore
   close(): void
 }
 

@@ -16,9 +16,17 @@ function contact(peerId: string, name: string, over: Partial<Contact> = {}): Con
     addrs: [],
     addedAt: 1,
     lastSeen: undefined,
+    profileName: '',
+    blocked: false,
     ...over,
   }
 }
+// Real PeerIds: a ref that parses as one never matches a name (issue 11 finding 7).
+const [P1, P2, P3] = [newIdentity(), newIdentity(), newIdentity()].map((k) => k.peerId) as [
+  string,
+  string,
+  string,
+]
 
 let t: ReturnType<typeof tempHome>
 let store: SqliteNodeStore
@@ -38,77 +46,77 @@ const ids = (ms: { id: string }[]): string[] => ms.map((m) => m.id)
 
 void describe('contacts', () => {
   void it('round-trips every field and finds a contact by name or PeerId', () => {
-    const c = contact('P1', 'alice', {
+    const c = contact(P1, 'alice', {
       verified: true,
       keyChanged: true,
-      addrs: ['/ip4/1.2.3.4/tcp/1/p2p/P1'],
+      addrs: [`/ip4/1.2.3.4/tcp/1/p2p/${P1}`],
       addedAt: 5,
       lastSeen: 7,
     })
     store.putContact(c)
     assert.deepEqual(store.getContact('alice'), c)
-    assert.deepEqual(store.getContact('P1'), c)
+    assert.deepEqual(store.getContact(P1), c)
     assert.equal(store.getContact('bob'), undefined)
-    assert.deepEqual(reopen().getContact('P1'), c)
+    assert.deepEqual(reopen().getContact(P1), c)
   })
 
   void it('refuses a name that belongs to another peer, changing nothing', () => {
-    store.putContact(contact('P1', 'alice'))
-    store.putContact(contact('P2', 'bob'))
-    assert.throws(() => store.putContact(contact('P2', 'alice')), ContactExistsError)
-    assert.throws(() => store.putContact(contact('P3', 'alice')), { name: 'ContactExistsError' })
+    store.putContact(contact(P1, 'alice'))
+    store.putContact(contact(P2, 'bob'))
+    assert.throws(() => store.putContact(contact(P2, 'alice')), ContactExistsError)
+    assert.throws(() => store.putContact(contact(P3, 'alice')), { name: 'ContactExistsError' })
     // Another contact's PeerId is not a free name either (getContact would be ambiguous).
-    assert.throws(() => store.putContact(contact('P3', 'P1')), ContactExistsError)
+    assert.throws(() => store.putContact(contact(P3, P1)), ContactExistsError)
     assert.deepEqual(
       store.listContacts().map((c) => [c.peerId, c.name]),
       [
-        ['P1', 'alice'],
-        ['P2', 'bob'],
+        [P1, 'alice'],
+        [P2, 'bob'],
       ],
     )
   })
 
   void it('renames by putting the same peer again; its old name becomes free', () => {
-    store.putContact(contact('P1', 'P1')) // a peer that wrote first is named by its PeerId
-    store.putContact(contact('P1', 'alice'))
-    assert.equal(store.getContact('P1')?.name, 'alice')
+    store.putContact(contact(P1, P1)) // a peer that wrote first is named by its PeerId
+    store.putContact(contact(P1, 'alice'))
+    assert.equal(store.getContact(P1)?.name, 'alice')
     assert.equal(store.listContacts().length, 1)
-    store.putContact(contact('P2', 'alice2'))
-    store.putContact(contact('P1', 'carol'))
-    store.putContact(contact('P2', 'alice'))
-    assert.equal(store.getContact('alice')?.peerId, 'P2')
+    store.putContact(contact(P2, 'alice2'))
+    store.putContact(contact(P1, 'carol'))
+    store.putContact(contact(P2, 'alice'))
+    assert.equal(store.getContact('alice')?.peerId, P2)
   })
 
   void it('setVerified and touchContact update only their fields', () => {
-    store.putContact(contact('P1', 'alice', { addrs: ['/a'] }))
-    store.setVerified('P1', true)
-    store.touchContact('P1', 99)
+    store.putContact(contact(P1, 'alice', { addrs: ['/a'] }))
+    store.setVerified(P1, true)
+    store.touchContact(P1, 99)
     assert.deepEqual(
-      store.getContact('P1'),
-      contact('P1', 'alice', { verified: true, addrs: ['/a'], lastSeen: 99 }),
+      store.getContact(P1),
+      contact(P1, 'alice', { verified: true, addrs: ['/a'], lastSeen: 99 }),
     )
-    store.touchContact('P1', 100, ['/b', '/c'])
-    assert.deepEqual(store.getContact('P1')?.addrs, ['/b', '/c'])
-    assert.equal(store.getContact('P1')?.lastSeen, 100)
+    store.touchContact(P1, 100, ['/b', '/c'])
+    assert.deepEqual(store.getContact(P1)?.addrs, ['/b', '/c'])
+    assert.equal(store.getContact(P1)?.lastSeen, 100)
   })
 
   void it('removes a contact keeping its messages, or purging them', () => {
-    store.putContact(contact('P1', 'alice'))
-    store.putContact(contact('P2', 'bob'))
-    const a = msg({ conversation: 'P1', from: 'P1' })
-    const out = msg({ conversation: 'P1', from: 'me', direction: 'out', status: 'queued' })
-    const b = msg({ conversation: 'P2', from: 'P2' })
+    store.putContact(contact(P1, 'alice'))
+    store.putContact(contact(P2, 'bob'))
+    const a = msg({ conversation: P1, from: P1 })
+    const out = msg({ conversation: P1, from: 'me', direction: 'out', status: 'queued' })
+    const b = msg({ conversation: P2, from: P2 })
     for (const m of [a, out, b]) store.insertMessage(m)
-    store.enqueue({ messageId: out.id, peer: 'P1', attempts: 0, nextAttemptAt: 0 })
+    store.enqueue({ messageId: out.id, peer: P1, attempts: 0, nextAttemptAt: 0 })
 
-    assert.equal(store.removeContact('P1', false), true)
-    assert.equal(store.getContact('P1'), undefined)
-    assert.deepEqual(ids(store.listMessages({ conversation: 'P1' })), [a.id, out.id])
+    assert.equal(store.removeContact(P1, false), true)
+    assert.equal(store.getContact(P1), undefined)
+    assert.deepEqual(ids(store.listMessages({ conversation: P1 })), [a.id, out.id])
     assert.deepEqual(store.outboxPeers(), [], 'nothing is retried to a removed contact')
-    assert.equal(store.removeContact('P1', false), false)
+    assert.equal(store.removeContact(P1, false), false)
 
-    assert.equal(store.removeContact('P2', true), true)
-    assert.deepEqual(store.listMessages({ conversation: 'P2' }), [])
+    assert.equal(store.removeContact(P2, true), true)
+    assert.deepEqual(store.listMessages({ conversation: P2 }), [])
     assert.equal(store.hasMessage(b.id), false)
     assert.deepEqual(ids(store.listMessages({})), [a.id, out.id])
   })

@@ -175,7 +175,7 @@ export function shareKeys(G: GroupContext, g: GroupRow): void {
 /**
  * A pairwise session with a member who may not be a contact (design §2): the member with the
  * lower PeerId starts it from the other's card (from a GroupUpdate, else the DHT); the other waits
- * for it. Such a peer becomes a contact named by its PeerId, as a peer who writes first does.
+ * for it. Such a peer stays a co-member, not a contact (service/requests.ts).
  */
 export function ensureSession(G: GroupContext, peer: string): void {
   const bytes = G.store.protocol.loadSessionSync(peer)
@@ -189,18 +189,7 @@ export function ensureSession(G: GroupContext, peer: string): void {
   const fresh = initiateSession(G.ctx, G.identity, card.prekeys, record)
   G.store.protocol.storeSessionSync(peer, fresh.serialize())
   const addrs = card.addrs.filter((a) => a.endsWith(`/p2p/${peer}`))
-  if (G.store.getContact(peer) === undefined) {
-    const now = G.ctx.clock()
-    G.store.putContact({
-      peerId: peer,
-      name: peer,
-      verified: false,
-      keyChanged: false,
-      addrs,
-      addedAt: now,
-      lastSeen: undefined,
-    })
-  }
+  // A co-member, not a contact (issue 11 "Message requests"): its texts would be requests.
   G.node.watch(peer, addrs)
   G.flush(peer)
 }

@@ -1,0 +1,255 @@
+// Message requests and blocking (issue 11 findings 5 and 12, "Message requests", as in Signal).
+// A peer that did not come through one of our invites (./proofs.ts) is a stranger: its first
+// message creates no contact; its texts wait here, bounded (MAX_REQUESTS peers,
+// MAX_REQUEST_MESSAGES each, MAX_REQUEST_BYTES in all; the oldest request is dropped with its
+// session when full), unacked, until the user accepts (a contact; the texts move into history and
+// are acked then) or blocks it. A blocked peer's frames are dropped before decryption, nothing is
+// encrypted for it, it is not watched. Members of a group we are in ("co-members") are not
+// strangers to group traffic (receive.ts), but their texts are requests too.
+// This module owns those rules and their counters; it knows nothing of decryption or the wire.
+import type { RequestRow, StoredMessage } from '../store/types.js'
+import type { ChatContext } from './context.js'
+import { BlockedPeerError, ContactNotFoundError, RequestNotFoundError } from './errors.js'
+import { checkName, isCleanName } from './names.js'
+import { toMessageView, type RequestView, type ServiceEvent } from './types.js'
+import { publicKeyFromPeerId } from '../core/identity/identity.js'
+
+/** Strangers whose messages are held at once. Beyond it the oldest request goes (with its
+ *  session): a flood of fresh identities costs the user the oldest unanswered strangers, never
+ *  memory or disk. 50 is more than a screen of `kith requests`. */
+export const MAX_REQUESTS = 50
+/** Texts held per stranger; later ones are dropped (their sender is not acked and keeps
+ *  retrying, so they arrive once the request is accepted). A first message rarely needs more. */
+export const MAX_REQUEST_MESSAGES = 10
+/** UTF-8 bytes of all held texts together (at most ≈16 maximal 64 KiB texts); beyond it the
+ *  oldest requests go. */
+export const MAX_REQUEST_BYTES = 1024 * 1024
+
+/** Counters that reach `kith status --json` under metrics.requests. */
+export interface RequestMetrics {
+  /** Stranger texts held (new ones, not duplicates). */
+  held: number
+  /** Stranger texts dropped: over MAX_REQUEST_MESSAGES or MAX_REQUEST_BYTES. */
+  dropped: number
+  /** Requests dropped (oldest first) to make room under MAX_REQUESTS / MAX_REQUEST_BYTES. */
+  evicted: number
+  /** Frames from strangers refused: cards, receipts, group updates of non-members. */
+  strangerFrames: number
+  /** Frames from blocked peers dropped before decryption. */
+  blockedFrames: number
+}
+
+export interface RequestHooks {
+  queueAck(peer: string, id: string): void
+  pushCard(peer: string): Promise<void>
+}
+
+const utf8 = new TextEncoder()
+
+const isPeerId = (s: string): boolean => {
+  try {
+    publicKeyFromPeerId(s)
+    return true
+  } catch {
+    return false
+  }
+}
+
+export class Requests {
+  readonly #cx: ChatContext
+  readonly #hooks: RequestHooks
+  readonly metrics: RequestMetrics = {
+    held: 0,
+    dropped: 0,
+    evicted: 0,
+    strangerFrames: 0,
+    blockedFrames: 0,
+  }
+
+  constructor(cx: ChatContext, hooks: RequestHooks) {
+    this.#cx = cx
+    this.#hooks = hooks
+  }
+
+  /** A member of an active group we are in (per the replayed group state). */
+  isCoMember(peer: string): boolean {
+    return this.#cx.store.groups.listGroups().some((g) => g.members.includes(peer))
+  }
+
+  /** Every co-member (for watching at start). */
+  coMembers(): string[] {
+    const me = this.#cx.node.peerId
+    const all = new Set(this.#cx.store.groups.listGroups().flatMap((g) => g.members))
+    all.delete(me)
+    return [...all]
+  }
+
+  /**
+   * Holds a stranger's text, inside the receive transaction. Returns whether it is new (false:
+   * a duplicate, or dropped by a cap).
+   */
+  hold(from: string, m: StoredMessage, profileName: string): boolean {
+    const trust = this.#cx.store.trust
+    if (trust.hasHeld(m.id)) return false
+    const size = utf8.encode(m.text).length
+    const mine = trust.getRequest(from)
+    if (mine !== undefined && mine.messages >= MAX_REQUEST_MESSAGES) return this.#drop()
+    let totals = trust.requestTotals()
+    while (
+      (mine === undefined && totals.requests >= MAX_REQUESTS) ||
+      totals.bytes + size > MAX_REQUEST_BYTES
+    ) {
+      const oldest = trust.oldestRequest(from)
+      if (oldest === undefined) return this.#drop()
+      this.#dropRequest(oldest)
+      this.metrics.evicted++
+      totals = trust.requestTotals()
+    }
+    const name = isCleanName(profileName) ? profileName : ''
+    const held = trust.hold(from, name, {
+      id: m.id,
+      seq: m.seq,
+      text: m.text,
+      sentAt: m.sentAt,
+      receivedAt: m.receivedAt,
+    })
+    if (held) this.metrics.held++
+    return held
+  }
+
+  #drop(): false {
+    this.metrics.dropped++
+    return false
+  }
+
+  /** Drops a request with its session (unless the peer is a co-member, whose session groups use). */
+  #dropRequest(peer: string): void {
+    const store = this.#cx.store
+    store.trust.dropRequest(peer)
+    if (store.getContact(peer, { includeBlocked: true }) === undefined && !this.isCoMember(peer))
+      store.trust.removeSession(peer)
+  }
+
+  list(): RequestView[] {
+    return this.#cx.store.trust.listRequests().map((r: RequestRow) => ({
+      peerId: r.peerId,
+      profileName: r.profileName,
+      messages: r.messages,
+      firstAt: r.firstAt,
+    }))
+  }
+
+  /**
+   * The stranger becomes a contact (named `name`, else by its PeerId); its held texts move into
+   * history and are acked now. Also used inside the receive transaction when a stranger later
+   * proves an invite (`events` collects what to emit, `acks` what to ack after the commit).
+   */
+  promote(peerId: string, name: string | undefined, events: ServiceEvent[], acks: string[]): void {
+    const cx = this.#cx
+    const r = cx.store.trust.getRequest(peerId)
+    if (r === undefined) return
+    const now = cx.ctx.clock()
+    if (cx.store.getContact(peerId) === undefined) {
+      cx.store.putContact({
+        peerId,
+        name: name ?? peerId,
+        verified: false,
+        keyChanged: false,
+        addrs: [],
+        addedAt: now,
+        lastSeen: now,
+        profileName: r.profileName,
+      })
+      events.push({
+        event: 'contact',
+        peerId,
+        name: name ?? peerId,
+        online: cx.node.isConnected(peerId),
+      })
+    }
+    for (const h of cx.store.trust.heldFor(peerId)) {
+      const m: StoredMessage = {
+        id: h.id,
+        conversation: peerId,
+        from: peerId,
+        direction: 'in',
+        seq: h.seq,
+        text: h.text,
+        sentAt: h.sentAt,
+        receivedAt: h.receivedAt,
+        status: 'delivered',
+      }
+      if (cx.store.insertMessage(m)) events.push({ event: 'message', message: toMessageView(m) })
+      acks.push(m.id)
+    }
+    cx.store.trust.dropRequest(peerId)
+  }
+
+  accept(peerId: string, name?: string): { peerId: string; accepted: boolean } {
+    const cx = this.#cx
+    if (cx.store.trust.getRequest(peerId) === undefined)
+      throw new RequestNotFoundError('no message request from that peer')
+    if (name !== undefined) checkName(cx.store, name, peerId)
+    const events: ServiceEvent[] = []
+    const acks: string[] = []
+    cx.store.transaction(() => this.promote(peerId, name, events, acks))
+    for (const e of events) cx.emit(e)
+    for (const id of acks) this.#hooks.queueAck(peerId, id)
+    setImmediate(() => void this.#hooks.pushCard(peerId))
+    return { peerId, accepted: true }
+  }
+
+  blockRequest(peerId: string): { peerId: string; accepted: boolean } {
+    const cx = this.#cx
+    if (cx.store.trust.getRequest(peerId) === undefined)
+      throw new RequestNotFoundError('no message request from that peer')
+    this.#block(peerId)
+    return { peerId, accepted: false }
+  }
+
+  /** `ref`: a contact's name or PeerId, or any PeerId. */
+  block(ref: string): { peerId: string; blocked: boolean } {
+    const peerId = this.#resolve(ref)
+    this.#block(peerId)
+    return { peerId, blocked: true }
+  }
+
+  unblock(ref: string): { peerId: string; blocked: boolean } {
+    const cx = this.#cx
+    const peerId = this.#resolve(ref)
+    cx.store.trust.unblock(peerId)
+    const c = cx.store.getContact(peerId)
+    if (c !== undefined) cx.node.watch(peerId, c.addrs)
+    return { peerId, blocked: false }
+  }
+
+  #resolve(ref: string): string {
+    const c = this.#cx.store.getContact(ref, { includeBlocked: true })
+    if (c !== undefined) return c.peerId
+    if (isPeerId(ref)) return ref
+    throw new ContactNotFoundError(`no contact "${ref}"`)
+  }
+
+  #block(peerId: string): void {
+    const cx = this.#cx
+    if (peerId === cx.node.peerId) throw new ContactNotFoundError('you cannot block yourself')
+    cx.store.transaction(() => {
+      cx.store.trust.block(peerId, cx.ctx.clock())
+      if (cx.store.trust.getRequest(peerId) !== undefined) this.#dropRequest(peerId)
+    })
+    cx.node.unwatch(peerId)
+  }
+
+  /** Counts and refuses a frame from a blocked peer (before any decryption). */
+  refuseBlocked(from: string): void {
+    if (!this.#cx.store.trust.isBlocked(from)) return
+    this.metrics.blockedFrames++
+    throw new BlockedPeerError('a frame from a blocked peer was dropped')
+  }
+
+  /** Encrypting for a blocked peer: refused (nothing is sent to it). */
+  refuseOutgoing(peer: string): void {
+    if (this.#cx.store.trust.isBlocked(peer))
+      throw new BlockedPeerError('nothing is sent to a blocked peer')
+  }
+}
