@@ -136,6 +136,8 @@ export class ChatService implements ChatApi {
     await ensurePrekeys(this.#ctx, this.#store, this.#identity)
     this.#bundle = await currentBundle(this.#store, this.#identity)
     this.#node.onDm((from, frame) => Promise.resolve(this.#receiver.receive(from, frame)))
+    // Accepted contacts keep connection slots whatever strangers do (node/resources.ts).
+    this.#node.setProtectedPeers?.((peer) => this.#store.getContact(peer) !== undefined)
     this.#node.on('peer:connect', (peer) => this.#contacts.onConnect(peer))
     this.#node.on('peer:disconnect', (peer) => this.#contacts.emitPresence(peer, false))
     this.#node.on('peer:identify', (peer, addrs) => this.#contacts.onIdentify(peer, addrs))
