@@ -247,4 +247,6 @@ export async function run({ smoke, args }: BenchOptions): Promise<void> {
   for (const d of details) console.log(d)
   console.log('')
   for (const s of summary) console.log(s)
+  // CI runs --smoke to check that the bench still works: a flood that could not run fails it.
+  if (smoke && summary.some((s) => s.includes(': error '))) process.exitCode = 1
 }
