@@ -1,12 +1,15 @@
 // Mailbox holdings on SQLite (src/store/mailbox.ts): every quota at MAX (accepted) and MAX+1
 // (MailboxQuotaError naming it), the default per-depositor and per-recipient counts, idempotent
 // deposits, expiry (never released after it, quota freed), deletion of the recipient's own items
-// only, bounded and resumable listing, usage totals, holdings across a reopen of the store.
+// only, bounded and resumable listing, usage totals, holdings across a reopen of the store; the
+// per-prefix quotas against issue 11's Sybil flood, the global item cap and the longest TTL.
 import { after, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { inspect } from 'node:util'
 import {
+  MAILBOX_MAX_TTL_MS,
   MAILBOX_QUOTA_PER_DEPOSITOR_COUNT,
+  MAILBOX_QUOTA_PER_PREFIX_COUNT,
   MAILBOX_QUOTA_PER_RECIPIENT_COUNT,
   MAILBOX_TTL_MS,
   MAX_MAILBOX_ENVELOPE_BYTES,
@@ -135,6 +138,56 @@ describe('mailbox holdings: quotas', () => {
     }
     assert.equal(h.usage().items, MAILBOX_QUOTA_PER_RECIPIENT_COUNT)
     quotaError(() => h.put(r, peer(), env(4), NOW), 'recipient-count')
+  })
+
+  it(`issue 11's Sybil flood (4 identities × ${MAILBOX_QUOTA_PER_DEPOSITOR_COUNT} from one /24) stops at MAILBOX_QUOTA_PER_PREFIX_COUNT (${MAILBOX_QUOTA_PER_PREFIX_COUNT}); another /24 still deposits`, () => {
+    const h = openStore().store.mailboxHoldings()
+    const r = peer()
+    const sybil = 'ip4/203.0.113.0/24'
+    let accepted = 0
+    for (let s = 0; s < 4; s++) {
+      const d = peer()
+      for (let i = 0; i < MAILBOX_QUOTA_PER_DEPOSITOR_COUNT; i++) {
+        try {
+          h.put(r, d, env(4), NOW, sybil)
+          accepted++
+        } catch (err) {
+          assert.equal((err as MailboxQuotaError).quota, 'prefix-count')
+        }
+      }
+    }
+    assert.equal(accepted, MAILBOX_QUOTA_PER_PREFIX_COUNT, 'the prefix holds exactly its quota')
+    quotaError(() => h.put(r, peer(), env(4), NOW, sybil), 'prefix-count')
+    assert.ok(h.usage().items < MAILBOX_QUOTA_PER_RECIPIENT_COUNT, 'the recipient is not full')
+    h.put(r, peer(), env(4), NOW, 'ip4/198.51.100.0/24')
+    assert.equal(h.usage().prefixes, 2)
+  })
+
+  it('prefix count and bytes: MAX accepted, MAX+1 refused (prefix-count, prefix-bytes)', () => {
+    const h = small({ prefixCount: 3, prefixBytes: 100 })
+    const r = peer()
+    for (let i = 0; i < 3; i++) h.put(r, peer(), env(10), NOW, 'p1')
+    quotaError(() => h.put(r, peer(), env(10), NOW, 'p1'), 'prefix-count')
+    h.put(r, peer(), env(100), NOW, 'p2')
+    quotaError(() => h.put(r, peer(), env(1), NOW, 'p2'), 'prefix-bytes')
+    // A local deposit (prefix '') counts under no prefix.
+    h.put(r, peer(), env(10), NOW)
+    // Deleting frees the prefix's quota.
+    const [first] = h.list(r, { maxItems: 1, maxBytes: 1000, now: NOW })
+    assert.equal(h.delete(r, [first!.id]), 1)
+    h.put(r, peer(), env(10), NOW, 'p1')
+  })
+
+  it('total count: MAX accepted, MAX+1 refused (total-count)', () => {
+    const h = small({ totalCount: 4 })
+    for (let i = 0; i < 4; i++) h.put(peer(), peer(), env(4), NOW)
+    quotaError(() => h.put(peer(), peer(), env(4), NOW), 'total-count')
+  })
+
+  it('ttl: at most MAILBOX_MAX_TTL_MS', () => {
+    const { store } = openStore()
+    assert.equal(store.mailboxHoldings({ ttlMs: MAILBOX_MAX_TTL_MS }).ttlMs, MAILBOX_MAX_TTL_MS)
+    assert.throws(() => store.mailboxHoldings({ ttlMs: MAILBOX_MAX_TTL_MS + 1 }), RangeError)
   })
 
   it('a refused deposit changes nothing; the same envelope again uses no quota', () => {

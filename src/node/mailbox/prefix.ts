@@ -28,8 +28,14 @@ export function networkPrefix(addr: Multiaddr | undefined): string {
   if (ip?.value === undefined) return 'other'
   if (ip.name === 'ip4' && isIPv4(ip.value)) return ipv4Prefix(ip.value)
   if (ip.name === 'ip6' && isIPv6(ip.value)) {
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip.value)?.[1]
-    return mapped !== undefined && isIPv4(mapped) ? ipv4Prefix(mapped) : ipv6Prefix(ip.value)
+    const groups = expandIPv6(ip.value)
+    // ::ffff:a.b.c.d (in any spelling) is an IPv4 host.
+    if (groups.slice(0, 5).every((g) => g === '0') && groups[5] === 'ffff') {
+      const hi = parseInt(groups[6]!, 16)
+      const lo = parseInt(groups[7]!, 16)
+      return ipv4Prefix(`${hi >>> 8}.${hi & 0xff}.${lo >>> 8}.${lo & 0xff}`)
+    }
+    return `ip6/${groups.slice(0, MAILBOX_PREFIX_BITS_IPV6 / 16).join(':')}::/${MAILBOX_PREFIX_BITS_IPV6}`
   }
   return 'other'
 }
@@ -39,12 +45,6 @@ function ipv4Prefix(ip: string): string {
   const keep = MAILBOX_PREFIX_BITS_IPV4 / 8
   const net = octets.map((o, i) => (i < keep ? o : 0)).join('.')
   return `ip4/${net}/${MAILBOX_PREFIX_BITS_IPV4}`
-}
-
-function ipv6Prefix(ip: string): string {
-  const groups = expandIPv6(ip)
-  const keep = MAILBOX_PREFIX_BITS_IPV6 / 16
-  return `ip6/${groups.slice(0, keep).join(':')}::/${MAILBOX_PREFIX_BITS_IPV6}`
 }
 
 /** Eight 16-bit groups in lowercase hex without leading zeros (a zone id is dropped). */
