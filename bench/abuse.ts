@@ -248,5 +248,12 @@ export async function run({ smoke, args }: BenchOptions): Promise<void> {
   console.log('')
   for (const s of summary) console.log(s)
   // CI runs --smoke to check that the bench still works: a flood that could not run fails it.
-  if (smoke && summary.some((s) => s.includes(': error '))) process.exitCode = 1
+  const failed = summary.filter((s) => s.includes(': error ')).length
+  if (smoke && failed > 0)
+    throw new AbuseSmokeError(`${failed} of ${summary.length} floods could not run`)
+}
+
+/** --smoke (CI): a flood could not run, so the bench is broken. */
+export class AbuseSmokeError extends Error {
+  override readonly name = 'AbuseSmokeError'
 }
