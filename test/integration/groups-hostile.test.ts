@@ -3,15 +3,28 @@
 // on the topic, a replayed message, a tampered one and a message under a rotated key are all
 // rejected by the topic validators, counted in status.metrics.groupRejected, and never shown.
 // The hostile peer is test/integration/hostile-group.ts (its own libp2p node, run with tsx).
+// Epoch inflation (issue 11, finding 10): a member whose client is modified (its store edited
+// while its daemon is stopped) sends a LEAVE signed at 2⁵³ − 1 over its real sessions; the others
+// refuse it (counted in groupRejected.opEpoch), the admin's add and remove keep working, and a
+// failing admin action is answered with a 4xx, never a 500.
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createInterface } from 'node:readline'
 import { after, describe, it } from 'node:test'
 import { fromHex, toHex } from '../../src/core/bytes.js'
-import { createOwnState, encryptWithRecord, SenderKeyRecord } from '../../src/core/group/index.js'
+import {
+  createOwnState,
+  encryptWithRecord,
+  GroupOp,
+  SenderKeyRecord,
+  signGroupOp,
+} from '../../src/core/group/index.js'
+import { peerIdBytesFromPublicKey } from '../../src/core/identity/identity.js'
+import { encodeChatContent } from '../../src/core/wire/content.js'
 import { nodeCrypto } from '../../src/platform/node-crypto.js'
 import type { GroupRejected, NodeStatus } from '../../src/service/types.js'
+import { openNodeStore } from '../../src/store/sqlite.js'
 import {
   api,
   json,
@@ -19,6 +32,7 @@ import {
   startDaemon,
   stopAll,
   stopDaemon,
+  token,
   until,
   type Daemon,
   type MessageLine,
@@ -213,5 +227,91 @@ describe('groups under concurrent admins and hostile publishers', { timeout: 170
     const ms = await jsonLines<MessageLine>(d2.home, ['group', 'messages', groupId])
     assert.ok(ms.every((m) => m.from === a.peerId))
     assert.equal(new Set(ms.map((m) => m.id)).size, ms.length)
+  })
+})
+
+describe('group epoch inflation by a modified client', { timeout: 150_000 }, () => {
+  it('a LEAVE at 2^53 − 1 is refused and counted; add and remove still work; failures are 4xx', async () => {
+    const [a, m, o] = await Promise.all(['ea', 'em', 'eo'].map((n) => startDaemon(n)))
+    homes.push(a!.home, m!.home, o!.home)
+    const admin = a!
+    for (const x of [m!, o!]) {
+      const { link } = await json<{ link: string }>(x.home, ['invite'])
+      await json(admin.home, ['contacts', 'add', link, '--name', x.name])
+    }
+    const { groupId } = await json<{ groupId: string }>(admin.home, ['group', 'create', 'ep'])
+    await json(admin.home, ['group', 'add', 'ep', m!.name])
+    await json(admin.home, ['group', 'add', 'ep', o!.name])
+    for (const x of [m!, o!])
+      await until(`${x.name} sees 3 members`, async () => {
+        return (await groupOf(x, groupId))?.members.length === 3
+      })
+
+    // The modified client: m's store gets a GroupUpdate with a LEAVE at 2^53 − 1 queued for a
+    // and o; its daemon, restarted, sends it over the real sessions.
+    await stopDaemon(m!)
+    const store = openNodeStore(m!.home)
+    const identity = await store.protocol.getIdentityKeyPair()
+    const leave = signGroupOp(nodeCrypto, identity, {
+      groupId: fromHex(groupId),
+      op: GroupOp.LEAVE,
+      epoch: Number.MAX_SAFE_INTEGER,
+    })
+    for (const peer of [admin.peerId, o!.peerId]) {
+      const id = new Uint8Array(randomBytes(16))
+      store.groups.enqueueControl({
+        messageId: toHex(id),
+        peer,
+        content: encodeChatContent({
+          messageId: id,
+          sender: peerIdBytesFromPublicKey(identity.publicKey),
+          seq: 0n,
+          sentAt: BigInt(Date.now()),
+          conversation: fromHex(groupId),
+          group: {
+            groupId: fromHex(groupId),
+            ops: [leave.bytes],
+            secrets: [new Uint8Array(0)],
+            cards: [],
+          },
+        }),
+        attempts: 0,
+        nextAttemptAt: Date.now(),
+      })
+    }
+    store.close()
+    const m2 = await startDaemon(m!.name, m!.home, m!.port)
+    for (const x of [admin, o!])
+      await until(
+        `${x.name} refused the LEAVE`,
+        async () => (await rejected(x)).opEpoch >= 1,
+        60_000,
+      )
+    const g = (await groupOf(admin, groupId))!
+    assert.ok(g.members.includes(m2.peerId), 'the refused LEAVE changed nothing')
+
+    // The admin still acts: remove o, add it back (each a 2xx; a 500 would throw).
+    await api(admin, 'DELETE', `/v1/groups/${groupId}/members/${o!.peerId}`)
+    await api(admin, 'POST', `/v1/groups/${groupId}/members`, { contact: o!.name })
+    assert.equal((await groupOf(admin, groupId))?.members.length, 3)
+
+    // Failing admin actions: typed 4xx, never a 500.
+    const status = async (d: Daemon, method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${d.api}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${token(d.home)}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      })
+      return `${res.status} ${((await res.json()) as { error: string }).error}`
+    }
+    const failures = [
+      await status(m2, 'DELETE', `/v1/groups/${groupId}/members/${o!.peerId}`), // not an admin
+      await status(admin, 'POST', `/v1/groups/${groupId}/members`, { contact: 'nobody' }),
+      await status(admin, 'DELETE', `/v1/groups/${groupId}/members/nobody`),
+      await status(admin, 'POST', `/v1/groups/${'0'.repeat(32)}/members`, { contact: o!.name }),
+      await status(admin, 'POST', '/v1/groups', { name: 'n'.repeat(300) }),
+    ]
+    for (const f of failures) assert.match(f, /^4\d\d /, f)
+    assert.match(failures[0]!, /^403 NotAnAdmin$/)
   })
 })
