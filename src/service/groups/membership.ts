@@ -214,6 +214,8 @@ export function ingestOps(
       if (!GroupEpochError.is(err)) throw err
       G.rejected.opEpoch++
       log('op refused: %s', (err as Error).name)
+      // An honest op past a gap (we missed the ops below it) comes again by sync, with them.
+      G.syncSoon(groupId)
       continue
     }
     // MAX_GROUP_OPS (design §1 bounds): a full log takes nothing more.
