@@ -216,6 +216,10 @@ export class ChatService implements ChatApi {
       metrics: {
         ...(this.#mailboxes?.addMetrics(this.#node.metrics()) ?? this.#node.metrics()),
         groupRejected: this.#groups?.metrics(),
+        requests: {
+          ...this.#requests.metrics,
+          pending: this.#store.trust.requestTotals().requests,
+        },
       },
     }
   }
