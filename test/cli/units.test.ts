@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import { resolveHome } from '../../src/cli/home.js'
 import { errorLine, exitCodeFor, UsageError } from '../../src/cli/output.js'
 import { parseApiAddress } from '../../src/cli/commands/node.js'
+import { findContact } from '../../src/cli/commands/messages.js'
 import { DaemonNotRunningError, DeliveryTimeoutError } from '../../src/api/client.js'
 import { ContactNotFoundError } from '../../src/service/errors.js'
 import { StoreNotFoundError } from '../../src/store/errors.js'
@@ -47,5 +48,15 @@ describe('CLI units', () => {
     assert.deepEqual(parseApiAddress('7000'), { host: '127.0.0.1', port: 7000 })
     for (const bad of ['0.0.0.0:1', '[::1]:1', '127.0.0.1:70000', 'x', '127.0.0.1:'])
       assert.throws(() => parseApiAddress(bad), UsageError)
+  })
+
+  it('a PeerId argument means that PeerId, even if another contact is named like it', () => {
+    const real = { name: 'bob', peerId: '12D3KooWbob' }
+    const impostor = { name: '12D3KooWbob', peerId: '12D3KooWeve' }
+    // The impostor comes first, as an older store's row order might put it.
+    assert.equal(findContact([impostor, real], '12D3KooWbob'), real)
+    assert.equal(findContact([impostor, real], 'bob'), real)
+    assert.equal(findContact([impostor, real], '12D3KooWeve'), impostor)
+    assert.equal(findContact([impostor, real], 'nobody'), undefined)
   })
 })

@@ -8,7 +8,7 @@ import { DaemonNotRunningError, type ApiClient, type EventStream } from '../../a
 import type { MessageView, ServiceEvent } from '../../service/types.js'
 import { ctxOf, positiveInt } from '../context.js'
 import { CONTINUATION, errorLine, printable, ticks, UsageError } from '../output.js'
-import { nameBook, snippet } from './messages.js'
+import { findContact, nameBook, snippet } from './messages.js'
 
 const DEFAULT_HISTORY = 20
 
@@ -48,7 +48,7 @@ async function runChat(
 ): Promise<void> {
   const history = await client.messages({ contact: ref, limit }) // ContactNotFound → exit 4
   const contacts = await client.listContacts()
-  const contact = contacts.find((c) => c.name === ref || c.peerId === ref)
+  const contact = findContact(contacts, ref)
   const peer = contact?.peerId ?? ref
   const book = await nameBook(client)
   // Everything a peer chose (names, text) is shown through `printable` (CLI.md).

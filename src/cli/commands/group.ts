@@ -99,7 +99,9 @@ export function registerGroup(program: Command): void {
         history.forEach(print)
         if (f === undefined) return
         const groups: GroupView[] = await client.listGroups()
-        const groupId = groups.find((g) => g.groupId === ref || g.name === ref)?.groupId ?? ref
+        const groupId =
+          (groups.find((g) => g.groupId === ref) ?? groups.find((g) => g.name === ref))?.groupId ??
+          ref
         const shown = new Set(history.map((m) => m.id))
         const onEvent = (e: ServiceEvent) => {
           if (e.event !== 'message' || e.message.conversation !== groupId) return

@@ -50,6 +50,15 @@ export async function nameBook(client: ApiClient): Promise<(peerId: string) => s
   return (peerId) => (peerId === client.info.peerId ? 'me' : (names.get(peerId) ?? peerId))
 }
 
+/** The contact `ref` means: a PeerId always means that PeerId (issue 11, finding 7: a contact
+ *  named like another's PeerId must not capture it), else a name. */
+export function findContact<C extends { name: string; peerId: string }>(
+  contacts: C[],
+  ref: string,
+): C | undefined {
+  return contacts.find((c) => c.peerId === ref) ?? contacts.find((c) => c.name === ref)
+}
+
 /** One human line for a message (more if its text has line breaks: each continues indented
  *  after CONTINUATION). Names and text are shown through `printable`: no peer can forge a line. */
 export function messageLine(m: MessageView, name: (peerId: string) => string, conv: boolean) {
@@ -193,7 +202,7 @@ async function follow(
   let conversation: string | undefined
   if (ref !== undefined) {
     const contacts = await client.listContacts()
-    conversation = contacts.find((c) => c.name === ref || c.peerId === ref)?.peerId ?? ref
+    conversation = findContact(contacts, ref)?.peerId ?? ref
   }
   const texts = new Map(history.map((m) => [m.id, m.text]))
   const onEvent = (e: ServiceEvent) => {
