@@ -1,6 +1,9 @@
 // A stranger against a real `kith relay`: flooding one recipient's mailbox is cut off at the
 // per-depositor quota while the recipient's contacts still deposit (and the message arrives);
 // the stranger's own fetch releases nothing of the recipient's; the relay's holdings stay bounded.
+// Issue 11 finding 4: a hostile node that announces the mailbox and relay hop protocols (a real
+// Kith relay node under an attacker's control) is never chosen as a mailbox and never receives a
+// deposit; `kith daemon --mailbox` names, feeds and fetches from the mailbox the user chose.
 import { after, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
@@ -10,14 +13,44 @@ import {
   MAILBOX_QUOTA_PER_DEPOSITOR_COUNT,
   MAILBOX_QUOTA_PER_RECIPIENT_BYTES,
 } from '../../src/node/mailbox/limits.js'
-import { api, json, startDaemon, stopAll, stopDaemon, until, type MessageLine } from './harness.js'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createNodeStore, type SqliteNodeStore } from '../../src/store/sqlite.js'
+import { fakeEnvelope } from '../node/mailbox-envelopes.js'
+import { tempHome } from '../store/helpers.js'
+import {
+  api,
+  json,
+  startDaemon,
+  stopAll,
+  stopDaemon,
+  until,
+  type Daemon,
+  type MessageLine,
+} from './harness.js'
 
 const homes: string[] = []
 let stranger: Libp2pKithNode | undefined
+let hostile: Libp2pKithNode | undefined
+let hostileStore: { store: SqliteNodeStore; cleanup: () => void } | undefined
 after(async () => {
   await stranger?.stop()
+  await hostile?.stop()
+  hostileStore?.store.close()
+  hostileStore?.cleanup()
   stopAll(homes)
 })
+
+const addrOf = (d: Daemon) => `/ip4/127.0.0.1/tcp/${d.port}/p2p/${d.peerId}`
+
+interface Status {
+  mailboxes: string[]
+  metrics: {
+    mailbox?: {
+      depositsIn: number
+      fetch?: { rounds: number; notChosen: number; junk: Record<string, number> }
+    }
+  }
+}
 
 interface RelayStatus {
   metrics: { mailbox?: { usage?: { items: number; bytes: number } } }
@@ -53,7 +86,7 @@ describe('mailbox abuse against a kith relay', { timeout: 240_000 }, () => {
     let refusal: Error | undefined
     for (let i = 0; i < MAILBOX_QUOTA_PER_DEPOSITOR_COUNT + 10 && refusal === undefined; i++) {
       try {
-        await stranger.mailboxDeposit(r.peerId, b.peerId, nodeRng(600), relayAddr)
+        await stranger.mailboxDeposit(r.peerId, b.peerId, fakeEnvelope(600), relayAddr)
         accepted++
       } catch (err) {
         refusal = err as Error
@@ -94,5 +127,89 @@ describe('mailbox abuse against a kith relay', { timeout: 240_000 }, () => {
       },
       120_000,
     )
+  })
+
+  it('a hostile node announcing mailbox + relay hop is never chosen and never gets a deposit', async () => {
+    const a = await startDaemon('alice')
+    const b = await startDaemon('bob')
+    homes.push(a.home, b.home)
+    const { link } = await json<{ link: string }>(b.home, ['invite'])
+    await json(a.home, ['contacts', 'add', link, '--name', 'bob'])
+    await json(a.home, ['send', 'bob', 'hello', '--wait'])
+
+    // The attacker: a node exactly like `kith relay` (relay hop server, mailbox for anyone).
+    const id = IdentityKeyPair.generate(nodeCrypto, nodeRng)
+    const t = tempHome()
+    hostileStore = { store: createNodeStore(t.home, id, 'hostile'), cleanup: t.cleanup }
+    hostile = await createKithNode({
+      identitySeed: id.exportSeed(),
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      bootstrap: [],
+      mdns: false,
+      relayServer: true,
+      mailbox: { holdings: hostileStore.store.mailboxHoldings(), policy: () => true },
+    })
+    await hostile.start()
+    await hostile.libp2p.dial(multiaddr(addrOf(b)))
+    await hostile.libp2p.dial(multiaddr(addrOf(a)))
+    await until('bob sees the hostile node', async () =>
+      (await api<{ peerId: string }[]>(b, 'GET', '/v1/peers')).some(
+        (p) => p.peerId === hostile!.peerId,
+      ),
+    )
+    // Before issue 11 bob chose it within seconds of identify; give it well over that.
+    await new Promise((r) => setTimeout(r, 8_000))
+    const sb = await api<Status>(b, 'GET', '/v1/status')
+    assert.ok(!sb.mailboxes.includes(hostile.peerId), 'bob never names it in his card')
+    assert.equal(sb.metrics.mailbox?.fetch?.notChosen, 0)
+    const [bob] = await json<{ mailboxes: string[] }[]>(a.home, ['contacts', 'list'])
+    assert.ok(!(bob?.mailboxes ?? []).includes(hostile.peerId), 'alice never learns it as bob’s')
+
+    // Bob goes away; alice's message for him goes nowhere near the hostile node.
+    await stopDaemon(b)
+    const id2 = (await json<{ id: string }>(a.home, ['send', 'bob', 'not for the attacker'])).id
+    await new Promise((r) => setTimeout(r, 6_000))
+    const ms = await api<MessageLine[]>(a, 'GET', '/v1/messages?contact=bob')
+    assert.ok(ms.some((m) => m.id === id2))
+    assert.equal(hostile.metrics().mailbox?.depositsIn ?? 0, 0, 'no deposit with the attacker')
+    assert.equal(hostile.metrics().mailbox?.fetches ?? 0, 0, 'nobody fetched from it either')
+  })
+
+  it('kith daemon --mailbox: the chosen mailbox is named, fed and fetched from', async () => {
+    const r = await startDaemon('relay-chosen', undefined, undefined, [], 'relay')
+    homes.push(r.home)
+    // Bob chooses R with --mailbox only (no bootstrap); alice reaches R through her bootstrap.
+    const mine = ['--mailbox', addrOf(r)]
+    const a = await startDaemon('alice', undefined, undefined, ['--bootstrap', addrOf(r)])
+    const b = await startDaemon('bob', undefined, undefined, mine)
+    homes.push(a.home, b.home)
+    const sb = await api<Status>(b, 'GET', '/v1/status')
+    assert.equal(sb.mailboxes[0], r.peerId, 'named first, whatever it announced')
+    const { link } = await json<{ link: string }>(b.home, ['invite'])
+    await json(a.home, ['contacts', 'add', link, '--name', 'bob'])
+    await json(a.home, ['send', 'bob', 'hello', '--wait'])
+    await until('alice has bob’s card naming his chosen mailbox', async () => {
+      const [bob] = await json<{ mailboxes: string[] }[]>(a.home, ['contacts', 'list'])
+      return bob?.mailboxes.includes(r.peerId) === true ? true : undefined
+    })
+    await stopDaemon(b)
+    const id = (await json<{ id: string }>(a.home, ['send', 'bob', 'via the chosen mailbox'])).id
+    await until('deposited with bob’s chosen mailbox', async () => {
+      const ms = await api<MessageLine[]>(a, 'GET', '/v1/messages?contact=bob')
+      return ms.find((m) => m.id === id)?.status === 'sent'
+    })
+    assert.ok(((await api<Status>(r, 'GET', '/v1/status')).metrics.mailbox?.depositsIn ?? 0) >= 1)
+    await stopDaemon(a)
+    const b2 = await startDaemon('bob', b.home, b.port, mine)
+    await until(
+      'bob fetched it from the mailbox he chose',
+      async () =>
+        (await api<MessageLine[]>(b2, 'GET', '/v1/messages')).some(
+          (m) => m.text === 'via the chosen mailbox',
+        ),
+      60_000,
+    )
+    const fetched = (await api<Status>(b2, 'GET', '/v1/status')).metrics.mailbox?.fetch
+    assert.ok((fetched?.rounds ?? 0) >= 1)
   })
 })
