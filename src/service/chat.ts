@@ -113,7 +113,7 @@ export class ChatService implements ChatApi {
     const flushSoon = (peer: string, all?: boolean) => this.#outbox.flushSoon(peer, all)
     const pushCard = (peer: string) => this.#ownCard.push(peer)
     const queueAck = (peer: string, id: string) => this.#receipts.queueAck(peer, id)
-    this.#requests = new Requests(this.#cx, { queueAck, pushCard })
+    this.#requests = new Requests(this.#cx, { queueAck, pushCard, flushSoon })
     this.#contacts = new Contacts(this.#cx, {
       bundle: () => this.#bundle,
       name: deps.name,

@@ -79,6 +79,8 @@ export class Outbox {
    */
   async #flush(peer: string, all: boolean): Promise<void> {
     const cx = this.#cx
+    // Nothing goes to a blocked peer (service/requests.ts); unblocking flushes it again.
+    if (cx.store.trust.isBlocked(peer)) return
     if (all) this.#flushAll.add(peer)
     if (this.#flushing.has(peer)) {
       this.#flushAgain.add(peer)

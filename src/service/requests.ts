@@ -42,6 +42,8 @@ export interface RequestMetrics {
 export interface RequestHooks {
   queueAck(peer: string, id: string): void
   pushCard(peer: string): Promise<void>
+  /** Outbox.flushSoon: what waited while the peer was blocked goes out after unblock. */
+  flushSoon(peer: string, all?: boolean): void
 }
 
 const utf8 = new TextEncoder()
@@ -220,6 +222,7 @@ export class Requests {
     cx.store.trust.unblock(peerId)
     const c = cx.store.getContact(peerId)
     if (c !== undefined) cx.node.watch(peerId, c.addrs)
+    this.#hooks.flushSoon(peerId, true)
     return { peerId, blocked: false }
   }
 
