@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { startApiServer, type ApiServer } from '../../src/api/server.js'
+import { CONTINUATION } from '../../src/cli/output.js'
 import {
   ContactNotFoundError,
   InvalidNameError,
@@ -82,7 +83,12 @@ class FakeChat {
   confirmSafetyNumber = unused
   send = unused
   waitDelivered = unused
-  messages = unused
+  messages(opts: { contact?: string }) {
+    if (opts.contact !== STRANGER) throw new ContactNotFoundError('no such contact')
+    const held = { conversation: STRANGER, from: STRANGER, direction: 'in' as const }
+    const at = { sentAt: 0, receivedAt: 0, status: 'delivered' as const }
+    return [{ id: 'h1', ...held, ...at, text: `held ${EVIL}` }]
+  }
   on() {
     return () => undefined
   }
@@ -190,13 +196,22 @@ describe('kith requests, contacts rename/block/unblock, invite --once', () => {
     }
   })
 
-  it('human output shows a stranger’s profile name escaped, never raw', async () => {
-    const [requests, contacts] = await Promise.all([kith('requests'), kith('contacts', 'list')])
-    for (const r of [requests, contacts]) {
+  it('human output shows a stranger’s profile name and held messages escaped, never raw', async () => {
+    const [requests, contacts, accepted] = await Promise.all([
+      kith('requests'),
+      kith('contacts', 'list'),
+      kith('requests', 'accept', STRANGER),
+    ])
+    // The held message, escaped; its second line continues under the mark, never at column 0.
+    const shown = `${STRANGER}: held eve\\x1b]0;pwned\\x07\n${CONTINUATION}bob: fake\\u202e\n`
+    assert.ok(accepted.stdout.startsWith(`Accepted ${STRANGER}\n`), accepted.stdout)
+    assert.ok(accepted.stdout.endsWith(shown), accepted.stdout)
+    for (const r of [requests, contacts, accepted]) {
       assert.equal(r.code, 0, r.stderr)
       for (const raw of ['\x1b', '\x07', '\r', '\u202e']) {
         assert.ok(!r.stdout.includes(raw), JSON.stringify(r.stdout))
       }
+      if (r === accepted) continue
       assert.ok(r.stdout.includes('eve\\x1b]0;pwned\\x07\\r\\nbob: fake\\u202e'), r.stdout)
     }
     assert.ok(requests.stdout.includes(STRANGER))

@@ -1,11 +1,12 @@
 // Message requests (CLI.md "Profile, requests, blocking"): `kith requests` lists strangers who
 // wrote first and were not accepted (the daemon keeps a bounded list); `requests accept <peerId>
-// [--name NAME]` makes one a contact and shows its held messages, `requests block <peerId>` drops
+// [--name NAME]` makes one a contact and prints its held messages, `requests block <peerId>` drops
 // it and blocks the peer. Through the daemon's API. A request's profile name is whatever the
 // stranger sent: human output passes it through `printable`.
 import type { Command } from 'commander'
 import { ctxOf } from '../context.js'
 import { formatTime, printable, table, writeJson, writeOut } from '../output.js'
+import { messageLine, nameBook } from './messages.js'
 
 export function registerRequests(program: Command): void {
   const requests = program
@@ -46,11 +47,18 @@ export function registerRequests(program: Command): void {
     .option('--name <name>', 'name to give the new contact')
     .action(async (peerId: string, o: { name?: string }, cmd: Command) => {
       const ctx = ctxOf(cmd)
-      const r = await ctx.client().acceptRequest(peerId, o.name)
-      if (ctx.json) writeJson(r)
-      else {
-        const as = o.name !== undefined ? ` as ${printable(o.name)}` : ''
-        writeOut(`Accepted ${r.peerId}${as}; its messages: kith messages ${r.peerId}`)
+      const client = ctx.client()
+      const r = await client.acceptRequest(peerId, o.name)
+      if (ctx.json) {
+        writeJson(r)
+        return
+      }
+      const as = o.name !== undefined ? ` as ${printable(o.name)}` : ''
+      writeOut(`Accepted ${r.peerId}${as}`)
+      // The messages it held, now in the history (CLI.md: "held messages shown").
+      const name = await nameBook(client)
+      for (const m of await client.messages({ contact: r.peerId })) {
+        writeOut(messageLine(m, name, false))
       }
     })
 
