@@ -423,8 +423,8 @@ export class Libp2pKithNode implements KithNode {
     return this.#pubsub.peers(topic)
   }
 
-  onSyncRequest(handler: SyncHandler): void {
-    this.libp2p.services.sync.setHandler(handler)
+  onSyncRequest(handler: SyncHandler, allow?: (peer: string) => boolean): void {
+    this.libp2p.services.sync.setHandler(handler, allow)
   }
 
   async syncFetch(peer: string, req: SyncRequest, addrs: string[] = []): Promise<SyncResponse> {

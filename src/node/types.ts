@@ -220,8 +220,12 @@ export interface KithNode {
   pubsubPeers(topic: string): string[]
 
   // ---- /kith/sync/1.0.0 (src/node/sync/; design §4) ----
-  /** Installs the handler that answers inbound sync requests (replaces any earlier one). */
-  onSyncRequest(handler: SyncHandler): void
+  /**
+   * Installs the handler that answers inbound sync requests (replaces any earlier one). `allow`
+   * runs first, before a byte of the request is read: false resets the stream (counted as
+   * SyncNotAllowedError). Without it every asker's request is read and handed to the handler.
+   */
+  onSyncRequest(handler: SyncHandler, allow?: (peer: string) => boolean): void
   /**
    * Asks `peer` over /kith/sync/1.0.0 (dialling it, `addrs` merged in, if needed). Rejects with
    * PeerUnreachableError, SyncRefusedError (no such protocol), SyncStreamError (reset: e.g. the

@@ -17,3 +17,8 @@ export class SyncIdleTimeoutError extends defineError('SyncIdleTimeoutError') {}
 export class SyncHandlerTimeoutError extends defineError('SyncHandlerTimeoutError') {}
 /** A request arrived before onSyncRequest installed a handler. */
 export class SyncNoHandlerError extends defineError('SyncNoHandlerError') {}
+/** The asker is no one we sync with (not a member of a group we are in): refused before its
+ *  request is read. */
+export class SyncNotAllowedError extends defineError('SyncNotAllowedError') {}
+/** SYNC_MAX_INBOUND_STREAMS inbound sync streams were already being served. */
+export class SyncBusyError extends defineError('SyncBusyError') {}

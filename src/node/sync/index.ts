@@ -1,7 +1,9 @@
 // The /kith/sync/1.0.0 protocol (design §4): one request and its one answer per stream, both
 // length-prefixed protobuf frames (the /kith/dm framing). The responder authenticates nothing
 // itself: it hands the connection's remote PeerId (Noise-authenticated) and the decoded request
-// to the service's handler, which decides membership and content. Hostile bytes, an idle stream,
+// to the service's handler, which decides membership and content. Before a byte of the request is
+// read, the service's `allow` predicate must accept the asker (a member of a group we are in), and
+// at most SYNC_MAX_INBOUND_STREAMS inbound streams are served at once. Hostile bytes, an idle stream,
 // or a handler that throws reset the stream and are counted by error name (syncRejected); so is
 // a bad answer on the requester's side. It knows nothing of keys, members or messages.
 //
@@ -14,9 +16,11 @@ import { NodeNotStartedError, PeerUnreachableError } from '../errors.js'
 import { asError, withTimeout, writeFrame } from '../mailbox/io.js'
 import { decodeRequest, decodeResponse, encodeRequest, encodeResponse } from './codec.js'
 import {
+  SyncBusyError,
   SyncHandlerTimeoutError,
   SyncIdleTimeoutError,
   SyncNoHandlerError,
+  SyncNotAllowedError,
   SyncProtocolError,
   SyncRefusedError,
   SyncStreamError,
@@ -27,6 +31,7 @@ import {
   MAX_SYNC_RESPONSE_BYTES,
   SYNC_CLOSE_GRACE_MS,
   SYNC_HANDLER_TIMEOUT_MS,
+  SYNC_MAX_INBOUND_STREAMS,
   SYNC_MAX_STREAMS_PER_CONNECTION,
   SYNC_PROTOCOL,
   SYNC_REQUEST_TIMEOUT_MS,
@@ -58,15 +63,18 @@ export {
   MAX_SYNC_SECRET_BYTES,
   MAX_SYNC_SEQ,
   SYNC_HANDLER_TIMEOUT_MS,
+  SYNC_MAX_INBOUND_STREAMS,
   SYNC_OP_HASH_BYTES,
   SYNC_PROTOCOL,
   SYNC_REQUEST_TIMEOUT_MS,
   SYNC_STREAM_IDLE_MS,
 } from './limits.js'
 export {
+  SyncBusyError,
   SyncHandlerTimeoutError,
   SyncIdleTimeoutError,
   SyncNoHandlerError,
+  SyncNotAllowedError,
   SyncProtocolError,
   SyncRefusedError,
   SyncStreamError,
@@ -92,6 +100,8 @@ export interface SyncInit {
   requestTimeoutMs?: number
   streamIdleMs?: number
   handlerTimeoutMs?: number
+  /** Tests: fewer concurrent inbound streams. */
+  maxInboundStreams?: number
 }
 
 /** The address to dial for `peer`: without its trailing /p2p/<peer>; undefined if it names
@@ -107,9 +117,14 @@ export class SyncProtocol implements Startable {
   readonly #requestTimeoutMs: number
   readonly #streamIdleMs: number
   readonly #handlerTimeoutMs: number
+  readonly #maxInbound: number
   readonly #rejected = new Map<string, number>()
   readonly #streams = new Set<Stream>()
   #handler: SyncHandler | undefined
+  /** Who may ask (default: no one until the service says). */
+  #allow: (peer: string) => boolean = () => false
+  /** Inbound streams being served. */
+  #serving = 0
   #started = false
 
   constructor(components: SyncComponents, init: SyncInit = {}) {
@@ -117,6 +132,7 @@ export class SyncProtocol implements Startable {
     this.#requestTimeoutMs = init.requestTimeoutMs ?? SYNC_REQUEST_TIMEOUT_MS
     this.#streamIdleMs = init.streamIdleMs ?? SYNC_STREAM_IDLE_MS
     this.#handlerTimeoutMs = init.handlerTimeoutMs ?? SYNC_HANDLER_TIMEOUT_MS
+    this.#maxInbound = init.maxInboundStreams ?? SYNC_MAX_INBOUND_STREAMS
   }
 
   readonly [Symbol.toStringTag] = 'kith:sync'
@@ -150,9 +166,15 @@ export class SyncProtocol implements Startable {
     this.#streams.clear()
   }
 
-  setHandler(handler: SyncHandler): void {
+  /** `allow` runs before a request is read: false resets the stream (SyncNotAllowedError). */
+  setHandler(handler: SyncHandler, allow?: (peer: string) => boolean): void {
     if (typeof handler !== 'function') throw new TypeError('handler must be a function')
+    if (allow !== undefined && typeof allow !== 'function') {
+      throw new TypeError('allow must be a function')
+    }
     this.#handler = handler
+    // Without a predicate every asker is read (the handler still decides).
+    this.#allow = allow ?? (() => true)
   }
 
   /** Hostile streams reset, by error name. */
@@ -171,6 +193,20 @@ export class SyncProtocol implements Startable {
       stream.abort(new NodeNotStartedError('node is not started'))
       return
     }
+    // Ask first (issue 11 finding 15): nothing of a stranger's request is buffered.
+    let refusal: Error | undefined
+    if (this.#handler === undefined) refusal = new SyncNoHandlerError('no sync handler installed')
+    else if (!this.#allowed(remote)) refusal = new SyncNotAllowedError('not a peer we sync with')
+    else if (this.#serving >= this.#maxInbound) {
+      refusal = new SyncBusyError(`${this.#maxInbound} sync streams already served`)
+    }
+    if (refusal !== undefined) {
+      this.#count(refusal.name)
+      log('refused a sync stream from %s: %s', remote, refusal.name)
+      stream.abort(refusal)
+      return
+    }
+    this.#serving++
     this.#streams.add(stream)
     const reader = new FrameReader(stream, MAX_SYNC_REQUEST_BYTES, MAX_SYNC_REQUEST_BYTES)
     try {
@@ -202,8 +238,17 @@ export class SyncProtocol implements Startable {
       }
       if (stream.status === 'open') stream.abort(e)
     } finally {
+      this.#serving--
       reader.dispose()
       this.#streams.delete(stream)
+    }
+  }
+
+  #allowed(peer: string): boolean {
+    try {
+      return this.#allow(peer)
+    } catch {
+      return false
     }
   }
 

@@ -54,3 +54,7 @@ export const SYNC_HANDLER_TIMEOUT_MS = 10_000
 export const SYNC_CLOSE_GRACE_MS = 5_000
 /** /kith/sync streams one connection may carry at once, each way. */
 export const SYNC_MAX_STREAMS_PER_CONNECTION = 4
+/** Inbound /kith/sync streams served at once, node-wide (issue 11 finding 15). A member heals
+ *  one group from a few members at a time; 16 answers (each ≤ MAX_SYNC_REQUEST_BYTES buffered)
+ *  bound the memory to ≈ 6.4 MiB of requests whatever number of peers ask. */
+export const SYNC_MAX_INBOUND_STREAMS = 16

@@ -32,7 +32,7 @@ import {
   skipStaleGaps,
   validate,
 } from './messages.js'
-import { serveSync, syncWith } from './sync.js'
+import { maySync, serveSync, syncWith } from './sync.js'
 
 export {
   GROUP_GAP_TIMEOUT_MS,
@@ -74,7 +74,10 @@ export class Groups {
 
   start(): void {
     const G = this.#G
-    G.node.onSyncRequest((from, req) => serveSync(G, from, req))
+    G.node.onSyncRequest(
+      (from, req) => serveSync(G, from, req),
+      (from) => maySync(G, from),
+    )
     G.node.on('peer:connect', (peer) => this.#onConnect(peer))
     for (const g of G.store.groups.listGroups()) this.#reconcile(g.groupId)
     const every = (ms: number, fn: () => void) => {

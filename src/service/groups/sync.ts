@@ -49,6 +49,14 @@ export function serveSync(G: GroupContext, from: string, req: SyncRequest): Sync
   }
 }
 
+/**
+ * Whether `from` may ask us at all (checked before its request is read: issue 11 finding 15): a
+ * current member of some active group of ours. serveSync then checks the group it names.
+ */
+export function maySync(G: GroupContext, from: string): boolean {
+  return G.store.groups.listGroups().some((g) => g.active && g.members.includes(from))
+}
+
 /** What we ask a member for: all our op hashes and our mark for every sender we can read. */
 export function syncRequest(G: GroupContext, g: GroupRow): SyncRequest {
   const marks: Array<{ sender: string; seq: number }> = []
