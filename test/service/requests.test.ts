@@ -9,12 +9,18 @@ import type { CoreContext } from '../../src/core/crypto/provider.js'
 import { IdentityKeyPair, peerIdBytesFromPublicKey } from '../../src/core/identity/identity.js'
 import { initiateSession, sessionEncrypt } from '../../src/core/session/session.js'
 import type { SessionRecord } from '../../src/core/session/record.js'
-import { encodeChatContent } from '../../src/core/wire/content.js'
-import { decodeInviteLink, encodeInviteLink } from '../../src/core/wire/invite.js'
+import { decodeChatContent, encodeChatContent } from '../../src/core/wire/content.js'
+import {
+  decodeInviteLink,
+  encodeInviteLink,
+  INVITE_SECRET_BYTES,
+} from '../../src/core/wire/invite.js'
+import * as pb from '../../src/core/wire/pb/wire.js'
 import type { DmHandler, KithNode } from '../../src/node/types.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import { ChatService, createChatService } from '../../src/service/chat.js'
 import { MAX_CONTACT_NAME_CHARS } from '../../src/service/names.js'
+import { MAX_ONCE_INVITES } from '../../src/service/proofs.js'
 import {
   MAX_REQUEST_BYTES,
   MAX_REQUEST_MESSAGES,
@@ -148,6 +154,39 @@ void describe('invite proofs', () => {
     )
     assert.equal(honest.store.trust.inviteProof(victim.id.peerId), undefined, 'heard back')
     assert.deepEqual(victim.svc.listRequests(), [])
+  })
+
+  void it(`keeps MAX_ONCE_INVITES unused single-use secrets: the ${MAX_ONCE_INVITES + 1}th forgets the oldest`, () => {
+    const secrets = Array.from(
+      { length: MAX_ONCE_INVITES + 1 },
+      () => decodeInviteLink(victim.svc.invite({ once: true }).link).secret,
+    )
+    const redeem = (s: Uint8Array) =>
+      victim.store.trust.redeemInviteSecret(nodeCrypto.sha256(s), victim.id.peerId)
+    assert.equal(redeem(secrets[0]!), false, 'the oldest is forgotten')
+    assert.equal(redeem(secrets[1]!), true)
+    assert.equal(redeem(secrets[MAX_ONCE_INVITES]!), true)
+  })
+
+  void it('an invite proof of INVITE_SECRET_BYTES + 1 bytes is malformed', () => {
+    const base = {
+      messageId: new Uint8Array(16),
+      sender: new Uint8Array(0),
+      seq: 1n,
+      sentAt: 1n,
+      conversation: new Uint8Array(0),
+      text: { text: 'x' },
+    }
+    const proof = new Uint8Array(INVITE_SECRET_BYTES + 1)
+    assert.throws(() => encodeChatContent({ ...base, inviteProof: proof }), RangeError)
+    const raw = pb.ChatContent.encode({ ...base, inviteProof: proof, profileName: '' })
+    assert.throws(() => decodeChatContent(raw), { name: 'MalformedMessageError' })
+    assert.equal(
+      decodeChatContent(
+        encodeChatContent({ ...base, inviteProof: new Uint8Array(INVITE_SECRET_BYTES) }),
+      ).inviteProof.length,
+      INVITE_SECRET_BYTES,
+    )
   })
 
   void it('invite --once works for the first peer only; the second is a request', async () => {
