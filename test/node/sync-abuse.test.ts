@@ -55,7 +55,7 @@ const rejected = (n: Libp2pKithNode, name: string): number => n.metrics().syncRe
 describe('/kith/sync: ask before reading', () => {
   let victim: Libp2pKithNode
   let member: Libp2pKithNode
-  let strangers: Libp2pKithNode[] = []
+  const strangers: Libp2pKithNode[] = []
   let handled: string[] = []
   let release: (() => void) | undefined
   let hold = false
