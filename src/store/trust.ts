@@ -140,9 +140,9 @@ export class SqliteTrustStore extends Redacted implements TrustStore {
   }
 
   oldestRequest(except: string): string | undefined {
-    return this.#q(
-      'SELECT peer_id FROM requests WHERE peer_id != ? ORDER BY first_at, peer_id LIMIT 1',
-    )
+    // Every request holds at least one message; the lowest rowid is the first held: insertion
+    // order, even within one millisecond.
+    return this.#q('SELECT peer_id FROM request_messages WHERE peer_id != ? ORDER BY rowid LIMIT 1')
       .pluck()
       .get(except) as string | undefined
   }
