@@ -124,7 +124,7 @@ export class Mailboxes {
     // blocked peers), within the node's quotas; never for a peer depositing for itself.
     node.setMailboxPolicy(
       (recipient, depositor) =>
-        recipient !== depositor && store.getContact(recipient) !== undefined,
+        recipient !== depositor && store.getContact(recipient)?.peerId === recipient,
     )
     node.on('peer:identify', (peer) => {
       // Only a mailbox we chose is fetched from when it connects; announcing one changes nothing.

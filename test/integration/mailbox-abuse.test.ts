@@ -47,6 +47,7 @@ interface Status {
   metrics: {
     mailbox?: {
       depositsIn: number
+      refused: Record<string, number>
       fetch?: { rounds: number; notChosen: number; junk: Record<string, number> }
     }
   }
@@ -164,6 +165,37 @@ describe('mailbox abuse against a kith relay', { timeout: 240_000 }, () => {
     assert.equal(sb.metrics.mailbox?.fetch?.notChosen, 0)
     const [bob] = await json<{ mailboxes: string[] }[]>(a.home, ['contacts', 'list'])
     assert.ok(!(bob?.mailboxes ?? []).includes(hostile.peerId), 'alice never learns it as bob’s')
+
+    // Bob's own mailbox serves his accepted contacts only, never a peer for itself, and holds
+    // only well-formed envelopes (issue 11 finding 5).
+    const at = [addrOf(b)]
+    const refusedName = async (p: Promise<unknown>) => {
+      try {
+        await p
+      } catch (err) {
+        return (err as Error).name
+      }
+      return 'accepted'
+    }
+    const other = IdentityKeyPair.generate(nodeCrypto, nodeRng).peerId
+    assert.equal(
+      await refusedName(hostile.mailboxDeposit(b.peerId, hostile.peerId, fakeEnvelope(), at)),
+      'MailboxRefusedError',
+      'no storage for itself',
+    )
+    assert.equal(
+      await refusedName(hostile.mailboxDeposit(b.peerId, other, fakeEnvelope(), at)),
+      'MailboxRefusedError',
+      'no storage for a stranger',
+    )
+    assert.equal(
+      await refusedName(hostile.mailboxDeposit(b.peerId, a.peerId, nodeRng(300), at)),
+      'MailboxEnvelopeError',
+      '300 random bytes for a contact of bob',
+    )
+    const refused = (await api<Status>(b, 'GET', '/v1/status')).metrics.mailbox?.refused ?? {}
+    assert.equal(refused.MailboxRefusedError, 2)
+    assert.equal(refused.MailboxEnvelopeError, 1)
 
     // Bob goes away; alice's message for him goes nowhere near the hostile node.
     await stopDaemon(b)

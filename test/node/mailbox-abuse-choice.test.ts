@@ -1,0 +1,182 @@
+// Issue 11 findings 4 and 6 at the service's Mailboxes (src/service/mailboxes.ts), over a fake
+// node: a peer that announces the mailbox and relay hop protocols is neither chosen nor fetched
+// from; configured mailboxes and accepted contacts are; one round takes at most the per-mailbox
+// budget from a mailbox that never runs dry; a fetch from a peer nobody chose is refused.
+import assert from 'node:assert/strict'
+import { afterEach, beforeEach, describe, it } from 'node:test'
+import type { CoreContext } from '../../src/core/crypto/provider.js'
+import { IdentityKeyPair } from '../../src/core/identity/identity.js'
+import {
+  MAILBOX_BATCH_MAX_ITEMS,
+  MAILBOX_FETCH_MAX_ENVELOPES_PER_ROUND,
+  MAILBOX_FETCH_MAX_PAGES_PER_ROUND,
+  MAILBOX_PROTOCOL,
+} from '../../src/node/mailbox/limits.js'
+import type { MailboxItem } from '../../src/node/mailbox/types.js'
+import type { ConnectionInfo, KithNode } from '../../src/node/types.js'
+import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
+import type { Cards } from '../../src/service/cards.js'
+import { configuredMailboxes, Mailboxes } from '../../src/service/mailboxes.js'
+import { createNodeStore, type SqliteNodeStore } from '../../src/store/sqlite.js'
+import { tempHome } from '../store/helpers.js'
+import { fakeEnvelope } from './mailbox-envelopes.js'
+
+const RELAY_HOP = '/libp2p/circuit/relay/0.2.0/hop'
+const ctx: CoreContext = { crypto: nodeCrypto, rng: nodeRng, clock: () => Date.now() }
+const newPeer = () => IdentityKeyPair.generate(nodeCrypto, nodeRng).peerId
+
+/** A KithNode double: connections we declare, fetches we count (each page full of junk). */
+class FakeNode {
+  readonly peerId = newPeer()
+  readonly conns: ConnectionInfo[] = []
+  readonly fetches = new Map<string, number>()
+  readonly deposits: string[] = []
+  readonly listeners = new Map<string, ((peer: string, addrs: string[]) => void)[]>()
+  policy: ((r: string, d: string) => boolean) | undefined
+  setMailboxPolicy(p: (r: string, d: string) => boolean) {
+    this.policy = p
+  }
+  on(ev: string, fn: (peer: string, addrs: string[]) => void) {
+    this.listeners.set(ev, [...(this.listeners.get(ev) ?? []), fn])
+  }
+  emit(ev: string, peer: string) {
+    for (const fn of this.listeners.get(ev) ?? []) fn(peer, [])
+  }
+  connections() {
+    return this.conns
+  }
+  connect(peer: string, protocols: string[]) {
+    this.conns.push({ peerId: peer, protocols } as unknown as ConnectionInfo)
+    this.emit('peer:identify', peer)
+  }
+  mailboxFetch(mailbox: string): Promise<MailboxItem[]> {
+    this.fetches.set(mailbox, (this.fetches.get(mailbox) ?? 0) + 1)
+    return Promise.resolve(
+      Array.from({ length: MAILBOX_BATCH_MAX_ITEMS }, (_, i) => ({
+        id: String(i + 1),
+        envelope: fakeEnvelope(),
+      })),
+    )
+  }
+  mailboxConfirm(_mailbox: string, ids: string[]) {
+    return Promise.resolve(ids.length)
+  }
+  mailboxDeposit(mailbox: string) {
+    this.deposits.push(mailbox)
+    return Promise.resolve()
+  }
+  findCard() {
+    return Promise.resolve(undefined)
+  }
+}
+
+let t: ReturnType<typeof tempHome>
+let store: SqliteNodeStore
+let node: FakeNode
+let received = 0
+
+function mailboxes(configured = configuredMailboxes([], [])): Mailboxes {
+  const m = new Mailboxes({
+    ctx,
+    store,
+    node: node as unknown as KithNode,
+    identity: IdentityKeyPair.generate(nodeCrypto, nodeRng),
+    cards: { of: () => undefined } as unknown as Cards,
+    configured,
+    receive: () => {
+      received++
+      throw Object.assign(new Error('junk'), { name: 'NoSessionError' })
+    },
+    onChange: () => undefined,
+  })
+  return m
+}
+
+const contact = (peerId: string, lastSeen: number) =>
+  store.putContact({
+    peerId,
+    name: `c-${lastSeen}`,
+    verified: false,
+    keyChanged: false,
+    addrs: [],
+    addedAt: 0,
+    lastSeen,
+  })
+
+const settle = (ms = 50) => new Promise((r) => setTimeout(r, ms))
+
+beforeEach(() => {
+  t = tempHome()
+  store = createNodeStore(t.home, IdentityKeyPair.generate(nodeCrypto, nodeRng), 'me')
+  node = new FakeNode()
+  received = 0
+})
+afterEach(() => {
+  store.close()
+  t.cleanup()
+})
+
+describe('mailboxes: only where the user chose', () => {
+  it('a peer announcing mailbox + relay hop is never chosen nor fetched from; contacts and configured ones are', async () => {
+    const friend = newPeer()
+    contact(friend, 10)
+    const chosenRelay = newPeer()
+    const m = mailboxes(configuredMailboxes([], [`/ip4/127.0.0.1/tcp/9/p2p/${chosenRelay}`]))
+    m.start()
+    const hostile = newPeer()
+    node.connect(hostile, [MAILBOX_PROTOCOL, RELAY_HOP])
+    await m.fetchAll()
+    await settle()
+    assert.deepEqual(m.chosen(), [chosenRelay, friend])
+    assert.equal(node.fetches.get(hostile), undefined, 'never fetched from')
+    assert.ok((node.fetches.get(chosenRelay) ?? 0) > 0 && (node.fetches.get(friend) ?? 0) > 0)
+    // A fetch from it asked for anyway is refused before any dial, and counted.
+    await m.fetchFrom(hostile)
+    assert.equal(node.fetches.get(hostile), undefined)
+    assert.equal(m.metrics().notChosen, 1)
+    // Policy: our accepted contacts only, never a peer for itself.
+    assert.equal(node.policy?.(friend, newPeer()), true)
+    assert.equal(node.policy?.(hostile, newPeer()), false)
+    assert.equal(node.policy?.(friend, friend), false)
+    m.stop()
+    await settle(300) // the start-up round ends before the store closes
+  })
+
+  it('a --bootstrap relay is named once seen serving mailboxes; a plain bootstrap node is not', async () => {
+    const relay = newPeer()
+    const plain = newPeer()
+    const m = mailboxes(
+      configuredMailboxes(
+        [`/ip4/127.0.0.1/tcp/9/p2p/${relay}`, `/ip4/127.0.0.1/tcp/8/p2p/${plain}`],
+        [],
+      ),
+    )
+    m.start()
+    node.connect(plain, ['/ipfs/id/1.0.0'])
+    node.connect(relay, [MAILBOX_PROTOCOL, RELAY_HOP])
+    await m.fetchAll()
+    assert.deepEqual(m.chosen(), [relay])
+    m.stop()
+    await settle(300)
+  })
+
+  it(`one round takes at most ${MAILBOX_FETCH_MAX_ENVELOPES_PER_ROUND} envelopes from a mailbox that never runs dry`, async () => {
+    const friend = newPeer()
+    contact(friend, 1)
+    const m = mailboxes()
+    await m.fetchFrom(friend)
+    const pages = Math.min(
+      MAILBOX_FETCH_MAX_PAGES_PER_ROUND,
+      MAILBOX_FETCH_MAX_ENVELOPES_PER_ROUND / MAILBOX_BATCH_MAX_ITEMS,
+    )
+    assert.equal(node.fetches.get(friend), pages)
+    assert.equal(received, MAILBOX_FETCH_MAX_ENVELOPES_PER_ROUND)
+    const metrics = m.metrics()
+    assert.equal(metrics.envelopes, MAILBOX_FETCH_MAX_ENVELOPES_PER_ROUND)
+    assert.equal(metrics.junk.NoSessionError, MAILBOX_FETCH_MAX_ENVELOPES_PER_ROUND)
+    assert.equal(
+      Object.values(metrics.budgetHits).reduce((a, b) => a + b, 0),
+      1,
+    )
+  })
+})
