@@ -180,3 +180,33 @@ describe('mailboxes: only where the user chose', () => {
     )
   })
 })
+
+describe('mailbox flags', () => {
+  it('--mailbox needs /p2p/<id>; --mailbox-ttl is 1 minute to MAILBOX_MAX_TTL_MS', async () => {
+    const { parseMailboxAddr } = await import('../../src/cli/daemon.js')
+    const { parseMailboxTtl } = await import('../../src/cli/relay.js')
+    const { MAILBOX_MAX_TTL_MS } = await import('../../src/node/mailbox/limits.js')
+    const id = newPeer()
+    assert.equal(
+      parseMailboxAddr(`/ip4/10.0.0.1/tcp/4001/p2p/${id}`),
+      `/ip4/10.0.0.1/tcp/4001/p2p/${id}`,
+    )
+    assert.throws(() => parseMailboxAddr('/ip4/10.0.0.1/tcp/4001'), { name: 'UsageError' })
+    assert.throws(() => parseMailboxAddr('not a multiaddr'), { name: 'UsageError' })
+    assert.equal(parseMailboxTtl('14d'), 14 * 86_400_000)
+    assert.equal(parseMailboxTtl('36h'), 36 * 3_600_000)
+    assert.equal(parseMailboxTtl('1m'), 60_000)
+    assert.equal(parseMailboxTtl('90'), MAILBOX_MAX_TTL_MS)
+    assert.throws(() => parseMailboxTtl('91d'), { name: 'UsageError' }) // MAX+1 day
+    assert.throws(() => parseMailboxTtl('0m'), { name: 'UsageError' })
+    assert.throws(() => parseMailboxTtl('2w'), { name: 'UsageError' })
+    // Configured multiaddrs without a PeerId are skipped; --mailbox wins over --bootstrap.
+    const c = configuredMailboxes(
+      [`/ip4/10.0.0.1/tcp/1/p2p/${id}`, '/ip4/10.0.0.2/tcp/1'],
+      [`/ip4/10.0.0.3/tcp/1/p2p/${id}`],
+    )
+    assert.equal(c.length, 1)
+    assert.equal(c[0]?.explicit, true)
+    assert.equal(c[0]?.addrs.length, 2)
+  })
+})
