@@ -109,9 +109,11 @@ export class Mailboxes {
     junk: {},
     budgetHits: {},
     notChosen: 0,
+    deferred: 0,
   }
   #timer: NodeJS.Timeout | undefined
   #fetching = false
+  #stopped = false
 
   constructor(deps: MailboxDeps) {
     this.#d = deps
@@ -128,7 +130,11 @@ export class Mailboxes {
     )
     node.on('peer:identify', (peer) => {
       // Only a mailbox we chose is fetched from when it connects; announcing one changes nothing.
-      if (!this.chosen().includes(peer) && !this.#configured.has(peer)) return
+      const configured = this.#configured.get(peer)
+      const ours =
+        this.chosen().includes(peer) ||
+        (configured !== undefined && (configured.explicit || this.#servesMailboxes(peer)))
+      if (!ours) return
       if (this.#d.ctx.clock() - (this.#lastFetch.get(peer) ?? -Infinity) < MAILBOX_FETCH_MIN_GAP_MS)
         return
       this.#choose()
@@ -140,6 +146,7 @@ export class Mailboxes {
   }
 
   stop(): void {
+    this.#stopped = true
     clearInterval(this.#timer)
   }
 
@@ -298,29 +305,36 @@ export class Mailboxes {
           log('fetch from %s stopped at the round budget (%s)', mailbox, hit)
           return
         }
+        if (this.#stopped) return
         const items = await node.mailboxFetch(mailbox, sign, this.#addrsOf(mailbox))
         if (items.length === 0) return
+        const done: string[] = []
         for (const item of items) {
+          if (this.#stopped) break
           envelopes++
           bytes += item.envelope.length
           m.envelopes++
           try {
             this.#d.receive(item.envelope)
             m.received++
+            done.push(item.id)
           } catch (err) {
+            const name = err instanceof Error ? err.name : 'Error'
+            if (!isVerdict(err)) {
+              // Our failure, not the envelope's (the store closing, a busy database): it stays
+              // at the mailbox for the next round.
+              m.deferred++
+              log('held envelope %s from %s deferred: %s', item.id, mailbox, name)
+              continue
+            }
             // Not ours or not decryptable (junk, a copy already received directly, a replay):
             // counted and confirmed, so the mailbox drops it.
-            const name = err instanceof Error ? err.name : 'Error'
             m.junk[name] = (m.junk[name] ?? 0) + 1
+            done.push(item.id)
             log('held envelope %s from %s refused: %s', item.id, mailbox, name)
           }
         }
-        await node.mailboxConfirm(
-          mailbox,
-          items.map((i) => i.id),
-          sign,
-          this.#addrsOf(mailbox),
-        )
+        if (done.length > 0) await node.mailboxConfirm(mailbox, done, sign, this.#addrsOf(mailbox))
       }
     } catch (err) {
       log('fetch from %s failed: %s', mailbox, (err as Error).name)
@@ -328,4 +342,15 @@ export class Mailboxes {
       this.#inFlight.delete(mailbox)
     }
   }
+}
+
+/** A typed verdict on the envelope (Kith errors carry a string `code`: core, node and service
+ *  errors alike), as opposed to a failure of ours such as the database (better-sqlite3's
+ *  SqliteError has a code too, so it is named). */
+function isVerdict(err: unknown): boolean {
+  return (
+    err instanceof Error &&
+    typeof (err as { code?: unknown }).code === 'string' &&
+    err.name !== 'SqliteError'
+  )
 }

@@ -58,7 +58,9 @@ class FakeNode {
       })),
     )
   }
+  confirmed = 0
   mailboxConfirm(_mailbox: string, ids: string[]) {
+    this.confirmed += ids.length
     return Promise.resolve(ids.length)
   }
   mailboxDeposit(mailbox: string) {
@@ -75,7 +77,10 @@ let store: SqliteNodeStore
 let node: FakeNode
 let received = 0
 
-function mailboxes(configured = configuredMailboxes([], [])): Mailboxes {
+function mailboxes(
+  configured = configuredMailboxes([], []),
+  fail: () => Error = () => Object.assign(new Error('junk'), { name: 'NoSessionError', code: 'x' }),
+): Mailboxes {
   const m = new Mailboxes({
     ctx,
     store,
@@ -85,7 +90,7 @@ function mailboxes(configured = configuredMailboxes([], [])): Mailboxes {
     configured,
     receive: () => {
       received++
-      throw Object.assign(new Error('junk'), { name: 'NoSessionError' })
+      throw fail()
     },
     onChange: () => undefined,
   })
@@ -178,6 +183,18 @@ describe('mailboxes: only where the user chose', () => {
       Object.values(metrics.budgetHits).reduce((a, b) => a + b, 0),
       1,
     )
+  })
+})
+
+describe('mailbox fetch: our own failures', () => {
+  it('an envelope we failed to store (not a verdict on it) is deferred, never confirmed', async () => {
+    const friend = newPeer()
+    contact(friend, 1)
+    const m = mailboxes(undefined, () => new TypeError('The database connection is not open'))
+    await m.fetchFrom(friend)
+    assert.equal(node.confirmed, 0, 'nothing deleted at the mailbox')
+    assert.equal(m.metrics().deferred, MAILBOX_FETCH_MAX_ENVELOPES_PER_ROUND)
+    assert.deepEqual(m.metrics().junk, {})
   })
 })
 

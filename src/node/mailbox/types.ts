@@ -142,4 +142,7 @@ export interface MailboxFetchMetrics {
   /** Fetches from a peer we did not choose, refused before dialling (never happens by design;
    *  counted to prove it). */
   notChosen: number
+  /** Fetched envelopes left at the mailbox for the next round because receiving failed on our
+   *  side (the store closing, a busy database), not because of the envelope. */
+  deferred: number
 }
