@@ -52,3 +52,6 @@ export class UntrustedIdentityError extends defineError('UntrustedIdentityError'
 export class NoSenderKeyError extends defineError('NoSenderKeyError') {}
 /** A signed record (contact card) that verified but whose expiry has passed: fetch a fresh one. */
 export class CardExpiredError extends defineError('CardExpiredError') {}
+/** A signed card whose expiry lies more than CARD_MAX_FUTURE_MS ahead (identity/card.ts): a
+ *  far-future card would outlive every refresh and pin a stale record for years. */
+export class CardExpiryTooFarError extends defineError('CardExpiryTooFarError') {}

@@ -23,6 +23,7 @@ export {
   UntrustedIdentityError,
   NoSenderKeyError,
   CardExpiredError,
+  CardExpiryTooFarError,
 } from './errors.js'
 export { concat, equalBytes, toHex, fromHex, utf8 } from './bytes.js'
 export {
@@ -39,7 +40,12 @@ export {
   scannablePayload,
   compareScanned,
 } from './identity/fingerprint.js'
-export { signContactCard, verifyContactCard, selectNewerCard } from './identity/card.js'
+export {
+  CARD_MAX_FUTURE_MS,
+  signContactCard,
+  verifyContactCard,
+  selectNewerCard,
+} from './identity/card.js'
 export type { ContactCard, ContactCardInput } from './identity/card.js'
 export {
   generateSignedPrekey,

@@ -14,11 +14,12 @@
 //    the key, so the signature is checked with the key's own public key and a card under
 //    another PeerId is refused; expired cards are refused. It runs on PUT_VALUE from peers, on
 //    GET_VALUE answers and on our own stored copy.
+//    A card dated more than CARD_MAX_FUTURE_MS (7 days) ahead is refused (CardExpiryTooFarError).
 //  - Selector: selectNewerCard (highest seq; deterministic tie-break). Invalid records lose.
-//  - Known limit of kad-dht 16: a node accepting a PUT_VALUE overwrites its copy without running
-//    the selector, so a replayed older (still unexpired) card can displace a newer one on that
-//    node until the next get's correction or our next republish. findCard therefore compares
-//    every answer it sees itself, and CARD_REFRESH_MS keeps the window short.
+//    kad-dht 16 itself stores a PUT_VALUE without running the selector; the node's bounded DHT
+//    store (dht/store.ts) runs it on every put, so a replayed older card never displaces a newer
+//    one on any Kith node. findCard still compares every answer it sees itself.
+//  - cardRecordPolicy: the selector and the expiry the bounded store needs (dht/store.ts).
 import debug from 'debug'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -113,6 +114,24 @@ export function cardSelector(
       if (best == null || selectNewerCard(best.card, card) !== best.card) best = { index, card }
     }
     return best?.index ?? 0
+  }
+}
+
+/** The /kith-card/ policy of the bounded DHT store (dht/index.ts): validator, selector, and the
+ *  expiry after which a held card is swept or evicted first. */
+export function cardRecordPolicy(
+  crypto: CryptoProvider = nodeCrypto,
+  now: () => number = Date.now,
+): {
+  validate: ValidateFn
+  select: SelectFn
+  expiresAt: (key: Uint8Array, value: Uint8Array) => number
+} {
+  return {
+    validate: cardValidator(crypto, now),
+    select: cardSelector(crypto, now),
+    expiresAt: (key, value) =>
+      Number(verifyContactCard(crypto, value, now(), peerFromCardKey(key)).expiresAt),
   }
 }
 

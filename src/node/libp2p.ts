@@ -10,7 +10,7 @@ import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { dcutr } from '@libp2p/dcutr'
 import { identify } from '@libp2p/identify'
-import { kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { passthroughMapper } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { noise } from '@libp2p/noise'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -22,7 +22,8 @@ import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import debug from 'debug'
 import { createLibp2p } from 'libp2p'
-import { CARD_KEY_NAMESPACE, CardRouting, cardSelector, cardValidator } from './cards.js'
+import { CARD_KEY_NAMESPACE, CardRouting, cardRecordPolicy } from './cards.js'
+import { boundedKadDHT, type DhtLimits } from './dht/index.js'
 import { dialer } from './dialer.js'
 import { dm } from './dm/index.js'
 import { gatedWebRTC, holePunch, type WebRTCDialer } from './holepunch.js'
@@ -100,6 +101,8 @@ export interface KithNodeTuning {
   /** /kith/mailbox timings and clock (holdings and policy come from KithNodeOptions.mailbox). */
   mailbox?: Omit<MailboxInit, 'holdings' | 'policy'>
   cards?: CardRoutingInit
+  /** Tests: smaller DHT server bounds (dht/limits.ts). */
+  dht?: Partial<DhtLimits>
   /** /kith/sync timings. */
   sync?: SyncInit
   holePunch?: HolePunchInit
@@ -227,13 +230,15 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
       ping: ping(),
       // clientMode false: answer queries even before AutoNAT finds a public address (LANs,
       // loopback); passthroughMapper: keep private addresses in DHT answers (LAN peers).
-      dht: kadDHT({
+      // Bounded server side (dht/index.ts): records capped, quotas per PeerId and /24, providers
+      // refused, the selector on every put, inbound streams metered.
+      dht: boundedKadDHT({
         protocol: KITH_DHT_PROTOCOL,
         clientMode: false,
         peerInfoMapper: passthroughMapper,
-        // Signed contact cards under /kith-card/<PeerId> (src/node/cards.ts).
-        validators: { [CARD_KEY_NAMESPACE]: cardValidator() },
-        selectors: { [CARD_KEY_NAMESPACE]: cardSelector() },
+        // Signed contact cards under /kith-card/<PeerId> (src/node/cards.ts): nothing else.
+        records: { [CARD_KEY_NAMESPACE]: cardRecordPolicy() },
+        ...(tuning.dht != null ? { limits: tuning.dht } : {}),
       }),
       autonat: autoNATService(),
       dcutr: dcutr(),
@@ -349,6 +354,7 @@ export class Libp2pKithNode implements KithNode {
       mailbox: this.libp2p.services.mailbox.metrics(),
       syncRejected: this.libp2p.services.sync.rejected(),
       holePunch: this.libp2p.services.holePunch.metrics(),
+      dht: this.libp2p.services.dht.kithMetrics(),
       resources: this.libp2p.services.resources.metrics(),
       pubsubRejected: this.#pubsub.guard.rejected(),
     }

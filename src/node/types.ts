@@ -1,6 +1,7 @@
 // What the service layer sees of the network: one KithNode (a js-libp2p node with Kith's
 // protocols). The node knows frames and peers, never plaintext: it hands /kith/dm frames to the
 // service and closes the stream when the service rejects one.
+import type { DhtMetrics } from './dht/index.js'
 import type {
   MailboxHoldings,
   MailboxItem,
@@ -59,6 +60,8 @@ export interface NodeMetrics {
   syncRejected: Record<string, number>
   /** Hole punches this node started (holepunch.ts): tried, made direct, failed. */
   holePunch?: { attempts: number; successes: number; failures: number }
+  /** The DHT server's records and refusals (dht/index.ts DhtMetrics). */
+  dht?: DhtMetrics
   /** Connection budget (resources.ts): strangers evicted, inbound strangers refused by cap. */
   resources?: { evicted: number; deniedIp: number; deniedPrefix: number; deniedFull: number }
   /** Inbound gossipsub input dropped (pubsub-guard.ts), by reason: PubsubFrameTimeoutError,

@@ -11,6 +11,7 @@ import { concat, equalBytes, utf8 } from '../bytes.js'
 import type { CryptoProvider } from '../crypto/provider.js'
 import {
   CardExpiredError,
+  CardExpiryTooFarError,
   InvalidKeyError,
   InvalidSignatureError,
   MalformedMessageError,
@@ -39,6 +40,12 @@ import {
 /** Domain separation of the card signature: Ed25519 over CARD_SIGNATURE_CONTEXT ‖ card. The
  *  fixed-length prefix keeps a card signature from being valid for any other Kith message. */
 export const CARD_SIGNATURE_CONTEXT = utf8('kith-card-v1')
+
+/** Furthest a card's expiresAt may lie ahead of `now` (7 days). Cards are signed for a day and
+ *  republished hourly (src/node/cards.ts CARD_TTL_MS, CARD_REFRESH_MS); a week leaves room for
+ *  clock skew and longer-lived cards, while a card dated far ahead (the year 3000) is refused
+ *  instead of outliving every refresh in DHT nodes and contacts' stores (issue 11, finding 2). */
+export const CARD_MAX_FUTURE_MS = 7 * 24 * 60 * 60_000
 
 export interface ContactCardInput {
   /** Multiaddrs, at most MAX_CARD_ADDRS. */
@@ -117,7 +124,7 @@ const limitedCard = {
  * MAX_CONTACT_CARD_BYTES, MalformedMessageError for bad structure, InvalidSignatureError when the
  * signature does not verify or the card is another peer's, InvalidKeyError when the bundle is
  * not the card owner's, and CardExpiredError (after the signature checked out) when
- * `now` ≥ expiresAt. `now` is milliseconds since the Unix epoch, from the injected clock.
+ * `now` ≥ expiresAt, CardExpiryTooFarError when expiresAt > now + CARD_MAX_FUTURE_MS. `now` is milliseconds since the Unix epoch, from the injected clock.
  */
 export function verifyContactCard(
   crypto: CryptoProvider,
@@ -177,6 +184,11 @@ export function verifyContactCard(
   // Expiry is checked last: an expired card is authentic, only stale.
   if (BigInt(Math.floor(now)) >= card.expiresAt) {
     throw new CardExpiredError(`ContactCard: expired at ${card.expiresAt} (now ${Math.floor(now)})`)
+  }
+  if (card.expiresAt > BigInt(Math.floor(now)) + BigInt(CARD_MAX_FUTURE_MS)) {
+    throw new CardExpiryTooFarError(
+      `ContactCard: expires at ${card.expiresAt}, more than CARD_MAX_FUTURE_MS after ${Math.floor(now)}`,
+    )
   }
   return {
     peerId: peerIdFromPublicKey(key),
