@@ -15,6 +15,7 @@ import { IdentityKeyPair } from '../../src/core/identity/identity.js'
 import { createKithNode, type Libp2pKithNode } from '../../src/node/libp2p.js'
 import { nodeCrypto } from '../../src/platform/node-crypto.js'
 import { freePort, KITH, newHome, run } from './harness.js'
+import { fakeEnvelope } from '../node/mailbox-envelopes.js'
 
 interface Ready {
   event: string
@@ -152,14 +153,14 @@ describe('kith relay', { timeout: 120_000 }, () => {
     // Mailbox for anyone: A deposits for a recipient R that is offline.
     const rSeed = randomBytes(32)
     const rPeer = IdentityKeyPair.fromSeed(rSeed, nodeCrypto).peerId
-    const envelope = new Uint8Array(randomBytes(1500))
+    const envelope = fakeEnvelope(1500) // a well-formed envelope (the relay checks the shape)
     await a.node.mailboxDeposit(ready.peerId, rPeer, envelope, [relayAddr])
     const held = await status(home)
     assert.equal(held.metrics.mailbox?.depositsIn, 1)
     assert.deepEqual(held.metrics.mailbox?.usage, {
       ...held.metrics.mailbox?.usage,
       items: 1,
-      bytes: 1500,
+      bytes: envelope.length,
     })
 
     // SIGTERM: clean exit, daemon.json removed.
