@@ -22,7 +22,7 @@ import { FLOODS } from './abuse/floods.js'
 import {
   alive,
   cpuSeconds,
-  honestLoop,
+  HonestClient,
   invite,
   percentile,
   RssSampler,
@@ -63,6 +63,7 @@ interface Row {
   stats: FloodStats
 }
 
+const NO_TIMINGS: HonestTimings = { samples: [], timeouts: 0 }
 const log = (s: string) => console.error(`abuse: ${s}`)
 const errName = (err: unknown) => (err instanceof Error ? err.name : 'Error')
 const mb = (bytes: number) => fixed(bytes / 1e6, 1)
@@ -92,6 +93,7 @@ function parseArgs(args: readonly string[], smoke: boolean): { floods: Flood[]; 
 async function runFlood(
   flood: Flood,
   honest: Daemon,
+  client: HonestClient,
   honestInvite: DecodedInvite,
   v: Victim,
   t: Timing,
@@ -99,11 +101,8 @@ async function runFlood(
   stop: AbortSignal,
 ): Promise<Row> {
   const pid = v.daemon.pid
-  const base = await honestLoop(
-    honest,
-    v.name,
-    AbortSignal.any([stop, AbortSignal.timeout(t.baselineMs)]),
-  )
+  client.phase(v.name, 0)
+  await sleep(t.baselineMs, stop)
   const ctrl = new AbortController()
   const signal = AbortSignal.any([stop, ctrl.signal])
   // Every pending sleep, dial and stream of the flood listens to it.
@@ -139,11 +138,11 @@ async function runFlood(
     failure = err instanceof Error ? err : new Error(errName(err))
     ctrl.abort()
   })
-  const during = honestLoop(honest, v.name, signal)
+  client.phase(v.name, 1)
   await Promise.race([running, new Promise((r) => signal.addEventListener('abort', r))])
   clearTimeout(deadline)
   await Promise.race([running, sleep(FLOOD_STOP_GRACE_MS)])
-  const timings = await during
+  const [base = NO_TIMINGS, during = NO_TIMINGS] = await client.collect()
   await pool.stopAll()
   await sleep(t.afterMs)
   sampler.stop()
@@ -156,7 +155,7 @@ async function runFlood(
     rssAfter: sampler.last,
     cpuS: cpu1 - cpu0,
     base,
-    during: timings,
+    during,
     stats,
   }
 }
@@ -205,9 +204,11 @@ export async function run({ smoke, args }: BenchOptions): Promise<void> {
   const details: string[] = []
   let victim: Victim | undefined
   let honest: Daemon | undefined
+  let client: HonestClient | undefined
   try {
     honest = await startDaemon('honest')
     const honestInvite = await invite(honest)
+    client = new HonestClient(honest)
     for (const [i, flood] of floods.entries()) {
       if (interrupted.signal.aborted) break
       log(`${flood.name} (${flood.describe})`)
@@ -220,6 +221,7 @@ export async function run({ smoke, args }: BenchOptions): Promise<void> {
         const row = await runFlood(
           flood,
           honest,
+          client,
           honestInvite,
           victim,
           t,
@@ -235,9 +237,11 @@ export async function run({ smoke, args }: BenchOptions): Promise<void> {
       } catch (err) {
         log(`${flood.name} failed: ${errName(err)}: ${err instanceof Error ? err.message : ''}`)
         summary.push(`abuse ${flood.name}: error ${errName(err)}`)
+        await client.collect() // drop what the failed flood's honest sends timed
       }
     }
   } finally {
+    await client?.close()
     if (victim !== undefined && honest !== undefined) await stopVictim(honest, victim)
     await stopAll()
     closeApiClients()

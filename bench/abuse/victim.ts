@@ -2,12 +2,11 @@
 // (real `./bin/kith daemon` processes, temp homes, 127.0.0.1, --no-mdns: bench/lib/dm-daemons.ts),
 // the honest contact added through the victim's invite, the honest send → delivered timings
 // (POST /v1/messages with `wait`) and the victim's RSS and CPU read from /proc. Knows no flood.
-import { performance } from 'node:perf_hooks'
+import { Worker } from 'node:worker_threads'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { decodeInviteLink, type DecodedInvite } from '../../src/core/wire/invite.js'
 import {
   api,
-  ApiRequestError,
   cpuMs,
   removeHome,
   rssMiB,
@@ -15,7 +14,6 @@ import {
   stopChild,
   type Daemon,
 } from '../lib/dm-daemons.js'
-import { sleep } from './attacker.js'
 
 /** Pause between two honest sends (one message in flight at a time). */
 export const HONEST_GAP_MS = 100
@@ -84,36 +82,6 @@ export interface HonestTimings {
   timeouts: number
 }
 
-/** The honest contact sends to `name` one message at a time, until `signal` aborts. */
-export async function honestLoop(
-  honest: Daemon,
-  name: string,
-  signal: AbortSignal,
-): Promise<HonestTimings> {
-  const out: HonestTimings = { samples: [], timeouts: 0 }
-  let n = 0
-  while (!signal.aborted) {
-    const start = performance.now()
-    try {
-      await api(honest, 'POST', '/v1/messages', {
-        contact: name,
-        text: `honest message ${++n}`,
-        wait: true,
-        timeoutMs: HONEST_TIMEOUT_MS,
-      })
-      out.samples.push(performance.now() - start)
-    } catch (err) {
-      if (!(err instanceof ApiRequestError)) throw err
-      // 504: not delivered in time. Anything else (the victim gone…) counts the same.
-      out.timeouts++
-      out.samples.push(Math.max(HONEST_TIMEOUT_MS, performance.now() - start))
-      await sleep(HONEST_GAP_MS * 10, signal)
-    }
-    await sleep(HONEST_GAP_MS, signal)
-  }
-  return out
-}
-
 export function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return NaN
   const s = [...values].sort((a, b) => a - b)
@@ -154,5 +122,41 @@ export function cpuSeconds(pid: number): number {
     return cpuMs(pid) / 1000
   } catch {
     return NaN
+  }
+}
+
+/** The honest contact's sends, run in a worker thread (honest-worker.ts) so that the hostile
+ *  nodes' work on the main thread never delays an honest message's timing. */
+export class HonestClient {
+  readonly #worker: Worker
+  #waiting: ((r: HonestTimings[]) => void) | undefined
+
+  constructor(honest: Daemon) {
+    this.#worker = new Worker(new URL('./honest-worker.mjs', import.meta.url), {
+      workerData: { api: honest.api, token: honest.token },
+    })
+    this.#worker.on('message', (r: HonestTimings[]) => {
+      const w = this.#waiting
+      this.#waiting = undefined
+      w?.(r)
+    })
+    this.#worker.on('error', () => this.#waiting?.([]))
+  }
+
+  /** Starts (or moves on to) phase `phase` of sends to the contact `name`. */
+  phase(name: string, phase: number): void {
+    this.#worker.postMessage({ type: 'phase', name, phase })
+  }
+
+  /** Stops sending; the timings of each phase since the last collect. */
+  collect(): Promise<HonestTimings[]> {
+    return new Promise((resolve) => {
+      this.#waiting = resolve
+      this.#worker.postMessage({ type: 'collect' })
+    })
+  }
+
+  async close(): Promise<void> {
+    await this.#worker.terminate()
   }
 }
