@@ -30,6 +30,7 @@ import { gatedWebRTC, holePunch, type WebRTCDialer } from './holepunch.js'
 import { mailbox } from './mailbox/index.js'
 import { autoNATService, natTracker } from './nat.js'
 import { KithPubsub, pubsubService } from './pubsub.js'
+import type { PubsubGuard } from './pubsub-guard.js'
 import { relayServer } from './relay.js'
 import { ConnectionBudget } from './resources.js'
 import { sync } from './sync/index.js'
@@ -460,6 +461,11 @@ export class Libp2pKithNode implements KithNode {
 
   setCardSource(makeCard: (() => Promise<Uint8Array>) | undefined): void {
     this.#cards.setSource(makeCard)
+  }
+
+  /** The inbound gossipsub guard (pubsub-guard.ts): partial bytes held (diagnostics, tests). */
+  get pubsubGuard(): PubsubGuard {
+    return this.#pubsub.guard
   }
 
   /** The dialer's view of a watched peer (diagnostics, tests). */

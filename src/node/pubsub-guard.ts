@@ -20,7 +20,7 @@
 import debug from 'debug'
 import { defineError, MessageTooLargeError } from '../core/errors.js'
 import type { RPC } from '@libp2p/gossipsub/message'
-import type { PeerId, Stream } from '@libp2p/interface'
+import type { PeerId, Stream, StreamMessageEvent } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
 const log = debug('kith:node:pubsub-guard')
@@ -147,8 +147,8 @@ export class PubsubGuard {
     const g = gs as GossipInternals
     const createInbound = g.createInboundStream.bind(g)
     g.createInboundStream = (peerId, stream) => {
-      this.#attach(peerId.toString(), stream)
       createInbound(peerId, stream)
+      this.#attach(peerId.toString(), stream)
     }
     const handleRpc = g.handleReceivedRpc.bind(g)
     g.handleReceivedRpc = (from, rpc) => handleRpc(from, this.#filter(rpc))
@@ -172,27 +172,23 @@ export class PubsubGuard {
   }
 
   /**
-   * Meters exactly the bytes gossipsub's reader gets, in order: the stream's async iterator
-   * (which InboundStream pipes into it-length-prefixed) is wrapped on this instance.
+   * Meters the bytes of `stream` as gossipsub's reader gets them: @libp2p/utils' pipe() turns a
+   * message stream into a source with a 'message' listener (messageStreamToDuplex), added while
+   * gossipsub builds its InboundStream; this listener comes right after it, so every dispatch
+   * (including bytes buffered before either was added) reaches both, in order.
    */
   #attach(peer: string, stream: Stream): void {
     const meter = new FrameMeter(peer, stream)
-    const read = stream[Symbol.asyncIterator].bind(stream)
-    const metered = async function* (guard: PubsubGuard) {
-      try {
-        const it = read()
-        for (;;) {
-          const r = await it.next()
-          if (r.done === true) return
-          guard.#feed(meter, r.value)
-          yield r.value
-        }
-      } finally {
-        guard.#release(meter)
-      }
-    }
-    stream[Symbol.asyncIterator] = () => metered(this)
-    stream.addEventListener('close', () => this.#release(meter), { once: true })
+    const onMessage = (evt: StreamMessageEvent): void => this.#feed(meter, evt.data)
+    stream.addEventListener('message', onMessage)
+    stream.addEventListener(
+      'close',
+      () => {
+        stream.removeEventListener('message', onMessage)
+        this.#release(meter)
+      },
+      { once: true },
+    )
   }
 
   #feed(meter: FrameMeter, data: Uint8Array | Uint8ArrayList): void {

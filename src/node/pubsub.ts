@@ -11,7 +11,7 @@ import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 import debug from 'debug'
 import { MAX_SENDER_KEY_MESSAGE_BYTES } from '../core/wire/limits.js'
 import { MessageTooLargeError } from './errors.js'
-import { PUBSUB_MAX_TOPIC_LENGTH, PubsubGuard } from './pubsub-guard.js'
+import { PubsubGuard } from './pubsub-guard.js'
 import type { PubsubGuardInit } from './pubsub-guard.js'
 import type { PubsubVerdict } from './types.js'
 import type { GossipSub, GossipsubOpts, Message } from '@libp2p/gossipsub'
@@ -67,10 +67,13 @@ export const PUBSUB_DOUT = 2
  *  gossipsub uses one, and a new one replaces the old (which lingers until the remote closes
  *  its side), so 8 covers replacements; each one's partial frame is budgeted anyway. */
 export const PUBSUB_MAX_STREAMS_PER_CONNECTION = 8
-/** Topics one peer may hold subscriptions to, as seen by us (gossipsub charges each topic its
- *  length + 1,024 B against maxTopicBytesPerPeer; default ≈ 1,000 topics). Kith's group cap
- *  per member is far below: a member in 64 groups is already unusual. */
+/** Group topics one peer may hold subscriptions to, as seen by us: a member in 64 groups is
+ *  already unusual. gossipsub charges each topic its length + 1,024 B (GossipsubTopicEntryOverhead)
+ *  against maxTopicBytesPerPeer (default 1 MiB ≈ 1,000 topics); we allow 64 topics of Kith's
+ *  length (KITH_TOPIC_LENGTH), so at most 73 of any length. */
 export const PUBSUB_MAX_TOPICS_PER_PEER = 64
+/** Length of a Kith group topic: "/kith/group/1/" + 64 hex digits (core/group/control.ts). */
+export const KITH_TOPIC_LENGTH = 78
 
 /**
  * Peer-score thresholds (gossipsub v1.1 §"Score Thresholds"). An honest member's topic score is
@@ -137,8 +140,8 @@ export function pubsubOptions(): Partial<GossipsubOpts> {
     heartbeatInterval: PUBSUB_HEARTBEAT_MS,
     maxInboundDataLength: MAX_PUBSUB_RPC_BYTES,
     maxInboundStreams: PUBSUB_MAX_STREAMS_PER_CONNECTION,
-    // GossipsubTopicEntryOverhead (1,024) + a topic of PUBSUB_MAX_TOPIC_LENGTH, per topic.
-    maxTopicBytesPerPeer: PUBSUB_MAX_TOPICS_PER_PEER * (1024 + PUBSUB_MAX_TOPIC_LENGTH),
+    // GossipsubTopicEntryOverhead (1,024) + a Kith topic, per topic.
+    maxTopicBytesPerPeer: PUBSUB_MAX_TOPICS_PER_PEER * (1024 + KITH_TOPIC_LENGTH),
     decodeRpcLimits: {
       maxSubscriptions: 5000,
       maxMessages: MAX_PUBSUB_RPC_MESSAGES,
