@@ -8,25 +8,21 @@
 // Our mailboxes are only ever peers the user chose (issue 11 finding 4): the relays and mailboxes
 // configured on the command line (`kith daemon --bootstrap` / `--mailbox`) and accepted contacts
 // (the store's contact list: no strangers, no blocked peers). A peer is never chosen, nor fetched
-// from, because of what it announces through identify. Fetching is bounded per mailbox and round
-// (MAILBOX_FETCH_MAX_*_PER_ROUND), so a mailbox full of junk costs one budget per round.
+// from, because of what it announces through identify. One fetch round per mailbox
+// (./mailbox-fetch.ts) is bounded (MAILBOX_FETCH_MAX_*_PER_ROUND), so a mailbox full of junk
+// costs one budget per round.
 import { multiaddr } from '@multiformats/multiaddr'
 import debug from 'debug'
 import type { CoreContext } from '../core/crypto/provider.js'
 import type { ContactCard } from '../core/identity/card.js'
 import type { IdentityKeyPair } from '../core/identity/identity.js'
 import { MAX_CARD_MAILBOXES } from '../core/wire/limits.js'
-import {
-  MAILBOX_DEPOSIT_REPLICAS,
-  MAILBOX_FETCH_MAX_BYTES_PER_ROUND,
-  MAILBOX_FETCH_MAX_ENVELOPES_PER_ROUND,
-  MAILBOX_FETCH_MAX_PAGES_PER_ROUND,
-  MAILBOX_PROTOCOL,
-} from '../node/mailbox/limits.js'
+import { MAILBOX_DEPOSIT_REPLICAS, MAILBOX_PROTOCOL } from '../node/mailbox/limits.js'
 import type { MailboxFetchMetrics } from '../node/mailbox/types.js'
 import type { KithNode, NodeMetrics } from '../node/types.js'
 import type { NodeStore } from '../store/types.js'
 import type { Cards } from './cards.js'
+import { fetchRound, newFetchMetrics } from './mailbox-fetch.js'
 
 const log = debug('kith:service:mailbox')
 
@@ -102,15 +98,7 @@ export class Mailboxes {
   readonly #lookedUp = new Map<string, number>()
   readonly #lastFetch = new Map<string, number>()
   readonly #inFlight = new Set<string>()
-  readonly #metrics: MailboxFetchMetrics = {
-    rounds: 0,
-    envelopes: 0,
-    received: 0,
-    junk: {},
-    budgetHits: {},
-    notChosen: 0,
-    deferred: 0,
-  }
+  readonly #metrics: MailboxFetchMetrics = newFetchMetrics()
   #timer: NodeJS.Timeout | undefined
   #fetching = false
   #stopped = false
@@ -283,74 +271,22 @@ export class Mailboxes {
       this.#metrics.notChosen++
       return
     }
-    const m = this.#metrics
-    const sign = (challenge: Uint8Array) => identity.sign(ctx.crypto, challenge)
     this.#inFlight.add(mailbox)
     this.#lastFetch.set(mailbox, ctx.clock())
-    m.rounds++
-    let envelopes = 0
-    let bytes = 0
     try {
-      for (let page = 0; ; page++) {
-        const hit =
-          page >= MAILBOX_FETCH_MAX_PAGES_PER_ROUND
-            ? 'pages'
-            : envelopes >= MAILBOX_FETCH_MAX_ENVELOPES_PER_ROUND
-              ? 'envelopes'
-              : bytes >= MAILBOX_FETCH_MAX_BYTES_PER_ROUND
-                ? 'bytes'
-                : undefined
-        if (hit !== undefined) {
-          m.budgetHits[hit] = (m.budgetHits[hit] ?? 0) + 1
-          log('fetch from %s stopped at the round budget (%s)', mailbox, hit)
-          return
-        }
-        if (this.#stopped) return
-        const items = await node.mailboxFetch(mailbox, sign, this.#addrsOf(mailbox))
-        if (items.length === 0) return
-        const done: string[] = []
-        for (const item of items) {
-          if (this.#stopped) break
-          envelopes++
-          bytes += item.envelope.length
-          m.envelopes++
-          try {
-            this.#d.receive(item.envelope)
-            m.received++
-            done.push(item.id)
-          } catch (err) {
-            const name = err instanceof Error ? err.name : 'Error'
-            if (!isVerdict(err)) {
-              // Our failure, not the envelope's (the store closing, a busy database): it stays
-              // at the mailbox for the next round.
-              m.deferred++
-              log('held envelope %s from %s deferred: %s', item.id, mailbox, name)
-              continue
-            }
-            // Not ours or not decryptable (junk, a copy already received directly, a replay):
-            // counted and confirmed, so the mailbox drops it.
-            m.junk[name] = (m.junk[name] ?? 0) + 1
-            done.push(item.id)
-            log('held envelope %s from %s refused: %s', item.id, mailbox, name)
-          }
-        }
-        if (done.length > 0) await node.mailboxConfirm(mailbox, done, sign, this.#addrsOf(mailbox))
-      }
-    } catch (err) {
-      log('fetch from %s failed: %s', mailbox, (err as Error).name)
+      await fetchRound(
+        {
+          node,
+          sign: (challenge) => identity.sign(ctx.crypto, challenge),
+          addrs: () => this.#addrsOf(mailbox),
+          receive: this.#d.receive,
+          stopped: () => this.#stopped,
+          metrics: this.#metrics,
+        },
+        mailbox,
+      )
     } finally {
       this.#inFlight.delete(mailbox)
     }
   }
-}
-
-/** A typed verdict on the envelope (Kith errors carry a string `code`: core, node and service
- *  errors alike), as opposed to a failure of ours such as the database (better-sqlite3's
- *  SqliteError has a code too, so it is named). */
-function isVerdict(err: unknown): boolean {
-  return (
-    err instanceof Error &&
-    typeof (err as { code?: unknown }).code === 'string' &&
-    err.name !== 'SqliteError'
-  )
 }
