@@ -265,8 +265,9 @@ export class ConnectionBudget implements Startable {
 
   readonly #onOpen = (evt: CustomEvent<Connection>): void => {
     const conn = evt.detail
+    // The connection's address is the raw one with /p2p/<peer> appended.
     const addr = conn.remoteAddr.toString()
-    const i = this.#pending.findIndex((p) => p.addr === addr)
+    const i = this.#pending.findIndex((p) => addr === p.addr || addr.startsWith(p.addr + '/p2p/'))
     if (i >= 0) this.#pending.splice(i, 1)
     const peer = conn.remotePeer
     if (this.isProtected(peer.toString())) {
