@@ -140,6 +140,38 @@ describe('connection budget', () => {
   })
 })
 
+describe('connection budget at the real MAX_STRANGER_CONNECTIONS_PER_IP', () => {
+  let victim: Libp2pKithNode
+  const strangers: Libp2p[] = []
+  before(async () => {
+    victim = await startNode({ listen: ['/ip4/0.0.0.0/tcp/0'] })
+  })
+  after(async () => {
+    for (const s of strangers) await s.stop()
+    await stopAll(victim)
+  })
+
+  it(`${MAX_STRANGER_CONNECTIONS_PER_IP} strangers from one IP are admitted, the next is refused`, async () => {
+    // No sleep per dial here: the count is checked once all dials settled.
+    for (let i = 0; i < MAX_STRANGER_CONNECTIONS_PER_IP; i++) {
+      const s = await stranger('127.0.0.9')
+      strangers.push(s)
+      await s.dial(victim.libp2p.getMultiaddrs())
+    }
+    await sleep(300)
+    const open = strangers.filter((s) => s.getConnections(victim.libp2p.peerId).length > 0)
+    assert.equal(open.length, MAX_STRANGER_CONNECTIONS_PER_IP)
+    const last = await stranger('127.0.0.9')
+    strangers.push(last)
+    assert.equal(await connects(last, victim), false, 'the MAX+1st is refused')
+    assert.equal(metric(victim, 'deniedIp'), 1)
+    // Another IP (another /24) still gets in.
+    const other = await stranger('127.9.0.1')
+    strangers.push(other)
+    assert.equal(await connects(other, victim), true)
+  })
+})
+
 describe('connection budget: pure functions and constants', () => {
   it('constants leave reserved slots and cap one IP and one /24 below the whole', () => {
     assert.ok(RESERVED_CONNECTIONS > 0 && RESERVED_CONNECTIONS < MAX_CONNECTIONS)
