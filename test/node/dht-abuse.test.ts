@@ -378,6 +378,20 @@ describe('DHT server under hostile peers, small limits', () => {
     }
   })
 
+  it('a PeerId may open peerStreamBurst DHT streams in a burst, not one more', async () => {
+    const victim = await startVictim({ peerStreamBurst: 5, peerStreamsPerMinute: 1 })
+    const h = await startNode()
+    try {
+      const res: string[] = []
+      for (let i = 0; i < 6; i++) res.push(await rawPut(h, victim, makeCard()))
+      assert.deepEqual(res, ['stored', 'stored', 'stored', 'stored', 'stored', 'reset'])
+      assert.equal(rejected(victim, 'DhtStreamRateLimitError'), 1)
+      assert.equal(records(victim), 5)
+    } finally {
+      await stopAll(victim, h)
+    }
+  })
+
   it('half-sent requests share a node-wide budget (inboundBudgetBytes); MAX+1 resets', async () => {
     const budget = 3 * 20_000
     const victim = await startVictim({ inboundBudgetBytes: budget })

@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { Record as DhtRecord } from '@libp2p/kad-dht'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import { pbStream } from '@libp2p/utils'
 import { signContactCard } from '../../src/core/identity/card.js'
 import { IdentityKeyPair } from '../../src/core/identity/identity.js'
@@ -45,21 +47,27 @@ export function makeCard(
   return { peer: id.peerId, key: cardKey(id.peerId), value }
 }
 
+/** Whom a hostile peer talks to: a node of this process or a daemon (its PeerId and addrs). */
+export interface Target {
+  peerId: string
+  addrs(): string[]
+}
+
 /** Opens a raw DHT stream from `from` to `to`: on the connection `to` dialled if there is one
  *  (so `to` sees `from`'s listen address, e.g. on another /24), else on any, else a new one. */
-export async function dhtStream(from: Libp2pKithNode, to: Libp2pKithNode): Promise<Stream> {
-  const conns = from.libp2p.getConnections(to.libp2p.peerId)
+export async function dhtStream(from: Libp2pKithNode, to: Target): Promise<Stream> {
+  const conns = from.libp2p.getConnections(peerIdFromString(to.peerId))
   const conn =
     conns.find((c) => c.direction === 'inbound') ??
     conns[0] ??
-    (await from.libp2p.dial(to.libp2p.getMultiaddrs()))
+    (await from.libp2p.dial(to.addrs().map((a) => multiaddr(a))))
   return conn.newStream(KITH_DHT_PROTOCOL)
 }
 
 /** One PUT_VALUE on a fresh stream: 'stored' when the victim echoes it, 'reset' when it aborts. */
 export async function rawPut(
   from: Libp2pKithNode,
-  to: Libp2pKithNode,
+  to: Target,
   card: Pick<TestCard, 'key' | 'value'>,
 ): Promise<'stored' | 'reset'> {
   let stream: Stream
@@ -90,7 +98,7 @@ export async function rawPut(
 /** One GET_VALUE: the record value the victim holds for `key`, or undefined. */
 export async function rawGet(
   from: Libp2pKithNode,
-  to: Libp2pKithNode,
+  to: Target,
   key: Uint8Array,
 ): Promise<Uint8Array | undefined> {
   const stream = await dhtStream(from, to)

@@ -11,6 +11,9 @@ export class DhtRecordRefusedError extends define('DhtRecordRefusedError') {}
 export class DhtStaleRecordError extends define('DhtStaleRecordError') {}
 /** A PUT_VALUE over the putter's or its network group's rate (DHT_*_PUTS_PER_MINUTE). */
 export class DhtRateLimitError extends define('DhtRateLimitError') {}
+/** An inbound DHT stream over the opener's or its network group's stream rate
+ *  (DHT_*_STREAMS_PER_MINUTE): reset before kad-dht reads it. */
+export class DhtStreamRateLimitError extends define('DhtStreamRateLimitError') {}
 /** An inbound DHT stream over DHT_MAX_INBOUND_STREAM_BYTES. */
 export class DhtStreamTooLargeError extends define('DhtStreamTooLargeError') {}
 /** Open inbound DHT streams together over DHT_INBOUND_BUDGET_BYTES. */

@@ -1,14 +1,16 @@
 // Kith's Kad-DHT service: @libp2p/kad-dht 16 with its server side bounded (issue 11, finding 2).
 // kad-dht has no hook for any of this (no datastore limits, no put quota, no message size limit
-// on inbound streams: rpc/index.js reads with `pbStream(stream)`, no maxDataLength; no upstream
-// issue or PR for a bounded DHT server in js-libp2p was found), so this module wraps it in ONE
+// on inbound streams: rpc/index.js reads with `pbStream(stream)`, no maxDataLength; upstream:
+// js-libp2p#3377 for the selector on put, no issue or PR found for the rest), so this module
+// wraps it in ONE
 // place, the service factory, by handing kad-dht a view of its components:
 //  - `datastore`: the DhtRecordStore (store.ts): capped records, quotas per PeerId and network
 //    group, eviction, the selector on every put, provider records refused;
 //  - `registrar`: kad-dht's inbound handler runs inside an AsyncLocalStorage context naming the
 //    remote PeerId and network group (the store and the validators read it), and each inbound
 //    stream is metered: at most DHT_MAX_INBOUND_STREAM_BYTES per stream and
-//    DHT_INBOUND_BUDGET_BYTES over all open ones, else the stream is aborted;
+//    DHT_INBOUND_BUDGET_BYTES over all open ones, else the stream is aborted; streams over the
+//    opener's or its group's stream rate are aborted before kad-dht sees them;
 //  - validators: on an inbound PUT_VALUE, the putter's and its group's rate is checked before
 //    the record's own validator (the card signature) runs, and every refusal is counted.
 // Our own queries run outside that context: they are never limited here.
@@ -22,6 +24,7 @@ import {
   DhtInboundBudgetError,
   DhtRateLimitError,
   DhtRecordRefusedError,
+  DhtStreamRateLimitError,
   DhtStreamTooLargeError,
 } from './errors.js'
 import { DEFAULT_DHT_LIMITS, type DhtLimits } from './limits.js'
@@ -43,6 +46,7 @@ export {
   DhtRecordRefusedError,
   DhtStaleRecordError,
   DhtStoreFullError,
+  DhtStreamRateLimitError,
   DhtStreamTooLargeError,
 } from './errors.js'
 export {
@@ -58,6 +62,10 @@ export {
   DHT_MAX_RECORDS_PER_PEER,
   DHT_PEER_PUT_BURST,
   DHT_PEER_PUTS_PER_MINUTE,
+  DHT_PEER_STREAM_BURST,
+  DHT_PEER_STREAMS_PER_MINUTE,
+  DHT_GROUP_STREAM_BURST,
+  DHT_GROUP_STREAMS_PER_MINUTE,
   DHT_RATE_TABLE_ENTRIES,
   DHT_SWEEP_INTERVAL_MS,
   type DhtLimits,
@@ -119,6 +127,17 @@ export function boundedKadDHT(
     const groupRate = new RateTable(
       limits.groupPutBurst,
       limits.groupPutsPerMinute,
+      limits.rateTableEntries,
+    )
+
+    const peerStreams = new RateTable(
+      limits.peerStreamBurst,
+      limits.peerStreamsPerMinute,
+      limits.rateTableEntries,
+    )
+    const groupStreams = new RateTable(
+      limits.groupStreamBurst,
+      limits.groupStreamsPerMinute,
       limits.rateTableEntries,
     )
 
@@ -185,7 +204,13 @@ export function boundedKadDHT(
         protocol,
         (stream, connection) => {
           meter(stream)
-          return inbound.run(contextOf(connection), () => handler(stream, connection))
+          const ctx = contextOf(connection)
+          const t = now()
+          if (!peerStreams.take(ctx.peer, t) || !groupStreams.take(ctx.group, t)) {
+            stream.abort(new DhtStreamRateLimitError('too many DHT streams from this peer'))
+            return
+          }
+          return inbound.run(ctx, () => handler(stream, connection))
         },
         {
           ...options,

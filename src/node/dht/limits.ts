@@ -36,6 +36,18 @@ export const DHT_PEER_PUTS_PER_MINUTE = 30
 export const DHT_GROUP_PUT_BURST = 256
 export const DHT_GROUP_PUTS_PER_MINUTE = 600
 
+/** Inbound DHT streams one PeerId may open in a burst, then DHT_PEER_STREAMS_PER_MINUTE; per
+ *  network group DHT_GROUP_STREAM_BURST, then DHT_GROUP_STREAMS_PER_MINUTE. Checked before
+ *  kad-dht sees the stream: kad-dht keeps every stream it handled referenced by its 10 s read
+ *  timer even after aborting it (rpc/index.js leaves the abort listener on the timeout signal
+ *  when a handler throws), so without this a flood of refused requests pins ≈ 10 s of streams
+ *  (≈ 50 MiB at the rate one loopback host reached). A peer's lookup sends us about one request;
+ *  a group's rate bounds what one host pins to 50/s × 10 s × DHT_MAX_INBOUND_STREAM_BYTES. */
+export const DHT_PEER_STREAM_BURST = 64
+export const DHT_PEER_STREAMS_PER_MINUTE = 300
+export const DHT_GROUP_STREAM_BURST = 512
+export const DHT_GROUP_STREAMS_PER_MINUTE = 3000
+
 /** Rate-limit entries kept per table (PeerIds, groups); the least recently used is dropped. A
  *  dropped PeerId's bucket refills, but its group's bucket (the bound that matters against fresh
  *  PeerIds) is kept as long as the group keeps putting. */
@@ -70,6 +82,10 @@ export interface DhtLimits {
   peerPutsPerMinute: number
   groupPutBurst: number
   groupPutsPerMinute: number
+  peerStreamBurst: number
+  peerStreamsPerMinute: number
+  groupStreamBurst: number
+  groupStreamsPerMinute: number
   rateTableEntries: number
   maxInboundStreamBytes: number
   inboundBudgetBytes: number
@@ -86,6 +102,10 @@ export const DEFAULT_DHT_LIMITS: Readonly<DhtLimits> = Object.freeze({
   peerPutsPerMinute: DHT_PEER_PUTS_PER_MINUTE,
   groupPutBurst: DHT_GROUP_PUT_BURST,
   groupPutsPerMinute: DHT_GROUP_PUTS_PER_MINUTE,
+  peerStreamBurst: DHT_PEER_STREAM_BURST,
+  peerStreamsPerMinute: DHT_PEER_STREAMS_PER_MINUTE,
+  groupStreamBurst: DHT_GROUP_STREAM_BURST,
+  groupStreamsPerMinute: DHT_GROUP_STREAMS_PER_MINUTE,
   rateTableEntries: DHT_RATE_TABLE_ENTRIES,
   maxInboundStreamBytes: DHT_MAX_INBOUND_STREAM_BYTES,
   inboundBudgetBytes: DHT_INBOUND_BUDGET_BYTES,

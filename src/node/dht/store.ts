@@ -11,7 +11,9 @@
 //    only itself and records the node put itself are never evicted.
 //  - The selector runs on every put: a held record is replaced only by one the selector prefers
 //    (for cards: a higher seq), as go-libp2p-kad-dht does (handlers.go handlePutValue: "old
-//    record" when Select prefers the existing one), so an older card never wins on any node.
+//    record" when Select prefers the existing one; go-libp2p-kad-dht#121/#122), so an older card
+//    never wins on any node. Upstream: js-libp2p#3377 (open: PUT_VALUE overwrites without the
+//    selector).
 //  - /dht/provider/…: refused from peers (Kith uses no provider records); kad-dht's add-provider
 //    handler throws before it also merges the provider's addresses into the peer store.
 // Who put a record comes from the inbound RPC's context (guard.ts); no context means this node.
