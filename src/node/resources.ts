@@ -42,6 +42,9 @@ export const RESERVED_CONNECTIONS = 40
 /** An admitted inbound connection still being upgraded counts against its IP for this long
  *  (libp2p's inbound upgrade timeout is shorter). */
 export const PENDING_ADMISSION_MS = 10_000
+/** How long the service's answer to "is this peer protected?" is reused: a contact accepted
+ *  just now is protected within 2 s. */
+export const PROTECTED_CACHE_MS = 2_000
 /** Peer-store tag of protected peers (its value orders libp2p's own pruning). */
 export const PROTECTED_TAG = 'kith-protected'
 const PROTECTED_TAG_VALUE = 100
@@ -138,6 +141,7 @@ export class ConnectionBudget implements Startable {
   readonly #evicting = new Set<string>()
   readonly #metrics: ResourceMetrics = { evicted: 0, deniedIp: 0, deniedPrefix: 0, deniedFull: 0 }
   #isProtected: (peer: string) => boolean = () => false
+  readonly #cache = new Map<string, { value: boolean; at: number }>()
   #c: ResourcesComponents | undefined
 
   /** `fixed`: PeerIds always protected (the configured relays). */
@@ -172,15 +176,25 @@ export class ConnectionBudget implements Startable {
   setProtected(isProtected: (peer: string) => boolean): void {
     if (typeof isProtected !== 'function') throw new TypeError('isProtected must be a function')
     this.#isProtected = isProtected
+    this.#cache.clear()
   }
 
+  /** Whether `peer` is protected; the service's answer is cached PROTECTED_CACHE_MS per peer
+   *  (admission scans every connection, and the predicate may be a database lookup). */
   isProtected(peer: string): boolean {
     if (this.#fixed.has(peer)) return true
+    const now = Date.now()
+    const hit = this.#cache.get(peer)
+    if (hit !== undefined && now - hit.at < PROTECTED_CACHE_MS) return hit.value
+    let value = false
     try {
-      return this.#isProtected(peer)
+      value = this.#isProtected(peer) === true
     } catch {
-      return false
+      value = false
     }
+    if (this.#cache.size >= 4 * this.#maxConnections) this.#cache.clear()
+    this.#cache.set(peer, { value, at: now })
+    return value
   }
 
   metrics(): ResourceMetrics {
