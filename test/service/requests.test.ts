@@ -87,14 +87,21 @@ function stranger(link: string) {
   const id = IdentityKeyPair.generate(nodeCrypto, nodeRng)
   let record: SessionRecord = initiateSession(ctx, id, decodeInviteLink(link).bundle)
   let seq = 0
-  const frame = (body: { text?: string; card?: Uint8Array }): Uint8Array => {
+  type Input = Parameters<typeof encodeChatContent>[0]
+  const frame = (body: {
+    text?: string
+    card?: Uint8Array
+    group?: Input['group']
+  }): Uint8Array => {
     const content = encodeChatContent({
       messageId: nodeRng(16),
       sender: peerIdBytesFromPublicKey(id.publicKey),
       seq: BigInt(++seq),
       sentAt: BigInt(Date.now()),
       conversation: new Uint8Array(0),
-      ...(body.text !== undefined ? { text: { text: body.text } } : { card: body.card! }),
+      ...(body.text !== undefined ? { text: { text: body.text } } : {}),
+      ...(body.card !== undefined ? { card: body.card } : {}),
+      ...(body.group !== undefined ? { group: body.group } : {}),
     })
     const r = sessionEncrypt(ctx, record, content)
     record = r.record
@@ -228,7 +235,12 @@ void describe('message requests', () => {
       name: 'StrangerFrame',
     })
     assert.ok([...watched.keys()].every((k) => !k.startsWith(`${victim.id.peerId}>`)))
-    assert.equal(victim.svc.status().metrics.requests?.strangerFrames, before + 1)
+    // Its group invitation (a GroupUpdate from a non-member) is not applied either.
+    const invitation = { groupId: new Uint8Array(16).fill(1), ops: [], secrets: [], cards: [] }
+    await assert.rejects(deliver(victim, h.peerId, h.frame({ group: invitation })), {
+      name: 'StrangerFrame',
+    })
+    assert.equal(victim.svc.status().metrics.requests?.strangerFrames, before + 2)
     // Accept: a contact, the held text in history, acked now.
     assert.deepEqual(victim.svc.acceptRequest(s.id.peerId, 'sam'), {
       peerId: s.id.peerId,
