@@ -25,13 +25,14 @@ export const JUNK_DEPOSITS_PER_IDENTITY = 500
 export const JUNK_MAX_DEPOSITS = 20_000
 
 /**
- * Deposits `count` envelopes from `make()` for `recipient` from `h`, DEPOSIT_BATCH at a time.
- * Returns false once the victim refuses everything in a batch (a quota is full for this one).
+ * Deposits envelopes from `make()` for the honest contact from `h`, DEPOSIT_BATCH at a time, as
+ * long as `claim(n)` grants some of the n asked for. Returns false once the victim refuses
+ * everything in a batch (a quota is full for this identity, or it refuses what we send).
  */
 async function depositAll(
   cx: FloodContext,
   h: Hostile,
-  count: number,
+  claim: (n: number) => number,
   make: () => Promise<Uint8Array>,
 ): Promise<boolean> {
   const recipient = wire(peerIdBytes('recipient', cx.victim.contact))
@@ -39,8 +40,9 @@ async function depositAll(
   const s = await cx.pool.stream(conn, MAILBOX_PROTOCOL)
   const reader = new FrameReader(s, MAX_MAILBOX_RESPONSE_BYTES, 2 * MAX_MAILBOX_RESPONSE_BYTES)
   try {
-    for (let done = 0; done < count && !cx.signal.aborted;) {
-      const n = Math.min(DEPOSIT_BATCH, count - done)
+    while (!cx.signal.aborted) {
+      const n = claim(DEPOSIT_BATCH)
+      if (n === 0) return true
       const frames: Uint8Array[] = []
       for (let i = 0; i < n; i++) {
         const envelope = wire(await make())
@@ -63,7 +65,6 @@ async function depositAll(
           )
         }
       }
-      done += n
       if (refused === n) return false
     }
     return true
@@ -84,8 +85,14 @@ export async function mailboxSybil(cx: FloodContext): Promise<void> {
     ids++
     const sealer = await newSealer(cx.victim.contactInvite)
     const h = await cx.pool.spawn(sealer.seed)
+    let left = perId
+    const claim = (n: number) => {
+      const k = Math.min(n, left)
+      left -= k
+      return k
+    }
     try {
-      await depositAll(cx, h, perId, () => sealer.seal('sybil'))
+      await depositAll(cx, h, claim, () => sealer.seal('sybil'))
     } finally {
       await cx.pool.retire(h)
     }
@@ -98,20 +105,25 @@ export async function mailboxSybil(cx: FloodContext): Promise<void> {
 /** Finding 5: JUNK_DEPOSIT_BYTES of random bytes per deposit for the honest contact. */
 export async function mailboxJunk(cx: FloodContext): Promise<void> {
   const cap = cx.smoke ? 500 : JUNK_MAX_DEPOSITS
-  let reserved = 0
+  let claimed = 0
   const junk = () => Promise.resolve(randomBytes(JUNK_DEPOSIT_BYTES))
   await workers(cx, 2, async () => {
-    const n = Math.min(JUNK_DEPOSITS_PER_IDENTITY, cap - reserved)
-    if (n <= 0) return false
-    reserved += n
+    if (claimed >= cap) return false
+    let left = JUNK_DEPOSITS_PER_IDENTITY
+    const claim = (n: number) => {
+      const k = Math.min(n, left, cap - claimed)
+      left -= k
+      claimed += k
+      return k
+    }
     const h = await cx.pool.spawn()
     try {
-      await depositAll(cx, h, n, junk)
+      await depositAll(cx, h, claim, junk)
     } finally {
       await cx.pool.retire(h)
     }
     return true
   })
-  if (reserved >= cap) cx.stats.note = `cap of ${cap} deposits reached`
+  if (claimed >= cap) cx.stats.note = `cap of ${cap} deposits reached`
   await hold(cx)
 }
