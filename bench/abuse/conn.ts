@@ -11,6 +11,9 @@ export const DEFAULT_MAX_CONNECTIONS = 400
 /** Idle connections opened beyond the victim's limit: enough to show whether it prunes
  *  strangers (and which) or refuses newcomers. */
 export const CONN_SLOTS_EXTRA = 50
+/** Dials in flight at once (each waits for the shared 40/s pacer): enough that slow Noise
+ *  handshakes on a loaded machine do not hold the rate below the pace. */
+export const CONN_SLOTS_WORKERS = 16
 /** How long the newcomer's connection must survive to count as admitted. */
 export const NEWCOMER_HOLD_MS = 3_000
 
@@ -23,7 +26,7 @@ export async function connSlots(cx: FloodContext): Promise<void> {
   const cap = cx.smoke ? 60 : maxConnections() + CONN_SLOTS_EXTRA
   const conns: Connection[] = []
   let opened = 0
-  await workers(cx, 4, async () => {
+  await workers(cx, CONN_SLOTS_WORKERS, async () => {
     if (opened >= cap) return false
     opened++
     const h = await cx.pool.spawn()
