@@ -59,6 +59,8 @@ describe('hostile frames on /kith/dm', { timeout: 120_000 }, () => {
           seq: ++seq,
           sentAt: BigInt(Date.now()),
           conversation: new Uint8Array(0),
+          // It came through bob's invite: it proves the secret (else it would be a request).
+          inviteProof: invite.secret,
           text: { text },
         }),
       )
