@@ -170,12 +170,7 @@ export class ChatService implements ChatApi {
     this.#groups.start()
     for (const peer of this.#store.groups.controlPeers()) this.#outbox.flushSoon(peer)
     for (const c of this.#store.listContacts()) this.#node.watch(c.peerId, c.addrs)
-    // Group members that are not contacts: watched at their card's addresses, as before.
-    for (const peer of this.#requests.coMembers()) {
-      if (this.#store.getContact(peer, { includeBlocked: true }) !== undefined) continue
-      const addrs = this.#cards.of(peer)?.addrs.filter((a) => a.endsWith(`/p2p/${peer}`)) ?? []
-      if (addrs.length > 0) this.#node.watch(peer, addrs)
-    }
+    this.#requests.watchCoMembers()
     for (const peer of this.#store.outboxPeers()) this.#outbox.flushSoon(peer)
   }
 

@@ -78,12 +78,18 @@ export class Requests {
     return this.#cx.store.groups.listGroups().some((g) => g.members.includes(peer))
   }
 
-  /** Every co-member (for watching at start). */
-  coMembers(): string[] {
-    const me = this.#cx.node.peerId
-    const all = new Set(this.#cx.store.groups.listGroups().flatMap((g) => g.members))
-    all.delete(me)
-    return [...all]
+  /** At start: group members that are not contacts are watched at their card's addresses, as
+   *  before they stopped being contacts (contacts are watched by the service). */
+  watchCoMembers(): void {
+    const cx = this.#cx
+    const all = new Set(cx.store.groups.listGroups().flatMap((g) => g.members))
+    all.delete(cx.node.peerId)
+    for (const peer of all) {
+      if (cx.store.getContact(peer, { includeBlocked: true }) !== undefined) continue
+      if (cx.store.trust.isBlocked(peer)) continue
+      const addrs = cx.cards.of(peer)?.addrs.filter((a) => a.endsWith(`/p2p/${peer}`)) ?? []
+      if (addrs.length > 0) cx.node.watch(peer, addrs)
+    }
   }
 
   /**
