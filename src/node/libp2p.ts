@@ -94,6 +94,14 @@ export const MAX_INCOMING_PENDING_CONNECTIONS = 50
  * is still 40 MB/s per stream at 50 ms.
  */
 export const YAMUX_MAX_STREAM_WINDOW_BYTES = 2 * 1024 * 1024
+/**
+ * Inbound streams one connection may hold open at once, negotiated or not (yamux's default is
+ * 1,000). The per-protocol caps of what a node runs sum to about 100 (dm 8, mailbox 4, sync 4,
+ * meshsub 8, DHT 16, relay hop and stop, identify, ping, AutoNAT, DCUtR). A stream still
+ * negotiating its protocol may hold one 256 KiB receive window for libp2p's 10 s negotiation
+ * timeout, so this bounds what one connection pins before any handler runs (issue 11).
+ */
+export const YAMUX_MAX_INBOUND_STREAMS = 128
 
 /** Timings the tests shorten. Production code passes nothing. */
 export interface KithNodeTuning {
@@ -216,7 +224,10 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
     ],
     connectionEncrypters: [noise()],
     streamMuxers: [
-      yamux({ streamOptions: { maxStreamWindowSize: YAMUX_MAX_STREAM_WINDOW_BYTES } }),
+      yamux({
+        maxInboundStreams: YAMUX_MAX_INBOUND_STREAMS,
+        streamOptions: { maxStreamWindowSize: YAMUX_MAX_STREAM_WINDOW_BYTES },
+      }),
     ],
     peerDiscovery,
     connectionManager: {
