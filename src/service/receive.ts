@@ -120,7 +120,11 @@ export class Receiver {
         newContact = trusted = true
       }
       const coMember = !trusted && requests.isCoMember(from)
-      if (!trusted && !coMember && content.text === undefined) {
+      // A receipt on a session we already hold is let through: a member we just removed acks
+      // the removal (it only ever dequeues what we sent that peer); one that would start a
+      // session is refused like the rest, so fresh identities leave nothing stored.
+      const receiptOnSession = content.receipt !== undefined && !firstSession
+      if (!trusted && !coMember && content.text === undefined && !receiptOnSession) {
         requests.metrics.strangerFrames++
         throw new StrangerFrameError("a stranger's card, receipt or group update is refused")
       }

@@ -92,6 +92,7 @@ function stranger(link: string) {
     text?: string
     card?: Uint8Array
     group?: Input['group']
+    receipt?: Input['receipt']
   }): Uint8Array => {
     const content = encodeChatContent({
       messageId: nodeRng(16),
@@ -102,6 +103,7 @@ function stranger(link: string) {
       ...(body.text !== undefined ? { text: { text: body.text } } : {}),
       ...(body.card !== undefined ? { card: body.card } : {}),
       ...(body.group !== undefined ? { group: body.group } : {}),
+      ...(body.receipt !== undefined ? { receipt: body.receipt } : {}),
     })
     const r = sessionEncrypt(ctx, record, content)
     record = r.record
@@ -254,6 +256,20 @@ void describe('message requests', () => {
     await until('acked after accept', () => s.store.getMessage(id)?.status === 'delivered')
     assert.equal(victim.svc.listRequests().length, 1, 'the other stranger still waits')
     assert.throws(() => victim.svc.acceptRequest(s.id.peerId), { name: 'RequestNotFound' })
+  })
+
+  void it('a receipt starting a session is refused; one on a session we hold passes', async () => {
+    const link = victim.svc.invite().link
+    const receipt = { kind: pb.ReceiptKind.DELIVERED, messageIds: [new Uint8Array(16)] }
+    const fresh = stranger(link)
+    await assert.rejects(deliver(victim, fresh.peerId, fresh.frame({ receipt })), {
+      name: 'StrangerFrame',
+    })
+    assert.equal(victim.store.protocol.loadSessionSync(fresh.peerId), undefined, 'nothing stored')
+    const known = stranger(link)
+    await deliver(victim, known.peerId, known.frame({ text: 'hi' }))
+    await deliver(victim, known.peerId, known.frame({ receipt }))
+    assert.equal(victim.svc.status().metrics.requests?.strangerFrames, 1)
   })
 
   void it(`caps: 100 strangers (> MAX_REQUESTS + 1) keep ${MAX_REQUESTS}, the oldest dropped with their sessions`, async () => {
