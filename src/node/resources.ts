@@ -15,6 +15,7 @@
 //    idle longest (no stream opened for the longest time).
 // It knows nothing of contacts (the service's predicate decides) or of any protocol.
 import { defineError } from '../core/errors.js'
+import { ipOf, ipPrefix, networkPrefix } from './net-prefix.js'
 import debug from 'debug'
 import type {
   Connection,
@@ -75,33 +76,6 @@ export interface ResourcesComponents {
   events: TypedEventTarget<Libp2pEvents>
   connectionManager: { getConnections(): Connection[] }
   peerStore: { merge(peer: PeerId, data: PeerData): Promise<unknown> }
-}
-
-/** The IP of a direct connection's address; undefined for a relayed one (its IP is the relay's). */
-export function ipOf(ma: Multiaddr): string | undefined {
-  const comps = ma.getComponents()
-  if (comps.some((c) => c.name === 'p2p-circuit')) return undefined
-  const ip = comps.find((c) => c.name === 'ip4' || c.name === 'ip6')
-  return ip?.value
-}
-
-/** The network group of an IP: IPv4 /24, IPv6 /48 (IPv4-mapped IPv6 as IPv4). */
-export function prefixOf(ip: string): string {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip)
-  const v4 = mapped?.[1] ?? (ip.includes(':') ? undefined : ip)
-  if (v4 !== undefined) return v4.split('.').slice(0, 3).join('.') + '.0/24'
-  const [head = '', tail = ''] = ip.toLowerCase().split('::')
-  const h = head === '' ? [] : head.split(':')
-  const t = tail === '' ? [] : tail.split(':')
-  const groups = ip.includes('::')
-    ? [...h, ...Array<string>(8 - h.length - t.length).fill('0'), ...t]
-    : h
-  return (
-    groups
-      .slice(0, 3)
-      .map((g) => parseInt(g, 16).toString(16))
-      .join(':') + '::/48'
-  )
 }
 
 interface Slot {
@@ -222,14 +196,14 @@ export class ConnectionBudget implements Startable {
     const strangers = this.#strangers()
     const ip = ipOf(addr)
     if (ip !== undefined) {
-      const prefix = prefixOf(ip)
+      const prefix = ipPrefix(ip)
       const inbound = strangers.filter((s) => s.inbound && s.ip !== undefined)
       const ips = [...inbound.map((s) => s.ip), ...this.#pending.map((p) => p.ip)]
       if (ips.filter((i) => i === ip).length >= this.#perIp) {
         this.#metrics.deniedIp++
         return false
       }
-      if (ips.filter((i) => i !== undefined && prefixOf(i) === prefix).length >= this.#perPrefix) {
+      if (ips.filter((i) => i !== undefined && ipPrefix(i) === prefix).length >= this.#perPrefix) {
         this.#metrics.deniedPrefix++
         return false
       }
@@ -252,7 +226,7 @@ export class ConnectionBudget implements Startable {
       if (this.isProtected(conn.remotePeer.toString())) continue
       const ip = ipOf(conn.remoteAddr)
       // A relayed connection's group is its relay: one relay cannot crowd out direct peers.
-      const group = ip === undefined ? `relay:${conn.remoteAddr.toString()}` : prefixOf(ip)
+      const group = networkPrefix(conn.remoteAddr)
       const opened = conn.streams.map((s) => s.timeline.open)
       const lastActive = Math.max(conn.timeline.open, ...opened)
       out.push({ id: conn.id, group, lastActive, conn, inbound: conn.direction === 'inbound', ip })

@@ -48,7 +48,7 @@ export const DEFAULT_MAILBOX_QUOTAS: Readonly<MailboxQuotas> = Object.freeze({
   totalCount: MAILBOX_MAX_TOTAL_COUNT,
 })
 
-/** Longest network prefix string (./node/mailbox/prefix.ts: "circuit/<PeerId>" is the longest). */
+/** Longest network prefix string (src/node/net-prefix.ts: "circuit/<PeerId>" is the longest). */
 export const MAX_MAILBOX_PREFIX_CHARS = 160
 
 export interface SqliteMailboxOptions {

@@ -8,7 +8,7 @@
 //    the largest network group (evicted), never a protected peer;
 //  - a protected peer (an accepted contact) connects from an IP at its cap with every slot of
 //    the pool taken, and its first message arrives;
-//  - prefixOf, ipOf and pickEviction as pure functions.
+//  - ipPrefix, ipOf and pickEviction as pure functions.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
@@ -22,10 +22,9 @@ import {
   MAX_STRANGER_CONNECTIONS_PER_IP,
   MAX_STRANGER_CONNECTIONS_PER_PREFIX,
   RESERVED_CONNECTIONS,
-  ipOf,
   pickEviction,
-  prefixOf,
 } from '../../src/node/resources.js'
+import { ipOf, ipPrefix } from '../../src/node/net-prefix.js'
 import { MAX_CONNECTIONS, YAMUX_MAX_INBOUND_STREAMS } from '../../src/node/libp2p.js'
 import { sleep, startNode, stopAll, waitFor } from './helpers.js'
 import type { Libp2pKithNode } from '../../src/node/libp2p.js'
@@ -206,12 +205,12 @@ describe('connection budget: pure functions and constants', () => {
     assert.ok(MAX_STRANGER_CONNECTIONS_PER_PREFIX < MAX_CONNECTIONS - RESERVED_CONNECTIONS)
   })
 
-  it('prefixOf: IPv4 /24, IPv6 /48, IPv4-mapped as IPv4', () => {
-    assert.equal(prefixOf('192.0.2.77'), '192.0.2.0/24')
-    assert.equal(prefixOf('::ffff:192.0.2.77'), '192.0.2.0/24')
-    assert.equal(prefixOf('2001:db8:1:2::5'), '2001:db8:1::/48')
-    assert.equal(prefixOf('2001:0db8:0001:ffff:0:0:0:1'), '2001:db8:1::/48')
-    assert.equal(prefixOf('::1'), '0:0:0::/48')
+  it('ipPrefix: IPv4 /24, IPv6 /48, IPv4-mapped as IPv4', () => {
+    assert.equal(ipPrefix('192.0.2.77'), 'ip4/192.0.2.0/24')
+    assert.equal(ipPrefix('::ffff:192.0.2.77'), 'ip4/192.0.2.0/24')
+    assert.equal(ipPrefix('2001:db8:1:2::5'), 'ip6/2001:db8:1::/48')
+    assert.equal(ipPrefix('2001:0db8:0001:ffff:0:0:0:1'), 'ip6/2001:db8:1::/48')
+    assert.equal(ipPrefix('::1'), 'ip6/0:0:0::/48')
   })
 
   it('ipOf: the IP of a direct address; none for a relayed one', () => {

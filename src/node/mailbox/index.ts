@@ -52,8 +52,6 @@ export {
   MAILBOX_MAX_TOTAL_COUNT,
   MAILBOX_MAX_TTL_MS,
   MAILBOX_NONCE_BYTES,
-  MAILBOX_PREFIX_BITS_IPV4,
-  MAILBOX_PREFIX_BITS_IPV6,
   MAILBOX_PROTOCOL,
   MAILBOX_QUOTA_PER_DEPOSITOR_BYTES,
   MAILBOX_QUOTA_PER_DEPOSITOR_COUNT,
@@ -83,7 +81,6 @@ export {
   MailboxTimeoutError,
 } from './errors.js'
 export { fetchChallengeMessage } from './codec.js'
-export { networkPrefix } from './prefix.js'
 export { validateEnvelope } from './validate.js'
 export type {
   MailboxHoldings,

@@ -62,10 +62,6 @@ export const MAILBOX_MAX_TOTAL_COUNT = 1_000_000
 export const MAILBOX_QUOTA_PER_PREFIX_COUNT = 5_000
 /** Envelope bytes deposited from one network prefix. */
 export const MAILBOX_QUOTA_PER_PREFIX_BYTES = 32 * 1024 * 1024
-/** Prefix lengths of a depositor's network (go-libp2p's resource manager and Bitcoin Core's
- *  netgroups use the same: an IPv4 /24 or an IPv6 /48 is what one site usually holds). */
-export const MAILBOX_PREFIX_BITS_IPV4 = 24
-export const MAILBOX_PREFIX_BITS_IPV6 = 48
 /** How long an envelope is held before it expires unfetched (14 days). */
 export const MAILBOX_TTL_MS = 14 * 24 * 60 * 60_000
 /** Longest expiry `kith relay --mailbox-ttl` accepts (90 days): beyond it, mail for recipients

@@ -1,6 +1,7 @@
-// The network prefix of a depositor's connection, the key of the per-prefix mailbox quotas
-// (./limits.ts MAILBOX_QUOTA_PER_PREFIX_*). It owns the mapping from a connection's remote
-// multiaddr to a short string and knows nothing of quotas or of the holdings.
+// The network prefix of a connection's remote address: the key of every per-network bound of the
+// node (the connection budget in ./resources.ts, the mailbox quotas in ./mailbox/, the DHT rates in
+// ./dht/, the /kith/dm failure budget in ./dm/guard.ts). It owns the mapping from a remote
+// multiaddr (or an IP) to a short string and knows nothing of what is counted under it.
 //
 // IPv4 → the /24 ("ip4/203.0.113.0/24"), IPv6 → the /48 ("ip6/2001:db8:1::/48"), as go-libp2p's
 // resource manager limits per subnet and Bitcoin Core groups inbound peers by netgroup
@@ -9,8 +10,12 @@
 // ("circuit/<relay PeerId>"): every depositor behind one relay shares one quota, as they share
 // its address. Anything else (DNS names, unix sockets, memory transports) counts as "other".
 import { isIPv4, isIPv6 } from 'node:net'
-import { MAILBOX_PREFIX_BITS_IPV4, MAILBOX_PREFIX_BITS_IPV6 } from './limits.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
+
+/** IPv4 hosts of one /24 share a network prefix (one site, one quota). */
+export const NETWORK_PREFIX_BITS_IPV4 = 24
+/** IPv6 hosts of one /48 share a network prefix (a site's usual allocation). */
+export const NETWORK_PREFIX_BITS_IPV6 = 48
 
 /** The prefix string for an address; see the header. */
 export function networkPrefix(addr: Multiaddr | undefined): string {
@@ -25,26 +30,37 @@ export function networkPrefix(addr: Multiaddr | undefined): string {
     return `circuit/${relay ?? 'unknown'}`
   }
   const ip = parts[0]
-  if (ip?.value === undefined) return 'other'
-  if (ip.name === 'ip4' && isIPv4(ip.value)) return ipv4Prefix(ip.value)
-  if (ip.name === 'ip6' && isIPv6(ip.value)) {
-    const groups = expandIPv6(ip.value)
-    // ::ffff:a.b.c.d (in any spelling) is an IPv4 host.
-    if (groups.slice(0, 5).every((g) => g === '0') && groups[5] === 'ffff') {
-      const hi = parseInt(groups[6]!, 16)
-      const lo = parseInt(groups[7]!, 16)
-      return ipv4Prefix(`${hi >>> 8}.${hi & 0xff}.${lo >>> 8}.${lo & 0xff}`)
-    }
-    return `ip6/${groups.slice(0, MAILBOX_PREFIX_BITS_IPV6 / 16).join(':')}::/${MAILBOX_PREFIX_BITS_IPV6}`
+  if (ip?.value === undefined || (ip.name !== 'ip4' && ip.name !== 'ip6')) return 'other'
+  return ipPrefix(ip.value)
+}
+
+/** The IP of a direct connection's address; undefined for a relayed one (its IP is the relay's). */
+export function ipOf(ma: Multiaddr): string | undefined {
+  const comps = ma.getComponents()
+  if (comps.some((c) => c.name === 'p2p-circuit')) return undefined
+  const ip = comps.find((c) => c.name === 'ip4' || c.name === 'ip6')
+  return ip?.value
+}
+
+/** The prefix string of an IP address (IPv4-mapped IPv6 counts as its IPv4); 'other' if it is none. */
+export function ipPrefix(ip: string): string {
+  if (isIPv4(ip)) return ipv4Prefix(ip)
+  if (!isIPv6(ip)) return 'other'
+  const groups = expandIPv6(ip)
+  // ::ffff:a.b.c.d (in any spelling) is an IPv4 host.
+  if (groups.slice(0, 5).every((g) => g === '0') && groups[5] === 'ffff') {
+    const hi = parseInt(groups[6]!, 16)
+    const lo = parseInt(groups[7]!, 16)
+    return ipv4Prefix(`${hi >>> 8}.${hi & 0xff}.${lo >>> 8}.${lo & 0xff}`)
   }
-  return 'other'
+  return `ip6/${groups.slice(0, NETWORK_PREFIX_BITS_IPV6 / 16).join(':')}::/${NETWORK_PREFIX_BITS_IPV6}`
 }
 
 function ipv4Prefix(ip: string): string {
   const octets = ip.split('.').map(Number)
-  const keep = MAILBOX_PREFIX_BITS_IPV4 / 8
+  const keep = NETWORK_PREFIX_BITS_IPV4 / 8
   const net = octets.map((o, i) => (i < keep ? o : 0)).join('.')
-  return `ip4/${net}/${MAILBOX_PREFIX_BITS_IPV4}`
+  return `ip4/${net}/${NETWORK_PREFIX_BITS_IPV4}`
 }
 
 /** Eight 16-bit groups in lowercase hex without leading zeros (a zone id is dropped). */
