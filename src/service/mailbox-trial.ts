@@ -58,11 +58,29 @@ function headerKeys(record: SessionRecord): HeaderKey[] {
   return keys
 }
 
+/**
+ * The peers whose sessions may have sealed a fetched envelope: accepted contacts, most recently
+ * seen first, then group co-members who are not contacts (their group updates fall back to our
+ * mailboxes too), never a blocked peer.
+ */
+function candidates(store: NodeStore): string[] {
+  const contacts = store
+    .listContacts()
+    .sort((a, b) => (b.lastSeen ?? 0) - (a.lastSeen ?? 0))
+    .map((c) => c.peerId)
+  const known = new Set(contacts)
+  const coMembers = new Set(store.groups.listGroups().flatMap((g) => g.members))
+  for (const peer of coMembers) {
+    if (known.has(peer) || store.trust.isBlocked(peer)) coMembers.delete(peer)
+  }
+  return [...contacts, ...coMembers]
+}
+
 /** One cache per store (a node has one), so it outlives a fetch round but not the store. */
 const caches = new WeakMap<NodeStore, Map<string, Entry>>()
 
 /**
- * The accepted contact whose session's header keys authenticate `encHeader`, or undefined.
+ * The contact or co-member whose session's header keys authenticate `encHeader`, or undefined.
  * Throws MailboxTrialBudgetError after MAILBOX_TRIAL_MAX_KEYS attempts.
  */
 export function findSender(
@@ -75,11 +93,9 @@ export function findSender(
   if (cache === undefined) caches.set(store, (cache = new Map<string, Entry>()))
   const c = cache
   return store.transaction(() => {
-    const contacts = store.listContacts().sort((a, b) => (b.lastSeen ?? 0) - (a.lastSeen ?? 0))
     const live = new Set<string>()
     let tried = 0
-    for (const contact of contacts) {
-      const peer = contact.peerId
+    for (const peer of candidates(store)) {
       live.add(peer)
       const bytes = store.protocol.loadSessionSync(peer)
       if (bytes === undefined) continue

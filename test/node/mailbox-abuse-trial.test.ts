@@ -62,7 +62,9 @@ let receiver: Receiver
 const acked: string[] = []
 const contacts: Party[] = []
 
-const content = (from: Party, text: string, seq: number) =>
+/** Our own side's content (the sender field is ours). */
+const fakeSender = (): Pick<Party, 'identity'> => ({ identity: me })
+const content = (from: Pick<Party, 'identity'>, text: string, seq: number) =>
   encodeChatContent({
     messageId: new Uint8Array(randomBytes(16)),
     sender: peerIdBytesFromPublicKey(from.identity.publicKey),
@@ -170,6 +172,35 @@ describe('mailbox fetch: trial decryption', { timeout: 120_000 }, () => {
     console.log(`# trial decryption: ${figures}`)
     assert.ok(msPerEnvelope < MAX_CPU_MS_PER_JUNK_ENVELOPE, figures)
     assert.ok(msPerEnvelope < MAX_CPU_RATIO_TO_OLD * oldMsPerEnvelope, figures)
+  })
+
+  it('a co-member of one of our groups who is not a contact is found as the sender', async () => {
+    const co = await makeParty('trial-co-member', {
+      crypto: nodeCrypto,
+      rng: nodeRng,
+      clock: ctx.clock,
+    })
+    store.protocol.storeSessionSync(
+      co.peerId,
+      initiateSession(ctx, me, await co.bundle()).serialize(),
+    )
+    const [first] = encryptAll(cx, co.peerId, [content(fakeSender(), 'hello member', 1)])
+    await co.cipher.decrypt(me.peerId, first!)
+    const reply = parseEnvelope(await co.cipher.encrypt(me.peerId, content(co, 'group update', 1)))
+    assert.ok(reply.type === 'ratchet')
+    assert.equal(store.getContact(co.peerId), undefined, 'not a contact')
+    assert.equal(findSender(ctx, store, reply.message.header), undefined, 'no group yet: not tried')
+    store.groups.putGroup({
+      groupId: 'cc'.repeat(16),
+      name: 'friends',
+      members: [co.peerId, me.peerId].sort(),
+      admins: [co.peerId],
+      epoch: 1,
+      topic: '',
+      active: true,
+      createdAt: 1,
+    })
+    assert.equal(findSender(ctx, store, reply.message.header), co.peerId)
   })
 
   it('gives up at MAILBOX_TRIAL_MAX_KEYS header keys with a typed error', () => {
