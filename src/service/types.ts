@@ -20,7 +20,7 @@ export interface NodeStatus {
   }
 }
 
-/** Validator rejections by reason ('noKey' counts as nonMember). */
+/** Validator rejections by reason ('noKey' counts as nonMember), and group messages dropped. */
 export interface GroupRejected {
   nonMember: number
   badSignature: number
@@ -29,6 +29,9 @@ export interface GroupRejected {
   malformed: number
   /** Group ops refused, not stored: epoch beyond the highest known + 1 (protocol.md §13.2). */
   opEpoch: number
+  /** Group messages from a member we blocked: dropped before decryption, never stored or shown
+   *  (the validator still accepts them, so gossipsub forwards them to the other members). */
+  blocked: number
 }
 
 /** A group as `kith group list` shows it (CLI.md "Groups"). */

@@ -81,6 +81,7 @@ async function rejected(d: Daemon): Promise<GroupRejected> {
       oldKey: 0,
       malformed: 0,
       opEpoch: 0,
+      blocked: 0,
     }
   )
 }

@@ -62,7 +62,15 @@ beforeEach(() => {
     ownCard: () => new Uint8Array([1]), // opaque here: only queued, never sent
     me: me.peerId,
     meBytes: peerIdBytesFromPublicKey(me.publicKey),
-    rejected: { nonMember: 0, badSignature: 0, replay: 0, oldKey: 0, malformed: 0, opEpoch: 0 },
+    rejected: {
+      nonMember: 0,
+      badSignature: 0,
+      replay: 0,
+      oldKey: 0,
+      malformed: 0,
+      opEpoch: 0,
+      blocked: 0,
+    },
     opCache: new Map(),
     stopped: () => false,
     reconcile: () => undefined,

@@ -1,7 +1,8 @@
 // The groups service's message path (src/service/groups/messages.ts, keys.ts) on a real store
 // with a fake node and clock: the topic validator's verdicts and counters, exactly-once display
 // in per-sender order with hold-back, the gap timeout, key rotation making old chains `oldKey`,
-// and the `sent`/`queued` status of our own sends.
+// the `sent`/`queued` status of our own sends, and a blocked member's messages dropped (still
+// forwarded, not asked for by sync).
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { toHex } from '../../src/core/bytes.js'
@@ -27,6 +28,7 @@ import {
   skipStaleGaps,
   validate,
 } from '../../src/service/groups/messages.js'
+import { syncRequest } from '../../src/service/groups/sync.js'
 import type { ServiceEvent } from '../../src/service/types.js'
 import { createNodeStore, type SqliteNodeStore } from '../../src/store/sqlite.js'
 import { tempHome } from '../store/helpers.js'
@@ -93,7 +95,15 @@ beforeEach(() => {
     ownCard: () => new Uint8Array(0),
     me: me.peerId,
     meBytes: peerIdBytesFromPublicKey(me.publicKey),
-    rejected: { nonMember: 0, badSignature: 0, replay: 0, oldKey: 0, malformed: 0, opEpoch: 0 },
+    rejected: {
+      nonMember: 0,
+      badSignature: 0,
+      replay: 0,
+      oldKey: 0,
+      malformed: 0,
+      opEpoch: 0,
+      blocked: 0,
+    },
     opCache: new Map(),
     stopped: () => false,
     reconcile: () => undefined,
@@ -252,5 +262,39 @@ void describe('group messages: sending', () => {
     assert.notEqual(peekSenderKeyMessage(kept).chainId, chain)
     assert.equal(peekSenderKeyMessage(out[0]!).chainId, chain)
     assert.equal(store.getMessage(q.id)?.status, 'sent')
+  })
+})
+
+void describe('group messages: a blocked member', () => {
+  void it('its messages are forwarded but dropped: not kept, not shown, counted; unblock restores', () => {
+    const send = sender()
+    const [m1, m2, m3, m4] = [send(1), send(2), send(3), send(4)]
+    receiveEnvelope(G, gid, m1)
+    receiveEnvelope(G, gid, m3) // held back behind the gap at 2
+    assert.deepEqual(shown(), ['x1'])
+    assert.deepEqual(syncRequest(G, store.groups.getGroup(gid)!).marks, [
+      { sender: x.peerId, seq: 1 },
+    ])
+    store.trust.block(x.peerId, now)
+    // The validator judges authenticity only: gossipsub forwards it to the other members.
+    assert.equal(validate(G, gid, m2), 'accept')
+    receiveEnvelope(G, gid, m2)
+    assert.equal(G.rejected.blocked, 1)
+    assert.deepEqual(shown(), ['x1'], 'not shown')
+    assert.equal(store.groups.getEnvelope(gid, x.peerId, 2), undefined, 'not kept')
+    assert.equal(store.groups.mark(gid, x.peerId), 1, 'its mark unchanged')
+    // What was held back before the block is dropped too when the gap is skipped.
+    now += GROUP_GAP_TIMEOUT_MS
+    skipStaleGaps(G)
+    assert.deepEqual(shown(), ['x1'])
+    assert.equal(G.rejected.blocked, 2)
+    // Sync does not ask for its messages again (its mark is not sent).
+    assert.deepEqual(syncRequest(G, store.groups.getGroup(gid)!).marks, [])
+    assert.equal(events.filter((e) => e.event === 'message').length, 1)
+    // Unblocked: its later messages are shown again.
+    store.trust.unblock(x.peerId)
+    receiveEnvelope(G, gid, m4)
+    assert.deepEqual(shown(), ['x1', 'x4'])
+    assert.equal(G.rejected.blocked, 2)
   })
 })

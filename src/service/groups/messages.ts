@@ -2,7 +2,9 @@
 // ciphertext, publish on the group's topic), the synchronous topic validator, receiving (decrypt,
 // keep the ciphertext for others, show each message once in per-sender order, holding back what
 // arrives after a gap) and republishing what found nobody to publish to. This module owns the
-// delivery marks and the hold-back; it knows nothing of ops or of the sync protocol.
+// delivery marks and the hold-back; it knows nothing of ops or of the sync protocol. A blocked
+// member's messages are forwarded (the validator judges authenticity, not our wishes) but never
+// decrypted, kept or shown here.
 import debug from 'debug'
 import { equalBytes, fromHex, toHex } from '../../core/bytes.js'
 import {
@@ -209,6 +211,13 @@ export function receiveEnvelope(G: GroupContext, groupId: string, data: Uint8Arr
         }
       }
       if (sender === undefined || record === undefined || sender === G.me) return
+      // A member we blocked (CLI.md "blocking"): dropped before decryption, nothing retained or
+      // shown, its mark left alone. The validator accepted it all the same, so gossipsub still
+      // forwards it to the other members, and our sync requests no longer name its sender.
+      if (G.store.trust.isBlocked(sender)) {
+        G.rejected.blocked++
+        return
+      }
       const plaintext = decryptWithRecord(G.ctx.crypto, record, fields)
       const content = decodeChatContent(plaintext)
       const from = sender
@@ -285,6 +294,11 @@ function show(
   content: ChatContent,
   events: ServiceEvent[],
 ): void {
+  // Held back before we blocked its sender: dropped like the rest of its messages.
+  if (G.store.trust.isBlocked(sender)) {
+    G.rejected.blocked++
+    return
+  }
   const m: StoredMessage = {
     id: toHex(content.messageId),
     conversation: groupId,

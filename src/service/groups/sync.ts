@@ -57,11 +57,13 @@ export function maySync(G: GroupContext, from: string): boolean {
   return G.store.groups.listGroups().some((g) => g.active && g.members.includes(from))
 }
 
-/** What we ask a member for: all our op hashes and our mark for every sender we can read. */
+/** What we ask a member for: all our op hashes and our mark for every sender we can read,
+ *  except senders we blocked (their messages would be dropped, and asked for again each time:
+ *  a sender not named is not served, see serveSync). */
 export function syncRequest(G: GroupContext, g: GroupRow): SyncRequest {
   const marks: Array<{ sender: string; seq: number }> = []
   for (const m of g.members) {
-    if (m === G.me) continue
+    if (m === G.me || G.store.trust.isBlocked(m)) continue
     const seq = G.store.groups.mark(g.groupId, m)
     if (seq !== undefined) marks.push({ sender: m, seq })
   }
