@@ -13,6 +13,7 @@ import type {
   GroupView,
   MessageView,
   NodeStatus,
+  ProfileView,
   RequestView,
   ServiceEvent,
 } from '../service/types.js'
@@ -197,7 +198,15 @@ export class ApiClient {
     return this.#request('POST', `/v1/contacts/${encodeURIComponent(ref)}/${verb}`, {})
   }
 
-  // ---- Message requests (CLI.md "Profile, requests, blocking") ----
+  // ---- Profile, message requests (CLI.md "Profile, requests, blocking") ----
+
+  profile(): Promise<ProfileView> {
+    return this.#request('GET', '/v1/profile')
+  }
+
+  setProfileName(name: string): Promise<ProfileView> {
+    return this.#request('POST', '/v1/profile', { name })
+  }
 
   listRequests(): Promise<RequestView[]> {
     return this.#request('GET', '/v1/requests')

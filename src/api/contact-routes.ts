@@ -1,10 +1,16 @@
-// Contacts, invites, verification, message requests and blocking (CLI.md "Contacts and
+// Contacts, invites, verification, our profile, message requests and blocking (CLI.md "Contacts and
 // verification", "Profile, requests, blocking"): each route calls one ChatApi method. `:ref` is a
 // contact's name or PeerId; `:peerId` a PeerId. Knows nothing of HTTP plumbing (./server.ts); the
 // typed errors the service throws (InvalidName 400, NameTaken 409, RequestNotFound 404…) carry
 // their own status (./errors.ts).
 import type { ChatApi } from '../service/types.js'
-import { flag, REF, str, type Route } from './routes.js'
+import { HttpError } from './errors.js'
+import { bad, flag, REF, str, type Route } from './routes.js'
+
+/** An API without a profile (`kith relay`): 404 NotAvailable. */
+function noProfile(): never {
+  throw new HttpError(404, 'NotAvailable', 'this node has no profile')
+}
 
 export function contactRoutes(api: ChatApi): Route[] {
   return [
@@ -57,6 +63,21 @@ export function contactRoutes(api: ChatApi): Route[] {
       handle: ({ params, body }) => ({
         body: api.confirmSafetyNumber(params[0] ?? '', str(body, 'number')),
       }),
+    },
+    // Our profile (`kith profile`). The name may be anything the service's name rules allow:
+    // an empty or unclean one is its InvalidName (400), not a route error.
+    {
+      method: 'GET',
+      path: /^\/v1\/profile$/,
+      handle: () => ({ body: api.profile?.() ?? noProfile() }),
+    },
+    {
+      method: 'POST',
+      path: /^\/v1\/profile$/,
+      handle: ({ body }) => {
+        if (typeof body.name !== 'string') throw bad('"name" must be a string')
+        return { body: api.setProfileName?.(body.name) ?? noProfile() }
+      },
     },
     { method: 'GET', path: /^\/v1\/requests$/, handle: () => ({ body: api.listRequests() }) },
     {

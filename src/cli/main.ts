@@ -8,6 +8,7 @@ import { registerContacts } from './commands/contacts.js'
 import { registerGroup } from './commands/group.js'
 import { registerMessages } from './commands/messages.js'
 import { registerNode } from './commands/node.js'
+import { registerProfile } from './commands/profile.js'
 import { registerRequests } from './commands/requests.js'
 import {
   errorLine,
@@ -47,6 +48,7 @@ export function buildProgram(argv: string[] = []): Command {
   registerChat(program)
   registerGroup(program)
   registerRequests(program)
+  registerProfile(program)
   program.on('option:version', () => {
     const v = version()
     if (argv.includes('--json')) writeJson({ version: v })

@@ -105,6 +105,8 @@ export function relayApi(node: Libp2pKithNode, name: string, stun?: StunServer):
     send: refuse,
     waitDelivered: () => Promise.reject(new NotAvailableOnRelayError('a relay sends nothing')),
     messages: refuse,
+    profile: refuse,
+    setProfileName: refuse,
     on: () => () => undefined,
   }
 }

@@ -6,6 +6,7 @@
 //                   the group control outbox;
 //  - ./receive.ts   one synchronous SQLite transaction per frame: decrypt, store, dispatch;
 //  - ./receipts.ts  batched acks;   ./own-card.ts  signing, publishing and pushing our card;
+//  - ./profile.ts   our display name (`kith profile`) and the ones contacts send;
 //  - ./mailboxes.ts and ./groups/ (created at start).
 // Every message carries an id and a per-conversation sequence; the receiver drops duplicate ids
 // and acks (again) inside the encrypted channel; the sender retries unacked messages with fresh
@@ -26,6 +27,7 @@ import { configuredMailboxes, Mailboxes } from './mailboxes.js'
 import { Outbox } from './outbox.js'
 import { OwnCard } from './own-card.js'
 import { currentBundle, ensurePrekeys } from './prekeys.js'
+import { Profile } from './profile.js'
 import { Receipts } from './receipts.js'
 import { InviteProofs } from './proofs.js'
 import { Receiver } from './receive.js'
@@ -37,6 +39,7 @@ import {
   type GroupView,
   type MessageView,
   type NodeStatus,
+  type ProfileView,
   type RequestView,
   type ServiceEvent,
 } from './types.js'
@@ -62,7 +65,6 @@ export class ChatService implements ChatApi {
   readonly #node: KithNode
   readonly #identity: IdentityKeyPair
   readonly #ctx: CoreContext
-  readonly #name: string
   readonly #configuredMailboxes: ChatServiceDeps['mailboxes']
   readonly #listeners = new Set<(e: ServiceEvent) => void>()
   #bundle: PrekeyBundle | undefined
@@ -75,6 +77,7 @@ export class ChatService implements ChatApi {
   readonly #receiver: Receiver
   readonly #requests: Requests
   readonly #proofs: InviteProofs
+  readonly #profile: Profile
   #mailboxes: Mailboxes | undefined
   /** Groups (./groups/): membership, sender keys, group messages, sync. */
   #groups: Groups | undefined
@@ -85,7 +88,6 @@ export class ChatService implements ChatApi {
     this.#node = deps.node
     this.#identity = deps.identity
     this.#ctx = deps.ctx
-    this.#name = deps.name
     this.#configuredMailboxes = deps.mailboxes
     this.#cards = new Cards(deps.ctx, deps.store, deps.identity)
     this.#cx = {
@@ -105,18 +107,27 @@ export class ChatService implements ChatApi {
     // is sent to a blocked peer; a contact we added gets our invite proof until it answers.
     this.#cx.outgoing = (peer, content) => {
       this.#requests.refuseOutgoing(peer)
-      return this.#proofs.decorate(peer, content, deps.name)
+      return this.#proofs.decorate(peer, content, this.#profile.name)
     }
     this.#outbox = new Outbox(this.#cx)
     this.#receipts = new Receipts(this.#cx)
-    this.#ownCard = new OwnCard(this.#cx, () => this.#bundle)
     const flushSoon = (peer: string, all?: boolean) => this.#outbox.flushSoon(peer, all)
+    this.#profile = new Profile(
+      this.#cx,
+      { signCard: () => this.#ownCard.sign(true), flushSoon },
+      deps.name,
+    )
+    this.#ownCard = new OwnCard(
+      this.#cx,
+      () => this.#bundle,
+      (card) => this.#profile.content(card),
+    )
     const pushCard = (peer: string) => this.#ownCard.push(peer)
     const queueAck = (peer: string, id: string) => this.#receipts.queueAck(peer, id)
     this.#requests = new Requests(this.#cx, { queueAck, pushCard, flushSoon })
     this.#contacts = new Contacts(this.#cx, {
       bundle: () => this.#bundle,
-      name: deps.name,
+      name: () => this.#profile.name,
       flushSoon,
       pushCard,
       queueAck,
@@ -129,6 +140,7 @@ export class ChatService implements ChatApi {
       pushCard,
       requests: this.#requests,
       proofs: this.#proofs,
+      profile: this.#profile,
     })
   }
 
@@ -203,7 +215,7 @@ export class ChatService implements ChatApi {
   status(): NodeStatus {
     return {
       peerId: this.#node.peerId,
-      name: this.#name,
+      name: this.#profile.name,
       addrs: this.#node.addrs(),
       connections: this.#node.connections().length,
       nat: this.#node.nat(),
@@ -221,6 +233,17 @@ export class ChatService implements ChatApi {
 
   peers(): ConnectionInfo[] {
     return this.#node.connections()
+  }
+
+  // ---- Our profile (./profile.ts) -------------------------------------------------------------
+
+  profile(): ProfileView {
+    return this.#profile.view()
+  }
+
+  /** InvalidNameError; tells every accepted contact. */
+  setProfileName(name: string): ProfileView {
+    return this.#profile.setName(name)
   }
 
   invite(opts?: { once?: boolean }): { link: string; peerId: string } {

@@ -23,8 +23,8 @@ import { toContactView, type ContactView, type ServiceEvent } from './types.js'
 export interface ContactHooks {
   /** Our current prekey bundle, undefined before the service started. */
   bundle(): PrekeyBundle | undefined
-  /** Our display name, carried in our invite. */
-  name: string
+  /** Our display name now (./profile.ts), carried in our invite. */
+  name(): string
   /** Outbox.flushSoon */
   flushSoon(peer: string, all?: boolean): void
   /** OwnCard.push */
@@ -55,7 +55,7 @@ export class Contacts {
       peerId: cx.node.peerId,
       addrs: cx.node.addrs(),
       bundle,
-      name: this.#hooks.name,
+      name: this.#hooks.name(),
       secret: this.#hooks.proofs.secret(opts.once === true),
     })
     return { link, peerId: cx.node.peerId }

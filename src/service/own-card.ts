@@ -1,9 +1,8 @@
 // Our own card (addresses, prekey bundle, mailboxes): signing it for the DHT or for contacts,
 // publishing it through the node, and pushing it to contacts over their sessions (when they
-// connect, when they first write, when our mailboxes change). It holds no state beyond the
+// connect, when they first write, when our mailboxes change), our profile name beside it. It holds no state beyond the
 // bundle accessor it is handed; it knows nothing of the outbox or of receiving.
 import debug from 'debug'
-import { encodeChatContent, MESSAGE_ID_BYTES } from '../core/wire/content.js'
 import type { PrekeyBundle } from '../core/wire/pb/wire.js'
 import { encryptAll, loadRecord, type ChatContext } from './context.js'
 
@@ -13,10 +12,18 @@ export class OwnCard {
   readonly #cx: ChatContext
   readonly #bundle: () => PrekeyBundle | undefined
 
-  /** `bundle`: our current prekey bundle, undefined before the service started. */
-  constructor(cx: ChatContext, bundle: () => PrekeyBundle | undefined) {
+  readonly #content: (card: Uint8Array) => Uint8Array
+
+  /** `bundle`: our current prekey bundle, undefined before the service started. `content`: the
+   *  ChatContent carrying a card and our profile name (Profile.content). */
+  constructor(
+    cx: ChatContext,
+    bundle: () => PrekeyBundle | undefined,
+    content: (card: Uint8Array) => Uint8Array,
+  ) {
     this.#cx = cx
     this.#bundle = bundle
+    this.#content = content
   }
 
   /**
@@ -58,15 +65,8 @@ export class OwnCard {
       return
     try {
       // Signed afresh for each push: current addresses, never an expired card.
-      const card = this.sign(true)
-      const content = encodeChatContent({
-        messageId: cx.ctx.rng(MESSAGE_ID_BYTES),
-        sender: cx.meBytes,
-        seq: 0n,
-        sentAt: BigInt(cx.ctx.clock()),
-        conversation: new Uint8Array(0),
-        card,
-      })
+      // With our profile name beside it (./profile.ts): each connect refreshes the contact's.
+      const content = this.#content(this.sign(true))
       await cx.node.sendDm(peer, encryptAll(cx, peer, [content]))
     } catch (err) {
       log('card push to %s failed: %s', peer, (err as Error).name)

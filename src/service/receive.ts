@@ -3,8 +3,9 @@
 // together, or nothing (then the frame is refused and the stream closed). Being synchronous, it
 // cannot interleave with an encryption for the same peer, so the session record is never written
 // from two places at once. Inside, the content is dispatched by body: text (stored, acked, also
-// when a duplicate), card, group update (groups/index.ts, same transaction) or receipt. Who may
-// send what (issue 11 "Message requests"): a blocked peer's frames are refused before parsing; a
+// when a duplicate), card (with the sender's profile name, ./profile.ts), group update
+// (groups/index.ts, same transaction) or receipt. Who may send what (issue 11 "Message
+// requests"): a blocked peer's frames are refused before parsing; a
 // contact, or a peer proving one of our invite secrets (it becomes a contact), is served as
 // before; a co-member (a member of one of our groups) as before for group traffic and cards; a
 // stranger's texts become a request (./requests.ts: held, not acked) and anything else from it
@@ -27,6 +28,7 @@ import type { StoredMessage } from '../store/types.js'
 import { loadRecord, type ChatContext } from './context.js'
 import { StrangerFrameError } from './errors.js'
 import { isCleanName } from './names.js'
+import type { Profile } from './profile.js'
 import type { InviteProofs } from './proofs.js'
 import type { Requests } from './requests.js'
 import { findSender } from './mailbox-trial.js'
@@ -45,6 +47,8 @@ export interface ReceiveHooks {
   requests: Requests
   /** Our invite secrets and their proofs (./proofs.ts). */
   proofs: InviteProofs
+  /** Profile names contacts send (./profile.ts). */
+  profile: Profile
 }
 
 export class Receiver {
@@ -165,6 +169,12 @@ export class Receiver {
           log('card from %s ignored: %s', from, (err as Error).name)
         }
         if (card !== undefined) afterGroup = () => cx.groups()?.cardArrived(from)
+        // Beside it, the sender's profile name (./profile.ts), kept whether or not the card was
+        // usable (the session authenticated it) and acked: a name change is retried until then.
+        if (content.profileName !== '') {
+          this.#hooks.profile.received(from, content)
+          acks.push(toHex(content.messageId))
+        }
         const usable = card?.addrs.filter((a) => a.endsWith(`/p2p/${from}`)) ?? []
         if (usable.length > 0) {
           cx.store.touchContact(from, now, usable)

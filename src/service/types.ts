@@ -59,6 +59,12 @@ export interface ContactView {
   mailboxes: string[]
 }
 
+/** What `kith profile` shows: our PeerId and the display name we send to contacts. */
+export interface ProfileView {
+  peerId: string
+  name: string
+}
+
 /** A message request: a stranger (no invite proof) that wrote first (CLI.md "Profile, requests, blocking"). */
 export interface RequestView {
   peerId: string
@@ -127,6 +133,10 @@ export interface ChatApi {
   /** Encrypts once and publishes: `sent` if it reached a peer, else `queued`. */
   sendGroup?(group: string, text: string): Promise<{ id: string; status: MessageStatus }>
   groupMessages?(group: string, opts: { limit?: number }): MessageView[]
+  /** Our display name (`kith profile`); optional: `kith relay` has none to send. */
+  profile?(): ProfileView
+  /** Sets it and tells every accepted contact. Throws InvalidNameError (400). */
+  setProfileName?(name: string): ProfileView
   on(fn: (e: ServiceEvent) => void): () => void
 }
 

@@ -276,6 +276,9 @@ export interface NodeStore extends ChatStore {
   readonly protocol: ProtocolStore & SyncProtocolStore
   readonly groups: GroupStore
   readonly trust: TrustStore
+  /** Our own display name (`kith init --name`, `kith profile --name`, `kith id`). */
+  getIdentityName(): string
+  setIdentityName(name: string): void
   close(): void
 }
 
