@@ -128,6 +128,15 @@ class FakeChat implements ChatApi {
     )
     return opts.limit === undefined ? all : all.slice(-opts.limit)
   }
+  profileName = 'me'
+  profile() {
+    return { peerId: '12D3KooWself', name: this.profileName }
+  }
+  setProfileName(name: string) {
+    if (name === '' || name.includes('\x1b')) throw new InvalidNameError('not a clean name')
+    this.profileName = name
+    return this.profile()
+  }
   on(fn: (e: ServiceEvent) => void) {
     this.listeners.add(fn)
     return () => this.listeners.delete(fn)
@@ -474,6 +483,24 @@ describe('local API server', () => {
     })
     assert.deepEqual([empty.status, empty.body.error], [400, 'InvalidRequest'])
     assert.equal((await call('/v1/invite?once=maybe')).status, 400)
+  })
+
+  it('serves the profile: GET and POST /v1/profile; a bad name is the service’s InvalidName', async () => {
+    assert.deepEqual(await client.profile(), { peerId: '12D3KooWself', name: 'me' })
+    assert.deepEqual(await client.setProfileName('Me Too'), {
+      peerId: '12D3KooWself',
+      name: 'Me Too',
+    })
+    assert.equal((await client.profile()).name, 'Me Too')
+    // An empty name reaches the service (InvalidName), it is not a route error.
+    for (const bad of ['', 'x\x1by'])
+      await assert.rejects(client.setProfileName(bad), { name: 'InvalidName', httpStatus: 400 })
+    const missing = await call('/v1/profile', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 7 }),
+    })
+    assert.deepEqual([missing.status, missing.body.error], [400, 'InvalidRequest'])
   })
 
   it('reports DaemonNotRunning when nothing listens', async () => {
