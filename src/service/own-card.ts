@@ -1,7 +1,8 @@
 // Our own card (addresses, prekey bundle, mailboxes): signing it for the DHT or for contacts,
 // publishing it through the node, and pushing it to contacts over their sessions (when they
-// connect, when they first write, when our mailboxes change), our profile name beside it. It holds no state beyond the
-// bundle accessor it is handed; it knows nothing of the outbox or of receiving.
+// connect, when they first write, when our mailboxes change), our profile name beside it. It
+// holds no state beyond the accessors it is handed; it knows nothing of the outbox or of
+// receiving.
 import debug from 'debug'
 import type { PrekeyBundle } from '../core/wire/pb/wire.js'
 import { encryptAll, loadRecord, type ChatContext } from './context.js'
@@ -11,7 +12,6 @@ const log = debug('kith:service')
 export class OwnCard {
   readonly #cx: ChatContext
   readonly #bundle: () => PrekeyBundle | undefined
-
   readonly #content: (card: Uint8Array) => Uint8Array
 
   /** `bundle`: our current prekey bundle, undefined before the service started. `content`: the

@@ -5,13 +5,13 @@
 // from two places at once. Inside, the content is dispatched by body: text (stored, acked, also
 // when a duplicate), card (with the sender's profile name, ./profile.ts), group update
 // (groups/index.ts, same transaction) or receipt. Who may send what (issue 11 "Message
-// requests"): a blocked peer's frames are refused before parsing; a
-// contact, or a peer proving one of our invite secrets (it becomes a contact), is served as
-// before; a co-member (a member of one of our groups) as before for group traffic and cards; a
-// stranger's texts become a request (./requests.ts: held, not acked) and anything else from it
-// is refused (StrangerFrameError) with nothing stored, so its card's addresses are never dialled.
-// Frames fetched from our mailboxes are tried against each contact's session. It owns no state;
-// acks, flushes and card pushes go out through the hooks it is handed.
+// requests"): a blocked peer's frames are refused before parsing; a contact, or a peer proving
+// one of our invite secrets (it becomes a contact), is served as before; a co-member (a member
+// of one of our groups) as before for group traffic and cards; a stranger's texts become a
+// request (./requests.ts: held, not acked) and anything else from it is refused
+// (StrangerFrameError) with nothing stored, so its card's addresses are never dialled. Frames
+// fetched from our mailboxes are tried against each contact's session. It owns no state; acks,
+// flushes and card pushes go out through the hooks it is handed.
 import debug from 'debug'
 import { equalBytes, toHex } from '../core/bytes.js'
 import { MalformedMessageError, NoSessionError, UntrustedIdentityError } from '../core/errors.js'
