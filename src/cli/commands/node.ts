@@ -34,7 +34,7 @@ export function registerNode(program: Command): void {
       const { initNode, passphraseFromEnv } = await import('../local.js')
       const id = initNode(ctx.home, o.name, passphraseFromEnv())
       if (ctx.json) writeJson(id)
-      else writeOut(`Created identity ${id.peerId} (${id.name}) in ${ctx.home}`)
+      else writeOut(`Created identity ${id.peerId} (${printable(id.name)}) in ${ctx.home}`)
     })
 
   program
@@ -45,7 +45,7 @@ export function registerNode(program: Command): void {
       const { passphraseFromEnv, showIdentity } = await import('../local.js')
       const id = showIdentity(ctx.home, passphraseFromEnv())
       if (ctx.json) writeJson(id)
-      else writeOut(`${id.peerId}  ${id.name}`)
+      else writeOut(`${id.peerId}  ${printable(id.name)}`)
     })
 
   program
