@@ -148,8 +148,16 @@ export class ChatService implements ChatApi {
     await ensurePrekeys(this.#ctx, this.#store, this.#identity)
     this.#bundle = await currentBundle(this.#store, this.#identity)
     this.#node.onDm((from, frame) => Promise.resolve(this.#receiver.receive(from, frame)))
-    // Accepted contacts keep connection slots whatever strangers do (node/resources.ts).
-    this.#node.setProtectedPeers?.((peer) => this.#store.getContact(peer) !== undefined)
+    const configured = configuredMailboxes(
+      this.#configuredMailboxes?.bootstrap ?? [],
+      this.#configuredMailboxes?.explicit ?? [],
+    )
+    // Accepted contacts and the mailboxes the user configured keep connection slots whatever
+    // strangers do (node/resources.ts; the node protects its --bootstrap relays by itself).
+    const chosen = new Set(configured.map((c) => c.peerId))
+    this.#node.setProtectedPeers?.(
+      (peer) => chosen.has(peer) || this.#store.getContact(peer) !== undefined,
+    )
     this.#node.on('peer:connect', (peer) => this.#contacts.onConnect(peer))
     this.#node.on('peer:disconnect', (peer) => this.#contacts.emitPresence(peer, false))
     this.#node.on('peer:identify', (peer, addrs) => this.#contacts.onIdentify(peer, addrs))
@@ -159,10 +167,7 @@ export class ChatService implements ChatApi {
       node: this.#node,
       identity: this.#identity,
       cards: this.#cards,
-      configured: configuredMailboxes(
-        this.#configuredMailboxes?.bootstrap ?? [],
-        this.#configuredMailboxes?.explicit ?? [],
-      ),
+      configured,
       receive: (frame) => this.#receiver.receiveFromMailbox(frame),
       onChange: () => this.#ownCard.changed(),
     })
