@@ -10,12 +10,14 @@ import type { ConnectionInfo } from '../node/types.js'
 import type { MessageStatus } from '../store/types.js'
 import type {
   ContactView,
+  ConversationView,
   GroupView,
   MessageView,
   NodeStatus,
   ProfileView,
   RequestView,
   ServiceEvent,
+  SettingsView,
 } from '../service/types.js'
 
 /** Written by the daemon when ready: `{ pid, peerId, addrs, api }` (CLI.md "Node"). */
@@ -251,6 +253,25 @@ export class ApiClient {
     if (opts.limit !== undefined) q.set('limit', String(opts.limit))
     const qs = q.toString()
     return this.#request('GET', `/v1/messages${qs === '' ? '' : `?${qs}`}`)
+  }
+
+  // ---- Conversations, read marks, settings (CLI.md "Conversations, receipts, edits") ----
+
+  conversations(): Promise<ConversationView[]> {
+    return this.#request('GET', '/v1/conversations')
+  }
+
+  /** `ref`: a contact's name or PeerId, or a group's name or id. */
+  readConversation(ref: string): Promise<{ conversation: string; read: number }> {
+    return this.#request('POST', `/v1/conversations/${encodeURIComponent(ref)}/read`, {})
+  }
+
+  settings(): Promise<SettingsView> {
+    return this.#request('GET', '/v1/settings')
+  }
+
+  setSettings(s: Partial<SettingsView>): Promise<SettingsView> {
+    return this.#request('POST', '/v1/settings', s)
   }
 
   // ---- Groups (CLI.md "Groups") ----

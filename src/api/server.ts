@@ -1,7 +1,7 @@
 // The local API: HTTP + WebSocket on 127.0.0.1, the only door to a running node (ARCHITECTURE.md
 // "Data flow"). This module owns the HTTP side — binding, the Host/Origin checks (./host.ts) then
 // bearer-token auth on every request, JSON bodies under MAX_BODY_BYTES, the route table (status,
-// peers, messages here; ./contact-routes.ts, ./group-routes.ts) — and maps each route to one
+// peers, messages here; ./contact-routes.ts, ./group-routes.ts, ./conversation-routes.ts) — and maps each route to one
 // ChatApi call. It knows nothing of libp2p, the store or the protocol; errors are mapped to
 // statuses by ./errors.ts and events are streamed by ./events.ts. Logs name routes and statuses,
 // never bodies, tokens or message text.
@@ -11,6 +11,7 @@ import createDebug from 'debug'
 import type { ChatApi } from '../service/types.js'
 import { authorized } from './auth.js'
 import { contactRoutes } from './contact-routes.js'
+import { conversationRoutes } from './conversation-routes.js'
 import { HttpError, toHttpError } from './errors.js'
 import { attachEvents } from './events.js'
 import { groupRoutes, MAX_MESSAGES_LIMIT } from './group-routes.js'
@@ -47,6 +48,7 @@ function routes(api: ChatApi, rejected: () => Record<string, number>): Route[] {
   return [
     ...groupRoutes(api),
     ...contactRoutes(api),
+    ...conversationRoutes(api),
     {
       method: 'GET',
       path: /^\/v1\/status$/,
@@ -71,9 +73,10 @@ function routes(api: ChatApi, rejected: () => Record<string, number>): Route[] {
             ? DEFAULT_WAIT_TIMEOUT_MS
             : int(body.timeoutMs, 'timeoutMs', 0, MAX_WAIT_TIMEOUT_MS)
         const sent = api.send(contact, body.text)
-        if (body.wait !== true || sent.status === 'delivered') return { body: sent }
+        const acked = (s: string) => s === 'delivered' || s === 'read'
+        if (body.wait !== true || acked(sent.status)) return { body: sent }
         const status = await api.waitDelivered(sent.id, timeoutMs)
-        if (status === 'delivered') return { body: { id: sent.id, status } }
+        if (acked(status)) return { body: { id: sent.id, status } }
         return {
           status: 504,
           body: {

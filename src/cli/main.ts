@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { registerChat } from './commands/chat.js'
 import { registerContacts } from './commands/contacts.js'
+import { registerConversations } from './commands/conversations.js'
 import { registerGroup } from './commands/group.js'
 import { registerMessages } from './commands/messages.js'
 import { registerNode } from './commands/node.js'
@@ -49,6 +50,7 @@ export function buildProgram(argv: string[] = []): Command {
   registerGroup(program)
   registerRequests(program)
   registerProfile(program)
+  registerConversations(program)
   program.on('option:version', () => {
     const v = version()
     if (argv.includes('--json')) writeJson({ version: v })

@@ -133,8 +133,9 @@ export function formatTime(ms: number): string {
   )
 }
 
-/** Delivery ticks of an outgoing message: queued ·, sent ✓, delivered ✓✓. */
+/** Delivery ticks of an outgoing message: queued ·, sent ✓, delivered ✓✓, read ✓✓✓. */
 export function ticks(status: string): string {
+  if (status === 'read') return '✓✓✓'
   return status === 'delivered' ? '✓✓' : status === 'sent' ? '✓' : '·'
 }
 

@@ -7,6 +7,7 @@
 //  - ./receive.ts   one synchronous SQLite transaction per frame: decrypt, store, dispatch;
 //  - ./receipts.ts  batched acks;   ./own-card.ts  signing, publishing and pushing our card;
 //  - ./profile.ts   our display name (`kith profile`) and the ones contacts send;
+//  - ./conversations.ts  the conversation list, read marks (READ receipts) and settings;
 //  - ./mailboxes.ts and ./groups/ (created at start).
 // Every message carries an id and a per-conversation sequence; the receiver drops duplicate ids
 // and acks (again) inside the encrypted channel; the sender retries unacked messages with fresh
@@ -20,6 +21,7 @@ import type { ConnectionInfo, KithNode } from '../node/types.js'
 import type { MessageStatus, NodeStore } from '../store/types.js'
 import { Cards } from './cards.js'
 import { Contacts } from './contacts.js'
+import { Conversations } from './conversations.js'
 import type { ChatContext } from './context.js'
 import { InvalidArgumentError, MessageNotFoundError } from './errors.js'
 import { Groups } from './groups/index.js'
@@ -36,12 +38,14 @@ import {
   toMessageView,
   type ChatApi,
   type ContactView,
+  type ConversationView,
   type GroupView,
   type MessageView,
   type NodeStatus,
   type ProfileView,
   type RequestView,
   type ServiceEvent,
+  type SettingsView,
 } from './types.js'
 
 const log = debug('kith:service')
@@ -78,6 +82,7 @@ export class ChatService implements ChatApi {
   readonly #requests: Requests
   readonly #proofs: InviteProofs
   readonly #profile: Profile
+  readonly #conversations: Conversations
   #mailboxes: Mailboxes | undefined
   /** Groups (./groups/): membership, sender keys, group messages, sync. */
   #groups: Groups | undefined
@@ -122,6 +127,9 @@ export class ChatService implements ChatApi {
       () => this.#bundle,
       (card) => this.#profile.content(card),
     )
+    this.#conversations = new Conversations(this.#cx, {
+      queueRead: (peer, ids) => this.#receipts.queueRead(peer, ids),
+    })
     const pushCard = (peer: string) => this.#ownCard.push(peer)
     const queueAck = (peer: string, id: string) => this.#receipts.queueAck(peer, id)
     this.#requests = new Requests(this.#cx, { queueAck, pushCard, flushSoon })
@@ -308,10 +316,11 @@ export class ChatService implements ChatApi {
     return this.#outbox.send(this.#contacts.get(ref).peerId, text)
   }
 
+  /** Resolves `delivered` (or `read`, which implies it) once the peer acked the message. */
   async waitDelivered(id: string, timeoutMs: number): Promise<MessageStatus> {
     const m = this.#store.getMessage(id)
     if (m === undefined) throw new MessageNotFoundError(`no message ${id}`)
-    if (m.status === 'delivered') return 'delivered'
+    if (m.status === 'delivered' || m.status === 'read') return m.status
     return new Promise((resolve) => {
       const done = (status: MessageStatus) => {
         clearTimeout(timer)
@@ -323,7 +332,12 @@ export class ChatService implements ChatApi {
         timeoutMs,
       )
       const off = this.on((e) => {
-        if (e.event === 'status' && e.id === id && e.status === 'delivered') done('delivered')
+        if (
+          e.event === 'status' &&
+          e.id === id &&
+          (e.status === 'delivered' || e.status === 'read')
+        )
+          done(e.status)
       })
     })
   }
@@ -337,6 +351,24 @@ export class ChatService implements ChatApi {
         ...(opts.limit === undefined ? {} : { limit: opts.limit }),
       })
       .map(toMessageView)
+  }
+
+  // ---- Conversations, read marks, settings (./conversations.ts) -----------------------------
+
+  conversations(): ConversationView[] {
+    return this.#conversations.list()
+  }
+
+  readConversation(ref: string): { conversation: string; read: number } {
+    return this.#conversations.read(ref)
+  }
+
+  settings(): SettingsView {
+    return this.#conversations.settings()
+  }
+
+  setSettings(s: Partial<SettingsView>): SettingsView {
+    return this.#conversations.setSettings(s)
   }
 
   // ---- Groups (./groups/, docs/groups.md) ---------------------------------------------------

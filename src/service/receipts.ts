@@ -1,7 +1,9 @@
-// Delivery receipts (acks) for received 1:1 messages and group control contents: batched per
-// peer (a burst of 1,000 messages is acked in a few receipts of MAX_ACK_BATCH ids), sent over the
-// session, or deposited with the peer's mailboxes when it is not connected. It owns the pending
-// acks; it knows nothing of the outbox (a lost ack is covered by the sender's retry).
+// Delivery receipts (acks) for received 1:1 messages and group control contents, and read
+// receipts (`kith read`, protocol.md §4.8): batched per peer and kind (a burst of 1,000 messages is
+// acked in a few receipts of MAX_ACK_BATCH ids), sent over the session, or deposited with the
+// peer's mailboxes when it is not connected. It owns the pending receipts; it knows nothing of the
+// outbox (a lost ack is covered by the sender's retry; a lost read receipt is not retried) nor of
+// the read-receipt setting (the caller decides whether to queue one).
 import debug from 'debug'
 import { fromHex } from '../core/bytes.js'
 import { encodeChatContent, MESSAGE_ID_BYTES } from '../core/wire/content.js'
@@ -13,7 +15,7 @@ const log = debug('kith:service')
 
 export class Receipts {
   readonly #cx: ChatContext
-  readonly #acks = new Map<string, Set<string>>()
+  readonly #pending = new Map<string, { acks: Set<string>; reads: Set<string> }>()
 
   constructor(cx: ChatContext) {
     this.#cx = cx
@@ -21,20 +23,28 @@ export class Receipts {
 
   /** Acks are batched per peer: a burst of 1,000 messages is acked in a few receipts. */
   queueAck(peer: string, id: string): void {
-    let set = this.#acks.get(peer)
-    if (set === undefined) {
-      set = new Set()
-      this.#acks.set(peer, set)
-      setImmediate(() => void this.#sendAcks(peer))
-    }
-    set.add(id)
+    this.#queue(peer).acks.add(id)
   }
 
-  async #sendAcks(peer: string): Promise<void> {
+  /** A READ receipt naming `ids` (incoming messages from `peer` the user just read). */
+  queueRead(peer: string, ids: readonly string[]): void {
+    if (ids.length === 0) return
+    const reads = this.#queue(peer).reads
+    for (const id of ids) reads.add(id)
+  }
+
+  #queue(peer: string): { acks: Set<string>; reads: Set<string> } {
+    let q = this.#pending.get(peer)
+    if (q === undefined) {
+      q = { acks: new Set(), reads: new Set() }
+      this.#pending.set(peer, q)
+      setImmediate(() => void this.#send(peer))
+    }
+    return q
+  }
+
+  #contents(kind: ReceiptKind, ids: string[]): Uint8Array[] {
     const cx = this.#cx
-    const ids = [...(this.#acks.get(peer) ?? [])]
-    this.#acks.delete(peer)
-    if (ids.length === 0 || cx.stopped()) return
     const contents: Uint8Array[] = []
     for (let i = 0; i < ids.length; i += MAX_ACK_BATCH) {
       contents.push(
@@ -45,12 +55,26 @@ export class Receipts {
           sentAt: BigInt(cx.ctx.clock()),
           conversation: new Uint8Array(0),
           receipt: {
-            kind: ReceiptKind.DELIVERED,
+            kind,
             messageIds: ids.slice(i, i + MAX_ACK_BATCH).map((id) => fromHex(id)),
           },
         }),
       )
     }
+    return contents
+  }
+
+  async #send(peer: string): Promise<void> {
+    const cx = this.#cx
+    const q = this.#pending.get(peer)
+    this.#pending.delete(peer)
+    if (q === undefined || cx.stopped()) return
+    // DELIVERED before READ: the sender's status passes delivered on the way to read.
+    const contents = [
+      ...this.#contents(ReceiptKind.DELIVERED, [...q.acks]),
+      ...this.#contents(ReceiptKind.READ, [...q.reads]),
+    ]
+    if (contents.length === 0) return
     try {
       // A lost ack is not fatal: the sender retries and we ack the duplicate again.
       if (!cx.node.isConnected(peer) && !canDeposit(cx, peer)) return
@@ -61,7 +85,7 @@ export class Receipts {
         await cx.mailboxes()?.deposit(peer, frames)
       }
     } catch (err) {
-      log('ack to %s failed: %s', peer, (err as Error).name)
+      log('receipt to %s failed: %s', peer, (err as Error).name)
     }
   }
 }

@@ -4,7 +4,8 @@
 // cannot interleave with an encryption for the same peer, so the session record is never written
 // from two places at once. Inside, the content is dispatched by body: text (stored, acked, also
 // when a duplicate), card (with the sender's profile name, ./profile.ts), group update
-// (groups/index.ts, same transaction) or receipt. Who may send what (issue 11 "Message
+// (groups/index.ts, same transaction) or receipt (DELIVERED; READ from an accepted contact only,
+// moving our own messages to `read`). Who may send what (issue 11 "Message
 // requests"): a blocked peer's frames are refused before parsing; a contact, or a peer proving
 // one of our invite secrets (it becomes a contact), is served as before; a co-member (a member
 // of one of our groups) as before for group traffic and cards; a stranger's texts become a
@@ -194,6 +195,20 @@ export class Receiver {
           if (m.status !== 'delivered') {
             cx.store.setStatus(id, 'delivered')
             events.push({ event: 'status', id, conversation: from, status: 'delivered' })
+          }
+        }
+      } else if (content.receipt?.kind === ReceiptKind.READ && trusted) {
+        // The contact read our messages (`kith read` there; protocol.md §4.8). Only an accepted
+        // contact's READ counts, and only for our own outgoing messages to it; read implies
+        // delivered, so the entry leaves the outbox too. Status only moves forward.
+        for (const raw of content.receipt.messageIds) {
+          const id = toHex(raw)
+          const m = cx.store.getMessage(id)
+          if (m === undefined || m.direction !== 'out' || m.conversation !== from) continue
+          cx.store.dequeue(id)
+          if (m.status !== 'read') {
+            cx.store.setStatus(id, 'read', now)
+            events.push({ event: 'status', id, conversation: from, status: 'read' })
           }
         }
       }

@@ -86,6 +86,24 @@ export interface MessageView {
   status: MessageStatus
 }
 
+/** A row of `kith conversations` (CLI.md "Conversations, receipts, edits"). */
+export interface ConversationView {
+  /** The contact's PeerId or the group id. */
+  conversation: string
+  kind: 'direct' | 'group'
+  /** The contact's or group's name. */
+  name: string
+  /** Incoming messages not yet marked read (`kith read`). */
+  unread: number
+  /** The newest message in display order, or null. */
+  last: MessageView | null
+}
+
+/** `kith settings`: persisted in the store; read receipts default on. */
+export interface SettingsView {
+  readReceipts: boolean
+}
+
 export type ServiceEvent =
   | { event: 'message'; message: MessageView }
   | { event: 'status'; id: string; conversation: string; status: MessageStatus }
@@ -133,6 +151,14 @@ export interface ChatApi {
   /** Encrypts once and publishes: `sent` if it reached a peer, else `queued`. */
   sendGroup?(group: string, text: string): Promise<{ id: string; status: MessageStatus }>
   groupMessages?(group: string, opts: { limit?: number }): MessageView[]
+  // Conversations and read marks (./conversations.ts); optional like groups (`kith relay`).
+  /** One row per accepted contact and active group, most recent first. */
+  conversations?(): ConversationView[]
+  /** Marks a contact's or group's conversation read (ContactNotFoundError, 404); a direct one
+   *  sends a READ receipt for the newly read messages unless read receipts are off. */
+  readConversation?(ref: string): { conversation: string; read: number }
+  settings?(): SettingsView
+  setSettings?(s: Partial<SettingsView>): SettingsView
   /** Our display name (`kith profile`); optional: `kith relay` has none to send. */
   profile?(): ProfileView
   /** Sets it and tells every accepted contact. Throws InvalidNameError (400). */

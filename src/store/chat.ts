@@ -8,8 +8,10 @@
 // then oldest first, and each sender's messages appear in seq order even when seq 4 arrives after
 // seq 5 (4 is shown just before 5). Invariant kept by insertMessage, in its transaction.
 //
-// Status only moves forward (queued → sent → delivered): a late "sent" from a retry does not undo
-// a "delivered". It holds message text, so it prints none (ARCHITECTURE.md: logs never hold text).
+// Status only moves forward (queued → sent → delivered → read): a late "sent" from a retry does
+// not undo a "delivered". `read` is not stored in the status column (whose CHECK predates it) but
+// derived from read_at (migration 6): an incoming message marked read here (`kith read`), or an
+// outgoing one the peer's READ receipt named. It holds message text, so it prints none (ARCHITECTURE.md: logs never hold text).
 import { publicKeyFromPeerId } from '../core/identity/identity.js'
 import { Redacted } from '../core/secret.js'
 import type { SqliteDatabase, SqliteStatement as Statement } from './database.js'
@@ -43,7 +45,8 @@ interface MessageRow {
   text: string
   sent_at: number
   received_at: number
-  status: MessageStatus
+  status: Exclude<MessageStatus, 'read'>
+  read_at: number | null
 }
 interface OutboxRow {
   message_id: string
@@ -53,10 +56,13 @@ interface OutboxRow {
 }
 
 /** Status order: an update never moves a message back. */
-const STATUS_RANK: Record<MessageStatus, number> = { queued: 0, sent: 1, delivered: 2 }
+const STATUS_RANK: Record<MessageStatus, number> = { queued: 0, sent: 1, delivered: 2, read: 3 }
 const STATUS_RANK_SQL = "CASE status WHEN 'queued' THEN 0 WHEN 'sent' THEN 1 ELSE 2 END"
 const MESSAGE_COLUMNS =
   'id, conversation, sender, direction, seq, text, sent_at, received_at, status'
+const MESSAGE_SELECT = `${MESSAGE_COLUMNS}, read_at`
+/** Display order, newest first (see the header). */
+const NEWEST_FIRST = 'sort_at DESC, sender DESC, seq DESC, id DESC'
 
 function contactOut(r: ContactRow): Contact {
   return {
@@ -98,7 +104,7 @@ function messageOut(r: MessageRow): StoredMessage {
     text: r.text,
     sentAt: r.sent_at,
     receivedAt: r.received_at,
-    status: r.status,
+    status: r.read_at === null ? r.status : 'read',
   }
 }
 
@@ -238,7 +244,8 @@ export class SqliteChatStore extends Redacted implements ChatStore {
         .get(m.conversation, m.from, m.seq) as number | undefined
       const sortAt = later === undefined ? m.receivedAt : Math.min(later, m.receivedAt)
       const inserted = this.#q(
-        `INSERT INTO messages (${MESSAGE_COLUMNS}, sort_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO messages (${MESSAGE_COLUMNS}, sort_at, read_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO NOTHING`,
       ).run(
         m.id,
@@ -249,8 +256,9 @@ export class SqliteChatStore extends Redacted implements ChatStore {
         m.text,
         m.sentAt,
         m.receivedAt,
-        m.status,
+        m.status === 'read' ? 'delivered' : m.status,
         sortAt,
+        m.status === 'read' ? m.receivedAt : null,
       )
       if (inserted.changes === 0) return false
       // Earlier-seq messages of the sender must not sort after this one. The largest of their
@@ -272,7 +280,7 @@ export class SqliteChatStore extends Redacted implements ChatStore {
   }
 
   getMessage(id: string): StoredMessage | undefined {
-    const r = this.#q(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE id = ?`).get(id) as
+    const r = this.#q(`SELECT ${MESSAGE_SELECT} FROM messages WHERE id = ?`).get(id) as
       MessageRow | undefined
     return r && messageOut(r)
   }
@@ -281,14 +289,47 @@ export class SqliteChatStore extends Redacted implements ChatStore {
     return this.#q('SELECT 1 FROM messages WHERE id = ?').get(id) !== undefined
   }
 
-  setStatus(id: string, status: MessageStatus): void {
+  setStatus(id: string, status: MessageStatus, at = 0): void {
     const rank = STATUS_RANK[status] as number | undefined
     if (rank === undefined) throw new TypeError(`status: unknown status ${String(status)}`)
+    if (status === 'read') {
+      // Read implies delivered (a READ receipt may overtake a lost DELIVERED one).
+      this.#q(
+        `UPDATE messages SET status = 'delivered', read_at = ? WHERE id = ? AND read_at IS NULL`,
+      ).run(at, id)
+      return
+    }
     this.#q(`UPDATE messages SET status = ? WHERE id = ? AND ${STATUS_RANK_SQL} < ?`).run(
       status,
       id,
       rank,
     )
+  }
+
+  markRead(conversation: string, at: number): string[] {
+    return this.#q(
+      `UPDATE messages INDEXED BY messages_unread SET read_at = ?
+       WHERE conversation = ? AND direction = 'in' AND read_at IS NULL RETURNING id`,
+    )
+      .pluck()
+      .all(at, conversation) as string[]
+  }
+
+  unreadCount(conversation: string): number {
+    return this.#q(
+      `SELECT count(*) FROM messages INDEXED BY messages_unread
+       WHERE conversation = ? AND direction = 'in' AND read_at IS NULL`,
+    )
+      .pluck()
+      .get(conversation) as number
+  }
+
+  lastMessage(conversation: string): StoredMessage | undefined {
+    const r = this.#q(
+      `SELECT ${MESSAGE_SELECT} FROM messages INDEXED BY messages_display
+       WHERE conversation = ? ORDER BY ${NEWEST_FIRST} LIMIT 1`,
+    ).get(conversation) as MessageRow | undefined
+    return r && messageOut(r)
   }
 
   /** Oldest first in display order (see the header). With `limit`, the newest `limit` messages,
@@ -299,15 +340,14 @@ export class SqliteChatStore extends Redacted implements ChatStore {
     let rows: MessageRow[]
     if (opts.limit === undefined) {
       rows = this.#q(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages ${where} ORDER BY sort_at, sender, seq, id`,
+        `SELECT ${MESSAGE_SELECT} FROM messages ${where} ORDER BY sort_at, sender, seq, id`,
       ).all(...args) as MessageRow[]
     } else {
       if (!Number.isInteger(opts.limit) || opts.limit < 0) {
         throw new RangeError('limit: expected a non-negative integer')
       }
       rows = this.#q(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages ${where}
-         ORDER BY sort_at DESC, sender DESC, seq DESC, id DESC LIMIT ?`,
+        `SELECT ${MESSAGE_SELECT} FROM messages ${where} ORDER BY ${NEWEST_FIRST} LIMIT ?`,
       ).all(...args, opts.limit) as MessageRow[]
       rows.reverse()
     }

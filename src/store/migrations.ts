@@ -312,6 +312,17 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX request_messages_by_peer ON request_messages (peer_id, received_at);
   `,
+  // 6: read marks (`kith read`, `kith conversations`; protocol.md §4.8 READ receipts). read_at is
+  // when an incoming message was marked read here, or when the peer's READ receipt for an
+  // outgoing one arrived; the status `read` is derived from it (./chat.ts), since the status
+  // column's CHECK cannot be widened without rebuilding the table (whose outbox rows cascade).
+  // The partial index holds exactly the unread incoming messages: counting a conversation's
+  // unread is a range of that index, and marking them read walks only it.
+  `
+  ALTER TABLE messages ADD COLUMN read_at INTEGER;
+  CREATE INDEX messages_unread ON messages (conversation)
+    WHERE direction = 'in' AND read_at IS NULL;
+  `,
 ]
 
 /** The schema version this code writes. */

@@ -5,7 +5,9 @@
 // transaction (`transaction(fn)`), which an async interface could not guarantee.
 import type { EcPrekeyRecord, KemPrekeyRecord, ProtocolStore } from '../core/store/types.js'
 
-export type MessageStatus = 'queued' | 'sent' | 'delivered'
+/** Only moves forward. `read`: an incoming message marked read here, or an outgoing one the
+ *  peer's READ receipt named. */
+export type MessageStatus = 'queued' | 'sent' | 'delivered' | 'read'
 export type Direction = 'in' | 'out'
 
 export interface Contact {
@@ -127,7 +129,14 @@ export interface ChatStore {
   insertMessage(m: StoredMessage): boolean
   getMessage(id: string): StoredMessage | undefined
   hasMessage(id: string): boolean
-  setStatus(id: string, status: MessageStatus): void
+  /** Moves the status forward only; `read` also records `at` (ms) as the time it was read. */
+  setStatus(id: string, status: MessageStatus, at?: number): void
+  /** Marks the conversation's unread incoming messages read; returns their ids. */
+  markRead(conversation: string, at: number): string[]
+  /** Incoming messages of the conversation not yet marked read (an index range count). */
+  unreadCount(conversation: string): number
+  /** The newest message of the conversation in display order. */
+  lastMessage(conversation: string): StoredMessage | undefined
   /** Oldest first, ordered by (conversation, from, seq) for display in sequence order. */
   listMessages(opts: { conversation?: string; limit?: number }): StoredMessage[]
 
