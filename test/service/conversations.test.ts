@@ -6,7 +6,6 @@
 // messages of another conversation changes nothing.
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, it } from 'node:test'
-import type { CoreContext } from '../../src/core/crypto/provider.js'
 import { IdentityKeyPair, peerIdBytesFromPublicKey } from '../../src/core/identity/identity.js'
 import { SessionRecord } from '../../src/core/session/record.js'
 import { initiateSession, sessionEncrypt } from '../../src/core/session/session.js'
@@ -14,62 +13,17 @@ import { fromHex } from '../../src/core/bytes.js'
 import { encodeChatContent } from '../../src/core/wire/content.js'
 import { decodeInviteLink, encodeInviteLink } from '../../src/core/wire/invite.js'
 import * as pb from '../../src/core/wire/pb/wire.js'
-import type { DmHandler, KithNode } from '../../src/node/types.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
-import { type ChatService, createChatService } from '../../src/service/chat.js'
 import type { ServiceEvent } from '../../src/service/types.js'
-import { createNodeStore, type SqliteNodeStore } from '../../src/store/sqlite.js'
-import { tempHome } from '../store/helpers.js'
+import { ctx, fakeNet, startPeer, type Peer } from '../helpers/fake-network.js'
 
-const ctx: CoreContext = { crypto: nodeCrypto, rng: nodeRng, clock: () => Date.now() }
-
-/** The in-memory network: PeerId → its dm handler; every peer is "connected". */
-const net = new Map<string, DmHandler>()
-const watched = new Map<string, string[]>()
-
-function fakeNode(peerId: string): KithNode {
-  const base: Partial<KithNode> = {
-    peerId,
-    addrs: () => [`/ip4/127.0.0.1/tcp/1/p2p/${peerId}`],
-    connections: () => [],
-    isConnected: (p) => net.has(p),
-    metrics: () => ({ dmFramesIn: 0, dmFramesOut: 0, dmRejected: {}, syncRejected: {} }),
-    onDm: (h) => void net.set(peerId, h),
-    sendDm: async (peer, frames) => {
-      const h = net.get(peer)
-      if (h === undefined) throw new Error('unreachable')
-      for (const f of frames) await h(peerId, f)
-    },
-    watch: (p, addrs) => void watched.set(`${peerId}>${p}`, addrs),
-    unwatch: (p) => void watched.delete(`${peerId}>${p}`),
-    findCard: () => Promise.resolve(undefined),
-    findPeerAddrs: () => Promise.resolve([]),
-    mailboxDeposit: () => Promise.reject(new Error('no mailbox')),
-    mailboxFetch: () => Promise.resolve([]),
-    pubsubPublish: () => Promise.resolve(0),
-    pubsubPeers: () => [],
-    mailboxUsage: () => Promise.resolve(undefined),
-  }
-  return new Proxy(base as KithNode, {
-    get: (t, k): unknown => (k in t ? Reflect.get(t, k) : () => undefined),
-  })
-}
-
-interface Peer {
-  svc: ChatService
-  store: SqliteNodeStore
-  id: IdentityKeyPair
-  cleanup: () => void
-}
+/** The in-memory network (test/helpers/fake-network.ts). */
+const fake = fakeNet()
+const { net, watched } = fake
 const peers: Peer[] = []
 
-async function peer(name: string): Promise<Peer> {
-  const t = tempHome()
-  const id = IdentityKeyPair.generate(nodeCrypto, nodeRng)
-  const store = createNodeStore(t.home, id, name)
-  const svc = createChatService({ store, node: fakeNode(id.peerId), identity: id, ctx, name })
-  await svc.start()
-  const p = { svc, store, id, cleanup: t.cleanup }
+async function peer(name: string, id?: IdentityKeyPair): Promise<Peer> {
+  const p = await startPeer(fake, name, id)
   peers.push(p)
   return p
 }
