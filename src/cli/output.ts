@@ -45,11 +45,14 @@ export function exitCodeFor(err: unknown): number {
  *   U+2066–2069 and marks U+200E/200F/061C (Unicode UAX #9 §2; "Trojan Source", CVE-2021-42574)
  *   and invisible ones (U+200B zero width space, U+2060 word joiner, U+FEFF, U+00AD);
  * - \p{Zl}, \p{Zp}: U+2028/2029, which some terminals and viewers break lines at;
- * - \p{Cs}: a lone surrogate (JSON can carry one), shown rather than turned into U+FFFD.
+ * - \p{Cs}: a lone surrogate (JSON can carry one), shown rather than turned into U+FFFD;
+ * - U+2060–206F as a whole: the invisible-operator and bidi-isolate block, whose unassigned code
+ *   points (U+2065, \p{Cn} today) may become format characters in a later Unicode version or be
+ *   rendered as such by a terminal with newer tables (found by the property test in CI).
  * Exempt: ZWNJ/ZWJ (U+200C/200D) and the tag characters U+E0020–E007F, which emoji sequences and
  * some scripts need and which move no cursor. (Names with them are refused by the service.)
  */
-const UNSAFE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/gu
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\u2060-\u206f]/gu
 
 function exempt(cp: number): boolean {
   return cp === 0x200c || cp === 0x200d || (cp >= 0xe0020 && cp <= 0xe007f)

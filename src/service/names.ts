@@ -15,7 +15,7 @@ export const MAX_CONTACT_NAME_CHARS = 64
 // isolates U+202A–202E / U+2066–2069, LRM/RLM/ALM, zero-width U+200B–200D, word joiner, BOM,
 // soft hyphen, tags), Zl/Zp (line and paragraph separators), Cs (lone surrogates) and Co (private
 // use, rendered as anything). UAX #9 §2 lists the bidi controls; all are in Cf.
-const FORBIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}]/u
+const FORBIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\p{Co}\u2060-\u206f]/u
 /** Base58btc strings as long as a PeerId (Ed25519 "12D3KooW…" is 52, RSA "Qm…" 46): refused as
  *  names whether or not they decode, so no name can pass for a PeerId to a reader either. */
 const PEER_ID_SHAPE = /^[1-9A-HJ-NP-Za-km-z]{40,64}$/

@@ -332,6 +332,7 @@ void describe('names', () => {
       'a\nb',
       'bo\u202eb',
       'bo\u2066b',
+      'bo\u2065b', // unassigned, in the invisible-operator block
       'b\u200bob',
       '\u0085x',
       ' bob',
