@@ -90,7 +90,7 @@ async function groupOf(d: Daemon, groupId: string): Promise<GroupLine | undefine
   return (await json<GroupLine[]>(d.home, ['group', 'list'])).find((g) => g.groupId === groupId)
 }
 
-describe('groups under concurrent admins and hostile publishers', { timeout: 170_000 }, () => {
+describe('groups under concurrent admins and hostile publishers', { timeout: 240_000 }, () => {
   const ds: Daemon[] = []
   let groupId = ''
 
@@ -130,7 +130,15 @@ describe('groups under concurrent admins and hostile publishers', { timeout: 170
     const views = await Promise.all([a, b, d, e].map((x) => groupOf(x, groupId)))
     assert.equal(new Set(views.map((v) => `${v?.members.join()}|${v?.admins.join()}`)).size, 1)
     assert.equal(new Set(views.map((v) => v?.topic)).size, 1, 'one topic for everyone')
-    await until('c drops the group', async () => (await groupOf(c, groupId)) === undefined)
+    // c learns of its removal from B's pairwise outbox; a first attempt that c refuses (a frame
+    // racing the ops that make its sender a co-member) is retried with the outbox's backoff, so
+    // this can take as long as the convergence above (seen: > 30 s once in CI).
+    await until(
+      'c drops the group',
+      async () => (await groupOf(c, groupId)) === undefined,
+      90_000,
+      300,
+    )
   })
 
   it('non-member, tampered, replayed and rotated-key messages are rejected and counted', async () => {
