@@ -76,3 +76,17 @@ export async function startPeer(
   await svc.start()
   return { svc, store, id, cleanup: t.cleanup }
 }
+
+/** Polls `f` every 20 ms until it returns something other than undefined or false. */
+export async function until<T>(what: string, f: () => T | undefined, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms
+  for (;;) {
+    const v = f()
+    if (v !== undefined && v !== false) return v
+    if (Date.now() > end) throw new Error(`timed out: ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+/** Lets queued work (flushes, receipts, card pushes) run out. */
+export const settle = (): Promise<unknown> => new Promise((r) => setTimeout(r, 200))

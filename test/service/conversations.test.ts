@@ -15,7 +15,7 @@ import { decodeInviteLink, encodeInviteLink } from '../../src/core/wire/invite.j
 import * as pb from '../../src/core/wire/pb/wire.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import type { ServiceEvent } from '../../src/service/types.js'
-import { ctx, fakeNet, startPeer, type Peer } from '../helpers/fake-network.js'
+import { ctx, fakeNet, settle, startPeer, until, type Peer } from '../helpers/fake-network.js'
 
 /** The in-memory network (test/helpers/fake-network.ts). */
 const fake = fakeNet()
@@ -27,17 +27,6 @@ async function peer(name: string, id?: IdentityKeyPair): Promise<Peer> {
   peers.push(p)
   return p
 }
-
-async function until<T>(what: string, f: () => T | undefined, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = f()
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > end) throw new Error(`timed out: ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
-const settle = () => new Promise((r) => setTimeout(r, 200))
 
 /** Every READ receipt frame `from` sent to `to` is counted by wrapping `to`'s handler. */
 function countFrames(to: Peer): { n: number } {

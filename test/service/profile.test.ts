@@ -12,7 +12,7 @@ import { encodeChatContent } from '../../src/core/wire/content.js'
 import { decodeInviteLink } from '../../src/core/wire/invite.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import { MAX_CONTACT_NAME_CHARS } from '../../src/service/names.js'
-import { ctx, fakeNet, startPeer, type Peer } from '../helpers/fake-network.js'
+import { ctx, fakeNet, settle, startPeer, until, type Peer } from '../helpers/fake-network.js'
 
 /** The in-memory network (test/helpers/fake-network.ts). */
 const fake = fakeNet()
@@ -24,17 +24,6 @@ async function peer(name: string, id?: IdentityKeyPair): Promise<Peer> {
   peers.push(p)
   return p
 }
-
-async function until<T>(what: string, f: () => T | undefined, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = f()
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > end) throw new Error(`timed out: ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
-const settle = () => new Promise((r) => setTimeout(r, 200))
 
 /** Alice and Bob, contacts of each other: Bob added Alice's invite and wrote; she answered. */
 async function pair() {

@@ -23,7 +23,7 @@ import {
   MAX_REQUEST_MESSAGES,
   MAX_REQUESTS,
 } from '../../src/service/requests.js'
-import { ctx, fakeNet, startPeer, type Peer } from '../helpers/fake-network.js'
+import { ctx, fakeNet, settle, startPeer, until, type Peer } from '../helpers/fake-network.js'
 
 /** The in-memory network (test/helpers/fake-network.ts). */
 const fake = fakeNet()
@@ -72,16 +72,6 @@ const stripped = (link: string): string => {
   return encodeInviteLink({ peerId: d.peerId, addrs: d.addrs, bundle: d.bundle, name: d.name })
 }
 
-async function until<T>(what: string, f: () => T | undefined, ms = 10_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = f()
-    if (v !== undefined && v !== false) return v
-    if (Date.now() > end) throw new Error(`timed out: ${what}`)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-}
-const settle = () => new Promise((r) => setTimeout(r, 200))
 /** Hands a frame to `to`'s dm handler as the node would (a throw becomes a rejection). */
 const deliver = async (to: Peer, from: string, frame: Uint8Array) =>
   net.get(to.id.peerId)!(from, frame)
