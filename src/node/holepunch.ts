@@ -1,14 +1,29 @@
 // Upgrades relayed connections to direct ones by WebRTC hole punching (docs/connectivity.md).
 // js-libp2p's DCUtR cannot punch TCP from Node (ephemeral dial ports; NOTES.md "Hole punching"),
 // so when a relayed (limited) connection to a peer that accepts WebRTC signalling comes up, one
-// side — the one with the smaller PeerId, so the two never race — dials the peer's
+// side — the one with the smaller PeerId, so the two do not race — dials the peer's
 // `<relay>/p2p-circuit/webrtc/p2p/<peer>` address: @libp2p/webrtc exchanges SDP and ICE
 // candidates over the relayed connection, and ICE (with the STUN servers the node was given)
 // finds a direct UDP path through cone NATs. When the direct connection is up, the relayed ones
 // to that peer are closed after a short grace, so chat moves off the relay (new streams prefer
 // the unlimited connection). A punch that fails (a symmetric NAT) is retried a few times with
-// backoff; meanwhile chat stays on the relay. This module owns that decision and schedule; it
-// knows nothing of the protocols carried.
+// backoff; meanwhile chat stays on the relay. If the first punch has not given a direct
+// connection after HOLE_PUNCH_SWAP_MS, the other side (the larger PeerId) punches too: the
+// roles matter behind routers that let unsolicited packets in to themselves (below). This
+// module owns that decision and schedule; it knows nothing of the protocols carried.
+//
+// Why the roles matter (docs/connectivity.md "Routers that answer unsolicited packets", traced
+// with conntrack in the netns variant `home192`): a Linux router whose INPUT chain accepts a
+// packet from the WAN addressed to itself confirms a conntrack entry for it (and answers ICMP
+// port unreachable). When the peer's first ICE check reaches our router before our own first
+// check to the peer has left, that entry holds the 4-tuple our check needs, so the router
+// maps our check to a NEW source port; the peer's router, which filters by address and port,
+// drops it as unsolicited, and the punch fails. ICE's answerer checks first (it has the
+// offerer's candidates one relay hop earlier), so its packets land on the offerer's router: a
+// punch succeeds when the offerer's router drops unsolicited packets. Swapping roles makes a
+// pair with one such router succeed on the second punch; two routers that both accept them
+// cannot be punched without simultaneous sends (or TTL-limited first packets, which
+// node-datachannel does not expose) and stay on the relay.
 //
 // Two guards found in the namespace tests (docs/connectivity.md):
 //  - libp2p never dials /webrtc addresses itself (gatedWebRTC): only the punches started here
@@ -43,6 +58,10 @@ export const WEBRTC_SIGNALING_PROTOCOL = '/webrtc-signaling/0.0.1'
 export const HOLE_PUNCH_MAX_ATTEMPTS = 3
 /** Delay before retry n (n = 1, 2, …): HOLE_PUNCH_RETRY_MS · 2^(n-1). */
 export const HOLE_PUNCH_RETRY_MS = 20_000
+/** After this long without a direct connection, the side that did not start the first punch
+ *  (the larger PeerId) punches too, with the roles of offerer and answerer swapped. A punch
+ *  that works takes 0.2–1.2 s here (docs/connectivity.md), so 2 s rarely duplicates one. */
+export const HOLE_PUNCH_SWAP_MS = 2_000
 /** Bound of one punch (SDP over the relay + ICE); NOTES.md measured ≈0.3 s when it works. */
 export const HOLE_PUNCH_TIMEOUT_MS = 10_000
 /** A WebRTC connection must answer a ping within this, or it is aborted. A healthy one answers
@@ -75,6 +94,7 @@ export interface HolePunchInit {
   probeTimeoutMs?: number
   maxAttempts?: number
   retryMs?: number
+  swapMs?: number
   timeoutMs?: number
   closeGraceMs?: number
 }
@@ -183,6 +203,7 @@ export class HolePuncher implements Startable {
   readonly #enabled: boolean
   readonly #maxAttempts: number
   readonly #retryMs: number
+  readonly #swapMs: number
   readonly #timeoutMs: number
   readonly #graceMs: number
   readonly #probeMs: number
@@ -199,6 +220,7 @@ export class HolePuncher implements Startable {
     this.#enabled = init.enabled ?? true
     this.#maxAttempts = init.maxAttempts ?? HOLE_PUNCH_MAX_ATTEMPTS
     this.#retryMs = init.retryMs ?? HOLE_PUNCH_RETRY_MS
+    this.#swapMs = init.swapMs ?? HOLE_PUNCH_SWAP_MS
     this.#timeoutMs = init.timeoutMs ?? HOLE_PUNCH_TIMEOUT_MS
     this.#graceMs = init.closeGraceMs ?? RELAY_CLOSE_GRACE_MS
     this.#probeMs = init.probeTimeoutMs ?? WEBRTC_PROBE_TIMEOUT_MS
@@ -263,15 +285,21 @@ export class HolePuncher implements Startable {
   readonly #onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
     const { peerId, protocols, connection } = evt.detail
     if (!isLimited(connection) || !protocols.includes(WEBRTC_SIGNALING_PROTOCOL)) return
-    // One side dials, so the two never punch at once: the smaller PeerId.
-    if (this.#c.peerId.toString() >= peerId.toString()) return
     const key = peerId.toString()
     let state = this.#peers.get(key)
     if (state == null) {
       state = { attempts: 0, timer: undefined, running: false }
       this.#peers.set(key, state)
     }
-    if (state.timer == null && !state.running) this.#punchSafely(peerId, state)
+    if (state.timer != null || state.running) return
+    // The smaller PeerId punches at once; the larger one HOLE_PUNCH_SWAP_MS later, if the
+    // first punch has not given a direct connection by then (roles swapped: see the header).
+    if (this.#c.peerId.toString() < key) this.#punchSafely(peerId, state)
+    else {
+      const s = state
+      s.timer = setTimeout(() => this.#punchSafely(peerId, s), this.#swapMs)
+      s.timer.unref()
+    }
   }
 
   #hasDirect(peerId: PeerId): boolean {

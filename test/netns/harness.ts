@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 
+import { netEnv, variant } from './variants.js'
+
 export { until } from '../integration/harness.js'
 
 const root = new URL('../../', import.meta.url).pathname
@@ -18,11 +20,17 @@ const NET = join(root, 'test/netns/net.sh')
 const API = join(root, 'test/netns/api.mjs')
 /** Namespace names are `${PREFIX}-<role>`; net.sh removes every one with this prefix. */
 export const PREFIX = process.env.KITH_NETNS_PREFIX ?? 'kithnt'
+/** The topology variant this run builds (KITH_NET_VARIANT; test/netns/variants.ts). */
+export const VARIANT = variant()
 export const ROLES = ['inet', 'relay', 'pa', 'pb', 'r1', 'r2', 'r3', 'h1', 'h2', 'h3'] as const
 export type Role = (typeof ROLES)[number]
+/** Every namespace net.sh makes in this variant. */
+const NAMESPACES: string[] = [...ROLES, ...(VARIANT.cgnat ? ['cg', 'cgnet'] : [])]
 /** The relay's public address on the test "internet" (net.sh). */
-export const RELAY_IP = '11.0.0.10'
+export const RELAY_IP = `${VARIANT.pub}.10`
 export const RELAY_PORT = 4001
+/** The port daemons listen on: fixed, or 0 (the system picks one) in a `random` variant. */
+export const DAEMON_PORT = VARIANT.ports === 'fixed' ? 4001 : 0
 
 export interface RunResult {
   code: number
@@ -52,16 +60,18 @@ export function skipReason(): string | undefined {
 
 /** net.sh <args>; throws on failure. */
 export function net(...args: string[]): void {
-  const r = spawnSync(NET, args, { env: { ...process.env, KITH_NETNS_PREFIX: PREFIX } })
+  const r = spawnSync(NET, args, {
+    env: { ...process.env, ...netEnv(VARIANT), KITH_NETNS_PREFIX: PREFIX },
+  })
   if (r.status !== 0) throw new Error(`net.sh ${args.join(' ')}: ${r.stderr.toString()}`)
 }
 
-export function ns(role: Role): string {
+export function ns(role: Role | 'cg' | 'cgnet'): string {
   return `${PREFIX}-${role}`
 }
 
 /** Runs `cmd` inside `role`'s namespace and collects its output. */
-export function inNs(role: Role, cmd: string[], input = ''): Promise<RunResult> {
+export function inNs(role: Role | 'cg' | 'cgnet', cmd: string[], input = ''): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const p = spawn('ip', ['netns', 'exec', ns(role), ...cmd], { stdio: ['pipe', 'pipe', 'pipe'] })
     let stdout = ''
@@ -81,14 +91,20 @@ export function inNs(role: Role, cmd: string[], input = ''): Promise<RunResult> 
  * their NAT router, which has no route there itself.
  */
 export async function assertIsolated(hostAddrs: string[]): Promise<void> {
-  for (const role of ROLES) {
+  for (const role of NAMESPACES as Role[]) {
     const inner = await inNs(role, ['readlink', '/proc/self/ns/net'])
     if (inner.code !== 0 || inner.stdout.trim() === hostNetNs) {
       throw new Error(`${role}: not inside its own network namespace`)
     }
     for (const addr of hostAddrs) {
       const r = await inNs(role, ['ip', 'route', 'get', addr])
-      const viaRouter = /via 10\.[123]\.0\.1 /.test(r.stdout) && role.startsWith('h')
+      // Homes route via their router, a router behind the carrier NAT via the carrier's.
+      const gateways = [
+        ...VARIANT.lans.map((l) => `${l}.1`),
+        ...(VARIANT.cgnat ? ['100.64.0.1'] : []),
+      ]
+      const viaRouter =
+        gateways.some((g) => r.stdout.includes(`via ${g} `)) && /^(h\d|r1)$/.test(role)
       if (r.code === 0 && !viaRouter) {
         throw new Error(`${role} has a route to the host network (${addr}): ${r.stdout}`)
       }

@@ -16,7 +16,16 @@
 # Usage: net.sh up | down | loss <router> <percent> | cut <router> | heal <router> | flush
 set -euo pipefail
 P=${KITH_NETNS_PREFIX:-kithnt}
+# The topology variant (test/netns/variants.ts generates these; the defaults are the original
+# network above):
+PUB=${KITH_NET_PUB:-11.0.0}              # /24 of the "internet" (11.0.0 or TEST-NET-3 203.0.113)
+read -r -a LANS <<<"${KITH_NET_LANS:-10.1.0 10.2.0 10.3.0}" # /24 of the homes h1 h2 h3
+# drop: routers drop unsolicited packets to themselves; open: they accept them (and answer ICMP
+# port unreachable). One word for every router, or one per router: r1 r2 r3 [cg].
+read -r -a INPUTS <<<"${KITH_NET_INPUT:-drop}"
+CGNAT=${KITH_NET_CGNAT:-0}               # 1: r1 sits behind a carrier-grade NAT cg (100.64.0.0/24)
 ROLES=(inet relay pa pb r1 r2 r3 h1 h2 h3)
+[ "$CGNAT" = 1 ] && ROLES+=(cg cgnet)
 
 ns() { echo "$P-$1"; }
 x() { ip netns exec "$(ns "$1")" "${@:2}"; }
@@ -36,33 +45,45 @@ public() {
   x "$1" ip link set eth0 up
 }
 
-# router <role> <wan ip> <lan /24 prefix> <host role> <symmetric 0|1>
-router() {
-  local r=$1 wan=$2 lan=$3 h=$4 sym=$5
-  ip link add wan netns "$(ns "$r")" type veth peer name "p-$r" netns "$(ns inet)"
-  x inet ip link set "p-$r" master br0 up
+# nat <router> <wan ip> <wan bridge ns> <lan if> <lan /24 prefix> <symmetric 0|1> [gateway]:
+# a NAT router's WAN side on <wan bridge ns>'s br0 and its NAT, firewall and fault chain.
+nat() {
+  local r=$1 wan=$2 br=$3 lanif=$4 lan=$5 sym=$6 gw=${7:-}
+  ip link add wan netns "$(ns "$r")" type veth peer name "p-$r" netns "$(ns "$br")"
+  x "$br" ip link set "p-$r" master br0 up
   x "$r" ip addr add "$wan/24" dev wan
   x "$r" ip link set wan up
+  [ -n "$gw" ] && x "$r" ip route add default via "$gw"
+  x "$r" sysctl -qw net.ipv4.ip_forward=1
+  local random=()
+  [ "$sym" = 1 ] && random=(--random-fully)
+  x "$r" iptables -t nat -A POSTROUTING -s "$lan.0/24" -o wan -j MASQUERADE "${random[@]}"
+  x "$r" iptables -P FORWARD DROP
+  x "$r" iptables -A FORWARD -i "$lanif" -o wan -j ACCEPT
+  x "$r" iptables -A FORWARD -i wan -o "$lanif" -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+  local input=${INPUTS[0]}
+  case $r in r2) input=${INPUTS[1]:-$input} ;; r3) input=${INPUTS[2]:-$input} ;; cg) input=${INPUTS[3]:-$input} ;; esac
+  if [ "$input" = drop ]; then
+    x "$r" iptables -P INPUT DROP
+    x "$r" iptables -A INPUT -i lo -j ACCEPT
+    x "$r" iptables -A INPUT -i "$lanif" -j ACCEPT
+    x "$r" iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+  fi
+  # Loss and cuts go into their own chain, consulted first (see loss / cut).
+  x "$r" iptables -N KITH_FAULT
+  x "$r" iptables -I FORWARD 1 -j KITH_FAULT
+}
+
+# router <role> <wan ip> <lan /24 prefix> <host role> <symmetric 0|1> [wan bridge ns] [gateway]
+router() {
+  local r=$1 wan=$2 lan=$3 h=$4 sym=$5 br=${6:-inet} gw=${7:-}
   ip link add lan netns "$(ns "$r")" type veth peer name eth0 netns "$(ns "$h")"
   x "$r" ip addr add "$lan.1/24" dev lan
   x "$r" ip link set lan up
   x "$h" ip addr add "$lan.2/24" dev eth0
   x "$h" ip link set eth0 up
   x "$h" ip route add default via "$lan.1"
-  x "$r" sysctl -qw net.ipv4.ip_forward=1
-  local random=()
-  [ "$sym" = 1 ] && random=(--random-fully)
-  x "$r" iptables -t nat -A POSTROUTING -o wan -j MASQUERADE "${random[@]}"
-  x "$r" iptables -P FORWARD DROP
-  x "$r" iptables -A FORWARD -i lan -o wan -j ACCEPT
-  x "$r" iptables -A FORWARD -i wan -o lan -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
-  x "$r" iptables -P INPUT DROP
-  x "$r" iptables -A INPUT -i lo -j ACCEPT
-  x "$r" iptables -A INPUT -i lan -j ACCEPT
-  x "$r" iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
-  # Loss and cuts go into their own chain, consulted first (see loss / cut).
-  x "$r" iptables -N KITH_FAULT
-  x "$r" iptables -I FORWARD 1 -j KITH_FAULT
+  nat "$r" "$wan" "$br" lan "$lan" "$sym" "$gw"
 }
 
 up() {
@@ -73,12 +94,25 @@ up() {
   done
   x inet ip link add br0 type bridge
   x inet ip link set br0 up
-  public relay 11.0.0.10
-  public pa 11.0.0.11
-  public pb 11.0.0.12
-  router r1 11.0.0.1 10.1.0 h1 0
-  router r2 11.0.0.2 10.2.0 h2 0
-  router r3 11.0.0.3 10.3.0 h3 1
+  public relay "$PUB.10"
+  public pa "$PUB.11"
+  public pb "$PUB.12"
+  if [ "$CGNAT" = 1 ]; then
+    # The carrier's NAT: its customers' routers on 100.64.0.0/24 (RFC 6598), a port-preserving
+    # MASQUERADE to the internet; r1 behind it is a double NAT.
+    x cgnet ip link add br0 type bridge
+    x cgnet ip link set br0 up
+    ip link add cust netns "$(ns cg)" type veth peer name p-cg netns "$(ns cgnet)"
+    x cgnet ip link set p-cg master br0 up
+    x cg ip addr add 100.64.0.1/24 dev cust
+    x cg ip link set cust up
+    nat cg "$PUB.4" inet cust 100.64.0 0
+    router r1 100.64.0.2 "${LANS[0]}" h1 0 cgnet 100.64.0.1
+  else
+    router r1 "$PUB.1" "${LANS[0]}" h1 0
+  fi
+  router r2 "$PUB.2" "${LANS[1]}" h2 0
+  router r3 "$PUB.3" "${LANS[2]}" h3 1
 }
 
 case "${1:-}" in
@@ -94,7 +128,7 @@ case "${1:-}" in
   heal) x "$2" iptables -F KITH_FAULT ;;
   # flush: forget NAT mappings and neighbours between cases.
   flush)
-    for r in r1 r2 r3; do
+    for r in r1 r2 r3 $([ "$CGNAT" = 1 ] && echo cg); do
       x "$r" conntrack -F >/dev/null 2>&1 || true
       x "$r" ip neigh flush all || true
     done

@@ -5,8 +5,16 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import { gatedWebRTC, webrtcDialAddrs, type WebRTCDialer } from '../../src/node/holepunch.js'
-import type { Connection, Upgrader } from '@libp2p/interface'
+import {
+  gatedWebRTC,
+  HolePuncher,
+  WEBRTC_SIGNALING_PROTOCOL,
+  webrtcDialAddrs,
+  type HolePunchComponents,
+  type WebRTCDialer,
+} from '../../src/node/holepunch.js'
+import type { Connection, PeerId, Upgrader } from '@libp2p/interface'
+import { until } from '../helpers/fake-network.js'
 
 const R = '12D3KooWJCAXuxZqFWi8PRffVaRcm5ndGEze9ifeqUWcUMsQh6WB'
 const B = '12D3KooWB5js5RR58i5sxocDPpEJVpR4fXDPZf3jJPW4yV1nX692'
@@ -52,5 +60,85 @@ describe('hole punching helpers', () => {
     const signal = AbortSignal.timeout(1_000)
     await dialer.dial?.(addrs[0]!, signal)
     assert.deepEqual(dialled, [{ ma: addrs[0]!.toString(), upgrader, signal }])
+  })
+})
+
+/** A hole puncher whose peer `me` holds one relayed connection to `peer`; every punch it
+ *  dials is recorded and fails, unless `direct` says a direct connection exists. */
+function puncher(me: string, peer: string, swapMs: number) {
+  const id = (s: string) => ({ toString: () => s }) as unknown as PeerId
+  const relayedConn = {
+    id: 'c1',
+    limits: { bytes: 1n },
+    status: 'open',
+    remotePeer: id(peer),
+    remoteAddr: multiaddr(`${relay}/p2p-circuit/p2p/${peer}`),
+  } as unknown as Connection
+  const state = { direct: false, dials: [] as number[] }
+  const events = new EventTarget()
+  const components = {
+    peerId: id(me),
+    connectionManager: {
+      getConnections: () =>
+        state.direct ? [relayedConn, { ...relayedConn, limits: undefined }] : [relayedConn],
+    },
+    peerStore: { get: () => Promise.resolve({ addresses: [] }) },
+    events,
+  } as unknown as HolePunchComponents
+  const t0 = Date.now()
+  const hp = new HolePuncher(components, {
+    swapMs,
+    retryMs: 60_000,
+    webrtc: {
+      dial: () => {
+        state.dials.push(Date.now() - t0)
+        return Promise.reject(new Error('ICE failed'))
+      },
+    },
+  })
+  hp.start()
+  const identify = () =>
+    events.dispatchEvent(
+      new CustomEvent('peer:identify', {
+        detail: {
+          peerId: id(peer),
+          protocols: [WEBRTC_SIGNALING_PROTOCOL],
+          connection: relayedConn,
+        },
+      }),
+    )
+  return { hp, state, identify }
+}
+
+describe('hole punch schedule', () => {
+  it('the smaller PeerId punches at once; the larger one only after the swap delay, with roles swapped', async () => {
+    const small = puncher(B, C, 300)
+    const large = puncher(C, B, 300)
+    try {
+      small.identify()
+      large.identify()
+      await until('the first punch', () => small.state.dials.length === 1)
+      assert.ok(small.state.dials[0]! < 250, `first punch after ${small.state.dials[0]} ms`)
+      assert.equal(large.state.dials.length, 0, 'the larger PeerId waits')
+      await until('the swapped punch', () => large.state.dials.length === 1)
+      assert.ok(large.state.dials[0]! >= 290, `swapped punch after ${large.state.dials[0]} ms`)
+      assert.equal(large.hp.metrics().failures, 1)
+    } finally {
+      small.hp.stop()
+      large.hp.stop()
+    }
+  })
+
+  it('the larger PeerId does not punch when the first punch already gave a direct connection', async () => {
+    const large = puncher(C, B, 100)
+    try {
+      large.identify()
+      large.state.direct = true
+      await new Promise((r) => setTimeout(r, 400))
+      assert.deepEqual(large.state.dials, [])
+      assert.equal(large.hp.metrics().attempts, 0)
+    } finally {
+      large.hp.stop()
+    }
   })
 })

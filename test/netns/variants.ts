@@ -1,0 +1,116 @@
+// The topology variants of the NAT test network (issue 12, docs/connectivity.md "Variants"):
+// net.sh builds the same roles (relay, two public hosts, three homes behind NAT routers: two
+// cone-like, one symmetric) from these parameters, so each case runs on several address plans
+// and router behaviours. A variant is chosen with KITH_NET_VARIANT=<name> (default `base`, the
+// original network); `npm run bench -- connect` runs them all.
+
+export interface Variant {
+  name: string
+  /** What this variant changes, for the tables. */
+  about: string
+  /** /24 of the "internet" segment (no trailing dot). */
+  pub: string
+  /** /24 of the homes h1, h2, h3. */
+  lans: [string, string, string]
+  /** Whether routers r1, r2, r3 (and the carrier's) drop unsolicited packets addressed to
+   *  themselves (`drop`), or accept them and answer with ICMP port unreachable (`open`): such
+   *  a router cannot be punched from a peer whose packets arrive before its own host's first
+   *  packet left (src/node/holepunch.ts). */
+  input: Array<'drop' | 'open'>
+  /** h1's router sits behind a carrier-grade NAT (100.64.0.0/24): a double NAT. */
+  cgnat: boolean
+  /** Daemons listen on fixed port 4001 or on a port the system picks. */
+  ports: 'fixed' | 'random'
+}
+
+const base: Variant = {
+  name: 'base',
+  about: '10/8 LANs, public 11/8, routers drop unsolicited packets, fixed ports',
+  pub: '11.0.0',
+  lans: ['10.1.0', '10.2.0', '10.3.0'],
+  input: ['drop'],
+  cgnat: false,
+  ports: 'fixed',
+}
+
+export const VARIANTS: readonly Variant[] = [
+  base,
+  {
+    ...base,
+    name: 'home192',
+    about:
+      'every home on 192.168.1/24 (same addresses in two homes), routers answer unsolicited packets',
+    lans: ['192.168.1', '192.168.1', '192.168.0'],
+    input: ['open'],
+  },
+  {
+    ...base,
+    name: 'mixed',
+    about: 'r1 answers unsolicited packets, r2 and r3 drop them; 192.168/16 LANs',
+    lans: ['192.168.1', '192.168.2', '192.168.3'],
+    input: ['open', 'drop', 'drop'],
+  },
+  {
+    ...base,
+    name: 'testnet',
+    about:
+      'public side on TEST-NET-3 203.0.113/24 (libp2p calls it private), 172.16/12 LANs, random ports',
+    pub: '203.0.113',
+    lans: ['172.16.1', '172.17.1', '172.31.1'],
+    ports: 'random',
+  },
+  {
+    ...base,
+    name: 'cgnat',
+    about:
+      'h1 behind its router behind a carrier-grade NAT (100.64/10): double NAT; the carrier answers unsolicited packets',
+    cgnat: true,
+    input: ['drop', 'drop', 'drop', 'open'],
+  },
+]
+
+export function variant(name = process.env.KITH_NET_VARIANT ?? 'base'): Variant {
+  const v = VARIANTS.find((x) => x.name === name)
+  if (v === undefined)
+    throw new Error(`unknown KITH_NET_VARIANT ${name} (${VARIANTS.map((x) => x.name).join(', ')})`)
+  return v
+}
+
+/** net.sh's environment for `v`. */
+export function netEnv(v: Variant): Record<string, string> {
+  return {
+    KITH_NET_PUB: v.pub,
+    KITH_NET_LANS: v.lans.join(' '),
+    KITH_NET_INPUT: v.input.join(' '),
+    KITH_NET_CGNAT: v.cgnat ? '1' : '0',
+  }
+}
+
+/** Whether the public segment is a documentation range (RFC 5737), which libp2p counts as
+ *  private: AutoNAT never confirms an address there. */
+export function docRange(v: Variant): boolean {
+  return /^(192\.0\.2|198\.51\.100|203\.0\.113)$/.test(v.pub)
+}
+
+/** Which routers a home's packets cross, innermost first (h1 may sit behind the carrier's). */
+function routers(v: Variant, home: 'h1' | 'h2' | 'h3'): Array<'r1' | 'r2' | 'r3' | 'cg'> {
+  const r = ({ h1: 'r1', h2: 'r2', h3: 'r3' } as const)[home]
+  return home === 'h1' && v.cgnat ? [r, 'cg'] : [r]
+}
+
+function input(v: Variant, r: 'r1' | 'r2' | 'r3' | 'cg'): 'drop' | 'open' {
+  const i = { r1: 0, r2: 1, r3: 2, cg: 3 }[r]
+  return v.input[i] ?? v.input[0]!
+}
+
+/**
+ * Whether WebRTC can punch between two homes in `v`: neither is behind the symmetric NAT (r3),
+ * and at most one side's outermost router accepts unsolicited packets (with both, whichever
+ * side's first ICE check arrives first makes the other's router remap its port:
+ * src/node/holepunch.ts; the hole puncher swaps roles after HOLE_PUNCH_SWAP_MS for one).
+ */
+export function punchable(v: Variant, a: 'h1' | 'h2' | 'h3', b: 'h1' | 'h2' | 'h3'): boolean {
+  if (a === 'h3' || b === 'h3') return false
+  const outer = (h: 'h1' | 'h2' | 'h3') => input(v, routers(v, h).at(-1)!)
+  return !(outer(a) === 'open' && outer(b) === 'open')
+}
