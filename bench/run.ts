@@ -18,6 +18,11 @@ const BENCHES: Record<string, Entry> = {
     describe: 'hostile floods against one daemon (issue 11): victim RSS, CPU, honest p99 vs none',
     load: () => import('./abuse.js'),
   },
+  connect: {
+    describe:
+      'NAT traversal per netns topology variant (root): punch rate, time to direct, first message',
+    load: () => import('./connect.js'),
+  },
   core: {
     describe: '1:1 session (PQXDH + header-encrypted Double Ratchet) vs libsignal, in memory',
     load: () => import('./core.js'),

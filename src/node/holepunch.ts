@@ -36,6 +36,7 @@
 //    that libp2p reports open (limits == null, so "direct") but that carries nothing, and new
 //    streams would pick it over the working relayed one.
 import { randomBytes } from 'node:crypto'
+import './ice-order.js' // the offerer's ICE checks go second (docs/connectivity.md)
 import { byteStream } from '@libp2p/utils'
 import debug from 'debug'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
@@ -54,16 +55,20 @@ const log = debug('kith:node:holepunch')
 
 /** @libp2p/webrtc's signalling protocol (its SIGNALING_PROTOCOL, not exported by the package). */
 export const WEBRTC_SIGNALING_PROTOCOL = '/webrtc-signaling/0.0.1'
-/** Punch attempts per peer while only relayed connections exist (then chat stays relayed). */
-export const HOLE_PUNCH_MAX_ATTEMPTS = 3
+/** Punch attempts per peer and side while only relayed connections exist (then chat stays
+ *  relayed until a new relayed connection comes up). Whether a punch through a router that
+ *  accepts unsolicited packets works is a race of microseconds (see the header; 1 of 3 attempts
+ *  in a traced run), so both sides try several times early: 8 attempts within ≈1 min. */
+export const HOLE_PUNCH_MAX_ATTEMPTS = 4
 /** Delay before retry n (n = 1, 2, …): HOLE_PUNCH_RETRY_MS · 2^(n-1). */
-export const HOLE_PUNCH_RETRY_MS = 20_000
+export const HOLE_PUNCH_RETRY_MS = 5_000
 /** After this long without a direct connection, the side that did not start the first punch
  *  (the larger PeerId) punches too, with the roles of offerer and answerer swapped. A punch
  *  that works takes 0.2–1.2 s here (docs/connectivity.md), so 2 s rarely duplicates one. */
 export const HOLE_PUNCH_SWAP_MS = 2_000
-/** Bound of one punch (SDP over the relay + ICE); NOTES.md measured ≈0.3 s when it works. */
-export const HOLE_PUNCH_TIMEOUT_MS = 10_000
+/** Bound of one punch (SDP over the relay + ICE); NOTES.md measured ≈0.3 s when it works, the
+ *  netns runs 0.2–1.9 s on a loaded machine; a punch that has not connected by then will not. */
+export const HOLE_PUNCH_TIMEOUT_MS = 5_000
 /** A WebRTC connection must answer a ping within this, or it is aborted. A healthy one answers
  *  in milliseconds; a failed punch can leave one on the answering side that DMs would pick (it
  *  has no limits) until it is gone, so the window is short. */

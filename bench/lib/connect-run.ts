@@ -1,0 +1,120 @@
+// One variant of `npm run bench -- connect` (bench/connect.ts runs this once per variant, as
+// root, with KITH_NET_VARIANT set): `runs` times, the NAT test network of that variant is built
+// from scratch (test/netns/net.sh through the netns harness), a `kith relay` and three homes
+// start (h1, h2 cone-like, h3 behind the symmetric NAT), and for each pair the first message is
+// sent the moment the contact is added; measured: the first message's delivery (send --wait,
+// the CLI's start included) and, for h1–h2, the time from adding the contact until `kith peers`
+// of both shows only direct connections (15 s at most: after that the run counts as "not
+// punched"). Prints one JSON line with every run's figures on stdout.
+import '../../src/platform/polyfill.js'
+import {
+  assertIsolated,
+  DAEMON_PORT,
+  hostAddrs,
+  net,
+  RELAY_IP,
+  RELAY_PORT,
+  startNode,
+  teardown,
+  until,
+  VARIANT,
+  type Node,
+} from '../../test/netns/harness.js'
+import { punchable } from '../../test/netns/variants.js'
+
+/** How long a pair may take to become direct before the run counts as not punched. */
+const DIRECT_WITHIN_MS = 15_000
+
+interface Peer {
+  peerId: string
+  direct: boolean
+}
+
+export interface ConnectRun {
+  /** h1–h2 (cone ↔ cone): ms from adding the contact to direct on both sides, or null. */
+  directMs: number | null
+  /** First message h2 → h1 / h3 → h2, ms (send --wait, CLI start included). */
+  firstMsgCone: number
+  firstMsgSymmetric: number
+}
+
+async function allDirect(a: Node, b: Node): Promise<boolean> {
+  const peers = (await a.json<Peer[]>(['peers'])).filter((p) => p.peerId === b.peerId)
+  return peers.length > 0 && peers.every((p) => p.direct)
+}
+
+async function befriendAndSend(a: Node, b: Node): Promise<{ t0: number; ms: number }> {
+  const { link } = await a.json<{ link: string }>(['invite'])
+  const t0 = performance.now()
+  await b.json(['contacts', 'add', link, '--name', a.role])
+  const r = await b.json<{ status: string }>(['send', a.peerId, 'hi', '--wait', '--timeout', '60'])
+  if (r.status !== 'delivered') throw new Error(`${b.role} → ${a.role}: ${r.status}`)
+  return { t0, ms: Math.round(performance.now() - t0) }
+}
+
+async function once(): Promise<ConnectRun> {
+  teardown()
+  net('up')
+  await assertIsolated(hostAddrs())
+  try {
+    const relay = await startNode('relay', 'relay', [
+      '--listen',
+      `/ip4/0.0.0.0/tcp/${RELAY_PORT}`,
+      '--announce',
+      `/ip4/${RELAY_IP}/tcp/${RELAY_PORT}`,
+    ])
+    const boot = `/ip4/${RELAY_IP}/tcp/${RELAY_PORT}/p2p/${relay.peerId}`
+    const [h1, h2, h3] = await Promise.all(
+      (['h1', 'h2', 'h3'] as const).map((r) =>
+        startNode(r, 'daemon', [
+          '--listen',
+          `/ip4/0.0.0.0/tcp/${DAEMON_PORT}`,
+          '--bootstrap',
+          boot,
+        ]),
+      ),
+    )
+    await Promise.all(
+      [h1!, h2!, h3!].map((n) =>
+        until(`${n.role} reserves a relay slot`, async () =>
+          (await n.json<{ addrs: string[] }>(['status'])).addrs.some((a) =>
+            a.includes('/p2p-circuit'),
+          ),
+        ),
+      ),
+    )
+    const cone = await befriendAndSend(h1!, h2!)
+    let directMs: number | null = null
+    try {
+      await until(
+        'h1 ↔ h2 direct',
+        async () => (await allDirect(h1!, h2!)) && (await allDirect(h2!, h1!)),
+        Math.max(0, DIRECT_WITHIN_MS - (performance.now() - cone.t0)),
+      )
+      directMs = Math.round(performance.now() - cone.t0)
+    } catch {
+      directMs = null
+    }
+    const sym = await befriendAndSend(h2!, h3!)
+    return { directMs, firstMsgCone: cone.ms, firstMsgSymmetric: sym.ms }
+  } finally {
+    teardown()
+  }
+}
+
+const runs = Number(process.argv[2] ?? '5')
+const out: ConnectRun[] = []
+for (let i = 0; i < runs; i++) {
+  const r = await once()
+  console.error(`connect ${VARIANT.name} run ${i + 1}/${runs}: ${JSON.stringify(r)}`)
+  out.push(r)
+}
+console.log(
+  JSON.stringify({
+    variant: VARIANT.name,
+    about: VARIANT.about,
+    punchable: punchable(VARIANT, 'h1', 'h2'),
+    runs: out,
+  }),
+)
+process.exit(0)

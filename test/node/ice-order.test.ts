@@ -1,0 +1,52 @@
+// The ICE-order patch (src/node/ice-order.ts): the offerer holds the answerer's candidates back
+// once by OFFERER_CHECK_DELAY_MS, the answerer does not; and a canary that tells when
+// @libp2p/webrtc stops using the node-datachannel class the patch is applied to.
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { RTCPeerConnection } from 'node-datachannel/polyfill'
+import { offererChecksLater } from '../../src/node/ice-order.js'
+import '../../src/node/holepunch.js'
+
+class FakePC {
+  added: Array<{ c: string; at: number }> = []
+  constructor(
+    public localDescription: { type: string } | null,
+    private t0: number,
+  ) {}
+  addIceCandidate(c: string): Promise<void> {
+    this.added.push({ c, at: Date.now() - this.t0 })
+    return Promise.resolve()
+  }
+}
+
+describe('ICE order', () => {
+  it('the offerer adds the answerer’s candidates after the delay, once; the answerer at once', async () => {
+    assert.equal(offererChecksLater(FakePC, 200), true)
+    assert.equal(offererChecksLater(FakePC, 200), false, 'applied once')
+    const t0 = Date.now()
+    const offerer = new FakePC({ type: 'offer' }, t0)
+    const answerer = new FakePC({ type: 'answer' }, t0)
+    await Promise.all([
+      offerer.addIceCandidate('host'),
+      offerer.addIceCandidate('srflx'),
+      answerer.addIceCandidate('host'),
+    ])
+    assert.ok(answerer.added[0]!.at < 100, `answerer added after ${answerer.added[0]!.at} ms`)
+    assert.deepEqual(
+      offerer.added.map((a) => a.c),
+      ['host', 'srflx'],
+    )
+    for (const a of offerer.added) assert.ok(a.at >= 195 && a.at < 400, `offerer: ${a.at} ms`)
+  })
+
+  it('canary: @libp2p/webrtc on Node uses node-datachannel’s polyfill, which holepunch.ts patched', () => {
+    const main = fileURLToPath(import.meta.resolve('@libp2p/webrtc'))
+    const index = readFileSync(join(dirname(main), 'webrtc/index.js'), 'utf8')
+    assert.match(index, /RTCPeerConnection \} from 'node-datachannel\/polyfill'/)
+    const proto = RTCPeerConnection.prototype as unknown as Record<symbol, unknown>
+    assert.equal(proto[Symbol.for('kith.iceOrder')], true)
+  })
+})
