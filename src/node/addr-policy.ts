@@ -44,8 +44,9 @@ export const OWN_ADDRS_TTL_MS = 1_000
 /** Dial ranks, lowest first (see the header). */
 export const DIAL_RANK = { near: 0, public: 1, relayed: 2, webrtc: 3, lan: 4, other: 5 } as const
 
-/** Announce ranks, lowest first; loopback only in a loopback-only node's fallback. */
-const ANNOUNCE_RANK = { public: 0, relayed: 1, webrtc: 2, lan: 3, loopback: 4 } as const
+/** Announce ranks, lowest first. Loopback is announced only by a loopback-only node, where it
+ *  plays the part of public (direct first, then relayed through a loopback relay). */
+const ANNOUNCE_RANK = { public: 0, loopback: 0, relayed: 1, webrtc: 2, lan: 3 } as const
 
 function announceRank(c: AddrClass): number | undefined {
   if (c.scope !== 'public' && c.scope !== 'lan' && c.scope !== 'loopback') return undefined
