@@ -81,7 +81,8 @@ export function announceAddrs(addrs: readonly string[]): string[] {
 
 /** What the rules need to know of our own addresses. */
 export interface OwnAddrs {
-  /** "ip|tcp/4001" of every address of ours (listen, announced, relayed through us). */
+  /** "ip|tcp/4001" of every direct address of ours (listen and announced). Our relayed
+   *  addresses are left out: their ip:port is the relay's, which we and others must dial. */
   endpoints: Set<string>
   /** Prefixes (SAME_LAN_PREFIX_BITS) of our direct LAN and public addresses. */
   nets: Set<string>
@@ -113,8 +114,9 @@ export function ownAddrs(addrs: readonly Multiaddr[]): OwnAddrs {
   const own: OwnAddrs = { endpoints: new Set(), nets: new Set(), loopbackOnly: true }
   for (const ma of addrs) {
     const c = classifyAddr(ma)
+    if (c.path !== 'direct') continue
     if (c.ip !== undefined && c.port !== undefined) own.endpoints.add(`${c.ip}|${c.port}`)
-    if (c.path === 'direct' && c.ip !== undefined && (c.scope === 'lan' || c.scope === 'public')) {
+    if (c.ip !== undefined && (c.scope === 'lan' || c.scope === 'public')) {
       own.nets.add(netOf(c.ip))
       own.loopbackOnly = false
     }

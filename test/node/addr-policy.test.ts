@@ -122,6 +122,14 @@ describe('dialling a peer: undialable and dialRank', () => {
     )
   })
 
+  it('our reservation on a relay does not make the relay, or others relayed by it, ours', () => {
+    const own = ownAddrs(mas([PUB, CIRCUIT, WEBRTC]))
+    assert.equal(undialable(multiaddr(`/ip4/11.0.0.1/tcp/4001/p2p/${R}`), own), undefined)
+    const viaR = multiaddr(`/ip4/11.0.0.1/tcp/4001/p2p/${R}/p2p-circuit/p2p/${PEER}`)
+    assert.equal(undialable(viaR, own), undefined)
+    assert.equal(dialRank(viaR, own), DIAL_RANK.relayed)
+  })
+
   it("a peer's loopback only when we are loopback-only; link-local and unusable never", () => {
     const networked = ownAddrs(mas([LOOP, LAN]))
     const loopbackOnly = ownAddrs(mas([LOOP, LOOP_CIRCUIT]))

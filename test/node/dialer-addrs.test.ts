@@ -118,6 +118,22 @@ describe('dial order (fake components)', () => {
 })
 
 describe('never dialling ourselves (real nodes on 127.0.0.1)', () => {
+  it('a node on 0.0.0.0 knows its loopback and interface addresses as its own', async () => {
+    const a = await startNode({ listen: ['/ip4/0.0.0.0/tcp/0'] })
+    try {
+      const policy = a.libp2p.services.addrPolicy
+      const mine = a.addrs().map((s) => multiaddr(s.replace(`/p2p/${a.peerId}`, '')))
+      const port = mine[0]!.getComponents()[1]!.value
+      assert.ok(mine.length >= 2, 'loopback and at least one interface')
+      for (const ma of mine) assert.equal(policy.dialable(ma), false, ma.toString())
+      assert.equal(policy.own().loopbackOnly, false)
+      // Another daemon's loopback port: not reachable for contacts elsewhere, not dialled.
+      assert.equal(policy.dialable(multiaddr(`/ip4/127.0.0.1/tcp/${Number(port) + 1}`)), false)
+    } finally {
+      await stopAll(a)
+    }
+  })
+
   it('a contact given our own address: no connection to ourselves, the real one is reached', async () => {
     // Every inbound TCP connection A accepts passes its gater: none may come from A itself.
     let inbound = 0
