@@ -28,7 +28,7 @@ import debug from 'debug'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { reliableTransportsFirst } from '@libp2p/utils'
 import { classifyAddr, type AddrClass } from './addr-scope.js'
-import type { Address, ConnectionGater } from '@libp2p/interface'
+import type { Address, ConnectionGater, Libp2pEvents, TypedEventTarget } from '@libp2p/interface'
 
 const log = debug('kith:node:addrs')
 
@@ -37,8 +37,9 @@ export const SAME_LAN_PREFIX_BITS_IPV4 = 24
 /** Two IPv6 hosts in one /64 count as one LAN (RFC 4291 §2.5.4: subnets are /64). */
 export const SAME_LAN_PREFIX_BITS_IPV6 = 64
 /** How long our own address set is reused: the gater runs on every address of every dial, and
- *  libp2p rebuilds its address list (reading the interfaces) on each call. A listener that
- *  changes is seen within this time. */
+ *  libp2p rebuilds its address list (reading the interfaces) on each call. libp2p's
+ *  'self:peer:update' drops it at once; an interface that appears under a 0.0.0.0 listener
+ *  (no event) is seen within this time. */
 export const OWN_ADDRS_TTL_MS = 1_000
 
 /** Dial ranks, lowest first (see the header). */
@@ -145,10 +146,12 @@ export function dialRank(ma: Multiaddr, own: OwnAddrs): number {
   return DIAL_RANK.other
 }
 
-/** Where our own addresses come from: libp2p's address manager and transport manager. */
+/** Where our own addresses come from: libp2p's address manager and transport manager, and
+ *  its 'self:peer:update' event (our addresses changed: a listener, a reservation). */
 export interface AddrPolicyComponents {
   addressManager: { getAddresses(): Multiaddr[] }
   transportManager: { getAddrs(): Multiaddr[] }
+  events: Pick<TypedEventTarget<Libp2pEvents>, 'addEventListener'>
 }
 
 /**
@@ -172,14 +175,21 @@ export class AddrPolicy {
     this.#cached = undefined
   }
 
-  /** Our own addresses, summarised (cached for OWN_ADDRS_TTL_MS). */
+  /** Our addresses changed: the next rule re-reads them. */
+  invalidate(): void {
+    this.#cached = undefined
+  }
+
+  /** Our own addresses, summarised (cached for OWN_ADDRS_TTL_MS once there are any). */
   own(): OwnAddrs {
     const now = this.#now()
     if (this.#cached !== undefined && now - this.#cached.at < OWN_ADDRS_TTL_MS) {
       return this.#cached.own
     }
-    const own = ownAddrs(this.#source?.() ?? [])
-    this.#cached = { at: now, own }
+    const addrs = this.#source?.() ?? []
+    const own = ownAddrs(addrs)
+    // None yet (libp2p starting, listeners not bound): ask again next time.
+    this.#cached = addrs.length > 0 ? { at: now, own } : undefined
     return own
   }
 
@@ -218,6 +228,7 @@ export class AddrPolicy {
   /** Factory in the js-libp2p service style: gives this policy libp2p's address source. */
   service(): (components: AddrPolicyComponents) => AddrPolicy {
     return (components) => {
+      components.events.addEventListener('self:peer:update', () => this.invalidate())
       this.setSource(() => [
         ...components.transportManager.getAddrs(),
         ...components.addressManager.getAddresses(),

@@ -221,6 +221,20 @@ describe('AddrPolicy', () => {
     assert.equal(calls, 2)
   })
 
+  it('an empty address set (libp2p still starting) is not cached; invalidate() re-reads', () => {
+    let addrs: string[] = []
+    const policy = new AddrPolicy(() => 0)
+    policy.setSource(() => mas(addrs))
+    const theirLoop = multiaddr('/ip4/127.0.0.1/tcp/5001')
+    assert.equal(policy.dialable(theirLoop), true)
+    addrs = [LAN]
+    assert.equal(policy.dialable(theirLoop), false, 'the listener is seen at once')
+    addrs = [LOOP]
+    assert.equal(policy.dialable(theirLoop), false, 'cached within the TTL')
+    policy.invalidate()
+    assert.equal(policy.dialable(theirLoop), true, 'self:peer:update drops the cache')
+  })
+
   it('compare: rank first, then certified, then reliable transports (libp2p Address)', () => {
     const policy = new AddrPolicy()
     policy.setSource(() => mas([LAN]))

@@ -8,10 +8,16 @@ import assert from 'node:assert/strict'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { TypedEventEmitter } from '@libp2p/interface'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { identify } from '@libp2p/identify'
+import { noise } from '@libp2p/noise'
+import { tcp } from '@libp2p/tcp'
+import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
 import { AddrPolicy } from '../../src/node/addr-policy.js'
 import { Dialer, type DialerComponents } from '../../src/node/dialer.js'
-import { startNode, stopAll, waitFor } from './helpers.js'
+import { LOOPBACK, startNode, stopAll, waitFor } from './helpers.js'
 import type { Connection, Libp2pEvents, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -180,6 +186,38 @@ describe('never dialling ourselves (real nodes on 127.0.0.1)', () => {
       assert.equal(inbound, 0, 'A accepted a connection: it dialled itself')
     } finally {
       await stopAll(a, b)
+    }
+  })
+
+  it('two nodes holding reservations on one relay reach each other through it', async () => {
+    const relay = await createLibp2p({
+      addresses: { listen: [LOOPBACK] },
+      transports: [tcp(), circuitRelayTransport()],
+      connectionEncrypters: [noise()],
+      streamMuxers: [yamux()],
+      services: { identify: identify(), relay: circuitRelayServer() },
+    })
+    const relayAddr = relay.getMultiaddrs()[0]!
+    const viaRelay = `${relayAddr.toString()}/p2p-circuit`
+    const b = await startNode({ listen: [LOOPBACK, viaRelay] })
+    const c = await startNode({ listen: [LOOPBACK, viaRelay] })
+    try {
+      const reserved = (n: typeof b) => n.addrs().find((x) => x.includes('/p2p-circuit'))
+      await waitFor(
+        () => reserved(b) !== undefined && reserved(c) !== undefined,
+        10_000,
+        'reservations',
+      )
+      // B's own relayed address starts with the relay's ip:port, as C's does: neither the relay
+      // nor C's relayed address is "ours" to B.
+      const policy = b.libp2p.services.addrPolicy
+      assert.ok([...policy.own().endpoints].length > 0, 'B knows its addresses')
+      assert.equal(policy.dialable(relayAddr), true)
+      await b.libp2p.dial(multiaddr(reserved(c)), { signal: AbortSignal.timeout(10_000) })
+      assert.ok(b.isConnected(c.peerId))
+    } finally {
+      await stopAll(b, c)
+      await relay.stop()
     }
   })
 })
