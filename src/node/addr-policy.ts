@@ -10,20 +10,20 @@
 // its IP alone (RFC 1918/6598/4193, addr-scope.ts), which every reader can check, so the invite
 // and card formats are unchanged and old readers keep working; a size cap cuts LAN addresses
 // first. Exception, a loopback-only node (nothing survives the filter, e.g. every daemon of the
-// test suite, listening on 127.0.0.1): it announces its loopback addresses, same order, since a
-// contact on the same host is the only one that could reach it.
+// test suite, listening on 127.0.0.1): it announces its loopback addresses, direct before relayed,
+// since a contact on the same host is the only one that could reach it.
 //
 // Dial (AddrPolicy.dialable, the gater's denyDialMultiaddr): never an address whose first
-// ip:port is one of ours (our listen and announced addresses: a relayed one whose relay is us
-// too); never link-local or unusable; loopback only when we are loopback-only ourselves (we have
+// ip:port is one of our direct listen or announced addresses (a peer's relayed address whose
+// relay is us, too); never link-local or unusable; loopback only when we are loopback-only ourselves (we have
 // no LAN or public direct address), so the test suite's daemons on 127.0.0.1, each on its port,
 // still reach each other.
 //
 // Dial order (dialRank, the libp2p address sorter, the dialer's rounds): 0 near (a direct
 // address in the same /24 or /64 as one of our own direct addresses, or loopback when allowed),
 // 1 public direct, 2 relayed, 3 WebRTC, 4 LAN direct elsewhere, 5 anything else. "Same LAN" is
-// that simple prefix rule; mDNS finds the rest of the LAN. The dialer puts addresses that failed
-// more often after the others, before this rank (./dialer.ts).
+// that simple prefix rule; mDNS finds the rest of the LAN. The dialer sorts by failed dials
+// first, then by this rank (./dialer.ts).
 import debug from 'debug'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { reliableTransportsFirst } from '@libp2p/utils'
