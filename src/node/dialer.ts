@@ -2,13 +2,17 @@
 // This module owns the watch list (peer → candidate addresses with failure counts), the redial
 // schedule and the stale-peer sweep of the peer store. It knows nothing of protocols or frames.
 //
-//  - Redial: a watched peer that is not connected is dialled address by address (TCP first);
+//  - Redial: a watched peer that is not connected is dialled address by address, in this order:
+//    fewest failed dials first (an address that failed is tried after those that did not), then
+//    the address policy's rank (./addr-policy.ts: same LAN, public, relayed, WebRTC, other LAN),
+//    then TCP first. Addresses the policy forbids (our own, a peer's loopback unless we are
+//    loopback-only, link-local) stay on the list but are not dialled;
 //    after a round where none worked, the next round waits dialDelay(attempt): exponential
 //    backoff with full jitter, uniform in [0, min(MAX_DIAL_DELAY_MS, BASE_DIAL_DELAY_MS·2^n))
 //    (AWS Architecture Blog, "Exponential Backoff And Jitter", 2015: "Full Jitter"). Any
 //    connection to the peer, ours or theirs, resets the attempt count; a disconnect schedules
-//    a redial at attempt 0. With no address left, the peer is dialled by PeerId (peer store,
-//    then the DHT).
+//    a redial at attempt 0. With no dialable address left, the peer is dialled by PeerId (peer
+//    store, then the DHT; libp2p applies the same policy there: its gater and address sorter).
 //  - Pruning: an address that failed MAX_ADDR_FAILURES dials in a row leaves the watch list
 //    (a later watch() or discovery can bring it back).
 //  - Discovery (mDNS, DHT) of a watched peer adds its addresses and dials at once (a round in
@@ -34,6 +38,7 @@ import type {
   TypedEventTarget,
 } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import { AddrPolicy } from './addr-policy.js'
 
 const log = debug('kith:node:dialer')
 
@@ -95,6 +100,9 @@ export interface DialerInit {
   stalePeerMs?: number
   sweepIntervalMs?: number
   lookupMinIntervalMs?: number
+  /** Which addresses may be dialled and in what order (the node's one AddrPolicy). Default: a
+   *  policy that knows no address of ours (every address dialable, ranked by its class). */
+  policy?: Pick<AddrPolicy, 'dialable' | 'rank'>
   /** Injected for tests. */
   random?: () => number
   now?: () => number
@@ -151,6 +159,7 @@ export class Dialer implements Startable {
   readonly #lookupMinIntervalMs: number
   readonly #random: () => number
   readonly #now: () => number
+  readonly #policy: Pick<AddrPolicy, 'dialable' | 'rank'>
   readonly #watched = new Map<string, Watched>()
   readonly #lastSeen = new Map<string, number>()
   #sweep: ReturnType<typeof setInterval> | undefined
@@ -168,6 +177,7 @@ export class Dialer implements Startable {
     this.#lookupMinIntervalMs = init.lookupMinIntervalMs ?? DHT_LOOKUP_MIN_INTERVAL_MS
     this.#random = init.random ?? Math.random
     this.#now = init.now ?? Date.now
+    this.#policy = init.policy ?? new AddrPolicy()
   }
 
   readonly [Symbol.toStringTag] = 'kith:dialer'
@@ -421,8 +431,14 @@ export class Dialer implements Startable {
       signal: AbortSignal.any([cancelled, AbortSignal.timeout(DIAL_ATTEMPT_TIMEOUT_MS)]),
     })
     const candidates = [...w.addrs.entries()]
-      .filter(([addrKey]) => only == null || only.has(addrKey))
-      .sort(([, a], [, b]) => Number(isTcp(b.ma)) - Number(isTcp(a.ma)))
+      .filter(([addrKey, c]) => (only == null || only.has(addrKey)) && this.#policy.dialable(c.ma))
+      .map(([addrKey, c]) => ({ addrKey, cand: c, rank: this.#policy.rank(c.ma) }))
+      .sort(
+        (a, b) =>
+          a.cand.failures - b.cand.failures ||
+          a.rank - b.rank ||
+          Number(isTcp(b.cand.ma)) - Number(isTcp(a.cand.ma)),
+      )
     if (candidates.length === 0) {
       if (only != null) return false
       w.dials++
@@ -433,7 +449,7 @@ export class Dialer implements Startable {
         return false
       }
     }
-    for (const [addrKey, cand] of candidates) {
+    for (const { addrKey, cand } of candidates) {
       if (cancelled.aborted || this.#watched.get(key) !== w) return false
       if (this.#connected(w.peerId)) return true
       w.dials++

@@ -22,6 +22,7 @@ import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import debug from 'debug'
 import { createLibp2p } from 'libp2p'
+import { AddrPolicy } from './addr-policy.js'
 import { CARD_KEY_NAMESPACE, CardRouting, cardRecordPolicy } from './cards.js'
 import { boundedKadDHT, type DhtLimits } from './dht/index.js'
 import { dialer } from './dialer.js'
@@ -198,6 +199,9 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
     { maxConnections: MAX_CONNECTIONS, ...tuning.resources },
     peersOf(opts.bootstrap),
   )
+  // Which addresses are dialled, in what order (addr-policy.ts): one object for libp2p's own
+  // dials (gater, address sorter) and the dialer's.
+  const addrPolicy = new AddrPolicy()
   return createLibp2p({
     start: false,
     privateKey,
@@ -234,8 +238,9 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
       maxConnections: MAX_CONNECTIONS,
       inboundConnectionThreshold: INBOUND_CONNECTION_THRESHOLD,
       maxIncomingPendingConnections: MAX_INCOMING_PENDING_CONNECTIONS,
+      addressSorter: addrPolicy.compare,
     },
-    connectionGater: budget.gater(tuning.connectionGater),
+    connectionGater: addrPolicy.gater(budget.gater(tuning.connectionGater)),
     services: {
       resources: budget.service(),
       identify: identify(),
@@ -260,7 +265,8 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
         ...tuning.holePunch,
       }),
       dm: dm(tuning.dm),
-      dialer: dialer(tuning.dialer),
+      addrPolicy: addrPolicy.service(),
+      dialer: dialer({ ...tuning.dialer, policy: addrPolicy }),
       nat: natTracker(),
       mailbox: mailbox({ ...tuning.mailbox, ...opts.mailbox }),
       // Group messages (pubsub.ts) and group healing (sync/): design §3–4.

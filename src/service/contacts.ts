@@ -12,6 +12,7 @@ import { publicKeyFromPeerId } from '../core/identity/identity.js'
 import { initiateSession } from '../core/session/session.js'
 import { decodeInviteLink, encodeInviteLink } from '../core/wire/invite.js'
 import type { PrekeyBundle } from '../core/wire/pb/wire.js'
+import { announceAddrs } from '../node/addr-policy.js'
 import type { Contact } from '../store/types.js'
 import { loadRecord, type ChatContext } from './context.js'
 import { ContactNotFoundError, InvalidArgumentError, InvalidInviteError } from './errors.js'
@@ -53,7 +54,8 @@ export class Contacts {
     if (bundle === undefined) throw new Error('service not started')
     const link = encodeInviteLink({
       peerId: cx.node.peerId,
-      addrs: cx.node.addrs(),
+      // Only addresses a contact might reach, LAN ones last (node/addr-policy.ts).
+      addrs: announceAddrs(cx.node.addrs()),
       bundle,
       name: this.#hooks.name(),
       secret: this.#hooks.proofs.secret(opts.once === true),

@@ -5,6 +5,7 @@
 // receiving.
 import debug from 'debug'
 import type { PrekeyBundle } from '../core/wire/pb/wire.js'
+import { announceAddrs } from '../node/addr-policy.js'
 import { encryptAll, loadRecord, type ChatContext } from './context.js'
 
 const log = debug('kith:service')
@@ -27,7 +28,8 @@ export class OwnCard {
   }
 
   /**
-   * Signs a new card with our current addresses, prekeys and mailboxes. The card for the public
+   * Signs a new card with our current addresses (those a contact might reach: announceAddrs),
+   * prekeys and mailboxes. The card for the public
    * DHT names only relays: contacts serving as our mailboxes would reveal who we talk to ("a
    * card lists no contacts"). The card pushed to contacts over their sessions names both.
    */
@@ -37,8 +39,8 @@ export class OwnCard {
     if (bundle === undefined) throw new Error('service not started')
     const all = cx.mailboxes()?.chosen() ?? []
     const mailboxes = forContacts ? all : all.filter((p) => cx.store.getContact(p) === undefined)
-    const card = cx.cards.makeOwn(cx.node.addrs(), bundle, mailboxes)
-    return card
+    // Only addresses a contact might reach, LAN ones last (node/addr-policy.ts).
+    return cx.cards.makeOwn(announceAddrs(cx.node.addrs()), bundle, mailboxes)
   }
 
   /** The node publishes our card in the DHT (at start, hourly, on address changes). */

@@ -1,0 +1,239 @@
+// The address rules of issue 12: which of our addresses we hand out (invites, cards), which of a
+// peer's addresses we dial, and in what order. It owns those rules and the one AddrPolicy object
+// the node wires into libp2p (connection gater, address sorter) and into the dialer (./dialer.ts),
+// so every dial, ours or libp2p's own by PeerId, follows them. It knows nothing of contacts,
+// invites or cards: callers hand it address lists. Classification is ./addr-scope.ts.
+//
+// Announce (announceAddrs; invites and cards): our addresses minus every loopback, link-local,
+// unusable or non-IP one, a relayed address counting by its relay's IP; then sorted (stable)
+// public direct, relayed, WebRTC, LAN direct. A LAN address stays, last: it is marked as LAN by
+// its IP alone (RFC 1918/6598/4193, addr-scope.ts), which every reader can check, so the invite
+// and card formats are unchanged and old readers keep working; a size cap cuts LAN addresses
+// first. Exception, a loopback-only node (nothing survives the filter, e.g. every daemon of the
+// test suite, listening on 127.0.0.1): it announces its loopback addresses, direct before relayed,
+// since a contact on the same host is the only one that could reach it.
+//
+// Dial (AddrPolicy.dialable, the gater's denyDialMultiaddr): never an address whose first
+// ip:port is one of our direct listen or announced addresses (a peer's relayed address whose
+// relay is us, too); never link-local or unusable; loopback only when we are loopback-only ourselves (we have
+// no LAN or public direct address), so the test suite's daemons on 127.0.0.1, each on its port,
+// still reach each other.
+//
+// Dial order (dialRank, the libp2p address sorter, the dialer's rounds): 0 near (a direct
+// address in the same /24 or /64 as one of our own direct addresses, or loopback when allowed),
+// 1 public direct, 2 relayed, 3 WebRTC, 4 LAN direct elsewhere, 5 anything else. "Same LAN" is
+// that simple prefix rule; mDNS finds the rest of the LAN. The dialer sorts by failed dials
+// first, then by this rank (./dialer.ts).
+import debug from 'debug'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { reliableTransportsFirst } from '@libp2p/utils'
+import { classifyAddr, type AddrClass } from './addr-scope.js'
+import type { Address, ConnectionGater, Libp2pEvents, TypedEventTarget } from '@libp2p/interface'
+
+const log = debug('kith:node:addrs')
+
+/** Two IPv4 hosts in one /24 count as one LAN (the usual home or office subnet). */
+export const SAME_LAN_PREFIX_BITS_IPV4 = 24
+/** Two IPv6 hosts in one /64 count as one LAN (RFC 4291 §2.5.4: subnets are /64). */
+export const SAME_LAN_PREFIX_BITS_IPV6 = 64
+/** How long our own address set is reused: the gater runs on every address of every dial, and
+ *  libp2p rebuilds its address list (reading the interfaces) on each call. libp2p's
+ *  'self:peer:update' drops it at once; an interface that appears under a 0.0.0.0 listener
+ *  (no event) is seen within this time. */
+export const OWN_ADDRS_TTL_MS = 1_000
+
+/** Dial ranks, lowest first (see the header). */
+export const DIAL_RANK = { near: 0, public: 1, relayed: 2, webrtc: 3, lan: 4, other: 5 } as const
+
+/** Announce ranks, lowest first. Loopback is announced only by a loopback-only node, where it
+ *  plays the part of public (direct first, then relayed through a loopback relay). */
+const ANNOUNCE_RANK = { public: 0, loopback: 0, relayed: 1, webrtc: 2, lan: 3 } as const
+
+function announceRank(c: AddrClass): number | undefined {
+  if (c.scope !== 'public' && c.scope !== 'lan' && c.scope !== 'loopback') return undefined
+  if (c.path !== 'direct') return ANNOUNCE_RANK[c.path]
+  return ANNOUNCE_RANK[c.scope]
+}
+
+function parse(a: string | Multiaddr): Multiaddr | undefined {
+  try {
+    return typeof a === 'string' ? multiaddr(a) : a
+  } catch {
+    return undefined
+  }
+}
+
+/** The addresses of ours to hand out in an invite or card, in order (see the header). */
+export function announceAddrs(addrs: readonly string[]): string[] {
+  const seen = new Set<string>()
+  const ranked: Array<{ a: string; rank: number; loopback: boolean }> = []
+  for (const a of addrs) {
+    const ma = parse(a)
+    if (ma === undefined || seen.has(a)) continue
+    seen.add(a)
+    const c = classifyAddr(ma)
+    const rank = announceRank(c)
+    if (rank !== undefined) ranked.push({ a, rank, loopback: c.scope === 'loopback' })
+  }
+  const reachable = ranked.filter((r) => !r.loopback)
+  const chosen = reachable.length > 0 ? reachable : ranked
+  return chosen.sort((x, y) => x.rank - y.rank).map((r) => r.a)
+}
+
+/** What the rules need to know of our own addresses. */
+export interface OwnAddrs {
+  /** "ip|tcp/4001" of every direct address of ours (listen and announced). Our relayed
+   *  addresses are left out: their ip:port is the relay's, which we and others must dial. */
+  endpoints: Set<string>
+  /** Prefixes (SAME_LAN_PREFIX_BITS) of our direct LAN and public addresses. */
+  nets: Set<string>
+  /** We have no direct LAN or public address: loopback addresses of peers may be dialled. */
+  loopbackOnly: boolean
+}
+
+/** The network of an IP at the SAME_LAN prefix length, as a comparable string. */
+function netOf(ip: string): string {
+  // An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is its IPv4 host.
+  if (ip.includes('.')) ip = ip.slice(ip.lastIndexOf(':') + 1)
+  if (!ip.includes(':')) {
+    const bytes = ip.split('.')
+    return `4/${bytes.slice(0, SAME_LAN_PREFIX_BITS_IPV4 / 8).join('.')}`
+  }
+  const [head = '', tail] = ip.split('::')
+  const h = head === '' ? [] : head.split(':')
+  const t = tail === undefined || tail === '' ? [] : tail.split(':')
+  const groups =
+    tail === undefined ? h : [...h, ...new Array<string>(8 - h.length - t.length).fill('0'), ...t]
+  return `6/${groups
+    .slice(0, SAME_LAN_PREFIX_BITS_IPV6 / 16)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}`
+}
+
+/** Summarises our own addresses (any order, any mix of listen and announced ones). */
+export function ownAddrs(addrs: readonly Multiaddr[]): OwnAddrs {
+  const own: OwnAddrs = { endpoints: new Set(), nets: new Set(), loopbackOnly: true }
+  for (const ma of addrs) {
+    const c = classifyAddr(ma)
+    if (c.path !== 'direct') continue
+    if (c.ip !== undefined && c.port !== undefined) own.endpoints.add(`${c.ip}|${c.port}`)
+    if (c.ip !== undefined && (c.scope === 'lan' || c.scope === 'public')) {
+      own.nets.add(netOf(c.ip))
+      own.loopbackOnly = false
+    }
+  }
+  return own
+}
+
+/** Why a peer's address is not dialled, or undefined if it may be. */
+export function undialable(ma: Multiaddr, own: OwnAddrs): string | undefined {
+  const c = classifyAddr(ma)
+  if (c.ip !== undefined && c.port !== undefined && own.endpoints.has(`${c.ip}|${c.port}`)) {
+    return 'own'
+  }
+  if (c.scope === 'unusable' || c.scope === 'link-local') return c.scope
+  if (c.scope === 'loopback' && !own.loopbackOnly) return 'loopback'
+  return undefined
+}
+
+/** The dial rank of a peer's address (DIAL_RANK; see the header). */
+export function dialRank(ma: Multiaddr, own: OwnAddrs): number {
+  const c = classifyAddr(ma)
+  if (c.path !== 'direct') return c.scope === 'other' ? DIAL_RANK.other : DIAL_RANK[c.path]
+  if (c.scope === 'loopback') return DIAL_RANK.near
+  if (c.ip !== undefined && own.nets.has(netOf(c.ip))) return DIAL_RANK.near
+  if (c.scope === 'public' || c.scope === 'lan') return DIAL_RANK[c.scope]
+  return DIAL_RANK.other
+}
+
+/** Where our own addresses come from: libp2p's address manager and transport manager, and
+ *  its 'self:peer:update' event (our addresses changed: a listener, a reservation). */
+export interface AddrPolicyComponents {
+  addressManager: { getAddresses(): Multiaddr[] }
+  transportManager: { getAddrs(): Multiaddr[] }
+  events: Pick<TypedEventTarget<Libp2pEvents>, 'addEventListener'>
+}
+
+/**
+ * The rules above bound to our live addresses. One instance per node: its gater and sorter go
+ * into libp2p's config, the dialer takes it in its init, and `service()` (a libp2p service) hands
+ * it the address source once libp2p's components exist. Before that it knows no address of ours
+ * and is loopback-only (it allows every dial, as libp2p would).
+ */
+export class AddrPolicy {
+  #source: (() => Multiaddr[]) | undefined
+  #cached: { at: number; own: OwnAddrs } | undefined
+  readonly #now: () => number
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now
+  }
+
+  /** Sets where our own addresses come from (tests pass a list). */
+  setSource(source: () => Multiaddr[]): void {
+    this.#source = source
+    this.#cached = undefined
+  }
+
+  /** Our addresses changed: the next rule re-reads them. */
+  invalidate(): void {
+    this.#cached = undefined
+  }
+
+  /** Our own addresses, summarised (cached for OWN_ADDRS_TTL_MS once there are any). */
+  own(): OwnAddrs {
+    const now = this.#now()
+    if (this.#cached !== undefined && now - this.#cached.at < OWN_ADDRS_TTL_MS) {
+      return this.#cached.own
+    }
+    const addrs = this.#source?.() ?? []
+    const own = ownAddrs(addrs)
+    // None yet (libp2p starting, listeners not bound): ask again next time.
+    this.#cached = addrs.length > 0 ? { at: now, own } : undefined
+    return own
+  }
+
+  dialable(ma: Multiaddr): boolean {
+    return undialable(ma, this.own()) === undefined
+  }
+
+  rank(ma: Multiaddr): number {
+    return dialRank(ma, this.own())
+  }
+
+  /** `inner` (the connection budget's gater) with our dial rule in front of denyDialMultiaddr. */
+  gater(inner: ConnectionGater = {}): ConnectionGater {
+    return {
+      ...inner,
+      denyDialMultiaddr: async (ma: Multiaddr) => {
+        const why = undialable(ma, this.own())
+        if (why !== undefined) {
+          log('not dialling %s address %s', why, ma.toString())
+          return true
+        }
+        return (await inner.denyDialMultiaddr?.(ma)) === true
+      },
+    }
+  }
+
+  /** libp2p's connectionManager.addressSorter: our rank, then libp2p's own tie-breaks
+   *  (libp2p connection-manager/address-sorter.js: certified first, reliable transports first). */
+  readonly compare = (a: Address, b: Address): -1 | 0 | 1 => {
+    const own = this.own()
+    const byRank = Math.sign(dialRank(a.multiaddr, own) - dialRank(b.multiaddr, own))
+    const byCert = Math.sign(Number(b.isCertified) - Number(a.isCertified))
+    return (byRank || byCert || reliableTransportsFirst(a.multiaddr, b.multiaddr)) as -1 | 0 | 1
+  }
+
+  /** Factory in the js-libp2p service style: gives this policy libp2p's address source. */
+  service(): (components: AddrPolicyComponents) => AddrPolicy {
+    return (components) => {
+      components.events.addEventListener('self:peer:update', () => this.invalidate())
+      this.setSource(() => [
+        ...components.transportManager.getAddrs(),
+        ...components.addressManager.getAddresses(),
+      ])
+      return this
+    }
+  }
+}
