@@ -430,8 +430,15 @@ export class Dialer implements Startable {
     const attempt = (): { signal: AbortSignal } => ({
       signal: AbortSignal.any([cancelled, AbortSignal.timeout(DIAL_ATTEMPT_TIMEOUT_MS)]),
     })
+    // /webrtc addresses are the hole puncher's alone (libp2p's dial queue refuses them:
+    // holepunch.ts gatedWebRTC); dialling one here only fails with NoValidAddressesError.
     const candidates = [...w.addrs.entries()]
-      .filter(([addrKey, c]) => (only == null || only.has(addrKey)) && this.#policy.dialable(c.ma))
+      .filter(
+        ([addrKey, c]) =>
+          (only == null || only.has(addrKey)) &&
+          this.#policy.dialable(c.ma) &&
+          !c.ma.getComponents().some((p) => p.name === 'webrtc'),
+      )
       .map(([addrKey, c]) => ({ addrKey, cand: c, rank: this.#policy.rank(c.ma) }))
       .sort(
         (a, b) =>

@@ -27,7 +27,7 @@ import {
   type Node,
   type Role,
 } from './harness.js'
-import { docRange, punchable } from './variants.js'
+import { docRange, punchable, RELAY_IP6 } from './variants.js'
 
 interface Peer {
   peerId: string
@@ -111,6 +111,14 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
       `/ip4/0.0.0.0/tcp/${RELAY_PORT}`,
       '--announce',
       `/ip4/${RELAY_IP}/tcp/${RELAY_PORT}`,
+      ...(VARIANT.v6
+        ? [
+            '--listen',
+            `/ip6/::/tcp/${RELAY_PORT}`,
+            '--announce',
+            `/ip6/${RELAY_IP6}/tcp/${RELAY_PORT}`,
+          ]
+        : []),
     ])
     nodes.set('relay', relay)
     bootstrapAddr = `/ip4/${RELAY_IP}/tcp/${RELAY_PORT}/p2p/${relay.peerId}`
@@ -373,4 +381,37 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
       note: '20/20 once; time from heal to the last one',
     })
   })
+  it(
+    '8. IPv6 only: two public hosts without IPv4 chat directly over IPv6',
+    { skip: VARIANT.v6 ? false : 'only in a dual-stack variant (cgnat)' },
+    async () => {
+      const boot = `/ip6/${RELAY_IP6}/tcp/${RELAY_PORT}/p2p/${node('relay').peerId}`
+      const [q1, q2] = await Promise.all(
+        (['q1', 'q2'] as const).map((r) =>
+          startNode(r, 'daemon', [
+            '--name',
+            r,
+            '--listen',
+            `/ip6/::/tcp/${DAEMON_PORT}`,
+            '--bootstrap',
+            boot,
+          ]),
+        ),
+      )
+      await befriend(q1!, q2!)
+      const ms = await sendWait(q2!, q1!, 'hello q1 over IPv6')
+      await sendWait(q1!, q2!, 'hello q2 over IPv6')
+      const peers = (await q2!.json<Peer[]>(['peers'])).filter((p) => p.peerId === q1!.peerId)
+      assert.ok(
+        peers.some((p) => p.direct && p.addrs.some((a) => a.startsWith('/ip6/2001:db8:11::'))),
+        `q2 → q1 not direct over IPv6: ${JSON.stringify(peers)}`,
+      )
+      rows.push({
+        case: '8. IPv6 only (q1, q2)',
+        path: 'direct',
+        firstDeliveryMs: ms,
+        note: 'TCP over IPv6',
+      })
+    },
+  )
 })

@@ -23,9 +23,15 @@ export const PREFIX = process.env.KITH_NETNS_PREFIX ?? 'kithnt'
 /** The topology variant this run builds (KITH_NET_VARIANT; test/netns/variants.ts). */
 export const VARIANT = variant()
 export const ROLES = ['inet', 'relay', 'pa', 'pb', 'r1', 'r2', 'r3', 'h1', 'h2', 'h3'] as const
-export type Role = (typeof ROLES)[number]
+/** Roles net.sh makes in some variants only: the carrier NAT and its customers' segment, and
+ *  two IPv6-only public hosts. */
+export type Role = (typeof ROLES)[number] | 'cg' | 'cgnet' | 'q1' | 'q2'
 /** Every namespace net.sh makes in this variant. */
-const NAMESPACES: string[] = [...ROLES, ...(VARIANT.cgnat ? ['cg', 'cgnet'] : [])]
+const NAMESPACES: Role[] = [
+  ...ROLES,
+  ...(VARIANT.cgnat ? (['cg', 'cgnet'] as const) : []),
+  ...(VARIANT.v6 ? (['q1', 'q2'] as const) : []),
+]
 /** The relay's public address on the test "internet" (net.sh). */
 export const RELAY_IP = `${VARIANT.pub}.10`
 export const RELAY_PORT = 4001
@@ -66,12 +72,12 @@ export function net(...args: string[]): void {
   if (r.status !== 0) throw new Error(`net.sh ${args.join(' ')}: ${r.stderr.toString()}`)
 }
 
-export function ns(role: Role | 'cg' | 'cgnet'): string {
+export function ns(role: Role): string {
   return `${PREFIX}-${role}`
 }
 
 /** Runs `cmd` inside `role`'s namespace and collects its output. */
-export function inNs(role: Role | 'cg' | 'cgnet', cmd: string[], input = ''): Promise<RunResult> {
+export function inNs(role: Role, cmd: string[], input = ''): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     const p = spawn('ip', ['netns', 'exec', ns(role), ...cmd], { stdio: ['pipe', 'pipe', 'pipe'] })
     let stdout = ''
@@ -91,7 +97,7 @@ export function inNs(role: Role | 'cg' | 'cgnet', cmd: string[], input = ''): Pr
  * their NAT router, which has no route there itself.
  */
 export async function assertIsolated(hostAddrs: string[]): Promise<void> {
-  for (const role of NAMESPACES as Role[]) {
+  for (const role of NAMESPACES) {
     const inner = await inNs(role, ['readlink', '/proc/self/ns/net'])
     if (inner.code !== 0 || inner.stdout.trim() === hostNetNs) {
       throw new Error(`${role}: not inside its own network namespace`)

@@ -24,8 +24,11 @@ read -r -a LANS <<<"${KITH_NET_LANS:-10.1.0 10.2.0 10.3.0}" # /24 of the homes h
 # port unreachable). One word for every router, or one per router: r1 r2 r3 [cg].
 read -r -a INPUTS <<<"${KITH_NET_INPUT:-drop}"
 CGNAT=${KITH_NET_CGNAT:-0}               # 1: r1 sits behind a carrier-grade NAT cg (100.64.0.0/24)
+V6=${KITH_NET_V6:-0}                     # 1: the internet is dual-stack (2001:db8:11::/64) and
+                                         # two more public hosts q1, q2 have IPv6 only
 ROLES=(inet relay pa pb r1 r2 r3 h1 h2 h3)
 [ "$CGNAT" = 1 ] && ROLES+=(cg cgnet)
+[ "$V6" = 1 ] && ROLES+=(q1 q2)
 
 ns() { echo "$P-$1"; }
 x() { ip netns exec "$(ns "$1")" "${@:2}"; }
@@ -43,6 +46,17 @@ public() {
   x inet ip link set "p-$1" master br0 up
   x "$1" ip addr add "$2/24" dev eth0
   x "$1" ip link set eth0 up
+}
+
+# public6 <role> <ip6>: a host on the internet bridge with an IPv6 address only (none on a
+# dual-stack host: call public first). nodad: usable at once, no duplicate address detection.
+public6() {
+  if ! x "$1" ip link show eth0 >/dev/null 2>&1; then
+    ip link add eth0 netns "$(ns "$1")" type veth peer name "p-$1" netns "$(ns inet)"
+    x inet ip link set "p-$1" master br0 up
+    x "$1" ip link set eth0 up
+  fi
+  x "$1" ip -6 addr add "$2/64" dev eth0 nodad
 }
 
 # nat <router> <wan ip> <wan bridge ns> <lan if> <lan /24 prefix> <symmetric 0|1> [gateway]:
@@ -97,6 +111,13 @@ up() {
   public relay "$PUB.10"
   public pa "$PUB.11"
   public pb "$PUB.12"
+  if [ "$V6" = 1 ]; then
+    public6 relay 2001:db8:11::10
+    public6 pa 2001:db8:11::11
+    public6 pb 2001:db8:11::12
+    public6 q1 2001:db8:11::21
+    public6 q2 2001:db8:11::22
+  fi
   if [ "$CGNAT" = 1 ]; then
     # The carrier's NAT: its customers' routers on 100.64.0.0/24 (RFC 6598), a port-preserving
     # MASQUERADE to the internet; r1 behind it is a double NAT.

@@ -21,7 +21,13 @@ export interface Variant {
   cgnat: boolean
   /** Daemons listen on fixed port 4001 or on a port the system picks. */
   ports: 'fixed' | 'random'
+  /** The internet is dual-stack (2001:db8:11::/64): the relay, pa and pb have both families,
+   *  two more public hosts q1 and q2 IPv6 only. */
+  v6: boolean
 }
+
+/** The relay's IPv6 address in a `v6` variant. */
+export const RELAY_IP6 = '2001:db8:11::10'
 
 const base: Variant = {
   name: 'base',
@@ -31,6 +37,7 @@ const base: Variant = {
   input: ['drop'],
   cgnat: false,
   ports: 'fixed',
+  v6: false,
 }
 
 export const VARIANTS: readonly Variant[] = [
@@ -65,6 +72,7 @@ export const VARIANTS: readonly Variant[] = [
     about:
       'h1 behind its router behind a carrier-grade NAT (100.64/10): double NAT; the carrier answers unsolicited packets',
     cgnat: true,
+    v6: true,
     input: ['drop', 'drop', 'drop', 'open'],
   },
 ]
@@ -83,6 +91,7 @@ export function netEnv(v: Variant): Record<string, string> {
     KITH_NET_LANS: v.lans.join(' '),
     KITH_NET_INPUT: v.input.join(' '),
     KITH_NET_CGNAT: v.cgnat ? '1' : '0',
+    KITH_NET_V6: v.v6 ? '1' : '0',
   }
 }
 

@@ -82,9 +82,12 @@ describe('dial order (fake components)', () => {
     d.start()
     try {
       // The order an invite from before issue 12 had: loopback and LAN first.
+      // A /webrtc address is the hole puncher's to dial: never the dialer's.
       d.watch(
         peer,
-        [OWN_LOOP, THEIR_LOOP, OTHER_LAN, OWN, RELAYED, PUBLIC].map((a) => multiaddr(a)),
+        [OWN_LOOP, THEIR_LOOP, OTHER_LAN, OWN, `${RELAYED}/webrtc`, RELAYED, PUBLIC].map((a) =>
+          multiaddr(a),
+        ),
       )
       await waitFor(() => d.watchState(peer.toString())?.attempt === 1, 5_000, 'a first round')
       assert.deepEqual(f.dials, [PUBLIC, RELAYED, OTHER_LAN])
