@@ -2,8 +2,8 @@
 // root, with KITH_NET_VARIANT set): `runs` times, the NAT test network of that variant is built
 // from scratch (test/netns/net.sh through the netns harness), a `kith relay` and three homes
 // start (h1, h2 cone-like, h3 behind the symmetric NAT), and for each pair the first message is
-// sent the moment the contact is added; measured: the first message's delivery (send --wait,
-// the CLI's start included) and, for h1–h2, the time from adding the contact until `kith peers`
+// sent the moment the contact is added; measured: the first message's delivery (`send --wait`
+// from its start to the ack, the CLI's own start included, as in test/netns) and, for h1–h2, the time from adding the contact until `kith peers`
 // of both shows a direct connection (15 s at most: after that the run counts as "not punched"). Prints one JSON line with every run's figures on stdout.
 import '../../src/platform/polyfill.js'
 import {
@@ -48,9 +48,10 @@ async function befriendAndSend(a: Node, b: Node): Promise<{ t0: number; ms: numb
   const { link } = await a.json<{ link: string }>(['invite'])
   const t0 = performance.now()
   await b.json(['contacts', 'add', link, '--name', a.role])
+  const t1 = performance.now()
   const r = await b.json<{ status: string }>(['send', a.peerId, 'hi', '--wait', '--timeout', '60'])
   if (r.status !== 'delivered') throw new Error(`${b.role} → ${a.role}: ${r.status}`)
-  return { t0, ms: Math.round(performance.now() - t0) }
+  return { t0, ms: Math.round(performance.now() - t1) }
 }
 
 async function once(): Promise<ConnectRun> {

@@ -26,7 +26,7 @@ after(() => stopAll(homes))
 
 const texts = (ms: MessageLine[]) => ms.map((m) => m.text)
 
-describe('1:1 chat between two daemons', { timeout: 180_000 }, () => {
+describe('1:1 chat between two daemons', { timeout: 360_000 }, () => {
   it('messages --follow prints the history, then each new message once; SIGINT exits 0', async () => {
     const [a, b] = await startPair(homes)
     await json(b.home, ['send', 'alice', 'before', '--wait'])
