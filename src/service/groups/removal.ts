@@ -130,7 +130,7 @@ export function dropOwnControl(G: GroupContext, groupId: string): void {
 
 /**
  * The receive gate (../receive.ts): a GroupUpdate from a peer who is neither a contact nor a
- * co-member is let in only when it carries a REMOVE of us signed by that peer for a group we know
+ * co-member is let in only when its last op is a REMOVE of us signed by that peer for a group we know
  * (still active, or already left by that removal: a farewell sent again because our receipt was
  * lost is acked again). The caller then checks, after the update is applied, that the replay
  * applied that very REMOVE (farewellApplied): one by a non-admin applies nowhere, and the whole
@@ -139,7 +139,11 @@ export function dropOwnControl(G: GroupContext, groupId: string): void {
 export function isFarewell(G: GroupContext, from: string, content: ChatContent): boolean {
   const u = content.group
   if (u === undefined || G.store.groups.getGroup(toHex(u.groupId)) === undefined) return false
-  return opsOf(G, u.groupId, u.ops).some((r) => r.actor === from && removes(r, G.me))
+  // Only the last op is looked at (queueFarewell puts the REMOVE last): a stranger's update costs
+  // one signature check here, however many ops it carries.
+  const last = u.ops.at(-1)
+  if (last === undefined) return false
+  return opsOf(G, u.groupId, [last]).some((r) => r.actor === from && removes(r, G.me))
 }
 
 /** After the update was applied: we are out of its group, and by its REMOVE signed by `from`. */
