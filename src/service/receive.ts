@@ -10,9 +10,10 @@
 // one of our invite secrets (it becomes a contact), is served as before; a co-member (a member
 // of one of our groups) as before for group traffic and cards; a stranger's texts become a
 // request (./requests.ts: held, not acked) and anything else from it is refused
-// (StrangerFrameError) with nothing stored, so its card's addresses are never dialled. Frames
-// fetched from our mailboxes are tried against each contact's session. It owns no state; acks,
-// flushes and card pushes go out through the hooks it is handed.
+// (StrangerFrameError) with nothing stored, so its card's addresses are never dialled — except
+// an admin's farewell telling us we were removed (groups/removal.ts), kept only if it removed
+// us. Frames fetched from our mailboxes are tried against each contact's session. It owns no
+// state; acks, flushes and card pushes go out through the hooks it is handed.
 import debug from 'debug'
 import { equalBytes, toHex } from '../core/bytes.js'
 import { MalformedMessageError, NoSessionError, UntrustedIdentityError } from '../core/errors.js'
