@@ -72,6 +72,7 @@ describe('a removed member learns of it', () => {
     await until('b is an admin of 3', () => inGroup(b, groupId)?.admins.includes(b.id.peerId))
     assert.equal(b.store.protocol.loadSessionSync(c.id.peerId), undefined, 'no b–c session yet')
     b.svc.removeGroupMember(groupId, c.id.peerId)
+    const farewell = b.store.groups.controlFor(c.id.peerId).at(-1)!
     const events: ServiceEvent[] = []
     c.svc.on((e) => events.push(e))
     // c is back: it learns of b from a, starts a session with b (the lower PeerId) and is refused
@@ -93,6 +94,13 @@ describe('a removed member learns of it', () => {
     // b's farewell was acked: nothing left for c, and c is no longer watched by b.
     await until('b holds nothing for c', () => b.store.groups.controlFor(c.id.peerId).length === 0)
     assert.equal(watched.has(`${b.id.peerId}>${c.id.peerId}`), false)
+    // Her receipt lost: b sends the farewell again; c, out of the group and b no co-member of
+    // hers any more, still takes it and acks it again.
+    b.store.groups.enqueueControl({ ...farewell, attempts: 0, nextAttemptAt: Date.now() })
+    connect(b, c)
+    await until('the resent farewell is acked', () => {
+      return b.store.groups.controlFor(c.id.peerId).length === 0
+    })
     // Nothing c still had queued for the group is sent on (its key, ops for b).
     await until('c holds nothing for the group', () => c.store.groups.controlPeers().length === 0)
     // The others converge without c.

@@ -110,7 +110,7 @@ export function removeMember(G: GroupContext, ref: string, contact: string): Res
       if (m !== G.me) queueUpdate(G, m, g.groupId, { ops: [op.bytes], secrets: [secret] })
     }
     // The removed member is told too, through the same outbox (./removal.ts): her farewell.
-    queueFarewell(G, peer, g.groupId)
+    queueFarewell(G, peer, g.groupId, op.bytes)
     return after
   })
   G.reconcile(g.groupId)

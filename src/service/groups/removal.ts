@@ -55,12 +55,28 @@ function describe(G: GroupContext, content: Uint8Array, peer: string) {
 
 /**
  * After we removed `peer` (inside the action's transaction, the REMOVE stored): her farewell is
- * the last OPS_PER_UPDATE ops of the log, the REMOVE last, without secrets — enough to place the
- * REMOVE (epoch rule, protocol.md §13.2) even if ops before it have not reached her yet.
+ * the REMOVE after the OPS_PER_UPDATE − 1 ops of highest epoch before it, without secrets —
+ * enough to place the REMOVE (epoch rule, protocol.md §13.2) even if ops before it have not
+ * reached her. The REMOVE is last: her receive gate looks at the last op only (isFarewell).
  */
-export function queueFarewell(G: GroupContext, peer: string, groupId: string): void {
-  const tail = G.store.groups.ops(groupId).slice(-OPS_PER_UPDATE)
-  queueUpdate(G, peer, groupId, { ops: tail.map((o) => o.bytes) })
+export function queueFarewell(
+  G: GroupContext,
+  peer: string,
+  groupId: string,
+  remove: Uint8Array,
+): void {
+  const before: Array<{ bytes: Uint8Array; epoch: number }> = []
+  for (const o of G.store.groups.ops(groupId)) {
+    if (equalBytes(o.bytes, remove)) continue
+    try {
+      before.push({ bytes: o.bytes, epoch: verifiedOp(G, o.bytes).epoch })
+    } catch {
+      // A stored op always verified; skip one that does not rather than fail the removal.
+    }
+  }
+  before.sort((a, b) => a.epoch - b.epoch)
+  const tail = before.slice(-(OPS_PER_UPDATE - 1)).map((o) => o.bytes)
+  queueUpdate(G, peer, groupId, { ops: [...tail, remove] })
 }
 
 /**
