@@ -333,7 +333,10 @@ export class Groups {
     for (const g of G.store.groups.listGroups()) {
       if (!g.members.includes(peer)) continue
       this.#syncSoon(g.groupId, peer)
-      const t = setTimeout(() => void republishQueued(G, g.groupId), REPUBLISH_DELAY_MS)
+      // Not after stop(): the store may be closed by then.
+      const t = setTimeout(() => {
+        if (!this.#stopped) void republishQueued(G, g.groupId).catch(() => undefined)
+      }, REPUBLISH_DELAY_MS)
       t.unref()
     }
   }
