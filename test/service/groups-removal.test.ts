@@ -71,8 +71,13 @@ describe('a removed member learns of it', () => {
     a.svc.addGroupMember('crew', 'b', true)
     await until('b is an admin of 3', () => inGroup(b, groupId)?.admins.includes(b.id.peerId))
     assert.equal(b.store.protocol.loadSessionSync(c.id.peerId), undefined, 'no b–c session yet')
+    assert.ok(b.store.groups.controlFor(c.id.peerId).length > 0, 'b owes c its key')
     b.svc.removeGroupMember(groupId, c.id.peerId)
-    const farewell = b.store.groups.controlFor(c.id.peerId).at(-1)!
+    // What b had queued for c as a member (its key, with the op log and its secrets) is dropped:
+    // only the farewell is left for her.
+    const owed = b.store.groups.controlFor(c.id.peerId)
+    assert.equal(owed.length, 1, 'only the farewell')
+    const farewell = owed[0]!
     const events: ServiceEvent[] = []
     c.svc.on((e) => events.push(e))
     // c is back: it learns of b from a, starts a session with b (the lower PeerId) and is refused
