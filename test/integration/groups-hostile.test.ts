@@ -153,6 +153,13 @@ describe('groups under concurrent admins and hostile publishers', { timeout: 600
     // One at a time: five daemons starting at once on a loaded 2-core machine once missed the
     // harness's 30 s ready timeout.
     for (const n of ['a', 'b', 'c', 'd', 'e']) ds.push(await startDaemon(n))
+    // c gets the lower PeerId of the two: it is then c who starts the b–c session (keys.ts
+    // ensureSession), the order in which b used to refuse it once c was removed and never start
+    // one itself (the bug of the next test). Names are labels only: the roles swap with them.
+    const [x, y] = [ds[1]!, ds[2]!]
+    const [lo, hi] = x.peerId < y.peerId ? [x, y] : [y, x]
+    ds[1] = { ...hi, name: 'b' }
+    ds[2] = { ...lo, name: 'c' }
     logged.push(...ds)
     homes.push(...ds.map((d) => d.home))
     const [a, b, c, d, e] = ds as [Daemon, Daemon, Daemon, Daemon, Daemon]
