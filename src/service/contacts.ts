@@ -184,6 +184,9 @@ export class Contacts {
       if (this.#hooks.requests.isCoMember(peer)) {
         this.#hooks.flushSoon(peer, true)
         setImmediate(() => void this.#hooks.pushCard(peer))
+      } else if (cx.store.groups.nextControlAttemptAt(peer) !== undefined) {
+        // A member we removed, still owed her farewell (groups/removal.ts): it goes now.
+        this.#hooks.flushSoon(peer, true)
       }
       return
     }

@@ -120,7 +120,8 @@ export class Outbox {
   /**
    * Group control contents (GroupUpdate) in the same outbox discipline: encrypted afresh per
    * attempt, retried with backoff until the peer's receipt names their id. Only over an existing
-   * session: with a member who is not a contact, the lower PeerId starts it (groups/keys.ts).
+   * session: with a member who is not a contact, the lower PeerId starts it (groups/keys.ts); with
+   * a member we removed, we do (groups/removal.ts).
    */
   async #flushControl(peer: string, everything: boolean, now: number): Promise<void> {
     const cx = this.#cx

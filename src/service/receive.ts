@@ -10,9 +10,10 @@
 // one of our invite secrets (it becomes a contact), is served as before; a co-member (a member
 // of one of our groups) as before for group traffic and cards; a stranger's texts become a
 // request (./requests.ts: held, not acked) and anything else from it is refused
-// (StrangerFrameError) with nothing stored, so its card's addresses are never dialled. Frames
-// fetched from our mailboxes are tried against each contact's session. It owns no state; acks,
-// flushes and card pushes go out through the hooks it is handed.
+// (StrangerFrameError) with nothing stored, so its card's addresses are never dialled — except
+// an admin's farewell telling us we were removed (groups/removal.ts), kept only if it removed
+// us. Frames fetched from our mailboxes are tried against each contact's session. It owns no
+// state; acks, flushes and card pushes go out through the hooks it is handed.
 import debug from 'debug'
 import { equalBytes, toHex } from '../core/bytes.js'
 import { MalformedMessageError, NoSessionError, UntrustedIdentityError } from '../core/errors.js'
@@ -129,7 +130,10 @@ export class Receiver {
       // the removal (it only ever dequeues what we sent that peer); one that would start a
       // session is refused like the rest, so fresh identities leave nothing stored.
       const receiptOnSession = content.receipt !== undefined && !firstSession
-      if (!trusted && !coMember && content.text === undefined && !receiptOnSession) {
+      // A farewell (groups/removal.ts): an admin we may not know as a member tells us we were
+      // removed. Let in, and refused below after all unless its REMOVE did remove us.
+      const farewell = !trusted && !coMember && cx.groups()?.isFarewell(from, content) === true
+      if (!trusted && !coMember && !farewell && content.text === undefined && !receiptOnSession) {
         requests.metrics.strangerFrames++
         throw new StrangerFrameError("a stranger's card, receipt or group update is refused")
       }
@@ -184,12 +188,16 @@ export class Receiver {
       } else if (content.group !== undefined) {
         // A group's ops, secrets, member cards or sender key (groups/index.ts), same transaction.
         afterGroup = cx.groups()?.receiveUpdate(from, content)
+        if (farewell && cx.groups()?.farewellApplied(from, content) !== true) {
+          requests.metrics.strangerFrames++
+          throw new StrangerFrameError('a REMOVE that did not remove us is refused')
+        }
         acks.push(toHex(content.messageId))
       } else if (content.receipt?.kind === ReceiptKind.DELIVERED) {
         for (const raw of content.receipt.messageIds) {
           const id = toHex(raw)
           const m = cx.store.getMessage(id)
-          if (m === undefined && cx.groups()?.acked(id) === true) continue
+          if (m === undefined && cx.groups()?.acked(id, from) === true) continue
           if (m === undefined || m.direction !== 'out' || m.conversation !== from) continue
           cx.store.dequeue(id)
           if (m.status !== 'delivered') {

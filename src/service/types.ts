@@ -108,6 +108,8 @@ export type ServiceEvent =
   | { event: 'message'; message: MessageView }
   | { event: 'status'; id: string; conversation: string; status: MessageStatus }
   | { event: 'contact'; peerId: string; name: string; online: boolean }
+  /** We were removed from a group (`by`: the admin's PeerId); its history stays readable. */
+  | { event: 'group'; groupId: string; name: string; change: 'removed'; by: string }
 
 export interface ChatApi {
   status(): NodeStatus

@@ -49,6 +49,8 @@ export function fakeNode(n: FakeNet, peerId: string): KithNode {
     mailboxDeposit: () => Promise.reject(new Error('no mailbox')),
     mailboxFetch: () => Promise.resolve([]),
     pubsubPublish: () => Promise.resolve(0),
+    // No sync on this network: a member's anti-entropy fails as with an unreachable peer.
+    syncFetch: () => Promise.reject(new Error('no sync on the fake network')),
     pubsubPeers: () => [],
     mailboxUsage: () => Promise.resolve(undefined),
   }

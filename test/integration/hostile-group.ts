@@ -2,7 +2,8 @@
 // 127.0.0.1, no mDNS) that is no member of anything. Run with tsx:
 //   capture <addr> <topic>          dials addr, subscribes, prints each message as {"hex"} lines
 //   publish <addr> <topic> <hex>    dials addr, waits until it is subscribed, publishes, prints
-//                                   {"peers": N} and exits
+//                                   {"peers": N} and exits 0 — or exits 3 if addr never showed as
+//                                   subscribed within SUBSCRIBED_WAIT_MS or nobody took the message
 // It speaks gossipsub exactly as a member does; only the members' topic validators stand between
 // its bytes and their screens.
 import { randomBytes } from 'node:crypto'
@@ -22,6 +23,9 @@ const node = await createKithNode({
 await node.start()
 await node.libp2p.dial(multiaddr(addr))
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+/** How long `publish` waits for addr's subscription to reach it (a daemon just restarted on a
+ *  loaded machine may take seconds); long enough never to be the reason a run fails. */
+const SUBSCRIBED_WAIT_MS = 60_000
 
 if (mode === 'capture') {
   node.pubsubSubscribe(
@@ -33,10 +37,12 @@ if (mode === 'capture') {
   process.stdout.write(`${JSON.stringify({ ready: true })}\n`)
   process.on('SIGTERM', () => void node.stop().then(() => process.exit(0)))
 } else {
-  for (let i = 0; i < 100 && !node.pubsubPeers(topic).includes(peer); i++) await sleep(100)
-  const peers = await node.pubsubPublish(topic, Buffer.from(hex ?? '', 'hex'))
-  process.stdout.write(`${JSON.stringify({ peers })}\n`)
+  const end = Date.now() + SUBSCRIBED_WAIT_MS
+  while (Date.now() < end && !node.pubsubPeers(topic).includes(peer)) await sleep(100)
+  const subscribed = node.pubsubPeers(topic).includes(peer)
+  const peers = subscribed ? await node.pubsubPublish(topic, Buffer.from(hex ?? '', 'hex')) : 0
+  process.stdout.write(`${JSON.stringify({ peers, subscribed })}\n`)
   await sleep(1_000)
   await node.stop()
-  process.exit(0)
+  process.exit(peers > 0 ? 0 : 3)
 }

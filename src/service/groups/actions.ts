@@ -14,7 +14,6 @@ import {
 import { ContactNotFoundError, GroupLogFullError, InvalidArgumentError } from '../errors.js'
 import type { GroupContext } from './context.js'
 import {
-  activeGroup,
   memberRef,
   queueUpdate,
   putNewGroup,
@@ -24,6 +23,7 @@ import {
   sendHistory,
   signOwnOp,
 } from './membership.js'
+import { memberGroup, queueFarewell, reachRemoved } from './removal.js'
 
 type Result = { groupId: string; members: string[] }
 
@@ -56,7 +56,7 @@ export function addMember(
   contact: string,
   admin: boolean,
 ): Result {
-  const g = activeGroup(G, ref)
+  const g = memberGroup(G, ref)
   requireAdmin(G, g)
   const c = G.store.getContact(contact)
   if (c === undefined) throw new ContactNotFoundError(`no contact "${contact}"`)
@@ -94,7 +94,7 @@ export function addMember(
 }
 
 export function removeMember(G: GroupContext, ref: string, contact: string): Result {
-  const g = activeGroup(G, ref)
+  const g = memberGroup(G, ref)
   const peer = memberRef(G, g, contact)
   if (peer === G.me) return leaveGroup(G, ref)
   requireAdmin(G, g)
@@ -109,15 +109,17 @@ export function removeMember(G: GroupContext, ref: string, contact: string): Res
     for (const m of after.members) {
       if (m !== G.me) queueUpdate(G, m, g.groupId, { ops: [op.bytes], secrets: [secret] })
     }
-    queueUpdate(G, peer, g.groupId, { ops: [op.bytes] })
+    // The removed member is told too, through the same outbox (./removal.ts): her farewell.
+    queueFarewell(G, peer, g.groupId, op.bytes)
     return after
   })
   G.reconcile(g.groupId)
+  reachRemoved(G, peer)
   return { groupId: g.groupId, members: after.members }
 }
 
 export function leaveGroup(G: GroupContext, ref: string): Result {
-  const g = activeGroup(G, ref)
+  const g = memberGroup(G, ref)
   requireRoom(G, g.groupId)
   const after = G.store.transaction(() => {
     // LEAVE's secret is derived by the others (design §2: HKDF(previous secret, opHash)).

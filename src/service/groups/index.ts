@@ -32,6 +32,15 @@ import {
   skipStaleGaps,
   validate,
 } from './messages.js'
+import {
+  dropFormerControl,
+  dropOwnControl,
+  farewellAcked,
+  farewellApplied,
+  isFarewell,
+  reachPendingFarewells,
+  removedBy,
+} from './removal.js'
 import { maySync, serveSync, syncWith } from './sync.js'
 
 export {
@@ -88,6 +97,7 @@ export class Groups {
     )
     G.node.on('peer:connect', (peer) => this.#onConnect(peer))
     for (const g of G.store.groups.listGroups()) this.#reconcile(g.groupId)
+    reachPendingFarewells(G)
     const every = (ms: number, fn: () => void) => {
       const t = setInterval(() => {
         try {
@@ -179,9 +189,19 @@ export class Groups {
   #applyUpdate(from: string, content: ChatContent, u: GroupUpdate): () => void {
     const G = this.#G
     const groupId = toHex(u.groupId)
+    const wasActive = G.store.groups.getGroup(groupId)?.active === true
     const changed = ingestOps(G, u.groupId, u.ops, u.secrets)
     const g = G.store.groups.getGroup(groupId)
-    if (g?.groupId !== groupId || !g.active) return () => undefined
+    if (g?.groupId !== groupId) return () => undefined
+    if (!g.active) {
+      const by = wasActive ? removedBy(G, groupId) : undefined
+      if (by === undefined) return () => undefined
+      // Removed (issue 14): keys and topics go (reconcile); the user is told.
+      return () => {
+        this.#reconcile(groupId)
+        G.emit({ event: 'group', groupId, name: g.name, change: 'removed', by })
+      }
+    }
     let cards = false
     for (const bytes of u.cards) {
       try {
@@ -231,9 +251,30 @@ export class Groups {
     })
   }
 
-  /** Whether a receipt's id is one of our control contents: dequeued then. */
-  acked(id: string): boolean {
-    return this.#G.store.groups.dequeueControl(id)
+  /** Whether a receipt's id (from `peer`) is one of our control contents: dequeued then. */
+  acked(id: string, peer: string): boolean {
+    if (!this.#G.store.groups.dequeueControl(id)) return false
+    farewellAcked(this.#G, peer)
+    return true
+  }
+
+  /**
+   * The receive gate's one exception for a peer who is neither a contact nor a co-member: a
+   * GroupUpdate carrying its REMOVE of us (./removal.ts). The caller refuses the frame unless
+   * `removedFrom` then names the group.
+   */
+  isFarewell(from: string, content: ChatContent): boolean {
+    return isFarewell(this.#G, from, content)
+  }
+
+  /** After a farewell's update was applied: its REMOVE of us (signed by `from`) applied. */
+  farewellApplied(from: string, content: ChatContent): boolean {
+    try {
+      return farewellApplied(this.#G, from, content)
+    } catch (err) {
+      log('farewell not applied: %s', (err as Error).name)
+      return false
+    }
   }
 
   // ---- After a change -------------------------------------------------------------------------
@@ -245,8 +286,12 @@ export class Groups {
     if (g?.groupId !== groupId) return
     try {
       if (!g.active) {
-        // Removed or left: keys go, topics go; the history stays.
-        G.store.transaction(() => dropAllKeys(G, groupId))
+        // Removed or left: keys go, topics go, and what we still had queued for it; the
+        // history stays.
+        G.store.transaction(() => {
+          dropAllKeys(G, groupId)
+          dropOwnControl(G, groupId)
+        })
         const topic = this.#topics.get(groupId)
         if (topic !== undefined) G.node.pubsubUnsubscribe(topic)
         this.#topics.delete(groupId)
@@ -254,6 +299,7 @@ export class Groups {
       }
       G.store.transaction(() => {
         dropFormerMembers(G, g)
+        dropFormerControl(G, g)
         shareKeys(G, g)
       })
       this.#subscribe(g)
@@ -287,7 +333,10 @@ export class Groups {
     for (const g of G.store.groups.listGroups()) {
       if (!g.members.includes(peer)) continue
       this.#syncSoon(g.groupId, peer)
-      const t = setTimeout(() => void republishQueued(G, g.groupId), REPUBLISH_DELAY_MS)
+      // Not after stop(): the store may be closed by then.
+      const t = setTimeout(() => {
+        if (!this.#stopped) void republishQueued(G, g.groupId).catch(() => undefined)
+      }, REPUBLISH_DELAY_MS)
       t.unref()
     }
   }

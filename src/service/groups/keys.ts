@@ -175,15 +175,21 @@ export function shareKeys(G: GroupContext, g: GroupRow): void {
 /**
  * A pairwise session with a member who may not be a contact (design §2): the member with the
  * lower PeerId starts it from the other's card (from a GroupUpdate, else the DHT); the other waits
- * for it. Such a peer stays a co-member, not a contact (service/requests.ts).
+ * for it. Such a peer stays a co-member, not a contact (service/requests.ts). `eitherSide`: we
+ * start it whatever the order — a member we removed (./removal.ts) waits for nobody, and the
+ * session she may have started is one we refused once she was no longer a co-member.
  */
-export function ensureSession(G: GroupContext, peer: string): void {
+export function ensureSession(
+  G: GroupContext,
+  peer: string,
+  opts: { eitherSide?: boolean } = {},
+): void {
   const bytes = G.store.protocol.loadSessionSync(peer)
   const record = bytes === undefined ? undefined : SessionRecord.deserialize(bytes)
-  if (record?.current !== undefined || G.me > peer) return
+  if (record?.current !== undefined || (G.me > peer && opts.eitherSide !== true)) return
   const card = G.cards.of(peer)
   if (card === undefined) {
-    void lookUpAndStart(G, peer)
+    void lookUpAndStart(G, peer, opts)
     return
   }
   const fresh = initiateSession(G.ctx, G.identity, card.prekeys, record)
@@ -198,7 +204,11 @@ export function ensureSession(G: GroupContext, peer: string): void {
 export const CARD_LOOKUP_MIN_INTERVAL_MS = 30_000
 const lookedUp = new Map<string, number>()
 
-async function lookUpAndStart(G: GroupContext, peer: string): Promise<void> {
+async function lookUpAndStart(
+  G: GroupContext,
+  peer: string,
+  opts: { eitherSide?: boolean },
+): Promise<void> {
   const now = G.ctx.clock()
   if (now - (lookedUp.get(peer) ?? -Infinity) < CARD_LOOKUP_MIN_INTERVAL_MS) return
   lookedUp.set(peer, now)
@@ -207,7 +217,7 @@ async function lookUpAndStart(G: GroupContext, peer: string): Promise<void> {
     if (bytes === undefined || G.stopped()) return
     G.store.transaction(() => {
       G.cards.accept(peer, bytes)
-      ensureSession(G, peer)
+      ensureSession(G, peer, opts)
     })
   } catch (err) {
     log('no session with a member: %s', (err as Error).name)

@@ -24,7 +24,7 @@ import { InvalidArgumentError } from '../errors.js'
 import { toMessageView, type GroupRejected, type ServiceEvent } from '../types.js'
 import { GROUP_GAP_TIMEOUT_MS, type GroupContext } from './context.js'
 import { chainMap, ownRecord, storeOwnRecord } from './keys.js'
-import { activeGroup } from './membership.js'
+import { memberGroup } from './removal.js'
 
 const log = debug('kith:service:groups')
 
@@ -56,7 +56,7 @@ export async function sendGroupMessage(
   text: string,
 ): Promise<{ id: string; status: MessageStatus }> {
   if (text.length === 0) throw new InvalidArgumentError('empty message')
-  const g = activeGroup(G, ref)
+  const g = memberGroup(G, ref)
   const gid = fromHex(g.groupId)
   const now = G.ctx.clock()
   const id = toHex(G.ctx.rng(MESSAGE_ID_BYTES))
