@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net'
 import createDebug from 'debug'
 import type { ChatApi } from '../service/types.js'
+import { MAX_TEXT_BYTES } from '../service/text.js'
 import { authorized } from './auth.js'
 import { contactRoutes } from './contact-routes.js'
 import { conversationRoutes } from './conversation-routes.js'
@@ -22,8 +23,11 @@ export { MAX_MESSAGES_LIMIT }
 
 const log = createDebug('kith:api')
 
-/** Largest request body accepted; beyond it the answer is 413. */
-export const MAX_BODY_BYTES = 256 * 1024
+/** Largest request body accepted; beyond it the answer is 413. It must hold the longest text
+ *  a message may have in its worst JSON form (every byte a control character, escaped as six,
+ *  `\u0001`) plus the other fields, so that a text just over MAX_TEXT_BYTES is answered with the
+ *  typed MessageTooLong rather than PayloadTooLarge: 6 × 64,512 + 64 KiB = 452,608 bytes. */
+export const MAX_BODY_BYTES = 6 * MAX_TEXT_BYTES + 64 * 1024
 /** `wait` on POST /v1/messages: default and largest time to hold the request. */
 export const DEFAULT_WAIT_TIMEOUT_MS = 30_000
 export const MAX_WAIT_TIMEOUT_MS = 10 * 60_000

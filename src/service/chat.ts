@@ -23,7 +23,7 @@ import { Cards } from './cards.js'
 import { Contacts } from './contacts.js'
 import { Conversations } from './conversations.js'
 import type { ChatContext } from './context.js'
-import { InvalidArgumentError, MessageNotFoundError } from './errors.js'
+import { MessageNotFoundError } from './errors.js'
 import { Groups } from './groups/index.js'
 import { configuredMailboxes, Mailboxes } from './mailboxes.js'
 import { Outbox } from './outbox.js'
@@ -47,6 +47,7 @@ import {
   type ServiceEvent,
   type SettingsView,
 } from './types.js'
+import { checkText } from './text.js'
 
 const log = debug('kith:service')
 
@@ -312,7 +313,7 @@ export class ChatService implements ChatApi {
   // ---- Messages (./outbox.ts, ./receive.ts) -------------------------------------------------
 
   send(ref: string, text: string): { id: string; status: MessageStatus } {
-    if (text.length === 0) throw new InvalidArgumentError('empty message')
+    checkText(text) // blank or over MAX_TEXT_BYTES: refused here, for CLI and API alike
     return this.#outbox.send(this.#contacts.get(ref).peerId, text)
   }
 
@@ -403,6 +404,7 @@ export class ChatService implements ChatApi {
   }
 
   sendGroup(group: string, text: string): Promise<{ id: string; status: MessageStatus }> {
+    checkText(text)
     return this.#groupsOrThrow().send(group, text)
   }
 

@@ -1,31 +1,49 @@
-// `kith chat <contact>`: an interactive terminal chat (CLI.md "Messages"). Shows recent history,
-// then live messages and delivery ticks (✓ sent, ✓✓ delivered) from the daemon's event socket,
-// and sends each line typed; /quit (or Ctrl-D, Ctrl-C) leaves. Works with piped stdin too: every
-// line is sent, and it exits once they are all queued.
-import { createInterface } from 'node:readline'
+// `kith chat <contact|group>`: an interactive terminal chat (CLI.md "Messages" and "Conversations,
+// receipts, edits"). Shows recent history, then live messages from the daemon's event socket with
+// their ticks kept current on each message's own line (../chat/screen.ts), and sends each line
+// typed; a line starting with "/" is a command (../chat/input.ts: /help, /read, /quit), never a
+// message. A group's chat shows each sender's name and sends to the group. Works with piped stdin
+// too: every line is sent, and it exits once they are all queued. This module owns the session:
+// which conversation, the API calls, the readline loop.
+import { createInterface, type Interface } from 'node:readline'
 import type { Command } from 'commander'
 import { DaemonNotRunningError, type ApiClient, type EventStream } from '../../api/client.js'
-import type { MessageView, ServiceEvent } from '../../service/types.js'
-import { ctxOf, positiveInt } from '../context.js'
-import { CONTINUATION, errorLine, printable, ticks, UsageError } from '../output.js'
-import { findContact, nameBook, snippet } from './messages.js'
+import type { ContactView, GroupView, ServiceEvent } from '../../service/types.js'
+import type { MessageStatus } from '../../store/types.js'
+import { helpLines, parseLine, unknownLine } from '../chat/input.js'
+import { ChatScreen, useColor } from '../chat/screen.js'
+import { displayWidth } from '../chat/width.js'
+import { ctxOf } from '../context.js'
+import { errorLine, printable, UsageError } from '../output.js'
+import { checkTextArg, findContact, nameBook } from './messages.js'
 
-const DEFAULT_HISTORY = 20
+/** Past messages shown when the chat opens (`--history`). */
+export const DEFAULT_HISTORY = 20
+/** The most `--history` may ask for (the API's own cap on a page of messages). */
+export const MAX_HISTORY = 10_000
 
-function hhmm(ms: number): string {
-  const d = new Date(ms)
-  return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`
+/** The conversation a chat is about: a contact's (by PeerId) or a group's (by id). */
+type Target =
+  | { kind: 'direct'; id: string; ref: string; contact: ContactView | undefined }
+  | { kind: 'group'; id: string; ref: string; group: GroupView }
+
+function historyArg(value: string): number {
+  const n = /^\d+$/.test(value) ? Number(value) : NaN
+  if (!Number.isSafeInteger(n) || n > MAX_HISTORY) {
+    throw new UsageError(`--history must be an integer from 0 to ${MAX_HISTORY}`)
+  }
+  return n
 }
 
 export function registerChat(program: Command): void {
   program
-    .command('chat <contact>')
-    .description('interactive terminal chat (/quit leaves)')
-    .option('--history <n>', 'how many past messages to show', String(DEFAULT_HISTORY))
+    .command('chat <contact-or-group>')
+    .description('interactive terminal chat with a contact or a group (/help lists commands)')
+    .option('--history <n>', 'how many past messages to show (0: none)', String(DEFAULT_HISTORY))
     .action(async (ref: string, o: { history: string }, cmd: Command) => {
       const ctx = ctxOf(cmd)
       if (ctx.json) throw new UsageError('chat has no --json output')
-      const limit = positiveInt('--history', o.history, 10_000)
+      const limit = historyArg(o.history)
       const client = ctx.client()
       let onEvent: ((e: ServiceEvent) => void) | undefined
       const early: ServiceEvent[] = []
@@ -38,6 +56,16 @@ export function registerChat(program: Command): void {
     })
 }
 
+/** A contact by name or PeerId wins over a group of the same name (the group's id still works). */
+async function resolve(client: ApiClient, ref: string): Promise<Target> {
+  const contact = findContact(await client.listContacts(), ref)
+  if (contact !== undefined) return { kind: 'direct', id: contact.peerId, ref, contact }
+  const groups = await client.listGroups()
+  const group = groups.find((g) => g.groupId === ref) ?? groups.find((g) => g.name === ref)
+  if (group !== undefined) return { kind: 'group', id: group.groupId, ref: group.groupId, group }
+  return { kind: 'direct', id: ref, ref, contact: undefined }
+}
+
 async function runChat(
   ref: string,
   limit: number,
@@ -46,92 +74,156 @@ async function runChat(
   early: ServiceEvent[],
   setOnEvent: (fn: (e: ServiceEvent) => void) => void,
 ): Promise<void> {
-  const history = await client.messages({ contact: ref, limit }) // ContactNotFound → exit 4
-  const contacts = await client.listContacts()
-  const contact = findContact(contacts, ref)
-  const peer = contact?.peerId ?? ref
+  const target = await resolve(client, ref)
+  const history =
+    target.kind === 'group'
+      ? limit === 0
+        ? []
+        : await client.groupMessages(target.id, { limit })
+      : // Also how an unknown <contact-or-group> is reported (ContactNotFound → exit 4).
+        (await client.messages({ contact: target.ref, limit: Math.max(1, limit) })).slice(
+          limit === 0 ? 1 : 0,
+        )
   const book = await nameBook(client)
+  const groupNames = new Map((await client.listGroups()).map((g) => [g.groupId, g.name]))
   // Everything a peer chose (names, text) is shown through `printable` (CLI.md).
   const name = (peerId: string) => printable(book(peerId))
   const tty = process.stdin.isTTY && process.stdout.isTTY
 
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: tty })
   rl.setPrompt('> ')
-  const print = (line: string) => {
-    if (tty) process.stdout.write(`\r\x1b[2K${line}\n`)
-    else process.stdout.write(`${line}\n`)
-    if (tty) rl.prompt(true)
-  }
-  const texts = new Map<string, string>()
-  const show = (m: MessageView) => {
-    if (texts.has(m.id)) return
-    texts.set(m.id, m.text)
-    const who = m.direction === 'out' ? 'me' : name(m.from)
-    const mark = m.direction === 'out' ? `  ${ticks(m.status)}` : ''
-    print(`${hhmm(m.sentAt)} ${who}: ${printable(m.text, CONTINUATION)}${mark}`)
-  }
+  const screen = new ChatScreen({
+    out: process.stdout,
+    err: process.stderr,
+    tty,
+    color: useColor(tty),
+    reprompt: () => rl.prompt(true),
+    inputRow: () => rl.getCursorPos().rows,
+  })
+  if (tty) process.stdout.on('resize', () => screen.forgetRows())
+  title(screen, target)
+  for (const m of history) screen.message(m, m.direction === 'out' ? 'me' : name(m.from))
 
-  const state = [
-    contact?.verified === true ? 'verified' : 'not verified',
-    contact?.online === true ? 'online' : 'offline',
-  ].join(', ')
-  const title = printable(contact?.name ?? ref)
-  print(`Chat with ${title} (${printable(peer)}), ${state}. /quit leaves.`)
-  if (contact?.keyChanged === true) {
-    print(`Warning: ${title}'s identity key changed; check it with: kith verify ${printable(ref)}`)
+  const groupName = async (groupId: string) => {
+    if (!groupNames.has(groupId)) {
+      for (const g of await client.listGroups()) groupNames.set(g.groupId, g.name)
+    }
+    return printable(groupNames.get(groupId) ?? 'a group')
   }
-  history.forEach(show)
-
   const handle = (e: ServiceEvent) => {
     if (e.event === 'message') {
-      if (e.message.conversation === peer) show(e.message)
-      else if (e.message.direction === 'in') print(`(new message from ${name(e.message.from)})`)
-    } else if (e.event === 'status') {
-      const text = texts.get(e.id)
-      if (e.conversation === peer && text !== undefined && e.status !== 'queued') {
-        print(`      ${ticks(e.status)} ${e.status}: ${snippet(text, 30)}`)
+      const m = e.message
+      if (m.conversation === target.id) {
+        screen.message(m, m.direction === 'out' ? 'me' : name(m.from))
+      } else if (m.direction === 'in' && m.conversation !== m.from) {
+        void groupName(m.conversation).then((g) =>
+          screen.info(`(${name(m.from)} in ${g}: new message)`),
+        )
+      } else if (m.direction === 'in') {
+        screen.info(`(new message from ${name(m.from)})`)
       }
-    } else if (e.event === 'contact' && e.peerId === peer) {
-      print(`* ${printable(e.name)} is ${e.online ? 'online' : 'offline'}`)
+    } else if (e.event === 'status') {
+      if (e.conversation === target.id) screen.status(e.id, e.status)
+    } else if (e.event === 'contact' && target.kind === 'direct' && e.peerId === target.id) {
+      screen.info(`* ${printable(e.name)} is ${e.online ? 'online' : 'offline'}`)
     }
   }
   early.splice(0).forEach(handle)
   setOnEvent(handle)
+  await readLoop(rl, tty, client, target, screen, stream)
+}
 
+function title(screen: ChatScreen, target: Target): void {
+  if (target.kind === 'group') {
+    const n = target.group.members.length
+    screen.info(
+      `Group chat ${printable(target.group.name)} (${target.id}), ${n} member${n === 1 ? '' : 's'}. /help lists commands.`,
+    )
+    return
+  }
+  const c = target.contact
+  const state = [
+    c?.verified === true ? 'verified' : 'not verified',
+    c?.online === true ? 'online' : 'offline',
+  ].join(', ')
+  const who = printable(c?.name ?? target.ref)
+  screen.info(`Chat with ${who} (${printable(target.id)}), ${state}. /help lists commands.`)
+  if (c?.keyChanged === true) {
+    screen.error(
+      `Warning: ${who}'s identity key changed; check it with: kith verify ${printable(target.ref)}`,
+    )
+  }
+}
+
+async function readLoop(
+  rl: Interface,
+  tty: boolean,
+  client: ApiClient,
+  target: Target,
+  screen: ChatScreen,
+  stream: EventStream,
+): Promise<void> {
   const pending = new Set<Promise<void>>()
+  const track = (p: Promise<void>) => {
+    const q = p
+      .catch((err: unknown) => screen.error(errorLine(err)))
+      .finally(() => pending.delete(q))
+    pending.add(q)
+  }
+  const send = async (text: string) => {
+    checkTextArg(text)
+    const r =
+      target.kind === 'group'
+        ? await client.sendGroup(target.id, text)
+        : await client.send(target.ref, text)
+    const now = Date.now()
+    const status: MessageStatus = r.status
+    screen.message(
+      {
+        id: r.id,
+        conversation: target.id,
+        from: client.info.peerId,
+        direction: 'out',
+        text,
+        sentAt: now,
+        receivedAt: now,
+        status,
+      },
+      'me',
+    )
+  }
   let daemonGone = false
-  await new Promise<void>((resolve) => {
+  await new Promise<void>((done) => {
     rl.on('line', (line) => {
-      const text = line.trim()
-      if (text === '/quit') {
-        rl.close()
-        return
+      // The echoed input (it may have wrapped); the message line replaces it.
+      if (tty) {
+        const rows = Math.max(
+          1,
+          Math.ceil((2 + displayWidth(line)) / (process.stdout.columns || 80)),
+        )
+        process.stdout.write(`\x1b[${rows}A\x1b[0J`)
       }
-      if (tty) process.stdout.write('\x1b[1A\x1b[2K') // the echoed input; the message line replaces it
-      if (text === '') {
+      const typed = parseLine(line)
+      if (typed.kind === 'empty') {
         if (tty) rl.prompt()
-        return
-      }
-      const p = client
-        .send(ref, text)
-        .then((r) =>
-          show({
-            id: r.id,
-            conversation: peer,
-            from: client.info.peerId,
-            direction: 'out',
-            text,
-            sentAt: Date.now(),
-            receivedAt: Date.now(),
-            status: r.status,
+      } else if (typed.kind === 'unknown') {
+        screen.error(printable(unknownLine(typed.word)))
+      } else if (typed.kind === 'send') {
+        track(send(typed.text))
+      } else if (typed.name === 'quit') {
+        rl.close()
+      } else if (typed.name === 'help') {
+        for (const l of helpLines()) screen.info(l)
+      } else {
+        track(
+          client.readConversation(target.id).then((r) => {
+            screen.info(`(marked ${r.read} message${r.read === 1 ? '' : 's'} read)`)
           }),
         )
-        .catch((err: unknown) => print(errorLine(err)))
-        .finally(() => pending.delete(p))
-      pending.add(p)
+      }
     })
     rl.on('SIGINT', () => rl.close())
-    rl.on('close', () => resolve())
+    rl.on('close', () => done())
     void stream.closed.then(() => {
       daemonGone = true
       rl.close()

@@ -3,8 +3,8 @@
 import type { Command } from 'commander'
 import type { GroupView, MessageView, ServiceEvent } from '../../service/types.js'
 import { ctxOf, positiveInt } from '../context.js'
-import { printable, ticks, UsageError, writeJson, writeOut } from '../output.js'
-import { messageLine, nameBook, openFollow, untilInterrupted } from './messages.js'
+import { printable, ticks, writeJson, writeOut } from '../output.js'
+import { checkTextArg, messageLine, nameBook, openFollow, untilInterrupted } from './messages.js'
 
 function membersLine(r: { groupId: string; members: string[] }): string {
   return `${r.groupId}  ${r.members.length} member${r.members.length === 1 ? '' : 's'}`
@@ -75,7 +75,7 @@ export function registerGroup(program: Command): void {
     .action(async (ref: string, words: string[], _o: unknown, cmd: Command) => {
       const ctx = ctxOf(cmd)
       const text = words.join(' ')
-      if (text === '') throw new UsageError('empty message')
+      checkTextArg(text)
       const r = await ctx.client().sendGroup(ref, text)
       if (ctx.json) writeJson(r)
       else writeOut(`${r.status} ${ticks(r.status)}  ${r.id}`)

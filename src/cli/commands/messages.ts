@@ -3,6 +3,7 @@
 import type { Command } from 'commander'
 import type { ApiClient } from '../../api/client.js'
 import { DaemonNotRunningError, DeliveryTimeoutError } from '../../api/client.js'
+import { isBlank, MAX_TEXT_BYTES, MessageTooLongError, textTooLong } from '../../service/text.js'
 import type { MessageView, ServiceEvent } from '../../service/types.js'
 import { ctxOf, positiveInt } from '../context.js'
 import {
@@ -15,9 +16,11 @@ import {
   writeOut,
 } from '../output.js'
 
-/** `send -`: the most read from stdin (the API refuses bodies over 256 KiB anyway). */
+/** `send -`: the most read from stdin. Above MAX_TEXT_BYTES, so a text a little too long is
+ *  refused with its size (MessageTooLong) rather than as an unreadable stdin. */
 export const MAX_STDIN_BYTES = 1024 * 1024
-/** `send --timeout` default and bounds, in seconds. */
+/** `send --timeout` default and bounds, in seconds. 0 is allowed, as by the API: `--wait
+ *  --timeout 0` does not wait, it only checks (exit 0 if already delivered, else exit 5). */
 export const DEFAULT_SEND_TIMEOUT_S = 30
 export const MAX_SEND_TIMEOUT_S = 600
 
@@ -37,10 +40,20 @@ async function readStdin(): Promise<string> {
 
 function parseTimeout(value: string): number {
   const s = /^\d+(\.\d+)?$/.test(value) ? Number(value) : NaN
-  if (!(s > 0 && s <= MAX_SEND_TIMEOUT_S)) {
-    throw new UsageError(`--timeout must be a number of seconds from 0 to ${MAX_SEND_TIMEOUT_S}`)
+  if (!(s >= 0 && s <= MAX_SEND_TIMEOUT_S)) {
+    throw new UsageError(
+      `--timeout must be a number of seconds from 0 (do not wait, only check) to ${MAX_SEND_TIMEOUT_S}`,
+    )
   }
   return Math.round(s * 1000)
+}
+
+/** The service's text rules (src/service/text.ts), checked before the API is called so the CLI's
+ *  error is the service's own: a blank text is a usage error (exit 2), a long one MessageTooLong. */
+export function checkTextArg(text: string): void {
+  if (isBlank(text)) throw new UsageError('empty message')
+  const tooLong = textTooLong(text)
+  if (tooLong !== undefined) throw new MessageTooLongError(tooLong)
 }
 
 /** Names for PeerIds in human output: contacts by name, ourselves as "me". */
@@ -122,9 +135,16 @@ export async function untilInterrupted(stream: {
 export function registerMessages(program: Command): void {
   program
     .command('send <contact> <text...>')
-    .description('queue a message (text "-" reads stdin)')
+    .description(
+      `queue a message (text "-" reads stdin); at most ${MAX_TEXT_BYTES.toLocaleString('en-US')} ` +
+        'bytes of UTF-8 (63 KiB), not blank',
+    )
     .option('--wait', 'return once the peer acknowledged it (exit 5 on timeout)')
-    .option('--timeout <seconds>', 'how long --wait waits', String(DEFAULT_SEND_TIMEOUT_S))
+    .option(
+      '--timeout <seconds>',
+      'how long --wait waits, 0 to 600 (0: only check)',
+      String(DEFAULT_SEND_TIMEOUT_S),
+    )
     .action(
       async (
         ref: string,
@@ -135,7 +155,7 @@ export function registerMessages(program: Command): void {
         const ctx = ctxOf(cmd)
         const timeoutMs = parseTimeout(o.timeout)
         const text = words.length === 1 && words[0] === '-' ? await readStdin() : words.join(' ')
-        if (text === '') throw new UsageError('empty message')
+        checkTextArg(text)
         const wait = o.wait === true
         let r: { id: string; status: string }
         try {
