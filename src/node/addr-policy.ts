@@ -17,13 +17,15 @@
 // ip:port is one of our direct listen or announced addresses (a peer's relayed address whose
 // relay is us, too); never link-local or unusable; loopback only when we are loopback-only ourselves (we have
 // no LAN or public direct address), so the test suite's daemons on 127.0.0.1, each on its port,
-// still reach each other.
+// still reach each other; a LAN address only on one of our own networks (same /24 or /64, or
+// inside an interface's subnet): another network's LAN address is not dialled at all.
 //
 // Dial order (dialRank, the libp2p address sorter, the dialer's rounds): 0 near (a direct
 // address in the same /24 or /64 as one of our own direct addresses, or loopback when allowed),
 // 1 public direct, 2 relayed, 3 WebRTC, 4 LAN direct elsewhere, 5 anything else. "Same LAN" is
 // that simple prefix rule; mDNS finds the rest of the LAN. The dialer sorts by failed dials
 // first, then by this rank (./dialer.ts).
+import { networkInterfaces } from 'node:os'
 import debug from 'debug'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { reliableTransportsFirst } from '@libp2p/utils'
@@ -89,6 +91,37 @@ export interface OwnAddrs {
   nets: Set<string>
   /** We have no direct LAN or public address: loopback addresses of peers may be dialled. */
   loopbackOnly: boolean
+  /** IPv4 subnets of our interfaces ([network, mask] as 32-bit numbers), from their netmasks:
+   *  a LAN wider than a /24 is still ours. */
+  subnets: Array<[number, number]>
+}
+
+function ipv4ToInt(ip: string): number | undefined {
+  const m = /^(?:::ffff:)?(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(ip)
+  if (m === null) return undefined
+  return m.slice(1).reduce((n, b) => (n * 256 + Number(b)) >>> 0, 0)
+}
+
+/** The IPv4 subnets of this host's interfaces (os.networkInterfaces' CIDRs). */
+export function interfaceSubnets(): Array<[number, number]> {
+  const out: Array<[number, number]> = []
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) {
+      const ip = ipv4ToInt(a.address)
+      const mask = ipv4ToInt(a.netmask)
+      if (a.family === 'IPv4' && ip !== undefined && mask !== undefined && !a.internal)
+        out.push([(ip & mask) >>> 0, mask])
+    }
+  }
+  return out
+}
+
+/** Whether a LAN address is on one of our own networks (same /24 or /64, or inside one of our
+ *  interfaces' subnets). */
+function onOurLan(ip: string, own: OwnAddrs): boolean {
+  if (own.nets.has(netOf(ip))) return true
+  const n = ipv4ToInt(ip)
+  return n !== undefined && own.subnets.some(([net, mask]) => (n & mask) >>> 0 === net)
 }
 
 /** The network of an IP at the SAME_LAN prefix length, as a comparable string. */
@@ -111,8 +144,11 @@ function netOf(ip: string): string {
 }
 
 /** Summarises our own addresses (any order, any mix of listen and announced ones). */
-export function ownAddrs(addrs: readonly Multiaddr[]): OwnAddrs {
-  const own: OwnAddrs = { endpoints: new Set(), nets: new Set(), loopbackOnly: true }
+export function ownAddrs(
+  addrs: readonly Multiaddr[],
+  subnets: Array<[number, number]> = [],
+): OwnAddrs {
+  const own: OwnAddrs = { endpoints: new Set(), nets: new Set(), loopbackOnly: true, subnets }
   for (const ma of addrs) {
     const c = classifyAddr(ma)
     if (c.path !== 'direct') continue
@@ -133,6 +169,14 @@ export function undialable(ma: Multiaddr, own: OwnAddrs): string | undefined {
   }
   if (c.scope === 'unusable' || c.scope === 'link-local') return c.scope
   if (c.scope === 'loopback' && !own.loopbackOnly) return 'loopback'
+  // Another network's LAN address: unreachable from here (or, worse, a different host with the
+  // same private address). Dialling one hung for the whole 5 s address timeout, and libp2p's
+  // dial queue made every later dial to that peer (a DM, by PeerId) join the hanging one: first
+  // messages between two NATed peers took 5–25 s in the netns bench (issue 12). WebRTC's host
+  // candidates still find a routed LAN; mDNS finds peers on ours.
+  if (c.scope === 'lan' && c.path === 'direct' && c.ip !== undefined && !own.loopbackOnly) {
+    if (!onOurLan(c.ip, own)) return 'foreign-lan'
+  }
   return undefined
 }
 
@@ -187,7 +231,7 @@ export class AddrPolicy {
       return this.#cached.own
     }
     const addrs = this.#source?.() ?? []
-    const own = ownAddrs(addrs)
+    const own = ownAddrs(addrs, interfaceSubnets())
     // None yet (libp2p starting, listeners not bound): ask again next time.
     this.#cached = addrs.length > 0 ? { at: now, own } : undefined
     return own

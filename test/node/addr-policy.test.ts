@@ -142,7 +142,14 @@ describe('dialling a peer: undialable and dialRank', () => {
     assert.equal(undialable(peer('/ip4/127.0.0.1/tcp/4001'), loopbackOnly), 'own')
     assert.equal(undialable(peer('/ip6/fe80::9/tcp/1'), loopbackOnly), 'link-local')
     assert.equal(undialable(peer('/ip4/0.0.0.0/tcp/1'), loopbackOnly), 'unusable')
-    assert.equal(undialable(peer('/ip4/10.9.9.9/tcp/1'), networked), undefined)
+    // Another network's LAN address is not dialled (it hung for the whole address timeout);
+    // one on our /24, or inside one of our interfaces' subnets, is.
+    assert.equal(undialable(peer('/ip4/10.9.9.9/tcp/1'), networked), 'foreign-lan')
+    assert.equal(undialable(peer('/ip4/192.168.1.77/tcp/1'), networked), undefined)
+    const wide = ownAddrs(mas([LOOP, LAN]), [[(10 << 24) >>> 0, 0xffff0000]])
+    assert.equal(undialable(peer('/ip4/10.0.9.9/tcp/1'), wide), undefined)
+    assert.equal(undialable(peer('/ip4/10.1.9.9/tcp/1'), wide), 'foreign-lan')
+    assert.equal(undialable(peer('/ip4/10.9.9.9/tcp/1'), loopbackOnly), undefined)
   })
 
   it('rank: same LAN, public, relayed, WebRTC, other LAN', () => {
@@ -190,9 +197,9 @@ describe('AddrPolicy', () => {
     assert.equal(await gater.denyDialMultiaddr!(multiaddr('/ip4/127.0.0.1/tcp/5')), true)
     assert.equal(await gater.denyDialMultiaddr!(multiaddr('/ip4/192.168.1.5/tcp/4001')), true)
     assert.deepEqual(asked, [])
-    assert.equal(await gater.denyDialMultiaddr!(multiaddr('/ip4/10.0.0.1/tcp/66')), true)
-    assert.equal(await gater.denyDialMultiaddr!(multiaddr('/ip4/10.0.0.1/tcp/67')), false)
-    assert.deepEqual(asked, ['/ip4/10.0.0.1/tcp/66', '/ip4/10.0.0.1/tcp/67'])
+    assert.equal(await gater.denyDialMultiaddr!(multiaddr('/ip4/11.0.0.1/tcp/66')), true)
+    assert.equal(await gater.denyDialMultiaddr!(multiaddr('/ip4/11.0.0.1/tcp/67')), false)
+    assert.deepEqual(asked, ['/ip4/11.0.0.1/tcp/66', '/ip4/11.0.0.1/tcp/67'])
   })
 
   it('without a source it knows no address of ours and denies nothing dialable', () => {

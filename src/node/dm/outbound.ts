@@ -21,6 +21,7 @@ const log = debug('kith:node:dm')
 export interface DmSenderComponents {
   connectionManager: {
     openConnection(peer: PeerId, options?: AbortOptions): Promise<Connection>
+    getConnections?(peer?: PeerId): Connection[]
   }
   peerStore: {
     merge(peerId: PeerId, data: PeerData): Promise<unknown>
@@ -32,6 +33,34 @@ export interface DmSenderOptions {
   outboundIdleMs: number
   closeGraceMs: number
   writeTimeoutMs: number
+}
+
+/** A WebRTC connection younger than this may still fail the hole puncher's liveness probe
+ *  (holepunch.ts WEBRTC_PROBE_TIMEOUT_MS, 3 s): not picked for a DM until it is older. */
+export const DM_WEBRTC_SETTLE_MS = 3_000
+
+/**
+ * The open connection to send a DM on, without dialling: an unlimited one (direct TCP, or a
+ * WebRTC one that survived its probe) before a relayed (limited) one. libp2p's
+ * `openConnection(peer)` returns only unlimited connections and otherwise dials again (js-libp2p
+ * 3.3.11 connection-manager/utils.js findExistingConnection): with only a relayed connection it
+ * opened a second circuit (the pair's duplicate circuits were then closed under the DM's stream:
+ * ConnectionClosedError) or tried the peer's unreachable LAN address for 5 s first, which made
+ * first messages between two NATed peers take 5–25 s in the netns bench (issue 12).
+ */
+export function pickConnection(
+  conns: readonly Connection[],
+  now = Date.now(),
+): Connection | undefined {
+  const usable = conns.filter(
+    (c) =>
+      c.status === 'open' &&
+      !(
+        (c.multiplexer === '/webrtc' || c.remoteAddr.toString().includes('/webrtc')) &&
+        now - c.timeline.open < DM_WEBRTC_SETTLE_MS
+      ),
+  )
+  return usable.find((c) => c.limits == null) ?? usable[0]
 }
 
 interface Outbound {
@@ -178,7 +207,9 @@ export class DmSender {
     if (multiaddrs.length > 0) await this.#c.peerStore.merge(peer, { multiaddrs })
     let connection: Connection
     try {
-      connection = await this.#c.connectionManager.openConnection(peer)
+      connection =
+        pickConnection(this.#c.connectionManager.getConnections?.(peer) ?? []) ??
+        (await this.#c.connectionManager.openConnection(peer))
     } catch (err) {
       log('dial %s failed: %s', key, asError(err).name)
       throw new PeerUnreachableError(`cannot reach ${key}`, { cause: err })
