@@ -6,7 +6,7 @@
 // module owns name comparison, the create-time checks and the lookup of a `<group>` argument;
 // it knows no SQL and nothing of ops or keys.
 import { GROUP_ID_BYTES } from '../../core/wire/limits.js'
-import type { GroupRow } from '../../store/types.js'
+import type { GroupRow, GroupStore } from '../../store/types.js'
 import { GroupAmbiguousError, GroupExistsError, InvalidNameError } from '../errors.js'
 import type { GroupContext } from './context.js'
 
@@ -40,7 +40,7 @@ export function requireFreeName(G: GroupContext, name: string): void {
  * joined from someone else), or two left ones and no active one: GroupAmbiguous, naming no id
  * (`group list` shows them). undefined when nothing matches.
  */
-export function findGroup(G: GroupContext, ref: string): GroupRow | undefined {
+export function findGroup(G: { store: { groups: GroupStore } }, ref: string): GroupRow | undefined {
   const all = G.store.groups.allGroups()
   const byId = all.find((g) => g.groupId.toLowerCase() === ref.toLowerCase())
   if (byId !== undefined) return byId
