@@ -7,6 +7,7 @@
 // Message requests (strangers) are not conversations: their texts live apart (./requests.ts).
 // It owns no state beyond the store's rows and knows nothing of sessions or the wire.
 import { ContactNotFoundError } from './errors.js'
+import { findGroup } from './groups/naming.js'
 import type { ChatContext } from './context.js'
 import { toMessageView, type ConversationView, type SettingsView } from './types.js'
 
@@ -57,7 +58,8 @@ export class Conversations {
   read(ref: string): { conversation: string; read: number } {
     const cx = this.#cx
     const contact = cx.store.getContact(ref)
-    const conversation = contact?.peerId ?? cx.store.groups.getGroup(ref)?.groupId
+    // A group by id or by a name only one group has (issue 14: GroupAmbiguous, never a pick).
+    const conversation = contact?.peerId ?? findGroup(cx, ref)?.groupId
     if (conversation === undefined) throw new ContactNotFoundError(`no contact or group "${ref}"`)
     const ids = cx.store.markRead(conversation, cx.ctx.clock())
     if (contact !== undefined && this.readReceipts()) this.#hooks.queueRead(contact.peerId, ids)

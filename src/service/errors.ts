@@ -22,6 +22,11 @@ export class MessageNotFoundError extends define('MessageNotFound', 404) {}
 export class InvalidInviteError extends define('InvalidInvite', 400) {}
 export class InvalidArgumentError extends define('InvalidArgument', 400) {}
 export class GroupNotFoundError extends define('GroupNotFound', 404) {}
+/** `group create` with a name one of our groups has (case-insensitively, after NFC) or a group's
+ *  id (issue 14; docs/groups.md "Names"). Exit 1 (CLI.md names no code for it). */
+export class GroupExistsError extends define('GroupExists', 409) {}
+/** A `<group>` name that two of our groups have (one joined from someone else): use the id. */
+export class GroupAmbiguousError extends define('GroupAmbiguous', 409) {}
 /** Only an admin adds or removes members (design §1). */
 export class NotAnAdminError extends define('NotAnAdmin', 403) {}
 /** A group whose op log holds MAX_GROUP_OPS ops: it takes no more (docs/groups.md §1). */

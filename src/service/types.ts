@@ -3,6 +3,7 @@
 // and message text only where the user asked for messages.
 import type { Contact, MessageStatus, StoredMessage } from '../store/types.js'
 import type { ConnectionInfo, NatStatus, NodeMetrics } from '../node/types.js'
+import { parseEvent, type GroupEvent } from './group-event.js'
 import type { RequestMetrics } from './requests.js'
 
 export interface NodeStatus {
@@ -84,6 +85,13 @@ export interface MessageView {
   sentAt: number
   receivedAt: number
   status: MessageStatus
+  /** Always set by toMessageView (optional for older callers). `event`: a group history line
+   *  (issue 14); `text` is then its sentence, `from` its actor. */
+  kind?: 'text' | 'file' | 'event'
+  /** Set when the conversation is one of our groups (issue 14: group messages are marked). */
+  group?: { id: string; name: string }
+  /** What an `event` line says: type, actor, members added/removed, the name set. */
+  event?: GroupEvent
 }
 
 /** A row of `kith conversations` (CLI.md "Conversations, receipts, edits"). */
@@ -169,15 +177,25 @@ export interface ChatApi {
 }
 
 export function toMessageView(m: StoredMessage): MessageView {
+  const ev = m.kind === 'event' ? parseEvent(m.text) : undefined
+  const event: GroupEvent | undefined = ev && {
+    type: ev.type,
+    by: ev.by,
+    members: ev.members,
+    ...(ev.name !== undefined ? { name: ev.name } : {}),
+  }
   return {
     id: m.id,
     conversation: m.conversation,
-    from: m.from,
+    from: event?.by ?? m.from,
     direction: m.direction,
-    text: m.text,
+    text: ev?.text ?? m.text,
     sentAt: m.sentAt,
     receivedAt: m.receivedAt,
     status: m.status,
+    kind: m.kind ?? 'text',
+    ...(m.groupName !== undefined ? { group: { id: m.conversation, name: m.groupName } } : {}),
+    ...(event !== undefined ? { event } : {}),
   }
 }
 

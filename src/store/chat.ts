@@ -47,6 +47,8 @@ interface MessageRow {
   received_at: number
   status: Exclude<MessageStatus, 'read'>
   read_at: number | null
+  kind: 'text' | 'file' | 'event'
+  group_name: string | null
 }
 interface OutboxRow {
   message_id: string
@@ -60,7 +62,9 @@ const STATUS_RANK: Record<MessageStatus, number> = { queued: 0, sent: 1, deliver
 const STATUS_RANK_SQL = "CASE status WHEN 'queued' THEN 0 WHEN 'sent' THEN 1 ELSE 2 END"
 const MESSAGE_COLUMNS =
   'id, conversation, sender, direction, seq, text, sent_at, received_at, status'
-const MESSAGE_SELECT = `${MESSAGE_COLUMNS}, read_at`
+/** With the kind (migration 7) and, for a group conversation, the group's name. */
+const MESSAGE_SELECT = `${MESSAGE_COLUMNS}, read_at, kind,
+  (SELECT g.name FROM groups g WHERE g.group_id = messages.conversation) AS group_name`
 /** Display order, newest first (see the header). */
 const NEWEST_FIRST = 'sort_at DESC, sender DESC, seq DESC, id DESC'
 
@@ -105,6 +109,8 @@ function messageOut(r: MessageRow): StoredMessage {
     sentAt: r.sent_at,
     receivedAt: r.received_at,
     status: r.read_at === null ? r.status : 'read',
+    ...(r.kind !== 'text' ? { kind: r.kind } : {}),
+    ...(r.group_name !== null ? { groupName: r.group_name } : {}),
   }
 }
 
@@ -244,8 +250,8 @@ export class SqliteChatStore extends Redacted implements ChatStore {
         .get(m.conversation, m.from, m.seq) as number | undefined
       const sortAt = later === undefined ? m.receivedAt : Math.min(later, m.receivedAt)
       const inserted = this.#q(
-        `INSERT INTO messages (${MESSAGE_COLUMNS}, sort_at, read_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO messages (${MESSAGE_COLUMNS}, sort_at, read_at, kind)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO NOTHING`,
       ).run(
         m.id,
@@ -259,6 +265,7 @@ export class SqliteChatStore extends Redacted implements ChatStore {
         m.status === 'read' ? 'delivered' : m.status,
         sortAt,
         m.status === 'read' ? m.receivedAt : null,
+        m.kind ?? 'text',
       )
       if (inserted.changes === 0) return false
       // Earlier-seq messages of the sender must not sort after this one. The largest of their

@@ -149,6 +149,12 @@ export class SqliteGroupStore extends Redacted implements GroupStore {
     ).map(groupOut)
   }
 
+  allGroups(): GroupRow[] {
+    return (this.#q('SELECT * FROM groups ORDER BY name, group_id').all() as GroupDbRow[]).map(
+      groupOut,
+    )
+  }
+
   // --- ops
 
   addOp(groupId: string, op: GroupOpRow): boolean {

@@ -323,6 +323,14 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX messages_unread ON messages (conversation)
     WHERE direction = 'in' AND read_at IS NULL;
   `,
+  // 7: history lines that are not text (CLI.md "Conversations, receipts, edits": `"kind"`): a
+  // group's membership and name changes are stored as `event` rows when their op is applied
+  // (service/groups/events.ts), text = the event as JSON, sender '' (outside every sender's seq
+  // order), read on arrival. Rows from before are text.
+  `
+  ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'text'
+    CHECK (kind IN ('text', 'file', 'event'));
+  `,
 ]
 
 /** The schema version this code writes. */

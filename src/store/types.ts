@@ -99,6 +99,10 @@ export interface StoredMessage {
   /** When it was stored here (for outgoing: when it was queued). */
   receivedAt: number
   status: MessageStatus
+  /** Absent: text. `event`: a group history line, `text` holding the event as JSON. */
+  kind?: 'text' | 'file' | 'event'
+  /** When the conversation is a group we hold: its name (read only, from the groups table). */
+  groupName?: string
 }
 
 export interface OutboxEntry {
@@ -225,6 +229,8 @@ export interface GroupStore {
   getGroup(idOrName: string): GroupRow | undefined
   /** Active groups, by name. */
   listGroups(): GroupRow[]
+  /** Every group row, left and removed ones included (name uniqueness, name lookups). */
+  allGroups(): GroupRow[]
 
   /** Adds an op (true if new). A known op without a secret takes `secret` if given. */
   addOp(groupId: string, op: GroupOpRow): boolean

@@ -29,6 +29,7 @@ import type { GroupRejected, NodeStatus } from '../../src/service/types.js'
 import { openNodeStore } from '../../src/store/sqlite.js'
 import {
   api,
+  chatOnly,
   json,
   jsonLines,
   run,
@@ -136,7 +137,7 @@ async function publishUntil(
 }
 
 async function texts(d: Daemon, groupId: string): Promise<string[]> {
-  const ms = await jsonLines<MessageLine>(d.home, ['group', 'messages', groupId])
+  const ms = chatOnly(await jsonLines<MessageLine>(d.home, ['group', 'messages', groupId]))
   return ms.map((m) => m.text)
 }
 
@@ -352,7 +353,7 @@ describe('groups under concurrent admins and hostile publishers', { timeout: 600
       note,
     )
     // Nothing hostile was shown: d2 shows only a's genuine messages, once each.
-    const ms = await jsonLines<MessageLine>(d2.home, ['group', 'messages', groupId])
+    const ms = chatOnly(await jsonLines<MessageLine>(d2.home, ['group', 'messages', groupId]))
     assert.ok(ms.every((m) => m.from === a.peerId))
     assert.equal(new Set(ms.map((m) => m.id)).size, ms.length)
   })

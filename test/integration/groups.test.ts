@@ -9,6 +9,7 @@ import { createInterface } from 'node:readline'
 import { after, describe, it } from 'node:test'
 import {
   api,
+  chatOnly,
   json,
   jsonLines,
   KITH,
@@ -62,7 +63,7 @@ export async function converged(ds: Daemon[], groupId: string, members: string[]
 }
 
 const groupTexts = async (d: Daemon, group: string) =>
-  (await jsonLines<MessageLine>(d.home, ['group', 'messages', group])).map((m) => m.text)
+  chatOnly(await jsonLines<MessageLine>(d.home, ['group', 'messages', group])).map((m) => m.text)
 
 /** Each sender's messages appear in their send order. */
 function assertPerSenderOrder(ms: MessageLine[]): void {
@@ -118,7 +119,7 @@ describe('groups between daemons', { timeout: 170_000 }, () => {
     )
     const followed: MessageLine[] = []
     createInterface({ input: follower.stdout }).on('line', (l) =>
-      followed.push(JSON.parse(l) as MessageLine),
+      followed.push(...chatOnly([JSON.parse(l) as MessageLine])),
     )
     const followerExit = new Promise<number | null>((resolve) => follower.on('close', resolve))
     await new Promise((r) => setTimeout(r, 1_500)) // the follower's event stream is open
@@ -132,7 +133,7 @@ describe('groups between daemons', { timeout: 170_000 }, () => {
       const ms = await until(
         `${d.name} shows 100 group messages`,
         async () => {
-          const ms = await jsonLines<MessageLine>(d.home, ['group', 'messages', groupId])
+          const ms = chatOnly(await jsonLines<MessageLine>(d.home, ['group', 'messages', groupId]))
           return ms.length >= 100 ? ms : undefined
         },
         60_000,
@@ -161,7 +162,7 @@ describe('groups between daemons', { timeout: 170_000 }, () => {
     const ofContact = await jsonLines<MessageLine>(owner.home, ['messages', 'g1'])
     assert.equal(ofContact.length, 0)
     const all = await jsonLines<MessageLine>(owner.home, ['messages'])
-    assert.equal(all.filter((m) => m.conversation === groupId).length, 100)
+    assert.equal(chatOnly(all).filter((m) => m.conversation === groupId).length, 100)
   })
 
   it('remove one: it sees none of the next messages; the others go on without a gap', async () => {
@@ -190,7 +191,7 @@ describe('groups between daemons', { timeout: 170_000 }, () => {
     }
     for (const d of rest) {
       await until(`${d.name} shows 120`, async () => (await groupTexts(d, groupId)).length >= 120)
-      const ms = await jsonLines<MessageLine>(d.home, ['group', 'messages', groupId])
+      const ms = chatOnly(await jsonLines<MessageLine>(d.home, ['group', 'messages', groupId]))
       assert.equal(new Set(ms.map((m) => m.id)).size, 120)
       assertPerSenderOrder(ms)
     }
@@ -220,7 +221,7 @@ describe('groups between daemons', { timeout: 170_000 }, () => {
         60_000,
         500,
       )
-      const ms = await jsonLines<MessageLine>(d.home, ['group', 'messages', groupId])
+      const ms = chatOnly(await jsonLines<MessageLine>(d.home, ['group', 'messages', groupId]))
       assert.equal(new Set(ms.map((m) => m.id)).size, 150)
       assertPerSenderOrder(ms)
     }

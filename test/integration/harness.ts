@@ -203,6 +203,10 @@ export async function until<T>(
 /** One line of `kith messages --json` (the API's message view). */
 export type MessageLine = MessageView
 
+/** Message lines without group history lines (issue 14: `"kind":"event"`), for counting texts. */
+export const chatOnly = <M extends { kind?: string }>(ms: M[]): M[] =>
+  ms.filter((m) => m.kind !== 'event')
+
 /** Alice and Bob daemons; Bob added Alice from her invite under the name "alice". */
 export async function startPair(homes: string[]): Promise<[Daemon, Daemon]> {
   const a = await startDaemon('alice')

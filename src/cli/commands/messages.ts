@@ -4,6 +4,7 @@ import type { Command } from 'commander'
 import type { ApiClient } from '../../api/client.js'
 import { DaemonNotRunningError, DeliveryTimeoutError } from '../../api/client.js'
 import { isBlank, MAX_TEXT_BYTES, MessageTooLongError, textTooLong } from '../../service/text.js'
+import { eventSentence, type GroupEvent } from '../../service/group-event.js'
 import type { MessageView, ServiceEvent } from '../../service/types.js'
 import { ctxOf, positiveInt } from '../context.js'
 import {
@@ -73,12 +74,31 @@ export function findContact<C extends { name: string; peerId: string }>(
 }
 
 /** One human line for a message (more if its text has line breaks: each continues indented
- *  after CONTINUATION). Names and text are shown through `printable`: no peer can forge a line. */
+ *  after CONTINUATION). Names and text are shown through `printable`: no peer can forge a line.
+ *  With `conv` (several conversations), a group's lines start with `[group name]` (issue 14). A
+ *  group history line (`kind` event) is `* <sentence>`, built here with `name`, not the daemon's
+ *  stored sentence, so it shows the names of now, escaped like every name. */
 export function messageLine(m: MessageView, name: (peerId: string) => string, conv: boolean) {
+  const tag = conv && m.group !== undefined ? `[${printable(m.group.name)}] ` : ''
+  if (m.event !== undefined) return `${formatTime(m.sentAt)}  ${tag}* ${eventLine(m.event, name)}`
   const who = m.direction === 'out' ? 'me' : printable(name(m.from))
-  const where = conv && m.direction === 'out' ? ` → ${printable(name(m.conversation))}` : ''
+  const where =
+    conv && m.direction === 'out' && m.group === undefined
+      ? ` → ${printable(name(m.conversation))}`
+      : ''
   const mark = m.direction === 'out' ? `  ${ticks(m.status)}` : ''
-  return `${formatTime(m.sentAt)}  ${who}${where}: ${printable(m.text, CONTINUATION)}${mark}`
+  return `${formatTime(m.sentAt)}  ${tag}${who}${where}: ${printable(m.text, CONTINUATION)}${mark}`
+}
+
+/** An event's sentence with the name book (ourselves: the PeerId it calls "me" → "you"). */
+function eventLine(e: GroupEvent, name: (peerId: string) => string): string {
+  const me = [e.by, ...e.members].find((p) => name(p) === 'me') ?? ''
+  return eventSentence(
+    e,
+    me,
+    (p) => printable(name(p)),
+    (s) => `"${printable(s)}"`,
+  )
 }
 
 /** The start of a message's text on one line, escaped (`--follow` status lines, chat ticks). */

@@ -23,6 +23,7 @@ import {
   sendHistory,
   signOwnOp,
 } from './membership.js'
+import { requireFreeName } from './naming.js'
 import { memberGroup, queueFarewell, reachRemoved } from './removal.js'
 
 type Result = { groupId: string; members: string[] }
@@ -35,6 +36,7 @@ function requireRoom(G: GroupContext, groupId: string): void {
 
 export function createGroup(G: GroupContext, name: string): { groupId: string; name: string } {
   if (name.length === 0) throw new InvalidArgumentError('a group needs a name')
+  requireFreeName(G, name)
   const groupId = toHex(G.ctx.rng(GROUP_ID_BYTES))
   // Design §2: CREATE carries a fresh random topic secret.
   const secret = G.ctx.rng(GROUP_SECRET_BYTES)

@@ -41,6 +41,7 @@ import {
   reachPendingFarewells,
   removedBy,
 } from './removal.js'
+import { findGroup } from './naming.js'
 import { maySync, serveSync, syncWith } from './sync.js'
 
 export {
@@ -158,7 +159,7 @@ export class Groups {
 
   /** History of a group, also after we left it (by id or name). */
   messages(ref: string, opts: { limit?: number }): MessageView[] {
-    const g = this.#G.store.groups.getGroup(ref)
+    const g = findGroup(this.#G, ref)
     if (g === undefined) throw new GroupNotFoundError(`no group "${ref}"`)
     return this.#G.store
       .listMessages({ conversation: g.groupId, ...(opts.limit !== undefined ? opts : {}) })

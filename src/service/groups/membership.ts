@@ -23,6 +23,8 @@ import { SenderKeyDistribution } from '../../core/wire/pb/wire.js'
 import type { GroupRow } from '../../store/types.js'
 import { ContactNotFoundError, GroupNotFoundError, NotAnAdminError } from '../errors.js'
 import { CARDS_PER_UPDATE, OPS_PER_UPDATE, type GroupContext } from './context.js'
+import { recordEvents } from './events.js'
+import { findGroup } from './naming.js'
 
 const log = debug('kith:service:groups')
 
@@ -129,7 +131,8 @@ export function putNewGroup(G: GroupContext, groupId: string, name: string): voi
   })
 }
 
-/** Replays a group's ops into its row (inside the caller's transaction). */
+/** Replays a group's ops into its row and stores the history lines of newly applied ops
+ *  (./events.ts), inside the caller's transaction. */
 export function refreshGroup(G: GroupContext, groupId: string): GroupRow {
   const before = G.store.groups.getGroup(groupId)
   const g = loadGroup(G, groupId)
@@ -145,6 +148,7 @@ export function refreshGroup(G: GroupContext, groupId: string): GroupRow {
     createdAt: before?.groupId === groupId ? before.createdAt : G.ctx.clock(),
   }
   G.store.groups.putGroup(row)
+  recordEvents(G, groupId, g.records, g.state)
   return row
 }
 
@@ -235,9 +239,9 @@ export function ingestOps(
   return same ? undefined : groupId
 }
 
-/** An active group by name or id, else GroupNotFoundError. */
+/** An active group by name or id (./naming.ts), else GroupNotFoundError. */
 export function activeGroup(G: GroupContext, ref: string): GroupRow {
-  const g = G.store.groups.getGroup(ref)
+  const g = findGroup(G, ref)
   if (g === undefined || !g.active) throw new GroupNotFoundError(`no group "${ref}"`)
   return g
 }

@@ -90,7 +90,8 @@ export async function sendGroupMessage(
     G.store.insertMessage(message)
     return { message, data }
   })
-  G.emit({ event: 'message', message: toMessageView(message) })
+  // Re-read: the stored row carries the group's name (the message line's `group`).
+  G.emit({ event: 'message', message: toMessageView(G.store.getMessage(id) ?? message) })
   if (g.topic === '' || (await publish(G, g.topic, data)) === 0) return { id, status: 'queued' }
   markSent(G, g.groupId, id)
   return { id, status: 'sent' }
@@ -310,7 +311,8 @@ function show(
     receivedAt: G.ctx.clock(),
     status: 'delivered',
   }
-  if (G.store.insertMessage(m)) events.push({ event: 'message', message: toMessageView(m) })
+  if (G.store.insertMessage(m))
+    events.push({ event: 'message', message: toMessageView(G.store.getMessage(m.id) ?? m) })
 }
 
 /**

@@ -20,6 +20,7 @@ import { NotAMemberError } from '../errors.js'
 import { OPS_PER_UPDATE, type GroupContext } from './context.js'
 import { ensureSession } from './keys.js'
 import { activeGroup, loadGroup, queueUpdate, verifiedOp } from './membership.js'
+import { findGroup } from './naming.js'
 
 const log = debug('kith:service:groups')
 
@@ -196,7 +197,7 @@ export function removedBy(G: GroupContext, groupId: string): string | undefined 
  * (issue 14: a removed member's next `group send` said GroupNotFound and nothing more).
  */
 export function memberGroup(G: GroupContext, ref: string): GroupRow {
-  const g = G.store.groups.getGroup(ref)
+  const g = findGroup(G, ref)
   if (g !== undefined && !g.active) throw notAMember(G, g)
   return activeGroup(G, ref)
 }
