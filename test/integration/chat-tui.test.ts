@@ -151,6 +151,9 @@ describe('kith chat in a terminal', { timeout: 240_000 }, () => {
       // `kith chat <group>`, without colour under NO_COLOR.
       openChat(s2, b.home, 'friends', 'NO_COLOR=1 ')
       await shown(s2, 'group history', (t) => /alice: hello group/.test(t))
+      // History lines are notices ("* you added alice"), not messages from someone.
+      await shown(s2, 'group event line', (t) => /^\* you added /m.test(t))
+      assert.doesNotMatch(screen(s2), /me: you added/, 'an event line shown as a message')
       type(s2, 'to the whole group')
       await until('alice got the group line', async () =>
         (await texts(a, ['group', 'messages', g.groupId])).includes('to the whole group'),

@@ -7,14 +7,19 @@
 // which conversation, the API calls, the readline loop.
 import { createInterface, type Interface } from 'node:readline'
 import type { Command } from 'commander'
-import { DaemonNotRunningError, type ApiClient, type EventStream } from '../../api/client.js'
-import type { ContactView, GroupView, ServiceEvent } from '../../service/types.js'
+import {
+  ApiError,
+  DaemonNotRunningError,
+  type ApiClient,
+  type EventStream,
+} from '../../api/client.js'
+import type { ContactView, GroupView, MessageView, ServiceEvent } from '../../service/types.js'
 import type { MessageStatus } from '../../store/types.js'
 import { helpLines, parseLine, unknownLine } from '../chat/input.js'
 import { ChatScreen, useColor } from '../chat/screen.js'
 import { displayWidth } from '../chat/width.js'
 import { ctxOf } from '../context.js'
-import { errorLine, printable, UsageError } from '../output.js'
+import { CONTINUATION, errorLine, printable, UsageError } from '../output.js'
 import { checkTextArg, findContact, nameBook } from './messages.js'
 
 /** Past messages shown when the chat opens (`--history`). */
@@ -61,7 +66,18 @@ async function resolve(client: ApiClient, ref: string): Promise<Target> {
   const contact = findContact(await client.listContacts(), ref)
   if (contact !== undefined) return { kind: 'direct', id: contact.peerId, ref, contact }
   const groups = await client.listGroups()
-  const group = groups.find((g) => g.groupId === ref) ?? groups.find((g) => g.name === ref)
+  // Names compare as the service compares them (groups/naming.ts: NFC, case-folded); two
+  // groups with the name are refused as the group commands refuse them, never picked from.
+  const key = (n: string) => n.normalize('NFC').toLowerCase().normalize('NFC')
+  const named = groups.filter((g) => key(g.name) === key(ref))
+  if (named.length > 1 && !groups.some((g) => g.groupId === ref)) {
+    throw new ApiError(
+      'GroupAmbiguous',
+      `${named.length} groups are named "${printable(ref)}": use the group id`,
+      409,
+    )
+  }
+  const group = groups.find((g) => g.groupId === ref) ?? named[0]
   if (group !== undefined) return { kind: 'group', id: group.groupId, ref: group.groupId, group }
   return { kind: 'direct', id: ref, ref, contact: undefined }
 }
@@ -102,7 +118,12 @@ async function runChat(
   })
   if (tty) process.stdout.on('resize', () => screen.forgetRows())
   title(screen, target)
-  for (const m of history) screen.message(m, m.direction === 'out' ? 'me' : name(m.from))
+  // A group's history line ("alice added carol") is a notice, not someone's message.
+  const show = (m: MessageView) =>
+    m.kind === 'event'
+      ? screen.info(`* ${printable(m.text, CONTINUATION)}`)
+      : screen.message(m, m.direction === 'out' ? 'me' : name(m.from))
+  for (const m of history) show(m)
 
   const groupName = async (groupId: string) => {
     if (!groupNames.has(groupId)) {
@@ -114,7 +135,9 @@ async function runChat(
     if (e.event === 'message') {
       const m = e.message
       if (m.conversation === target.id) {
-        screen.message(m, m.direction === 'out' ? 'me' : name(m.from))
+        show(m)
+      } else if (m.kind === 'event') {
+        // another conversation's history line: nothing to announce
       } else if (m.direction === 'in' && m.conversation !== m.from) {
         void groupName(m.conversation).then((g) =>
           screen.info(`(${name(m.from)} in ${g}: new message)`),
