@@ -70,6 +70,11 @@ describe('1:1 chat between two daemons', { timeout: 360_000 }, () => {
       '20',
     ])
     assert.equal(first.status, 'delivered')
+    // `kith peers` names a connected contact (JSON `name`, human NAME column; issue 14).
+    const peers = await json<{ peerId: string; name?: string }[]>(b.home, ['peers'])
+    assert.equal(peers.find((p) => p.peerId === a.peerId)?.name, 'alice')
+    const human = await run(b.home, ['peers'])
+    assert.match(human.stdout, new RegExp(`${a.peerId}\\s+alice\\s`))
     // Alice learned Bob from his first message: unverified, named by PeerId.
     const contacts = await json<{ name: string; peerId: string; verified: boolean }[]>(a.home, [
       'contacts',

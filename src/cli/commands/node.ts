@@ -158,7 +158,14 @@ export function registerNode(program: Command): void {
     .description('connected peers')
     .action(async (_o: unknown, cmd: Command) => {
       const ctx = ctxOf(cmd)
-      const peers = await ctx.client().peers()
+      const client = ctx.client()
+      const [list, contacts] = await Promise.all([client.peers(), client.listContacts()])
+      // A contact's name next to its PeerId (the name we gave it; issue 14).
+      const names = new Map(contacts.map((c) => [c.peerId, c.name]))
+      const peers = list.map((p) => {
+        const name = names.get(p.peerId)
+        return name === undefined ? p : { ...p, name }
+      })
       if (ctx.json) {
         writeJson(peers)
         return
@@ -169,9 +176,10 @@ export function registerNode(program: Command): void {
       }
       writeOut(
         table(
-          ['PEER', 'LINK', 'PROTOCOLS', 'ADDRESS'],
+          ['PEER', 'NAME', 'LINK', 'PROTOCOLS', 'ADDRESS'],
           peers.map((p) => [
             p.peerId,
+            'name' in p ? printable(p.name) : '',
             p.direct ? 'direct' : 'relayed',
             String(p.protocols.length),
             printable(p.addrs[0] ?? ''), // as the peer announced it
