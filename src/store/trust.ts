@@ -75,11 +75,12 @@ export class SqliteTrustStore extends Redacted implements TrustStore {
   // --- invite secrets
 
   addInviteSecret(hash: Uint8Array, once: boolean, now: number): void {
-    this.#q('INSERT OR IGNORE INTO invite_secrets (hash, once, created_at) VALUES (?, ?, ?)').run(
-      hash,
-      once ? 1 : 0,
-      now,
-    )
+    // created_at strictly increases, so pruning "the oldest" is exact even for many invites
+    // made within one millisecond (the table has no rowid to break ties with).
+    this.#q(
+      `INSERT OR IGNORE INTO invite_secrets (hash, once, created_at)
+       VALUES (?, ?, max(?, (SELECT coalesce(max(created_at) + 1, 0) FROM invite_secrets)))`,
+    ).run(hash, once ? 1 : 0, now)
   }
 
   redeemInviteSecret(hash: Uint8Array, peer: string): boolean {
