@@ -241,6 +241,16 @@ export class Dialer implements Startable {
     this.#watched.delete(key)
   }
 
+  /** The network is back or the node woke up (connectivity.ts): every watched peer that is not
+   *  connected, and not being dialled, is dialled now with its backoff reset. */
+  redialAll(): void {
+    for (const w of this.#watched.values()) {
+      if (w.dialing || this.#connected(w.peerId)) continue
+      w.attempt = 0
+      this.#dialSoon(w, 0)
+    }
+  }
+
   watchState(peer: string): WatchState | undefined {
     const w = this.#watched.get(peer)
     if (w == null) return undefined

@@ -22,6 +22,7 @@ import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import debug from 'debug'
 import { createLibp2p } from 'libp2p'
+import { connectivity, dialAnchors, type ConnectivityInit } from './connectivity.js'
 import { CARD_KEY_NAMESPACE, CardRouting, cardRecordPolicy } from './cards.js'
 import { boundedKadDHT, type DhtLimits } from './dht/index.js'
 import { dialer } from './dialer.js'
@@ -29,6 +30,7 @@ import { dm } from './dm/index.js'
 import { gatedWebRTC, holePunch, type WebRTCDialer } from './holepunch.js'
 import { mailbox } from './mailbox/index.js'
 import { autoNATService, natTracker } from './nat.js'
+import { PacedRandomWalk, withPacedWalk } from './random-walk.js'
 import { KithPubsub, pubsubService } from './pubsub.js'
 import type { PubsubGuard } from './pubsub-guard.js'
 import { relayServer } from './relay.js'
@@ -119,6 +121,8 @@ export interface KithNodeTuning {
   relay?: RelayLimits
   /** Tests: e.g. refuse inbound connections from one peer (a NAT'd node). */
   connectionGater?: ConnectionGater
+  /** Tests: network-state polling and sleep detection (connectivity.ts). */
+  connectivity?: ConnectivityInit
   /** Tests: smaller connection budgets (resources.ts). */
   resources?: Partial<ResourceLimits>
   /** Tests: a shorter pubsub partial-frame timeout or smaller budgets (pubsub-guard.ts). */
@@ -186,6 +190,9 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
   const privateKey = await generateKeyPairFromSeed('Ed25519', seed)
   /** The hole puncher's way to dial WebRTC, set by gatedWebRTC (holepunch.ts). */
   const webrtcDialer: WebRTCDialer = {}
+  /** libp2p's randomWalk, paced (random-walk.ts): relay discovery and AutoNAT use it. */
+  const walk = new PacedRandomWalk()
+  const anchors = parseAddrs('bootstrap', opts.bootstrap)
   const peerDiscovery: Array<ReturnType<typeof mdns> | ReturnType<typeof bootstrap>> = []
   if (opts.mdns) peerDiscovery.push(mdns())
   // No start-up delay (the default is 1 s): a returning node should reach its relays, and the
@@ -220,7 +227,10 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
         webRTC({ rtcConfiguration: { iceServers: iceServers(opts.stun ?? []) } }),
         webrtcDialer,
       ),
-      circuitRelayTransport({ reservationConcurrency: RELAY_RESERVATION_CONCURRENCY }),
+      withPacedWalk(
+        circuitRelayTransport({ reservationConcurrency: RELAY_RESERVATION_CONCURRENCY }),
+        walk,
+      ),
     ],
     connectionEncrypters: [noise()],
     streamMuxers: [
@@ -252,7 +262,22 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
         records: { [CARD_KEY_NAMESPACE]: cardRecordPolicy() },
         ...(tuning.dht != null ? { limits: tuning.dht } : {}),
       }),
-      autonat: autoNATService(),
+      autonat: withPacedWalk(autoNATService(), walk),
+      // Network state (connectivity.ts): a reconnect round when the network is back or the
+      // node woke up restarts the walks and dials the bootstrap relays; the dialer redials
+      // contacts (Libp2pKithNode's constructor).
+      connectivity: (
+        components: Parameters<ReturnType<typeof connectivity>>[0] & {
+          connectionManager: Parameters<typeof dialAnchors>[0]
+        },
+      ) => {
+        const c = connectivity(tuning.connectivity)(components)
+        c.onReconnect(() => {
+          walk.reset()
+          dialAnchors(components.connectionManager, anchors)
+        })
+        return c
+      },
       dcutr: dcutr(),
       holePunch: holePunch({
         enabled: opts.relayed === true,
@@ -300,6 +325,8 @@ export class Libp2pKithNode implements KithNode {
     this.#pubsub = new KithPubsub(libp2p.services.pubsub, tuning.pubsubGuard)
     // A watched peer whose addresses all failed is looked up by its card and peer routing.
     libp2p.services.dialer.setLookup((peer, options) => this.#cards.lookupAddrs(peer, options))
+    // Network back or woke up (connectivity.ts): contacts are redialled at once.
+    libp2p.services.connectivity.onReconnect(() => libp2p.services.dialer.redialAll())
     libp2p.addEventListener('peer:connect', (evt) => {
       this.#emit('peer:connect', evt.detail.toString(), [])
     })

@@ -1,0 +1,351 @@
+// The network state of this node (docs/connectivity.md "Network loss and sleep"): is there a
+// network at all, did it change, did the process sleep. This module owns that judgement and the
+// "reconnect round" it triggers; it knows nothing of contacts, relays or protocols: the node
+// registers what a round does (dial the configured relays, redial watched contacts, restart
+// random walks) with onReconnect().
+//
+//  - Online/offline: every NETWORK_POLL_INTERVAL_MS our addresses and routes are read (Linux:
+//    /proc/net; elsewhere `os.networkInterfaces()`, routes unknown). The node is `offline` when
+//    it has no usable address (not loopback, not link-local) or no route leaves through a
+//    non-loopback interface; else `online`. (A host with only loopback is offline: peers on
+//    127.0.0.1 are still dialled, only the reconnect rounds wait for a network.)
+//  - Network back: a change of that fingerprint while online (links up, an address or a route
+//    added, another Wi-Fi), or the first connection after a time with none, starts a round.
+//  - Sleep: a poll that comes NETWORK_SLEEP_GAP_MS later than due (wall clock or monotonic: a
+//    suspended laptop, SIGSTOP) means the process slept; connections it held are likely dead on
+//    the other side, so a round starts at once.
+//  - Rounds are at least RECONNECT_ROUND_MIN_INTERVAL_MS apart (a flapping link); one asked for
+//    sooner runs when that time is up.
+// Backoff (full jitter, capped) for every dialler is the Backoff class below (dialDelay).
+import { readFileSync } from 'node:fs'
+import { networkInterfaces } from 'node:os'
+import debug from 'debug'
+import { dialDelay } from './dialer.js'
+import { peerIdFromString } from '@libp2p/peer-id'
+import type {
+  AbortOptions,
+  Libp2pEvents,
+  PeerId,
+  Startable,
+  TypedEventTarget,
+} from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+const log = debug('kith:node:connectivity')
+
+/** How often interfaces and routes are read. Reading them costs ≈0.1 ms; 2 s keeps "network
+ *  back → reconnected" well inside the 10 s goal of issue 12. */
+export const NETWORK_POLL_INTERVAL_MS = 2_000
+/** A poll this much later than due means the process did not run (sleep, SIGSTOP). A loaded
+ *  machine delays timers by well under a second; 10 s leaves room and still wakes a laptop's
+ *  node at once. A false alarm only costs one reconnect round. */
+export const NETWORK_SLEEP_GAP_MS = 10_000
+/** Least time between two reconnect rounds: a flapping link costs at most one round (a few
+ *  dials) per 5 s. */
+export const RECONNECT_ROUND_MIN_INTERVAL_MS = 5_000
+
+export type NetworkState = 'online' | 'offline'
+export type RoundReason = 'network-changed' | 'woke-up' | 'first-connection'
+
+/** What the host's network looks like now (injected in tests). */
+export interface NetworkSnapshot {
+  /** Usable addresses and routes; compared between polls. */
+  fingerprint: string
+  online: boolean
+}
+
+export interface ConnectivityInit {
+  pollIntervalMs?: number
+  sleepGapMs?: number
+  roundMinIntervalMs?: number
+  /** Injected for tests. */
+  snapshot?: () => NetworkSnapshot
+  now?: () => number
+  monotonic?: () => number
+}
+
+export interface ConnectivityComponents {
+  events: TypedEventTarget<Libp2pEvents>
+  connectionManager: { getConnections(): unknown[] }
+}
+
+/** Full-jitter exponential backoff (dialer.ts dialDelay) with its attempt count. */
+export class Backoff {
+  #attempt = 0
+  constructor(
+    readonly baseMs: number,
+    readonly maxMs: number,
+    readonly random: () => number = Math.random,
+  ) {}
+
+  get attempt(): number {
+    return this.#attempt
+  }
+
+  /** The next delay: uniform in [0, min(maxMs, baseMs·2^attempt)), then attempt + 1. */
+  next(): number {
+    return dialDelay(this.#attempt++, this.random, this.baseMs, this.maxMs)
+  }
+
+  reset(): void {
+    this.#attempt = 0
+  }
+}
+
+function readProc(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8')
+  } catch {
+    return undefined
+  }
+}
+
+/** Routes through a non-loopback interface: /proc/net/route (Iface first) and ipv6_route
+ *  (device last; link-local fe80::/10 and multicast ff00::/8 destinations left out). */
+function usableRoutes(v4: string | undefined, v6: string | undefined): string[] {
+  const routes: string[] = []
+  for (const line of (v4 ?? '').split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/)
+    if (f.length >= 8 && f[0] !== 'lo') routes.push(`4 ${f[0]} ${f[1]}/${f[7]} ${f[2]}`)
+  }
+  for (const line of (v6 ?? '').split('\n')) {
+    const f = line.trim().split(/\s+/)
+    if (f.length < 10 || f[9] === 'lo') continue
+    const dest = f[0]!
+    if (dest.startsWith('fe8') || dest.startsWith('ff')) continue
+    routes.push(`6 ${f[9]} ${dest}/${f[1]} ${f[4]}`)
+  }
+  return routes.sort()
+}
+
+/** Our IPv4 addresses from /proc/net/fib_trie (`|-- <addr>` then `/32 host LOCAL`), without
+ *  loopback and link-local ones. */
+function localV4(fib: string): string[] {
+  const out = new Set<string>()
+  let last = ''
+  for (const line of fib.split('\n')) {
+    const m = /\|-- (\S+)/.exec(line)
+    if (m != null) last = m[1]!
+    else if (line.includes('/32 host LOCAL') && !/^(127\.|169\.254\.)/.test(last)) out.add(last)
+  }
+  return [...out].sort()
+}
+
+/** Our global IPv6 addresses from /proc/net/if_inet6 (address, index, prefix, scope, flags,
+ *  device), without loopback and link-local ones. */
+function localV6(ifInet6: string): string[] {
+  const out: string[] = []
+  for (const line of ifInet6.split('\n')) {
+    const f = line.trim().split(/\s+/)
+    if (f.length < 6 || f[5] === 'lo' || /^fe[89ab]/.test(f[0]!)) continue
+    out.push(`${f[5]} ${f[0]}/${f[2]}`)
+  }
+  return out.sort()
+}
+
+/** From os.networkInterfaces() (not Linux: it opens a netlink socket per call on Linux). */
+function interfaceAddrs(): string[] {
+  const addrs: string[] = []
+  for (const [name, list] of Object.entries(networkInterfaces())) {
+    for (const a of list ?? []) {
+      if (a.internal) continue
+      if (a.family === 'IPv4' && a.address.startsWith('169.254.')) continue
+      if (a.family === 'IPv6' && /^fe[89ab]/i.test(a.address)) continue
+      addrs.push(`${name} ${a.address}/${a.netmask}`)
+    }
+  }
+  return addrs.sort()
+}
+
+/**
+ * The host's network now: usable addresses and routes. On Linux read from /proc/net (no
+ * socket: os.networkInterfaces() opens a netlink socket per call, which a poll every 2 s would
+ * turn into 0.5 sockets a second); elsewhere from os.networkInterfaces(), routes unknown.
+ */
+export function hostNetwork(): NetworkSnapshot {
+  const fib = readProc('/proc/net/fib_trie')
+  const v4 = readProc('/proc/net/route')
+  const v6 = readProc('/proc/net/ipv6_route')
+  const if6 = readProc('/proc/net/if_inet6')
+  if (fib === undefined && v4 === undefined) {
+    const addrs = interfaceAddrs()
+    return { fingerprint: addrs.join(','), online: addrs.length > 0 }
+  }
+  const addrs = [...localV4(fib ?? ''), ...localV6(if6 ?? '')]
+  const routes = usableRoutes(v4, v6)
+  return {
+    fingerprint: `${addrs.join(',')}|${routes.join(',')}`,
+    online: addrs.length > 0 && routes.length > 0,
+  }
+}
+
+export class Connectivity implements Startable {
+  readonly #c: ConnectivityComponents
+  readonly #pollMs: number
+  readonly #gapMs: number
+  readonly #roundMinMs: number
+  readonly #snapshot: () => NetworkSnapshot
+  readonly #now: () => number
+  readonly #mono: () => number
+  readonly #handlers = new Set<(reason: RoundReason) => void>()
+  #state: NetworkState = 'online'
+  #since = 0
+  #fingerprint = ''
+  #lastTick = { wall: 0, mono: 0 }
+  #lastRoundAt = -Infinity
+  #pendingRound: ReturnType<typeof setTimeout> | undefined
+  #pendingReason: RoundReason | undefined
+  #timer: ReturnType<typeof setInterval> | undefined
+  #started = false
+  readonly #counts = { rounds: 0, wakeups: 0, changes: 0 }
+
+  constructor(components: ConnectivityComponents, init: ConnectivityInit = {}) {
+    this.#c = components
+    this.#pollMs = init.pollIntervalMs ?? NETWORK_POLL_INTERVAL_MS
+    this.#gapMs = init.sleepGapMs ?? NETWORK_SLEEP_GAP_MS
+    this.#roundMinMs = init.roundMinIntervalMs ?? RECONNECT_ROUND_MIN_INTERVAL_MS
+    this.#snapshot = init.snapshot ?? hostNetwork
+    this.#now = init.now ?? Date.now
+    this.#mono = init.monotonic ?? (() => performance.now())
+  }
+
+  readonly [Symbol.toStringTag] = 'kith:connectivity'
+
+  isStarted(): boolean {
+    return this.#started
+  }
+
+  start(): void {
+    if (this.#started) return
+    this.#started = true
+    const snap = this.#snapshot()
+    this.#fingerprint = snap.fingerprint
+    this.#state = snap.online ? 'online' : 'offline'
+    this.#since = this.#now()
+    this.#lastTick = { wall: this.#now(), mono: this.#mono() }
+    this.#c.events.addEventListener('connection:open', this.#onOpen)
+    this.#timer = setInterval(() => this.tick(), this.#pollMs)
+    this.#timer.unref()
+  }
+
+  stop(): void {
+    if (!this.#started) return
+    this.#started = false
+    clearInterval(this.#timer)
+    clearTimeout(this.#pendingRound)
+    this.#timer = undefined
+    this.#pendingRound = undefined
+    this.#c.events.removeEventListener('connection:open', this.#onOpen)
+  }
+
+  /** `offline`: no usable interface address or route (see the header). */
+  state(): NetworkState {
+    return this.#state
+  }
+
+  /** When state() last changed (ms since epoch; the start time if it never did). */
+  since(): number {
+    return this.#since
+  }
+
+  /** Reconnect rounds run, sleeps detected, network changes seen (status, tests). */
+  counts(): { rounds: number; wakeups: number; changes: number } {
+    return { ...this.#counts }
+  }
+
+  /** Registers what a reconnect round does. */
+  onReconnect(fn: (reason: RoundReason) => void): void {
+    this.#handlers.add(fn)
+  }
+
+  /** One poll (the interval calls it; tests call it directly). */
+  tick(): void {
+    if (!this.#started) return
+    const wall = this.#now()
+    const mono = this.#mono()
+    const late = Math.max(wall - this.#lastTick.wall, mono - this.#lastTick.mono) - this.#pollMs
+    this.#lastTick = { wall, mono }
+    const snap = this.#snapshot()
+    const changed = snap.fingerprint !== this.#fingerprint
+    this.#fingerprint = snap.fingerprint
+    const state: NetworkState = snap.online ? 'online' : 'offline'
+    if (state !== this.#state) {
+      log('network %s', state)
+      this.#state = state
+      this.#since = wall
+    }
+    if (late > this.#gapMs) {
+      this.#counts.wakeups++
+      log('woke up: the last poll was %d ms late', Math.round(late))
+      if (state === 'online') this.#round('woke-up')
+    } else if (changed) {
+      this.#counts.changes++
+      if (state === 'online') this.#round('network-changed')
+    }
+  }
+
+  readonly #onOpen = (): void => {
+    // The first connection after none (ours or a peer's): the network is back for sure.
+    if (this.#c.connectionManager.getConnections().length <= 1) this.#round('first-connection')
+  }
+
+  #round(reason: RoundReason): void {
+    if (!this.#started) return
+    const wait = this.#lastRoundAt + this.#roundMinMs - this.#mono()
+    if (wait > 0) {
+      this.#pendingReason ??= reason
+      if (this.#pendingRound == null) {
+        this.#pendingRound = setTimeout(() => {
+          this.#pendingRound = undefined
+          const r = this.#pendingReason ?? reason
+          this.#pendingReason = undefined
+          this.#round(r)
+        }, wait)
+        this.#pendingRound.unref()
+      }
+      return
+    }
+    this.#lastRoundAt = this.#mono()
+    this.#counts.rounds++
+    log('reconnect round (%s)', reason)
+    for (const fn of this.#handlers) {
+      try {
+        fn(reason)
+      } catch (err) {
+        log('reconnect handler threw: %s', err instanceof Error ? err.name : String(err))
+      }
+    }
+  }
+}
+
+/** Bound of one anchor dial in a reconnect round (as the dialer's DIAL_ATTEMPT_TIMEOUT_MS). */
+export const ANCHOR_DIAL_TIMEOUT_MS = 10_000
+
+/**
+ * Dials each of `addrs` (multiaddrs ending in /p2p/<PeerId>: the configured bootstrap relays)
+ * whose peer is not connected, in parallel; failures are only logged (the next round retries).
+ */
+export function dialAnchors(
+  cm: {
+    openConnection(ma: Multiaddr, options?: AbortOptions): Promise<unknown>
+    getConnections(peer?: PeerId): unknown[]
+  },
+  addrs: readonly Multiaddr[],
+): void {
+  for (const ma of addrs) {
+    const peer = ma.getComponents().findLast((c) => c.name === 'p2p')?.value
+    if (peer != null && cm.getConnections(peerIdFromString(peer)).length > 0) continue
+    cm.openConnection(ma, { signal: AbortSignal.timeout(ANCHOR_DIAL_TIMEOUT_MS) }).catch(
+      (err: unknown) => {
+        log('anchor dial %s failed: %s', peer, err instanceof Error ? err.name : String(err))
+      },
+    )
+  }
+}
+
+/** Factory in the js-libp2p service style: `services: { connectivity: connectivity() }`. */
+export function connectivity(
+  init: ConnectivityInit = {},
+): (components: ConnectivityComponents) => Connectivity {
+  return (components) => new Connectivity(components, init)
+}
