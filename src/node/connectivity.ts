@@ -163,16 +163,28 @@ function interfaceAddrs(): string[] {
  * turn into 0.5 sockets a second); elsewhere from os.networkInterfaces(), routes unknown.
  */
 export function hostNetwork(): NetworkSnapshot {
-  const fib = readProc('/proc/net/fib_trie')
-  const v4 = readProc('/proc/net/route')
-  const v6 = readProc('/proc/net/ipv6_route')
-  const if6 = readProc('/proc/net/if_inet6')
-  if (fib === undefined && v4 === undefined) {
+  const files = {
+    fibTrie: readProc('/proc/net/fib_trie'),
+    route: readProc('/proc/net/route'),
+    ipv6Route: readProc('/proc/net/ipv6_route'),
+    ifInet6: readProc('/proc/net/if_inet6'),
+  }
+  if (files.fibTrie === undefined && files.route === undefined) {
     const addrs = interfaceAddrs()
     return { fingerprint: addrs.join(','), online: addrs.length > 0 }
   }
-  const addrs = [...localV4(fib ?? ''), ...localV6(if6 ?? '')]
-  const routes = usableRoutes(v4, v6)
+  return procNetwork(files)
+}
+
+/** The snapshot from the text of /proc/net/{fib_trie,route,ipv6_route,if_inet6}. */
+export function procNetwork(f: {
+  fibTrie?: string | undefined
+  route?: string | undefined
+  ipv6Route?: string | undefined
+  ifInet6?: string | undefined
+}): NetworkSnapshot {
+  const addrs = [...localV4(f.fibTrie ?? ''), ...localV6(f.ifInet6 ?? '')]
+  const routes = usableRoutes(f.route, f.ipv6Route)
   return {
     fingerprint: `${addrs.join(',')}|${routes.join(',')}`,
     online: addrs.length > 0 && routes.length > 0,
