@@ -34,6 +34,7 @@ import { PacedRandomWalk, withPacedWalk } from './random-walk.js'
 import { KithPubsub, pubsubService } from './pubsub.js'
 import type { PubsubGuard } from './pubsub-guard.js'
 import { relayServer } from './relay.js'
+import { ReservationClock } from './reservations.js'
 import { ConnectionBudget } from './resources.js'
 import { sync } from './sync/index.js'
 import type { CardRoutingInit } from './cards.js'
@@ -51,7 +52,9 @@ import type {
   KithNode,
   KithNodeOptions,
   NatStatus,
+  NetworkInfo,
   NodeMetrics,
+  ReservationInfo,
   PubsubVerdict,
   SyncHandler,
   SyncRequest,
@@ -309,6 +312,8 @@ export class Libp2pKithNode implements KithNode {
   readonly #cards: CardRouting
   /** Group topics on gossipsub (pubsub.ts). */
   readonly #pubsub: KithPubsub
+  /** Since when each relay reservation is held (reservations.ts). */
+  readonly #reservations = new ReservationClock()
 
   constructor(libp2p: KithLibp2p, tuning: KithNodeTuning = {}) {
     this.libp2p = libp2p
@@ -334,6 +339,9 @@ export class Libp2pKithNode implements KithNode {
       const peer = evt.detail.toString()
       this.#protocols.delete(peer)
       this.#emit('peer:disconnect', peer, [])
+    })
+    libp2p.addEventListener('self:peer:update', () => {
+      this.#reservations.update(libp2p.getMultiaddrs())
     })
     libp2p.addEventListener('peer:discovery', (evt) => {
       const addrs = evt.detail.multiaddrs.map((ma) => ma.toString())
@@ -387,8 +395,18 @@ export class Libp2pKithNode implements KithNode {
     return this.libp2p.services.nat.status()
   }
 
+  network(): NetworkInfo {
+    const c = this.libp2p.services.connectivity
+    return { state: c.state(), since: c.since() }
+  }
+
+  reservations(): ReservationInfo[] {
+    return this.#reservations.update(this.libp2p.getMultiaddrs())
+  }
+
   metrics(): NodeMetrics {
     return {
+      network: this.libp2p.services.connectivity.counts(),
       ...this.libp2p.services.dm.metrics(),
       mailbox: this.libp2p.services.mailbox.metrics(),
       syncRejected: this.libp2p.services.sync.rejected(),
