@@ -4,11 +4,11 @@
 // registers what a round does (dial the configured relays, redial watched contacts, restart
 // random walks) with onReconnect().
 //
-//  - Online/offline: every NETWORK_POLL_INTERVAL_MS our addresses and routes are read (Linux:
-//    /proc/net; elsewhere `os.networkInterfaces()`, routes unknown). The node is `offline` when
-//    it has no usable address (not loopback, not link-local) or no route leaves through a
-//    non-loopback interface; else `online`. (A host with only loopback is offline: peers on
-//    127.0.0.1 are still dialled, only the reconnect rounds wait for a network.)
+//  - Online/offline: every NETWORK_POLL_INTERVAL_MS our addresses and routes are read
+//    (host-network.ts). The node is `offline` when it has no usable address (not loopback, not
+//    link-local) or no route leaves through a non-loopback interface that is up (carrier);
+//    else `online`. Nothing is refused while offline (peers on 127.0.0.1 are still dialled):
+//    the state feeds `kith status` and decides when rounds run.
 //  - Network back: a change of that fingerprint while online (links up, an address or a route
 //    added, another Wi-Fi), or the first connection after a time with none, starts a round.
 //  - Sleep: a poll that comes NETWORK_SLEEP_GAP_MS later than due (wall clock or monotonic: a
@@ -17,10 +17,9 @@
 //  - Rounds are at least RECONNECT_ROUND_MIN_INTERVAL_MS apart (a flapping link); one asked for
 //    sooner runs when that time is up.
 // Backoff (full jitter, capped) for every dialler is the Backoff class below (dialDelay).
-import { readFileSync } from 'node:fs'
-import { networkInterfaces } from 'node:os'
 import debug from 'debug'
 import { dialDelay } from './dialer.js'
+import { hostNetwork, type NetworkSnapshot } from './host-network.js'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type {
   AbortOptions,
@@ -46,13 +45,6 @@ export const RECONNECT_ROUND_MIN_INTERVAL_MS = 5_000
 
 export type NetworkState = 'online' | 'offline'
 export type RoundReason = 'network-changed' | 'woke-up' | 'first-connection'
-
-/** What the host's network looks like now (injected in tests). */
-export interface NetworkSnapshot {
-  /** Usable addresses and routes; compared between polls. */
-  fingerprint: string
-  online: boolean
-}
 
 export interface ConnectivityInit {
   pollIntervalMs?: number
@@ -89,105 +81,6 @@ export class Backoff {
 
   reset(): void {
     this.#attempt = 0
-  }
-}
-
-function readProc(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8')
-  } catch {
-    return undefined
-  }
-}
-
-/** Routes through a non-loopback interface: /proc/net/route (Iface first) and ipv6_route
- *  (device last; link-local fe80::/10 and multicast ff00::/8 destinations left out). */
-function usableRoutes(v4: string | undefined, v6: string | undefined): string[] {
-  const routes: string[] = []
-  for (const line of (v4 ?? '').split('\n').slice(1)) {
-    const f = line.trim().split(/\s+/)
-    if (f.length >= 8 && f[0] !== 'lo') routes.push(`4 ${f[0]} ${f[1]}/${f[7]} ${f[2]}`)
-  }
-  for (const line of (v6 ?? '').split('\n')) {
-    const f = line.trim().split(/\s+/)
-    if (f.length < 10 || f[9] === 'lo') continue
-    const dest = f[0]!
-    if (dest.startsWith('fe8') || dest.startsWith('ff')) continue
-    routes.push(`6 ${f[9]} ${dest}/${f[1]} ${f[4]}`)
-  }
-  return routes.sort()
-}
-
-/** Our IPv4 addresses from /proc/net/fib_trie (`|-- <addr>` then `/32 host LOCAL`), without
- *  loopback and link-local ones. */
-function localV4(fib: string): string[] {
-  const out = new Set<string>()
-  let last = ''
-  for (const line of fib.split('\n')) {
-    const m = /\|-- (\S+)/.exec(line)
-    if (m != null) last = m[1]!
-    else if (line.includes('/32 host LOCAL') && !/^(127\.|169\.254\.)/.test(last)) out.add(last)
-  }
-  return [...out].sort()
-}
-
-/** Our global IPv6 addresses from /proc/net/if_inet6 (address, index, prefix, scope, flags,
- *  device), without loopback and link-local ones. */
-function localV6(ifInet6: string): string[] {
-  const out: string[] = []
-  for (const line of ifInet6.split('\n')) {
-    const f = line.trim().split(/\s+/)
-    if (f.length < 6 || f[5] === 'lo' || /^fe[89ab]/.test(f[0]!)) continue
-    out.push(`${f[5]} ${f[0]}/${f[2]}`)
-  }
-  return out.sort()
-}
-
-/** From os.networkInterfaces() (not Linux: it opens a netlink socket per call on Linux). */
-function interfaceAddrs(): string[] {
-  const addrs: string[] = []
-  for (const [name, list] of Object.entries(networkInterfaces())) {
-    for (const a of list ?? []) {
-      if (a.internal) continue
-      if (a.family === 'IPv4' && a.address.startsWith('169.254.')) continue
-      if (a.family === 'IPv6' && /^fe[89ab]/i.test(a.address)) continue
-      addrs.push(`${name} ${a.address}/${a.netmask}`)
-    }
-  }
-  return addrs.sort()
-}
-
-/**
- * The host's network now: usable addresses and routes. On Linux read from /proc/net (no
- * socket: os.networkInterfaces() opens a netlink socket per call, which a poll every 2 s would
- * turn into 0.5 sockets a second); elsewhere from os.networkInterfaces(), routes unknown.
- */
-export function hostNetwork(): NetworkSnapshot {
-  const files = {
-    fibTrie: readProc('/proc/net/fib_trie'),
-    route: readProc('/proc/net/route'),
-    ipv6Route: readProc('/proc/net/ipv6_route'),
-    ifInet6: readProc('/proc/net/if_inet6'),
-  }
-  if (files.fibTrie === undefined && files.route === undefined) {
-    const addrs = interfaceAddrs()
-    return { fingerprint: addrs.join(','), online: addrs.length > 0 }
-  }
-  return procNetwork(files)
-}
-
-/** The snapshot from the text of /proc/net/{fib_trie,route,ipv6_route,if_inet6}. */
-export function procNetwork(f: {
-  fibTrie?: string | undefined
-  route?: string | undefined
-  ipv6Route?: string | undefined
-  ifInet6?: string | undefined
-}): NetworkSnapshot {
-  const addrs = [...localV4(f.fibTrie ?? ''), ...localV6(f.ifInet6 ?? '')]
-  const routes = usableRoutes(f.route, f.ipv6Route)
-  return {
-    fingerprint: `${addrs.join(',')}|${routes.join(',')}`,
-    online: addrs.length > 0 && routes.length > 0,
   }
 }
 

@@ -1,4 +1,5 @@
-// The network state (src/node/connectivity.ts): Backoff bounds and reset; reading /proc/net
+// The network state (src/node/connectivity.ts, host-network.ts): Backoff bounds and reset;
+// reading /proc/net
 // (online with an address and a route, offline with the links deleted or the routes flushed,
 // counters that change do not make a new fingerprint); and, with an injected network and clock,
 // when reconnect rounds run: on network back, on a changed network, after a sleep (a poll far
@@ -12,10 +13,9 @@ import {
   Connectivity,
   NETWORK_POLL_INTERVAL_MS,
   NETWORK_SLEEP_GAP_MS,
-  procNetwork,
-  type NetworkSnapshot,
   type RoundReason,
 } from '../../src/node/connectivity.js'
+import { procNetwork, type NetworkSnapshot } from '../../src/node/host-network.js'
 import { waitFor } from './helpers.js'
 import type { Libp2pEvents } from '@libp2p/interface'
 
@@ -71,6 +71,15 @@ describe('procNetwork (/proc/net)', () => {
     )
     // Address still there, routes flushed (`ip route flush table main`).
     assert.equal(procNetwork({ fibTrie: FIB_UP, route: ROUTE_HEAD }).online, false)
+  })
+
+  it('offline when the only link lost its carrier (routes stay, operstate down); back when up', () => {
+    const files = { fibTrie: FIB_UP, route: ROUTE_UP, ipv6Route: V6_ROUTE('1') }
+    const down = procNetwork({ ...files, operstate: { lo: 'unknown', veth0: 'down' } })
+    const up = procNetwork({ ...files, operstate: { lo: 'unknown', veth0: 'up' } })
+    assert.equal(down.online, false)
+    assert.equal(up.online, true)
+    assert.notEqual(down.fingerprint, up.fingerprint, 'carrier back is a network change')
   })
 
   it('route counters (refcnt, use) do not change the fingerprint; a new address does', () => {
