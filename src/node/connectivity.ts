@@ -10,7 +10,8 @@
 //    else `online`. Nothing is refused while offline (peers on 127.0.0.1 are still dialled):
 //    the state feeds `kith status` and decides when rounds run.
 //  - Network back: a change of that fingerprint while online (links up, an address or a route
-//    added, another Wi-Fi), or the first connection after a time with none, starts a round.
+//    added, another Wi-Fi), or the first connection after FIRST_CONNECTION_QUIET_MS with none,
+//    starts a round.
 //  - Sleep: a poll that comes NETWORK_SLEEP_GAP_MS later than due (wall clock or monotonic: a
 //    suspended laptop, SIGSTOP) means the process slept; connections it held are likely dead on
 //    the other side, so a round starts at once.
@@ -42,6 +43,9 @@ export const NETWORK_SLEEP_GAP_MS = 10_000
 /** Least time between two reconnect rounds: a flapping link costs at most one round (a few
  *  dials) per 5 s. */
 export const RECONNECT_ROUND_MIN_INTERVAL_MS = 5_000
+/** A connection that opens after this long without any counts as "network back". Shorter gaps
+ *  are churn (a contact reconnecting), and a round resets every contact's redial backoff. */
+export const FIRST_CONNECTION_QUIET_MS = 30_000
 
 export type NetworkState = 'online' | 'offline'
 export type RoundReason = 'network-changed' | 'woke-up' | 'first-connection'
@@ -50,6 +54,7 @@ export interface ConnectivityInit {
   pollIntervalMs?: number
   sleepGapMs?: number
   roundMinIntervalMs?: number
+  firstConnectionQuietMs?: number
   /** Injected for tests. */
   snapshot?: () => NetworkSnapshot
   now?: () => number
@@ -89,6 +94,7 @@ export class Connectivity implements Startable {
   readonly #pollMs: number
   readonly #gapMs: number
   readonly #roundMinMs: number
+  readonly #quietMs: number
   readonly #snapshot: () => NetworkSnapshot
   readonly #now: () => number
   readonly #mono: () => number
@@ -98,6 +104,8 @@ export class Connectivity implements Startable {
   #fingerprint = ''
   #lastTick = { wall: 0, mono: 0 }
   #lastRoundAt = -Infinity
+  /** Since when no connection is open (monotonic ms); undefined while one is. */
+  #emptySince: number | undefined
   #pendingRound: ReturnType<typeof setTimeout> | undefined
   #pendingReason: RoundReason | undefined
   #timer: ReturnType<typeof setInterval> | undefined
@@ -109,6 +117,7 @@ export class Connectivity implements Startable {
     this.#pollMs = init.pollIntervalMs ?? NETWORK_POLL_INTERVAL_MS
     this.#gapMs = init.sleepGapMs ?? NETWORK_SLEEP_GAP_MS
     this.#roundMinMs = init.roundMinIntervalMs ?? RECONNECT_ROUND_MIN_INTERVAL_MS
+    this.#quietMs = init.firstConnectionQuietMs ?? FIRST_CONNECTION_QUIET_MS
     this.#snapshot = init.snapshot ?? hostNetwork
     this.#now = init.now ?? Date.now
     this.#mono = init.monotonic ?? (() => performance.now())
@@ -128,7 +137,9 @@ export class Connectivity implements Startable {
     this.#state = snap.online ? 'online' : 'offline'
     this.#since = this.#now()
     this.#lastTick = { wall: this.#now(), mono: this.#mono() }
+    this.#emptySince = this.#mono()
     this.#c.events.addEventListener('connection:open', this.#onOpen)
+    this.#c.events.addEventListener('connection:close', this.#onClose)
     this.#timer = setInterval(() => this.tick(), this.#pollMs)
     this.#timer.unref()
   }
@@ -141,6 +152,7 @@ export class Connectivity implements Startable {
     this.#timer = undefined
     this.#pendingRound = undefined
     this.#c.events.removeEventListener('connection:open', this.#onOpen)
+    this.#c.events.removeEventListener('connection:close', this.#onClose)
   }
 
   /** `offline`: no usable interface address or route (see the header). */
@@ -190,8 +202,16 @@ export class Connectivity implements Startable {
   }
 
   readonly #onOpen = (): void => {
-    // The first connection after none (ours or a peer's): the network is back for sure.
-    if (this.#c.connectionManager.getConnections().length <= 1) this.#round('first-connection')
+    // The first connection after FIRST_CONNECTION_QUIET_MS with none (ours or a peer's): the
+    // network is back even if nothing on this host changed (a router or uplink came back).
+    const empty = this.#emptySince
+    this.#emptySince = undefined
+    if (empty !== undefined && this.#mono() - empty >= this.#quietMs)
+      this.#round('first-connection')
+  }
+
+  readonly #onClose = (): void => {
+    if (this.#c.connectionManager.getConnections().length === 0) this.#emptySince ??= this.#mono()
   }
 
   #round(reason: RoundReason): void {

@@ -1,10 +1,10 @@
 // The network state (src/node/connectivity.ts, host-network.ts): Backoff bounds and reset;
-// reading /proc/net
-// (online with an address and a route, offline with the links deleted or the routes flushed,
-// counters that change do not make a new fingerprint); and, with an injected network and clock,
-// when reconnect rounds run: on network back, on a changed network, after a sleep (a poll far
-// later than due), on the first connection after none, never while offline, at most one per
-// RECONNECT_ROUND_MIN_INTERVAL_MS with a deferred one after it.
+// reading /proc/net and operstate (online with an address and a route through a link with
+// carrier; offline with the links deleted, the routes flushed or no carrier; route counters do
+// not change the fingerprint); and, with an injected network and clock, when reconnect rounds
+// run: on network back, on a changed network, after a sleep (a poll far later than due), on the
+// first connection after a quiet time with none (not on churn), never while offline, at most one
+// per RECONNECT_ROUND_MIN_INTERVAL_MS with a deferred one after it.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { TypedEventEmitter } from '@libp2p/interface'
@@ -16,7 +16,7 @@ import {
   type RoundReason,
 } from '../../src/node/connectivity.js'
 import { procNetwork, type NetworkSnapshot } from '../../src/node/host-network.js'
-import { waitFor } from './helpers.js'
+import { sleep, waitFor } from './helpers.js'
 import type { Libp2pEvents } from '@libp2p/interface'
 
 const FIB_UP = `Main:
@@ -96,7 +96,7 @@ describe('procNetwork (/proc/net)', () => {
 })
 
 /** A Connectivity on a fake network and wall clock (monotonic time is real). */
-function harness(roundMinIntervalMs = 100) {
+function harness(roundMinIntervalMs = 100, firstConnectionQuietMs = 0) {
   let net: NetworkSnapshot = { fingerprint: 'a', online: true }
   let now = 1_000_000
   let connections = 0
@@ -107,6 +107,7 @@ function harness(roundMinIntervalMs = 100) {
     {
       pollIntervalMs: 60_000, // ticks are driven by the test
       roundMinIntervalMs,
+      firstConnectionQuietMs,
       snapshot: () => net,
       now: () => now,
     },
@@ -124,6 +125,10 @@ function harness(roundMinIntervalMs = 100) {
     open: (n: number) => {
       connections = n
       events.safeDispatchEvent('connection:open', { detail: {} as never })
+    },
+    close: (n: number) => {
+      connections = n
+      events.safeDispatchEvent('connection:close', { detail: {} as never })
     },
   }
 }
@@ -167,12 +172,21 @@ describe('Connectivity', () => {
     h.c.stop()
   })
 
-  it('the first connection after none runs a round; later ones do not', () => {
-    const h = harness(0)
+  it('the first connection after a quiet time with none runs a round; churn does not', async () => {
+    const h = harness(0, 200)
     h.c.start()
+    await sleep(250)
     h.open(1)
     h.open(2)
     assert.deepEqual(h.rounds, ['first-connection'])
+    h.close(1)
+    h.close(0)
+    h.open(1) // a contact reconnecting at once: churn
+    assert.deepEqual(h.rounds, ['first-connection'])
+    h.close(0)
+    await sleep(250)
+    h.open(1)
+    assert.deepEqual(h.rounds, ['first-connection', 'first-connection'])
     h.c.stop()
   })
 
