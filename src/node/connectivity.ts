@@ -46,6 +46,10 @@ export const RECONNECT_ROUND_MIN_INTERVAL_MS = 5_000
 /** A connection that opens after this long without any counts as "network back". Shorter gaps
  *  are churn (a contact reconnecting), and a round resets every contact's redial backoff. */
 export const FIRST_CONNECTION_QUIET_MS = 30_000
+/** While offline, how often the bootstrap relays are tried anyway (offline-gate.ts): a host whose
+ *  routes are not where /proc/net/route looks (policy routing in other tables) finds out it is
+ *  online within a minute; a host that is offline spends one dial per relay a minute. */
+export const OFFLINE_PROBE_INTERVAL_MS = 60_000
 
 export type NetworkState = 'online' | 'offline'
 export type RoundReason = 'network-changed' | 'woke-up' | 'first-connection'
@@ -55,6 +59,7 @@ export interface ConnectivityInit {
   sleepGapMs?: number
   roundMinIntervalMs?: number
   firstConnectionQuietMs?: number
+  offlineProbeIntervalMs?: number
   /** Injected for tests. */
   snapshot?: () => NetworkSnapshot
   now?: () => number
@@ -95,6 +100,11 @@ export class Connectivity implements Startable {
   readonly #gapMs: number
   readonly #roundMinMs: number
   readonly #quietMs: number
+  readonly #probeMs: number
+  readonly #probeHandlers = new Set<() => void>()
+  #lastProbe = -Infinity
+  /** A fingerprint /proc/net called offline although a connection opened (routes elsewhere). */
+  #provenFingerprint: string | undefined
   readonly #snapshot: () => NetworkSnapshot
   readonly #now: () => number
   readonly #mono: () => number
@@ -118,6 +128,7 @@ export class Connectivity implements Startable {
     this.#gapMs = init.sleepGapMs ?? NETWORK_SLEEP_GAP_MS
     this.#roundMinMs = init.roundMinIntervalMs ?? RECONNECT_ROUND_MIN_INTERVAL_MS
     this.#quietMs = init.firstConnectionQuietMs ?? FIRST_CONNECTION_QUIET_MS
+    this.#probeMs = init.offlineProbeIntervalMs ?? OFFLINE_PROBE_INTERVAL_MS
     this.#snapshot = init.snapshot ?? hostNetwork
     this.#now = init.now ?? Date.now
     this.#mono = init.monotonic ?? (() => performance.now())
@@ -170,6 +181,11 @@ export class Connectivity implements Startable {
     return { ...this.#counts }
   }
 
+  /** Registers what a probe does while offline (every OFFLINE_PROBE_INTERVAL_MS). */
+  onProbe(fn: () => void): void {
+    this.#probeHandlers.add(fn)
+  }
+
   /** Registers what a reconnect round does. */
   onReconnect(fn: (reason: RoundReason) => void): void {
     this.#handlers.add(fn)
@@ -185,11 +201,16 @@ export class Connectivity implements Startable {
     const snap = this.#snapshot()
     const changed = snap.fingerprint !== this.#fingerprint
     this.#fingerprint = snap.fingerprint
-    const state: NetworkState = snap.online ? 'online' : 'offline'
+    const proven = snap.fingerprint === this.#provenFingerprint
+    const state: NetworkState = snap.online || proven ? 'online' : 'offline'
     if (state !== this.#state) {
       log('network %s', state)
       this.#state = state
       this.#since = wall
+    }
+    if (state === 'offline' && mono - this.#lastProbe >= this.#probeMs) {
+      this.#lastProbe = mono
+      for (const fn of this.#probeHandlers) fn()
     }
     if (late > this.#gapMs) {
       this.#counts.wakeups++
@@ -201,7 +222,15 @@ export class Connectivity implements Startable {
     }
   }
 
-  readonly #onOpen = (): void => {
+  readonly #onOpen = (evt: CustomEvent<{ remoteAddr: Multiaddr }>): void => {
+    if (this.#state === 'offline' && !isLoopback(evt.detail.remoteAddr)) {
+      // A connection while /proc/net says offline: this host routes elsewhere. Believe it.
+      log('connected although offline by /proc/net: online from now on for this network')
+      this.#provenFingerprint = this.#fingerprint
+      this.#state = 'online'
+      this.#since = this.#now()
+      this.#round('network-changed')
+    }
     // The first connection after FIRST_CONNECTION_QUIET_MS with none (ours or a peer's): the
     // network is back even if nothing on this host changed (a router or uplink came back).
     const empty = this.#emptySince
@@ -241,6 +270,15 @@ export class Connectivity implements Startable {
       }
     }
   }
+}
+
+/** Whether `ma` starts with a loopback IP (or `localhost`): reachable with no network. */
+export function isLoopback(ma: Multiaddr): boolean {
+  const first = ma.getComponents()[0]
+  if (first == null) return false
+  if (first.name === 'ip4') return first.value?.startsWith('127.') === true
+  if (first.name === 'ip6') return first.value === '::1'
+  return first.name.startsWith('dns') && first.value === 'localhost'
 }
 
 /** Bound of one anchor dial in a reconnect round (as the dialer's DIAL_ATTEMPT_TIMEOUT_MS). */

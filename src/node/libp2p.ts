@@ -29,6 +29,7 @@ import { dialer } from './dialer.js'
 import { dm } from './dm/index.js'
 import { gatedWebRTC, holePunch, type WebRTCDialer } from './holepunch.js'
 import { mailbox } from './mailbox/index.js'
+import { OfflineGate } from './offline-gate.js'
 import { autoNATService, natTracker } from './nat.js'
 import { PacedRandomWalk, withPacedWalk } from './random-walk.js'
 import { KithPubsub, pubsubService } from './pubsub.js'
@@ -196,6 +197,8 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
   /** libp2p's randomWalk, paced (random-walk.ts): relay discovery and AutoNAT use it. */
   const walk = new PacedRandomWalk()
   const anchors = parseAddrs('bootstrap', opts.bootstrap)
+  /** No dial leaves a socket while the host is offline (offline-gate.ts). */
+  const gate = new OfflineGate()
   const peerDiscovery: Array<ReturnType<typeof mdns> | ReturnType<typeof bootstrap>> = []
   if (opts.mdns) peerDiscovery.push(mdns())
   // No start-up delay (the default is 1 s): a returning node should reach its relays, and the
@@ -248,7 +251,7 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
       inboundConnectionThreshold: INBOUND_CONNECTION_THRESHOLD,
       maxIncomingPendingConnections: MAX_INCOMING_PENDING_CONNECTIONS,
     },
-    connectionGater: budget.gater(tuning.connectionGater),
+    connectionGater: gate.gater(budget.gater(tuning.connectionGater)),
     services: {
       resources: budget.service(),
       identify: identify(),
@@ -275,10 +278,12 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
         },
       ) => {
         const c = connectivity(tuning.connectivity)(components)
+        gate.attach(c)
         c.onReconnect(() => {
           walk.reset()
           dialAnchors(components.connectionManager, anchors)
         })
+        c.onProbe(() => gate.probe(components.connectionManager, anchors))
         return c
       },
       dcutr: dcutr(),

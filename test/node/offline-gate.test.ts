@@ -1,0 +1,97 @@
+// The offline gate (src/node/offline-gate.ts) with an injected network: while online every dial
+// passes; while offline only loopback ones, and the anchors during a probe; a connection that
+// opens while /proc/net says offline makes the node online for that network (routes elsewhere).
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { TypedEventEmitter } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
+import { Connectivity, type RoundReason } from '../../src/node/connectivity.js'
+import { OfflineGate } from '../../src/node/offline-gate.js'
+import type { NetworkSnapshot } from '../../src/node/host-network.js'
+import type { Libp2pEvents } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+const RELAY = multiaddr(
+  '/ip4/11.77.0.1/tcp/4001/p2p/12D3KooWCPjDyS2uUfsSz42VujHVXmGSsLpsp7SnZJ7BRFGwvPRB',
+)
+const OTHER = multiaddr('/ip4/11.77.0.9/tcp/4001')
+const LOOP = multiaddr('/ip4/127.0.0.1/tcp/4002')
+const LOOP_CIRCUIT = multiaddr(
+  '/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWCPjDyS2uUfsSz42VujHVXmGSsLpsp7SnZJ7BRFGwvPRB/p2p-circuit',
+)
+
+function setup() {
+  let net: NetworkSnapshot = { fingerprint: 'up', online: true }
+  const events = new TypedEventEmitter<Libp2pEvents>()
+  const dialled: string[] = []
+  const c = new Connectivity(
+    { events, connectionManager: { getConnections: () => [] } },
+    { pollIntervalMs: 60_000, roundMinIntervalMs: 0, snapshot: () => net },
+  )
+  const rounds: RoundReason[] = []
+  c.onReconnect((r) => rounds.push(r))
+  const gate = new OfflineGate()
+  gate.attach(c)
+  const gater = gate.gater()
+  const cm = {
+    openConnection: (ma: Multiaddr) => {
+      dialled.push(ma.toString())
+      return Promise.reject(new Error('unreachable'))
+    },
+    getConnections: () => [],
+  }
+  c.onProbe(() => gate.probe(cm, [RELAY]))
+  c.start()
+  return {
+    c,
+    gate,
+    denied: async (ma: Multiaddr) => (await gater.denyDialMultiaddr?.(ma)) === true,
+    dialled,
+    rounds,
+    set: (n: NetworkSnapshot) => (net = n),
+    open: (remoteAddr: Multiaddr) =>
+      events.safeDispatchEvent('connection:open', { detail: { remoteAddr } as never }),
+  }
+}
+
+describe('OfflineGate', () => {
+  it('online: every dial passes', async () => {
+    const s = setup()
+    for (const ma of [RELAY, OTHER, LOOP]) assert.equal(await s.denied(ma), false)
+    s.c.stop()
+  })
+
+  it('offline: only loopback passes, and the relays once a probe interval', async () => {
+    const s = setup()
+    s.set({ fingerprint: 'down', online: false })
+    s.c.tick() // offline now; the first probe is due at once: it dials the relay
+    assert.equal(s.c.state(), 'offline')
+    assert.deepEqual(s.dialled, [RELAY.toString()])
+    assert.equal(await s.denied(RELAY), false, 'the probe dial itself passes')
+    assert.equal(await s.denied(OTHER), true)
+    assert.equal(await s.denied(LOOP), false)
+    assert.equal(await s.denied(LOOP_CIRCUIT), false)
+    s.c.tick() // within OFFLINE_PROBE_INTERVAL_MS: no new probe
+    assert.equal(s.dialled.length, 1)
+    assert.ok(s.gate.denied >= 1)
+    s.c.stop()
+  })
+
+  it('a connection while /proc/net says offline: online for that network, and a round', () => {
+    const s = setup()
+    s.set({ fingerprint: 'policy-routed', online: false })
+    s.c.tick()
+    assert.equal(s.c.state(), 'offline')
+    s.open(LOOP)
+    assert.equal(s.c.state(), 'offline', 'a loopback connection proves nothing')
+    s.open(RELAY)
+    assert.equal(s.c.state(), 'online')
+    assert.deepEqual(s.rounds, ['network-changed'])
+    s.c.tick()
+    assert.equal(s.c.state(), 'online', 'the same network stays online')
+    s.set({ fingerprint: 'really-down', online: false })
+    s.c.tick()
+    assert.equal(s.c.state(), 'offline', 'another network is judged afresh')
+    s.c.stop()
+  })
+})
