@@ -224,12 +224,17 @@ export class Connectivity implements Startable {
 
   readonly #onOpen = (evt: CustomEvent<{ remoteAddr: Multiaddr }>): void => {
     if (this.#state === 'offline' && !isLoopback(evt.detail.remoteAddr)) {
-      // A connection while /proc/net says offline: this host routes elsewhere. Believe it.
-      log('connected although offline by /proc/net: online from now on for this network')
-      this.#provenFingerprint = this.#fingerprint
-      this.#state = 'online'
-      this.#since = this.#now()
-      this.#round('network-changed')
+      // The network may have come back since the last poll: look again first.
+      this.tick()
+      const snap = this.#snapshot()
+      if (this.#state === 'offline' && (snap.hasAddress ?? snap.online)) {
+        // Still offline by /proc/net, yet connected: this host routes elsewhere. Believe it.
+        log('connected although offline by /proc/net: online from now on for this network')
+        this.#provenFingerprint = snap.fingerprint
+        this.#state = 'online'
+        this.#since = this.#now()
+        this.#round('network-changed')
+      }
     }
     // The first connection after FIRST_CONNECTION_QUIET_MS with none (ours or a peer's): the
     // network is back even if nothing on this host changed (a router or uplink came back).

@@ -11,6 +11,8 @@ export interface NetworkSnapshot {
   /** Usable addresses and routes; compared between polls. */
   fingerprint: string
   online: boolean
+  /** A usable address exists (routes aside); default: `online`. */
+  hasAddress?: boolean
 }
 
 function readProc(path: string): string | undefined {
@@ -118,7 +120,7 @@ export function hostNetwork(): NetworkSnapshot {
   }
   if (files.fibTrie === undefined && files.route === undefined) {
     const addrs = interfaceAddrs()
-    return { fingerprint: addrs.join(','), online: addrs.length > 0 }
+    return { fingerprint: addrs.join(','), online: addrs.length > 0, hasAddress: addrs.length > 0 }
   }
   return procNetwork(files)
 }
@@ -137,5 +139,6 @@ export function procNetwork(f: {
   return {
     fingerprint: `${addrs.join(',')}|${routes.join(',')}`,
     online: addrs.length > 0 && routes.length > 0,
+    hasAddress: addrs.length > 0,
   }
 }

@@ -77,9 +77,23 @@ describe('OfflineGate', () => {
     s.c.stop()
   })
 
+  it('a connection just after the network came back is no proof of anything', () => {
+    const s = setup()
+    s.set({ fingerprint: 'gone', online: false, hasAddress: false })
+    s.c.tick()
+    s.set({ fingerprint: 'up', online: true }) // back, not yet polled
+    s.open(RELAY)
+    assert.equal(s.c.state(), 'online')
+    assert.deepEqual(s.rounds, ['network-changed'])
+    s.set({ fingerprint: 'gone', online: false, hasAddress: false })
+    s.c.tick()
+    assert.equal(s.c.state(), 'offline', 'the address-less network was not taken as proven')
+    s.c.stop()
+  })
+
   it('a connection while /proc/net says offline: online for that network, and a round', () => {
     const s = setup()
-    s.set({ fingerprint: 'policy-routed', online: false })
+    s.set({ fingerprint: 'policy-routed', online: false, hasAddress: true })
     s.c.tick()
     assert.equal(s.c.state(), 'offline')
     s.open(LOOP)
@@ -89,7 +103,7 @@ describe('OfflineGate', () => {
     assert.deepEqual(s.rounds, ['network-changed'])
     s.c.tick()
     assert.equal(s.c.state(), 'online', 'the same network stays online')
-    s.set({ fingerprint: 'really-down', online: false })
+    s.set({ fingerprint: 'really-down', online: false, hasAddress: true })
     s.c.tick()
     assert.equal(s.c.state(), 'offline', 'another network is judged afresh')
     s.c.stop()
