@@ -7,8 +7,9 @@
 //  - Online/offline: every NETWORK_POLL_INTERVAL_MS our addresses and routes are read
 //    (host-network.ts). The node is `offline` when it has no usable address (not loopback, not
 //    link-local) or no route leaves through a non-loopback interface that is up (carrier);
-//    else `online`. Nothing is refused while offline (peers on 127.0.0.1 are still dialled):
-//    the state feeds `kith status` and decides when rounds run.
+//    else `online`. While offline, offline-gate.ts refuses non-loopback dials and probes the
+//    relays every OFFLINE_PROBE_INTERVAL_MS; a connection that opens anyway (routes this module
+//    cannot see) makes that network `online`.
 //  - Network back: a change of that fingerprint while online (links up, an address or a route
 //    added, another Wi-Fi), or the first connection after FIRST_CONNECTION_QUIET_MS with none,
 //    starts a round.
