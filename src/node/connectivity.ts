@@ -111,6 +111,7 @@ export class Connectivity implements Startable {
   readonly #mono: () => number
   readonly #handlers = new Set<(reason: RoundReason) => void>()
   #state: NetworkState = 'online'
+  #everOnline = false
   #since = 0
   #fingerprint = ''
   #lastTick = { wall: 0, mono: 0 }
@@ -147,6 +148,7 @@ export class Connectivity implements Startable {
     const snap = this.#snapshot()
     this.#fingerprint = snap.fingerprint
     this.#state = snap.online ? 'online' : 'offline'
+    this.#everOnline = snap.online
     this.#since = this.#now()
     this.#lastTick = { wall: this.#now(), mono: this.#mono() }
     this.#emptySince = this.#mono()
@@ -204,6 +206,7 @@ export class Connectivity implements Startable {
     this.#fingerprint = snap.fingerprint
     const proven = snap.fingerprint === this.#provenFingerprint
     const state: NetworkState = snap.online || proven ? 'online' : 'offline'
+    if (state === 'online') this.#everOnline = true
     if (state !== this.#state) {
       log('network %s', state)
       this.#state = state
@@ -233,6 +236,7 @@ export class Connectivity implements Startable {
         log('connected although offline by /proc/net: online from now on for this network')
         this.#provenFingerprint = snap.fingerprint
         this.#state = 'online'
+        this.#everOnline = true
         this.#since = this.#now()
         this.#round('network-changed')
       }

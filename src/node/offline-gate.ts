@@ -6,7 +6,9 @@
 // denied). Measured before it (netns, issue 12): with the random walk paced, the diallers' own
 // backoffs still came in bursts of up to 12 sockets (a redial round, a DHT lookup, a mailbox
 // fetch each dial the relay and the contact), 0.4–1.9 a second averaged over 15–30 s.
-// Loopback addresses always pass (peers on this host need no network). While offline the gate
+// Loopback addresses pass only on a host that never had a network (a sandbox whose peers are all
+// on 127.0.0.1); a node that lost its network dialled, in the test, contacts' and relays'
+// loopback addresses learned from their cards and identify (up to 17 sockets a round). The gate
 // lets the configured relays through once every OFFLINE_PROBE_INTERVAL_MS (a probe): a host whose
 // routes /proc/net/route does not show (policy routing) connects, and connectivity.ts then
 // believes the connection. This module owns the gate and the probe; what is offline is
@@ -42,8 +44,11 @@ export class OfflineGate {
 
   /** Whether a dial to `ma` may open a socket now. */
   allow(ma: Multiaddr): boolean {
-    if (this.#conn == null || this.#conn.state() === 'online' || isLoopback(ma)) return true
-    if (this.#probing.has(bare(ma))) return true
+    const conn = this.#conn
+    if (conn == null || conn.state() === 'online' || this.#probing.has(bare(ma))) return true
+    // Loopback only on a host that never had a network (a sandbox: peers on 127.0.0.1). A node
+    // that lost its network dials loopback addresses only from other hosts' cards (junk).
+    if (isLoopback(ma) && !conn.everOnline()) return true
     this.#denied++
     return false
   }

@@ -1,5 +1,6 @@
 // The offline gate (src/node/offline-gate.ts) with an injected network: while online every dial
-// passes; while offline only loopback ones, and the anchors during a probe; a connection that
+// passes; while offline only the anchors during a probe, and loopback ones on a host that never
+// had a network; a connection that
 // opens while /proc/net says offline makes the node online for that network (routes elsewhere).
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -20,8 +21,8 @@ const LOOP_CIRCUIT = multiaddr(
   '/ip4/127.0.0.1/tcp/4001/p2p/12D3KooWCPjDyS2uUfsSz42VujHVXmGSsLpsp7SnZJ7BRFGwvPRB/p2p-circuit',
 )
 
-function setup() {
-  let net: NetworkSnapshot = { fingerprint: 'up', online: true }
+function setup(initial: NetworkSnapshot = { fingerprint: 'up', online: true }) {
+  let net: NetworkSnapshot = initial
   const events = new TypedEventEmitter<Libp2pEvents>()
   const dialled: string[] = []
   const c = new Connectivity(
@@ -61,7 +62,7 @@ describe('OfflineGate', () => {
     s.c.stop()
   })
 
-  it('offline: only loopback passes, and the relays once a probe interval', async () => {
+  it('offline after being online: nothing passes but the relays once a probe interval', async () => {
     const s = setup()
     s.set({ fingerprint: 'down', online: false })
     s.c.tick() // offline now; the first probe is due at once: it dials the relay
@@ -69,11 +70,21 @@ describe('OfflineGate', () => {
     assert.deepEqual(s.dialled, [RELAY.toString()])
     assert.equal(await s.denied(RELAY), false, 'the probe dial itself passes')
     assert.equal(await s.denied(OTHER), true)
-    assert.equal(await s.denied(LOOP), false)
-    assert.equal(await s.denied(LOOP_CIRCUIT), false)
+    // Loopback addresses of other hosts' peers (from cards): junk once the network is gone.
+    assert.equal(await s.denied(LOOP), true)
+    assert.equal(await s.denied(LOOP_CIRCUIT), true)
     s.c.tick() // within OFFLINE_PROBE_INTERVAL_MS: no new probe
     assert.equal(s.dialled.length, 1)
     assert.ok(s.gate.denied >= 1)
+    s.c.stop()
+  })
+
+  it('a host that never had a network (a sandbox) still dials loopback peers', async () => {
+    const s = setup({ fingerprint: 'lo', online: false, hasAddress: false })
+    assert.equal(s.c.state(), 'offline')
+    assert.equal(await s.denied(LOOP), false)
+    assert.equal(await s.denied(LOOP_CIRCUIT), false)
+    assert.equal(await s.denied(OTHER), true)
     s.c.stop()
   })
 
