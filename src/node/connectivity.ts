@@ -169,6 +169,12 @@ export class Connectivity implements Startable {
     this.#c.events.removeEventListener('connection:close', this.#onClose)
   }
 
+  /** Whether this node was ever online since it started (a host without any network, e.g. a
+   *  sandbox with only loopback, never was). */
+  everOnline(): boolean {
+    return this.#everOnline
+  }
+
   /** `offline`: no usable interface address or route (see the header). */
   state(): NetworkState {
     return this.#state

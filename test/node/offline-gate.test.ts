@@ -1,7 +1,7 @@
 // The offline gate (src/node/offline-gate.ts) with an injected network: while online every dial
 // passes; while offline only the anchors during a probe, and loopback ones on a host that never
-// had a network; a connection that
-// opens while /proc/net says offline makes the node online for that network (routes elsewhere).
+// had a network; a connection that opens while /proc/net says offline makes the node online for
+// that network (routes elsewhere), unless the network merely came back before the next poll.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { TypedEventEmitter } from '@libp2p/interface'
