@@ -456,6 +456,9 @@ export class Dialer implements Startable {
         return true
       } catch (err) {
         if (cancelled.aborted) return false
+        // Refused before any socket because the host is offline (offline-gate.ts): not the
+        // address's fault, so it is not pruned; the reconnect round redials when the network is back.
+        if (err instanceof Error && err.name === 'DialDeniedError') return false
         cand.failures++
         log(
           'dial %s at %s failed (%d): %s',
