@@ -6,7 +6,9 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { TypedEventEmitter } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
+import { randomBytes } from 'node:crypto'
 import { Connectivity, type RoundReason } from '../../src/node/connectivity.js'
+import { createKithNode } from '../../src/node/libp2p.js'
 import { OfflineGate } from '../../src/node/offline-gate.js'
 import type { NetworkSnapshot } from '../../src/node/host-network.js'
 import type { Libp2pEvents } from '@libp2p/interface'
@@ -118,5 +120,24 @@ describe('OfflineGate', () => {
     s.c.tick()
     assert.equal(s.c.state(), 'offline', 'another network is judged afresh')
     s.c.stop()
+  })
+
+  it('a real node, offline: a dial to another host fails with DialDeniedError, no socket', async () => {
+    const node = await createKithNode(
+      {
+        identitySeed: randomBytes(32),
+        listen: ['/ip4/127.0.0.1/tcp/0'],
+        bootstrap: [],
+        mdns: false,
+      },
+      { connectivity: { snapshot: () => ({ fingerprint: 'x', online: false, hasAddress: true }) } },
+    )
+    await node.start()
+    try {
+      assert.equal(node.network().state, 'offline')
+      await assert.rejects(node.libp2p.dial(RELAY), { name: 'DialDeniedError' })
+    } finally {
+      await node.stop()
+    }
   })
 })
