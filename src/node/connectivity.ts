@@ -18,10 +18,8 @@
 //    the other side, so a round starts at once.
 //  - Rounds are at least RECONNECT_ROUND_MIN_INTERVAL_MS apart (a flapping link); one asked for
 //    sooner runs when that time is up.
-// Backoff (full jitter, capped) for every dialler is the Backoff class below (dialDelay).
 import debug from 'debug'
-import { dialDelay } from './dialer.js'
-import { hostNetwork, type NetworkSnapshot } from './host-network.js'
+import { hostNetwork, isLoopback, type NetworkSnapshot } from './host-network.js'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type {
   AbortOptions,
@@ -47,6 +45,10 @@ export const RECONNECT_ROUND_MIN_INTERVAL_MS = 5_000
 /** A connection that opens after this long without any counts as "network back". Shorter gaps
  *  are churn (a contact reconnecting), and a round resets every contact's redial backoff. */
 export const FIRST_CONNECTION_QUIET_MS = 30_000
+/** How long after a connection that opened while offline the network is looked at again
+ *  before the connection is taken as proof of a network /proc/net does not show: Linux updates
+ *  an interface's operstate up to 1 s after its carrier (linkwatch), so 3 s. */
+export const PROOF_DELAY_MS = 3_000
 /** While offline, how often the bootstrap relays are tried anyway (offline-gate.ts): a host whose
  *  routes are not where /proc/net/route looks (policy routing in other tables) finds out it is
  *  online within a minute; a host that is offline spends one dial per relay a minute. */
@@ -61,6 +63,7 @@ export interface ConnectivityInit {
   roundMinIntervalMs?: number
   firstConnectionQuietMs?: number
   offlineProbeIntervalMs?: number
+  proofDelayMs?: number
   /** Injected for tests. */
   snapshot?: () => NetworkSnapshot
   now?: () => number
@@ -69,30 +72,7 @@ export interface ConnectivityInit {
 
 export interface ConnectivityComponents {
   events: TypedEventTarget<Libp2pEvents>
-  connectionManager: { getConnections(): unknown[] }
-}
-
-/** Full-jitter exponential backoff (dialer.ts dialDelay) with its attempt count. */
-export class Backoff {
-  #attempt = 0
-  constructor(
-    readonly baseMs: number,
-    readonly maxMs: number,
-    readonly random: () => number = Math.random,
-  ) {}
-
-  get attempt(): number {
-    return this.#attempt
-  }
-
-  /** The next delay: uniform in [0, min(maxMs, baseMs·2^attempt)), then attempt + 1. */
-  next(): number {
-    return dialDelay(this.#attempt++, this.random, this.baseMs, this.maxMs)
-  }
-
-  reset(): void {
-    this.#attempt = 0
-  }
+  connectionManager: { getConnections(): Array<{ remoteAddr: Multiaddr }> }
 }
 
 export class Connectivity implements Startable {
@@ -119,6 +99,8 @@ export class Connectivity implements Startable {
   /** Since when no connection is open (monotonic ms); undefined while one is. */
   #emptySince: number | undefined
   #pendingRound: ReturnType<typeof setTimeout> | undefined
+  #proof: ReturnType<typeof setTimeout> | undefined
+  readonly #proofDelayMs: number
   #pendingReason: RoundReason | undefined
   #timer: ReturnType<typeof setInterval> | undefined
   #started = false
@@ -131,6 +113,7 @@ export class Connectivity implements Startable {
     this.#roundMinMs = init.roundMinIntervalMs ?? RECONNECT_ROUND_MIN_INTERVAL_MS
     this.#quietMs = init.firstConnectionQuietMs ?? FIRST_CONNECTION_QUIET_MS
     this.#probeMs = init.offlineProbeIntervalMs ?? OFFLINE_PROBE_INTERVAL_MS
+    this.#proofDelayMs = init.proofDelayMs ?? PROOF_DELAY_MS
     this.#snapshot = init.snapshot ?? hostNetwork
     this.#now = init.now ?? Date.now
     this.#mono = init.monotonic ?? (() => performance.now())
@@ -163,6 +146,8 @@ export class Connectivity implements Startable {
     this.#started = false
     clearInterval(this.#timer)
     clearTimeout(this.#pendingRound)
+    clearTimeout(this.#proof)
+    this.#proof = undefined
     this.#timer = undefined
     this.#pendingRound = undefined
     this.#c.events.removeEventListener('connection:open', this.#onOpen)
@@ -233,19 +218,11 @@ export class Connectivity implements Startable {
   }
 
   readonly #onOpen = (evt: CustomEvent<{ remoteAddr: Multiaddr }>): void => {
-    if (this.#state === 'offline' && !isLoopback(evt.detail.remoteAddr)) {
-      // The network may have come back since the last poll: look again first.
-      this.tick()
-      const snap = this.#snapshot()
-      if (this.#state === 'offline' && (snap.hasAddress ?? snap.online)) {
-        // Still offline by /proc/net, yet connected: this host routes elsewhere. Believe it.
-        log('connected although offline by /proc/net: online from now on for this network')
-        this.#provenFingerprint = snap.fingerprint
-        this.#state = 'online'
-        this.#everOnline = true
-        this.#since = this.#now()
-        this.#round('network-changed')
-      }
+    if (this.#state === 'offline' && !isLoopback(evt.detail.remoteAddr) && this.#proof == null) {
+      // Connected although /proc/net says offline. Right after a link comes back its operstate
+      // lags (the kernel's linkwatch delays it up to 1 s), so look again PROOF_DELAY_MS later.
+      this.#proof = setTimeout(() => this.#checkProof(), this.#proofDelayMs)
+      this.#proof.unref()
     }
     // The first connection after FIRST_CONNECTION_QUIET_MS with none (ours or a peer's): the
     // network is back even if nothing on this host changed (a router or uplink came back).
@@ -257,6 +234,23 @@ export class Connectivity implements Startable {
 
   readonly #onClose = (): void => {
     if (this.#c.connectionManager.getConnections().length === 0) this.#emptySince ??= this.#mono()
+  }
+
+  /** Still offline by /proc/net, with an address, and connected to another host: this host
+   *  routes where /proc/net does not look. Believe it for this network. */
+  #checkProof(): void {
+    this.#proof = undefined
+    if (!this.#started) return
+    this.tick()
+    const snap = this.#snapshot()
+    const remote = this.#c.connectionManager.getConnections().some((c) => !isLoopback(c.remoteAddr))
+    if (this.#state !== 'offline' || !(snap.hasAddress ?? snap.online) || !remote) return
+    log('connected although offline by /proc/net: online from now on for this network')
+    this.#provenFingerprint = snap.fingerprint
+    this.#state = 'online'
+    this.#everOnline = true
+    this.#since = this.#now()
+    this.#round('network-changed')
   }
 
   #round(reason: RoundReason): void {
@@ -286,15 +280,6 @@ export class Connectivity implements Startable {
       }
     }
   }
-}
-
-/** Whether `ma` starts with a loopback IP (or `localhost`): reachable with no network. */
-export function isLoopback(ma: Multiaddr): boolean {
-  const first = ma.getComponents()[0]
-  if (first == null) return false
-  if (first.name === 'ip4') return first.value?.startsWith('127.') === true
-  if (first.name === 'ip6') return first.value === '::1'
-  return first.name.startsWith('dns') && first.value === 'localhost'
 }
 
 /** Bound of one anchor dial in a reconnect round (as the dialer's DIAL_ATTEMPT_TIMEOUT_MS). */

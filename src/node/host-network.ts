@@ -5,6 +5,7 @@
 // os.networkInterfaces(), routes unknown. This module owns the parsing and nothing else.
 import { readdirSync, readFileSync } from 'node:fs'
 import { networkInterfaces } from 'node:os'
+import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** What the host's network looks like now (injected in tests). */
 export interface NetworkSnapshot {
@@ -141,4 +142,13 @@ export function procNetwork(f: {
     online: addrs.length > 0 && routes.length > 0,
     hasAddress: addrs.length > 0,
   }
+}
+
+/** Whether `ma` starts with a loopback IP (or `localhost`): reachable with no network. */
+export function isLoopback(ma: Multiaddr): boolean {
+  const first = ma.getComponents()[0]
+  if (first == null) return false
+  if (first.name === 'ip4') return first.value?.startsWith('127.') === true
+  if (first.name === 'ip6') return first.value === '::1'
+  return first.name.startsWith('dns') && first.value === 'localhost'
 }

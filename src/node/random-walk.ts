@@ -15,7 +15,7 @@
 // logged and retried after the pause instead of ending the consumer's walk (upstream throws
 // `walk:error` into relay discovery, which then stops for good: #2676).
 import debug from 'debug'
-import { Backoff } from './connectivity.js'
+import { Backoff } from './backoff.js'
 import type { AbortOptions, PeerInfo } from '@libp2p/interface'
 
 const log = debug('kith:node:random-walk')

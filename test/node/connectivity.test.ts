@@ -8,8 +8,8 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { TypedEventEmitter } from '@libp2p/interface'
+import { Backoff } from '../../src/node/backoff.js'
 import {
-  Backoff,
   Connectivity,
   NETWORK_POLL_INTERVAL_MS,
   NETWORK_SLEEP_GAP_MS,
@@ -103,7 +103,10 @@ function harness(roundMinIntervalMs = 100, firstConnectionQuietMs = 0) {
   const events = new TypedEventEmitter<Libp2pEvents>()
   const rounds: RoundReason[] = []
   const c = new Connectivity(
-    { events, connectionManager: { getConnections: () => new Array<unknown>(connections) } },
+    {
+      events,
+      connectionManager: { getConnections: () => new Array<{ remoteAddr: never }>(connections) },
+    },
     {
       pollIntervalMs: 60_000, // ticks are driven by the test
       roundMinIntervalMs,

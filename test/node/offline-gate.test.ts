@@ -1,12 +1,14 @@
 // The offline gate (src/node/offline-gate.ts) with an injected network: while online every dial
 // passes; while offline only the anchors during a probe, and loopback ones on a host that never
 // had a network; a connection that opens while /proc/net says offline makes the node online for
-// that network (routes elsewhere), unless the network merely came back before the next poll.
+// that network (routes elsewhere) if it still says so PROOF_DELAY_MS later (not when the link
+// was merely coming back); a real node refuses such a dial with DialDeniedError.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { TypedEventEmitter } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { randomBytes } from 'node:crypto'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { Connectivity, type RoundReason } from '../../src/node/connectivity.js'
 import { createKithNode } from '../../src/node/libp2p.js'
 import { OfflineGate } from '../../src/node/offline-gate.js'
@@ -27,9 +29,10 @@ function setup(initial: NetworkSnapshot = { fingerprint: 'up', online: true }) {
   let net: NetworkSnapshot = initial
   const events = new TypedEventEmitter<Libp2pEvents>()
   const dialled: string[] = []
+  let conns: Array<{ remoteAddr: Multiaddr }> = []
   const c = new Connectivity(
-    { events, connectionManager: { getConnections: () => [] } },
-    { pollIntervalMs: 60_000, roundMinIntervalMs: 0, snapshot: () => net },
+    { events, connectionManager: { getConnections: () => conns } },
+    { pollIntervalMs: 60_000, roundMinIntervalMs: 0, proofDelayMs: 50, snapshot: () => net },
   )
   const rounds: RoundReason[] = []
   c.onReconnect((r) => rounds.push(r))
@@ -52,8 +55,10 @@ function setup(initial: NetworkSnapshot = { fingerprint: 'up', online: true }) {
     dialled,
     rounds,
     set: (n: NetworkSnapshot) => (net = n),
-    open: (remoteAddr: Multiaddr) =>
-      events.safeDispatchEvent('connection:open', { detail: { remoteAddr } as never }),
+    open: (remoteAddr: Multiaddr) => {
+      conns = [...conns, { remoteAddr }]
+      events.safeDispatchEvent('connection:open', { detail: { remoteAddr } as never })
+    },
   }
 }
 
@@ -90,28 +95,32 @@ describe('OfflineGate', () => {
     s.c.stop()
   })
 
-  it('a connection just after the network came back is no proof of anything', () => {
+  it('a connection as the link comes back (operstate lagging) is no proof of anything', async () => {
     const s = setup()
-    s.set({ fingerprint: 'gone', online: false, hasAddress: false })
+    s.set({ fingerprint: 'addr-no-route', online: false, hasAddress: true })
     s.c.tick()
-    s.set({ fingerprint: 'up', online: true }) // back, not yet polled
-    s.open(RELAY)
+    s.open(RELAY) // the link is up, its operstate not yet
+    s.set({ fingerprint: 'up', online: true })
+    await sleep(200) // past proofDelayMs: looked at again, and it is online by /proc/net now
     assert.equal(s.c.state(), 'online')
     assert.deepEqual(s.rounds, ['network-changed'])
-    s.set({ fingerprint: 'gone', online: false, hasAddress: false })
+    s.set({ fingerprint: 'addr-no-route', online: false, hasAddress: true })
     s.c.tick()
-    assert.equal(s.c.state(), 'offline', 'the address-less network was not taken as proven')
+    assert.equal(s.c.state(), 'offline', 'the transient state was not taken as proven')
     s.c.stop()
   })
 
-  it('a connection while /proc/net says offline: online for that network, and a round', () => {
+  it('a connection while /proc/net says offline, still so 3 s on: online for that network', async () => {
     const s = setup()
     s.set({ fingerprint: 'policy-routed', online: false, hasAddress: true })
     s.c.tick()
     assert.equal(s.c.state(), 'offline')
     s.open(LOOP)
+    await sleep(200)
     assert.equal(s.c.state(), 'offline', 'a loopback connection proves nothing')
     s.open(RELAY)
+    assert.equal(s.c.state(), 'offline', 'not at once')
+    await sleep(200)
     assert.equal(s.c.state(), 'online')
     assert.deepEqual(s.rounds, ['network-changed'])
     s.c.tick()
