@@ -133,7 +133,7 @@ const ALL_VARIANTS: Array<{ name: string; cut: () => void; restore: () => void }
 ]
 const VARIANTS = ALL_VARIANTS.filter((v) => {
   const only = process.env.KITH_LOSS_CASES
-  return only === undefined || only.split(',').some((x) => v.name.startsWith(x.trim()))
+  return only === undefined || only.split(',').some((x) => v.name.includes(x.trim()))
 })
 
 interface Daemon {
