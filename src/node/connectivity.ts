@@ -49,6 +49,10 @@ export const FIRST_CONNECTION_QUIET_MS = 30_000
  *  before the connection is taken as proof of a network /proc/net does not show: Linux updates
  *  an interface's operstate up to 1 s after its carrier (linkwatch), so 3 s. */
 export const PROOF_DELAY_MS = 3_000
+/** …and only if that offline-looking network had not changed for this long before: a link that
+ *  was just re-created or set up looks offline while its operstate lags (seconds on a loaded
+ *  machine), a policy-routed host looks so all the time. */
+export const PROOF_STABLE_MS = 10_000
 /** While offline, how often the bootstrap relays are tried anyway (offline-gate.ts): a host whose
  *  routes are not where /proc/net/route looks (policy routing in other tables) finds out it is
  *  online within a minute; a host that is offline spends one dial per relay a minute. */
@@ -64,6 +68,7 @@ export interface ConnectivityInit {
   firstConnectionQuietMs?: number
   offlineProbeIntervalMs?: number
   proofDelayMs?: number
+  proofStableMs?: number
   /** Injected for tests. */
   snapshot?: () => NetworkSnapshot
   now?: () => number
@@ -101,6 +106,9 @@ export class Connectivity implements Startable {
   #pendingRound: ReturnType<typeof setTimeout> | undefined
   #proof: ReturnType<typeof setTimeout> | undefined
   readonly #proofDelayMs: number
+  readonly #proofStableMs: number
+  /** When the fingerprint last changed (monotonic ms). */
+  #fingerprintSince = 0
   #pendingReason: RoundReason | undefined
   #timer: ReturnType<typeof setInterval> | undefined
   #started = false
@@ -114,6 +122,7 @@ export class Connectivity implements Startable {
     this.#quietMs = init.firstConnectionQuietMs ?? FIRST_CONNECTION_QUIET_MS
     this.#probeMs = init.offlineProbeIntervalMs ?? OFFLINE_PROBE_INTERVAL_MS
     this.#proofDelayMs = init.proofDelayMs ?? PROOF_DELAY_MS
+    this.#proofStableMs = init.proofStableMs ?? PROOF_STABLE_MS
     this.#snapshot = init.snapshot ?? hostNetwork
     this.#now = init.now ?? Date.now
     this.#mono = init.monotonic ?? (() => performance.now())
@@ -130,6 +139,7 @@ export class Connectivity implements Startable {
     this.#started = true
     const snap = this.#snapshot()
     this.#fingerprint = snap.fingerprint
+    this.#fingerprintSince = this.#mono()
     this.#state = snap.online ? 'online' : 'offline'
     this.#everOnline = snap.online
     this.#since = this.#now()
@@ -195,6 +205,7 @@ export class Connectivity implements Startable {
     const snap = this.#snapshot()
     const changed = snap.fingerprint !== this.#fingerprint
     this.#fingerprint = snap.fingerprint
+    if (changed) this.#fingerprintSince = mono
     const proven = snap.fingerprint === this.#provenFingerprint
     const state: NetworkState = snap.online || proven ? 'online' : 'offline'
     if (state === 'online') this.#everOnline = true
@@ -244,7 +255,8 @@ export class Connectivity implements Startable {
     this.tick()
     const snap = this.#snapshot()
     const remote = this.#c.connectionManager.getConnections().some((c) => !isLoopback(c.remoteAddr))
-    if (this.#state !== 'offline' || !(snap.hasAddress ?? snap.online) || !remote) return
+    const stable = this.#mono() - this.#fingerprintSince >= this.#proofStableMs
+    if (this.#state !== 'offline' || !(snap.hasAddress ?? snap.online) || !remote || !stable) return
     log('connected although offline by /proc/net: online from now on for this network')
     this.#provenFingerprint = snap.fingerprint
     this.#state = 'online'

@@ -32,7 +32,13 @@ function setup(initial: NetworkSnapshot = { fingerprint: 'up', online: true }) {
   let conns: Array<{ remoteAddr: Multiaddr }> = []
   const c = new Connectivity(
     { events, connectionManager: { getConnections: () => conns } },
-    { pollIntervalMs: 60_000, roundMinIntervalMs: 0, proofDelayMs: 50, snapshot: () => net },
+    {
+      pollIntervalMs: 60_000,
+      roundMinIntervalMs: 0,
+      proofDelayMs: 50,
+      proofStableMs: 500,
+      snapshot: () => net,
+    },
   )
   const rounds: RoundReason[] = []
   c.onReconnect((r) => rounds.push(r))
@@ -107,14 +113,19 @@ describe('OfflineGate', () => {
     s.set({ fingerprint: 'addr-no-route', online: false, hasAddress: true })
     s.c.tick()
     assert.equal(s.c.state(), 'offline', 'the transient state was not taken as proven')
+    // Still looking offline at the check, but the network had just changed: no proof either.
+    s.open(OTHER)
+    await sleep(200)
+    assert.equal(s.c.state(), 'offline', 'a network seen for less than proofStableMs')
     s.c.stop()
   })
 
-  it('a connection while /proc/net says offline, still so 3 s on: online for that network', async () => {
+  it('a connection while /proc/net says offline, long and still: online for that network', async () => {
     const s = setup()
     s.set({ fingerprint: 'policy-routed', online: false, hasAddress: true })
     s.c.tick()
     assert.equal(s.c.state(), 'offline')
+    await sleep(600) // the network has looked the same for proofStableMs
     s.open(LOOP)
     await sleep(200)
     assert.equal(s.c.state(), 'offline', 'a loopback connection proves nothing')
