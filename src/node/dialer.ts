@@ -251,6 +251,16 @@ export class Dialer implements Startable {
     this.#watched.delete(key)
   }
 
+  /** The network is back or the node woke up (connectivity.ts): every watched peer that is not
+   *  connected, and not being dialled, is dialled now with its backoff reset. */
+  redialAll(): void {
+    for (const w of this.#watched.values()) {
+      if (w.dialing || this.#connected(w.peerId)) continue
+      w.attempt = 0
+      this.#dialSoon(w, 0)
+    }
+  }
+
   watchState(peer: string): WatchState | undefined {
     const w = this.#watched.get(peer)
     if (w == null) return undefined
@@ -469,6 +479,9 @@ export class Dialer implements Startable {
         return true
       } catch (err) {
         if (cancelled.aborted) return false
+        // Refused before any socket because the host is offline (offline-gate.ts): not the
+        // address's fault, so it is not pruned; the reconnect round redials when the network is back.
+        if (err instanceof Error && err.name === 'DialDeniedError') return false
         cand.failures++
         log(
           'dial %s at %s failed (%d): %s',

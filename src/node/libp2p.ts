@@ -23,16 +23,20 @@ import { multiaddr } from '@multiformats/multiaddr'
 import debug from 'debug'
 import { createLibp2p } from 'libp2p'
 import { AddrPolicy } from './addr-policy.js'
+import { connectivity, dialAnchors, type ConnectivityInit } from './connectivity.js'
 import { CARD_KEY_NAMESPACE, CardRouting, cardRecordPolicy } from './cards.js'
 import { boundedKadDHT, type DhtLimits } from './dht/index.js'
 import { dialer } from './dialer.js'
 import { dm } from './dm/index.js'
 import { gatedWebRTC, holePunch, type WebRTCDialer } from './holepunch.js'
 import { mailbox } from './mailbox/index.js'
+import { OfflineGate } from './offline-gate.js'
 import { autoNATService, natTracker } from './nat.js'
+import { PacedRandomWalk, withPacedWalk } from './random-walk.js'
 import { KithPubsub, pubsubService } from './pubsub.js'
 import type { PubsubGuard } from './pubsub-guard.js'
 import { relayServer } from './relay.js'
+import { ReservationClock } from './reservations.js'
 import { ConnectionBudget } from './resources.js'
 import { sync } from './sync/index.js'
 import type { CardRoutingInit } from './cards.js'
@@ -50,7 +54,9 @@ import type {
   KithNode,
   KithNodeOptions,
   NatStatus,
+  NetworkInfo,
   NodeMetrics,
+  ReservationInfo,
   PubsubVerdict,
   SyncHandler,
   SyncRequest,
@@ -120,6 +126,8 @@ export interface KithNodeTuning {
   relay?: RelayLimits
   /** Tests: e.g. refuse inbound connections from one peer (a NAT'd node). */
   connectionGater?: ConnectionGater
+  /** Tests: network-state polling and sleep detection (connectivity.ts). */
+  connectivity?: ConnectivityInit
   /** Tests: smaller connection budgets (resources.ts). */
   resources?: Partial<ResourceLimits>
   /** Tests: a shorter pubsub partial-frame timeout or smaller budgets (pubsub-guard.ts). */
@@ -187,6 +195,11 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
   const privateKey = await generateKeyPairFromSeed('Ed25519', seed)
   /** The hole puncher's way to dial WebRTC, set by gatedWebRTC (holepunch.ts). */
   const webrtcDialer: WebRTCDialer = {}
+  /** libp2p's randomWalk, paced (random-walk.ts): relay discovery and AutoNAT use it. */
+  const walk = new PacedRandomWalk()
+  const anchors = parseAddrs('bootstrap', opts.bootstrap)
+  /** No dial leaves a socket while the host is offline (offline-gate.ts). */
+  const gate = new OfflineGate()
   const peerDiscovery: Array<ReturnType<typeof mdns> | ReturnType<typeof bootstrap>> = []
   if (opts.mdns) peerDiscovery.push(mdns())
   // No start-up delay (the default is 1 s): a returning node should reach its relays, and the
@@ -224,7 +237,10 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
         webRTC({ rtcConfiguration: { iceServers: iceServers(opts.stun ?? []) } }),
         webrtcDialer,
       ),
-      circuitRelayTransport({ reservationConcurrency: RELAY_RESERVATION_CONCURRENCY }),
+      withPacedWalk(
+        circuitRelayTransport({ reservationConcurrency: RELAY_RESERVATION_CONCURRENCY }),
+        walk,
+      ),
     ],
     connectionEncrypters: [noise()],
     streamMuxers: [
@@ -240,7 +256,9 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
       maxIncomingPendingConnections: MAX_INCOMING_PENDING_CONNECTIONS,
       addressSorter: addrPolicy.compare,
     },
-    connectionGater: addrPolicy.gater(budget.gater(tuning.connectionGater)),
+    // Our address rules, then the offline gate (no socket while the network is gone), then
+    // the connection budget.
+    connectionGater: addrPolicy.gater(gate.gater(budget.gater(tuning.connectionGater))),
     services: {
       resources: budget.service(),
       identify: identify(),
@@ -257,7 +275,24 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
         records: { [CARD_KEY_NAMESPACE]: cardRecordPolicy() },
         ...(tuning.dht != null ? { limits: tuning.dht } : {}),
       }),
-      autonat: autoNATService(),
+      autonat: withPacedWalk(autoNATService(), walk),
+      // Network state (connectivity.ts): a reconnect round when the network is back or the
+      // node woke up restarts the walks and dials the bootstrap relays; the dialer redials
+      // contacts (Libp2pKithNode's constructor).
+      connectivity: (
+        components: Parameters<ReturnType<typeof connectivity>>[0] & {
+          connectionManager: Parameters<typeof dialAnchors>[0]
+        },
+      ) => {
+        const c = connectivity(tuning.connectivity)(components)
+        gate.attach(c)
+        c.onReconnect(() => {
+          walk.reset()
+          dialAnchors(components.connectionManager, anchors)
+        })
+        c.onProbe(() => gate.probe(components.connectionManager, anchors))
+        return c
+      },
       dcutr: dcutr(),
       holePunch: holePunch({
         enabled: opts.relayed === true,
@@ -290,6 +325,8 @@ export class Libp2pKithNode implements KithNode {
   readonly #cards: CardRouting
   /** Group topics on gossipsub (pubsub.ts). */
   readonly #pubsub: KithPubsub
+  /** Since when each relay reservation is held (reservations.ts). */
+  readonly #reservations = new ReservationClock()
 
   constructor(libp2p: KithLibp2p, tuning: KithNodeTuning = {}) {
     this.libp2p = libp2p
@@ -306,6 +343,8 @@ export class Libp2pKithNode implements KithNode {
     this.#pubsub = new KithPubsub(libp2p.services.pubsub, tuning.pubsubGuard)
     // A watched peer whose addresses all failed is looked up by its card and peer routing.
     libp2p.services.dialer.setLookup((peer, options) => this.#cards.lookupAddrs(peer, options))
+    // Network back or woke up (connectivity.ts): contacts are redialled at once.
+    libp2p.services.connectivity.onReconnect(() => libp2p.services.dialer.redialAll())
     libp2p.addEventListener('peer:connect', (evt) => {
       this.#emit('peer:connect', evt.detail.toString(), [])
     })
@@ -313,6 +352,9 @@ export class Libp2pKithNode implements KithNode {
       const peer = evt.detail.toString()
       this.#protocols.delete(peer)
       this.#emit('peer:disconnect', peer, [])
+    })
+    libp2p.addEventListener('self:peer:update', () => {
+      this.#reservations.update(libp2p.getMultiaddrs())
     })
     libp2p.addEventListener('peer:discovery', (evt) => {
       const addrs = evt.detail.multiaddrs.map((ma) => ma.toString())
@@ -366,8 +408,18 @@ export class Libp2pKithNode implements KithNode {
     return this.libp2p.services.nat.status()
   }
 
+  network(): NetworkInfo {
+    const c = this.libp2p.services.connectivity
+    return { state: c.state(), since: c.since() }
+  }
+
+  reservations(): ReservationInfo[] {
+    return this.#reservations.update(this.libp2p.getMultiaddrs())
+  }
+
   metrics(): NodeMetrics {
     return {
+      network: this.libp2p.services.connectivity.counts(),
       ...this.libp2p.services.dm.metrics(),
       mailbox: this.libp2p.services.mailbox.metrics(),
       syncRejected: this.libp2p.services.sync.rejected(),

@@ -46,6 +46,19 @@ export interface ConnectionInfo {
   protocols: string[]
 }
 
+/** Whether this node has a network at all (connectivity.ts), since when (ms since epoch). */
+export interface NetworkInfo {
+  state: 'online' | 'offline'
+  since: number
+}
+
+/** A circuit relay reservation this node holds (reservations.ts). */
+export interface ReservationInfo {
+  relay: string
+  addr: string
+  since: number
+}
+
 export interface NodeMetrics {
   dmFramesIn: number
   dmFramesOut: number
@@ -64,6 +77,8 @@ export interface NodeMetrics {
   dht?: DhtMetrics
   /** Connection budget (resources.ts): strangers evicted, inbound strangers refused by cap. */
   resources?: { evicted: number; deniedIp: number; deniedPrefix: number; deniedFull: number }
+  /** Network state (connectivity.ts): reconnect rounds run, sleeps detected, network changes. */
+  network?: { rounds: number; wakeups: number; changes: number }
   /** Inbound gossipsub input dropped (pubsub-guard.ts), by reason: PubsubFrameTimeoutError,
    *  PubsubPeerBudgetError, PubsubNodeBudgetError, MessageTooLargeError (streams reset),
    *  unknownTopic (messages), topicTooLong (subscriptions). */
@@ -122,6 +137,10 @@ export interface KithNode {
   connections(): ConnectionInfo[]
   isConnected(peer: string): boolean
   nat(): NatStatus
+  /** Whether the host has a network at all (interfaces and routes; connectivity.ts). */
+  network?(): NetworkInfo
+  /** The relays this node holds a reservation on now, oldest first. */
+  reservations?(): ReservationInfo[]
   metrics(): NodeMetrics
   onDm(handler: DmHandler): void
   /**

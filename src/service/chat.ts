@@ -227,13 +227,34 @@ export class ChatService implements ChatApi {
   // ---- Node and contacts (./contacts.ts) ----------------------------------------------------
 
   status(): NodeStatus {
+    const conns = this.#node.connections()
+    const net = this.#node.network?.() ?? { state: 'online', since: 0 }
+    const contacts = this.#store.listContacts()
+    const direct = new Set(conns.filter((c) => c.direct).map((c) => c.peerId))
+    const any = new Set(conns.map((c) => c.peerId))
+    const contactsConnected = { direct: 0, relayed: 0 }
+    for (const c of contacts) {
+      if (direct.has(c.peerId)) contactsConnected.direct++
+      else if (any.has(c.peerId)) contactsConnected.relayed++
+    }
+    const somewhereToGo =
+      contacts.length > 0 || (this.#configuredMailboxes?.bootstrap.length ?? 0) > 0
     return {
       peerId: this.#node.peerId,
       name: this.#profile.name,
       addrs: this.#node.addrs(),
-      connections: this.#node.connections().length,
+      connections: conns.length,
       nat: this.#node.nat(),
       mailboxes: this.#mailboxes?.chosen() ?? [],
+      network:
+        net.state === 'offline'
+          ? 'offline'
+          : conns.length === 0 && somewhereToGo
+            ? 'unreachable'
+            : 'online',
+      networkSince: net.since,
+      reservations: this.#node.reservations?.() ?? [],
+      contactsConnected,
       metrics: {
         ...(this.#mailboxes?.addMetrics(this.#node.metrics()) ?? this.#node.metrics()),
         groupRejected: this.#groups?.metrics(),

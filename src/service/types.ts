@@ -2,7 +2,7 @@
 // here is plain data, safe to serialize as JSON for the CLI contract (docs/cli.md): no keys,
 // and message text only where the user asked for messages.
 import type { Contact, MessageStatus, StoredMessage } from '../store/types.js'
-import type { ConnectionInfo, NatStatus, NodeMetrics } from '../node/types.js'
+import type { ConnectionInfo, NatStatus, NodeMetrics, ReservationInfo } from '../node/types.js'
 import { parseEvent, type GroupEvent } from './group-event.js'
 import type { RequestMetrics } from './requests.js'
 
@@ -13,6 +13,18 @@ export interface NodeStatus {
   connections: number
   nat: NatStatus
   mailboxes: string[]
+  // The four below: a daemon always sets them (ChatService.status); `kith relay`'s status not yet.
+  /** `offline`: no usable address or route at all; `unreachable`: a network, but not one peer
+   *  connected although there is somewhere to go (bootstrap relays or contacts); else `online`
+   *  (docs/connectivity.md "Network loss and sleep"). */
+  network?: 'online' | 'offline' | 'unreachable'
+  /** When the host's network last went up or down (ms since epoch; the start if never). */
+  networkSince?: number
+  /** Circuit relay reservations held now: relay PeerId, its address, since (ms since epoch). */
+  reservations?: ReservationInfo[]
+  /** Contacts connected now: `direct` (TCP or hole-punched WebRTC), `relayed` (only through a
+   *  relay). */
+  contactsConnected?: { direct: number; relayed: number }
   metrics: NodeMetrics & {
     /** Group messages the topic validators rejected, by reason (docs/groups.md §3). */
     groupRejected?: GroupRejected

@@ -24,6 +24,13 @@ export function parseStunPort(value: string): number {
   return port
 }
 
+/** A time for humans: local ISO-like date and time, to the second. */
+function when(ms: number): string {
+  const d = new Date(ms)
+  const pad = (n: number) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
+}
+
 export function registerNode(program: Command): void {
   program
     .command('init')
@@ -145,7 +152,23 @@ export function registerNode(program: Command): void {
           `Peer ID      ${s.peerId}`,
           `Name         ${printable(s.name)}`,
           `NAT          ${s.nat}`,
+          ...(s.network === undefined
+            ? []
+            : [`Network      ${s.network} since ${when(s.networkSince ?? 0)}`]),
           `Connections  ${s.connections}`,
+          ...(s.contactsConnected === undefined
+            ? []
+            : [
+                `Contacts     ${s.contactsConnected.direct} connected directly, ${s.contactsConnected.relayed} through a relay`,
+              ]),
+          ...(s.reservations === undefined
+            ? []
+            : s.reservations.length === 0
+              ? ['Relays       no reservation']
+              : s.reservations.map(
+                  (r, i) =>
+                    `${i === 0 ? 'Relays      ' : '            '} ${r.relay} since ${when(r.since)} (${r.addr})`,
+                )),
           `Mailboxes    ${s.mailboxes.length === 0 ? 'none' : s.mailboxes.join(', ')}`,
           'Addresses',
           ...(s.addrs.length === 0 ? ['  none'] : s.addrs.map((a) => `  ${a}`)),
