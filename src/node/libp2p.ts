@@ -256,9 +256,9 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
       maxIncomingPendingConnections: MAX_INCOMING_PENDING_CONNECTIONS,
       addressSorter: addrPolicy.compare,
     },
-    // Our address rules, then the offline gate (no socket while the network is gone), then
-    // the connection budget.
-    connectionGater: addrPolicy.gater(gate.gater(budget.gater(tuning.connectionGater))),
+    // The offline gate first (no socket while the network is gone; and our address rules, which
+    // read the interfaces, are not even asked), then our address rules, then the budget.
+    connectionGater: gate.gater(addrPolicy.gater(budget.gater(tuning.connectionGater))),
     services: {
       resources: budget.service(),
       identify: identify(),
