@@ -134,7 +134,9 @@ describe('ipScope', () => {
         // is-loopback-addr counts ::1 and 127/8 only (not ::ffff:127.x), as we do.
         assert.equal(scope === 'loopback', isLoopback(ma), ip)
         if (scope === 'loopback' || scope === 'link-local' || scope === 'lan') {
-          assert.equal(isPrivateIp(ip), true, ip)
+          // libp2p's isPrivateIp matches IPv6 text by regex (`^::1$`): give it the canonical
+          // form (fast-check found "::01", loopback, which it does not match as written).
+          assert.equal(isPrivateIp(host.replace(/^\[|\]$/g, '')), true, ip)
         }
       }),
       { numRuns: 3000 },
