@@ -117,17 +117,20 @@ async function randomPeer(): Promise<PeerId> {
 describe('Dialer with fake components', () => {
   it('backs off between failed rounds, prunes an address after MAX_ADDR_FAILURES, then dials by PeerId', async () => {
     const f = await fakeComponents()
-    const d = new Dialer(f.components, { baseDelayMs: 10, maxDelayMs: 80, random: () => 0.999 })
+    // Delays large enough that a loaded machine's timer lateness (≈50 ms seen in CI with
+    // 10 ms delays) cannot reorder them.
+    const d = new Dialer(f.components, { baseDelayMs: 100, maxDelayMs: 800, random: () => 0.999 })
     const peer = await randomPeer()
     d.start()
     try {
       d.watch(peer, [multiaddr('/ip4/127.0.0.1/tcp/9')])
-      await waitFor(() => f.dials.length >= MAX_ADDR_FAILURES + 3, 5_000, 'dials')
+      await waitFor(() => f.dials.length >= MAX_ADDR_FAILURES + 3, 20_000, 'dials')
       const gaps = f.dials.slice(1).map((x, i) => x.at - f.dials[i]!.at)
-      // Delays 9, 19, 39, 79, 79… ms (random 0.999 of 10·2^n, cap 80): they grow, then plateau.
-      assert.ok(gaps[3]! >= gaps[0]! + 40, `gaps ${gaps.join(',')}`)
+      // Delays 99, 199, 399, 799, 799… ms (random 0.999 of 100·2^n, cap 800): they grow, then
+      // plateau.
+      assert.ok(gaps[3]! >= gaps[0]! + 400, `gaps ${gaps.join(',')}`)
       assert.ok(
-        gaps.every((g) => g < 80 + 60),
+        gaps.every((g) => g >= 90 && g < 800 + 400),
         `gaps ${gaps.join(',')}`,
       )
       const byAddr = f.dials.filter((x) => x.target.startsWith('/ip4/127.0.0.1/tcp/9/p2p/'))
