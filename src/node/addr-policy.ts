@@ -39,10 +39,11 @@ export const SAME_LAN_PREFIX_BITS_IPV4 = 24
 /** Two IPv6 hosts in one /64 count as one LAN (RFC 4291 §2.5.4: subnets are /64). */
 export const SAME_LAN_PREFIX_BITS_IPV6 = 64
 /** How long our own address set is reused: the gater runs on every address of every dial, and
- *  libp2p rebuilds its address list (reading the interfaces) on each call. libp2p's
+ *  libp2p rebuilds its address list (reading the interfaces: a netlink socket per call on Linux)
+ *  on each call; an offline node's redial rounds made ≈1 socket a second with 1 s. libp2p's
  *  'self:peer:update' drops it at once; an interface that appears under a 0.0.0.0 listener
  *  (no event) is seen within this time. */
-export const OWN_ADDRS_TTL_MS = 1_000
+export const OWN_ADDRS_TTL_MS = 5_000
 
 /** Dial ranks, lowest first (see the header). */
 export const DIAL_RANK = { near: 0, public: 1, relayed: 2, webrtc: 3, lan: 4, other: 5 } as const
@@ -102,8 +103,20 @@ function ipv4ToInt(ip: string): number | undefined {
   return m.slice(1).reduce((n, b) => (n * 256 + Number(b)) >>> 0, 0)
 }
 
-/** The IPv4 subnets of this host's interfaces (os.networkInterfaces' CIDRs). */
-export function interfaceSubnets(): Array<[number, number]> {
+/** How long the interfaces' subnets are reused. os.networkInterfaces() opens a netlink socket
+ *  per call on Linux: re-read with our addresses (every OWN_ADDRS_TTL_MS while dials happen) it
+ *  made an offline node create 1.1 sockets a second (test/netns/loss.netns.ts, "routes gone").
+ *  A new LAN is seen within this time; our own /24 is known at once from our addresses. */
+export const INTERFACE_SUBNETS_TTL_MS = 60_000
+
+let subnetsCache: { at: number; subnets: Array<[number, number]> } | undefined
+
+/** The IPv4 subnets of this host's interfaces (os.networkInterfaces' CIDRs), cached for
+ *  INTERFACE_SUBNETS_TTL_MS. */
+export function interfaceSubnets(now = Date.now()): Array<[number, number]> {
+  if (subnetsCache !== undefined && now - subnetsCache.at < INTERFACE_SUBNETS_TTL_MS) {
+    return subnetsCache.subnets
+  }
   const out: Array<[number, number]> = []
   for (const list of Object.values(networkInterfaces())) {
     for (const a of list ?? []) {
@@ -113,6 +126,7 @@ export function interfaceSubnets(): Array<[number, number]> {
         out.push([(ip & mask) >>> 0, mask])
     }
   }
+  subnetsCache = { at: now, subnets: out }
   return out
 }
 
