@@ -8,9 +8,8 @@ import { afterEach, beforeEach, describe, it } from 'node:test'
 import { fromHex, toHex } from '../../src/core/bytes.js'
 import type { CoreContext } from '../../src/core/crypto/provider.js'
 import { GroupOp, signGroupOp, type GroupOpRecord } from '../../src/core/group/index.js'
-import { IdentityKeyPair, peerIdBytesFromPublicKey } from '../../src/core/identity/identity.js'
+import { IdentityKeyPair } from '../../src/core/identity/identity.js'
 import { MAX_GROUP_OPS } from '../../src/core/wire/limits.js'
-import type { KithNode } from '../../src/node/types.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import { toHttpError } from '../../src/api/errors.js'
 import type { Cards } from '../../src/service/cards.js'
@@ -24,6 +23,7 @@ import type { GroupContext } from '../../src/service/groups/context.js'
 import { ingestOps, refreshGroup } from '../../src/service/groups/membership.js'
 import { createNodeStore, type SqliteNodeStore } from '../../src/store/sqlite.js'
 import { tempHome } from '../store/helpers.js'
+import { groupContext } from './group-context.js'
 
 const ctx: CoreContext = { crypto: nodeCrypto, rng: nodeRng, clock: () => 1_000 }
 const me = IdentityKeyPair.generate(nodeCrypto, nodeRng)
@@ -51,31 +51,10 @@ function contact(k: IdentityKeyPair, name: string): void {
 beforeEach(() => {
   t = tempHome()
   store = createNodeStore(t.home, me, 'me')
-  G = {
-    ctx,
-    store,
-    node: {} as KithNode,
-    identity: me,
+  G = groupContext(ctx, store, me, {
     cards: { of: () => undefined } as unknown as Cards,
-    emit: () => undefined,
-    flush: () => undefined,
     ownCard: () => new Uint8Array([1]), // opaque here: only queued, never sent
-    me: me.peerId,
-    meBytes: peerIdBytesFromPublicKey(me.publicKey),
-    rejected: {
-      nonMember: 0,
-      badSignature: 0,
-      replay: 0,
-      oldKey: 0,
-      malformed: 0,
-      opEpoch: 0,
-      blocked: 0,
-    },
-    opCache: new Map(),
-    stopped: () => false,
-    reconcile: () => undefined,
-    syncSoon: () => undefined,
-  }
+  })
   contact(x, 'x')
   contact(y, 'y')
   contact(z, 'z')

@@ -18,7 +18,6 @@ import { IdentityKeyPair, peerIdBytesFromPublicKey } from '../../src/core/identi
 import { encodeChatContent } from '../../src/core/wire/content.js'
 import type { KithNode } from '../../src/node/types.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
-import type { Cards } from '../../src/service/cards.js'
 import { GROUP_GAP_TIMEOUT_MS, type GroupContext } from '../../src/service/groups/context.js'
 import { acceptDistribution, rotateOwn } from '../../src/service/groups/keys.js'
 import {
@@ -32,6 +31,7 @@ import { syncRequest } from '../../src/service/groups/sync.js'
 import type { ServiceEvent } from '../../src/service/types.js'
 import { createNodeStore, type SqliteNodeStore } from '../../src/store/sqlite.js'
 import { tempHome } from '../store/helpers.js'
+import { groupContext } from './group-context.js'
 
 const GID = new Uint8Array(16).fill(7)
 const gid = toHex(GID)
@@ -84,31 +84,11 @@ beforeEach(() => {
   const node = {
     pubsubPublish: () => Promise.resolve(published),
   } as unknown as KithNode
-  G = {
-    ctx,
-    store,
+  G = groupContext(ctx, store, me, {
     node,
-    identity: me,
-    cards: {} as Cards,
     emit: (e) => events.push(e),
-    flush: () => undefined,
-    ownCard: () => new Uint8Array(0),
-    me: me.peerId,
-    meBytes: peerIdBytesFromPublicKey(me.publicKey),
-    rejected: {
-      nonMember: 0,
-      badSignature: 0,
-      replay: 0,
-      oldKey: 0,
-      malformed: 0,
-      opEpoch: 0,
-      blocked: 0,
-    },
-    opCache: new Map(),
-    stopped: () => false,
-    reconcile: () => undefined,
     syncSoon: () => void syncs++,
-  }
+  })
   store.groups.putGroup({
     groupId: gid,
     name: 'g',

@@ -7,10 +7,8 @@ import { afterEach, beforeEach, describe, it } from 'node:test'
 import { toHex } from '../../src/core/bytes.js'
 import type { CoreContext } from '../../src/core/crypto/provider.js'
 import { GroupOp, signGroupOp, type GroupOpRecord } from '../../src/core/group/index.js'
-import { IdentityKeyPair, peerIdBytesFromPublicKey } from '../../src/core/identity/identity.js'
-import type { KithNode } from '../../src/node/types.js'
+import { IdentityKeyPair } from '../../src/core/identity/identity.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
-import type { Cards } from '../../src/service/cards.js'
 import type { GroupContext } from '../../src/service/groups/context.js'
 import { createGroup } from '../../src/service/groups/actions.js'
 import { activeGroup, ingestOps } from '../../src/service/groups/membership.js'
@@ -18,6 +16,7 @@ import { findGroup, nameKey } from '../../src/service/groups/naming.js'
 import { toMessageView } from '../../src/service/types.js'
 import { createNodeStore, type SqliteNodeStore } from '../../src/store/sqlite.js'
 import { tempHome } from '../store/helpers.js'
+import { groupContext } from './group-context.js'
 
 const GID = new Uint8Array(16).fill(9)
 const gid = toHex(GID)
@@ -31,31 +30,7 @@ let G: GroupContext
 beforeEach(() => {
   t = tempHome()
   store = createNodeStore(t.home, me, 'me')
-  G = {
-    ctx,
-    store,
-    node: {} as KithNode,
-    identity: me,
-    cards: {} as Cards,
-    emit: () => undefined,
-    flush: () => undefined,
-    ownCard: () => new Uint8Array(0),
-    me: me.peerId,
-    meBytes: peerIdBytesFromPublicKey(me.publicKey),
-    rejected: {
-      nonMember: 0,
-      badSignature: 0,
-      replay: 0,
-      oldKey: 0,
-      malformed: 0,
-      opEpoch: 0,
-      blocked: 0,
-    },
-    opCache: new Map(),
-    stopped: () => false,
-    reconcile: () => undefined,
-    syncSoon: () => undefined,
-  }
+  G = groupContext(ctx, store, me)
 })
 afterEach(() => {
   store.close()

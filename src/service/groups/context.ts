@@ -49,3 +49,16 @@ export interface GroupContext extends GroupDeps {
   /** Asks a member for what we miss of a group (debounced per group). */
   syncSoon(groupId: string, peer?: string): void
 }
+
+/** Every GroupRejected counter at zero (a new group service starts with these). */
+export function noRejections(): GroupRejected {
+  return {
+    nonMember: 0,
+    badSignature: 0,
+    replay: 0,
+    oldKey: 0,
+    malformed: 0,
+    opEpoch: 0,
+    blocked: 0,
+  }
+}

@@ -19,6 +19,7 @@ import { toMessageView, type GroupRejected, type GroupView, type MessageView } f
 import {
   GROUP_OLD_TOPIC_GRACE_MS,
   GROUP_SYNC_INTERVAL_MS,
+  noRejections,
   type GroupContext,
   type GroupDeps,
 } from './context.js'
@@ -74,15 +75,7 @@ export class Groups {
       ...deps,
       me: deps.identity.peerId,
       meBytes: peerIdBytesFromPublicKey(deps.identity.publicKey),
-      rejected: {
-        nonMember: 0,
-        badSignature: 0,
-        replay: 0,
-        oldKey: 0,
-        malformed: 0,
-        opEpoch: 0,
-        blocked: 0,
-      },
+      rejected: noRejections(),
       opCache: new Map(),
       stopped: () => this.#stopped,
       reconcile: (groupId) => this.#reconcile(groupId),
