@@ -30,6 +30,7 @@ import debug from 'debug'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { reliableTransportsFirst } from '@libp2p/utils'
 import { classifyAddr, type AddrClass } from './addr-scope.js'
+import { ipPrefix } from './net-prefix.js'
 import type { Address, ConnectionGater, Libp2pEvents, TypedEventTarget } from '@libp2p/interface'
 
 const log = debug('kith:node:addrs')
@@ -140,21 +141,7 @@ function onOurLan(ip: string, own: OwnAddrs): boolean {
 
 /** The network of an IP at the SAME_LAN prefix length, as a comparable string. */
 function netOf(ip: string): string {
-  // An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is its IPv4 host.
-  if (ip.includes('.')) ip = ip.slice(ip.lastIndexOf(':') + 1)
-  if (!ip.includes(':')) {
-    const bytes = ip.split('.')
-    return `4/${bytes.slice(0, SAME_LAN_PREFIX_BITS_IPV4 / 8).join('.')}`
-  }
-  const [head = '', tail] = ip.split('::')
-  const h = head === '' ? [] : head.split(':')
-  const t = tail === undefined || tail === '' ? [] : tail.split(':')
-  const groups =
-    tail === undefined ? h : [...h, ...new Array<string>(8 - h.length - t.length).fill('0'), ...t]
-  return `6/${groups
-    .slice(0, SAME_LAN_PREFIX_BITS_IPV6 / 16)
-    .map((g) => parseInt(g, 16).toString(16))
-    .join(':')}`
+  return ipPrefix(ip, SAME_LAN_PREFIX_BITS_IPV4, SAME_LAN_PREFIX_BITS_IPV6)
 }
 
 /** Summarises our own addresses (any order, any mix of listen and announced ones). */

@@ -42,25 +42,30 @@ export function ipOf(ma: Multiaddr): string | undefined {
   return ip?.value
 }
 
-/** The prefix string of an IP address (IPv4-mapped IPv6 counts as its IPv4); 'other' if it is none. */
-export function ipPrefix(ip: string): string {
-  if (isIPv4(ip)) return ipv4Prefix(ip)
+/** The prefix string of an IP address (IPv4-mapped IPv6 counts as its IPv4); 'other' if it is none.
+ *  The prefix lengths default to the per-network bounds' (multiples of 8 and 16 bits). */
+export function ipPrefix(
+  ip: string,
+  bits4: number = NETWORK_PREFIX_BITS_IPV4,
+  bits6: number = NETWORK_PREFIX_BITS_IPV6,
+): string {
+  if (isIPv4(ip)) return ipv4Prefix(ip, bits4)
   if (!isIPv6(ip)) return 'other'
   const groups = expandIPv6(ip)
   // ::ffff:a.b.c.d (in any spelling) is an IPv4 host.
   if (groups.slice(0, 5).every((g) => g === '0') && groups[5] === 'ffff') {
     const hi = parseInt(groups[6]!, 16)
     const lo = parseInt(groups[7]!, 16)
-    return ipv4Prefix(`${hi >>> 8}.${hi & 0xff}.${lo >>> 8}.${lo & 0xff}`)
+    return ipv4Prefix(`${hi >>> 8}.${hi & 0xff}.${lo >>> 8}.${lo & 0xff}`, bits4)
   }
-  return `ip6/${groups.slice(0, NETWORK_PREFIX_BITS_IPV6 / 16).join(':')}::/${NETWORK_PREFIX_BITS_IPV6}`
+  return `ip6/${groups.slice(0, bits6 / 16).join(':')}::/${bits6}`
 }
 
-function ipv4Prefix(ip: string): string {
+function ipv4Prefix(ip: string, bits: number): string {
   const octets = ip.split('.').map(Number)
-  const keep = NETWORK_PREFIX_BITS_IPV4 / 8
+  const keep = bits / 8
   const net = octets.map((o, i) => (i < keep ? o : 0)).join('.')
-  return `ip4/${net}/${NETWORK_PREFIX_BITS_IPV4}`
+  return `ip4/${net}/${bits}`
 }
 
 /** Eight 16-bit groups in lowercase hex without leading zeros (a zone id is dropped). */
