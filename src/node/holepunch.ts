@@ -64,8 +64,11 @@ export const HOLE_PUNCH_MAX_ATTEMPTS = 4
 export const HOLE_PUNCH_RETRY_MS = 5_000
 /** After this long without a direct connection, the side that did not start the first punch
  *  (the larger PeerId) punches too, with the roles of offerer and answerer swapped. A punch
- *  that works takes 0.2–1.2 s here (docs/connectivity.md), so 2 s rarely duplicates one. */
-export const HOLE_PUNCH_SWAP_MS = 2_000
+ *  that works takes 0.6–1.2 s here (docs/connectivity.md), so a slow first punch and the
+ *  swapped one sometimes both succeed: the duplicate is closed (duplicateDirect()). At 2 s the
+ *  pairs that need the swap (one router answering unsolicited packets) were direct after
+ *  3.5–5.5 s p95 in `npm run bench -- connect`, over the issue's 3 s goal. */
+export const HOLE_PUNCH_SWAP_MS = 1_000
 /** Bound of one punch (SDP over the relay + ICE); NOTES.md measured ≈0.3 s when it works, the
  *  netns runs 0.2–1.9 s on a loaded machine; a punch that has not connected by then will not. */
 export const HOLE_PUNCH_TIMEOUT_MS = 5_000
@@ -117,6 +120,26 @@ interface PeerState {
 }
 
 const isLimited = (c: Connection): boolean => c.limits != null
+
+/**
+ * The direct WebRTC connections to `peer` to close because another one is kept: when the first
+ * punch and the swapped one both succeed there are two, one each way. Only the larger PeerId
+ * decides (it closes its outbound ones while a verified inbound one is open), so the two sides
+ * never close both. Connections still being probed count for nothing.
+ */
+export function duplicateDirect(
+  me: string,
+  peer: string,
+  conns: readonly Connection[],
+  probing: (connId: string) => boolean,
+): Connection[] {
+  if (me < peer) return []
+  const direct = conns.filter(
+    (c) => c.status === 'open' && !isLimited(c) && isWebRTC(c) && !probing(c.id),
+  )
+  if (!direct.some((c) => c.direction === 'inbound')) return []
+  return direct.filter((c) => c.direction === 'outbound')
+}
 const isWebRTC = (c: Connection): boolean =>
   c.multiplexer === '/webrtc' || c.remoteAddr.toString().includes('/webrtc')
 
@@ -263,7 +286,9 @@ export class HolePuncher implements Startable {
     const conn = evt.detail
     if (conn.direction !== 'inbound' || !isWebRTC(conn) || isLimited(conn)) return
     void this.#verify(conn).then((ok) => {
-      if (ok) this.#closeRelayed(conn.remotePeer)
+      if (!ok) return
+      this.#closeDuplicates(conn.remotePeer)
+      this.#closeRelayed(conn.remotePeer)
     })
   }
 
@@ -362,6 +387,7 @@ export class HolePuncher implements Startable {
         this.#m.successes++
         log('direct connection to %s after %d ms', key, Date.now() - started)
         this.#peers.delete(key)
+        this.#closeDuplicates(peerId)
         this.#closeRelayed(peerId)
         return
       }
@@ -375,6 +401,18 @@ export class HolePuncher implements Startable {
       this.#retryMs * 2 ** (state.attempts - 1),
     )
     state.timer.unref()
+  }
+
+  #closeDuplicates(peerId: PeerId): void {
+    const conns = this.#c.connectionManager.getConnections(peerId)
+    for (const c of duplicateDirect(this.#c.peerId.toString(), peerId.toString(), conns, (id) =>
+      this.#probing.has(id),
+    )) {
+      log('closing duplicate direct connection to %s', peerId.toString())
+      c.close().catch((err: unknown) =>
+        c.abort(err instanceof Error ? err : new Error(String(err))),
+      )
+    }
   }
 
   /** Closes the relayed connections to `peer` once the direct one has carried its grace. */

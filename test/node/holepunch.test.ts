@@ -6,6 +6,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import {
+  duplicateDirect,
   gatedWebRTC,
   HolePuncher,
   WEBRTC_SIGNALING_PROTOCOL,
@@ -140,5 +141,46 @@ describe('hole punch schedule', () => {
     } finally {
       large.hp.stop()
     }
+  })
+})
+
+describe('duplicate direct connections', () => {
+  const conn = (id: string, direction: 'inbound' | 'outbound', extra: Partial<Connection> = {}) =>
+    ({
+      id,
+      direction,
+      status: 'open',
+      limits: undefined,
+      multiplexer: '/webrtc',
+      remoteAddr: multiaddr(`${relay}/p2p-circuit/webrtc/p2p/${B}`),
+      ...extra,
+    }) as unknown as Connection
+  const none = () => false
+
+  it('the larger PeerId closes its outbound WebRTC connection while a verified inbound one is open', () => {
+    const inbound = conn('in', 'inbound')
+    const outbound = conn('out', 'outbound')
+    assert.deepEqual(duplicateDirect(C, B, [inbound, outbound], none), [outbound])
+  })
+
+  it('the smaller PeerId never closes one, so the pair cannot close both', () => {
+    assert.deepEqual(
+      duplicateDirect(B, C, [conn('in', 'inbound'), conn('out', 'outbound')], none),
+      [],
+    )
+  })
+
+  it('keeps the outbound one while the inbound one is still probed, closed or relayed', () => {
+    const outbound = conn('out', 'outbound')
+    assert.deepEqual(
+      duplicateDirect(C, B, [conn('in', 'inbound'), outbound], (id) => id === 'in'),
+      [],
+    )
+    assert.deepEqual(
+      duplicateDirect(C, B, [conn('in', 'inbound', { status: 'closed' }), outbound], none),
+      [],
+    )
+    const relayedIn = conn('in', 'inbound', { limits: { bytes: 1n } })
+    assert.deepEqual(duplicateDirect(C, B, [relayedIn, outbound], none), [])
   })
 })
