@@ -22,7 +22,7 @@ export async function newSealer(to: DecodedInvite): Promise<Sealer> {
   const ctx = { crypto: nodeCrypto, rng: nodeRng, clock: () => Date.now() }
   const identity = IdentityKeyPair.generate(nodeCrypto, nodeRng)
   const cipher = new SessionCipher(ctx, new MemoryProtocolStore(identity))
-  await cipher.initiate(to.peerId, to.bundle)
+  await cipher.initiate(to.peerId, to.bundle!)
   const sender = peerIdBytesFromPublicKey(identity.publicKey)
   let seq = 0n
   return {

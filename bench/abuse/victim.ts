@@ -33,7 +33,7 @@ export interface Victim {
 }
 
 export async function invite(d: Daemon): Promise<DecodedInvite> {
-  return decodeInviteLink((await api<{ link: string }>(d, 'GET', '/v1/invite')).link)
+  return decodeInviteLink((await api<{ link: string }>(d, 'GET', '/v1/invite?full=1')).link)
 }
 
 export function alive(d: Daemon): boolean {
@@ -44,7 +44,7 @@ export function alive(d: Daemon): boolean {
  *  honest message is delivered both ways' worth (message, then the victim's receipt). */
 export async function startVictim(honest: Daemon, name: string): Promise<Victim> {
   const daemon = await startDaemon('victim')
-  const { link } = await api<{ link: string }>(daemon, 'GET', '/v1/invite')
+  const { link } = await api<{ link: string }>(daemon, 'GET', '/v1/invite?full=1')
   await api(honest, 'POST', '/v1/contacts', { link, name })
   for (let i = 1; ; i++) {
     try {

@@ -172,9 +172,14 @@ export class ApiClient {
     return this.#request('GET', '/v1/peers')
   }
 
-  /** `once`: a single-use invite (`kith invite --once`). */
-  invite(opts: { once?: boolean } = {}): Promise<{ link: string; peerId: string }> {
-    return this.#request('GET', opts.once === true ? '/v1/invite?once=1' : '/v1/invite')
+  /** `once`: a single-use invite (`kith invite --once`); `full`: with our prekey bundle
+   *  (`kith invite --full`, ≈2,000 characters, works while we are offline). */
+  invite(opts: { once?: boolean; full?: boolean } = {}): Promise<{ link: string; peerId: string }> {
+    const q = new URLSearchParams()
+    if (opts.once === true) q.set('once', '1')
+    if (opts.full === true) q.set('full', '1')
+    const qs = q.toString()
+    return this.#request('GET', qs === '' ? '/v1/invite' : `/v1/invite?${qs}`)
   }
 
   listContacts(): Promise<ContactView[]> {

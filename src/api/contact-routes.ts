@@ -17,7 +17,12 @@ export function contactRoutes(api: ChatApi): Route[] {
     {
       method: 'GET',
       path: /^\/v1\/invite$/,
-      handle: ({ query }) => ({ body: api.invite(flag(query, 'once') ? { once: true } : {}) }),
+      handle: ({ query }) => ({
+        body: api.invite({
+          ...(flag(query, 'once') ? { once: true } : {}),
+          ...(flag(query, 'full') ? { full: true } : {}),
+        }),
+      }),
     },
     { method: 'GET', path: /^\/v1\/contacts$/, handle: () => ({ body: api.listContacts() }) },
     {

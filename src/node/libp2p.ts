@@ -39,6 +39,7 @@ import { relayServer } from './relay.js'
 import { ReservationClock } from './reservations.js'
 import { ConnectionBudget } from './resources.js'
 import { sync } from './sync/index.js'
+import { card, type CardHandler, type CardInit } from './card/index.js'
 import type { CardRoutingInit } from './cards.js'
 import type { DialerInit, WatchState } from './dialer.js'
 import type { DmInit } from './dm/index.js'
@@ -121,6 +122,8 @@ export interface KithNodeTuning {
   dht?: Partial<DhtLimits>
   /** /kith/sync timings. */
   sync?: SyncInit
+  /** /kith/card timings. */
+  card?: CardInit
   holePunch?: HolePunchInit
   /** Tests: a relay server (KithNodeOptions.relayServer) with smaller limits. */
   relay?: RelayLimits
@@ -307,6 +310,8 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
       // Group messages (pubsub.ts) and group healing (sync/): design §3–4.
       pubsub: pubsubService(),
       sync: sync(tuning.sync),
+      // First contact by a short invite link: our signed card to whoever proves its secret.
+      card: card(tuning.card),
       ...(opts.relayServer === true ? { relay: relayServer(tuning.relay) } : {}),
     },
   })
@@ -423,6 +428,7 @@ export class Libp2pKithNode implements KithNode {
       ...this.libp2p.services.dm.metrics(),
       mailbox: this.libp2p.services.mailbox.metrics(),
       syncRejected: this.libp2p.services.sync.rejected(),
+      cardRejected: this.libp2p.services.card.rejected(),
       holePunch: this.libp2p.services.holePunch.metrics(),
       dht: this.libp2p.services.dht.kithMetrics(),
       resources: this.libp2p.services.resources.metrics(),
@@ -506,6 +512,15 @@ export class Libp2pKithNode implements KithNode {
   async syncFetch(peer: string, req: SyncRequest, addrs: string[] = []): Promise<SyncResponse> {
     const p = parsePeer('peer', peer)
     return await this.libp2p.services.sync.fetch(p, req, parseAddrs('addrs', addrs))
+  }
+
+  onCardRequest(handler: CardHandler): void {
+    this.libp2p.services.card.setHandler(handler)
+  }
+
+  async fetchCard(peer: string, secret: Uint8Array, addrs: string[] = []): Promise<Uint8Array> {
+    const p = parsePeer('peer', peer)
+    return await this.libp2p.services.card.fetch(p, secret, parseAddrs('addrs', addrs))
   }
 
   watch(peer: string, addrs: string[]): void {

@@ -71,6 +71,8 @@ export interface NodeMetrics {
   mailbox?: MailboxMetrics
   /** Hostile /kith/sync streams (requests or answers) reset, by error name. */
   syncRejected: Record<string, number>
+  /** /kith/card requests refused or reset, by error name (node/card/index.ts). */
+  cardRejected: Record<string, number>
   /** Hole punches this node started (holepunch.ts): tried, made direct, failed. */
   holePunch?: { attempts: number; successes: number; failures: number }
   /** The DHT server's records and refusals (dht/index.ts DhtMetrics). */
@@ -255,4 +257,10 @@ export interface KithNode {
    * TypeError / RangeError / MessageTooLargeError for a request over the limits, before sending.
    */
   syncFetch(peer: string, req: SyncRequest, addrs?: string[]): Promise<SyncResponse>
+  /** Answers /kith/card requests (first contact by a short invite link): our signed card for a
+   *  secret of ours, undefined otherwise (the stream is reset). */
+  onCardRequest(handler: (from: string, secret: Uint8Array) => Uint8Array | undefined): void
+  /** Asks `peer` for its signed card, proving `secret` (CardRefusedError, CardTimeoutError,
+   *  PeerUnreachableError). The bytes are unverified. */
+  fetchCard(peer: string, secret: Uint8Array, addrs?: string[]): Promise<Uint8Array>
 }

@@ -141,6 +141,7 @@ export class ChatService implements ChatApi {
       pushCard,
       queueAck,
       proofs: this.#proofs,
+      signCard: () => this.#ownCard.sign(false),
       requests: this.#requests,
     })
     this.#receiver = new Receiver(this.#cx, {
@@ -157,6 +158,7 @@ export class ChatService implements ChatApi {
     await ensurePrekeys(this.#ctx, this.#store, this.#identity)
     this.#bundle = await currentBundle(this.#store, this.#identity)
     this.#node.onDm((from, frame) => Promise.resolve(this.#receiver.receive(from, frame)))
+    this.#node.onCardRequest((from, secret) => this.#contacts.serveCard(from, secret))
     const configured = configuredMailboxes(
       this.#configuredMailboxes?.bootstrap ?? [],
       this.#configuredMailboxes?.explicit ?? [],
@@ -281,7 +283,7 @@ export class ChatService implements ChatApi {
     return this.#profile.setName(name)
   }
 
-  invite(opts?: { once?: boolean }): { link: string; peerId: string } {
+  invite(opts?: { once?: boolean; full?: boolean }): { link: string; peerId: string } {
     return this.#contacts.invite(opts)
   }
 

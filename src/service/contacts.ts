@@ -10,12 +10,23 @@ import {
 } from '../core/identity/fingerprint.js'
 import { publicKeyFromPeerId } from '../core/identity/identity.js'
 import { initiateSession } from '../core/session/session.js'
-import { decodeInviteLink, encodeInviteLink } from '../core/wire/invite.js'
+import {
+  decodeInviteLink,
+  encodeInviteLink,
+  encodeShortInviteLink,
+  type DecodedInvite,
+} from '../core/wire/invite.js'
 import type { PrekeyBundle } from '../core/wire/pb/wire.js'
 import { announceAddrs } from '../node/addr-policy.js'
+import { packAddrs, unpackAddrs } from '../node/card/index.js'
 import type { Contact } from '../store/types.js'
 import { loadRecord, type ChatContext } from './context.js'
-import { ContactNotFoundError, InvalidArgumentError, InvalidInviteError } from './errors.js'
+import {
+  ContactNotFoundError,
+  InvalidArgumentError,
+  InvalidInviteError,
+  InviterUnreachableError,
+} from './errors.js'
 import { checkName, isCleanName, isFree } from './names.js'
 import type { InviteProofs } from './proofs.js'
 import type { Requests } from './requests.js'
@@ -36,6 +47,8 @@ export interface ContactHooks {
   requests: Requests
   /** Receipts.queueAck */
   queueAck(peer: string, id: string): void
+  /** OwnCard.sign for the DHT (names no contacts): what /kith/card answers. */
+  signCard(): Uint8Array
 }
 
 export class Contacts {
@@ -47,20 +60,68 @@ export class Contacts {
     this.#hooks = hooks
   }
 
-  /** Our invite link, with the standing secret or (`once`) a fresh single-use one. */
-  invite(opts: { once?: boolean } = {}): { link: string; peerId: string } {
+  /**
+   * Our invite link, with the standing secret or (`once`) a fresh single-use one: short (no
+   * bundle: the adder fetches our card, proving the secret: ./contacts.ts serveCard) or, with
+   * `full`, carrying our prekey bundle so that adding it needs no network.
+   */
+  invite(opts: { once?: boolean; full?: boolean } = {}): { link: string; peerId: string } {
     const cx = this.#cx
     const bundle = this.#hooks.bundle()
     if (bundle === undefined) throw new Error('service not started')
-    const link = encodeInviteLink({
-      peerId: cx.node.peerId,
-      // Only addresses a contact might reach, LAN ones last (node/addr-policy.ts).
-      addrs: announceAddrs(cx.node.addrs()),
-      bundle,
-      name: this.#hooks.name(),
-      secret: this.#hooks.proofs.secret(opts.once === true),
-    })
+    // Only addresses a contact might reach, LAN ones last (node/addr-policy.ts).
+    const addrs = announceAddrs(cx.node.addrs())
+    const name = this.#hooks.name()
+    const secret = this.#hooks.proofs.secret(opts.once === true)
+    const link =
+      opts.full === true
+        ? encodeInviteLink({ peerId: cx.node.peerId, addrs, bundle, name, secret })
+        : encodeShortInviteLink({
+            peerId: cx.node.peerId,
+            packedAddrs: packAddrs(addrs),
+            name,
+            secret,
+          })
     return { link, peerId: cx.node.peerId }
+  }
+
+  /** A /kith/card request (node/card/index.ts): our DHT card (it names no contacts) for a peer
+   *  proving one of our invite secrets it may use; undefined (the stream is reset) otherwise. */
+  serveCard(from: string, secret: Uint8Array): Uint8Array | undefined {
+    if (!this.#hooks.proofs.valid(from, secret)) return undefined
+    return this.#hooks.signCard()
+  }
+
+  /**
+   * The prekey bundle and addresses of a short link's inviter: its card, asked of the inviter
+   * itself (proving the link's secret), else looked up in the DHT. Verified (signature by the
+   * PeerId's key, not expired) and kept like any card. InviterUnreachableError when neither gave
+   * one.
+   */
+  async #cardOf(
+    invite: DecodedInvite,
+    addrs: string[],
+  ): Promise<{ bundle: PrekeyBundle; addrs: string[] }> {
+    const cx = this.#cx
+    let bytes: Uint8Array | undefined
+    let why = ''
+    try {
+      bytes = await cx.node.fetchCard(invite.peerId, invite.secret, addrs)
+    } catch (err) {
+      why = (err as Error).name
+      bytes = await cx.node.findCard(invite.peerId).catch(() => undefined)
+    }
+    if (bytes === undefined) {
+      throw new InviterUnreachableError(
+        `the inviter did not answer (${why || 'no card'}): try again while it is online, or ask for a full link (kith invite --full)`,
+      )
+    }
+    try {
+      const card = cx.cards.accept(invite.peerId, bytes)
+      return { bundle: card.prekeys, addrs: [...new Set([...addrs, ...card.addrs])] }
+    } catch (err) {
+      throw new InvalidInviteError(`the inviter's card is not valid (${(err as Error).name})`)
+    }
   }
 
   async add(link: string, name?: string): Promise<{ name: string; peerId: string }> {
@@ -79,12 +140,18 @@ export class Contacts {
     const offered = isCleanName(invite.name) ? invite.name : ''
     const suggested =
       offered !== '' && isFree(cx.store, offered, invite.peerId) ? offered : invite.peerId
+    let addrs = invite.version === 1 ? invite.addrs : unpackAddrs(invite.packedAddrs)
+    let bundle: PrekeyBundle | undefined = invite.bundle
+    const known = loadRecord(cx.store, invite.peerId)
+    if (bundle === undefined && known?.current === undefined) {
+      ;({ bundle, addrs } = await this.#cardOf(invite, addrs))
+    }
     const contact: Contact = {
       peerId: invite.peerId,
       name: name ?? existing?.name ?? suggested,
       verified: existing?.verified ?? false,
       keyChanged: false,
-      addrs: invite.addrs,
+      addrs,
       addedAt: existing?.addedAt ?? cx.ctx.clock(),
       lastSeen: existing?.lastSeen,
       profileName: offered,
@@ -92,8 +159,8 @@ export class Contacts {
     // Verifies the bundle's signatures (PQXDH §3.3) before anything is stored.
     const record = loadRecord(cx.store, invite.peerId)
     const fresh =
-      record?.current === undefined
-        ? initiateSession(cx.ctx, cx.identity, invite.bundle, record)
+      record?.current === undefined && bundle !== undefined
+        ? initiateSession(cx.ctx, cx.identity, bundle, record)
         : undefined
     const events: ServiceEvent[] = []
     const acks: string[] = []
@@ -109,7 +176,11 @@ export class Contacts {
     for (const e of events) cx.emit(e)
     for (const id of acks) this.#hooks.queueAck(invite.peerId, id)
     cx.node.watch(contact.peerId, contact.addrs)
-    return Promise.resolve({ name: contact.name, peerId: contact.peerId })
+    // A short link's card fetch connected us before the contact existed, so that connection's
+    // peer:connect found no contact: greet now (our card, with the link's proof, makes us its
+    // contact at once).
+    if (cx.node.isConnected(contact.peerId)) this.onConnect(contact.peerId)
+    return { name: contact.name, peerId: contact.peerId }
   }
 
   /** The contact named `ref` (PeerId or name, as the store resolves it), or ContactNotFoundError. */

@@ -44,5 +44,8 @@ export class BlockedPeerError extends define('BlockedPeer', 403) {}
 /** A stranger's (no invite proof, no contact, no co-member) card, receipt or group update:
  *  refused and not stored (issue 11 finding 12: its card's addresses are never dialled). */
 export class StrangerFrameError extends define('StrangerFrame', 403) {}
+/** A short invite link's inviter gave no card (offline, or not reachable in time) and the DHT
+ *  has none: the contact cannot be added yet (`kith invite --full` works offline). */
+export class InviterUnreachableError extends define('InviterUnreachable', 504) {}
 /** A method declared in ChatApi that this build does not implement yet. */
 export class NotImplementedError extends define('NotImplemented', 501) {}

@@ -56,6 +56,13 @@ export class InviteProofs {
     return this.#store.trust.redeemInviteSecret(this.#ctx.crypto.sha256(proof), from)
   }
 
+  /** Whether `secret` is one of ours that `from` may still use (a /kith/card request for a
+   *  short link: node/card/index.ts). Unlike redeem(), it consumes nothing. */
+  valid(from: string, secret: Uint8Array): boolean {
+    if (secret.length !== INVITE_SECRET_BYTES) return false
+    return this.#store.trust.inviteSecretUsable(this.#ctx.crypto.sha256(secret), from)
+  }
+
   /**
    * `content` as sent to `peer`: with our proof of its invite secret and our name while we have
    * not heard from it, else unchanged. A content too large to take the proof goes without it.

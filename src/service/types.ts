@@ -135,7 +135,9 @@ export interface ChatApi {
   status(): NodeStatus
   peers(): ConnectionInfo[]
   /** `once`: a single-use invite, consumed by the first peer that proves it. */
-  invite(opts?: { once?: boolean }): { link: string; peerId: string }
+  /** Our invite link: short (≤ 400 characters; the adder fetches our card over the network) or,
+   *  with `full`, carrying our prekey bundle (works while we are offline). */
+  invite(opts?: { once?: boolean; full?: boolean }): { link: string; peerId: string }
   /** Throws InvalidInviteError, ContactExistsError, InvalidSignatureError… */
   addContact(link: string, name?: string): Promise<{ name: string; peerId: string }>
   listContacts(): ContactView[]

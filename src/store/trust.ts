@@ -93,6 +93,13 @@ export class SqliteTrustStore extends Redacted implements TrustStore {
     return true
   }
 
+  inviteSecretUsable(hash: Uint8Array, peer: string): boolean {
+    const r = this.#q('SELECT once, used_by FROM invite_secrets WHERE hash = ?').get(hash) as
+      { once: number; used_by: string | null } | undefined
+    if (r === undefined) return false
+    return r.once === 0 || r.used_by === null || r.used_by === peer
+  }
+
   pruneOnceSecrets(keep: number): number {
     return this.#q(
       `DELETE FROM invite_secrets WHERE once = 1 AND hash NOT IN (

@@ -62,6 +62,8 @@ export interface TrustStore {
   /** Whether `peer` may use the secret with this hash: a standing one always, a single-use one
    *  if unused (then it is consumed by `peer`) or already consumed by `peer`. */
   redeemInviteSecret(hash: Uint8Array, peer: string): boolean
+  /** Whether the secret with this hash exists and `peer` may use it; consumes nothing. */
+  inviteSecretUsable(hash: Uint8Array, peer: string): boolean
   /** Keeps the newest `keep` single-use secrets; returns how many were dropped. */
   pruneOnceSecrets(keep: number): number
   /** The invite secret we still prove to contact `peer` (until it answers). */

@@ -35,7 +35,7 @@ class FakeChat implements ChatApi {
       connections: 0,
       nat: 'unknown' as const,
       mailboxes: [],
-      metrics: { dmFramesIn: 0, dmFramesOut: 0, dmRejected: {}, syncRejected: {} },
+      metrics: { dmFramesIn: 0, dmFramesOut: 0, dmRejected: {}, syncRejected: {}, cardRejected: {} },
     }
   }
   peers() {

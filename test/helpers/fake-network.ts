@@ -18,10 +18,12 @@ export interface FakeNet {
   watched: Map<string, string[]>
   /** PeerId → its peer:connect listeners (the service's onConnect: flush and card push). */
   connected: Map<string, Array<(peer: string) => void>>
+  /** PeerId → its /kith/card handler (first contact by a short invite link). */
+  cards: Map<string, (from: string, secret: Uint8Array) => Uint8Array | undefined>
 }
 
 export function fakeNet(): FakeNet {
-  return { net: new Map(), watched: new Map(), connected: new Map() }
+  return { net: new Map(), watched: new Map(), connected: new Map(), cards: new Map() }
 }
 
 /** A KithNode for `peerId` on `n`; anything not faked here is a no-op. */
@@ -31,7 +33,22 @@ export function fakeNode(n: FakeNet, peerId: string): KithNode {
     addrs: () => [`/ip4/127.0.0.1/tcp/1/p2p/${peerId}`],
     connections: () => [],
     isConnected: (p) => n.net.has(p),
-    metrics: () => ({ dmFramesIn: 0, dmFramesOut: 0, dmRejected: {}, syncRejected: {} }),
+    metrics: () => ({
+      dmFramesIn: 0,
+      dmFramesOut: 0,
+      dmRejected: {},
+      syncRejected: {},
+      cardRejected: {},
+    }),
+    onCardRequest: (h) => void n.cards.set(peerId, h),
+    // As node/card/index.ts: unreachable while the peer is off the network, refused for a
+    // secret that is not its own.
+    fetchCard: (peer, secret) => {
+      const h = n.cards.get(peer)
+      if (h === undefined || !n.net.has(peer)) return Promise.reject(new Error('unreachable'))
+      const card = h(peerId, secret)
+      return card === undefined ? Promise.reject(new Error('refused')) : Promise.resolve(card)
+    },
     onDm: (h) => void n.net.set(peerId, h),
     sendDm: async (peer, frames) => {
       const h = n.net.get(peer)

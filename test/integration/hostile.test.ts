@@ -40,8 +40,8 @@ describe('hostile frames on /kith/dm', { timeout: 120_000 }, () => {
     const ctx = { crypto: nodeCrypto, rng: nodeRng, clock: () => Date.now() }
     const identity = IdentityKeyPair.generate(nodeCrypto, nodeRng)
     const cipher = new SessionCipher(ctx, new MemoryProtocolStore(identity))
-    const invite = decodeInviteLink((await json<{ link: string }>(bob.home, ['invite'])).link)
-    await cipher.initiate(bob.peerId, invite.bundle)
+    const invite = decodeInviteLink((await json<{ link: string }>(bob.home, ['invite', '--full'])).link)
+    await cipher.initiate(bob.peerId, invite.bundle!)
     attacker = await createKithNode({
       identitySeed: identity.exportSeed(),
       listen: ['/ip4/127.0.0.1/tcp/0'],

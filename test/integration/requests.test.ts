@@ -36,7 +36,7 @@ interface Status {
 /** Our invite without its secret: what anyone holding our PeerId and prekey bundle can build. */
 function stripped(link: string): string {
   const d = decodeInviteLink(link)
-  return encodeInviteLink({ peerId: d.peerId, addrs: d.addrs, bundle: d.bundle, name: d.name })
+  return encodeInviteLink({ peerId: d.peerId, addrs: d.addrs, bundle: d.bundle!, name: d.name })
 }
 
 void describe('message requests between daemons', { timeout: 300_000 }, () => {
@@ -54,13 +54,13 @@ void describe('message requests between daemons', { timeout: 300_000 }, () => {
 
   void it('a stranger that writes first is a request: no contact, no receipt; accept shows it', async () => {
     // The impostor's invite names itself with the stranger's PeerId (finding 7).
-    const d = decodeInviteLink((await json<{ link: string }>(imp.home, ['invite'])).link)
-    const forged = encodeInviteLink({ ...d, name: s.peerId })
+    const d = decodeInviteLink((await json<{ link: string }>(imp.home, ['invite', '--full'])).link)
+    const forged = encodeInviteLink({ ...d, bundle: d.bundle!, name: s.peerId })
     const added = await json<{ name: string; peerId: string }>(v.home, ['contacts', 'add', forged])
     assert.equal(added.peerId, imp.peerId)
     assert.equal(added.name, imp.peerId, 'a PeerId-shaped invite name is not used')
 
-    const { link } = await json<{ link: string }>(v.home, ['invite'])
+    const { link } = await json<{ link: string }>(v.home, ['invite', '--full'])
     await json(s.home, ['contacts', 'add', stripped(link), '--name', 'vic'])
     const sent = await json<{ id: string }>(s.home, ['send', 'vic', 'hello, stranger here'])
     const [req] = await until('the victim lists a request', async () => {

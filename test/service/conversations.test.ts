@@ -130,9 +130,9 @@ void describe('conversations and read receipts', () => {
 
   void it('message requests are not conversations', async () => {
     const s = await peer('stranger')
-    const d = decodeInviteLink(alice.svc.invite().link)
+    const d = decodeInviteLink(alice.svc.invite({ full: true }).link)
     await s.svc.addContact(
-      encodeInviteLink({ peerId: d.peerId, addrs: d.addrs, bundle: d.bundle, name: d.name }),
+      encodeInviteLink({ peerId: d.peerId, addrs: d.addrs, bundle: d.bundle!, name: d.name }),
       'alice',
     )
     s.svc.send('alice', 'let me in')
@@ -178,5 +178,5 @@ void describe('conversations and read receipts', () => {
 })
 
 function d0(p: Peer) {
-  return decodeInviteLink(p.svc.invite().link).bundle
+  return decodeInviteLink(p.svc.invite({ full: true }).link).bundle!
 }

@@ -115,7 +115,7 @@ describe('a removed member learns of it', () => {
   it('a REMOVE of us by a non-member is refused with nothing stored', async () => {
     const victim = await peer('victim')
     const { groupId } = victim.svc.createGroup('mine')
-    const link = victim.svc.invite().link
+    const link = victim.svc.invite({ full: true }).link
     const h = IdentityKeyPair.generate(nodeCrypto, nodeRng)
     const remove = signGroupOp(nodeCrypto, h, {
       groupId: fromHex(groupId),
@@ -138,7 +138,7 @@ describe('a removed member learns of it', () => {
     })
     const frame = sessionEncrypt(
       ctx,
-      initiateSession(ctx, h, decodeInviteLink(link).bundle),
+      initiateSession(ctx, h, decodeInviteLink(link).bundle!),
       content,
     ).envelope
     const handler = net.get(victim.id.peerId)!

@@ -78,7 +78,7 @@ describe('invite and card addresses', () => {
         all.some((a) => scopeOf(a) === 'public' || scopeOf(a) === 'lan'),
         all.join(' '),
       )
-      const invite = decodeInviteLink(s.svc.invite().link)
+      const invite = decodeInviteLink(s.svc.invite({ full: true }).link)
       assert.ok(invite.addrs.length > 0)
       for (const addrs of [invite.addrs, await s.cardAddrs()]) {
         assert.ok(
@@ -98,7 +98,7 @@ describe('invite and card addresses', () => {
   it('a node on 127.0.0.1 only (the test suite) announces its loopback address as before', async () => {
     const s = await serviceOn(['/ip4/127.0.0.1/tcp/0'])
     try {
-      const invite = decodeInviteLink(s.svc.invite().link)
+      const invite = decodeInviteLink(s.svc.invite({ full: true }).link)
       assert.deepEqual(invite.addrs, s.real.addrs())
       assert.deepEqual(await s.cardAddrs(), s.real.addrs())
     } finally {

@@ -69,7 +69,7 @@ void describe('profile: our name', () => {
     assert.equal(a.svc.profile().name, 'Alice B')
     assert.equal(a.svc.status().name, 'Alice B')
     assert.equal(a.store.getIdentityName(), 'Alice B', 'persisted (kith id, restarts)')
-    assert.equal(decodeInviteLink(a.svc.invite().link).name, 'Alice B')
+    assert.equal(decodeInviteLink(a.svc.invite({ full: true }).link).name, 'Alice B')
     assert.equal(a.svc.setProfileName('é'.repeat(MAX_CONTACT_NAME_CHARS)).name.length, 64)
   })
 })
@@ -122,10 +122,10 @@ void describe('profile: telling contacts', () => {
 void describe('profile: what a contact may set', () => {
   void it('only a clean name from an accepted contact, the newest by sentAt', async () => {
     const alice = await peer('alice')
-    const link = alice.svc.invite().link
+    const link = alice.svc.invite({ full: true }).link
     const invite = decodeInviteLink(link)
     const id = IdentityKeyPair.generate(nodeCrypto, nodeRng)
-    let record: SessionRecord = initiateSession(ctx, id, invite.bundle)
+    let record: SessionRecord = initiateSession(ctx, id, invite.bundle!)
     let seq = 0
     const frame = (body: { text?: string; card?: Uint8Array }, profileName: string, at: number) => {
       const content = encodeChatContent({

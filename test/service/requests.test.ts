@@ -39,7 +39,7 @@ async function peer(name: string, id?: IdentityKeyPair): Promise<Peer> {
 /** A hostile stranger: fresh keys, a session from the victim's invite bundle, no secret. */
 function stranger(link: string) {
   const id = IdentityKeyPair.generate(nodeCrypto, nodeRng)
-  let record: SessionRecord = initiateSession(ctx, id, decodeInviteLink(link).bundle)
+  let record: SessionRecord = initiateSession(ctx, id, decodeInviteLink(link).bundle!)
   let seq = 0
   type Input = Parameters<typeof encodeChatContent>[0]
   const frame = (body: {
@@ -69,7 +69,7 @@ function stranger(link: string) {
 /** The link without its secret: what a peer holding only our PeerId and bundle can build. */
 const stripped = (link: string): string => {
   const d = decodeInviteLink(link)
-  return encodeInviteLink({ peerId: d.peerId, addrs: d.addrs, bundle: d.bundle, name: d.name })
+  return encodeInviteLink({ peerId: d.peerId, addrs: d.addrs, bundle: d.bundle!, name: d.name })
 }
 
 /** Hands a frame to `to`'s dm handler as the node would (a throw becomes a rejection). */
@@ -94,7 +94,7 @@ afterEach(async () => {
 void describe('invite proofs', () => {
   void it('a peer that adds our invite becomes a contact by its proof; the proof stops once we answer', async () => {
     const honest = await peer('honest')
-    await honest.svc.addContact(victim.svc.invite().link, 'vic')
+    await honest.svc.addContact(victim.svc.invite({ full: true }).link, 'vic')
     assert.ok(honest.store.trust.inviteProof(victim.id.peerId) !== undefined)
     const { id } = honest.svc.send('vic', 'hello')
     await until('delivered', () => honest.store.getMessage(id)?.status === 'delivered')
@@ -162,7 +162,7 @@ void describe('invite proofs', () => {
 void describe('message requests', () => {
   void it('a stranger creates no contact, gets no receipt, its card is refused; accept shows it', async () => {
     const s = await peer('stranger')
-    await s.svc.addContact(stripped(victim.svc.invite().link), 'vic')
+    await s.svc.addContact(stripped(victim.svc.invite({ full: true }).link), 'vic')
     const { id } = s.svc.send('vic', 'hi, it is me')
     await until('a request', () => victim.svc.listRequests().length === 1 || undefined)
     await settle()
@@ -174,7 +174,7 @@ void describe('message requests', () => {
     assert.equal(r?.peerId, s.id.peerId)
     assert.equal(r?.messages, 1)
     // Its pushed card (finding 12: addresses to dial) is refused, nothing is watched.
-    const h = stranger(victim.svc.invite().link)
+    const h = stranger(victim.svc.invite({ full: true }).link)
     await deliver(victim, h.peerId, h.frame({ text: 'x' }))
     const before = victim.svc.status().metrics.requests?.strangerFrames ?? 0
     await assert.rejects(deliver(victim, h.peerId, h.frame({ card: new Uint8Array(40) })), {
@@ -203,7 +203,7 @@ void describe('message requests', () => {
   })
 
   void it('a receipt starting a session is refused; one on a session we hold passes', async () => {
-    const link = victim.svc.invite().link
+    const link = victim.svc.invite({ full: true }).link
     const receipt = { kind: pb.ReceiptKind.DELIVERED, messageIds: [new Uint8Array(16)] }
     const fresh = stranger(link)
     await assert.rejects(deliver(victim, fresh.peerId, fresh.frame({ receipt })), {
@@ -217,7 +217,7 @@ void describe('message requests', () => {
   })
 
   void it(`caps: 100 strangers (> MAX_REQUESTS + 1) keep ${MAX_REQUESTS}, the oldest dropped with their sessions`, async () => {
-    const link = victim.svc.invite().link
+    const link = victim.svc.invite({ full: true }).link
     const n = Math.max(100, MAX_REQUESTS + 1)
     const all = Array.from({ length: n }, () => stranger(link))
     for (const s of all) await deliver(victim, s.peerId, s.frame({ text: 'hello' }))
@@ -242,7 +242,7 @@ void describe('message requests', () => {
   })
 
   void it('caps: MAX_REQUEST_MESSAGES + 1 texts from one stranger keep the first ones', async () => {
-    const s = stranger(victim.svc.invite().link)
+    const s = stranger(victim.svc.invite({ full: true }).link)
     for (let i = 0; i <= MAX_REQUEST_MESSAGES; i++)
       await deliver(victim, s.peerId, s.frame({ text: `m${i}` }))
     assert.equal(victim.svc.listRequests()[0]?.messages, MAX_REQUEST_MESSAGES)
@@ -250,7 +250,7 @@ void describe('message requests', () => {
   })
 
   void it('caps: held texts stay within MAX_REQUEST_BYTES (oldest requests dropped)', async () => {
-    const link = victim.svc.invite().link
+    const link = victim.svc.invite({ full: true }).link
     const big = 'x'.repeat(60_000)
     const n = Math.floor(MAX_REQUEST_BYTES / big.length) + 1
     for (let i = 0; i < n; i++) {
@@ -265,7 +265,7 @@ void describe('message requests', () => {
 
 void describe('blocking', () => {
   void it('blockRequest drops it and every later frame, before decryption; unblock reverses', async () => {
-    const s = stranger(victim.svc.invite().link)
+    const s = stranger(victim.svc.invite({ full: true }).link)
     await deliver(victim, s.peerId, s.frame({ text: 'one' }))
     assert.deepEqual(victim.svc.blockRequest(s.peerId), { peerId: s.peerId, accepted: false })
     assert.deepEqual(victim.svc.listRequests(), [])
@@ -281,7 +281,7 @@ void describe('blocking', () => {
 
   void it('a blocked contact: nothing is sent to it, its messages are dropped; any PeerId can be blocked', async () => {
     const honest = await peer('honest')
-    await honest.svc.addContact(victim.svc.invite().link, 'vic')
+    await honest.svc.addContact(victim.svc.invite({ full: true }).link, 'vic')
     const m1 = honest.svc.send('vic', 'hello')
     await until('delivered', () => honest.store.getMessage(m1.id)?.status === 'delivered')
     assert.deepEqual(victim.svc.blockContact(honest.id.peerId), {
@@ -314,8 +314,8 @@ void describe('names', () => {
   void it('refuses control, bidi and zero-width characters, PeerIds, overlong and taken names', async () => {
     const a = await peer('a')
     const b = await peer('b')
-    await victim.svc.addContact(a.svc.invite().link, 'alice')
-    await victim.svc.addContact(b.svc.invite().link, 'bob')
+    await victim.svc.addContact(a.svc.invite({ full: true }).link, 'alice')
+    await victim.svc.addContact(b.svc.invite({ full: true }).link, 'bob')
     for (const bad of [
       'al\x1b[2Jice',
       'a\rb',
@@ -341,7 +341,7 @@ void describe('names', () => {
       victim.svc.renameContact('alice', 'é'.repeat(MAX_CONTACT_NAME_CHARS)).peerId,
       a.id.peerId,
     )
-    await assert.rejects(victim.svc.addContact(b.svc.invite().link, 'a\x07'), {
+    await assert.rejects(victim.svc.addContact(b.svc.invite({ full: true }).link, 'a\x07'), {
       name: 'InvalidName',
     })
   })
@@ -350,8 +350,8 @@ void describe('names', () => {
     const real = await peer('real')
     const impostor = await peer('impostor')
     // The impostor's invite carries the real peer's PeerId as its name.
-    const d = decodeInviteLink(impostor.svc.invite().link)
-    const forged = encodeInviteLink({ ...d, name: real.id.peerId })
+    const d = decodeInviteLink(impostor.svc.invite({ full: true }).link)
+    const forged = encodeInviteLink({ ...d, bundle: d.bundle!, name: real.id.peerId })
     const added = await victim.svc.addContact(forged)
     assert.equal(added.peerId, impostor.id.peerId)
     assert.equal(added.name, impostor.id.peerId, 'the forged name is not used')
@@ -361,9 +361,9 @@ void describe('names', () => {
     assert.throws(() => victim.svc.safetyNumber(real.id.peerId), { name: 'ContactNotFound' })
     // A name with escape sequences is not used either.
     const e = await peer('e')
-    const de = decodeInviteLink(e.svc.invite().link)
+    const de = decodeInviteLink(e.svc.invite({ full: true }).link)
     const escaped = await victim.svc.addContact(
-      encodeInviteLink({ ...de, name: 'x\x1b]0;pwn\x07' }),
+      encodeInviteLink({ ...de, bundle: de.bundle!, name: 'x\x1b]0;pwn\x07' }),
     )
     assert.equal(escaped.name, e.id.peerId)
   })

@@ -31,9 +31,15 @@ export function registerContacts(program: Command): void {
     .command('invite')
     .description('print a kith:// invite link and its QR code')
     .option('--once', 'a link that works for one contact only')
-    .action(async (o: { once?: boolean }, cmd: Command) => {
+    .option('--full', 'a long link carrying your keys: can be added while you are offline')
+    .action(async (o: { once?: boolean; full?: boolean }, cmd: Command) => {
       const ctx = ctxOf(cmd)
-      const invite = await ctx.client().invite(o.once === true ? { once: true } : {})
+      const invite = await ctx
+        .client()
+        .invite({
+          ...(o.once === true ? { once: true } : {}),
+          ...(o.full === true ? { full: true } : {}),
+        })
       if (ctx.json) {
         writeJson(invite)
         return

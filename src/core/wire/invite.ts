@@ -8,8 +8,15 @@
 // does): callers must verify the bundle before using it. The name and addresses are unsigned
 // hints; the link is only as trustworthy as the channel it came through.
 //
-// QR note: a version-40 QR code holds at most 2,953 bytes, so a link meant for a QR code should
-// leave out the one-time ML-KEM prekey (1,184 B) and keep few addresses.
+// Two versions. Version 1 (`kith invite --full`) carries the signed prekey bundle, so first
+// contact needs no lookup and works while the inviter is offline; it is ≈2,000 characters.
+// Version 2 (the default, CLI.md "kith invite prints a link of at most 400 characters, details
+// come over the network on first contact") carries no bundle and its addresses as binary
+// multiaddrs (≈50 bytes for a relayed one instead of ≈96 characters): the adder fetches the
+// inviter's signed card (with its bundle) over /kith/card, proving the link's secret
+// (node/card-fetch.ts), or from the DHT. As many addresses as fit are kept, best first; the
+// name, a hint, is dropped when even none do. A 400-character link is a version-10 QR code
+// (57 modules): 61 columns with its quiet zone, which fits an 80-column terminal.
 import { base64urlnopad } from '@scure/base'
 import { equalBytes } from '../bytes.js'
 import {
@@ -41,8 +48,14 @@ import {
  *  .invite_proof) got our invite link (issue 11 "Message requests"). Old links carry none. */
 export const INVITE_SECRET_BYTES = 16
 
-/** The Invite version this code writes and the only one it reads. */
+/** The full link's version (with the prekey bundle). */
 export const INVITE_VERSION = 1
+/** The short link's version (no bundle; packed addresses; a secret is required). */
+export const SHORT_INVITE_VERSION = 2
+/** The longest short link encodeShortInviteLink writes (CLI.md "Conversations, receipts, edits"). */
+export const MAX_SHORT_INVITE_LINK_CHARS = 400
+/** One packed multiaddr in a short link: a relayed address with two PeerIds is ≈90 bytes. */
+export const MAX_PACKED_ADDR_BYTES = 128
 /** Every invite link starts with this (matched case-insensitively when decoding). */
 export const INVITE_LINK_PREFIX = 'kith://invite/'
 /** The longest link decodeInviteLink reads: the prefix and MAX_INVITE_BYTES in base64url. */
@@ -62,12 +75,26 @@ export interface InviteInput {
   secret?: Uint8Array
 }
 
+export interface ShortInviteInput {
+  peerId: string | Uint8Array
+  /** Binary multiaddrs, best first; those that do not fit MAX_SHORT_INVITE_LINK_CHARS are left out. */
+  packedAddrs: Uint8Array[]
+  name: string
+  /** INVITE_SECRET_BYTES: required, the adder proves it to fetch our card. */
+  secret: Uint8Array
+}
+
 export interface DecodedInvite {
+  version: typeof INVITE_VERSION | typeof SHORT_INVITE_VERSION
   /** The inviter's PeerId string ("12D3KooW…"). */
   peerId: string
+  /** Version 1's multiaddr strings (empty in version 2). */
   addrs: string[]
-  /** Shape-checked and bound to the PeerId; its signatures are NOT verified yet. */
-  bundle: DecodedPrekeyBundle
+  /** Version 2's binary multiaddrs (empty in version 1): the node layer parses them. */
+  packedAddrs: Uint8Array[]
+  /** Version 1: shape-checked and bound to the PeerId, signatures NOT verified yet. Version 2:
+   *  undefined (fetched on first contact). */
+  bundle: DecodedPrekeyBundle | undefined
   /** Unchecked: may hold control characters (service/names.ts decides whether to show it). */
   name: string
   /** INVITE_SECRET_BYTES, or empty (a link from before invite secrets). */
@@ -89,6 +116,7 @@ export function encodeInviteLink(invite: InviteInput): string {
       typeof a === 'string' ? a : encodeRules.bad(`${w}: expected a string`),
     ),
     bundle,
+    packedAddrs: [],
     name: utf8UpTo(encodeRules, 'Invite.name', invite.name, MAX_NAME_BYTES),
     secret: encodeRules.len(
       'Invite.secret',
@@ -101,9 +129,49 @@ export function encodeInviteLink(invite: InviteInput): string {
   return INVITE_LINK_PREFIX + base64urlnopad.encode(bytes)
 }
 
+/**
+ * Encodes a short (version 2) link of at most MAX_SHORT_INVITE_LINK_CHARS: the addresses that
+ * fit, best first; without the name if even none do.
+ */
+export function encodeShortInviteLink(invite: ShortInviteInput): string {
+  const peerId = peerIdBytesFromPublicKey(publicKeyFromPeerId(invite.peerId))
+  const packed = listUpTo(
+    encodeRules,
+    'Invite.packedAddrs',
+    invite.packedAddrs,
+    MAX_CARD_ADDRS,
+    (w, a) => {
+      if (!(a instanceof Uint8Array)) encodeRules.bad(`${w}: expected bytes`)
+      encodeRules.max(`${w} bytes`, a.length, MAX_PACKED_ADDR_BYTES)
+      return a
+    },
+  )
+  const secret = encodeRules.len('Invite.secret', invite.secret, INVITE_SECRET_BYTES)
+  const name = utf8UpTo(encodeRules, 'Invite.name', invite.name, MAX_NAME_BYTES)
+  const link = (n: number, withName: boolean): string =>
+    INVITE_LINK_PREFIX +
+    base64urlnopad.encode(
+      pb.Invite.encode(
+        wire<pb.Invite>({
+          version: SHORT_INVITE_VERSION,
+          peerId,
+          addrs: [],
+          name: withName ? name : '',
+          secret,
+          packedAddrs: packed.slice(0, n),
+        }),
+      ),
+    )
+  for (let n = packed.length; n >= 0; n--) {
+    const l = link(n, true)
+    if (l.length <= MAX_SHORT_INVITE_LINK_CHARS) return l
+  }
+  return link(0, false) // PeerId + secret alone: ≈90 characters
+}
+
 const limitedInvite = {
   decode: (bytes: Uint8Array): pb.Invite =>
-    pb.Invite.decode(bytes, { limits: { addrs: MAX_CARD_ADDRS } }),
+    pb.Invite.decode(bytes, { limits: { addrs: MAX_CARD_ADDRS, packedAddrs: MAX_CARD_ADDRS } }),
   encode: (value: pb.Invite): Uint8Array => pb.Invite.encode(value),
 }
 
@@ -132,9 +200,10 @@ export function decodeInviteLink(link: string): DecodedInvite {
     throw new MalformedMessageError('invite link: payload is not unpadded base64url')
   }
   const invite = decodeLimited(limitedInvite, bytes, MAX_INVITE_BYTES, 'Invite')
+  if (invite.version === SHORT_INVITE_VERSION) return decodeShort(invite)
   if (invite.version !== INVITE_VERSION) {
     throw new UnsupportedVersionError(
-      `Invite: version ${invite.version}, expected ${INVITE_VERSION}`,
+      `Invite: version ${invite.version}, expected ${INVITE_VERSION} or ${SHORT_INVITE_VERSION}`,
     )
   }
   const publicKey = publicKeyFromPeerId(invite.peerId) // InvalidKeyError unless Ed25519
@@ -145,10 +214,38 @@ export function decodeInviteLink(link: string): DecodedInvite {
     throw new InvalidKeyError('Invite: the bundle identity key is not the PeerId key')
   }
   return {
+    version: INVITE_VERSION,
     peerId: peerIdFromPublicKey(publicKey),
     addrs: invite.addrs,
+    packedAddrs: [],
     bundle,
     name: utf8UpTo(decodeRules, 'Invite.name', invite.name, MAX_NAME_BYTES),
     secret: decodeRules.len('Invite.secret', invite.secret, 0, INVITE_SECRET_BYTES),
+  }
+}
+
+/** A version 2 payload: no bundle and no string addresses; a secret of INVITE_SECRET_BYTES. */
+function decodeShort(invite: pb.Invite): DecodedInvite {
+  const publicKey = publicKeyFromPeerId(invite.peerId) // InvalidKeyError unless Ed25519
+  if (invite.bundle !== undefined || invite.addrs.length > 0) {
+    throw new MalformedMessageError('Invite: a short link carries no bundle and no addrs')
+  }
+  return {
+    version: SHORT_INVITE_VERSION,
+    peerId: peerIdFromPublicKey(publicKey),
+    addrs: [],
+    packedAddrs: listUpTo(
+      decodeRules,
+      'Invite.packedAddrs',
+      invite.packedAddrs,
+      MAX_CARD_ADDRS,
+      (w, a) => {
+        decodeRules.max(`${w} bytes`, a.length, MAX_PACKED_ADDR_BYTES)
+        return a
+      },
+    ),
+    bundle: undefined,
+    name: utf8UpTo(decodeRules, 'Invite.name', invite.name, MAX_NAME_BYTES),
+    secret: decodeRules.len('Invite.secret', invite.secret, INVITE_SECRET_BYTES),
   }
 }

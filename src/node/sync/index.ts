@@ -12,7 +12,8 @@
 import debug from 'debug'
 import { MalformedMessageError, MessageTooLargeError } from '../../core/errors.js'
 import { FrameReader } from '../dm/frames.js'
-import { NodeNotStartedError, PeerUnreachableError } from '../errors.js'
+import { NodeNotStartedError } from '../errors.js'
+import { openStream } from '../stream/open.js'
 import { asError, withTimeout, writeFrame } from '../mailbox/io.js'
 import { decodeRequest, decodeResponse, encodeRequest, encodeResponse } from './codec.js'
 import {
@@ -102,14 +103,6 @@ export interface SyncInit {
   handlerTimeoutMs?: number
   /** Tests: fewer concurrent inbound streams. */
   maxInboundStreams?: number
-}
-
-/** The address to dial for `peer`: without its trailing /p2p/<peer>; undefined if it names
- *  another peer. */
-function dialAddr(ma: Multiaddr, peer: string): Multiaddr | undefined {
-  const last = ma.getComponents().at(-1)
-  if (last?.name !== 'p2p') return ma
-  return last.value === peer ? ma.decapsulateCode(last.code) : undefined
 }
 
 export class SyncProtocol implements Startable {
@@ -305,36 +298,12 @@ export class SyncProtocol implements Startable {
     return e
   }
 
-  async #open(peer: PeerId, addrs: readonly Multiaddr[], signal: AbortSignal): Promise<Stream> {
-    const key = peer.toString()
-    const multiaddrs = addrs.flatMap((ma) => dialAddr(ma, key) ?? [])
-    if (multiaddrs.length > 0) await this.#c.peerStore.merge(peer, { multiaddrs })
-    // Twice at most: a dial we joined may fail on stale addresses (libp2p joins a dial to the
-    // same peer already under way, which may predate the addresses just merged), and a
-    // connection going away when we picked it fails newStream; the second attempt dials afresh.
-    for (let attempt = 1; ; attempt++) {
-      let connection: Connection
-      try {
-        connection = await this.#c.connectionManager.openConnection(peer, { signal })
-      } catch (err) {
-        log('dial %s failed: %s', key, asError(err).name)
-        if (attempt < 2 && !signal.aborted) continue
-        if (signal.aborted) throw new SyncTimeoutError(`cannot reach ${key} in time`)
-        throw new PeerUnreachableError(`cannot reach ${key}`, { cause: err })
-      }
-      try {
-        return await connection.newStream(SYNC_PROTOCOL, { runOnLimitedConnection: true, signal })
-      } catch (err) {
-        const name = asError(err).name
-        log('opening %s to %s failed: %s', SYNC_PROTOCOL, key, name)
-        if (name === 'UnsupportedProtocolError') {
-          throw new SyncRefusedError(`${key} does not speak ${SYNC_PROTOCOL}`, { cause: err })
-        }
-        if (attempt >= 2 || signal.aborted) {
-          throw new SyncStreamError(`cannot open ${SYNC_PROTOCOL} to ${key}`, { cause: err })
-        }
-      }
-    }
+  #open(peer: PeerId, addrs: readonly Multiaddr[], signal: AbortSignal): Promise<Stream> {
+    return openStream(this.#c, peer, addrs, SYNC_PROTOCOL, signal, {
+      timeout: (m) => new SyncTimeoutError(m),
+      refused: (m, o) => new SyncRefusedError(m, o),
+      stream: (m, o) => new SyncStreamError(m, o),
+    })
   }
 }
 

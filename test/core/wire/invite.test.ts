@@ -17,8 +17,12 @@ import {
   INVITE_SECRET_BYTES,
   INVITE_VERSION,
   MAX_INVITE_LINK_CHARS,
+  MAX_PACKED_ADDR_BYTES,
+  MAX_SHORT_INVITE_LINK_CHARS,
+  SHORT_INVITE_VERSION,
   decodeInviteLink,
   encodeInviteLink,
+  encodeShortInviteLink,
 } from '../../../src/core/wire/invite.js'
 import { MAX_CARD_ADDRS, MAX_INVITE_BYTES, MAX_NAME_BYTES } from '../../../src/core/wire/limits.js'
 import * as pb from '../../../src/core/wire/pb/wire.js'
@@ -38,6 +42,7 @@ const rawInvite = (): pb.Invite => ({
   peerId: peerIdBytesFromPublicKey(alice.publicKey) as Uint8Array<ArrayBuffer>,
   addrs,
   bundle: bundleFor(alice.publicKey),
+  packedAddrs: [],
   name: 'alice',
   secret: new Uint8Array(0),
 })
@@ -51,7 +56,15 @@ void describe('invite links', () => {
       assert.ok(link.startsWith('kith://invite/'))
       assert.match(link.slice(INVITE_LINK_PREFIX.length), /^[A-Za-z0-9_-]+$/)
       const back = decodeInviteLink(link)
-      assert.deepEqual(back, { peerId: alice.peerId, addrs, bundle, name: 'Alice 🐇', secret })
+      assert.deepEqual(back, {
+        version: INVITE_VERSION,
+        peerId: alice.peerId,
+        addrs,
+        packedAddrs: [],
+        bundle,
+        name: 'Alice 🐇',
+        secret,
+      })
     }
   })
 
@@ -59,8 +72,10 @@ void describe('invite links', () => {
     const bundle = bundleFor(alice.publicKey, true)
     const link = encodeInviteLink({ peerId: alice.peerId, addrs: [], bundle, name: '' })
     assert.deepEqual(decodeInviteLink(link), {
+      version: INVITE_VERSION,
       peerId: alice.peerId,
       addrs: [],
+      packedAddrs: [],
       bundle,
       name: '',
       secret: new Uint8Array(0),
@@ -128,7 +143,7 @@ void describe('invite links', () => {
   })
 
   void it('refuse other versions (UnsupportedVersionError)', () => {
-    for (const version of [0, 2]) {
+    for (const version of [0, 3]) {
       assert.throws(
         () => decodeInviteLink(linkOf({ ...rawInvite(), version })),
         UnsupportedVersionError,
@@ -237,6 +252,111 @@ void describe('invite links', () => {
         typedOrOk(() => decodeInviteLink(INVITE_LINK_PREFIX + base64urlnopad.encode(bytes)))
       }),
       { numRuns: 500 },
+    )
+  })
+})
+
+describe('short invite links (version 2: no bundle, fetched on first contact)', () => {
+  const secret = new Uint8Array(INVITE_SECRET_BYTES).fill(5)
+  /** A relayed address's bytes: ≈90 bytes, as multiaddr packs one with two PeerIds. */
+  const packed = (i: number) => new Uint8Array(90).fill(i)
+
+  void it('round-trip: PeerId, packed addresses, name, secret; no bundle', () => {
+    const link = encodeShortInviteLink({
+      peerId: alice.peerId,
+      packedAddrs: [packed(1), packed(2)],
+      name: 'Alice',
+      secret,
+    })
+    const d = decodeInviteLink(link)
+    assert.equal(d.version, SHORT_INVITE_VERSION)
+    assert.equal(d.peerId, alice.peerId)
+    assert.deepEqual(d.packedAddrs, [packed(1), packed(2)])
+    assert.deepEqual(d.addrs, [])
+    assert.equal(d.bundle, undefined)
+    assert.equal(d.name, 'Alice')
+    assert.deepEqual(d.secret, secret)
+  })
+
+  void it(`stay within MAX_SHORT_INVITE_LINK_CHARS (${MAX_SHORT_INVITE_LINK_CHARS}) whatever the addresses and name, keeping the best addresses`, () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: MAX_CARD_ADDRS }),
+        fc.string({ maxLength: 60 }),
+        (n, name) => {
+          const addrs = Array.from({ length: n }, (_, i) => packed(i + 1))
+          const link = encodeShortInviteLink({
+            peerId: alice.peerId,
+            packedAddrs: addrs,
+            name,
+            secret,
+          })
+          assert.ok(link.length <= MAX_SHORT_INVITE_LINK_CHARS, `${link.length} characters`)
+          const d = decodeInviteLink(link)
+          // The addresses kept are a prefix of those given (best first).
+          assert.deepEqual(d.packedAddrs, addrs.slice(0, d.packedAddrs.length))
+          if (n > 0) assert.ok(d.packedAddrs.length >= 1, 'at least one address fits')
+        },
+      ),
+      { numRuns: 100 },
+    )
+    // A name of MAX_NAME_BYTES does not fit with any address: the name goes, the link stays short.
+    const long = encodeShortInviteLink({
+      peerId: alice.peerId,
+      packedAddrs: [packed(1)],
+      name: 'n'.repeat(MAX_NAME_BYTES),
+      secret,
+    })
+    assert.ok(long.length <= MAX_SHORT_INVITE_LINK_CHARS)
+  })
+
+  void it(`refuse a packed address of MAX_PACKED_ADDR_BYTES + 1 (${MAX_PACKED_ADDR_BYTES + 1}), and accept MAX`, () => {
+    const raw = (a: Uint8Array) =>
+      linkOf({
+        version: SHORT_INVITE_VERSION,
+        peerId: peerIdBytesFromPublicKey(alice.publicKey) as Uint8Array<ArrayBuffer>,
+        addrs: [],
+        name: '',
+        secret: secret as Uint8Array<ArrayBuffer>,
+        packedAddrs: [a as Uint8Array<ArrayBuffer>],
+      })
+    assert.equal(decodeInviteLink(raw(new Uint8Array(MAX_PACKED_ADDR_BYTES))).packedAddrs.length, 1)
+    assert.throws(
+      () => decodeInviteLink(raw(new Uint8Array(MAX_PACKED_ADDR_BYTES + 1))),
+      MalformedMessageError,
+    )
+    assert.throws(
+      () =>
+        encodeShortInviteLink({
+          peerId: alice.peerId,
+          packedAddrs: [new Uint8Array(MAX_PACKED_ADDR_BYTES + 1)],
+          name: '',
+          secret,
+        }),
+      MessageTooLargeError,
+    )
+  })
+
+  void it('refuse a short link without a secret, or carrying a bundle or string addresses', () => {
+    const base = {
+      version: SHORT_INVITE_VERSION,
+      peerId: peerIdBytesFromPublicKey(alice.publicKey) as Uint8Array<ArrayBuffer>,
+      addrs: [] as string[],
+      name: '',
+      secret: secret as Uint8Array<ArrayBuffer>,
+      packedAddrs: [],
+    }
+    assert.throws(
+      () => decodeInviteLink(linkOf({ ...base, secret: new Uint8Array(0) })),
+      MalformedMessageError,
+    )
+    assert.throws(
+      () => decodeInviteLink(linkOf({ ...base, bundle: bundleFor(alice.publicKey) })),
+      MalformedMessageError,
+    )
+    assert.throws(
+      () => decodeInviteLink(linkOf({ ...base, addrs: ['/ip4/1.2.3.4/tcp/1'] })),
+      MalformedMessageError,
     )
   })
 })

@@ -2012,6 +2012,7 @@ export interface Invite {
   bundle?: PrekeyBundle
   name: string
   secret: Uint8Array<ArrayBuffer>
+  packedAddrs: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace Invite {
@@ -2056,6 +2057,13 @@ export namespace Invite {
           w.bytes(obj.secret)
         }
 
+        if (obj.packedAddrs != null && obj.packedAddrs.length > 0) {
+          for (const value of obj.packedAddrs) {
+            w.uint32(58)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -2065,7 +2073,8 @@ export namespace Invite {
           peerId: uint8ArrayAlloc(0),
           addrs: [],
           name: '',
-          secret: uint8ArrayAlloc(0)
+          secret: uint8ArrayAlloc(0),
+          packedAddrs: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -2104,6 +2113,14 @@ export namespace Invite {
               obj.secret = reader.bytes()
               break
             }
+            case 7: {
+              if (opts.limits?.packedAddrs != null && obj.packedAddrs.length === opts.limits.packedAddrs) {
+                throw new MaxLengthError('Decode error - repeated field "packedAddrs" had too many elements')
+              }
+
+              obj.packedAddrs.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -2114,7 +2131,8 @@ export namespace Invite {
         return obj
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
-          addrs: 0
+          addrs: 0,
+          packedAddrs: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -2171,6 +2189,21 @@ export namespace Invite {
                 field: `${prefix}.secret`,
                 value: reader.bytes()
               }
+              break
+            }
+            case 7: {
+              if (opts.limits?.packedAddrs != null && obj.packedAddrs === opts.limits.packedAddrs) {
+                throw new MaxLengthError('Streaming decode error - repeated field "packedAddrs" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.packedAddrs[]`,
+                index: obj.packedAddrs,
+                value: reader.bytes()
+              }
+
+              obj.packedAddrs++
+
               break
             }
             default: {
@@ -2281,6 +2314,12 @@ export namespace Invite {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface InvitePackedAddrsFieldEvent {
+    field: '$.packedAddrs[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Invite>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Invite.codec())
   }
@@ -2289,7 +2328,7 @@ export namespace Invite {
     return decodeMessage(buf, Invite.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Invite>): Generator<InviteVersionFieldEvent | InvitePeerIdFieldEvent | InviteAddrsFieldEvent | InviteBundleIdentityKeyFieldEvent | InviteBundleSignedPrekeyIdFieldEvent | InviteBundleSignedPrekeyPublicKeyFieldEvent | InviteBundleSignedPrekeySignatureFieldEvent | InviteBundleKemPrekeyIdFieldEvent | InviteBundleKemPrekeyPublicKeyFieldEvent | InviteBundleKemPrekeySignatureFieldEvent | InviteBundleKemPrekeyLastResortFieldEvent | InviteBundleOneTimePrekeyIdFieldEvent | InviteBundleOneTimePrekeyPublicKeyFieldEvent | InviteBundleOneTimeKemPrekeyIdFieldEvent | InviteBundleOneTimeKemPrekeyPublicKeyFieldEvent | InviteBundleOneTimeKemPrekeySignatureFieldEvent | InviteBundleOneTimeKemPrekeyLastResortFieldEvent | InviteNameFieldEvent | InviteSecretFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Invite>): Generator<InviteVersionFieldEvent | InvitePeerIdFieldEvent | InviteAddrsFieldEvent | InviteBundleIdentityKeyFieldEvent | InviteBundleSignedPrekeyIdFieldEvent | InviteBundleSignedPrekeyPublicKeyFieldEvent | InviteBundleSignedPrekeySignatureFieldEvent | InviteBundleKemPrekeyIdFieldEvent | InviteBundleKemPrekeyPublicKeyFieldEvent | InviteBundleKemPrekeySignatureFieldEvent | InviteBundleKemPrekeyLastResortFieldEvent | InviteBundleOneTimePrekeyIdFieldEvent | InviteBundleOneTimePrekeyPublicKeyFieldEvent | InviteBundleOneTimeKemPrekeyIdFieldEvent | InviteBundleOneTimeKemPrekeyPublicKeyFieldEvent | InviteBundleOneTimeKemPrekeySignatureFieldEvent | InviteBundleOneTimeKemPrekeyLastResortFieldEvent | InviteNameFieldEvent | InviteSecretFieldEvent | InvitePackedAddrsFieldEvent> {
     return streamMessage(buf, Invite.codec(), opts)
   }
 }

@@ -1,0 +1,241 @@
+// The /kith/card/1.0.0 protocol: a peer holding our short invite link (core/wire/invite.ts
+// version 2, which carries no prekey bundle) asks for our signed contact card on first contact.
+// One request and one answer per stream, each one length-prefixed frame (the /kith/dm framing,
+// as /kith/sync): the request is the link's secret (exactly INVITE_SECRET_BYTES), the answer an
+// encoded SignedContactCard. The responder authenticates nothing itself: the service's handler
+// gets the Noise-authenticated PeerId and the secret and answers a card, or undefined for a
+// secret that is not ours, which resets the stream (a stranger without our link gets nothing:
+// Non-negotiable 3). At most CARD_MAX_INBOUND_STREAMS are served at once and one per
+// connection; a request must arrive within CARD_STREAM_IDLE_MS. Refusals and hostile bytes are
+// counted by error name (cardRejected). It knows nothing of keys, links or contacts.
+import debug from 'debug'
+import { defineError as define, MalformedMessageError } from '../../core/errors.js'
+import { INVITE_SECRET_BYTES } from '../../core/wire/invite.js'
+import { MAX_CONTACT_CARD_BYTES } from '../../core/wire/limits.js'
+import { FrameReader } from '../dm/frames.js'
+import { NodeNotStartedError } from '../errors.js'
+import { withTimeout, writeFrame } from '../mailbox/io.js'
+import { asError, openStream, type OpenComponents } from '../stream/open.js'
+import type { Connection, PeerId, Startable, Stream, StreamHandler } from '@libp2p/interface'
+import type { StreamHandlerOptions } from '@libp2p/interface'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+
+const log = debug('kith:node:card')
+
+export const CARD_PROTOCOL = '/kith/card/1.0.0'
+/** The request frame: the invite secret, nothing else. */
+export const CARD_REQUEST_BYTES = INVITE_SECRET_BYTES
+/** The answer frame: one signed card (core/wire/limits.ts). */
+export const MAX_CARD_ANSWER_BYTES = MAX_CONTACT_CARD_BYTES
+/** The whole exchange, dial included, on the asking side: `contacts add` waits this long for an
+ *  inviter that is online (a relayed dial and two frames take well under a second). */
+export const CARD_FETCH_TIMEOUT_MS = 15_000
+/** An inbound stream must deliver its request within this, and take our answer within it. */
+export const CARD_STREAM_IDLE_MS = 5_000
+/** Inbound streams served at once, node-wide: one answer is a signature and ≈2 KB, and only
+ *  people adding our link ask, so 4 is plenty; more are reset (CardBusyError). */
+export const CARD_MAX_INBOUND_STREAMS = 4
+/** Per connection: a request is one stream; nobody needs two at once. */
+export const CARD_MAX_STREAMS_PER_CONNECTION = 1
+/** How long our answer may take to close after it is written. */
+const CARD_CLOSE_GRACE_MS = 2_000
+
+/** The peer refused our request (not its secret, or it does not speak /kith/card). */
+export class CardRefusedError extends define('CardRefusedError') {}
+/** No card within CARD_FETCH_TIMEOUT_MS. */
+export class CardTimeoutError extends define('CardTimeoutError') {}
+/** The stream failed or closed unanswered. */
+export class CardStreamError extends define('CardStreamError') {}
+/** Inbound: CARD_MAX_INBOUND_STREAMS already served. */
+export class CardBusyError extends define('CardBusyError') {}
+/** Inbound: no request within CARD_STREAM_IDLE_MS. */
+export class CardIdleTimeoutError extends define('CardIdleTimeoutError') {}
+/** Inbound: the secret is not one of ours (or no handler yet). */
+export class CardUnknownSecretError extends define('CardUnknownSecretError') {}
+
+/** Decides a request: our signed card, or undefined for a secret that is not ours. */
+export type CardHandler = (from: string, secret: Uint8Array) => Uint8Array | undefined
+
+export interface CardComponents extends OpenComponents {
+  registrar: {
+    handle(protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>
+    unhandle(protocol: string): Promise<void>
+  }
+}
+
+export interface CardInit {
+  fetchTimeoutMs?: number
+  streamIdleMs?: number
+  maxInboundStreams?: number
+}
+
+export class CardProtocol implements Startable {
+  readonly #c: CardComponents
+  readonly #fetchTimeoutMs: number
+  readonly #idleMs: number
+  readonly #maxInbound: number
+  readonly #rejected = new Map<string, number>()
+  readonly #streams = new Set<Stream>()
+  #handler: CardHandler | undefined
+  #serving = 0
+  #started = false
+
+  constructor(components: CardComponents, init: CardInit = {}) {
+    this.#c = components
+    this.#fetchTimeoutMs = init.fetchTimeoutMs ?? CARD_FETCH_TIMEOUT_MS
+    this.#idleMs = init.streamIdleMs ?? CARD_STREAM_IDLE_MS
+    this.#maxInbound = init.maxInboundStreams ?? CARD_MAX_INBOUND_STREAMS
+  }
+
+  readonly [Symbol.toStringTag] = 'kith:card'
+
+  isStarted(): boolean {
+    return this.#started
+  }
+
+  async start(): Promise<void> {
+    if (this.#started) return
+    await this.#c.registrar.handle(
+      CARD_PROTOCOL,
+      (stream, connection) => void this.#serve(stream, connection),
+      {
+        maxInboundStreams: CARD_MAX_STREAMS_PER_CONNECTION,
+        maxOutboundStreams: CARD_MAX_STREAMS_PER_CONNECTION,
+        // An inviter behind a NAT is first reached through its relay (an answer is ≈2 KB).
+        runOnLimitedConnection: true,
+      },
+    )
+    this.#started = true
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#started) return
+    this.#started = false
+    await this.#c.registrar.unhandle(CARD_PROTOCOL)
+    for (const s of this.#streams) s.abort(new NodeNotStartedError('node stopping'))
+    this.#streams.clear()
+  }
+
+  setHandler(handler: CardHandler): void {
+    if (typeof handler !== 'function') throw new TypeError('handler must be a function')
+    this.#handler = handler
+  }
+
+  /** Refused and hostile inbound streams, by error name. */
+  rejected(): Record<string, number> {
+    return Object.fromEntries(this.#rejected)
+  }
+
+  #refuse(stream: Stream, remote: string, err: Error): void {
+    this.#rejected.set(err.name, (this.#rejected.get(err.name) ?? 0) + 1)
+    log('refused a card request from %s: %s', remote, err.name)
+    if (stream.status === 'open') stream.abort(err)
+  }
+
+  /** Serves one inbound stream: one request, one answer. Never rejects. */
+  async #serve(stream: Stream, connection: Connection): Promise<void> {
+    const remote = connection.remotePeer.toString()
+    if (!this.#started) return void stream.abort(new NodeNotStartedError('node is not started'))
+    if (this.#serving >= this.#maxInbound) {
+      return this.#refuse(stream, remote, new CardBusyError(`${this.#maxInbound} served already`))
+    }
+    this.#serving++
+    this.#streams.add(stream)
+    const reader = new FrameReader(stream, CARD_REQUEST_BYTES, CARD_REQUEST_BYTES)
+    try {
+      const frame = await withTimeout(
+        reader.next(),
+        this.#idleMs,
+        () => new CardIdleTimeoutError(`no request for ${this.#idleMs} ms`),
+        (err) => stream.abort(err),
+      )
+      if (frame?.length !== CARD_REQUEST_BYTES) {
+        throw new MalformedMessageError(`a card request is ${CARD_REQUEST_BYTES} bytes`)
+      }
+      const card = this.#handler?.(remote, frame)
+      if (card === undefined) throw new CardUnknownSecretError('not a secret of ours')
+      const signal = AbortSignal.timeout(this.#idleMs)
+      await writeFrame(stream, card, MAX_CARD_ANSWER_BYTES, signal)
+      await stream.close({ signal: AbortSignal.timeout(CARD_CLOSE_GRACE_MS) })
+    } catch (err) {
+      if (this.#started) this.#refuse(stream, remote, asError(err))
+    } finally {
+      this.#serving--
+      reader.dispose()
+      this.#streams.delete(stream)
+    }
+  }
+
+  /** Asks `peer` (dialled if needed, `addrs` merged into the peer store) for its card, proving
+   *  `secret`. Resolves the answer's bytes, unverified: the caller verifies the card. */
+  async fetch(peer: PeerId, secret: Uint8Array, addrs: readonly Multiaddr[] = []) {
+    if (!this.#started) throw new NodeNotStartedError('node is not started')
+    if (secret.length !== CARD_REQUEST_BYTES) throw new TypeError('secret: wrong length')
+    const ms = this.#fetchTimeoutMs
+    const timeout = () => new CardTimeoutError(`no card within ${ms} ms`)
+    const signal = AbortSignal.timeout(ms)
+    const deadline = Date.now() + ms
+    const stream = await openStream(this.#c, peer, addrs, CARD_PROTOCOL, signal, {
+      timeout,
+      refused: (m, o) => new CardRefusedError(m, o),
+      stream: (m, o) => new CardStreamError(m, o),
+    })
+    this.#streams.add(stream)
+    const reader = new FrameReader(stream, MAX_CARD_ANSWER_BYTES, MAX_CARD_ANSWER_BYTES)
+    try {
+      try {
+        await writeFrame(stream, secret, CARD_REQUEST_BYTES, signal)
+        await stream.close({ signal })
+      } catch (err) {
+        throw signal.aborted ? timeout() : new CardStreamError('write failed', { cause: err })
+      }
+      let frame: Uint8Array | null
+      try {
+        const left = Math.max(1, deadline - Date.now())
+        frame = await withTimeout(reader.next(), left, timeout, (e) => stream.abort(e))
+      } catch (err) {
+        if (CardTimeoutError.is(err) || signal.aborted) throw timeout()
+        if (MalformedMessageError.is(err) || asError(err).name === 'MessageTooLargeError') throw err
+        // The responder resets the stream for a secret that is not its own.
+        throw new CardRefusedError(`${peer.toString()} refused the request`, { cause: err })
+      }
+      if (frame == null) throw new CardRefusedError(`${peer.toString()} closed unanswered`)
+      return frame
+    } catch (err) {
+      if (stream.status === 'open') stream.abort(asError(err))
+      throw err
+    } finally {
+      reader.dispose()
+      this.#streams.delete(stream)
+    }
+  }
+}
+
+/** The /kith/card service factory: `services: { card: card() }`. */
+export function card(init: CardInit = {}): (components: CardComponents) => CardProtocol {
+  return (components) => new CardProtocol(components, init)
+}
+
+/** Multiaddr strings as binary multiaddrs for a short invite link (≈half the size); those that
+ *  do not parse are left out. */
+export function packAddrs(addrs: readonly string[]): Uint8Array[] {
+  return addrs.flatMap((a) => {
+    try {
+      return [multiaddr(a).bytes]
+    } catch {
+      return []
+    }
+  })
+}
+
+/** A short link's binary multiaddrs as strings; bytes that are not a multiaddr are left out (a
+ *  hint that does not parse is no reason to refuse the link). */
+export function unpackAddrs(packed: readonly Uint8Array[]): string[] {
+  return packed.flatMap((b) => {
+    try {
+      return [multiaddr(b).toString()]
+    } catch {
+      return []
+    }
+  })
+}

@@ -1,0 +1,76 @@
+// Opening one stream of a request/response protocol to a peer (/kith/sync, /kith/card): merge
+// the addresses we were given into the peer store, open (or reuse) a connection, open the
+// stream, allowed on a limited (relayed) connection. Twice at most: a dial we joined may fail on
+// stale addresses (libp2p joins a dial to the same peer already under way, which may predate the
+// addresses just merged), and a connection going away when we picked it fails newStream; the
+// second attempt dials afresh. Failures are the caller's typed errors (`OpenErrors`) or the
+// node's PeerUnreachableError. It knows nothing of what the stream carries.
+import debug from 'debug'
+import { PeerUnreachableError } from '../errors.js'
+import type { AbortOptions, Connection, PeerData, PeerId, Stream } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+const log = debug('kith:node:stream')
+
+export interface OpenComponents {
+  connectionManager: { openConnection(peer: PeerId, options?: AbortOptions): Promise<Connection> }
+  peerStore: { merge(peerId: PeerId, data: PeerData): Promise<unknown> }
+}
+
+/** The protocol's own errors for the three ways opening fails. */
+export interface OpenErrors {
+  /** `signal` aborted (the caller's deadline) before a stream was open. */
+  timeout(message: string): Error
+  /** The peer does not speak the protocol. */
+  refused(message: string, options: { cause: unknown }): Error
+  /** The stream could not be opened on a connection. */
+  stream(message: string, options: { cause: unknown }): Error
+}
+
+export function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err))
+}
+
+/** The address to dial for `peer`: without its trailing /p2p/<peer>; undefined if it names
+ *  another peer. */
+export function dialAddr(ma: Multiaddr, peer: string): Multiaddr | undefined {
+  const last = ma.getComponents().at(-1)
+  if (last?.name !== 'p2p') return ma
+  return last.value === peer ? ma.decapsulateCode(last.code) : undefined
+}
+
+export async function openStream(
+  c: OpenComponents,
+  peer: PeerId,
+  addrs: readonly Multiaddr[],
+  protocol: string,
+  signal: AbortSignal,
+  errors: OpenErrors,
+): Promise<Stream> {
+  const key = peer.toString()
+  const multiaddrs = addrs.flatMap((ma) => dialAddr(ma, key) ?? [])
+  if (multiaddrs.length > 0) await c.peerStore.merge(peer, { multiaddrs })
+  for (let attempt = 1; ; attempt++) {
+    let connection: Connection
+    try {
+      connection = await c.connectionManager.openConnection(peer, { signal })
+    } catch (err) {
+      log('dial %s failed: %s', key, asError(err).name)
+      if (attempt < 2 && !signal.aborted) continue
+      if (signal.aborted) throw errors.timeout(`cannot reach ${key} in time`)
+      throw new PeerUnreachableError(`cannot reach ${key}`, { cause: err })
+    }
+    try {
+      return await connection.newStream(protocol, { runOnLimitedConnection: true, signal })
+    } catch (err) {
+      const name = asError(err).name
+      log('opening %s to %s failed: %s', protocol, key, name)
+      if (name === 'UnsupportedProtocolError') {
+        throw errors.refused(`${key} does not speak ${protocol}`, { cause: err })
+      }
+      if (attempt >= 2 || signal.aborted) {
+        throw errors.stream(`cannot open ${protocol} to ${key}`, { cause: err })
+      }
+    }
+  }
+}
