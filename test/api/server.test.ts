@@ -35,7 +35,13 @@ class FakeChat implements ChatApi {
       connections: 0,
       nat: 'unknown' as const,
       mailboxes: [],
-      metrics: { dmFramesIn: 0, dmFramesOut: 0, dmRejected: {}, syncRejected: {}, cardRejected: {} },
+      metrics: {
+        dmFramesIn: 0,
+        dmFramesOut: 0,
+        dmRejected: {},
+        syncRejected: {},
+        cardRejected: {},
+      },
     }
   }
   peers() {

@@ -40,7 +40,9 @@ describe('hostile frames on /kith/dm', { timeout: 120_000 }, () => {
     const ctx = { crypto: nodeCrypto, rng: nodeRng, clock: () => Date.now() }
     const identity = IdentityKeyPair.generate(nodeCrypto, nodeRng)
     const cipher = new SessionCipher(ctx, new MemoryProtocolStore(identity))
-    const invite = decodeInviteLink((await json<{ link: string }>(bob.home, ['invite', '--full'])).link)
+    const invite = decodeInviteLink(
+      (await json<{ link: string }>(bob.home, ['invite', '--full'])).link,
+    )
     await cipher.initiate(bob.peerId, invite.bundle!)
     attacker = await createKithNode({
       identitySeed: identity.exportSeed(),

@@ -28,7 +28,13 @@ describe('protected peers', () => {
       addrs: () => [],
       connections: () => [],
       isConnected: () => false,
-      metrics: () => ({ dmFramesIn: 0, dmFramesOut: 0, dmRejected: {}, syncRejected: {}, cardRejected: {} }),
+      metrics: () => ({
+        dmFramesIn: 0,
+        dmFramesOut: 0,
+        dmRejected: {},
+        syncRejected: {},
+        cardRejected: {},
+      }),
       setProtectedPeers: (fn) => {
         isProtected = fn
       },

@@ -34,12 +34,10 @@ export function registerContacts(program: Command): void {
     .option('--full', 'a long link carrying your keys: can be added while you are offline')
     .action(async (o: { once?: boolean; full?: boolean }, cmd: Command) => {
       const ctx = ctxOf(cmd)
-      const invite = await ctx
-        .client()
-        .invite({
-          ...(o.once === true ? { once: true } : {}),
-          ...(o.full === true ? { full: true } : {}),
-        })
+      const invite = await ctx.client().invite({
+        ...(o.once === true ? { once: true } : {}),
+        ...(o.full === true ? { full: true } : {}),
+      })
       if (ctx.json) {
         writeJson(invite)
         return

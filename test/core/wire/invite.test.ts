@@ -317,7 +317,7 @@ describe('short invite links (version 2: no bundle, fetched on first contact)', 
         peerId: peerIdBytesFromPublicKey(alice.publicKey) as Uint8Array<ArrayBuffer>,
         addrs: [],
         name: '',
-        secret: secret as Uint8Array<ArrayBuffer>,
+        secret: secret,
         packedAddrs: [a as Uint8Array<ArrayBuffer>],
       })
     assert.equal(decodeInviteLink(raw(new Uint8Array(MAX_PACKED_ADDR_BYTES))).packedAddrs.length, 1)
@@ -343,7 +343,7 @@ describe('short invite links (version 2: no bundle, fetched on first contact)', 
       peerId: peerIdBytesFromPublicKey(alice.publicKey) as Uint8Array<ArrayBuffer>,
       addrs: [] as string[],
       name: '',
-      secret: secret as Uint8Array<ArrayBuffer>,
+      secret: secret,
       packedAddrs: [],
     }
     assert.throws(
