@@ -44,5 +44,11 @@ export class BlockedPeerError extends define('BlockedPeer', 403) {}
 /** A stranger's (no invite proof, no contact, no co-member) card, receipt or group update:
  *  refused and not stored (issue 11 finding 12: its card's addresses are never dialled). */
 export class StrangerFrameError extends define('StrangerFrame', 403) {}
+/** An edit, or a delete for everyone, of a message we did not send (or of a history line). */
+export class NotYourMessageError extends define('NotYourMessage', 403) {}
+/** An edit after EDIT_WINDOW_MS (service/edits.ts), or of a deleted message. */
+export class EditWindowClosedError extends define('EditWindowClosed', 409) {}
+/** An edit or reaction of a deleted message. */
+export class MessageDeletedError extends define('MessageDeleted', 409) {}
 /** A method declared in ChatApi that this build does not implement yet. */
 export class NotImplementedError extends define('NotImplemented', 501) {}
