@@ -20,7 +20,7 @@ import { ChatScreen, useColor } from '../chat/screen.js'
 import { displayWidth } from '../chat/width.js'
 import { ctxOf } from '../context.js'
 import { CONTINUATION, errorLine, printable, UsageError } from '../output.js'
-import { checkTextArg, findContact, nameBook } from './messages.js'
+import { checkTextArg, findContact, nameBook, shownText } from './messages.js'
 
 /** Past messages shown when the chat opens (`--history`). */
 export const DEFAULT_HISTORY = 20
@@ -119,10 +119,17 @@ async function runChat(
   if (tty) process.stdout.on('resize', () => screen.forgetRows())
   title(screen, target)
   // A group's history line ("alice added carol") is a notice, not someone's message.
-  const show = (m: MessageView) =>
-    m.kind === 'event'
-      ? screen.info(`* ${printable(m.text, CONTINUATION)}`)
-      : screen.message(m, m.direction === 'out' ? 'me' : name(m.from))
+  // Replies, "(edited)", "(deleted)" and reactions are part of the shown text (escaped there).
+  const texts = new Map(history.map((m) => [m.id, m.text]))
+  const shown = (m: MessageView): MessageView => ({
+    ...m,
+    text: shownText(m, (id) => texts.get(id)),
+  })
+  const show = (m: MessageView) => {
+    texts.set(m.id, m.text)
+    if (m.kind === 'event') screen.info(`* ${printable(m.text, CONTINUATION)}`)
+    else screen.message(shown(m), m.direction === 'out' ? 'me' : name(m.from))
+  }
   for (const m of history) show(m)
 
   const groupName = async (groupId: string) => {
@@ -145,6 +152,18 @@ async function runChat(
       } else if (m.direction === 'in') {
         screen.info(`(new message from ${name(m.from)})`)
       }
+    } else if (e.event === 'update') {
+      // A visible message was edited, deleted, disappeared or reacted to: a notice line with it.
+      const m = e.message
+      if (m.conversation !== target.id || !texts.has(m.id)) return
+      texts.set(m.id, m.text)
+      const who = m.direction === 'out' ? 'me' : name(m.from)
+      screen.info(
+        `~ ${who}: ${printable(
+          shownText(m, (id) => texts.get(id)),
+          CONTINUATION,
+        )}`,
+      )
     } else if (e.event === 'status') {
       if (e.conversation === target.id) screen.status(e.id, e.status)
     } else if (e.event === 'contact' && target.kind === 'direct' && e.peerId === target.id) {
