@@ -11,7 +11,17 @@ import { readFileSync, existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
 import { openDatabase } from '../../src/store/database.js'
-import { json, jsonLines, run, startPair, stopAll, until, type MessageLine } from './harness.js'
+import {
+  json,
+  jsonLines,
+  run,
+  startDaemon,
+  startPair,
+  stopAll,
+  until,
+  type Daemon,
+  type MessageLine,
+} from './harness.js'
 
 const homes: string[] = []
 after(() => stopAll(homes))
@@ -144,6 +154,84 @@ void describe(
       )
       const bad = await run(a.home, ['disappearing', 'bob', '3'])
       assert.equal(bad.code, 2, 'below the 5 s minimum is a usage error')
+    })
+
+    void it('in a group of 3: reply, edit, reaction, delete for everyone and the timer reach all', async () => {
+      const ds = await Promise.all(['g0', 'g1', 'g2'].map((n) => startDaemon(n)))
+      homes.push(...ds.map((d) => d.home))
+      const [g0, g1, g2] = ds as [Daemon, Daemon, Daemon]
+      for (const d of [g1, g2]) {
+        const { link } = await json<{ link: string }>(d.home, ['invite'])
+        await json(g0.home, ['contacts', 'add', link, '--name', d.name])
+      }
+      const { groupId } = await json<{ groupId: string }>(g0.home, ['group', 'create', 'lunch'])
+      for (const d of [g1, g2]) await json(g0.home, ['group', 'add', 'lunch', d.name])
+      const lines = (d: Daemon) => jsonLines<MessageLine>(d.home, ['group', 'messages', groupId])
+      const all = async (what: string, ok: (ms: MessageLine[]) => boolean) => {
+        for (const d of ds)
+          await until(
+            `${d.name}: ${what}`,
+            async () => (ok(await lines(d)) ? true : undefined),
+            60_000,
+            300,
+          )
+      }
+      // Each member's sender key reaches the others before the first texts (the op log converges).
+      await all('knows the group', () => true)
+      await until(
+        'g2 knows the group',
+        async () =>
+          (
+            await json<Array<{ groupId: string; members: string[] }>>(g2.home, ['group', 'list'])
+          ).find((g) => g.groupId === groupId && g.members.length === 3),
+        60_000,
+      )
+      const t = await json<{ id: string }>(g1.home, ['group', 'send', groupId, 'pizza?'])
+      await all('the text', (ms) => ms.some((m) => m.id === t.id))
+      const r = await json<{ id: string }>(g2.home, [
+        'group',
+        'send',
+        groupId,
+        'sure',
+        '--reply-to',
+        t.id,
+      ])
+      await all('the reply', (ms) => ms.find((m) => m.id === r.id)?.replyTo === t.id)
+      await json(g1.home, ['edit', t.id, 'pasta?'])
+      await all('the edit', (ms) => {
+        const m = ms.find((x) => x.id === t.id)
+        return m?.text === 'pasta?' && typeof m.editedAt === 'number'
+      })
+      const forged = await run(g2.home, ['edit', t.id, 'forged'])
+      assert.equal(forged.code, 1)
+      assert.match(forged.stderr, /NotYourMessage/)
+      await json(g2.home, ['react', t.id, '🍝'])
+      await all('the reaction', (ms) => {
+        const who = ms.find((x) => x.id === t.id)?.reactions?.['🍝']
+        return who?.length === 1 && (who[0] === g2.peerId || who[0] === 'me')
+      })
+      await json(g1.home, ['delete', t.id, '--for-everyone'])
+      await all('the delete', (ms) => {
+        const m = ms.find((x) => x.id === t.id)
+        return m?.deleted === true && m.text === '' && Object.keys(m.reactions ?? {}).length === 0
+      })
+      assert.deepEqual(await json(g0.home, ['disappearing', 'lunch', '60']), {
+        conversation: groupId,
+        ttlSeconds: 60,
+      })
+      await all('the timer line', (ms) =>
+        ms.some((m) => m.event?.type === 'timer' && m.event.ttlSeconds === 60),
+      )
+      const later = await json<{ id: string }>(g1.home, [
+        'group',
+        'send',
+        groupId,
+        'gone in a minute',
+      ])
+      await all(
+        'a message under the timer',
+        (ms) => ms.find((m) => m.id === later.id)?.ttlSeconds === 60,
+      )
     })
   },
 )
