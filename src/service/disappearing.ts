@@ -1,4 +1,4 @@
-// Disappearing messages (CLI.md `kith disappearing`; docs/protocol.md §4.13, modelled on Signal's
+// Disappearing messages (CLI.md `kith disappearing`; docs/protocol.md §4.8.5, modelled on Signal's
 // DataMessage.expireTimer and its "timer set" update): a conversation's timer, set by either side
 // and told to the other side(s) as a Disappearing body, shown on both as a `"kind":"event"` line
 // ("… set disappearing messages to 30 s"); the latest setting (setter's clock) wins. Messages

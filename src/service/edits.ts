@@ -1,5 +1,5 @@
 // Edits, deletes and reactions (CLI.md "Conversations, receipts, edits"; docs/protocol.md
-// §4.10–4.12, modelled on Signal's DataMessage editMessage / delete / reaction): the user's
+// §4.8.2–4.8.4, modelled on Signal's DataMessage editMessage / delete / reaction): the user's
 // commands (checked, applied here, then sent) and the same bodies arriving from a contact or a
 // group member (checked, applied, or held until their target arrives). Rules:
 //  - only a message's sender may edit it or delete it for everyone (anything else is dropped and

@@ -332,7 +332,7 @@ export const MIGRATIONS: readonly string[] = [
     CHECK (kind IN ('text', 'file', 'event'));
   `,
   // 8: replies, edits, deletes, reactions, disappearing messages (./edits.ts; protocol.md
-  // §4.9–4.13). reply_to: the quoted id as sent (the quoted message may be unknown here).
+  // §4.8.1–4.8.5). reply_to: the quoted id as sent (the quoted message may be unknown here).
   // edited_at/edit_id: the sender's clock and content id of the latest edit applied (a replayed
   // older edit loses to it). deleted: a tombstone whose text was wiped. ttl: the disappearing
   // timer (seconds) the message was sent or received under; expires_at: when the sweeper wipes

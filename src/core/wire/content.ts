@@ -168,7 +168,7 @@ function fileManifest(r: Rules, what: string, x: FileIn): FileIn {
   }
 }
 
-// Edit, Delete, Reaction, Disappearing (docs/protocol.md §4.10–4.13): the target is a message id;
+// Edit, Delete, Reaction, Disappearing (docs/protocol.md §4.8.2–4.8.5): the target is a message id;
 // who may edit or delete it (its sender only) is the service's rule (service/edits.ts).
 function edit(r: Rules, what: string, x: WireInput<pb.Edit>): WireInput<pb.Edit> {
   const text = utf8UpTo(r, `${what}.text`, x.text, MAX_PLAINTEXT_BYTES)

@@ -63,7 +63,7 @@ export const MAX_GROUP_UPDATE_OPS = 512
  *  per update: the service splits larger sets over several updates. */
 export const MAX_GROUP_UPDATE_CARDS = MAX_GROUP_MEMBERS
 
-// ---- Replies, edits, deletes, reactions, disappearing (docs/protocol.md §4.9–4.13) ----------
+// ---- Replies, edits, deletes, reactions, disappearing (docs/protocol.md §4.8.1–4.8.5) ----------
 /** UTF-8 bytes of a reaction's emoji: one grapheme. The longest RGI emoji (a family of four with
  *  skin tones, 41 B; a subdivision flag with tag characters, 28 B) fits with room to spare; a
  *  stack of combining marks posing as "one grapheme" does not. */

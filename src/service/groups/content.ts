@@ -1,4 +1,4 @@
-// Edits, deletes, reactions and timer changes in a group (docs/protocol.md §4.10–4.13): sent like
+// Edits, deletes, reactions and timer changes in a group (docs/protocol.md §4.8.2–4.8.5): sent like
 // a group text through our sender key — the next seq of our sequence, kept for sync, published on
 // the topic — but stored as no message row: receivers apply them (../edits.ts,
 // ../disappearing.ts) when their seq comes up in our per-sender order (./messages.ts deliver), so

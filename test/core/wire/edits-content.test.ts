@@ -1,5 +1,5 @@
 // The ChatContent bodies of replies, edits, deletes, reactions and disappearing timers
-// (docs/protocol.md §4.9–4.13): round trips, every bound at MAX and MAX+1 in both directions, and
+// (docs/protocol.md §4.8.1–4.8.5): round trips, every bound at MAX and MAX+1 in both directions, and
 // random bytes / bit flips decoding to a typed error or a value, never a crash.
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
