@@ -170,4 +170,29 @@ void describe('replies, edits, deletes, reactions, disappearing (1:1)', () => {
     const after = await delivered(alice, 'bob', 'stays')
     assert.equal(bob.store.getMessage(after)?.ttlSeconds, undefined)
   })
+  void it('a message due while the daemon was down is wiped when it starts again', async () => {
+    alice.svc.setDisappearing('bob', 5)
+    const id = await delivered(alice, 'bob', 'due during the outage')
+    const expiresAt = alice.store.getMessage(id)?.expiresAt
+    assert.equal(typeof expiresAt, 'number')
+    await alice.svc.stop()
+    await until('its time passed', () => Date.now() > (expiresAt ?? 0) + 100, 15_000)
+    assert.equal(alice.store.getMessage(id)?.deleted, undefined, 'nothing ran while stopped')
+    const { createChatService } = await import('../../src/service/chat.js')
+    const { fakeNode } = await import('../helpers/fake-network.js')
+    const again = createChatService({
+      store: alice.store,
+      node: fakeNode(fake, alice.id.peerId),
+      identity: alice.id,
+      ctx,
+      name: 'alice',
+    })
+    await again.start()
+    try {
+      assert.equal(alice.store.getMessage(id)?.deleted, true, 'swept at start')
+      assert.equal(alice.store.getMessage(id)?.text, '')
+    } finally {
+      await again.stop()
+    }
+  })
 })

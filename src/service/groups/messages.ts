@@ -111,7 +111,8 @@ export async function republishQueued(G: GroupContext, groupId: string): Promise
   if (g === undefined || !g.active || g.topic === '') return
   const queued = G.store
     .listMessages({ conversation: groupId })
-    .filter((m) => m.direction === 'out' && m.status === 'queued')
+    // A message deleted while it waited is not published after all.
+    .filter((m) => m.direction === 'out' && m.status === 'queued' && m.deleted !== true)
   for (const m of queued) {
     const env = G.store.groups.getEnvelope(groupId, G.me, m.seq)
     if (env === undefined || G.stopped()) continue
