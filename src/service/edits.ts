@@ -18,6 +18,7 @@
 import { fromHex, toHex } from '../core/bytes.js'
 import { decodeChatContent, MESSAGE_ID_BYTES } from '../core/wire/content.js'
 import { isOneEmoji } from '../core/wire/emoji.js'
+import { MAX_REACTION_BYTES } from '../core/wire/limits.js'
 import type { ChatContent } from '../core/wire/pb/wire.js'
 import type { StoredMessage } from '../store/types.js'
 import type { ChatContext } from './context.js'
@@ -125,7 +126,11 @@ export class Edits {
     emoji: string,
     remove: boolean,
   ): { id: string; reactions: Record<string, string[]> } {
-    if (typeof emoji !== 'string' || !isOneEmoji(emoji))
+    if (
+      typeof emoji !== 'string' ||
+      !isOneEmoji(emoji) ||
+      new TextEncoder().encode(emoji).length > MAX_REACTION_BYTES
+    )
       throw new InvalidArgumentError('a reaction is one emoji')
     const m = this.#message(id)
     if (m.deleted === true) throw new MessageDeletedError(`message ${id} was deleted`)

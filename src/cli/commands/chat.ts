@@ -16,6 +16,7 @@ import {
 import type { ContactView, GroupView, MessageView, ServiceEvent } from '../../service/types.js'
 import type { MessageStatus } from '../../store/types.js'
 import { helpLines, parseLine, unknownLine } from '../chat/input.js'
+import { LastMessages, runEditCommand } from '../chat/edit-commands.js'
 import { ChatScreen, useColor } from '../chat/screen.js'
 import { displayWidth } from '../chat/width.js'
 import { ctxOf } from '../context.js'
@@ -125,8 +126,10 @@ async function runChat(
     ...m,
     text: shownText(m, (id) => texts.get(id)),
   })
+  const last = new LastMessages()
   const show = (m: MessageView) => {
     texts.set(m.id, m.text)
+    last.saw(m)
     if (m.kind === 'event') screen.info(`* ${printable(m.text, CONTINUATION)}`)
     else screen.message(shown(m), m.direction === 'out' ? 'me' : name(m.from))
   }
@@ -172,7 +175,7 @@ async function runChat(
   }
   early.splice(0).forEach(handle)
   setOnEvent(handle)
-  await readLoop(rl, tty, client, target, screen, stream)
+  await readLoop(rl, tty, client, target, screen, stream, last, shown)
 }
 
 function title(screen: ChatScreen, target: Target): void {
@@ -204,6 +207,8 @@ async function readLoop(
   target: Target,
   screen: ChatScreen,
   stream: EventStream,
+  last: LastMessages,
+  shown: (m: MessageView) => MessageView,
 ): Promise<void> {
   const pending = new Set<Promise<void>>()
   const track = (p: Promise<void>) => {
@@ -212,16 +217,17 @@ async function readLoop(
       .finally(() => pending.delete(q))
     pending.add(q)
   }
-  const send = async (text: string) => {
+  const send = async (text: string, replyTo?: string) => {
     checkTextArg(text)
+    const opts = replyTo === undefined ? {} : { replyTo }
     const r =
       target.kind === 'group'
-        ? await client.sendGroup(target.id, text)
-        : await client.send(target.ref, text)
+        ? await client.sendGroup(target.id, text, opts)
+        : await client.send(target.ref, text, opts)
     const now = Date.now()
     const status: MessageStatus = r.status
     screen.message(
-      {
+      shown({
         id: r.id,
         conversation: target.id,
         from: client.info.peerId,
@@ -230,9 +236,11 @@ async function readLoop(
         sentAt: now,
         receivedAt: now,
         status,
-      },
+        replyTo: replyTo ?? null,
+      }),
       'me',
     )
+    last.saw({ id: r.id, direction: 'out' })
   }
   let daemonGone = false
   await new Promise<void>((done) => {
@@ -256,6 +264,12 @@ async function readLoop(
         rl.close()
       } else if (typed.name === 'help') {
         for (const l of helpLines()) screen.info(l)
+      } else if (typed.name !== 'read') {
+        track(
+          runEditCommand(typed.name, typed.arg, last, client, send).then((info) => {
+            if (info !== undefined) screen.info(info)
+          }),
+        )
       } else {
         track(
           client.readConversation(target.id).then((r) => {
