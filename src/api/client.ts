@@ -241,13 +241,18 @@ export class ApiClient {
   send(
     contact: string,
     text: string,
-    opts: { wait?: boolean; timeoutMs?: number } = {},
+    opts: { wait?: boolean; timeoutMs?: number; replyTo?: string } = {},
   ): Promise<{ id: string; status: MessageStatus }> {
     const wait = opts.wait === true
     return this.#request(
       'POST',
       '/v1/messages',
-      { contact, text, ...(wait ? { wait, timeoutMs: opts.timeoutMs } : {}) },
+      {
+        contact,
+        text,
+        ...(opts.replyTo !== undefined ? { replyTo: opts.replyTo } : {}),
+        ...(wait ? { wait, timeoutMs: opts.timeoutMs } : {}),
+      },
       wait ? (opts.timeoutMs ?? REQUEST_TIMEOUT_MS) + WAIT_GRACE_MS : undefined,
     )
   }
@@ -258,6 +263,39 @@ export class ApiClient {
     if (opts.limit !== undefined) q.set('limit', String(opts.limit))
     const qs = q.toString()
     return this.#request('GET', `/v1/messages${qs === '' ? '' : `?${qs}`}`)
+  }
+
+  // ---- Edits, deletes, reactions, disappearing (CLI.md "Conversations, receipts, edits") ----
+
+  editMessage(id: string, text: string): Promise<{ id: string; edited: true }> {
+    return this.#request('POST', `/v1/messages/${encodeURIComponent(id)}/edit`, { text })
+  }
+
+  deleteMessage(id: string, forEveryone = false): Promise<{ id: string; deleted: true }> {
+    return this.#request('POST', `/v1/messages/${encodeURIComponent(id)}/delete`, {
+      forEveryone,
+    })
+  }
+
+  reactMessage(
+    id: string,
+    emoji: string,
+    remove = false,
+  ): Promise<{ id: string; reactions: Record<string, string[]> }> {
+    return this.#request('POST', `/v1/messages/${encodeURIComponent(id)}/react`, {
+      emoji,
+      remove,
+    })
+  }
+
+  /** `ttlSeconds` 0 turns the timer off. */
+  setDisappearing(
+    ref: string,
+    ttlSeconds: number,
+  ): Promise<{ conversation: string; ttlSeconds: number }> {
+    return this.#request('POST', `/v1/conversations/${encodeURIComponent(ref)}/disappearing`, {
+      ttlSeconds,
+    })
   }
 
   // ---- Conversations, read marks, settings (CLI.md "Conversations, receipts, edits") ----
@@ -310,8 +348,15 @@ export class ApiClient {
     return this.#request('POST', `/v1/groups/${encodeURIComponent(group)}/leave`, {})
   }
 
-  sendGroup(group: string, text: string): Promise<{ id: string; status: MessageStatus }> {
-    return this.#request('POST', `/v1/groups/${encodeURIComponent(group)}/messages`, { text })
+  sendGroup(
+    group: string,
+    text: string,
+    opts: { replyTo?: string } = {},
+  ): Promise<{ id: string; status: MessageStatus }> {
+    return this.#request('POST', `/v1/groups/${encodeURIComponent(group)}/messages`, {
+      text,
+      ...(opts.replyTo !== undefined ? { replyTo: opts.replyTo } : {}),
+    })
   }
 
   groupMessages(group: string, opts: { limit?: number } = {}): Promise<MessageView[]> {

@@ -3,6 +3,7 @@
 // NotAvailable. Knows nothing of HTTP plumbing (./server.ts).
 import type { ChatApi } from '../service/types.js'
 import { HttpError } from './errors.js'
+import { replyTo } from './message-routes.js'
 import { bad, int, REF, str, type Route } from './routes.js'
 
 /** Largest `limit` of GET /v1/messages and /v1/groups/:ref/messages. */
@@ -54,7 +55,8 @@ export function groupRoutes(api: ChatApi): Route[] {
       path: new RegExp(`^/v1/groups/${REF}/messages$`),
       handle: async ({ params, body }) => {
         if (typeof body.text !== 'string') throw bad('"text" must be a string')
-        return { body: await (api.sendGroup?.(params[0] ?? '', body.text) ?? noGroups()) }
+        const opts = replyTo(body)
+        return { body: await (api.sendGroup?.(params[0] ?? '', body.text, opts) ?? noGroups()) }
       },
     },
     {

@@ -13,6 +13,7 @@ import { MAX_TEXT_BYTES } from '../service/text.js'
 import { authorized } from './auth.js'
 import { contactRoutes } from './contact-routes.js'
 import { conversationRoutes } from './conversation-routes.js'
+import { messageRoutes, replyTo } from './message-routes.js'
 import { HttpError, toHttpError } from './errors.js'
 import { attachEvents } from './events.js'
 import { groupRoutes, MAX_MESSAGES_LIMIT } from './group-routes.js'
@@ -53,6 +54,7 @@ function routes(api: ChatApi, rejected: () => Record<string, number>): Route[] {
     ...groupRoutes(api),
     ...contactRoutes(api),
     ...conversationRoutes(api),
+    ...messageRoutes(api),
     {
       method: 'GET',
       path: /^\/v1\/status$/,
@@ -76,7 +78,7 @@ function routes(api: ChatApi, rejected: () => Record<string, number>): Route[] {
           body.timeoutMs === undefined
             ? DEFAULT_WAIT_TIMEOUT_MS
             : int(body.timeoutMs, 'timeoutMs', 0, MAX_WAIT_TIMEOUT_MS)
-        const sent = api.send(contact, body.text)
+        const sent = api.send(contact, body.text, replyTo(body))
         const acked = (s: string) => s === 'delivered' || s === 'read'
         if (body.wait !== true || acked(sent.status)) return { body: sent }
         const status = await api.waitDelivered(sent.id, timeoutMs)

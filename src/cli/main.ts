@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander'
 import { registerChat } from './commands/chat.js'
 import { registerContacts } from './commands/contacts.js'
 import { registerConversations } from './commands/conversations.js'
+import { registerEdits } from './commands/edits.js'
 import { registerGroup } from './commands/group.js'
 import { registerMessages } from './commands/messages.js'
 import { registerNode } from './commands/node.js'
@@ -51,6 +52,7 @@ export function buildProgram(argv: string[] = []): Command {
   registerRequests(program)
   registerProfile(program)
   registerConversations(program)
+  registerEdits(program)
   program.on('option:version', () => {
     const v = version()
     if (argv.includes('--json')) writeJson({ version: v })

@@ -8,6 +8,8 @@
 //  - ./receipts.ts  batched acks;   ./own-card.ts  signing, publishing and pushing our card;
 //  - ./profile.ts   our display name (`kith profile`) and the ones contacts send;
 //  - ./conversations.ts  the conversation list, read marks (READ receipts) and settings;
+//  - ./edits.ts, ./disappearing.ts  replies' checks, edits, deletes, reactions, timers (sent by
+//                   ./edit-transport.ts);
 //  - ./mailboxes.ts and ./groups/ (created at start).
 // Every message carries an id and a per-conversation sequence; the receiver drops duplicate ids
 // and acks (again) inside the encrypted channel; the sender retries unacked messages with fresh
@@ -22,9 +24,13 @@ import type { MessageStatus, NodeStore } from '../store/types.js'
 import { Cards } from './cards.js'
 import { Contacts } from './contacts.js'
 import { Conversations } from './conversations.js'
+import { Disappearing } from './disappearing.js'
+import { editTransport } from './edit-transport.js'
+import { Edits } from './edits.js'
 import type { ChatContext } from './context.js'
-import { MessageNotFoundError } from './errors.js'
+import { ContactNotFoundError, MessageNotFoundError } from './errors.js'
 import { Groups } from './groups/index.js'
+import { findGroup } from './groups/naming.js'
 import { configuredMailboxes, Mailboxes } from './mailboxes.js'
 import { Outbox } from './outbox.js'
 import { OwnCard } from './own-card.js'
@@ -44,6 +50,7 @@ import {
   type NodeStatus,
   type ProfileView,
   type RequestView,
+  type SendOptions,
   type ServiceEvent,
   type SettingsView,
 } from './types.js'
@@ -84,6 +91,8 @@ export class ChatService implements ChatApi {
   readonly #proofs: InviteProofs
   readonly #profile: Profile
   readonly #conversations: Conversations
+  readonly #edits: Edits
+  readonly #disappearing: Disappearing
   #mailboxes: Mailboxes | undefined
   /** Groups (./groups/): membership, sender keys, group messages, sync. */
   #groups: Groups | undefined
@@ -131,6 +140,9 @@ export class ChatService implements ChatApi {
     this.#conversations = new Conversations(this.#cx, {
       queueRead: (peer, ids) => this.#receipts.queueRead(peer, ids),
     })
+    const bodies = editTransport(this.#cx, flushSoon)
+    this.#edits = new Edits(this.#cx, bodies)
+    this.#disappearing = new Disappearing(this.#cx, bodies)
     const pushCard = (peer: string) => this.#ownCard.push(peer)
     const queueAck = (peer: string, id: string) => this.#receipts.queueAck(peer, id)
     this.#requests = new Requests(this.#cx, { queueAck, pushCard, flushSoon })
@@ -151,6 +163,8 @@ export class ChatService implements ChatApi {
       requests: this.#requests,
       proofs: this.#proofs,
       profile: this.#profile,
+      edits: this.#edits,
+      disappearing: this.#disappearing,
     })
   }
 
@@ -194,8 +208,17 @@ export class ChatService implements ChatApi {
       emit: (e) => this.#emit(e),
       flush: (peer) => this.#outbox.flushSoon(peer),
       ownCard: () => this.#ownCard.sign(true),
+      bodies: {
+        receive: (groupId, from, content, raw, events) =>
+          content.disappearing !== undefined
+            ? this.#disappearing.receive(groupId, from, content, events)
+            : this.#edits.receive(groupId, from, content, raw, events),
+        inserted: (id, events) => this.#edits.inserted(id, events),
+        ttl: (groupId) => this.#disappearing.ttl(groupId),
+      },
     })
     this.#groups.start()
+    this.#disappearing.start()
     for (const peer of this.#store.groups.controlPeers()) this.#outbox.flushSoon(peer)
     for (const c of this.#store.listContacts()) this.#node.watch(c.peerId, c.addrs)
     this.#requests.watchCoMembers()
@@ -206,6 +229,7 @@ export class ChatService implements ChatApi {
     this.#stopped = true
     this.#mailboxes?.stop()
     this.#groups?.stop()
+    this.#disappearing.stop()
     this.#node.setCardSource(undefined)
     this.#outbox.stop()
     return Promise.resolve()
@@ -264,6 +288,7 @@ export class ChatService implements ChatApi {
           ...this.#requests.metrics,
           pending: this.#store.trust.requestTotals().requests,
         },
+        edits: { ...this.#edits.metrics, held: this.#store.edits.heldCount() },
       },
     }
   }
@@ -335,9 +360,38 @@ export class ChatService implements ChatApi {
 
   // ---- Messages (./outbox.ts, ./receive.ts) -------------------------------------------------
 
-  send(ref: string, text: string): { id: string; status: MessageStatus } {
+  send(ref: string, text: string, opts: SendOptions = {}): { id: string; status: MessageStatus } {
     checkText(text) // blank or over MAX_TEXT_BYTES: refused here, for CLI and API alike
-    return this.#outbox.send(this.#contacts.get(ref).peerId, text)
+    const peer = this.#contacts.get(ref).peerId
+    const { replyTo } = opts
+    if (replyTo !== undefined && this.#store.getMessage(replyTo)?.conversation !== peer)
+      throw new MessageNotFoundError(`no message ${replyTo} in this conversation`)
+    const ttlSeconds = this.#disappearing.ttl(peer)
+    return this.#outbox.send(peer, text, {
+      ...(replyTo !== undefined ? { replyTo } : {}),
+      ...(ttlSeconds !== undefined ? { ttlSeconds } : {}),
+    })
+  }
+
+  // ---- Edits, deletes, reactions, disappearing (./edits.ts, ./disappearing.ts) ---------------
+
+  editMessage(id: string, text: string): { id: string; edited: true } {
+    return this.#edits.edit(id, text)
+  }
+
+  deleteMessage(id: string, forEveryone: boolean): { id: string; deleted: true } {
+    return this.#edits.delete(id, forEveryone)
+  }
+
+  reactMessage(id: string, emoji: string, remove: boolean) {
+    return this.#edits.react(id, emoji, remove)
+  }
+
+  /** `ref`: a contact's name or PeerId, else a group's name or id (ContactNotFoundError). */
+  setDisappearing(ref: string, ttlSeconds: number): { conversation: string; ttlSeconds: number } {
+    const conversation = this.#store.getContact(ref)?.peerId ?? findGroup(this.#cx, ref)?.groupId
+    if (conversation === undefined) throw new ContactNotFoundError(`no contact or group "${ref}"`)
+    return this.#disappearing.set(conversation, ttlSeconds)
   }
 
   /** Resolves `delivered` (or `read`, which implies it) once the peer acked the message. */
@@ -426,9 +480,13 @@ export class ChatService implements ChatApi {
     return this.#groupsOrThrow().list()
   }
 
-  sendGroup(group: string, text: string): Promise<{ id: string; status: MessageStatus }> {
+  sendGroup(
+    group: string,
+    text: string,
+    opts?: SendOptions,
+  ): Promise<{ id: string; status: MessageStatus }> {
     checkText(text)
-    return this.#groupsOrThrow().send(group, text)
+    return this.#groupsOrThrow().send(group, text, opts)
   }
 
   groupMessages(group: string, opts: { limit?: number }): MessageView[] {

@@ -47,5 +47,11 @@ export class StrangerFrameError extends define('StrangerFrame', 403) {}
 /** A short invite link's inviter gave no card (offline, or not reachable in time) and the DHT
  *  has none: the contact cannot be added yet (`kith invite --full` works offline). */
 export class InviterUnreachableError extends define('InviterUnreachable', 504) {}
+/** An edit, or a delete for everyone, of a message we did not send (or of a history line). */
+export class NotYourMessageError extends define('NotYourMessage', 403) {}
+/** An edit after EDIT_WINDOW_MS (service/edits.ts), or of a deleted message. */
+export class EditWindowClosedError extends define('EditWindowClosed', 409) {}
+/** An edit or reaction of a deleted message. */
+export class MessageDeletedError extends define('MessageDeleted', 409) {}
 /** A method declared in ChatApi that this build does not implement yet. */
 export class NotImplementedError extends define('NotImplemented', 501) {}

@@ -2,7 +2,7 @@
 // the service (./groups/events.ts stores them) and the CLI (which prints them with its own names,
 // escaped). This module owns nothing else and imports nothing: it is safe for any layer.
 
-export type GroupEventType = 'created' | 'added' | 'removed' | 'left' | 'renamed'
+export type GroupEventType = 'created' | 'added' | 'removed' | 'left' | 'renamed' | 'timer'
 
 /** What a group history line says (the `event` field of a message line). */
 export interface GroupEvent {
@@ -13,6 +13,16 @@ export interface GroupEvent {
   members: string[]
   /** The group's name the op set (created, renamed), else absent. */
   name?: string
+  /** `timer`: the disappearing timer set, seconds (0: off) — in groups and 1:1 (../edits.ts). */
+  ttlSeconds?: number
+}
+
+/** "30 s", "5 min", "2 h", "3 d": a disappearing timer for a history line. */
+export function ttlPhrase(s: number): string {
+  if (s % 86_400 === 0) return `${s / 86_400} d`
+  if (s % 3600 === 0) return `${s / 3600} h`
+  if (s % 60 === 0) return `${s / 60} min`
+  return `${s} s`
 }
 
 /**
@@ -39,6 +49,10 @@ export function eventSentence(
       return `${who(e.by)} left`
     case 'renamed':
       return `${who(e.by)} renamed the group to ${quote(e.name ?? '')}`
+    case 'timer':
+      return (e.ttlSeconds ?? 0) === 0
+        ? `${who(e.by)} turned disappearing messages off`
+        : `${who(e.by)} set disappearing messages to ${ttlPhrase(e.ttlSeconds ?? 0)}`
   }
 }
 

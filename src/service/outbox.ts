@@ -32,8 +32,13 @@ export class Outbox {
     this.#timers.clear()
   }
 
-  /** Stores `text` for contact `peer` as a queued message in the outbox, and flushes soon. */
-  send(peer: string, text: string): { id: string; status: MessageStatus } {
+  /** Stores `text` for contact `peer` as a queued message in the outbox, and flushes soon.
+   *  `replyTo` (checked by the caller) and the conversation's disappearing timer ride along. */
+  send(
+    peer: string,
+    text: string,
+    opts: { replyTo?: string; ttlSeconds?: number } = {},
+  ): { id: string; status: MessageStatus } {
     const cx = this.#cx
     const now = cx.ctx.clock()
     const id = toHex(cx.ctx.rng(MESSAGE_ID_BYTES))
@@ -57,6 +62,8 @@ export class Outbox {
         sentAt: now,
         receivedAt: now,
         status: 'queued',
+        ...(opts.replyTo !== undefined ? { replyTo: opts.replyTo } : {}),
+        ...(opts.ttlSeconds !== undefined ? { ttlSeconds: opts.ttlSeconds } : {}),
       }
       cx.store.insertMessage(m)
       cx.store.enqueue({ messageId: id, peer, attempts: 0, nextAttemptAt: now })
@@ -232,6 +239,7 @@ export class Outbox {
       sentAt: BigInt(m.sentAt),
       conversation: new Uint8Array(0),
       text: { text: m.text },
+      ...(m.replyTo !== undefined ? { replyTo: fromHex(m.replyTo) } : {}),
     })
   }
 

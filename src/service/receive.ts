@@ -30,6 +30,8 @@ import type { StoredMessage } from '../store/types.js'
 import { loadRecord, type ChatContext } from './context.js'
 import { StrangerFrameError } from './errors.js'
 import { isCleanName } from './names.js'
+import type { Disappearing } from './disappearing.js'
+import type { Edits } from './edits.js'
 import type { Profile } from './profile.js'
 import type { InviteProofs } from './proofs.js'
 import type { Requests } from './requests.js'
@@ -51,6 +53,10 @@ export interface ReceiveHooks {
   proofs: InviteProofs
   /** Profile names contacts send (./profile.ts). */
   profile: Profile
+  /** Edits, deletes, reactions (./edits.ts). */
+  edits: Edits
+  /** Disappearing timers (./disappearing.ts). */
+  disappearing: Disappearing
 }
 
 export class Receiver {
@@ -146,6 +152,7 @@ export class Receiver {
       // An authenticated message from a contact we added: our invite proof has done its job.
       if (trusted) this.#hooks.proofs.heard(from)
       if (content.text !== undefined) {
+        const ttlSeconds = trusted ? this.#hooks.disappearing.ttl(from) : undefined
         const m: StoredMessage = {
           id: toHex(content.messageId),
           conversation: from,
@@ -156,13 +163,21 @@ export class Receiver {
           sentAt: Number(content.sentAt),
           receivedAt: now,
           status: 'delivered',
+          // Stored as sent, even when we do not have the quoted message.
+          ...(content.replyTo.length > 0 ? { replyTo: toHex(content.replyTo) } : {}),
+          ...(ttlSeconds !== undefined ? { ttlSeconds } : {}),
         }
         if (!trusted) {
           // A request: held, bounded, not acked (no receipt reveals we read it).
           requests.hold(from, m, content.profileName)
         } else {
-          if (cx.store.insertMessage(m))
-            events.push({ event: 'message', message: toMessageView(m) })
+          if (cx.store.insertMessage(m)) {
+            events.push({
+              event: 'message',
+              message: toMessageView(cx.store.getMessage(m.id) ?? m),
+            })
+            this.#hooks.edits.inserted(m.id, events)
+          }
           acks.push(m.id) // acked again even when a duplicate: the earlier ack may have been lost
         }
       } else if (content.card !== undefined) {
@@ -192,6 +207,19 @@ export class Receiver {
           requests.metrics.strangerFrames++
           throw new StrangerFrameError('a REMOVE that did not remove us is refused')
         }
+        acks.push(toHex(content.messageId))
+      } else if (
+        content.edit !== undefined ||
+        content.delete !== undefined ||
+        content.reaction !== undefined ||
+        content.disappearing !== undefined
+      ) {
+        // An edit, delete, reaction or timer change of our 1:1 conversation (./edits.ts,
+        // ./disappearing.ts): from a contact only (a co-member's is acked and dropped); acked
+        // also when refused or stale, so its sender stops retrying.
+        if (trusted && content.disappearing !== undefined)
+          this.#hooks.disappearing.receive(from, from, content, events)
+        else if (trusted) this.#hooks.edits.receive(from, from, content, result.plaintext, events)
         acks.push(toHex(content.messageId))
       } else if (content.receipt?.kind === ReceiptKind.DELIVERED) {
         for (const raw of content.receipt.messageIds) {

@@ -4,6 +4,7 @@
 import type { Contact, MessageStatus, StoredMessage } from '../store/types.js'
 import type { ConnectionInfo, NatStatus, NodeMetrics, ReservationInfo } from '../node/types.js'
 import { parseEvent, type GroupEvent } from './group-event.js'
+import type { EditMetrics } from './edits.js'
 import type { RequestMetrics } from './requests.js'
 
 export interface NodeStatus {
@@ -30,6 +31,8 @@ export interface NodeStatus {
     groupRejected?: GroupRejected
     /** Message requests and blocking (requests.ts RequestMetrics) and requests pending now. */
     requests?: RequestMetrics & { pending: number }
+    /** Edits, deletes and reactions refused, stale, held now (edits.ts EditMetrics). */
+    edits?: EditMetrics
   }
 }
 
@@ -104,6 +107,20 @@ export interface MessageView {
   group?: { id: string; name: string }
   /** What an `event` line says: type, actor, members added/removed, the name set. */
   event?: GroupEvent
+  // Replies, edits, deletes, reactions, disappearing (CLI.md "Conversations, receipts, edits";
+  // ./edits.ts). Always set by toMessageView.
+  /** The id of the message this one replies to, or null (it may be unknown here). */
+  replyTo?: string | null
+  /** The sender's clock (ms) of the latest edit, or null if never edited. */
+  editedAt?: number | null
+  /** Deleted: its text is "" and gone from the store. */
+  deleted?: boolean
+  /** Emoji → the reactors' PeerIds ('me' for ours), emoji and reactors sorted; {} if none. */
+  reactions?: Record<string, string[]>
+  /** Only for a disappearing message: its timer (seconds)… */
+  ttlSeconds?: number
+  /** …and when it disappears (ms; an incoming one gets it when read). */
+  expiresAt?: number
 }
 
 /** A row of `kith conversations` (CLI.md "Conversations, receipts, edits"). */
@@ -130,6 +147,8 @@ export type ServiceEvent =
   | { event: 'contact'; peerId: string; name: string; online: boolean }
   /** We were removed from a group (`by`: the admin's PeerId); its history stays readable. */
   | { event: 'group'; groupId: string; name: string; change: 'removed'; by: string }
+  /** A message already shown changed: edited, deleted, disappeared, or its reactions. */
+  | { event: 'update'; message: MessageView }
 
 export interface ChatApi {
   status(): NodeStatus
@@ -155,8 +174,9 @@ export interface ChatApi {
   blockRequest(peerId: string): { peerId: string; accepted: boolean }
   safetyNumber(ref: string): { contact: string; safetyNumber: string }
   confirmSafetyNumber(ref: string, number: string): { verified: boolean }
-  /** Queues a message; resolves once it is durably in the outbox. */
-  send(ref: string, text: string): { id: string; status: MessageStatus }
+  /** Queues a message; resolves once it is durably in the outbox. `replyTo`: a message of the
+   *  same conversation (MessageNotFoundError otherwise). */
+  send(ref: string, text: string, opts?: SendOptions): { id: string; status: MessageStatus }
   /** Resolves with the status once `delivered`, or the current status after timeoutMs. */
   waitDelivered(id: string, timeoutMs: number): Promise<MessageStatus>
   messages(opts: { contact?: string; limit?: number }): MessageView[]
@@ -173,7 +193,11 @@ export interface ChatApi {
   leaveGroup?(group: string): { groupId: string; members: string[] }
   listGroups?(): GroupView[]
   /** Encrypts once and publishes: `sent` if it reached a peer, else `queued`. */
-  sendGroup?(group: string, text: string): Promise<{ id: string; status: MessageStatus }>
+  sendGroup?(
+    group: string,
+    text: string,
+    opts?: SendOptions,
+  ): Promise<{ id: string; status: MessageStatus }>
   groupMessages?(group: string, opts: { limit?: number }): MessageView[]
   // Conversations and read marks (./conversations.ts); optional like groups (`kith relay`).
   /** One row per accepted contact and active group, most recent first. */
@@ -183,11 +207,29 @@ export interface ChatApi {
   readConversation?(ref: string): { conversation: string; read: number }
   settings?(): SettingsView
   setSettings?(s: Partial<SettingsView>): SettingsView
+  // Edits, deletes, reactions, disappearing (./edits.ts, ./disappearing.ts); optional like groups.
+  /** Own text messages only (NotYourMessageError), within EDIT_WINDOW_MS (EditWindowClosedError). */
+  editMessage?(id: string, text: string): { id: string; edited: true }
+  /** Locally; `forEveryone` also on the other side(s), own messages only (NotYourMessageError). */
+  deleteMessage?(id: string, forEveryone: boolean): { id: string; deleted: true }
+  /** Adds (or removes) our one reaction; `emoji` one emoji grapheme (InvalidArgumentError). */
+  reactMessage?(
+    id: string,
+    emoji: string,
+    remove: boolean,
+  ): { id: string; reactions: Record<string, string[]> }
+  /** A contact's or group's timer (seconds, 0: off), told to the other side(s). */
+  setDisappearing?(ref: string, ttlSeconds: number): { conversation: string; ttlSeconds: number }
   /** Our display name (`kith profile`); optional: `kith relay` has none to send. */
   profile?(): ProfileView
   /** Sets it and tells every accepted contact. Throws InvalidNameError (400). */
   setProfileName?(name: string): ProfileView
   on(fn: (e: ServiceEvent) => void): () => void
+}
+
+export interface SendOptions {
+  /** The id of a message of the same conversation this one replies to. */
+  replyTo?: string
 }
 
 export function toMessageView(m: StoredMessage): MessageView {
@@ -197,6 +239,7 @@ export function toMessageView(m: StoredMessage): MessageView {
     by: ev.by,
     members: ev.members,
     ...(ev.name !== undefined ? { name: ev.name } : {}),
+    ...(ev.ttlSeconds !== undefined ? { ttlSeconds: ev.ttlSeconds } : {}),
   }
   return {
     id: m.id,
@@ -210,6 +253,12 @@ export function toMessageView(m: StoredMessage): MessageView {
     kind: m.kind ?? 'text',
     ...(m.groupName !== undefined ? { group: { id: m.conversation, name: m.groupName } } : {}),
     ...(event !== undefined ? { event } : {}),
+    replyTo: m.replyTo ?? null,
+    editedAt: m.editedAt ?? null,
+    deleted: m.deleted ?? false,
+    reactions: m.reactions ?? {},
+    ...(m.ttlSeconds !== undefined ? { ttlSeconds: m.ttlSeconds } : {}),
+    ...(m.expiresAt !== undefined ? { expiresAt: m.expiresAt } : {}),
   }
 }
 

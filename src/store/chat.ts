@@ -49,6 +49,12 @@ interface MessageRow {
   read_at: number | null
   kind: 'text' | 'file' | 'event'
   group_name: string | null
+  reply_to: string | null
+  edited_at: number | null
+  deleted: number
+  ttl: number | null
+  expires_at: number | null
+  reactions: string | null
 }
 interface OutboxRow {
   message_id: string
@@ -62,9 +68,13 @@ const STATUS_RANK: Record<MessageStatus, number> = { queued: 0, sent: 1, deliver
 const STATUS_RANK_SQL = "CASE status WHEN 'queued' THEN 0 WHEN 'sent' THEN 1 ELSE 2 END"
 const MESSAGE_COLUMNS =
   'id, conversation, sender, direction, seq, text, sent_at, received_at, status'
-/** With the kind (migration 7) and, for a group conversation, the group's name. */
+/** With the kind (migration 7), for a group conversation the group's name, and the reply, edit,
+ *  delete, timer and reactions (migration 8, ./edits.ts): reactions as [[emoji, reactor], …]. */
 const MESSAGE_SELECT = `${MESSAGE_COLUMNS}, read_at, kind,
-  (SELECT g.name FROM groups g WHERE g.group_id = messages.conversation) AS group_name`
+  (SELECT g.name FROM groups g WHERE g.group_id = messages.conversation) AS group_name,
+  reply_to, edited_at, deleted, ttl, expires_at,
+  (SELECT json_group_array(json_array(r.emoji, r.reactor)) FROM reactions r
+    WHERE r.message_id = messages.id AND r.emoji != '') AS reactions`
 /** Display order, newest first (see the header). */
 const NEWEST_FIRST = 'sort_at DESC, sender DESC, seq DESC, id DESC'
 
@@ -98,7 +108,18 @@ function isPeerId(ref: string): boolean {
   }
 }
 
+/** `[[emoji, reactor], …]` → `{emoji: [reactor, …]}`, emoji and reactors sorted (stable JSON). */
+function reactionsOut(json: string | null): Record<string, string[]> | undefined {
+  const pairs = json === null ? [] : (JSON.parse(json) as Array<[string, string]>)
+  if (pairs.length === 0) return undefined
+  const out: Record<string, string[]> = {}
+  for (const [emoji, reactor] of pairs.sort((a, b) => (a[0] + a[1] < b[0] + b[1] ? -1 : 1)))
+    (out[emoji] ??= []).push(reactor)
+  return out
+}
+
 function messageOut(r: MessageRow): StoredMessage {
+  const reactions = reactionsOut(r.reactions)
   return {
     id: r.id,
     conversation: r.conversation,
@@ -111,6 +132,12 @@ function messageOut(r: MessageRow): StoredMessage {
     status: r.read_at === null ? r.status : 'read',
     ...(r.kind !== 'text' ? { kind: r.kind } : {}),
     ...(r.group_name !== null ? { groupName: r.group_name } : {}),
+    ...(r.reply_to !== null ? { replyTo: r.reply_to } : {}),
+    ...(r.edited_at !== null ? { editedAt: r.edited_at } : {}),
+    ...(r.deleted === 1 ? { deleted: true } : {}),
+    ...(r.ttl !== null ? { ttlSeconds: r.ttl } : {}),
+    ...(r.expires_at !== null ? { expiresAt: r.expires_at } : {}),
+    ...(reactions !== undefined ? { reactions } : {}),
   }
 }
 
@@ -250,8 +277,9 @@ export class SqliteChatStore extends Redacted implements ChatStore {
         .get(m.conversation, m.from, m.seq) as number | undefined
       const sortAt = later === undefined ? m.receivedAt : Math.min(later, m.receivedAt)
       const inserted = this.#q(
-        `INSERT INTO messages (${MESSAGE_COLUMNS}, sort_at, read_at, kind)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        `INSERT INTO messages (${MESSAGE_COLUMNS}, sort_at, read_at, kind, reply_to, ttl,
+           expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT (id) DO NOTHING`,
       ).run(
         m.id,
@@ -266,6 +294,14 @@ export class SqliteChatStore extends Redacted implements ChatStore {
         sortAt,
         m.status === 'read' ? m.receivedAt : null,
         m.kind ?? 'text',
+        m.replyTo ?? null,
+        m.ttlSeconds ?? null,
+        // Our own disappearing message runs from when it was sent; an incoming one from when it
+        // is read (migration 8's trigger), unless the caller says otherwise.
+        m.expiresAt ??
+          (m.ttlSeconds !== undefined && m.direction === 'out'
+            ? m.sentAt + m.ttlSeconds * 1000
+            : null),
       )
       if (inserted.changes === 0) return false
       // Earlier-seq messages of the sender must not sort after this one. The largest of their

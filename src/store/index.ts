@@ -4,6 +4,8 @@ export type {
   Contact,
   ControlEntry,
   Direction,
+  EditStore,
+  HeldEdit,
   GroupEnvelope,
   GroupOpRow,
   GroupRow,
@@ -39,6 +41,7 @@ export {
 } from './database.js'
 export { migrate, MIGRATIONS, SCHEMA_VERSION, schemaVersion } from './migrations.js'
 export { SqliteChatStore } from './chat.js'
+export { SqliteEditStore } from './edits.js'
 export { SqliteProtocolStore } from './protocol.js'
 export {
   GROUP_RETENTION_COUNT,

@@ -331,6 +331,56 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'text'
     CHECK (kind IN ('text', 'file', 'event'));
   `,
+  // 8: replies, edits, deletes, reactions, disappearing messages (./edits.ts; protocol.md
+  // §4.8.1–4.8.5). reply_to: the quoted id as sent (the quoted message may be unknown here).
+  // edited_at/edit_id: the sender's clock and content id of the latest edit applied (a replayed
+  // older edit loses to it). deleted: a tombstone whose text was wiped. ttl: the disappearing
+  // timer (seconds) the message was sent or received under; expires_at: when the sweeper wipes
+  // it — set at insert for our own (sent_at + ttl), when read for incoming ones (the trigger:
+  // Signal starts an incoming message's timer when it is read). Reactions: one per reactor per
+  // message, `emoji` '' a removal kept for its time (latest wins). Timers: the conversation's
+  // current one (latest set_at wins). Held edits: edits, deletes and reactions for a message not
+  // here yet, applied when it arrives (bounded: service/edits.ts MAX_HELD_EDITS).
+  `
+  ALTER TABLE messages ADD COLUMN reply_to TEXT;
+  ALTER TABLE messages ADD COLUMN edited_at INTEGER;
+  ALTER TABLE messages ADD COLUMN edit_id TEXT;
+  ALTER TABLE messages ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0 CHECK (deleted IN (0, 1));
+  ALTER TABLE messages ADD COLUMN ttl INTEGER;
+  ALTER TABLE messages ADD COLUMN expires_at INTEGER;
+  CREATE INDEX messages_expiring ON messages (expires_at) WHERE expires_at IS NOT NULL;
+  CREATE TRIGGER messages_expire_on_read AFTER UPDATE OF read_at ON messages
+    WHEN NEW.ttl IS NOT NULL AND NEW.direction = 'in' AND NEW.read_at IS NOT NULL
+      AND OLD.read_at IS NULL AND NEW.expires_at IS NULL
+  BEGIN
+    UPDATE messages SET expires_at = NEW.read_at + NEW.ttl * 1000 WHERE id = NEW.id;
+  END;
+
+  CREATE TABLE reactions (
+    message_id TEXT NOT NULL REFERENCES messages (id) ON DELETE CASCADE,
+    reactor TEXT NOT NULL,                          -- a PeerId, or 'me'
+    emoji TEXT NOT NULL,                            -- '' once removed
+    at INTEGER NOT NULL,                            -- the reactor's clock
+    PRIMARY KEY (message_id, reactor)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE timers (
+    conversation TEXT PRIMARY KEY,
+    ttl INTEGER NOT NULL,                           -- seconds; 0: off
+    set_at INTEGER NOT NULL                         -- the setter's clock
+  ) WITHOUT ROWID;
+
+  CREATE TABLE held_edits (
+    id TEXT PRIMARY KEY,                            -- the edit's own content id
+    target TEXT NOT NULL,
+    conversation TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    content BLOB NOT NULL,                          -- the encoded ChatContent
+    received_at INTEGER NOT NULL
+  );
+  CREATE INDEX held_edits_by_target ON held_edits (target);
+  CREATE INDEX held_edits_by_age ON held_edits (received_at);
+  `,
 ]
 
 /** The schema version this code writes. */

@@ -105,6 +105,18 @@ export interface StoredMessage {
   kind?: 'text' | 'file' | 'event'
   /** When the conversation is a group we hold: its name (read only, from the groups table). */
   groupName?: string
+  /** The id of the message this one replies to, as sent (it may be unknown here). */
+  replyTo?: string
+  /** Read only (./edits.ts): the sender's clock of the latest edit applied. */
+  editedAt?: number
+  /** Read only: deleted (its text wiped). */
+  deleted?: boolean
+  /** The disappearing timer (seconds) it was sent or received under. */
+  ttlSeconds?: number
+  /** When it disappears (ms); incoming ones get it when read. */
+  expiresAt?: number
+  /** Read only: emoji → reactors (PeerIds, or 'me'), sorted. */
+  reactions?: Record<string, string[]>
 }
 
 export interface OutboxEntry {
@@ -293,10 +305,48 @@ export interface NodeStore extends ChatStore {
   readonly protocol: ProtocolStore & SyncProtocolStore
   readonly groups: GroupStore
   readonly trust: TrustStore
+  /** Edits, deletes, reactions, disappearing timers (migration 8, ./edits.ts). */
+  readonly edits: EditStore
   /** Our own display name (`kith init --name`, `kith profile --name`, `kith id`). */
   getIdentityName(): string
   setIdentityName(name: string): void
   close(): void
+}
+
+/** An edit, delete or reaction held until its target message arrives (./edits.ts). */
+export interface HeldEdit {
+  id: string
+  target: string
+  conversation: string
+  actor: string
+  /** The encoded ChatContent. */
+  content: Uint8Array
+  receivedAt: number
+}
+
+/** Replies' targets, edits, deletes, reactions and disappearing timers (./edits.ts). Synchronous:
+ *  used inside the receive transaction. Policy (who may edit what) is the service's. */
+export interface EditStore {
+  /** Sets the text if (editedAt, editId) is newer than the last edit applied and the message is
+   *  not deleted; false otherwise (a stale or replayed edit). */
+  applyEdit(id: string, text: string, editedAt: number, editId: string): boolean
+  /** Marks deleted, wipes its text and reactions, drops what is held for it. False if absent. */
+  wipe(id: string): boolean
+  /** Sets (emoji) or removes ('') `reactor`'s reaction if `at` is not older than its last. */
+  react(id: string, reactor: string, emoji: string, at: number): boolean
+  /** The conversation's timer (seconds, 0: off) and when it was set, if ever. */
+  timer(conversation: string): { ttl: number; setAt: number } | undefined
+  /** Sets the timer if `setAt` is not older than the current one's; false otherwise. */
+  setTimer(conversation: string, ttl: number, setAt: number): boolean
+  /** Ids of messages whose time is up (expires_at ≤ now), not yet deleted, at most `limit`. */
+  expired(now: number, limit: number): string[]
+  /** The earliest expires_at of a message not yet deleted. */
+  nextExpiry(): number | undefined
+  /** Holds an edit for a message not here yet; keeps the newest `keep` held. */
+  hold(e: HeldEdit, keep: number): boolean
+  /** Removes and returns what is held for `target`, oldest first. */
+  release(target: string): HeldEdit[]
+  heldCount(): number
 }
 
 /** Synchronous twins of the core's async store calls, for use inside `transaction()`. */

@@ -12,6 +12,10 @@ export type Typed =
 export const COMMANDS = {
   help: 'lists these commands',
   read: 'marks this conversation read (sends read receipts unless they are off)',
+  reply: '/reply <text> replies to the last message you received here',
+  edit: '/edit <text> edits your last message here',
+  delete: 'deletes your last message here for everyone',
+  react: '/react <emoji> reacts to the last message you received here',
   quit: 'leaves the chat (so do Ctrl-D and Ctrl-C)',
 } as const
 export type CommandName = keyof typeof COMMANDS

@@ -16,11 +16,12 @@ import {
 import type { ContactView, GroupView, MessageView, ServiceEvent } from '../../service/types.js'
 import type { MessageStatus } from '../../store/types.js'
 import { helpLines, parseLine, unknownLine } from '../chat/input.js'
+import { LastMessages, runEditCommand } from '../chat/edit-commands.js'
 import { ChatScreen, useColor } from '../chat/screen.js'
 import { displayWidth } from '../chat/width.js'
 import { ctxOf } from '../context.js'
 import { CONTINUATION, errorLine, printable, UsageError } from '../output.js'
-import { checkTextArg, findContact, nameBook } from './messages.js'
+import { checkTextArg, findContact, nameBook, shownText } from './messages.js'
 
 /** Past messages shown when the chat opens (`--history`). */
 export const DEFAULT_HISTORY = 20
@@ -119,10 +120,19 @@ async function runChat(
   if (tty) process.stdout.on('resize', () => screen.forgetRows())
   title(screen, target)
   // A group's history line ("alice added carol") is a notice, not someone's message.
-  const show = (m: MessageView) =>
-    m.kind === 'event'
-      ? screen.info(`* ${printable(m.text, CONTINUATION)}`)
-      : screen.message(m, m.direction === 'out' ? 'me' : name(m.from))
+  // Replies, "(edited)", "(deleted)" and reactions are part of the shown text (escaped there).
+  const texts = new Map(history.map((m) => [m.id, m.text]))
+  const shown = (m: MessageView): MessageView => ({
+    ...m,
+    text: shownText(m, (id) => texts.get(id)),
+  })
+  const last = new LastMessages()
+  const show = (m: MessageView) => {
+    texts.set(m.id, m.text)
+    last.saw(m)
+    if (m.kind === 'event') screen.info(`* ${printable(m.text, CONTINUATION)}`)
+    else screen.message(shown(m), m.direction === 'out' ? 'me' : name(m.from))
+  }
   for (const m of history) show(m)
 
   const groupName = async (groupId: string) => {
@@ -145,6 +155,18 @@ async function runChat(
       } else if (m.direction === 'in') {
         screen.info(`(new message from ${name(m.from)})`)
       }
+    } else if (e.event === 'update') {
+      // A visible message was edited, deleted, disappeared or reacted to: a notice line with it.
+      const m = e.message
+      if (m.conversation !== target.id || !texts.has(m.id)) return
+      texts.set(m.id, m.text)
+      const who = m.direction === 'out' ? 'me' : name(m.from)
+      screen.info(
+        `~ ${who}: ${printable(
+          shownText(m, (id) => texts.get(id)),
+          CONTINUATION,
+        )}`,
+      )
     } else if (e.event === 'status') {
       if (e.conversation === target.id) screen.status(e.id, e.status)
     } else if (e.event === 'contact' && target.kind === 'direct' && e.peerId === target.id) {
@@ -153,7 +175,7 @@ async function runChat(
   }
   early.splice(0).forEach(handle)
   setOnEvent(handle)
-  await readLoop(rl, tty, client, target, screen, stream)
+  await readLoop(rl, tty, client, target, screen, stream, last, shown)
 }
 
 function title(screen: ChatScreen, target: Target): void {
@@ -185,6 +207,8 @@ async function readLoop(
   target: Target,
   screen: ChatScreen,
   stream: EventStream,
+  last: LastMessages,
+  shown: (m: MessageView) => MessageView,
 ): Promise<void> {
   const pending = new Set<Promise<void>>()
   const track = (p: Promise<void>) => {
@@ -193,16 +217,17 @@ async function readLoop(
       .finally(() => pending.delete(q))
     pending.add(q)
   }
-  const send = async (text: string) => {
+  const send = async (text: string, replyTo?: string) => {
     checkTextArg(text)
+    const opts = replyTo === undefined ? {} : { replyTo }
     const r =
       target.kind === 'group'
-        ? await client.sendGroup(target.id, text)
-        : await client.send(target.ref, text)
+        ? await client.sendGroup(target.id, text, opts)
+        : await client.send(target.ref, text, opts)
     const now = Date.now()
     const status: MessageStatus = r.status
     screen.message(
-      {
+      shown({
         id: r.id,
         conversation: target.id,
         from: client.info.peerId,
@@ -211,9 +236,11 @@ async function readLoop(
         sentAt: now,
         receivedAt: now,
         status,
-      },
+        replyTo: replyTo ?? null,
+      }),
       'me',
     )
+    last.saw({ id: r.id, direction: 'out' })
   }
   let daemonGone = false
   await new Promise<void>((done) => {
@@ -237,6 +264,12 @@ async function readLoop(
         rl.close()
       } else if (typed.name === 'help') {
         for (const l of helpLines()) screen.info(l)
+      } else if (typed.name !== 'read') {
+        track(
+          runEditCommand(typed.name, typed.arg, last, client, send).then((info) => {
+            if (info !== undefined) screen.info(info)
+          }),
+        )
       } else {
         track(
           client.readConversation(target.id).then((r) => {

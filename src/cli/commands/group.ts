@@ -4,7 +4,14 @@ import type { Command } from 'commander'
 import type { GroupView, MessageView, ServiceEvent } from '../../service/types.js'
 import { ctxOf, positiveInt } from '../context.js'
 import { printable, ticks, writeJson, writeOut } from '../output.js'
-import { checkTextArg, messageLine, nameBook, openFollow, untilInterrupted } from './messages.js'
+import {
+  checkTextArg,
+  messageLine,
+  nameBook,
+  openFollow,
+  replyToArg,
+  untilInterrupted,
+} from './messages.js'
 
 function membersLine(r: { groupId: string; members: string[] }): string {
   return `${r.groupId}  ${r.members.length} member${r.members.length === 1 ? '' : 's'}`
@@ -72,11 +79,12 @@ export function registerGroup(program: Command): void {
   group
     .command('send <group> <text...>')
     .description('send a message to a group')
-    .action(async (ref: string, words: string[], _o: unknown, cmd: Command) => {
+    .option('--reply-to <id>', 'reply to message <id> of this group')
+    .action(async (ref: string, words: string[], o: { replyTo?: string }, cmd: Command) => {
       const ctx = ctxOf(cmd)
       const text = words.join(' ')
       checkTextArg(text)
-      const r = await ctx.client().sendGroup(ref, text)
+      const r = await ctx.client().sendGroup(ref, text, replyToArg(o.replyTo))
       if (ctx.json) writeJson(r)
       else writeOut(`${r.status} ${ticks(r.status)}  ${r.id}`)
     })

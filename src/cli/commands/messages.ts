@@ -73,12 +73,51 @@ export function findContact<C extends { name: string; peerId: string }>(
   return contacts.find((c) => c.peerId === ref) ?? contacts.find((c) => c.name === ref)
 }
 
+/** `--reply-to <id>`: a message id as `messages --json` prints it (32 hex chars). */
+export function replyToArg(id: string | undefined): { replyTo?: string } {
+  if (id === undefined) return {}
+  if (!/^[0-9a-f]{32}$/.test(id))
+    throw new UsageError('--reply-to takes a message id (32 hex chars)')
+  return { replyTo: id }
+}
+
+/** Compact reactions: `[👍 2  🎉]` (the count only when more than one). */
+export function reactionsText(r: Record<string, string[]> | undefined): string {
+  const parts = Object.entries(r ?? {}).map(([e, who]) =>
+    who.length > 1 ? `${e} ${who.length}` : e,
+  )
+  return parts.length === 0 ? '' : `  [${parts.join('  ')}]`
+}
+
+/** A message's text as shown (not yet escaped): "↪ reply to …" first, "(deleted)" instead of a
+ *  wiped text, "(edited)" and the reactions after it. `quote` finds the quoted message's text. */
+export function shownText(m: MessageView, quote?: (id: string) => string | undefined): string {
+  let reply = ''
+  if (m.replyTo != null) {
+    const q = quote?.(m.replyTo)
+    reply = `↪ reply to ${q === undefined ? m.replyTo.slice(0, 8) : `"${snippetRaw(q, 24)}"`}  `
+  }
+  const body = m.deleted === true ? '(deleted)' : m.text
+  const edited = m.editedAt != null && m.deleted !== true ? ' (edited)' : ''
+  return `${reply}${body}${edited}${reactionsText(m.reactions)}`
+}
+
+function snippetRaw(text: string, max: number): string {
+  const one = text.replace(/\s+/g, ' ')
+  return one.length > max ? `${one.slice(0, max - 1)}…` : one
+}
+
 /** One human line for a message (more if its text has line breaks: each continues indented
  *  after CONTINUATION). Names and text are shown through `printable`: no peer can forge a line.
  *  With `conv` (several conversations), a group's lines start with `[group name]` (issue 14). A
  *  group history line (`kind` event) is `* <sentence>`, built here with `name`, not the daemon's
  *  stored sentence, so it shows the names of now, escaped like every name. */
-export function messageLine(m: MessageView, name: (peerId: string) => string, conv: boolean) {
+export function messageLine(
+  m: MessageView,
+  name: (peerId: string) => string,
+  conv: boolean,
+  quote?: (id: string) => string | undefined,
+) {
   const tag = conv && m.group !== undefined ? `[${printable(m.group.name)}] ` : ''
   if (m.event !== undefined) return `${formatTime(m.sentAt)}  ${tag}* ${eventLine(m.event, name)}`
   const who = m.direction === 'out' ? 'me' : printable(name(m.from))
@@ -87,7 +126,8 @@ export function messageLine(m: MessageView, name: (peerId: string) => string, co
       ? ` → ${printable(name(m.conversation))}`
       : ''
   const mark = m.direction === 'out' ? `  ${ticks(m.status)}` : ''
-  return `${formatTime(m.sentAt)}  ${tag}${who}${where}: ${printable(m.text, CONTINUATION)}${mark}`
+  const text = printable(shownText(m, quote), CONTINUATION)
+  return `${formatTime(m.sentAt)}  ${tag}${who}${where}: ${text}${mark}`
 }
 
 /** An event's sentence with the name book (ourselves: the PeerId it calls "me" → "you"). */
@@ -160,6 +200,7 @@ export function registerMessages(program: Command): void {
         'bytes of UTF-8 (63 KiB), not blank',
     )
     .option('--wait', 'return once the peer acknowledged it (exit 5 on timeout)')
+    .option('--reply-to <id>', 'reply to message <id> of this conversation')
     .option(
       '--timeout <seconds>',
       'how long --wait waits, 0 to 600 (0: only check)',
@@ -169,17 +210,18 @@ export function registerMessages(program: Command): void {
       async (
         ref: string,
         words: string[],
-        o: { wait?: boolean; timeout: string },
+        o: { wait?: boolean; timeout: string; replyTo?: string },
         cmd: Command,
       ) => {
         const ctx = ctxOf(cmd)
         const timeoutMs = parseTimeout(o.timeout)
+        const reply = replyToArg(o.replyTo)
         const text = words.length === 1 && words[0] === '-' ? await readStdin() : words.join(' ')
         checkTextArg(text)
         const wait = o.wait === true
         let r: { id: string; status: string }
         try {
-          r = await ctx.client().send(ref, text, wait ? { wait, timeoutMs } : {})
+          r = await ctx.client().send(ref, text, { ...reply, ...(wait ? { wait, timeoutMs } : {}) })
         } catch (err) {
           if (err instanceof DeliveryTimeoutError) {
             // Scripts still get the id to follow up on; the exit code says it timed out.
@@ -218,11 +260,13 @@ export function registerMessages(program: Command): void {
             ...(limit !== undefined ? { limit } : {}),
           })
           const name = ctx.json ? (p: string) => p : await nameBook(client)
+          const texts = new Map(history.map((m) => [m.id, m.text]))
+          const quote = (id: string) => texts.get(id)
           const print = (m: MessageView) =>
-            ctx.json ? writeJson(m) : writeOut(messageLine(m, name, ref === undefined))
+            ctx.json ? writeJson(m) : writeOut(messageLine(m, name, ref === undefined, quote))
           history.forEach(print)
           if (f === undefined) return
-          await follow(client, ref, history, print, ctx.json, f.start)
+          await follow(client, ref, history, print, ctx.json, f.start, name)
           await untilInterrupted(f.stream)
         } finally {
           f?.stream.close()
@@ -238,6 +282,7 @@ async function follow(
   print: (m: MessageView) => void,
   json: boolean,
   start: Follow['start'],
+  name: (peerId: string) => string = (p) => p,
 ): Promise<void> {
   let conversation: string | undefined
   if (ref !== undefined) {
@@ -256,6 +301,13 @@ async function follow(
       const text = texts.get(e.id)
       if (text === undefined) return
       writeOut(`  ${ticks(e.status)} ${e.status}: ${snippet(text)}`)
+    } else if (e.event === 'update') {
+      // Edited, deleted, disappeared or reacted to: the line again (JSON: the whole message).
+      if (conversation !== undefined && e.message.conversation !== conversation) return
+      if (!texts.has(e.message.id)) return
+      texts.set(e.message.id, e.message.text)
+      if (json) writeJson(e.message)
+      else writeOut(`  ~ ${messageLine(e.message, name, ref === undefined)}`)
     }
   }
   start(onEvent)

@@ -1,5 +1,6 @@
 // The plaintext of every 1:1 and group message (wire.proto ChatContent) and the bodies it can
-// carry: text, receipt, group control, file manifest, contact card, group update. Encoded before padding
+// carry: text, receipt, group control, file manifest, contact card, group update, edit, delete,
+// reaction, disappearing timer. Encoded before padding
 // (./padding.ts) and encryption; decoded after decryption and unpadding.
 //
 // This module owns their layout and bounds. It knows nothing of conversations, delivery or
@@ -11,6 +12,7 @@ import { MalformedMessageError } from '../errors.js'
 import { PEER_ID_BYTES } from '../identity/identity.js'
 import { ED25519_KEY_BYTES, SIGNATURE_BYTES } from './codec.js'
 import { decodeLimited } from './decode.js'
+import { isOneEmoji } from './emoji.js'
 import { INVITE_SECRET_BYTES } from './invite.js'
 import {
   MAX_CHAT_CONTENT_BYTES,
@@ -24,7 +26,10 @@ import {
   MAX_ID_BYTES,
   MAX_NAME_BYTES,
   MAX_PLAINTEXT_BYTES,
+  MAX_REACTION_BYTES,
   MAX_RECEIPT_IDS,
+  MAX_TTL_SECONDS,
+  MIN_TTL_SECONDS,
 } from './limits.js'
 import * as pb from './pb/wire.js'
 import {
@@ -53,18 +58,23 @@ const MAX_CHUNK_HASHES = Math.floor(MAX_CHAT_CONTENT_BYTES / (HASH_BYTES + 2))
 
 export type {
   ChatContent,
+  Delete,
+  Disappearing,
+  Edit,
   FileManifest,
   GroupControl,
   GroupUpdate,
+  Reaction,
   Receipt,
   SenderKeyDistribution,
   Text,
 } from './pb/wire.js'
 
-/** The invite proof and profile name are optional on input (most contents carry neither). */
-type ContentIn = Omit<WireInput<pb.ChatContent>, 'inviteProof' | 'profileName'> & {
+/** The invite proof, profile name and reply are optional on input (most contents carry none). */
+type ContentIn = Omit<WireInput<pb.ChatContent>, 'inviteProof' | 'profileName' | 'replyTo'> & {
   inviteProof?: Uint8Array
   profileName?: string
+  replyTo?: Uint8Array
 }
 type ReceiptIn = WireInput<pb.Receipt>
 type GroupControlIn = WireInput<pb.GroupControl>
@@ -158,8 +168,47 @@ function fileManifest(r: Rules, what: string, x: FileIn): FileIn {
   }
 }
 
+// Edit, Delete, Reaction, Disappearing (docs/protocol.md §4.8.2–4.8.5): the target is a message id;
+// who may edit or delete it (its sender only) is the service's rule (service/edits.ts).
+function edit(r: Rules, what: string, x: WireInput<pb.Edit>): WireInput<pb.Edit> {
+  const text = utf8UpTo(r, `${what}.text`, x.text, MAX_PLAINTEXT_BYTES)
+  r.min(`${what}.text length`, text.length, 1)
+  return { targetId: r.len(`${what}.targetId`, x.targetId, MESSAGE_ID_BYTES), text }
+}
+
+function reaction(r: Rules, what: string, x: WireInput<pb.Reaction>): WireInput<pb.Reaction> {
+  const emoji = utf8UpTo(r, `${what}.emoji`, x.emoji, MAX_REACTION_BYTES)
+  if (!isOneEmoji(emoji)) r.bad(`${what}.emoji: not one emoji`)
+  if (typeof x.remove !== 'boolean') r.bad(`${what}.remove: expected a boolean`)
+  return {
+    targetId: r.len(`${what}.targetId`, x.targetId, MESSAGE_ID_BYTES),
+    emoji,
+    remove: x.remove,
+  }
+}
+
+function disappearing(r: Rules, what: string, x: WireInput<pb.Disappearing>) {
+  const ttlSeconds = u32(r, `${what}.ttlSeconds`, x.ttlSeconds)
+  if (ttlSeconds !== 0) {
+    r.min(`${what}.ttlSeconds`, ttlSeconds, MIN_TTL_SECONDS)
+    r.max(`${what}.ttlSeconds`, ttlSeconds, MAX_TTL_SECONDS)
+  }
+  return { ttlSeconds }
+}
+
 function chatContent(r: Rules, c: ContentIn): WireInput<pb.ChatContent> {
-  const bodies = [c.text, c.receipt, c.groupControl, c.file, c.card, c.group]
+  const bodies = [
+    c.text,
+    c.receipt,
+    c.groupControl,
+    c.file,
+    c.card,
+    c.group,
+    c.edit,
+    c.delete,
+    c.reaction,
+    c.disappearing,
+  ]
   const set = bodies.filter((b) => b != null).length
   if (set !== 1) r.bad(`ChatContent: ${set} bodies set, expected exactly one`)
   const { conversation } = c
@@ -180,7 +229,10 @@ function chatContent(r: Rules, c: ContentIn): WireInput<pb.ChatContent> {
       INVITE_SECRET_BYTES,
     ),
     profileName: utf8UpTo(r, 'ChatContent.profileName', c.profileName ?? '', MAX_NAME_BYTES),
+    // A reply names the quoted message's id; only a text replies (Signal: DataMessage.quote).
+    replyTo: r.len('ChatContent.replyTo', c.replyTo ?? new Uint8Array(0), 0, MESSAGE_ID_BYTES),
   }
+  if (out.replyTo.length > 0 && c.text == null) r.bad('ChatContent.replyTo: only a text replies')
   if (c.text != null) {
     out.text = { text: utf8UpTo(r, 'ChatContent.text.text', c.text.text, MAX_PLAINTEXT_BYTES) }
   }
@@ -191,6 +243,16 @@ function chatContent(r: Rules, c: ContentIn): WireInput<pb.ChatContent> {
   if (c.file != null) out.file = fileManifest(r, 'ChatContent.file', c.file)
   if (c.card != null) out.card = bytesUpTo(r, 'ChatContent.card', c.card, MAX_CONTACT_CARD_BYTES)
   if (c.group != null) out.group = groupUpdate(r, 'ChatContent.group', c.group)
+  if (c.edit != null) out.edit = edit(r, 'ChatContent.edit', c.edit)
+  if (c.delete != null) {
+    out.delete = {
+      targetId: r.len('ChatContent.delete.targetId', c.delete.targetId, MESSAGE_ID_BYTES),
+    }
+  }
+  if (c.reaction != null) out.reaction = reaction(r, 'ChatContent.reaction', c.reaction)
+  if (c.disappearing != null) {
+    out.disappearing = disappearing(r, 'ChatContent.disappearing', c.disappearing)
+  }
   return out
 }
 
@@ -229,7 +291,7 @@ export function decodeChatContent(bytes: Uint8Array): pb.ChatContent {
   return wire<pb.ChatContent>(chatContent(decodeRules, m))
 }
 
-/** Counts the top-level occurrences of the oneof body fields (10–15). */
+/** Counts the top-level occurrences of the oneof body fields (10–19). */
 function bodyFields(bytes: Uint8Array): number {
   try {
     const rd = protonsReader(bytes)
@@ -237,7 +299,7 @@ function bodyFields(bytes: Uint8Array): number {
     while (rd.pos < rd.len) {
       const tag = rd.uint32()
       const field = tag >>> 3
-      if (field >= 10 && field <= 15) n++
+      if (field >= 10 && field <= 19) n++
       rd.skipType(tag & 7)
     }
     return n

@@ -62,3 +62,14 @@ export const MAX_GROUP_UPDATE_OPS = 512
  *  (with a one-time ML-KEM key), so the byte cap (MAX_CHAT_CONTENT_BYTES) allows only ≈21–37
  *  per update: the service splits larger sets over several updates. */
 export const MAX_GROUP_UPDATE_CARDS = MAX_GROUP_MEMBERS
+
+// ---- Replies, edits, deletes, reactions, disappearing (docs/protocol.md §4.8.1–4.8.5) ----------
+/** UTF-8 bytes of a reaction's emoji: one grapheme. The longest RGI emoji (a family of four with
+ *  skin tones, 41 B; a subdivision flag with tag characters, 28 B) fits with room to spare; a
+ *  stack of combining marks posing as "one grapheme" does not. */
+export const MAX_REACTION_BYTES = 64
+/** Shortest disappearing timer, in seconds (Signal's smallest custom value is 1 s; 5 s leaves the
+ *  sweeper, which runs every DISAPPEAR_SWEEP_MS, well inside the timer). */
+export const MIN_TTL_SECONDS = 5
+/** Longest disappearing timer: 4 weeks (Signal offers up to 4 weeks in its picker). */
+export const MAX_TTL_SECONDS = 28 * 24 * 3600

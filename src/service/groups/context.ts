@@ -7,6 +7,7 @@ import type { GroupOpRecord } from '../../core/group/index.js'
 import type { IdentityKeyPair } from '../../core/identity/identity.js'
 import type { KithNode } from '../../node/types.js'
 import type { NodeStore } from '../../store/types.js'
+import type { ChatContent } from '../../core/wire/pb/wire.js'
 import type { Cards } from '../cards.js'
 import type { GroupRejected, ServiceEvent } from '../types.js'
 
@@ -34,6 +35,24 @@ export interface GroupDeps {
   flush(peer: string): void
   /** Our card as pushed to contacts (addresses, prekeys, mailboxes), freshly signed. */
   ownCard(): Uint8Array
+  /** Replies' timers, edits, deletes, reactions, timer changes (../edits.ts, ../disappearing.ts). */
+  bodies?: GroupBodyHooks
+}
+
+/** What ./messages.ts hands on about contents other than texts, inside its transaction. */
+export interface GroupBodyHooks {
+  /** An edit, delete, reaction or timer change from `from`, in its sender's order. */
+  receive(
+    groupId: string,
+    from: string,
+    content: ChatContent,
+    raw: Uint8Array,
+    events: ServiceEvent[],
+  ): void
+  /** A message was stored: what was held for it applies now. */
+  inserted(id: string, events: ServiceEvent[]): void
+  /** The group's disappearing timer (seconds), undefined when off. */
+  ttl(groupId: string): number | undefined
 }
 
 export interface GroupContext extends GroupDeps {

@@ -15,7 +15,15 @@ import {
 } from '../../core/wire/pb/wire.js'
 import type { GroupRow, MessageStatus } from '../../store/types.js'
 import { GroupNotFoundError } from '../errors.js'
-import { toMessageView, type GroupRejected, type GroupView, type MessageView } from '../types.js'
+import type { EditBody } from '../edits.js'
+import {
+  toMessageView,
+  type GroupRejected,
+  type GroupView,
+  type MessageView,
+  type SendOptions,
+} from '../types.js'
+import { sendGroupBody } from './content.js'
 import {
   GROUP_OLD_TOPIC_GRACE_MS,
   GROUP_SYNC_INTERVAL_MS,
@@ -146,8 +154,17 @@ export class Groups {
     return this.#G.store.groups.listGroups().map(toGroupView)
   }
 
-  send(ref: string, text: string): Promise<{ id: string; status: MessageStatus }> {
-    return sendGroupMessage(this.#G, ref, text)
+  send(
+    ref: string,
+    text: string,
+    opts?: SendOptions,
+  ): Promise<{ id: string; status: MessageStatus }> {
+    return sendGroupMessage(this.#G, ref, text, opts)
+  }
+
+  /** An edit, delete, reaction or timer change through our sender key (./content.ts). */
+  sendBody(groupId: string, id: string, at: number, body: EditBody): void {
+    sendGroupBody(this.#G, groupId, id, at, body)
   }
 
   /** History of a group, also after we left it (by id or name). */

@@ -20,8 +20,8 @@ import { decodeChatContent, encodeChatContent, MESSAGE_ID_BYTES } from '../../co
 import type { ChatContent } from '../../core/wire/pb/wire.js'
 import type { PubsubVerdict } from '../../node/types.js'
 import type { MessageStatus, StoredMessage } from '../../store/types.js'
-import { InvalidArgumentError } from '../errors.js'
-import { toMessageView, type GroupRejected, type ServiceEvent } from '../types.js'
+import { InvalidArgumentError, MessageNotFoundError } from '../errors.js'
+import { toMessageView, type GroupRejected, type SendOptions, type ServiceEvent } from '../types.js'
 import { GROUP_GAP_TIMEOUT_MS, type GroupContext } from './context.js'
 import { chainMap, ownRecord, storeOwnRecord } from './keys.js'
 import { memberGroup } from './removal.js'
@@ -54,9 +54,14 @@ export async function sendGroupMessage(
   G: GroupContext,
   ref: string,
   text: string,
+  opts: SendOptions = {},
 ): Promise<{ id: string; status: MessageStatus }> {
   if (text.length === 0) throw new InvalidArgumentError('empty message')
   const g = memberGroup(G, ref)
+  const { replyTo } = opts
+  if (replyTo !== undefined && G.store.getMessage(replyTo)?.conversation !== g.groupId)
+    throw new MessageNotFoundError(`no message ${replyTo} in this group`)
+  const ttlSeconds = G.bodies?.ttl(g.groupId)
   const gid = fromHex(g.groupId)
   const now = G.ctx.clock()
   const id = toHex(G.ctx.rng(MESSAGE_ID_BYTES))
@@ -71,6 +76,7 @@ export async function sendGroupMessage(
       sentAt: BigInt(now),
       conversation: gid,
       text: { text },
+      ...(replyTo !== undefined ? { replyTo: fromHex(replyTo) } : {}),
     })
     const data = encryptWithRecord(G.ctx.crypto, record, gid, content)
     storeOwnRecord(G, g.groupId, record)
@@ -86,6 +92,8 @@ export async function sendGroupMessage(
       sentAt: now,
       receivedAt: now,
       status: 'queued',
+      ...(replyTo !== undefined ? { replyTo } : {}),
+      ...(ttlSeconds !== undefined ? { ttlSeconds } : {}),
     }
     G.store.insertMessage(message)
     return { message, data }
@@ -103,7 +111,8 @@ export async function republishQueued(G: GroupContext, groupId: string): Promise
   if (g === undefined || !g.active || g.topic === '') return
   const queued = G.store
     .listMessages({ conversation: groupId })
-    .filter((m) => m.direction === 'out' && m.status === 'queued')
+    // A message deleted while it waited is not published after all.
+    .filter((m) => m.direction === 'out' && m.status === 'queued' && m.deleted !== true)
   for (const m of queued) {
     const env = G.store.groups.getEnvelope(groupId, G.me, m.seq)
     if (env === undefined || G.stopped()) continue
@@ -132,6 +141,7 @@ function current(G: GroupContext, groupId: string, m: StoredMessage, kept: Uint8
       sentAt: BigInt(m.sentAt),
       conversation: gid,
       text: { text: m.text },
+      ...(m.replyTo !== undefined ? { replyTo: fromHex(m.replyTo) } : {}),
     })
     const data = encryptWithRecord(G.ctx.crypto, record, gid, content)
     storeOwnRecord(G, groupId, record)
@@ -222,12 +232,14 @@ export function receiveEnvelope(G: GroupContext, groupId: string, data: Uint8Arr
       const plaintext = decryptWithRecord(G.ctx.crypto, record, fields)
       const content = decodeChatContent(plaintext)
       const from = sender
+      const body =
+        content.text ?? content.edit ?? content.delete ?? content.reaction ?? content.disappearing
       if (
-        content.text === undefined ||
+        body === undefined ||
         !equalBytes(content.conversation, fromHex(groupId)) ||
         !equalBytes(content.sender, peerIdToBytes(from))
       )
-        return // authentic but not a group text of this sender: nothing to show
+        return // authentic but not a group text (or edit…) of this sender: nothing to show
       const row = G.store.groups.getSenderKey(groupId, from)
       if (row !== undefined)
         G.store.groups.putSenderKey(groupId, from, { ...row, record: record.serialize() })
@@ -300,6 +312,12 @@ function show(
     G.rejected.blocked++
     return
   }
+  if (content.text === undefined) {
+    // An edit, delete, reaction or timer change (./content.ts), in its sender's order.
+    G.bodies?.receive(groupId, sender, content, encodeChatContent(content), events)
+    return
+  }
+  const ttlSeconds = G.bodies?.ttl(groupId)
   const m: StoredMessage = {
     id: toHex(content.messageId),
     conversation: groupId,
@@ -310,9 +328,13 @@ function show(
     sentAt: Number(content.sentAt),
     receivedAt: G.ctx.clock(),
     status: 'delivered',
+    ...(content.replyTo.length > 0 ? { replyTo: toHex(content.replyTo) } : {}),
+    ...(ttlSeconds !== undefined ? { ttlSeconds } : {}),
   }
-  if (G.store.insertMessage(m))
+  if (G.store.insertMessage(m)) {
     events.push({ event: 'message', message: toMessageView(G.store.getMessage(m.id) ?? m) })
+    G.bodies?.inserted(m.id, events)
+  }
 }
 
 /**

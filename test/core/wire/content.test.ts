@@ -41,6 +41,7 @@ const head = (): Omit<pb.ChatContent, 'text'> => ({
   conversation: new Uint8Array(0),
   inviteProof: new Uint8Array(0),
   profileName: '',
+  replyTo: new Uint8Array(0),
 })
 
 const receipt = (n = 3): pb.Receipt => ({

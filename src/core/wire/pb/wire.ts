@@ -3442,6 +3442,431 @@ export namespace FileManifest {
   }
 }
 
+export interface Edit {
+  targetId: Uint8Array<ArrayBuffer>
+  text: string
+}
+
+export namespace Edit {
+  let _codec: Codec<Edit>
+
+  export const codec = (): Codec<Edit> => {
+    if (_codec == null) {
+      _codec = message<Edit>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.targetId != null && obj.targetId.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.targetId)
+        }
+
+        if ((obj.text != null && obj.text !== '')) {
+          w.uint32(18)
+          w.string(obj.text)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          targetId: uint8ArrayAlloc(0),
+          text: ''
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.targetId = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.text = reader.string()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.targetId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.text`,
+                value: reader.string()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface EditTargetIdFieldEvent {
+    field: '$.targetId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface EditTextFieldEvent {
+    field: '$.text'
+    value: string
+  }
+
+  export function encode (obj: Partial<Edit>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Edit.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Edit>): Edit {
+    return decodeMessage(buf, Edit.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Edit>): Generator<EditTargetIdFieldEvent | EditTextFieldEvent> {
+    return streamMessage(buf, Edit.codec(), opts)
+  }
+}
+
+export interface Delete {
+  targetId: Uint8Array<ArrayBuffer>
+}
+
+export namespace Delete {
+  let _codec: Codec<Delete>
+
+  export const codec = (): Codec<Delete> => {
+    if (_codec == null) {
+      _codec = message<Delete>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.targetId != null && obj.targetId.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.targetId)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          targetId: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.targetId = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.targetId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DeleteTargetIdFieldEvent {
+    field: '$.targetId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<Delete>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Delete.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Delete>): Delete {
+    return decodeMessage(buf, Delete.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Delete>): Generator<DeleteTargetIdFieldEvent> {
+    return streamMessage(buf, Delete.codec(), opts)
+  }
+}
+
+export interface Reaction {
+  targetId: Uint8Array<ArrayBuffer>
+  emoji: string
+  remove: boolean
+}
+
+export namespace Reaction {
+  let _codec: Codec<Reaction>
+
+  export const codec = (): Codec<Reaction> => {
+    if (_codec == null) {
+      _codec = message<Reaction>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.targetId != null && obj.targetId.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.targetId)
+        }
+
+        if ((obj.emoji != null && obj.emoji !== '')) {
+          w.uint32(18)
+          w.string(obj.emoji)
+        }
+
+        if ((obj.remove != null && obj.remove !== false)) {
+          w.uint32(24)
+          w.bool(obj.remove)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          targetId: uint8ArrayAlloc(0),
+          emoji: '',
+          remove: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.targetId = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.emoji = reader.string()
+              break
+            }
+            case 3: {
+              obj.remove = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.targetId`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.emoji`,
+                value: reader.string()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.remove`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface ReactionTargetIdFieldEvent {
+    field: '$.targetId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ReactionEmojiFieldEvent {
+    field: '$.emoji'
+    value: string
+  }
+
+  export interface ReactionRemoveFieldEvent {
+    field: '$.remove'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<Reaction>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Reaction.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Reaction>): Reaction {
+    return decodeMessage(buf, Reaction.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Reaction>): Generator<ReactionTargetIdFieldEvent | ReactionEmojiFieldEvent | ReactionRemoveFieldEvent> {
+    return streamMessage(buf, Reaction.codec(), opts)
+  }
+}
+
+export interface Disappearing {
+  ttlSeconds: number
+}
+
+export namespace Disappearing {
+  let _codec: Codec<Disappearing>
+
+  export const codec = (): Codec<Disappearing> => {
+    if (_codec == null) {
+      _codec = message<Disappearing>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.ttlSeconds != null && obj.ttlSeconds !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.ttlSeconds)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          ttlSeconds: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.ttlSeconds = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.ttlSeconds`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface DisappearingTtlSecondsFieldEvent {
+    field: '$.ttlSeconds'
+    value: number
+  }
+
+  export function encode (obj: Partial<Disappearing>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Disappearing.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Disappearing>): Disappearing {
+    return decodeMessage(buf, Disappearing.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Disappearing>): Generator<DisappearingTtlSecondsFieldEvent> {
+    return streamMessage(buf, Disappearing.codec(), opts)
+  }
+}
+
 export interface ChatContent {
   messageId: Uint8Array<ArrayBuffer>
   sender: Uint8Array<ArrayBuffer>
@@ -3450,12 +3875,17 @@ export interface ChatContent {
   conversation: Uint8Array<ArrayBuffer>
   inviteProof: Uint8Array<ArrayBuffer>
   profileName: string
+  replyTo: Uint8Array<ArrayBuffer>
   text?: Text
   receipt?: Receipt
   groupControl?: GroupControl
   file?: FileManifest
   card?: Uint8Array<ArrayBuffer>
   group?: GroupUpdate
+  edit?: Edit
+  delete?: Delete
+  reaction?: Reaction
+  disappearing?: Disappearing
 }
 
 export namespace ChatContent {
@@ -3470,7 +3900,59 @@ export namespace ChatContent {
 
         obj = { ...obj }
 
+        if (obj.disappearing != null) {
+          obj.reaction = undefined
+          obj.delete = undefined
+          obj.edit = undefined
+          obj.group = undefined
+          obj.card = undefined
+          obj.file = undefined
+          obj.groupControl = undefined
+          obj.receipt = undefined
+          obj.text = undefined
+        }
+
+        if (obj.reaction != null) {
+          obj.disappearing = undefined
+          obj.delete = undefined
+          obj.edit = undefined
+          obj.group = undefined
+          obj.card = undefined
+          obj.file = undefined
+          obj.groupControl = undefined
+          obj.receipt = undefined
+          obj.text = undefined
+        }
+
+        if (obj.delete != null) {
+          obj.disappearing = undefined
+          obj.reaction = undefined
+          obj.edit = undefined
+          obj.group = undefined
+          obj.card = undefined
+          obj.file = undefined
+          obj.groupControl = undefined
+          obj.receipt = undefined
+          obj.text = undefined
+        }
+
+        if (obj.edit != null) {
+          obj.disappearing = undefined
+          obj.reaction = undefined
+          obj.delete = undefined
+          obj.group = undefined
+          obj.card = undefined
+          obj.file = undefined
+          obj.groupControl = undefined
+          obj.receipt = undefined
+          obj.text = undefined
+        }
+
         if (obj.group != null) {
+          obj.disappearing = undefined
+          obj.reaction = undefined
+          obj.delete = undefined
+          obj.edit = undefined
           obj.card = undefined
           obj.file = undefined
           obj.groupControl = undefined
@@ -3479,6 +3961,10 @@ export namespace ChatContent {
         }
 
         if (obj.card != null) {
+          obj.disappearing = undefined
+          obj.reaction = undefined
+          obj.delete = undefined
+          obj.edit = undefined
           obj.group = undefined
           obj.file = undefined
           obj.groupControl = undefined
@@ -3487,6 +3973,10 @@ export namespace ChatContent {
         }
 
         if (obj.file != null) {
+          obj.disappearing = undefined
+          obj.reaction = undefined
+          obj.delete = undefined
+          obj.edit = undefined
           obj.group = undefined
           obj.card = undefined
           obj.groupControl = undefined
@@ -3495,6 +3985,10 @@ export namespace ChatContent {
         }
 
         if (obj.groupControl != null) {
+          obj.disappearing = undefined
+          obj.reaction = undefined
+          obj.delete = undefined
+          obj.edit = undefined
           obj.group = undefined
           obj.card = undefined
           obj.file = undefined
@@ -3503,6 +3997,10 @@ export namespace ChatContent {
         }
 
         if (obj.receipt != null) {
+          obj.disappearing = undefined
+          obj.reaction = undefined
+          obj.delete = undefined
+          obj.edit = undefined
           obj.group = undefined
           obj.card = undefined
           obj.file = undefined
@@ -3511,6 +4009,10 @@ export namespace ChatContent {
         }
 
         if (obj.text != null) {
+          obj.disappearing = undefined
+          obj.reaction = undefined
+          obj.delete = undefined
+          obj.edit = undefined
           obj.group = undefined
           obj.card = undefined
           obj.file = undefined
@@ -3553,6 +4055,11 @@ export namespace ChatContent {
           w.string(obj.profileName)
         }
 
+        if ((obj.replyTo != null && obj.replyTo.byteLength > 0)) {
+          w.uint32(66)
+          w.bytes(obj.replyTo)
+        }
+
         if (obj.text != null) {
           w.uint32(82)
           Text.codec().encode(obj.text, w)
@@ -3583,6 +4090,26 @@ export namespace ChatContent {
           GroupUpdate.codec().encode(obj.group, w)
         }
 
+        if (obj.edit != null) {
+          w.uint32(130)
+          Edit.codec().encode(obj.edit, w)
+        }
+
+        if (obj.delete != null) {
+          w.uint32(138)
+          Delete.codec().encode(obj.delete, w)
+        }
+
+        if (obj.reaction != null) {
+          w.uint32(146)
+          Reaction.codec().encode(obj.reaction, w)
+        }
+
+        if (obj.disappearing != null) {
+          w.uint32(154)
+          Disappearing.codec().encode(obj.disappearing, w)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -3594,7 +4121,8 @@ export namespace ChatContent {
           sentAt: 0n,
           conversation: uint8ArrayAlloc(0),
           inviteProof: uint8ArrayAlloc(0),
-          profileName: ''
+          profileName: '',
+          replyTo: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -3631,6 +4159,10 @@ export namespace ChatContent {
               obj.profileName = reader.string()
               break
             }
+            case 8: {
+              obj.replyTo = reader.bytes()
+              break
+            }
             case 10: {
               obj.text = Text.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.text
@@ -3665,6 +4197,30 @@ export namespace ChatContent {
               })
               break
             }
+            case 16: {
+              obj.edit = Edit.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.edit
+              })
+              break
+            }
+            case 17: {
+              obj.delete = Delete.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.delete
+              })
+              break
+            }
+            case 18: {
+              obj.reaction = Reaction.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.reaction
+              })
+              break
+            }
+            case 19: {
+              obj.disappearing = Disappearing.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.disappearing
+              })
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -3672,7 +4228,59 @@ export namespace ChatContent {
           }
         }
 
+        if (obj.disappearing != null) {
+          delete obj.reaction
+          delete obj.delete
+          delete obj.edit
+          delete obj.group
+          delete obj.card
+          delete obj.file
+          delete obj.groupControl
+          delete obj.receipt
+          delete obj.text
+        }
+
+        if (obj.reaction != null) {
+          delete obj.disappearing
+          delete obj.delete
+          delete obj.edit
+          delete obj.group
+          delete obj.card
+          delete obj.file
+          delete obj.groupControl
+          delete obj.receipt
+          delete obj.text
+        }
+
+        if (obj.delete != null) {
+          delete obj.disappearing
+          delete obj.reaction
+          delete obj.edit
+          delete obj.group
+          delete obj.card
+          delete obj.file
+          delete obj.groupControl
+          delete obj.receipt
+          delete obj.text
+        }
+
+        if (obj.edit != null) {
+          delete obj.disappearing
+          delete obj.reaction
+          delete obj.delete
+          delete obj.group
+          delete obj.card
+          delete obj.file
+          delete obj.groupControl
+          delete obj.receipt
+          delete obj.text
+        }
+
         if (obj.group != null) {
+          delete obj.disappearing
+          delete obj.reaction
+          delete obj.delete
+          delete obj.edit
           delete obj.card
           delete obj.file
           delete obj.groupControl
@@ -3681,6 +4289,10 @@ export namespace ChatContent {
         }
 
         if (obj.card != null) {
+          delete obj.disappearing
+          delete obj.reaction
+          delete obj.delete
+          delete obj.edit
           delete obj.group
           delete obj.file
           delete obj.groupControl
@@ -3689,6 +4301,10 @@ export namespace ChatContent {
         }
 
         if (obj.file != null) {
+          delete obj.disappearing
+          delete obj.reaction
+          delete obj.delete
+          delete obj.edit
           delete obj.group
           delete obj.card
           delete obj.groupControl
@@ -3697,6 +4313,10 @@ export namespace ChatContent {
         }
 
         if (obj.groupControl != null) {
+          delete obj.disappearing
+          delete obj.reaction
+          delete obj.delete
+          delete obj.edit
           delete obj.group
           delete obj.card
           delete obj.file
@@ -3705,6 +4325,10 @@ export namespace ChatContent {
         }
 
         if (obj.receipt != null) {
+          delete obj.disappearing
+          delete obj.reaction
+          delete obj.delete
+          delete obj.edit
           delete obj.group
           delete obj.card
           delete obj.file
@@ -3713,6 +4337,10 @@ export namespace ChatContent {
         }
 
         if (obj.text != null) {
+          delete obj.disappearing
+          delete obj.reaction
+          delete obj.delete
+          delete obj.edit
           delete obj.group
           delete obj.card
           delete obj.file
@@ -3777,6 +4405,13 @@ export namespace ChatContent {
               }
               break
             }
+            case 8: {
+              yield {
+                field: `${prefix}.replyTo`,
+                value: reader.bytes()
+              }
+              break
+            }
             case 10: {
               yield * Text.codec().stream(reader, reader.uint32(), `${prefix}.text`, {
                 limits: opts.limits?.text
@@ -3815,6 +4450,34 @@ export namespace ChatContent {
             case 15: {
               yield * GroupUpdate.codec().stream(reader, reader.uint32(), `${prefix}.group`, {
                 limits: opts.limits?.group
+              })
+
+              break
+            }
+            case 16: {
+              yield * Edit.codec().stream(reader, reader.uint32(), `${prefix}.edit`, {
+                limits: opts.limits?.edit
+              })
+
+              break
+            }
+            case 17: {
+              yield * Delete.codec().stream(reader, reader.uint32(), `${prefix}.delete`, {
+                limits: opts.limits?.delete
+              })
+
+              break
+            }
+            case 18: {
+              yield * Reaction.codec().stream(reader, reader.uint32(), `${prefix}.reaction`, {
+                limits: opts.limits?.reaction
+              })
+
+              break
+            }
+            case 19: {
+              yield * Disappearing.codec().stream(reader, reader.uint32(), `${prefix}.disappearing`, {
+                limits: opts.limits?.disappearing
               })
 
               break
@@ -3864,6 +4527,11 @@ export namespace ChatContent {
   export interface ChatContentProfileNameFieldEvent {
     field: '$.profileName'
     value: string
+  }
+
+  export interface ChatContentReplyToFieldEvent {
+    field: '$.replyTo'
+    value: Uint8Array<ArrayBuffer>
   }
 
   export interface ChatContentTextTextFieldEvent {
@@ -4043,6 +4711,41 @@ export namespace ChatContent {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface ChatContentEditTargetIdFieldEvent {
+    field: '$.edit.targetId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ChatContentEditTextFieldEvent {
+    field: '$.edit.text'
+    value: string
+  }
+
+  export interface ChatContentDeleteTargetIdFieldEvent {
+    field: '$.delete.targetId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ChatContentReactionTargetIdFieldEvent {
+    field: '$.reaction.targetId'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface ChatContentReactionEmojiFieldEvent {
+    field: '$.reaction.emoji'
+    value: string
+  }
+
+  export interface ChatContentReactionRemoveFieldEvent {
+    field: '$.reaction.remove'
+    value: boolean
+  }
+
+  export interface ChatContentDisappearingTtlSecondsFieldEvent {
+    field: '$.disappearing.ttlSeconds'
+    value: number
+  }
+
   export function encode (obj: Partial<ChatContent>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ChatContent.codec())
   }
@@ -4051,7 +4754,7 @@ export namespace ChatContent {
     return decodeMessage(buf, ChatContent.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatContent>): Generator<ChatContentMessageIdFieldEvent | ChatContentSenderFieldEvent | ChatContentSeqFieldEvent | ChatContentSentAtFieldEvent | ChatContentConversationFieldEvent | ChatContentInviteProofFieldEvent | ChatContentProfileNameFieldEvent | ChatContentTextTextFieldEvent | ChatContentReceiptKindFieldEvent | ChatContentReceiptMessageIdsFieldEvent | ChatContentGroupControlGroupIdFieldEvent | ChatContentGroupControlOpFieldEvent | ChatContentGroupControlMembersFieldEvent | ChatContentGroupControlAdminsFieldEvent | ChatContentGroupControlNameFieldEvent | ChatContentGroupControlEpochFieldEvent | ChatContentGroupControlActorFieldEvent | ChatContentGroupControlSignatureFieldEvent | ChatContentGroupControlSenderKeyDistributionIdFieldEvent | ChatContentGroupControlSenderKeyChainIdFieldEvent | ChatContentGroupControlSenderKeyIterationFieldEvent | ChatContentGroupControlSenderKeyChainKeyFieldEvent | ChatContentGroupControlSenderKeySigningKeyFieldEvent | ChatContentFileFileIdFieldEvent | ChatContentFileNameFieldEvent | ChatContentFileSizeFieldEvent | ChatContentFileChunkSizeFieldEvent | ChatContentFileChunkHashesFieldEvent | ChatContentFileKeyFieldEvent | ChatContentFileSha256FieldEvent | ChatContentFileMimeFieldEvent | ChatContentCardFieldEvent | ChatContentGroupGroupIdFieldEvent | ChatContentGroupOpsFieldEvent | ChatContentGroupSecretsFieldEvent | ChatContentGroupSenderKeyDistributionIdFieldEvent | ChatContentGroupSenderKeyChainIdFieldEvent | ChatContentGroupSenderKeyIterationFieldEvent | ChatContentGroupSenderKeyChainKeyFieldEvent | ChatContentGroupSenderKeySigningKeyFieldEvent | ChatContentGroupCardsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatContent>): Generator<ChatContentMessageIdFieldEvent | ChatContentSenderFieldEvent | ChatContentSeqFieldEvent | ChatContentSentAtFieldEvent | ChatContentConversationFieldEvent | ChatContentInviteProofFieldEvent | ChatContentProfileNameFieldEvent | ChatContentReplyToFieldEvent | ChatContentTextTextFieldEvent | ChatContentReceiptKindFieldEvent | ChatContentReceiptMessageIdsFieldEvent | ChatContentGroupControlGroupIdFieldEvent | ChatContentGroupControlOpFieldEvent | ChatContentGroupControlMembersFieldEvent | ChatContentGroupControlAdminsFieldEvent | ChatContentGroupControlNameFieldEvent | ChatContentGroupControlEpochFieldEvent | ChatContentGroupControlActorFieldEvent | ChatContentGroupControlSignatureFieldEvent | ChatContentGroupControlSenderKeyDistributionIdFieldEvent | ChatContentGroupControlSenderKeyChainIdFieldEvent | ChatContentGroupControlSenderKeyIterationFieldEvent | ChatContentGroupControlSenderKeyChainKeyFieldEvent | ChatContentGroupControlSenderKeySigningKeyFieldEvent | ChatContentFileFileIdFieldEvent | ChatContentFileNameFieldEvent | ChatContentFileSizeFieldEvent | ChatContentFileChunkSizeFieldEvent | ChatContentFileChunkHashesFieldEvent | ChatContentFileKeyFieldEvent | ChatContentFileSha256FieldEvent | ChatContentFileMimeFieldEvent | ChatContentCardFieldEvent | ChatContentGroupGroupIdFieldEvent | ChatContentGroupOpsFieldEvent | ChatContentGroupSecretsFieldEvent | ChatContentGroupSenderKeyDistributionIdFieldEvent | ChatContentGroupSenderKeyChainIdFieldEvent | ChatContentGroupSenderKeyIterationFieldEvent | ChatContentGroupSenderKeyChainKeyFieldEvent | ChatContentGroupSenderKeySigningKeyFieldEvent | ChatContentGroupCardsFieldEvent | ChatContentEditTargetIdFieldEvent | ChatContentEditTextFieldEvent | ChatContentDeleteTargetIdFieldEvent | ChatContentReactionTargetIdFieldEvent | ChatContentReactionEmojiFieldEvent | ChatContentReactionRemoveFieldEvent | ChatContentDisappearingTtlSecondsFieldEvent> {
     return streamMessage(buf, ChatContent.codec(), opts)
   }
 }

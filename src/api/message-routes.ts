@@ -1,0 +1,71 @@
+// Edits, deletes, reactions and disappearing timers (CLI.md "Conversations, receipts, edits";
+// docs/architecture.md "Local API"): each route calls one ChatApi method. `:id` is a message id
+// (32 hex chars); `:ref` a contact's name or PeerId, or a group's name or id. An API without chat
+// (`kith relay`) answers 404 NotAvailable. Knows nothing of HTTP plumbing (./server.ts).
+import type { ChatApi } from '../service/types.js'
+import { MAX_TTL_SECONDS } from '../core/wire/limits.js'
+import { HttpError } from './errors.js'
+import { bad, int, REF, str, type Body, type Route } from './routes.js'
+
+/** A message id in a path: 16 bytes as lowercase hex. */
+const ID = '([0-9a-f]{32})'
+
+function notAvailable(): never {
+  throw new HttpError(404, 'NotAvailable', 'this node has no messages')
+}
+
+function bool(body: Body, field: string): boolean {
+  const v = body[field]
+  if (v === undefined) return false
+  if (typeof v !== 'boolean') throw bad(`"${field}" must be a boolean`)
+  return v
+}
+
+export function messageRoutes(api: ChatApi): Route[] {
+  return [
+    {
+      method: 'POST',
+      path: new RegExp(`^/v1/messages/${ID}/edit$`),
+      handle: ({ params, body }) => {
+        if (typeof body.text !== 'string') throw bad('"text" must be a string')
+        return { body: api.editMessage?.(params[0] ?? '', body.text) ?? notAvailable() }
+      },
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/v1/messages/${ID}/delete$`),
+      handle: ({ params, body }) => ({
+        body: api.deleteMessage?.(params[0] ?? '', bool(body, 'forEveryone')) ?? notAvailable(),
+      }),
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/v1/messages/${ID}/react$`),
+      handle: ({ params, body }) => ({
+        body:
+          api.reactMessage?.(params[0] ?? '', str(body, 'emoji'), bool(body, 'remove')) ??
+          notAvailable(),
+      }),
+    },
+    {
+      method: 'POST',
+      path: new RegExp(`^/v1/conversations/${REF}/disappearing$`),
+      handle: ({ params, body }) => ({
+        body:
+          api.setDisappearing?.(
+            params[0] ?? '',
+            int(body.ttlSeconds, 'ttlSeconds', 0, MAX_TTL_SECONDS),
+          ) ?? notAvailable(),
+      }),
+    },
+  ]
+}
+
+/** The optional `replyTo` of POST /v1/messages and /v1/groups/:ref/messages. */
+export function replyTo(body: Body): { replyTo?: string } {
+  const v = body.replyTo
+  if (v === undefined || v === null) return {}
+  if (typeof v !== 'string' || !/^[0-9a-f]{32}$/.test(v))
+    throw bad('"replyTo" must be a message id (32 hex chars)')
+  return { replyTo: v }
+}

@@ -1,0 +1,57 @@
+// Edits, deletes, reactions and timer changes in a group (docs/protocol.md §4.8.2–4.8.5): sent like
+// a group text through our sender key — the next seq of our sequence, kept for sync, published on
+// the topic — but stored as no message row: receivers apply them (../edits.ts,
+// ../disappearing.ts) when their seq comes up in our per-sender order (./messages.ts deliver), so
+// an edit or delete never overtakes the message it names. A body that reached nobody reaches the
+// others by sync (its seq leaves a gap they ask for). This module owns only that send; it knows
+// nothing of what the bodies mean.
+import debug from 'debug'
+import { fromHex } from '../../core/bytes.js'
+import { encryptWithRecord } from '../../core/group/index.js'
+import { encodeChatContent } from '../../core/wire/content.js'
+import type { EditBody } from '../edits.js'
+import type { GroupContext } from './context.js'
+import { ownRecord, storeOwnRecord } from './keys.js'
+import { memberGroup } from './removal.js'
+
+const log = debug('kith:service:groups')
+
+/**
+ * Encrypts `body` as our next group content (inside the caller's transaction) and publishes it
+ * once that transaction has committed. NotAMemberError / GroupNotFoundError if we cannot send.
+ */
+export function sendGroupBody(
+  G: GroupContext,
+  groupId: string,
+  id: string,
+  at: number,
+  body: EditBody,
+): void {
+  const g = memberGroup(G, groupId)
+  const gid = fromHex(g.groupId)
+  const data = G.store.transaction(() => {
+    const record = ownRecord(G, g.groupId)
+    const seq = G.store.nextSeq(g.groupId)
+    const content = encodeChatContent({
+      messageId: fromHex(id),
+      sender: G.meBytes,
+      seq: BigInt(seq),
+      sentAt: BigInt(at),
+      conversation: gid,
+      ...body,
+    })
+    const data = encryptWithRecord(G.ctx.crypto, record, gid, content)
+    storeOwnRecord(G, g.groupId, record)
+    G.store.groups.retain({ groupId: g.groupId, sender: G.me, seq, data, receivedAt: at })
+    G.store.groups.setMark(g.groupId, G.me, seq)
+    return data
+  })
+  if (g.topic === '') return
+  // After the caller's transaction: a rolled-back body is never published.
+  setImmediate(() => {
+    if (G.stopped()) return
+    G.node.pubsubPublish(g.topic, data).catch((err: unknown) => {
+      log('publish failed: %s', (err as Error).name)
+    })
+  })
+}
