@@ -14,6 +14,7 @@ import {
   decodeInviteLink,
   encodeInviteLink,
   encodeShortInviteLink,
+  verifyShortInvite,
   type DecodedInvite,
 } from '../core/wire/invite.js'
 import type { PrekeyBundle } from '../core/wire/pb/wire.js'
@@ -78,9 +79,10 @@ export class Contacts {
         ? encodeInviteLink({ peerId: cx.node.peerId, addrs, bundle, name, secret })
         : encodeShortInviteLink({
             peerId: cx.node.peerId,
-            packedAddrs: packAddrs(addrs),
+            packedAddrs: packAddrs(addrs, cx.node.peerId),
             name,
             secret,
+            sign: (m) => cx.identity.sign(cx.ctx.crypto, m),
           })
     return { link, peerId: cx.node.peerId }
   }
@@ -129,6 +131,11 @@ export class Contacts {
     let invite
     try {
       invite = decodeInviteLink(link)
+    } catch (err) {
+      throw new InvalidInviteError(`not a valid invite link (${(err as Error).name})`)
+    }
+    try {
+      verifyShortInvite(cx.ctx.crypto, invite)
     } catch (err) {
       throw new InvalidInviteError(`not a valid invite link (${(err as Error).name})`)
     }

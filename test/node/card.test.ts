@@ -92,5 +92,12 @@ describe('/kith/card', () => {
     const packed = packAddrs([...addrs, 'not an address'])
     assert.equal(packed.length, 2)
     assert.deepEqual(unpackAddrs([...packed, new Uint8Array([0xff, 0xff, 0xff])]), addrs)
+    // Our own trailing /p2p/<us> is left out (the link names us once); another peer's stays.
+    const relay = '12D3KooWJCAXuxZqFWi8PRffVaRcm5ndGEze9ifeqUWcUMsQh6WB'
+    const me = '12D3KooWB5js5RR58i5sxocDPpEJVpR4fXDPZf3jJPW4yV1nX692'
+    const circuit = `/ip4/11.0.0.10/tcp/4001/p2p/${relay}/p2p-circuit`
+    assert.deepEqual(unpackAddrs(packAddrs([`${circuit}/p2p/${me}`], me)), [circuit])
+    const [one] = packAddrs([`${circuit}/p2p/${me}`], me)
+    assert.ok(one !== undefined && one.length <= 56, `${one?.length} bytes`)
   })
 })

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict'
 import { afterEach, describe, it } from 'node:test'
 import { decodeInviteLink, encodeShortInviteLink } from '../../src/core/wire/invite.js'
+import { nodeCrypto } from '../../src/platform/node-crypto.js'
 import { fakeNet, settle, startPeer, until, type Peer } from '../helpers/fake-network.js'
 
 const fake = fakeNet()
@@ -60,7 +61,7 @@ void describe('short invite links', () => {
     assert.equal(bob.store.getContact(alice.id.peerId, { includeBlocked: true }), undefined)
   })
 
-  void it('a forged secret gets no card: InviterUnreachable', async () => {
+  void it('a secret that is not (or no longer) the inviter’s gets no card; a link changed and re-signed by someone else is refused', async () => {
     const alice = await peer('alice')
     const mallory = await peer('mallory')
     const d = decodeInviteLink(alice.svc.invite().link)
@@ -69,9 +70,19 @@ void describe('short invite links', () => {
       packedAddrs: d.packedAddrs,
       name: d.name,
       secret: new Uint8Array(d.secret.length).fill(1),
+      sign: (m) => alice.id.sign(nodeCrypto, m), // as if alice had signed it (a revoked secret)
     })
     await assert.rejects(mallory.svc.addContact(forged, 'al'), { name: 'InviterUnreachable' })
     assert.equal(mallory.store.getContact(alice.id.peerId, { includeBlocked: true }), undefined)
+    // Re-signed by anyone else, a changed link is refused before anything is asked.
+    const tampered = encodeShortInviteLink({
+      peerId: d.peerId,
+      packedAddrs: d.packedAddrs,
+      name: 'not alice',
+      secret: d.secret,
+      sign: (m) => mallory.id.sign(nodeCrypto, m),
+    })
+    await assert.rejects(mallory.svc.addContact(tampered, 'al'), { name: 'InvalidInvite' })
   })
 
   void it('a single-use link: fetching the card does not use it up; the first to write does', async () => {

@@ -14,13 +14,18 @@
 // come over the network on first contact") carries no bundle and its addresses as binary
 // multiaddrs (≈50 bytes for a relayed one instead of ≈96 characters): the adder fetches the
 // inviter's signed card (with its bundle) over /kith/card, proving the link's secret
-// (node/card-fetch.ts), or from the DHT. As many addresses as fit are kept, best first; the
-// name, a hint, is dropped when even none do. A 400-character link is a version-10 QR code
+// (node/card/index.ts), or from the DHT. As many addresses as fit are kept, best first; the
+// name, a hint, is dropped when even none do. A short link is signed by the PeerId's key
+// (SHORT_INVITE_SIGNATURE_CONTEXT), so its name, addresses and secret are the inviter's as given;
+// the signature is made and checked through callbacks and verifyShortInvite, keeping the
+// encoding here free of key handling. A 400-character link is a version-10 QR code
 // (57 modules): 61 columns with its quiet zone, which fits an 80-column terminal.
 import { base64urlnopad } from '@scure/base'
-import { equalBytes } from '../bytes.js'
+import { concat, equalBytes, utf8 } from '../bytes.js'
+import type { CryptoProvider } from '../crypto/provider.js'
 import {
   InvalidKeyError,
+  InvalidSignatureError,
   MalformedMessageError,
   MessageTooLargeError,
   UnsupportedVersionError,
@@ -56,6 +61,10 @@ export const SHORT_INVITE_VERSION = 2
 export const MAX_SHORT_INVITE_LINK_CHARS = 400
 /** One packed multiaddr in a short link: a relayed address with two PeerIds is ≈90 bytes. */
 export const MAX_PACKED_ADDR_BYTES = 128
+/** Domain separation of a short link's signature: Ed25519 over this ‖ the Invite without its
+ *  signature (differs from the card's "kith-card-v1" from the fifth byte on). */
+export const SHORT_INVITE_SIGNATURE_CONTEXT = utf8('kith-invite-v2')
+const SIGNATURE_BYTES = 64
 /** Every invite link starts with this (matched case-insensitively when decoding). */
 export const INVITE_LINK_PREFIX = 'kith://invite/'
 /** The longest link decodeInviteLink reads: the prefix and MAX_INVITE_BYTES in base64url. */
@@ -82,6 +91,8 @@ export interface ShortInviteInput {
   name: string
   /** INVITE_SECRET_BYTES: required, the adder proves it to fetch our card. */
   secret: Uint8Array
+  /** Ed25519 signature by the PeerId's key of `message` (the caller holds the key). */
+  sign(message: Uint8Array): Uint8Array
 }
 
 export interface DecodedInvite {
@@ -99,6 +110,8 @@ export interface DecodedInvite {
   name: string
   /** INVITE_SECRET_BYTES, or empty (a link from before invite secrets). */
   secret: Uint8Array
+  /** Version 2: what the signature covers and the signature, for verifyShortInvite. */
+  signed?: { message: Uint8Array; signature: Uint8Array }
 }
 
 /** Encodes an invite link. InvalidKeyError when the bundle is not the PeerId's. */
@@ -117,6 +130,7 @@ export function encodeInviteLink(invite: InviteInput): string {
     ),
     bundle,
     packedAddrs: [],
+    signature: new Uint8Array(0),
     name: utf8UpTo(encodeRules, 'Invite.name', invite.name, MAX_NAME_BYTES),
     secret: encodeRules.len(
       'Invite.secret',
@@ -148,20 +162,28 @@ export function encodeShortInviteLink(invite: ShortInviteInput): string {
   )
   const secret = encodeRules.len('Invite.secret', invite.secret, INVITE_SECRET_BYTES)
   const name = utf8UpTo(encodeRules, 'Invite.name', invite.name, MAX_NAME_BYTES)
-  const link = (n: number, withName: boolean): string =>
-    INVITE_LINK_PREFIX +
-    base64urlnopad.encode(
-      pb.Invite.encode(
-        wire<pb.Invite>({
-          version: SHORT_INVITE_VERSION,
-          peerId,
-          addrs: [],
-          name: withName ? name : '',
-          secret,
-          packedAddrs: packed.slice(0, n),
-        }),
-      ),
+  const link = (n: number, withName: boolean): string => {
+    const unsigned = wire<pb.Invite>({
+      version: SHORT_INVITE_VERSION,
+      peerId,
+      addrs: [],
+      name: withName ? name : '',
+      secret,
+      packedAddrs: packed.slice(0, n),
+      signature: new Uint8Array(0),
+    })
+    const signature = encodeRules.len(
+      'Invite.signature',
+      invite.sign(concat(SHORT_INVITE_SIGNATURE_CONTEXT, pb.Invite.encode(unsigned))),
+      SIGNATURE_BYTES,
     )
+    return (
+      INVITE_LINK_PREFIX +
+      base64urlnopad.encode(
+        pb.Invite.encode({ ...unsigned, signature: wire<Uint8Array<ArrayBuffer>>(signature) }),
+      )
+    )
+  }
   for (let n = packed.length; n >= 0; n--) {
     const l = link(n, true)
     if (l.length <= MAX_SHORT_INVITE_LINK_CHARS) return l
@@ -247,5 +269,25 @@ function decodeShort(invite: pb.Invite): DecodedInvite {
     bundle: undefined,
     name: utf8UpTo(decodeRules, 'Invite.name', invite.name, MAX_NAME_BYTES),
     secret: decodeRules.len('Invite.secret', invite.secret, INVITE_SECRET_BYTES),
+    signed: {
+      message: concat(
+        SHORT_INVITE_SIGNATURE_CONTEXT,
+        pb.Invite.encode({ ...invite, signature: new Uint8Array(0) }),
+      ),
+      signature: decodeRules.len('Invite.signature', invite.signature, SIGNATURE_BYTES),
+    },
+  }
+}
+
+/**
+ * Checks a short link's signature with its PeerId's key (InvalidSignatureError). A version 1
+ * link is unsigned and passes (its bundle's signatures are checked at the handshake).
+ */
+export function verifyShortInvite(crypto: CryptoProvider, invite: DecodedInvite): void {
+  if (invite.version !== SHORT_INVITE_VERSION) return
+  const s = invite.signed
+  const key = publicKeyFromPeerId(invite.peerId)
+  if (s === undefined || !crypto.ed25519Verify(key, s.message, s.signature)) {
+    throw new InvalidSignatureError('Invite: the short link’s signature does not verify')
   }
 }

@@ -216,12 +216,17 @@ export function card(init: CardInit = {}): (components: CardComponents) => CardP
   return (components) => new CardProtocol(components, init)
 }
 
-/** Multiaddr strings as binary multiaddrs for a short invite link (≈half the size); those that
+/** Multiaddr strings as binary multiaddrs for a short invite link (≈half the size), without a
+ *  trailing /p2p/<peer> naming the inviter itself (the link names it once; dialling strips it
+ *  anyway: stream/open.ts dialAddr), which leaves ≈52 bytes for a relayed address; those that
  *  do not parse are left out. */
-export function packAddrs(addrs: readonly string[]): Uint8Array[] {
+export function packAddrs(addrs: readonly string[], peer?: string): Uint8Array[] {
   return addrs.flatMap((a) => {
     try {
-      return [multiaddr(a).bytes]
+      const ma = multiaddr(a)
+      const last = ma.getComponents().at(-1)
+      const own = last?.name === 'p2p' && last.value === peer
+      return [(own ? ma.decapsulateCode(last.code) : ma).bytes]
     } catch {
       return []
     }

@@ -7,6 +7,7 @@ import fc from 'fast-check'
 import { base64urlnopad } from '@scure/base'
 import {
   InvalidKeyError,
+  InvalidSignatureError,
   MalformedMessageError,
   MessageTooLargeError,
   UnsupportedVersionError,
@@ -23,6 +24,7 @@ import {
   decodeInviteLink,
   encodeInviteLink,
   encodeShortInviteLink,
+  verifyShortInvite,
 } from '../../../src/core/wire/invite.js'
 import { MAX_CARD_ADDRS, MAX_INVITE_BYTES, MAX_NAME_BYTES } from '../../../src/core/wire/limits.js'
 import * as pb from '../../../src/core/wire/pb/wire.js'
@@ -43,6 +45,7 @@ const rawInvite = (): pb.Invite => ({
   addrs,
   bundle: bundleFor(alice.publicKey),
   packedAddrs: [],
+  signature: new Uint8Array(0),
   name: 'alice',
   secret: new Uint8Array(0),
 })
@@ -258,8 +261,9 @@ void describe('invite links', () => {
 
 describe('short invite links (version 2: no bundle, fetched on first contact)', () => {
   const secret = new Uint8Array(INVITE_SECRET_BYTES).fill(5)
-  /** A relayed address's bytes: ≈90 bytes, as multiaddr packs one with two PeerIds. */
-  const packed = (i: number) => new Uint8Array(90).fill(i)
+  const sign = (m: Uint8Array) => alice.sign(nodeCrypto, m)
+  /** A relayed address's bytes: ≈52, as multiaddr packs /ip4/…/tcp/…/p2p/<relay>/p2p-circuit. */
+  const packed = (i: number) => new Uint8Array(52).fill(i)
 
   void it('round-trip: PeerId, packed addresses, name, secret; no bundle', () => {
     const link = encodeShortInviteLink({
@@ -267,6 +271,7 @@ describe('short invite links (version 2: no bundle, fetched on first contact)', 
       packedAddrs: [packed(1), packed(2)],
       name: 'Alice',
       secret,
+      sign,
     })
     const d = decodeInviteLink(link)
     assert.equal(d.version, SHORT_INVITE_VERSION)
@@ -290,6 +295,7 @@ describe('short invite links (version 2: no bundle, fetched on first contact)', 
             packedAddrs: addrs,
             name,
             secret,
+            sign,
           })
           assert.ok(link.length <= MAX_SHORT_INVITE_LINK_CHARS, `${link.length} characters`)
           const d = decodeInviteLink(link)
@@ -306,6 +312,7 @@ describe('short invite links (version 2: no bundle, fetched on first contact)', 
       packedAddrs: [packed(1)],
       name: 'n'.repeat(MAX_NAME_BYTES),
       secret,
+      sign,
     })
     assert.ok(long.length <= MAX_SHORT_INVITE_LINK_CHARS)
   })
@@ -319,6 +326,7 @@ describe('short invite links (version 2: no bundle, fetched on first contact)', 
         name: '',
         secret: secret,
         packedAddrs: [a as Uint8Array<ArrayBuffer>],
+        signature: new Uint8Array(64),
       })
     assert.equal(decodeInviteLink(raw(new Uint8Array(MAX_PACKED_ADDR_BYTES))).packedAddrs.length, 1)
     assert.throws(
@@ -332,6 +340,7 @@ describe('short invite links (version 2: no bundle, fetched on first contact)', 
           packedAddrs: [new Uint8Array(MAX_PACKED_ADDR_BYTES + 1)],
           name: '',
           secret,
+          sign,
         }),
       MessageTooLargeError,
     )
@@ -356,6 +365,43 @@ describe('short invite links (version 2: no bundle, fetched on first contact)', 
     )
     assert.throws(
       () => decodeInviteLink(linkOf({ ...base, addrs: ['/ip4/1.2.3.4/tcp/1'] })),
+      MalformedMessageError,
+    )
+  })
+
+  void it('are signed by the PeerId’s key: a changed field or another key fails verifyShortInvite; no signature is malformed', () => {
+    const link = encodeShortInviteLink({
+      peerId: alice.peerId,
+      packedAddrs: [packed(1)],
+      name: 'A',
+      secret,
+      sign,
+    })
+    const d = decodeInviteLink(link)
+    verifyShortInvite(nodeCrypto, d)
+    const other = encodeShortInviteLink({
+      peerId: alice.peerId,
+      packedAddrs: [packed(1)],
+      name: 'A',
+      secret,
+      sign: (m) => mallory.sign(nodeCrypto, m),
+    })
+    assert.throws(
+      () => verifyShortInvite(nodeCrypto, decodeInviteLink(other)),
+      InvalidSignatureError,
+    )
+    const raw = pb.Invite.decode(base64urlnopad.decode(link.slice(INVITE_LINK_PREFIX.length)))
+    const renamed = linkOf({ ...raw, name: 'B' })
+    assert.throws(
+      () => verifyShortInvite(nodeCrypto, decodeInviteLink(renamed)),
+      InvalidSignatureError,
+    )
+    assert.throws(
+      () => decodeInviteLink(linkOf({ ...raw, signature: new Uint8Array(0) })),
+      MalformedMessageError,
+    )
+    assert.throws(
+      () => decodeInviteLink(linkOf({ ...raw, signature: new Uint8Array(65) })),
       MalformedMessageError,
     )
   })

@@ -2013,6 +2013,7 @@ export interface Invite {
   name: string
   secret: Uint8Array<ArrayBuffer>
   packedAddrs: Uint8Array<ArrayBuffer>[]
+  signature: Uint8Array<ArrayBuffer>
 }
 
 export namespace Invite {
@@ -2064,6 +2065,11 @@ export namespace Invite {
           }
         }
 
+        if ((obj.signature != null && obj.signature.byteLength > 0)) {
+          w.uint32(66)
+          w.bytes(obj.signature)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -2074,7 +2080,8 @@ export namespace Invite {
           addrs: [],
           name: '',
           secret: uint8ArrayAlloc(0),
-          packedAddrs: []
+          packedAddrs: [],
+          signature: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -2119,6 +2126,10 @@ export namespace Invite {
               }
 
               obj.packedAddrs.push(reader.bytes())
+              break
+            }
+            case 8: {
+              obj.signature = reader.bytes()
               break
             }
             default: {
@@ -2204,6 +2215,13 @@ export namespace Invite {
 
               obj.packedAddrs++
 
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.signature`,
+                value: reader.bytes()
+              }
               break
             }
             default: {
@@ -2320,6 +2338,11 @@ export namespace Invite {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface InviteSignatureFieldEvent {
+    field: '$.signature'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Invite>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Invite.codec())
   }
@@ -2328,7 +2351,7 @@ export namespace Invite {
     return decodeMessage(buf, Invite.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Invite>): Generator<InviteVersionFieldEvent | InvitePeerIdFieldEvent | InviteAddrsFieldEvent | InviteBundleIdentityKeyFieldEvent | InviteBundleSignedPrekeyIdFieldEvent | InviteBundleSignedPrekeyPublicKeyFieldEvent | InviteBundleSignedPrekeySignatureFieldEvent | InviteBundleKemPrekeyIdFieldEvent | InviteBundleKemPrekeyPublicKeyFieldEvent | InviteBundleKemPrekeySignatureFieldEvent | InviteBundleKemPrekeyLastResortFieldEvent | InviteBundleOneTimePrekeyIdFieldEvent | InviteBundleOneTimePrekeyPublicKeyFieldEvent | InviteBundleOneTimeKemPrekeyIdFieldEvent | InviteBundleOneTimeKemPrekeyPublicKeyFieldEvent | InviteBundleOneTimeKemPrekeySignatureFieldEvent | InviteBundleOneTimeKemPrekeyLastResortFieldEvent | InviteNameFieldEvent | InviteSecretFieldEvent | InvitePackedAddrsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Invite>): Generator<InviteVersionFieldEvent | InvitePeerIdFieldEvent | InviteAddrsFieldEvent | InviteBundleIdentityKeyFieldEvent | InviteBundleSignedPrekeyIdFieldEvent | InviteBundleSignedPrekeyPublicKeyFieldEvent | InviteBundleSignedPrekeySignatureFieldEvent | InviteBundleKemPrekeyIdFieldEvent | InviteBundleKemPrekeyPublicKeyFieldEvent | InviteBundleKemPrekeySignatureFieldEvent | InviteBundleKemPrekeyLastResortFieldEvent | InviteBundleOneTimePrekeyIdFieldEvent | InviteBundleOneTimePrekeyPublicKeyFieldEvent | InviteBundleOneTimeKemPrekeyIdFieldEvent | InviteBundleOneTimeKemPrekeyPublicKeyFieldEvent | InviteBundleOneTimeKemPrekeySignatureFieldEvent | InviteBundleOneTimeKemPrekeyLastResortFieldEvent | InviteNameFieldEvent | InviteSecretFieldEvent | InvitePackedAddrsFieldEvent | InviteSignatureFieldEvent> {
     return streamMessage(buf, Invite.codec(), opts)
   }
 }
