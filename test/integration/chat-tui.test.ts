@@ -132,6 +132,35 @@ describe('kith chat in a terminal', { timeout: 240_000 }, () => {
         return ms.find((m) => m.text === 'live reply from alice')?.status === 'read'
       })
 
+      // /react, /reply, /edit and /delete act on the last message received or sent here.
+      type(s1, '/react 👍')
+      const reacted = await until('alice sees the reaction', async () => {
+        const ms = await jsonLines<MessageLine & { reactions?: Record<string, string[]> }>(a.home, [
+          'messages',
+        ])
+        const m = ms.find((x) => x.text === 'live reply from alice')
+        return (m?.reactions?.['👍'] ?? []).includes(b.peerId) ? m : undefined
+      })
+      type(s1, '/reply answering you')
+      const reply = await until('alice gets the reply', async () => {
+        const ms = await jsonLines<MessageLine & { replyTo?: string | null }>(a.home, ['messages'])
+        return ms.find((x) => x.text === 'answering you')
+      })
+      assert.equal(reply.replyTo, reacted.id, 'the reply quotes the last message received')
+      type(s1, '/edit answering you, edited')
+      await until('alice sees the edit', async () => {
+        const ms = await jsonLines<MessageLine & { editedAt?: number | null }>(a.home, ['messages'])
+        const m = ms.find((x) => x.id === reply.id)
+        return m?.text === 'answering you, edited' && m.editedAt != null ? true : undefined
+      })
+      await shown(s1, 'edited shown in place', (t) => /answering you, edited.*\(edited\)/.test(t))
+      type(s1, '/delete')
+      await until('deleted on alice’s side too', async () => {
+        const ms = await jsonLines<MessageLine & { deleted?: boolean }>(a.home, ['messages'])
+        const m = ms.find((x) => x.id === reply.id)
+        return m?.deleted === true && m.text === '' ? true : undefined
+      })
+
       // A group message seen from the 1:1 chat names its group.
       const g = await json<{ groupId: string }>(b.home, ['group', 'create', 'friends'])
       await json(b.home, ['group', 'add', 'friends', 'alice'])
