@@ -257,10 +257,14 @@ export class ApiClient {
     )
   }
 
-  messages(opts: { contact?: string; limit?: number } = {}): Promise<MessageView[]> {
+  /** History, oldest first; `before` (a message id) pages back from that message. */
+  messages(
+    opts: { contact?: string; limit?: number; before?: string } = {},
+  ): Promise<MessageView[]> {
     const q = new URLSearchParams()
     if (opts.contact !== undefined) q.set('contact', opts.contact)
     if (opts.limit !== undefined) q.set('limit', String(opts.limit))
+    if (opts.before !== undefined) q.set('before', opts.before)
     const qs = q.toString()
     return this.#request('GET', `/v1/messages${qs === '' ? '' : `?${qs}`}`)
   }
@@ -359,9 +363,18 @@ export class ApiClient {
     })
   }
 
-  groupMessages(group: string, opts: { limit?: number } = {}): Promise<MessageView[]> {
-    const q = opts.limit !== undefined ? `?limit=${opts.limit}` : ''
-    return this.#request('GET', `/v1/groups/${encodeURIComponent(group)}/messages${q}`)
+  groupMessages(
+    group: string,
+    opts: { limit?: number; before?: string } = {},
+  ): Promise<MessageView[]> {
+    const q = new URLSearchParams()
+    if (opts.limit !== undefined) q.set('limit', String(opts.limit))
+    if (opts.before !== undefined) q.set('before', opts.before)
+    const qs = q.toString()
+    return this.#request(
+      'GET',
+      `/v1/groups/${encodeURIComponent(group)}/messages${qs === '' ? '' : `?${qs}`}`,
+    )
   }
 
   /** Subscribes to the daemon's events. Resolves once the socket is open. */

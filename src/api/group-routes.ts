@@ -4,7 +4,7 @@
 import type { ChatApi } from '../service/types.js'
 import { HttpError } from './errors.js'
 import { replyTo } from './message-routes.js'
-import { bad, int, REF, str, type Route } from './routes.js'
+import { bad, int, REF, str, type Route, messageId } from './routes.js'
 
 /** Largest `limit` of GET /v1/messages and /v1/groups/:ref/messages. */
 export const MAX_MESSAGES_LIMIT = 100_000
@@ -64,10 +64,12 @@ export function groupRoutes(api: ChatApi): Route[] {
       path: new RegExp(`^/v1/groups/${REF}/messages$`),
       handle: ({ params, query }) => {
         const limit = query.get('limit')
+        const before = query.get('before')
         return {
           body:
             api.groupMessages?.(params[0] ?? '', {
               ...(limit !== null ? { limit: int(limit, 'limit', 1, MAX_MESSAGES_LIMIT) } : {}),
+              ...(before !== null ? { before: messageId(before, 'before') } : {}),
             }) ?? noGroups(),
         }
       },

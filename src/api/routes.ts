@@ -27,6 +27,12 @@ export interface Route {
 /** One path segment: a contact's or group's name or id, a PeerId (URI-encoded by the client). */
 export const REF = '([^/]+)'
 
+/** A message id as `messages --json` prints it (32 hex chars), e.g. a history cursor. */
+export function messageId(v: string, field: string): string {
+  if (!/^[0-9a-f]{32}$/.test(v)) throw bad(`"${field}" must be a message id (32 hex chars)`)
+  return v
+}
+
 export function bad(message: string): HttpError {
   return new HttpError(400, 'InvalidRequest', message)
 }

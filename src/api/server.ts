@@ -18,7 +18,7 @@ import { HttpError, toHttpError } from './errors.js'
 import { attachEvents } from './events.js'
 import { groupRoutes, MAX_MESSAGES_LIMIT } from './group-routes.js'
 import { checkHostAndOrigin } from './host.js'
-import { bad, int, str, type Body, type Route } from './routes.js'
+import { bad, int, str, type Body, type Route, messageId } from './routes.js'
 
 export { MAX_MESSAGES_LIMIT }
 
@@ -100,10 +100,12 @@ function routes(api: ChatApi, rejected: () => Record<string, number>): Route[] {
       handle: ({ query }) => {
         const contact = query.get('contact') ?? ''
         const limit = query.get('limit')
+        const before = query.get('before')
         return {
           body: api.messages({
             ...(contact !== '' ? { contact } : {}),
             ...(limit !== null ? { limit: int(limit, 'limit', 1, MAX_MESSAGES_LIMIT) } : {}),
+            ...(before !== null ? { before: messageId(before, 'before') } : {}),
           }),
         }
       },

@@ -28,6 +28,7 @@ import { Disappearing } from './disappearing.js'
 import { editTransport } from './edit-transport.js'
 import { Edits } from './edits.js'
 import type { ChatContext } from './context.js'
+import { checkCursor } from './cursor.js'
 import { ContactNotFoundError, MessageNotFoundError } from './errors.js'
 import { Groups } from './groups/index.js'
 import { findGroup } from './groups/naming.js'
@@ -420,13 +421,15 @@ export class ChatService implements ChatApi {
     })
   }
 
-  messages(opts: { contact?: string; limit?: number }): MessageView[] {
+  messages(opts: { contact?: string; limit?: number; before?: string }): MessageView[] {
     const conversation =
       opts.contact === undefined ? undefined : this.#contacts.get(opts.contact).peerId
+    if (opts.before !== undefined) checkCursor(this.#store, opts.before, conversation)
     return this.#store
       .listMessages({
         ...(conversation === undefined ? {} : { conversation }),
         ...(opts.limit === undefined ? {} : { limit: opts.limit }),
+        ...(opts.before === undefined ? {} : { before: opts.before }),
       })
       .map(toMessageView)
   }
@@ -489,7 +492,7 @@ export class ChatService implements ChatApi {
     return this.#groupsOrThrow().send(group, text, opts)
   }
 
-  groupMessages(group: string, opts: { limit?: number }): MessageView[] {
+  groupMessages(group: string, opts: { limit?: number; before?: string }): MessageView[] {
     return this.#groupsOrThrow().messages(group, opts)
   }
 }

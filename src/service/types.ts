@@ -179,7 +179,8 @@ export interface ChatApi {
   send(ref: string, text: string, opts?: SendOptions): { id: string; status: MessageStatus }
   /** Resolves with the status once `delivered`, or the current status after timeoutMs. */
   waitDelivered(id: string, timeoutMs: number): Promise<MessageStatus>
-  messages(opts: { contact?: string; limit?: number }): MessageView[]
+  /** History, oldest first; `before` (a message id) pages back from that message. */
+  messages(opts: { contact?: string; limit?: number; before?: string }): MessageView[]
   // Groups (docs/groups.md): optional, so an API without chat (`kith relay`) need not stub them;
   // the server answers 404 NotAvailable for a missing one. `group` is a name or id
   // (GroupNotFoundError); only admins add or remove (NotAnAdminError).
@@ -198,7 +199,7 @@ export interface ChatApi {
     text: string,
     opts?: SendOptions,
   ): Promise<{ id: string; status: MessageStatus }>
-  groupMessages?(group: string, opts: { limit?: number }): MessageView[]
+  groupMessages?(group: string, opts: { limit?: number; before?: string }): MessageView[]
   // Conversations and read marks (./conversations.ts); optional like groups (`kith relay`).
   /** One row per accepted contact and active group, most recent first. */
   conversations?(): ConversationView[]

@@ -376,10 +376,23 @@ export class SqliteChatStore extends Redacted implements ChatStore {
   }
 
   /** Oldest first in display order (see the header). With `limit`, the newest `limit` messages,
-   *  still oldest first. */
-  listMessages(opts: { conversation?: string; limit?: number }): StoredMessage[] {
-    const where = opts.conversation === undefined ? '' : 'WHERE conversation = ?'
-    const args = opts.conversation === undefined ? [] : [opts.conversation]
+   *  still oldest first. With `before` (a message id: the cursor of history paging), only the
+   *  messages shown before that one; an unknown id gives none. */
+  listMessages(opts: { conversation?: string; limit?: number; before?: string }): StoredMessage[] {
+    const conds: string[] = []
+    const args: unknown[] = []
+    if (opts.conversation !== undefined) {
+      conds.push('conversation = ?')
+      args.push(opts.conversation)
+    }
+    if (opts.before !== undefined) {
+      // Row values (SQLite ≥ 3.15) compare in the display order's own key.
+      conds.push(
+        `(sort_at, sender, seq, id) < (SELECT sort_at, sender, seq, id FROM messages WHERE id = ?)`,
+      )
+      args.push(opts.before)
+    }
+    const where = conds.length === 0 ? '' : `WHERE ${conds.join(' AND ')}`
     let rows: MessageRow[]
     if (opts.limit === undefined) {
       rows = this.#q(

@@ -156,7 +156,7 @@ export interface ChatStore {
   /** The newest message of the conversation in display order. */
   lastMessage(conversation: string): StoredMessage | undefined
   /** Oldest first, ordered by (conversation, from, seq) for display in sequence order. */
-  listMessages(opts: { conversation?: string; limit?: number }): StoredMessage[]
+  listMessages(opts: { conversation?: string; limit?: number; before?: string }): StoredMessage[]
 
   // Outbox
   enqueue(entry: OutboxEntry): void

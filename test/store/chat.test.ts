@@ -141,6 +141,35 @@ void describe('messages', () => {
     assert.equal(store.hasMessage(bad.id), false)
   })
 
+  void it('pages back with a cursor: before an id, in display order, within the conversation', () => {
+    // Display order is a1 b1 b2 a2 a3 (b1 is shown beside b2, ahead of its own receivedAt).
+    const g = 'groupP'
+    for (const m of [
+      msg({ id: 'a1', conversation: g, from: 'A', seq: 1, receivedAt: 10 }),
+      msg({ id: 'b2', conversation: g, from: 'B', seq: 2, receivedAt: 20 }),
+      msg({ id: 'a2', conversation: g, from: 'A', seq: 2, receivedAt: 30 }),
+      msg({ id: 'x1', conversation: 'P9', from: 'P9', seq: 1, receivedAt: 25 }),
+      msg({ id: 'b1', conversation: g, from: 'B', seq: 1, receivedAt: 40 }),
+      msg({ id: 'a3', conversation: g, from: 'A', seq: 3, receivedAt: 50 }),
+    ])
+      store.insertMessage(m)
+    const page = (before?: string) =>
+      ids(store.listMessages({ conversation: g, limit: 2, ...(before ? { before } : {}) }))
+    assert.deepEqual(page(), ['a2', 'a3'])
+    assert.deepEqual(page('a2'), ['b1', 'b2'])
+    assert.deepEqual(page('b1'), ['a1'])
+    assert.deepEqual(page('a1'), [])
+    // Without a limit: everything before; across conversations without one; unknown id: none.
+    assert.deepEqual(ids(store.listMessages({ conversation: g, before: 'a3' })), [
+      'a1',
+      'b1',
+      'b2',
+      'a2',
+    ])
+    assert.deepEqual(ids(store.listMessages({ before: 'a2' })), ['a1', 'b1', 'b2', 'x1'])
+    assert.deepEqual(store.listMessages({ conversation: g, before: 'nope' }), [])
+  })
+
   void it('moves status forward only: queued → sent → delivered', () => {
     const m = msg({ direction: 'out', status: 'queued' })
     store.insertMessage(m)

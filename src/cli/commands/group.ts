@@ -11,6 +11,7 @@ import {
   openFollow,
   replyToArg,
   untilInterrupted,
+  messageIdArg,
 } from './messages.js'
 
 function membersLine(r: { groupId: string; members: string[] }): string {
@@ -93,34 +94,45 @@ export function registerGroup(program: Command): void {
     .command('messages <group>')
     .description('a group’s history, oldest first')
     .option('--limit <n>', 'only the last N messages')
+    .option('--before <id>', 'only messages shown before that one (page back with --limit)')
     .option('--follow', 'keep printing new messages')
-    .action(async (ref: string, o: { limit?: string; follow?: boolean }, cmd: Command) => {
-      const ctx = ctxOf(cmd)
-      const limit = o.limit === undefined ? undefined : positiveInt('--limit', o.limit, 100_000)
-      const client = ctx.client()
-      const f = await openFollow(client, o.follow)
-      try {
-        const history = await client.groupMessages(ref, limit !== undefined ? { limit } : {})
-        const name = ctx.json ? (p: string) => p : await nameBook(client)
-        const print = (m: MessageView) =>
-          ctx.json ? writeJson(m) : writeOut(messageLine(m, name, false))
-        history.forEach(print)
-        if (f === undefined) return
-        const groups: GroupView[] = await client.listGroups()
-        const groupId =
-          (groups.find((g) => g.groupId === ref) ?? groups.find((g) => g.name === ref))?.groupId ??
-          ref
-        const shown = new Set(history.map((m) => m.id))
-        const onEvent = (e: ServiceEvent) => {
-          if (e.event !== 'message' || e.message.conversation !== groupId) return
-          if (shown.has(e.message.id)) return
-          shown.add(e.message.id)
-          print(e.message)
+    .action(
+      async (
+        ref: string,
+        o: { limit?: string; follow?: boolean; before?: string },
+        cmd: Command,
+      ) => {
+        const ctx = ctxOf(cmd)
+        const limit = o.limit === undefined ? undefined : positiveInt('--limit', o.limit, 100_000)
+        const before = o.before === undefined ? undefined : messageIdArg('--before', o.before)
+        const client = ctx.client()
+        const f = await openFollow(client, o.follow)
+        try {
+          const history = await client.groupMessages(ref, {
+            ...(limit !== undefined ? { limit } : {}),
+            ...(before !== undefined ? { before } : {}),
+          })
+          const name = ctx.json ? (p: string) => p : await nameBook(client)
+          const print = (m: MessageView) =>
+            ctx.json ? writeJson(m) : writeOut(messageLine(m, name, false))
+          history.forEach(print)
+          if (f === undefined) return
+          const groups: GroupView[] = await client.listGroups()
+          const groupId =
+            (groups.find((g) => g.groupId === ref) ?? groups.find((g) => g.name === ref))
+              ?.groupId ?? ref
+          const shown = new Set(history.map((m) => m.id))
+          const onEvent = (e: ServiceEvent) => {
+            if (e.event !== 'message' || e.message.conversation !== groupId) return
+            if (shown.has(e.message.id)) return
+            shown.add(e.message.id)
+            print(e.message)
+          }
+          f.start(onEvent)
+          await untilInterrupted(f.stream)
+        } finally {
+          f?.stream.close()
         }
-        f.start(onEvent)
-        await untilInterrupted(f.stream)
-      } finally {
-        f?.stream.close()
-      }
-    })
+      },
+    )
 }

@@ -73,12 +73,15 @@ export function findContact<C extends { name: string; peerId: string }>(
   return contacts.find((c) => c.peerId === ref) ?? contacts.find((c) => c.name === ref)
 }
 
-/** `--reply-to <id>`: a message id as `messages --json` prints it (32 hex chars). */
+/** A message id argument as `messages --json` prints it (32 hex chars). */
+export function messageIdArg(flag: string, id: string): string {
+  if (!/^[0-9a-f]{32}$/.test(id)) throw new UsageError(`${flag} takes a message id (32 hex chars)`)
+  return id
+}
+
+/** `--reply-to <id>`. */
 export function replyToArg(id: string | undefined): { replyTo?: string } {
-  if (id === undefined) return {}
-  if (!/^[0-9a-f]{32}$/.test(id))
-    throw new UsageError('--reply-to takes a message id (32 hex chars)')
-  return { replyTo: id }
+  return id === undefined ? {} : { replyTo: messageIdArg('--reply-to', id) }
 }
 
 /** Compact reactions: `[👍 2  🎉]` (the count only when more than one). */
@@ -243,21 +246,24 @@ export function registerMessages(program: Command): void {
     .command('messages [contact]')
     .description('history, oldest first (all conversations without a contact)')
     .option('--limit <n>', 'only the last N messages')
+    .option('--before <id>', 'only messages shown before that one (page back with --limit)')
     .option('--follow', 'keep printing new messages')
     .action(
       async (
         ref: string | undefined,
-        o: { limit?: string; follow?: boolean },
+        o: { limit?: string; follow?: boolean; before?: string },
         cmd: Command,
       ): Promise<void> => {
         const ctx = ctxOf(cmd)
         const limit = o.limit === undefined ? undefined : positiveInt('--limit', o.limit, 100_000)
+        const before = o.before === undefined ? undefined : messageIdArg('--before', o.before)
         const client = ctx.client()
         const f = await openFollow(client, o.follow)
         try {
           const history = await client.messages({
             ...(ref !== undefined ? { contact: ref } : {}),
             ...(limit !== undefined ? { limit } : {}),
+            ...(before !== undefined ? { before } : {}),
           })
           const name = ctx.json ? (p: string) => p : await nameBook(client)
           const texts = new Map(history.map((m) => [m.id, m.text]))

@@ -4,6 +4,7 @@
 // sessions with members, sync. This module owns the Groups object's life cycle (timers, topic
 // subscriptions, sync debouncing); the rules live in ./actions.ts, ./membership.ts, ./keys.ts,
 // ./messages.ts and ./sync.ts. It knows no SQL and no transport details.
+import { checkCursor } from '../cursor.js'
 import debug from 'debug'
 import { toHex } from '../../core/bytes.js'
 import { verifyContactCard } from '../../core/identity/card.js'
@@ -168,11 +169,16 @@ export class Groups {
   }
 
   /** History of a group, also after we left it (by id or name). */
-  messages(ref: string, opts: { limit?: number }): MessageView[] {
+  messages(ref: string, opts: { limit?: number; before?: string }): MessageView[] {
     const g = findGroup(this.#G, ref)
     if (g === undefined) throw new GroupNotFoundError(`no group "${ref}"`)
+    if (opts.before !== undefined) checkCursor(this.#G.store, opts.before, g.groupId)
     return this.#G.store
-      .listMessages({ conversation: g.groupId, ...(opts.limit !== undefined ? opts : {}) })
+      .listMessages({
+        conversation: g.groupId,
+        ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+        ...(opts.before !== undefined ? { before: opts.before } : {}),
+      })
       .map(toMessageView)
   }
 
