@@ -39,6 +39,7 @@ import { relayServer } from './relay.js'
 import { ReservationClock } from './reservations.js'
 import { ConnectionBudget } from './resources.js'
 import { sync } from './sync/index.js'
+import { file, type FileInit, type FileRequest, type FileServeHandler } from './file/index.js'
 import type { CardRoutingInit } from './cards.js'
 import type { DialerInit, WatchState } from './dialer.js'
 import type { DmInit } from './dm/index.js'
@@ -121,6 +122,8 @@ export interface KithNodeTuning {
   dht?: Partial<DhtLimits>
   /** /kith/sync timings. */
   sync?: SyncInit
+  /** /kith/file timings and caps. */
+  file?: FileInit
   holePunch?: HolePunchInit
   /** Tests: a relay server (KithNodeOptions.relayServer) with smaller limits. */
   relay?: RelayLimits
@@ -307,6 +310,7 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
       // Group messages (pubsub.ts) and group healing (sync/): design §3–4.
       pubsub: pubsubService(),
       sync: sync(tuning.sync),
+      file: file(tuning.file),
       ...(opts.relayServer === true ? { relay: relayServer(tuning.relay) } : {}),
     },
   })
@@ -423,6 +427,7 @@ export class Libp2pKithNode implements KithNode {
       ...this.libp2p.services.dm.metrics(),
       mailbox: this.libp2p.services.mailbox.metrics(),
       syncRejected: this.libp2p.services.sync.rejected(),
+      file: this.libp2p.services.file.metrics(),
       holePunch: this.libp2p.services.holePunch.metrics(),
       dht: this.libp2p.services.dht.kithMetrics(),
       resources: this.libp2p.services.resources.metrics(),
@@ -506,6 +511,20 @@ export class Libp2pKithNode implements KithNode {
   async syncFetch(peer: string, req: SyncRequest, addrs: string[] = []): Promise<SyncResponse> {
     const p = parsePeer('peer', peer)
     return await this.libp2p.services.sync.fetch(p, req, parseAddrs('addrs', addrs))
+  }
+
+  onFileRequest(handler: FileServeHandler | undefined): void {
+    this.libp2p.services.file.setHandler(handler)
+  }
+
+  async fileFetch(
+    peer: string,
+    req: FileRequest,
+    onChunk: (index: number, data: Uint8Array) => void | Promise<void>,
+    addrs: string[] = [],
+  ): Promise<number> {
+    const p = parsePeer('peer', peer)
+    return await this.libp2p.services.file.fetch(p, req, onChunk, parseAddrs('addrs', addrs))
   }
 
   watch(peer: string, addrs: string[]): void {
