@@ -10,6 +10,7 @@ import { exists, openDatabase, type SqliteDatabase } from './database.js'
 import { StoreExistsError, StoreLockedError, StoreNotFoundError } from './errors.js'
 import { SqliteGroupStore } from './groups.js'
 import { SqliteTrustStore } from './trust.js'
+import { SqliteFileStore } from './files.js'
 import { SqliteMailboxHoldings, type SqliteMailboxOptions } from './mailbox.js'
 import { migrate } from './migrations.js'
 import { SqliteProtocolStore } from './protocol.js'
@@ -78,6 +79,8 @@ export class SqliteNodeStore extends SqliteChatStore implements NodeStore {
   readonly groups: SqliteGroupStore
   /** Blocked peers, invite secrets, message requests (migration 5). */
   readonly trust: SqliteTrustStore
+  /** Files sent and received (migration 10; service/files/). */
+  readonly files: SqliteFileStore
   /** This device's PeerId. */
   readonly peerId: string
 
@@ -86,6 +89,7 @@ export class SqliteNodeStore extends SqliteChatStore implements NodeStore {
     this.protocol = new SqliteProtocolStore(db, identity)
     this.groups = new SqliteGroupStore(db)
     this.trust = new SqliteTrustStore(db)
+    this.files = new SqliteFileStore(db)
     this.peerId = identity.peerId
   }
 
