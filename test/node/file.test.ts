@@ -6,6 +6,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { ChunkHashError } from '../../src/core/file/errors.js'
+import { MAX_SEALED_CHUNK_BYTES } from '../../src/core/file/limits.js'
 import { encodeFrames } from '../../src/node/dm/frames.js'
 import { encodeChunk } from '../../src/node/file/codec.js'
 import {
@@ -65,6 +66,32 @@ void describe('/kith/file', () => {
     )
     assert.deepEqual(got[2]![1], CHUNKS[2])
     assert.equal(b.metrics().file?.chunksServed, 3)
+  })
+
+  void it('full-size chunks to a slow reader: all 16 arrive (paused stream, then end)', async () => {
+    const big = Array.from({ length: 16 }, (_, i) => seededBytes(i + 10, MAX_SEALED_CHUNK_BYTES))
+    const c = await startNode({ tuning: TUNING })
+    try {
+      c.onFileRequest({
+        allowPeer: () => true,
+        entitled: () => true,
+        chunk: (_id, i) => Promise.resolve(big[i]),
+      })
+      const got: number[] = []
+      const n = await a.fileFetch(
+        c.peerId,
+        { fileId: FILE, first: 0, count: 16 },
+        async (i, d) => {
+          assert.deepEqual(d, big[i])
+          got.push(i)
+          await new Promise((r) => setImmediate(r))
+        },
+        c.addrs(),
+      )
+      assert.equal(n, 16)
+    } finally {
+      await stopAll(c)
+    }
   })
 
   void it('a stranger is refused unread and gets nothing', async () => {
