@@ -8,7 +8,7 @@
 //  - ./receipts.ts  batched acks;   ./own-card.ts  signing, publishing and pushing our card;
 //  - ./profile.ts   our display name (`kith profile`) and the ones contacts send;
 //  - ./conversations.ts  the conversation list, read marks (READ receipts) and settings;
-//  - ./mailboxes.ts and ./groups/ (created at start).
+//  - ./mailboxes.ts, ./groups/ and ./files/ (created at start).
 // Every message carries an id and a per-conversation sequence; the receiver drops duplicate ids
 // and acks (again) inside the encrypted channel; the sender retries unacked messages with fresh
 // encryptions, with backoff, whenever the peer is reachable, across restarts.
@@ -23,8 +23,10 @@ import { Cards } from './cards.js'
 import { Contacts } from './contacts.js'
 import { Conversations } from './conversations.js'
 import type { ChatContext } from './context.js'
-import { MessageNotFoundError } from './errors.js'
+import { MessageNotFoundError, NotImplementedError } from './errors.js'
 import { Groups } from './groups/index.js'
+import { Files, type FileListRow } from './files/index.js'
+import type { FileInfo } from './files/info.js'
 import { configuredMailboxes, Mailboxes } from './mailboxes.js'
 import { Outbox } from './outbox.js'
 import { OwnCard } from './own-card.js'
@@ -59,6 +61,9 @@ export interface ChatServiceDeps {
   name: string
   /** Mailboxes the user configured: `--bootstrap` relays and `--mailbox` multiaddrs (./mailboxes.ts). */
   mailboxes?: { bootstrap: readonly string[]; explicit: readonly string[] }
+  /** Where files live (./files/): sealed chunks, and finished downloads without --out. Without
+   *  it the service has no files. */
+  files?: { dir: string; downloads: string }
 }
 
 export function createChatService(deps: ChatServiceDeps): ChatService {
@@ -87,6 +92,8 @@ export class ChatService implements ChatApi {
   #mailboxes: Mailboxes | undefined
   /** Groups (./groups/): membership, sender keys, group messages, sync. */
   #groups: Groups | undefined
+  #files: Files | undefined
+  readonly #filesDirs: ChatServiceDeps['files']
   #stopped = false
 
   constructor(deps: ChatServiceDeps) {
@@ -95,6 +102,7 @@ export class ChatService implements ChatApi {
     this.#identity = deps.identity
     this.#ctx = deps.ctx
     this.#configuredMailboxes = deps.mailboxes
+    this.#filesDirs = deps.files
     this.#cards = new Cards(deps.ctx, deps.store, deps.identity)
     this.#cx = {
       ctx: deps.ctx,
@@ -107,6 +115,7 @@ export class ChatService implements ChatApi {
       emit: (e) => this.#emit(e),
       mailboxes: () => this.#mailboxes,
       groups: () => this.#groups,
+      files: () => this.#files,
     }
     this.#proofs = new InviteProofs(deps.ctx, deps.store)
     // Every content for a peer passes here before encryption (context.ts encryptAll): nothing
@@ -194,6 +203,15 @@ export class ChatService implements ChatApi {
       ownCard: () => this.#ownCard.sign(true),
     })
     this.#groups.start()
+    if (this.#filesDirs !== undefined) {
+      this.#files = new Files({
+        cx: this.#cx,
+        ...this.#filesDirs,
+        contact: (ref) => this.#contacts.get(ref).peerId,
+        queue: (peer, text, id) => this.#outbox.send(peer, text, { id }),
+      })
+      this.#files.start()
+    }
     for (const peer of this.#store.groups.controlPeers()) this.#outbox.flushSoon(peer)
     for (const c of this.#store.listContacts()) this.#node.watch(c.peerId, c.addrs)
     this.#requests.watchCoMembers()
@@ -204,6 +222,7 @@ export class ChatService implements ChatApi {
     this.#stopped = true
     this.#mailboxes?.stop()
     this.#groups?.stop()
+    this.#files?.stop()
     this.#node.setCardSource(undefined)
     this.#outbox.stop()
     return Promise.resolve()
@@ -258,6 +277,7 @@ export class ChatService implements ChatApi {
       metrics: {
         ...(this.#mailboxes?.addMetrics(this.#node.metrics()) ?? this.#node.metrics()),
         groupRejected: this.#groups?.metrics(),
+        files: this.#files?.metrics(),
         requests: {
           ...this.#requests.metrics,
           pending: this.#store.trust.requestTotals().requests,
@@ -391,6 +411,29 @@ export class ChatService implements ChatApi {
 
   setSettings(s: Partial<SettingsView>): SettingsView {
     return this.#conversations.setSettings(s)
+  }
+
+  // ---- Files (./files/, docs/files.md) ------------------------------------------------------
+
+  #filesOrThrow(): Files {
+    if (this.#files === undefined) throw new NotImplementedError('this node has no files')
+    return this.#files
+  }
+
+  sendFile(ref: string, path: string): Promise<FileInfo> {
+    return this.#filesOrThrow().send(ref, path)
+  }
+
+  listFiles(): Promise<FileListRow[]> {
+    return this.#filesOrThrow().list()
+  }
+
+  getFile(fileId: string, out?: string): Promise<FileInfo & { path: string }> {
+    return this.#filesOrThrow().get(fileId, out)
+  }
+
+  cancelFile(fileId: string): Promise<{ fileId: string; cancelled: boolean }> {
+    return this.#filesOrThrow().cancel(fileId)
   }
 
   // ---- Groups (./groups/, docs/groups.md) ---------------------------------------------------

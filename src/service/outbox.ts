@@ -32,11 +32,12 @@ export class Outbox {
     this.#timers.clear()
   }
 
-  /** Stores `text` for contact `peer` as a queued message in the outbox, and flushes soon. */
-  send(peer: string, text: string): { id: string; status: MessageStatus } {
+  /** Stores `text` for contact `peer` as a queued message in the outbox, and flushes soon.
+   *  `file`: a file message (./files/: `text` is its FileInfo JSON) with that message id. */
+  send(peer: string, text: string, file?: { id: string }): { id: string; status: MessageStatus } {
     const cx = this.#cx
     const now = cx.ctx.clock()
-    const id = toHex(cx.ctx.rng(MESSAGE_ID_BYTES))
+    const id = file?.id ?? toHex(cx.ctx.rng(MESSAGE_ID_BYTES))
     // Refuse what could never be encoded now, not at delivery time.
     encodeChatContent({
       messageId: new Uint8Array(16),
@@ -57,6 +58,7 @@ export class Outbox {
         sentAt: now,
         receivedAt: now,
         status: 'queued',
+        ...(file !== undefined ? { kind: 'file' as const } : {}),
       }
       cx.store.insertMessage(m)
       cx.store.enqueue({ messageId: id, peer, attempts: 0, nextAttemptAt: now })
@@ -225,13 +227,15 @@ export class Outbox {
   }
 
   #content(m: StoredMessage): Uint8Array {
+    // A file message carries its manifest (./files/); the text is only its local JSON line.
+    const file = m.kind === 'file' ? this.#cx.files?.()?.manifestFor(m) : undefined
     return encodeChatContent({
       messageId: fromHex(m.id),
       sender: this.#cx.meBytes,
       seq: BigInt(m.seq),
       sentAt: BigInt(m.sentAt),
       conversation: new Uint8Array(0),
-      text: { text: m.text },
+      ...(file !== undefined ? { file } : { text: { text: m.text } }),
     })
   }
 

@@ -5,6 +5,8 @@ import type { Contact, MessageStatus, StoredMessage } from '../store/types.js'
 import type { ConnectionInfo, NatStatus, NodeMetrics, ReservationInfo } from '../node/types.js'
 import { parseEvent, type GroupEvent } from './group-event.js'
 import type { RequestMetrics } from './requests.js'
+import { parseInfo, type FileInfo } from './files/info.js'
+import type { FileListRow } from './files/index.js'
 
 export interface NodeStatus {
   peerId: string
@@ -28,6 +30,8 @@ export interface NodeStatus {
   metrics: NodeMetrics & {
     /** Group messages the topic validators rejected, by reason (docs/groups.md §3). */
     groupRejected?: GroupRejected
+    /** Downloads (./files/): started, completed, and chunks refused for a bad hash or length. */
+    files?: { badChunks: number; downloads: number; completed: number }
     /** Message requests and blocking (requests.ts RequestMetrics) and requests pending now. */
     requests?: RequestMetrics & { pending: number }
   }
@@ -104,6 +108,8 @@ export interface MessageView {
   group?: { id: string; name: string }
   /** What an `event` line says: type, actor, members added/removed, the name set. */
   event?: GroupEvent
+  /** A `file` line (issue 15): the file's id, name, size and SHA-256; `text` is its name. */
+  file?: FileInfo
 }
 
 /** A row of `kith conversations` (CLI.md "Conversations, receipts, edits"). */
@@ -130,6 +136,14 @@ export type ServiceEvent =
   | { event: 'contact'; peerId: string; name: string; online: boolean }
   /** We were removed from a group (`by`: the admin's PeerId); its history stays readable. */
   | { event: 'group'; groupId: string; name: string; change: 'removed'; by: string }
+  /** A file's progress (issue 15; files/): verified bytes held, of size, and its state. */
+  | {
+      event: 'file'
+      fileId: string
+      have: number
+      size: number
+      state: 'pending' | 'fetching' | 'done' | 'cancelled'
+    }
 
 export interface ChatApi {
   status(): NodeStatus
@@ -185,10 +199,18 @@ export interface ChatApi {
   profile?(): ProfileView
   /** Sets it and tells every accepted contact. Throws InvalidNameError (400). */
   setProfileName?(name: string): ProfileView
+  // Files (issue 15; ./files/, docs/files.md); optional like groups (`kith relay` has none).
+  /** Seals the file once and sends its manifest to a contact (FileTooLarge 413, FileUnreadable). */
+  sendFile?(ref: string, path: string): Promise<FileInfo>
+  listFiles?(): Promise<FileListRow[]>
+  /** Fetches what is missing (resuming) and writes it out (FileUnavailable 503, FileWrite 507). */
+  getFile?(fileId: string, out?: string): Promise<FileInfo & { path: string }>
+  cancelFile?(fileId: string): Promise<{ fileId: string; cancelled: boolean }>
   on(fn: (e: ServiceEvent) => void): () => void
 }
 
 export function toMessageView(m: StoredMessage): MessageView {
+  const file = m.kind === 'file' ? parseInfo(m.text) : undefined
   const ev = m.kind === 'event' ? parseEvent(m.text) : undefined
   const event: GroupEvent | undefined = ev && {
     type: ev.type,
@@ -201,13 +223,14 @@ export function toMessageView(m: StoredMessage): MessageView {
     conversation: m.conversation,
     from: event?.by ?? m.from,
     direction: m.direction,
-    text: ev?.text ?? m.text,
+    text: ev?.text ?? file?.name ?? m.text,
     sentAt: m.sentAt,
     receivedAt: m.receivedAt,
     status: m.status,
     kind: m.kind ?? 'text',
     ...(m.groupName !== undefined ? { group: { id: m.conversation, name: m.groupName } } : {}),
     ...(event !== undefined ? { event } : {}),
+    ...(file !== undefined ? { file } : {}),
   }
 }
 
