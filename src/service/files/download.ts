@@ -78,8 +78,10 @@ export async function download(d: DownloadDeps): Promise<void> {
   const stuck = () =>
     inFlight.size === 0 && !sources.some((s) => !s.dead && d.have.some((_, i) => claimable(s, i)))
 
+  /** A local failure (disk full, cancelled): every worker stops, the first error is thrown. */
+  let fatal: Error | undefined
   const worker = async (s: Source): Promise<void> => {
-    while (!done() && !s.dead) {
+    while (!done() && !s.dead && fatal === undefined) {
       if (d.signal.aborted) return
       const req = claim(s)
       if (req === undefined) {
@@ -90,6 +92,7 @@ export async function download(d: DownloadDeps): Promise<void> {
       const got = new Set<number>()
       try {
         await d.fetch(s.peer, req, async (index, data) => {
+          if (fatal !== undefined) throw fatal
           if (d.signal.aborted) throw new FileCancelledError('download cancelled')
           if (d.have[index] === true) return
           verifyChunk(d.manifest, index, data)
@@ -106,7 +109,8 @@ export async function download(d: DownloadDeps): Promise<void> {
           d.onBadChunk(s.peer, name)
           if (++s.bad >= FILE_MAX_BAD_CHUNKS_PER_SOURCE) s.dead = true
         } else if (name === 'FileWrite' || name === 'FileCancelled') {
-          throw err
+          fatal ??= err as Error
+          return
         } else if (++s.failures >= FILE_SOURCE_ROUNDS) {
           s.dead = true
         } else {
