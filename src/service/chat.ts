@@ -201,6 +201,11 @@ export class ChatService implements ChatApi {
       emit: (e) => this.#emit(e),
       flush: (peer) => this.#outbox.flushSoon(peer),
       ownCard: () => this.#ownCard.sign(true),
+      files: {
+        manifestFor: (m) => this.#files?.manifestFor(m),
+        received: (groupId, from, content, now) =>
+          this.#files?.receivedGroup(groupId, from, content, now),
+      },
     })
     this.#groups.start()
     if (this.#filesDirs !== undefined) {
@@ -209,6 +214,7 @@ export class ChatService implements ChatApi {
         ...this.#filesDirs,
         contact: (ref) => this.#contacts.get(ref).peerId,
         queue: (peer, text, id) => this.#outbox.send(peer, text, { id }),
+        queueGroup: (ref, text, file) => this.#groupsOrThrow().sendFile(ref, text, file),
       })
       this.#files.start()
     }

@@ -1,7 +1,8 @@
 // Files end to end with real daemons through ./bin/kith (docs/files.md): a ≤ 8 MiB file arrives
 // by itself; a 20 MiB file is fetched on `file get` with the same SHA-256; the receiver killed
 // with kill -9 mid-transfer resumes after a restart from its verified chunks (it fetches fewer
-// chunks than the file has). Hostile peers are test/node/file.test.ts's.
+// chunks than the file has); a group file fetched by one member is fetched by another from it
+// after the sender stopped. Hostile peers are test/node/file.test.ts's.
 import { after, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
@@ -38,6 +39,7 @@ interface Status {
 const MiB = 1024 * 1024
 const CHUNK = 256 * 1024
 const tmp = mkdtempSync(join(tmpdir(), 'kith-files-'))
+after(() => rmSync(tmp, { recursive: true, force: true }))
 
 /** Writes `size` random bytes to a new file (1 MiB at a time) and returns its path and hash. */
 async function makeFile(name: string, size: number): Promise<{ path: string; sha256: string }> {
@@ -60,10 +62,7 @@ void describe('files (real daemons)', { timeout: 600_000 }, () => {
   const homes: string[] = []
   let a: Daemon
   let b: Daemon
-  after(() => {
-    stopAll(homes)
-    rmSync(tmp, { recursive: true, force: true })
-  })
+  after(() => stopAll(homes))
 
   void it('a 3 MiB file arrives by itself, shown as a file line on both sides', async () => {
     ;[a, b] = await startPair(homes)
@@ -147,5 +146,54 @@ void describe('files (real daemons)', { timeout: 600_000 }, () => {
       `fetched ${fetched} chunks after the restart, of ${size / CHUNK}: resumed, not restarted`,
     )
     assert.ok(before.have < size || fetched === 0)
+  })
+})
+
+void describe('group files (real daemons)', { timeout: 600_000 }, () => {
+  const homes: string[] = []
+  after(() => stopAll(homes))
+
+  void it('a member fetches from another member once the sender is gone', async () => {
+    const [alice, bob, carol] = await Promise.all(
+      ['alice', 'bob', 'carol'].map((n) => startDaemon(`g${n}`)),
+    )
+    homes.push(alice!.home, bob!.home, carol!.home)
+    for (const d of [bob!, carol!]) {
+      const { link } = await json<{ link: string }>(d.home, ['invite'])
+      await json(alice!.home, ['contacts', 'add', link, '--name', d.name])
+    }
+    const g = await json<{ groupId: string }>(alice!.home, ['group', 'create', 'team'])
+    await json(alice!.home, ['group', 'add', g.groupId, 'gbob'])
+    await json(alice!.home, ['group', 'add', g.groupId, 'gcarol'])
+    for (const d of [bob!, carol!]) {
+      await until(
+        `${d.name} in the group`,
+        async () => {
+          const list = await json<Array<{ groupId: string; members: string[] }>>(d.home, [
+            'group',
+            'list',
+          ])
+          return list.find((x) => x.groupId === g.groupId)?.members.length === 3
+        },
+        60_000,
+        300,
+      )
+    }
+    const f = await makeFile('team.bin', 12 * MiB)
+    const sent = await json<FileRow>(alice!.home, ['file', 'send', 'team', f.path])
+    for (const d of [bob!, carol!]) {
+      await until(
+        `${d.name} has the manifest`,
+        async () => (await files(d)).find((x) => x.fileId === sent.fileId),
+        60_000,
+      )
+    }
+    const first = await json<{ path: string }>(bob!.home, ['file', 'get', sent.fileId])
+    assert.equal(sha(first.path), f.sha256)
+    await stopDaemon(alice!)
+    const second = await json<{ path: string }>(carol!.home, ['file', 'get', sent.fileId])
+    assert.equal(sha(second.path), f.sha256)
+    const st = await json<Status>(bob!.home, ['status'])
+    assert.ok((st.metrics.file?.chunksServed ?? 0) >= (12 * MiB) / CHUNK, 'carol fetched from bob')
   })
 })

@@ -56,6 +56,13 @@ export interface FilesDeps {
   contact(ref: string): string
   /** Queues a 'file' message (text = its FileInfo JSON) with id `id` in the 1:1 outbox. */
   queue(peer: string, text: string, id: string): { id: string; status: MessageStatus }
+  /** Sends a group's file message through its Sender Key channel (../groups/); `onStored` runs
+   *  inside the transaction that stores it, with the group id. */
+  queueGroup?(
+    ref: string,
+    text: string,
+    file: { id: string; manifest: FileManifest; onStored: (groupId: string) => void },
+  ): Promise<{ id: string; status: MessageStatus }>
 }
 
 const decodeManifest = (b: Uint8Array): FileManifest => FileManifestCodec.decode(b)
@@ -79,7 +86,7 @@ export class Files {
     for (const r of this.#d.cx.store.files.list(FILE_LIST_MAX)) this.#maybeAuto(r)
     node.on('peer:connect', (peer) => {
       for (const r of this.#d.cx.store.files.list(FILE_LIST_MAX)) {
-        if (r.sender === peer) this.#maybeAuto(r)
+        if (r.sender === peer || this.#members(r).includes(peer)) this.#maybeAuto(r)
       }
     })
   }
@@ -102,7 +109,15 @@ export class Files {
   /** Seals `path` once into the chunk store and sends its manifest to a contact. */
   async send(ref: string, path: string): Promise<FileInfo> {
     const { cx } = this.#d
-    const peer = this.#d.contact(ref)
+    // A contact first (as `kith send`), else one of our groups (by name or id).
+    let peer: string | undefined
+    try {
+      peer = this.#d.contact(ref)
+    } catch (err) {
+      if (this.#d.queueGroup === undefined || cx.store.groups.getGroup(ref)?.active !== true) {
+        throw err
+      }
+    }
     const st = await stat(path).catch(() => undefined)
     if (st === undefined) throw new FileUnreadableError('cannot read that path')
     if (!st.isFile()) throw new FileUnreadableError('not a regular file')
@@ -146,10 +161,22 @@ export class Files {
     const messageId = toHex(cx.ctx.rng(16))
     // Refuse now what could never be encoded (a name over the limits): not at delivery time.
     encodeChatContent(this.#content(messageId, manifest))
-    cx.store.transaction(() => {
-      cx.store.files.insert(this.#row(info, manifest, messageId, peer, cx.node.peerId, 'out'))
-      this.#d.queue(peer, JSON.stringify(info), messageId)
-    })
+    const text = JSON.stringify(info)
+    const row = (conversation: string) =>
+      this.#row(info, manifest, messageId, conversation, cx.node.peerId, 'out')
+    if (peer !== undefined) {
+      const to = peer
+      cx.store.transaction(() => {
+        cx.store.files.insert(row(to))
+        this.#d.queue(to, text, messageId)
+      })
+    } else {
+      await this.#d.queueGroup?.(ref, text, {
+        id: messageId,
+        manifest,
+        onStored: (groupId) => cx.store.files.insert(row(groupId)),
+      })
+    }
     return info
   }
 
@@ -201,6 +228,25 @@ export class Files {
    * to show, or undefined.
    */
   received(from: string, content: ChatContent, now: number): StoredMessage | undefined {
+    return this.#received(from, from, content, now)
+  }
+
+  /** A group member's manifest, from the group's Sender Key channel (../groups/messages.ts). */
+  receivedGroup(
+    groupId: string,
+    from: string,
+    content: ChatContent,
+    now: number,
+  ): StoredMessage | undefined {
+    return this.#received(groupId, from, content, now)
+  }
+
+  #received(
+    conversation: string,
+    from: string,
+    content: ChatContent,
+    now: number,
+  ): StoredMessage | undefined {
     const { cx } = this.#d
     const m = content.file
     if (m === undefined) return undefined
@@ -214,7 +260,7 @@ export class Files {
     const info: FileInfo = { fileId: toHex(m.fileId), name: m.name, size, sha256: toHex(m.sha256) }
     const message: StoredMessage = {
       id: toHex(content.messageId),
-      conversation: from,
+      conversation,
       from,
       direction: 'in',
       seq: Number(content.seq),
@@ -228,7 +274,7 @@ export class Files {
     if (known !== undefined && known.sender !== from) return undefined // someone else's id
     if (!cx.store.insertMessage(message)) return undefined
     if (known === undefined) {
-      const row = this.#row(info, m, message.id, from, from, 'in')
+      const row = this.#row(info, m, message.id, conversation, from, 'in')
       cx.store.files.insert({ ...row, createdAt: now })
       setImmediate(() => this.#maybeAuto(row))
     }
@@ -336,7 +382,7 @@ export class Files {
         manifest: m,
         chunksPath: this.#chunksPath(r.fileId),
         have,
-        sources: [r.sender],
+        sources: [r.sender, ...this.#members(r).filter((p) => p !== r.sender)],
         signal,
         onChunk: () => {
           const now = Date.now()
@@ -355,6 +401,13 @@ export class Files {
         cx.store.files.setState(r.fileId, 'pending')
       }
     }
+  }
+
+  /** A group file's current members other than us ([] for a 1:1 file or a group we left). */
+  #members(r: FileRow): string[] {
+    const g = this.#d.cx.store.groups.getGroup(r.conversation)
+    if (g === undefined || !g.active || g.groupId !== r.conversation) return []
+    return g.members.filter((p) => p !== this.#d.cx.node.peerId)
   }
 
   #emit(r: FileRow, have: number, state: FileRow['state']): void {
@@ -389,8 +442,12 @@ export class Files {
         !cx.store.trust.isBlocked(peer) &&
         (cx.store.getContact(peer) !== undefined ||
           cx.store.groups.listGroups().some((g) => g.members.includes(peer))),
-      // 1:1: only the conversation's peer (Non-negotiable 3: a stranger gets nothing).
-      entitled: (peer, fileId) => rowFor(fileId)?.conversation === peer,
+      // 1:1: only the conversation's peer; a group's file: its current members (Non-negotiable
+      // 3: a stranger gets nothing).
+      entitled: (peer, fileId) => {
+        const r = rowFor(fileId)
+        return r !== undefined && (r.conversation === peer || this.#members(r).includes(peer))
+      },
       chunk: async (fileId, index) => {
         const r = rowFor(fileId)
         if (r === undefined || index >= decodeManifest(r.manifest).chunkHashes.length) return

@@ -6,7 +6,8 @@ import type { CoreContext } from '../../core/crypto/provider.js'
 import type { GroupOpRecord } from '../../core/group/index.js'
 import type { IdentityKeyPair } from '../../core/identity/identity.js'
 import type { KithNode } from '../../node/types.js'
-import type { NodeStore } from '../../store/types.js'
+import type { ChatContent, FileManifest } from '../../core/wire/content.js'
+import type { NodeStore, StoredMessage } from '../../store/types.js'
 import type { Cards } from '../cards.js'
 import type { GroupRejected, ServiceEvent } from '../types.js'
 
@@ -34,6 +35,19 @@ export interface GroupDeps {
   flush(peer: string): void
   /** Our card as pushed to contacts (addresses, prekeys, mailboxes), freshly signed. */
   ownCard(): Uint8Array
+  /** Group files (../files/): a queued file message's manifest, and a member's manifest shown. */
+  files?: GroupFileHooks
+}
+
+export interface GroupFileHooks {
+  manifestFor(m: StoredMessage): FileManifest | undefined
+  /** Stores a member's manifest (inside the receive transaction); the message to show, if any. */
+  received(
+    groupId: string,
+    from: string,
+    content: ChatContent,
+    now: number,
+  ): StoredMessage | undefined
 }
 
 export interface GroupContext extends GroupDeps {

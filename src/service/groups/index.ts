@@ -14,6 +14,7 @@ import {
   type GroupUpdate,
 } from '../../core/wire/pb/wire.js'
 import type { GroupRow, MessageStatus } from '../../store/types.js'
+import type { FileManifest } from '../../core/wire/content.js'
 import { GroupNotFoundError } from '../errors.js'
 import { toMessageView, type GroupRejected, type GroupView, type MessageView } from '../types.js'
 import {
@@ -148,6 +149,15 @@ export class Groups {
 
   send(ref: string, text: string): Promise<{ id: string; status: MessageStatus }> {
     return sendGroupMessage(this.#G, ref, text)
+  }
+
+  /** A file message (../files/): `text` its JSON line, `manifest` what members receive. */
+  sendFile(
+    ref: string,
+    text: string,
+    file: { id: string; manifest: FileManifest; onStored: (groupId: string) => void },
+  ): Promise<{ id: string; status: MessageStatus }> {
+    return sendGroupMessage(this.#G, ref, text, file)
   }
 
   /** History of a group, also after we left it (by id or name). */

@@ -17,7 +17,7 @@ import {
 } from '../../core/group/index.js'
 import { peerIdToBytes } from '../../core/identity/identity.js'
 import { decodeChatContent, encodeChatContent, MESSAGE_ID_BYTES } from '../../core/wire/content.js'
-import type { ChatContent } from '../../core/wire/pb/wire.js'
+import type { ChatContent, FileManifest } from '../../core/wire/pb/wire.js'
 import type { PubsubVerdict } from '../../node/types.js'
 import type { MessageStatus, StoredMessage } from '../../store/types.js'
 import { InvalidArgumentError } from '../errors.js'
@@ -54,12 +54,14 @@ export async function sendGroupMessage(
   G: GroupContext,
   ref: string,
   text: string,
+  /** A file message (../files/): its id, and the manifest sent instead of `text` (its JSON line). */
+  file?: { id: string; manifest: FileManifest; onStored?: (groupId: string) => void },
 ): Promise<{ id: string; status: MessageStatus }> {
   if (text.length === 0) throw new InvalidArgumentError('empty message')
   const g = memberGroup(G, ref)
   const gid = fromHex(g.groupId)
   const now = G.ctx.clock()
-  const id = toHex(G.ctx.rng(MESSAGE_ID_BYTES))
+  const id = file?.id ?? toHex(G.ctx.rng(MESSAGE_ID_BYTES))
   const { message, data } = G.store.transaction(() => {
     const record = ownRecord(G, g.groupId)
     const seq = G.store.nextSeq(g.groupId)
@@ -70,7 +72,7 @@ export async function sendGroupMessage(
       seq: BigInt(seq),
       sentAt: BigInt(now),
       conversation: gid,
-      text: { text },
+      ...(file !== undefined ? { file: file.manifest } : { text: { text } }),
     })
     const data = encryptWithRecord(G.ctx.crypto, record, gid, content)
     storeOwnRecord(G, g.groupId, record)
@@ -86,8 +88,10 @@ export async function sendGroupMessage(
       sentAt: now,
       receivedAt: now,
       status: 'queued',
+      ...(file !== undefined ? { kind: 'file' as const } : {}),
     }
     G.store.insertMessage(message)
+    file?.onStored?.(g.groupId)
     return { message, data }
   })
   // Re-read: the stored row carries the group's name (the message line's `group`).
@@ -125,13 +129,14 @@ function current(G: GroupContext, groupId: string, m: StoredMessage, kept: Uint8
     const record = ownRecord(G, groupId)
     if (peekSenderKeyMessage(kept).chainId === record.newest()?.chainId) return kept
     const gid = fromHex(groupId)
+    const file = m.kind === 'file' ? G.files?.manifestFor(m) : undefined
     const content = encodeChatContent({
       messageId: fromHex(m.id),
       sender: G.meBytes,
       seq: BigInt(m.seq),
       sentAt: BigInt(m.sentAt),
       conversation: gid,
-      text: { text: m.text },
+      ...(file !== undefined ? { file } : { text: { text: m.text } }),
     })
     const data = encryptWithRecord(G.ctx.crypto, record, gid, content)
     storeOwnRecord(G, groupId, record)
@@ -223,7 +228,7 @@ export function receiveEnvelope(G: GroupContext, groupId: string, data: Uint8Arr
       const content = decodeChatContent(plaintext)
       const from = sender
       if (
-        content.text === undefined ||
+        (content.text === undefined && content.file === undefined) ||
         !equalBytes(content.conversation, fromHex(groupId)) ||
         !equalBytes(content.sender, peerIdToBytes(from))
       )
@@ -298,6 +303,13 @@ function show(
   // Held back before we blocked its sender: dropped like the rest of its messages.
   if (G.store.trust.isBlocked(sender)) {
     G.rejected.blocked++
+    return
+  }
+  if (content.file !== undefined) {
+    // A member's file manifest (../files/): stored there with its message, or dropped.
+    const f = G.files?.received(groupId, sender, content, G.ctx.clock())
+    if (f !== undefined)
+      events.push({ event: 'message', message: toMessageView(G.store.getMessage(f.id) ?? f) })
     return
   }
   const m: StoredMessage = {
