@@ -1,40 +1,29 @@
-// The file service (docs/files.md): `kith file send/list/get/cancel`, the manifest as a 1:1 chat
-// message (kind 'file'), serving sealed chunks over /kith/file to peers entitled to them, and
-// downloads (./download.ts) written out atomically (./disk.ts). A file is sealed once, on send,
+// The file service (docs/files.md): `kith file send/list/get/cancel`, the manifest as a chat
+// message (kind 'file': 1:1 through the outbox, groups through the Sender Key channel), sealing
+// (./seal.ts), serving to entitled peers (./serve.ts), and downloads (./download.ts) written out
+// atomically (./disk.ts). A file is sealed once, on send,
 // into KITH_HOME/files/<fileId>.chunks; a receiver's chunks land in the same layout, verified,
 // and are served on to other members from there. It owns the files' lifecycle and the in-memory
 // download state; it knows no SQL (store.files) and no transport (node.fileFetch).
 import { mkdirSync } from 'node:fs'
-import { mkdir, open, rm, stat } from 'node:fs/promises'
-import { basename, join } from 'node:path'
+import { mkdir, rm } from 'node:fs/promises'
+import { join } from 'node:path'
 import debug from 'debug'
 import { fromHex, toHex } from '../../core/bytes.js'
-import {
-  checkManifest,
-  chunkPlainLength,
-  FILE_ID_BYTES,
-  FILE_KEY_BYTES,
-  FileSealer,
-  MAX_FILE_BYTES,
-  sealedLength,
-  type FileManifest,
-} from '../../core/file/index.js'
+import { checkManifest, chunkPlainLength, type FileManifest } from '../../core/file/index.js'
 import { encodeChatContent, type ChatContent } from '../../core/wire/content.js'
 import { FileManifest as FileManifestCodec } from '../../core/wire/pb/wire.js'
 import type { FileServeHandler } from '../../node/file/index.js'
 import type { FileRow } from '../../store/files.js'
 import type { MessageStatus, StoredMessage } from '../../store/types.js'
 import type { ChatContext } from '../context.js'
-import { parseInfo, type FileInfo } from './info.js'
-import { openChunks, readChunk, verifiedChunks, writeChunk, writeOut } from './disk.js'
+import { verifiedChunks, writeOut } from './disk.js'
 import { download } from './download.js'
-import {
-  FileCancelledError,
-  FileNotFoundError,
-  FileTooLargeError,
-  FileUnreadableError,
-} from './errors.js'
+import { FileCancelledError, FileNotFoundError } from './errors.js'
+import { parseInfo, type FileInfo } from './info.js'
 import { AUTO_DOWNLOAD_MAX_BYTES, FILE_LIST_MAX, FILE_PROGRESS_EVENT_MS } from './limits.js'
+import { sealFile } from './seal.js'
+import { serveHandler } from './serve.js'
 
 const log = debug('kith:service:files')
 
@@ -118,44 +107,14 @@ export class Files {
         throw err
       }
     }
-    const st = await stat(path).catch(() => undefined)
-    if (st === undefined) throw new FileUnreadableError('cannot read that path')
-    if (!st.isFile()) throw new FileUnreadableError('not a regular file')
-    if (st.size > MAX_FILE_BYTES) {
-      throw new FileTooLargeError(`${st.size} bytes is over the limit of ${MAX_FILE_BYTES}`)
-    }
-    const fileIdBytes = cx.ctx.rng(FILE_ID_BYTES)
-    const key = cx.ctx.rng(FILE_KEY_BYTES)
-    const fileId = toHex(fileIdBytes)
-    const sealer = new FileSealer(key, fileIdBytes, st.size)
-    const src = await open(path, 'r').catch(() => {
-      throw new FileUnreadableError('cannot read that path')
-    })
-    const dst = await openChunks(this.#chunksPath(fileId))
-    let manifest: FileManifest
-    try {
-      for (let i = 0; i < sealer.count; i++) {
-        const want = chunkPlainLength(st.size, i)
-        const buf = new Uint8Array(want)
-        let off = 0
-        while (off < want) {
-          const { bytesRead } = await src.read(buf, off, want - off, null)
-          if (bytesRead === 0) throw new FileUnreadableError('the file shrank while being read')
-          off += bytesRead
-        }
-        await writeChunk(dst, i, sealer.next(buf))
-      }
-      manifest = sealer.manifest(basename(path), '') // copies the key
-    } finally {
-      await src.close()
-      await dst.close()
-      key.fill(0)
-    }
+    const { fileId, manifest, size } = await sealFile(path, cx.ctx.rng, (id) =>
+      this.#chunksPath(id),
+    )
     checkManifest(manifest)
     const info: FileInfo = {
       fileId,
       name: manifest.name,
-      size: st.size,
+      size,
       sha256: toHex(manifest.sha256),
     }
     const messageId = toHex(cx.ctx.rng(16))
@@ -429,39 +388,13 @@ export class Files {
     return { fileId, cancelled: true }
   }
 
-  // ---- Serving --------------------------------------------------------------------------------
+  // ---- Serving (./serve.ts) ---------------------------------------------------------------
 
   #handler(): FileServeHandler {
-    const { cx } = this.#d
-    const rowFor = (fileId: Uint8Array) => {
-      const r = fileId.length === FILE_ID_BYTES ? cx.store.files.get(toHex(fileId)) : undefined
-      return r?.state === 'cancelled' ? undefined : r
-    }
-    return {
-      allowPeer: (peer) =>
-        !cx.store.trust.isBlocked(peer) &&
-        (cx.store.getContact(peer) !== undefined ||
-          cx.store.groups.listGroups().some((g) => g.members.includes(peer))),
-      // 1:1: only the conversation's peer; a group's file: its current members (Non-negotiable
-      // 3: a stranger gets nothing).
-      entitled: (peer, fileId) => {
-        const r = rowFor(fileId)
-        return r !== undefined && (r.conversation === peer || this.#members(r).includes(peer))
-      },
-      chunk: async (fileId, index) => {
-        const r = rowFor(fileId)
-        if (r === undefined || index >= decodeManifest(r.manifest).chunkHashes.length) return
-        if (r.direction === 'in' && r.state !== 'done') {
-          const have = await this.#haveArray(r)
-          if (have[index] !== true) return undefined
-        }
-        const fh = await openChunks(this.#chunksPath(r.fileId))
-        try {
-          return await readChunk(fh, sealedLength(r.size, index), index)
-        } finally {
-          await fh.close()
-        }
-      },
-    }
+    return serveHandler(this.#d.cx.store, {
+      members: (r) => this.#members(r),
+      have: (r) => this.#haveArray(r),
+      chunksPath: (id) => this.#chunksPath(id),
+    })
   }
 }
