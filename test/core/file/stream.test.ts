@@ -20,6 +20,8 @@ import {
   type FileManifest,
 } from '../../../src/core/file/index.js'
 import { toHex } from '../../../src/core/bytes.js'
+import { decodeChatContent, encodeChatContent } from '../../../src/core/wire/content.js'
+import { MAX_CHAT_CONTENT_BYTES } from '../../../src/core/wire/limits.js'
 
 const key = new Uint8Array(32).fill(7)
 const fileId = new Uint8Array(16).fill(9)
@@ -179,5 +181,30 @@ void describe('manifest limits (MAX and MAX+1)', () => {
     assert.throws(() => checkManifest({ ...base(), chunkHashes: [] }), {
       name: 'InvalidManifestError',
     })
+  })
+})
+
+void describe('manifest inside a chat message', () => {
+  void it('a manifest at every limit (1,024 hashes, 256-byte name and type) fits one ChatContent', () => {
+    const m: FileManifest = {
+      ...seal(bytes(10)).m,
+      name: 'n'.repeat(MAX_FILE_NAME_BYTES),
+      mime: 'm'.repeat(MAX_FILE_NAME_BYTES),
+      size: BigInt(MAX_FILE_BYTES),
+      chunkHashes: Array.from({ length: MAX_FILE_CHUNKS }, () => new Uint8Array(32).fill(1)),
+    }
+    assert.equal(checkManifest(m), MAX_FILE_BYTES)
+    const encoded = encodeChatContent({
+      messageId: new Uint8Array(16),
+      sender: new Uint8Array(38),
+      seq: 1n,
+      sentAt: 1n,
+      conversation: new Uint8Array(16),
+      inviteProof: new Uint8Array(16),
+      profileName: 'p'.repeat(256),
+      file: m,
+    })
+    assert.ok(encoded.length <= MAX_CHAT_CONTENT_BYTES)
+    assert.equal(decodeChatContent(encoded).file?.chunkHashes.length, MAX_FILE_CHUNKS)
   })
 })
