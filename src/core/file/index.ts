@@ -19,6 +19,7 @@ export {
   InvalidManifestError,
 } from './errors.js'
 export { chunkNonce, openChunk, sealChunk } from './stream.js'
+export { nobleFileCipher, type FileCipher, type FileHasher } from './cipher.js'
 export {
   checkDigest,
   checkManifest,

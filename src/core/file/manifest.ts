@@ -7,7 +7,6 @@
 //
 // Also the incremental sealer a sender runs over its file. Pure: no fs, no network; the caller
 // hands in the key, the id and the bytes.
-import { sha256 } from '@noble/hashes/sha2.js'
 import { equalBytes } from '../bytes.js'
 import type { FileManifest } from '../wire/pb/wire.js'
 import { ChunkHashError, ChunkRangeError, FileDigestError, InvalidManifestError } from './errors.js'
@@ -21,6 +20,7 @@ import {
   MAX_FILE_CHUNKS,
   MAX_FILE_NAME_BYTES,
 } from './limits.js'
+import { nobleFileCipher, type FileCipher, type FileHasher } from './cipher.js'
 import { openChunk, sealChunk } from './stream.js'
 
 export type { FileManifest } from '../wire/pb/wire.js'
@@ -73,21 +73,31 @@ export function checkManifest(m: FileManifest): number {
 
 /** The check a chunk from any source passes before it is written: right length for its index,
  *  and the SHA-256 the manifest lists (ChunkRangeError, ChunkHashError). */
-export function verifyChunk(m: FileManifest, index: number, sealed: Uint8Array): void {
+export function verifyChunk(
+  m: FileManifest,
+  index: number,
+  sealed: Uint8Array,
+  cipher: FileCipher = nobleFileCipher,
+): void {
   const want = sealedLength(Number(m.size), index)
   if (sealed.length !== want) {
     throw new ChunkRangeError(`chunk ${index}: ${sealed.length} bytes, expected ${want}`)
   }
-  if (!equalBytes(sha256(sealed), m.chunkHashes[index] ?? new Uint8Array(0))) {
+  if (!equalBytes(cipher.sha256(sealed), m.chunkHashes[index] ?? new Uint8Array(0))) {
     throw new ChunkHashError(`chunk ${index}: hash differs from the manifest's`)
   }
 }
 
 /** Opens verified chunk `index` of the file the manifest describes. */
-export function openFileChunk(m: FileManifest, index: number, sealed: Uint8Array): Uint8Array {
-  verifyChunk(m, index, sealed)
+export function openFileChunk(
+  m: FileManifest,
+  index: number,
+  sealed: Uint8Array,
+  cipher: FileCipher = nobleFileCipher,
+): Uint8Array {
+  verifyChunk(m, index, sealed, cipher)
   const final = index === m.chunkHashes.length - 1
-  return openChunk(m.key, m.fileId, index, final, sealed)
+  return openChunk(m.key, m.fileId, index, final, sealed, cipher)
 }
 
 /**
@@ -101,10 +111,18 @@ export class FileSealer {
   readonly #size: number
   readonly #count: number
   readonly #hashes: Uint8Array<ArrayBuffer>[] = []
-  readonly #digest = sha256.create()
+  readonly #cipher: FileCipher
+  readonly #digest: FileHasher
   #sealed = 0
 
-  constructor(key: Uint8Array, fileId: Uint8Array, size: number) {
+  constructor(
+    key: Uint8Array,
+    fileId: Uint8Array,
+    size: number,
+    cipher: FileCipher = nobleFileCipher,
+  ) {
+    this.#cipher = cipher
+    this.#digest = cipher.hasher()
     this.#key = key
     this.#fileId = fileId
     this.#size = size
@@ -122,9 +140,10 @@ export class FileSealer {
     if (plaintext.length !== chunkPlainLength(this.#size, index)) {
       throw new ChunkRangeError(`chunk ${index}: wrong plaintext length`)
     }
-    const sealed = sealChunk(this.#key, this.#fileId, index, index === this.#count - 1, plaintext)
+    const final = index === this.#count - 1
+    const sealed = sealChunk(this.#key, this.#fileId, index, final, plaintext, this.#cipher)
     this.#digest.update(plaintext)
-    this.#hashes.push(Uint8Array.from(sha256(sealed)))
+    this.#hashes.push(Uint8Array.from(this.#cipher.sha256(sealed)))
     this.#sealed++
     return sealed
   }
@@ -139,7 +158,7 @@ export class FileSealer {
       chunkSize: CHUNK_BYTES,
       chunkHashes: this.#hashes,
       key: Uint8Array.from(this.#key),
-      sha256: this.#digest.digest(),
+      sha256: Uint8Array.from(this.#digest.digest()),
       mime,
     }
   }

@@ -10,7 +10,7 @@
 //
 // This module owns the nonce and associated data layout. It knows nothing of manifests, disks or
 // peers. Pure: no fs, no network, no randomness of its own (the caller passes the key).
-import { xchacha20poly1305 } from '@noble/ciphers/chacha.js'
+import { nobleFileCipher, type FileCipher } from './cipher.js'
 import { ChunkAuthError, ChunkRangeError } from './errors.js'
 import {
   CHUNK_BYTES,
@@ -70,6 +70,7 @@ export function sealChunk(
   index: number,
   final: boolean,
   plaintext: Uint8Array,
+  cipher: FileCipher = nobleFileCipher,
 ): Uint8Array {
   checkKey(key)
   if (plaintext.length > CHUNK_BYTES) {
@@ -79,7 +80,7 @@ export function sealChunk(
     throw new ChunkRangeError('only the final chunk may be shorter than CHUNK_BYTES')
   }
   const nonce = chunkNonce(fileId, index, final)
-  return xchacha20poly1305(key, nonce, chunkAd(nonce)).encrypt(plaintext)
+  return cipher.seal(key, nonce, chunkAd(nonce), plaintext)
 }
 
 /** Opens one sealed chunk. ChunkAuthError when it does not authenticate as chunk `index` (with
@@ -90,15 +91,14 @@ export function openChunk(
   index: number,
   final: boolean,
   sealed: Uint8Array,
+  cipher: FileCipher = nobleFileCipher,
 ): Uint8Array {
   checkKey(key)
   if (sealed.length < CHUNK_TAG_BYTES || sealed.length > CHUNK_BYTES + CHUNK_TAG_BYTES) {
     throw new ChunkRangeError(`sealed chunk of ${sealed.length} bytes`)
   }
   const nonce = chunkNonce(fileId, index, final)
-  try {
-    return xchacha20poly1305(key, nonce, chunkAd(nonce)).decrypt(sealed)
-  } catch {
-    throw new ChunkAuthError(`chunk ${index} does not authenticate`)
-  }
+  const plain = cipher.open(key, nonce, chunkAd(nonce), sealed)
+  if (plain === undefined) throw new ChunkAuthError(`chunk ${index} does not authenticate`)
+  return plain
 }

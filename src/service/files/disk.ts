@@ -8,7 +8,6 @@
 import { constants } from 'node:fs'
 import { link, mkdir, open, stat, unlink, type FileHandle } from 'node:fs/promises'
 import { basename, extname, join } from 'node:path'
-import { sha256 } from '@noble/hashes/sha2.js'
 import {
   checkDigest,
   chunkCount,
@@ -18,6 +17,7 @@ import {
   verifyChunk,
   type FileManifest,
 } from '../../core/file/index.js'
+import { nodeFileCipher } from '../../platform/file-cipher.js'
 import { FileWriteError } from './errors.js'
 
 /** Names tried with " (n)" before giving up on a free name. */
@@ -65,7 +65,7 @@ export async function verifiedChunks(path: string, m: FileManifest): Promise<boo
       const data = await readChunk(fh, sealedLength(Number(m.size), i), i)
       if (data === undefined) continue
       try {
-        verifyChunk(m, i, data)
+        verifyChunk(m, i, data, nodeFileCipher)
         have[i] = true
       } catch {
         // torn or foreign bytes: fetched again
@@ -124,12 +124,12 @@ export async function writeOut(
   let dst: FileHandle | undefined
   try {
     dst = await open(tmp, 'w', 0o600)
-    const digest = sha256.create()
+    const digest = nodeFileCipher.hasher()
     const n = chunkCount(Number(m.size))
     for (let i = 0; i < n; i++) {
       const sealed = await readChunk(src, sealedLength(Number(m.size), i), i)
       if (sealed === undefined) throw new FileWriteError(`chunk ${i} is missing on disk`)
-      const plain = openFileChunk(m, i, sealed)
+      const plain = openFileChunk(m, i, sealed, nodeFileCipher)
       digest.update(plain)
       await dst.write(plain)
     }

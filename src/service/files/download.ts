@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { verifyChunk, type FileManifest } from '../../core/file/index.js'
 import { FILE_MAX_CHUNKS_PER_REQUEST } from '../../node/file/limits.js'
 import type { FileRequest } from '../../node/file/index.js'
+import { nodeFileCipher } from '../../platform/file-cipher.js'
 import { writeChunk, openChunks } from './disk.js'
 import { FileCancelledError, FileUnavailableError } from './errors.js'
 import {
@@ -95,7 +96,7 @@ export async function download(d: DownloadDeps): Promise<void> {
           if (fatal !== undefined) throw fatal
           if (d.signal.aborted) throw new FileCancelledError('download cancelled')
           if (d.have[index] === true) return
-          verifyChunk(d.manifest, index, data)
+          verifyChunk(d.manifest, index, data, nodeFileCipher)
           await writeChunk(fh, index, data)
           d.have[index] = true
           got.add(index)

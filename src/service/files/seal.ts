@@ -14,6 +14,7 @@ import {
   MAX_FILE_BYTES,
   type FileManifest,
 } from '../../core/file/index.js'
+import { nodeFileCipher } from '../../platform/file-cipher.js'
 import { openChunks, writeChunk } from './disk.js'
 import { FileTooLargeError, FileUnreadableError } from './errors.js'
 
@@ -32,7 +33,7 @@ export async function sealFile(
   const fileIdBytes = rng(FILE_ID_BYTES)
   const key = rng(FILE_KEY_BYTES)
   const fileId = toHex(fileIdBytes)
-  const sealer = new FileSealer(key, fileIdBytes, st.size)
+  const sealer = new FileSealer(key, fileIdBytes, st.size, nodeFileCipher)
   const src = await open(path, 'r').catch(() => {
     throw new FileUnreadableError('cannot read that path')
   })
