@@ -18,7 +18,7 @@ import {
   MAX_FILE_REQUEST_BYTES,
 } from '../../src/node/file/index.js'
 import { seededBytes, startNode, stopAll, waitFor, leb } from './helpers.js'
-import type { Libp2pKithNode } from '../../src/node/libp2p.js'
+import { createKithNode, type Libp2pKithNode } from '../../src/node/libp2p.js'
 import type { Stream } from '@libp2p/interface'
 
 const TUNING = { file: { requestIdleMs: 400, chunkStallMs: 2_000, maxInboundPerPeer: 2 } }
@@ -170,5 +170,47 @@ void describe('/kith/file', () => {
       (e: Error) => ChunkHashError.is(e),
     )
     assert.equal(rejected(a, 'ChunkHashError'), 1)
+  })
+})
+
+void describe('/kith/file over a relayed (limited) connection', { timeout: 60_000 }, () => {
+  const nodes: Libp2pKithNode[] = []
+  after(() => stopAll(...nodes))
+
+  void it('is refused both ways: no chunk crosses a relay', async () => {
+    const r = await createKithNode(
+      {
+        identitySeed: seededBytes(77, 32),
+        listen: ['/ip4/127.0.0.1/tcp/0'],
+        bootstrap: [],
+        mdns: false,
+        relayServer: true,
+      },
+      {},
+    )
+    await r.start()
+    nodes.push(r)
+    const relayAddr = r.addrs().find((x) => x.startsWith('/ip4/127.0.0.1/tcp/'))!
+    // B listens only through the relay ("behind a NAT").
+    const b = await startNode({ listen: [`${relayAddr}/p2p-circuit`] })
+    nodes.push(b)
+    await waitFor(() => b.addrs().some((x) => x.includes('/p2p-circuit')), 15_000, 'reservation')
+    let asked = 0
+    b.onFileRequest({
+      allowPeer: () => true,
+      entitled: () => true,
+      chunk: () => {
+        asked++
+        return Promise.resolve(CHUNKS[0])
+      },
+    })
+    const a = await startNode({ listen: [`${relayAddr}/p2p-circuit`] })
+    nodes.push(a)
+    const circuit = b.addrs().filter((x) => x.includes('/p2p-circuit'))
+    await assert.rejects(
+      a.fileFetch(b.peerId, { fileId: FILE, first: 0, count: 1 }, () => undefined, circuit),
+      (e: Error) => FileStreamError.is(e) && /Limited/.test(e.message),
+    )
+    assert.equal(asked, 0)
   })
 })

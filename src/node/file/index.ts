@@ -8,9 +8,10 @@
 // a bad answer on the requester's side, where `onChunk` (the service's hash check) may throw too.
 //
 // Never over a limited (relayed) connection: the handler and our streams do not set
-// runOnLimitedConnection, so libp2p refuses both on a circuit (a circuit-relay-v2 relay's default
-// allowance, 128 KiB per circuit, is smaller than one chunk); the service waits for a direct
-// connection (docs/relay.md). It knows nothing of manifests, keys, disks or conversations.
+// runOnLimitedConnection, so libp2p refuses both on a circuit (LimitedConnectionError): a relay's
+// allowance per circuit — js-libp2p's default 128 KiB, a `kith relay`'s RELAY_DATA_LIMIT_BYTES
+// 1 MiB (docs/relay.md) — is under one or four chunks, and a file would burn it for every chat
+// message on that circuit. The download waits for a direct connection (hole punching). It knows nothing of manifests, keys, disks or conversations.
 //
 // Shaped like js-libp2p's ping (STYLE.md §3): `file(init)(components)` is a libp2p service.
 import debug from 'debug'
