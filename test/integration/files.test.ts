@@ -15,6 +15,7 @@ import {
   json,
   jsonLines,
   KITH,
+  run,
   startDaemon,
   startPair,
   stopAll,
@@ -146,6 +147,27 @@ void describe('files (real daemons)', { timeout: 600_000 }, () => {
       `fetched ${fetched} chunks after the restart, of ${size / CHUNK}: resumed, not restarted`,
     )
     assert.ok(before.have < size || fetched === 0)
+  })
+
+  void it('`file cancel` stops a file: listed cancelled, `get` refused, chunks dropped', async () => {
+    const f = await makeFile('unwanted.bin', 9 * MiB)
+    const sent = await json<FileRow>(b.home, ['file', 'send', 'alice', f.path])
+    await until('manifest', async () => (await files(a)).find((x) => x.fileId === sent.fileId))
+    const c = await json<{ fileId: string; cancelled: boolean }>(a.home, [
+      'file',
+      'cancel',
+      sent.fileId,
+    ])
+    assert.deepEqual(c, { fileId: sent.fileId, cancelled: true })
+    const row = (await files(a)).find((x) => x.fileId === sent.fileId) as FileRow & {
+      state?: string
+    }
+    assert.equal(row.state, 'cancelled')
+    assert.equal(row.have, 0)
+    const r = await run(a.home, ['file', 'get', sent.fileId, '--json'])
+    assert.notEqual(r.code, 0)
+    assert.match(r.stderr, /FileCancelled/)
+    assert.equal(existsSync(join(a.home, 'files', `${sent.fileId}.chunks`)), false)
   })
 })
 
