@@ -136,13 +136,15 @@ export type ServiceEvent =
   | { event: 'contact'; peerId: string; name: string; online: boolean }
   /** We were removed from a group (`by`: the admin's PeerId); its history stays readable. */
   | { event: 'group'; groupId: string; name: string; change: 'removed'; by: string }
-  /** A file's progress (issue 15; files/): verified bytes held, of size, and its state. */
+  /** A file's progress (issue 15; files/): verified bytes held (or sealed, while `sealing`: then
+   *  `path` is the sent path, for the CLI's progress bar), of size, and its state. */
   | {
       event: 'file'
       fileId: string
       have: number
       size: number
-      state: 'pending' | 'fetching' | 'done' | 'cancelled'
+      state: 'sealing' | 'pending' | 'fetching' | 'done' | 'cancelled'
+      path?: string
     }
 
 export interface ChatApi {

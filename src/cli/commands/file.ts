@@ -1,7 +1,7 @@
 // File commands (CLI.md "Files", "Files, more"; docs/files.md): file send/list/get/cancel.
 // Through the daemon's API only; paths are made absolute here (the daemon runs elsewhere). A
-// progress bar on stderr while `get` runs, only when stderr is a TTY (cli-progress); it polls
-// `file list` for the verified bytes. Names are a peer's: human output passes them through
+// progress bar on stderr, only when stderr is a TTY (cli-progress): while `send` seals (from the
+// daemon's `sealing` events for our path) and while `get` fetches (polling `file list`). Names are a peer's: human output passes them through
 // `printable`.
 import { resolve } from 'node:path'
 import cliProgress from 'cli-progress'
@@ -56,6 +56,31 @@ async function withProgress<T>(
   }
 }
 
+/** `file send` with a progress bar (TTY only) fed by the daemon's `sealing` events. */
+async function sendWithProgress(client: ApiClient, to: string, path: string, show: boolean) {
+  if (!show) return client.sendFile(to, path)
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: ' {bar} {percentage}% sealed | {have} of {size}' },
+    cliProgress.Presets.shades_classic,
+  )
+  let started = false
+  const events = await client
+    .events((e) => {
+      if (e.event !== 'file' || e.state !== 'sealing' || e.path !== path) return
+      const payload = { have: human(e.have), size: human(e.size) }
+      if (!started) bar.start(Math.max(1, e.size), e.have, payload)
+      else bar.update(e.have, payload)
+      started = true
+    })
+    .catch(() => undefined)
+  try {
+    return await client.sendFile(to, path)
+  } finally {
+    events?.close()
+    if (started) bar.stop()
+  }
+}
+
 export function registerFile(program: Command): void {
   const file = program.command('file').description('send and fetch files')
 
@@ -64,7 +89,7 @@ export function registerFile(program: Command): void {
     .description('encrypt a file once and send it to a contact')
     .action(async (to: string, path: string, _o: unknown, cmd: Command) => {
       const ctx = ctxOf(cmd)
-      const r = await ctx.client().sendFile(to, resolve(path))
+      const r = await sendWithProgress(ctx.client(), to, resolve(path), process.stderr.isTTY)
       if (ctx.json) writeJson(r)
       else writeOut(`Sent ${printable(r.name)} (${human(r.size)}) as ${r.fileId}`)
     })

@@ -107,8 +107,18 @@ export class Files {
         throw err
       }
     }
-    const { fileId, manifest, size } = await sealFile(path, cx.ctx.rng, (id) =>
-      this.#chunksPath(id),
+    let last = 0
+    const { fileId, manifest, size } = await sealFile(
+      path,
+      cx.ctx.rng,
+      (id) => this.#chunksPath(id),
+      (id, done, total) => {
+        const now = Date.now()
+        if (done < total && now - last < FILE_PROGRESS_EVENT_MS) return
+        last = now
+        // `path` is what the CLI sent: it finds its own send's progress by it.
+        cx.emit({ event: 'file', fileId: id, have: done, size: total, state: 'sealing', path })
+      },
     )
     checkManifest(manifest)
     const info: FileInfo = {

@@ -7,6 +7,7 @@ import { basename } from 'node:path'
 import { toHex } from '../../core/bytes.js'
 import type { Rng } from '../../core/crypto/provider.js'
 import {
+  CHUNK_BYTES,
   chunkPlainLength,
   FILE_ID_BYTES,
   FILE_KEY_BYTES,
@@ -18,11 +19,13 @@ import { nodeFileCipher } from '../../platform/file-cipher.js'
 import { openChunks, writeChunk } from './disk.js'
 import { FileTooLargeError, FileUnreadableError } from './errors.js'
 
-/** Seals `path` into `chunksPath(fileId)`; FileUnreadable, FileTooLarge, FileWrite. */
+/** Seals `path` into `chunksPath(fileId)`; FileUnreadable, FileTooLarge, FileWrite.
+ *  `progress` sees the plaintext bytes sealed so far after each chunk. */
 export async function sealFile(
   path: string,
   rng: Rng,
   chunksPath: (fileId: string) => string,
+  progress?: (fileId: string, done: number, size: number) => void,
 ): Promise<{ fileId: string; manifest: FileManifest; size: number }> {
   const st = await stat(path).catch(() => undefined)
   if (st === undefined) throw new FileUnreadableError('cannot read that path')
@@ -51,6 +54,7 @@ export async function sealFile(
           off += bytesRead
         }
         await writeChunk(dst, i, sealer.next(buf))
+        progress?.(fileId, Math.min(st.size, (i + 1) * CHUNK_BYTES), st.size)
       }
       manifest = sealer.manifest(basename(path), '') // copies the key
     } finally {
