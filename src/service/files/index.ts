@@ -240,7 +240,11 @@ export class Files {
       kind: 'file',
     }
     const known = cx.store.files.get(info.fileId)
-    if (known !== undefined && known.sender !== from) return undefined // someone else's id
+    // A file id is one manifest: someone else's id, or the same id in another message (a
+    // second manifest that could differ from the first), is dropped.
+    if (known !== undefined && (known.sender !== from || known.messageId !== message.id)) {
+      return undefined
+    }
     if (!cx.store.insertMessage(message)) return undefined
     if (known === undefined) {
       const row = this.#row(info, m, message.id, conversation, from, 'in')
