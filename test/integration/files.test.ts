@@ -1,8 +1,8 @@
 // Files end to end with real daemons through ./bin/kith (docs/files.md): a ≤ 8 MiB file arrives
 // by itself; a 20 MiB file is fetched on `file get` with the same SHA-256; the receiver killed
 // with kill -9 mid-transfer resumes after a restart from its verified chunks (it fetches fewer
-// chunks than the file has); a group file fetched by one member is fetched by another from it
-// after the sender stopped. Hostile peers are test/node/file.test.ts's.
+// chunks than the file has); `file cancel`; a blocked sender's file is refused; a group file
+// fetched by one member is fetched by another from it after the sender stopped. Hostile peers are test/node/file.test.ts's.
 import { after, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash, randomBytes } from 'node:crypto'
@@ -168,6 +168,17 @@ void describe('files (real daemons)', { timeout: 600_000 }, () => {
     assert.notEqual(r.code, 0)
     assert.match(r.stderr, /FileCancelled/)
     assert.equal(existsSync(join(a.home, 'files', `${sent.fileId}.chunks`)), false)
+  })
+
+  void it("a blocked sender's file is not fetched (FileCancelled)", async () => {
+    const f = await makeFile('from-blocked.bin', 9 * MiB)
+    const sent = await json<FileRow>(b.home, ['file', 'send', 'alice', f.path])
+    await until('manifest', async () => (await files(a)).find((x) => x.fileId === sent.fileId))
+    await json(a.home, ['contacts', 'block', b.peerId])
+    const r = await run(a.home, ['file', 'get', sent.fileId, '--json'])
+    assert.notEqual(r.code, 0)
+    assert.match(r.stderr, /FileCancelled/)
+    await json(a.home, ['contacts', 'unblock', b.peerId])
   })
 })
 
