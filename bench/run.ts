@@ -31,6 +31,10 @@ const BENCHES: Record<string, Entry> = {
     describe: '1:1 messages between two daemons (latency, rate, bytes, start-up) vs Nostr NIP-17',
     load: () => import('./dm.js'),
   },
+  files: {
+    describe: 'file transfer over loopback: /kith/file vs a raw libp2p stream vs cat, RSS',
+    load: () => import('./files.js'),
+  },
   group: {
     describe:
       'group message latency to all (10/30/100 nodes, 1 and 50 msg/s): gossipsub vs fan-out',

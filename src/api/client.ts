@@ -8,6 +8,8 @@ import { join } from 'node:path'
 import WebSocket from 'ws'
 import type { ConnectionInfo } from '../node/types.js'
 import type { MessageStatus } from '../store/types.js'
+import type { FileListRow } from '../service/files/index.js'
+import type { FileInfo } from '../service/files/info.js'
 import type {
   ContactView,
   ConversationView,
@@ -26,6 +28,11 @@ export const DAEMON_FILE = 'daemon.json'
 export const TOKEN_FILE = 'api-token'
 /** How long a plain request may take before the daemon is considered hung. */
 export const REQUEST_TIMEOUT_MS = 30_000
+/** `file send`: sealing MAX_FILE_BYTES (256 MiB) at ≥ 1 MiB/s on a loaded machine. */
+export const FILE_SEND_TIMEOUT_MS = 300_000
+/** `file get`: a whole download; the daemon gives up sooner when no source answers (each
+ *  source stalls out after FILE_CHUNK_STALL_MS), so this only bounds a live, slow transfer. */
+export const FILE_GET_TIMEOUT_MS = 3_600_000
 /** Extra time a `send --wait` request gets beyond the wait itself. */
 export const WAIT_GRACE_MS = 10_000
 
@@ -322,6 +329,31 @@ export class ApiClient {
   }
 
   // ---- Groups (CLI.md "Groups") ----
+
+  // ---- Files (docs/files.md) ----
+  /** `path` absolute. Sealing a large file takes a while: FILE_SEND_TIMEOUT_MS. */
+  sendFile(to: string, path: string): Promise<FileInfo> {
+    return this.#request('POST', '/v1/files', { to, path }, FILE_SEND_TIMEOUT_MS)
+  }
+
+  listFiles(): Promise<FileListRow[]> {
+    return this.#request('GET', '/v1/files')
+  }
+
+  /** Resolves when the file is written (FILE_GET_TIMEOUT_MS); `out` absolute. */
+  getFile(fileId: string, out?: string): Promise<FileInfo & { path: string }> {
+    const body = out === undefined ? {} : { out }
+    return this.#request(
+      'POST',
+      `/v1/files/${encodeURIComponent(fileId)}/get`,
+      body,
+      FILE_GET_TIMEOUT_MS,
+    )
+  }
+
+  cancelFile(fileId: string): Promise<{ fileId: string; cancelled: boolean }> {
+    return this.#request('POST', `/v1/files/${encodeURIComponent(fileId)}/cancel`, {})
+  }
 
   listGroups(): Promise<GroupView[]> {
     return this.#request('GET', '/v1/groups')

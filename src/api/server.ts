@@ -16,6 +16,7 @@ import { conversationRoutes } from './conversation-routes.js'
 import { messageRoutes, replyTo } from './message-routes.js'
 import { HttpError, toHttpError } from './errors.js'
 import { attachEvents } from './events.js'
+import { fileRoutes } from './file-routes.js'
 import { groupRoutes, MAX_MESSAGES_LIMIT } from './group-routes.js'
 import { checkHostAndOrigin } from './host.js'
 import { bad, int, str, type Body, type Route, messageId } from './routes.js'
@@ -52,6 +53,7 @@ export interface ApiServer {
 function routes(api: ChatApi, rejected: () => Record<string, number>): Route[] {
   return [
     ...groupRoutes(api),
+    ...fileRoutes(api),
     ...contactRoutes(api),
     ...conversationRoutes(api),
     ...messageRoutes(api),

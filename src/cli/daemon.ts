@@ -30,6 +30,7 @@ import { STUN_DEFAULT_PORT } from '../node/stun.js'
 import type { KithNode } from '../node/types.js'
 import { nodeCrypto, nodeRng } from '../platform/node-crypto.js'
 import { createChatService, type ChatService } from '../service/chat.js'
+import { DOWNLOADS_DIR, FILES_DIR } from '../service/files/limits.js'
 import type { ChatApi } from '../service/types.js'
 import type { SqliteNodeStore } from '../store/index.js'
 import { openOrCreateStore } from './local.js'
@@ -251,6 +252,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
       name,
       // Our mailboxes are only peers the user chose: these, and accepted contacts.
       mailboxes: { bootstrap: opts.bootstrap, explicit: opts.mailbox ?? [] },
+      files: { dir: join(opts.home, FILES_DIR), downloads: join(opts.home, DOWNLOADS_DIR) },
     })
     cleanup.push(() => service.stop())
     await service.start()

@@ -7,6 +7,7 @@ import { registerChat } from './commands/chat.js'
 import { registerContacts } from './commands/contacts.js'
 import { registerConversations } from './commands/conversations.js'
 import { registerEdits } from './commands/edits.js'
+import { registerFile } from './commands/file.js'
 import { registerGroup } from './commands/group.js'
 import { registerMessages } from './commands/messages.js'
 import { registerNode } from './commands/node.js'
@@ -49,6 +50,7 @@ export function buildProgram(argv: string[] = []): Command {
   registerMessages(program)
   registerChat(program)
   registerGroup(program)
+  registerFile(program)
   registerRequests(program)
   registerProfile(program)
   registerConversations(program)

@@ -40,6 +40,7 @@ import { ReservationClock } from './reservations.js'
 import { ConnectionBudget } from './resources.js'
 import { sync } from './sync/index.js'
 import { card, type CardHandler, type CardInit } from './card/index.js'
+import { file, type FileInit, type FileRequest, type FileServeHandler } from './file/index.js'
 import type { CardRoutingInit } from './cards.js'
 import type { DialerInit, WatchState } from './dialer.js'
 import type { DmInit } from './dm/index.js'
@@ -124,6 +125,8 @@ export interface KithNodeTuning {
   sync?: SyncInit
   /** /kith/card timings. */
   card?: CardInit
+  /** /kith/file timings and caps. */
+  file?: FileInit
   holePunch?: HolePunchInit
   /** Tests: a relay server (KithNodeOptions.relayServer) with smaller limits. */
   relay?: RelayLimits
@@ -312,6 +315,7 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
       sync: sync(tuning.sync),
       // First contact by a short invite link: our signed card to whoever proves its secret.
       card: card(tuning.card),
+      file: file(tuning.file),
       ...(opts.relayServer === true ? { relay: relayServer(tuning.relay) } : {}),
     },
   })
@@ -429,6 +433,7 @@ export class Libp2pKithNode implements KithNode {
       mailbox: this.libp2p.services.mailbox.metrics(),
       syncRejected: this.libp2p.services.sync.rejected(),
       cardRejected: this.libp2p.services.card.rejected(),
+      file: this.libp2p.services.file.metrics(),
       holePunch: this.libp2p.services.holePunch.metrics(),
       dht: this.libp2p.services.dht.kithMetrics(),
       resources: this.libp2p.services.resources.metrics(),
@@ -521,6 +526,20 @@ export class Libp2pKithNode implements KithNode {
   async fetchCard(peer: string, secret: Uint8Array, addrs: string[] = []): Promise<Uint8Array> {
     const p = parsePeer('peer', peer)
     return await this.libp2p.services.card.fetch(p, secret, parseAddrs('addrs', addrs))
+  }
+
+  onFileRequest(handler: FileServeHandler | undefined): void {
+    this.libp2p.services.file.setHandler(handler)
+  }
+
+  async fileFetch(
+    peer: string,
+    req: FileRequest,
+    onChunk: (index: number, data: Uint8Array) => void | Promise<void>,
+    addrs: string[] = [],
+  ): Promise<number> {
+    const p = parsePeer('peer', peer)
+    return await this.libp2p.services.file.fetch(p, req, onChunk, parseAddrs('addrs', addrs))
   }
 
   watch(peer: string, addrs: string[]): void {

@@ -2,6 +2,7 @@
 // protocols). The node knows frames and peers, never plaintext: it hands /kith/dm frames to the
 // service and closes the stream when the service rejects one.
 import type { DhtMetrics } from './dht/index.js'
+import type { FileMetrics, FileRequest, FileServeHandler } from './file/index.js'
 import type {
   MailboxHoldings,
   MailboxItem,
@@ -73,6 +74,8 @@ export interface NodeMetrics {
   syncRejected: Record<string, number>
   /** /kith/card requests refused or reset, by error name (node/card/index.ts). */
   cardRejected: Record<string, number>
+  /** /kith/file: chunks served and fetched, streams refused or failed by error name. */
+  file?: FileMetrics
   /** Hole punches this node started (holepunch.ts): tried, made direct, failed. */
   holePunch?: { attempts: number; successes: number; failures: number }
   /** The DHT server's records and refusals (dht/index.ts DhtMetrics). */
@@ -263,4 +266,16 @@ export interface KithNode {
   /** Asks `peer` for its signed card, proving `secret` (CardRefusedError, CardTimeoutError,
    *  PeerUnreachableError). The bytes are unverified. */
   fetchCard(peer: string, secret: Uint8Array, addrs?: string[]): Promise<Uint8Array>
+
+  // ---- /kith/file/1.0.0 (src/node/file/; docs/files.md) ----
+  /** Installs (undefined: removes) what decides who gets which chunks (FileServeHandler). */
+  onFileRequest?(handler: FileServeHandler | undefined): void
+  /** Asks `peer` for a run of sealed chunks; `onChunk` sees each (and may throw to refuse it).
+   *  Resolves how many came; rejections as FileProtocol.fetch (src/node/file/index.ts). */
+  fileFetch?(
+    peer: string,
+    req: FileRequest,
+    onChunk: (index: number, data: Uint8Array) => void | Promise<void>,
+    addrs?: string[],
+  ): Promise<number>
 }

@@ -10,7 +10,7 @@
 //  - ./conversations.ts  the conversation list, read marks (READ receipts) and settings;
 //  - ./edits.ts, ./disappearing.ts  replies' checks, edits, deletes, reactions, timers (sent by
 //                   ./edit-transport.ts);
-//  - ./mailboxes.ts and ./groups/ (created at start).
+//  - ./mailboxes.ts, ./groups/ and ./files/ (created at start).
 // Every message carries an id and a per-conversation sequence; the receiver drops duplicate ids
 // and acks (again) inside the encrypted channel; the sender retries unacked messages with fresh
 // encryptions, with backoff, whenever the peer is reachable, across restarts.
@@ -29,9 +29,11 @@ import { editTransport } from './edit-transport.js'
 import { Edits } from './edits.js'
 import type { ChatContext } from './context.js'
 import { checkCursor } from './cursor.js'
-import { ContactNotFoundError, MessageNotFoundError } from './errors.js'
+import { ContactNotFoundError, MessageNotFoundError, NotImplementedError } from './errors.js'
 import { Groups } from './groups/index.js'
 import { findGroup } from './groups/naming.js'
+import { Files, type FileListRow } from './files/index.js'
+import type { FileInfo } from './files/info.js'
 import { configuredMailboxes, Mailboxes } from './mailboxes.js'
 import { Outbox } from './outbox.js'
 import { OwnCard } from './own-card.js'
@@ -67,6 +69,9 @@ export interface ChatServiceDeps {
   name: string
   /** Mailboxes the user configured: `--bootstrap` relays and `--mailbox` multiaddrs (./mailboxes.ts). */
   mailboxes?: { bootstrap: readonly string[]; explicit: readonly string[] }
+  /** Where files live (./files/): sealed chunks, and finished downloads without --out. Without
+   *  it the service has no files. */
+  files?: { dir: string; downloads: string }
 }
 
 export function createChatService(deps: ChatServiceDeps): ChatService {
@@ -97,6 +102,8 @@ export class ChatService implements ChatApi {
   #mailboxes: Mailboxes | undefined
   /** Groups (./groups/): membership, sender keys, group messages, sync. */
   #groups: Groups | undefined
+  #files: Files | undefined
+  readonly #filesDirs: ChatServiceDeps['files']
   #stopped = false
 
   constructor(deps: ChatServiceDeps) {
@@ -105,6 +112,7 @@ export class ChatService implements ChatApi {
     this.#identity = deps.identity
     this.#ctx = deps.ctx
     this.#configuredMailboxes = deps.mailboxes
+    this.#filesDirs = deps.files
     this.#cards = new Cards(deps.ctx, deps.store, deps.identity)
     this.#cx = {
       ctx: deps.ctx,
@@ -117,6 +125,7 @@ export class ChatService implements ChatApi {
       emit: (e) => this.#emit(e),
       mailboxes: () => this.#mailboxes,
       groups: () => this.#groups,
+      files: () => this.#files,
     }
     this.#proofs = new InviteProofs(deps.ctx, deps.store)
     // Every content for a peer passes here before encryption (context.ts encryptAll): nothing
@@ -217,9 +226,24 @@ export class ChatService implements ChatApi {
         inserted: (id, events) => this.#edits.inserted(id, events),
         ttl: (groupId) => this.#disappearing.ttl(groupId),
       },
+      files: {
+        manifestFor: (m) => this.#files?.manifestFor(m),
+        received: (groupId, from, content, now) =>
+          this.#files?.receivedGroup(groupId, from, content, now),
+      },
     })
     this.#groups.start()
     this.#disappearing.start()
+    if (this.#filesDirs !== undefined) {
+      this.#files = new Files({
+        cx: this.#cx,
+        ...this.#filesDirs,
+        contact: (ref) => this.#contacts.get(ref).peerId,
+        queue: (peer, text, id) => this.#outbox.send(peer, text, { file: { id } }),
+        queueGroup: (ref, text, file) => this.#groupsOrThrow().sendFile(ref, text, file),
+      })
+      this.#files.start()
+    }
     for (const peer of this.#store.groups.controlPeers()) this.#outbox.flushSoon(peer)
     for (const c of this.#store.listContacts()) this.#node.watch(c.peerId, c.addrs)
     this.#requests.watchCoMembers()
@@ -231,6 +255,7 @@ export class ChatService implements ChatApi {
     this.#mailboxes?.stop()
     this.#groups?.stop()
     this.#disappearing.stop()
+    this.#files?.stop()
     this.#node.setCardSource(undefined)
     this.#outbox.stop()
     return Promise.resolve()
@@ -285,6 +310,7 @@ export class ChatService implements ChatApi {
       metrics: {
         ...(this.#mailboxes?.addMetrics(this.#node.metrics()) ?? this.#node.metrics()),
         groupRejected: this.#groups?.metrics(),
+        files: this.#files?.metrics(),
         requests: {
           ...this.#requests.metrics,
           pending: this.#store.trust.requestTotals().requests,
@@ -450,6 +476,29 @@ export class ChatService implements ChatApi {
 
   setSettings(s: Partial<SettingsView>): SettingsView {
     return this.#conversations.setSettings(s)
+  }
+
+  // ---- Files (./files/, docs/files.md) ------------------------------------------------------
+
+  #filesOrThrow(): Files {
+    if (this.#files === undefined) throw new NotImplementedError('this node has no files')
+    return this.#files
+  }
+
+  sendFile(ref: string, path: string): Promise<FileInfo> {
+    return this.#filesOrThrow().send(ref, path)
+  }
+
+  listFiles(): Promise<FileListRow[]> {
+    return this.#filesOrThrow().list()
+  }
+
+  getFile(fileId: string, out?: string): Promise<FileInfo & { path: string }> {
+    return this.#filesOrThrow().get(fileId, out)
+  }
+
+  cancelFile(fileId: string): Promise<{ fileId: string; cancelled: boolean }> {
+    return this.#filesOrThrow().cancel(fileId)
   }
 
   // ---- Groups (./groups/, docs/groups.md) ---------------------------------------------------

@@ -10,6 +10,7 @@ import { sessionEncrypt } from '../core/session/session.js'
 import type { KithNode } from '../node/types.js'
 import type { NodeStore } from '../store/types.js'
 import type { Cards } from './cards.js'
+import type { Files } from './files/index.js'
 import type { Groups } from './groups/index.js'
 import type { Mailboxes } from './mailboxes.js'
 import type { ServiceEvent } from './types.js'
@@ -29,6 +30,8 @@ export interface ChatContext {
   mailboxes(): Mailboxes | undefined
   /** Undefined before start. */
   groups(): Groups | undefined
+  /** Files (./files/): undefined before start, or without a files directory. */
+  files?: () => Files | undefined
   /** Checks and completes each content for `peer` before it is encrypted (chat.ts: refuses a
    *  blocked peer, adds our invite proof). */
   outgoing?: (peer: string, content: Uint8Array) => Uint8Array

@@ -33,15 +33,17 @@ export class Outbox {
   }
 
   /** Stores `text` for contact `peer` as a queued message in the outbox, and flushes soon.
-   *  `replyTo` (checked by the caller) and the conversation's disappearing timer ride along. */
+   *  `replyTo` (checked by the caller) and the conversation's disappearing timer ride along;
+   *  `file`: a file message (./files/: `text` is its FileInfo JSON) with that message id. */
   send(
     peer: string,
     text: string,
-    opts: { replyTo?: string; ttlSeconds?: number } = {},
+    opts: { replyTo?: string; ttlSeconds?: number; file?: { id: string } } = {},
   ): { id: string; status: MessageStatus } {
+    const { file } = opts
     const cx = this.#cx
     const now = cx.ctx.clock()
-    const id = toHex(cx.ctx.rng(MESSAGE_ID_BYTES))
+    const id = file?.id ?? toHex(cx.ctx.rng(MESSAGE_ID_BYTES))
     // Refuse what could never be encoded now, not at delivery time.
     encodeChatContent({
       messageId: new Uint8Array(16),
@@ -64,6 +66,7 @@ export class Outbox {
         status: 'queued',
         ...(opts.replyTo !== undefined ? { replyTo: opts.replyTo } : {}),
         ...(opts.ttlSeconds !== undefined ? { ttlSeconds: opts.ttlSeconds } : {}),
+        ...(file !== undefined ? { kind: 'file' as const } : {}),
       }
       cx.store.insertMessage(m)
       cx.store.enqueue({ messageId: id, peer, attempts: 0, nextAttemptAt: now })
@@ -232,14 +235,16 @@ export class Outbox {
   }
 
   #content(m: StoredMessage): Uint8Array {
+    // A file message carries its manifest (./files/); the text is only its local JSON line.
+    const file = m.kind === 'file' ? this.#cx.files?.()?.manifestFor(m) : undefined
     return encodeChatContent({
       messageId: fromHex(m.id),
       sender: this.#cx.meBytes,
       seq: BigInt(m.seq),
       sentAt: BigInt(m.sentAt),
       conversation: new Uint8Array(0),
-      text: { text: m.text },
-      ...(m.replyTo !== undefined ? { replyTo: fromHex(m.replyTo) } : {}),
+      ...(file !== undefined ? { file } : { text: { text: m.text } }),
+      ...(m.replyTo !== undefined && file === undefined ? { replyTo: fromHex(m.replyTo) } : {}),
     })
   }
 

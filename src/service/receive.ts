@@ -180,6 +180,12 @@ export class Receiver {
           }
           acks.push(m.id) // acked again even when a duplicate: the earlier ack may have been lost
         }
+      } else if (content.file !== undefined) {
+        // A file manifest (./files/): only an accepted contact's is kept (a stranger's was
+        // refused above; a co-member's 1:1 manifest is acked and dropped).
+        const m = trusted ? cx.files?.()?.received(from, content, now) : undefined
+        if (m !== undefined) events.push({ event: 'message', message: toMessageView(m) })
+        acks.push(toHex(content.messageId))
       } else if (content.card !== undefined) {
         // An authentic message whose card is stale or bad: ignore the card, keep the session step.
         let card

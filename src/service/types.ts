@@ -6,6 +6,8 @@ import type { ConnectionInfo, NatStatus, NodeMetrics, ReservationInfo } from '..
 import { parseEvent, type GroupEvent } from './group-event.js'
 import type { EditMetrics } from './edits.js'
 import type { RequestMetrics } from './requests.js'
+import { parseInfo, type FileInfo } from './files/info.js'
+import type { FileListRow } from './files/index.js'
 
 export interface NodeStatus {
   peerId: string
@@ -29,6 +31,8 @@ export interface NodeStatus {
   metrics: NodeMetrics & {
     /** Group messages the topic validators rejected, by reason (docs/groups.md §3). */
     groupRejected?: GroupRejected
+    /** Downloads (./files/): started, completed, and chunks refused for a bad hash or length. */
+    files?: { badChunks: number; downloads: number; completed: number }
     /** Message requests and blocking (requests.ts RequestMetrics) and requests pending now. */
     requests?: RequestMetrics & { pending: number }
     /** Edits, deletes and reactions refused, stale, held now (edits.ts EditMetrics). */
@@ -121,6 +125,8 @@ export interface MessageView {
   ttlSeconds?: number
   /** …and when it disappears (ms; an incoming one gets it when read). */
   expiresAt?: number
+  /** A `file` line (issue 15): the file's id, name, size and SHA-256; `text` is its name. */
+  file?: FileInfo
 }
 
 /** A row of `kith conversations` (CLI.md "Conversations, receipts, edits"). */
@@ -149,6 +155,16 @@ export type ServiceEvent =
   | { event: 'group'; groupId: string; name: string; change: 'removed'; by: string }
   /** A message already shown changed: edited, deleted, disappeared, or its reactions. */
   | { event: 'update'; message: MessageView }
+  /** A file's progress (issue 15; files/): verified bytes held (or sealed, while `sealing`: then
+   *  `path` is the sent path, for the CLI's progress bar), of size, and its state. */
+  | {
+      event: 'file'
+      fileId: string
+      have: number
+      size: number
+      state: 'sealing' | 'pending' | 'fetching' | 'done' | 'cancelled'
+      path?: string
+    }
 
 export interface ChatApi {
   status(): NodeStatus
@@ -225,6 +241,13 @@ export interface ChatApi {
   profile?(): ProfileView
   /** Sets it and tells every accepted contact. Throws InvalidNameError (400). */
   setProfileName?(name: string): ProfileView
+  // Files (issue 15; ./files/, docs/files.md); optional like groups (`kith relay` has none).
+  /** Seals the file once and sends its manifest to a contact (FileTooLarge 413, FileUnreadable). */
+  sendFile?(ref: string, path: string): Promise<FileInfo>
+  listFiles?(): Promise<FileListRow[]>
+  /** Fetches what is missing (resuming) and writes it out (FileUnavailable 503, FileWrite 507). */
+  getFile?(fileId: string, out?: string): Promise<FileInfo & { path: string }>
+  cancelFile?(fileId: string): Promise<{ fileId: string; cancelled: boolean }>
   on(fn: (e: ServiceEvent) => void): () => void
 }
 
@@ -234,6 +257,7 @@ export interface SendOptions {
 }
 
 export function toMessageView(m: StoredMessage): MessageView {
+  const file = m.kind === 'file' ? parseInfo(m.text) : undefined
   const ev = m.kind === 'event' ? parseEvent(m.text) : undefined
   const event: GroupEvent | undefined = ev && {
     type: ev.type,
@@ -247,7 +271,7 @@ export function toMessageView(m: StoredMessage): MessageView {
     conversation: m.conversation,
     from: event?.by ?? m.from,
     direction: m.direction,
-    text: ev?.text ?? m.text,
+    text: ev?.text ?? file?.name ?? m.text,
     sentAt: m.sentAt,
     receivedAt: m.receivedAt,
     status: m.status,
@@ -260,6 +284,7 @@ export function toMessageView(m: StoredMessage): MessageView {
     reactions: m.reactions ?? {},
     ...(m.ttlSeconds !== undefined ? { ttlSeconds: m.ttlSeconds } : {}),
     ...(m.expiresAt !== undefined ? { expiresAt: m.expiresAt } : {}),
+    ...(file !== undefined ? { file } : {}),
   }
 }
 

@@ -381,6 +381,27 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX held_edits_by_target ON held_edits (target);
   CREATE INDEX held_edits_by_age ON held_edits (received_at);
   `,
+  // 9 (issue 15): files sent and received
+  // (service/files/, docs/files.md). One row per file id: the manifest as received (it holds the
+  // file key; the database is encrypted at rest), who sent it in which conversation, and its
+  // download state. The chunks themselves live on disk under KITH_HOME/files/, sealed, never here.
+  `
+  CREATE TABLE files (
+    file_id TEXT PRIMARY KEY,                       -- hex of the manifest's 16-byte id
+    message_id TEXT NOT NULL,                       -- the file message in messages
+    conversation TEXT NOT NULL,                     -- contact PeerId, or group id (hex)
+    sender TEXT NOT NULL,                           -- PeerId of who sent it (us for 'out')
+    direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+    name TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,                           -- hex, of the plaintext
+    manifest BLOB NOT NULL,                         -- encoded FileManifest
+    state TEXT NOT NULL CHECK (state IN ('pending', 'fetching', 'done', 'cancelled')),
+    path TEXT,                                      -- where a finished download was written
+    created_at INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX files_by_time ON files (created_at);
+  `,
 ]
 
 /** The schema version this code writes. */

@@ -11,6 +11,7 @@ import { StoreExistsError, StoreLockedError, StoreNotFoundError } from './errors
 import { SqliteGroupStore } from './groups.js'
 import { SqliteTrustStore } from './trust.js'
 import { SqliteEditStore } from './edits.js'
+import { SqliteFileStore } from './files.js'
 import { SqliteMailboxHoldings, type SqliteMailboxOptions } from './mailbox.js'
 import { migrate } from './migrations.js'
 import { SqliteProtocolStore } from './protocol.js'
@@ -81,6 +82,8 @@ export class SqliteNodeStore extends SqliteChatStore implements NodeStore {
   readonly trust: SqliteTrustStore
   /** Edits, deletes, reactions, disappearing timers (migration 8). */
   readonly edits: SqliteEditStore
+  /** Files sent and received (migration 10; service/files/). */
+  readonly files: SqliteFileStore
   /** This device's PeerId. */
   readonly peerId: string
 
@@ -90,6 +93,7 @@ export class SqliteNodeStore extends SqliteChatStore implements NodeStore {
     this.groups = new SqliteGroupStore(db)
     this.trust = new SqliteTrustStore(db)
     this.edits = new SqliteEditStore(db)
+    this.files = new SqliteFileStore(db)
     this.peerId = identity.peerId
   }
 

@@ -3,6 +3,7 @@
 // encrypted database together with the core's ProtocolStore. Synchronous on purpose: the
 // service runs "decrypt → store message + ratchet state + consumed prekeys" in ONE SQLite
 // transaction (`transaction(fn)`), which an async interface could not guarantee.
+import type { FileStore } from './files.js'
 import type { EcPrekeyRecord, KemPrekeyRecord, ProtocolStore } from '../core/store/types.js'
 
 /** Only moves forward. `read`: an incoming message marked read here, or an outgoing one the
@@ -307,6 +308,8 @@ export interface NodeStore extends ChatStore {
   readonly trust: TrustStore
   /** Edits, deletes, reactions, disappearing timers (migration 8, ./edits.ts). */
   readonly edits: EditStore
+  /** Files sent and received (./files.ts). */
+  readonly files: FileStore
   /** Our own display name (`kith init --name`, `kith profile --name`, `kith id`). */
   getIdentityName(): string
   setIdentityName(name: string): void

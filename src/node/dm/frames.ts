@@ -165,15 +165,18 @@ export class FrameReader {
         this.#buf.consume(header.prefixBytes + header.length)
         return frame
       }
-      if (this.#ended) {
-        if (this.#buf.byteLength === 0) return null
-        throw new MalformedMessageError('stream ended inside a frame')
-      }
       // Need more bytes: let them flow again if we had paused the stream. resume() dispatches
       // what the stream buffered meanwhile synchronously, so look at the buffer again first.
+      // Before the end check: the remote may have closed its write side while we were paused,
+      // with its last bytes still held by the paused stream (seen with /kith/file's 256 KiB
+      // frames: "stream ended inside a frame" on an honest stream).
       if (this.#stream.readStatus === 'paused') {
         this.#stream.resume()
         continue
+      }
+      if (this.#ended) {
+        if (this.#buf.byteLength === 0) return null
+        throw new MalformedMessageError('stream ended inside a frame')
       }
       await new Promise<void>((resolve) => {
         this.#wake = resolve

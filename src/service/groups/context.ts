@@ -6,8 +6,8 @@ import type { CoreContext } from '../../core/crypto/provider.js'
 import type { GroupOpRecord } from '../../core/group/index.js'
 import type { IdentityKeyPair } from '../../core/identity/identity.js'
 import type { KithNode } from '../../node/types.js'
-import type { NodeStore } from '../../store/types.js'
-import type { ChatContent } from '../../core/wire/pb/wire.js'
+import type { ChatContent, FileManifest } from '../../core/wire/content.js'
+import type { NodeStore, StoredMessage } from '../../store/types.js'
 import type { Cards } from '../cards.js'
 import type { GroupRejected, ServiceEvent } from '../types.js'
 
@@ -37,6 +37,8 @@ export interface GroupDeps {
   ownCard(): Uint8Array
   /** Replies' timers, edits, deletes, reactions, timer changes (../edits.ts, ../disappearing.ts). */
   bodies?: GroupBodyHooks
+  /** Group files (../files/): a queued file message's manifest, and a member's manifest shown. */
+  files?: GroupFileHooks
 }
 
 /** What ./messages.ts hands on about contents other than texts, inside its transaction. */
@@ -53,6 +55,17 @@ export interface GroupBodyHooks {
   inserted(id: string, events: ServiceEvent[]): void
   /** The group's disappearing timer (seconds), undefined when off. */
   ttl(groupId: string): number | undefined
+}
+
+export interface GroupFileHooks {
+  manifestFor(m: StoredMessage): FileManifest | undefined
+  /** Stores a member's manifest (inside the receive transaction); the message to show, if any. */
+  received(
+    groupId: string,
+    from: string,
+    content: ChatContent,
+    now: number,
+  ): StoredMessage | undefined
 }
 
 export interface GroupContext extends GroupDeps {

@@ -15,6 +15,7 @@ import {
   type GroupUpdate,
 } from '../../core/wire/pb/wire.js'
 import type { GroupRow, MessageStatus } from '../../store/types.js'
+import type { FileManifest } from '../../core/wire/content.js'
 import { GroupNotFoundError } from '../errors.js'
 import type { EditBody } from '../edits.js'
 import {
@@ -166,6 +167,15 @@ export class Groups {
   /** An edit, delete, reaction or timer change through our sender key (./content.ts). */
   sendBody(groupId: string, id: string, at: number, body: EditBody): void {
     sendGroupBody(this.#G, groupId, id, at, body)
+  }
+
+  /** A file message (../files/): `text` its JSON line, `manifest` what members receive. */
+  sendFile(
+    ref: string,
+    text: string,
+    file: { id: string; manifest: FileManifest; onStored: (groupId: string) => void },
+  ): Promise<{ id: string; status: MessageStatus }> {
+    return sendGroupMessage(this.#G, ref, text, {}, file)
   }
 
   /** History of a group, also after we left it (by id or name). */

@@ -17,7 +17,7 @@ import {
 } from '../../core/group/index.js'
 import { peerIdToBytes } from '../../core/identity/identity.js'
 import { decodeChatContent, encodeChatContent, MESSAGE_ID_BYTES } from '../../core/wire/content.js'
-import type { ChatContent } from '../../core/wire/pb/wire.js'
+import type { ChatContent, FileManifest } from '../../core/wire/pb/wire.js'
 import type { PubsubVerdict } from '../../node/types.js'
 import type { MessageStatus, StoredMessage } from '../../store/types.js'
 import { InvalidArgumentError, MessageNotFoundError } from '../errors.js'
@@ -55,6 +55,8 @@ export async function sendGroupMessage(
   ref: string,
   text: string,
   opts: SendOptions = {},
+  /** A file message (../files/): its id, and the manifest sent instead of `text` (its JSON line). */
+  file?: { id: string; manifest: FileManifest; onStored?: (groupId: string) => void },
 ): Promise<{ id: string; status: MessageStatus }> {
   if (text.length === 0) throw new InvalidArgumentError('empty message')
   const g = memberGroup(G, ref)
@@ -64,7 +66,7 @@ export async function sendGroupMessage(
   const ttlSeconds = G.bodies?.ttl(g.groupId)
   const gid = fromHex(g.groupId)
   const now = G.ctx.clock()
-  const id = toHex(G.ctx.rng(MESSAGE_ID_BYTES))
+  const id = file?.id ?? toHex(G.ctx.rng(MESSAGE_ID_BYTES))
   const { message, data } = G.store.transaction(() => {
     const record = ownRecord(G, g.groupId)
     const seq = G.store.nextSeq(g.groupId)
@@ -75,8 +77,8 @@ export async function sendGroupMessage(
       seq: BigInt(seq),
       sentAt: BigInt(now),
       conversation: gid,
-      text: { text },
-      ...(replyTo !== undefined ? { replyTo: fromHex(replyTo) } : {}),
+      ...(file !== undefined ? { file: file.manifest } : { text: { text } }),
+      ...(replyTo !== undefined && file === undefined ? { replyTo: fromHex(replyTo) } : {}),
     })
     const data = encryptWithRecord(G.ctx.crypto, record, gid, content)
     storeOwnRecord(G, g.groupId, record)
@@ -92,10 +94,12 @@ export async function sendGroupMessage(
       sentAt: now,
       receivedAt: now,
       status: 'queued',
-      ...(replyTo !== undefined ? { replyTo } : {}),
+      ...(replyTo !== undefined && file === undefined ? { replyTo } : {}),
       ...(ttlSeconds !== undefined ? { ttlSeconds } : {}),
+      ...(file !== undefined ? { kind: 'file' as const } : {}),
     }
     G.store.insertMessage(message)
+    file?.onStored?.(g.groupId)
     return { message, data }
   })
   // Re-read: the stored row carries the group's name (the message line's `group`).
@@ -134,14 +138,15 @@ function current(G: GroupContext, groupId: string, m: StoredMessage, kept: Uint8
     const record = ownRecord(G, groupId)
     if (peekSenderKeyMessage(kept).chainId === record.newest()?.chainId) return kept
     const gid = fromHex(groupId)
+    const file = m.kind === 'file' ? G.files?.manifestFor(m) : undefined
     const content = encodeChatContent({
       messageId: fromHex(m.id),
       sender: G.meBytes,
       seq: BigInt(m.seq),
       sentAt: BigInt(m.sentAt),
       conversation: gid,
-      text: { text: m.text },
-      ...(m.replyTo !== undefined ? { replyTo: fromHex(m.replyTo) } : {}),
+      ...(file !== undefined ? { file } : { text: { text: m.text } }),
+      ...(m.replyTo !== undefined && file === undefined ? { replyTo: fromHex(m.replyTo) } : {}),
     })
     const data = encryptWithRecord(G.ctx.crypto, record, gid, content)
     storeOwnRecord(G, groupId, record)
@@ -233,7 +238,12 @@ export function receiveEnvelope(G: GroupContext, groupId: string, data: Uint8Arr
       const content = decodeChatContent(plaintext)
       const from = sender
       const body =
-        content.text ?? content.edit ?? content.delete ?? content.reaction ?? content.disappearing
+        content.text ??
+        content.file ??
+        content.edit ??
+        content.delete ??
+        content.reaction ??
+        content.disappearing
       if (
         body === undefined ||
         !equalBytes(content.conversation, fromHex(groupId)) ||
@@ -310,6 +320,15 @@ function show(
   // Held back before we blocked its sender: dropped like the rest of its messages.
   if (G.store.trust.isBlocked(sender)) {
     G.rejected.blocked++
+    return
+  }
+  if (content.file !== undefined) {
+    // A member's file manifest (../files/): stored there with its message, or dropped.
+    const f = G.files?.received(groupId, sender, content, G.ctx.clock())
+    if (f !== undefined) {
+      events.push({ event: 'message', message: toMessageView(G.store.getMessage(f.id) ?? f) })
+      G.bodies?.inserted(f.id, events)
+    }
     return
   }
   if (content.text === undefined) {

@@ -1,0 +1,386 @@
+// The /kith/file/1.0.0 protocol (docs/files.md, docs/protocol.md): one request for a run of
+// sealed chunks of one file and the chunks the responder holds, one frame each, per stream. The
+// responder authenticates nothing itself: before a byte of the request is read the service's
+// `allowPeer` must accept the asker (a contact or group co-member: a stranger gets nothing), then
+// `entitled` must accept it for that file id (the file's conversation), and the inbound stream
+// must fit the per-peer, per-network-prefix and node-wide caps. Hostile bytes, a stalled partial
+// frame or a stalled reader reset the stream and are counted by error name (fileRejected); so is
+// a bad answer on the requester's side, where `onChunk` (the service's hash check) may throw too.
+//
+// Never over a limited (relayed) connection: the handler and our streams do not set
+// runOnLimitedConnection, so libp2p refuses both on a circuit (LimitedConnectionError): a relay's
+// allowance per circuit — js-libp2p's default 128 KiB, a `kith relay`'s RELAY_DATA_LIMIT_BYTES
+// 1 MiB (docs/relay.md) — is under one or four chunks, and a file would burn it for every chat
+// message on that circuit. The download waits for a direct connection (hole punching). It knows nothing of manifests, keys, disks or conversations.
+//
+// Shaped like js-libp2p's ping (STYLE.md §3): `file(init)(components)` is a libp2p service.
+import debug from 'debug'
+import { MalformedMessageError, MessageTooLargeError } from '../../core/errors.js'
+import { FrameReader } from '../dm/frames.js'
+import { NodeNotStartedError, PeerUnreachableError } from '../errors.js'
+import { asError, withTimeout, writeFrame } from '../mailbox/io.js'
+import { networkPrefix } from '../net-prefix.js'
+import {
+  decodeChunk,
+  decodeRequest,
+  encodeChunk,
+  encodeRequest,
+  type FileRequest,
+} from './codec.js'
+import {
+  FileBusyError,
+  FileIdleTimeoutError,
+  FileNoHandlerError,
+  FileNotAllowedError,
+  FileNotEntitledError,
+  FileProtocolError,
+  FileRefusedError,
+  FileStallError,
+  FileStreamError,
+} from './errors.js'
+import {
+  FILE_CHUNK_STALL_MS,
+  FILE_CLOSE_GRACE_MS,
+  FILE_MAX_INBOUND_PER_PEER,
+  FILE_MAX_INBOUND_PER_PREFIX,
+  FILE_MAX_INBOUND_STREAMS,
+  FILE_MAX_STREAMS_PER_CONNECTION,
+  FILE_OPEN_TIMEOUT_MS,
+  FILE_PROTOCOL,
+  FILE_READ_HIGH_WATER_BYTES,
+  FILE_REQUEST_IDLE_MS,
+  MAX_FILE_FRAME_BYTES,
+  MAX_FILE_REQUEST_BYTES,
+} from './limits.js'
+import type {
+  AbortOptions,
+  Connection,
+  PeerData,
+  PeerId,
+  Startable,
+  Stream,
+  StreamHandler,
+  StreamHandlerOptions,
+} from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+export type { FileChunk, FileRequest } from './codec.js'
+
+const log = debug('kith:node:file')
+
+/** What the service decides for the node (src/service/files/). */
+export interface FileServeHandler {
+  /** Before a byte is read: is `peer` anyone we share files with? */
+  allowPeer(peer: string): boolean
+  /** After the request: may `peer` have chunks of this file? */
+  entitled(peer: string, fileId: Uint8Array): boolean
+  /** The sealed chunk `index` of the file, or undefined when we do not hold it (yet). */
+  chunk(fileId: Uint8Array, index: number): Promise<Uint8Array | undefined>
+}
+
+export interface FileMetrics {
+  chunksServed: number
+  chunksFetched: number
+  /** Hostile or failed streams, by error name, on either side. */
+  rejected: Record<string, number>
+}
+
+export interface FileComponents {
+  peerId: PeerId
+  registrar: {
+    handle(protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>
+    unhandle(protocol: string): Promise<void>
+  }
+  connectionManager: {
+    openConnection(peer: PeerId, options?: AbortOptions): Promise<Connection>
+  }
+  peerStore: { merge(peerId: PeerId, data: PeerData): Promise<unknown> }
+}
+
+/** Timings and caps the tests shorten; production passes nothing. */
+export interface FileInit {
+  requestIdleMs?: number
+  chunkStallMs?: number
+  maxInboundPerPeer?: number
+}
+
+function dialAddr(ma: Multiaddr, peer: string): Multiaddr | undefined {
+  const last = ma.getComponents().at(-1)
+  if (last?.name !== 'p2p') return ma
+  return last.value === peer ? ma.decapsulateCode(last.code) : undefined
+}
+
+function bump(m: Map<string, number>, key: string, by: number): void {
+  const n = (m.get(key) ?? 0) + by
+  if (n <= 0) m.delete(key)
+  else m.set(key, n)
+}
+
+export class FileProtocol implements Startable {
+  readonly #c: FileComponents
+  readonly #idleMs: number
+  readonly #stallMs: number
+  readonly #perPeer: number
+  readonly #rejected = new Map<string, number>()
+  readonly #streams = new Set<Stream>()
+  readonly #byPeer = new Map<string, number>()
+  readonly #byPrefix = new Map<string, number>()
+  #serving = 0
+  #served = 0
+  #fetched = 0
+  #handler: FileServeHandler | undefined
+  #started = false
+
+  constructor(components: FileComponents, init: FileInit = {}) {
+    this.#c = components
+    this.#idleMs = init.requestIdleMs ?? FILE_REQUEST_IDLE_MS
+    this.#stallMs = init.chunkStallMs ?? FILE_CHUNK_STALL_MS
+    this.#perPeer = init.maxInboundPerPeer ?? FILE_MAX_INBOUND_PER_PEER
+  }
+
+  readonly [Symbol.toStringTag] = 'kith:file'
+
+  isStarted(): boolean {
+    return this.#started
+  }
+
+  async start(): Promise<void> {
+    if (this.#started) return
+    await this.#c.registrar.handle(
+      FILE_PROTOCOL,
+      (stream, connection) => {
+        void this.#serve(stream, connection)
+      },
+      {
+        maxInboundStreams: FILE_MAX_STREAMS_PER_CONNECTION,
+        maxOutboundStreams: FILE_MAX_STREAMS_PER_CONNECTION,
+        // runOnLimitedConnection stays false: see the header.
+      },
+    )
+    this.#started = true
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#started) return
+    this.#started = false
+    await this.#c.registrar.unhandle(FILE_PROTOCOL)
+    for (const s of this.#streams) s.abort(new NodeNotStartedError('node stopping'))
+    this.#streams.clear()
+  }
+
+  setHandler(handler: FileServeHandler | undefined): void {
+    this.#handler = handler
+  }
+
+  metrics(): FileMetrics {
+    return {
+      chunksServed: this.#served,
+      chunksFetched: this.#fetched,
+      rejected: Object.fromEntries(this.#rejected),
+    }
+  }
+
+  #count(name: string): void {
+    bump(this.#rejected, name, 1)
+  }
+
+  #refusal(remote: string, prefix: string): Error | undefined {
+    const h = this.#handler
+    if (h === undefined) return new FileNoHandlerError('no file handler installed')
+    let allowed = false
+    try {
+      allowed = h.allowPeer(remote)
+    } catch {
+      allowed = false
+    }
+    if (!allowed) return new FileNotAllowedError('not a peer we share files with')
+    if ((this.#byPeer.get(remote) ?? 0) >= this.#perPeer) {
+      return new FileBusyError(`${this.#perPeer} file streams already served for this peer`)
+    }
+    if ((this.#byPrefix.get(prefix) ?? 0) >= FILE_MAX_INBOUND_PER_PREFIX) {
+      return new FileBusyError(`${FILE_MAX_INBOUND_PER_PREFIX} file streams served for its network`)
+    }
+    if (this.#serving >= FILE_MAX_INBOUND_STREAMS) {
+      return new FileBusyError(`${FILE_MAX_INBOUND_STREAMS} file streams already served`)
+    }
+    return undefined
+  }
+
+  /** Serves one inbound stream: one request, its chunks. Never rejects. */
+  async #serve(stream: Stream, connection: Connection): Promise<void> {
+    const remote = connection.remotePeer.toString()
+    const prefix = networkPrefix(connection.remoteAddr)
+    if (!this.#started) {
+      stream.abort(new NodeNotStartedError('node is not started'))
+      return
+    }
+    const refusal = this.#refusal(remote, prefix)
+    if (refusal !== undefined) {
+      this.#count(refusal.name)
+      log('refused a file stream from %s: %s', remote, refusal.name)
+      stream.abort(refusal)
+      return
+    }
+    this.#serving++
+    bump(this.#byPeer, remote, 1)
+    bump(this.#byPrefix, prefix, 1)
+    this.#streams.add(stream)
+    const reader = new FrameReader(stream, MAX_FILE_REQUEST_BYTES, MAX_FILE_REQUEST_BYTES)
+    try {
+      const frame = await withTimeout(
+        reader.next(),
+        this.#idleMs,
+        () => new FileIdleTimeoutError(`no request for ${this.#idleMs} ms`),
+        (err) => stream.abort(err),
+      )
+      if (frame == null) throw new MalformedMessageError('stream ended without a request')
+      const req = decodeRequest(frame)
+      const h = this.#handler
+      if (h === undefined) throw new FileNoHandlerError('no file handler installed')
+      if (!h.entitled(remote, req.fileId)) throw new FileNotEntitledError('not entitled to file')
+      for (let i = req.first; i < req.first + req.count; i++) {
+        const data = await h.chunk(req.fileId, i)
+        if (data === undefined) continue
+        const signal = AbortSignal.timeout(this.#stallMs)
+        try {
+          await writeFrame(stream, encodeChunk({ index: i, data }), MAX_FILE_FRAME_BYTES, signal)
+        } catch (err) {
+          throw signal.aborted ? new FileStallError('the reader stopped reading') : err
+        }
+        this.#served++
+      }
+      await stream.close({ signal: AbortSignal.timeout(FILE_CLOSE_GRACE_MS) })
+    } catch (err) {
+      const e = asError(err)
+      if (this.#started) {
+        this.#count(e.name)
+        log('reset file stream from %s: %s', remote, e.name)
+      }
+      if (stream.status === 'open') stream.abort(e)
+    } finally {
+      this.#serving--
+      bump(this.#byPeer, remote, -1)
+      bump(this.#byPrefix, prefix, -1)
+      reader.dispose()
+      this.#streams.delete(stream)
+    }
+  }
+
+  /**
+   * Asks `peer` for chunks `req.first`…`+count` of a file; hands each chunk received to `onChunk`
+   * (in increasing index order; a throw there, e.g. the service's ChunkHashError, aborts the
+   * stream, is counted and rethrown). Resolves how many chunks came. Rejects with
+   * PeerUnreachableError, FileRefusedError, FileStreamError (reset, refused, or only a limited
+   * connection), FileStallError, FileProtocolError.
+   */
+  async fetch(
+    peer: PeerId,
+    req: FileRequest,
+    onChunk: (index: number, data: Uint8Array) => void | Promise<void>,
+    addrs: readonly Multiaddr[] = [],
+  ): Promise<number> {
+    const bytes = encodeRequest(req)
+    if (!this.#started) throw new NodeNotStartedError('node is not started')
+    const stream = await this.#open(peer, addrs)
+    this.#streams.add(stream)
+    const reader = new FrameReader(stream, MAX_FILE_FRAME_BYTES, FILE_READ_HIGH_WATER_BYTES)
+    let got = 0
+    let next = req.first
+    const stall = () => new FileStallError(`no chunk for ${this.#stallMs} ms`)
+    try {
+      try {
+        const signal = AbortSignal.timeout(this.#stallMs)
+        await writeFrame(stream, bytes, MAX_FILE_REQUEST_BYTES, signal)
+        await stream.close({ signal })
+      } catch (err) {
+        throw new FileStreamError('file stream failed while writing', { cause: err })
+      }
+      for (;;) {
+        let frame: Uint8Array | null
+        try {
+          frame = await withTimeout(reader.next(), this.#stallMs, stall, (e) => stream.abort(e))
+        } catch (err) {
+          if (FileStallError.is(err)) throw err
+          if (MessageTooLargeError.is(err) || MalformedMessageError.is(err)) {
+            throw new FileProtocolError(`bad frame: ${asError(err).message}`)
+          }
+          throw new FileStreamError('the peer reset the file stream', { cause: err })
+        }
+        if (frame == null) return got
+        let chunk
+        try {
+          chunk = decodeChunk(frame)
+        } catch (err) {
+          throw new FileProtocolError(`bad chunk frame: ${asError(err).message}`)
+        }
+        if (chunk.index < next || chunk.index >= req.first + req.count) {
+          throw new FileProtocolError(`chunk ${chunk.index} outside or out of order`)
+        }
+        next = chunk.index + 1
+        await onChunk(chunk.index, chunk.data)
+        got++
+        this.#fetched++
+      }
+    } catch (err) {
+      const e = asError(err)
+      this.#count(e.name)
+      if (stream.status === 'open') stream.abort(e)
+      throw e
+    } finally {
+      reader.dispose()
+      this.#streams.delete(stream)
+    }
+  }
+
+  async #open(peer: PeerId, addrs: readonly Multiaddr[]): Promise<Stream> {
+    const key = peer.toString()
+    const multiaddrs = addrs.flatMap((ma) => dialAddr(ma, key) ?? [])
+    if (multiaddrs.length > 0) await this.#c.peerStore.merge(peer, { multiaddrs })
+    const signal = AbortSignal.timeout(FILE_OPEN_TIMEOUT_MS)
+    let connection: Connection
+    try {
+      connection = await this.#c.connectionManager.openConnection(peer, { signal })
+    } catch (err) {
+      if (signal.aborted) throw new FileStallError(`cannot reach ${key} in time`)
+      throw new PeerUnreachableError(`cannot reach ${key}`, { cause: err })
+    }
+    try {
+      // No runOnLimitedConnection: libp2p refuses a relayed circuit (LimitedConnectionError).
+      return await connection.newStream(FILE_PROTOCOL, { signal })
+    } catch (err) {
+      const name = asError(err).name
+      if (name === 'UnsupportedProtocolError') {
+        throw new FileRefusedError(`${key} does not speak ${FILE_PROTOCOL}`, { cause: err })
+      }
+      throw new FileStreamError(`cannot open ${FILE_PROTOCOL} to ${key} (${name})`, { cause: err })
+    }
+  }
+}
+
+/** The /kith/file service factory: `services: { file: file() }`. */
+export function file(init: FileInit = {}): (components: FileComponents) => FileProtocol {
+  return (components) => new FileProtocol(components, init)
+}
+
+export {
+  FILE_CHUNK_STALL_MS,
+  FILE_MAX_CHUNKS_PER_REQUEST,
+  FILE_MAX_INBOUND_PER_PEER,
+  FILE_MAX_INBOUND_PER_PREFIX,
+  FILE_MAX_INBOUND_STREAMS,
+  FILE_PROTOCOL,
+  FILE_REQUEST_IDLE_MS,
+  MAX_FILE_FRAME_BYTES,
+  MAX_FILE_REQUEST_BYTES,
+} from './limits.js'
+export {
+  FileBusyError,
+  FileIdleTimeoutError,
+  FileNoHandlerError,
+  FileNotAllowedError,
+  FileNotEntitledError,
+  FileProtocolError,
+  FileRefusedError,
+  FileStallError,
+  FileStreamError,
+} from './errors.js'
