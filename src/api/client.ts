@@ -255,6 +255,17 @@ export class ApiClient {
     return this.#request('GET', `/v1/messages${qs === '' ? '' : `?${qs}`}`)
   }
 
+  /** Messages matching every word of `query`, newest first (GET /v1/search). */
+  search(
+    query: string,
+    opts: { conversation?: string; limit?: number } = {},
+  ): Promise<MessageView[]> {
+    const q = new URLSearchParams({ q: query })
+    if (opts.conversation !== undefined) q.set('conversation', opts.conversation)
+    if (opts.limit !== undefined) q.set('limit', String(opts.limit))
+    return this.#request('GET', `/v1/search?${q.toString()}`)
+  }
+
   // ---- Conversations, read marks, settings (CLI.md "Conversations, receipts, edits") ----
 
   conversations(): Promise<ConversationView[]> {

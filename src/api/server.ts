@@ -13,6 +13,7 @@ import { MAX_TEXT_BYTES } from '../service/text.js'
 import { authorized } from './auth.js'
 import { contactRoutes } from './contact-routes.js'
 import { conversationRoutes } from './conversation-routes.js'
+import { searchRoutes } from './search-routes.js'
 import { HttpError, toHttpError } from './errors.js'
 import { attachEvents } from './events.js'
 import { groupRoutes, MAX_MESSAGES_LIMIT } from './group-routes.js'
@@ -53,6 +54,7 @@ function routes(api: ChatApi, rejected: () => Record<string, number>): Route[] {
     ...groupRoutes(api),
     ...contactRoutes(api),
     ...conversationRoutes(api),
+    ...searchRoutes(api),
     {
       method: 'GET',
       path: /^\/v1\/status$/,

@@ -34,6 +34,7 @@ import { Receipts } from './receipts.js'
 import { InviteProofs } from './proofs.js'
 import { Receiver } from './receive.js'
 import { Requests } from './requests.js'
+import { searchMessages } from './search.js'
 import {
   toMessageView,
   type ChatApi,
@@ -44,6 +45,7 @@ import {
   type NodeStatus,
   type ProfileView,
   type RequestView,
+  type SearchRequest,
   type ServiceEvent,
   type SettingsView,
 } from './types.js'
@@ -391,6 +393,10 @@ export class ChatService implements ChatApi {
 
   setSettings(s: Partial<SettingsView>): SettingsView {
     return this.#conversations.setSettings(s)
+  }
+
+  search(req: SearchRequest): MessageView[] {
+    return searchMessages(this.#cx, req)
   }
 
   // ---- Groups (./groups/, docs/groups.md) ---------------------------------------------------

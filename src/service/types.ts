@@ -6,6 +6,14 @@ import type { ConnectionInfo, NatStatus, NodeMetrics, ReservationInfo } from '..
 import { parseEvent, type GroupEvent } from './group-event.js'
 import type { RequestMetrics } from './requests.js'
 
+/** `kith search` (./search.ts). */
+export interface SearchRequest {
+  query: string
+  /** A contact's name or PeerId, or a group's name or id. */
+  conversation?: string | undefined
+  limit?: number | undefined
+}
+
 export interface NodeStatus {
   peerId: string
   name: string
@@ -181,6 +189,8 @@ export interface ChatApi {
   readConversation?(ref: string): { conversation: string; read: number }
   settings?(): SettingsView
   setSettings?(s: Partial<SettingsView>): SettingsView
+  /** Full-text search, newest first (./search.ts); optional like groups (`kith relay`). */
+  search?(req: SearchRequest): MessageView[]
   /** Our display name (`kith profile`); optional: `kith relay` has none to send. */
   profile?(): ProfileView
   /** Sets it and tells every accepted contact. Throws InvalidNameError (400). */

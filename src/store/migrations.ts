@@ -7,6 +7,7 @@
 // boundary. A database from a newer Kith (user_version above ours) is refused, never downgraded.
 import type { SqliteDatabase } from './database.js'
 import { StoreVersionError } from './errors.js'
+import { SEARCH_MIGRATION } from './search.js'
 
 export const MIGRATIONS: readonly string[] = [
   // 1: identity, the core's ProtocolStore tables, contacts, messages, outbox, sequences, settings.
@@ -331,6 +332,11 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE messages ADD COLUMN kind TEXT NOT NULL DEFAULT 'text'
     CHECK (kind IN ('text', 'file', 'event'));
   `,
+  // 8: reserved for the message columns of replies, edits and deletes (branch msg); this
+  // placeholder is replaced by that migration when the branches merge.
+  `SELECT 1;`,
+  // 9: full-text search of message text (./search.ts: FTS5 index, triggers, backfill).
+  SEARCH_MIGRATION,
 ]
 
 /** The schema version this code writes. */

@@ -13,6 +13,7 @@ import { SqliteTrustStore } from './trust.js'
 import { SqliteMailboxHoldings, type SqliteMailboxOptions } from './mailbox.js'
 import { migrate } from './migrations.js'
 import { SqliteProtocolStore } from './protocol.js'
+import { SqliteMessageSearch } from './search.js'
 import type { NodeStore } from './types.js'
 
 export interface NodeStoreOptions {
@@ -78,6 +79,8 @@ export class SqliteNodeStore extends SqliteChatStore implements NodeStore {
   readonly groups: SqliteGroupStore
   /** Blocked peers, invite secrets, message requests (migration 5). */
   readonly trust: SqliteTrustStore
+  /** Full-text search of message text (migration 9). */
+  readonly search: SqliteMessageSearch
   /** This device's PeerId. */
   readonly peerId: string
 
@@ -86,6 +89,7 @@ export class SqliteNodeStore extends SqliteChatStore implements NodeStore {
     this.protocol = new SqliteProtocolStore(db, identity)
     this.groups = new SqliteGroupStore(db)
     this.trust = new SqliteTrustStore(db)
+    this.search = new SqliteMessageSearch(db)
     this.peerId = identity.peerId
   }
 

@@ -291,10 +291,21 @@ export interface NodeStore extends ChatStore {
   readonly protocol: ProtocolStore & SyncProtocolStore
   readonly groups: GroupStore
   readonly trust: TrustStore
+  /** Full-text search of message text (./search.ts): ids, newest first. */
+  readonly search: MessageSearch
   /** Our own display name (`kith init --name`, `kith profile --name`, `kith id`). */
   getIdentityName(): string
   setIdentityName(name: string): void
   close(): void
+}
+
+/** Full-text search over message text (./search.ts). Throws RangeError for a query above
+ *  MAX_SEARCH_QUERY_CHARS / MAX_SEARCH_TERMS or a limit out of range. */
+export interface MessageSearch {
+  search(
+    query: string,
+    opts?: { conversation?: string | undefined; limit?: number | undefined },
+  ): string[]
 }
 
 /** Synchronous twins of the core's async store calls, for use inside `transaction()`. */
