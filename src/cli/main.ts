@@ -3,6 +3,7 @@
 // to the running daemon through the local API only (src/api/client.ts).
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
+import { registerBackup } from './commands/backup.js'
 import { registerChat } from './commands/chat.js'
 import { registerContacts } from './commands/contacts.js'
 import { registerConversations } from './commands/conversations.js'
@@ -53,6 +54,7 @@ export function buildProgram(argv: string[] = []): Command {
   registerProfile(program)
   registerConversations(program)
   registerSearch(program)
+  registerBackup(program)
   program.on('option:version', () => {
     const v = version()
     if (argv.includes('--json')) writeJson({ version: v })

@@ -14,6 +14,7 @@ import { SqliteMailboxHoldings, type SqliteMailboxOptions } from './mailbox.js'
 import { migrate } from './migrations.js'
 import { SqliteProtocolStore } from './protocol.js'
 import { SqliteMessageSearch } from './search.js'
+import { exportRows, type BackupPayload } from './backup.js'
 import type { NodeStore } from './types.js'
 
 export interface NodeStoreOptions {
@@ -100,6 +101,11 @@ export class SqliteNodeStore extends SqliteChatStore implements NodeStore {
 
   setIdentityName(name: string): void {
     this.db.prepare('UPDATE identity SET name = ? WHERE id = 1').run(name)
+  }
+
+  /** The rows a backup takes (./backup.ts), read in one transaction. */
+  backupRows(now: number): BackupPayload {
+    return exportRows(this.db, this.peerId, now)
   }
 
   /** The mail this node holds for others (ARCHITECTURE.md "Delivery"), in this database. */
