@@ -67,7 +67,8 @@ export class Contacts {
     const cx = this.#cx
     let invite
     try {
-      invite = decodeInviteLink(link)
+      // Whitespace is never part of a link (base64url): a pasted one may carry line breaks.
+      invite = decodeInviteLink(link.replace(/\s+/gu, ''))
     } catch (err) {
       throw new InvalidInviteError(`not a valid invite link (${(err as Error).name})`)
     }
