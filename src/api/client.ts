@@ -312,6 +312,10 @@ export class ApiClient {
     return this.#request('DELETE', path)
   }
 
+  renameGroup(group: string, name: string): Promise<{ groupId: string; name: string }> {
+    return this.#request('POST', `/v1/groups/${encodeURIComponent(group)}/name`, { name })
+  }
+
   leaveGroup(group: string): Promise<{ groupId: string; members: string[] }> {
     return this.#request('POST', `/v1/groups/${encodeURIComponent(group)}/leave`, {})
   }

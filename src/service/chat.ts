@@ -426,6 +426,10 @@ export class ChatService implements ChatApi {
     return this.#groupsOrThrow().leave(group)
   }
 
+  renameGroup(group: string, name: string): { groupId: string; name: string } {
+    return this.#groupsOrThrow().rename(group, name)
+  }
+
   listGroups(): GroupView[] {
     return this.#groupsOrThrow().list()
   }

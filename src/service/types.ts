@@ -177,6 +177,8 @@ export interface ChatApi {
   ): { groupId: string; members: string[] }
   removeGroupMember?(group: string, contact: string): { groupId: string; members: string[] }
   leaveGroup?(group: string): { groupId: string; members: string[] }
+  /** Admins only (NotAnAdminError); GroupExistsError if another group has the name here. */
+  renameGroup?(group: string, name: string): { groupId: string; name: string }
   listGroups?(): GroupView[]
   /** Encrypts once and publishes: `sent` if it reached a peer, else `queued`. */
   sendGroup?(group: string, text: string): Promise<{ id: string; status: MessageStatus }>

@@ -1,4 +1,4 @@
-// Group commands (CLI.md "Groups"; docs/groups.md): group create/add/remove/leave/list/send/
+// Group commands (CLI.md "Groups"; docs/groups.md): group create/rename/add/remove/leave/list/send/
 // messages [--follow]. Through the daemon's API only. `<group>` is a group's name or id.
 import type { Command } from 'commander'
 import type { GroupView, MessageView, ServiceEvent } from '../../service/types.js'
@@ -21,6 +21,16 @@ export function registerGroup(program: Command): void {
       const r = await ctx.client().createGroup(name)
       if (ctx.json) writeJson(r)
       else writeOut(`Created ${printable(r.name)} (${r.groupId})`)
+    })
+
+  group
+    .command('rename <group> <name>')
+    .description('rename a group for every member (admins only)')
+    .action(async (ref: string, name: string, _o: unknown, cmd: Command) => {
+      const ctx = ctxOf(cmd)
+      const r = await ctx.client().renameGroup(ref, name)
+      if (ctx.json) writeJson(r)
+      else writeOut(`Renamed ${r.groupId} to ${printable(r.name)}`)
     })
 
   group
