@@ -12,9 +12,10 @@ import { UsageError, writeErr, writeJson, writeOut } from '../output.js'
 function promptHidden(question: string): Promise<string> {
   const stdin = process.stdin
   return new Promise((resolve, reject) => {
+    // Echo off before the prompt shows: what is typed after seeing it is never echoed.
+    stdin.setRawMode(true)
     process.stderr.write(question)
     let value = ''
-    stdin.setRawMode(true)
     stdin.resume()
     stdin.setEncoding('utf8')
     const done = (err?: Error) => {
