@@ -34,6 +34,7 @@ import { Receipts } from './receipts.js'
 import { InviteProofs } from './proofs.js'
 import { Receiver } from './receive.js'
 import { Requests } from './requests.js'
+import { startSessionFromDht } from './restore.js'
 import { searchMessages } from './search.js'
 import {
   toMessageView,
@@ -144,6 +145,7 @@ export class ChatService implements ChatApi {
       queueAck,
       proofs: this.#proofs,
       requests: this.#requests,
+      startSession: (peer) => startSessionFromDht(this.#cx, peer),
     })
     this.#receiver = new Receiver(this.#cx, {
       queueAck,

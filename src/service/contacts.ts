@@ -36,6 +36,9 @@ export interface ContactHooks {
   requests: Requests
   /** Receipts.queueAck */
   queueAck(peer: string, id: string): void
+  /** A connected contact with no session (after a restore): one from its DHT card
+   *  (./restore.ts startSessionFromDht); true if started. */
+  startSession?(peer: string): Promise<boolean>
 }
 
 export class Contacts {
@@ -197,6 +200,20 @@ export class Contacts {
     // the contact learns our current addresses and mailboxes.
     this.#hooks.flushSoon(peer, true)
     setImmediate(() => void this.#hooks.pushCard(peer))
+    // No session with a contact (restored without its card): start one, then the same again.
+    if (
+      this.#hooks.startSession !== undefined &&
+      loadRecord(cx.store, peer)?.current === undefined
+    ) {
+      this.#hooks
+        .startSession(peer)
+        .then((started) => {
+          if (!started) return
+          this.#hooks.flushSoon(peer, true)
+          void this.#hooks.pushCard(peer)
+        })
+        .catch(() => undefined) // no card found: the next connect tries again
+    }
   }
 
   /** Remember a contact's current addresses, so either side can dial the other after restarts. */

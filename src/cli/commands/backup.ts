@@ -90,8 +90,8 @@ export function registerBackup(program: Command): void {
       writeOut(`Restored ${r.peerId}: ${r.contacts} contacts, ${r.messages} messages`)
       if (r.sessions < r.contacts) {
         writeErr(
-          `${r.contacts - r.sessions} contact(s) had no saved card, so no session yet: ` +
-            'add their invite again (kith contacts add) to start one',
+          `${r.contacts - r.sessions} contact(s) had no saved card: the daemon looks their ` +
+            'cards up when they connect (or add their invite again)',
         )
       }
     })
