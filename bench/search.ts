@@ -5,6 +5,9 @@
 // baseline a store without an index would do, `text LIKE '%word%'` over every row (also newest
 // 50). Median of 9 runs each. The last lines are the summary, `search <query>: fts <ms> like <ms>
 // ratio <like ÷ fts>` (> 1: the index is faster). Also the cost the index adds per insert.
+// Measured here (100k): a rare word 0.09 ms vs 10.6 ms, two words 1.1 vs 21.8, no match 0.04 vs
+// 18.2; a word in a quarter of all messages 4.0 vs 0.10 ms — the scan walks the newest rows in
+// display order and stops after 50 hits, while the index collects every match to sort it.
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -69,9 +72,9 @@ export async function run({ smoke, args }: BenchOptions): Promise<void> {
       const scan = time(() =>
         q.split(' ').length === 1 ? like.all(`%${q}%`) : like.all(`%${q.replace(' ', '%')}%`),
       )
-      rows.push([q, fts.toFixed(2), scan.toFixed(2), (scan / fts).toFixed(1)])
+      rows.push([q, fts.toFixed(2), scan.toFixed(2), (scan / fts).toFixed(2)])
       summary.push(
-        `search ${q}: fts ${fts.toFixed(2)} ms like ${scan.toFixed(2)} ms ratio ${(scan / fts).toFixed(1)}`,
+        `search ${q}: fts ${fts.toFixed(2)} ms like ${scan.toFixed(2)} ms ratio ${(scan / fts).toFixed(2)}`,
       )
     }
     console.log(
