@@ -123,7 +123,11 @@ export class ChatService implements ChatApi {
     const flushSoon = (peer: string, all?: boolean) => this.#outbox.flushSoon(peer, all)
     this.#profile = new Profile(
       this.#cx,
-      { signCard: () => this.#ownCard.sign(true), flushSoon },
+      {
+        signCard: () => this.#ownCard.sign(true),
+        flushSoon,
+        isCoMember: (peer) => this.#requests.isCoMember(peer),
+      },
       deps.name,
     )
     this.#ownCard = new OwnCard(
@@ -196,6 +200,7 @@ export class ChatService implements ChatApi {
       emit: (e) => this.#emit(e),
       flush: (peer) => this.#outbox.flushSoon(peer),
       ownCard: () => this.#ownCard.sign(true),
+      pushCard: (peer) => this.#ownCard.push(peer),
     })
     this.#groups.start()
     for (const peer of this.#store.groups.controlPeers()) this.#outbox.flushSoon(peer)
@@ -433,7 +438,13 @@ export class ChatService implements ChatApi {
   }
 
   listGroups(): GroupView[] {
-    return this.#groupsOrThrow().list()
+    // Members who are not contacts by the name they gave themselves (issue 14).
+    return this.#groupsOrThrow()
+      .list()
+      .map((g) => {
+        const memberNames = this.#profile.memberNames(g.members)
+        return Object.keys(memberNames).length === 0 ? g : { ...g, memberNames }
+      })
   }
 
   sendGroup(group: string, text: string): Promise<{ id: string; status: MessageStatus }> {

@@ -64,6 +64,8 @@ export interface GroupView {
   admins: string[]
   /** The current gossipsub topic (not secret from a member; tests publish on it). */
   topic: string
+  /** PeerId → profile name of members who are not contacts and sent one (chosen by them). */
+  memberNames?: Record<string, string>
 }
 
 export interface ContactView {

@@ -34,6 +34,8 @@ export interface GroupDeps {
   flush(peer: string): void
   /** Our card as pushed to contacts (addresses, prekeys, mailboxes), freshly signed. */
   ownCard(): Uint8Array
+  /** OwnCard.push: our card and profile name to `peer` over its session, if connected. */
+  pushCard?(peer: string): Promise<void>
 }
 
 export interface GroupContext extends GroupDeps {
