@@ -40,6 +40,10 @@ const BENCHES: Record<string, Entry> = {
       'group message latency to all (10/30/100 nodes, 1 and 50 msg/s): gossipsub vs fan-out',
     load: () => import('./group.js'),
   },
+  search: {
+    describe: 'full-text search over 100,000 stored messages: FTS5 index vs a LIKE scan',
+    load: () => import('./search.js'),
+  },
   offline: {
     describe: 'offline delivery through a kith relay mailbox (return → stored, bytes) vs NIP-17',
     load: () => import('./offline.js'),

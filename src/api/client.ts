@@ -309,6 +309,17 @@ export class ApiClient {
     })
   }
 
+  /** Messages matching every word of `query`, newest first (GET /v1/search). */
+  search(
+    query: string,
+    opts: { conversation?: string; limit?: number } = {},
+  ): Promise<MessageView[]> {
+    const q = new URLSearchParams({ q: query })
+    if (opts.conversation !== undefined) q.set('conversation', opts.conversation)
+    if (opts.limit !== undefined) q.set('limit', String(opts.limit))
+    return this.#request('GET', `/v1/search?${q.toString()}`)
+  }
+
   // ---- Conversations, read marks, settings (CLI.md "Conversations, receipts, edits") ----
 
   conversations(): Promise<ConversationView[]> {
@@ -378,6 +389,10 @@ export class ApiClient {
   ): Promise<{ groupId: string; members: string[] }> {
     const path = `/v1/groups/${encodeURIComponent(group)}/members/${encodeURIComponent(contact)}`
     return this.#request('DELETE', path)
+  }
+
+  renameGroup(group: string, name: string): Promise<{ groupId: string; name: string }> {
+    return this.#request('POST', `/v1/groups/${encodeURIComponent(group)}/name`, { name })
   }
 
   leaveGroup(group: string): Promise<{ groupId: string; members: string[] }> {

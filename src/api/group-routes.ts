@@ -47,6 +47,13 @@ export function groupRoutes(api: ChatApi): Route[] {
     },
     {
       method: 'POST',
+      path: new RegExp(`^/v1/groups/${REF}/name$`),
+      handle: ({ params, body }) => ({
+        body: api.renameGroup?.(params[0] ?? '', str(body, 'name')) ?? noGroups(),
+      }),
+    },
+    {
+      method: 'POST',
       path: new RegExp(`^/v1/groups/${REF}/leave$`),
       handle: ({ params }) => ({ body: api.leaveGroup?.(params[0] ?? '') ?? noGroups() }),
     },

@@ -14,6 +14,7 @@ import { authorized } from './auth.js'
 import { contactRoutes } from './contact-routes.js'
 import { conversationRoutes } from './conversation-routes.js'
 import { messageRoutes, replyTo } from './message-routes.js'
+import { searchRoutes } from './search-routes.js'
 import { HttpError, toHttpError } from './errors.js'
 import { attachEvents } from './events.js'
 import { fileRoutes } from './file-routes.js'
@@ -57,6 +58,7 @@ function routes(api: ChatApi, rejected: () => Record<string, number>): Route[] {
     ...contactRoutes(api),
     ...conversationRoutes(api),
     ...messageRoutes(api),
+    ...searchRoutes(api),
     {
       method: 'GET',
       path: /^\/v1\/status$/,

@@ -3,6 +3,7 @@
 // to the running daemon through the local API only (src/api/client.ts).
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
+import { registerBackup } from './commands/backup.js'
 import { registerChat } from './commands/chat.js'
 import { registerContacts } from './commands/contacts.js'
 import { registerConversations } from './commands/conversations.js'
@@ -13,6 +14,7 @@ import { registerMessages } from './commands/messages.js'
 import { registerNode } from './commands/node.js'
 import { registerProfile } from './commands/profile.js'
 import { registerRequests } from './commands/requests.js'
+import { registerSearch } from './commands/search.js'
 import {
   errorLine,
   EXIT_FAILURE,
@@ -55,6 +57,8 @@ export function buildProgram(argv: string[] = []): Command {
   registerProfile(program)
   registerConversations(program)
   registerEdits(program)
+  registerSearch(program)
+  registerBackup(program)
   program.on('option:version', () => {
     const v = version()
     if (argv.includes('--json')) writeJson({ version: v })

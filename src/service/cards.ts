@@ -12,6 +12,7 @@ import {
 import type { IdentityKeyPair } from '../core/identity/identity.js'
 import { fromHex, toHex } from '../core/bytes.js'
 import { MAX_CARD_ADDRS, MAX_CARD_MAILBOXES } from '../core/wire/limits.js'
+import * as pb from '../core/wire/pb/wire.js'
 import type { PrekeyBundle } from '../core/wire/pb/wire.js'
 import { CARD_TTL_MS } from '../node/cards.js'
 import type { NodeStore } from '../store/types.js'
@@ -51,6 +52,21 @@ export class Cards {
     const best = known === undefined ? card : selectNewerCard(known, card)
     if (best === card) this.store.setSetting(contactKey(peer), toHex(card.signed))
     return best
+  }
+
+  /** The card we hold for `peer`, authenticated, even if expired: its prekey bundle is signed
+   *  on its own (PQXDH §3.3) and still starts a session (./restore.ts after `kith restore`). */
+  lastKnown(peer: string): ContactCard | undefined {
+    const hex = this.store.getSetting(contactKey(peer))
+    if (hex === undefined) return undefined
+    const bytes = fromHex(hex)
+    try {
+      const signed = pb.SignedContactCard.decode(bytes)
+      const expiresAt = Number(pb.ContactCard.decode(signed.card).expiresAt)
+      return verifyContactCard(this.ctx.crypto, bytes, expiresAt - 1, peer)
+    } catch {
+      return undefined
+    }
   }
 
   /** The newest unexpired card we hold for `peer`. */

@@ -43,6 +43,8 @@ import { Receipts } from './receipts.js'
 import { InviteProofs } from './proofs.js'
 import { Receiver } from './receive.js'
 import { Requests } from './requests.js'
+import { startSessionFromDht } from './restore.js'
+import { searchMessages } from './search.js'
 import {
   toMessageView,
   type ChatApi,
@@ -54,6 +56,7 @@ import {
   type ProfileView,
   type RequestView,
   type SendOptions,
+  type SearchRequest,
   type ServiceEvent,
   type SettingsView,
 } from './types.js'
@@ -139,7 +142,11 @@ export class ChatService implements ChatApi {
     const flushSoon = (peer: string, all?: boolean) => this.#outbox.flushSoon(peer, all)
     this.#profile = new Profile(
       this.#cx,
-      { signCard: () => this.#ownCard.sign(true), flushSoon },
+      {
+        signCard: () => this.#ownCard.sign(true),
+        flushSoon,
+        isCoMember: (peer) => this.#requests.isCoMember(peer),
+      },
       deps.name,
     )
     this.#ownCard = new OwnCard(
@@ -165,6 +172,7 @@ export class ChatService implements ChatApi {
       proofs: this.#proofs,
       signCard: () => this.#ownCard.sign(false),
       requests: this.#requests,
+      startSession: (peer) => startSessionFromDht(this.#cx, peer),
     })
     this.#receiver = new Receiver(this.#cx, {
       queueAck,
@@ -231,6 +239,7 @@ export class ChatService implements ChatApi {
         received: (groupId, from, content, now) =>
           this.#files?.receivedGroup(groupId, from, content, now),
       },
+      pushCard: (peer) => this.#ownCard.push(peer),
     })
     this.#groups.start()
     this.#disappearing.start()
@@ -501,6 +510,10 @@ export class ChatService implements ChatApi {
     return this.#filesOrThrow().cancel(fileId)
   }
 
+  search(req: SearchRequest): MessageView[] {
+    return searchMessages(this.#cx, req)
+  }
+
   // ---- Groups (./groups/, docs/groups.md) ---------------------------------------------------
 
   #groupsOrThrow(): Groups {
@@ -528,8 +541,18 @@ export class ChatService implements ChatApi {
     return this.#groupsOrThrow().leave(group)
   }
 
+  renameGroup(group: string, name: string): { groupId: string; name: string } {
+    return this.#groupsOrThrow().rename(group, name)
+  }
+
   listGroups(): GroupView[] {
-    return this.#groupsOrThrow().list()
+    // Members who are not contacts by the name they gave themselves (issue 14).
+    return this.#groupsOrThrow()
+      .list()
+      .map((g) => {
+        const memberNames = this.#profile.memberNames(g.members)
+        return Object.keys(memberNames).length === 0 ? g : { ...g, memberNames }
+      })
   }
 
   sendGroup(

@@ -50,6 +50,9 @@ export interface ContactHooks {
   queueAck(peer: string, id: string): void
   /** OwnCard.sign for the DHT (names no contacts): what /kith/card answers. */
   signCard(): Uint8Array
+  /** A connected contact with no session (after a restore): one from its DHT card
+   *  (./restore.ts startSessionFromDht); true if started. */
+  startSession?(peer: string): Promise<boolean>
 }
 
 export class Contacts {
@@ -130,7 +133,8 @@ export class Contacts {
     const cx = this.#cx
     let invite
     try {
-      invite = decodeInviteLink(link)
+      // Whitespace is never part of a link (base64url): a pasted one may carry line breaks.
+      invite = decodeInviteLink(link.replace(/\s+/gu, ''))
     } catch (err) {
       throw new InvalidInviteError(`not a valid invite link (${(err as Error).name})`)
     }
@@ -274,6 +278,20 @@ export class Contacts {
     // the contact learns our current addresses and mailboxes.
     this.#hooks.flushSoon(peer, true)
     setImmediate(() => void this.#hooks.pushCard(peer))
+    // No session with a contact (restored without its card): start one, then the same again.
+    if (
+      this.#hooks.startSession !== undefined &&
+      loadRecord(cx.store, peer)?.current === undefined
+    ) {
+      this.#hooks
+        .startSession(peer)
+        .then((started) => {
+          if (!started) return
+          this.#hooks.flushSoon(peer, true)
+          void this.#hooks.pushCard(peer)
+        })
+        .catch(() => undefined) // no card found: the next connect tries again
+    }
   }
 
   /** Remember a contact's current addresses, so either side can dial the other after restarts. */

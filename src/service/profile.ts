@@ -24,12 +24,17 @@ import type { ProfileView } from './types.js'
 
 /** When (the sender's `sentAt`) the profile name we keep for `peer` was sent. */
 const sentAtKey = (peer: string) => `profile.at.${peer}`
+/** The profile name of a group member who is not a contact (issue 14: shown instead of its
+ *  PeerId), in the settings table: no column to add, and it leaves with the group's sessions. */
+const memberNameKey = (peer: string) => `profile.member.${peer}`
 
 export interface ProfileHooks {
   /** OwnCard.sign(true): a freshly signed card for contacts. */
   signCard(): Uint8Array
   /** Outbox.flushSoon */
   flushSoon(peer: string): void
+  /** Requests.isCoMember: `peer` shares one of our groups. */
+  isCoMember?(peer: string): boolean
 }
 
 export class Profile {
@@ -117,7 +122,29 @@ export class Profile {
       if (c.profileName !== content.profileName)
         store.putContact({ ...c, profileName: content.profileName })
       store.setSetting(sentAtKey(from), String(sentAt))
+    } else if (
+      c === undefined &&
+      this.#hooks.isCoMember?.(from) === true &&
+      isCleanName(content.profileName) &&
+      sentAt >= last
+    ) {
+      // A group member who is not a contact: its name, kept apart from contacts' (never a
+      // contact's name: the CLI marks it as self-chosen).
+      store.setSetting(memberNameKey(from), content.profileName)
+      store.setSetting(sentAtKey(from), String(sentAt))
     }
+  }
+
+  /** The profile names of those of `peers` who are not contacts and sent one (group members). */
+  memberNames(peers: readonly string[]): Record<string, string> {
+    const store = this.#cx.store
+    const out: Record<string, string> = {}
+    for (const p of peers) {
+      if (store.getContact(p, { includeBlocked: true }) !== undefined) continue
+      const name = store.getSetting(memberNameKey(p))
+      if (name !== undefined && name !== '') out[p] = name
+    }
+    return out
   }
 }
 

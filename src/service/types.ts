@@ -9,6 +9,14 @@ import type { RequestMetrics } from './requests.js'
 import { parseInfo, type FileInfo } from './files/info.js'
 import type { FileListRow } from './files/index.js'
 
+/** `kith search` (./search.ts). */
+export interface SearchRequest {
+  query: string
+  /** A contact's name or PeerId, or a group's name or id. */
+  conversation?: string | undefined
+  limit?: number | undefined
+}
+
 export interface NodeStatus {
   peerId: string
   name: string
@@ -63,6 +71,8 @@ export interface GroupView {
   admins: string[]
   /** The current gossipsub topic (not secret from a member; tests publish on it). */
   topic: string
+  /** PeerId → profile name of members who are not contacts and sent one (chosen by them). */
+  memberNames?: Record<string, string>
 }
 
 export interface ContactView {
@@ -208,6 +218,8 @@ export interface ChatApi {
   ): { groupId: string; members: string[] }
   removeGroupMember?(group: string, contact: string): { groupId: string; members: string[] }
   leaveGroup?(group: string): { groupId: string; members: string[] }
+  /** Admins only (NotAnAdminError); GroupExistsError if another group has the name here. */
+  renameGroup?(group: string, name: string): { groupId: string; name: string }
   listGroups?(): GroupView[]
   /** Encrypts once and publishes: `sent` if it reached a peer, else `queued`. */
   sendGroup?(
@@ -237,6 +249,8 @@ export interface ChatApi {
   ): { id: string; reactions: Record<string, string[]> }
   /** A contact's or group's timer (seconds, 0: off), told to the other side(s). */
   setDisappearing?(ref: string, ttlSeconds: number): { conversation: string; ttlSeconds: number }
+  /** Full-text search, newest first (./search.ts); optional like groups (`kith relay`). */
+  search?(req: SearchRequest): MessageView[]
   /** Our display name (`kith profile`); optional: `kith relay` has none to send. */
   profile?(): ProfileView
   /** Sets it and tells every accepted contact. Throws InvalidNameError (400). */

@@ -7,6 +7,7 @@
 // boundary. A database from a newer Kith (user_version above ours) is refused, never downgraded.
 import type { SqliteDatabase } from './database.js'
 import { StoreVersionError } from './errors.js'
+import { SEARCH_MIGRATION } from './search.js'
 
 export const MIGRATIONS: readonly string[] = [
   // 1: identity, the core's ProtocolStore tables, contacts, messages, outbox, sequences, settings.
@@ -402,6 +403,8 @@ export const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX files_by_time ON files (created_at);
   `,
+  // 10: full-text search of message text (./search.ts: FTS5 index, triggers, backfill).
+  SEARCH_MIGRATION,
 ]
 
 /** The schema version this code writes. */

@@ -15,6 +15,8 @@ import { SqliteFileStore } from './files.js'
 import { SqliteMailboxHoldings, type SqliteMailboxOptions } from './mailbox.js'
 import { migrate } from './migrations.js'
 import { SqliteProtocolStore } from './protocol.js'
+import { SqliteMessageSearch } from './search.js'
+import { exportRows, type BackupPayload } from './backup.js'
 import type { NodeStore } from './types.js'
 
 export interface NodeStoreOptions {
@@ -84,6 +86,8 @@ export class SqliteNodeStore extends SqliteChatStore implements NodeStore {
   readonly edits: SqliteEditStore
   /** Files sent and received (migration 10; service/files/). */
   readonly files: SqliteFileStore
+  /** Full-text search of message text (migration 9). */
+  readonly search: SqliteMessageSearch
   /** This device's PeerId. */
   readonly peerId: string
 
@@ -94,6 +98,7 @@ export class SqliteNodeStore extends SqliteChatStore implements NodeStore {
     this.trust = new SqliteTrustStore(db)
     this.edits = new SqliteEditStore(db)
     this.files = new SqliteFileStore(db)
+    this.search = new SqliteMessageSearch(db)
     this.peerId = identity.peerId
   }
 
@@ -104,6 +109,11 @@ export class SqliteNodeStore extends SqliteChatStore implements NodeStore {
 
   setIdentityName(name: string): void {
     this.db.prepare('UPDATE identity SET name = ? WHERE id = 1').run(name)
+  }
+
+  /** The rows a backup takes (./backup.ts), read in one transaction. */
+  backupRows(now: number): BackupPayload {
+    return exportRows(this.db, this.peerId, now)
   }
 
   /** The mail this node holds for others (ARCHITECTURE.md "Delivery"), in this database. */

@@ -310,6 +310,8 @@ export interface NodeStore extends ChatStore {
   readonly edits: EditStore
   /** Files sent and received (./files.ts). */
   readonly files: FileStore
+  /** Full-text search of message text (./search.ts): ids, newest first. */
+  readonly search: MessageSearch
   /** Our own display name (`kith init --name`, `kith profile --name`, `kith id`). */
   getIdentityName(): string
   setIdentityName(name: string): void
@@ -350,6 +352,15 @@ export interface EditStore {
   /** Removes and returns what is held for `target`, oldest first. */
   release(target: string): HeldEdit[]
   heldCount(): number
+}
+
+/** Full-text search over message text (./search.ts). Throws RangeError for a query above
+ *  MAX_SEARCH_QUERY_CHARS / MAX_SEARCH_TERMS or a limit out of range. */
+export interface MessageSearch {
+  search(
+    query: string,
+    opts?: { conversation?: string | undefined; limit?: number | undefined },
+  ): string[]
 }
 
 /** Synchronous twins of the core's async store calls, for use inside `transaction()`. */

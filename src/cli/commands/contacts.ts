@@ -4,15 +4,20 @@
 import type { Command } from 'commander'
 import type { ContactView } from '../../service/types.js'
 import { ctxOf } from '../context.js'
+import { terminalQr, type TerminalInfo } from '../terminal-qr.js'
 import {
   printable,
-  qrCode,
   SafetyNumberMismatchError,
   table,
   writeErr,
   writeJson,
   writeOut,
 } from '../output.js'
+
+const stdoutInfo = (): TerminalInfo => ({
+  isTTY: process.stdout.isTTY === true,
+  columns: process.stdout.columns,
+})
 
 function yesNo(b: boolean): string {
   return b ? 'yes' : 'no'
@@ -43,20 +48,21 @@ export function registerContacts(program: Command): void {
         return
       }
       writeOut(invite.link)
-      const qr = await qrCode(invite.link)
-      if (qr === undefined) writeErr('(the invite is too long for a QR code)')
-      else writeOut(`\n${qr}`)
+      const shown = await terminalQr(invite.link, stdoutInfo())
+      if (shown !== undefined && 'qr' in shown) writeOut(`\n${shown.qr}`)
+      else if (shown !== undefined) writeErr(shown.hint)
     })
 
   const contacts = program.command('contacts').description('manage contacts')
 
   contacts
-    .command('add <link>')
-    .description('add a contact from an invite link')
+    .command('add <link...>')
+    .description('add a contact from an invite link (spaces and line breaks inside it are ignored)')
     .option('--name <name>', 'name to use for the contact')
-    .action(async (link: string, o: { name?: string }, cmd: Command) => {
+    .action(async (parts: string[], o: { name?: string }, cmd: Command) => {
       const ctx = ctxOf(cmd)
-      const added = await ctx.client().addContact(link, o.name)
+      // A link pasted with a line break arrives in pieces when unquoted: joined, whitespace gone.
+      const added = await ctx.client().addContact(parts.join(''), o.name)
       if (ctx.json) writeJson(added)
       else writeOut(`Added ${printable(added.name)} (${added.peerId})`)
     })
@@ -153,8 +159,8 @@ export function registerContacts(program: Command): void {
       for (let i = 0; i < groups.length; i += 4) rows.push(`  ${groups.slice(i, i + 4).join(' ')}`)
       const who = printable(sn.contact)
       writeOut(`Safety number with ${who}:\n\n${rows.join('\n')}\n`)
-      const qr = await qrCode(groups.join(''))
-      if (qr !== undefined) writeOut(qr)
+      const shown = await terminalQr(groups.join(''), stdoutInfo())
+      if (shown !== undefined && 'qr' in shown) writeOut(shown.qr)
       writeOut(
         `If ${who} sees the same number, run:\n` +
           `  kith verify ${printable(JSON.stringify(ref))} --confirm "${sn.safetyNumber}"`,

@@ -1,6 +1,7 @@
-// Group commands (CLI.md "Groups"; docs/groups.md): group create/add/remove/leave/list/send/
+// Group commands (CLI.md "Groups"; docs/groups.md): group create/rename/add/remove/leave/list/send/
 // messages [--follow]. Through the daemon's API only. `<group>` is a group's name or id.
 import type { Command } from 'commander'
+import type { ApiClient } from '../../api/client.js'
 import type { GroupView, MessageView, ServiceEvent } from '../../service/types.js'
 import { ctxOf, positiveInt } from '../context.js'
 import { printable, ticks, writeJson, writeOut } from '../output.js'
@@ -18,6 +19,20 @@ function membersLine(r: { groupId: string; members: string[] }): string {
   return `${r.groupId}  ${r.members.length} member${r.members.length === 1 ? '' : 's'}`
 }
 
+/** nameBook, plus group members who are not contacts by their profile name marked `~` (a name
+ *  they chose, not ours: `~alice` is never mistaken for the contact `alice`). */
+async function groupNameBook(client: ApiClient): Promise<(peerId: string) => string> {
+  const [book, groups] = await Promise.all([nameBook(client), client.listGroups()])
+  const members = new Map<string, string>()
+  for (const g of groups) {
+    for (const [p, n] of Object.entries(g.memberNames ?? {})) members.set(p, `~${n}`)
+  }
+  return (peerId) => {
+    const n = book(peerId)
+    return n === peerId ? (members.get(peerId) ?? peerId) : n
+  }
+}
+
 export function registerGroup(program: Command): void {
   const group = program.command('group').description('group chats')
 
@@ -29,6 +44,16 @@ export function registerGroup(program: Command): void {
       const r = await ctx.client().createGroup(name)
       if (ctx.json) writeJson(r)
       else writeOut(`Created ${printable(r.name)} (${r.groupId})`)
+    })
+
+  group
+    .command('rename <group> <name>')
+    .description('rename a group for every member (admins only)')
+    .action(async (ref: string, name: string, _o: unknown, cmd: Command) => {
+      const ctx = ctxOf(cmd)
+      const r = await ctx.client().renameGroup(ref, name)
+      if (ctx.json) writeJson(r)
+      else writeOut(`Renamed ${r.groupId} to ${printable(r.name)}`)
     })
 
   group
@@ -112,7 +137,7 @@ export function registerGroup(program: Command): void {
             ...(limit !== undefined ? { limit } : {}),
             ...(before !== undefined ? { before } : {}),
           })
-          const name = ctx.json ? (p: string) => p : await nameBook(client)
+          const name = ctx.json ? (p: string) => p : await groupNameBook(client)
           const print = (m: MessageView) =>
             ctx.json ? writeJson(m) : writeOut(messageLine(m, name, false))
           history.forEach(print)

@@ -142,10 +142,19 @@ export function registerNode(program: Command): void {
     .description('node state')
     .action(async (_o: unknown, cmd: Command) => {
       const ctx = ctxOf(cmd)
-      const s = await ctx.client().status()
+      const client = ctx.client()
+      const s = await client.status()
       if (ctx.json) {
         writeJson(s)
         return
+      }
+      // A contact's name next to a PeerId it appears as (a relay, a mailbox; issue 14).
+      // `kith relay` has no contacts (its API answers 404): then PeerIds alone.
+      const contacts = await client.listContacts().catch(() => [])
+      const names = new Map(contacts.map((c) => [c.peerId, c.name]))
+      const label = (peerId: string): string => {
+        const name = names.get(peerId)
+        return name === undefined ? peerId : `${printable(name)} (${peerId})`
       }
       writeOut(
         [
@@ -167,9 +176,9 @@ export function registerNode(program: Command): void {
               ? ['Relays       no reservation']
               : s.reservations.map(
                   (r, i) =>
-                    `${i === 0 ? 'Relays      ' : '            '} ${r.relay} since ${when(r.since)} (${r.addr})`,
+                    `${i === 0 ? 'Relays      ' : '            '} ${label(r.relay)} since ${when(r.since)} (${r.addr})`,
                 )),
-          `Mailboxes    ${s.mailboxes.length === 0 ? 'none' : s.mailboxes.join(', ')}`,
+          `Mailboxes    ${s.mailboxes.length === 0 ? 'none' : s.mailboxes.map(label).join(', ')}`,
           'Addresses',
           ...(s.addrs.length === 0 ? ['  none'] : s.addrs.map((a) => `  ${a}`)),
         ].join('\n'),

@@ -120,6 +120,30 @@ export function removeMember(G: GroupContext, ref: string, contact: string): Res
   return { groupId: g.groupId, members: after.members }
 }
 
+/** RENAME (docs/groups.md "Names"): an admin renames the group for every member; the name must
+ *  be free on this node as at creation. Each member replays the signed op (protocol.md §13.2:
+ *  RENAME applies only if its actor is an admin there) and shows a `renamed` history line. */
+export function renameGroup(
+  G: GroupContext,
+  ref: string,
+  name: string,
+): { groupId: string; name: string } {
+  const g = memberGroup(G, ref)
+  requireAdmin(G, g)
+  if (name.length === 0) throw new InvalidArgumentError('a group needs a name')
+  if (name === g.name) return { groupId: g.groupId, name }
+  requireFreeName(G, name)
+  requireRoom(G, g.groupId)
+  const after = G.store.transaction(() => {
+    const op = signOwnOp(G, g, { groupId: g.groupId, op: GroupOp.RENAME, name })
+    G.store.groups.addOp(g.groupId, { hash: op.hash, bytes: op.bytes, secret: undefined })
+    for (const m of g.members) if (m !== G.me) queueUpdate(G, m, g.groupId, { ops: [op.bytes] })
+    return refreshGroup(G, g.groupId)
+  })
+  G.reconcile(g.groupId)
+  return { groupId: g.groupId, name: after.name }
+}
+
 export function leaveGroup(G: GroupContext, ref: string): Result {
   const g = memberGroup(G, ref)
   requireRoom(G, g.groupId)

@@ -35,6 +35,8 @@ export interface GroupDeps {
   flush(peer: string): void
   /** Our card as pushed to contacts (addresses, prekeys, mailboxes), freshly signed. */
   ownCard(): Uint8Array
+  /** OwnCard.push: our card and profile name to `peer` over its session, if connected. */
+  pushCard?(peer: string): Promise<void>
   /** Replies' timers, edits, deletes, reactions, timer changes (../edits.ts, ../disappearing.ts). */
   bodies?: GroupBodyHooks
   /** Group files (../files/): a queued file message's manifest, and a member's manifest shown. */

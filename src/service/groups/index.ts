@@ -34,7 +34,7 @@ import {
   type GroupDeps,
 } from './context.js'
 import { acceptDistribution, dropAllKeys, dropFormerMembers, shareKeys } from './keys.js'
-import { addMember, createGroup, leaveGroup, removeMember } from './actions.js'
+import { addMember, createGroup, leaveGroup, removeMember, renameGroup } from './actions.js'
 import { ingestOps, queueUpdate } from './membership.js'
 import {
   receiveEnvelope,
@@ -150,6 +150,10 @@ export class Groups {
 
   leave(ref: string): { groupId: string; members: string[] } {
     return leaveGroup(this.#G, ref)
+  }
+
+  rename(ref: string, name: string): { groupId: string; name: string } {
+    return renameGroup(this.#G, ref, name)
   }
 
   list(): GroupView[] {

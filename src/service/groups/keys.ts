@@ -198,6 +198,9 @@ export function ensureSession(
   // A co-member, not a contact (issue 11 "Message requests"): its texts would be requests.
   G.node.watch(peer, addrs)
   G.flush(peer)
+  // Our card and profile name too (the member answers with its own when the session starts:
+  // service/receive.ts), so each side can show the other by name (issue 14).
+  if (G.pushCard !== undefined) setImmediate(() => void G.pushCard?.(peer))
 }
 
 /** A member's card is looked up in the DHT at most this often. */

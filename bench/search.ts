@@ -1,0 +1,91 @@
+// `npm run bench -- search [--smoke]`: `kith search` on a large history (docs/cli.md "Search,
+// backup and restore"). A real encrypted store (SQLCipher, WAL) with N = 100,000 messages
+// (2,000 with --smoke) over 20 conversations, each text two of 8 common words, a number and one
+// of 1,000 rarer words. Per query: the FTS5 index (src/store/search.ts, newest 50) against the
+// baseline a store without an index would do, `text LIKE '%word%'` over every row (also newest
+// 50). Median of 9 runs each. The last lines are the summary, `search <query>: fts <ms> like <ms>
+// ratio <like ÷ fts>` (> 1: the index is faster). Also the cost the index adds per insert.
+// Measured here (100k): a rare word 0.09 ms vs 10.6 ms, two words 1.1 vs 21.8, no match 0.04 vs
+// 18.2; a word in a quarter of all messages 4.0 vs 0.10 ms — the scan walks the newest rows in
+// display order and stops after 50 hits, while the index collects every match to sort it.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { IdentityKeyPair } from '../src/core/identity/identity.js'
+import { nodeCrypto, nodeRng } from '../src/platform/node-crypto.js'
+import { createNodeStore } from '../src/store/sqlite.js'
+import type { SqliteDatabase } from '../src/store/database.js'
+import { noExtraArgs, type BenchOptions } from './lib/bench.js'
+import { median, table } from './lib/measure.js'
+
+const WORDS = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel']
+const RUNS = 9
+
+function fill(db: SqliteDatabase, n: number, offset: number): number {
+  const insert = db.prepare(
+    `INSERT INTO messages (id, conversation, sender, direction, seq, text, sent_at, received_at,
+      status, sort_at) VALUES (?, ?, ?, 'in', ?, ?, ?, ?, 'delivered', ?)`,
+  )
+  const t0 = performance.now()
+  db.transaction(() => {
+    for (let j = 0; j < n; j++) {
+      const i = offset + j
+      const text = `${WORDS[i % 8]} ${WORDS[(i * 7) % 8]} message number ${i} rare${i % 1000}`
+      insert.run(`m${i}`, `c${i % 20}`, `c${i % 20}`, i, text, i, i, i)
+    }
+  })()
+  return performance.now() - t0
+}
+
+export async function run({ smoke, args }: BenchOptions): Promise<void> {
+  noExtraArgs('search', args)
+  const n = smoke ? 2_000 : 100_000
+  const dir = mkdtempSync(join(tmpdir(), 'kith-bench-search-'))
+  const store = createNodeStore(
+    join(dir, 'home'),
+    IdentityKeyPair.generate(nodeCrypto, nodeRng),
+    'bench',
+  )
+  try {
+    const db = (store as unknown as { db: SqliteDatabase }).db
+    const withIndex = fill(db, n, 0)
+    db.exec('DROP TRIGGER messages_fts_insert')
+    const without = fill(db, n / 10, n) // a tenth more rows, unindexed, for the insert cost
+    db.exec(`DELETE FROM messages WHERE rowid > ${n}`)
+    const like = db.prepare(
+      `SELECT id FROM messages WHERE text LIKE ? ORDER BY sort_at DESC, sender DESC, seq DESC,
+        id DESC LIMIT 50`,
+    )
+    const time = (fn: () => unknown) =>
+      median(
+        Array.from({ length: RUNS }, () => {
+          const t = performance.now()
+          fn()
+          return performance.now() - t
+        }),
+      )
+    const rows: string[][] = []
+    const summary: string[] = []
+    for (const q of ['rare999', 'alpha', 'alpha bravo', 'absent']) {
+      const fts = time(() => store.search.search(q))
+      const scan = time(() =>
+        q.split(' ').length === 1 ? like.all(`%${q}%`) : like.all(`%${q.replace(' ', '%')}%`),
+      )
+      rows.push([q, fts.toFixed(2), scan.toFixed(2), (scan / fts).toFixed(2)])
+      summary.push(
+        `search ${q}: fts ${fts.toFixed(2)} ms like ${scan.toFixed(2)} ms ratio ${(scan / fts).toFixed(2)}`,
+      )
+    }
+    console.log(
+      `search bench: ${n} messages${smoke ? ' (smoke: numbers mean nothing)' : ''}; insert ` +
+        `${((withIndex / n) * 1000).toFixed(0)} µs per message indexed, ` +
+        `${((without / (n / 10)) * 1000).toFixed(0)} µs not indexed`,
+    )
+    console.log(table(['query', 'fts ms', 'like ms', 'ratio'], rows))
+    for (const s of summary) console.log(s)
+  } finally {
+    store.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+  return Promise.resolve()
+}

@@ -1,0 +1,78 @@
+// After `kith restore` (docs/protocol.md "Sessions after a restore"): the backup holds no ratchet
+// session, so the restored node starts a fresh PQXDH session with each contact whose card it
+// kept — the card's prekey bundle, signed by the contact's identity key (PQXDH §3.3), verified
+// again by initiateSession. Its first message (the card pushed when the contact connects, or a
+// queued message) is an initial message; the contact's decryptPrekeyMessage adds the new state
+// and makes it current beside the old one (same identity key: no key-change alarm), and from
+// then on both sides use it. Runs offline, before the daemon. A contact without a kept card gets
+// no session there: when it connects, the daemon looks its signed card up in the DHT and starts
+// one the same way (`startSessionFromDht`, at most once per SESSION_LOOKUP_MIN_INTERVAL_MS per
+// contact). Owns nothing but the time of each contact's last lookup.
+import type { CoreContext } from '../core/crypto/provider.js'
+import type { IdentityKeyPair } from '../core/identity/identity.js'
+import { SessionRecord } from '../core/session/record.js'
+import { initiateSession } from '../core/session/session.js'
+import type { NodeStore } from '../store/types.js'
+import { Cards } from './cards.js'
+import { loadRecord, type ChatContext } from './context.js'
+
+/** A contact's card is looked up in the DHT for a missing session at most this often (each
+ *  lookup is a DHT walk; a contact that reconnects in a loop must not cause one per connect). */
+export const SESSION_LOOKUP_MIN_INTERVAL_MS = 30_000
+
+/** Starts a session with every unblocked contact that has none and whose card we hold. Returns
+ *  how many contacts now have a session to send in. */
+export function startRestoredSessions(
+  ctx: CoreContext,
+  store: NodeStore,
+  identity: IdentityKeyPair,
+): number {
+  const cards = new Cards(ctx, store, identity)
+  let ready = 0
+  store.transaction(() => {
+    for (const c of store.listContacts()) {
+      const bytes = store.protocol.loadSessionSync(c.peerId)
+      const record = bytes === undefined ? undefined : SessionRecord.deserialize(bytes)
+      if (record?.current !== undefined) {
+        ready++
+        continue
+      }
+      const card = cards.lastKnown(c.peerId)
+      if (card === undefined) continue
+      try {
+        const fresh = initiateSession(ctx, identity, card.prekeys, record)
+        store.protocol.storeSessionSync(c.peerId, fresh.serialize())
+        ready++
+      } catch {
+        // A bundle that no longer verifies: the session waits for a card from the contact.
+      }
+    }
+  })
+  return ready
+}
+
+const lookedUp = new WeakMap<ChatContext, Map<string, number>>()
+
+/**
+ * `peer`, a contact, connected and we hold no session with it: looks its card up in the DHT,
+ * keeps it (Cards.accept verifies it) and starts a session from its bundle. Resolves true when
+ * a session was started; the caller then pushes our card (the initial message) and flushes.
+ */
+export async function startSessionFromDht(cx: ChatContext, peer: string): Promise<boolean> {
+  if (loadRecord(cx.store, peer)?.current !== undefined) return false
+  let times = lookedUp.get(cx)
+  if (times === undefined) lookedUp.set(cx, (times = new Map<string, number>()))
+  const now = cx.ctx.clock()
+  if (now - (times.get(peer) ?? -Infinity) < SESSION_LOOKUP_MIN_INTERVAL_MS) return false
+  times.set(peer, now)
+  const bytes = await cx.node.findCard(peer)
+  if (bytes === undefined || cx.stopped()) return false
+  return cx.store.transaction(() => {
+    const record = loadRecord(cx.store, peer)
+    if (record?.current !== undefined || cx.store.getContact(peer) === undefined) return false
+    const card = cx.cards.accept(peer, bytes)
+    const fresh = initiateSession(cx.ctx, cx.identity, card.prekeys, record)
+    cx.store.protocol.storeSessionSync(peer, fresh.serialize())
+    return true
+  })
+}
