@@ -172,6 +172,11 @@ export class ApiClient {
     return this.#request('GET', '/v1/peers')
   }
 
+  /** A one-time login URL for the web app (`kith web`, CLI.md "Web"). */
+  webLogin(): Promise<{ url: string; expiresAt: number }> {
+    return this.#request('POST', '/v1/web/codes', {})
+  }
+
   /** `once`: a single-use invite (`kith invite --once`). */
   invite(opts: { once?: boolean } = {}): Promise<{ link: string; peerId: string }> {
     return this.#request('GET', opts.once === true ? '/v1/invite?once=1' : '/v1/invite')

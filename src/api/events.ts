@@ -41,6 +41,8 @@ function reject(socket: Duplex, status: number, name: string, message: string): 
 export interface EventsOptions {
   /** The bearer token (Authorization header only). */
   token: string
+  /** Overrides the token check: the server also admits the web app's session (./web-routes.ts). */
+  authorize?(req: IncomingMessage): boolean
   /** The port the API listens on, for the Host and Origin checks (known once it listens). */
   port(): number
   /** Called with the error name of every refused upgrade (counted in status metrics). */
@@ -69,8 +71,8 @@ export function attachEvents(server: Server, api: ChatApi, opts: EventsOptions):
       return
     }
     // The CLI sends the Authorization header; a browser cannot set one on a WebSocket and will
-    // authenticate with the web app's session cookie (CLI.md "Web"), never a token in the URL.
-    if (!authorized(req, opts.token)) {
+    // authenticates with the web app's session cookie (CLI.md "Web"), never a token in the URL.
+    if (!(opts.authorize?.(req) ?? authorized(req, opts.token))) {
       log('upgrade refused: bad token')
       opts.onRejected('Unauthorized')
       reject(socket, 401, 'Unauthorized', 'missing or wrong API token')

@@ -11,6 +11,7 @@ import { registerMessages } from './commands/messages.js'
 import { registerNode } from './commands/node.js'
 import { registerProfile } from './commands/profile.js'
 import { registerRequests } from './commands/requests.js'
+import { registerWeb } from './commands/web.js'
 import {
   errorLine,
   EXIT_FAILURE,
@@ -51,6 +52,7 @@ export function buildProgram(argv: string[] = []): Command {
   registerRequests(program)
   registerProfile(program)
   registerConversations(program)
+  registerWeb(program)
   program.on('option:version', () => {
     const v = version()
     if (argv.includes('--json')) writeJson({ version: v })
