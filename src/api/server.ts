@@ -42,6 +42,8 @@ export interface ApiServerOptions {
   port: number
   /** The bearer token every request must carry. */
   token: string
+  /** Where the web app's sessions persist (src/api/web-auth.ts); none: in memory. */
+  webSessionsFile?: string
 }
 
 export interface ApiServer {
@@ -161,7 +163,11 @@ export async function startApiServer(api: ChatApi, opts: ApiServerOptions): Prom
   }
   const table = routes(api, () => ({ ...rejected }))
   // The web app: its files, login and sessions (CLI.md "Web", ./web-routes.ts).
-  const web = webGate({ port: () => port, bearer: (req) => authorized(req, opts.token) })
+  const web = webGate({
+    port: () => port,
+    bearer: (req) => authorized(req, opts.token),
+    ...(opts.webSessionsFile !== undefined ? { sessionsFile: opts.webSessionsFile } : {}),
+  })
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')

@@ -6,8 +6,10 @@
 //
 // Secrets are 256-bit random values, base64url. Codes and session ids are kept only as SHA-256
 // digests, so a lookup never compares a secret byte by byte, and a dump of this process's maps
-// holds nothing a browser could present.
+// holds nothing a browser could present. Sessions (digests, CSRF tokens, expiry) are kept in a file
+// of the node's home when the daemon names one, so an open page survives a daemon restart.
 import { createHash, randomBytes } from 'node:crypto'
+import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 import type { IncomingMessage } from 'node:http'
 import { HttpError } from './errors.js'
 
@@ -28,6 +30,9 @@ export const MAX_WEB_SESSIONS = 32
 export const CSRF_HEADER = 'x-kith-csrf'
 /** Longest cookie header or CSRF header read (ours are 43 characters). */
 export const MAX_WEB_SECRET_CHARS = 4096
+
+/** The file in the node's home holding web sessions (digests of their ids; never a login code). */
+export const WEB_SESSIONS_FILE = 'web-sessions.json'
 
 const SECRET_BYTES = 32
 
@@ -89,13 +94,22 @@ export function cookieValue(header: string | undefined, name: string): string | 
   return undefined
 }
 
+export interface WebAuthOptions {
+  now?: () => number
+  /** Where sessions persist (0600, replaced atomically); none: in memory only. */
+  file?: string
+}
+
 export class WebAuth {
   readonly #codes = new Map<string, number>() // digest → expiresAt
   readonly #sessions = new Map<string, WebSession>() // digest → session
   readonly #now: () => number
+  readonly #file: string | undefined
 
-  constructor(now: () => number = Date.now) {
-    this.#now = now
+  constructor(opts: WebAuthOptions = {}) {
+    this.#now = opts.now ?? Date.now
+    this.#file = opts.file
+    this.#load()
   }
 
   /** A new one-time login code, good once and for WEB_LOGIN_CODE_TTL_MS. */
@@ -122,6 +136,7 @@ export class WebAuth {
     const session = { csrf: secret(), expiresAt: this.#now() + WEB_SESSION_TTL_MS }
     this.#sessions.set(digest(id), session)
     while (this.#sessions.size > MAX_WEB_SESSIONS) this.#dropOldest(this.#sessions)
+    this.#save()
     return { id, session }
   }
 
@@ -141,6 +156,7 @@ export class WebAuth {
   /** Ends the session `id` (logout). */
   end(id: string | undefined): void {
     if (id !== undefined && id.length <= MAX_WEB_SECRET_CHARS) this.#sessions.delete(digest(id))
+    this.#save()
   }
 
   /** Throws CsrfTokenMissingError unless `req` carries `s`'s CSRF token (checked for every method
@@ -159,6 +175,33 @@ export class WebAuth {
     const now = this.#now()
     for (const [k, exp] of this.#codes) if (exp <= now) this.#codes.delete(k)
     for (const [k, s] of this.#sessions) if (s.expiresAt <= now) this.#sessions.delete(k)
+  }
+
+  #load(): void {
+    if (this.#file === undefined) return
+    let rows: unknown
+    try {
+      rows = (JSON.parse(readFileSync(this.#file, 'utf8')) as { sessions?: unknown }).sessions
+    } catch {
+      return // none yet, or unreadable: start with no sessions
+    }
+    if (!Array.isArray(rows)) return
+    for (const r of rows.slice(-MAX_WEB_SESSIONS) as unknown[]) {
+      const [key, csrf, expiresAt] = Array.isArray(r) ? (r as unknown[]) : []
+      if (typeof key === 'string' && typeof csrf === 'string' && typeof expiresAt === 'number') {
+        this.#sessions.set(key, { csrf, expiresAt })
+      }
+    }
+    this.#prune()
+  }
+
+  #save(): void {
+    if (this.#file === undefined) return
+    this.#prune()
+    const sessions = [...this.#sessions].map(([k, s]) => [k, s.csrf, s.expiresAt])
+    const tmp = `${this.#file}.tmp`
+    writeFileSync(tmp, `${JSON.stringify({ sessions })}\n`, { mode: 0o600 })
+    renameSync(tmp, this.#file)
   }
 
   #dropOldest(m: Map<string, unknown>): void {

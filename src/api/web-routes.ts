@@ -24,7 +24,8 @@ export interface WebGateOptions {
   port(): number
   /** True if `req` carries the API token (the CLI). */
   bearer(req: IncomingMessage): boolean
-  auth?: WebAuth
+  /** Where web sessions persist (the node's home), so a page survives a daemon restart. */
+  sessionsFile?: string
 }
 
 export interface WebGate {
@@ -69,7 +70,7 @@ async function loginCode(req: IncomingMessage): Promise<unknown> {
 }
 
 export function webGate(opts: WebGateOptions): WebGate {
-  const auth = opts.auth ?? new WebAuth()
+  const auth = new WebAuth(opts.sessionsFile !== undefined ? { file: opts.sessionsFile } : {})
   const cookieName = () => sessionCookieName(opts.port())
   const sessionId = (req: IncomingMessage) => cookieValue(req.headers.cookie, cookieName())
   const cookie = (value: string, maxAgeS: number) =>

@@ -25,6 +25,7 @@ import {
   type DaemonInfo,
 } from '../api/client.js'
 import { startApiServer, type ApiServer } from '../api/server.js'
+import { WEB_SESSIONS_FILE } from '../api/web-auth.js'
 import { createKithNode } from '../node/libp2p.js'
 import { STUN_DEFAULT_PORT } from '../node/stun.js'
 import type { KithNode } from '../node/types.js'
@@ -278,7 +279,8 @@ export async function serveLocalApi(
   cleanup: Cleanup[],
 ): Promise<DaemonInfo> {
   const token = ensureApiToken(home)
-  const server: ApiServer = await startApiServer(api, { ...listen, token })
+  const webSessionsFile = join(home, WEB_SESSIONS_FILE)
+  const server: ApiServer = await startApiServer(api, { ...listen, token, webSessionsFile })
   cleanup.push(() => server.close())
   const info: DaemonInfo = {
     pid: process.pid,

@@ -225,7 +225,7 @@ describe('web app login and sessions', () => {
 describe('WebAuth lifetimes', () => {
   it('a code expires after WEB_LOGIN_CODE_TTL_MS; a session after WEB_SESSION_TTL_MS', () => {
     let now = 1_000_000
-    const auth = new WebAuth(() => now)
+    const auth = new WebAuth({ now: () => now })
     const late = auth.issueCode()
     const early = auth.issueCode()
     now += WEB_LOGIN_CODE_TTL_MS - 1

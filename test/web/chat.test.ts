@@ -1,0 +1,193 @@
+// The web app end to end in real Chromium (Debian's /usr/bin/chromium driven by playwright-core;
+// never a downloaded browser): two real daemons on 127.0.0.1 (--no-mdns), each with its own
+// browser context logged in through `kith web --no-open --json`. Onboarding, adding a contact by
+// pasting a link, chat both ways live with receipts, a peer's HTML shown as text (and not run),
+// reload, logout, a reused login code, a foreign Host, and Bob's page reconnecting after his
+// daemon restarts, showing what arrived meanwhile. Skipped only when Chromium is not installed.
+import { after, before, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { request } from 'node:http'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import {
+  freePort,
+  json,
+  newHome,
+  startDaemon,
+  stopAll,
+  stopDaemon,
+  until,
+  type Daemon,
+} from '../integration/harness.js'
+
+const CHROMIUM = '/usr/bin/chromium'
+/** NOTES.md: the flags Debian's Chromium needs headless here (no sandbox as root, no GPU). */
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+]
+/** How long a page may take to show what a daemon did (generous: a loaded 2-core machine). */
+const UI_TIMEOUT_MS = 60_000
+const XSS = '<img src=x onerror=window.__pwned=1>'
+
+const skip = existsSync(CHROMIUM)
+  ? false
+  : `${CHROMIUM} is not installed (apt-get install chromium)`
+
+describe('web app in Chromium', { skip }, () => {
+  const homes: string[] = []
+  let alice: Daemon
+  let bob: Daemon
+  let bobApiPort: number
+  let browser: Browser
+  let aliceCtx: BrowserContext
+  let bobCtx: BrowserContext
+  let a: Page
+  let b: Page
+  let aliceLogin = ''
+
+  before(async () => {
+    execFileSync(process.execPath, ['scripts/build-web.mjs'], { stdio: 'ignore' })
+    bobApiPort = await freePort()
+    alice = await startDaemon('alice')
+    // Bob's API on a fixed port, so his page finds the daemon again after a restart.
+    bob = await startDaemon('bob', newHome('bob'), undefined, ['--api', `127.0.0.1:${bobApiPort}`])
+    homes.push(alice.home, bob.home)
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+    aliceCtx = await browser.newContext()
+    bobCtx = await browser.newContext()
+    a = await aliceCtx.newPage()
+    b = await bobCtx.newPage()
+    for (const p of [a, b]) p.setDefaultTimeout(UI_TIMEOUT_MS)
+  })
+
+  after(async () => {
+    await browser?.close()
+    stopAll(homes)
+  })
+
+  const loginUrl = async (d: Daemon) =>
+    (await json<{ url: string; expiresAt: number }>(d.home, ['web', '--no-open'])).url
+
+  async function onboard(p: Page, d: Daemon, name: string): Promise<string> {
+    const url = await loginUrl(d)
+    await p.goto(url)
+    await p.getByLabel('Your name').fill(name)
+    await p.getByRole('button', { name: 'Continue' }).click()
+    await p.getByRole('navigation', { name: 'Main' }).waitFor()
+    assert.ok(!p.url().includes('code='), 'the code is gone from the address bar')
+    return url
+  }
+
+  it('logs in with the one-time link and runs first run (choose your name)', async () => {
+    aliceLogin = await onboard(a, alice, 'Alice')
+    await onboard(b, bob, 'Bob')
+    const profile = await json<{ name: string }>(alice.home, ['profile'])
+    assert.equal(profile.name, 'Alice')
+  })
+
+  it('Alice adds Bob by pasting his link; Bob accepts her request', async () => {
+    const { link } = await json<{ link: string }>(bob.home, ['invite'])
+    await a.goto(`${alice.api}/#/contacts`)
+    await a.getByLabel('Their invite link').fill(link)
+    await a.getByLabel('Name (optional)').fill('bob')
+    await a.getByRole('button', { name: 'Add contact' }).click()
+    await a.getByText('Contact added.').waitFor()
+    await a.getByRole('link', { name: 'bob', exact: true }).waitFor()
+  })
+
+  it('Alice sends from her page; Bob’s page shows it live; ✓✓ appears', async () => {
+    // Bob has Alice's invite proof, so she is a contact on his side once her first message lands.
+    await a.goto(`${alice.api}/#/chat/direct/${bob.peerId}`)
+    await a.getByLabel('Message', { exact: true }).fill('hello bob from the page')
+    await a.getByLabel('Message', { exact: true }).press('Enter')
+    await a.locator('.msg.out', { hasText: 'hello bob from the page' }).waitFor()
+    await until('bob has alice as a contact', async () => {
+      const cs = await json<{ peerId: string }[]>(bob.home, ['contacts', 'list'])
+      return cs.some((c) => c.peerId === alice.peerId)
+    })
+    await b.goto(`${bob.api}/#/chat/direct/${alice.peerId}`)
+    await b.locator('.msg.in', { hasText: 'hello bob from the page' }).waitFor()
+    await a
+      .locator('.msg.out[data-status="delivered"], .msg.out[data-status="read"]', {
+        hasText: 'hello bob from the page',
+      })
+      .waitFor()
+    assert.match((await a.locator('.msg.out .ticks').first().textContent()) ?? '', /✓✓/)
+    // Bob's open, visible chat marks it read: Alice sees "read".
+    await a.locator('.msg.out[data-status="read"]').first().waitFor()
+    // Live: a second message reaches Bob's already open page without a reload.
+    await a.getByLabel('Message', { exact: true }).fill('second, live')
+    await a.getByRole('button', { name: 'Send' }).click()
+    await b.locator('.msg.in', { hasText: 'second, live' }).waitFor()
+  })
+
+  it('Bob answers from the CLI; Alice’s page shows it, a peer’s HTML as text only', async () => {
+    await json(bob.home, ['send', alice.peerId, 'answer from the cli'])
+    await a.locator('.msg.in', { hasText: 'answer from the cli' }).waitFor()
+    await json(bob.home, ['send', alice.peerId, XSS])
+    await a.locator('.msg.in .text', { hasText: XSS }).waitFor()
+    assert.equal(await a.locator('.messages img').count(), 0, 'no <img> was made')
+    assert.equal(await a.evaluate(() => (globalThis as { __pwned?: unknown }).__pwned), undefined)
+    // The conversation list shows the last message as text too.
+    await a.goto(`${alice.api}/#/`)
+    await a.locator('.row .last', { hasText: XSS }).waitFor()
+    assert.equal(await a.evaluate(() => (globalThis as { __pwned?: unknown }).__pwned), undefined)
+  })
+
+  it('a reload keeps the session; the used login link is refused', async () => {
+    await a.reload()
+    await a.getByRole('navigation', { name: 'Main' }).waitFor()
+    const other = await browser.newContext()
+    try {
+      const p = await other.newPage()
+      await p.goto(aliceLogin)
+      await p.getByText('That login link was already used or has expired.').waitFor()
+      assert.equal(await p.getByRole('navigation', { name: 'Main' }).count(), 0)
+    } finally {
+      await other.close()
+    }
+  })
+
+  it('refuses the app under a foreign Host (DNS rebinding)', async () => {
+    const port = new URL(alice.api).port
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${alice.api}/`, { headers: { Host: `rebind.example:${port}` } })
+      req.on('response', (res) => {
+        res.resume()
+        resolve(res.statusCode ?? 0)
+      })
+      req.on('error', reject)
+      req.end()
+    })
+    assert.equal(status, 421)
+  })
+
+  it('Bob’s page goes offline when his daemon stops, reconnects, and shows what came meanwhile', async () => {
+    await b.goto(`${bob.api}/#/chat/direct/${alice.peerId}`)
+    await b.locator('.msg.in', { hasText: 'second, live' }).waitFor()
+    assert.equal(await stopDaemon(bob), 0)
+    await b.getByRole('alert').filter({ hasText: 'Offline' }).waitFor()
+    await json(alice.home, ['send', bob.peerId, 'sent while bob was away'])
+    bob = await startDaemon('bob', bob.home, bob.port, ['--api', `127.0.0.1:${bobApiPort}`])
+    await b.locator('.msg.in', { hasText: 'sent while bob was away' }).waitFor()
+    assert.equal(await b.getByRole('alert').filter({ hasText: 'Offline' }).count(), 0)
+  })
+
+  it('logout ends the session: the page shows the login, the API refuses it', async () => {
+    await a.goto(`${alice.api}/#/settings`)
+    await a.getByRole('button', { name: 'Log out of this browser' }).click()
+    await a.getByText('You are not logged in.').waitFor()
+    const status = await a.evaluate(async () => (await fetch('/v1/contacts')).status)
+    assert.equal(status, 401)
+    await a.reload()
+    await a.getByText('You are not logged in.').waitFor()
+  })
+})
