@@ -13,6 +13,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import {
   freePort,
   json,
+  jsonLines,
   newHome,
   startDaemon,
   stopAll,
@@ -140,6 +141,64 @@ describe('web app in Chromium', { skip }, () => {
     await a.goto(`${alice.api}/#/`)
     await a.locator('.row .last', { hasText: XSS }).waitFor()
     assert.equal(await a.evaluate(() => (globalThis as { __pwned?: unknown }).__pwned), undefined)
+  })
+
+  it('verification: the safety number as 12 groups of 5; typing Bob’s marks him verified', async () => {
+    const { safetyNumber } = await json<{ safetyNumber: string }>(bob.home, [
+      'verify',
+      alice.peerId,
+    ])
+    await a.goto(`${alice.api}/#/contacts/${bob.peerId}`)
+    const groups = a.locator('ol.safety li')
+    await groups.first().waitFor()
+    const shown = await groups.allTextContents()
+    assert.equal(shown.length, 12)
+    for (const g of shown) assert.match(g, /^\d{5}$/)
+    assert.equal(shown.join(''), safetyNumber.replace(/\D/g, ''), 'both sides show one number')
+    await a.getByRole('img', { name: 'QR code of the safety number' }).waitFor()
+    await a.getByLabel('The number your contact’s device shows').fill(safetyNumber)
+    await a.getByRole('button', { name: 'Check and mark verified' }).click()
+    await a.getByText('The numbers match: verified.').waitFor()
+    const cs = await json<{ peerId: string; verified: boolean }[]>(alice.home, ['contacts', 'list'])
+    assert.equal(cs.find((c) => c.peerId === bob.peerId)?.verified, true)
+  })
+
+  it('a group of three made on Alice’s page: Bob’s page and Carol’s CLI get its messages', async () => {
+    const carol = await startDaemon('carol')
+    homes.push(carol.home)
+    const { link } = await json<{ link: string }>(carol.home, ['invite'])
+    await json(alice.home, ['contacts', 'add', link, '--name', 'carol'])
+    await a.goto(`${alice.api}/#/groups`)
+    await a.getByLabel('New group’s name').fill('trio')
+    await a.getByRole('button', { name: 'Create group' }).click()
+    const trio = a.getByRole('region', { name: 'Group trio' })
+    for (const who of ['bob', 'carol']) {
+      await trio.getByLabel('Add a contact').selectOption({ label: who })
+      await trio.getByRole('button', { name: 'Add', exact: true }).click()
+      await trio.locator('li', { hasText: who }).waitFor()
+    }
+    await trio.getByText('admin').waitFor()
+    const [g] = await json<{ groupId: string; members: string[] }[]>(alice.home, ['group', 'list'])
+    assert.equal(g?.members.length, 3)
+    const gid = g?.groupId ?? ''
+    await until('bob is in the group', async () => {
+      const gs = await json<{ groupId: string }[]>(bob.home, ['group', 'list'])
+      return gs.some((x) => x.groupId === gid)
+    })
+    await a.goto(`${alice.api}/#/chat/group/${gid}`)
+    await a.getByLabel('Message', { exact: true }).fill('hello trio')
+    await a.getByLabel('Message', { exact: true }).press('Enter')
+    await b.goto(`${bob.api}/#/chat/group/${gid}`)
+    await b.locator('.msg.in', { hasText: 'hello trio' }).waitFor()
+    await b.getByLabel('Message', { exact: true }).fill('bob to the trio')
+    await b.getByLabel('Message', { exact: true }).press('Enter')
+    await a.locator('.msg.in', { hasText: 'bob to the trio' }).waitFor()
+    await until('carol got both', async () => {
+      const ms = await jsonLines<{ text: string }>(carol.home, ['group', 'messages', gid])
+      const texts = ms.map((m) => m.text)
+      return texts.includes('hello trio') && texts.includes('bob to the trio')
+    })
+    await stopDaemon(carol)
   })
 
   it('a reload keeps the session; the used login link is refused', async () => {
