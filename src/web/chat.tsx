@@ -9,7 +9,8 @@ import * as api from './api.js'
 import { MessageList } from './message-list.js'
 import { errorText, href, nameOf, useSignals, type Signal } from './state.js'
 
-/** Messages fetched at first and added by each "load older" (the API returns the newest N). */
+/** Messages fetched at first; each "load older" asks for twice as many (the API returns the
+ *  newest N, so doubling reaches a 10,000-message history in 7 requests, not 100). */
 export const PAGE_SIZE = 100
 
 type Kind = 'direct' | 'group'
@@ -133,7 +134,7 @@ export function Chat(props: { kind: Kind; id: string; me: ProfileView; contacts:
         group={kind === 'group'}
         contacts={props.contacts}
         self={props.me.peerId}
-        {...(more ? { older: () => setLimit((l) => l + PAGE_SIZE) } : {})}
+        {...(more ? { older: () => setLimit((l) => l * 2) } : {})}
       />
       {error !== '' && (
         <p class="error" role="alert">

@@ -94,6 +94,7 @@ export function MessageList(p: Props) {
   return (
     <div
       class="messages"
+      data-count={ms.length}
       ref={box}
       onScroll={onScroll}
       role="log"
