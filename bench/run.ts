@@ -36,6 +36,10 @@ const BENCHES: Record<string, Entry> = {
       'group message latency to all (10/30/100 nodes, 1 and 50 msg/s): gossipsub vs fan-out',
     load: () => import('./group.js'),
   },
+  web: {
+    describe: 'the web app in Chromium: bundle gzip, page load, send page → page vs API → socket',
+    load: () => import('./web.js'),
+  },
   offline: {
     describe: 'offline delivery through a kith relay mailbox (return → stored, bytes) vs NIP-17',
     load: () => import('./offline.js'),

@@ -7,7 +7,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'preac
 import type { ContactView, MessageView, ProfileView } from '../api/contract.js'
 import * as api from './api.js'
 import { MessageList } from './message-list.js'
-import { errorText, href, nameOf, useSignals, type Signal } from './state.js'
+import { errorText, href, nameOf, publish, useSignals, type Signal } from './state.js'
 
 /** Messages fetched at first; each "load older" asks for twice as many (the API returns the
  *  newest N, so doubling reaches a 10,000-message history in 7 requests, not 100). */
@@ -27,7 +27,13 @@ export function Chat(props: { kind: Kind; id: string; me: ProfileView; contacts:
   limitNow.current = limit
 
   const markRead = useCallback(() => {
-    if (!document.hidden) api.markRead(id).catch(() => undefined)
+    if (document.hidden) return
+    api.markRead(id).then(
+      (r) => {
+        if (r.read > 0) publish({ event: 'read' })
+      },
+      () => undefined,
+    )
   }, [id])
 
   const load = useCallback(() => {

@@ -23,7 +23,7 @@ export function Contacts({ contacts }: { contacts: ContactView[] }) {
   useEffect(() => {
     api
       .invite()
-      .then(async ({ link }) => setInvite({ link, qr: await qrDataUrl(link) }))
+      .then(async ({ link }) => setInvite({ link, qr: await qrDataUrl(link, 'L') }))
       .catch(() => undefined)
   }, [])
 
@@ -85,7 +85,7 @@ export function Contacts({ contacts }: { contacts: ContactView[] }) {
         <p>Give this link to someone, or let them scan the code.</p>
         {invite !== undefined && (
           <div class="invite">
-            <img src={invite.qr} alt="QR code of your invite link" width={200} height={200} />
+            <img src={invite.qr} alt="QR code of your invite link" width={320} height={320} />
             <label for="invite-link">Your invite link</label>
             <textarea id="invite-link" readOnly rows={3} value={invite.link} />
             <button

@@ -3,7 +3,9 @@
 // invite link or a safety number is ever encoded. Knows nothing of screens.
 import QRCode from 'qrcode'
 
-export async function qrDataUrl(text: string): Promise<string> {
-  const svg = await QRCode.toString(text, { type: 'svg', margin: 2, errorCorrectionLevel: 'M' })
+/** `level` L for long texts (an invite link is several hundred characters: fewer, larger modules
+ *  scan more easily), M otherwise. */
+export async function qrDataUrl(text: string, level: 'L' | 'M' = 'M'): Promise<string> {
+  const svg = await QRCode.toString(text, { type: 'svg', margin: 2, errorCorrectionLevel: level })
   return `data:image/svg+xml;charset=utf-8,${encodeURIComponent(svg)}`
 }

@@ -4,7 +4,9 @@
 import { useEffect, useState } from 'preact/hooks'
 import type { ContactView, MessageStatus, ServiceEvent } from '../api/contract.js'
 
-export type Signal = ServiceEvent | { event: 'resync' }
+/** A live event; `resync` after a reconnect or a change made here (re-read everything); `read`
+ *  when the open chat marked its conversation read (the list's unread counts change). */
+export type Signal = ServiceEvent | { event: 'resync' } | { event: 'read' }
 const listeners = new Set<(s: Signal) => void>()
 
 export function publish(s: Signal): void {
