@@ -82,14 +82,19 @@ export function attachEvents(server: Server, api: ChatApi, opts: EventsOptions):
       reject(socket, 404, 'NotFound', 'no such endpoint')
       return
     }
-    wss.handleUpgrade(req, socket, head, (ws) => subscribe(ws))
+    wss.handleUpgrade(req, socket, head, (ws) => subscribe(ws, req))
   })
 
-  function subscribe(ws: WebSocket): void {
+  function subscribe(ws: WebSocket, req: IncomingMessage): void {
     alive.set(ws, true)
     log('events client connected (%d)', wss.clients.size)
     const off = api.on((event) => {
       if (ws.readyState !== 1) return
+      // A web session may end (logout, expiry) while its socket is open: nothing more for it.
+      if (opts.authorize !== undefined && !opts.authorize(req)) {
+        ws.close(1008, 'session ended')
+        return
+      }
       if (ws.bufferedAmount > MAX_WS_BUFFERED_BYTES) {
         log('events client too slow: closing')
         ws.close(1013, 'too slow')

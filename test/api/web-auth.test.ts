@@ -23,11 +23,14 @@ import type { ChatApi, ServiceEvent } from '../../src/service/types.js'
 const TOKEN = 'b'.repeat(64)
 
 /** Just what these tests call: status (for the rejection counters), contacts, send, events. */
-function fakeChat(): ChatApi & { sent: string[] } {
+function fakeChat(): ChatApi & { sent: string[]; emit(e: ServiceEvent): void } {
   const listeners = new Set<(e: ServiceEvent) => void>()
   const sent: string[] = []
   const chat = {
     sent,
+    emit: (e: ServiceEvent) => {
+      for (const fn of listeners) fn(e)
+    },
     status: () => ({
       peerId: '12D3KooWself',
       name: 'me',
@@ -47,7 +50,7 @@ function fakeChat(): ChatApi & { sent: string[] } {
       return () => listeners.delete(fn)
     },
   }
-  return chat as unknown as ChatApi & { sent: string[] }
+  return chat as unknown as ChatApi & { sent: string[]; emit(e: ServiceEvent): void }
 }
 
 describe('web app login and sessions', () => {
@@ -219,6 +222,32 @@ describe('web app login and sessions', () => {
     assert.equal(await upgrade({ Cookie: s.cookie }, `http://127.0.0.1:${Number(port) + 1}`), 403)
     assert.equal(await upgrade({ Cookie: s.cookie }), 401, 'a cookie without Origin is no browser')
     assert.equal(await upgrade({ Cookie: 'kith_session_1=nothing' }, own), 401)
+  })
+
+  it('a logout closes the session’s open event socket at the next event', async () => {
+    const s = await session()
+    const ws = new WebSocket(`${server.url.replace('http', 'ws')}/v1/events`, {
+      headers: { Cookie: s.cookie },
+      origin: `http://127.0.0.1:${port}`,
+    })
+    const got: string[] = []
+    ws.on('message', (d: Buffer) => got.push(d.toString()))
+    await new Promise((r) => ws.once('open', r))
+    const closed = new Promise<number>((r) => ws.once('close', (code: number) => r(code)))
+    const event: ServiceEvent = { event: 'contact', peerId: 'p', name: 'n', online: true }
+    chat.emit(event)
+    await new Promise((r) => setImmediate(r))
+    await fetch(`${server.url}/v1/web/logout`, {
+      method: 'POST',
+      headers: { Cookie: s.cookie, [CSRF_HEADER]: s.csrf, ...jsonType },
+      body: '{}',
+    })
+    chat.emit(event)
+    const timeout = new Promise<number>((_, reject) =>
+      setTimeout(() => reject(new Error('the socket stayed open')), 10_000).unref(),
+    )
+    assert.equal(await Promise.race([closed, timeout]), 1008)
+    assert.equal(got.length, 1, 'only the event before the logout')
   })
 })
 
