@@ -38,6 +38,23 @@ const CHROMIUM_ARGS = [
 const UI_TIMEOUT_MS = 60_000
 const XSS = '<img src=x onerror=window.__pwned=1>'
 
+/** Runs in the page (a string: this file has no DOM types): every control without an accessible
+ *  name (label, aria-label, aria-labelledby, or text for buttons and links) or taken out of the tab
+ *  order, as `tag#id "text"`. */
+const UNLABELLED = `(() => {
+  const out = []
+  for (const el of document.querySelectorAll('input, textarea, select, button, a[href]')) {
+    const named =
+      (el.labels && el.labels.length > 0) ||
+      (el.getAttribute('aria-label') || '').trim() !== '' ||
+      el.hasAttribute('aria-labelledby') ||
+      ((el.tagName === 'BUTTON' || el.tagName === 'A') && el.textContent.trim() !== '')
+    const reachable = el.tabIndex >= 0 && !el.disabled
+    if (!named || !reachable) out.push(el.tagName.toLowerCase() + '#' + el.id + ' "' + el.textContent.trim() + '"')
+  }
+  return out
+})()`
+
 const skip = existsSync(CHROMIUM)
   ? false
   : `${CHROMIUM} is not installed (apt-get install chromium)`
@@ -199,6 +216,22 @@ describe('web app in Chromium', { skip }, () => {
       return texts.includes('hello trio') && texts.includes('bob to the trio')
     })
     await stopDaemon(carol)
+  })
+
+  it('every control on every screen has a name and is reachable by keyboard', async () => {
+    for (const route of [
+      '#/',
+      `#/chat/direct/${bob.peerId}`,
+      '#/contacts',
+      `#/contacts/${bob.peerId}`,
+      '#/groups',
+      '#/settings',
+    ]) {
+      await a.goto(`${alice.api}/${route}`)
+      await a.waitForLoadState('networkidle')
+      const bad = await a.evaluate<string[]>(UNLABELLED)
+      assert.deepEqual(bad, [], route)
+    }
   })
 
   it('a reload keeps the session; the used login link is refused', async () => {
