@@ -11,10 +11,8 @@ import { existsSync } from 'node:fs'
 import { request } from 'node:http'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 import {
-  freePort,
   json,
   jsonLines,
-  newHome,
   startDaemon,
   stopAll,
   stopDaemon,
@@ -63,7 +61,6 @@ describe('web app in Chromium', { skip }, () => {
   const homes: string[] = []
   let alice: Daemon
   let bob: Daemon
-  let bobApiPort: number
   let browser: Browser
   let aliceCtx: BrowserContext
   let bobCtx: BrowserContext
@@ -73,10 +70,8 @@ describe('web app in Chromium', { skip }, () => {
 
   before(async () => {
     execFileSync(process.execPath, ['scripts/build-web.mjs'], { stdio: 'ignore' })
-    bobApiPort = await freePort()
     alice = await startDaemon('alice')
-    // Bob's API on a fixed port, so his page finds the daemon again after a restart.
-    bob = await startDaemon('bob', newHome('bob'), undefined, ['--api', `127.0.0.1:${bobApiPort}`])
+    bob = await startDaemon('bob')
     homes.push(alice.home, bob.home)
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
     aliceCtx = await browser.newContext()
@@ -268,7 +263,10 @@ describe('web app in Chromium', { skip }, () => {
     assert.equal(await stopDaemon(bob), 0)
     await b.getByRole('alert').filter({ hasText: 'Offline' }).waitFor()
     await json(alice.home, ['send', bob.peerId, 'sent while bob was away'])
-    bob = await startDaemon('bob', bob.home, bob.port, ['--api', `127.0.0.1:${bobApiPort}`])
+    const api = bob.api
+    // The daemon takes the API port of its last run again: the page's origin is still its own.
+    bob = await startDaemon('bob', bob.home, bob.port)
+    assert.equal(bob.api, api)
     await b.locator('.msg.in', { hasText: 'sent while bob was away' }).waitFor()
     assert.equal(await b.getByRole('alert').filter({ hasText: 'Offline' }).count(), 0)
   })
