@@ -1,7 +1,9 @@
 // The local API's event stream: a WebSocket at /v1/events that sends every ServiceEvent as one
-// JSON text frame. This module owns the upgrade (Host, Origin, token and path checks, in that
-// order; the token only from the Authorization header, never the URL), the per-socket
-// subscription to the ChatApi and the bounds on a slow or dead client. It knows nothing of the
+// JSON text frame; with `?since=` each frame has an `eventId`, and `?since=<eventId>` resumes
+// after that event (./event-log.ts). This
+// module owns the upgrade (Host, Origin, token and path checks, in that order; the token only
+// from the Authorization header, never the URL), the per-socket subscription to the ChatApi and
+// the bounds on a slow or dead client. It knows nothing of the
 // HTTP routes. Clients send nothing we read: incoming frames are limited and ignored.
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
@@ -10,6 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import type { ChatApi } from '../service/types.js'
 import { authorized } from './auth.js'
 import { toHttpError } from './errors.js'
+import { EventLog, RESYNC_FRAME } from './event-log.js'
 import { checkHostAndOrigin } from './host.js'
 
 const log = createDebug('kith:api:events')
@@ -57,6 +60,9 @@ export function attachEvents(server: Server, api: ChatApi, opts: EventsOptions):
     perMessageDeflate: false,
   })
   const alive = new WeakMap<WebSocket, boolean>()
+  // Registered before any socket's listener, so every event has its id before it is sent.
+  const events = new EventLog()
+  const offLog = api.on((e) => void events.append(e))
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy())
@@ -82,12 +88,18 @@ export function attachEvents(server: Server, api: ChatApi, opts: EventsOptions):
       reject(socket, 404, 'NotFound', 'no such endpoint')
       return
     }
-    wss.handleUpgrade(req, socket, head, (ws) => subscribe(ws, req))
+    const since = url.searchParams.get('since')
+    wss.handleUpgrade(req, socket, head, (ws) => subscribe(ws, req, since))
   })
 
-  function subscribe(ws: WebSocket, req: IncomingMessage): void {
+  function subscribe(ws: WebSocket, req: IncomingMessage, since: string | null): void {
     alive.set(ws, true)
     log('events client connected (%d)', wss.clients.size)
+    // Resume (./event-log.ts): a client that sends `since` (empty on its first connect) gets
+    // frames with ids, and what it missed after a non-empty one; nothing runs in between. One
+    // that does not gets the frames as before, without ids.
+    const withIds = since !== null
+    if (withIds && since !== '') for (const f of events.since(since) ?? [RESYNC_FRAME]) ws.send(f)
     const off = api.on((event) => {
       if (ws.readyState !== 1) return
       // A web session may end (logout, expiry) while its socket is open: nothing more for it.
@@ -100,7 +112,7 @@ export function attachEvents(server: Server, api: ChatApi, opts: EventsOptions):
         ws.close(1013, 'too slow')
         return
       }
-      ws.send(JSON.stringify(event))
+      ws.send(withIds ? events.frameOf(event) : JSON.stringify(event))
     })
     ws.on('pong', () => alive.set(ws, true))
     ws.on('message', () => undefined)
@@ -124,6 +136,7 @@ export function attachEvents(server: Server, api: ChatApi, opts: EventsOptions):
   pinger.unref()
 
   return () => {
+    offLog()
     clearInterval(pinger)
     for (const ws of wss.clients) ws.terminate()
     wss.close()
