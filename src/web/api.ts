@@ -7,6 +7,7 @@ import type {
   ConversationView,
   GroupView,
   MessageStatus,
+  NodeStatus,
   MessageView,
   ProfileView,
   RequestView,
@@ -97,6 +98,7 @@ export async function logout(): Promise<void> {
 
 // ---- Profile, settings -------------------------------------------------------------------------
 
+export const status = () => call<NodeStatus>('GET', '/v1/status')
 export const profile = () => call<ProfileView>('GET', '/v1/profile')
 export const setProfileName = (name: string) => call<ProfileView>('POST', '/v1/profile', { name })
 export const settings = () => call<SettingsView>('GET', '/v1/settings')

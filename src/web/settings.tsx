@@ -1,10 +1,10 @@
 // Settings (docs/web.md "Screens"): the profile name sent to contacts, read receipts, desktop
 // notifications, and logging out of this browser. Knows nothing of the other screens.
 import { useEffect, useState } from 'preact/hooks'
-import type { ProfileView, SettingsView } from '../api/contract.js'
+import type { NodeStatus, ProfileView, SettingsView } from '../api/contract.js'
 import * as api from './api.js'
 import { askNotifications, notificationsAllowed } from './notify.js'
-import { errorText } from './state.js'
+import { errorText, shortId } from './state.js'
 
 export function Settings(p: {
   me: ProfileView
@@ -16,8 +16,10 @@ export function Settings(p: {
   const [notes, setNotes] = useState(notificationsAllowed())
   const [note, setNote] = useState('')
   const [error, setError] = useState('')
+  const [node, setNode] = useState<NodeStatus | undefined>()
   useEffect(() => {
     api.settings().then(setSettings, () => undefined)
+    api.status().then(setNode, () => undefined)
   }, [])
   const fail = (err: unknown) => setError(errorText(err))
 
@@ -76,6 +78,26 @@ export function Settings(p: {
           </button>
         )}
       </p>
+      {node !== undefined && (
+        <section aria-labelledby="network-h">
+          <h2 id="network-h">Network</h2>
+          <p>
+            {node.network ?? 'unknown'} · {node.connections} connection
+            {node.connections === 1 ? '' : 's'}
+            {node.contactsConnected !== undefined &&
+              ` · contacts: ${node.contactsConnected.direct} direct, ${node.contactsConnected.relayed} relayed`}
+          </p>
+          <p class="muted small">
+            Relays holding a reservation for you:{' '}
+            {(node.reservations ?? []).length === 0
+              ? 'none'
+              : (node.reservations ?? []).map((r) => shortId(r.relay)).join(', ')}
+            . Mailboxes:{' '}
+            {node.mailboxes.length === 0 ? 'none' : node.mailboxes.map(shortId).join(', ')}. Relays
+            are chosen with <code>kith daemon --bootstrap</code>.
+          </p>
+        </section>
+      )}
       <p>
         <button
           type="button"
