@@ -13,7 +13,7 @@ import { Groups } from './groups.js'
 import { connectLive } from './live.js'
 import { notify } from './notify.js'
 import { Settings } from './settings.js'
-import { publish, useRoute, useSignals, type Signal } from './state.js'
+import { publish, useDebounced, useRoute, useSignals, type Signal } from './state.js'
 import { Verify } from './verify.js'
 
 type Auth = { state: 'checking' } | { state: 'out'; why?: string } | { state: 'in' }
@@ -82,12 +82,13 @@ export function App() {
     return () => live.close()
   }, [auth.state, refreshShared])
 
+  const refreshSoon = useDebounced(refreshShared)
   useSignals(
     useCallback(
       (s: Signal) => {
-        if (s.event === 'contact' || s.event === 'resync') refreshShared()
+        if (s.event === 'contact' || s.event === 'resync') refreshSoon()
       },
-      [refreshShared],
+      [refreshSoon],
     ),
   )
 

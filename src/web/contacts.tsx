@@ -5,7 +5,7 @@ import { useCallback, useEffect, useState } from 'preact/hooks'
 import type { ContactView, RequestView } from '../api/contract.js'
 import * as api from './api.js'
 import { qrDataUrl } from './qr.js'
-import { errorText, href, publish, shortId, useSignals } from './state.js'
+import { errorText, href, publish, shortId, useDebounced, useSignals } from './state.js'
 
 export function Contacts({ contacts }: { contacts: ContactView[] }) {
   const [invite, setInvite] = useState<{ link: string; qr: string } | undefined>()
@@ -19,7 +19,7 @@ export function Contacts({ contacts }: { contacts: ContactView[] }) {
     api.requests().then(setRequests, () => undefined)
   }, [])
   useEffect(loadRequests, [loadRequests])
-  useSignals(loadRequests)
+  useSignals(useDebounced(loadRequests))
   useEffect(() => {
     api
       .invite()

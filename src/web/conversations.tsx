@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks'
 import type { ContactView, ConversationView } from '../api/contract.js'
 import * as api from './api.js'
-import { href, timeOf, useSignals } from './state.js'
+import { href, timeOf, useDebounced, useSignals } from './state.js'
 
 export function Conversations(props: { contacts: ContactView[]; current: string | undefined }) {
   const [rows, setRows] = useState<ConversationView[] | undefined>()
@@ -12,7 +12,7 @@ export function Conversations(props: { contacts: ContactView[]; current: string 
     api.conversations().then(setRows, () => undefined)
   }, [])
   useEffect(load, [load])
-  useSignals(load)
+  useSignals(useDebounced(load))
 
   const online = (id: string) => props.contacts.find((c) => c.peerId === id)?.online === true
   return (

@@ -4,7 +4,7 @@
 import { useCallback, useEffect, useState } from 'preact/hooks'
 import type { ContactView, GroupView, ProfileView } from '../api/contract.js'
 import * as api from './api.js'
-import { errorText, href, nameOf, publish, useSignals } from './state.js'
+import { errorText, href, nameOf, publish, useDebounced, useSignals } from './state.js'
 
 export function Groups({ contacts, me }: { contacts: ContactView[]; me: ProfileView }) {
   const [groups, setGroups] = useState<GroupView[] | undefined>()
@@ -14,7 +14,7 @@ export function Groups({ contacts, me }: { contacts: ContactView[]; me: ProfileV
     api.groups().then(setGroups, (err: unknown) => setError(errorText(err)))
   }, [])
   useEffect(load, [load])
-  useSignals(load)
+  useSignals(useDebounced(load))
   const act = (p: Promise<unknown>) =>
     p.then(
       () => {

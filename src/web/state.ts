@@ -1,7 +1,7 @@
 // What the screens share (docs/web.md "Screens"): the live events and "resync" (after a
 // reconnect), fanned out to whichever screens are mounted; the hash route; the ticks of a
 // message's status; small formatting. Knows nothing of the DOM beyond location.hash.
-import { useEffect, useState } from 'preact/hooks'
+import { useEffect, useMemo, useState } from 'preact/hooks'
 import type { ContactView, MessageStatus, ServiceEvent } from '../api/contract.js'
 
 /** A live event; `resync` after a reconnect or a change made here (re-read everything); `read`
@@ -19,6 +19,24 @@ export function useSignals(fn: (s: Signal) => void): void {
     listeners.add(fn)
     return () => {
       listeners.delete(fn)
+    }
+  }, [fn])
+}
+
+/** How long a screen waits after a live event before re-reading its list: a burst of events (a
+ *  mailbox draining, a group catching up) costs one request, not one per event. */
+export const RELOAD_DEBOUNCE_MS = 250
+
+/** `fn`, called at most once per RELOAD_DEBOUNCE_MS after the last call (trailing edge). */
+export function useDebounced(fn: () => void): () => void {
+  return useMemo(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    return () => {
+      if (timer !== undefined) clearTimeout(timer)
+      timer = setTimeout(() => {
+        timer = undefined
+        fn()
+      }, RELOAD_DEBOUNCE_MS)
     }
   }, [fn])
 }
