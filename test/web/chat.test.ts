@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { request } from 'node:http'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { decodeInviteLink, encodeInviteLink } from '../../src/core/wire/invite.js'
 import {
   json,
   jsonLines,
@@ -61,6 +62,7 @@ describe('web app in Chromium', { skip }, () => {
   const homes: string[] = []
   let alice: Daemon
   let bob: Daemon
+  let carol: Daemon
   let browser: Browser
   let aliceCtx: BrowserContext
   let bobCtx: BrowserContext
@@ -175,11 +177,41 @@ describe('web app in Chromium', { skip }, () => {
     assert.equal(cs.find((c) => c.peerId === bob.peerId)?.verified, true)
   })
 
-  it('a group of three made on Alice’s page: Bob’s page and Carol’s CLI get its messages', async () => {
-    const carol = await startDaemon('carol')
+  it('a stranger’s first message is a request: accepted and renamed on Alice’s page', async () => {
+    carol = await startDaemon('carol')
     homes.push(carol.home)
-    const { link } = await json<{ link: string }>(carol.home, ['invite'])
-    await json(alice.home, ['contacts', 'add', link, '--name', 'carol'])
+    // Alice's invite without its secret: what anyone holding her PeerId and bundle can build.
+    const d = decodeInviteLink((await json<{ link: string }>(alice.home, ['invite'])).link)
+    const stripped = encodeInviteLink({
+      peerId: d.peerId,
+      addrs: d.addrs,
+      bundle: d.bundle,
+      name: d.name,
+    })
+    await json(carol.home, ['contacts', 'add', stripped, '--name', 'alice'])
+    await json(carol.home, ['send', 'alice', 'hello from a stranger'])
+    await a.goto(`${alice.api}/#/contacts`)
+    const requests = a.getByRole('region', { name: 'Message requests' })
+    await requests.getByText('1 message').waitFor()
+    await requests.getByRole('button', { name: 'Accept' }).click()
+    await a.getByText('Accepted.').waitFor()
+    const c = await until('carol is a contact', async () =>
+      (await json<{ name: string; peerId: string }[]>(alice.home, ['contacts', 'list'])).find(
+        (x) => x.peerId === carol.peerId,
+      ),
+    )
+    await a.getByRole('button', { name: `Rename ${c.name}` }).click()
+    await a.getByLabel(`New name for ${c.name}`).fill('carol')
+    await a.getByRole('button', { name: 'Save' }).click()
+    await a.getByRole('link', { name: 'carol', exact: true }).waitFor()
+    const history = await jsonLines<{ text: string }>(alice.home, ['messages', 'carol'])
+    assert.ok(
+      history.some((m) => m.text === 'hello from a stranger'),
+      'the held message moved in',
+    )
+  })
+
+  it('a group of three made on Alice’s page: Bob’s page and Carol’s CLI get its messages', async () => {
     await a.goto(`${alice.api}/#/groups`)
     await a.getByLabel('New group’s name').fill('trio')
     await a.getByRole('button', { name: 'Create group' }).click()
