@@ -29,6 +29,7 @@ export function App() {
   const contactsNow = useRef(contacts)
   contactsNow.current = contacts
   const [welcomed, setWelcomed] = useState(true)
+  const [requests, setRequests] = useState(0)
   const route = useRoute()
 
   // Login: a `#code=…` fragment is exchanged once and removed from the address bar and history;
@@ -61,6 +62,10 @@ export function App() {
       () => undefined,
     )
     api.contacts().then(setContacts, () => undefined)
+    api.requests().then(
+      (rs) => setRequests(rs.length),
+      () => undefined,
+    )
   }, [])
 
   useEffect(() => {
@@ -86,11 +91,19 @@ export function App() {
   useSignals(
     useCallback(
       (s: Signal) => {
-        if (s.event === 'contact' || s.event === 'resync') refreshSoon()
+        // A stranger's first message is a `message` event too: the requests count may change.
+        if (s.event !== 'status' && s.event !== 'read') refreshSoon()
       },
       [refreshSoon],
     ),
   )
+
+  // Moving between screens re-reads the shared data too (a stranger's held first message raises
+  // no event: the requests count is fresh at least whenever the user looks around).
+  const screenNow = route[0] ?? ''
+  useEffect(() => {
+    if (auth.state === 'in') refreshSoon()
+  }, [screenNow, auth.state, refreshSoon])
 
   if (auth.state === 'checking') return <p class="center">Connecting to Kith…</p>
   if (auth.state === 'out') return <Login {...(auth.why !== undefined ? { why: auth.why } : {})} />
@@ -123,6 +136,16 @@ export function App() {
           </a>
           <a href="#/contacts" aria-current={screen === 'contacts' ? 'page' : undefined}>
             Contacts
+            {requests > 0 && (
+              <>
+                <span class="badge" aria-hidden="true">
+                  {requests}
+                </span>
+                <span class="visually-hidden">
+                  {`, ${requests} message request${requests === 1 ? '' : 's'}`}
+                </span>
+              </>
+            )}
           </a>
           <a href="#/groups" aria-current={screen === 'groups' ? 'page' : undefined}>
             Groups

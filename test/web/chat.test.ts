@@ -190,7 +190,13 @@ describe('web app in Chromium', { skip }, () => {
     })
     await json(carol.home, ['contacts', 'add', stripped, '--name', 'alice'])
     await json(carol.home, ['send', 'alice', 'hello from a stranger'])
-    await a.goto(`${alice.api}/#/contacts`)
+    await until('alice holds the request', async () =>
+      (await json<{ peerId: string }[]>(alice.home, ['requests'])).some(
+        (r) => r.peerId === carol.peerId,
+      ),
+    )
+    await a.goto(`${alice.api}/#/`)
+    await a.getByRole('link', { name: /Contacts.*1 message request/ }).click()
     const requests = a.getByRole('region', { name: 'Message requests' })
     await requests.getByText('1 message').waitFor()
     await requests.getByRole('button', { name: 'Accept' }).click()
