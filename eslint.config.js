@@ -95,6 +95,37 @@ export default tseslint.config(
     },
   },
   {
+    // The web app runs in a browser and talks to the daemon over HTTP only: of the daemon's code
+    // it may import src/api's contract types (src/api/contract.ts) and nothing else (docs/web.md).
+    files: ['src/web/**/*.ts', 'src/web/**/*.tsx'],
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            {
+              target: './src/web',
+              from: ['./src/core', './src/store', './src/node', './src/service', './src/cli'],
+              message: 'src/web imports only src/api/contract.ts (types), docs/web.md.',
+            },
+            {
+              target: './src/web',
+              from: './src/api',
+              except: ['./contract.ts'],
+              message: 'src/web imports only src/api/contract.ts (types), docs/web.md.',
+            },
+            {
+              target: './src/web',
+              from: './src/platform',
+              message: 'src/web runs in a browser: no platform modules.',
+            },
+          ],
+        },
+      ],
+      '@typescript-eslint/consistent-type-imports': ['error', { prefer: 'type-imports' }],
+    },
+  },
+  {
     files: [
       'src/cli/**/*.ts',
       'bench/**/*.ts',

@@ -44,6 +44,10 @@ const BENCHES: Record<string, Entry> = {
     describe: 'full-text search over 100,000 stored messages: FTS5 index vs a LIKE scan',
     load: () => import('./search.js'),
   },
+  web: {
+    describe: 'the web app in Chromium: bundle gzip, page load, send page → page vs API → socket',
+    load: () => import('./web.js'),
+  },
   offline: {
     describe: 'offline delivery through a kith relay mailbox (return → stored, bytes) vs NIP-17',
     load: () => import('./offline.js'),

@@ -179,6 +179,11 @@ export class ApiClient {
     return this.#request('GET', '/v1/peers')
   }
 
+  /** A one-time login URL for the web app (`kith web`, CLI.md "Web"). */
+  webLogin(): Promise<{ url: string; expiresAt: number }> {
+    return this.#request('POST', '/v1/web/codes', {})
+  }
+
   /** `once`: a single-use invite (`kith invite --once`); `full`: with our prekey bundle
    *  (`kith invite --full`, ≈2,000 characters, works while we are offline). */
   invite(opts: { once?: boolean; full?: boolean } = {}): Promise<{ link: string; peerId: string }> {

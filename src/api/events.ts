@@ -1,7 +1,9 @@
 // The local API's event stream: a WebSocket at /v1/events that sends every ServiceEvent as one
-// JSON text frame. This module owns the upgrade (Host, Origin, token and path checks, in that
-// order; the token only from the Authorization header, never the URL), the per-socket
-// subscription to the ChatApi and the bounds on a slow or dead client. It knows nothing of the
+// JSON text frame; with `?since=` each frame has an `eventId`, and `?since=<eventId>` resumes
+// after that event (./event-log.ts). This
+// module owns the upgrade (Host, Origin, token and path checks, in that order; the token only
+// from the Authorization header, never the URL), the per-socket subscription to the ChatApi and
+// the bounds on a slow or dead client. It knows nothing of the
 // HTTP routes. Clients send nothing we read: incoming frames are limited and ignored.
 import type { IncomingMessage, Server } from 'node:http'
 import type { Duplex } from 'node:stream'
@@ -10,6 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws'
 import type { ChatApi } from '../service/types.js'
 import { authorized } from './auth.js'
 import { toHttpError } from './errors.js'
+import { EventLog, RESYNC_FRAME } from './event-log.js'
 import { checkHostAndOrigin } from './host.js'
 
 const log = createDebug('kith:api:events')
@@ -41,6 +44,8 @@ function reject(socket: Duplex, status: number, name: string, message: string): 
 export interface EventsOptions {
   /** The bearer token (Authorization header only). */
   token: string
+  /** Overrides the token check: the server also admits the web app's session (./web-routes.ts). */
+  authorize?(req: IncomingMessage): boolean
   /** The port the API listens on, for the Host and Origin checks (known once it listens). */
   port(): number
   /** Called with the error name of every refused upgrade (counted in status metrics). */
@@ -55,6 +60,9 @@ export function attachEvents(server: Server, api: ChatApi, opts: EventsOptions):
     perMessageDeflate: false,
   })
   const alive = new WeakMap<WebSocket, boolean>()
+  // Registered before any socket's listener, so every event has its id before it is sent.
+  const events = new EventLog()
+  const offLog = api.on((e) => void events.append(e))
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy())
@@ -69,8 +77,8 @@ export function attachEvents(server: Server, api: ChatApi, opts: EventsOptions):
       return
     }
     // The CLI sends the Authorization header; a browser cannot set one on a WebSocket and will
-    // authenticate with the web app's session cookie (CLI.md "Web"), never a token in the URL.
-    if (!authorized(req, opts.token)) {
+    // authenticates with the web app's session cookie (CLI.md "Web"), never a token in the URL.
+    if (!(opts.authorize?.(req) ?? authorized(req, opts.token))) {
       log('upgrade refused: bad token')
       opts.onRejected('Unauthorized')
       reject(socket, 401, 'Unauthorized', 'missing or wrong API token')
@@ -80,20 +88,31 @@ export function attachEvents(server: Server, api: ChatApi, opts: EventsOptions):
       reject(socket, 404, 'NotFound', 'no such endpoint')
       return
     }
-    wss.handleUpgrade(req, socket, head, (ws) => subscribe(ws))
+    const since = url.searchParams.get('since')
+    wss.handleUpgrade(req, socket, head, (ws) => subscribe(ws, req, since))
   })
 
-  function subscribe(ws: WebSocket): void {
+  function subscribe(ws: WebSocket, req: IncomingMessage, since: string | null): void {
     alive.set(ws, true)
     log('events client connected (%d)', wss.clients.size)
+    // Resume (./event-log.ts): a client that sends `since` (empty on its first connect) gets
+    // frames with ids, and what it missed after a non-empty one; nothing runs in between. One
+    // that does not gets the frames as before, without ids.
+    const withIds = since !== null
+    if (withIds && since !== '') for (const f of events.since(since) ?? [RESYNC_FRAME]) ws.send(f)
     const off = api.on((event) => {
       if (ws.readyState !== 1) return
+      // A web session may end (logout, expiry) while its socket is open: nothing more for it.
+      if (opts.authorize !== undefined && !opts.authorize(req)) {
+        ws.close(1008, 'session ended')
+        return
+      }
       if (ws.bufferedAmount > MAX_WS_BUFFERED_BYTES) {
         log('events client too slow: closing')
         ws.close(1013, 'too slow')
         return
       }
-      ws.send(JSON.stringify(event))
+      ws.send(withIds ? events.frameOf(event) : JSON.stringify(event))
     })
     ws.on('pong', () => alive.set(ws, true))
     ws.on('message', () => undefined)
@@ -117,6 +136,7 @@ export function attachEvents(server: Server, api: ChatApi, opts: EventsOptions):
   pinger.unref()
 
   return () => {
+    offLog()
     clearInterval(pinger)
     for (const ws of wss.clients) ws.terminate()
     wss.close()

@@ -1,6 +1,6 @@
 // The local API: HTTP + WebSocket on 127.0.0.1, the only door to a running node (ARCHITECTURE.md
-// "Data flow"). This module owns the HTTP side — binding, the Host/Origin checks (./host.ts) then
-// bearer-token auth on every request, JSON bodies under MAX_BODY_BYTES, the route table (status,
+// "Data flow"). This module owns the HTTP side — binding, the Host/Origin checks (./host.ts), the
+// web app's files and sessions (./web-routes.ts), then bearer-token (or web session) auth, JSON bodies under MAX_BODY_BYTES, the route table (status,
 // peers, messages here; ./contact-routes.ts, ./group-routes.ts, ./conversation-routes.ts) — and maps each route to one
 // ChatApi call. It knows nothing of libp2p, the store or the protocol; errors are mapped to
 // statuses by ./errors.ts and events are streamed by ./events.ts. Logs name routes and statuses,
@@ -21,6 +21,8 @@ import { fileRoutes } from './file-routes.js'
 import { groupRoutes, MAX_MESSAGES_LIMIT } from './group-routes.js'
 import { checkHostAndOrigin } from './host.js'
 import { bad, int, str, type Body, type Route, messageId } from './routes.js'
+import { WEB_REJECTIONS } from './web-auth.js'
+import { webGate } from './web-routes.js'
 
 export { MAX_MESSAGES_LIMIT }
 
@@ -43,6 +45,8 @@ export interface ApiServerOptions {
   port: number
   /** The bearer token every request must carry. */
   token: string
+  /** Where the web app's sessions persist (src/api/web-auth.ts); none: in memory. */
+  webSessionsFile?: string
 }
 
 export interface ApiServer {
@@ -166,6 +170,12 @@ export async function startApiServer(api: ChatApi, opts: ApiServerOptions): Prom
     rejected[name] = (rejected[name] ?? 0) + 1
   }
   const table = routes(api, () => ({ ...rejected }))
+  // The web app: its files, login and sessions (CLI.md "Web", ./web-routes.ts).
+  const web = webGate({
+    port: () => port,
+    bearer: (req) => authorized(req, opts.token),
+    ...(opts.webSessionsFile !== undefined ? { sessionsFile: opts.webSessionsFile } : {}),
+  })
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
@@ -173,7 +183,11 @@ export async function startApiServer(api: ChatApi, opts: ApiServerOptions): Prom
     try {
       // Host and Origin first: a rebinding page is refused whatever it knows (./host.ts).
       checkHostAndOrigin(req, port)
-      if (!authorized(req, opts.token)) {
+      if (await web.handle(req, res, url.pathname)) {
+        log('%s %s %d', method, url.pathname, res.statusCode)
+        return
+      }
+      if (!authorized(req, opts.token) && !web.sessionAllows(req)) {
         throw new HttpError(401, 'Unauthorized', 'missing or wrong API token')
       }
       const matches = table
@@ -194,7 +208,8 @@ export async function startApiServer(api: ChatApi, opts: ApiServerOptions): Prom
       log('%s %s %d', method, url.pathname, out.status ?? 200)
     } catch (err) {
       const { status, body } = toHttpError(err)
-      if (['HostNotAllowed', 'OriginNotAllowed', 'Unauthorized'].includes(body.error)) {
+      const refusals = ['HostNotAllowed', 'OriginNotAllowed', 'Unauthorized', ...WEB_REJECTIONS]
+      if (refusals.includes(body.error)) {
         countRejected(body.error)
       }
       if (status === 500) log('%s %s failed: %O', method, url.pathname, err)
@@ -208,6 +223,7 @@ export async function startApiServer(api: ChatApi, opts: ApiServerOptions): Prom
   server.headersTimeout = 10_000
   const closeEvents = attachEvents(server, api, {
     token: opts.token,
+    authorize: (req) => authorized(req, opts.token) || web.upgradeAllowed(req),
     port: () => port,
     onRejected: countRejected,
   })

@@ -25,6 +25,7 @@ import {
   type DaemonInfo,
 } from '../api/client.js'
 import { startApiServer, type ApiServer } from '../api/server.js'
+import { WEB_SESSIONS_FILE } from '../api/web-auth.js'
 import { createKithNode } from '../node/libp2p.js'
 import { STUN_DEFAULT_PORT } from '../node/stun.js'
 import type { KithNode } from '../node/types.js'
@@ -41,6 +42,8 @@ const log = createDebug('kith:daemon')
 /** Store settings holding the TCP and WebSocket ports of the last run (default listen only). */
 export const SETTING_TCP_PORT = 'daemon.listen.tcpPort'
 export const SETTING_WS_PORT = 'daemon.listen.wsPort'
+/** Store setting holding the local API's port of the last run (with the default `--api`). */
+export const SETTING_API_PORT = 'daemon.api.port'
 /** A shutdown that takes longer than this is cut short (exit 1). */
 export const SHUTDOWN_TIMEOUT_MS = 10_000
 
@@ -119,6 +122,33 @@ function rememberPorts(store: SqliteNodeStore, addrs: string[]): void {
   const tcp = addrs.map((a) => /\/tcp\/(\d+)(\/p2p\/|$)/.exec(a)?.[1]).find((p) => p !== undefined)
   if (tcp !== undefined) store.setSetting(SETTING_TCP_PORT, tcp)
   if (ws !== undefined) store.setSetting(SETTING_WS_PORT, ws)
+}
+
+/**
+ * The API on the port of the last run when `--api` asks for any port (the default): the web app's
+ * page has origin `http://127.0.0.1:PORT`, so only the same port lets an open page reconnect
+ * after a restart (docs/web.md). That port taken by now: any free one, remembered in turn.
+ */
+async function serveApiOnRememberedPort(
+  store: SqliteNodeStore,
+  opts: DaemonOptions,
+  api: ChatApi,
+  node: { peerId: string; addrs(): string[] },
+  cleanup: Cleanup[],
+): Promise<DaemonInfo> {
+  if (opts.api.port !== 0) return serveLocalApi(opts.home, api, opts.api, node, cleanup)
+  const last = Number(store.getSetting(SETTING_API_PORT) ?? 0)
+  let info: DaemonInfo | undefined
+  if (Number.isInteger(last) && last > 0 && last < 65536) {
+    try {
+      info = await serveLocalApi(opts.home, api, { ...opts.api, port: last }, node, cleanup)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err
+    }
+  }
+  info ??= await serveLocalApi(opts.home, api, opts.api, node, cleanup)
+  store.setSetting(SETTING_API_PORT, new URL(info.api).port)
+  return info
 }
 
 /** `--mailbox MA`: a multiaddr naming its peer (/p2p/<id>), or UsageError. */
@@ -257,7 +287,7 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     cleanup.push(() => service.stop())
     await service.start()
 
-    const info = await serveLocalApi(opts.home, service, opts.api, node, cleanup)
+    const info = await serveApiOnRememberedPort(store, opts, service, node, cleanup)
     log('ready: %s api %s', info.peerId, info.api)
 
     let stopping: Promise<void> | undefined
@@ -280,7 +310,8 @@ export async function serveLocalApi(
   cleanup: Cleanup[],
 ): Promise<DaemonInfo> {
   const token = ensureApiToken(home)
-  const server: ApiServer = await startApiServer(api, { ...listen, token })
+  const webSessionsFile = join(home, WEB_SESSIONS_FILE)
+  const server: ApiServer = await startApiServer(api, { ...listen, token, webSessionsFile })
   cleanup.push(() => server.close())
   const info: DaemonInfo = {
     pid: process.pid,

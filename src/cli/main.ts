@@ -15,6 +15,7 @@ import { registerNode } from './commands/node.js'
 import { registerProfile } from './commands/profile.js'
 import { registerRequests } from './commands/requests.js'
 import { registerSearch } from './commands/search.js'
+import { registerWeb } from './commands/web.js'
 import {
   errorLine,
   EXIT_FAILURE,
@@ -59,6 +60,7 @@ export function buildProgram(argv: string[] = []): Command {
   registerEdits(program)
   registerSearch(program)
   registerBackup(program)
+  registerWeb(program)
   program.on('option:version', () => {
     const v = version()
     if (argv.includes('--json')) writeJson({ version: v })

@@ -1,0 +1,35 @@
+// The local API's contract as data types: what its JSON bodies and event frames look like
+// (docs/cli.md). The web app (src/web) may import this module and nothing else of the daemon
+// (eslint.config.js zone), and only types: it holds no code, so a bundle importing it gains none.
+export type {
+  ContactView,
+  ConversationView,
+  GroupView,
+  MessageView,
+  NodeStatus,
+  ProfileView,
+  RequestView,
+  ServiceEvent,
+  SettingsView,
+} from '../service/types.js'
+export type { MessageStatus } from '../store/types.js'
+
+/** `POST /v1/web/codes` (`kith web --json`, CLI.md "Web"). */
+export interface WebLoginView {
+  url: string
+  /** ms since the epoch */
+  expiresAt: number
+}
+
+/** `POST /v1/web/login`, `GET /v1/web/session`: the page's CSRF token and the session's end. */
+export interface WebSessionView {
+  csrf: string
+  /** ms since the epoch */
+  expiresAt: number
+}
+
+/** Every error body: `{ "error": "<Name>", "message": "…" }`. */
+export interface ApiErrorView {
+  error: string
+  message: string
+}

@@ -1,0 +1,47 @@
+// Event ids and resume for the local API's event stream (docs/web.md "Live"): every ServiceEvent
+// gets an id `<epoch>:<n>` (epoch: random per daemon run; n counts up), and the last
+// EVENT_LOG_MAX events are kept as their JSON frames so a client that reconnects with
+// `?since=<id>` is sent what it missed, in order, before live events. A cursor this log cannot
+// serve (another run's epoch, older than the log, malformed) gets one `{"event":"resync"}` frame:
+// the client must re-read what it shows. Knows nothing of sockets or HTTP.
+import { randomBytes } from 'node:crypto'
+import type { ServiceEvent } from '../service/types.js'
+
+/** Events kept for resume: enough for a page that was away for a daemon-side burst (a restart of
+ *  the browser's network, a laptop lid closed for a minute), small enough to cost little memory
+ *  (frames are a few hundred bytes; message texts are bounded by MAX_TEXT_BYTES). */
+export const EVENT_LOG_MAX = 1000
+
+/** The frame telling a client its cursor cannot be served: re-read, then follow live events. */
+export const RESYNC_FRAME = JSON.stringify({ event: 'resync' })
+
+export class EventLog {
+  readonly epoch = randomBytes(6).toString('hex')
+  #next = 1
+  readonly #frames: string[] = []
+  readonly #byEvent = new WeakMap<ServiceEvent, string>()
+
+  /** Assigns `e` its id and keeps its frame; returns the frame. */
+  append(e: ServiceEvent): string {
+    const frame = JSON.stringify({ ...e, eventId: `${this.epoch}:${this.#next++}` })
+    this.#frames.push(frame)
+    if (this.#frames.length > EVENT_LOG_MAX) this.#frames.shift()
+    this.#byEvent.set(e, frame)
+    return frame
+  }
+
+  /** The frame of an event already appended (the same object), else a new frame for it. */
+  frameOf(e: ServiceEvent): string {
+    return this.#byEvent.get(e) ?? this.append(e)
+  }
+
+  /** The frames after `cursor`, or undefined if this log cannot tell (resync). */
+  since(cursor: string): string[] | undefined {
+    const m = /^([0-9a-f]{12}):(\d{1,15})$/.exec(cursor)
+    if (m === null || m[1] !== this.epoch) return undefined
+    const n = Number(m[2])
+    const first = this.#next - this.#frames.length // id of the oldest frame kept
+    if (n >= this.#next || n < first - 1) return undefined
+    return this.#frames.slice(n - first + 1)
+  }
+}
