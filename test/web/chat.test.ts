@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { request } from 'node:http'
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
+import { AxeBuilder } from '@axe-core/playwright'
 import { decodeInviteLink, encodeInviteLink } from '../../src/core/wire/invite.js'
 import {
   json,
@@ -253,7 +254,7 @@ describe('web app in Chromium', { skip }, () => {
     await stopDaemon(carol)
   })
 
-  it('every control on every screen has a name and is reachable by keyboard', async () => {
+  it('every control on every screen has a name and is reachable by keyboard; axe finds nothing serious, light or dark', async () => {
     for (const route of [
       '#/',
       `#/chat/direct/${bob.peerId}`,
@@ -266,6 +267,18 @@ describe('web app in Chromium', { skip }, () => {
       await a.waitForLoadState('networkidle')
       const bad = await a.evaluate<string[]>(UNLABELLED)
       assert.deepEqual(bad, [], route)
+      // axe-core (WCAG 2.x A/AA rules) in the same browser: no serious or critical violation.
+      for (const colorScheme of ['light', 'dark'] as const) {
+        await a.emulateMedia({ colorScheme })
+        const { violations } = await new AxeBuilder({ page: a })
+          .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+          .analyze()
+        const severe = violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`)
+        assert.deepEqual(severe, [], `${route} ${colorScheme}`)
+      }
+      await a.emulateMedia({ colorScheme: null })
     }
   })
 
