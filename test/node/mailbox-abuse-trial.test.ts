@@ -100,6 +100,8 @@ before(async () => {
     pushCard: () => Promise.resolve(),
     requests: noop,
     proofs: noop,
+    edits: noop,
+    disappearing: noop,
   } as unknown as ReceiveHooks)
   // We start a session with each contact (PQXDH from its bundle); it answers once, so its next
   // messages to us are plain ratchet envelopes, which name no sender.
