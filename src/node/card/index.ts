@@ -15,9 +15,9 @@ import { MAX_CONTACT_CARD_BYTES } from '../../core/wire/limits.js'
 import { FrameReader } from '../dm/frames.js'
 import { NodeNotStartedError } from '../errors.js'
 import { withTimeout, writeFrame } from '../mailbox/io.js'
+import { StreamHost, type HostRegistrar } from '../stream/host.js'
 import { asError, openStream, type OpenComponents } from '../stream/open.js'
-import type { Connection, PeerId, Startable, Stream, StreamHandler } from '@libp2p/interface'
-import type { StreamHandlerOptions } from '@libp2p/interface'
+import type { Connection, PeerId, Startable, Stream } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 
 const log = debug('kith:node:card')
@@ -57,10 +57,7 @@ export class CardUnknownSecretError extends define('CardUnknownSecretError') {}
 export type CardHandler = (from: string, secret: Uint8Array) => Uint8Array | undefined
 
 export interface CardComponents extends OpenComponents {
-  registrar: {
-    handle(protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>
-    unhandle(protocol: string): Promise<void>
-  }
+  registrar: HostRegistrar
 }
 
 export interface CardInit {
@@ -74,46 +71,40 @@ export class CardProtocol implements Startable {
   readonly #fetchTimeoutMs: number
   readonly #idleMs: number
   readonly #maxInbound: number
-  readonly #rejected = new Map<string, number>()
-  readonly #streams = new Set<Stream>()
+  readonly #host: StreamHost
   #handler: CardHandler | undefined
   #serving = 0
-  #started = false
 
   constructor(components: CardComponents, init: CardInit = {}) {
     this.#c = components
     this.#fetchTimeoutMs = init.fetchTimeoutMs ?? CARD_FETCH_TIMEOUT_MS
     this.#idleMs = init.streamIdleMs ?? CARD_STREAM_IDLE_MS
     this.#maxInbound = init.maxInboundStreams ?? CARD_MAX_INBOUND_STREAMS
-  }
-
-  readonly [Symbol.toStringTag] = 'kith:card'
-
-  isStarted(): boolean {
-    return this.#started
-  }
-
-  async start(): Promise<void> {
-    if (this.#started) return
-    await this.#c.registrar.handle(
+    this.#host = new StreamHost(
+      components.registrar,
       CARD_PROTOCOL,
-      (stream, connection) => void this.#serve(stream, connection),
       {
         maxInboundStreams: CARD_MAX_STREAMS_PER_CONNECTION,
         maxOutboundStreams: CARD_MAX_STREAMS_PER_CONNECTION,
         // An inviter behind a NAT is first reached through its relay (an answer is ≈2 KB).
         runOnLimitedConnection: true,
       },
+      (stream, connection) => this.#serve(stream, connection),
     )
-    this.#started = true
   }
 
-  async stop(): Promise<void> {
-    if (!this.#started) return
-    this.#started = false
-    await this.#c.registrar.unhandle(CARD_PROTOCOL)
-    for (const s of this.#streams) s.abort(new NodeNotStartedError('node stopping'))
-    this.#streams.clear()
+  readonly [Symbol.toStringTag] = 'kith:card'
+
+  isStarted(): boolean {
+    return this.#host.started
+  }
+
+  start(): Promise<void> {
+    return this.#host.start()
+  }
+
+  stop(): Promise<void> {
+    return this.#host.stop()
   }
 
   setHandler(handler: CardHandler): void {
@@ -123,11 +114,11 @@ export class CardProtocol implements Startable {
 
   /** Refused and hostile inbound streams, by error name. */
   rejected(): Record<string, number> {
-    return Object.fromEntries(this.#rejected)
+    return this.#host.rejected()
   }
 
   #refuse(stream: Stream, remote: string, err: Error): void {
-    this.#rejected.set(err.name, (this.#rejected.get(err.name) ?? 0) + 1)
+    this.#host.count(err.name)
     log('refused a card request from %s: %s', remote, err.name)
     if (stream.status === 'open') stream.abort(err)
   }
@@ -135,12 +126,14 @@ export class CardProtocol implements Startable {
   /** Serves one inbound stream: one request, one answer. Never rejects. */
   async #serve(stream: Stream, connection: Connection): Promise<void> {
     const remote = connection.remotePeer.toString()
-    if (!this.#started) return void stream.abort(new NodeNotStartedError('node is not started'))
+    if (!this.#host.started) {
+      return void stream.abort(new NodeNotStartedError('node is not started'))
+    }
     if (this.#serving >= this.#maxInbound) {
       return this.#refuse(stream, remote, new CardBusyError(`${this.#maxInbound} served already`))
     }
     this.#serving++
-    this.#streams.add(stream)
+    const untrack = this.#host.track(stream)
     const reader = new FrameReader(stream, CARD_REQUEST_BYTES, CARD_REQUEST_BYTES)
     try {
       const frame = await withTimeout(
@@ -158,18 +151,18 @@ export class CardProtocol implements Startable {
       await writeFrame(stream, card, MAX_CARD_ANSWER_BYTES, signal)
       await stream.close({ signal: AbortSignal.timeout(CARD_CLOSE_GRACE_MS) })
     } catch (err) {
-      if (this.#started) this.#refuse(stream, remote, asError(err))
+      if (this.#host.started) this.#refuse(stream, remote, asError(err))
     } finally {
       this.#serving--
       reader.dispose()
-      this.#streams.delete(stream)
+      untrack()
     }
   }
 
   /** Asks `peer` (dialled if needed, `addrs` merged into the peer store) for its card, proving
    *  `secret`. Resolves the answer's bytes, unverified: the caller verifies the card. */
   async fetch(peer: PeerId, secret: Uint8Array, addrs: readonly Multiaddr[] = []) {
-    if (!this.#started) throw new NodeNotStartedError('node is not started')
+    if (!this.#host.started) throw new NodeNotStartedError('node is not started')
     if (secret.length !== CARD_REQUEST_BYTES) throw new TypeError('secret: wrong length')
     const ms = this.#fetchTimeoutMs
     const timeout = () => new CardTimeoutError(`no card within ${ms} ms`)
@@ -180,7 +173,7 @@ export class CardProtocol implements Startable {
       refused: (m, o) => new CardRefusedError(m, o),
       stream: (m, o) => new CardStreamError(m, o),
     })
-    this.#streams.add(stream)
+    const untrack = this.#host.track(stream)
     const reader = new FrameReader(stream, MAX_CARD_ANSWER_BYTES, MAX_CARD_ANSWER_BYTES)
     try {
       try {
@@ -206,7 +199,7 @@ export class CardProtocol implements Startable {
       throw err
     } finally {
       reader.dispose()
-      this.#streams.delete(stream)
+      untrack()
     }
   }
 }

@@ -13,6 +13,7 @@ import debug from 'debug'
 import { MalformedMessageError, MessageTooLargeError } from '../../core/errors.js'
 import { FrameReader } from '../dm/frames.js'
 import { NodeNotStartedError } from '../errors.js'
+import { StreamHost, type HostRegistrar } from '../stream/host.js'
 import { openStream } from '../stream/open.js'
 import { asError, withTimeout, writeFrame } from '../mailbox/io.js'
 import { decodeRequest, decodeResponse, encodeRequest, encodeResponse } from './codec.js'
@@ -46,8 +47,6 @@ import type {
   PeerId,
   Startable,
   Stream,
-  StreamHandler,
-  StreamHandlerOptions,
 } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -86,10 +85,7 @@ const log = debug('kith:node:sync')
 
 export interface SyncComponents {
   peerId: PeerId
-  registrar: {
-    handle(protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>
-    unhandle(protocol: string): Promise<void>
-  }
+  registrar: HostRegistrar
   connectionManager: {
     openConnection(peer: PeerId, options?: AbortOptions): Promise<Connection>
   }
@@ -111,14 +107,12 @@ export class SyncProtocol implements Startable {
   readonly #streamIdleMs: number
   readonly #handlerTimeoutMs: number
   readonly #maxInbound: number
-  readonly #rejected = new Map<string, number>()
-  readonly #streams = new Set<Stream>()
+  readonly #host: StreamHost
   #handler: SyncHandler | undefined
   /** Who may ask (default: no one until the service says). */
   #allow: (peer: string) => boolean = () => false
   /** Inbound streams being served. */
   #serving = 0
-  #started = false
 
   constructor(components: SyncComponents, init: SyncInit = {}) {
     this.#c = components
@@ -126,37 +120,31 @@ export class SyncProtocol implements Startable {
     this.#streamIdleMs = init.streamIdleMs ?? SYNC_STREAM_IDLE_MS
     this.#handlerTimeoutMs = init.handlerTimeoutMs ?? SYNC_HANDLER_TIMEOUT_MS
     this.#maxInbound = init.maxInboundStreams ?? SYNC_MAX_INBOUND_STREAMS
-  }
-
-  readonly [Symbol.toStringTag] = 'kith:sync'
-
-  isStarted(): boolean {
-    return this.#started
-  }
-
-  async start(): Promise<void> {
-    if (this.#started) return
-    await this.#c.registrar.handle(
+    this.#host = new StreamHost(
+      components.registrar,
       SYNC_PROTOCOL,
-      (stream, connection) => {
-        void this.#serve(stream, connection)
-      },
       {
         maxInboundStreams: SYNC_MAX_STREAMS_PER_CONNECTION,
         maxOutboundStreams: SYNC_MAX_STREAMS_PER_CONNECTION,
         // Members behind NATs sync over relayed connections too (small answers fit the limits).
         runOnLimitedConnection: true,
       },
+      (stream, connection) => this.#serve(stream, connection),
     )
-    this.#started = true
   }
 
-  async stop(): Promise<void> {
-    if (!this.#started) return
-    this.#started = false
-    await this.#c.registrar.unhandle(SYNC_PROTOCOL)
-    for (const s of this.#streams) s.abort(new NodeNotStartedError('node stopping'))
-    this.#streams.clear()
+  readonly [Symbol.toStringTag] = 'kith:sync'
+
+  isStarted(): boolean {
+    return this.#host.started
+  }
+
+  start(): Promise<void> {
+    return this.#host.start()
+  }
+
+  stop(): Promise<void> {
+    return this.#host.stop()
   }
 
   /** `allow` runs before a request is read: false resets the stream (SyncNotAllowedError). */
@@ -172,17 +160,17 @@ export class SyncProtocol implements Startable {
 
   /** Hostile streams reset, by error name. */
   rejected(): Record<string, number> {
-    return Object.fromEntries(this.#rejected)
+    return this.#host.rejected()
   }
 
   #count(name: string): void {
-    this.#rejected.set(name, (this.#rejected.get(name) ?? 0) + 1)
+    this.#host.count(name)
   }
 
   /** Serves one inbound stream: one request, one answer. Never rejects. */
   async #serve(stream: Stream, connection: Connection): Promise<void> {
     const remote = connection.remotePeer.toString()
-    if (!this.#started) {
+    if (!this.#host.started) {
       stream.abort(new NodeNotStartedError('node is not started'))
       return
     }
@@ -200,7 +188,7 @@ export class SyncProtocol implements Startable {
       return
     }
     this.#serving++
-    this.#streams.add(stream)
+    const untrack = this.#host.track(stream)
     const reader = new FrameReader(stream, MAX_SYNC_REQUEST_BYTES, MAX_SYNC_REQUEST_BYTES)
     try {
       const frame = await withTimeout(
@@ -225,7 +213,7 @@ export class SyncProtocol implements Startable {
       await stream.close({ signal: AbortSignal.timeout(SYNC_CLOSE_GRACE_MS) })
     } catch (err) {
       const e = asError(err)
-      if (this.#started) {
+      if (this.#host.started) {
         this.#count(e.name)
         log('reset sync stream from %s: %s', remote, e.name)
       }
@@ -233,7 +221,7 @@ export class SyncProtocol implements Startable {
     } finally {
       this.#serving--
       reader.dispose()
-      this.#streams.delete(stream)
+      untrack()
     }
   }
 
@@ -248,12 +236,12 @@ export class SyncProtocol implements Startable {
   /** Asks `peer` (dialled if needed, `addrs` merged into the peer store); one exchange. */
   async fetch(peer: PeerId, req: SyncRequest, addrs: readonly Multiaddr[] = []) {
     const bytes = encodeRequest(req)
-    if (!this.#started) throw new NodeNotStartedError('node is not started')
+    if (!this.#host.started) throw new NodeNotStartedError('node is not started')
     const deadline = Date.now() + this.#requestTimeoutMs
     const signal = AbortSignal.timeout(this.#requestTimeoutMs)
     const timeout = () => new SyncTimeoutError(`no answer within ${this.#requestTimeoutMs} ms`)
     const stream = await this.#open(peer, addrs, signal)
-    this.#streams.add(stream)
+    const untrack = this.#host.track(stream)
     const reader = new FrameReader(stream, MAX_SYNC_RESPONSE_BYTES, MAX_SYNC_RESPONSE_BYTES)
     try {
       try {
@@ -288,7 +276,7 @@ export class SyncProtocol implements Startable {
       throw err
     } finally {
       reader.dispose()
-      this.#streams.delete(stream)
+      untrack()
     }
   }
 
