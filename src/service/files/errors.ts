@@ -1,16 +1,6 @@
 // Typed errors of the file service: one class per failure, an HTTP status for the API (as
 // ../errors.ts). Messages never hold file contents, keys or full paths of other users.
-import { ServiceError } from '../errors.js'
-
-function define<N extends string>(name: N, status: number) {
-  const C = class extends ServiceError {
-    override readonly name: N = name
-    readonly code: N = name
-    readonly status = status
-  }
-  Object.defineProperty(C, 'name', { value: name })
-  return C
-}
+import { defineServiceError as define } from '../errors.js'
 
 /** No file with that id is known here. */
 export class FileNotFoundError extends define('FileNotFound', 404) {}
