@@ -70,8 +70,12 @@ export type {
   Text,
 } from './pb/wire.js'
 
-/** The invite proof, profile name and reply are optional on input (most contents carry none). */
-type ContentIn = Omit<WireInput<pb.ChatContent>, 'inviteProof' | 'profileName' | 'replyTo'> & {
+/** What encodeChatContent takes: the invite proof, profile name and reply optional (most
+ *  contents carry none). */
+export type ContentIn = Omit<
+  WireInput<pb.ChatContent>,
+  'inviteProof' | 'profileName' | 'replyTo'
+> & {
   inviteProof?: Uint8Array
   profileName?: string
   replyTo?: Uint8Array

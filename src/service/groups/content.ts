@@ -6,12 +6,9 @@
 // others by sync (its seq leaves a gap they ask for). This module owns only that send; it knows
 // nothing of what the bodies mean.
 import debug from 'debug'
-import { fromHex } from '../../core/bytes.js'
-import { encryptWithRecord } from '../../core/group/index.js'
-import { encodeChatContent } from '../../core/wire/content.js'
 import type { EditBody } from '../edits.js'
 import type { GroupContext } from './context.js'
-import { ownRecord, storeOwnRecord } from './keys.js'
+import { sealOwn } from './keys.js'
 import { memberGroup } from './removal.js'
 
 const log = debug('kith:service:groups')
@@ -28,24 +25,7 @@ export function sendGroupBody(
   body: EditBody,
 ): void {
   const g = memberGroup(G, groupId)
-  const gid = fromHex(g.groupId)
-  const data = G.store.transaction(() => {
-    const record = ownRecord(G, g.groupId)
-    const seq = G.store.nextSeq(g.groupId)
-    const content = encodeChatContent({
-      messageId: fromHex(id),
-      sender: G.meBytes,
-      seq: BigInt(seq),
-      sentAt: BigInt(at),
-      conversation: gid,
-      ...body,
-    })
-    const data = encryptWithRecord(G.ctx.crypto, record, gid, content)
-    storeOwnRecord(G, g.groupId, record)
-    G.store.groups.retain({ groupId: g.groupId, sender: G.me, seq, data, receivedAt: at })
-    G.store.groups.setMark(g.groupId, G.me, seq)
-    return data
-  })
+  const { data } = G.store.transaction(() => sealOwn(G, g.groupId, id, at, body))
   if (g.topic === '') return
   // After the caller's transaction: a rolled-back body is never published.
   setImmediate(() => {

@@ -9,8 +9,10 @@ import {
   createOwnState,
   decodeDistribution,
   encodeDistribution,
+  encryptWithRecord,
   SenderKeyRecord,
 } from '../../core/group/index.js'
+import { encodeChatContent, type ContentIn } from '../../core/wire/content.js'
 import { SessionRecord } from '../../core/session/record.js'
 import { initiateSession } from '../../core/session/session.js'
 import type { GroupRow } from '../../store/types.js'
@@ -225,4 +227,35 @@ async function lookUpAndStart(
   } catch (err) {
     log('no session with a member: %s', (err as Error).name)
   }
+}
+
+/**
+ * Our next group content of `groupId` (inside the caller's transaction): the next seq of our
+ * sequence, `body` encrypted with our current sender key (design §3: ChatContent{conversation =
+ * groupId, seq = per-sender per-group sequence}), kept for sync and marked as ours up to it.
+ * Texts and files (./messages.ts) and edits, deletes, reactions, timers (./content.ts) alike.
+ */
+export function sealOwn(
+  G: GroupContext,
+  groupId: string,
+  id: string,
+  at: number,
+  body: Omit<ContentIn, 'messageId' | 'sender' | 'seq' | 'sentAt' | 'conversation'>,
+): { seq: number; data: Uint8Array } {
+  const gid = fromHex(groupId)
+  const record = ownRecord(G, groupId)
+  const seq = G.store.nextSeq(groupId)
+  const content = encodeChatContent({
+    messageId: fromHex(id),
+    sender: G.meBytes,
+    seq: BigInt(seq),
+    sentAt: BigInt(at),
+    conversation: gid,
+    ...body,
+  })
+  const data = encryptWithRecord(G.ctx.crypto, record, gid, content)
+  storeOwnRecord(G, groupId, record)
+  G.store.groups.retain({ groupId, sender: G.me, seq, data, receivedAt: at })
+  G.store.groups.setMark(groupId, G.me, seq)
+  return { seq, data }
 }

@@ -23,7 +23,7 @@ import type { MessageStatus, StoredMessage } from '../../store/types.js'
 import { InvalidArgumentError, MessageNotFoundError } from '../errors.js'
 import { toMessageView, type GroupRejected, type SendOptions, type ServiceEvent } from '../types.js'
 import { GROUP_GAP_TIMEOUT_MS, type GroupContext } from './context.js'
-import { chainMap, ownRecord, storeOwnRecord } from './keys.js'
+import { chainMap, ownRecord, sealOwn, storeOwnRecord } from './keys.js'
 import { memberGroup } from './removal.js'
 
 const log = debug('kith:service:groups')
@@ -64,26 +64,14 @@ export async function sendGroupMessage(
   if (replyTo !== undefined && G.store.getMessage(replyTo)?.conversation !== g.groupId)
     throw new MessageNotFoundError(`no message ${replyTo} in this group`)
   const ttlSeconds = G.bodies?.ttl(g.groupId)
-  const gid = fromHex(g.groupId)
   const now = G.ctx.clock()
   const id = file?.id ?? toHex(G.ctx.rng(MESSAGE_ID_BYTES))
   const { message, data } = G.store.transaction(() => {
-    const record = ownRecord(G, g.groupId)
-    const seq = G.store.nextSeq(g.groupId)
     // Design §3: ChatContent{conversation = groupId, seq = per-sender per-group sequence}.
-    const content = encodeChatContent({
-      messageId: fromHex(id),
-      sender: G.meBytes,
-      seq: BigInt(seq),
-      sentAt: BigInt(now),
-      conversation: gid,
+    const { seq, data } = sealOwn(G, g.groupId, id, now, {
       ...(file !== undefined ? { file: file.manifest } : { text: { text } }),
       ...(replyTo !== undefined && file === undefined ? { replyTo: fromHex(replyTo) } : {}),
     })
-    const data = encryptWithRecord(G.ctx.crypto, record, gid, content)
-    storeOwnRecord(G, g.groupId, record)
-    G.store.groups.retain({ groupId: g.groupId, sender: G.me, seq, data, receivedAt: now })
-    G.store.groups.setMark(g.groupId, G.me, seq)
     const message: StoredMessage = {
       id,
       conversation: g.groupId,
