@@ -1,0 +1,382 @@
+// /kith/filebox/1.0.0 (docs/files.md "Offline delivery"): a sender deposits the sealed chunks
+// of a file with the recipient's mailboxes (a relay, or a contact serving as mailbox), and the
+// recipient fetches them from there after the sender went offline. The mailbox side accepts a
+// deposit only when the node's mailbox policy accepts (recipient, depositor) — the same rule as
+// /kith/mailbox envelopes: an accepted contact of ours as recipient on a daemon, anyone within
+// quotas on a relay — and serves a fetch only to the recipient itself (the Noise-authenticated
+// remote PeerId is the recipient key of what it may read). Chunks live on disk (./box-store.ts).
+// Bounded frames, a partial-frame timeout, per-peer and node-wide stream caps, refusals counted
+// by error name. Never over a limited (relayed) connection, as /kith/file (./index.ts header).
+// It knows nothing of manifests, keys or conversations.
+import debug from 'debug'
+import { toHex } from '../../core/bytes.js'
+import { MalformedMessageError, MessageTooLargeError } from '../../core/errors.js'
+import { FrameReader } from '../dm/frames.js'
+import { NodeNotStartedError, PeerUnreachableError } from '../errors.js'
+import { asError, withTimeout, writeFrame } from '../mailbox/io.js'
+import type { MailboxPolicy } from '../mailbox/types.js'
+import {
+  decodeBoxRequest,
+  encodeDeposit,
+  encodeFetch,
+  FILEBOX_PROTOCOL,
+  FILEBOX_STATUS,
+  MAX_FILEBOX_REQUEST_BYTES,
+} from './box-codec.js'
+import { FileBoxStore, FILEBOX_SWEEP_MS, type FileBoxLimits } from './box-store.js'
+import { decodeChunk, encodeChunk, type FileRequest } from './codec.js'
+import {
+  FileBoxDisabledError,
+  FileBoxNotAllowedError,
+  FileBoxNotEntitledError,
+  FileBoxQuotaError,
+  FileBoxRefusedError,
+  FileBusyError,
+  FileIdleTimeoutError,
+  FileProtocolError,
+  FileStallError,
+  FileStreamError,
+} from './errors.js'
+import {
+  FILE_CHUNK_STALL_MS,
+  FILE_CLOSE_GRACE_MS,
+  FILE_MAX_STREAMS_PER_CONNECTION,
+  FILE_OPEN_TIMEOUT_MS,
+  FILE_READ_HIGH_WATER_BYTES,
+  FILE_REQUEST_IDLE_MS,
+  MAX_FILE_FRAME_BYTES,
+} from './limits.js'
+import type { FileComponents } from './index.js'
+import type { Connection, PeerId, Startable, Stream } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+const log = debug('kith:node:filebox')
+
+/** Inbound /kith/filebox streams served at once for one peer: a depositor sends one stream at a
+ *  time, a recipient fetches with FILE_PARALLEL_PER_SOURCE (2). */
+export const FILEBOX_MAX_INBOUND_PER_PEER = 2
+/** Inbound /kith/filebox streams served at once node-wide: each holds at most one 256 KiB frame. */
+export const FILEBOX_MAX_INBOUND_STREAMS = 16
+
+export interface FileBoxInit {
+  /** Where chunks are kept; without it the node keeps no file box (deposits refused). */
+  dir?: string
+  limits?: FileBoxLimits
+  /** Who may deposit for whom (default: no one; setPolicy replaces it). */
+  policy?: MailboxPolicy
+  requestIdleMs?: number
+  chunkStallMs?: number
+}
+
+export interface FileBoxMetrics {
+  /** Chunks accepted from depositors, chunks served to recipients, chunks we deposited. */
+  depositsIn: number
+  served: number
+  depositsOut: number
+  usage: { bytes: number; chunks: number; files: number }
+  /** Refused or failed streams and deposits, by error name, on either side. */
+  rejected: Record<string, number>
+}
+
+const STATUS_ERROR: Record<number, (m: string) => Error> = {
+  [FILEBOX_STATUS.notAllowed]: (m) => new FileBoxNotAllowedError(m),
+  [FILEBOX_STATUS.quota]: (m) => new FileBoxQuotaError(m),
+  [FILEBOX_STATUS.refused]: (m) => new FileBoxRefusedError(m),
+  [FILEBOX_STATUS.disabled]: (m) => new FileBoxDisabledError(m),
+}
+
+export class FileBoxProtocol implements Startable {
+  readonly #c: FileComponents
+  readonly #store: FileBoxStore | undefined
+  readonly #idleMs: number
+  readonly #stallMs: number
+  readonly #rejected = new Map<string, number>()
+  readonly #streams = new Set<Stream>()
+  readonly #byPeer = new Map<string, number>()
+  #policy: MailboxPolicy
+  #serving = 0
+  #in = 0
+  #served = 0
+  #out = 0
+  #timer: NodeJS.Timeout | undefined
+  #started = false
+
+  constructor(components: FileComponents, init: FileBoxInit = {}) {
+    this.#c = components
+    this.#store = init.dir === undefined ? undefined : new FileBoxStore(init.dir, init.limits)
+    this.#policy = init.policy ?? (() => false)
+    this.#idleMs = init.requestIdleMs ?? FILE_REQUEST_IDLE_MS
+    this.#stallMs = init.chunkStallMs ?? FILE_CHUNK_STALL_MS
+  }
+
+  readonly [Symbol.toStringTag] = 'kith:filebox'
+
+  async start(): Promise<void> {
+    if (this.#started) return
+    await this.#store?.init()
+    await this.#c.registrar.handle(
+      FILEBOX_PROTOCOL,
+      (stream, connection) => void this.#serve(stream, connection),
+      {
+        maxInboundStreams: FILE_MAX_STREAMS_PER_CONNECTION,
+        maxOutboundStreams: FILE_MAX_STREAMS_PER_CONNECTION,
+      },
+    )
+    this.#timer = setInterval(
+      () => void this.#store?.sweep().catch(() => undefined),
+      FILEBOX_SWEEP_MS,
+    )
+    this.#timer.unref()
+    this.#started = true
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#started) return
+    this.#started = false
+    clearInterval(this.#timer)
+    await this.#c.registrar.unhandle(FILEBOX_PROTOCOL)
+    for (const s of this.#streams) s.abort(new NodeNotStartedError('node stopping'))
+    this.#streams.clear()
+  }
+
+  /** Who may deposit for whom: the node's mailbox policy (libp2p.ts sets both together). */
+  setPolicy(policy: MailboxPolicy): void {
+    this.#policy = policy
+  }
+
+  metrics(): FileBoxMetrics {
+    return {
+      depositsIn: this.#in,
+      served: this.#served,
+      depositsOut: this.#out,
+      usage: this.#store?.usage() ?? { bytes: 0, chunks: 0, files: 0 },
+      rejected: Object.fromEntries(this.#rejected),
+    }
+  }
+
+  #count(name: string): void {
+    this.#rejected.set(name, (this.#rejected.get(name) ?? 0) + 1)
+  }
+
+  async #serve(stream: Stream, connection: Connection): Promise<void> {
+    const remote = connection.remotePeer.toString()
+    if (
+      (this.#byPeer.get(remote) ?? 0) >= FILEBOX_MAX_INBOUND_PER_PEER ||
+      this.#serving >= FILEBOX_MAX_INBOUND_STREAMS
+    ) {
+      this.#count('FileBusyError')
+      stream.abort(new FileBusyError('too many file box streams'))
+      return
+    }
+    this.#serving++
+    this.#byPeer.set(remote, (this.#byPeer.get(remote) ?? 0) + 1)
+    this.#streams.add(stream)
+    const reader = new FrameReader(stream, MAX_FILEBOX_REQUEST_BYTES, MAX_FILEBOX_REQUEST_BYTES)
+    const idle = () => new FileIdleTimeoutError(`no complete request for ${this.#idleMs} ms`)
+    try {
+      for (;;) {
+        const frame = await withTimeout(reader.next(), this.#idleMs, idle, (e) => stream.abort(e))
+        if (frame == null) break
+        const req = decodeBoxRequest(frame)
+        if (req.op === 'fetch') {
+          await this.#serveFetch(stream, remote, req)
+          break
+        }
+        const status = await this.#deposit(remote, req.recipient, req.fileId, req.index, req.data)
+        await writeFrame(stream, Uint8Array.of(status), 1, AbortSignal.timeout(this.#stallMs))
+        if (status !== FILEBOX_STATUS.ok) break
+      }
+      await stream.close({ signal: AbortSignal.timeout(FILE_CLOSE_GRACE_MS) })
+    } catch (err) {
+      const e = asError(err)
+      if (this.#started) this.#count(e.name)
+      log('reset file box stream from %s: %s', remote, e.name)
+      if (stream.status === 'open') stream.abort(e)
+    } finally {
+      this.#serving--
+      const n = (this.#byPeer.get(remote) ?? 1) - 1
+      if (n <= 0) this.#byPeer.delete(remote)
+      else this.#byPeer.set(remote, n)
+      reader.dispose()
+      this.#streams.delete(stream)
+    }
+  }
+
+  async #deposit(
+    depositor: string,
+    recipient: string,
+    fileId: Uint8Array,
+    index: number,
+    data: Uint8Array,
+  ): Promise<number> {
+    if (this.#store === undefined) {
+      this.#count('FileBoxDisabledError')
+      return FILEBOX_STATUS.disabled
+    }
+    let allowed = false
+    try {
+      allowed = recipient !== depositor && (await this.#policy(recipient, depositor))
+    } catch {
+      allowed = false
+    }
+    if (!allowed) {
+      this.#count('FileBoxNotAllowedError')
+      return FILEBOX_STATUS.notAllowed
+    }
+    try {
+      await this.#store.put(recipient, depositor, toHex(fileId), index, data)
+      this.#in++
+      return FILEBOX_STATUS.ok
+    } catch (err) {
+      const name = asError(err).name
+      this.#count(name)
+      return FileBoxQuotaError.is(err) ? FILEBOX_STATUS.quota : FILEBOX_STATUS.refused
+    }
+  }
+
+  async #serveFetch(stream: Stream, remote: string, req: FileRequest): Promise<void> {
+    const id = toHex(req.fileId)
+    // Only the recipient: what is held is keyed by the asker's authenticated PeerId.
+    if (this.#store?.holds(remote, id) !== true) {
+      throw new FileBoxNotEntitledError('nothing held for this peer and file')
+    }
+    for (let i = req.first; i < req.first + req.count; i++) {
+      const data = await this.#store.get(remote, id, i)
+      if (data === undefined) continue
+      const signal = AbortSignal.timeout(this.#stallMs)
+      try {
+        await writeFrame(stream, encodeChunk({ index: i, data }), MAX_FILE_FRAME_BYTES, signal)
+      } catch (err) {
+        throw signal.aborted ? new FileStallError('the reader stopped reading') : err
+      }
+      this.#served++
+    }
+  }
+
+  /**
+   * Deposits chunks of one file for `recipient` with `mailbox`, one stream, each chunk answered
+   * before the next is sent. `chunk(i)` reads chunk i (sealed). Resolves when all are held;
+   * rejects with the mailbox's refusal (FileBoxNotAllowedError, FileBoxQuotaError,
+   * FileBoxRefusedError, FileBoxDisabledError) or a stream error.
+   */
+  async deposit(
+    mailbox: PeerId,
+    recipient: string,
+    fileId: Uint8Array,
+    count: number,
+    chunk: (index: number) => Promise<Uint8Array>,
+    addrs: readonly Multiaddr[] = [],
+  ): Promise<void> {
+    const stream = await this.#open(mailbox, addrs)
+    const reader = new FrameReader(stream, 1, 1)
+    this.#streams.add(stream)
+    try {
+      for (let i = 0; i < count; i++) {
+        const frame = encodeDeposit(recipient, fileId, i, await chunk(i))
+        const signal = AbortSignal.timeout(this.#stallMs)
+        await writeFrame(stream, frame, MAX_FILEBOX_REQUEST_BYTES, signal)
+        const stall = () => new FileStallError(`no answer for ${this.#stallMs} ms`)
+        const ack = await withTimeout(reader.next(), this.#stallMs, stall, (e) => stream.abort(e))
+        const status = ack?.[0]
+        if (status === undefined) throw new FileStreamError('the mailbox closed the stream')
+        if (status !== FILEBOX_STATUS.ok) {
+          throw (STATUS_ERROR[status] ?? ((m) => new FileProtocolError(m)))('deposit refused')
+        }
+        this.#out++
+      }
+      await stream.close({ signal: AbortSignal.timeout(FILE_CLOSE_GRACE_MS) })
+    } catch (err) {
+      const e = asError(err)
+      this.#count(e.name)
+      if (stream.status === 'open') stream.abort(e)
+      throw e
+    } finally {
+      reader.dispose()
+      this.#streams.delete(stream)
+    }
+  }
+
+  /** Fetches chunks of a file held for us by `mailbox`; as FileProtocol.fetch (./index.ts). */
+  async fetch(
+    mailbox: PeerId,
+    req: FileRequest,
+    onChunk: (index: number, data: Uint8Array) => void | Promise<void>,
+    addrs: readonly Multiaddr[] = [],
+  ): Promise<number> {
+    const stream = await this.#open(mailbox, addrs)
+    this.#streams.add(stream)
+    const reader = new FrameReader(stream, MAX_FILE_FRAME_BYTES, FILE_READ_HIGH_WATER_BYTES)
+    let got = 0
+    let next = req.first
+    const stall = () => new FileStallError(`no chunk for ${this.#stallMs} ms`)
+    try {
+      const signal = AbortSignal.timeout(this.#stallMs)
+      await writeFrame(stream, encodeFetch(req.fileId, req.first, req.count), 32, signal)
+      await stream.close({ signal })
+      for (;;) {
+        let frame: Uint8Array | null
+        try {
+          frame = await withTimeout(reader.next(), this.#stallMs, stall, (e) => stream.abort(e))
+        } catch (err) {
+          if (FileStallError.is(err)) throw err
+          if (MessageTooLargeError.is(err) || MalformedMessageError.is(err)) {
+            throw new FileProtocolError(`bad frame: ${asError(err).message}`)
+          }
+          throw new FileStreamError('the mailbox reset the file box stream', { cause: err })
+        }
+        if (frame == null) return got
+        let c
+        try {
+          c = decodeChunk(frame)
+        } catch (err) {
+          throw new FileProtocolError(`bad chunk frame: ${asError(err).message}`)
+        }
+        if (c.index < next || c.index >= req.first + req.count) {
+          throw new FileProtocolError(`chunk ${c.index} outside or out of order`)
+        }
+        next = c.index + 1
+        await onChunk(c.index, c.data)
+        got++
+      }
+    } catch (err) {
+      const e = asError(err)
+      this.#count(e.name)
+      if (stream.status === 'open') stream.abort(e)
+      throw e
+    } finally {
+      reader.dispose()
+      this.#streams.delete(stream)
+    }
+  }
+
+  async #open(id: PeerId, addrs: readonly Multiaddr[]): Promise<Stream> {
+    if (!this.#started) throw new NodeNotStartedError('node is not started')
+    const peer = id.toString()
+    const multiaddrs = addrs.flatMap((ma) => {
+      const last = ma.getComponents().at(-1)
+      if (last?.name !== 'p2p') return [ma]
+      return last.value === peer ? [ma.decapsulateCode(last.code)] : []
+    })
+    if (multiaddrs.length > 0) await this.#c.peerStore.merge(id, { multiaddrs })
+    const signal = AbortSignal.timeout(FILE_OPEN_TIMEOUT_MS)
+    let connection: Connection
+    try {
+      connection = await this.#c.connectionManager.openConnection(id, { signal })
+    } catch (err) {
+      if (signal.aborted) throw new FileStallError(`cannot reach ${peer} in time`)
+      throw new PeerUnreachableError(`cannot reach ${peer}`, { cause: err })
+    }
+    try {
+      return await connection.newStream(FILEBOX_PROTOCOL, { signal })
+    } catch (err) {
+      throw new FileStreamError(`cannot open ${FILEBOX_PROTOCOL} (${asError(err).name})`, {
+        cause: err,
+      })
+    }
+  }
+}
+
+/** The /kith/filebox service factory: `services: { filebox: filebox(init) }`. */
+export function filebox(init: FileBoxInit = {}): (c: FileComponents) => FileBoxProtocol {
+  return (components) => new FileBoxProtocol(components, init)
+}
