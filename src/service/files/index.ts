@@ -166,9 +166,13 @@ export class Files {
 
   /** In the background: the chunks to the recipient's mailboxes (./deposit.ts). */
   #deposit(peer: string, manifest: FileManifest, fileId: string): void {
-    const mailboxesOf = this.#d.mailboxesOf
-    if (mailboxesOf === undefined) return
-    const deps = { node: this.#d.cx.node, mailboxesOf, stopped: () => this.#d.cx.stopped() }
+    const d = this.#d
+    if (d.mailboxesOf === undefined) return
+    const deps = {
+      node: d.cx.node,
+      mailboxesOf: (p: string) => d.mailboxesOf?.(p) ?? Promise.resolve([]),
+      stopped: () => d.cx.stopped(),
+    }
     void depositFile(deps, this.#metrics, peer, manifest, this.#chunksPath(fileId)).then((n) =>
       log('file %s held by %d mailboxes of its recipient', fileId, n),
     )
