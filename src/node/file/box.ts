@@ -7,48 +7,39 @@
 // remote PeerId is the recipient key of what it may read). Chunks live on disk (./box-store.ts).
 // Bounded frames, a partial-frame timeout, per-peer and node-wide stream caps, refusals counted
 // by error name. Never over a limited (relayed) connection, as /kith/file (./index.ts header).
-// It knows nothing of manifests, keys or conversations.
+// The requester side lives in ./box-client.ts. It knows nothing of manifests, keys or
+// conversations.
 import debug from 'debug'
 import { toHex } from '../../core/bytes.js'
-import { MalformedMessageError, MessageTooLargeError } from '../../core/errors.js'
 import { FrameReader } from '../dm/frames.js'
-import { NodeNotStartedError, PeerUnreachableError } from '../errors.js'
+import { NodeNotStartedError } from '../errors.js'
 import { asError, withTimeout, writeFrame } from '../mailbox/io.js'
 import type { MailboxPolicy } from '../mailbox/types.js'
 import {
   decodeBoxRequest,
-  encodeDeposit,
-  encodeFetch,
   FILEBOX_PROTOCOL,
   FILEBOX_STATUS,
   MAX_FILEBOX_REQUEST_BYTES,
 } from './box-codec.js'
+import { FileBoxClient } from './box-client.js'
 import { FileBoxStore, FILEBOX_SWEEP_MS, type FileBoxLimits } from './box-store.js'
-import { decodeChunk, encodeChunk, type FileRequest } from './codec.js'
+import { encodeChunk, type FileRequest } from './codec.js'
 import {
-  FileBoxDisabledError,
-  FileBoxNotAllowedError,
   FileBoxNotEntitledError,
   FileBoxQuotaError,
-  FileBoxRefusedError,
   FileBusyError,
   FileIdleTimeoutError,
-  FileProtocolError,
   FileStallError,
-  FileStreamError,
 } from './errors.js'
 import {
   FILE_CHUNK_STALL_MS,
   FILE_CLOSE_GRACE_MS,
   FILE_MAX_STREAMS_PER_CONNECTION,
-  FILE_OPEN_TIMEOUT_MS,
-  FILE_READ_HIGH_WATER_BYTES,
   FILE_REQUEST_IDLE_MS,
   MAX_FILE_FRAME_BYTES,
 } from './limits.js'
 import type { FileComponents } from './index.js'
-import type { Connection, PeerId, Startable, Stream } from '@libp2p/interface'
-import type { Multiaddr } from '@multiformats/multiaddr'
+import type { Connection, Startable, Stream } from '@libp2p/interface'
 
 const log = debug('kith:node:filebox')
 
@@ -78,13 +69,6 @@ export interface FileBoxMetrics {
   rejected: Record<string, number>
 }
 
-const STATUS_ERROR: Record<number, (m: string) => Error> = {
-  [FILEBOX_STATUS.notAllowed]: (m) => new FileBoxNotAllowedError(m),
-  [FILEBOX_STATUS.quota]: (m) => new FileBoxQuotaError(m),
-  [FILEBOX_STATUS.refused]: (m) => new FileBoxRefusedError(m),
-  [FILEBOX_STATUS.disabled]: (m) => new FileBoxDisabledError(m),
-}
-
 export class FileBoxProtocol implements Startable {
   readonly #c: FileComponents
   readonly #store: FileBoxStore | undefined
@@ -97,7 +81,7 @@ export class FileBoxProtocol implements Startable {
   #serving = 0
   #in = 0
   #served = 0
-  #out = 0
+  readonly #client: FileBoxClient
   #timer: NodeJS.Timeout | undefined
   #started = false
 
@@ -107,6 +91,13 @@ export class FileBoxProtocol implements Startable {
     this.#policy = init.policy ?? (() => false)
     this.#idleMs = init.requestIdleMs ?? FILE_REQUEST_IDLE_MS
     this.#stallMs = init.chunkStallMs ?? FILE_CHUNK_STALL_MS
+    this.#client = new FileBoxClient({
+      components,
+      stallMs: this.#stallMs,
+      count: (name) => this.#count(name),
+      streams: this.#streams,
+      started: () => this.#started,
+    })
   }
 
   readonly [Symbol.toStringTag] = 'kith:filebox'
@@ -148,7 +139,7 @@ export class FileBoxProtocol implements Startable {
     return {
       depositsIn: this.#in,
       served: this.#served,
-      depositsOut: this.#out,
+      depositsOut: this.#client.deposited,
       usage: this.#store?.usage() ?? { bytes: 0, chunks: 0, files: 0 },
       rejected: Object.fromEntries(this.#rejected),
     }
@@ -253,126 +244,14 @@ export class FileBoxProtocol implements Startable {
     }
   }
 
-  /**
-   * Deposits chunks of one file for `recipient` with `mailbox`, one stream, each chunk answered
-   * before the next is sent. `chunk(i)` reads chunk i (sealed). Resolves when all are held;
-   * rejects with the mailbox's refusal (FileBoxNotAllowedError, FileBoxQuotaError,
-   * FileBoxRefusedError, FileBoxDisabledError) or a stream error.
-   */
-  async deposit(
-    mailbox: PeerId,
-    recipient: string,
-    fileId: Uint8Array,
-    count: number,
-    chunk: (index: number) => Promise<Uint8Array>,
-    addrs: readonly Multiaddr[] = [],
-  ): Promise<void> {
-    const stream = await this.#open(mailbox, addrs)
-    const reader = new FrameReader(stream, 1, 1)
-    this.#streams.add(stream)
-    try {
-      for (let i = 0; i < count; i++) {
-        const frame = encodeDeposit(recipient, fileId, i, await chunk(i))
-        const signal = AbortSignal.timeout(this.#stallMs)
-        await writeFrame(stream, frame, MAX_FILEBOX_REQUEST_BYTES, signal)
-        const stall = () => new FileStallError(`no answer for ${this.#stallMs} ms`)
-        const ack = await withTimeout(reader.next(), this.#stallMs, stall, (e) => stream.abort(e))
-        const status = ack?.[0]
-        if (status === undefined) throw new FileStreamError('the mailbox closed the stream')
-        if (status !== FILEBOX_STATUS.ok) {
-          throw (STATUS_ERROR[status] ?? ((m) => new FileProtocolError(m)))('deposit refused')
-        }
-        this.#out++
-      }
-      await stream.close({ signal: AbortSignal.timeout(FILE_CLOSE_GRACE_MS) })
-    } catch (err) {
-      const e = asError(err)
-      this.#count(e.name)
-      if (stream.status === 'open') stream.abort(e)
-      throw e
-    } finally {
-      reader.dispose()
-      this.#streams.delete(stream)
-    }
+  /** As FileBoxClient.deposit (./box-client.ts). */
+  deposit(...args: Parameters<FileBoxClient['deposit']>): Promise<void> {
+    return this.#client.deposit(...args)
   }
 
-  /** Fetches chunks of a file held for us by `mailbox`; as FileProtocol.fetch (./index.ts). */
-  async fetch(
-    mailbox: PeerId,
-    req: FileRequest,
-    onChunk: (index: number, data: Uint8Array) => void | Promise<void>,
-    addrs: readonly Multiaddr[] = [],
-  ): Promise<number> {
-    const stream = await this.#open(mailbox, addrs)
-    this.#streams.add(stream)
-    const reader = new FrameReader(stream, MAX_FILE_FRAME_BYTES, FILE_READ_HIGH_WATER_BYTES)
-    let got = 0
-    let next = req.first
-    const stall = () => new FileStallError(`no chunk for ${this.#stallMs} ms`)
-    try {
-      const signal = AbortSignal.timeout(this.#stallMs)
-      await writeFrame(stream, encodeFetch(req.fileId, req.first, req.count), 32, signal)
-      await stream.close({ signal })
-      for (;;) {
-        let frame: Uint8Array | null
-        try {
-          frame = await withTimeout(reader.next(), this.#stallMs, stall, (e) => stream.abort(e))
-        } catch (err) {
-          if (FileStallError.is(err)) throw err
-          if (MessageTooLargeError.is(err) || MalformedMessageError.is(err)) {
-            throw new FileProtocolError(`bad frame: ${asError(err).message}`)
-          }
-          throw new FileStreamError('the mailbox reset the file box stream', { cause: err })
-        }
-        if (frame == null) return got
-        let c
-        try {
-          c = decodeChunk(frame)
-        } catch (err) {
-          throw new FileProtocolError(`bad chunk frame: ${asError(err).message}`)
-        }
-        if (c.index < next || c.index >= req.first + req.count) {
-          throw new FileProtocolError(`chunk ${c.index} outside or out of order`)
-        }
-        next = c.index + 1
-        await onChunk(c.index, c.data)
-        got++
-      }
-    } catch (err) {
-      const e = asError(err)
-      this.#count(e.name)
-      if (stream.status === 'open') stream.abort(e)
-      throw e
-    } finally {
-      reader.dispose()
-      this.#streams.delete(stream)
-    }
-  }
-
-  async #open(id: PeerId, addrs: readonly Multiaddr[]): Promise<Stream> {
-    if (!this.#started) throw new NodeNotStartedError('node is not started')
-    const peer = id.toString()
-    const multiaddrs = addrs.flatMap((ma) => {
-      const last = ma.getComponents().at(-1)
-      if (last?.name !== 'p2p') return [ma]
-      return last.value === peer ? [ma.decapsulateCode(last.code)] : []
-    })
-    if (multiaddrs.length > 0) await this.#c.peerStore.merge(id, { multiaddrs })
-    const signal = AbortSignal.timeout(FILE_OPEN_TIMEOUT_MS)
-    let connection: Connection
-    try {
-      connection = await this.#c.connectionManager.openConnection(id, { signal })
-    } catch (err) {
-      if (signal.aborted) throw new FileStallError(`cannot reach ${peer} in time`)
-      throw new PeerUnreachableError(`cannot reach ${peer}`, { cause: err })
-    }
-    try {
-      return await connection.newStream(FILEBOX_PROTOCOL, { signal })
-    } catch (err) {
-      throw new FileStreamError(`cannot open ${FILEBOX_PROTOCOL} (${asError(err).name})`, {
-        cause: err,
-      })
-    }
+  /** As FileBoxClient.fetch (./box-client.ts). */
+  fetch(...args: Parameters<FileBoxClient['fetch']>): Promise<number> {
+    return this.#client.fetch(...args)
   }
 }
 
