@@ -181,7 +181,7 @@ void describe('FileBoxStore', () => {
       let now = Date.now()
       const s1 = new FileBoxStore(dir, { holdMs: 60_000 }, () => now)
       await s1.init()
-      await s1.put(peer(1), peer(2), id, 0, seededBytes(1, 500))
+      await s1.put(peer(1), peer(2), 'ip4/10.0.0.0/24', id, 0, seededBytes(1, 500))
       const s2 = new FileBoxStore(dir, { holdMs: 60_000 }, () => now)
       await s2.init()
       assert.deepEqual(s2.usage(), { bytes: 500, chunks: 1, files: 1 })
@@ -192,6 +192,42 @@ void describe('FileBoxStore', () => {
       await s2.sweep()
       assert.deepEqual(s2.usage(), { bytes: 0, chunks: 0, files: 0 })
       assert.equal(existsSync(join(dir, peer(1), id)), false, 'deleted from disk')
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+})
+
+void describe('FileBoxStore quotas', () => {
+  const peer = (n: number) => `12D3KooW${'A'.repeat(44)}`.slice(0, 50 - n) + 'B'.repeat(n)
+  const id = (n: number) => n.toString(16).padStart(2, '0').repeat(16)
+
+  void it('many identities of one network prefix share its quota; another network still gets in', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kith-filebox-prefix-'))
+    try {
+      const s = new FileBoxStore(dir, { perPrefixBytes: 2_000, totalBytes: 3_000 })
+      await s.init()
+      const net = 'ip4/203.0.113.0/24'
+      // Three fresh identities from one /24, each under its own depositor quota.
+      await s.put(peer(1), peer(11), net, id(1), 0, seededBytes(1, 1_000))
+      await s.put(peer(1), peer(12), net, id(2), 0, seededBytes(2, 1_000))
+      await assert.rejects(
+        s.put(peer(2), peer(13), net, id(3), 0, seededBytes(3, 1_000)),
+        (e: Error) => FileBoxQuotaError.is(e) && /network prefix/.test(e.message),
+      )
+      await s.put(peer(2), peer(14), 'ip4/198.51.100.0/24', id(4), 0, seededBytes(4, 1_000))
+      // The total (3,000) is full now, whoever asks.
+      await assert.rejects(
+        s.put(peer(3), peer(15), 'ip6/2001:db8::/48', id(5), 0, seededBytes(5, 1)),
+        (e: Error) => FileBoxQuotaError.is(e) && /total/.test(e.message),
+      )
+      // A restart keeps the prefix accounting (the owner file records it).
+      const s2 = new FileBoxStore(dir, { perPrefixBytes: 2_000, totalBytes: 4_000 })
+      await s2.init()
+      await assert.rejects(
+        s2.put(peer(2), peer(16), net, id(6), 0, seededBytes(6, 1)),
+        (e: Error) => FileBoxQuotaError.is(e) && /network prefix/.test(e.message),
+      )
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }

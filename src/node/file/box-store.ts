@@ -1,9 +1,9 @@
 // The chunks a mailbox holds for recipients that are away (docs/files.md "Offline delivery"):
 // sealed file chunks deposited by a sender, kept ON DISK (never in SQLite, never in memory
 // beyond a small index) as <dir>/<recipient>/<fileId>/<index>, with the depositor of a
-// (recipient, fileId) pair in <dir>/<recipient>/<fileId>/owner (the first depositor owns it: no
-// one else can add to or overwrite it). Bounded by per-depositor, per-recipient and total byte
-// quotas and an expiry (FILE_HOLD_MS, from each chunk's mtime, so it survives restarts). The
+// (recipient, fileId) pair and its network prefix in <dir>/<recipient>/<fileId>/owner (the first depositor owns it: no
+// one else can add to or overwrite it). Bounded by per-depositor, per-recipient,
+// per-network-prefix and total byte quotas and an expiry (FILE_HOLD_MS, from each chunk's mtime, so it survives restarts). The
 // chunks are ciphertext the box cannot open nor verify (it has no manifest): the recipient
 // verifies every chunk against its manifest. It knows nothing of streams or peers' rights.
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
@@ -22,6 +22,10 @@ export const FILEBOX_MAX_TOTAL_BYTES = 256 * 1024 * 1024
 export const FILEBOX_QUOTA_PER_RECIPIENT_BYTES = 64 * 1024 * 1024
 /** Chunk bytes one depositor may have held, over all recipients: one sender cannot fill the box. */
 export const FILEBOX_QUOTA_PER_DEPOSITOR_BYTES = 64 * 1024 * 1024
+/** Chunk bytes held from one network prefix (node/net-prefix.ts: an IPv4 /24, an IPv6 /48, or
+ *  one relay's circuits), over all its identities: half the total, so identities being free
+ *  (issue 11 finding 9), one network can never fill the box alone and others still get in. */
+export const FILEBOX_QUOTA_PER_PREFIX_BYTES = 128 * 1024 * 1024
 /** How often expired chunks are swept while running (also at start and before each deposit's
  *  quota check would refuse). */
 export const FILEBOX_SWEEP_MS = 10 * 60_000
@@ -34,12 +38,20 @@ export interface FileBoxLimits {
   totalBytes?: number
   perRecipientBytes?: number
   perDepositorBytes?: number
+  perPrefixBytes?: number
 }
 
 interface Held {
   bytes: number
   depositor: string
+  prefix: string
   at: number
+}
+
+/** The `owner` file: who deposited a (recipient, fileId) and from which network prefix. */
+interface Owner {
+  depositor: string
+  prefix: string
 }
 
 const HEX32 = /^[0-9a-f]{32}$/
@@ -57,12 +69,14 @@ export class FileBoxStore {
   readonly #total: number
   readonly #perRecipient: number
   readonly #perDepositor: number
+  readonly #perPrefix: number
   readonly #now: () => number
   /** `${recipient}/${fileId}/${index}` → what is on disk. */
   readonly #held = new Map<string, Held>()
-  readonly #owners = new Map<string, string>()
+  readonly #owners = new Map<string, Owner>()
   readonly #byRecipient = new Map<string, number>()
   readonly #byDepositor = new Map<string, number>()
+  readonly #byPrefix = new Map<string, number>()
   #bytes = 0
 
   constructor(dir: string, limits: FileBoxLimits = {}, now: () => number = Date.now) {
@@ -71,6 +85,7 @@ export class FileBoxStore {
     this.#total = limits.totalBytes ?? FILEBOX_MAX_TOTAL_BYTES
     this.#perRecipient = limits.perRecipientBytes ?? FILEBOX_QUOTA_PER_RECIPIENT_BYTES
     this.#perDepositor = limits.perDepositorBytes ?? FILEBOX_QUOTA_PER_DEPOSITOR_BYTES
+    this.#perPrefix = limits.perPrefixBytes ?? FILEBOX_QUOTA_PER_PREFIX_BYTES
     this.#now = now
   }
 
@@ -81,8 +96,15 @@ export class FileBoxStore {
       if (!PEER.test(recipient)) continue
       for (const fileId of await readdir(join(this.#dir, recipient)).catch(() => [])) {
         const fdir = join(this.#dir, recipient, fileId)
-        const owner = await readFile(join(fdir, 'owner'), 'utf8').catch(() => undefined)
-        if (!HEX32.test(fileId) || owner === undefined || !PEER.test(owner)) {
+        const owner = await readFile(join(fdir, 'owner'), 'utf8')
+          .then((t) => JSON.parse(t) as Owner)
+          .catch(() => undefined)
+        if (
+          !HEX32.test(fileId) ||
+          typeof owner?.depositor !== 'string' ||
+          !PEER.test(owner.depositor) ||
+          typeof owner.prefix !== 'string'
+        ) {
           await rm(fdir, { recursive: true, force: true })
           continue
         }
@@ -92,7 +114,7 @@ export class FileBoxStore {
           const st = await stat(join(fdir, name))
           this.#index(recipient, fileId, Number(name), {
             bytes: st.size,
-            depositor: owner,
+            ...owner,
             at: st.mtimeMs,
           })
         }
@@ -106,6 +128,7 @@ export class FileBoxStore {
     this.#bytes += h.bytes
     add(this.#byRecipient, recipient, h.bytes)
     add(this.#byDepositor, h.depositor, h.bytes)
+    add(this.#byPrefix, h.prefix, h.bytes)
   }
 
   #path(recipient: string, fileId: string, index?: number): string {
@@ -118,6 +141,7 @@ export class FileBoxStore {
   async put(
     recipient: string,
     depositor: string,
+    prefix: string,
     fileId: string,
     index: number,
     data: Uint8Array,
@@ -127,7 +151,7 @@ export class FileBoxStore {
     }
     const fkey = `${recipient}/${fileId}`
     const owner = this.#owners.get(fkey)
-    if (owner !== undefined && owner !== depositor) {
+    if (owner !== undefined && owner.depositor !== depositor) {
       throw new FileBoxRefusedError('another depositor holds this file here')
     }
     const prev = this.#held.get(`${fkey}/${index}`)
@@ -139,18 +163,29 @@ export class FileBoxStore {
           ? 'recipient'
           : (this.#byDepositor.get(depositor) ?? 0) + grow > this.#perDepositor
             ? 'depositor'
-            : undefined
+            : (this.#byPrefix.get(owner?.prefix ?? prefix) ?? 0) + grow > this.#perPrefix
+              ? 'network prefix'
+              : undefined
     if (over() !== undefined) await this.sweep()
     const which = over()
     if (which !== undefined) throw new FileBoxQuotaError(`file box quota (${which}) exceeded`)
     await mkdir(this.#path(recipient, fileId), { recursive: true, mode: 0o700 })
     if (owner === undefined) {
-      await writeFile(join(this.#path(recipient, fileId), 'owner'), depositor, { mode: 0o600 })
-      this.#owners.set(fkey, depositor)
+      const o: Owner = { depositor, prefix }
+      await writeFile(join(this.#path(recipient, fileId), 'owner'), JSON.stringify(o), {
+        mode: 0o600,
+      })
+      this.#owners.set(fkey, o)
     }
     await writeFile(this.#path(recipient, fileId, index), data, { mode: 0o600 })
     if (prev !== undefined) this.#forget(recipient, `${fkey}/${index}`, prev)
-    this.#index(recipient, fileId, index, { bytes: data.length, depositor, at: this.#now() })
+    // Counted under the prefix the file was first deposited from (its owner's).
+    this.#index(recipient, fileId, index, {
+      bytes: data.length,
+      depositor,
+      prefix: owner?.prefix ?? prefix,
+      at: this.#now(),
+    })
   }
 
   #forget(recipient: string, key: string, h: Held): void {
@@ -158,6 +193,7 @@ export class FileBoxStore {
     this.#bytes -= h.bytes
     add(this.#byRecipient, recipient, -h.bytes)
     add(this.#byDepositor, h.depositor, -h.bytes)
+    add(this.#byPrefix, h.prefix, -h.bytes)
   }
 
   /** Whether anything of `fileId` is held for `recipient`. */

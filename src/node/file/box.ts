@@ -15,8 +15,10 @@ import { FrameReader } from '../dm/frames.js'
 import { NodeNotStartedError } from '../errors.js'
 import { asError, withTimeout, writeFrame } from '../mailbox/io.js'
 import type { MailboxPolicy } from '../mailbox/types.js'
+import { networkPrefix } from '../net-prefix.js'
 import {
   decodeBoxRequest,
+  type BoxRequest,
   FILEBOX_PROTOCOL,
   FILEBOX_STATUS,
   MAX_FILEBOX_REQUEST_BYTES,
@@ -151,6 +153,7 @@ export class FileBoxProtocol implements Startable {
 
   async #serve(stream: Stream, connection: Connection): Promise<void> {
     const remote = connection.remotePeer.toString()
+    const prefix = networkPrefix(connection.remoteAddr)
     if (
       (this.#byPeer.get(remote) ?? 0) >= FILEBOX_MAX_INBOUND_PER_PEER ||
       this.#serving >= FILEBOX_MAX_INBOUND_STREAMS
@@ -173,7 +176,7 @@ export class FileBoxProtocol implements Startable {
           await this.#serveFetch(stream, remote, req)
           break
         }
-        const status = await this.#deposit(remote, req.recipient, req.fileId, req.index, req.data)
+        const status = await this.#deposit(remote, prefix, req)
         await writeFrame(stream, Uint8Array.of(status), 1, AbortSignal.timeout(this.#stallMs))
         if (status !== FILEBOX_STATUS.ok) break
       }
@@ -195,10 +198,8 @@ export class FileBoxProtocol implements Startable {
 
   async #deposit(
     depositor: string,
-    recipient: string,
-    fileId: Uint8Array,
-    index: number,
-    data: Uint8Array,
+    prefix: string,
+    { recipient, fileId, index, data }: Extract<BoxRequest, { op: 'deposit' }>,
   ): Promise<number> {
     if (this.#store === undefined) {
       this.#count('FileBoxDisabledError')
@@ -215,7 +216,7 @@ export class FileBoxProtocol implements Startable {
       return FILEBOX_STATUS.notAllowed
     }
     try {
-      await this.#store.put(recipient, depositor, toHex(fileId), index, data)
+      await this.#store.put(recipient, depositor, prefix, toHex(fileId), index, data)
       this.#in++
       return FILEBOX_STATUS.ok
     } catch (err) {
