@@ -378,7 +378,10 @@ export class Files {
     let last = 0
     const haveBytes = () => have.reduce((s, h, i) => (h ? s + chunkPlainLength(r.size, i) : s), 0)
     // A 1:1 file may also be held by our mailboxes (deposited by its sender: ./deposit.ts).
-    const boxes = r.conversation === r.sender ? (this.#d.ownMailboxes?.() ?? []) : []
+    const boxes =
+      r.conversation === r.sender
+        ? (this.#d.ownMailboxes?.() ?? []).filter((b) => b.peerId !== r.sender)
+        : []
     const boxFetch = cx.node.fileboxFetch?.bind(cx.node)
     try {
       await download({
