@@ -26,6 +26,7 @@ import {
 } from '../api/client.js'
 import { startApiServer, type ApiServer } from '../api/server.js'
 import { WEB_SESSIONS_FILE } from '../api/web-auth.js'
+import { FILEBOX_DIR } from '../node/file/box-store.js'
 import { createKithNode } from '../node/libp2p.js'
 import { STUN_DEFAULT_PORT } from '../node/stun.js'
 import type { KithNode } from '../node/types.js'
@@ -197,6 +198,8 @@ async function startNode(
       // Every node is a mailbox for its own contacts (the service sets that policy), within the
       // holdings' quotas.
       mailbox: { holdings: store.mailboxHoldings() },
+      // File chunks deposited by contacts for each other (node/file/box.ts), on disk.
+      filebox: { dir: join(opts.home, FILEBOX_DIR) },
     })
     try {
       await node.start()

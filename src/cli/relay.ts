@@ -6,7 +6,9 @@
 // that assembly and its teardown; the files it leaves in KITH_HOME are the daemon's
 // (`daemon.json`, `api-token`), and its identity and holdings live in the same store a daemon
 // uses, so both survive restarts. Loaded lazily: it pulls in libp2p.
+import { join } from 'node:path'
 import createDebug from 'debug'
+import { FILEBOX_DIR } from '../node/file/box-store.js'
 import { createKithNode, type Libp2pKithNode } from '../node/libp2p.js'
 import { MAILBOX_MAX_TTL_MS } from '../node/mailbox/limits.js'
 import { startStunServer, type StunMetrics, type StunServer } from '../node/stun.js'
@@ -43,6 +45,20 @@ export interface RelayOptions {
   json: boolean
   /** `--mailbox-ttl`: how long held envelopes are kept (default MAILBOX_TTL_MS). */
   mailboxTtlMs?: number | undefined
+  /** `--file-hold-hours`: how long deposited file chunks are kept (default FILE_HOLD_MS). */
+  fileHoldMs?: number | undefined
+}
+
+/** Longest `--file-hold-hours` (30 days): a file box is a short-term courier, not storage. */
+export const MAX_FILE_HOLD_HOURS = 720
+
+/** `--file-hold-hours N` (1 to MAX_FILE_HOLD_HOURS), or UsageError. */
+export function parseFileHoldHours(value: string): number {
+  const n = /^\d{1,4}$/.test(value) ? Number(value) : NaN
+  if (!(n >= 1 && n <= MAX_FILE_HOLD_HOURS)) {
+    throw new UsageError(`--file-hold-hours must be 1 to ${MAX_FILE_HOLD_HOURS}, not "${value}"`)
+  }
+  return n * 3_600_000
 }
 
 /** `--mailbox-ttl N[d|h|m]` (bare N: days), 1 minute to MAILBOX_MAX_TTL_MS, or UsageError. */
@@ -134,6 +150,11 @@ async function startNode(store: SqliteNodeStore, opts: RelayOptions): Promise<Li
           opts.mailboxTtlMs !== undefined ? { ttlMs: opts.mailboxTtlMs } : {},
         ),
         policy: () => true,
+      },
+      // Sealed file chunks deposited for recipients, on disk, same rule (anyone within quotas).
+      filebox: {
+        dir: join(opts.home, FILEBOX_DIR),
+        ...(opts.fileHoldMs !== undefined ? { holdMs: opts.fileHoldMs } : {}),
       },
     })
     try {

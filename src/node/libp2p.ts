@@ -40,6 +40,7 @@ import { ReservationClock } from './reservations.js'
 import { ConnectionBudget } from './resources.js'
 import { sync } from './sync/index.js'
 import { card, type CardHandler, type CardInit } from './card/index.js'
+import { filebox, type FileBoxInit } from './file/box.js'
 import { file, type FileInit, type FileRequest, type FileServeHandler } from './file/index.js'
 import type { CardRoutingInit } from './cards.js'
 import type { DialerInit, WatchState } from './dialer.js'
@@ -127,6 +128,8 @@ export interface KithNodeTuning {
   card?: CardInit
   /** /kith/file timings and caps. */
   file?: FileInit
+  /** /kith/filebox timings and quotas (the directory comes from KithNodeOptions.filebox). */
+  filebox?: Omit<FileBoxInit, 'dir'>
   holePunch?: HolePunchInit
   /** Tests: a relay server (KithNodeOptions.relayServer) with smaller limits. */
   relay?: RelayLimits
@@ -316,6 +319,15 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
       // First contact by a short invite link: our signed card to whoever proves its secret.
       card: card(tuning.card),
       file: file(tuning.file),
+      filebox: filebox({
+        ...tuning.filebox,
+        ...(opts.filebox !== undefined ? { dir: opts.filebox.dir } : {}),
+        ...(opts.mailbox?.policy !== undefined ? { policy: opts.mailbox.policy } : {}),
+        limits: {
+          ...tuning.filebox?.limits,
+          ...(opts.filebox?.holdMs !== undefined ? { holdMs: opts.filebox.holdMs } : {}),
+        },
+      }),
       ...(opts.relayServer === true ? { relay: relayServer(tuning.relay) } : {}),
     },
   })
@@ -434,6 +446,7 @@ export class Libp2pKithNode implements KithNode {
       syncRejected: this.libp2p.services.sync.rejected(),
       cardRejected: this.libp2p.services.card.rejected(),
       file: this.libp2p.services.file.metrics(),
+      filebox: this.libp2p.services.filebox.metrics(),
       holePunch: this.libp2p.services.holePunch.metrics(),
       dht: this.libp2p.services.dht.kithMetrics(),
       resources: this.libp2p.services.resources.metrics(),
@@ -484,6 +497,8 @@ export class Libp2pKithNode implements KithNode {
 
   setMailboxPolicy(policy: MailboxPolicy): void {
     this.libp2p.services.mailbox.setPolicy(policy)
+    // File chunks are held under the same rule as envelopes (node/file/box.ts).
+    this.libp2p.services.filebox.setPolicy(policy)
   }
 
   mailboxUsage(): Promise<MailboxUsage | undefined> {
@@ -540,6 +555,35 @@ export class Libp2pKithNode implements KithNode {
   ): Promise<number> {
     const p = parsePeer('peer', peer)
     return await this.libp2p.services.file.fetch(p, req, onChunk, parseAddrs('addrs', addrs))
+  }
+
+  async fileboxDeposit(
+    mailbox: string,
+    recipient: string,
+    fileId: Uint8Array,
+    count: number,
+    chunk: (index: number) => Promise<Uint8Array>,
+    addrs: string[] = [],
+  ): Promise<void> {
+    const m = parsePeer('mailbox', mailbox)
+    await this.libp2p.services.filebox.deposit(
+      m,
+      recipient,
+      fileId,
+      count,
+      chunk,
+      parseAddrs('addrs', addrs),
+    )
+  }
+
+  async fileboxFetch(
+    mailbox: string,
+    req: FileRequest,
+    onChunk: (index: number, data: Uint8Array) => void | Promise<void>,
+    addrs: string[] = [],
+  ): Promise<number> {
+    const m = parsePeer('mailbox', mailbox)
+    return await this.libp2p.services.filebox.fetch(m, req, onChunk, parseAddrs('addrs', addrs))
   }
 
   watch(peer: string, addrs: string[]): void {

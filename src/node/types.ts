@@ -2,6 +2,7 @@
 // protocols). The node knows frames and peers, never plaintext: it hands /kith/dm frames to the
 // service and closes the stream when the service rejects one.
 import type { DhtMetrics } from './dht/index.js'
+import type { FileBoxMetrics } from './file/box.js'
 import type { FileMetrics, FileRequest, FileServeHandler } from './file/index.js'
 import type {
   MailboxHoldings,
@@ -37,6 +38,10 @@ export interface KithNodeOptions {
    *  accepts (default: none; setMailboxPolicy replaces it). Without it the node only deposits
    *  and fetches. */
   mailbox?: { holdings: MailboxHoldings; policy?: MailboxPolicy }
+  /** Hold sealed file chunks deposited for recipients (/kith/filebox, node/file/box.ts) on disk
+   *  in `dir`, for `holdMs` (default FILE_HOLD_MS), under the mailbox policy. Without it
+   *  deposits are refused (the node can still deposit and fetch). */
+  filebox?: { dir: string; holdMs?: number }
 }
 
 export interface ConnectionInfo {
@@ -76,6 +81,8 @@ export interface NodeMetrics {
   cardRejected: Record<string, number>
   /** /kith/file: chunks served and fetched, streams refused or failed by error name. */
   file?: FileMetrics
+  /** /kith/filebox: chunks held for others, served, deposited; refusals by error name. */
+  filebox?: FileBoxMetrics
   /** Hole punches this node started (holepunch.ts): tried, made direct, failed. */
   holePunch?: { attempts: number; successes: number; failures: number }
   /** The DHT server's records and refusals (dht/index.ts DhtMetrics). */
@@ -274,6 +281,24 @@ export interface KithNode {
    *  Resolves how many came; rejections as FileProtocol.fetch (src/node/file/index.ts). */
   fileFetch?(
     peer: string,
+    req: FileRequest,
+    onChunk: (index: number, data: Uint8Array) => void | Promise<void>,
+    addrs?: string[],
+  ): Promise<number>
+
+  // ---- /kith/filebox/1.0.0 (src/node/file/box.ts; docs/files.md "Offline delivery") ----
+  /** Deposits chunks 0…count-1 of a file for `recipient` with `mailbox` (FileBoxProtocol.deposit). */
+  fileboxDeposit?(
+    mailbox: string,
+    recipient: string,
+    fileId: Uint8Array,
+    count: number,
+    chunk: (index: number) => Promise<Uint8Array>,
+    addrs?: string[],
+  ): Promise<void>
+  /** Fetches a run of chunks `mailbox` holds for us (as fileFetch). */
+  fileboxFetch?(
+    mailbox: string,
     req: FileRequest,
     onChunk: (index: number, data: Uint8Array) => void | Promise<void>,
     addrs?: string[],

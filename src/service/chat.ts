@@ -250,6 +250,8 @@ export class ChatService implements ChatApi {
         contact: (ref) => this.#contacts.get(ref).peerId,
         queue: (peer, text, id) => this.#outbox.send(peer, text, { file: { id } }),
         queueGroup: (ref, text, file) => this.#groupsOrThrow().sendFile(ref, text, file),
+        mailboxesOf: (peer) => this.#mailboxes?.mailboxesOf(peer) ?? Promise.resolve([]),
+        ownMailboxes: () => this.#mailboxes?.own() ?? [],
       })
       this.#files.start()
     }

@@ -235,6 +235,25 @@ export class Mailboxes {
     }
   }
 
+  /** A contact's mailboxes (its card's, looked up if unknown; never us) and where to dial them:
+   *  where its 1:1 envelopes and file chunks are deposited (files/deposit.ts). */
+  async mailboxesOf(peer: string): Promise<{ peerId: string; addrs: string[] }[]> {
+    const card = this.#d.cards.of(peer) ?? (await this.lookUpCard(peer))
+    return (card?.mailboxes ?? [])
+      .filter((m) => m !== this.#d.node.peerId)
+      .map((m) => ({ peerId: m, addrs: this.#addrsOf(m) }))
+  }
+
+  /** Our own mailboxes (named in our card, and configured ones serving) and their addresses. */
+  own(): { peerId: string; addrs: string[] }[] {
+    const configured = [...this.#configured.values()]
+      .filter((c) => c.explicit || this.#servesMailboxes(c.peerId))
+      .map((c) => c.peerId)
+    return [...new Set([...this.chosen(), ...configured])]
+      .filter((m) => m !== this.#d.node.peerId && this.#allowed(m))
+      .map((m) => ({ peerId: m, addrs: this.#addrsOf(m) }))
+  }
+
   #addrsOf(peer: string): string[] {
     return (
       this.#configured.get(peer)?.addrs ??

@@ -40,7 +40,15 @@ export interface NodeStatus {
     /** Group messages the topic validators rejected, by reason (docs/groups.md §3). */
     groupRejected?: GroupRejected
     /** Downloads (./files/): started, completed, and chunks refused for a bad hash or length. */
-    files?: { badChunks: number; downloads: number; completed: number }
+    files?: {
+      badChunks: number
+      downloads: number
+      completed: number
+      /** 1:1 files whose chunks a mailbox of the recipient holds (files/deposit.ts). */
+      deposited: number
+      /** 1:1 files no mailbox of the recipient took. */
+      depositFailed: number
+    }
     /** Message requests and blocking (requests.ts RequestMetrics) and requests pending now. */
     requests?: RequestMetrics & { pending: number }
     /** Edits, deletes and reactions refused, stale, held now (edits.ts EditMetrics). */

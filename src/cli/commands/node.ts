@@ -114,6 +114,7 @@ export function registerNode(program: Command): void {
     .option('--stun-port <port>', 'UDP port of the STUN server (0: any)', '3478')
     .option('--no-stun', 'run no STUN server')
     .option('--mailbox-ttl <days>', 'how long held mail is kept: N[d|h|m] (default 14d, max 90d)')
+    .option('--file-hold-hours <hours>', 'how long deposited file chunks are kept (default 48)')
     .option('--no-mdns', 'do not discover peers on the LAN')
     .option('--api <host:port>', 'local API address', '127.0.0.1:0')
     .option('--name <name>', 'name of the identity, if one is created')
@@ -121,8 +122,9 @@ export function registerNode(program: Command): void {
       const ctx = ctxOf(cmd)
       const api = parseApiAddress(o.api)
       const { passphraseFromEnv } = await import('../local.js')
-      const { parseMailboxTtl, runRelay } = await import('../relay.js')
+      const { parseFileHoldHours, parseMailboxTtl, runRelay } = await import('../relay.js')
       process.exitCode = await runRelay({
+        fileHoldMs: o.fileHoldHours !== undefined ? parseFileHoldHours(o.fileHoldHours) : undefined,
         mailboxTtlMs: o.mailboxTtl !== undefined ? parseMailboxTtl(o.mailboxTtl) : undefined,
         home: ctx.home,
         listen: o.listen,
@@ -228,6 +230,7 @@ interface RelayFlags {
   stun: boolean
   stunPort: string
   mailboxTtl?: string
+  fileHoldHours?: string
   mdns: boolean
   api: string
   name?: string

@@ -22,3 +22,16 @@ export class FileNotAllowedError extends defineError('FileNotAllowedError') {}
 export class FileNotEntitledError extends defineError('FileNotEntitledError') {}
 /** Too many inbound streams already served: for this peer, its network prefix, or node-wide. */
 export class FileBusyError extends defineError('FileBusyError') {}
+
+// ---- /kith/filebox/1.0.0 (./box.ts): chunks deposited with a recipient's mailbox ----
+/** The mailbox holds no deposits for this recipient from this depositor (its mailbox policy: an
+ *  accepted contact of the recipient's, or anyone on a relay), or the depositor is the recipient. */
+export class FileBoxNotAllowedError extends defineError('FileBoxNotAllowedError') {}
+/** A deposit would exceed a file box quota (total, per recipient, per depositor). */
+export class FileBoxQuotaError extends defineError('FileBoxQuotaError') {}
+/** Another depositor already holds this file for this recipient, or the deposit is malformed. */
+export class FileBoxRefusedError extends defineError('FileBoxRefusedError') {}
+/** This node keeps no file box (no directory configured). */
+export class FileBoxDisabledError extends defineError('FileBoxDisabledError') {}
+/** A fetch for a file the box holds nothing of for the asker (only the recipient may fetch). */
+export class FileBoxNotEntitledError extends defineError('FileBoxNotEntitledError') {}

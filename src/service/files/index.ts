@@ -18,6 +18,7 @@ import type { FileRow } from '../../store/files.js'
 import type { MessageStatus, StoredMessage } from '../../store/types.js'
 import type { ChatContext } from '../context.js'
 import { verifiedChunks, writeOut } from './disk.js'
+import { depositFile, type MailboxRef } from './deposit.js'
 import { download } from './download.js'
 import { FileCancelledError, FileNotFoundError } from './errors.js'
 import { parseInfo, type FileInfo } from './info.js'
@@ -52,7 +53,14 @@ export interface FilesDeps {
     text: string,
     file: { id: string; manifest: FileManifest; onStored: (groupId: string) => void },
   ): Promise<{ id: string; status: MessageStatus }>
+  /** A contact's mailboxes (its card's; never us), where a 1:1 file's chunks are deposited. */
+  mailboxesOf?(peer: string): Promise<MailboxRef[]>
+  /** Our own mailboxes (chosen and configured): sources of 1:1 files deposited for us. */
+  ownMailboxes?(): MailboxRef[]
 }
+
+/** A download source that is one of our mailboxes (/kith/filebox) rather than a peer. */
+const BOX = 'box:'
 
 const decodeManifest = (b: Uint8Array): FileManifest => FileManifestCodec.decode(b)
 
@@ -61,7 +69,7 @@ export class Files {
   /** Verified chunks of incoming files not yet complete, by file id (loaded on demand). */
   readonly #have = new Map<string, boolean[]>()
   readonly #running = new Map<string, { done: Promise<void>; abort: AbortController }>()
-  readonly #metrics = { badChunks: 0, downloads: 0, completed: 0 }
+  readonly #metrics = { badChunks: 0, downloads: 0, completed: 0, deposited: 0, depositFailed: 0 }
 
   constructor(deps: FilesDeps) {
     this.#d = deps
@@ -85,7 +93,13 @@ export class Files {
     for (const r of this.#running.values()) r.abort.abort()
   }
 
-  metrics(): { badChunks: number; downloads: number; completed: number } {
+  metrics(): {
+    badChunks: number
+    downloads: number
+    completed: number
+    deposited: number
+    depositFailed: number
+  } {
     return { ...this.#metrics }
   }
 
@@ -139,6 +153,7 @@ export class Files {
         cx.store.files.insert(row(to))
         this.#d.queue(to, text, messageId)
       })
+      this.#deposit(to, manifest, fileId)
     } else {
       await this.#d.queueGroup?.(ref, text, {
         id: messageId,
@@ -147,6 +162,20 @@ export class Files {
       })
     }
     return info
+  }
+
+  /** In the background: the chunks to the recipient's mailboxes (./deposit.ts). */
+  #deposit(peer: string, manifest: FileManifest, fileId: string): void {
+    const d = this.#d
+    if (d.mailboxesOf === undefined) return
+    const deps = {
+      node: d.cx.node,
+      mailboxesOf: (p: string) => d.mailboxesOf?.(p) ?? Promise.resolve([]),
+      stopped: () => d.cx.stopped(),
+    }
+    void depositFile(deps, this.#metrics, peer, manifest, this.#chunksPath(fileId)).then((n) =>
+      log('file %s held by %d mailboxes of its recipient', fileId, n),
+    )
   }
 
   #content(messageId: string, file: FileManifest): Parameters<typeof encodeChatContent>[0] {
@@ -348,14 +377,29 @@ export class Files {
     cx.store.files.setState(r.fileId, 'fetching')
     let last = 0
     const haveBytes = () => have.reduce((s, h, i) => (h ? s + chunkPlainLength(r.size, i) : s), 0)
+    // A 1:1 file may also be held by our mailboxes (deposited by its sender: ./deposit.ts).
+    const boxes =
+      r.conversation === r.sender
+        ? (this.#d.ownMailboxes?.() ?? []).filter((b) => b.peerId !== r.sender)
+        : []
+    const boxFetch = cx.node.fileboxFetch?.bind(cx.node)
     try {
       await download({
-        fetch: (peer, req, onChunk) =>
-          fetch(peer, req, onChunk, cx.store.getContact(peer)?.addrs ?? []),
+        fetch: (peer, req, onChunk) => {
+          const box = peer.startsWith(BOX) ? boxes.find((b) => BOX + b.peerId === peer) : undefined
+          if (box !== undefined && boxFetch !== undefined) {
+            return boxFetch(box.peerId, req, onChunk, box.addrs)
+          }
+          return fetch(peer, req, onChunk, cx.store.getContact(peer)?.addrs ?? [])
+        },
         manifest: m,
         chunksPath: this.#chunksPath(r.fileId),
         have,
-        sources: [r.sender, ...this.#members(r).filter((p) => p !== r.sender)],
+        sources: [
+          r.sender,
+          ...boxes.map((b) => BOX + b.peerId),
+          ...this.#members(r).filter((p) => p !== r.sender),
+        ],
         signal,
         onChunk: () => {
           const now = Date.now()

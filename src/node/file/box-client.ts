@@ -1,0 +1,189 @@
+// The requester side of /kith/filebox/1.0.0 (./box.ts has the protocol's rules): deposits a
+// file's sealed chunks with a mailbox, one answered frame at a time, and fetches runs of chunks
+// a mailbox holds for us. Bounded frames, stall timeouts, failures counted by error name through
+// the owner's counter. It knows nothing of what a mailbox keeps or who may deposit.
+import { MalformedMessageError, MessageTooLargeError } from '../../core/errors.js'
+import { FrameReader } from '../dm/frames.js'
+import { NodeNotStartedError, PeerUnreachableError } from '../errors.js'
+import { asError, withTimeout, writeFrame } from '../mailbox/io.js'
+import {
+  encodeDeposit,
+  encodeFetch,
+  FILEBOX_FETCH_BYTES,
+  FILEBOX_PROTOCOL,
+  FILEBOX_STATUS,
+  MAX_FILEBOX_REQUEST_BYTES,
+} from './box-codec.js'
+import { decodeChunk, type FileRequest } from './codec.js'
+import {
+  FileBoxDisabledError,
+  FileBoxNotAllowedError,
+  FileBoxQuotaError,
+  FileBoxRefusedError,
+  FileProtocolError,
+  FileStallError,
+  FileStreamError,
+} from './errors.js'
+import {
+  FILE_CLOSE_GRACE_MS,
+  FILE_OPEN_TIMEOUT_MS,
+  FILE_READ_HIGH_WATER_BYTES,
+  MAX_FILE_FRAME_BYTES,
+} from './limits.js'
+import type { FileComponents } from './index.js'
+import type { Connection, PeerId, Stream } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+const STATUS_ERROR: Record<number, (m: string) => Error> = {
+  [FILEBOX_STATUS.notAllowed]: (m) => new FileBoxNotAllowedError(m),
+  [FILEBOX_STATUS.quota]: (m) => new FileBoxQuotaError(m),
+  [FILEBOX_STATUS.refused]: (m) => new FileBoxRefusedError(m),
+  [FILEBOX_STATUS.disabled]: (m) => new FileBoxDisabledError(m),
+}
+
+export interface FileBoxClientOptions {
+  components: FileComponents
+  stallMs: number
+  /** Counts a failure by error name (the owner's `rejected`). */
+  count(name: string): void
+  /** Open streams, aborted by the owner when it stops. */
+  streams: Set<Stream>
+  started(): boolean
+}
+
+export class FileBoxClient {
+  readonly #o: FileBoxClientOptions
+  /** Chunks a mailbox accepted from us. */
+  deposited = 0
+
+  constructor(o: FileBoxClientOptions) {
+    this.#o = o
+  }
+
+  /**
+   * Deposits chunks of one file for `recipient` with `mailbox`, one stream, each chunk answered
+   * before the next is sent. `chunk(i)` reads chunk i (sealed). Resolves when all are held;
+   * rejects with the mailbox's refusal (FileBoxNotAllowedError, FileBoxQuotaError,
+   * FileBoxRefusedError, FileBoxDisabledError) or a stream error.
+   */
+  async deposit(
+    mailbox: PeerId,
+    recipient: string,
+    fileId: Uint8Array,
+    count: number,
+    chunk: (index: number) => Promise<Uint8Array>,
+    addrs: readonly Multiaddr[] = [],
+  ): Promise<void> {
+    const stream = await this.#open(mailbox, addrs)
+    const reader = new FrameReader(stream, 1, 1)
+    this.#o.streams.add(stream)
+    try {
+      for (let i = 0; i < count; i++) {
+        const frame = encodeDeposit(recipient, fileId, i, await chunk(i))
+        const signal = AbortSignal.timeout(this.#o.stallMs)
+        await writeFrame(stream, frame, MAX_FILEBOX_REQUEST_BYTES, signal)
+        const stall = () => new FileStallError(`no answer for ${this.#o.stallMs} ms`)
+        const ack = await withTimeout(reader.next(), this.#o.stallMs, stall, (e) => stream.abort(e))
+        const status = ack?.[0]
+        if (status === undefined) throw new FileStreamError('the mailbox closed the stream')
+        if (status !== FILEBOX_STATUS.ok) {
+          throw (STATUS_ERROR[status] ?? ((m) => new FileProtocolError(m)))('deposit refused')
+        }
+        this.deposited++
+      }
+      await stream.close({ signal: AbortSignal.timeout(FILE_CLOSE_GRACE_MS) })
+    } catch (err) {
+      const e = asError(err)
+      this.#o.count(e.name)
+      if (stream.status === 'open') stream.abort(e)
+      throw e
+    } finally {
+      reader.dispose()
+      this.#o.streams.delete(stream)
+    }
+  }
+
+  /** Fetches chunks of a file held for us by `mailbox`; as FileProtocol.fetch (./index.ts). */
+  async fetch(
+    mailbox: PeerId,
+    req: FileRequest,
+    onChunk: (index: number, data: Uint8Array) => void | Promise<void>,
+    addrs: readonly Multiaddr[] = [],
+  ): Promise<number> {
+    const stream = await this.#open(mailbox, addrs)
+    this.#o.streams.add(stream)
+    const reader = new FrameReader(stream, MAX_FILE_FRAME_BYTES, FILE_READ_HIGH_WATER_BYTES)
+    let got = 0
+    let next = req.first
+    const stall = () => new FileStallError(`no chunk for ${this.#o.stallMs} ms`)
+    try {
+      const signal = AbortSignal.timeout(this.#o.stallMs)
+      await writeFrame(
+        stream,
+        encodeFetch(req.fileId, req.first, req.count),
+        FILEBOX_FETCH_BYTES,
+        signal,
+      )
+      await stream.close({ signal })
+      for (;;) {
+        let frame: Uint8Array | null
+        try {
+          frame = await withTimeout(reader.next(), this.#o.stallMs, stall, (e) => stream.abort(e))
+        } catch (err) {
+          if (FileStallError.is(err)) throw err
+          if (MessageTooLargeError.is(err) || MalformedMessageError.is(err)) {
+            throw new FileProtocolError(`bad frame: ${asError(err).message}`)
+          }
+          throw new FileStreamError('the mailbox reset the file box stream', { cause: err })
+        }
+        if (frame == null) return got
+        let c
+        try {
+          c = decodeChunk(frame)
+        } catch (err) {
+          throw new FileProtocolError(`bad chunk frame: ${asError(err).message}`)
+        }
+        if (c.index < next || c.index >= req.first + req.count) {
+          throw new FileProtocolError(`chunk ${c.index} outside or out of order`)
+        }
+        next = c.index + 1
+        await onChunk(c.index, c.data)
+        got++
+      }
+    } catch (err) {
+      const e = asError(err)
+      this.#o.count(e.name)
+      if (stream.status === 'open') stream.abort(e)
+      throw e
+    } finally {
+      reader.dispose()
+      this.#o.streams.delete(stream)
+    }
+  }
+
+  async #open(id: PeerId, addrs: readonly Multiaddr[]): Promise<Stream> {
+    if (!this.#o.started()) throw new NodeNotStartedError('node is not started')
+    const peer = id.toString()
+    const multiaddrs = addrs.flatMap((ma) => {
+      const last = ma.getComponents().at(-1)
+      if (last?.name !== 'p2p') return [ma]
+      return last.value === peer ? [ma.decapsulateCode(last.code)] : []
+    })
+    if (multiaddrs.length > 0) await this.#o.components.peerStore.merge(id, { multiaddrs })
+    const signal = AbortSignal.timeout(FILE_OPEN_TIMEOUT_MS)
+    let connection: Connection
+    try {
+      connection = await this.#o.components.connectionManager.openConnection(id, { signal })
+    } catch (err) {
+      if (signal.aborted) throw new FileStallError(`cannot reach ${peer} in time`)
+      throw new PeerUnreachableError(`cannot reach ${peer}`, { cause: err })
+    }
+    try {
+      return await connection.newStream(FILEBOX_PROTOCOL, { signal })
+    } catch (err) {
+      throw new FileStreamError(`cannot open ${FILEBOX_PROTOCOL} (${asError(err).name})`, {
+        cause: err,
+      })
+    }
+  }
+}

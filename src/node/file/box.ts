@@ -1,0 +1,262 @@
+// /kith/filebox/1.0.0 (docs/files.md "Offline delivery"): a sender deposits the sealed chunks
+// of a file with the recipient's mailboxes (a relay, or a contact serving as mailbox), and the
+// recipient fetches them from there after the sender went offline. The mailbox side accepts a
+// deposit only when the node's mailbox policy accepts (recipient, depositor) — the same rule as
+// /kith/mailbox envelopes: an accepted contact of ours as recipient on a daemon, anyone within
+// quotas on a relay — and serves a fetch only to the recipient itself (the Noise-authenticated
+// remote PeerId is the recipient key of what it may read). Chunks live on disk (./box-store.ts).
+// Bounded frames, a partial-frame timeout, per-peer and node-wide stream caps, refusals counted
+// by error name. Never over a limited (relayed) connection, as /kith/file (./index.ts header).
+// The requester side lives in ./box-client.ts. It knows nothing of manifests, keys or
+// conversations.
+import debug from 'debug'
+import { toHex } from '../../core/bytes.js'
+import { FrameReader } from '../dm/frames.js'
+import { NodeNotStartedError } from '../errors.js'
+import { asError, withTimeout, writeFrame } from '../mailbox/io.js'
+import type { MailboxPolicy } from '../mailbox/types.js'
+import { networkPrefix } from '../net-prefix.js'
+import {
+  decodeBoxRequest,
+  type BoxRequest,
+  FILEBOX_PROTOCOL,
+  FILEBOX_STATUS,
+  MAX_FILEBOX_REQUEST_BYTES,
+} from './box-codec.js'
+import { FileBoxClient } from './box-client.js'
+import { FileBoxStore, FILEBOX_SWEEP_MS, type FileBoxLimits } from './box-store.js'
+import { encodeChunk, type FileRequest } from './codec.js'
+import {
+  FileBoxNotEntitledError,
+  FileBoxQuotaError,
+  FileBusyError,
+  FileIdleTimeoutError,
+  FileStallError,
+} from './errors.js'
+import {
+  FILE_CHUNK_STALL_MS,
+  FILE_CLOSE_GRACE_MS,
+  FILE_MAX_STREAMS_PER_CONNECTION,
+  FILE_REQUEST_IDLE_MS,
+  MAX_FILE_FRAME_BYTES,
+} from './limits.js'
+import type { FileComponents } from './index.js'
+import type { Connection, Startable, Stream } from '@libp2p/interface'
+
+const log = debug('kith:node:filebox')
+
+/** Inbound /kith/filebox streams served at once for one peer: a depositor sends one stream at a
+ *  time, a recipient fetches with FILE_PARALLEL_PER_SOURCE (2). */
+export const FILEBOX_MAX_INBOUND_PER_PEER = 2
+/** Inbound /kith/filebox streams served at once node-wide: each holds at most one 256 KiB frame. */
+export const FILEBOX_MAX_INBOUND_STREAMS = 16
+
+export interface FileBoxInit {
+  /** Where chunks are kept; without it the node keeps no file box (deposits refused). */
+  dir?: string
+  limits?: FileBoxLimits
+  /** Who may deposit for whom (default: no one; setPolicy replaces it). */
+  policy?: MailboxPolicy
+  requestIdleMs?: number
+  chunkStallMs?: number
+}
+
+export interface FileBoxMetrics {
+  /** Chunks accepted from depositors, chunks served to recipients, chunks we deposited. */
+  depositsIn: number
+  served: number
+  depositsOut: number
+  usage: { bytes: number; chunks: number; files: number }
+  /** Refused or failed streams and deposits, by error name, on either side. */
+  rejected: Record<string, number>
+}
+
+export class FileBoxProtocol implements Startable {
+  readonly #c: FileComponents
+  readonly #store: FileBoxStore | undefined
+  readonly #idleMs: number
+  readonly #stallMs: number
+  readonly #rejected = new Map<string, number>()
+  readonly #streams = new Set<Stream>()
+  readonly #byPeer = new Map<string, number>()
+  #policy: MailboxPolicy
+  #serving = 0
+  #in = 0
+  #served = 0
+  readonly #client: FileBoxClient
+  #timer: NodeJS.Timeout | undefined
+  #started = false
+
+  constructor(components: FileComponents, init: FileBoxInit = {}) {
+    this.#c = components
+    this.#store = init.dir === undefined ? undefined : new FileBoxStore(init.dir, init.limits)
+    this.#policy = init.policy ?? (() => false)
+    this.#idleMs = init.requestIdleMs ?? FILE_REQUEST_IDLE_MS
+    this.#stallMs = init.chunkStallMs ?? FILE_CHUNK_STALL_MS
+    this.#client = new FileBoxClient({
+      components,
+      stallMs: this.#stallMs,
+      count: (name) => this.#count(name),
+      streams: this.#streams,
+      started: () => this.#started,
+    })
+  }
+
+  readonly [Symbol.toStringTag] = 'kith:filebox'
+
+  async start(): Promise<void> {
+    if (this.#started) return
+    await this.#store?.init()
+    await this.#c.registrar.handle(
+      FILEBOX_PROTOCOL,
+      (stream, connection) => void this.#serve(stream, connection),
+      {
+        maxInboundStreams: FILE_MAX_STREAMS_PER_CONNECTION,
+        maxOutboundStreams: FILE_MAX_STREAMS_PER_CONNECTION,
+      },
+    )
+    this.#timer = setInterval(
+      () => void this.#store?.sweep().catch(() => undefined),
+      FILEBOX_SWEEP_MS,
+    )
+    this.#timer.unref()
+    this.#started = true
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#started) return
+    this.#started = false
+    clearInterval(this.#timer)
+    await this.#c.registrar.unhandle(FILEBOX_PROTOCOL)
+    for (const s of this.#streams) s.abort(new NodeNotStartedError('node stopping'))
+    this.#streams.clear()
+  }
+
+  /** Who may deposit for whom: the node's mailbox policy (libp2p.ts sets both together). */
+  setPolicy(policy: MailboxPolicy): void {
+    this.#policy = policy
+  }
+
+  metrics(): FileBoxMetrics {
+    return {
+      depositsIn: this.#in,
+      served: this.#served,
+      depositsOut: this.#client.deposited,
+      usage: this.#store?.usage() ?? { bytes: 0, chunks: 0, files: 0 },
+      rejected: Object.fromEntries(this.#rejected),
+    }
+  }
+
+  #count(name: string): void {
+    this.#rejected.set(name, (this.#rejected.get(name) ?? 0) + 1)
+  }
+
+  async #serve(stream: Stream, connection: Connection): Promise<void> {
+    const remote = connection.remotePeer.toString()
+    const prefix = networkPrefix(connection.remoteAddr)
+    if (
+      (this.#byPeer.get(remote) ?? 0) >= FILEBOX_MAX_INBOUND_PER_PEER ||
+      this.#serving >= FILEBOX_MAX_INBOUND_STREAMS
+    ) {
+      this.#count('FileBusyError')
+      stream.abort(new FileBusyError('too many file box streams'))
+      return
+    }
+    this.#serving++
+    this.#byPeer.set(remote, (this.#byPeer.get(remote) ?? 0) + 1)
+    this.#streams.add(stream)
+    const reader = new FrameReader(stream, MAX_FILEBOX_REQUEST_BYTES, MAX_FILEBOX_REQUEST_BYTES)
+    const idle = () => new FileIdleTimeoutError(`no complete request for ${this.#idleMs} ms`)
+    try {
+      for (;;) {
+        const frame = await withTimeout(reader.next(), this.#idleMs, idle, (e) => stream.abort(e))
+        if (frame == null) break
+        const req = decodeBoxRequest(frame)
+        if (req.op === 'fetch') {
+          await this.#serveFetch(stream, remote, req)
+          break
+        }
+        const status = await this.#deposit(remote, prefix, req)
+        await writeFrame(stream, Uint8Array.of(status), 1, AbortSignal.timeout(this.#stallMs))
+        if (status !== FILEBOX_STATUS.ok) break
+      }
+      await stream.close({ signal: AbortSignal.timeout(FILE_CLOSE_GRACE_MS) })
+    } catch (err) {
+      const e = asError(err)
+      if (this.#started) this.#count(e.name)
+      log('reset file box stream from %s: %s', remote, e.name)
+      if (stream.status === 'open') stream.abort(e)
+    } finally {
+      this.#serving--
+      const n = (this.#byPeer.get(remote) ?? 1) - 1
+      if (n <= 0) this.#byPeer.delete(remote)
+      else this.#byPeer.set(remote, n)
+      reader.dispose()
+      this.#streams.delete(stream)
+    }
+  }
+
+  async #deposit(
+    depositor: string,
+    prefix: string,
+    { recipient, fileId, index, data }: Extract<BoxRequest, { op: 'deposit' }>,
+  ): Promise<number> {
+    if (this.#store === undefined) {
+      this.#count('FileBoxDisabledError')
+      return FILEBOX_STATUS.disabled
+    }
+    let allowed = false
+    try {
+      allowed = recipient !== depositor && (await this.#policy(recipient, depositor))
+    } catch {
+      allowed = false
+    }
+    if (!allowed) {
+      this.#count('FileBoxNotAllowedError')
+      return FILEBOX_STATUS.notAllowed
+    }
+    try {
+      await this.#store.put(recipient, depositor, prefix, toHex(fileId), index, data)
+      this.#in++
+      return FILEBOX_STATUS.ok
+    } catch (err) {
+      const name = asError(err).name
+      this.#count(name)
+      return FileBoxQuotaError.is(err) ? FILEBOX_STATUS.quota : FILEBOX_STATUS.refused
+    }
+  }
+
+  async #serveFetch(stream: Stream, remote: string, req: FileRequest): Promise<void> {
+    const id = toHex(req.fileId)
+    // Only the recipient: what is held is keyed by the asker's authenticated PeerId.
+    if (this.#store?.holds(remote, id) !== true) {
+      throw new FileBoxNotEntitledError('nothing held for this peer and file')
+    }
+    for (let i = req.first; i < req.first + req.count; i++) {
+      const data = await this.#store.get(remote, id, i)
+      if (data === undefined) continue
+      const signal = AbortSignal.timeout(this.#stallMs)
+      try {
+        await writeFrame(stream, encodeChunk({ index: i, data }), MAX_FILE_FRAME_BYTES, signal)
+      } catch (err) {
+        throw signal.aborted ? new FileStallError('the reader stopped reading') : err
+      }
+      this.#served++
+    }
+  }
+
+  /** As FileBoxClient.deposit (./box-client.ts). */
+  deposit(...args: Parameters<FileBoxClient['deposit']>): Promise<void> {
+    return this.#client.deposit(...args)
+  }
+
+  /** As FileBoxClient.fetch (./box-client.ts). */
+  fetch(...args: Parameters<FileBoxClient['fetch']>): Promise<number> {
+    return this.#client.fetch(...args)
+  }
+}
+
+/** The /kith/filebox service factory: `services: { filebox: filebox(init) }`. */
+export function filebox(init: FileBoxInit = {}): (c: FileComponents) => FileBoxProtocol {
+  return (components) => new FileBoxProtocol(components, init)
+}

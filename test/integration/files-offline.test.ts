@@ -1,0 +1,101 @@
+// A file delivered while its sender is offline (docs/files.md "Offline delivery"), with real
+// daemons and a `kith relay` as Bob's mailbox: Alice sends Bob a 3 MiB file while Bob is
+// stopped, her daemon deposits the sealed chunks with the relay (status metrics.files.deposited),
+// she stops, Bob starts: the manifest comes from the relay's mailbox and the chunks from the
+// relay's file box (/kith/filebox), and the file is written with the right SHA-256.
+import { after, describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { api, json, startDaemon, stopAll, stopDaemon, until, type Daemon } from './harness.js'
+
+interface FileRow {
+  fileId: string
+  size: number
+  sha256: string
+  have: number
+  state: string
+}
+interface Status {
+  metrics: {
+    files?: { deposited: number; depositFailed: number }
+    filebox?: { depositsIn: number; served: number; usage: { bytes: number } }
+  }
+}
+
+const MiB = 1024 * 1024
+const homes: string[] = []
+const tmp = mkdtempSync(join(tmpdir(), 'kith-files-offline-'))
+after(() => {
+  stopAll(homes)
+  rmSync(tmp, { recursive: true, force: true })
+})
+
+const addrOf = (r: Daemon) => `/ip4/127.0.0.1/tcp/${r.port}/p2p/${r.peerId}`
+
+void describe('files while the sender is offline', { timeout: 300_000 }, () => {
+  void it('A deposits a 3 MiB file with B’s relay mailbox and stops; B starts and gets it from the relay', async () => {
+    const r = await startDaemon('relay', undefined, undefined, [], 'relay')
+    homes.push(r.home)
+    const boot = ['--bootstrap', addrOf(r)]
+    const a = await startDaemon('alice', undefined, undefined, boot)
+    const b = await startDaemon('bob', undefined, undefined, boot)
+    homes.push(a.home, b.home)
+    const { link } = await json<{ link: string }>(b.home, ['invite'])
+    await json(a.home, ['contacts', 'add', link, '--name', 'bob'])
+    await json(a.home, ['send', 'bob', 'hello bob', '--wait', '--timeout', '30'])
+    await until('alice has bob’s card with the relay as mailbox', async () => {
+      const [bob] = await json<{ mailboxes: string[] }[]>(a.home, ['contacts', 'list'])
+      return bob?.mailboxes.includes(r.peerId) === true ? true : undefined
+    })
+    await stopDaemon(b)
+
+    const data = randomBytes(3 * MiB)
+    const path = join(tmp, 'report.pdf')
+    writeFileSync(path, data)
+    const sha256 = createHash('sha256').update(data).digest('hex')
+    const sent = await json<FileRow>(a.home, ['file', 'send', 'bob', path])
+    assert.equal(sent.sha256, sha256)
+    await until(
+      'alice’s deposit held by the relay',
+      async () => {
+        const s = await api<Status>(a, 'GET', '/v1/status')
+        assert.equal(s.metrics.files?.depositFailed, 0)
+        return (s.metrics.files?.deposited ?? 0) >= 1 ? true : undefined
+      },
+      120_000,
+    )
+    const held = await api<Status>(r, 'GET', '/v1/status')
+    assert.equal(held.metrics.filebox?.depositsIn, 12, '12 chunks of 256 KiB')
+    assert.ok((held.metrics.filebox?.usage.bytes ?? 0) > 3 * MiB, 'sealed: a tag per chunk')
+    await until('the manifest reached the relay mailbox', async () => {
+      const ms = await api<{ id: string; status: string; kind?: string }[]>(
+        a,
+        'GET',
+        '/v1/messages?contact=bob',
+      )
+      return ms.some((m) => m.kind === 'file' && m.status === 'sent') ? true : undefined
+    })
+    await stopDaemon(a)
+
+    const b2 = await startDaemon('bob', b.home, b.port, boot)
+    const row = await until(
+      'bob’s file downloaded by itself',
+      async () => {
+        const rows = await api<FileRow[]>(b2, 'GET', '/v1/files')
+        const f = rows.find((x) => x.fileId === sent.fileId)
+        return f?.state === 'done' ? f : undefined
+      },
+      120_000,
+    )
+    assert.equal(row.sha256, sha256)
+    const written = readFileSync(join(b2.home, 'downloads', 'report.pdf'))
+    assert.equal(createHash('sha256').update(written).digest('hex'), sha256)
+    const served = await api<Status>(r, 'GET', '/v1/status')
+    assert.ok((served.metrics.filebox?.served ?? 0) >= 12, 'every chunk came from the relay')
+    await stopDaemon(b2)
+    await stopDaemon(r)
+  })
+})
