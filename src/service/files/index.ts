@@ -22,7 +22,14 @@ import { depositFile, type MailboxRef } from './deposit.js'
 import { download } from './download.js'
 import { FileCancelledError, FileNotFoundError } from './errors.js'
 import { parseInfo, type FileInfo } from './info.js'
-import { AUTO_DOWNLOAD_MAX_BYTES, FILE_LIST_MAX, FILE_PROGRESS_EVENT_MS } from './limits.js'
+import {
+  AUTO_DOWNLOAD_MAX_BYTES,
+  AUTO_DOWNLOAD_PER_SENDER_BYTES,
+  AUTO_DOWNLOAD_TOTAL_BYTES,
+  AUTO_DOWNLOAD_WINDOW_MS,
+  FILE_LIST_MAX,
+  FILE_PROGRESS_EVENT_MS,
+} from './limits.js'
 import { sealFile } from './seal.js'
 import { serveHandler } from './serve.js'
 
@@ -286,6 +293,11 @@ export class Files {
   #maybeAuto(r: FileRow): void {
     if (r.direction !== 'in' || r.state === 'done' || r.state === 'cancelled') return
     if (r.size > AUTO_DOWNLOAD_MAX_BYTES || this.#d.cx.stopped()) return
+    const cx = this.#d.cx
+    if (!autoDownloadAllowed(cx.store.files.list(FILE_LIST_MAX), r, cx.ctx.clock())) {
+      log('auto-download %s: over the budget, waits for `file get`', r.fileId)
+      return
+    }
     this.get(r.fileId).catch((err: Error) => log('auto-download %s: %s', r.fileId, err.name))
   }
 
@@ -455,4 +467,22 @@ export class Files {
       chunksPath: (id) => this.#chunksPath(id),
     })
   }
+}
+
+/**
+ * Whether `r` may download by itself: within AUTO_DOWNLOAD_PER_SENDER_BYTES of its sender's and
+ * AUTO_DOWNLOAD_TOTAL_BYTES of everyone's incoming files (≤ AUTO_DOWNLOAD_MAX_BYTES each, not
+ * cancelled) received in the last AUTO_DOWNLOAD_WINDOW_MS, `r` included. `recent`: the newest
+ * rows (FILE_LIST_MAX bounds the work; older ones are outside any useful window anyway).
+ */
+export function autoDownloadAllowed(recent: readonly FileRow[], r: FileRow, now: number): boolean {
+  let sender = r.size
+  let total = r.size
+  for (const x of recent) {
+    if (x.fileId === r.fileId || x.direction !== 'in' || x.state === 'cancelled') continue
+    if (x.size > AUTO_DOWNLOAD_MAX_BYTES || now - x.createdAt > AUTO_DOWNLOAD_WINDOW_MS) continue
+    total += x.size
+    if (x.sender === r.sender) sender += x.size
+  }
+  return sender <= AUTO_DOWNLOAD_PER_SENDER_BYTES && total <= AUTO_DOWNLOAD_TOTAL_BYTES
 }

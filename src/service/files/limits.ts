@@ -3,6 +3,14 @@
 /** Files up to this size download by themselves when their manifest arrives (CLI.md "Files,
  *  more"): a photo or a document; larger ones wait for `kith file get`. */
 export const AUTO_DOWNLOAD_MAX_BYTES = 8 * 1024 * 1024
+/** What one sender's files may make us download by ourselves in AUTO_DOWNLOAD_WINDOW_MS: an
+ *  accepted contact cannot fill our disk 8 MiB at a time (a day of photos fits); beyond it its
+ *  files wait for `kith file get`. */
+export const AUTO_DOWNLOAD_PER_SENDER_BYTES = 64 * 1024 * 1024
+/** The same for all senders together. */
+export const AUTO_DOWNLOAD_TOTAL_BYTES = 256 * 1024 * 1024
+/** The window of both budgets. */
+export const AUTO_DOWNLOAD_WINDOW_MS = 24 * 60 * 60_000
 /** Sources one download asks at once (the sender and group members that hold the file). */
 export const FILE_MAX_SOURCES = 4
 /** Requests in flight per source: two keep a source's link busy across each request's round
