@@ -308,8 +308,8 @@ export function Chat(props: { kind: Kind; id: string; me: ProfileView; contacts:
         />
         <button
           type="button"
-          aria-label="Send a file"
-          title="Send a file"
+          aria-label="Attach a file"
+          title="Attach a file"
           onClick={() => picker.current?.click()}
         >
           📎
