@@ -2,8 +2,8 @@
 // and near the viewport are in the DOM, between two spacers whose heights are the measured (or,
 // not yet seen, estimated) heights of the rows left out, so 10,000 messages scroll like 50. Owns
 // row measurement, the scroll window and sticking to the bottom while new messages arrive (a row
-// itself is ./message-row.tsx). Every
-// peer-supplied string is a JSX text child (a DOM text node), never HTML.
+// itself is ./message-row.tsx). Every peer-supplied string is a JSX text child (a DOM text
+// node), never HTML.
 import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks'
 import type { ContactView, MessageView } from '../api/contract.js'
 import { Row, type RowActions, type RowContext } from './message-row.js'
