@@ -12,7 +12,31 @@ export type {
   ServiceEvent,
   SettingsView,
 } from '../service/types.js'
+import type { ServiceEvent } from '../service/types.js'
 export type { MessageStatus } from '../store/types.js'
+export type { FileInfo } from '../service/files/info.js'
+export type { FileListRow } from '../service/files/index.js'
+
+/** `POST /v1/messages/:id/edit`. */
+export interface EditView {
+  id: string
+  edited: true
+}
+
+/** `POST /v1/messages/:id/delete`. */
+export interface DeleteView {
+  id: string
+  deleted: true
+}
+
+/** `POST /v1/messages/:id/react`: the message's reactions after the change. */
+export interface ReactView {
+  id: string
+  reactions: Record<string, string[]>
+}
+
+/** A file's progress frame on the event socket (`{"event":"file",…}`). */
+export type FileProgress = Extract<ServiceEvent, { event: 'file' }>
 
 /** `POST /v1/web/codes` (`kith web --json`, CLI.md "Web"). */
 export interface WebLoginView {

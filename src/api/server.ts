@@ -23,6 +23,7 @@ import { checkHostAndOrigin } from './host.js'
 import { bad, int, str, type Body, type Route, messageId } from './routes.js'
 import { WEB_REJECTIONS } from './web-auth.js'
 import { webGate } from './web-routes.js'
+import { fileStreams } from './upload.js'
 
 export { MAX_MESSAGES_LIMIT }
 
@@ -47,6 +48,10 @@ export interface ApiServerOptions {
   token: string
   /** Where the web app's sessions persist (src/api/web-auth.ts); none: in memory. */
   webSessionsFile?: string
+  /** Where browser uploads are staged (KITH_HOME/uploads; ./upload.ts); none: the OS temp dir. */
+  uploadDir?: string
+  /** Largest upload (tests); default MAX_FILE_BYTES. */
+  maxUploadBytes?: number
 }
 
 export interface ApiServer {
@@ -176,6 +181,11 @@ export async function startApiServer(api: ChatApi, opts: ApiServerOptions): Prom
     bearer: (req) => authorized(req, opts.token),
     ...(opts.webSessionsFile !== undefined ? { sessionsFile: opts.webSessionsFile } : {}),
   })
+  // Routes whose bodies are file bytes (upload, download), not JSON.
+  const streams = fileStreams(api, {
+    ...(opts.uploadDir !== undefined ? { dir: opts.uploadDir } : {}),
+    ...(opts.maxUploadBytes !== undefined ? { maxBytes: opts.maxUploadBytes } : {}),
+  })
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1')
@@ -189,6 +199,10 @@ export async function startApiServer(api: ChatApi, opts: ApiServerOptions): Prom
       }
       if (!authorized(req, opts.token) && !web.sessionAllows(req)) {
         throw new HttpError(401, 'Unauthorized', 'missing or wrong API token')
+      }
+      if (await streams.handle(req, res, url)) {
+        log('%s %s %d', method, url.pathname, res.statusCode)
+        return
       }
       const matches = table
         .map((r) => ({ r, m: r.path.exec(url.pathname) }))

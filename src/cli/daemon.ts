@@ -314,7 +314,13 @@ export async function serveLocalApi(
 ): Promise<DaemonInfo> {
   const token = ensureApiToken(home)
   const webSessionsFile = join(home, WEB_SESSIONS_FILE)
-  const server: ApiServer = await startApiServer(api, { ...listen, token, webSessionsFile })
+  const uploadDir = join(home, 'uploads') // browser uploads, staged then sealed (src/api/upload.ts)
+  const server: ApiServer = await startApiServer(api, {
+    ...listen,
+    token,
+    webSessionsFile,
+    uploadDir,
+  })
   cleanup.push(() => server.close())
   const info: DaemonInfo = {
     pid: process.pid,

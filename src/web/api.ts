@@ -4,6 +4,11 @@
 // sees it, nor the API token. Knows nothing of screens.
 import type {
   ContactView,
+  DeleteView,
+  EditView,
+  FileInfo,
+  FileListRow,
+  ReactView,
   ConversationView,
   GroupView,
   MessageStatus,
@@ -118,12 +123,59 @@ export function messages(kind: 'direct' | 'group', ref: string, limit: number) {
     : call<MessageView[]>('GET', `/v1/messages?contact=${enc(ref)}&limit=${limit}`)
 }
 
-export function send(kind: 'direct' | 'group', ref: string, text: string) {
+/** Sends `text`; `replyTo`: the id of the message it quotes. */
+export function send(kind: 'direct' | 'group', ref: string, text: string, replyTo?: string) {
+  const reply = replyTo !== undefined ? { replyTo } : {}
   return kind === 'group'
     ? call<{ id: string; status: MessageStatus }>('POST', `/v1/groups/${enc(ref)}/messages`, {
         text,
+        ...reply,
       })
-    : call<{ id: string; status: MessageStatus }>('POST', '/v1/messages', { contact: ref, text })
+    : call<{ id: string; status: MessageStatus }>('POST', '/v1/messages', {
+        contact: ref,
+        text,
+        ...reply,
+      })
+}
+
+export const editMessage = (id: string, text: string) =>
+  call<EditView>('POST', `/v1/messages/${enc(id)}/edit`, { text })
+export const deleteMessage = (id: string, forEveryone: boolean) =>
+  call<DeleteView>('POST', `/v1/messages/${enc(id)}/delete`, { forEveryone })
+export const react = (id: string, emoji: string, remove: boolean) =>
+  call<ReactView>('POST', `/v1/messages/${enc(id)}/react`, { emoji, remove })
+
+// ---- Files -------------------------------------------------------------------------------------
+
+export const files = () => call<FileListRow[]>('GET', '/v1/files')
+/** Fetches what is missing and writes the file out on the daemon's side. */
+export const getFile = (id: string) =>
+  call<FileInfo & { path: string }>('POST', `/v1/files/${enc(id)}/get`, {})
+/** Where the finished file's bytes are served as an attachment download. */
+export const fileContentUrl = (id: string) => `/v1/files/${enc(id)}/content`
+
+/** Sends a file's bytes (the page has no path to give): `to` a contact or group. */
+export async function upload(to: string, file: File): Promise<FileInfo> {
+  let res: Response
+  try {
+    res = await fetch(`/v1/files/upload?to=${enc(to)}&name=${enc(file.name)}`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/octet-stream', [CSRF_HEADER]: csrf },
+      body: file,
+    })
+  } catch {
+    throw new ApiFailure('Offline', 'the Kith daemon is not answering', 0)
+  }
+  const data = (await res.json().catch(() => ({}))) as { error?: string; message?: string }
+  if (!res.ok) {
+    throw new ApiFailure(
+      data.error ?? `Http${res.status}`,
+      data.message ?? 'upload failed',
+      res.status,
+    )
+  }
+  return data as unknown as FileInfo
 }
 
 // ---- Contacts, requests, verification ----------------------------------------------------------

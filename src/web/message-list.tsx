@@ -1,11 +1,12 @@
 // A conversation's messages as a virtualised list (docs/web.md "Long histories"): only the rows in
 // and near the viewport are in the DOM, between two spacers whose heights are the measured (or,
 // not yet seen, estimated) heights of the rows left out, so 10,000 messages scroll like 50. Owns
-// row measurement, the scroll window and sticking to the bottom while new messages arrive. Every
-// peer-supplied string is a JSX text child (a DOM text node), never HTML.
-import { useLayoutEffect, useRef, useState } from 'preact/hooks'
+// row measurement, the scroll window and sticking to the bottom while new messages arrive (a row
+// itself is ./message-row.tsx). Every peer-supplied string is a JSX text child (a DOM text
+// node), never HTML.
+import { useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks'
 import type { ContactView, MessageView } from '../api/contract.js'
-import { nameOf, ticks, timeOf } from './state.js'
+import { Row, type RowActions, type RowContext } from './message-row.js'
 
 /** Height assumed for a row not yet measured (one line of text with its meta line). */
 export const ROW_ESTIMATE_PX = 56
@@ -21,6 +22,9 @@ interface Props {
   self: string
   /** Present when there are older messages to load. */
   older?: () => void
+  /** File progress by file id (./message-row.tsx). */
+  files?: RowContext['files']
+  actions?: RowActions
 }
 
 export function MessageList(p: Props) {
@@ -31,6 +35,15 @@ export function MessageList(p: Props) {
   const [view, setView] = useState({ top: 0, height: 600 })
   const [, setMeasures] = useState(0)
   const ms = p.messages ?? []
+  const byId = useMemo(() => new Map((p.messages ?? []).map((m) => [m.id, m])), [p.messages])
+  const ctx: RowContext = {
+    group: p.group,
+    contacts: p.contacts,
+    self: p.self,
+    byId,
+    files: p.files ?? new Map<string, never>(),
+    ...(p.actions !== undefined ? { actions: p.actions } : {}),
+  }
 
   // Prefix sums of row heights: offsets[i] is where row i starts.
   const offsets = new Array<number>(ms.length + 1)
@@ -111,36 +124,9 @@ export function MessageList(p: Props) {
       {p.messages?.length === 0 && <p class="muted">No messages yet. Say hello.</p>}
       <div style={{ height: `${offsets[first] ?? 0}px` }} aria-hidden="true" />
       {ms.slice(first, last).map((m) => (
-        <Row key={m.id} m={m} {...p} />
+        <Row key={m.id} m={m} c={ctx} />
       ))}
       <div style={{ height: `${total - (offsets[last] ?? 0)}px` }} aria-hidden="true" />
-    </div>
-  )
-}
-
-function Row({ m, group, contacts, self }: Props & { m: MessageView }) {
-  if (m.kind === 'event') {
-    return (
-      <div class="event" data-id={m.id}>
-        {m.text}
-      </div>
-    )
-  }
-  const t = ticks(m.status)
-  return (
-    <div class={`msg ${m.direction}`} data-id={m.id} data-status={m.status}>
-      <div class="bubble">
-        {group && m.direction === 'in' && <div class="from">{nameOf(m.from, contacts, self)}</div>}
-        <div class="text">{m.text}</div>
-        <div class="meta">
-          <time>{timeOf(m.sentAt)}</time>
-          {m.direction === 'out' && (
-            <span class={`ticks ${m.status}`} role="img" aria-label={t.label} title={t.label}>
-              {t.mark}
-            </span>
-          )}
-        </div>
-      </div>
     </div>
   )
 }
