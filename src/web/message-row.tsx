@@ -49,6 +49,12 @@ export function quoteOf(m: MessageView, c: RowContext): string {
   return `${nameOf(q.from, c.contacts, c.self)}: ${cut}`
 }
 
+/** Received raster images are previewed once here (never SVG, which can carry script; the
+ *  daemon serves them as application/octet-stream, nosniff, attachment: an <img> still decodes
+ *  them, nothing navigates to them). Larger ones only download. */
+const PREVIEW_NAME = /\.(png|jpe?g|gif|webp|avif)$/i
+const PREVIEW_MAX_BYTES = 8 * 1024 * 1024
+
 function FileCard({ m, c }: { m: MessageView; c: RowContext }) {
   const f = m.file
   if (f === undefined) return <div class="text">{m.text}</div>
@@ -66,6 +72,17 @@ function FileCard({ m, c }: { m: MessageView; c: RowContext }) {
         value={f.size === 0 ? 1 : have}
         aria-label={`Progress of ${f.name}`}
       />
+      {m.direction === 'in' &&
+        state === 'done' &&
+        f.size <= PREVIEW_MAX_BYTES &&
+        PREVIEW_NAME.test(f.name) && (
+          <img
+            class="file-preview"
+            src={`/v1/files/${encodeURIComponent(f.fileId)}/content`}
+            alt={`Preview of ${f.name}`}
+            loading="lazy"
+          />
+        )}
       {c.actions !== undefined && state !== 'cancelled' && (
         <button type="button" class="small" onClick={() => c.actions?.download(m)}>
           Download

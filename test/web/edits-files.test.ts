@@ -213,4 +213,31 @@ describe('web app: replies, edits, reactions, deletes, files', { skip }, () => {
       bobLine((m) => m.kind === 'file' && m.file?.name === 'dropped.txt' && m.file.size === 13),
     )
   })
+
+  it('File: a received image is previewed in its card once here; an SVG is not', async () => {
+    // A 1×1 PNG (RFC 2083 layout: signature, IHDR, IDAT, IEND).
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
+      'base64',
+    )
+    await a.locator('input[type="file"]').setInputFiles({
+      name: 'dot.png',
+      mimeType: 'image/png',
+      buffer: png,
+    })
+    const img = b.getByAltText('Preview of dot.png')
+    await img.waitFor()
+    await until('the preview decoded', async () =>
+      (await img.evaluate((el: { naturalWidth: number }) => el.naturalWidth)) === 1
+        ? true
+        : undefined,
+    )
+    await a.locator('input[type="file"]').setInputFiles({
+      name: 'pic.svg',
+      mimeType: 'image/svg+xml',
+      buffer: Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><script>1</script></svg>'),
+    })
+    await b.locator('.msg.in .file-card[data-state="done"]', { hasText: 'pic.svg' }).waitFor()
+    assert.equal(await b.getByAltText('Preview of pic.svg').count(), 0, 'no preview of an SVG')
+  })
 })
