@@ -40,11 +40,14 @@ export const SAME_LAN_PREFIX_BITS_IPV4 = 24
 /** Two IPv6 hosts in one /64 count as one LAN (RFC 4291 §2.5.4: subnets are /64). */
 export const SAME_LAN_PREFIX_BITS_IPV6 = 64
 /** How long our own address set is reused: the gater runs on every address of every dial, and
- *  libp2p rebuilds its address list (reading the interfaces: a netlink socket per call on Linux)
- *  on each call; an offline node's redial rounds made ≈1 socket a second with 1 s. libp2p's
- *  'self:peer:update' drops it at once; an interface that appears under a 0.0.0.0 listener
- *  (no event) is seen within this time. */
-export const OWN_ADDRS_TTL_MS = 5_000
+ *  libp2p rebuilds its address list (reading the interfaces: a netlink socket per wildcard
+ *  listener, 4–5 per read on Linux) on each call. An offline node's redial rounds made ≈1 socket
+ *  a second with 1 s, and still 1.07 a second in one of two fresh-clone CI runs with 5 s
+ *  (strace: 4–5 netlink sockets before each dial, dials ≈6 s apart: test/netns/loss.netns.ts,
+ *  "routes gone"). libp2p's 'self:peer:update' and connectivity.ts's reconnect round (network
+ *  back, woke up) drop it at once, so a returning network is never judged by a stale set; an
+ *  interface that appears under a 0.0.0.0 listener without either is seen within this time. */
+export const OWN_ADDRS_TTL_MS = 30_000
 
 /** Dial ranks, lowest first (see the header). */
 export const DIAL_RANK = { near: 0, public: 1, relayed: 2, webrtc: 3, lan: 4, other: 5 } as const

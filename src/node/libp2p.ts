@@ -364,8 +364,12 @@ export class Libp2pKithNode implements KithNode {
     this.#pubsub = new KithPubsub(libp2p.services.pubsub, tuning.pubsubGuard)
     // A watched peer whose addresses all failed is looked up by its card and peer routing.
     libp2p.services.dialer.setLookup((peer, options) => this.#cards.lookupAddrs(peer, options))
-    // Network back or woke up (connectivity.ts): contacts are redialled at once.
-    libp2p.services.connectivity.onReconnect(() => libp2p.services.dialer.redialAll())
+    // Network back or woke up (connectivity.ts): our addresses are read again (addr-policy.ts
+    // OWN_ADDRS_TTL_MS) and contacts are redialled at once.
+    libp2p.services.connectivity.onReconnect(() => {
+      libp2p.services.addrPolicy.invalidate()
+      libp2p.services.dialer.redialAll()
+    })
     libp2p.addEventListener('peer:connect', (evt) => {
       this.#emit('peer:connect', evt.detail.toString(), [])
     })
