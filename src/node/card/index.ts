@@ -9,7 +9,11 @@
 // connection; a request must arrive within CARD_STREAM_IDLE_MS. Refusals and hostile bytes are
 // counted by error name (cardRejected). It knows nothing of keys, links or contacts.
 import debug from 'debug'
-import { defineError as define, MalformedMessageError } from '../../core/errors.js'
+import {
+  defineError as define,
+  MalformedMessageError,
+  MessageTooLargeError,
+} from '../../core/errors.js'
 import { INVITE_SECRET_BYTES } from '../../core/wire/invite.js'
 import { MAX_CONTACT_CARD_BYTES } from '../../core/wire/limits.js'
 import { FrameReader } from '../dm/frames.js'
@@ -188,7 +192,7 @@ export class CardProtocol implements Startable {
         frame = await withTimeout(reader.next(), left, timeout, (e) => stream.abort(e))
       } catch (err) {
         if (CardTimeoutError.is(err) || signal.aborted) throw timeout()
-        if (MalformedMessageError.is(err) || asError(err).name === 'MessageTooLargeError') throw err
+        if (MalformedMessageError.is(err) || MessageTooLargeError.is(err)) throw err
         // The responder resets the stream for a secret that is not its own.
         throw new CardRefusedError(`${peer.toString()} refused the request`, { cause: err })
       }
