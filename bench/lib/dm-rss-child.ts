@@ -1,6 +1,6 @@
-// A child process for the dm bench's memory baselines, run with the same node flags as bin/kith
-// (tsx's loader, the polyfill): `node <loader args> bench/lib/dm-rss-child.ts <mode>`, where mode is
-//   node       nothing but Node, tsx and the polyfill: the floor under every process here
+// A child process for the dm bench's memory baselines, run as bin/kith runs the daemon
+// (bundled, or through tsx: bench/lib/dm-start.ts): `node <args> dm-rss-child <mode>`, where mode is
+//   node       nothing but Node and the polyfill (and tsx, unbundled): the floor under every process
 //   bare       a started plain libp2p node (TCP, Noise, yamux), listening on 127.0.0.1
 //   kith-node  a started createKithNode() (Kith's whole libp2p stack, no store, service or API)
 // It prints `{"event":"ready"}` on stdout once started and stops cleanly on SIGTERM/SIGINT.

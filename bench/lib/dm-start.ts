@@ -1,11 +1,14 @@
 // The dm bench's start-up and memory figures. A daemon's cold start is the time from spawning
 // `kith daemon` to its ready line; its idle RSS is VmRSS after it has sat idle a while. Two homes
 // are compared — an empty store and one holding a long history — plus three baseline processes run
-// with the same node flags (bench/lib/dm-rss-child.ts): Node + tsx alone, a bare libp2p node, and
-// Kith's libp2p node without store, service or API, which together show where start-up time and
-// memory go. Rounds alternate the order; the caller takes medians. This module knows nothing of
+// the way bin/kith runs the daemon (bench/lib/dm-rss-child.ts): Node + the polyfill alone, a bare
+// libp2p node, and Kith's libp2p node without store, service or API, which together show where
+// start-up time and memory go. When bin/kith runs the bundle (dist/bundle/kith.mjs, fresh), each
+// baseline is bundled the same way first (scripts/bundle-options.mjs), else run through tsx. Rounds alternate the order; the caller takes medians. This module knows nothing of
 // the output.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
+import { build, type BuildOptions } from 'esbuild'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import {
@@ -20,7 +23,38 @@ import {
 } from './dm-daemons.js'
 import { fillHistory, initHome } from './dm-store.js'
 
-const CHILD = join(new URL('.', import.meta.url).pathname, 'dm-rss-child.ts')
+const here = new URL('.', import.meta.url).pathname
+const CHILD = join(here, 'dm-rss-child.ts')
+const ROOT = join(here, '..', '..')
+
+/** Whether bin/kith runs the bundle: the same test as bin/kith's (a stamp no source is newer than). */
+function daemonIsBundled(): boolean {
+  const stamp = join(ROOT, 'dist', '.stamp')
+  if (!existsSync(stamp) || !existsSync(join(ROOT, 'dist', 'bundle', 'kith.mjs'))) return false
+  const built = statSync(stamp).mtimeMs
+  const newer = (dir: string): boolean =>
+    readdirSync(dir, { withFileTypes: true }).some((e) =>
+      e.isDirectory() ? newer(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs > built,
+    )
+  return !newer(join(ROOT, 'src'))
+}
+
+/** The command line of a baseline child: bundled like the daemon (the polyfill too) when the
+ *  daemon runs bundled, else the TypeScript through tsx, as bin/kith would run it. */
+async function childCommand(): Promise<(mode: BaselineMode) => string[]> {
+  if (!daemonIsBundled()) return (mode) => [...NODE_LOADER_ARGS, CHILD, mode]
+  // Under dist/, so that the native packages left out of the bundle resolve from node_modules.
+  mkdirSync(join(ROOT, 'dist', 'bench'), { recursive: true })
+  const dir = mkdtempSync(join(ROOT, 'dist', 'bench', 'child-'))
+  const { bundleOptions } = (await import(join(ROOT, 'scripts', 'bundle-options.mjs'))) as {
+    bundleOptions: (entry: string, outfile: string) => BuildOptions
+  }
+  const child = join(dir, 'child.mjs')
+  const polyfill = join(dir, 'polyfill.mjs')
+  await build(bundleOptions(CHILD, child))
+  await build(bundleOptions(join(ROOT, 'src', 'platform', 'polyfill.ts'), polyfill))
+  return (mode) => ['--import', `file://${polyfill}`, child, mode]
+}
 export const BASELINE_MODES = ['node', 'bare', 'kith-node'] as const
 export type BaselineMode = (typeof BASELINE_MODES)[number]
 
@@ -67,8 +101,12 @@ async function sampleDaemon(home: string, cfg: StartConfig): Promise<StartSample
   }
 }
 
-async function sampleChild(mode: BaselineMode, cfg: StartConfig): Promise<StartSample> {
-  const c: Child = await spawnUntilReady(mode, process.execPath, [...NODE_LOADER_ARGS, CHILD, mode])
+async function sampleChild(
+  mode: BaselineMode,
+  cfg: StartConfig,
+  command: (mode: BaselineMode) => string[],
+): Promise<StartSample> {
+  const c: Child = await spawnUntilReady(mode, process.execPath, command(mode))
   try {
     await sleep(cfg.idleMs)
     return { readyMs: c.readyMs, rssMiB: rssMiB(c.pid) }
@@ -85,6 +123,7 @@ export async function startFigures(cfg: StartConfig): Promise<StartResult> {
   const t0 = performance.now()
   fillHistory(history, cfg.historyMessages, cfg.historyConversations, cfg.text)
   const fillMs = performance.now() - t0
+  const command = await childCommand()
 
   const result: StartResult = {
     historyMessages: cfg.historyMessages,
@@ -104,7 +143,7 @@ export async function startFigures(cfg: StartConfig): Promise<StartResult> {
   const childJob =
     (mode: BaselineMode): Job =>
     async () => {
-      result.baselines[mode].push(await sampleChild(mode, cfg))
+      result.baselines[mode].push(await sampleChild(mode, cfg, command))
     }
   const run = async (jobs: Job[]) => {
     if (cfg.parallel) await Promise.all(jobs.map((j) => j()))
