@@ -112,6 +112,22 @@ export const YAMUX_MAX_STREAM_WINDOW_BYTES = 2 * 1024 * 1024
  * timeout, so this bounds what one connection pins before any handler runs (issue 11).
  */
 export const YAMUX_MAX_INBOUND_STREAMS = 128
+/**
+ * Outbound /ipfs/ping/1.0.0 streams one connection may hold at once (@libp2p/ping 3.1's default is
+ * 1). libp2p's connection monitor (libp2p 3.3, connection-monitor.js) pings every connection every
+ * 10 s over the ping service's protocol, so it is held to the same limit, and its pings may
+ * overlap: each waits up to its adaptive timeout (5–60 s). A second ping while the first is still
+ * listed fails with TooManyOutboundProtocolStreamsError, which the monitor treats as a dead peer
+ * and aborts the whole connection with every stream on it — a healthy but busy connection was
+ * dropped this way (test/node/sync-abuse.test.ts: whole strangers' held requests reset). Upstream:
+ * libp2p/js-libp2p#3464 (a leaked probe slot, merged) and #3504 (abort only on transport silence,
+ * open). Four covers a ping whose timeout spans several intervals. Canary:
+ * test/node/ping-limit.test.ts.
+ */
+export const PING_MAX_OUTBOUND_STREAMS = 4
+/** Inbound ping streams one connection may hold at once (the default is 2): a peer whose monitor
+ *  pings overlap, as above, is answered instead of reset. */
+export const PING_MAX_INBOUND_STREAMS = 4
 
 /** Timings the tests shorten. Production code passes nothing. */
 export interface KithNodeTuning {
@@ -271,7 +287,10 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
     services: {
       resources: budget.service(),
       identify: identify(),
-      ping: ping(),
+      ping: ping({
+        maxOutboundStreams: PING_MAX_OUTBOUND_STREAMS,
+        maxInboundStreams: PING_MAX_INBOUND_STREAMS,
+      }),
       // clientMode false: answer queries even before AutoNAT finds a public address (LANs,
       // loopback); passthroughMapper: keep private addresses in DHT answers (LAN peers).
       // Bounded server side (dht/index.ts): records capped, quotas per PeerId and /24, providers
