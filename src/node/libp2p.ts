@@ -429,6 +429,11 @@ export class Libp2pKithNode implements KithNode {
     return this.libp2p.getConnections(parsePeer('peer', peer)).length > 0
   }
 
+  /** Reservations held on our circuit relay server (`kith relay`); 0 on a node that runs none. */
+  relayReservations(): number {
+    return this.libp2p.services.relay?.reservations.size ?? 0
+  }
+
   nat(): NatStatus {
     return this.libp2p.services.nat.status()
   }
