@@ -14,7 +14,7 @@ import { nodeCrypto, nodeRng } from '../platform/node-crypto.js'
 import { BackupPayloadError, importRows, parsePayload } from '../store/backup.js'
 import { openDatabase } from '../store/database.js'
 import { loadIdentity, openNodeStore, SqliteNodeStore } from '../store/sqlite.js'
-import { startRestoredSessions } from '../service/restore.js'
+import { startRestoredSessions } from '../service/index.js'
 
 /** Largest backup file `kith restore` reads (the format's payload bound plus its tags). */
 export const MAX_BACKUP_FILE_BYTES = 1024 * 1024 * 1024 + 64 * 1024 * 1024

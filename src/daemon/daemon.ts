@@ -11,9 +11,8 @@ import { createKithNode } from '../node/libp2p.js'
 import { STUN_DEFAULT_PORT } from '../node/stun.js'
 import type { KithNode } from '../node/types.js'
 import { nodeCrypto, nodeRng } from '../platform/node-crypto.js'
-import { createChatService, type ChatService } from '../service/chat.js'
-import { DOWNLOADS_DIR, FILES_DIR } from '../service/files/limits.js'
-import type { ChatApi } from '../service/types.js'
+import { type ChatService, createChatService, DOWNLOADS_DIR, FILES_DIR } from '../service/index.js'
+import type { ChatApi } from '../service/index.js'
 import type { SqliteNodeStore } from '../store/index.js'
 import {
   openHome,

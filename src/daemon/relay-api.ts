@@ -5,8 +5,8 @@
 // through the two methods of Libp2pKithNode it names and knows no store or protocol.
 import type { Libp2pKithNode } from '../node/libp2p.js'
 import type { StunMetrics, StunServer } from '../node/stun.js'
-import { ServiceError } from '../service/errors.js'
-import type { ChatApi, NodeStatus } from '../service/types.js'
+import { ServiceError } from '../service/index.js'
+import type { ChatApi, NodeStatus } from '../service/index.js'
 import type { ConnectionInfo } from '../node/types.js'
 
 /** Every chat route of the local API on a relay. */

@@ -14,7 +14,7 @@ import { fromHex, toHex } from '../core/bytes.js'
 import { MAX_CARD_ADDRS, MAX_CARD_MAILBOXES } from '../core/wire/limits.js'
 import * as pb from '../core/wire/pb/wire.js'
 import type { PrekeyBundle } from '../core/wire/pb/wire.js'
-import { CARD_TTL_MS } from '../node/cards.js'
+import { CARD_TTL_MS } from '../node/index.js'
 import type { NodeStore } from '../store/types.js'
 
 const SEQ = 'card.seq'

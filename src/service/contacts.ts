@@ -18,8 +18,7 @@ import {
   type DecodedInvite,
 } from '../core/wire/invite.js'
 import type { PrekeyBundle } from '../core/wire/pb/wire.js'
-import { announceAddrs } from '../node/addr-policy.js'
-import { packAddrs, unpackAddrs } from '../node/card/index.js'
+import { announceAddrs, packAddrs, unpackAddrs } from '../node/index.js'
 import type { Contact } from '../store/types.js'
 import { loadRecord, type ChatContext } from './context.js'
 import {

@@ -5,7 +5,7 @@
 // receiving.
 import debug from 'debug'
 import type { PrekeyBundle } from '../core/wire/pb/wire.js'
-import { announceAddrs } from '../node/addr-policy.js'
+import { announceAddrs } from '../node/index.js'
 import { encryptAll, loadRecord, type ChatContext } from './context.js'
 
 const log = debug('kith:service')

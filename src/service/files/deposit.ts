@@ -8,9 +8,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import debug from 'debug'
 import { chunkCount, sealedLength, type FileManifest } from '../../core/file/index.js'
-import { FILEBOX_QUOTA_PER_RECIPIENT_BYTES } from '../../node/file/box-store.js'
-import { MAILBOX_DEPOSIT_REPLICAS } from '../../node/mailbox/limits.js'
-import type { KithNode } from '../../node/types.js'
+import { FILEBOX_QUOTA_PER_RECIPIENT_BYTES, MAILBOX_DEPOSIT_REPLICAS } from '../../node/index.js'
+import type { KithNode } from '../../node/index.js'
 import { openChunks, readChunk } from './disk.js'
 import { FileWriteError } from './errors.js'
 

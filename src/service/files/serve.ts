@@ -6,7 +6,7 @@
 import { open } from 'node:fs/promises'
 import { toHex } from '../../core/bytes.js'
 import { FILE_ID_BYTES, sealedLength } from '../../core/file/index.js'
-import type { FileServeHandler } from '../../node/file/index.js'
+import type { FileServeHandler } from '../../node/index.js'
 import type { FileRow } from '../../store/files.js'
 import type { NodeStore } from '../../store/types.js'
 import { readChunk } from './disk.js'

@@ -5,7 +5,7 @@
 import type { CoreContext } from '../../core/crypto/provider.js'
 import type { GroupOpRecord } from '../../core/group/index.js'
 import type { IdentityKeyPair } from '../../core/identity/identity.js'
-import type { KithNode } from '../../node/types.js'
+import type { KithNode } from '../../node/index.js'
 import type { ChatContent, FileManifest } from '../../core/wire/content.js'
 import type { NodeStore, StoredMessage } from '../../store/types.js'
 import type { Cards } from '../cards.js'

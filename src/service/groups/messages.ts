@@ -18,7 +18,7 @@ import {
 import { peerIdToBytes } from '../../core/identity/identity.js'
 import { decodeChatContent, encodeChatContent, MESSAGE_ID_BYTES } from '../../core/wire/content.js'
 import type { ChatContent, FileManifest } from '../../core/wire/pb/wire.js'
-import type { PubsubVerdict } from '../../node/types.js'
+import type { PubsubVerdict } from '../../node/index.js'
 import type { MessageStatus, StoredMessage } from '../../store/types.js'
 import { InvalidArgumentError, MessageNotFoundError } from '../errors.js'
 import { toMessageView, type GroupRejected, type SendOptions, type ServiceEvent } from '../types.js'
