@@ -8,6 +8,7 @@ import createDebug from 'debug'
 import type { DaemonInfo } from '../api/client.js'
 import { FILEBOX_DIR } from '../node/file/box-store.js'
 import { createKithNode } from '../node/libp2p.js'
+import { MAILBOX_HOLDINGS } from '../node/mailbox/limits.js'
 import { STUN_DEFAULT_PORT } from '../node/stun.js'
 import type { KithNode } from '../node/types.js'
 import { nodeCrypto, nodeRng } from '../platform/node-crypto.js'
@@ -123,7 +124,7 @@ async function startNode(
       stun: opts.stun ?? stunFromBootstrap(opts.bootstrap),
       // Every node is a mailbox for its own contacts (the service sets that policy), within the
       // holdings' quotas.
-      mailbox: { holdings: store.mailboxHoldings() },
+      mailbox: { holdings: store.mailboxHoldings(MAILBOX_HOLDINGS) },
       // File chunks deposited by contacts for each other (node/file/box.ts), on disk.
       filebox: { dir: join(opts.home, FILEBOX_DIR) },
     })

@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import createDebug from 'debug'
 import { FILEBOX_DIR } from '../node/file/box-store.js'
 import { createKithNode, type Libp2pKithNode } from '../node/libp2p.js'
+import { MAILBOX_HOLDINGS } from '../node/mailbox/limits.js'
 import { startStunServer, type StunServer } from '../node/stun.js'
 import type { SqliteNodeStore } from '../store/index.js'
 import { writeErr } from './output.js'
@@ -68,6 +69,7 @@ async function startNode(store: SqliteNodeStore, opts: RelayOptions): Promise<Li
       // Quotas per recipient, depositor, depositor network prefix and in total (limits.ts).
       mailbox: {
         holdings: store.mailboxHoldings(
+          MAILBOX_HOLDINGS,
           opts.mailboxTtlMs !== undefined ? { ttlMs: opts.mailboxTtlMs } : {},
         ),
         policy: () => true,
