@@ -17,7 +17,6 @@ import { peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webRTC } from '@libp2p/webrtc'
-import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import debug from 'debug'
@@ -31,7 +30,8 @@ import { dm } from './dm/index.js'
 import { gatedWebRTC, holePunch, type WebRTCDialer } from './holepunch.js'
 import { mailbox } from './mailbox/index.js'
 import { OfflineGate } from './offline-gate.js'
-import { autoNATService, natTracker } from './nat.js'
+import { natTracker } from './nat.js'
+import { autoNATService, webSocketsTransport } from './patches.js'
 import { PacedRandomWalk, withPacedWalk } from './random-walk.js'
 import { KithPubsub, pubsubService } from './pubsub.js'
 import type { PubsubGuard } from './pubsub-guard.js'
@@ -159,22 +159,6 @@ function peersOf(addrs: readonly string[]): string[] {
 
 type Listener = (peer: string, addrs: string[]) => void
 type KithEvent = 'peer:connect' | 'peer:disconnect' | 'peer:discovery' | 'peer:identify'
-
-/**
- * WebSockets listen everywhere; dialling them needs a global WebSocket (Node ≥ 22, or 20 with
- * --experimental-websocket). Without one, hide /ws addresses from the dialer so libp2p tries
- * TCP instead of failing on a ReferenceError.
- */
-function webSocketsTransport(): ReturnType<typeof webSockets> {
-  const factory = webSockets()
-  return (components) => {
-    const transport = factory(components)
-    if (typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'function') {
-      transport.dialFilter = () => []
-    }
-    return transport
-  }
-}
 
 function parsePeer(field: string, peer: string): PeerId {
   try {
