@@ -48,9 +48,13 @@ const LAYER_ZONES = [
     except: ['./index.ts', './limits.ts'],
     message: 'src/service uses the node through its public face, src/node/index.ts (or limits.ts).',
   },
-  // Not yet: service → core only through src/core/index.ts. About 120 import lines in 40 service
-  // files name core modules directly (wire/pb types, file and group helpers core/index.ts does
-  // not export yet); routing them is a mechanical change of its own (issue 13).
+  {
+    target: './src/service',
+    from: './src/core',
+    except: ['./index.ts', './wire/limits.ts', './file/limits.ts'],
+    message:
+      'src/service uses the core through src/core/index.ts (or a constants-only limits module).',
+  },
   {
     target: './src/api',
     from: allBut('api', 'service'),

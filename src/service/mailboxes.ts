@@ -13,9 +13,7 @@
 // costs one budget per round.
 import { multiaddr } from '@multiformats/multiaddr'
 import debug from 'debug'
-import type { CoreContext } from '../core/crypto/provider.js'
-import type { ContactCard } from '../core/identity/card.js'
-import type { IdentityKeyPair } from '../core/identity/identity.js'
+import type { ContactCard, CoreContext, IdentityKeyPair } from '../core/index.js'
 import { MAX_CARD_MAILBOXES } from '../core/wire/limits.js'
 import { MAILBOX_DEPOSIT_REPLICAS, MAILBOX_PROTOCOL } from '../node/index.js'
 import type { KithNode, MailboxFetchMetrics, NodeMetrics } from '../node/index.js'

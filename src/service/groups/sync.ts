@@ -3,7 +3,7 @@
 // marks) and asking a member for what we lack. The node carries the frames and enforces the
 // wire limits; this module decides who is served and what is taken.
 import debug from 'debug'
-import { fromHex, toHex } from '../../core/bytes.js'
+import { fromHex, toHex } from '../../core/index.js'
 import type { SyncRequest, SyncResponse } from '../../node/index.js'
 import { MAX_SYNC_ENVELOPES, MAX_SYNC_OPS, MAX_SYNC_RESPONSE_BYTES } from '../../node/index.js'
 import type { GroupRow } from '../../store/types.js'
