@@ -6,21 +6,21 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import WebSocket from 'ws'
-import type { ConnectionInfo } from '../node/types.js'
-import type { MessageStatus } from '../store/types.js'
-import type { FileListRow } from '../service/files/index.js'
-import type { FileInfo } from '../service/files/info.js'
 import type {
+  ConnectionInfo,
   ContactView,
   ConversationView,
+  FileInfo,
+  FileListRow,
   GroupView,
+  MessageStatus,
   MessageView,
   NodeStatus,
   ProfileView,
   RequestView,
   ServiceEvent,
   SettingsView,
-} from '../service/types.js'
+} from './contract.js'
 
 /** Written by the daemon when ready: `{ pid, peerId, addrs, api }` (CLI.md "Node"). */
 export const DAEMON_FILE = 'daemon.json'

@@ -3,7 +3,7 @@
 // contact's name or PeerId; `:peerId` a PeerId. Knows nothing of HTTP plumbing (./server.ts); the
 // typed errors the service throws (InvalidName 400, NameTaken 409, RequestNotFound 404…) carry
 // their own status (./errors.ts).
-import type { ChatApi } from '../service/types.js'
+import type { ChatApi } from '../service/index.js'
 import { HttpError } from './errors.js'
 import { bad, flag, REF, str, type Route } from './routes.js'
 

@@ -1,21 +1,24 @@
 // The local API's contract as data types: what its JSON bodies and event frames look like
 // (docs/cli.md). The web app (src/web) may import this module and nothing else of the daemon
 // (eslint.config.js zone), and only types: it holds no code, so a bundle importing it gains none.
+// The CLI takes its types from here too; the limits both check are in ./limits.ts.
 export type {
+  ConnectionInfo,
   ContactView,
   ConversationView,
+  FileInfo,
+  FileListRow,
   GroupView,
+  MessageStatus,
   MessageView,
   NodeStatus,
   ProfileView,
   RequestView,
   ServiceEvent,
   SettingsView,
-} from '../service/types.js'
-import type { ServiceEvent } from '../service/types.js'
-export type { MessageStatus } from '../store/types.js'
-export type { FileInfo } from '../service/files/info.js'
-export type { FileListRow } from '../service/files/index.js'
+} from '../service/index.js'
+export type { GroupEvent, GroupEventType } from '../service/limits.js'
+import type { ServiceEvent } from '../service/index.js'
 
 /** `POST /v1/messages/:id/edit`. */
 export interface EditView {

@@ -2,7 +2,7 @@
 // calls one ChatApi method. `:ref` is a contact's name or PeerId, or a group's name or id; an
 // unknown one is the service's ContactNotFound (404). An API without chat (`kith relay`) answers
 // 404 NotAvailable. Knows nothing of HTTP plumbing (./server.ts).
-import type { ChatApi } from '../service/types.js'
+import type { ChatApi } from '../service/index.js'
 import { HttpError } from './errors.js'
 import { bad, REF, type Route } from './routes.js'
 

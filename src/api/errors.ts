@@ -3,7 +3,7 @@
 // apart by `.name`, STYLE.md §4) to statuses. It never echoes what it does not recognize: an
 // unknown error becomes a 500 with a generic message, so no stack, path, message text or key
 // material reaches a client. Known errors carry messages their layers keep free of secrets.
-import { ServiceError } from '../service/errors.js'
+import { ServiceError } from '../service/index.js'
 
 export interface ApiErrorBody {
   error: string

@@ -5,7 +5,7 @@
 // serve (another run's epoch, older than the log, malformed) gets one `{"event":"resync"}` frame:
 // the client must re-read what it shows. Knows nothing of sockets or HTTP.
 import { randomBytes } from 'node:crypto'
-import type { ServiceEvent } from '../service/types.js'
+import type { ServiceEvent } from '../service/index.js'
 
 /** Events kept for resume: enough for a page that was away for a daemon-side burst (a restart of
  *  the browser's network, a laptop lid closed for a minute), small enough to cost little memory

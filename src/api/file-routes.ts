@@ -3,7 +3,7 @@
 // Paths in bodies are the CLI's absolute paths on this machine (the API is local only). Knows
 // nothing of HTTP plumbing (./server.ts).
 import { isAbsolute } from 'node:path'
-import type { ChatApi } from '../service/types.js'
+import type { ChatApi } from '../service/index.js'
 import { HttpError } from './errors.js'
 import { bad, str, type Body, type Route } from './routes.js'
 

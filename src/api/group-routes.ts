@@ -1,7 +1,7 @@
 // /v1/groups… (docs/groups.md, CLI.md "Groups"): `:ref` is a group's name or id. Each route calls
 // one optional ChatApi group method; an API without groups (`kith relay`) answers 404
 // NotAvailable. Knows nothing of HTTP plumbing (./server.ts).
-import type { ChatApi } from '../service/types.js'
+import type { ChatApi } from '../service/index.js'
 import { HttpError } from './errors.js'
 import { replyTo } from './message-routes.js'
 import { bad, int, REF, str, type Route, messageId } from './routes.js'

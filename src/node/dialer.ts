@@ -39,6 +39,7 @@ import type {
 } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { AddrPolicy } from './addr-policy.js'
+import { dialAttemptSignal } from './patches.js'
 
 const log = debug('kith:node:dialer')
 
@@ -47,7 +48,8 @@ export const BASE_DIAL_DELAY_MS = 1_000
 /** Cap of the redial delay (a contact offline for a day is retried at least every 5 min). */
 export const MAX_DIAL_DELAY_MS = 5 * 60_000
 /** Bound of one dial attempt: one address, or a PeerId looked up in the peer store and the
- *  DHT. libp2p's own dialTimeout (10 s) does not apply once a caller passes an AbortSignal. */
+ *  DHT. libp2p's own dialTimeout (10 s) does not apply once a caller passes an AbortSignal
+ *  (./patches.ts dialTimeoutWithSignal). */
 export const DIAL_ATTEMPT_TIMEOUT_MS = 10_000
 /** Least time between two DHT lookups of one watched peer (each is a DHT get and a FIND_NODE
  *  query, ≈10 requests): with many contacts offline, lookups stay a trickle. */
@@ -438,7 +440,7 @@ export class Dialer implements Startable {
     const key = w.peerId.toString()
     const cancelled = AbortSignal.any([this.#abort.signal, round])
     const attempt = (): { signal: AbortSignal } => ({
-      signal: AbortSignal.any([cancelled, AbortSignal.timeout(DIAL_ATTEMPT_TIMEOUT_MS)]),
+      signal: dialAttemptSignal(cancelled, DIAL_ATTEMPT_TIMEOUT_MS),
     })
     // /webrtc addresses are the hole puncher's alone (libp2p's dial queue refuses them:
     // holepunch.ts gatedWebRTC); dialling one here only fails with NoValidAddressesError.

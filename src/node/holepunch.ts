@@ -39,6 +39,7 @@ import { randomBytes } from 'node:crypto'
 import './ice-order.js' // the offerer's ICE checks go second (docs/connectivity.md)
 import { byteStream } from '@libp2p/utils'
 import debug from 'debug'
+import { WEBRTC_SIGNALING_PROTOCOL } from './patches.js'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type {
   Connection,
@@ -53,8 +54,8 @@ import type {
 
 const log = debug('kith:node:holepunch')
 
-/** @libp2p/webrtc's signalling protocol (its SIGNALING_PROTOCOL, not exported by the package). */
-export const WEBRTC_SIGNALING_PROTOCOL = '/webrtc-signaling/0.0.1'
+/** @libp2p/webrtc's signalling protocol, copied (./patches.ts); re-exported for the tests. */
+export { WEBRTC_SIGNALING_PROTOCOL }
 /** Punch attempts per peer and side while only relayed connections exist (then chat stays
  *  relayed until a new relayed connection comes up). Whether a punch through a router that
  *  accepts unsolicited packets works is a race of microseconds (see the header; 1 of 3 attempts

@@ -1,7 +1,8 @@
-// The KithNode (types.ts) on js-libp2p v3: key, transports, encryption, muxer and services, and
-// the thin mapping from the string-typed KithNode interface to libp2p's objects. The protocol
-// logic lives in its own modules: /kith/dm in dm/, redial and peer-store hygiene in dialer.ts,
-// reachability in nat.ts. This module knows nothing of sessions or messages.
+// The KithNode (types.ts) on js-libp2p v3, built: key, transports, encryption, muxer and services
+// with their named limits (createKithNode). The mapping from the KithNode interface to libp2p's
+// objects is ./kith-node.ts (Libp2pKithNode, re-exported here); the protocol logic lives in its
+// own modules: /kith/dm in dm/, redial and peer-store hygiene in dialer.ts, reachability in
+// nat.ts, the js-libp2p workarounds in patches.ts. This module knows nothing of sessions.
 //
 // Import src/platform/polyfill.ts first in any entry point (libp2p needs Promise.withResolvers,
 // missing on Node 20).
@@ -13,62 +14,42 @@ import { identify } from '@libp2p/identify'
 import { passthroughMapper } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
 import { noise } from '@libp2p/noise'
-import { peerIdFromString } from '@libp2p/peer-id'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webRTC } from '@libp2p/webrtc'
-import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
-import debug from 'debug'
 import { createLibp2p } from 'libp2p'
 import { AddrPolicy } from './addr-policy.js'
+import { Libp2pKithNode, parseAddrs } from './kith-node.js'
 import { connectivity, dialAnchors, type ConnectivityInit } from './connectivity.js'
-import { CARD_KEY_NAMESPACE, CardRouting, cardRecordPolicy } from './cards.js'
+import { CARD_KEY_NAMESPACE, cardRecordPolicy } from './cards.js'
 import { boundedKadDHT, type DhtLimits } from './dht/index.js'
 import { dialer } from './dialer.js'
 import { dm } from './dm/index.js'
 import { gatedWebRTC, holePunch, type WebRTCDialer } from './holepunch.js'
 import { mailbox } from './mailbox/index.js'
 import { OfflineGate } from './offline-gate.js'
-import { autoNATService, natTracker } from './nat.js'
+import { natTracker } from './nat.js'
+import { autoNATService, webSocketsTransport } from './patches.js'
 import { PacedRandomWalk, withPacedWalk } from './random-walk.js'
-import { KithPubsub, pubsubService } from './pubsub.js'
-import type { PubsubGuard } from './pubsub-guard.js'
+import { pubsubService } from './pubsub.js'
 import { relayServer } from './relay.js'
-import { ReservationClock } from './reservations.js'
 import { ConnectionBudget } from './resources.js'
 import { sync } from './sync/index.js'
-import { card, type CardHandler, type CardInit } from './card/index.js'
+import { card, type CardInit } from './card/index.js'
 import { filebox, type FileBoxInit } from './file/box.js'
-import { file, type FileInit, type FileRequest, type FileServeHandler } from './file/index.js'
+import { file, type FileInit } from './file/index.js'
 import type { CardRoutingInit } from './cards.js'
-import type { DialerInit, WatchState } from './dialer.js'
+import type { DialerInit } from './dialer.js'
 import type { DmInit } from './dm/index.js'
 import type { HolePunchInit } from './holepunch.js'
 import type { RelayLimits } from './relay.js'
 import type { ResourceLimits } from './resources.js'
 import type { MailboxInit } from './mailbox/index.js'
-import type { MailboxItem, MailboxPolicy, MailboxSign, MailboxUsage } from './mailbox/types.js'
 import type { SyncInit } from './sync/index.js'
-import type {
-  ConnectionInfo,
-  DmHandler,
-  KithNode,
-  KithNodeOptions,
-  NatStatus,
-  NetworkInfo,
-  NodeMetrics,
-  ReservationInfo,
-  PubsubVerdict,
-  SyncHandler,
-  SyncRequest,
-  SyncResponse,
-} from './types.js'
-import type { ConnectionGater, PeerId } from '@libp2p/interface'
-import type { Multiaddr } from '@multiformats/multiaddr'
-
-const log = debug('kith:node')
+import type { KithNodeOptions } from './types.js'
+import type { ConnectionGater } from '@libp2p/interface'
 
 /** Kith's own Kademlia protocol: Kith is its own DHT, not IPFS's (ARCHITECTURE.md). */
 export const KITH_DHT_PROTOCOL = '/kith/kad/1.0.0'
@@ -169,43 +150,6 @@ function peersOf(addrs: readonly string[]): string[] {
       return p === undefined ? [] : [p]
     } catch {
       return []
-    }
-  })
-}
-
-type Listener = (peer: string, addrs: string[]) => void
-type KithEvent = 'peer:connect' | 'peer:disconnect' | 'peer:discovery' | 'peer:identify'
-
-/**
- * WebSockets listen everywhere; dialling them needs a global WebSocket (Node ≥ 22, or 20 with
- * --experimental-websocket). Without one, hide /ws addresses from the dialer so libp2p tries
- * TCP instead of failing on a ReferenceError.
- */
-function webSocketsTransport(): ReturnType<typeof webSockets> {
-  const factory = webSockets()
-  return (components) => {
-    const transport = factory(components)
-    if (typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'function') {
-      transport.dialFilter = () => []
-    }
-    return transport
-  }
-}
-
-function parsePeer(field: string, peer: string): PeerId {
-  try {
-    return peerIdFromString(peer)
-  } catch {
-    throw new TypeError(`${field} is not a PeerId`)
-  }
-}
-
-function parseAddrs(field: string, addrs: readonly string[]): Multiaddr[] {
-  return addrs.map((a, i) => {
-    try {
-      return multiaddr(a)
-    } catch {
-      throw new TypeError(`${field}[${i}] is not a multiaddr`)
     }
   })
 }
@@ -352,318 +296,10 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
   })
 }
 
-type KithLibp2p = Awaited<ReturnType<typeof buildLibp2p>>
+/** The js-libp2p node buildLibp2p makes, with Kith's services (Libp2pKithNode wraps it). */
+export type KithLibp2p = Awaited<ReturnType<typeof buildLibp2p>>
 
-export class Libp2pKithNode implements KithNode {
-  readonly peerId: string
-  /** The underlying js-libp2p node (DHT, handlers of other Kith protocols, tests). */
-  readonly libp2p: KithLibp2p
-  readonly #listeners = new Map<KithEvent, Set<Listener>>()
-  /** Protocols each connected peer announced through identify. */
-  readonly #protocols = new Map<string, string[]>()
-  /** Contact cards in the DHT and our card's refresh (cards.ts). */
-  readonly #cards: CardRouting
-  /** Group topics on gossipsub (pubsub.ts). */
-  readonly #pubsub: KithPubsub
-  /** Since when each relay reservation is held (reservations.ts). */
-  readonly #reservations = new ReservationClock()
-
-  constructor(libp2p: KithLibp2p, tuning: KithNodeTuning = {}) {
-    this.libp2p = libp2p
-    this.peerId = libp2p.peerId.toString()
-    this.#cards = new CardRouting(
-      {
-        peerId: this.peerId,
-        dht: libp2p.services.dht,
-        peerRouting: libp2p.peerRouting,
-        events: libp2p,
-      },
-      tuning.cards,
-    )
-    this.#pubsub = new KithPubsub(libp2p.services.pubsub, tuning.pubsubGuard)
-    // A watched peer whose addresses all failed is looked up by its card and peer routing.
-    libp2p.services.dialer.setLookup((peer, options) => this.#cards.lookupAddrs(peer, options))
-    // Network back or woke up (connectivity.ts): our addresses are read again (addr-policy.ts
-    // OWN_ADDRS_TTL_MS) and contacts are redialled at once.
-    libp2p.services.connectivity.onReconnect(() => {
-      libp2p.services.addrPolicy.invalidate()
-      libp2p.services.dialer.redialAll()
-    })
-    libp2p.addEventListener('peer:connect', (evt) => {
-      this.#emit('peer:connect', evt.detail.toString(), [])
-    })
-    libp2p.addEventListener('peer:disconnect', (evt) => {
-      const peer = evt.detail.toString()
-      this.#protocols.delete(peer)
-      this.#emit('peer:disconnect', peer, [])
-    })
-    libp2p.addEventListener('self:peer:update', () => {
-      this.#reservations.update(libp2p.getMultiaddrs())
-    })
-    libp2p.addEventListener('peer:discovery', (evt) => {
-      const addrs = evt.detail.multiaddrs.map((ma) => ma.toString())
-      this.#emit('peer:discovery', evt.detail.id.toString(), addrs)
-    })
-    libp2p.addEventListener('peer:identify', (evt) => {
-      const peer = evt.detail.peerId.toString()
-      this.#protocols.set(peer, [...evt.detail.protocols])
-      // The peer's own listen addresses, so they can be remembered and dialled back later.
-      const addrs = evt.detail.listenAddrs.map((ma) => `${ma.toString()}/p2p/${peer}`)
-      this.#emit('peer:identify', peer, addrs)
-    })
-  }
-
-  async start(): Promise<void> {
-    await this.libp2p.start()
-    this.#cards.start()
-    log('started %s on %o', this.peerId, this.addrs())
-  }
-
-  async stop(): Promise<void> {
-    this.#cards.stop()
-    await this.libp2p.stop()
-    this.#protocols.clear()
-    log('stopped %s', this.peerId)
-  }
-
-  addrs(): string[] {
-    return this.libp2p.getMultiaddrs().map((ma) => ma.toString())
-  }
-
-  connections(): ConnectionInfo[] {
-    return this.libp2p.getConnections().map((conn) => {
-      const peerId = conn.remotePeer.toString()
-      return {
-        peerId,
-        addrs: [conn.remoteAddr.toString()],
-        // A relayed (circuit v2) connection carries limits; a direct one has none (NOTES.md). A
-        // WebRTC connection counts once it answered its liveness probe (holepunch.ts).
-        direct: conn.limits == null && !this.libp2p.services.holePunch.probing(conn.id),
-        protocols: this.#protocols.get(peerId) ?? [],
-      }
-    })
-  }
-
-  isConnected(peer: string): boolean {
-    return this.libp2p.getConnections(parsePeer('peer', peer)).length > 0
-  }
-
-  nat(): NatStatus {
-    return this.libp2p.services.nat.status()
-  }
-
-  network(): NetworkInfo {
-    const c = this.libp2p.services.connectivity
-    return { state: c.state(), since: c.since() }
-  }
-
-  reservations(): ReservationInfo[] {
-    return this.#reservations.update(this.libp2p.getMultiaddrs())
-  }
-
-  metrics(): NodeMetrics {
-    return {
-      network: this.libp2p.services.connectivity.counts(),
-      ...this.libp2p.services.dm.metrics(),
-      mailbox: this.libp2p.services.mailbox.metrics(),
-      syncRejected: this.libp2p.services.sync.rejected(),
-      cardRejected: this.libp2p.services.card.rejected(),
-      file: this.libp2p.services.file.metrics(),
-      filebox: this.libp2p.services.filebox.metrics(),
-      holePunch: this.libp2p.services.holePunch.metrics(),
-      dht: this.libp2p.services.dht.kithMetrics(),
-      resources: this.libp2p.services.resources.metrics(),
-      pubsubRejected: this.#pubsub.guard.rejected(),
-    }
-  }
-
-  setProtectedPeers(isProtected: (peer: string) => boolean): void {
-    this.libp2p.services.resources.setProtected(isProtected)
-  }
-
-  onDm(handler: DmHandler): void {
-    this.libp2p.services.dm.setHandler(handler)
-  }
-
-  async sendDm(peer: string, frames: Uint8Array[], addrs: string[] = []): Promise<void> {
-    await this.libp2p.services.dm.send(parsePeer('peer', peer), frames, parseAddrs('addrs', addrs))
-  }
-
-  async mailboxDeposit(
-    mailbox: string,
-    recipient: string,
-    envelope: Uint8Array,
-    addrs: string[] = [],
-  ): Promise<void> {
-    const m = parsePeer('mailbox', mailbox)
-    await this.libp2p.services.mailbox.deposit(m, recipient, envelope, parseAddrs('addrs', addrs))
-  }
-
-  async mailboxFetch(
-    mailbox: string,
-    sign: MailboxSign,
-    addrs: string[] = [],
-  ): Promise<MailboxItem[]> {
-    const m = parsePeer('mailbox', mailbox)
-    return await this.libp2p.services.mailbox.fetch(m, sign, parseAddrs('addrs', addrs))
-  }
-
-  async mailboxConfirm(
-    mailbox: string,
-    ids: string[],
-    sign: MailboxSign,
-    addrs: string[] = [],
-  ): Promise<number> {
-    const m = parsePeer('mailbox', mailbox)
-    return await this.libp2p.services.mailbox.confirm(m, ids, sign, parseAddrs('addrs', addrs))
-  }
-
-  setMailboxPolicy(policy: MailboxPolicy): void {
-    this.libp2p.services.mailbox.setPolicy(policy)
-    // File chunks are held under the same rule as envelopes (node/file/box.ts).
-    this.libp2p.services.filebox.setPolicy(policy)
-  }
-
-  mailboxUsage(): Promise<MailboxUsage | undefined> {
-    return this.libp2p.services.mailbox.usage()
-  }
-
-  pubsubSubscribe(
-    topic: string,
-    validate: (data: Uint8Array) => PubsubVerdict,
-    onMessage: (data: Uint8Array) => void,
-  ): void {
-    this.#pubsub.subscribe(topic, validate, onMessage)
-  }
-
-  pubsubUnsubscribe(topic: string): void {
-    this.#pubsub.unsubscribe(topic)
-  }
-
-  pubsubPublish(topic: string, data: Uint8Array): Promise<number> {
-    return this.#pubsub.publish(topic, data)
-  }
-
-  pubsubPeers(topic: string): string[] {
-    return this.#pubsub.peers(topic)
-  }
-
-  onSyncRequest(handler: SyncHandler, allow?: (peer: string) => boolean): void {
-    this.libp2p.services.sync.setHandler(handler, allow)
-  }
-
-  async syncFetch(peer: string, req: SyncRequest, addrs: string[] = []): Promise<SyncResponse> {
-    const p = parsePeer('peer', peer)
-    return await this.libp2p.services.sync.fetch(p, req, parseAddrs('addrs', addrs))
-  }
-
-  onCardRequest(handler: CardHandler): void {
-    this.libp2p.services.card.setHandler(handler)
-  }
-
-  async fetchCard(peer: string, secret: Uint8Array, addrs: string[] = []): Promise<Uint8Array> {
-    const p = parsePeer('peer', peer)
-    return await this.libp2p.services.card.fetch(p, secret, parseAddrs('addrs', addrs))
-  }
-
-  onFileRequest(handler: FileServeHandler | undefined): void {
-    this.libp2p.services.file.setHandler(handler)
-  }
-
-  async fileFetch(
-    peer: string,
-    req: FileRequest,
-    onChunk: (index: number, data: Uint8Array) => void | Promise<void>,
-    addrs: string[] = [],
-  ): Promise<number> {
-    const p = parsePeer('peer', peer)
-    return await this.libp2p.services.file.fetch(p, req, onChunk, parseAddrs('addrs', addrs))
-  }
-
-  async fileboxDeposit(
-    mailbox: string,
-    recipient: string,
-    fileId: Uint8Array,
-    count: number,
-    chunk: (index: number) => Promise<Uint8Array>,
-    addrs: string[] = [],
-  ): Promise<void> {
-    const m = parsePeer('mailbox', mailbox)
-    await this.libp2p.services.filebox.deposit(
-      m,
-      recipient,
-      fileId,
-      count,
-      chunk,
-      parseAddrs('addrs', addrs),
-    )
-  }
-
-  async fileboxFetch(
-    mailbox: string,
-    req: FileRequest,
-    onChunk: (index: number, data: Uint8Array) => void | Promise<void>,
-    addrs: string[] = [],
-  ): Promise<number> {
-    const m = parsePeer('mailbox', mailbox)
-    return await this.libp2p.services.filebox.fetch(m, req, onChunk, parseAddrs('addrs', addrs))
-  }
-
-  watch(peer: string, addrs: string[]): void {
-    this.libp2p.services.dialer.watch(parsePeer('peer', peer), parseAddrs('addrs', addrs))
-  }
-
-  unwatch(peer: string): void {
-    this.libp2p.services.dialer.unwatch(parsePeer('peer', peer))
-  }
-
-  async publishCard(signedCard: Uint8Array): Promise<void> {
-    await this.#cards.publish(signedCard)
-  }
-
-  findCard(peer: string): Promise<Uint8Array | undefined> {
-    return this.#cards.findCard(peer)
-  }
-
-  findPeerAddrs(peer: string): Promise<string[]> {
-    return this.#cards.findPeerAddrs(peer)
-  }
-
-  setCardSource(makeCard: (() => Promise<Uint8Array>) | undefined): void {
-    this.#cards.setSource(makeCard)
-  }
-
-  /** The inbound gossipsub guard (pubsub-guard.ts): partial bytes held (diagnostics, tests). */
-  get pubsubGuard(): PubsubGuard {
-    return this.#pubsub.guard
-  }
-
-  /** The dialer's view of a watched peer (diagnostics, tests). */
-  watchState(peer: string): WatchState | undefined {
-    return this.libp2p.services.dialer.watchState(peer)
-  }
-
-  on(event: 'peer:connect' | 'peer:disconnect', fn: (peer: string) => void): void
-  on(event: 'peer:discovery' | 'peer:identify', fn: (peer: string, addrs: string[]) => void): void
-  on(event: KithEvent, fn: Listener): void {
-    let set = this.#listeners.get(event)
-    if (set == null) {
-      set = new Set()
-      this.#listeners.set(event, set)
-    }
-    set.add(fn)
-  }
-
-  #emit(event: KithEvent, peer: string, addrs: string[]): void {
-    for (const fn of this.#listeners.get(event) ?? []) {
-      try {
-        fn(peer, addrs)
-      } catch (err) {
-        log('%s listener threw: %s', event, err instanceof Error ? err.name : String(err))
-      }
-    }
-  }
-}
+export { Libp2pKithNode }
 
 /** Builds a stopped node; call start(). */
 export async function createKithNode(

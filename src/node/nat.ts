@@ -11,11 +11,11 @@
 //              observed address that vanished without being verified);
 //  - 'unknown' otherwise. On loopback or a LAN with no public address nothing can be learned, so
 //              the status stays 'unknown' (expected in tests).
-import { autoNAT } from '@libp2p/autonat'
 import { getNetConfig, isLinkLocal, isPrivate } from '@libp2p/utils'
-import { isMultiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import type { Multiaddr } from '@multiformats/multiaddr'
+import { cancelSelfAddressUpdate } from './patches.js'
 import type { NatStatus } from './types.js'
-import type { Libp2pEvents, PeerId, Startable, TypedEventTarget } from '@libp2p/interface'
+import type { Libp2pEvents, Startable, TypedEventTarget } from '@libp2p/interface'
 
 /** What the address manager reports of each of our addresses (libp2p's NodeAddress). */
 export interface AddressInfo {
@@ -78,16 +78,9 @@ export class NatTracker implements Startable {
     this.#started = false
   }
 
-  /**
-   * Workaround (libp2p 3.3.11): the address manager has no stop(), and a 'transport:close'
-   * during libp2p.stop() arms its debounced self-address update, a ref'd 1 s timer that holds
-   * the process after stop. Cancel it once everything has stopped.
-   */
+  /** Once everything has stopped: the address manager's pending timer (./patches.ts). */
   afterStop(): void {
-    const am = this.#components.addressManager as {
-      _updatePeerStoreAddresses?: { stop?: () => void }
-    }
-    am._updatePeerStoreAddresses?.stop?.()
+    cancelSelfAddressUpdate(this.#components.addressManager)
   }
 
   status(): NatStatus {
@@ -133,37 +126,4 @@ export class NatTracker implements Startable {
 /** Factory in the js-libp2p service style: `services: { nat: natTracker() }`. */
 export function natTracker(): (components: NatComponents) => NatTracker {
   return (components) => new NatTracker(components)
-}
-
-/**
- * @libp2p/autonat with its dial-back fixed. Workaround (autonat 3.0.28): the AutoNAT server
- * dials the address to verify with `openConnection(multiaddr)`, which returns the requester's
- * existing connection (libp2p reuses one per peer); its remote address (an ephemeral port) then
- * differs from the address asked about, the check fails, and the server *closes that
- * connection* — every public node asking a relay to verify its address was cut off from it.
- * Forcing a new connection for a dial-back to a multiaddr makes the server dial the address it
- * was asked about, as AutoNAT v1 intends (libp2p specs, autonat/README.md "Dial").
- */
-export function autoNATService(
-  init: Parameters<typeof autoNAT>[0] = {},
-): ReturnType<typeof autoNAT> {
-  const factory = autoNAT(init)
-  return (components) => {
-    const forced = new Proxy(components.connectionManager, {
-      get(target, key, receiver) {
-        if (key !== 'openConnection') return Reflect.get(target, key, receiver) as unknown
-        return (
-          peer: PeerId | Multiaddr | Multiaddr[],
-          options: Parameters<typeof target.openConnection>[1] = {},
-        ) => target.openConnection(peer, isMultiaddr(peer) ? { ...options, force: true } : options)
-      },
-    })
-    const wrapped = new Proxy(components, {
-      get(target, key, receiver) {
-        if (key === 'connectionManager') return forced
-        return Reflect.get(target, key, receiver) as unknown
-      },
-    })
-    return factory(wrapped)
-  }
 }

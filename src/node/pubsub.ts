@@ -11,6 +11,7 @@ import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 import debug from 'debug'
 import { MAX_SENDER_KEY_MESSAGE_BYTES } from '../core/wire/limits.js'
 import { MessageTooLargeError } from './errors.js'
+import { liveTopicParams } from './patches.js'
 import { PubsubGuard } from './pubsub-guard.js'
 import type { PubsubGuardInit } from './pubsub-guard.js'
 import type { PubsubVerdict } from './types.js'
@@ -183,14 +184,6 @@ function checkTopic(topic: string): void {
   if (typeof topic !== 'string' || topic.length === 0) {
     throw new TypeError('topic must be a non-empty string')
   }
-}
-
-/** The GossipSub class keeps its live score params on `score.params` (not in the exported
- *  interface); topics added there are scored from the next decay tick. */
-function liveTopicParams(gs: GossipSub): PeerScoreParams['topics'] {
-  const score = (gs as unknown as { score?: { params?: PeerScoreParams } }).score
-  if (score?.params?.topics == null) throw new TypeError('gossipsub has no peer score params')
-  return score.params.topics
 }
 
 /** KithNode.pubsub* on one GossipSub service. */

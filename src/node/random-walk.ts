@@ -13,7 +13,8 @@
 // delay (WALK_BASE_DELAY_MS doubling to WALK_MAX_DELAY_MS), reset and woken at once by
 // reset() (connectivity.ts: network back, woke up). Each walker paces itself; a failed query is
 // logged and retried after the pause instead of ending the consumer's walk (upstream throws
-// `walk:error` into relay discovery, which then stops for good: #2676).
+// `walk:error` into relay discovery, which then stops for good: #2676). Listed in ./patches.ts
+// (randomWalkSpin), whose canary tells when upstream changes.
 import debug from 'debug'
 import { Backoff } from './backoff.js'
 import type { AbortOptions, PeerInfo } from '@libp2p/interface'

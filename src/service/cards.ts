@@ -2,19 +2,17 @@
 // addresses, prekeys and mailboxes, signed, in the DHT and pushed to contacts). This module owns
 // the card's sequence number (persisted, so a restarted node's card still wins), what goes into
 // our card, and where contacts' cards are kept. It never lists contacts in a card.
-import type { CoreContext } from '../core/crypto/provider.js'
 import {
+  fromHex,
   selectNewerCard,
   signContactCard,
+  toHex,
   verifyContactCard,
-  type ContactCard,
-} from '../core/identity/card.js'
-import type { IdentityKeyPair } from '../core/identity/identity.js'
-import { fromHex, toHex } from '../core/bytes.js'
+} from '../core/index.js'
+import type { ContactCard, CoreContext, IdentityKeyPair, PrekeyBundle } from '../core/index.js'
 import { MAX_CARD_ADDRS, MAX_CARD_MAILBOXES } from '../core/wire/limits.js'
-import * as pb from '../core/wire/pb/wire.js'
-import type { PrekeyBundle } from '../core/wire/pb/wire.js'
-import { CARD_TTL_MS } from '../node/cards.js'
+import { ContactCardCodec, SignedContactCard } from '../core/index.js'
+import { CARD_TTL_MS } from '../node/index.js'
 import type { NodeStore } from '../store/types.js'
 
 const SEQ = 'card.seq'
@@ -61,8 +59,8 @@ export class Cards {
     if (hex === undefined) return undefined
     const bytes = fromHex(hex)
     try {
-      const signed = pb.SignedContactCard.decode(bytes)
-      const expiresAt = Number(pb.ContactCard.decode(signed.card).expiresAt)
+      const signed = SignedContactCard.decode(bytes)
+      const expiresAt = Number(ContactCardCodec.decode(signed.card).expiresAt)
       return verifyContactCard(this.ctx.crypto, bytes, expiresAt - 1, peer)
     } catch {
       return undefined

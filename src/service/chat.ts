@@ -16,10 +16,9 @@
 // encryptions, with backoff, whenever the peer is reachable, across restarts.
 // The service knows no transport details (KithNode) and no SQL (NodeStore).
 import debug from 'debug'
-import type { CoreContext } from '../core/crypto/provider.js'
-import { peerIdBytesFromPublicKey, type IdentityKeyPair } from '../core/identity/identity.js'
-import type { PrekeyBundle } from '../core/wire/pb/wire.js'
-import type { ConnectionInfo, KithNode } from '../node/types.js'
+import { peerIdBytesFromPublicKey } from '../core/index.js'
+import type { CoreContext, IdentityKeyPair, PrekeyBundle } from '../core/index.js'
+import type { ConnectionInfo, KithNode } from '../node/index.js'
 import type { MessageStatus, NodeStore } from '../store/types.js'
 import { Cards } from './cards.js'
 import { Contacts } from './contacts.js'

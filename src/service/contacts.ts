@@ -4,22 +4,18 @@
 // (connect, disconnect, identify: current addresses remembered and watched). It owns no state;
 // it knows nothing of the outbox, receiving or requests beyond the hooks it is handed.
 import {
-  formatSafetyNumber,
-  parseSafetyNumber,
-  safetyNumber,
-} from '../core/identity/fingerprint.js'
-import { publicKeyFromPeerId } from '../core/identity/identity.js'
-import { initiateSession } from '../core/session/session.js'
-import {
   decodeInviteLink,
   encodeInviteLink,
   encodeShortInviteLink,
+  formatSafetyNumber,
+  initiateSession,
+  parseSafetyNumber,
+  publicKeyFromPeerId,
+  safetyNumber,
   verifyShortInvite,
-  type DecodedInvite,
-} from '../core/wire/invite.js'
-import type { PrekeyBundle } from '../core/wire/pb/wire.js'
-import { announceAddrs } from '../node/addr-policy.js'
-import { packAddrs, unpackAddrs } from '../node/card/index.js'
+} from '../core/index.js'
+import type { DecodedInvite, PrekeyBundle } from '../core/index.js'
+import { announceAddrs, packAddrs, unpackAddrs } from '../node/index.js'
 import type { Contact } from '../store/types.js'
 import { loadRecord, type ChatContext } from './context.js'
 import {

@@ -3,11 +3,9 @@
 // (both created in ChatService.start). Also the session helpers shared by the outbox, receipts and
 // card push: loading a session record and encrypting a run of contents in one transaction.
 // Plain data and functions: this module owns no state and knows nothing of the outbox or receive.
-import type { CoreContext } from '../core/crypto/provider.js'
-import type { IdentityKeyPair } from '../core/identity/identity.js'
-import { SessionRecord } from '../core/session/record.js'
-import { sessionEncrypt } from '../core/session/session.js'
-import type { KithNode } from '../node/types.js'
+import { sessionEncrypt, SessionRecord } from '../core/index.js'
+import type { CoreContext, IdentityKeyPair } from '../core/index.js'
+import type { KithNode } from '../node/index.js'
 import type { NodeStore } from '../store/types.js'
 import type { Cards } from './cards.js'
 import type { Files } from './files/index.js'

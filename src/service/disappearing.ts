@@ -10,9 +10,9 @@
 // tombstone stays (a retried copy must not come back), its text and reactions are gone.
 // It knows no SQL and no transport.
 import debug from 'debug'
-import { toHex } from '../core/bytes.js'
+import { toHex } from '../core/index.js'
+import type { ChatContent } from '../core/index.js'
 import { MAX_TTL_SECONDS, MIN_TTL_SECONDS } from '../core/wire/limits.js'
-import type { ChatContent } from '../core/wire/pb/wire.js'
 import type { StoredMessage } from '../store/types.js'
 import type { ChatContext } from './context.js'
 import type { EditHooks } from './edits.js'

@@ -3,8 +3,7 @@
 // outbox — encoded once (its sentAt is the edit's time, the ordering key), encrypted afresh per
 // attempt, retried with backoff until the contact's DELIVERED receipt names its id, like a group
 // update (./outbox.ts flushControl). Nothing goes to a blocked peer. Owns no state.
-import { fromHex } from '../core/bytes.js'
-import { encodeChatContent } from '../core/wire/content.js'
+import { encodeChatContent, fromHex } from '../core/index.js'
 import type { ChatContext } from './context.js'
 import type { EditBody, EditHooks } from './edits.js'
 

@@ -15,11 +15,9 @@
 //    its control contents, so this is rare there.
 // Sending goes through hooks: 1:1 the control outbox (acked and retried like group updates),
 // groups the sender-key channel (groups/content.ts). It knows no SQL and no transport.
-import { fromHex, toHex } from '../core/bytes.js'
-import { decodeChatContent, MESSAGE_ID_BYTES } from '../core/wire/content.js'
-import { isOneEmoji } from '../core/wire/emoji.js'
+import { decodeChatContent, fromHex, isOneEmoji, MESSAGE_ID_BYTES, toHex } from '../core/index.js'
+import type { ChatContent } from '../core/index.js'
 import { MAX_REACTION_BYTES } from '../core/wire/limits.js'
-import type { ChatContent } from '../core/wire/pb/wire.js'
 import type { StoredMessage } from '../store/types.js'
 import type { ChatContext } from './context.js'
 import {

@@ -11,11 +11,8 @@
 // is byte-for-byte the one they came from, and the work bound per envelope
 // (MAILBOX_TRIAL_MAX_KEYS). It reads sessions through the store's read API in one transaction and
 // never writes; it knows nothing of fetching or of messages.
-import { equalBytes } from '../core/bytes.js'
-import type { CoreContext } from '../core/crypto/provider.js'
-import { defineError } from '../core/errors.js'
-import { decryptHeader } from '../core/ratchet/kdf.js'
-import { SessionRecord } from '../core/session/record.js'
+import { decryptHeader, defineError, equalBytes, SessionRecord } from '../core/index.js'
+import type { CoreContext } from '../core/index.js'
 import type { NodeStore } from '../store/types.js'
 import { GcmTagCheck } from './gcm-check.js'
 

@@ -5,8 +5,7 @@
 // flush per peer at a time, folded re-runs) and the retry timers. It knows nothing of receiving,
 // receipts or contacts beyond the contact it is handed.
 import debug from 'debug'
-import { fromHex, toHex } from '../core/bytes.js'
-import { encodeChatContent, MESSAGE_ID_BYTES } from '../core/wire/content.js'
+import { encodeChatContent, fromHex, MESSAGE_ID_BYTES, toHex } from '../core/index.js'
 import type { MessageStatus, OutboxEntry, StoredMessage } from '../store/types.js'
 import { canDeposit, encryptAll, loadRecord, type ChatContext } from './context.js'
 import { MAX_BATCH, nextAttemptDelay } from './delivery.js'

@@ -4,8 +4,8 @@
 // holds no state beyond the accessors it is handed; it knows nothing of the outbox or of
 // receiving.
 import debug from 'debug'
-import type { PrekeyBundle } from '../core/wire/pb/wire.js'
-import { announceAddrs } from '../node/addr-policy.js'
+import type { PrekeyBundle } from '../core/index.js'
+import { announceAddrs } from '../node/index.js'
 import { encryptAll, loadRecord, type ChatContext } from './context.js'
 
 const log = debug('kith:service')

@@ -14,9 +14,8 @@
 // name the user gave that contact never changes.
 //
 // This module owns those rules; it knows nothing of how the outbox sends or of receiving frames.
-import { decodeChatContent, encodeChatContent, MESSAGE_ID_BYTES } from '../core/wire/content.js'
-import type { ChatContent } from '../core/wire/pb/wire.js'
-import { toHex } from '../core/bytes.js'
+import { decodeChatContent, encodeChatContent, MESSAGE_ID_BYTES, toHex } from '../core/index.js'
+import type { ChatContent } from '../core/index.js'
 import type { ChatContext } from './context.js'
 import { InvalidNameError } from './errors.js'
 import { isCleanName, nameProblem } from './names.js'

@@ -6,11 +6,15 @@
 // proves one of our secrets becomes a contact; anyone else is a stranger (./requests.ts).
 // This module owns the secrets and the proof in outgoing contents; it knows nothing of contacts
 // beyond the store's proof column, nor of requests.
-import { fromHex, toHex } from '../core/bytes.js'
-import { decodeChatContent, encodeChatContent } from '../core/wire/content.js'
-import { INVITE_SECRET_BYTES } from '../core/wire/invite.js'
+import {
+  decodeChatContent,
+  encodeChatContent,
+  fromHex,
+  INVITE_SECRET_BYTES,
+  toHex,
+} from '../core/index.js'
+import type { CoreContext } from '../core/index.js'
 import type { NodeStore } from '../store/types.js'
-import type { CoreContext } from '../core/crypto/provider.js'
 
 /** Unused single-use invite secrets kept: the oldest beyond this are forgotten (their links stop
  *  working). Bounds the table however often `invite --once` runs; 1,000 outstanding one-off

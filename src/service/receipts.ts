@@ -5,9 +5,7 @@
 // outbox (a lost ack is covered by the sender's retry; a lost read receipt is not retried) nor of
 // the read-receipt setting (the caller decides whether to queue one).
 import debug from 'debug'
-import { fromHex } from '../core/bytes.js'
-import { encodeChatContent, MESSAGE_ID_BYTES } from '../core/wire/content.js'
-import { ReceiptKind } from '../core/wire/pb/wire.js'
+import { encodeChatContent, fromHex, MESSAGE_ID_BYTES, ReceiptKind } from '../core/index.js'
 import { canDeposit, encryptAll, type ChatContext } from './context.js'
 import { MAX_ACK_BATCH } from './delivery.js'
 

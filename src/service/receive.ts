@@ -15,17 +15,22 @@
 // us. Frames fetched from our mailboxes are tried against each contact's session. It owns no
 // state; acks, flushes and card pushes go out through the hooks it is handed.
 import debug from 'debug'
-import { equalBytes, toHex } from '../core/bytes.js'
-import { MalformedMessageError, NoSessionError, UntrustedIdentityError } from '../core/errors.js'
-import { peerIdFromPublicKey, peerIdToBytes } from '../core/identity/identity.js'
 import {
+  decodeChatContent,
   decryptPrekeyMessage,
   decryptRatchetMessage,
+  equalBytes,
+  MalformedMessageError,
+  NoSessionError,
   parseEnvelope,
+  peerIdFromPublicKey,
+  peerIdToBytes,
+  ReceiptKind,
   responderKeys,
-} from '../core/session/session.js'
-import { decodeChatContent } from '../core/wire/content.js'
-import { ReceiptKind, type PrekeyMessage } from '../core/wire/pb/wire.js'
+  toHex,
+  UntrustedIdentityError,
+} from '../core/index.js'
+import type { PrekeyMessage } from '../core/index.js'
 import type { StoredMessage } from '../store/types.js'
 import { loadRecord, type ChatContext } from './context.js'
 import { StrangerFrameError } from './errors.js'

@@ -12,7 +12,7 @@ import type { ChatContext } from './context.js'
 import { BlockedPeerError, ContactNotFoundError, RequestNotFoundError } from './errors.js'
 import { checkName, isCleanName } from './names.js'
 import { toMessageView, type RequestView, type ServiceEvent } from './types.js'
-import { publicKeyFromPeerId } from '../core/identity/identity.js'
+import { publicKeyFromPeerId } from '../core/index.js'
 
 /** Strangers whose messages are held at once. Beyond it the oldest request goes (with its
  *  session): a flood of fresh identities costs the user the oldest unanswered strangers, never

@@ -8,10 +8,8 @@
 // no session there: when it connects, the daemon looks its signed card up in the DHT and starts
 // one the same way (`startSessionFromDht`, at most once per SESSION_LOOKUP_MIN_INTERVAL_MS per
 // contact). Owns nothing but the time of each contact's last lookup.
-import type { CoreContext } from '../core/crypto/provider.js'
-import type { IdentityKeyPair } from '../core/identity/identity.js'
-import { SessionRecord } from '../core/session/record.js'
-import { initiateSession } from '../core/session/session.js'
+import { initiateSession, SessionRecord } from '../core/index.js'
+import type { CoreContext, IdentityKeyPair } from '../core/index.js'
 import type { NodeStore } from '../store/types.js'
 import { Cards } from './cards.js'
 import { loadRecord, type ChatContext } from './context.js'

@@ -2,7 +2,7 @@
 // here is plain data, safe to serialize as JSON for the CLI contract (docs/cli.md): no keys,
 // and message text only where the user asked for messages.
 import type { Contact, MessageStatus, StoredMessage } from '../store/types.js'
-import type { ConnectionInfo, NatStatus, NodeMetrics, ReservationInfo } from '../node/types.js'
+import type { ConnectionInfo, NatStatus, NodeMetrics, ReservationInfo } from '../node/index.js'
 import { parseEvent, type GroupEvent } from './group-event.js'
 import type { EditMetrics } from './edits.js'
 import type { RequestMetrics } from './requests.js'

@@ -50,7 +50,6 @@ export {
   type GroupStoreOptions,
 } from './groups.js'
 export {
-  DEFAULT_MAILBOX_QUOTAS,
   MAX_MAILBOX_PEER_CHARS,
   SqliteMailboxHoldings,
   type SqliteMailboxOptions,

@@ -1,9 +1,10 @@
-// MailboxHoldings (src/node/mailbox/types.ts) on the node's SQLite database: the sealed envelopes
+// MailboxHoldings (the port in src/core/store/mailbox.ts) on the node's SQLite database: the sealed envelopes
 // this node holds for others (migrations 2 and 4, tables `mailbox` and `mailbox_usage`). This module
 // owns the quota checks, expiry, idempotent deposits and the bounded listing; it never opens an
 // envelope and knows nothing of the protocol or of contacts (the policy is the service's).
 //
-// Quotas (src/node/mailbox/limits.ts; overridable per store) are checked in one IMMEDIATE
+// Quotas (passed in: the node's defaults are src/node/mailbox/limits.ts, which this module never
+// imports; overridable per store) are checked in one IMMEDIATE
 // transaction with the insert, against running totals that triggers keep in `mailbox_usage`, so
 // a check is a primary-key lookup even with a million rows. A deposit that would take any total
 // past its quota is refused whole with MailboxQuotaError naming the quota: usage may reach a
@@ -11,49 +12,27 @@
 // It holds other people's (encrypted) mail, so it prints none.
 import { createHash } from 'node:crypto'
 import { Redacted } from '../core/secret.js'
-import { MailboxQuotaError } from '../node/mailbox/errors.js'
 import {
-  MAILBOX_MAX_TOTAL_BYTES,
-  MAILBOX_MAX_TOTAL_COUNT,
-  MAILBOX_MAX_TTL_MS,
-  MAILBOX_QUOTA_PER_DEPOSITOR_BYTES,
-  MAILBOX_QUOTA_PER_DEPOSITOR_COUNT,
-  MAILBOX_QUOTA_PER_PREFIX_BYTES,
-  MAILBOX_QUOTA_PER_PREFIX_COUNT,
-  MAILBOX_QUOTA_PER_RECIPIENT_BYTES,
-  MAILBOX_QUOTA_PER_RECIPIENT_COUNT,
-  MAILBOX_TTL_MS,
-  MAX_MAILBOX_ENVELOPE_BYTES,
-} from '../node/mailbox/limits.js'
-import type {
-  MailboxHoldings,
-  MailboxItem,
-  MailboxListOptions,
-  MailboxQuotas,
-  MailboxUsage,
-} from '../node/mailbox/types.js'
+  MailboxQuotaError,
+  type MailboxHoldings,
+  type MailboxHoldingsLimits,
+  type MailboxItem,
+  type MailboxListOptions,
+  type MailboxQuotas,
+  type MailboxUsage,
+} from '../core/store/mailbox.js'
 import type { SqliteDatabase, SqliteStatement as Statement } from './database.js'
 
 /** Longest PeerId string accepted as a recipient or depositor (Ed25519 ones are 52). */
 export const MAX_MAILBOX_PEER_CHARS = 128
 
-export const DEFAULT_MAILBOX_QUOTAS: Readonly<MailboxQuotas> = Object.freeze({
-  recipientBytes: MAILBOX_QUOTA_PER_RECIPIENT_BYTES,
-  recipientCount: MAILBOX_QUOTA_PER_RECIPIENT_COUNT,
-  depositorBytes: MAILBOX_QUOTA_PER_DEPOSITOR_BYTES,
-  depositorCount: MAILBOX_QUOTA_PER_DEPOSITOR_COUNT,
-  prefixBytes: MAILBOX_QUOTA_PER_PREFIX_BYTES,
-  prefixCount: MAILBOX_QUOTA_PER_PREFIX_COUNT,
-  totalBytes: MAILBOX_MAX_TOTAL_BYTES,
-  totalCount: MAILBOX_MAX_TOTAL_COUNT,
-})
-
 /** Longest network prefix string (src/node/net-prefix.ts: "circuit/<PeerId>" is the longest). */
 export const MAX_MAILBOX_PREFIX_CHARS = 160
 
+/** Overrides of the limits passed in (a relay's `--mailbox-ttl`, tests' small quotas). */
 export interface SqliteMailboxOptions {
   quotas?: Partial<MailboxQuotas>
-  /** How long an envelope is held (default MAILBOX_TTL_MS, at most MAILBOX_MAX_TTL_MS). */
+  /** How long an envelope is held (default limits.ttlMs, at most limits.maxTtlMs). */
   ttlMs?: number
 }
 
@@ -93,19 +72,23 @@ export class SqliteMailboxHoldings extends Redacted implements MailboxHoldings {
   protected readonly redactedKind = 'SqliteMailboxHoldings'
   readonly quotas: Readonly<MailboxQuotas>
   readonly ttlMs: number
+  readonly #maxEnvelopeBytes: number
   readonly #db: SqliteDatabase
   readonly #stmts = new Map<string, Statement>()
 
-  /** `db` must be migrated (./migrations.ts, with the prefix migration). */
-  constructor(db: SqliteDatabase, opts: SqliteMailboxOptions = {}) {
+  /** `db` must be migrated (./migrations.ts, with the prefix migration). `limits`: the numbers
+   *  to enforce (the node's MAILBOX_HOLDINGS, passed in by src/daemon), `opts` overrides. */
+  constructor(db: SqliteDatabase, limits: MailboxHoldingsLimits, opts: SqliteMailboxOptions = {}) {
     super()
     this.#db = db
-    const q = { ...DEFAULT_MAILBOX_QUOTAS, ...opts.quotas }
+    const q = { ...limits.quotas, ...opts.quotas }
     for (const [k, v] of Object.entries(q)) positive(`quotas.${k}`, v)
     this.quotas = Object.freeze(q)
-    this.ttlMs = positive('ttlMs', opts.ttlMs ?? MAILBOX_TTL_MS)
-    if (this.ttlMs > MAILBOX_MAX_TTL_MS) {
-      throw new RangeError(`ttlMs must be at most ${MAILBOX_MAX_TTL_MS} (MAILBOX_MAX_TTL_MS)`)
+    this.#maxEnvelopeBytes = positive('maxEnvelopeBytes', limits.maxEnvelopeBytes)
+    const maxTtlMs = positive('maxTtlMs', limits.maxTtlMs)
+    this.ttlMs = positive('ttlMs', opts.ttlMs ?? limits.ttlMs)
+    if (this.ttlMs > maxTtlMs) {
+      throw new RangeError(`ttlMs must be at most ${maxTtlMs} (MAILBOX_MAX_TTL_MS)`)
     }
   }
 
@@ -142,8 +125,8 @@ export class SqliteMailboxHoldings extends Redacted implements MailboxHoldings {
       throw new TypeError('prefix must be a network prefix string')
     }
     if (!(envelope instanceof Uint8Array)) throw new TypeError('envelope must be a Uint8Array')
-    if (envelope.length === 0 || envelope.length > MAX_MAILBOX_ENVELOPE_BYTES) {
-      throw new RangeError(`envelope must be 1 to ${MAX_MAILBOX_ENVELOPE_BYTES} bytes`)
+    if (envelope.length === 0 || envelope.length > this.#maxEnvelopeBytes) {
+      throw new RangeError(`envelope must be 1 to ${this.#maxEnvelopeBytes} bytes`)
     }
     if (!Number.isSafeInteger(now)) throw new TypeError('now must be an integer (ms)')
     const size = envelope.length

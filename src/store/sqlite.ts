@@ -12,6 +12,7 @@ import { SqliteGroupStore } from './groups.js'
 import { SqliteTrustStore } from './trust.js'
 import { SqliteEditStore } from './edits.js'
 import { SqliteFileStore } from './files.js'
+import type { MailboxHoldingsLimits } from '../core/store/mailbox.js'
 import { SqliteMailboxHoldings, type SqliteMailboxOptions } from './mailbox.js'
 import { migrate } from './migrations.js'
 import { SqliteProtocolStore } from './protocol.js'
@@ -116,9 +117,13 @@ export class SqliteNodeStore extends SqliteChatStore implements NodeStore {
     return exportRows(this.db, this.peerId, now)
   }
 
-  /** The mail this node holds for others (ARCHITECTURE.md "Delivery"), in this database. */
-  mailboxHoldings(opts: SqliteMailboxOptions = {}): SqliteMailboxHoldings {
-    return new SqliteMailboxHoldings(this.db, opts)
+  /** The mail this node holds for others (ARCHITECTURE.md "Delivery"), in this database, within
+   *  `limits` (the node's MAILBOX_HOLDINGS, passed in: the store never imports node/). */
+  mailboxHoldings(
+    limits: MailboxHoldingsLimits,
+    opts: SqliteMailboxOptions = {},
+  ): SqliteMailboxHoldings {
+    return new SqliteMailboxHoldings(this.db, limits, opts)
   }
 
   /** Closes the database (checkpointing the WAL into kith.db). Idempotent. */

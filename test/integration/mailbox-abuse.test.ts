@@ -12,6 +12,7 @@ import { createKithNode, type Libp2pKithNode } from '../../src/node/libp2p.js'
 import {
   MAILBOX_QUOTA_PER_DEPOSITOR_COUNT,
   MAILBOX_QUOTA_PER_RECIPIENT_BYTES,
+  MAILBOX_HOLDINGS,
 } from '../../src/node/mailbox/limits.js'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createNodeStore, type SqliteNodeStore } from '../../src/store/sqlite.js'
@@ -148,7 +149,10 @@ describe('mailbox abuse against a kith relay', { timeout: 240_000 }, () => {
       bootstrap: [],
       mdns: false,
       relayServer: true,
-      mailbox: { holdings: hostileStore.store.mailboxHoldings(), policy: () => true },
+      mailbox: {
+        holdings: hostileStore.store.mailboxHoldings(MAILBOX_HOLDINGS),
+        policy: () => true,
+      },
     })
     await hostile.start()
     await hostile.libp2p.dial(multiaddr(addrOf(b)))

@@ -1,4 +1,4 @@
-// The AutoNAT dial-back workaround (src/node/nat.ts autoNATService): the AutoNAT server must dial
+// The AutoNAT dial-back workaround (src/node/patches.ts autoNATService): the AutoNAT server must dial
 // the address it was asked to verify on a new connection (force), never hand back — and then
 // close — the requester's existing connection. Checked on the components the service is built
 // with: a dial-back to a multiaddr is forced, a dial by PeerId is passed through unchanged.
@@ -6,7 +6,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { autoNATService } from '../../src/node/nat.js'
+import { autoNATService } from '../../src/node/patches.js'
 
 const PEER = '12D3KooWJCAXuxZqFWi8PRffVaRcm5ndGEze9ifeqUWcUMsQh6WB'
 

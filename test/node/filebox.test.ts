@@ -236,7 +236,7 @@ void describe('FileBoxStore quotas', () => {
 
 void describe('kith relay --file-hold-hours', () => {
   void it('is 1 to MAX_FILE_HOLD_HOURS hours (MAX+1 refused)', async () => {
-    const { MAX_FILE_HOLD_HOURS, parseFileHoldHours } = await import('../../src/cli/relay.js')
+    const { MAX_FILE_HOLD_HOURS, parseFileHoldHours } = await import('../../src/cli/options.js')
     assert.equal(parseFileHoldHours('48'), 48 * 3_600_000)
     assert.equal(parseFileHoldHours('1'), 3_600_000)
     assert.equal(parseFileHoldHours(String(MAX_FILE_HOLD_HOURS)), MAX_FILE_HOLD_HOURS * 3_600_000)

@@ -200,8 +200,8 @@ describe('mailbox fetch: our own failures', () => {
 
 describe('mailbox flags', () => {
   it('--mailbox needs /p2p/<id>; --mailbox-ttl is 1 minute to MAILBOX_MAX_TTL_MS', async () => {
-    const { parseMailboxAddr } = await import('../../src/cli/daemon.js')
-    const { parseMailboxTtl } = await import('../../src/cli/relay.js')
+    const { parseMailboxAddr } = await import('../../src/cli/options.js')
+    const { parseMailboxTtl } = await import('../../src/cli/options.js')
     const { MAILBOX_MAX_TTL_MS } = await import('../../src/node/mailbox/limits.js')
     const id = newPeer()
     assert.equal(

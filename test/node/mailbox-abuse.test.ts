@@ -18,6 +18,7 @@ import { IdentityKeyPair } from '../../src/core/identity/identity.js'
 import { createKithNode, type Libp2pKithNode } from '../../src/node/libp2p.js'
 import { mailbox, type MailboxProtocol } from '../../src/node/mailbox/index.js'
 import { networkPrefix } from '../../src/node/net-prefix.js'
+import { MAILBOX_HOLDINGS } from '../../src/node/mailbox/limits.js'
 import type { MailboxQuotas } from '../../src/node/mailbox/types.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import { createNodeStore, type SqliteNodeStore } from '../../src/store/sqlite.js'
@@ -55,7 +56,10 @@ before(async () => {
     listen: [LOOPBACK],
     bootstrap: [],
     mdns: false,
-    mailbox: { holdings: store.mailboxHoldings({ quotas: QUOTAS }), policy: () => true },
+    mailbox: {
+      holdings: store.mailboxHoldings(MAILBOX_HOLDINGS, { quotas: QUOTAS }),
+      policy: () => true,
+    },
   })
   await m.start()
 })
@@ -84,7 +88,7 @@ async function refusal(p: Promise<unknown>): Promise<Error & { quota?: string }>
 describe('mailbox abuse: what a mailbox stores', { timeout: 120_000 }, () => {
   it('refuses 300 random bytes and an unpadded envelope (MailboxEnvelopeError, counted); holds nothing', async () => {
     const d = await depositor()
-    const before = store.mailboxHoldings().usage().items
+    const before = store.mailboxHoldings(MAILBOX_HOLDINGS).usage().items
     const junk = await refusal(d.mailboxDeposit(M(), recipient, randomBytes(300), addrs()))
     assert.equal(junk.name, 'MailboxEnvelopeError')
     // Well-formed, but its body is no padding bucket + tag: no Kith client sends that.
@@ -97,10 +101,10 @@ describe('mailbox abuse: what a mailbox stores', { timeout: 120_000 }, () => {
       'MailboxEnvelopeError',
     )
     assert.equal(refused().MailboxEnvelopeError, 2)
-    assert.equal(store.mailboxHoldings().usage().items, before, 'nothing stored')
+    assert.equal(store.mailboxHoldings(MAILBOX_HOLDINGS).usage().items, before, 'nothing stored')
     // A real-shaped envelope is taken.
     await d.mailboxDeposit(M(), recipient, fakeEnvelope(), addrs())
-    assert.equal(store.mailboxHoldings().usage().items, before + 1)
+    assert.equal(store.mailboxHoldings(MAILBOX_HOLDINGS).usage().items, before + 1)
   })
 
   it('refuses a deposit a peer makes for itself, even on a mailbox for anyone', async () => {
@@ -113,7 +117,7 @@ describe('mailbox abuse: what a mailbox stores', { timeout: 120_000 }, () => {
 
   it('Sybil depositors of one /24 stop at the prefix quota (MAX+1 refused); another /24 still deposits', async () => {
     // The earlier tests' depositors are on 127.0.0.0/24 too: count what that prefix holds.
-    const held = () => store.mailboxHoldings().usage()
+    const held = () => store.mailboxHoldings(MAILBOX_HOLDINGS).usage()
     const prefixCount = QUOTAS.prefixCount!
     let accepted = held().items // every item so far came from 127.0.0.1
     const refusals: string[] = []

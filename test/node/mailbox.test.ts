@@ -24,6 +24,7 @@ import {
   MAX_MAILBOX_ENVELOPE_BYTES,
   MAX_MAILBOX_REQUEST_BYTES,
   MAX_MAILBOX_RESPONSE_BYTES,
+  MAILBOX_HOLDINGS,
 } from '../../src/node/mailbox/limits.js'
 import type { MailboxSign } from '../../src/node/mailbox/types.js'
 import { nodeCrypto } from '../../src/platform/node-crypto.js'
@@ -94,7 +95,9 @@ describe('mailbox protocol', () => {
     mSeed = identity.exportSeed()
     m = await start({
       seed: mSeed,
-      mailbox: { holdings: store.mailboxHoldings({ quotas: QUOTAS, ttlMs: 60_000 }) },
+      mailbox: {
+        holdings: store.mailboxHoldings(MAILBOX_HOLDINGS, { quotas: QUOTAS, ttlMs: 60_000 }),
+      },
       now: () => clock,
     })
     m.node.setMailboxPolicy(() => true)
@@ -232,7 +235,7 @@ describe('mailbox protocol', () => {
 
   it('concurrent deposits; pages of MAILBOX_BATCH_MAX_ITEMS; a confirm of MAX_MAILBOX_CONFIRM_IDS+1 ids', async () => {
     const big = await start({
-      mailbox: { holdings: store.mailboxHoldings(), policy: () => true },
+      mailbox: { holdings: store.mailboxHoldings(MAILBOX_HOLDINGS), policy: () => true },
     })
     try {
       const n = MAILBOX_BATCH_MAX_ITEMS + 5
@@ -281,7 +284,7 @@ describe('mailbox protocol', () => {
     } finally {
       m.node.setMailboxPolicy(() => true)
     }
-    const plain = await start({ mailbox: { holdings: store.mailboxHoldings() } }) // default policy
+    const plain = await start({ mailbox: { holdings: store.mailboxHoldings(MAILBOX_HOLDINGS) } }) // default policy
     try {
       await assert.rejects(
         a.node.mailboxDeposit(plain.node.peerId, b.node.peerId, env(), plain.node.addrs()),
@@ -446,7 +449,7 @@ describe('mailbox protocol', () => {
     m = await start({
       seed: mSeed,
       mailbox: {
-        holdings: store.mailboxHoldings({ quotas: QUOTAS, ttlMs: 60_000 }),
+        holdings: store.mailboxHoldings(MAILBOX_HOLDINGS, { quotas: QUOTAS, ttlMs: 60_000 }),
         policy: () => true,
       },
       now: () => clock,

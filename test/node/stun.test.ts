@@ -119,7 +119,7 @@ describe('STUN rate limit', () => {
 
 describe('STUN servers a daemon uses', () => {
   it('are port 3478 of each bootstrap peer with an IP address, as explicit ICE servers', async () => {
-    const { stunFromBootstrap } = await import('../../src/cli/daemon.js')
+    const { stunFromBootstrap } = await import('../../src/daemon/daemon.js')
     const { iceServers } = await import('../../src/node/libp2p.js')
     const p = '/p2p/12D3KooWJCAXuxZqFWi8PRffVaRcm5ndGEze9ifeqUWcUMsQh6WB'
     const stun = stunFromBootstrap([

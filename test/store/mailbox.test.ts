@@ -13,11 +13,16 @@ import {
   MAILBOX_QUOTA_PER_RECIPIENT_COUNT,
   MAILBOX_TTL_MS,
   MAX_MAILBOX_ENVELOPE_BYTES,
+  DEFAULT_MAILBOX_QUOTAS,
+  MAILBOX_HOLDINGS,
 } from '../../src/node/mailbox/limits.js'
-import { MailboxQuotaError } from '../../src/node/mailbox/errors.js'
-import type { MailboxQuotaName, MailboxQuotas } from '../../src/node/mailbox/types.js'
+import {
+  MailboxQuotaError,
+  type MailboxQuotaName,
+  type MailboxQuotas,
+} from '../../src/core/store/mailbox.js'
 import { createNodeStore, openNodeStore, type SqliteNodeStore } from '../../src/store/index.js'
-import { DEFAULT_MAILBOX_QUOTAS, SqliteMailboxHoldings } from '../../src/store/mailbox.js'
+import { SqliteMailboxHoldings } from '../../src/store/mailbox.js'
 import { newIdentity, tempHome } from './helpers.js'
 
 const cleanups: (() => void)[] = []
@@ -51,7 +56,7 @@ function quotaError(fn: () => unknown, quota: MailboxQuotaName): void {
 }
 
 function small(over: Partial<MailboxQuotas>): SqliteMailboxHoldings {
-  return openStore().store.mailboxHoldings({
+  return openStore().store.mailboxHoldings(MAILBOX_HOLDINGS, {
     quotas: {
       recipientBytes: 1_000_000,
       recipientCount: 1_000,
@@ -65,7 +70,7 @@ function small(over: Partial<MailboxQuotas>): SqliteMailboxHoldings {
 
 describe('mailbox holdings: quotas', () => {
   it('defaults are as documented and a single depositor cannot fill a recipient', () => {
-    const h = openStore().store.mailboxHoldings()
+    const h = openStore().store.mailboxHoldings(MAILBOX_HOLDINGS)
     assert.deepEqual(h.quotas, DEFAULT_MAILBOX_QUOTAS)
     assert.equal(h.ttlMs, MAILBOX_TTL_MS)
     const q = DEFAULT_MAILBOX_QUOTAS
@@ -124,7 +129,7 @@ describe('mailbox holdings: quotas', () => {
   })
 
   it(`default per-depositor count (${MAILBOX_QUOTA_PER_DEPOSITOR_COUNT}) and per-recipient count (${MAILBOX_QUOTA_PER_RECIPIENT_COUNT})`, () => {
-    const h = openStore().store.mailboxHoldings()
+    const h = openStore().store.mailboxHoldings(MAILBOX_HOLDINGS)
     const r = peer()
     const depositors = Array.from(
       { length: Math.ceil(MAILBOX_QUOTA_PER_RECIPIENT_COUNT / MAILBOX_QUOTA_PER_DEPOSITOR_COUNT) },
@@ -141,7 +146,7 @@ describe('mailbox holdings: quotas', () => {
   })
 
   it(`issue 11's Sybil flood (4 identities × ${MAILBOX_QUOTA_PER_DEPOSITOR_COUNT} from one /24) stops at MAILBOX_QUOTA_PER_PREFIX_COUNT (${MAILBOX_QUOTA_PER_PREFIX_COUNT}); another /24 still deposits`, () => {
-    const h = openStore().store.mailboxHoldings()
+    const h = openStore().store.mailboxHoldings(MAILBOX_HOLDINGS)
     const r = peer()
     const sybil = 'ip4/203.0.113.0/24'
     let accepted = 0
@@ -186,8 +191,14 @@ describe('mailbox holdings: quotas', () => {
 
   it('ttl: at most MAILBOX_MAX_TTL_MS', () => {
     const { store } = openStore()
-    assert.equal(store.mailboxHoldings({ ttlMs: MAILBOX_MAX_TTL_MS }).ttlMs, MAILBOX_MAX_TTL_MS)
-    assert.throws(() => store.mailboxHoldings({ ttlMs: MAILBOX_MAX_TTL_MS + 1 }), RangeError)
+    assert.equal(
+      store.mailboxHoldings(MAILBOX_HOLDINGS, { ttlMs: MAILBOX_MAX_TTL_MS }).ttlMs,
+      MAILBOX_MAX_TTL_MS,
+    )
+    assert.throws(
+      () => store.mailboxHoldings(MAILBOX_HOLDINGS, { ttlMs: MAILBOX_MAX_TTL_MS + 1 }),
+      RangeError,
+    )
   })
 
   it('a refused deposit changes nothing; the same envelope again uses no quota', () => {
@@ -207,7 +218,7 @@ describe('mailbox holdings: quotas', () => {
   })
 
   it('envelope size: MAX_MAILBOX_ENVELOPE_BYTES accepted, MAX+1 and empty refused', () => {
-    const h = openStore().store.mailboxHoldings()
+    const h = openStore().store.mailboxHoldings(MAILBOX_HOLDINGS)
     h.put(peer(), peer(), env(MAX_MAILBOX_ENVELOPE_BYTES), NOW)
     assert.throws(() => h.put(peer(), peer(), env(MAX_MAILBOX_ENVELOPE_BYTES + 1), NOW), RangeError)
     assert.throws(() => h.put(peer(), peer(), new Uint8Array(0), NOW), RangeError)
@@ -217,15 +228,21 @@ describe('mailbox holdings: quotas', () => {
 
   it('rejects non-positive quotas', () => {
     const { store } = openStore()
-    assert.throws(() => store.mailboxHoldings({ quotas: { totalBytes: 0 } }), RangeError)
-    assert.throws(() => store.mailboxHoldings({ ttlMs: -1 }), RangeError)
+    assert.throws(
+      () => store.mailboxHoldings(MAILBOX_HOLDINGS, { quotas: { totalBytes: 0 } }),
+      RangeError,
+    )
+    assert.throws(() => store.mailboxHoldings(MAILBOX_HOLDINGS, { ttlMs: -1 }), RangeError)
   })
 })
 
 describe('mailbox holdings: expiry, deletion, listing', () => {
   it('expires after the TTL: never listed at or after expiry, swept, quota freed', () => {
     const { store } = openStore()
-    const h = store.mailboxHoldings({ ttlMs: 1000, quotas: { recipientCount: 1 } })
+    const h = store.mailboxHoldings(MAILBOX_HOLDINGS, {
+      ttlMs: 1000,
+      quotas: { recipientCount: 1 },
+    })
     const r = peer()
     h.put(r, peer(), env(), NOW)
     const list = (now: number) => h.list(r, { maxItems: 10, maxBytes: 1 << 20, now })
@@ -241,7 +258,7 @@ describe('mailbox holdings: expiry, deletion, listing', () => {
   })
 
   it('deletes only the recipient’s own items', () => {
-    const h = openStore().store.mailboxHoldings()
+    const h = openStore().store.mailboxHoldings(MAILBOX_HOLDINGS)
     const b = peer()
     const c = peer()
     const idB = h.put(b, peer(), env(), NOW)
@@ -257,7 +274,7 @@ describe('mailbox holdings: expiry, deletion, listing', () => {
   })
 
   it('lists oldest first, bounded by count and bytes, resumable after a cursor', () => {
-    const h = openStore().store.mailboxHoldings()
+    const h = openStore().store.mailboxHoldings(MAILBOX_HOLDINGS)
     const r = peer()
     const ids = Array.from({ length: 10 }, () => h.put(r, peer(), env(100), NOW))
     const page1 = h.list(r, { maxItems: 4, maxBytes: 1 << 20, now: NOW })
@@ -283,7 +300,7 @@ describe('mailbox holdings: expiry, deletion, listing', () => {
   })
 
   it('usage counts items, bytes, recipients and depositors', () => {
-    const h = openStore().store.mailboxHoldings()
+    const h = openStore().store.mailboxHoldings(MAILBOX_HOLDINGS)
     const [r1, r2, d1, d2] = [peer(), peer(), peer(), peer()]
     h.put(r1, d1, env(10), NOW)
     h.put(r1, d2, env(20), NOW)
@@ -307,11 +324,11 @@ describe('mailbox holdings: expiry, deletion, listing', () => {
     const r = peer()
     const e = env(123)
     let store = createNodeStore(t.home, identity, 'reopen')
-    const id = store.mailboxHoldings().put(r, peer(), e, NOW)
+    const id = store.mailboxHoldings(MAILBOX_HOLDINGS).put(r, peer(), e, NOW)
     store.close()
     store = openNodeStore(t.home)
     try {
-      const h = store.mailboxHoldings()
+      const h = store.mailboxHoldings(MAILBOX_HOLDINGS)
       const items = h.list(r, { maxItems: 10, maxBytes: 1 << 20, now: NOW })
       assert.deepEqual(items, [{ id, envelope: e }])
       assert.equal(h.usage().bytes, 123)
@@ -321,7 +338,7 @@ describe('mailbox holdings: expiry, deletion, listing', () => {
   })
 
   it('prints no envelope bytes', () => {
-    const h = openStore().store.mailboxHoldings()
+    const h = openStore().store.mailboxHoldings(MAILBOX_HOLDINGS)
     assert.equal(String(h).includes('SqliteMailboxHoldings'), true)
     assert.doesNotMatch(inspect(h), /Uint8Array|Buffer/)
     assert.doesNotMatch(JSON.stringify(h), /\d{3}/)

@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { chromium, type Browser } from 'playwright-core'
-import { openStore } from '../../src/cli/local.js'
+import { openStore } from '../../src/daemon/local.js'
 import {
   json,
   startDaemon,

@@ -3,7 +3,7 @@
 // on our own last one — so nobody types a message id. This module owns which message that is and
 // the API call; it knows nothing of the terminal (the caller prints the line it returns).
 import type { ApiClient } from '../../api/client.js'
-import type { MessageView } from '../../service/types.js'
+import type { MessageView } from '../../api/contract.js'
 import { UsageError } from '../output.js'
 import { checkTextArg } from '../commands/messages.js'
 

@@ -6,8 +6,7 @@
 // ticks print nothing. A date line comes before the first message of each day. Colour (SGR,
 // ECMA-48 §8.3.117) only on a TTY and never when NO_COLOR is set (https://no-color.org). This
 // module owns the layout; it never reads the keyboard or calls the API.
-import type { MessageStatus } from '../../store/types.js'
-import type { MessageView } from '../../service/types.js'
+import type { MessageStatus, MessageView } from '../../api/contract.js'
 import { CONTINUATION, printable, ticks } from '../output.js'
 import { rowsOf } from './width.js'
 

@@ -3,7 +3,8 @@
 // The backup passphrase comes from KITH_BACKUP_PASSPHRASE; without it, on a terminal, it is asked
 // for without echo (twice for a new backup), else the command refuses. KITH_PASSPHRASE still
 // opens (or, on restore, protects) the store itself. Both work on the store directly
-// (../backup-local.ts, loaded lazily), not through the daemon.
+// (src/daemon/backup.ts, loaded lazily), not through the daemon.
+import { existsSync, statSync } from 'node:fs'
 import type { Command } from 'commander'
 import { ctxOf } from '../context.js'
 import { UsageError, writeErr, writeJson, writeOut } from '../output.js'
@@ -64,8 +65,8 @@ export function registerBackup(program: Command): void {
     .action(async (o: { out: string }, cmd: Command) => {
       const ctx = ctxOf(cmd)
       const passphrase = await backupPassphrase(true)
-      const { passphraseFromEnv } = await import('../local.js')
-      const { backupHome } = await import('../backup-local.js')
+      const { passphraseFromEnv } = await import('../../daemon/local.js')
+      const { backupHome } = await import('../../daemon/backup.js')
       const r = backupHome(ctx.home, o.out, passphrase, passphraseFromEnv())
       if (ctx.json) writeJson(r)
       else writeOut(`Wrote ${r.bytes} bytes to ${r.path}`)
@@ -80,8 +81,12 @@ export function registerBackup(program: Command): void {
     .action(async (file: string, _o: unknown, cmd: Command) => {
       const ctx = ctxOf(cmd)
       const passphrase = await backupPassphrase(false)
-      const { passphraseFromEnv } = await import('../local.js')
-      const { restoreHome } = await import('../backup-local.js')
+      const { passphraseFromEnv } = await import('../../daemon/local.js')
+      const { MAX_BACKUP_FILE_BYTES, restoreHome } = await import('../../daemon/backup.js')
+      if (!existsSync(file)) throw new UsageError(`no such file: ${file}`)
+      if (statSync(file).size > MAX_BACKUP_FILE_BYTES) {
+        throw new UsageError(`${file} is larger than any backup (${MAX_BACKUP_FILE_BYTES} bytes)`)
+      }
       const r = restoreHome(ctx.home, file, passphrase, passphraseFromEnv())
       if (ctx.json) {
         writeJson(r)

@@ -13,8 +13,8 @@ import {
   type ApiClient,
   type EventStream,
 } from '../../api/client.js'
-import type { ContactView, GroupView, MessageView, ServiceEvent } from '../../service/types.js'
-import type { MessageStatus } from '../../store/types.js'
+import type { ContactView, GroupView, MessageStatus } from '../../api/contract.js'
+import type { MessageView, ServiceEvent } from '../../api/contract.js'
 import { helpLines, parseLine, unknownLine } from '../chat/input.js'
 import { LastMessages, runEditCommand } from '../chat/edit-commands.js'
 import { ChatScreen, useColor } from '../chat/screen.js'

@@ -2,7 +2,7 @@
 // [--once], contacts add/list/remove/rename/block/unblock, verify. All through the daemon's API.
 // Every name in human output goes through `printable` (a contact chose its invite name).
 import type { Command } from 'commander'
-import type { ContactView } from '../../service/types.js'
+import type { ContactView } from '../../api/contract.js'
 import { ctxOf } from '../context.js'
 import { terminalQr, type TerminalInfo } from '../terminal-qr.js'
 import {

@@ -5,7 +5,7 @@
 // the daemon's API. Names and message text are a peer's: human output passes them through
 // `printable` (via `snippet`).
 import type { Command } from 'commander'
-import type { ConversationView } from '../../service/types.js'
+import type { ConversationView } from '../../api/contract.js'
 import { ctxOf } from '../context.js'
 import { formatTime, printable, table, UsageError, writeJson, writeOut } from '../output.js'
 import { snippet } from './messages.js'

@@ -3,8 +3,7 @@
 // by the daemon); a timer is seconds (MIN_TTL_SECONDS..MAX_TTL_SECONDS) or `off`. Human output
 // is one line; `--json` the API's answer.
 import type { Command } from 'commander'
-import { MAX_TTL_SECONDS, MIN_TTL_SECONDS } from '../../core/wire/limits.js'
-import { ttlPhrase } from '../../service/group-event.js'
+import { MAX_TTL_SECONDS, MIN_TTL_SECONDS, ttlPhrase } from '../../api/limits.js'
 import { ctxOf } from '../context.js'
 import { printable, UsageError, writeJson, writeOut } from '../output.js'
 import { checkTextArg, reactionsText } from './messages.js'

@@ -2,7 +2,7 @@
 // messages [--follow]. Through the daemon's API only. `<group>` is a group's name or id.
 import type { Command } from 'commander'
 import type { ApiClient } from '../../api/client.js'
-import type { GroupView, MessageView, ServiceEvent } from '../../service/types.js'
+import type { GroupView, MessageView, ServiceEvent } from '../../api/contract.js'
 import { ctxOf, positiveInt } from '../context.js'
 import { printable, ticks, writeJson, writeOut } from '../output.js'
 import {

@@ -3,9 +3,9 @@
 import type { Command } from 'commander'
 import type { ApiClient } from '../../api/client.js'
 import { DaemonNotRunningError, DeliveryTimeoutError } from '../../api/client.js'
-import { isBlank, MAX_TEXT_BYTES, MessageTooLongError, textTooLong } from '../../service/text.js'
-import { eventSentence, type GroupEvent } from '../../service/group-event.js'
-import type { MessageView, ServiceEvent } from '../../service/types.js'
+import type { GroupEvent, MessageView, ServiceEvent } from '../../api/contract.js'
+import { eventSentence, isBlank, MAX_TEXT_BYTES, MessageTooLongError } from '../../api/limits.js'
+import { textTooLong } from '../../api/limits.js'
 import { ctxOf, positiveInt } from '../context.js'
 import {
   CONTINUATION,

@@ -1,8 +1,9 @@
 // Node commands (CLI.md "Node"): init, id, daemon, relay, status, peers. `init`, `id`, `daemon`
-// and `relay` work on the store (loaded lazily: ../local.ts, ../daemon.ts, ../relay.ts); the rest
-// ask the API.
+// and `relay` work on the store through the composition root (loaded lazily: src/daemon/local.ts,
+// daemon.ts, relay.ts); the rest ask the API.
 import type { Command } from 'commander'
 import { collect, ctxOf } from '../context.js'
+import { parseFileHoldHours, parseMailboxAddr, parseMailboxTtl } from '../options.js'
 import { printable, table, UsageError, writeJson, writeOut } from '../output.js'
 
 /** `--api HOST:PORT` (or just PORT): the API binds to 127.0.0.1 only. */
@@ -38,7 +39,7 @@ export function registerNode(program: Command): void {
     .option('--name <name>', 'the name shown to contacts')
     .action(async (o: { name?: string }, cmd: Command) => {
       const ctx = ctxOf(cmd)
-      const { initNode, passphraseFromEnv } = await import('../local.js')
+      const { initNode, passphraseFromEnv } = await import('../../daemon/local.js')
       const id = initNode(ctx.home, o.name, passphraseFromEnv())
       if (ctx.json) writeJson(id)
       else writeOut(`Created identity ${id.peerId} (${printable(id.name)}) in ${ctx.home}`)
@@ -49,7 +50,7 @@ export function registerNode(program: Command): void {
     .description('print this node’s identity (no daemon needed)')
     .action(async (_o: unknown, cmd: Command) => {
       const ctx = ctxOf(cmd)
-      const { passphraseFromEnv, showIdentity } = await import('../local.js')
+      const { passphraseFromEnv, showIdentity } = await import('../../daemon/local.js')
       const id = showIdentity(ctx.home, passphraseFromEnv())
       if (ctx.json) writeJson(id)
       else writeOut(`${id.peerId}  ${printable(id.name)}`)
@@ -77,8 +78,8 @@ export function registerNode(program: Command): void {
     .action(async (o: DaemonFlags, cmd: Command) => {
       const ctx = ctxOf(cmd)
       const api = parseApiAddress(o.api)
-      const { passphraseFromEnv } = await import('../local.js')
-      const { parseMailboxAddr, runDaemon } = await import('../daemon.js')
+      const { passphraseFromEnv } = await import('../../daemon/local.js')
+      const { runDaemon } = await import('../../daemon/daemon.js')
       process.exitCode = await runDaemon({
         home: ctx.home,
         listen: o.listen,
@@ -121,8 +122,8 @@ export function registerNode(program: Command): void {
     .action(async (o: RelayFlags, cmd: Command) => {
       const ctx = ctxOf(cmd)
       const api = parseApiAddress(o.api)
-      const { passphraseFromEnv } = await import('../local.js')
-      const { parseFileHoldHours, parseMailboxTtl, runRelay } = await import('../relay.js')
+      const { passphraseFromEnv } = await import('../../daemon/local.js')
+      const { runRelay } = await import('../../daemon/relay.js')
       process.exitCode = await runRelay({
         fileHoldMs: o.fileHoldHours !== undefined ? parseFileHoldHours(o.fileHoldHours) : undefined,
         mailboxTtlMs: o.mailboxTtl !== undefined ? parseMailboxTtl(o.mailboxTtl) : undefined,

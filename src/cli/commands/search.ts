@@ -3,7 +3,7 @@
 // message lines, newest first: with --json one JSON object per line, as `kith messages --json`;
 // otherwise the same human lines as `kith messages` (peer text passed through `printable`).
 import type { Command } from 'commander'
-import { MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS } from '../../store/search.js'
+import { MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS } from '../../api/limits.js'
 import { ctxOf, positiveInt } from '../context.js'
 import { UsageError, writeJson, writeOut } from '../output.js'
 import { messageLine, nameBook } from './messages.js'

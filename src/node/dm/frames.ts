@@ -5,6 +5,7 @@
 import { Uint8ArrayList } from 'uint8arraylist'
 import { MAX_ENVELOPE_BYTES } from '../../core/wire/limits.js'
 import { MalformedMessageError, MessageTooLargeError } from '../errors.js'
+import { pauseAfterDispatch } from '../patches.js'
 import type { Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
 
 /** Largest /kith/dm frame: one sealed envelope (core/wire/limits.ts). A length prefix above it
@@ -111,16 +112,11 @@ export class FrameReader {
   readonly #onMessage = (evt: StreamMessageEvent): void => {
     this.#buf.append(evt.data)
     if (this.#buf.byteLength > this.#highWater && !this.#pauseQueued) {
-      // Pause in a microtask, not here: this event may be dispatched from inside
-      // stream.resume(), which calls yamux's sendResume() right after dispatching and would
-      // overwrite a pause made now (the stream would then read "paused" but keep granting
-      // window, and be reset at 4 MiB unread; seen with @libp2p/yamux 8.0.3).
+      // Not here: this event may be dispatched from inside yamux's resume() (../patches.ts).
       this.#pauseQueued = true
-      queueMicrotask(() => {
+      pauseAfterDispatch(this.#stream, () => {
         this.#pauseQueued = false
-        if (this.#buf.byteLength > this.#highWater && this.#stream.readStatus === 'readable') {
-          this.#stream.pause()
-        }
+        return this.#buf.byteLength > this.#highWater
       })
     }
     this.#notify()

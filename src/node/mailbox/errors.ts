@@ -2,16 +2,9 @@
 // `code` and an `is()` guard. A depositor reports MailboxQuotaError / MailboxRefusedError as the
 // mailbox named them on the wire; the other errors are local. Messages never hold envelope bytes.
 import { defineError } from '../../core/errors.js'
-import type { MailboxQuotaName } from './types.js'
 
-/** A deposit would take the mailbox past one of its quotas; `quota` says which. */
-export class MailboxQuotaError extends defineError('MailboxQuotaError') {
-  readonly quota: MailboxQuotaName
-  constructor(quota: MailboxQuotaName, message?: string) {
-    super(message ?? `mailbox quota exceeded: ${quota}`)
-    this.quota = quota
-  }
-}
+/** Defined with the holdings' port, which the store throws it through (it never imports node/). */
+export { MailboxQuotaError } from '../../core/store/mailbox.js'
 /** The mailbox does not hold mail for this recipient (its policy), for itself, or at all (the
  *  peer does not speak /kith/mailbox). */
 export class MailboxRefusedError extends defineError('MailboxRefusedError') {}

@@ -1,6 +1,7 @@
 // Named limits, quotas and timings of /kith/mailbox (STYLE.md §5), documented in one place.
 // Each size limit is tested at MAX and MAX+1 (test/node/mailbox.test.ts, test/store/mailbox.test.ts).
 // docs/mailbox.md explains the protocol they bound.
+import type { MailboxHoldingsLimits, MailboxQuotas } from '../../core/store/mailbox.js'
 import { MAX_ENVELOPE_BYTES } from '../../core/wire/limits.js'
 
 export const MAILBOX_PROTOCOL = '/kith/mailbox/1.0.0'
@@ -69,6 +70,27 @@ export const MAILBOX_TTL_MS = 14 * 24 * 60 * 60_000
 export const MAILBOX_MAX_TTL_MS = 90 * 24 * 60 * 60_000
 /** How often the mailbox deletes expired envelopes (they are never released after expiry). */
 export const MAILBOX_SWEEP_INTERVAL_MS = 10 * 60_000
+
+/** The quotas above, as the holdings take them. */
+export const DEFAULT_MAILBOX_QUOTAS: Readonly<MailboxQuotas> = Object.freeze({
+  recipientBytes: MAILBOX_QUOTA_PER_RECIPIENT_BYTES,
+  recipientCount: MAILBOX_QUOTA_PER_RECIPIENT_COUNT,
+  depositorBytes: MAILBOX_QUOTA_PER_DEPOSITOR_BYTES,
+  depositorCount: MAILBOX_QUOTA_PER_DEPOSITOR_COUNT,
+  prefixBytes: MAILBOX_QUOTA_PER_PREFIX_BYTES,
+  prefixCount: MAILBOX_QUOTA_PER_PREFIX_COUNT,
+  totalBytes: MAILBOX_MAX_TOTAL_BYTES,
+  totalCount: MAILBOX_MAX_TOTAL_COUNT,
+})
+
+/** Everything a holdings store enforces, as the composition root passes it to the store
+ *  (`store.mailboxHoldings(MAILBOX_HOLDINGS)`; the store never imports node/). */
+export const MAILBOX_HOLDINGS: Readonly<MailboxHoldingsLimits> = Object.freeze({
+  quotas: DEFAULT_MAILBOX_QUOTAS,
+  ttlMs: MAILBOX_TTL_MS,
+  maxTtlMs: MAILBOX_MAX_TTL_MS,
+  maxEnvelopeBytes: MAX_MAILBOX_ENVELOPE_BYTES,
+})
 
 // ---- Timings and streams -----------------------------------------------------------------
 /** The mailbox resets a stream that sent no request for this long. */

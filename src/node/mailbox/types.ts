@@ -1,96 +1,18 @@
 // What /kith/mailbox needs from the rest of the node and gives to it: the holdings (where held
-// envelopes live: SQLite in src/store/mailbox.ts), the deposit policy, the fetch signer, and
-// the usage and metrics it reports. Plain types only.
+// envelopes live: the port is src/core/store/mailbox.ts, shared with src/store/mailbox.ts, which
+// implements it), the deposit policy, the fetch signer, and the usage and metrics it reports.
 
-/** Which quota a refused deposit hit (MailboxQuotaError.quota, DepositResult.detail). */
-export type MailboxQuotaName =
-  | 'recipient-bytes'
-  | 'recipient-count'
-  | 'depositor-bytes'
-  | 'depositor-count'
-  | 'prefix-bytes'
-  | 'prefix-count'
-  | 'total-bytes'
-  | 'total-count'
-
-export const MAILBOX_QUOTA_NAMES: readonly MailboxQuotaName[] = [
-  'recipient-bytes',
-  'recipient-count',
-  'depositor-bytes',
-  'depositor-count',
-  'prefix-bytes',
-  'prefix-count',
-  'total-bytes',
-  'total-count',
-]
-
-/** The quotas a holdings store enforces (defaults in ./limits.ts). */
-export interface MailboxQuotas {
-  recipientBytes: number
-  recipientCount: number
-  depositorBytes: number
-  depositorCount: number
-  /** Over every depositor of one network prefix (./prefix.ts). */
-  prefixBytes: number
-  prefixCount: number
-  totalBytes: number
-  totalCount: number
-}
-
-/** One held envelope as released to its recipient. `id` is opaque (decimal digits). */
-export interface MailboxItem {
-  id: string
-  envelope: Uint8Array
-}
-
-export interface MailboxUsage {
-  /** Envelopes held (not yet expired or confirmed). */
-  items: number
-  /** Envelope bytes held. */
-  bytes: number
-  /** Distinct recipients with anything held. */
-  recipients: number
-  /** Distinct depositors with anything held. */
-  depositors: number
-  /** Distinct depositor network prefixes with anything held. */
-  prefixes: number
-  quotas: MailboxQuotas
-}
-
-export interface MailboxListOptions {
-  /** Only items after this id (the last one a stream released); from the oldest when absent. */
-  after?: string
-  maxItems: number
-  /** Stop before exceeding this many envelope bytes (the first item is always included). */
-  maxBytes: number
-  /** Items expired at `now` are not released. */
-  now: number
-}
-
-type MaybePromise<T> = T | Promise<T>
-
-/**
- * Where a mailbox keeps envelopes for others. Methods may be synchronous (SQLite) or not.
- * `put` enforces the quotas (MailboxQuotaError) and the expiry time; a second put of the same
- * envelope for the same recipient returns the first one's id without using more quota.
- */
-export interface MailboxHoldings {
-  /** `prefix`: the depositor's network (./prefix.ts); '' (a local deposit) counts under none. */
-  put(
-    recipient: string,
-    depositor: string,
-    envelope: Uint8Array,
-    now: number,
-    prefix?: string,
-  ): MaybePromise<string>
-  /** The recipient's items, oldest first, bounded by count and bytes. */
-  list(recipient: string, opts: MailboxListOptions): MaybePromise<MailboxItem[]>
-  /** Deletes those of `ids` held for `recipient` (others' ids are ignored); returns how many. */
-  delete(recipient: string, ids: readonly string[]): MaybePromise<number>
-  /** Deletes every item whose expiry is ≤ now; returns how many. */
-  expire(now: number): MaybePromise<number>
-  usage(): MaybePromise<MailboxUsage>
-}
+export type {
+  MailboxHoldings,
+  MailboxHoldingsLimits,
+  MailboxItem,
+  MailboxListOptions,
+  MailboxQuotaName,
+  MailboxQuotas,
+  MailboxUsage,
+} from '../../core/store/mailbox.js'
+export { MAILBOX_QUOTA_NAMES } from '../../core/store/mailbox.js'
+import type { MailboxUsage } from '../../core/store/mailbox.js'
 
 /** Decides whether this node holds mail deposited by `depositor` for `recipient` (PeerIds). */
 export type MailboxPolicy = (recipient: string, depositor: string) => boolean | Promise<boolean>

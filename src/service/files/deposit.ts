@@ -7,10 +7,10 @@
 // mailbox takes the file; not resumed after a restart. It knows nothing of SQL or downloads.
 import { setTimeout as sleep } from 'node:timers/promises'
 import debug from 'debug'
-import { chunkCount, sealedLength, type FileManifest } from '../../core/file/index.js'
-import { FILEBOX_QUOTA_PER_RECIPIENT_BYTES } from '../../node/file/box-store.js'
-import { MAILBOX_DEPOSIT_REPLICAS } from '../../node/mailbox/limits.js'
-import type { KithNode } from '../../node/types.js'
+import { chunkCount, sealedLength } from '../../core/index.js'
+import type { FileManifest } from '../../core/index.js'
+import { FILEBOX_QUOTA_PER_RECIPIENT_BYTES, MAILBOX_DEPOSIT_REPLICAS } from '../../node/index.js'
+import type { KithNode } from '../../node/index.js'
 import { openChunks, readChunk } from './disk.js'
 import { FileWriteError } from './errors.js'
 

@@ -15,8 +15,8 @@ import {
   openFileChunk,
   sealedLength,
   verifyChunk,
-  type FileManifest,
-} from '../../core/file/index.js'
+} from '../../core/index.js'
+import type { FileManifest } from '../../core/index.js'
 import { nodeFileCipher } from '../../platform/file-cipher.js'
 import { FileWriteError } from './errors.js'
 

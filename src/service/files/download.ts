@@ -7,9 +7,10 @@
 // remembered as ones it lacks; a source that fails or stalls is retried after the others, up to
 // FILE_SOURCE_ROUNDS times. It knows nothing of SQL, messages or how the file is finally written.
 import { setTimeout as sleep } from 'node:timers/promises'
-import { verifyChunk, type FileManifest } from '../../core/file/index.js'
-import { FILE_MAX_CHUNKS_PER_REQUEST } from '../../node/file/limits.js'
-import type { FileRequest } from '../../node/file/index.js'
+import { verifyChunk } from '../../core/index.js'
+import type { FileManifest } from '../../core/index.js'
+import { FILE_MAX_CHUNKS_PER_REQUEST } from '../../node/index.js'
+import type { FileRequest } from '../../node/index.js'
 import { nodeFileCipher } from '../../platform/file-cipher.js'
 import { writeChunk, openChunks } from './disk.js'
 import { FileCancelledError, FileUnavailableError } from './errors.js'

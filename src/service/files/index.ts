@@ -9,11 +9,16 @@ import { mkdirSync } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import debug from 'debug'
-import { fromHex, toHex } from '../../core/bytes.js'
-import { checkManifest, chunkPlainLength, type FileManifest } from '../../core/file/index.js'
-import { encodeChatContent, type ChatContent } from '../../core/wire/content.js'
-import { FileManifest as FileManifestCodec } from '../../core/wire/pb/wire.js'
-import type { FileServeHandler } from '../../node/file/index.js'
+import {
+  checkManifest,
+  chunkPlainLength,
+  encodeChatContent,
+  FileManifest as FileManifestCodec,
+  fromHex,
+  toHex,
+} from '../../core/index.js'
+import type { ChatContent, FileManifest } from '../../core/index.js'
+import type { FileServeHandler } from '../../node/index.js'
 import type { FileRow } from '../../store/files.js'
 import type { MessageStatus, StoredMessage } from '../../store/types.js'
 import type { ChatContext } from '../context.js'

@@ -4,8 +4,6 @@
 // It knows nothing of messages or peers.
 import { open, stat } from 'node:fs/promises'
 import { basename } from 'node:path'
-import { toHex } from '../../core/bytes.js'
-import type { Rng } from '../../core/crypto/provider.js'
 import {
   CHUNK_BYTES,
   chunkPlainLength,
@@ -13,8 +11,9 @@ import {
   FILE_KEY_BYTES,
   FileSealer,
   MAX_FILE_BYTES,
-  type FileManifest,
-} from '../../core/file/index.js'
+  toHex,
+} from '../../core/index.js'
+import type { FileManifest, Rng } from '../../core/index.js'
 import { nodeFileCipher } from '../../platform/file-cipher.js'
 import { openChunks, writeChunk } from './disk.js'
 import { FileTooLargeError, FileUnreadableError } from './errors.js'

@@ -4,9 +4,8 @@
 // sealed chunks we hold — all of a file we sent or finished, only the verified ones of a file
 // still coming. It knows nothing of downloads or messages.
 import { open } from 'node:fs/promises'
-import { toHex } from '../../core/bytes.js'
-import { FILE_ID_BYTES, sealedLength } from '../../core/file/index.js'
-import type { FileServeHandler } from '../../node/file/index.js'
+import { FILE_ID_BYTES, sealedLength, toHex } from '../../core/index.js'
+import type { FileServeHandler } from '../../node/index.js'
 import type { FileRow } from '../../store/files.js'
 import type { NodeStore } from '../../store/types.js'
 import { readChunk } from './disk.js'

@@ -3,8 +3,7 @@
 // member in the same transaction; the caller's reconcile (./index.ts) then rotates, distributes
 // keys and moves the subscription. This module owns who is sent which op, secret and card.
 // Every refusal is a typed service error (4xx at the API), checked before anything is signed.
-import { toHex } from '../../core/bytes.js'
-import { GroupOp } from '../../core/group/index.js'
+import { GroupOp, toHex } from '../../core/index.js'
 import {
   GROUP_ID_BYTES,
   GROUP_SECRET_BYTES,

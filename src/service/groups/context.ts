@@ -2,11 +2,14 @@
 // identity, the group-message counters and a few callbacks into the ChatService (the pairwise
 // outbox) and into ./index.ts (reconcile after a membership change). Plain data and functions:
 // no module here owns state of its own beyond what this object carries.
-import type { CoreContext } from '../../core/crypto/provider.js'
-import type { GroupOpRecord } from '../../core/group/index.js'
-import type { IdentityKeyPair } from '../../core/identity/identity.js'
-import type { KithNode } from '../../node/types.js'
-import type { ChatContent, FileManifest } from '../../core/wire/content.js'
+import type {
+  ChatContent,
+  CoreContext,
+  FileManifest,
+  GroupOpRecord,
+  IdentityKeyPair,
+} from '../../core/index.js'
+import type { KithNode } from '../../node/index.js'
 import type { NodeStore, StoredMessage } from '../../store/types.js'
 import type { Cards } from '../cards.js'
 import type { GroupRejected, ServiceEvent } from '../types.js'

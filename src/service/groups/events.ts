@@ -6,8 +6,8 @@
 // op, however often the log is replayed) and its sentence; it knows no SQL and no transport. The
 // sentence is built from whatever names it is given: callers that print to a terminal pass the
 // names through their own escaping (the CLI's printable()).
-import { toHex } from '../../core/bytes.js'
-import { GroupOp, type GroupOpRecord, type GroupState } from '../../core/group/index.js'
+import { GroupOp, toHex } from '../../core/index.js'
+import type { GroupOpRecord, GroupState } from '../../core/index.js'
 import type { StoredMessage } from '../../store/types.js'
 import { toMessageView } from '../types.js'
 import { eventSentence, type GroupEvent, type GroupEventType } from '../group-event.js'

@@ -6,16 +6,14 @@
 // ./messages.ts and ./sync.ts. It knows no SQL and no transport details.
 import { checkCursor } from '../cursor.js'
 import debug from 'debug'
-import { toHex } from '../../core/bytes.js'
-import { verifyContactCard } from '../../core/identity/card.js'
-import { peerIdBytesFromPublicKey } from '../../core/identity/identity.js'
 import {
+  peerIdBytesFromPublicKey,
   SenderKeyDistribution,
-  type ChatContent,
-  type GroupUpdate,
-} from '../../core/wire/pb/wire.js'
+  toHex,
+  verifyContactCard,
+} from '../../core/index.js'
+import type { ChatContent, FileManifest, GroupUpdate } from '../../core/index.js'
 import type { GroupRow, MessageStatus } from '../../store/types.js'
-import type { FileManifest } from '../../core/wire/content.js'
 import { GroupNotFoundError } from '../errors.js'
 import type { EditBody } from '../edits.js'
 import {

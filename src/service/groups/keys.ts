@@ -4,17 +4,19 @@
 // chain id → sender map the topic validator reads. This module owns which chain of each sender
 // is current; it encrypts nothing (./messages.ts does) and knows nothing of ops (./membership.ts).
 import debug from 'debug'
-import { equalBytes, fromHex } from '../../core/bytes.js'
 import {
   createOwnState,
   decodeDistribution,
+  encodeChatContent,
   encodeDistribution,
   encryptWithRecord,
+  equalBytes,
+  fromHex,
+  initiateSession,
   SenderKeyRecord,
-} from '../../core/group/index.js'
-import { encodeChatContent, type ContentIn } from '../../core/wire/content.js'
-import { SessionRecord } from '../../core/session/record.js'
-import { initiateSession } from '../../core/session/session.js'
+  SessionRecord,
+} from '../../core/index.js'
+import type { ContentIn } from '../../core/index.js'
 import type { GroupRow } from '../../store/types.js'
 import { OPS_PER_UPDATE, type GroupContext } from './context.js'
 import { queueUpdate } from './membership.js'

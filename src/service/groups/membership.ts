@@ -3,23 +3,25 @@
 // whom. This module owns the op log's meaning for the service; it knows nothing of sender keys
 // (./keys.ts), group messages (./messages.ts) or the sync protocol (./sync.ts).
 import debug from 'debug'
-import { equalBytes, fromHex, toHex } from '../../core/bytes.js'
 import {
   checkOpEpoch,
+  encodeChatContent,
+  equalBytes,
+  fromHex,
   GroupEpochError,
   GroupOp,
   groupTopic,
   knownEpoch,
   leaveSecret,
+  MESSAGE_ID_BYTES,
   replayGroup,
+  SenderKeyDistribution,
   signGroupOp,
+  toHex,
   verifyGroupOp,
-  type GroupOpRecord,
-  type GroupState,
-} from '../../core/group/index.js'
-import { encodeChatContent, MESSAGE_ID_BYTES } from '../../core/wire/content.js'
+} from '../../core/index.js'
+import type { GroupOpRecord, GroupState } from '../../core/index.js'
 import { GROUP_SECRET_BYTES, MAX_GROUP_OPS } from '../../core/wire/limits.js'
-import { SenderKeyDistribution } from '../../core/wire/pb/wire.js'
 import type { GroupRow } from '../../store/types.js'
 import { ContactNotFoundError, GroupNotFoundError, NotAnAdminError } from '../errors.js'
 import { CARDS_PER_UPDATE, OPS_PER_UPDATE, type GroupContext } from './context.js'

@@ -6,19 +6,23 @@
 // member's messages are forwarded (the validator judges authenticity, not our wishes) but never
 // decrypted, kept or shown here.
 import debug from 'debug'
-import { equalBytes, fromHex, toHex } from '../../core/bytes.js'
 import {
   checkSenderKeyMessage,
+  decodeChatContent,
   decodeSenderKeyMessage,
   decryptWithRecord,
+  encodeChatContent,
   encryptWithRecord,
+  equalBytes,
+  fromHex,
+  MESSAGE_ID_BYTES,
   peekSenderKeyMessage,
+  peerIdToBytes,
   SenderKeyRecord,
-} from '../../core/group/index.js'
-import { peerIdToBytes } from '../../core/identity/identity.js'
-import { decodeChatContent, encodeChatContent, MESSAGE_ID_BYTES } from '../../core/wire/content.js'
-import type { ChatContent, FileManifest } from '../../core/wire/pb/wire.js'
-import type { PubsubVerdict } from '../../node/types.js'
+  toHex,
+} from '../../core/index.js'
+import type { ChatContent, FileManifest } from '../../core/index.js'
+import type { PubsubVerdict } from '../../node/index.js'
 import type { MessageStatus, StoredMessage } from '../../store/types.js'
 import { InvalidArgumentError, MessageNotFoundError } from '../errors.js'
 import { toMessageView, type GroupRejected, type SendOptions, type ServiceEvent } from '../types.js'

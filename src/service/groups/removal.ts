@@ -11,10 +11,8 @@
 // dropped. This module owns which control entries a membership change keeps; it knows no SQL, no
 // sender keys (./keys.ts) and nothing of how the outbox sends (../outbox.ts).
 import debug from 'debug'
-import { equalBytes, toHex } from '../../core/bytes.js'
-import { GroupOp, type GroupOpRecord } from '../../core/group/index.js'
-import { decodeChatContent } from '../../core/wire/content.js'
-import type { ChatContent } from '../../core/wire/pb/wire.js'
+import { decodeChatContent, equalBytes, GroupOp, toHex } from '../../core/index.js'
+import type { ChatContent, GroupOpRecord } from '../../core/index.js'
 import type { GroupRow } from '../../store/types.js'
 import { NotAMemberError } from '../errors.js'
 import { OPS_PER_UPDATE, type GroupContext } from './context.js'

@@ -3,13 +3,9 @@
 // marks) and asking a member for what we lack. The node carries the frames and enforces the
 // wire limits; this module decides who is served and what is taken.
 import debug from 'debug'
-import { fromHex, toHex } from '../../core/bytes.js'
-import type { SyncRequest, SyncResponse } from '../../node/types.js'
-import {
-  MAX_SYNC_ENVELOPES,
-  MAX_SYNC_OPS,
-  MAX_SYNC_RESPONSE_BYTES,
-} from '../../node/sync/limits.js'
+import { fromHex, toHex } from '../../core/index.js'
+import type { SyncRequest, SyncResponse } from '../../node/index.js'
+import { MAX_SYNC_ENVELOPES, MAX_SYNC_OPS, MAX_SYNC_RESPONSE_BYTES } from '../../node/index.js'
 import type { GroupRow } from '../../store/types.js'
 import { NotAMemberError } from '../errors.js'
 import { MAX_SYNC_ROUNDS, type GroupContext } from './context.js'

@@ -1,7 +1,8 @@
 // The commands that work on the store directly, without a daemon: `init` and `id` (CLI.md
 // "Node"), and the store opening `daemon` shares with them. Thin wrappers over src/store: this
 // module decides only the defaults (identity name, KITH_PASSPHRASE) and always closes what it
-// opened. Loaded lazily by main.ts, so commands that only talk to the API never load SQLite.
+// opened. Loaded lazily by src/cli/commands, so commands that only talk to the API never load
+// SQLite.
 import { userInfo } from 'node:os'
 import { IdentityKeyPair } from '../core/identity/identity.js'
 import { nodeCrypto, nodeRng } from '../platform/node-crypto.js'

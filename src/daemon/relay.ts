@@ -4,19 +4,24 @@
 // chat service: its local API answers /v1/status (with mailbox usage in `metrics.mailbox`) and
 // /v1/peers, so `kith status` works against it, and refuses every chat route. This module owns
 // that assembly and its teardown; the files it leaves in KITH_HOME are the daemon's
-// (`daemon.json`, `api-token`), and its identity and holdings live in the same store a daemon
+// (`daemon.json`, `api-token`: ./home-files.ts), its API ./relay-api.ts, and its identity and holdings live in the same store a daemon
 // uses, so both survive restarts. Loaded lazily: it pulls in libp2p.
 import { join } from 'node:path'
 import createDebug from 'debug'
 import { FILEBOX_DIR } from '../node/file/box-store.js'
 import { createKithNode, type Libp2pKithNode } from '../node/libp2p.js'
-import { MAILBOX_MAX_TTL_MS } from '../node/mailbox/limits.js'
-import { startStunServer, type StunMetrics, type StunServer } from '../node/stun.js'
-import { ServiceError } from '../service/errors.js'
-import type { ChatApi, NodeStatus } from '../service/types.js'
+import { MAILBOX_HOLDINGS } from '../node/mailbox/limits.js'
+import { startStunServer, type StunServer } from '../node/stun.js'
 import type { SqliteNodeStore } from '../store/index.js'
-import { openHome, runUntilSignalled, serveLocalApi, type RunningDaemon } from './daemon.js'
-import { UsageError, writeErr } from './output.js'
+import { writeErr } from './output.js'
+import { RelayApi } from './relay-api.js'
+import {
+  openHome,
+  runUntilSignalled,
+  serveLocalApi,
+  type ApiListen,
+  type RunningDaemon,
+} from './run.js'
 
 const log = createDebug('kith:relay')
 
@@ -39,7 +44,7 @@ export interface RelayOptions {
    *  STUN server (`--no-stun`). */
   stunPort?: number | undefined
   mdns: boolean
-  api: { host: '127.0.0.1'; port: number }
+  api: ApiListen
   passphrase?: string | undefined
   name?: string | undefined
   json: boolean
@@ -47,89 +52,6 @@ export interface RelayOptions {
   mailboxTtlMs?: number | undefined
   /** `--file-hold-hours`: how long deposited file chunks are kept (default FILE_HOLD_MS). */
   fileHoldMs?: number | undefined
-}
-
-/** Longest `--file-hold-hours` (30 days): a file box is a short-term courier, not storage. */
-export const MAX_FILE_HOLD_HOURS = 720
-
-/** `--file-hold-hours N` (1 to MAX_FILE_HOLD_HOURS), or UsageError. */
-export function parseFileHoldHours(value: string): number {
-  const n = /^\d{1,4}$/.test(value) ? Number(value) : NaN
-  if (!(n >= 1 && n <= MAX_FILE_HOLD_HOURS)) {
-    throw new UsageError(`--file-hold-hours must be 1 to ${MAX_FILE_HOLD_HOURS}, not "${value}"`)
-  }
-  return n * 3_600_000
-}
-
-/** `--mailbox-ttl N[d|h|m]` (bare N: days), 1 minute to MAILBOX_MAX_TTL_MS, or UsageError. */
-export function parseMailboxTtl(value: string): number {
-  const m = /^(\d{1,6})(d|h|m)?$/.exec(value)
-  const unit = { d: 86_400_000, h: 3_600_000, m: 60_000 }[m?.[2] ?? 'd'] ?? 86_400_000
-  const ms = Number(m?.[1]) * unit
-  if (m === null || ms < 60_000 || ms > MAILBOX_MAX_TTL_MS) {
-    throw new UsageError(
-      `--mailbox-ttl must be 1m to ${MAILBOX_MAX_TTL_MS / 86_400_000}d (e.g. 14d, 36h), not "${value}"`,
-    )
-  }
-  return ms
-}
-
-/** Every chat route of the local API on a relay. */
-export class NotAvailableOnRelayError extends ServiceError {
-  override readonly name = 'NotAvailableOnRelay'
-  readonly code = 'NotAvailableOnRelay'
-  readonly status = 404
-}
-
-export type RelayStatus = NodeStatus & {
-  relay: { reservations: number; stun?: { port: number } & StunMetrics }
-}
-
-/** The local API of a relay: status and peers; everything else is NotAvailableOnRelay. */
-export function relayApi(node: Libp2pKithNode, name: string, stun?: StunServer): ChatApi {
-  const refuse = (): never => {
-    throw new NotAvailableOnRelayError('a relay has no chat: only /v1/status and /v1/peers')
-  }
-  return {
-    status: (): RelayStatus => ({
-      peerId: node.peerId,
-      name,
-      addrs: node.addrs(),
-      connections: node.connections().length,
-      nat: node.nat(),
-      // A relay uses no mailbox: it is one (its holdings are in metrics.mailbox.usage).
-      mailboxes: [],
-      metrics: node.metrics(),
-      relay: {
-        reservations: relayReservations(node),
-        ...(stun != null ? { stun: { port: stun.port, ...stun.metrics() } } : {}),
-      },
-    }),
-    peers: () => node.connections(),
-    invite: refuse,
-    addContact: () => Promise.reject(new NotAvailableOnRelayError('a relay has no contacts')),
-    listContacts: refuse,
-    removeContact: refuse,
-    renameContact: refuse,
-    blockContact: refuse,
-    unblockContact: refuse,
-    listRequests: refuse,
-    acceptRequest: refuse,
-    blockRequest: refuse,
-    safetyNumber: refuse,
-    confirmSafetyNumber: refuse,
-    send: refuse,
-    waitDelivered: () => Promise.reject(new NotAvailableOnRelayError('a relay sends nothing')),
-    messages: refuse,
-    profile: refuse,
-    setProfileName: refuse,
-    on: () => () => undefined,
-  }
-}
-
-function relayReservations(node: Libp2pKithNode): number {
-  const services = node.libp2p.services as { relay?: { reservations: { size: number } } }
-  return services.relay?.reservations.size ?? 0
 }
 
 async function startNode(store: SqliteNodeStore, opts: RelayOptions): Promise<Libp2pKithNode> {
@@ -147,6 +69,7 @@ async function startNode(store: SqliteNodeStore, opts: RelayOptions): Promise<Li
       // Quotas per recipient, depositor, depositor network prefix and in total (limits.ts).
       mailbox: {
         holdings: store.mailboxHoldings(
+          MAILBOX_HOLDINGS,
           opts.mailboxTtlMs !== undefined ? { ttlMs: opts.mailboxTtlMs } : {},
         ),
         policy: () => true,
@@ -196,7 +119,7 @@ export async function startRelay(opts: RelayOptions): Promise<RunningDaemon> {
         writeErr('  using this relay will not learn their public UDP address (no hole punching)')
       }
     }
-    const api = relayApi(node, name, stun)
+    const api = new RelayApi(node, name, stun)
     const info = await serveLocalApi(opts.home, api, opts.api, node, cleanup)
     log('relay ready: %s api %s', info.peerId, info.api)
     let stopping: Promise<void> | undefined

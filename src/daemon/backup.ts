@@ -4,7 +4,7 @@
 // writes the file 0600 atomically (temp file, fsync, rename, fsync of the directory). Restore
 // opens the file, builds the new store in a temporary directory beside KITH_HOME, starts fresh
 // sessions (../service/restore.ts) and only then moves it into place: a wrong passphrase, a
-// damaged file or a crash leaves no partial home. Loaded lazily by commands/backup.ts.
+// damaged file or a crash leaves no partial home. Loaded lazily by src/cli/commands/backup.ts.
 import { randomBytes } from 'node:crypto'
 import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync } from 'node:fs'
 import { renameSync, rmSync, rmdirSync, statSync, writeSync } from 'node:fs'
@@ -14,8 +14,7 @@ import { nodeCrypto, nodeRng } from '../platform/node-crypto.js'
 import { BackupPayloadError, importRows, parsePayload } from '../store/backup.js'
 import { openDatabase } from '../store/database.js'
 import { loadIdentity, openNodeStore, SqliteNodeStore } from '../store/sqlite.js'
-import { startRestoredSessions } from '../service/restore.js'
-import { UsageError } from './output.js'
+import { startRestoredSessions } from '../service/index.js'
 
 /** Largest backup file `kith restore` reads (the format's payload bound plus its tags). */
 export const MAX_BACKUP_FILE_BYTES = 1024 * 1024 * 1024 + 64 * 1024 * 1024
@@ -91,9 +90,10 @@ export function restoreHome(
   if (!emptyHome(home)) {
     throw new HomeNotEmptyError(`${home} is not empty: restore needs an empty KITH_HOME`)
   }
-  if (!existsSync(file)) throw new UsageError(`no such file: ${file}`)
+  // The CLI has checked that `file` exists and is at most MAX_BACKUP_FILE_BYTES (a usage error);
+  // this bound holds again here, where the file is read.
   if (statSync(file).size > MAX_BACKUP_FILE_BYTES) {
-    throw new UsageError(`${file} is larger than any backup (${MAX_BACKUP_FILE_BYTES} bytes)`)
+    throw new RangeError(`${file} is larger than any backup (${MAX_BACKUP_FILE_BYTES} bytes)`)
   }
   const payloadBytes = openBackup(readFileSync(file), backupPassphrase)
   const payload = parsePayload(payloadBytes)

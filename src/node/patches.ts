@@ -1,0 +1,176 @@
+// Every workaround of a js-libp2p behaviour, in one place. This module owns the small ones as code
+// (a private field reached, a Proxy around a service's components, a copied unexported constant,
+// a transport's dial filter, a pause deferred out of yamux's dispatch, our own dial timeout) and
+// names the larger ones that are whole modules of their own (UPSTREAM_PATCHES). Each entry says
+// the package version it was written against, the upstream issue or pull request where one was
+// found, and its canary in test/node/patches.test.ts: a test asserting the upstream behaviour
+// that makes the workaround necessary, so it fails the day upstream changes and the workaround can
+// go. It knows nothing of Kith's protocols; the modules that need a patch import it from here.
+// The yamux window (libp2p.ts YAMUX_MAX_STREAM_WINDOW_BYTES) stays with the muxer's options.
+import { autoNAT } from '@libp2p/autonat'
+import { webSockets } from '@libp2p/websockets'
+import { isMultiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { PeerScoreParams } from '@libp2p/gossipsub/score'
+import type { PeerId, Stream } from '@libp2p/interface'
+
+/** One workaround: what it works around, against which version, and where it lives. */
+export interface UpstreamPatch {
+  /** `package@version` it was written against (NOTES.md lists the versions that work together). */
+  upstream: string
+  /** The upstream issue or pull request, or why none is cited. */
+  ref: string
+  /** The Kith module that holds it (this one unless named). */
+  where: string
+}
+
+/** Every js-libp2p workaround, by id; test/node/patches.test.ts has one canary per id. */
+export const UPSTREAM_PATCHES = {
+  selfAddressTimer: {
+    upstream: 'libp2p@3.3.11',
+    ref: 'none found; the debounce came with js-libp2p PR #1743 (address manager owns addresses)',
+    where: 'patches.ts cancelSelfAddressUpdate (called by nat.ts afterStop)',
+  },
+  autonatDialBack: {
+    upstream: '@libp2p/autonat@3.0.28',
+    ref: 'none found for js; libp2p specs autonat/README.md "Dial" (dial the address asked about)',
+    where: 'patches.ts autoNATService',
+  },
+  gossipsubTopicParams: {
+    upstream: '@libp2p/gossipsub@17.1.1',
+    ref: 'no js API; go-libp2p-pubsub added Topic.SetScoreParams (PR #376, issue #346)',
+    where: 'patches.ts liveTopicParams (pubsub.ts)',
+  },
+  webrtcSignalingProtocol: {
+    upstream: '@libp2p/webrtc@6.0.33',
+    ref: 'none found: SIGNALING_PROTOCOL is in dist/src/constants.js, not in the package exports',
+    where: 'patches.ts WEBRTC_SIGNALING_PROTOCOL (holepunch.ts)',
+  },
+  webSocketsOnNode20: {
+    upstream: '@libp2p/websockets@10.1.21',
+    ref: 'none: it dials with the global WebSocket, which Node 20 has only behind a flag',
+    where: 'patches.ts webSocketsTransport (libp2p.ts)',
+  },
+  yamuxPauseReentrancy: {
+    upstream: '@libp2p/yamux@8.0.3',
+    ref: 'none found: resume() dispatches buffered data, then sendResume() undoes a pause made there',
+    where: 'patches.ts pauseAfterDispatch (dm/frames.ts)',
+  },
+  yamuxWindow: {
+    upstream: '@libp2p/yamux@8.0.3 with @libp2p/utils@7.4.1',
+    ref: 'none found: yamux may grant 16 MiB of window, a libp2p stream resets at 4 MiB unread',
+    where: 'libp2p.ts YAMUX_MAX_STREAM_WINDOW_BYTES',
+  },
+  dialTimeoutWithSignal: {
+    upstream: 'libp2p@3.3.11',
+    ref: 'by design since js-libp2p PR #2842 (a caller signal replaces dialTimeout)',
+    where: 'patches.ts dialAttemptSignal (dialer.ts)',
+  },
+  limitedConnectionReuse: {
+    upstream: 'libp2p@3.3.11',
+    ref: 'by design since js-libp2p PR #2187 (dial again when only limited connections exist)',
+    where: 'dm/outbound.ts pickConnection',
+  },
+  randomWalkSpin: {
+    upstream: 'libp2p@3.3.11',
+    ref: 'js-libp2p PR #2563 (the walk), issue #2676 (relay discovery never lets go)',
+    where: 'random-walk.ts PacedRandomWalk',
+  },
+} as const satisfies Record<string, UpstreamPatch>
+
+export type UpstreamPatchId = keyof typeof UPSTREAM_PATCHES
+
+/**
+ * Workaround selfAddressTimer: libp2p's address manager has no stop(), and a 'transport:close'
+ * during libp2p.stop() arms its debounced self-address update (`_updatePeerStoreAddresses`, a
+ * ref'd 1 s timer) that holds the process after stop. Cancels it; call once everything stopped.
+ */
+export function cancelSelfAddressUpdate(addressManager: unknown): void {
+  const am = addressManager as { _updatePeerStoreAddresses?: { stop?: () => void } }
+  am._updatePeerStoreAddresses?.stop?.()
+}
+
+/**
+ * Workaround autonatDialBack: @libp2p/autonat with its dial-back fixed. The AutoNAT server dials
+ * the address to verify with `openConnection(multiaddr)`, which returns the requester's existing
+ * connection (libp2p reuses one per peer); its remote address (an ephemeral port) then differs
+ * from the address asked about, the check fails, and the server *closes that connection* —
+ * every public node asking a relay to verify its address was cut off from it. Forcing a new
+ * connection for a dial-back to a multiaddr makes the server dial the address it was asked
+ * about, as AutoNAT v1 intends (libp2p specs, autonat/README.md "Dial").
+ */
+export function autoNATService(
+  init: Parameters<typeof autoNAT>[0] = {},
+): ReturnType<typeof autoNAT> {
+  const factory = autoNAT(init)
+  return (components) => {
+    const forced = new Proxy(components.connectionManager, {
+      get(target, key, receiver) {
+        if (key !== 'openConnection') return Reflect.get(target, key, receiver) as unknown
+        return (
+          peer: PeerId | Multiaddr | Multiaddr[],
+          options: Parameters<typeof target.openConnection>[1] = {},
+        ) => target.openConnection(peer, isMultiaddr(peer) ? { ...options, force: true } : options)
+      },
+    })
+    const wrapped = new Proxy(components, {
+      get(target, key, receiver) {
+        if (key === 'connectionManager') return forced
+        return Reflect.get(target, key, receiver) as unknown
+      },
+    })
+    return factory(wrapped)
+  }
+}
+
+/**
+ * Workaround gossipsubTopicParams: the GossipSub class keeps its live score params on
+ * `score.params` (not in the exported interface) and has no method to add a topic's; topics
+ * added there are scored from the next decay tick.
+ */
+export function liveTopicParams(gs: GossipSub): PeerScoreParams['topics'] {
+  const score = (gs as unknown as { score?: { params?: PeerScoreParams } }).score
+  if (score?.params?.topics == null) throw new TypeError('gossipsub has no peer score params')
+  return score.params.topics
+}
+
+/** Workaround webrtcSignalingProtocol: @libp2p/webrtc's signalling protocol (its
+ *  SIGNALING_PROTOCOL, not exported by the package). */
+export const WEBRTC_SIGNALING_PROTOCOL = '/webrtc-signaling/0.0.1'
+
+/**
+ * Workaround webSocketsOnNode20: WebSockets listen everywhere; dialling them needs a global
+ * WebSocket (Node ≥ 22, or 20 with --experimental-websocket). Without one, hide /ws addresses
+ * from the dialer so libp2p tries TCP instead of failing on a ReferenceError.
+ */
+export function webSocketsTransport(): ReturnType<typeof webSockets> {
+  const factory = webSockets()
+  return (components) => {
+    const transport = factory(components)
+    if (typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'function') {
+      transport.dialFilter = () => []
+    }
+    return transport
+  }
+}
+
+/**
+ * Workaround yamuxPauseReentrancy: pauses `stream` in a microtask, not at once, if `stillWanted()`
+ * then. A message event may be dispatched from inside `stream.resume()`, which calls yamux's
+ * sendResume() right after dispatching and would overwrite a pause made there (the stream would
+ * read "paused" but keep granting window, and be reset at 4 MiB unread).
+ */
+export function pauseAfterDispatch(stream: Stream, stillWanted: () => boolean): void {
+  queueMicrotask(() => {
+    if (stillWanted() && stream.readStatus === 'readable') stream.pause()
+  })
+}
+
+/**
+ * Workaround dialTimeoutWithSignal: libp2p's own dialTimeout applies only to a dial without an
+ * AbortSignal (a caller's signal replaces it), so a dial that must be both cancellable and
+ * bounded gets both here: aborted by `cancelled` or after `timeoutMs`.
+ */
+export function dialAttemptSignal(cancelled: AbortSignal, timeoutMs: number): AbortSignal {
+  return AbortSignal.any([cancelled, AbortSignal.timeout(timeoutMs)])
+}
