@@ -110,6 +110,8 @@ export class FileBoxClient {
     onChunk: (index: number, data: Uint8Array) => void | Promise<void>,
     addrs: readonly Multiaddr[] = [],
   ): Promise<number> {
+    // A file box holds sealed chunks only, never a hash list (docs/files.md "Hash list").
+    if (req.hashList === true) throw new FileBoxRefusedError('a file box holds no hash list')
     const stream = await this.#open(mailbox, addrs)
     this.#o.streams.add(stream)
     const reader = new FrameReader(stream, MAX_FILE_FRAME_BYTES, FILE_READ_HIGH_WATER_BYTES)

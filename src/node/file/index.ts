@@ -16,6 +16,7 @@
 // Shaped like js-libp2p's ping (STYLE.md §3): `file(init)(components)` is a libp2p service.
 import debug from 'debug'
 import { MalformedMessageError, MessageTooLargeError } from '../../core/errors.js'
+import { HASH_LIST_PART_BYTES } from '../../core/file/limits.js'
 import { FrameReader } from '../dm/frames.js'
 import { NodeNotStartedError, PeerUnreachableError } from '../errors.js'
 import { asError, withTimeout, writeFrame } from '../mailbox/io.js'
@@ -76,6 +77,9 @@ export interface FileServeHandler {
   entitled(peer: string, fileId: Uint8Array): boolean
   /** The sealed chunk `index` of the file, or undefined when we do not hold it (yet). */
   chunk(fileId: Uint8Array, index: number): Promise<Uint8Array | undefined>
+  /** The file's whole chunk-hash list (docs/files.md "Hash list"), or undefined when we do not
+   *  hold it (a small file's hashes are inline; a download whose list is not fetched yet). */
+  hashList?(fileId: Uint8Array): Promise<Uint8Array | undefined>
 }
 
 export interface FileMetrics {
@@ -108,6 +112,12 @@ function dialAddr(ma: Multiaddr, peer: string): Multiaddr | undefined {
   const last = ma.getComponents().at(-1)
   if (last?.name !== 'p2p') return ma
   return last.value === peer ? ma.decapsulateCode(last.code) : undefined
+}
+
+/** Part `i` of a hash list (undefined past its end or when not held). */
+function hashListPart(list: Uint8Array | undefined, i: number): Uint8Array | undefined {
+  if (list === undefined || i * HASH_LIST_PART_BYTES >= list.length) return undefined
+  return list.subarray(i * HASH_LIST_PART_BYTES, (i + 1) * HASH_LIST_PART_BYTES)
 }
 
 function bump(m: Map<string, number>, key: string, by: number): void {
@@ -238,8 +248,10 @@ export class FileProtocol implements Startable {
       const h = this.#handler
       if (h === undefined) throw new FileNoHandlerError('no file handler installed')
       if (!h.entitled(remote, req.fileId)) throw new FileNotEntitledError('not entitled to file')
+      // A hash-list request: the same frames, each a HASH_LIST_PART_BYTES slice of the list.
+      const list = req.hashList === true ? await h.hashList?.(req.fileId) : undefined
       for (let i = req.first; i < req.first + req.count; i++) {
-        const data = await h.chunk(req.fileId, i)
+        const data = req.hashList === true ? hashListPart(list, i) : await h.chunk(req.fileId, i)
         if (data === undefined) continue
         const signal = AbortSignal.timeout(this.#stallMs)
         try {

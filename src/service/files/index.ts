@@ -10,17 +10,24 @@ import { mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import debug from 'debug'
 import { fromHex, toHex } from '../../core/bytes.js'
-import { checkManifest, chunkPlainLength, type FileManifest } from '../../core/file/index.js'
+import {
+  checkManifest,
+  chunkCount,
+  chunkPlainLength,
+  wireManifest,
+  type FileManifest,
+} from '../../core/file/index.js'
 import { encodeChatContent, type ChatContent } from '../../core/wire/content.js'
 import { FileManifest as FileManifestCodec } from '../../core/wire/pb/wire.js'
-import type { FileServeHandler } from '../../node/file/index.js'
+import type { FileRequest, FileServeHandler } from '../../node/file/index.js'
 import type { FileRow } from '../../store/files.js'
 import type { MessageStatus, StoredMessage } from '../../store/types.js'
 import type { ChatContext } from '../context.js'
 import { verifiedChunks, writeOut } from './disk.js'
 import { depositFile, type MailboxRef } from './deposit.js'
 import { download } from './download.js'
-import { FileCancelledError, FileNotFoundError } from './errors.js'
+import { FileCancelledError, FileNotFoundError, FileUnavailableError } from './errors.js'
+import { fetchHashList, hashListPath, readHashList, resolveManifest } from './hashlist.js'
 import { parseInfo, type FileInfo } from './info.js'
 import {
   AUTO_DOWNLOAD_MAX_BYTES,
@@ -64,6 +71,9 @@ export interface FilesDeps {
   mailboxesOf?(peer: string): Promise<MailboxRef[]>
   /** Our own mailboxes (chosen and configured): sources of 1:1 files deposited for us. */
   ownMailboxes?(): MailboxRef[]
+  /** Most chunk hashes a sent manifest carries inline (tests lower it to exercise the hash
+   *  list on small files); default and ceiling MAX_INLINE_CHUNK_HASHES. */
+  inlineHashes?: number
 }
 
 /** A download source that is one of our mailboxes (/kith/filebox) rather than a peer. */
@@ -75,6 +85,8 @@ export class Files {
   readonly #d: FilesDeps
   /** Verified chunks of incoming files not yet complete, by file id (loaded on demand). */
   readonly #have = new Map<string, boolean[]>()
+  /** Manifests with their chunk hashes filled in (a large file's list read from disk once). */
+  readonly #resolved = new Map<string, FileManifest>()
   readonly #running = new Map<string, { done: Promise<void>; abort: AbortController }>()
   readonly #metrics = { badChunks: 0, downloads: 0, completed: 0, deposited: 0, depositFailed: 0 }
 
@@ -129,7 +141,7 @@ export class Files {
       }
     }
     let last = 0
-    const { fileId, manifest, size } = await sealFile(
+    const sealed = await sealFile(
       path,
       cx.ctx.rng,
       (id) => this.#chunksPath(id),
@@ -140,7 +152,12 @@ export class Files {
         // `path` is what the CLI sent: it finds its own send's progress by it.
         cx.emit({ event: 'file', fileId: id, have: done, size: total, state: 'sealing', path })
       },
+      this.#d.inlineHashes,
     )
+    const { fileId, size } = sealed
+    // What travels and is stored: without the hashes when the manifest has their root.
+    const manifest = wireManifest(sealed.manifest)
+    this.#resolved.set(fileId, sealed.manifest)
     checkManifest(manifest)
     const info: FileInfo = {
       fileId,
@@ -322,10 +339,22 @@ export class Files {
     return out
   }
 
+  /** The row's manifest with every chunk hash (undefined: a large file's list not held yet). */
+  async #resolve(r: FileRow): Promise<FileManifest | undefined> {
+    const known = this.#resolved.get(r.fileId)
+    if (known !== undefined) return known
+    const m = await resolveManifest(decodeManifest(r.manifest), this.#chunksPath(r.fileId))
+    if (m !== undefined) this.#resolved.set(r.fileId, m)
+    return m
+  }
+
   async #haveArray(r: FileRow): Promise<boolean[]> {
     let have = this.#have.get(r.fileId)
     if (have === undefined) {
-      have = await verifiedChunks(this.#chunksPath(r.fileId), decodeManifest(r.manifest))
+      const m = await this.#resolve(r)
+      // No hash list yet: nothing can have verified (the list is fetched before any chunk).
+      if (m === undefined) return new Array<boolean>(chunkCount(r.size)).fill(false)
+      have = await verifiedChunks(this.#chunksPath(r.fileId), m)
       // Another call may have loaded it meanwhile: keep the first (a download mutates it).
       have = this.#have.get(r.fileId) ?? have
       this.#have.set(r.fileId, have)
@@ -358,7 +387,8 @@ export class Files {
     if (r.direction === 'in' && r.state !== 'done') await this.#fetch(r)
     const current = this.#rowOrThrow(fileId)
     if (out === undefined && current.path !== undefined) return { ...info, path: current.path }
-    const m = decodeManifest(r.manifest)
+    const m = await this.#resolve(r)
+    if (m === undefined) throw new FileUnavailableError('the hash list is not held yet')
     if (out === undefined) await mkdir(this.#d.downloads, { recursive: true, mode: 0o700 })
     const path = await writeOut(this.#chunksPath(fileId), m, fileId, out ?? this.#d.downloads)
     if (current.direction === 'in' && current.path === undefined) {
@@ -380,10 +410,35 @@ export class Files {
 
   async #runDownload(r: FileRow, signal: AbortSignal): Promise<void> {
     const { cx } = this.#d
-    const m = decodeManifest(r.manifest)
+    const fetch = cx.node.fileFetch?.bind(cx.node)
+    const peerFetch = (
+      peer: string,
+      req: FileRequest,
+      onChunk: (index: number, data: Uint8Array) => Promise<void>,
+    ): Promise<number> => {
+      if (fetch === undefined) throw new FileCancelledError('this node cannot fetch files')
+      return fetch(peer, req, onChunk, cx.store.getContact(peer)?.addrs ?? [])
+    }
+    // A large file: its chunk-hash list first, from a peer (./hashlist.ts; never a file box).
+    let m = await this.#resolve(r)
+    if (m === undefined) {
+      m = await fetchHashList(
+        {
+          fetch: peerFetch,
+          sources: [r.sender, ...this.#members(r).filter((p) => p !== r.sender)],
+          signal,
+          onBad: (peer, name) => {
+            this.#metrics.badChunks++
+            log('bad hash list of %s from %s: %s', r.fileId, peer, name)
+          },
+        },
+        decodeManifest(r.manifest),
+        this.#chunksPath(r.fileId),
+      )
+      this.#resolved.set(r.fileId, m)
+    }
     const have = await this.#haveArray(r)
     if (have.every(Boolean)) return
-    const fetch = cx.node.fileFetch?.bind(cx.node)
     if (fetch === undefined) throw new FileCancelledError('this node cannot fetch files')
     this.#metrics.downloads++
     cx.store.files.setState(r.fileId, 'fetching')
@@ -402,7 +457,7 @@ export class Files {
           if (box !== undefined && boxFetch !== undefined) {
             return boxFetch(box.peerId, req, onChunk, box.addrs)
           }
-          return fetch(peer, req, onChunk, cx.store.getContact(peer)?.addrs ?? [])
+          return peerFetch(peer, req, onChunk)
         },
         manifest: m,
         chunksPath: this.#chunksPath(r.fileId),
@@ -451,8 +506,10 @@ export class Files {
     running?.abort.abort()
     await running?.done.catch(() => undefined)
     this.#have.delete(fileId)
+    this.#resolved.delete(fileId)
     if (r.direction === 'in') {
       await rm(this.#chunksPath(fileId), { force: true })
+      await rm(hashListPath(this.#chunksPath(fileId)), { force: true })
     }
     this.#emit(r, 0, 'cancelled')
     return { fileId, cancelled: true }
@@ -465,6 +522,7 @@ export class Files {
       members: (r) => this.#members(r),
       have: (r) => this.#haveArray(r),
       chunksPath: (id) => this.#chunksPath(id),
+      hashList: (r) => readHashList(hashListPath(this.#chunksPath(r.fileId))),
     })
   }
 }

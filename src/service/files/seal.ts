@@ -12,20 +12,25 @@ import {
   FILE_ID_BYTES,
   FILE_KEY_BYTES,
   FileSealer,
+  hashListOf,
   MAX_FILE_BYTES,
   type FileManifest,
 } from '../../core/file/index.js'
 import { nodeFileCipher } from '../../platform/file-cipher.js'
 import { openChunks, writeChunk } from './disk.js'
 import { FileTooLargeError, FileUnreadableError } from './errors.js'
+import { hashListPath, writeHashList } from './hashlist.js'
 
 /** Seals `path` into `chunksPath(fileId)`; FileUnreadable, FileTooLarge, FileWrite.
- *  `progress` sees the plaintext bytes sealed so far after each chunk. */
+ *  `progress` sees the plaintext bytes sealed so far after each chunk. The manifest returned is
+ *  the full one (every chunk hash); over MAX_INLINE_CHUNK_HASHES chunks it also has the root,
+ *  and the list is written beside the chunks (./hashlist.ts): send `wireManifest` of it. */
 export async function sealFile(
   path: string,
   rng: Rng,
   chunksPath: (fileId: string) => string,
   progress?: (fileId: string, done: number, size: number) => void,
+  inlineMax?: number,
 ): Promise<{ fileId: string; manifest: FileManifest; size: number }> {
   const st = await stat(path).catch(() => undefined)
   if (st === undefined) throw new FileUnreadableError('cannot read that path')
@@ -36,7 +41,7 @@ export async function sealFile(
   const fileIdBytes = rng(FILE_ID_BYTES)
   const key = rng(FILE_KEY_BYTES)
   const fileId = toHex(fileIdBytes)
-  const sealer = new FileSealer(key, fileIdBytes, st.size, nodeFileCipher)
+  const sealer = new FileSealer(key, fileIdBytes, st.size, nodeFileCipher, inlineMax)
   const src = await open(path, 'r').catch(() => {
     throw new FileUnreadableError('cannot read that path')
   })
@@ -57,6 +62,9 @@ export async function sealFile(
         progress?.(fileId, Math.min(st.size, (i + 1) * CHUNK_BYTES), st.size)
       }
       manifest = sealer.manifest(basename(path), '') // copies the key
+      if (manifest.chunkHashRoot.length > 0) {
+        await writeHashList(hashListPath(chunksPath(fileId)), hashListOf(manifest))
+      }
     } finally {
       await dst.close()
     }
