@@ -62,7 +62,9 @@ export class FileBoxClient {
 
   /**
    * Deposits chunks of one file for `recipient` with `mailbox`, one stream, each chunk answered
-   * before the next is sent. `chunk(i)` reads chunk i (sealed). Resolves when all are held;
+   * before the next is sent, from `first` (a resumed deposit) to count-1. `chunk(i)` reads chunk
+   * i (sealed), so when it is asked for i the box acknowledged every chunk before i. Resolves
+   * when all are held;
    * rejects with the mailbox's refusal (FileBoxNotAllowedError, FileBoxQuotaError,
    * FileBoxRefusedError, FileBoxDisabledError) or a stream error.
    */
@@ -73,12 +75,14 @@ export class FileBoxClient {
     count: number,
     chunk: (index: number) => Promise<Uint8Array>,
     addrs: readonly Multiaddr[] = [],
+    first = 0,
   ): Promise<void> {
     const stream = await this.#open(mailbox, addrs)
     const reader = new FrameReader(stream, 1, 1)
     this.#o.streams.add(stream)
     try {
-      for (let i = 0; i < count; i++) {
+      // From `first`: a deposit resumed after a restart skips what the box acknowledged.
+      for (let i = first; i < count; i++) {
         const frame = encodeDeposit(recipient, fileId, i, await chunk(i))
         const signal = AbortSignal.timeout(this.#o.stallMs)
         await writeFrame(stream, frame, MAX_FILEBOX_REQUEST_BYTES, signal)

@@ -6,7 +6,7 @@
 // and are served on to other members from there. It owns the files' lifecycle and the in-memory
 // download state; it knows no SQL (store.files) and no transport (node.fileFetch).
 import { mkdirSync } from 'node:fs'
-import { mkdir, rm } from 'node:fs/promises'
+import { mkdir, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import debug from 'debug'
 import { fromHex, toHex } from '../../core/bytes.js'
@@ -24,7 +24,13 @@ import type { FileRow } from '../../store/files.js'
 import type { MessageStatus, StoredMessage } from '../../store/types.js'
 import type { ChatContext } from '../context.js'
 import { verifiedChunks, writeOut } from './disk.js'
-import { depositFile, type MailboxRef } from './deposit.js'
+import {
+  depositFile,
+  depositPath,
+  readDeposit,
+  type DepositProgress,
+  type MailboxRef,
+} from './deposit.js'
 import { download } from './download.js'
 import { FileCancelledError, FileNotFoundError, FileUnavailableError } from './errors.js'
 import { fetchHashList, hashListPath, readHashList, resolveManifest } from './hashlist.js'
@@ -88,7 +94,14 @@ export class Files {
   /** Manifests with their chunk hashes filled in (a large file's list read from disk once). */
   readonly #resolved = new Map<string, FileManifest>()
   readonly #running = new Map<string, { done: Promise<void>; abort: AbortController }>()
-  readonly #metrics = { badChunks: 0, downloads: 0, completed: 0, deposited: 0, depositFailed: 0 }
+  readonly #metrics = {
+    badChunks: 0,
+    downloads: 0,
+    completed: 0,
+    deposited: 0,
+    depositPartial: 0,
+    depositFailed: 0,
+  }
 
   constructor(deps: FilesDeps) {
     this.#d = deps
@@ -98,6 +111,7 @@ export class Files {
     mkdirSync(this.#d.dir, { recursive: true, mode: 0o700 })
     const { node } = this.#d.cx
     node.onFileRequest?.(this.#handler())
+    void this.#resumeDeposits()
     // Small files that were still coming when we stopped; and again when their sender is back.
     for (const r of this.#d.cx.store.files.list(FILE_LIST_MAX)) this.#maybeAuto(r)
     node.on('peer:connect', (peer) => {
@@ -117,6 +131,7 @@ export class Files {
     downloads: number
     completed: number
     deposited: number
+    depositPartial: number
     depositFailed: number
   } {
     return { ...this.#metrics }
@@ -188,8 +203,22 @@ export class Files {
     return info
   }
 
+  /** Deposits a stop or a crash left unfinished (their `<fileId>.deposit` files), resumed. */
+  async #resumeDeposits(): Promise<void> {
+    const names = await readdir(this.#d.dir).catch(() => [] as string[])
+    for (const name of names) {
+      const fileId = /^([0-9a-f]{32})\.deposit$/.exec(name)?.[1]
+      if (fileId === undefined) continue
+      const p = await readDeposit(depositPath(this.#chunksPath(fileId)))
+      const r = this.#d.cx.store.files.get(fileId)
+      if (p === undefined || r?.direction !== 'out' || r.conversation !== p.recipient) continue
+      log('resuming the deposit of %s', fileId)
+      this.#deposit(p.recipient, decodeManifest(r.manifest), fileId, p)
+    }
+  }
+
   /** In the background: the chunks to the recipient's mailboxes (./deposit.ts). */
-  #deposit(peer: string, manifest: FileManifest, fileId: string): void {
+  #deposit(peer: string, manifest: FileManifest, fileId: string, resume?: DepositProgress): void {
     const d = this.#d
     if (d.mailboxesOf === undefined) return
     const deps = {
@@ -197,7 +226,8 @@ export class Files {
       mailboxesOf: (p: string) => d.mailboxesOf?.(p) ?? Promise.resolve([]),
       stopped: () => d.cx.stopped(),
     }
-    void depositFile(deps, this.#metrics, peer, manifest, this.#chunksPath(fileId)).then((n) =>
+    const path = this.#chunksPath(fileId)
+    void depositFile(deps, this.#metrics, peer, manifest, path, resume).then((n) =>
       log('file %s held by %d mailboxes of its recipient', fileId, n),
     )
   }
