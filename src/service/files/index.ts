@@ -19,7 +19,7 @@ import {
 } from '../../core/file/index.js'
 import { encodeChatContent, type ChatContent } from '../../core/wire/content.js'
 import { FileManifest as FileManifestCodec } from '../../core/wire/pb/wire.js'
-import type { FileRequest, FileServeHandler } from '../../node/file/index.js'
+import type { FileServeHandler } from '../../node/file/index.js'
 import type { FileRow } from '../../store/files.js'
 import type { MessageStatus, StoredMessage } from '../../store/types.js'
 import type { ChatContext } from '../context.js'
@@ -31,18 +31,12 @@ import {
   type DepositProgress,
   type MailboxRef,
 } from './deposit.js'
-import { download } from './download.js'
+import { autoDownloadAllowed } from './budget.js'
+import { runDownload } from './fetch.js'
 import { FileCancelledError, FileNotFoundError, FileUnavailableError } from './errors.js'
-import { fetchHashList, hashListPath, readHashList, resolveManifest } from './hashlist.js'
+import { hashListPath, readHashList, resolveManifest } from './hashlist.js'
 import { parseInfo, type FileInfo } from './info.js'
-import {
-  AUTO_DOWNLOAD_MAX_BYTES,
-  AUTO_DOWNLOAD_PER_SENDER_BYTES,
-  AUTO_DOWNLOAD_TOTAL_BYTES,
-  AUTO_DOWNLOAD_WINDOW_MS,
-  FILE_LIST_MAX,
-  FILE_PROGRESS_EVENT_MS,
-} from './limits.js'
+import { AUTO_DOWNLOAD_MAX_BYTES, FILE_LIST_MAX, FILE_PROGRESS_EVENT_MS } from './limits.js'
 import { sealFile } from './seal.js'
 import { serveHandler } from './serve.js'
 
@@ -81,9 +75,6 @@ export interface FilesDeps {
    *  list on small files); default and ceiling MAX_INLINE_CHUNK_HASHES. */
   inlineHashes?: number
 }
-
-/** A download source that is one of our mailboxes (/kith/filebox) rather than a peer. */
-const BOX = 'box:'
 
 const decodeManifest = (b: Uint8Array): FileManifest => FileManifestCodec.decode(b)
 
@@ -439,82 +430,21 @@ export class Files {
   }
 
   async #runDownload(r: FileRow, signal: AbortSignal): Promise<void> {
-    const { cx } = this.#d
-    const fetch = cx.node.fileFetch?.bind(cx.node)
-    const peerFetch = (
-      peer: string,
-      req: FileRequest,
-      onChunk: (index: number, data: Uint8Array) => Promise<void>,
-    ): Promise<number> => {
-      if (fetch === undefined) throw new FileCancelledError('this node cannot fetch files')
-      return fetch(peer, req, onChunk, cx.store.getContact(peer)?.addrs ?? [])
-    }
-    // A large file: its chunk-hash list first, from a peer (./hashlist.ts; never a file box).
-    let m = await this.#resolve(r)
-    if (m === undefined) {
-      m = await fetchHashList(
-        {
-          fetch: peerFetch,
-          sources: [r.sender, ...this.#members(r).filter((p) => p !== r.sender)],
-          signal,
-          onBad: (peer, name) => {
-            this.#metrics.badChunks++
-            log('bad hash list of %s from %s: %s', r.fileId, peer, name)
-          },
-        },
-        decodeManifest(r.manifest),
-        this.#chunksPath(r.fileId),
-      )
-      this.#resolved.set(r.fileId, m)
-    }
-    const have = await this.#haveArray(r)
-    if (have.every(Boolean)) return
-    if (fetch === undefined) throw new FileCancelledError('this node cannot fetch files')
-    this.#metrics.downloads++
-    cx.store.files.setState(r.fileId, 'fetching')
-    let last = 0
-    const haveBytes = () => have.reduce((s, h, i) => (h ? s + chunkPlainLength(r.size, i) : s), 0)
-    // A 1:1 file may also be held by our mailboxes (deposited by its sender: ./deposit.ts).
-    const boxes =
-      r.conversation === r.sender
-        ? (this.#d.ownMailboxes?.() ?? []).filter((b) => b.peerId !== r.sender)
-        : []
-    const boxFetch = cx.node.fileboxFetch?.bind(cx.node)
-    try {
-      await download({
-        fetch: (peer, req, onChunk) => {
-          const box = peer.startsWith(BOX) ? boxes.find((b) => BOX + b.peerId === peer) : undefined
-          if (box !== undefined && boxFetch !== undefined) {
-            return boxFetch(box.peerId, req, onChunk, box.addrs)
-          }
-          return peerFetch(peer, req, onChunk)
-        },
-        manifest: m,
+    await runDownload(
+      {
+        cx: this.#d.cx,
         chunksPath: this.#chunksPath(r.fileId),
-        have,
-        sources: [
-          r.sender,
-          ...boxes.map((b) => BOX + b.peerId),
-          ...this.#members(r).filter((p) => p !== r.sender),
-        ],
-        signal,
-        onChunk: () => {
-          const now = Date.now()
-          if (now - last < FILE_PROGRESS_EVENT_MS) return
-          last = now
-          this.#emit(r, haveBytes(), 'fetching')
-        },
-        onBadChunk: (peer, name) => {
-          this.#metrics.badChunks++
-          log('bad chunk of %s from %s: %s', r.fileId, peer, name)
-        },
-      })
-      this.#metrics.completed++
-    } finally {
-      if (this.#d.cx.store.files.get(r.fileId)?.state === 'fetching') {
-        cx.store.files.setState(r.fileId, 'pending')
-      }
-    }
+        resolved: await this.#resolve(r),
+        onResolved: (m) => this.#resolved.set(r.fileId, m),
+        have: () => this.#haveArray(r),
+        members: this.#members(r),
+        ownMailboxes: this.#d.ownMailboxes?.() ?? [],
+        metrics: this.#metrics,
+        emit: (have, state) => this.#emit(r, have, state),
+      },
+      r,
+      signal,
+    )
   }
 
   /** A group file's current members other than us ([] for a 1:1 file or a group we left). */
@@ -557,20 +487,4 @@ export class Files {
   }
 }
 
-/**
- * Whether `r` may download by itself: within AUTO_DOWNLOAD_PER_SENDER_BYTES of its sender's and
- * AUTO_DOWNLOAD_TOTAL_BYTES of everyone's incoming files (≤ AUTO_DOWNLOAD_MAX_BYTES each, not
- * cancelled) received in the last AUTO_DOWNLOAD_WINDOW_MS, `r` included. `recent`: the newest
- * rows (FILE_LIST_MAX bounds the work; older ones are outside any useful window anyway).
- */
-export function autoDownloadAllowed(recent: readonly FileRow[], r: FileRow, now: number): boolean {
-  let sender = r.size
-  let total = r.size
-  for (const x of recent) {
-    if (x.fileId === r.fileId || x.direction !== 'in' || x.state === 'cancelled') continue
-    if (x.size > AUTO_DOWNLOAD_MAX_BYTES || now - x.createdAt > AUTO_DOWNLOAD_WINDOW_MS) continue
-    total += x.size
-    if (x.sender === r.sender) sender += x.size
-  }
-  return sender <= AUTO_DOWNLOAD_PER_SENDER_BYTES && total <= AUTO_DOWNLOAD_TOTAL_BYTES
-}
+export { autoDownloadAllowed } from './budget.js'
