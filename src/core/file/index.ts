@@ -40,3 +40,4 @@ export {
   withHashList,
   type FileManifest,
 } from './manifest.js'
+export { MIME_SNIFF_BYTES, sniffMime } from './mime.js'

@@ -14,6 +14,8 @@ import {
   FileSealer,
   hashListOf,
   MAX_FILE_BYTES,
+  MIME_SNIFF_BYTES,
+  sniffMime,
   type FileManifest,
 } from '../../core/file/index.js'
 import { nodeFileCipher } from '../../platform/file-cipher.js'
@@ -46,6 +48,7 @@ export async function sealFile(
     throw new FileUnreadableError('cannot read that path')
   })
   let manifest: FileManifest
+  let mime = ''
   try {
     const dst = await openChunks(chunksPath(fileId))
     try {
@@ -58,10 +61,11 @@ export async function sealFile(
           if (bytesRead === 0) throw new FileUnreadableError('the file shrank while being read')
           off += bytesRead
         }
+        if (i === 0) mime = sniffMime(buf.subarray(0, MIME_SNIFF_BYTES), basename(path))
         await writeChunk(dst, i, sealer.next(buf))
         progress?.(fileId, Math.min(st.size, (i + 1) * CHUNK_BYTES), st.size)
       }
-      manifest = sealer.manifest(basename(path), '') // copies the key
+      manifest = sealer.manifest(basename(path), mime) // copies the key
       if (manifest.chunkHashRoot.length > 0) {
         await writeHashList(hashListPath(chunksPath(fileId)), hashListOf(manifest))
       }
