@@ -4,8 +4,9 @@
 // so the recipient can fetch them after we went offline (node/file/box.ts). The chunks are
 // already sealed under the file key and verified against the manifest by the recipient: a
 // mailbox learns sizes and timing only. Done in the background, retried a few times if no
-// mailbox takes the file. Resumed after a restart: what each mailbox acknowledged is kept in
-// KITH_HOME/files/<fileId>.deposit until the deposit is over, and a resumed deposit starts after
+// mailbox takes the file. A group file is deposited the same way for each member offline when it
+// is sent. Resumed after a restart: what each mailbox acknowledged is kept in
+// KITH_HOME/files/<fileId>.<recipient>.deposit until the deposit is over, and a resumed deposit starts after
 // it. A file over a mailbox's quota is deposited as far as the quota goes (the recipient takes
 // those chunks from the box and the rest from the sender). It knows nothing of SQL or downloads.
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises'
@@ -39,9 +40,16 @@ export interface DepositProgress {
   acked: Record<string, number>
 }
 
-/** Where a file's deposit progress lives, beside its `<fileId>.chunks`. */
-export const depositPath = (chunksPath: string): string =>
-  chunksPath.replace(/\.chunks$/, '.deposit')
+/** Where a file's deposit progress for one recipient lives, beside its `<fileId>.chunks`:
+ *  `<fileId>.<recipient>.deposit` (a group file has one per offline member). */
+export const depositPath = (chunksPath: string, recipient: string): string =>
+  chunksPath.replace(/\.chunks$/, `.${recipient}.deposit`)
+
+/** The file id and recipient a progress file's name stands for (undefined: not one). */
+export function parseDepositName(name: string): { fileId: string; recipient: string } | undefined {
+  const m = /^([0-9a-f]{32})\.([1-9A-HJ-NP-Za-km-z]{32,64})\.deposit$/.exec(name)
+  return m === null ? undefined : { fileId: m[1]!, recipient: m[2]! }
+}
 
 /** A deposit left unfinished by a stop or a crash (undefined: none, or unreadable). */
 export async function readDeposit(path: string): Promise<DepositProgress | undefined> {
@@ -100,7 +108,7 @@ export async function depositFile(
 ): Promise<number> {
   const count = chunkCount(Number(m.size))
   if (d.node.fileboxDeposit === undefined) return 0
-  const path = depositPath(chunksPath)
+  const path = depositPath(chunksPath, peer)
   const progress: DepositProgress = resume ?? { recipient: peer, acked: {} }
   await saveDeposit(path, progress).catch(() => undefined)
   let result = { copies: 0, partial: false }
@@ -131,7 +139,7 @@ async function depositOnce(
   const deposit = d.node.fileboxDeposit?.bind(d.node)
   if (deposit === undefined) return { copies: 0, partial: false }
   const size = Number(m.size)
-  const path = depositPath(chunksPath)
+  const path = depositPath(chunksPath, peer)
   const fh = await openChunks(chunksPath)
   try {
     let copies = 0

@@ -74,9 +74,8 @@ export async function runDownload(d: RunDeps, r: FileRow, signal: AbortSignal): 
   cx.store.files.setState(r.fileId, 'fetching')
   let last = 0
   const haveBytes = () => have.reduce((s, h, i) => (h ? s + chunkPlainLength(r.size, i) : s), 0)
-  // A 1:1 file may also be held by our mailboxes (deposited by its sender: ./deposit.ts).
-  const boxes =
-    r.conversation === r.sender ? d.ownMailboxes.filter((b) => b.peerId !== r.sender) : []
+  // The file may also be held by our mailboxes (deposited by its sender: ./deposit.ts).
+  const boxes = d.ownMailboxes.filter((b) => b.peerId !== r.sender)
   const boxFetch = cx.node.fileboxFetch?.bind(cx.node)
   try {
     await download({

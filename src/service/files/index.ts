@@ -27,6 +27,7 @@ import { verifiedChunks, writeOut } from './disk.js'
 import {
   depositFile,
   depositPath,
+  parseDepositName,
   readDeposit,
   type DepositProgress,
   type MailboxRef,
@@ -185,26 +186,36 @@ export class Files {
       })
       this.#deposit(to, manifest, fileId)
     } else {
+      let group: string | undefined
       await this.#d.queueGroup?.(ref, text, {
         id: messageId,
         manifest,
-        onStored: (groupId) => cx.store.files.insert(row(groupId)),
+        onStored: (groupId) => {
+          group = groupId
+          cx.store.files.insert(row(groupId))
+        },
       })
+      // Members offline now get the chunks deposited with their mailboxes, as a 1:1 file.
+      const stored = group === undefined ? undefined : cx.store.files.get(fileId)
+      for (const member of stored === undefined ? [] : this.#members(stored)) {
+        if (!cx.node.isConnected(member)) this.#deposit(member, manifest, fileId)
+      }
     }
     return info
   }
 
-  /** Deposits a stop or a crash left unfinished (their `<fileId>.deposit` files), resumed. */
+  /** Deposits a stop or a crash left unfinished (their `.deposit` files), resumed. */
   async #resumeDeposits(): Promise<void> {
     const names = await readdir(this.#d.dir).catch(() => [] as string[])
     for (const name of names) {
-      const fileId = /^([0-9a-f]{32})\.deposit$/.exec(name)?.[1]
-      if (fileId === undefined) continue
-      const p = await readDeposit(depositPath(this.#chunksPath(fileId)))
-      const r = this.#d.cx.store.files.get(fileId)
-      if (p === undefined || r?.direction !== 'out' || r.conversation !== p.recipient) continue
-      log('resuming the deposit of %s', fileId)
-      this.#deposit(p.recipient, decodeManifest(r.manifest), fileId, p)
+      const d = parseDepositName(name)
+      if (d === undefined) continue
+      const p = await readDeposit(depositPath(this.#chunksPath(d.fileId), d.recipient))
+      const r = this.#d.cx.store.files.get(d.fileId)
+      if (p === undefined || p.recipient !== d.recipient || r?.direction !== 'out') continue
+      if (r.conversation !== p.recipient && !this.#members(r).includes(p.recipient)) continue
+      log('resuming the deposit of %s', d.fileId)
+      this.#deposit(p.recipient, decodeManifest(r.manifest), d.fileId, p)
     }
   }
 
