@@ -1,15 +1,17 @@
-// The file service (docs/files.md): `kith file send/list/get/cancel`, the manifest as a chat
-// message (kind 'file': 1:1 through the outbox, groups through the Sender Key channel), sealing
-// (./seal.ts), serving to entitled peers (./serve.ts), and downloads (./download.ts) written out
-// atomically (./disk.ts). A file is sealed once, on send,
-// into KITH_HOME/files/<fileId>.chunks; a receiver's chunks land in the same layout, verified,
-// and are served on to other members from there. It owns the files' lifecycle and the in-memory
-// download state; it knows no SQL (store.files) and no transport (node.fileFetch).
+// The file service (docs/files.md): `kith file send/list/get/cancel` and the files' lifecycle.
+// Its parts: sealing (./seal.ts), manifests as chat messages (./manifests.ts; 1:1 through the
+// outbox, groups through the Sender Key channel), a large file's hash list (./hashlist.ts),
+// deposits with mailboxes (./deposit.ts), one download run (./fetch.ts over ./download.ts),
+// serving to entitled peers (./serve.ts), the auto-download budget (./budget.ts) and the disk
+// (./disk.ts). A file is sealed once, on send, into KITH_HOME/files/<fileId>.chunks; a
+// receiver's chunks land in the same layout, verified, and are served on to other members from
+// there. It owns the in-memory download state; it knows no SQL (store.files) and no transport
+// (node.fileFetch).
 import { mkdirSync } from 'node:fs'
 import { mkdir, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import debug from 'debug'
-import { fromHex, toHex } from '../../core/bytes.js'
+import { toHex } from '../../core/bytes.js'
 import {
   checkManifest,
   chunkCount,
@@ -38,6 +40,7 @@ import { FileCancelledError, FileNotFoundError, FileUnavailableError } from './e
 import { hashListPath, readHashList, resolveManifest } from './hashlist.js'
 import { parseInfo, type FileInfo } from './info.js'
 import { AUTO_DOWNLOAD_MAX_BYTES, FILE_LIST_MAX, FILE_PROGRESS_EVENT_MS } from './limits.js'
+import { acceptManifest, chatContentFor, fileRow } from './manifests.js'
 import { sealFile } from './seal.js'
 import { serveHandler } from './serve.js'
 
@@ -174,10 +177,10 @@ export class Files {
     }
     const messageId = toHex(cx.ctx.rng(16))
     // Refuse now what could never be encoded (a name over the limits): not at delivery time.
-    encodeChatContent(this.#content(messageId, manifest))
+    encodeChatContent(chatContentFor(cx, messageId, manifest))
     const text = JSON.stringify(info)
     const row = (conversation: string) =>
-      this.#row(info, manifest, messageId, conversation, cx.node.peerId, 'out')
+      fileRow(info, manifest, messageId, conversation, cx.node.peerId, 'out', cx.ctx.clock())
     if (peer !== undefined) {
       const to = peer
       cx.store.transaction(() => {
@@ -234,37 +237,6 @@ export class Files {
     )
   }
 
-  #content(messageId: string, file: FileManifest): Parameters<typeof encodeChatContent>[0] {
-    return {
-      messageId: fromHex(messageId),
-      sender: this.#d.cx.meBytes,
-      seq: 1n,
-      sentAt: 0n,
-      conversation: new Uint8Array(0),
-      file,
-    }
-  }
-
-  #row(
-    info: FileInfo,
-    m: FileManifest,
-    messageId: string,
-    conversation: string,
-    sender: string,
-    direction: 'in' | 'out',
-  ): FileRow {
-    return {
-      ...info,
-      messageId,
-      conversation,
-      sender,
-      direction,
-      manifest: FileManifestCodec.encode(m),
-      state: direction === 'out' ? 'done' : 'pending',
-      createdAt: this.#d.cx.ctx.clock(),
-    }
-  }
-
   /** The manifest the outbox puts in a queued 'file' message (undefined: not a file of ours). */
   manifestFor(m: StoredMessage): FileManifest | undefined {
     if (m.kind !== 'file') return undefined
@@ -301,42 +273,10 @@ export class Files {
     content: ChatContent,
     now: number,
   ): StoredMessage | undefined {
-    const { cx } = this.#d
-    const m = content.file
-    if (m === undefined) return undefined
-    let size: number
-    try {
-      size = checkManifest(m)
-    } catch (err) {
-      log('manifest from %s dropped: %s', from, (err as Error).name)
-      return undefined
-    }
-    const info: FileInfo = { fileId: toHex(m.fileId), name: m.name, size, sha256: toHex(m.sha256) }
-    const message: StoredMessage = {
-      id: toHex(content.messageId),
-      conversation,
-      from,
-      direction: 'in',
-      seq: Number(content.seq),
-      text: JSON.stringify(info),
-      sentAt: Number(content.sentAt),
-      receivedAt: now,
-      status: 'delivered',
-      kind: 'file',
-    }
-    const known = cx.store.files.get(info.fileId)
-    // A file id is one manifest: someone else's id, or the same id in another message (a
-    // second manifest that could differ from the first), is dropped.
-    if (known !== undefined && (known.sender !== from || known.messageId !== message.id)) {
-      return undefined
-    }
-    if (!cx.store.insertMessage(message)) return undefined
-    if (known === undefined) {
-      const row = this.#row(info, m, message.id, conversation, from, 'in')
-      cx.store.files.insert({ ...row, createdAt: now })
-      setImmediate(() => this.#maybeAuto(row))
-    }
-    return message
+    const got = acceptManifest(this.#d.cx, conversation, from, content, now)
+    const row = got?.row
+    if (row !== undefined) setImmediate(() => this.#maybeAuto(row))
+    return got?.message
   }
 
   #maybeAuto(r: FileRow): void {
