@@ -1,7 +1,8 @@
-// Opening one stream of a request/response protocol to a peer (/kith/sync, /kith/card): merge
-// the addresses we were given into the peer store, open (or reuse) a connection, open the
-// stream, allowed on a limited (relayed) connection unless the caller says not (/kith/file). Twice at most: a dial we joined may fail on
-// stale addresses (libp2p joins a dial to the same peer already under way, which may predate the
+// Opening one stream of a request/response protocol to a peer (/kith/sync, /kith/card,
+// /kith/file, /kith/filebox): merge the addresses we were given into the peer store, open (or
+// reuse) a connection, open the stream — allowed on a limited (relayed) connection unless the
+// caller says not (the file protocols). Twice at most: a dial we joined may fail on stale
+// addresses (libp2p joins a dial to the same peer already under way, which may predate the
 // addresses just merged), and a connection going away when we picked it fails newStream; the
 // second attempt dials afresh. Failures are the caller's typed errors (`OpenErrors`) or the
 // node's PeerUnreachableError. It knows nothing of what the stream carries.
