@@ -292,6 +292,7 @@ export class Libp2pKithNode implements KithNode {
     count: number,
     chunk: (index: number) => Promise<Uint8Array>,
     addrs: string[] = [],
+    first = 0,
   ): Promise<void> {
     const m = parsePeer('mailbox', mailbox)
     await this.libp2p.services.filebox.deposit(
@@ -301,6 +302,7 @@ export class Libp2pKithNode implements KithNode {
       count,
       chunk,
       parseAddrs('addrs', addrs),
+      first,
     )
   }
 

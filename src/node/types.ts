@@ -287,7 +287,8 @@ export interface KithNode {
   ): Promise<number>
 
   // ---- /kith/filebox/1.0.0 (src/node/file/box.ts; docs/files.md "Offline delivery") ----
-  /** Deposits chunks 0…count-1 of a file for `recipient` with `mailbox` (FileBoxProtocol.deposit). */
+  /** Deposits chunks first…count-1 (first defaults to 0) of a file for `recipient` with
+   *  `mailbox` (FileBoxProtocol.deposit). */
   fileboxDeposit?(
     mailbox: string,
     recipient: string,
@@ -295,6 +296,7 @@ export interface KithNode {
     count: number,
     chunk: (index: number) => Promise<Uint8Array>,
     addrs?: string[],
+    first?: number,
   ): Promise<void>
   /** Fetches a run of chunks `mailbox` holds for us (as fileFetch). */
   fileboxFetch?(

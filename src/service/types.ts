@@ -46,6 +46,8 @@ export interface NodeStatus {
       completed: number
       /** 1:1 files whose chunks a mailbox of the recipient holds (files/deposit.ts). */
       deposited: number
+      /** 1:1 files a mailbox took part of (its quota reached): the rest comes from the sender. */
+      depositPartial: number
       /** 1:1 files no mailbox of the recipient took. */
       depositFailed: number
     }

@@ -6,9 +6,9 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { ChunkHashError } from '../../src/core/file/errors.js'
-import { MAX_SEALED_CHUNK_BYTES } from '../../src/core/file/limits.js'
+import { HASH_LIST_PART_BYTES, MAX_SEALED_CHUNK_BYTES } from '../../src/core/file/limits.js'
 import { encodeFrames } from '../../src/node/dm/frames.js'
-import { encodeChunk } from '../../src/node/file/codec.js'
+import { decodeRequest, encodeChunk, encodeRequest } from '../../src/node/file/codec.js'
 import {
   FILE_MAX_CHUNKS_PER_REQUEST,
   FILE_PROTOCOL,
@@ -25,6 +25,8 @@ const TUNING = { file: { requestIdleMs: 400, chunkStallMs: 2_000, maxInboundPerP
 const FILE = new Uint8Array(16).fill(5)
 const OTHER = new Uint8Array(16).fill(6)
 const CHUNKS = [seededBytes(1, 1000), seededBytes(2, 1000), seededBytes(3, 17)]
+/** A hash list of 1.5 parts (docs/files.md "Hash list"). */
+const LIST = seededBytes(9, HASH_LIST_PART_BYTES + HASH_LIST_PART_BYTES / 2)
 const rejected = (n: Libp2pKithNode, name: string): number => n.metrics().file?.rejected[name] ?? 0
 
 void describe('/kith/file', () => {
@@ -40,6 +42,7 @@ void describe('/kith/file', () => {
       allowPeer: (peer) => peer === a.peerId,
       entitled: (_peer, id) => id.every((x, i) => x === FILE[i]),
       chunk: (_id, i) => Promise.resolve(CHUNKS[i]),
+      hashList: () => Promise.resolve(LIST),
     })
     await s.libp2p.unhandle(FILE_PROTOCOL)
     await s.libp2p.handle(FILE_PROTOCOL, (stream) => void hostile(stream))
@@ -66,6 +69,33 @@ void describe('/kith/file', () => {
     )
     assert.deepEqual(got[2]![1], CHUNKS[2])
     assert.equal(b.metrics().file?.chunksServed, 3)
+  })
+
+  void it('a hash-list request gets the list in HASH_LIST_PART_BYTES parts', async () => {
+    const parts: Array<[number, Uint8Array]> = []
+    const n = await a.fileFetch(
+      b.peerId,
+      { fileId: FILE, first: 0, count: 4, hashList: true },
+      (i, d) => void parts.push([i, d]),
+      b.addrs(),
+    )
+    assert.equal(n, 2)
+    assert.deepEqual(
+      parts.map(([i, d]) => [i, d.length]),
+      [
+        [0, HASH_LIST_PART_BYTES],
+        [1, HASH_LIST_PART_BYTES / 2],
+      ],
+    )
+    assert.deepEqual(Uint8Array.from([...parts[0]![1], ...parts[1]![1]]), LIST)
+  })
+
+  void it('the largest request (hash-list flag, first = 2^32-1, count 16) fits MAX', () => {
+    const req = { fileId: FILE, first: 0xffff_ffff, count: 16, hashList: true }
+    const bytes = encodeRequest(req)
+    assert.ok(bytes.length <= MAX_FILE_REQUEST_BYTES, `${bytes.length} bytes`)
+    assert.equal(decodeRequest(bytes).hashList, true)
+    assert.equal(decodeRequest(encodeRequest({ ...req, hashList: false })).hashList, undefined)
   })
 
   void it('full-size chunks to a slow reader: all 16 arrive (paused stream, then end)', async () => {

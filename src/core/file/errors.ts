@@ -13,3 +13,6 @@ export class ChunkRangeError extends defineError('ChunkRangeError') {}
 export class InvalidManifestError extends defineError('InvalidManifestError') {}
 /** The decrypted file's SHA-256 is not the manifest's (a sender's inconsistent manifest). */
 export class FileDigestError extends defineError('FileDigestError') {}
+/** A fetched chunk-hash list of the wrong length or whose root is not the manifest's (or a chunk
+ *  checked against a manifest whose list is not held yet). */
+export class HashListError extends defineError('HashListError') {}

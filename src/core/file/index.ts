@@ -6,9 +6,12 @@ export {
   FILE_HASH_BYTES,
   FILE_ID_BYTES,
   FILE_KEY_BYTES,
+  HASH_LIST_PART_BYTES,
   MAX_FILE_BYTES,
   MAX_FILE_CHUNKS,
   MAX_FILE_NAME_BYTES,
+  MAX_HASH_LIST_BYTES,
+  MAX_INLINE_CHUNK_HASHES,
   MAX_SEALED_CHUNK_BYTES,
 } from './limits.js'
 export {
@@ -16,6 +19,7 @@ export {
   ChunkHashError,
   ChunkRangeError,
   FileDigestError,
+  HashListError,
   InvalidManifestError,
 } from './errors.js'
 export { chunkNonce, openChunk, sealChunk } from './stream.js'
@@ -26,8 +30,14 @@ export {
   chunkCount,
   chunkPlainLength,
   FileSealer,
+  hashListOf,
+  hashListRoot,
+  needsHashList,
   openFileChunk,
   sealedLength,
   verifyChunk,
+  wireManifest,
+  withHashList,
   type FileManifest,
 } from './manifest.js'
+export { MIME_SNIFF_BYTES, sniffMime } from './mime.js'

@@ -17,12 +17,24 @@ export const FILE_ID_BYTES = 16
 /** The per-file key (XChaCha20-Poly1305) and every hash (SHA-256). Fixed lengths. */
 export const FILE_KEY_BYTES = 32
 export const FILE_HASH_BYTES = 32
-/** Chunks one file may have. Every chunk hash travels inside the manifest, which is one chat
- *  message (MAX_CHAT_CONTENT_BYTES, 64 KiB, holds about 1,900 framed hashes): 1,024 hashes
- *  (34 KiB) leave room for the name, type and ids. A longer file needs a hash list fetched by
- *  its root (docs/files.md "Not yet"). */
-export const MAX_FILE_CHUNKS = 1024
-/** Largest file: MAX_FILE_CHUNKS full chunks, 256 MiB. */
-export const MAX_FILE_BYTES = MAX_FILE_CHUNKS * CHUNK_BYTES
+/** Chunk hashes a manifest carries inline. Every inline hash travels inside the manifest, which
+ *  is one chat message (MAX_CHAT_CONTENT_BYTES, 64 KiB, holds about 1,900 framed hashes): 1,024
+ *  hashes (34 KiB) leave room for the name, type and ids. A file of more chunks (over 256 MiB)
+ *  carries the ROOT of its hash list instead (chunk_hash_root), and the receiver fetches the list
+ *  itself (docs/files.md "Hash list"). */
+export const MAX_INLINE_CHUNK_HASHES = 1024
+/** Largest file: 4 GiB, issue 15's limit (XFTP's is 1 GB). Its 16,384 chunks index with a u32
+ *  and its chunk store (≈ 4 GiB + 256 KiB of tags) fits a JS safe-integer offset easily. */
+export const MAX_FILE_BYTES = 4 * 1024 * 1024 * 1024
+/** Chunks one file may have: MAX_FILE_BYTES in full chunks (16,384). */
+export const MAX_FILE_CHUNKS = MAX_FILE_BYTES / CHUNK_BYTES
+/** Largest chunk-hash list (fetched by its root): MAX_FILE_CHUNKS × 32 bytes = 512 KiB. Fetched
+ *  whole, once, before any chunk, and kept on disk beside the partial file; anything longer is
+ *  refused before it is buffered. */
+export const MAX_HASH_LIST_BYTES = MAX_FILE_CHUNKS * FILE_HASH_BYTES
+/** A hash list travels in parts of this many bytes (8,192 hashes), one /kith/file frame each: a
+ *  part fits the chunk frame (MAX_SEALED_CHUNK_BYTES), so no new frame limit; a 4 GiB file's list
+ *  is two parts. */
+export const HASH_LIST_PART_BYTES = CHUNK_BYTES
 /** UTF-8 bytes of a file name or media type in a manifest (the wire's MAX_NAME_BYTES). */
 export const MAX_FILE_NAME_BYTES = 256

@@ -9,7 +9,13 @@
 // hands in the key, the id and the bytes.
 import { equalBytes } from '../bytes.js'
 import type { FileManifest } from '../wire/pb/wire.js'
-import { ChunkHashError, ChunkRangeError, FileDigestError, InvalidManifestError } from './errors.js'
+import {
+  ChunkHashError,
+  ChunkRangeError,
+  FileDigestError,
+  HashListError,
+  InvalidManifestError,
+} from './errors.js'
 import {
   CHUNK_BYTES,
   CHUNK_TAG_BYTES,
@@ -17,8 +23,8 @@ import {
   FILE_ID_BYTES,
   FILE_KEY_BYTES,
   MAX_FILE_BYTES,
-  MAX_FILE_CHUNKS,
   MAX_FILE_NAME_BYTES,
+  MAX_INLINE_CHUNK_HASHES,
 } from './limits.js'
 import { nobleFileCipher, type FileCipher, type FileHasher } from './cipher.js'
 import { openChunk, sealChunk } from './stream.js'
@@ -61,14 +67,82 @@ export function checkManifest(m: FileManifest): number {
   if (m.size > BigInt(MAX_FILE_BYTES)) throw bad(`size over MAX_FILE_BYTES (${MAX_FILE_BYTES})`)
   const size = Number(m.size)
   if (m.chunkSize !== CHUNK_BYTES) throw bad(`chunkSize: expected ${CHUNK_BYTES}`)
-  if (m.chunkHashes.length > MAX_FILE_CHUNKS) throw bad(`chunkHashes over MAX_FILE_CHUNKS`)
-  if (m.chunkHashes.length !== chunkCount(size)) throw bad('chunkHashes: wrong count for size')
-  for (const h of m.chunkHashes) {
-    if (h.length !== FILE_HASH_BYTES) throw bad(`chunkHashes: expected ${FILE_HASH_BYTES} bytes`)
+  const count = chunkCount(size)
+  if (m.chunkHashRoot.length === 0) {
+    // Hashes inline: every one of them, and only for a file small enough to carry them.
+    if (m.chunkHashes.length > MAX_INLINE_CHUNK_HASHES) {
+      throw bad('chunkHashes over MAX_INLINE_CHUNK_HASHES')
+    }
+    if (m.chunkHashes.length !== count) throw bad('chunkHashes: wrong count for size')
+    for (const h of m.chunkHashes) {
+      if (h.length !== FILE_HASH_BYTES) throw bad(`chunkHashes: expected ${FILE_HASH_BYTES} bytes`)
+    }
+  } else {
+    // A root instead (docs/files.md "Hash list"): no inline hash, any count (the list is fetched).
+    if (m.chunkHashRoot.length !== FILE_HASH_BYTES) {
+      throw bad(`chunkHashRoot: expected ${FILE_HASH_BYTES} bytes`)
+    }
+    if (m.chunkHashes.length !== 0) throw bad('both chunkHashes and chunkHashRoot')
   }
   if (utf8.encode(m.name).length > MAX_FILE_NAME_BYTES) throw bad('name over MAX_FILE_NAME_BYTES')
   if (utf8.encode(m.mime).length > MAX_FILE_NAME_BYTES) throw bad('mime over MAX_FILE_NAME_BYTES')
   return size
+}
+
+/** Domain separation of the hash-list root: a root can never equal another SHA-256 of ours. */
+const HASH_LIST_DOMAIN = utf8.encode('kith/file/hash-list/1')
+
+/**
+ * The root of a chunk-hash list: SHA-256("kith/file/hash-list/1" ‖ h₀ ‖ h₁ ‖ …). A flat hash,
+ * not a tree (BLAKE3/bao as in iroh-blobs): the list is at most MAX_HASH_LIST_BYTES (512 KiB),
+ * fetched whole once and verified before any chunk, so a tree's verified ranges would buy
+ * nothing; the chunk hashes already are the tree's lower level (root → list → chunks), and
+ * SHA-256 is native on Node where BLAKE3 is not.
+ */
+export function hashListRoot(list: Uint8Array, cipher: FileCipher = nobleFileCipher): Uint8Array {
+  const h = cipher.hasher()
+  h.update(HASH_LIST_DOMAIN)
+  h.update(list)
+  return h.digest()
+}
+
+/** Whether the manifest carries a root instead of its chunk hashes (the list is fetched). */
+export function needsHashList(m: FileManifest): boolean {
+  return m.chunkHashRoot.length > 0 && m.chunkHashes.length === 0
+}
+
+/**
+ * The manifest with the chunk hashes of `list` filled in, once `list` is exactly the file's
+ * chunk count × 32 bytes and hashes to the manifest's root (HashListError otherwise): every
+ * other rule (verifyChunk, openFileChunk) then reads `chunkHashes` as for a small file. The
+ * manifest must have passed checkManifest.
+ */
+export function withHashList(
+  m: FileManifest,
+  list: Uint8Array,
+  cipher: FileCipher = nobleFileCipher,
+): FileManifest {
+  const count = chunkCount(Number(m.size))
+  if (list.length !== count * FILE_HASH_BYTES) {
+    throw new HashListError(
+      `hash list of ${list.length} bytes, expected ${count * FILE_HASH_BYTES}`,
+    )
+  }
+  if (!equalBytes(hashListRoot(list, cipher), m.chunkHashRoot)) {
+    throw new HashListError("hash list differs from the manifest's root")
+  }
+  const chunkHashes: Uint8Array<ArrayBuffer>[] = []
+  for (let i = 0; i < count; i++) {
+    chunkHashes.push(Uint8Array.from(list.subarray(i * FILE_HASH_BYTES, (i + 1) * FILE_HASH_BYTES)))
+  }
+  return { ...m, chunkHashes }
+}
+
+/** The concatenated chunk hashes of a resolved manifest (what a source serves by its root). */
+export function hashListOf(m: FileManifest): Uint8Array {
+  const out = new Uint8Array(m.chunkHashes.length * FILE_HASH_BYTES)
+  m.chunkHashes.forEach((h, i) => out.set(h, i * FILE_HASH_BYTES))
+  return out
 }
 
 /** The check a chunk from any source passes before it is written: right length for its index,
@@ -79,6 +153,7 @@ export function verifyChunk(
   sealed: Uint8Array,
   cipher: FileCipher = nobleFileCipher,
 ): void {
+  if (needsHashList(m)) throw new HashListError('the hash list is not held yet')
   const want = sealedLength(Number(m.size), index)
   if (sealed.length !== want) {
     throw new ChunkRangeError(`chunk ${index}: ${sealed.length} bytes, expected ${want}`)
@@ -96,7 +171,7 @@ export function openFileChunk(
   cipher: FileCipher = nobleFileCipher,
 ): Uint8Array {
   verifyChunk(m, index, sealed, cipher)
-  const final = index === m.chunkHashes.length - 1
+  const final = index === chunkCount(Number(m.size)) - 1
   return openChunk(m.key, m.fileId, index, final, sealed, cipher)
 }
 
@@ -113,6 +188,7 @@ export class FileSealer {
   readonly #hashes: Uint8Array<ArrayBuffer>[] = []
   readonly #cipher: FileCipher
   readonly #digest: FileHasher
+  readonly #inlineMax: number
   #sealed = 0
 
   constructor(
@@ -120,7 +196,10 @@ export class FileSealer {
     fileId: Uint8Array,
     size: number,
     cipher: FileCipher = nobleFileCipher,
+    /** Most hashes carried inline (tests lower it to exercise the hash list on small files). */
+    inlineMax: number = MAX_INLINE_CHUNK_HASHES,
   ) {
+    this.#inlineMax = Math.min(inlineMax, MAX_INLINE_CHUNK_HASHES)
     this.#cipher = cipher
     this.#digest = cipher.hasher()
     this.#key = key
@@ -148,10 +227,11 @@ export class FileSealer {
     return sealed
   }
 
-  /** The manifest, once every chunk was sealed. */
+  /** The full manifest, once every chunk was sealed: every chunk hash filled in, and the root of
+   *  their list when there are more than MAX_INLINE_CHUNK_HASHES (wireManifest drops them). */
   manifest(name: string, mime: string): FileManifest {
     if (this.#sealed !== this.#count) throw new ChunkRangeError('not every chunk was sealed')
-    return {
+    const m: FileManifest = {
       fileId: Uint8Array.from(this.#fileId),
       name,
       size: BigInt(this.#size),
@@ -160,8 +240,16 @@ export class FileSealer {
       key: Uint8Array.from(this.#key),
       sha256: Uint8Array.from(this.#digest.digest()),
       mime,
+      chunkHashRoot: new Uint8Array(0),
     }
+    if (this.#count <= this.#inlineMax) return m
+    return { ...m, chunkHashRoot: Uint8Array.from(hashListRoot(hashListOf(m), this.#cipher)) }
   }
+}
+
+/** What travels (and is stored): the manifest without its chunk hashes when it has a root. */
+export function wireManifest(m: FileManifest): FileManifest {
+  return m.chunkHashRoot.length > 0 ? { ...m, chunkHashes: [] } : m
 }
 
 /** Checks the plaintext digest a reader computed over every opened chunk (FileDigestError). */

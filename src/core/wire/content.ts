@@ -169,6 +169,8 @@ function fileManifest(r: Rules, what: string, x: FileIn): FileIn {
     key: r.len(`${what}.key`, x.key, KEY_BYTES),
     sha256: r.len(`${what}.sha256`, x.sha256, HASH_BYTES),
     mime: utf8UpTo(r, `${what}.mime`, x.mime, MAX_NAME_BYTES),
+    // Empty, or the root of a hash list fetched separately (docs/files.md "Hash list").
+    chunkHashRoot: r.len(`${what}.chunkHashRoot`, x.chunkHashRoot, 0, HASH_BYTES),
   }
 }
 

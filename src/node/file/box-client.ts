@@ -1,10 +1,10 @@
 // The requester side of /kith/filebox/1.0.0 (./box.ts has the protocol's rules): deposits a
 // file's sealed chunks with a mailbox, one answered frame at a time, and fetches runs of chunks
-// a mailbox holds for us. Bounded frames, stall timeouts, failures counted by error name through
-// the owner's counter. It knows nothing of what a mailbox keeps or who may deposit.
+// a mailbox holds for us. Bounded frames, stall timeouts, failures counted by error name on the
+// owner's StreamHost, dialled by openStream (never on a relayed connection). It knows nothing of what a mailbox keeps or who may deposit.
 import { MalformedMessageError, MessageTooLargeError } from '../../core/errors.js'
 import { FrameReader } from '../dm/frames.js'
-import { NodeNotStartedError, PeerUnreachableError } from '../errors.js'
+import { NodeNotStartedError } from '../errors.js'
 import { asError, withTimeout, writeFrame } from '../mailbox/io.js'
 import {
   encodeDeposit,
@@ -31,7 +31,9 @@ import {
   MAX_FILE_FRAME_BYTES,
 } from './limits.js'
 import type { FileComponents } from './index.js'
-import type { Connection, PeerId, Stream } from '@libp2p/interface'
+import type { StreamHost } from '../stream/host.js'
+import { openStream } from '../stream/open.js'
+import type { PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 const STATUS_ERROR: Record<number, (m: string) => Error> = {
@@ -44,11 +46,8 @@ const STATUS_ERROR: Record<number, (m: string) => Error> = {
 export interface FileBoxClientOptions {
   components: FileComponents
   stallMs: number
-  /** Counts a failure by error name (the owner's `rejected`). */
-  count(name: string): void
-  /** Open streams, aborted by the owner when it stops. */
-  streams: Set<Stream>
-  started(): boolean
+  /** The owner's host: failures counted by error name, open streams aborted at its stop. */
+  host: StreamHost
 }
 
 export class FileBoxClient {
@@ -62,7 +61,9 @@ export class FileBoxClient {
 
   /**
    * Deposits chunks of one file for `recipient` with `mailbox`, one stream, each chunk answered
-   * before the next is sent. `chunk(i)` reads chunk i (sealed). Resolves when all are held;
+   * before the next is sent, from `first` (a resumed deposit) to count-1. `chunk(i)` reads chunk
+   * i (sealed), so when it is asked for i the box acknowledged every chunk before i. Resolves
+   * when all are held;
    * rejects with the mailbox's refusal (FileBoxNotAllowedError, FileBoxQuotaError,
    * FileBoxRefusedError, FileBoxDisabledError) or a stream error.
    */
@@ -73,12 +74,14 @@ export class FileBoxClient {
     count: number,
     chunk: (index: number) => Promise<Uint8Array>,
     addrs: readonly Multiaddr[] = [],
+    first = 0,
   ): Promise<void> {
     const stream = await this.#open(mailbox, addrs)
     const reader = new FrameReader(stream, 1, 1)
-    this.#o.streams.add(stream)
+    const untrack = this.#o.host.track(stream)
     try {
-      for (let i = 0; i < count; i++) {
+      // From `first`: a deposit resumed after a restart skips what the box acknowledged.
+      for (let i = first; i < count; i++) {
         const frame = encodeDeposit(recipient, fileId, i, await chunk(i))
         const signal = AbortSignal.timeout(this.#o.stallMs)
         await writeFrame(stream, frame, MAX_FILEBOX_REQUEST_BYTES, signal)
@@ -94,12 +97,12 @@ export class FileBoxClient {
       await stream.close({ signal: AbortSignal.timeout(FILE_CLOSE_GRACE_MS) })
     } catch (err) {
       const e = asError(err)
-      this.#o.count(e.name)
+      this.#o.host.count(e.name)
       if (stream.status === 'open') stream.abort(e)
       throw e
     } finally {
       reader.dispose()
-      this.#o.streams.delete(stream)
+      untrack()
     }
   }
 
@@ -110,8 +113,10 @@ export class FileBoxClient {
     onChunk: (index: number, data: Uint8Array) => void | Promise<void>,
     addrs: readonly Multiaddr[] = [],
   ): Promise<number> {
+    // A file box holds sealed chunks only, never a hash list (docs/files.md "Hash list").
+    if (req.hashList === true) throw new FileBoxRefusedError('a file box holds no hash list')
     const stream = await this.#open(mailbox, addrs)
-    this.#o.streams.add(stream)
+    const untrack = this.#o.host.track(stream)
     const reader = new FrameReader(stream, MAX_FILE_FRAME_BYTES, FILE_READ_HIGH_WATER_BYTES)
     let got = 0
     let next = req.first
@@ -152,38 +157,31 @@ export class FileBoxClient {
       }
     } catch (err) {
       const e = asError(err)
-      this.#o.count(e.name)
+      this.#o.host.count(e.name)
       if (stream.status === 'open') stream.abort(e)
       throw e
     } finally {
       reader.dispose()
-      this.#o.streams.delete(stream)
+      untrack()
     }
   }
 
-  async #open(id: PeerId, addrs: readonly Multiaddr[]): Promise<Stream> {
-    if (!this.#o.started()) throw new NodeNotStartedError('node is not started')
-    const peer = id.toString()
-    const multiaddrs = addrs.flatMap((ma) => {
-      const last = ma.getComponents().at(-1)
-      if (last?.name !== 'p2p') return [ma]
-      return last.value === peer ? [ma.decapsulateCode(last.code)] : []
-    })
-    if (multiaddrs.length > 0) await this.#o.components.peerStore.merge(id, { multiaddrs })
+  /** No runOnLimitedConnection: a relayed circuit is refused, as for /kith/file. */
+  #open(id: PeerId, addrs: readonly Multiaddr[]): Promise<Stream> {
+    if (!this.#o.host.started) throw new NodeNotStartedError('node is not started')
     const signal = AbortSignal.timeout(FILE_OPEN_TIMEOUT_MS)
-    let connection: Connection
-    try {
-      connection = await this.#o.components.connectionManager.openConnection(id, { signal })
-    } catch (err) {
-      if (signal.aborted) throw new FileStallError(`cannot reach ${peer} in time`)
-      throw new PeerUnreachableError(`cannot reach ${peer}`, { cause: err })
-    }
-    try {
-      return await connection.newStream(FILEBOX_PROTOCOL, { signal })
-    } catch (err) {
-      throw new FileStreamError(`cannot open ${FILEBOX_PROTOCOL} (${asError(err).name})`, {
-        cause: err,
-      })
-    }
+    return openStream(
+      this.#o.components,
+      id,
+      addrs,
+      FILEBOX_PROTOCOL,
+      signal,
+      {
+        timeout: (m) => new FileStallError(m),
+        refused: (m, o) => new FileStreamError(m, o),
+        stream: (m, o) => new FileStreamError(`${m} (${asError(o.cause).name})`, o),
+      },
+      false,
+    )
   }
 }

@@ -7,14 +7,15 @@
 // remote PeerId is the recipient key of what it may read). Chunks live on disk (./box-store.ts).
 // Bounded frames, a partial-frame timeout, per-peer and node-wide stream caps, refusals counted
 // by error name. Never over a limited (relayed) connection, as /kith/file (./index.ts header).
-// The requester side lives in ./box-client.ts. It knows nothing of manifests, keys or
-// conversations.
+// The requester side lives in ./box-client.ts; registration, open streams and refusal counts
+// live in a StreamHost (../stream/host.ts), the dial in openStream, as for /kith/card. It knows
+// nothing of manifests, keys or conversations.
 import debug from 'debug'
 import { toHex } from '../../core/bytes.js'
 import { FrameReader } from '../dm/frames.js'
-import { NodeNotStartedError } from '../errors.js'
 import { asError, withTimeout, writeFrame } from '../mailbox/io.js'
 import type { MailboxPolicy } from '../mailbox/types.js'
+import { StreamHost } from '../stream/host.js'
 import { networkPrefix } from '../net-prefix.js'
 import {
   decodeBoxRequest,
@@ -72,12 +73,10 @@ export interface FileBoxMetrics {
 }
 
 export class FileBoxProtocol implements Startable {
-  readonly #c: FileComponents
   readonly #store: FileBoxStore | undefined
   readonly #idleMs: number
   readonly #stallMs: number
-  readonly #rejected = new Map<string, number>()
-  readonly #streams = new Set<Stream>()
+  readonly #host: StreamHost
   readonly #byPeer = new Map<string, number>()
   #policy: MailboxPolicy
   #serving = 0
@@ -85,51 +84,41 @@ export class FileBoxProtocol implements Startable {
   #served = 0
   readonly #client: FileBoxClient
   #timer: NodeJS.Timeout | undefined
-  #started = false
 
   constructor(components: FileComponents, init: FileBoxInit = {}) {
-    this.#c = components
     this.#store = init.dir === undefined ? undefined : new FileBoxStore(init.dir, init.limits)
     this.#policy = init.policy ?? (() => false)
     this.#idleMs = init.requestIdleMs ?? FILE_REQUEST_IDLE_MS
     this.#stallMs = init.chunkStallMs ?? FILE_CHUNK_STALL_MS
-    this.#client = new FileBoxClient({
-      components,
-      stallMs: this.#stallMs,
-      count: (name) => this.#count(name),
-      streams: this.#streams,
-      started: () => this.#started,
-    })
+    this.#host = new StreamHost(
+      components.registrar,
+      FILEBOX_PROTOCOL,
+      {
+        maxInboundStreams: FILE_MAX_STREAMS_PER_CONNECTION,
+        maxOutboundStreams: FILE_MAX_STREAMS_PER_CONNECTION,
+        // runOnLimitedConnection stays false, as /kith/file (./index.ts header).
+      },
+      (stream, connection) => this.#serve(stream, connection),
+    )
+    this.#client = new FileBoxClient({ components, stallMs: this.#stallMs, host: this.#host })
   }
 
   readonly [Symbol.toStringTag] = 'kith:filebox'
 
   async start(): Promise<void> {
-    if (this.#started) return
+    if (this.#host.started) return
     await this.#store?.init()
-    await this.#c.registrar.handle(
-      FILEBOX_PROTOCOL,
-      (stream, connection) => void this.#serve(stream, connection),
-      {
-        maxInboundStreams: FILE_MAX_STREAMS_PER_CONNECTION,
-        maxOutboundStreams: FILE_MAX_STREAMS_PER_CONNECTION,
-      },
-    )
+    await this.#host.start()
     this.#timer = setInterval(
       () => void this.#store?.sweep().catch(() => undefined),
       FILEBOX_SWEEP_MS,
     )
     this.#timer.unref()
-    this.#started = true
   }
 
   async stop(): Promise<void> {
-    if (!this.#started) return
-    this.#started = false
     clearInterval(this.#timer)
-    await this.#c.registrar.unhandle(FILEBOX_PROTOCOL)
-    for (const s of this.#streams) s.abort(new NodeNotStartedError('node stopping'))
-    this.#streams.clear()
+    await this.#host.stop()
   }
 
   /** Who may deposit for whom: the node's mailbox policy (libp2p.ts sets both together). */
@@ -143,12 +132,12 @@ export class FileBoxProtocol implements Startable {
       served: this.#served,
       depositsOut: this.#client.deposited,
       usage: this.#store?.usage() ?? { bytes: 0, chunks: 0, files: 0 },
-      rejected: Object.fromEntries(this.#rejected),
+      rejected: this.#host.rejected(),
     }
   }
 
   #count(name: string): void {
-    this.#rejected.set(name, (this.#rejected.get(name) ?? 0) + 1)
+    this.#host.count(name)
   }
 
   async #serve(stream: Stream, connection: Connection): Promise<void> {
@@ -164,7 +153,7 @@ export class FileBoxProtocol implements Startable {
     }
     this.#serving++
     this.#byPeer.set(remote, (this.#byPeer.get(remote) ?? 0) + 1)
-    this.#streams.add(stream)
+    const untrack = this.#host.track(stream)
     const reader = new FrameReader(stream, MAX_FILEBOX_REQUEST_BYTES, MAX_FILEBOX_REQUEST_BYTES)
     const idle = () => new FileIdleTimeoutError(`no complete request for ${this.#idleMs} ms`)
     try {
@@ -183,7 +172,7 @@ export class FileBoxProtocol implements Startable {
       await stream.close({ signal: AbortSignal.timeout(FILE_CLOSE_GRACE_MS) })
     } catch (err) {
       const e = asError(err)
-      if (this.#started) this.#count(e.name)
+      if (this.#host.started) this.#count(e.name)
       log('reset file box stream from %s: %s', remote, e.name)
       if (stream.status === 'open') stream.abort(e)
     } finally {
@@ -192,7 +181,7 @@ export class FileBoxProtocol implements Startable {
       if (n <= 0) this.#byPeer.delete(remote)
       else this.#byPeer.set(remote, n)
       reader.dispose()
-      this.#streams.delete(stream)
+      untrack()
     }
   }
 

@@ -15,6 +15,8 @@ export interface FileRequest {
   fileId: Uint8Array
   first: number
   count: number
+  /** Parts of the file's chunk-hash list (HASH_LIST_PART_BYTES each) instead of chunks. */
+  hashList?: boolean
 }
 
 export interface FileChunk {
@@ -41,6 +43,7 @@ export function encodeRequest(r: FileRequest): Uint8Array {
     fileId: r.fileId as Uint8Array<ArrayBuffer>,
     first: r.first,
     count: r.count,
+    hashList: r.hashList === true,
   })
 }
 
@@ -48,7 +51,8 @@ export function encodeRequest(r: FileRequest): Uint8Array {
 export function decodeRequest(bytes: Uint8Array): FileRequest {
   const m = decodeLimited(pb.Request, bytes, MAX_FILE_REQUEST_BYTES, 'FileRequest')
   try {
-    return checkRequest(m)
+    const r = checkRequest(m)
+    return m.hashList ? r : { fileId: r.fileId, first: r.first, count: r.count }
   } catch (err) {
     throw new MalformedMessageError(`FileRequest: ${(err as Error).message}`)
   }

@@ -13,13 +13,18 @@
 // 1 MiB (docs/relay.md) — is under one or four chunks, and a file would burn it for every chat
 // message on that circuit. The download waits for a direct connection (hole punching). It knows nothing of manifests, keys, disks or conversations.
 //
-// Shaped like js-libp2p's ping (STYLE.md §3): `file(init)(components)` is a libp2p service.
+// Shaped like js-libp2p's ping (STYLE.md §3): `file(init)(components)` is a libp2p service. The
+// handler's registration, open streams and refusal counts live in a StreamHost, the dial in
+// openStream (../stream/), as for /kith/card and /kith/sync.
 import debug from 'debug'
 import { MalformedMessageError, MessageTooLargeError } from '../../core/errors.js'
+import { HASH_LIST_PART_BYTES } from '../../core/file/limits.js'
 import { FrameReader } from '../dm/frames.js'
-import { NodeNotStartedError, PeerUnreachableError } from '../errors.js'
+import { NodeNotStartedError } from '../errors.js'
 import { asError, withTimeout, writeFrame } from '../mailbox/io.js'
 import { networkPrefix } from '../net-prefix.js'
+import { StreamHost, type HostRegistrar } from '../stream/host.js'
+import { openStream } from '../stream/open.js'
 import {
   decodeChunk,
   decodeRequest,
@@ -59,8 +64,6 @@ import type {
   PeerId,
   Startable,
   Stream,
-  StreamHandler,
-  StreamHandlerOptions,
 } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -76,6 +79,9 @@ export interface FileServeHandler {
   entitled(peer: string, fileId: Uint8Array): boolean
   /** The sealed chunk `index` of the file, or undefined when we do not hold it (yet). */
   chunk(fileId: Uint8Array, index: number): Promise<Uint8Array | undefined>
+  /** The file's whole chunk-hash list (docs/files.md "Hash list"), or undefined when we do not
+   *  hold it (a small file's hashes are inline; a download whose list is not fetched yet). */
+  hashList?(fileId: Uint8Array): Promise<Uint8Array | undefined>
 }
 
 export interface FileMetrics {
@@ -87,10 +93,7 @@ export interface FileMetrics {
 
 export interface FileComponents {
   peerId: PeerId
-  registrar: {
-    handle(protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>
-    unhandle(protocol: string): Promise<void>
-  }
+  registrar: HostRegistrar
   connectionManager: {
     openConnection(peer: PeerId, options?: AbortOptions): Promise<Connection>
   }
@@ -104,10 +107,10 @@ export interface FileInit {
   maxInboundPerPeer?: number
 }
 
-function dialAddr(ma: Multiaddr, peer: string): Multiaddr | undefined {
-  const last = ma.getComponents().at(-1)
-  if (last?.name !== 'p2p') return ma
-  return last.value === peer ? ma.decapsulateCode(last.code) : undefined
+/** Part `i` of a hash list (undefined past its end or when not held). */
+function hashListPart(list: Uint8Array | undefined, i: number): Uint8Array | undefined {
+  if (list === undefined || i * HASH_LIST_PART_BYTES >= list.length) return undefined
+  return list.subarray(i * HASH_LIST_PART_BYTES, (i + 1) * HASH_LIST_PART_BYTES)
 }
 
 function bump(m: Map<string, number>, key: string, by: number): void {
@@ -121,51 +124,43 @@ export class FileProtocol implements Startable {
   readonly #idleMs: number
   readonly #stallMs: number
   readonly #perPeer: number
-  readonly #rejected = new Map<string, number>()
-  readonly #streams = new Set<Stream>()
+  readonly #host: StreamHost
   readonly #byPeer = new Map<string, number>()
   readonly #byPrefix = new Map<string, number>()
   #serving = 0
   #served = 0
   #fetched = 0
   #handler: FileServeHandler | undefined
-  #started = false
 
   constructor(components: FileComponents, init: FileInit = {}) {
     this.#c = components
     this.#idleMs = init.requestIdleMs ?? FILE_REQUEST_IDLE_MS
     this.#stallMs = init.chunkStallMs ?? FILE_CHUNK_STALL_MS
     this.#perPeer = init.maxInboundPerPeer ?? FILE_MAX_INBOUND_PER_PEER
-  }
-
-  readonly [Symbol.toStringTag] = 'kith:file'
-
-  isStarted(): boolean {
-    return this.#started
-  }
-
-  async start(): Promise<void> {
-    if (this.#started) return
-    await this.#c.registrar.handle(
+    this.#host = new StreamHost(
+      components.registrar,
       FILE_PROTOCOL,
-      (stream, connection) => {
-        void this.#serve(stream, connection)
-      },
       {
         maxInboundStreams: FILE_MAX_STREAMS_PER_CONNECTION,
         maxOutboundStreams: FILE_MAX_STREAMS_PER_CONNECTION,
         // runOnLimitedConnection stays false: see the header.
       },
+      (stream, connection) => this.#serve(stream, connection),
     )
-    this.#started = true
   }
 
-  async stop(): Promise<void> {
-    if (!this.#started) return
-    this.#started = false
-    await this.#c.registrar.unhandle(FILE_PROTOCOL)
-    for (const s of this.#streams) s.abort(new NodeNotStartedError('node stopping'))
-    this.#streams.clear()
+  readonly [Symbol.toStringTag] = 'kith:file'
+
+  isStarted(): boolean {
+    return this.#host.started
+  }
+
+  start(): Promise<void> {
+    return this.#host.start()
+  }
+
+  stop(): Promise<void> {
+    return this.#host.stop()
   }
 
   setHandler(handler: FileServeHandler | undefined): void {
@@ -176,12 +171,12 @@ export class FileProtocol implements Startable {
     return {
       chunksServed: this.#served,
       chunksFetched: this.#fetched,
-      rejected: Object.fromEntries(this.#rejected),
+      rejected: this.#host.rejected(),
     }
   }
 
   #count(name: string): void {
-    bump(this.#rejected, name, 1)
+    this.#host.count(name)
   }
 
   #refusal(remote: string, prefix: string): Error | undefined {
@@ -210,7 +205,7 @@ export class FileProtocol implements Startable {
   async #serve(stream: Stream, connection: Connection): Promise<void> {
     const remote = connection.remotePeer.toString()
     const prefix = networkPrefix(connection.remoteAddr)
-    if (!this.#started) {
+    if (!this.#host.started) {
       stream.abort(new NodeNotStartedError('node is not started'))
       return
     }
@@ -224,7 +219,7 @@ export class FileProtocol implements Startable {
     this.#serving++
     bump(this.#byPeer, remote, 1)
     bump(this.#byPrefix, prefix, 1)
-    this.#streams.add(stream)
+    const untrack = this.#host.track(stream)
     const reader = new FrameReader(stream, MAX_FILE_REQUEST_BYTES, MAX_FILE_REQUEST_BYTES)
     try {
       const frame = await withTimeout(
@@ -238,8 +233,10 @@ export class FileProtocol implements Startable {
       const h = this.#handler
       if (h === undefined) throw new FileNoHandlerError('no file handler installed')
       if (!h.entitled(remote, req.fileId)) throw new FileNotEntitledError('not entitled to file')
+      // A hash-list request: the same frames, each a HASH_LIST_PART_BYTES slice of the list.
+      const list = req.hashList === true ? await h.hashList?.(req.fileId) : undefined
       for (let i = req.first; i < req.first + req.count; i++) {
-        const data = await h.chunk(req.fileId, i)
+        const data = req.hashList === true ? hashListPart(list, i) : await h.chunk(req.fileId, i)
         if (data === undefined) continue
         const signal = AbortSignal.timeout(this.#stallMs)
         try {
@@ -252,7 +249,7 @@ export class FileProtocol implements Startable {
       await stream.close({ signal: AbortSignal.timeout(FILE_CLOSE_GRACE_MS) })
     } catch (err) {
       const e = asError(err)
-      if (this.#started) {
+      if (this.#host.started) {
         this.#count(e.name)
         log('reset file stream from %s: %s', remote, e.name)
       }
@@ -262,7 +259,7 @@ export class FileProtocol implements Startable {
       bump(this.#byPeer, remote, -1)
       bump(this.#byPrefix, prefix, -1)
       reader.dispose()
-      this.#streams.delete(stream)
+      untrack()
     }
   }
 
@@ -280,9 +277,9 @@ export class FileProtocol implements Startable {
     addrs: readonly Multiaddr[] = [],
   ): Promise<number> {
     const bytes = encodeRequest(req)
-    if (!this.#started) throw new NodeNotStartedError('node is not started')
+    if (!this.#host.started) throw new NodeNotStartedError('node is not started')
     const stream = await this.#open(peer, addrs)
-    this.#streams.add(stream)
+    const untrack = this.#host.track(stream)
     const reader = new FrameReader(stream, MAX_FILE_FRAME_BYTES, FILE_READ_HIGH_WATER_BYTES)
     let got = 0
     let next = req.first
@@ -328,32 +325,21 @@ export class FileProtocol implements Startable {
       throw e
     } finally {
       reader.dispose()
-      this.#streams.delete(stream)
+      untrack()
     }
   }
 
-  async #open(peer: PeerId, addrs: readonly Multiaddr[]): Promise<Stream> {
-    const key = peer.toString()
-    const multiaddrs = addrs.flatMap((ma) => dialAddr(ma, key) ?? [])
-    if (multiaddrs.length > 0) await this.#c.peerStore.merge(peer, { multiaddrs })
+  /** No runOnLimitedConnection: libp2p refuses a relayed circuit (LimitedConnectionError). */
+  #open(peer: PeerId, addrs: readonly Multiaddr[]): Promise<Stream> {
     const signal = AbortSignal.timeout(FILE_OPEN_TIMEOUT_MS)
-    let connection: Connection
-    try {
-      connection = await this.#c.connectionManager.openConnection(peer, { signal })
-    } catch (err) {
-      if (signal.aborted) throw new FileStallError(`cannot reach ${key} in time`)
-      throw new PeerUnreachableError(`cannot reach ${key}`, { cause: err })
+    const errors = {
+      timeout: (m: string) => new FileStallError(m),
+      refused: (m: string, o: { cause: unknown }) => new FileRefusedError(m, o),
+      // The cause's name (e.g. LimitedConnectionError on a relayed circuit) says why.
+      stream: (m: string, o: { cause: unknown }) =>
+        new FileStreamError(`${m} (${asError(o.cause).name})`, o),
     }
-    try {
-      // No runOnLimitedConnection: libp2p refuses a relayed circuit (LimitedConnectionError).
-      return await connection.newStream(FILE_PROTOCOL, { signal })
-    } catch (err) {
-      const name = asError(err).name
-      if (name === 'UnsupportedProtocolError') {
-        throw new FileRefusedError(`${key} does not speak ${FILE_PROTOCOL}`, { cause: err })
-      }
-      throw new FileStreamError(`cannot open ${FILE_PROTOCOL} to ${key} (${name})`, { cause: err })
-    }
+    return openStream(this.#c, peer, addrs, FILE_PROTOCOL, signal, errors, false)
   }
 }
 

@@ -5,8 +5,9 @@ import { FILE_ID_BYTES, MAX_SEALED_CHUNK_BYTES } from '../../core/file/limits.js
 export const FILE_PROTOCOL = '/kith/file/1.0.0'
 
 // ---- Frames ----------------------------------------------------------------------------------
-/** Largest request frame: a 16-byte id (18 B framed) and two uint32 (≤ 6 B each) make 30 B. A
- *  length prefix above it resets the stream before a byte of the frame is buffered. */
+/** Largest request frame: a 16-byte id (18 B framed), `first` (≤ 6 B), `count` (≤ 16: 2 B) and
+ *  the hash-list flag (2 B) make 28 B. A length prefix above it resets the stream before a byte
+ *  of the frame is buffered. */
 export const MAX_FILE_REQUEST_BYTES = 32
 /** Largest chunk frame: one sealed chunk (256 KiB + 16) with its framing (index ≤ 6 B, data tag
  *  and length ≤ 5 B). Anything longer is refused before it is buffered. */

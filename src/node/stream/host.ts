@@ -1,8 +1,9 @@
-// What every request/response protocol of the node (/kith/sync, /kith/card) does the same way
-// around its own framing: registering its handler with libp2p's registrar and removing it, the
-// streams open in either direction (aborted when the node stops), and the count of refused or
-// hostile streams by error name (`kith status --json` metrics). It knows nothing of what the
-// streams carry; each protocol keeps its own limits and errors.
+// What every request/response protocol of the node (/kith/sync, /kith/card, /kith/file,
+// /kith/filebox) does the same way around its own framing: registering its handler with
+// libp2p's registrar and removing it, the streams open in either direction (aborted when the
+// node stops), and the count of refused or hostile streams by error name (`kith status --json`
+// metrics). It knows nothing of what the streams carry; each protocol keeps its own limits and
+// errors.
 import { NodeNotStartedError } from '../errors.js'
 import type { Connection, Stream, StreamHandler, StreamHandlerOptions } from '@libp2p/interface'
 

@@ -1,7 +1,8 @@
-// Opening one stream of a request/response protocol to a peer (/kith/sync, /kith/card): merge
-// the addresses we were given into the peer store, open (or reuse) a connection, open the
-// stream, allowed on a limited (relayed) connection. Twice at most: a dial we joined may fail on
-// stale addresses (libp2p joins a dial to the same peer already under way, which may predate the
+// Opening one stream of a request/response protocol to a peer (/kith/sync, /kith/card,
+// /kith/file, /kith/filebox): merge the addresses we were given into the peer store, open (or
+// reuse) a connection, open the stream — allowed on a limited (relayed) connection unless the
+// caller says not (the file protocols). Twice at most: a dial we joined may fail on stale
+// addresses (libp2p joins a dial to the same peer already under way, which may predate the
 // addresses just merged), and a connection going away when we picked it fails newStream; the
 // second attempt dials afresh. Failures are the caller's typed errors (`OpenErrors`) or the
 // node's PeerUnreachableError. It knows nothing of what the stream carries.
@@ -46,6 +47,8 @@ export async function openStream(
   protocol: string,
   signal: AbortSignal,
   errors: OpenErrors,
+  /** false: libp2p refuses the stream on a limited (relayed) connection (bulk protocols). */
+  limited = true,
 ): Promise<Stream> {
   const key = peer.toString()
   const multiaddrs = addrs.flatMap((ma) => dialAddr(ma, key) ?? [])
@@ -61,7 +64,7 @@ export async function openStream(
       throw new PeerUnreachableError(`cannot reach ${key}`, { cause: err })
     }
     try {
-      return await connection.newStream(protocol, { runOnLimitedConnection: true, signal })
+      return await connection.newStream(protocol, { runOnLimitedConnection: limited, signal })
     } catch (err) {
       const name = asError(err).name
       log('opening %s to %s failed: %s', protocol, key, name)

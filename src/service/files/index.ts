@@ -1,40 +1,46 @@
-// The file service (docs/files.md): `kith file send/list/get/cancel`, the manifest as a chat
-// message (kind 'file': 1:1 through the outbox, groups through the Sender Key channel), sealing
-// (./seal.ts), serving to entitled peers (./serve.ts), and downloads (./download.ts) written out
-// atomically (./disk.ts). A file is sealed once, on send,
-// into KITH_HOME/files/<fileId>.chunks; a receiver's chunks land in the same layout, verified,
-// and are served on to other members from there. It owns the files' lifecycle and the in-memory
-// download state; it knows no SQL (store.files) and no transport (node.fileFetch).
+// The file service (docs/files.md): `kith file send/list/get/cancel` and the files' lifecycle.
+// Its parts: sealing (./seal.ts), manifests as chat messages (./manifests.ts; 1:1 through the
+// outbox, groups through the Sender Key channel), a large file's hash list (./hashlist.ts),
+// deposits with mailboxes (./deposit.ts), one download run (./fetch.ts over ./download.ts),
+// serving to entitled peers (./serve.ts), the auto-download budget (./budget.ts) and the disk
+// (./disk.ts). A file is sealed once, on send, into KITH_HOME/files/<fileId>.chunks; a
+// receiver's chunks land in the same layout, verified, and are served on to other members from
+// there. It owns the in-memory download state; it knows no SQL (store.files) and no transport
+// (node.fileFetch).
 import { mkdirSync } from 'node:fs'
-import { mkdir, rm } from 'node:fs/promises'
+import { mkdir, readdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import debug from 'debug'
+import { toHex } from '../../core/index.js'
 import {
   checkManifest,
+  chunkCount,
   chunkPlainLength,
-  encodeChatContent,
-  FileManifest as FileManifestCodec,
-  fromHex,
-  toHex,
+  wireManifest,
+  type FileManifest,
 } from '../../core/index.js'
-import type { ChatContent, FileManifest } from '../../core/index.js'
+import { encodeChatContent, type ChatContent } from '../../core/index.js'
+import { FileManifest as FileManifestCodec } from '../../core/index.js'
 import type { FileServeHandler } from '../../node/index.js'
 import type { FileRow } from '../../store/files.js'
 import type { MessageStatus, StoredMessage } from '../../store/types.js'
 import type { ChatContext } from '../context.js'
 import { verifiedChunks, writeOut } from './disk.js'
-import { depositFile, type MailboxRef } from './deposit.js'
-import { download } from './download.js'
-import { FileCancelledError, FileNotFoundError } from './errors.js'
-import { parseInfo, type FileInfo } from './info.js'
 import {
-  AUTO_DOWNLOAD_MAX_BYTES,
-  AUTO_DOWNLOAD_PER_SENDER_BYTES,
-  AUTO_DOWNLOAD_TOTAL_BYTES,
-  AUTO_DOWNLOAD_WINDOW_MS,
-  FILE_LIST_MAX,
-  FILE_PROGRESS_EVENT_MS,
-} from './limits.js'
+  depositFile,
+  depositPath,
+  parseDepositName,
+  readDeposit,
+  type DepositProgress,
+  type MailboxRef,
+} from './deposit.js'
+import { autoDownloadAllowed } from './budget.js'
+import { runDownload } from './fetch.js'
+import { FileCancelledError, FileNotFoundError, FileUnavailableError } from './errors.js'
+import { hashListPath, readHashList, resolveManifest } from './hashlist.js'
+import { parseInfo, type FileInfo } from './info.js'
+import { AUTO_DOWNLOAD_MAX_BYTES, FILE_LIST_MAX, FILE_PROGRESS_EVENT_MS } from './limits.js'
+import { acceptManifest, chatContentFor, fileRow } from './manifests.js'
 import { sealFile } from './seal.js'
 import { serveHandler } from './serve.js'
 
@@ -69,10 +75,10 @@ export interface FilesDeps {
   mailboxesOf?(peer: string): Promise<MailboxRef[]>
   /** Our own mailboxes (chosen and configured): sources of 1:1 files deposited for us. */
   ownMailboxes?(): MailboxRef[]
+  /** Most chunk hashes a sent manifest carries inline (tests lower it to exercise the hash
+   *  list on small files); default and ceiling MAX_INLINE_CHUNK_HASHES. */
+  inlineHashes?: number
 }
-
-/** A download source that is one of our mailboxes (/kith/filebox) rather than a peer. */
-const BOX = 'box:'
 
 const decodeManifest = (b: Uint8Array): FileManifest => FileManifestCodec.decode(b)
 
@@ -80,8 +86,17 @@ export class Files {
   readonly #d: FilesDeps
   /** Verified chunks of incoming files not yet complete, by file id (loaded on demand). */
   readonly #have = new Map<string, boolean[]>()
+  /** Manifests with their chunk hashes filled in (a large file's list read from disk once). */
+  readonly #resolved = new Map<string, FileManifest>()
   readonly #running = new Map<string, { done: Promise<void>; abort: AbortController }>()
-  readonly #metrics = { badChunks: 0, downloads: 0, completed: 0, deposited: 0, depositFailed: 0 }
+  readonly #metrics = {
+    badChunks: 0,
+    downloads: 0,
+    completed: 0,
+    deposited: 0,
+    depositPartial: 0,
+    depositFailed: 0,
+  }
 
   constructor(deps: FilesDeps) {
     this.#d = deps
@@ -91,6 +106,7 @@ export class Files {
     mkdirSync(this.#d.dir, { recursive: true, mode: 0o700 })
     const { node } = this.#d.cx
     node.onFileRequest?.(this.#handler())
+    void this.#resumeDeposits()
     // Small files that were still coming when we stopped; and again when their sender is back.
     for (const r of this.#d.cx.store.files.list(FILE_LIST_MAX)) this.#maybeAuto(r)
     node.on('peer:connect', (peer) => {
@@ -110,6 +126,7 @@ export class Files {
     downloads: number
     completed: number
     deposited: number
+    depositPartial: number
     depositFailed: number
   } {
     return { ...this.#metrics }
@@ -134,7 +151,7 @@ export class Files {
       }
     }
     let last = 0
-    const { fileId, manifest, size } = await sealFile(
+    const sealed = await sealFile(
       path,
       cx.ctx.rng,
       (id) => this.#chunksPath(id),
@@ -145,7 +162,12 @@ export class Files {
         // `path` is what the CLI sent: it finds its own send's progress by it.
         cx.emit({ event: 'file', fileId: id, have: done, size: total, state: 'sealing', path })
       },
+      this.#d.inlineHashes,
     )
+    const { fileId, size } = sealed
+    // What travels and is stored: without the hashes when the manifest has their root.
+    const manifest = wireManifest(sealed.manifest)
+    this.#resolved.set(fileId, sealed.manifest)
     checkManifest(manifest)
     const info: FileInfo = {
       fileId,
@@ -155,10 +177,10 @@ export class Files {
     }
     const messageId = toHex(cx.ctx.rng(16))
     // Refuse now what could never be encoded (a name over the limits): not at delivery time.
-    encodeChatContent(this.#content(messageId, manifest))
+    encodeChatContent(chatContentFor(cx, messageId, manifest))
     const text = JSON.stringify(info)
     const row = (conversation: string) =>
-      this.#row(info, manifest, messageId, conversation, cx.node.peerId, 'out')
+      fileRow(info, manifest, messageId, conversation, cx.node.peerId, 'out', cx.ctx.clock())
     if (peer !== undefined) {
       const to = peer
       cx.store.transaction(() => {
@@ -167,17 +189,41 @@ export class Files {
       })
       this.#deposit(to, manifest, fileId)
     } else {
+      let group: string | undefined
       await this.#d.queueGroup?.(ref, text, {
         id: messageId,
         manifest,
-        onStored: (groupId) => cx.store.files.insert(row(groupId)),
+        onStored: (groupId) => {
+          group = groupId
+          cx.store.files.insert(row(groupId))
+        },
       })
+      // Members offline now get the chunks deposited with their mailboxes, as a 1:1 file.
+      const stored = group === undefined ? undefined : cx.store.files.get(fileId)
+      for (const member of stored === undefined ? [] : this.#members(stored)) {
+        if (!cx.node.isConnected(member)) this.#deposit(member, manifest, fileId)
+      }
     }
     return info
   }
 
+  /** Deposits a stop or a crash left unfinished (their `.deposit` files), resumed. */
+  async #resumeDeposits(): Promise<void> {
+    const names = await readdir(this.#d.dir).catch(() => [] as string[])
+    for (const name of names) {
+      const d = parseDepositName(name)
+      if (d === undefined) continue
+      const p = await readDeposit(depositPath(this.#chunksPath(d.fileId), d.recipient))
+      const r = this.#d.cx.store.files.get(d.fileId)
+      if (p === undefined || p.recipient !== d.recipient || r?.direction !== 'out') continue
+      if (r.conversation !== p.recipient && !this.#members(r).includes(p.recipient)) continue
+      log('resuming the deposit of %s', d.fileId)
+      this.#deposit(p.recipient, decodeManifest(r.manifest), d.fileId, p)
+    }
+  }
+
   /** In the background: the chunks to the recipient's mailboxes (./deposit.ts). */
-  #deposit(peer: string, manifest: FileManifest, fileId: string): void {
+  #deposit(peer: string, manifest: FileManifest, fileId: string, resume?: DepositProgress): void {
     const d = this.#d
     if (d.mailboxesOf === undefined) return
     const deps = {
@@ -185,40 +231,10 @@ export class Files {
       mailboxesOf: (p: string) => d.mailboxesOf?.(p) ?? Promise.resolve([]),
       stopped: () => d.cx.stopped(),
     }
-    void depositFile(deps, this.#metrics, peer, manifest, this.#chunksPath(fileId)).then((n) =>
+    const path = this.#chunksPath(fileId)
+    void depositFile(deps, this.#metrics, peer, manifest, path, resume).then((n) =>
       log('file %s held by %d mailboxes of its recipient', fileId, n),
     )
-  }
-
-  #content(messageId: string, file: FileManifest): Parameters<typeof encodeChatContent>[0] {
-    return {
-      messageId: fromHex(messageId),
-      sender: this.#d.cx.meBytes,
-      seq: 1n,
-      sentAt: 0n,
-      conversation: new Uint8Array(0),
-      file,
-    }
-  }
-
-  #row(
-    info: FileInfo,
-    m: FileManifest,
-    messageId: string,
-    conversation: string,
-    sender: string,
-    direction: 'in' | 'out',
-  ): FileRow {
-    return {
-      ...info,
-      messageId,
-      conversation,
-      sender,
-      direction,
-      manifest: FileManifestCodec.encode(m),
-      state: direction === 'out' ? 'done' : 'pending',
-      createdAt: this.#d.cx.ctx.clock(),
-    }
   }
 
   /** The manifest the outbox puts in a queued 'file' message (undefined: not a file of ours). */
@@ -257,42 +273,10 @@ export class Files {
     content: ChatContent,
     now: number,
   ): StoredMessage | undefined {
-    const { cx } = this.#d
-    const m = content.file
-    if (m === undefined) return undefined
-    let size: number
-    try {
-      size = checkManifest(m)
-    } catch (err) {
-      log('manifest from %s dropped: %s', from, (err as Error).name)
-      return undefined
-    }
-    const info: FileInfo = { fileId: toHex(m.fileId), name: m.name, size, sha256: toHex(m.sha256) }
-    const message: StoredMessage = {
-      id: toHex(content.messageId),
-      conversation,
-      from,
-      direction: 'in',
-      seq: Number(content.seq),
-      text: JSON.stringify(info),
-      sentAt: Number(content.sentAt),
-      receivedAt: now,
-      status: 'delivered',
-      kind: 'file',
-    }
-    const known = cx.store.files.get(info.fileId)
-    // A file id is one manifest: someone else's id, or the same id in another message (a
-    // second manifest that could differ from the first), is dropped.
-    if (known !== undefined && (known.sender !== from || known.messageId !== message.id)) {
-      return undefined
-    }
-    if (!cx.store.insertMessage(message)) return undefined
-    if (known === undefined) {
-      const row = this.#row(info, m, message.id, conversation, from, 'in')
-      cx.store.files.insert({ ...row, createdAt: now })
-      setImmediate(() => this.#maybeAuto(row))
-    }
-    return message
+    const got = acceptManifest(this.#d.cx, conversation, from, content, now)
+    const row = got?.row
+    if (row !== undefined) setImmediate(() => this.#maybeAuto(row))
+    return got?.message
   }
 
   #maybeAuto(r: FileRow): void {
@@ -327,10 +311,22 @@ export class Files {
     return out
   }
 
+  /** The row's manifest with every chunk hash (undefined: a large file's list not held yet). */
+  async #resolve(r: FileRow): Promise<FileManifest | undefined> {
+    const known = this.#resolved.get(r.fileId)
+    if (known !== undefined) return known
+    const m = await resolveManifest(decodeManifest(r.manifest), this.#chunksPath(r.fileId))
+    if (m !== undefined) this.#resolved.set(r.fileId, m)
+    return m
+  }
+
   async #haveArray(r: FileRow): Promise<boolean[]> {
     let have = this.#have.get(r.fileId)
     if (have === undefined) {
-      have = await verifiedChunks(this.#chunksPath(r.fileId), decodeManifest(r.manifest))
+      const m = await this.#resolve(r)
+      // No hash list yet: nothing can have verified (the list is fetched before any chunk).
+      if (m === undefined) return new Array<boolean>(chunkCount(r.size)).fill(false)
+      have = await verifiedChunks(this.#chunksPath(r.fileId), m)
       // Another call may have loaded it meanwhile: keep the first (a download mutates it).
       have = this.#have.get(r.fileId) ?? have
       this.#have.set(r.fileId, have)
@@ -363,7 +359,8 @@ export class Files {
     if (r.direction === 'in' && r.state !== 'done') await this.#fetch(r)
     const current = this.#rowOrThrow(fileId)
     if (out === undefined && current.path !== undefined) return { ...info, path: current.path }
-    const m = decodeManifest(r.manifest)
+    const m = await this.#resolve(r)
+    if (m === undefined) throw new FileUnavailableError('the hash list is not held yet')
     if (out === undefined) await mkdir(this.#d.downloads, { recursive: true, mode: 0o700 })
     const path = await writeOut(this.#chunksPath(fileId), m, fileId, out ?? this.#d.downloads)
     if (current.direction === 'in' && current.path === undefined) {
@@ -384,57 +381,21 @@ export class Files {
   }
 
   async #runDownload(r: FileRow, signal: AbortSignal): Promise<void> {
-    const { cx } = this.#d
-    const m = decodeManifest(r.manifest)
-    const have = await this.#haveArray(r)
-    if (have.every(Boolean)) return
-    const fetch = cx.node.fileFetch?.bind(cx.node)
-    if (fetch === undefined) throw new FileCancelledError('this node cannot fetch files')
-    this.#metrics.downloads++
-    cx.store.files.setState(r.fileId, 'fetching')
-    let last = 0
-    const haveBytes = () => have.reduce((s, h, i) => (h ? s + chunkPlainLength(r.size, i) : s), 0)
-    // A 1:1 file may also be held by our mailboxes (deposited by its sender: ./deposit.ts).
-    const boxes =
-      r.conversation === r.sender
-        ? (this.#d.ownMailboxes?.() ?? []).filter((b) => b.peerId !== r.sender)
-        : []
-    const boxFetch = cx.node.fileboxFetch?.bind(cx.node)
-    try {
-      await download({
-        fetch: (peer, req, onChunk) => {
-          const box = peer.startsWith(BOX) ? boxes.find((b) => BOX + b.peerId === peer) : undefined
-          if (box !== undefined && boxFetch !== undefined) {
-            return boxFetch(box.peerId, req, onChunk, box.addrs)
-          }
-          return fetch(peer, req, onChunk, cx.store.getContact(peer)?.addrs ?? [])
-        },
-        manifest: m,
+    await runDownload(
+      {
+        cx: this.#d.cx,
         chunksPath: this.#chunksPath(r.fileId),
-        have,
-        sources: [
-          r.sender,
-          ...boxes.map((b) => BOX + b.peerId),
-          ...this.#members(r).filter((p) => p !== r.sender),
-        ],
-        signal,
-        onChunk: () => {
-          const now = Date.now()
-          if (now - last < FILE_PROGRESS_EVENT_MS) return
-          last = now
-          this.#emit(r, haveBytes(), 'fetching')
-        },
-        onBadChunk: (peer, name) => {
-          this.#metrics.badChunks++
-          log('bad chunk of %s from %s: %s', r.fileId, peer, name)
-        },
-      })
-      this.#metrics.completed++
-    } finally {
-      if (this.#d.cx.store.files.get(r.fileId)?.state === 'fetching') {
-        cx.store.files.setState(r.fileId, 'pending')
-      }
-    }
+        resolved: await this.#resolve(r),
+        onResolved: (m) => this.#resolved.set(r.fileId, m),
+        have: () => this.#haveArray(r),
+        members: this.#members(r),
+        ownMailboxes: this.#d.ownMailboxes?.() ?? [],
+        metrics: this.#metrics,
+        emit: (have, state) => this.#emit(r, have, state),
+      },
+      r,
+      signal,
+    )
   }
 
   /** A group file's current members other than us ([] for a 1:1 file or a group we left). */
@@ -456,8 +417,10 @@ export class Files {
     running?.abort.abort()
     await running?.done.catch(() => undefined)
     this.#have.delete(fileId)
+    this.#resolved.delete(fileId)
     if (r.direction === 'in') {
       await rm(this.#chunksPath(fileId), { force: true })
+      await rm(hashListPath(this.#chunksPath(fileId)), { force: true })
     }
     this.#emit(r, 0, 'cancelled')
     return { fileId, cancelled: true }
@@ -470,24 +433,9 @@ export class Files {
       members: (r) => this.#members(r),
       have: (r) => this.#haveArray(r),
       chunksPath: (id) => this.#chunksPath(id),
+      hashList: (r) => readHashList(hashListPath(this.#chunksPath(r.fileId))),
     })
   }
 }
 
-/**
- * Whether `r` may download by itself: within AUTO_DOWNLOAD_PER_SENDER_BYTES of its sender's and
- * AUTO_DOWNLOAD_TOTAL_BYTES of everyone's incoming files (≤ AUTO_DOWNLOAD_MAX_BYTES each, not
- * cancelled) received in the last AUTO_DOWNLOAD_WINDOW_MS, `r` included. `recent`: the newest
- * rows (FILE_LIST_MAX bounds the work; older ones are outside any useful window anyway).
- */
-export function autoDownloadAllowed(recent: readonly FileRow[], r: FileRow, now: number): boolean {
-  let sender = r.size
-  let total = r.size
-  for (const x of recent) {
-    if (x.fileId === r.fileId || x.direction !== 'in' || x.state === 'cancelled') continue
-    if (x.size > AUTO_DOWNLOAD_MAX_BYTES || now - x.createdAt > AUTO_DOWNLOAD_WINDOW_MS) continue
-    total += x.size
-    if (x.sender === r.sender) sender += x.size
-  }
-  return sender <= AUTO_DOWNLOAD_PER_SENDER_BYTES && total <= AUTO_DOWNLOAD_TOTAL_BYTES
-}
+export { autoDownloadAllowed } from './budget.js'

@@ -4,27 +4,35 @@
 // It knows nothing of messages or peers.
 import { open, stat } from 'node:fs/promises'
 import { basename } from 'node:path'
+import { toHex } from '../../core/index.js'
+import type { Rng } from '../../core/index.js'
 import {
   CHUNK_BYTES,
   chunkPlainLength,
   FILE_ID_BYTES,
   FILE_KEY_BYTES,
   FileSealer,
+  hashListOf,
   MAX_FILE_BYTES,
-  toHex,
+  MIME_SNIFF_BYTES,
+  sniffMime,
+  type FileManifest,
 } from '../../core/index.js'
-import type { FileManifest, Rng } from '../../core/index.js'
 import { nodeFileCipher } from '../../platform/file-cipher.js'
 import { openChunks, writeChunk } from './disk.js'
 import { FileTooLargeError, FileUnreadableError } from './errors.js'
+import { hashListPath, writeHashList } from './hashlist.js'
 
 /** Seals `path` into `chunksPath(fileId)`; FileUnreadable, FileTooLarge, FileWrite.
- *  `progress` sees the plaintext bytes sealed so far after each chunk. */
+ *  `progress` sees the plaintext bytes sealed so far after each chunk. The manifest returned is
+ *  the full one (every chunk hash); over MAX_INLINE_CHUNK_HASHES chunks it also has the root,
+ *  and the list is written beside the chunks (./hashlist.ts): send `wireManifest` of it. */
 export async function sealFile(
   path: string,
   rng: Rng,
   chunksPath: (fileId: string) => string,
   progress?: (fileId: string, done: number, size: number) => void,
+  inlineMax?: number,
 ): Promise<{ fileId: string; manifest: FileManifest; size: number }> {
   const st = await stat(path).catch(() => undefined)
   if (st === undefined) throw new FileUnreadableError('cannot read that path')
@@ -35,11 +43,12 @@ export async function sealFile(
   const fileIdBytes = rng(FILE_ID_BYTES)
   const key = rng(FILE_KEY_BYTES)
   const fileId = toHex(fileIdBytes)
-  const sealer = new FileSealer(key, fileIdBytes, st.size, nodeFileCipher)
+  const sealer = new FileSealer(key, fileIdBytes, st.size, nodeFileCipher, inlineMax)
   const src = await open(path, 'r').catch(() => {
     throw new FileUnreadableError('cannot read that path')
   })
   let manifest: FileManifest
+  let mime = ''
   try {
     const dst = await openChunks(chunksPath(fileId))
     try {
@@ -52,10 +61,14 @@ export async function sealFile(
           if (bytesRead === 0) throw new FileUnreadableError('the file shrank while being read')
           off += bytesRead
         }
+        if (i === 0) mime = sniffMime(buf.subarray(0, MIME_SNIFF_BYTES), basename(path))
         await writeChunk(dst, i, sealer.next(buf))
         progress?.(fileId, Math.min(st.size, (i + 1) * CHUNK_BYTES), st.size)
       }
-      manifest = sealer.manifest(basename(path), '') // copies the key
+      manifest = sealer.manifest(basename(path), mime) // copies the key
+      if (manifest.chunkHashRoot.length > 0) {
+        await writeHashList(hashListPath(chunksPath(fileId)), hashListOf(manifest))
+      }
     } finally {
       await dst.close()
     }

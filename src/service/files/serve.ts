@@ -16,6 +16,8 @@ export interface ServeDeps {
   /** Verified chunks of an incoming file not yet complete. */
   have(r: FileRow): Promise<boolean[]>
   chunksPath(fileId: string): string
+  /** A large file's chunk-hash list held beside its chunks (../hashlist.ts), if any. */
+  hashList(r: FileRow): Promise<Uint8Array | undefined>
 }
 
 export function serveHandler(store: NodeStore, d: ServeDeps): FileServeHandler {
@@ -52,6 +54,11 @@ export function serveHandler(store: NodeStore, d: ServeDeps): FileServeHandler {
       } finally {
         await fh.close()
       }
+    },
+    // Written only once it matched the root (or by our own sealer): served as it is.
+    hashList: async (fileId) => {
+      const r = rowFor(fileId)
+      return r === undefined ? undefined : await d.hashList(r)
     },
   }
 }

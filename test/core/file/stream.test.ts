@@ -13,6 +13,7 @@ import {
   MAX_FILE_BYTES,
   MAX_FILE_CHUNKS,
   MAX_FILE_NAME_BYTES,
+  MAX_INLINE_CHUNK_HASHES,
   openChunk,
   openFileChunk,
   sealChunk,
@@ -146,16 +147,37 @@ void describe('manifest limits (MAX and MAX+1)', () => {
     assert.throws(() => checkManifest(m), { name: 'InvalidManifestError' })
   })
 
-  void it('chunk hashes: MAX_FILE_CHUNKS accepted, MAX+1 refused', () => {
+  void it('inline chunk hashes: MAX_INLINE_CHUNK_HASHES accepted, MAX+1 refused', () => {
     const h = () => new Uint8Array(32)
+    const size = MAX_INLINE_CHUNK_HASHES * CHUNK_BYTES
     const max = {
       ...base(),
-      size: BigInt(MAX_FILE_BYTES),
-      chunkHashes: Array.from({ length: MAX_FILE_CHUNKS }, h),
+      size: BigInt(size),
+      chunkHashes: Array.from({ length: MAX_INLINE_CHUNK_HASHES }, h),
     }
-    assert.equal(checkManifest(max), MAX_FILE_BYTES)
-    const over = { ...max, chunkHashes: [...max.chunkHashes, h()] }
+    assert.equal(checkManifest(max), size)
+    const over = {
+      ...max,
+      size: BigInt(size + 1),
+      chunkHashes: [...max.chunkHashes, h()],
+    }
     assert.throws(() => checkManifest(over), { name: 'InvalidManifestError' })
+  })
+
+  void it('by its root: MAX_FILE_BYTES (MAX_FILE_CHUNKS chunks) accepted, MAX+1 refused', () => {
+    const root = { ...base(), chunkHashes: [], chunkHashRoot: new Uint8Array(32).fill(3) }
+    assert.equal(chunkCount(MAX_FILE_BYTES), MAX_FILE_CHUNKS)
+    assert.equal(checkManifest({ ...root, size: BigInt(MAX_FILE_BYTES) }), MAX_FILE_BYTES)
+    assert.throws(() => checkManifest({ ...root, size: BigInt(MAX_FILE_BYTES + 1) }), {
+      name: 'InvalidManifestError',
+    })
+    // A root of the wrong length, or a root and inline hashes at once, are refused.
+    assert.throws(() => checkManifest({ ...root, chunkHashRoot: new Uint8Array(31) }), {
+      name: 'InvalidManifestError',
+    })
+    assert.throws(() => checkManifest({ ...root, chunkHashes: base().chunkHashes }), {
+      name: 'InvalidManifestError',
+    })
   })
 
   void it('name and mime: MAX_FILE_NAME_BYTES accepted, MAX+1 refused', () => {
@@ -185,16 +207,8 @@ void describe('manifest limits (MAX and MAX+1)', () => {
 })
 
 void describe('manifest inside a chat message', () => {
-  void it('a manifest at every limit (1,024 hashes, 256-byte name and type) fits one ChatContent', () => {
-    const m: FileManifest = {
-      ...seal(bytes(10)).m,
-      name: 'n'.repeat(MAX_FILE_NAME_BYTES),
-      mime: 'm'.repeat(MAX_FILE_NAME_BYTES),
-      size: BigInt(MAX_FILE_BYTES),
-      chunkHashes: Array.from({ length: MAX_FILE_CHUNKS }, () => new Uint8Array(32).fill(1)),
-    }
-    assert.equal(checkManifest(m), MAX_FILE_BYTES)
-    const encoded = encodeChatContent({
+  const content = (m: FileManifest) =>
+    encodeChatContent({
       messageId: new Uint8Array(16),
       sender: new Uint8Array(38),
       seq: 1n,
@@ -204,7 +218,36 @@ void describe('manifest inside a chat message', () => {
       profileName: 'p'.repeat(256),
       file: m,
     })
+
+  void it('a manifest at every limit (1,024 hashes, 256-byte name and type) fits one ChatContent', () => {
+    const m: FileManifest = {
+      ...seal(bytes(10)).m,
+      name: 'n'.repeat(MAX_FILE_NAME_BYTES),
+      mime: 'm'.repeat(MAX_FILE_NAME_BYTES),
+      size: BigInt(MAX_INLINE_CHUNK_HASHES * CHUNK_BYTES),
+      chunkHashes: Array.from({ length: MAX_INLINE_CHUNK_HASHES }, () =>
+        new Uint8Array(32).fill(1),
+      ),
+    }
+    assert.equal(checkManifest(m), MAX_INLINE_CHUNK_HASHES * CHUNK_BYTES)
+    const encoded = content(m)
     assert.ok(encoded.length <= MAX_CHAT_CONTENT_BYTES)
-    assert.equal(decodeChatContent(encoded).file?.chunkHashes.length, MAX_FILE_CHUNKS)
+    assert.equal(decodeChatContent(encoded).file?.chunkHashes.length, MAX_INLINE_CHUNK_HASHES)
+  })
+
+  void it('a 4 GiB manifest (root, no hashes) round-trips through ChatContent', () => {
+    const m: FileManifest = {
+      ...seal(bytes(10)).m,
+      size: BigInt(MAX_FILE_BYTES),
+      chunkHashes: [],
+      chunkHashRoot: new Uint8Array(32).fill(5),
+    }
+    const back = decodeChatContent(content(m)).file
+    assert.ok(back !== undefined)
+    assert.equal(checkManifest(back), MAX_FILE_BYTES)
+    assert.deepEqual(back.chunkHashRoot, m.chunkHashRoot)
+    // An old manifest (no field 9) still decodes with an empty root: hashes inline.
+    const old = decodeChatContent(content(seal(bytes(10)).m)).file
+    assert.equal(old?.chunkHashRoot.length, 0)
   })
 })

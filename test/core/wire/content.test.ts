@@ -86,6 +86,7 @@ const file = (): pb.FileManifest => ({
   key: rand(32),
   sha256: rand(32),
   mime: 'image/jpeg',
+  chunkHashRoot: new Uint8Array(0),
 })
 
 const bodies: [string, Partial<pb.ChatContent>][] = [

@@ -3205,6 +3205,7 @@ export interface FileManifest {
   key: Uint8Array<ArrayBuffer>
   sha256: Uint8Array<ArrayBuffer>
   mime: string
+  chunkHashRoot: Uint8Array<ArrayBuffer>
 }
 
 export namespace FileManifest {
@@ -3259,6 +3260,11 @@ export namespace FileManifest {
           w.string(obj.mime)
         }
 
+        if ((obj.chunkHashRoot != null && obj.chunkHashRoot.byteLength > 0)) {
+          w.uint32(74)
+          w.bytes(obj.chunkHashRoot)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -3271,7 +3277,8 @@ export namespace FileManifest {
           chunkHashes: [],
           key: uint8ArrayAlloc(0),
           sha256: uint8ArrayAlloc(0),
-          mime: ''
+          mime: '',
+          chunkHashRoot: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -3314,6 +3321,10 @@ export namespace FileManifest {
             }
             case 8: {
               obj.mime = reader.string()
+              break
+            }
+            case 9: {
+              obj.chunkHashRoot = reader.bytes()
               break
             }
             default: {
@@ -3399,6 +3410,13 @@ export namespace FileManifest {
               }
               break
             }
+            case 9: {
+              yield {
+                field: `${prefix}.chunkHashRoot`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -3452,6 +3470,11 @@ export namespace FileManifest {
     value: string
   }
 
+  export interface FileManifestChunkHashRootFieldEvent {
+    field: '$.chunkHashRoot'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<FileManifest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, FileManifest.codec())
   }
@@ -3460,7 +3483,7 @@ export namespace FileManifest {
     return decodeMessage(buf, FileManifest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileManifest>): Generator<FileManifestFileIdFieldEvent | FileManifestNameFieldEvent | FileManifestSizeFieldEvent | FileManifestChunkSizeFieldEvent | FileManifestChunkHashesFieldEvent | FileManifestKeyFieldEvent | FileManifestSha256FieldEvent | FileManifestMimeFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FileManifest>): Generator<FileManifestFileIdFieldEvent | FileManifestNameFieldEvent | FileManifestSizeFieldEvent | FileManifestChunkSizeFieldEvent | FileManifestChunkHashesFieldEvent | FileManifestKeyFieldEvent | FileManifestSha256FieldEvent | FileManifestMimeFieldEvent | FileManifestChunkHashRootFieldEvent> {
     return streamMessage(buf, FileManifest.codec(), opts)
   }
 }
@@ -4681,6 +4704,11 @@ export namespace ChatContent {
     value: string
   }
 
+  export interface ChatContentFileChunkHashRootFieldEvent {
+    field: '$.file.chunkHashRoot'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface ChatContentCardFieldEvent {
     field: '$.card'
     value: Uint8Array<ArrayBuffer>
@@ -4777,7 +4805,7 @@ export namespace ChatContent {
     return decodeMessage(buf, ChatContent.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatContent>): Generator<ChatContentMessageIdFieldEvent | ChatContentSenderFieldEvent | ChatContentSeqFieldEvent | ChatContentSentAtFieldEvent | ChatContentConversationFieldEvent | ChatContentInviteProofFieldEvent | ChatContentProfileNameFieldEvent | ChatContentReplyToFieldEvent | ChatContentTextTextFieldEvent | ChatContentReceiptKindFieldEvent | ChatContentReceiptMessageIdsFieldEvent | ChatContentGroupControlGroupIdFieldEvent | ChatContentGroupControlOpFieldEvent | ChatContentGroupControlMembersFieldEvent | ChatContentGroupControlAdminsFieldEvent | ChatContentGroupControlNameFieldEvent | ChatContentGroupControlEpochFieldEvent | ChatContentGroupControlActorFieldEvent | ChatContentGroupControlSignatureFieldEvent | ChatContentGroupControlSenderKeyDistributionIdFieldEvent | ChatContentGroupControlSenderKeyChainIdFieldEvent | ChatContentGroupControlSenderKeyIterationFieldEvent | ChatContentGroupControlSenderKeyChainKeyFieldEvent | ChatContentGroupControlSenderKeySigningKeyFieldEvent | ChatContentFileFileIdFieldEvent | ChatContentFileNameFieldEvent | ChatContentFileSizeFieldEvent | ChatContentFileChunkSizeFieldEvent | ChatContentFileChunkHashesFieldEvent | ChatContentFileKeyFieldEvent | ChatContentFileSha256FieldEvent | ChatContentFileMimeFieldEvent | ChatContentCardFieldEvent | ChatContentGroupGroupIdFieldEvent | ChatContentGroupOpsFieldEvent | ChatContentGroupSecretsFieldEvent | ChatContentGroupSenderKeyDistributionIdFieldEvent | ChatContentGroupSenderKeyChainIdFieldEvent | ChatContentGroupSenderKeyIterationFieldEvent | ChatContentGroupSenderKeyChainKeyFieldEvent | ChatContentGroupSenderKeySigningKeyFieldEvent | ChatContentGroupCardsFieldEvent | ChatContentEditTargetIdFieldEvent | ChatContentEditTextFieldEvent | ChatContentDeleteTargetIdFieldEvent | ChatContentReactionTargetIdFieldEvent | ChatContentReactionEmojiFieldEvent | ChatContentReactionRemoveFieldEvent | ChatContentDisappearingTtlSecondsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ChatContent>): Generator<ChatContentMessageIdFieldEvent | ChatContentSenderFieldEvent | ChatContentSeqFieldEvent | ChatContentSentAtFieldEvent | ChatContentConversationFieldEvent | ChatContentInviteProofFieldEvent | ChatContentProfileNameFieldEvent | ChatContentReplyToFieldEvent | ChatContentTextTextFieldEvent | ChatContentReceiptKindFieldEvent | ChatContentReceiptMessageIdsFieldEvent | ChatContentGroupControlGroupIdFieldEvent | ChatContentGroupControlOpFieldEvent | ChatContentGroupControlMembersFieldEvent | ChatContentGroupControlAdminsFieldEvent | ChatContentGroupControlNameFieldEvent | ChatContentGroupControlEpochFieldEvent | ChatContentGroupControlActorFieldEvent | ChatContentGroupControlSignatureFieldEvent | ChatContentGroupControlSenderKeyDistributionIdFieldEvent | ChatContentGroupControlSenderKeyChainIdFieldEvent | ChatContentGroupControlSenderKeyIterationFieldEvent | ChatContentGroupControlSenderKeyChainKeyFieldEvent | ChatContentGroupControlSenderKeySigningKeyFieldEvent | ChatContentFileFileIdFieldEvent | ChatContentFileNameFieldEvent | ChatContentFileSizeFieldEvent | ChatContentFileChunkSizeFieldEvent | ChatContentFileChunkHashesFieldEvent | ChatContentFileKeyFieldEvent | ChatContentFileSha256FieldEvent | ChatContentFileMimeFieldEvent | ChatContentFileChunkHashRootFieldEvent | ChatContentCardFieldEvent | ChatContentGroupGroupIdFieldEvent | ChatContentGroupOpsFieldEvent | ChatContentGroupSecretsFieldEvent | ChatContentGroupSenderKeyDistributionIdFieldEvent | ChatContentGroupSenderKeyChainIdFieldEvent | ChatContentGroupSenderKeyIterationFieldEvent | ChatContentGroupSenderKeyChainKeyFieldEvent | ChatContentGroupSenderKeySigningKeyFieldEvent | ChatContentGroupCardsFieldEvent | ChatContentEditTargetIdFieldEvent | ChatContentEditTextFieldEvent | ChatContentDeleteTargetIdFieldEvent | ChatContentReactionTargetIdFieldEvent | ChatContentReactionEmojiFieldEvent | ChatContentReactionRemoveFieldEvent | ChatContentDisappearingTtlSecondsFieldEvent> {
     return streamMessage(buf, ChatContent.codec(), opts)
   }
 }

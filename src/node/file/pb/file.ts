@@ -7,6 +7,7 @@ export interface Request {
   fileId: Uint8Array<ArrayBuffer>
   first: number
   count: number
+  hashList: boolean
 }
 
 export namespace Request {
@@ -34,6 +35,11 @@ export namespace Request {
           w.uint32(obj.count)
         }
 
+        if ((obj.hashList != null && obj.hashList !== false)) {
+          w.uint32(32)
+          w.bool(obj.hashList)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -41,7 +47,8 @@ export namespace Request {
         const obj: any = {
           fileId: uint8ArrayAlloc(0),
           first: 0,
-          count: 0
+          count: 0,
+          hashList: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -60,6 +67,10 @@ export namespace Request {
             }
             case 3: {
               obj.count = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.hashList = reader.bool()
               break
             }
             default: {
@@ -98,6 +109,13 @@ export namespace Request {
               }
               break
             }
+            case 4: {
+              yield {
+                field: `${prefix}.hashList`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -125,6 +143,11 @@ export namespace Request {
     value: number
   }
 
+  export interface RequestHashListFieldEvent {
+    field: '$.hashList'
+    value: boolean
+  }
+
   export function encode (obj: Partial<Request>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Request.codec())
   }
@@ -133,7 +156,7 @@ export namespace Request {
     return decodeMessage(buf, Request.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Request>): Generator<RequestFileIdFieldEvent | RequestFirstFieldEvent | RequestCountFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Request>): Generator<RequestFileIdFieldEvent | RequestFirstFieldEvent | RequestCountFieldEvent | RequestHashListFieldEvent> {
     return streamMessage(buf, Request.codec(), opts)
   }
 }
