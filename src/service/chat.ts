@@ -42,6 +42,7 @@ import { Profile } from './profile.js'
 import { Receipts } from './receipts.js'
 import { InviteProofs } from './proofs.js'
 import { Receiver } from './receive.js'
+import { ReceiveBatcher } from './receive-batch.js'
 import { Requests } from './requests.js'
 import { startSessionFromDht } from './restore.js'
 import { searchMessages } from './search.js'
@@ -96,6 +97,7 @@ export class ChatService implements ChatApi {
   readonly #receipts: Receipts
   readonly #ownCard: OwnCard
   readonly #receiver: Receiver
+  readonly #batcher: ReceiveBatcher
   readonly #requests: Requests
   readonly #proofs: InviteProofs
   readonly #profile: Profile
@@ -184,12 +186,14 @@ export class ChatService implements ChatApi {
       edits: this.#edits,
       disappearing: this.#disappearing,
     })
+    this.#batcher = new ReceiveBatcher(this.#cx, this.#receiver)
   }
 
   async start(): Promise<void> {
     await ensurePrekeys(this.#ctx, this.#store, this.#identity)
     this.#bundle = await currentBundle(this.#store, this.#identity)
-    this.#node.onDm((from, frame) => Promise.resolve(this.#receiver.receive(from, frame)))
+    // Frames arriving together are stored in one transaction (./receive-batch.ts).
+    this.#node.onDm((from, frame) => this.#batcher.handle(from, frame))
     this.#node.onCardRequest((from, secret) => this.#contacts.serveCard(from, secret))
     const configured = configuredMailboxes(
       this.#configuredMailboxes?.bootstrap ?? [],
@@ -211,7 +215,10 @@ export class ChatService implements ChatApi {
       identity: this.#identity,
       cards: this.#cards,
       configured,
-      receive: (frame) => this.#receiver.receiveFromMailbox(frame),
+      receive: (frame) => {
+        this.#batcher.drain()
+        this.#receiver.receiveFromMailbox(frame)
+      },
       onChange: () => this.#ownCard.changed(),
     })
     // The node publishes our card in the DHT (at start, hourly, on address changes).
@@ -262,6 +269,7 @@ export class ChatService implements ChatApi {
   }
 
   stop(): Promise<void> {
+    this.#batcher.drain() // frames already read are stored before the store closes
     this.#stopped = true
     this.#mailboxes?.stop()
     this.#groups?.stop()

@@ -21,6 +21,7 @@ import type {
   Contact,
   Direction,
   MessageStatus,
+  OutboxDue,
   OutboxEntry,
   StoredMessage,
 } from './types.js'
@@ -349,6 +350,11 @@ export class SqliteChatStore extends Redacted implements ChatStore {
     )
   }
 
+  unsend(ids: readonly string[]): void {
+    const q = this.#q(`UPDATE messages SET status = 'queued' WHERE id = ? AND status = 'sent'`)
+    for (const id of ids) q.run(id)
+  }
+
   markRead(conversation: string, at: number): string[] {
     return this.#q(
       `UPDATE messages INDEXED BY messages_unread SET read_at = ?
@@ -413,24 +419,40 @@ export class SqliteChatStore extends Redacted implements ChatStore {
   // --- outbox
 
   enqueue(e: OutboxEntry): void {
+    // The message's seq rides along (migration 11), for outboxDue's index order.
     this.#q(
-      `INSERT INTO outbox (message_id, peer, attempts, next_attempt_at) VALUES (?, ?, ?, ?)
+      `INSERT INTO outbox (message_id, peer, attempts, next_attempt_at, seq)
+       VALUES (?, ?, ?, ?, coalesce((SELECT seq FROM messages WHERE id = ?), 0))
        ON CONFLICT (message_id) DO UPDATE SET peer = excluded.peer,
          attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at`,
-    ).run(e.messageId, e.peer, e.attempts, e.nextAttemptAt)
+    ).run(e.messageId, e.peer, e.attempts, e.nextAttemptAt, e.messageId)
+  }
+
+  outboxDue(peer: string, opts: { dueBy: number; afterSeq: number; limit: number }): OutboxDue[] {
+    // Walks outbox_by_seq (peer, seq) from afterSeq, skipping entries not yet due: no sort, and
+    // it stops after `limit` rows.
+    return (
+      this.#q(
+        `SELECT message_id, peer, attempts, next_attempt_at, seq FROM outbox
+         INDEXED BY outbox_by_seq
+         WHERE peer = ? AND seq > ? AND next_attempt_at <= ? ORDER BY seq LIMIT ?`,
+      ).all(peer, opts.afterSeq, opts.dueBy, opts.limit) as (OutboxRow & { seq: number })[]
+    ).map((r) => ({ ...outboxOut(r), seq: r.seq }))
   }
 
   outboxFor(peer: string): OutboxEntry[] {
     return (
       this.#q(
-        `SELECT o.* FROM outbox o JOIN messages m ON m.id = o.message_id
-         WHERE o.peer = ? ORDER BY m.sort_at, m.conversation, m.seq, m.id`,
+        `SELECT message_id, peer, attempts, next_attempt_at FROM outbox INDEXED BY outbox_by_seq
+         WHERE peer = ? ORDER BY seq`,
       ).all(peer) as OutboxRow[]
     ).map(outboxOut)
   }
 
   nextAttemptAt(peer: string): number | undefined {
-    const t = this.#q('SELECT min(next_attempt_at) FROM outbox WHERE peer = ?')
+    const t = this.#q(
+      'SELECT min(next_attempt_at) FROM outbox INDEXED BY outbox_due WHERE peer = ?',
+    )
       .pluck()
       .get(peer) as number | null
     return t ?? undefined
