@@ -17,6 +17,12 @@ export type { MessageStatus } from '../store/types.js'
 export type { FileInfo } from '../service/files/info.js'
 export type { FileListRow } from '../service/files/index.js'
 
+/** `POST /v1/messages` with `{"contact","texts":[…]}` (a batch send): the ids in order. */
+export interface SendBatchView {
+  ids: string[]
+  status: 'queued'
+}
+
 /** `POST /v1/messages/:id/edit`. */
 export interface EditView {
   id: string

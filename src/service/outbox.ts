@@ -15,6 +15,13 @@ import { toMessageView } from './types.js'
 
 const log = debug('kith:service')
 
+/**
+ * Most texts one batch send (`POST /v1/messages` with `texts`, `kith send - --lines`) queues in
+ * one transaction. 500 short texts commit in a few ms and their events fit one event-loop turn;
+ * the API's body limit (6 × 63 KiB + 64 KiB) bounds the bytes, so long texts go in fewer.
+ */
+export const MAX_SEND_BATCH = 500
+
 export class Outbox {
   readonly #cx: ChatContext
   readonly #flushing = new Set<string>()

@@ -17,8 +17,11 @@ export class Receipts {
   readonly #cx: ChatContext
   readonly #pending = new Map<string, { acks: Set<string>; reads: Set<string> }>()
 
-  constructor(cx: ChatContext) {
+  readonly #delayMs: number
+
+  constructor(cx: ChatContext, delayMs = ACK_DELAY_MS) {
     this.#cx = cx
+    this.#delayMs = delayMs
   }
 
   /** Acks are batched per peer: a burst of 1,000 messages is acked in a few receipts. */
@@ -39,7 +42,7 @@ export class Receipts {
       q = { acks: new Set(), reads: new Set() }
       this.#pending.set(peer, q)
       // Coalesced for ACK_DELAY_MS (./delivery.ts: a burst costs O(1) DH ratchet steps).
-      setTimeout(() => void this.#send(peer), ACK_DELAY_MS).unref()
+      setTimeout(() => void this.#send(peer), this.#delayMs).unref()
     }
     return q
   }
