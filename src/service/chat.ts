@@ -223,10 +223,7 @@ export class ChatService implements ChatApi {
       identity: this.#identity,
       cards: this.#cards,
       configured,
-      receive: (frame) => {
-        this.#batcher.drain()
-        this.#receiver.receiveFromMailbox(frame)
-      },
+      receive: (frame) => this.#receiver.receiveFromMailbox(frame),
       onChange: () => this.#ownCard.changed(),
     })
     // The node publishes our card in the DHT (at start, hourly, on address changes).
@@ -277,7 +274,7 @@ export class ChatService implements ChatApi {
   }
 
   stop(): Promise<void> {
-    this.#batcher.drain() // frames already read are stored before the store closes
+    this.#batcher.drain() // frames already handled are committed before the store closes
     this.#stopped = true
     this.#mailboxes?.stop()
     this.#groups?.stop()

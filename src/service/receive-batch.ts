@@ -1,31 +1,24 @@
 // Group commit of received /kith/dm frames (issue 17): frames that arrive together — a sender's
-// flush writes up to MAX_BATCH frames at once — are stored in ONE SQLite transaction, each frame
-// in its own savepoint (./receive.ts `apply`), instead of one commit per frame. It owns the queue
-// of frames not yet stored; it knows nothing of what a frame holds.
+// flush writes up to MAX_BATCH frames at once, and one socket read holds many — are stored in ONE
+// SQLite transaction instead of one commit per frame. It owns the batch's after-commit work; it
+// knows nothing of what a frame holds (./receive.ts does).
 //
-// Exactly-once and order are those of ./receive.ts: frames are applied in arrival order, each
-// frame's effects are all-or-nothing, and nothing is acked, shown or announced before the batch
-// commits (the after-commit work of every frame runs after COMMIT, in order). A crash before the
-// commit loses only frames nobody acked: their sender retries them (a fresh encryption) and the
-// receiver drops ids it already stored.
-//
-// Only a ratchet frame from an accepted contact is queued; the node's handler then resolves at
-// once, so the node reads the next frame while the batch fills. Such a frame that fails (a bad
-// frame, a replay) is dropped and counted in `metrics.batchRejected`, but its stream is not
-// closed: the node's guard (node/dm/guard.ts) only hears of failures from frames handled one at
-// a time. Everything else — a PREKEY frame (PQXDH and ML-KEM: the guard must charge a failure),
-// a stranger's or a blocked peer's frame — is handled alone as before, after the queue is drained,
-// so the per-peer order holds.
-import debug from 'debug'
-import { parseEnvelope } from '../core/session/session.js'
+// Each frame is still handled at once and alone, in arrival order, as a savepoint of the open
+// batch (store `batched`): a bad frame throws and is rolled back to its savepoint, so the node
+// closes its stream and charges its source as before, and a frame's effects are visible to
+// whatever reads the store next. Only durability waits: the batch commits on process.nextTick —
+// after the microtasks of the socket read that delivered the frames, before any other I/O
+// callback — or at MAX_RECEIVE_BATCH frames, or as soon as anything else opens a transaction
+// (store `transaction()` commits the batch first: nothing sealed or answered from the store can be
+// durable only with it). Acks, events and follow-ups run after the COMMIT, in order. A crash
+// before the commit loses only frames nobody acked: their sender retries them (a fresh
+// encryption) and ids already stored are dropped, so exactly-once and per-sender order hold.
 import type { ChatContext } from './context.js'
 import type { Receiver } from './receive.js'
 
-const log = debug('kith:service')
-
 /**
- * Most frames one batch stores: bounds the memory of frames read but not yet stored and the
- * length of one transaction (≈ 0.1 ms of CPU per frame, so ≈ 50 ms at most). Two of the sender's
+ * Most frames one batch holds before it commits: bounds the work one commit can lose and how long
+ * the write lock is held (≈ 0.1–0.3 ms of CPU per frame: ≤ ≈ 150 ms). Two of the sender's
  * MAX_BATCH flushes.
  */
 export const MAX_RECEIVE_BATCH = 512
@@ -33,31 +26,30 @@ export const MAX_RECEIVE_BATCH = 512
 export class ReceiveBatcher {
   readonly #cx: ChatContext
   readonly #receiver: Receiver
-  #queue: { from: string; frame: Uint8Array }[] = []
+  #after: (() => void)[] = []
   #scheduled = false
-  readonly metrics = { batches: 0, batchedFrames: 0, batchRejected: 0 }
+  readonly metrics = { batches: 0, frames: 0 }
 
   constructor(cx: ChatContext, receiver: Receiver) {
     this.#cx = cx
     this.#receiver = receiver
   }
 
-  /** The node's DmHandler. Resolves once the frame is queued (or, when it cannot be batched,
-   *  stored); rejects only for a frame handled alone. */
+  /** The node's DmHandler: the frame is handled (or refused, rejecting) before it resolves;
+   *  stored durably at the batch's commit. */
   handle(from: string, frame: Uint8Array): Promise<void> {
+    const store = this.#cx.store
     try {
-      if (!this.#batchable(from, frame)) {
-        this.drain()
-        this.#receiver.receive(from, frame)
-        return Promise.resolve()
-      }
-      this.#queue.push({ from, frame })
-      if (this.#queue.length >= MAX_RECEIVE_BATCH) this.drain()
+      const after = store.batched(
+        () => this.#receiver.apply(from, frame),
+        () => this.#committed(),
+      )
+      this.#after.push(after)
+      this.metrics.frames++
+      if (this.#after.length >= MAX_RECEIVE_BATCH) store.commitBatch()
       else if (!this.#scheduled) {
         this.#scheduled = true
-        // setImmediate: after the poll phase, so every frame read from the sockets in this turn
-        // of the event loop joins the batch.
-        setImmediate(() => this.drain())
+        process.nextTick(() => this.drain())
       }
       return Promise.resolve()
     } catch (err) {
@@ -65,37 +57,16 @@ export class ReceiveBatcher {
     }
   }
 
-  /** Stores every queued frame in one transaction, then runs their after-commit work in order. */
+  /** Commits the open batch now (and runs its after-commit work). */
   drain(): void {
     this.#scheduled = false
-    const queue = this.#queue
-    if (queue.length === 0) return
-    this.#queue = []
-    const cx = this.#cx
-    if (cx.stopped()) return
-    const after: (() => void)[] = []
-    cx.store.transaction(() => {
-      for (const { from, frame } of queue) {
-        try {
-          after.push(this.#receiver.apply(from, frame))
-        } catch (err) {
-          // Rolled back to its savepoint: nothing of it is stored or acked.
-          this.metrics.batchRejected++
-          log('batched dm frame from %s refused: %s', from, (err as Error).name)
-        }
-      }
-    })
-    this.metrics.batches++
-    this.metrics.batchedFrames += queue.length
-    for (const fn of after) fn()
+    this.#cx.store.commitBatch()
   }
 
-  #batchable(from: string, frame: Uint8Array): boolean {
-    if (this.#cx.store.getContact(from) === undefined) return false // also: blocked
-    try {
-      return parseEnvelope(frame).type === 'ratchet'
-    } catch {
-      return false // malformed: handled alone, so the node closes the stream
-    }
+  #committed(): void {
+    const after = this.#after
+    this.#after = []
+    this.metrics.batches++
+    for (const fn of after) fn()
   }
 }

@@ -135,6 +135,13 @@ export interface OutboxDue extends OutboxEntry {
 export interface ChatStore {
   /** Runs fn in one SQLite transaction (nested calls join the outer one). */
   transaction<T>(fn: () => T): T
+  /** Group commit (issue 17): runs fn as a savepoint of one open batch transaction, opening it
+   *  (BEGIN IMMEDIATE) if needed; nothing is durable until commitBatch(). Any other
+   *  `transaction()` commits the batch first. `onCommit` (of the call that opened it) runs after
+   *  the COMMIT. */
+  batched<T>(fn: () => T, onCommit: () => void): T
+  /** Commits the open batch, if any, then runs its onCommit. */
+  commitBatch(): void
 
   // Contacts. A `ref` that parses as a PeerId matches only that PeerId, never a name. Blocked
   // peers are left out unless `includeBlocked`.

@@ -71,17 +71,24 @@ function countFrames(to: Peer, from: Peer): { n: number } {
   return counter
 }
 
-/** Counts top-level (committing) transactions of `p`'s store from now on. */
+/** Counts the COMMITs of `p`'s store from now on: top-level transactions and group-commit
+ *  batches (store `batched`/`commitBatch`). */
 function countCommits(p: Peer): { n: number } {
   const counter = { n: 0 }
   const store = p.store as unknown as {
     transaction<T>(fn: () => T): T
+    commitBatch(): void
     db: { inTransaction: boolean }
   }
   const orig = store.transaction.bind(store)
   store.transaction = <T>(fn: () => T): T => {
     if (!store.db.inTransaction) counter.n++
     return orig(fn)
+  }
+  const origCommit = store.commitBatch.bind(store)
+  store.commitBatch = (): void => {
+    if (store.db.inTransaction) counter.n++
+    origCommit()
   }
   return counter
 }
