@@ -1,9 +1,11 @@
-// The 1:1 outbox (ARCHITECTURE.md "Delivery"): queueing a sent message durably, flushing what is
-// due to a peer in batches of MAX_BATCH (each batch one ratchet transaction), falling back to the
-// peer's mailboxes when it cannot be reached, backoff and the per-peer retry timer, and the group
-// control outbox (GroupUpdate contents) under the same discipline. It owns the flush state (one
-// flush per peer at a time, folded re-runs) and the retry timers. It knows nothing of receiving,
-// receipts or contacts beyond the contact it is handed.
+// The 1:1 outbox (ARCHITECTURE.md "Delivery"): queueing sent messages durably (one transaction
+// per send or batch send, MAX_SEND_BATCH), flushing what is due to a peer in batches of
+// MAX_BATCH read in seq order from an index (each batch one ratchet transaction that also stores
+// `sent`), falling back to the peer's mailboxes when it cannot be reached, backoff and the
+// per-peer retry timer, and the group control outbox (GroupUpdate contents) under the same
+// discipline. It owns the flush state (one flush per peer at a time, folded re-runs) and the
+// retry timers. It knows nothing of receiving, receipts or contacts beyond the contact it is
+// handed.
 import debug from 'debug'
 import { fromHex, toHex } from '../core/bytes.js'
 import { encodeChatContent, MESSAGE_ID_BYTES } from '../core/wire/content.js'

@@ -1,5 +1,5 @@
 // Receiving /kith/dm frames (ARCHITECTURE.md "Delivery"). Each frame is one synchronous SQLite
-// transaction: decrypt, then store the message, the new ratchet state and the consumed prekeys
+// transaction (a savepoint of a group-commit batch when ./receive-batch.ts runs it): decrypt, then store the message, the new ratchet state and the consumed prekeys
 // together, or nothing (then the frame is refused and the stream closed). Being synchronous, it
 // cannot interleave with an encryption for the same peer, so the session record is never written
 // from two places at once. Inside, the content is dispatched by body: text (stored, acked, also
