@@ -135,7 +135,9 @@ export class Outbox {
         const now = cx.ctx.clock()
         // Paged from an index in seq order (store outboxDue): never the whole outbox at once.
         const dueBy = everything ? Number.MAX_SAFE_INTEGER : now
-        let afterSeq = 0
+        // Start at the first due entry: in a burst the entries in flight (sent, awaiting their
+        // ack) all have lower seqs, and the walk would step over them on every flush.
+        let afterSeq = everything ? 0 : (cx.store.firstDueSeq(peer, now) ?? 1) - 1
         let reachable = true
         for (;;) {
           const page = cx.store.outboxDue(peer, { dueBy, afterSeq, limit: MAX_BATCH })

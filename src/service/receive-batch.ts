@@ -13,8 +13,11 @@
 // durable only with it). Acks, events and follow-ups run after the COMMIT, in order. A crash
 // before the commit loses only frames nobody acked: their sender retries them (a fresh
 // encryption) and ids already stored are dropped, so exactly-once and per-sender order hold.
+import debug from 'debug'
 import type { ChatContext } from './context.js'
 import type { Receiver } from './receive.js'
+
+const log = debug('kith:service')
 
 /**
  * Most frames one batch holds before it commits: bounds the work one commit can lose and how long
@@ -67,6 +70,14 @@ export class ReceiveBatcher {
     const after = this.#after
     this.#after = []
     this.metrics.batches++
-    for (const fn of after) fn()
+    for (const fn of after) {
+      // The commit may have been forced by someone else's transaction(): a failure here must
+      // not surface there, nor stop the next frame's work.
+      try {
+        fn()
+      } catch (err) {
+        log('after a received frame: %s', (err as Error).name)
+      }
+    }
   }
 }

@@ -465,6 +465,15 @@ export class SqliteChatStore extends Redacted implements ChatStore {
     ).run(e.messageId, e.peer, e.attempts, e.nextAttemptAt, e.messageId)
   }
 
+  firstDueSeq(peer: string, dueBy: number): number | undefined {
+    const s = this.#q(
+      'SELECT min(seq) FROM outbox INDEXED BY outbox_due WHERE peer = ? AND next_attempt_at <= ?',
+    )
+      .pluck()
+      .get(peer, dueBy) as number | null
+    return s ?? undefined
+  }
+
   outboxDue(peer: string, opts: { dueBy: number; afterSeq: number; limit: number }): OutboxDue[] {
     // Walks outbox_by_seq (peer, seq) from afterSeq, skipping entries not yet due: no sort, and
     // it stops after `limit` rows.

@@ -178,6 +178,10 @@ export interface ChatStore {
   enqueue(entry: OutboxEntry): void
   /** Entries for a peer, in sequence order of their messages. */
   outboxFor(peer: string): OutboxEntry[]
+  /** The lowest seq among a peer's entries due by `dueBy` (a range of the due index): where a
+   *  flush starts its outboxDue walk, so entries in flight (sent, not yet acked) below it are not
+   *  stepped over page after page. */
+  firstDueSeq(peer: string, dueBy: number): number | undefined
   /** At most `limit` entries for a peer due by `dueBy` (ms) with seq above `afterSeq`, in seq
    *  order, read from an index: a flush pages through a large outbox without sorting it. */
   outboxDue(peer: string, opts: { dueBy: number; afterSeq: number; limit: number }): OutboxDue[]

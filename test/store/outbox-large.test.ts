@@ -77,6 +77,10 @@ describe('outbox at 200,000 entries', { timeout: 300_000 }, () => {
     // page took ≈ 100 ms each, ≈ 40 s for the walk.
     assert.ok(firstPageMs < 100, `first page ${firstPageMs.toFixed(1)} ms`)
     assert.ok(totalMs < 10_000, `whole walk ${totalMs.toFixed(0)} ms`)
+    // Where a flush starts its walk: the first due seq (none due before any time given).
+    assert.equal(store.firstDueSeq(PEER, now), 1)
+    assert.equal(store.firstDueSeq(PEER, 1_000 + ENTRIES - 3), 3)
+    assert.equal(store.firstDueSeq(PEER, 0), undefined)
     // `everything` (the peer came back): all entries, due or not.
     const everything = store.outboxDue(PEER, {
       dueBy: Number.MAX_SAFE_INTEGER,
