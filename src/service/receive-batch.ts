@@ -19,6 +19,11 @@ import type { Receiver } from './receive.js'
 
 const log = debug('kith:service')
 
+/** A frame arrived after ChatService.stop: refused (the node closes its stream). */
+export class ServiceStoppedError extends Error {
+  override readonly name = 'ServiceStoppedError'
+}
+
 /**
  * Most frames one batch holds before it commits: bounds the work one commit can lose and how long
  * the write lock is held (≈ 0.1–0.3 ms of CPU per frame: ≤ ≈ 150 ms). Two of the sender's
@@ -43,6 +48,8 @@ export class ReceiveBatcher {
   handle(from: string, frame: Uint8Array): Promise<void> {
     const store = this.#cx.store
     try {
+      // Stopping: the store is about to close; the sender retries what is refused here.
+      if (this.#cx.stopped()) throw new ServiceStoppedError('the service is stopping')
       const after = store.batched(
         () => this.#receiver.apply(from, frame),
         () => this.#committed(),
@@ -63,7 +70,13 @@ export class ReceiveBatcher {
   /** Commits the open batch now (and runs its after-commit work). */
   drain(): void {
     this.#scheduled = false
-    this.#cx.store.commitBatch()
+    try {
+      this.#cx.store.commitBatch()
+    } catch (err) {
+      // Rolled back (a full disk, a closed store): nothing of the batch was acked; the senders
+      // retry it.
+      log('group commit failed: %s', (err as Error).name)
+    }
   }
 
   #committed(): void {

@@ -176,6 +176,21 @@ describe('DM path (issue 17)', () => {
     assert.equal(got.length, n)
   })
 
+  it('a write that fails after `sent` was stored puts the messages back to queued', async () => {
+    const { alice, bob } = await pair()
+    // Connected (the handler is there) but every write fails, and there is no mailbox.
+    fake.net.set(bob.id.peerId, () => Promise.reject(new Error('stream reset')))
+    const { ids } = alice.svc.sendMany('bob', ['x', 'y'])
+    await until('attempted', () =>
+      ids.every(
+        (id) =>
+          (alice.store.outboxFor(bob.id.peerId).find((e) => e.messageId === id)?.attempts ?? 0) > 0,
+      ),
+    )
+    await settle()
+    for (const id of ids) assert.equal(alice.store.getMessage(id)?.status, 'queued')
+  })
+
   it('stores `sent` with the encryption: one commit per flushed batch on the sender', async () => {
     const { alice, bob } = await pair()
     fake.net.delete(bob.id.peerId) // Bob away: nothing is acked, the status stays `sent`
