@@ -7,7 +7,9 @@
 //            libp2p length-prefixed echo (TCP + Noise + yamux) in this process.
 //   rate     5,000 messages POSTed by 8 concurrent clients; time until B announced them all, and
 //            B's stored history checked for every one (lost, duplicates). Baseline: 5,000 NIP-17
-//            DMs published by 8 concurrent senders through the relay.
+//            DMs published by 8 concurrent senders through the relay. Then the same count again
+//            in batches of MAX_SEND_BATCH (POST /v1/messages with "texts", as `kith send -
+//            --lines`) from BATCH_CLIENTS clients: the `batch rate` figure, same checks.
 //   bytes    the /kith/dm frame of one short text (computed with the core; plus TCP bytes per
 //            message measured on the daemons' connection during `latency`), against the JSON
 //            of the NIP-17 gift wrap event for the same text.
@@ -37,6 +39,8 @@ import {
 import { kithLatencies, kithRate } from './lib/dm-kith.js'
 import { giftWrapOf, nostrLatencies, nostrPair, nostrRate, startRelay } from './lib/dm-nostr.js'
 import { findProfile, formatProfile, summarizeProfile } from './lib/dm-profile.js'
+import { MAX_SEND_BATCH } from '../src/service/outbox.js'
+import { kithBatchRate } from './lib/dm-batch.js'
 import { rawEcho } from './lib/dm-raw.js'
 import { startFigures, type StartSample } from './lib/dm-start.js'
 import { kithWireSizes, tcpCounters } from './lib/dm-wire.js'
@@ -46,6 +50,10 @@ import { fixed, int, median, table } from './lib/measure.js'
 export const SHORT_TEXT = 'hello, this is a short message'
 
 const PHASES = ['latency', 'rate', 'bytes', 'start'] as const
+
+/** Concurrent clients of the batch-rate figure: two, so A queues the next batch while it
+ *  flushes the previous one (`kith send - --lines` has one). */
+const BATCH_CLIENTS = 2
 type Phase = (typeof PHASES)[number]
 
 interface Config {
@@ -280,6 +288,23 @@ async function messagePhases(
       const cpuLine = cpuDone(cfg.rateMessages)
       windows.push({ phase: 'rate', from: t0, to: t0 + kith.ms, messages: kith.stored })
       const rss = { a: rssMiB(a.pid), b: rssMiB(b.pid) }
+      // The same count again, queued in batches (issue 17: POST /v1/messages with "texts", as
+      // `kith send - --lines` does), on the same pair.
+      log(`kith batch rate: ${cfg.rateMessages} messages in batches of ${MAX_SEND_BATCH}`)
+      const tb = performance.now()
+      const cpuBatchDone = cpu()
+      const batch = await kithBatchRate(
+        a,
+        b,
+        eventsB,
+        (i) => `${SHORT_TEXT} ${i}`,
+        cfg.rateMessages,
+        MAX_SEND_BATCH,
+        BATCH_CLIENTS,
+        cfg.rateTimeoutMs,
+      )
+      const cpuBatchLine = cpuBatchDone(cfg.rateMessages)
+      windows.push({ phase: 'rate', from: tb, to: tb + batch.ms, messages: batch.stored })
       log(`nostr rate: ${cfg.rateMessages} NIP-17 DMs, ${cfg.inFlight} senders`)
       const relay = await startRelay()
       const pair = await nostrPair(relay.url)
@@ -294,6 +319,7 @@ async function messagePhases(
       await relay.close()
       const kithRateS = (kith.stored * 1000) / kith.ms
       const nostrRateS = (nostr.received * 1000) / nostr.ms
+      const batchRateS = (batch.stored * 1000) / batch.ms
       console.log(`\nsustained rate, ${cfg.rateMessages} messages, ${cfg.inFlight} in flight:`)
       console.log(
         table(
@@ -316,6 +342,22 @@ async function messagePhases(
               '—',
             ],
             [
+              `kith batches of ${MAX_SEND_BATCH}: POSTs → stored at B`,
+              int(batchRateS),
+              fixed(batch.ms / 1000, 2),
+              String(batch.stored),
+              String(batch.lost),
+              String(batch.duplicates),
+            ],
+            [
+              `kith batches of ${MAX_SEND_BATCH}: POSTs answered`,
+              int((cfg.rateMessages * 1000) / batch.postMs),
+              fixed(batch.postMs / 1000, 2),
+              '—',
+              '—',
+              '—',
+            ],
+            [
               'nostr NIP-17: wrap → relay → unwrapped',
               int(nostrRateS),
               fixed(nostr.ms / 1000, 2),
@@ -333,6 +375,11 @@ async function messagePhases(
           `RSS after: A ${int(rss.a)} MiB, B ${int(rss.b)} MiB`,
       )
       console.log(`kith: ${cpuLine}`)
+      const lb = batch.latencies
+      console.log(
+        `kith batches, POST → event at B (ms): p50 ${ms(percentile(lb, 50))} ` +
+          `p99 ${ms(percentile(lb, 99))}; ${cpuBatchLine}`,
+      )
       line('rate (msg/s)', int(kithRateS), 'nostr', int(nostrRateS), kithRateS / nostrRateS)
       line(
         `lost (of ${cfg.rateMessages})`,
@@ -340,6 +387,14 @@ async function messagePhases(
         'nostr',
         String(nostr.lost),
         nostr.lost / kith.lost,
+      )
+      line('batch rate (msg/s)', int(batchRateS), 'nostr', int(nostrRateS), batchRateS / nostrRateS)
+      line(
+        `batch lost (of ${cfg.rateMessages})`,
+        String(batch.lost),
+        'nostr',
+        String(nostr.lost),
+        nostr.lost / batch.lost,
       )
     }
   } finally {

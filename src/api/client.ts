@@ -270,6 +270,15 @@ export class ApiClient {
     )
   }
 
+  /** A batch send (issue 17): `texts` queued in order in one transaction (at most
+   *  MAX_SEND_BATCH); resolves with their ids once durable. */
+  sendMany(
+    contact: string,
+    texts: readonly string[],
+  ): Promise<{ ids: string[]; status: 'queued' }> {
+    return this.#request('POST', '/v1/messages', { contact, texts })
+  }
+
   /** History, oldest first; `before` (a message id) pages back from that message. */
   messages(
     opts: { contact?: string; limit?: number; before?: string } = {},

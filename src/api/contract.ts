@@ -20,6 +20,12 @@ export type {
 export type { GroupEvent, GroupEventType } from '../service/limits.js'
 import type { ServiceEvent } from '../service/index.js'
 
+/** `POST /v1/messages` with `{"contact","texts":[…]}` (a batch send): the ids in order. */
+export interface SendBatchView {
+  ids: string[]
+  status: 'queued'
+}
+
 /** `POST /v1/messages/:id/edit`. */
 export interface EditView {
   id: string

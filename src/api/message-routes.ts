@@ -2,7 +2,7 @@
 // docs/architecture.md "Local API"): each route calls one ChatApi method. `:id` is a message id
 // (32 hex chars); `:ref` a contact's name or PeerId, or a group's name or id. An API without chat
 // (`kith relay`) answers 404 NotAvailable. Knows nothing of HTTP plumbing (./server.ts).
-import { MAX_TTL_SECONDS, type ChatApi } from '../service/index.js'
+import { MAX_SEND_BATCH, MAX_TTL_SECONDS, type ChatApi } from '../service/index.js'
 import { HttpError } from './errors.js'
 import { bad, int, REF, str, type Body, type Route } from './routes.js'
 
@@ -58,6 +58,27 @@ export function messageRoutes(api: ChatApi): Route[] {
       }),
     },
   ]
+}
+
+/**
+ * `POST /v1/messages` with `{"contact", "texts": [...]}` (issue 17): a batch send, answered
+ * `{"ids": [...], "status": "queued"}` once all are durably queued (one transaction). At most
+ * MAX_SEND_BATCH texts; `replyTo` and `wait` are for single messages only.
+ */
+export function sendBatch(api: ChatApi, body: Body): { ids: string[]; status: 'queued' } {
+  const contact = str(body, 'contact')
+  const texts = body.texts
+  if (
+    !Array.isArray(texts) ||
+    texts.length === 0 ||
+    texts.length > MAX_SEND_BATCH ||
+    !texts.every((t) => typeof t === 'string')
+  )
+    throw bad(`"texts" must be an array of 1 to ${MAX_SEND_BATCH} strings`)
+  if (body.text !== undefined || body.replyTo !== undefined || body.wait !== undefined)
+    throw bad('"texts" goes without "text", "replyTo" and "wait"')
+  const r = api.sendMany?.(contact, texts) ?? notAvailable()
+  return { ids: r.ids, status: 'queued' }
 }
 
 /** The optional `replyTo` of POST /v1/messages and /v1/groups/:ref/messages. */

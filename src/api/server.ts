@@ -12,7 +12,7 @@ import { MAX_TEXT_BYTES, type ChatApi } from '../service/index.js'
 import { authorized } from './auth.js'
 import { contactRoutes } from './contact-routes.js'
 import { conversationRoutes } from './conversation-routes.js'
-import { messageRoutes, replyTo } from './message-routes.js'
+import { messageRoutes, replyTo, sendBatch } from './message-routes.js'
 import { searchRoutes } from './search-routes.js'
 import { HttpError, toHttpError } from './errors.js'
 import { attachEvents } from './events.js'
@@ -81,6 +81,7 @@ function routes(api: ChatApi, rejected: () => Record<string, number>): Route[] {
       method: 'POST',
       path: /^\/v1\/messages$/,
       handle: async ({ body }) => {
+        if (body.texts !== undefined) return { body: sendBatch(api, body) } // issue 17
         const contact = str(body, 'contact')
         if (typeof body.text !== 'string') throw bad('"text" must be a string')
         if (body.wait !== undefined && typeof body.wait !== 'boolean') {

@@ -28,19 +28,25 @@ import { editTransport } from './edit-transport.js'
 import { Edits } from './edits.js'
 import type { ChatContext } from './context.js'
 import { checkCursor } from './cursor.js'
-import { ContactNotFoundError, MessageNotFoundError, NotImplementedError } from './errors.js'
+import {
+  ContactNotFoundError,
+  InvalidArgumentError,
+  MessageNotFoundError,
+  NotImplementedError,
+} from './errors.js'
 import { Groups } from './groups/index.js'
 import { findGroup } from './groups/naming.js'
 import { Files, type FileListRow } from './files/index.js'
 import type { FileInfo } from './files/info.js'
 import { configuredMailboxes, Mailboxes } from './mailboxes.js'
-import { Outbox } from './outbox.js'
+import { MAX_SEND_BATCH, Outbox } from './outbox.js'
 import { OwnCard } from './own-card.js'
 import { currentBundle, ensurePrekeys } from './prekeys.js'
 import { Profile } from './profile.js'
 import { Receipts } from './receipts.js'
 import { InviteProofs } from './proofs.js'
 import { Receiver } from './receive.js'
+import { ReceiveBatcher } from './receive-batch.js'
 import { Requests } from './requests.js'
 import { startSessionFromDht } from './restore.js'
 import { searchMessages } from './search.js'
@@ -74,6 +80,9 @@ export interface ChatServiceDeps {
   /** Where files live (./files/): sealed chunks, and finished downloads without --out. Without
    *  it the service has no files. */
   files?: { dir: string; downloads: string }
+  /** How long a delivery receipt waits for more ids (default ACK_DELAY_MS, ./delivery.ts);
+   *  tests on a loaded machine widen it to see the coalescing. */
+  ackDelayMs?: number
 }
 
 export function createChatService(deps: ChatServiceDeps): ChatService {
@@ -95,6 +104,7 @@ export class ChatService implements ChatApi {
   readonly #receipts: Receipts
   readonly #ownCard: OwnCard
   readonly #receiver: Receiver
+  readonly #batcher: ReceiveBatcher
   readonly #requests: Requests
   readonly #proofs: InviteProofs
   readonly #profile: Profile
@@ -137,7 +147,7 @@ export class ChatService implements ChatApi {
       return this.#proofs.decorate(peer, content, this.#profile.name)
     }
     this.#outbox = new Outbox(this.#cx)
-    this.#receipts = new Receipts(this.#cx)
+    this.#receipts = new Receipts(this.#cx, deps.ackDelayMs)
     const flushSoon = (peer: string, all?: boolean) => this.#outbox.flushSoon(peer, all)
     this.#profile = new Profile(
       this.#cx,
@@ -183,12 +193,14 @@ export class ChatService implements ChatApi {
       edits: this.#edits,
       disappearing: this.#disappearing,
     })
+    this.#batcher = new ReceiveBatcher(this.#cx, this.#receiver)
   }
 
   async start(): Promise<void> {
     await ensurePrekeys(this.#ctx, this.#store, this.#identity)
     this.#bundle = await currentBundle(this.#store, this.#identity)
-    this.#node.onDm((from, frame) => Promise.resolve(this.#receiver.receive(from, frame)))
+    // Frames arriving together are stored in one transaction (./receive-batch.ts).
+    this.#node.onDm((from, frame) => this.#batcher.handle(from, frame))
     this.#node.onCardRequest((from, secret) => this.#contacts.serveCard(from, secret))
     const configured = configuredMailboxes(
       this.#configuredMailboxes?.bootstrap ?? [],
@@ -261,6 +273,7 @@ export class ChatService implements ChatApi {
   }
 
   stop(): Promise<void> {
+    this.#batcher.drain() // frames already handled are committed before the store closes
     this.#stopped = true
     this.#mailboxes?.stop()
     this.#groups?.stop()
@@ -408,6 +421,17 @@ export class ChatService implements ChatApi {
       ...(replyTo !== undefined ? { replyTo } : {}),
       ...(ttlSeconds !== undefined ? { ttlSeconds } : {}),
     })
+  }
+
+  /** A batch send (issue 17): every text checked first, then all queued in one transaction. */
+  sendMany(ref: string, texts: readonly string[]): { ids: string[]; status: MessageStatus } {
+    if (texts.length === 0 || texts.length > MAX_SEND_BATCH)
+      throw new InvalidArgumentError(`texts: expected 1 to ${MAX_SEND_BATCH} texts`)
+    for (const text of texts) checkText(text)
+    const peer = this.#contacts.get(ref).peerId
+    const ttlSeconds = this.#disappearing.ttl(peer)
+    const ids = this.#outbox.sendMany(peer, texts, ttlSeconds !== undefined ? { ttlSeconds } : {})
+    return { ids, status: 'queued' }
   }
 
   // ---- Edits, deletes, reactions, disappearing (./edits.ts, ./disappearing.ts) ---------------

@@ -3,7 +3,13 @@
 // re-exports them from where they are defined and enforced and imports nothing that loads SQLite
 // or libp2p, so a CLI command that only talks to the API stays quick to start. The service's full
 // face is ./index.ts.
-export { isBlank, MAX_TEXT_BYTES, MessageTooLongError, textTooLong } from './text.js'
+export {
+  isBlank,
+  MAX_SEND_BATCH,
+  MAX_TEXT_BYTES,
+  MessageTooLongError,
+  textTooLong,
+} from './text.js'
 export { eventSentence, ttlPhrase, type GroupEvent, type GroupEventType } from './group-event.js'
 export { MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS } from '../store/search.js'
 export { MAX_TTL_SECONDS, MIN_TTL_SECONDS } from '../core/wire/limits.js'

@@ -1,9 +1,11 @@
-// The 1:1 outbox (ARCHITECTURE.md "Delivery"): queueing a sent message durably, flushing what is
-// due to a peer in batches of MAX_BATCH (each batch one ratchet transaction), falling back to the
-// peer's mailboxes when it cannot be reached, backoff and the per-peer retry timer, and the group
-// control outbox (GroupUpdate contents) under the same discipline. It owns the flush state (one
-// flush per peer at a time, folded re-runs) and the retry timers. It knows nothing of receiving,
-// receipts or contacts beyond the contact it is handed.
+// The 1:1 outbox (ARCHITECTURE.md "Delivery"): queueing sent messages durably (one transaction
+// per send or batch send, MAX_SEND_BATCH), flushing what is due to a peer in batches of
+// MAX_BATCH read in seq order from an index (each batch one ratchet transaction that also stores
+// `sent`), falling back to the peer's mailboxes when it cannot be reached, backoff and the
+// per-peer retry timer, and the group control outbox (GroupUpdate contents) under the same
+// discipline. It owns the flush state (one flush per peer at a time, folded re-runs) and the
+// retry timers. It knows nothing of receiving, receipts or contacts beyond the contact it is
+// handed.
 import debug from 'debug'
 import { encodeChatContent, fromHex, MESSAGE_ID_BYTES, toHex } from '../core/index.js'
 import type { MessageStatus, OutboxEntry, StoredMessage } from '../store/types.js'
@@ -13,6 +15,8 @@ import { MAILBOX_REDEPOSIT_MS } from './mailboxes.js'
 import { toMessageView } from './types.js'
 
 const log = debug('kith:service')
+
+export { MAX_SEND_BATCH } from './text.js'
 
 export class Outbox {
   readonly #cx: ChatContext
@@ -39,41 +43,63 @@ export class Outbox {
     text: string,
     opts: { replyTo?: string; ttlSeconds?: number; file?: { id: string } } = {},
   ): { id: string; status: MessageStatus } {
+    const [id] = this.sendMany(peer, [text], opts)
+    return { id: id!, status: 'queued' }
+  }
+
+  /**
+   * Stores `texts` for contact `peer` as queued messages, in order (consecutive seqs), in ONE
+   * transaction (a batch send: one commit for the lot), and flushes soon. Returns their ids once
+   * they are durable. The `message` events follow the flush's start (issue 17: the event push is
+   * off the critical path), so the frames are handed to the network first.
+   */
+  sendMany(
+    peer: string,
+    texts: readonly string[],
+    opts: { replyTo?: string; ttlSeconds?: number; file?: { id: string } } = {},
+  ): string[] {
     const { file } = opts
     const cx = this.#cx
     const now = cx.ctx.clock()
-    const id = file?.id ?? toHex(cx.ctx.rng(MESSAGE_ID_BYTES))
     // Refuse what could never be encoded now, not at delivery time.
-    encodeChatContent({
-      messageId: new Uint8Array(16),
-      sender: cx.meBytes,
-      seq: 1n,
-      sentAt: 0n,
-      conversation: new Uint8Array(0),
-      text: { text },
-    })
-    const message = cx.store.transaction(() => {
-      const m: StoredMessage = {
-        id,
-        conversation: peer,
-        from: cx.node.peerId,
-        direction: 'out',
-        seq: cx.store.nextSeq(peer),
-        text,
-        sentAt: now,
-        receivedAt: now,
-        status: 'queued',
-        ...(opts.replyTo !== undefined ? { replyTo: opts.replyTo } : {}),
-        ...(opts.ttlSeconds !== undefined ? { ttlSeconds: opts.ttlSeconds } : {}),
-        ...(file !== undefined ? { kind: 'file' as const } : {}),
-      }
-      cx.store.insertMessage(m)
-      cx.store.enqueue({ messageId: id, peer, attempts: 0, nextAttemptAt: now })
-      return m
-    })
-    cx.emit({ event: 'message', message: toMessageView(message) })
+    for (const text of texts) {
+      encodeChatContent({
+        messageId: new Uint8Array(16),
+        sender: cx.meBytes,
+        seq: 1n,
+        sentAt: 0n,
+        conversation: new Uint8Array(0),
+        text: { text },
+      })
+    }
+    const messages = cx.store.transaction(() =>
+      texts.map((text) => {
+        const m: StoredMessage = {
+          id: file?.id ?? toHex(cx.ctx.rng(MESSAGE_ID_BYTES)),
+          conversation: peer,
+          from: cx.node.peerId,
+          direction: 'out',
+          seq: cx.store.nextSeq(peer),
+          text,
+          sentAt: now,
+          receivedAt: now,
+          status: 'queued',
+          ...(opts.replyTo !== undefined ? { replyTo: opts.replyTo } : {}),
+          ...(opts.ttlSeconds !== undefined ? { ttlSeconds: opts.ttlSeconds } : {}),
+          ...(file !== undefined ? { kind: 'file' as const } : {}),
+        }
+        cx.store.insertMessage(m)
+        cx.store.enqueue({ messageId: m.id, peer, attempts: 0, nextAttemptAt: now })
+        return m
+      }),
+    )
     this.flushSoon(peer)
-    return { id, status: 'queued' }
+    // Queued after the flush: setImmediate callbacks run in order, and the flush's encryption
+    // and write into libp2p happen before its first real wait.
+    setImmediate(() => {
+      for (const m of messages) cx.emit({ event: 'message', message: toMessageView(m) })
+    })
+    return messages.map((m) => m.id)
   }
 
   flushSoon(peer: string, all = false): void {
@@ -101,20 +127,26 @@ export class Outbox {
         this.#flushAgain.delete(peer)
         const everything = this.#flushAll.delete(peer)
         const now = cx.ctx.clock()
-        const pending = cx.store.outboxFor(peer).filter((e) => everything || e.nextAttemptAt <= now)
-        for (let i = 0; i < pending.length; i += MAX_BATCH) {
+        // Paged from an index in seq order (store outboxDue): never the whole outbox at once.
+        const dueBy = everything ? Number.MAX_SAFE_INTEGER : now
+        // Start at the first due entry: in a burst the entries in flight (sent, awaiting their
+        // ack) all have lower seqs, and the walk would step over them on every flush.
+        let afterSeq = everything ? 0 : (cx.store.firstDueSeq(peer, now) ?? 1) - 1
+        let reachable = true
+        for (;;) {
+          const page = cx.store.outboxDue(peer, { dueBy, afterSeq, limit: MAX_BATCH })
+          if (page.length === 0) break
+          afterSeq = page[page.length - 1]!.seq
+          if (cx.stopped()) return
           // Encrypt only for a reachable peer: every encryption advances the ratchet, and
           // frames that never leave would make the receiver skip keys (bounded by MAX_SKIP).
-          if (cx.stopped()) return
-          if (!(await this.#reachableSomehow(peer))) {
-            // Nowhere to send: back off (a connection or a new card flushes everything at once),
-            // else the retry timer would fire again at once for entries already due. Group
-            // control entries back off on their own below; a flush asked for meanwhile (the
-            // peer connected) runs again through the loop's condition.
-            this.#backOff(pending.slice(i), now)
-            break
-          }
-          await this.#sendBatch(peer, pending.slice(i, i + MAX_BATCH), now)
+          // Nowhere to send: back off (a connection or a new card flushes everything at once),
+          // else the retry timer would fire again at once for entries already due. Group
+          // control entries back off on their own below; a flush asked for meanwhile (the
+          // peer connected) runs again through the loop's condition.
+          if (reachable) reachable = await this.#reachableSomehow(peer)
+          if (!reachable) this.#backOff(page, now)
+          else await this.#sendBatch(peer, page, now)
         }
         await this.#flushControl(peer, everything, now)
       } while (this.#flushAgain.has(peer))
@@ -185,6 +217,11 @@ export class Outbox {
       .map((e) => cx.store.getMessage(e.messageId))
       .filter((m): m is StoredMessage => m !== undefined && m.status !== 'delivered')
     if (messages.length === 0) return
+    // Connected: the `sent` status is written in the encryption's transaction (issue 17: one
+    // commit per batch). A crash before the frames leave only means a retry (the receiver drops
+    // the duplicate id); a failed write puts them back to `queued` below.
+    const direct = cx.node.isConnected(peer)
+    let sent: StoredMessage[] = []
     const frames = encryptAll(
       cx,
       peer,
@@ -193,11 +230,19 @@ export class Outbox {
         for (const e of batch) {
           cx.store.reschedule(e.messageId, e.attempts + 1, now + nextAttemptDelay(e.attempts))
         }
+        if (!direct) return
+        sent = messages.filter((m) => m.status === 'queued')
+        for (const m of sent) cx.store.setStatus(m.id, 'sent')
       },
     )
     try {
       await cx.node.sendDm(peer, frames)
     } catch (err) {
+      if (sent.length > 0) {
+        const ids = sent.map((m) => m.id)
+        cx.store.transaction(() => cx.store.unsend(ids))
+        sent = []
+      }
       // Unreachable: hand the same sealed frames to the recipient's mailboxes (status `sent`
       // once one accepted them). A direct send still follows when the peer is back.
       const accepted = (await cx.mailboxes()?.deposit(peer, frames)) ?? 0
@@ -210,15 +255,19 @@ export class Outbox {
         }
       })
       messages.splice(accepted)
+      sent = cx.store.transaction(() =>
+        messages.filter((m) => {
+          if (cx.store.getMessage(m.id)?.status !== 'queued') return false
+          cx.store.setStatus(m.id, 'sent')
+          return true
+        }),
+      )
     }
-    const sent = cx.store.transaction(() =>
-      messages.filter((m) => {
-        if (cx.store.getMessage(m.id)?.status !== 'queued') return false
-        cx.store.setStatus(m.id, 'sent')
-        return true
-      }),
-    )
-    for (const m of sent) cx.emit({ event: 'status', id: m.id, conversation: peer, status: 'sent' })
+    for (const m of sent) {
+      // An ack may have overtaken the write's completion: status only moves forward.
+      if (cx.store.getMessage(m.id)?.status !== 'sent') continue
+      cx.emit({ event: 'status', id: m.id, conversation: peer, status: 'sent' })
+    }
   }
 
   /**

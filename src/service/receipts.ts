@@ -1,13 +1,13 @@
 // Delivery receipts (acks) for received 1:1 messages and group control contents, and read
-// receipts (`kith read`, protocol.md §4.8): batched per peer and kind (a burst of 1,000 messages is
-// acked in a few receipts of MAX_ACK_BATCH ids), sent over the session, or deposited with the
+// receipts (`kith read`, protocol.md §4.8): batched per peer and kind for ACK_DELAY_MS (a burst of
+// 1,000 messages is acked in a few receipts of MAX_ACK_BATCH ids), sent over the session, or deposited with the
 // peer's mailboxes when it is not connected. It owns the pending receipts; it knows nothing of the
 // outbox (a lost ack is covered by the sender's retry; a lost read receipt is not retried) nor of
 // the read-receipt setting (the caller decides whether to queue one).
 import debug from 'debug'
 import { encodeChatContent, fromHex, MESSAGE_ID_BYTES, ReceiptKind } from '../core/index.js'
 import { canDeposit, encryptAll, type ChatContext } from './context.js'
-import { MAX_ACK_BATCH } from './delivery.js'
+import { ACK_DELAY_MS, MAX_ACK_BATCH } from './delivery.js'
 
 const log = debug('kith:service')
 
@@ -15,8 +15,11 @@ export class Receipts {
   readonly #cx: ChatContext
   readonly #pending = new Map<string, { acks: Set<string>; reads: Set<string> }>()
 
-  constructor(cx: ChatContext) {
+  readonly #delayMs: number
+
+  constructor(cx: ChatContext, delayMs = ACK_DELAY_MS) {
     this.#cx = cx
+    this.#delayMs = delayMs
   }
 
   /** Acks are batched per peer: a burst of 1,000 messages is acked in a few receipts. */
@@ -36,7 +39,8 @@ export class Receipts {
     if (q === undefined) {
       q = { acks: new Set(), reads: new Set() }
       this.#pending.set(peer, q)
-      setImmediate(() => void this.#send(peer))
+      // Coalesced for ACK_DELAY_MS (./delivery.ts: a burst costs O(1) DH ratchet steps).
+      setTimeout(() => void this.#send(peer), this.#delayMs).unref()
     }
     return q
   }

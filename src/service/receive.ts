@@ -1,5 +1,5 @@
 // Receiving /kith/dm frames (ARCHITECTURE.md "Delivery"). Each frame is one synchronous SQLite
-// transaction: decrypt, then store the message, the new ratchet state and the consumed prekeys
+// transaction (a savepoint of a group-commit batch when ./receive-batch.ts runs it): decrypt, then store the message, the new ratchet state and the consumed prekeys
 // together, or nothing (then the frame is refused and the stream closed). Being synchronous, it
 // cannot interleave with an encryption for the same peer, so the session record is never written
 // from two places at once. Inside, the content is dispatched by body: text (stored, acked, also
@@ -79,6 +79,15 @@ export class Receiver {
    * and in that case nothing is stored.
    */
   receive(from: string, frame: Uint8Array): void {
+    this.apply(from, frame)()
+  }
+
+  /**
+   * receive()'s transaction alone: decrypts and stores `frame` in one transaction (a savepoint
+   * when called inside another, as ./receive-batch.ts does for frames arriving together) and
+   * returns what must follow the commit (events, acks, flushes, card pushes). Throws as receive().
+   */
+  apply(from: string, frame: Uint8Array): () => void {
     const cx = this.#cx
     const requests = this.#hooks.requests
     // Blocked: dropped before any parsing or decryption (counted).
@@ -260,11 +269,27 @@ export class Receiver {
         }
       }
     })
+    return () =>
+      this.#after(from, incoming.type, events, acks, afterGroup, watch, newContact, firstSession)
+  }
+
+  #after(
+    from: string,
+    type: 'prekey' | 'ratchet',
+    events: ServiceEvent[],
+    acks: string[],
+    afterGroup: (() => void) | undefined,
+    watch: string[] | undefined,
+    newContact: boolean,
+    firstSession: boolean,
+  ): void {
+    const cx = this.#cx
+    const requests = this.#hooks.requests
     for (const e of events) cx.emit(e)
     afterGroup?.()
     // A member's session just started (an initial message): our group control contents, held
     // back until there was a session, can go now.
-    if (incoming.type === 'prekey' && cx.store.groups.nextControlAttemptAt(from) !== undefined)
+    if (type === 'prekey' && cx.store.groups.nextControlAttemptAt(from) !== undefined)
       this.#hooks.flushSoon(from, true)
     for (const id of acks) this.#hooks.queueAck(from, id)
     if (watch !== undefined) cx.node.watch(from, watch)

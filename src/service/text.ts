@@ -44,3 +44,10 @@ export function checkText(text: string): void {
   const tooLong = textTooLong(text)
   if (tooLong !== undefined) throw new MessageTooLongError(tooLong)
 }
+
+/**
+ * Most texts one batch send (`POST /v1/messages` with `texts`, `kith send - --lines`) queues in
+ * one transaction. 500 short texts commit in a few ms and their events fit one event-loop turn;
+ * the API's body limit (6 × 63 KiB + 64 KiB) bounds the bytes, so long texts go in fewer.
+ */
+export const MAX_SEND_BATCH = 500

@@ -213,6 +213,10 @@ export interface ChatApi {
   /** Queues a message; resolves once it is durably in the outbox. `replyTo`: a message of the
    *  same conversation (MessageNotFoundError otherwise). */
   send(ref: string, text: string, opts?: SendOptions): { id: string; status: MessageStatus }
+  /** A batch send (issue 17): `texts` queued in order for one contact in ONE transaction; at most
+   *  MAX_SEND_BATCH (./outbox.ts) texts, each checked as by `send` (nothing is queued if one is
+   *  refused). Optional: an API without chat answers 404. */
+  sendMany?(ref: string, texts: readonly string[]): { ids: string[]; status: MessageStatus }
   /** Resolves with the status once `delivered`, or the current status after timeoutMs. */
   waitDelivered(id: string, timeoutMs: number): Promise<MessageStatus>
   /** History, oldest first; `before` (a message id) pages back from that message. */

@@ -21,6 +21,7 @@ import type {
   Contact,
   Direction,
   MessageStatus,
+  OutboxDue,
   OutboxEntry,
   StoredMessage,
 } from './types.js'
@@ -171,7 +172,44 @@ export class SqliteChatStore extends Redacted implements ChatStore {
    *  calls become savepoints of the outer transaction. A throw rolls back (to the savepoint) and
    *  propagates; an async fn is refused and rolled back (its awaits would run after COMMIT). */
   transaction<T>(fn: () => T): T {
+    // Anyone else's transaction first commits an open group-commit batch (below): what it writes
+    // may leave the process (a frame sealed with a new ratchet state, a POST's answer) and must
+    // not be durable only when the batch is.
+    if (this.#batch !== undefined && !this.#inBatch) this.commitBatch()
     return this.db.transaction(fn).immediate()
+  }
+
+  // --- group commit (issue 17, service/receive-batch.ts)
+
+  #batch: { onCommit: () => void } | undefined
+  #inBatch = false
+
+  batched<T>(fn: () => T, onCommit: () => void): T {
+    if (this.#batch === undefined) {
+      if (this.db.inTransaction) throw new TypeError('batched: inside another transaction')
+      this.db.exec('BEGIN IMMEDIATE')
+      this.#batch = { onCommit }
+    }
+    this.#inBatch = true
+    try {
+      return this.db.transaction(fn).immediate() // a savepoint of the batch
+    } finally {
+      this.#inBatch = false
+    }
+  }
+
+  commitBatch(): void {
+    const batch = this.#batch
+    if (batch === undefined) return
+    this.#batch = undefined
+    try {
+      this.db.exec('COMMIT')
+    } catch (err) {
+      // Nothing of the batch is durable, nothing of it was acked: its senders retry.
+      if (this.db.inTransaction) this.db.exec('ROLLBACK')
+      throw err
+    }
+    batch.onCommit()
   }
 
   // --- contacts
@@ -349,6 +387,11 @@ export class SqliteChatStore extends Redacted implements ChatStore {
     )
   }
 
+  unsend(ids: readonly string[]): void {
+    const q = this.#q(`UPDATE messages SET status = 'queued' WHERE id = ? AND status = 'sent'`)
+    for (const id of ids) q.run(id)
+  }
+
   markRead(conversation: string, at: number): string[] {
     return this.#q(
       `UPDATE messages INDEXED BY messages_unread SET read_at = ?
@@ -413,24 +456,49 @@ export class SqliteChatStore extends Redacted implements ChatStore {
   // --- outbox
 
   enqueue(e: OutboxEntry): void {
+    // The message's seq rides along (migration 11), for outboxDue's index order.
     this.#q(
-      `INSERT INTO outbox (message_id, peer, attempts, next_attempt_at) VALUES (?, ?, ?, ?)
+      `INSERT INTO outbox (message_id, peer, attempts, next_attempt_at, seq)
+       VALUES (?, ?, ?, ?, coalesce((SELECT seq FROM messages WHERE id = ?), 0))
        ON CONFLICT (message_id) DO UPDATE SET peer = excluded.peer,
          attempts = excluded.attempts, next_attempt_at = excluded.next_attempt_at`,
-    ).run(e.messageId, e.peer, e.attempts, e.nextAttemptAt)
+    ).run(e.messageId, e.peer, e.attempts, e.nextAttemptAt, e.messageId)
+  }
+
+  firstDueSeq(peer: string, dueBy: number): number | undefined {
+    const s = this.#q(
+      'SELECT min(seq) FROM outbox INDEXED BY outbox_due WHERE peer = ? AND next_attempt_at <= ?',
+    )
+      .pluck()
+      .get(peer, dueBy) as number | null
+    return s ?? undefined
+  }
+
+  outboxDue(peer: string, opts: { dueBy: number; afterSeq: number; limit: number }): OutboxDue[] {
+    // Walks outbox_by_seq (peer, seq) from afterSeq, skipping entries not yet due: no sort, and
+    // it stops after `limit` rows.
+    return (
+      this.#q(
+        `SELECT message_id, peer, attempts, next_attempt_at, seq FROM outbox
+         INDEXED BY outbox_by_seq
+         WHERE peer = ? AND seq > ? AND next_attempt_at <= ? ORDER BY seq LIMIT ?`,
+      ).all(peer, opts.afterSeq, opts.dueBy, opts.limit) as (OutboxRow & { seq: number })[]
+    ).map((r) => ({ ...outboxOut(r), seq: r.seq }))
   }
 
   outboxFor(peer: string): OutboxEntry[] {
     return (
       this.#q(
-        `SELECT o.* FROM outbox o JOIN messages m ON m.id = o.message_id
-         WHERE o.peer = ? ORDER BY m.sort_at, m.conversation, m.seq, m.id`,
+        `SELECT message_id, peer, attempts, next_attempt_at FROM outbox INDEXED BY outbox_by_seq
+         WHERE peer = ? ORDER BY seq`,
       ).all(peer) as OutboxRow[]
     ).map(outboxOut)
   }
 
   nextAttemptAt(peer: string): number | undefined {
-    const t = this.#q('SELECT min(next_attempt_at) FROM outbox WHERE peer = ?')
+    const t = this.#q(
+      'SELECT min(next_attempt_at) FROM outbox INDEXED BY outbox_due WHERE peer = ?',
+    )
       .pluck()
       .get(peer) as number | null
     return t ?? undefined

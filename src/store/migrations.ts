@@ -405,6 +405,16 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // 10: full-text search of message text (./search.ts: FTS5 index, triggers, backfill).
   SEARCH_MIGRATION,
+  // 11 (issue 17): the outbox keeps its message's seq, so a flush reads the next MAX_BATCH due
+  // entries in seq order from an index (chat.ts outboxDue) instead of joining and sorting the
+  // peer's whole outbox, and the retry timer's min(next_attempt_at) is an index lookup.
+  `
+  ALTER TABLE outbox ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+  UPDATE outbox SET seq = coalesce((SELECT seq FROM messages WHERE id = message_id), 0);
+  DROP INDEX outbox_by_peer;
+  CREATE INDEX outbox_by_seq ON outbox (peer, seq);
+  CREATE INDEX outbox_due ON outbox (peer, next_attempt_at);
+  `,
 ]
 
 /** The schema version this code writes. */

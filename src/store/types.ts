@@ -127,9 +127,21 @@ export interface OutboxEntry {
   nextAttemptAt: number
 }
 
+/** An outbox entry with its message's seq (the cursor of ChatStore.outboxDue). */
+export interface OutboxDue extends OutboxEntry {
+  seq: number
+}
+
 export interface ChatStore {
   /** Runs fn in one SQLite transaction (nested calls join the outer one). */
   transaction<T>(fn: () => T): T
+  /** Group commit (issue 17): runs fn as a savepoint of one open batch transaction, opening it
+   *  (BEGIN IMMEDIATE) if needed; nothing is durable until commitBatch(). Any other
+   *  `transaction()` commits the batch first. `onCommit` (of the call that opened it) runs after
+   *  the COMMIT. */
+  batched<T>(fn: () => T, onCommit: () => void): T
+  /** Commits the open batch, if any, then runs its onCommit. */
+  commitBatch(): void
 
   // Contacts. A `ref` that parses as a PeerId matches only that PeerId, never a name. Blocked
   // peers are left out unless `includeBlocked`.
@@ -150,6 +162,9 @@ export interface ChatStore {
   hasMessage(id: string): boolean
   /** Moves the status forward only; `read` also records `at` (ms) as the time it was read. */
   setStatus(id: string, status: MessageStatus, at?: number): void
+  /** Puts `sent` messages back to `queued` (their write failed after the status was stored with
+   *  the encryption, service/outbox.ts); any other status is left alone. */
+  unsend(ids: readonly string[]): void
   /** Marks the conversation's unread incoming messages read; returns their ids. */
   markRead(conversation: string, at: number): string[]
   /** Incoming messages of the conversation not yet marked read (an index range count). */
@@ -163,6 +178,13 @@ export interface ChatStore {
   enqueue(entry: OutboxEntry): void
   /** Entries for a peer, in sequence order of their messages. */
   outboxFor(peer: string): OutboxEntry[]
+  /** The lowest seq among a peer's entries due by `dueBy` (a range of the due index): where a
+   *  flush starts its outboxDue walk, so entries in flight (sent, not yet acked) below it are not
+   *  stepped over page after page. */
+  firstDueSeq(peer: string, dueBy: number): number | undefined
+  /** At most `limit` entries for a peer due by `dueBy` (ms) with seq above `afterSeq`, in seq
+   *  order, read from an index: a flush pages through a large outbox without sorting it. */
+  outboxDue(peer: string, opts: { dueBy: number; afterSeq: number; limit: number }): OutboxDue[]
   /** The earliest next attempt among a peer's outbox entries (undefined: nothing queued). */
   nextAttemptAt(peer: string): number | undefined
   /** Peers with anything in the outbox. */

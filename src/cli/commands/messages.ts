@@ -1,11 +1,18 @@
 // Message commands (CLI.md "Messages"): send and messages [--follow]. Through the API; --follow
 // subscribes to the daemon's event socket before reading history, so nothing falls in between.
+import { createInterface } from 'node:readline'
 import type { Command } from 'commander'
 import type { ApiClient } from '../../api/client.js'
 import { DaemonNotRunningError, DeliveryTimeoutError } from '../../api/client.js'
 import type { GroupEvent, MessageView, ServiceEvent } from '../../api/contract.js'
-import { eventSentence, isBlank, MAX_TEXT_BYTES, MessageTooLongError } from '../../api/limits.js'
-import { textTooLong } from '../../api/limits.js'
+import {
+  eventSentence,
+  isBlank,
+  MAX_SEND_BATCH,
+  MAX_TEXT_BYTES,
+  MessageTooLongError,
+  textTooLong,
+} from '../../api/limits.js'
 import { ctxOf, positiveInt } from '../context.js'
 import {
   CONTINUATION,
@@ -37,6 +44,41 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks)
     .toString('utf8')
     .replace(/\r?\n$/, '')
+}
+
+/** `send - --lines`: the most bytes of text one batch request carries (the API's body limit is
+ *  6 × MAX_TEXT_BYTES + 64 KiB; JSON escaping can grow a text up to 6×, so 64 KiB of text is
+ *  always under it). A batch closes at MAX_SEND_BATCH texts or at this many bytes. */
+export const MAX_SEND_BATCH_BYTES = 64 * 1024
+
+/**
+ * `send <contact> - --lines` (issue 17): one message per stdin line, sent in batches of
+ * MAX_SEND_BATCH texts (one request and one transaction each), in order. Blank lines are skipped
+ * (a message is never blank); a line over MAX_TEXT_BYTES stops the command with MessageTooLong,
+ * after the batches before it were queued. Returns every queued id, in order.
+ */
+async function sendLines(client: ApiClient, ref: string): Promise<string[]> {
+  const ids: string[] = []
+  let batch: string[] = []
+  let bytes = 0
+  const flush = async () => {
+    if (batch.length === 0) return
+    const r = await client.sendMany(ref, batch)
+    ids.push(...r.ids)
+    batch = []
+    bytes = 0
+  }
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity })
+  for await (const line of lines) {
+    if (isBlank(line)) continue
+    checkTextArg(line)
+    const size = Buffer.byteLength(line)
+    if (batch.length >= MAX_SEND_BATCH || bytes + size > MAX_SEND_BATCH_BYTES) await flush()
+    batch.push(line)
+    bytes += size
+  }
+  await flush()
+  return ids
 }
 
 function parseTimeout(value: string): number {
@@ -205,6 +247,10 @@ export function registerMessages(program: Command): void {
     .option('--wait', 'return once the peer acknowledged it (exit 5 on timeout)')
     .option('--reply-to <id>', 'reply to message <id> of this conversation')
     .option(
+      '--lines',
+      `with text "-": one message per stdin line, queued in batches of ${MAX_SEND_BATCH}`,
+    )
+    .option(
       '--timeout <seconds>',
       'how long --wait waits, 0 to 600 (0: only check)',
       String(DEFAULT_SEND_TIMEOUT_S),
@@ -213,12 +259,22 @@ export function registerMessages(program: Command): void {
       async (
         ref: string,
         words: string[],
-        o: { wait?: boolean; timeout: string; replyTo?: string },
+        o: { wait?: boolean; timeout: string; replyTo?: string; lines?: boolean },
         cmd: Command,
       ) => {
         const ctx = ctxOf(cmd)
         const timeoutMs = parseTimeout(o.timeout)
         const reply = replyToArg(o.replyTo)
+        if (o.lines === true) {
+          if (words.length !== 1 || words[0] !== '-')
+            throw new UsageError('--lines reads stdin: give "-" as the text')
+          if (o.wait === true || o.replyTo !== undefined)
+            throw new UsageError('--lines goes without --wait and --reply-to')
+          const ids = await sendLines(ctx.client(), ref)
+          if (ctx.json) writeJson({ ids, status: 'queued' })
+          else writeOut(`queued ${ids.length} message${ids.length === 1 ? '' : 's'}`)
+          return
+        }
         const text = words.length === 1 && words[0] === '-' ? await readStdin() : words.join(' ')
         checkTextArg(text)
         const wait = o.wait === true
