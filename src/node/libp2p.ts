@@ -18,7 +18,6 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webRTC } from '@libp2p/webrtc'
 import { webSockets } from '@libp2p/websockets'
-import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import debug from 'debug'
 import { createLibp2p } from 'libp2p'
@@ -38,6 +37,8 @@ import type { PubsubGuard } from './pubsub-guard.js'
 import { relayServer } from './relay.js'
 import { ReservationClock } from './reservations.js'
 import { ConnectionBudget } from './resources.js'
+import { jitteredConnectionMonitor } from './conn-monitor.js'
+import { yamuxLazyWindow } from './yamux-window.js'
 import { sync } from './sync/index.js'
 import { card, type CardHandler, type CardInit } from './card/index.js'
 import { filebox, type FileBoxInit } from './file/box.js'
@@ -253,7 +254,8 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
     ],
     connectionEncrypters: [noise()],
     streamMuxers: [
-      yamux({
+      // WINDOW_UPDATE only past half a window, not per data frame (yamux-window.ts).
+      yamuxLazyWindow({
         maxInboundStreams: YAMUX_MAX_INBOUND_STREAMS,
         streamOptions: { maxStreamWindowSize: YAMUX_MAX_STREAM_WINDOW_BYTES },
       }),
@@ -268,7 +270,10 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
     // The offline gate first (no socket while the network is gone; and our address rules, which
     // read the interfaces, are not even asked), then our address rules, then the budget.
     connectionGater: gate.gater(addrPolicy.gater(budget.gater(tuning.connectionGater))),
+    // Replaced by connectionMonitor below: the same pings, each connection on its own phase.
+    connectionMonitor: { enabled: false },
     services: {
+      connectionMonitor: jitteredConnectionMonitor(),
       resources: budget.service(),
       identify: identify(),
       ping: ping(),
