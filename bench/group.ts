@@ -20,7 +20,7 @@
 // event loop; 10 msg/s; latency to all (p50/p99) and CPU per member per message from
 // /proc/<pid>/stat of every child. Its summary lines: `group procs N=<n> <r>/s: p50 <x> ms p99
 // <y> ms cpu/member/msg <z> ms` and the issue's goal line. `--mode inproc|procs|all` picks the
-// modes (default all).
+// modes (default all); `--profile FILE` writes a V8 CPU profile of child 0 during the cell.
 import '../src/platform/polyfill.js'
 import { PUBSUB_SCORE_THRESHOLDS } from '../src/node/pubsub.js'
 import { cpus, loadavg } from 'node:os'
@@ -112,6 +112,9 @@ function config(opts: BenchOptions): Config {
       }
       cfg.procs.processes = p!
       cfg.procs.perProcess = k!
+    } else if (flag === '--profile') {
+      if (value === undefined) throw new UsageError('group: --profile takes a file name')
+      cfg.procs.profile = value
     } else if (flag === '--mode') {
       if (value !== 'all' && value !== 'inproc' && value !== 'procs') {
         throw new UsageError('group: --mode takes all, inproc or procs')

@@ -10,6 +10,8 @@
 // It measures nothing itself; the parent reads this process's CPU from /proc.
 import '../../src/platform/polyfill.js'
 import { randomBytes } from 'node:crypto'
+import { writeFileSync } from 'node:fs'
+import { Session } from 'node:inspector'
 import { performance } from 'node:perf_hooks'
 import {
   createOwnState,
@@ -42,26 +44,37 @@ export type ToChild =
   | { type: 'mesh' }
   | { type: 'send'; sender: number; tag: string }
   | { type: 'flush' }
+  | { type: 'profile'; file?: string }
   | { type: 'stop' }
 
 /** Child → parent. */
 export type FromChild =
   | { type: 'started'; addrs: string[][]; dists: Array<[number, string]> }
-  | { type: 'dialed'; failed: number }
+  | { type: 'dialed'; failed: number; errors: Record<string, number> }
   | { type: 'subscribed' }
   | { type: 'mesh'; ready: boolean }
   | { type: 'delivered'; list: Array<[string, number, number]> }
   | { type: 'flushed'; rejected: number; sendErrors: number }
+  | { type: 'profiled' }
   | { type: 'stopped' }
 
-/** Dials in flight at once in one child (Noise handshakes are CPU-bound). */
-const DIAL_CONCURRENCY = 8
+/** Dials in flight at once in one child: 10 children dial at once, and Noise handshakes are
+ *  CPU-bound (at 8 each, a quarter of the links timed out on a loaded machine). */
+const DIAL_CONCURRENCY = 2
+/** Tries per link, 0.5 s × attempt apart. */
+const DIAL_ATTEMPTS = 5
 /** How often decrypted tags are reported to the parent (one IPC message per batch). */
 const REPORT_MS = 50
 
 const send = (m: FromChild): void => {
   process.send?.(m)
 }
+
+const session = new Session()
+const post = (method: string): Promise<unknown> =>
+  new Promise((resolve, reject) =>
+    session.post(method, (err, res) => (err ? reject(err) : resolve(res))),
+  )
 
 let first = 0
 let nodes: Libp2pKithNode[] = []
@@ -160,6 +173,7 @@ async function handle(m: ToChild): Promise<void> {
     case 'dial': {
       const queue = [...m.pairs]
       let failed = 0
+      const errors: Record<string, number> = {}
       await Promise.all(
         Array.from({ length: DIAL_CONCURRENCY }, async () => {
           for (let e = queue.shift(); e !== undefined; e = queue.shift()) {
@@ -168,17 +182,20 @@ async function handle(m: ToChild): Promise<void> {
               try {
                 await nodes[local - first]!.libp2p.dial(addrs.map((a) => multiaddr(a)))
                 break
-              } catch {
-                if (attempt >= 3) {
+              } catch (err) {
+                const name = (err as Error).name
+                errors[name] = (errors[name] ?? 0) + 1
+                if (attempt >= DIAL_ATTEMPTS) {
                   failed++
                   break
                 }
+                await new Promise((r) => setTimeout(r, 500 * attempt))
               }
             }
           }
         }),
       )
-      send({ type: 'dialed', failed })
+      send({ type: 'dialed', failed, errors })
       return
     }
     case 'keys': {
@@ -212,6 +229,21 @@ async function handle(m: ToChild): Promise<void> {
     case 'flush': {
       report()
       send({ type: 'flushed', rejected, sendErrors })
+      return
+    }
+    case 'profile': {
+      // V8 CPU profile of this process (node:inspector): started without `file`, written to
+      // `file` (a .cpuprofile) when given one.
+      if (m.file === undefined) {
+        session.connect()
+        await post('Profiler.enable')
+        await post('Profiler.start')
+      } else {
+        const { profile } = (await post('Profiler.stop')) as { profile: unknown }
+        writeFileSync(m.file, JSON.stringify(profile))
+        session.disconnect()
+      }
+      send({ type: 'profiled' })
       return
     }
     case 'stop': {

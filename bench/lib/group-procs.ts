@@ -34,6 +34,8 @@ export interface ProcsConfig {
   meshTimeoutMs: number
   /** Quiet time before the cell over which idle CPU is measured. */
   idleMs: number
+  /** Write a V8 CPU profile of the first child during the cell to this .cpuprofile file. */
+  profile?: string
 }
 
 export interface ProcsResult {
@@ -147,6 +149,10 @@ export async function runProcs(
       children.map((c, p) => c.ask({ type: 'dial', pairs: pairs[p]! }, 'dialed')),
     )
     const failedLinks = dialed.reduce((a, d) => a + d.failed, 0)
+    const dialErrors: Record<string, number> = {}
+    for (const d of dialed) {
+      for (const [k, v] of Object.entries(d.errors)) dialErrors[k] = (dialErrors[k] ?? 0) + v
+    }
     await Promise.all(children.map((c) => c.ask({ type: 'keys', dists }, 'subscribed')))
     let meshReady = false
     const meshEnd = performance.now() + cfg.meshTimeoutMs
@@ -157,7 +163,7 @@ export async function runProcs(
     }
     log(
       `N=${n} in ${cfg.processes} processes × ${cfg.perProcess} nodes: ${edges.length} links` +
-        ` (${failedLinks} failed), started in ${Math.round(t1 - t0)} ms, linked in` +
+        ` (${failedLinks} failed; dial errors ${JSON.stringify(dialErrors)}), started in ${Math.round(t1 - t0)} ms, linked in` +
         ` ${Math.round(performance.now() - t1)} ms, mesh ${meshReady ? 'ready' : 'NOT ready (timed out)'}`,
     )
 
@@ -205,9 +211,14 @@ export async function runProcs(
     await sleep(cfg.idleMs)
     const idleMs = children.reduce((a, c, k) => a + c.cpu() - idle0[k]!, 0)
     const idleSec = (performance.now() - i0) / 1000
+    if (cfg.profile !== undefined) await children[0]!.ask({ type: 'profile' }, 'profiled')
     const cpu0 = children.map((c) => c.cpu())
     const c0 = performance.now()
     const tags = await cell(cfg.messages)
+    if (cfg.profile !== undefined) {
+      await children[0]!.ask({ type: 'profile', file: cfg.profile }, 'profiled')
+      log(`CPU profile of process 0 during the cell: ${cfg.profile}`)
+    }
     const cellSec = (performance.now() - c0) / 1000
     const cellCpu = children.reduce((a, c, k) => a + c.cpu() - cpu0[k]!, 0)
     const flushed = await Promise.all(children.map((c) => c.ask({ type: 'flush' }, 'flushed')))
