@@ -154,7 +154,8 @@ async function runMultiProcess(cfg: Config): Promise<ProcsResult> {
   )
   console.log(
     `  gossipsub ${p.rate}/s: p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, max ${ms(r.max)} ms,` +
-      ` ${r.complete}/${r.sent} to all, ${r.duplicates} duplicates,` +
+      ` ${r.complete}/${r.sent} to all (${r.deliveries}/${(r.n - 1) * r.sent} decryptions),` +
+      ` ${r.duplicates} duplicates,` +
       ` CPU ${fixed(r.cpuPerMemberMsg, 3)} ms per member per message` +
       ` (${fixed(r.cpuPerMemberMsgNet, 3)} above idle; idle ${fixed(r.idlePerMemberSec, 1)} ms/s per member),` +
       ` rejected ${r.rejected}, send errors ${r.sendErrors}, load ${fixed(r.load, 1)}`,

@@ -58,6 +58,8 @@ export interface ProcsResult {
   rejected: number
   sendErrors: number
   load: number
+  /** Decryptions reported during the cell (all members); (N − 1) × sent when nothing is lost. */
+  deliveries: number
 }
 
 /** utime + stime of `pid`, ms (fields 14 and 15 of /proc/<pid>/stat, after the comm field). */
@@ -71,11 +73,15 @@ class Child {
   readonly proc: ChildProcess
   readonly #waiters = new Map<string, Array<(m: FromChild) => void>>()
   onDelivered: (list: Array<[string, number, number]>) => void = () => undefined
+  readonly #onExit: Array<(err: Error) => void> = []
 
   constructor() {
     this.proc = fork(CHILD, [], {
       execArgv: NODE_LOADER_ARGS,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    })
+    this.proc.once('exit', () => {
+      for (const f of this.#onExit.splice(0)) f(new Error('group child exited'))
     })
     this.proc.on('message', (m: FromChild) => {
       if (m.type === 'delivered') return this.onDelivered(m.list)
@@ -96,7 +102,7 @@ class Child {
       const list = this.#waiters.get(answer) ?? []
       list.push((x) => resolve(x as Extract<FromChild, { type: T }>))
       this.#waiters.set(answer, list)
-      this.proc.once('exit', () => reject(new Error('group child exited')))
+      this.#onExit.push(reject)
       this.tell(m)
     })
   }
@@ -172,6 +178,7 @@ export async function runProcs(
     const seen = new Map<string, Set<number>>()
     const done = new Map<string, number>()
     let duplicates = 0
+    let delivered = 0
     for (const c of children) {
       c.onDelivered = (list) => {
         for (const [tag, member, at] of list) {
@@ -182,7 +189,9 @@ export async function runProcs(
             continue
           }
           set.add(member)
-          if (set.size === n - 1) done.set(tag, at)
+          delivered++
+          // The set holds the sender too: complete when all N have it.
+          if (set.size === n) done.set(tag, at)
         }
       }
     }
@@ -212,6 +221,7 @@ export async function runProcs(
     const idleMs = children.reduce((a, c, k) => a + c.cpu() - idle0[k]!, 0)
     const idleSec = (performance.now() - i0) / 1000
     if (cfg.profile !== undefined) await children[0]!.ask({ type: 'profile' }, 'profiled')
+    const delivered0 = delivered
     const cpu0 = children.map((c) => c.cpu())
     const c0 = performance.now()
     const tags = await cell(cfg.messages)
@@ -241,6 +251,7 @@ export async function runProcs(
       rejected: flushed.reduce((a, f) => a + f.rejected, 0),
       sendErrors: flushed.reduce((a, f) => a + f.sendErrors, 0),
       load: loadavg()[0]!,
+      deliveries: delivered - delivered0,
     }
   } finally {
     await Promise.all(

@@ -8,6 +8,7 @@
 // this service instead: the same ping (protocol, adaptive timeout, RTT, abort on failure, as
 // upstream), but each connection on its own phase, drawn at random when first seen, and each
 // period jittered. It knows nothing of what the connections carry.
+import { setMaxListeners } from 'node:events'
 import { AdaptiveTimeout, byteStream } from '@libp2p/utils'
 import type { AdaptiveTimeoutInit } from '@libp2p/utils'
 import type { ComponentLogger, Connection, Logger, Startable, Stream } from '@libp2p/interface'
@@ -80,6 +81,8 @@ export class JitteredConnectionMonitor implements Startable {
 
   start(): void {
     this.#abort = new AbortController()
+    // Every ping in flight listens on it (AdaptiveTimeout's combined signal), as upstream's does.
+    setMaxListeners(Infinity, this.#abort.signal)
     this.#timer = setInterval(() => this.tick(Date.now()), this.#tickMs)
     this.#timer.unref?.()
   }
