@@ -14,12 +14,20 @@
 // The last lines are the summary, one per (N, rate): `group p99 N=<n> <r>/s: gossipsub <x> ms
 // fan-out <y> ms ratio <y/x>` (> 1: gossipsub does better), then the design goal's line.
 // A benchmark, not a test: it asserts nothing about speed, only reports losses and duplicates.
+//
+// Then the multi-process mode (issue 17; bench/lib/group-procs.ts, `--procs PxK`, default 10x10):
+// the members in P child processes of K nodes each, so N − 1 members' work no longer shares one
+// event loop; 10 msg/s; latency to all (p50/p99) and CPU per member per message from
+// /proc/<pid>/stat of every child. Its summary lines: `group procs N=<n> <r>/s: p50 <x> ms p99
+// <y> ms cpu/member/msg <z> ms` and the issue's goal line. `--mode inproc|procs|all` picks the
+// modes (default all); `--profile FILE` writes a V8 CPU profile of child 0 during the cell.
 import '../src/platform/polyfill.js'
 import { PUBSUB_SCORE_THRESHOLDS } from '../src/node/pubsub.js'
-import { cpus } from 'node:os'
+import { cpus, loadavg } from 'node:os'
 import { UsageError, type BenchOptions } from './lib/bench.js'
 import { FanoutMethod, GossipsubMethod, type Sink } from './lib/group-methods.js'
 import { startGroupNet } from './lib/group-net.js'
+import { runProcs, type ProcsConfig, type ProcsResult } from './lib/group-procs.js'
 import { Tracker, runCell, type CellResult, type GroupMethod } from './lib/group-run.js'
 import { fixed, int, table } from './lib/measure.js'
 
@@ -31,6 +39,8 @@ interface Config {
   senders: number
   drainMs: number
   meshTimeoutMs: number
+  mode: 'all' | 'inproc' | 'procs'
+  procs: ProcsConfig
 }
 
 const FULL: Config = {
@@ -40,6 +50,17 @@ const FULL: Config = {
   senders: 4,
   drainMs: 10_000,
   meshTimeoutMs: 20_000,
+  mode: 'all',
+  procs: {
+    processes: 10,
+    perProcess: 10,
+    rate: 10,
+    messages: 300,
+    senders: 4,
+    drainMs: 10_000,
+    meshTimeoutMs: 30_000,
+    idleMs: 5_000,
+  },
 }
 
 const SMOKE: Config = {
@@ -49,10 +70,24 @@ const SMOKE: Config = {
   senders: 2,
   drainMs: 5_000,
   meshTimeoutMs: 10_000,
+  mode: 'all',
+  procs: {
+    processes: 2,
+    perProcess: 2,
+    rate: 10,
+    messages: 10,
+    senders: 2,
+    drainMs: 5_000,
+    meshTimeoutMs: 10_000,
+    idleMs: 500,
+  },
 }
 
 /** The design's goal (issue 6): 100 members, p99 ≤ 250 ms at 50 msg/s. */
 const GOAL = { members: 100, rate: 50, p99Ms: 250 }
+/** Issue 17's goal, members in separate processes: 100 members at 10 msg/s, p99 ≤ 250 ms to
+ *  all, ≤ 0.3 ms of CPU per member per message. */
+const PROCS_GOAL = { members: 100, rate: 10, p99Ms: 250, cpuMs: 0.3 }
 
 function parseList(flag: string, value: string | undefined): number[] {
   const out = (value ?? '').split(',').map(Number)
@@ -63,12 +98,29 @@ function parseList(flag: string, value: string | undefined): number[] {
 }
 
 function config(opts: BenchOptions): Config {
-  const cfg = { ...(opts.smoke ? SMOKE : FULL) }
+  const base = opts.smoke ? SMOKE : FULL
+  const cfg = { ...base, procs: { ...base.procs } }
   for (let i = 0; i < opts.args.length; i += 2) {
     const flag = opts.args[i]
-    if (flag === '--sizes') cfg.sizes = parseList(flag, opts.args[i + 1])
-    else if (flag === '--rates') cfg.rates = parseList(flag, opts.args[i + 1])
-    else throw new UsageError(`group: unknown argument ${flag}`)
+    const value = opts.args[i + 1]
+    if (flag === '--sizes') cfg.sizes = parseList(flag, value)
+    else if (flag === '--rates') cfg.rates = parseList(flag, value)
+    else if (flag === '--procs') {
+      const [p, k] = (value ?? '').split('x').map(Number)
+      if (!(Number.isInteger(p) && Number.isInteger(k) && p! > 0 && k! > 0)) {
+        throw new UsageError('group: --procs takes PxK, e.g. --procs 10x10')
+      }
+      cfg.procs.processes = p!
+      cfg.procs.perProcess = k!
+    } else if (flag === '--profile') {
+      if (value === undefined) throw new UsageError('group: --profile takes a file name')
+      cfg.procs.profile = value
+    } else if (flag === '--mode') {
+      if (value !== 'all' && value !== 'inproc' && value !== 'procs') {
+        throw new UsageError('group: --mode takes all, inproc or procs')
+      }
+      cfg.mode = value
+    } else throw new UsageError(`group: unknown argument ${flag}`)
   }
   return cfg
 }
@@ -85,6 +137,50 @@ const ms = (x: number): string =>
 
 export async function run(opts: BenchOptions): Promise<void> {
   const cfg = config(opts)
+  const inproc = cfg.mode !== 'procs' ? await runInProcess(cfg) : []
+  const procs = cfg.mode !== 'inproc' ? await runMultiProcess(cfg) : undefined
+  if (inproc.length > 0) report(inproc)
+  if (procs !== undefined) reportProcs(procs, cfg.procs.rate)
+}
+
+async function runMultiProcess(cfg: Config): Promise<ProcsResult> {
+  const p = cfg.procs
+  console.log(
+    `\ngroup, members in separate processes: ${p.processes} × ${p.perProcess} nodes,` +
+      ` ${p.messages} messages at ${p.rate} msg/s from ${p.senders} senders; load ${fixed(loadavg()[0]!, 1)}`,
+  )
+  const r = await runProcs(p, 0x6b697468 + p.processes * p.perProcess, (line) =>
+    console.log(`  ${line}`),
+  )
+  console.log(
+    `  gossipsub ${p.rate}/s: p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, max ${ms(r.max)} ms,` +
+      ` ${r.complete}/${r.sent} to all (${r.deliveries}/${(r.n - 1) * r.sent} decryptions),` +
+      ` ${r.duplicates} duplicates,` +
+      ` CPU ${fixed(r.cpuPerMemberMsg, 3)} ms per member per message` +
+      ` (${fixed(r.cpuPerMemberMsgNet, 3)} above idle; idle ${fixed(r.idlePerMemberSec, 1)} ms/s per member),` +
+      ` rejected ${r.rejected}, send errors ${r.sendErrors}, load ${fixed(r.load, 1)}`,
+  )
+  return r
+}
+
+function reportProcs(r: ProcsResult, rate: number): void {
+  console.log(
+    `group procs N=${r.n} ${rate}/s: p50 ${ms(r.p50)} ms p99 ${ms(r.p99)} ms` +
+      ` cpu/member/msg ${fixed(r.cpuPerMemberMsg, 3)} ms (above idle ${fixed(r.cpuPerMemberMsgNet, 3)})`,
+  )
+  if (r.n === PROCS_GOAL.members && rate === PROCS_GOAL.rate) {
+    const met =
+      r.complete === r.sent && r.p99 <= PROCS_GOAL.p99Ms && r.cpuPerMemberMsg <= PROCS_GOAL.cpuMs
+    console.log(
+      `group goal (N=${PROCS_GOAL.members} in separate processes, ${PROCS_GOAL.rate}/s,` +
+        ` p99 ≤ ${PROCS_GOAL.p99Ms} ms, CPU ≤ ${PROCS_GOAL.cpuMs} ms/member/msg): ` +
+        `${met ? 'met' : 'NOT met'}, p99 ${ms(r.p99)} ms, CPU ${fixed(r.cpuPerMemberMsg, 3)} ms,` +
+        ` ${r.complete}/${r.sent} to all`,
+    )
+  }
+}
+
+async function runInProcess(cfg: Config): Promise<Row[]> {
   console.log(
     `group delivery latency to all members; ${cpus().length} cores, Node ${process.version};` +
       ` ${cfg.senders} rotating senders; all nodes in this process`,
@@ -135,7 +231,7 @@ export async function run(opts: BenchOptions): Promise<void> {
       await net.stop()
     }
   }
-  report(rows)
+  return rows
 }
 
 function report(rows: Row[]): void {

@@ -158,8 +158,10 @@ export {
   encodeDistribution,
   encryptWithRecord,
   GroupEpochError,
+  judgeSenderKeyMessage,
   knownEpoch,
   SenderKeyRecord,
+  type VerifiedSenderKeyMessage,
 } from './group/index.js'
 export { decryptHeader } from './ratchet/kdf.js'
 export { responderKeys } from './session/session.js'

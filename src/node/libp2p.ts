@@ -36,6 +36,7 @@ import { PacedRandomWalk, withPacedWalk } from './random-walk.js'
 import { pubsubService } from './pubsub.js'
 import { relayServer } from './relay.js'
 import { ConnectionBudget } from './resources.js'
+import { jitteredConnectionMonitor } from './conn-monitor.js'
 import { sync } from './sync/index.js'
 import { card, type CardInit } from './card/index.js'
 import { filebox, type FileBoxInit } from './file/box.js'
@@ -95,15 +96,13 @@ export const YAMUX_MAX_STREAM_WINDOW_BYTES = 2 * 1024 * 1024
 export const YAMUX_MAX_INBOUND_STREAMS = 128
 /**
  * Outbound /ipfs/ping/1.0.0 streams one connection may hold at once (@libp2p/ping 3.1's default is
- * 1). libp2p's connection monitor (libp2p 3.3, connection-monitor.js) pings every connection every
- * 10 s over the ping service's protocol, so it is held to the same limit, and its pings may
- * overlap: each waits up to its adaptive timeout (5–60 s). A second ping while the first is still
- * listed fails with TooManyOutboundProtocolStreamsError, which the monitor treats as a dead peer
- * and aborts the whole connection with every stream on it — a healthy but busy connection was
- * dropped this way (test/node/sync-abuse.test.ts: whole strangers' held requests reset). Upstream:
- * libp2p/js-libp2p#3464 (a leaked probe slot, merged) and #3504 (abort only on transport silence,
- * open). Four covers a ping whose timeout spans several intervals. Canary:
- * test/node/ping-limit.test.ts.
+ * 1). Connection pings (conn-monitor.ts, like libp2p 3.3's own monitor) and hole-punch probes
+ * (holepunch.ts) use the ping service's protocol, so they are held to the same limit; libp2p's
+ * monitor let its pings overlap (each waits up to its adaptive timeout, 5–60 s) and took the
+ * resulting TooManyOutboundProtocolStreamsError for a dead peer, aborting a healthy, busy
+ * connection with every stream on it (test/node/sync-abuse.test.ts: whole strangers' held
+ * requests reset). Ours never overlaps and ignores that error; four leaves room for probes.
+ * patches.ts "pingStreamLimit"; canary: test/node/ping-limit.test.ts.
  */
 export const PING_MAX_OUTBOUND_STREAMS = 4
 /** Inbound ping streams one connection may hold at once (the default is 2): a peer whose monitor
@@ -213,6 +212,8 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
     ],
     connectionEncrypters: [noise()],
     streamMuxers: [
+      // yamux-window.ts (a WINDOW_UPDATE only past half a window) is NOT used: in the
+      // multi-process group bench it raised p50 from ≈ 14 to ≈ 250–700 ms (cause not found yet).
       yamux({
         maxInboundStreams: YAMUX_MAX_INBOUND_STREAMS,
         streamOptions: { maxStreamWindowSize: YAMUX_MAX_STREAM_WINDOW_BYTES },
@@ -228,7 +229,10 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
     // The offline gate first (no socket while the network is gone; and our address rules, which
     // read the interfaces, are not even asked), then our address rules, then the budget.
     connectionGater: gate.gater(addrPolicy.gater(budget.gater(tuning.connectionGater))),
+    // Replaced by connectionMonitor below: the same pings, each connection on its own phase.
+    connectionMonitor: { enabled: false },
     services: {
+      connectionMonitor: jitteredConnectionMonitor(),
       resources: budget.service(),
       identify: identify(),
       ping: ping({

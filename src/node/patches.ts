@@ -76,6 +76,17 @@ export const UPSTREAM_PATCHES = {
     ref: 'js-libp2p PR #2563 (the walk), issue #2676 (relay discovery never lets go)',
     where: 'random-walk.ts PacedRandomWalk',
   },
+  pingStreamLimit: {
+    upstream: 'libp2p@3.3.11 with @libp2p/ping@3.1.13',
+    ref: 'js-libp2p PR #3464 (a leaked probe slot, merged), PR #3504 (abort only on silence, open)',
+    where:
+      'libp2p.ts PING_MAX_OUTBOUND_STREAMS, conn-monitor.ts (one ping per connection at a time)',
+  },
+  connectionMonitorBurst: {
+    upstream: 'libp2p@3.3.11',
+    ref: 'none found: its init has pingInterval, pingTimeout, abortConnectionOnPingFailure only',
+    where: 'conn-monitor.ts JitteredConnectionMonitor (libp2p.ts turns upstream’s off)',
+  },
 } as const satisfies Record<string, UpstreamPatch>
 
 export type UpstreamPatchId = keyof typeof UPSTREAM_PATCHES

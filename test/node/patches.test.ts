@@ -148,6 +148,24 @@ const CANARIES: Record<UpstreamPatchId, () => void | Promise<void>> = {
     assert.match(src, /\.find\(con => con\.limits == null\)/, 'openConnection skips limited ones')
   },
 
+  pingStreamLimit() {
+    // One outbound ping stream per connection, and the monitor's pings over the same protocol
+    // abort the connection on any error but UnsupportedProtocolError (test/node/ping-limit.test.ts
+    // runs it on real nodes).
+    assert.match(upstream('@libp2p/ping/dist/src/constants.js'), /MAX_OUTBOUND_STREAMS = 1;/)
+    const monitor = upstream('libp2p/dist/src/connection-monitor.js')
+    assert.match(monitor, /if \(this\.abortConnectionOnPingFailure\) \{[\s\S]*?conn\.abort\(err\)/)
+    assert.doesNotMatch(monitor, /TooManyOutboundProtocolStreams/)
+  },
+
+  connectionMonitorBurst() {
+    // Every connection pinged from one interval callback: one burst every 10 s.
+    assert.match(
+      upstream('libp2p/dist/src/connection-monitor.js'),
+      /setInterval\(\(\) => \{\s*this\.components\.connectionManager\.getConnections\(\)\.forEach\(/,
+    )
+  },
+
   randomWalkSpin() {
     const src = upstream('libp2p/dist/src/random-walk.js')
     const loop = /while \(this\.walkers > 0\) \{([\s\S]*?)\n {12}\}\n/.exec(src)?.[1]

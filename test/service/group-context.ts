@@ -26,6 +26,7 @@ export function groupContext(
     meBytes: peerIdBytesFromPublicKey(me.publicKey),
     rejected: noRejections(),
     opCache: new Map(),
+    prevalidated: new WeakMap(),
     stopped: () => false,
     reconcile: () => undefined,
     syncSoon: () => undefined,

@@ -33,6 +33,7 @@ import {
   type SenderKeyMessageFields,
 } from './message.js'
 import { SenderKeyRecord, SenderKeyState, SIGNING_KEY_BYTES } from './record.js'
+import { provesSignature, type VerifiedSenderKeyMessage } from './validate.js'
 
 /** What the group operations are given: crypto and randomness, nothing else. */
 export type SenderKeyContext = Pick<CoreContext, 'crypto' | 'rng'>
@@ -150,18 +151,24 @@ function messageKeyFor(
  * group_cipher.rs `group_decrypt` on a loaded record: finds the chain (NoSenderKeyError),
  * verifies the signature (InvalidSignatureError), derives the key (DuplicateMessageError,
  * TooManySkippedKeysError) and opens the AEAD (DecryptionError). It works on a copy of the state
- * and commits it to `record` only when the plaintext is returned.
+ * and commits it to `record` only when the plaintext is returned. `verified` (the topic
+ * validator's judgeSenderKeyMessage proof for these very fields and this state's key) spares the
+ * second Ed25519 verification; anything else is verified here.
  */
 export function decryptWithRecord(
   crypto: CryptoProvider,
   record: SenderKeyRecord,
   message: SenderKeyMessageFields,
+  verified?: VerifiedSenderKeyMessage,
 ): Uint8Array {
   const live = record.stateForChainId(message.chainId)
   if (live === undefined) {
     throw new NoSenderKeyError(`no sender key state for chain ${message.chainId}`)
   }
-  if (!crypto.ed25519Verify(live.signingPublic, message.content, message.signature)) {
+  if (
+    !provesSignature(verified, message, live.signingPublic) &&
+    !crypto.ed25519Verify(live.signingPublic, message.content, message.signature)
+  ) {
     throw new InvalidSignatureError('sender key message signature does not verify')
   }
   const state = live.clone()

@@ -51,5 +51,10 @@ export {
   comparePeerIds,
 } from './control.js'
 export type { GroupOpInit, GroupOpRecord, GroupState, ReplayOptions } from './control.js'
-export { peekSenderKeyMessage, checkSenderKeyMessage } from './validate.js'
-export type { GroupMessageVerdict } from './validate.js'
+export {
+  peekSenderKeyMessage,
+  checkSenderKeyMessage,
+  judgeSenderKeyMessage,
+  provesSignature,
+} from './validate.js'
+export type { GroupMessageVerdict, VerifiedSenderKeyMessage } from './validate.js'

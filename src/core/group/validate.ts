@@ -2,11 +2,41 @@
 // validator's question "is this a valid, correctly signed message from this member's current
 // sender key, not seen before?". This module owns that verdict. It decrypts nothing, never
 // mutates a record (the service decrypts afterwards with decryptWithRecord) and knows nothing of
-// members, topics or the network: the caller picks the record by chain id.
+// members, topics or the network: the caller picks the record by chain id. An accepted message
+// comes with a VerifiedSenderKeyMessage, which decryptWithRecord takes to skip verifying the same
+// signature with the same key a second time; only this module can make one.
+import { equalBytes } from '../bytes.js'
 import type { CryptoProvider } from '../crypto/provider.js'
 import { KithError } from '../errors.js'
-import { decodeSenderKeyMessage } from './message.js'
+import { decodeSenderKeyMessage, type SenderKeyMessageFields } from './message.js'
 import type { SenderKeyRecord } from './record.js'
+
+/** A message whose signature over `fields.content` verified with `signingPublic`. */
+export interface VerifiedSenderKeyMessage {
+  readonly fields: SenderKeyMessageFields
+  readonly signingPublic: Uint8Array
+}
+
+/** The VerifiedSenderKeyMessage objects judgeSenderKeyMessage made: a look-alike built elsewhere
+ *  (a cast, a copy) is not in it, so it never spares a verification. */
+const VERIFIED = new WeakSet<VerifiedSenderKeyMessage>()
+
+/**
+ * Whether `v` proves that `fields` (the very object) verified under `signingPublic`: made by
+ * judgeSenderKeyMessage, for these fields, with an equal key. Never throws.
+ */
+export function provesSignature(
+  v: VerifiedSenderKeyMessage | undefined,
+  fields: SenderKeyMessageFields,
+  signingPublic: Uint8Array,
+): boolean {
+  return (
+    v !== undefined &&
+    VERIFIED.has(v) &&
+    v.fields === fields &&
+    equalBytes(v.signingPublic, signingPublic)
+  )
+}
 
 /** What the validator does with a message; every verdict but 'ok' is a rejection reason. */
 export type GroupMessageVerdict =
@@ -43,22 +73,41 @@ export function checkSenderKeyMessage(
   record: SenderKeyRecord,
   bytes: Uint8Array,
 ): GroupMessageVerdict {
-  let m: ReturnType<typeof decodeSenderKeyMessage>
+  let m: SenderKeyMessageFields
   try {
     m = decodeSenderKeyMessage(bytes)
   } catch (err) {
     if (err instanceof KithError) return 'malformed'
     throw err
   }
+  return judgeSenderKeyMessage(crypto, record, m).verdict
+}
+
+/**
+ * checkSenderKeyMessage on already decoded fields (the caller decoded them once, to pick the
+ * record). With 'ok' comes the proof decryptWithRecord takes to skip its own verification.
+ */
+export function judgeSenderKeyMessage(
+  crypto: CryptoProvider,
+  record: SenderKeyRecord,
+  m: SenderKeyMessageFields,
+): { verdict: GroupMessageVerdict; verified?: VerifiedSenderKeyMessage } {
   const state = record.stateForChainId(m.chainId)
-  if (state === undefined) return 'noKey'
+  if (state === undefined) return { verdict: 'noKey' }
   // design §3: "chain of a rotated key → reject oldKey". Sync fetches use decryptWithRecord,
   // which accepts old states, instead.
-  if (state !== record.newest()) return 'oldKey'
-  if (!crypto.ed25519Verify(state.signingPublic, m.content, m.signature)) return 'badSignature'
+  if (state !== record.newest()) return { verdict: 'oldKey' }
+  if (!crypto.ed25519Verify(state.signingPublic, m.content, m.signature)) {
+    return { verdict: 'badSignature' }
+  }
   // group_cipher.rs get_sender_key: an iteration behind the chain needs a kept skipped key.
   if (m.iteration < state.chain.iteration && !state.skippedIterations.includes(m.iteration)) {
-    return 'replay'
+    return { verdict: 'replay' }
   }
-  return 'ok'
+  const verified: VerifiedSenderKeyMessage = {
+    fields: m,
+    signingPublic: Uint8Array.from(state.signingPublic),
+  }
+  VERIFIED.add(verified)
+  return { verdict: 'ok', verified }
 }

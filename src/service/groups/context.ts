@@ -2,14 +2,15 @@
 // identity, the group-message counters and a few callbacks into the ChatService (the pairwise
 // outbox) and into ./index.ts (reconcile after a membership change). Plain data and functions:
 // no module here owns state of its own beyond what this object carries.
+import type { CoreContext } from '../../core/index.js'
 import type {
-  ChatContent,
-  CoreContext,
-  FileManifest,
   GroupOpRecord,
-  IdentityKeyPair,
+  SenderKeyRecord,
+  VerifiedSenderKeyMessage,
 } from '../../core/index.js'
+import type { IdentityKeyPair } from '../../core/index.js'
 import type { KithNode } from '../../node/index.js'
+import type { ChatContent, FileManifest } from '../../core/index.js'
 import type { NodeStore, StoredMessage } from '../../store/types.js'
 import type { Cards } from '../cards.js'
 import type { GroupRejected, ServiceEvent } from '../types.js'
@@ -73,6 +74,18 @@ export interface GroupFileHooks {
   ): StoredMessage | undefined
 }
 
+/**
+ * What the topic validator learnt about a message it accepted, for the delivery callback that
+ * follows (gossipsub hands both the same `data` object): the decoded, signature-checked fields,
+ * and the sender's record as deserialized from the stored row `row` (reused only while the stored
+ * row is still byte-equal to it: another message may have advanced it in between).
+ */
+export interface Prevalidated {
+  verified: VerifiedSenderKeyMessage
+  row: Uint8Array
+  record: SenderKeyRecord
+}
+
 export interface GroupContext extends GroupDeps {
   /** Our PeerId and its bytes. */
   me: string
@@ -80,6 +93,8 @@ export interface GroupContext extends GroupDeps {
   rejected: GroupRejected
   /** Verified ops by hex hash (verifying is an Ed25519 check per op: done once per process). */
   opCache: Map<string, GroupOpRecord>
+  /** Messages the topic validator accepted, by the identity of their data (messages.ts). */
+  prevalidated: WeakMap<Uint8Array, Prevalidated>
   stopped: () => boolean
   /** Runs after a transaction that changed a group's ops: topic, keys, sessions, sync. */
   reconcile(groupId: string): void

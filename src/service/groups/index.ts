@@ -85,6 +85,7 @@ export class Groups {
       meBytes: peerIdBytesFromPublicKey(deps.identity.publicKey),
       rejected: noRejections(),
       opCache: new Map(),
+      prevalidated: new WeakMap(),
       stopped: () => this.#stopped,
       reconcile: (groupId) => this.#reconcile(groupId),
       syncSoon: (groupId, peer) => this.#syncSoon(groupId, peer),

@@ -6,21 +6,17 @@
 // member's messages are forwarded (the validator judges authenticity, not our wishes) but never
 // decrypted, kept or shown here.
 import debug from 'debug'
+import { equalBytes, fromHex, toHex } from '../../core/index.js'
 import {
-  checkSenderKeyMessage,
-  decodeChatContent,
   decodeSenderKeyMessage,
   decryptWithRecord,
-  encodeChatContent,
   encryptWithRecord,
-  equalBytes,
-  fromHex,
-  MESSAGE_ID_BYTES,
+  judgeSenderKeyMessage,
   peekSenderKeyMessage,
-  peerIdToBytes,
   SenderKeyRecord,
-  toHex,
 } from '../../core/index.js'
+import { peerIdToBytes } from '../../core/index.js'
+import { decodeChatContent, encodeChatContent, MESSAGE_ID_BYTES } from '../../core/index.js'
 import type { ChatContent, FileManifest } from '../../core/index.js'
 import type { PubsubVerdict } from '../../node/index.js'
 import type { MessageStatus, StoredMessage } from '../../store/types.js'
@@ -166,14 +162,15 @@ export function validate(G: GroupContext, groupId: string, data: Uint8Array): Pu
 }
 
 function check(G: GroupContext, groupId: string, data: Uint8Array): PubsubVerdict {
-  let peek
+  // Decoded once here; the fields go on to receiveEnvelope with the verdict (G.prevalidated).
+  let fields
   try {
-    peek = peekSenderKeyMessage(data)
+    fields = decodeSenderKeyMessage(data)
   } catch {
     return reject(G, 'malformed')
   }
-  if (!equalBytes(peek.distributionId, fromHex(groupId))) return reject(G, 'malformed')
-  const who = chainMap(G, groupId).get(peek.chainId)
+  if (!equalBytes(fields.distributionId, fromHex(groupId))) return reject(G, 'malformed')
+  const who = chainMap(G, groupId).get(fields.chainId)
   if (who === undefined) {
     // Perhaps a member whose key has not reached us yet: what we missed comes by sync.
     G.syncSoon(groupId)
@@ -183,9 +180,13 @@ function check(G: GroupContext, groupId: string, data: Uint8Array): PubsubVerdic
   if (who.sender === G.me) return reject(G, 'replay')
   const row = G.store.groups.getSenderKey(groupId, who.sender)
   if (row === undefined) return reject(G, 'nonMember')
-  const verdict = checkSenderKeyMessage(G.ctx.crypto, SenderKeyRecord.deserialize(row.record), data)
-  if (verdict === 'ok') return 'accept'
-  return reject(G, verdict === 'noKey' ? 'nonMember' : verdict)
+  const record = SenderKeyRecord.deserialize(row.record)
+  const { verdict, verified } = judgeSenderKeyMessage(G.ctx.crypto, record, fields)
+  if (verdict !== 'ok' || verified === undefined) {
+    return reject(G, verdict === 'noKey' || verdict === 'ok' ? 'nonMember' : verdict)
+  }
+  G.prevalidated.set(data, { verified, row: row.record, record })
+  return 'accept'
 }
 
 /**
@@ -196,11 +197,14 @@ function check(G: GroupContext, groupId: string, data: Uint8Array): PubsubVerdic
 export function receiveEnvelope(G: GroupContext, groupId: string, data: Uint8Array): void {
   const events: ServiceEvent[] = []
   let gap = false
+  // What the validator found (a message from the topic), taken once.
+  const pre = G.prevalidated.get(data)
+  G.prevalidated.delete(data)
   try {
     G.store.transaction(() => {
       const g = G.store.groups.getGroup(groupId)
       if (g === undefined || !g.active) return
-      const fields = decodeSenderKeyMessage(data)
+      const fields = pre?.verified.fields ?? decodeSenderKeyMessage(data)
       if (!equalBytes(fields.distributionId, fromHex(groupId))) return
       let sender: string | undefined
       let record: SenderKeyRecord | undefined
@@ -211,7 +215,11 @@ export function receiveEnvelope(G: GroupContext, groupId: string, data: Uint8Arr
         ? [{ ...hinted, sender: hint.sender }]
         : G.store.groups.senderKeys(groupId)
       for (const row of rows) {
-        const r = SenderKeyRecord.deserialize(row.record)
+        // The validator's record, unless the stored row changed since (decoded once, else twice).
+        const r =
+          pre !== undefined && equalBytes(pre.row, row.record)
+            ? pre.record
+            : SenderKeyRecord.deserialize(row.record)
         if (r.stateForChainId(fields.chainId) !== undefined) {
           sender = row.sender
           record = r
@@ -226,7 +234,9 @@ export function receiveEnvelope(G: GroupContext, groupId: string, data: Uint8Arr
         G.rejected.blocked++
         return
       }
-      const plaintext = decryptWithRecord(G.ctx.crypto, record, fields)
+      // The signature is verified once: by the validator (its proof names these fields and the
+      // key it used; decryptWithRecord checks both), else here.
+      const plaintext = decryptWithRecord(G.ctx.crypto, record, fields, pre?.verified)
       const content = decodeChatContent(plaintext)
       const from = sender
       const body =

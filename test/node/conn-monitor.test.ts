@@ -1,0 +1,155 @@
+// The jittered connection monitor (src/node/conn-monitor.ts) with fake connections and a fake
+// clock (tick(now) called directly): the period stays within its bounds, a connection's first
+// ping comes at a random phase within one interval, and connections first seen together (the
+// burst libp2p's monitor makes every 10 s) ping spread over the interval, not all in one tick.
+// Also that a failed ping aborts the connection, as libp2p's monitor does, but that pings of one
+// connection never overlap and our own stream limit aborts nothing (unlike libp2p's).
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import type { Connection } from '@libp2p/interface'
+import { defaultLogger } from '@libp2p/logger'
+import {
+  CONNECTION_PING_INTERVAL_MS,
+  CONNECTION_PING_JITTER,
+  JitteredConnectionMonitor,
+  jitteredPeriod,
+} from '../../src/node/conn-monitor.js'
+import { prng } from '../../bench/lib/group-net.js'
+
+interface FakeConn {
+  pings: number[]
+  aborted: boolean
+}
+
+function fakeConns(
+  n: number,
+  now: () => number,
+  fail = false,
+): { conns: FakeConn[]; list: Connection[] } {
+  const conns: FakeConn[] = []
+  const list = Array.from({ length: n }, () => {
+    const c: FakeConn = { pings: [], aborted: false }
+    conns.push(c)
+    return {
+      newStream: () => {
+        c.pings.push(now())
+        return Promise.reject(
+          Object.assign(new Error('no stream'), {
+            name: fail ? 'StreamResetError' : 'UnsupportedProtocolError',
+          }),
+        )
+      },
+      abort: () => {
+        c.aborted = true
+      },
+      rtt: 0,
+    } as unknown as Connection
+  })
+  return { conns, list }
+}
+
+describe('jittered connection monitor', () => {
+  it('periods lie within interval × (1 ± jitter) and reach both ends', () => {
+    const lo = CONNECTION_PING_INTERVAL_MS * (1 - CONNECTION_PING_JITTER)
+    const hi = CONNECTION_PING_INTERVAL_MS * (1 + CONNECTION_PING_JITTER)
+    assert.equal(jitteredPeriod(CONNECTION_PING_INTERVAL_MS, CONNECTION_PING_JITTER, 0), lo)
+    const rand = prng(7)
+    let min = Infinity
+    let max = -Infinity
+    for (let i = 0; i < 10_000; i++) {
+      const p = jitteredPeriod(CONNECTION_PING_INTERVAL_MS, CONNECTION_PING_JITTER, rand())
+      assert.ok(p >= lo && p < hi, `${p}`)
+      min = Math.min(min, p)
+      max = Math.max(max, p)
+    }
+    assert.ok(min < lo + 100 && max > hi - 100, `${min}..${max}`)
+  })
+
+  it('spreads the pings of connections opened together over the interval', async () => {
+    let now = 1_000_000
+    const { conns, list } = fakeConns(100, () => now)
+    const m = new JitteredConnectionMonitor(
+      { connectionManager: { getConnections: () => list }, logger: defaultLogger() },
+      { random: prng(42) },
+    )
+    const tickMs = 1_000
+    const start = now
+    // Five intervals of 1 s ticks.
+    for (let t = 0; t <= 5 * CONNECTION_PING_INTERVAL_MS; t += tickMs) {
+      now = start + t
+      m.tick(now)
+      // A second passes between ticks: the pings of this one have ended.
+      await new Promise((r) => setImmediate(r))
+    }
+    await new Promise((r) => setImmediate(r))
+    // Every connection pinged 4–6 times in 50 s (period 8–12 s), first within one interval.
+    for (const c of conns) {
+      assert.ok(c.pings.length >= 4 && c.pings.length <= 6, `${c.pings.length} pings`)
+      assert.ok(c.pings[0]! - start <= CONNECTION_PING_INTERVAL_MS + tickMs)
+      for (let i = 1; i < c.pings.length; i++) {
+        const gap = c.pings[i]! - c.pings[i - 1]!
+        assert.ok(gap >= 8_000 - tickMs && gap <= 12_000 + tickMs, `gap ${gap}`)
+      }
+      assert.equal(c.aborted, false)
+    }
+    // No tick carries more than a quarter of them (libp2p's monitor: all 100 in one).
+    const perTick = new Map<number, number>()
+    for (const c of conns) perTick.set(c.pings[0]!, (perTick.get(c.pings[0]!) ?? 0) + 1)
+    assert.ok(Math.max(...perTick.values()) <= 25, `${Math.max(...perTick.values())} in one tick`)
+    assert.ok(perTick.size >= 8, `${perTick.size} distinct ticks`)
+  })
+
+  it('a failed ping aborts the connection', async () => {
+    let now = 0
+    const { conns, list } = fakeConns(3, () => now, true)
+    const m = new JitteredConnectionMonitor(
+      { connectionManager: { getConnections: () => list }, logger: defaultLogger() },
+      { random: () => 0.5 },
+    )
+    m.tick(now)
+    now += CONNECTION_PING_INTERVAL_MS
+    m.tick(now)
+    await new Promise((r) => setImmediate(r))
+    assert.deepEqual(
+      conns.map((c) => c.aborted),
+      [true, true, true],
+    )
+  })
+
+  it('never two pings of one connection at once, and its own stream limit aborts nothing', async () => {
+    let now = 0
+    const opened: number[] = []
+    const held: Array<(err: Error) => void> = []
+    const conn = {
+      aborted: false,
+      newStream: () => {
+        opened.push(now)
+        // The first ping hangs (a busy peer); the test ends it with our stream-limit error.
+        return new Promise((_resolve, reject) => held.push(reject))
+      },
+      abort() {
+        this.aborted = true
+      },
+      rtt: 0,
+    }
+    const m = new JitteredConnectionMonitor(
+      {
+        connectionManager: { getConnections: () => [conn as unknown as Connection] },
+        logger: defaultLogger(),
+      },
+      { random: () => 0.5 },
+    )
+    m.tick(now)
+    for (let i = 0; i < 5; i++) {
+      now += CONNECTION_PING_INTERVAL_MS * 2
+      m.tick(now)
+    }
+    assert.equal(opened.length, 1, 'one ping in flight, the later periods skipped')
+    held[0]!(Object.assign(new Error('too many'), { name: 'TooManyOutboundProtocolStreamsError' }))
+    await new Promise((r) => setImmediate(r))
+    assert.equal(conn.aborted, false, 'our own limit says nothing of the peer')
+    now += CONNECTION_PING_INTERVAL_MS * 2
+    m.tick(now)
+    assert.equal(opened.length, 2, 'the next period pings again')
+  })
+})
