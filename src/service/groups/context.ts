@@ -3,11 +3,7 @@
 // outbox) and into ./index.ts (reconcile after a membership change). Plain data and functions:
 // no module here owns state of its own beyond what this object carries.
 import type { CoreContext } from '../../core/index.js'
-import type {
-  GroupOpRecord,
-  SenderKeyRecord,
-  VerifiedSenderKeyMessage,
-} from '../../core/index.js'
+import type { GroupOpRecord, SenderKeyRecord, VerifiedSenderKeyMessage } from '../../core/index.js'
 import type { IdentityKeyPair } from '../../core/index.js'
 import type { KithNode } from '../../node/index.js'
 import type { ChatContent, FileManifest } from '../../core/index.js'
