@@ -88,7 +88,7 @@ export interface KithRateResult {
  * next one when the previous POST is answered), then waits until B has announced them all (or
  * `timeoutMs` passes), then checks B's stored history.
  */
-export async function kithRate(
+export function kithRate(
   a: Daemon,
   b: Daemon,
   eventsB: Events,
@@ -96,6 +96,31 @@ export async function kithRate(
   count: number,
   inFlight: number,
   timeoutMs: number,
+): Promise<KithRateResult> {
+  return measureRate(a, b, eventsB, count, 1, inFlight, timeoutMs, async (first) => {
+    const { id } = await api<Sent>(a, 'POST', '/v1/messages', {
+      contact: b.peerId,
+      text: text(first),
+    })
+    return [id]
+  })
+}
+
+/**
+ * The rate harness of kithRate and kithBatchRate (./dm-batch.ts): `inFlight` clients each claim
+ * the next `per` of the `count` messages and `post` them (resolving their ids once A answered,
+ * i.e. durably queued), then it waits until B has announced them all (or `timeoutMs` passes) and
+ * checks B's stored history: every posted id listed exactly once.
+ */
+export async function measureRate(
+  a: Daemon,
+  b: Daemon,
+  eventsB: Events,
+  count: number,
+  per: number,
+  inFlight: number,
+  timeoutMs: number,
+  post: (first: number, n: number) => Promise<string[]>,
 ): Promise<KithRateResult> {
   const arrivedAt = new Map<string, number>()
   let allIn: () => void = () => undefined
@@ -110,13 +135,10 @@ export async function kithRate(
   let next = 0
   const client = async () => {
     while (next < count) {
-      const i = next++
+      const first = next
+      next = Math.min(count, next + per)
       const t0 = performance.now()
-      const { id } = await api<Sent>(a, 'POST', '/v1/messages', {
-        contact: b.peerId,
-        text: text(i),
-      })
-      startedAt.set(id, t0)
+      for (const id of await post(first, next - first)) startedAt.set(id, t0)
     }
   }
   let postMs: number
@@ -131,7 +153,11 @@ export async function kithRate(
   }
   const posted = [...startedAt.keys()]
   const received = posted.filter((id) => arrivedAt.has(id)).length
-  const end = received === count ? Math.max(...arrivedAt.values()) : performance.now()
+  let end = performance.now()
+  if (received === count) {
+    end = 0
+    for (const at of arrivedAt.values()) end = Math.max(end, at)
+  }
   const history = await api<{ id: string; direction: string }[]>(
     b,
     'GET',
