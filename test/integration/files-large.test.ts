@@ -7,13 +7,14 @@
 //   ones (their `status.metrics.file.chunksServed` counts it).
 import { after, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { createHash, randomBytes } from 'node:crypto'
-import { createReadStream, createWriteStream, existsSync, mkdtempSync, rmSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { createReadStream, existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { spawn } from 'node:child_process'
 import { MAX_INLINE_CHUNK_HASHES } from '../../src/core/file/limits.js'
 import {
+  makeRandomFile,
   api,
   json,
   KITH,
@@ -43,18 +44,7 @@ const LARGE = Number(process.env.KITH_TEST_FILE_MB ?? 280) * MB
 const tmp = mkdtempSync(join(tmpdir(), 'kith-files-large-'))
 after(() => rmSync(tmp, { recursive: true, force: true }))
 
-async function makeFile(name: string, size: number): Promise<{ path: string; sha256: string }> {
-  const path = join(tmp, name)
-  const h = createHash('sha256')
-  const out = createWriteStream(path)
-  for (let off = 0; off < size; off += MiB) {
-    const b = randomBytes(Math.min(MiB, size - off))
-    h.update(b)
-    if (!out.write(b)) await new Promise<void>((r) => out.once('drain', () => r()))
-  }
-  await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())))
-  return { path, sha256: h.digest('hex') }
-}
+const makeFile = (name: string, size: number) => makeRandomFile(tmp, name, size)
 
 async function sha(path: string): Promise<string> {
   const h = createHash('sha256')

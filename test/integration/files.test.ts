@@ -5,12 +5,13 @@
 // fetched by one member is fetched by another from it after the sender stopped. Hostile peers are test/node/file.test.ts's.
 import { after, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { createHash, randomBytes } from 'node:crypto'
-import { createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createHash } from 'node:crypto'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { spawn } from 'node:child_process'
 import {
+  makeRandomFile,
   api,
   json,
   jsonLines,
@@ -42,19 +43,7 @@ const CHUNK = 256 * 1024
 const tmp = mkdtempSync(join(tmpdir(), 'kith-files-'))
 after(() => rmSync(tmp, { recursive: true, force: true }))
 
-/** Writes `size` random bytes to a new file (1 MiB at a time) and returns its path and hash. */
-async function makeFile(name: string, size: number): Promise<{ path: string; sha256: string }> {
-  const path = join(tmp, name)
-  const h = createHash('sha256')
-  const out = createWriteStream(path)
-  for (let off = 0; off < size; off += MiB) {
-    const b = randomBytes(Math.min(MiB, size - off))
-    h.update(b)
-    if (!out.write(b)) await new Promise<void>((r) => out.once('drain', () => r()))
-  }
-  await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())))
-  return { path, sha256: h.digest('hex') }
-}
+const makeFile = (name: string, size: number) => makeRandomFile(tmp, name, size)
 
 const sha = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex')
 const files = (d: Daemon) => api<FileRow[]>(d, 'GET', '/v1/files')

@@ -2,7 +2,8 @@
 // 127.0.0.1 with mDNS off, and is driven through the CLI (and, for bulk sends, the local HTTP
 // API the CLI itself uses). Every process started here is killed in `stopAll()`.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createHash, randomBytes } from 'node:crypto'
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -222,4 +223,24 @@ export async function startPair(homes: string[]): Promise<[Daemon, Daemon]> {
   ])
   if (added.peerId !== a.peerId) throw new Error('invite named another peer')
   return [a, b]
+}
+
+/** Writes `size` random bytes to `dir/name` (1 MiB at a time, so a file of hundreds of MB never
+ *  sits in memory) and returns its path and SHA-256 (the file tests' sources). */
+export async function makeRandomFile(
+  dir: string,
+  name: string,
+  size: number,
+): Promise<{ path: string; sha256: string }> {
+  const MiB = 1024 * 1024
+  const path = join(dir, name)
+  const h = createHash('sha256')
+  const out = createWriteStream(path)
+  for (let off = 0; off < size; off += MiB) {
+    const b = randomBytes(Math.min(MiB, size - off))
+    h.update(b)
+    if (!out.write(b)) await new Promise<void>((r) => out.once('drain', () => r()))
+  }
+  await new Promise<void>((r, j) => out.end((e?: Error | null) => (e ? j(e) : r())))
+  return { path, sha256: h.digest('hex') }
 }
