@@ -197,7 +197,15 @@ export function dialRank(ma: Multiaddr, own: OwnAddrs): number {
 /** Where our own addresses come from: libp2p's address manager and transport manager, and
  *  its 'self:peer:update' event (our addresses changed: a listener, a reservation). */
 export interface AddrPolicyComponents {
-  addressManager: { getAddresses(): Multiaddr[] }
+  addressManager: {
+    getAddresses(): Multiaddr[]
+    getAddressesWithMetadata(): Array<{
+      multiaddr: Multiaddr
+      verified: boolean
+      type: string
+      expires: number
+    }>
+  }
   transportManager: { getAddrs(): Multiaddr[] }
   events: Pick<TypedEventTarget<Libp2pEvents>, 'addEventListener'>
 }
@@ -210,6 +218,7 @@ export interface AddrPolicyComponents {
  */
 export class AddrPolicy {
   #source: (() => Multiaddr[]) | undefined
+  #candidates: (() => Multiaddr[]) | undefined
   #cached: { at: number; own: OwnAddrs } | undefined
   readonly #now: () => number
 
@@ -273,6 +282,19 @@ export class AddrPolicy {
     return (byRank || byCert || reliableTransportsFirst(a.multiaddr, b.multiaddr)) as -1 | 0 | 1
   }
 
+  /**
+   * Our addresses worth handing out (before announceAddrs' filter): libp2p's confirmed ones plus
+   * the listen addresses AutoNAT has not judged yet. libp2p's getAddresses() leaves out a public
+   * listen address until AutoNAT confirms it (libp2p address-manager/transport-addresses.js:
+   * public = unverified until confirm()), which takes seconds to minutes after start; an invite
+   * made meanwhile by a host with a public interface carried only its loopback address, and a
+   * contact on another host could not add it (fresh-clone CI, test/netns/loss.netns.ts, 2026-12-05).
+   * An address AutoNAT refuted (unconfirm(): expires set) stays out.
+   */
+  candidates(): Multiaddr[] {
+    return this.#candidates?.() ?? []
+  }
+
   /** Factory in the js-libp2p service style: gives this policy libp2p's address source. */
   service(): (components: AddrPolicyComponents) => AddrPolicy {
     return (components) => {
@@ -281,6 +303,13 @@ export class AddrPolicy {
         ...components.transportManager.getAddrs(),
         ...components.addressManager.getAddresses(),
       ])
+      this.#candidates = () => [
+        ...components.addressManager.getAddresses(),
+        ...components.addressManager
+          .getAddressesWithMetadata()
+          .filter((a) => !a.verified && a.type === 'transport' && a.expires === 0)
+          .map((a) => a.multiaddr),
+      ]
       return this
     }
   }

@@ -130,6 +130,15 @@ export class Libp2pKithNode implements KithNode {
     return this.libp2p.getMultiaddrs().map((ma) => ma.toString())
   }
 
+  candidateAddrs(): string[] {
+    const self = `/p2p/${this.peerId}`
+    const all = this.libp2p.services.addrPolicy
+      .candidates()
+      .map((ma) => ma.toString())
+      .map((a) => (a.endsWith(self) ? a : `${a}${self}`))
+    return [...new Set(all)]
+  }
+
   connections(): ConnectionInfo[] {
     return this.libp2p.getConnections().map((conn) => {
       const peerId = conn.remotePeer.toString()

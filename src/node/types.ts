@@ -146,6 +146,9 @@ export interface KithNode {
   stop(): Promise<void>
   /** Our reachable multiaddrs, each ending in /p2p/<peerId>. */
   addrs(): string[]
+  /** addrs() plus our listen addresses AutoNAT has not judged yet (a public interface's, in the
+   *  first seconds or minutes): what invites and cards pick from (addr-policy.ts candidates). */
+  candidateAddrs(): string[]
   connections(): ConnectionInfo[]
   isConnected(peer: string): boolean
   nat(): NatStatus

@@ -70,7 +70,7 @@ export class Contacts {
     const bundle = this.#hooks.bundle()
     if (bundle === undefined) throw new Error('service not started')
     // Only addresses a contact might reach, LAN ones last (node/addr-policy.ts).
-    const addrs = announceAddrs(cx.node.addrs())
+    const addrs = announceAddrs(cx.node.candidateAddrs())
     const name = this.#hooks.name()
     const secret = this.#hooks.proofs.secret(opts.once === true)
     const link =

@@ -40,7 +40,7 @@ export class OwnCard {
     const all = cx.mailboxes()?.chosen() ?? []
     const mailboxes = forContacts ? all : all.filter((p) => cx.store.getContact(p) === undefined)
     // Only addresses a contact might reach, LAN ones last (node/addr-policy.ts).
-    return cx.cards.makeOwn(announceAddrs(cx.node.addrs()), bundle, mailboxes)
+    return cx.cards.makeOwn(announceAddrs(cx.node.candidateAddrs()), bundle, mailboxes)
   }
 
   /** The node publishes our card in the DHT (at start, hourly, on address changes). */

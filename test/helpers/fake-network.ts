@@ -31,6 +31,7 @@ export function fakeNode(n: FakeNet, peerId: string): KithNode {
   const base: Partial<KithNode> = {
     peerId,
     addrs: () => [`/ip4/127.0.0.1/tcp/1/p2p/${peerId}`],
+    candidateAddrs: () => [`/ip4/127.0.0.1/tcp/1/p2p/${peerId}`],
     connections: () => [],
     isConnected: (p) => n.net.has(p),
     metrics: () => ({

@@ -22,6 +22,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { until } from '../integration/harness.js'
+import { decodeInviteLink } from '../../src/core/wire/invite.js'
+import { unpackAddrs } from '../../src/node/card/index.js'
 
 const root = new URL('../../', import.meta.url).pathname
 const KITH = join(root, 'bin/kith')
@@ -93,6 +95,25 @@ function linkUp(): void {
   sh(['ip', '-n', NS_A, 'addr', 'add', `${IP_A}/24`, 'dev', 'loss-a0'])
   sh(['ip', '-n', NS_R, 'link', 'set', 'loss-r0', 'up'])
   sh(['ip', '-n', NS_A, 'link', 'set', 'loss-a0', 'up'])
+  operUp()
+}
+
+/** Waits until both ends of the veth are operationally up. The kernel reports a new carrier
+ *  through linkwatch up to a second later, and until then libuv (os.networkInterfaces: only
+ *  IFF_UP and IFF_RUNNING) does not list the interface: a daemon started at once sees only
+ *  its loopback address (its first invite then named only 127.0.0.1: fresh-clone CI,
+ *  2026-12-05, once the bundled daemon got ready in 0.3 s). */
+function operUp(): void {
+  const end = Date.now() + 5_000
+  for (;;) {
+    const up = [
+      [NS_R, 'loss-r0'],
+      [NS_A, 'loss-a0'],
+    ].every(([ns, dev]) => /\bstate UP\b/.test(sh(['ip', '-n', ns!, '-o', 'link', 'show', dev!])))
+    if (up) return
+    if (Date.now() > end) throw new Error('the veth did not come up in 5 s')
+    spawnSync('sleep', ['0.05'])
+  }
 }
 
 function netUp(): void {
@@ -306,6 +327,14 @@ describe('network loss and sleep (network namespaces)', { skip, timeout: 900_000
       start(NS_R, 'daemon', ['--listen', '/ip4/0.0.0.0/tcp/4002', '--bootstrap', bootstrap]),
     ])
     const { link: la } = await a.json<{ link: string }>(['invite'])
+    // Made at once after start, before AutoNAT judged A's public address: the invite still
+    // carries it (a fresh-clone CI run once got only 127.0.0.1 here; addr-policy.ts candidates).
+    const inv = decodeInviteLink(la)
+    const invAddrs = inv.version === 1 ? inv.addrs : unpackAddrs(inv.packedAddrs)
+    assert.ok(
+      invAddrs.some((x) => x.startsWith(`/ip4/${IP_A}/tcp/4001`)),
+      `A's first invite names ${IP_A}:4001: ${JSON.stringify(invAddrs)}`,
+    )
     await b.json(['contacts', 'add', la, '--name', 'a'])
     const { link: lb } = await b.json<{ link: string }>(['invite'])
     await a.json(['contacts', 'add', lb, '--name', 'b'])

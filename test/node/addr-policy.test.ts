@@ -242,6 +242,56 @@ describe('AddrPolicy', () => {
     assert.equal(policy.dialable(theirLoop), true, 'self:peer:update drops the cache')
   })
 
+  it('candidates: confirmed addresses, plus listen addresses AutoNAT has not judged yet, not refuted ones', () => {
+    // libp2p's address manager (address-manager/transport-addresses.js): a private transport
+    // address is verified at once; a public one is unverified with expires 0 until AutoNAT
+    // confirms it (verified) or refutes it (unconfirm: unverified, expires set).
+    const meta = [
+      {
+        multiaddr: multiaddr('/ip4/127.0.0.1/tcp/4001'),
+        verified: true,
+        type: 'transport',
+        expires: 1,
+      },
+      {
+        multiaddr: multiaddr('/ip4/11.77.0.2/tcp/4001'),
+        verified: false,
+        type: 'transport',
+        expires: 0,
+      },
+      {
+        multiaddr: multiaddr('/ip4/11.77.0.3/tcp/4001'),
+        verified: false,
+        type: 'transport',
+        expires: 99,
+      },
+      {
+        multiaddr: multiaddr('/ip4/11.9.9.9/tcp/4001'),
+        verified: false,
+        type: 'observed',
+        expires: 0,
+      },
+    ]
+    const policy = new AddrPolicy()
+    const factory = policy.service()
+    factory({
+      addressManager: {
+        getAddresses: () => mas([LOOP]),
+        getAddressesWithMetadata: () => meta,
+      },
+      transportManager: { getAddrs: () => meta.map((m) => m.multiaddr) },
+      events: { addEventListener: () => {} },
+    })
+    assert.deepEqual(
+      policy.candidates().map((ma) => ma.toString()),
+      [LOOP, '/ip4/11.77.0.2/tcp/4001'],
+    )
+    // What an invite made in the first seconds announces: the public address, not loopback.
+    assert.deepEqual(announceAddrs([LOOP, p2p('/ip4/11.77.0.2/tcp/4001')]), [
+      p2p('/ip4/11.77.0.2/tcp/4001'),
+    ])
+  })
+
   it('compare: rank first, then certified, then reliable transports (libp2p Address)', () => {
     const policy = new AddrPolicy()
     policy.setSource(() => mas([LAN]))

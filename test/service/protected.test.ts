@@ -26,6 +26,7 @@ describe('protected peers', () => {
     const base: Partial<KithNode> = {
       peerId: id.peerId,
       addrs: () => [],
+      candidateAddrs: () => [],
       connections: () => [],
       isConnected: () => false,
       metrics: () => ({
