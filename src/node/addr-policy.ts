@@ -303,13 +303,14 @@ export class AddrPolicy {
         ...components.transportManager.getAddrs(),
         ...components.addressManager.getAddresses(),
       ])
-      this.#candidates = () => [
-        ...components.addressManager.getAddresses(),
-        ...components.addressManager
+      // One read of the address list (each reads the interfaces: a netlink socket per wildcard
+      // listener, see OWN_ADDRS_TTL_MS): what getAddresses() returns (the verified ones; Kith
+      // sets no announceFilter) plus the transport addresses never judged.
+      this.#candidates = () =>
+        components.addressManager
           .getAddressesWithMetadata()
-          .filter((a) => !a.verified && a.type === 'transport' && a.expires === 0)
-          .map((a) => a.multiaddr),
-      ]
+          .filter((a) => a.verified || (a.type === 'transport' && a.expires === 0))
+          .map((a) => a.multiaddr)
       return this
     }
   }
