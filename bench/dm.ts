@@ -42,7 +42,7 @@ import { findProfile, formatProfile, summarizeProfile } from './lib/dm-profile.j
 import { MAX_SEND_BATCH } from '../src/service/outbox.js'
 import { kithBatchRate } from './lib/dm-batch.js'
 import { rawEcho } from './lib/dm-raw.js'
-import { startFigures, type StartSample } from './lib/dm-start.js'
+import { SETTLE_MS, startFigures, type StartSample } from './lib/dm-start.js'
 import { kithWireSizes, tcpCounters } from './lib/dm-wire.js'
 import { fixed, int, median, table } from './lib/measure.js'
 
@@ -513,4 +513,19 @@ async function startPhase(cfg: Config, smoke: boolean, line: Line): Promise<void
   const rss = med(r.empty, (x) => x.rssMiB)
   const bare = med(r.baselines.bare, (x) => x.rssMiB)
   line('idle RSS (MiB)', int(rss), 'bare-libp2p', int(bare), bare / rss)
+  const st = r.settled
+  if (st !== undefined) {
+    console.log(
+      `\nRSS after ${SETTLE_MS / 1000} s idle (all at once), MiB: history ${fixed(st.history, 1)}, ` +
+        `empty ${fixed(st.empty, 1)}, createKithNode ${fixed(st['kith-node'], 1)}, ` +
+        `bare libp2p ${fixed(st.bare, 1)}, node ${fixed(st.node, 1)}`,
+    )
+    line(
+      `settled RSS, ${cfg.historyMessages} messages (MiB)`,
+      fixed(st.history, 1),
+      'bare-libp2p',
+      fixed(st.bare, 1),
+      st.bare / st.history,
+    )
+  }
 }

@@ -65,6 +65,11 @@ export interface StartSample {
   firstPageMs?: number
 }
 
+/** How long a process idles before its settled RSS is read. Right after start V8's heap still
+ *  holds the start's garbage: a daemon's RSS fell 8–13 MiB between 2 s and 20 s idle (V8's memory
+ *  reducer runs a few seconds after allocation stops), 2026-12-05. */
+export const SETTLE_MS = 30_000
+
 export interface StartResult {
   historyMessages: number
   historyConversations: number
@@ -74,6 +79,9 @@ export interface StartResult {
   empty: StartSample[]
   history: StartSample[]
   baselines: Record<BaselineMode, StartSample[]>
+  /** RSS (MiB) after SETTLE_MS idle, every process started at once (RSS does not depend on
+   *  the others; ready times do, so they come from the rounds). Undefined in parallel (smoke) runs. */
+  settled?: Record<'empty' | 'history' | BaselineMode, number>
 }
 
 export interface StartConfig {
@@ -165,6 +173,22 @@ export async function startFigures(cfg: StartConfig): Promise<StartResult> {
       children.reverse()
     }
     await run([...daemons, ...children])
+  }
+  if (!cfg.parallel) {
+    const settle = { ...cfg, idleMs: SETTLE_MS }
+    const [e, h, ...b] = await Promise.all([
+      sampleDaemon(empty, settle),
+      sampleDaemon(history, settle),
+      ...BASELINE_MODES.map((m) => sampleChild(m, settle, command)),
+    ])
+    result.settled = {
+      empty: e.rssMiB,
+      history: h.rssMiB,
+      ...(Object.fromEntries(BASELINE_MODES.map((m, i) => [m, b[i]!.rssMiB])) as Record<
+        BaselineMode,
+        number
+      >),
+    }
   }
   return result
 }
