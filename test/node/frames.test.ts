@@ -4,8 +4,11 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { MalformedMessageError, MessageTooLargeError } from '../../src/node/errors.js'
+import { streamPair } from '@libp2p/utils'
+import { until } from '../helpers/fake-network.js'
 import {
   encodeFrames,
+  FrameReader,
   MAX_DM_FRAME_BYTES,
   MAX_DM_LENGTH_PREFIX_BYTES,
   parseLengthPrefix,
@@ -87,5 +90,28 @@ describe('dm frames', () => {
       () => parseLengthPrefix(new Uint8ArrayList(Uint8Array.of(0x81, 0x00)), MAX_DM_FRAME_BYTES),
       MalformedMessageError,
     )
+  })
+})
+
+describe('FrameReader', () => {
+  it('reads a request that arrived whole, end of stream included, before the reader existed', async () => {
+    // A short request under load: the remote wrote it and closed its write side before the
+    // protocol handler made its reader. The bytes wait in the stream's read buffer; the end
+    // event is gone. The old reader took the stream for ended and returned null ("stream ended
+    // without a request": the sync-abuse flake, 2026-12-05).
+    const [outbound, inbound] = await streamPair()
+    const request = new Uint8Array(300).fill(7)
+    outbound.send(encodeFrames([request]))
+    await outbound.close()
+    await until('the request and its end buffered', () =>
+      inbound.remoteWriteStatus !== 'writable' && inbound.readBufferLength > 0 ? true : undefined,
+    )
+    const reader = new FrameReader(inbound, MAX_DM_FRAME_BYTES, MAX_DM_FRAME_BYTES)
+    try {
+      assert.deepEqual(await reader.next(), request)
+      assert.equal(await reader.next(), null, 'then the clean end')
+    } finally {
+      reader.dispose()
+    }
   })
 })

@@ -105,6 +105,7 @@ export class FrameReader {
   readonly #buf = new Uint8ArrayList()
   #wake: (() => void) | undefined
   #ended = false
+  #endedEarly = false
   #error: Error | undefined
 
   #pauseQueued = false
@@ -142,7 +143,19 @@ export class FrameReader {
     stream.addEventListener('message', this.#onMessage)
     stream.addEventListener('remoteCloseWrite', this.#onEnd)
     stream.addEventListener('close', this.#onClose)
-    if (stream.status !== 'open' || stream.remoteWriteStatus !== 'writable') this.#ended = true
+    // The remote may have sent its whole request and closed its write side before this reader
+    // existed (a short request under load: the protocol handler ran late). Its bytes then wait
+    // in the stream's read buffer, handed to our 'message' listener in a microtask
+    // (@libp2p/utils abstract-message-stream.js addEventListener); the end event is gone. So the
+    // end counts only once that buffer is empty (next()), else an honest request was read as
+    // "stream ended without a request" (test/node/sync-abuse.test.ts, 2026-12-05).
+    if (stream.status !== 'open' || stream.remoteWriteStatus !== 'writable') this.#endedEarly = true
+  }
+
+  /** Whether the remote's end was seen: its event, or (see the constructor) an end that came
+   *  before us once the bytes the stream buffered for us were handed over. */
+  #atEnd(): boolean {
+    return this.#ended || (this.#endedEarly && this.#stream.readBufferLength === 0)
   }
 
   #notify(): void {
@@ -170,7 +183,7 @@ export class FrameReader {
         this.#stream.resume()
         continue
       }
-      if (this.#ended) {
+      if (this.#atEnd()) {
         if (this.#buf.byteLength === 0) return null
         throw new MalformedMessageError('stream ended inside a frame')
       }
