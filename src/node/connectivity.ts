@@ -20,6 +20,7 @@
 //    sooner runs when that time is up.
 import debug from 'debug'
 import { hostNetwork, isLoopback, type NetworkSnapshot } from './host-network.js'
+import { invalidateInterfaces } from './interfaces-cache.js'
 import { peerIdFromString } from '@libp2p/peer-id'
 import type {
   AbortOptions,
@@ -205,7 +206,11 @@ export class Connectivity implements Startable {
     const snap = this.#snapshot()
     const changed = snap.fingerprint !== this.#fingerprint
     this.#fingerprint = snap.fingerprint
-    if (changed) this.#fingerprintSince = mono
+    if (changed) {
+      this.#fingerprintSince = mono
+      // libp2p's next look at our addresses reads the interfaces again (interfaces-cache.ts).
+      invalidateInterfaces()
+    }
     const proven = snap.fingerprint === this.#provenFingerprint
     const state: NetworkState = snap.online || proven ? 'online' : 'offline'
     if (state === 'online') this.#everOnline = true
@@ -219,6 +224,7 @@ export class Connectivity implements Startable {
       for (const fn of this.#probeHandlers) fn()
     }
     if (late > this.#gapMs) {
+      invalidateInterfaces()
       this.#counts.wakeups++
       log('woke up: the last poll was %d ms late', Math.round(late))
       if (state === 'online') this.#round('woke-up')

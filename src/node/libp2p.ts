@@ -21,6 +21,7 @@ import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { AddrPolicy } from './addr-policy.js'
+import { installInterfacesCache } from './interfaces-cache.js'
 import { Libp2pKithNode, parseAddrs } from './kith-node.js'
 import { connectivity, dialAnchors, type ConnectivityInit } from './connectivity.js'
 import { CARD_KEY_NAMESPACE, cardRecordPolicy } from './cards.js'
@@ -183,6 +184,8 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
   // Which addresses are dialled, in what order (addr-policy.ts): one object for libp2p's own
   // dials (gater, address sorter) and the dialer's.
   const addrPolicy = new AddrPolicy()
+  // One netlink read of the interfaces shared by libp2p's address listings (interfaces-cache.ts).
+  installInterfacesCache()
   return createLibp2p({
     start: false,
     privateKey,
