@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import WebSocket from 'ws'
+import { KithError, defineError } from './errors.js'
 import type {
   ConnectionInfo,
   ContactView,
@@ -44,24 +45,24 @@ export interface DaemonInfo {
   api: string
 }
 
-export class DaemonNotRunningError extends Error {
-  override readonly name = 'DaemonNotRunning'
-}
+/** No daemon runs for the home, or it does not answer (exit 3). */
+export class DaemonNotRunningError extends defineError('DaemonNotRunning') {}
 
 /** An error answered by the API; `name` is its `error` field. */
-export class ApiError extends Error {
+export class ApiError extends KithError {
+  readonly code: string
   constructor(
     override readonly name: string,
     message: string,
     readonly httpStatus: number,
   ) {
     super(message)
+    this.code = name
   }
 }
 
-/** `send` with `wait` whose message was not delivered in time (HTTP 504). */
-export class DeliveryTimeoutError extends Error {
-  override readonly name = 'Timeout'
+/** `send` with `wait` whose message was not delivered in time (HTTP 504, exit 5). */
+export class DeliveryTimeoutError extends defineError('Timeout') {
   constructor(
     message: string,
     readonly id: string,

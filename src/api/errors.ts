@@ -4,10 +4,11 @@
 // STYLE.md §4). It never echoes what it does not recognize: an error whose name is not in the
 // table becomes a 500 with a generic message, so no stack, path, message text or key material
 // reaches a client. Known errors carry messages their layers keep free of secrets.
-import { KithError } from '../service/index.js'
+import { KithError, defineError } from '../service/limits.js'
 import { statusForName } from './error-table.js'
 
-export { statusForName }
+/** The one error family, for the CLI (which imports only src/api). */
+export { KithError, defineError, statusForName }
 
 export interface ApiErrorBody {
   error: string
@@ -19,13 +20,15 @@ export const MAX_ERROR_MESSAGE_CHARS = 300
 
 /** An error the API itself raises (bad request shape, auth, routing, size limits). Its name is in
  *  ./error-table.ts with the status given here (test/api/error-table.test.ts checks they agree). */
-export class HttpError extends Error {
+export class HttpError extends KithError {
+  readonly code: string
   constructor(
     readonly status: number,
     override readonly name: string,
     message: string,
   ) {
     super(message)
+    this.code = name
   }
 }
 

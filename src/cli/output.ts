@@ -5,6 +5,7 @@
 // `printable`, the one function every human line passes a peer's text or name through.
 import QRCode from 'qrcode'
 import { EXIT_FAILURE, exitCodeForName } from '../api/error-table.js'
+import { defineError } from '../api/errors.js'
 
 // The exit codes are the contract's; their one home is the error table, which also maps names.
 export {
@@ -17,19 +18,13 @@ export {
 } from '../api/error-table.js'
 
 /** A command line that does not make sense (exit 2), raised by our own argument checks. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError'
-}
+export class UsageError extends defineError('UsageError') {}
 
 /** A command that exists in the contract but is not built yet. */
-export class NotImplementedError extends Error {
-  override readonly name = 'NotImplemented'
-}
+export class NotImplementedError extends defineError('NotImplemented') {}
 
 /** A `verify --confirm` whose number did not match (exit 1). */
-export class SafetyNumberMismatchError extends Error {
-  override readonly name = 'SafetyNumberMismatch'
-}
+export class SafetyNumberMismatchError extends defineError('SafetyNumberMismatch') {}
 
 /** The exit code for `err`: its name's row in src/api/error-table.ts, else 1. */
 export function exitCodeFor(err: unknown): number {

@@ -3,10 +3,10 @@
 // status and the CLI's exit code (docs/cli.md). The names (ContactNotFound, not
 // ContactNotFoundError) are the shipped contract and stay (docs/architecture.md "Errors"). Never
 // carry message text or keys.
-import { KithError, defineError } from '../core/index.js'
+import { KithError, defineError } from '../core/errors.js'
 
-/** The one base of every Kith error (core/errors.ts), for the layers above that see only this one. */
-export { KithError }
+/** The one error family (core/errors.ts), for the layers above that see only the service's faces. */
+export { KithError, defineError }
 
 /**
  * The service's errors are KithErrors like every layer's; this alias is kept for the two modules

@@ -1,7 +1,7 @@
 // Typed errors of the file service: one class per failure, told apart by `.name` (as ../errors.ts;
 // their HTTP statuses and exit codes are src/api/error-table.ts's). Messages never hold file
 // contents, keys or full paths of other users.
-import { defineError as define } from '../../core/index.js'
+import { defineError as define } from '../../core/errors.js'
 
 /** No file with that id is known here. */
 export class FileNotFoundError extends define('FileNotFound') {}
