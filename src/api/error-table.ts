@@ -100,6 +100,7 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorReport>> = {
   UsageError: row(undefined, EXIT_USAGE),
   DaemonNotRunning: row(undefined, EXIT_DAEMON_NOT_RUNNING),
   DaemonTimeout: local,
+  BadResponse: local, // the daemon answered without JSON (client-errors.ts ApiError)
   DaemonRunning: local,
   SafetyNumberMismatch: local,
   HomeNotEmpty: local,
