@@ -9,9 +9,9 @@ import { KithError, defineError } from '../core/errors.js'
 export { KithError, defineError }
 
 /**
- * The service's errors are KithErrors like every layer's; this alias is kept for the two modules
- * that still extend it by hand (service/text.ts MessageTooLongError, daemon/relay-api.ts
- * NotAvailableOnRelayError), whose own `status` field nothing reads any more.
+ * The service's errors are KithErrors like every layer's; this alias is kept for the one module
+ * that still extends it by hand (service/text.ts MessageTooLongError), whose own `status` field
+ * nothing reads any more.
  * @deprecated extend core's `defineError(name)` instead.
  */
 export const ServiceError = KithError

@@ -21,6 +21,8 @@ import { MailboxQuotaError } from '../../src/node/mailbox/errors.js'
 import { ContactNotFoundError, GroupExistsError } from '../../src/service/errors.js'
 import { FileTooLargeError } from '../../src/service/files/errors.js'
 import { StoreNotFoundError } from '../../src/store/errors.js'
+import { NotAvailableOnRelayError } from '../../src/daemon/relay-api.js'
+import { MessageTooLongError } from '../../src/service/text.js'
 
 const SRC = 'src'
 /** Classes whose instances take their name from a constructor argument (not a fixed name). */
@@ -108,6 +110,9 @@ describe('the error table', () => {
     assert.deepEqual(answer(new FileTooLargeError('big')), [413, 'FileTooLarge'])
     assert.deepEqual(answer(new MalformedMessageError('bad')), [400, 'MalformedMessageError'])
     assert.deepEqual(answer(new DecryptionError('tag')), [500, 'InternalError'])
+    // Their statuses were fields of the classes before the table; the table keeps them.
+    assert.deepEqual(answer(new NotAvailableOnRelayError('relay')), [404, 'NotAvailableOnRelay'])
+    assert.deepEqual(answer(new MessageTooLongError('long')), [400, 'MessageTooLong'])
     // Only a Kith error is reported by name: a foreign one that happens to share it is not.
     const foreign = Object.assign(new Error('x'), { name: 'ContactNotFound' })
     assert.deepEqual(answer(foreign), [500, 'InternalError'])
