@@ -88,6 +88,22 @@ describe('the error table', () => {
     assert.ok(checked >= 20, `only ${checked} documented codes found`)
   })
 
+  it('is the table docs/cli.md prints, row for row', () => {
+    const doc = readFileSync('docs/cli.md', 'utf8')
+    const section = doc.slice(doc.indexOf('## Error names, exit codes and API statuses'))
+    const documented = new Map<string, string>()
+    for (const [, exit, http, names = ''] of section.matchAll(
+      /^\| (\d) +\| (\d{3}|—) +\| (.*?) *\|$/gm,
+    )) {
+      for (const [, name = ''] of names.matchAll(/`(\w+)`/g))
+        documented.set(name, `${exit} ${http}`)
+    }
+    const coded = new Map(
+      Object.entries(ERROR_TABLE).map(([name, r]) => [name, `${r.exit} ${r.http ?? '—'}`]),
+    )
+    assert.deepEqual(new Map([...documented].sort()), new Map([...coded].sort()))
+  })
+
   it('agrees with the statuses the API’s own HttpErrors send', () => {
     const sent = /(?:new HttpError|super)\(\s*(\d{3}),\s*'(\w+)'/g
     let checked = 0
