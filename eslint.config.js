@@ -51,9 +51,10 @@ const LAYER_ZONES = [
   {
     target: './src/service',
     from: './src/core',
-    except: ['./index.ts', './wire/limits.ts', './file/limits.ts'],
+    except: ['./index.ts', './wire/limits.ts', './file/limits.ts', './errors.ts'],
     message:
-      'src/service uses the core through src/core/index.ts (or a constants-only limits module).',
+      'src/service uses the core through src/core/index.ts (or a constants-only limits module, ' +
+      'or core/errors.ts, the error family, which imports nothing).',
   },
   {
     target: './src/api',

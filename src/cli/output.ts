@@ -1,39 +1,34 @@
 // What the CLI prints and how it exits (CLI.md "Conventions"): with --json exactly one JSON
 // document on stdout (streams: one object per line); errors as one line `Name: message` on
 // stderr; exit codes 0 ok · 1 failure · 2 usage · 3 daemon not running · 4 not found · 5 timed
-// out. This module owns those rules, the small formatting helpers of the human output, and
+// out, by the error's name (src/api/error-table.ts). This module owns those rules, the small formatting helpers of the human output, and
 // `printable`, the one function every human line passes a peer's text or name through.
 import QRCode from 'qrcode'
+import { EXIT_FAILURE, exitCodeForName } from '../api/error-table.js'
+import { defineError } from '../api/errors.js'
 
-export const EXIT_OK = 0
-export const EXIT_FAILURE = 1
-export const EXIT_USAGE = 2
-export const EXIT_DAEMON_NOT_RUNNING = 3
-export const EXIT_NOT_FOUND = 4
-export const EXIT_TIMEOUT = 5
+// The exit codes are the contract's; their one home is the error table, which also maps names.
+export {
+  EXIT_OK,
+  EXIT_FAILURE,
+  EXIT_USAGE,
+  EXIT_DAEMON_NOT_RUNNING,
+  EXIT_NOT_FOUND,
+  EXIT_TIMEOUT,
+} from '../api/error-table.js'
 
 /** A command line that does not make sense (exit 2), raised by our own argument checks. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError'
-}
+export class UsageError extends defineError('UsageError') {}
 
 /** A command that exists in the contract but is not built yet. */
-export class NotImplementedError extends Error {
-  override readonly name = 'NotImplemented'
-}
+export class NotImplementedError extends defineError('NotImplemented') {}
 
 /** A `verify --confirm` whose number did not match (exit 1). */
-export class SafetyNumberMismatchError extends Error {
-  override readonly name = 'SafetyNumberMismatch'
-}
+export class SafetyNumberMismatchError extends defineError('SafetyNumberMismatch') {}
 
+/** The exit code for `err`: its name's row in src/api/error-table.ts, else 1. */
 export function exitCodeFor(err: unknown): number {
-  if (!(err instanceof Error)) return EXIT_FAILURE
-  if (err.name === 'UsageError') return EXIT_USAGE
-  if (err.name === 'DaemonNotRunning') return EXIT_DAEMON_NOT_RUNNING
-  if (/NotFound(Error)?$/.test(err.name)) return EXIT_NOT_FOUND
-  if (err.name === 'Timeout') return EXIT_TIMEOUT
-  return EXIT_FAILURE
+  return err instanceof Error ? exitCodeForName(err.name) : EXIT_FAILURE
 }
 
 /**

@@ -1,7 +1,15 @@
-// Typed errors of the protocol core: one class per failure, told apart by `.name` (js-libp2p
-// interface/src/errors.ts) with a stable `code` and an `is()` guard (libsignal node/ts/Errors.ts).
-// Messages never contain key material or plaintext.
+// The one error family of Kith (KithError, defineError) and the protocol core's own errors: one
+// class per failure, told apart by `.name` (js-libp2p interface/src/errors.ts) with a stable `code`
+// and an `is()` type guard (libsignal node/ts/Errors.ts). This module knows no layer above the core
+// and no HTTP status or exit code. Messages never contain key material or plaintext.
 
+/**
+ * The one base of every Kith error, in every layer (core, store, node, service; docs/architecture.md
+ * "Errors"). A subclass is made with `defineError(name)`; its `.name` is part of the contract (the
+ * API's `{ "error": "<Name>" }`, the CLI's `Name: message` line and exit code), so a name is never
+ * changed once shipped. How a name maps to an HTTP status and an exit code is src/api's one table
+ * (src/api/error-table.ts), not the error's: an error knows what failed, not who reports it.
+ */
 export abstract class KithError extends Error {
   abstract readonly code: string
   /** True for any Kith error (subclasses narrow by `.name`). */
@@ -11,19 +19,30 @@ export abstract class KithError extends Error {
 }
 
 /**
- * A KithError subclass named `name` (its `.name` and `code`), with a static `is()` guard that
- * works across module copies. Every layer defines its errors with this.
+ * A KithError subclass named `name` (its `.name` and `code`), with a static `is()` type guard that
+ * tells it apart by `.name`, so it also works across module copies (libsignal node/ts/Errors.ts).
+ * Every layer defines its errors with this. `X.is(err)` narrows `err` to X (the subclass it is
+ * called on), e.g. `if (MailboxQuotaError.is(err)) err.quota`.
  */
 export function defineError<N extends string>(name: N) {
   const C = class extends KithError {
     override readonly name: N = name
     readonly code: N = name
-    static is(err: unknown): boolean {
+    static is<T extends abstract new (...args: never[]) => KithError>(
+      this: T,
+      err: unknown,
+    ): err is InstanceType<T> {
       return err instanceof Error && err.name === name
     }
   }
   Object.defineProperty(C, 'name', { value: name })
   return C
+}
+
+/** The `.name` of a thrown value, for a log line or an error's message: what failed, never the
+ *  thrown value's own message (which may quote a peer's bytes). Replaces `(err as Error).name`. */
+export function errorName(err: unknown): string {
+  return err instanceof Error ? err.name : typeof err
 }
 
 /** An AEAD tag, header or signature did not authenticate. State is unchanged. */

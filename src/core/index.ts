@@ -124,7 +124,7 @@ export type { PrekeyBundle, ChatContent, GroupUpdate } from './wire/pb/wire.js'
 
 // What the service uses besides the above, so that it reaches the core only through this module
 // (eslint.config.js zone "service → core"; constants-only limits modules are open too).
-export { defineError } from './errors.js'
+export { defineError, errorName } from './errors.js'
 export {
   CHUNK_BYTES,
   checkDigest,

@@ -10,6 +10,7 @@ import { closeSync, existsSync, fsyncSync, openSync, readdirSync, readFileSync }
 import { renameSync, rmSync, rmdirSync, statSync, writeSync } from 'node:fs'
 import { basename, dirname, join, resolve } from 'node:path'
 import { openBackup, sealBackup, type BackupKdfParams } from '../core/backup/format.js'
+import { defineError } from '../core/errors.js'
 import { nodeCrypto, nodeRng } from '../platform/node-crypto.js'
 import { BackupPayloadError, importRows, parsePayload } from '../store/backup.js'
 import { openDatabase } from '../store/database.js'
@@ -20,9 +21,7 @@ import { startRestoredSessions } from '../service/index.js'
 export const MAX_BACKUP_FILE_BYTES = 1024 * 1024 * 1024 + 64 * 1024 * 1024
 
 /** Restore into a home that is not empty (a store, a daemon.json, anything). */
-export class HomeNotEmptyError extends Error {
-  override readonly name = 'HomeNotEmpty'
-}
+export class HomeNotEmptyError extends defineError('HomeNotEmpty') {}
 
 function fsyncPath(path: string): void {
   const fd = openSync(path, 'r')

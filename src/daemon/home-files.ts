@@ -14,11 +14,11 @@ import {
 import { chmodSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
+import { defineError } from '../core/errors.js'
 import { ApiClient, DaemonNotRunningError, TOKEN_FILE, type DaemonInfo } from '../api/client.js'
 
-export class DaemonRunningError extends Error {
-  override readonly name = 'DaemonRunning'
-}
+/** `kith daemon` (or `restore`) on a home whose daemon is running (exit 1). */
+export class DaemonRunningError extends defineError('DaemonRunning') {}
 
 /** Writes `data` to `path` atomically (tmp + fsync + rename) with mode 0600. */
 export function writeFileAtomic(path: string, data: string): void {

@@ -5,16 +5,12 @@
 // through the two methods of Libp2pKithNode it names and knows no store or protocol.
 import type { Libp2pKithNode } from '../node/libp2p.js'
 import type { StunMetrics, StunServer } from '../node/stun.js'
-import { ServiceError } from '../service/index.js'
+import { defineError } from '../core/errors.js'
 import type { ChatApi, NodeStatus } from '../service/index.js'
 import type { ConnectionInfo } from '../node/types.js'
 
 /** Every chat route of the local API on a relay. */
-export class NotAvailableOnRelayError extends ServiceError {
-  override readonly name = 'NotAvailableOnRelay'
-  readonly code = 'NotAvailableOnRelay'
-  readonly status = 404
-}
+export class NotAvailableOnRelayError extends defineError('NotAvailableOnRelay') {}
 
 export type RelayStatus = NodeStatus & {
   relay: { reservations: number; stun?: { port: number } & StunMetrics }

@@ -10,6 +10,8 @@ export {
   MessageTooLongError,
   textTooLong,
 } from './text.js'
+/** The one error family (core/errors.ts imports nothing), for the API and the CLI's own errors. */
+export { KithError, defineError } from './errors.js'
 export { eventSentence, ttlPhrase, type GroupEvent, type GroupEventType } from './group-event.js'
 export { MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS } from '../store/search.js'
 export { MAX_TTL_SECONDS, MIN_TTL_SECONDS } from '../core/wire/limits.js'

@@ -11,6 +11,7 @@
 // in BACKUP_TABLES or NOT_BACKED_UP: test/store/backup.test.ts fails on a new table in neither.
 import { migrate, SCHEMA_VERSION } from './migrations.js'
 import type { SqliteDatabase } from './database.js'
+import { defineError } from '../core/errors.js'
 
 /** One table of a backup: which rows (`where`, with `:me` bound to our PeerId). In restore order:
  *  a table comes after those its foreign keys name. */
@@ -78,9 +79,7 @@ export interface BackupPayload {
 export const BACKUP_PAYLOAD_FORMAT = 1
 
 /** A backup payload that does not parse or that this version cannot restore. */
-export class BackupPayloadError extends Error {
-  override readonly name = 'BackupPayloadError'
-}
+export class BackupPayloadError extends defineError('BackupPayloadError') {}
 
 function encodeCell(v: unknown): Cell {
   if (v === null || typeof v === 'number' || typeof v === 'string') return v

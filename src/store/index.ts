@@ -2,6 +2,7 @@
 export type {
   ChatStore,
   Contact,
+  ContactsStore,
   ControlEntry,
   Direction,
   EditStore,
@@ -13,9 +14,13 @@ export type {
   HeldMessage,
   SenderKeyRow,
   MessageStatus,
+  MessagesStore,
   NodeStore,
   OutboxEntry,
+  OutboxStore,
+  SettingsStore,
   StoredMessage,
+  StoreTransactions,
   SyncProtocolStore,
 } from './types.js'
 export {

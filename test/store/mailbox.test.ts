@@ -50,7 +50,7 @@ const NOW = 1_700_000_000_000
 function quotaError(fn: () => unknown, quota: MailboxQuotaName): void {
   assert.throws(fn, (err: unknown) => {
     assert.ok(MailboxQuotaError.is(err), String(err))
-    assert.equal((err as MailboxQuotaError).quota, quota)
+    assert.equal(err.quota, quota)
     return true
   })
 }

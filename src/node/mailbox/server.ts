@@ -267,7 +267,7 @@ export class MailboxServer {
         validateEnvelope(envelope)
       } catch (err) {
         if (!MailboxEnvelopeError.is(err)) throw err
-        refusal = err as MailboxEnvelopeError
+        refusal = err
       }
     }
     if (refusal === undefined) {
@@ -287,7 +287,7 @@ export class MailboxServer {
         return { error: '', detail: '' }
       } catch (err) {
         if (!MailboxQuotaError.is(err)) throw err
-        refusal = err as MailboxQuotaError
+        refusal = err
       }
     }
     this.#counters.count(this.#counters.refused, refusal.name)
