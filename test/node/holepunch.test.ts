@@ -15,7 +15,7 @@ import {
   type WebRTCDialer,
 } from '../../src/node/holepunch.js'
 import type { Connection, PeerId, Upgrader } from '@libp2p/interface'
-import { until } from '../helpers/fake-network.js'
+import { until } from '../helpers/wait.js'
 
 const R = '12D3KooWJCAXuxZqFWi8PRffVaRcm5ndGEze9ifeqUWcUMsQh6WB'
 const B = '12D3KooWB5js5RR58i5sxocDPpEJVpR4fXDPZf3jJPW4yV1nX692'

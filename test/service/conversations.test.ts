@@ -15,9 +15,10 @@ import { decodeInviteLink, encodeInviteLink } from '../../src/core/wire/invite.j
 import * as pb from '../../src/core/wire/pb/wire.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import type { ServiceEvent } from '../../src/service/types.js'
-import { ctx, fakeNet, settle, startPeer, until, type Peer } from '../helpers/fake-network.js'
+import { ctx, fakeNet, settle, startPeer, type Peer } from '../fakes/node-pair.js'
+import { until } from '../helpers/wait.js'
 
-/** The in-memory network (test/helpers/fake-network.ts). */
+/** The in-memory network (test/fakes/node-pair.ts). */
 const fake = fakeNet()
 const { net, watched } = fake
 const peers: Peer[] = []

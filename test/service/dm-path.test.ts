@@ -11,15 +11,8 @@ import { IdentityKeyPair } from '../../src/core/identity/identity.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import { createChatService } from '../../src/service/chat.js'
 import { createNodeStore } from '../../src/store/sqlite.js'
-import {
-  ctx,
-  fakeNet,
-  fakeNode,
-  settle,
-  startPeer,
-  until,
-  type Peer,
-} from '../helpers/fake-network.js'
+import { ctx, fakeNet, fakeNode, settle, startPeer, type Peer } from '../fakes/node-pair.js'
+import { until } from '../helpers/wait.js'
 import { tempHome } from '../store/helpers.js'
 
 /** The widened ack window of the coalescing test (the daemon's is ACK_DELAY_MS). */

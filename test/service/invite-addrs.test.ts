@@ -16,7 +16,7 @@ import { nodeCrypto } from '../../src/platform/node-crypto.js'
 import { createChatService } from '../../src/service/chat.js'
 import { createNodeStore } from '../../src/store/sqlite.js'
 import { tempHome } from '../store/helpers.js'
-import { ctx, settle } from '../helpers/fake-network.js'
+import { ctx, settle } from '../fakes/node-pair.js'
 
 /** A started service on a real node listening on `listen`; the card source it hands the node. */
 async function serviceOn(listen: string[]) {

@@ -12,9 +12,10 @@ import { encodeChatContent } from '../../src/core/wire/content.js'
 import { decodeInviteLink } from '../../src/core/wire/invite.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import { MAX_CONTACT_NAME_CHARS } from '../../src/service/names.js'
-import { ctx, fakeNet, settle, startPeer, until, type Peer } from '../helpers/fake-network.js'
+import { ctx, fakeNet, settle, startPeer, type Peer } from '../fakes/node-pair.js'
+import { until } from '../helpers/wait.js'
 
-/** The in-memory network (test/helpers/fake-network.ts). */
+/** The in-memory network (test/fakes/node-pair.ts). */
 const fake = fakeNet()
 const { net, connected } = fake
 const peers: Peer[] = []

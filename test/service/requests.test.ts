@@ -23,9 +23,10 @@ import {
   MAX_REQUEST_MESSAGES,
   MAX_REQUESTS,
 } from '../../src/service/requests.js'
-import { ctx, fakeNet, settle, startPeer, until, type Peer } from '../helpers/fake-network.js'
+import { ctx, fakeNet, settle, startPeer, type Peer } from '../fakes/node-pair.js'
+import { until } from '../helpers/wait.js'
 
-/** The in-memory network (test/helpers/fake-network.ts). */
+/** The in-memory network (test/fakes/node-pair.ts). */
 const fake = fakeNet()
 const { net, watched } = fake
 const peers: Peer[] = []
