@@ -39,6 +39,8 @@ export interface FakeMailbox {
   served: string[]
   /** Ids confirmed (deleted) by their recipient. */
   confirmed: string[]
+  /** Fetch calls (pages asked for), empty ones included. */
+  fetches: number
   /** Served in the current fetch round (cleared when a fetch finds nothing more). */
   round: Set<string>
 }
@@ -72,7 +74,14 @@ export function fakeNet(): FakeNet {
 /** Adds an in-memory mailbox with a fresh PeerId to `n`; returns that PeerId and the mailbox. */
 export function fakeMailbox(n: FakeNet): { peerId: string; box: FakeMailbox } {
   const { peerId } = IdentityKeyPair.generate(nodeCrypto, nodeRng)
-  const box: FakeMailbox = { held: [], deposits: [], served: [], confirmed: [], round: new Set() }
+  const box: FakeMailbox = {
+    held: [],
+    deposits: [],
+    served: [],
+    confirmed: [],
+    fetches: 0,
+    round: new Set(),
+  }
   n.mailboxes.set(peerId, box)
   return { peerId, box }
 }
@@ -138,6 +147,7 @@ export function fakeNode(n: FakeNet, peerId: string): KithNode {
     mailboxFetch: (mailbox) => {
       const box = n.mailboxes.get(mailbox)
       if (box === undefined) return Promise.reject(new Error('no mailbox'))
+      box.fetches++
       const page = box.held.filter((h) => h.recipient === peerId && !box.round.has(h.id))
       if (page.length === 0) box.round.clear()
       for (const h of page) {
