@@ -18,7 +18,7 @@ import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import { createChatService, type ChatService } from '../../src/service/index.js'
 import { createNodeStore, type SqliteNodeStore } from '../../src/store/sqlite.js'
 import { tempHome } from '../store/helpers.js'
-import { until } from '../helpers/wait.js'
+import { sleep, until } from '../helpers/wait.js'
 
 export const ctx: CoreContext = { crypto: nodeCrypto, rng: nodeRng, clock: () => Date.now() }
 
@@ -216,7 +216,7 @@ export async function startPeer(
 
 /**
  * Waits until `peers` are quiet: no outbox entry due to anyone (every 1:1 message acked) and no
- * group control content waiting. What `settle()` used to guess with a fixed 200 ms sleep.
+ * group control content waiting.
  */
 export async function quiet(...peers: Peer[]): Promise<void> {
   await until('the peers to be quiet (outboxes empty)', () =>
@@ -231,8 +231,22 @@ export async function quiet(...peers: Peer[]): Promise<void> {
   )
 }
 
-/** Lets queued work (flushes, receipts, card pushes) run out. */
-export const settle = (): Promise<unknown> => new Promise((r) => setTimeout(r, 200))
+/**
+ * How long a test watches for something that must NOT happen (a receipt, a frame, a commit, a
+ * status change): ≫ ACK_DELAY_MS (5 ms) and the few setImmediate hops a flush or a receipt takes,
+ * with room for a loaded machine. The one place the service tests sleep on purpose.
+ */
+export const NOTHING_HAPPENS_MS = 200
+/** Waits NOTHING_HAPPENS_MS: use only before asserting that something did not happen. */
+export const nothingHappens = (): Promise<void> => sleep(NOTHING_HAPPENS_MS)
+
+/** Event-loop turns `drained` lets run: a stop's or a flush's setImmediate chains are ≤ 2 deep. */
+export const DRAIN_TURNS = 3
+/** Lets work already queued with setImmediate (start-up fetch, card push, a flush) run out:
+ *  DRAIN_TURNS turns of the event loop, no timer. */
+export async function drained(): Promise<void> {
+  for (let i = 0; i < DRAIN_TURNS; i++) await new Promise((r) => setImmediate(r))
+}
 
 /**
  * Alice and Bob on `n`, contacts of each other ("bob" in Alice's list, "al" in Bob's), with a

@@ -11,7 +11,16 @@ import { IdentityKeyPair } from '../../src/core/identity/identity.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import { createChatService } from '../../src/service/chat.js'
 import { createNodeStore } from '../../src/store/sqlite.js'
-import { ctx, fakeNet, fakeNode, settle, startPeer, type Peer } from '../fakes/node-pair.js'
+import {
+  ctx,
+  fakeNet,
+  fakeNode,
+  startPeer,
+  type Peer,
+  drained,
+  nothingHappens,
+  quiet,
+} from '../fakes/node-pair.js'
 import { until } from '../helpers/wait.js'
 import { tempHome } from '../store/helpers.js'
 
@@ -49,7 +58,7 @@ async function pair(ackDelayMs?: number) {
   alice.svc.renameContact(bob.id.peerId, 'bob')
   const r = alice.svc.send('bob', 'hello')
   await until('answered', () => alice.store.getMessage(r.id)?.status === 'delivered')
-  await settle()
+  await quiet(alice, bob)
   return { alice, bob }
 }
 
@@ -88,7 +97,7 @@ function countCommits(p: Peer): { n: number } {
 
 afterEach(async () => {
   for (const p of peers) await p.svc.stop()
-  await settle()
+  await drained()
   for (const p of peers.splice(0)) {
     p.store.close()
     p.cleanup()
@@ -180,8 +189,9 @@ describe('DM path (issue 17)', () => {
           (alice.store.outboxFor(bob.id.peerId).find((e) => e.messageId === id)?.attempts ?? 0) > 0,
       ),
     )
-    await settle()
-    for (const id of ids) assert.equal(alice.store.getMessage(id)?.status, 'queued')
+    await until('back to queued', () =>
+      ids.every((id) => alice.store.getMessage(id)?.status === 'queued'),
+    )
   })
 
   it('stores `sent` with the encryption: one commit per flushed batch on the sender', async () => {
@@ -192,7 +202,7 @@ describe('DM path (issue 17)', () => {
     const commits = countCommits(alice)
     const { ids } = alice.svc.sendMany('bob', ['a', 'b', 'c'])
     await until('sent', () => ids.every((id) => alice.store.getMessage(id)?.status === 'sent'))
-    await settle()
+    await nothingHappens() // no further commit may follow
     // The batch's own transaction, then one for encrypt + reschedule + `sent` (was two).
     assert.equal(commits.n, 2)
   })

@@ -12,7 +12,7 @@ import { SessionRecord } from '../../src/core/session/record.js'
 import { sessionEncrypt } from '../../src/core/session/session.js'
 import { encodeChatContent } from '../../src/core/wire/content.js'
 import { nodeRng } from '../../src/platform/node-crypto.js'
-import { ctx, fakeNet, settle, startPeer, type Peer } from '../fakes/node-pair.js'
+import { ctx, fakeNet, startPeer, type Peer, drained, nothingHappens } from '../fakes/node-pair.js'
 import { until } from '../helpers/wait.js'
 
 const fake = fakeNet()
@@ -37,7 +37,7 @@ beforeEach(async () => {
 })
 afterEach(async () => {
   for (const p of peers) await p.svc.stop()
-  await settle()
+  await drained()
   for (const p of peers.splice(0)) {
     p.store.close()
     p.cleanup()
@@ -121,7 +121,7 @@ void describe('replies, edits, deletes, reactions, disappearing (1:1)', () => {
     bob.svc.deleteMessage(id, true)
     await until('wiped', () => alice.store.getMessage(id)?.deleted === true)
     assert.equal(alice.store.getMessage(id)?.text, '')
-    await settle()
+    await nothingHappens() // the local delete must not reach Alice
     assert.equal(alice.store.getMessage(local)?.text, 'keep there')
     assert.throws(() => alice.svc.deleteMessage(local, true), { name: 'NotYourMessage' })
   })
