@@ -7,6 +7,7 @@ import WebSocket from 'ws'
 import { EVENT_LOG_MAX, EventLog } from '../../src/api/event-log.js'
 import { startApiServer, type ApiServer } from '../../src/api/server.js'
 import type { ChatApi, ServiceEvent } from '../../src/service/types.js'
+import { until as waitUntil } from '../helpers/wait.js'
 
 const TOKEN = 'c'.repeat(64)
 
@@ -38,7 +39,7 @@ describe('event stream resume', () => {
     ws.on('message', (d: Buffer) => frames.push(JSON.parse(d.toString()) as (typeof frames)[0]))
     await new Promise((r) => ws.once('open', r))
     const until = async (n: number) => {
-      for (let i = 0; i < 500 && frames.length < n; i++) await new Promise((r) => setTimeout(r, 10))
+      await waitUntil(`${n} frames`, () => frames.length >= n, 5_000, 10).catch(() => undefined)
       return frames
     }
     return { ws, frames, until }

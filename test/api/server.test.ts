@@ -18,6 +18,7 @@ import { ContactExistsError } from '../../src/store/errors.js'
 import { MalformedMessageError } from '../../src/core/errors.js'
 import type { ChatApi, MessageView, ServiceEvent } from '../../src/service/types.js'
 import type { MessageStatus } from '../../src/store/types.js'
+import { until } from '../helpers/wait.js'
 
 const TOKEN = 'a'.repeat(64)
 const SECRET = 'secret message text 1234'
@@ -324,7 +325,7 @@ describe('local API server', () => {
     const stream = await client.events((e) => got.push(e))
     const event: ServiceEvent = { event: 'status', id: 'm0', conversation: 'bob', status: 'sent' }
     chat.emit(event)
-    while (got.length === 0) await new Promise((r) => setTimeout(r, 5))
+    await until('the event', () => got.length > 0, 10_000, 5)
     assert.deepEqual(got, [event])
     stream.close()
     await stream.closed

@@ -6,6 +6,11 @@
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
 import { json, jsonLines, run, startPair, stopAll, until, type MessageLine } from './harness.js'
+import { sleep } from '../helpers/wait.js'
+
+/** How long the test watches for a read receipt that must not come (one would arrive within
+ *  ACK_DELAY_MS and a round trip). */
+const NO_READ_RECEIPT_MS = 3_000
 
 interface ConversationLine {
   conversation: string
@@ -76,7 +81,7 @@ void describe('conversations and read receipts between daemons', { timeout: 180_
     ])
     assert.equal(quiet.status, 'delivered')
     assert.deepEqual(await json(a.home, ['read', 'bob']), { conversation: b.peerId, read: 1 })
-    await new Promise((r) => setTimeout(r, 3000))
+    await sleep(NO_READ_RECEIPT_MS)
     const after4 = await jsonLines<MessageLine>(b.home, ['messages'])
     assert.equal(after4.find((m) => m.id === quiet.id)?.status, 'delivered')
     const missing = await run(a.home, ['read', 'nobody', '--json'])

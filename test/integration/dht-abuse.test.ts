@@ -24,6 +24,10 @@ import { sleep, startNode, stopAll as stopNodes } from '../node/helpers.js'
 import { api, startDaemon, stopAll, type Daemon } from './harness.js'
 import type { Libp2pKithNode } from '../../src/node/libp2p.js'
 
+/** Pacing, not a guess: the host's DHT put budget refills at DHT_GROUP_PUTS_PER_MINUTE (600/min,
+ *  one put per 100 ms); 500 ms leaves the honest put a token to spare. */
+const PUT_REFILL_MS = 500
+
 /** Growth of the daemon's RSS allowed during the flood below. Measured here: today's main holds
  *  every record and grew by ≈ 120 MiB (188 → 307); the bounded DHT holds at most
  *  DHT_MAX_RECORDS_PER_GROUP cards of this one host (≤ 4 MiB, ≈ 1.5 MiB under the put rate) and
@@ -106,7 +110,7 @@ describe('a hostile host floods a daemon’s DHT', { timeout: 300_000 }, () => {
 
     // An honest peer of the same host (its own PeerId quota; the host's put rate refills at
     // DHT_GROUP_PUTS_PER_MINUTE and its oldest record makes room).
-    await sleep(500)
+    await sleep(PUT_REFILL_MS)
     const card = makeCard()
     assert.equal(await rawPut(honest, target, card), 'stored')
     const got = await rawGet(honest, target, card.key)

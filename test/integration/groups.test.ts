@@ -21,6 +21,14 @@ import {
   type Daemon,
   type MessageLine,
 } from './harness.js'
+import { sleep } from '../helpers/wait.js'
+
+/** Time for `messages --follow` to open its event stream: it prints nothing until a message
+ *  comes, so there is no line to wait for. */
+const FOLLOWER_OPEN_MS = 1_500
+/** How long the test watches that a member who left receives none of the later messages (the
+ *  others got all 120 already: anything still coming would be late by far). */
+const NOTHING_REACHES_GONE_MS = 2_000
 
 const homes: string[] = []
 after(() => stopAll(homes))
@@ -122,7 +130,7 @@ describe('groups between daemons', { timeout: 170_000 }, () => {
       followed.push(...chatOnly([JSON.parse(l) as MessageLine])),
     )
     const followerExit = new Promise<number | null>((resolve) => follower.on('close', resolve))
-    await new Promise((r) => setTimeout(r, 1_500)) // the follower's event stream is open
+    await sleep(FOLLOWER_OPEN_MS) // the follower's event stream is open
     await Promise.all(
       ds.map(async (d) => {
         for (let i = 1; i <= 20; i++)
@@ -195,7 +203,7 @@ describe('groups between daemons', { timeout: 170_000 }, () => {
       assert.equal(new Set(ms.map((m) => m.id)).size, 120)
       assertPerSenderOrder(ms)
     }
-    await new Promise((r) => setTimeout(r, 2_000))
+    await sleep(NOTHING_REACHES_GONE_MS)
     const seen = await groupTexts(gone, groupId)
     assert.equal(seen.filter((t) => Number(/#(\d+)$/.exec(t)?.[1]) > 20).length, 0)
   })

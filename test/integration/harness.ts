@@ -4,11 +4,12 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import type { MessageView } from '../../src/service/types.js'
+import { DAEMON_READY_TIMEOUT_MS, readyLine, tcpPort } from '../helpers/ready.js'
+export { DAEMON_READY_TIMEOUT_MS }
+import { until as waitUntil } from '../helpers/wait.js'
 
 const root = new URL('../../', import.meta.url).pathname
 export const KITH = join(root, 'bin/kith')
@@ -17,17 +18,6 @@ export interface RunResult {
   code: number
   stdout: string
   stderr: string
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-  })
 }
 
 export function run(
@@ -80,15 +70,12 @@ export interface Daemon {
 
 const running = new Set<ChildProcess>()
 
-/** How long a daemon may take to print its ready line. From TypeScript sources (no dist/) on a
- *  loaded 2-core machine a start took over 30 s when two test files started daemons at once. */
-export const DAEMON_READY_TIMEOUT_MS = 90_000
-
 export function newHome(name: string): string {
   return mkdtempSync(join(tmpdir(), `kith-it-${name}-`))
 }
 
-/** Starts (or restarts, same home and port) a daemon and waits for its ready line. */
+/** Starts (or restarts, same home and port) a daemon and waits for its ready line. Without a
+ *  port it listens on tcp/0 and the port it was given is read back from the ready line. */
 export async function startDaemon(
   name: string,
   home = newHome(name),
@@ -96,7 +83,6 @@ export async function startDaemon(
   extra: string[] = [],
   command: 'daemon' | 'relay' = 'daemon',
 ): Promise<Daemon> {
-  const p = port ?? (await freePort())
   const proc = spawn(
     KITH,
     [
@@ -106,7 +92,7 @@ export async function startDaemon(
       '--json',
       '--no-mdns',
       '--listen',
-      `/ip4/127.0.0.1/tcp/${p}`,
+      `/ip4/127.0.0.1/tcp/${port ?? 0}`,
       ...extra,
     ],
     {
@@ -118,33 +104,8 @@ export async function startDaemon(
   proc.on('exit', () => running.delete(proc))
   const stderr: string[] = []
   proc.stderr.on('data', (d: Buffer) => stderr.push(d.toString()))
-  const ready = await new Promise<{ peerId: string; api: string }>((resolve, reject) => {
-    const timer = setTimeout(
-      () =>
-        reject(
-          new Error(
-            `${name}: no ready line in ${DAEMON_READY_TIMEOUT_MS / 1000} s; stderr: ${stderr.join('')}`,
-          ),
-        ),
-      DAEMON_READY_TIMEOUT_MS,
-    )
-    const rl = createInterface({ input: proc.stdout })
-    rl.on('line', (line) => {
-      try {
-        const ev = JSON.parse(line) as { event?: string; peerId: string; api: string }
-        if (ev.event === 'ready') {
-          clearTimeout(timer)
-          resolve(ev)
-        }
-      } catch {
-        /* not JSON: ignore */
-      }
-    })
-    proc.on('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`${name}: daemon exited ${code}; stderr: ${stderr.join('')}`))
-    })
-  })
+  const ready = await readyLine(proc, { what: name, timeoutMs: DAEMON_READY_TIMEOUT_MS, stderr })
+  const p = port ?? tcpPort(ready.addrs)
   return { name, home, port: p, peerId: ready.peerId, api: ready.api, proc, stderr }
 }
 
@@ -181,24 +142,19 @@ export async function api<T>(d: Daemon, method: string, path: string, body?: unk
   return data
 }
 
-export async function until<T>(
+/** How long an integration wait polls by default: daemons on a loaded 2-core machine are slow. */
+export const IT_UNTIL_TIMEOUT_MS = 30_000
+/** How often an integration wait polls: each poll is often a CLI run or an API call. */
+export const IT_UNTIL_EVERY_MS = 200
+
+/** test/helpers/wait.ts `until` with the integration tests' defaults. */
+export function until<T>(
   what: string,
   fn: () => Promise<T | undefined | false>,
-  timeoutMs = 30_000,
-  everyMs = 200,
+  timeoutMs = IT_UNTIL_TIMEOUT_MS,
+  everyMs = IT_UNTIL_EVERY_MS,
 ): Promise<T> {
-  const end = Date.now() + timeoutMs
-  let last: Error | undefined
-  while (Date.now() < end) {
-    try {
-      const v = await fn()
-      if (v !== undefined && v !== false) return v
-    } catch (err) {
-      last = err as Error
-    }
-    await new Promise((r) => setTimeout(r, everyMs))
-  }
-  throw new Error(`timed out waiting for ${what}${last === undefined ? '' : `: ${last.message}`}`)
+  return waitUntil(what, fn, timeoutMs, everyMs)
 }
 
 /** One line of `kith messages --json` (the API's message view). */

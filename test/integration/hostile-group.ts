@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto'
 import { multiaddr } from '@multiformats/multiaddr'
 import '../../src/platform/polyfill.js'
 import { createKithNode } from '../../src/node/libp2p.js'
+import { sleep, until } from '../helpers/wait.js'
 
 const [mode, addr, topic, hex] = process.argv.slice(2)
 if (addr === undefined || topic === undefined) throw new Error('usage: capture|publish addr topic')
@@ -22,10 +23,11 @@ const node = await createKithNode({
 })
 await node.start()
 await node.libp2p.dial(multiaddr(addr))
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 /** How long `publish` waits for addr's subscription to reach it (a daemon just restarted on a
  *  loaded machine may take seconds); long enough never to be the reason a run fails. */
 const SUBSCRIBED_WAIT_MS = 60_000
+/** How long the publisher stays up after publishing: one gossipsub heartbeat (1 s) to forward. */
+const PUBLISH_LINGER_MS = 1_000
 
 if (mode === 'capture') {
   node.pubsubSubscribe(
@@ -37,12 +39,17 @@ if (mode === 'capture') {
   process.stdout.write(`${JSON.stringify({ ready: true })}\n`)
   process.on('SIGTERM', () => void node.stop().then(() => process.exit(0)))
 } else {
-  const end = Date.now() + SUBSCRIBED_WAIT_MS
-  while (Date.now() < end && !node.pubsubPeers(topic).includes(peer)) await sleep(100)
+  await until(
+    'the subscription',
+    () => node.pubsubPeers(topic).includes(peer),
+    SUBSCRIBED_WAIT_MS,
+    100,
+  ).catch(() => undefined)
   const subscribed = node.pubsubPeers(topic).includes(peer)
   const peers = subscribed ? await node.pubsubPublish(topic, Buffer.from(hex ?? '', 'hex')) : 0
   process.stdout.write(`${JSON.stringify({ peers, subscribed })}\n`)
-  await sleep(1_000)
+  // Gossipsub forwards on its heartbeat: give the message one before the node goes.
+  await sleep(PUBLISH_LINGER_MS)
   await node.stop()
   process.exit(peers > 0 ? 0 : 3)
 }

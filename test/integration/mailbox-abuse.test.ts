@@ -28,6 +28,14 @@ import {
   type Daemon,
   type MessageLine,
 } from './harness.js'
+import { sleep } from '../helpers/wait.js'
+
+/** How long bob is watched not choosing the hostile node as a mailbox: before issue 11 he chose
+ *  it within seconds of identify. */
+const NOT_CHOSEN_WINDOW_MS = 8_000
+/** How long alice is watched not depositing with the hostile node (a deposit follows a failed
+ *  send within a flush). */
+const NO_DEPOSIT_WINDOW_MS = 6_000
 
 const homes: string[] = []
 let stranger: Libp2pKithNode | undefined
@@ -163,7 +171,7 @@ describe('mailbox abuse against a kith relay', { timeout: 240_000 }, () => {
       ),
     )
     // Before issue 11 bob chose it within seconds of identify; give it well over that.
-    await new Promise((r) => setTimeout(r, 8_000))
+    await sleep(NOT_CHOSEN_WINDOW_MS)
     const sb = await api<Status>(b, 'GET', '/v1/status')
     assert.ok(!sb.mailboxes.includes(hostile.peerId), 'bob never names it in his card')
     assert.equal(sb.metrics.mailbox?.fetch?.notChosen, 0)
@@ -204,7 +212,7 @@ describe('mailbox abuse against a kith relay', { timeout: 240_000 }, () => {
     // Bob goes away; alice's message for him goes nowhere near the hostile node.
     await stopDaemon(b)
     const id2 = (await json<{ id: string }>(a.home, ['send', 'bob', 'not for the attacker'])).id
-    await new Promise((r) => setTimeout(r, 6_000))
+    await sleep(NO_DEPOSIT_WINDOW_MS)
     const ms = await api<MessageLine[]>(a, 'GET', '/v1/messages?contact=bob')
     assert.ok(ms.some((m) => m.id === id2))
     assert.equal(hostile.metrics().mailbox?.depositsIn ?? 0, 0, 'no deposit with the attacker')

@@ -13,6 +13,11 @@ import {
   type Daemon,
   type MessageLine,
 } from './harness.js'
+import { sleep } from '../helpers/wait.js'
+
+/** How long the test watches a message with no mailbox up stay `queued` (a deposit attempt
+ *  follows the send within a flush, far sooner). */
+const NOTHING_TAKES_IT_MS = 3_000
 
 const homes: string[] = []
 after(() => stopAll(homes))
@@ -95,7 +100,7 @@ describe('offline delivery through mailboxes', { timeout: 240_000 }, () => {
     })
     await stopDaemon(r2)
     const queued = (await json<{ id: string }>(a.home, ['send', 'bob', 'no mailbox up'])).id
-    await new Promise((res) => setTimeout(res, 3000))
+    await sleep(NOTHING_TAKES_IT_MS)
     const mid = await api<MessageLine[]>(a, 'GET', '/v1/messages?contact=bob')
     assert.equal(mid.find((m) => m.id === queued)?.status, 'queued', 'nothing took it')
     const r2b = await relay('relay2', r2.home, r2.port)

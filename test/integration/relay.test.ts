@@ -10,19 +10,15 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { IdentityKeyPair } from '../../src/core/identity/identity.js'
 import { createKithNode, type Libp2pKithNode } from '../../src/node/libp2p.js'
 import { nodeCrypto } from '../../src/platform/node-crypto.js'
-import { freePort, KITH, newHome, run } from './harness.js'
+import { DAEMON_READY_TIMEOUT_MS, readyLine, tcpPort, type ReadyLine } from '../helpers/ready.js'
+import { KITH, newHome, run } from './harness.js'
 import { fakeEnvelope } from '../node/mailbox-envelopes.js'
+import { until } from '../helpers/wait.js'
 
-interface Ready {
-  event: string
-  peerId: string
-  addrs: string[]
-  api: string
-}
+type Ready = ReadyLine
 
 const procs = new Set<ChildProcess>()
 const nodes: Libp2pKithNode[] = []
@@ -33,6 +29,7 @@ after(async () => {
   for (const h of homes) rmSync(h, { recursive: true, force: true })
 })
 
+/** Starts `kith relay` in `home` on `port` (0: the OS picks; read it back from the ready line). */
 async function startRelay(
   home: string,
   port: number,
@@ -47,23 +44,11 @@ async function startRelay(
   const stderr: string[] = []
   const stdout: string[] = []
   proc.stderr.on('data', (d: Buffer) => stderr.push(d.toString()))
-  const ready = await new Promise<Ready>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no ready line in 30 s; stderr: ${stderr.join('')}`)),
-      30_000,
-    )
-    createInterface({ input: proc.stdout }).on('line', (line) => {
-      stdout.push(line)
-      const ev = JSON.parse(line) as Ready
-      if (ev.event === 'ready') {
-        clearTimeout(timer)
-        resolve(ev)
-      }
-    })
-    proc.on('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`relay exited ${code}; stderr: ${stderr.join('')}`))
-    })
+  const ready = await readyLine(proc, {
+    what: 'relay',
+    timeoutMs: DAEMON_READY_TIMEOUT_MS,
+    stderr,
+    lines: stdout,
   })
   return { proc, ready, stdout }
 }
@@ -102,9 +87,9 @@ describe('kith relay', { timeout: 120_000 }, () => {
   it('runs, relays, holds mail, and keeps identity and holdings across a restart', async () => {
     const home = newHome('relay')
     homes.push(home)
-    const port = await freePort()
-    const first = await startRelay(home, port)
+    const first = await startRelay(home, 0)
     const { ready } = first
+    const port = tcpPort(ready.addrs)
 
     // The ready line, exactly one JSON line; daemon.json and api-token like a daemon's.
     assert.equal(first.stdout.length, 1)
@@ -131,11 +116,12 @@ describe('kith relay', { timeout: 120_000 }, () => {
     const relayAddr = ready.addrs[0]!
     const b = await inProcessNode(randomBytes(32), [`${relayAddr}/p2p-circuit`])
     const a = await inProcessNode()
-    const deadline = Date.now() + 15_000
-    while (!b.node.addrs().some((x) => x.includes('/p2p-circuit'))) {
-      assert.ok(Date.now() < deadline, 'no reservation on the relay')
-      await new Promise((r) => setTimeout(r, 50))
-    }
+    await until(
+      'a reservation on the relay',
+      () => b.node.addrs().some((x) => x.includes('/p2p-circuit')),
+      15_000,
+      50,
+    )
     assert.equal((await status(home)).relay?.reservations, 1)
     const got: Uint8Array[] = []
     b.node.onDm((_from, frame) => {
@@ -144,10 +130,7 @@ describe('kith relay', { timeout: 120_000 }, () => {
     })
     const circuit = b.node.addrs().filter((x) => x.includes('/p2p-circuit'))
     await a.node.sendDm(b.node.peerId, [Uint8Array.of(1, 2, 3)], circuit)
-    while (got.length === 0) {
-      assert.ok(Date.now() < deadline + 10_000, 'relayed frame did not arrive')
-      await new Promise((r) => setTimeout(r, 20))
-    }
+    await until('the relayed frame', () => got.length > 0, 10_000, 20)
     assert.ok(a.node.connections().some((c) => c.peerId === b.node.peerId && !c.direct))
 
     // Mailbox for anyone: A deposits for a recipient R that is offline.

@@ -16,6 +16,11 @@ import {
   type Daemon,
   type MessageLine,
 } from './harness.js'
+import { sleep } from '../helpers/wait.js'
+
+/** How long the test watches for a receipt a stranger must never get (an ack would arrive within
+ *  ACK_DELAY_MS and a round trip). */
+const NO_RECEIPT_MS = 3_000
 
 interface RequestLine {
   peerId: string
@@ -87,7 +92,7 @@ void describe('message requests between daemons', { timeout: 300_000 }, () => {
       assert.match(r.stderr, /ContactNotFound/)
     }
     // No receipt: the stranger's message is never delivered while it waits (generous wait).
-    await new Promise((r) => setTimeout(r, 3000))
+    await sleep(NO_RECEIPT_MS)
     const mine = await jsonLines<MessageLine>(s.home, ['messages'])
     assert.equal(mine.find((m) => m.id === sent.id)?.status !== 'delivered', true)
     const st = await json<Status>(v.home, ['status'])

@@ -8,9 +8,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 
 import { netEnv, variant } from './variants.js'
+import { DAEMON_READY_TIMEOUT_MS, readyLine } from '../helpers/ready.js'
 
 export { until } from '../integration/harness.js'
 
@@ -156,24 +156,7 @@ export async function startNode(
   proc.on('exit', () => procs.delete(proc))
   const stderr: string[] = []
   proc.stderr.on('data', (d: Buffer) => stderr.push(d.toString()))
-  const ready = await new Promise<{ peerId: string; addrs: string[] }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${role}: no ready line in 60 s`)), 60_000)
-    createInterface({ input: proc.stdout }).on('line', (line) => {
-      try {
-        const ev = JSON.parse(line) as { event?: string; peerId: string; addrs: string[] }
-        if (ev.event === 'ready') {
-          clearTimeout(timer)
-          resolve(ev)
-        }
-      } catch {
-        /* not JSON */
-      }
-    })
-    proc.on('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`${role}: exited ${code}: ${stderr.join('')}`))
-    })
-  })
+  const ready = await readyLine(proc, { what: role, timeoutMs: DAEMON_READY_TIMEOUT_MS, stderr })
   // The process (ip → exec → bin/kith → exec node, one pid) must not be in the host namespace.
   if (readlinkSync(`/proc/${proc.pid}/ns/net`) === hostNetNs) {
     proc.kill('SIGKILL')

@@ -20,8 +20,8 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync
 import { writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { until } from '../integration/harness.js'
+import { DAEMON_READY_TIMEOUT_MS, readyLine } from '../helpers/ready.js'
 import { decodeInviteLink } from '../../src/core/wire/invite.js'
 import { unpackAddrs } from '../../src/node/card/index.js'
 
@@ -196,21 +196,7 @@ async function start(ns: string, command: 'daemon' | 'relay', extra: string[]): 
   proc.on('exit', () => procs.delete(proc))
   const stderr: string[] = []
   proc.stderr.on('data', (d: Buffer) => stderr.push(d.toString()))
-  const ready = await new Promise<{ peerId: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${ns}: no ready line in 60 s`)), 60_000)
-    createInterface({ input: proc.stdout }).on('line', (line) => {
-      try {
-        const ev = JSON.parse(line) as { event?: string; peerId: string }
-        if (ev.event === 'ready') {
-          clearTimeout(timer)
-          resolve(ev)
-        }
-      } catch {
-        /* not JSON */
-      }
-    })
-    proc.on('exit', (code) => reject(new Error(`${ns}: exited ${code}: ${stderr.join('')}`)))
-  })
+  const ready = await readyLine(proc, { what: ns, timeoutMs: DAEMON_READY_TIMEOUT_MS, stderr })
   const pid = (JSON.parse(readFileSync(join(home, 'daemon.json'), 'utf8')) as { pid: number }).pid
   if (readlinkSync(`/proc/${pid}/ns/net`) === hostNetNs) {
     proc.kill('SIGKILL')

@@ -38,6 +38,15 @@ import { sleep, waitFor } from './helpers.js'
 import type { Connection, Libp2pEvents, Peer, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
+/** CardPublisher's timers in these tests are short (refreshMs 200, addrDebounceMs 30, retryMs
+ *  20); these waits assert that nothing (more) is published once a timer would have run: */
+/** past one refreshMs (200) after stop(). */
+const PAST_REFRESH_MS = 250
+/** past addrDebounceMs (30), with margin. */
+const PAST_DEBOUNCE_MS = 80
+/** past retryMs (20), with margin. */
+const PAST_RETRY_MS = 50
+
 const NOW = 1_700_000_000_000
 const alice = IdentityKeyPair.generate(nodeCrypto, (n) => new Uint8Array(randomBytes(n)))
 const bob = IdentityKeyPair.generate(nodeCrypto, (n) => new Uint8Array(randomBytes(n)))
@@ -197,7 +206,7 @@ describe('CardPublisher', () => {
       p.stop()
     }
     const n = at.length
-    await sleep(250)
+    await sleep(PAST_REFRESH_MS)
     assert.equal(at.length, n, 'nothing after stop()')
   })
 
@@ -218,13 +227,13 @@ describe('CardPublisher', () => {
     try {
       await waitFor(() => published === 1, 1_000, 'initial publish')
       selfUpdate(events, ['/ip4/127.0.0.1/tcp/1'], ['/ip4/127.0.0.1/tcp/1'])
-      await sleep(80)
+      await sleep(PAST_DEBOUNCE_MS)
       assert.equal(published, 1, 'same addresses: no publish')
       for (let i = 2; i < 6; i++) {
         selfUpdate(events, ['/ip4/127.0.0.1/tcp/1'], [`/ip4/127.0.0.1/tcp/${i}`])
       }
       await waitFor(() => published === 2, 1_000, 'publish after the change')
-      await sleep(80)
+      await sleep(PAST_DEBOUNCE_MS)
       assert.equal(published, 2, 'a burst of changes gives one publish')
     } finally {
       p.stop()
@@ -248,7 +257,7 @@ describe('CardPublisher', () => {
     })
     p.start()
     try {
-      await sleep(30)
+      await sleep(PAST_RETRY_MS)
       assert.equal(published, 0)
       fail = false
       await waitFor(() => published === 1, 1_000, 'retry after a failed makeCard')
@@ -257,7 +266,7 @@ describe('CardPublisher', () => {
       release!()
       await waitFor(() => published === 2, 1_000, 'one more publish')
       release!()
-      await sleep(50)
+      await sleep(PAST_RETRY_MS)
       assert.equal(published, 2)
       assert.ok(p.published >= 3, 'failed attempts count as done publishes')
     } finally {

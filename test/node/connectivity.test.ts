@@ -19,6 +19,12 @@ import { procNetwork, type NetworkSnapshot } from '../../src/node/host-network.j
 import { sleep, waitFor } from './helpers.js'
 import type { Libp2pEvents } from '@libp2p/interface'
 
+/** The sleeps are the point (what Connectivity does once a quiet time or an interval ran): past
+ *  the quiet time of 200 ms these tests configure. */
+const PAST_QUIET_MS = 250
+/** Past roundMinIntervalMs (300 here): a third round would have run by then. */
+const PAST_ROUND_INTERVAL_MS = 400
+
 const FIB_UP = `Main:
   +-- 0.0.0.0/1 2 0 2
      +-- 11.77.0.0/24 2 0 2
@@ -178,7 +184,7 @@ describe('Connectivity', () => {
   it('the first connection after a quiet time with none runs a round; churn does not', async () => {
     const h = harness(0, 200)
     h.c.start()
-    await sleep(250)
+    await sleep(PAST_QUIET_MS)
     h.open(1)
     h.open(2)
     assert.deepEqual(h.rounds, ['first-connection'])
@@ -187,7 +193,7 @@ describe('Connectivity', () => {
     h.open(1) // a contact reconnecting at once: churn
     assert.deepEqual(h.rounds, ['first-connection'])
     h.close(0)
-    await sleep(250)
+    await sleep(PAST_QUIET_MS)
     h.open(1)
     assert.deepEqual(h.rounds, ['first-connection', 'first-connection'])
     h.c.stop()
@@ -204,7 +210,7 @@ describe('Connectivity', () => {
     h.tick()
     assert.equal(h.rounds.length, 1, 'the second and third wait')
     await waitFor(() => h.rounds.length === 2, 3_000)
-    await new Promise((r) => setTimeout(r, 400))
+    await sleep(PAST_ROUND_INTERVAL_MS)
     assert.equal(h.rounds.length, 2, 'the deferred ones ran as one round')
     h.c.stop()
   })

@@ -37,6 +37,15 @@ import type { Libp2pKithNode, KithNodeTuning } from '../../src/node/libp2p.js'
 import { pbStream } from '@libp2p/utils'
 import type { Stream } from '@libp2p/interface'
 
+/** How long a stream at (not over) a limit is watched staying open: a reset for crossing it
+ *  follows the bytes at once. */
+const STAYS_OPEN_MS = 500
+/** kad-dht keeps refused streams referenced by its 10 s read timer (rpc/index.js): memory is
+ *  measured once that has run. */
+const KAD_READ_TIMER_MS = 11_000
+/** For the aborted streams' budget to be released before the honest put (no event to wait on). */
+const ABORTS_SETTLE_MS = 200
+
 /** The flood: provider records, then fat (≈ 8 KiB) cards of fresh identities from four PeerIds
  *  on one host: ≈ 24 MiB of cards alone, all of which today's main holds (measured here: its
  *  retained memory grew ≈ 29 MiB with 3,000 cards, the bounded store's ≈ 9 MiB). */
@@ -240,7 +249,7 @@ describe('DHT server under hostile peers, default limits', () => {
     const prefix = leb(1024 * 1024) // a 1 MiB message that never completes
     s.send(prefix)
     s.send(new Uint8Array(DHT_MAX_INBOUND_STREAM_BYTES - prefix.length).fill(7))
-    await sleep(500)
+    await sleep(STAYS_OPEN_MS)
     assert.equal(s.status, 'open', 'at the limit the stream stays open')
     const before = rejected(victim, 'DhtStreamTooLargeError')
     s.send(Uint8Array.of(7))
@@ -252,7 +261,7 @@ describe('DHT server under hostile peers, default limits', () => {
     const h = hostiles[3]!
     const open: Stream[] = []
     for (let i = 0; i < DHT_MAX_INBOUND_STREAMS_PER_PEER; i++) open.push(await dhtStream(h, victim))
-    await sleep(300)
+    await sleep(STAYS_OPEN_MS)
     assert.ok(open.every((s) => s.status === 'open'))
     // One more is reset at once (today's main accepts it and lets it idle for kad-dht's 10 s).
     const t0 = Date.now()
@@ -306,7 +315,7 @@ describe('DHT server under hostile peers, default limits', () => {
       stored += res.filter((r) => r === 'stored').length
     }
     // Streams the victim refused stay referenced by kad-dht's 10 s read timer (rpc/index.js).
-    await sleep(11_000)
+    await sleep(KAD_READ_TIMER_MS)
     const m1 = retainedMiB()
     const m = victim.metrics().dht!
     console.log(
@@ -405,7 +414,7 @@ describe('DHT server under hostile peers, small limits', () => {
         s.send(new Uint8Array(20_000 - leb(30_000).length).fill(1))
         streams.push(s)
       }
-      await sleep(500)
+      await sleep(STAYS_OPEN_MS)
       assert.ok(
         streams.every((s) => s.status === 'open'),
         'exactly the budget: all open',
@@ -414,7 +423,7 @@ describe('DHT server under hostile peers, small limits', () => {
       await waitFor(() => streams[2]!.status !== 'open', 5_000, 'the stream over budget reset')
       assert.equal(rejected(victim, 'DhtInboundBudgetError'), 1)
       for (const s of streams) s.abort(new Error('done'))
-      await sleep(200)
+      await sleep(ABORTS_SETTLE_MS)
       const card = makeCard()
       assert.equal(await rawPut(honest, victim, card), 'stored')
       assert.equal(records(victim), 1)

@@ -25,6 +25,9 @@ import { makeParty, text, type Party } from '../helpers/parties.js'
 import { leb, sleep, startNode, stopAll, waitFor } from './helpers.js'
 import type { Stream } from '@libp2p/interface'
 
+/** The honest peer writes once the flood is under way (pacing, not a guess at a condition). */
+const FLOOD_UNDER_WAY_MS = 1_500
+
 /** Handler CPU the whole flood may cost the victim. Without the guard, the distinct-frame flood
  *  below (FLOOD_PEERS × FRAMES_PER_PEER PREKEY frames) costs ≈2.5 ms each, ≈1.5 s. */
 const MAX_FLOOD_HANDLER_CPU_MS = 400
@@ -231,7 +234,7 @@ void describe('dm guard: a PREKEY flood from fresh PeerIds on one IP', { timeout
     }
     let honestMs = -1
     const honestDuringFlood = (async () => {
-      await sleep(1_500)
+      await sleep(FLOOD_UNDER_WAY_MS)
       const seen = honestSeen.length
       const t0 = Date.now()
       await honest.sendDm(victim.peerId, [Uint8Array.of(HONEST, 1)], victim.addrs())

@@ -9,6 +9,9 @@ import { NodeNotStartedError, PeerUnreachableError } from '../../src/node/errors
 import { sleep, startNode, stopAll, waitFor } from './helpers.js'
 import type { Libp2pKithNode } from '../../src/node/libp2p.js'
 
+/** After the expected frames: a duplicate would follow on the same stream at once. */
+const NO_DUPLICATE_MS = 50
+
 function frame(tag: number, i: number, size = 8): Uint8Array {
   const f = new Uint8Array(size)
   new DataView(f.buffer).setUint32(0, tag)
@@ -49,7 +52,7 @@ describe('dm between two nodes', () => {
     const frames = Array.from({ length: 10 }, (_, i) => frame(1, i))
     await a.sendDm(b.peerId, frames, b.addrs())
     await waitFor(() => received.length >= 10)
-    await sleep(50)
+    await sleep(NO_DUPLICATE_MS)
     assert.equal(received.length, 10)
     assert.deepEqual(
       received.map((r) => r.frame),

@@ -1,6 +1,7 @@
 // Shared helpers of the node tests: real libp2p nodes on 127.0.0.1 only (never mDNS, no
 // bootstrap), and small waiting utilities.
 import { randomBytes } from 'node:crypto'
+import { until } from '../helpers/wait.js'
 import { createKithNode, type KithNodeTuning, type Libp2pKithNode } from '../../src/node/libp2p.js'
 
 export const LOOPBACK = '/ip4/127.0.0.1/tcp/0'
@@ -25,19 +26,16 @@ export async function stopAll(...nodes: Array<Libp2pKithNode | undefined>): Prom
   await Promise.all(nodes.map((n) => (n == null ? Promise.resolve() : n.stop())))
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+export { sleep } from '../helpers/wait.js'
 
-/** Polls `cond` every 10 ms until it holds; throws after `timeoutMs`. */
+/** Polls `cond` every 10 ms until it holds; throws after `timeoutMs` (test/helpers/wait.ts
+ *  `until`, in the argument order the node tests use). */
 export async function waitFor(
   cond: () => boolean,
   timeoutMs = 5_000,
   what = 'condition',
 ): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!cond()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await sleep(10)
-  }
+  await until(what, cond, timeoutMs, 10)
 }
 
 /** Deterministic bytes (xorshift32), for reproducible "random" hostile input. */

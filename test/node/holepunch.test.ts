@@ -15,7 +15,10 @@ import {
   type WebRTCDialer,
 } from '../../src/node/holepunch.js'
 import type { Connection, PeerId, Upgrader } from '@libp2p/interface'
-import { until } from '../helpers/fake-network.js'
+import { sleep, until } from '../helpers/wait.js'
+
+/** How long the larger PeerId is watched not punching (its punch delay here is 100 ms). */
+const NO_PUNCH_MS = 400
 
 const R = '12D3KooWJCAXuxZqFWi8PRffVaRcm5ndGEze9ifeqUWcUMsQh6WB'
 const B = '12D3KooWB5js5RR58i5sxocDPpEJVpR4fXDPZf3jJPW4yV1nX692'
@@ -135,7 +138,7 @@ describe('hole punch schedule', () => {
     try {
       large.identify()
       large.state.direct = true
-      await new Promise((r) => setTimeout(r, 400))
+      await sleep(NO_PUNCH_MS)
       assert.deepEqual(large.state.dials, [])
       assert.equal(large.hp.metrics().attempts, 0)
     } finally {

@@ -20,6 +20,7 @@ import { configuredMailboxes, Mailboxes } from '../../src/service/mailboxes.js'
 import { createNodeStore, type SqliteNodeStore } from '../../src/store/sqlite.js'
 import { tempHome } from '../store/helpers.js'
 import { fakeEnvelope } from './mailbox-envelopes.js'
+import { drained } from '../fakes/node-pair.js'
 
 const RELAY_HOP = '/libp2p/circuit/relay/0.2.0/hop'
 const ctx: CoreContext = { crypto: nodeCrypto, rng: nodeRng, clock: () => Date.now() }
@@ -108,7 +109,9 @@ const contact = (peerId: string, lastSeen: number) =>
     lastSeen,
   })
 
-const settle = (ms = 50) => new Promise((r) => setTimeout(r, ms))
+/** Lets the fetch rounds started without awaiting (start-up, identify) run out: the FakeNode
+ *  answers at once, so a few event-loop turns do (test/fakes/node-pair.ts drained). */
+const settle = (): Promise<void> => drained()
 
 beforeEach(() => {
   t = tempHome()
@@ -144,7 +147,7 @@ describe('mailboxes: only where the user chose', () => {
     assert.equal(node.policy?.(hostile, newPeer()), false)
     assert.equal(node.policy?.(friend, friend), false)
     m.stop()
-    await settle(300) // the start-up round ends before the store closes
+    await settle() // the start-up round ends before the store closes
   })
 
   it('a --bootstrap relay is named once seen serving mailboxes; a plain bootstrap node is not', async () => {
@@ -162,7 +165,7 @@ describe('mailboxes: only where the user chose', () => {
     await m.fetchAll()
     assert.deepEqual(m.chosen(), [relay])
     m.stop()
-    await settle(300)
+    await settle()
   })
 
   it(`one round takes at most ${MAILBOX_FETCH_MAX_ENVELOPES_PER_ROUND} envelopes from a mailbox that never runs dry`, async () => {

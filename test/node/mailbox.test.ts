@@ -34,6 +34,11 @@ import { LOOPBACK, stopAll, waitFor, leb } from './helpers.js'
 import type { KithNodeOptions } from '../../src/node/types.js'
 import type { Stream } from '@libp2p/interface'
 import { fakeEnvelope } from './mailbox-envelopes.js'
+import { sleep } from '../helpers/wait.js'
+
+/** Past the mailbox's sessionIdleMs (300 in these tests): the sleep is the point (what happens
+ *  once an authenticated session idled out). */
+const PAST_SESSION_IDLE_MS = 500
 
 const QUOTAS = { depositorCount: 5, recipientCount: 8 }
 
@@ -145,7 +150,7 @@ describe('mailbox protocol', () => {
     const items = await b.node.mailboxFetch(M(), b.sign, addrs())
     assert.equal(items.length, 1)
     const signs = b.signs
-    await new Promise((r) => setTimeout(r, 500)) // sessionIdleMs is 300 here
+    await sleep(PAST_SESSION_IDLE_MS) // the fetch's session idled out
     assert.equal(await b.node.mailboxConfirm(M(), [items[0]!.id], b.sign, addrs()), 1)
     assert.equal(b.signs, signs + 1)
     assert.equal(await b.node.mailboxConfirm(M(), [items[0]!.id], b.sign, addrs()), 0, 'gone')
@@ -469,7 +474,7 @@ class Libp2pKithNodeProbe {
   constructor(readonly node: Libp2pKithNode) {}
   async fetchFresh(mailbox: string, sign: MailboxSign) {
     // Wait for any session of an earlier call to idle out (sessionIdleMs 300 in these tests).
-    await new Promise((r) => setTimeout(r, 400))
+    await sleep(PAST_SESSION_IDLE_MS)
     return this.node.mailboxFetch(mailbox, sign, [])
   }
 }

@@ -16,6 +16,14 @@ import type { NetworkSnapshot } from '../../src/node/host-network.js'
 import type { Libp2pEvents } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
+/** The gate's timers in these tests (Connectivity's proofDelayMs / proofStableMs, shortened). */
+const PROOF_DELAY_MS = 50
+const PROOF_STABLE_MS = 500
+/** The sleeps are the point here (what the gate decides once its timer has run): past
+ *  proofDelayMs with margin for a loaded machine, and past proofStableMs. */
+const PAST_PROOF_DELAY_MS = 200
+const PAST_PROOF_STABLE_MS = 600
+
 const RELAY = multiaddr(
   '/ip4/11.77.0.1/tcp/4001/p2p/12D3KooWCPjDyS2uUfsSz42VujHVXmGSsLpsp7SnZJ7BRFGwvPRB',
 )
@@ -35,8 +43,8 @@ function setup(initial: NetworkSnapshot = { fingerprint: 'up', online: true }) {
     {
       pollIntervalMs: 60_000,
       roundMinIntervalMs: 0,
-      proofDelayMs: 50,
-      proofStableMs: 500,
+      proofDelayMs: PROOF_DELAY_MS,
+      proofStableMs: PROOF_STABLE_MS,
       snapshot: () => net,
     },
   )
@@ -107,7 +115,7 @@ describe('OfflineGate', () => {
     s.c.tick()
     s.open(RELAY) // the link is up, its operstate not yet
     s.set({ fingerprint: 'up', online: true })
-    await sleep(200) // past proofDelayMs: looked at again, and it is online by /proc/net now
+    await sleep(PAST_PROOF_DELAY_MS) // looked at again, and it is online by /proc/net now
     assert.equal(s.c.state(), 'online')
     assert.deepEqual(s.rounds, ['network-changed'])
     s.set({ fingerprint: 'addr-no-route', online: false, hasAddress: true })
@@ -115,7 +123,7 @@ describe('OfflineGate', () => {
     assert.equal(s.c.state(), 'offline', 'the transient state was not taken as proven')
     // Still looking offline at the check, but the network had just changed: no proof either.
     s.open(OTHER)
-    await sleep(200)
+    await sleep(PAST_PROOF_DELAY_MS)
     assert.equal(s.c.state(), 'offline', 'a network seen for less than proofStableMs')
     s.c.stop()
   })
@@ -125,13 +133,13 @@ describe('OfflineGate', () => {
     s.set({ fingerprint: 'policy-routed', online: false, hasAddress: true })
     s.c.tick()
     assert.equal(s.c.state(), 'offline')
-    await sleep(600) // the network has looked the same for proofStableMs
+    await sleep(PAST_PROOF_STABLE_MS) // the network has looked the same for proofStableMs
     s.open(LOOP)
-    await sleep(200)
+    await sleep(PAST_PROOF_DELAY_MS)
     assert.equal(s.c.state(), 'offline', 'a loopback connection proves nothing')
     s.open(RELAY)
     assert.equal(s.c.state(), 'offline', 'not at once')
-    await sleep(200)
+    await sleep(PAST_PROOF_DELAY_MS)
     assert.equal(s.c.state(), 'online')
     assert.deepEqual(s.rounds, ['network-changed'])
     s.c.tick()

@@ -13,6 +13,11 @@ import { createLibp2p, type Libp2p } from 'libp2p'
 import { PING_MAX_OUTBOUND_STREAMS } from '../../src/node/libp2p.js'
 import { startNode, stopAll } from './helpers.js'
 import type { Connection, Stream } from '@libp2p/interface'
+import { sleep } from '../helpers/wait.js'
+
+/** How long the held ping streams are watched not being reset by either end's limit (a reset
+ *  follows the stream's opening at once). */
+const NOT_RESET_MS = 300
 
 const PING = '/ipfs/ping/1.0.0'
 
@@ -67,7 +72,7 @@ describe('ping stream limit per connection', () => {
       assert.ok(!(got instanceof Error), `refused: ${got instanceof Error ? got.name : ''}`)
       assert.equal(got.length, PING_MAX_OUTBOUND_STREAMS)
       // None of them was refused or reset by either end's limit.
-      await new Promise((r) => setTimeout(r, 300))
+      await sleep(NOT_RESET_MS)
       assert.deepEqual(
         got.map((s) => s.status),
         got.map(() => 'open'),

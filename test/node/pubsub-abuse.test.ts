@@ -29,6 +29,11 @@ import { leb, sleep, startNode, stopAll, waitFor } from './helpers.js'
 import type { Libp2pKithNode } from '../../src/node/libp2p.js'
 import type { Stream } from '@libp2p/interface'
 
+/** Lets a partial frame reach the victim before the next is sent and its holdings are read. */
+const FRAME_LANDS_MS = 20
+/** After the resets, before memory is measured: their buffers are released on later turns. */
+const RESET_SETTLE_MS = 300
+
 const TOPIC = '/kith/group/1/abuse'
 /** Live byte buffers the victim process may keep (after a GC) once the stalled frames timed out.
  *  Without the guard, ATTACKERS × MAX_PUBSUB_RPC_BYTES (≈ 10.4 MiB) stay buffered for as long as
@@ -116,7 +121,7 @@ describe('pubsub: hostile inbound streams', () => {
       streams.push(s)
       s.send(leb(MAX_PUBSUB_RPC_BYTES))
       s.send(body)
-      await sleep(20)
+      await sleep(FRAME_LANDS_MS)
       maxHeld = Math.max(maxHeld, held(victim))
     }
     const mib = (n: number): string => (n / 2 ** 20).toFixed(1)
@@ -126,7 +131,7 @@ describe('pubsub: hostile inbound streams', () => {
     await waitFor(() => held(victim) === 0, TIMEOUT_MS + 5_000, 'no partial bytes held')
     assert.ok(rejected(victim, 'PubsubFrameTimeoutError') >= 1, 'stalled frames timed out')
     await waitFor(() => streams.every((s) => s.status !== 'open'), 5_000, 'attacker streams reset')
-    await sleep(300)
+    await sleep(RESET_SETTLE_MS)
     const grown = buffersAfterGc() - before
     assert.ok(grown < BUFFER_GROWTH_BOUND_BYTES, `buffers grew ${mib(grown)} MiB`)
     // The honest peer's next message still arrives.
@@ -141,7 +146,7 @@ describe('pubsub: hostile inbound streams', () => {
     const s1 = await raw(a, victim)
     s1.send(leb(MAX_PUBSUB_RPC_BYTES))
     s1.send(half)
-    await sleep(100)
+    await sleep(FRAME_LANDS_MS * 5)
     const s2 = await raw(a, victim)
     s2.send(leb(MAX_PUBSUB_RPC_BYTES))
     s2.send(half)

@@ -21,6 +21,15 @@ import type { Libp2pKithNode } from '../../src/node/libp2p.js'
 import type { PubsubVerdict } from '../../src/node/types.js'
 import type { ConnectionGater, PeerId } from '@libp2p/interface'
 
+/** Absence windows (a dropped message must not turn up later): gossipsub forwards and gossips
+ *  (IHAVE/IWANT) on its heartbeat, PUBSUB_HEARTBEAT_MS = 700 ms. */
+/** Two heartbeats: gossip has offered everything it holds. */
+const TWO_HEARTBEATS_MS = 1_500
+/** One heartbeat and margin: what has not arrived by then was dropped. */
+const GOSSIP_QUIET_MS = 1_000
+/** After the last expected message of one RPC: the rest of that RPC would follow at once. */
+const NO_MORE_MS = 300
+
 const TOPIC = '/kith/group/1/test'
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s)
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b)
@@ -133,7 +142,7 @@ describe('pubsub (gossipsub, StrictNoSign)', () => {
     await waitFor(() => score() < 0, 2_000, 'a negative score for a at b')
     // Two heartbeats let gossip (IHAVE/IWANT) offer them too: still nothing.
     await waitFor(() => got.get('d')!.length === 1, 5_000, 'the good message at d')
-    await sleep(1_500)
+    await sleep(TWO_HEARTBEATS_MS)
     for (const k of ['b', 'c', 'd']) assert.deepEqual(got.get(k), ['after-reject'], k)
   })
 
@@ -143,7 +152,7 @@ describe('pubsub (gossipsub, StrictNoSign)', () => {
     await nodes[0]!.pubsubPublish(TOPIC, Uint8Array.of(0x03, 0xcc))
     await nodes[0]!.pubsubPublish(TOPIC, enc('after-ignore'))
     await waitFor(() => got.get('d')!.length === 1, 5_000, 'the good message')
-    await sleep(1_000)
+    await sleep(GOSSIP_QUIET_MS)
     for (const k of ['b', 'c', 'd']) assert.deepEqual(got.get(k), ['after-ignore'], k)
   })
 
@@ -155,7 +164,7 @@ describe('pubsub (gossipsub, StrictNoSign)', () => {
     assert.equal(await nodes[3]!.pubsubPublish(TOPIC, data), 0, 'the publisher refuses a duplicate')
     // c forwards a copy it saw: the msgId is SHA-256(data), so every node drops it as seen.
     assert.equal(await nodes[2]!.pubsubPublish(TOPIC, data), 0)
-    await sleep(1_000)
+    await sleep(GOSSIP_QUIET_MS)
     for (const k of ['a', 'b', 'c']) assert.deepEqual(got.get(k), ['once'], k)
   })
 
@@ -193,7 +202,7 @@ describe('pubsub (gossipsub, StrictNoSign)', () => {
     )
     await nodes[0]!.pubsubPublish(TOPIC, enc('after-oversize'))
     await waitFor(() => got.get('d')!.length === 1, 5_000, 'the good message')
-    await sleep(1_000)
+    await sleep(GOSSIP_QUIET_MS)
     for (const k of ['b', 'c', 'd']) assert.deepEqual(got.get(k), ['after-oversize'], k)
     assert.equal(validatorCalls - calls, 3, "only the good message reached the caller's validators")
   })
@@ -204,7 +213,7 @@ describe('pubsub (gossipsub, StrictNoSign)', () => {
     await waitFor(() => !nodes[2]!.pubsubPeers(TOPIC).includes(nodes[3]!.peerId), 5_000, 'unsub')
     await nodes[0]!.pubsubPublish(TOPIC, enc('after-unsub'))
     await waitFor(() => got.get('c')!.length === 1, 5_000, 'delivery to c')
-    await sleep(1_000)
+    await sleep(GOSSIP_QUIET_MS)
     assert.deepEqual(got.get('d'), [])
     assert.deepEqual(got.get('b'), ['after-unsub'])
   })
@@ -246,7 +255,7 @@ describe('pubsub inbound RPC limits', () => {
     s.send(frame(Array.from({ length: MAX_PUBSUB_RPC_MESSAGES + 1 }, (_, i) => msg('over', i))))
     s.send(frame(Array.from({ length: MAX_PUBSUB_RPC_MESSAGES }, (_, i) => msg('max.', i))))
     await waitFor(() => got.length === MAX_PUBSUB_RPC_MESSAGES, 10_000, 'the MAX messages')
-    await sleep(300)
+    await sleep(NO_MORE_MS)
     assert.equal(got.length, MAX_PUBSUB_RPC_MESSAGES)
     assert.ok(
       got.every((t) => t === 'max.'),

@@ -18,6 +18,16 @@ import {
 import { sleep, stopAll, waitFor } from './helpers.js'
 import type { PeerInfo } from '@libp2p/interface'
 
+/** The sleeps here are measurement windows (the walk's pacing is what is tested): */
+/** how long the walk runs before its queries are counted (50–200 ms pauses: a handful). */
+const WALK_WATCH_MS = 1_000
+/** after the first query, how long no second one may come (the pause is ≈54 s). */
+const NO_SECOND_QUERY_MS = 100
+/** after the relay stops, before CPU is measured: the refused dials have started. */
+const REFUSALS_START_MS = 1_000
+/** the window the walk's CPU share is measured over. */
+const CPU_WINDOW_MS = 5_000
+
 /** A peer routing whose every query ends at once: with `found` peers, or throwing. */
 function fakeRouting(found: PeerInfo[] = [], fail = false) {
   const r = {
@@ -51,7 +61,7 @@ describe('PacedRandomWalk', () => {
     walk.bind({ peerRouting: routing })
     const ac = new AbortController()
     const done = consume(walk, ac)
-    await sleep(1_000)
+    await sleep(WALK_WATCH_MS)
     ac.abort()
     await done
     // Pauses 25, 50, 100, 100, … ms: ≈ 11 queries in 1 s. Upstream's loop made thousands.
@@ -88,7 +98,7 @@ describe('PacedRandomWalk', () => {
     const ac = new AbortController()
     const done = consume(walk, ac)
     await waitFor(() => routing.queries === 1, 2_000)
-    await sleep(100)
+    await sleep(NO_SECOND_QUERY_MS)
     assert.equal(routing.queries, 1, 'paused for ≈54 s')
     const t0 = performance.now()
     walk.reset()
@@ -131,10 +141,10 @@ describe('a relayed node whose relay is gone (real nodes, 127.0.0.1)', { timeout
       await node.libp2p.dial(multiaddr(relay.addrs()[0]))
       await waitFor(() => node.addrs().some((a) => a.includes('/p2p-circuit')), 20_000)
       await relay.stop() // every dial to it is now refused at once
-      await sleep(1_000)
+      await sleep(REFUSALS_START_MS)
       const c0 = process.cpuUsage()
       const t0 = performance.now()
-      await sleep(5_000)
+      await sleep(CPU_WINDOW_MS)
       const used = process.cpuUsage(c0)
       const share = (used.user + used.system) / 1_000 / (performance.now() - t0)
       assert.ok(share < 0.1, `used ${(share * 100).toFixed(1)} % of a core`)

@@ -8,6 +8,11 @@ import { after, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { createKithNode, type Libp2pKithNode } from '../../src/node/libp2p.js'
+import { until } from '../helpers/wait.js'
+
+/** How long a frame may take through the relay before the test sends it again (as the outbox
+ *  would after its ack timeout): a cut circuit loses what was in flight. */
+const RESEND_AFTER_MS = 2_000
 
 /** Bytes one relayed connection may carry in this test (the production limit is 1 MiB). */
 const RELAY_TEST_LIMIT = 16 * 1024
@@ -49,11 +54,12 @@ describe('relay limits', { timeout: 90_000 }, () => {
     const b = await start({ listen: [`${relayAddr}/p2p-circuit`] })
     // A too, so that B cannot dial it directly either once it has learned A's addresses.
     const a = await start({ listen: [`${relayAddr}/p2p-circuit`] })
-    const deadline = Date.now() + 15_000
-    while (!b.addrs().some((x) => x.includes('/p2p-circuit'))) {
-      assert.ok(Date.now() < deadline, 'no reservation on the relay')
-      await new Promise((r) => setTimeout(r, 50))
-    }
+    await until(
+      'a reservation on the relay',
+      () => b.addrs().some((x) => x.includes('/p2p-circuit')),
+      15_000,
+      50,
+    )
     const circuit = b.addrs().filter((x) => x.includes('/p2p-circuit'))
     const got = new Set<number>()
     b.onDm((_from, frame) => {
@@ -71,8 +77,8 @@ describe('relay limits', { timeout: 90_000 }, () => {
         assert.ok(attempt < 5, `frame ${i} never arrived`)
         if (attempt > 0) resends++
         await a.sendDm(b.peerId, [frame], circuit).catch(() => undefined)
-        const until = Date.now() + 2_000
-        while (!got.has(i) && Date.now() < until) await new Promise((r) => setTimeout(r, 10))
+        // Not seen within RESEND_AFTER_MS: sent again (the loop's next attempt).
+        await until(`frame ${i}`, () => got.has(i), RESEND_AFTER_MS, 10).catch(() => undefined)
       }
       for (const c of a.libp2p.getConnections()) {
         if (c.remotePeer.toString() === b.peerId) relayedConnections.add(c.id)

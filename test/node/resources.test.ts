@@ -30,6 +30,15 @@ import { sleep, startNode, stopAll, waitFor } from './helpers.js'
 import type { Libp2pKithNode } from '../../src/node/libp2p.js'
 import type { Stream } from '@libp2p/interface'
 
+/** After a dial: a refusal after Noise may surface as a closed connection a moment later. */
+const DIAL_SETTLE_MS = 150
+/** After the last paced dial, before the open connections are counted (as DIAL_SETTLE_MS). */
+const REFUSAL_SURFACES_MS = 300
+/** Before raw muxer streams: those racing the connection's setup are reset for other reasons. */
+const CONNECTION_SETTLE_MS = 1_000
+/** Pacing under libp2p's inbound rate limit (INBOUND_CONNECTION_THRESHOLD per second per IP). */
+const DIAL_PACING_MS = 40
+
 const LIMITS = { maxConnections: 16, reserved: 4, perIp: 3, perPrefix: 5 }
 
 /** A stranger: fresh key, no services, dialling from `from`. */
@@ -54,7 +63,7 @@ async function connects(s: Libp2p, victim: Libp2pKithNode): Promise<boolean> {
   } catch {
     return false
   }
-  await sleep(150)
+  await sleep(DIAL_SETTLE_MS)
   return s.getConnections(victim.libp2p.peerId).some((c) => c.status === 'open')
 }
 
@@ -156,7 +165,7 @@ describe('connection budget at the real MAX_STRANGER_CONNECTIONS_PER_IP', () => 
     strangers.push(s)
     const conn = await s.dial(victim.libp2p.getMultiaddrs())
     // Let the connection settle (streams racing its setup are reset for other reasons).
-    await sleep(1_000)
+    await sleep(CONNECTION_SETTLE_MS)
     // Raw muxer streams that never finish negotiating a protocol (one byte of a length prefix).
     const muxer = (conn as unknown as { muxer: { createStream(): Promise<Stream> | Stream } }).muxer
     const streams: Stream[] = []
@@ -182,9 +191,9 @@ describe('connection budget at the real MAX_STRANGER_CONNECTIONS_PER_IP', () => 
       const s = await stranger('127.0.0.9')
       strangers.push(s)
       await s.dial(victim.libp2p.getMultiaddrs())
-      await sleep(40)
+      await sleep(DIAL_PACING_MS)
     }
-    await sleep(300)
+    await sleep(REFUSAL_SURFACES_MS)
     const open = strangers.filter((s) => s.getConnections(victim.libp2p.peerId).length > 0)
     assert.equal(open.length, MAX_STRANGER_CONNECTIONS_PER_IP)
     const last = await stranger('127.0.0.9')

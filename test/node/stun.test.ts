@@ -18,6 +18,7 @@ import {
   STUN_MAX_RESPONSES_PER_IP,
   STUN_RATE_WINDOW_MS,
 } from '../../src/node/stun.js'
+import { until } from '../helpers/wait.js'
 
 function request(txId: Uint8Array, attrBytes = 0): Uint8Array {
   const msg = new Uint8Array(STUN_HEADER_BYTES + attrBytes)
@@ -94,9 +95,9 @@ describe('STUN binding server', () => {
       const got = mapped(await reply)
       assert.deepEqual(got, { address: '127.0.0.1', port: client.address().port, txId })
       // The send callback (responses) may run just after the reply arrived.
-      for (let i = 0; i < 50 && server.metrics().responses === 0; i++) {
-        await new Promise((r) => setTimeout(r, 10))
-      }
+      await until('the response counted', () => server.metrics().responses > 0, 500, 10).catch(
+        () => undefined, // the assertion below names what is missing
+      )
       assert.deepEqual(server.metrics(), { requests: 1, responses: 1, dropped: 1, rateLimited: 0 })
     } finally {
       client.close()

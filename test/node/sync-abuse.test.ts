@@ -19,6 +19,9 @@ import type { Libp2pKithNode } from '../../src/node/libp2p.js'
 import type { SyncResponse } from '../../src/node/types.js'
 import type { Stream } from '@libp2p/interface'
 
+/** After the resets, before memory is measured: their buffers are released on later turns. */
+const RESET_SETTLE_MS = 500
+
 /** Victim RSS growth allowed (after a GC) while STRANGERS × 4 streams each hold all but one
  *  byte of a MAX_SYNC_REQUEST_BYTES request (≈ 19 MiB in all: the old responder buffered it
  *  until SYNC_STREAM_IDLE_MS before asking who sent it). */
@@ -113,7 +116,7 @@ describe('/kith/sync: ask before reading', () => {
     const n = STRANGERS * STREAMS_PER_STRANGER
     await waitFor(() => rejected(victim, 'SyncNotAllowedError') >= n, 20_000, 'every refusal')
     await waitFor(() => streams.every((st) => st.status !== 'open'), 10_000, 'streams reset')
-    await sleep(500)
+    await sleep(RESET_SETTLE_MS)
     const now = memAfterGc()
     const buffers = now.buffers - before.buffers
     const rss = now.rss - before.rss

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { multiaddrConnectionPair } from '@libp2p/utils'
 import { yamux } from '@libp2p/yamux'
 import type { Stream, StreamMuxer } from '@libp2p/interface'
-import { until } from '../helpers/fake-network.js'
+import { until } from '../helpers/wait.js'
 import { yamuxLazyWindow, YAMUX_PATCHED_VERSION } from '../../src/node/yamux-window.js'
 import { readFileSync } from 'node:fs'
 

@@ -15,9 +15,18 @@ import { decodeInviteLink, encodeInviteLink } from '../../src/core/wire/invite.j
 import * as pb from '../../src/core/wire/pb/wire.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import type { ServiceEvent } from '../../src/service/types.js'
-import { ctx, fakeNet, settle, startPeer, until, type Peer } from '../helpers/fake-network.js'
+import {
+  ctx,
+  fakeNet,
+  startPeer,
+  type Peer,
+  drained,
+  nothingHappens,
+  quiet,
+} from '../fakes/node-pair.js'
+import { until } from '../helpers/wait.js'
 
-/** The in-memory network (test/helpers/fake-network.ts). */
+/** The in-memory network (test/fakes/node-pair.ts). */
 const fake = fakeNet()
 const { net, watched } = fake
 const peers: Peer[] = []
@@ -54,7 +63,7 @@ beforeEach(async () => {
 })
 afterEach(async () => {
   for (const p of peers) await p.svc.stop()
-  await settle()
+  await drained()
   for (const p of peers.splice(0)) {
     p.store.close()
     p.cleanup()
@@ -103,10 +112,11 @@ void describe('conversations and read receipts', () => {
     assert.deepEqual(alice.svc.setSettings({ readReceipts: false }), { readReceipts: false })
     assert.equal(alice.store.getSetting('readReceipts'), '0', 'persisted')
     const ids = await bobSends(2)
-    await settle()
+    await quiet(alice, bob)
+    await drained()
     const frames = countFrames(bob)
     assert.equal(alice.svc.readConversation('bob').read, 2)
-    await settle()
+    await nothingHappens() // no read receipt may leave
     assert.equal(frames.n, 0, 'no receipt sent')
     assert.ok(ids.every((id) => bob.store.getMessage(id)?.status === 'delivered'))
     alice.svc.setSettings({ readReceipts: true })

@@ -15,11 +15,13 @@ import {
   ctx,
   fakeNet,
   fakeNode,
-  settle,
   startPeer,
-  until,
   type Peer,
-} from '../helpers/fake-network.js'
+  drained,
+  nothingHappens,
+  quiet,
+} from '../fakes/node-pair.js'
+import { until } from '../helpers/wait.js'
 import { tempHome } from '../store/helpers.js'
 
 /** The widened ack window of the coalescing test (the daemon's is ACK_DELAY_MS). */
@@ -56,7 +58,7 @@ async function pair(ackDelayMs?: number) {
   alice.svc.renameContact(bob.id.peerId, 'bob')
   const r = alice.svc.send('bob', 'hello')
   await until('answered', () => alice.store.getMessage(r.id)?.status === 'delivered')
-  await settle()
+  await quiet(alice, bob)
   return { alice, bob }
 }
 
@@ -95,7 +97,7 @@ function countCommits(p: Peer): { n: number } {
 
 afterEach(async () => {
   for (const p of peers) await p.svc.stop()
-  await settle()
+  await drained()
   for (const p of peers.splice(0)) {
     p.store.close()
     p.cleanup()
@@ -187,8 +189,9 @@ describe('DM path (issue 17)', () => {
           (alice.store.outboxFor(bob.id.peerId).find((e) => e.messageId === id)?.attempts ?? 0) > 0,
       ),
     )
-    await settle()
-    for (const id of ids) assert.equal(alice.store.getMessage(id)?.status, 'queued')
+    await until('back to queued', () =>
+      ids.every((id) => alice.store.getMessage(id)?.status === 'queued'),
+    )
   })
 
   it('stores `sent` with the encryption: one commit per flushed batch on the sender', async () => {
@@ -199,7 +202,7 @@ describe('DM path (issue 17)', () => {
     const commits = countCommits(alice)
     const { ids } = alice.svc.sendMany('bob', ['a', 'b', 'c'])
     await until('sent', () => ids.every((id) => alice.store.getMessage(id)?.status === 'sent'))
-    await settle()
+    await nothingHappens() // no further commit may follow
     // The batch's own transaction, then one for encrypt + reschedule + `sent` (was two).
     assert.equal(commits.n, 2)
   })

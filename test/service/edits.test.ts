@@ -12,7 +12,8 @@ import { SessionRecord } from '../../src/core/session/record.js'
 import { sessionEncrypt } from '../../src/core/session/session.js'
 import { encodeChatContent } from '../../src/core/wire/content.js'
 import { nodeRng } from '../../src/platform/node-crypto.js'
-import { ctx, fakeNet, settle, startPeer, until, type Peer } from '../helpers/fake-network.js'
+import { ctx, fakeNet, startPeer, type Peer, drained, nothingHappens } from '../fakes/node-pair.js'
+import { until } from '../helpers/wait.js'
 
 const fake = fakeNet()
 const { net, watched } = fake
@@ -36,7 +37,7 @@ beforeEach(async () => {
 })
 afterEach(async () => {
   for (const p of peers) await p.svc.stop()
-  await settle()
+  await drained()
   for (const p of peers.splice(0)) {
     p.store.close()
     p.cleanup()
@@ -120,7 +121,7 @@ void describe('replies, edits, deletes, reactions, disappearing (1:1)', () => {
     bob.svc.deleteMessage(id, true)
     await until('wiped', () => alice.store.getMessage(id)?.deleted === true)
     assert.equal(alice.store.getMessage(id)?.text, '')
-    await settle()
+    await nothingHappens() // the local delete must not reach Alice
     assert.equal(alice.store.getMessage(local)?.text, 'keep there')
     assert.throws(() => alice.svc.deleteMessage(local, true), { name: 'NotYourMessage' })
   })
@@ -179,7 +180,7 @@ void describe('replies, edits, deletes, reactions, disappearing (1:1)', () => {
     await until('its time passed', () => Date.now() > (expiresAt ?? 0) + 100, 15_000)
     assert.equal(alice.store.getMessage(id)?.deleted, undefined, 'nothing ran while stopped')
     const { createChatService } = await import('../../src/service/chat.js')
-    const { fakeNode } = await import('../helpers/fake-network.js')
+    const { fakeNode } = await import('../fakes/node-pair.js')
     const again = createChatService({
       store: alice.store,
       node: fakeNode(fake, alice.id.peerId),

@@ -1,5 +1,5 @@
 // A removed member learns of her removal (src/service/groups/removal.ts) on the in-memory network
-// (test/helpers/fake-network.ts): the removing admin is no contact of hers and has the higher
+// (test/fakes/node-pair.ts): the removing admin is no contact of hers and has the higher
 // PeerId, and no session existed between them when she was removed — the case where, since
 // message requests, the admin refused the session she started and never started one itself, so
 // its REMOVE for her waited forever. Also: she is told (event, NotAMember naming the admin), the
@@ -15,7 +15,8 @@ import { encodeChatContent } from '../../src/core/wire/content.js'
 import { decodeInviteLink } from '../../src/core/wire/invite.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import type { ServiceEvent } from '../../src/service/types.js'
-import { ctx, fakeNet, settle, startPeer, until, type Peer } from '../helpers/fake-network.js'
+import { ctx, fakeNet, startPeer, type Peer, drained } from '../fakes/node-pair.js'
+import { until } from '../helpers/wait.js'
 
 const fake = fakeNet()
 const { net, watched, connected } = fake
@@ -29,7 +30,7 @@ async function peer(name: string, id?: IdentityKeyPair): Promise<Peer> {
 
 afterEach(async () => {
   for (const p of peers) await p.svc.stop()
-  await settle()
+  await drained()
   for (const p of peers.splice(0)) {
     p.store.close()
     p.cleanup()

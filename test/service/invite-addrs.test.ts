@@ -16,7 +16,7 @@ import { nodeCrypto } from '../../src/platform/node-crypto.js'
 import { createChatService } from '../../src/service/chat.js'
 import { createNodeStore } from '../../src/store/sqlite.js'
 import { tempHome } from '../store/helpers.js'
-import { ctx, settle } from '../helpers/fake-network.js'
+import { ctx, drained } from '../fakes/node-pair.js'
 
 /** A started service on a real node listening on `listen`; the card source it hands the node. */
 async function serviceOn(listen: string[]) {
@@ -53,9 +53,8 @@ async function serviceOn(listen: string[]) {
     stop: async () => {
       await svc.stop()
       await real.stop()
-      // Let the start-up work scheduled with setImmediate (mailbox fetch, card push) run out,
-      // as test/service/protected.test.ts does.
-      await settle()
+      // Let the start-up work scheduled with setImmediate (mailbox fetch, card push) run out.
+      await drained()
       store.close()
       t.cleanup()
     },

@@ -12,9 +12,10 @@ import { encodeChatContent } from '../../src/core/wire/content.js'
 import { decodeInviteLink } from '../../src/core/wire/invite.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import { MAX_CONTACT_NAME_CHARS } from '../../src/service/names.js'
-import { ctx, fakeNet, settle, startPeer, until, type Peer } from '../helpers/fake-network.js'
+import { ctx, fakeNet, startPeer, type Peer, drained, nothingHappens } from '../fakes/node-pair.js'
+import { until } from '../helpers/wait.js'
 
-/** The in-memory network (test/helpers/fake-network.ts). */
+/** The in-memory network (test/fakes/node-pair.ts). */
 const fake = fakeNet()
 const { net, connected } = fake
 const peers: Peer[] = []
@@ -40,7 +41,7 @@ async function pair() {
 
 afterEach(async () => {
   for (const p of peers) await p.svc.stop()
-  await settle()
+  await drained()
   for (const p of peers.splice(0)) {
     p.store.close()
     p.cleanup()
@@ -101,7 +102,7 @@ void describe('profile: telling contacts', () => {
     alice.svc.setProfileName('two')
     assert.equal(alice.store.groups.controlFor(bob.id.peerId).length, 1, 'only the newest waits')
     assert.equal(alice.store.groups.controlFor(carol.id.peerId).length, 0, 'blocked: not told')
-    await settle()
+    await nothingHappens() // Bob is away: his view of the name must not change
     assert.equal(bob.store.getContact('al')?.profileName, 'alice')
   })
 

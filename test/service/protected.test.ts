@@ -11,6 +11,7 @@ import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import { createChatService } from '../../src/service/chat.js'
 import { createNodeStore } from '../../src/store/sqlite.js'
 import { tempHome } from '../store/helpers.js'
+import { drained } from '../fakes/node-pair.js'
 
 const ctx: CoreContext = { crypto: nodeCrypto, rng: nodeRng, clock: () => Date.now() }
 const newPeer = () => IdentityKeyPair.generate(nodeCrypto, nodeRng).peerId
@@ -77,7 +78,7 @@ describe('protected peers', () => {
     } finally {
       await svc.stop()
       // Let the start-up work scheduled with setImmediate (mailbox fetch, card push) run out.
-      await new Promise((r) => setTimeout(r, 200))
+      await drained()
       store.close()
     }
   })

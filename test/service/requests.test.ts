@@ -23,9 +23,10 @@ import {
   MAX_REQUEST_MESSAGES,
   MAX_REQUESTS,
 } from '../../src/service/requests.js'
-import { ctx, fakeNet, settle, startPeer, until, type Peer } from '../helpers/fake-network.js'
+import { ctx, fakeNet, startPeer, type Peer, drained, nothingHappens } from '../fakes/node-pair.js'
+import { until } from '../helpers/wait.js'
 
-/** The in-memory network (test/helpers/fake-network.ts). */
+/** The in-memory network (test/fakes/node-pair.ts). */
 const fake = fakeNet()
 const { net, watched } = fake
 const peers: Peer[] = []
@@ -82,7 +83,7 @@ beforeEach(async () => {
 })
 afterEach(async () => {
   for (const p of peers) await p.svc.stop()
-  await settle()
+  await drained()
   for (const p of peers.splice(0)) {
     p.store.close()
     p.cleanup()
@@ -165,7 +166,7 @@ void describe('message requests', () => {
     await s.svc.addContact(stripped(victim.svc.invite({ full: true }).link), 'vic')
     const { id } = s.svc.send('vic', 'hi, it is me')
     await until('a request', () => victim.svc.listRequests().length === 1 || undefined)
-    await settle()
+    await nothingHappens() // no receipt, no contact may follow
     assert.equal(victim.store.getContact(s.id.peerId), undefined, 'no contact')
     assert.deepEqual(victim.svc.listContacts(), [])
     assert.deepEqual(victim.svc.messages({}), [], 'not in history')
@@ -290,9 +291,12 @@ void describe('blocking', () => {
     })
     assert.equal(victim.svc.listContacts()[0]?.blocked, true)
     assert.throws(() => victim.svc.send(honest.id.peerId, 'x'), { name: 'ContactNotFound' })
+    const blocked = victim.svc.status().metrics.requests?.blockedFrames ?? 0
     honest.svc.send('vic', 'after block')
-    await settle()
-    await settle()
+    await until(
+      'the frame refused',
+      () => (victim.svc.status().metrics.requests?.blockedFrames ?? 0) > blocked,
+    )
     assert.deepEqual(
       victim.store.listMessages({ conversation: honest.id.peerId }).map((m) => m.text),
       ['hello'],

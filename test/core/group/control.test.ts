@@ -468,17 +468,11 @@ void describe('group topics and secrets', () => {
   })
 })
 
-/** A deterministic Fisher–Yates shuffle (mulberry32 seeded by fast-check). */
+/** A deterministic Fisher–Yates shuffle (the suite's seeded RNG, seeded by fast-check). */
 function shuffle<T>(items: readonly T[], seed: number): T[] {
   const out = [...items]
-  let a = seed >>> 0
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
+  const rng = seededRng(`shuffle:${seed}`)
+  const next = (): number => new DataView(rng(4).buffer).getUint32(0) / 4294967296
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(next() * (i + 1))
     ;[out[i], out[j]] = [out[j]!, out[i]!]
