@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { Uint8ArrayList } from 'uint8arraylist'
 import { MalformedMessageError, MessageTooLargeError } from '../../src/node/errors.js'
 import { streamPair } from '@libp2p/utils'
-import { until } from '../helpers/fake-network.js'
+import { until } from '../helpers/wait.js'
 import {
   encodeFrames,
   FrameReader,
