@@ -28,11 +28,13 @@ import type { Libp2pKithNode } from '../../src/node/libp2p.js'
  *  one put per 100 ms); 500 ms leaves the honest put a token to spare. */
 const PUT_REFILL_MS = 500
 
-/** Growth of the daemon's RSS allowed during the flood below. Measured here: today's main holds
- *  every record and grew by ≈ 120 MiB (188 → 307); the bounded DHT holds at most
- *  DHT_MAX_RECORDS_PER_GROUP cards of this one host (≤ 4 MiB, ≈ 1.5 MiB under the put rate) and
- *  grew by ≈ 50 MiB, the daemon's uncollected garbage from ≈ 3,000 streams. */
-const DAEMON_DHT_FLOOD_RSS_GROWTH_MIB = 80
+/** Growth of the daemon's RSS allowed during the flood below: a coarse guard (the records held
+ *  are asserted exactly from status.metrics.dht). Measured under tsx: the unbounded DHT grew by
+ *  ≈ 120 MiB (188 → 307), the bounded one by ≈ 50 MiB of uncollected garbage from ≈ 3,000 streams.
+ *  The daemon now runs from the bundle and starts at ≈ 96 MiB, and V8 lets a smaller heap grow
+ *  further before collecting: 85 MiB of growth (96 → 180) in a loaded full run (2026-12-05),
+ *  with 257 records (2 MB) held. */
+const DAEMON_DHT_FLOOD_RSS_GROWTH_MIB = 128
 const FLOOD_PROVIDERS = 10_000
 const FLOOD_CARDS = 3_000
 
