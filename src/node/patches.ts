@@ -54,7 +54,7 @@ export const UPSTREAM_PATCHES = {
   yamuxPauseReentrancy: {
     upstream: '@libp2p/yamux@8.0.3',
     ref: 'none found: resume() dispatches buffered data, then sendResume() undoes a pause made there',
-    where: 'patches.ts pauseAfterDispatch (dm/frames.ts)',
+    where: 'patches.ts pauseAfterDispatch (stream/frames.ts)',
   },
   yamuxWindow: {
     upstream: '@libp2p/yamux@8.0.3 with @libp2p/utils@7.4.1',

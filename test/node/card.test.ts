@@ -5,7 +5,7 @@
 // next honest request.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { encodeFrames } from '../../src/node/dm/frames.js'
+import { encodeFrames } from '../../src/node/stream/frames.js'
 import {
   CARD_PROTOCOL,
   CARD_REQUEST_BYTES,

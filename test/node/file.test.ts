@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { ChunkHashError } from '../../src/core/file/errors.js'
 import { HASH_LIST_PART_BYTES, MAX_SEALED_CHUNK_BYTES } from '../../src/core/file/limits.js'
-import { encodeFrames } from '../../src/node/dm/frames.js'
+import { encodeFrames } from '../../src/node/stream/frames.js'
 import { decodeRequest, encodeChunk, encodeRequest } from '../../src/node/file/codec.js'
 import {
   FILE_MAX_CHUNKS_PER_REQUEST,

@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import assert from 'node:assert/strict'
-import { encodeFrames } from '../../src/node/dm/frames.js'
+import { encodeFrames } from '../../src/node/stream/frames.js'
 import {
   MAX_SYNC_REQUEST_BYTES,
   SYNC_MAX_INBOUND_STREAMS,

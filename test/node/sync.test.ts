@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { KithError, MessageTooLargeError } from '../../src/core/errors.js'
-import { FrameReader, encodeFrames } from '../../src/node/dm/frames.js'
+import { FrameReader, encodeFrames } from '../../src/node/stream/frames.js'
 import { peerIdBytes } from '../../src/node/mailbox/codec.js'
 import { encodeResponse } from '../../src/node/sync/codec.js'
 import {

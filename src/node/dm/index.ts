@@ -16,7 +16,7 @@ import {
   DM_PROTOCOL,
   DM_WRITE_TIMEOUT_MS,
 } from './constants.js'
-import { encodeFrames } from './frames.js'
+import { encodeFrames } from '../stream/frames.js'
 import type { DmGuardOptions } from './guard.js'
 import { DmReceiver } from './inbound.js'
 import { DmSender, type DmSenderComponents } from './outbound.js'
@@ -33,7 +33,7 @@ export {
   DM_WRITE_CHUNK_BYTES,
   DM_WRITE_TIMEOUT_MS,
 } from './constants.js'
-export { DM_READ_HIGH_WATER_BYTES, MAX_DM_FRAME_BYTES } from './frames.js'
+export { DM_READ_HIGH_WATER_BYTES, MAX_DM_FRAME_BYTES } from '../stream/frames.js'
 export {
   DM_BACKOFF_BASE_MS,
   DM_BACKOFF_MAX_MS,

@@ -9,7 +9,7 @@
 // once (deposits, fetches and confirms are all safe to repeat).
 import debug from 'debug'
 import { MalformedMessageError, MessageTooLargeError } from '../../core/errors.js'
-import { FrameReader } from '../dm/frames.js'
+import { FrameReader } from '../stream/frames.js'
 import { NodeNotStartedError, PeerUnreachableError } from '../errors.js'
 import {
   decodeResponse,
@@ -31,7 +31,8 @@ import {
   MailboxStreamError,
   MailboxTimeoutError,
 } from './errors.js'
-import { asError, withTimeout, writeFrame } from './io.js'
+import { asError, openStream } from '../stream/open.js'
+import { withTimeout, writeFrame } from '../stream/io.js'
 import {
   MAILBOX_NONCE_BYTES,
   MAILBOX_SIGNATURE_BYTES,
@@ -89,14 +90,6 @@ export function wireError(name: string, detail: string): Error {
     default:
       return new MailboxProtocolError(`mailbox answered an unknown error "${cleanDetail(name)}"`)
   }
-}
-
-/** The address to dial for `peer`: without its trailing /p2p/<peer>; undefined if it names
- *  another peer. */
-function dialAddr(ma: Multiaddr, peer: string): Multiaddr | undefined {
-  const last = ma.getComponents().at(-1)
-  if (last?.name !== 'p2p') return ma
-  return last.value === peer ? ma.decapsulateCode(last.code) : undefined
 }
 
 /** One stream to a mailbox: a request, then its one answer, in turn. */
@@ -218,41 +211,26 @@ export class MailboxClient {
   async open(mailbox: PeerId, addrs: readonly Multiaddr[]): Promise<Exchange> {
     if (this.#stopped) throw new NodeNotStartedError('node is not started')
     const key = mailbox.toString()
-    const multiaddrs = addrs.flatMap((ma) => dialAddr(ma, key) ?? [])
-    if (multiaddrs.length > 0) await this.#c.peerStore.merge(mailbox, { multiaddrs })
     const signal = AbortSignal.timeout(this.#o.requestTimeoutMs)
-    // Twice at most: a dial we joined may fail on stale addresses, and a connection that was
-    // going away when we picked it (the mailbox restarted) fails newStream; the second attempt
-    // dials afresh.
-    for (let attempt = 1; ; attempt++) {
-      let connection: Connection
-      try {
-        connection = await this.#c.connectionManager.openConnection(mailbox, { signal })
-      } catch (err) {
-        log('dial %s failed: %s', key, asError(err).name)
-        // libp2p joins a dial to the same peer already under way (the DHT's, the dialer's),
-        // which may predate the addresses we just merged: dial once more on our own.
-        if (attempt < 2 && !signal.aborted) continue
-        throw new PeerUnreachableError(`cannot reach ${key}`, { cause: err })
-      }
-      try {
+    const stream = await openStream(
+      this.#c,
+      mailbox,
+      addrs,
+      this.#o.protocol,
+      {
+        // A dial that ran out of time is as unreachable as one refused (the service then tries the
+        // next mailbox), not a MailboxTimeoutError, which means a mailbox that stopped answering.
+        timeout: (m) => new PeerUnreachableError(m),
+        refused: (_m, o) => new MailboxRefusedError(`${key} offers no mailbox`, o),
+        stream: (m, o) => new MailboxStreamError(m, o),
+      },
+      {
+        signal,
         // Relayed (limited) connections carry mailbox traffic too, within the relay's limits.
-        const stream = await connection.newStream(this.#o.protocol, {
-          runOnLimitedConnection: true,
-          signal,
-        })
-        return new Exchange(stream, this.#o.requestTimeoutMs)
-      } catch (err) {
-        const name = asError(err).name
-        log('opening %s to %s failed: %s', this.#o.protocol, key, name)
-        if (name === 'UnsupportedProtocolError') {
-          throw new MailboxRefusedError(`${key} offers no mailbox`, { cause: err })
-        }
-        if (attempt >= 2 || signal.aborted) {
-          throw new MailboxStreamError(`cannot open ${this.#o.protocol} to ${key}`, { cause: err })
-        }
-      }
-    }
+        limited: true,
+      },
+    )
+    return new Exchange(stream, this.#o.requestTimeoutMs)
   }
 
   /** Deposits one envelope for `recipient`; resolves once the mailbox holds it. */

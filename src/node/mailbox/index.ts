@@ -15,7 +15,7 @@ import { MessageTooLargeError, NodeNotStartedError } from '../errors.js'
 import { MailboxClient, wireError, type MailboxClientComponents } from './client.js'
 import { peerIdBytes } from './codec.js'
 import { MailboxRefusedError } from './errors.js'
-import { asError } from './io.js'
+import { asError } from '../stream/open.js'
 import {
   MAILBOX_CLOSE_GRACE_MS,
   MAILBOX_MAX_STREAMS_PER_CONNECTION,

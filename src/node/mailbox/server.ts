@@ -14,7 +14,7 @@ import debug from 'debug'
 import type { CryptoProvider } from '../../core/crypto/provider.js'
 import { MalformedMessageError, MessageTooLargeError } from '../../core/errors.js'
 import { publicKeyFromPeerId } from '../../core/identity/identity.js'
-import { FrameReader } from '../dm/frames.js'
+import { FrameReader } from '../stream/frames.js'
 import { NodeNotStartedError } from '../errors.js'
 import {
   decodeRequest,
@@ -34,7 +34,8 @@ import {
   MailboxQuotaError,
   MailboxRefusedError,
 } from './errors.js'
-import { asError, withTimeout, writeFrame } from './io.js'
+import { asError } from '../stream/open.js'
+import { withTimeout, writeFrame } from '../stream/io.js'
 import {
   MAILBOX_BATCH_MAX_BYTES,
   MAILBOX_BATCH_MAX_ITEMS,

@@ -1,6 +1,7 @@
-// /kith/dm framing: each frame is an unsigned LEB128 varint length (the multiformats
-// unsigned-varint, as in libp2p's length-prefixed streams) followed by that many bytes.
-// This module owns encoding frames and reading them back from a libp2p v3 stream with a size
+// The framing of every Kith stream protocol (/kith/dm, /kith/mailbox, /kith/sync, /kith/card,
+// /kith/file, /kith/filebox): each frame is an unsigned LEB128 varint length (the multiformats
+// unsigned-varint, as in libp2p's length-prefixed streams) followed by that many bytes; the
+// default limit is /kith/dm's (one sealed envelope), the others pass their own. This module owns encoding frames and reading them back from a libp2p v3 stream with a size
 // limit and backpressure. It knows nothing of handlers, peers or what a frame contains.
 import { Uint8ArrayList } from 'uint8arraylist'
 import { MAX_ENVELOPE_BYTES } from '../../core/wire/limits.js'
