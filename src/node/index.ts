@@ -1,7 +1,7 @@
 // The node's public face: the ports (KithNode and the types it speaks), constants and the few
 // address helpers the service may use (eslint.config.js zone "service → node"). The service
 // never reaches into a protocol's folder; the composition root (src/daemon) builds the node
-// from ./libp2p.ts. Explicit names, never `export *`.
+// from ./libp2p/node.ts. Explicit names, never `export *`.
 export type {
   ConnectionInfo,
   DmHandler,
@@ -31,6 +31,6 @@ export {
   MAX_SYNC_RESPONSE_BYTES,
 } from './limits.js'
 export { FILEBOX_QUOTA_PER_RECIPIENT_BYTES } from './file/box-store.js'
-export { CARD_TTL_MS } from './cards.js'
-export { announceAddrs } from './addr-policy.js'
+export { CARD_TTL_MS } from './card/routing.js'
+export { announceAddrs } from './connectivity/addr-policy.js'
 export { packAddrs, unpackAddrs } from './card/index.js'

@@ -32,7 +32,7 @@ export interface KithNodeOptions {
   relayed?: boolean
   /** STUN servers (`host:port`) for WebRTC's ICE; the only ICE servers ever used (none: []). */
   stun?: string[]
-  /** Be a circuit relay v2 server for others (`kith relay`), with the limits in relay.ts. */
+  /** Be a circuit relay v2 server for others (`kith relay`), with the limits in connectivity/relay.ts. */
   relayServer?: boolean
   /** Be a mailbox: hold sealed envelopes for others in `holdings`, for the recipients `policy`
    *  accepts (default: none; setMailboxPolicy replaces it). Without it the node only deposits
@@ -52,13 +52,13 @@ export interface ConnectionInfo {
   protocols: string[]
 }
 
-/** Whether this node has a network at all (connectivity.ts), since when (ms since epoch). */
+/** Whether this node has a network at all (connectivity/connectivity.ts), since when (ms since epoch). */
 export interface NetworkInfo {
   state: 'online' | 'offline'
   since: number
 }
 
-/** A circuit relay reservation this node holds (reservations.ts). */
+/** A circuit relay reservation this node holds (connectivity/reservations.ts). */
 export interface ReservationInfo {
   relay: string
   addr: string
@@ -83,15 +83,15 @@ export interface NodeMetrics {
   file?: FileMetrics
   /** /kith/filebox: chunks held for others, served, deposited; refusals by error name. */
   filebox?: FileBoxMetrics
-  /** Hole punches this node started (holepunch.ts): tried, made direct, failed. */
+  /** Hole punches this node started (connectivity/holepunch.ts): tried, made direct, failed. */
   holePunch?: { attempts: number; successes: number; failures: number }
   /** The DHT server's records and refusals (dht/index.ts DhtMetrics). */
   dht?: DhtMetrics
-  /** Connection budget (resources.ts): strangers evicted, inbound strangers refused by cap. */
+  /** Connection budget (libp2p/resources.ts): strangers evicted, inbound strangers refused by cap. */
   resources?: { evicted: number; deniedIp: number; deniedPrefix: number; deniedFull: number }
-  /** Network state (connectivity.ts): reconnect rounds run, sleeps detected, network changes. */
+  /** Network state (connectivity/connectivity.ts): reconnect rounds run, sleeps detected, network changes. */
   network?: { rounds: number; wakeups: number; changes: number }
-  /** Inbound gossipsub input dropped (pubsub-guard.ts), by reason: PubsubFrameTimeoutError,
+  /** Inbound gossipsub input dropped (pubsub/guard.ts), by reason: PubsubFrameTimeoutError,
    *  PubsubPeerBudgetError, PubsubNodeBudgetError, MessageTooLargeError (streams reset),
    *  unknownTopic (messages), topicTooLong (subscriptions). */
   pubsubRejected?: Record<string, number>
@@ -147,12 +147,12 @@ export interface KithNode {
   /** Our reachable multiaddrs, each ending in /p2p/<peerId>. */
   addrs(): string[]
   /** addrs() plus our listen addresses AutoNAT has not judged yet (a public interface's, in the
-   *  first seconds or minutes): what invites and cards pick from (addr-policy.ts candidates). */
+   *  first seconds or minutes): what invites and cards pick from (connectivity/addr-policy.ts candidates). */
   candidateAddrs(): string[]
   connections(): ConnectionInfo[]
   isConnected(peer: string): boolean
   nat(): NatStatus
-  /** Whether the host has a network at all (interfaces and routes; connectivity.ts). */
+  /** Whether the host has a network at all (interfaces and routes; connectivity/connectivity.ts). */
   network?(): NetworkInfo
   /** The relays this node holds a reservation on now, oldest first. */
   reservations?(): ReservationInfo[]
@@ -171,7 +171,7 @@ export interface KithNode {
    * Throws the core's typed error (InvalidSignatureError, CardExpiredError, …) for a card that
    * is not ours or not valid. Resolves once it is stored locally and on at least one DHT peer
    * (the put goes on to the other closest peers in the background), or, with few or no peers,
-   * after CARD_PUBLISH_TIMEOUT_MS (src/node/cards.ts) with only the local copy.
+   * after CARD_PUBLISH_TIMEOUT_MS (src/node/card/routing.ts) with only the local copy.
    */
   publishCard(signedCard: Uint8Array): Promise<void>
   /** The newest valid (verified, unexpired) card of `peer` in the DHT, or undefined if none was
@@ -182,7 +182,7 @@ export interface KithNode {
   findPeerAddrs(peer: string): Promise<string[]>
   /**
    * Keeps our card in the DHT while the node runs: publishes makeCard() at once (or at start),
-   * every CARD_REFRESH_MS, and when our addresses change (CardPublisher, src/node/cards.ts).
+   * every CARD_REFRESH_MS, and when our addresses change (CardPublisher, src/node/card/routing.ts).
    * undefined stops publishing.
    */
   setCardSource(makeCard: (() => Promise<Uint8Array>) | undefined): void
@@ -195,7 +195,7 @@ export interface KithNode {
   /**
    * Which peers are protected (the service: accepted contacts). Protected peers, and the relays
    * named in KithNodeOptions.bootstrap, are always admitted and never evicted; strangers share
-   * the rest of the connection slots under per-IP and per-prefix caps (src/node/resources.ts).
+   * the rest of the connection slots under per-IP and per-prefix caps (src/node/libp2p/resources.ts).
    */
   setProtectedPeers?(isProtected: (peer: string) => boolean): void
 
@@ -237,7 +237,7 @@ export interface KithNode {
   /** What this node holds for others; undefined when it is no mailbox. */
   mailboxUsage(): Promise<MailboxUsage | undefined>
 
-  // ---- gossipsub (src/node/pubsub.ts; design §3) ----
+  // ---- gossipsub (src/node/pubsub/index.ts; design §3) ----
   /**
    * Subscribes to `topic`. `validate` runs (synchronously) on every message before it is
    * delivered or forwarded (data over MAX_PUBSUB_DATA_BYTES is rejected before it); accepted

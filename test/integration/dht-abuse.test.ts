@@ -22,7 +22,7 @@ import {
 } from '../node/dht-helpers.js'
 import { sleep, startNode, stopAll as stopNodes } from '../node/helpers.js'
 import { api, startDaemon, stopAll, type Daemon } from './harness.js'
-import type { Libp2pKithNode } from '../../src/node/libp2p.js'
+import type { Libp2pKithNode } from '../../src/node/libp2p/node.js'
 
 /** Growth of the daemon's RSS allowed during the flood below. Measured here: today's main holds
  *  every record and grew by ≈ 120 MiB (188 → 307); the bounded DHT holds at most

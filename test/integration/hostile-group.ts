@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto'
 import { multiaddr } from '@multiformats/multiaddr'
 import '../../src/platform/polyfill.js'
-import { createKithNode } from '../../src/node/libp2p.js'
+import { createKithNode } from '../../src/node/libp2p/node.js'
 
 const [mode, addr, topic, hex] = process.argv.slice(2)
 if (addr === undefined || topic === undefined) throw new Error('usage: capture|publish addr topic')

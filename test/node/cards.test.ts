@@ -31,8 +31,12 @@ import {
   cardSelector,
   cardValidator,
   peerFromCardKey,
-} from '../../src/node/cards.js'
-import { DHT_LOOKUP_MIN_INTERVAL_MS, Dialer, type DialerComponents } from '../../src/node/dialer.js'
+} from '../../src/node/card/routing.js'
+import {
+  DHT_LOOKUP_MIN_INTERVAL_MS,
+  Dialer,
+  type DialerComponents,
+} from '../../src/node/connectivity/dialer.js'
 import { bundleFor } from '../core/wire/helpers.js'
 import { sleep, waitFor } from './helpers.js'
 import type { Connection, Libp2pEvents, Peer, PeerId } from '@libp2p/interface'

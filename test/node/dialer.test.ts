@@ -18,7 +18,7 @@ import {
   MAX_DIAL_DELAY_MS,
   STALE_PEER_MS,
   type DialerComponents,
-} from '../../src/node/dialer.js'
+} from '../../src/node/connectivity/dialer.js'
 import { sleep, startNode, stopAll, waitFor } from './helpers.js'
 import type { Connection, Libp2pEvents, Peer, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'

@@ -1,7 +1,11 @@
 // Shared helpers of the node tests: real libp2p nodes on 127.0.0.1 only (never mDNS, no
 // bootstrap), and small waiting utilities.
 import { randomBytes } from 'node:crypto'
-import { createKithNode, type KithNodeTuning, type Libp2pKithNode } from '../../src/node/libp2p.js'
+import {
+  createKithNode,
+  type KithNodeTuning,
+  type Libp2pKithNode,
+} from '../../src/node/libp2p/node.js'
 
 export const LOOPBACK = '/ip4/127.0.0.1/tcp/0'
 

@@ -13,7 +13,7 @@ import {
   webrtcDialAddrs,
   type HolePunchComponents,
   type WebRTCDialer,
-} from '../../src/node/holepunch.js'
+} from '../../src/node/connectivity/holepunch.js'
 import type { Connection, PeerId, Upgrader } from '@libp2p/interface'
 import { until } from '../helpers/fake-network.js'
 

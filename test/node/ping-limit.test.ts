@@ -10,7 +10,7 @@ import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p, type Libp2p } from 'libp2p'
-import { PING_MAX_OUTBOUND_STREAMS } from '../../src/node/libp2p.js'
+import { PING_MAX_OUTBOUND_STREAMS } from '../../src/node/libp2p/node.js'
 import { startNode, stopAll } from './helpers.js'
 import type { Connection, Stream } from '@libp2p/interface'
 

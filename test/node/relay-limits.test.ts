@@ -7,7 +7,7 @@
 import { after, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { createKithNode, type Libp2pKithNode } from '../../src/node/libp2p.js'
+import { createKithNode, type Libp2pKithNode } from '../../src/node/libp2p/node.js'
 
 /** Bytes one relayed connection may carry in this test (the production limit is 1 MiB). */
 const RELAY_TEST_LIMIT = 16 * 1024

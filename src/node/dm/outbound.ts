@@ -43,7 +43,7 @@ export const DM_WEBRTC_SETTLE_MS = 3_000
  * opened a second circuit (the pair's duplicate circuits were then closed under the DM's stream:
  * ConnectionClosedError) or tried the peer's unreachable LAN address for 5 s first, which made
  * first messages between two NATed peers take 5–25 s in the netns bench (issue 12). Listed in
- * ../patches.ts (limitedConnectionReuse), whose canary tells when upstream changes.
+ * ../libp2p/patches.ts (limitedConnectionReuse), whose canary tells when upstream changes.
  */
 export function pickConnection(
   conns: readonly Connection[],

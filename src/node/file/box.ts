@@ -17,7 +17,7 @@ import { asError } from '../stream/open.js'
 import { withTimeout, writeFrame } from '../stream/io.js'
 import type { MailboxPolicy } from '../mailbox/types.js'
 import { StreamHost } from '../stream/host.js'
-import { networkPrefix } from '../net-prefix.js'
+import { networkPrefix } from '../connectivity/net-prefix.js'
 import {
   decodeBoxRequest,
   type BoxRequest,

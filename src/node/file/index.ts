@@ -23,7 +23,7 @@ import { FrameReader } from '../stream/frames.js'
 import { NodeNotStartedError } from '../errors.js'
 import { asError } from '../stream/open.js'
 import { withTimeout, writeFrame } from '../stream/io.js'
-import { networkPrefix } from '../net-prefix.js'
+import { networkPrefix } from '../connectivity/net-prefix.js'
 import { StreamHost, type HostRegistrar } from '../stream/host.js'
 import { openStream } from '../stream/open.js'
 import {

@@ -44,7 +44,7 @@ import {
   MAX_MAILBOX_REQUEST_BYTES,
   MAX_MAILBOX_RESPONSE_BYTES,
 } from './limits.js'
-import { networkPrefix } from '../net-prefix.js'
+import { networkPrefix } from '../connectivity/net-prefix.js'
 import type { MailboxHoldings, MailboxPolicy } from './types.js'
 import { validateEnvelope } from './validate.js'
 import type { Connection, Stream } from '@libp2p/interface'

@@ -6,7 +6,7 @@
 import { Uint8ArrayList } from 'uint8arraylist'
 import { MAX_ENVELOPE_BYTES } from '../../core/wire/limits.js'
 import { MalformedMessageError, MessageTooLargeError } from '../errors.js'
-import { pauseAfterDispatch } from '../patches.js'
+import { pauseAfterDispatch } from '../libp2p/patches.js'
 import type { Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
 
 /** Largest /kith/dm frame: one sealed envelope (core/wire/limits.ts). A length prefix above it
@@ -113,7 +113,7 @@ export class FrameReader {
   readonly #onMessage = (evt: StreamMessageEvent): void => {
     this.#buf.append(evt.data)
     if (this.#buf.byteLength > this.#highWater && !this.#pauseQueued) {
-      // Not here: this event may be dispatched from inside yamux's resume() (../patches.ts).
+      // Not here: this event may be dispatched from inside yamux's resume() (../libp2p/patches.ts).
       this.#pauseQueued = true
       pauseAfterDispatch(this.#stream, () => {
         this.#pauseQueued = false

@@ -29,7 +29,7 @@ export const UPSTREAM_PATCHES = {
   selfAddressTimer: {
     upstream: 'libp2p@3.3.11',
     ref: 'none found; the debounce came with js-libp2p PR #1743 (address manager owns addresses)',
-    where: 'patches.ts cancelSelfAddressUpdate (called by nat.ts afterStop)',
+    where: 'patches.ts cancelSelfAddressUpdate (called by ../connectivity/nat.ts afterStop)',
   },
   autonatDialBack: {
     upstream: '@libp2p/autonat@3.0.28',
@@ -39,12 +39,12 @@ export const UPSTREAM_PATCHES = {
   gossipsubTopicParams: {
     upstream: '@libp2p/gossipsub@17.1.1',
     ref: 'no js API; go-libp2p-pubsub added Topic.SetScoreParams (PR #376, issue #346)',
-    where: 'patches.ts liveTopicParams (pubsub.ts)',
+    where: 'patches.ts liveTopicParams (../pubsub/index.ts)',
   },
   webrtcSignalingProtocol: {
     upstream: '@libp2p/webrtc@6.0.33',
     ref: 'none found: SIGNALING_PROTOCOL is in dist/src/constants.js, not in the package exports',
-    where: 'patches.ts WEBRTC_SIGNALING_PROTOCOL (holepunch.ts)',
+    where: 'patches.ts WEBRTC_SIGNALING_PROTOCOL (../connectivity/holepunch.ts)',
   },
   webSocketsOnNode20: {
     upstream: '@libp2p/websockets@10.1.21',
@@ -64,7 +64,7 @@ export const UPSTREAM_PATCHES = {
   dialTimeoutWithSignal: {
     upstream: 'libp2p@3.3.11',
     ref: 'by design since js-libp2p PR #2842 (a caller signal replaces dialTimeout)',
-    where: 'patches.ts dialAttemptSignal (dialer.ts)',
+    where: 'patches.ts dialAttemptSignal (../connectivity/dialer.ts)',
   },
   limitedConnectionReuse: {
     upstream: 'libp2p@3.3.11',

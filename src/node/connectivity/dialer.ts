@@ -18,7 +18,7 @@
 //  - Discovery (mDNS, DHT) of a watched peer adds its addresses and dials at once (a round in
 //    progress, e.g. stuck in a DHT lookup, is aborted and restarted with them).
 //  - Lookup: when a round's addresses all failed, the peer is looked up (setLookup: the node
-//    passes its signed-card DHT lookup and peer routing, src/node/cards.ts) at most once per
+//    passes its signed-card DHT lookup and peer routing, src/node/card/routing.ts) at most once per
 //    DHT_LOOKUP_MIN_INTERVAL_MS per peer, and the addresses it finds that were not on the watch
 //    list are dialled in the same round. A contact whose address changed is found again this
 //    way; the backoff still bounds how often rounds (and so lookups) happen.
@@ -39,7 +39,7 @@ import type {
 } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { AddrPolicy } from './addr-policy.js'
-import { dialAttemptSignal } from './patches.js'
+import { dialAttemptSignal } from '../libp2p/patches.js'
 
 const log = debug('kith:node:dialer')
 
@@ -49,7 +49,7 @@ export const BASE_DIAL_DELAY_MS = 1_000
 export const MAX_DIAL_DELAY_MS = 5 * 60_000
 /** Bound of one dial attempt: one address, or a PeerId looked up in the peer store and the
  *  DHT. libp2p's own dialTimeout (10 s) does not apply once a caller passes an AbortSignal
- *  (./patches.ts dialTimeoutWithSignal). */
+ *  (../libp2p/patches.ts dialTimeoutWithSignal). */
 export const DIAL_ATTEMPT_TIMEOUT_MS = 10_000
 /** Least time between two DHT lookups of one watched peer (each is a DHT get and a FIND_NODE
  *  query, ≈10 requests): with many contacts offline, lookups stay a trickle. */

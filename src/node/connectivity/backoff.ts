@@ -1,5 +1,5 @@
 // Full-jitter exponential backoff with its attempt count, for diallers that keep their own
-// schedule (random-walk.ts). The delay function is the dialer's (dialer.ts dialDelay: AWS
+// schedule (../libp2p/random-walk.ts). The delay function is the dialer's (dialer.ts dialDelay: AWS
 // Architecture Blog, "Exponential Backoff And Jitter", 2015, "Full Jitter").
 import { dialDelay } from './dialer.js'
 

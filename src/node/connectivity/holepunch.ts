@@ -36,10 +36,10 @@
 //    that libp2p reports open (limits == null, so "direct") but that carries nothing, and new
 //    streams would pick it over the working relayed one.
 import { randomBytes } from 'node:crypto'
-import './ice-order.js' // the offerer's ICE checks go second (docs/connectivity.md)
+import '../libp2p/ice-order.js' // the offerer's ICE checks go second (docs/connectivity.md)
 import { byteStream } from '@libp2p/utils'
 import debug from 'debug'
-import { WEBRTC_SIGNALING_PROTOCOL } from './patches.js'
+import { WEBRTC_SIGNALING_PROTOCOL } from '../libp2p/patches.js'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type {
   Connection,
@@ -54,7 +54,7 @@ import type {
 
 const log = debug('kith:node:holepunch')
 
-/** @libp2p/webrtc's signalling protocol, copied (./patches.ts); re-exported for the tests. */
+/** @libp2p/webrtc's signalling protocol, copied (../libp2p/patches.ts); re-exported for the tests. */
 export { WEBRTC_SIGNALING_PROTOCOL }
 /** Punch attempts per peer and side while only relayed connections exist (then chat stays
  *  relayed until a new relayed connection comes up). Whether a punch through a router that

@@ -23,18 +23,18 @@
 import debug from 'debug'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
-import { concat, equalBytes, utf8 } from '../core/bytes.js'
-import { MalformedMessageError } from '../core/errors.js'
-import { selectNewerCard, verifyContactCard, type ContactCard } from '../core/identity/card.js'
+import { concat, equalBytes, utf8 } from '../../core/bytes.js'
+import { MalformedMessageError } from '../../core/errors.js'
+import { selectNewerCard, verifyContactCard, type ContactCard } from '../../core/identity/card.js'
 import {
   PEER_ID_BYTES,
   peerIdBytesFromPublicKey,
   peerIdFromPublicKey,
   publicKeyFromPeerId,
-} from '../core/identity/identity.js'
-import { nodeCrypto } from '../platform/node-crypto.js'
-import { NodeNotStartedError } from './errors.js'
-import type { CryptoProvider } from '../core/crypto/provider.js'
+} from '../../core/identity/identity.js'
+import { nodeCrypto } from '../../platform/node-crypto.js'
+import { NodeNotStartedError } from '../errors.js'
+import type { CryptoProvider } from '../../core/crypto/provider.js'
 import type {
   AbortOptions,
   Libp2pEvents,
