@@ -18,15 +18,12 @@ import type {
   ConnectionInfo,
   DmHandler,
   KithNode,
-  NatStatus,
-  NetworkInfo,
-  NodeMetrics,
-  ReservationInfo,
   PubsubVerdict,
   SyncHandler,
   SyncRequest,
   SyncResponse,
 } from './types.js'
+import type { NatStatus, NetworkInfo, NodeMetrics, ReservationInfo } from './status.js'
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type { KithLibp2p, KithNodeTuning } from './libp2p/node.js'

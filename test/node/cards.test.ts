@@ -24,14 +24,13 @@ import { MAX_CONTACT_CARD_BYTES } from '../../src/core/wire/limits.js'
 import { nodeCrypto } from '../../src/platform/node-crypto.js'
 import {
   CARD_KEY_NAMESPACE,
-  CARD_REFRESH_MS,
   CARD_TTL_MS,
-  CardPublisher,
   cardKey,
   cardSelector,
   cardValidator,
   peerFromCardKey,
-} from '../../src/node/card/routing.js'
+} from '../../src/node/card/record.js'
+import { CARD_REFRESH_MS, CardPublisher } from '../../src/node/card/publisher.js'
 import {
   DHT_LOOKUP_MIN_INTERVAL_MS,
   Dialer,

@@ -11,7 +11,7 @@ import { Record as DhtRecord } from '@libp2p/kad-dht'
 import { multiaddr } from '@multiformats/multiaddr'
 import { equalBytes, utf8 } from '../../src/core/bytes.js'
 import { CARD_MAX_FUTURE_MS, verifyContactCard } from '../../src/core/identity/card.js'
-import { cardValidator } from '../../src/node/card/routing.js'
+import { cardValidator } from '../../src/node/card/record.js'
 import {
   DEFAULT_DHT_LIMITS,
   DHT_MAX_INBOUND_STREAM_BYTES,

@@ -14,7 +14,7 @@
 import { getNetConfig, isLinkLocal, isPrivate } from '@libp2p/utils'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { cancelSelfAddressUpdate } from '../libp2p/patches.js'
-import type { NatStatus } from '../types.js'
+import type { NatStatus } from '../status.js'
 import type { Libp2pEvents, Startable, TypedEventTarget } from '@libp2p/interface'
 
 /** What the address manager reports of each of our addresses (libp2p's NodeAddress). */
