@@ -8,11 +8,13 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import {
   duplicateDirect,
   gatedWebRTC,
+  webrtcDialAddrs,
+  type WebRTCDialer,
+} from '../../src/node/connectivity/webrtc.js'
+import {
   HolePuncher,
   WEBRTC_SIGNALING_PROTOCOL,
-  webrtcDialAddrs,
   type HolePunchComponents,
-  type WebRTCDialer,
 } from '../../src/node/connectivity/holepunch.js'
 import type { Connection, PeerId, Upgrader } from '@libp2p/interface'
 import { until } from '../helpers/fake-network.js'
