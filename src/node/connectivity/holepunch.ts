@@ -1,17 +1,14 @@
 // Upgrades relayed connections to direct ones by WebRTC hole punching (docs/connectivity.md).
 // js-libp2p's DCUtR cannot punch TCP from Node (ephemeral dial ports; NOTES.md "Hole punching"),
-// so when a relayed (limited) connection to a peer that accepts WebRTC signalling comes up, one
-// side — the one with the smaller PeerId, so the two do not race — dials the peer's
-// `<relay>/p2p-circuit/webrtc/p2p/<peer>` address: @libp2p/webrtc exchanges SDP and ICE
-// candidates over the relayed connection, and ICE (with the STUN servers the node was given)
-// finds a direct UDP path through cone NATs. When the direct connection is up, the relayed ones
-// to that peer are closed after a short grace, so chat moves off the relay (new streams prefer
-// the unlimited connection). A punch that fails (a symmetric NAT) is retried a few times with
-// backoff; meanwhile chat stays on the relay. If the first punch has not given a direct
-// connection after HOLE_PUNCH_SWAP_MS, the other side (the larger PeerId) punches too: the
-// roles matter behind routers that let unsolicited packets in to themselves (below). This
-// module owns that decision and schedule; it knows nothing of the protocols carried. The WebRTC
-// pieces (addresses, the dial gate, the liveness probe) are ./webrtc.ts.
+// so when a relayed (limited) connection to a peer that accepts WebRTC signalling comes up, the
+// side with the smaller PeerId (so the two do not race) dials the peer's
+// `<relay>/p2p-circuit/webrtc/p2p/<peer>`: @libp2p/webrtc exchanges SDP and ICE candidates over
+// the relay, and ICE (with the node's STUN servers) finds a direct UDP path through cone NATs.
+// Once direct, the relayed connections to that peer close after a short grace. A failed punch
+// (a symmetric NAT) is retried with backoff while chat stays relayed; after HOLE_PUNCH_SWAP_MS
+// without a direct connection the larger PeerId punches too (roles swapped, below). This module
+// owns that decision and schedule, not the protocols carried; the WebRTC pieces (addresses, the
+// dial gate, the liveness probe) are ./webrtc.ts.
 //
 // Why the roles matter (docs/connectivity.md "Routers that answer unsolicited packets", traced
 // with conntrack in the netns variant `home192`): a router that accepts an unsolicited packet
