@@ -22,7 +22,7 @@
 // <y> ms cpu/member/msg <z> ms` and the issue's goal line. `--mode inproc|procs|all` picks the
 // modes (default all); `--profile FILE` writes a V8 CPU profile of child 0 during the cell.
 import '../src/platform/polyfill.js'
-import { PUBSUB_SCORE_THRESHOLDS } from '../src/node/pubsub.js'
+import { PUBSUB_SCORE_THRESHOLDS } from '../src/node/pubsub/index.js'
 import { cpus, loadavg } from 'node:os'
 import { UsageError, type BenchOptions } from './lib/bench.js'
 import { FanoutMethod, GossipsubMethod, type Sink } from './lib/group-methods.js'

@@ -1,7 +1,7 @@
 // Connection-slot exhaustion (issue 11 finding 3): idle connections from fresh PeerIds, paced
 // under the victim's per-host inbound rate limit, until its connection limit is passed; then a
 // newcomer (one more fresh PeerId) tries to connect and stay connected.
-import * as libp2pModule from '../../src/node/libp2p.js'
+import * as libp2pModule from '../../src/node/libp2p/node.js'
 import { sleep } from './attacker.js'
 import { hold, workers, type FloodContext } from './flood.js'
 import type { Connection } from '@libp2p/interface'

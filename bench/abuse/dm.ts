@@ -1,6 +1,6 @@
 // Floods on /kith/dm with real PQXDH initial messages (issue 11 findings 5 and 11): strangers
 // that each start a session from the victim's invite bundle and write, and one corrupted PREKEY
-// frame resent on fresh streams. Frames are the /kith/dm framing (src/node/dm/frames.ts: varint
+// frame resent on fresh streams. Frames are the /kith/dm framing (src/node/stream/frames.ts: varint
 // length ‖ envelope).
 import { DM_PROTOCOL } from '../../src/node/dm/constants.js'
 import { lp, sleep, whenEnded, writeAll } from './attacker.js'

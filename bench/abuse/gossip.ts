@@ -4,7 +4,7 @@
 // = 2; Message.data = 2, Message.topic = 4) is forged here, StrictNoSign style (no from, seqno or
 // signature), as an attacker would.
 import { randomBytes } from 'node:crypto'
-import * as pubsub from '../../src/node/pubsub.js'
+import * as pubsub from '../../src/node/pubsub/index.js'
 import { cat, lp, pbBytes, utf8, varint, writeAll } from './attacker.js'
 import { hold, workers, type FloodContext } from './flood.js'
 

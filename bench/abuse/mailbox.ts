@@ -3,7 +3,7 @@
 // mailbox codec's (src/node/mailbox/codec.ts), pipelined a batch at a time; every DepositResult
 // is read, and its refusals are counted by name.
 import { randomBytes } from 'node:crypto'
-import { FrameReader } from '../../src/node/dm/frames.js'
+import { FrameReader } from '../../src/node/stream/frames.js'
 import { decodeResponse, encodeRequest, peerIdBytes, wire } from '../../src/node/mailbox/codec.js'
 import { MAILBOX_PROTOCOL, MAX_MAILBOX_RESPONSE_BYTES } from '../../src/node/mailbox/limits.js'
 import { cat, lp, writeAll, type Hostile } from './attacker.js'

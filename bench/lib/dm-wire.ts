@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { peerIdBytesFromPublicKey, publicKeyFromPeerId } from '../../src/core/identity/identity.js'
 import { encodeChatContent, MESSAGE_ID_BYTES, ReceiptKind } from '../../src/core/wire/content.js'
-import { varintLength } from '../../src/node/dm/frames.js'
+import { varintLength } from '../../src/node/stream/frames.js'
 import { kithChannel } from './kith.js'
 
 /** yamux: a 12-byte header in front of every data frame (yamux spec "Framing"). */

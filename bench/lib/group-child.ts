@@ -24,8 +24,8 @@ import {
   SenderKeyRecord,
   type VerifiedSenderKeyMessage,
 } from '../../src/core/group/index.js'
-import { createKithNode, type Libp2pKithNode } from '../../src/node/libp2p.js'
-import { PUBSUB_DLO } from '../../src/node/pubsub.js'
+import { createKithNode, type Libp2pKithNode } from '../../src/node/libp2p/node.js'
+import { PUBSUB_DLO } from '../../src/node/pubsub/index.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import { multiaddr } from '@multiformats/multiaddr'
 

@@ -1,21 +1,27 @@
 // The node's public face: the ports (KithNode and the types it speaks), constants and the few
 // address helpers the service may use (eslint.config.js zone "service → node"). The service
 // never reaches into a protocol's folder; the composition root (src/daemon) builds the node
-// from ./libp2p.ts. Explicit names, never `export *`.
+// from ./libp2p/node.ts. Explicit names, never `export *`.
 export type {
+  CardPort,
   ConnectionInfo,
   DmHandler,
+  DmPort,
+  FilePort,
   KithNode,
-  NatStatus,
-  NetworkInfo,
-  NodeMetrics,
+  MailboxPort,
+  NodeLifecycle,
+  PeersPort,
+  PubsubPort,
   PubsubVerdict,
-  ReservationInfo,
+  StatusPort,
   SyncEnvelope,
+  SyncPort,
   SyncHandler,
   SyncRequest,
   SyncResponse,
 } from './types.js'
+export type { NatStatus, NetworkInfo, NodeMetrics, ReservationInfo } from './status.js'
 export type { MailboxFetchMetrics, MailboxSign } from './mailbox/types.js'
 export type { FileRequest, FileServeHandler } from './file/index.js'
 export {
@@ -31,6 +37,6 @@ export {
   MAX_SYNC_RESPONSE_BYTES,
 } from './limits.js'
 export { FILEBOX_QUOTA_PER_RECIPIENT_BYTES } from './file/box-store.js'
-export { CARD_TTL_MS } from './cards.js'
-export { announceAddrs } from './addr-policy.js'
+export { CARD_TTL_MS } from './card/record.js'
+export { announceAddrs } from './connectivity/addr-policy.js'
 export { packAddrs, unpackAddrs } from './card/index.js'

@@ -1,35 +1,32 @@
-// Libp2pKithNode: the KithNode port (types.ts) over a built js-libp2p node (./libp2p.ts builds
+// Libp2pKithNode: the KithNode port (types.ts) over a built js-libp2p node (./libp2p/node.ts builds
 // it) — the thin mapping from the string-typed KithNode interface to libp2p's objects and its
 // services, the events the service listens to, and the node's metrics. The protocol logic lives in
-// its own modules (dm/, mailbox/, sync/, dialer.ts, cards.ts, …); this module knows nothing of
+// its own modules (dm/, mailbox/, sync/, connectivity/dialer.ts, card/routing.ts, …); this module knows nothing of
 // sessions or messages.
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import debug from 'debug'
-import { CardRouting } from './cards.js'
-import { KithPubsub } from './pubsub.js'
-import type { PubsubGuard } from './pubsub-guard.js'
-import { ReservationClock } from './reservations.js'
+import { CardRouting } from './card/routing.js'
+import { KithPubsub } from './pubsub/index.js'
+import type { PubsubGuard } from './pubsub/guard.js'
+import { ReservationClock } from './connectivity/reservations.js'
 import { type CardHandler } from './card/index.js'
 import { type FileRequest, type FileServeHandler } from './file/index.js'
-import type { WatchState } from './dialer.js'
+import type { WatchState } from './connectivity/dialer.js'
 import type { MailboxItem, MailboxPolicy, MailboxSign, MailboxUsage } from './mailbox/types.js'
 import type {
   ConnectionInfo,
   DmHandler,
   KithNode,
-  NatStatus,
-  NetworkInfo,
-  NodeMetrics,
-  ReservationInfo,
   PubsubVerdict,
   SyncHandler,
   SyncRequest,
   SyncResponse,
 } from './types.js'
+import type { NatStatus, NetworkInfo, NodeMetrics, ReservationInfo } from './status.js'
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import type { KithLibp2p, KithNodeTuning } from './libp2p.js'
+import type { KithLibp2p, KithNodeTuning } from './libp2p/node.js'
 
 const log = debug('kith:node')
 
@@ -61,11 +58,11 @@ export class Libp2pKithNode implements KithNode {
   readonly #listeners = new Map<KithEvent, Set<Listener>>()
   /** Protocols each connected peer announced through identify. */
   readonly #protocols = new Map<string, string[]>()
-  /** Contact cards in the DHT and our card's refresh (cards.ts). */
+  /** Contact cards in the DHT and our card's refresh (card/routing.ts). */
   readonly #cards: CardRouting
-  /** Group topics on gossipsub (pubsub.ts). */
+  /** Group topics on gossipsub (pubsub/index.ts). */
   readonly #pubsub: KithPubsub
-  /** Since when each relay reservation is held (reservations.ts). */
+  /** Since when each relay reservation is held (connectivity/reservations.ts). */
   readonly #reservations = new ReservationClock()
 
   constructor(libp2p: KithLibp2p, tuning: KithNodeTuning = {}) {
@@ -83,7 +80,7 @@ export class Libp2pKithNode implements KithNode {
     this.#pubsub = new KithPubsub(libp2p.services.pubsub, tuning.pubsubGuard)
     // A watched peer whose addresses all failed is looked up by its card and peer routing.
     libp2p.services.dialer.setLookup((peer, options) => this.#cards.lookupAddrs(peer, options))
-    // Network back or woke up (connectivity.ts): our addresses are read again (addr-policy.ts
+    // Network back or woke up (connectivity/connectivity.ts): our addresses are read again (connectivity/addr-policy.ts
     // OWN_ADDRS_TTL_MS) and contacts are redialled at once.
     libp2p.services.connectivity.onReconnect(() => {
       libp2p.services.addrPolicy.invalidate()
@@ -146,7 +143,7 @@ export class Libp2pKithNode implements KithNode {
         peerId,
         addrs: [conn.remoteAddr.toString()],
         // A relayed (circuit v2) connection carries limits; a direct one has none (NOTES.md). A
-        // WebRTC connection counts once it answered its liveness probe (holepunch.ts).
+        // WebRTC connection counts once it answered its liveness probe (connectivity/holepunch.ts).
         direct: conn.limits == null && !this.libp2p.services.holePunch.probing(conn.id),
         protocols: this.#protocols.get(peerId) ?? [],
       }
@@ -349,7 +346,7 @@ export class Libp2pKithNode implements KithNode {
     this.#cards.setSource(makeCard)
   }
 
-  /** The inbound gossipsub guard (pubsub-guard.ts): partial bytes held (diagnostics, tests). */
+  /** The inbound gossipsub guard (pubsub/guard.ts): partial bytes held (diagnostics, tests). */
   get pubsubGuard(): PubsubGuard {
     return this.#pubsub.guard
   }

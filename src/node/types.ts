@@ -1,19 +1,17 @@
 // What the service layer sees of the network: one KithNode (a js-libp2p node with Kith's
-// protocols). The node knows frames and peers, never plaintext: it hands /kith/dm frames to the
-// service and closes the stream when the service rejects one.
-import type { DhtMetrics } from './dht/index.js'
-import type { FileBoxMetrics } from './file/box.js'
-import type { FileMetrics, FileRequest, FileServeHandler } from './file/index.js'
+// protocols), cut into per-protocol ports (DmPort, MailboxPort, SyncPort, PubsubPort, CardPort,
+// FilePort, PeersPort, StatusPort, NodeLifecycle) so a service module declares only the ports it
+// uses (js-libp2p's `*Components` idea). The node knows frames and peers, never plaintext: it
+// hands /kith/dm frames to the service and closes the stream when the service rejects one.
+import type { FileRequest, FileServeHandler } from './file/index.js'
 import type {
   MailboxHoldings,
   MailboxItem,
-  MailboxMetrics,
   MailboxPolicy,
   MailboxSign,
   MailboxUsage,
 } from './mailbox/types.js'
-
-export type NatStatus = 'public' | 'private' | 'unknown'
+import type { NatStatus, NetworkInfo, NodeMetrics, ReservationInfo } from './status.js'
 
 export interface KithNodeOptions {
   /** The 32-byte Ed25519 seed of the identity key: the libp2p key, so PeerId = identity. */
@@ -32,7 +30,7 @@ export interface KithNodeOptions {
   relayed?: boolean
   /** STUN servers (`host:port`) for WebRTC's ICE; the only ICE servers ever used (none: []). */
   stun?: string[]
-  /** Be a circuit relay v2 server for others (`kith relay`), with the limits in relay.ts. */
+  /** Be a circuit relay v2 server for others (`kith relay`), with the limits in connectivity/relay.ts. */
   relayServer?: boolean
   /** Be a mailbox: hold sealed envelopes for others in `holdings`, for the recipients `policy`
    *  accepts (default: none; setMailboxPolicy replaces it). Without it the node only deposits
@@ -50,51 +48,6 @@ export interface ConnectionInfo {
   /** False for a relayed (limited) connection. */
   direct: boolean
   protocols: string[]
-}
-
-/** Whether this node has a network at all (connectivity.ts), since when (ms since epoch). */
-export interface NetworkInfo {
-  state: 'online' | 'offline'
-  since: number
-}
-
-/** A circuit relay reservation this node holds (reservations.ts). */
-export interface ReservationInfo {
-  relay: string
-  addr: string
-  since: number
-}
-
-export interface NodeMetrics {
-  dmFramesIn: number
-  dmFramesOut: number
-  /** Frames or streams refused, by error name (MessageTooLargeError, MalformedMessageError, …). */
-  dmRejected: Record<string, number>
-  /** /kith/dm streams and frames refused because their peer or network was in backoff after
-   *  rejected frames (dm/guard.ts); repeated rejected frames count as DmRepeatedFrameError. */
-  dmBackoff?: number
-  /** /kith/mailbox counters, and what this node holds for others when it is a mailbox. */
-  mailbox?: MailboxMetrics
-  /** Hostile /kith/sync streams (requests or answers) reset, by error name. */
-  syncRejected: Record<string, number>
-  /** /kith/card requests refused or reset, by error name (node/card/index.ts). */
-  cardRejected: Record<string, number>
-  /** /kith/file: chunks served and fetched, streams refused or failed by error name. */
-  file?: FileMetrics
-  /** /kith/filebox: chunks held for others, served, deposited; refusals by error name. */
-  filebox?: FileBoxMetrics
-  /** Hole punches this node started (holepunch.ts): tried, made direct, failed. */
-  holePunch?: { attempts: number; successes: number; failures: number }
-  /** The DHT server's records and refusals (dht/index.ts DhtMetrics). */
-  dht?: DhtMetrics
-  /** Connection budget (resources.ts): strangers evicted, inbound strangers refused by cap. */
-  resources?: { evicted: number; deniedIp: number; deniedPrefix: number; deniedFull: number }
-  /** Network state (connectivity.ts): reconnect rounds run, sleeps detected, network changes. */
-  network?: { rounds: number; wakeups: number; changes: number }
-  /** Inbound gossipsub input dropped (pubsub-guard.ts), by reason: PubsubFrameTimeoutError,
-   *  PubsubPeerBudgetError, PubsubNodeBudgetError, MessageTooLargeError (streams reset),
-   *  unknownTopic (messages), topicTooLong (subscriptions). */
-  pubsubRejected?: Record<string, number>
 }
 
 /** A topic validator's verdict (gossipsub's TopicValidatorResult): `accept` delivers and
@@ -140,38 +93,68 @@ export type SyncHandler = (from: string, req: SyncRequest) => Promise<SyncRespon
  */
 export type DmHandler = (from: string, frame: Uint8Array) => Promise<void>
 
-export interface KithNode {
+/** Starting and stopping the node; its PeerId. */
+export interface NodeLifecycle {
   readonly peerId: string
   start(): Promise<void>
   stop(): Promise<void>
+}
+
+/** What the node reports of itself and its connections. */
+export interface StatusPort {
+  readonly peerId: string
   /** Our reachable multiaddrs, each ending in /p2p/<peerId>. */
   addrs(): string[]
   /** addrs() plus our listen addresses AutoNAT has not judged yet (a public interface's, in the
-   *  first seconds or minutes): what invites and cards pick from (addr-policy.ts candidates). */
+   *  first seconds or minutes): what invites and cards pick from (connectivity/addr-policy.ts candidates). */
   candidateAddrs(): string[]
   connections(): ConnectionInfo[]
   isConnected(peer: string): boolean
   nat(): NatStatus
-  /** Whether the host has a network at all (interfaces and routes; connectivity.ts). */
+  /** Whether the host has a network at all (interfaces and routes; connectivity/connectivity.ts). */
   network?(): NetworkInfo
   /** The relays this node holds a reservation on now, oldest first. */
   reservations?(): ReservationInfo[]
   metrics(): NodeMetrics
+}
+
+/** /kith/dm (node/dm/): frames to and from peers. */
+export interface DmPort {
   onDm(handler: DmHandler): void
   /**
    * Writes frames to `peer` over /kith/dm, dialling it (known or given addrs) if needed.
    * Resolves when the frames were written to the stream; rejects if the peer is unreachable.
    */
   sendDm(peer: string, frames: Uint8Array[], addrs?: string[]): Promise<void>
+}
+
+/** Keeping contacts connected (connectivity/dialer.ts), peer events, the connection budget. */
+export interface PeersPort {
   /** Keep (re)connecting to this peer with backoff while it is watched (contacts). */
   watch(peer: string, addrs: string[]): void
   unwatch(peer: string): void
+  /**
+   * Peer events: connected / disconnected (any connection); discovered (mDNS or DHT, with
+   * addrs); identified (identify finished, with the peer's own listen addrs ending in /p2p/).
+   */
+  on(event: 'peer:connect' | 'peer:disconnect', fn: (peer: string) => void): void
+  on(event: 'peer:discovery' | 'peer:identify', fn: (peer: string, addrs: string[]) => void): void
+  /**
+   * Which peers are protected (the service: accepted contacts). Protected peers, and the relays
+   * named in KithNodeOptions.bootstrap, are always admitted and never evicted; strangers share
+   * the rest of the connection slots under per-IP and per-prefix caps (src/node/libp2p/resources.ts).
+   */
+  setProtectedPeers?(isProtected: (peer: string) => boolean): void
+}
+
+/** Contact cards: in the DHT (card/routing.ts) and by /kith/card (card/index.ts). */
+export interface CardPort {
   /**
    * Puts our signed contact card (signed by the service) into the DHT under /kith-card/<PeerId>.
    * Throws the core's typed error (InvalidSignatureError, CardExpiredError, …) for a card that
    * is not ours or not valid. Resolves once it is stored locally and on at least one DHT peer
    * (the put goes on to the other closest peers in the background), or, with few or no peers,
-   * after CARD_PUBLISH_TIMEOUT_MS (src/node/cards.ts) with only the local copy.
+   * after CARD_PUBLISH_TIMEOUT_MS (src/node/card/routing.ts) with only the local copy.
    */
   publishCard(signedCard: Uint8Array): Promise<void>
   /** The newest valid (verified, unexpired) card of `peer` in the DHT, or undefined if none was
@@ -182,24 +165,20 @@ export interface KithNode {
   findPeerAddrs(peer: string): Promise<string[]>
   /**
    * Keeps our card in the DHT while the node runs: publishes makeCard() at once (or at start),
-   * every CARD_REFRESH_MS, and when our addresses change (CardPublisher, src/node/cards.ts).
+   * every CARD_REFRESH_MS, and when our addresses change (CardPublisher, src/node/card/routing.ts).
    * undefined stops publishing.
    */
   setCardSource(makeCard: (() => Promise<Uint8Array>) | undefined): void
-  /**
-   * Peer events: connected / disconnected (any connection); discovered (mDNS or DHT, with
-   * addrs); identified (identify finished, with the peer's own listen addrs ending in /p2p/).
-   */
-  on(event: 'peer:connect' | 'peer:disconnect', fn: (peer: string) => void): void
-  on(event: 'peer:discovery' | 'peer:identify', fn: (peer: string, addrs: string[]) => void): void
-  /**
-   * Which peers are protected (the service: accepted contacts). Protected peers, and the relays
-   * named in KithNodeOptions.bootstrap, are always admitted and never evicted; strangers share
-   * the rest of the connection slots under per-IP and per-prefix caps (src/node/resources.ts).
-   */
-  setProtectedPeers?(isProtected: (peer: string) => boolean): void
+  /** Answers /kith/card requests (first contact by a short invite link): our signed card for a
+   *  secret of ours, undefined otherwise (the stream is reset). */
+  onCardRequest(handler: (from: string, secret: Uint8Array) => Uint8Array | undefined): void
+  /** Asks `peer` for its signed card, proving `secret` (CardRefusedError, CardTimeoutError,
+   *  PeerUnreachableError). The bytes are unverified. */
+  fetchCard(peer: string, secret: Uint8Array, addrs?: string[]): Promise<Uint8Array>
+}
 
-  // ---- /kith/mailbox (src/node/mailbox/; docs/mailbox.md) ----
+/** /kith/mailbox (src/node/mailbox/; docs/mailbox.md). */
+export interface MailboxPort {
   /**
    * Deposits an already sealed envelope for `recipient` with `mailbox` (a PeerId; dialled if
    * needed, `addrs` merged in). Resolves once the mailbox holds it (status `sent`). Rejects with
@@ -236,8 +215,10 @@ export interface KithNode {
   setMailboxPolicy(policy: MailboxPolicy): void
   /** What this node holds for others; undefined when it is no mailbox. */
   mailboxUsage(): Promise<MailboxUsage | undefined>
+}
 
-  // ---- gossipsub (src/node/pubsub.ts; design §3) ----
+/** Group topics on gossipsub (src/node/pubsub/index.ts; design §3). */
+export interface PubsubPort {
   /**
    * Subscribes to `topic`. `validate` runs (synchronously) on every message before it is
    * delivered or forwarded (data over MAX_PUBSUB_DATA_BYTES is rejected before it); accepted
@@ -255,8 +236,10 @@ export interface KithNode {
   pubsubPublish(topic: string, data: Uint8Array): Promise<number>
   /** Connected peers subscribed to `topic`. */
   pubsubPeers(topic: string): string[]
+}
 
-  // ---- /kith/sync/1.0.0 (src/node/sync/; design §4) ----
+/** /kith/sync/1.0.0 (src/node/sync/; design §4). */
+export interface SyncPort {
   /**
    * Installs the handler that answers inbound sync requests (replaces any earlier one). `allow`
    * runs first, before a byte of the request is read: false resets the stream (counted as
@@ -270,14 +253,11 @@ export interface KithNode {
    * TypeError / RangeError / MessageTooLargeError for a request over the limits, before sending.
    */
   syncFetch(peer: string, req: SyncRequest, addrs?: string[]): Promise<SyncResponse>
-  /** Answers /kith/card requests (first contact by a short invite link): our signed card for a
-   *  secret of ours, undefined otherwise (the stream is reset). */
-  onCardRequest(handler: (from: string, secret: Uint8Array) => Uint8Array | undefined): void
-  /** Asks `peer` for its signed card, proving `secret` (CardRefusedError, CardTimeoutError,
-   *  PeerUnreachableError). The bytes are unverified. */
-  fetchCard(peer: string, secret: Uint8Array, addrs?: string[]): Promise<Uint8Array>
+}
 
-  // ---- /kith/file/1.0.0 (src/node/file/; docs/files.md) ----
+/** /kith/file/1.0.0 and /kith/filebox/1.0.0 (src/node/file/; docs/files.md); optional: a node
+ *  may leave files out. */
+export interface FilePort {
   /** Installs (undefined: removes) what decides who gets which chunks (FileServeHandler). */
   onFileRequest?(handler: FileServeHandler | undefined): void
   /** Asks `peer` for a run of sealed chunks; `onChunk` sees each (and may throw to refuse it).
@@ -289,7 +269,7 @@ export interface KithNode {
     addrs?: string[],
   ): Promise<number>
 
-  // ---- /kith/filebox/1.0.0 (src/node/file/box.ts; docs/files.md "Offline delivery") ----
+  // /kith/filebox/1.0.0 (src/node/file/box.ts; docs/files.md "Offline delivery")
   /** Deposits chunks first…count-1 (first defaults to 0) of a file for `recipient` with
    *  `mailbox` (FileBoxProtocol.deposit). */
   fileboxDeposit?(
@@ -309,3 +289,14 @@ export interface KithNode {
     addrs?: string[],
   ): Promise<number>
 }
+
+/** The whole node, every port: what Libp2pKithNode implements and the daemon hands the service. */
+export type KithNode = NodeLifecycle &
+  StatusPort &
+  PeersPort &
+  DmPort &
+  CardPort &
+  MailboxPort &
+  PubsubPort &
+  SyncPort &
+  FilePort

@@ -14,8 +14,8 @@ import {
   OWN_ADDRS_TTL_MS,
   ownAddrs,
   undialable,
-} from '../../src/node/addr-policy.js'
-import { classifyAddr } from '../../src/node/addr-scope.js'
+} from '../../src/node/connectivity/addr-policy.js'
+import { classifyAddr } from '../../src/node/connectivity/addr-scope.js'
 import type { Address } from '@libp2p/interface'
 
 const ME = '12D3KooWGs8rZb7eoUkomNCrSLhyMie72WpFMD2VoKhocLuCmqrS'

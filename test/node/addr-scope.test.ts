@@ -7,7 +7,12 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { isLoopback, isPrivateIp } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
-import { addrScope, classifyAddr, ipScope, type IpScope } from '../../src/node/addr-scope.js'
+import {
+  addrScope,
+  classifyAddr,
+  ipScope,
+  type IpScope,
+} from '../../src/node/connectivity/addr-scope.js'
 
 const VECTORS: Array<[ip: string, scope: IpScope | undefined, comment: string]> = [
   ['127.0.0.1', 'loopback', 'RFC 1122 loopback'],

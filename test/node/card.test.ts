@@ -5,7 +5,7 @@
 // next honest request.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { encodeFrames } from '../../src/node/dm/frames.js'
+import { encodeFrames } from '../../src/node/stream/frames.js'
 import {
   CARD_PROTOCOL,
   CARD_REQUEST_BYTES,
@@ -14,7 +14,7 @@ import {
   unpackAddrs,
 } from '../../src/node/card/index.js'
 import { startNode, stopAll, waitFor } from './helpers.js'
-import type { Libp2pKithNode } from '../../src/node/libp2p.js'
+import type { Libp2pKithNode } from '../../src/node/libp2p/node.js'
 
 const TUNING = { card: { streamIdleMs: 400, fetchTimeoutMs: 3_000 } }
 const SECRET = new Uint8Array(CARD_REQUEST_BYTES).fill(9)

@@ -12,11 +12,11 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { verifyContactCard, signContactCard } from '../../src/core/identity/card.js'
 import { IdentityKeyPair } from '../../src/core/identity/identity.js'
 import { nodeCrypto } from '../../src/platform/node-crypto.js'
-import { CARD_TTL_MS, cardKey } from '../../src/node/cards.js'
+import { CARD_TTL_MS, cardKey } from '../../src/node/card/record.js'
 import { bundleFor } from '../core/wire/helpers.js'
 import { rawPut } from './dht-helpers.js'
 import { startNode, stopAll, waitFor } from './helpers.js'
-import type { Libp2pKithNode } from '../../src/node/libp2p.js'
+import type { Libp2pKithNode } from '../../src/node/libp2p/node.js'
 import type { SingleKadDHT } from '@libp2p/kad-dht'
 
 const NODES = 10

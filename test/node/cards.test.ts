@@ -24,15 +24,18 @@ import { MAX_CONTACT_CARD_BYTES } from '../../src/core/wire/limits.js'
 import { nodeCrypto } from '../../src/platform/node-crypto.js'
 import {
   CARD_KEY_NAMESPACE,
-  CARD_REFRESH_MS,
   CARD_TTL_MS,
-  CardPublisher,
   cardKey,
   cardSelector,
   cardValidator,
   peerFromCardKey,
-} from '../../src/node/cards.js'
-import { DHT_LOOKUP_MIN_INTERVAL_MS, Dialer, type DialerComponents } from '../../src/node/dialer.js'
+} from '../../src/node/card/record.js'
+import { CARD_REFRESH_MS, CardPublisher } from '../../src/node/card/publisher.js'
+import {
+  DHT_LOOKUP_MIN_INTERVAL_MS,
+  Dialer,
+  type DialerComponents,
+} from '../../src/node/connectivity/dialer.js'
 import { bundleFor } from '../core/wire/helpers.js'
 import { sleep, waitFor } from './helpers.js'
 import type { Connection, Libp2pEvents, Peer, PeerId } from '@libp2p/interface'

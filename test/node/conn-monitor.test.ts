@@ -13,7 +13,7 @@ import {
   CONNECTION_PING_JITTER,
   JitteredConnectionMonitor,
   jitteredPeriod,
-} from '../../src/node/conn-monitor.js'
+} from '../../src/node/libp2p/conn-monitor.js'
 import { prng } from '../../bench/lib/group-net.js'
 
 interface FakeConn {

@@ -8,14 +8,14 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { TypedEventEmitter } from '@libp2p/interface'
-import { Backoff } from '../../src/node/backoff.js'
+import { Backoff } from '../../src/node/connectivity/backoff.js'
 import {
   Connectivity,
   NETWORK_POLL_INTERVAL_MS,
   NETWORK_SLEEP_GAP_MS,
   type RoundReason,
-} from '../../src/node/connectivity.js'
-import { procNetwork, type NetworkSnapshot } from '../../src/node/host-network.js'
+} from '../../src/node/connectivity/connectivity.js'
+import { procNetwork, type NetworkSnapshot } from '../../src/node/connectivity/host-network.js'
 import { sleep, waitFor } from './helpers.js'
 import type { Libp2pEvents } from '@libp2p/interface'
 

@@ -11,7 +11,7 @@ import { Record as DhtRecord } from '@libp2p/kad-dht'
 import { multiaddr } from '@multiformats/multiaddr'
 import { equalBytes, utf8 } from '../../src/core/bytes.js'
 import { CARD_MAX_FUTURE_MS, verifyContactCard } from '../../src/core/identity/card.js'
-import { cardValidator } from '../../src/node/cards.js'
+import { cardValidator } from '../../src/node/card/record.js'
 import {
   DEFAULT_DHT_LIMITS,
   DHT_MAX_INBOUND_STREAM_BYTES,
@@ -33,7 +33,7 @@ import {
   retainedMiB,
 } from './dht-helpers.js'
 import { leb, sleep, startNode, stopAll, waitFor } from './helpers.js'
-import type { Libp2pKithNode, KithNodeTuning } from '../../src/node/libp2p.js'
+import type { Libp2pKithNode, KithNodeTuning } from '../../src/node/libp2p/node.js'
 import { pbStream } from '@libp2p/utils'
 import type { Stream } from '@libp2p/interface'
 

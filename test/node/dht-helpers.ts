@@ -10,13 +10,13 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { pbStream } from '@libp2p/utils'
 import { signContactCard } from '../../src/core/identity/card.js'
 import { IdentityKeyPair } from '../../src/core/identity/identity.js'
-import { CARD_TTL_MS, cardKey } from '../../src/node/cards.js'
-import { KITH_DHT_PROTOCOL } from '../../src/node/libp2p.js'
+import { CARD_TTL_MS, cardKey } from '../../src/node/card/record.js'
+import { KITH_DHT_PROTOCOL } from '../../src/node/libp2p/node.js'
 import { nodeCrypto } from '../../src/platform/node-crypto.js'
 import { bundleFor } from '../core/wire/helpers.js'
 // kad-dht does not export its wire codec; the hostile peer uses it from the package itself.
 import { Message, MessageType } from '../../node_modules/@libp2p/kad-dht/dist/src/message/dht.js'
-import type { Libp2pKithNode } from '../../src/node/libp2p.js'
+import type { Libp2pKithNode } from '../../src/node/libp2p/node.js'
 import type { Stream } from '@libp2p/interface'
 
 export { Message, MessageType }

@@ -13,12 +13,14 @@ import { multiaddr } from '@multiformats/multiaddr'
 import {
   BASE_DIAL_DELAY_MS,
   dialDelay,
+  MAX_DIAL_DELAY_MS,
+} from '../../src/node/connectivity/backoff.js'
+import {
   Dialer,
   MAX_ADDR_FAILURES,
-  MAX_DIAL_DELAY_MS,
-  STALE_PEER_MS,
   type DialerComponents,
-} from '../../src/node/dialer.js'
+} from '../../src/node/connectivity/dialer.js'
+import { STALE_PEER_MS } from '../../src/node/connectivity/stale-peers.js'
 import { sleep, startNode, stopAll, waitFor } from './helpers.js'
 import type { Connection, Libp2pEvents, Peer, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { ChunkHashError } from '../../src/core/file/errors.js'
 import { HASH_LIST_PART_BYTES, MAX_SEALED_CHUNK_BYTES } from '../../src/core/file/limits.js'
-import { encodeFrames } from '../../src/node/dm/frames.js'
+import { encodeFrames } from '../../src/node/stream/frames.js'
 import { decodeRequest, encodeChunk, encodeRequest } from '../../src/node/file/codec.js'
 import {
   FILE_MAX_CHUNKS_PER_REQUEST,
@@ -18,7 +18,7 @@ import {
   MAX_FILE_REQUEST_BYTES,
 } from '../../src/node/file/index.js'
 import { seededBytes, startNode, stopAll, waitFor, leb } from './helpers.js'
-import { createKithNode, type Libp2pKithNode } from '../../src/node/libp2p.js'
+import { createKithNode, type Libp2pKithNode } from '../../src/node/libp2p/node.js'
 import type { Stream } from '@libp2p/interface'
 
 const TUNING = { file: { requestIdleMs: 400, chunkStallMs: 2_000, maxInboundPerPeer: 2 } }

@@ -1,4 +1,4 @@
-// /kith/dm framing (src/node/dm/frames.ts) without a network: round trips, the limit exactly and
+// /kith/dm framing (src/node/stream/frames.ts) without a network: round trips, the limit exactly and
 // at MAX+1, over-long and non-minimal length prefixes, empty frames.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -13,7 +13,7 @@ import {
   MAX_DM_LENGTH_PREFIX_BYTES,
   parseLengthPrefix,
   varintLength,
-} from '../../src/node/dm/frames.js'
+} from '../../src/node/stream/frames.js'
 import { MAX_ENVELOPE_BYTES } from '../../src/core/wire/limits.js'
 import { leb as lebBytes } from './helpers.js'
 

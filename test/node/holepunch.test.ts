@@ -8,12 +8,14 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import {
   duplicateDirect,
   gatedWebRTC,
+  webrtcDialAddrs,
+  type WebRTCDialer,
+} from '../../src/node/connectivity/webrtc.js'
+import {
   HolePuncher,
   WEBRTC_SIGNALING_PROTOCOL,
-  webrtcDialAddrs,
   type HolePunchComponents,
-  type WebRTCDialer,
-} from '../../src/node/holepunch.js'
+} from '../../src/node/connectivity/holepunch.js'
 import type { Connection, PeerId, Upgrader } from '@libp2p/interface'
 import { sleep, until } from '../helpers/wait.js'
 

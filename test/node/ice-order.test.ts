@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { RTCPeerConnection } from 'node-datachannel/polyfill'
-import { offererChecksLater } from '../../src/node/ice-order.js'
-import '../../src/node/holepunch.js'
+import { offererChecksLater } from '../../src/node/libp2p/ice-order.js'
+import '../../src/node/connectivity/holepunch.js'
 
 class FakePC {
   added: Array<{ c: string; at: number }> = []

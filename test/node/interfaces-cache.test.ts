@@ -1,4 +1,4 @@
-// The memo of os.networkInterfaces() (src/node/interfaces-cache.ts): one read per
+// The memo of os.networkInterfaces() (src/node/connectivity/interfaces-cache.ts): one read per
 // INTERFACES_CACHE_MS unless invalidated, a private copy per caller, and, installed, the
 // `node:os` function libp2p calls through is the memoised one.
 import { describe, it } from 'node:test'
@@ -9,7 +9,7 @@ import {
   installInterfacesCache,
   invalidateInterfaces,
   memoise,
-} from '../../src/node/interfaces-cache.js'
+} from '../../src/node/connectivity/interfaces-cache.js'
 
 const IFACES = (addr: string): ReturnType<typeof os.networkInterfaces> => ({
   eth0: [

@@ -9,8 +9,8 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { IdentityKeyPair } from '../../src/core/identity/identity.js'
 import { MalformedMessageError, MessageTooLargeError } from '../../src/core/errors.js'
-import { encodeFrames, FrameReader } from '../../src/node/dm/frames.js'
-import { createKithNode, type Libp2pKithNode } from '../../src/node/libp2p.js'
+import { encodeFrames, FrameReader } from '../../src/node/stream/frames.js'
+import { createKithNode, type Libp2pKithNode } from '../../src/node/libp2p/node.js'
 import {
   decodeRequest,
   decodeResponse,

@@ -5,7 +5,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { TypedEventEmitter } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
-import { isPublicAddr, NatTracker, type AddressInfo } from '../../src/node/nat.js'
+import { isPublicAddr, NatTracker, type AddressInfo } from '../../src/node/connectivity/nat.js'
 import { startNode, stopAll } from './helpers.js'
 import type { Libp2pEvents } from '@libp2p/interface'
 

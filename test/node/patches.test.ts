@@ -19,7 +19,7 @@ import {
   UPSTREAM_PATCHES,
   WEBRTC_SIGNALING_PROTOCOL,
   type UpstreamPatchId,
-} from '../../src/node/patches.js'
+} from '../../src/node/libp2p/patches.js'
 import type { Stream } from '@libp2p/interface'
 
 /** The text of an installed package's file (package exports hide these modules from import). */

@@ -15,9 +15,9 @@ import {
   MAX_PUBSUB_DATA_BYTES,
   MAX_PUBSUB_RPC_BYTES,
   MAX_PUBSUB_RPC_MESSAGES,
-} from '../../src/node/pubsub.js'
+} from '../../src/node/pubsub/index.js'
 import { sleep, startNode, stopAll, waitFor, leb } from './helpers.js'
-import type { Libp2pKithNode } from '../../src/node/libp2p.js'
+import type { Libp2pKithNode } from '../../src/node/libp2p/node.js'
 import type { PubsubVerdict } from '../../src/node/types.js'
 import type { ConnectionGater, PeerId } from '@libp2p/interface'
 

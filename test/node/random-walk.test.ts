@@ -8,13 +8,13 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createKithNode } from '../../src/node/libp2p.js'
+import { createKithNode } from '../../src/node/libp2p/node.js'
 import {
   PacedRandomWalk,
   WALK_BASE_DELAY_MS,
   WALK_MAX_DELAY_MS,
   withPacedWalk,
-} from '../../src/node/random-walk.js'
+} from '../../src/node/libp2p/random-walk.js'
 import { sleep, stopAll, waitFor } from './helpers.js'
 import type { PeerInfo } from '@libp2p/interface'
 

@@ -17,7 +17,7 @@ import {
   STUN_MAX_MESSAGE_BYTES,
   STUN_MAX_RESPONSES_PER_IP,
   STUN_RATE_WINDOW_MS,
-} from '../../src/node/stun.js'
+} from '../../src/node/connectivity/stun.js'
 import { until } from '../helpers/wait.js'
 
 function request(txId: Uint8Array, attrBytes = 0): Uint8Array {
@@ -121,7 +121,7 @@ describe('STUN rate limit', () => {
 describe('STUN servers a daemon uses', () => {
   it('are port 3478 of each bootstrap peer with an IP address, as explicit ICE servers', async () => {
     const { stunFromBootstrap } = await import('../../src/daemon/daemon.js')
-    const { iceServers } = await import('../../src/node/libp2p.js')
+    const { iceServers } = await import('../../src/node/libp2p/node.js')
     const p = '/p2p/12D3KooWJCAXuxZqFWi8PRffVaRcm5ndGEze9ifeqUWcUMsQh6WB'
     const stun = stunFromBootstrap([
       `/ip4/11.0.0.10/tcp/4001${p}`,

@@ -8,14 +8,14 @@ import { after, before, describe, it } from 'node:test'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import assert from 'node:assert/strict'
-import { encodeFrames } from '../../src/node/dm/frames.js'
+import { encodeFrames } from '../../src/node/stream/frames.js'
 import {
   MAX_SYNC_REQUEST_BYTES,
   SYNC_MAX_INBOUND_STREAMS,
   SYNC_PROTOCOL,
 } from '../../src/node/sync/index.js'
 import { sleep, startNode, stopAll, waitFor } from './helpers.js'
-import type { Libp2pKithNode } from '../../src/node/libp2p.js'
+import type { Libp2pKithNode } from '../../src/node/libp2p/node.js'
 import type { SyncResponse } from '../../src/node/types.js'
 import type { Stream } from '@libp2p/interface'
 

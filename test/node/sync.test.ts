@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { KithError, MessageTooLargeError } from '../../src/core/errors.js'
-import { FrameReader, encodeFrames } from '../../src/node/dm/frames.js'
+import { FrameReader, encodeFrames } from '../../src/node/stream/frames.js'
 import { peerIdBytes } from '../../src/node/mailbox/codec.js'
 import { encodeResponse } from '../../src/node/sync/codec.js'
 import {
@@ -28,7 +28,7 @@ import {
 } from '../../src/node/sync/index.js'
 import * as pb from '../../src/node/sync/pb/sync.js'
 import { seededBytes, sleep, startNode, stopAll, waitFor, leb } from './helpers.js'
-import type { Libp2pKithNode } from '../../src/node/libp2p.js'
+import type { Libp2pKithNode } from '../../src/node/libp2p/node.js'
 import type { SyncRequest, SyncResponse } from '../../src/node/types.js'
 import type { Stream } from '@libp2p/interface'
 

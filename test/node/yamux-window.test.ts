@@ -9,7 +9,7 @@ import { multiaddrConnectionPair } from '@libp2p/utils'
 import { yamux } from '@libp2p/yamux'
 import type { Stream, StreamMuxer } from '@libp2p/interface'
 import { until } from '../helpers/wait.js'
-import { yamuxLazyWindow, YAMUX_PATCHED_VERSION } from '../../src/node/yamux-window.js'
+import { yamuxLazyWindow, YAMUX_PATCHED_VERSION } from '../../src/node/libp2p/yamux-window.js'
 import { readFileSync } from 'node:fs'
 
 type Factory = ReturnType<typeof yamux>

@@ -16,9 +16,9 @@ import {
 } from '../../core/errors.js'
 import { INVITE_SECRET_BYTES } from '../../core/wire/invite.js'
 import { MAX_CONTACT_CARD_BYTES } from '../../core/wire/limits.js'
-import { FrameReader } from '../dm/frames.js'
+import { FrameReader } from '../stream/frames.js'
 import { NodeNotStartedError } from '../errors.js'
-import { withTimeout, writeFrame } from '../mailbox/io.js'
+import { withTimeout, writeFrame } from '../stream/io.js'
 import { StreamHost, type HostRegistrar } from '../stream/host.js'
 import { asError, openStream, type OpenComponents } from '../stream/open.js'
 import type { Connection, PeerId, Startable, Stream } from '@libp2p/interface'
@@ -172,11 +172,18 @@ export class CardProtocol implements Startable {
     const timeout = () => new CardTimeoutError(`no card within ${ms} ms`)
     const signal = AbortSignal.timeout(ms)
     const deadline = Date.now() + ms
-    const stream = await openStream(this.#c, peer, addrs, CARD_PROTOCOL, signal, {
-      timeout,
-      refused: (m, o) => new CardRefusedError(m, o),
-      stream: (m, o) => new CardStreamError(m, o),
-    })
+    const stream = await openStream(
+      this.#c,
+      peer,
+      addrs,
+      CARD_PROTOCOL,
+      {
+        timeout,
+        refused: (m, o) => new CardRefusedError(m, o),
+        stream: (m, o) => new CardStreamError(m, o),
+      },
+      { signal },
+    )
     const untrack = this.#host.track(stream)
     const reader = new FrameReader(stream, MAX_CARD_ANSWER_BYTES, MAX_CARD_ANSWER_BYTES)
     try {

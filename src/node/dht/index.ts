@@ -19,7 +19,7 @@
 // policies and validators come from the caller) nor of contacts.
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { kadDHT } from '@libp2p/kad-dht'
-import { networkPrefix } from '../net-prefix.js'
+import { networkPrefix } from '../connectivity/net-prefix.js'
 import {
   DhtInboundBudgetError,
   DhtRateLimitError,

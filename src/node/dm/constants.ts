@@ -1,4 +1,4 @@
-// Named limits and timings of /kith/dm (STYLE.md §5). The frame size limit lives in frames.ts.
+// Named limits and timings of /kith/dm (STYLE.md §5). The frame size limit lives in ../stream/frames.ts.
 
 export const DM_PROTOCOL = '/kith/dm/1.0.0'
 /** The sender closes a reused stream after this long without a send. */
@@ -16,7 +16,3 @@ export const DM_WRITE_CHUNK_BYTES = 64 * 1024
 /** /kith/dm streams one connection may carry at once, each way (a sender needs one, plus one
  *  while an idle-closed stream drains). */
 export const DM_MAX_STREAMS_PER_CONNECTION = 8
-
-export function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err))
-}

@@ -20,11 +20,11 @@ import {
   MessageTooLargeError,
   NodeNotStartedError,
 } from '../errors.js'
-import { asError } from './constants.js'
-import { FrameReader } from './frames.js'
+import { asError } from '../stream/open.js'
+import { FrameReader } from '../stream/frames.js'
 import { DmGuard, type DmGuardOptions, type DmSource } from './guard.js'
 // One network key for every per-network budget (mailbox quotas, dm failures).
-import { networkPrefix } from '../net-prefix.js'
+import { networkPrefix } from '../connectivity/net-prefix.js'
 import type { DmHandler } from '../types.js'
 import type { Connection, Stream } from '@libp2p/interface'
 

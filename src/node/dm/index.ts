@@ -16,11 +16,12 @@ import {
   DM_PROTOCOL,
   DM_WRITE_TIMEOUT_MS,
 } from './constants.js'
-import { encodeFrames } from './frames.js'
+import { encodeFrames } from '../stream/frames.js'
 import type { DmGuardOptions } from './guard.js'
 import { DmReceiver } from './inbound.js'
 import { DmSender, type DmSenderComponents } from './outbound.js'
-import type { DmHandler, NodeMetrics } from '../types.js'
+import type { NodeMetrics } from '../status.js'
+import type { DmHandler } from '../types.js'
 import type { PeerId, Startable, StreamHandler, StreamHandlerOptions } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -33,7 +34,7 @@ export {
   DM_WRITE_CHUNK_BYTES,
   DM_WRITE_TIMEOUT_MS,
 } from './constants.js'
-export { DM_READ_HIGH_WATER_BYTES, MAX_DM_FRAME_BYTES } from './frames.js'
+export { DM_READ_HIGH_WATER_BYTES, MAX_DM_FRAME_BYTES } from '../stream/frames.js'
 export {
   DM_BACKOFF_BASE_MS,
   DM_BACKOFF_MAX_MS,

@@ -6,13 +6,9 @@
 // the listener closes its side first (its idle timeout), we stop reusing the stream and close
 // ours once any write in progress is done, so frames in flight are still read.
 import debug from 'debug'
-import {
-  DmStreamError,
-  DmWriteTimeoutError,
-  NodeNotStartedError,
-  PeerUnreachableError,
-} from '../errors.js'
-import { asError, DM_WRITE_CHUNK_BYTES } from './constants.js'
+import { DmStreamError, DmWriteTimeoutError, NodeNotStartedError } from '../errors.js'
+import { asError, openStream, type OpenErrors } from '../stream/open.js'
+import { DM_WRITE_CHUNK_BYTES } from './constants.js'
 import type { AbortOptions, Connection, PeerData, PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -47,7 +43,7 @@ export const DM_WEBRTC_SETTLE_MS = 3_000
  * opened a second circuit (the pair's duplicate circuits were then closed under the DM's stream:
  * ConnectionClosedError) or tried the peer's unreachable LAN address for 5 s first, which made
  * first messages between two NATed peers take 5–25 s in the netns bench (issue 12). Listed in
- * ../patches.ts (limitedConnectionReuse), whose canary tells when upstream changes.
+ * ../libp2p/patches.ts (limitedConnectionReuse), whose canary tells when upstream changes.
  */
 export function pickConnection(
   conns: readonly Connection[],
@@ -103,12 +99,11 @@ function writable(stream: Stream): boolean {
   )
 }
 
-/** The address to dial for `peer`: without its trailing /p2p/<peer>; undefined if it names
- *  another peer. */
-function dialAddr(ma: Multiaddr, peer: string): Multiaddr | undefined {
-  const last = ma.getComponents().at(-1)
-  if (last?.name !== 'p2p') return ma
-  return last.value === peer ? ma.decapsulateCode(last.code) : undefined
+/** /kith/dm tells no refusal apart: a peer without the protocol is a stream failure. */
+const DM_OPEN_ERRORS: OpenErrors = {
+  timeout: (m) => new DmStreamError(m),
+  refused: (m, o) => new DmStreamError(m, o),
+  stream: (m, o) => new DmStreamError(m, o),
 }
 
 export class DmSender {
@@ -204,25 +199,15 @@ export class DmSender {
 
   async #open(peer: PeerId, addrs: readonly Multiaddr[]): Promise<Outbound> {
     const key = peer.toString()
-    const multiaddrs = addrs.flatMap((ma) => dialAddr(ma, key) ?? [])
-    if (multiaddrs.length > 0) await this.#c.peerStore.merge(peer, { multiaddrs })
-    let connection: Connection
-    try {
-      connection =
-        pickConnection(this.#c.connectionManager.getConnections?.(peer) ?? []) ??
-        (await this.#c.connectionManager.openConnection(peer))
-    } catch (err) {
-      log('dial %s failed: %s', key, asError(err).name)
-      throw new PeerUnreachableError(`cannot reach ${key}`, { cause: err })
-    }
-    let stream: Stream
-    try {
+    const stream = await openStream(this.#c, peer, addrs, this.#o.protocol, DM_OPEN_ERRORS, {
+      // One attempt, no deadline of ours: a retry would make a send to an unreachable peer wait
+      // a second dial timeout before the service's outbox falls back to the mailbox, and the
+      // outbox already retries with its own backoff.
+      attempts: 1,
+      existing: () => pickConnection(this.#c.connectionManager.getConnections?.(peer) ?? []),
       // Relayed (limited) connections carry DMs too, within the relay's limits.
-      stream = await connection.newStream(this.#o.protocol, { runOnLimitedConnection: true })
-    } catch (err) {
-      log('opening %s to %s failed: %s', this.#o.protocol, key, asError(err).name)
-      throw new DmStreamError(`cannot open ${this.#o.protocol} to ${key}`, { cause: err })
-    }
+      limited: true,
+    })
     const out: Outbound = { stream, timer: undefined }
     const retire = (): void => {
       this.#retire(key, stream)
@@ -230,7 +215,7 @@ export class DmSender {
     stream.addEventListener('remoteCloseWrite', retire, { once: true })
     stream.addEventListener('close', retire, { once: true })
     this.#outbound.set(key, out)
-    log('opened dm stream to %s (limited: %s)', key, connection.limits != null)
+    log('opened dm stream to %s', key)
     return out
   }
 

@@ -3,9 +3,10 @@
 // a mailbox holds for us. Bounded frames, stall timeouts, failures counted by error name on the
 // owner's StreamHost, dialled by openStream (never on a relayed connection). It knows nothing of what a mailbox keeps or who may deposit.
 import { MalformedMessageError, MessageTooLargeError } from '../../core/errors.js'
-import { FrameReader } from '../dm/frames.js'
+import { FrameReader } from '../stream/frames.js'
 import { NodeNotStartedError } from '../errors.js'
-import { asError, withTimeout, writeFrame } from '../mailbox/io.js'
+import { asError } from '../stream/open.js'
+import { withTimeout, writeFrame } from '../stream/io.js'
 import {
   encodeDeposit,
   encodeFetch,
@@ -175,13 +176,12 @@ export class FileBoxClient {
       id,
       addrs,
       FILEBOX_PROTOCOL,
-      signal,
       {
         timeout: (m) => new FileStallError(m),
         refused: (m, o) => new FileStreamError(m, o),
         stream: (m, o) => new FileStreamError(`${m} (${asError(o.cause).name})`, o),
       },
-      false,
+      { signal, limited: false },
     )
   }
 }

@@ -22,7 +22,7 @@ export const FILEBOX_MAX_TOTAL_BYTES = 256 * 1024 * 1024
 export const FILEBOX_QUOTA_PER_RECIPIENT_BYTES = 64 * 1024 * 1024
 /** Chunk bytes one depositor may have held, over all recipients: one sender cannot fill the box. */
 export const FILEBOX_QUOTA_PER_DEPOSITOR_BYTES = 64 * 1024 * 1024
-/** Chunk bytes held from one network prefix (node/net-prefix.ts: an IPv4 /24, an IPv6 /48, or
+/** Chunk bytes held from one network prefix (node/connectivity/net-prefix.ts: an IPv4 /24, an IPv6 /48, or
  *  one relay's circuits), over all its identities: half the total, so identities being free
  *  (issue 11 finding 9), one network can never fill the box alone and others still get in. */
 export const FILEBOX_QUOTA_PER_PREFIX_BYTES = 128 * 1024 * 1024

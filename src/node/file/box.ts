@@ -12,11 +12,12 @@
 // nothing of manifests, keys or conversations.
 import debug from 'debug'
 import { toHex } from '../../core/bytes.js'
-import { FrameReader } from '../dm/frames.js'
-import { asError, withTimeout, writeFrame } from '../mailbox/io.js'
+import { FrameReader } from '../stream/frames.js'
+import { asError } from '../stream/open.js'
+import { withTimeout, writeFrame } from '../stream/io.js'
 import type { MailboxPolicy } from '../mailbox/types.js'
 import { StreamHost } from '../stream/host.js'
-import { networkPrefix } from '../net-prefix.js'
+import { networkPrefix } from '../connectivity/net-prefix.js'
 import {
   decodeBoxRequest,
   type BoxRequest,

@@ -19,10 +19,11 @@
 import debug from 'debug'
 import { MalformedMessageError, MessageTooLargeError } from '../../core/errors.js'
 import { HASH_LIST_PART_BYTES } from '../../core/file/limits.js'
-import { FrameReader } from '../dm/frames.js'
+import { FrameReader } from '../stream/frames.js'
 import { NodeNotStartedError } from '../errors.js'
-import { asError, withTimeout, writeFrame } from '../mailbox/io.js'
-import { networkPrefix } from '../net-prefix.js'
+import { asError } from '../stream/open.js'
+import { withTimeout, writeFrame } from '../stream/io.js'
+import { networkPrefix } from '../connectivity/net-prefix.js'
 import { StreamHost, type HostRegistrar } from '../stream/host.js'
 import { openStream } from '../stream/open.js'
 import {
@@ -339,7 +340,7 @@ export class FileProtocol implements Startable {
       stream: (m: string, o: { cause: unknown }) =>
         new FileStreamError(`${m} (${asError(o.cause).name})`, o),
     }
-    return openStream(this.#c, peer, addrs, FILE_PROTOCOL, signal, errors, false)
+    return openStream(this.#c, peer, addrs, FILE_PROTOCOL, errors, { signal, limited: false })
   }
 }
 

@@ -6,55 +6,34 @@
 // the recipient's confirm (and its next fetch) run on the fetch's stream without a new challenge;
 // a confirm after that authenticates again, so deletion always needs the recipient's signature.
 // Calls on one session run one at a time, in order; a reused stream found broken is replaced
-// once (deposits, fetches and confirms are all safe to repeat).
+// once (deposits, fetches and confirms are all safe to repeat). One request/answer on a stream is
+// ./exchange.ts.
 import debug from 'debug'
-import { MalformedMessageError, MessageTooLargeError } from '../../core/errors.js'
-import { FrameReader } from '../dm/frames.js'
 import { NodeNotStartedError, PeerUnreachableError } from '../errors.js'
+import { asError, openStream, type OpenComponents } from '../stream/open.js'
+import { fetchChallengeMessage, idFromString, idToString, peerIdBytes, wire } from './codec.js'
+import type { Response } from './codec.js'
 import {
-  decodeResponse,
-  encodeRequest,
-  fetchChallengeMessage,
-  idFromString,
-  idToString,
-  peerIdBytes,
-  wire,
-  type Request,
-  type Response,
-} from './codec.js'
-import {
-  MailboxAuthError,
-  MailboxEnvelopeError,
   MailboxProtocolError,
   MailboxQuotaError,
   MailboxRefusedError,
   MailboxStreamError,
-  MailboxTimeoutError,
 } from './errors.js'
-import { asError, withTimeout, writeFrame } from './io.js'
+import { Exchange, wireError } from './exchange.js'
 import {
   MAILBOX_NONCE_BYTES,
   MAILBOX_SIGNATURE_BYTES,
   MAX_MAILBOX_CONFIRM_IDS,
-  MAX_MAILBOX_DETAIL_CHARS,
   MAX_MAILBOX_ENVELOPE_BYTES,
-  MAX_MAILBOX_REQUEST_BYTES,
-  MAX_MAILBOX_RESPONSE_BYTES,
 } from './limits.js'
-import { MAILBOX_QUOTA_NAMES, type MailboxItem, type MailboxSign } from './types.js'
-import type { AbortOptions, Connection, PeerData, PeerId, Stream } from '@libp2p/interface'
+import type { MailboxItem, MailboxSign } from './types.js'
+import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 const log = debug('kith:node:mailbox')
 
-export interface MailboxClientComponents {
+export interface MailboxClientComponents extends OpenComponents {
   peerId: PeerId
-  connectionManager: {
-    openConnection(peer: PeerId, options?: AbortOptions): Promise<Connection>
-  }
-  peerStore: {
-    merge(peerId: PeerId, data: PeerData): Promise<unknown>
-  }
 }
 
 export interface MailboxClientOptions {
@@ -62,123 +41,6 @@ export interface MailboxClientOptions {
   requestTimeoutMs: number
   sessionIdleMs: number
   closeGraceMs: number
-}
-
-/** A refusal's detail as the remote sent it, made safe to put in an error message. */
-function cleanDetail(detail: string): string {
-  // eslint-disable-next-line no-control-regex
-  return detail.replace(/[\u0000-\u001f\u007f]/g, ' ').slice(0, MAX_MAILBOX_DETAIL_CHARS)
-}
-
-/** The typed error for an error name a mailbox sent (DepositResult or Failure). */
-export function wireError(name: string, detail: string): Error {
-  const d = cleanDetail(detail)
-  switch (name) {
-    case 'MailboxQuotaError': {
-      const quota = MAILBOX_QUOTA_NAMES.find((q) => q === d)
-      return quota !== undefined
-        ? new MailboxQuotaError(quota)
-        : new MailboxProtocolError(`mailbox named an unknown quota "${d}"`)
-    }
-    case 'MailboxRefusedError':
-      return new MailboxRefusedError(`mailbox refused: ${d}`)
-    case 'MailboxAuthError':
-      return new MailboxAuthError(`mailbox refused the fetch: ${d}`)
-    case 'MailboxEnvelopeError':
-      return new MailboxEnvelopeError(`mailbox refused the envelope: ${d}`)
-    default:
-      return new MailboxProtocolError(`mailbox answered an unknown error "${cleanDetail(name)}"`)
-  }
-}
-
-/** The address to dial for `peer`: without its trailing /p2p/<peer>; undefined if it names
- *  another peer. */
-function dialAddr(ma: Multiaddr, peer: string): Multiaddr | undefined {
-  const last = ma.getComponents().at(-1)
-  if (last?.name !== 'p2p') return ma
-  return last.value === peer ? ma.decapsulateCode(last.code) : undefined
-}
-
-/** One stream to a mailbox: a request, then its one answer, in turn. */
-export class Exchange {
-  readonly stream: Stream
-  readonly #reader: FrameReader
-  readonly #timeoutMs: number
-
-  constructor(stream: Stream, timeoutMs: number) {
-    this.stream = stream
-    this.#timeoutMs = timeoutMs
-    this.#reader = new FrameReader(stream, MAX_MAILBOX_RESPONSE_BYTES, MAX_MAILBOX_RESPONSE_BYTES)
-  }
-
-  usable(): boolean {
-    const s = this.stream
-    return (
-      s.status === 'open' &&
-      s.writeStatus === 'writable' &&
-      s.remoteWriteStatus === 'writable' &&
-      s.remoteReadStatus !== 'closed'
-    )
-  }
-
-  /** Sends `req` and resolves its answer. A Failure answer rejects with its typed error. */
-  async request(req: Request): Promise<Response> {
-    const signal = AbortSignal.timeout(this.#timeoutMs)
-    const timeout = () => new MailboxTimeoutError(`no answer within ${this.#timeoutMs} ms`)
-    try {
-      await writeFrame(this.stream, encodeRequest(req), MAX_MAILBOX_REQUEST_BYTES, signal)
-    } catch (err) {
-      const e = signal.aborted
-        ? timeout()
-        : new MailboxStreamError('mailbox stream failed while writing', { cause: err })
-      this.abort(e)
-      throw e
-    }
-    let frame: Uint8Array | null
-    try {
-      frame = await withTimeout(this.#reader.next(), this.#timeoutMs, timeout, (e) => this.abort(e))
-    } catch (err) {
-      if (MailboxTimeoutError.is(err)) throw err
-      const e =
-        MessageTooLargeError.is(err) || MalformedMessageError.is(err)
-          ? new MailboxProtocolError(`bad frame from the mailbox: ${asError(err).message}`)
-          : new MailboxStreamError('mailbox stream failed while reading', { cause: err })
-      this.abort(e)
-      throw e
-    }
-    if (frame == null) {
-      const e = new MailboxStreamError('the mailbox closed the stream')
-      this.abort(e)
-      throw e
-    }
-    let res: Response
-    try {
-      res = decodeResponse(frame)
-    } catch (err) {
-      const e = new MailboxProtocolError(`bad answer from the mailbox: ${asError(err).message}`)
-      this.abort(e)
-      throw e
-    }
-    if (res.failure !== undefined) {
-      const e = wireError(res.failure.error, res.failure.detail)
-      this.abort(e)
-      throw e
-    }
-    return res
-  }
-
-  abort(err: Error): void {
-    this.#reader.dispose()
-    this.stream.abort(err)
-  }
-
-  close(graceMs: number): void {
-    this.#reader.dispose()
-    if (this.stream.status !== 'open') return
-    this.stream.close({ signal: AbortSignal.timeout(graceMs) }).catch((err: unknown) => {
-      this.stream.abort(asError(err))
-    })
-  }
 }
 
 interface Session {
@@ -218,41 +80,26 @@ export class MailboxClient {
   async open(mailbox: PeerId, addrs: readonly Multiaddr[]): Promise<Exchange> {
     if (this.#stopped) throw new NodeNotStartedError('node is not started')
     const key = mailbox.toString()
-    const multiaddrs = addrs.flatMap((ma) => dialAddr(ma, key) ?? [])
-    if (multiaddrs.length > 0) await this.#c.peerStore.merge(mailbox, { multiaddrs })
     const signal = AbortSignal.timeout(this.#o.requestTimeoutMs)
-    // Twice at most: a dial we joined may fail on stale addresses, and a connection that was
-    // going away when we picked it (the mailbox restarted) fails newStream; the second attempt
-    // dials afresh.
-    for (let attempt = 1; ; attempt++) {
-      let connection: Connection
-      try {
-        connection = await this.#c.connectionManager.openConnection(mailbox, { signal })
-      } catch (err) {
-        log('dial %s failed: %s', key, asError(err).name)
-        // libp2p joins a dial to the same peer already under way (the DHT's, the dialer's),
-        // which may predate the addresses we just merged: dial once more on our own.
-        if (attempt < 2 && !signal.aborted) continue
-        throw new PeerUnreachableError(`cannot reach ${key}`, { cause: err })
-      }
-      try {
+    const stream = await openStream(
+      this.#c,
+      mailbox,
+      addrs,
+      this.#o.protocol,
+      {
+        // A dial that ran out of time is as unreachable as one refused (the service then tries the
+        // next mailbox), not a MailboxTimeoutError, which means a mailbox that stopped answering.
+        timeout: (m) => new PeerUnreachableError(m),
+        refused: (_m, o) => new MailboxRefusedError(`${key} offers no mailbox`, o),
+        stream: (m, o) => new MailboxStreamError(m, o),
+      },
+      {
+        signal,
         // Relayed (limited) connections carry mailbox traffic too, within the relay's limits.
-        const stream = await connection.newStream(this.#o.protocol, {
-          runOnLimitedConnection: true,
-          signal,
-        })
-        return new Exchange(stream, this.#o.requestTimeoutMs)
-      } catch (err) {
-        const name = asError(err).name
-        log('opening %s to %s failed: %s', this.#o.protocol, key, name)
-        if (name === 'UnsupportedProtocolError') {
-          throw new MailboxRefusedError(`${key} offers no mailbox`, { cause: err })
-        }
-        if (attempt >= 2 || signal.aborted) {
-          throw new MailboxStreamError(`cannot open ${this.#o.protocol} to ${key}`, { cause: err })
-        }
-      }
-    }
+        limited: true,
+      },
+    )
+    return new Exchange(stream, this.#o.requestTimeoutMs)
   }
 
   /** Deposits one envelope for `recipient`; resolves once the mailbox holds it. */

@@ -12,10 +12,11 @@ import debug from 'debug'
 import type { CryptoProvider } from '../../core/crypto/provider.js'
 import { nodeCrypto, nodeRng } from '../../platform/node-crypto.js'
 import { MessageTooLargeError, NodeNotStartedError } from '../errors.js'
-import { MailboxClient, wireError, type MailboxClientComponents } from './client.js'
+import { MailboxClient, type MailboxClientComponents } from './client.js'
+import { wireError } from './exchange.js'
 import { peerIdBytes } from './codec.js'
 import { MailboxRefusedError } from './errors.js'
-import { asError } from './io.js'
+import { asError } from '../stream/open.js'
 import {
   MAILBOX_CLOSE_GRACE_MS,
   MAILBOX_MAX_STREAMS_PER_CONNECTION,

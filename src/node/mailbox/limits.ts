@@ -105,8 +105,6 @@ export const MAILBOX_REQUEST_TIMEOUT_MS = 30_000
 export const MAILBOX_CLOSE_GRACE_MS = 5_000
 /** /kith/mailbox streams one connection may carry at once, each way. */
 export const MAILBOX_MAX_STREAMS_PER_CONNECTION = 4
-/** Bytes handed to `stream.send()` at once; backpressure is checked between chunks. */
-export const MAILBOX_WRITE_CHUNK_BYTES = 64 * 1024
 
 // ---- For the service -------------------------------------------------------------------------
 /** Mailboxes a sender deposits an envelope with when the recipient is unreachable (ISSUE: "at

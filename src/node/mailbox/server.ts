@@ -14,7 +14,7 @@ import debug from 'debug'
 import type { CryptoProvider } from '../../core/crypto/provider.js'
 import { MalformedMessageError, MessageTooLargeError } from '../../core/errors.js'
 import { publicKeyFromPeerId } from '../../core/identity/identity.js'
-import { FrameReader } from '../dm/frames.js'
+import { FrameReader } from '../stream/frames.js'
 import { NodeNotStartedError } from '../errors.js'
 import {
   decodeRequest,
@@ -34,7 +34,8 @@ import {
   MailboxQuotaError,
   MailboxRefusedError,
 } from './errors.js'
-import { asError, withTimeout, writeFrame } from './io.js'
+import { asError } from '../stream/open.js'
+import { withTimeout, writeFrame } from '../stream/io.js'
 import {
   MAILBOX_BATCH_MAX_BYTES,
   MAILBOX_BATCH_MAX_ITEMS,
@@ -43,7 +44,7 @@ import {
   MAX_MAILBOX_REQUEST_BYTES,
   MAX_MAILBOX_RESPONSE_BYTES,
 } from './limits.js'
-import { networkPrefix } from '../net-prefix.js'
+import { networkPrefix } from '../connectivity/net-prefix.js'
 import type { MailboxHoldings, MailboxPolicy } from './types.js'
 import { validateEnvelope } from './validate.js'
 import type { Connection, Stream } from '@libp2p/interface'

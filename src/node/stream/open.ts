@@ -1,8 +1,9 @@
-// Opening one stream of a request/response protocol to a peer (/kith/sync, /kith/card,
-// /kith/file, /kith/filebox): merge the addresses we were given into the peer store, open (or
-// reuse) a connection, open the stream — allowed on a limited (relayed) connection unless the
-// caller says not (the file protocols). Twice at most: a dial we joined may fail on stale
-// addresses (libp2p joins a dial to the same peer already under way, which may predate the
+// Opening one stream of a Kith protocol to a peer, the one path every protocol dials through
+// (/kith/dm, /kith/mailbox, /kith/sync, /kith/card, /kith/file, /kith/filebox): merge the
+// addresses we were given into the peer store, take an open connection the caller picked or open
+// (or reuse) one, open the stream — allowed on a limited (relayed) connection unless the caller
+// says not (the file protocols). OPEN_STREAM_ATTEMPTS times at most: a dial we joined may fail on
+// stale addresses (libp2p joins a dial to the same peer already under way, which may predate the
 // addresses just merged), and a connection going away when we picked it fails newStream; the
 // second attempt dials afresh. Failures are the caller's typed errors (`OpenErrors`) or the
 // node's PeerUnreachableError. It knows nothing of what the stream carries.
@@ -13,6 +14,11 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 
 const log = debug('kith:node:stream')
 
+/** Tries at opening a stream (dial + newStream) before failing: one retry, enough for the
+ *  joined stale dial and the connection closing under us (above); more would only multiply a
+ *  dead peer's dial timeout before the caller can fall back (mailbox, relay). */
+export const OPEN_STREAM_ATTEMPTS = 2
+
 export interface OpenComponents {
   connectionManager: { openConnection(peer: PeerId, options?: AbortOptions): Promise<Connection> }
   peerStore: { merge(peerId: PeerId, data: PeerData): Promise<unknown> }
@@ -20,12 +26,23 @@ export interface OpenComponents {
 
 /** The protocol's own errors for the three ways opening fails. */
 export interface OpenErrors {
-  /** `signal` aborted (the caller's deadline) before a stream was open. */
+  /** `signal` aborted (the caller's deadline) before a connection was open. */
   timeout(message: string): Error
   /** The peer does not speak the protocol. */
   refused(message: string, options: { cause: unknown }): Error
   /** The stream could not be opened on a connection. */
   stream(message: string, options: { cause: unknown }): Error
+}
+
+export interface OpenOptions {
+  /** The caller's deadline; without one libp2p's own dial and negotiation timeouts apply. */
+  signal?: AbortSignal
+  /** false: libp2p refuses the stream on a limited (relayed) connection (bulk protocols). */
+  limited?: boolean
+  /** Default OPEN_STREAM_ATTEMPTS. */
+  attempts?: number
+  /** An open connection to use instead of dialling (e.g. dm's pickConnection). */
+  existing?: () => Connection | undefined
 }
 
 export function asError(err: unknown): Error {
@@ -45,33 +62,33 @@ export async function openStream(
   peer: PeerId,
   addrs: readonly Multiaddr[],
   protocol: string,
-  signal: AbortSignal,
   errors: OpenErrors,
-  /** false: libp2p refuses the stream on a limited (relayed) connection (bulk protocols). */
-  limited = true,
+  options: OpenOptions = {},
 ): Promise<Stream> {
+  const { signal, limited = true, attempts = OPEN_STREAM_ATTEMPTS } = options
   const key = peer.toString()
   const multiaddrs = addrs.flatMap((ma) => dialAddr(ma, key) ?? [])
   if (multiaddrs.length > 0) await c.peerStore.merge(peer, { multiaddrs })
+  const abort: AbortOptions = signal === undefined ? {} : { signal }
   for (let attempt = 1; ; attempt++) {
     let connection: Connection
     try {
-      connection = await c.connectionManager.openConnection(peer, { signal })
+      connection = options.existing?.() ?? (await c.connectionManager.openConnection(peer, abort))
     } catch (err) {
       log('dial %s failed: %s', key, asError(err).name)
-      if (attempt < 2 && !signal.aborted) continue
-      if (signal.aborted) throw errors.timeout(`cannot reach ${key} in time`)
+      if (attempt < attempts && signal?.aborted !== true) continue
+      if (signal?.aborted === true) throw errors.timeout(`cannot reach ${key} in time`)
       throw new PeerUnreachableError(`cannot reach ${key}`, { cause: err })
     }
     try {
-      return await connection.newStream(protocol, { runOnLimitedConnection: limited, signal })
+      return await connection.newStream(protocol, { runOnLimitedConnection: limited, ...abort })
     } catch (err) {
       const name = asError(err).name
       log('opening %s to %s failed: %s', protocol, key, name)
       if (name === 'UnsupportedProtocolError') {
         throw errors.refused(`${key} does not speak ${protocol}`, { cause: err })
       }
-      if (attempt >= 2 || signal.aborted) {
+      if (attempt >= attempts || signal?.aborted === true) {
         throw errors.stream(`cannot open ${protocol} to ${key}`, { cause: err })
       }
     }

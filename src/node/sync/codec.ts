@@ -5,7 +5,7 @@
 // groups or members.
 import { MalformedMessageError, MessageTooLargeError } from '../../core/errors.js'
 import { decodeLimited } from '../../core/wire/decode.js'
-import { varintLength } from '../dm/frames.js'
+import { varintLength } from '../stream/frames.js'
 import { peerIdBytes, peerIdFromWire } from '../mailbox/codec.js'
 import {
   MAX_SYNC_ENVELOPE_BYTES,

@@ -11,11 +11,12 @@
 // start()/stop(), registered under `services.sync`.
 import debug from 'debug'
 import { MalformedMessageError, MessageTooLargeError } from '../../core/errors.js'
-import { FrameReader } from '../dm/frames.js'
+import { FrameReader } from '../stream/frames.js'
 import { NodeNotStartedError } from '../errors.js'
 import { StreamHost, type HostRegistrar } from '../stream/host.js'
 import { openStream } from '../stream/open.js'
-import { asError, withTimeout, writeFrame } from '../mailbox/io.js'
+import { asError } from '../stream/open.js'
+import { withTimeout, writeFrame } from '../stream/io.js'
 import { decodeRequest, decodeResponse, encodeRequest, encodeResponse } from './codec.js'
 import {
   SyncBusyError,
@@ -287,11 +288,12 @@ export class SyncProtocol implements Startable {
   }
 
   #open(peer: PeerId, addrs: readonly Multiaddr[], signal: AbortSignal): Promise<Stream> {
-    return openStream(this.#c, peer, addrs, SYNC_PROTOCOL, signal, {
-      timeout: (m) => new SyncTimeoutError(m),
-      refused: (m, o) => new SyncRefusedError(m, o),
-      stream: (m, o) => new SyncStreamError(m, o),
-    })
+    const errors = {
+      timeout: (m: string) => new SyncTimeoutError(m),
+      refused: (m: string, o: { cause: unknown }) => new SyncRefusedError(m, o),
+      stream: (m: string, o: { cause: unknown }) => new SyncStreamError(m, o),
+    }
+    return openStream(this.#c, peer, addrs, SYNC_PROTOCOL, errors, { signal })
   }
 }
 

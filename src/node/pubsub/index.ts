@@ -2,19 +2,19 @@
 // (StrictNoSign, msgId = SHA-256(data), peer scoring, bounds) and the thin wrapper behind
 // KithNode.pubsub*: one subscription per topic with its synchronous validator (a gossipsub topic
 // validator, so nothing unvalidated is delivered or forwarded) and its delivery callback, and the
-// topic's score parameters while subscribed, and the inbound hardening of pubsub-guard.ts. It
+// topic's score parameters while subscribed, and the inbound hardening of ./guard.ts. It
 // carries opaque bytes: it knows nothing of keys, members or messages, and counts no validator
 // rejections (the caller knows why it rejected); the guard counts what it drops.
 import { createHash } from 'node:crypto'
 import { StrictNoSign, TopicValidatorResult, gossipsub } from '@libp2p/gossipsub'
 import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 import debug from 'debug'
-import { MAX_SENDER_KEY_MESSAGE_BYTES } from '../core/wire/limits.js'
-import { MessageTooLargeError } from './errors.js'
-import { liveTopicParams } from './patches.js'
-import { PubsubGuard } from './pubsub-guard.js'
-import type { PubsubGuardInit } from './pubsub-guard.js'
-import type { PubsubVerdict } from './types.js'
+import { MAX_SENDER_KEY_MESSAGE_BYTES } from '../../core/wire/limits.js'
+import { MessageTooLargeError } from '../errors.js'
+import { liveTopicParams } from '../libp2p/patches.js'
+import { PubsubGuard } from './guard.js'
+import type { PubsubGuardInit } from './guard.js'
+import type { PubsubVerdict } from '../types.js'
 import type { GossipSub, GossipsubOpts, Message } from '@libp2p/gossipsub'
 import type { PeerScoreParams } from '@libp2p/gossipsub/score'
 import type { PeerId } from '@libp2p/interface'
@@ -27,7 +27,7 @@ export const MAX_PUBSUB_DATA_BYTES = MAX_SENDER_KEY_MESSAGE_BYTES
 /**
  * Data bytes of the messages one IWANT answer RPC carries. gossipsub bundles every message an
  * IWANT asks for (up to 5,000) into one RPC (GossipSub.handleIWant); Kith splits its answers into
- * RPCs of at most 4 maximum-size group messages (pubsub-guard.ts), so no honest Kith peer ever
+ * RPCs of at most 4 maximum-size group messages (./guard.ts), so no honest Kith peer ever
  * sends a bigger RPC than MAX_PUBSUB_RPC_BYTES, however many messages a peer missed.
  */
 export const PUBSUB_IWANT_ANSWER_BYTES = 4 * MAX_PUBSUB_DATA_BYTES
@@ -191,7 +191,7 @@ export class KithPubsub {
   readonly #gs: GossipSub
   readonly #topicParams: PeerScoreParams['topics']
   readonly #subs = new Map<string, Subscription>()
-  /** Partial-frame budgets, the topic filter and IWANT splitting (pubsub-guard.ts). */
+  /** Partial-frame budgets, the topic filter and IWANT splitting (./guard.ts). */
   readonly guard: PubsubGuard
 
   /** `gs` must not be started yet (the guard wraps how it reads inbound streams). */

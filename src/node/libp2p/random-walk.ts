@@ -11,12 +11,12 @@
 // js-libp2p PR #2563; js-libp2p issue #2676 describes the same discovery never letting go when
 // no relay can be reached. Here a walker waits between two queries for a full-jitter backoff
 // delay (WALK_BASE_DELAY_MS doubling to WALK_MAX_DELAY_MS), reset and woken at once by
-// reset() (connectivity.ts: network back, woke up). Each walker paces itself; a failed query is
+// reset() (../connectivity/connectivity.ts: network back, woke up). Each walker paces itself; a failed query is
 // logged and retried after the pause instead of ending the consumer's walk (upstream throws
 // `walk:error` into relay discovery, which then stops for good: #2676). Listed in ./patches.ts
 // (randomWalkSpin), whose canary tells when upstream changes.
 import debug from 'debug'
-import { Backoff } from './backoff.js'
+import { Backoff } from '../connectivity/backoff.js'
 import type { AbortOptions, PeerInfo } from '@libp2p/interface'
 
 const log = debug('kith:node:random-walk')

@@ -1,5 +1,5 @@
 // The network prefix of a connection's remote address: the key of every per-network bound of the
-// node (the connection budget in ./resources.ts, the mailbox quotas in ./mailbox/, the DHT rates in
+// node (the connection budget in ../libp2p/resources.ts, the mailbox quotas in ./mailbox/, the DHT rates in
 // ./dht/, the /kith/dm failure budget in ./dm/guard.ts). It owns the mapping from a remote
 // multiaddr (or an IP) to a short string and knows nothing of what is counted under it.
 //

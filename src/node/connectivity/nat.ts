@@ -13,8 +13,8 @@
 //              the status stays 'unknown' (expected in tests).
 import { getNetConfig, isLinkLocal, isPrivate } from '@libp2p/utils'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import { cancelSelfAddressUpdate } from './patches.js'
-import type { NatStatus } from './types.js'
+import { cancelSelfAddressUpdate } from '../libp2p/patches.js'
+import type { NatStatus } from '../status.js'
 import type { Libp2pEvents, Startable, TypedEventTarget } from '@libp2p/interface'
 
 /** What the address manager reports of each of our addresses (libp2p's NodeAddress). */
@@ -78,7 +78,7 @@ export class NatTracker implements Startable {
     this.#started = false
   }
 
-  /** Once everything has stopped: the address manager's pending timer (./patches.ts). */
+  /** Once everything has stopped: the address manager's pending timer (../libp2p/patches.ts). */
   afterStop(): void {
     cancelSelfAddressUpdate(this.#components.addressManager)
   }

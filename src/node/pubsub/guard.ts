@@ -10,15 +10,15 @@
 //    them, so they never enter its message cache or seen cache (gossipsub's own `allowedTopics`
 //    is a fixed set that would also hide peers' subscriptions made before we joined a group);
 //    subscriptions to over-long topics are dropped too, and gossipsub's maxTopicBytesPerPeer
-//    bounds how many a peer may hold (pubsub.ts).
+//    bounds how many a peer may hold (./index.ts).
 //  - our answer to an IWANT is split into RPCs of at most PUBSUB_IWANT_ANSWER_BYTES, so an honest
-//    Kith peer never needs an inbound RPC larger than MAX_PUBSUB_RPC_BYTES (pubsub.ts).
+//    Kith peer never needs an inbound RPC larger than MAX_PUBSUB_RPC_BYTES (./index.ts).
 // Upstream: js-libp2p has no resource manager like go-libp2p's (p2p/host/resource-manager), and no
 // upstream issue was found for gossipsub's missing partial-frame timeout or a dynamic topic filter
 // (searched libp2p/js-libp2p and ChainSafe/js-libp2p-gossipsub, 2026-12). This module knows
 // nothing of groups.
 import debug from 'debug'
-import { defineError, MessageTooLargeError } from '../core/errors.js'
+import { defineError, MessageTooLargeError } from '../../core/errors.js'
 import type { RPC } from '@libp2p/gossipsub/message'
 import type { PeerId, Stream, StreamMessageEvent } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'

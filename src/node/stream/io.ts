@@ -1,13 +1,13 @@
-// Frames on a /kith/mailbox stream, both ways: the /kith/dm framing (varint length + bytes, read
-// with dm/frames.ts's FrameReader under a size limit and backpressure), written in chunks that
-// wait for the muxer to drain. It knows nothing of what a frame means.
-import { encodeFrames } from '../dm/frames.js'
-import { MAILBOX_WRITE_CHUNK_BYTES } from './limits.js'
+// Writing frames of a request/response protocol (/kith/mailbox, /kith/sync, /kith/card,
+// /kith/file, /kith/filebox) in chunks that wait for the muxer to drain, and bounding a read by a
+// deadline. Frames are ./frames.ts's (varint length + bytes; read back with its FrameReader).
+// It knows nothing of what a frame means.
+import { encodeFrames } from './frames.js'
 import type { Stream } from '@libp2p/interface'
 
-export function asError(err: unknown): Error {
-  return err instanceof Error ? err : new Error(String(err))
-}
+/** Bytes handed to `stream.send()` at once; backpressure is checked between chunks, so a peer
+ *  that stops reading holds at most this much of ours beyond the muxer's window. */
+export const STREAM_WRITE_CHUNK_BYTES = 64 * 1024
 
 /**
  * Writes one length-prefixed frame of at most `maxFrameBytes`, waiting for the stream to drain
@@ -21,9 +21,9 @@ export async function writeFrame(
   signal: AbortSignal,
 ): Promise<void> {
   const bytes = encodeFrames([frame], maxFrameBytes)
-  for (let off = 0; off < bytes.length; off += MAILBOX_WRITE_CHUNK_BYTES) {
+  for (let off = 0; off < bytes.length; off += STREAM_WRITE_CHUNK_BYTES) {
     signal.throwIfAborted()
-    if (!stream.send(bytes.subarray(off, off + MAILBOX_WRITE_CHUNK_BYTES))) {
+    if (!stream.send(bytes.subarray(off, off + STREAM_WRITE_CHUNK_BYTES))) {
       await stream.onDrain({ signal })
     }
   }

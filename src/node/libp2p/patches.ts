@@ -20,7 +20,7 @@ export interface UpstreamPatch {
   upstream: string
   /** The upstream issue or pull request, or why none is cited. */
   ref: string
-  /** The Kith module that holds it (this one unless named). */
+  /** The Kith module that holds it, from src/node/ (this one unless named). */
   where: string
 }
 
@@ -29,42 +29,42 @@ export const UPSTREAM_PATCHES = {
   selfAddressTimer: {
     upstream: 'libp2p@3.3.11',
     ref: 'none found; the debounce came with js-libp2p PR #1743 (address manager owns addresses)',
-    where: 'patches.ts cancelSelfAddressUpdate (called by nat.ts afterStop)',
+    where: 'libp2p/patches.ts cancelSelfAddressUpdate (called by connectivity/nat.ts afterStop)',
   },
   autonatDialBack: {
     upstream: '@libp2p/autonat@3.0.28',
     ref: 'none found for js; libp2p specs autonat/README.md "Dial" (dial the address asked about)',
-    where: 'patches.ts autoNATService',
+    where: 'libp2p/patches.ts autoNATService',
   },
   gossipsubTopicParams: {
     upstream: '@libp2p/gossipsub@17.1.1',
     ref: 'no js API; go-libp2p-pubsub added Topic.SetScoreParams (PR #376, issue #346)',
-    where: 'patches.ts liveTopicParams (pubsub.ts)',
+    where: 'libp2p/patches.ts liveTopicParams (pubsub/index.ts)',
   },
   webrtcSignalingProtocol: {
     upstream: '@libp2p/webrtc@6.0.33',
     ref: 'none found: SIGNALING_PROTOCOL is in dist/src/constants.js, not in the package exports',
-    where: 'patches.ts WEBRTC_SIGNALING_PROTOCOL (holepunch.ts)',
+    where: 'libp2p/patches.ts WEBRTC_SIGNALING_PROTOCOL (connectivity/holepunch.ts)',
   },
   webSocketsOnNode20: {
     upstream: '@libp2p/websockets@10.1.21',
     ref: 'none: it dials with the global WebSocket, which Node 20 has only behind a flag',
-    where: 'patches.ts webSocketsTransport (libp2p.ts)',
+    where: 'libp2p/patches.ts webSocketsTransport (libp2p/node.ts)',
   },
   yamuxPauseReentrancy: {
     upstream: '@libp2p/yamux@8.0.3',
     ref: 'none found: resume() dispatches buffered data, then sendResume() undoes a pause made there',
-    where: 'patches.ts pauseAfterDispatch (dm/frames.ts)',
+    where: 'libp2p/patches.ts pauseAfterDispatch (stream/frames.ts)',
   },
   yamuxWindow: {
     upstream: '@libp2p/yamux@8.0.3 with @libp2p/utils@7.4.1',
     ref: 'none found: yamux may grant 16 MiB of window, a libp2p stream resets at 4 MiB unread',
-    where: 'libp2p.ts YAMUX_MAX_STREAM_WINDOW_BYTES',
+    where: 'libp2p/node.ts YAMUX_MAX_STREAM_WINDOW_BYTES',
   },
   dialTimeoutWithSignal: {
     upstream: 'libp2p@3.3.11',
     ref: 'by design since js-libp2p PR #2842 (a caller signal replaces dialTimeout)',
-    where: 'patches.ts dialAttemptSignal (dialer.ts)',
+    where: 'libp2p/patches.ts dialAttemptSignal (connectivity/dialer.ts)',
   },
   limitedConnectionReuse: {
     upstream: 'libp2p@3.3.11',
@@ -74,18 +74,18 @@ export const UPSTREAM_PATCHES = {
   randomWalkSpin: {
     upstream: 'libp2p@3.3.11',
     ref: 'js-libp2p PR #2563 (the walk), issue #2676 (relay discovery never lets go)',
-    where: 'random-walk.ts PacedRandomWalk',
+    where: 'libp2p/random-walk.ts PacedRandomWalk',
   },
   pingStreamLimit: {
     upstream: 'libp2p@3.3.11 with @libp2p/ping@3.1.13',
     ref: 'js-libp2p PR #3464 (a leaked probe slot, merged), PR #3504 (abort only on silence, open)',
     where:
-      'libp2p.ts PING_MAX_OUTBOUND_STREAMS, conn-monitor.ts (one ping per connection at a time)',
+      'libp2p/node.ts PING_MAX_OUTBOUND_STREAMS, libp2p/conn-monitor.ts (one ping per connection at a time)',
   },
   connectionMonitorBurst: {
     upstream: 'libp2p@3.3.11',
     ref: 'none found: its init has pingInterval, pingTimeout, abortConnectionOnPingFailure only',
-    where: 'conn-monitor.ts JitteredConnectionMonitor (libp2p.ts turns upstream’s off)',
+    where: 'libp2p/conn-monitor.ts JitteredConnectionMonitor (libp2p/node.ts turns upstream’s off)',
   },
 } as const satisfies Record<string, UpstreamPatch>
 

@@ -4,7 +4,7 @@
 // new port, which the sender's router drops: the punch fails whenever the first check to
 // arrive lands on such a router. Which side's check arrives first was a race of microseconds
 // (both sides start checking as soon as they hold the other's candidates). This makes it a
-// rule: the offerer (the side that dials, src/node/holepunch.ts) adds the answerer's candidates
+// rule: the offerer (the side that dials, src/node/connectivity/holepunch.ts) adds the answerer's candidates
 // OFFERER_CHECK_DELAY_MS after the first one arrived, so the answerer's checks go first and
 // land on the offerer's router. The hole puncher swaps roles on its second attempt, so a pair
 // with one such router gets the order that works within two attempts.

@@ -1,6 +1,6 @@
 // Keeps watched peers (contacts) connected, and forgets peers not seen for a long time.
-// This module owns the watch list (peer → candidate addresses with failure counts), the redial
-// schedule and the stale-peer sweep of the peer store. It knows nothing of protocols or frames.
+// This module owns the watch list (peer → candidate addresses with failure counts), and the redial
+// schedule; the stale-peer sweep of the peer store is ./stale-peers.ts. It knows nothing of protocols or frames.
 //
 //  - Redial: a watched peer that is not connected is dialled address by address, in this order:
 //    fewest failed dials first (an address that failed is tried after those that did not), then
@@ -18,7 +18,7 @@
 //  - Discovery (mDNS, DHT) of a watched peer adds its addresses and dials at once (a round in
 //    progress, e.g. stuck in a DHT lookup, is aborted and restarted with them).
 //  - Lookup: when a round's addresses all failed, the peer is looked up (setLookup: the node
-//    passes its signed-card DHT lookup and peer routing, src/node/cards.ts) at most once per
+//    passes its signed-card DHT lookup and peer routing, src/node/card/routing.ts) at most once per
 //    DHT_LOOKUP_MIN_INTERVAL_MS per peer, and the addresses it finds that were not on the watch
 //    list are dialled in the same round. A contact whose address changed is found again this
 //    way; the backoff still bounds how often rounds (and so lookups) happen.
@@ -39,46 +39,21 @@ import type {
 } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { AddrPolicy } from './addr-policy.js'
-import { dialAttemptSignal } from './patches.js'
+import { dialAttemptSignal } from '../libp2p/patches.js'
+import { BASE_DIAL_DELAY_MS, dialDelay, MAX_DIAL_DELAY_MS } from './backoff.js'
+import { StalePeers, STALE_PEER_MS, STALE_SWEEP_INTERVAL_MS } from './stale-peers.js'
 
 const log = debug('kith:node:dialer')
 
-/** Upper bound of the first redial delay; it doubles per failed round. */
-export const BASE_DIAL_DELAY_MS = 1_000
-/** Cap of the redial delay (a contact offline for a day is retried at least every 5 min). */
-export const MAX_DIAL_DELAY_MS = 5 * 60_000
 /** Bound of one dial attempt: one address, or a PeerId looked up in the peer store and the
  *  DHT. libp2p's own dialTimeout (10 s) does not apply once a caller passes an AbortSignal
- *  (./patches.ts dialTimeoutWithSignal). */
+ *  (../libp2p/patches.ts dialTimeoutWithSignal). */
 export const DIAL_ATTEMPT_TIMEOUT_MS = 10_000
 /** Least time between two DHT lookups of one watched peer (each is a DHT get and a FIND_NODE
  *  query, ≈10 requests): with many contacts offline, lookups stay a trickle. */
 export const DHT_LOOKUP_MIN_INTERVAL_MS = 30_000
 /** Consecutive failed dials after which an address is pruned from the watch list. */
 export const MAX_ADDR_FAILURES = 5
-/** A peer not seen for this long (and neither watched nor connected) is dropped from the peer
- *  store. Matches libp2p's own address expiry (peer-store MAX_ADDRESS_AGE, 1 h): by then its
- *  addresses are forgotten anyway. */
-export const STALE_PEER_MS = 60 * 60_000
-/** How often the stale-peer sweep runs. */
-export const STALE_SWEEP_INTERVAL_MS = 10 * 60_000
-
-/**
- * Full-jitter exponential backoff: a delay uniform in [0, min(maxMs, baseMs·2^attempt)).
- * `random` returns a number in [0, 1).
- */
-export function dialDelay(
-  attempt: number,
-  random: () => number = Math.random,
-  baseMs = BASE_DIAL_DELAY_MS,
-  maxMs = MAX_DIAL_DELAY_MS,
-): number {
-  if (!Number.isInteger(attempt) || attempt < 0)
-    throw new RangeError('attempt must be an integer ≥ 0')
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(attempt, 52))
-  return Math.floor(random() * ceiling)
-}
-
 export interface DialerComponents {
   peerId: PeerId
   connectionManager: {
@@ -156,15 +131,12 @@ export class Dialer implements Startable {
   readonly #base: number
   readonly #max: number
   readonly #maxFailures: number
-  readonly #stalePeerMs: number
-  readonly #sweepMs: number
   readonly #lookupMinIntervalMs: number
   readonly #random: () => number
   readonly #now: () => number
   readonly #policy: Pick<AddrPolicy, 'dialable' | 'rank'>
   readonly #watched = new Map<string, Watched>()
-  readonly #lastSeen = new Map<string, number>()
-  #sweep: ReturnType<typeof setInterval> | undefined
+  readonly #stale: StalePeers
   #lookup: AddrLookup | undefined
   #abort = new AbortController()
   #started = false
@@ -174,12 +146,16 @@ export class Dialer implements Startable {
     this.#base = init.baseDelayMs ?? BASE_DIAL_DELAY_MS
     this.#max = init.maxDelayMs ?? MAX_DIAL_DELAY_MS
     this.#maxFailures = init.maxAddrFailures ?? MAX_ADDR_FAILURES
-    this.#stalePeerMs = init.stalePeerMs ?? STALE_PEER_MS
-    this.#sweepMs = init.sweepIntervalMs ?? STALE_SWEEP_INTERVAL_MS
     this.#lookupMinIntervalMs = init.lookupMinIntervalMs ?? DHT_LOOKUP_MIN_INTERVAL_MS
     this.#random = init.random ?? Math.random
     this.#now = init.now ?? Date.now
     this.#policy = init.policy ?? new AddrPolicy()
+    this.#stale = new StalePeers(components, {
+      stalePeerMs: init.stalePeerMs ?? STALE_PEER_MS,
+      sweepIntervalMs: init.sweepIntervalMs ?? STALE_SWEEP_INTERVAL_MS,
+      now: this.#now,
+      kept: (peer) => this.#watched.has(peer.toString()) || this.#connected(peer),
+    })
   }
 
   readonly [Symbol.toStringTag] = 'kith:dialer'
@@ -195,12 +171,7 @@ export class Dialer implements Startable {
     this.#c.events.addEventListener('peer:connect', this.#onConnect)
     this.#c.events.addEventListener('peer:disconnect', this.#onDisconnect)
     this.#c.events.addEventListener('peer:discovery', this.#onDiscovery)
-    this.#sweep = setInterval(() => {
-      this.sweepStalePeers().catch((err: unknown) => {
-        log('stale peer sweep failed: %s', err instanceof Error ? err.name : String(err))
-      })
-    }, this.#sweepMs)
-    this.#sweep.unref()
+    this.#stale.start()
     for (const w of this.#watched.values()) this.#dialSoon(w, 0)
   }
 
@@ -208,8 +179,7 @@ export class Dialer implements Startable {
     if (!this.#started) return
     this.#started = false
     this.#abort.abort()
-    clearInterval(this.#sweep)
-    this.#sweep = undefined
+    this.#stale.stop()
     this.#c.events.removeEventListener('peer:connect', this.#onConnect)
     this.#c.events.removeEventListener('peer:disconnect', this.#onDisconnect)
     this.#c.events.removeEventListener('peer:discovery', this.#onDiscovery)
@@ -277,35 +247,13 @@ export class Dialer implements Startable {
   }
 
   /** Deletes stale peers from the peer store (see the header). Returns how many. */
-  async sweepStalePeers(): Promise<number> {
-    const now = this.#now()
-    const self = this.#c.peerId.toString()
-    const inStore = new Set<string>()
-    let dropped = 0
-    for (const peer of await this.#c.peerStore.all()) {
-      const key = peer.id.toString()
-      inStore.add(key)
-      if (key === self || this.#watched.has(key) || this.#connected(peer.id)) {
-        this.#lastSeen.set(key, now)
-        continue
-      }
-      const seen = this.#lastSeen.get(key)
-      if (seen == null) {
-        this.#lastSeen.set(key, now)
-      } else if (now - seen > this.#stalePeerMs) {
-        await this.#c.peerStore.delete(peer.id)
-        this.#lastSeen.delete(key)
-        dropped++
-      }
-    }
-    for (const key of this.#lastSeen.keys()) if (!inStore.has(key)) this.#lastSeen.delete(key)
-    if (dropped > 0) log('dropped %d stale peers from the peer store', dropped)
-    return dropped
+  sweepStalePeers(): Promise<number> {
+    return this.#stale.sweep()
   }
 
   readonly #onConnect = (evt: CustomEvent<PeerId>): void => {
     const key = evt.detail.toString()
-    this.#lastSeen.set(key, this.#now())
+    this.#stale.seen(key)
     const w = this.#watched.get(key)
     if (w == null) return
     this.#clearTimer(w)
@@ -314,7 +262,7 @@ export class Dialer implements Startable {
 
   readonly #onDisconnect = (evt: CustomEvent<PeerId>): void => {
     const key = evt.detail.toString()
-    this.#lastSeen.set(key, this.#now())
+    this.#stale.seen(key)
     const w = this.#watched.get(key)
     if (w == null || this.#connected(w.peerId)) return
     log('watched peer %s disconnected', key)

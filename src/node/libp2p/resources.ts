@@ -14,8 +14,8 @@
 //    connections loses one, so no single group can crowd out the others), in that group the one
 //    idle longest (no stream opened for the longest time).
 // It knows nothing of contacts (the service's predicate decides) or of any protocol.
-import { defineError } from '../core/errors.js'
-import { ipOf, ipPrefix, networkPrefix } from './net-prefix.js'
+import { defineError } from '../../core/errors.js'
+import { ipOf, ipPrefix, networkPrefix } from '../connectivity/net-prefix.js'
 import debug from 'debug'
 import type {
   Connection,

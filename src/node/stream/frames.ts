@@ -1,11 +1,12 @@
-// /kith/dm framing: each frame is an unsigned LEB128 varint length (the multiformats
-// unsigned-varint, as in libp2p's length-prefixed streams) followed by that many bytes.
-// This module owns encoding frames and reading them back from a libp2p v3 stream with a size
+// The framing of every Kith stream protocol (/kith/dm, /kith/mailbox, /kith/sync, /kith/card,
+// /kith/file, /kith/filebox): each frame is an unsigned LEB128 varint length (the multiformats
+// unsigned-varint, as in libp2p's length-prefixed streams) followed by that many bytes; the
+// default limit is /kith/dm's (one sealed envelope), the others pass their own. This module owns encoding frames and reading them back from a libp2p v3 stream with a size
 // limit and backpressure. It knows nothing of handlers, peers or what a frame contains.
 import { Uint8ArrayList } from 'uint8arraylist'
 import { MAX_ENVELOPE_BYTES } from '../../core/wire/limits.js'
 import { MalformedMessageError, MessageTooLargeError } from '../errors.js'
-import { pauseAfterDispatch } from '../patches.js'
+import { pauseAfterDispatch } from '../libp2p/patches.js'
 import type { Stream, StreamCloseEvent, StreamMessageEvent } from '@libp2p/interface'
 
 /** Largest /kith/dm frame: one sealed envelope (core/wire/limits.ts). A length prefix above it
@@ -113,7 +114,7 @@ export class FrameReader {
   readonly #onMessage = (evt: StreamMessageEvent): void => {
     this.#buf.append(evt.data)
     if (this.#buf.byteLength > this.#highWater && !this.#pauseQueued) {
-      // Not here: this event may be dispatched from inside yamux's resume() (../patches.ts).
+      // Not here: this event may be dispatched from inside yamux's resume() (../libp2p/patches.ts).
       this.#pauseQueued = true
       pauseAfterDispatch(this.#stream, () => {
         this.#pauseQueued = false

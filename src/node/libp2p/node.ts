@@ -1,8 +1,8 @@
-// The KithNode (types.ts) on js-libp2p v3, built: key, transports, encryption, muxer and services
+// The KithNode (../types.ts) on js-libp2p v3, built: key, transports, encryption, muxer and services
 // with their named limits (createKithNode). The mapping from the KithNode interface to libp2p's
-// objects is ./kith-node.ts (Libp2pKithNode, re-exported here); the protocol logic lives in its
-// own modules: /kith/dm in dm/, redial and peer-store hygiene in dialer.ts, reachability in
-// nat.ts, the js-libp2p workarounds in patches.ts. This module knows nothing of sessions.
+// objects is ../kith-node.ts (Libp2pKithNode, re-exported here); the protocol logic lives in its
+// own modules: /kith/dm in dm/, redial and peer-store hygiene in ../connectivity/dialer.ts, reachability in
+// ../connectivity/nat.ts, the js-libp2p workarounds in patches.ts. This module knows nothing of sessions.
 //
 // Import src/platform/polyfill.ts first in any entry point (libp2p needs Promise.withResolvers,
 // missing on Node 20).
@@ -20,37 +20,38 @@ import { webRTC } from '@libp2p/webrtc'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
-import { AddrPolicy } from './addr-policy.js'
-import { installInterfacesCache } from './interfaces-cache.js'
-import { Libp2pKithNode, parseAddrs } from './kith-node.js'
-import { connectivity, dialAnchors, type ConnectivityInit } from './connectivity.js'
-import { CARD_KEY_NAMESPACE, cardRecordPolicy } from './cards.js'
-import { boundedKadDHT, type DhtLimits } from './dht/index.js'
-import { dialer } from './dialer.js'
-import { dm } from './dm/index.js'
-import { gatedWebRTC, holePunch, type WebRTCDialer } from './holepunch.js'
-import { mailbox } from './mailbox/index.js'
-import { OfflineGate } from './offline-gate.js'
-import { natTracker } from './nat.js'
+import { AddrPolicy } from '../connectivity/addr-policy.js'
+import { installInterfacesCache } from '../connectivity/interfaces-cache.js'
+import { Libp2pKithNode, parseAddrs } from '../kith-node.js'
+import { connectivity, dialAnchors, type ConnectivityInit } from '../connectivity/connectivity.js'
+import { CARD_KEY_NAMESPACE, cardRecordPolicy } from '../card/record.js'
+import { boundedKadDHT, type DhtLimits } from '../dht/index.js'
+import { dialer } from '../connectivity/dialer.js'
+import { dm } from '../dm/index.js'
+import { gatedWebRTC, type WebRTCDialer } from '../connectivity/webrtc.js'
+import { holePunch } from '../connectivity/holepunch.js'
+import { mailbox } from '../mailbox/index.js'
+import { OfflineGate } from '../connectivity/offline-gate.js'
+import { natTracker } from '../connectivity/nat.js'
 import { autoNATService, webSocketsTransport } from './patches.js'
 import { PacedRandomWalk, withPacedWalk } from './random-walk.js'
-import { pubsubService } from './pubsub.js'
-import { relayServer } from './relay.js'
+import { pubsubService } from '../pubsub/index.js'
+import { relayServer } from '../connectivity/relay.js'
 import { ConnectionBudget } from './resources.js'
 import { jitteredConnectionMonitor } from './conn-monitor.js'
-import { sync } from './sync/index.js'
-import { card, type CardInit } from './card/index.js'
-import { filebox, type FileBoxInit } from './file/box.js'
-import { file, type FileInit } from './file/index.js'
-import type { CardRoutingInit } from './cards.js'
-import type { DialerInit } from './dialer.js'
-import type { DmInit } from './dm/index.js'
-import type { HolePunchInit } from './holepunch.js'
-import type { RelayLimits } from './relay.js'
+import { sync } from '../sync/index.js'
+import { card, type CardInit } from '../card/index.js'
+import { filebox, type FileBoxInit } from '../file/box.js'
+import { file, type FileInit } from '../file/index.js'
+import type { CardRoutingInit } from '../card/routing.js'
+import type { DialerInit } from '../connectivity/dialer.js'
+import type { DmInit } from '../dm/index.js'
+import type { HolePunchInit } from '../connectivity/holepunch.js'
+import type { RelayLimits } from '../connectivity/relay.js'
 import type { ResourceLimits } from './resources.js'
-import type { MailboxInit } from './mailbox/index.js'
-import type { SyncInit } from './sync/index.js'
-import type { KithNodeOptions } from './types.js'
+import type { MailboxInit } from '../mailbox/index.js'
+import type { SyncInit } from '../sync/index.js'
+import type { KithNodeOptions } from '../types.js'
 import type { ConnectionGater } from '@libp2p/interface'
 
 /** Kith's own Kademlia protocol: Kith is its own DHT, not IPFS's (ARCHITECTURE.md). */
@@ -98,7 +99,7 @@ export const YAMUX_MAX_INBOUND_STREAMS = 128
 /**
  * Outbound /ipfs/ping/1.0.0 streams one connection may hold at once (@libp2p/ping 3.1's default is
  * 1). Connection pings (conn-monitor.ts, like libp2p 3.3's own monitor) and hole-punch probes
- * (holepunch.ts) use the ping service's protocol, so they are held to the same limit; libp2p's
+ * (../connectivity/holepunch.ts) use the ping service's protocol, so they are held to the same limit; libp2p's
  * monitor let its pings overlap (each waits up to its adaptive timeout, 5–60 s) and took the
  * resulting TooManyOutboundProtocolStreamsError for a dead peer, aborting a healthy, busy
  * connection with every stream on it (test/node/sync-abuse.test.ts: whole strangers' held
@@ -132,11 +133,11 @@ export interface KithNodeTuning {
   relay?: RelayLimits
   /** Tests: e.g. refuse inbound connections from one peer (a NAT'd node). */
   connectionGater?: ConnectionGater
-  /** Tests: network-state polling and sleep detection (connectivity.ts). */
+  /** Tests: network-state polling and sleep detection (../connectivity/connectivity.ts). */
   connectivity?: ConnectivityInit
   /** Tests: smaller connection budgets (resources.ts). */
   resources?: Partial<ResourceLimits>
-  /** Tests: a shorter pubsub partial-frame timeout or smaller budgets (pubsub-guard.ts). */
+  /** Tests: a shorter pubsub partial-frame timeout or smaller budgets (../pubsub/guard.ts). */
   pubsubGuard?: { partialFrameTimeoutMs?: number; nodeBytes?: number; perPeerBytes?: number }
 }
 
@@ -162,12 +163,12 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
   // RFC 8032 §5.1.5: the Ed25519 key pair is derived from its 32-byte seed, so the libp2p key
   // (and PeerId) is the core's identity key (src/core/identity/identity.ts).
   const privateKey = await generateKeyPairFromSeed('Ed25519', seed)
-  /** The hole puncher's way to dial WebRTC, set by gatedWebRTC (holepunch.ts). */
+  /** The hole puncher's way to dial WebRTC, set by gatedWebRTC (../connectivity/holepunch.ts). */
   const webrtcDialer: WebRTCDialer = {}
   /** libp2p's randomWalk, paced (random-walk.ts): relay discovery and AutoNAT use it. */
   const walk = new PacedRandomWalk()
   const anchors = parseAddrs('bootstrap', opts.bootstrap)
-  /** No dial leaves a socket while the host is offline (offline-gate.ts). */
+  /** No dial leaves a socket while the host is offline (../connectivity/offline-gate.ts). */
   const gate = new OfflineGate()
   const peerDiscovery: Array<ReturnType<typeof mdns> | ReturnType<typeof bootstrap>> = []
   if (opts.mdns) peerDiscovery.push(mdns())
@@ -181,7 +182,7 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
     { maxConnections: MAX_CONNECTIONS, ...tuning.resources },
     peersOf(opts.bootstrap),
   )
-  // Which addresses are dialled, in what order (addr-policy.ts): one object for libp2p's own
+  // Which addresses are dialled, in what order (../connectivity/addr-policy.ts): one object for libp2p's own
   // dials (gater, address sorter) and the dialer's.
   const addrPolicy = new AddrPolicy()
   // One netlink read of the interfaces shared by libp2p's address listings (interfaces-cache.ts).
@@ -203,7 +204,7 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
       webSocketsTransport(),
       // Never the library's default ICE servers (public Google/Cloudflare STUN: a privacy leak):
       // only the STUN servers we were given, or none (NOTES.md "Hole punching").
-      // Dialled only by the hole puncher (holepunch.ts).
+      // Dialled only by the hole puncher (../connectivity/holepunch.ts).
       gatedWebRTC(
         webRTC({ rtcConfiguration: { iceServers: iceServers(opts.stun ?? []) } }),
         webrtcDialer,
@@ -250,12 +251,12 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
         protocol: KITH_DHT_PROTOCOL,
         clientMode: false,
         peerInfoMapper: passthroughMapper,
-        // Signed contact cards under /kith-card/<PeerId> (src/node/cards.ts): nothing else.
+        // Signed contact cards under /kith-card/<PeerId> (src/node/card/routing.ts): nothing else.
         records: { [CARD_KEY_NAMESPACE]: cardRecordPolicy() },
         ...(tuning.dht != null ? { limits: tuning.dht } : {}),
       }),
       autonat: withPacedWalk(autoNATService(), walk),
-      // Network state (connectivity.ts): a reconnect round when the network is back or the
+      // Network state (../connectivity/connectivity.ts): a reconnect round when the network is back or the
       // node woke up restarts the walks and dials the bootstrap relays; the dialer redials
       // contacts (Libp2pKithNode's constructor).
       connectivity: (
@@ -283,7 +284,7 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
       dialer: dialer({ ...tuning.dialer, policy: addrPolicy }),
       nat: natTracker(),
       mailbox: mailbox({ ...tuning.mailbox, ...opts.mailbox }),
-      // Group messages (pubsub.ts) and group healing (sync/): design §3–4.
+      // Group messages (../pubsub/index.ts) and group healing (sync/): design §3–4.
       pubsub: pubsubService(),
       sync: sync(tuning.sync),
       // First contact by a short invite link: our signed card to whoever proves its secret.

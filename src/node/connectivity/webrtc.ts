@@ -1,0 +1,139 @@
+// The WebRTC pieces of hole punching (./holepunch.ts schedules the punches): which
+// `<relay>/p2p-circuit/webrtc/p2p/<peer>` addresses to dial, the transport wrapper through which
+// only the hole puncher dials them, the liveness probe every WebRTC connection must pass, and which
+// duplicate direct connection to close. It knows nothing of when or why a punch is tried.
+//
+// Two guards found in the namespace tests (docs/connectivity.md):
+//  - libp2p never dials /webrtc addresses itself (gatedWebRTC): only the punches started here
+//    do, through the transport directly. Otherwise libp2p's dial queue, dialling a peer by
+//    PeerId (a DM, a card push), races a /webrtc address against the plain circuit one and
+//    aborts the loser half-way, which left connections that look open on one side and never
+//    carry data (and nodes dialled even the relay itself "via WebRTC through itself").
+//  - Every WebRTC connection, ours or the peer's, must answer a ping within
+//    WEBRTC_PROBE_TIMEOUT_MS (probe()), or it is aborted: a failed punch can leave a connection
+//    that libp2p reports open (limits == null, so "direct") but that carries nothing, and new
+//    streams would pick it over the working relayed one.
+import { randomBytes } from 'node:crypto'
+import { byteStream } from '@libp2p/utils'
+import debug from 'debug'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import type { Connection, DialTransportOptions, Upgrader } from '@libp2p/interface'
+
+const log = debug('kith:node:holepunch')
+
+/** A WebRTC connection must answer a ping within this, or it is aborted. A healthy one answers
+ *  in milliseconds; a failed punch can leave one on the answering side that DMs would pick (it
+ *  has no limits) until it is gone, so the window is short. */
+export const WEBRTC_PROBE_TIMEOUT_MS = 3_000
+/** libp2p's ping protocol (the ping service answers it on every node). */
+const PING_PROTOCOL = '/ipfs/ping/1.0.0'
+const PING_BYTES = 32
+/** Pause between two probe attempts. */
+const PROBE_RETRY_MS = 250
+
+export const isLimited = (c: Connection): boolean => c.limits != null
+
+/**
+ * The direct WebRTC connections to `peer` to close because another one is kept: when the first
+ * punch and the swapped one both succeed there are two, one each way. Only the larger PeerId
+ * decides (it closes its outbound ones while a verified inbound one is open), so the two sides
+ * never close both. Connections still being probed count for nothing.
+ */
+export function duplicateDirect(
+  me: string,
+  peer: string,
+  conns: readonly Connection[],
+  probing: (connId: string) => boolean,
+): Connection[] {
+  if (me < peer) return []
+  const direct = conns.filter(
+    (c) => c.status === 'open' && !isLimited(c) && isWebRTC(c) && !probing(c.id),
+  )
+  if (!direct.some((c) => c.direction === 'inbound')) return []
+  return direct.filter((c) => c.direction === 'outbound')
+}
+export const isWebRTC = (c: Connection): boolean =>
+  c.multiplexer === '/webrtc' || c.remoteAddr.toString().includes('/webrtc')
+
+/** How the hole puncher dials WebRTC: the transport itself, bypassing the dial queue. */
+export interface WebRTCDialer {
+  dial?: (ma: Multiaddr, signal: AbortSignal) => Promise<Connection>
+}
+
+/**
+ * Wraps a WebRTC transport factory: libp2p's own dials never pick a /webrtc address (dialFilter
+ * is empty), and `dialer.dial` dials one through the transport for the hole puncher. Listening
+ * and answering are unchanged.
+ */
+export function gatedWebRTC<
+  C extends { upgrader: Upgrader },
+  T extends {
+    dialFilter(mas: Multiaddr[]): Multiaddr[]
+    dial(ma: Multiaddr, options: DialTransportOptions): Promise<Connection>
+  },
+>(factory: (components: C) => T, dialer: WebRTCDialer): (components: C) => T {
+  return (components) => {
+    const transport = factory(components)
+    transport.dialFilter = () => []
+    dialer.dial = (ma, signal) => transport.dial(ma, { signal, upgrader: components.upgrader })
+    return transport
+  }
+}
+
+/** One ping round trip on `conn`; throws if it fails. */
+async function pingOnce(conn: Connection, signal: AbortSignal): Promise<void> {
+  const stream = await conn.newStream(PING_PROTOCOL, { signal })
+  try {
+    const bytes = byteStream(stream)
+    const data = new Uint8Array(randomBytes(PING_BYTES))
+    await bytes.write(data, { signal })
+    const echo = await bytes.read({ bytes: PING_BYTES, signal })
+    if (!echo.subarray().every((b, i) => b === data[i])) throw new Error('ping echo differs')
+  } finally {
+    stream.abort(new Error('probe done'))
+  }
+}
+
+/**
+ * Resolves whether `conn` carries a ping round trip within `timeoutMs`. Retried every
+ * PROBE_RETRY_MS: the answering side sees the connection open before the dialling side has
+ * finished its upgrade, and a stream opened then is closed unanswered.
+ */
+export async function probe(conn: Connection, timeoutMs: number): Promise<boolean> {
+  const signal = AbortSignal.timeout(timeoutMs)
+  for (;;) {
+    try {
+      await pingOnce(conn, signal)
+      return true
+    } catch (err) {
+      if (signal.aborted || conn.status !== 'open') {
+        log('probe of %s failed: %s', conn.remotePeer.toString(), String(err))
+        return false
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, PROBE_RETRY_MS))
+  }
+}
+
+export const isCircuit = (ma: Multiaddr): boolean =>
+  ma.getComponents().some((c) => c.name === 'p2p-circuit')
+
+/** `<relay…>/p2p-circuit/webrtc/p2p/<peer>` addresses to dial for `peer`, best first: those the
+ *  peer announced, then one derived from each relayed connection's address. */
+export function webrtcDialAddrs(peer: string, known: Multiaddr[], relayed: Multiaddr[]) {
+  const out = new Map<string, Multiaddr>()
+  for (const ma of known) {
+    const s = ma.toString()
+    if (!s.includes('/p2p-circuit/webrtc')) continue
+    const full = s.endsWith(`/p2p/${peer}`) ? s : `${s}/p2p/${peer}`
+    out.set(full, multiaddr(full))
+  }
+  for (const ma of relayed) {
+    const s = ma.toString()
+    const at = s.lastIndexOf('/p2p-circuit')
+    if (at < 0 || !s.slice(0, at).includes('/p2p/')) continue
+    const full = `${s.slice(0, at)}/p2p-circuit/webrtc/p2p/${peer}`
+    if (!out.has(full)) out.set(full, multiaddr(full))
+  }
+  return [...out.values()]
+}
