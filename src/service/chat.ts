@@ -1,16 +1,16 @@
 // ChatService: the façade of 1:1 chat (ARCHITECTURE.md "Delivery") that implements ChatApi and
 // wires the modules that do the work, each handed a ChatContext (./context.ts):
-//  - ./contacts.ts  invites, the contact list, safety numbers, presence events;
-//  - ./outbox.ts    `send` (returns once the message is durably in the outbox, status `queued`),
+//  - ./direct/contacts.ts  invites, the contact list, safety numbers, presence events;
+//  - ./direct/outbox.ts    `send` (returns once the message is durably in the outbox, status `queued`),
 //                   the flush in batches, mailbox deposit fallback, backoff and retry timers, and
 //                   the group control outbox;
-//  - ./receive.ts   one synchronous SQLite transaction per frame: decrypt, store, dispatch;
-//  - ./receipts.ts  batched acks;   ./own-card.ts  signing, publishing and pushing our card;
+//  - ./direct/receive.ts   one synchronous SQLite transaction per frame: decrypt, store, dispatch;
+//  - ./direct/receipts.ts  batched acks;   ./offline/own-card.ts  signing, publishing and pushing our card;
 //  - ./profile.ts   our display name (`kith profile`) and the ones contacts send;
 //  - ./conversations.ts  the conversation list, read marks (READ receipts) and settings;
 //  - ./edits.ts, ./disappearing.ts  replies' checks, edits, deletes, reactions, timers (sent by
 //                   ./edit-transport.ts);
-//  - ./mailboxes.ts, ./groups/ and ./files/ (created at start).
+//  - ./offline/mailboxes.ts, ./groups/ and ./files/ (created at start).
 // Every message carries an id and a per-conversation sequence; the receiver drops duplicate ids
 // and acks (again) inside the encrypted channel; the sender retries unacked messages with fresh
 // encryptions, with backoff, whenever the peer is reachable, across restarts.
@@ -20,8 +20,8 @@ import { peerIdBytesFromPublicKey } from '../core/index.js'
 import type { CoreContext, IdentityKeyPair, PrekeyBundle } from '../core/index.js'
 import type { ConnectionInfo, KithNode } from '../node/index.js'
 import type { MessageStatus, NodeStore } from '../store/types.js'
-import { Cards } from './cards.js'
-import { Contacts } from './contacts.js'
+import { Cards } from './offline/cards.js'
+import { Contacts } from './direct/contacts.js'
 import { Conversations } from './conversations.js'
 import { Disappearing } from './disappearing.js'
 import { editTransport } from './edit-transport.js'
@@ -38,17 +38,17 @@ import { Groups } from './groups/index.js'
 import { findGroup } from './groups/naming.js'
 import { Files, type FileListRow } from './files/index.js'
 import type { FileInfo } from './files/info.js'
-import { configuredMailboxes, Mailboxes } from './mailboxes.js'
-import { MAX_SEND_BATCH, Outbox } from './outbox.js'
-import { OwnCard } from './own-card.js'
-import { currentBundle, ensurePrekeys } from './prekeys.js'
+import { configuredMailboxes, Mailboxes } from './offline/mailboxes.js'
+import { MAX_SEND_BATCH, Outbox } from './direct/outbox.js'
+import { OwnCard } from './offline/own-card.js'
+import { currentBundle, ensurePrekeys } from './offline/prekeys.js'
 import { Profile } from './profile.js'
-import { Receipts } from './receipts.js'
-import { InviteProofs } from './proofs.js'
-import { Receiver } from './receive.js'
-import { ReceiveBatcher } from './receive-batch.js'
-import { Requests } from './requests.js'
-import { startSessionFromDht } from './restore.js'
+import { Receipts } from './direct/receipts.js'
+import { InviteProofs } from './direct/proofs.js'
+import { Receiver } from './direct/receive.js'
+import { ReceiveBatcher } from './direct/receive-batch.js'
+import { Requests } from './direct/requests.js'
+import { startSessionFromDht } from './direct/restore.js'
 import { searchMessages } from './search.js'
 import {
   toMessageView,
@@ -75,12 +75,12 @@ export interface ChatServiceDeps {
   identity: IdentityKeyPair
   ctx: CoreContext
   name: string
-  /** Mailboxes the user configured: `--bootstrap` relays and `--mailbox` multiaddrs (./mailboxes.ts). */
+  /** Mailboxes the user configured: `--bootstrap` relays and `--mailbox` multiaddrs (./offline/mailboxes.ts). */
   mailboxes?: { bootstrap: readonly string[]; explicit: readonly string[] }
   /** Where files live (./files/): sealed chunks, and finished downloads without --out. Without
    *  it the service has no files. */
   files?: { dir: string; downloads: string }
-  /** How long a delivery receipt waits for more ids (default ACK_DELAY_MS, ./delivery.ts);
+  /** How long a delivery receipt waits for more ids (default ACK_DELAY_MS, ./direct/delivery.ts);
    *  tests on a loaded machine widen it to see the coalescing. */
   ackDelayMs?: number
 }
@@ -199,7 +199,7 @@ export class ChatService implements ChatApi {
   async start(): Promise<void> {
     await ensurePrekeys(this.#ctx, this.#store, this.#identity)
     this.#bundle = await currentBundle(this.#store, this.#identity)
-    // Frames arriving together are stored in one transaction (./receive-batch.ts).
+    // Frames arriving together are stored in one transaction (./direct/receive-batch.ts).
     this.#node.onDm((from, frame) => this.#batcher.handle(from, frame))
     this.#node.onCardRequest((from, secret) => this.#contacts.serveCard(from, secret))
     const configured = configuredMailboxes(
@@ -299,7 +299,7 @@ export class ChatService implements ChatApi {
     }
   }
 
-  // ---- Node and contacts (./contacts.ts) ----------------------------------------------------
+  // ---- Node and contacts (./direct/contacts.ts) ----------------------------------------------------
 
   status(): NodeStatus {
     const conns = this.#node.connections()
@@ -374,7 +374,7 @@ export class ChatService implements ChatApi {
     return this.#requests.unblock(ref)
   }
 
-  // ---- Message requests (./requests.ts) ------------------------------------------------------
+  // ---- Message requests (./direct/requests.ts) ------------------------------------------------------
 
   listRequests(): RequestView[] {
     return this.#requests.list()
@@ -408,7 +408,7 @@ export class ChatService implements ChatApi {
     return this.#contacts.confirmSafetyNumber(ref, number)
   }
 
-  // ---- Messages (./outbox.ts, ./receive.ts) -------------------------------------------------
+  // ---- Messages (./direct/outbox.ts, ./direct/receive.ts) -------------------------------------------------
 
   send(ref: string, text: string, opts: SendOptions = {}): { id: string; status: MessageStatus } {
     checkText(text) // blank or over MAX_TEXT_BYTES: refused here, for CLI and API alike

@@ -3,8 +3,8 @@
 // its unread count and last message), marking a conversation read (`kith read`), and the
 // read-receipt setting (`kith settings --read-receipts on|off`, persisted, default on). A direct
 // conversation marked read sends the contact a READ receipt naming the newly read messages
-// (./receipts.ts, protocol.md §4.8) unless the setting is off; a group conversation never does.
-// Message requests (strangers) are not conversations: their texts live apart (./requests.ts).
+// (./direct/receipts.ts, protocol.md §4.8) unless the setting is off; a group conversation never does.
+// Message requests (strangers) are not conversations: their texts live apart (./direct/requests.ts).
 // It owns no state beyond the store's rows and knows nothing of sessions or the wire.
 import { ContactNotFoundError } from './errors.js'
 import { findGroup } from './groups/naming.js'

@@ -2,7 +2,7 @@
 // to a group through its sender key (groups/content.ts), to a contact through the pairwise control
 // outbox — encoded once (its sentAt is the edit's time, the ordering key), encrypted afresh per
 // attempt, retried with backoff until the contact's DELIVERED receipt names its id, like a group
-// update (./outbox.ts flushControl). Nothing goes to a blocked peer. Owns no state.
+// update (./direct/outbox.ts flushControl). Nothing goes to a blocked peer. Owns no state.
 import { encodeChatContent, fromHex } from '../core/index.js'
 import type { ChatContext } from './context.js'
 import type { EditBody, EditHooks } from './edits.js'

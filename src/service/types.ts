@@ -5,7 +5,7 @@ import type { Contact, MessageStatus, StoredMessage } from '../store/types.js'
 import type { ConnectionInfo, NatStatus, NodeMetrics, ReservationInfo } from '../node/index.js'
 import { parseEvent, type GroupEvent } from './group-event.js'
 import type { EditMetrics } from './edits.js'
-import type { RequestMetrics } from './requests.js'
+import type { RequestMetrics } from './direct/requests.js'
 import { parseInfo, type FileInfo } from './files/info.js'
 import type { FileListRow } from './files/index.js'
 
@@ -214,7 +214,7 @@ export interface ChatApi {
    *  same conversation (MessageNotFoundError otherwise). */
   send(ref: string, text: string, opts?: SendOptions): { id: string; status: MessageStatus }
   /** A batch send (issue 17): `texts` queued in order for one contact in ONE transaction; at most
-   *  MAX_SEND_BATCH (./outbox.ts) texts, each checked as by `send` (nothing is queued if one is
+   *  MAX_SEND_BATCH (./direct/outbox.ts) texts, each checked as by `send` (nothing is queued if one is
    *  refused). Optional: an API without chat answers 404. */
   sendMany?(ref: string, texts: readonly string[]): { ids: string[]; status: MessageStatus }
   /** Resolves with the status once `delivered`, or the current status after timeoutMs. */

@@ -8,7 +8,7 @@ import type { IdentityKeyPair } from '../../core/index.js'
 import type { KithNode } from '../../node/index.js'
 import type { ChatContent, FileManifest } from '../../core/index.js'
 import type { NodeStore, StoredMessage } from '../../store/types.js'
-import type { Cards } from '../cards.js'
+import type { Cards } from '../offline/cards.js'
 import type { GroupRejected, ServiceEvent } from '../types.js'
 
 /** How long a sender's gap may stay open before the held messages are shown anyway (§4). */

@@ -3,7 +3,7 @@
 // together, or nothing (then the frame is refused and the stream closed). Being synchronous, it
 // cannot interleave with an encryption for the same peer, so the session record is never written
 // from two places at once. Inside, the content is dispatched by body: text (stored, acked, also
-// when a duplicate), card (with the sender's profile name, ./profile.ts), group update
+// when a duplicate), card (with the sender's profile name, ../profile.ts), group update
 // (groups/index.ts, same transaction) or receipt (DELIVERED; READ from an accepted contact only,
 // moving our own messages to `read`). Who may send what (issue 11 "Message
 // requests"): a blocked peer's frames are refused before parsing; a contact, or a peer proving
@@ -29,19 +29,20 @@ import {
   responderKeys,
   toHex,
   UntrustedIdentityError,
-} from '../core/index.js'
-import type { PrekeyMessage } from '../core/index.js'
-import type { StoredMessage } from '../store/types.js'
-import { loadRecord, type ChatContext } from './context.js'
-import { StrangerFrameError } from './errors.js'
+} from '../../core/index.js'
+import type { PrekeyMessage } from '../../core/index.js'
+import type { StoredMessage } from '../../store/types.js'
+import type { ChatContext } from '../context.js'
+import { loadRecord } from './sessions.js'
+import { StrangerFrameError } from '../errors.js'
 import { isCleanName } from './names.js'
-import type { Disappearing } from './disappearing.js'
-import type { Edits } from './edits.js'
-import type { Profile } from './profile.js'
+import type { Disappearing } from '../disappearing.js'
+import type { Edits } from '../edits.js'
+import type { Profile } from '../profile.js'
 import type { InviteProofs } from './proofs.js'
 import type { Requests } from './requests.js'
-import { findSender } from './mailbox-trial.js'
-import { toMessageView, type ServiceEvent } from './types.js'
+import { findSender } from '../offline/mailbox-trial.js'
+import { toMessageView, type ServiceEvent } from '../types.js'
 
 const log = debug('kith:service')
 
@@ -56,11 +57,11 @@ export interface ReceiveHooks {
   requests: Requests
   /** Our invite secrets and their proofs (./proofs.ts). */
   proofs: InviteProofs
-  /** Profile names contacts send (./profile.ts). */
+  /** Profile names contacts send (../profile.ts). */
   profile: Profile
-  /** Edits, deletes, reactions (./edits.ts). */
+  /** Edits, deletes, reactions (../edits.ts). */
   edits: Edits
-  /** Disappearing timers (./disappearing.ts). */
+  /** Disappearing timers (../disappearing.ts). */
   disappearing: Disappearing
 }
 
@@ -209,7 +210,7 @@ export class Receiver {
           log('card from %s ignored: %s', from, (err as Error).name)
         }
         if (card !== undefined) afterGroup = () => cx.groups()?.cardArrived(from)
-        // Beside it, the sender's profile name (./profile.ts), kept whether or not the card was
+        // Beside it, the sender's profile name (../profile.ts), kept whether or not the card was
         // usable (the session authenticated it) and acked: a name change is retried until then.
         if (content.profileName !== '') {
           this.#hooks.profile.received(from, content)
@@ -234,8 +235,8 @@ export class Receiver {
         content.reaction !== undefined ||
         content.disappearing !== undefined
       ) {
-        // An edit, delete, reaction or timer change of our 1:1 conversation (./edits.ts,
-        // ./disappearing.ts): from a contact only (a co-member's is acked and dropped); acked
+        // An edit, delete, reaction or timer change of our 1:1 conversation (../edits.ts,
+        // ../disappearing.ts): from a contact only (a co-member's is acked and dropped); acked
         // also when refused or stale, so its sender stops retrying.
         if (trusted && content.disappearing !== undefined)
           this.#hooks.disappearing.receive(from, from, content, events)
@@ -305,7 +306,7 @@ export class Receiver {
    * An envelope fetched from one of our mailboxes: its sender is not named outside the
    * encryption. A PQXDH initial message names its identity; for a ratchet message the sender is
    * found first by header trial decryption against every contact's session, read-only, in one
-   * transaction and bounded (./mailbox-trial.ts: two AES-GCM attempts per state, plus skipped
+   * transaction and bounded (../offline/mailbox-trial.ts: two AES-GCM attempts per state, plus skipped
    * chains), and only that contact's normal receive runs. Throws NoSessionError when no contact's
    * header key authenticates it, MailboxTrialBudgetError past the bound.
    */

@@ -13,11 +13,11 @@
 // costs one budget per round.
 import { multiaddr } from '@multiformats/multiaddr'
 import debug from 'debug'
-import type { ContactCard, CoreContext, IdentityKeyPair } from '../core/index.js'
-import { MAX_CARD_MAILBOXES } from '../core/wire/limits.js'
-import { MAILBOX_DEPOSIT_REPLICAS, MAILBOX_PROTOCOL } from '../node/index.js'
-import type { KithNode, MailboxFetchMetrics, NodeMetrics } from '../node/index.js'
-import type { NodeStore } from '../store/types.js'
+import type { ContactCard, CoreContext, IdentityKeyPair } from '../../core/index.js'
+import { MAX_CARD_MAILBOXES } from '../../core/wire/limits.js'
+import { MAILBOX_DEPOSIT_REPLICAS, MAILBOX_PROTOCOL } from '../../node/index.js'
+import type { KithNode, MailboxFetchMetrics, NodeMetrics } from '../../node/index.js'
+import type { NodeStore } from '../../store/types.js'
 import type { Cards } from './cards.js'
 import { fetchRound, newFetchMetrics } from './mailbox-fetch.js'
 

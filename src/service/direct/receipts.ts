@@ -5,8 +5,9 @@
 // outbox (a lost ack is covered by the sender's retry; a lost read receipt is not retried) nor of
 // the read-receipt setting (the caller decides whether to queue one).
 import debug from 'debug'
-import { encodeChatContent, fromHex, MESSAGE_ID_BYTES, ReceiptKind } from '../core/index.js'
-import { canDeposit, encryptAll, type ChatContext } from './context.js'
+import { encodeChatContent, fromHex, MESSAGE_ID_BYTES, ReceiptKind } from '../../core/index.js'
+import type { ChatContext } from '../context.js'
+import { canDeposit, encryptAll } from './sessions.js'
 import { ACK_DELAY_MS, MAX_ACK_BATCH } from './delivery.js'
 
 const log = debug('kith:service')

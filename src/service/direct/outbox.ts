@@ -7,16 +7,17 @@
 // retry timers. It knows nothing of receiving, receipts or contacts beyond the contact it is
 // handed.
 import debug from 'debug'
-import { encodeChatContent, fromHex, MESSAGE_ID_BYTES, toHex } from '../core/index.js'
-import type { MessageStatus, OutboxEntry, StoredMessage } from '../store/types.js'
-import { canDeposit, encryptAll, loadRecord, type ChatContext } from './context.js'
+import { encodeChatContent, fromHex, MESSAGE_ID_BYTES, toHex } from '../../core/index.js'
+import type { MessageStatus, OutboxEntry, StoredMessage } from '../../store/types.js'
+import type { ChatContext } from '../context.js'
+import { canDeposit, encryptAll, loadRecord } from './sessions.js'
 import { MAX_BATCH, nextAttemptDelay } from './delivery.js'
-import { MAILBOX_REDEPOSIT_MS } from './mailboxes.js'
-import { toMessageView } from './types.js'
+import { MAILBOX_REDEPOSIT_MS } from '../offline/mailboxes.js'
+import { toMessageView } from '../types.js'
 
 const log = debug('kith:service')
 
-export { MAX_SEND_BATCH } from './text.js'
+export { MAX_SEND_BATCH } from '../text.js'
 
 export class Outbox {
   readonly #cx: ChatContext
@@ -114,7 +115,7 @@ export class Outbox {
    */
   async #flush(peer: string, all: boolean): Promise<void> {
     const cx = this.#cx
-    // Nothing goes to a blocked peer (service/requests.ts); unblocking flushes it again.
+    // Nothing goes to a blocked peer (service/direct/requests.ts); unblocking flushes it again.
     if (cx.store.trust.isBlocked(peer)) return
     if (all) this.#flushAll.add(peer)
     if (this.#flushing.has(peer)) {

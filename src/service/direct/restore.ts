@@ -8,11 +8,12 @@
 // no session there: when it connects, the daemon looks its signed card up in the DHT and starts
 // one the same way (`startSessionFromDht`, at most once per SESSION_LOOKUP_MIN_INTERVAL_MS per
 // contact). Owns nothing but the time of each contact's last lookup.
-import { initiateSession, SessionRecord } from '../core/index.js'
-import type { CoreContext, IdentityKeyPair } from '../core/index.js'
-import type { NodeStore } from '../store/types.js'
-import { Cards } from './cards.js'
-import { loadRecord, type ChatContext } from './context.js'
+import { initiateSession, SessionRecord } from '../../core/index.js'
+import type { CoreContext, IdentityKeyPair } from '../../core/index.js'
+import type { NodeStore } from '../../store/types.js'
+import { Cards } from '../offline/cards.js'
+import type { ChatContext } from '../context.js'
+import { loadRecord } from './sessions.js'
 
 /** A contact's card is looked up in the DHT for a missing session at most this often (each
  *  lookup is a DHT walk; a contact that reconnects in a loop must not cause one per connect). */

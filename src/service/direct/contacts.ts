@@ -13,26 +13,27 @@ import {
   publicKeyFromPeerId,
   safetyNumber,
   verifyShortInvite,
-} from '../core/index.js'
-import type { DecodedInvite, PrekeyBundle } from '../core/index.js'
-import { announceAddrs, packAddrs, unpackAddrs } from '../node/index.js'
-import type { Contact } from '../store/types.js'
-import { loadRecord, type ChatContext } from './context.js'
+} from '../../core/index.js'
+import type { DecodedInvite, PrekeyBundle } from '../../core/index.js'
+import { announceAddrs, packAddrs, unpackAddrs } from '../../node/index.js'
+import type { Contact } from '../../store/types.js'
+import type { ChatContext } from '../context.js'
+import { loadRecord } from './sessions.js'
 import {
   ContactNotFoundError,
   InvalidArgumentError,
   InvalidInviteError,
   InviterUnreachableError,
-} from './errors.js'
+} from '../errors.js'
 import { checkName, isCleanName, isFree } from './names.js'
 import type { InviteProofs } from './proofs.js'
 import type { Requests } from './requests.js'
-import { toContactView, type ContactView, type ServiceEvent } from './types.js'
+import { toContactView, type ContactView, type ServiceEvent } from '../types.js'
 
 export interface ContactHooks {
   /** Our current prekey bundle, undefined before the service started. */
   bundle(): PrekeyBundle | undefined
-  /** Our display name now (./profile.ts), carried in our invite. */
+  /** Our display name now (../profile.ts), carried in our invite. */
   name(): string
   /** Outbox.flushSoon */
   flushSoon(peer: string, all?: boolean): void

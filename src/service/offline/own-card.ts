@@ -4,9 +4,10 @@
 // holds no state beyond the accessors it is handed; it knows nothing of the outbox or of
 // receiving.
 import debug from 'debug'
-import type { PrekeyBundle } from '../core/index.js'
-import { announceAddrs } from '../node/index.js'
-import { encryptAll, loadRecord, type ChatContext } from './context.js'
+import type { PrekeyBundle } from '../../core/index.js'
+import { announceAddrs } from '../../node/index.js'
+import type { ChatContext } from '../context.js'
+import { encryptAll, loadRecord } from '../direct/sessions.js'
 
 const log = debug('kith:service')
 
@@ -67,7 +68,7 @@ export class OwnCard {
       return
     try {
       // Signed afresh for each push: current addresses, never an expired card.
-      // With our profile name beside it (./profile.ts): each connect refreshes the contact's.
+      // With our profile name beside it (../profile.ts): each connect refreshes the contact's.
       const content = this.#content(this.sign(true))
       await cx.node.sendDm(peer, encryptAll(cx, peer, [content]))
     } catch (err) {

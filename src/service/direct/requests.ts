@@ -7,12 +7,12 @@
 // encrypted for it, it is not watched. Members of a group we are in ("co-members") are not
 // strangers to group traffic (receive.ts), but their texts are requests too.
 // This module owns those rules and their counters; it knows nothing of decryption or the wire.
-import type { RequestRow, StoredMessage } from '../store/types.js'
-import type { ChatContext } from './context.js'
-import { BlockedPeerError, ContactNotFoundError, RequestNotFoundError } from './errors.js'
+import type { RequestRow, StoredMessage } from '../../store/types.js'
+import type { ChatContext } from '../context.js'
+import { BlockedPeerError, ContactNotFoundError, RequestNotFoundError } from '../errors.js'
 import { checkName, isCleanName } from './names.js'
-import { toMessageView, type RequestView, type ServiceEvent } from './types.js'
-import { publicKeyFromPeerId } from '../core/index.js'
+import { toMessageView, type RequestView, type ServiceEvent } from '../types.js'
+import { publicKeyFromPeerId } from '../../core/index.js'
 
 /** Strangers whose messages are held at once. Beyond it the oldest request goes (with its
  *  session): a flood of fresh identities costs the user the oldest unanswered strangers, never
