@@ -18,6 +18,7 @@ import type { DecodedInvite, PrekeyBundle } from '../../core/index.js'
 import { announceAddrs, packAddrs, unpackAddrs } from '../../node/index.js'
 import type { Contact } from '../../store/types.js'
 import type { ChatContext } from '../context.js'
+import { ServiceNotStartedError } from '../lifecycle-errors.js'
 import { loadRecord } from './sessions.js'
 import {
   ContactNotFoundError,
@@ -69,7 +70,7 @@ export class Contacts {
   invite(opts: { once?: boolean; full?: boolean } = {}): { link: string; peerId: string } {
     const cx = this.#cx
     const bundle = this.#hooks.bundle()
-    if (bundle === undefined) throw new Error('service not started')
+    if (bundle === undefined) throw new ServiceNotStartedError('the service has not started')
     // Only addresses a contact might reach, LAN ones last (node/addr-policy.ts).
     const addrs = announceAddrs(cx.node.candidateAddrs())
     const name = this.#hooks.name()

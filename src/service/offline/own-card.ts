@@ -7,6 +7,7 @@ import debug from 'debug'
 import type { PrekeyBundle } from '../../core/index.js'
 import { announceAddrs } from '../../node/index.js'
 import type { ChatContext } from '../context.js'
+import { ServiceNotStartedError } from '../lifecycle-errors.js'
 import { encryptAll, loadRecord } from '../direct/sessions.js'
 
 const log = debug('kith:service')
@@ -37,7 +38,7 @@ export class OwnCard {
   sign(forContacts = false): Uint8Array {
     const cx = this.#cx
     const bundle = this.#bundle()
-    if (bundle === undefined) throw new Error('service not started')
+    if (bundle === undefined) throw new ServiceNotStartedError('the service has not started')
     const all = cx.mailboxes()?.chosen() ?? []
     const mailboxes = forContacts ? all : all.filter((p) => cx.store.getContact(p) === undefined)
     // Only addresses a contact might reach, LAN ones last (node/addr-policy.ts).
