@@ -12,6 +12,7 @@ import type { MessageStatus, OutboxEntry, StoredMessage } from '../../store/type
 import type { ChatContext } from '../context.js'
 import { canDeposit, encryptAll, loadRecord } from './sessions.js'
 import { MAX_BATCH, nextAttemptDelay } from './delivery.js'
+import { unitRandom } from '../random.js'
 import { MAILBOX_REDEPOSIT_MS } from '../offline/mailboxes.js'
 import { toMessageView } from '../types.js'
 
@@ -25,6 +26,8 @@ export class Outbox {
   readonly #flushAgain = new Set<string>()
   readonly #flushAll = new Set<string>()
   readonly #timers = new Map<string, NodeJS.Timeout>()
+  /** The retry backoff's jitter, from the injected rng (./delivery.ts nextAttemptDelay). */
+  readonly #jitter = (): number => unitRandom(this.#cx.ctx.rng)
 
   constructor(cx: ChatContext) {
     this.#cx = cx
@@ -174,7 +177,7 @@ export class Outbox {
     const wait = () =>
       cx.store.transaction(() => {
         for (const e of due) {
-          const next = now + nextAttemptDelay(e.attempts)
+          const next = now + nextAttemptDelay(e.attempts, this.#jitter)
           cx.store.groups.rescheduleControl(e.messageId, e.attempts + 1, next)
         }
       })
@@ -189,7 +192,7 @@ export class Outbox {
         batch.map((e) => e.content),
         () => {
           for (const e of batch) {
-            const next = now + nextAttemptDelay(e.attempts)
+            const next = now + nextAttemptDelay(e.attempts, this.#jitter)
             cx.store.groups.rescheduleControl(e.messageId, e.attempts + 1, next)
           }
         },
@@ -206,7 +209,11 @@ export class Outbox {
     const store = this.#cx.store
     store.transaction(() => {
       for (const e of entries) {
-        store.reschedule(e.messageId, e.attempts + 1, now + nextAttemptDelay(e.attempts))
+        store.reschedule(
+          e.messageId,
+          e.attempts + 1,
+          now + nextAttemptDelay(e.attempts, this.#jitter),
+        )
       }
     })
   }
@@ -229,7 +236,11 @@ export class Outbox {
       messages.map((m) => this.#content(m)),
       () => {
         for (const e of batch) {
-          cx.store.reschedule(e.messageId, e.attempts + 1, now + nextAttemptDelay(e.attempts))
+          cx.store.reschedule(
+            e.messageId,
+            e.attempts + 1,
+            now + nextAttemptDelay(e.attempts, this.#jitter),
+          )
         }
         if (!direct) return
         sent = messages.filter((m) => m.status === 'queued')
