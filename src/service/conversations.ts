@@ -9,7 +9,8 @@
 import { ContactNotFoundError } from './errors.js'
 import { findGroup } from './groups/naming.js'
 import type { ChatContext } from './context.js'
-import { toMessageView, type ConversationView, type SettingsView } from './types.js'
+import type { ConversationView, SettingsView } from './types.js'
+import { toMessageView } from './views.js'
 
 /** The settings key of the read-receipt switch: '1' on (also when absent), '0' off. */
 export const READ_RECEIPTS_SETTING = 'readReceipts'

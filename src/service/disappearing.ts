@@ -18,7 +18,8 @@ import type { ChatContext } from './context.js'
 import type { EditHooks } from './edits.js'
 import { InvalidArgumentError } from './errors.js'
 import { eventSentence, type GroupEvent } from './group-event.js'
-import { toMessageView, type ServiceEvent } from './types.js'
+import type { ServiceEvent } from './types.js'
+import { toMessageView } from './views.js'
 
 const log = debug('kith:service:disappearing')
 

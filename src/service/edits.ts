@@ -28,7 +28,8 @@ import {
   NotYourMessageError,
 } from './errors.js'
 import { checkText } from './text.js'
-import { toMessageView, type ServiceEvent } from './types.js'
+import type { ServiceEvent } from './types.js'
+import { toMessageView } from './views.js'
 
 /** How long after sending a message may be edited: Signal's limit (24 h). */
 export const EDIT_WINDOW_MS = 24 * 3600 * 1000

@@ -1,12 +1,12 @@
 // The ChatService's public surface: what the local API (and only the API) calls. Everything
 // here is plain data, safe to serialize as JSON for the CLI contract (docs/cli.md): no keys,
 // and message text only where the user asked for messages.
-import type { Contact, MessageStatus, StoredMessage } from '../store/types.js'
+import type { MessageStatus } from '../store/types.js'
 import type { ConnectionInfo, NatStatus, NodeMetrics, ReservationInfo } from '../node/index.js'
-import { parseEvent, type GroupEvent } from './group-event.js'
+import { type GroupEvent } from './group-event.js'
 import type { EditMetrics } from './edits.js'
 import type { RequestMetrics } from './direct/requests.js'
-import { parseInfo, type FileInfo } from './files/info.js'
+import { type FileInfo } from './files/info.js'
 import type { FileListRow } from './files/index.js'
 
 /** `kith search` (./search.ts). */
@@ -282,49 +282,4 @@ export interface ChatApi {
 export interface SendOptions {
   /** The id of a message of the same conversation this one replies to. */
   replyTo?: string
-}
-
-export function toMessageView(m: StoredMessage): MessageView {
-  const file = m.kind === 'file' ? parseInfo(m.text) : undefined
-  const ev = m.kind === 'event' ? parseEvent(m.text) : undefined
-  const event: GroupEvent | undefined = ev && {
-    type: ev.type,
-    by: ev.by,
-    members: ev.members,
-    ...(ev.name !== undefined ? { name: ev.name } : {}),
-    ...(ev.ttlSeconds !== undefined ? { ttlSeconds: ev.ttlSeconds } : {}),
-  }
-  return {
-    id: m.id,
-    conversation: m.conversation,
-    from: event?.by ?? m.from,
-    direction: m.direction,
-    text: ev?.text ?? file?.name ?? m.text,
-    sentAt: m.sentAt,
-    receivedAt: m.receivedAt,
-    status: m.status,
-    kind: m.kind ?? 'text',
-    ...(m.groupName !== undefined ? { group: { id: m.conversation, name: m.groupName } } : {}),
-    ...(event !== undefined ? { event } : {}),
-    replyTo: m.replyTo ?? null,
-    editedAt: m.editedAt ?? null,
-    deleted: m.deleted ?? false,
-    reactions: m.reactions ?? {},
-    ...(m.ttlSeconds !== undefined ? { ttlSeconds: m.ttlSeconds } : {}),
-    ...(m.expiresAt !== undefined ? { expiresAt: m.expiresAt } : {}),
-    ...(file !== undefined ? { file } : {}),
-  }
-}
-
-export function toContactView(c: Contact, online: boolean, mailboxes: string[] = []): ContactView {
-  return {
-    name: c.name,
-    peerId: c.peerId,
-    profileName: c.profileName ?? '',
-    blocked: c.blocked ?? false,
-    verified: c.verified,
-    online,
-    keyChanged: c.keyChanged,
-    mailboxes,
-  }
 }

@@ -29,7 +29,8 @@ import {
 import { checkName, isCleanName, isFree } from './names.js'
 import type { InviteProofs } from './proofs.js'
 import type { Requests } from './requests.js'
-import { toContactView, type ContactView, type ServiceEvent } from '../types.js'
+import type { ContactView, ServiceEvent } from '../types.js'
+import { toContactView } from '../views.js'
 
 export interface ContactHooks {
   /** Our current prekey bundle, undefined before the service started. */

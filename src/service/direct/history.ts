@@ -4,7 +4,8 @@
 import type { MessageStatus, NodeStore } from '../../store/types.js'
 import { checkCursor } from '../cursor.js'
 import { MessageNotFoundError } from '../errors.js'
-import { toMessageView, type MessageView, type ServiceEvent } from '../types.js'
+import type { MessageView, ServiceEvent } from '../types.js'
+import { toMessageView } from '../views.js'
 
 /** What history reads of the store (a narrow port). */
 export type HistoryStore = Pick<NodeStore, 'getMessage' | 'listMessages'>

@@ -1,11 +1,12 @@
 // Receiving /kith/dm frames (ARCHITECTURE.md "Delivery"). Each frame is one synchronous SQLite
-// transaction (a savepoint of a group-commit batch when ./receive-batch.ts runs it): decrypt, then store the message, the new ratchet state and the consumed prekeys
-// together, or nothing (then the frame is refused and the stream closed). Being synchronous, it
-// cannot interleave with an encryption for the same peer, so the session record is never written
+// transaction (a savepoint of a group-commit batch when ./receive-batch.ts runs it): decrypt
+// (./sessions.ts decryptFrame), then store the message, the new ratchet state and the consumed
+// prekeys together (saveDecrypted), or nothing (then the frame is refused and the stream
+// closed). Being synchronous, it cannot interleave with an encryption for the same peer, so the session record is never written
 // from two places at once. Inside, the content is dispatched by body: text (stored, acked, also
 // when a duplicate), card (with the sender's profile name, ../profile.ts), group update
-// (groups/index.ts, same transaction) or receipt (DELIVERED; READ from an accepted contact only,
-// moving our own messages to `read`). Who may send what (issue 11 "Message
+// (groups/index.ts, same transaction) or receipt (./receipts-in.ts: DELIVERED; READ from an
+// accepted contact only, moving our own messages to `read`). Who may send what (issue 11 "Message
 // requests"): a blocked peer's frames are refused before parsing; a contact, or a peer proving
 // one of our invite secrets (it becomes a contact), is served as before; a co-member (a member
 // of one of our groups) as before for group traffic and cards; a stranger's texts become a
@@ -17,23 +18,18 @@
 import debug from 'debug'
 import {
   decodeChatContent,
-  decryptPrekeyMessage,
-  decryptRatchetMessage,
   equalBytes,
   MalformedMessageError,
   NoSessionError,
   parseEnvelope,
   peerIdFromPublicKey,
   peerIdToBytes,
-  ReceiptKind,
-  responderKeys,
   toHex,
-  UntrustedIdentityError,
 } from '../../core/index.js'
-import type { PrekeyMessage } from '../../core/index.js'
 import type { StoredMessage } from '../../store/types.js'
 import type { ChatContext } from '../context.js'
-import { loadRecord } from './sessions.js'
+import { decryptFrame, saveDecrypted } from './sessions.js'
+import { applyReceipt } from './receipts-in.js'
 import { StrangerFrameError } from '../errors.js'
 import { isCleanName } from './names.js'
 import type { Disappearing } from '../disappearing.js'
@@ -42,7 +38,8 @@ import type { Profile } from '../profile.js'
 import type { InviteProofs } from './proofs.js'
 import type { Requests } from './requests.js'
 import { findSender } from '../offline/mailbox-trial.js'
-import { toMessageView, type ServiceEvent } from '../types.js'
+import type { ServiceEvent } from '../types.js'
+import { toMessageView } from '../views.js'
 
 const log = debug('kith:service')
 
@@ -101,22 +98,8 @@ export class Receiver {
     let firstSession = false
     let afterGroup: (() => void) | undefined
     cx.store.transaction(() => {
-      const record = loadRecord(cx.store, from)
-      firstSession = record?.current === undefined
-      let result
-      let consumed: { oneTimePrekeyId: number | undefined; kemPrekeyId: number } | undefined
-      if (incoming.type === 'ratchet') {
-        result = decryptRatchetMessage(cx.ctx, record, incoming.message)
-      } else {
-        const msg = incoming.message
-        if (peerIdFromPublicKey(msg.identityKey) !== from)
-          throw new UntrustedIdentityError('initial message from another identity')
-        const p = decryptPrekeyMessage(cx.ctx, cx.identity, record, msg, () =>
-          this.#responderKeys(msg),
-        )
-        result = p
-        consumed = p.consumed
-      }
+      const { result, consumed, firstSession: first } = decryptFrame(cx, from, incoming)
+      firstSession = first
       const content = decodeChatContent(result.plaintext)
       if (!equalBytes(content.sender, peerIdToBytes(from)))
         throw new MalformedMessageError('sender does not match the session')
@@ -158,12 +141,7 @@ export class Receiver {
         requests.metrics.strangerFrames++
         throw new StrangerFrameError("a stranger's card, receipt or group update is refused")
       }
-      cx.store.protocol.storeSessionSync(from, result.record.serialize())
-      if (consumed !== undefined) {
-        if (consumed.oneTimePrekeyId !== undefined)
-          cx.store.protocol.removeOneTimePrekeySync(consumed.oneTimePrekeyId)
-        cx.store.protocol.markKemPrekeyUsedSync(consumed.kemPrekeyId)
-      }
+      saveDecrypted(cx.store, from, result.record, consumed)
       // An authenticated message from a contact we added: our invite proof has done its job.
       if (trusted) this.#hooks.proofs.heard(from)
       if (content.text !== undefined) {
@@ -242,32 +220,9 @@ export class Receiver {
           this.#hooks.disappearing.receive(from, from, content, events)
         else if (trusted) this.#hooks.edits.receive(from, from, content, result.plaintext, events)
         acks.push(toHex(content.messageId))
-      } else if (content.receipt?.kind === ReceiptKind.DELIVERED) {
-        for (const raw of content.receipt.messageIds) {
-          const id = toHex(raw)
-          const m = cx.store.getMessage(id)
-          if (m === undefined && cx.groups()?.acked(id, from) === true) continue
-          if (m === undefined || m.direction !== 'out' || m.conversation !== from) continue
-          cx.store.dequeue(id)
-          if (m.status !== 'delivered') {
-            cx.store.setStatus(id, 'delivered')
-            events.push({ event: 'status', id, conversation: from, status: 'delivered' })
-          }
-        }
-      } else if (content.receipt?.kind === ReceiptKind.READ && trusted) {
-        // The contact read our messages (`kith read` there; protocol.md §4.8). Only an accepted
-        // contact's READ counts, and only for our own outgoing messages to it; read implies
-        // delivered, so the entry leaves the outbox too. Status only moves forward.
-        for (const raw of content.receipt.messageIds) {
-          const id = toHex(raw)
-          const m = cx.store.getMessage(id)
-          if (m === undefined || m.direction !== 'out' || m.conversation !== from) continue
-          cx.store.dequeue(id)
-          if (m.status !== 'read') {
-            cx.store.setStatus(id, 'read', now)
-            events.push({ event: 'status', id, conversation: from, status: 'read' })
-          }
-        }
+      } else if (content.receipt !== undefined) {
+        // DELIVERED, or READ from an accepted contact (./receipts-in.ts).
+        applyReceipt(cx, from, content.receipt, trusted, now, events)
       }
     })
     return () =>
@@ -319,17 +274,5 @@ export class Receiver {
     const sender = findSender(this.#cx.ctx, this.#cx.store, incoming.message.header)
     if (sender === undefined) throw new NoSessionError('no session decrypts this envelope')
     this.receive(sender, frame)
-  }
-
-  #responderKeys(msg: PrekeyMessage) {
-    const p = this.#cx.store.protocol
-    return responderKeys(msg, {
-      signedPrekey: p.loadSignedPrekeySync(msg.signedPrekeyId),
-      kemPrekey: p.loadKemPrekeySync(msg.kemPrekeyId),
-      oneTimePrekey:
-        msg.oneTimePrekeyId === undefined
-          ? undefined
-          : p.loadOneTimePrekeySync(msg.oneTimePrekeyId),
-    })
   }
 }

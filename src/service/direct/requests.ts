@@ -11,7 +11,8 @@ import type { RequestRow, StoredMessage } from '../../store/types.js'
 import type { ChatContext } from '../context.js'
 import { BlockedPeerError, ContactNotFoundError, RequestNotFoundError } from '../errors.js'
 import { checkName, isCleanName } from './names.js'
-import { toMessageView, type RequestView, type ServiceEvent } from '../types.js'
+import type { RequestView, ServiceEvent } from '../types.js'
+import { toMessageView } from '../views.js'
 import { publicKeyFromPeerId } from '../../core/index.js'
 
 /** Strangers whose messages are held at once. Beyond it the oldest request goes (with its

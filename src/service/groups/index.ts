@@ -12,13 +12,8 @@ import type { ChatContent, FileManifest } from '../../core/index.js'
 import type { GroupRow, MessageStatus } from '../../store/types.js'
 import { GroupNotFoundError } from '../errors.js'
 import type { EditBody } from '../edits.js'
-import {
-  toMessageView,
-  type GroupRejected,
-  type GroupView,
-  type MessageView,
-  type SendOptions,
-} from '../types.js'
+import type { GroupRejected, GroupView, MessageView, SendOptions } from '../types.js'
+import { toMessageView } from '../views.js'
 import { sendGroupBody } from './content.js'
 import {
   GROUP_SYNC_INTERVAL_MS,
