@@ -25,7 +25,8 @@ import { Files } from './files/index.js'
 import { Groups } from './groups/index.js'
 import { ServiceNotStartedError } from './lifecycle-errors.js'
 import { Cards } from './offline/cards.js'
-import { configuredMailboxes, Mailboxes } from './offline/mailboxes.js'
+import { configuredMailboxes } from './offline/configured.js'
+import { Mailboxes } from './offline/mailboxes.js'
 import { OwnCard } from './offline/own-card.js'
 import { currentBundle, ensurePrekeys } from './offline/prekeys.js'
 import { Profile } from './profile.js'
@@ -171,9 +172,9 @@ export class ServiceModules {
     this.#node.setProtectedPeers?.(
       (peer) => chosen.has(peer) || this.#store.getContact(peer) !== undefined,
     )
-    this.#node.on('peer:connect', (peer) => this.contacts.onConnect(peer))
-    this.#node.on('peer:disconnect', (peer) => this.contacts.emitPresence(peer, false))
-    this.#node.on('peer:identify', (peer, addrs) => this.contacts.onIdentify(peer, addrs))
+    this.#node.on('peer:connect', (peer) => this.contacts.presence.onConnect(peer))
+    this.#node.on('peer:disconnect', (peer) => this.contacts.presence.emitPresence(peer, false))
+    this.#node.on('peer:identify', (peer, addrs) => this.contacts.presence.onIdentify(peer, addrs))
     this.#mailboxes = new Mailboxes({
       ctx: this.#ctx,
       store: this.#store,
