@@ -22,7 +22,8 @@ import {
   type GroupDeps,
 } from './context.js'
 import { addMember, createGroup, leaveGroup, removeMember, renameGroup } from './actions.js'
-import { republishQueued, sendGroupMessage, skipStaleGaps } from './messages.js'
+import { skipStaleGaps } from './messages.js'
+import { republishQueued, sendGroupMessage } from './publish.js'
 import { farewellAcked, farewellApplied, isFarewell, reachPendingFarewells } from './removal.js'
 import { findGroup } from './naming.js'
 import { GroupTopics } from './topics.js'

@@ -19,7 +19,7 @@ import {
 import type { ContentIn } from '../../core/index.js'
 import type { GroupRow } from '../../store/types.js'
 import { OPS_PER_UPDATE, type GroupContext } from './context.js'
-import { queueUpdate } from './membership.js'
+import { queueUpdate } from './control.js'
 
 const log = debug('kith:service:groups')
 

@@ -17,7 +17,8 @@ import type { GroupRow } from '../../store/types.js'
 import { NotAMemberError } from '../errors.js'
 import { OPS_PER_UPDATE, type GroupContext } from './context.js'
 import { ensureSession } from './keys.js'
-import { activeGroup, loadGroup, queueUpdate, verifiedOp } from './membership.js'
+import { activeGroup, loadGroup, verifiedOp } from './membership.js'
+import { queueUpdate } from './control.js'
 import { findGroup } from './naming.js'
 
 const log = debug('kith:service:groups')

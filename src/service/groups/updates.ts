@@ -8,7 +8,8 @@ import { SenderKeyDistribution, toHex, verifyContactCard } from '../../core/inde
 import type { ChatContent, GroupUpdate } from '../../core/index.js'
 import type { GroupContext } from './context.js'
 import { acceptDistribution } from './keys.js'
-import { ingestOps, queueUpdate } from './membership.js'
+import { ingestOps } from './membership.js'
+import { queueUpdate } from './control.js'
 import { removedBy } from './removal.js'
 
 const log = debug('kith:service:groups')
