@@ -32,3 +32,11 @@ export interface ChatContext {
    *  blocked peer, adds our invite proof). */
   outgoing?: (peer: string, content: Uint8Array) => Uint8Array
 }
+
+/**
+ * A module's port (issue 13 "narrow ports", js-libp2p's *Components idea): the service context
+ * with the node narrowed to `N`, the slice of KithNode the module calls. ChatService hands every
+ * module the full context; each declares what it uses, so a fake needs only that and a new node
+ * method touches only the modules that call it.
+ */
+export type WithNode<N> = Omit<ChatContext, 'node'> & { readonly node: N }

@@ -16,10 +16,14 @@
 // This module owns those rules; it knows nothing of how the outbox sends or of receiving frames.
 import { decodeChatContent, encodeChatContent, MESSAGE_ID_BYTES, toHex } from '../core/index.js'
 import type { ChatContent } from '../core/index.js'
-import type { ChatContext } from './context.js'
+import type { KithNode } from '../node/index.js'
+import type { WithNode } from './context.js'
 import { InvalidNameError } from './errors.js'
 import { isCleanName, nameProblem } from './direct/names.js'
 import type { ProfileView } from './types.js'
+
+/** The slice of the node profile uses (a narrow port: context.ts WithNode). */
+export type ProfileNode = Pick<KithNode, 'peerId'>
 
 /** When (the sender's `sentAt`) the profile name we keep for `peer` was sent. */
 const sentAtKey = (peer: string) => `profile.at.${peer}`
@@ -37,11 +41,11 @@ export interface ProfileHooks {
 }
 
 export class Profile {
-  readonly #cx: ChatContext
+  readonly #cx: WithNode<ProfileNode>
   readonly #hooks: ProfileHooks
   #name: string
 
-  constructor(cx: ChatContext, hooks: ProfileHooks, name: string) {
+  constructor(cx: WithNode<ProfileNode>, hooks: ProfileHooks, name: string) {
     this.#cx = cx
     this.#hooks = hooks
     this.#name = name

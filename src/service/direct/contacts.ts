@@ -17,7 +17,8 @@ import {
 import type { DecodedInvite, PrekeyBundle } from '../../core/index.js'
 import { announceAddrs, packAddrs, unpackAddrs } from '../../node/index.js'
 import type { Contact } from '../../store/types.js'
-import type { ChatContext } from '../context.js'
+import type { KithNode } from '../../node/index.js'
+import type { WithNode } from '../context.js'
 import { ServiceNotStartedError } from '../lifecycle-errors.js'
 import { loadRecord } from './sessions.js'
 import {
@@ -32,6 +33,12 @@ import { Presence } from './presence.js'
 import type { Requests } from './requests.js'
 import type { ContactView, ServiceEvent } from '../types.js'
 import { toContactView } from '../views.js'
+
+/** The slice of the node contacts uses (a narrow port: ../context.ts WithNode). */
+export type ContactsNode = Pick<
+  KithNode,
+  'candidateAddrs' | 'fetchCard' | 'findCard' | 'isConnected' | 'peerId' | 'unwatch' | 'watch'
+>
 
 export interface ContactHooks {
   /** Our current prekey bundle, undefined before the service started. */
@@ -56,13 +63,13 @@ export interface ContactHooks {
 }
 
 export class Contacts {
-  readonly #cx: ChatContext
+  readonly #cx: WithNode<ContactsNode>
   readonly #hooks: ContactHooks
 
   /** The node's presence events for contacts (./presence.ts). */
   readonly presence: Presence
 
-  constructor(cx: ChatContext, hooks: ContactHooks) {
+  constructor(cx: WithNode<ContactsNode>, hooks: ContactHooks) {
     this.#cx = cx
     this.#hooks = hooks
     this.presence = new Presence(cx, hooks)

@@ -3,13 +3,14 @@
 // messages — encrypted afresh per attempt over the pairwise session (./sessions.ts), backoff
 // (./delivery.ts), a mailbox deposit when the member is not connected. It owns no state; it knows
 // nothing of what the contents say (the groups queue them and dequeue them on a receipt).
-import type { ChatContext } from '../context.js'
+import type { KithNode } from '../../node/index.js'
+import type { WithNode } from '../context.js'
 import { MAX_BATCH, nextAttemptDelay } from './delivery.js'
 import { encryptAll, loadRecord } from './sessions.js'
 
 /** What draining the control outbox uses of the service context (a narrow port). */
 export type ControlOutboxContext = Pick<
-  ChatContext,
+  WithNode<Pick<KithNode, 'sendDm'>>,
   'ctx' | 'store' | 'node' | 'outgoing' | 'stopped' | 'mailboxes'
 >
 

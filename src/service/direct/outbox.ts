@@ -9,7 +9,8 @@
 import debug from 'debug'
 import { encodeChatContent, fromHex, MESSAGE_ID_BYTES, toHex } from '../../core/index.js'
 import type { MessageStatus, OutboxEntry, StoredMessage } from '../../store/types.js'
-import type { ChatContext } from '../context.js'
+import type { KithNode } from '../../node/index.js'
+import type { WithNode } from '../context.js'
 import { canDeposit, encryptAll } from './sessions.js'
 import { flushGroupControl } from './control-outbox.js'
 import { MAX_BATCH, nextAttemptDelay } from './delivery.js'
@@ -17,12 +18,15 @@ import { unitRandom } from '../random.js'
 import { MAILBOX_REDEPOSIT_MS } from '../offline/mailboxes.js'
 import { toMessageView } from '../views.js'
 
+/** The slice of the node outbox uses (a narrow port: ../context.ts WithNode). */
+export type OutboxNode = Pick<KithNode, 'isConnected' | 'peerId' | 'sendDm'>
+
 const log = debug('kith:service')
 
 export { MAX_SEND_BATCH } from '../text.js'
 
 export class Outbox {
-  readonly #cx: ChatContext
+  readonly #cx: WithNode<OutboxNode>
   readonly #flushing = new Set<string>()
   readonly #flushAgain = new Set<string>()
   readonly #flushAll = new Set<string>()
@@ -30,7 +34,7 @@ export class Outbox {
   /** The retry backoff's jitter, from the injected rng (./delivery.ts nextAttemptDelay). */
   readonly #jitter = (): number => unitRandom(this.#cx.ctx.rng)
 
-  constructor(cx: ChatContext) {
+  constructor(cx: WithNode<OutboxNode>) {
     this.#cx = cx
   }
 

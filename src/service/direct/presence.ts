@@ -3,12 +3,16 @@
 // its DHT card if it has none, after a restore), a co-member its group control contents; a
 // contact's identified addresses are remembered and watched; presence events for the API. It owns
 // no state and knows nothing of invites or the contact list's rules (./contacts.ts).
-import type { ChatContext } from '../context.js'
+import type { KithNode } from '../../node/index.js'
+import type { WithNode } from '../context.js'
 import type { ContactHooks } from './contacts.js'
 import { loadRecord } from './sessions.js'
 
 /** What presence uses of the service context (a narrow port). */
-export type PresenceContext = Pick<ChatContext, 'ctx' | 'store' | 'node' | 'emit'>
+export type PresenceContext = Pick<
+  WithNode<Pick<KithNode, 'watch'>>,
+  'ctx' | 'store' | 'node' | 'emit'
+>
 /** The hooks presence uses. */
 export type PresenceHooks = Pick<
   ContactHooks,

@@ -27,7 +27,8 @@ import {
   toHex,
 } from '../../core/index.js'
 import type { StoredMessage } from '../../store/types.js'
-import type { ChatContext } from '../context.js'
+import type { KithNode } from '../../node/index.js'
+import type { WithNode } from '../context.js'
 import { decryptFrame, saveDecrypted } from './sessions.js'
 import { applyReceipt } from './receipts-in.js'
 import { StrangerFrameError } from '../errors.js'
@@ -40,6 +41,9 @@ import type { Requests } from './requests.js'
 import { findSender } from '../offline/mailbox-trial.js'
 import type { ServiceEvent } from '../types.js'
 import { toMessageView } from '../views.js'
+
+/** The slice of the node receive uses (a narrow port: ../context.ts WithNode). */
+export type ReceiveNode = Pick<KithNode, 'watch'>
 
 const log = debug('kith:service')
 
@@ -63,10 +67,10 @@ export interface ReceiveHooks {
 }
 
 export class Receiver {
-  readonly #cx: ChatContext
+  readonly #cx: WithNode<ReceiveNode>
   readonly #hooks: ReceiveHooks
 
-  constructor(cx: ChatContext, hooks: ReceiveHooks) {
+  constructor(cx: WithNode<ReceiveNode>, hooks: ReceiveHooks) {
     this.#cx = cx
     this.#hooks = hooks
   }

@@ -24,10 +24,26 @@ export const CARDS_PER_UPDATE = 12
 /** Ops per GroupUpdate when a whole op log is sent (≈150 B per op). */
 export const OPS_PER_UPDATE = 256
 
+/** The slice of the node the groups use (a narrow port, js-libp2p *Components style): the
+ *  topic, sync and card lookups, and peer events. */
+export type GroupNode = Pick<
+  KithNode,
+  | 'findCard'
+  | 'isConnected'
+  | 'on'
+  | 'onSyncRequest'
+  | 'pubsubPublish'
+  | 'pubsubSubscribe'
+  | 'pubsubUnsubscribe'
+  | 'syncFetch'
+  | 'unwatch'
+  | 'watch'
+>
+
 export interface GroupDeps {
   ctx: CoreContext
   store: NodeStore
-  node: KithNode
+  node: GroupNode
   identity: IdentityKeyPair
   cards: Cards
   emit(e: ServiceEvent): void

@@ -40,10 +40,24 @@ export const OWN_MAILBOXES = 4
 
 const CHOSEN = 'mailboxes.chosen'
 
+/** The slice of the node the mailboxes use (a narrow port): card lookup, deposit, fetch and
+ *  confirm, the mailbox policy, and peer events. */
+export type MailboxesNode = Pick<
+  KithNode,
+  | 'findCard'
+  | 'connections'
+  | 'mailboxConfirm'
+  | 'mailboxDeposit'
+  | 'mailboxFetch'
+  | 'on'
+  | 'peerId'
+  | 'setMailboxPolicy'
+>
+
 export interface MailboxDeps {
   ctx: CoreContext
   store: NodeStore
-  node: KithNode
+  node: MailboxesNode
   identity: IdentityKeyPair
   cards: Cards
   /** The mailboxes the user configured (configuredMailboxes). */

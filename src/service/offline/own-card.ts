@@ -6,21 +6,28 @@
 import debug from 'debug'
 import type { PrekeyBundle } from '../../core/index.js'
 import { announceAddrs } from '../../node/index.js'
-import type { ChatContext } from '../context.js'
+import type { KithNode } from '../../node/index.js'
+import type { WithNode } from '../context.js'
 import { ServiceNotStartedError } from '../lifecycle-errors.js'
 import { encryptAll, loadRecord } from '../direct/sessions.js'
+
+/** The slice of the node the own card uses (a narrow port: ../context.ts WithNode). */
+export type OwnCardNode = Pick<
+  KithNode,
+  'candidateAddrs' | 'isConnected' | 'sendDm' | 'setCardSource'
+>
 
 const log = debug('kith:service')
 
 export class OwnCard {
-  readonly #cx: ChatContext
+  readonly #cx: WithNode<OwnCardNode>
   readonly #bundle: () => PrekeyBundle | undefined
   readonly #content: (card: Uint8Array) => Uint8Array
 
   /** `bundle`: our current prekey bundle, undefined before the service started. `content`: the
    *  ChatContent carrying a card and our profile name (Profile.content). */
   constructor(
-    cx: ChatContext,
+    cx: WithNode<OwnCardNode>,
     bundle: () => PrekeyBundle | undefined,
     content: (card: Uint8Array) => Uint8Array,
   ) {
