@@ -13,7 +13,7 @@ import {
   MAILBOX_PROTOCOL,
 } from '../../src/node/mailbox/limits.js'
 import type { MailboxItem } from '../../src/node/mailbox/types.js'
-import type { ConnectionInfo, KithNode } from '../../src/node/types.js'
+import type { ConnectionInfo } from '../../src/node/types.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import type { Cards } from '../../src/service/offline/cards.js'
 import { configuredMailboxes } from '../../src/service/offline/configured.js'
@@ -85,7 +85,7 @@ function mailboxes(
   const m = new Mailboxes({
     ctx,
     store,
-    node: node as unknown as KithNode,
+    node,
     identity: IdentityKeyPair.generate(nodeCrypto, nodeRng),
     cards: { of: () => undefined } as unknown as Cards,
     configured,
