@@ -3,10 +3,11 @@
 // and message text only where the user asked for messages.
 import type { MessageStatus } from '../store/types.js'
 import type { ConnectionInfo, NatStatus, NodeMetrics, ReservationInfo } from '../node/index.js'
-import { type GroupEvent } from './group-event.js'
+import type { GroupEvent } from './group-event.js'
 import type { EditMetrics } from './edits.js'
+import type { FileMetrics } from './files/send.js'
 import type { RequestMetrics } from './direct/requests.js'
-import { type FileInfo } from './files/info.js'
+import type { FileInfo } from './files/info.js'
 import type { FileListRow } from './files/index.js'
 
 /** `kith search` (./search.ts). */
@@ -39,18 +40,9 @@ export interface NodeStatus {
   metrics: NodeMetrics & {
     /** Group messages the topic validators rejected, by reason (docs/groups.md §3). */
     groupRejected?: GroupRejected
-    /** Downloads (./files/): started, completed, and chunks refused for a bad hash or length. */
-    files?: {
-      badChunks: number
-      downloads: number
-      completed: number
-      /** 1:1 files whose chunks a mailbox of the recipient holds (files/deposit.ts). */
-      deposited: number
-      /** 1:1 files a mailbox took part of (its quota reached): the rest comes from the sender. */
-      depositPartial: number
-      /** 1:1 files no mailbox of the recipient took. */
-      depositFailed: number
-    }
+    /** Downloads (./files/): started, completed, chunks refused for a bad hash or length, and
+     *  deposits (files/send.ts FileMetrics). */
+    files?: FileMetrics
     /** Message requests and blocking (requests.ts RequestMetrics) and requests pending now. */
     requests?: RequestMetrics & { pending: number }
     /** Edits, deletes and reactions refused, stale, held now (edits.ts EditMetrics). */

@@ -21,7 +21,7 @@ import type { GroupOpRecord, GroupState } from '../../core/index.js'
 import { GROUP_SECRET_BYTES, MAX_GROUP_OPS } from '../../core/wire/limits.js'
 import type { GroupRow } from '../../store/types.js'
 import { ContactNotFoundError, GroupNotFoundError, NotAnAdminError } from '../errors.js'
-import { type GroupContext } from './context.js'
+import type { GroupContext } from './context.js'
 import { recordEvents } from './events.js'
 import { findGroup } from './naming.js'
 
