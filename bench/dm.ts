@@ -39,7 +39,7 @@ import {
 import { kithLatencies, kithRate } from './lib/dm-kith.js'
 import { giftWrapOf, nostrLatencies, nostrPair, nostrRate, startRelay } from './lib/dm-nostr.js'
 import { findProfile, formatProfile, summarizeProfile } from './lib/dm-profile.js'
-import { MAX_SEND_BATCH } from '../src/service/outbox.js'
+import { MAX_SEND_BATCH } from '../src/service/direct/outbox.js'
 import { kithBatchRate } from './lib/dm-batch.js'
 import { rawEcho } from './lib/dm-raw.js'
 import { SETTLE_MS, startFigures, type StartSample } from './lib/dm-start.js'

@@ -65,6 +65,7 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorReport>> = {
   FileUnavailable: row(503, EXIT_FAILURE),
   FileCancelled: conflict,
   FileWrite: row(507, EXIT_FAILURE),
+  ServiceNotStarted: row(503, EXIT_FAILURE),
   // ---- the daemon (src/daemon/relay-api.ts): every chat route of a relay ----
   NotAvailableOnRelay: row(404, EXIT_FAILURE),
   // ---- the core and the store, when a request's input reaches them ----

@@ -38,7 +38,7 @@ export interface DaemonOptions {
   listen: string[]
   bootstrap: string[]
   /** `--mailbox MA` (repeatable, with /p2p/<id>): mailboxes the user chose besides the bootstrap
-   *  relays and accepted contacts (src/service/mailboxes.ts). */
+   *  relays and accepted contacts (src/service/offline/mailboxes.ts). */
   mailbox?: string[] | undefined
   /** STUN servers (`host:port`) for hole punching; default: port STUN_DEFAULT_PORT of every
    *  bootstrap peer with an IP address (a `kith relay` runs one). */

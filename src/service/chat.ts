@@ -1,89 +1,44 @@
-// ChatService: the façade of 1:1 chat (ARCHITECTURE.md "Delivery") that implements ChatApi and
-// wires the modules that do the work, each handed a ChatContext (./context.ts):
-//  - ./contacts.ts  invites, the contact list, safety numbers, presence events;
-//  - ./outbox.ts    `send` (returns once the message is durably in the outbox, status `queued`),
-//                   the flush in batches, mailbox deposit fallback, backoff and retry timers, and
-//                   the group control outbox;
-//  - ./receive.ts   one synchronous SQLite transaction per frame: decrypt, store, dispatch;
-//  - ./receipts.ts  batched acks;   ./own-card.ts  signing, publishing and pushing our card;
-//  - ./profile.ts   our display name (`kith profile`) and the ones contacts send;
-//  - ./conversations.ts  the conversation list, read marks (READ receipts) and settings;
-//  - ./edits.ts, ./disappearing.ts  replies' checks, edits, deletes, reactions, timers (sent by
-//                   ./edit-transport.ts);
-//  - ./mailboxes.ts, ./groups/ and ./files/ (created at start).
-// Every message carries an id and a per-conversation sequence; the receiver drops duplicate ids
-// and acks (again) inside the encrypted channel; the sender retries unacked messages with fresh
-// encryptions, with backoff, whenever the peer is reachable, across restarts.
-// The service knows no transport details (KithNode) and no SQL (NodeStore).
+// ChatService: the façade of the service (ARCHITECTURE.md "Delivery") that implements ChatApi.
+// Each call checks its arguments and hands the work to a module; the modules and their wiring,
+// start and stop are ./wiring.ts:
+//  - ./direct/   1:1 chat: contacts, the outbox (durable `send`, batches, retry with backoff, the
+//                mailbox fallback), receive (one SQLite transaction per frame), receipts, message
+//                requests and invite proofs, history (./direct/history.ts), the session path;
+//  - ./offline/  mailboxes, contact cards, our own card, prekeys;
+//  - ./groups/   groups (docs/groups.md);   ./files/  files (docs/files.md);
+//  - ./profile.ts, ./conversations.ts, ./edits.ts, ./disappearing.ts, ./search.ts, ./status.ts.
+// The façade knows no transport details (KithNode) and no SQL (NodeStore), nor how modules are wired.
 import debug from 'debug'
-import { peerIdBytesFromPublicKey } from '../core/index.js'
-import type { CoreContext, IdentityKeyPair, PrekeyBundle } from '../core/index.js'
 import type { ConnectionInfo, KithNode } from '../node/index.js'
 import type { MessageStatus, NodeStore } from '../store/types.js'
-import { Cards } from './cards.js'
-import { Contacts } from './contacts.js'
-import { Conversations } from './conversations.js'
-import { Disappearing } from './disappearing.js'
-import { editTransport } from './edit-transport.js'
-import { Edits } from './edits.js'
-import type { ChatContext } from './context.js'
-import { checkCursor } from './cursor.js'
-import {
-  ContactNotFoundError,
-  InvalidArgumentError,
-  MessageNotFoundError,
-  NotImplementedError,
-} from './errors.js'
-import { Groups } from './groups/index.js'
-import { findGroup } from './groups/naming.js'
-import { Files, type FileListRow } from './files/index.js'
+import { directHistory, waitDelivered } from './direct/history.js'
+import { MAX_SEND_BATCH } from './direct/outbox.js'
+import { ContactNotFoundError, InvalidArgumentError, MessageNotFoundError } from './errors.js'
+import type { FileListRow } from './files/index.js'
 import type { FileInfo } from './files/info.js'
-import { configuredMailboxes, Mailboxes } from './mailboxes.js'
-import { MAX_SEND_BATCH, Outbox } from './outbox.js'
-import { OwnCard } from './own-card.js'
-import { currentBundle, ensurePrekeys } from './prekeys.js'
-import { Profile } from './profile.js'
-import { Receipts } from './receipts.js'
-import { InviteProofs } from './proofs.js'
-import { Receiver } from './receive.js'
-import { ReceiveBatcher } from './receive-batch.js'
-import { Requests } from './requests.js'
-import { startSessionFromDht } from './restore.js'
+import { findGroup } from './groups/naming.js'
 import { searchMessages } from './search.js'
-import {
-  toMessageView,
-  type ChatApi,
-  type ContactView,
-  type ConversationView,
-  type GroupView,
-  type MessageView,
-  type NodeStatus,
-  type ProfileView,
-  type RequestView,
-  type SendOptions,
-  type SearchRequest,
-  type ServiceEvent,
-  type SettingsView,
-} from './types.js'
+import { nodeStatus } from './status.js'
 import { checkText } from './text.js'
+import type {
+  ChatApi,
+  ContactView,
+  ConversationView,
+  GroupView,
+  MessageView,
+  NodeStatus,
+  ProfileView,
+  RequestView,
+  SendOptions,
+  SearchRequest,
+  ServiceEvent,
+  SettingsView,
+} from './types.js'
+import { ServiceModules, type ChatServiceDeps } from './wiring.js'
+
+export type { ChatServiceDeps } from './wiring.js'
 
 const log = debug('kith:service')
-
-export interface ChatServiceDeps {
-  store: NodeStore
-  node: KithNode
-  identity: IdentityKeyPair
-  ctx: CoreContext
-  name: string
-  /** Mailboxes the user configured: `--bootstrap` relays and `--mailbox` multiaddrs (./mailboxes.ts). */
-  mailboxes?: { bootstrap: readonly string[]; explicit: readonly string[] }
-  /** Where files live (./files/): sealed chunks, and finished downloads without --out. Without
-   *  it the service has no files. */
-  files?: { dir: string; downloads: string }
-  /** How long a delivery receipt waits for more ids (default ACK_DELAY_MS, ./delivery.ts);
-   *  tests on a loaded machine widen it to see the coalescing. */
-  ackDelayMs?: number
-}
 
 export function createChatService(deps: ChatServiceDeps): ChatService {
   return new ChatService(deps)
@@ -92,196 +47,22 @@ export function createChatService(deps: ChatServiceDeps): ChatService {
 export class ChatService implements ChatApi {
   readonly #store: NodeStore
   readonly #node: KithNode
-  readonly #identity: IdentityKeyPair
-  readonly #ctx: CoreContext
-  readonly #configuredMailboxes: ChatServiceDeps['mailboxes']
   readonly #listeners = new Set<(e: ServiceEvent) => void>()
-  #bundle: PrekeyBundle | undefined
-  readonly #cards: Cards
-  readonly #cx: ChatContext
-  readonly #contacts: Contacts
-  readonly #outbox: Outbox
-  readonly #receipts: Receipts
-  readonly #ownCard: OwnCard
-  readonly #receiver: Receiver
-  readonly #batcher: ReceiveBatcher
-  readonly #requests: Requests
-  readonly #proofs: InviteProofs
-  readonly #profile: Profile
-  readonly #conversations: Conversations
-  readonly #edits: Edits
-  readonly #disappearing: Disappearing
-  #mailboxes: Mailboxes | undefined
-  /** Groups (./groups/): membership, sender keys, group messages, sync. */
-  #groups: Groups | undefined
-  #files: Files | undefined
-  readonly #filesDirs: ChatServiceDeps['files']
-  #stopped = false
+  /** Every module, wired (./wiring.ts). */
+  readonly #m: ServiceModules
 
   constructor(deps: ChatServiceDeps) {
     this.#store = deps.store
     this.#node = deps.node
-    this.#identity = deps.identity
-    this.#ctx = deps.ctx
-    this.#configuredMailboxes = deps.mailboxes
-    this.#filesDirs = deps.files
-    this.#cards = new Cards(deps.ctx, deps.store, deps.identity)
-    this.#cx = {
-      ctx: deps.ctx,
-      store: deps.store,
-      node: deps.node,
-      identity: deps.identity,
-      cards: this.#cards,
-      meBytes: peerIdBytesFromPublicKey(deps.identity.publicKey),
-      stopped: () => this.#stopped,
-      emit: (e) => this.#emit(e),
-      mailboxes: () => this.#mailboxes,
-      groups: () => this.#groups,
-      files: () => this.#files,
-    }
-    this.#proofs = new InviteProofs(deps.ctx, deps.store)
-    // Every content for a peer passes here before encryption (context.ts encryptAll): nothing
-    // is sent to a blocked peer; a contact we added gets our invite proof until it answers.
-    this.#cx.outgoing = (peer, content) => {
-      this.#requests.refuseOutgoing(peer)
-      return this.#proofs.decorate(peer, content, this.#profile.name)
-    }
-    this.#outbox = new Outbox(this.#cx)
-    this.#receipts = new Receipts(this.#cx, deps.ackDelayMs)
-    const flushSoon = (peer: string, all?: boolean) => this.#outbox.flushSoon(peer, all)
-    this.#profile = new Profile(
-      this.#cx,
-      {
-        signCard: () => this.#ownCard.sign(true),
-        flushSoon,
-        isCoMember: (peer) => this.#requests.isCoMember(peer),
-      },
-      deps.name,
-    )
-    this.#ownCard = new OwnCard(
-      this.#cx,
-      () => this.#bundle,
-      (card) => this.#profile.content(card),
-    )
-    this.#conversations = new Conversations(this.#cx, {
-      queueRead: (peer, ids) => this.#receipts.queueRead(peer, ids),
-    })
-    const bodies = editTransport(this.#cx, flushSoon)
-    this.#edits = new Edits(this.#cx, bodies)
-    this.#disappearing = new Disappearing(this.#cx, bodies)
-    const pushCard = (peer: string) => this.#ownCard.push(peer)
-    const queueAck = (peer: string, id: string) => this.#receipts.queueAck(peer, id)
-    this.#requests = new Requests(this.#cx, { queueAck, pushCard, flushSoon })
-    this.#contacts = new Contacts(this.#cx, {
-      bundle: () => this.#bundle,
-      name: () => this.#profile.name,
-      flushSoon,
-      pushCard,
-      queueAck,
-      proofs: this.#proofs,
-      signCard: () => this.#ownCard.sign(false),
-      requests: this.#requests,
-      startSession: (peer) => startSessionFromDht(this.#cx, peer),
-    })
-    this.#receiver = new Receiver(this.#cx, {
-      queueAck,
-      flushSoon,
-      pushCard,
-      requests: this.#requests,
-      proofs: this.#proofs,
-      profile: this.#profile,
-      edits: this.#edits,
-      disappearing: this.#disappearing,
-    })
-    this.#batcher = new ReceiveBatcher(this.#cx, this.#receiver)
+    this.#m = new ServiceModules(deps, (e) => this.#emit(e))
   }
 
-  async start(): Promise<void> {
-    await ensurePrekeys(this.#ctx, this.#store, this.#identity)
-    this.#bundle = await currentBundle(this.#store, this.#identity)
-    // Frames arriving together are stored in one transaction (./receive-batch.ts).
-    this.#node.onDm((from, frame) => this.#batcher.handle(from, frame))
-    this.#node.onCardRequest((from, secret) => this.#contacts.serveCard(from, secret))
-    const configured = configuredMailboxes(
-      this.#configuredMailboxes?.bootstrap ?? [],
-      this.#configuredMailboxes?.explicit ?? [],
-    )
-    // Accepted contacts and the mailboxes the user configured keep connection slots whatever
-    // strangers do (node/resources.ts; the node protects its --bootstrap relays by itself).
-    const chosen = new Set(configured.map((c) => c.peerId))
-    this.#node.setProtectedPeers?.(
-      (peer) => chosen.has(peer) || this.#store.getContact(peer) !== undefined,
-    )
-    this.#node.on('peer:connect', (peer) => this.#contacts.onConnect(peer))
-    this.#node.on('peer:disconnect', (peer) => this.#contacts.emitPresence(peer, false))
-    this.#node.on('peer:identify', (peer, addrs) => this.#contacts.onIdentify(peer, addrs))
-    this.#mailboxes = new Mailboxes({
-      ctx: this.#ctx,
-      store: this.#store,
-      node: this.#node,
-      identity: this.#identity,
-      cards: this.#cards,
-      configured,
-      receive: (frame) => this.#receiver.receiveFromMailbox(frame),
-      onChange: () => this.#ownCard.changed(),
-    })
-    // The node publishes our card in the DHT (at start, hourly, on address changes).
-    this.#ownCard.publish()
-    this.#mailboxes.start()
-    this.#groups = new Groups({
-      ctx: this.#ctx,
-      store: this.#store,
-      node: this.#node,
-      identity: this.#identity,
-      cards: this.#cards,
-      emit: (e) => this.#emit(e),
-      flush: (peer) => this.#outbox.flushSoon(peer),
-      ownCard: () => this.#ownCard.sign(true),
-      bodies: {
-        receive: (groupId, from, content, raw, events) =>
-          content.disappearing !== undefined
-            ? this.#disappearing.receive(groupId, from, content, events)
-            : this.#edits.receive(groupId, from, content, raw, events),
-        inserted: (id, events) => this.#edits.inserted(id, events),
-        ttl: (groupId) => this.#disappearing.ttl(groupId),
-      },
-      files: {
-        manifestFor: (m) => this.#files?.manifestFor(m),
-        received: (groupId, from, content, now) =>
-          this.#files?.receivedGroup(groupId, from, content, now),
-      },
-      pushCard: (peer) => this.#ownCard.push(peer),
-    })
-    this.#groups.start()
-    this.#disappearing.start()
-    if (this.#filesDirs !== undefined) {
-      this.#files = new Files({
-        cx: this.#cx,
-        ...this.#filesDirs,
-        contact: (ref) => this.#contacts.get(ref).peerId,
-        queue: (peer, text, id) => this.#outbox.send(peer, text, { file: { id } }),
-        queueGroup: (ref, text, file) => this.#groupsOrThrow().sendFile(ref, text, file),
-        mailboxesOf: (peer) => this.#mailboxes?.mailboxesOf(peer) ?? Promise.resolve([]),
-        ownMailboxes: () => this.#mailboxes?.own() ?? [],
-      })
-      this.#files.start()
-    }
-    for (const peer of this.#store.groups.controlPeers()) this.#outbox.flushSoon(peer)
-    for (const c of this.#store.listContacts()) this.#node.watch(c.peerId, c.addrs)
-    this.#requests.watchCoMembers()
-    for (const peer of this.#store.outboxPeers()) this.#outbox.flushSoon(peer)
+  start(): Promise<void> {
+    return this.#m.start()
   }
 
   stop(): Promise<void> {
-    this.#batcher.drain() // frames already handled are committed before the store closes
-    this.#stopped = true
-    this.#mailboxes?.stop()
-    this.#groups?.stop()
-    this.#disappearing.stop()
-    this.#files?.stop()
-    this.#node.setCardSource(undefined)
-    this.#outbox.stop()
-    return Promise.resolve()
+    return this.#m.stop()
   }
 
   on(fn: (e: ServiceEvent) => void): () => void {
@@ -299,125 +80,87 @@ export class ChatService implements ChatApi {
     }
   }
 
-  // ---- Node and contacts (./contacts.ts) ----------------------------------------------------
+  // ---- Node (./status.ts) and contacts (./direct/contacts.ts) ----------------------------------
 
   status(): NodeStatus {
-    const conns = this.#node.connections()
-    const net = this.#node.network?.() ?? { state: 'online', since: 0 }
-    const contacts = this.#store.listContacts()
-    const direct = new Set(conns.filter((c) => c.direct).map((c) => c.peerId))
-    const any = new Set(conns.map((c) => c.peerId))
-    const contactsConnected = { direct: 0, relayed: 0 }
-    for (const c of contacts) {
-      if (direct.has(c.peerId)) contactsConnected.direct++
-      else if (any.has(c.peerId)) contactsConnected.relayed++
-    }
-    const somewhereToGo =
-      contacts.length > 0 || (this.#configuredMailboxes?.bootstrap.length ?? 0) > 0
-    return {
-      peerId: this.#node.peerId,
-      name: this.#profile.name,
-      addrs: this.#node.addrs(),
-      connections: conns.length,
-      nat: this.#node.nat(),
-      mailboxes: this.#mailboxes?.chosen() ?? [],
-      network:
-        net.state === 'offline'
-          ? 'offline'
-          : conns.length === 0 && somewhereToGo
-            ? 'unreachable'
-            : 'online',
-      networkSince: net.since,
-      reservations: this.#node.reservations?.() ?? [],
-      contactsConnected,
-      metrics: {
-        ...(this.#mailboxes?.addMetrics(this.#node.metrics()) ?? this.#node.metrics()),
-        groupRejected: this.#groups?.metrics(),
-        files: this.#files?.metrics(),
-        requests: {
-          ...this.#requests.metrics,
-          pending: this.#store.trust.requestTotals().requests,
-        },
-        edits: { ...this.#edits.metrics, held: this.#store.edits.heldCount() },
-      },
-    }
+    return nodeStatus(this.#node, this.#store, this.#m)
   }
 
   peers(): ConnectionInfo[] {
     return this.#node.connections()
   }
 
-  // ---- Our profile (./profile.ts) -------------------------------------------------------------
+  // ---- Our profile (./profile.ts) --------------------------------------------------------------
 
   profile(): ProfileView {
-    return this.#profile.view()
+    return this.#m.profile.view()
   }
 
   /** InvalidNameError; tells every accepted contact. */
   setProfileName(name: string): ProfileView {
-    return this.#profile.setName(name)
+    return this.#m.profile.setName(name)
   }
 
   invite(opts?: { once?: boolean; full?: boolean }): { link: string; peerId: string } {
-    return this.#contacts.invite(opts)
+    return this.#m.contacts.invite(opts)
   }
 
   renameContact(ref: string, name: string): { name: string; peerId: string } {
-    return this.#contacts.rename(ref, name)
+    return this.#m.contacts.rename(ref, name)
   }
 
   blockContact(ref: string): { peerId: string; blocked: boolean } {
-    return this.#requests.block(ref)
+    return this.#m.requests.block(ref)
   }
 
   unblockContact(ref: string): { peerId: string; blocked: boolean } {
-    return this.#requests.unblock(ref)
+    return this.#m.requests.unblock(ref)
   }
 
-  // ---- Message requests (./requests.ts) ------------------------------------------------------
+  // ---- Message requests (./direct/requests.ts) -------------------------------------------------
 
   listRequests(): RequestView[] {
-    return this.#requests.list()
+    return this.#m.requests.list()
   }
 
   acceptRequest(peerId: string, name?: string): { peerId: string; accepted: boolean } {
-    return this.#requests.accept(peerId, name)
+    return this.#m.requests.accept(peerId, name)
   }
 
   blockRequest(peerId: string): { peerId: string; accepted: boolean } {
-    return this.#requests.blockRequest(peerId)
+    return this.#m.requests.blockRequest(peerId)
   }
 
   addContact(link: string, name?: string): Promise<{ name: string; peerId: string }> {
-    return this.#contacts.add(link, name)
+    return this.#m.contacts.add(link, name)
   }
 
   listContacts(): ContactView[] {
-    return this.#contacts.list()
+    return this.#m.contacts.list()
   }
 
   removeContact(ref: string, purge: boolean): { removed: boolean } {
-    return this.#contacts.remove(ref, purge)
+    return this.#m.contacts.remove(ref, purge)
   }
 
   safetyNumber(ref: string): { contact: string; safetyNumber: string } {
-    return this.#contacts.safetyNumber(ref)
+    return this.#m.contacts.safetyNumber(ref)
   }
 
   confirmSafetyNumber(ref: string, number: string): { verified: boolean } {
-    return this.#contacts.confirmSafetyNumber(ref, number)
+    return this.#m.contacts.confirmSafetyNumber(ref, number)
   }
 
-  // ---- Messages (./outbox.ts, ./receive.ts) -------------------------------------------------
+  // ---- Messages (./direct/outbox.ts, ./direct/receive.ts) --------------------------------------
 
   send(ref: string, text: string, opts: SendOptions = {}): { id: string; status: MessageStatus } {
     checkText(text) // blank or over MAX_TEXT_BYTES: refused here, for CLI and API alike
-    const peer = this.#contacts.get(ref).peerId
+    const peer = this.#m.contacts.get(ref).peerId
     const { replyTo } = opts
     if (replyTo !== undefined && this.#store.getMessage(replyTo)?.conversation !== peer)
       throw new MessageNotFoundError(`no message ${replyTo} in this conversation`)
-    const ttlSeconds = this.#disappearing.ttl(peer)
-    return this.#outbox.send(peer, text, {
+    const ttlSeconds = this.#m.disappearing.ttl(peer)
+    return this.#m.outbox.send(peer, text, {
       ...(replyTo !== undefined ? { replyTo } : {}),
       ...(ttlSeconds !== undefined ? { ttlSeconds } : {}),
     })
@@ -428,126 +171,88 @@ export class ChatService implements ChatApi {
     if (texts.length === 0 || texts.length > MAX_SEND_BATCH)
       throw new InvalidArgumentError(`texts: expected 1 to ${MAX_SEND_BATCH} texts`)
     for (const text of texts) checkText(text)
-    const peer = this.#contacts.get(ref).peerId
-    const ttlSeconds = this.#disappearing.ttl(peer)
-    const ids = this.#outbox.sendMany(peer, texts, ttlSeconds !== undefined ? { ttlSeconds } : {})
+    const peer = this.#m.contacts.get(ref).peerId
+    const ttlSeconds = this.#m.disappearing.ttl(peer)
+    const ids = this.#m.outbox.sendMany(peer, texts, ttlSeconds !== undefined ? { ttlSeconds } : {})
     return { ids, status: 'queued' }
   }
 
-  // ---- Edits, deletes, reactions, disappearing (./edits.ts, ./disappearing.ts) ---------------
+  // ---- Edits, deletes, reactions, disappearing (./edits.ts, ./disappearing.ts) -----------------
 
   editMessage(id: string, text: string): { id: string; edited: true } {
-    return this.#edits.edit(id, text)
+    return this.#m.edits.edit(id, text)
   }
 
   deleteMessage(id: string, forEveryone: boolean): { id: string; deleted: true } {
-    return this.#edits.delete(id, forEveryone)
+    return this.#m.edits.delete(id, forEveryone)
   }
 
   reactMessage(id: string, emoji: string, remove: boolean) {
-    return this.#edits.react(id, emoji, remove)
+    return this.#m.edits.react(id, emoji, remove)
   }
 
   /** `ref`: a contact's name or PeerId, else a group's name or id (ContactNotFoundError). */
   setDisappearing(ref: string, ttlSeconds: number): { conversation: string; ttlSeconds: number } {
-    const conversation = this.#store.getContact(ref)?.peerId ?? findGroup(this.#cx, ref)?.groupId
+    const conversation = this.#store.getContact(ref)?.peerId ?? findGroup(this.#m.cx, ref)?.groupId
     if (conversation === undefined) throw new ContactNotFoundError(`no contact or group "${ref}"`)
-    return this.#disappearing.set(conversation, ttlSeconds)
+    return this.#m.disappearing.set(conversation, ttlSeconds)
   }
 
   /** Resolves `delivered` (or `read`, which implies it) once the peer acked the message. */
-  async waitDelivered(id: string, timeoutMs: number): Promise<MessageStatus> {
-    const m = this.#store.getMessage(id)
-    if (m === undefined) throw new MessageNotFoundError(`no message ${id}`)
-    if (m.status === 'delivered' || m.status === 'read') return m.status
-    return new Promise((resolve) => {
-      const done = (status: MessageStatus) => {
-        clearTimeout(timer)
-        off()
-        resolve(status)
-      }
-      const timer = setTimeout(
-        () => done(this.#store.getMessage(id)?.status ?? m.status),
-        timeoutMs,
-      )
-      const off = this.on((e) => {
-        if (
-          e.event === 'status' &&
-          e.id === id &&
-          (e.status === 'delivered' || e.status === 'read')
-        )
-          done(e.status)
-      })
-    })
+  waitDelivered(id: string, timeoutMs: number): Promise<MessageStatus> {
+    return waitDelivered(this.#store, (fn) => this.on(fn), id, timeoutMs)
   }
 
   messages(opts: { contact?: string; limit?: number; before?: string }): MessageView[] {
     const conversation =
-      opts.contact === undefined ? undefined : this.#contacts.get(opts.contact).peerId
-    if (opts.before !== undefined) checkCursor(this.#store, opts.before, conversation)
-    return this.#store
-      .listMessages({
-        ...(conversation === undefined ? {} : { conversation }),
-        ...(opts.limit === undefined ? {} : { limit: opts.limit }),
-        ...(opts.before === undefined ? {} : { before: opts.before }),
-      })
-      .map(toMessageView)
+      opts.contact === undefined ? undefined : this.#m.contacts.get(opts.contact).peerId
+    return directHistory(this.#store, conversation, opts)
   }
 
-  // ---- Conversations, read marks, settings (./conversations.ts) -----------------------------
+  // ---- Conversations, read marks, settings (./conversations.ts) --------------------------------
 
   conversations(): ConversationView[] {
-    return this.#conversations.list()
+    return this.#m.conversations.list()
   }
 
   readConversation(ref: string): { conversation: string; read: number } {
-    return this.#conversations.read(ref)
+    return this.#m.conversations.read(ref)
   }
 
   settings(): SettingsView {
-    return this.#conversations.settings()
+    return this.#m.conversations.settings()
   }
 
   setSettings(s: Partial<SettingsView>): SettingsView {
-    return this.#conversations.setSettings(s)
+    return this.#m.conversations.setSettings(s)
   }
 
-  // ---- Files (./files/, docs/files.md) ------------------------------------------------------
-
-  #filesOrThrow(): Files {
-    if (this.#files === undefined) throw new NotImplementedError('this node has no files')
-    return this.#files
-  }
+  // ---- Files (./files/, docs/files.md) ---------------------------------------------------------
 
   sendFile(ref: string, path: string): Promise<FileInfo> {
-    return this.#filesOrThrow().send(ref, path)
+    return this.#m.filesOrThrow().send(ref, path)
   }
 
   listFiles(): Promise<FileListRow[]> {
-    return this.#filesOrThrow().list()
+    return this.#m.filesOrThrow().list()
   }
 
   getFile(fileId: string, out?: string): Promise<FileInfo & { path: string }> {
-    return this.#filesOrThrow().get(fileId, out)
+    return this.#m.filesOrThrow().get(fileId, out)
   }
 
   cancelFile(fileId: string): Promise<{ fileId: string; cancelled: boolean }> {
-    return this.#filesOrThrow().cancel(fileId)
+    return this.#m.filesOrThrow().cancel(fileId)
   }
 
   search(req: SearchRequest): MessageView[] {
-    return searchMessages(this.#cx, req)
+    return searchMessages(this.#m.cx, req)
   }
 
-  // ---- Groups (./groups/, docs/groups.md) ---------------------------------------------------
-
-  #groupsOrThrow(): Groups {
-    if (this.#groups === undefined) throw new Error('service not started')
-    return this.#groups
-  }
+  // ---- Groups (./groups/, docs/groups.md) ------------------------------------------------------
 
   createGroup(name: string): { groupId: string; name: string } {
-    return this.#groupsOrThrow().create(name)
+    return this.#m.groupsOrThrow().create(name)
   }
 
   addGroupMember(
@@ -555,29 +260,28 @@ export class ChatService implements ChatApi {
     contact: string,
     admin?: boolean,
   ): { groupId: string; members: string[] } {
-    return this.#groupsOrThrow().add(group, contact, admin)
+    return this.#m.groupsOrThrow().add(group, contact, admin)
   }
 
   removeGroupMember(group: string, contact: string): { groupId: string; members: string[] } {
-    return this.#groupsOrThrow().remove(group, contact)
+    return this.#m.groupsOrThrow().remove(group, contact)
   }
 
   leaveGroup(group: string): { groupId: string; members: string[] } {
-    return this.#groupsOrThrow().leave(group)
+    return this.#m.groupsOrThrow().leave(group)
   }
 
   renameGroup(group: string, name: string): { groupId: string; name: string } {
-    return this.#groupsOrThrow().rename(group, name)
+    return this.#m.groupsOrThrow().rename(group, name)
   }
 
   listGroups(): GroupView[] {
     // Members who are not contacts by the name they gave themselves (issue 14).
-    return this.#groupsOrThrow()
-      .list()
-      .map((g) => {
-        const memberNames = this.#profile.memberNames(g.members)
-        return Object.keys(memberNames).length === 0 ? g : { ...g, memberNames }
-      })
+    const named = (g: GroupView): GroupView => {
+      const memberNames = this.#m.profile.memberNames(g.members)
+      return Object.keys(memberNames).length === 0 ? g : { ...g, memberNames }
+    }
+    return this.#m.groupsOrThrow().list().map(named)
   }
 
   sendGroup(
@@ -586,10 +290,10 @@ export class ChatService implements ChatApi {
     opts?: SendOptions,
   ): Promise<{ id: string; status: MessageStatus }> {
     checkText(text)
-    return this.#groupsOrThrow().send(group, text, opts)
+    return this.#m.groupsOrThrow().send(group, text, opts)
   }
 
   groupMessages(group: string, opts: { limit?: number; before?: string }): MessageView[] {
-    return this.#groupsOrThrow().messages(group, opts)
+    return this.#m.groupsOrThrow().messages(group, opts)
   }
 }

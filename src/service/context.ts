@@ -1,16 +1,14 @@
 // What every module of the 1:1 chat service is handed (chat.ts wires it): the service's
 // dependencies, our PeerId bytes, the event sink and late-bound access to the mailboxes and groups
-// (both created in ChatService.start). Also the session helpers shared by the outbox, receipts and
-// card push: loading a session record and encrypting a run of contents in one transaction.
-// Plain data and functions: this module owns no state and knows nothing of the outbox or receive.
-import { sessionEncrypt, SessionRecord } from '../core/index.js'
+// (both created in ChatService.start). The session path (load → core → save) is ./direct/sessions.ts.
+// Plain data: this module owns no state and knows nothing of the outbox or receive.
 import type { CoreContext, IdentityKeyPair } from '../core/index.js'
 import type { KithNode } from '../node/index.js'
 import type { NodeStore } from '../store/types.js'
-import type { Cards } from './cards.js'
+import type { Cards } from './offline/cards.js'
 import type { Files } from './files/index.js'
 import type { Groups } from './groups/index.js'
-import type { Mailboxes } from './mailboxes.js'
+import type { Mailboxes } from './offline/mailboxes.js'
 import type { ServiceEvent } from './types.js'
 
 export interface ChatContext {
@@ -35,33 +33,10 @@ export interface ChatContext {
   outgoing?: (peer: string, content: Uint8Array) => Uint8Array
 }
 
-export function loadRecord(store: NodeStore, peer: string): SessionRecord | undefined {
-  const bytes = store.protocol.loadSessionSync(peer)
-  return bytes === undefined ? undefined : SessionRecord.deserialize(bytes)
-}
-
-/** Encrypts `contents` for `peer` in one transaction: one session update, all or nothing. */
-export function encryptAll(
-  cx: ChatContext,
-  peer: string,
-  contents: Uint8Array[],
-  onCommit?: () => void,
-): Uint8Array[] {
-  return cx.store.transaction(() => {
-    let record = loadRecord(cx.store, peer) ?? new SessionRecord(undefined)
-    const frames: Uint8Array[] = []
-    for (const c of contents) {
-      const r = sessionEncrypt(cx.ctx, record, cx.outgoing?.(peer, c) ?? c)
-      record = r.record
-      frames.push(r.envelope)
-    }
-    cx.store.protocol.storeSessionSync(peer, record.serialize())
-    onCommit?.()
-    return frames
-  })
-}
-
-/** The peer's card names mailboxes we could deposit with. */
-export function canDeposit(cx: ChatContext, peer: string): boolean {
-  return (cx.cards.of(peer)?.mailboxes.length ?? 0) > 0
-}
+/**
+ * A module's port (issue 13 "narrow ports", js-libp2p's *Components idea): the service context
+ * with the node narrowed to `N`, the slice of KithNode the module calls. ChatService hands every
+ * module the full context; each declares what it uses, so a fake needs only that and a new node
+ * method touches only the modules that call it.
+ */
+export type WithNode<N> = Omit<ChatContext, 'node'> & { readonly node: N }

@@ -3,13 +3,14 @@
 // its unread count and last message), marking a conversation read (`kith read`), and the
 // read-receipt setting (`kith settings --read-receipts on|off`, persisted, default on). A direct
 // conversation marked read sends the contact a READ receipt naming the newly read messages
-// (./receipts.ts, protocol.md §4.8) unless the setting is off; a group conversation never does.
-// Message requests (strangers) are not conversations: their texts live apart (./requests.ts).
+// (./direct/receipts.ts, protocol.md §4.8) unless the setting is off; a group conversation never does.
+// Message requests (strangers) are not conversations: their texts live apart (./direct/requests.ts).
 // It owns no state beyond the store's rows and knows nothing of sessions or the wire.
 import { ContactNotFoundError } from './errors.js'
 import { findGroup } from './groups/naming.js'
 import type { ChatContext } from './context.js'
-import { toMessageView, type ConversationView, type SettingsView } from './types.js'
+import type { ConversationView, SettingsView } from './types.js'
+import { toMessageView } from './views.js'
 
 /** The settings key of the read-receipt switch: '1' on (also when absent), '0' off. */
 export const READ_RECEIPTS_SETTING = 'readReceipts'

@@ -14,11 +14,16 @@ import { toHex } from '../core/index.js'
 import type { ChatContent } from '../core/index.js'
 import { MAX_TTL_SECONDS, MIN_TTL_SECONDS } from '../core/wire/limits.js'
 import type { StoredMessage } from '../store/types.js'
-import type { ChatContext } from './context.js'
+import type { KithNode } from '../node/index.js'
+import type { WithNode } from './context.js'
 import type { EditHooks } from './edits.js'
 import { InvalidArgumentError } from './errors.js'
 import { eventSentence, type GroupEvent } from './group-event.js'
-import { toMessageView, type ServiceEvent } from './types.js'
+import type { ServiceEvent } from './types.js'
+import { toMessageView } from './views.js'
+
+/** The slice of the node disappearing uses (a narrow port: context.ts WithNode). */
+export type DisappearingNode = Pick<KithNode, 'peerId'>
 
 const log = debug('kith:service:disappearing')
 
@@ -32,11 +37,11 @@ export const DISAPPEAR_SWEEP_BATCH = 256
 const TIMER_SENDER = ':timer'
 
 export class Disappearing {
-  readonly #cx: ChatContext
+  readonly #cx: WithNode<DisappearingNode>
   readonly #hooks: EditHooks
   #timer: NodeJS.Timeout | undefined
 
-  constructor(cx: ChatContext, hooks: EditHooks) {
+  constructor(cx: WithNode<DisappearingNode>, hooks: EditHooks) {
     this.#cx = cx
     this.#hooks = hooks
   }

@@ -2,9 +2,10 @@
 // to a group through its sender key (groups/content.ts), to a contact through the pairwise control
 // outbox — encoded once (its sentAt is the edit's time, the ordering key), encrypted afresh per
 // attempt, retried with backoff until the contact's DELIVERED receipt names its id, like a group
-// update (./outbox.ts flushControl). Nothing goes to a blocked peer. Owns no state.
+// update (./direct/outbox.ts flushControl). Nothing goes to a blocked peer. Owns no state.
 import { encodeChatContent, fromHex } from '../core/index.js'
 import type { ChatContext } from './context.js'
+import { ServiceNotStartedError } from './lifecycle-errors.js'
 import type { EditBody, EditHooks } from './edits.js'
 
 export function editTransport(cx: ChatContext, flushSoon: (peer: string) => void): EditHooks {
@@ -13,7 +14,7 @@ export function editTransport(cx: ChatContext, flushSoon: (peer: string) => void
       const g = cx.store.groups.getGroup(conversation)
       if (g !== undefined && g.groupId === conversation) {
         const groups = cx.groups()
-        if (groups === undefined) throw new Error('service not started')
+        if (groups === undefined) throw new ServiceNotStartedError('the service has not started')
         groups.sendBody(g.groupId, id, at, body)
         return
       }

@@ -19,7 +19,8 @@ import { decodeChatContent, fromHex, isOneEmoji, MESSAGE_ID_BYTES, toHex } from 
 import type { ChatContent } from '../core/index.js'
 import { MAX_REACTION_BYTES } from '../core/wire/limits.js'
 import type { StoredMessage } from '../store/types.js'
-import type { ChatContext } from './context.js'
+import type { KithNode } from '../node/index.js'
+import type { WithNode } from './context.js'
 import {
   EditWindowClosedError,
   InvalidArgumentError,
@@ -28,7 +29,11 @@ import {
   NotYourMessageError,
 } from './errors.js'
 import { checkText } from './text.js'
-import { toMessageView, type ServiceEvent } from './types.js'
+import type { ServiceEvent } from './types.js'
+import { toMessageView } from './views.js'
+
+/** The slice of the node edits uses (a narrow port: context.ts WithNode). */
+export type EditsNode = Pick<KithNode, 'peerId'>
 
 /** How long after sending a message may be edited: Signal's limit (24 h). */
 export const EDIT_WINDOW_MS = 24 * 3600 * 1000
@@ -59,11 +64,11 @@ export interface EditHooks {
 }
 
 export class Edits {
-  readonly #cx: ChatContext
+  readonly #cx: WithNode<EditsNode>
   readonly #hooks: EditHooks
   readonly metrics: EditMetrics = { refused: 0, held: 0, stale: 0 }
 
-  constructor(cx: ChatContext, hooks: EditHooks) {
+  constructor(cx: WithNode<EditsNode>, hooks: EditHooks) {
     this.#cx = cx
     this.#hooks = hooks
   }

@@ -23,7 +23,7 @@ export type { FileInfo } from './files/info.js'
 export type { FileListRow } from './files/index.js'
 export { DOWNLOADS_DIR, FILES_DIR } from './files/limits.js'
 export { safeName } from './files/disk.js'
-export { startRestoredSessions } from './restore.js'
+export { startRestoredSessions } from './direct/restore.js'
 export type { MessageStatus } from '../store/types.js'
 export type { ConnectionInfo } from '../node/index.js'
 export {

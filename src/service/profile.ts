@@ -1,25 +1,29 @@
 // Our profile (CLI.md "Profile, requests, blocking": `kith profile [--name NAME]`): the display
 // name we send to contacts, and the names contacts send us. Ours is the identity's name (`kith
 // init --name`, `kith id`), persisted in the store, carried by our invites and, beside our invite
-// proof, in what we send a contact until it answers (./proofs.ts).
+// proof, in what we send a contact until it answers (./direct/proofs.ts).
 //
 // Telling contacts (protocol.md "Profile names"): a ChatContent has exactly one body, so the name
 // rides in ChatContent.profile_name beside a `card` body (our signed card, which the receiver
-// uses as any pushed card). Every card push carries it (./own-card.ts: each connect refreshes
+// uses as any pushed card). Every card push carries it (./offline/own-card.ts: each connect refreshes
 // it); a change also queues one such content per accepted contact in the pairwise control outbox
 // (the one group updates use): encrypted afresh per attempt, deposited in the contact's mailboxes
 // when it is away, retried with backoff until the contact's receipt names its id. A newer change
 // replaces a queued one. The receiver keeps the name of the newest content (by the sender's
-// `sentAt`), only from an accepted contact, only if clean (./names.ts), and acks it; the local
+// `sentAt`), only from an accepted contact, only if clean (./direct/names.ts), and acks it; the local
 // name the user gave that contact never changes.
 //
 // This module owns those rules; it knows nothing of how the outbox sends or of receiving frames.
 import { decodeChatContent, encodeChatContent, MESSAGE_ID_BYTES, toHex } from '../core/index.js'
 import type { ChatContent } from '../core/index.js'
-import type { ChatContext } from './context.js'
+import type { KithNode } from '../node/index.js'
+import type { WithNode } from './context.js'
 import { InvalidNameError } from './errors.js'
-import { isCleanName, nameProblem } from './names.js'
+import { isCleanName, nameProblem } from './direct/names.js'
 import type { ProfileView } from './types.js'
+
+/** The slice of the node profile uses (a narrow port: context.ts WithNode). */
+export type ProfileNode = Pick<KithNode, 'peerId'>
 
 /** When (the sender's `sentAt`) the profile name we keep for `peer` was sent. */
 const sentAtKey = (peer: string) => `profile.at.${peer}`
@@ -37,11 +41,11 @@ export interface ProfileHooks {
 }
 
 export class Profile {
-  readonly #cx: ChatContext
+  readonly #cx: WithNode<ProfileNode>
   readonly #hooks: ProfileHooks
   #name: string
 
-  constructor(cx: ChatContext, hooks: ProfileHooks, name: string) {
+  constructor(cx: WithNode<ProfileNode>, hooks: ProfileHooks, name: string) {
     this.#cx = cx
     this.#hooks = hooks
     this.#name = name
@@ -57,7 +61,7 @@ export class Profile {
   }
 
   /**
-   * Sets our display name (the contact-name rules of ./names.ts: InvalidNameError otherwise; it
+   * Sets our display name (the contact-name rules of ./direct/names.ts: InvalidNameError otherwise; it
    * need not be free, it is ours) and tells every accepted contact. Setting the same name again
    * sends nothing.
    */

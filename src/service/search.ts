@@ -5,7 +5,8 @@
 import { findGroup } from './groups/naming.js'
 import type { ChatContext } from './context.js'
 import { ContactNotFoundError, InvalidArgumentError } from './errors.js'
-import { toMessageView, type MessageView, type SearchRequest } from './types.js'
+import type { MessageView, SearchRequest } from './types.js'
+import { toMessageView } from './views.js'
 
 /** Messages matching every word of the query, newest first. Throws ContactNotFoundError (404)
  *  for an unknown conversation, InvalidArgumentError (400) for a query or limit out of bounds. */

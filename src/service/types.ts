@@ -1,12 +1,13 @@
 // The ChatService's public surface: what the local API (and only the API) calls. Everything
 // here is plain data, safe to serialize as JSON for the CLI contract (docs/cli.md): no keys,
 // and message text only where the user asked for messages.
-import type { Contact, MessageStatus, StoredMessage } from '../store/types.js'
+import type { MessageStatus } from '../store/types.js'
 import type { ConnectionInfo, NatStatus, NodeMetrics, ReservationInfo } from '../node/index.js'
-import { parseEvent, type GroupEvent } from './group-event.js'
+import type { GroupEvent } from './group-event.js'
 import type { EditMetrics } from './edits.js'
-import type { RequestMetrics } from './requests.js'
-import { parseInfo, type FileInfo } from './files/info.js'
+import type { FileMetrics } from './files/send.js'
+import type { RequestMetrics } from './direct/requests.js'
+import type { FileInfo } from './files/info.js'
 import type { FileListRow } from './files/index.js'
 
 /** `kith search` (./search.ts). */
@@ -39,18 +40,9 @@ export interface NodeStatus {
   metrics: NodeMetrics & {
     /** Group messages the topic validators rejected, by reason (docs/groups.md §3). */
     groupRejected?: GroupRejected
-    /** Downloads (./files/): started, completed, and chunks refused for a bad hash or length. */
-    files?: {
-      badChunks: number
-      downloads: number
-      completed: number
-      /** 1:1 files whose chunks a mailbox of the recipient holds (files/deposit.ts). */
-      deposited: number
-      /** 1:1 files a mailbox took part of (its quota reached): the rest comes from the sender. */
-      depositPartial: number
-      /** 1:1 files no mailbox of the recipient took. */
-      depositFailed: number
-    }
+    /** Downloads (./files/): started, completed, chunks refused for a bad hash or length, and
+     *  deposits (files/send.ts FileMetrics). */
+    files?: FileMetrics
     /** Message requests and blocking (requests.ts RequestMetrics) and requests pending now. */
     requests?: RequestMetrics & { pending: number }
     /** Edits, deletes and reactions refused, stale, held now (edits.ts EditMetrics). */
@@ -214,7 +206,7 @@ export interface ChatApi {
    *  same conversation (MessageNotFoundError otherwise). */
   send(ref: string, text: string, opts?: SendOptions): { id: string; status: MessageStatus }
   /** A batch send (issue 17): `texts` queued in order for one contact in ONE transaction; at most
-   *  MAX_SEND_BATCH (./outbox.ts) texts, each checked as by `send` (nothing is queued if one is
+   *  MAX_SEND_BATCH (./direct/outbox.ts) texts, each checked as by `send` (nothing is queued if one is
    *  refused). Optional: an API without chat answers 404. */
   sendMany?(ref: string, texts: readonly string[]): { ids: string[]; status: MessageStatus }
   /** Resolves with the status once `delivered`, or the current status after timeoutMs. */
@@ -282,49 +274,4 @@ export interface ChatApi {
 export interface SendOptions {
   /** The id of a message of the same conversation this one replies to. */
   replyTo?: string
-}
-
-export function toMessageView(m: StoredMessage): MessageView {
-  const file = m.kind === 'file' ? parseInfo(m.text) : undefined
-  const ev = m.kind === 'event' ? parseEvent(m.text) : undefined
-  const event: GroupEvent | undefined = ev && {
-    type: ev.type,
-    by: ev.by,
-    members: ev.members,
-    ...(ev.name !== undefined ? { name: ev.name } : {}),
-    ...(ev.ttlSeconds !== undefined ? { ttlSeconds: ev.ttlSeconds } : {}),
-  }
-  return {
-    id: m.id,
-    conversation: m.conversation,
-    from: event?.by ?? m.from,
-    direction: m.direction,
-    text: ev?.text ?? file?.name ?? m.text,
-    sentAt: m.sentAt,
-    receivedAt: m.receivedAt,
-    status: m.status,
-    kind: m.kind ?? 'text',
-    ...(m.groupName !== undefined ? { group: { id: m.conversation, name: m.groupName } } : {}),
-    ...(event !== undefined ? { event } : {}),
-    replyTo: m.replyTo ?? null,
-    editedAt: m.editedAt ?? null,
-    deleted: m.deleted ?? false,
-    reactions: m.reactions ?? {},
-    ...(m.ttlSeconds !== undefined ? { ttlSeconds: m.ttlSeconds } : {}),
-    ...(m.expiresAt !== undefined ? { expiresAt: m.expiresAt } : {}),
-    ...(file !== undefined ? { file } : {}),
-  }
-}
-
-export function toContactView(c: Contact, online: boolean, mailboxes: string[] = []): ContactView {
-  return {
-    name: c.name,
-    peerId: c.peerId,
-    profileName: c.profileName ?? '',
-    blocked: c.blocked ?? false,
-    verified: c.verified,
-    online,
-    keyChanged: c.keyChanged,
-    mailboxes,
-  }
 }

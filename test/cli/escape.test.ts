@@ -5,7 +5,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { CONTINUATION, errorLine, printable } from '../../src/cli/output.js'
-import { messageLine } from '../../src/cli/commands/messages.js'
+import { messageLine } from '../../src/cli/commands/message-lines.js'
 import type { MessageView } from '../../src/service/types.js'
 
 /** What must never reach a terminal raw: C0, DEL, C1, bidi/format chars, U+2028/2029. */

@@ -3,7 +3,7 @@
 // ourselves), and everything a peer chose — group name, member names — through printable().
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { messageLine } from '../../src/cli/commands/messages.js'
+import { messageLine } from '../../src/cli/commands/message-lines.js'
 import type { MessageView } from '../../src/service/types.js'
 
 const RAW = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u // eslint-disable-line no-control-regex

@@ -1,6 +1,6 @@
 // A restore without a contact's saved card (docs/protocol.md §7.1): `kith restore` starts no
 // session with it (`"sessions":0`); when the restored daemon connects to the contact it looks the
-// contact's signed card up in the DHT and starts the session from it (service/restore.ts
+// contact's signed card up in the DHT and starts the session from it (service/direct/restore.ts
 // startSessionFromDht), and both directions are delivered.
 import assert from 'node:assert/strict'
 import { rmSync } from 'node:fs'

@@ -5,7 +5,7 @@
 // deduplicated by id). The API's batch form refuses what it must.
 import assert from 'node:assert/strict'
 import { after, describe, it } from 'node:test'
-import { MAX_SEND_BATCH } from '../../src/service/outbox.js'
+import { MAX_SEND_BATCH } from '../../src/service/direct/outbox.js'
 import {
   api,
   json,

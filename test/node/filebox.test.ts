@@ -58,7 +58,7 @@ void describe('/kith/filebox', () => {
     await box.start()
     const ns = await Promise.all([0, 1, 2, 3].map(() => startNode({ tuning })))
     ;[alice, bob, eve, carol] = [ns[0]!, ns[1]!, ns[2]!, ns[3]!]
-    // The daemon's rule (service/mailboxes.ts): a recipient that is our contact, not by itself.
+    // The daemon's rule (service/offline/mailboxes.ts): a recipient that is our contact, not by itself.
     const contacts = new Set([bob.peerId, carol.peerId])
     box.setMailboxPolicy(
       (recipient, depositor) => recipient !== depositor && contacts.has(recipient),

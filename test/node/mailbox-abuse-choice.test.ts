@@ -1,4 +1,4 @@
-// Issue 11 findings 4 and 6 at the service's Mailboxes (src/service/mailboxes.ts), over a fake
+// Issue 11 findings 4 and 6 at the service's Mailboxes (src/service/offline/mailboxes.ts), over a fake
 // node: a peer that announces the mailbox and relay hop protocols is neither chosen nor fetched
 // from; configured mailboxes and accepted contacts are; one round takes at most the per-mailbox
 // budget from a mailbox that never runs dry; a fetch from a peer nobody chose is refused.
@@ -13,10 +13,11 @@ import {
   MAILBOX_PROTOCOL,
 } from '../../src/node/mailbox/limits.js'
 import type { MailboxItem } from '../../src/node/mailbox/types.js'
-import type { ConnectionInfo, KithNode } from '../../src/node/types.js'
+import type { ConnectionInfo } from '../../src/node/types.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
-import type { Cards } from '../../src/service/cards.js'
-import { configuredMailboxes, Mailboxes } from '../../src/service/mailboxes.js'
+import type { Cards } from '../../src/service/offline/cards.js'
+import { configuredMailboxes } from '../../src/service/offline/configured.js'
+import { Mailboxes } from '../../src/service/offline/mailboxes.js'
 import { createNodeStore, type SqliteNodeStore } from '../../src/store/sqlite.js'
 import { tempHome } from '../store/helpers.js'
 import { fakeEnvelope } from './mailbox-envelopes.js'
@@ -85,7 +86,7 @@ function mailboxes(
   const m = new Mailboxes({
     ctx,
     store,
-    node: node as unknown as KithNode,
+    node,
     identity: IdentityKeyPair.generate(nodeCrypto, nodeRng),
     cards: { of: () => undefined } as unknown as Cards,
     configured,

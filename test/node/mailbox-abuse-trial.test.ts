@@ -1,7 +1,7 @@
 // Issue 11 finding 6: every envelope fetched from a mailbox was tried against every contact with a
 // full receive (a SQLite transaction and a session deserialization per contact): 6,176 junk
 // envelopes × 101 contacts cost 33 CPU-s. Now the sender is found by read-only header trial
-// decryption (src/service/mailbox-trial.ts) and only its receive runs. Here: 101 contacts with
+// decryption (src/service/offline/mailbox-trial.ts) and only its receive runs. Here: 101 contacts with
 // live sessions, a flood of well-formed junk envelopes, and one honest envelope in the middle.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
@@ -12,11 +12,12 @@ import { initiateSession, parseEnvelope } from '../../src/core/session/session.j
 import { encodeChatContent } from '../../src/core/wire/content.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import type { KithNode } from '../../src/node/types.js'
-import type { Cards } from '../../src/service/cards.js'
-import { encryptAll, type ChatContext } from '../../src/service/context.js'
-import { GcmTagCheck } from '../../src/service/gcm-check.js'
-import { MAILBOX_TRIAL_MAX_KEYS, findSender } from '../../src/service/mailbox-trial.js'
-import { Receiver, type ReceiveHooks } from '../../src/service/receive.js'
+import type { Cards } from '../../src/service/offline/cards.js'
+import type { ChatContext } from '../../src/service/context.js'
+import { encryptAll } from '../../src/service/direct/sessions.js'
+import { GcmTagCheck } from '../../src/service/offline/gcm-check.js'
+import { MAILBOX_TRIAL_MAX_KEYS, findSender } from '../../src/service/offline/mailbox-trial.js'
+import { Receiver, type ReceiveHooks } from '../../src/service/direct/receive.js'
 import { createNodeStore, type SqliteNodeStore } from '../../src/store/sqlite.js'
 import { makeParty, type Party } from '../helpers/parties.js'
 import { tempHome } from '../store/helpers.js'

@@ -6,7 +6,7 @@
 // outbox still empties; the `sent` status is stored with the encryption.
 import assert from 'node:assert/strict'
 import { afterEach, describe, it } from 'node:test'
-import { MAX_SEND_BATCH } from '../../src/service/outbox.js'
+import { MAX_SEND_BATCH } from '../../src/service/direct/outbox.js'
 import { IdentityKeyPair } from '../../src/core/identity/identity.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import { createChatService } from '../../src/service/chat.js'

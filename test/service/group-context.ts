@@ -3,7 +3,7 @@
 import type { CoreContext } from '../../src/core/crypto/provider.js'
 import { peerIdBytesFromPublicKey, type IdentityKeyPair } from '../../src/core/identity/identity.js'
 import type { KithNode } from '../../src/node/types.js'
-import type { Cards } from '../../src/service/cards.js'
+import type { Cards } from '../../src/service/offline/cards.js'
 import { noRejections, type GroupContext } from '../../src/service/groups/context.js'
 import type { SqliteNodeStore } from '../../src/store/sqlite.js'
 

@@ -12,7 +12,7 @@ import { IdentityKeyPair } from '../../src/core/identity/identity.js'
 import { MAX_GROUP_OPS } from '../../src/core/wire/limits.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import { toHttpError } from '../../src/api/errors.js'
-import type { Cards } from '../../src/service/cards.js'
+import type { Cards } from '../../src/service/offline/cards.js'
 import {
   addMember,
   createGroup,

@@ -20,13 +20,8 @@ import type { KithNode } from '../../src/node/types.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import { GROUP_GAP_TIMEOUT_MS, type GroupContext } from '../../src/service/groups/context.js'
 import { acceptDistribution, rotateOwn } from '../../src/service/groups/keys.js'
-import {
-  receiveEnvelope,
-  republishQueued,
-  sendGroupMessage,
-  skipStaleGaps,
-  validate,
-} from '../../src/service/groups/messages.js'
+import { receiveEnvelope, skipStaleGaps, validate } from '../../src/service/groups/messages.js'
+import { republishQueued, sendGroupMessage } from '../../src/service/groups/publish.js'
 import { syncRequest } from '../../src/service/groups/sync.js'
 import type { ServiceEvent } from '../../src/service/types.js'
 import { createNodeStore, type SqliteNodeStore } from '../../src/store/sqlite.js'

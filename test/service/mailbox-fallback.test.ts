@@ -6,7 +6,10 @@
 // a copy that also arrived directly, or a second fetch, makes no second message.
 import assert from 'node:assert/strict'
 import { afterEach, describe, it } from 'node:test'
-import { MAILBOX_FETCH_MIN_GAP_MS, MAILBOX_REDEPOSIT_MS } from '../../src/service/mailboxes.js'
+import {
+  MAILBOX_FETCH_MIN_GAP_MS,
+  MAILBOX_REDEPOSIT_MS,
+} from '../../src/service/offline/mailboxes.js'
 import {
   contactPair,
   ctx,

@@ -14,7 +14,7 @@ import {
   ACK_DELAY_MS,
   ACK_TIMEOUT_BASE_MS,
   ACK_TIMEOUT_MAX_MS,
-} from '../../src/service/delivery.js'
+} from '../../src/service/direct/delivery.js'
 import { contactPair, ctx, fakeNet, stopPeers, type Peer } from '../fakes/node-pair.js'
 import { until } from '../helpers/wait.js'
 

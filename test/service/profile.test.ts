@@ -11,7 +11,7 @@ import type { SessionRecord } from '../../src/core/session/record.js'
 import { encodeChatContent } from '../../src/core/wire/content.js'
 import { decodeInviteLink } from '../../src/core/wire/invite.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
-import { MAX_CONTACT_NAME_CHARS } from '../../src/service/names.js'
+import { MAX_CONTACT_NAME_CHARS } from '../../src/service/direct/names.js'
 import { ctx, fakeNet, startPeer, type Peer, drained, nothingHappens } from '../fakes/node-pair.js'
 import { until } from '../helpers/wait.js'
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { afterEach, describe, it, mock } from 'node:test'
 import { fromHex, ReceiptKind } from '../../src/core/index.js'
 import { nodeRng } from '../../src/platform/node-crypto.js'
-import { ACK_DELAY_MS } from '../../src/service/delivery.js'
+import { ACK_DELAY_MS } from '../../src/service/direct/delivery.js'
 import {
   contactPair,
   fakeNet,

@@ -16,13 +16,13 @@ import {
 } from '../../src/core/wire/invite.js'
 import * as pb from '../../src/core/wire/pb/wire.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
-import { MAX_CONTACT_NAME_CHARS } from '../../src/service/names.js'
-import { MAX_ONCE_INVITES } from '../../src/service/proofs.js'
+import { MAX_CONTACT_NAME_CHARS } from '../../src/service/direct/names.js'
+import { MAX_ONCE_INVITES } from '../../src/service/direct/proofs.js'
 import {
   MAX_REQUEST_BYTES,
   MAX_REQUEST_MESSAGES,
   MAX_REQUESTS,
-} from '../../src/service/requests.js'
+} from '../../src/service/direct/requests.js'
 import { ctx, fakeNet, startPeer, type Peer, drained, nothingHappens } from '../fakes/node-pair.js'
 import { until } from '../helpers/wait.js'
 

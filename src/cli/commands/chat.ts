@@ -21,7 +21,8 @@ import { ChatScreen, useColor } from '../chat/screen.js'
 import { displayWidth } from '../chat/width.js'
 import { ctxOf } from '../context.js'
 import { CONTINUATION, errorLine, printable, UsageError } from '../output.js'
-import { checkTextArg, findContact, nameBook, shownText } from './messages.js'
+import { checkTextArg, findContact, nameBook } from './messages.js'
+import { shownText } from './message-lines.js'
 
 /** Past messages shown when the chat opens (`--history`). */
 export const DEFAULT_HISTORY = 20

@@ -8,7 +8,7 @@ import type { Command } from 'commander'
 import type { ConversationView } from '../../api/contract.js'
 import { ctxOf } from '../context.js'
 import { formatTime, printable, table, UsageError, writeJson, writeOut } from '../output.js'
-import { snippet } from './messages.js'
+import { snippet } from './message-lines.js'
 
 function lastCell(c: ConversationView): string {
   if (c.last === null) return ''

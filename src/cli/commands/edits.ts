@@ -6,7 +6,8 @@ import type { Command } from 'commander'
 import { MAX_TTL_SECONDS, MIN_TTL_SECONDS, ttlPhrase } from '../../api/limits.js'
 import { ctxOf } from '../context.js'
 import { printable, UsageError, writeJson, writeOut } from '../output.js'
-import { checkTextArg, reactionsText } from './messages.js'
+import { checkTextArg } from './messages.js'
+import { reactionsText } from './message-lines.js'
 
 function messageId(id: string): string {
   if (!/^[0-9a-f]{32}$/.test(id)) throw new UsageError('a message id is 32 hex chars')

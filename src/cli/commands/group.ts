@@ -5,15 +5,9 @@ import type { ApiClient } from '../../api/client.js'
 import type { GroupView, MessageView, ServiceEvent } from '../../api/contract.js'
 import { ctxOf, positiveInt } from '../context.js'
 import { printable, ticks, writeJson, writeOut } from '../output.js'
-import {
-  checkTextArg,
-  messageLine,
-  nameBook,
-  openFollow,
-  replyToArg,
-  untilInterrupted,
-  messageIdArg,
-} from './messages.js'
+import { checkTextArg, nameBook, replyToArg, messageIdArg } from './messages.js'
+import { openFollow, untilInterrupted } from './follow.js'
+import { messageLine } from './message-lines.js'
 
 function membersLine(r: { groupId: string; members: string[] }): string {
   return `${r.groupId}  ${r.members.length} member${r.members.length === 1 ? '' : 's'}`

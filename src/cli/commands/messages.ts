@@ -3,10 +3,9 @@
 import { createInterface } from 'node:readline'
 import type { Command } from 'commander'
 import type { ApiClient } from '../../api/client.js'
-import { DaemonNotRunningError, DeliveryTimeoutError } from '../../api/client.js'
-import type { GroupEvent, MessageView, ServiceEvent } from '../../api/contract.js'
+import { DeliveryTimeoutError } from '../../api/client.js'
+import type { MessageView, ServiceEvent } from '../../api/contract.js'
 import {
-  eventSentence,
   isBlank,
   MAX_SEND_BATCH,
   MAX_TEXT_BYTES,
@@ -14,22 +13,18 @@ import {
   textTooLong,
 } from '../../api/limits.js'
 import { ctxOf, positiveInt } from '../context.js'
-import {
-  CONTINUATION,
-  formatTime,
-  printable,
-  ticks,
-  UsageError,
-  writeJson,
-  writeOut,
-} from '../output.js'
+import { ticks, UsageError, writeJson, writeOut } from '../output.js'
+import { messageLine, snippet } from './message-lines.js'
+import { openFollow, untilInterrupted, type Follow } from './follow.js'
 
 /** `send -`: the most read from stdin. Above MAX_TEXT_BYTES, so a text a little too long is
  *  refused with its size (MessageTooLong) rather than as an unreadable stdin. */
 export const MAX_STDIN_BYTES = 1024 * 1024
+
 /** `send --timeout` default and bounds, in seconds. 0 is allowed, as by the API: `--wait
  *  --timeout 0` does not wait, it only checks (exit 0 if already delivered, else exit 5). */
 export const DEFAULT_SEND_TIMEOUT_S = 30
+
 export const MAX_SEND_TIMEOUT_S = 600
 
 async function readStdin(): Promise<string> {
@@ -124,117 +119,6 @@ export function messageIdArg(flag: string, id: string): string {
 /** `--reply-to <id>`. */
 export function replyToArg(id: string | undefined): { replyTo?: string } {
   return id === undefined ? {} : { replyTo: messageIdArg('--reply-to', id) }
-}
-
-/** Compact reactions: `[👍 2  🎉]` (the count only when more than one). */
-export function reactionsText(r: Record<string, string[]> | undefined): string {
-  const parts = Object.entries(r ?? {}).map(([e, who]) =>
-    who.length > 1 ? `${e} ${who.length}` : e,
-  )
-  return parts.length === 0 ? '' : `  [${parts.join('  ')}]`
-}
-
-/** A message's text as shown (not yet escaped): "↪ reply to …" first, "(deleted)" instead of a
- *  wiped text, "(edited)" and the reactions after it. `quote` finds the quoted message's text. */
-export function shownText(m: MessageView, quote?: (id: string) => string | undefined): string {
-  let reply = ''
-  if (m.replyTo != null) {
-    const q = quote?.(m.replyTo)
-    reply = `↪ reply to ${q === undefined ? m.replyTo.slice(0, 8) : `"${snippetRaw(q, 24)}"`}  `
-  }
-  const body = m.deleted === true ? '(deleted)' : m.text
-  const edited = m.editedAt != null && m.deleted !== true ? ' (edited)' : ''
-  return `${reply}${body}${edited}${reactionsText(m.reactions)}`
-}
-
-function snippetRaw(text: string, max: number): string {
-  const one = text.replace(/\s+/g, ' ')
-  return one.length > max ? `${one.slice(0, max - 1)}…` : one
-}
-
-/** One human line for a message (more if its text has line breaks: each continues indented
- *  after CONTINUATION). Names and text are shown through `printable`: no peer can forge a line.
- *  With `conv` (several conversations), a group's lines start with `[group name]` (issue 14). A
- *  group history line (`kind` event) is `* <sentence>`, built here with `name`, not the daemon's
- *  stored sentence, so it shows the names of now, escaped like every name. */
-export function messageLine(
-  m: MessageView,
-  name: (peerId: string) => string,
-  conv: boolean,
-  quote?: (id: string) => string | undefined,
-) {
-  const tag = conv && m.group !== undefined ? `[${printable(m.group.name)}] ` : ''
-  if (m.event !== undefined) return `${formatTime(m.sentAt)}  ${tag}* ${eventLine(m.event, name)}`
-  const who = m.direction === 'out' ? 'me' : printable(name(m.from))
-  const where =
-    conv && m.direction === 'out' && m.group === undefined
-      ? ` → ${printable(name(m.conversation))}`
-      : ''
-  const mark = m.direction === 'out' ? `  ${ticks(m.status)}` : ''
-  const text = printable(shownText(m, quote), CONTINUATION)
-  return `${formatTime(m.sentAt)}  ${tag}${who}${where}: ${text}${mark}`
-}
-
-/** An event's sentence with the name book (ourselves: the PeerId it calls "me" → "you"). */
-function eventLine(e: GroupEvent, name: (peerId: string) => string): string {
-  const me = [e.by, ...e.members].find((p) => name(p) === 'me') ?? ''
-  return eventSentence(
-    e,
-    me,
-    (p) => printable(name(p)),
-    (s) => `"${printable(s)}"`,
-  )
-}
-
-/** The start of a message's text on one line, escaped (`--follow` status lines, chat ticks). */
-export function snippet(text: string, max = 40): string {
-  const one = text.replace(/\s+/g, ' ')
-  return printable(one.length > max ? `${one.slice(0, max - 1)}…` : one)
-}
-
-export interface Follow {
-  readonly stream: Awaited<ReturnType<ApiClient['events']>>
-  /** Replays the events that arrived since the stream opened, then hands on every new one. */
-  readonly start: (onEvent: (e: ServiceEvent) => void) => void
-}
-
-/**
- * `--follow`: opens the event stream before the history is read, so no message falls between the
- * two; events are held until `start`. undefined without --follow.
- */
-export async function openFollow(
-  client: ApiClient,
-  follow: boolean | undefined,
-): Promise<Follow | undefined> {
-  if (follow !== true) return undefined
-  const buffered: ServiceEvent[] = []
-  let live: ((e: ServiceEvent) => void) | undefined
-  const stream = await client.events((e) => (live ? live(e) : buffered.push(e)))
-  return {
-    stream,
-    start: (onEvent) => {
-      for (const e of buffered.splice(0)) onEvent(e)
-      live = onEvent
-    },
-  }
-}
-
-/**
- * `--follow`: waits until the user interrupts (SIGINT/SIGTERM: exit 0) or the daemon closes the
- * event stream (DaemonNotRunningError).
- */
-export async function untilInterrupted(stream: {
-  close(): void
-  readonly closed: Promise<unknown>
-}): Promise<void> {
-  let interrupted = false
-  const stop = () => {
-    interrupted = true
-    stream.close()
-  }
-  process.once('SIGINT', stop).once('SIGTERM', stop)
-  await stream.closed
-  if (!interrupted) throw new DaemonNotRunningError('the daemon closed the event stream')
 }
 
 export function registerMessages(program: Command): void {

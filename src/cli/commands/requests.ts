@@ -6,7 +6,8 @@
 import type { Command } from 'commander'
 import { ctxOf } from '../context.js'
 import { formatTime, printable, table, writeJson, writeOut } from '../output.js'
-import { messageLine, nameBook } from './messages.js'
+import { nameBook } from './messages.js'
+import { messageLine } from './message-lines.js'
 
 export function registerRequests(program: Command): void {
   const requests = program

@@ -6,7 +6,8 @@ import type { Command } from 'commander'
 import { MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS } from '../../api/limits.js'
 import { ctxOf, positiveInt } from '../context.js'
 import { UsageError, writeJson, writeOut } from '../output.js'
-import { messageLine, nameBook } from './messages.js'
+import { nameBook } from './messages.js'
+import { messageLine } from './message-lines.js'
 
 export function registerSearch(program: Command): void {
   program

@@ -227,7 +227,7 @@ function chatContent(r: Rules, c: ContentIn): WireInput<pb.ChatContent> {
     sentAt: u64(r, 'ChatContent.sentAt', c.sentAt),
     conversation,
     // Outside the body oneof: a 1:1 content's proof that its sender holds our invite secret
-    // (service/proofs.ts), and the sender's own name beside it. Empty when absent.
+    // (service/direct/proofs.ts), and the sender's own name beside it. Empty when absent.
     inviteProof: r.len(
       'ChatContent.inviteProof',
       c.inviteProof ?? new Uint8Array(0),

@@ -106,7 +106,7 @@ export interface DecodedInvite {
   /** Version 1: shape-checked and bound to the PeerId, signatures NOT verified yet. Version 2:
    *  undefined (fetched on first contact). */
   bundle: DecodedPrekeyBundle | undefined
-  /** Unchecked: may hold control characters (service/names.ts decides whether to show it). */
+  /** Unchecked: may hold control characters (service/direct/names.ts decides whether to show it). */
   name: string
   /** INVITE_SECRET_BYTES, or empty (a link from before invite secrets). */
   secret: Uint8Array

@@ -97,3 +97,10 @@ export function acceptManifest(
   cx.store.files.insert(row)
   return { message, row }
 }
+
+/** A group file's current members other than us ([] for a 1:1 file or a group we left). */
+export function fileMembers(cx: Pick<ChatContext, 'store' | 'node'>, r: FileRow): string[] {
+  const g = cx.store.groups.getGroup(r.conversation)
+  if (g === undefined || !g.active || g.groupId !== r.conversation) return []
+  return g.members.filter((p) => p !== cx.node.peerId)
+}

@@ -12,16 +12,8 @@ import {
 } from '../../core/wire/limits.js'
 import { ContactNotFoundError, GroupLogFullError, InvalidArgumentError } from '../errors.js'
 import type { GroupContext } from './context.js'
-import {
-  memberRef,
-  queueUpdate,
-  putNewGroup,
-  refreshGroup,
-  requireAdmin,
-  sendCards,
-  sendHistory,
-  signOwnOp,
-} from './membership.js'
+import { memberRef, putNewGroup, refreshGroup, requireAdmin, signOwnOp } from './membership.js'
+import { queueUpdate, sendCards, sendHistory } from './control.js'
 import { requireFreeName } from './naming.js'
 import { memberGroup, queueFarewell, reachRemoved } from './removal.js'
 

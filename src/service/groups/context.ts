@@ -8,7 +8,7 @@ import type { IdentityKeyPair } from '../../core/index.js'
 import type { KithNode } from '../../node/index.js'
 import type { ChatContent, FileManifest } from '../../core/index.js'
 import type { NodeStore, StoredMessage } from '../../store/types.js'
-import type { Cards } from '../cards.js'
+import type { Cards } from '../offline/cards.js'
 import type { GroupRejected, ServiceEvent } from '../types.js'
 
 /** How long a sender's gap may stay open before the held messages are shown anyway (§4). */
@@ -24,10 +24,26 @@ export const CARDS_PER_UPDATE = 12
 /** Ops per GroupUpdate when a whole op log is sent (≈150 B per op). */
 export const OPS_PER_UPDATE = 256
 
+/** The slice of the node the groups use (a narrow port, js-libp2p *Components style): the
+ *  topic, sync and card lookups, and peer events. */
+export type GroupNode = Pick<
+  KithNode,
+  | 'findCard'
+  | 'isConnected'
+  | 'on'
+  | 'onSyncRequest'
+  | 'pubsubPublish'
+  | 'pubsubSubscribe'
+  | 'pubsubUnsubscribe'
+  | 'syncFetch'
+  | 'unwatch'
+  | 'watch'
+>
+
 export interface GroupDeps {
   ctx: CoreContext
   store: NodeStore
-  node: KithNode
+  node: GroupNode
   identity: IdentityKeyPair
   cards: Cards
   emit(e: ServiceEvent): void

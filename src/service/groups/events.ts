@@ -9,7 +9,7 @@
 import { GroupOp, toHex } from '../../core/index.js'
 import type { GroupOpRecord, GroupState } from '../../core/index.js'
 import type { StoredMessage } from '../../store/types.js'
-import { toMessageView } from '../types.js'
+import { toMessageView } from '../views.js'
 import { eventSentence, type GroupEvent, type GroupEventType } from '../group-event.js'
 import type { GroupContext } from './context.js'
 

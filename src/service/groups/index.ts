@@ -1,56 +1,34 @@
 // Groups in the ChatService (docs/groups.md): the user's group actions (create, add, remove,
 // leave, send, list, history), the GroupUpdate bodies that arrive over pairwise sessions, and
 // what follows any membership change — topic subscription, key rotation and distribution,
-// sessions with members, sync. This module owns the Groups object's life cycle (timers, topic
-// subscriptions, sync debouncing); the rules live in ./actions.ts, ./membership.ts, ./keys.ts,
-// ./messages.ts and ./sync.ts. It knows no SQL and no transport details.
+// sessions with members, sync. This module owns the Groups object's life cycle (timers, sync
+// debouncing); the rules live in ./actions.ts, ./membership.ts, ./keys.ts, ./messages.ts,
+// ./sync.ts, ./updates.ts (pairwise GroupUpdates) and ./topics.ts (reconcile, subscriptions).
+// It knows no SQL and no transport details.
 import { checkCursor } from '../cursor.js'
 import debug from 'debug'
-import {
-  peerIdBytesFromPublicKey,
-  SenderKeyDistribution,
-  toHex,
-  verifyContactCard,
-} from '../../core/index.js'
-import type { ChatContent, FileManifest, GroupUpdate } from '../../core/index.js'
+import { peerIdBytesFromPublicKey } from '../../core/index.js'
+import type { ChatContent, FileManifest } from '../../core/index.js'
 import type { GroupRow, MessageStatus } from '../../store/types.js'
 import { GroupNotFoundError } from '../errors.js'
 import type { EditBody } from '../edits.js'
-import {
-  toMessageView,
-  type GroupRejected,
-  type GroupView,
-  type MessageView,
-  type SendOptions,
-} from '../types.js'
+import type { GroupRejected, GroupView, MessageView, SendOptions } from '../types.js'
+import { toMessageView } from '../views.js'
 import { sendGroupBody } from './content.js'
 import {
-  GROUP_OLD_TOPIC_GRACE_MS,
   GROUP_SYNC_INTERVAL_MS,
   noRejections,
   type GroupContext,
   type GroupDeps,
 } from './context.js'
-import { acceptDistribution, dropAllKeys, dropFormerMembers, shareKeys } from './keys.js'
 import { addMember, createGroup, leaveGroup, removeMember, renameGroup } from './actions.js'
-import { ingestOps, queueUpdate } from './membership.js'
-import {
-  receiveEnvelope,
-  republishQueued,
-  sendGroupMessage,
-  skipStaleGaps,
-  validate,
-} from './messages.js'
-import {
-  dropFormerControl,
-  dropOwnControl,
-  farewellAcked,
-  farewellApplied,
-  isFarewell,
-  reachPendingFarewells,
-  removedBy,
-} from './removal.js'
+import { skipStaleGaps } from './messages.js'
+import { republishQueued, sendGroupMessage } from './publish.js'
+import { farewellAcked, farewellApplied, isFarewell, reachPendingFarewells } from './removal.js'
 import { findGroup } from './naming.js'
+import { GroupTopics } from './topics.js'
+import { forwardOwedCard, receiveUpdate } from './updates.js'
+import { randomIndex } from '../random.js'
 import { maySync, serveSync, syncWith } from './sync.js'
 
 export {
@@ -71,7 +49,7 @@ export const REPUBLISH_DELAY_MS = 1_000
 
 export class Groups {
   readonly #G: GroupContext
-  readonly #topics = new Map<string, string>()
+  readonly #topics: GroupTopics
   readonly #syncTimers = new Map<string, NodeJS.Timeout>()
   readonly #timers: NodeJS.Timeout[] = []
   /** Members we added without having their card: peer → groups to forward it to. */
@@ -87,9 +65,10 @@ export class Groups {
       opCache: new Map(),
       prevalidated: new WeakMap(),
       stopped: () => this.#stopped,
-      reconcile: (groupId) => this.#reconcile(groupId),
+      reconcile: (groupId) => this.#topics.reconcile(groupId),
       syncSoon: (groupId, peer) => this.#syncSoon(groupId, peer),
     }
+    this.#topics = new GroupTopics(this.#G)
   }
 
   start(): void {
@@ -99,7 +78,7 @@ export class Groups {
       (from) => maySync(G, from),
     )
     G.node.on('peer:connect', (peer) => this.#onConnect(peer))
-    for (const g of G.store.groups.listGroups()) this.#reconcile(g.groupId)
+    for (const g of G.store.groups.listGroups()) this.#topics.reconcile(g.groupId)
     reachPendingFarewells(G)
     const every = (ms: number, fn: () => void) => {
       const t = setInterval(() => {
@@ -198,87 +177,16 @@ export class Groups {
   // ---- Pairwise bodies ------------------------------------------------------------------------
 
   /**
-   * A GroupUpdate from the authenticated `from`, inside the ChatService's receive transaction:
-   * ops, secrets, member cards and `from`'s sender key are stored here; the returned function
-   * runs after the commit (subscriptions, rotation, distributions, sync).
+   * A GroupUpdate from the authenticated `from`, inside the ChatService's receive transaction
+   * (./updates.ts); the returned function runs after the commit.
    */
   receiveUpdate(from: string, content: ChatContent): () => void {
-    const G = this.#G
-    const u = content.group
-    if (u === undefined) return () => undefined
-    try {
-      // A savepoint: an update we cannot use is dropped whole (and acked: resending it would not
-      // help), never half applied, and never fails the pairwise message around it.
-      return G.store.transaction(() => this.#applyUpdate(from, content, u))
-    } catch (err) {
-      log('group update dropped: %s', (err as Error).name)
-      return () => undefined
-    }
+    return receiveUpdate(this.#G, from, content)
   }
 
-  #applyUpdate(from: string, content: ChatContent, u: GroupUpdate): () => void {
-    const G = this.#G
-    const groupId = toHex(u.groupId)
-    const wasActive = G.store.groups.getGroup(groupId)?.active === true
-    const changed = ingestOps(G, u.groupId, u.ops, u.secrets)
-    const g = G.store.groups.getGroup(groupId)
-    if (g?.groupId !== groupId) return () => undefined
-    if (!g.active) {
-      const by = wasActive ? removedBy(G, groupId) : undefined
-      if (by === undefined) return () => undefined
-      // Removed (issue 14): keys and topics go (reconcile); the user is told.
-      return () => {
-        this.#reconcile(groupId)
-        G.emit({ event: 'group', groupId, name: g.name, change: 'removed', by })
-      }
-    }
-    let cards = false
-    for (const bytes of u.cards) {
-      try {
-        const card = verifyContactCard(G.ctx.crypto, bytes, G.ctx.clock())
-        if (card.peerId === G.me || !g.members.includes(card.peerId)) continue
-        G.cards.accept(card.peerId, bytes)
-        cards = true
-      } catch (err) {
-        log('member card ignored: %s', (err as Error).name)
-      }
-    }
-    let keyed = false
-    if (u.senderKey !== undefined && g.members.includes(from) && from !== G.me) {
-      acceptDistribution(
-        G,
-        groupId,
-        from,
-        SenderKeyDistribution.encode(u.senderKey),
-        Number(content.seq),
-      )
-      keyed = true
-    }
-    return () => {
-      if (changed !== undefined || cards) this.#reconcile(groupId)
-      // What was published before the key reached us comes by sync.
-      if (keyed) this.#syncSoon(groupId, from)
-    }
-  }
-
-  /**
-   * A member's card just reached us (pushed over its session). If we added it while we had no
-   * card of it, the other members get it now, so they can start sessions with it (design §2).
-   */
+  /** A member's card just reached us: forwarded to the groups we owe it to (./updates.ts). */
   cardArrived(peer: string): void {
-    const G = this.#G
-    const card = G.cards.of(peer)?.signed
-    const groups = this.#cardOwed.get(peer)
-    if (card === undefined || groups === undefined) return
-    this.#cardOwed.delete(peer)
-    G.store.transaction(() => {
-      for (const groupId of groups) {
-        const g = G.store.groups.getGroup(groupId)
-        if (g?.groupId !== groupId || !g.active || !g.members.includes(peer)) continue
-        for (const m of g.members)
-          if (m !== G.me && m !== peer) queueUpdate(G, m, groupId, { cards: [card] })
-      }
-    })
+    forwardOwedCard(this.#G, this.#cardOwed, peer)
   }
 
   /** Whether a receipt's id (from `peer`) is one of our control contents: dequeued then. */
@@ -307,56 +215,7 @@ export class Groups {
     }
   }
 
-  // ---- After a change -------------------------------------------------------------------------
-
-  #reconcile(groupId: string): void {
-    const G = this.#G
-    if (this.#stopped) return
-    const g = G.store.groups.getGroup(groupId)
-    if (g?.groupId !== groupId) return
-    try {
-      if (!g.active) {
-        // Removed or left: keys go, topics go, and what we still had queued for it; the
-        // history stays.
-        G.store.transaction(() => {
-          dropAllKeys(G, groupId)
-          dropOwnControl(G, groupId)
-        })
-        const topic = this.#topics.get(groupId)
-        if (topic !== undefined) G.node.pubsubUnsubscribe(topic)
-        this.#topics.delete(groupId)
-        return
-      }
-      G.store.transaction(() => {
-        dropFormerMembers(G, g)
-        dropFormerControl(G, g)
-        shareKeys(G, g)
-      })
-      this.#subscribe(g)
-    } catch (err) {
-      log('group reconcile failed: %s', (err as Error).name)
-    }
-  }
-
-  #subscribe(g: GroupRow): void {
-    const G = this.#G
-    const old = this.#topics.get(g.groupId)
-    if (g.topic === '' || old === g.topic) return
-    const groupId = g.groupId
-    G.node.pubsubSubscribe(
-      g.topic,
-      (data) => validate(G, groupId, data),
-      (data) => receiveEnvelope(G, groupId, data),
-    )
-    this.#topics.set(groupId, g.topic)
-    if (old !== undefined) {
-      // Messages published before others saw the change still arrive there for a while.
-      const t = setTimeout(() => {
-        if (this.#topics.get(groupId) !== old) G.node.pubsubUnsubscribe(old)
-      }, GROUP_OLD_TOPIC_GRACE_MS)
-      t.unref()
-    }
-  }
+  // ---- After a change (./topics.ts) ----------------------------------------------------------
 
   #onConnect(peer: string): void {
     const G = this.#G
@@ -382,7 +241,7 @@ export class Groups {
       const target =
         peer !== undefined && online.includes(peer)
           ? peer
-          : online[Math.floor(Math.random() * online.length)]
+          : online[randomIndex(G.ctx.rng, online.length)]
       if (target !== undefined) void syncWith(G, target, groupId)
     }, SYNC_DEBOUNCE_MS)
     t.unref()

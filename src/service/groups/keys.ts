@@ -19,7 +19,7 @@ import {
 import type { ContentIn } from '../../core/index.js'
 import type { GroupRow } from '../../store/types.js'
 import { OPS_PER_UPDATE, type GroupContext } from './context.js'
-import { queueUpdate } from './membership.js'
+import { queueUpdate } from './control.js'
 
 const log = debug('kith:service:groups')
 
@@ -179,7 +179,7 @@ export function shareKeys(G: GroupContext, g: GroupRow): void {
 /**
  * A pairwise session with a member who may not be a contact (design §2): the member with the
  * lower PeerId starts it from the other's card (from a GroupUpdate, else the DHT); the other waits
- * for it. Such a peer stays a co-member, not a contact (service/requests.ts). `eitherSide`: we
+ * for it. Such a peer stays a co-member, not a contact (service/direct/requests.ts). `eitherSide`: we
  * start it whatever the order — a member we removed (./removal.ts) waits for nobody, and the
  * session she may have started is one we refused once she was no longer a co-member.
  */
@@ -203,7 +203,7 @@ export function ensureSession(
   G.node.watch(peer, addrs)
   G.flush(peer)
   // Our card and profile name too (the member answers with its own when the session starts:
-  // service/receive.ts), so each side can show the other by name (issue 14).
+  // service/direct/receive.ts), so each side can show the other by name (issue 14).
   if (G.pushCard !== undefined) setImmediate(() => void G.pushCard?.(peer))
 }
 

@@ -5,7 +5,6 @@
 import debug from 'debug'
 import {
   checkOpEpoch,
-  encodeChatContent,
   equalBytes,
   fromHex,
   GroupEpochError,
@@ -13,9 +12,7 @@ import {
   groupTopic,
   knownEpoch,
   leaveSecret,
-  MESSAGE_ID_BYTES,
   replayGroup,
-  SenderKeyDistribution,
   signGroupOp,
   toHex,
   verifyGroupOp,
@@ -24,7 +21,7 @@ import type { GroupOpRecord, GroupState } from '../../core/index.js'
 import { GROUP_SECRET_BYTES, MAX_GROUP_OPS } from '../../core/wire/limits.js'
 import type { GroupRow } from '../../store/types.js'
 import { ContactNotFoundError, GroupNotFoundError, NotAnAdminError } from '../errors.js'
-import { CARDS_PER_UPDATE, OPS_PER_UPDATE, type GroupContext } from './context.js'
+import type { GroupContext } from './context.js'
 import { recordEvents } from './events.js'
 import { findGroup } from './naming.js'
 
@@ -280,68 +277,4 @@ export function signOwnOp(
   })
   G.opCache.set(toHex(rec.hash), rec)
   return rec
-}
-
-export interface UpdateInit {
-  ops?: Uint8Array[]
-  secrets?: Uint8Array[]
-  cards?: Uint8Array[]
-  /** An encoded SenderKeyDistribution. */
-  senderKey?: Uint8Array
-  /** ChatContent.seq: with a sender key, our last group seq (the receiver's baseline mark). */
-  seq?: number
-}
-
-/** Queues one GroupUpdate for `peer` in the durable control outbox (inside a transaction). */
-export function queueUpdate(G: GroupContext, peer: string, groupId: string, u: UpdateInit): void {
-  const ops = u.ops ?? []
-  const id = G.ctx.rng(MESSAGE_ID_BYTES)
-  const content = encodeChatContent({
-    messageId: id,
-    sender: G.meBytes,
-    seq: BigInt(u.seq ?? 0),
-    sentAt: BigInt(G.ctx.clock()),
-    conversation: fromHex(groupId),
-    group: {
-      groupId: fromHex(groupId),
-      ops,
-      secrets: u.secrets ?? ops.map(() => new Uint8Array(0)),
-      ...(u.senderKey !== undefined
-        ? { senderKey: SenderKeyDistribution.decode(u.senderKey) }
-        : {}),
-      cards: u.cards ?? [],
-    },
-  })
-  G.store.groups.enqueueControl({
-    messageId: toHex(id),
-    peer,
-    content,
-    attempts: 0,
-    nextAttemptAt: G.ctx.clock(),
-  })
-  G.flush(peer)
-}
-
-/** The whole op log with secrets, for a new member (in chunks of OPS_PER_UPDATE). */
-export function sendHistory(G: GroupContext, peer: string, groupId: string): void {
-  const ops = G.store.groups.ops(groupId)
-  for (let i = 0; i < ops.length; i += OPS_PER_UPDATE) {
-    const chunk = ops.slice(i, i + OPS_PER_UPDATE)
-    queueUpdate(G, peer, groupId, {
-      ops: chunk.map((o) => o.bytes),
-      secrets: chunk.map((o) => o.secret ?? new Uint8Array(0)),
-    })
-  }
-}
-
-/** Member cards we hold (ours included), so members who are not contacts can start sessions. */
-export function sendCards(G: GroupContext, peer: string, groupId: string, of: string[]): void {
-  const cards: Uint8Array[] = []
-  for (const m of of) {
-    if (m === peer) continue
-    const card = m === G.me ? G.ownCard() : G.cards.of(m)?.signed
-    if (card !== undefined) cards.push(card)
-  }
-  for (let i = 0; i < cards.length; i += CARDS_PER_UPDATE)
-    queueUpdate(G, peer, groupId, { cards: cards.slice(i, i + CARDS_PER_UPDATE) })
 }

@@ -9,7 +9,7 @@
 // (an admin's REMOVE); she drops what she still had queued for the group, and is told (the `group`
 // event, and NotAMember on any later action). Other queued contents for former members are
 // dropped. This module owns which control entries a membership change keeps; it knows no SQL, no
-// sender keys (./keys.ts) and nothing of how the outbox sends (../outbox.ts).
+// sender keys (./keys.ts) and nothing of how the outbox sends (../direct/outbox.ts).
 import debug from 'debug'
 import { decodeChatContent, equalBytes, GroupOp, toHex } from '../../core/index.js'
 import type { ChatContent, GroupOpRecord } from '../../core/index.js'
@@ -17,7 +17,8 @@ import type { GroupRow } from '../../store/types.js'
 import { NotAMemberError } from '../errors.js'
 import { OPS_PER_UPDATE, type GroupContext } from './context.js'
 import { ensureSession } from './keys.js'
-import { activeGroup, loadGroup, queueUpdate, verifiedOp } from './membership.js'
+import { activeGroup, loadGroup, verifiedOp } from './membership.js'
+import { queueUpdate } from './control.js'
 import { findGroup } from './naming.js'
 
 const log = debug('kith:service:groups')
@@ -144,7 +145,7 @@ export function dropOwnControl(G: GroupContext, groupId: string): void {
 }
 
 /**
- * The receive gate (../receive.ts): a GroupUpdate from a peer who is neither a contact nor a
+ * The receive gate (../direct/receive.ts): a GroupUpdate from a peer who is neither a contact nor a
  * co-member is let in only when its last op is a REMOVE of us signed by that peer for a group we know
  * (still active, or already left by that removal: a farewell sent again because our receipt was
  * lost is acked again). The caller then checks, after the update is applied, that the replay

@@ -1,11 +1,12 @@
 // Receiving /kith/dm frames (ARCHITECTURE.md "Delivery"). Each frame is one synchronous SQLite
-// transaction (a savepoint of a group-commit batch when ./receive-batch.ts runs it): decrypt, then store the message, the new ratchet state and the consumed prekeys
-// together, or nothing (then the frame is refused and the stream closed). Being synchronous, it
-// cannot interleave with an encryption for the same peer, so the session record is never written
+// transaction (a savepoint of a group-commit batch when ./receive-batch.ts runs it): decrypt
+// (./sessions.ts decryptFrame), then store the message, the new ratchet state and the consumed
+// prekeys together (saveDecrypted), or nothing (then the frame is refused and the stream
+// closed). Being synchronous, it cannot interleave with an encryption for the same peer, so the session record is never written
 // from two places at once. Inside, the content is dispatched by body: text (stored, acked, also
-// when a duplicate), card (with the sender's profile name, ./profile.ts), group update
-// (groups/index.ts, same transaction) or receipt (DELIVERED; READ from an accepted contact only,
-// moving our own messages to `read`). Who may send what (issue 11 "Message
+// when a duplicate), card (with the sender's profile name, ../profile.ts), group update
+// (groups/index.ts, same transaction) or receipt (./receipts-in.ts: DELIVERED; READ from an
+// accepted contact only, moving our own messages to `read`). Who may send what (issue 11 "Message
 // requests"): a blocked peer's frames are refused before parsing; a contact, or a peer proving
 // one of our invite secrets (it becomes a contact), is served as before; a co-member (a member
 // of one of our groups) as before for group traffic and cards; a stranger's texts become a
@@ -17,31 +18,32 @@
 import debug from 'debug'
 import {
   decodeChatContent,
-  decryptPrekeyMessage,
-  decryptRatchetMessage,
   equalBytes,
   MalformedMessageError,
   NoSessionError,
   parseEnvelope,
   peerIdFromPublicKey,
   peerIdToBytes,
-  ReceiptKind,
-  responderKeys,
   toHex,
-  UntrustedIdentityError,
-} from '../core/index.js'
-import type { PrekeyMessage } from '../core/index.js'
-import type { StoredMessage } from '../store/types.js'
-import { loadRecord, type ChatContext } from './context.js'
-import { StrangerFrameError } from './errors.js'
+} from '../../core/index.js'
+import type { StoredMessage } from '../../store/types.js'
+import type { KithNode } from '../../node/index.js'
+import type { WithNode } from '../context.js'
+import { decryptFrame, saveDecrypted } from './sessions.js'
+import { applyReceipt } from './receipts-in.js'
+import { StrangerFrameError } from '../errors.js'
 import { isCleanName } from './names.js'
-import type { Disappearing } from './disappearing.js'
-import type { Edits } from './edits.js'
-import type { Profile } from './profile.js'
+import type { Disappearing } from '../disappearing.js'
+import type { Edits } from '../edits.js'
+import type { Profile } from '../profile.js'
 import type { InviteProofs } from './proofs.js'
 import type { Requests } from './requests.js'
-import { findSender } from './mailbox-trial.js'
-import { toMessageView, type ServiceEvent } from './types.js'
+import { findSender } from '../offline/mailbox-trial.js'
+import type { ServiceEvent } from '../types.js'
+import { toMessageView } from '../views.js'
+
+/** The slice of the node receive uses (a narrow port: ../context.ts WithNode). */
+export type ReceiveNode = Pick<KithNode, 'watch'>
 
 const log = debug('kith:service')
 
@@ -56,19 +58,19 @@ export interface ReceiveHooks {
   requests: Requests
   /** Our invite secrets and their proofs (./proofs.ts). */
   proofs: InviteProofs
-  /** Profile names contacts send (./profile.ts). */
+  /** Profile names contacts send (../profile.ts). */
   profile: Profile
-  /** Edits, deletes, reactions (./edits.ts). */
+  /** Edits, deletes, reactions (../edits.ts). */
   edits: Edits
-  /** Disappearing timers (./disappearing.ts). */
+  /** Disappearing timers (../disappearing.ts). */
   disappearing: Disappearing
 }
 
 export class Receiver {
-  readonly #cx: ChatContext
+  readonly #cx: WithNode<ReceiveNode>
   readonly #hooks: ReceiveHooks
 
-  constructor(cx: ChatContext, hooks: ReceiveHooks) {
+  constructor(cx: WithNode<ReceiveNode>, hooks: ReceiveHooks) {
     this.#cx = cx
     this.#hooks = hooks
   }
@@ -100,22 +102,8 @@ export class Receiver {
     let firstSession = false
     let afterGroup: (() => void) | undefined
     cx.store.transaction(() => {
-      const record = loadRecord(cx.store, from)
-      firstSession = record?.current === undefined
-      let result
-      let consumed: { oneTimePrekeyId: number | undefined; kemPrekeyId: number } | undefined
-      if (incoming.type === 'ratchet') {
-        result = decryptRatchetMessage(cx.ctx, record, incoming.message)
-      } else {
-        const msg = incoming.message
-        if (peerIdFromPublicKey(msg.identityKey) !== from)
-          throw new UntrustedIdentityError('initial message from another identity')
-        const p = decryptPrekeyMessage(cx.ctx, cx.identity, record, msg, () =>
-          this.#responderKeys(msg),
-        )
-        result = p
-        consumed = p.consumed
-      }
+      const { result, consumed, firstSession: first } = decryptFrame(cx, from, incoming)
+      firstSession = first
       const content = decodeChatContent(result.plaintext)
       if (!equalBytes(content.sender, peerIdToBytes(from)))
         throw new MalformedMessageError('sender does not match the session')
@@ -157,12 +145,7 @@ export class Receiver {
         requests.metrics.strangerFrames++
         throw new StrangerFrameError("a stranger's card, receipt or group update is refused")
       }
-      cx.store.protocol.storeSessionSync(from, result.record.serialize())
-      if (consumed !== undefined) {
-        if (consumed.oneTimePrekeyId !== undefined)
-          cx.store.protocol.removeOneTimePrekeySync(consumed.oneTimePrekeyId)
-        cx.store.protocol.markKemPrekeyUsedSync(consumed.kemPrekeyId)
-      }
+      saveDecrypted(cx.store, from, result.record, consumed)
       // An authenticated message from a contact we added: our invite proof has done its job.
       if (trusted) this.#hooks.proofs.heard(from)
       if (content.text !== undefined) {
@@ -209,7 +192,7 @@ export class Receiver {
           log('card from %s ignored: %s', from, (err as Error).name)
         }
         if (card !== undefined) afterGroup = () => cx.groups()?.cardArrived(from)
-        // Beside it, the sender's profile name (./profile.ts), kept whether or not the card was
+        // Beside it, the sender's profile name (../profile.ts), kept whether or not the card was
         // usable (the session authenticated it) and acked: a name change is retried until then.
         if (content.profileName !== '') {
           this.#hooks.profile.received(from, content)
@@ -234,39 +217,16 @@ export class Receiver {
         content.reaction !== undefined ||
         content.disappearing !== undefined
       ) {
-        // An edit, delete, reaction or timer change of our 1:1 conversation (./edits.ts,
-        // ./disappearing.ts): from a contact only (a co-member's is acked and dropped); acked
+        // An edit, delete, reaction or timer change of our 1:1 conversation (../edits.ts,
+        // ../disappearing.ts): from a contact only (a co-member's is acked and dropped); acked
         // also when refused or stale, so its sender stops retrying.
         if (trusted && content.disappearing !== undefined)
           this.#hooks.disappearing.receive(from, from, content, events)
         else if (trusted) this.#hooks.edits.receive(from, from, content, result.plaintext, events)
         acks.push(toHex(content.messageId))
-      } else if (content.receipt?.kind === ReceiptKind.DELIVERED) {
-        for (const raw of content.receipt.messageIds) {
-          const id = toHex(raw)
-          const m = cx.store.getMessage(id)
-          if (m === undefined && cx.groups()?.acked(id, from) === true) continue
-          if (m === undefined || m.direction !== 'out' || m.conversation !== from) continue
-          cx.store.dequeue(id)
-          if (m.status !== 'delivered') {
-            cx.store.setStatus(id, 'delivered')
-            events.push({ event: 'status', id, conversation: from, status: 'delivered' })
-          }
-        }
-      } else if (content.receipt?.kind === ReceiptKind.READ && trusted) {
-        // The contact read our messages (`kith read` there; protocol.md §4.8). Only an accepted
-        // contact's READ counts, and only for our own outgoing messages to it; read implies
-        // delivered, so the entry leaves the outbox too. Status only moves forward.
-        for (const raw of content.receipt.messageIds) {
-          const id = toHex(raw)
-          const m = cx.store.getMessage(id)
-          if (m === undefined || m.direction !== 'out' || m.conversation !== from) continue
-          cx.store.dequeue(id)
-          if (m.status !== 'read') {
-            cx.store.setStatus(id, 'read', now)
-            events.push({ event: 'status', id, conversation: from, status: 'read' })
-          }
-        }
+      } else if (content.receipt !== undefined) {
+        // DELIVERED, or READ from an accepted contact (./receipts-in.ts).
+        applyReceipt(cx, from, content.receipt, trusted, now, events)
       }
     })
     return () =>
@@ -305,7 +265,7 @@ export class Receiver {
    * An envelope fetched from one of our mailboxes: its sender is not named outside the
    * encryption. A PQXDH initial message names its identity; for a ratchet message the sender is
    * found first by header trial decryption against every contact's session, read-only, in one
-   * transaction and bounded (./mailbox-trial.ts: two AES-GCM attempts per state, plus skipped
+   * transaction and bounded (../offline/mailbox-trial.ts: two AES-GCM attempts per state, plus skipped
    * chains), and only that contact's normal receive runs. Throws NoSessionError when no contact's
    * header key authenticates it, MailboxTrialBudgetError past the bound.
    */
@@ -318,17 +278,5 @@ export class Receiver {
     const sender = findSender(this.#cx.ctx, this.#cx.store, incoming.message.header)
     if (sender === undefined) throw new NoSessionError('no session decrypts this envelope')
     this.receive(sender, frame)
-  }
-
-  #responderKeys(msg: PrekeyMessage) {
-    const p = this.#cx.store.protocol
-    return responderKeys(msg, {
-      signedPrekey: p.loadSignedPrekeySync(msg.signedPrekeyId),
-      kemPrekey: p.loadKemPrekeySync(msg.kemPrekeyId),
-      oneTimePrekey:
-        msg.oneTimePrekeyId === undefined
-          ? undefined
-          : p.loadOneTimePrekeySync(msg.oneTimePrekeyId),
-    })
   }
 }

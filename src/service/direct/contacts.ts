@@ -13,26 +13,37 @@ import {
   publicKeyFromPeerId,
   safetyNumber,
   verifyShortInvite,
-} from '../core/index.js'
-import type { DecodedInvite, PrekeyBundle } from '../core/index.js'
-import { announceAddrs, packAddrs, unpackAddrs } from '../node/index.js'
-import type { Contact } from '../store/types.js'
-import { loadRecord, type ChatContext } from './context.js'
+} from '../../core/index.js'
+import type { DecodedInvite, PrekeyBundle } from '../../core/index.js'
+import { announceAddrs, packAddrs, unpackAddrs } from '../../node/index.js'
+import type { Contact } from '../../store/types.js'
+import type { KithNode } from '../../node/index.js'
+import type { WithNode } from '../context.js'
+import { ServiceNotStartedError } from '../lifecycle-errors.js'
+import { loadRecord } from './sessions.js'
 import {
   ContactNotFoundError,
   InvalidArgumentError,
   InvalidInviteError,
   InviterUnreachableError,
-} from './errors.js'
+} from '../errors.js'
 import { checkName, isCleanName, isFree } from './names.js'
 import type { InviteProofs } from './proofs.js'
+import { Presence } from './presence.js'
 import type { Requests } from './requests.js'
-import { toContactView, type ContactView, type ServiceEvent } from './types.js'
+import type { ContactView, ServiceEvent } from '../types.js'
+import { toContactView } from '../views.js'
+
+/** The slice of the node contacts uses (a narrow port: ../context.ts WithNode). */
+export type ContactsNode = Pick<
+  KithNode,
+  'candidateAddrs' | 'fetchCard' | 'findCard' | 'isConnected' | 'peerId' | 'unwatch' | 'watch'
+>
 
 export interface ContactHooks {
   /** Our current prekey bundle, undefined before the service started. */
   bundle(): PrekeyBundle | undefined
-  /** Our display name now (./profile.ts), carried in our invite. */
+  /** Our display name now (../profile.ts), carried in our invite. */
   name(): string
   /** Outbox.flushSoon */
   flushSoon(peer: string, all?: boolean): void
@@ -52,12 +63,16 @@ export interface ContactHooks {
 }
 
 export class Contacts {
-  readonly #cx: ChatContext
+  readonly #cx: WithNode<ContactsNode>
   readonly #hooks: ContactHooks
 
-  constructor(cx: ChatContext, hooks: ContactHooks) {
+  /** The node's presence events for contacts (./presence.ts). */
+  readonly presence: Presence
+
+  constructor(cx: WithNode<ContactsNode>, hooks: ContactHooks) {
     this.#cx = cx
     this.#hooks = hooks
+    this.presence = new Presence(cx, hooks)
   }
 
   /**
@@ -68,7 +83,7 @@ export class Contacts {
   invite(opts: { once?: boolean; full?: boolean } = {}): { link: string; peerId: string } {
     const cx = this.#cx
     const bundle = this.#hooks.bundle()
-    if (bundle === undefined) throw new Error('service not started')
+    if (bundle === undefined) throw new ServiceNotStartedError('the service has not started')
     // Only addresses a contact might reach, LAN ones last (node/addr-policy.ts).
     const addrs = announceAddrs(cx.node.candidateAddrs())
     const name = this.#hooks.name()
@@ -186,7 +201,7 @@ export class Contacts {
     // A short link's card fetch connected us before the contact existed, so that connection's
     // peer:connect found no contact: greet now (our card, with the link's proof, makes us its
     // contact at once).
-    if (cx.node.isConnected(contact.peerId)) this.onConnect(contact.peerId)
+    if (cx.node.isConnected(contact.peerId)) this.presence.onConnect(contact.peerId)
     return { name: contact.name, peerId: contact.peerId }
   }
 
@@ -252,56 +267,5 @@ export class Contacts {
     const verified = given === expected
     if (verified) this.#cx.store.setVerified(c.peerId, true)
     return { verified }
-  }
-
-  onConnect(peer: string): void {
-    const cx = this.#cx
-    const c = cx.store.getContact(peer)
-    if (c === undefined) {
-      // A group member that is not a contact: its group control contents go out (groups/).
-      if (this.#hooks.requests.isCoMember(peer)) {
-        this.#hooks.flushSoon(peer, true)
-        setImmediate(() => void this.#hooks.pushCard(peer))
-      } else if (cx.store.groups.nextControlAttemptAt(peer) !== undefined) {
-        // A member we removed, still owed her farewell (groups/removal.ts): it goes now.
-        this.#hooks.flushSoon(peer, true)
-      }
-      return
-    }
-    cx.store.touchContact(peer, cx.ctx.clock())
-    this.emitPresence(peer, true)
-    // Whatever is unacked goes out again now that the peer is reachable; our card goes too, so
-    // the contact learns our current addresses and mailboxes.
-    this.#hooks.flushSoon(peer, true)
-    setImmediate(() => void this.#hooks.pushCard(peer))
-    // No session with a contact (restored without its card): start one, then the same again.
-    if (
-      this.#hooks.startSession !== undefined &&
-      loadRecord(cx.store, peer)?.current === undefined
-    ) {
-      this.#hooks
-        .startSession(peer)
-        .then((started) => {
-          if (!started) return
-          this.#hooks.flushSoon(peer, true)
-          void this.#hooks.pushCard(peer)
-        })
-        .catch(() => undefined) // no card found: the next connect tries again
-    }
-  }
-
-  /** Remember a contact's current addresses, so either side can dial the other after restarts. */
-  onIdentify(peer: string, addrs: string[]): void {
-    const cx = this.#cx
-    const c = cx.store.getContact(peer)
-    const usable = addrs.filter((a) => !a.includes('/p2p-circuit'))
-    if (c === undefined || usable.length === 0) return
-    if (usable.join() !== c.addrs.join()) cx.store.touchContact(peer, cx.ctx.clock(), usable)
-    cx.node.watch(peer, usable)
-  }
-
-  emitPresence(peer: string, online: boolean): void {
-    const c = this.#cx.store.getContact(peer)
-    if (c !== undefined) this.#cx.emit({ event: 'contact', peerId: peer, name: c.name, online })
   }
 }

@@ -14,7 +14,7 @@
 // before the commit loses only frames nobody acked: their sender retries them (a fresh
 // encryption) and ids already stored are dropped, so exactly-once and per-sender order hold.
 import debug from 'debug'
-import type { ChatContext } from './context.js'
+import type { ChatContext } from '../context.js'
 import type { Receiver } from './receive.js'
 
 const log = debug('kith:service')

@@ -8,12 +8,12 @@ import {
   signContactCard,
   toHex,
   verifyContactCard,
-} from '../core/index.js'
-import type { ContactCard, CoreContext, IdentityKeyPair, PrekeyBundle } from '../core/index.js'
-import { MAX_CARD_ADDRS, MAX_CARD_MAILBOXES } from '../core/wire/limits.js'
-import { ContactCardCodec, SignedContactCard } from '../core/index.js'
-import { CARD_TTL_MS } from '../node/index.js'
-import type { NodeStore } from '../store/types.js'
+} from '../../core/index.js'
+import type { ContactCard, CoreContext, IdentityKeyPair, PrekeyBundle } from '../../core/index.js'
+import { MAX_CARD_ADDRS, MAX_CARD_MAILBOXES } from '../../core/wire/limits.js'
+import { ContactCardCodec, SignedContactCard } from '../../core/index.js'
+import { CARD_TTL_MS } from '../../node/index.js'
+import type { NodeStore } from '../../store/types.js'
 
 const SEQ = 'card.seq'
 const contactKey = (peer: string) => `card.of.${peer}`
@@ -53,7 +53,7 @@ export class Cards {
   }
 
   /** The card we hold for `peer`, authenticated, even if expired: its prekey bundle is signed
-   *  on its own (PQXDH §3.3) and still starts a session (./restore.ts after `kith restore`). */
+   *  on its own (PQXDH §3.3) and still starts a session (../direct/restore.ts after `kith restore`). */
   lastKnown(peer: string): ContactCard | undefined {
     const hex = this.store.getSetting(contactKey(peer))
     if (hex === undefined) return undefined

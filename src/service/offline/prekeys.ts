@@ -2,9 +2,9 @@
 // last-resort ML-KEM prekey, created at first start and named in every invite. Invites carry no
 // one-time prekeys: a link may be shared with many people, and a one-time key used by the first
 // would make every later first message fail. This module owns the ids in the settings table.
-import { buildPrekeyBundle, generateKemPrekey, generateSignedPrekey } from '../core/index.js'
-import type { CoreContext, IdentityKeyPair, PrekeyBundle } from '../core/index.js'
-import type { NodeStore } from '../store/types.js'
+import { buildPrekeyBundle, generateKemPrekey, generateSignedPrekey } from '../../core/index.js'
+import type { CoreContext, IdentityKeyPair, PrekeyBundle } from '../../core/index.js'
+import type { NodeStore } from '../../store/types.js'
 
 const SPK_ID = 'prekeys.signed.id'
 const KEM_ID = 'prekeys.kem.id'

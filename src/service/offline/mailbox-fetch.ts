@@ -10,8 +10,8 @@ import {
   MAILBOX_FETCH_MAX_BYTES_PER_ROUND,
   MAILBOX_FETCH_MAX_ENVELOPES_PER_ROUND,
   MAILBOX_FETCH_MAX_PAGES_PER_ROUND,
-} from '../node/index.js'
-import type { KithNode, MailboxFetchMetrics, MailboxSign } from '../node/index.js'
+} from '../../node/index.js'
+import type { KithNode, MailboxFetchMetrics, MailboxSign } from '../../node/index.js'
 
 const log = debug('kith:service:mailbox')
 

@@ -12,9 +12,9 @@ import {
   fromHex,
   INVITE_SECRET_BYTES,
   toHex,
-} from '../core/index.js'
-import type { CoreContext } from '../core/index.js'
-import type { NodeStore } from '../store/types.js'
+} from '../../core/index.js'
+import type { CoreContext } from '../../core/index.js'
+import type { NodeStore } from '../../store/types.js'
 
 /** Unused single-use invite secrets kept: the oldest beyond this are forgotten (their links stop
  *  working). Bounds the table however often `invite --once` runs; 1,000 outstanding one-off

@@ -11,14 +11,14 @@
 // from, because of what it announces through identify. One fetch round per mailbox
 // (./mailbox-fetch.ts) is bounded (MAILBOX_FETCH_MAX_*_PER_ROUND), so a mailbox full of junk
 // costs one budget per round.
-import { multiaddr } from '@multiformats/multiaddr'
 import debug from 'debug'
-import type { ContactCard, CoreContext, IdentityKeyPair } from '../core/index.js'
-import { MAX_CARD_MAILBOXES } from '../core/wire/limits.js'
-import { MAILBOX_DEPOSIT_REPLICAS, MAILBOX_PROTOCOL } from '../node/index.js'
-import type { KithNode, MailboxFetchMetrics, NodeMetrics } from '../node/index.js'
-import type { NodeStore } from '../store/types.js'
+import type { ContactCard, CoreContext, IdentityKeyPair } from '../../core/index.js'
+import { MAX_CARD_MAILBOXES } from '../../core/wire/limits.js'
+import { MAILBOX_DEPOSIT_REPLICAS, MAILBOX_PROTOCOL } from '../../node/index.js'
+import type { KithNode, MailboxFetchMetrics, NodeMetrics } from '../../node/index.js'
+import type { NodeStore } from '../../store/types.js'
 import type { Cards } from './cards.js'
+import type { ConfiguredMailbox } from './configured.js'
 import { fetchRound, newFetchMetrics } from './mailbox-fetch.js'
 
 const log = debug('kith:service:mailbox')
@@ -40,44 +40,24 @@ export const OWN_MAILBOXES = 4
 
 const CHOSEN = 'mailboxes.chosen'
 
-/** A mailbox the user configured (`--bootstrap` relay or `--mailbox`): its PeerId and address. */
-export interface ConfiguredMailbox {
-  peerId: string
-  /** `--mailbox`: named whatever it announces; `--bootstrap`: once it is seen to serve mailboxes. */
-  explicit: boolean
-  addrs: string[]
-}
-
-/** The PeerIds and addresses of configured multiaddrs; those without /p2p/<id> are skipped. */
-export function configuredMailboxes(
-  bootstrap: readonly string[],
-  explicit: readonly string[],
-): ConfiguredMailbox[] {
-  const out = new Map<string, ConfiguredMailbox>()
-  const add = (ma: string, isExplicit: boolean) => {
-    let peerId: string | undefined
-    try {
-      peerId = multiaddr(ma)
-        .getComponents()
-        .findLast((c) => c.name === 'p2p')?.value
-    } catch {
-      peerId = undefined
-    }
-    if (peerId === undefined) return
-    const e = out.get(peerId) ?? { peerId, explicit: false, addrs: [] }
-    e.explicit ||= isExplicit
-    if (!e.addrs.includes(ma)) e.addrs.push(ma)
-    out.set(peerId, e)
-  }
-  for (const ma of explicit) add(ma, true)
-  for (const ma of bootstrap) add(ma, false)
-  return [...out.values()]
-}
+/** The slice of the node the mailboxes use (a narrow port): card lookup, deposit, fetch and
+ *  confirm, the mailbox policy, and peer events. */
+export type MailboxesNode = Pick<
+  KithNode,
+  | 'findCard'
+  | 'connections'
+  | 'mailboxConfirm'
+  | 'mailboxDeposit'
+  | 'mailboxFetch'
+  | 'on'
+  | 'peerId'
+  | 'setMailboxPolicy'
+>
 
 export interface MailboxDeps {
   ctx: CoreContext
   store: NodeStore
-  node: KithNode
+  node: MailboxesNode
   identity: IdentityKeyPair
   cards: Cards
   /** The mailboxes the user configured (configuredMailboxes). */

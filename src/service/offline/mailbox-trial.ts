@@ -11,9 +11,9 @@
 // is byte-for-byte the one they came from, and the work bound per envelope
 // (MAILBOX_TRIAL_MAX_KEYS). It reads sessions through the store's read API in one transaction and
 // never writes; it knows nothing of fetching or of messages.
-import { decryptHeader, defineError, equalBytes, SessionRecord } from '../core/index.js'
-import type { CoreContext } from '../core/index.js'
-import type { NodeStore } from '../store/types.js'
+import { decryptHeader, defineError, equalBytes, SessionRecord } from '../../core/index.js'
+import type { CoreContext } from '../../core/index.js'
+import type { NodeStore } from '../../store/types.js'
 import { GcmTagCheck } from './gcm-check.js'
 
 /** Header keys tried for one envelope, over all contacts, before it is given up as junk. A

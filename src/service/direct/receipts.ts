@@ -5,19 +5,24 @@
 // outbox (a lost ack is covered by the sender's retry; a lost read receipt is not retried) nor of
 // the read-receipt setting (the caller decides whether to queue one).
 import debug from 'debug'
-import { encodeChatContent, fromHex, MESSAGE_ID_BYTES, ReceiptKind } from '../core/index.js'
-import { canDeposit, encryptAll, type ChatContext } from './context.js'
+import { encodeChatContent, fromHex, MESSAGE_ID_BYTES, ReceiptKind } from '../../core/index.js'
+import type { KithNode } from '../../node/index.js'
+import type { WithNode } from '../context.js'
+import { canDeposit, encryptAll } from './sessions.js'
 import { ACK_DELAY_MS, MAX_ACK_BATCH } from './delivery.js'
+
+/** The slice of the node receipts uses (a narrow port: ../context.ts WithNode). */
+export type ReceiptsNode = Pick<KithNode, 'isConnected' | 'sendDm'>
 
 const log = debug('kith:service')
 
 export class Receipts {
-  readonly #cx: ChatContext
+  readonly #cx: WithNode<ReceiptsNode>
   readonly #pending = new Map<string, { acks: Set<string>; reads: Set<string> }>()
 
   readonly #delayMs: number
 
-  constructor(cx: ChatContext, delayMs = ACK_DELAY_MS) {
+  constructor(cx: WithNode<ReceiptsNode>, delayMs = ACK_DELAY_MS) {
     this.#cx = cx
     this.#delayMs = delayMs
   }

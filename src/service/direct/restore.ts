@@ -8,11 +8,16 @@
 // no session there: when it connects, the daemon looks its signed card up in the DHT and starts
 // one the same way (`startSessionFromDht`, at most once per SESSION_LOOKUP_MIN_INTERVAL_MS per
 // contact). Owns nothing but the time of each contact's last lookup.
-import { initiateSession, SessionRecord } from '../core/index.js'
-import type { CoreContext, IdentityKeyPair } from '../core/index.js'
-import type { NodeStore } from '../store/types.js'
-import { Cards } from './cards.js'
-import { loadRecord, type ChatContext } from './context.js'
+import { initiateSession, SessionRecord } from '../../core/index.js'
+import type { CoreContext, IdentityKeyPair } from '../../core/index.js'
+import type { NodeStore } from '../../store/types.js'
+import { Cards } from '../offline/cards.js'
+import type { KithNode } from '../../node/index.js'
+import type { WithNode } from '../context.js'
+import { loadRecord } from './sessions.js'
+
+/** The slice of the node restore uses (a narrow port: ../context.ts WithNode). */
+export type RestoreNode = Pick<KithNode, 'findCard'>
 
 /** A contact's card is looked up in the DHT for a missing session at most this often (each
  *  lookup is a DHT walk; a contact that reconnects in a loop must not cause one per connect). */
@@ -49,14 +54,17 @@ export function startRestoredSessions(
   return ready
 }
 
-const lookedUp = new WeakMap<ChatContext, Map<string, number>>()
+const lookedUp = new WeakMap<WithNode<RestoreNode>, Map<string, number>>()
 
 /**
  * `peer`, a contact, connected and we hold no session with it: looks its card up in the DHT,
  * keeps it (Cards.accept verifies it) and starts a session from its bundle. Resolves true when
  * a session was started; the caller then pushes our card (the initial message) and flushes.
  */
-export async function startSessionFromDht(cx: ChatContext, peer: string): Promise<boolean> {
+export async function startSessionFromDht(
+  cx: WithNode<RestoreNode>,
+  peer: string,
+): Promise<boolean> {
   if (loadRecord(cx.store, peer)?.current !== undefined) return false
   let times = lookedUp.get(cx)
   if (times === undefined) lookedUp.set(cx, (times = new Map<string, number>()))

@@ -4,21 +4,30 @@
 // holds no state beyond the accessors it is handed; it knows nothing of the outbox or of
 // receiving.
 import debug from 'debug'
-import type { PrekeyBundle } from '../core/index.js'
-import { announceAddrs } from '../node/index.js'
-import { encryptAll, loadRecord, type ChatContext } from './context.js'
+import type { PrekeyBundle } from '../../core/index.js'
+import { announceAddrs } from '../../node/index.js'
+import type { KithNode } from '../../node/index.js'
+import type { WithNode } from '../context.js'
+import { ServiceNotStartedError } from '../lifecycle-errors.js'
+import { encryptAll, loadRecord } from '../direct/sessions.js'
+
+/** The slice of the node the own card uses (a narrow port: ../context.ts WithNode). */
+export type OwnCardNode = Pick<
+  KithNode,
+  'candidateAddrs' | 'isConnected' | 'sendDm' | 'setCardSource'
+>
 
 const log = debug('kith:service')
 
 export class OwnCard {
-  readonly #cx: ChatContext
+  readonly #cx: WithNode<OwnCardNode>
   readonly #bundle: () => PrekeyBundle | undefined
   readonly #content: (card: Uint8Array) => Uint8Array
 
   /** `bundle`: our current prekey bundle, undefined before the service started. `content`: the
    *  ChatContent carrying a card and our profile name (Profile.content). */
   constructor(
-    cx: ChatContext,
+    cx: WithNode<OwnCardNode>,
     bundle: () => PrekeyBundle | undefined,
     content: (card: Uint8Array) => Uint8Array,
   ) {
@@ -36,7 +45,7 @@ export class OwnCard {
   sign(forContacts = false): Uint8Array {
     const cx = this.#cx
     const bundle = this.#bundle()
-    if (bundle === undefined) throw new Error('service not started')
+    if (bundle === undefined) throw new ServiceNotStartedError('the service has not started')
     const all = cx.mailboxes()?.chosen() ?? []
     const mailboxes = forContacts ? all : all.filter((p) => cx.store.getContact(p) === undefined)
     // Only addresses a contact might reach, LAN ones last (node/addr-policy.ts).
@@ -67,7 +76,7 @@ export class OwnCard {
       return
     try {
       // Signed afresh for each push: current addresses, never an expired card.
-      // With our profile name beside it (./profile.ts): each connect refreshes the contact's.
+      // With our profile name beside it (../profile.ts): each connect refreshes the contact's.
       const content = this.#content(this.sign(true))
       await cx.node.sendDm(peer, encryptAll(cx, peer, [content]))
     } catch (err) {

@@ -4,8 +4,8 @@
 // that PeerId (store/chat.ts getContact). This module owns those rules; it knows nothing of how
 // names are stored beyond asking the store who holds one, and nothing of escaping output (the CLI
 // escapes everything that came from a peer, names included).
-import type { ChatStore } from '../store/types.js'
-import { InvalidNameError, NameTakenError } from './errors.js'
+import type { ChatStore } from '../../store/types.js'
+import { InvalidNameError, NameTakenError } from '../errors.js'
 
 /** The longest contact name, in code points: room for a full name in one column of
  *  `contacts list`, and always within the wire's MAX_NAME_BYTES (256 B: 64 × 4 B of UTF-8). */

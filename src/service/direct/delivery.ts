@@ -24,8 +24,9 @@ export const MAX_ACK_BATCH = 512
  */
 export const ACK_DELAY_MS = 5
 
-/** When to try again after `attempts` sends without an ack; random in [base/2, base]. */
-export function nextAttemptDelay(attempts: number, random: () => number = Math.random): number {
+/** When to try again after `attempts` sends without an ack; random in [base/2, base]; `random`
+ *  uniform in [0, 1) (the outbox draws it from the injected rng: ../random.ts unitRandom). */
+export function nextAttemptDelay(attempts: number, random: () => number): number {
   const cap = Math.min(ACK_TIMEOUT_MAX_MS, ACK_TIMEOUT_BASE_MS * 2 ** Math.min(attempts, 16))
   return Math.round(cap / 2 + (random() * cap) / 2)
 }

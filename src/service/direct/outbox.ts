@@ -2,30 +2,39 @@
 // per send or batch send, MAX_SEND_BATCH), flushing what is due to a peer in batches of
 // MAX_BATCH read in seq order from an index (each batch one ratchet transaction that also stores
 // `sent`), falling back to the peer's mailboxes when it cannot be reached, backoff and the
-// per-peer retry timer, and the group control outbox (GroupUpdate contents) under the same
-// discipline. It owns the flush state (one flush per peer at a time, folded re-runs) and the
+// per-peer retry timer; the group control outbox (./control-outbox.ts) is drained in the same
+// flush. It owns the flush state (one flush per peer at a time, folded re-runs) and the
 // retry timers. It knows nothing of receiving, receipts or contacts beyond the contact it is
 // handed.
 import debug from 'debug'
-import { encodeChatContent, fromHex, MESSAGE_ID_BYTES, toHex } from '../core/index.js'
-import type { MessageStatus, OutboxEntry, StoredMessage } from '../store/types.js'
-import { canDeposit, encryptAll, loadRecord, type ChatContext } from './context.js'
+import { encodeChatContent, fromHex, MESSAGE_ID_BYTES, toHex } from '../../core/index.js'
+import type { MessageStatus, OutboxEntry, StoredMessage } from '../../store/types.js'
+import type { KithNode } from '../../node/index.js'
+import type { WithNode } from '../context.js'
+import { canDeposit, encryptAll } from './sessions.js'
+import { flushGroupControl } from './control-outbox.js'
 import { MAX_BATCH, nextAttemptDelay } from './delivery.js'
-import { MAILBOX_REDEPOSIT_MS } from './mailboxes.js'
-import { toMessageView } from './types.js'
+import { unitRandom } from '../random.js'
+import { MAILBOX_REDEPOSIT_MS } from '../offline/mailboxes.js'
+import { toMessageView } from '../views.js'
+
+/** The slice of the node outbox uses (a narrow port: ../context.ts WithNode). */
+export type OutboxNode = Pick<KithNode, 'isConnected' | 'peerId' | 'sendDm'>
 
 const log = debug('kith:service')
 
-export { MAX_SEND_BATCH } from './text.js'
+export { MAX_SEND_BATCH } from '../text.js'
 
 export class Outbox {
-  readonly #cx: ChatContext
+  readonly #cx: WithNode<OutboxNode>
   readonly #flushing = new Set<string>()
   readonly #flushAgain = new Set<string>()
   readonly #flushAll = new Set<string>()
   readonly #timers = new Map<string, NodeJS.Timeout>()
+  /** The retry backoff's jitter, from the injected rng (./delivery.ts nextAttemptDelay). */
+  readonly #jitter = (): number => unitRandom(this.#cx.ctx.rng)
 
-  constructor(cx: ChatContext) {
+  constructor(cx: WithNode<OutboxNode>) {
     this.#cx = cx
   }
 
@@ -114,7 +123,7 @@ export class Outbox {
    */
   async #flush(peer: string, all: boolean): Promise<void> {
     const cx = this.#cx
-    // Nothing goes to a blocked peer (service/requests.ts); unblocking flushes it again.
+    // Nothing goes to a blocked peer (service/direct/requests.ts); unblocking flushes it again.
     if (cx.store.trust.isBlocked(peer)) return
     if (all) this.#flushAll.add(peer)
     if (this.#flushing.has(peer)) {
@@ -148,7 +157,10 @@ export class Outbox {
           if (!reachable) this.#backOff(page, now)
           else await this.#sendBatch(peer, page, now)
         }
-        await this.#flushControl(peer, everything, now)
+        await flushGroupControl(this.#cx, peer, everything, now, {
+          reachable: (p) => this.#reachableSomehow(p),
+          jitter: this.#jitter,
+        })
       } while (this.#flushAgain.has(peer))
     } catch (err) {
       log('flush to %s failed: %s', peer, (err as Error).name)
@@ -158,54 +170,15 @@ export class Outbox {
     }
   }
 
-  /**
-   * Group control contents (GroupUpdate) in the same outbox discipline: encrypted afresh per
-   * attempt, retried with backoff until the peer's receipt names their id. Only over an existing
-   * session: with a member who is not a contact, the lower PeerId starts it (groups/keys.ts); with
-   * a member we removed, we do (groups/removal.ts).
-   */
-  async #flushControl(peer: string, everything: boolean, now: number): Promise<void> {
-    const cx = this.#cx
-    const due = cx.store.groups.controlFor(peer).filter((e) => everything || e.nextAttemptAt <= now)
-    if (due.length === 0) return
-    // No session yet (the member with the lower PeerId starts it) or nowhere to send: wait with
-    // backoff rather than retry at once; the session's first message flushes everything.
-    const wait = () =>
-      cx.store.transaction(() => {
-        for (const e of due) {
-          const next = now + nextAttemptDelay(e.attempts)
-          cx.store.groups.rescheduleControl(e.messageId, e.attempts + 1, next)
-        }
-      })
-    if (loadRecord(cx.store, peer)?.current === undefined) return wait()
-    for (let i = 0; i < due.length; i += MAX_BATCH) {
-      if (cx.stopped()) return
-      if (!(await this.#reachableSomehow(peer))) return wait()
-      const batch = due.slice(i, i + MAX_BATCH)
-      const frames = encryptAll(
-        cx,
-        peer,
-        batch.map((e) => e.content),
-        () => {
-          for (const e of batch) {
-            const next = now + nextAttemptDelay(e.attempts)
-            cx.store.groups.rescheduleControl(e.messageId, e.attempts + 1, next)
-          }
-        },
-      )
-      try {
-        await cx.node.sendDm(peer, frames)
-      } catch (err) {
-        if (((await cx.mailboxes()?.deposit(peer, frames)) ?? 0) === 0) throw err
-      }
-    }
-  }
-
   #backOff(entries: OutboxEntry[], now: number): void {
     const store = this.#cx.store
     store.transaction(() => {
       for (const e of entries) {
-        store.reschedule(e.messageId, e.attempts + 1, now + nextAttemptDelay(e.attempts))
+        store.reschedule(
+          e.messageId,
+          e.attempts + 1,
+          now + nextAttemptDelay(e.attempts, this.#jitter),
+        )
       }
     })
   }
@@ -228,7 +201,11 @@ export class Outbox {
       messages.map((m) => this.#content(m)),
       () => {
         for (const e of batch) {
-          cx.store.reschedule(e.messageId, e.attempts + 1, now + nextAttemptDelay(e.attempts))
+          cx.store.reschedule(
+            e.messageId,
+            e.attempts + 1,
+            now + nextAttemptDelay(e.attempts, this.#jitter),
+          )
         }
         if (!direct) return
         sent = messages.filter((m) => m.status === 'queued')

@@ -7,12 +7,17 @@
 // encrypted for it, it is not watched. Members of a group we are in ("co-members") are not
 // strangers to group traffic (receive.ts), but their texts are requests too.
 // This module owns those rules and their counters; it knows nothing of decryption or the wire.
-import type { RequestRow, StoredMessage } from '../store/types.js'
-import type { ChatContext } from './context.js'
-import { BlockedPeerError, ContactNotFoundError, RequestNotFoundError } from './errors.js'
+import type { RequestRow, StoredMessage } from '../../store/types.js'
+import type { KithNode } from '../../node/index.js'
+import type { WithNode } from '../context.js'
+import { BlockedPeerError, ContactNotFoundError, RequestNotFoundError } from '../errors.js'
 import { checkName, isCleanName } from './names.js'
-import { toMessageView, type RequestView, type ServiceEvent } from './types.js'
-import { publicKeyFromPeerId } from '../core/index.js'
+import type { RequestView, ServiceEvent } from '../types.js'
+import { toMessageView } from '../views.js'
+import { publicKeyFromPeerId } from '../../core/index.js'
+
+/** The slice of the node requests uses (a narrow port: ../context.ts WithNode). */
+export type RequestsNode = Pick<KithNode, 'isConnected' | 'peerId' | 'unwatch' | 'watch'>
 
 /** Strangers whose messages are held at once. Beyond it the oldest request goes (with its
  *  session): a flood of fresh identities costs the user the oldest unanswered strangers, never
@@ -58,7 +63,7 @@ const isPeerId = (s: string): boolean => {
 }
 
 export class Requests {
-  readonly #cx: ChatContext
+  readonly #cx: WithNode<RequestsNode>
   readonly #hooks: RequestHooks
   readonly metrics: RequestMetrics = {
     held: 0,
@@ -68,7 +73,7 @@ export class Requests {
     blockedFrames: 0,
   }
 
-  constructor(cx: ChatContext, hooks: RequestHooks) {
+  constructor(cx: WithNode<RequestsNode>, hooks: RequestHooks) {
     this.#cx = cx
     this.#hooks = hooks
   }

@@ -1,0 +1,82 @@
+// Contacts' presence (ARCHITECTURE.md "Delivery"): what the node's peer events mean for the
+// service — a contact connecting gets its unacked messages and our card again (and a session from
+// its DHT card if it has none, after a restore), a co-member its group control contents; a
+// contact's identified addresses are remembered and watched; presence events for the API. It owns
+// no state and knows nothing of invites or the contact list's rules (./contacts.ts).
+import type { KithNode } from '../../node/index.js'
+import type { WithNode } from '../context.js'
+import type { ContactHooks } from './contacts.js'
+import { loadRecord } from './sessions.js'
+
+/** What presence uses of the service context (a narrow port). */
+export type PresenceContext = Pick<
+  WithNode<Pick<KithNode, 'watch'>>,
+  'ctx' | 'store' | 'node' | 'emit'
+>
+/** The hooks presence uses. */
+export type PresenceHooks = Pick<
+  ContactHooks,
+  'flushSoon' | 'pushCard' | 'requests' | 'startSession'
+>
+
+export class Presence {
+  readonly #cx: PresenceContext
+  readonly #hooks: PresenceHooks
+
+  constructor(cx: PresenceContext, hooks: PresenceHooks) {
+    this.#cx = cx
+    this.#hooks = hooks
+  }
+
+  /** A peer connected (node 'peer:connect'). */
+  onConnect(peer: string): void {
+    const cx = this.#cx
+    const c = cx.store.getContact(peer)
+    if (c === undefined) {
+      // A group member that is not a contact: its group control contents go out (groups/).
+      if (this.#hooks.requests.isCoMember(peer)) {
+        this.#hooks.flushSoon(peer, true)
+        setImmediate(() => void this.#hooks.pushCard(peer))
+      } else if (cx.store.groups.nextControlAttemptAt(peer) !== undefined) {
+        // A member we removed, still owed her farewell (groups/removal.ts): it goes now.
+        this.#hooks.flushSoon(peer, true)
+      }
+      return
+    }
+    cx.store.touchContact(peer, cx.ctx.clock())
+    this.emitPresence(peer, true)
+    // Whatever is unacked goes out again now that the peer is reachable; our card goes too, so
+    // the contact learns our current addresses and mailboxes.
+    this.#hooks.flushSoon(peer, true)
+    setImmediate(() => void this.#hooks.pushCard(peer))
+    // No session with a contact (restored without its card): start one, then the same again.
+    if (
+      this.#hooks.startSession !== undefined &&
+      loadRecord(cx.store, peer)?.current === undefined
+    ) {
+      this.#hooks
+        .startSession(peer)
+        .then((started) => {
+          if (!started) return
+          this.#hooks.flushSoon(peer, true)
+          void this.#hooks.pushCard(peer)
+        })
+        .catch(() => undefined) // no card found: the next connect tries again
+    }
+  }
+
+  /** Remember a contact's current addresses, so either side can dial the other after restarts. */
+  onIdentify(peer: string, addrs: string[]): void {
+    const cx = this.#cx
+    const c = cx.store.getContact(peer)
+    const usable = addrs.filter((a) => !a.includes('/p2p-circuit'))
+    if (c === undefined || usable.length === 0) return
+    if (usable.join() !== c.addrs.join()) cx.store.touchContact(peer, cx.ctx.clock(), usable)
+    cx.node.watch(peer, usable)
+  }
+
+  emitPresence(peer: string, online: boolean): void {
+    const c = this.#cx.store.getContact(peer)
+    if (c !== undefined) this.#cx.emit({ event: 'contact', peerId: peer, name: c.name, online })
+  }
+}
