@@ -14,7 +14,7 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 
 /**
  * New connections per second the whole bench opens to the victim: under the victim's per-host
- * inbound limit (INBOUND_CONNECTION_THRESHOLD, 50/s in src/node/libp2p.ts), as the issue's
+ * inbound limit (INBOUND_CONNECTION_THRESHOLD, 50/s in src/node/libp2p/node.ts), as the issue's
  * attacker paced itself, so what is measured is the flood and not libp2p's rate limiter.
  */
 export const DIAL_RATE_PER_S = 40

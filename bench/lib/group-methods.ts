@@ -106,7 +106,7 @@ export class GossipsubMethod implements GroupMethod {
     })
   }
 
-  /** Waits until every member's mesh holds min(Dlo, its topic peers) peers (src/node/pubsub.ts). */
+  /** Waits until every member's mesh holds min(Dlo, its topic peers) peers (src/node/pubsub/index.ts). */
   async meshReady(timeoutMs: number): Promise<boolean> {
     const end = Date.now() + timeoutMs
     while (Date.now() < end) {

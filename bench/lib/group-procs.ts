@@ -1,6 +1,6 @@
 // The multi-process mode of the group bench (issue 17): P child processes (group-child.ts) each
 // host K real Kith nodes, N = P × K members over loopback TCP with the product's libp2p stack
-// (Noise, yamux with its window patch, gossipsub as configured in src/node/pubsub.ts), linked as
+// (Noise, yamux with its window patch, gossipsub as configured in src/node/pubsub/index.ts), linked as
 // the in-process mode links them (group-net.ts graphEdges, ≈ 8 links per member, across process
 // boundaries). Senders make their own Sender Key; the parent relays the distributions (over IPC,
 // standing in for the pairwise sessions that carry them in the product). Messages go out at a

@@ -23,6 +23,7 @@ import {
   type Cleanup,
   type RunningDaemon,
 } from './run.js'
+import { errorName } from '../core/errors.js'
 
 const log = createDebug('kith:daemon')
 
@@ -141,7 +142,7 @@ async function startNode(
   } catch (err) {
     // The ports of the last run may be taken now: fall back to any free port.
     if (defaults?.remembered !== true) throw err
-    log('last used ports unavailable (%s); listening on any port', (err as Error).name)
+    log('last used ports unavailable (%s); listening on any port', errorName(err))
     return make([`/ip4/0.0.0.0/tcp/0`, `/ip4/0.0.0.0/tcp/0/ws`])
   }
 }

@@ -1,5 +1,5 @@
 // `kith relay`: a public node anyone can deploy with one command (CLI.md "Node"; ARCHITECTURE.md
-// "Network"): circuit relay v2 server (limits in src/node/relay.ts), Kad-DHT server, bootstrap
+// "Network"): circuit relay v2 server (limits in src/node/connectivity/relay.ts), Kad-DHT server, bootstrap
 // peer for others, and mailbox for anyone within quotas (src/node/mailbox/limits.ts). It has no
 // chat service: its local API answers /v1/status (with mailbox usage in `metrics.mailbox`) and
 // /v1/peers, so `kith status` works against it, and refuses every chat route. This module owns
@@ -22,6 +22,7 @@ import {
   type ApiListen,
   type RunningDaemon,
 } from './run.js'
+import { errorName } from '../core/errors.js'
 
 const log = createDebug('kith:relay')
 
@@ -114,7 +115,7 @@ export async function startRelay(opts: RelayOptions): Promise<RunningDaemon> {
         cleanup.push(() => server.close())
         stun = server
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code ?? (err as Error).name
+        const code = (err as NodeJS.ErrnoException).code ?? errorName(err)
         writeErr(`kith relay: no STUN server (UDP ${opts.stunPort}: ${code}); nodes behind NATs`)
         writeErr('  using this relay will not learn their public UDP address (no hole punching)')
       }

@@ -12,6 +12,7 @@ import type { SqliteNodeStore } from '../store/index.js'
 import { ensureApiToken, refuseIfRunning, removeDaemonFile, writeFileAtomic } from './home-files.js'
 import { openOrCreateStore } from './local.js'
 import { writeErr, writeJson, writeOut } from './output.js'
+import { errorName } from '../core/errors.js'
 
 const log = createDebug('kith:daemon')
 
@@ -51,7 +52,7 @@ export async function openHome(
       try {
         await fn()
       } catch (err) {
-        log('shutdown step failed: %s', (err as Error).name)
+        log('shutdown step failed: %s', errorName(err))
       }
     }
   }

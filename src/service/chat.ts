@@ -35,6 +35,7 @@ import type {
   SettingsView,
 } from './types.js'
 import { ServiceModules, type ChatServiceDeps } from './wiring.js'
+import { errorName } from '../core/errors.js'
 
 export type { ChatServiceDeps } from './wiring.js'
 
@@ -75,7 +76,7 @@ export class ChatService implements ChatApi {
       try {
         fn(e)
       } catch (err) {
-        log('event listener failed: %s', (err as Error).name)
+        log('event listener failed: %s', errorName(err))
       }
     }
   }

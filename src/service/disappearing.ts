@@ -21,6 +21,7 @@ import { InvalidArgumentError } from './errors.js'
 import { eventSentence, type GroupEvent } from './group-event.js'
 import type { ServiceEvent } from './types.js'
 import { toMessageView } from './views.js'
+import { errorName } from '../core/errors.js'
 
 /** The slice of the node disappearing uses (a narrow port: context.ts WithNode). */
 export type DisappearingNode = Pick<KithNode, 'peerId'>
@@ -143,7 +144,7 @@ export class Disappearing {
         }
       })
     } catch (err) {
-      log('sweep failed: %s', (err as Error).name)
+      log('sweep failed: %s', errorName(err))
     }
     for (const e of events) cx.emit(e)
   }

@@ -8,16 +8,6 @@ import { KithError, defineError } from '../core/errors.js'
 /** The one error family (core/errors.ts), for the layers above that see only the service's faces. */
 export { KithError, defineError }
 
-/**
- * The service's errors are KithErrors like every layer's; this alias is kept for the one module
- * that still extends it by hand (service/text.ts MessageTooLongError), whose own `status` field
- * nothing reads any more.
- * @deprecated extend core's `defineError(name)` instead.
- */
-export const ServiceError = KithError
-/** @deprecated KithError. */
-export type ServiceError = KithError
-
 export class ContactNotFoundError extends defineError('ContactNotFound') {}
 export class MessageNotFoundError extends defineError('MessageNotFound') {}
 export class InvalidInviteError extends defineError('InvalidInvite') {}

@@ -18,7 +18,7 @@ export type {
   ServiceEvent,
   SettingsView,
 } from './types.js'
-export { KithError, ServiceError } from './errors.js'
+export { KithError } from './errors.js'
 export type { FileInfo } from './files/info.js'
 export type { FileListRow } from './files/index.js'
 export { DOWNLOADS_DIR, FILES_DIR } from './files/limits.js'

@@ -4,7 +4,7 @@
 // MAX_TEXT_BYTES. This module owns those two rules and their errors; it knows nothing of the wire
 // beyond the size of a ChatContent.
 import { MAX_CHAT_CONTENT_BYTES } from '../core/wire/limits.js'
-import { InvalidArgumentError, ServiceError } from './errors.js'
+import { defineError, InvalidArgumentError } from './errors.js'
 
 /**
  * The most UTF-8 bytes the text of one message may have: 63 KiB (64,512 bytes). The text travels
@@ -17,12 +17,7 @@ import { InvalidArgumentError, ServiceError } from './errors.js'
 export const MAX_TEXT_BYTES = MAX_CHAT_CONTENT_BYTES - 1024
 
 /** A text over MAX_TEXT_BYTES (HTTP 400, CLI exit 1). Its message says both sizes, never the text. */
-export class MessageTooLongError extends ServiceError {
-  override readonly name = 'MessageTooLong'
-  readonly code = 'MessageTooLong'
-  readonly status = 400
-}
-Object.defineProperty(MessageTooLongError, 'name', { value: 'MessageTooLong' })
+export class MessageTooLongError extends defineError('MessageTooLong') {}
 
 const grouped = (n: number) => n.toLocaleString('en-US')
 

@@ -167,7 +167,7 @@ export class ServiceModules {
       this.configuredMailboxes?.explicit ?? [],
     )
     // Accepted contacts and the mailboxes the user configured keep connection slots whatever
-    // strangers do (node/resources.ts; the node protects its --bootstrap relays by itself).
+    // strangers do (node/libp2p/resources.ts; the node protects its --bootstrap relays by itself).
     const chosen = new Set(configured.map((c) => c.peerId))
     this.#node.setProtectedPeers?.(
       (peer) => chosen.has(peer) || this.#store.getContact(peer) !== undefined,

@@ -109,7 +109,7 @@ export interface MessagesStore {
   /** Moves the status forward only; `read` also records `at` (ms) as the time it was read. */
   setStatus(id: string, status: MessageStatus, at?: number): void
   /** Puts `sent` messages back to `queued` (their write failed after the status was stored with
-   *  the encryption, service/outbox.ts); any other status is left alone. */
+   *  the encryption, service/direct/outbox.ts); any other status is left alone. */
   unsend(ids: readonly string[]): void
   /** Marks the conversation's unread incoming messages read; returns their ids. */
   markRead(conversation: string, at: number): string[]

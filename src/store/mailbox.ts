@@ -26,7 +26,7 @@ import type { SqliteDatabase, SqliteStatement as Statement } from './database.js
 /** Longest PeerId string accepted as a recipient or depositor (Ed25519 ones are 52). */
 export const MAX_MAILBOX_PEER_CHARS = 128
 
-/** Longest network prefix string (src/node/net-prefix.ts: "circuit/<PeerId>" is the longest). */
+/** Longest network prefix string (src/node/connectivity/net-prefix.ts: "circuit/<PeerId>" is the longest). */
 export const MAX_MAILBOX_PREFIX_CHARS = 160
 
 /** Overrides of the limits passed in (a relay's `--mailbox-ttl`, tests' small quotas). */

@@ -1,6 +1,6 @@
 // Transactions of the node's store (StoreTransactions, ./chat-types.ts): `transaction(fn)` (BEGIN
 // IMMEDIATE, savepoints when nested) and the group commit of issue 17 (`batched`, `commitBatch`,
-// service/receive-batch.ts). This module owns when a write becomes durable; it knows no table.
+// service/direct/receive-batch.ts). This module owns when a write becomes durable; it knows no table.
 import type { StoreTransactions } from './chat-types.js'
 import { SqliteTables } from './tables.js'
 
@@ -17,7 +17,7 @@ export abstract class SqliteTransactions extends SqliteTables implements StoreTr
     return this.db.transaction(fn).immediate()
   }
 
-  // --- group commit (issue 17, service/receive-batch.ts)
+  // --- group commit (issue 17, service/direct/receive-batch.ts)
 
   #batch: { onCommit: () => void } | undefined
   #inBatch = false

@@ -1,7 +1,7 @@
 // The TrustStore (./types.ts) on the node's SQLite database: blocked PeerIds, the invite secrets
 // we issued (their SHA-256 only) and the invite secret we still prove to a contact, and the held
 // messages of message requests (strangers who wrote first). This module owns the row ↔ object
-// mapping of those tables; it knows nothing of the caps (service/requests.ts enforces them), of
+// mapping of those tables; it knows nothing of the caps (service/direct/requests.ts enforces them), of
 // names or of sessions beyond deleting a dropped stranger's one. It holds message text, so it
 // prints none.
 import { Redacted } from '../core/secret.js'

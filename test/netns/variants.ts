@@ -15,7 +15,7 @@ export interface Variant {
   /** Whether routers r1, r2, r3 (and the carrier's) drop unsolicited packets addressed to
    *  themselves (`drop`), or accept them and answer with ICMP port unreachable (`open`): such
    *  a router cannot be punched from a peer whose packets arrive before its own host's first
-   *  packet left (src/node/holepunch.ts). */
+   *  packet left (src/node/connectivity/holepunch.ts). */
   input: Array<'drop' | 'open'>
   /** h1's router sits behind a carrier-grade NAT (100.64.0.0/24): a double NAT. */
   cgnat: boolean
@@ -116,7 +116,7 @@ function input(v: Variant, r: 'r1' | 'r2' | 'r3' | 'cg'): 'drop' | 'open' {
  * Whether WebRTC can punch between two homes in `v`: neither is behind the symmetric NAT (r3),
  * and at most one side's outermost router accepts unsolicited packets (with both, whichever
  * side's first ICE check arrives first makes the other's router remap its port:
- * src/node/holepunch.ts; the hole puncher swaps roles after HOLE_PUNCH_SWAP_MS for one).
+ * src/node/connectivity/holepunch.ts; the hole puncher swaps roles after HOLE_PUNCH_SWAP_MS for one).
  */
 export function punchable(v: Variant, a: 'h1' | 'h2' | 'h3', b: 'h1' | 'h2' | 'h3'): boolean {
   if (a === 'h3' || b === 'h3') return false

@@ -1,4 +1,4 @@
-// The address rules (src/node/addr-policy.ts): what an invite or card announces (no loopback or
+// The address rules (src/node/connectivity/addr-policy.ts): what an invite or card announces (no loopback or
 // link-local unless loopback-only, LAN last; property-tested), which of a peer's addresses we
 // dial (never our own ip:port, never a peer's loopback unless we are loopback-only), the dial
 // rank order, the gater that composes with the connection budget's, and the own-address cache.

@@ -1,4 +1,4 @@
-// Address classification (src/node/addr-scope.ts): range boundaries of every class as vectors,
+// Address classification (src/node/connectivity/addr-scope.ts): range boundaries of every class as vectors,
 // an independent bit-arithmetic model of the ranges checked on random IPv4 and IPv6 addresses
 // (fast-check), agreement with libp2p's own helpers where they mean the same thing, and the
 // path of relayed, WebRTC, DNS and other multiaddrs.

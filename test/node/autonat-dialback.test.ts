@@ -1,4 +1,4 @@
-// The AutoNAT dial-back workaround (src/node/patches.ts autoNATService): the AutoNAT server must dial
+// The AutoNAT dial-back workaround (src/node/libp2p/patches.ts autoNATService): the AutoNAT server must dial
 // the address it was asked to verify on a new connection (force), never hand back — and then
 // close — the requester's existing connection. Checked on the components the service is built
 // with: a dial-back to a multiaddr is forced, a dial by PeerId is passed through unchanged.

@@ -1,4 +1,4 @@
-// The jittered connection monitor (src/node/conn-monitor.ts) with fake connections and a fake
+// The jittered connection monitor (src/node/libp2p/conn-monitor.ts) with fake connections and a fake
 // clock (tick(now) called directly): the period stays within its bounds, a connection's first
 // ping comes at a random phase within one interval, and connections first seen together (the
 // burst libp2p's monitor makes every 10 s) ping spread over the interval, not all in one tick.

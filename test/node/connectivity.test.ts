@@ -1,4 +1,4 @@
-// The network state (src/node/connectivity.ts, host-network.ts): Backoff bounds and reset;
+// The network state (src/node/connectivity/connectivity.ts, host-network.ts): Backoff bounds and reset;
 // reading /proc/net and operstate (online with an address and a route through a link with
 // carrier; offline with the links deleted, the routes flushed or no carrier; route counters do
 // not change the fingerprint); and, with an injected network and clock, when reconnect rounds

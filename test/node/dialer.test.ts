@@ -1,4 +1,4 @@
-// The watch list (src/node/dialer.ts): the full-jitter backoff function (bounds, growth, jitter
+// The watch list (src/node/connectivity/dialer.ts): the full-jitter backoff function (bounds, growth, jitter
 // within [0, cap]); with fake components, backoff between failed rounds, address pruning after
 // MAX_ADDR_FAILURES, an immediate dial on discovery, the stale-peer sweep; and with real nodes,
 // A keeps redialling a stopped B and reconnects within a few seconds once B is back on its port.

@@ -1,4 +1,4 @@
-// Pieces of the hole puncher (src/node/holepunch.ts) that need no network: which /webrtc
+// Pieces of the hole puncher (src/node/connectivity/holepunch.ts) that need no network: which /webrtc
 // addresses are dialled for a peer reached through a relay, and the wrapper that keeps libp2p's
 // dial queue from dialling /webrtc addresses on its own. The punch itself is tested end to end
 // in network namespaces (test/netns, `npm run test:netns`).

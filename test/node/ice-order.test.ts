@@ -1,4 +1,4 @@
-// The ICE-order patch (src/node/ice-order.ts): the offerer holds the answerer's candidates back
+// The ICE-order patch (src/node/libp2p/ice-order.ts): the offerer holds the answerer's candidates back
 // once by OFFERER_CHECK_DELAY_MS, the answerer does not; and a canary that tells when
 // @libp2p/webrtc stops using the node-datachannel class the patch is applied to.
 import { describe, it } from 'node:test'

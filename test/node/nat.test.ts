@@ -1,4 +1,4 @@
-// Reachability (src/node/nat.ts) read from the address manager's metadata: 'unknown' on loopback,
+// Reachability (src/node/connectivity/nat.ts) read from the address manager's metadata: 'unknown' on loopback,
 // 'public' once a public address is verified (or announced), 'private' with a relay address or
 // when AutoNAT rejected our public observed/transport addresses.
 import { describe, it } from 'node:test'

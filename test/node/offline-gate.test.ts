@@ -1,4 +1,4 @@
-// The offline gate (src/node/offline-gate.ts) with an injected network: while online every dial
+// The offline gate (src/node/connectivity/offline-gate.ts) with an injected network: while online every dial
 // passes; while offline only the anchors during a probe, and loopback ones on a host that never
 // had a network; a connection that opens while /proc/net says offline makes the node online for
 // that network (routes elsewhere) if it still says so PROOF_DELAY_MS later (not when the link

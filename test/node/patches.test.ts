@@ -1,4 +1,4 @@
-// Canaries of the js-libp2p workarounds (src/node/patches.ts UPSTREAM_PATCHES): one per entry,
+// Canaries of the js-libp2p workarounds (src/node/libp2p/patches.ts UPSTREAM_PATCHES): one per entry,
 // each asserting the upstream behaviour that makes its workaround necessary. A canary that fails
 // means upstream changed: check whether the workaround can go (or must change), then update the
 // entry and this test. Where the behaviour can be shown in process cheaply (a stream, a node that
@@ -174,7 +174,7 @@ const CANARIES: Record<UpstreamPatchId, () => void | Promise<void>> = {
   },
 }
 
-void describe('js-libp2p workarounds (src/node/patches.ts): upstream still needs them', () => {
+void describe('js-libp2p workarounds (src/node/libp2p/patches.ts): upstream still needs them', () => {
   for (const [id, patch] of Object.entries(UPSTREAM_PATCHES)) {
     void it(`${id}: ${patch.upstream}`, async (t) => {
       // A newer version that still behaves so passes, with a note to update the entry.

@@ -1,5 +1,5 @@
 // libp2p's connection monitor shares the ping service's per-connection stream limit (libp2p 3.3,
-// @libp2p/ping 3.1; src/node/libp2p.ts PING_MAX_OUTBOUND_STREAMS). The canary tells when upstream
+// @libp2p/ping 3.1; src/node/libp2p/node.ts PING_MAX_OUTBOUND_STREAMS). The canary tells when upstream
 // changes that: with the default ping service a second outbound ping stream on one connection
 // fails with TooManyOutboundProtocolStreamsError — the error the monitor answers by aborting the
 // connection (libp2p/js-libp2p#3504). A Kith node holds PING_MAX_OUTBOUND_STREAMS at once.
@@ -59,7 +59,7 @@ describe('ping stream limit per connection', () => {
     assert.ok(
       got instanceof Error && got.name === 'TooManyOutboundProtocolStreamsError',
       `upstream's ping limit changed (got ${got instanceof Error ? got.name : `${got.length} streams`}): ` +
-        'revisit PING_MAX_OUTBOUND_STREAMS in src/node/libp2p.ts',
+        'revisit PING_MAX_OUTBOUND_STREAMS in src/node/libp2p/node.ts',
     )
   })
 

@@ -1,4 +1,4 @@
-// The paced random walk (src/node/random-walk.ts) with a fake peer routing: a walk whose
+// The paced random walk (src/node/libp2p/random-walk.ts) with a fake peer routing: a walk whose
 // queries find nothing (no network) pauses between queries with growing delays instead of
 // spinning; reset() wakes a paused walker at once; a failing query does not end the walk; an
 // aborted signal ends it during a pause; withPacedWalk hands the walk to the wrapped service.

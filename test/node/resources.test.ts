@@ -1,4 +1,4 @@
-// The connection budget (src/node/resources.ts; issue 11 finding 3) against strangers with
+// The connection budget (src/node/libp2p/resources.ts; issue 11 finding 3) against strangers with
 // fresh keys: light js-libp2p nodes (TCP + Noise + yamux only) dialling a Kith victim from
 // chosen loopback source addresses (127.0.0.1, 127.0.0.2: one /24; 127.1.0.1, 127.2.0.1, …:
 // other /24s). The victim runs smaller limits (tuning.resources) so the test stays fast; the

@@ -1,4 +1,4 @@
-// The STUN binding server of `kith relay` (src/node/stun.ts): request parsing with its size
+// The STUN binding server of `kith relay` (src/node/connectivity/stun.ts): request parsing with its size
 // limit (MAX and MAX+1), hostile datagrams dropped and counted, XOR-MAPPED-ADDRESS encoding
 // (RFC 8489 §14.2) checked by decoding it back, a real round trip on 127.0.0.1, and the STUN
 // servers a daemon derives from its bootstrap relays (never unset).

@@ -139,12 +139,12 @@ describe('/kith/sync: ask before reading', () => {
   // loaded machine; both are now longer than the wait, and every held handler is released.
   // Then flaky again (2026-12-04/05: every request of whole strangers reset): libp2p's connection
   // monitor aborted those strangers' connections when two of its pings overlapped, over the ping
-  // service's limit of one stream (PING_MAX_OUTBOUND_STREAMS in src/node/libp2p.ts).
+  // service's limit of one stream (PING_MAX_OUTBOUND_STREAMS in src/node/libp2p/node.ts).
   it(
     `at most SYNC_MAX_INBOUND_STREAMS (${SYNC_MAX_INBOUND_STREAMS}) served at once: the next is SyncBusyError`,
     // The last flake's cause (a fresh-clone CI run, 2026-12-05: one stranger's four requests
     // counted MalformedMessageError): a request that arrived whole, end of stream included,
-    // before the handler made its reader was read as an empty stream (src/node/dm/frames.ts
+    // before the handler made its reader was read as an empty stream (src/node/stream/frames.ts
     // FrameReader; test/node/frames.test.ts).
     async () => {
       // The streams the first test saw refused are gone from the askers' connections (they count

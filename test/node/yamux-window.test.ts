@@ -1,4 +1,4 @@
-// yamux WINDOW_UPDATE frames (src/node/yamux-window.ts) over an in-memory connection pair, no
+// yamux WINDOW_UPDATE frames (src/node/libp2p/yamux-window.ts) over an in-memory connection pair, no
 // network: counts the WINDOW_UPDATE frames the receiving side sends for many small messages (each its own data frame) and
 // for a transfer of several windows (which must complete: no stall). The canary runs upstream's
 // factory and fails once @libp2p/yamux stops answering every data frame with an update: then the
@@ -82,7 +82,7 @@ describe('yamux window updates', { timeout: 30_000 }, () => {
     const { version } = JSON.parse(readFileSync(pkg, 'utf8')) as { version: string }
     const r = await run(yamux(), SMALL, true)
     r.close()
-    // When this fails, upstream batches its updates: drop src/node/yamux-window.ts.
+    // When this fails, upstream batches its updates: drop src/node/libp2p/yamux-window.ts.
     assert.ok(
       r.updates >= SMALL.length,
       `@libp2p/yamux ${version} (patched for ${YAMUX_PATCHED_VERSION}) sent ${r.updates} updates`,

@@ -1,4 +1,4 @@
-// What our invites and cards carry (issue 12, node/addr-policy.ts announceAddrs), with a real
+// What our invites and cards carry (issue 12, node/connectivity/addr-policy.ts announceAddrs), with a real
 // ChatService on a real libp2p node: listening on 0.0.0.0 on this machine (which has a
 // non-loopback interface), the invite and the card carry no loopback address though the node
 // has one; listening on 127.0.0.1 only (every daemon of the test suite), they carry it as before.

@@ -1,4 +1,4 @@
-// Mailbox fallback (src/service/outbox.ts #sendBatch, mailboxes.ts) on the in-memory node pair
+// Mailbox fallback (src/service/direct/outbox.ts #sendBatch, mailboxes.ts) on the in-memory node pair
 // with an in-memory mailbox (test/fakes/node-pair.ts fakeMailbox, which records every deposit,
 // fetch and confirm): when the recipient cannot be reached, the sealed frame is deposited with the
 // mailbox its card names (status `sent`, the next direct try MAILBOX_REDEPOSIT_MS later); the

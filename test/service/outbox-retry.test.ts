@@ -1,4 +1,4 @@
-// The 1:1 outbox's retry and backoff (src/service/outbox.ts, delivery.ts) on the in-memory node
+// The 1:1 outbox's retry and backoff (src/service/direct/outbox.ts, delivery.ts) on the in-memory node
 // pair: a message to an unreachable peer stays queued and is tried again on a schedule that grows
 // from ACK_TIMEOUT_BASE_MS to ACK_TIMEOUT_MAX_MS (equal jitter: each wait in [cap/2, cap]); when
 // the peer is back it is delivered, a lost ack makes the sender send it again, and neither that

@@ -1,5 +1,5 @@
 // Which peers keep connection slots whatever strangers do (issue 11 finding 3): the service hands
-// the node a predicate (KithNode.setProtectedPeers, node/resources.ts). Accepted contacts and the
+// the node a predicate (KithNode.setProtectedPeers, node/libp2p/resources.ts). Accepted contacts and the
 // mailboxes the user configured with --mailbox are protected; a stranger, a request and a blocked
 // peer are not.
 import assert from 'node:assert/strict'

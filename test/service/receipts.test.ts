@@ -1,4 +1,4 @@
-// Receipts (src/service/receipts.ts, the receipt branch of receive.ts) on the in-memory node
+// Receipts (src/service/direct/receipts.ts, the receipt branch of receive.ts) on the in-memory node
 // pair: DELIVERED then READ move a message's status forward and never back; the acks of a burst
 // wait ACK_DELAY_MS and leave as ONE receipt (driven with node:test mock timers, so the window is
 // exact rather than raced); a receipt naming an id the receiver does not know, its own incoming

@@ -1,4 +1,4 @@
-// Receive dispatch (src/service/receive.ts) on the in-memory node pair: each kind of content a
+// Receive dispatch (src/service/direct/receive.ts) on the in-memory node pair: each kind of content a
 // contact sends — text, edit, delete, reaction, disappearing timer, card with profile name, group
 // update, read receipt — reaches its handler and lands in the receiver's store; a frame that is
 // garbage, truncated, tampered with, sealed for someone else or replayed is refused with a typed

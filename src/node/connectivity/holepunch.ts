@@ -38,6 +38,7 @@ import type {
   Startable,
   TypedEventTarget,
 } from '@libp2p/interface'
+import { errorName } from '../../core/errors.js'
 
 const log = debug('kith:node:holepunch')
 
@@ -252,7 +253,7 @@ export class HolePuncher implements Startable {
             break
           }
         } catch (err) {
-          log('punch to %s via %s failed: %s', key, ma.toString(), (err as Error).name)
+          log('punch to %s via %s failed: %s', key, ma.toString(), errorName(err))
         }
       }
       if (conn != null && !isLimited(conn)) {

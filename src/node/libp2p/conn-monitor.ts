@@ -12,6 +12,7 @@ import { setMaxListeners } from 'node:events'
 import { AdaptiveTimeout, byteStream } from '@libp2p/utils'
 import type { AdaptiveTimeoutInit } from '@libp2p/utils'
 import type { ComponentLogger, Connection, Logger, Startable, Stream } from '@libp2p/interface'
+import { errorName } from '../../core/errors.js'
 
 /** Mean period between two pings of one connection: libp2p's DEFAULT_PING_INTERVAL_MS. */
 export const CONNECTION_PING_INTERVAL_MS = 10_000
@@ -145,7 +146,7 @@ export class JitteredConnectionMonitor implements Startable {
       await stream.close({ signal })
     } catch (err) {
       stream?.abort(err as Error)
-      if ((err as Error).name !== 'UnsupportedProtocolError') throw err
+      if (errorName(err) !== 'UnsupportedProtocolError') throw err
       // Upstream: the remote ran multistream-select (two round trips), so it is alive.
       conn.rtt = (Date.now() - start) / 2
     } finally {

@@ -111,7 +111,7 @@ export const MAILBOX_MAX_STREAMS_PER_CONNECTION = 4
  *  least two of the recipient's mailboxes"). The node does not enforce it; the service does. */
 export const MAILBOX_DEPOSIT_REPLICAS = 2
 
-// ---- The recipient's side: fetching from our own mailboxes (src/service/mailboxes.ts) ----------
+// ---- The recipient's side: fetching from our own mailboxes (src/service/offline/mailboxes.ts) ----------
 // One round fetches from each chosen mailbox in turn (on start, every MAILBOX_FETCH_INTERVAL_MS
 // and when one connects). Each mailbox gets this budget per round; what is left waits for the
 // next round, so a mailbox full of junk costs at most one budget of trial decryption per round.

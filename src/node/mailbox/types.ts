@@ -43,7 +43,7 @@ export interface MailboxMetrics {
   rejected: Record<string, number>
   /** What this node holds for others; absent when it is no mailbox (no holdings). */
   usage?: MailboxUsage
-  /** Fetching from our own mailboxes (the service adds it: src/service/mailboxes.ts). */
+  /** Fetching from our own mailboxes (the service adds it: src/service/offline/mailboxes.ts). */
   fetch?: MailboxFetchMetrics
 }
 

@@ -33,6 +33,7 @@ import { Presence } from './presence.js'
 import type { Requests } from './requests.js'
 import type { ContactView, ServiceEvent } from '../types.js'
 import { toContactView } from '../views.js'
+import { errorName } from '../../core/errors.js'
 
 /** The slice of the node contacts uses (a narrow port: ../context.ts WithNode). */
 export type ContactsNode = Pick<
@@ -84,7 +85,7 @@ export class Contacts {
     const cx = this.#cx
     const bundle = this.#hooks.bundle()
     if (bundle === undefined) throw new ServiceNotStartedError('the service has not started')
-    // Only addresses a contact might reach, LAN ones last (node/addr-policy.ts).
+    // Only addresses a contact might reach, LAN ones last (node/connectivity/addr-policy.ts).
     const addrs = announceAddrs(cx.node.candidateAddrs())
     const name = this.#hooks.name()
     const secret = this.#hooks.proofs.secret(opts.once === true)
@@ -124,7 +125,7 @@ export class Contacts {
     try {
       bytes = await cx.node.fetchCard(invite.peerId, invite.secret, addrs)
     } catch (err) {
-      why = (err as Error).name
+      why = errorName(err)
       bytes = await cx.node.findCard(invite.peerId).catch(() => undefined)
     }
     if (bytes === undefined) {
@@ -136,7 +137,7 @@ export class Contacts {
       const card = cx.cards.accept(invite.peerId, bytes)
       return { bundle: card.prekeys, addrs: [...new Set([...addrs, ...card.addrs])] }
     } catch (err) {
-      throw new InvalidInviteError(`the inviter's card is not valid (${(err as Error).name})`)
+      throw new InvalidInviteError(`the inviter's card is not valid (${errorName(err)})`)
     }
   }
 
@@ -147,12 +148,12 @@ export class Contacts {
       // Whitespace is never part of a link (base64url): a pasted one may carry line breaks.
       invite = decodeInviteLink(link.replace(/\s+/gu, ''))
     } catch (err) {
-      throw new InvalidInviteError(`not a valid invite link (${(err as Error).name})`)
+      throw new InvalidInviteError(`not a valid invite link (${errorName(err)})`)
     }
     try {
       verifyShortInvite(cx.ctx.crypto, invite)
     } catch (err) {
-      throw new InvalidInviteError(`not a valid invite link (${(err as Error).name})`)
+      throw new InvalidInviteError(`not a valid invite link (${errorName(err)})`)
     }
     if (invite.peerId === cx.node.peerId) throw new InvalidInviteError('this is your own invite')
     const existing = cx.store.getContact(invite.peerId, { includeBlocked: true })

@@ -17,6 +17,7 @@ import { MAX_BATCH, nextAttemptDelay } from './delivery.js'
 import { unitRandom } from '../random.js'
 import { MAILBOX_REDEPOSIT_MS } from '../offline/mailboxes.js'
 import { toMessageView } from '../views.js'
+import { errorName } from '../../core/errors.js'
 
 /** The slice of the node outbox uses (a narrow port: ../context.ts WithNode). */
 export type OutboxNode = Pick<KithNode, 'isConnected' | 'peerId' | 'sendDm'>
@@ -163,7 +164,7 @@ export class Outbox {
         })
       } while (this.#flushAgain.has(peer))
     } catch (err) {
-      log('flush to %s failed: %s', peer, (err as Error).name)
+      log('flush to %s failed: %s', peer, errorName(err))
     } finally {
       this.#flushing.delete(peer)
       this.#scheduleRetry(peer)

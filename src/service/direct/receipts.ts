@@ -10,6 +10,7 @@ import type { KithNode } from '../../node/index.js'
 import type { WithNode } from '../context.js'
 import { canDeposit, encryptAll } from './sessions.js'
 import { ACK_DELAY_MS, MAX_ACK_BATCH } from './delivery.js'
+import { errorName } from '../../core/errors.js'
 
 /** The slice of the node receipts uses (a narrow port: ../context.ts WithNode). */
 export type ReceiptsNode = Pick<KithNode, 'isConnected' | 'sendDm'>
@@ -92,7 +93,7 @@ export class Receipts {
         await cx.mailboxes()?.deposit(peer, frames)
       }
     } catch (err) {
-      log('receipt to %s failed: %s', peer, (err as Error).name)
+      log('receipt to %s failed: %s', peer, errorName(err))
     }
   }
 }

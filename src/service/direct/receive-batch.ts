@@ -16,13 +16,12 @@
 import debug from 'debug'
 import type { ChatContext } from '../context.js'
 import type { Receiver } from './receive.js'
+import { errorName, defineError } from '../../core/errors.js'
 
 const log = debug('kith:service')
 
 /** A frame arrived after ChatService.stop: refused (the node closes its stream). */
-export class ServiceStoppedError extends Error {
-  override readonly name = 'ServiceStoppedError'
-}
+export class ServiceStoppedError extends defineError('ServiceStoppedError') {}
 
 /**
  * Most frames one batch holds before it commits: bounds the work one commit can lose and how long
@@ -75,7 +74,7 @@ export class ReceiveBatcher {
     } catch (err) {
       // Rolled back (a full disk, a closed store): nothing of the batch was acked; the senders
       // retry it.
-      log('group commit failed: %s', (err as Error).name)
+      log('group commit failed: %s', errorName(err))
     }
   }
 
@@ -89,7 +88,7 @@ export class ReceiveBatcher {
       try {
         fn()
       } catch (err) {
-        log('after a received frame: %s', (err as Error).name)
+        log('after a received frame: %s', errorName(err))
       }
     }
   }

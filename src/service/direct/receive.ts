@@ -41,6 +41,7 @@ import type { Requests } from './requests.js'
 import { findSender } from '../offline/mailbox-trial.js'
 import type { ServiceEvent } from '../types.js'
 import { toMessageView } from '../views.js'
+import { errorName } from '../../core/errors.js'
 
 /** The slice of the node receive uses (a narrow port: ../context.ts WithNode). */
 export type ReceiveNode = Pick<KithNode, 'watch'>
@@ -189,7 +190,7 @@ export class Receiver {
         try {
           card = cx.cards.accept(from, content.card)
         } catch (err) {
-          log('card from %s ignored: %s', from, (err as Error).name)
+          log('card from %s ignored: %s', from, errorName(err))
         }
         if (card !== undefined) afterGroup = () => cx.groups()?.cardArrived(from)
         // Beside it, the sender's profile name (../profile.ts), kept whether or not the card was

@@ -17,6 +17,7 @@ import { MAILBOX_DEPOSIT_REPLICAS } from '../../node/index.js'
 import type { KithNode } from '../../node/index.js'
 import { openChunks, readChunk } from './disk.js'
 import { FileWriteError } from './errors.js'
+import { errorName } from '../../core/errors.js'
 
 const log = debug('kith:service:files:deposit')
 
@@ -168,7 +169,7 @@ async function depositOnce(
         progress.acked[mb.peerId] = count
         copies++
       } catch (err) {
-        const name = (err as Error).name
+        const name = errorName(err)
         // Over its quota: what it took stays there for the recipient; not asked again.
         if (name === 'FileBoxQuotaError' && (progress.acked[mb.peerId] ?? 0) > 0) partial = true
         log('deposit for %s at %s stopped: %s', peer, mb.peerId, name)

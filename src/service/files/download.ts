@@ -20,6 +20,7 @@ import {
   FILE_PARALLEL_PER_SOURCE,
   FILE_SOURCE_ROUNDS,
 } from './limits.js'
+import { errorName } from '../../core/errors.js'
 
 /** Pause before a failed source is asked again (grows with its failures). */
 export const FILE_SOURCE_RETRY_MS = 500
@@ -106,7 +107,7 @@ export async function download(d: DownloadDeps): Promise<void> {
         for (let i = req.first; i < req.first + req.count; i++) if (!got.has(i)) s.lacks.add(i)
         s.failures = 0
       } catch (err) {
-        const name = (err as Error).name
+        const name = errorName(err)
         if (name === 'ChunkHashError' || name === 'ChunkRangeError') {
           d.onBadChunk(s.peer, name)
           if (++s.bad >= FILE_MAX_BAD_CHUNKS_PER_SOURCE) s.dead = true

@@ -16,6 +16,7 @@ import {
 import type { FileRequest } from '../../node/index.js'
 import { nodeFileCipher } from '../../platform/file-cipher.js'
 import { FileUnavailableError, FileWriteError } from './errors.js'
+import { errorName } from '../../core/errors.js'
 
 /** Where a file's hash list lives, beside its `<fileId>.chunks`. */
 export const hashListPath = (chunksPath: string): string =>
@@ -122,7 +123,7 @@ export async function fetchHashList(
       await writeHashList(hashListPath(chunksPath), list)
       return resolved
     } catch (err) {
-      const name = (err as Error).name
+      const name = errorName(err)
       if (name === 'FileWrite') throw err
       if (name === 'HashListError' || name === 'FileUnavailable') d.onBad(peer, name)
     }

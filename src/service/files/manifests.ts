@@ -11,6 +11,7 @@ import type { FileRow } from '../../store/files.js'
 import type { StoredMessage } from '../../store/types.js'
 import type { ChatContext } from '../context.js'
 import type { FileInfo } from './info.js'
+import { errorName } from '../../core/errors.js'
 
 const log = debug('kith:service:files')
 
@@ -71,7 +72,7 @@ export function acceptManifest(
   try {
     size = checkManifest(m)
   } catch (err) {
-    log('manifest from %s dropped: %s', from, (err as Error).name)
+    log('manifest from %s dropped: %s', from, errorName(err))
     return undefined
   }
   const info: FileInfo = { fileId: toHex(m.fileId), name: m.name, size, sha256: toHex(m.sha256) }

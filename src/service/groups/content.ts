@@ -10,6 +10,7 @@ import type { EditBody } from '../edits.js'
 import type { GroupContext } from './context.js'
 import { sealOwn } from './keys.js'
 import { memberGroup } from './removal.js'
+import { errorName } from '../../core/errors.js'
 
 const log = debug('kith:service:groups')
 
@@ -31,7 +32,7 @@ export function sendGroupBody(
   setImmediate(() => {
     if (G.stopped()) return
     G.node.pubsubPublish(g.topic, data).catch((err: unknown) => {
-      log('publish failed: %s', (err as Error).name)
+      log('publish failed: %s', errorName(err))
     })
   })
 }

@@ -30,6 +30,7 @@ import { GroupTopics } from './topics.js'
 import { forwardOwedCard, receiveUpdate } from './updates.js'
 import { randomIndex } from '../random.js'
 import { maySync, serveSync, syncWith } from './sync.js'
+import { errorName } from '../../core/errors.js'
 
 export {
   GROUP_GAP_TIMEOUT_MS,
@@ -85,7 +86,7 @@ export class Groups {
         try {
           fn()
         } catch (err) {
-          log('group timer failed: %s', (err as Error).name)
+          log('group timer failed: %s', errorName(err))
         }
       }, ms)
       t.unref()
@@ -210,7 +211,7 @@ export class Groups {
     try {
       return farewellApplied(this.#G, from, content)
     } catch (err) {
-      log('farewell not applied: %s', (err as Error).name)
+      log('farewell not applied: %s', errorName(err))
       return false
     }
   }

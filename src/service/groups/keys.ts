@@ -20,6 +20,7 @@ import type { ContentIn } from '../../core/index.js'
 import type { GroupRow } from '../../store/types.js'
 import { OPS_PER_UPDATE, type GroupContext } from './context.js'
 import { queueUpdate } from './control.js'
+import { errorName } from '../../core/errors.js'
 
 const log = debug('kith:service:groups')
 
@@ -227,7 +228,7 @@ async function lookUpAndStart(
       ensureSession(G, peer, opts)
     })
   } catch (err) {
-    log('no session with a member: %s', (err as Error).name)
+    log('no session with a member: %s', errorName(err))
   }
 }
 

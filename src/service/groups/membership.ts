@@ -24,6 +24,7 @@ import { ContactNotFoundError, GroupNotFoundError, NotAnAdminError } from '../er
 import type { GroupContext } from './context.js'
 import { recordEvents } from './events.js'
 import { findGroup } from './naming.js'
+import { errorName } from '../../core/errors.js'
 
 const log = debug('kith:service:groups')
 
@@ -171,7 +172,7 @@ export function ingestOps(
       const s = secrets[i]
       fresh.push({ rec, secret: s?.length === GROUP_SECRET_BYTES ? s : undefined })
     } catch (err) {
-      log('op skipped: %s', (err as Error).name)
+      log('op skipped: %s', errorName(err))
     }
   })
   if (fresh.length === 0) return undefined
@@ -216,7 +217,7 @@ export function ingestOps(
     } catch (err) {
       if (!GroupEpochError.is(err)) throw err
       G.rejected.opEpoch++
-      log('op refused: %s', (err as Error).name)
+      log('op refused: %s', errorName(err))
       // An honest op past a gap (we missed the ops below it) comes again by sync, with them.
       G.syncSoon(groupId)
       continue

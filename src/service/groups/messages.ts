@@ -21,6 +21,7 @@ import type { GroupRejected, ServiceEvent } from '../types.js'
 import { toMessageView } from '../views.js'
 import { GROUP_GAP_TIMEOUT_MS, type GroupContext } from './context.js'
 import { chainMap } from './keys.js'
+import { errorName } from '../../core/errors.js'
 
 const log = debug('kith:service:groups')
 
@@ -41,7 +42,7 @@ export function validate(G: GroupContext, groupId: string, data: Uint8Array): Pu
   try {
     return check(G, groupId, data)
   } catch (err) {
-    log('validator failed: %s', (err as Error).name)
+    log('validator failed: %s', errorName(err))
     return reject(G, 'malformed')
   }
 }
@@ -146,7 +147,7 @@ export function receiveEnvelope(G: GroupContext, groupId: string, data: Uint8Arr
       gap = deliver(G, groupId, from, content, plaintext, events)
     })
   } catch (err) {
-    if (!QUIET.has((err as Error).name)) log('group envelope dropped: %s', (err as Error).name)
+    if (!QUIET.has(errorName(err))) log('group envelope dropped: %s', errorName(err))
   }
   for (const e of events) G.emit(e)
   if (gap) G.syncSoon(groupId)

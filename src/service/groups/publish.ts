@@ -15,6 +15,7 @@ import { toMessageView } from '../views.js'
 import type { GroupContext } from './context.js'
 import { ownRecord, sealOwn, storeOwnRecord } from './keys.js'
 import { memberGroup } from './removal.js'
+import { errorName } from '../../core/errors.js'
 
 const log = debug('kith:service:groups')
 
@@ -22,7 +23,7 @@ async function publish(G: GroupContext, topic: string, data: Uint8Array): Promis
   try {
     return await G.node.pubsubPublish(topic, data)
   } catch (err) {
-    log('publish failed: %s', (err as Error).name)
+    log('publish failed: %s', errorName(err))
     return 0
   }
 }

@@ -20,6 +20,7 @@ import { ensureSession } from './keys.js'
 import { activeGroup, loadGroup, verifiedOp } from './membership.js'
 import { queueUpdate } from './control.js'
 import { findGroup } from './naming.js'
+import { errorName } from '../../core/errors.js'
 
 const log = debug('kith:service:groups')
 
@@ -88,7 +89,7 @@ export function reachRemoved(G: GroupContext, peer: string): void {
   try {
     G.store.transaction(() => ensureSession(G, peer, { eitherSide: true }))
   } catch (err) {
-    log('no session with a removed member: %s', (err as Error).name)
+    log('no session with a removed member: %s', errorName(err))
   }
   const addrs = G.cards.of(peer)?.addrs.filter((a) => a.endsWith(`/p2p/${peer}`)) ?? []
   if (addrs.length > 0) G.node.watch(peer, addrs)

@@ -11,6 +11,7 @@ import { NotAMemberError } from '../errors.js'
 import { MAX_SYNC_ROUNDS, type GroupContext } from './context.js'
 import { ingestOps } from './membership.js'
 import { receiveEnvelope } from './messages.js'
+import { errorName } from '../../core/errors.js'
 
 const log = debug('kith:service:groups')
 
@@ -83,7 +84,7 @@ export async function syncWith(G: GroupContext, peer: string, groupId: string): 
     try {
       res = await G.node.syncFetch(peer, syncRequest(G, g))
     } catch (err) {
-      log('sync with a member failed: %s', (err as Error).name)
+      log('sync with a member failed: %s', errorName(err))
       return
     }
     const changed = G.store.transaction(() => ingestOps(G, fromHex(groupId), res.ops, res.secrets))

@@ -8,6 +8,7 @@ import { GROUP_OLD_TOPIC_GRACE_MS, type GroupContext } from './context.js'
 import { dropAllKeys, dropFormerMembers, shareKeys } from './keys.js'
 import { receiveEnvelope, validate } from './messages.js'
 import { dropFormerControl, dropOwnControl } from './removal.js'
+import { errorName } from '../../core/errors.js'
 
 const log = debug('kith:service:groups')
 
@@ -46,7 +47,7 @@ export class GroupTopics {
       })
       this.#subscribe(g)
     } catch (err) {
-      log('group reconcile failed: %s', (err as Error).name)
+      log('group reconcile failed: %s', errorName(err))
     }
   }
 

@@ -11,6 +11,7 @@ import { acceptDistribution } from './keys.js'
 import { ingestOps } from './membership.js'
 import { queueUpdate } from './control.js'
 import { removedBy } from './removal.js'
+import { errorName } from '../../core/errors.js'
 
 const log = debug('kith:service:groups')
 
@@ -27,7 +28,7 @@ export function receiveUpdate(G: GroupContext, from: string, content: ChatConten
     // help), never half applied, and never fails the pairwise message around it.
     return G.store.transaction(() => applyUpdate(G, from, content, u))
   } catch (err) {
-    log('group update dropped: %s', (err as Error).name)
+    log('group update dropped: %s', errorName(err))
     return () => undefined
   }
 }
@@ -60,7 +61,7 @@ function applyUpdate(
       G.cards.accept(card.peerId, bytes)
       cards = true
     } catch (err) {
-      log('member card ignored: %s', (err as Error).name)
+      log('member card ignored: %s', errorName(err))
     }
   }
   let keyed = false

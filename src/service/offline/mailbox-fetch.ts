@@ -12,6 +12,7 @@ import {
   MAILBOX_FETCH_MAX_PAGES_PER_ROUND,
 } from '../../node/index.js'
 import type { KithNode, MailboxFetchMetrics, MailboxSign } from '../../node/index.js'
+import { errorName } from '../../core/errors.js'
 
 const log = debug('kith:service:mailbox')
 
@@ -92,7 +93,7 @@ export async function fetchRound(d: FetchRoundDeps, mailbox: string): Promise<vo
       if (done.length > 0) await d.node.mailboxConfirm(mailbox, done, d.sign, d.addrs())
     }
   } catch (err) {
-    log('fetch from %s failed: %s', mailbox, (err as Error).name)
+    log('fetch from %s failed: %s', mailbox, errorName(err))
   }
 }
 

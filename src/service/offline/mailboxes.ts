@@ -20,6 +20,7 @@ import type { NodeStore } from '../../store/types.js'
 import type { Cards } from './cards.js'
 import type { ConfiguredMailbox } from './configured.js'
 import { fetchRound, newFetchMetrics } from './mailbox-fetch.js'
+import { errorName } from '../../core/errors.js'
 
 const log = debug('kith:service:mailbox')
 
@@ -186,7 +187,7 @@ export class Mailboxes {
           await this.#d.node.mailboxDeposit(mb, peer, frame, this.#addrsOf(mb))
           copies++
         } catch (err) {
-          log('deposit for %s at %s failed: %s', peer, mb, (err as Error).name)
+          log('deposit for %s at %s failed: %s', peer, mb, errorName(err))
         }
       }
       if (copies > 0) accepted++
@@ -207,7 +208,7 @@ export class Mailboxes {
       const bytes = await this.#d.node.findCard(peer)
       return bytes === undefined ? undefined : this.#d.cards.accept(peer, bytes)
     } catch (err) {
-      log('card lookup for %s failed: %s', peer, (err as Error).name)
+      log('card lookup for %s failed: %s', peer, errorName(err))
       return undefined
     }
   }

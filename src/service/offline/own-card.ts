@@ -10,6 +10,7 @@ import type { KithNode } from '../../node/index.js'
 import type { WithNode } from '../context.js'
 import { ServiceNotStartedError } from '../lifecycle-errors.js'
 import { encryptAll, loadRecord } from '../direct/sessions.js'
+import { errorName } from '../../core/errors.js'
 
 /** The slice of the node the own card uses (a narrow port: ../context.ts WithNode). */
 export type OwnCardNode = Pick<
@@ -48,7 +49,7 @@ export class OwnCard {
     if (bundle === undefined) throw new ServiceNotStartedError('the service has not started')
     const all = cx.mailboxes()?.chosen() ?? []
     const mailboxes = forContacts ? all : all.filter((p) => cx.store.getContact(p) === undefined)
-    // Only addresses a contact might reach, LAN ones last (node/addr-policy.ts).
+    // Only addresses a contact might reach, LAN ones last (node/connectivity/addr-policy.ts).
     return cx.cards.makeOwn(announceAddrs(cx.node.candidateAddrs()), bundle, mailboxes)
   }
 
@@ -80,7 +81,7 @@ export class OwnCard {
       const content = this.#content(this.sign(true))
       await cx.node.sendDm(peer, encryptAll(cx, peer, [content]))
     } catch (err) {
-      log('card push to %s failed: %s', peer, (err as Error).name)
+      log('card push to %s failed: %s', peer, errorName(err))
     }
   }
 }
