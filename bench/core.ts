@@ -23,6 +23,7 @@ import { performance } from 'node:perf_hooks'
 import { noExtraArgs, type BenchOptions } from './lib/bench.js'
 import { handshake, type Channel, type Side } from './lib/channel.js'
 import { kithChannel, nativeContext } from './lib/kith.js'
+import { productChannel } from './lib/kith-product.js'
 import { libsignalChannel } from './lib/libsignal.js'
 import { fixed, int, median, microsPerCall, opsPerSecond, table } from './lib/measure.js'
 import {
@@ -66,7 +67,10 @@ const PATTERNS: readonly Pattern[] = [
   { name: 'one-way', sender: () => 'a' },
 ]
 
-const LIBS = ['kith', 'libsignal'] as const
+/** `kith`: the core through SessionCipher over memory; `kith-store`: the same core functions
+ *  through the service's session path over SQLCipher stores, as the daemon runs them
+ *  (./lib/kith-product.ts); `libsignal`: the baseline. */
+const LIBS = ['kith', 'libsignal', 'kith-store'] as const
 type Lib = (typeof LIBS)[number]
 
 interface Run {
@@ -77,7 +81,12 @@ interface Run {
 }
 
 async function newChannel(lib: Lib, plaintext: Uint8Array<ArrayBuffer>): Promise<Channel> {
-  const channel = lib === 'kith' ? await kithChannel() : await libsignalChannel()
+  const channel =
+    lib === 'kith'
+      ? await kithChannel()
+      : lib === 'kith-store'
+        ? await productChannel()
+        : await libsignalChannel()
   await handshake(channel, plaintext)
   return channel
 }
@@ -160,14 +169,32 @@ export async function run(options: BenchOptions): Promise<void> {
   for (const [name, r] of runs)
     console.log(`  ${name.padEnd(20)} ${r.opsPerSecond.map(int).join('  ')}`)
 
+  // The product's path: the same core, plus the store's load and save in a transaction per message.
+  console.log('\nthe session path the daemon runs (service/direct/sessions.ts over SQLCipher):')
+  const storeRows = PATTERNS.map((p) => {
+    const km = median(runs.get(id(p, 'kith'))!.opsPerSecond)
+    const st = median(runs.get(id(p, 'kith-store'))!.opsPerSecond)
+    medians.set(id(p, 'kith-store'), st)
+    return [p.name, int(st), int(km), fixed(st / km, 2)]
+  })
+  console.log(
+    table(['pattern', 'kith-store ops/s', 'kith memory ops/s', 'store/memory'], storeRows),
+  )
+  for (const r of runs.values()) (r.channel as Partial<{ close(): void }>).close?.()
+
   const kithPingPong = medians.get('ping-pong/kith')!
   const signalPingPong = medians.get('ping-pong/libsignal')!
+  const storePingPong = medians.get('ping-pong/kith-store')!
   await breakdown(cfg, plaintext, kithPingPong, signalPingPong)
 
   console.log(`\n(${fixed((performance.now() - started) / 1000, 1)} s)`)
   console.log(
     `core ratchet: kith ${int(kithPingPong)} libsignal ${int(signalPingPong)} ` +
       `ratio ${fixed(kithPingPong / signalPingPong, 2)}`,
+  )
+  console.log(
+    `core product path: kith-store ${int(storePingPong)} libsignal ${int(signalPingPong)} ` +
+      `ratio ${fixed(storePingPong / signalPingPong, 2)}`,
   )
 }
 

@@ -8,7 +8,6 @@ import {
   encodeInviteLink,
   encodeShortInviteLink,
   formatSafetyNumber,
-  initiateSession,
   parseSafetyNumber,
   publicKeyFromPeerId,
   safetyNumber,
@@ -20,7 +19,7 @@ import type { Contact } from '../../store/types.js'
 import type { KithNode } from '../../node/index.js'
 import type { WithNode } from '../context.js'
 import { ServiceNotStartedError } from '../lifecycle-errors.js'
-import { loadRecord } from './sessions.js'
+import { loadRecord, startSession } from './sessions.js'
 import {
   ContactNotFoundError,
   InvalidArgumentError,
@@ -179,17 +178,12 @@ export class Contacts {
       lastSeen: existing?.lastSeen,
       profileName: offered,
     }
-    // Verifies the bundle's signatures (PQXDH §3.3) before anything is stored.
-    const record = loadRecord(cx.store, invite.peerId)
-    const fresh =
-      record?.current === undefined && bundle !== undefined
-        ? initiateSession(cx.ctx, cx.identity, bundle, record)
-        : undefined
     const events: ServiceEvent[] = []
     const acks: string[] = []
     cx.store.transaction(() => {
       cx.store.putContact(contact)
-      if (fresh !== undefined) cx.store.protocol.storeSessionSync(invite.peerId, fresh.serialize())
+      // Verifies the bundle's signatures (PQXDH §3.3): a bad one throws and nothing is stored.
+      if (bundle !== undefined) startSession(cx, invite.peerId, bundle)
       // Adding a peer's invite is choosing it: unblocked, its request (if any) accepted.
       cx.store.trust.unblock(invite.peerId)
       this.#hooks.requests.promote(invite.peerId, undefined, events, acks)

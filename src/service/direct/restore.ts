@@ -8,13 +8,12 @@
 // no session there: when it connects, the daemon looks its signed card up in the DHT and starts
 // one the same way (`startSessionFromDht`, at most once per SESSION_LOOKUP_MIN_INTERVAL_MS per
 // contact). Owns nothing but the time of each contact's last lookup.
-import { initiateSession, SessionRecord } from '../../core/index.js'
 import type { CoreContext, IdentityKeyPair } from '../../core/index.js'
 import type { NodeStore } from '../../store/types.js'
 import { Cards } from '../offline/cards.js'
 import type { KithNode } from '../../node/index.js'
 import type { WithNode } from '../context.js'
-import { loadRecord } from './sessions.js'
+import { loadRecord, startSession } from './sessions.js'
 
 /** The slice of the node restore uses (a narrow port: ../context.ts WithNode). */
 export type RestoreNode = Pick<KithNode, 'findCard'>
@@ -34,18 +33,14 @@ export function startRestoredSessions(
   let ready = 0
   store.transaction(() => {
     for (const c of store.listContacts()) {
-      const bytes = store.protocol.loadSessionSync(c.peerId)
-      const record = bytes === undefined ? undefined : SessionRecord.deserialize(bytes)
-      if (record?.current !== undefined) {
+      if (loadRecord(store, c.peerId)?.current !== undefined) {
         ready++
         continue
       }
       const card = cards.lastKnown(c.peerId)
       if (card === undefined) continue
       try {
-        const fresh = initiateSession(ctx, identity, card.prekeys, record)
-        store.protocol.storeSessionSync(c.peerId, fresh.serialize())
-        ready++
+        if (startSession({ ctx, store, identity }, c.peerId, card.prekeys)) ready++
       } catch {
         // A bundle that no longer verifies: the session waits for a card from the contact.
       }
@@ -74,11 +69,8 @@ export async function startSessionFromDht(
   const bytes = await cx.node.findCard(peer)
   if (bytes === undefined || cx.stopped()) return false
   return cx.store.transaction(() => {
-    const record = loadRecord(cx.store, peer)
-    if (record?.current !== undefined || cx.store.getContact(peer) === undefined) return false
-    const card = cx.cards.accept(peer, bytes)
-    const fresh = initiateSession(cx.ctx, cx.identity, card.prekeys, record)
-    cx.store.protocol.storeSessionSync(peer, fresh.serialize())
-    return true
+    if (cx.store.getContact(peer) === undefined) return false
+    if (loadRecord(cx.store, peer)?.current !== undefined) return false
+    return startSession(cx, peer, cx.cards.accept(peer, bytes).prekeys)
   })
 }

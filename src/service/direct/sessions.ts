@@ -7,13 +7,20 @@
 import {
   decryptPrekeyMessage,
   decryptRatchetMessage,
+  initiateSession,
   peerIdFromPublicKey,
   responderKeys,
   sessionEncrypt,
   SessionRecord,
   UntrustedIdentityError,
 } from '../../core/index.js'
-import type { parseEnvelope, PrekeyMessage } from '../../core/index.js'
+import type {
+  CoreContext,
+  IdentityKeyPair,
+  parseEnvelope,
+  PrekeyBundle,
+  PrekeyMessage,
+} from '../../core/index.js'
 import type { NodeStore } from '../../store/types.js'
 import type { ChatContext } from '../context.js'
 
@@ -23,6 +30,28 @@ export type SessionContext = Pick<ChatContext, 'ctx' | 'store' | 'outgoing'>
 export function loadRecord(store: NodeStore, peer: string): SessionRecord | undefined {
   const bytes = store.protocol.loadSessionSync(peer)
   return bytes === undefined ? undefined : SessionRecord.deserialize(bytes)
+}
+
+/** What startSession needs (a narrow port; the group context has it too). */
+export interface StartSessionContext {
+  ctx: CoreContext
+  store: NodeStore
+  identity: IdentityKeyPair
+}
+
+/**
+ * Starts a session with `peer` as initiator from its prekey bundle (PQXDH §3.3: the bundle's
+ * signatures are verified first; a bad bundle throws and nothing is saved) unless one is running,
+ * and saves it: the one place the service starts a session (invite, restore, DHT card, group
+ * co-member). Call it inside the caller's transaction when its checks and this save must be one.
+ * True when a session was started.
+ */
+export function startSession(cx: StartSessionContext, peer: string, bundle: PrekeyBundle): boolean {
+  const record = loadRecord(cx.store, peer)
+  if (record?.current !== undefined) return false
+  const fresh = initiateSession(cx.ctx, cx.identity, bundle, record)
+  cx.store.protocol.storeSessionSync(peer, fresh.serialize())
+  return true
 }
 
 /** Encrypts `contents` for `peer` in one transaction: one session update, all or nothing. */

@@ -12,15 +12,14 @@ import {
   encryptWithRecord,
   equalBytes,
   fromHex,
-  initiateSession,
   SenderKeyRecord,
-  SessionRecord,
 } from '../../core/index.js'
 import type { ContentIn } from '../../core/index.js'
 import type { GroupRow } from '../../store/types.js'
 import { OPS_PER_UPDATE, type GroupContext } from './context.js'
 import { queueUpdate } from './control.js'
 import { errorName } from '../../core/errors.js'
+import { loadRecord, startSession } from '../direct/sessions.js'
 
 const log = debug('kith:service:groups')
 
@@ -189,16 +188,14 @@ export function ensureSession(
   peer: string,
   opts: { eitherSide?: boolean } = {},
 ): void {
-  const bytes = G.store.protocol.loadSessionSync(peer)
-  const record = bytes === undefined ? undefined : SessionRecord.deserialize(bytes)
-  if (record?.current !== undefined || (G.me > peer && opts.eitherSide !== true)) return
+  if (loadRecord(G.store, peer)?.current !== undefined) return
+  if (G.me > peer && opts.eitherSide !== true) return
   const card = G.cards.of(peer)
   if (card === undefined) {
     void lookUpAndStart(G, peer, opts)
     return
   }
-  const fresh = initiateSession(G.ctx, G.identity, card.prekeys, record)
-  G.store.protocol.storeSessionSync(peer, fresh.serialize())
+  startSession(G, peer, card.prekeys)
   const addrs = card.addrs.filter((a) => a.endsWith(`/p2p/${peer}`))
   // A co-member, not a contact (issue 11 "Message requests"): its texts would be requests.
   G.node.watch(peer, addrs)
