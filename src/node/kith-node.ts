@@ -1,60 +1,28 @@
 // Libp2pKithNode: the KithNode port (types.ts) over a built js-libp2p node (./libp2p/node.ts builds
 // it) — the thin mapping from the string-typed KithNode interface to libp2p's objects and its
-// services, the events the service listens to, and the node's metrics. The protocol logic lives in
-// its own modules (dm/, mailbox/, sync/, connectivity/dialer.ts, card/routing.ts, …); this module knows nothing of
+// services: lifecycle, status and metrics, peers and the watch list, pubsub, DHT cards, and the
+// events the service listens to. The stream protocols' ports (dm, mailbox, sync, file, /kith/card)
+// are ./stream-ports.ts, which it extends. The protocol logic lives in its own modules (dm/,
+// mailbox/, sync/, connectivity/dialer.ts, card/routing.ts, …); this module knows nothing of
 // sessions or messages.
-import { peerIdFromString } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
 import debug from 'debug'
 import { CardRouting } from './card/routing.js'
 import { KithPubsub } from './pubsub/index.js'
 import type { PubsubGuard } from './pubsub/guard.js'
 import { ReservationClock } from './connectivity/reservations.js'
-import { type CardHandler } from './card/index.js'
-import { type FileRequest, type FileServeHandler } from './file/index.js'
-import type { WatchState } from './connectivity/dialer.js'
-import type { MailboxItem, MailboxPolicy, MailboxSign, MailboxUsage } from './mailbox/types.js'
-import type {
-  ConnectionInfo,
-  DmHandler,
-  KithNode,
-  PubsubVerdict,
-  SyncHandler,
-  SyncRequest,
-  SyncResponse,
-} from './types.js'
+import type { WatchState } from './connectivity/dial-round.js'
+import type { ConnectionInfo, KithNode, PubsubVerdict } from './types.js'
 import type { NatStatus, NetworkInfo, NodeMetrics, ReservationInfo } from './status.js'
-import type { PeerId } from '@libp2p/interface'
-import type { Multiaddr } from '@multiformats/multiaddr'
 import type { KithLibp2p, KithNodeTuning } from './libp2p/node.js'
+import { parseAddrs, parsePeer, StreamPorts } from './stream-ports.js'
 
 const log = debug('kith:node')
 
 type Listener = (peer: string, addrs: string[]) => void
 type KithEvent = 'peer:connect' | 'peer:disconnect' | 'peer:discovery' | 'peer:identify'
 
-function parsePeer(field: string, peer: string): PeerId {
-  try {
-    return peerIdFromString(peer)
-  } catch {
-    throw new TypeError(`${field} is not a PeerId`)
-  }
-}
-
-export function parseAddrs(field: string, addrs: readonly string[]): Multiaddr[] {
-  return addrs.map((a, i) => {
-    try {
-      return multiaddr(a)
-    } catch {
-      throw new TypeError(`${field}[${i}] is not a multiaddr`)
-    }
-  })
-}
-
-export class Libp2pKithNode implements KithNode {
+export class Libp2pKithNode extends StreamPorts implements KithNode {
   readonly peerId: string
-  /** The underlying js-libp2p node (DHT, handlers of other Kith protocols, tests). */
-  readonly libp2p: KithLibp2p
   readonly #listeners = new Map<KithEvent, Set<Listener>>()
   /** Protocols each connected peer announced through identify. */
   readonly #protocols = new Map<string, string[]>()
@@ -66,7 +34,7 @@ export class Libp2pKithNode implements KithNode {
   readonly #reservations = new ReservationClock()
 
   constructor(libp2p: KithLibp2p, tuning: KithNodeTuning = {}) {
-    this.libp2p = libp2p
+    super(libp2p)
     this.peerId = libp2p.peerId.toString()
     this.#cards = new CardRouting(
       {
@@ -192,53 +160,6 @@ export class Libp2pKithNode implements KithNode {
     this.libp2p.services.resources.setProtected(isProtected)
   }
 
-  onDm(handler: DmHandler): void {
-    this.libp2p.services.dm.setHandler(handler)
-  }
-
-  async sendDm(peer: string, frames: Uint8Array[], addrs: string[] = []): Promise<void> {
-    await this.libp2p.services.dm.send(parsePeer('peer', peer), frames, parseAddrs('addrs', addrs))
-  }
-
-  async mailboxDeposit(
-    mailbox: string,
-    recipient: string,
-    envelope: Uint8Array,
-    addrs: string[] = [],
-  ): Promise<void> {
-    const m = parsePeer('mailbox', mailbox)
-    await this.libp2p.services.mailbox.deposit(m, recipient, envelope, parseAddrs('addrs', addrs))
-  }
-
-  async mailboxFetch(
-    mailbox: string,
-    sign: MailboxSign,
-    addrs: string[] = [],
-  ): Promise<MailboxItem[]> {
-    const m = parsePeer('mailbox', mailbox)
-    return await this.libp2p.services.mailbox.fetch(m, sign, parseAddrs('addrs', addrs))
-  }
-
-  async mailboxConfirm(
-    mailbox: string,
-    ids: string[],
-    sign: MailboxSign,
-    addrs: string[] = [],
-  ): Promise<number> {
-    const m = parsePeer('mailbox', mailbox)
-    return await this.libp2p.services.mailbox.confirm(m, ids, sign, parseAddrs('addrs', addrs))
-  }
-
-  setMailboxPolicy(policy: MailboxPolicy): void {
-    this.libp2p.services.mailbox.setPolicy(policy)
-    // File chunks are held under the same rule as envelopes (node/file/box.ts).
-    this.libp2p.services.filebox.setPolicy(policy)
-  }
-
-  mailboxUsage(): Promise<MailboxUsage | undefined> {
-    return this.libp2p.services.mailbox.usage()
-  }
-
   pubsubSubscribe(
     topic: string,
     validate: (data: Uint8Array) => PubsubVerdict,
@@ -257,69 +178,6 @@ export class Libp2pKithNode implements KithNode {
 
   pubsubPeers(topic: string): string[] {
     return this.#pubsub.peers(topic)
-  }
-
-  onSyncRequest(handler: SyncHandler, allow?: (peer: string) => boolean): void {
-    this.libp2p.services.sync.setHandler(handler, allow)
-  }
-
-  async syncFetch(peer: string, req: SyncRequest, addrs: string[] = []): Promise<SyncResponse> {
-    const p = parsePeer('peer', peer)
-    return await this.libp2p.services.sync.fetch(p, req, parseAddrs('addrs', addrs))
-  }
-
-  onCardRequest(handler: CardHandler): void {
-    this.libp2p.services.card.setHandler(handler)
-  }
-
-  async fetchCard(peer: string, secret: Uint8Array, addrs: string[] = []): Promise<Uint8Array> {
-    const p = parsePeer('peer', peer)
-    return await this.libp2p.services.card.fetch(p, secret, parseAddrs('addrs', addrs))
-  }
-
-  onFileRequest(handler: FileServeHandler | undefined): void {
-    this.libp2p.services.file.setHandler(handler)
-  }
-
-  async fileFetch(
-    peer: string,
-    req: FileRequest,
-    onChunk: (index: number, data: Uint8Array) => void | Promise<void>,
-    addrs: string[] = [],
-  ): Promise<number> {
-    const p = parsePeer('peer', peer)
-    return await this.libp2p.services.file.fetch(p, req, onChunk, parseAddrs('addrs', addrs))
-  }
-
-  async fileboxDeposit(
-    mailbox: string,
-    recipient: string,
-    fileId: Uint8Array,
-    count: number,
-    chunk: (index: number) => Promise<Uint8Array>,
-    addrs: string[] = [],
-    first = 0,
-  ): Promise<void> {
-    const m = parsePeer('mailbox', mailbox)
-    await this.libp2p.services.filebox.deposit(
-      m,
-      recipient,
-      fileId,
-      count,
-      chunk,
-      parseAddrs('addrs', addrs),
-      first,
-    )
-  }
-
-  async fileboxFetch(
-    mailbox: string,
-    req: FileRequest,
-    onChunk: (index: number, data: Uint8Array) => void | Promise<void>,
-    addrs: string[] = [],
-  ): Promise<number> {
-    const m = parsePeer('mailbox', mailbox)
-    return await this.libp2p.services.filebox.fetch(m, req, onChunk, parseAddrs('addrs', addrs))
   }
 
   watch(peer: string, addrs: string[]): void {

@@ -1,27 +1,18 @@
 // Keeps watched peers (contacts) connected, and forgets peers not seen for a long time.
-// This module owns the watch list (peer → candidate addresses with failure counts), and the redial
-// schedule; the stale-peer sweep of the peer store is ./stale-peers.ts. It knows nothing of protocols or frames.
+// This module owns the watch list and the redial schedule; one round of one peer (dial order,
+// pruning, lookup) is ./dial-round.ts, the stale-peer sweep of the peer store ./stale-peers.ts.
+// It knows nothing of protocols or frames.
 //
-//  - Redial: a watched peer that is not connected is dialled address by address, in this order:
-//    fewest failed dials first (an address that failed is tried after those that did not), then
-//    the address policy's rank (./addr-policy.ts: same LAN, public, relayed, WebRTC, other LAN),
-//    then TCP first. Addresses the policy forbids (our own, a peer's loopback unless we are
-//    loopback-only, link-local) stay on the list but are not dialled;
-//    after a round where none worked, the next round waits dialDelay(attempt): exponential
-//    backoff with full jitter, uniform in [0, min(MAX_DIAL_DELAY_MS, BASE_DIAL_DELAY_MS·2^n))
-//    (AWS Architecture Blog, "Exponential Backoff And Jitter", 2015: "Full Jitter"). Any
-//    connection to the peer, ours or theirs, resets the attempt count; a disconnect schedules
-//    a redial at attempt 0. With no dialable address left, the peer is dialled by PeerId (peer
-//    store, then the DHT; libp2p applies the same policy there: its gater and address sorter).
-//  - Pruning: an address that failed MAX_ADDR_FAILURES dials in a row leaves the watch list
-//    (a later watch() or discovery can bring it back).
+//  - Schedule: after a round where no address worked, the next round waits dialDelay(attempt):
+//    exponential backoff with full jitter, uniform in [0, min(MAX_DIAL_DELAY_MS,
+//    BASE_DIAL_DELAY_MS·2^n)) (AWS Architecture Blog, "Exponential Backoff And Jitter", 2015:
+//    "Full Jitter"). Any connection to the peer, ours or theirs, resets the attempt count; a
+//    disconnect schedules a redial at attempt 0.
 //  - Discovery (mDNS, DHT) of a watched peer adds its addresses and dials at once (a round in
 //    progress, e.g. stuck in a DHT lookup, is aborted and restarted with them).
-//  - Lookup: when a round's addresses all failed, the peer is looked up (setLookup: the node
-//    passes its signed-card DHT lookup and peer routing, src/node/card/routing.ts) at most once per
-//    DHT_LOOKUP_MIN_INTERVAL_MS per peer, and the addresses it finds that were not on the watch
-//    list are dialled in the same round. A contact whose address changed is found again this
-//    way; the backoff still bounds how often rounds (and so lookups) happen.
+//  - Lookup: setLookup gives the rounds the node's signed-card DHT lookup and peer routing
+//    (src/node/card/routing.ts), at most once per DHT_LOOKUP_MIN_INTERVAL_MS per peer; the
+//    backoff still bounds how often rounds (and so lookups) happen.
 //  - Stale peers: every STALE_SWEEP_INTERVAL_MS, peers in the peer store that are neither
 //    watched nor connected and were last seen (connected or disconnected, else first noticed
 //    by a sweep) more than STALE_PEER_MS ago are deleted from the peer store.
@@ -39,16 +30,21 @@ import type {
 } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { AddrPolicy } from './addr-policy.js'
-import { dialAttemptSignal } from '../libp2p/patches.js'
+import {
+  bareAddr,
+  dialRound,
+  newWatched,
+  watchStateOf,
+  type AddrLookup,
+  type RoundContext,
+  type Watched,
+  type WatchState,
+} from './dial-round.js'
 import { BASE_DIAL_DELAY_MS, dialDelay, MAX_DIAL_DELAY_MS } from './backoff.js'
 import { StalePeers, STALE_PEER_MS, STALE_SWEEP_INTERVAL_MS } from './stale-peers.js'
 
 const log = debug('kith:node:dialer')
 
-/** Bound of one dial attempt: one address, or a PeerId looked up in the peer store and the
- *  DHT. libp2p's own dialTimeout (10 s) does not apply once a caller passes an AbortSignal
- *  (../libp2p/patches.ts dialTimeoutWithSignal). */
-export const DIAL_ATTEMPT_TIMEOUT_MS = 10_000
 /** Least time between two DHT lookups of one watched peer (each is a DHT get and a FIND_NODE
  *  query, ≈10 requests): with many contacts offline, lookups stay a trickle. */
 export const DHT_LOOKUP_MIN_INTERVAL_MS = 30_000
@@ -67,9 +63,6 @@ export interface DialerComponents {
   events: TypedEventTarget<Libp2pEvents>
 }
 
-/** Finds current addresses of a peer (DHT); resolves [] when it finds none. */
-export type AddrLookup = (peerId: PeerId, options: AbortOptions) => Promise<Multiaddr[]>
-
 export interface DialerInit {
   baseDelayMs?: number
   maxDelayMs?: number
@@ -83,47 +76,6 @@ export interface DialerInit {
   /** Injected for tests. */
   random?: () => number
   now?: () => number
-}
-
-/** A watched peer as the dialer sees it (diagnostics and tests). */
-export interface WatchState {
-  addrs: string[]
-  /** Failed rounds since the last connection. */
-  attempt: number
-  /** Dial attempts (addresses tried) since watched. */
-  dials: number
-  dialing: boolean
-  /** When the next round is due (ms since epoch), if one is scheduled. */
-  nextDialAt: number | undefined
-  /** DHT lookups since watched. */
-  lookups: number
-}
-
-interface Candidate {
-  ma: Multiaddr
-  failures: number
-}
-
-interface Watched {
-  peerId: PeerId
-  addrs: Map<string, Candidate>
-  attempt: number
-  dials: number
-  dialing: boolean
-  again: boolean
-  /** Aborts the round in progress (a discovery brought better addresses). */
-  round: AbortController | undefined
-  timer: ReturnType<typeof setTimeout> | undefined
-  nextDialAt: number | undefined
-  lookups: number
-  lastLookupAt: number | undefined
-}
-
-function isTcp(ma: Multiaddr): boolean {
-  const names = ma.getComponents().map((c) => c.name)
-  return (
-    names.includes('tcp') && !names.some((n) => n === 'ws' || n === 'wss' || n === 'p2p-circuit')
-  )
 }
 
 export class Dialer implements Startable {
@@ -196,19 +148,7 @@ export class Dialer implements Startable {
     const key = peerId.toString()
     let w = this.#watched.get(key)
     if (w == null) {
-      w = {
-        peerId,
-        addrs: new Map(),
-        attempt: 0,
-        dials: 0,
-        dialing: false,
-        again: false,
-        round: undefined,
-        timer: undefined,
-        nextDialAt: undefined,
-        lookups: 0,
-        lastLookupAt: undefined,
-      }
+      w = newWatched(peerId)
       this.#watched.set(key, w)
     }
     this.#addAddrs(w, addrs)
@@ -236,14 +176,7 @@ export class Dialer implements Startable {
   watchState(peer: string): WatchState | undefined {
     const w = this.#watched.get(peer)
     if (w == null) return undefined
-    return {
-      addrs: [...w.addrs.keys()],
-      attempt: w.attempt,
-      dials: w.dials,
-      dialing: w.dialing,
-      nextDialAt: w.nextDialAt,
-      lookups: w.lookups,
-    }
+    return watchStateOf(w)
   }
 
   /** Deletes stale peers from the peer store (see the header). Returns how many. */
@@ -283,15 +216,27 @@ export class Dialer implements Startable {
   #addAddrs(w: Watched, addrs: readonly Multiaddr[]): void {
     const key = w.peerId.toString()
     for (const ma of addrs) {
-      const last = ma.getComponents().at(-1)
-      if (last?.name === 'p2p' && last.value !== key) continue
-      const bare = last?.name === 'p2p' ? ma.decapsulateCode(last.code) : ma
-      w.addrs.set(bare.toString(), { ma: bare, failures: 0 })
+      const bare = bareAddr(ma, key)
+      if (bare != null) w.addrs.set(bare.toString(), { ma: bare, failures: 0 })
     }
   }
 
   #connected(peerId: PeerId): boolean {
     return this.#c.connectionManager.getConnections(peerId).some((c) => c.status === 'open')
+  }
+
+  #roundContext(): RoundContext {
+    return {
+      openConnection: (peer, options) => this.#c.connectionManager.openConnection(peer, options),
+      policy: this.#policy,
+      maxFailures: this.#maxFailures,
+      lookupMinIntervalMs: this.#lookupMinIntervalMs,
+      lookup: () => this.#lookup,
+      now: this.#now,
+      stopped: () => this.#abort.signal,
+      current: (w) => this.#watched.get(w.peerId.toString()) === w,
+      connected: (peerId) => this.#connected(peerId),
+    }
   }
 
   #clearTimer(w: Watched): void {
@@ -325,11 +270,7 @@ export class Dialer implements Startable {
     w.round = new AbortController()
     let ok = false
     try {
-      ok = await this.#tryAddrs(w, w.round.signal)
-      if (!ok && !w.again && !w.round.signal.aborted && !this.#connected(w.peerId)) {
-        const found = await this.#lookupAddrs(w, w.round.signal)
-        if (found.size > 0) ok = await this.#tryAddrs(w, w.round.signal, found)
-      }
+      ok = await dialRound(w, w.round.signal, this.#roundContext())
     } finally {
       w.dialing = false
       w.round = undefined
@@ -347,106 +288,6 @@ export class Dialer implements Startable {
     w.attempt++
     log('redial %s in %d ms (attempt %d)', key, delay, w.attempt)
     this.#dialSoon(w, delay)
-  }
-
-  /**
-   * Looks w up (at most once per lookupMinIntervalMs) and adds the addresses not yet on its
-   * watch list; returns their keys. A failed or empty lookup returns an empty set.
-   */
-  async #lookupAddrs(w: Watched, round: AbortSignal): Promise<Set<string>> {
-    const added = new Set<string>()
-    const lookup = this.#lookup
-    const now = this.#now()
-    if (lookup == null) return added
-    if (w.lastLookupAt != null && now - w.lastLookupAt < this.#lookupMinIntervalMs) return added
-    w.lastLookupAt = now
-    w.lookups++
-    const key = w.peerId.toString()
-    let found: Multiaddr[]
-    try {
-      found = await lookup(w.peerId, { signal: AbortSignal.any([this.#abort.signal, round]) })
-    } catch (err) {
-      log('lookup of %s failed: %s', key, err instanceof Error ? err.name : String(err))
-      return added
-    }
-    if (this.#watched.get(key) !== w) return added
-    for (const ma of found) {
-      const last = ma.getComponents().at(-1)
-      if (last?.name === 'p2p' && last.value !== key) continue
-      const bare = last?.name === 'p2p' ? ma.decapsulateCode(last.code) : ma
-      const addrKey = bare.toString()
-      if (w.addrs.has(addrKey)) continue
-      w.addrs.set(addrKey, { ma: bare, failures: 0 })
-      added.add(addrKey)
-    }
-    log('lookup of %s: %d address(es), %d new', key, found.length, added.size)
-    return added
-  }
-
-  /** Dials w's candidates (only those in `only`, if given) until one connects. */
-  async #tryAddrs(w: Watched, round: AbortSignal, only?: ReadonlySet<string>): Promise<boolean> {
-    const key = w.peerId.toString()
-    const cancelled = AbortSignal.any([this.#abort.signal, round])
-    const attempt = (): { signal: AbortSignal } => ({
-      signal: dialAttemptSignal(cancelled, DIAL_ATTEMPT_TIMEOUT_MS),
-    })
-    // /webrtc addresses are the hole puncher's alone (libp2p's dial queue refuses them:
-    // holepunch.ts gatedWebRTC); dialling one here only fails with NoValidAddressesError.
-    const candidates = [...w.addrs.entries()]
-      .filter(
-        ([addrKey, c]) =>
-          (only == null || only.has(addrKey)) &&
-          this.#policy.dialable(c.ma) &&
-          !c.ma.getComponents().some((p) => p.name === 'webrtc'),
-      )
-      .map(([addrKey, c]) => ({ addrKey, cand: c, rank: this.#policy.rank(c.ma) }))
-      .sort(
-        (a, b) =>
-          a.cand.failures - b.cand.failures ||
-          a.rank - b.rank ||
-          Number(isTcp(b.cand.ma)) - Number(isTcp(a.cand.ma)),
-      )
-    if (candidates.length === 0) {
-      if (only != null) return false
-      w.dials++
-      try {
-        await this.#c.connectionManager.openConnection(w.peerId, attempt())
-        return true
-      } catch {
-        return false
-      }
-    }
-    for (const { addrKey, cand } of candidates) {
-      if (cancelled.aborted || this.#watched.get(key) !== w) return false
-      if (this.#connected(w.peerId)) return true
-      w.dials++
-      try {
-        await this.#c.connectionManager.openConnection(
-          cand.ma.encapsulate(`/p2p/${key}`),
-          attempt(),
-        )
-        cand.failures = 0
-        return true
-      } catch (err) {
-        if (cancelled.aborted) return false
-        // Refused before any socket because the host is offline (offline-gate.ts): not the
-        // address's fault, so it is not pruned; the reconnect round redials when the network is back.
-        if (err instanceof Error && err.name === 'DialDeniedError') return false
-        cand.failures++
-        log(
-          'dial %s at %s failed (%d): %s',
-          key,
-          addrKey,
-          cand.failures,
-          err instanceof Error ? err.name : '',
-        )
-        if (cand.failures >= this.#maxFailures && w.addrs.get(addrKey) === cand) {
-          log('pruning %s from the watch list of %s', addrKey, key)
-          w.addrs.delete(addrKey)
-        }
-      }
-    }
-    return false
   }
 }
 
