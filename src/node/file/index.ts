@@ -15,9 +15,10 @@
 //
 // Shaped like js-libp2p's ping (STYLE.md §3): `file(init)(components)` is a libp2p service. The
 // handler's registration, open streams and refusal counts live in a StreamHost, the dial in
-// openStream (../stream/), as for /kith/card and /kith/sync.
+// openStream (../stream/), as for /kith/card and /kith/sync. This module is the protocol and its
+// responder; the requester's side is ./client.ts, who may open a stream ./admission.ts.
 import debug from 'debug'
-import { MalformedMessageError, MessageTooLargeError } from '../../core/errors.js'
+import { MalformedMessageError } from '../../core/errors.js'
 import { HASH_LIST_PART_BYTES } from '../../core/file/limits.js'
 import { FrameReader } from '../stream/frames.js'
 import { NodeNotStartedError } from '../errors.js'
@@ -25,35 +26,21 @@ import { asError } from '../stream/open.js'
 import { withTimeout, writeFrame } from '../stream/io.js'
 import { networkPrefix } from '../connectivity/net-prefix.js'
 import { StreamHost, type HostRegistrar } from '../stream/host.js'
-import { openStream } from '../stream/open.js'
+import { decodeRequest, encodeChunk, type FileRequest } from './codec.js'
+import { fetchFile } from './client.js'
+import { FileAdmission } from './admission.js'
 import {
-  decodeChunk,
-  decodeRequest,
-  encodeChunk,
-  encodeRequest,
-  type FileRequest,
-} from './codec.js'
-import {
-  FileBusyError,
   FileIdleTimeoutError,
   FileNoHandlerError,
-  FileNotAllowedError,
   FileNotEntitledError,
-  FileProtocolError,
-  FileRefusedError,
   FileStallError,
-  FileStreamError,
 } from './errors.js'
 import {
   FILE_CHUNK_STALL_MS,
   FILE_CLOSE_GRACE_MS,
   FILE_MAX_INBOUND_PER_PEER,
-  FILE_MAX_INBOUND_PER_PREFIX,
-  FILE_MAX_INBOUND_STREAMS,
   FILE_MAX_STREAMS_PER_CONNECTION,
-  FILE_OPEN_TIMEOUT_MS,
   FILE_PROTOCOL,
-  FILE_READ_HIGH_WATER_BYTES,
   FILE_REQUEST_IDLE_MS,
   MAX_FILE_FRAME_BYTES,
   MAX_FILE_REQUEST_BYTES,
@@ -114,21 +101,12 @@ function hashListPart(list: Uint8Array | undefined, i: number): Uint8Array | und
   return list.subarray(i * HASH_LIST_PART_BYTES, (i + 1) * HASH_LIST_PART_BYTES)
 }
 
-function bump(m: Map<string, number>, key: string, by: number): void {
-  const n = (m.get(key) ?? 0) + by
-  if (n <= 0) m.delete(key)
-  else m.set(key, n)
-}
-
 export class FileProtocol implements Startable {
   readonly #c: FileComponents
   readonly #idleMs: number
   readonly #stallMs: number
-  readonly #perPeer: number
+  readonly #admission: FileAdmission
   readonly #host: StreamHost
-  readonly #byPeer = new Map<string, number>()
-  readonly #byPrefix = new Map<string, number>()
-  #serving = 0
   #served = 0
   #fetched = 0
   #handler: FileServeHandler | undefined
@@ -137,7 +115,7 @@ export class FileProtocol implements Startable {
     this.#c = components
     this.#idleMs = init.requestIdleMs ?? FILE_REQUEST_IDLE_MS
     this.#stallMs = init.chunkStallMs ?? FILE_CHUNK_STALL_MS
-    this.#perPeer = init.maxInboundPerPeer ?? FILE_MAX_INBOUND_PER_PEER
+    this.#admission = new FileAdmission(init.maxInboundPerPeer ?? FILE_MAX_INBOUND_PER_PEER)
     this.#host = new StreamHost(
       components.registrar,
       FILE_PROTOCOL,
@@ -180,28 +158,6 @@ export class FileProtocol implements Startable {
     this.#host.count(name)
   }
 
-  #refusal(remote: string, prefix: string): Error | undefined {
-    const h = this.#handler
-    if (h === undefined) return new FileNoHandlerError('no file handler installed')
-    let allowed = false
-    try {
-      allowed = h.allowPeer(remote)
-    } catch {
-      allowed = false
-    }
-    if (!allowed) return new FileNotAllowedError('not a peer we share files with')
-    if ((this.#byPeer.get(remote) ?? 0) >= this.#perPeer) {
-      return new FileBusyError(`${this.#perPeer} file streams already served for this peer`)
-    }
-    if ((this.#byPrefix.get(prefix) ?? 0) >= FILE_MAX_INBOUND_PER_PREFIX) {
-      return new FileBusyError(`${FILE_MAX_INBOUND_PER_PREFIX} file streams served for its network`)
-    }
-    if (this.#serving >= FILE_MAX_INBOUND_STREAMS) {
-      return new FileBusyError(`${FILE_MAX_INBOUND_STREAMS} file streams already served`)
-    }
-    return undefined
-  }
-
   /** Serves one inbound stream: one request, its chunks. Never rejects. */
   async #serve(stream: Stream, connection: Connection): Promise<void> {
     const remote = connection.remotePeer.toString()
@@ -210,16 +166,14 @@ export class FileProtocol implements Startable {
       stream.abort(new NodeNotStartedError('node is not started'))
       return
     }
-    const refusal = this.#refusal(remote, prefix)
+    const refusal = this.#admission.refusal(this.#handler, remote, prefix)
     if (refusal !== undefined) {
       this.#count(refusal.name)
       log('refused a file stream from %s: %s', remote, refusal.name)
       stream.abort(refusal)
       return
     }
-    this.#serving++
-    bump(this.#byPeer, remote, 1)
-    bump(this.#byPrefix, prefix, 1)
+    const release = this.#admission.admit(remote, prefix)
     const untrack = this.#host.track(stream)
     const reader = new FrameReader(stream, MAX_FILE_REQUEST_BYTES, MAX_FILE_REQUEST_BYTES)
     try {
@@ -256,20 +210,15 @@ export class FileProtocol implements Startable {
       }
       if (stream.status === 'open') stream.abort(e)
     } finally {
-      this.#serving--
-      bump(this.#byPeer, remote, -1)
-      bump(this.#byPrefix, prefix, -1)
+      release()
       reader.dispose()
       untrack()
     }
   }
 
   /**
-   * Asks `peer` for chunks `req.first`…`+count` of a file; hands each chunk received to `onChunk`
-   * (in increasing index order; a throw there, e.g. the service's ChunkHashError, aborts the
-   * stream, is counted and rethrown). Resolves how many chunks came. Rejects with
-   * PeerUnreachableError, FileRefusedError, FileStreamError (reset, refused, or only a limited
-   * connection), FileStallError, FileProtocolError.
+   * Asks `peer` for chunks `req.first`…`+count` of a file (./client.ts fetchFile: its order,
+   * counting and errors). Resolves how many chunks came.
    */
   async fetch(
     peer: PeerId,
@@ -277,70 +226,18 @@ export class FileProtocol implements Startable {
     onChunk: (index: number, data: Uint8Array) => void | Promise<void>,
     addrs: readonly Multiaddr[] = [],
   ): Promise<number> {
-    const bytes = encodeRequest(req)
-    if (!this.#host.started) throw new NodeNotStartedError('node is not started')
-    const stream = await this.#open(peer, addrs)
-    const untrack = this.#host.track(stream)
-    const reader = new FrameReader(stream, MAX_FILE_FRAME_BYTES, FILE_READ_HIGH_WATER_BYTES)
-    let got = 0
-    let next = req.first
-    const stall = () => new FileStallError(`no chunk for ${this.#stallMs} ms`)
-    try {
-      try {
-        const signal = AbortSignal.timeout(this.#stallMs)
-        await writeFrame(stream, bytes, MAX_FILE_REQUEST_BYTES, signal)
-        await stream.close({ signal })
-      } catch (err) {
-        throw new FileStreamError('file stream failed while writing', { cause: err })
-      }
-      for (;;) {
-        let frame: Uint8Array | null
-        try {
-          frame = await withTimeout(reader.next(), this.#stallMs, stall, (e) => stream.abort(e))
-        } catch (err) {
-          if (FileStallError.is(err)) throw err
-          if (MessageTooLargeError.is(err) || MalformedMessageError.is(err)) {
-            throw new FileProtocolError(`bad frame: ${asError(err).message}`)
-          }
-          throw new FileStreamError('the peer reset the file stream', { cause: err })
-        }
-        if (frame == null) return got
-        let chunk
-        try {
-          chunk = decodeChunk(frame)
-        } catch (err) {
-          throw new FileProtocolError(`bad chunk frame: ${asError(err).message}`)
-        }
-        if (chunk.index < next || chunk.index >= req.first + req.count) {
-          throw new FileProtocolError(`chunk ${chunk.index} outside or out of order`)
-        }
-        next = chunk.index + 1
-        await onChunk(chunk.index, chunk.data)
-        got++
-        this.#fetched++
-      }
-    } catch (err) {
-      const e = asError(err)
-      this.#count(e.name)
-      if (stream.status === 'open') stream.abort(e)
-      throw e
-    } finally {
-      reader.dispose()
-      untrack()
-    }
-  }
-
-  /** No runOnLimitedConnection: libp2p refuses a relayed circuit (LimitedConnectionError). */
-  #open(peer: PeerId, addrs: readonly Multiaddr[]): Promise<Stream> {
-    const signal = AbortSignal.timeout(FILE_OPEN_TIMEOUT_MS)
-    const errors = {
-      timeout: (m: string) => new FileStallError(m),
-      refused: (m: string, o: { cause: unknown }) => new FileRefusedError(m, o),
-      // The cause's name (e.g. LimitedConnectionError on a relayed circuit) says why.
-      stream: (m: string, o: { cause: unknown }) =>
-        new FileStreamError(`${m} (${asError(o.cause).name})`, o),
-    }
-    return openStream(this.#c, peer, addrs, FILE_PROTOCOL, errors, { signal, limited: false })
+    return await fetchFile(
+      {
+        components: this.#c,
+        host: this.#host,
+        stallMs: this.#stallMs,
+        fetched: () => this.#fetched++,
+      },
+      peer,
+      req,
+      onChunk,
+      addrs,
+    )
   }
 }
 
