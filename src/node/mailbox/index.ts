@@ -7,7 +7,9 @@
 // knows nothing of contacts, sessions or the store's SQL.
 //
 // Shaped like js-libp2p's ping (STYLE.md §3): `mailbox(init)(components)` is a libp2p service
-// with start()/stop(), registered under `services.mailbox`.
+// with start()/stop(), registered under `services.mailbox`. Its limits, errors and types are
+// imported from ./limits.ts, ./errors.ts and ./types.ts (the node's faces re-export what the
+// service may use); this module re-exports none of them.
 import debug from 'debug'
 import type { CryptoProvider } from '../../core/crypto/provider.js'
 import { nodeCrypto, nodeRng } from '../../platform/node-crypto.js'
@@ -38,63 +40,6 @@ import type {
 } from './types.js'
 import type { PeerId, Startable, StreamHandler, StreamHandlerOptions } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
-
-export {
-  MAILBOX_BATCH_MAX_BYTES,
-  MAILBOX_BATCH_MAX_ITEMS,
-  MAILBOX_CLOSE_GRACE_MS,
-  MAILBOX_DEPOSIT_REPLICAS,
-  MAILBOX_FETCH_CONTEXT,
-  MAILBOX_MAX_STREAMS_PER_CONNECTION,
-  MAILBOX_FETCH_MAX_BYTES_PER_ROUND,
-  MAILBOX_FETCH_MAX_ENVELOPES_PER_ROUND,
-  MAILBOX_FETCH_MAX_PAGES_PER_ROUND,
-  MAILBOX_MAX_TOTAL_BYTES,
-  MAILBOX_MAX_TOTAL_COUNT,
-  MAILBOX_MAX_TTL_MS,
-  MAILBOX_NONCE_BYTES,
-  MAILBOX_PROTOCOL,
-  MAILBOX_QUOTA_PER_DEPOSITOR_BYTES,
-  MAILBOX_QUOTA_PER_DEPOSITOR_COUNT,
-  MAILBOX_QUOTA_PER_PREFIX_BYTES,
-  MAILBOX_QUOTA_PER_PREFIX_COUNT,
-  MAILBOX_QUOTA_PER_RECIPIENT_BYTES,
-  MAILBOX_QUOTA_PER_RECIPIENT_COUNT,
-  MAILBOX_REQUEST_TIMEOUT_MS,
-  MAILBOX_SESSION_IDLE_MS,
-  MAILBOX_SIGNATURE_BYTES,
-  MAILBOX_STREAM_IDLE_MS,
-  MAILBOX_SWEEP_INTERVAL_MS,
-  MAILBOX_TTL_MS,
-  MAX_MAILBOX_CONFIRM_IDS,
-  MAX_MAILBOX_ENVELOPE_BYTES,
-  MAX_MAILBOX_REQUEST_BYTES,
-  MAX_MAILBOX_RESPONSE_BYTES,
-} from './limits.js'
-export {
-  MailboxAuthError,
-  MailboxEnvelopeError,
-  MailboxIdleTimeoutError,
-  MailboxProtocolError,
-  MailboxQuotaError,
-  MailboxRefusedError,
-  MailboxStreamError,
-  MailboxTimeoutError,
-} from './errors.js'
-export { fetchChallengeMessage } from './codec.js'
-export { validateEnvelope } from './validate.js'
-export type {
-  MailboxHoldings,
-  MailboxItem,
-  MailboxListOptions,
-  MailboxFetchMetrics,
-  MailboxMetrics,
-  MailboxPolicy,
-  MailboxQuotaName,
-  MailboxQuotas,
-  MailboxSign,
-  MailboxUsage,
-} from './types.js'
 
 const log = debug('kith:node:mailbox')
 
