@@ -21,14 +21,8 @@
 import debug from 'debug'
 import { hostNetwork, isLoopback, type NetworkSnapshot } from './host-network.js'
 import { invalidateInterfaces } from './interfaces-cache.js'
-import { peerIdFromString } from '@libp2p/peer-id'
-import type {
-  AbortOptions,
-  Libp2pEvents,
-  PeerId,
-  Startable,
-  TypedEventTarget,
-} from '@libp2p/interface'
+import { OFFLINE_PROBE_INTERVAL_MS } from './anchors.js'
+import type { Libp2pEvents, Startable, TypedEventTarget } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 const log = debug('kith:node:connectivity')
@@ -54,10 +48,6 @@ export const PROOF_DELAY_MS = 3_000
  *  was just re-created or set up looks offline while its operstate lags (seconds on a loaded
  *  machine), a policy-routed host looks so all the time. */
 export const PROOF_STABLE_MS = 10_000
-/** While offline, how often the bootstrap relays are tried anyway (offline-gate.ts): a host whose
- *  routes are not where /proc/net/route looks (policy routing in other tables) finds out it is
- *  online within a minute; a host that is offline spends one dial per relay a minute. */
-export const OFFLINE_PROBE_INTERVAL_MS = 60_000
 
 export type NetworkState = 'online' | 'offline'
 export type RoundReason = 'network-changed' | 'woke-up' | 'first-connection'
@@ -297,31 +287,6 @@ export class Connectivity implements Startable {
         log('reconnect handler threw: %s', err instanceof Error ? err.name : String(err))
       }
     }
-  }
-}
-
-/** Bound of one anchor dial in a reconnect round (as the dialer's DIAL_ATTEMPT_TIMEOUT_MS). */
-export const ANCHOR_DIAL_TIMEOUT_MS = 10_000
-
-/**
- * Dials each of `addrs` (multiaddrs ending in /p2p/<PeerId>: the configured bootstrap relays)
- * whose peer is not connected, in parallel; failures are only logged (the next round retries).
- */
-export function dialAnchors(
-  cm: {
-    openConnection(ma: Multiaddr, options?: AbortOptions): Promise<unknown>
-    getConnections(peer?: PeerId): unknown[]
-  },
-  addrs: readonly Multiaddr[],
-): void {
-  for (const ma of addrs) {
-    const peer = ma.getComponents().findLast((c) => c.name === 'p2p')?.value
-    if (peer != null && cm.getConnections(peerIdFromString(peer)).length > 0) continue
-    cm.openConnection(ma, { signal: AbortSignal.timeout(ANCHOR_DIAL_TIMEOUT_MS) }).catch(
-      (err: unknown) => {
-        log('anchor dial %s failed: %s', peer, err instanceof Error ? err.name : String(err))
-      },
-    )
   }
 }
 

@@ -13,7 +13,8 @@
 // routes /proc/net/route does not show (policy routing) connects, and connectivity.ts then
 // believes the connection. This module owns the gate and the probe; what is offline is
 // connectivity.ts's business.
-import { ANCHOR_DIAL_TIMEOUT_MS, dialAnchors, type Connectivity } from './connectivity.js'
+import { ANCHOR_DIAL_TIMEOUT_MS, dialAnchors } from './anchors.js'
+import type { Connectivity } from './connectivity.js'
 import { isLoopback } from './host-network.js'
 import type { ConnectionGater } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
