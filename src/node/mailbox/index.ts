@@ -29,7 +29,8 @@ import {
   MAILBOX_SWEEP_INTERVAL_MS,
   MAX_MAILBOX_ENVELOPE_BYTES,
 } from './limits.js'
-import { MailboxCounters, MailboxServer } from './server.js'
+import { MailboxServer } from './server.js'
+import { MailboxCounters } from './deposit.js'
 import type {
   MailboxHoldings,
   MailboxItem,

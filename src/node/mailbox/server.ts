@@ -1,7 +1,7 @@
 // The mailbox side of /kith/mailbox: serves inbound streams against the holdings. It owns the
-// per-stream state machine (deposits; fetch → challenge → auth → pulls), the policy and identity
-// checks, and the counting of refusals and rejections. It never opens an envelope, never logs
-// one, and reads at most one batch from the holdings at a time.
+// per-stream state machine (deposits; fetch → challenge → auth → pulls), the identity checks and
+// the counting of rejections; whether a deposit is held is ./deposit.ts. It never opens an
+// envelope, never logs one, and reads at most one batch from the holdings at a time.
 //
 // Per stream, requests are answered strictly in turn:
 //   Deposit            → DepositResult (any number, before a Fetch or after its auth)
@@ -27,13 +27,7 @@ import {
   type Request,
   type Response,
 } from './codec.js'
-import {
-  MailboxAuthError,
-  MailboxEnvelopeError,
-  MailboxIdleTimeoutError,
-  MailboxQuotaError,
-  MailboxRefusedError,
-} from './errors.js'
+import { MailboxAuthError, MailboxIdleTimeoutError } from './errors.js'
 import { asError } from '../stream/open.js'
 import { withTimeout, writeFrame } from '../stream/io.js'
 import {
@@ -45,38 +39,15 @@ import {
   MAX_MAILBOX_RESPONSE_BYTES,
 } from './limits.js'
 import { networkPrefix } from '../connectivity/net-prefix.js'
-import type { MailboxHoldings, MailboxPolicy } from './types.js'
-import { validateEnvelope } from './validate.js'
+import { acceptDeposit, type DepositOptions, type MailboxCounters } from './deposit.js'
 import type { Connection, Stream } from '@libp2p/interface'
 
 const log = debug('kith:node:mailbox')
 
-export interface MailboxServerOptions {
-  /** This node's PeerId (string). */
-  self: string
-  holdings: MailboxHoldings
-  policy: () => MailboxPolicy
+export interface MailboxServerOptions extends DepositOptions {
   crypto: CryptoProvider
   rng: (n: number) => Uint8Array
-  now: () => number
   streamIdleMs: number
-}
-
-/** Counters the service reports (MailboxMetrics without usage). */
-export class MailboxCounters {
-  depositsIn = 0
-  depositsOut = 0
-  readonly refused = new Map<string, number>()
-  readonly refusedQuota = new Map<string, number>()
-  fetches = 0
-  released = 0
-  confirmed = 0
-  expired = 0
-  readonly rejected = new Map<string, number>()
-
-  count(map: Map<string, number>, name: string): void {
-    map.set(name, (map.get(name) ?? 0) + 1)
-  }
 }
 
 type State =
@@ -188,7 +159,14 @@ export class MailboxServer {
     if (req.deposit !== undefined) {
       if (state.phase === 'challenged') throw new MalformedMessageError('Deposit during a fetch')
       const recipient = peerIdFromWire('Deposit.recipient', req.deposit.recipient)
-      const result = await this.#deposit(recipient, remote, req.deposit.envelope, prefix)
+      const result = await acceptDeposit(
+        this.#o,
+        this.#counters,
+        recipient,
+        remote,
+        req.deposit.envelope,
+        prefix,
+      )
       return { response: { deposit: result }, next: state }
     }
     if (req.fetch !== undefined) {
@@ -247,56 +225,7 @@ export class MailboxServer {
     recipient: string,
     envelope: Uint8Array,
   ): Promise<{ error: string; detail: string }> {
-    return this.#deposit(recipient, this.#o.self, envelope, '')
-  }
-
-  /** The DepositResult for one deposit: held, or a refusal the depositor reports. */
-  async #deposit(
-    recipient: string,
-    depositor: string,
-    envelope: Uint8Array,
-    prefix: string,
-  ): Promise<{ error: string; detail: string }> {
-    let refusal: Error | undefined
-    if (recipient === this.#o.self) {
-      refusal = new MailboxRefusedError('a mailbox holds no mail for itself')
-    } else if (recipient === depositor) {
-      // Issue 11 finding 5: a peer stored 17 MB "for itself". Mail is always for someone else.
-      refusal = new MailboxRefusedError('a mailbox holds no mail a peer deposits for itself')
-    } else {
-      try {
-        validateEnvelope(envelope)
-      } catch (err) {
-        if (!MailboxEnvelopeError.is(err)) throw err
-        refusal = err
-      }
-    }
-    if (refusal === undefined) {
-      let allowed = false
-      try {
-        allowed = await this.#o.policy()(recipient, depositor)
-      } catch (err) {
-        log('mailbox policy threw: %s', asError(err).name)
-      }
-      if (!allowed)
-        refusal = new MailboxRefusedError('this mailbox holds no mail for that recipient')
-    }
-    if (refusal === undefined) {
-      try {
-        await this.#o.holdings.put(recipient, depositor, envelope, this.#o.now(), prefix)
-        this.#counters.depositsIn++
-        return { error: '', detail: '' }
-      } catch (err) {
-        if (!MailboxQuotaError.is(err)) throw err
-        refusal = err
-      }
-    }
-    this.#counters.count(this.#counters.refused, refusal.name)
-    if (refusal instanceof MailboxQuotaError)
-      this.#counters.count(this.#counters.refusedQuota, refusal.quota)
-    log('deposit from %s refused: %s', depositor, refusal.name)
-    const detail = refusal instanceof MailboxQuotaError ? refusal.quota : refusal.message
-    return { error: refusal.name, detail }
+    return acceptDeposit(this.#o, this.#counters, recipient, this.#o.self, envelope, '')
   }
 
   /** Checks the challenge signature with the connection's remote peer key (= its identity). */
