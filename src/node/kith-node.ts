@@ -13,7 +13,8 @@ import { ReservationClock } from './connectivity/reservations.js'
 import type { WatchState } from './connectivity/dial-round.js'
 import type { ConnectionInfo, KithNode, PubsubVerdict } from './types.js'
 import type { NatStatus, NetworkInfo, NodeMetrics, ReservationInfo } from './status.js'
-import type { KithLibp2p, KithNodeTuning } from './libp2p/node.js'
+import type { KithLibp2p } from './libp2p/node.js'
+import type { KithNodeTuning } from './libp2p/tuning.js'
 import { parseAddrs, parsePeer, StreamPorts } from './stream-ports.js'
 
 const log = debug('kith:node')

@@ -1,8 +1,10 @@
 // The KithNode (../types.ts) on js-libp2p v3, built: key, transports, encryption, muxer and services
 // with their named limits (createKithNode). The mapping from the KithNode interface to libp2p's
-// objects is ../kith-node.ts (Libp2pKithNode, re-exported here); the protocol logic lives in its
-// own modules: /kith/dm in dm/, redial and peer-store hygiene in ../connectivity/dialer.ts, reachability in
-// ../connectivity/nat.ts, the js-libp2p workarounds in patches.ts. This module knows nothing of sessions.
+// objects is ../kith-node.ts (Libp2pKithNode, re-exported here); what tests may shorten is
+// ./tuning.ts (KithNodeTuning); the protocol logic lives in its own modules: /kith/dm in dm/,
+// redial and peer-store hygiene in ../connectivity/dialer.ts, reachability in
+// ../connectivity/nat.ts, the js-libp2p workarounds in patches.ts. This module knows nothing of
+// sessions.
 //
 // Import src/platform/polyfill.ts first in any entry point (libp2p needs Promise.withResolvers,
 // missing on Node 20).
@@ -24,10 +26,10 @@ import { AddrPolicy } from '../connectivity/addr-policy.js'
 import { installInterfacesCache } from '../connectivity/interfaces-cache.js'
 import { Libp2pKithNode } from '../kith-node.js'
 import { parseAddrs } from '../stream-ports.js'
-import { connectivity, type ConnectivityInit } from '../connectivity/connectivity.js'
+import { connectivity } from '../connectivity/connectivity.js'
 import { dialAnchors } from '../connectivity/anchors.js'
 import { CARD_KEY_NAMESPACE, cardRecordPolicy } from '../card/record.js'
-import { boundedKadDHT, type DhtLimits } from '../dht/index.js'
+import { boundedKadDHT } from '../dht/index.js'
 import { dialer } from '../connectivity/dialer.js'
 import { dm } from '../dm/index.js'
 import { gatedWebRTC, type WebRTCDialer } from '../connectivity/webrtc.js'
@@ -42,19 +44,11 @@ import { relayServer } from '../connectivity/relay.js'
 import { ConnectionBudget } from './resources.js'
 import { jitteredConnectionMonitor } from './conn-monitor.js'
 import { sync } from '../sync/index.js'
-import { card, type CardInit } from '../card/index.js'
-import { filebox, type FileBoxInit } from '../file/box.js'
-import { file, type FileInit } from '../file/index.js'
-import type { CardRoutingInit } from '../card/routing.js'
-import type { DialerInit } from '../connectivity/dialer.js'
-import type { DmInit } from '../dm/index.js'
-import type { HolePunchInit } from '../connectivity/holepunch.js'
-import type { RelayLimits } from '../connectivity/relay.js'
-import type { ResourceLimits } from './resources.js'
-import type { MailboxInit } from '../mailbox/index.js'
-import type { SyncInit } from '../sync/index.js'
+import { card } from '../card/index.js'
+import { filebox } from '../file/box.js'
+import { file } from '../file/index.js'
 import type { KithNodeOptions } from '../types.js'
-import type { ConnectionGater } from '@libp2p/interface'
+import type { KithNodeTuning } from './tuning.js'
 
 /** Kith's own Kademlia protocol: Kith is its own DHT, not IPFS's (ARCHITECTURE.md). */
 export const KITH_DHT_PROTOCOL = '/kith/kad/1.0.0'
@@ -112,36 +106,6 @@ export const PING_MAX_OUTBOUND_STREAMS = 4
 /** Inbound ping streams one connection may hold at once (the default is 2): a peer whose monitor
  *  pings overlap, as above, is answered instead of reset. */
 export const PING_MAX_INBOUND_STREAMS = 4
-
-/** Timings the tests shorten. Production code passes nothing. */
-export interface KithNodeTuning {
-  dialer?: DialerInit
-  dm?: DmInit
-  /** /kith/mailbox timings and clock (holdings and policy come from KithNodeOptions.mailbox). */
-  mailbox?: Omit<MailboxInit, 'holdings' | 'policy'>
-  cards?: CardRoutingInit
-  /** Tests: smaller DHT server bounds (dht/limits.ts). */
-  dht?: Partial<DhtLimits>
-  /** /kith/sync timings. */
-  sync?: SyncInit
-  /** /kith/card timings. */
-  card?: CardInit
-  /** /kith/file timings and caps. */
-  file?: FileInit
-  /** /kith/filebox timings and quotas (the directory comes from KithNodeOptions.filebox). */
-  filebox?: Omit<FileBoxInit, 'dir'>
-  holePunch?: HolePunchInit
-  /** Tests: a relay server (KithNodeOptions.relayServer) with smaller limits. */
-  relay?: RelayLimits
-  /** Tests: e.g. refuse inbound connections from one peer (a NAT'd node). */
-  connectionGater?: ConnectionGater
-  /** Tests: network-state polling and sleep detection (../connectivity/connectivity.ts). */
-  connectivity?: ConnectivityInit
-  /** Tests: smaller connection budgets (resources.ts). */
-  resources?: Partial<ResourceLimits>
-  /** Tests: a shorter pubsub partial-frame timeout or smaller budgets (../pubsub/guard.ts). */
-  pubsubGuard?: { partialFrameTimeoutMs?: number; nodeBytes?: number; perPeerBytes?: number }
-}
 
 /** The PeerIds named by /p2p/ in multiaddrs (the configured relays: protected peers). */
 function peersOf(addrs: readonly string[]): string[] {
