@@ -38,5 +38,5 @@ export {
 } from './limits.js'
 export { FILEBOX_QUOTA_PER_RECIPIENT_BYTES } from './file/box-store.js'
 export { CARD_TTL_MS } from './card/record.js'
-export { announceAddrs } from './connectivity/addr-policy.js'
+export { announceAddrs } from './connectivity/announce.js'
 export { packAddrs, unpackAddrs } from './card/index.js'

@@ -1,20 +1,21 @@
-// The address rules (src/node/connectivity/addr-policy.ts): what an invite or card announces (no loopback or
-// link-local unless loopback-only, LAN last; property-tested), which of a peer's addresses we
-// dial (never our own ip:port, never a peer's loopback unless we are loopback-only), the dial
-// rank order, the gater that composes with the connection budget's, and the own-address cache.
+// The address rules (src/node/connectivity/addr-policy.ts, announce.ts): what an invite or card
+// announces (no loopback or link-local unless loopback-only, LAN last; property-tested), which of
+// a peer's addresses we dial (never our own ip:port, never a peer's loopback unless we are
+// loopback-only), the dial rank order, the gater that composes with the connection budget's, and
+// the own-address cache.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import {
   AddrPolicy,
-  announceAddrs,
   DIAL_RANK,
   dialRank,
   OWN_ADDRS_TTL_MS,
   ownAddrs,
   undialable,
 } from '../../src/node/connectivity/addr-policy.js'
+import { announceAddrs } from '../../src/node/connectivity/announce.js'
 import { classifyAddr } from '../../src/node/connectivity/addr-scope.js'
 import type { Address } from '@libp2p/interface'
 

@@ -1,17 +1,8 @@
-// The address rules of issue 12: which of our addresses we hand out (invites, cards), which of a
-// peer's addresses we dial, and in what order. It owns those rules and the one AddrPolicy object
+// The address rules of issue 12: which of a peer's addresses we dial, and in what order (which of
+// ours we hand out in invites and cards is ./announce.ts). It owns those rules and the one AddrPolicy object
 // the node wires into libp2p (connection gater, address sorter) and into the dialer (./dialer.ts),
 // so every dial, ours or libp2p's own by PeerId, follows them. It knows nothing of contacts,
 // invites or cards: callers hand it address lists. Classification is ./addr-scope.ts.
-//
-// Announce (announceAddrs; invites and cards): our addresses minus every loopback, link-local,
-// unusable or non-IP one, a relayed address counting by its relay's IP; then sorted (stable)
-// public direct, relayed, WebRTC, LAN direct. A LAN address stays, last: it is marked as LAN by
-// its IP alone (RFC 1918/6598/4193, addr-scope.ts), which every reader can check, so the invite
-// and card formats are unchanged and old readers keep working; a size cap cuts LAN addresses
-// first. Exception, a loopback-only node (nothing survives the filter, e.g. every daemon of the
-// test suite, listening on 127.0.0.1): it announces its loopback addresses, direct before relayed,
-// since a contact on the same host is the only one that could reach it.
 //
 // Dial (AddrPolicy.dialable, the gater's denyDialMultiaddr): never an address whose first
 // ip:port is one of our direct listen or announced addresses (a peer's relayed address whose
@@ -27,9 +18,9 @@
 // first, then by this rank (./dialer.ts).
 import { networkInterfaces } from 'node:os'
 import debug from 'debug'
-import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import type { Multiaddr } from '@multiformats/multiaddr'
 import { reliableTransportsFirst } from '@libp2p/utils'
-import { classifyAddr, type AddrClass } from './addr-scope.js'
+import { classifyAddr } from './addr-scope.js'
 import { ipPrefix } from './net-prefix.js'
 import type { Address, ConnectionGater, Libp2pEvents, TypedEventTarget } from '@libp2p/interface'
 
@@ -51,41 +42,6 @@ export const OWN_ADDRS_TTL_MS = 30_000
 
 /** Dial ranks, lowest first (see the header). */
 export const DIAL_RANK = { near: 0, public: 1, relayed: 2, webrtc: 3, lan: 4, other: 5 } as const
-
-/** Announce ranks, lowest first. Loopback is announced only by a loopback-only node, where it
- *  plays the part of public (direct first, then relayed through a loopback relay). */
-const ANNOUNCE_RANK = { public: 0, loopback: 0, relayed: 1, webrtc: 2, lan: 3 } as const
-
-function announceRank(c: AddrClass): number | undefined {
-  if (c.scope !== 'public' && c.scope !== 'lan' && c.scope !== 'loopback') return undefined
-  if (c.path !== 'direct') return ANNOUNCE_RANK[c.path]
-  return ANNOUNCE_RANK[c.scope]
-}
-
-function parse(a: string | Multiaddr): Multiaddr | undefined {
-  try {
-    return typeof a === 'string' ? multiaddr(a) : a
-  } catch {
-    return undefined
-  }
-}
-
-/** The addresses of ours to hand out in an invite or card, in order (see the header). */
-export function announceAddrs(addrs: readonly string[]): string[] {
-  const seen = new Set<string>()
-  const ranked: Array<{ a: string; rank: number; loopback: boolean }> = []
-  for (const a of addrs) {
-    const ma = parse(a)
-    if (ma === undefined || seen.has(a)) continue
-    seen.add(a)
-    const c = classifyAddr(ma)
-    const rank = announceRank(c)
-    if (rank !== undefined) ranked.push({ a, rank, loopback: c.scope === 'loopback' })
-  }
-  const reachable = ranked.filter((r) => !r.loopback)
-  const chosen = reachable.length > 0 ? reachable : ranked
-  return chosen.sort((x, y) => x.rank - y.rank).map((r) => r.a)
-}
 
 /** What the rules need to know of our own addresses. */
 export interface OwnAddrs {
