@@ -18,23 +18,21 @@
 //    handler throws before it also merges the provider's addresses into the peer store.
 // Who put a record comes from the inbound RPC's context (guard.ts); no context means this node.
 //
-// This module owns the held records and their quotas. It knows nothing of cards beyond the
-// policies it is given, nor of streams, peers' connections or rates (guard.ts).
+// This module owns what is stored and the selector's verdict; the held records, their quotas and
+// eviction are ./held.ts. It knows nothing of cards beyond the policies it is given, nor of
+// streams, peers' connections or rates (guard.ts).
 import { NotFoundError } from '@libp2p/interface'
-import debug from 'debug'
 import { Record as DhtRecord } from '@libp2p/kad-dht'
 import { equalBytes } from '../../core/bytes.js'
-import {
-  DhtProviderRefusedError,
-  DhtRecordRefusedError,
-  DhtStaleRecordError,
-  DhtStoreFullError,
-} from './errors.js'
+import { DhtProviderRefusedError, DhtRecordRefusedError, DhtStaleRecordError } from './errors.js'
 import type { DhtLimits } from './limits.js'
+import { HeldRecords, LOCAL, type DhtStoreMetrics } from './held.js'
 import type { KadDHTComponents, SelectFn } from '@libp2p/kad-dht'
 
 type Datastore = KadDHTComponents['datastore']
 type Key = Parameters<Datastore['put']>[0]
+
+export type { DhtStoreMetrics } from './held.js'
 
 /** Who sent the inbound request being handled: its PeerId and network group. */
 export interface PutContext {
@@ -61,37 +59,10 @@ export interface DhtRecordStoreInit {
   now?: () => number
 }
 
-interface Held {
-  key: Key
-  bytes: Uint8Array
-  size: number
-  peer: string
-  group: string
-  expiresAt: number
-  /** Put by this node (its own card, a get()'s self-correction): never evicted for room. */
-  local: boolean
-}
-
-export interface DhtStoreMetrics {
-  records: number
-  bytes: number
-  /** Records dropped for room or over a quota (expired ones not counted). */
-  evicted: number
-}
-
-const log = debug('kith:node:dht')
-const LOCAL = '(local)'
-
 function namespaceOf(key: Uint8Array): string | undefined {
   // kad-dht: `uint8ArrayToString(key).split('/')[1]` (record/validators.js verifyRecord).
   const parts = new TextDecoder().decode(key).split('/')
   return parts.length >= 3 ? parts[1] : undefined
-}
-
-function bump(map: Map<string, number>, k: string, by: number): void {
-  const n = (map.get(k) ?? 0) + by
-  if (n <= 0) map.delete(k)
-  else map.set(k, n)
 }
 
 export class DhtRecordStore {
@@ -102,13 +73,7 @@ export class DhtRecordStore {
   readonly #limits: DhtLimits
   readonly #context: () => PutContext | undefined
   readonly #now: () => number
-  /** Insertion order is age order (a replaced record moves to the end). */
-  readonly #records = new Map<string, Held>()
-  readonly #perPeer = new Map<string, number>()
-  readonly #perGroup = new Map<string, number>()
-  #bytes = 0
-  #evicted = 0
-  #lastSweep = 0
+  readonly #held: HeldRecords
   /** Record puts run one at a time (the selector may be async). */
   #tail: Promise<unknown> = Promise.resolve()
 
@@ -119,6 +84,7 @@ export class DhtRecordStore {
     this.#providerPrefix = `${prefix}/provider/`
     this.#policies = init.policies
     this.#limits = init.limits
+    this.#held = new HeldRecords(init.limits)
     this.#context = init.context
     this.#now = init.now ?? Date.now
   }
@@ -143,12 +109,12 @@ export class DhtRecordStore {
   }
 
   metrics(): DhtStoreMetrics {
-    return { records: this.#records.size, bytes: this.#bytes, evicted: this.#evicted }
+    return this.#held.metrics()
   }
 
   /** Records held per network group (tests, diagnostics). */
   groups(): Record<string, number> {
-    return Object.fromEntries(this.#perGroup)
+    return this.#held.groups()
   }
 
   async #put(key: Key, value: Uint8Array, options: unknown): Promise<Key> {
@@ -168,7 +134,7 @@ export class DhtRecordStore {
   async #get(key: Key, options: unknown): Promise<Uint8Array> {
     const ks = key.toString()
     if (!ks.startsWith(this.#recordPrefix)) return await this.#inner.get(key, options as never)
-    const held = this.#records.get(ks)
+    const held = this.#held.get(ks)
     if (held == null) throw new NotFoundError('no record for this key')
     return held.bytes
   }
@@ -176,14 +142,13 @@ export class DhtRecordStore {
   async #has(key: Key, options: unknown): Promise<boolean> {
     const ks = key.toString()
     if (!ks.startsWith(this.#recordPrefix)) return await this.#inner.has(key, options as never)
-    return this.#records.has(ks)
+    return this.#held.get(ks) != null
   }
 
   async #delete(key: Key, options: unknown): Promise<void> {
     const ks = key.toString()
     if (!ks.startsWith(this.#recordPrefix)) return await this.#inner.delete(key, options as never)
-    const held = this.#records.get(ks)
-    if (held != null) this.#drop(ks, held)
+    this.#held.delete(ks)
   }
 
   async #putRecord(key: Key, ks: string, value: Uint8Array): Promise<void> {
@@ -210,7 +175,7 @@ export class DhtRecordStore {
     } catch (err) {
       this.#refuse(err instanceof Error ? err : new DhtRecordRefusedError('invalid record'))
     }
-    const held = this.#records.get(ks)
+    const held = this.#held.get(ks)
     if (held != null) {
       const old = DhtRecord.deserialize(held.bytes)
       // go-libp2p-kad-dht handlers.go handlePutValue: Select over [new, existing]; a non-zero
@@ -222,82 +187,19 @@ export class DhtRecordStore {
         this.#refuse(new DhtStaleRecordError('the held record is newer'))
       }
     }
-    const now = this.#now()
-    const current = this.#records.get(ks)
-    if (current != null) this.#drop(ks, current)
-    const entry: Held = {
-      key,
-      bytes: value,
-      size,
-      peer: ctx?.peer ?? LOCAL,
-      group: ctx?.group ?? LOCAL,
-      expiresAt,
-      local: ctx == null,
-    }
-    if (now - this.#lastSweep >= this.#limits.sweepIntervalMs) this.#sweep(now)
-    const lim = this.#limits
-    if (!entry.local) {
-      while ((this.#perPeer.get(entry.peer) ?? 0) >= lim.maxRecordsPerPeer) {
-        this.#evictOldest((h) => h.peer === entry.peer)
-      }
-      while ((this.#perGroup.get(entry.group) ?? 0) >= lim.maxRecordsPerGroup) {
-        this.#evictOldest((h) => h.group === entry.group)
-      }
-    }
-    while (this.#records.size + 1 > lim.maxRecords || this.#bytes + size > lim.maxRecordBytes) {
-      if (!this.#makeRoom(now)) this.#refuse(new DhtStoreFullError('only our own records are held'))
-    }
-    this.#records.set(ks, entry)
-    this.#bytes += size
-    bump(this.#perPeer, entry.peer, 1)
-    bump(this.#perGroup, entry.group, 1)
-  }
-
-  /** Frees one slot or more: every expired record, else the oldest record of the largest group
-   *  of peers' records. False when only our own records are left. */
-  #makeRoom(now: number): boolean {
-    if (this.#sweep(now) > 0) return true
-    let largest: string | undefined
-    let most = 0
-    for (const [group, n] of this.#perGroup) {
-      if (group !== LOCAL && n > most) {
-        largest = group
-        most = n
-      }
-    }
-    if (largest == null) return false
-    return this.#evictOldest((h) => h.group === largest)
-  }
-
-  #sweep(now: number): number {
-    this.#lastSweep = now
-    let n = 0
-    for (const [ks, held] of this.#records) {
-      if (held.expiresAt <= now) {
-        this.#drop(ks, held)
-        n++
-      }
-    }
-    return n
-  }
-
-  #evictOldest(match: (h: Held) => boolean): boolean {
-    for (const [ks, held] of this.#records) {
-      if (!held.local && match(held)) {
-        log('evicting a record of group %s (%d records held)', held.group, this.#records.size)
-        this.#drop(ks, held)
-        this.#evicted++
-        return true
-      }
-    }
-    return false
-  }
-
-  #drop(ks: string, held: Held): void {
-    this.#records.delete(ks)
-    this.#bytes -= held.size
-    bump(this.#perPeer, held.peer, -1)
-    bump(this.#perGroup, held.group, -1)
+    this.#held.hold(
+      ks,
+      {
+        key,
+        bytes: value,
+        size,
+        peer: ctx?.peer ?? LOCAL,
+        group: ctx?.group ?? LOCAL,
+        expiresAt,
+        local: ctx == null,
+      },
+      this.#now(),
+    )
   }
 
   /** Refusals are thrown into kad-dht's handler, which aborts the stream; the guard counts them
