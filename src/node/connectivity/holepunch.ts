@@ -8,7 +8,8 @@
 // (a symmetric NAT) is retried with backoff while chat stays relayed; after HOLE_PUNCH_SWAP_MS
 // without a direct connection the larger PeerId punches too (roles swapped, below). This module
 // owns that decision and schedule, not the protocols carried; the WebRTC pieces (addresses, the
-// dial gate, the liveness probe) are ./webrtc.ts.
+// dial gate, the liveness probe) are ./webrtc.ts, the probe's use and the tidy-up once direct
+// ./direct-conns.ts.
 //
 // Why the roles matter (docs/connectivity.md "Routers that answer unsolicited packets", traced
 // with conntrack in the netns variant `home192`): a router that accepts an unsolicited packet
@@ -20,15 +21,14 @@ import '../libp2p/ice-order.js' // the offerer's ICE checks go second (docs/conn
 import debug from 'debug'
 import { WEBRTC_SIGNALING_PROTOCOL } from '../libp2p/patches.js'
 import {
-  duplicateDirect,
   isCircuit,
   isLimited,
   isWebRTC,
-  probe,
   WEBRTC_PROBE_TIMEOUT_MS,
   webrtcDialAddrs,
   type WebRTCDialer,
 } from './webrtc.js'
+import { DirectConnections } from './direct-conns.js'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import type {
   Connection,
@@ -106,11 +106,9 @@ export class HolePuncher implements Startable {
   readonly #retryMs: number
   readonly #swapMs: number
   readonly #timeoutMs: number
-  readonly #graceMs: number
-  readonly #probeMs: number
   readonly #webrtc: WebRTCDialer
-  /** WebRTC connections whose liveness probe is running. */
-  readonly #probing = new Set<string>()
+  /** Liveness probes and the tidy-up once direct (./direct-conns.ts). */
+  readonly #direct: DirectConnections
   readonly #peers = new Map<string, PeerState>()
   readonly #m: HolePunchMetrics = { attempts: 0, successes: 0, failures: 0 }
   #abort = new AbortController()
@@ -123,8 +121,11 @@ export class HolePuncher implements Startable {
     this.#retryMs = init.retryMs ?? HOLE_PUNCH_RETRY_MS
     this.#swapMs = init.swapMs ?? HOLE_PUNCH_SWAP_MS
     this.#timeoutMs = init.timeoutMs ?? HOLE_PUNCH_TIMEOUT_MS
-    this.#graceMs = init.closeGraceMs ?? RELAY_CLOSE_GRACE_MS
-    this.#probeMs = init.probeTimeoutMs ?? WEBRTC_PROBE_TIMEOUT_MS
+    this.#direct = new DirectConnections(
+      components,
+      init.probeTimeoutMs ?? WEBRTC_PROBE_TIMEOUT_MS,
+      init.closeGraceMs ?? RELAY_CLOSE_GRACE_MS,
+    )
     this.#webrtc = init.webrtc ?? {}
   }
 
@@ -158,31 +159,16 @@ export class HolePuncher implements Startable {
   readonly #onOpen = (evt: CustomEvent<Connection>): void => {
     const conn = evt.detail
     if (conn.direction !== 'inbound' || !isWebRTC(conn) || isLimited(conn)) return
-    void this.#verify(conn).then((ok) => {
+    void this.#direct.verify(conn).then((ok) => {
       if (!ok) return
-      this.#closeDuplicates(conn.remotePeer)
-      this.#closeRelayed(conn.remotePeer)
+      this.#direct.closeDuplicates(conn.remotePeer)
+      this.#direct.closeRelayed(conn.remotePeer)
     })
   }
 
   /** Whether `connId` is a WebRTC connection still being probed: not "direct" yet. */
   probing(connId: string): boolean {
-    return this.#probing.has(connId)
-  }
-
-  /** Probes a WebRTC connection; aborts it if it carries nothing. */
-  async #verify(conn: Connection): Promise<boolean> {
-    this.#probing.add(conn.id)
-    let ok: boolean
-    try {
-      ok = await probe(conn, this.#probeMs)
-    } finally {
-      this.#probing.delete(conn.id)
-    }
-    if (ok) return true
-    log('webrtc connection to %s carries nothing: aborting it', conn.remotePeer.toString())
-    conn.abort(new Error('WebRTC connection failed its liveness probe'))
-    return false
+    return this.#direct.probing(connId)
   }
 
   readonly #onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
@@ -205,12 +191,6 @@ export class HolePuncher implements Startable {
     }
   }
 
-  #hasDirect(peerId: PeerId): boolean {
-    return this.#c.connectionManager
-      .getConnections(peerId)
-      .some((c) => c.status === 'open' && !isLimited(c))
-  }
-
   #punchSafely(peerId: PeerId, state: PeerState): void {
     this.#punch(peerId, state).catch((err: unknown) => {
       state.running = false
@@ -222,9 +202,9 @@ export class HolePuncher implements Startable {
     state.timer = undefined
     const key = peerId.toString()
     const relayed = this.#c.connectionManager.getConnections(peerId).filter(isLimited)
-    if (!this.#started || relayed.length === 0 || this.#hasDirect(peerId)) {
+    if (!this.#started || relayed.length === 0 || this.#direct.hasDirect(peerId)) {
       this.#peers.delete(key)
-      if (this.#hasDirect(peerId)) this.#closeRelayed(peerId)
+      if (this.#direct.hasDirect(peerId)) this.#direct.closeRelayed(peerId)
       return
     }
     state.running = true
@@ -248,7 +228,7 @@ export class HolePuncher implements Startable {
         try {
           if (dial == null) break
           const c = await dial(ma, signal)
-          if (!isLimited(c) && (await this.#verify(c))) {
+          if (!isLimited(c) && (await this.#direct.verify(c))) {
             conn = c
             break
           }
@@ -260,8 +240,8 @@ export class HolePuncher implements Startable {
         this.#m.successes++
         log('direct connection to %s after %d ms', key, Date.now() - started)
         this.#peers.delete(key)
-        this.#closeDuplicates(peerId)
-        this.#closeRelayed(peerId)
+        this.#direct.closeDuplicates(peerId)
+        this.#direct.closeRelayed(peerId)
         return
       }
       this.#m.failures++
@@ -274,31 +254,6 @@ export class HolePuncher implements Startable {
       this.#retryMs * 2 ** (state.attempts - 1),
     )
     state.timer.unref()
-  }
-
-  #closeDuplicates(peerId: PeerId): void {
-    const conns = this.#c.connectionManager.getConnections(peerId)
-    for (const c of duplicateDirect(this.#c.peerId.toString(), peerId.toString(), conns, (id) =>
-      this.#probing.has(id),
-    )) {
-      log('closing duplicate direct connection to %s', peerId.toString())
-      c.close().catch((err: unknown) =>
-        c.abort(err instanceof Error ? err : new Error(String(err))),
-      )
-    }
-  }
-
-  /** Closes the relayed connections to `peer` once the direct one has carried its grace. */
-  #closeRelayed(peerId: PeerId): void {
-    const t = setTimeout(() => {
-      if (!this.#hasDirect(peerId)) return
-      for (const c of this.#c.connectionManager.getConnections(peerId).filter(isLimited)) {
-        c.close().catch((err: unknown) => {
-          c.abort(err instanceof Error ? err : new Error(String(err)))
-        })
-      }
-    }, this.#graceMs)
-    t.unref()
   }
 }
 
