@@ -1,6 +1,6 @@
 // Inbound gossipsub hardening for one GossipSub instance (issue 11, findings 1 and 13), in one
 // place because @libp2p/gossipsub 17.1.1 offers no hook for any of it:
-//  - every inbound /meshsub stream gets a FrameMeter: a frame that was begun must end within
+//  - every inbound /meshsub stream gets a FrameMeter (./frame-meter.ts): a frame that was begun must end within
 //    PUBSUB_PARTIAL_FRAME_TIMEOUT_MS, and the bytes of unfinished frames are charged to a
 //    per-peer and a node-wide budget. gossipsub reads inbound streams with it-length-prefixed
 //    (InboundStream in dist/src/stream.js) and no timeout, so a peer that sends a length prefix
@@ -18,7 +18,8 @@
 // (searched libp2p/js-libp2p and ChainSafe/js-libp2p-gossipsub, 2026-12). This module knows
 // nothing of groups.
 import debug from 'debug'
-import { defineError, MessageTooLargeError } from '../../core/errors.js'
+import { defineError } from '../../core/errors.js'
+import { FrameMeter, MAX_VARINT_BYTES } from './frame-meter.js'
 import type { RPC } from '@libp2p/gossipsub/message'
 import type { PeerId, Stream, StreamMessageEvent } from '@libp2p/interface'
 import type { Uint8ArrayList } from 'uint8arraylist'
@@ -35,9 +36,6 @@ export const PUBSUB_PARTIAL_BYTES_BUDGET = 8 * 1024 * 1024
 /** Longest topic string a peer may subscribe to as seen by us. Kith topics are
  *  "/kith/group/1/" + 64 hex digits (core/group/control.ts): 78 characters. */
 export const PUBSUB_MAX_TOPIC_LENGTH = 128
-
-/** Longest varint length prefix the meter reads (8 bytes hold 2^56). */
-const MAX_VARINT_BYTES = 8
 
 /** An inbound pubsub frame was not completed within PUBSUB_PARTIAL_FRAME_TIMEOUT_MS. */
 export class PubsubFrameTimeoutError extends defineError('PubsubFrameTimeoutError') {}
@@ -67,65 +65,6 @@ interface GossipInternals {
   handleReceivedRpc(from: PeerId, rpc: RPC): Promise<void>
   handleIWant(id: string, iwant: RPC.ControlIWant[]): RPC.Message[]
   sendRpc(id: string, rpc: RPC): boolean
-}
-
-/** Tracks the length-prefixed frames of one inbound stream without buffering them. */
-class FrameMeter {
-  readonly peer: string
-  readonly stream: Stream
-  /** Bytes received of the current, unfinished frame (prefix included). */
-  partial = 0
-  startedAt = 0
-  timer: ReturnType<typeof setTimeout> | undefined
-  #prefix = 0
-  #scale = 1
-  #prefixBytes = 0
-  /** Body bytes still to come of the current frame; -1 while reading a prefix. */
-  #remaining = -1
-
-  constructor(peer: string, stream: Stream) {
-    this.peer = peer
-    this.stream = stream
-  }
-
-  /**
-   * Consumes `n` bytes (read through `byteAt`); returns how many frames it completed and the
-   * change of `partial`. Throws MessageTooLargeError for a prefix over `max`.
-   */
-  feed(n: number, byteAt: (i: number) => number, max: number): { completed: number } {
-    let completed = 0
-    let i = 0
-    while (i < n) {
-      if (this.#remaining > 0) {
-        const take = Math.min(this.#remaining, n - i)
-        this.#remaining -= take
-        this.partial += take
-        i += take
-      } else {
-        // A varint length prefix (multiformats unsigned-varint, as it-length-prefixed reads it).
-        const b = byteAt(i++)
-        this.partial++
-        this.#prefix += (b & 0x7f) * this.#scale
-        this.#scale *= 0x80
-        this.#prefixBytes++
-        if (this.#prefix > max || this.#prefixBytes > MAX_VARINT_BYTES) {
-          throw new MessageTooLargeError(`pubsub frame over ${max} bytes`)
-        }
-        if ((b & 0x80) === 0) {
-          this.#remaining = this.#prefix
-          this.#prefix = 0
-          this.#scale = 1
-          this.#prefixBytes = 0
-        }
-      }
-      if (this.#remaining === 0) {
-        completed++
-        this.partial = 0
-        this.#remaining = -1
-      }
-    }
-    return { completed }
-  }
 }
 
 /** Installs the guard on `gs` (before libp2p starts it); returns its counters and state. */
