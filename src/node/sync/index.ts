@@ -8,26 +8,23 @@
 // a bad answer on the requester's side. It knows nothing of keys, members or messages.
 //
 // Shaped like js-libp2p's ping (STYLE.md §3): `sync(init)(components)` is a libp2p service with
-// start()/stop(), registered under `services.sync`.
+// start()/stop(), registered under `services.sync`. This module is the protocol and its
+// responder; the requester's side is ./client.ts.
 import debug from 'debug'
-import { MalformedMessageError, MessageTooLargeError } from '../../core/errors.js'
+import { MalformedMessageError } from '../../core/errors.js'
 import { FrameReader } from '../stream/frames.js'
 import { NodeNotStartedError } from '../errors.js'
 import { StreamHost, type HostRegistrar } from '../stream/host.js'
-import { openStream } from '../stream/open.js'
 import { asError } from '../stream/open.js'
 import { withTimeout, writeFrame } from '../stream/io.js'
-import { decodeRequest, decodeResponse, encodeRequest, encodeResponse } from './codec.js'
+import { decodeRequest, encodeResponse } from './codec.js'
+import { fetchSync } from './client.js'
 import {
   SyncBusyError,
   SyncHandlerTimeoutError,
   SyncIdleTimeoutError,
   SyncNoHandlerError,
   SyncNotAllowedError,
-  SyncProtocolError,
-  SyncRefusedError,
-  SyncStreamError,
-  SyncTimeoutError,
 } from './errors.js'
 import {
   MAX_SYNC_REQUEST_BYTES,
@@ -40,7 +37,7 @@ import {
   SYNC_REQUEST_TIMEOUT_MS,
   SYNC_STREAM_IDLE_MS,
 } from './limits.js'
-import type { SyncHandler, SyncRequest, SyncResponse } from '../types.js'
+import type { SyncHandler, SyncRequest } from '../types.js'
 import type {
   AbortOptions,
   Connection,
@@ -234,66 +231,11 @@ export class SyncProtocol implements Startable {
     }
   }
 
-  /** Asks `peer` (dialled if needed, `addrs` merged into the peer store); one exchange. */
+  /** Asks `peer` (dialled if needed, `addrs` merged into the peer store); one exchange
+   *  (./client.ts fetchSync). */
   async fetch(peer: PeerId, req: SyncRequest, addrs: readonly Multiaddr[] = []) {
-    const bytes = encodeRequest(req)
-    if (!this.#host.started) throw new NodeNotStartedError('node is not started')
-    const deadline = Date.now() + this.#requestTimeoutMs
-    const signal = AbortSignal.timeout(this.#requestTimeoutMs)
-    const timeout = () => new SyncTimeoutError(`no answer within ${this.#requestTimeoutMs} ms`)
-    const stream = await this.#open(peer, addrs, signal)
-    const untrack = this.#host.track(stream)
-    const reader = new FrameReader(stream, MAX_SYNC_RESPONSE_BYTES, MAX_SYNC_RESPONSE_BYTES)
-    try {
-      try {
-        await writeFrame(stream, bytes, MAX_SYNC_REQUEST_BYTES, signal)
-        await stream.close({ signal })
-      } catch (err) {
-        throw signal.aborted
-          ? timeout()
-          : new SyncStreamError('sync stream failed while writing', { cause: err })
-      }
-      let frame: Uint8Array | null
-      try {
-        const left = Math.max(1, deadline - Date.now())
-        frame = await withTimeout(reader.next(), left, timeout, (e) => stream.abort(e))
-      } catch (err) {
-        if (SyncTimeoutError.is(err) || signal.aborted) throw timeout()
-        if (MessageTooLargeError.is(err) || MalformedMessageError.is(err)) {
-          throw this.#protocolError(`bad frame: ${asError(err).message}`)
-        }
-        throw new SyncStreamError('the peer reset the sync stream', { cause: err })
-      }
-      if (frame == null) throw new SyncStreamError('the peer closed the sync stream unanswered')
-      let res: SyncResponse
-      try {
-        res = decodeResponse(frame)
-      } catch (err) {
-        throw this.#protocolError(`bad answer: ${asError(err).message}`)
-      }
-      return res
-    } catch (err) {
-      if (stream.status === 'open') stream.abort(asError(err))
-      throw err
-    } finally {
-      reader.dispose()
-      untrack()
-    }
-  }
-
-  #protocolError(message: string): SyncProtocolError {
-    const e = new SyncProtocolError(message)
-    this.#count(e.name)
-    return e
-  }
-
-  #open(peer: PeerId, addrs: readonly Multiaddr[], signal: AbortSignal): Promise<Stream> {
-    const errors = {
-      timeout: (m: string) => new SyncTimeoutError(m),
-      refused: (m: string, o: { cause: unknown }) => new SyncRefusedError(m, o),
-      stream: (m: string, o: { cause: unknown }) => new SyncStreamError(m, o),
-    }
-    return openStream(this.#c, peer, addrs, SYNC_PROTOCOL, errors, { signal })
+    const ctx = { components: this.#c, host: this.#host, requestTimeoutMs: this.#requestTimeoutMs }
+    return await fetchSync(ctx, peer, req, addrs)
   }
 }
 
