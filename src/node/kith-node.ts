@@ -14,7 +14,7 @@ import type { WatchState } from './connectivity/dial-round.js'
 import type { ConnectionInfo, KithNode, PubsubVerdict } from './types.js'
 import type { NatStatus, NetworkInfo, NodeMetrics, ReservationInfo } from './status.js'
 import type { KithLibp2p } from './libp2p/node.js'
-import type { KithNodeTuning } from './libp2p/tuning.js'
+import type { KithNodeTuning } from './libp2p/options.js'
 import { parseAddrs, parsePeer, StreamPorts } from './stream-ports.js'
 
 const log = debug('kith:node')

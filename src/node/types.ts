@@ -4,43 +4,8 @@
 // uses (js-libp2p's `*Components` idea). The node knows frames and peers, never plaintext: it
 // hands /kith/dm frames to the service and closes the stream when the service rejects one.
 import type { FileRequest, FileServeHandler } from './file/index.js'
-import type {
-  MailboxHoldings,
-  MailboxItem,
-  MailboxPolicy,
-  MailboxSign,
-  MailboxUsage,
-} from './mailbox/types.js'
+import type { MailboxItem, MailboxPolicy, MailboxSign, MailboxUsage } from './mailbox/types.js'
 import type { NatStatus, NetworkInfo, NodeMetrics, ReservationInfo } from './status.js'
-
-export interface KithNodeOptions {
-  /** The 32-byte Ed25519 seed of the identity key: the libp2p key, so PeerId = identity. */
-  identitySeed: Uint8Array
-  /** Multiaddrs to listen on. Default: TCP and WebSockets on all interfaces, port 0. */
-  listen: string[]
-  /** Addresses to announce instead of the listen addresses (relays behind port maps). */
-  announce?: string[]
-  /** Multiaddrs (with /p2p/) of bootstrap peers. */
-  bootstrap: string[]
-  /** mDNS on the LAN. Tests pass false (it multicasts on every interface). */
-  mdns: boolean
-  /** Use relays (docs/connectivity.md): also listen on '/p2p-circuit' (hold a reservation on the
-   *  relays we know, e.g. bootstrap `kith relay` nodes) and '/webrtc', and upgrade relayed
-   *  connections to direct ones by WebRTC hole punching. */
-  relayed?: boolean
-  /** STUN servers (`host:port`) for WebRTC's ICE; the only ICE servers ever used (none: []). */
-  stun?: string[]
-  /** Be a circuit relay v2 server for others (`kith relay`), with the limits in connectivity/relay.ts. */
-  relayServer?: boolean
-  /** Be a mailbox: hold sealed envelopes for others in `holdings`, for the recipients `policy`
-   *  accepts (default: none; setMailboxPolicy replaces it). Without it the node only deposits
-   *  and fetches. */
-  mailbox?: { holdings: MailboxHoldings; policy?: MailboxPolicy }
-  /** Hold sealed file chunks deposited for recipients (/kith/filebox, node/file/box.ts) on disk
-   *  in `dir`, for `holdMs` (default FILE_HOLD_MS), under the mailbox policy. Without it
-   *  deposits are refused (the node can still deposit and fetch). */
-  filebox?: { dir: string; holdMs?: number }
-}
 
 export interface ConnectionInfo {
   peerId: string

@@ -34,7 +34,7 @@ import {
 } from './dht-helpers.js'
 import { leb, sleep, startNode, stopAll, waitFor } from './helpers.js'
 import type { Libp2pKithNode } from '../../src/node/libp2p/node.js'
-import type { KithNodeTuning } from '../../src/node/libp2p/tuning.js'
+import type { KithNodeTuning } from '../../src/node/libp2p/options.js'
 import { pbStream } from '@libp2p/utils'
 import type { Stream } from '@libp2p/interface'
 

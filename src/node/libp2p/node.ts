@@ -47,8 +47,7 @@ import { sync } from '../sync/index.js'
 import { card } from '../card/index.js'
 import { filebox } from '../file/box.js'
 import { file } from '../file/index.js'
-import type { KithNodeOptions } from '../types.js'
-import type { KithNodeTuning } from './tuning.js'
+import type { KithNodeOptions, KithNodeTuning } from './options.js'
 
 /** Kith's own Kademlia protocol: Kith is its own DHT, not IPFS's (ARCHITECTURE.md). */
 export const KITH_DHT_PROTOCOL = '/kith/kad/1.0.0'

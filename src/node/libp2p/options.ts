@@ -1,6 +1,7 @@
-// What the tests may shorten or shrink when they build a node (createKithNode's second
-// argument): each service's timings, caps and clocks. Production code passes nothing. It owns
-// that shape only; the values' defaults are the named constants in each service's module.
+// createKithNode's two arguments (./node.ts): what a node is (KithNodeOptions: identity,
+// addresses, relays, mailbox and filebox holdings) and what the tests may shorten or shrink
+// (KithNodeTuning: each service's timings, caps and clocks; production passes nothing). It owns
+// those shapes only; the defaults are the named constants in each service's module.
 import type { CardInit } from '../card/index.js'
 import type { CardRoutingInit } from '../card/routing.js'
 import type { ConnectivityInit } from '../connectivity/connectivity.js'
@@ -12,9 +13,39 @@ import type { DmInit } from '../dm/index.js'
 import type { FileBoxInit } from '../file/box.js'
 import type { FileInit } from '../file/index.js'
 import type { MailboxInit } from '../mailbox/index.js'
+import type { MailboxHoldings, MailboxPolicy } from '../mailbox/types.js'
 import type { SyncInit } from '../sync/index.js'
 import type { ResourceLimits } from './resources.js'
 import type { ConnectionGater } from '@libp2p/interface'
+
+export interface KithNodeOptions {
+  /** The 32-byte Ed25519 seed of the identity key: the libp2p key, so PeerId = identity. */
+  identitySeed: Uint8Array
+  /** Multiaddrs to listen on. Default: TCP and WebSockets on all interfaces, port 0. */
+  listen: string[]
+  /** Addresses to announce instead of the listen addresses (relays behind port maps). */
+  announce?: string[]
+  /** Multiaddrs (with /p2p/) of bootstrap peers. */
+  bootstrap: string[]
+  /** mDNS on the LAN. Tests pass false (it multicasts on every interface). */
+  mdns: boolean
+  /** Use relays (docs/connectivity.md): also listen on '/p2p-circuit' (hold a reservation on the
+   *  relays we know, e.g. bootstrap `kith relay` nodes) and '/webrtc', and upgrade relayed
+   *  connections to direct ones by WebRTC hole punching. */
+  relayed?: boolean
+  /** STUN servers (`host:port`) for WebRTC's ICE; the only ICE servers ever used (none: []). */
+  stun?: string[]
+  /** Be a circuit relay v2 server for others (`kith relay`), with the limits in connectivity/relay.ts. */
+  relayServer?: boolean
+  /** Be a mailbox: hold sealed envelopes for others in `holdings`, for the recipients `policy`
+   *  accepts (default: none; setMailboxPolicy replaces it). Without it the node only deposits
+   *  and fetches. */
+  mailbox?: { holdings: MailboxHoldings; policy?: MailboxPolicy }
+  /** Hold sealed file chunks deposited for recipients (/kith/filebox, node/file/box.ts) on disk
+   *  in `dir`, for `holdMs` (default FILE_HOLD_MS), under the mailbox policy. Without it
+   *  deposits are refused (the node can still deposit and fetch). */
+  filebox?: { dir: string; holdMs?: number }
+}
 
 /** Timings the tests shorten. Production code passes nothing. */
 export interface KithNodeTuning {
