@@ -16,7 +16,8 @@
 // 1 public direct, 2 relayed, 3 WebRTC, 4 LAN direct elsewhere, 5 anything else. "Same LAN" is
 // that simple prefix rule; mDNS finds the rest of the LAN. The dialer sorts by failed dials
 // first, then by this rank (./dialer.ts).
-import { networkInterfaces } from 'node:os'
+// The default export: what interfaces-cache.ts memoises (a named import would bypass it).
+import os from 'node:os'
 import debug from 'debug'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { reliableTransportsFirst } from '@libp2p/utils'
@@ -63,22 +64,13 @@ function ipv4ToInt(ip: string): number | undefined {
   return m.slice(1).reduce((n, b) => (n * 256 + Number(b)) >>> 0, 0)
 }
 
-/** How long the interfaces' subnets are reused. os.networkInterfaces() opens a netlink socket
- *  per call on Linux: re-read with our addresses (every OWN_ADDRS_TTL_MS while dials happen) it
- *  made an offline node create 1.1 sockets a second (test/netns/loss.netns.ts, "routes gone").
- *  A new LAN is seen within this time; our own /24 is known at once from our addresses. */
-export const INTERFACE_SUBNETS_TTL_MS = 60_000
-
-let subnetsCache: { at: number; subnets: Array<[number, number]> } | undefined
-
-/** The IPv4 subnets of this host's interfaces (os.networkInterfaces' CIDRs), cached for
- *  INTERFACE_SUBNETS_TTL_MS. */
-export function interfaceSubnets(now = Date.now()): Array<[number, number]> {
-  if (subnetsCache !== undefined && now - subnetsCache.at < INTERFACE_SUBNETS_TTL_MS) {
-    return subnetsCache.subnets
-  }
+/** The IPv4 subnets of this host's interfaces (os.networkInterfaces' CIDRs). Read through the
+ *  process's one memo of the interfaces (./interfaces-cache.ts: one netlink read per
+ *  INTERFACES_CACHE_MS, dropped when connectivity.ts sees the network change), which libp2p's
+ *  address listings share; own() asks at most every OWN_ADDRS_TTL_MS. */
+export function interfaceSubnets(): Array<[number, number]> {
   const out: Array<[number, number]> = []
-  for (const list of Object.values(networkInterfaces())) {
+  for (const list of Object.values(os.networkInterfaces())) {
     for (const a of list ?? []) {
       const ip = ipv4ToInt(a.address)
       const mask = ipv4ToInt(a.netmask)
@@ -86,7 +78,6 @@ export function interfaceSubnets(now = Date.now()): Array<[number, number]> {
         out.push([(ip & mask) >>> 0, mask])
     }
   }
-  subnetsCache = { at: now, subnets: out }
   return out
 }
 
