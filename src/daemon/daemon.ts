@@ -45,6 +45,9 @@ export interface DaemonOptions {
    *  bootstrap peer with an IP address (a `kith relay` runs one). */
   stun?: string[] | undefined
   mdns: boolean
+  /** Map the TCP listen port on the home router (UPnP IGD) when listening on a private address;
+   *  false: `--no-upnp` (docs/connectivity.md "Port mapping"). */
+  upnp?: boolean | undefined
   api: ApiListen
   passphrase?: string | undefined
   /** Name of the identity if the daemon has to create one. */
@@ -119,6 +122,7 @@ async function startNode(
       listen,
       bootstrap: opts.bootstrap,
       mdns: opts.mdns,
+      upnp: opts.upnp ?? true,
       // With relays to use (bootstrap `kith relay` nodes): reserve on them, punch holes via WebRTC
       // with their STUN servers (docs/connectivity.md). Plain LAN/loopback nodes do neither.
       relayed: opts.bootstrap.length > 0,

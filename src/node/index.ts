@@ -21,7 +21,7 @@ export type {
   SyncRequest,
   SyncResponse,
 } from './types.js'
-export type { NatStatus, NetworkInfo, NodeMetrics, ReservationInfo } from './status.js'
+export type { NatStatus, NetworkInfo, NodeMetrics, ReservationInfo, UpnpInfo } from './status.js'
 export type { MailboxFetchMetrics, MailboxSign } from './mailbox/types.js'
 export type { FileRequest, FileServeHandler } from './file/index.js'
 export {

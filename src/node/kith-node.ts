@@ -12,7 +12,7 @@ import type { PubsubGuard } from './pubsub/guard.js'
 import { ReservationClock } from './connectivity/reservations.js'
 import type { WatchState } from './connectivity/dial-round.js'
 import type { ConnectionInfo, KithNode, PubsubVerdict } from './types.js'
-import type { NatStatus, NetworkInfo, NodeMetrics, ReservationInfo } from './status.js'
+import type { NatStatus, NetworkInfo, NodeMetrics, ReservationInfo, UpnpInfo } from './status.js'
 import type { KithLibp2p } from './libp2p/node.js'
 import type { KithNodeTuning } from './libp2p/options.js'
 import { parseAddrs, parsePeer, StreamPorts } from './stream-ports.js'
@@ -139,6 +139,10 @@ export class Libp2pKithNode extends StreamPorts implements KithNode {
 
   reservations(): ReservationInfo[] {
     return this.#reservations.update(this.libp2p.getMultiaddrs())
+  }
+
+  upnp(): UpnpInfo | null {
+    return this.libp2p.services.upnp?.mapping() ?? null
   }
 
   metrics(): NodeMetrics {

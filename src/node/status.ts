@@ -1,5 +1,5 @@
 // What the node reports of itself (StatusPort in ./types.ts): reachability, network state,
-// relay reservations and the counters of every protocol (`kith status --json`). Types only; each
+// relay reservations, the router's port mapping and the counters of every protocol (`kith status --json`). Types only; each
 // counter is kept by the module it names.
 import type { DhtMetrics } from './dht/index.js'
 import type { FileBoxMetrics } from './file/box.js'
@@ -18,6 +18,17 @@ export interface NetworkInfo {
 export interface ReservationInfo {
   relay: string
   addr: string
+  since: number
+}
+
+/** The port mapping this node holds on its home router (connectivity/upnp.ts): `kith status
+ *  --json`'s `upnp`, null without one. */
+export interface UpnpInfo {
+  /** The gateway's address on our LAN (where its UPnP IGD description was found). */
+  gateway: string
+  /** The mapped TCP address on the gateway's WAN side, e.g. /ip4/203.0.113.7/tcp/4001. */
+  externalAddr: string
+  /** When the mapping was made (ms since epoch). */
   since: number
 }
 

@@ -5,7 +5,7 @@
 // hands /kith/dm frames to the service and closes the stream when the service rejects one.
 import type { FileRequest, FileServeHandler } from './file/index.js'
 import type { MailboxItem, MailboxPolicy, MailboxSign, MailboxUsage } from './mailbox/types.js'
-import type { NatStatus, NetworkInfo, NodeMetrics, ReservationInfo } from './status.js'
+import type { NatStatus, NetworkInfo, NodeMetrics, ReservationInfo, UpnpInfo } from './status.js'
 
 export interface ConnectionInfo {
   peerId: string
@@ -80,6 +80,8 @@ export interface StatusPort {
   network?(): NetworkInfo
   /** The relays this node holds a reservation on now, oldest first. */
   reservations?(): ReservationInfo[]
+  /** The port mapping held on the home router (UPnP IGD), or null. */
+  upnp?(): UpnpInfo | null
   metrics(): NodeMetrics
 }
 

@@ -9,7 +9,7 @@ import type { ServiceModules } from './wiring.js'
 /** What the status reads of the node (a narrow port). */
 export type StatusNode = Pick<
   KithNode,
-  'connections' | 'network' | 'peerId' | 'addrs' | 'nat' | 'reservations' | 'metrics'
+  'connections' | 'network' | 'peerId' | 'addrs' | 'nat' | 'reservations' | 'upnp' | 'metrics'
 >
 /** What the status reads of the store. */
 export type StatusStore = Pick<NodeStore, 'listContacts' | 'trust' | 'edits'>
@@ -41,6 +41,7 @@ export function nodeStatus(node: StatusNode, store: StatusStore, m: ServiceModul
           : 'online',
     networkSince: net.since,
     reservations: node.reservations?.() ?? [],
+    upnp: node.upnp?.() ?? null,
     contactsConnected,
     metrics: {
       ...(m.mailboxes?.addMetrics(node.metrics()) ?? node.metrics()),

@@ -2,7 +2,13 @@
 // here is plain data, safe to serialize as JSON for the CLI contract (docs/cli.md): no keys,
 // and message text only where the user asked for messages.
 import type { MessageStatus } from '../store/types.js'
-import type { ConnectionInfo, NatStatus, NodeMetrics, ReservationInfo } from '../node/index.js'
+import type {
+  ConnectionInfo,
+  NatStatus,
+  NodeMetrics,
+  ReservationInfo,
+  UpnpInfo,
+} from '../node/index.js'
 import type { GroupEvent } from './group-event.js'
 import type { EditMetrics } from './edits.js'
 import type { FileMetrics } from './files/send.js'
@@ -34,6 +40,9 @@ export interface NodeStatus {
   networkSince?: number
   /** Circuit relay reservations held now: relay PeerId, its address, since (ms since epoch). */
   reservations?: ReservationInfo[]
+  /** The TCP port mapping held on the home router through UPnP IGD (gateway, externalAddr,
+   *  since), or null (none, or `--no-upnp`; docs/connectivity.md "Port mapping"). */
+  upnp?: UpnpInfo | null
   /** Contacts connected now: `direct` (TCP or hole-punched WebRTC), `relayed` (only through a
    *  relay). */
   contactsConnected?: { direct: number; relayed: number }

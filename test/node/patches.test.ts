@@ -172,6 +172,20 @@ const CANARIES: Record<UpstreamPatchId, () => void | Promise<void>> = {
     assert.ok(loop !== undefined, 'the walk loops while anyone walks')
     assert.doesNotMatch(loop, /setTimeout|delay|sleep|backoff/i, 'with no pause between queries')
   },
+  autonatOnlyOnConnect() {
+    // AutoNAT asks peers to verify our addresses only when a connection opens (its topology's
+    // onConnect), not when a new address (a UPnP mapping) appears; the method askAutoNATNow calls
+    // is still there.
+    const src = upstream('@libp2p/autonat/dist/src/autonat.js')
+    assert.match(src, /\n {4}async verifyExternalAddresses\(connection\) \{/)
+    const calls = [...src.matchAll(/this\.verifyExternalAddresses\(/g)].length
+    assert.equal(calls, 1, 'called from one place only')
+    assert.match(
+      src,
+      /onConnect: \(peerId, connection\) => \{\s*this\.verifyExternalAddresses\(connection\)/,
+    )
+    assert.doesNotMatch(src, /self:peer:update/, 'no reaction to a new address of ours')
+  },
 }
 
 void describe('js-libp2p workarounds (src/node/libp2p/patches.ts): upstream still needs them', () => {

@@ -73,6 +73,7 @@ export function registerNode(program: Command): void {
       collect,
     )
     .option('--no-mdns', 'do not discover peers on the LAN')
+    .option('--no-upnp', 'do not map the listen port on the router (UPnP IGD)')
     .option('--api <host:port>', 'local API address', '127.0.0.1:0')
     .option('--name <name>', 'name of the identity, if one is created')
     .action(async (o: DaemonFlags, cmd: Command) => {
@@ -87,6 +88,7 @@ export function registerNode(program: Command): void {
         mailbox: o.mailbox.map(parseMailboxAddr),
         stun: o.stun,
         mdns: o.mdns,
+        upnp: o.upnp,
         api,
         passphrase: passphraseFromEnv(),
         name: o.name,
@@ -181,6 +183,11 @@ export function registerNode(program: Command): void {
                   (r, i) =>
                     `${i === 0 ? 'Relays      ' : '            '} ${label(r.relay)} since ${when(r.since)} (${r.addr})`,
                 )),
+          ...(s.upnp == null
+            ? []
+            : [
+                `Port map     ${s.upnp.externalAddr} on ${s.upnp.gateway} since ${when(s.upnp.since)}`,
+              ]),
           `Mailboxes    ${s.mailboxes.length === 0 ? 'none' : s.mailboxes.map(label).join(', ')}`,
           'Addresses',
           ...(s.addrs.length === 0 ? ['  none'] : s.addrs.map((a) => `  ${a}`)),
@@ -243,6 +250,7 @@ interface DaemonFlags {
   mailbox: string[]
   stun?: string[]
   mdns: boolean
+  upnp: boolean
   api: string
   name?: string
 }

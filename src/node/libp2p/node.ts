@@ -37,6 +37,7 @@ import { holePunch } from '../connectivity/holepunch.js'
 import { mailbox } from '../mailbox/index.js'
 import { OfflineGate } from '../connectivity/offline-gate.js'
 import { natTracker } from '../connectivity/nat.js'
+import { kithUpnp, upnpWanted, UpnpSearchPacer } from '../connectivity/upnp.js'
 import { autoNATService, webSocketsTransport } from './patches.js'
 import { PacedRandomWalk, withPacedWalk } from './random-walk.js'
 import { pubsubService } from '../pubsub/index.js'
@@ -152,13 +153,16 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
   const addrPolicy = new AddrPolicy()
   // One netlink read of the interfaces shared by libp2p's address listings (interfaces-cache.ts).
   installInterfacesCache()
+  const listen = opts.listen.length > 0 ? opts.listen : DEFAULT_LISTEN
+  /** Gateway searches for the UPnP port mapping, when there is one (../connectivity/upnp.ts). */
+  const upnpPacer = upnpWanted({ ...opts, listen }) ? new UpnpSearchPacer() : undefined
   return createLibp2p({
     start: false,
     privateKey,
     nodeInfo: { name: 'kith' },
     addresses: {
       listen: [
-        ...(opts.listen.length > 0 ? opts.listen : DEFAULT_LISTEN),
+        ...listen,
         // Reserve slots on the relays we know and accept WebRTC upgrades (docs/connectivity.md).
         ...(opts.relayed === true ? RELAYED_LISTEN : []),
       ],
@@ -231,8 +235,10 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
       ) => {
         const c = connectivity(tuning.connectivity)(components)
         gate.attach(c)
+        upnpPacer?.attach(() => c.state() === 'offline')
         c.onReconnect(() => {
           walk.reset()
+          upnpPacer?.reset()
           dialAnchors(components.connectionManager, anchors)
         })
         c.onProbe(() => gate.probe(components.connectionManager, anchors))
@@ -265,6 +271,8 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
         },
       }),
       ...(opts.relayServer === true ? { relay: relayServer(tuning.relay) } : {}),
+      // After autonat: it asks AutoNAT to confirm a new mapping (components.autonat).
+      ...(upnpPacer !== undefined ? { upnp: kithUpnp(upnpPacer) } : {}),
     },
   })
 }

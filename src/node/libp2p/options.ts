@@ -35,6 +35,10 @@ export interface KithNodeOptions {
   relayed?: boolean
   /** STUN servers (`host:port`) for WebRTC's ICE; the only ICE servers ever used (none: []). */
   stun?: string[]
+  /** Map our TCP listen port on the home router through UPnP IGD (../connectivity/upnp.ts):
+   *  true maps when a listen address is a private interface address and nothing is announced
+   *  (upnpWanted); false or unset never (in-process nodes; `kith daemon --no-upnp`). */
+  upnp?: boolean
   /** Be a circuit relay v2 server for others (`kith relay`), with the limits in connectivity/relay.ts. */
   relayServer?: boolean
   /** Be a mailbox: hold sealed envelopes for others in `holdings`, for the recipients `policy`

@@ -12,7 +12,7 @@ import { webSockets } from '@libp2p/websockets'
 import { isMultiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { PeerScoreParams } from '@libp2p/gossipsub/score'
-import type { PeerId, Stream } from '@libp2p/interface'
+import type { Connection, PeerId, Stream } from '@libp2p/interface'
 
 /** One workaround: what it works around, against which version, and where it lives. */
 export interface UpstreamPatch {
@@ -87,6 +87,11 @@ export const UPSTREAM_PATCHES = {
     ref: 'none found: its init has pingInterval, pingTimeout, abortConnectionOnPingFailure only',
     where: 'libp2p/conn-monitor.ts JitteredConnectionMonitor (libp2p/node.ts turns upstream’s off)',
   },
+  autonatOnlyOnConnect: {
+    upstream: '@libp2p/autonat@3.0.28',
+    ref: 'none found: verifyExternalAddresses runs from the topology onConnect only (autonat.ts start)',
+    where: 'libp2p/patches.ts askAutoNATNow (connectivity/upnp.ts, after a port mapping)',
+  },
 } as const satisfies Record<string, UpstreamPatch>
 
 export type UpstreamPatchId = keyof typeof UPSTREAM_PATCHES
@@ -99,6 +104,27 @@ export type UpstreamPatchId = keyof typeof UPSTREAM_PATCHES
 export function cancelSelfAddressUpdate(addressManager: unknown): void {
   const am = addressManager as { _updatePeerStoreAddresses?: { stop?: () => void } }
   am._updatePeerStoreAddresses?.stop?.()
+}
+
+/**
+ * Workaround autonatOnlyOnConnect: @libp2p/autonat asks a peer to dial our unverified addresses
+ * only when a connection to it opens (its topology's onConnect), so an address that appears
+ * later — a UPnP port mapping (connectivity/upnp.ts), made seconds after the relay connection
+ * opened — waits for the next new connection, which in a small network may never come (its
+ * 60 s random walk mostly finds peers already connected). Asks now, over every open connection
+ * whose peer speaks AutoNAT, through the service's (public, undocumented) method; one successful
+ * dial-back confirms a mapped address. Does nothing if the service lacks the method.
+ */
+export function askAutoNATNow(autonat: unknown, connections: readonly Connection[]): void {
+  const svc = autonat as {
+    verifyExternalAddresses?: (c: Connection) => Promise<void>
+  } | null
+  if (typeof svc?.verifyExternalAddresses !== 'function') return
+  for (const c of connections) {
+    // A relayed connection's dial-back tells nothing of our own address's reachability.
+    if (c.status !== 'open' || c.limits != null) continue
+    svc.verifyExternalAddresses(c).catch(() => undefined)
+  }
 }
 
 /**
