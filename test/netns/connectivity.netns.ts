@@ -24,10 +24,11 @@ import {
   startNode,
   teardown,
   until,
+  untilMapped,
   type Node,
   type Role,
 } from './harness.js'
-import { docRange, punchable, RELAY_IP6 } from './variants.js'
+import { docRange, mapped, punchable, RELAY_IP6 } from './variants.js'
 
 interface Peer {
   peerId: string
@@ -123,6 +124,7 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
     nodes.set('relay', relay)
     bootstrapAddr = `/ip4/${RELAY_IP}/tcp/${RELAY_PORT}/p2p/${relay.peerId}`
     const roles: Role[] = ['pa', 'pb', 'h1', 'h2', 'h3']
+    const t0 = performance.now()
     const started = await Promise.all(
       roles.map((r) =>
         startNode(r, 'daemon', [
@@ -147,6 +149,17 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
         ),
       ),
     )
+    // Homes behind a router that maps ports (variant home192-upnp) hand out invites with their
+    // mapped address once AutoNAT confirmed it.
+    for (const r of (['h1', 'h2', 'h3'] as const).filter((h) => mapped(VARIANT, h))) {
+      const addr = await untilMapped(node(r))
+      rows.push({
+        case: `0. ${r} port mapping`,
+        path: addr,
+        firstDeliveryMs: 0,
+        note: `mapped and confirmed ${Math.round(performance.now() - t0)} ms after the daemons started`,
+      })
+    }
   })
 
   after(() => {
@@ -173,7 +186,12 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
       )
     }
     for (const r of ['h1', 'h2', 'h3'] as const) {
-      assert.equal((await node(r).json<Status>(['status'])).nat, 'private', r)
+      // A home whose router mapped its port is reachable: AutoNAT confirmed the mapped address.
+      const want = mapped(VARIANT, r) ? 'public' : 'private'
+      await until(
+        `${r} is ${want}`,
+        async () => (await node(r).json<Status>(['status'])).nat === want,
+      )
     }
     rows.push({
       case: '7. AutoNAT',
@@ -181,7 +199,9 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
       firstDeliveryMs: 0,
       note: docRange(VARIANT)
         ? 'h1–h3 private (pa, pb on a documentation range)'
-        : 'pa, pb public; h1–h3 private',
+        : VARIANT.upnp
+          ? 'pa, pb, h1, h2 (mapped) public; h3 private'
+          : 'pa, pb public; h1–h3 private',
     })
   })
 
@@ -243,6 +263,22 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
     const ms = await sendWait(h2, h1, 'from h2 to h1')
     const first = await path(h2, h1)
     await sendWait(h1, h2, 'from h1 to h2')
+    if (mapped(VARIANT, 'h1')) {
+      // h1's router mapped its port (UPnP): h2 dials h1's mapped address over TCP, no punch.
+      assert.equal(first, 'direct', 'h2 → h1 over the mapped TCP port from the first message')
+      const before = await relayRxBytes()
+      await bulkSend(h2, h1.peerId, 'c3', 50, 1000)
+      await until('50 messages at h1', async () => (await received(h1, 'c3-')).size === 50, 60_000)
+      const relayed = (await relayRxBytes()) - before
+      assert.ok(relayed < 50_000, `the relay received ${relayed} bytes while 50 KB went h2 → h1`)
+      rows.push({
+        case: '3. NAT ↔ NAT (cone)',
+        path: 'direct (TCP to the UPnP-mapped port)',
+        firstDeliveryMs: ms,
+        note: `relay rx during 50 KB: ${relayed} B`,
+      })
+      return
+    }
     if (!punchable(VARIANT, 'h1', 'h2')) {
       // Both routers accept unsolicited packets (variants.ts punchable): the pair stays on the
       // relay, and chat flows there.
@@ -297,6 +333,22 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
     await befriend(h2, h3)
     const ms = await sendWait(h3, h2, 'from h3 to h2')
     await sendWait(h2, h3, 'from h2 to h3')
+    if (mapped(VARIANT, 'h2')) {
+      // h2's router mapped its port: h3 dials it over TCP from behind its symmetric NAT.
+      assert.equal(await path(h3, h2), 'direct')
+      const before = await relayRxBytes()
+      await bulkSend(h2, h3.peerId, 'c4', 20, 1000)
+      await until('20 messages at h3', async () => (await received(h3, 'c4-')).size === 20)
+      const relayed = (await relayRxBytes()) - before
+      assert.ok(relayed < 20_000, `the relay received ${relayed} bytes while 20 KB went h2 → h3`)
+      rows.push({
+        case: '4. NAT ↔ symmetric NAT',
+        path: 'direct (h3 → h2’s mapped TCP port)',
+        firstDeliveryMs: ms,
+        note: `relay rx during 20 KB: ${relayed} B`,
+      })
+      return
+    }
     // Let the first punch fail (HOLE_PUNCH_TIMEOUT_MS) and a connection it may leave on the
     // answering side fail its probe (WEBRTC_PROBE_TIMEOUT_MS): then relayed only, chat flows.
     await until(

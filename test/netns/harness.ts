@@ -12,7 +12,9 @@ import { join } from 'node:path'
 import { netEnv, variant } from './variants.js'
 import { DAEMON_READY_TIMEOUT_MS, readyLine } from '../helpers/ready.js'
 
-export { until } from '../integration/harness.js'
+import { until } from '../integration/harness.js'
+
+export { until }
 
 const root = new URL('../../', import.meta.url).pathname
 const KITH = join(root, 'bin/kith')
@@ -61,6 +63,8 @@ export function skipReason(): string | undefined {
     if (r.error != null || r.status !== 0)
       return `\`${cmd}\` is unavailable (apt-get install iproute2 iptables conntrack)`
   }
+  if (VARIANT.upnp && spawnSync('test', ['-x', '/usr/sbin/miniupnpd']).status !== 0)
+    return `variant ${VARIANT.name} needs miniupnpd (apt-get install miniupnpd-iptables)`
   return undefined
 }
 
@@ -232,6 +236,28 @@ export function punchTimes(node: Node, peer: string): number[] {
 /** Punches `node` started to `peer` that failed, from its log. */
 export function punchFailures(node: Node, peer: string): number {
   return node.stderr.join('').split(`punch to ${peer} via`).length - 1
+}
+
+/** How long a daemon may take to hold a port mapping its peers confirmed: the gateway search
+ *  (≤ 5 s), @libp2p/upnp-nat's 5 s debounce before mapping, one AutoNAT dial-back. */
+export const MAPPING_TIMEOUT_MS = 45_000
+
+/** Waits until `node` holds a UPnP mapping (`status.upnp`) and announces its address (AutoNAT
+ *  confirmed it); resolves the mapped address. */
+export async function untilMapped(node: Node): Promise<string> {
+  let addr = ''
+  await until(
+    `${node.role} holds a confirmed port mapping`,
+    async () => {
+      const st = await node.json<{ upnp?: { externalAddr: string } | null; addrs: string[] }>([
+        'status',
+      ])
+      addr = st.upnp?.externalAddr ?? ''
+      return addr !== '' && st.addrs.some((a) => a.startsWith(`${addr}/`))
+    },
+    MAPPING_TIMEOUT_MS,
+  )
+  return addr
 }
 
 /** Bytes the relay's namespace received on its link to the "internet" so far. */

@@ -13,6 +13,8 @@
 # have none), so nothing here can reach the host's networks or the real internet.
 # 11.0.0.0/24 is used because libp2p treats RFC 5737 TEST-NET ranges as private addresses.
 #
+# With KITH_NET_UPNP=1 the home routers r1 and r2 also run miniupnpd (port mapping on request).
+#
 # Usage: net.sh up | down | loss <router> <percent> | cut <router> | heal <router> | flush
 set -euo pipefail
 P=${KITH_NETNS_PREFIX:-kithnt}
@@ -26,6 +28,14 @@ read -r -a INPUTS <<<"${KITH_NET_INPUT:-drop}"
 CGNAT=${KITH_NET_CGNAT:-0}               # 1: r1 sits behind a carrier-grade NAT cg (100.64.0.0/24)
 V6=${KITH_NET_V6:-0}                     # 1: the internet is dual-stack (2001:db8:11::/64) and
                                          # two more public hosts q1, q2 have IPv6 only
+UPNP=${KITH_NET_UPNP:-0}                 # 1: r1 and r2 run miniupnpd (UPnP IGD 2 + NAT-PMP) on
+                                         # their LAN, iptables backend
+UPNP_DIR=${TMPDIR:-/tmp}/$P-miniupnpd    # its configurations and pid files (removed by down)
+# miniupnpd-iptables writes its rules through libiptc, i.e. into the legacy xtables, while
+# `iptables` is iptables-nft here: with miniupnpd every router rule goes to the legacy tables, so
+# its DNAT and forward rules sit in the same chains as ours.
+IPT=iptables
+[ "$UPNP" = 1 ] && IPT=iptables-legacy
 ROLES=(inet relay pa pb r1 r2 r3 h1 h2 h3)
 [ "$CGNAT" = 1 ] && ROLES+=(cg cgnet)
 [ "$V6" = 1 ] && ROLES+=(q1 q2)
@@ -38,6 +48,40 @@ down() {
     ip netns pids "$n" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
     ip netns del "$n" 2>/dev/null || true
   done
+  rm -rf "$UPNP_DIR"
+}
+
+# upnp <router> <lan /24 prefix>: miniupnpd on the router's LAN side. The test writes its
+# configuration (WAN veth outside, LAN veth inside, mappings only for the LAN's own hosts to
+# themselves: secure_mode) and the iptables chains it fills (iptables_init.sh's, made here:
+# MINIUPNPD in nat PREROUTING and filter FORWARD, MINIUPNPD-POSTROUTING in nat POSTROUTING).
+# The daemon forks into the router's namespace; down() kills it with the namespace's pids.
+upnp() {
+  local r=$1 lan=$2 conf="$UPNP_DIR/$1.conf"
+  x "$r" "$IPT" -t nat -N MINIUPNPD
+  x "$r" "$IPT" -t nat -A PREROUTING -i wan -j MINIUPNPD
+  x "$r" "$IPT" -t nat -N MINIUPNPD-POSTROUTING
+  x "$r" "$IPT" -t nat -I POSTROUTING -o wan -j MINIUPNPD-POSTROUTING
+  x "$r" "$IPT" -t mangle -N MINIUPNPD
+  x "$r" "$IPT" -t mangle -A PREROUTING -i wan -j MINIUPNPD
+  x "$r" "$IPT" -N MINIUPNPD
+  x "$r" "$IPT" -A FORWARD -i wan -o lan -j MINIUPNPD
+  mkdir -p "$UPNP_DIR"
+  cat >"$conf" <<CONF
+ext_ifname=wan
+listening_ip=lan
+http_port=0
+enable_natpmp=yes
+enable_upnp=yes
+secure_mode=yes
+system_uptime=yes
+notify_interval=60
+clean_ruleset_interval=600
+uuid=$(cat /proc/sys/kernel/random/uuid)
+allow 1024-65535 $lan.0/24 1024-65535
+deny 0-65535 0.0.0.0/0 0-65535
+CONF
+  x "$r" /usr/sbin/miniupnpd -f "$conf" -P "$UPNP_DIR/$r.pid"
 }
 
 # public <role> <ip>: a host on the internet bridge.
@@ -71,21 +115,21 @@ nat() {
   x "$r" sysctl -qw net.ipv4.ip_forward=1
   local random=()
   [ "$sym" = 1 ] && random=(--random-fully)
-  x "$r" iptables -t nat -A POSTROUTING -s "$lan.0/24" -o wan -j MASQUERADE "${random[@]}"
-  x "$r" iptables -P FORWARD DROP
-  x "$r" iptables -A FORWARD -i "$lanif" -o wan -j ACCEPT
-  x "$r" iptables -A FORWARD -i wan -o "$lanif" -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+  x "$r" "$IPT" -t nat -A POSTROUTING -s "$lan.0/24" -o wan -j MASQUERADE "${random[@]}"
+  x "$r" "$IPT" -P FORWARD DROP
+  x "$r" "$IPT" -A FORWARD -i "$lanif" -o wan -j ACCEPT
+  x "$r" "$IPT" -A FORWARD -i wan -o "$lanif" -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
   local input=${INPUTS[0]}
   case $r in r2) input=${INPUTS[1]:-$input} ;; r3) input=${INPUTS[2]:-$input} ;; cg) input=${INPUTS[3]:-$input} ;; esac
   if [ "$input" = drop ]; then
-    x "$r" iptables -P INPUT DROP
-    x "$r" iptables -A INPUT -i lo -j ACCEPT
-    x "$r" iptables -A INPUT -i "$lanif" -j ACCEPT
-    x "$r" iptables -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+    x "$r" "$IPT" -P INPUT DROP
+    x "$r" "$IPT" -A INPUT -i lo -j ACCEPT
+    x "$r" "$IPT" -A INPUT -i "$lanif" -j ACCEPT
+    x "$r" "$IPT" -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
   fi
   # Loss and cuts go into their own chain, consulted first (see loss / cut).
-  x "$r" iptables -N KITH_FAULT
-  x "$r" iptables -I FORWARD 1 -j KITH_FAULT
+  x "$r" "$IPT" -N KITH_FAULT
+  x "$r" "$IPT" -I FORWARD 1 -j KITH_FAULT
 }
 
 # router <role> <wan ip> <lan /24 prefix> <host role> <symmetric 0|1> [wan bridge ns] [gateway]
@@ -134,6 +178,10 @@ up() {
   fi
   router r2 "$PUB.2" "${LANS[1]}" h2 0
   router r3 "$PUB.3" "${LANS[2]}" h3 1
+  if [ "$UPNP" = 1 ]; then
+    upnp r1 "${LANS[0]}"
+    upnp r2 "${LANS[1]}"
+  fi
 }
 
 case "${1:-}" in
@@ -142,11 +190,11 @@ case "${1:-}" in
   # loss <router> <percent>: drop that share of forwarded packets, both directions
   # (tc netem is missing here: iptables statistic instead; NOTES.md).
   loss)
-    x "$2" iptables -F KITH_FAULT
-    x "$2" iptables -A KITH_FAULT -m statistic --mode random --probability "$(awk "BEGIN{print $3/100}")" -j DROP
+    x "$2" "$IPT" -F KITH_FAULT
+    x "$2" "$IPT" -A KITH_FAULT -m statistic --mode random --probability "$(awk "BEGIN{print $3/100}")" -j DROP
     ;;
-  cut) x "$2" iptables -F KITH_FAULT && x "$2" iptables -A KITH_FAULT -j DROP ;;
-  heal) x "$2" iptables -F KITH_FAULT ;;
+  cut) x "$2" "$IPT" -F KITH_FAULT && x "$2" "$IPT" -A KITH_FAULT -j DROP ;;
+  heal) x "$2" "$IPT" -F KITH_FAULT ;;
   # flush: forget NAT mappings and neighbours between cases.
   flush)
     for r in r1 r2 r3 $([ "$CGNAT" = 1 ] && echo cg); do

@@ -24,6 +24,9 @@ export interface Variant {
   /** The internet is dual-stack (2001:db8:11::/64): the relay, pa and pb have both families,
    *  two more public hosts q1 and q2 IPv6 only. */
   v6: boolean
+  /** The home routers r1 and r2 run miniupnpd (UPnP IGD 2, NAT-PMP): their hosts' daemons map
+   *  their TCP port (src/node/connectivity/upnp.ts) and are dialable from the internet. */
+  upnp: boolean
 }
 
 /** The relay's IPv6 address in a `v6` variant. */
@@ -38,6 +41,7 @@ const base: Variant = {
   cgnat: false,
   ports: 'fixed',
   v6: false,
+  upnp: false,
 }
 
 export const VARIANTS: readonly Variant[] = [
@@ -49,6 +53,15 @@ export const VARIANTS: readonly Variant[] = [
       'every home on 192.168.1/24 (same addresses in two homes), routers answer unsolicited packets',
     lans: ['192.168.1', '192.168.1', '192.168.0'],
     input: ['open'],
+  },
+  {
+    ...base,
+    name: 'home192-upnp',
+    about:
+      'home192, and r1 and r2 map ports on request (miniupnpd: UPnP IGD and NAT-PMP, secure mode)',
+    lans: ['192.168.1', '192.168.1', '192.168.0'],
+    input: ['open'],
+    upnp: true,
   },
   {
     ...base,
@@ -92,6 +105,7 @@ export function netEnv(v: Variant): Record<string, string> {
     KITH_NET_INPUT: v.input.join(' '),
     KITH_NET_CGNAT: v.cgnat ? '1' : '0',
     KITH_NET_V6: v.v6 ? '1' : '0',
+    KITH_NET_UPNP: v.upnp ? '1' : '0',
   }
 }
 
@@ -122,4 +136,13 @@ export function punchable(v: Variant, a: 'h1' | 'h2' | 'h3', b: 'h1' | 'h2' | 'h
   if (a === 'h3' || b === 'h3') return false
   const outer = (h: 'h1' | 'h2' | 'h3') => input(v, routers(v, h).at(-1)!)
   return !(outer(a) === 'open' && outer(b) === 'open')
+}
+
+/**
+ * Whether a home's daemon holds a port mapping on its router in `v` (a router runs miniupnpd, and
+ * the router is not itself behind the carrier's NAT: the library maps nothing when the gateway's
+ * WAN address is private), so that anyone on the internet dials it over TCP.
+ */
+export function mapped(v: Variant, home: 'h1' | 'h2' | 'h3'): boolean {
+  return v.upnp && home !== 'h3' && !(home === 'h1' && v.cgnat)
 }
