@@ -62,6 +62,19 @@ async function path(from: Node, to: Node): Promise<Path> {
   return peers.length > 0 ? 'relayed' : 'none'
 }
 
+/** Waits until every connection `from` holds to `to` is direct (a relayed one beside a direct
+ *  one closes after RELAY_CLOSE_GRACE_MS). */
+async function onlyDirect(from: Node, to: Node): Promise<void> {
+  await until(
+    `${from.role} → ${to.role} direct, no relayed connection left`,
+    async () => {
+      const peers = (await from.json<Peer[]>(['peers'])).filter((p) => p.peerId === to.peerId)
+      return peers.length > 0 && peers.every((p) => p.direct)
+    },
+    30_000,
+  )
+}
+
 /** `b` adds `a` from its invite; returns nothing (a learns b from b's first message). */
 async function befriend(a: Node, b: Node): Promise<void> {
   const { link } = await a.json<{ link: string }>(['invite'])
@@ -266,6 +279,7 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
     if (mapped(VARIANT, 'h1')) {
       // h1's router mapped its port (UPnP): h2 dials h1's mapped address over TCP, no punch.
       assert.equal(first, 'direct', 'h2 → h1 over the mapped TCP port from the first message')
+      await onlyDirect(h2, h1)
       const before = await relayRxBytes()
       await bulkSend(h2, h1.peerId, 'c3', 50, 1000)
       await until('50 messages at h1', async () => (await received(h1, 'c3-')).size === 50, 60_000)
@@ -336,6 +350,7 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
     if (mapped(VARIANT, 'h2')) {
       // h2's router mapped its port: h3 dials it over TCP from behind its symmetric NAT.
       assert.equal(await path(h3, h2), 'direct')
+      await onlyDirect(h2, h3)
       const before = await relayRxBytes()
       await bulkSend(h2, h3.peerId, 'c4', 20, 1000)
       await until('20 messages at h3', async () => (await received(h3, 'c4-')).size === 20)

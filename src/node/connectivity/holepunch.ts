@@ -158,6 +158,14 @@ export class HolePuncher implements Startable {
   /** Inbound WebRTC connections (the peer punched) are probed too; dead ones are aborted. */
   readonly #onOpen = (evt: CustomEvent<Connection>): void => {
     const conn = evt.detail
+    // A direct TCP connection beside a relayed one (a dial to a port the peer's router mapped,
+    // ./upnp.ts, after the circuit came up): new streams pick it, and the relayed ones close
+    // after the grace, as after a punch (a DM stream there would otherwise stay on the relay).
+    if (!isWebRTC(conn) && !isLimited(conn)) {
+      const relayed = this.#c.connectionManager.getConnections(conn.remotePeer).some(isLimited)
+      if (relayed) this.#direct.closeRelayed(conn.remotePeer)
+      return
+    }
     if (conn.direction !== 'inbound' || !isWebRTC(conn) || isLimited(conn)) return
     void this.#direct.verify(conn).then((ok) => {
       if (!ok) return
