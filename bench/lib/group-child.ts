@@ -25,6 +25,7 @@ import {
   type VerifiedSenderKeyMessage,
 } from '../../src/core/group/index.js'
 import { createKithNode, type Libp2pKithNode } from '../../src/node/libp2p/node.js'
+import type { KithNodeTuning } from '../../src/node/libp2p/options.js'
 import { PUBSUB_DLO } from '../../src/node/pubsub/index.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -38,6 +39,8 @@ export type ToChild =
       senders: number[]
       topic: string
       groupId: string
+      /** What the nodes run differently from the product (a `--variant`); none: the product. */
+      tuning?: GroupTuning
     }
   | { type: 'dial'; pairs: Array<[number, string[]]> }
   | { type: 'keys'; dists: Array<[number, string]> }
@@ -46,6 +49,9 @@ export type ToChild =
   | { type: 'flush' }
   | { type: 'profile'; file?: string }
   | { type: 'stop' }
+
+/** The parts of KithNodeTuning a group bench variant may set. */
+export type GroupTuning = Pick<KithNodeTuning, 'pubsub' | 'transport'>
 
 /** Child → parent. */
 export type FromChild =
@@ -81,6 +87,7 @@ let nodes: Libp2pKithNode[] = []
 let topic = ''
 const own = new Map<number, SenderKeyRecord>()
 let groupId = new Uint8Array(0)
+let meshLow = PUBSUB_DLO
 let pending: Array<[string, number, number]> = []
 let rejected = 0
 let sendErrors = 0
@@ -141,14 +148,18 @@ async function handle(m: ToChild): Promise<void> {
       first = m.first
       topic = m.topic
       groupId = Buffer.from(m.groupId, 'hex')
+      meshLow = m.tuning?.pubsub?.Dlo ?? PUBSUB_DLO
       nodes = await Promise.all(
         Array.from({ length: m.count }, async () => {
-          const node = await createKithNode({
-            identitySeed: randomBytes(32),
-            listen: ['/ip4/127.0.0.1/tcp/0'],
-            bootstrap: [],
-            mdns: false,
-          })
+          const node = await createKithNode(
+            {
+              identitySeed: randomBytes(32),
+              listen: ['/ip4/127.0.0.1/tcp/0'],
+              bootstrap: [],
+              mdns: false,
+            },
+            m.tuning ?? {},
+          )
           await node.start()
           return node
         }),
@@ -207,7 +218,7 @@ async function handle(m: ToChild): Promise<void> {
       const ready = nodes.every((n) => {
         const peers = n.pubsubPeers(topic).length
         const gs = n.libp2p.services.pubsub as unknown as { getMeshPeers(t: string): string[] }
-        return peers > 0 && gs.getMeshPeers(topic).length >= Math.min(PUBSUB_DLO, peers)
+        return peers > 0 && gs.getMeshPeers(topic).length >= Math.min(meshLow, peers)
       })
       send({ type: 'mesh', ready })
       return

@@ -16,7 +16,7 @@ import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { NODE_LOADER_ARGS } from './dm-daemons.js'
-import type { FromChild, ToChild } from './group-child.js'
+import type { FromChild, GroupTuning, ToChild } from './group-child.js'
 import { DEGREE, graphEdges, prng } from './group-net.js'
 import { percentile } from './group-run.js'
 
@@ -36,6 +36,8 @@ export interface ProcsConfig {
   idleMs: number
   /** Write a V8 CPU profile of the first child during the cell to this .cpuprofile file. */
   profile?: string
+  /** The nodes' tuning (a `--variant`); none: the product's configuration. */
+  tuning?: GroupTuning
 }
 
 export interface ProcsResult {
@@ -50,6 +52,9 @@ export interface ProcsResult {
   cpuPerMemberMsg: number
   /** The same with the idle rate subtracted, ms. */
   cpuPerMemberMsgNet: number
+  /** CPU (all children) per decryption, ms: the per-member figure when not every message reached
+   *  every member in time (a starved run), since undelivered copies cost nothing. */
+  cpuPerDelivery: number
   /** Idle CPU per member, ms per second. */
   idlePerMemberSec: number
   links: number
@@ -140,6 +145,7 @@ export async function runProcs(
             senders,
             topic,
             groupId,
+            ...(cfg.tuning !== undefined ? { tuning: cfg.tuning } : {}),
           },
           'started',
         ),
@@ -244,6 +250,7 @@ export async function runProcs(
       max: lat.length > 0 ? Math.max(...lat) : NaN,
       cpuPerMemberMsg: cellCpu / tags.length / n,
       cpuPerMemberMsgNet: Math.max(0, cellCpu - idleRate * cellSec) / tags.length / n,
+      cpuPerDelivery: cellCpu / Math.max(1, delivered - delivered0),
       idlePerMemberSec: idleRate / n,
       links: edges.length,
       failedLinks,

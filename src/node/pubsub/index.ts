@@ -120,8 +120,13 @@ function msgIdFn(msg: Message): Uint8Array {
   return createHash('sha256').update(msg.data).digest()
 }
 
-/** The gossipsub options Kith runs (design §3). */
-export function pubsubOptions(): Partial<GossipsubOpts> {
+/** What a bench may change to measure against Kith's choice (KithNodeTuning.pubsub). */
+export type PubsubTuning = Partial<
+  Pick<GossipsubOpts, 'D' | 'Dlo' | 'Dhi' | 'Dlazy' | 'Dout' | 'Dscore' | 'idontwantMinDataSize'>
+>
+
+/** The gossipsub options Kith runs (design §3); `tuning` only in benches. */
+export function pubsubOptions(tuning: PubsubTuning = {}): Partial<GossipsubOpts> {
   return {
     // No from/seqno/signature on the wire: Kith's sender-key signature authenticates the message
     // and the topic reveals no PeerId (issue 6). Received messages carrying them are rejected.
@@ -161,12 +166,13 @@ export function pubsubOptions(): Partial<GossipsubOpts> {
       topics: {},
     },
     scoreThresholds: { ...PUBSUB_SCORE_THRESHOLDS },
+    ...tuning,
   }
 }
 
 /** The libp2p service factory: `services: { pubsub: pubsubService() }`. */
-export function pubsubService(): ReturnType<typeof gossipsub> {
-  return gossipsub(pubsubOptions())
+export function pubsubService(tuning?: PubsubTuning): ReturnType<typeof gossipsub> {
+  return gossipsub(pubsubOptions(tuning))
 }
 
 const VERDICTS: Record<PubsubVerdict, TopicValidatorResult> = {
