@@ -10,6 +10,7 @@
 // It measures nothing itself; the parent reads this process's CPU from /proc.
 import '../../src/platform/polyfill.js'
 import { randomBytes } from 'node:crypto'
+import net from 'node:net'
 import { writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector'
 import { performance } from 'node:perf_hooks'
@@ -60,7 +61,7 @@ export type FromChild =
   | { type: 'subscribed' }
   | { type: 'mesh'; ready: boolean }
   | { type: 'delivered'; list: Array<[string, number, number]> }
-  | { type: 'flushed'; rejected: number; sendErrors: number }
+  | { type: 'flushed'; rejected: number; sendErrors: number; writes: number }
   | { type: 'profiled' }
   | { type: 'stopped' }
 
@@ -91,6 +92,16 @@ let meshLow = PUBSUB_DLO
 let pending: Array<[string, number, number]> = []
 let rejected = 0
 let sendErrors = 0
+/** socket.write calls of this process (all its members' connections) since it started. */
+let writes = 0
+const socketProto = net.Socket.prototype as unknown as {
+  write: (this: net.Socket, ...args: unknown[]) => boolean
+}
+const socketWrite = socketProto.write
+socketProto.write = function (this: net.Socket, ...args: unknown[]) {
+  writes++
+  return socketWrite.apply(this, args)
+}
 
 function report(): void {
   if (pending.length === 0) return
@@ -239,7 +250,7 @@ async function handle(m: ToChild): Promise<void> {
     }
     case 'flush': {
       report()
-      send({ type: 'flushed', rejected, sendErrors })
+      send({ type: 'flushed', rejected, sendErrors, writes })
       return
     }
     case 'profile': {

@@ -53,7 +53,9 @@ async function runOne(p: ProcsConfig, label: string): Promise<ProcsResult> {
       ` ${r.duplicates} duplicates,` +
       ` CPU ${fixed(r.cpuPerMemberMsg, 3)} ms per member per message` +
       ` (${fixed(r.cpuPerMemberMsgNet, 3)} above idle; idle ${fixed(r.idlePerMemberSec, 1)} ms/s per member;` +
-      ` ${fixed(r.cpuPerDelivery, 3)} per decryption),` +
+      ` ${fixed(r.cpuPerDelivery, 3)} per decryption, ${fixed(r.cpuPerDeliveryNet, 3)} above idle),` +
+      ` ${fixed(r.writesPerMemberMsg, 1)} socket writes` +
+      ` per member per message,` +
       ` rejected ${r.rejected}, send errors ${r.sendErrors}, load ${fixed(r.load, 1)}`,
   )
   return r
@@ -69,7 +71,10 @@ export async function runMultiProcess(p: ProcsConfig, variants: Variant[]): Prom
       `group procs variant ${label}: cpu/member/msg ${fixed(r.cpuPerMemberMsg, 3)} ms vs product` +
         ` ${fixed(base.cpuPerMemberMsg, 3)} (ratio ${fixed(r.cpuPerMemberMsg / base.cpuPerMemberMsg, 2)});` +
         ` per decryption ${fixed(r.cpuPerDelivery, 3)} vs ${fixed(base.cpuPerDelivery, 3)}` +
-        ` (ratio ${fixed(r.cpuPerDelivery / base.cpuPerDelivery, 2)}),` +
+        ` (ratio ${fixed(r.cpuPerDelivery / base.cpuPerDelivery, 2)}), above idle` +
+        ` ${fixed(r.cpuPerDeliveryNet, 3)} vs ${fixed(base.cpuPerDeliveryNet, 3)}` +
+        ` (ratio ${fixed(r.cpuPerDeliveryNet / base.cpuPerDeliveryNet, 2)}); socket writes per member per` +
+        ` message ${fixed(r.writesPerMemberMsg, 1)} vs ${fixed(base.writesPerMemberMsg, 1)},` +
         ` p99 ${ms(r.p99)} vs ${ms(base.p99)} ms, ${r.complete}/${r.sent} to all`,
     )
   }
