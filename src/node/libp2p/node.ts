@@ -183,8 +183,9 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
     // Noise whose connections send one socket write per loop turn (write-batch.ts).
     connectionEncrypters: [batchedNoise(tuning.transport)],
     streamMuxers: [
-      // yamux-window.ts (a WINDOW_UPDATE only past half a window) is NOT used by default: in the
-      // multi-process group bench it raised p50 from ≈ 14 to ≈ 250–700 ms (docs/performance.md).
+      // yamux-window.ts (a WINDOW_UPDATE only past half a window) is NOT used by default: it
+      // raised group latency before write batching and saved no measurable CPU after it
+      // (docs/performance.md "Groups"); benches switch it on through tuning.transport.
       (tuning.transport?.lazyWindowUpdates === true ? yamuxLazyWindow : yamux)({
         maxInboundStreams: YAMUX_MAX_INBOUND_STREAMS,
         streamOptions: { maxStreamWindowSize: YAMUX_MAX_STREAM_WINDOW_BYTES },

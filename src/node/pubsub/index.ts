@@ -59,9 +59,8 @@ export const PUBSUB_HEARTBEAT_MS = 700
  * mostly per-copy transport work: bench group), and leaves peers for gossip; 100 members are
  * still ≈ 3–4 hops deep. Publishing floods to every topic peer (floodPublish) regardless.
  * D = 3 (Dlo 2, Dout 1) was measured against it in the multi-process group bench (N = 20, 10
- * msg/s, load 18–28, docs/performance.md "Groups"): CPU per member per message within ±6 % in
- * one run, 35 % worse per decryption in another: no saving that would pay for the third
- * disjoint path. (TCP retransmits what a lossy link drops, so loss costs latency, not copies;
+ * msg/s, load 18–34, docs/performance.md "Groups"): 3 % more CPU per decryption in one run, 35 %
+ * more in another (starved): no saving that would pay for the third disjoint path. (TCP retransmits what a lossy link drops, so loss costs latency, not copies;
  * what a member misses while a peer churns, IHAVE gossip and /kith/sync repair.)
  */
 export const PUBSUB_D = 4
@@ -75,8 +74,8 @@ export const PUBSUB_DOUT = 2
  * because Kith's sizes decide it). A group message carrying a short text (the 256-byte padding
  * bucket, core/wire/padding.ts) is ≈ 370 bytes and sends none; one of the 512-byte bucket and up
  * (≥ ≈ 626 bytes) does. Measured in the multi-process group bench (N = 20, 10 msg/s): IDONTWANT
- * for the short ones too (threshold 256) cost 26 % and 30 % more CPU per member per message in
- * two runs (load 18–28): an IDONTWANT is a frame, an RPC to decode and an entry to keep, about
+ * for the short ones too (threshold 256) cost 23 % and 30 % more CPU per decryption in two runs
+ * (load 20–28): an IDONTWANT is a frame, an RPC to decode and an entry to keep, about
  * what the ≈ 370-byte copy it may save costs, and the copy has often left already.
  */
 export const PUBSUB_IDONTWANT_MIN_BYTES = 512
