@@ -20,14 +20,23 @@
 // event loop; 10 msg/s; latency to all (p50/p99) and CPU per member per message from
 // /proc/<pid>/stat of every child. Its summary lines: `group procs N=<n> <r>/s: p50 <x> ms p99
 // <y> ms cpu/member/msg <z> ms` and the issue's goal line. `--mode inproc|procs|all` picks the
-// modes (default all); `--profile FILE` writes a V8 CPU profile of child 0 during the cell.
+// modes (default all); `--profile FILE` writes a V8 CPU profile of child 0 during the cell;
+// `--variant JSON` (repeatable; e.g. '{"pubsub":{"D":3,"Dlo":2}}' or '{"transport":{"writeBatch":
+// false}}') runs the procs cell again with that node tuning after the product's, and prints each
+// variant's CPU and p99 against the product's from the same run.
 import '../src/platform/polyfill.js'
 import { PUBSUB_SCORE_THRESHOLDS } from '../src/node/pubsub/index.js'
-import { cpus, loadavg } from 'node:os'
+import { cpus } from 'node:os'
 import { UsageError, type BenchOptions } from './lib/bench.js'
 import { FanoutMethod, GossipsubMethod, type Sink } from './lib/group-methods.js'
 import { startGroupNet } from './lib/group-net.js'
-import { runProcs, type ProcsConfig, type ProcsResult } from './lib/group-procs.js'
+import type { ProcsConfig } from './lib/group-procs.js'
+import {
+  parseVariant,
+  reportProcs,
+  runMultiProcess,
+  type Variant,
+} from './lib/group-procs-report.js'
 import { Tracker, runCell, type CellResult, type GroupMethod } from './lib/group-run.js'
 import { fixed, int, table } from './lib/measure.js'
 
@@ -41,6 +50,8 @@ interface Config {
   meshTimeoutMs: number
   mode: 'all' | 'inproc' | 'procs'
   procs: ProcsConfig
+  /** `--variant JSON`: procs cells run again with these tunings, after the product's. */
+  variants: Variant[]
 }
 
 const FULL: Config = {
@@ -51,6 +62,7 @@ const FULL: Config = {
   drainMs: 10_000,
   meshTimeoutMs: 20_000,
   mode: 'all',
+  variants: [],
   procs: {
     processes: 10,
     perProcess: 10,
@@ -71,6 +83,7 @@ const SMOKE: Config = {
   drainMs: 5_000,
   meshTimeoutMs: 10_000,
   mode: 'all',
+  variants: [],
   procs: {
     processes: 2,
     perProcess: 2,
@@ -85,9 +98,6 @@ const SMOKE: Config = {
 
 /** The design's goal (issue 6): 100 members, p99 ≤ 250 ms at 50 msg/s. */
 const GOAL = { members: 100, rate: 50, p99Ms: 250 }
-/** Issue 17's goal, members in separate processes: 100 members at 10 msg/s, p99 ≤ 250 ms to
- *  all, ≤ 0.3 ms of CPU per member per message. */
-const PROCS_GOAL = { members: 100, rate: 10, p99Ms: 250, cpuMs: 0.3 }
 
 function parseList(flag: string, value: string | undefined): number[] {
   const out = (value ?? '').split(',').map(Number)
@@ -99,7 +109,7 @@ function parseList(flag: string, value: string | undefined): number[] {
 
 function config(opts: BenchOptions): Config {
   const base = opts.smoke ? SMOKE : FULL
-  const cfg = { ...base, procs: { ...base.procs } }
+  const cfg = { ...base, procs: { ...base.procs }, variants: [] as Variant[] }
   for (let i = 0; i < opts.args.length; i += 2) {
     const flag = opts.args[i]
     const value = opts.args[i + 1]
@@ -120,7 +130,8 @@ function config(opts: BenchOptions): Config {
         throw new UsageError('group: --mode takes all, inproc or procs')
       }
       cfg.mode = value
-    } else throw new UsageError(`group: unknown argument ${flag}`)
+    } else if (flag === '--variant') cfg.variants.push(parseVariant(value))
+    else throw new UsageError(`group: unknown argument ${flag}`)
   }
   return cfg
 }
@@ -138,46 +149,9 @@ const ms = (x: number): string =>
 export async function run(opts: BenchOptions): Promise<void> {
   const cfg = config(opts)
   const inproc = cfg.mode !== 'procs' ? await runInProcess(cfg) : []
-  const procs = cfg.mode !== 'inproc' ? await runMultiProcess(cfg) : undefined
+  const procs = cfg.mode !== 'inproc' ? await runMultiProcess(cfg.procs, cfg.variants) : undefined
   if (inproc.length > 0) report(inproc)
   if (procs !== undefined) reportProcs(procs, cfg.procs.rate)
-}
-
-async function runMultiProcess(cfg: Config): Promise<ProcsResult> {
-  const p = cfg.procs
-  console.log(
-    `\ngroup, members in separate processes: ${p.processes} × ${p.perProcess} nodes,` +
-      ` ${p.messages} messages at ${p.rate} msg/s from ${p.senders} senders; load ${fixed(loadavg()[0]!, 1)}`,
-  )
-  const r = await runProcs(p, 0x6b697468 + p.processes * p.perProcess, (line) =>
-    console.log(`  ${line}`),
-  )
-  console.log(
-    `  gossipsub ${p.rate}/s: p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, max ${ms(r.max)} ms,` +
-      ` ${r.complete}/${r.sent} to all (${r.deliveries}/${(r.n - 1) * r.sent} decryptions),` +
-      ` ${r.duplicates} duplicates,` +
-      ` CPU ${fixed(r.cpuPerMemberMsg, 3)} ms per member per message` +
-      ` (${fixed(r.cpuPerMemberMsgNet, 3)} above idle; idle ${fixed(r.idlePerMemberSec, 1)} ms/s per member),` +
-      ` rejected ${r.rejected}, send errors ${r.sendErrors}, load ${fixed(r.load, 1)}`,
-  )
-  return r
-}
-
-function reportProcs(r: ProcsResult, rate: number): void {
-  console.log(
-    `group procs N=${r.n} ${rate}/s: p50 ${ms(r.p50)} ms p99 ${ms(r.p99)} ms` +
-      ` cpu/member/msg ${fixed(r.cpuPerMemberMsg, 3)} ms (above idle ${fixed(r.cpuPerMemberMsgNet, 3)})`,
-  )
-  if (r.n === PROCS_GOAL.members && rate === PROCS_GOAL.rate) {
-    const met =
-      r.complete === r.sent && r.p99 <= PROCS_GOAL.p99Ms && r.cpuPerMemberMsg <= PROCS_GOAL.cpuMs
-    console.log(
-      `group goal (N=${PROCS_GOAL.members} in separate processes, ${PROCS_GOAL.rate}/s,` +
-        ` p99 ≤ ${PROCS_GOAL.p99Ms} ms, CPU ≤ ${PROCS_GOAL.cpuMs} ms/member/msg): ` +
-        `${met ? 'met' : 'NOT met'}, p99 ${ms(r.p99)} ms, CPU ${fixed(r.cpuPerMemberMsg, 3)} ms,` +
-        ` ${r.complete}/${r.sent} to all`,
-    )
-  }
 }
 
 async function runInProcess(cfg: Config): Promise<Row[]> {

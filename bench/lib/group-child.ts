@@ -10,6 +10,7 @@
 // It measures nothing itself; the parent reads this process's CPU from /proc.
 import '../../src/platform/polyfill.js'
 import { randomBytes } from 'node:crypto'
+import net from 'node:net'
 import { writeFileSync } from 'node:fs'
 import { Session } from 'node:inspector'
 import { performance } from 'node:perf_hooks'
@@ -25,6 +26,7 @@ import {
   type VerifiedSenderKeyMessage,
 } from '../../src/core/group/index.js'
 import { createKithNode, type Libp2pKithNode } from '../../src/node/libp2p/node.js'
+import type { KithNodeTuning } from '../../src/node/libp2p/options.js'
 import { PUBSUB_DLO } from '../../src/node/pubsub/index.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -38,6 +40,8 @@ export type ToChild =
       senders: number[]
       topic: string
       groupId: string
+      /** What the nodes run differently from the product (a `--variant`); none: the product. */
+      tuning?: GroupTuning
     }
   | { type: 'dial'; pairs: Array<[number, string[]]> }
   | { type: 'keys'; dists: Array<[number, string]> }
@@ -47,6 +51,9 @@ export type ToChild =
   | { type: 'profile'; file?: string }
   | { type: 'stop' }
 
+/** The parts of KithNodeTuning a group bench variant may set. */
+export type GroupTuning = Pick<KithNodeTuning, 'pubsub' | 'transport'>
+
 /** Child → parent. */
 export type FromChild =
   | { type: 'started'; addrs: string[][]; dists: Array<[number, string]> }
@@ -54,7 +61,7 @@ export type FromChild =
   | { type: 'subscribed' }
   | { type: 'mesh'; ready: boolean }
   | { type: 'delivered'; list: Array<[string, number, number]> }
-  | { type: 'flushed'; rejected: number; sendErrors: number }
+  | { type: 'flushed'; rejected: number; sendErrors: number; writes: number }
   | { type: 'profiled' }
   | { type: 'stopped' }
 
@@ -81,9 +88,20 @@ let nodes: Libp2pKithNode[] = []
 let topic = ''
 const own = new Map<number, SenderKeyRecord>()
 let groupId = new Uint8Array(0)
+let meshLow = PUBSUB_DLO
 let pending: Array<[string, number, number]> = []
 let rejected = 0
 let sendErrors = 0
+/** socket.write calls of this process (all its members' connections) since it started. */
+let writes = 0
+const socketProto = net.Socket.prototype as unknown as {
+  write: (this: net.Socket, ...args: unknown[]) => boolean
+}
+const socketWrite = socketProto.write
+socketProto.write = function (this: net.Socket, ...args: unknown[]) {
+  writes++
+  return socketWrite.apply(this, args)
+}
 
 function report(): void {
   if (pending.length === 0) return
@@ -141,14 +159,18 @@ async function handle(m: ToChild): Promise<void> {
       first = m.first
       topic = m.topic
       groupId = Buffer.from(m.groupId, 'hex')
+      meshLow = m.tuning?.pubsub?.Dlo ?? PUBSUB_DLO
       nodes = await Promise.all(
         Array.from({ length: m.count }, async () => {
-          const node = await createKithNode({
-            identitySeed: randomBytes(32),
-            listen: ['/ip4/127.0.0.1/tcp/0'],
-            bootstrap: [],
-            mdns: false,
-          })
+          const node = await createKithNode(
+            {
+              identitySeed: randomBytes(32),
+              listen: ['/ip4/127.0.0.1/tcp/0'],
+              bootstrap: [],
+              mdns: false,
+            },
+            m.tuning ?? {},
+          )
           await node.start()
           return node
         }),
@@ -207,7 +229,7 @@ async function handle(m: ToChild): Promise<void> {
       const ready = nodes.every((n) => {
         const peers = n.pubsubPeers(topic).length
         const gs = n.libp2p.services.pubsub as unknown as { getMeshPeers(t: string): string[] }
-        return peers > 0 && gs.getMeshPeers(topic).length >= Math.min(PUBSUB_DLO, peers)
+        return peers > 0 && gs.getMeshPeers(topic).length >= Math.min(meshLow, peers)
       })
       send({ type: 'mesh', ready })
       return
@@ -228,7 +250,7 @@ async function handle(m: ToChild): Promise<void> {
     }
     case 'flush': {
       report()
-      send({ type: 'flushed', rejected, sendErrors })
+      send({ type: 'flushed', rejected, sendErrors, writes })
       return
     }
     case 'profile': {

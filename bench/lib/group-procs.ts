@@ -16,7 +16,7 @@ import { loadavg } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { NODE_LOADER_ARGS } from './dm-daemons.js'
-import type { FromChild, ToChild } from './group-child.js'
+import type { FromChild, GroupTuning, ToChild } from './group-child.js'
 import { DEGREE, graphEdges, prng } from './group-net.js'
 import { percentile } from './group-run.js'
 
@@ -36,6 +36,8 @@ export interface ProcsConfig {
   idleMs: number
   /** Write a V8 CPU profile of the first child during the cell to this .cpuprofile file. */
   profile?: string
+  /** The nodes' tuning (a `--variant`); none: the product's configuration. */
+  tuning?: GroupTuning
 }
 
 export interface ProcsResult {
@@ -50,6 +52,11 @@ export interface ProcsResult {
   cpuPerMemberMsg: number
   /** The same with the idle rate subtracted, ms. */
   cpuPerMemberMsgNet: number
+  /** CPU (all children) per decryption, ms: the per-member figure when not every message reached
+   *  every member in time (a starved run), since undelivered copies cost nothing. */
+  cpuPerDelivery: number
+  /** The same with the idle rate subtracted (a starved cell drains longer, idling more). */
+  cpuPerDeliveryNet: number
   /** Idle CPU per member, ms per second. */
   idlePerMemberSec: number
   links: number
@@ -60,6 +67,8 @@ export interface ProcsResult {
   load: number
   /** Decryptions reported during the cell (all members); (N − 1) × sent when nothing is lost. */
   deliveries: number
+  /** Socket writes (all members, net.Socket write calls) per member per message in the cell. */
+  writesPerMemberMsg: number
 }
 
 /** utime + stime of `pid`, ms (fields 14 and 15 of /proc/<pid>/stat, after the comm field). */
@@ -140,6 +149,7 @@ export async function runProcs(
             senders,
             topic,
             groupId,
+            ...(cfg.tuning !== undefined ? { tuning: cfg.tuning } : {}),
           },
           'started',
         ),
@@ -222,6 +232,7 @@ export async function runProcs(
     const idleSec = (performance.now() - i0) / 1000
     if (cfg.profile !== undefined) await children[0]!.ask({ type: 'profile' }, 'profiled')
     const delivered0 = delivered
+    const before = await Promise.all(children.map((c) => c.ask({ type: 'flush' }, 'flushed')))
     const cpu0 = children.map((c) => c.cpu())
     const c0 = performance.now()
     const tags = await cell(cfg.messages)
@@ -244,6 +255,9 @@ export async function runProcs(
       max: lat.length > 0 ? Math.max(...lat) : NaN,
       cpuPerMemberMsg: cellCpu / tags.length / n,
       cpuPerMemberMsgNet: Math.max(0, cellCpu - idleRate * cellSec) / tags.length / n,
+      cpuPerDelivery: cellCpu / Math.max(1, delivered - delivered0),
+      cpuPerDeliveryNet:
+        Math.max(0, cellCpu - idleRate * cellSec) / Math.max(1, delivered - delivered0),
       idlePerMemberSec: idleRate / n,
       links: edges.length,
       failedLinks,
@@ -252,6 +266,8 @@ export async function runProcs(
       sendErrors: flushed.reduce((a, f) => a + f.sendErrors, 0),
       load: loadavg()[0]!,
       deliveries: delivered - delivered0,
+      writesPerMemberMsg:
+        flushed.reduce((a, f, k) => a + f.writes - before[k]!.writes, 0) / tags.length / n,
     }
   } finally {
     await Promise.all(

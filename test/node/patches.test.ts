@@ -158,6 +158,21 @@ const CANARIES: Record<UpstreamPatchId, () => void | Promise<void>> = {
     assert.doesNotMatch(monitor, /TooManyOutboundProtocolStreams/)
   },
 
+  noiseWriteBatch() {
+    // Each frame its own Noise message, sent at once, its length and ciphertext two buffers that
+    // the TCP transport writes one by one (the behavioural canary: test/node/libp2p/write-batch).
+    const utils = upstream('@libp2p/noise/dist/src/utils.js')
+    assert.match(
+      utils,
+      /output\.append\(uint16BEEncode\(data\.byteLength\)\);\s*output\.append\(data\);/,
+    )
+    assert.match(utils, /canSendMore: this\.stream\.send\(this\.encrypt\(data\)\)/)
+    assert.match(
+      upstream('@libp2p/tcp/dist/src/socket-to-conn.js'),
+      /for \(const buf of data\) \{\s*sentBytes \+= buf\.byteLength;\s*canSendMore = this\.socket\.write\(buf\);/,
+    )
+  },
+
   connectionMonitorBurst() {
     // Every connection pinged from one interval callback: one burst every 10 s.
     assert.match(

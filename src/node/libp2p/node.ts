@@ -15,11 +15,12 @@ import { dcutr } from '@libp2p/dcutr'
 import { identify } from '@libp2p/identify'
 import { passthroughMapper } from '@libp2p/kad-dht'
 import { mdns } from '@libp2p/mdns'
-import { noise } from '@libp2p/noise'
 import { ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webRTC } from '@libp2p/webrtc'
 import { yamux } from '@libp2p/yamux'
+import { yamuxLazyWindow } from './yamux-window.js'
+import { batchedNoise } from './write-batch.js'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { AddrPolicy } from '../connectivity/addr-policy.js'
@@ -183,11 +184,13 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
         walk,
       ),
     ],
-    connectionEncrypters: [noise()],
+    // Noise whose connections send one socket write per loop turn (write-batch.ts).
+    connectionEncrypters: [batchedNoise(tuning.transport)],
     streamMuxers: [
-      // yamux-window.ts (a WINDOW_UPDATE only past half a window) is NOT used: in the
-      // multi-process group bench it raised p50 from ≈ 14 to ≈ 250–700 ms (cause not found yet).
-      yamux({
+      // yamux-window.ts (a WINDOW_UPDATE only past half a window) is NOT used by default: it
+      // raised group latency before write batching and saved no measurable CPU after it
+      // (docs/performance.md "Groups"); benches switch it on through tuning.transport.
+      (tuning.transport?.lazyWindowUpdates === true ? yamuxLazyWindow : yamux)({
         maxInboundStreams: YAMUX_MAX_INBOUND_STREAMS,
         streamOptions: { maxStreamWindowSize: YAMUX_MAX_STREAM_WINDOW_BYTES },
       }),
@@ -256,7 +259,7 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
       nat: natTracker(),
       mailbox: mailbox({ ...tuning.mailbox, ...opts.mailbox }),
       // Group messages (../pubsub/index.ts) and group healing (sync/): design §3–4.
-      pubsub: pubsubService(),
+      pubsub: pubsubService(tuning.pubsub),
       sync: sync(tuning.sync),
       // First contact by a short invite link: our signed card to whoever proves its secret.
       card: card(tuning.card),

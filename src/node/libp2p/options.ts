@@ -16,6 +16,8 @@ import type { MailboxInit } from '../mailbox/index.js'
 import type { MailboxHoldings, MailboxPolicy } from '../mailbox/types.js'
 import type { SyncInit } from '../sync/index.js'
 import type { ResourceLimits } from './resources.js'
+import type { TransportTuning } from './write-batch.js'
+import type { PubsubTuning } from '../pubsub/index.js'
 import type { ConnectionGater } from '@libp2p/interface'
 
 export interface KithNodeOptions {
@@ -79,4 +81,8 @@ export interface KithNodeTuning {
   resources?: Partial<ResourceLimits>
   /** Tests: a shorter pubsub partial-frame timeout or smaller budgets (../pubsub/guard.ts). */
   pubsubGuard?: { partialFrameTimeoutMs?: number; nodeBytes?: number; perPeerBytes?: number }
+  /** Benches: gossipsub's mesh degree and IDONTWANT size, to compare against Kith's choice. */
+  pubsub?: PubsubTuning
+  /** Benches: upstream's transport write path or yamux-window.ts, to compare (write-batch.ts). */
+  transport?: TransportTuning
 }

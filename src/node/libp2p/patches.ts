@@ -82,6 +82,12 @@ export const UPSTREAM_PATCHES = {
     where:
       'libp2p/node.ts PING_MAX_OUTBOUND_STREAMS, libp2p/conn-monitor.ts (one ping per connection at a time)',
   },
+  noiseWriteBatch: {
+    upstream: '@libp2p/noise@17.0.3 with @libp2p/yamux@8.0.3 and @libp2p/tcp@11.0.28',
+    ref: 'ChainSafe/js-libp2p-noise PR #387 (one buffer per Noise message, since lost); libp2p/go-yamux issue #27 (write coalescing)',
+    where:
+      'libp2p/write-batch.ts batchedNoise (libp2p/node.ts); test/node/libp2p/write-batch.test.ts',
+  },
   connectionMonitorBurst: {
     upstream: 'libp2p@3.3.11',
     ref: 'none found: its init has pingInterval, pingTimeout, abortConnectionOnPingFailure only',

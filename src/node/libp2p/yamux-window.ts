@@ -10,8 +10,10 @@
 // js-libp2p issue or PR for it was found (searched ChainSafe/js-libp2p-yamux and libp2p/js-libp2p,
 // 2026-12). This module wraps the yamux factory so each stream it creates sends its updates the
 // hashicorp way; test/node/yamux-window.test.ts holds a canary that fails once upstream does.
-// NOT wired into libp2p.ts: in the multi-process group bench it raised p50 from ≈ 14 to ≈ 250 ms
-// (docs/performance.md "Groups"; suspected: paused writers resumed only by received updates).
+// NOT wired into node.ts by default: in the multi-process group bench it raised p50 from ≈ 14 to
+// ≈ 250 ms (suspected: paused writers resumed only by received updates); since write-batch.ts
+// that regression is gone but no CPU gain was measured (docs/performance.md "Groups"). Benches
+// switch it on with KithNodeTuning.transport.lazyWindowUpdates.
 // It knows nothing of what runs over the streams.
 import { yamux } from '@libp2p/yamux'
 

@@ -58,12 +58,27 @@ export const PUBSUB_HEARTBEAT_MS = 700
  * disjoint paths per member, ≈ half the duplicate copies (the CPU a member spends per message is
  * mostly per-copy transport work: bench group), and leaves peers for gossip; 100 members are
  * still ≈ 3–4 hops deep. Publishing floods to every topic peer (floodPublish) regardless.
+ * D = 3 (Dlo 2, Dout 1) was measured against it in the multi-process group bench (N = 20, 10
+ * msg/s, load 18–34, docs/performance.md "Groups"): 3 % more CPU per decryption in one run, 35 %
+ * more in another (starved): no saving that would pay for the third disjoint path. (TCP retransmits what a lossy link drops, so loss costs latency, not copies;
+ * what a member misses while a peer churns, IHAVE gossip and /kith/sync repair.)
  */
 export const PUBSUB_D = 4
 export const PUBSUB_DLO = 3
 export const PUBSUB_DHI = 8
 export const PUBSUB_DSCORE = 2
 export const PUBSUB_DOUT = 2
+/**
+ * Smallest message data for which gossipsub sends IDONTWANT to its mesh peers (gossipsub v1.2
+ * "IDONTWANT"; @libp2p/gossipsub's GossipsubIdontwantMinDataSize is the same 512, set here
+ * because Kith's sizes decide it). A group message carrying a short text (the 256-byte padding
+ * bucket, core/wire/padding.ts) is ≈ 370 bytes and sends none; one of the 512-byte bucket and up
+ * (≥ ≈ 626 bytes) does. Measured in the multi-process group bench (N = 20, 10 msg/s): IDONTWANT
+ * for the short ones too (threshold 256) cost 23 % and 30 % more CPU per decryption in two runs
+ * (load 20–28): an IDONTWANT is a frame, an RPC to decode and an entry to keep, about
+ * what the ≈ 370-byte copy it may save costs, and the copy has often left already.
+ */
+export const PUBSUB_IDONTWANT_MIN_BYTES = 512
 /** Inbound /meshsub streams one connection may hold (libp2p's default is 32 per protocol):
  *  gossipsub uses one, and a new one replaces the old (which lingers until the remote closes
  *  its side), so 8 covers replacements; each one's partial frame is budgeted anyway. */
@@ -120,8 +135,13 @@ function msgIdFn(msg: Message): Uint8Array {
   return createHash('sha256').update(msg.data).digest()
 }
 
-/** The gossipsub options Kith runs (design §3). */
-export function pubsubOptions(): Partial<GossipsubOpts> {
+/** What a bench may change to measure against Kith's choice (KithNodeTuning.pubsub). */
+export type PubsubTuning = Partial<
+  Pick<GossipsubOpts, 'D' | 'Dlo' | 'Dhi' | 'Dlazy' | 'Dout' | 'Dscore' | 'idontwantMinDataSize'>
+>
+
+/** The gossipsub options Kith runs (design §3); `tuning` only in benches. */
+export function pubsubOptions(tuning: PubsubTuning = {}): Partial<GossipsubOpts> {
   return {
     // No from/seqno/signature on the wire: Kith's sender-key signature authenticates the message
     // and the topic reveals no PeerId (issue 6). Received messages carrying them are rejected.
@@ -139,6 +159,7 @@ export function pubsubOptions(): Partial<GossipsubOpts> {
     Dscore: PUBSUB_DSCORE,
     Dout: PUBSUB_DOUT,
     heartbeatInterval: PUBSUB_HEARTBEAT_MS,
+    idontwantMinDataSize: PUBSUB_IDONTWANT_MIN_BYTES,
     maxInboundDataLength: MAX_PUBSUB_RPC_BYTES,
     maxInboundStreams: PUBSUB_MAX_STREAMS_PER_CONNECTION,
     // GossipsubTopicEntryOverhead (1,024) + a Kith topic, per topic.
@@ -161,12 +182,13 @@ export function pubsubOptions(): Partial<GossipsubOpts> {
       topics: {},
     },
     scoreThresholds: { ...PUBSUB_SCORE_THRESHOLDS },
+    ...tuning,
   }
 }
 
 /** The libp2p service factory: `services: { pubsub: pubsubService() }`. */
-export function pubsubService(): ReturnType<typeof gossipsub> {
-  return gossipsub(pubsubOptions())
+export function pubsubService(tuning?: PubsubTuning): ReturnType<typeof gossipsub> {
+  return gossipsub(pubsubOptions(tuning))
 }
 
 const VERDICTS: Record<PubsubVerdict, TopicValidatorResult> = {

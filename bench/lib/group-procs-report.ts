@@ -1,0 +1,99 @@
+// The multi-process group cells as bench/group.ts runs and prints them: the product's
+// configuration first, then each `--variant` (a node tuning: gossipsub's degree or IDONTWANT size,
+// the transport's write batching or lazy window updates) on fresh children with the same seed,
+// each printed beside the product's figures from the same run (CPU per member per message is the
+// figure to compare: /proc measures it whatever the load; latency moves with the machine's load).
+// It owns the printing and the variants; the cells themselves are group-procs.ts.
+import { loadavg } from 'node:os'
+import { UsageError } from './bench.js'
+import type { GroupTuning } from './group-child.js'
+import { runProcs, type ProcsConfig, type ProcsResult } from './group-procs.js'
+import { fixed, int } from './measure.js'
+
+/** Issue 17's goal, members in separate processes: 100 members at 10 msg/s, p99 ≤ 250 ms to
+ *  all, ≤ 0.3 ms of CPU per member per message. */
+export const PROCS_GOAL = { members: 100, rate: 10, p99Ms: 250, cpuMs: 0.3 }
+
+/** A tuning to measure against the product's, as given on the command line. */
+export interface Variant {
+  label: string
+  tuning: GroupTuning
+}
+
+export function parseVariant(value: string | undefined): Variant {
+  try {
+    const t = JSON.parse(value ?? '') as GroupTuning
+    if (typeof t !== 'object' || t === null) throw new Error('not an object')
+    const keys = Object.keys(t)
+    if (keys.length === 0 || keys.some((k) => k !== 'pubsub' && k !== 'transport')) {
+      throw new Error('keys')
+    }
+    return { label: JSON.stringify(t), tuning: t }
+  } catch {
+    throw new UsageError(
+      `group: --variant takes JSON with "pubsub" and/or "transport", e.g. '{"pubsub":{"D":3}}'`,
+    )
+  }
+}
+
+const ms = (x: number): string =>
+  Number.isNaN(x) ? '—' : x < 1 ? fixed(x, 2) : x < 10 ? fixed(x, 1) : int(x)
+
+async function runOne(p: ProcsConfig, label: string): Promise<ProcsResult> {
+  console.log(
+    `\ngroup, members in separate processes (${label}): ${p.processes} × ${p.perProcess} nodes,` +
+      ` ${p.messages} messages at ${p.rate} msg/s from ${p.senders} senders; load ${fixed(loadavg()[0]!, 1)}`,
+  )
+  const r = await runProcs(p, 0x6b697468 + p.processes * p.perProcess, (line) =>
+    console.log(`  ${line}`),
+  )
+  console.log(
+    `  gossipsub ${p.rate}/s: p50 ${ms(r.p50)} ms, p99 ${ms(r.p99)} ms, max ${ms(r.max)} ms,` +
+      ` ${r.complete}/${r.sent} to all (${r.deliveries}/${(r.n - 1) * r.sent} decryptions),` +
+      ` ${r.duplicates} duplicates,` +
+      ` CPU ${fixed(r.cpuPerMemberMsg, 3)} ms per member per message` +
+      ` (${fixed(r.cpuPerMemberMsgNet, 3)} above idle; idle ${fixed(r.idlePerMemberSec, 1)} ms/s per member;` +
+      ` ${fixed(r.cpuPerDelivery, 3)} per decryption, ${fixed(r.cpuPerDeliveryNet, 3)} above idle),` +
+      ` ${fixed(r.writesPerMemberMsg, 1)} socket writes` +
+      ` per member per message,` +
+      ` rejected ${r.rejected}, send errors ${r.sendErrors}, load ${fixed(r.load, 1)}`,
+  )
+  return r
+}
+
+/** The product's cell, then each variant's; returns the product's (the summary's figures). */
+export async function runMultiProcess(p: ProcsConfig, variants: Variant[]): Promise<ProcsResult> {
+  const base = await runOne(p, 'product')
+  const rows: Array<[string, ProcsResult]> = []
+  for (const v of variants) rows.push([v.label, await runOne({ ...p, tuning: v.tuning }, v.label)])
+  for (const [label, r] of rows) {
+    console.log(
+      `group procs variant ${label}: cpu/member/msg ${fixed(r.cpuPerMemberMsg, 3)} ms vs product` +
+        ` ${fixed(base.cpuPerMemberMsg, 3)} (ratio ${fixed(r.cpuPerMemberMsg / base.cpuPerMemberMsg, 2)});` +
+        ` per decryption ${fixed(r.cpuPerDelivery, 3)} vs ${fixed(base.cpuPerDelivery, 3)}` +
+        ` (ratio ${fixed(r.cpuPerDelivery / base.cpuPerDelivery, 2)}), above idle` +
+        ` ${fixed(r.cpuPerDeliveryNet, 3)} vs ${fixed(base.cpuPerDeliveryNet, 3)}` +
+        ` (ratio ${fixed(r.cpuPerDeliveryNet / base.cpuPerDeliveryNet, 2)}); socket writes per member per` +
+        ` message ${fixed(r.writesPerMemberMsg, 1)} vs ${fixed(base.writesPerMemberMsg, 1)},` +
+        ` p99 ${ms(r.p99)} vs ${ms(base.p99)} ms, ${r.complete}/${r.sent} to all`,
+    )
+  }
+  return base
+}
+
+export function reportProcs(r: ProcsResult, rate: number): void {
+  console.log(
+    `group procs N=${r.n} ${rate}/s: p50 ${ms(r.p50)} ms p99 ${ms(r.p99)} ms` +
+      ` cpu/member/msg ${fixed(r.cpuPerMemberMsg, 3)} ms (above idle ${fixed(r.cpuPerMemberMsgNet, 3)})`,
+  )
+  if (r.n === PROCS_GOAL.members && rate === PROCS_GOAL.rate) {
+    const met =
+      r.complete === r.sent && r.p99 <= PROCS_GOAL.p99Ms && r.cpuPerMemberMsg <= PROCS_GOAL.cpuMs
+    console.log(
+      `group goal (N=${PROCS_GOAL.members} in separate processes, ${PROCS_GOAL.rate}/s,` +
+        ` p99 ≤ ${PROCS_GOAL.p99Ms} ms, CPU ≤ ${PROCS_GOAL.cpuMs} ms/member/msg): ` +
+        `${met ? 'met' : 'NOT met'}, p99 ${ms(r.p99)} ms, CPU ${fixed(r.cpuPerMemberMsg, 3)} ms,` +
+        ` ${r.complete}/${r.sent} to all`,
+    )
+  }
+}
