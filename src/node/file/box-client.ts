@@ -1,12 +1,10 @@
 // The requester side of /kith/filebox/1.0.0 (./box.ts has the protocol's rules): deposits a
 // file's sealed chunks with a mailbox, one answered frame at a time, and fetches runs of chunks
-// a mailbox holds for us. Bounded frames, stall timeouts, failures counted by error name on the
-// owner's StreamHost, dialled by openStream (never on a relayed connection). It knows nothing of what a mailbox keeps or who may deposit.
-import { FrameReader } from '../stream/frames.js'
-import { NodeNotStartedError } from '../errors.js'
-import type { ExchangeErrors } from '../stream/exchange.js'
-import { asError, openStream } from '../stream/open.js'
-import { withTimeout, writeFrame } from '../stream/io.js'
+// a mailbox holds for us. Both are exchanges of ../stream/exchange.ts (bounded frames, stall
+// timeouts, failures counted by error name on the owner's StreamHost, never on a relayed
+// connection). It knows nothing of what a mailbox keeps or who may deposit.
+import { exchange, type ExchangeErrors } from '../stream/exchange.js'
+import type { StreamHost } from '../stream/host.js'
 import {
   encodeDeposit,
   encodeFetch,
@@ -15,6 +13,7 @@ import {
   FILEBOX_STATUS,
   MAX_FILEBOX_REQUEST_BYTES,
 } from './box-codec.js'
+import { FILE_ERRORS, fetchChunks, fileExchange } from './client.js'
 import type { FileRequest } from './codec.js'
 import {
   FileBoxDisabledError,
@@ -22,14 +21,11 @@ import {
   FileBoxQuotaError,
   FileBoxRefusedError,
   FileProtocolError,
-  FileStallError,
   FileStreamError,
 } from './errors.js'
-import { FILE_CLOSE_GRACE_MS, FILE_OPEN_TIMEOUT_MS } from './limits.js'
+import { FILE_CLOSE_GRACE_MS } from './limits.js'
 import type { FileComponents } from './index.js'
-import type { StreamHost } from '../stream/host.js'
-import { FILE_ERRORS, fetchChunks } from './client.js'
-import type { PeerId, Stream } from '@libp2p/interface'
+import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 const STATUS_ERROR: Record<number, (m: string) => Error> = {
@@ -79,34 +75,28 @@ export class FileBoxClient {
     addrs: readonly Multiaddr[] = [],
     first = 0,
   ): Promise<void> {
-    const stream = await this.#open(mailbox, addrs)
-    const reader = new FrameReader(stream, 1, 1)
-    const untrack = this.#o.host.track(stream)
-    try {
+    const { stallMs } = this.#o
+    const spec = fileExchange({
+      protocol: FILEBOX_PROTOCOL,
+      maxRequestBytes: MAX_FILEBOX_REQUEST_BYTES,
+      maxAnswerBytes: 1,
+      stallMs,
+      errors: FILEBOX_ERRORS,
+    })
+    const status = (ack: Uint8Array): number => ack[0] ?? FILEBOX_STATUS.refused
+    await exchange(this.#o, mailbox, addrs, spec, async (rs) => {
       // From `first`: a deposit resumed after a restart skips what the box acknowledged.
       for (let i = first; i < count; i++) {
         const frame = encodeDeposit(recipient, fileId, i, await chunk(i))
-        const signal = AbortSignal.timeout(this.#o.stallMs)
-        await writeFrame(stream, frame, MAX_FILEBOX_REQUEST_BYTES, signal)
-        const stall = () => new FileStallError(`no answer for ${this.#o.stallMs} ms`)
-        const ack = await withTimeout(reader.next(), this.#o.stallMs, stall, (e) => stream.abort(e))
-        const status = ack?.[0]
-        if (status === undefined) throw new FileStreamError('the mailbox closed the stream')
-        if (status !== FILEBOX_STATUS.ok) {
-          throw (STATUS_ERROR[status] ?? ((m) => new FileProtocolError(m)))('deposit refused')
+        await rs.write(frame, MAX_FILEBOX_REQUEST_BYTES, stallMs)
+        const s = await rs.answer(stallMs, status)
+        if (s !== FILEBOX_STATUS.ok) {
+          throw (STATUS_ERROR[s] ?? ((m) => new FileProtocolError(m)))('deposit refused')
         }
         this.deposited++
       }
-      await stream.close({ signal: AbortSignal.timeout(FILE_CLOSE_GRACE_MS) })
-    } catch (err) {
-      const e = asError(err)
-      this.#o.host.count(e.name)
-      if (stream.status === 'open') stream.abort(e)
-      throw e
-    } finally {
-      reader.dispose()
-      untrack()
-    }
+      await rs.stream.close({ signal: AbortSignal.timeout(FILE_CLOSE_GRACE_MS) })
+    })
   }
 
   /** Fetches chunks of a file held for us by `mailbox`; as FileProtocol.fetch (./index.ts). */
@@ -126,15 +116,5 @@ export class FileBoxClient {
       errors: FILEBOX_ERRORS,
     }
     return await fetchChunks(this.#o, mailbox, addrs, spec, req, onChunk)
-  }
-
-  /** No runOnLimitedConnection: a relayed circuit is refused, as for /kith/file. */
-  #open(id: PeerId, addrs: readonly Multiaddr[]): Promise<Stream> {
-    if (!this.#o.host.started) throw new NodeNotStartedError('node is not started')
-    const signal = AbortSignal.timeout(FILE_OPEN_TIMEOUT_MS)
-    return openStream(this.#o.components, id, addrs, FILEBOX_PROTOCOL, FILEBOX_ERRORS, {
-      signal,
-      limited: false,
-    })
   }
 }

@@ -4,7 +4,12 @@
 // answer resets the stream, counted by error name in the protocol's StreamHost. The exchange
 // itself is ../stream/exchange.ts. Never over a limited (relayed) connection (./index.ts header).
 // It knows nothing of manifests, keys, disks or conversations.
-import { exchange, type ExchangeContext, type ExchangeErrors } from '../stream/exchange.js'
+import {
+  exchange,
+  type ExchangeContext,
+  type ExchangeErrors,
+  type ExchangeSpec,
+} from '../stream/exchange.js'
 import { asError } from '../stream/open.js'
 import { decodeChunk, type FileRequest } from './codec.js'
 import { FileProtocolError, FileRefusedError, FileStallError, FileStreamError } from './errors.js'
@@ -20,6 +25,21 @@ export const FILE_ERRORS: ExchangeErrors = {
   stream: (m, o) => new FileStreamError(`${m} (${asError(o.cause).name})`, o),
   reset: (m, o) => new FileStreamError(m, o),
   protocol: (m) => new FileProtocolError(m),
+}
+
+/** The file protocols' exchange: never over a limited (relayed) connection, the dial within
+ *  FILE_OPEN_TIMEOUT_MS, then each write and each answer frame within the stall time. */
+export function fileExchange(o: {
+  protocol: string
+  request?: Uint8Array
+  maxRequestBytes: number
+  maxAnswerBytes: number
+  /** FILE_CHUNK_STALL_MS unless a test shortens it. */
+  stallMs: number
+  errors: ExchangeErrors
+}): ExchangeSpec {
+  const timing = { openMs: FILE_OPEN_TIMEOUT_MS, stallMs: o.stallMs }
+  return { ...o, highWater: FILE_READ_HIGH_WATER_BYTES, limited: false, timing }
 }
 
 /** A chunk request of one of the file protocols. */
@@ -47,18 +67,12 @@ export async function fetchChunks(
   req: FileRequest,
   onChunk: (index: number, data: Uint8Array) => void | Promise<void>,
 ): Promise<number> {
-  const exchangeSpec = {
-    ...spec,
-    maxAnswerBytes: MAX_FILE_FRAME_BYTES,
-    highWater: FILE_READ_HIGH_WATER_BYTES,
-    limited: false,
-    timing: { openMs: FILE_OPEN_TIMEOUT_MS, stallMs: spec.stallMs },
-  }
+  const exchangeSpec = fileExchange({ ...spec, maxAnswerBytes: MAX_FILE_FRAME_BYTES })
   return await exchange(ctx, peer, addrs, exchangeSpec, async (answers) => {
     let got = 0
     let next = req.first
     for (;;) {
-      const frame = await answers.next()
+      const frame = await answers.next(spec.stallMs)
       if (frame == null) return got
       const chunk = answers.decode(frame, decodeChunk)
       if (chunk.index < next || chunk.index >= req.first + req.count) {

@@ -11,17 +11,23 @@ import { FrameReader } from './frames.js'
 import type { StreamHost } from './host.js'
 import { withTimeout, writeFrame } from './io.js'
 import { asError, openStream, type OpenComponents, type OpenErrors } from './open.js'
-import type { PeerId } from '@libp2p/interface'
+import type { PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
-/** The protocol's typed errors: OpenErrors' three for opening the stream (`timeout` also for a
- *  write or read that passed the deadline or stalled, `stream` also for a failed write), and: */
-export interface ExchangeErrors extends OpenErrors {
+/** The protocol's typed errors for a stream it opened. */
+export interface RequestErrors {
+  /** A write or read that did not finish within its time (the deadline, or a stall). */
+  timeout(message: string): Error
+  /** The request could not be written. */
+  stream(message: string, options: { cause: unknown }): Error
   /** The responder reset the stream while we read, or closed it without an answer. */
   reset(message: string, options?: { cause: unknown }): Error
   /** An answer frame over the limit or malformed (`cause`), or one that does not decode. */
   protocol(message: string, cause: Error): Error
 }
+
+/** With OpenErrors' for opening the stream (`timeout`, `refused`, `stream`). */
+export type ExchangeErrors = RequestErrors & OpenErrors
 
 /** How long an exchange may take: sync and card bound the whole exchange, dial included;
  *  the file protocols bound the dial, then each write and each answer frame (a stall). */
@@ -29,8 +35,10 @@ export type ExchangeTiming = { deadlineMs: number } | { openMs: number; stallMs:
 
 export interface ExchangeSpec {
   protocol: string
-  /** The request frame (already encoded) and the protocol's limit for it. */
-  request: Uint8Array
+  /** The one request frame (already encoded), written before `read` runs and our write side
+   *  closed; without it `read` writes its own requests (a /kith/filebox deposit). */
+  request?: Uint8Array
+  /** The protocol's limit for a request frame. */
   maxRequestBytes: number
   /** Largest answer frame: a longer length prefix fails the exchange before it is buffered. */
   maxAnswerBytes: number
@@ -44,12 +52,87 @@ export interface ExchangeSpec {
   counted?: (err: Error) => boolean
 }
 
-/** The answers as the protocol's reader sees them. */
-export interface Answers {
-  /** The next answer frame, or null at the responder's clean end. Typed errors. */
-  next(): Promise<Uint8Array | null>
+/** A stream we opened, as its requester uses it: request frames written and answer frames read,
+ *  each within a time, every failure the protocol's typed error (`errors`). A protocol that
+ *  keeps a stream for several requests (/kith/mailbox, a /kith/filebox deposit) uses it
+ *  directly; one request per stream is `exchange` below. */
+export class RequestStream {
+  readonly stream: Stream
+  readonly #reader: FrameReader
+  readonly #errors: RequestErrors
+  readonly #what: string
+
+  /** `maxAnswerBytes`: a longer length prefix fails the read before the frame is buffered;
+   *  `highWater`: unread answer bytes before the stream is paused. */
+  constructor(
+    stream: Stream,
+    errors: RequestErrors,
+    maxAnswerBytes: number,
+    highWater = maxAnswerBytes,
+  ) {
+    this.stream = stream
+    this.#errors = errors
+    this.#reader = new FrameReader(stream, maxAnswerBytes, highWater)
+    this.#what = `${stream.protocol} stream`
+  }
+
+  /** Writes one request frame of at most `maxBytes` within `ms`; `closeWrite`: then closes our
+   *  write side (the last request). Rejects with the protocol's `timeout` or `stream` error. */
+  async write(frame: Uint8Array, maxBytes: number, ms: number, closeWrite = false): Promise<void> {
+    const signal = AbortSignal.timeout(ms)
+    try {
+      await writeFrame(this.stream, frame, maxBytes, signal)
+      if (closeWrite) await this.stream.close({ signal })
+    } catch (err) {
+      throw signal.aborted
+        ? this.#errors.timeout(`could not write within ${ms} ms`)
+        : this.#errors.stream(`${this.#what} failed while writing`, { cause: err })
+    }
+  }
+
+  /** The next answer frame within `ms` (else the stream is aborted), or null at the
+   *  responder's clean end. Rejects with the protocol's `timeout`, `protocol` or `reset` error. */
+  async next(ms: number): Promise<Uint8Array | null> {
+    let stalled: Error | undefined
+    const timeout = (): Error => (stalled = this.#errors.timeout(`no answer within ${ms} ms`))
+    try {
+      return await withTimeout(this.#reader.next(), ms, timeout, (e) => this.stream.abort(e))
+    } catch (err) {
+      if (stalled !== undefined) throw stalled
+      if (MessageTooLargeError.is(err) || MalformedMessageError.is(err)) {
+        throw this.#errors.protocol(`bad frame: ${asError(err).message}`, err)
+      }
+      throw this.#errors.reset(`the peer reset the ${this.#what}`, { cause: err })
+    }
+  }
+
+  /** The one answer to a request within `ms`, decoded by `decode`: a clean end before it is the
+   *  protocol's `reset` error (the responder refused without a word). */
+  async answer<T>(ms: number, decode: (frame: Uint8Array) => T): Promise<T> {
+    const frame = await this.next(ms)
+    if (frame == null) throw this.#errors.reset(`the peer closed the ${this.#what} unanswered`)
+    return this.decode(frame, decode)
+  }
+
   /** `decode(frame)`; a throw there is the protocol's `protocol` error. */
-  decode<T>(frame: Uint8Array, decode: (frame: Uint8Array) => T): T
+  decode<T>(frame: Uint8Array, decode: (frame: Uint8Array) => T): T {
+    try {
+      return decode(frame)
+    } catch (err) {
+      throw this.#errors.protocol(`bad answer: ${asError(err).message}`, asError(err))
+    }
+  }
+
+  /** Resets the stream with `err` and detaches the reader. */
+  abort(err: Error): void {
+    this.#reader.dispose()
+    this.stream.abort(err)
+  }
+
+  /** Detaches the reader (the stream is closed or aborted by whoever owns it). */
+  dispose(): void {
+    this.#reader.dispose()
+  }
 }
 
 /** What an exchange needs of the protocol that runs it. */
@@ -60,79 +143,46 @@ export interface ExchangeContext {
 
 /**
  * One exchange with `peer` (dialled if needed, `addrs` merged into the peer store): the request
- * written, then `read` given the answers. Resolves what `read` resolves; rejects with
- * NodeNotStartedError, PeerUnreachableError or the protocol's errors (`spec.errors`), or what
- * `read` throws (counted and the stream aborted likewise).
+ * written and our write side closed, then `read` given the stream and the time each answer frame
+ * may take (the stall time, or what is left of the deadline). Resolves what `read` resolves;
+ * rejects with NodeNotStartedError, PeerUnreachableError or the protocol's errors
+ * (`spec.errors`), or what `read` throws (counted and the stream aborted likewise).
  */
 export async function exchange<T>(
   ctx: ExchangeContext,
   peer: PeerId,
   addrs: readonly Multiaddr[],
   spec: ExchangeSpec,
-  read: (answers: Answers) => Promise<T>,
+  read: (answers: RequestStream, within: () => number) => Promise<T>,
 ): Promise<T> {
   if (!ctx.host.started) throw new NodeNotStartedError('node is not started')
   const { errors, timing } = spec
-  const end = 'deadlineMs' in timing ? Date.now() + timing.deadlineMs : Infinity
-  const late =
-    'deadlineMs' in timing ? `within ${timing.deadlineMs} ms` : `for ${timing.stallMs} ms`
-  /** The time the next write or read may take: the stall time, or what is left of the deadline. */
+  const end = 'deadlineMs' in timing ? Date.now() + timing.deadlineMs : 0
   const within = (): number =>
     'deadlineMs' in timing ? Math.max(1, end - Date.now()) : timing.stallMs
-  const timeout = (): Error => errors.timeout(`no answer ${late}`)
   const stream = await openStream(ctx.components, peer, addrs, spec.protocol, errors, {
     signal: AbortSignal.timeout('deadlineMs' in timing ? timing.deadlineMs : timing.openMs),
     limited: spec.limited ?? true,
   })
   const untrack = ctx.host.track(stream)
-  const max = spec.maxAnswerBytes
-  const reader = new FrameReader(stream, max, spec.highWater ?? max)
-  const answers: Answers = {
-    async next() {
-      let stalled: Error | undefined
-      const onTimeout = (): Error => (stalled = timeout())
-      try {
-        return await withTimeout(reader.next(), within(), onTimeout, (e) => stream.abort(e))
-      } catch (err) {
-        if (stalled !== undefined || Date.now() >= end) throw stalled ?? timeout()
-        if (MessageTooLargeError.is(err) || MalformedMessageError.is(err)) {
-          throw errors.protocol(`bad frame: ${asError(err).message}`, err)
-        }
-        throw errors.reset(`${peer.toString()} reset the ${spec.protocol} stream`, { cause: err })
-      }
-    },
-    decode(frame, decode) {
-      try {
-        return decode(frame)
-      } catch (err) {
-        throw errors.protocol(`bad answer: ${asError(err).message}`, asError(err))
-      }
-    },
-  }
+  const rs = new RequestStream(stream, errors, spec.maxAnswerBytes, spec.highWater)
   try {
-    const signal = AbortSignal.timeout(within())
-    try {
-      await writeFrame(stream, spec.request, spec.maxRequestBytes, signal)
-      await stream.close({ signal })
-    } catch (err) {
-      throw signal.aborted
-        ? timeout()
-        : errors.stream(`${spec.protocol} stream failed while writing`, { cause: err })
+    if (spec.request !== undefined) {
+      await rs.write(spec.request, spec.maxRequestBytes, within(), true)
     }
-    return await read(answers)
+    return await read(rs, within)
   } catch (err) {
     const e = asError(err)
     if (spec.counted?.(e) ?? true) ctx.host.count(e.name)
     if (stream.status === 'open') stream.abort(e)
     throw e
   } finally {
-    reader.dispose()
+    rs.dispose()
     untrack()
   }
 }
 
-/** An exchange of one request and one answer frame, decoded by `decode`: a clean end before it
- *  is the protocol's `reset` error (the responder refused without a word). */
+/** An exchange of one request and one answer frame, decoded by `decode`. */
 export async function requestOnce<T>(
   ctx: ExchangeContext,
   peer: PeerId,
@@ -140,9 +190,5 @@ export async function requestOnce<T>(
   spec: ExchangeSpec,
   decode: (frame: Uint8Array) => T,
 ): Promise<T> {
-  return await exchange(ctx, peer, addrs, spec, async (answers) => {
-    const frame = await answers.next()
-    if (frame == null) throw spec.errors.reset(`${peer.toString()} closed the stream unanswered`)
-    return answers.decode(frame, decode)
-  })
+  return await exchange(ctx, peer, addrs, spec, (rs, within) => rs.answer(within(), decode))
 }
