@@ -16,7 +16,7 @@ import { type ChatService, createChatService, DOWNLOADS_DIR, FILES_DIR } from '.
 import type { ChatApi } from '../service/index.js'
 import type { SqliteNodeStore } from '../store/index.js'
 import {
-  openHome,
+  startInHome,
   runUntilSignalled,
   serveLocalApi,
   type ApiListen,
@@ -148,9 +148,8 @@ async function startNode(
 }
 
 /** Starts a node for `opts.home` and writes daemon.json. The caller prints the ready line. */
-export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
-  const { store, cleanup, undo } = await openHome(opts.home, opts.name, opts.passphrase)
-  try {
+export function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
+  return startInHome(opts.home, opts.name, opts.passphrase, async (store, cleanup) => {
     const identity = await store.protocol.getIdentityKeyPair()
     const name = store.getIdentityName()
     const seed = identity.exportSeed()
@@ -177,14 +176,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     await service.start()
 
     const info = await serveApiOnRememberedPort(store, opts, service, node, cleanup)
-    log('ready: %s api %s', info.peerId, info.api)
-
-    let stopping: Promise<void> | undefined
-    return { info, name, stop: () => (stopping ??= undo()) }
-  } catch (err) {
-    await undo()
-    throw err
-  }
+    return { info, name }
+  })
 }
 
 /** `kith daemon`: runs until SIGINT/SIGTERM, then shuts down cleanly. Resolves the exit code. */
