@@ -17,6 +17,7 @@ import type { ChatApi } from '../service/index.js'
 import type { SqliteNodeStore } from '../store/index.js'
 import {
   startInHome,
+  startOrStop,
   runUntilSignalled,
   serveLocalApi,
   type ApiListen,
@@ -129,13 +130,7 @@ async function startNode(
       // File chunks deposited by contacts for each other (node/file/box.ts), on disk.
       filebox: { dir: join(opts.home, FILEBOX_DIR) },
     })
-    try {
-      await node.start()
-    } catch (err) {
-      await node.stop().catch(() => undefined)
-      throw err
-    }
-    return node
+    return await startOrStop(node)
   }
   try {
     return await make(defaults?.listen ?? opts.listen)

@@ -16,6 +16,7 @@ import { writeErr } from './output.js'
 import { RelayApi } from './relay-api.js'
 import {
   startInHome,
+  startOrStop,
   runUntilSignalled,
   serveLocalApi,
   type ApiListen,
@@ -78,13 +79,7 @@ async function startNode(store: SqliteNodeStore, opts: RelayOptions): Promise<Li
         ...(opts.fileHoldMs !== undefined ? { holdMs: opts.fileHoldMs } : {}),
       },
     })
-    try {
-      await node.start()
-    } catch (err) {
-      await node.stop().catch(() => undefined)
-      throw err
-    }
-    return node
+    return await startOrStop(node)
   } finally {
     seed.fill(0)
   }

@@ -69,6 +69,20 @@ export async function startInHome(
   }
 }
 
+/** Starts `node`; one that fails to start is stopped (closing what it opened) before the error
+ *  is rethrown. */
+export async function startOrStop<N extends { start(): Promise<void>; stop(): Promise<void> }>(
+  node: N,
+): Promise<N> {
+  try {
+    await node.start()
+  } catch (err) {
+    await node.stop().catch(() => undefined)
+    throw err
+  }
+  return node
+}
+
 /**
  * Starts the local API for `api` with the home's token, then writes daemon.json (0600, atomic):
  * the last step of starting a daemon or a relay. Registers their undoing in `cleanup`.
