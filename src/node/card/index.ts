@@ -7,7 +7,9 @@
 // secret that is not ours, which resets the stream (a stranger without our link gets nothing:
 // Non-negotiable 3). At most CARD_MAX_INBOUND_STREAMS are served at once and one per
 // connection; a request must arrive within CARD_STREAM_IDLE_MS. Refusals and hostile bytes are
-// counted by error name (cardRejected). It knows nothing of keys, links or contacts.
+// counted by error name (cardRejected). A StreamHost (../stream/host.ts) with its requester's
+// exchange (../stream/exchange.ts requestOnce), as /kith/sync. It knows nothing of keys, links or
+// contacts.
 import debug from 'debug'
 import { defineError as define, MalformedMessageError } from '../../core/errors.js'
 import { INVITE_SECRET_BYTES } from '../../core/wire/invite.js'

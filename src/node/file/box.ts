@@ -7,12 +7,13 @@
 // remote PeerId is the recipient key of what it may read). Chunks live on disk (./box-store.ts).
 // Bounded frames, a partial-frame timeout, per-peer and node-wide stream caps, refusals counted
 // by error name. Never over a limited (relayed) connection, as /kith/file (./index.ts header).
-// The requester side lives in ./box-client.ts; registration, open streams and refusal counts
-// live in a StreamHost (../stream/host.ts), the dial in openStream, as for /kith/card. It knows
+// The requester side lives in ./box-client.ts; it is a StreamHost (../stream/host.ts:
+// registration, open streams, the responder's tail, refusal counts), as /kith/file. It knows
 // nothing of manifests, keys or conversations.
 import debug from 'debug'
 import { toHex } from '../../core/bytes.js'
 import { asError } from '../stream/open.js'
+import { bump } from '../tally.js'
 import type { MailboxPolicy } from '../mailbox/types.js'
 import { StreamHost, type Inbound } from '../stream/host.js'
 import { networkPrefix } from '../connectivity/net-prefix.js'
@@ -135,12 +136,8 @@ export class FileBoxProtocol extends StreamHost {
     ) {
       throw new FileBusyError('too many file box streams')
     }
-    this.#byPeer.set(remote, (this.#byPeer.get(remote) ?? 0) + 1)
-    return () => {
-      const n = (this.#byPeer.get(remote) ?? 1) - 1
-      if (n <= 0) this.#byPeer.delete(remote)
-      else this.#byPeer.set(remote, n)
-    }
+    bump(this.#byPeer, remote, 1)
+    return () => bump(this.#byPeer, remote, -1)
   }
 
   /** Deposits, each answered by a status frame, until one is refused or the depositor ends;

@@ -11,12 +11,13 @@
 // runOnLimitedConnection, so libp2p refuses both on a circuit (LimitedConnectionError): a relay's
 // allowance per circuit — js-libp2p's default 128 KiB, a `kith relay`'s RELAY_DATA_LIMIT_BYTES
 // 1 MiB (docs/relay.md) — is under one or four chunks, and a file would burn it for every chat
-// message on that circuit. The download waits for a direct connection (hole punching). It knows nothing of manifests, keys, disks or conversations.
+// message on that circuit. The download waits for a direct connection (hole punching). It knows
+// nothing of manifests, keys, disks or conversations.
 //
-// Shaped like js-libp2p's ping (STYLE.md §3): `file(init)(components)` is a libp2p service. The
-// handler's registration, open streams and refusal counts live in a StreamHost, the dial in
-// openStream (../stream/), as for /kith/card and /kith/sync. This module is the protocol and its
-// responder; the requester's side is ./client.ts, who may open a stream ./admission.ts.
+// Shaped like js-libp2p's ping (STYLE.md §3): `file(init)(components)` is a libp2p service. It
+// is a StreamHost (../stream/host.ts: registration, open streams, the responder's tail and the
+// refusal counts), as /kith/card, /kith/sync and /kith/filebox are. This module says who is
+// admitted (./admission.ts) and what is answered; the requester's side is ./client.ts.
 import debug from 'debug'
 import { HASH_LIST_PART_BYTES } from '../../core/file/limits.js'
 import { networkPrefix } from '../connectivity/net-prefix.js'
