@@ -2,7 +2,8 @@
 // docs/architecture.md "Local API"): each route calls one ChatApi method. `:id` is a message id
 // (32 hex chars); `:ref` a contact's name or PeerId, or a group's name or id. An API without chat
 // (`kith relay`) answers 404 NotAvailable. Knows nothing of HTTP plumbing (./server.ts).
-import { MAX_SEND_BATCH, MAX_TTL_SECONDS, type ChatApi } from '../service/index.js'
+import type { ChatApi } from '../service/index.js'
+import { MAX_SEND_BATCH, MAX_TTL_SECONDS } from './limits.js'
 import { HttpError } from './errors.js'
 import { bad, int, REF, str, type Body, type Route } from './routes.js'
 

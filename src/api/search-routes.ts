@@ -2,7 +2,8 @@
 // search`): message lines matching every word of `q`, newest first. One route, one ChatApi call;
 // an API without chat (`kith relay`) answers 404 NotAvailable. Knows nothing of HTTP plumbing
 // (./server.ts) or of the index (../store/search.ts).
-import { MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS, type ChatApi } from '../service/index.js'
+import type { ChatApi } from '../service/index.js'
+import { MAX_SEARCH_LIMIT, MAX_SEARCH_QUERY_CHARS } from './limits.js'
 import { HttpError } from './errors.js'
 import { bad, int, type Route } from './routes.js'
 

@@ -94,18 +94,8 @@ export function errorLine(err: unknown): string {
   return printable(message === '' ? err.name : `${err.name}: ${message}`)
 }
 
-export function writeOut(text: string): void {
-  process.stdout.write(text.endsWith('\n') ? text : `${text}\n`)
-}
-
-export function writeErr(text: string): void {
-  process.stderr.write(text.endsWith('\n') ? text : `${text}\n`)
-}
-
-/** One JSON document (or one line of a stream) on stdout. */
-export function writeJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value)}\n`)
-}
+// Lines and JSON documents reach stdout/stderr the way the daemon writes its own (one home).
+export { writeErr, writeJson, writeOut } from '../daemon/output.js'
 
 /** Left-aligned columns under a header. */
 export function table(header: string[], rows: string[][]): string {

@@ -16,7 +16,8 @@ import { type ChatService, createChatService, DOWNLOADS_DIR, FILES_DIR } from '.
 import type { ChatApi } from '../service/index.js'
 import type { SqliteNodeStore } from '../store/index.js'
 import {
-  openHome,
+  startInHome,
+  startOrStop,
   runUntilSignalled,
   serveLocalApi,
   type ApiListen,
@@ -133,13 +134,7 @@ async function startNode(
       // File chunks deposited by contacts for each other (node/file/box.ts), on disk.
       filebox: { dir: join(opts.home, FILEBOX_DIR) },
     })
-    try {
-      await node.start()
-    } catch (err) {
-      await node.stop().catch(() => undefined)
-      throw err
-    }
-    return node
+    return await startOrStop(node)
   }
   try {
     return await make(defaults?.listen ?? opts.listen)
@@ -152,9 +147,8 @@ async function startNode(
 }
 
 /** Starts a node for `opts.home` and writes daemon.json. The caller prints the ready line. */
-export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
-  const { store, cleanup, undo } = await openHome(opts.home, opts.name, opts.passphrase)
-  try {
+export function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
+  return startInHome(opts.home, opts.name, opts.passphrase, async (store, cleanup) => {
     const identity = await store.protocol.getIdentityKeyPair()
     const name = store.getIdentityName()
     const seed = identity.exportSeed()
@@ -181,14 +175,8 @@ export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
     await service.start()
 
     const info = await serveApiOnRememberedPort(store, opts, service, node, cleanup)
-    log('ready: %s api %s', info.peerId, info.api)
-
-    let stopping: Promise<void> | undefined
-    return { info, name, stop: () => (stopping ??= undo()) }
-  } catch (err) {
-    await undo()
-    throw err
-  }
+    return { info, name }
+  })
 }
 
 /** `kith daemon`: runs until SIGINT/SIGTERM, then shuts down cleanly. Resolves the exit code. */

@@ -1,7 +1,7 @@
 // What a running daemon or relay prints: its one-line notices on stderr, the ready line (human,
-// or one JSON object with --json, CLI.md "Node") on stdout. The daemon's own output, apart from
-// the CLI's (src/cli/output.ts): it prints no peer text, only its own identity, addresses and
-// error names, so it needs none of the CLI's escaping.
+// or one JSON object with --json, CLI.md "Node") on stdout. It prints no peer text, only its own
+// identity, addresses and error names, so it needs none of the CLI's escaping
+// (src/cli/output.ts, which writes its own lines through these three writers).
 
 export function writeOut(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`)

@@ -7,7 +7,6 @@
 // (`daemon.json`, `api-token`: ./home-files.ts), its API ./relay-api.ts, and its identity and holdings live in the same store a daemon
 // uses, so both survive restarts. Loaded lazily: it pulls in libp2p.
 import { join } from 'node:path'
-import createDebug from 'debug'
 import { FILEBOX_DIR } from '../node/file/box-store.js'
 import { createKithNode, type Libp2pKithNode } from '../node/libp2p/node.js'
 import { MAILBOX_HOLDINGS } from '../node/mailbox/limits.js'
@@ -16,15 +15,14 @@ import type { SqliteNodeStore } from '../store/index.js'
 import { writeErr } from './output.js'
 import { RelayApi } from './relay-api.js'
 import {
-  openHome,
+  startInHome,
+  startOrStop,
   runUntilSignalled,
   serveLocalApi,
   type ApiListen,
   type RunningDaemon,
 } from './run.js'
 import { errorName } from '../core/errors.js'
-
-const log = createDebug('kith:relay')
 
 /** Default listen addresses of a relay: fixed, well-known ports, so that its address can be
  *  published (bootstrap lists, other nodes' cards): TCP 4001 (the port libp2p nodes customarily
@@ -81,26 +79,16 @@ async function startNode(store: SqliteNodeStore, opts: RelayOptions): Promise<Li
         ...(opts.fileHoldMs !== undefined ? { holdMs: opts.fileHoldMs } : {}),
       },
     })
-    try {
-      await node.start()
-    } catch (err) {
-      await node.stop().catch(() => undefined)
-      throw err
-    }
-    return node
+    return await startOrStop(node)
   } finally {
     seed.fill(0)
   }
 }
 
 /** Starts a relay for `opts.home` and writes daemon.json. The caller prints the ready line. */
-export async function startRelay(opts: RelayOptions): Promise<RunningDaemon> {
-  const { store, cleanup, undo } = await openHome(
-    opts.home,
-    opts.name ?? RELAY_DEFAULT_NAME,
-    opts.passphrase,
-  )
-  try {
+export function startRelay(opts: RelayOptions): Promise<RunningDaemon> {
+  const identityName = opts.name ?? RELAY_DEFAULT_NAME
+  return startInHome(opts.home, identityName, opts.passphrase, async (store, cleanup) => {
     const name = store.getIdentityName()
     const node = await startNode(store, opts)
     cleanup.push(() => node.stop())
@@ -122,13 +110,8 @@ export async function startRelay(opts: RelayOptions): Promise<RunningDaemon> {
     }
     const api = new RelayApi(node, name, stun)
     const info = await serveLocalApi(opts.home, api, opts.api, node, cleanup)
-    log('relay ready: %s api %s', info.peerId, info.api)
-    let stopping: Promise<void> | undefined
-    return { info, name, stop: () => (stopping ??= undo()) }
-  } catch (err) {
-    await undo()
-    throw err
-  }
+    return { info, name }
+  })
 }
 
 /** `kith relay`: runs until SIGINT/SIGTERM, then shuts down cleanly. Resolves the exit code. */

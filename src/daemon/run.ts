@@ -34,15 +34,17 @@ export interface RunningDaemon {
 export type Cleanup = () => Promise<void> | void
 
 /**
- * The first step of starting a daemon or a relay: refuses a home another daemon runs on, opens
- * (or creates) its store, and returns a teardown stack — `undo` runs it newest first, logging
- * and skipping steps that fail.
+ * Starts a daemon or a relay in `home`: refuses a home another daemon runs on, opens (or
+ * creates) its store, then runs `assemble`, which pushes the undoing of each step it takes onto
+ * `cleanup`. The running daemon's stop() runs that stack once, newest first, logging and
+ * skipping steps that fail; so does a failed `assemble`, before its error is rethrown.
  */
-export async function openHome(
+export async function startInHome(
   home: string,
   name: string | undefined,
   passphrase: string | undefined,
-): Promise<{ store: SqliteNodeStore; cleanup: Cleanup[]; undo: () => Promise<void> }> {
+  assemble: (store: SqliteNodeStore, cleanup: Cleanup[]) => Promise<Omit<RunningDaemon, 'stop'>>,
+): Promise<RunningDaemon> {
   await refuseIfRunning(home)
   const { store, created } = openOrCreateStore(home, name, passphrase)
   if (created) writeErr(`kith: created a new identity ${store.peerId} in ${home}`)
@@ -56,7 +58,29 @@ export async function openHome(
       }
     }
   }
-  return { store, cleanup, undo }
+  try {
+    const running = await assemble(store, cleanup)
+    log('ready: %s api %s', running.info.peerId, running.info.api)
+    let stopping: Promise<void> | undefined
+    return { ...running, stop: () => (stopping ??= undo()) }
+  } catch (err) {
+    await undo()
+    throw err
+  }
+}
+
+/** Starts `node`; one that fails to start is stopped (closing what it opened) before the error
+ *  is rethrown. */
+export async function startOrStop<N extends { start(): Promise<void>; stop(): Promise<void> }>(
+  node: N,
+): Promise<N> {
+  try {
+    await node.start()
+  } catch (err) {
+    await node.stop().catch(() => undefined)
+    throw err
+  }
+  return node
 }
 
 /**

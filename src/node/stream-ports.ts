@@ -8,7 +8,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { type CardHandler } from './card/index.js'
-import { type FileRequest, type FileServeHandler } from './file/index.js'
+import { type FileServeHandler } from './file/index.js'
 import type { MailboxItem, MailboxPolicy, MailboxSign, MailboxUsage } from './mailbox/types.js'
 import type {
   DmHandler,
@@ -21,6 +21,9 @@ import type {
   SyncResponse,
 } from './types.js'
 import type { KithLibp2p } from './libp2p/node.js'
+
+/** The arguments of FilePort's two chunk fetches (fileFetch, fileboxFetch). */
+type ChunkFetch = Parameters<NonNullable<FilePort['fileFetch']>>
 
 export function parsePeer(field: string, peer: string): PeerId {
   try {
@@ -117,12 +120,7 @@ export abstract class StreamPorts implements DmPort, MailboxPort, SyncPort, File
     this.libp2p.services.file.setHandler(handler)
   }
 
-  async fileFetch(
-    peer: string,
-    req: FileRequest,
-    onChunk: (index: number, data: Uint8Array) => void | Promise<void>,
-    addrs: string[] = [],
-  ): Promise<number> {
+  async fileFetch(...[peer, req, onChunk, addrs = []]: ChunkFetch): Promise<number> {
     const p = parsePeer('peer', peer)
     return await this.libp2p.services.file.fetch(p, req, onChunk, parseAddrs('addrs', addrs))
   }
@@ -148,12 +146,7 @@ export abstract class StreamPorts implements DmPort, MailboxPort, SyncPort, File
     )
   }
 
-  async fileboxFetch(
-    mailbox: string,
-    req: FileRequest,
-    onChunk: (index: number, data: Uint8Array) => void | Promise<void>,
-    addrs: string[] = [],
-  ): Promise<number> {
+  async fileboxFetch(...[mailbox, req, onChunk, addrs = []]: ChunkFetch): Promise<number> {
     const m = parsePeer('mailbox', mailbox)
     return await this.libp2p.services.filebox.fetch(m, req, onChunk, parseAddrs('addrs', addrs))
   }

@@ -1,7 +1,8 @@
 // The service's public face: ChatService and the ChatApi it implements, the views and events the
 // API serves, the error base the API maps to statuses, and the few helpers the API needs
 // (eslint.config.js zone "api → service"). Its light half, the limits and text rules the API's
-// clients check too, is ./limits.ts, re-exported here. Explicit names, never `export *`.
+// clients check too, is ./limits.ts (the API imports it once: src/api/limits.ts). Explicit
+// names, never `export *`.
 export { ChatService, createChatService, type ChatServiceDeps } from './chat.js'
 export type {
   ChatApi,
@@ -26,20 +27,3 @@ export { safeName } from './files/disk.js'
 export { startRestoredSessions } from './direct/restore.js'
 export type { MessageStatus } from '../store/types.js'
 export type { ConnectionInfo } from '../node/index.js'
-export {
-  eventSentence,
-  isBlank,
-  MAILBOX_MAX_TTL_MS,
-  MAX_FILE_BYTES,
-  MAX_SEARCH_LIMIT,
-  MAX_SEARCH_QUERY_CHARS,
-  MAX_SEND_BATCH,
-  MAX_TEXT_BYTES,
-  MAX_TTL_SECONDS,
-  MessageTooLongError,
-  MIN_TTL_SECONDS,
-  textTooLong,
-  ttlPhrase,
-  type GroupEvent,
-  type GroupEventType,
-} from './limits.js'

@@ -13,7 +13,7 @@ import {
   MAX_SYNC_REQUEST_BYTES,
   SYNC_MAX_INBOUND_STREAMS,
   SYNC_PROTOCOL,
-} from '../../src/node/sync/index.js'
+} from '../../src/node/sync/limits.js'
 import { sleep, startNode, stopAll, waitFor } from './helpers.js'
 import type { Libp2pKithNode } from '../../src/node/libp2p/node.js'
 import type { SyncResponse } from '../../src/node/types.js'

@@ -21,11 +21,13 @@ import {
   MAX_SYNC_RESPONSE_BYTES,
   MAX_SYNC_SECRET_BYTES,
   SYNC_PROTOCOL,
+} from '../../src/node/sync/limits.js'
+import {
   SyncProtocolError,
   SyncRefusedError,
   SyncStreamError,
   SyncTimeoutError,
-} from '../../src/node/sync/index.js'
+} from '../../src/node/sync/errors.js'
 import * as pb from '../../src/node/sync/pb/sync.js'
 import { seededBytes, sleep, startNode, stopAll, waitFor, leb } from './helpers.js'
 import type { Libp2pKithNode } from '../../src/node/libp2p/node.js'

@@ -32,6 +32,40 @@ function when(ms: number): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`
 }
 
+/** The flags `daemon` and `relay` share. */
+interface HomeFlags {
+  listen: string[]
+  bootstrap: string[]
+  mdns: boolean
+  api: string
+  name?: string
+}
+
+/** The options `daemon` and `relay` share, last in their help. */
+function withHomeFlags(cmd: Command): Command {
+  return cmd
+    .option('--no-mdns', 'do not discover peers on the LAN')
+    .option('--api <host:port>', 'local API address', '127.0.0.1:0')
+    .option('--name <name>', 'name of the identity, if one is created')
+}
+
+/** What `daemon` and `relay` both hand the composition root (src/daemon/run.ts). */
+async function homeOptions(o: HomeFlags, cmd: Command) {
+  const ctx = ctxOf(cmd)
+  const api = parseApiAddress(o.api)
+  const { passphraseFromEnv } = await import('../../daemon/local.js')
+  return {
+    home: ctx.home,
+    listen: o.listen,
+    bootstrap: o.bootstrap,
+    mdns: o.mdns,
+    api,
+    passphrase: passphraseFromEnv(),
+    name: o.name,
+    json: ctx.json,
+  }
+}
+
 export function registerNode(program: Command): void {
   program
     .command('init')
@@ -56,7 +90,7 @@ export function registerNode(program: Command): void {
       else writeOut(`${id.peerId}  ${printable(id.name)}`)
     })
 
-  program
+  const daemon = program
     .command('daemon')
     .description('run the node in the foreground (creates it first if needed)')
     .option('--listen <multiaddr>', 'listen address (repeatable)', collect, [])
@@ -72,31 +106,18 @@ export function registerNode(program: Command): void {
       'STUN server for hole punching (repeatable; default: port 3478 of each bootstrap relay)',
       collect,
     )
-    .option('--no-mdns', 'do not discover peers on the LAN')
     .option('--no-upnp', 'do not map the listen port on the router (UPnP IGD)')
-    .option('--api <host:port>', 'local API address', '127.0.0.1:0')
-    .option('--name <name>', 'name of the identity, if one is created')
-    .action(async (o: DaemonFlags, cmd: Command) => {
-      const ctx = ctxOf(cmd)
-      const api = parseApiAddress(o.api)
-      const { passphraseFromEnv } = await import('../../daemon/local.js')
-      const { runDaemon } = await import('../../daemon/daemon.js')
-      process.exitCode = await runDaemon({
-        home: ctx.home,
-        listen: o.listen,
-        bootstrap: o.bootstrap,
-        mailbox: o.mailbox.map(parseMailboxAddr),
-        stun: o.stun,
-        mdns: o.mdns,
-        upnp: o.upnp,
-        api,
-        passphrase: passphraseFromEnv(),
-        name: o.name,
-        json: ctx.json,
-      })
+  withHomeFlags(daemon).action(async (o: DaemonFlags, cmd: Command) => {
+    const { runDaemon } = await import('../../daemon/daemon.js')
+    process.exitCode = await runDaemon({
+      ...(await homeOptions(o, cmd)),
+      mailbox: o.mailbox.map(parseMailboxAddr),
+      stun: o.stun,
+      upnp: o.upnp,
     })
+  })
 
-  program
+  const relay = program
     .command('relay')
     .description(
       'run a public node: circuit relay, DHT server, bootstrap peer and mailbox for others',
@@ -118,29 +139,16 @@ export function registerNode(program: Command): void {
     .option('--no-stun', 'run no STUN server')
     .option('--mailbox-ttl <days>', 'how long held mail is kept: N[d|h|m] (default 14d, max 90d)')
     .option('--file-hold-hours <hours>', 'how long deposited file chunks are kept (default 48)')
-    .option('--no-mdns', 'do not discover peers on the LAN')
-    .option('--api <host:port>', 'local API address', '127.0.0.1:0')
-    .option('--name <name>', 'name of the identity, if one is created')
-    .action(async (o: RelayFlags, cmd: Command) => {
-      const ctx = ctxOf(cmd)
-      const api = parseApiAddress(o.api)
-      const { passphraseFromEnv } = await import('../../daemon/local.js')
-      const { runRelay } = await import('../../daemon/relay.js')
-      process.exitCode = await runRelay({
-        fileHoldMs: o.fileHoldHours !== undefined ? parseFileHoldHours(o.fileHoldHours) : undefined,
-        mailboxTtlMs: o.mailboxTtl !== undefined ? parseMailboxTtl(o.mailboxTtl) : undefined,
-        home: ctx.home,
-        listen: o.listen,
-        announce: o.announce,
-        bootstrap: o.bootstrap,
-        stunPort: o.stun ? parseStunPort(o.stunPort) : undefined,
-        mdns: o.mdns,
-        api,
-        passphrase: passphraseFromEnv(),
-        name: o.name,
-        json: ctx.json,
-      })
+  withHomeFlags(relay).action(async (o: RelayFlags, cmd: Command) => {
+    const { runRelay } = await import('../../daemon/relay.js')
+    process.exitCode = await runRelay({
+      ...(await homeOptions(o, cmd)),
+      fileHoldMs: o.fileHoldHours !== undefined ? parseFileHoldHours(o.fileHoldHours) : undefined,
+      mailboxTtlMs: o.mailboxTtl !== undefined ? parseMailboxTtl(o.mailboxTtl) : undefined,
+      announce: o.announce,
+      stunPort: o.stun ? parseStunPort(o.stunPort) : undefined,
     })
+  })
 
   program
     .command('status')
@@ -183,11 +191,6 @@ export function registerNode(program: Command): void {
                   (r, i) =>
                     `${i === 0 ? 'Relays      ' : '            '} ${label(r.relay)} since ${when(r.since)} (${r.addr})`,
                 )),
-          ...(s.upnp == null
-            ? []
-            : [
-                `Port map     ${s.upnp.externalAddr} on ${s.upnp.gateway} since ${when(s.upnp.since)}`,
-              ]),
           `Mailboxes    ${s.mailboxes.length === 0 ? 'none' : s.mailboxes.map(label).join(', ')}`,
           'Addresses',
           ...(s.addrs.length === 0 ? ['  none'] : s.addrs.map((a) => `  ${a}`)),
@@ -231,26 +234,16 @@ export function registerNode(program: Command): void {
     })
 }
 
-interface RelayFlags {
-  listen: string[]
+interface RelayFlags extends HomeFlags {
   announce: string[]
-  bootstrap: string[]
   stun: boolean
   stunPort: string
   mailboxTtl?: string
   fileHoldHours?: string
-  mdns: boolean
-  api: string
-  name?: string
 }
 
-interface DaemonFlags {
-  listen: string[]
-  bootstrap: string[]
+interface DaemonFlags extends HomeFlags {
   mailbox: string[]
   stun?: string[]
-  mdns: boolean
   upnp: boolean
-  api: string
-  name?: string
 }

@@ -7,24 +7,18 @@
 // secret that is not ours, which resets the stream (a stranger without our link gets nothing:
 // Non-negotiable 3). At most CARD_MAX_INBOUND_STREAMS are served at once and one per
 // connection; a request must arrive within CARD_STREAM_IDLE_MS. Refusals and hostile bytes are
-// counted by error name (cardRejected). It knows nothing of keys, links or contacts.
+// counted by error name (cardRejected). A StreamHost (../stream/host.ts) with its requester's
+// exchange (../stream/exchange.ts requestOnce), as /kith/sync. It knows nothing of keys, links or
+// contacts.
 import debug from 'debug'
-import {
-  defineError as define,
-  MalformedMessageError,
-  MessageTooLargeError,
-} from '../../core/errors.js'
+import { defineError as define, MalformedMessageError } from '../../core/errors.js'
 import { INVITE_SECRET_BYTES } from '../../core/wire/invite.js'
 import { MAX_CONTACT_CARD_BYTES } from '../../core/wire/limits.js'
-import { FrameReader } from '../stream/frames.js'
-import { NodeNotStartedError } from '../errors.js'
-import { withTimeout, writeFrame } from '../stream/io.js'
-import { StreamHost, type HostRegistrar } from '../stream/host.js'
-import { asError, openStream, type OpenComponents } from '../stream/open.js'
-import type { Connection, PeerId, Startable, Stream } from '@libp2p/interface'
+import { StreamHost, type HostRegistrar, type Inbound } from '../stream/host.js'
+import { requestOnce, type ExchangeErrors } from '../stream/exchange.js'
+import type { OpenComponents } from '../stream/open.js'
+import type { PeerId } from '@libp2p/interface'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-
-const log = debug('kith:node:card')
 
 export const CARD_PROTOCOL = '/kith/card/1.0.0'
 /** The request frame: the invite secret, nothing else. */
@@ -70,148 +64,80 @@ export interface CardInit {
   maxInboundStreams?: number
 }
 
-export class CardProtocol implements Startable {
+/** The requester's errors: the responder resets the stream for a secret that is not its own,
+ *  so a reset or an unanswered close is a refusal; a bad frame keeps its own name. */
+const CARD_ERRORS: ExchangeErrors = {
+  timeout: (m) => new CardTimeoutError(m),
+  refused: (m, o) => new CardRefusedError(m, o),
+  stream: (m, o) => new CardStreamError(m, o),
+  reset: (m, o) => new CardRefusedError(m, o),
+  protocol: (_m, cause) => cause,
+}
+
+export class CardProtocol extends StreamHost {
   readonly #c: CardComponents
   readonly #fetchTimeoutMs: number
-  readonly #idleMs: number
   readonly #maxInbound: number
-  readonly #host: StreamHost
   #handler: CardHandler | undefined
-  #serving = 0
 
   constructor(components: CardComponents, init: CardInit = {}) {
+    super(components.registrar, {
+      protocol: CARD_PROTOCOL,
+      streamsPerConnection: CARD_MAX_STREAMS_PER_CONNECTION,
+      // An inviter behind a NAT is first reached through its relay (an answer is ≈2 KB).
+      limited: true,
+      maxRequestBytes: CARD_REQUEST_BYTES,
+      idleMs: init.streamIdleMs ?? CARD_STREAM_IDLE_MS,
+      idle: (ms) => new CardIdleTimeoutError(`no request for ${ms} ms`),
+      closeGraceMs: CARD_CLOSE_GRACE_MS,
+      log: debug('kith:node:card'),
+    })
     this.#c = components
     this.#fetchTimeoutMs = init.fetchTimeoutMs ?? CARD_FETCH_TIMEOUT_MS
-    this.#idleMs = init.streamIdleMs ?? CARD_STREAM_IDLE_MS
     this.#maxInbound = init.maxInboundStreams ?? CARD_MAX_INBOUND_STREAMS
-    this.#host = new StreamHost(
-      components.registrar,
-      CARD_PROTOCOL,
-      {
-        maxInboundStreams: CARD_MAX_STREAMS_PER_CONNECTION,
-        maxOutboundStreams: CARD_MAX_STREAMS_PER_CONNECTION,
-        // An inviter behind a NAT is first reached through its relay (an answer is ≈2 KB).
-        runOnLimitedConnection: true,
-      },
-      (stream, connection) => this.#serve(stream, connection),
-    )
   }
 
   readonly [Symbol.toStringTag] = 'kith:card'
-
-  isStarted(): boolean {
-    return this.#host.started
-  }
-
-  start(): Promise<void> {
-    return this.#host.start()
-  }
-
-  stop(): Promise<void> {
-    return this.#host.stop()
-  }
 
   setHandler(handler: CardHandler): void {
     if (typeof handler !== 'function') throw new TypeError('handler must be a function')
     this.#handler = handler
   }
 
-  /** Refused and hostile inbound streams, by error name. */
-  rejected(): Record<string, number> {
-    return this.#host.rejected()
+  protected override admit(): undefined {
+    if (this.serving >= this.#maxInbound) {
+      throw new CardBusyError(`${this.#maxInbound} served already`)
+    }
+    return undefined
   }
 
-  #refuse(stream: Stream, remote: string, err: Error): void {
-    this.#host.count(err.name)
-    log('refused a card request from %s: %s', remote, err.name)
-    if (stream.status === 'open') stream.abort(err)
-  }
-
-  /** Serves one inbound stream: one request, one answer. Never rejects. */
-  async #serve(stream: Stream, connection: Connection): Promise<void> {
-    const remote = connection.remotePeer.toString()
-    if (!this.#host.started) {
-      return void stream.abort(new NodeNotStartedError('node is not started'))
+  /** One request (the secret), one answer (our card). */
+  protected async respond(inbound: Inbound): Promise<void> {
+    const frame = await inbound.request()
+    if (frame.length !== CARD_REQUEST_BYTES) {
+      throw new MalformedMessageError(`a card request is ${CARD_REQUEST_BYTES} bytes`)
     }
-    if (this.#serving >= this.#maxInbound) {
-      return this.#refuse(stream, remote, new CardBusyError(`${this.#maxInbound} served already`))
-    }
-    this.#serving++
-    const untrack = this.#host.track(stream)
-    const reader = new FrameReader(stream, CARD_REQUEST_BYTES, CARD_REQUEST_BYTES)
-    try {
-      const frame = await withTimeout(
-        reader.next(),
-        this.#idleMs,
-        () => new CardIdleTimeoutError(`no request for ${this.#idleMs} ms`),
-        (err) => stream.abort(err),
-      )
-      if (frame?.length !== CARD_REQUEST_BYTES) {
-        throw new MalformedMessageError(`a card request is ${CARD_REQUEST_BYTES} bytes`)
-      }
-      const card = this.#handler?.(remote, frame)
-      if (card === undefined) throw new CardUnknownSecretError('not a secret of ours')
-      const signal = AbortSignal.timeout(this.#idleMs)
-      await writeFrame(stream, card, MAX_CARD_ANSWER_BYTES, signal)
-      await stream.close({ signal: AbortSignal.timeout(CARD_CLOSE_GRACE_MS) })
-    } catch (err) {
-      if (this.#host.started) this.#refuse(stream, remote, asError(err))
-    } finally {
-      this.#serving--
-      reader.dispose()
-      untrack()
-    }
+    const card = this.#handler?.(inbound.remote, frame)
+    if (card === undefined) throw new CardUnknownSecretError('not a secret of ours')
+    await inbound.answer(card, MAX_CARD_ANSWER_BYTES)
   }
 
   /** Asks `peer` (dialled if needed, `addrs` merged into the peer store) for its card, proving
    *  `secret`. Resolves the answer's bytes, unverified: the caller verifies the card. */
   async fetch(peer: PeerId, secret: Uint8Array, addrs: readonly Multiaddr[] = []) {
-    if (!this.#host.started) throw new NodeNotStartedError('node is not started')
     if (secret.length !== CARD_REQUEST_BYTES) throw new TypeError('secret: wrong length')
-    const ms = this.#fetchTimeoutMs
-    const timeout = () => new CardTimeoutError(`no card within ${ms} ms`)
-    const signal = AbortSignal.timeout(ms)
-    const deadline = Date.now() + ms
-    const stream = await openStream(
-      this.#c,
-      peer,
-      addrs,
-      CARD_PROTOCOL,
-      {
-        timeout,
-        refused: (m, o) => new CardRefusedError(m, o),
-        stream: (m, o) => new CardStreamError(m, o),
-      },
-      { signal },
-    )
-    const untrack = this.#host.track(stream)
-    const reader = new FrameReader(stream, MAX_CARD_ANSWER_BYTES, MAX_CARD_ANSWER_BYTES)
-    try {
-      try {
-        await writeFrame(stream, secret, CARD_REQUEST_BYTES, signal)
-        await stream.close({ signal })
-      } catch (err) {
-        throw signal.aborted ? timeout() : new CardStreamError('write failed', { cause: err })
-      }
-      let frame: Uint8Array | null
-      try {
-        const left = Math.max(1, deadline - Date.now())
-        frame = await withTimeout(reader.next(), left, timeout, (e) => stream.abort(e))
-      } catch (err) {
-        if (CardTimeoutError.is(err) || signal.aborted) throw timeout()
-        if (MalformedMessageError.is(err) || MessageTooLargeError.is(err)) throw err
-        // The responder resets the stream for a secret that is not its own.
-        throw new CardRefusedError(`${peer.toString()} refused the request`, { cause: err })
-      }
-      if (frame == null) throw new CardRefusedError(`${peer.toString()} closed unanswered`)
-      return frame
-    } catch (err) {
-      if (stream.status === 'open') stream.abort(asError(err))
-      throw err
-    } finally {
-      reader.dispose()
-      untrack()
+    const spec = {
+      protocol: CARD_PROTOCOL,
+      request: secret,
+      maxRequestBytes: CARD_REQUEST_BYTES,
+      maxAnswerBytes: MAX_CARD_ANSWER_BYTES,
+      timing: { deadlineMs: this.#fetchTimeoutMs },
+      errors: CARD_ERRORS,
+      // Only the responder counts (cardRejected: refused and hostile inbound streams).
+      counted: () => false,
     }
+    const identity = (frame: Uint8Array): Uint8Array => frame
+    return await requestOnce({ components: this.#c, host: this }, peer, addrs, spec, identity)
   }
 }
 

@@ -4,6 +4,7 @@
 // SelectNodeToEvict", applied to records: ./store.ts header); records the node put itself are
 // never evicted. It knows nothing of record formats, policies or selectors.
 import debug from 'debug'
+import { bump } from '../tally.js'
 import { DhtStoreFullError } from './errors.js'
 import type { DhtLimits } from './limits.js'
 import type { KadDHTComponents } from '@libp2p/kad-dht'
@@ -30,12 +31,6 @@ export interface DhtStoreMetrics {
   bytes: number
   /** Records dropped for room or over a quota (expired ones not counted). */
   evicted: number
-}
-
-function bump(map: Map<string, number>, k: string, by: number): void {
-  const n = (map.get(k) ?? 0) + by
-  if (n <= 0) map.delete(k)
-  else map.set(k, n)
 }
 
 export class HeldRecords {

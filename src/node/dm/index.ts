@@ -22,7 +22,8 @@ import { DmReceiver } from './inbound.js'
 import { DmSender, type DmSenderComponents } from './outbound.js'
 import type { NodeMetrics } from '../status.js'
 import type { DmHandler } from '../types.js'
-import type { PeerId, Startable, StreamHandler, StreamHandlerOptions } from '@libp2p/interface'
+import type { HostRegistrar } from '../stream/host.js'
+import type { PeerId, Startable } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 export {
@@ -51,10 +52,7 @@ export {
 } from './guard.js'
 
 export interface DmComponents extends DmSenderComponents {
-  registrar: {
-    handle(protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>
-    unhandle(protocol: string): Promise<void>
-  }
+  registrar: HostRegistrar
 }
 
 /** Overrides of the named timings (tests shorten them). */

@@ -2,14 +2,9 @@
 // `allowPeer` (a contact or group co-member; a stranger gets nothing), then the per-peer,
 // per-network-prefix and node-wide caps on streams being served. It owns those counts; it knows
 // nothing of requests, chunks or streams.
+import { bump } from '../tally.js'
 import { FileBusyError, FileNoHandlerError, FileNotAllowedError } from './errors.js'
 import { FILE_MAX_INBOUND_PER_PREFIX, FILE_MAX_INBOUND_STREAMS } from './limits.js'
-
-function bump(m: Map<string, number>, key: string, by: number): void {
-  const n = (m.get(key) ?? 0) + by
-  if (n <= 0) m.delete(key)
-  else m.set(key, n)
-}
 
 export class FileAdmission {
   readonly #perPeer: number

@@ -1,12 +1,10 @@
 // The requester side of /kith/filebox/1.0.0 (./box.ts has the protocol's rules): deposits a
 // file's sealed chunks with a mailbox, one answered frame at a time, and fetches runs of chunks
-// a mailbox holds for us. Bounded frames, stall timeouts, failures counted by error name on the
-// owner's StreamHost, dialled by openStream (never on a relayed connection). It knows nothing of what a mailbox keeps or who may deposit.
-import { MalformedMessageError, MessageTooLargeError } from '../../core/errors.js'
-import { FrameReader } from '../stream/frames.js'
-import { NodeNotStartedError } from '../errors.js'
-import { asError } from '../stream/open.js'
-import { withTimeout, writeFrame } from '../stream/io.js'
+// a mailbox holds for us. Both are exchanges of ../stream/exchange.ts (bounded frames, stall
+// timeouts, failures counted by error name on the owner's StreamHost, never on a relayed
+// connection). It knows nothing of what a mailbox keeps or who may deposit.
+import { exchange, type ExchangeErrors } from '../stream/exchange.js'
+import type { StreamHost } from '../stream/host.js'
 import {
   encodeDeposit,
   encodeFetch,
@@ -15,26 +13,19 @@ import {
   FILEBOX_STATUS,
   MAX_FILEBOX_REQUEST_BYTES,
 } from './box-codec.js'
-import { decodeChunk, type FileRequest } from './codec.js'
+import { FILE_ERRORS, fetchChunks, fileExchange } from './client.js'
+import type { FileRequest } from './codec.js'
 import {
   FileBoxDisabledError,
   FileBoxNotAllowedError,
   FileBoxQuotaError,
   FileBoxRefusedError,
   FileProtocolError,
-  FileStallError,
   FileStreamError,
 } from './errors.js'
-import {
-  FILE_CLOSE_GRACE_MS,
-  FILE_OPEN_TIMEOUT_MS,
-  FILE_READ_HIGH_WATER_BYTES,
-  MAX_FILE_FRAME_BYTES,
-} from './limits.js'
+import { FILE_CLOSE_GRACE_MS } from './limits.js'
 import type { FileComponents } from './index.js'
-import type { StreamHost } from '../stream/host.js'
-import { openStream } from '../stream/open.js'
-import type { PeerId, Stream } from '@libp2p/interface'
+import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 const STATUS_ERROR: Record<number, (m: string) => Error> = {
@@ -42,6 +33,13 @@ const STATUS_ERROR: Record<number, (m: string) => Error> = {
   [FILEBOX_STATUS.quota]: (m) => new FileBoxQuotaError(m),
   [FILEBOX_STATUS.refused]: (m) => new FileBoxRefusedError(m),
   [FILEBOX_STATUS.disabled]: (m) => new FileBoxDisabledError(m),
+}
+
+/** The requester's errors of /kith/filebox: as /kith/file's, but a mailbox that does not speak
+ *  the protocol is a stream failure (the depositor tries its next mailbox). */
+const FILEBOX_ERRORS: ExchangeErrors = {
+  ...FILE_ERRORS,
+  refused: (m, o) => new FileStreamError(m, o),
 }
 
 export interface FileBoxClientOptions {
@@ -77,34 +75,28 @@ export class FileBoxClient {
     addrs: readonly Multiaddr[] = [],
     first = 0,
   ): Promise<void> {
-    const stream = await this.#open(mailbox, addrs)
-    const reader = new FrameReader(stream, 1, 1)
-    const untrack = this.#o.host.track(stream)
-    try {
+    const { stallMs } = this.#o
+    const spec = fileExchange({
+      protocol: FILEBOX_PROTOCOL,
+      maxRequestBytes: MAX_FILEBOX_REQUEST_BYTES,
+      maxAnswerBytes: 1,
+      stallMs,
+      errors: FILEBOX_ERRORS,
+    })
+    const status = (ack: Uint8Array): number => ack[0] ?? FILEBOX_STATUS.refused
+    await exchange(this.#o, mailbox, addrs, spec, async (rs) => {
       // From `first`: a deposit resumed after a restart skips what the box acknowledged.
       for (let i = first; i < count; i++) {
         const frame = encodeDeposit(recipient, fileId, i, await chunk(i))
-        const signal = AbortSignal.timeout(this.#o.stallMs)
-        await writeFrame(stream, frame, MAX_FILEBOX_REQUEST_BYTES, signal)
-        const stall = () => new FileStallError(`no answer for ${this.#o.stallMs} ms`)
-        const ack = await withTimeout(reader.next(), this.#o.stallMs, stall, (e) => stream.abort(e))
-        const status = ack?.[0]
-        if (status === undefined) throw new FileStreamError('the mailbox closed the stream')
-        if (status !== FILEBOX_STATUS.ok) {
-          throw (STATUS_ERROR[status] ?? ((m) => new FileProtocolError(m)))('deposit refused')
+        await rs.write(frame, MAX_FILEBOX_REQUEST_BYTES, stallMs)
+        const s = await rs.answer(stallMs, status)
+        if (s !== FILEBOX_STATUS.ok) {
+          throw (STATUS_ERROR[s] ?? ((m) => new FileProtocolError(m)))('deposit refused')
         }
         this.deposited++
       }
-      await stream.close({ signal: AbortSignal.timeout(FILE_CLOSE_GRACE_MS) })
-    } catch (err) {
-      const e = asError(err)
-      this.#o.host.count(e.name)
-      if (stream.status === 'open') stream.abort(e)
-      throw e
-    } finally {
-      reader.dispose()
-      untrack()
-    }
+      await rs.stream.close({ signal: AbortSignal.timeout(FILE_CLOSE_GRACE_MS) })
+    })
   }
 
   /** Fetches chunks of a file held for us by `mailbox`; as FileProtocol.fetch (./index.ts). */
@@ -116,72 +108,13 @@ export class FileBoxClient {
   ): Promise<number> {
     // A file box holds sealed chunks only, never a hash list (docs/files.md "Hash list").
     if (req.hashList === true) throw new FileBoxRefusedError('a file box holds no hash list')
-    const stream = await this.#open(mailbox, addrs)
-    const untrack = this.#o.host.track(stream)
-    const reader = new FrameReader(stream, MAX_FILE_FRAME_BYTES, FILE_READ_HIGH_WATER_BYTES)
-    let got = 0
-    let next = req.first
-    const stall = () => new FileStallError(`no chunk for ${this.#o.stallMs} ms`)
-    try {
-      const signal = AbortSignal.timeout(this.#o.stallMs)
-      await writeFrame(
-        stream,
-        encodeFetch(req.fileId, req.first, req.count),
-        FILEBOX_FETCH_BYTES,
-        signal,
-      )
-      await stream.close({ signal })
-      for (;;) {
-        let frame: Uint8Array | null
-        try {
-          frame = await withTimeout(reader.next(), this.#o.stallMs, stall, (e) => stream.abort(e))
-        } catch (err) {
-          if (FileStallError.is(err)) throw err
-          if (MessageTooLargeError.is(err) || MalformedMessageError.is(err)) {
-            throw new FileProtocolError(`bad frame: ${asError(err).message}`)
-          }
-          throw new FileStreamError('the mailbox reset the file box stream', { cause: err })
-        }
-        if (frame == null) return got
-        let c
-        try {
-          c = decodeChunk(frame)
-        } catch (err) {
-          throw new FileProtocolError(`bad chunk frame: ${asError(err).message}`)
-        }
-        if (c.index < next || c.index >= req.first + req.count) {
-          throw new FileProtocolError(`chunk ${c.index} outside or out of order`)
-        }
-        next = c.index + 1
-        await onChunk(c.index, c.data)
-        got++
-      }
-    } catch (err) {
-      const e = asError(err)
-      this.#o.host.count(e.name)
-      if (stream.status === 'open') stream.abort(e)
-      throw e
-    } finally {
-      reader.dispose()
-      untrack()
+    const spec = {
+      protocol: FILEBOX_PROTOCOL,
+      request: encodeFetch(req.fileId, req.first, req.count),
+      maxRequestBytes: FILEBOX_FETCH_BYTES,
+      stallMs: this.#o.stallMs,
+      errors: FILEBOX_ERRORS,
     }
-  }
-
-  /** No runOnLimitedConnection: a relayed circuit is refused, as for /kith/file. */
-  #open(id: PeerId, addrs: readonly Multiaddr[]): Promise<Stream> {
-    if (!this.#o.host.started) throw new NodeNotStartedError('node is not started')
-    const signal = AbortSignal.timeout(FILE_OPEN_TIMEOUT_MS)
-    return openStream(
-      this.#o.components,
-      id,
-      addrs,
-      FILEBOX_PROTOCOL,
-      {
-        timeout: (m) => new FileStallError(m),
-        refused: (m, o) => new FileStreamError(m, o),
-        stream: (m, o) => new FileStreamError(`${m} (${asError(o.cause).name})`, o),
-      },
-      { signal, limited: false },
-    )
+    return await fetchChunks(this.#o, mailbox, addrs, spec, req, onChunk)
   }
 }

@@ -8,6 +8,7 @@
 // verifies every chunk against its manifest. It knows nothing of streams or peers' rights.
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { bump } from '../tally.js'
 import { FileBoxQuotaError, FileBoxRefusedError } from './errors.js'
 
 /** How long a mailbox keeps deposited chunks: 48 h, as SimpleX's XFTP relays hold files — long
@@ -56,12 +57,6 @@ interface Owner {
 
 const HEX32 = /^[0-9a-f]{32}$/
 const PEER = /^[1-9A-HJ-NP-Za-km-z]{40,64}$/
-
-function add(m: Map<string, number>, k: string, by: number): void {
-  const n = (m.get(k) ?? 0) + by
-  if (n <= 0) m.delete(k)
-  else m.set(k, n)
-}
 
 export class FileBoxStore {
   readonly #dir: string
@@ -126,9 +121,9 @@ export class FileBoxStore {
   #index(recipient: string, fileId: string, index: number, h: Held): void {
     this.#held.set(`${recipient}/${fileId}/${index}`, h)
     this.#bytes += h.bytes
-    add(this.#byRecipient, recipient, h.bytes)
-    add(this.#byDepositor, h.depositor, h.bytes)
-    add(this.#byPrefix, h.prefix, h.bytes)
+    bump(this.#byRecipient, recipient, h.bytes)
+    bump(this.#byDepositor, h.depositor, h.bytes)
+    bump(this.#byPrefix, h.prefix, h.bytes)
   }
 
   #path(recipient: string, fileId: string, index?: number): string {
@@ -191,9 +186,9 @@ export class FileBoxStore {
   #forget(recipient: string, key: string, h: Held): void {
     this.#held.delete(key)
     this.#bytes -= h.bytes
-    add(this.#byRecipient, recipient, -h.bytes)
-    add(this.#byDepositor, h.depositor, -h.bytes)
-    add(this.#byPrefix, h.prefix, -h.bytes)
+    bump(this.#byRecipient, recipient, -h.bytes)
+    bump(this.#byDepositor, h.depositor, -h.bytes)
+    bump(this.#byPrefix, h.prefix, -h.bytes)
   }
 
   /** Whether anything of `fileId` is held for `recipient`. */

@@ -7,16 +7,15 @@
 // remote PeerId is the recipient key of what it may read). Chunks live on disk (./box-store.ts).
 // Bounded frames, a partial-frame timeout, per-peer and node-wide stream caps, refusals counted
 // by error name. Never over a limited (relayed) connection, as /kith/file (./index.ts header).
-// The requester side lives in ./box-client.ts; registration, open streams and refusal counts
-// live in a StreamHost (../stream/host.ts), the dial in openStream, as for /kith/card. It knows
+// The requester side lives in ./box-client.ts; it is a StreamHost (../stream/host.ts:
+// registration, open streams, the responder's tail, refusal counts), as /kith/file. It knows
 // nothing of manifests, keys or conversations.
 import debug from 'debug'
 import { toHex } from '../../core/bytes.js'
-import { FrameReader } from '../stream/frames.js'
 import { asError } from '../stream/open.js'
-import { withTimeout, writeFrame } from '../stream/io.js'
+import { bump } from '../tally.js'
 import type { MailboxPolicy } from '../mailbox/types.js'
-import { StreamHost } from '../stream/host.js'
+import { StreamHost, type Inbound } from '../stream/host.js'
 import { networkPrefix } from '../connectivity/net-prefix.js'
 import {
   decodeBoxRequest,
@@ -43,9 +42,6 @@ import {
   MAX_FILE_FRAME_BYTES,
 } from './limits.js'
 import type { FileComponents } from './index.js'
-import type { Connection, Startable, Stream } from '@libp2p/interface'
-
-const log = debug('kith:node:filebox')
 
 /** Inbound /kith/filebox streams served at once for one peer: a depositor sends one stream at a
  *  time, a recipient fetches with FILE_PARALLEL_PER_SOURCE (2). */
@@ -73,43 +69,39 @@ export interface FileBoxMetrics {
   rejected: Record<string, number>
 }
 
-export class FileBoxProtocol implements Startable {
+export class FileBoxProtocol extends StreamHost {
   readonly #store: FileBoxStore | undefined
-  readonly #idleMs: number
   readonly #stallMs: number
-  readonly #host: StreamHost
   readonly #byPeer = new Map<string, number>()
   #policy: MailboxPolicy
-  #serving = 0
   #in = 0
   #served = 0
   readonly #client: FileBoxClient
   #timer: NodeJS.Timeout | undefined
 
   constructor(components: FileComponents, init: FileBoxInit = {}) {
+    super(components.registrar, {
+      protocol: FILEBOX_PROTOCOL,
+      streamsPerConnection: FILE_MAX_STREAMS_PER_CONNECTION,
+      limited: false, // as /kith/file (./index.ts header)
+      maxRequestBytes: MAX_FILEBOX_REQUEST_BYTES,
+      idleMs: init.requestIdleMs ?? FILE_REQUEST_IDLE_MS,
+      idle: (ms) => new FileIdleTimeoutError(`no complete request for ${ms} ms`),
+      closeGraceMs: FILE_CLOSE_GRACE_MS,
+      log: debug('kith:node:filebox'),
+    })
     this.#store = init.dir === undefined ? undefined : new FileBoxStore(init.dir, init.limits)
     this.#policy = init.policy ?? (() => false)
-    this.#idleMs = init.requestIdleMs ?? FILE_REQUEST_IDLE_MS
     this.#stallMs = init.chunkStallMs ?? FILE_CHUNK_STALL_MS
-    this.#host = new StreamHost(
-      components.registrar,
-      FILEBOX_PROTOCOL,
-      {
-        maxInboundStreams: FILE_MAX_STREAMS_PER_CONNECTION,
-        maxOutboundStreams: FILE_MAX_STREAMS_PER_CONNECTION,
-        // runOnLimitedConnection stays false, as /kith/file (./index.ts header).
-      },
-      (stream, connection) => this.#serve(stream, connection),
-    )
-    this.#client = new FileBoxClient({ components, stallMs: this.#stallMs, host: this.#host })
+    this.#client = new FileBoxClient({ components, stallMs: this.#stallMs, host: this })
   }
 
   readonly [Symbol.toStringTag] = 'kith:filebox'
 
-  async start(): Promise<void> {
-    if (this.#host.started) return
+  override async start(): Promise<void> {
+    if (this.started) return
     await this.#store?.init()
-    await this.#host.start()
+    await super.start()
     this.#timer = setInterval(
       () => void this.#store?.sweep().catch(() => undefined),
       FILEBOX_SWEEP_MS,
@@ -117,9 +109,9 @@ export class FileBoxProtocol implements Startable {
     this.#timer.unref()
   }
 
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     clearInterval(this.#timer)
-    await this.#host.stop()
+    await super.stop()
   }
 
   /** Who may deposit for whom: the node's mailbox policy (libp2p.ts sets both together). */
@@ -133,56 +125,33 @@ export class FileBoxProtocol implements Startable {
       served: this.#served,
       depositsOut: this.#client.deposited,
       usage: this.#store?.usage() ?? { bytes: 0, chunks: 0, files: 0 },
-      rejected: this.#host.rejected(),
+      rejected: this.rejected(),
     }
   }
 
-  #count(name: string): void {
-    this.#host.count(name)
-  }
-
-  async #serve(stream: Stream, connection: Connection): Promise<void> {
-    const remote = connection.remotePeer.toString()
-    const prefix = networkPrefix(connection.remoteAddr)
+  protected override admit(remote: string): () => void {
     if (
       (this.#byPeer.get(remote) ?? 0) >= FILEBOX_MAX_INBOUND_PER_PEER ||
-      this.#serving >= FILEBOX_MAX_INBOUND_STREAMS
+      this.serving >= FILEBOX_MAX_INBOUND_STREAMS
     ) {
-      this.#count('FileBusyError')
-      stream.abort(new FileBusyError('too many file box streams'))
-      return
+      throw new FileBusyError('too many file box streams')
     }
-    this.#serving++
-    this.#byPeer.set(remote, (this.#byPeer.get(remote) ?? 0) + 1)
-    const untrack = this.#host.track(stream)
-    const reader = new FrameReader(stream, MAX_FILEBOX_REQUEST_BYTES, MAX_FILEBOX_REQUEST_BYTES)
-    const idle = () => new FileIdleTimeoutError(`no complete request for ${this.#idleMs} ms`)
-    try {
-      for (;;) {
-        const frame = await withTimeout(reader.next(), this.#idleMs, idle, (e) => stream.abort(e))
-        if (frame == null) break
-        const req = decodeBoxRequest(frame)
-        if (req.op === 'fetch') {
-          await this.#serveFetch(stream, remote, req)
-          break
-        }
-        const status = await this.#deposit(remote, prefix, req)
-        await writeFrame(stream, Uint8Array.of(status), 1, AbortSignal.timeout(this.#stallMs))
-        if (status !== FILEBOX_STATUS.ok) break
-      }
-      await stream.close({ signal: AbortSignal.timeout(FILE_CLOSE_GRACE_MS) })
-    } catch (err) {
-      const e = asError(err)
-      if (this.#host.started) this.#count(e.name)
-      log('reset file box stream from %s: %s', remote, e.name)
-      if (stream.status === 'open') stream.abort(e)
-    } finally {
-      this.#serving--
-      const n = (this.#byPeer.get(remote) ?? 1) - 1
-      if (n <= 0) this.#byPeer.delete(remote)
-      else this.#byPeer.set(remote, n)
-      reader.dispose()
-      untrack()
+    bump(this.#byPeer, remote, 1)
+    return () => bump(this.#byPeer, remote, -1)
+  }
+
+  /** Deposits, each answered by a status frame, until one is refused or the depositor ends;
+   *  or one fetch and its chunks. */
+  protected async respond(inbound: Inbound): Promise<void> {
+    const prefix = networkPrefix(inbound.connection.remoteAddr)
+    for (;;) {
+      const frame = await inbound.next()
+      if (frame == null) return
+      const req = decodeBoxRequest(frame)
+      if (req.op === 'fetch') return await this.#serveFetch(inbound, req)
+      const status = await this.#deposit(inbound.remote, prefix, req)
+      await inbound.answer(Uint8Array.of(status), 1, { ms: this.#stallMs })
+      if (status !== FILEBOX_STATUS.ok) return
     }
   }
 
@@ -192,7 +161,7 @@ export class FileBoxProtocol implements Startable {
     { recipient, fileId, index, data }: Extract<BoxRequest, { op: 'deposit' }>,
   ): Promise<number> {
     if (this.#store === undefined) {
-      this.#count('FileBoxDisabledError')
+      this.count('FileBoxDisabledError')
       return FILEBOX_STATUS.disabled
     }
     let allowed = false
@@ -202,7 +171,7 @@ export class FileBoxProtocol implements Startable {
       allowed = false
     }
     if (!allowed) {
-      this.#count('FileBoxNotAllowedError')
+      this.count('FileBoxNotAllowedError')
       return FILEBOX_STATUS.notAllowed
     }
     try {
@@ -211,12 +180,13 @@ export class FileBoxProtocol implements Startable {
       return FILEBOX_STATUS.ok
     } catch (err) {
       const name = asError(err).name
-      this.#count(name)
+      this.count(name)
       return FileBoxQuotaError.is(err) ? FILEBOX_STATUS.quota : FILEBOX_STATUS.refused
     }
   }
 
-  async #serveFetch(stream: Stream, remote: string, req: FileRequest): Promise<void> {
+  async #serveFetch(inbound: Inbound, req: FileRequest): Promise<void> {
+    const { remote } = inbound
     const id = toHex(req.fileId)
     // Only the recipient: what is held is keyed by the asker's authenticated PeerId.
     if (this.#store?.holds(remote, id) !== true) {
@@ -225,12 +195,10 @@ export class FileBoxProtocol implements Startable {
     for (let i = req.first; i < req.first + req.count; i++) {
       const data = await this.#store.get(remote, id, i)
       if (data === undefined) continue
-      const signal = AbortSignal.timeout(this.#stallMs)
-      try {
-        await writeFrame(stream, encodeChunk({ index: i, data }), MAX_FILE_FRAME_BYTES, signal)
-      } catch (err) {
-        throw signal.aborted ? new FileStallError('the reader stopped reading') : err
-      }
+      await inbound.answer(encodeChunk({ index: i, data }), MAX_FILE_FRAME_BYTES, {
+        ms: this.#stallMs,
+        stalled: () => new FileStallError('the reader stopped reading'),
+      })
       this.#served++
     }
   }

@@ -11,23 +11,20 @@
 // runOnLimitedConnection, so libp2p refuses both on a circuit (LimitedConnectionError): a relay's
 // allowance per circuit — js-libp2p's default 128 KiB, a `kith relay`'s RELAY_DATA_LIMIT_BYTES
 // 1 MiB (docs/relay.md) — is under one or four chunks, and a file would burn it for every chat
-// message on that circuit. The download waits for a direct connection (hole punching). It knows nothing of manifests, keys, disks or conversations.
+// message on that circuit. The download waits for a direct connection (hole punching). It knows
+// nothing of manifests, keys, disks or conversations.
 //
-// Shaped like js-libp2p's ping (STYLE.md §3): `file(init)(components)` is a libp2p service. The
-// handler's registration, open streams and refusal counts live in a StreamHost, the dial in
-// openStream (../stream/), as for /kith/card and /kith/sync. This module is the protocol and its
-// responder; the requester's side is ./client.ts, who may open a stream ./admission.ts.
+// Shaped like js-libp2p's ping (STYLE.md §3): `file(init)(components)` is a libp2p service. It
+// is a StreamHost (../stream/host.ts: registration, open streams, the responder's tail and the
+// refusal counts), as /kith/card, /kith/sync and /kith/filebox are. This module says who is
+// admitted (./admission.ts) and what is answered; the requester's side is ./client.ts.
 import debug from 'debug'
-import { MalformedMessageError } from '../../core/errors.js'
 import { HASH_LIST_PART_BYTES } from '../../core/file/limits.js'
-import { FrameReader } from '../stream/frames.js'
-import { NodeNotStartedError } from '../errors.js'
-import { asError } from '../stream/open.js'
-import { withTimeout, writeFrame } from '../stream/io.js'
 import { networkPrefix } from '../connectivity/net-prefix.js'
-import { StreamHost, type HostRegistrar } from '../stream/host.js'
-import { decodeRequest, encodeChunk, type FileRequest } from './codec.js'
-import { fetchFile } from './client.js'
+import { StreamHost, type HostRegistrar, type Inbound } from '../stream/host.js'
+import type { OpenComponents } from '../stream/open.js'
+import { decodeRequest, encodeChunk, encodeRequest, type FileRequest } from './codec.js'
+import { FILE_ERRORS, fetchChunks } from './client.js'
 import { FileAdmission } from './admission.js'
 import {
   FileIdleTimeoutError,
@@ -45,19 +42,10 @@ import {
   MAX_FILE_FRAME_BYTES,
   MAX_FILE_REQUEST_BYTES,
 } from './limits.js'
-import type {
-  AbortOptions,
-  Connection,
-  PeerData,
-  PeerId,
-  Startable,
-  Stream,
-} from '@libp2p/interface'
+import type { Connection, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 export type { FileChunk, FileRequest } from './codec.js'
-
-const log = debug('kith:node:file')
 
 /** What the service decides for the node (src/service/files/). */
 export interface FileServeHandler {
@@ -79,13 +67,9 @@ export interface FileMetrics {
   rejected: Record<string, number>
 }
 
-export interface FileComponents {
+export interface FileComponents extends OpenComponents {
   peerId: PeerId
   registrar: HostRegistrar
-  connectionManager: {
-    openConnection(peer: PeerId, options?: AbortOptions): Promise<Connection>
-  }
-  peerStore: { merge(peerId: PeerId, data: PeerData): Promise<unknown> }
 }
 
 /** Timings and caps the tests shorten; production passes nothing. */
@@ -101,123 +85,70 @@ function hashListPart(list: Uint8Array | undefined, i: number): Uint8Array | und
   return list.subarray(i * HASH_LIST_PART_BYTES, (i + 1) * HASH_LIST_PART_BYTES)
 }
 
-export class FileProtocol implements Startable {
+export class FileProtocol extends StreamHost {
   readonly #c: FileComponents
-  readonly #idleMs: number
   readonly #stallMs: number
   readonly #admission: FileAdmission
-  readonly #host: StreamHost
   #served = 0
   #fetched = 0
   #handler: FileServeHandler | undefined
 
   constructor(components: FileComponents, init: FileInit = {}) {
+    super(components.registrar, {
+      protocol: FILE_PROTOCOL,
+      streamsPerConnection: FILE_MAX_STREAMS_PER_CONNECTION,
+      limited: false, // see the header
+      maxRequestBytes: MAX_FILE_REQUEST_BYTES,
+      idleMs: init.requestIdleMs ?? FILE_REQUEST_IDLE_MS,
+      idle: (ms) => new FileIdleTimeoutError(`no request for ${ms} ms`),
+      closeGraceMs: FILE_CLOSE_GRACE_MS,
+      log: debug('kith:node:file'),
+    })
     this.#c = components
-    this.#idleMs = init.requestIdleMs ?? FILE_REQUEST_IDLE_MS
     this.#stallMs = init.chunkStallMs ?? FILE_CHUNK_STALL_MS
     this.#admission = new FileAdmission(init.maxInboundPerPeer ?? FILE_MAX_INBOUND_PER_PEER)
-    this.#host = new StreamHost(
-      components.registrar,
-      FILE_PROTOCOL,
-      {
-        maxInboundStreams: FILE_MAX_STREAMS_PER_CONNECTION,
-        maxOutboundStreams: FILE_MAX_STREAMS_PER_CONNECTION,
-        // runOnLimitedConnection stays false: see the header.
-      },
-      (stream, connection) => this.#serve(stream, connection),
-    )
   }
 
   readonly [Symbol.toStringTag] = 'kith:file'
-
-  isStarted(): boolean {
-    return this.#host.started
-  }
-
-  start(): Promise<void> {
-    return this.#host.start()
-  }
-
-  stop(): Promise<void> {
-    return this.#host.stop()
-  }
 
   setHandler(handler: FileServeHandler | undefined): void {
     this.#handler = handler
   }
 
   metrics(): FileMetrics {
-    return {
-      chunksServed: this.#served,
-      chunksFetched: this.#fetched,
-      rejected: this.#host.rejected(),
-    }
+    return { chunksServed: this.#served, chunksFetched: this.#fetched, rejected: this.rejected() }
   }
 
-  #count(name: string): void {
-    this.#host.count(name)
-  }
-
-  /** Serves one inbound stream: one request, its chunks. Never rejects. */
-  async #serve(stream: Stream, connection: Connection): Promise<void> {
-    const remote = connection.remotePeer.toString()
+  protected override admit(remote: string, connection: Connection): () => void {
     const prefix = networkPrefix(connection.remoteAddr)
-    if (!this.#host.started) {
-      stream.abort(new NodeNotStartedError('node is not started'))
-      return
-    }
     const refusal = this.#admission.refusal(this.#handler, remote, prefix)
-    if (refusal !== undefined) {
-      this.#count(refusal.name)
-      log('refused a file stream from %s: %s', remote, refusal.name)
-      stream.abort(refusal)
-      return
+    if (refusal !== undefined) throw refusal
+    return this.#admission.admit(remote, prefix)
+  }
+
+  /** One request, its chunks (or hash-list parts), one frame each. */
+  protected async respond(inbound: Inbound): Promise<void> {
+    const req = decodeRequest(await inbound.request())
+    const h = this.#handler
+    if (h === undefined) throw new FileNoHandlerError('no file handler installed')
+    if (!h.entitled(inbound.remote, req.fileId)) {
+      throw new FileNotEntitledError('not entitled to file')
     }
-    const release = this.#admission.admit(remote, prefix)
-    const untrack = this.#host.track(stream)
-    const reader = new FrameReader(stream, MAX_FILE_REQUEST_BYTES, MAX_FILE_REQUEST_BYTES)
-    try {
-      const frame = await withTimeout(
-        reader.next(),
-        this.#idleMs,
-        () => new FileIdleTimeoutError(`no request for ${this.#idleMs} ms`),
-        (err) => stream.abort(err),
-      )
-      if (frame == null) throw new MalformedMessageError('stream ended without a request')
-      const req = decodeRequest(frame)
-      const h = this.#handler
-      if (h === undefined) throw new FileNoHandlerError('no file handler installed')
-      if (!h.entitled(remote, req.fileId)) throw new FileNotEntitledError('not entitled to file')
-      // A hash-list request: the same frames, each a HASH_LIST_PART_BYTES slice of the list.
-      const list = req.hashList === true ? await h.hashList?.(req.fileId) : undefined
-      for (let i = req.first; i < req.first + req.count; i++) {
-        const data = req.hashList === true ? hashListPart(list, i) : await h.chunk(req.fileId, i)
-        if (data === undefined) continue
-        const signal = AbortSignal.timeout(this.#stallMs)
-        try {
-          await writeFrame(stream, encodeChunk({ index: i, data }), MAX_FILE_FRAME_BYTES, signal)
-        } catch (err) {
-          throw signal.aborted ? new FileStallError('the reader stopped reading') : err
-        }
-        this.#served++
-      }
-      await stream.close({ signal: AbortSignal.timeout(FILE_CLOSE_GRACE_MS) })
-    } catch (err) {
-      const e = asError(err)
-      if (this.#host.started) {
-        this.#count(e.name)
-        log('reset file stream from %s: %s', remote, e.name)
-      }
-      if (stream.status === 'open') stream.abort(e)
-    } finally {
-      release()
-      reader.dispose()
-      untrack()
+    // A hash-list request: the same frames, each a HASH_LIST_PART_BYTES slice of the list.
+    const list = req.hashList === true ? await h.hashList?.(req.fileId) : undefined
+    for (let i = req.first; i < req.first + req.count; i++) {
+      const data = req.hashList === true ? hashListPart(list, i) : await h.chunk(req.fileId, i)
+      if (data === undefined) continue
+      await inbound.answer(encodeChunk({ index: i, data }), MAX_FILE_FRAME_BYTES, {
+        ms: this.#stallMs,
+        stalled: () => new FileStallError('the reader stopped reading'),
+      })
+      this.#served++
     }
   }
 
   /**
-   * Asks `peer` for chunks `req.first`…`+count` of a file (./client.ts fetchFile: its order,
+   * Asks `peer` for chunks `req.first`…`+count` of a file (./client.ts fetchChunks: its order,
    * counting and errors). Resolves how many chunks came.
    */
   async fetch(
@@ -226,17 +157,23 @@ export class FileProtocol implements Startable {
     onChunk: (index: number, data: Uint8Array) => void | Promise<void>,
     addrs: readonly Multiaddr[] = [],
   ): Promise<number> {
-    return await fetchFile(
-      {
-        components: this.#c,
-        host: this.#host,
-        stallMs: this.#stallMs,
-        fetched: () => this.#fetched++,
-      },
+    const spec = {
+      protocol: FILE_PROTOCOL,
+      request: encodeRequest(req),
+      maxRequestBytes: MAX_FILE_REQUEST_BYTES,
+      stallMs: this.#stallMs,
+      errors: FILE_ERRORS,
+    }
+    return await fetchChunks(
+      { components: this.#c, host: this },
       peer,
-      req,
-      onChunk,
       addrs,
+      spec,
+      req,
+      async (i, d) => {
+        await onChunk(i, d)
+        this.#fetched++
+      },
     )
   }
 }

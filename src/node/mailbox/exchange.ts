@@ -2,9 +2,7 @@
 // answer, in turn, each bounded by the request timeout; and the typed error for each error name a
 // mailbox may answer (wireError). It knows nothing of sessions, deposits or authentication
 // (./client.ts).
-import { MalformedMessageError, MessageTooLargeError } from '../../core/errors.js'
-import { FrameReader } from '../stream/frames.js'
-import { withTimeout, writeFrame } from '../stream/io.js'
+import { RequestStream, type RequestErrors } from '../stream/exchange.js'
 import { asError } from '../stream/open.js'
 import { decodeResponse, encodeRequest, type Request, type Response } from './codec.js'
 import {
@@ -51,16 +49,26 @@ export function wireError(name: string, detail: string): Error {
   }
 }
 
-/** One stream to a mailbox: a request, then its one answer, in turn. */
+/** The requester's errors on a mailbox stream (the dial's are ./client.ts open()'s). */
+const MAILBOX_ERRORS: RequestErrors = {
+  timeout: (m) => new MailboxTimeoutError(m),
+  stream: (m, o) => new MailboxStreamError(m, o),
+  reset: (m, o) => new MailboxStreamError(m, o),
+  protocol: (m) => new MailboxProtocolError(m),
+}
+
+/** One stream to a mailbox: a request, then its one answer, in turn (../stream/exchange.ts
+ *  RequestStream). Any failure, a Failure answer included, aborts the stream. */
 export class Exchange {
   readonly stream: Stream
-  readonly #reader: FrameReader
+  readonly #rs: RequestStream
   readonly #timeoutMs: number
 
   constructor(stream: Stream, timeoutMs: number) {
     this.stream = stream
     this.#timeoutMs = timeoutMs
-    this.#reader = new FrameReader(stream, MAX_MAILBOX_RESPONSE_BYTES, MAX_MAILBOX_RESPONSE_BYTES)
+    const max = MAX_MAILBOX_RESPONSE_BYTES
+    this.#rs = new RequestStream(stream, MAILBOX_ERRORS, max, max)
   }
 
   usable(): boolean {
@@ -75,57 +83,24 @@ export class Exchange {
 
   /** Sends `req` and resolves its answer. A Failure answer rejects with its typed error. */
   async request(req: Request): Promise<Response> {
-    const signal = AbortSignal.timeout(this.#timeoutMs)
-    const timeout = () => new MailboxTimeoutError(`no answer within ${this.#timeoutMs} ms`)
     try {
-      await writeFrame(this.stream, encodeRequest(req), MAX_MAILBOX_REQUEST_BYTES, signal)
+      await this.#rs.write(encodeRequest(req), MAX_MAILBOX_REQUEST_BYTES, this.#timeoutMs)
+      const res = await this.#rs.answer(this.#timeoutMs, decodeResponse)
+      if (res.failure !== undefined) throw wireError(res.failure.error, res.failure.detail)
+      return res
     } catch (err) {
-      const e = signal.aborted
-        ? timeout()
-        : new MailboxStreamError('mailbox stream failed while writing', { cause: err })
+      const e = asError(err)
       this.abort(e)
       throw e
     }
-    let frame: Uint8Array | null
-    try {
-      frame = await withTimeout(this.#reader.next(), this.#timeoutMs, timeout, (e) => this.abort(e))
-    } catch (err) {
-      if (MailboxTimeoutError.is(err)) throw err
-      const e =
-        MessageTooLargeError.is(err) || MalformedMessageError.is(err)
-          ? new MailboxProtocolError(`bad frame from the mailbox: ${asError(err).message}`)
-          : new MailboxStreamError('mailbox stream failed while reading', { cause: err })
-      this.abort(e)
-      throw e
-    }
-    if (frame == null) {
-      const e = new MailboxStreamError('the mailbox closed the stream')
-      this.abort(e)
-      throw e
-    }
-    let res: Response
-    try {
-      res = decodeResponse(frame)
-    } catch (err) {
-      const e = new MailboxProtocolError(`bad answer from the mailbox: ${asError(err).message}`)
-      this.abort(e)
-      throw e
-    }
-    if (res.failure !== undefined) {
-      const e = wireError(res.failure.error, res.failure.detail)
-      this.abort(e)
-      throw e
-    }
-    return res
   }
 
   abort(err: Error): void {
-    this.#reader.dispose()
-    this.stream.abort(err)
+    this.#rs.abort(err)
   }
 
   close(graceMs: number): void {
-    this.#reader.dispose()
+    this.#rs.dispose()
     if (this.stream.status !== 'open') return
     this.stream.close({ signal: AbortSignal.timeout(graceMs) }).catch((err: unknown) => {
       this.stream.abort(asError(err))

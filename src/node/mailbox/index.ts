@@ -39,16 +39,14 @@ import type {
   MailboxSign,
   MailboxUsage,
 } from './types.js'
-import type { PeerId, Startable, StreamHandler, StreamHandlerOptions } from '@libp2p/interface'
+import type { HostRegistrar } from '../stream/host.js'
+import type { PeerId, Startable } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 const log = debug('kith:node:mailbox')
 
 export interface MailboxComponents extends MailboxClientComponents {
-  registrar: {
-    handle(protocol: string, handler: StreamHandler, options?: StreamHandlerOptions): Promise<void>
-    unhandle(protocol: string): Promise<void>
-  }
+  registrar: HostRegistrar
 }
 
 export interface MailboxInit {

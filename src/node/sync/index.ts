@@ -8,23 +8,25 @@
 // a bad answer on the requester's side. It knows nothing of keys, members or messages.
 //
 // Shaped like js-libp2p's ping (STYLE.md §3): `sync(init)(components)` is a libp2p service with
-// start()/stop(), registered under `services.sync`. This module is the protocol and its
-// responder; the requester's side is ./client.ts.
+// start()/stop(), registered under `services.sync`. The registration, the responder's tail and
+// the counts are its StreamHost's (../stream/host.ts), the requester's exchange is requestOnce
+// (../stream/exchange.ts): this module says what is asked and answered, and with which errors.
 import debug from 'debug'
-import { MalformedMessageError } from '../../core/errors.js'
-import { FrameReader } from '../stream/frames.js'
-import { NodeNotStartedError } from '../errors.js'
-import { StreamHost, type HostRegistrar } from '../stream/host.js'
-import { asError } from '../stream/open.js'
-import { withTimeout, writeFrame } from '../stream/io.js'
-import { decodeRequest, encodeResponse } from './codec.js'
-import { fetchSync } from './client.js'
+import { StreamHost, type HostRegistrar, type Inbound } from '../stream/host.js'
+import { requestOnce, type ExchangeErrors } from '../stream/exchange.js'
+import { withTimeout } from '../stream/io.js'
+import type { OpenComponents } from '../stream/open.js'
+import { decodeRequest, decodeResponse, encodeRequest, encodeResponse } from './codec.js'
 import {
   SyncBusyError,
   SyncHandlerTimeoutError,
   SyncIdleTimeoutError,
   SyncNoHandlerError,
   SyncNotAllowedError,
+  SyncProtocolError,
+  SyncRefusedError,
+  SyncStreamError,
+  SyncTimeoutError,
 } from './errors.js'
 import {
   MAX_SYNC_REQUEST_BYTES,
@@ -37,57 +39,13 @@ import {
   SYNC_REQUEST_TIMEOUT_MS,
   SYNC_STREAM_IDLE_MS,
 } from './limits.js'
-import type { SyncHandler, SyncRequest } from '../types.js'
-import type {
-  AbortOptions,
-  Connection,
-  PeerData,
-  PeerId,
-  Startable,
-  Stream,
-} from '@libp2p/interface'
+import type { SyncHandler, SyncRequest, SyncResponse } from '../types.js'
+import type { PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
-export {
-  MAX_SYNC_ENVELOPE_BYTES,
-  MAX_SYNC_ENVELOPES,
-  MAX_SYNC_GROUP_ID_BYTES,
-  MAX_SYNC_MARKS,
-  MAX_SYNC_OP_BYTES,
-  MAX_SYNC_OP_HASHES,
-  MAX_SYNC_OPS,
-  MAX_SYNC_REQUEST_BYTES,
-  MAX_SYNC_RESPONSE_BYTES,
-  MAX_SYNC_SECRET_BYTES,
-  MAX_SYNC_SEQ,
-  SYNC_HANDLER_TIMEOUT_MS,
-  SYNC_MAX_INBOUND_STREAMS,
-  SYNC_OP_HASH_BYTES,
-  SYNC_PROTOCOL,
-  SYNC_REQUEST_TIMEOUT_MS,
-  SYNC_STREAM_IDLE_MS,
-} from './limits.js'
-export {
-  SyncBusyError,
-  SyncHandlerTimeoutError,
-  SyncIdleTimeoutError,
-  SyncNoHandlerError,
-  SyncNotAllowedError,
-  SyncProtocolError,
-  SyncRefusedError,
-  SyncStreamError,
-  SyncTimeoutError,
-} from './errors.js'
-
-const log = debug('kith:node:sync')
-
-export interface SyncComponents {
+export interface SyncComponents extends OpenComponents {
   peerId: PeerId
   registrar: HostRegistrar
-  connectionManager: {
-    openConnection(peer: PeerId, options?: AbortOptions): Promise<Connection>
-  }
-  peerStore: { merge(peerId: PeerId, data: PeerData): Promise<unknown> }
 }
 
 /** Timings the tests shorten; production passes nothing. */
@@ -99,51 +57,44 @@ export interface SyncInit {
   maxInboundStreams?: number
 }
 
-export class SyncProtocol implements Startable {
+/** The requester's errors (types.ts SyncPort.syncFetch). */
+const SYNC_ERRORS: ExchangeErrors = {
+  timeout: (m) => new SyncTimeoutError(m),
+  refused: (m, o) => new SyncRefusedError(m, o),
+  stream: (m, o) => new SyncStreamError(m, o),
+  // A reset is the responder's refusal (e.g. its handler's NotAMemberError): it is not counted.
+  reset: (m, o) => new SyncStreamError(m, o),
+  protocol: (m) => new SyncProtocolError(m),
+}
+
+export class SyncProtocol extends StreamHost {
   readonly #c: SyncComponents
   readonly #requestTimeoutMs: number
-  readonly #streamIdleMs: number
   readonly #handlerTimeoutMs: number
   readonly #maxInbound: number
-  readonly #host: StreamHost
   #handler: SyncHandler | undefined
   /** Who may ask (default: no one until the service says). */
   #allow: (peer: string) => boolean = () => false
-  /** Inbound streams being served. */
-  #serving = 0
 
   constructor(components: SyncComponents, init: SyncInit = {}) {
+    super(components.registrar, {
+      protocol: SYNC_PROTOCOL,
+      streamsPerConnection: SYNC_MAX_STREAMS_PER_CONNECTION,
+      // Members behind NATs sync over relayed connections too (small answers fit the limits).
+      limited: true,
+      maxRequestBytes: MAX_SYNC_REQUEST_BYTES,
+      idleMs: init.streamIdleMs ?? SYNC_STREAM_IDLE_MS,
+      idle: (ms) => new SyncIdleTimeoutError(`no request for ${ms} ms`),
+      closeGraceMs: SYNC_CLOSE_GRACE_MS,
+      log: debug('kith:node:sync'),
+    })
     this.#c = components
     this.#requestTimeoutMs = init.requestTimeoutMs ?? SYNC_REQUEST_TIMEOUT_MS
-    this.#streamIdleMs = init.streamIdleMs ?? SYNC_STREAM_IDLE_MS
     this.#handlerTimeoutMs = init.handlerTimeoutMs ?? SYNC_HANDLER_TIMEOUT_MS
     this.#maxInbound = init.maxInboundStreams ?? SYNC_MAX_INBOUND_STREAMS
-    this.#host = new StreamHost(
-      components.registrar,
-      SYNC_PROTOCOL,
-      {
-        maxInboundStreams: SYNC_MAX_STREAMS_PER_CONNECTION,
-        maxOutboundStreams: SYNC_MAX_STREAMS_PER_CONNECTION,
-        // Members behind NATs sync over relayed connections too (small answers fit the limits).
-        runOnLimitedConnection: true,
-      },
-      (stream, connection) => this.#serve(stream, connection),
-    )
   }
 
   readonly [Symbol.toStringTag] = 'kith:sync'
-
-  isStarted(): boolean {
-    return this.#host.started
-  }
-
-  start(): Promise<void> {
-    return this.#host.start()
-  }
-
-  stop(): Promise<void> {
-    return this.#host.stop()
-  }
 
   /** `allow` runs before a request is read: false resets the stream (SyncNotAllowedError). */
   setHandler(handler: SyncHandler, allow?: (peer: string) => boolean): void {
@@ -156,71 +107,27 @@ export class SyncProtocol implements Startable {
     this.#allow = allow ?? (() => true)
   }
 
-  /** Hostile streams reset, by error name. */
-  rejected(): Record<string, number> {
-    return this.#host.rejected()
+  protected override admit(remote: string): undefined {
+    if (this.#handler === undefined) throw new SyncNoHandlerError('no sync handler installed')
+    if (!this.#allowed(remote)) throw new SyncNotAllowedError('not a peer we sync with')
+    if (this.serving >= this.#maxInbound) {
+      throw new SyncBusyError(`${this.#maxInbound} sync streams already served`)
+    }
+    return undefined
   }
 
-  #count(name: string): void {
-    this.#host.count(name)
-  }
-
-  /** Serves one inbound stream: one request, one answer. Never rejects. */
-  async #serve(stream: Stream, connection: Connection): Promise<void> {
-    const remote = connection.remotePeer.toString()
-    if (!this.#host.started) {
-      stream.abort(new NodeNotStartedError('node is not started'))
-      return
-    }
-    // Ask first (issue 11 finding 15): nothing of a stranger's request is buffered.
-    let refusal: Error | undefined
-    if (this.#handler === undefined) refusal = new SyncNoHandlerError('no sync handler installed')
-    else if (!this.#allowed(remote)) refusal = new SyncNotAllowedError('not a peer we sync with')
-    else if (this.#serving >= this.#maxInbound) {
-      refusal = new SyncBusyError(`${this.#maxInbound} sync streams already served`)
-    }
-    if (refusal !== undefined) {
-      this.#count(refusal.name)
-      log('refused a sync stream from %s: %s', remote, refusal.name)
-      stream.abort(refusal)
-      return
-    }
-    this.#serving++
-    const untrack = this.#host.track(stream)
-    const reader = new FrameReader(stream, MAX_SYNC_REQUEST_BYTES, MAX_SYNC_REQUEST_BYTES)
-    try {
-      const frame = await withTimeout(
-        reader.next(),
-        this.#streamIdleMs,
-        () => new SyncIdleTimeoutError(`no request for ${this.#streamIdleMs} ms`),
-        (err) => stream.abort(err),
-      )
-      if (frame == null) throw new MalformedMessageError('stream ended without a request')
-      const req = decodeRequest(frame)
-      const handler = this.#handler
-      if (handler === undefined) throw new SyncNoHandlerError('no sync handler installed')
-      const res = await withTimeout(
-        Promise.resolve().then(() => handler(remote, req)),
-        this.#handlerTimeoutMs,
-        () => new SyncHandlerTimeoutError(`handler took over ${this.#handlerTimeoutMs} ms`),
-        () => undefined,
-      )
-      const { bytes } = encodeResponse(res)
-      const signal = AbortSignal.timeout(this.#streamIdleMs)
-      await writeFrame(stream, bytes, MAX_SYNC_RESPONSE_BYTES, signal)
-      await stream.close({ signal: AbortSignal.timeout(SYNC_CLOSE_GRACE_MS) })
-    } catch (err) {
-      const e = asError(err)
-      if (this.#host.started) {
-        this.#count(e.name)
-        log('reset sync stream from %s: %s', remote, e.name)
-      }
-      if (stream.status === 'open') stream.abort(e)
-    } finally {
-      this.#serving--
-      reader.dispose()
-      untrack()
-    }
+  /** One request, one answer. */
+  protected async respond(inbound: Inbound): Promise<void> {
+    const req = decodeRequest(await inbound.request())
+    const handler = this.#handler
+    if (handler === undefined) throw new SyncNoHandlerError('no sync handler installed')
+    const res = await withTimeout(
+      Promise.resolve().then(() => handler(inbound.remote, req)),
+      this.#handlerTimeoutMs,
+      () => new SyncHandlerTimeoutError(`handler took over ${this.#handlerTimeoutMs} ms`),
+      () => undefined,
+    )
+    await inbound.answer(encodeResponse(res).bytes, MAX_SYNC_RESPONSE_BYTES)
   }
 
   #allowed(peer: string): boolean {
@@ -231,11 +138,23 @@ export class SyncProtocol implements Startable {
     }
   }
 
-  /** Asks `peer` (dialled if needed, `addrs` merged into the peer store); one exchange
-   *  (./client.ts fetchSync). */
-  async fetch(peer: PeerId, req: SyncRequest, addrs: readonly Multiaddr[] = []) {
-    const ctx = { components: this.#c, host: this.#host, requestTimeoutMs: this.#requestTimeoutMs }
-    return await fetchSync(ctx, peer, req, addrs)
+  /** Asks `peer` (dialled if needed, `addrs` merged into the peer store); one exchange within
+   *  the request timeout. A bad answer is a SyncProtocolError, counted. */
+  async fetch(
+    peer: PeerId,
+    req: SyncRequest,
+    addrs: readonly Multiaddr[] = [],
+  ): Promise<SyncResponse> {
+    const spec = {
+      protocol: SYNC_PROTOCOL,
+      request: encodeRequest(req),
+      maxRequestBytes: MAX_SYNC_REQUEST_BYTES,
+      maxAnswerBytes: MAX_SYNC_RESPONSE_BYTES,
+      timing: { deadlineMs: this.#requestTimeoutMs },
+      errors: SYNC_ERRORS,
+      counted: (e: Error) => SyncProtocolError.is(e),
+    }
+    return await requestOnce({ components: this.#c, host: this }, peer, addrs, spec, decodeResponse)
   }
 }
 
