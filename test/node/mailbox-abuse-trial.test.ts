@@ -87,8 +87,6 @@ before(async () => {
     meBytes: peerIdBytesFromPublicKey(me.publicKey),
     stopped: () => false,
     emit: () => undefined,
-    mailboxes: () => undefined,
-    groups: () => undefined,
   }
   // Every peer here is an accepted contact: requests and invite proofs are never consulted
   // beyond no-op checks, so any of their methods answers undefined.
@@ -103,6 +101,8 @@ before(async () => {
     proofs: noop,
     edits: noop,
     disappearing: noop,
+    groups: noop,
+    control: noop,
   } as unknown as ReceiveHooks)
   // We start a session with each contact (PQXDH from its bundle); it answers once, so its next
   // messages to us are plain ratchet envelopes, which name no sender.

@@ -2,7 +2,7 @@
 // the bundle and keeping its secret to prove), the contact list, renaming (./names.ts rules),
 // removal, safety numbers and their confirmation, and the node's presence events for contacts
 // (connect, disconnect, identify: current addresses remembered and watched). It owns no state;
-// it knows nothing of the outbox, receiving or requests beyond the hooks it is handed.
+// it knows nothing of the outbox, receiving or requests beyond the ports it is handed.
 import {
   decodeInviteLink,
   encodeInviteLink,
@@ -27,6 +27,8 @@ import {
   InviterUnreachableError,
 } from '../errors.js'
 import { checkName, isCleanName, isFree } from './names.js'
+import type { OwnCard } from '../offline/own-card.js'
+import type { Profile } from '../profile.js'
 import type { InviteProofs } from './proofs.js'
 import { Presence } from './presence.js'
 import type { Requests } from './requests.js'
@@ -41,10 +43,11 @@ export type ContactsNode = Pick<
 >
 
 export interface ContactHooks {
-  /** Our current prekey bundle, undefined before the service started. */
-  bundle(): PrekeyBundle | undefined
+  /** Our card: the prekey bundle our invites carry (undefined before start), and the card for
+   *  the DHT (it names no contacts), what /kith/card answers (../offline/own-card.ts). */
+  ownCard: Pick<OwnCard, 'bundle' | 'sign'>
   /** Our display name now (../profile.ts), carried in our invite. */
-  name(): string
+  profile: Pick<Profile, 'name'>
   /** Outbox.flushSoon */
   flushSoon(peer: string, all?: boolean): void
   /** OwnCard.push */
@@ -55,8 +58,6 @@ export interface ContactHooks {
   requests: Requests
   /** Receipts.queueAck */
   queueAck(peer: string, id: string): void
-  /** OwnCard.sign for the DHT (names no contacts): what /kith/card answers. */
-  signCard(): Uint8Array
   /** A connected contact with no session (after a restore): one from its DHT card
    *  (./restore.ts startSessionFromDht); true if started. */
   startSession?(peer: string): Promise<boolean>
@@ -82,11 +83,11 @@ export class Contacts {
    */
   invite(opts: { once?: boolean; full?: boolean } = {}): { link: string; peerId: string } {
     const cx = this.#cx
-    const bundle = this.#hooks.bundle()
+    const bundle = this.#hooks.ownCard.bundle
     if (bundle === undefined) throw new ServiceNotStartedError('the service has not started')
     // Only addresses a contact might reach, LAN ones last (node/connectivity/addr-policy.ts).
     const addrs = announceAddrs(cx.node.candidateAddrs())
-    const name = this.#hooks.name()
+    const name = this.#hooks.profile.name
     const secret = this.#hooks.proofs.secret(opts.once === true)
     const link =
       opts.full === true
@@ -105,7 +106,7 @@ export class Contacts {
    *  proving one of our invite secrets it may use; undefined (the stream is reset) otherwise. */
   serveCard(from: string, secret: Uint8Array): Uint8Array | undefined {
     if (!this.#hooks.proofs.valid(from, secret)) return undefined
-    return this.#hooks.signCard()
+    return this.#hooks.ownCard.sign(false)
   }
 
   /**

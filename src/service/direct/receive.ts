@@ -27,53 +27,31 @@ import {
   toHex,
 } from '../../core/index.js'
 import type { StoredMessage } from '../../store/types.js'
-import type { KithNode } from '../../node/index.js'
 import type { WithNode } from '../context.js'
 import { decryptFrame, saveDecrypted } from './sessions.js'
-import { applyReceipt } from './receipts-in.js'
+import { applyReceipt, type ReceiptInContext } from './receipts-in.js'
+import type { ReceiveHooks, ReceiveNode } from './receive-ports.js'
 import { StrangerFrameError } from '../errors.js'
 import { isCleanName } from './names.js'
-import type { Disappearing } from '../disappearing.js'
-import type { Edits } from '../edits.js'
-import type { Profile } from '../profile.js'
-import type { InviteProofs } from './proofs.js'
-import type { Requests } from './requests.js'
 import { findSender } from '../offline/mailbox-trial.js'
 import type { ServiceEvent } from '../types.js'
 import { toMessageView } from '../views.js'
 import { errorName } from '../../core/errors.js'
 
-/** The slice of the node receive uses (a narrow port: ../context.ts WithNode). */
-export type ReceiveNode = Pick<KithNode, 'watch'>
-
 const log = debug('kith:service')
 
-export interface ReceiveHooks {
-  /** Receipts.queueAck */
-  queueAck(peer: string, id: string): void
-  /** Outbox.flushSoon */
-  flushSoon(peer: string, all?: boolean): void
-  /** OwnCard.push */
-  pushCard(peer: string): Promise<void>
-  /** Message requests, blocking, co-members (./requests.ts). */
-  requests: Requests
-  /** Our invite secrets and their proofs (./proofs.ts). */
-  proofs: InviteProofs
-  /** Profile names contacts send (../profile.ts). */
-  profile: Profile
-  /** Edits, deletes, reactions (../edits.ts). */
-  edits: Edits
-  /** Disappearing timers (../disappearing.ts). */
-  disappearing: Disappearing
-}
+export type { FileInbox, GroupInbox, ReceiveHooks, ReceiveNode } from './receive-ports.js'
 
 export class Receiver {
   readonly #cx: WithNode<ReceiveNode>
   readonly #hooks: ReceiveHooks
+  /** applyReceipt's port (./receipts-in.ts). */
+  readonly #receipts: ReceiptInContext
 
   constructor(cx: WithNode<ReceiveNode>, hooks: ReceiveHooks) {
     this.#cx = cx
     this.#hooks = hooks
+    this.#receipts = { store: cx.store, groups: hooks.groups }
   }
 
   /**
@@ -141,7 +119,7 @@ export class Receiver {
       const receiptOnSession = content.receipt !== undefined && !firstSession
       // A farewell (groups/removal.ts): an admin we may not know as a member tells us we were
       // removed. Let in, and refused below after all unless its REMOVE did remove us.
-      const farewell = !trusted && !coMember && cx.groups()?.isFarewell(from, content) === true
+      const farewell = !trusted && !coMember && this.#hooks.groups.isFarewell(from, content)
       if (!trusted && !coMember && !farewell && content.text === undefined && !receiptOnSession) {
         requests.metrics.strangerFrames++
         throw new StrangerFrameError("a stranger's card, receipt or group update is refused")
@@ -181,7 +159,7 @@ export class Receiver {
       } else if (content.file !== undefined) {
         // A file manifest (./files/): only an accepted contact's is kept (a stranger's was
         // refused above; a co-member's 1:1 manifest is acked and dropped).
-        const m = trusted ? cx.files?.()?.received(from, content, now) : undefined
+        const m = trusted ? this.#hooks.files?.received(from, content, now) : undefined
         if (m !== undefined) events.push({ event: 'message', message: toMessageView(m) })
         acks.push(toHex(content.messageId))
       } else if (content.card !== undefined) {
@@ -192,7 +170,7 @@ export class Receiver {
         } catch (err) {
           log('card from %s ignored: %s', from, errorName(err))
         }
-        if (card !== undefined) afterGroup = () => cx.groups()?.cardArrived(from)
+        if (card !== undefined) afterGroup = () => this.#hooks.groups.cardArrived(from)
         // Beside it, the sender's profile name (../profile.ts), kept whether or not the card was
         // usable (the session authenticated it) and acked: a name change is retried until then.
         if (content.profileName !== '') {
@@ -206,8 +184,8 @@ export class Receiver {
         }
       } else if (content.group !== undefined) {
         // A group's ops, secrets, member cards or sender key (groups/index.ts), same transaction.
-        afterGroup = cx.groups()?.receiveUpdate(from, content)
-        if (farewell && cx.groups()?.farewellApplied(from, content) !== true) {
+        afterGroup = this.#hooks.groups.receiveUpdate(from, content)
+        if (farewell && !this.#hooks.groups.farewellApplied(from, content)) {
           requests.metrics.strangerFrames++
           throw new StrangerFrameError('a REMOVE that did not remove us is refused')
         }
@@ -227,7 +205,7 @@ export class Receiver {
         acks.push(toHex(content.messageId))
       } else if (content.receipt !== undefined) {
         // DELIVERED, or READ from an accepted contact (./receipts-in.ts).
-        applyReceipt(cx, from, content.receipt, trusted, now, events)
+        applyReceipt(this.#receipts, from, content.receipt, trusted, now, events)
       }
     })
     return () =>
@@ -250,7 +228,7 @@ export class Receiver {
     afterGroup?.()
     // A member's session just started (an initial message): our group control contents, held
     // back until there was a session, can go now.
-    if (type === 'prekey' && cx.store.groups.nextControlAttemptAt(from) !== undefined)
+    if (type === 'prekey' && this.#hooks.control.nextAttemptAt(from) !== undefined)
       this.#hooks.flushSoon(from, true)
     for (const id of acks) this.#hooks.queueAck(from, id)
     if (watch !== undefined) cx.node.watch(from, watch)

@@ -23,7 +23,7 @@ import { ChunkState } from './chunks.js'
 import { hashListPath, readHashList } from './hashlist.js'
 import type { FileInfo } from './info.js'
 import { AUTO_DOWNLOAD_MAX_BYTES, FILE_LIST_MAX } from './limits.js'
-import { acceptManifest, fileMembers } from './manifests.js'
+import { acceptManifest, fileMembers, manifestFor } from './manifests.js'
 import { FileSender, type FileMetrics } from './send.js'
 import { serveHandler } from './serve.js'
 
@@ -117,7 +117,7 @@ export class Files {
 
   /** The manifest the outbox puts in a queued 'file' message (undefined: not a file of ours). */
   manifestFor(m: StoredMessage): FileManifest | undefined {
-    return this.#sender.manifestFor(m)
+    return manifestFor(this.#d.cx, m)
   }
 
   // ---- Receiving ------------------------------------------------------------------------------

@@ -7,7 +7,6 @@ import debug from 'debug'
 import { toHex } from '../../core/index.js'
 import { checkManifest, wireManifest, type FileManifest } from '../../core/index.js'
 import { encodeChatContent } from '../../core/index.js'
-import type { StoredMessage } from '../../store/types.js'
 import { decodeManifest, type ChunkState } from './chunks.js'
 import {
   depositFile,
@@ -17,7 +16,7 @@ import {
   type DepositProgress,
 } from './deposit.js'
 import type { FilesDeps } from './index.js'
-import { parseInfo, type FileInfo } from './info.js'
+import type { FileInfo } from './info.js'
 import { FILE_PROGRESS_EVENT_MS } from './limits.js'
 import { chatContentFor, fileMembers, fileRow } from './manifests.js'
 import { sealFile } from './seal.js'
@@ -146,13 +145,5 @@ export class FileSender {
     void depositFile(deps, this.#metrics, peer, manifest, path, resume).then((n) =>
       log('file %s held by %d mailboxes of its recipient', fileId, n),
     )
-  }
-
-  /** The manifest the outbox puts in a queued 'file' message (undefined: not a file of ours). */
-  manifestFor(m: StoredMessage): FileManifest | undefined {
-    if (m.kind !== 'file') return undefined
-    const info = parseInfo(m.text)
-    const row = info === undefined ? undefined : this.#d.cx.store.files.get(info.fileId)
-    return row === undefined ? undefined : decodeManifest(row.manifest)
   }
 }

@@ -11,6 +11,7 @@ import { peerIdBytesFromPublicKey } from '../../core/index.js'
 import type { ChatContent, FileManifest } from '../../core/index.js'
 import type { GroupRow, MessageStatus } from '../../store/types.js'
 import { GroupNotFoundError } from '../errors.js'
+import { ServiceNotStartedError } from '../lifecycle-errors.js'
 import type { EditBody } from '../edits.js'
 import type { GroupRejected, GroupView, MessageView, SendOptions } from '../types.js'
 import { toMessageView } from '../views.js'
@@ -55,6 +56,7 @@ export class Groups {
   readonly #timers: NodeJS.Timeout[] = []
   /** Members we added without having their card: peer → groups to forward it to. */
   readonly #cardOwed = new Map<string, Set<string>>()
+  #started = false
   #stopped = false
 
   constructor(deps: GroupDeps) {
@@ -73,6 +75,7 @@ export class Groups {
   }
 
   start(): void {
+    this.#started = true
     const G = this.#G
     G.node.onSyncRequest(
       (from, req) => serveSync(G, from, req),
@@ -149,6 +152,7 @@ export class Groups {
 
   /** An edit, delete, reaction or timer change through our sender key (./content.ts). */
   sendBody(groupId: string, id: string, at: number, body: EditBody): void {
+    if (!this.#started) throw new ServiceNotStartedError('the service has not started')
     sendGroupBody(this.#G, groupId, id, at, body)
   }
 
