@@ -118,7 +118,8 @@ export class ServiceModules {
       onChange: () => this.ownCard.changed(),
     }))
     // Up-port: the ChatContent a pushed card travels in carries our profile name (built below).
-    const ownCard = (this.ownCard = new OwnCard(cx, {
+    const ownCard = (this.ownCard = new OwnCard({
+      ...cx,
       mailboxes,
       content: (card) => this.profile.content(card),
     }))
@@ -136,17 +137,18 @@ export class ServiceModules {
     const flushSoon = (peer: string, all?: boolean) => outbox.flushSoon(peer, all)
     const queueAck = (peer: string, id: string) => receipts.queueAck(peer, id)
     const pushCard = (peer: string) => ownCard.push(peer)
-    const requests = (this.requests = new Requests(cx, { queueAck, pushCard, flushSoon }))
+    const requests = (this.requests = new Requests({ ...cx, queueAck, pushCard, flushSoon }))
     const profile = (this.profile = new Profile(
-      cx,
       {
+        ...cx,
         signCard: () => ownCard.sign(true),
         flushSoon,
         isCoMember: (peer) => requests.isCoMember(peer),
       },
       deps.name,
     ))
-    this.conversations = new Conversations(cx, {
+    this.conversations = new Conversations({
+      ...cx,
       queueRead: (peer, ids) => receipts.queueRead(peer, ids),
     })
     // Up-ports: group bodies go to edits and timers, group files to the files (built below).
@@ -179,9 +181,10 @@ export class ServiceModules {
         : {}),
     }))
     const bodies = editTransport({ ...cx, groups, flushSoon })
-    const edits = (this.edits = new Edits(cx, bodies))
-    const disappearing = (this.disappearing = new Disappearing(cx, bodies))
-    const contacts = (this.contacts = new Contacts(cx, {
+    const edits = (this.edits = new Edits({ ...cx, ...bodies }))
+    const disappearing = (this.disappearing = new Disappearing({ ...cx, ...bodies }))
+    const contacts = (this.contacts = new Contacts({
+      ...cx,
       ownCard,
       profile,
       flushSoon,
@@ -195,7 +198,7 @@ export class ServiceModules {
       deps.files === undefined
         ? undefined
         : new Files({
-            cx,
+            ...cx,
             ...deps.files,
             contact: (ref) => contacts.get(ref).peerId,
             queue: (peer, text, id) => outbox.send(peer, text, { file: { id } }),
@@ -203,7 +206,8 @@ export class ServiceModules {
             mailboxesOf: (peer) => mailboxes.mailboxesOf(peer),
             ownMailboxes: () => mailboxes.own(),
           }))
-    this.receiver = new Receiver(cx, {
+    this.receiver = new Receiver({
+      ...cx,
       groups,
       ...(files !== undefined ? { files } : {}),
       control,

@@ -42,6 +42,9 @@ export type ContactsNode = Pick<
   'candidateAddrs' | 'fetchCard' | 'findCard' | 'isConnected' | 'peerId' | 'unwatch' | 'watch'
 >
 
+/** The contacts' port: the service context with its node slice, and what they call. */
+export type ContactsContext = WithNode<ContactsNode> & ContactHooks
+
 export interface ContactHooks {
   /** Our card: the prekey bundle our invites carry (undefined before start), and the card for
    *  the DHT (it names no contacts), what /kith/card answers (../offline/own-card.ts). */
@@ -64,16 +67,14 @@ export interface ContactHooks {
 }
 
 export class Contacts {
-  readonly #cx: WithNode<ContactsNode>
-  readonly #hooks: ContactHooks
+  readonly #cx: ContactsContext
 
   /** The node's presence events for contacts (./presence.ts). */
   readonly presence: Presence
 
-  constructor(cx: WithNode<ContactsNode>, hooks: ContactHooks) {
+  constructor(cx: ContactsContext) {
     this.#cx = cx
-    this.#hooks = hooks
-    this.presence = new Presence(cx, hooks)
+    this.presence = new Presence(cx)
   }
 
   /**
@@ -83,12 +84,12 @@ export class Contacts {
    */
   invite(opts: { once?: boolean; full?: boolean } = {}): { link: string; peerId: string } {
     const cx = this.#cx
-    const bundle = this.#hooks.ownCard.bundle
+    const bundle = this.#cx.ownCard.bundle
     if (bundle === undefined) throw new ServiceNotStartedError('the service has not started')
     // Only addresses a contact might reach, LAN ones last (node/connectivity/addr-policy.ts).
     const addrs = announceAddrs(cx.node.candidateAddrs())
-    const name = this.#hooks.profile.name
-    const secret = this.#hooks.proofs.secret(opts.once === true)
+    const name = this.#cx.profile.name
+    const secret = this.#cx.proofs.secret(opts.once === true)
     const link =
       opts.full === true
         ? encodeInviteLink({ peerId: cx.node.peerId, addrs, bundle, name, secret })
@@ -105,8 +106,8 @@ export class Contacts {
   /** A /kith/card request (node/card/index.ts): our DHT card (it names no contacts) for a peer
    *  proving one of our invite secrets it may use; undefined (the stream is reset) otherwise. */
   serveCard(from: string, secret: Uint8Array): Uint8Array | undefined {
-    if (!this.#hooks.proofs.valid(from, secret)) return undefined
-    return this.#hooks.ownCard.sign(false)
+    if (!this.#cx.proofs.valid(from, secret)) return undefined
+    return this.#cx.ownCard.sign(false)
   }
 
   /**
@@ -187,12 +188,12 @@ export class Contacts {
       if (bundle !== undefined) startSession(cx, invite.peerId, bundle)
       // Adding a peer's invite is choosing it: unblocked, its request (if any) accepted.
       cx.store.trust.unblock(invite.peerId)
-      this.#hooks.requests.promote(invite.peerId, undefined, events, acks)
+      this.#cx.requests.promote(invite.peerId, undefined, events, acks)
       // Proven in what we send it until it answers (./proofs.ts); an old link has no secret.
       if (invite.secret.length > 0) cx.store.trust.setInviteProof(invite.peerId, invite.secret)
     })
     for (const e of events) cx.emit(e)
-    for (const id of acks) this.#hooks.queueAck(invite.peerId, id)
+    for (const id of acks) this.#cx.queueAck(invite.peerId, id)
     cx.node.watch(contact.peerId, contact.addrs)
     // A short link's card fetch connected us before the contact existed, so that connection's
     // peer:connect found no contact: greet now (our card, with the link's proof, makes us its

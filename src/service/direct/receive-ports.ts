@@ -4,6 +4,7 @@
 // so the groups and files are seen only through what receive needs of them. Types only.
 import type { ChatContent } from '../../core/index.js'
 import type { KithNode } from '../../node/index.js'
+import type { WithNode } from '../context.js'
 import type { StoredMessage } from '../../store/types.js'
 import type { Disappearing } from '../disappearing.js'
 import type { Edits } from '../edits.js'
@@ -34,6 +35,7 @@ export interface FileInbox {
   received(from: string, content: ChatContent, now: number): StoredMessage | undefined
 }
 
+/** The collaborators receive calls (narrow ports; ../wiring.ts hands the modules themselves). */
 export interface ReceiveHooks {
   /** Group updates, farewells, control acks (../groups/). */
   groups: GroupInbox
@@ -58,3 +60,6 @@ export interface ReceiveHooks {
   /** Disappearing timers (../disappearing.ts). */
   disappearing: Disappearing
 }
+
+/** The receiver's port: the service context with its node slice, and its collaborators. */
+export type ReceiveContext = WithNode<ReceiveNode> & ReceiveHooks

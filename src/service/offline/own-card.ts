@@ -22,8 +22,10 @@ export type OwnCardNode = Pick<
 
 const log = debug('kith:service')
 
-/** What the own card calls besides the service context (a narrow port). */
-export interface OwnCardPorts {
+/** The own card's port: the service context with its node slice, and what it calls. */
+export type OwnCardContext = WithNode<OwnCardNode> & OwnCardHooks
+
+export interface OwnCardHooks {
   /** The mailboxes our card names (./mailboxes.ts). */
   mailboxes: Pick<Mailboxes, 'chosen'>
   /** The ChatContent carrying a card and our profile name (../profile.ts Profile.content). */
@@ -31,13 +33,11 @@ export interface OwnCardPorts {
 }
 
 export class OwnCard {
-  readonly #cx: WithNode<OwnCardNode>
-  readonly #ports: OwnCardPorts
+  readonly #cx: OwnCardContext
   #bundle: PrekeyBundle | undefined
 
-  constructor(cx: WithNode<OwnCardNode>, ports: OwnCardPorts) {
+  constructor(cx: OwnCardContext) {
     this.#cx = cx
-    this.#ports = ports
   }
 
   /** Makes our prekeys at first start (./prekeys.ts) and reads the bundle every card names. */
@@ -62,7 +62,7 @@ export class OwnCard {
     const cx = this.#cx
     const bundle = this.#bundle
     if (bundle === undefined) throw new ServiceNotStartedError('the service has not started')
-    const all = this.#ports.mailboxes.chosen()
+    const all = cx.mailboxes.chosen()
     const mailboxes = forContacts ? all : all.filter((p) => cx.store.getContact(p) === undefined)
     // Only addresses a contact might reach, LAN ones last (node/connectivity/addr-policy.ts).
     return cx.cards.makeOwn(announceAddrs(cx.node.candidateAddrs()), bundle, mailboxes)
@@ -93,7 +93,7 @@ export class OwnCard {
     try {
       // Signed afresh for each push: current addresses, never an expired card.
       // With our profile name beside it (../profile.ts): each connect refreshes the contact's.
-      const content = this.#ports.content(this.sign(true))
+      const content = this.#cx.content(this.sign(true))
       await cx.node.sendDm(peer, encryptAll(cx, peer, [content]))
     } catch (err) {
       log('card push to %s failed: %s', peer, errorName(err))
