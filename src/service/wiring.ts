@@ -83,8 +83,8 @@ export class ServiceModules {
     this.#store = store
     this.#node = node
     this.configuredMailboxes = deps.mailboxes
-    const cards = (this.cards = new Cards(ctx, store, identity))
-    const proofs = (this.proofs = new InviteProofs(ctx, store))
+    const cards = (this.cards = new Cards({ ctx, store, identity }))
+    const proofs = (this.proofs = new InviteProofs({ ctx, store }))
     const cx: ChatContext = (this.cx = {
       ctx,
       store,

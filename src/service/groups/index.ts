@@ -20,7 +20,7 @@ import {
   GROUP_SYNC_INTERVAL_MS,
   noRejections,
   type GroupContext,
-  type GroupDeps,
+  type GroupsContext,
 } from './context.js'
 import { addMember, createGroup, leaveGroup, removeMember, renameGroup } from './actions.js'
 import { skipStaleGaps } from './messages.js'
@@ -37,7 +37,7 @@ export {
   GROUP_GAP_TIMEOUT_MS,
   GROUP_OLD_TOPIC_GRACE_MS,
   GROUP_SYNC_INTERVAL_MS,
-  type GroupDeps,
+  type GroupsContext,
 } from './context.js'
 
 const log = debug('kith:service:groups')
@@ -59,11 +59,11 @@ export class Groups {
   #started = false
   #stopped = false
 
-  constructor(deps: GroupDeps) {
+  constructor(cx: GroupsContext) {
     this.#G = {
-      ...deps,
-      me: deps.identity.peerId,
-      meBytes: peerIdBytesFromPublicKey(deps.identity.publicKey),
+      ...cx,
+      me: cx.identity.peerId,
+      meBytes: peerIdBytesFromPublicKey(cx.identity.publicKey),
       rejected: noRejections(),
       opCache: new Map(),
       prevalidated: new WeakMap(),
