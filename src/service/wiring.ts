@@ -75,6 +75,7 @@ export class ServiceModules {
   readonly #files: Files | undefined
   readonly receiver: Receiver
   readonly batcher: ReceiveBatcher
+  readonly #protectedMailboxes: ReadonlySet<string>
   #started = false
   #stopped = false
 
@@ -104,16 +105,19 @@ export class ServiceModules {
     })
     // Offline delivery (./offline/). Up-ports: a fetched frame goes to the receiver, a change of
     // our mailboxes to our card (both built below).
+    const configured = configuredMailboxes(
+      deps.mailboxes?.bootstrap ?? [],
+      deps.mailboxes?.explicit ?? [],
+    )
+    // The configured mailboxes keep connection slots (start): their PeerIds.
+    this.#protectedMailboxes = new Set(configured.map((c) => c.peerId))
     const mailboxes = (this.#mailboxes = new Mailboxes({
       ctx,
       store,
       node,
       identity,
       cards,
-      configured: configuredMailboxes(
-        deps.mailboxes?.bootstrap ?? [],
-        deps.mailboxes?.explicit ?? [],
-      ),
+      configured,
       receive: (frame) => this.receiver.receiveFromMailbox(frame),
       onChange: () => this.ownCard.changed(),
     }))
@@ -233,12 +237,7 @@ export class ServiceModules {
     node.onCardRequest((from, secret) => this.contacts.serveCard(from, secret))
     // Accepted contacts and the mailboxes the user configured keep connection slots whatever
     // strangers do (node/libp2p/resources.ts; the node protects its --bootstrap relays by itself).
-    const chosen = new Set(
-      configuredMailboxes(
-        this.configuredMailboxes?.bootstrap ?? [],
-        this.configuredMailboxes?.explicit ?? [],
-      ).map((c) => c.peerId),
-    )
+    const chosen = this.#protectedMailboxes
     node.setProtectedPeers?.((peer) => chosen.has(peer) || store.getContact(peer) !== undefined)
     node.on('peer:connect', (peer) => this.contacts.presence.onConnect(peer))
     node.on('peer:disconnect', (peer) => this.contacts.presence.emitPresence(peer, false))
