@@ -1,14 +1,16 @@
-// What every module of the 1:1 chat service is handed (chat.ts wires it): the service's
-// dependencies, our PeerId bytes, the event sink and late-bound access to the mailboxes and groups
-// (both created in ChatService.start). The session path (load → core → save) is ./direct/sessions.ts.
+// What every module of the 1:1 chat service is handed (./wiring.ts builds it once): the service's
+// dependencies, our PeerId bytes, the event sink and the outgoing gate. It carries no module:
+// each module is handed its collaborators in its constructor (narrow ports, ./wiring.ts), so
+// nothing here is late-bound. The session path (load → core → save) is ./direct/sessions.ts.
 // Plain data: this module owns no state and knows nothing of the outbox or receive.
+//
+// Naming in src/service (docs/architecture.md "Service"): `ctx` is only ever the core's
+// CoreContext; `cx` is a module's service port — this context or a narrow `Pick` of it, with the
+// collaborators the module declares.
 import type { CoreContext, IdentityKeyPair } from '../core/index.js'
 import type { KithNode } from '../node/index.js'
 import type { NodeStore } from '../store/types.js'
 import type { Cards } from './offline/cards.js'
-import type { Files } from './files/index.js'
-import type { Groups } from './groups/index.js'
-import type { Mailboxes } from './offline/mailboxes.js'
 import type { ServiceEvent } from './types.js'
 
 export interface ChatContext {
@@ -22,14 +24,8 @@ export interface ChatContext {
   /** True once ChatService.stop ran. */
   stopped(): boolean
   emit(e: ServiceEvent): void
-  /** Undefined before start. */
-  mailboxes(): Mailboxes | undefined
-  /** Undefined before start. */
-  groups(): Groups | undefined
-  /** Files (./files/): undefined before start, or without a files directory. */
-  files?: () => Files | undefined
-  /** Checks and completes each content for `peer` before it is encrypted (chat.ts: refuses a
-   *  blocked peer, adds our invite proof). */
+  /** Checks and completes each content for `peer` before it is encrypted (./wiring.ts: refuses
+   *  a blocked peer, adds our invite proof). */
   outgoing?: (peer: string, content: Uint8Array) => Uint8Array
 }
 

@@ -15,18 +15,19 @@ import { toMessageView } from './views.js'
 /** The settings key of the read-receipt switch: '1' on (also when absent), '0' off. */
 export const READ_RECEIPTS_SETTING = 'readReceipts'
 
+/** The conversations' port: the service context, and the receipts it queues reads with. */
+export type ConversationsContext = ChatContext & ConversationHooks
+
 export interface ConversationHooks {
   /** Receipts.queueRead */
   queueRead(peer: string, ids: readonly string[]): void
 }
 
 export class Conversations {
-  readonly #cx: ChatContext
-  readonly #hooks: ConversationHooks
+  readonly #cx: ConversationsContext
 
-  constructor(cx: ChatContext, hooks: ConversationHooks) {
+  constructor(cx: ConversationsContext) {
     this.#cx = cx
-    this.#hooks = hooks
   }
 
   /** Accepted (unblocked) contacts and active groups; the most recent activity first (the last
@@ -63,7 +64,7 @@ export class Conversations {
     const conversation = contact?.peerId ?? findGroup(cx, ref)?.groupId
     if (conversation === undefined) throw new ContactNotFoundError(`no contact or group "${ref}"`)
     const ids = cx.store.markRead(conversation, cx.ctx.clock())
-    if (contact !== undefined && this.readReceipts()) this.#hooks.queueRead(contact.peerId, ids)
+    if (contact !== undefined && this.readReceipts()) this.#cx.queueRead(contact.peerId, ids)
     return { conversation, read: ids.length }
   }
 

@@ -38,13 +38,11 @@ export const DISAPPEAR_SWEEP_BATCH = 256
 const TIMER_SENDER = ':timer'
 
 export class Disappearing {
-  readonly #cx: WithNode<DisappearingNode>
-  readonly #hooks: EditHooks
+  readonly #cx: WithNode<DisappearingNode> & EditHooks
   #timer: NodeJS.Timeout | undefined
 
-  constructor(cx: WithNode<DisappearingNode>, hooks: EditHooks) {
+  constructor(cx: WithNode<DisappearingNode> & EditHooks) {
     this.#cx = cx
-    this.#hooks = hooks
   }
 
   start(): void {
@@ -80,7 +78,7 @@ export class Disappearing {
     cx.store.transaction(() => {
       cx.store.edits.setTimer(conversation, ttlSeconds, now)
       this.#line(conversation, cx.node.peerId, id, now, ttlSeconds, 'out', events)
-      this.#hooks.send(conversation, id, now, { disappearing: { ttlSeconds } })
+      this.#cx.send(conversation, id, now, { disappearing: { ttlSeconds } })
     })
     for (const e of events) cx.emit(e)
     return { conversation, ttlSeconds }

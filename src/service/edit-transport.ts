@@ -5,17 +5,22 @@
 // update (./direct/outbox.ts flushControl). Nothing goes to a blocked peer. Owns no state.
 import { encodeChatContent, fromHex } from '../core/index.js'
 import type { ChatContext } from './context.js'
-import { ServiceNotStartedError } from './lifecycle-errors.js'
 import type { EditBody, EditHooks } from './edits.js'
+import type { Groups } from './groups/index.js'
 
-export function editTransport(cx: ChatContext, flushSoon: (peer: string) => void): EditHooks {
+/** What the transport uses (a narrow port): the store, our sender bytes, the groups' sender-key
+ *  channel and the outbox's flush. */
+export type EditTransportContext = Pick<ChatContext, 'store' | 'meBytes'> & {
+  readonly groups: Pick<Groups, 'sendBody'>
+  flushSoon(peer: string): void
+}
+
+export function editTransport(cx: EditTransportContext): EditHooks {
   return {
     send(conversation: string, id: string, at: number, body: EditBody): void {
       const g = cx.store.groups.getGroup(conversation)
       if (g !== undefined && g.groupId === conversation) {
-        const groups = cx.groups()
-        if (groups === undefined) throw new ServiceNotStartedError('the service has not started')
-        groups.sendBody(g.groupId, id, at, body)
+        cx.groups.sendBody(g.groupId, id, at, body)
         return
       }
       if (cx.store.trust.isBlocked(conversation)) return
@@ -35,7 +40,7 @@ export function editTransport(cx: ChatContext, flushSoon: (peer: string) => void
         nextAttemptAt: at,
       })
       // setImmediate inside: runs after the caller's transaction committed.
-      flushSoon(conversation)
+      cx.flushSoon(conversation)
     },
   }
 }

@@ -57,6 +57,9 @@ export interface EditMetrics {
   stale: number
 }
 
+/** The edits' port: the service context with its node slice, and where bodies are sent. */
+export type EditsContext = WithNode<EditsNode> & EditHooks
+
 export interface EditHooks {
   /** Sends `body` (content id `id`, sent at `at`) to the conversation: a contact's PeerId or a
    *  group id. Called inside the transaction that applied it locally. */
@@ -64,13 +67,11 @@ export interface EditHooks {
 }
 
 export class Edits {
-  readonly #cx: WithNode<EditsNode>
-  readonly #hooks: EditHooks
+  readonly #cx: EditsContext
   readonly metrics: EditMetrics = { refused: 0, held: 0, stale: 0 }
 
-  constructor(cx: WithNode<EditsNode>, hooks: EditHooks) {
+  constructor(cx: EditsContext) {
     this.#cx = cx
-    this.#hooks = hooks
   }
 
   // ---- The user's commands --------------------------------------------------------------------
@@ -100,7 +101,7 @@ export class Edits {
     const body: EditBody = { edit: { targetId: fromHex(id), text } }
     this.#cx.store.transaction(() => {
       this.#cx.store.edits.applyEdit(id, text, now, editId)
-      this.#hooks.send(m.conversation, editId, now, body)
+      this.#cx.send(m.conversation, editId, now, body)
     })
     this.#updated(id)
     return { id, edited: true }
@@ -114,7 +115,7 @@ export class Edits {
       this.#cx.store.edits.wipe(id)
       // Ours and never delivered: it need not go out at all.
       if (m.direction === 'out') this.#cx.store.dequeue(id)
-      if (forEveryone) this.#hooks.send(m.conversation, this.#newId(), now, this.#deleteBody(id))
+      if (forEveryone) this.#cx.send(m.conversation, this.#newId(), now, this.#deleteBody(id))
     })
     this.#updated(id)
     return { id, deleted: true }
@@ -141,7 +142,7 @@ export class Edits {
     const now = this.#cx.ctx.clock()
     this.#cx.store.transaction(() => {
       this.#cx.store.edits.react(id, 'me', remove ? '' : emoji, now)
-      this.#hooks.send(m.conversation, this.#newId(), now, {
+      this.#cx.send(m.conversation, this.#newId(), now, {
         reaction: { targetId: fromHex(id), emoji, remove },
       })
     })

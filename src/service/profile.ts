@@ -31,6 +31,9 @@ const sentAtKey = (peer: string) => `profile.at.${peer}`
  *  PeerId), in the settings table: no column to add, and it leaves with the group's sessions. */
 const memberNameKey = (peer: string) => `profile.member.${peer}`
 
+/** The profile's port: the service context with its node slice, and what it calls. */
+export type ProfileContext = WithNode<ProfileNode> & ProfileHooks
+
 export interface ProfileHooks {
   /** OwnCard.sign(true): a freshly signed card for contacts. */
   signCard(): Uint8Array
@@ -41,13 +44,11 @@ export interface ProfileHooks {
 }
 
 export class Profile {
-  readonly #cx: WithNode<ProfileNode>
-  readonly #hooks: ProfileHooks
+  readonly #cx: ProfileContext
   #name: string
 
-  constructor(cx: WithNode<ProfileNode>, hooks: ProfileHooks, name: string) {
+  constructor(cx: ProfileContext, name: string) {
     this.#cx = cx
-    this.#hooks = hooks
     this.#name = name
   }
 
@@ -70,7 +71,7 @@ export class Profile {
     if (problem !== undefined) throw new InvalidNameError(problem)
     if (name === this.#name) return this.view()
     const cx = this.#cx
-    const card = this.#hooks.signCard()
+    const card = this.#cx.signCard()
     const now = cx.ctx.clock()
     const peers = cx.store.transaction(() => {
       cx.store.setIdentityName(name)
@@ -92,7 +93,7 @@ export class Profile {
       return peers
     })
     this.#name = name
-    for (const peer of peers) this.#hooks.flushSoon(peer)
+    for (const peer of peers) this.#cx.flushSoon(peer)
     return this.view()
   }
 
@@ -127,7 +128,7 @@ export class Profile {
       store.setSetting(sentAtKey(from), String(sentAt))
     } else if (
       c === undefined &&
-      this.#hooks.isCoMember?.(from) === true &&
+      this.#cx.isCoMember?.(from) === true &&
       isCleanName(content.profileName) &&
       sentAt >= last
     ) {

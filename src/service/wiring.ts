@@ -1,12 +1,15 @@
 // The service's module graph and lifecycle (issue 13 "one house with clear rooms"): builds every
-// module of ChatService from its deps (constructor injection: each module gets what it uses and
-// the hooks into its neighbours), then starts and stops them in order — the node's handlers, the
-// mailboxes, groups and files created at start. It owns the wiring and nothing of what a user
-// call does: ChatService (./chat.ts) is the façade that turns ChatApi calls into module calls.
+// module of ChatService in dependency order, each handed its collaborators in its constructor
+// (narrow ports it declares), then starts and stops them in order. Where two modules need each
+// other, the lower one declares the narrow port it calls up through (the mailboxes' `receive`,
+// the groups' `bodies`/`files`, the own card's `content`, the session gate `outgoing`), and the
+// port here forwards to the module built further down this constructor; nothing runs before the
+// constructor returns. It owns the wiring and nothing of what a user call does: ChatService
+// (./chat.ts) is the façade that turns ChatApi calls into module calls.
 import { peerIdBytesFromPublicKey } from '../core/index.js'
-import type { CoreContext, IdentityKeyPair, PrekeyBundle } from '../core/index.js'
+import type { ChatContent, CoreContext, IdentityKeyPair } from '../core/index.js'
 import type { KithNode } from '../node/index.js'
-import type { NodeStore } from '../store/types.js'
+import type { NodeStore, StoredMessage } from '../store/types.js'
 import { Conversations } from './conversations.js'
 import type { ChatContext } from './context.js'
 import { Contacts } from './direct/contacts.js'
@@ -17,6 +20,8 @@ import { Receiver } from './direct/receive.js'
 import { ReceiveBatcher } from './direct/receive-batch.js'
 import { Requests } from './direct/requests.js'
 import { startSessionFromDht } from './direct/restore.js'
+import { controlQueue } from './direct/control-outbox.js'
+import { manifestFor } from './files/manifests.js'
 import { Disappearing } from './disappearing.js'
 import { editTransport } from './edit-transport.js'
 import { Edits } from './edits.js'
@@ -28,7 +33,6 @@ import { Cards } from './offline/cards.js'
 import { configuredMailboxes } from './offline/configured.js'
 import { Mailboxes } from './offline/mailboxes.js'
 import { OwnCard } from './offline/own-card.js'
-import { currentBundle, ensurePrekeys } from './offline/prekeys.js'
 import { Profile } from './profile.js'
 import type { ServiceEvent } from './types.js'
 
@@ -51,152 +55,117 @@ export interface ChatServiceDeps {
 export class ServiceModules {
   readonly #store: NodeStore
   readonly #node: KithNode
-  readonly #identity: IdentityKeyPair
-  readonly #ctx: CoreContext
   readonly configuredMailboxes: ChatServiceDeps['mailboxes']
-  #bundle: PrekeyBundle | undefined
   readonly cards: Cards
   readonly cx: ChatContext
-  readonly contacts: Contacts
-  readonly outbox: Outbox
-  readonly receipts: Receipts
-  readonly ownCard: OwnCard
-  readonly receiver: Receiver
-  readonly batcher: ReceiveBatcher
-  readonly requests: Requests
   readonly proofs: InviteProofs
+  readonly #mailboxes: Mailboxes
+  readonly ownCard: OwnCard
+  readonly receipts: Receipts
+  readonly outbox: Outbox
+  readonly requests: Requests
   readonly profile: Profile
   readonly conversations: Conversations
+  /** Groups (./groups/): membership, sender keys, group messages, sync. */
+  readonly #groups: Groups
   readonly edits: Edits
   readonly disappearing: Disappearing
-  #mailboxes: Mailboxes | undefined
-  /** Groups (./groups/): membership, sender keys, group messages, sync. */
-  #groups: Groups | undefined
-  #files: Files | undefined
-  readonly #filesDirs: ChatServiceDeps['files']
+  readonly contacts: Contacts
+  /** Files (./files/): only with a files directory. */
+  readonly #files: Files | undefined
+  readonly receiver: Receiver
+  readonly batcher: ReceiveBatcher
+  readonly #protectedMailboxes: ReadonlySet<string>
+  #started = false
   #stopped = false
-  readonly #emit: (e: ServiceEvent) => void
 
   constructor(deps: ChatServiceDeps, emit: (e: ServiceEvent) => void) {
-    this.#emit = emit
-    this.#store = deps.store
-    this.#node = deps.node
-    this.#identity = deps.identity
-    this.#ctx = deps.ctx
+    const { store, node, identity, ctx } = deps
+    this.#store = store
+    this.#node = node
     this.configuredMailboxes = deps.mailboxes
-    this.#filesDirs = deps.files
-    this.cards = new Cards(deps.ctx, deps.store, deps.identity)
-    this.cx = {
-      ctx: deps.ctx,
-      store: deps.store,
-      node: deps.node,
-      identity: deps.identity,
-      cards: this.cards,
-      meBytes: peerIdBytesFromPublicKey(deps.identity.publicKey),
+    const cards = (this.cards = new Cards({ ctx, store, identity }))
+    const proofs = (this.proofs = new InviteProofs({ ctx, store }))
+    const cx: ChatContext = (this.cx = {
+      ctx,
+      store,
+      node,
+      identity,
+      cards,
+      meBytes: peerIdBytesFromPublicKey(identity.publicKey),
       stopped: () => this.#stopped,
       emit,
-      mailboxes: () => this.#mailboxes,
-      groups: () => this.#groups,
-      files: () => this.#files,
-    }
-    this.proofs = new InviteProofs(deps.ctx, deps.store)
-    // Every content for a peer passes here before encryption (context.ts encryptAll): nothing
-    // is sent to a blocked peer; a contact we added gets our invite proof until it answers.
-    this.cx.outgoing = (peer, content) => {
-      this.requests.refuseOutgoing(peer)
-      return this.proofs.decorate(peer, content, this.profile.name)
-    }
-    this.outbox = new Outbox(this.cx)
-    this.receipts = new Receipts(this.cx, deps.ackDelayMs)
-    const flushSoon = (peer: string, all?: boolean) => this.outbox.flushSoon(peer, all)
-    this.profile = new Profile(
-      this.cx,
-      {
-        signCard: () => this.ownCard.sign(true),
-        flushSoon,
-        isCoMember: (peer) => this.requests.isCoMember(peer),
+      // Every content for a peer passes here before encryption (./direct/sessions.ts encryptAll):
+      // nothing is sent to a blocked peer; a contact we added gets our invite proof until it
+      // answers. Up-port: forwards to the requests and profile built below.
+      outgoing: (peer, content) => {
+        this.requests.refuseOutgoing(peer)
+        return proofs.decorate(peer, content, this.profile.name)
       },
-      deps.name,
-    )
-    this.ownCard = new OwnCard(
-      this.cx,
-      () => this.#bundle,
-      (card) => this.profile.content(card),
-    )
-    this.conversations = new Conversations(this.cx, {
-      queueRead: (peer, ids) => this.receipts.queueRead(peer, ids),
     })
-    const bodies = editTransport(this.cx, flushSoon)
-    this.edits = new Edits(this.cx, bodies)
-    this.disappearing = new Disappearing(this.cx, bodies)
-    const pushCard = (peer: string) => this.ownCard.push(peer)
-    const queueAck = (peer: string, id: string) => this.receipts.queueAck(peer, id)
-    this.requests = new Requests(this.cx, { queueAck, pushCard, flushSoon })
-    this.contacts = new Contacts(this.cx, {
-      bundle: () => this.#bundle,
-      name: () => this.profile.name,
-      flushSoon,
-      pushCard,
-      queueAck,
-      proofs: this.proofs,
-      signCard: () => this.ownCard.sign(false),
-      requests: this.requests,
-      startSession: (peer) => startSessionFromDht(this.cx, peer),
-    })
-    this.receiver = new Receiver(this.cx, {
-      queueAck,
-      flushSoon,
-      pushCard,
-      requests: this.requests,
-      proofs: this.proofs,
-      profile: this.profile,
-      edits: this.edits,
-      disappearing: this.disappearing,
-    })
-    this.batcher = new ReceiveBatcher(this.cx, this.receiver)
-  }
-
-  async start(): Promise<void> {
-    await ensurePrekeys(this.#ctx, this.#store, this.#identity)
-    this.#bundle = await currentBundle(this.#store, this.#identity)
-    // Frames arriving together are stored in one transaction (./direct/receive-batch.ts).
-    this.#node.onDm((from, frame) => this.batcher.handle(from, frame))
-    this.#node.onCardRequest((from, secret) => this.contacts.serveCard(from, secret))
+    // Offline delivery (./offline/). Up-ports: a fetched frame goes to the receiver, a change of
+    // our mailboxes to our card (both built below).
     const configured = configuredMailboxes(
-      this.configuredMailboxes?.bootstrap ?? [],
-      this.configuredMailboxes?.explicit ?? [],
+      deps.mailboxes?.bootstrap ?? [],
+      deps.mailboxes?.explicit ?? [],
     )
-    // Accepted contacts and the mailboxes the user configured keep connection slots whatever
-    // strangers do (node/libp2p/resources.ts; the node protects its --bootstrap relays by itself).
-    const chosen = new Set(configured.map((c) => c.peerId))
-    this.#node.setProtectedPeers?.(
-      (peer) => chosen.has(peer) || this.#store.getContact(peer) !== undefined,
-    )
-    this.#node.on('peer:connect', (peer) => this.contacts.presence.onConnect(peer))
-    this.#node.on('peer:disconnect', (peer) => this.contacts.presence.emitPresence(peer, false))
-    this.#node.on('peer:identify', (peer, addrs) => this.contacts.presence.onIdentify(peer, addrs))
-    this.#mailboxes = new Mailboxes({
-      ctx: this.#ctx,
-      store: this.#store,
-      node: this.#node,
-      identity: this.#identity,
-      cards: this.cards,
+    // The configured mailboxes keep connection slots (start): their PeerIds.
+    this.#protectedMailboxes = new Set(configured.map((c) => c.peerId))
+    const mailboxes = (this.#mailboxes = new Mailboxes({
+      ctx,
+      store,
+      node,
+      identity,
+      cards,
       configured,
       receive: (frame) => this.receiver.receiveFromMailbox(frame),
       onChange: () => this.ownCard.changed(),
+    }))
+    // Up-port: the ChatContent a pushed card travels in carries our profile name (built below).
+    const ownCard = (this.ownCard = new OwnCard({
+      ...cx,
+      mailboxes,
+      content: (card) => this.profile.content(card),
+    }))
+    // The 1:1 transport (./direct/): receipts, the control outbox, the outbox.
+    const receipts = (this.receipts = new Receipts({ ...cx, mailboxes }, deps.ackDelayMs))
+    const control = controlQueue({ ...cx, mailboxes })
+    const outbox = (this.outbox = new Outbox({
+      ...cx,
+      mailboxes,
+      control,
+      ...(deps.files !== undefined
+        ? { manifestFor: (m: StoredMessage) => manifestFor(cx, m) }
+        : {}),
+    }))
+    const flushSoon = (peer: string, all?: boolean) => outbox.flushSoon(peer, all)
+    const queueAck = (peer: string, id: string) => receipts.queueAck(peer, id)
+    const pushCard = (peer: string) => ownCard.push(peer)
+    const requests = (this.requests = new Requests({ ...cx, queueAck, pushCard, flushSoon }))
+    const profile = (this.profile = new Profile(
+      {
+        ...cx,
+        signCard: () => ownCard.sign(true),
+        flushSoon,
+        isCoMember: (peer) => requests.isCoMember(peer),
+      },
+      deps.name,
+    ))
+    this.conversations = new Conversations({
+      ...cx,
+      queueRead: (peer, ids) => receipts.queueRead(peer, ids),
     })
-    // The node publishes our card in the DHT (at start, hourly, on address changes).
-    this.ownCard.publish()
-    this.#mailboxes.start()
-    this.#groups = new Groups({
-      ctx: this.#ctx,
-      store: this.#store,
-      node: this.#node,
-      identity: this.#identity,
-      cards: this.cards,
-      emit: this.#emit,
-      flush: (peer) => this.outbox.flushSoon(peer),
-      ownCard: () => this.ownCard.sign(true),
+    // Up-ports: group bodies go to edits and timers, group files to the files (built below).
+    const groups = (this.#groups = new Groups({
+      ctx,
+      store,
+      node,
+      identity,
+      cards,
+      emit,
+      flush: (peer) => outbox.flushSoon(peer),
+      ownCard: () => ownCard.sign(true),
+      pushCard,
       bodies: {
         receive: (groupId, from, content, raw, events) =>
           content.disappearing !== undefined
@@ -205,40 +174,95 @@ export class ServiceModules {
         inserted: (id, events) => this.edits.inserted(id, events),
         ttl: (groupId) => this.disappearing.ttl(groupId),
       },
-      files: {
-        manifestFor: (m) => this.#files?.manifestFor(m),
-        received: (groupId, from, content, now) =>
-          this.#files?.receivedGroup(groupId, from, content, now),
-      },
-      pushCard: (peer) => this.ownCard.push(peer),
+      ...(deps.files !== undefined
+        ? {
+            files: {
+              manifestFor: (m: StoredMessage) => manifestFor(cx, m),
+              received: (groupId: string, from: string, content: ChatContent, now: number) =>
+                this.#files?.receivedGroup(groupId, from, content, now),
+            },
+          }
+        : {}),
+    }))
+    const bodies = editTransport({ ...cx, groups, flushSoon })
+    const edits = (this.edits = new Edits({ ...cx, ...bodies }))
+    const disappearing = (this.disappearing = new Disappearing({ ...cx, ...bodies }))
+    const contacts = (this.contacts = new Contacts({
+      ...cx,
+      ownCard,
+      profile,
+      flushSoon,
+      pushCard,
+      queueAck,
+      proofs,
+      requests,
+      startSession: (peer) => startSessionFromDht(cx, peer),
+    }))
+    const files = (this.#files =
+      deps.files === undefined
+        ? undefined
+        : new Files({
+            ...cx,
+            ...deps.files,
+            contact: (ref) => contacts.get(ref).peerId,
+            queue: (peer, text, id) => outbox.send(peer, text, { file: { id } }),
+            queueGroup: (ref, text, file) => groups.sendFile(ref, text, file),
+            mailboxesOf: (peer) => mailboxes.mailboxesOf(peer),
+            ownMailboxes: () => mailboxes.own(),
+          }))
+    this.receiver = new Receiver({
+      ...cx,
+      groups,
+      ...(files !== undefined ? { files } : {}),
+      control,
+      queueAck,
+      flushSoon,
+      pushCard,
+      requests,
+      proofs,
+      profile,
+      edits,
+      disappearing,
     })
+    this.batcher = new ReceiveBatcher(cx, this.receiver)
+  }
+
+  async start(): Promise<void> {
+    await this.ownCard.start() // our prekeys, made at first start, and the bundle cards name
+    this.#started = true
+    const node = this.#node
+    const store = this.#store
+    // Frames arriving together are stored in one transaction (./direct/receive-batch.ts).
+    node.onDm((from, frame) => this.batcher.handle(from, frame))
+    node.onCardRequest((from, secret) => this.contacts.serveCard(from, secret))
+    // Accepted contacts and the mailboxes the user configured keep connection slots whatever
+    // strangers do (node/libp2p/resources.ts; the node protects its --bootstrap relays by itself).
+    const chosen = this.#protectedMailboxes
+    node.setProtectedPeers?.((peer) => chosen.has(peer) || store.getContact(peer) !== undefined)
+    node.on('peer:connect', (peer) => this.contacts.presence.onConnect(peer))
+    node.on('peer:disconnect', (peer) => this.contacts.presence.emitPresence(peer, false))
+    node.on('peer:identify', (peer, addrs) => this.contacts.presence.onIdentify(peer, addrs))
+    // The node publishes our card in the DHT (at start, hourly, on address changes).
+    this.ownCard.publish()
+    this.#mailboxes.start()
     this.#groups.start()
     this.disappearing.start()
-    if (this.#filesDirs !== undefined) {
-      this.#files = new Files({
-        cx: this.cx,
-        ...this.#filesDirs,
-        contact: (ref) => this.contacts.get(ref).peerId,
-        queue: (peer, text, id) => this.outbox.send(peer, text, { file: { id } }),
-        queueGroup: (ref, text, file) => this.groupsOrThrow().sendFile(ref, text, file),
-        mailboxesOf: (peer) => this.#mailboxes?.mailboxesOf(peer) ?? Promise.resolve([]),
-        ownMailboxes: () => this.#mailboxes?.own() ?? [],
-      })
-      this.#files.start()
-    }
-    for (const peer of this.#store.groups.controlPeers()) this.outbox.flushSoon(peer)
-    for (const c of this.#store.listContacts()) this.#node.watch(c.peerId, c.addrs)
+    this.#files?.start()
+    for (const peer of store.groups.controlPeers()) this.outbox.flushSoon(peer)
+    for (const c of store.listContacts()) node.watch(c.peerId, c.addrs)
     this.requests.watchCoMembers()
-    for (const peer of this.#store.outboxPeers()) this.outbox.flushSoon(peer)
+    for (const peer of store.outboxPeers()) this.outbox.flushSoon(peer)
   }
 
   stop(): Promise<void> {
     this.batcher.drain() // frames already handled are committed before the store closes
     this.#stopped = true
-    this.#mailboxes?.stop()
-    this.#groups?.stop()
+    if (this.#started) {
+      this.#mailboxes.stop()
+      this.#groups.stop()
+      this.#files?.stop()
+    }
     this.disappearing.stop()
-    this.#files?.stop()
     this.#node.setCardSource(undefined)
     this.outbox.stop()
     return Promise.resolve()
@@ -246,27 +270,27 @@ export class ServiceModules {
 
   /** Undefined before start. */
   get mailboxes(): Mailboxes | undefined {
-    return this.#mailboxes
+    return this.#started ? this.#mailboxes : undefined
   }
 
   /** Undefined before start. */
   get groups(): Groups | undefined {
-    return this.#groups
+    return this.#started ? this.#groups : undefined
   }
 
   /** Undefined before start, or without a files directory. */
   get files(): Files | undefined {
-    return this.#files
+    return this.#started ? this.#files : undefined
   }
 
   groupsOrThrow(): Groups {
-    if (this.#groups === undefined)
-      throw new ServiceNotStartedError('groups start with the service')
+    if (!this.#started) throw new ServiceNotStartedError('groups start with the service')
     return this.#groups
   }
 
   filesOrThrow(): Files {
-    if (this.#files === undefined) throw new NotImplementedError('this node has no files')
-    return this.#files
+    const files = this.files
+    if (files === undefined) throw new NotImplementedError('this node has no files')
+    return files
   }
 }

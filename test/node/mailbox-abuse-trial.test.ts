@@ -17,7 +17,7 @@ import type { ChatContext } from '../../src/service/context.js'
 import { encryptAll } from '../../src/service/direct/sessions.js'
 import { GcmTagCheck } from '../../src/service/offline/gcm-check.js'
 import { MAILBOX_TRIAL_MAX_KEYS, findSender } from '../../src/service/offline/mailbox-trial.js'
-import { Receiver, type ReceiveHooks } from '../../src/service/direct/receive.js'
+import { Receiver, type ReceiveContext } from '../../src/service/direct/receive.js'
 import { createNodeStore, type SqliteNodeStore } from '../../src/store/sqlite.js'
 import { makeParty, type Party } from '../helpers/parties.js'
 import { tempHome } from '../store/helpers.js'
@@ -87,13 +87,12 @@ before(async () => {
     meBytes: peerIdBytesFromPublicKey(me.publicKey),
     stopped: () => false,
     emit: () => undefined,
-    mailboxes: () => undefined,
-    groups: () => undefined,
   }
   // Every peer here is an accepted contact: requests and invite proofs are never consulted
   // beyond no-op checks, so any of their methods answers undefined.
   const noop = new Proxy({}, { get: () => () => undefined })
-  receiver = new Receiver(cx, {
+  receiver = new Receiver({
+    ...cx,
     queueAck: (_peer: string, id: string) => {
       acked.push(id)
     },
@@ -103,7 +102,9 @@ before(async () => {
     proofs: noop,
     edits: noop,
     disappearing: noop,
-  } as unknown as ReceiveHooks)
+    groups: noop,
+    control: noop,
+  } as unknown as ReceiveContext)
   // We start a session with each contact (PQXDH from its bundle); it answers once, so its next
   // messages to us are plain ratchet envelopes, which name no sender.
   for (let i = 0; i < CONTACTS; i++) {

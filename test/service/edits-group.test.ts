@@ -84,8 +84,8 @@ beforeEach(() => {
     stopped: () => false,
   } as unknown as ChatContext
   const hooks = { send: () => undefined }
-  edits = new Edits(cx, hooks)
-  const disappearing = new Disappearing(cx, hooks)
+  edits = new Edits({ ...cx, ...hooks })
+  const disappearing = new Disappearing({ ...cx, ...hooks })
   G = groupContext(ctx, store, me, {
     bodies: {
       receive: (g, from, c, raw, events) =>

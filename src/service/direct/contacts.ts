@@ -2,7 +2,7 @@
 // the bundle and keeping its secret to prove), the contact list, renaming (./names.ts rules),
 // removal, safety numbers and their confirmation, and the node's presence events for contacts
 // (connect, disconnect, identify: current addresses remembered and watched). It owns no state;
-// it knows nothing of the outbox, receiving or requests beyond the hooks it is handed.
+// it knows nothing of the outbox, receiving or requests beyond the ports it is handed.
 import {
   decodeInviteLink,
   encodeInviteLink,
@@ -27,6 +27,8 @@ import {
   InviterUnreachableError,
 } from '../errors.js'
 import { checkName, isCleanName, isFree } from './names.js'
+import type { OwnCard } from '../offline/own-card.js'
+import type { Profile } from '../profile.js'
 import type { InviteProofs } from './proofs.js'
 import { Presence } from './presence.js'
 import type { Requests } from './requests.js'
@@ -40,11 +42,15 @@ export type ContactsNode = Pick<
   'candidateAddrs' | 'fetchCard' | 'findCard' | 'isConnected' | 'peerId' | 'unwatch' | 'watch'
 >
 
+/** The contacts' port: the service context with its node slice, and what they call. */
+export type ContactsContext = WithNode<ContactsNode> & ContactHooks
+
 export interface ContactHooks {
-  /** Our current prekey bundle, undefined before the service started. */
-  bundle(): PrekeyBundle | undefined
+  /** Our card: the prekey bundle our invites carry (undefined before start), and the card for
+   *  the DHT (it names no contacts), what /kith/card answers (../offline/own-card.ts). */
+  ownCard: Pick<OwnCard, 'bundle' | 'sign'>
   /** Our display name now (../profile.ts), carried in our invite. */
-  name(): string
+  profile: Pick<Profile, 'name'>
   /** Outbox.flushSoon */
   flushSoon(peer: string, all?: boolean): void
   /** OwnCard.push */
@@ -55,24 +61,20 @@ export interface ContactHooks {
   requests: Requests
   /** Receipts.queueAck */
   queueAck(peer: string, id: string): void
-  /** OwnCard.sign for the DHT (names no contacts): what /kith/card answers. */
-  signCard(): Uint8Array
   /** A connected contact with no session (after a restore): one from its DHT card
    *  (./restore.ts startSessionFromDht); true if started. */
   startSession?(peer: string): Promise<boolean>
 }
 
 export class Contacts {
-  readonly #cx: WithNode<ContactsNode>
-  readonly #hooks: ContactHooks
+  readonly #cx: ContactsContext
 
   /** The node's presence events for contacts (./presence.ts). */
   readonly presence: Presence
 
-  constructor(cx: WithNode<ContactsNode>, hooks: ContactHooks) {
+  constructor(cx: ContactsContext) {
     this.#cx = cx
-    this.#hooks = hooks
-    this.presence = new Presence(cx, hooks)
+    this.presence = new Presence(cx)
   }
 
   /**
@@ -82,12 +84,12 @@ export class Contacts {
    */
   invite(opts: { once?: boolean; full?: boolean } = {}): { link: string; peerId: string } {
     const cx = this.#cx
-    const bundle = this.#hooks.bundle()
+    const bundle = this.#cx.ownCard.bundle
     if (bundle === undefined) throw new ServiceNotStartedError('the service has not started')
     // Only addresses a contact might reach, LAN ones last (node/connectivity/addr-policy.ts).
     const addrs = announceAddrs(cx.node.candidateAddrs())
-    const name = this.#hooks.name()
-    const secret = this.#hooks.proofs.secret(opts.once === true)
+    const name = this.#cx.profile.name
+    const secret = this.#cx.proofs.secret(opts.once === true)
     const link =
       opts.full === true
         ? encodeInviteLink({ peerId: cx.node.peerId, addrs, bundle, name, secret })
@@ -104,8 +106,8 @@ export class Contacts {
   /** A /kith/card request (node/card/index.ts): our DHT card (it names no contacts) for a peer
    *  proving one of our invite secrets it may use; undefined (the stream is reset) otherwise. */
   serveCard(from: string, secret: Uint8Array): Uint8Array | undefined {
-    if (!this.#hooks.proofs.valid(from, secret)) return undefined
-    return this.#hooks.signCard()
+    if (!this.#cx.proofs.valid(from, secret)) return undefined
+    return this.#cx.ownCard.sign(false)
   }
 
   /**
@@ -186,12 +188,12 @@ export class Contacts {
       if (bundle !== undefined) startSession(cx, invite.peerId, bundle)
       // Adding a peer's invite is choosing it: unblocked, its request (if any) accepted.
       cx.store.trust.unblock(invite.peerId)
-      this.#hooks.requests.promote(invite.peerId, undefined, events, acks)
+      this.#cx.requests.promote(invite.peerId, undefined, events, acks)
       // Proven in what we send it until it answers (./proofs.ts); an old link has no secret.
       if (invite.secret.length > 0) cx.store.trust.setInviteProof(invite.peerId, invite.secret)
     })
     for (const e of events) cx.emit(e)
-    for (const id of acks) this.#hooks.queueAck(invite.peerId, id)
+    for (const id of acks) this.#cx.queueAck(invite.peerId, id)
     cx.node.watch(contact.peerId, contact.addrs)
     // A short link's card fetch connected us before the contact existed, so that connection's
     // peer:connect found no contact: greet now (our card, with the link's proof, makes us its

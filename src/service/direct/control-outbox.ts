@@ -2,23 +2,42 @@
 // GroupUpdate contents queued by ../groups/ for one member, under the same discipline as 1:1
 // messages — encrypted afresh per attempt over the pairwise session (./sessions.ts), backoff
 // (./delivery.ts), a mailbox deposit when the member is not connected. It owns no state; it knows
-// nothing of what the contents say (the groups queue them and dequeue them on a receipt).
+// nothing of what the contents say (the groups, the profile and edits queue them; a receipt
+// dequeues them). The outbox sees it only through its ControlQueue port (./outbox.ts).
 import type { KithNode } from '../../node/index.js'
 import type { WithNode } from '../context.js'
+import type { Mailboxes } from '../offline/mailboxes.js'
 import { MAX_BATCH, nextAttemptDelay } from './delivery.js'
 import { encryptAll, loadRecord } from './sessions.js'
 
-/** What draining the control outbox uses of the service context (a narrow port). */
+/** What draining the control outbox uses (a narrow port): the service context's store, session
+ *  gate and node, and the mailboxes a frame is deposited with when the member is away. */
 export type ControlOutboxContext = Pick<
   WithNode<Pick<KithNode, 'sendDm'>>,
-  'ctx' | 'store' | 'node' | 'outgoing' | 'stopped' | 'mailboxes'
->
+  'ctx' | 'store' | 'node' | 'outgoing' | 'stopped'
+> & { readonly mailboxes: Pick<Mailboxes, 'deposit'> }
 
 export interface ControlOutboxHooks {
   /** Connected, or a mailbox of it known (its card looked up if missing). */
   reachable: (peer: string) => Promise<boolean>
   /** Uniform in [0, 1): the backoff's jitter. */
   jitter: () => number
+}
+
+/** The control outbox as the 1:1 outbox drains it (./outbox.ts OutboxPorts.control). */
+export interface ControlQueue {
+  /** Sends what is due (`everything`: all of it) to `peer`, as the 1:1 entries. */
+  flush(peer: string, everything: boolean, now: number, hooks: ControlOutboxHooks): Promise<void>
+  /** When the peer's next control entry is due, if any. */
+  nextAttemptAt(peer: string): number | undefined
+}
+
+/** The control outbox over `cx`, as the 1:1 outbox's port. */
+export function controlQueue(cx: ControlOutboxContext): ControlQueue {
+  return {
+    flush: (peer, everything, now, hooks) => flushGroupControl(cx, peer, everything, now, hooks),
+    nextAttemptAt: (peer) => cx.store.groups.nextControlAttemptAt(peer),
+  }
 }
 
 /**
@@ -64,7 +83,7 @@ export async function flushGroupControl(
     try {
       await cx.node.sendDm(peer, frames)
     } catch (err) {
-      if (((await cx.mailboxes()?.deposit(peer, frames)) ?? 0) === 0) throw err
+      if ((await cx.mailboxes.deposit(peer, frames)) === 0) throw err
     }
   }
 }

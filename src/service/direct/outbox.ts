@@ -1,33 +1,43 @@
 // The 1:1 outbox (ARCHITECTURE.md "Delivery"): queueing sent messages durably (one transaction
-// per send or batch send, MAX_SEND_BATCH), flushing what is due to a peer in batches of
-// MAX_BATCH read in seq order from an index (each batch one ratchet transaction that also stores
-// `sent`), falling back to the peer's mailboxes when it cannot be reached, backoff and the
-// per-peer retry timer; the group control outbox (./control-outbox.ts) is drained in the same
-// flush. It owns the flush state (one flush per peer at a time, folded re-runs) and the
-// retry timers. It knows nothing of receiving, receipts or contacts beyond the contact it is
-// handed.
+// per send or batch send, MAX_SEND_BATCH), flushing what is due to a peer in batches of MAX_BATCH
+// read in seq order from an index (each batch one ratchet transaction that also stores `sent`),
+// the mailbox fallback, backoff and the per-peer retry timer; the control outbox (group updates,
+// profile names, 1:1 edits: ./control-outbox.ts) is drained in the same flush. It owns the flush
+// state (one flush per peer at a time, folded re-runs) and the retry timers; it knows nothing of
+// receiving, receipts, contacts or groups beyond the ports in its context.
 import debug from 'debug'
 import { encodeChatContent, fromHex, MESSAGE_ID_BYTES, toHex } from '../../core/index.js'
+import type { FileManifest } from '../../core/index.js'
 import type { MessageStatus, OutboxEntry, StoredMessage } from '../../store/types.js'
 import type { KithNode } from '../../node/index.js'
 import type { WithNode } from '../context.js'
 import { canDeposit, encryptAll } from './sessions.js'
-import { flushGroupControl } from './control-outbox.js'
+import type { ControlQueue } from './control-outbox.js'
 import { MAX_BATCH, nextAttemptDelay } from './delivery.js'
 import { unitRandom } from '../random.js'
-import { MAILBOX_REDEPOSIT_MS } from '../offline/mailboxes.js'
+import { MAILBOX_REDEPOSIT_MS, type Mailboxes } from '../offline/mailboxes.js'
 import { toMessageView } from '../views.js'
 import { errorName } from '../../core/errors.js'
 
 /** The slice of the node outbox uses (a narrow port: ../context.ts WithNode). */
 export type OutboxNode = Pick<KithNode, 'isConnected' | 'peerId' | 'sendDm'>
 
+/** The outbox's port: the service context, and what it calls besides (narrow ports). */
+export type OutboxContext = WithNode<OutboxNode> & {
+  /** Where frames go when the peer cannot be reached, and its card looked up (../offline/). */
+  readonly mailboxes: Pick<Mailboxes, 'deposit' | 'lookUpCard'>
+  /** The control outbox the flush also drains for a peer (./control-outbox.ts). */
+  readonly control: ControlQueue
+  /** A queued file message's manifest (../files/manifests.ts); absent without files. */
+  readonly manifestFor?: (m: StoredMessage) => FileManifest | undefined
+}
+
 const log = debug('kith:service')
 
 export { MAX_SEND_BATCH } from '../text.js'
 
 export class Outbox {
-  readonly #cx: WithNode<OutboxNode>
+  readonly #cx: OutboxContext
   readonly #flushing = new Set<string>()
   readonly #flushAgain = new Set<string>()
   readonly #flushAll = new Set<string>()
@@ -35,7 +45,7 @@ export class Outbox {
   /** The retry backoff's jitter, from the injected rng (./delivery.ts nextAttemptDelay). */
   readonly #jitter = (): number => unitRandom(this.#cx.ctx.rng)
 
-  constructor(cx: WithNode<OutboxNode>) {
+  constructor(cx: OutboxContext) {
     this.#cx = cx
   }
 
@@ -148,17 +158,15 @@ export class Outbox {
           if (page.length === 0) break
           afterSeq = page[page.length - 1]!.seq
           if (cx.stopped()) return
-          // Encrypt only for a reachable peer: every encryption advances the ratchet, and
-          // frames that never leave would make the receiver skip keys (bounded by MAX_SKIP).
-          // Nowhere to send: back off (a connection or a new card flushes everything at once),
-          // else the retry timer would fire again at once for entries already due. Group
-          // control entries back off on their own below; a flush asked for meanwhile (the
-          // peer connected) runs again through the loop's condition.
+          // Encrypt only for a reachable peer: every encryption advances the ratchet, and frames
+          // that never leave would make the receiver skip keys (bounded by MAX_SKIP). Nowhere to
+          // send: back off (a connection or a new card flushes everything at once). Control
+          // entries back off on their own below; a flush asked meanwhile runs the loop again.
           if (reachable) reachable = await this.#reachableSomehow(peer)
           if (!reachable) this.#backOff(page, now)
           else await this.#sendBatch(peer, page, now)
         }
-        await flushGroupControl(this.#cx, peer, everything, now, {
+        await cx.control.flush(peer, everything, now, {
           reachable: (p) => this.#reachableSomehow(p),
           jitter: this.#jitter,
         })
@@ -172,16 +180,15 @@ export class Outbox {
   }
 
   #backOff(entries: OutboxEntry[], now: number): void {
-    const store = this.#cx.store
-    store.transaction(() => {
-      for (const e of entries) {
-        store.reschedule(
-          e.messageId,
-          e.attempts + 1,
-          now + nextAttemptDelay(e.attempts, this.#jitter),
-        )
-      }
-    })
+    this.#cx.store.transaction(() => this.#reschedule(entries, now))
+  }
+
+  /** The next attempt of each entry, after the backoff (inside the caller's transaction). */
+  #reschedule(entries: OutboxEntry[], now: number): void {
+    for (const e of entries) {
+      const next = now + nextAttemptDelay(e.attempts, this.#jitter)
+      this.#cx.store.reschedule(e.messageId, e.attempts + 1, next)
+    }
   }
 
   async #sendBatch(peer: string, batch: OutboxEntry[], now: number): Promise<void> {
@@ -201,13 +208,7 @@ export class Outbox {
       peer,
       messages.map((m) => this.#content(m)),
       () => {
-        for (const e of batch) {
-          cx.store.reschedule(
-            e.messageId,
-            e.attempts + 1,
-            now + nextAttemptDelay(e.attempts, this.#jitter),
-          )
-        }
+        this.#reschedule(batch, now)
         if (!direct) return
         sent = messages.filter((m) => m.status === 'queued')
         for (const m of sent) cx.store.setStatus(m.id, 'sent')
@@ -223,7 +224,7 @@ export class Outbox {
       }
       // Unreachable: hand the same sealed frames to the recipient's mailboxes (status `sent`
       // once one accepted them). A direct send still follows when the peer is back.
-      const accepted = (await cx.mailboxes()?.deposit(peer, frames)) ?? 0
+      const accepted = await cx.mailboxes.deposit(peer, frames)
       if (accepted === 0) throw err
       const later = cx.ctx.clock() + MAILBOX_REDEPOSIT_MS
       cx.store.transaction(() => {
@@ -256,13 +257,13 @@ export class Outbox {
   async #reachableSomehow(peer: string): Promise<boolean> {
     const cx = this.#cx
     if (cx.node.isConnected(peer) || canDeposit(cx, peer)) return true
-    if (cx.cards.of(peer) === undefined) await cx.mailboxes()?.lookUpCard(peer)
+    if (cx.cards.of(peer) === undefined) await cx.mailboxes.lookUpCard(peer)
     return canDeposit(cx, peer)
   }
 
   #content(m: StoredMessage): Uint8Array {
     // A file message carries its manifest (./files/); the text is only its local JSON line.
-    const file = m.kind === 'file' ? this.#cx.files?.()?.manifestFor(m) : undefined
+    const file = m.kind === 'file' ? this.#cx.manifestFor?.(m) : undefined
     return encodeChatContent({
       messageId: fromHex(m.id),
       sender: this.#cx.meBytes,
@@ -279,7 +280,7 @@ export class Outbox {
     clearTimeout(this.#timers.get(peer))
     this.#timers.delete(peer)
     if (cx.stopped()) return
-    const times = [cx.store.nextAttemptAt(peer), cx.store.groups.nextControlAttemptAt(peer)]
+    const times = [cx.store.nextAttemptAt(peer), cx.control.nextAttemptAt(peer)]
     const next = times.reduce<number | undefined>(
       (a, b) => (b === undefined ? a : a === undefined ? b : Math.min(a, b)),
       undefined,

@@ -8,24 +8,19 @@ import type { WithNode } from '../context.js'
 import type { ContactHooks } from './contacts.js'
 import { loadRecord } from './sessions.js'
 
-/** What presence uses of the service context (a narrow port). */
+/** What presence uses (a narrow port): the service context's store, node and events, and the
+ *  contacts' collaborators it calls. */
 export type PresenceContext = Pick<
   WithNode<Pick<KithNode, 'watch'>>,
   'ctx' | 'store' | 'node' | 'emit'
->
-/** The hooks presence uses. */
-export type PresenceHooks = Pick<
-  ContactHooks,
-  'flushSoon' | 'pushCard' | 'requests' | 'startSession'
->
+> &
+  Pick<ContactHooks, 'flushSoon' | 'pushCard' | 'requests' | 'startSession'>
 
 export class Presence {
   readonly #cx: PresenceContext
-  readonly #hooks: PresenceHooks
 
-  constructor(cx: PresenceContext, hooks: PresenceHooks) {
+  constructor(cx: PresenceContext) {
     this.#cx = cx
-    this.#hooks = hooks
   }
 
   /** A peer connected (node 'peer:connect'). */
@@ -34,12 +29,12 @@ export class Presence {
     const c = cx.store.getContact(peer)
     if (c === undefined) {
       // A group member that is not a contact: its group control contents go out (groups/).
-      if (this.#hooks.requests.isCoMember(peer)) {
-        this.#hooks.flushSoon(peer, true)
-        setImmediate(() => void this.#hooks.pushCard(peer))
+      if (this.#cx.requests.isCoMember(peer)) {
+        this.#cx.flushSoon(peer, true)
+        setImmediate(() => void this.#cx.pushCard(peer))
       } else if (cx.store.groups.nextControlAttemptAt(peer) !== undefined) {
         // A member we removed, still owed her farewell (groups/removal.ts): it goes now.
-        this.#hooks.flushSoon(peer, true)
+        this.#cx.flushSoon(peer, true)
       }
       return
     }
@@ -47,19 +42,16 @@ export class Presence {
     this.emitPresence(peer, true)
     // Whatever is unacked goes out again now that the peer is reachable; our card goes too, so
     // the contact learns our current addresses and mailboxes.
-    this.#hooks.flushSoon(peer, true)
-    setImmediate(() => void this.#hooks.pushCard(peer))
+    this.#cx.flushSoon(peer, true)
+    setImmediate(() => void this.#cx.pushCard(peer))
     // No session with a contact (restored without its card): start one, then the same again.
-    if (
-      this.#hooks.startSession !== undefined &&
-      loadRecord(cx.store, peer)?.current === undefined
-    ) {
-      this.#hooks
+    if (this.#cx.startSession !== undefined && loadRecord(cx.store, peer)?.current === undefined) {
+      this.#cx
         .startSession(peer)
         .then((started) => {
           if (!started) return
-          this.#hooks.flushSoon(peer, true)
-          void this.#hooks.pushCard(peer)
+          this.#cx.flushSoon(peer, true)
+          void this.#cx.pushCard(peer)
         })
         .catch(() => undefined) // no card found: the next connect tries again
     }

@@ -23,31 +23,35 @@ export const MAX_ONCE_INVITES = 1000
 
 const STANDING = 'invite.secret'
 
-export class InviteProofs {
-  readonly #ctx: CoreContext
-  readonly #store: NodeStore
+/** What the invite proofs use (a narrow port): the core context and the store. */
+export interface ProofsContext {
+  ctx: CoreContext
+  store: NodeStore
+}
 
-  constructor(ctx: CoreContext, store: NodeStore) {
-    this.#ctx = ctx
-    this.#store = store
+export class InviteProofs {
+  readonly #cx: ProofsContext
+
+  constructor(cx: ProofsContext) {
+    this.#cx = cx
   }
 
   /** The secret for a new invite link: the standing one, or a fresh single-use one. */
   secret(once: boolean): Uint8Array {
-    const store = this.#store
+    const store = this.#cx.store
     return store.transaction(() => {
-      const now = this.#ctx.clock()
+      const now = this.#cx.ctx.clock()
       if (once) {
-        const s = this.#ctx.rng(INVITE_SECRET_BYTES)
-        store.trust.addInviteSecret(this.#ctx.crypto.sha256(s), true, now)
+        const s = this.#cx.ctx.rng(INVITE_SECRET_BYTES)
+        store.trust.addInviteSecret(this.#cx.ctx.crypto.sha256(s), true, now)
         store.trust.pruneOnceSecrets(MAX_ONCE_INVITES)
         return s
       }
       const hex = store.getSetting(STANDING)
       if (hex !== undefined) return fromHex(hex)
-      const s = this.#ctx.rng(INVITE_SECRET_BYTES)
+      const s = this.#cx.ctx.rng(INVITE_SECRET_BYTES)
       store.setSetting(STANDING, toHex(s))
-      store.trust.addInviteSecret(this.#ctx.crypto.sha256(s), false, now)
+      store.trust.addInviteSecret(this.#cx.ctx.crypto.sha256(s), false, now)
       return s
     })
   }
@@ -57,14 +61,14 @@ export class InviteProofs {
   redeem(from: string, proof: Uint8Array): boolean {
     if (proof.length !== INVITE_SECRET_BYTES) return false
     // Looked up by its hash: no comparison with the secret itself to time.
-    return this.#store.trust.redeemInviteSecret(this.#ctx.crypto.sha256(proof), from)
+    return this.#cx.store.trust.redeemInviteSecret(this.#cx.ctx.crypto.sha256(proof), from)
   }
 
   /** Whether `secret` is one of ours that `from` may still use (a /kith/card request for a
    *  short link: node/card/index.ts). Unlike redeem(), it consumes nothing. */
   valid(from: string, secret: Uint8Array): boolean {
     if (secret.length !== INVITE_SECRET_BYTES) return false
-    return this.#store.trust.inviteSecretUsable(this.#ctx.crypto.sha256(secret), from)
+    return this.#cx.store.trust.inviteSecretUsable(this.#cx.ctx.crypto.sha256(secret), from)
   }
 
   /**
@@ -72,7 +76,7 @@ export class InviteProofs {
    * not heard from it, else unchanged. A content too large to take the proof goes without it.
    */
   decorate(peer: string, content: Uint8Array, name: string): Uint8Array {
-    const secret = this.#store.trust.inviteProof(peer)
+    const secret = this.#cx.store.trust.inviteProof(peer)
     if (secret === undefined) return content
     const c = decodeChatContent(content)
     if (c.conversation.length > 0) return content // a group's content, not a 1:1 one
@@ -85,6 +89,6 @@ export class InviteProofs {
 
   /** An authenticated message from `peer` arrived: stop proving (inside that transaction). */
   heard(peer: string): void {
-    this.#store.trust.setInviteProof(peer, undefined)
+    this.#cx.store.trust.setInviteProof(peer, undefined)
   }
 }

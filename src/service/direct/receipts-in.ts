@@ -7,8 +7,14 @@ import { ReceiptKind, toHex, type ChatContent } from '../../core/index.js'
 import type { ChatContext } from '../context.js'
 import type { ServiceEvent } from '../types.js'
 
-/** What applying a receipt uses of the service context (a narrow port). */
-export type ReceiptInContext = Pick<ChatContext, 'store' | 'groups'>
+/** The groups' side of a DELIVERED receipt (../groups/index.ts Groups.acked): whether `id` was
+ *  one of our control contents to `peer`, dequeued then. */
+export interface ControlAcks {
+  acked(id: string, peer: string): boolean
+}
+
+/** What applying a receipt uses (a narrow port): the store, and the control contents' acks. */
+export type ReceiptInContext = Pick<ChatContext, 'store'> & { readonly groups: ControlAcks }
 
 export function applyReceipt(
   cx: ReceiptInContext,
@@ -22,7 +28,7 @@ export function applyReceipt(
     for (const raw of receipt.messageIds) {
       const id = toHex(raw)
       const m = cx.store.getMessage(id)
-      if (m === undefined && cx.groups()?.acked(id, from) === true) continue
+      if (m === undefined && cx.groups.acked(id, from)) continue
       if (m === undefined || m.direction !== 'out' || m.conversation !== from) continue
       cx.store.dequeue(id)
       if (m.status !== 'delivered') {

@@ -11,19 +11,25 @@ import type { WithNode } from '../context.js'
 import { canDeposit, encryptAll } from './sessions.js'
 import { ACK_DELAY_MS, MAX_ACK_BATCH } from './delivery.js'
 import { errorName } from '../../core/errors.js'
+import type { Mailboxes } from '../offline/mailboxes.js'
 
 /** The slice of the node receipts uses (a narrow port: ../context.ts WithNode). */
 export type ReceiptsNode = Pick<KithNode, 'isConnected' | 'sendDm'>
 
+/** The receipts' port: the service context, and the mailboxes a receipt is deposited with. */
+export type ReceiptsContext = WithNode<ReceiptsNode> & {
+  readonly mailboxes: Pick<Mailboxes, 'deposit'>
+}
+
 const log = debug('kith:service')
 
 export class Receipts {
-  readonly #cx: WithNode<ReceiptsNode>
+  readonly #cx: ReceiptsContext
   readonly #pending = new Map<string, { acks: Set<string>; reads: Set<string> }>()
 
   readonly #delayMs: number
 
-  constructor(cx: WithNode<ReceiptsNode>, delayMs = ACK_DELAY_MS) {
+  constructor(cx: ReceiptsContext, delayMs = ACK_DELAY_MS) {
     this.#cx = cx
     this.#delayMs = delayMs
   }
@@ -90,7 +96,7 @@ export class Receipts {
       try {
         await cx.node.sendDm(peer, frames)
       } catch {
-        await cx.mailboxes()?.deposit(peer, frames)
+        await cx.mailboxes.deposit(peer, frames)
       }
     } catch (err) {
       log('receipt to %s failed: %s', peer, errorName(err))

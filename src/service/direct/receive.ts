@@ -14,7 +14,7 @@
 // (StrangerFrameError) with nothing stored, so its card's addresses are never dialled — except
 // an admin's farewell telling us we were removed (groups/removal.ts), kept only if it removed
 // us. Frames fetched from our mailboxes are tried against each contact's session. It owns no
-// state; acks, flushes and card pushes go out through the hooks it is handed.
+// state; acks, flushes and card pushes go out through the ports in its context.
 import debug from 'debug'
 import {
   decodeChatContent,
@@ -27,53 +27,31 @@ import {
   toHex,
 } from '../../core/index.js'
 import type { StoredMessage } from '../../store/types.js'
-import type { KithNode } from '../../node/index.js'
-import type { WithNode } from '../context.js'
 import { decryptFrame, saveDecrypted } from './sessions.js'
 import { applyReceipt } from './receipts-in.js'
+import type { ReceiveContext } from './receive-ports.js'
 import { StrangerFrameError } from '../errors.js'
 import { isCleanName } from './names.js'
-import type { Disappearing } from '../disappearing.js'
-import type { Edits } from '../edits.js'
-import type { Profile } from '../profile.js'
-import type { InviteProofs } from './proofs.js'
-import type { Requests } from './requests.js'
 import { findSender } from '../offline/mailbox-trial.js'
 import type { ServiceEvent } from '../types.js'
 import { toMessageView } from '../views.js'
 import { errorName } from '../../core/errors.js'
 
-/** The slice of the node receive uses (a narrow port: ../context.ts WithNode). */
-export type ReceiveNode = Pick<KithNode, 'watch'>
-
 const log = debug('kith:service')
 
-export interface ReceiveHooks {
-  /** Receipts.queueAck */
-  queueAck(peer: string, id: string): void
-  /** Outbox.flushSoon */
-  flushSoon(peer: string, all?: boolean): void
-  /** OwnCard.push */
-  pushCard(peer: string): Promise<void>
-  /** Message requests, blocking, co-members (./requests.ts). */
-  requests: Requests
-  /** Our invite secrets and their proofs (./proofs.ts). */
-  proofs: InviteProofs
-  /** Profile names contacts send (../profile.ts). */
-  profile: Profile
-  /** Edits, deletes, reactions (../edits.ts). */
-  edits: Edits
-  /** Disappearing timers (../disappearing.ts). */
-  disappearing: Disappearing
-}
+export type {
+  FileInbox,
+  GroupInbox,
+  ReceiveContext,
+  ReceiveHooks,
+  ReceiveNode,
+} from './receive-ports.js'
 
 export class Receiver {
-  readonly #cx: WithNode<ReceiveNode>
-  readonly #hooks: ReceiveHooks
+  readonly #cx: ReceiveContext
 
-  constructor(cx: WithNode<ReceiveNode>, hooks: ReceiveHooks) {
+  constructor(cx: ReceiveContext) {
     this.#cx = cx
-    this.#hooks = hooks
   }
 
   /**
@@ -92,7 +70,7 @@ export class Receiver {
    */
   apply(from: string, frame: Uint8Array): () => void {
     const cx = this.#cx
-    const requests = this.#hooks.requests
+    const requests = this.#cx.requests
     // Blocked: dropped before any parsing or decryption (counted).
     requests.refuseBlocked(from)
     const incoming = parseEnvelope(frame)
@@ -117,7 +95,7 @@ export class Receiver {
       if (
         !trusted &&
         content.inviteProof.length > 0 &&
-        this.#hooks.proofs.redeem(from, content.inviteProof)
+        this.#cx.proofs.redeem(from, content.inviteProof)
       ) {
         cx.store.putContact({
           peerId: from,
@@ -141,16 +119,16 @@ export class Receiver {
       const receiptOnSession = content.receipt !== undefined && !firstSession
       // A farewell (groups/removal.ts): an admin we may not know as a member tells us we were
       // removed. Let in, and refused below after all unless its REMOVE did remove us.
-      const farewell = !trusted && !coMember && cx.groups()?.isFarewell(from, content) === true
+      const farewell = !trusted && !coMember && this.#cx.groups.isFarewell(from, content)
       if (!trusted && !coMember && !farewell && content.text === undefined && !receiptOnSession) {
         requests.metrics.strangerFrames++
         throw new StrangerFrameError("a stranger's card, receipt or group update is refused")
       }
       saveDecrypted(cx.store, from, result.record, consumed)
       // An authenticated message from a contact we added: our invite proof has done its job.
-      if (trusted) this.#hooks.proofs.heard(from)
+      if (trusted) this.#cx.proofs.heard(from)
       if (content.text !== undefined) {
-        const ttlSeconds = trusted ? this.#hooks.disappearing.ttl(from) : undefined
+        const ttlSeconds = trusted ? this.#cx.disappearing.ttl(from) : undefined
         const m: StoredMessage = {
           id: toHex(content.messageId),
           conversation: from,
@@ -174,14 +152,14 @@ export class Receiver {
               event: 'message',
               message: toMessageView(cx.store.getMessage(m.id) ?? m),
             })
-            this.#hooks.edits.inserted(m.id, events)
+            this.#cx.edits.inserted(m.id, events)
           }
           acks.push(m.id) // acked again even when a duplicate: the earlier ack may have been lost
         }
       } else if (content.file !== undefined) {
         // A file manifest (./files/): only an accepted contact's is kept (a stranger's was
         // refused above; a co-member's 1:1 manifest is acked and dropped).
-        const m = trusted ? cx.files?.()?.received(from, content, now) : undefined
+        const m = trusted ? this.#cx.files?.received(from, content, now) : undefined
         if (m !== undefined) events.push({ event: 'message', message: toMessageView(m) })
         acks.push(toHex(content.messageId))
       } else if (content.card !== undefined) {
@@ -192,11 +170,11 @@ export class Receiver {
         } catch (err) {
           log('card from %s ignored: %s', from, errorName(err))
         }
-        if (card !== undefined) afterGroup = () => cx.groups()?.cardArrived(from)
+        if (card !== undefined) afterGroup = () => this.#cx.groups.cardArrived(from)
         // Beside it, the sender's profile name (../profile.ts), kept whether or not the card was
         // usable (the session authenticated it) and acked: a name change is retried until then.
         if (content.profileName !== '') {
-          this.#hooks.profile.received(from, content)
+          this.#cx.profile.received(from, content)
           acks.push(toHex(content.messageId))
         }
         const usable = card?.addrs.filter((a) => a.endsWith(`/p2p/${from}`)) ?? []
@@ -206,8 +184,8 @@ export class Receiver {
         }
       } else if (content.group !== undefined) {
         // A group's ops, secrets, member cards or sender key (groups/index.ts), same transaction.
-        afterGroup = cx.groups()?.receiveUpdate(from, content)
-        if (farewell && cx.groups()?.farewellApplied(from, content) !== true) {
+        afterGroup = this.#cx.groups.receiveUpdate(from, content)
+        if (farewell && !this.#cx.groups.farewellApplied(from, content)) {
           requests.metrics.strangerFrames++
           throw new StrangerFrameError('a REMOVE that did not remove us is refused')
         }
@@ -222,8 +200,8 @@ export class Receiver {
         // ../disappearing.ts): from a contact only (a co-member's is acked and dropped); acked
         // also when refused or stale, so its sender stops retrying.
         if (trusted && content.disappearing !== undefined)
-          this.#hooks.disappearing.receive(from, from, content, events)
-        else if (trusted) this.#hooks.edits.receive(from, from, content, result.plaintext, events)
+          this.#cx.disappearing.receive(from, from, content, events)
+        else if (trusted) this.#cx.edits.receive(from, from, content, result.plaintext, events)
         acks.push(toHex(content.messageId))
       } else if (content.receipt !== undefined) {
         // DELIVERED, or READ from an accepted contact (./receipts-in.ts).
@@ -245,21 +223,21 @@ export class Receiver {
     firstSession: boolean,
   ): void {
     const cx = this.#cx
-    const requests = this.#hooks.requests
+    const requests = this.#cx.requests
     for (const e of events) cx.emit(e)
     afterGroup?.()
     // A member's session just started (an initial message): our group control contents, held
     // back until there was a session, can go now.
-    if (type === 'prekey' && cx.store.groups.nextControlAttemptAt(from) !== undefined)
-      this.#hooks.flushSoon(from, true)
-    for (const id of acks) this.#hooks.queueAck(from, id)
+    if (type === 'prekey' && this.#cx.control.nextAttemptAt(from) !== undefined)
+      this.#cx.flushSoon(from, true)
+    for (const id of acks) this.#cx.queueAck(from, id)
     if (watch !== undefined) cx.node.watch(from, watch)
     // A new contact (or a co-member's first session) learns our card (addresses, mailboxes).
     if (
       newContact ||
       (firstSession && cx.store.getContact(from) === undefined && requests.isCoMember(from))
     )
-      setImmediate(() => void this.#hooks.pushCard(from))
+      setImmediate(() => void this.#cx.pushCard(from))
   }
 
   /**

@@ -44,6 +44,9 @@ export interface RequestMetrics {
   blockedFrames: number
 }
 
+/** The requests' port: the service context with its node slice, and what it calls. */
+export type RequestsContext = WithNode<RequestsNode> & RequestHooks
+
 export interface RequestHooks {
   queueAck(peer: string, id: string): void
   pushCard(peer: string): Promise<void>
@@ -63,8 +66,7 @@ const isPeerId = (s: string): boolean => {
 }
 
 export class Requests {
-  readonly #cx: WithNode<RequestsNode>
-  readonly #hooks: RequestHooks
+  readonly #cx: RequestsContext
   readonly metrics: RequestMetrics = {
     held: 0,
     dropped: 0,
@@ -73,9 +75,8 @@ export class Requests {
     blockedFrames: 0,
   }
 
-  constructor(cx: WithNode<RequestsNode>, hooks: RequestHooks) {
+  constructor(cx: RequestsContext) {
     this.#cx = cx
-    this.#hooks = hooks
   }
 
   /** A member of an active group we are in (per the replayed group state). */
@@ -207,8 +208,8 @@ export class Requests {
     const acks: string[] = []
     cx.store.transaction(() => this.promote(peerId, name, events, acks))
     for (const e of events) cx.emit(e)
-    for (const id of acks) this.#hooks.queueAck(peerId, id)
-    setImmediate(() => void this.#hooks.pushCard(peerId))
+    for (const id of acks) this.#cx.queueAck(peerId, id)
+    setImmediate(() => void this.#cx.pushCard(peerId))
     return { peerId, accepted: true }
   }
 
@@ -233,7 +234,7 @@ export class Requests {
     cx.store.trust.unblock(peerId)
     const c = cx.store.getContact(peerId)
     if (c !== undefined) cx.node.watch(peerId, c.addrs)
-    this.#hooks.flushSoon(peerId, true)
+    this.#cx.flushSoon(peerId, true)
     return { peerId, blocked: false }
   }
 

@@ -29,7 +29,7 @@ export function startRestoredSessions(
   store: NodeStore,
   identity: IdentityKeyPair,
 ): number {
-  const cards = new Cards(ctx, store, identity)
+  const cards = new Cards({ ctx, store, identity })
   let ready = 0
   store.transaction(() => {
     for (const c of store.listContacts()) {

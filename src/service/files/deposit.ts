@@ -77,7 +77,7 @@ export interface MailboxRef {
   addrs: string[]
 }
 
-export interface DepositDeps {
+export interface DepositContext {
   node: KithNode
   /** The recipient's mailboxes (its card's), never ourselves. */
   mailboxesOf(peer: string): Promise<MailboxRef[]>
@@ -100,7 +100,7 @@ export interface DepositMetrics {
  * next start.
  */
 export async function depositFile(
-  d: DepositDeps,
+  cx: DepositContext,
   metrics: DepositMetrics,
   peer: string,
   m: FileManifest,
@@ -108,20 +108,20 @@ export async function depositFile(
   resume?: DepositProgress,
 ): Promise<number> {
   const count = chunkCount(Number(m.size))
-  if (d.node.fileboxDeposit === undefined) return 0
+  if (cx.node.fileboxDeposit === undefined) return 0
   const path = depositPath(chunksPath, peer)
   const progress: DepositProgress = resume ?? { recipient: peer, acked: {} }
   await saveDeposit(path, progress).catch(() => undefined)
   let result = { copies: 0, partial: false }
-  for (let round = 1; round <= FILE_DEPOSIT_ROUNDS && !d.stopped(); round++) {
-    result = await depositOnce(d, peer, m, chunksPath, count, progress).catch((err: Error) => {
+  for (let round = 1; round <= FILE_DEPOSIT_ROUNDS && !cx.stopped(); round++) {
+    result = await depositOnce(cx, peer, m, chunksPath, count, progress).catch((err: Error) => {
       log('deposit of a file for %s: %s', peer, err.name)
       return { copies: 0, partial: false }
     })
     if (result.copies > 0 || result.partial) break
     await sleep(FILE_DEPOSIT_RETRY_MS * round, undefined, { ref: false })
   }
-  if (d.stopped() && result.copies === 0 && !result.partial) return 0 // resumed at next start
+  if (cx.stopped() && result.copies === 0 && !result.partial) return 0 // resumed at next start
   if (result.copies > 0) metrics.deposited++
   else if (result.partial) metrics.depositPartial++
   else metrics.depositFailed++
@@ -130,14 +130,14 @@ export async function depositFile(
 }
 
 async function depositOnce(
-  d: DepositDeps,
+  cx: DepositContext,
   peer: string,
   m: FileManifest,
   chunksPath: string,
   count: number,
   progress: DepositProgress,
 ): Promise<{ copies: number; partial: boolean }> {
-  const deposit = d.node.fileboxDeposit?.bind(d.node)
+  const deposit = cx.node.fileboxDeposit?.bind(cx.node)
   if (deposit === undefined) return { copies: 0, partial: false }
   const size = Number(m.size)
   const path = depositPath(chunksPath, peer)
@@ -145,8 +145,8 @@ async function depositOnce(
   try {
     let copies = 0
     let partial = false
-    for (const mb of await d.mailboxesOf(peer)) {
-      if (copies >= FILE_DEPOSIT_COPIES || d.stopped()) break
+    for (const mb of await cx.mailboxesOf(peer)) {
+      if (copies >= FILE_DEPOSIT_COPIES || cx.stopped()) break
       const first = progress.acked[mb.peerId] ?? 0
       if (first >= count) {
         copies++ // held whole before a restart

@@ -25,7 +25,7 @@ import { errorName } from '../../core/errors.js'
 /** Pause before a failed source is asked again (grows with its failures). */
 export const FILE_SOURCE_RETRY_MS = 500
 
-export interface DownloadDeps {
+export interface DownloadJob {
   fetch(
     peer: string,
     req: FileRequest,
@@ -51,8 +51,8 @@ interface Source {
   dead: boolean
 }
 
-export async function download(d: DownloadDeps): Promise<void> {
-  const fh = await openChunks(d.chunksPath)
+export async function download(job: DownloadJob): Promise<void> {
+  const fh = await openChunks(job.chunksPath)
   const inFlight = new Set<number>()
   let wake: () => void = () => undefined
   let changed = new Promise<void>((r) => (wake = r))
@@ -61,31 +61,31 @@ export async function download(d: DownloadDeps): Promise<void> {
     changed = new Promise<void>((r) => (wake = r))
     w()
   }
-  const done = () => d.have.every(Boolean)
-  const sources: Source[] = d.sources
+  const done = () => job.have.every(Boolean)
+  const sources: Source[] = job.sources
     .slice(0, FILE_MAX_SOURCES)
     .map((peer) => ({ peer, bad: 0, failures: 0, lacks: new Set(), dead: false }))
 
-  const claimable = (s: Source, i: number) => !d.have[i] && !inFlight.has(i) && !s.lacks.has(i)
+  const claimable = (s: Source, i: number) => !job.have[i] && !inFlight.has(i) && !s.lacks.has(i)
   const claim = (s: Source): FileRequest | undefined => {
-    const first = d.have.findIndex((_, i) => claimable(s, i))
+    const first = job.have.findIndex((_, i) => claimable(s, i))
     if (first < 0) return undefined
     let count = 1
     while (count < FILE_MAX_CHUNKS_PER_REQUEST && claimable(s, first + count)) count++
-    if (first + count > d.have.length) count = d.have.length - first
+    if (first + count > job.have.length) count = job.have.length - first
     for (let i = first; i < first + count; i++) inFlight.add(i)
-    return { fileId: d.manifest.fileId, first, count }
+    return { fileId: job.manifest.fileId, first, count }
   }
   /** Nobody can make progress: nothing in flight, and every missing chunk is lacked by (or
    *  unreachable at) every live source. */
   const stuck = () =>
-    inFlight.size === 0 && !sources.some((s) => !s.dead && d.have.some((_, i) => claimable(s, i)))
+    inFlight.size === 0 && !sources.some((s) => !s.dead && job.have.some((_, i) => claimable(s, i)))
 
   /** A local failure (disk full, cancelled): every worker stops, the first error is thrown. */
   let fatal: Error | undefined
   const worker = async (s: Source): Promise<void> => {
     while (!done() && !s.dead && fatal === undefined) {
-      if (d.signal.aborted) return
+      if (job.signal.aborted) return
       const req = claim(s)
       if (req === undefined) {
         if (stuck()) return
@@ -94,22 +94,22 @@ export async function download(d: DownloadDeps): Promise<void> {
       }
       const got = new Set<number>()
       try {
-        await d.fetch(s.peer, req, async (index, data) => {
+        await job.fetch(s.peer, req, async (index, data) => {
           if (fatal !== undefined) throw fatal
-          if (d.signal.aborted) throw new FileCancelledError('download cancelled')
-          if (d.have[index] === true) return
-          verifyChunk(d.manifest, index, data, nodeFileCipher)
+          if (job.signal.aborted) throw new FileCancelledError('download cancelled')
+          if (job.have[index] === true) return
+          verifyChunk(job.manifest, index, data, nodeFileCipher)
           await writeChunk(fh, index, data)
-          d.have[index] = true
+          job.have[index] = true
           got.add(index)
-          d.onChunk(index)
+          job.onChunk(index)
         })
         for (let i = req.first; i < req.first + req.count; i++) if (!got.has(i)) s.lacks.add(i)
         s.failures = 0
       } catch (err) {
         const name = errorName(err)
         if (name === 'ChunkHashError' || name === 'ChunkRangeError') {
-          d.onBadChunk(s.peer, name)
+          job.onBadChunk(s.peer, name)
           if (++s.bad >= FILE_MAX_BAD_CHUNKS_PER_SOURCE) s.dead = true
         } else if (name === 'FileWrite' || name === 'FileCancelled') {
           fatal ??= err as Error
@@ -137,9 +137,9 @@ export async function download(d: DownloadDeps): Promise<void> {
   } finally {
     await fh.close()
   }
-  if (d.signal.aborted) throw new FileCancelledError('download cancelled')
+  if (job.signal.aborted) throw new FileCancelledError('download cancelled')
   if (!done()) {
-    const missing = d.have.filter((h) => !h).length
+    const missing = job.have.filter((h) => !h).length
     throw new FileUnavailableError(`${missing} chunks not available from any source now`)
   }
 }

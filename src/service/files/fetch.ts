@@ -21,8 +21,8 @@ const log = debug('kith:service:files')
 /** A download source that is one of our mailboxes (/kith/filebox) rather than a peer. */
 const BOX = 'box:'
 
-export interface RunDeps {
-  cx: ChatContext
+/** One download run's state and callbacks into the files module (./index.ts). */
+export interface DownloadRun {
   chunksPath: string
   /** The row's manifest with every chunk hash, if held (a large file's list may not be yet). */
   resolved: FileManifest | undefined
@@ -38,8 +38,12 @@ export interface RunDeps {
   emit(have: number, state: FileRow['state']): void
 }
 
-export async function runDownload(d: RunDeps, r: FileRow, signal: AbortSignal): Promise<void> {
-  const { cx } = d
+export async function runDownload(
+  cx: ChatContext,
+  run: DownloadRun,
+  r: FileRow,
+  signal: AbortSignal,
+): Promise<void> {
   const fetch = cx.node.fileFetch?.bind(cx.node)
   const peerFetch = (
     peer: string,
@@ -49,8 +53,8 @@ export async function runDownload(d: RunDeps, r: FileRow, signal: AbortSignal): 
     if (fetch === undefined) throw new FileCancelledError('this node cannot fetch files')
     return fetch(peer, req, onChunk, cx.store.getContact(peer)?.addrs ?? [])
   }
-  const others = d.members.filter((p) => p !== r.sender)
-  let m = d.resolved
+  const others = run.members.filter((p) => p !== r.sender)
+  let m = run.resolved
   if (m === undefined) {
     m = await fetchHashList(
       {
@@ -58,24 +62,24 @@ export async function runDownload(d: RunDeps, r: FileRow, signal: AbortSignal): 
         sources: [r.sender, ...others],
         signal,
         onBad: (peer, name) => {
-          d.metrics.badChunks++
+          run.metrics.badChunks++
           log('bad hash list of %s from %s: %s', r.fileId, peer, name)
         },
       },
       FileManifestCodec.decode(r.manifest),
-      d.chunksPath,
+      run.chunksPath,
     )
-    d.onResolved(m)
+    run.onResolved(m)
   }
-  const have = await d.have()
+  const have = await run.have()
   if (have.every(Boolean)) return
   if (fetch === undefined) throw new FileCancelledError('this node cannot fetch files')
-  d.metrics.downloads++
+  run.metrics.downloads++
   cx.store.files.setState(r.fileId, 'fetching')
   let last = 0
   const haveBytes = () => have.reduce((s, h, i) => (h ? s + chunkPlainLength(r.size, i) : s), 0)
   // The file may also be held by our mailboxes (deposited by its sender: ./deposit.ts).
-  const boxes = d.ownMailboxes.filter((b) => b.peerId !== r.sender)
+  const boxes = run.ownMailboxes.filter((b) => b.peerId !== r.sender)
   const boxFetch = cx.node.fileboxFetch?.bind(cx.node)
   try {
     await download({
@@ -87,7 +91,7 @@ export async function runDownload(d: RunDeps, r: FileRow, signal: AbortSignal): 
         return peerFetch(peer, req, onChunk)
       },
       manifest: m,
-      chunksPath: d.chunksPath,
+      chunksPath: run.chunksPath,
       have,
       sources: [r.sender, ...boxes.map((b) => BOX + b.peerId), ...others],
       signal,
@@ -95,14 +99,14 @@ export async function runDownload(d: RunDeps, r: FileRow, signal: AbortSignal): 
         const now = Date.now()
         if (now - last < FILE_PROGRESS_EVENT_MS) return
         last = now
-        d.emit(haveBytes(), 'fetching')
+        run.emit(haveBytes(), 'fetching')
       },
       onBadChunk: (peer, name) => {
-        d.metrics.badChunks++
+        run.metrics.badChunks++
         log('bad chunk of %s from %s: %s', r.fileId, peer, name)
       },
     })
-    d.metrics.completed++
+    run.metrics.completed++
   } finally {
     if (cx.store.files.get(r.fileId)?.state === 'fetching') {
       cx.store.files.setState(r.fileId, 'pending')

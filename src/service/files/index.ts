@@ -23,7 +23,7 @@ import { ChunkState } from './chunks.js'
 import { hashListPath, readHashList } from './hashlist.js'
 import type { FileInfo } from './info.js'
 import { AUTO_DOWNLOAD_MAX_BYTES, FILE_LIST_MAX } from './limits.js'
-import { acceptManifest, fileMembers } from './manifests.js'
+import { acceptManifest, fileMembers, manifestFor } from './manifests.js'
 import { FileSender, type FileMetrics } from './send.js'
 import { serveHandler } from './serve.js'
 
@@ -38,8 +38,9 @@ export interface FileListRow extends FileInfo {
   state: FileRow['state']
 }
 
-export interface FilesDeps {
-  cx: ChatContext
+/** The files' port: the service context, where files live, and what they call of the 1:1
+ *  outbox, the groups, the contacts and the mailboxes (narrow ports, ../wiring.ts). */
+export type FilesContext = ChatContext & {
   /** KITH_HOME/files and KITH_HOME/downloads. */
   dir: string
   downloads: string
@@ -64,7 +65,7 @@ export interface FilesDeps {
 }
 
 export class Files {
-  readonly #d: FilesDeps
+  readonly #cx: FilesContext
   /** What we hold of each file on disk (./chunks.ts). */
   readonly #chunks: ChunkState
   readonly #running = new Map<string, { done: Promise<void>; abort: AbortController }>()
@@ -79,28 +80,28 @@ export class Files {
   /** Sealing, sending and depositing our files (./send.ts). */
   readonly #sender: FileSender
 
-  constructor(deps: FilesDeps) {
-    this.#d = deps
-    this.#chunks = new ChunkState(deps.dir)
-    this.#sender = new FileSender(deps, this.#chunks, this.#metrics)
+  constructor(cx: FilesContext) {
+    this.#cx = cx
+    this.#chunks = new ChunkState(cx.dir)
+    this.#sender = new FileSender(cx, this.#chunks, this.#metrics)
   }
 
   start(): void {
-    mkdirSync(this.#d.dir, { recursive: true, mode: 0o700 })
-    const { node } = this.#d.cx
+    mkdirSync(this.#cx.dir, { recursive: true, mode: 0o700 })
+    const { node } = this.#cx
     node.onFileRequest?.(this.#handler())
     void this.#sender.resumeDeposits()
     // Small files that were still coming when we stopped; and again when their sender is back.
-    for (const r of this.#d.cx.store.files.list(FILE_LIST_MAX)) this.#maybeAuto(r)
+    for (const r of this.#cx.store.files.list(FILE_LIST_MAX)) this.#maybeAuto(r)
     node.on('peer:connect', (peer) => {
-      for (const r of this.#d.cx.store.files.list(FILE_LIST_MAX)) {
-        if (r.sender === peer || fileMembers(this.#d.cx, r).includes(peer)) this.#maybeAuto(r)
+      for (const r of this.#cx.store.files.list(FILE_LIST_MAX)) {
+        if (r.sender === peer || fileMembers(this.#cx, r).includes(peer)) this.#maybeAuto(r)
       }
     })
   }
 
   stop(): void {
-    this.#d.cx.node.onFileRequest?.(undefined)
+    this.#cx.node.onFileRequest?.(undefined)
     for (const r of this.#running.values()) r.abort.abort()
   }
 
@@ -117,7 +118,7 @@ export class Files {
 
   /** The manifest the outbox puts in a queued 'file' message (undefined: not a file of ours). */
   manifestFor(m: StoredMessage): FileManifest | undefined {
-    return this.#sender.manifestFor(m)
+    return manifestFor(this.#cx, m)
   }
 
   // ---- Receiving ------------------------------------------------------------------------------
@@ -148,7 +149,7 @@ export class Files {
     content: ChatContent,
     now: number,
   ): StoredMessage | undefined {
-    const got = acceptManifest(this.#d.cx, conversation, from, content, now)
+    const got = acceptManifest(this.#cx, conversation, from, content, now)
     const row = got?.row
     if (row !== undefined) setImmediate(() => this.#maybeAuto(row))
     return got?.message
@@ -156,8 +157,8 @@ export class Files {
 
   #maybeAuto(r: FileRow): void {
     if (r.direction !== 'in' || r.state === 'done' || r.state === 'cancelled') return
-    if (r.size > AUTO_DOWNLOAD_MAX_BYTES || this.#d.cx.stopped()) return
-    const cx = this.#d.cx
+    if (r.size > AUTO_DOWNLOAD_MAX_BYTES || this.#cx.stopped()) return
+    const cx = this.#cx
     if (!autoDownloadAllowed(cx.store.files.list(FILE_LIST_MAX), r, cx.ctx.clock())) {
       log('auto-download %s: over the budget, waits for `file get`', r.fileId)
       return
@@ -168,7 +169,7 @@ export class Files {
   // ---- Listing, fetching, cancelling ----------------------------------------------------------
 
   async list(): Promise<FileListRow[]> {
-    const rows = this.#d.cx.store.files.list(FILE_LIST_MAX)
+    const rows = this.#cx.store.files.list(FILE_LIST_MAX)
     const out: FileListRow[] = []
     for (const r of rows) {
       out.push({
@@ -187,7 +188,7 @@ export class Files {
   }
 
   #rowOrThrow(fileId: string): FileRow {
-    const r = /^[0-9a-f]{32}$/.test(fileId) ? this.#d.cx.store.files.get(fileId) : undefined
+    const r = /^[0-9a-f]{32}$/.test(fileId) ? this.#cx.store.files.get(fileId) : undefined
     if (r === undefined) throw new FileNotFoundError(`no file ${fileId}`)
     return r
   }
@@ -198,7 +199,7 @@ export class Files {
     const r = this.#rowOrThrow(fileId)
     const info = { fileId: r.fileId, name: r.name, size: r.size, sha256: r.sha256 }
     if (r.state === 'cancelled') throw new FileCancelledError('the file was cancelled')
-    if (r.direction === 'in' && this.#d.cx.store.trust.isBlocked(r.sender)) {
+    if (r.direction === 'in' && this.#cx.store.trust.isBlocked(r.sender)) {
       throw new FileCancelledError('its sender is blocked')
     }
     if (r.direction === 'in' && r.state !== 'done') await this.#fetch(r)
@@ -206,10 +207,10 @@ export class Files {
     if (out === undefined && current.path !== undefined) return { ...info, path: current.path }
     const m = await this.#chunks.resolve(r)
     if (m === undefined) throw new FileUnavailableError('the hash list is not held yet')
-    if (out === undefined) await mkdir(this.#d.downloads, { recursive: true, mode: 0o700 })
-    const path = await writeOut(this.#chunks.path(fileId), m, fileId, out ?? this.#d.downloads)
+    if (out === undefined) await mkdir(this.#cx.downloads, { recursive: true, mode: 0o700 })
+    const path = await writeOut(this.#chunks.path(fileId), m, fileId, out ?? this.#cx.downloads)
     if (current.direction === 'in' && current.path === undefined) {
-      this.#d.cx.store.files.setState(fileId, 'done', path)
+      this.#cx.store.files.setState(fileId, 'done', path)
     }
     this.#emit(current, r.size, 'done')
     return { ...info, path }
@@ -227,14 +228,14 @@ export class Files {
 
   async #runDownload(r: FileRow, signal: AbortSignal): Promise<void> {
     await runDownload(
+      this.#cx,
       {
-        cx: this.#d.cx,
         chunksPath: this.#chunks.path(r.fileId),
         resolved: await this.#chunks.resolve(r),
         onResolved: (m) => this.#chunks.setResolved(r.fileId, m),
         have: () => this.#chunks.have(r),
-        members: fileMembers(this.#d.cx, r),
-        ownMailboxes: this.#d.ownMailboxes?.() ?? [],
+        members: fileMembers(this.#cx, r),
+        ownMailboxes: this.#cx.ownMailboxes?.() ?? [],
         metrics: this.#metrics,
         emit: (have, state) => this.#emit(r, have, state),
       },
@@ -244,13 +245,13 @@ export class Files {
   }
 
   #emit(r: FileRow, have: number, state: FileRow['state']): void {
-    this.#d.cx.emit({ event: 'file', fileId: r.fileId, have, size: r.size, state })
+    this.#cx.emit({ event: 'file', fileId: r.fileId, have, size: r.size, state })
   }
 
   /** Stops a download and forgets its chunks (incoming), or stops serving it (outgoing). */
   async cancel(fileId: string): Promise<{ fileId: string; cancelled: boolean }> {
     const r = this.#rowOrThrow(fileId)
-    this.#d.cx.store.files.setState(fileId, 'cancelled')
+    this.#cx.store.files.setState(fileId, 'cancelled')
     const running = this.#running.get(fileId)
     running?.abort.abort()
     await running?.done.catch(() => undefined)
@@ -266,8 +267,9 @@ export class Files {
   // ---- Serving (./serve.ts) ---------------------------------------------------------------
 
   #handler(): FileServeHandler {
-    return serveHandler(this.#d.cx.store, {
-      members: (r) => fileMembers(this.#d.cx, r),
+    return serveHandler({
+      store: this.#cx.store,
+      members: (r) => fileMembers(this.#cx, r),
       have: (r) => this.#chunks.have(r),
       chunksPath: (id) => this.#chunks.path(id),
       hashList: (r) => readHashList(hashListPath(this.#chunks.path(r.fileId))),

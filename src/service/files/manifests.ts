@@ -10,7 +10,8 @@ import { FileManifest as FileManifestCodec } from '../../core/index.js'
 import type { FileRow } from '../../store/files.js'
 import type { StoredMessage } from '../../store/types.js'
 import type { ChatContext } from '../context.js'
-import type { FileInfo } from './info.js'
+import { decodeManifest } from './chunks.js'
+import { parseInfo, type FileInfo } from './info.js'
 import { errorName } from '../../core/errors.js'
 
 const log = debug('kith:service:files')
@@ -104,4 +105,16 @@ export function fileMembers(cx: Pick<ChatContext, 'store' | 'node'>, r: FileRow)
   const g = cx.store.groups.getGroup(r.conversation)
   if (g === undefined || !g.active || g.groupId !== r.conversation) return []
   return g.members.filter((p) => p !== cx.node.peerId)
+}
+
+/** The manifest a queued 'file' message of ours carries (the outbox and the groups put it in
+ *  place of the text, its local JSON line); undefined when it is not a file of ours. */
+export function manifestFor(
+  cx: Pick<ChatContext, 'store'>,
+  m: StoredMessage,
+): FileManifest | undefined {
+  if (m.kind !== 'file') return undefined
+  const info = parseInfo(m.text)
+  const row = info === undefined ? undefined : cx.store.files.get(info.fileId)
+  return row === undefined ? undefined : decodeManifest(row.manifest)
 }

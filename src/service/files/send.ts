@@ -7,7 +7,6 @@ import debug from 'debug'
 import { toHex } from '../../core/index.js'
 import { checkManifest, wireManifest, type FileManifest } from '../../core/index.js'
 import { encodeChatContent } from '../../core/index.js'
-import type { StoredMessage } from '../../store/types.js'
 import { decodeManifest, type ChunkState } from './chunks.js'
 import {
   depositFile,
@@ -16,8 +15,8 @@ import {
   readDeposit,
   type DepositProgress,
 } from './deposit.js'
-import type { FilesDeps } from './index.js'
-import { parseInfo, type FileInfo } from './info.js'
+import type { FilesContext } from './index.js'
+import type { FileInfo } from './info.js'
 import { FILE_PROGRESS_EVENT_MS } from './limits.js'
 import { chatContentFor, fileMembers, fileRow } from './manifests.js'
 import { sealFile } from './seal.js'
@@ -38,25 +37,25 @@ export interface FileMetrics {
 }
 
 export class FileSender {
-  readonly #d: FilesDeps
+  readonly #cx: FilesContext
   readonly #chunks: ChunkState
   readonly #metrics: FileMetrics
 
-  constructor(deps: FilesDeps, chunks: ChunkState, metrics: FileMetrics) {
-    this.#d = deps
+  constructor(cx: FilesContext, chunks: ChunkState, metrics: FileMetrics) {
+    this.#cx = cx
     this.#chunks = chunks
     this.#metrics = metrics
   }
 
   /** Seals `path` once into the chunk store and sends its manifest to a contact. */
   async send(ref: string, path: string): Promise<FileInfo> {
-    const { cx } = this.#d
+    const cx = this.#cx
     // A contact first (as `kith send`), else one of our groups (by name or id).
     let peer: string | undefined
     try {
-      peer = this.#d.contact(ref)
+      peer = this.#cx.contact(ref)
     } catch (err) {
-      if (this.#d.queueGroup === undefined || cx.store.groups.getGroup(ref)?.active !== true) {
+      if (this.#cx.queueGroup === undefined || cx.store.groups.getGroup(ref)?.active !== true) {
         throw err
       }
     }
@@ -72,7 +71,7 @@ export class FileSender {
         // `path` is what the CLI sent: it finds its own send's progress by it.
         cx.emit({ event: 'file', fileId: id, have: done, size: total, state: 'sealing', path })
       },
-      this.#d.inlineHashes,
+      this.#cx.inlineHashes,
     )
     const { fileId, size } = sealed
     // What travels and is stored: without the hashes when the manifest has their root.
@@ -95,12 +94,12 @@ export class FileSender {
       const to = peer
       cx.store.transaction(() => {
         cx.store.files.insert(row(to))
-        this.#d.queue(to, text, messageId)
+        this.#cx.queue(to, text, messageId)
       })
       this.#deposit(to, manifest, fileId)
     } else {
       let group: string | undefined
-      await this.#d.queueGroup?.(ref, text, {
+      await this.#cx.queueGroup?.(ref, text, {
         id: messageId,
         manifest,
         onStored: (groupId) => {
@@ -110,7 +109,7 @@ export class FileSender {
       })
       // Members offline now get the chunks deposited with their mailboxes, as a 1:1 file.
       const stored = group === undefined ? undefined : cx.store.files.get(fileId)
-      for (const member of stored === undefined ? [] : fileMembers(this.#d.cx, stored)) {
+      for (const member of stored === undefined ? [] : fileMembers(this.#cx, stored)) {
         if (!cx.node.isConnected(member)) this.#deposit(member, manifest, fileId)
       }
     }
@@ -119,14 +118,14 @@ export class FileSender {
 
   /** Deposits a stop or a crash left unfinished (their `.deposit` files), resumed. */
   async resumeDeposits(): Promise<void> {
-    const names = await readdir(this.#d.dir).catch(() => [] as string[])
+    const names = await readdir(this.#cx.dir).catch(() => [] as string[])
     for (const name of names) {
       const d = parseDepositName(name)
       if (d === undefined) continue
       const p = await readDeposit(depositPath(this.#chunks.path(d.fileId), d.recipient))
-      const r = this.#d.cx.store.files.get(d.fileId)
+      const r = this.#cx.store.files.get(d.fileId)
       if (p === undefined || p.recipient !== d.recipient || r?.direction !== 'out') continue
-      if (r.conversation !== p.recipient && !fileMembers(this.#d.cx, r).includes(p.recipient))
+      if (r.conversation !== p.recipient && !fileMembers(this.#cx, r).includes(p.recipient))
         continue
       log('resuming the deposit of %s', d.fileId)
       this.#deposit(p.recipient, decodeManifest(r.manifest), d.fileId, p)
@@ -135,24 +134,16 @@ export class FileSender {
 
   /** In the background: the chunks to the recipient's mailboxes (./deposit.ts). */
   #deposit(peer: string, manifest: FileManifest, fileId: string, resume?: DepositProgress): void {
-    const d = this.#d
-    if (d.mailboxesOf === undefined) return
-    const deps = {
-      node: d.cx.node,
-      mailboxesOf: (p: string) => d.mailboxesOf?.(p) ?? Promise.resolve([]),
-      stopped: () => d.cx.stopped(),
+    const cx = this.#cx
+    if (cx.mailboxesOf === undefined) return
+    const depositCx = {
+      node: cx.node,
+      mailboxesOf: (p: string) => cx.mailboxesOf?.(p) ?? Promise.resolve([]),
+      stopped: () => cx.stopped(),
     }
     const path = this.#chunks.path(fileId)
-    void depositFile(deps, this.#metrics, peer, manifest, path, resume).then((n) =>
+    void depositFile(depositCx, this.#metrics, peer, manifest, path, resume).then((n) =>
       log('file %s held by %d mailboxes of its recipient', fileId, n),
     )
-  }
-
-  /** The manifest the outbox puts in a queued 'file' message (undefined: not a file of ours). */
-  manifestFor(m: StoredMessage): FileManifest | undefined {
-    if (m.kind !== 'file') return undefined
-    const info = parseInfo(m.text)
-    const row = info === undefined ? undefined : this.#d.cx.store.files.get(info.fileId)
-    return row === undefined ? undefined : decodeManifest(row.manifest)
   }
 }

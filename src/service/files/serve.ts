@@ -10,7 +10,9 @@ import type { FileRow } from '../../store/files.js'
 import type { NodeStore } from '../../store/types.js'
 import { readChunk } from './disk.js'
 
-export interface ServeDeps {
+/** What serving uses (a narrow port): the store, and what the files module knows of a file. */
+export interface ServeContext {
+  store: NodeStore
   /** A group file's current members other than us ([] for a 1:1 file). */
   members(r: FileRow): string[]
   /** Verified chunks of an incoming file not yet complete. */
@@ -20,7 +22,8 @@ export interface ServeDeps {
   hashList(r: FileRow): Promise<Uint8Array | undefined>
 }
 
-export function serveHandler(store: NodeStore, d: ServeDeps): FileServeHandler {
+export function serveHandler(cx: ServeContext): FileServeHandler {
+  const { store } = cx
   const rowFor = (fileId: Uint8Array) => {
     const r = fileId.length === FILE_ID_BYTES ? store.files.get(toHex(fileId)) : undefined
     return r?.state === 'cancelled' ? undefined : r
@@ -33,7 +36,7 @@ export function serveHandler(store: NodeStore, d: ServeDeps): FileServeHandler {
     // Non-negotiable 3: a stranger gets nothing; a contact only its conversations' files.
     entitled: (peer, fileId) => {
       const r = rowFor(fileId)
-      return r !== undefined && (r.conversation === peer || d.members(r).includes(peer))
+      return r !== undefined && (r.conversation === peer || cx.members(r).includes(peer))
     },
     chunk: async (fileId, index) => {
       const r = rowFor(fileId)
@@ -44,10 +47,10 @@ export function serveHandler(store: NodeStore, d: ServeDeps): FileServeHandler {
       } catch {
         return undefined // outside the file
       }
-      if (r.direction === 'in' && r.state !== 'done' && (await d.have(r))[index] !== true) {
+      if (r.direction === 'in' && r.state !== 'done' && (await cx.have(r))[index] !== true) {
         return undefined
       }
-      const fh = await open(d.chunksPath(r.fileId), 'r').catch(() => undefined)
+      const fh = await open(cx.chunksPath(r.fileId), 'r').catch(() => undefined)
       if (fh === undefined) return undefined
       try {
         return await readChunk(fh, length, index)
@@ -58,7 +61,7 @@ export function serveHandler(store: NodeStore, d: ServeDeps): FileServeHandler {
     // Written only once it matched the root (or by our own sealer): served as it is.
     hashList: async (fileId) => {
       const r = rowFor(fileId)
-      return r === undefined ? undefined : await d.hashList(r)
+      return r === undefined ? undefined : await cx.hashList(r)
     },
   }
 }

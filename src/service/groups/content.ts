@@ -19,19 +19,19 @@ const log = debug('kith:service:groups')
  * once that transaction has committed. NotAMemberError / GroupNotFoundError if we cannot send.
  */
 export function sendGroupBody(
-  G: GroupContext,
+  cx: GroupContext,
   groupId: string,
   id: string,
   at: number,
   body: EditBody,
 ): void {
-  const g = memberGroup(G, groupId)
-  const { data } = G.store.transaction(() => sealOwn(G, g.groupId, id, at, body))
+  const g = memberGroup(cx, groupId)
+  const { data } = cx.store.transaction(() => sealOwn(cx, g.groupId, id, at, body))
   if (g.topic === '') return
   // After the caller's transaction: a rolled-back body is never published.
   setImmediate(() => {
-    if (G.stopped()) return
-    G.node.pubsubPublish(g.topic, data).catch((err: unknown) => {
+    if (cx.stopped()) return
+    cx.node.pubsubPublish(g.topic, data).catch((err: unknown) => {
       log('publish failed: %s', errorName(err))
     })
   })

@@ -40,7 +40,9 @@ export type GroupNode = Pick<
   | 'watch'
 >
 
-export interface GroupDeps {
+/** The Groups' port (./index.ts): the service's dependencies and what the groups call of the
+ *  modules around them (the outbox's flush, our card, edits' bodies, files). */
+export interface GroupsContext {
   ctx: CoreContext
   store: NodeStore
   node: GroupNode
@@ -98,7 +100,9 @@ export interface Prevalidated {
   record: SenderKeyRecord
 }
 
-export interface GroupContext extends GroupDeps {
+/** What every step in groups/ is handed: the Groups' port with its shared state (counters,
+ *  caches) and the two calls back into ./index.ts. */
+export interface GroupContext extends GroupsContext {
   /** Our PeerId and its bytes. */
   me: string
   meBytes: Uint8Array

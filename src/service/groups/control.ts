@@ -23,14 +23,14 @@ export interface UpdateInit {
 }
 
 /** Queues one GroupUpdate for `peer` in the durable control outbox (inside a transaction). */
-export function queueUpdate(G: GroupContext, peer: string, groupId: string, u: UpdateInit): void {
+export function queueUpdate(cx: GroupContext, peer: string, groupId: string, u: UpdateInit): void {
   const ops = u.ops ?? []
-  const id = G.ctx.rng(MESSAGE_ID_BYTES)
+  const id = cx.ctx.rng(MESSAGE_ID_BYTES)
   const content = encodeChatContent({
     messageId: id,
-    sender: G.meBytes,
+    sender: cx.meBytes,
     seq: BigInt(u.seq ?? 0),
-    sentAt: BigInt(G.ctx.clock()),
+    sentAt: BigInt(cx.ctx.clock()),
     conversation: fromHex(groupId),
     group: {
       groupId: fromHex(groupId),
@@ -42,22 +42,22 @@ export function queueUpdate(G: GroupContext, peer: string, groupId: string, u: U
       cards: u.cards ?? [],
     },
   })
-  G.store.groups.enqueueControl({
+  cx.store.groups.enqueueControl({
     messageId: toHex(id),
     peer,
     content,
     attempts: 0,
-    nextAttemptAt: G.ctx.clock(),
+    nextAttemptAt: cx.ctx.clock(),
   })
-  G.flush(peer)
+  cx.flush(peer)
 }
 
 /** The whole op log with secrets, for a new member (in chunks of OPS_PER_UPDATE). */
-export function sendHistory(G: GroupContext, peer: string, groupId: string): void {
-  const ops = G.store.groups.ops(groupId)
+export function sendHistory(cx: GroupContext, peer: string, groupId: string): void {
+  const ops = cx.store.groups.ops(groupId)
   for (let i = 0; i < ops.length; i += OPS_PER_UPDATE) {
     const chunk = ops.slice(i, i + OPS_PER_UPDATE)
-    queueUpdate(G, peer, groupId, {
+    queueUpdate(cx, peer, groupId, {
       ops: chunk.map((o) => o.bytes),
       secrets: chunk.map((o) => o.secret ?? new Uint8Array(0)),
     })
@@ -65,13 +65,13 @@ export function sendHistory(G: GroupContext, peer: string, groupId: string): voi
 }
 
 /** Member cards we hold (ours included), so members who are not contacts can start sessions. */
-export function sendCards(G: GroupContext, peer: string, groupId: string, of: string[]): void {
+export function sendCards(cx: GroupContext, peer: string, groupId: string, of: string[]): void {
   const cards: Uint8Array[] = []
   for (const m of of) {
     if (m === peer) continue
-    const card = m === G.me ? G.ownCard() : G.cards.of(m)?.signed
+    const card = m === cx.me ? cx.ownCard() : cx.cards.of(m)?.signed
     if (card !== undefined) cards.push(card)
   }
   for (let i = 0; i < cards.length; i += CARDS_PER_UPDATE)
-    queueUpdate(G, peer, groupId, { cards: cards.slice(i, i + CARDS_PER_UPDATE) })
+    queueUpdate(cx, peer, groupId, { cards: cards.slice(i, i + CARDS_PER_UPDATE) })
 }

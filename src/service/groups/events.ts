@@ -44,38 +44,38 @@ const eventId = (hash: Uint8Array): string => toHex(hash).slice(0, 32)
  * `--json` readers uses the contacts' names of now; the CLI re-renders it with its name book.
  */
 export function recordEvents(
-  G: GroupContext,
+  cx: GroupContext,
   groupId: string,
   records: readonly GroupOpRecord[],
   state: GroupState,
 ): void {
   const byHash = new Map(records.map((r) => [toHex(r.hash), r]))
-  const now = G.ctx.clock()
+  const now = cx.ctx.clock()
   for (const h of state.applied) {
     const id = eventId(h)
-    if (G.store.hasMessage(id)) continue
+    if (cx.store.hasMessage(id)) continue
     const rec = byHash.get(toHex(h))
     const e = rec && eventOf(rec)
     if (rec === undefined || e === undefined) continue
-    const name = (p: string): string => G.store.getContact(p, { includeBlocked: true })?.name ?? p
-    const mine = rec.actor === G.me
+    const name = (p: string): string => cx.store.getContact(p, { includeBlocked: true })?.name ?? p
+    const mine = rec.actor === cx.me
     const m: StoredMessage = {
       id,
       conversation: groupId,
       from: '',
       direction: mine ? 'out' : 'in',
       seq: rec.epoch,
-      text: JSON.stringify({ ...e, text: eventSentence(e, G.me, name) }),
+      text: JSON.stringify({ ...e, text: eventSentence(e, cx.me, name) }),
       sentAt: now,
       receivedAt: now,
       status: mine ? 'delivered' : 'read',
       kind: 'event',
     }
-    if (!G.store.insertMessage(m)) continue
+    if (!cx.store.insertMessage(m)) continue
     // Streamed (`--follow`) once the caller's transaction committed: a rolled-back row is gone.
     queueMicrotask(() => {
-      const stored = G.stopped() ? undefined : G.store.getMessage(id)
-      if (stored !== undefined) G.emit({ event: 'message', message: toMessageView(stored) })
+      const stored = cx.stopped() ? undefined : cx.store.getMessage(id)
+      if (stored !== undefined) cx.emit({ event: 'message', message: toMessageView(stored) })
     })
   }
 }

@@ -11,6 +11,7 @@ import { peerIdBytesFromPublicKey } from '../../core/index.js'
 import type { ChatContent, FileManifest } from '../../core/index.js'
 import type { GroupRow, MessageStatus } from '../../store/types.js'
 import { GroupNotFoundError } from '../errors.js'
+import { ServiceNotStartedError } from '../lifecycle-errors.js'
 import type { EditBody } from '../edits.js'
 import type { GroupRejected, GroupView, MessageView, SendOptions } from '../types.js'
 import { toMessageView } from '../views.js'
@@ -19,7 +20,7 @@ import {
   GROUP_SYNC_INTERVAL_MS,
   noRejections,
   type GroupContext,
-  type GroupDeps,
+  type GroupsContext,
 } from './context.js'
 import { addMember, createGroup, leaveGroup, removeMember, renameGroup } from './actions.js'
 import { skipStaleGaps } from './messages.js'
@@ -36,7 +37,7 @@ export {
   GROUP_GAP_TIMEOUT_MS,
   GROUP_OLD_TOPIC_GRACE_MS,
   GROUP_SYNC_INTERVAL_MS,
-  type GroupDeps,
+  type GroupsContext,
 } from './context.js'
 
 const log = debug('kith:service:groups')
@@ -49,19 +50,20 @@ export const SYNC_DEBOUNCE_MS = 300
 export const REPUBLISH_DELAY_MS = 1_000
 
 export class Groups {
-  readonly #G: GroupContext
+  readonly #cx: GroupContext
   readonly #topics: GroupTopics
   readonly #syncTimers = new Map<string, NodeJS.Timeout>()
   readonly #timers: NodeJS.Timeout[] = []
   /** Members we added without having their card: peer → groups to forward it to. */
   readonly #cardOwed = new Map<string, Set<string>>()
+  #started = false
   #stopped = false
 
-  constructor(deps: GroupDeps) {
-    this.#G = {
-      ...deps,
-      me: deps.identity.peerId,
-      meBytes: peerIdBytesFromPublicKey(deps.identity.publicKey),
+  constructor(cx: GroupsContext) {
+    this.#cx = {
+      ...cx,
+      me: cx.identity.peerId,
+      meBytes: peerIdBytesFromPublicKey(cx.identity.publicKey),
       rejected: noRejections(),
       opCache: new Map(),
       prevalidated: new WeakMap(),
@@ -69,18 +71,19 @@ export class Groups {
       reconcile: (groupId) => this.#topics.reconcile(groupId),
       syncSoon: (groupId, peer) => this.#syncSoon(groupId, peer),
     }
-    this.#topics = new GroupTopics(this.#G)
+    this.#topics = new GroupTopics(this.#cx)
   }
 
   start(): void {
-    const G = this.#G
-    G.node.onSyncRequest(
-      (from, req) => serveSync(G, from, req),
-      (from) => maySync(G, from),
+    this.#started = true
+    const cx = this.#cx
+    cx.node.onSyncRequest(
+      (from, req) => serveSync(cx, from, req),
+      (from) => maySync(cx, from),
     )
-    G.node.on('peer:connect', (peer) => this.#onConnect(peer))
-    for (const g of G.store.groups.listGroups()) this.#topics.reconcile(g.groupId)
-    reachPendingFarewells(G)
+    cx.node.on('peer:connect', (peer) => this.#onConnect(peer))
+    for (const g of cx.store.groups.listGroups()) this.#topics.reconcile(g.groupId)
+    reachPendingFarewells(cx)
     const every = (ms: number, fn: () => void) => {
       const t = setInterval(() => {
         try {
@@ -92,12 +95,12 @@ export class Groups {
       t.unref()
       this.#timers.push(t)
     }
-    every(GAP_CHECK_INTERVAL_MS, () => skipStaleGaps(G))
+    every(GAP_CHECK_INTERVAL_MS, () => skipStaleGaps(cx))
     every(GROUP_SYNC_INTERVAL_MS, () => {
-      G.store.groups.pruneEnvelopes(G.ctx.clock())
-      for (const g of G.store.groups.listGroups()) {
+      cx.store.groups.pruneEnvelopes(cx.ctx.clock())
+      for (const g of cx.store.groups.listGroups()) {
         this.#syncSoon(g.groupId)
-        void republishQueued(G, g.groupId)
+        void republishQueued(cx, g.groupId)
       }
     })
   }
@@ -110,33 +113,33 @@ export class Groups {
   }
 
   metrics(): GroupRejected {
-    return { ...this.#G.rejected }
+    return { ...this.#cx.rejected }
   }
 
   // ---- User actions (./actions.ts) ------------------------------------------------------------
 
   create(name: string): { groupId: string; name: string } {
-    return createGroup(this.#G, name)
+    return createGroup(this.#cx, name)
   }
 
   add(ref: string, contact: string, admin = false): { groupId: string; members: string[] } {
-    return addMember(this.#G, this.#cardOwed, ref, contact, admin)
+    return addMember(this.#cx, this.#cardOwed, ref, contact, admin)
   }
 
   remove(ref: string, contact: string): { groupId: string; members: string[] } {
-    return removeMember(this.#G, ref, contact)
+    return removeMember(this.#cx, ref, contact)
   }
 
   leave(ref: string): { groupId: string; members: string[] } {
-    return leaveGroup(this.#G, ref)
+    return leaveGroup(this.#cx, ref)
   }
 
   rename(ref: string, name: string): { groupId: string; name: string } {
-    return renameGroup(this.#G, ref, name)
+    return renameGroup(this.#cx, ref, name)
   }
 
   list(): GroupView[] {
-    return this.#G.store.groups.listGroups().map(toGroupView)
+    return this.#cx.store.groups.listGroups().map(toGroupView)
   }
 
   send(
@@ -144,12 +147,13 @@ export class Groups {
     text: string,
     opts?: SendOptions,
   ): Promise<{ id: string; status: MessageStatus }> {
-    return sendGroupMessage(this.#G, ref, text, opts)
+    return sendGroupMessage(this.#cx, ref, text, opts)
   }
 
   /** An edit, delete, reaction or timer change through our sender key (./content.ts). */
   sendBody(groupId: string, id: string, at: number, body: EditBody): void {
-    sendGroupBody(this.#G, groupId, id, at, body)
+    if (!this.#started) throw new ServiceNotStartedError('the service has not started')
+    sendGroupBody(this.#cx, groupId, id, at, body)
   }
 
   /** A file message (../files/): `text` its JSON line, `manifest` what members receive. */
@@ -158,15 +162,15 @@ export class Groups {
     text: string,
     file: { id: string; manifest: FileManifest; onStored: (groupId: string) => void },
   ): Promise<{ id: string; status: MessageStatus }> {
-    return sendGroupMessage(this.#G, ref, text, {}, file)
+    return sendGroupMessage(this.#cx, ref, text, {}, file)
   }
 
   /** History of a group, also after we left it (by id or name). */
   messages(ref: string, opts: { limit?: number; before?: string }): MessageView[] {
-    const g = findGroup(this.#G, ref)
+    const g = findGroup(this.#cx, ref)
     if (g === undefined) throw new GroupNotFoundError(`no group "${ref}"`)
-    if (opts.before !== undefined) checkCursor(this.#G.store, opts.before, g.groupId)
-    return this.#G.store
+    if (opts.before !== undefined) checkCursor(this.#cx.store, opts.before, g.groupId)
+    return this.#cx.store
       .listMessages({
         conversation: g.groupId,
         ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
@@ -182,18 +186,18 @@ export class Groups {
    * (./updates.ts); the returned function runs after the commit.
    */
   receiveUpdate(from: string, content: ChatContent): () => void {
-    return receiveUpdate(this.#G, from, content)
+    return receiveUpdate(this.#cx, from, content)
   }
 
   /** A member's card just reached us: forwarded to the groups we owe it to (./updates.ts). */
   cardArrived(peer: string): void {
-    forwardOwedCard(this.#G, this.#cardOwed, peer)
+    forwardOwedCard(this.#cx, this.#cardOwed, peer)
   }
 
   /** Whether a receipt's id (from `peer`) is one of our control contents: dequeued then. */
   acked(id: string, peer: string): boolean {
-    if (!this.#G.store.groups.dequeueControl(id)) return false
-    farewellAcked(this.#G, peer)
+    if (!this.#cx.store.groups.dequeueControl(id)) return false
+    farewellAcked(this.#cx, peer)
     return true
   }
 
@@ -203,13 +207,13 @@ export class Groups {
    * `removedFrom` then names the group.
    */
   isFarewell(from: string, content: ChatContent): boolean {
-    return isFarewell(this.#G, from, content)
+    return isFarewell(this.#cx, from, content)
   }
 
   /** After a farewell's update was applied: its REMOVE of us (signed by `from`) applied. */
   farewellApplied(from: string, content: ChatContent): boolean {
     try {
-      return farewellApplied(this.#G, from, content)
+      return farewellApplied(this.#cx, from, content)
     } catch (err) {
       log('farewell not applied: %s', errorName(err))
       return false
@@ -219,13 +223,13 @@ export class Groups {
   // ---- After a change (./topics.ts) ----------------------------------------------------------
 
   #onConnect(peer: string): void {
-    const G = this.#G
-    for (const g of G.store.groups.listGroups()) {
+    const cx = this.#cx
+    for (const g of cx.store.groups.listGroups()) {
       if (!g.members.includes(peer)) continue
       this.#syncSoon(g.groupId, peer)
       // Not after stop(): the store may be closed by then.
       const t = setTimeout(() => {
-        if (!this.#stopped) void republishQueued(G, g.groupId).catch(() => undefined)
+        if (!this.#stopped) void republishQueued(cx, g.groupId).catch(() => undefined)
       }, REPUBLISH_DELAY_MS)
       t.unref()
     }
@@ -235,15 +239,15 @@ export class Groups {
     if (this.#stopped || this.#syncTimers.has(groupId)) return
     const t = setTimeout(() => {
       this.#syncTimers.delete(groupId)
-      const G = this.#G
-      const g = G.store.groups.getGroup(groupId)
+      const cx = this.#cx
+      const g = cx.store.groups.getGroup(groupId)
       if (g?.groupId !== groupId || !g.active) return
-      const online = g.members.filter((m) => m !== G.me && G.node.isConnected(m))
+      const online = g.members.filter((m) => m !== cx.me && cx.node.isConnected(m))
       const target =
         peer !== undefined && online.includes(peer)
           ? peer
-          : online[randomIndex(G.ctx.rng, online.length)]
-      if (target !== undefined) void syncWith(G, target, groupId)
+          : online[randomIndex(cx.ctx.rng, online.length)]
+      if (target !== undefined) void syncWith(cx, target, groupId)
     }, SYNC_DEBOUNCE_MS)
     t.unref()
     this.#syncTimers.set(groupId, t)

@@ -29,12 +29,12 @@ import { errorName } from '../../core/errors.js'
 const log = debug('kith:service:groups')
 
 /** Verifies an op once per process (cache by hash). Throws the core's typed errors. */
-export function verifiedOp(G: GroupContext, bytes: Uint8Array): GroupOpRecord {
-  const hash = toHex(G.ctx.crypto.sha256(bytes))
-  let rec = G.opCache.get(hash)
+export function verifiedOp(cx: GroupContext, bytes: Uint8Array): GroupOpRecord {
+  const hash = toHex(cx.ctx.crypto.sha256(bytes))
+  let rec = cx.opCache.get(hash)
   if (rec === undefined) {
-    rec = verifyGroupOp(G.ctx.crypto, bytes)
-    G.opCache.set(hash, rec)
+    rec = verifyGroupOp(cx.ctx.crypto, bytes)
+    cx.opCache.set(hash, rec)
   }
   return rec
 }
@@ -46,11 +46,11 @@ interface Loaded {
 }
 
 /** The stored op log of a group, verified (cached) and with each op's topic secret. */
-function storedOps(G: GroupContext, groupId: string): Omit<Loaded, 'state'> {
+function storedOps(cx: GroupContext, groupId: string): Omit<Loaded, 'state'> {
   const records: GroupOpRecord[] = []
   const secrets = new Map<string, Uint8Array>()
-  for (const op of G.store.groups.ops(groupId)) {
-    records.push(verifiedOp(G, op.bytes))
+  for (const op of cx.store.groups.ops(groupId)) {
+    records.push(verifiedOp(cx, op.bytes))
     if (op.secret !== undefined) secrets.set(toHex(op.hash), op.secret)
   }
   return { records, secrets }
@@ -62,23 +62,23 @@ function storedOps(G: GroupContext, groupId: string): Omit<Loaded, 'state'> {
  * epoch 0 that might sort first (docs/protocol.md §13). Unpinned (our own new group, or a row from
  * before pinning) → pins what the replay honours. Throws GroupStateError without a CREATE.
  */
-function replayPinned(G: GroupContext, groupId: string, records: GroupOpRecord[]): GroupState {
-  const pinned = G.store.getSetting(createPinKey(groupId))
-  const state = replayGroup(G.ctx.crypto, records, {
+function replayPinned(cx: GroupContext, groupId: string, records: GroupOpRecord[]): GroupState {
+  const pinned = cx.store.getSetting(createPinKey(groupId))
+  const state = replayGroup(cx.ctx.crypto, records, {
     groupId: fromHex(groupId),
     ...(pinned !== undefined ? { create: fromHex(pinned) } : {}),
   })
   const create = state.applied[0]
   if (pinned === undefined && create !== undefined) {
-    G.store.setSetting(createPinKey(groupId), toHex(create))
+    cx.store.setSetting(createPinKey(groupId), toHex(create))
   }
   return state
 }
 
 /** The stored op log of a group, replayed (design §1). Throws GroupStateError without a CREATE. */
-export function loadGroup(G: GroupContext, groupId: string): Loaded {
-  const stored = storedOps(G, groupId)
-  return { ...stored, state: replayPinned(G, groupId, stored.records) }
+export function loadGroup(cx: GroupContext, groupId: string): Loaded {
+  const stored = storedOps(cx, groupId)
+  return { ...stored, state: replayPinned(cx, groupId, stored.records) }
 }
 
 const createPinKey = (groupId: string): string => `group.create.${groupId}`
@@ -104,7 +104,7 @@ function everMembers(records: readonly GroupOpRecord[], state: GroupState): Set<
  * CREATE and REMOVE carry a random one; LEAVE derives HKDF(previous secret, opHash). undefined
  * while we lack a secret on that path.
  */
-export function currentSecret(G: GroupContext, g: Loaded): Uint8Array | undefined {
+export function currentSecret(cx: GroupContext, g: Loaded): Uint8Array | undefined {
   const byHash = new Map(g.records.map((r) => [toHex(r.hash), r]))
   let secret: Uint8Array | undefined
   for (const h of g.state.applied) {
@@ -112,14 +112,14 @@ export function currentSecret(G: GroupContext, g: Loaded): Uint8Array | undefine
     const op = byHash.get(hex)?.op
     if (op === GroupOp.CREATE || op === GroupOp.REMOVE) secret = g.secrets.get(hex)
     else if (op === GroupOp.LEAVE && secret !== undefined)
-      secret = leaveSecret(G.ctx.crypto, secret, h)
+      secret = leaveSecret(cx.ctx.crypto, secret, h)
   }
   return secret
 }
 
 /** The row of a group we just joined or created, before its ops are stored and replayed. */
-export function putNewGroup(G: GroupContext, groupId: string, name: string): void {
-  G.store.groups.putGroup({
+export function putNewGroup(cx: GroupContext, groupId: string, name: string): void {
+  cx.store.groups.putGroup({
     groupId,
     name,
     members: [],
@@ -127,28 +127,28 @@ export function putNewGroup(G: GroupContext, groupId: string, name: string): voi
     epoch: 0,
     topic: '',
     active: true,
-    createdAt: G.ctx.clock(),
+    createdAt: cx.ctx.clock(),
   })
 }
 
 /** Replays a group's ops into its row and stores the history lines of newly applied ops
  *  (./events.ts), inside the caller's transaction. */
-export function refreshGroup(G: GroupContext, groupId: string): GroupRow {
-  const before = G.store.groups.getGroup(groupId)
-  const g = loadGroup(G, groupId)
-  const secret = currentSecret(G, g)
+export function refreshGroup(cx: GroupContext, groupId: string): GroupRow {
+  const before = cx.store.groups.getGroup(groupId)
+  const g = loadGroup(cx, groupId)
+  const secret = currentSecret(cx, g)
   const row: GroupRow = {
     groupId,
     name: g.state.name,
     members: g.state.members,
     admins: g.state.admins,
     epoch: g.state.epoch,
-    topic: secret === undefined ? '' : groupTopic(G.ctx.crypto, secret, g.state),
-    active: g.state.members.includes(G.me),
-    createdAt: before?.groupId === groupId ? before.createdAt : G.ctx.clock(),
+    topic: secret === undefined ? '' : groupTopic(cx.ctx.crypto, secret, g.state),
+    active: g.state.members.includes(cx.me),
+    createdAt: before?.groupId === groupId ? before.createdAt : cx.ctx.clock(),
   }
-  G.store.groups.putGroup(row)
-  recordEvents(G, groupId, g.records, g.state)
+  cx.store.groups.putGroup(row)
+  recordEvents(cx, groupId, g.records, g.state)
   return row
 }
 
@@ -158,7 +158,7 @@ export function refreshGroup(G: GroupContext, groupId: string): GroupRow {
  * Runs inside the caller's transaction; a bad op is skipped, not fatal.
  */
 export function ingestOps(
-  G: GroupContext,
+  cx: GroupContext,
   groupIdBytes: Uint8Array,
   ops: readonly Uint8Array[],
   secrets: readonly Uint8Array[],
@@ -167,7 +167,7 @@ export function ingestOps(
   const fresh: Array<{ rec: GroupOpRecord; secret: Uint8Array | undefined }> = []
   ops.forEach((bytes, i) => {
     try {
-      const rec = verifiedOp(G, bytes)
+      const rec = verifiedOp(cx, bytes)
       if (!equalBytes(rec.groupId, groupIdBytes)) return
       const s = secrets[i]
       fresh.push({ rec, secret: s?.length === GROUP_SECRET_BYTES ? s : undefined })
@@ -176,33 +176,34 @@ export function ingestOps(
     }
   })
   if (fresh.length === 0) return undefined
-  const before = G.store.groups.getGroup(groupId)
+  const before = cx.store.groups.getGroup(groupId)
   const known = before?.groupId === groupId
   if (!known) {
     let state: GroupState
     try {
       state = replayGroup(
-        G.ctx.crypto,
+        cx.ctx.crypto,
         fresh.map((f) => f.rec),
       )
     } catch {
       return undefined
     }
-    if (!state.members.includes(G.me)) return undefined
-    putNewGroup(G, groupId, state.name)
+    if (!state.members.includes(cx.me)) return undefined
+    putNewGroup(cx, groupId, state.name)
   }
-  let room = MAX_GROUP_OPS - G.store.groups.opCount(groupId)
+  let room = MAX_GROUP_OPS - cx.store.groups.opCount(groupId)
   // Only ops of someone who was ever a member are stored, judged on the log with the fresh ops in
   // it. Without a stored log (a group we are just joining) the fresh ops alone made us a member.
-  const stored = storedOps(G, groupId).records
+  const stored = storedOps(cx, groupId).records
   let members: Set<string> | undefined
   let highest = knownEpoch(stored)
   if (stored.length > 0) {
     const all = [...stored, ...fresh.map((f) => f.rec)]
     try {
       // Pin from the stored log, never from fresh ops (a row from before pinning).
-      if (G.store.getSetting(createPinKey(groupId)) === undefined) replayPinned(G, groupId, stored)
-      members = everMembers(all, replayPinned(G, groupId, all))
+      if (cx.store.getSetting(createPinKey(groupId)) === undefined)
+        replayPinned(cx, groupId, stored)
+      members = everMembers(all, replayPinned(cx, groupId, all))
     } catch {
       members = undefined // a stored log without its CREATE: the fresh ops decide, as on joining
     }
@@ -216,19 +217,19 @@ export function ingestOps(
       checkOpEpoch(f.rec, highest)
     } catch (err) {
       if (!GroupEpochError.is(err)) throw err
-      G.rejected.opEpoch++
+      cx.rejected.opEpoch++
       log('op refused: %s', errorName(err))
       // An honest op past a gap (we missed the ops below it) comes again by sync, with them.
-      G.syncSoon(groupId)
+      cx.syncSoon(groupId)
       continue
     }
     // MAX_GROUP_OPS (design §1 bounds): a full log takes nothing more.
     if (room <= 0) break
-    if (G.store.groups.addOp(groupId, { hash: f.rec.hash, bytes: f.rec.bytes, secret: f.secret }))
+    if (cx.store.groups.addOp(groupId, { hash: f.rec.hash, bytes: f.rec.bytes, secret: f.secret }))
       room--
     highest = Math.max(highest, f.rec.epoch)
   }
-  const after = refreshGroup(G, groupId)
+  const after = refreshGroup(cx, groupId)
   const same =
     known &&
     before.topic === after.topic &&
@@ -240,22 +241,22 @@ export function ingestOps(
 }
 
 /** An active group by name or id (./naming.ts), else GroupNotFoundError. */
-export function activeGroup(G: GroupContext, ref: string): GroupRow {
-  const g = findGroup(G, ref)
+export function activeGroup(cx: GroupContext, ref: string): GroupRow {
+  const g = findGroup(cx, ref)
   if (g === undefined || !g.active) throw new GroupNotFoundError(`no group "${ref}"`)
   return g
 }
 
 /** A member to add or remove: a contact's name or PeerId, or a member's PeerId. */
-export function memberRef(G: GroupContext, g: GroupRow, ref: string): string {
-  const c = G.store.getContact(ref)
+export function memberRef(cx: GroupContext, g: GroupRow, ref: string): string {
+  const c = cx.store.getContact(ref)
   if (c !== undefined) return c.peerId
   if (g.members.includes(ref)) return ref
   throw new ContactNotFoundError(`no contact "${ref}"`)
 }
 
-export function requireAdmin(G: GroupContext, g: GroupRow): void {
-  if (!g.admins.includes(G.me)) throw new NotAnAdminError('only an admin of the group can do this')
+export function requireAdmin(cx: GroupContext, g: GroupRow): void {
+  if (!g.admins.includes(cx.me)) throw new NotAnAdminError('only an admin of the group can do this')
 }
 
 /**
@@ -264,18 +265,18 @@ export function requireAdmin(G: GroupContext, g: GroupRow): void {
  * hostile 2⁵³ − 1 that the replay now refuses (protocol.md §13.2).
  */
 export function signOwnOp(
-  G: GroupContext,
+  cx: GroupContext,
   g: GroupRow | undefined,
   init: { groupId: string; op: GroupOp; members?: string[]; admins?: string[]; name?: string },
 ): GroupOpRecord {
-  const rec = signGroupOp(G.ctx.crypto, G.identity, {
+  const rec = signGroupOp(cx.ctx.crypto, cx.identity, {
     groupId: fromHex(init.groupId),
     op: init.op,
     members: init.members ?? [],
     admins: init.admins ?? [],
     ...(init.name !== undefined ? { name: init.name } : {}),
-    epoch: g === undefined ? 0 : loadGroup(G, g.groupId).state.epoch + 1,
+    epoch: g === undefined ? 0 : loadGroup(cx, g.groupId).state.epoch + 1,
   })
-  G.opCache.set(toHex(rec.hash), rec)
+  cx.opCache.set(toHex(rec.hash), rec)
   return rec
 }

@@ -28,8 +28,8 @@ const log = debug('kith:service:groups')
 /** Errors that mean "nothing new here" for an envelope (a duplicate, a key we no longer hold). */
 const QUIET = new Set(['DuplicateMessageError', 'NoSenderKeyError'])
 
-function reject(G: GroupContext, reason: keyof GroupRejected): PubsubVerdict {
-  G.rejected[reason]++
+function reject(cx: GroupContext, reason: keyof GroupRejected): PubsubVerdict {
+  cx.rejected[reason]++
   return 'reject'
 }
 
@@ -38,40 +38,40 @@ function reject(G: GroupContext, reason: keyof GroupRejected): PubsubVerdict {
  * signed, fresh message from a member's CURRENT sender key is accepted; everything else is
  * rejected and counted (nonMember, oldKey, badSignature, replay, malformed).
  */
-export function validate(G: GroupContext, groupId: string, data: Uint8Array): PubsubVerdict {
+export function validate(cx: GroupContext, groupId: string, data: Uint8Array): PubsubVerdict {
   try {
-    return check(G, groupId, data)
+    return check(cx, groupId, data)
   } catch (err) {
     log('validator failed: %s', errorName(err))
-    return reject(G, 'malformed')
+    return reject(cx, 'malformed')
   }
 }
 
-function check(G: GroupContext, groupId: string, data: Uint8Array): PubsubVerdict {
-  // Decoded once here; the fields go on to receiveEnvelope with the verdict (G.prevalidated).
+function check(cx: GroupContext, groupId: string, data: Uint8Array): PubsubVerdict {
+  // Decoded once here; the fields go on to receiveEnvelope with the verdict (cx.prevalidated).
   let fields
   try {
     fields = decodeSenderKeyMessage(data)
   } catch {
-    return reject(G, 'malformed')
+    return reject(cx, 'malformed')
   }
-  if (!equalBytes(fields.distributionId, fromHex(groupId))) return reject(G, 'malformed')
-  const who = chainMap(G, groupId).get(fields.chainId)
+  if (!equalBytes(fields.distributionId, fromHex(groupId))) return reject(cx, 'malformed')
+  const who = chainMap(cx, groupId).get(fields.chainId)
   if (who === undefined) {
     // Perhaps a member whose key has not reached us yet: what we missed comes by sync.
-    G.syncSoon(groupId)
-    return reject(G, 'nonMember')
+    cx.syncSoon(groupId)
+    return reject(cx, 'nonMember')
   }
-  if (!who.current) return reject(G, 'oldKey')
-  if (who.sender === G.me) return reject(G, 'replay')
-  const row = G.store.groups.getSenderKey(groupId, who.sender)
-  if (row === undefined) return reject(G, 'nonMember')
+  if (!who.current) return reject(cx, 'oldKey')
+  if (who.sender === cx.me) return reject(cx, 'replay')
+  const row = cx.store.groups.getSenderKey(groupId, who.sender)
+  if (row === undefined) return reject(cx, 'nonMember')
   const record = SenderKeyRecord.deserialize(row.record)
-  const { verdict, verified } = judgeSenderKeyMessage(G.ctx.crypto, record, fields)
+  const { verdict, verified } = judgeSenderKeyMessage(cx.ctx.crypto, record, fields)
   if (verdict !== 'ok' || verified === undefined) {
-    return reject(G, verdict === 'noKey' || verdict === 'ok' ? 'nonMember' : verdict)
+    return reject(cx, verdict === 'noKey' || verdict === 'ok' ? 'nonMember' : verdict)
   }
-  G.prevalidated.set(data, { verified, row: row.record, record })
+  cx.prevalidated.set(data, { verified, row: row.record, record })
   return 'accept'
 }
 
@@ -80,26 +80,26 @@ function check(G: GroupContext, groupId: string, data: Uint8Array): PubsubVerdic
  * signature still checked by the decryption). Decrypts with the sender's record, keeps the
  * ciphertext, and shows the message once, in per-sender order. Never throws.
  */
-export function receiveEnvelope(G: GroupContext, groupId: string, data: Uint8Array): void {
+export function receiveEnvelope(cx: GroupContext, groupId: string, data: Uint8Array): void {
   const events: ServiceEvent[] = []
   let gap = false
   // What the validator found (a message from the topic), taken once.
-  const pre = G.prevalidated.get(data)
-  G.prevalidated.delete(data)
+  const pre = cx.prevalidated.get(data)
+  cx.prevalidated.delete(data)
   try {
-    G.store.transaction(() => {
-      const g = G.store.groups.getGroup(groupId)
+    cx.store.transaction(() => {
+      const g = cx.store.groups.getGroup(groupId)
       if (g === undefined || !g.active) return
       const fields = pre?.verified.fields ?? decodeSenderKeyMessage(data)
       if (!equalBytes(fields.distributionId, fromHex(groupId))) return
       let sender: string | undefined
       let record: SenderKeyRecord | undefined
       // The chain map names the sender of a current or rotated chain; else every record is tried.
-      const hint = chainMap(G, groupId).get(fields.chainId)
-      const hinted = hint && G.store.groups.getSenderKey(groupId, hint.sender)
+      const hint = chainMap(cx, groupId).get(fields.chainId)
+      const hinted = hint && cx.store.groups.getSenderKey(groupId, hint.sender)
       const rows = hinted
         ? [{ ...hinted, sender: hint.sender }]
-        : G.store.groups.senderKeys(groupId)
+        : cx.store.groups.senderKeys(groupId)
       for (const row of rows) {
         // The validator's record, unless the stored row changed since (decoded once, else twice).
         const r =
@@ -112,17 +112,17 @@ export function receiveEnvelope(G: GroupContext, groupId: string, data: Uint8Arr
           break
         }
       }
-      if (sender === undefined || record === undefined || sender === G.me) return
+      if (sender === undefined || record === undefined || sender === cx.me) return
       // A member we blocked (CLI.md "blocking"): dropped before decryption, nothing retained or
       // shown, its mark left alone. The validator accepted it all the same, so gossipsub still
       // forwards it to the other members, and our sync requests no longer name its sender.
-      if (G.store.trust.isBlocked(sender)) {
-        G.rejected.blocked++
+      if (cx.store.trust.isBlocked(sender)) {
+        cx.rejected.blocked++
         return
       }
       // The signature is verified once: by the validator (its proof names these fields and the
       // key it used; decryptWithRecord checks both), else here.
-      const plaintext = decryptWithRecord(G.ctx.crypto, record, fields, pre?.verified)
+      const plaintext = decryptWithRecord(cx.ctx.crypto, record, fields, pre?.verified)
       const content = decodeChatContent(plaintext)
       const from = sender
       const body =
@@ -138,24 +138,24 @@ export function receiveEnvelope(G: GroupContext, groupId: string, data: Uint8Arr
         !equalBytes(content.sender, peerIdToBytes(from))
       )
         return // authentic but not a group text (or edit…) of this sender: nothing to show
-      const row = G.store.groups.getSenderKey(groupId, from)
+      const row = cx.store.groups.getSenderKey(groupId, from)
       if (row !== undefined)
-        G.store.groups.putSenderKey(groupId, from, { ...row, record: record.serialize() })
+        cx.store.groups.putSenderKey(groupId, from, { ...row, record: record.serialize() })
       const seq = Number(content.seq)
-      const now = G.ctx.clock()
-      G.store.groups.retain({ groupId, sender: from, seq, data, receivedAt: now })
-      gap = deliver(G, groupId, from, content, plaintext, events)
+      const now = cx.ctx.clock()
+      cx.store.groups.retain({ groupId, sender: from, seq, data, receivedAt: now })
+      gap = deliver(cx, groupId, from, content, plaintext, events)
     })
   } catch (err) {
     if (!QUIET.has(errorName(err))) log('group envelope dropped: %s', errorName(err))
   }
-  for (const e of events) G.emit(e)
-  if (gap) G.syncSoon(groupId)
+  for (const e of events) cx.emit(e)
+  if (gap) cx.syncSoon(groupId)
 }
 
 /** Shows `content` now or holds it back (design §4). Returns whether a gap is still open. */
 function deliver(
-  G: GroupContext,
+  cx: GroupContext,
   groupId: string,
   sender: string,
   content: ChatContent,
@@ -164,67 +164,67 @@ function deliver(
 ): boolean {
   const seq = Number(content.seq)
   // The first message we can read from a sender we hold no mark for starts its sequence.
-  const mark = G.store.groups.mark(groupId, sender) ?? seq - 1
+  const mark = cx.store.groups.mark(groupId, sender) ?? seq - 1
   if (seq <= mark) return false
   if (seq > mark + 1) {
-    G.store.groups.setMark(groupId, sender, mark)
-    G.store.groups.hold({ groupId, sender, seq, content: bytes, receivedAt: G.ctx.clock() })
+    cx.store.groups.setMark(groupId, sender, mark)
+    cx.store.groups.hold({ groupId, sender, seq, content: bytes, receivedAt: cx.ctx.clock() })
     return true
   }
-  show(G, groupId, sender, content, events)
-  G.store.groups.setMark(groupId, sender, seq)
-  return release(G, groupId, sender, events)
+  show(cx, groupId, sender, content, events)
+  cx.store.groups.setMark(groupId, sender, seq)
+  return release(cx, groupId, sender, events)
 }
 
 /** Shows the held messages that now follow the mark. Returns whether some are still held. */
 function release(
-  G: GroupContext,
+  cx: GroupContext,
   groupId: string,
   sender: string,
   events: ServiceEvent[],
 ): boolean {
-  let mark = G.store.groups.mark(groupId, sender) ?? 0
-  const held = G.store.groups.held(groupId, sender)
+  let mark = cx.store.groups.mark(groupId, sender) ?? 0
+  const held = cx.store.groups.held(groupId, sender)
   let left = held.length
   for (const h of held) {
     if (h.seq > mark + 1) break
-    G.store.groups.unhold(groupId, sender, h.seq)
+    cx.store.groups.unhold(groupId, sender, h.seq)
     left--
     if (h.seq <= mark) continue
-    show(G, groupId, sender, decodeChatContent(h.content), events)
+    show(cx, groupId, sender, decodeChatContent(h.content), events)
     mark = h.seq
   }
-  G.store.groups.setMark(groupId, sender, mark)
+  cx.store.groups.setMark(groupId, sender, mark)
   return left > 0
 }
 
 function show(
-  G: GroupContext,
+  cx: GroupContext,
   groupId: string,
   sender: string,
   content: ChatContent,
   events: ServiceEvent[],
 ): void {
   // Held back before we blocked its sender: dropped like the rest of its messages.
-  if (G.store.trust.isBlocked(sender)) {
-    G.rejected.blocked++
+  if (cx.store.trust.isBlocked(sender)) {
+    cx.rejected.blocked++
     return
   }
   if (content.file !== undefined) {
     // A member's file manifest (../files/): stored there with its message, or dropped.
-    const f = G.files?.received(groupId, sender, content, G.ctx.clock())
+    const f = cx.files?.received(groupId, sender, content, cx.ctx.clock())
     if (f !== undefined) {
-      events.push({ event: 'message', message: toMessageView(G.store.getMessage(f.id) ?? f) })
-      G.bodies?.inserted(f.id, events)
+      events.push({ event: 'message', message: toMessageView(cx.store.getMessage(f.id) ?? f) })
+      cx.bodies?.inserted(f.id, events)
     }
     return
   }
   if (content.text === undefined) {
     // An edit, delete, reaction or timer change (./content.ts), in its sender's order.
-    G.bodies?.receive(groupId, sender, content, encodeChatContent(content), events)
+    cx.bodies?.receive(groupId, sender, content, encodeChatContent(content), events)
     return
   }
-  const ttlSeconds = G.bodies?.ttl(groupId)
+  const ttlSeconds = cx.bodies?.ttl(groupId)
   const m: StoredMessage = {
     id: toHex(content.messageId),
     conversation: groupId,
@@ -233,14 +233,14 @@ function show(
     seq: Number(content.seq),
     text: content.text?.text ?? '',
     sentAt: Number(content.sentAt),
-    receivedAt: G.ctx.clock(),
+    receivedAt: cx.ctx.clock(),
     status: 'delivered',
     ...(content.replyTo.length > 0 ? { replyTo: toHex(content.replyTo) } : {}),
     ...(ttlSeconds !== undefined ? { ttlSeconds } : {}),
   }
-  if (G.store.insertMessage(m)) {
-    events.push({ event: 'message', message: toMessageView(G.store.getMessage(m.id) ?? m) })
-    G.bodies?.inserted(m.id, events)
+  if (cx.store.insertMessage(m)) {
+    events.push({ event: 'message', message: toMessageView(cx.store.getMessage(m.id) ?? m) })
+    cx.bodies?.inserted(m.id, events)
   }
 }
 
@@ -248,20 +248,20 @@ function show(
  * Design §4: a gap open for GROUP_GAP_TIMEOUT_MS is skipped — the mark jumps to just before the
  * oldest held message and what follows is shown. A message of the gap arriving later is dropped.
  */
-export function skipStaleGaps(G: GroupContext): void {
-  const now = G.ctx.clock()
+export function skipStaleGaps(cx: GroupContext): void {
+  const now = cx.ctx.clock()
   const events: ServiceEvent[] = []
   const seen = new Set<string>()
-  G.store.transaction(() => {
-    for (const h of G.store.groups.allHeld()) {
+  cx.store.transaction(() => {
+    for (const h of cx.store.groups.allHeld()) {
       const key = `${h.groupId} ${h.sender}`
       if (seen.has(key) || now - h.receivedAt < GROUP_GAP_TIMEOUT_MS) continue
       seen.add(key)
-      const first = G.store.groups.held(h.groupId, h.sender)[0]
+      const first = cx.store.groups.held(h.groupId, h.sender)[0]
       if (first === undefined) continue
-      G.store.groups.setMark(h.groupId, h.sender, first.seq - 1)
-      release(G, h.groupId, h.sender, events)
+      cx.store.groups.setMark(h.groupId, h.sender, first.seq - 1)
+      release(cx, h.groupId, h.sender, events)
     }
   })
-  for (const e of events) G.emit(e)
+  for (const e of events) cx.emit(e)
 }

@@ -23,8 +23,8 @@ export function nameKey(name: string): string {
  * it (as compared by nameKey) or it is a group's id, InvalidName when it is shaped like a group
  * id (so a name never shadows the id of a group we join later).
  */
-export function requireFreeName(G: GroupContext, name: string): void {
-  const all = G.store.groups.allGroups()
+export function requireFreeName(cx: GroupContext, name: string): void {
+  const all = cx.store.groups.allGroups()
   if (all.some((g) => g.groupId.toLowerCase() === name.toLowerCase()))
     throw new GroupExistsError('that is the id of an existing group; choose another name')
   if (GROUP_ID_SHAPE.test(name))
@@ -40,8 +40,11 @@ export function requireFreeName(G: GroupContext, name: string): void {
  * joined from someone else), or two left ones and no active one: GroupAmbiguous, naming no id
  * (`group list` shows them). undefined when nothing matches.
  */
-export function findGroup(G: { store: { groups: GroupStore } }, ref: string): GroupRow | undefined {
-  const all = G.store.groups.allGroups()
+export function findGroup(
+  cx: { store: { groups: GroupStore } },
+  ref: string,
+): GroupRow | undefined {
+  const all = cx.store.groups.allGroups()
   const byId = all.find((g) => g.groupId.toLowerCase() === ref.toLowerCase())
   if (byId !== undefined) return byId
   const key = nameKey(ref)

@@ -19,18 +19,18 @@ import { errorName } from '../../core/errors.js'
 
 const log = debug('kith:service:groups')
 
-async function publish(G: GroupContext, topic: string, data: Uint8Array): Promise<number> {
+async function publish(cx: GroupContext, topic: string, data: Uint8Array): Promise<number> {
   try {
-    return await G.node.pubsubPublish(topic, data)
+    return await cx.node.pubsubPublish(topic, data)
   } catch (err) {
     log('publish failed: %s', errorName(err))
     return 0
   }
 }
 
-function markSent(G: GroupContext, groupId: string, id: string): void {
-  G.store.setStatus(id, 'sent')
-  G.emit({ event: 'status', id, conversation: groupId, status: 'sent' })
+function markSent(cx: GroupContext, groupId: string, id: string): void {
+  cx.store.setStatus(id, 'sent')
+  cx.emit({ event: 'status', id, conversation: groupId, status: 'sent' })
 }
 
 /**
@@ -39,7 +39,7 @@ function markSent(G: GroupContext, groupId: string, id: string): void {
  * `queued` (republished when a member connects).
  */
 export async function sendGroupMessage(
-  G: GroupContext,
+  cx: GroupContext,
   ref: string,
   text: string,
   opts: SendOptions = {},
@@ -47,23 +47,23 @@ export async function sendGroupMessage(
   file?: { id: string; manifest: FileManifest; onStored?: (groupId: string) => void },
 ): Promise<{ id: string; status: MessageStatus }> {
   if (text.length === 0) throw new InvalidArgumentError('empty message')
-  const g = memberGroup(G, ref)
+  const g = memberGroup(cx, ref)
   const { replyTo } = opts
-  if (replyTo !== undefined && G.store.getMessage(replyTo)?.conversation !== g.groupId)
+  if (replyTo !== undefined && cx.store.getMessage(replyTo)?.conversation !== g.groupId)
     throw new MessageNotFoundError(`no message ${replyTo} in this group`)
-  const ttlSeconds = G.bodies?.ttl(g.groupId)
-  const now = G.ctx.clock()
-  const id = file?.id ?? toHex(G.ctx.rng(MESSAGE_ID_BYTES))
-  const { message, data } = G.store.transaction(() => {
+  const ttlSeconds = cx.bodies?.ttl(g.groupId)
+  const now = cx.ctx.clock()
+  const id = file?.id ?? toHex(cx.ctx.rng(MESSAGE_ID_BYTES))
+  const { message, data } = cx.store.transaction(() => {
     // Design §3: ChatContent{conversation = groupId, seq = per-sender per-group sequence}.
-    const { seq, data } = sealOwn(G, g.groupId, id, now, {
+    const { seq, data } = sealOwn(cx, g.groupId, id, now, {
       ...(file !== undefined ? { file: file.manifest } : { text: { text } }),
       ...(replyTo !== undefined && file === undefined ? { replyTo: fromHex(replyTo) } : {}),
     })
     const message: StoredMessage = {
       id,
       conversation: g.groupId,
-      from: G.me,
+      from: cx.me,
       direction: 'out',
       seq,
       text,
@@ -74,30 +74,30 @@ export async function sendGroupMessage(
       ...(ttlSeconds !== undefined ? { ttlSeconds } : {}),
       ...(file !== undefined ? { kind: 'file' as const } : {}),
     }
-    G.store.insertMessage(message)
+    cx.store.insertMessage(message)
     file?.onStored?.(g.groupId)
     return { message, data }
   })
   // Re-read: the stored row carries the group's name (the message line's `group`).
-  G.emit({ event: 'message', message: toMessageView(G.store.getMessage(id) ?? message) })
-  if (g.topic === '' || (await publish(G, g.topic, data)) === 0) return { id, status: 'queued' }
-  markSent(G, g.groupId, id)
+  cx.emit({ event: 'message', message: toMessageView(cx.store.getMessage(id) ?? message) })
+  if (g.topic === '' || (await publish(cx, g.topic, data)) === 0) return { id, status: 'queued' }
+  markSent(cx, g.groupId, id)
   return { id, status: 'sent' }
 }
 
 /** Publishes again our messages that reached nobody (a member just connected). */
-export async function republishQueued(G: GroupContext, groupId: string): Promise<void> {
-  const g = G.store.groups.getGroup(groupId)
+export async function republishQueued(cx: GroupContext, groupId: string): Promise<void> {
+  const g = cx.store.groups.getGroup(groupId)
   if (g === undefined || !g.active || g.topic === '') return
-  const queued = G.store
+  const queued = cx.store
     .listMessages({ conversation: groupId })
     // A message deleted while it waited is not published after all.
     .filter((m) => m.direction === 'out' && m.status === 'queued' && m.deleted !== true)
   for (const m of queued) {
-    const env = G.store.groups.getEnvelope(groupId, G.me, m.seq)
-    if (env === undefined || G.stopped()) continue
-    if ((await publish(G, g.topic, current(G, groupId, m, env.data))) > 0) {
-      markSent(G, groupId, m.id)
+    const env = cx.store.groups.getEnvelope(groupId, cx.me, m.seq)
+    if (env === undefined || cx.stopped()) continue
+    if ((await publish(cx, g.topic, current(cx, groupId, m, env.data))) > 0) {
+      markSent(cx, groupId, m.id)
     }
   }
 }
@@ -109,23 +109,28 @@ export async function republishQueued(G: GroupContext, groupId: string): Promise
  * Members that already read the kept envelope by sync drop the copy as a duplicate; the kept one
  * stays in retention (it still decrypts for members holding the old state).
  */
-function current(G: GroupContext, groupId: string, m: StoredMessage, kept: Uint8Array): Uint8Array {
-  return G.store.transaction(() => {
-    const record = ownRecord(G, groupId)
+function current(
+  cx: GroupContext,
+  groupId: string,
+  m: StoredMessage,
+  kept: Uint8Array,
+): Uint8Array {
+  return cx.store.transaction(() => {
+    const record = ownRecord(cx, groupId)
     if (peekSenderKeyMessage(kept).chainId === record.newest()?.chainId) return kept
     const gid = fromHex(groupId)
-    const file = m.kind === 'file' ? G.files?.manifestFor(m) : undefined
+    const file = m.kind === 'file' ? cx.files?.manifestFor(m) : undefined
     const content = encodeChatContent({
       messageId: fromHex(m.id),
-      sender: G.meBytes,
+      sender: cx.meBytes,
       seq: BigInt(m.seq),
       sentAt: BigInt(m.sentAt),
       conversation: gid,
       ...(file !== undefined ? { file } : { text: { text: m.text } }),
       ...(m.replyTo !== undefined && file === undefined ? { replyTo: fromHex(m.replyTo) } : {}),
     })
-    const data = encryptWithRecord(G.ctx.crypto, record, gid, content)
-    storeOwnRecord(G, groupId, record)
+    const data = encryptWithRecord(cx.ctx.crypto, record, gid, content)
+    storeOwnRecord(cx, groupId, record)
     return data
   })
 }

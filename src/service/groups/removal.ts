@@ -25,11 +25,11 @@ import { errorName } from '../../core/errors.js'
 const log = debug('kith:service:groups')
 
 /** The ops of a GroupUpdate that verify, are of `groupId`, and are signed by anyone. */
-function opsOf(G: GroupContext, groupId: Uint8Array, ops: readonly Uint8Array[]): GroupOpRecord[] {
+function opsOf(cx: GroupContext, groupId: Uint8Array, ops: readonly Uint8Array[]): GroupOpRecord[] {
   const out: GroupOpRecord[] = []
   for (const bytes of ops) {
     try {
-      const rec = verifiedOp(G, bytes)
+      const rec = verifiedOp(cx, bytes)
       if (equalBytes(rec.groupId, groupId)) out.push(rec)
     } catch {
       // A bad op makes no farewell; ingestOps skips it too.
@@ -42,15 +42,15 @@ const removes = (rec: GroupOpRecord, peer: string): boolean =>
   rec.op === GroupOp.REMOVE && rec.members.includes(peer)
 
 /** A stored control content: its group and whether it carries a REMOVE of `peer`. */
-function describe(G: GroupContext, content: Uint8Array, peer: string) {
+function describe(cx: GroupContext, content: Uint8Array, peer: string) {
   const c = decodeChatContent(content)
   const u = c.group
   if (u === undefined) return undefined
-  const ops = opsOf(G, u.groupId, u.ops)
+  const ops = opsOf(cx, u.groupId, u.ops)
   return {
     groupId: toHex(u.groupId),
     farewell: ops.some((r) => removes(r, peer)),
-    ownLeave: ops.some((r) => r.op === GroupOp.LEAVE && r.actor === G.me),
+    ownLeave: ops.some((r) => r.op === GroupOp.LEAVE && r.actor === cx.me),
   }
 }
 
@@ -61,23 +61,23 @@ function describe(G: GroupContext, content: Uint8Array, peer: string) {
  * reached her. The REMOVE is last: her receive gate looks at the last op only (isFarewell).
  */
 export function queueFarewell(
-  G: GroupContext,
+  cx: GroupContext,
   peer: string,
   groupId: string,
   remove: Uint8Array,
 ): void {
   const before: Array<{ bytes: Uint8Array; epoch: number }> = []
-  for (const o of G.store.groups.ops(groupId)) {
+  for (const o of cx.store.groups.ops(groupId)) {
     if (equalBytes(o.bytes, remove)) continue
     try {
-      before.push({ bytes: o.bytes, epoch: verifiedOp(G, o.bytes).epoch })
+      before.push({ bytes: o.bytes, epoch: verifiedOp(cx, o.bytes).epoch })
     } catch {
       // A stored op always verified; skip one that does not rather than fail the removal.
     }
   }
   before.sort((a, b) => a.epoch - b.epoch)
   const tail = before.slice(-(OPS_PER_UPDATE - 1)).map((o) => o.bytes)
-  queueUpdate(G, peer, groupId, { ops: [...tail, remove] })
+  queueUpdate(cx, peer, groupId, { ops: [...tail, remove] })
 }
 
 /**
@@ -85,48 +85,48 @@ export function queueFarewell(
  * is none (whatever the PeerId order), and a watch on her until the farewell is acked
  * (farewellAcked), so the outbox can reach her although she is no longer a co-member.
  */
-export function reachRemoved(G: GroupContext, peer: string): void {
+export function reachRemoved(cx: GroupContext, peer: string): void {
   try {
-    G.store.transaction(() => ensureSession(G, peer, { eitherSide: true }))
+    cx.store.transaction(() => ensureSession(cx, peer, { eitherSide: true }))
   } catch (err) {
     log('no session with a removed member: %s', errorName(err))
   }
-  const addrs = G.cards.of(peer)?.addrs.filter((a) => a.endsWith(`/p2p/${peer}`)) ?? []
-  if (addrs.length > 0) G.node.watch(peer, addrs)
-  G.flush(peer)
+  const addrs = cx.cards.of(peer)?.addrs.filter((a) => a.endsWith(`/p2p/${peer}`)) ?? []
+  if (addrs.length > 0) cx.node.watch(peer, addrs)
+  cx.flush(peer)
 }
 
 /** At start: peers we still owe a farewell (a restart forgot the watch) are reached again. */
-export function reachPendingFarewells(G: GroupContext): void {
-  for (const peer of G.store.groups.controlPeers()) {
-    if (isCoMember(G, peer) || G.store.getContact(peer) !== undefined) continue
-    if (G.store.groups.controlFor(peer).some((e) => describe(G, e.content, peer)?.farewell))
-      reachRemoved(G, peer)
+export function reachPendingFarewells(cx: GroupContext): void {
+  for (const peer of cx.store.groups.controlPeers()) {
+    if (isCoMember(cx, peer) || cx.store.getContact(peer) !== undefined) continue
+    if (cx.store.groups.controlFor(peer).some((e) => describe(cx, e.content, peer)?.farewell))
+      reachRemoved(cx, peer)
   }
 }
 
 /** `peer`'s receipt emptied our control outbox for it: a removed member is no longer watched. */
-export function farewellAcked(G: GroupContext, peer: string): void {
-  if (G.store.groups.nextControlAttemptAt(peer) !== undefined) return
-  if (isCoMember(G, peer) || G.store.getContact(peer, { includeBlocked: true }) !== undefined)
+export function farewellAcked(cx: GroupContext, peer: string): void {
+  if (cx.store.groups.nextControlAttemptAt(peer) !== undefined) return
+  if (isCoMember(cx, peer) || cx.store.getContact(peer, { includeBlocked: true }) !== undefined)
     return
-  G.node.unwatch(peer)
+  cx.node.unwatch(peer)
 }
 
-function isCoMember(G: GroupContext, peer: string): boolean {
-  return G.store.groups.listGroups().some((g) => g.members.includes(peer))
+function isCoMember(cx: GroupContext, peer: string): boolean {
+  return cx.store.groups.listGroups().some((g) => g.members.includes(peer))
 }
 
 /**
  * After a membership change of an active group (inside a transaction): contents still queued for
  * peers who are no longer members are dropped — all but a farewell (a REMOVE of that peer).
  */
-export function dropFormerControl(G: GroupContext, g: GroupRow): void {
-  for (const peer of G.store.groups.controlPeers()) {
-    if (peer === G.me || g.members.includes(peer)) continue
-    for (const e of G.store.groups.controlFor(peer)) {
-      const d = describe(G, e.content, peer)
-      if (d?.groupId === g.groupId && !d.farewell) G.store.groups.dequeueControl(e.messageId)
+export function dropFormerControl(cx: GroupContext, g: GroupRow): void {
+  for (const peer of cx.store.groups.controlPeers()) {
+    if (peer === cx.me || g.members.includes(peer)) continue
+    for (const e of cx.store.groups.controlFor(peer)) {
+      const d = describe(cx, e.content, peer)
+      if (d?.groupId === g.groupId && !d.farewell) cx.store.groups.dequeueControl(e.messageId)
     }
   }
 }
@@ -135,12 +135,12 @@ export function dropFormerControl(G: GroupContext, g: GroupRow): void {
  * We are no longer a member (inside a transaction): what we still had queued for the group goes,
  * except our own LEAVE (the others must learn it) and a farewell we owe someone we removed.
  */
-export function dropOwnControl(G: GroupContext, groupId: string): void {
-  for (const peer of G.store.groups.controlPeers()) {
-    for (const e of G.store.groups.controlFor(peer)) {
-      const d = describe(G, e.content, peer)
+export function dropOwnControl(cx: GroupContext, groupId: string): void {
+  for (const peer of cx.store.groups.controlPeers()) {
+    for (const e of cx.store.groups.controlFor(peer)) {
+      const d = describe(cx, e.content, peer)
       if (d?.groupId === groupId && !d.ownLeave && !d.farewell)
-        G.store.groups.dequeueControl(e.messageId)
+        cx.store.groups.dequeueControl(e.messageId)
     }
   }
 }
@@ -153,40 +153,40 @@ export function dropOwnControl(G: GroupContext, groupId: string): void {
  * applied that very REMOVE (farewellApplied): one by a non-admin applies nowhere, and the whole
  * frame is refused with nothing stored.
  */
-export function isFarewell(G: GroupContext, from: string, content: ChatContent): boolean {
+export function isFarewell(cx: GroupContext, from: string, content: ChatContent): boolean {
   const u = content.group
-  if (u === undefined || G.store.groups.getGroup(toHex(u.groupId)) === undefined) return false
+  if (u === undefined || cx.store.groups.getGroup(toHex(u.groupId)) === undefined) return false
   // Only the last op is looked at (queueFarewell puts the REMOVE last): a stranger's update costs
   // one signature check here, however many ops it carries.
   const last = u.ops.at(-1)
   if (last === undefined) return false
-  return opsOf(G, u.groupId, [last]).some((r) => r.actor === from && removes(r, G.me))
+  return opsOf(cx, u.groupId, [last]).some((r) => r.actor === from && removes(r, cx.me))
 }
 
 /** After the update was applied: we are out of its group, and by its REMOVE signed by `from`. */
-export function farewellApplied(G: GroupContext, from: string, content: ChatContent): boolean {
+export function farewellApplied(cx: GroupContext, from: string, content: ChatContent): boolean {
   const u = content.group
   if (u === undefined) return false
   const groupId = toHex(u.groupId)
-  if (G.store.groups.getGroup(groupId)?.active !== false) return false
-  const applied = new Set(loadGroup(G, groupId).state.applied.map(toHex))
-  return opsOf(G, u.groupId, u.ops).some(
-    (r) => r.actor === from && removes(r, G.me) && applied.has(toHex(r.hash)),
+  if (cx.store.groups.getGroup(groupId)?.active !== false) return false
+  const applied = new Set(loadGroup(cx, groupId).state.applied.map(toHex))
+  return opsOf(cx, u.groupId, u.ops).some(
+    (r) => r.actor === from && removes(r, cx.me) && applied.has(toHex(r.hash)),
   )
 }
 
 /** Who removed us from `groupId` (the last applied REMOVE of us), if we were removed. */
-export function removedBy(G: GroupContext, groupId: string): string | undefined {
-  const g = loadGroup(G, groupId)
-  if (g.state.members.includes(G.me)) return undefined
+export function removedBy(cx: GroupContext, groupId: string): string | undefined {
+  const g = loadGroup(cx, groupId)
+  if (g.state.members.includes(cx.me)) return undefined
   const byHash = new Map(g.records.map((r) => [toHex(r.hash), r]))
   let by: string | undefined
   for (const h of g.state.applied) {
     const r = byHash.get(toHex(h))
     if (r === undefined) continue
-    if (removes(r, G.me)) by = r.actor
-    else if (r.op === GroupOp.ADD && r.members.includes(G.me)) by = undefined
-    else if (r.op === GroupOp.LEAVE && r.actor === G.me) by = undefined
+    if (removes(r, cx.me)) by = r.actor
+    else if (r.op === GroupOp.ADD && r.members.includes(cx.me)) by = undefined
+    else if (r.op === GroupOp.LEAVE && r.actor === cx.me) by = undefined
   }
   return by
 }
@@ -196,16 +196,16 @@ export function removedBy(G: GroupContext, groupId: string): string | undefined 
  * (membership.ts activeGroup); NotAMemberError, naming who removed us, if we were removed or left
  * (issue 14: a removed member's next `group send` said GroupNotFound and nothing more).
  */
-export function memberGroup(G: GroupContext, ref: string): GroupRow {
-  const g = findGroup(G, ref)
-  if (g !== undefined && !g.active) throw notAMember(G, g)
-  return activeGroup(G, ref)
+export function memberGroup(cx: GroupContext, ref: string): GroupRow {
+  const g = findGroup(cx, ref)
+  if (g !== undefined && !g.active) throw notAMember(cx, g)
+  return activeGroup(cx, ref)
 }
 
-function notAMember(G: GroupContext, g: GroupRow): NotAMemberError {
+function notAMember(cx: GroupContext, g: GroupRow): NotAMemberError {
   let by: string | undefined
   try {
-    by = removedBy(G, g.groupId)
+    by = removedBy(cx, g.groupId)
   } catch {
     by = undefined
   }

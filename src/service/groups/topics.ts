@@ -13,37 +13,37 @@ import { errorName } from '../../core/errors.js'
 const log = debug('kith:service:groups')
 
 export class GroupTopics {
-  readonly #G: GroupContext
+  readonly #cx: GroupContext
   /** The topic we are subscribed to, by group id. */
   readonly #byGroup = new Map<string, string>()
 
-  constructor(G: GroupContext) {
-    this.#G = G
+  constructor(cx: GroupContext) {
+    this.#cx = cx
   }
 
   /** After a membership change: keys and control dropped or shared, topics (un)subscribed. */
   reconcile(groupId: string): void {
-    const G = this.#G
-    if (G.stopped()) return
-    const g = G.store.groups.getGroup(groupId)
+    const cx = this.#cx
+    if (cx.stopped()) return
+    const g = cx.store.groups.getGroup(groupId)
     if (g?.groupId !== groupId) return
     try {
       if (!g.active) {
         // Removed or left: keys go, topics go, and what we still had queued for it; the
         // history stays.
-        G.store.transaction(() => {
-          dropAllKeys(G, groupId)
-          dropOwnControl(G, groupId)
+        cx.store.transaction(() => {
+          dropAllKeys(cx, groupId)
+          dropOwnControl(cx, groupId)
         })
         const topic = this.#byGroup.get(groupId)
-        if (topic !== undefined) G.node.pubsubUnsubscribe(topic)
+        if (topic !== undefined) cx.node.pubsubUnsubscribe(topic)
         this.#byGroup.delete(groupId)
         return
       }
-      G.store.transaction(() => {
-        dropFormerMembers(G, g)
-        dropFormerControl(G, g)
-        shareKeys(G, g)
+      cx.store.transaction(() => {
+        dropFormerMembers(cx, g)
+        dropFormerControl(cx, g)
+        shareKeys(cx, g)
       })
       this.#subscribe(g)
     } catch (err) {
@@ -52,20 +52,20 @@ export class GroupTopics {
   }
 
   #subscribe(g: GroupRow): void {
-    const G = this.#G
+    const cx = this.#cx
     const old = this.#byGroup.get(g.groupId)
     if (g.topic === '' || old === g.topic) return
     const groupId = g.groupId
-    G.node.pubsubSubscribe(
+    cx.node.pubsubSubscribe(
       g.topic,
-      (data) => validate(G, groupId, data),
-      (data) => receiveEnvelope(G, groupId, data),
+      (data) => validate(cx, groupId, data),
+      (data) => receiveEnvelope(cx, groupId, data),
     )
     this.#byGroup.set(groupId, g.topic)
     if (old !== undefined) {
       // Messages published before others saw the change still arrive there for a while.
       const t = setTimeout(() => {
-        if (this.#byGroup.get(groupId) !== old) G.node.pubsubUnsubscribe(old)
+        if (this.#byGroup.get(groupId) !== old) cx.node.pubsubUnsubscribe(old)
       }, GROUP_OLD_TOPIC_GRACE_MS)
       t.unref()
     }

@@ -20,13 +20,13 @@ const log = debug('kith:service:groups')
  * ops, secrets, member cards and `from`'s sender key are stored here; the returned function
  * runs after the commit (subscriptions, rotation, distributions, sync).
  */
-export function receiveUpdate(G: GroupContext, from: string, content: ChatContent): () => void {
+export function receiveUpdate(cx: GroupContext, from: string, content: ChatContent): () => void {
   const u = content.group
   if (u === undefined) return () => undefined
   try {
     // A savepoint: an update we cannot use is dropped whole (and acked: resending it would not
     // help), never half applied, and never fails the pairwise message around it.
-    return G.store.transaction(() => applyUpdate(G, from, content, u))
+    return cx.store.transaction(() => applyUpdate(cx, from, content, u))
   } catch (err) {
     log('group update dropped: %s', errorName(err))
     return () => undefined
@@ -34,40 +34,40 @@ export function receiveUpdate(G: GroupContext, from: string, content: ChatConten
 }
 
 function applyUpdate(
-  G: GroupContext,
+  cx: GroupContext,
   from: string,
   content: ChatContent,
   u: GroupUpdate,
 ): () => void {
   const groupId = toHex(u.groupId)
-  const wasActive = G.store.groups.getGroup(groupId)?.active === true
-  const changed = ingestOps(G, u.groupId, u.ops, u.secrets)
-  const g = G.store.groups.getGroup(groupId)
+  const wasActive = cx.store.groups.getGroup(groupId)?.active === true
+  const changed = ingestOps(cx, u.groupId, u.ops, u.secrets)
+  const g = cx.store.groups.getGroup(groupId)
   if (g?.groupId !== groupId) return () => undefined
   if (!g.active) {
-    const by = wasActive ? removedBy(G, groupId) : undefined
+    const by = wasActive ? removedBy(cx, groupId) : undefined
     if (by === undefined) return () => undefined
     // Removed (issue 14): keys and topics go (reconcile); the user is told.
     return () => {
-      G.reconcile(groupId)
-      G.emit({ event: 'group', groupId, name: g.name, change: 'removed', by })
+      cx.reconcile(groupId)
+      cx.emit({ event: 'group', groupId, name: g.name, change: 'removed', by })
     }
   }
   let cards = false
   for (const bytes of u.cards) {
     try {
-      const card = verifyContactCard(G.ctx.crypto, bytes, G.ctx.clock())
-      if (card.peerId === G.me || !g.members.includes(card.peerId)) continue
-      G.cards.accept(card.peerId, bytes)
+      const card = verifyContactCard(cx.ctx.crypto, bytes, cx.ctx.clock())
+      if (card.peerId === cx.me || !g.members.includes(card.peerId)) continue
+      cx.cards.accept(card.peerId, bytes)
       cards = true
     } catch (err) {
       log('member card ignored: %s', errorName(err))
     }
   }
   let keyed = false
-  if (u.senderKey !== undefined && g.members.includes(from) && from !== G.me) {
+  if (u.senderKey !== undefined && g.members.includes(from) && from !== cx.me) {
     acceptDistribution(
-      G,
+      cx,
       groupId,
       from,
       SenderKeyDistribution.encode(u.senderKey),
@@ -76,9 +76,9 @@ function applyUpdate(
     keyed = true
   }
   return () => {
-    if (changed !== undefined || cards) G.reconcile(groupId)
+    if (changed !== undefined || cards) cx.reconcile(groupId)
     // What was published before the key reached us comes by sync.
-    if (keyed) G.syncSoon(groupId, from)
+    if (keyed) cx.syncSoon(groupId, from)
   }
 }
 
@@ -87,20 +87,20 @@ function applyUpdate(
  * card of it, the other members get it now, so they can start sessions with it (design §2).
  */
 export function forwardOwedCard(
-  G: GroupContext,
+  cx: GroupContext,
   cardOwed: Map<string, Set<string>>,
   peer: string,
 ): void {
-  const card = G.cards.of(peer)?.signed
+  const card = cx.cards.of(peer)?.signed
   const groups = cardOwed.get(peer)
   if (card === undefined || groups === undefined) return
   cardOwed.delete(peer)
-  G.store.transaction(() => {
+  cx.store.transaction(() => {
     for (const groupId of groups) {
-      const g = G.store.groups.getGroup(groupId)
+      const g = cx.store.groups.getGroup(groupId)
       if (g?.groupId !== groupId || !g.active || !g.members.includes(peer)) continue
       for (const m of g.members)
-        if (m !== G.me && m !== peer) queueUpdate(G, m, groupId, { cards: [card] })
+        if (m !== cx.me && m !== peer) queueUpdate(cx, m, groupId, { cards: [card] })
     }
   })
 }

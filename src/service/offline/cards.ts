@@ -18,19 +18,26 @@ import type { NodeStore } from '../../store/types.js'
 const SEQ = 'card.seq'
 const contactKey = (peer: string) => `card.of.${peer}`
 
+/** What the cards use (a narrow port): the core context, the store and our identity. */
+export interface CardsContext {
+  ctx: CoreContext
+  store: NodeStore
+  identity: IdentityKeyPair
+}
+
 export class Cards {
-  constructor(
-    private readonly ctx: CoreContext,
-    private readonly store: NodeStore,
-    private readonly identity: IdentityKeyPair,
-  ) {}
+  readonly #cx: CardsContext
+
+  constructor(cx: CardsContext) {
+    this.#cx = cx
+  }
 
   /** Signs a fresh card: a strictly higher seq than any card we signed before, even after a restart. */
   makeOwn(addrs: string[], bundle: PrekeyBundle, mailboxes: string[]): Uint8Array {
-    const now = this.ctx.clock()
-    const seq = Math.max(Number(this.store.getSetting(SEQ) ?? '0') + 1, now)
-    this.store.setSetting(SEQ, String(seq))
-    return signContactCard(this.ctx.crypto, this.identity, {
+    const now = this.#cx.ctx.clock()
+    const seq = Math.max(Number(this.#cx.store.getSetting(SEQ) ?? '0') + 1, now)
+    this.#cx.store.setSetting(SEQ, String(seq))
+    return signContactCard(this.#cx.ctx.crypto, this.#cx.identity, {
       addrs: addrs.slice(0, MAX_CARD_ADDRS),
       prekeys: bundle,
       mailboxes: mailboxes.slice(0, MAX_CARD_MAILBOXES),
@@ -45,23 +52,23 @@ export class Cards {
    * typed errors for a bad card.
    */
   accept(peer: string, bytes: Uint8Array): ContactCard {
-    const card = verifyContactCard(this.ctx.crypto, bytes, this.ctx.clock(), peer)
+    const card = verifyContactCard(this.#cx.ctx.crypto, bytes, this.#cx.ctx.clock(), peer)
     const known = this.of(peer)
     const best = known === undefined ? card : selectNewerCard(known, card)
-    if (best === card) this.store.setSetting(contactKey(peer), toHex(card.signed))
+    if (best === card) this.#cx.store.setSetting(contactKey(peer), toHex(card.signed))
     return best
   }
 
   /** The card we hold for `peer`, authenticated, even if expired: its prekey bundle is signed
    *  on its own (PQXDH §3.3) and still starts a session (../direct/restore.ts after `kith restore`). */
   lastKnown(peer: string): ContactCard | undefined {
-    const hex = this.store.getSetting(contactKey(peer))
+    const hex = this.#cx.store.getSetting(contactKey(peer))
     if (hex === undefined) return undefined
     const bytes = fromHex(hex)
     try {
       const signed = SignedContactCard.decode(bytes)
       const expiresAt = Number(ContactCardCodec.decode(signed.card).expiresAt)
-      return verifyContactCard(this.ctx.crypto, bytes, expiresAt - 1, peer)
+      return verifyContactCard(this.#cx.ctx.crypto, bytes, expiresAt - 1, peer)
     } catch {
       return undefined
     }
@@ -69,10 +76,10 @@ export class Cards {
 
   /** The newest unexpired card we hold for `peer`. */
   of(peer: string): ContactCard | undefined {
-    const hex = this.store.getSetting(contactKey(peer))
+    const hex = this.#cx.store.getSetting(contactKey(peer))
     if (hex === undefined) return undefined
     try {
-      return verifyContactCard(this.ctx.crypto, fromHex(hex), this.ctx.clock(), peer)
+      return verifyContactCard(this.#cx.ctx.crypto, fromHex(hex), this.#cx.ctx.clock(), peer)
     } catch {
       return undefined // expired or from an older format: look it up again
     }

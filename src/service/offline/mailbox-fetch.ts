@@ -28,7 +28,7 @@ export function newFetchMetrics(): MailboxFetchMetrics {
   }
 }
 
-export interface FetchRoundDeps {
+export interface FetchRoundContext {
   node: Pick<KithNode, 'mailboxFetch' | 'mailboxConfirm'>
   sign: MailboxSign
   /** Addresses to dial the mailbox at. */
@@ -41,8 +41,8 @@ export interface FetchRoundDeps {
 
 /** Fetches, stores and confirms what `mailbox` holds for us, within one round's budget. Never
  *  rejects (a failed fetch is logged; the next round tries again). */
-export async function fetchRound(d: FetchRoundDeps, mailbox: string): Promise<void> {
-  const m = d.metrics
+export async function fetchRound(cx: FetchRoundContext, mailbox: string): Promise<void> {
+  const m = cx.metrics
   m.rounds++
   let envelopes = 0
   let bytes = 0
@@ -61,17 +61,17 @@ export async function fetchRound(d: FetchRoundDeps, mailbox: string): Promise<vo
         log('fetch from %s stopped at the round budget (%s)', mailbox, hit)
         return
       }
-      if (d.stopped()) return
-      const items = await d.node.mailboxFetch(mailbox, d.sign, d.addrs())
+      if (cx.stopped()) return
+      const items = await cx.node.mailboxFetch(mailbox, cx.sign, cx.addrs())
       if (items.length === 0) return
       const done: string[] = []
       for (const item of items) {
-        if (d.stopped()) break
+        if (cx.stopped()) break
         envelopes++
         bytes += item.envelope.length
         m.envelopes++
         try {
-          d.receive(item.envelope)
+          cx.receive(item.envelope)
           m.received++
           done.push(item.id)
         } catch (err) {
@@ -90,7 +90,7 @@ export async function fetchRound(d: FetchRoundDeps, mailbox: string): Promise<vo
           log('held envelope %s from %s refused: %s', item.id, mailbox, name)
         }
       }
-      if (done.length > 0) await d.node.mailboxConfirm(mailbox, done, d.sign, d.addrs())
+      if (done.length > 0) await cx.node.mailboxConfirm(mailbox, done, cx.sign, cx.addrs())
     }
   } catch (err) {
     log('fetch from %s failed: %s', mailbox, errorName(err))

@@ -55,7 +55,9 @@ export type MailboxesNode = Pick<
   | 'setMailboxPolicy'
 >
 
-export interface MailboxDeps {
+/** The mailboxes' port: the core context, store, node slice and cards, what the user configured,
+ *  and where a fetched frame and a change of our mailboxes go (up-ports: ../wiring.ts). */
+export interface MailboxesContext {
   ctx: CoreContext
   store: NodeStore
   node: MailboxesNode
@@ -71,7 +73,7 @@ export interface MailboxDeps {
 }
 
 export class Mailboxes {
-  readonly #d: MailboxDeps
+  readonly #cx: MailboxesContext
   readonly #configured: Map<string, ConfiguredMailbox>
   readonly #lookedUp = new Map<string, number>()
   readonly #lastFetch = new Map<string, number>()
@@ -81,13 +83,13 @@ export class Mailboxes {
   #fetching = false
   #stopped = false
 
-  constructor(deps: MailboxDeps) {
-    this.#d = deps
-    this.#configured = new Map(deps.configured.map((c) => [c.peerId, c]))
+  constructor(cx: MailboxesContext) {
+    this.#cx = cx
+    this.#configured = new Map(cx.configured.map((c) => [c.peerId, c]))
   }
 
   start(): void {
-    const { node, store } = this.#d
+    const { node, store } = this.#cx
     // Every node is a mailbox for its own accepted contacts (getContact excludes strangers and
     // blocked peers), within the node's quotas; never for a peer depositing for itself.
     node.setMailboxPolicy(
@@ -101,7 +103,10 @@ export class Mailboxes {
         this.chosen().includes(peer) ||
         (configured !== undefined && (configured.explicit || this.#servesMailboxes(peer)))
       if (!ours) return
-      if (this.#d.ctx.clock() - (this.#lastFetch.get(peer) ?? -Infinity) < MAILBOX_FETCH_MIN_GAP_MS)
+      if (
+        this.#cx.ctx.clock() - (this.#lastFetch.get(peer) ?? -Infinity) <
+        MAILBOX_FETCH_MIN_GAP_MS
+      )
         return
       this.#choose()
       void this.fetchFrom(peer)
@@ -118,7 +123,7 @@ export class Mailboxes {
 
   /** The mailboxes named in our card (persisted, so a restart names the same ones). */
   chosen(): string[] {
-    const raw = this.#d.store.getSetting(CHOSEN)
+    const raw = this.#cx.store.getSetting(CHOSEN)
     return raw === undefined ? [] : (JSON.parse(raw) as string[])
   }
 
@@ -136,11 +141,11 @@ export class Mailboxes {
 
   /** A peer the user chose as a mailbox: configured, or an accepted contact. */
   #allowed(peer: string): boolean {
-    return this.#configured.has(peer) || this.#d.store.getContact(peer)?.peerId === peer
+    return this.#configured.has(peer) || this.#cx.store.getContact(peer)?.peerId === peer
   }
 
   #servesMailboxes(peer: string): boolean {
-    return this.#d.node
+    return this.#cx.node
       .connections()
       .some((c) => c.peerId === peer && c.protocols.includes(MAILBOX_PROTOCOL))
   }
@@ -148,7 +153,7 @@ export class Mailboxes {
   /** Configured mailboxes (a --bootstrap relay once it is seen serving mailboxes), then accepted
    *  contacts, most recently seen first. Never a peer for what it announced. */
   #choose(): void {
-    const { store } = this.#d
+    const { store } = this.#cx
     const previous = this.chosen()
     const configured = [...this.#configured.values()]
       .filter((c) => c.explicit || previous.includes(c.peerId) || this.#servesMailboxes(c.peerId))
@@ -166,7 +171,7 @@ export class Mailboxes {
     )
     if (next.join() === previous.join()) return
     store.setSetting(CHOSEN, JSON.stringify(next))
-    this.#d.onChange()
+    this.#cx.onChange()
   }
 
   /**
@@ -174,9 +179,9 @@ export class Mailboxes {
    * are tried when some refuse). Returns how many frames at least one mailbox accepted.
    */
   async deposit(peer: string, frames: Uint8Array[]): Promise<number> {
-    const card = this.#d.cards.of(peer) ?? (await this.lookUpCard(peer))
+    const card = this.#cx.cards.of(peer) ?? (await this.lookUpCard(peer))
     // Never ourselves: we hold it in the outbox already, and we may be away when they return.
-    const mailboxes = (card?.mailboxes ?? []).filter((m) => m !== this.#d.node.peerId)
+    const mailboxes = (card?.mailboxes ?? []).filter((m) => m !== this.#cx.node.peerId)
     if (mailboxes.length === 0) return 0
     let accepted = 0
     for (const frame of frames) {
@@ -184,7 +189,7 @@ export class Mailboxes {
       for (const mb of mailboxes) {
         if (copies >= DEPOSIT_COPIES) break
         try {
-          await this.#d.node.mailboxDeposit(mb, peer, frame, this.#addrsOf(mb))
+          await this.#cx.node.mailboxDeposit(mb, peer, frame, this.#addrsOf(mb))
           copies++
         } catch (err) {
           log('deposit for %s at %s failed: %s', peer, mb, errorName(err))
@@ -201,12 +206,12 @@ export class Mailboxes {
    * every CARD_LOOKUP_INTERVAL_MS per peer) to learn its mailboxes.
    */
   async lookUpCard(peer: string): Promise<ContactCard | undefined> {
-    const now = this.#d.ctx.clock()
+    const now = this.#cx.ctx.clock()
     if (now - (this.#lookedUp.get(peer) ?? -Infinity) < CARD_LOOKUP_INTERVAL_MS) return undefined
     this.#lookedUp.set(peer, now)
     try {
-      const bytes = await this.#d.node.findCard(peer)
-      return bytes === undefined ? undefined : this.#d.cards.accept(peer, bytes)
+      const bytes = await this.#cx.node.findCard(peer)
+      return bytes === undefined ? undefined : this.#cx.cards.accept(peer, bytes)
     } catch (err) {
       log('card lookup for %s failed: %s', peer, errorName(err))
       return undefined
@@ -216,9 +221,9 @@ export class Mailboxes {
   /** A contact's mailboxes (its card's, looked up if unknown; never us) and where to dial them:
    *  where its 1:1 envelopes and file chunks are deposited (files/deposit.ts). */
   async mailboxesOf(peer: string): Promise<{ peerId: string; addrs: string[] }[]> {
-    const card = this.#d.cards.of(peer) ?? (await this.lookUpCard(peer))
+    const card = this.#cx.cards.of(peer) ?? (await this.lookUpCard(peer))
     return (card?.mailboxes ?? [])
-      .filter((m) => m !== this.#d.node.peerId)
+      .filter((m) => m !== this.#cx.node.peerId)
       .map((m) => ({ peerId: m, addrs: this.#addrsOf(m) }))
   }
 
@@ -228,15 +233,15 @@ export class Mailboxes {
       .filter((c) => c.explicit || this.#servesMailboxes(c.peerId))
       .map((c) => c.peerId)
     return [...new Set([...this.chosen(), ...configured])]
-      .filter((m) => m !== this.#d.node.peerId && this.#allowed(m))
+      .filter((m) => m !== this.#cx.node.peerId && this.#allowed(m))
       .map((m) => ({ peerId: m, addrs: this.#addrsOf(m) }))
   }
 
   #addrsOf(peer: string): string[] {
     return (
       this.#configured.get(peer)?.addrs ??
-      this.#d.store.getContact(peer)?.addrs ??
-      this.#d.cards.of(peer)?.addrs ??
+      this.#cx.store.getContact(peer)?.addrs ??
+      this.#cx.cards.of(peer)?.addrs ??
       []
     )
   }
@@ -262,7 +267,7 @@ export class Mailboxes {
    * Only from a mailbox the user chose (configured or an accepted contact).
    */
   async fetchFrom(mailbox: string): Promise<void> {
-    const { node, identity, ctx } = this.#d
+    const { node, identity, ctx } = this.#cx
     if (mailbox === node.peerId || this.#inFlight.has(mailbox)) return
     if (!this.#allowed(mailbox)) {
       this.#metrics.notChosen++
@@ -276,7 +281,7 @@ export class Mailboxes {
           node,
           sign: (challenge) => identity.sign(ctx.crypto, challenge),
           addrs: () => this.#addrsOf(mailbox),
-          receive: this.#d.receive,
+          receive: this.#cx.receive,
           stopped: () => this.#stopped,
           metrics: this.#metrics,
         },

@@ -1,8 +1,8 @@
 // Our own card (addresses, prekey bundle, mailboxes): signing it for the DHT or for contacts,
 // publishing it through the node, and pushing it to contacts over their sessions (when they
 // connect, when they first write, when our mailboxes change), our profile name beside it. It
-// holds no state beyond the accessors it is handed; it knows nothing of the outbox or of
-// receiving.
+// owns our current prekey bundle (made at start: ./prekeys.ts); it knows nothing of the outbox
+// or of receiving.
 import debug from 'debug'
 import type { PrekeyBundle } from '../../core/index.js'
 import { announceAddrs } from '../../node/index.js'
@@ -11,6 +11,8 @@ import type { WithNode } from '../context.js'
 import { ServiceNotStartedError } from '../lifecycle-errors.js'
 import { encryptAll, loadRecord } from '../direct/sessions.js'
 import { errorName } from '../../core/errors.js'
+import type { Mailboxes } from './mailboxes.js'
+import { currentBundle, ensurePrekeys } from './prekeys.js'
 
 /** The slice of the node the own card uses (a narrow port: ../context.ts WithNode). */
 export type OwnCardNode = Pick<
@@ -20,21 +22,34 @@ export type OwnCardNode = Pick<
 
 const log = debug('kith:service')
 
-export class OwnCard {
-  readonly #cx: WithNode<OwnCardNode>
-  readonly #bundle: () => PrekeyBundle | undefined
-  readonly #content: (card: Uint8Array) => Uint8Array
+/** The own card's port: the service context with its node slice, and what it calls. */
+export type OwnCardContext = WithNode<OwnCardNode> & OwnCardHooks
 
-  /** `bundle`: our current prekey bundle, undefined before the service started. `content`: the
-   *  ChatContent carrying a card and our profile name (Profile.content). */
-  constructor(
-    cx: WithNode<OwnCardNode>,
-    bundle: () => PrekeyBundle | undefined,
-    content: (card: Uint8Array) => Uint8Array,
-  ) {
+export interface OwnCardHooks {
+  /** The mailboxes our card names (./mailboxes.ts). */
+  mailboxes: Pick<Mailboxes, 'chosen'>
+  /** The ChatContent carrying a card and our profile name (../profile.ts Profile.content). */
+  content(card: Uint8Array): Uint8Array
+}
+
+export class OwnCard {
+  readonly #cx: OwnCardContext
+  #bundle: PrekeyBundle | undefined
+
+  constructor(cx: OwnCardContext) {
     this.#cx = cx
-    this.#bundle = bundle
-    this.#content = content
+  }
+
+  /** Makes our prekeys at first start (./prekeys.ts) and reads the bundle every card names. */
+  async start(): Promise<void> {
+    const { ctx, store, identity } = this.#cx
+    await ensurePrekeys(ctx, store, identity)
+    this.#bundle = await currentBundle(store, identity)
+  }
+
+  /** Our current prekey bundle: undefined before start. */
+  get bundle(): PrekeyBundle | undefined {
+    return this.#bundle
   }
 
   /**
@@ -45,9 +60,9 @@ export class OwnCard {
    */
   sign(forContacts = false): Uint8Array {
     const cx = this.#cx
-    const bundle = this.#bundle()
+    const bundle = this.#bundle
     if (bundle === undefined) throw new ServiceNotStartedError('the service has not started')
-    const all = cx.mailboxes()?.chosen() ?? []
+    const all = cx.mailboxes.chosen()
     const mailboxes = forContacts ? all : all.filter((p) => cx.store.getContact(p) === undefined)
     // Only addresses a contact might reach, LAN ones last (node/connectivity/addr-policy.ts).
     return cx.cards.makeOwn(announceAddrs(cx.node.candidateAddrs()), bundle, mailboxes)
@@ -78,7 +93,7 @@ export class OwnCard {
     try {
       // Signed afresh for each push: current addresses, never an expired card.
       // With our profile name beside it (../profile.ts): each connect refreshes the contact's.
-      const content = this.#content(this.sign(true))
+      const content = this.#cx.content(this.sign(true))
       await cx.node.sendDm(peer, encryptAll(cx, peer, [content]))
     } catch (err) {
       log('card push to %s failed: %s', peer, errorName(err))
