@@ -13,6 +13,7 @@ import {
   DAEMON_PORT,
   VARIANT,
   hostAddrs,
+  inNs,
   messages,
   net,
   punchFailures,
@@ -479,6 +480,23 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
         firstDeliveryMs: ms,
         note: 'TCP over IPv6',
       })
+    },
+  )
+
+  it(
+    '9. a daemon that stops deletes its port mapping on the router',
+    { skip: mapped(VARIANT, 'h1') ? false : 'only where the home router maps ports' },
+    async () => {
+      const h1 = node('h1')
+      // miniupnpd's DNAT rules (net.sh: the legacy xtables in this variant).
+      const rules = async () =>
+        (await inNs('r1', ['iptables-legacy', '-t', 'nat', '-S', 'MINIUPNPD'])).stdout
+      assert.match(await rules(), /--dport 4001 -j DNAT/, 'h1’s mapping is on r1')
+      const exited = new Promise<number | null>((resolve) => h1.proc.once('exit', resolve))
+      h1.proc.kill('SIGTERM')
+      assert.equal(await exited, 0, 'h1 stopped cleanly')
+      assert.doesNotMatch(await rules(), /--dport 4001/, 'the mapping is gone once h1 stopped')
+      rows.push({ case: '9. stop unmaps', path: '-', firstDeliveryMs: 0, note: 'r1 rule deleted' })
     },
   )
 })
