@@ -64,8 +64,8 @@ export {
   decryptPrekeyMessage,
 } from './session/session.js'
 export type { IncomingMessage, DecryptResult, PrekeyDecryptResult } from './session/session.js'
-export { SessionCipher } from './session/cipher.js'
-export type { Decrypted } from './session/cipher.js'
+export { SessionCipher, commitDecrypted, loadSessionRecord } from './session/cipher.js'
+export type { ConsumedPrekeys, Decrypted } from './session/cipher.js'
 export {
   createSenderKeyDistribution,
   rotateSenderKey,
@@ -95,6 +95,7 @@ export type {
   IdentityStore,
   PrekeyStore,
   SessionStore,
+  SessionRecordStore,
   SenderKeyStore,
   EcPrekeyRecord,
   KemPrekeyRecord,

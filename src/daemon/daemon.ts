@@ -151,7 +151,7 @@ async function startNode(
 export async function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   const { store, cleanup, undo } = await openHome(opts.home, opts.name, opts.passphrase)
   try {
-    const identity = await store.protocol.getIdentityKeyPair()
+    const identity = store.protocol.getIdentityKeyPair()
     const name = store.getIdentityName()
     const seed = identity.exportSeed()
     let node: KithNode
