@@ -72,6 +72,10 @@ export {
   processSenderKeyDistribution,
   groupEncrypt,
   groupDecrypt,
+  loadSenderKeyRecord,
+  ownSenderKeyRecord,
+  storeSenderKeyRecord,
+  MAX_RETIRED_CHAINS,
   GroupStateError,
   signGroupOp,
   verifyGroupOp,
@@ -97,6 +101,7 @@ export type {
   SessionStore,
   SessionRecordStore,
   SenderKeyStore,
+  SenderKeyEntry,
   EcPrekeyRecord,
   KemPrekeyRecord,
 } from './store/types.js'

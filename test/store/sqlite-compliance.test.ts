@@ -4,10 +4,14 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import { inspect } from 'node:util'
-import { toHex } from '../../src/core/bytes.js'
+import { abytes, toHex } from '../../src/core/bytes.js'
+import type { SenderKeyStore } from '../../src/core/store/types.js'
 import { nodeRng } from '../../src/platform/node-crypto.js'
 import { createNodeStore, openNodeStore, type SqliteNodeStore } from '../../src/store/sqlite.js'
-import { runProtocolStoreCompliance } from '../core/store/compliance.js'
+import {
+  runProtocolStoreCompliance,
+  runSenderKeyStoreCompliance,
+} from '../core/store/compliance.js'
 import { newIdentity, tempHome } from './helpers.js'
 
 runProtocolStoreCompliance('SqliteProtocolStore', () => {
@@ -21,6 +25,45 @@ runProtocolStoreCompliance('SqliteProtocolStore', () => {
       current.close()
       current = openNodeStore(home)
       return Promise.resolve(current.protocol)
+    },
+    cleanup: () => {
+      current.close()
+      cleanup()
+      return Promise.resolve()
+    },
+  })
+})
+
+/** The group store's SenderKeyStore (group_sender_keys): a group row must exist for its
+ *  entries (foreign key), so the harness creates one for each distributionId it meets. */
+runSenderKeyStoreCompliance('SqliteGroupLog', () => {
+  const { home, cleanup } = tempHome()
+  let current: SqliteNodeStore = createNodeStore(home, newIdentity(), 'me')
+  const over = (node: () => SqliteNodeStore): SenderKeyStore => ({
+    loadSenderKey: (sender, id) => node().groups.loadSenderKey(sender, id),
+    storeSenderKey: (sender, id, entry) => {
+      const groupId = toHex(abytes('distributionId', id))
+      if (node().groups.getGroup(groupId) === undefined)
+        node().groups.putGroup({
+          groupId,
+          name: groupId,
+          members: [],
+          admins: [],
+          epoch: 0,
+          topic: groupId,
+          active: true,
+          createdAt: 0,
+        })
+      node().groups.storeSenderKey(sender, id, entry)
+    },
+    removeSenderKey: (sender, id) => node().groups.removeSenderKey(sender, id),
+  })
+  return Promise.resolve({
+    store: over(() => current),
+    reopen: () => {
+      current.close()
+      current = openNodeStore(home)
+      return Promise.resolve(over(() => current))
     },
     cleanup: () => {
       current.close()

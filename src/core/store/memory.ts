@@ -7,7 +7,13 @@
 import { abytes, toHex, wipe } from '../bytes.js'
 import { Redacted } from '../secret.js'
 import type { IdentityKeyPair } from '../identity/identity.js'
-import type { EcPrekeyRecord, KemPrekeyRecord, ProtocolStore, SenderKeyStore } from './types.js'
+import type {
+  EcPrekeyRecord,
+  KemPrekeyRecord,
+  ProtocolStore,
+  SenderKeyEntry,
+  SenderKeyStore,
+} from './types.js'
 
 function copyBytes(field: string, value: Uint8Array): Uint8Array {
   return Uint8Array.from(abytes(field, value))
@@ -56,10 +62,14 @@ const itself = (b: Uint8Array): Uint8Array => b
 const groupKey = (distributionId: Uint8Array): string =>
   toHex(abytes('distributionId', distributionId))
 
-/** Runs `fn` now and settles with its result, so a bad argument rejects rather than throws. */
-function run<T>(fn: () => T): Promise<T> {
-  return new Promise((resolve) => resolve(fn()))
+function copyEntry(e: SenderKeyEntry): SenderKeyEntry {
+  return {
+    record: copyBytes('record', e.record),
+    currentChain: e.currentChain,
+    retired: [...e.retired],
+  }
 }
+const entrySecret = (e: SenderKeyEntry): Uint8Array => e.record
 
 export class MemoryProtocolStore extends Redacted implements ProtocolStore, SenderKeyStore {
   protected readonly redactedKind = 'MemoryProtocolStore'
@@ -70,7 +80,7 @@ export class MemoryProtocolStore extends Redacted implements ProtocolStore, Send
   /** Serialized session records by peer (PeerId string). */
   readonly #sessions = new Map<string, Uint8Array>()
   /** Sender-key entries by sender (PeerId string), then by hex(distributionId). */
-  readonly #senderKeys = new Map<string, Map<string, Uint8Array>>()
+  readonly #senderKeys = new Map<string, Map<string, SenderKeyEntry>>()
 
   constructor(identity: IdentityKeyPair) {
     super()
@@ -144,32 +154,26 @@ export class MemoryProtocolStore extends Redacted implements ProtocolStore, Send
     remove(this.#sessions, peer, itself)
   }
 
-  loadSenderKey(sender: string, distributionId: Uint8Array): Promise<Uint8Array | undefined> {
-    return run(() => {
-      const key = groupKey(distributionId) // validated even when the sender is unknown
-      const r = this.#senderKeys.get(sender)?.get(key)
-      return r && Uint8Array.from(r)
-    })
+  loadSenderKey(sender: string, distributionId: Uint8Array): SenderKeyEntry | undefined {
+    const key = groupKey(distributionId) // validated even when the sender is unknown
+    const e = this.#senderKeys.get(sender)?.get(key)
+    return e && copyEntry(e)
   }
 
-  storeSenderKey(sender: string, distributionId: Uint8Array, record: Uint8Array): Promise<void> {
-    return run(() => {
-      const key = groupKey(distributionId)
-      const copy = copyBytes('record', record)
-      let groups = this.#senderKeys.get(sender)
-      if (groups === undefined)
-        this.#senderKeys.set(sender, (groups = new Map<string, Uint8Array>()))
-      replace(groups, key, copy, itself)
-    })
+  storeSenderKey(sender: string, distributionId: Uint8Array, entry: SenderKeyEntry): void {
+    const key = groupKey(distributionId)
+    const copy = copyEntry(entry)
+    let groups = this.#senderKeys.get(sender)
+    if (groups === undefined)
+      this.#senderKeys.set(sender, (groups = new Map<string, SenderKeyEntry>()))
+    replace(groups, key, copy, entrySecret)
   }
 
-  removeSenderKey(sender: string, distributionId: Uint8Array): Promise<void> {
-    return run(() => {
-      const key = groupKey(distributionId)
-      const groups = this.#senderKeys.get(sender)
-      if (groups === undefined) return
-      remove(groups, key, itself)
-      if (groups.size === 0) this.#senderKeys.delete(sender)
-    })
+  removeSenderKey(sender: string, distributionId: Uint8Array): void {
+    const key = groupKey(distributionId)
+    const groups = this.#senderKeys.get(sender)
+    if (groups === undefined) return
+    remove(groups, key, entrySecret)
+    if (groups.size === 0) this.#senderKeys.delete(sender)
   }
 }

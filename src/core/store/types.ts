@@ -73,11 +73,22 @@ export interface SessionStore
       | 'markKemPrekeyUsed'
     > {}
 
+/**
+ * One sender's sender-key state in one group, as stored: the serialized SenderKeyRecord (opaque
+ * to a store), the chain id of the sender's current chain, and the chain ids it replaced (newest
+ * last, at most MAX_RETIRED_CHAINS: core/group/limits.ts), so a stale distribution stays stale.
+ */
+export interface SenderKeyEntry {
+  record: Uint8Array
+  currentChain: number | undefined
+  retired: number[]
+}
+
 export interface SenderKeyStore {
-  /** The serialized sender-key record of `sender` (PeerId) in group `distributionId`. */
-  loadSenderKey(sender: string, distributionId: Uint8Array): Promise<Uint8Array | undefined>
-  storeSenderKey(sender: string, distributionId: Uint8Array, record: Uint8Array): Promise<void>
-  removeSenderKey(sender: string, distributionId: Uint8Array): Promise<void>
+  /** The sender-key entry of `sender` (PeerId) in group `distributionId`. */
+  loadSenderKey(sender: string, distributionId: Uint8Array): SenderKeyEntry | undefined
+  storeSenderKey(sender: string, distributionId: Uint8Array, entry: SenderKeyEntry): void
+  removeSenderKey(sender: string, distributionId: Uint8Array): void
 }
 
 /** Everything 1:1 sessions persist, as one object (the SQLite ProtocolStore, the memory one). */

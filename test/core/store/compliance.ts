@@ -12,6 +12,7 @@ import type {
   EcPrekeyRecord,
   KemPrekeyRecord,
   ProtocolStore,
+  SenderKeyEntry,
   SenderKeyStore,
 } from '../../../src/core/store/types.js'
 
@@ -446,13 +447,32 @@ export function runProtocolStoreCompliance(name: string, factory: ProtocolStoreF
   })
 }
 
-/** A fresh, empty SenderKeyStore and what releases it. */
+/** A fresh, empty SenderKeyStore and what releases it; a persistent one offers `reopen`. */
 export interface SenderKeyStoreHarness {
   store: SenderKeyStore
   cleanup?: () => Promise<void>
+  reopen?: () => Promise<SenderKeyStore>
 }
 
-/** The SenderKeyStore half of the suite: every store of sender-key records runs it. */
+/** A stored entry: the record bytes and the chain bookkeeping. */
+const entry = (len: number, seed: number, currentChain?: number, retired: number[] = []) => ({
+  record: bytes(len, seed),
+  currentChain,
+  retired,
+})
+
+function assertEntry(
+  actual: SenderKeyEntry | undefined,
+  expected: SenderKeyEntry,
+  what: string,
+): void {
+  assert.ok(actual !== undefined, `${what}: missing`)
+  assertBytes(actual.record, expected.record, `${what} record`)
+  assert.equal(actual.currentChain, expected.currentChain, `${what} currentChain`)
+  assert.deepEqual(actual.retired, expected.retired, `${what} retired`)
+}
+
+/** The SenderKeyStore half of the suite: every store of sender-key entries runs it. */
 export function runSenderKeyStoreCompliance(
   name: string,
   factory: () => Promise<SenderKeyStoreHarness>,
@@ -469,86 +489,111 @@ export function runSenderKeyStoreCompliance(
   }
 
   void describe(`${name}: SenderKeyStore compliance`, () => {
-    void describe('sender keys', () => {
-      void it('loads undefined for an unknown (sender, distributionId)', () =>
-        withStore(async ({ store }) => {
-          assert.equal(await store.loadSenderKey(peer(1), group(1)), undefined)
-        }))
+    void it('loads undefined for an unknown (sender, distributionId)', () =>
+      withStore(({ store }) => {
+        assert.equal(store.loadSenderKey(peer(1), group(1)), undefined)
+      }))
 
-      void it('round-trips, finding the distributionId by value, not by array identity', () =>
-        withStore(async ({ store }) => {
-          await store.storeSenderKey(peer(1), group(1), bytes(200, 1))
-          assertBytes(await store.loadSenderKey(peer(1), group(1)), bytes(200, 1), 'fresh array')
-          // The same 16 bytes as a view at a non-zero offset of a larger buffer.
-          const wide = new Uint8Array(40)
-          wide.set(group(1), 8)
-          const view = wide.subarray(8, 24)
-          assertBytes(await store.loadSenderKey(peer(1), view), bytes(200, 1), 'offset view')
-        }))
+    void it('round-trips every field, finding the distributionId by value, not by identity', () =>
+      withStore(({ store }) => {
+        const e = entry(200, 1, 7, [1, 2, 0x7fff_ffff])
+        store.storeSenderKey(peer(1), group(1), e)
+        assertEntry(store.loadSenderKey(peer(1), group(1)), e, 'fresh array')
+        // The same 16 bytes as a view at a non-zero offset of a larger buffer.
+        const wide = new Uint8Array(40)
+        wide.set(group(1), 8)
+        const view = wide.subarray(8, 24)
+        assertEntry(store.loadSenderKey(peer(1), view), e, 'offset view')
+        const none = entry(10, 2)
+        store.storeSenderKey(peer(2), group(1), none)
+        assertEntry(store.loadSenderKey(peer(2), group(1)), none, 'no current chain')
+      }))
 
-      void it('keeps senders apart within one group', () =>
-        withStore(async ({ store }) => {
-          await store.storeSenderKey(peer(1), group(1), bytes(60, 1))
-          await store.storeSenderKey(peer(2), group(1), bytes(60, 2))
-          assertBytes(await store.loadSenderKey(peer(1), group(1)), bytes(60, 1), 'sender 1')
-          assertBytes(await store.loadSenderKey(peer(2), group(1)), bytes(60, 2), 'sender 2')
-          assert.equal(await store.loadSenderKey(peer(3), group(1)), undefined)
-        }))
+    void it('keeps senders apart within one group', () =>
+      withStore(({ store }) => {
+        store.storeSenderKey(peer(1), group(1), entry(60, 1, 1))
+        store.storeSenderKey(peer(2), group(1), entry(60, 2, 2))
+        assertEntry(store.loadSenderKey(peer(1), group(1)), entry(60, 1, 1), 'sender 1')
+        assertEntry(store.loadSenderKey(peer(2), group(1)), entry(60, 2, 2), 'sender 2')
+        assert.equal(store.loadSenderKey(peer(3), group(1)), undefined)
+      }))
 
-      void it('keeps distributionIds apart for one sender, even one byte apart', () =>
-        withStore(async ({ store }) => {
-          const a = group(1)
-          const b = Uint8Array.from(a)
-          b[15] = b[15]! ^ 1
-          await store.storeSenderKey(peer(1), a, bytes(60, 1))
-          await store.storeSenderKey(peer(1), b, bytes(60, 2))
-          assertBytes(await store.loadSenderKey(peer(1), a), bytes(60, 1), 'group a')
-          assertBytes(await store.loadSenderKey(peer(1), b), bytes(60, 2), 'group b')
-          assert.equal(await store.loadSenderKey(peer(1), group(2)), undefined)
-        }))
+    void it('keeps distributionIds apart for one sender, even one byte apart', () =>
+      withStore(({ store }) => {
+        const a = group(1)
+        const b = Uint8Array.from(a)
+        b[15] = b[15]! ^ 1
+        store.storeSenderKey(peer(1), a, entry(60, 1))
+        store.storeSenderKey(peer(1), b, entry(60, 2))
+        assertEntry(store.loadSenderKey(peer(1), a), entry(60, 1), 'group a')
+        assertEntry(store.loadSenderKey(peer(1), b), entry(60, 2), 'group b')
+        assert.equal(store.loadSenderKey(peer(1), group(2)), undefined)
+      }))
 
-      void it('replaces the record on a second store', () =>
-        withStore(async ({ store }) => {
-          await store.storeSenderKey(peer(1), group(1), bytes(60, 1))
-          await store.storeSenderKey(peer(1), group(1), bytes(30, 2))
-          assertBytes(await store.loadSenderKey(peer(1), group(1)), bytes(30, 2), 'replaced')
-        }))
+    void it('replaces the entry on a second store', () =>
+      withStore(({ store }) => {
+        store.storeSenderKey(peer(1), group(1), entry(60, 1, 1))
+        store.storeSenderKey(peer(1), group(1), entry(30, 2, 3, [1]))
+        assertEntry(store.loadSenderKey(peer(1), group(1)), entry(30, 2, 3, [1]), 'replaced')
+      }))
 
-      void it('removes only that (sender, distributionId); unknown ones are a no-op', () =>
-        withStore(async ({ store }) => {
-          await store.storeSenderKey(peer(1), group(1), bytes(60, 1))
-          await store.storeSenderKey(peer(1), group(2), bytes(60, 2))
-          await store.storeSenderKey(peer(2), group(1), bytes(60, 3))
-          await store.removeSenderKey(peer(1), group(1))
-          assert.equal(await store.loadSenderKey(peer(1), group(1)), undefined)
-          assertBytes(await store.loadSenderKey(peer(1), group(2)), bytes(60, 2), 'other group')
-          assertBytes(await store.loadSenderKey(peer(2), group(1)), bytes(60, 3), 'other sender')
-          await store.removeSenderKey(peer(1), group(1))
-          await store.removeSenderKey(peer(9), group(9))
-          assertBytes(await store.loadSenderKey(peer(1), group(2)), bytes(60, 2), 'after no-ops')
-        }))
-      void it('sender keys: mutating the record, the loaded bytes or the distributionId changes nothing', () =>
-        withStore(async ({ store }) => {
-          const id = group(1)
-          const record = bytes(80, 1)
-          await store.storeSenderKey(peer(1), id, record)
-          record.fill(0)
-          id.fill(0)
-          assertBytes(
-            await store.loadSenderKey(peer(1), group(1)),
-            bytes(80, 1),
-            'after mutating input',
-          )
-          assert.equal(await store.loadSenderKey(peer(1), id), undefined)
-          const loaded = await store.loadSenderKey(peer(1), group(1))
-          assert.ok(loaded)
-          loaded.fill(0xff)
-          assertBytes(
-            await store.loadSenderKey(peer(1), group(1)),
-            bytes(80, 1),
-            'after mutating output',
-          )
-        }))
-    })
+    void it('removes only that (sender, distributionId); unknown ones are a no-op', () =>
+      withStore(({ store }) => {
+        store.storeSenderKey(peer(1), group(1), entry(60, 1))
+        store.storeSenderKey(peer(1), group(2), entry(60, 2))
+        store.storeSenderKey(peer(2), group(1), entry(60, 3))
+        store.removeSenderKey(peer(1), group(1))
+        assert.equal(store.loadSenderKey(peer(1), group(1)), undefined)
+        assertEntry(store.loadSenderKey(peer(1), group(2)), entry(60, 2), 'other group')
+        assertEntry(store.loadSenderKey(peer(2), group(1)), entry(60, 3), 'other sender')
+        store.removeSenderKey(peer(1), group(1))
+        store.removeSenderKey(peer(9), group(9))
+        assertEntry(store.loadSenderKey(peer(1), group(2)), entry(60, 2), 'after no-ops')
+      }))
+
+    void it('throws a TypeError for a distributionId or record that is not bytes', () =>
+      withStore(({ store }) => {
+        const notBytes = [1, 2, 3] as unknown as Uint8Array
+        assert.throws(() => store.loadSenderKey(peer(1), notBytes), {
+          name: 'TypeError',
+          message: /distributionId/,
+        })
+        assert.throws(
+          () => store.storeSenderKey(peer(1), group(1), { ...entry(4, 1), record: notBytes }),
+          { name: 'TypeError', message: /record/ },
+        )
+        assert.equal(store.loadSenderKey(peer(1), group(1)), undefined)
+      }))
+
+    void it('mutating the entry, the loaded one or the distributionId changes nothing', () =>
+      withStore(({ store }) => {
+        const id = group(1)
+        const e = entry(80, 1, 5, [4])
+        store.storeSenderKey(peer(1), id, e)
+        e.record.fill(0)
+        e.retired.push(9)
+        id.fill(0)
+        assertEntry(store.loadSenderKey(peer(1), group(1)), entry(80, 1, 5, [4]), 'after input')
+        assert.equal(store.loadSenderKey(peer(1), id), undefined)
+        const loaded = store.loadSenderKey(peer(1), group(1))
+        assert.ok(loaded)
+        loaded.record.fill(0xff)
+        loaded.retired.push(10)
+        assertEntry(store.loadSenderKey(peer(1), group(1)), entry(80, 1, 5, [4]), 'after output')
+      }))
+
+    void it('keeps entries, overwrites and removals across a reopen', (t) =>
+      withStore(async ({ store, reopen }) => {
+        if (reopen === undefined) return t.skip('this store offers no reopen (not persistent)')
+        store.storeSenderKey(peer(1), group(1), entry(40, 3, 1))
+        store.storeSenderKey(peer(1), group(2), entry(40, 4, 2, [1]))
+        store.storeSenderKey(peer(2), group(1), entry(300, 2, 3))
+        store.removeSenderKey(peer(1), group(1))
+        store.storeSenderKey(peer(2), group(1), entry(20, 5, 4, [3]))
+        const again = await reopen()
+        assert.equal(again.loadSenderKey(peer(1), group(1)), undefined)
+        assertEntry(again.loadSenderKey(peer(1), group(2)), entry(40, 4, 2, [1]), 'kept')
+        assertEntry(again.loadSenderKey(peer(2), group(1)), entry(20, 5, 4, [3]), 'overwritten')
+      }))
   })
 }
