@@ -8,7 +8,7 @@
 // them inside its own SQLite transaction. It never prints or logs plaintext or keys and knows
 // nothing of pairwise sessions, membership or the network.
 import { NoSenderKeyError } from '../errors.js'
-import type { SenderKeyStore } from '../store/types.js'
+import type { SenderKeyEntry, SenderKeyStore } from '../store/types.js'
 import {
   createOwnState,
   decryptWithRecord,
@@ -35,11 +35,26 @@ export function loadSenderKeyRecord(
   return entry === undefined ? undefined : SenderKeyRecord.deserialize(entry.record)
 }
 
-/** `retired` with `chainId` appended (if any), at most MAX_RETIRED_CHAINS, newest kept. */
-function retire(retired: readonly number[], chainId: number | undefined): number[] {
-  const out = [...retired]
-  if (chainId !== undefined) out.push(chainId)
-  return out.slice(-MAX_RETIRED_CHAINS)
+/**
+ * Stores `record` with `chainId` as the sender's current chain; the chain current before (in
+ * `entry`), if another, is retired (at most MAX_RETIRED_CHAINS kept, the newest).
+ */
+function storeWithCurrent(
+  store: SenderKeyStore,
+  sender: string,
+  distributionId: Uint8Array,
+  entry: SenderKeyEntry | undefined,
+  record: SenderKeyRecord,
+  chainId: number,
+): void {
+  const retired = [...(entry?.retired ?? [])]
+  const previous = entry?.currentChain
+  if (previous !== undefined && previous !== chainId) retired.push(previous)
+  store.storeSenderKey(sender, distributionId, {
+    record: record.serialize(),
+    currentChain: chainId,
+    retired: retired.slice(-MAX_RETIRED_CHAINS),
+  })
 }
 
 /**
@@ -104,12 +119,7 @@ export function createSenderKeyDistribution(
   if (own?.signingPrivate === undefined) {
     own = createOwnState(ctx)
     record.addState(own)
-    const previous = entry?.currentChain
-    store.storeSenderKey(sender, distributionId, {
-      record: record.serialize(),
-      currentChain: own.chainId,
-      retired: retire(entry?.retired ?? [], previous === own.chainId ? undefined : previous),
-    })
+    storeWithCurrent(store, sender, distributionId, entry, record, own.chainId)
   }
   return encodeDistribution(distributionId, own)
 }
@@ -130,11 +140,7 @@ export function rotateSenderKey(
   const record = SenderKeyRecord.empty()
   const own = createOwnState(ctx)
   record.resetTo(own)
-  store.storeSenderKey(sender, distributionId, {
-    record: record.serialize(),
-    currentChain: own.chainId,
-    retired: retire(entry?.retired ?? [], entry?.currentChain),
-  })
+  storeWithCurrent(store, sender, distributionId, entry, record, own.chainId)
   return encodeDistribution(distributionId, own)
 }
 
@@ -158,12 +164,7 @@ export function processSenderKeyDistribution(
     entry === undefined ? SenderKeyRecord.empty() : SenderKeyRecord.deserialize(entry.record)
   if (record.stateForChainId(state.chainId)?.sameChain(state) === true) return false
   record.addState(state)
-  const previous = entry?.currentChain
-  store.storeSenderKey(sender, distributionId, {
-    record: record.serialize(),
-    currentChain: state.chainId,
-    retired: retire(entry?.retired ?? [], previous === state.chainId ? undefined : previous),
-  })
+  storeWithCurrent(store, sender, distributionId, entry, record, state.chainId)
   return true
 }
 

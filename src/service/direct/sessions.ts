@@ -33,6 +33,8 @@ export function loadRecord(store: NodeStore, peer: string): SessionRecord | unde
 export interface StartSessionContext {
   ctx: CoreContext
   store: NodeStore
+  /** Unused since the cipher reads the identity from `store.protocol`; kept so callers' ports
+   *  stay as they are (the same holds for DecryptContext's). */
   identity: IdentityKeyPair
 }
 
