@@ -72,6 +72,7 @@ export {
   processSenderKeyDistribution,
   groupEncrypt,
   groupDecrypt,
+  groupDecryptPending,
   loadSenderKeyRecord,
   ownSenderKeyRecord,
   storeSenderKeyRecord,
@@ -87,6 +88,7 @@ export {
   checkSenderKeyMessage,
 } from './group/index.js'
 export type {
+  PendingGroupDecrypt,
   GroupOpInit,
   GroupOpRecord,
   GroupState,

@@ -9,11 +9,13 @@ export {
   processSenderKeyDistribution,
   groupEncrypt,
   groupDecrypt,
+  groupDecryptPending,
   loadSenderKeyRecord,
   ownSenderKeyRecord,
   storeSenderKeyRecord,
 } from './sender-keys.js'
 export type { SenderKeyContext } from './cipher.js'
+export type { PendingGroupDecrypt } from './sender-keys.js'
 export {
   encodeDistribution,
   decodeDistribution,

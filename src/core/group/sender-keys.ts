@@ -21,6 +21,7 @@ import {
   decodeDistribution,
   decodeSenderKeyMessage,
   encodeDistribution,
+  type SenderKeyMessageFields,
 } from './message.js'
 import { SenderKeyRecord } from './record.js'
 import type { VerifiedSenderKeyMessage } from './validate.js'
@@ -190,6 +191,45 @@ export function groupEncrypt(
   return message
 }
 
+/** A decrypted group message, not yet stored: nothing changes until `commit()`. */
+export interface PendingGroupDecrypt {
+  plaintext: Uint8Array
+  /** Stores the sender's advanced record (its current and retired chains as they are); call it
+   *  inside the caller's transaction, after its checks of the content. */
+  commit(): void
+}
+
+/**
+ * group_cipher.rs `group_decrypt` in two phases, for a caller that checks the content before
+ * anything is stored (the service, as SessionCipher.decrypt does for 1:1): decrypts with
+ * `opts.record` (the sender's record as the caller already loaded it, e.g. the topic validator's,
+ * so it is not decoded twice) or the stored one (NoSenderKeyError if none). `opts.verified`: as
+ * decryptWithRecord's, sparing a second signature check.
+ */
+export function groupDecryptPending(
+  ctx: SenderKeyContext,
+  store: SenderKeyStore,
+  sender: string,
+  message: Uint8Array | SenderKeyMessageFields,
+  opts: { record?: SenderKeyRecord; verified?: VerifiedSenderKeyMessage | undefined } = {},
+): PendingGroupDecrypt {
+  const fields = message instanceof Uint8Array ? decodeSenderKeyMessage(message) : message
+  const record = opts.record ?? loadSenderKeyRecord(store, sender, fields.distributionId)
+  if (record === undefined) throw new NoSenderKeyError('no sender key for this sender and group')
+  const plaintext = decryptWithRecord(ctx.crypto, record, fields, opts.verified)
+  return {
+    plaintext,
+    commit: () => {
+      const entry = store.loadSenderKey(sender, fields.distributionId)
+      store.storeSenderKey(sender, fields.distributionId, {
+        record: record.serialize(),
+        currentChain: entry?.currentChain,
+        retired: entry?.retired ?? [],
+      })
+    },
+  }
+}
+
 /**
  * group_cipher.rs `group_decrypt`: returns the plaintext; stores the record only on success
  * (the current and retired chains as they were). `verified`: as decryptWithRecord's.
@@ -201,11 +241,7 @@ export function groupDecrypt(
   message: Uint8Array,
   verified?: VerifiedSenderKeyMessage,
 ): Uint8Array {
-  const fields = decodeSenderKeyMessage(message)
-  const entry = store.loadSenderKey(sender, fields.distributionId)
-  if (entry === undefined) throw new NoSenderKeyError('no sender key for this sender and group')
-  const record = SenderKeyRecord.deserialize(entry.record)
-  const plaintext = decryptWithRecord(ctx.crypto, record, fields, verified)
-  store.storeSenderKey(sender, fields.distributionId, { ...entry, record: record.serialize() })
-  return plaintext
+  const d = groupDecryptPending(ctx, store, sender, message, { verified })
+  d.commit()
+  return d.plaintext
 }

@@ -1,6 +1,7 @@
-// Sender Keys through the store API (src/core/group/cipher.ts): round trips, out-of-order and
+// Sender Keys through the store API (src/core/group/sender-keys.ts): round trips, out-of-order and
 // duplicate delivery, the three named limits at MAX and MAX+1 with state eviction, and the
-// transactional rule: on every error the stored record is byte-for-byte unchanged.
+// transactional rule: on every error the stored record is byte-for-byte unchanged; the two-phase
+// decrypt stores nothing until its commit.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { utf8 } from '../../../src/core/bytes.js'
@@ -14,6 +15,7 @@ import {
   groupDecrypt,
   groupEncrypt,
   processSenderKeyDistribution,
+  groupDecryptPending,
   rotateSenderKey,
 } from '../../../src/core/group/index.js'
 import { ALICE, GROUP, MapSenderKeyStore, messageAt, throwsWith, twoMembers } from './helpers.js'
@@ -181,5 +183,34 @@ describe('sender keys: limits', () => {
       const pt = groupDecrypt(ctx, bob, ALICE, oldMessages[r]!)
       assert.equal(decoder.decode(pt), `message ${r}`)
     }
+  })
+
+  it('two-phase decrypt: nothing is stored until commit; a preloaded record is used as is', () => {
+    const { ctx, alice, bob } = twoMembers('pending')
+    const m0 = groupEncrypt(ctx, alice, ALICE, GROUP, text(0))
+    const m1 = groupEncrypt(ctx, alice, ALICE, GROUP, text(1))
+    const before = bob.bytes(ALICE, GROUP)
+    const writes = bob.writes
+    const p0 = groupDecryptPending(ctx, bob, ALICE, m0)
+    assert.equal(decoder.decode(p0.plaintext), 'message 0')
+    assert.equal(bob.writes, writes, 'decrypt alone stores nothing')
+    assert.deepEqual(bob.bytes(ALICE, GROUP), before)
+    // Not committed (the caller's check failed): the same message decrypts again.
+    groupDecryptPending(ctx, bob, ALICE, m0).commit()
+    assert.equal(bob.writes, writes + 1)
+    throwsWith(() => groupDecryptPending(ctx, bob, ALICE, m0), 'DuplicateMessageError')
+    // The caller's own copy of the record (decoded once, e.g. by the topic validator).
+    const record = bob.record(ALICE, GROUP)
+    const entry = bob.loadSenderKey(ALICE, GROUP)!
+    const p1 = groupDecryptPending(ctx, bob, ALICE, decodeSenderKeyMessage(m1), { record })
+    assert.equal(decoder.decode(p1.plaintext), 'message 1')
+    p1.commit()
+    assert.deepEqual(bob.bytes(ALICE, GROUP), record.serialize())
+    const after = bob.loadSenderKey(ALICE, GROUP)!
+    assert.deepEqual([after.currentChain, after.retired], [entry.currentChain, entry.retired])
+    throwsWith(
+      () => groupDecryptPending(ctx, new MapSenderKeyStore(), ALICE, m1),
+      'NoSenderKeyError',
+    )
   })
 })
