@@ -83,7 +83,7 @@ interface Run {
 async function newChannel(lib: Lib, plaintext: Uint8Array<ArrayBuffer>): Promise<Channel> {
   const channel =
     lib === 'kith'
-      ? await kithChannel()
+      ? kithChannel()
       : lib === 'kith-store'
         ? await productChannel()
         : await libsignalChannel()
@@ -209,10 +209,7 @@ async function breakdown(
   signalOps: number,
 ): Promise<void> {
   const profile = new CallProfile()
-  const channel = await kithChannel(
-    profiledContext(nativeContext(), profile),
-    profiledStore(profile),
-  )
+  const channel = kithChannel(profiledContext(nativeContext(), profile), profiledStore(profile))
   await handshake(channel, plaintext)
   for (let i = 0; i < 4; i++) await channel.send(i % 2 === 0 ? 'a' : 'b', plaintext)
   profile.reset() // steady state only: no PQXDH, no prekey messages

@@ -18,27 +18,29 @@ export interface Sealer {
 }
 
 /** A fresh identity with a session to the invite's owner. */
-export async function newSealer(to: DecodedInvite): Promise<Sealer> {
+export function newSealer(to: DecodedInvite): Promise<Sealer> {
   const ctx = { crypto: nodeCrypto, rng: nodeRng, clock: () => Date.now() }
   const identity = IdentityKeyPair.generate(nodeCrypto, nodeRng)
   const cipher = new SessionCipher(ctx, new MemoryProtocolStore(identity))
-  await cipher.initiate(to.peerId, to.bundle!)
+  cipher.initiate(to.peerId, to.bundle!)
   const sender = peerIdBytesFromPublicKey(identity.publicKey)
   let seq = 0n
-  return {
+  return Promise.resolve({
     seed: identity.exportSeed(),
     peerId: identity.peerId,
     seal: (text) =>
-      cipher.encrypt(
-        to.peerId,
-        encodeChatContent({
-          messageId: nodeRng(16),
-          sender,
-          seq: ++seq,
-          sentAt: BigInt(Date.now()),
-          conversation: new Uint8Array(0),
-          text: { text },
-        }),
+      Promise.resolve().then(() =>
+        cipher.encrypt(
+          to.peerId,
+          encodeChatContent({
+            messageId: nodeRng(16),
+            sender,
+            seq: ++seq,
+            sentAt: BigInt(Date.now()),
+            conversation: new Uint8Array(0),
+            text: { text },
+          }),
+        ),
       ),
-  }
+  })
 }

@@ -37,8 +37,8 @@ export interface KithWireSizes {
 const frame = (envelope: Uint8Array) => varintLength(envelope.length) + envelope.length
 
 /** Sizes of the frames Kith sends for `text`, from a real session between two core parties. */
-export async function kithWireSizes(text: string): Promise<KithWireSizes> {
-  const ch = await kithChannel()
+export function kithWireSizes(text: string): Promise<KithWireSizes> {
+  const ch = kithChannel()
   const senderId = (peerId: string) => peerIdBytesFromPublicKey(publicKeyFromPeerId(peerId))
   let seq = 1n
   const content = (from: string) =>
@@ -61,22 +61,22 @@ export async function kithWireSizes(text: string): Promise<KithWireSizes> {
     })
   const { a, b } = ch
   // As in a real first contact: A's first message carries the prekey header, B's reply ends it.
-  const first = await a.cipher.encrypt(b.peerId, content(a.peerId))
-  await b.cipher.decrypt(a.peerId, first)
-  await a.cipher.decrypt(b.peerId, await b.cipher.encrypt(a.peerId, ack(b.peerId)))
+  const first = a.cipher.encrypt(b.peerId, content(a.peerId))
+  b.cipher.decrypt(a.peerId, first).commit()
+  a.cipher.decrypt(b.peerId, b.cipher.encrypt(a.peerId, ack(b.peerId))).commit()
   const plain = content(a.peerId)
-  const steady = await a.cipher.encrypt(b.peerId, plain)
-  await b.cipher.decrypt(a.peerId, steady)
-  const ackEnvelope = await b.cipher.encrypt(a.peerId, ack(b.peerId))
+  const steady = a.cipher.encrypt(b.peerId, plain)
+  b.cipher.decrypt(a.peerId, steady).commit()
+  const ackEnvelope = b.cipher.encrypt(a.peerId, ack(b.peerId))
   const frameBytes = frame(steady)
-  return {
+  return Promise.resolve({
     textBytes: Buffer.byteLength(text),
     contentBytes: plain.length,
     firstFrameBytes: frame(first),
     frameBytes,
     tcpBytes: frameBytes + YAMUX_HEADER_BYTES + NOISE_FRAME_OVERHEAD_BYTES,
     ackFrameBytes: frame(ackEnvelope),
-  }
+  })
 }
 
 export interface TcpCounters {

@@ -157,17 +157,16 @@ export class FanoutMethod implements GroupMethod {
     this.#parties = parties
     const memberOf = new Map(nodes.map((n, i) => [n.peerId, i]))
     nodes.forEach((node, member) => {
-      // Decrypts are serialized per member (one session store each).
-      let tail = Promise.resolve()
+      // Decrypts are synchronous (one load → decrypt → commit), so they cannot interleave.
       node.onDm((from, frame) => {
         const s = memberOf.get(from)
         if (s === undefined) return Promise.resolve()
-        const run = tail.then(async () => {
-          const out = await parties[member]!.cipher.decrypt(parties[s]!.peerId, frame)
+        return new Promise<void>((resolve) => {
+          const out = parties[member]!.cipher.decrypt(parties[s]!.peerId, frame)
+          out.commit()
           sink.tracker?.delivered(member, out.plaintext)
+          resolve()
         })
-        tail = run.catch(() => undefined)
-        return run
       })
     })
   }
@@ -181,7 +180,7 @@ export class FanoutMethod implements GroupMethod {
   ): Promise<FanoutMethod> {
     const ctx = nativeContext()
     const parties: KithParty[] = []
-    for (let i = 0; i < nodes.length; i++) parties.push(await makeKithParty(ctx))
+    for (let i = 0; i < nodes.length; i++) parties.push(makeKithParty(ctx))
     const m = new FanoutMethod(nodes, parties, sink)
     // A fan-out sender needs a connection to every member: dial them first, a few at a time
     // (99 dials at once from one node time out on a loaded machine).
@@ -193,8 +192,7 @@ export class FanoutMethod implements GroupMethod {
     m.failedDials = await dialPairs(nodes, pairs)
     for (const s of senders) {
       for (let r = 0; r < nodes.length; r++) {
-        if (r !== s)
-          await parties[s]!.cipher.initiate(parties[r]!.peerId, await parties[r]!.bundle())
+        if (r !== s) parties[s]!.cipher.initiate(parties[r]!.peerId, parties[r]!.bundle())
       }
     }
     // The first message of each pair is the PQXDH prekey message; a failed one is retried once
@@ -219,7 +217,7 @@ export class FanoutMethod implements GroupMethod {
     const writes: Array<Promise<unknown>> = []
     for (let r = 0; r < this.#nodes.length; r++) {
       if (r === sender) continue
-      const envelope = await me.cipher.encrypt(this.#parties[r]!.peerId, plaintext)
+      const envelope = me.cipher.encrypt(this.#parties[r]!.peerId, plaintext)
       const to = this.#nodes[r]!.peerId
       writes.push(
         this.#nodes[sender]!.sendDm(to, [envelope], this.#addrs[r]).catch((e: unknown) => e),

@@ -1,7 +1,8 @@
 // The 1:1 session as the daemon drives it, for the core bench beside SessionCipher over memory
-// (./kith.ts): the service's one session path (src/service/direct/sessions.ts — startSession,
-// encryptAll, and decryptFrame + saveDecrypted in one transaction, as direct/receive.ts does) over
-// two real SQLCipher stores on disk (src/store), with the native provider and the product's
+// (./kith.ts): the service's entry to the one session path (src/service/direct/sessions.ts —
+// startSession, encryptAll, and decryptFrame + saveDecrypted in one transaction, as
+// direct/receive.ts does; each calls the core's SessionCipher over the store's ProtocolStore)
+// over two real SQLCipher stores on disk (src/store), with the native provider and the product's
 // prekeys (src/service/offline/prekeys.ts: signed + last-resort ML-KEM, no one-time prekeys, as in
 // invites and cards). The plaintext is the bench's bytes, not a ChatContent: the content codec is
 // the service's, not the session's. Issue 13: "the core bench measures the path the product runs".

@@ -89,8 +89,8 @@ class ProfiledStore extends MemoryProtocolStore {
   }
 
   // SessionCipher deserializes every record it loads and serializes every record it stores.
-  override async loadSession(peer: string): Promise<Uint8Array | undefined> {
-    const bytes = await super.loadSession(peer)
+  override loadSession(peer: string): Uint8Array | undefined {
+    const bytes = super.loadSession(peer)
     if (bytes !== undefined) {
       this.profile.record('SessionRecord.deserialize', () => {
         const copy = bytes.slice()
@@ -100,13 +100,13 @@ class ProfiledStore extends MemoryProtocolStore {
     return bytes
   }
 
-  override storeSession(peer: string, record: Uint8Array): Promise<void> {
+  override storeSession(peer: string, record: Uint8Array): void {
     ProfiledStore.lastRecordBytes = record.length
     this.profile.record('SessionRecord.serialize', () => {
       const parsed = SessionRecord.deserialize(record)
       return () => parsed.serialize()
     })
-    return super.storeSession(peer, record)
+    super.storeSession(peer, record)
   }
 }
 

@@ -64,14 +64,19 @@ export {
   decryptPrekeyMessage,
 } from './session/session.js'
 export type { IncomingMessage, DecryptResult, PrekeyDecryptResult } from './session/session.js'
-export { SessionCipher } from './session/cipher.js'
-export type { Decrypted } from './session/cipher.js'
+export { SessionCipher, commitDecrypted, loadSessionRecord } from './session/cipher.js'
+export type { ConsumedPrekeys, Decrypted } from './session/cipher.js'
 export {
   createSenderKeyDistribution,
   rotateSenderKey,
   processSenderKeyDistribution,
   groupEncrypt,
   groupDecrypt,
+  groupDecryptPending,
+  loadSenderKeyRecord,
+  ownSenderKeyRecord,
+  storeSenderKeyRecord,
+  MAX_RETIRED_CHAINS,
   GroupStateError,
   signGroupOp,
   verifyGroupOp,
@@ -83,6 +88,7 @@ export {
   checkSenderKeyMessage,
 } from './group/index.js'
 export type {
+  PendingGroupDecrypt,
   GroupOpInit,
   GroupOpRecord,
   GroupState,
@@ -95,7 +101,9 @@ export type {
   IdentityStore,
   PrekeyStore,
   SessionStore,
+  SessionRecordStore,
   SenderKeyStore,
+  SenderKeyEntry,
   EcPrekeyRecord,
   KemPrekeyRecord,
 } from './store/types.js'

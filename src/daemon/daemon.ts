@@ -149,7 +149,7 @@ async function startNode(
 /** Starts a node for `opts.home` and writes daemon.json. The caller prints the ready line. */
 export function startDaemon(opts: DaemonOptions): Promise<RunningDaemon> {
   return startInHome(opts.home, opts.name, opts.passphrase, async (store, cleanup) => {
-    const identity = await store.protocol.getIdentityKeyPair()
+    const identity = store.protocol.getIdentityKeyPair()
     const name = store.getIdentityName()
     const seed = identity.exportSeed()
     let node: KithNode

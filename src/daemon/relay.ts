@@ -54,7 +54,7 @@ export interface RelayOptions {
 }
 
 async function startNode(store: SqliteNodeStore, opts: RelayOptions): Promise<Libp2pKithNode> {
-  const identity = await store.protocol.getIdentityKeyPair()
+  const identity = store.protocol.getIdentityKeyPair()
   const seed = identity.exportSeed()
   try {
     const node = await createKithNode({

@@ -48,7 +48,6 @@ export const BACKUP_TABLES: readonly TableRule[] = [
 /** Tables left out, and why. */
 export const NOT_BACKED_UP: Readonly<Record<string, string>> = {
   sessions: 'ratchet state: a restored one would reuse message keys',
-  sender_keys: 'sender key state: a restored chain would reuse message keys',
   one_time_prekeys: 'single-use: a restored one could be used twice',
   mailbox: 'sealed envelopes held for other peers',
   mailbox_usage: 'running totals of the mailbox',

@@ -1,8 +1,11 @@
 // The state half of the GroupStore (./group-types.ts) on the node's SQLite database (migration 3):
 // groups with their replayed state, the op log and topic secrets, Sender Key records per (group,
-// sender), and which of our own keys went to whom. This module owns the row ↔ object mapping of
+// sender) — also the core's SenderKeyStore port (by distributionId, the group id's bytes) — and
+// which of our own keys went to whom. This module owns the row ↔ object mapping of
 // those tables; it knows nothing of what an op or a key means. ./groups.ts extends it with what
 // moves: retained ciphertexts, marks, held-back messages and the control outbox.
+import { abytes, toHex } from '../core/bytes.js'
+import type { SenderKeyEntry } from '../core/store/types.js'
 import type { GroupOpRow, GroupRow, SenderKeyRow } from './group-types.js'
 import { SqliteTables, u8 } from './tables.js'
 
@@ -145,6 +148,22 @@ export abstract class SqliteGroupLog extends SqliteTables {
 
   deleteSenderKey(groupId: string, sender: string): void {
     this.q('DELETE FROM group_sender_keys WHERE group_id = ? AND sender = ?').run(groupId, sender)
+  }
+
+  // The core's SenderKeyStore (src/core/store/types.ts) on the same rows: a group's
+  // distributionId is its id's bytes (groupId = hex(distributionId)).
+
+  loadSenderKey(sender: string, distributionId: Uint8Array): SenderKeyEntry | undefined {
+    return this.getSenderKey(toHex(abytes('distributionId', distributionId)), sender)
+  }
+
+  storeSenderKey(sender: string, distributionId: Uint8Array, entry: SenderKeyEntry): void {
+    abytes('record', entry.record)
+    this.putSenderKey(toHex(abytes('distributionId', distributionId)), sender, entry)
+  }
+
+  removeSenderKey(sender: string, distributionId: Uint8Array): void {
+    this.deleteSenderKey(toHex(abytes('distributionId', distributionId)), sender)
   }
 
   senderKeys(groupId: string): Array<SenderKeyRow & { sender: string }> {

@@ -1,6 +1,7 @@
 // The types and the port of what a node stores about its groups (implemented by ./groups.ts and
 // ./group-log.ts): the replayed state, the op log, Sender Key records, retained ciphertexts, marks,
 // held-back messages, which own key went to whom and the pairwise control outbox. Knows no SQL.
+import type { SenderKeyStore } from '../core/store/types.js'
 
 /** A group as this node holds it: the replayed state of its op log (docs/groups.md §1). */
 export interface GroupRow {
@@ -64,7 +65,7 @@ export interface ControlEntry {
   nextAttemptAt: number
 }
 
-export interface GroupStore {
+export interface GroupStore extends SenderKeyStore {
   /** Inserts or replaces by groupId. */
   putGroup(g: GroupRow): void
   /** By id first, else the newest active group of that name. */

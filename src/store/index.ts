@@ -21,7 +21,6 @@ export type {
   SettingsStore,
   StoredMessage,
   StoreTransactions,
-  SyncProtocolStore,
 } from './types.js'
 export {
   createNodeStore,

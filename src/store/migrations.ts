@@ -415,6 +415,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX outbox_by_seq ON outbox (peer, seq);
   CREATE INDEX outbox_due ON outbox (peer, next_attempt_at);
   `,
+  // 12 (issue 13 "one session path"):
+  // sender keys live in group_sender_keys only (./group-log.ts, the core's SenderKeyStore); the
+  // sender_keys table of migration 1, written by nothing but a compliance test, goes.
+  `
+  DROP TABLE IF EXISTS sender_keys;
+  `,
 ]
 
 /** The schema version this code writes. */

@@ -1,18 +1,17 @@
 // The core's ProtocolStore (src/core/store/types.ts) on the node's SQLite database: the identity,
-// signed / one-time / KEM prekeys, session records and sender-key records. This module owns the
-// row ↔ record mapping of those tables; it never interprets a record (they are the core's
-// versioned blobs) and knows nothing of contacts or messages (./chat.ts).
+// signed / one-time / KEM prekeys and session records. This module owns the row ↔ record mapping
+// of those tables; it never interprets a record (they are the core's versioned blobs) and knows
+// nothing of contacts or messages (./chat.ts). Sender keys are the group store's
+// (./group-log.ts, table group_sender_keys).
 //
-// The database is synchronous; the async methods run the sync code at once and return a settled
-// promise (a bad argument rejects, it does not throw), and the SyncProtocolStore twins let the
-// service use them inside one ChatStore.transaction(). Every value read is a fresh array, every
-// value written is copied by SQLite, so no caller can reach stored state through a buffer. It
-// holds private keys, so it prints none (STYLE.md §7).
+// Synchronous, like the core's ports and the database: the service runs the core's SessionCipher
+// over it inside one ChatStore.transaction(). A bad argument throws a TypeError naming the field.
+// Every value read is a fresh array, every value written is copied by SQLite, so no caller can
+// reach stored state through a buffer. It holds private keys, so it prints none (STYLE.md §7).
 import { abytes } from '../core/bytes.js'
 import type { IdentityKeyPair } from '../core/identity/identity.js'
 import { Redacted } from '../core/secret.js'
 import type { EcPrekeyRecord, KemPrekeyRecord, ProtocolStore } from '../core/store/types.js'
-import type { SyncProtocolStore } from './types.js'
 import type { SqliteDatabase, SqliteStatement as Statement } from './database.js'
 
 interface EcRow {
@@ -35,10 +34,6 @@ interface KemRow {
  *  ArrayBuffer (checked: not pooled), so the view exposes nothing else and needs no copy. */
 const u8 = (b: Buffer): Uint8Array => new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
 
-function run<T>(fn: () => T): Promise<T> {
-  return new Promise((resolve) => resolve(fn()))
-}
-
 function ecOut(r: EcRow | undefined): EcPrekeyRecord | undefined {
   if (r === undefined) return undefined
   return {
@@ -60,7 +55,7 @@ function ecIn(r: EcPrekeyRecord): unknown[] {
   ]
 }
 
-export class SqliteProtocolStore extends Redacted implements ProtocolStore, SyncProtocolStore {
+export class SqliteProtocolStore extends Redacted implements ProtocolStore {
   protected readonly redactedKind = 'SqliteProtocolStore'
   readonly #identity: IdentityKeyPair
   readonly #db: SqliteDatabase
@@ -81,58 +76,42 @@ export class SqliteProtocolStore extends Redacted implements ProtocolStore, Sync
   }
 
   // IdentityKeyPair is immutable and itself redacted, so it is shared rather than copied.
-  getIdentityKeyPair(): Promise<IdentityKeyPair> {
-    return Promise.resolve(this.#identity)
+  getIdentityKeyPair(): IdentityKeyPair {
+    return this.#identity
   }
 
   // --- signed and one-time EC prekeys (PQXDH §2.5 SPK_B, OPK_B)
 
-  loadSignedPrekeySync(id: number): EcPrekeyRecord | undefined {
+  loadSignedPrekey(id: number): EcPrekeyRecord | undefined {
     return ecOut(this.#q('SELECT * FROM signed_prekeys WHERE id = ?').get(id) as EcRow | undefined)
   }
 
-  loadSignedPrekey(id: number): Promise<EcPrekeyRecord | undefined> {
-    return run(() => this.loadSignedPrekeySync(id))
+  storeSignedPrekey(record: EcPrekeyRecord): void {
+    this.#q('INSERT OR REPLACE INTO signed_prekeys VALUES (?, ?, ?, ?, ?)').run(...ecIn(record))
   }
 
-  storeSignedPrekey(record: EcPrekeyRecord): Promise<void> {
-    return run(() => {
-      this.#q('INSERT OR REPLACE INTO signed_prekeys VALUES (?, ?, ?, ?, ?)').run(...ecIn(record))
-    })
-  }
-
-  loadOneTimePrekeySync(id: number): EcPrekeyRecord | undefined {
+  loadOneTimePrekey(id: number): EcPrekeyRecord | undefined {
     return ecOut(
       this.#q('SELECT * FROM one_time_prekeys WHERE id = ?').get(id) as EcRow | undefined,
     )
   }
 
-  loadOneTimePrekey(id: number): Promise<EcPrekeyRecord | undefined> {
-    return run(() => this.loadOneTimePrekeySync(id))
-  }
-
-  storeOneTimePrekey(record: EcPrekeyRecord): Promise<void> {
-    return run(() => {
-      this.#q('INSERT OR REPLACE INTO one_time_prekeys VALUES (?, ?, ?, ?, ?)').run(...ecIn(record))
-    })
+  storeOneTimePrekey(record: EcPrekeyRecord): void {
+    this.#q('INSERT OR REPLACE INTO one_time_prekeys VALUES (?, ?, ?, ?, ?)').run(...ecIn(record))
   }
 
   /** PQXDH §3.4: "Bob deletes … one-time prekeys" once used. Unknown ids are a no-op. */
-  removeOneTimePrekeySync(id: number): void {
+  removeOneTimePrekey(id: number): void {
     this.#q('DELETE FROM one_time_prekeys WHERE id = ?').run(id)
   }
 
-  removeOneTimePrekey(id: number): Promise<void> {
-    return run(() => this.removeOneTimePrekeySync(id))
-  }
-
-  countOneTimePrekeys(): Promise<number> {
-    return run(() => this.#q('SELECT count(*) FROM one_time_prekeys').pluck().get() as number)
+  countOneTimePrekeys(): number {
+    return this.#q('SELECT count(*) FROM one_time_prekeys').pluck().get() as number
   }
 
   // --- ML-KEM-768 prekeys (PQSPK_B last resort, PQOPK_B one-time)
 
-  loadKemPrekeySync(id: number): KemPrekeyRecord | undefined {
+  loadKemPrekey(id: number): KemPrekeyRecord | undefined {
     const r = this.#q('SELECT * FROM kem_prekeys WHERE id = ?').get(id) as KemRow | undefined
     if (r === undefined) return undefined
     return {
@@ -145,92 +124,39 @@ export class SqliteProtocolStore extends Redacted implements ProtocolStore, Sync
     }
   }
 
-  loadKemPrekey(id: number): Promise<KemPrekeyRecord | undefined> {
-    return run(() => this.loadKemPrekeySync(id))
-  }
-
-  storeKemPrekey(record: KemPrekeyRecord): Promise<void> {
-    return run(() => {
-      this.#q('INSERT OR REPLACE INTO kem_prekeys VALUES (?, ?, ?, ?, ?, ?)').run(
-        record.id,
-        abytes('publicKey', record.publicKey),
-        abytes('secretKey', record.secretKey),
-        abytes('signature', record.signature),
-        record.lastResort ? 1 : 0,
-        record.createdAt,
-      )
-    })
+  storeKemPrekey(record: KemPrekeyRecord): void {
+    this.#q('INSERT OR REPLACE INTO kem_prekeys VALUES (?, ?, ?, ?, ?, ?)').run(
+      record.id,
+      abytes('publicKey', record.publicKey),
+      abytes('secretKey', record.secretKey),
+      abytes('signature', record.signature),
+      record.lastResort ? 1 : 0,
+      record.createdAt,
+    )
   }
 
   /** PQXDH §3.4: a used one-time PQOPK_B is deleted; the last-resort PQSPK_B is kept. */
-  markKemPrekeyUsedSync(id: number): void {
+  markKemPrekeyUsed(id: number): void {
     this.#q('DELETE FROM kem_prekeys WHERE id = ? AND last_resort = 0').run(id)
   }
 
-  markKemPrekeyUsed(id: number): Promise<void> {
-    return run(() => this.markKemPrekeyUsedSync(id))
-  }
-
-  countOneTimeKemPrekeys(): Promise<number> {
-    return run(
-      () =>
-        this.#q('SELECT count(*) FROM kem_prekeys WHERE last_resort = 0').pluck().get() as number,
-    )
+  countOneTimeKemPrekeys(): number {
+    return this.#q('SELECT count(*) FROM kem_prekeys WHERE last_resort = 0').pluck().get() as number
   }
 
   // --- sessions (serialized records, by PeerId)
 
-  loadSessionSync(peer: string): Uint8Array | undefined {
+  loadSession(peer: string): Uint8Array | undefined {
     const r = this.#q('SELECT record FROM sessions WHERE peer = ?').pluck().get(peer) as
       Buffer | undefined
     return r && u8(r)
   }
 
-  storeSessionSync(peer: string, record: Uint8Array): void {
+  storeSession(peer: string, record: Uint8Array): void {
     this.#q('INSERT OR REPLACE INTO sessions VALUES (?, ?)').run(peer, abytes('record', record))
   }
 
-  loadSession(peer: string): Promise<Uint8Array | undefined> {
-    return run(() => this.loadSessionSync(peer))
-  }
-
-  storeSession(peer: string, record: Uint8Array): Promise<void> {
-    return run(() => this.storeSessionSync(peer, record))
-  }
-
-  removeSession(peer: string): Promise<void> {
-    return run(() => {
-      this.#q('DELETE FROM sessions WHERE peer = ?').run(peer)
-    })
-  }
-
-  // --- sender keys (serialized records, by sender PeerId and distributionId bytes)
-
-  loadSenderKey(sender: string, distributionId: Uint8Array): Promise<Uint8Array | undefined> {
-    return run(() => {
-      const r = this.#q('SELECT record FROM sender_keys WHERE sender = ? AND distribution_id = ?')
-        .pluck()
-        .get(sender, abytes('distributionId', distributionId)) as Buffer | undefined
-      return r && u8(r)
-    })
-  }
-
-  storeSenderKey(sender: string, distributionId: Uint8Array, record: Uint8Array): Promise<void> {
-    return run(() => {
-      this.#q('INSERT OR REPLACE INTO sender_keys VALUES (?, ?, ?)').run(
-        sender,
-        abytes('distributionId', distributionId),
-        abytes('record', record),
-      )
-    })
-  }
-
-  removeSenderKey(sender: string, distributionId: Uint8Array): Promise<void> {
-    return run(() => {
-      this.#q('DELETE FROM sender_keys WHERE sender = ? AND distribution_id = ?').run(
-        sender,
-        abytes('distributionId', distributionId),
-      )
-    })
+  removeSession(peer: string): void {
+    this.#q('DELETE FROM sessions WHERE peer = ?').run(peer)
   }
 }

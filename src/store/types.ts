@@ -1,13 +1,12 @@
 // The node's persistent store beyond the protocol core's interfaces: NodeStore, the one object that
-// holds them all, and the smaller stores it carries (trust, edits, search, the protocol store's
-// synchronous twins). The 1:1 chat types and ports are ./chat-types.ts's, the groups' are
-// ./group-types.ts's; they are re-exported here, where the service imports them from. Implemented on
+// holds them all, and the smaller stores it carries (trust, edits, search). The 1:1 chat types
+// and ports are ./chat-types.ts's, the groups' are ./group-types.ts's; they are re-exported here, where the service imports them from. Implemented on
 // SQLite (./sqlite.ts) in one encrypted database together with the core's ProtocolStore.
 // Synchronous on purpose: the service runs "decrypt → store message + ratchet state + consumed
 // prekeys" in ONE SQLite transaction (`transaction(fn)`), which an async interface could not
 // guarantee.
 import type { FileStore } from './files.js'
-import type { EcPrekeyRecord, KemPrekeyRecord, ProtocolStore } from '../core/store/types.js'
+import type { ProtocolStore } from '../core/store/types.js'
 import type { ChatStore } from './chat-types.js'
 import type { GroupStore } from './group-types.js'
 
@@ -94,7 +93,8 @@ export interface TrustStore {
 
 /** Everything one node persists, in one database. */
 export interface NodeStore extends ChatStore {
-  readonly protocol: ProtocolStore & SyncProtocolStore
+  /** The core's ProtocolStore (./protocol.ts), synchronous: used inside `transaction()`. */
+  readonly protocol: ProtocolStore
   readonly groups: GroupStore
   readonly trust: TrustStore
   /** Edits, deletes, reactions, disappearing timers (migration 8, ./edits.ts). */
@@ -152,15 +152,4 @@ export interface MessageSearch {
     query: string,
     opts?: { conversation?: string | undefined; limit?: number | undefined },
   ): string[]
-}
-
-/** Synchronous twins of the core's async store calls, for use inside `transaction()`. */
-export interface SyncProtocolStore {
-  loadSignedPrekeySync(id: number): EcPrekeyRecord | undefined
-  loadOneTimePrekeySync(id: number): EcPrekeyRecord | undefined
-  loadKemPrekeySync(id: number): KemPrekeyRecord | undefined
-  loadSessionSync(peer: string): Uint8Array | undefined
-  storeSessionSync(peer: string, record: Uint8Array): void
-  removeOneTimePrekeySync(id: number): void
-  markKemPrekeyUsedSync(id: number): void
 }

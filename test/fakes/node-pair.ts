@@ -290,7 +290,7 @@ export type ContentBody = Omit<
 export function sealFrom(from: Peer, to: Peer, body: ContentBody): Uint8Array {
   const peer = to.id.peerId
   return from.store.transaction(() => {
-    const bytes = from.store.protocol.loadSessionSync(peer)
+    const bytes = from.store.protocol.loadSession(peer)
     if (bytes === undefined) throw new Error('no session to seal on')
     const content = encodeChatContent({
       messageId: nodeRng(MESSAGE_ID_BYTES),
@@ -301,7 +301,7 @@ export function sealFrom(from: Peer, to: Peer, body: ContentBody): Uint8Array {
       ...body,
     })
     const r = sessionEncrypt(ctx, SessionRecord.deserialize(bytes), content)
-    from.store.protocol.storeSessionSync(peer, r.record.serialize())
+    from.store.protocol.storeSession(peer, r.record.serialize())
     return r.envelope
   })
 }

@@ -380,7 +380,7 @@ describe('group epoch inflation by a modified client', { timeout: 300_000 }, () 
     // and o; its daemon, restarted, sends it over the real sessions.
     await stopDaemon(m)
     const store = openNodeStore(m.home)
-    const identity = await store.protocol.getIdentityKeyPair()
+    const identity = store.protocol.getIdentityKeyPair()
     const leave = signGroupOp(nodeCrypto, identity, {
       groupId: fromHex(groupId),
       op: GroupOp.LEAVE,

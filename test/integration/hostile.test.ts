@@ -43,7 +43,7 @@ describe('hostile frames on /kith/dm', { timeout: 120_000 }, () => {
     const invite = decodeInviteLink(
       (await json<{ link: string }>(bob.home, ['invite', '--full'])).link,
     )
-    await cipher.initiate(bob.peerId, invite.bundle!)
+    cipher.initiate(bob.peerId, invite.bundle!)
     attacker = await createKithNode({
       identitySeed: identity.exportSeed(),
       listen: ['/ip4/127.0.0.1/tcp/0'],
@@ -66,7 +66,7 @@ describe('hostile frames on /kith/dm', { timeout: 120_000 }, () => {
           text: { text },
         }),
       )
-    const first = await frame('honest 1')
+    const first = frame('honest 1')
     await attacker.sendDm(bob.peerId, [first], invite.addrs)
     await until(
       'bob stored the first message',
@@ -75,7 +75,7 @@ describe('hostile frames on /kith/dm', { timeout: 120_000 }, () => {
     const stored = await api<MessageLine[]>(bob, 'GET', '/v1/messages')
     const contacts = await api<unknown[]>(bob, 'GET', '/v1/contacts')
 
-    const second = await frame('honest 2')
+    const second = frame('honest 2')
     const flipped = second.slice()
     flipped[Math.floor(flipped.length / 2)]! ^= 0x10
     const lp = (b: Uint8Array) => {

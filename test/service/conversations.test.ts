@@ -171,10 +171,10 @@ void describe('conversations and read receipts', () => {
         receipt: { kind: pb.ReceiptKind.READ, messageIds: ids.map((id) => fromHex(id)) },
       })
     // Through carol's real session: her receipt names a message of alice's conversation with bob.
-    const bytes = carol.store.protocol.loadSessionSync(alice.id.peerId)
+    const bytes = carol.store.protocol.loadSession(alice.id.peerId)
     assert.ok(bytes !== undefined)
     const enc = sessionEncrypt(ctx, SessionRecord.deserialize(bytes), readFrame(carol.id, [out.id]))
-    carol.store.protocol.storeSessionSync(alice.id.peerId, enc.record.serialize())
+    carol.store.protocol.storeSession(alice.id.peerId, enc.record.serialize())
     await net.get(alice.id.peerId)!(carol.id.peerId, enc.envelope)
     assert.equal(alice.store.getMessage(out.id)?.status, 'delivered', 'not carol’s to read')
     // A stranger (fresh keys, alice's bundle): its READ receipt starts a session: refused.

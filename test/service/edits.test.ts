@@ -54,10 +54,10 @@ async function delivered(p: Peer, to: string, text: string): Promise<string> {
 
 /** Sends `content` from `from` to `to` through `from`'s real session (a hostile contact). */
 async function inject(from: Peer, to: Peer, body: Parameters<typeof encodeChatContent>[0]) {
-  const bytes = from.store.protocol.loadSessionSync(to.id.peerId)
+  const bytes = from.store.protocol.loadSession(to.id.peerId)
   assert.ok(bytes !== undefined)
   const enc = sessionEncrypt(ctx, SessionRecord.deserialize(bytes), encodeChatContent(body))
-  from.store.protocol.storeSessionSync(to.id.peerId, enc.record.serialize())
+  from.store.protocol.storeSession(to.id.peerId, enc.record.serialize())
   await net.get(to.id.peerId)!(from.id.peerId, enc.envelope)
 }
 

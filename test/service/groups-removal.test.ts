@@ -71,7 +71,7 @@ describe('a removed member learns of it', () => {
     net.delete(c.id.peerId)
     a.svc.addGroupMember('crew', 'b', true)
     await until('b is an admin of 3', () => inGroup(b, groupId)?.admins.includes(b.id.peerId))
-    assert.equal(b.store.protocol.loadSessionSync(c.id.peerId), undefined, 'no b–c session yet')
+    assert.equal(b.store.protocol.loadSession(c.id.peerId), undefined, 'no b–c session yet')
     assert.ok(b.store.groups.controlFor(c.id.peerId).length > 0, 'b owes c its key')
     b.svc.removeGroupMember(groupId, c.id.peerId)
     // What b had queued for c as a member (its key, with the op log and its secrets) is dropped:
@@ -145,7 +145,7 @@ describe('a removed member learns of it', () => {
     const handler = net.get(victim.id.peerId)!
     await assert.rejects(async () => handler(h.peerId, frame), { name: 'StrangerFrame' })
     assert.equal(inGroup(victim, groupId)?.members.length, 1, 'still in its group')
-    assert.equal(victim.store.protocol.loadSessionSync(h.peerId), undefined, 'no session kept')
+    assert.equal(victim.store.protocol.loadSession(h.peerId), undefined, 'no session kept')
     assert.equal(victim.store.groups.opCount(groupId), 1, 'the op was not stored')
   })
 })

@@ -22,7 +22,7 @@ function bobSees(bob: Peer) {
 function state(p: Peer, peer: string) {
   return {
     messages: p.store.listMessages({ limit: 1000 }),
-    session: p.store.protocol.loadSessionSync(peer),
+    session: p.store.protocol.loadSession(peer),
     contacts: p.svc.listContacts(),
     groups: p.svc.listGroups(),
     requests: p.svc.listRequests(),

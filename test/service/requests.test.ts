@@ -210,7 +210,7 @@ void describe('message requests', () => {
     await assert.rejects(deliver(victim, fresh.peerId, fresh.frame({ receipt })), {
       name: 'StrangerFrame',
     })
-    assert.equal(victim.store.protocol.loadSessionSync(fresh.peerId), undefined, 'nothing stored')
+    assert.equal(victim.store.protocol.loadSession(fresh.peerId), undefined, 'nothing stored')
     const known = stranger(link)
     await deliver(victim, known.peerId, known.frame({ text: 'hi' }))
     await deliver(victim, known.peerId, known.frame({ receipt }))
@@ -232,12 +232,9 @@ void describe('message requests', () => {
         .sort(),
       'the newest stay',
     )
-    assert.equal(victim.store.protocol.loadSessionSync(all[0]!.peerId), undefined)
-    assert.equal(
-      victim.store.protocol.loadSessionSync(all[n - MAX_REQUESTS - 1]!.peerId),
-      undefined,
-    )
-    assert.ok(victim.store.protocol.loadSessionSync(all[n - 1]!.peerId) !== undefined)
+    assert.equal(victim.store.protocol.loadSession(all[0]!.peerId), undefined)
+    assert.equal(victim.store.protocol.loadSession(all[n - MAX_REQUESTS - 1]!.peerId), undefined)
+    assert.ok(victim.store.protocol.loadSession(all[n - 1]!.peerId) !== undefined)
     assert.equal(victim.svc.status().metrics.requests?.evicted, n - MAX_REQUESTS)
     assert.deepEqual(victim.svc.listContacts(), [])
   })

@@ -63,7 +63,7 @@ void describe('backup rows', () => {
     store.insertMessage(m1)
     store.insertMessage(m2)
     store.enqueue({ messageId: m2.id, peer: bob, attempts: 3, nextAttemptAt: 999_999 })
-    store.protocol.storeSessionSync(bob, new Uint8Array([1, 2, 3]))
+    store.protocol.storeSession(bob, new Uint8Array([1, 2, 3]))
     store.setSetting('daemon.listen.tcpPort', '4001')
     store.setSetting('readReceipts', '0')
     const groupId = 'ab'.repeat(16)

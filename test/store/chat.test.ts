@@ -324,7 +324,7 @@ void describe('settings and transactions', () => {
     assert.equal(s.hasMessage(m.id), false)
     assert.equal(s.getContact('P1'), undefined)
     assert.equal(s.getSetting('k'), undefined)
-    assert.equal(s.protocol.loadSessionSync('P1'), undefined)
+    assert.equal(s.protocol.loadSession('P1'), undefined)
     assert.equal(s.nextSeq('P1'), 1)
   })
 

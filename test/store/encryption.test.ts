@@ -13,18 +13,19 @@ import { StoreExistsError, StoreLockedError, StoreNotFoundError } from '../../sr
 import { migrate } from '../../src/store/migrations.js'
 import { SqliteProtocolStore } from '../../src/store/protocol.js'
 import { createNodeStore, openNodeStore } from '../../src/store/sqlite.js'
-import type { ChatStore, SyncProtocolStore } from '../../src/store/types.js'
+import type { ProtocolStore } from '../../src/core/store/types.js'
+import type { ChatStore } from '../../src/store/types.js'
 import { msg, newIdentity, tempHome } from './helpers.js'
 
 const mode = (path: string): number => statSync(path).mode & 0o777
 
 /** The same writes for the encrypted store and the plain control. */
-function writeSecrets(chat: ChatStore, protocol: SyncProtocolStore) {
+function writeSecrets(chat: ChatStore, protocol: ProtocolStore) {
   const marker = `secret-plaintext-marker-${randomBytes(8).toString('hex')}`
   const sessionBytes = randomBytes(48)
   chat.transaction(() => {
     chat.insertMessage(msg({ text: marker }))
-    protocol.storeSessionSync('peerA', sessionBytes)
+    protocol.storeSession('peerA', sessionBytes)
   })
   return { marker: Buffer.from(marker), sessionBytes }
 }
@@ -163,7 +164,7 @@ void describe('encryption at rest', () => {
       const again = openNodeStore(home, { passphrase: 'correct horse' })
       t.diagnostic(`open with scrypt: ${(performance.now() - start).toFixed(0)} ms`)
       assert.equal(again.peerId, identity.peerId)
-      assert.equal(again.protocol.loadSessionSync('peerA')?.length, sessionBytes.length)
+      assert.equal(again.protocol.loadSession('peerA')?.length, sessionBytes.length)
       again.close()
       assert.equal(existsSync(join(home, KEY_FILE)), false)
     } finally {

@@ -3,12 +3,11 @@
 // SenderKeyDistribution over the pairwise (authenticated, encrypted) sessions; then each group
 // message is encrypted once with AES-256-GCM under the next chain key and signed.
 //
-// This module owns the five operations and their record-level, store-free forms (for a service
-// that commits records inside its own transaction). It never prints or logs plaintext or keys,
-// knows nothing of pairwise sessions, membership or the network, and stores only after success:
-// on any error the stored record is unchanged. Calls for the same (sender, group) must not
-// interleave (load → change → store): the caller serializes them. Wire encoding lives in
-// ./message.ts, the record in ./record.ts, the KDF chain in ./chain.ts.
+// This module owns the record-level, store-free operations: a fresh own state, encrypt and
+// decrypt on a loaded record, each changing the record only when it succeeds. The store-driven
+// API over the SenderKeyStore port is ./sender-keys.ts. It never prints or logs plaintext or keys
+// and knows nothing of stores, pairwise sessions, membership or the network. Wire encoding lives
+// in ./message.ts, the record in ./record.ts, the KDF chain in ./chain.ts.
 import { abytes, wipe } from '../bytes.js'
 import {
   DecryptionError,
@@ -19,16 +18,12 @@ import {
   TooManySkippedKeysError,
 } from '../errors.js'
 import type { CoreContext, CryptoProvider } from '../crypto/provider.js'
-import type { SenderKeyStore } from '../store/types.js'
 import { pad, unpad } from '../wire/padding.js'
 import { CHAIN_KEY_BYTES, SenderChainKey, SenderMessageKey } from './chain.js'
 import { MAX_FORWARD_JUMPS, MAX_ITERATION, MAX_MESSAGE_KEYS } from './limits.js'
 import {
   associatedData,
   checkDistributionId,
-  decodeDistribution,
-  decodeSenderKeyMessage,
-  encodeDistribution,
   signSenderKeyMessage,
   type SenderKeyMessageFields,
 } from './message.js'
@@ -180,104 +175,4 @@ export function decryptWithRecord(
   const unpadded = unpad(plaintext)
   record.replaceState(state)
   return unpadded
-}
-
-// ---- Store-level API (libsignal's signatures, context first) ---------------------------------
-
-async function loadRecord(
-  store: SenderKeyStore,
-  sender: string,
-  distributionId: Uint8Array,
-): Promise<SenderKeyRecord | undefined> {
-  const bytes = await store.loadSenderKey(sender, distributionId)
-  return bytes === undefined ? undefined : SenderKeyRecord.deserialize(bytes)
-}
-
-/**
- * group_cipher.rs `create_sender_key_distribution_message`: creates the own state if there is
- * none (a record whose newest state has no signing private key gets a fresh own state in front)
- * and returns its encoded SenderKeyDistribution at the current iteration.
- */
-export async function createSenderKeyDistribution(
-  ctx: SenderKeyContext,
-  store: SenderKeyStore,
-  sender: string,
-  distributionId: Uint8Array,
-): Promise<Uint8Array> {
-  checkDistributionId(distributionId)
-  const record = (await loadRecord(store, sender, distributionId)) ?? SenderKeyRecord.empty()
-  let own = record.newest()
-  if (own?.signingPrivate === undefined) {
-    own = createOwnState(ctx)
-    record.addState(own)
-    await store.storeSenderKey(sender, distributionId, record.serialize())
-  }
-  return encodeDistribution(distributionId, own)
-}
-
-/**
- * Replaces the own record with one fresh state (new chain id, chain key and signing key) and
- * returns its distribution. For membership changes: a removed member, holding only the old chain
- * key, can read nothing sent afterwards.
- */
-export async function rotateSenderKey(
-  ctx: SenderKeyContext,
-  store: SenderKeyStore,
-  sender: string,
-  distributionId: Uint8Array,
-): Promise<Uint8Array> {
-  checkDistributionId(distributionId)
-  const record = SenderKeyRecord.empty()
-  const own = createOwnState(ctx)
-  record.resetTo(own)
-  await store.storeSenderKey(sender, distributionId, record.serialize())
-  return encodeDistribution(distributionId, own)
-}
-
-/**
- * group_cipher.rs `process_sender_key_distribution_message`: adds the remote sender's state
- * (record.ts `addState`). The distribution authenticates nothing itself: it must have arrived
- * over the pairwise session with `sender`.
- */
-export async function processSenderKeyDistribution(
-  _ctx: SenderKeyContext,
-  store: SenderKeyStore,
-  sender: string,
-  distribution: Uint8Array,
-): Promise<void> {
-  const { distributionId, state } = decodeDistribution(distribution)
-  const record = (await loadRecord(store, sender, distributionId)) ?? SenderKeyRecord.empty()
-  record.addState(state)
-  await store.storeSenderKey(sender, distributionId, record.serialize())
-}
-
-/** group_cipher.rs `group_encrypt`: returns the encoded SenderKeyMessage. */
-export async function groupEncrypt(
-  ctx: SenderKeyContext,
-  store: SenderKeyStore,
-  sender: string,
-  distributionId: Uint8Array,
-  plaintext: Uint8Array,
-): Promise<Uint8Array> {
-  checkDistributionId(distributionId)
-  const record = await loadRecord(store, sender, distributionId)
-  if (record === undefined) throw new NoSenderKeyError('no own sender key for this group')
-  const message = encryptWithRecord(ctx.crypto, record, distributionId, plaintext)
-  await store.storeSenderKey(sender, distributionId, record.serialize())
-  return message
-}
-
-/** group_cipher.rs `group_decrypt`: returns the plaintext; stores the record only on success. */
-export async function groupDecrypt(
-  ctx: SenderKeyContext,
-  store: SenderKeyStore,
-  sender: string,
-  message: Uint8Array,
-): Promise<Uint8Array> {
-  const fields = decodeSenderKeyMessage(message)
-  const record = await loadRecord(store, sender, fields.distributionId)
-  if (record === undefined) throw new NoSenderKeyError('no sender key for this sender and group')
-  const plaintext = decryptWithRecord(ctx.crypto, record, fields)
-  await store.storeSenderKey(sender, fields.distributionId, record.serialize())
-  return plaintext
 }

@@ -2,17 +2,20 @@
 // ops and their replay (./op.ts, ./control.ts), and the topic validator's verdict
 // (./validate.ts). The public surface of src/core/group: explicit names only, never `export *`
 // (STYLE.md layout).
+export { createOwnState, encryptWithRecord, decryptWithRecord } from './cipher.js'
 export {
   createSenderKeyDistribution,
   rotateSenderKey,
   processSenderKeyDistribution,
   groupEncrypt,
   groupDecrypt,
-  createOwnState,
-  encryptWithRecord,
-  decryptWithRecord,
-} from './cipher.js'
+  groupDecryptPending,
+  loadSenderKeyRecord,
+  ownSenderKeyRecord,
+  storeSenderKeyRecord,
+} from './sender-keys.js'
 export type { SenderKeyContext } from './cipher.js'
+export type { PendingGroupDecrypt } from './sender-keys.js'
 export {
   encodeDistribution,
   decodeDistribution,
@@ -36,6 +39,7 @@ export {
   MAX_ITERATION,
   MAX_DISTRIBUTION_ID_BYTES,
   MAX_EPOCH_STEP,
+  MAX_RETIRED_CHAINS,
 } from './limits.js'
 export {
   GroupOp,

@@ -46,3 +46,11 @@ export const MAX_DISTRIBUTION_ID_BYTES = 64
  * member can no longer sign a LEAVE at 2⁵³ − 1 and leave every admin unable to sign again.
  */
 export const MAX_EPOCH_STEP = 1
+
+/**
+ * Most replaced chain ids remembered per sender and group (SenderKeyEntry.retired, newest kept).
+ * A distribution for a retired chain is ignored, so a retried old distribution never replaces a
+ * newer chain; 32 covers far more rotations than a retry can lag behind (each membership change
+ * rotates at most once), while the entry stays a few hundred bytes.
+ */
+export const MAX_RETIRED_CHAINS = 32

@@ -1,5 +1,5 @@
-// An in-memory ProtocolStore for tests and browsers (libsignal's InMemSignalProtocolStore).
-// This module owns five keyed maps — signed prekeys, one-time prekeys, KEM prekeys, sessions and
+// An in-memory ProtocolStore and SenderKeyStore for tests and browsers (libsignal's
+// InMemSignalProtocolStore), synchronous like the ports (./types.ts). This module owns five keyed maps — signed prekeys, one-time prekeys, KEM prekeys, sessions and
 // sender keys — plus the identity key pair it is given. Every byte array and record is copied on
 // the way in and on the way out, so no caller can reach stored state through a buffer it passed
 // or was handed. It never interprets the records it keeps (./types.ts) and knows nothing of
@@ -7,7 +7,13 @@
 import { abytes, toHex, wipe } from '../bytes.js'
 import { Redacted } from '../secret.js'
 import type { IdentityKeyPair } from '../identity/identity.js'
-import type { EcPrekeyRecord, KemPrekeyRecord, ProtocolStore } from './types.js'
+import type {
+  EcPrekeyRecord,
+  KemPrekeyRecord,
+  ProtocolStore,
+  SenderKeyEntry,
+  SenderKeyStore,
+} from './types.js'
 
 function copyBytes(field: string, value: Uint8Array): Uint8Array {
   return Uint8Array.from(abytes(field, value))
@@ -56,12 +62,16 @@ const itself = (b: Uint8Array): Uint8Array => b
 const groupKey = (distributionId: Uint8Array): string =>
   toHex(abytes('distributionId', distributionId))
 
-/** Runs `fn` now and settles with its result, so a bad argument rejects rather than throws. */
-function run<T>(fn: () => T): Promise<T> {
-  return new Promise((resolve) => resolve(fn()))
+function copyEntry(e: SenderKeyEntry): SenderKeyEntry {
+  return {
+    record: copyBytes('record', e.record),
+    currentChain: e.currentChain,
+    retired: [...e.retired],
+  }
 }
+const entrySecret = (e: SenderKeyEntry): Uint8Array => e.record
 
-export class MemoryProtocolStore extends Redacted implements ProtocolStore {
+export class MemoryProtocolStore extends Redacted implements ProtocolStore, SenderKeyStore {
   protected readonly redactedKind = 'MemoryProtocolStore'
   readonly #identity: IdentityKeyPair
   readonly #signedPrekeys = new Map<number, EcPrekeyRecord>()
@@ -69,8 +79,8 @@ export class MemoryProtocolStore extends Redacted implements ProtocolStore {
   readonly #kemPrekeys = new Map<number, KemPrekeyRecord>()
   /** Serialized session records by peer (PeerId string). */
   readonly #sessions = new Map<string, Uint8Array>()
-  /** Serialized sender-key records by sender (PeerId string), then by hex(distributionId). */
-  readonly #senderKeys = new Map<string, Map<string, Uint8Array>>()
+  /** Sender-key entries by sender (PeerId string), then by hex(distributionId). */
+  readonly #senderKeys = new Map<string, Map<string, SenderKeyEntry>>()
 
   constructor(identity: IdentityKeyPair) {
     super()
@@ -78,116 +88,92 @@ export class MemoryProtocolStore extends Redacted implements ProtocolStore {
   }
 
   // IdentityKeyPair is immutable and itself redacted, so it is shared rather than copied.
-  getIdentityKeyPair(): Promise<IdentityKeyPair> {
-    return Promise.resolve(this.#identity)
+  getIdentityKeyPair(): IdentityKeyPair {
+    return this.#identity
   }
 
-  loadSignedPrekey(id: number): Promise<EcPrekeyRecord | undefined> {
-    return run(() => {
-      const r = this.#signedPrekeys.get(id)
-      return r && copyEc(r)
-    })
+  loadSignedPrekey(id: number): EcPrekeyRecord | undefined {
+    const r = this.#signedPrekeys.get(id)
+    return r && copyEc(r)
   }
 
-  storeSignedPrekey(record: EcPrekeyRecord): Promise<void> {
-    return run(() => {
-      const r = copyEc(record)
-      replace(this.#signedPrekeys, r.id, r, ecSecret)
-    })
+  storeSignedPrekey(record: EcPrekeyRecord): void {
+    const r = copyEc(record)
+    replace(this.#signedPrekeys, r.id, r, ecSecret)
   }
 
-  loadOneTimePrekey(id: number): Promise<EcPrekeyRecord | undefined> {
-    return run(() => {
-      const r = this.#oneTimePrekeys.get(id)
-      return r && copyEc(r)
-    })
+  loadOneTimePrekey(id: number): EcPrekeyRecord | undefined {
+    const r = this.#oneTimePrekeys.get(id)
+    return r && copyEc(r)
   }
 
-  storeOneTimePrekey(record: EcPrekeyRecord): Promise<void> {
-    return run(() => {
-      const r = copyEc(record)
-      replace(this.#oneTimePrekeys, r.id, r, ecSecret)
-    })
+  storeOneTimePrekey(record: EcPrekeyRecord): void {
+    const r = copyEc(record)
+    replace(this.#oneTimePrekeys, r.id, r, ecSecret)
   }
 
-  removeOneTimePrekey(id: number): Promise<void> {
-    return run(() => remove(this.#oneTimePrekeys, id, ecSecret))
+  removeOneTimePrekey(id: number): void {
+    remove(this.#oneTimePrekeys, id, ecSecret)
   }
 
-  countOneTimePrekeys(): Promise<number> {
-    return Promise.resolve(this.#oneTimePrekeys.size)
+  countOneTimePrekeys(): number {
+    return this.#oneTimePrekeys.size
   }
 
-  loadKemPrekey(id: number): Promise<KemPrekeyRecord | undefined> {
-    return run(() => {
-      const r = this.#kemPrekeys.get(id)
-      return r && copyKem(r)
-    })
+  loadKemPrekey(id: number): KemPrekeyRecord | undefined {
+    const r = this.#kemPrekeys.get(id)
+    return r && copyKem(r)
   }
 
-  storeKemPrekey(record: KemPrekeyRecord): Promise<void> {
-    return run(() => {
-      const r = copyKem(record)
-      replace(this.#kemPrekeys, r.id, r, kemSecret)
-    })
+  storeKemPrekey(record: KemPrekeyRecord): void {
+    const r = copyKem(record)
+    replace(this.#kemPrekeys, r.id, r, kemSecret)
   }
 
-  markKemPrekeyUsed(id: number): Promise<void> {
-    return run(() => {
-      // PQXDH §3.4: a used one-time PQOPK_B is deleted; the last-resort PQSPK_B is kept.
-      if (this.#kemPrekeys.get(id)?.lastResort === false) remove(this.#kemPrekeys, id, kemSecret)
-    })
+  markKemPrekeyUsed(id: number): void {
+    // PQXDH §3.4: a used one-time PQOPK_B is deleted; the last-resort PQSPK_B is kept.
+    if (this.#kemPrekeys.get(id)?.lastResort === false) remove(this.#kemPrekeys, id, kemSecret)
   }
 
-  countOneTimeKemPrekeys(): Promise<number> {
-    return run(() => {
-      let n = 0
-      for (const r of this.#kemPrekeys.values()) if (!r.lastResort) n++
-      return n
-    })
+  countOneTimeKemPrekeys(): number {
+    let n = 0
+    for (const r of this.#kemPrekeys.values()) if (!r.lastResort) n++
+    return n
   }
 
-  loadSession(peer: string): Promise<Uint8Array | undefined> {
-    return run(() => {
-      const r = this.#sessions.get(peer)
-      return r && Uint8Array.from(r)
-    })
+  loadSession(peer: string): Uint8Array | undefined {
+    const r = this.#sessions.get(peer)
+    return r && Uint8Array.from(r)
   }
 
-  storeSession(peer: string, record: Uint8Array): Promise<void> {
-    return run(() => replace(this.#sessions, peer, copyBytes('record', record), itself))
+  storeSession(peer: string, record: Uint8Array): void {
+    replace(this.#sessions, peer, copyBytes('record', record), itself)
   }
 
-  removeSession(peer: string): Promise<void> {
-    return run(() => remove(this.#sessions, peer, itself))
+  removeSession(peer: string): void {
+    remove(this.#sessions, peer, itself)
   }
 
-  loadSenderKey(sender: string, distributionId: Uint8Array): Promise<Uint8Array | undefined> {
-    return run(() => {
-      const key = groupKey(distributionId) // validated even when the sender is unknown
-      const r = this.#senderKeys.get(sender)?.get(key)
-      return r && Uint8Array.from(r)
-    })
+  loadSenderKey(sender: string, distributionId: Uint8Array): SenderKeyEntry | undefined {
+    const key = groupKey(distributionId) // validated even when the sender is unknown
+    const e = this.#senderKeys.get(sender)?.get(key)
+    return e && copyEntry(e)
   }
 
-  storeSenderKey(sender: string, distributionId: Uint8Array, record: Uint8Array): Promise<void> {
-    return run(() => {
-      const key = groupKey(distributionId)
-      const copy = copyBytes('record', record)
-      let groups = this.#senderKeys.get(sender)
-      if (groups === undefined)
-        this.#senderKeys.set(sender, (groups = new Map<string, Uint8Array>()))
-      replace(groups, key, copy, itself)
-    })
+  storeSenderKey(sender: string, distributionId: Uint8Array, entry: SenderKeyEntry): void {
+    const key = groupKey(distributionId)
+    const copy = copyEntry(entry)
+    let groups = this.#senderKeys.get(sender)
+    if (groups === undefined)
+      this.#senderKeys.set(sender, (groups = new Map<string, SenderKeyEntry>()))
+    replace(groups, key, copy, entrySecret)
   }
 
-  removeSenderKey(sender: string, distributionId: Uint8Array): Promise<void> {
-    return run(() => {
-      const key = groupKey(distributionId)
-      const groups = this.#senderKeys.get(sender)
-      if (groups === undefined) return
-      remove(groups, key, itself)
-      if (groups.size === 0) this.#senderKeys.delete(sender)
-    })
+  removeSenderKey(sender: string, distributionId: Uint8Array): void {
+    const key = groupKey(distributionId)
+    const groups = this.#senderKeys.get(sender)
+    if (groups === undefined) return
+    remove(groups, key, entrySecret)
+    if (groups.size === 0) this.#senderKeys.delete(sender)
   }
 }

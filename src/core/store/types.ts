@@ -3,6 +3,11 @@
 // boundary as versioned serialized records (core/session/record.ts, core/group/record.ts), so a
 // store never interprets protocol state. Implementations: ./memory.ts (tests, browsers) and the
 // SQLite store (src/store/). All pass one compliance suite (test/core/store/compliance.ts).
+//
+// Synchronous on purpose (unlike libsignal's async stores): the product runs "decrypt → check the
+// content → store the message, the new session state and the consumed prekeys" inside ONE
+// synchronous SQLite transaction, which an await in the middle could not keep. A browser store
+// keeps its working set in memory (./memory.ts) and persists it behind this interface.
 import type { IdentityKeyPair } from '../identity/identity.js'
 
 /** A signed X25519 prekey (PQXDH §2.5 SPK_B) or a one-time X25519 prekey (OPK_B). */
@@ -27,37 +32,66 @@ export interface KemPrekeyRecord {
 
 export interface IdentityStore {
   /** This device's identity key pair. */
-  getIdentityKeyPair(): Promise<IdentityKeyPair>
+  getIdentityKeyPair(): IdentityKeyPair
 }
 
 export interface PrekeyStore {
-  loadSignedPrekey(id: number): Promise<EcPrekeyRecord | undefined>
-  storeSignedPrekey(record: EcPrekeyRecord): Promise<void>
-  loadOneTimePrekey(id: number): Promise<EcPrekeyRecord | undefined>
-  storeOneTimePrekey(record: EcPrekeyRecord): Promise<void>
+  loadSignedPrekey(id: number): EcPrekeyRecord | undefined
+  storeSignedPrekey(record: EcPrekeyRecord): void
+  loadOneTimePrekey(id: number): EcPrekeyRecord | undefined
+  storeOneTimePrekey(record: EcPrekeyRecord): void
   /** PQXDH §3.4: "Bob deletes DH private keys and one-time prekeys" once used. */
-  removeOneTimePrekey(id: number): Promise<void>
-  countOneTimePrekeys(): Promise<number>
-  loadKemPrekey(id: number): Promise<KemPrekeyRecord | undefined>
-  storeKemPrekey(record: KemPrekeyRecord): Promise<void>
+  removeOneTimePrekey(id: number): void
+  countOneTimePrekeys(): number
+  loadKemPrekey(id: number): KemPrekeyRecord | undefined
+  storeKemPrekey(record: KemPrekeyRecord): void
   /** Deletes a one-time KEM prekey; a last-resort one is kept (PQXDH §3.4). */
-  markKemPrekeyUsed(id: number): Promise<void>
-  countOneTimeKemPrekeys(): Promise<number>
+  markKemPrekeyUsed(id: number): void
+  countOneTimeKemPrekeys(): number
 }
 
-export interface SessionStore {
-  /** The serialized session record for a peer (its PeerId string), if any. */
-  loadSession(peer: string): Promise<Uint8Array | undefined>
-  storeSession(peer: string, record: Uint8Array): Promise<void>
-  removeSession(peer: string): Promise<void>
+/** The serialized session records, by peer (its PeerId string). */
+export interface SessionRecordStore {
+  loadSession(peer: string): Uint8Array | undefined
+  storeSession(peer: string, record: Uint8Array): void
+}
+
+/**
+ * Exactly what the session cipher (core/session/cipher.ts) uses: the identity, the prekeys an
+ * initial message names and their consumption (PQXDH §3.4), and the session records.
+ */
+export interface SessionStore
+  extends
+    IdentityStore,
+    SessionRecordStore,
+    Pick<
+      PrekeyStore,
+      | 'loadSignedPrekey'
+      | 'loadOneTimePrekey'
+      | 'loadKemPrekey'
+      | 'removeOneTimePrekey'
+      | 'markKemPrekeyUsed'
+    > {}
+
+/**
+ * One sender's sender-key state in one group, as stored: the serialized SenderKeyRecord (opaque
+ * to a store), the chain id of the sender's current chain, and the chain ids it replaced (newest
+ * last, at most MAX_RETIRED_CHAINS: core/group/limits.ts), so a stale distribution stays stale.
+ */
+export interface SenderKeyEntry {
+  record: Uint8Array
+  currentChain: number | undefined
+  retired: number[]
 }
 
 export interface SenderKeyStore {
-  /** The serialized sender-key record of `sender` (PeerId) in group `distributionId`. */
-  loadSenderKey(sender: string, distributionId: Uint8Array): Promise<Uint8Array | undefined>
-  storeSenderKey(sender: string, distributionId: Uint8Array, record: Uint8Array): Promise<void>
-  removeSenderKey(sender: string, distributionId: Uint8Array): Promise<void>
+  /** The sender-key entry of `sender` (PeerId) in group `distributionId`. */
+  loadSenderKey(sender: string, distributionId: Uint8Array): SenderKeyEntry | undefined
+  storeSenderKey(sender: string, distributionId: Uint8Array, entry: SenderKeyEntry): void
+  removeSenderKey(sender: string, distributionId: Uint8Array): void
 }
 
-/** Everything the core needs to persist, as one object. */
-export interface ProtocolStore extends IdentityStore, PrekeyStore, SessionStore, SenderKeyStore {}
+/** Everything 1:1 sessions persist, as one object (the SQLite ProtocolStore, the memory one). */
+export interface ProtocolStore extends SessionStore, PrekeyStore {
+  removeSession(peer: string): void
+}

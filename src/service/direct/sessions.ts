@@ -1,41 +1,40 @@
-// The 1:1 session path of the service (issue 13 "one session path"): loading a pairwise session
-// record from the store; encrypting a run of contents for a peer in one transaction (load → core
-// sessionEncrypt → save, all or nothing), shared by the outbox, receipts and the card push; and
-// the receiving side split in two around the caller's checks (decryptFrame: load → core decrypt;
-// saveDecrypted: save with the consumed prekeys). It owns no state and knows nothing of what the
-// contents are, of the outbox or of receive's dispatch.
-import {
-  decryptPrekeyMessage,
-  decryptRatchetMessage,
-  initiateSession,
-  peerIdFromPublicKey,
-  responderKeys,
-  sessionEncrypt,
-  SessionRecord,
-  UntrustedIdentityError,
-} from '../../core/index.js'
+// The 1:1 session path of the service (issue 13 "one session path"): the core's SessionCipher
+// (core/session/cipher.ts) over the store's synchronous SessionStore, called inside the caller's
+// SQLite transaction. Encrypting a run of contents for a peer in one transaction (one load → core
+// → one save, all or nothing), shared by the outbox, receipts and the card push; and the receiving
+// side in the core's two phases around the caller's checks (decryptFrame: load → core decrypt;
+// saveDecrypted: the core's commit with the consumed prekeys). It owns no state and knows nothing
+// of what the contents are, of the outbox or of receive's dispatch.
+import { commitDecrypted, loadSessionRecord, SessionCipher } from '../../core/index.js'
 import type {
+  ConsumedPrekeys,
   CoreContext,
   IdentityKeyPair,
   parseEnvelope,
   PrekeyBundle,
-  PrekeyMessage,
+  SessionRecord,
 } from '../../core/index.js'
 import type { NodeStore } from '../../store/types.js'
 import type { ChatContext } from '../context.js'
 
+export type { ConsumedPrekeys }
+
 /** What encryptAll needs of the service context (a narrow port). */
 export type SessionContext = Pick<ChatContext, 'ctx' | 'store' | 'outgoing'>
 
+const cipher = (ctx: CoreContext, store: NodeStore): SessionCipher =>
+  new SessionCipher(ctx, store.protocol)
+
 export function loadRecord(store: NodeStore, peer: string): SessionRecord | undefined {
-  const bytes = store.protocol.loadSessionSync(peer)
-  return bytes === undefined ? undefined : SessionRecord.deserialize(bytes)
+  return loadSessionRecord(store.protocol, peer)
 }
 
 /** What startSession needs (a narrow port; the group context has it too). */
 export interface StartSessionContext {
   ctx: CoreContext
   store: NodeStore
+  /** Unused since the cipher reads the identity from `store.protocol`; kept so callers' ports
+   *  stay as they are (the same holds for DecryptContext's). */
   identity: IdentityKeyPair
 }
 
@@ -47,11 +46,7 @@ export interface StartSessionContext {
  * True when a session was started.
  */
 export function startSession(cx: StartSessionContext, peer: string, bundle: PrekeyBundle): boolean {
-  const record = loadRecord(cx.store, peer)
-  if (record?.current !== undefined) return false
-  const fresh = initiateSession(cx.ctx, cx.identity, bundle, record)
-  cx.store.protocol.storeSessionSync(peer, fresh.serialize())
-  return true
+  return cipher(cx.ctx, cx.store).startSession(peer, bundle)
 }
 
 /** Encrypts `contents` for `peer` in one transaction: one session update, all or nothing. */
@@ -62,14 +57,10 @@ export function encryptAll(
   onCommit?: () => void,
 ): Uint8Array[] {
   return cx.store.transaction(() => {
-    let record = loadRecord(cx.store, peer) ?? new SessionRecord(undefined)
-    const frames: Uint8Array[] = []
-    for (const c of contents) {
-      const r = sessionEncrypt(cx.ctx, record, cx.outgoing?.(peer, c) ?? c)
-      record = r.record
-      frames.push(r.envelope)
-    }
-    cx.store.protocol.storeSessionSync(peer, record.serialize())
+    const frames = cipher(cx.ctx, cx.store).encryptAll(
+      peer,
+      contents.map((c) => cx.outgoing?.(peer, c) ?? c),
+    )
     onCommit?.()
     return frames
   })
@@ -82,12 +73,6 @@ export function canDeposit(cx: Pick<ChatContext, 'cards'>, peer: string): boolea
 
 /** What decryptFrame uses of the service context (a narrow port). */
 export type DecryptContext = Pick<ChatContext, 'ctx' | 'store' | 'identity'>
-
-/** The prekeys a PQXDH initial message consumed: removed or marked used with the session save. */
-export interface ConsumedPrekeys {
-  oneTimePrekeyId: number | undefined
-  kemPrekeyId: number
-}
 
 /**
  * The load → core half of receiving (inside the caller's transaction): `from`'s session loaded,
@@ -104,41 +89,17 @@ export function decryptFrame(
   consumed: ConsumedPrekeys | undefined
   firstSession: boolean
 } {
-  const record = loadRecord(cx.store, from)
-  const firstSession = record?.current === undefined
-  if (incoming.type === 'ratchet') {
-    const result = decryptRatchetMessage(cx.ctx, record, incoming.message)
-    return { result, consumed: undefined, firstSession }
-  }
-  const msg = incoming.message
-  if (peerIdFromPublicKey(msg.identityKey) !== from)
-    throw new UntrustedIdentityError('initial message from another identity')
-  const p = decryptPrekeyMessage(cx.ctx, cx.identity, record, msg, () => prekeysFor(cx.store, msg))
-  return { result: p, consumed: p.consumed, firstSession }
+  const d = cipher(cx.ctx, cx.store).decrypt(from, incoming)
+  return { result: d, consumed: d.consumed, firstSession: d.firstSession }
 }
 
-/** The save half: the new session state and the consumed prekeys, in the caller's transaction. */
+/** The save half (the core's commit): the new session state and the consumed prekeys, in the
+ *  caller's transaction. */
 export function saveDecrypted(
   store: NodeStore,
   from: string,
   record: SessionRecord,
   consumed: ConsumedPrekeys | undefined,
 ): void {
-  store.protocol.storeSessionSync(from, record.serialize())
-  if (consumed !== undefined) {
-    if (consumed.oneTimePrekeyId !== undefined)
-      store.protocol.removeOneTimePrekeySync(consumed.oneTimePrekeyId)
-    store.protocol.markKemPrekeyUsedSync(consumed.kemPrekeyId)
-  }
-}
-
-/** Our prekeys an initial message names (PQXDH §3.3: the responder's side). */
-function prekeysFor(store: NodeStore, msg: PrekeyMessage) {
-  const p = store.protocol
-  return responderKeys(msg, {
-    signedPrekey: p.loadSignedPrekeySync(msg.signedPrekeyId),
-    kemPrekey: p.loadKemPrekeySync(msg.kemPrekeyId),
-    oneTimePrekey:
-      msg.oneTimePrekeyId === undefined ? undefined : p.loadOneTimePrekeySync(msg.oneTimePrekeyId),
-  })
+  commitDecrypted(store.protocol, from, record, consumed)
 }

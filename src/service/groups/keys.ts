@@ -5,14 +5,18 @@
 // is current; it encrypts nothing (./messages.ts does) and knows nothing of ops (./membership.ts).
 import debug from 'debug'
 import {
-  createOwnState,
   decodeDistribution,
   encodeChatContent,
   encodeDistribution,
-  encryptWithRecord,
   equalBytes,
   fromHex,
+  groupEncrypt,
+  MAX_RETIRED_CHAINS,
+  ownSenderKeyRecord,
+  processSenderKeyDistribution,
+  rotateSenderKey,
   SenderKeyRecord,
+  storeSenderKeyRecord,
 } from '../../core/index.js'
 import type { ContentIn } from '../../core/index.js'
 import type { GroupRow } from '../../store/types.js'
@@ -23,8 +27,8 @@ import { loadRecord, startSession } from '../direct/sessions.js'
 
 const log = debug('kith:service:groups')
 
-/** How many replaced chain ids of a sender we remember (a stale distribution stays stale). */
-export const MAX_RETIRED_CHAINS = 32
+/** How many replaced chain ids of a sender we remember (the core's limit, re-exported). */
+export { MAX_RETIRED_CHAINS }
 
 /** chain id → (sender, current?) per group, rebuilt after any key change. */
 export type ChainMap = Map<number, { sender: string; current: boolean }>
@@ -50,44 +54,21 @@ function keysChanged(G: GroupContext, groupId: string): void {
   chainMaps.get(G)?.delete(groupId)
 }
 
-/** Our own record of a group, created on first use (inside a transaction). */
+/** Our own record of a group, created on first use (inside a transaction): the core's
+ *  store-driven sender keys over the group store (core/group/sender-keys.ts). */
 export function ownRecord(G: GroupContext, groupId: string): SenderKeyRecord {
-  const row = G.store.groups.getSenderKey(groupId, G.me)
-  if (row !== undefined) return SenderKeyRecord.deserialize(row.record)
-  const record = SenderKeyRecord.empty()
-  const own = createOwnState(G.ctx)
-  record.resetTo(own)
-  G.store.groups.putSenderKey(groupId, G.me, {
-    record: record.serialize(),
-    currentChain: own.chainId,
-    retired: [],
-  })
-  keysChanged(G, groupId)
+  const { record, created } = ownSenderKeyRecord(G.ctx, G.store.groups, G.me, fromHex(groupId))
+  if (created) keysChanged(G, groupId)
   return record
 }
 
 export function storeOwnRecord(G: GroupContext, groupId: string, record: SenderKeyRecord): void {
-  const row = G.store.groups.getSenderKey(groupId, G.me)
-  G.store.groups.putSenderKey(groupId, G.me, {
-    record: record.serialize(),
-    currentChain: record.newest()?.chainId,
-    retired: row?.retired ?? [],
-  })
+  storeSenderKeyRecord(G.store.groups, G.me, fromHex(groupId), record)
 }
 
 /** Design §3: a fresh own chain; whoever held the old one reads nothing sent after. */
 export function rotateOwn(G: GroupContext, groupId: string): void {
-  const row = G.store.groups.getSenderKey(groupId, G.me)
-  const record = SenderKeyRecord.empty()
-  const own = createOwnState(G.ctx)
-  record.resetTo(own)
-  const retired = [...(row?.retired ?? [])]
-  if (row?.currentChain !== undefined) retired.push(row.currentChain)
-  G.store.groups.putSenderKey(groupId, G.me, {
-    record: record.serialize(),
-    currentChain: own.chainId,
-    retired: retired.slice(-MAX_RETIRED_CHAINS),
-  })
+  rotateSenderKey(G.ctx, G.store.groups, G.me, fromHex(groupId))
   G.store.groups.clearKeysSent(groupId)
   keysChanged(G, groupId)
 }
@@ -112,20 +93,7 @@ export function acceptDistribution(
   }
   const row = G.store.groups.getSenderKey(groupId, from)
   if (row?.retired.includes(state.chainId) === true) return
-  const record =
-    row === undefined ? SenderKeyRecord.empty() : SenderKeyRecord.deserialize(row.record)
-  if (record.stateForChainId(state.chainId)?.sameChain(state) !== true) {
-    record.addState(state)
-    const retired = [...(row?.retired ?? [])]
-    if (row?.currentChain !== undefined && row.currentChain !== state.chainId)
-      retired.push(row.currentChain)
-    G.store.groups.putSenderKey(groupId, from, {
-      record: record.serialize(),
-      currentChain: state.chainId,
-      retired: retired.slice(-MAX_RETIRED_CHAINS),
-    })
-    keysChanged(G, groupId)
-  }
+  if (processSenderKeyDistribution(G.ctx, G.store.groups, from, bytes)) keysChanged(G, groupId)
   if (G.store.groups.mark(groupId, from) === undefined)
     G.store.groups.setMark(groupId, from, baseline)
 }
@@ -243,7 +211,7 @@ export function sealOwn(
   body: Omit<ContentIn, 'messageId' | 'sender' | 'seq' | 'sentAt' | 'conversation'>,
 ): { seq: number; data: Uint8Array } {
   const gid = fromHex(groupId)
-  const record = ownRecord(G, groupId)
+  ownRecord(G, groupId)
   const seq = G.store.nextSeq(groupId)
   const content = encodeChatContent({
     messageId: fromHex(id),
@@ -253,8 +221,7 @@ export function sealOwn(
     conversation: gid,
     ...body,
   })
-  const data = encryptWithRecord(G.ctx.crypto, record, gid, content)
-  storeOwnRecord(G, groupId, record)
+  const data = groupEncrypt(G.ctx, G.store.groups, G.me, gid, content)
   G.store.groups.retain({ groupId, sender: G.me, seq, data, receivedAt: at })
   G.store.groups.setMark(groupId, G.me, seq)
   return { seq, data }

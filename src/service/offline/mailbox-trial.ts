@@ -94,7 +94,7 @@ export function findSender(
     let tried = 0
     for (const peer of candidates(store)) {
       live.add(peer)
-      const bytes = store.protocol.loadSessionSync(peer)
+      const bytes = store.protocol.loadSession(peer)
       if (bytes === undefined) continue
       let entry = c.get(peer)
       if (entry === undefined || !equalBytes(entry.record, bytes)) {

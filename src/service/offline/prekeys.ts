@@ -9,29 +9,33 @@ import type { NodeStore } from '../../store/types.js'
 const SPK_ID = 'prekeys.signed.id'
 const KEM_ID = 'prekeys.kem.id'
 
-export async function ensurePrekeys(
+// Both return promises for their callers (ChatService.start); the store itself is synchronous,
+// and a throw becomes the promise's rejection.
+export function ensurePrekeys(
   ctx: CoreContext,
   store: NodeStore,
   identity: IdentityKeyPair,
 ): Promise<void> {
-  if (store.getSetting(SPK_ID) === undefined) {
-    await store.protocol.storeSignedPrekey(generateSignedPrekey(ctx, identity, 1))
-    store.setSetting(SPK_ID, '1')
-  }
-  if (store.getSetting(KEM_ID) === undefined) {
-    await store.protocol.storeKemPrekey(generateKemPrekey(ctx, identity, 1, true))
-    store.setSetting(KEM_ID, '1')
-  }
+  return new Promise((resolve) => {
+    if (store.getSetting(SPK_ID) === undefined) {
+      store.protocol.storeSignedPrekey(generateSignedPrekey(ctx, identity, 1))
+      store.setSetting(SPK_ID, '1')
+    }
+    if (store.getSetting(KEM_ID) === undefined) {
+      store.protocol.storeKemPrekey(generateKemPrekey(ctx, identity, 1, true))
+      store.setSetting(KEM_ID, '1')
+    }
+    resolve()
+  })
 }
 
 /** The bundle for invites and contact cards: signed prekey + last-resort ML-KEM prekey. */
-export async function currentBundle(
-  store: NodeStore,
-  identity: IdentityKeyPair,
-): Promise<PrekeyBundle> {
-  const spk = await store.protocol.loadSignedPrekey(Number(store.getSetting(SPK_ID)))
-  const kem = await store.protocol.loadKemPrekey(Number(store.getSetting(KEM_ID)))
-  if (spk === undefined || kem === undefined)
-    throw new Error('prekeys missing: ensurePrekeys() first')
-  return buildPrekeyBundle(identity, { signedPrekey: spk, kemPrekey: kem })
+export function currentBundle(store: NodeStore, identity: IdentityKeyPair): Promise<PrekeyBundle> {
+  return new Promise((resolve) => {
+    const spk = store.protocol.loadSignedPrekey(Number(store.getSetting(SPK_ID)))
+    const kem = store.protocol.loadKemPrekey(Number(store.getSetting(KEM_ID)))
+    if (spk === undefined || kem === undefined)
+      throw new Error('prekeys missing: ensurePrekeys() first')
+    resolve(buildPrekeyBundle(identity, { signedPrekey: spk, kemPrekey: kem }))
+  })
 }

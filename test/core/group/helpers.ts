@@ -3,7 +3,7 @@
 import { seededRng } from '../../helpers/context.js'
 import assert from 'node:assert/strict'
 import type { CryptoProvider, Rng } from '../../../src/core/crypto/provider.js'
-import type { SenderKeyStore } from '../../../src/core/store/types.js'
+import type { SenderKeyEntry, SenderKeyStore } from '../../../src/core/store/types.js'
 import { toHex } from '../../../src/core/bytes.js'
 import { nodeCrypto } from '../../../src/platform/node-crypto.js'
 import {
@@ -23,32 +23,43 @@ export function context(seed: string, crypto: CryptoProvider = nodeCrypto): Send
 
 /** A SenderKeyStore on a Map; counts writes so tests can see that nothing was stored. */
 export class MapSenderKeyStore implements SenderKeyStore {
-  readonly records = new Map<string, Uint8Array>()
+  readonly entries = new Map<string, SenderKeyEntry>()
   writes = 0
   #key(sender: string, distributionId: Uint8Array): string {
     return `${sender}/${toHex(distributionId)}`
   }
-  loadSenderKey(sender: string, distributionId: Uint8Array): Promise<Uint8Array | undefined> {
-    const r = this.records.get(this.#key(sender, distributionId))
-    return Promise.resolve(r && Uint8Array.from(r))
+  loadSenderKey(sender: string, distributionId: Uint8Array): SenderKeyEntry | undefined {
+    const e = this.entries.get(this.#key(sender, distributionId))
+    return e && { ...e, record: Uint8Array.from(e.record), retired: [...e.retired] }
   }
-  storeSenderKey(sender: string, distributionId: Uint8Array, record: Uint8Array): Promise<void> {
+  storeSenderKey(sender: string, distributionId: Uint8Array, entry: SenderKeyEntry): void {
     this.writes++
-    this.records.set(this.#key(sender, distributionId), Uint8Array.from(record))
-    return Promise.resolve()
+    this.entries.set(this.#key(sender, distributionId), {
+      ...entry,
+      record: Uint8Array.from(entry.record),
+      retired: [...entry.retired],
+    })
   }
-  removeSenderKey(sender: string, distributionId: Uint8Array): Promise<void> {
-    this.records.delete(this.#key(sender, distributionId))
-    return Promise.resolve()
+  removeSenderKey(sender: string, distributionId: Uint8Array): void {
+    this.entries.delete(this.#key(sender, distributionId))
   }
-  /** The stored bytes (a copy), failing the test if there are none. */
-  async bytes(sender: string, distributionId: Uint8Array): Promise<Uint8Array> {
-    const r = await this.loadSenderKey(sender, distributionId)
-    assert.ok(r, `no record for ${sender}`)
-    return r
+  /** The stored record bytes (a copy), failing the test if there are none. */
+  bytes(sender: string, distributionId: Uint8Array): Uint8Array {
+    const e = this.loadSenderKey(sender, distributionId)
+    assert.ok(e, `no record for ${sender}`)
+    return e.record
   }
-  async record(sender: string, distributionId: Uint8Array): Promise<SenderKeyRecord> {
-    return SenderKeyRecord.deserialize(await this.bytes(sender, distributionId))
+  record(sender: string, distributionId: Uint8Array): SenderKeyRecord {
+    return SenderKeyRecord.deserialize(this.bytes(sender, distributionId))
+  }
+  /** Replaces the stored record bytes, keeping the chain bookkeeping. */
+  putRecord(sender: string, distributionId: Uint8Array, record: Uint8Array): void {
+    const e = this.loadSenderKey(sender, distributionId)
+    this.storeSenderKey(sender, distributionId, {
+      record,
+      currentChain: e?.currentChain,
+      retired: e?.retired ?? [],
+    })
   }
 }
 
@@ -57,12 +68,12 @@ export const BOB = '12D3KooWBob'
 export const GROUP = Uint8Array.from({ length: 16 }, (_, i) => 0xa0 + i)
 
 /** Alice creates her sender key for GROUP; Bob processes her distribution. */
-export async function twoMembers(seed = 'group', crypto: CryptoProvider = nodeCrypto) {
+export function twoMembers(seed = 'group', crypto: CryptoProvider = nodeCrypto) {
   const ctx = context(seed, crypto)
   const alice = new MapSenderKeyStore()
   const bob = new MapSenderKeyStore()
-  const distribution = await createSenderKeyDistribution(ctx, alice, ALICE, GROUP)
-  await processSenderKeyDistribution(ctx, bob, ALICE, distribution)
+  const distribution = createSenderKeyDistribution(ctx, alice, ALICE, GROUP)
+  processSenderKeyDistribution(ctx, bob, ALICE, distribution)
   return { ctx, alice, bob, distribution }
 }
 
@@ -71,22 +82,22 @@ export async function twoMembers(seed = 'group', crypto: CryptoProvider = nodeCr
  * ones before it: her record is stepped forward on a copy that is not stored. (Checked against
  * real sending in sender-key.test.ts.)
  */
-export async function messageAt(
+export function messageAt(
   ctx: SenderKeyContext,
   alice: MapSenderKeyStore,
   iteration: number,
   plaintext: Uint8Array,
-): Promise<Uint8Array> {
-  const record = await alice.record(ALICE, GROUP)
+): Uint8Array {
+  const record = alice.record(ALICE, GROUP)
   const own = record.newest()
   assert.ok(own)
   while (own.chain.iteration < iteration) own.chain = own.chain.next(ctx.crypto)
   return encryptWithRecord(ctx.crypto, record, GROUP, plaintext)
 }
 
-/** Runs `fn`, expecting it to reject with the error class `name`. */
-export async function rejectsWith(fn: () => Promise<unknown>, name: string): Promise<void> {
-  await assert.rejects(fn, (err: unknown) => {
+/** Runs `fn`, expecting it to throw the error class `name`. */
+export function throwsWith(fn: () => unknown, name: string): void {
+  assert.throws(fn, (err: unknown) => {
     assert.ok(err instanceof Error, 'not an Error')
     assert.equal(err.name, name, `expected ${name}, got ${err.name}: ${err.message}`)
     return true

@@ -18,47 +18,45 @@ import {
 import { ALICE, GROUP, twoMembers } from './helpers.js'
 
 /** Alice sends 20 messages (some lost to Bob), all bytes collected in order. */
-async function transcript(crypto: CryptoProvider, seed: string): Promise<Uint8Array[]> {
-  const { ctx, alice, bob, distribution } = await twoMembers(seed, crypto)
+function transcript(crypto: CryptoProvider, seed: string): Uint8Array[] {
+  const { ctx, alice, bob, distribution } = twoMembers(seed, crypto)
   const out = [distribution]
   for (let i = 0; i < 20; i++) {
-    const msg = await groupEncrypt(ctx, alice, ALICE, GROUP, utf8(`m${i}`.repeat(i)))
+    const msg = groupEncrypt(ctx, alice, ALICE, GROUP, utf8(`m${i}`.repeat(i)))
     out.push(msg)
-    if (i % 3 !== 0) await groupDecrypt(ctx, bob, ALICE, msg)
+    if (i % 3 !== 0) groupDecrypt(ctx, bob, ALICE, msg)
   }
-  out.push(await alice.bytes(ALICE, GROUP), await bob.bytes(ALICE, GROUP))
+  out.push(alice.bytes(ALICE, GROUP), bob.bytes(ALICE, GROUP))
   return out
 }
 
 describe('sender keys: determinism and providers', () => {
-  it('node and noble produce identical bytes for the same rng; reruns repeat them', async () => {
-    const node = await transcript(nodeCrypto, 'providers')
-    const noble = await transcript(nobleCrypto, 'providers')
+  it('node and noble produce identical bytes for the same rng; reruns repeat them', () => {
+    const node = transcript(nodeCrypto, 'providers')
+    const noble = transcript(nobleCrypto, 'providers')
     assert.deepEqual(noble, node)
-    assert.deepEqual(await transcript(nodeCrypto, 'providers'), node)
-    assert.notDeepEqual(await transcript(nodeCrypto, 'another seed'), node)
+    assert.deepEqual(transcript(nodeCrypto, 'providers'), node)
+    assert.notDeepEqual(transcript(nodeCrypto, 'another seed'), node)
   })
 
-  it('each provider decrypts what the other encrypted', async () => {
+  it('each provider decrypts what the other encrypted', () => {
     for (const [enc, dec] of [
       [nodeCrypto, nobleCrypto],
       [nobleCrypto, nodeCrypto],
     ] as const) {
-      const { ctx, alice, bob } = await twoMembers(`cross-${enc.name}`, enc)
-      const msg = await groupEncrypt(ctx, alice, ALICE, GROUP, utf8('across'))
-      const pt = await groupDecrypt({ ...ctx, crypto: dec }, bob, ALICE, msg)
+      const { ctx, alice, bob } = twoMembers(`cross-${enc.name}`, enc)
+      const msg = groupEncrypt(ctx, alice, ALICE, GROUP, utf8('across'))
+      const pt = groupDecrypt({ ...ctx, crypto: dec }, bob, ALICE, msg)
       assert.deepEqual(pt, utf8('across'))
     }
   })
 
-  it('follows the specified KDFs and AEAD (independent node:crypto computation)', async () => {
-    const { ctx, alice, distribution } = await twoMembers('kdf')
+  it('follows the specified KDFs and AEAD (independent node:crypto computation)', () => {
+    const { ctx, alice, distribution } = twoMembers('kdf')
     const d = decodeDistribution(distribution).state
     let ck = Buffer.from(d.chain.key)
     for (let i = 0; i < 3; i++) {
-      const msg = decodeSenderKeyMessage(
-        await groupEncrypt(ctx, alice, ALICE, GROUP, utf8(`p${i}`)),
-      )
+      const msg = decodeSenderKeyMessage(groupEncrypt(ctx, alice, ALICE, GROUP, utf8(`p${i}`)))
       assert.equal(msg.iteration, i)
       // seed = HMAC(CK, 0x01); key ‖ nonce = HKDF(seed, salt = empty, info, 44).
       const seed = createHmac('sha256', ck).update(Uint8Array.of(1)).digest()

@@ -9,32 +9,31 @@ import * as pb from '../../../src/core/wire/pb/record.js'
 import { makeParty, str, text } from '../../helpers/parties.js'
 
 describe('session records', () => {
-  it(`keeps MAX_PREVIOUS_STATES (${MAX_PREVIOUS_STATES}) earlier states; one more evicts the oldest`, async () => {
-    const bob = await makeParty('rec-bob')
-    const alice = await makeParty('rec-alice')
+  it(`keeps MAX_PREVIOUS_STATES (${MAX_PREVIOUS_STATES}) earlier states; one more evicts the oldest`, () => {
+    const bob = makeParty('rec-bob')
+    const alice = makeParty('rec-alice')
     const baseKeys: Uint8Array[] = []
-    const record = async () =>
-      SessionRecord.deserialize((await bob.store.loadSession(alice.peerId))!)
+    const record = () => SessionRecord.deserialize(bob.store.loadSession(alice.peerId)!)
     for (let i = 0; i <= MAX_PREVIOUS_STATES + 1; i++) {
       // Alice starts over (a new PQXDH run each time); Bob gets each run's first message.
-      await alice.cipher.initiate(bob.peerId, await bob.bundle(true))
-      await bob.cipher.decrypt(undefined, await alice.cipher.encrypt(bob.peerId, text(`run ${i}`)))
-      baseKeys.push((await record()).current!.baseKey)
-      const states = (await record()).states().length
+      alice.cipher.initiate(bob.peerId, bob.bundle(true))
+      bob.receive(undefined, alice.cipher.encrypt(bob.peerId, text(`run ${i}`)))
+      baseKeys.push(record().current!.baseKey)
+      const states = record().states().length
       assert.equal(states, Math.min(i + 1, MAX_PREVIOUS_STATES + 1))
     }
-    const r = await record()
+    const r = record()
     assert.equal(r.previous.length, MAX_PREVIOUS_STATES)
     assert.equal(r.findByBaseKey(baseKeys[0]!), undefined, 'the oldest state was evicted')
     assert.notEqual(r.findByBaseKey(baseKeys[1]!), undefined)
     assert.equal(r.hasSeenBaseKey(baseKeys[0]!), true, 'but its base key is remembered')
   })
 
-  it('refuses a stored record with MAX_PREVIOUS_STATES+1 previous states or MAX_SEEN_BASE_KEYS+1 base keys', async () => {
-    const alice = await makeParty('rec-a2')
-    const bob = await makeParty('rec-b2')
-    await alice.cipher.initiate(bob.peerId, await bob.bundle())
-    const rec = pb.SessionRecord.decode((await alice.store.loadSession(bob.peerId))!)
+  it('refuses a stored record with MAX_PREVIOUS_STATES+1 previous states or MAX_SEEN_BASE_KEYS+1 base keys', () => {
+    const alice = makeParty('rec-a2')
+    const bob = makeParty('rec-b2')
+    alice.cipher.initiate(bob.peerId, bob.bundle())
+    const rec = pb.SessionRecord.decode(alice.store.loadSession(bob.peerId)!)
     const state = rec.current!
     const tooMany = pb.SessionRecord.encode({
       ...rec,
@@ -74,30 +73,27 @@ describe('session records', () => {
     )
   })
 
-  it('a replayed initial message whose state was evicted is refused and the live session survives', async () => {
-    const bob = await makeParty('replay-bob')
-    const alice = await makeParty('replay-alice')
-    await alice.cipher.initiate(bob.peerId, await bob.bundle(true))
-    const initial = await alice.cipher.encrypt(bob.peerId, text('first run'))
-    await bob.cipher.decrypt(undefined, initial)
+  it('a replayed initial message whose state was evicted is refused and the live session survives', () => {
+    const bob = makeParty('replay-bob')
+    const alice = makeParty('replay-alice')
+    alice.cipher.initiate(bob.peerId, bob.bundle(true))
+    const initial = alice.cipher.encrypt(bob.peerId, text('first run'))
+    bob.receive(undefined, initial)
     // Alice starts over MAX_PREVIOUS_STATES + 1 times (e.g. reinstalls), pushing the first state out.
     for (let i = 0; i <= MAX_PREVIOUS_STATES; i++) {
-      await alice.cipher.initiate(bob.peerId, await bob.bundle(true))
-      await bob.cipher.decrypt(
-        undefined,
-        await alice.cipher.encrypt(bob.peerId, text(`run ${i + 1}`)),
-      )
+      alice.cipher.initiate(bob.peerId, bob.bundle(true))
+      bob.receive(undefined, alice.cipher.encrypt(bob.peerId, text(`run ${i + 1}`)))
     }
-    const before = await bob.store.loadSession(alice.peerId)
+    const before = bob.store.loadSession(alice.peerId)
     assert.equal(
       SessionRecord.deserialize(before!).findByBaseKey(
         SessionRecord.deserialize(before!).current!.baseKey,
       ) !== undefined,
       true,
     )
-    await assert.rejects(bob.cipher.decrypt(undefined, initial), { name: 'DuplicateMessageError' })
-    assert.deepEqual(await bob.store.loadSession(alice.peerId), before)
-    const live = await alice.cipher.encrypt(bob.peerId, text('still live'))
-    assert.equal(str((await bob.cipher.decrypt(undefined, live)).plaintext), 'still live')
+    assert.throws(() => bob.receive(undefined, initial), { name: 'DuplicateMessageError' })
+    assert.deepEqual(bob.store.loadSession(alice.peerId), before)
+    const live = alice.cipher.encrypt(bob.peerId, text('still live'))
+    assert.equal(str(bob.receive(undefined, live).plaintext), 'still live')
   })
 })

@@ -14,67 +14,65 @@ import { SessionRecord } from '../../../src/core/session/record.js'
 import { toHex } from '../../../src/core/bytes.js'
 import { makeParty, str, text, type Party } from '../../helpers/parties.js'
 
-async function snapshot(p: Party, peer: string): Promise<string> {
-  const rec = await p.store.loadSession(peer)
+function snapshot(p: Party, peer: string): string {
+  const rec = p.store.loadSession(peer)
   return [
     rec === undefined ? '-' : toHex(rec),
-    await p.store.countOneTimePrekeys(),
-    await p.store.countOneTimeKemPrekeys(),
+    p.store.countOneTimePrekeys(),
+    p.store.countOneTimeKemPrekeys(),
   ].join('|')
 }
 
 describe('1:1 sessions (PQXDH + Double Ratchet)', () => {
-  it('first contact: prekey messages until the reply, one-time prekeys consumed once', async () => {
-    const alice = await makeParty('alice')
-    const bob = await makeParty('bob')
-    await alice.cipher.initiate(bob.peerId, await bob.bundle())
-    assert.equal(await bob.store.countOneTimePrekeys(), 1)
-    assert.equal(await bob.store.countOneTimeKemPrekeys(), 1)
+  it('first contact: prekey messages until the reply, one-time prekeys consumed once', () => {
+    const alice = makeParty('alice')
+    const bob = makeParty('bob')
+    alice.cipher.initiate(bob.peerId, bob.bundle())
+    assert.equal(bob.store.countOneTimePrekeys(), 1)
+    assert.equal(bob.store.countOneTimeKemPrekeys(), 1)
 
-    const first = await Promise.all(
-      [1, 2, 3].map((i) => alice.cipher.encrypt(bob.peerId, text(`hi ${i}`))),
-    )
+    const first = [1, 2, 3].map((i) => alice.cipher.encrypt(bob.peerId, text(`hi ${i}`)))
     for (const e of first) assert.equal(decodeEnvelope(e).type, EnvelopeType.PREKEY)
 
-    const d1 = await bob.cipher.decrypt(undefined, first[0]!)
+    const d1 = bob.receive(undefined, first[0]!)
     assert.equal(d1.peer, alice.peerId)
     assert.equal(str(d1.plaintext), 'hi 1')
     assert.equal(d1.newSession, true)
-    assert.equal(await bob.store.countOneTimePrekeys(), 0)
-    assert.equal(await bob.store.countOneTimeKemPrekeys(), 0)
+    assert.equal(bob.store.countOneTimePrekeys(), 0)
+    assert.equal(bob.store.countOneTimeKemPrekeys(), 0)
 
     // Later initial messages of the same run decrypt with the same session, consuming nothing.
-    const d3 = await bob.cipher.decrypt(alice.peerId, first[2]!)
+    const d3 = bob.receive(alice.peerId, first[2]!)
     assert.equal(str(d3.plaintext), 'hi 3')
     assert.equal(d3.newSession, false)
-    assert.equal(str((await bob.cipher.decrypt(alice.peerId, first[1]!)).plaintext), 'hi 2')
+    assert.equal(str(bob.receive(alice.peerId, first[1]!).plaintext), 'hi 2')
 
-    const reply = await bob.cipher.encrypt(alice.peerId, text('hello alice'))
+    const reply = bob.cipher.encrypt(alice.peerId, text('hello alice'))
     assert.equal(decodeEnvelope(reply).type, EnvelopeType.RATCHET)
-    assert.equal(str((await alice.cipher.decrypt(bob.peerId, reply)).plaintext), 'hello alice')
-    const next = await alice.cipher.encrypt(bob.peerId, text('now ratchet'))
+    assert.equal(str(alice.receive(bob.peerId, reply).plaintext), 'hello alice')
+    const next = alice.cipher.encrypt(bob.peerId, text('now ratchet'))
     assert.equal(decodeEnvelope(next).type, EnvelopeType.RATCHET)
-    assert.equal(str((await bob.cipher.decrypt(alice.peerId, next)).plaintext), 'now ratchet')
+    assert.equal(str(bob.receive(alice.peerId, next).plaintext), 'now ratchet')
   })
 
-  it('a replayed initial message is rejected and changes nothing', async () => {
-    const alice = await makeParty('alice2')
-    const bob = await makeParty('bob2')
-    await alice.cipher.initiate(bob.peerId, await bob.bundle())
-    const m = await alice.cipher.encrypt(bob.peerId, text('once'))
-    await bob.cipher.decrypt(undefined, m)
-    const before = await snapshot(bob, alice.peerId)
-    await assert.rejects(bob.cipher.decrypt(undefined, m), { name: 'DuplicateMessageError' })
-    assert.equal(await snapshot(bob, alice.peerId), before)
+  it('a replayed initial message is rejected and changes nothing', () => {
+    const alice = makeParty('alice2')
+    const bob = makeParty('bob2')
+    alice.cipher.initiate(bob.peerId, bob.bundle())
+    const m = alice.cipher.encrypt(bob.peerId, text('once'))
+    bob.receive(undefined, m)
+    const before = snapshot(bob, alice.peerId)
+    assert.throws(() => bob.receive(undefined, m), { name: 'DuplicateMessageError' })
+    assert.equal(snapshot(bob, alice.peerId), before)
   })
 
-  it('a repeated initial message with altered PQXDH fields is refused, state unchanged', async () => {
-    const alice = await makeParty('alice2b')
-    const bob = await makeParty('bob2b')
-    await alice.cipher.initiate(bob.peerId, await bob.bundle())
-    const m1 = await alice.cipher.encrypt(bob.peerId, text('one'))
-    const m2 = await alice.cipher.encrypt(bob.peerId, text('two'))
-    await bob.cipher.decrypt(undefined, m1)
+  it('a repeated initial message with altered PQXDH fields is refused, state unchanged', () => {
+    const alice = makeParty('alice2b')
+    const bob = makeParty('bob2b')
+    alice.cipher.initiate(bob.peerId, bob.bundle())
+    const m1 = alice.cipher.encrypt(bob.peerId, text('one'))
+    const m2 = alice.cipher.encrypt(bob.peerId, text('two'))
+    bob.receive(undefined, m1)
     const env = decodeEnvelope(m2)
     const pm = decodePrekeyMessage(env.body)
     for (const alter of [
@@ -84,95 +82,92 @@ describe('1:1 sessions (PQXDH + Double Ratchet)', () => {
       const copy = structuredClone(pm)
       alter(copy)
       const forged = encodeEnvelope(env.type, encodePrekeyMessage(copy))
-      const before = await snapshot(bob, alice.peerId)
-      await assert.rejects(bob.cipher.decrypt(undefined, forged), { name: 'DecryptionError' })
-      assert.equal(await snapshot(bob, alice.peerId), before)
+      const before = snapshot(bob, alice.peerId)
+      assert.throws(() => bob.receive(undefined, forged), { name: 'DecryptionError' })
+      assert.equal(snapshot(bob, alice.peerId), before)
     }
-    assert.equal(str((await bob.cipher.decrypt(undefined, m2)).plaintext), 'two')
+    assert.equal(str(bob.receive(undefined, m2).plaintext), 'two')
   })
 
-  it('a second initial message naming a consumed one-time prekey is refused', async () => {
-    const alice = await makeParty('alice3')
-    const mallory = await makeParty('mallory3')
-    const bob = await makeParty('bob3')
-    const bundle = await bob.bundle()
-    await alice.cipher.initiate(bob.peerId, bundle)
-    await mallory.cipher.initiate(bob.peerId, bundle)
-    await bob.cipher.decrypt(undefined, await alice.cipher.encrypt(bob.peerId, text('a')))
-    const m = await mallory.cipher.encrypt(bob.peerId, text('m'))
-    const before = await snapshot(bob, mallory.peerId)
-    await assert.rejects(bob.cipher.decrypt(undefined, m), { name: 'PrekeyNotFoundError' })
-    assert.equal(await snapshot(bob, mallory.peerId), before)
+  it('a second initial message naming a consumed one-time prekey is refused', () => {
+    const alice = makeParty('alice3')
+    const mallory = makeParty('mallory3')
+    const bob = makeParty('bob3')
+    const bundle = bob.bundle()
+    alice.cipher.initiate(bob.peerId, bundle)
+    mallory.cipher.initiate(bob.peerId, bundle)
+    bob.receive(undefined, alice.cipher.encrypt(bob.peerId, text('a')))
+    const m = mallory.cipher.encrypt(bob.peerId, text('m'))
+    const before = snapshot(bob, mallory.peerId)
+    assert.throws(() => bob.receive(undefined, m), { name: 'PrekeyNotFoundError' })
+    assert.equal(snapshot(bob, mallory.peerId), before)
   })
 
-  it('works from a last-resort-only bundle and keeps the last-resort keys', async () => {
-    const alice = await makeParty('alice4')
-    const bob = await makeParty('bob4')
-    await alice.cipher.initiate(bob.peerId, await bob.bundle(true))
-    const d = await bob.cipher.decrypt(
-      undefined,
-      await alice.cipher.encrypt(bob.peerId, text('lr')),
-    )
+  it('works from a last-resort-only bundle and keeps the last-resort keys', () => {
+    const alice = makeParty('alice4')
+    const bob = makeParty('bob4')
+    alice.cipher.initiate(bob.peerId, bob.bundle(true))
+    const d = bob.receive(undefined, alice.cipher.encrypt(bob.peerId, text('lr')))
     assert.equal(str(d.plaintext), 'lr')
-    assert.ok(await bob.store.loadKemPrekey(1), 'last-resort ML-KEM prekey kept')
-    assert.ok(await bob.store.loadSignedPrekey(1))
+    assert.ok(bob.store.loadKemPrekey(1), 'last-resort ML-KEM prekey kept')
+    assert.ok(bob.store.loadSignedPrekey(1))
   })
 
-  it('refuses bundles with a bad signature or of another identity', async () => {
-    const alice = await makeParty('alice5')
-    const bob = await makeParty('bob5')
-    const carol = await makeParty('carol5')
-    const bundle = await bob.bundle()
+  it('refuses bundles with a bad signature or of another identity', () => {
+    const alice = makeParty('alice5')
+    const bob = makeParty('bob5')
+    const carol = makeParty('carol5')
+    const bundle = bob.bundle()
     const bad = structuredClone(bundle)
     bad.signedPrekey!.signature[7]! ^= 0x40
-    await assert.rejects(alice.cipher.initiate(bob.peerId, bad), { name: 'InvalidSignatureError' })
+    assert.throws(() => alice.cipher.initiate(bob.peerId, bad), { name: 'InvalidSignatureError' })
     const badKem = structuredClone(bundle)
     badKem.kemPrekey!.publicKey[100]! ^= 1
-    await assert.rejects(alice.cipher.initiate(bob.peerId, badKem), {
+    assert.throws(() => alice.cipher.initiate(bob.peerId, badKem), {
       name: 'InvalidSignatureError',
     })
-    await assert.rejects(alice.cipher.initiate(carol.peerId, bundle), {
+    assert.throws(() => alice.cipher.initiate(carol.peerId, bundle), {
       name: 'UntrustedIdentityError',
     })
-    assert.equal(await alice.cipher.hasSession(bob.peerId), false)
+    assert.equal(alice.cipher.hasSession(bob.peerId), false)
   })
 
-  it('a prekey message claiming another sender than the transport is refused', async () => {
-    const alice = await makeParty('alice6')
-    const bob = await makeParty('bob6')
-    const carol = await makeParty('carol6')
-    await alice.cipher.initiate(bob.peerId, await bob.bundle())
-    const m = await alice.cipher.encrypt(bob.peerId, text('x'))
-    await assert.rejects(bob.cipher.decrypt(carol.peerId, m), { name: 'UntrustedIdentityError' })
-    await assert.rejects(alice.cipher.encrypt(carol.peerId, text('y')), { name: 'NoSessionError' })
+  it('a prekey message claiming another sender than the transport is refused', () => {
+    const alice = makeParty('alice6')
+    const bob = makeParty('bob6')
+    const carol = makeParty('carol6')
+    alice.cipher.initiate(bob.peerId, bob.bundle())
+    const m = alice.cipher.encrypt(bob.peerId, text('x'))
+    assert.throws(() => bob.receive(carol.peerId, m), { name: 'UntrustedIdentityError' })
+    assert.throws(() => alice.cipher.encrypt(carol.peerId, text('y')), { name: 'NoSessionError' })
     // After the handshake, a ratchet message from a peer we have no session with is refused.
-    await bob.cipher.decrypt(alice.peerId, m)
-    const reply = await bob.cipher.encrypt(alice.peerId, text('r'))
-    await assert.rejects(carol.cipher.decrypt(bob.peerId, reply), { name: 'NoSessionError' })
+    bob.receive(alice.peerId, m)
+    const reply = bob.cipher.encrypt(alice.peerId, text('r'))
+    assert.throws(() => carol.receive(bob.peerId, reply), { name: 'NoSessionError' })
   })
 
-  it('simultaneous initiation converges: both sides keep talking', async () => {
-    const alice = await makeParty('alice7')
-    const bob = await makeParty('bob7')
-    await alice.cipher.initiate(bob.peerId, await bob.bundle())
-    await bob.cipher.initiate(alice.peerId, await alice.bundle())
-    const a1 = await alice.cipher.encrypt(bob.peerId, text('a1'))
-    const b1 = await bob.cipher.encrypt(alice.peerId, text('b1'))
-    assert.equal(str((await bob.cipher.decrypt(alice.peerId, a1)).plaintext), 'a1')
-    assert.equal(str((await alice.cipher.decrypt(bob.peerId, b1)).plaintext), 'b1')
+  it('simultaneous initiation converges: both sides keep talking', () => {
+    const alice = makeParty('alice7')
+    const bob = makeParty('bob7')
+    alice.cipher.initiate(bob.peerId, bob.bundle())
+    bob.cipher.initiate(alice.peerId, alice.bundle())
+    const a1 = alice.cipher.encrypt(bob.peerId, text('a1'))
+    const b1 = bob.cipher.encrypt(alice.peerId, text('b1'))
+    assert.equal(str(bob.receive(alice.peerId, a1).plaintext), 'a1')
+    assert.equal(str(alice.receive(bob.peerId, b1).plaintext), 'b1')
     for (let i = 0; i < 4; i++) {
-      const a = await alice.cipher.encrypt(bob.peerId, text(`a${i}`))
-      assert.equal(str((await bob.cipher.decrypt(alice.peerId, a)).plaintext), `a${i}`)
-      const b = await bob.cipher.encrypt(alice.peerId, text(`b${i}`))
-      assert.equal(str((await alice.cipher.decrypt(bob.peerId, b)).plaintext), `b${i}`)
+      const a = alice.cipher.encrypt(bob.peerId, text(`a${i}`))
+      assert.equal(str(bob.receive(alice.peerId, a).plaintext), `a${i}`)
+      const b = bob.cipher.encrypt(alice.peerId, text(`b${i}`))
+      assert.equal(str(alice.receive(bob.peerId, b).plaintext), `b${i}`)
     }
   })
 
-  it('session state, records and identities print no key bytes', async () => {
-    const alice = await makeParty('alice8')
-    const bob = await makeParty('bob8')
-    await alice.cipher.initiate(bob.peerId, await bob.bundle())
-    const record = SessionRecord.deserialize((await alice.store.loadSession(bob.peerId))!)
+  it('session state, records and identities print no key bytes', () => {
+    const alice = makeParty('alice8')
+    const bob = makeParty('bob8')
+    alice.cipher.initiate(bob.peerId, bob.bundle())
+    const record = SessionRecord.deserialize(alice.store.loadSession(bob.peerId)!)
     const state = record.current!
     const secrets = [
       state.rootKey,
@@ -198,5 +193,45 @@ describe('1:1 sessions (PQXDH + Double Ratchet)', () => {
       }
       assert.match(String(obj), /redacted/)
     }
+  })
+
+  it('two-phase decrypt: nothing is saved until commit, then the record and prekeys go together', () => {
+    const alice = makeParty('alice9')
+    const bob = makeParty('bob9')
+    alice.cipher.initiate(bob.peerId, bob.bundle())
+    const m = alice.cipher.encrypt(bob.peerId, text('checked first'))
+    const before = snapshot(bob, alice.peerId)
+    const pending = bob.cipher.decrypt(alice.peerId, m)
+    assert.equal(str(pending.plaintext), 'checked first')
+    assert.equal(pending.newSession, true)
+    assert.equal(pending.firstSession, true)
+    assert.equal(snapshot(bob, alice.peerId), before, 'decrypt alone stores nothing')
+    // Not committed (the caller's check failed): the same message decrypts again later.
+    const again = bob.cipher.decrypt(alice.peerId, m)
+    again.commit()
+    assert.notEqual(snapshot(bob, alice.peerId), before)
+    assert.equal(bob.store.countOneTimePrekeys(), 0, 'one-time prekey consumed with the commit')
+    assert.equal(bob.store.countOneTimeKemPrekeys(), 0)
+    assert.throws(() => bob.cipher.decrypt(alice.peerId, m), { name: 'DuplicateMessageError' })
+    const reply = bob.cipher.encrypt(alice.peerId, text('r'))
+    assert.equal(alice.cipher.decrypt(bob.peerId, reply).firstSession, false)
+  })
+
+  it('encryptAll: a run in one save; startSession only without a current session', () => {
+    const alice = makeParty('alice10')
+    const bob = makeParty('bob10')
+    assert.throws(() => alice.cipher.encryptAll(bob.peerId, [text('x')]), {
+      name: 'NoSessionError',
+    })
+    assert.equal(alice.store.loadSession(bob.peerId), undefined, 'nothing saved on a throw')
+    assert.equal(alice.cipher.startSession(bob.peerId, bob.bundle()), true)
+    const record = alice.store.loadSession(bob.peerId)
+    assert.equal(alice.cipher.startSession(bob.peerId, bob.bundle()), false)
+    assert.deepEqual(alice.store.loadSession(bob.peerId), record, 'running session kept')
+    const envs = alice.cipher.encryptAll(bob.peerId, [text('a'), text('b'), text('c')])
+    assert.deepEqual(
+      envs.map((e) => str(bob.receive(alice.peerId, e).plaintext)),
+      ['a', 'b', 'c'],
+    )
   })
 })

@@ -7,15 +7,21 @@ import { toHex } from '../../../src/core/bytes.js'
 import { IdentityKeyPair } from '../../../src/core/identity/identity.js'
 import { MemoryProtocolStore } from '../../../src/core/store/memory.js'
 import { nodeCrypto, nodeRng } from '../../../src/platform/node-crypto.js'
-import { runProtocolStoreCompliance } from './compliance.js'
+import { runProtocolStoreCompliance, runSenderKeyStoreCompliance } from './compliance.js'
 
 runProtocolStoreCompliance('MemoryProtocolStore', () => {
   const identity = IdentityKeyPair.generate(nodeCrypto, nodeRng)
   return Promise.resolve({ store: new MemoryProtocolStore(identity), identity })
 })
 
+runSenderKeyStoreCompliance('MemoryProtocolStore', () =>
+  Promise.resolve({
+    store: new MemoryProtocolStore(IdentityKeyPair.generate(nodeCrypto, nodeRng)),
+  }),
+)
+
 void describe('MemoryProtocolStore', () => {
-  void it('prints no key bytes through inspect, String() or JSON.stringify', async () => {
+  void it('prints no key bytes through inspect, String() or JSON.stringify', () => {
     const identity = IdentityKeyPair.generate(nodeCrypto, nodeRng)
     const store = new MemoryProtocolStore(identity)
     const ec = {
@@ -28,11 +34,15 @@ void describe('MemoryProtocolStore', () => {
     const kem = { ...ec, secretKey: nodeRng(2400), lastResort: true }
     const session = nodeRng(64)
     const senderKey = nodeRng(64)
-    await store.storeSignedPrekey(ec)
-    await store.storeOneTimePrekey({ ...ec, id: 2 })
-    await store.storeKemPrekey(kem)
-    await store.storeSession(identity.peerId, session)
-    await store.storeSenderKey(identity.peerId, nodeRng(16), senderKey)
+    store.storeSignedPrekey(ec)
+    store.storeOneTimePrekey({ ...ec, id: 2 })
+    store.storeKemPrekey(kem)
+    store.storeSession(identity.peerId, session)
+    store.storeSenderKey(identity.peerId, nodeRng(16), {
+      record: senderKey,
+      currentChain: 1,
+      retired: [],
+    })
 
     const printed = [
       inspect(store),
@@ -67,28 +77,29 @@ void describe('MemoryProtocolStore', () => {
     assert.deepEqual(Object.keys(store), ['redactedKind'])
   })
 
-  void it('rejects (not throws) a record that is not a Uint8Array, naming the field', async () => {
+  void it('throws a TypeError for a record that is not a Uint8Array, naming the field', () => {
     const store = new MemoryProtocolStore(IdentityKeyPair.generate(nodeCrypto, nodeRng))
     const notBytes = [1, 2, 3] as unknown as Uint8Array
-    await assert.rejects(store.storeSession('peer', notBytes), {
+    assert.throws(() => store.storeSession('peer', notBytes), {
       name: 'TypeError',
       message: /record/,
     })
-    await assert.rejects(store.loadSenderKey('peer', notBytes), {
+    assert.throws(() => store.loadSenderKey('peer', notBytes), {
       name: 'TypeError',
       message: /distributionId/,
     })
-    await assert.rejects(
-      store.storeSignedPrekey({
-        id: 1,
-        publicKey: new Uint8Array(32),
-        privateKey: notBytes,
-        signature: new Uint8Array(64),
-        createdAt: 0,
-      }),
+    assert.throws(
+      () =>
+        store.storeSignedPrekey({
+          id: 1,
+          publicKey: new Uint8Array(32),
+          privateKey: notBytes,
+          signature: new Uint8Array(64),
+          createdAt: 0,
+        }),
       { name: 'TypeError', message: /privateKey/ },
     )
-    assert.equal(await store.loadSession('peer'), undefined)
-    assert.equal(await store.loadSignedPrekey(1), undefined)
+    assert.equal(store.loadSession('peer'), undefined)
+    assert.equal(store.loadSignedPrekey(1), undefined)
   })
 })
