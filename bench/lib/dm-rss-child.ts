@@ -19,7 +19,7 @@ async function start(mode: Mode): Promise<() => Promise<unknown>> {
     }
   }
   if (mode === 'kith-node') {
-    const { createKithNode } = await import('../../src/node/libp2p/node.js')
+    const { createKithNode } = await import('../../src/node/kith-node.js')
     const node = await createKithNode({
       identitySeed: randomBytes(32),
       listen: ['/ip4/127.0.0.1/tcp/0'],

@@ -10,7 +10,7 @@ import { createReadStream, readFileSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { sealedLength } from '../../src/core/file/index.js'
-import { createKithNode } from '../../src/node/libp2p/node.js'
+import { createKithNode } from '../../src/node/kith-node.js'
 import { readChunk } from '../../src/service/files/disk.js'
 import { RAW_PROTOCOL } from './file-sources.js'
 /** Bytes per send() on the raw libp2p stream: one chunk's worth, as /kith/file frames are. */

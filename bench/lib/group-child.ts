@@ -25,7 +25,7 @@ import {
   SenderKeyRecord,
   type VerifiedSenderKeyMessage,
 } from '../../src/core/group/index.js'
-import { createKithNode, type Libp2pKithNode } from '../../src/node/libp2p/node.js'
+import { createKithNode, type Libp2pKithNode } from '../../src/node/kith-node.js'
 import type { KithNodeTuning } from '../../src/node/libp2p/options.js'
 import { PUBSUB_DLO } from '../../src/node/pubsub/index.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'

@@ -20,7 +20,7 @@ import {
 } from '../../src/core/group/message.js'
 import { SenderKeyRecord } from '../../src/core/group/record.js'
 import type { SenderKeyMessageFields } from '../../src/core/group/message.js'
-import type { Libp2pKithNode } from '../../src/node/libp2p/node.js'
+import type { Libp2pKithNode } from '../../src/node/kith-node.js'
 import { PUBSUB_DLO } from '../../src/node/pubsub/index.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import { dialPairs } from './group-net.js'

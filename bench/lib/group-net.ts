@@ -5,7 +5,7 @@
 // It knows nothing of encryption or of what is measured.
 import { randomBytes } from 'node:crypto'
 import { performance } from 'node:perf_hooks'
-import { createKithNode, type Libp2pKithNode } from '../../src/node/libp2p/node.js'
+import { createKithNode, type Libp2pKithNode } from '../../src/node/kith-node.js'
 
 /** Links per node the graph aims at (GROUP_MAX_WATCH in the design). */
 export const DEGREE = 8

@@ -3,7 +3,7 @@
 // `/v1/peers`; every chat call it must have is refused with NotAvailableOnRelay (404), and the
 // optional ones it leaves out, which the server answers with 404 NotAvailable. It reads the node
 // through the two methods of Libp2pKithNode it names and knows no store or protocol.
-import type { Libp2pKithNode } from '../node/libp2p/node.js'
+import type { Libp2pKithNode } from '../node/kith-node.js'
 import type { StunMetrics, StunServer } from '../node/connectivity/stun.js'
 import { defineError } from '../core/errors.js'
 import type { ChatApi, NodeStatus } from '../service/index.js'

@@ -8,7 +8,7 @@
 // uses, so both survive restarts. Loaded lazily: it pulls in libp2p.
 import { join } from 'node:path'
 import { FILEBOX_DIR } from '../node/file/box-store.js'
-import { createKithNode, type Libp2pKithNode } from '../node/libp2p/node.js'
+import { createKithNode, type Libp2pKithNode } from '../node/kith-node.js'
 import { MAILBOX_HOLDINGS } from '../node/mailbox/limits.js'
 import { startStunServer, type StunServer } from '../node/connectivity/stun.js'
 import type { SqliteNodeStore } from '../store/index.js'

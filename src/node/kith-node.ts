@@ -13,9 +13,10 @@ import { ReservationClock } from './connectivity/reservations.js'
 import type { WatchState } from './connectivity/dial-round.js'
 import type { ConnectionInfo, KithNode, PubsubVerdict } from './types.js'
 import type { NatStatus, NetworkInfo, NodeMetrics, ReservationInfo, UpnpInfo } from './status.js'
-import type { KithLibp2p } from './libp2p/node.js'
-import type { KithNodeTuning } from './libp2p/options.js'
-import { parseAddrs, parsePeer, StreamPorts } from './stream-ports.js'
+import { buildLibp2p, type KithLibp2p } from './libp2p/node.js'
+import type { KithNodeOptions, KithNodeTuning } from './libp2p/options.js'
+import { parseAddrs, parsePeer } from './parse.js'
+import { StreamPorts } from './stream-ports.js'
 
 const log = debug('kith:node')
 
@@ -239,4 +240,12 @@ export class Libp2pKithNode extends StreamPorts implements KithNode {
       }
     }
   }
+}
+
+/** Builds a stopped node (js-libp2p with Kith's protocols, ./libp2p/node.ts); call start(). */
+export async function createKithNode(
+  opts: KithNodeOptions,
+  tuning: KithNodeTuning = {},
+): Promise<Libp2pKithNode> {
+  return new Libp2pKithNode(await buildLibp2p(opts, tuning), tuning)
 }

@@ -3,10 +3,6 @@
 // (parsePeer, parseAddrs) and hands them to its protocol's service (dm/, mailbox/, sync/, file/,
 // card/). It owns that mapping only; Libp2pKithNode (./kith-node.ts) extends it with the node's
 // lifecycle, status, peers, events, pubsub and DHT cards. It knows nothing of sessions or messages.
-import { peerIdFromString } from '@libp2p/peer-id'
-import { multiaddr } from '@multiformats/multiaddr'
-import type { PeerId } from '@libp2p/interface'
-import type { Multiaddr } from '@multiformats/multiaddr'
 import { type CardHandler } from './card/index.js'
 import { type FileServeHandler } from './file/index.js'
 import type { MailboxItem, MailboxPolicy, MailboxSign, MailboxUsage } from './mailbox/types.js'
@@ -21,27 +17,10 @@ import type {
   SyncResponse,
 } from './types.js'
 import type { KithLibp2p } from './libp2p/node.js'
+import { parseAddrs, parsePeer } from './parse.js'
 
 /** The arguments of FilePort's two chunk fetches (fileFetch, fileboxFetch). */
 type ChunkFetch = Parameters<NonNullable<FilePort['fileFetch']>>
-
-export function parsePeer(field: string, peer: string): PeerId {
-  try {
-    return peerIdFromString(peer)
-  } catch {
-    throw new TypeError(`${field} is not a PeerId`)
-  }
-}
-
-export function parseAddrs(field: string, addrs: readonly string[]): Multiaddr[] {
-  return addrs.map((a, i) => {
-    try {
-      return multiaddr(a)
-    } catch {
-      throw new TypeError(`${field}[${i}] is not a multiaddr`)
-    }
-  })
-}
 
 export abstract class StreamPorts implements DmPort, MailboxPort, SyncPort, FilePort {
   /** The underlying js-libp2p node (DHT, handlers of other Kith protocols, tests). */

@@ -31,6 +31,7 @@ import {
 import { checkText } from './text.js'
 import type { ServiceEvent } from './types.js'
 import { toMessageView } from './views.js'
+import type { EditMetrics } from './types.js'
 
 /** The slice of the node edits uses (a narrow port: context.ts WithNode). */
 export type EditsNode = Pick<KithNode, 'peerId'>
@@ -47,15 +48,6 @@ export type EditBody =
   | { delete: { targetId: Uint8Array } }
   | { reaction: { targetId: Uint8Array; emoji: string; remove: boolean } }
   | { disappearing: { ttlSeconds: number } }
-
-export interface EditMetrics {
-  /** Edits or deletes of someone else's message (or of a history line): dropped. */
-  refused: number
-  /** Held for a message not here yet. */
-  held: number
-  /** Edits older than the one applied, or past the edit window. */
-  stale: number
-}
 
 /** The edits' port: the service context with its node slice, and where bodies are sent. */
 export type EditsContext = WithNode<EditsNode> & EditHooks

@@ -21,7 +21,7 @@ export type {
 } from './types.js'
 export { KithError } from './errors.js'
 export type { FileInfo } from './files/info.js'
-export type { FileListRow } from './files/index.js'
+export type { FileListRow } from './types.js'
 export { DOWNLOADS_DIR, FILES_DIR } from './files/limits.js'
 export { safeName } from './files/disk.js'
 export { startRestoredSessions } from './direct/restore.js'

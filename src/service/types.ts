@@ -10,11 +10,8 @@ import type {
   UpnpInfo,
 } from '../node/index.js'
 import type { GroupEvent } from './group-event.js'
-import type { EditMetrics } from './edits.js'
-import type { FileMetrics } from './files/send.js'
-import type { RequestMetrics } from './direct/requests.js'
+import type { FileRow } from '../store/files.js'
 import type { FileInfo } from './files/info.js'
-import type { FileListRow } from './files/index.js'
 
 /** `kith search` (./search.ts). */
 export interface SearchRequest {
@@ -283,4 +280,49 @@ export interface ChatApi {
 export interface SendOptions {
   /** The id of a message of the same conversation this one replies to. */
   replyTo?: string
+}
+
+export interface EditMetrics {
+  /** Edits or deletes of someone else's message (or of a history line): dropped. */
+  refused: number
+  /** Held for a message not here yet. */
+  held: number
+  /** Edits older than the one applied, or past the edit window. */
+  stale: number
+}
+
+/** The file service's counters (`kith status` metrics.files). */
+export interface FileMetrics {
+  badChunks: number
+  downloads: number
+  completed: number
+  /** 1:1 files whose chunks a mailbox of the recipient holds (./deposit.ts). */
+  deposited: number
+  /** 1:1 files a mailbox took part of (its quota reached): the rest comes from the sender. */
+  depositPartial: number
+  /** 1:1 files no mailbox of the recipient took. */
+  depositFailed: number
+}
+
+/** Counters that reach `kith status --json` under metrics.requests. */
+export interface RequestMetrics {
+  /** Stranger texts held (new ones, not duplicates). */
+  held: number
+  /** Stranger texts dropped: over MAX_REQUEST_MESSAGES or MAX_REQUEST_BYTES. */
+  dropped: number
+  /** Requests dropped (oldest first) to make room under MAX_REQUESTS / MAX_REQUEST_BYTES. */
+  evicted: number
+  /** Frames from strangers refused: cards, receipts, group updates of non-members. */
+  strangerFrames: number
+  /** Frames from blocked peers dropped before decryption. */
+  blockedFrames: number
+}
+
+/** A `kith file list` row: `from` is the sender's PeerId, `have` the verified bytes held. */
+export interface FileListRow extends FileInfo {
+  from: string
+  have: number
+  direction: 'in' | 'out'
+  conversation: string
+  state: FileRow['state']
 }

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { startApiServer, type ApiServer } from '../../src/api/server.js'
 import type { ChatApi } from '../../src/service/types.js'
-import type { FileListRow } from '../../src/service/files/index.js'
+import type { FileListRow } from '../../src/service/types.js'
 
 const TOKEN = 'upload-test-token'
 /** A small limit so the streaming refusal needs only a few KiB. */

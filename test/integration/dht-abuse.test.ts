@@ -22,7 +22,7 @@ import {
 } from '../node/dht-helpers.js'
 import { sleep, startNode, stopAll as stopNodes } from '../node/helpers.js'
 import { api, startDaemon, stopAll, type Daemon } from './harness.js'
-import type { Libp2pKithNode } from '../../src/node/libp2p/node.js'
+import type { Libp2pKithNode } from '../../src/node/kith-node.js'
 
 /** Pacing, not a guess: the host's DHT put budget refills at DHT_GROUP_PUTS_PER_MINUTE (600/min,
  *  one put per 100 ms); 500 ms leaves the honest put a token to spare. */

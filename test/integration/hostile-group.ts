@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto'
 import { multiaddr } from '@multiformats/multiaddr'
 import '../../src/platform/polyfill.js'
-import { createKithNode } from '../../src/node/libp2p/node.js'
+import { createKithNode } from '../../src/node/kith-node.js'
 import { sleep, until } from '../helpers/wait.js'
 
 const [mode, addr, topic, hex] = process.argv.slice(2)

@@ -13,7 +13,7 @@ import { SessionCipher } from '../../src/core/session/cipher.js'
 import { decodeInviteLink } from '../../src/core/wire/invite.js'
 import { encodeChatContent } from '../../src/core/wire/content.js'
 import { MAX_ENVELOPE_BYTES } from '../../src/core/wire/limits.js'
-import { createKithNode, type Libp2pKithNode } from '../../src/node/libp2p/node.js'
+import { createKithNode, type Libp2pKithNode } from '../../src/node/kith-node.js'
 import { DM_PROTOCOL } from '../../src/node/dm/index.js'
 import { api, json, startDaemon, stopAll, until, type Daemon, type MessageLine } from './harness.js'
 

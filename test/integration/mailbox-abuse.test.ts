@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import { IdentityKeyPair } from '../../src/core/identity/identity.js'
-import { createKithNode, type Libp2pKithNode } from '../../src/node/libp2p/node.js'
+import { createKithNode, type Libp2pKithNode } from '../../src/node/kith-node.js'
 import {
   MAILBOX_QUOTA_PER_DEPOSITOR_COUNT,
   MAILBOX_QUOTA_PER_RECIPIENT_BYTES,

@@ -14,7 +14,7 @@ import {
   unpackAddrs,
 } from '../../src/node/card/index.js'
 import { startNode, stopAll, waitFor } from './helpers.js'
-import type { Libp2pKithNode } from '../../src/node/libp2p/node.js'
+import type { Libp2pKithNode } from '../../src/node/kith-node.js'
 
 const TUNING = { card: { streamIdleMs: 400, fetchTimeoutMs: 3_000 } }
 const SECRET = new Uint8Array(CARD_REQUEST_BYTES).fill(9)

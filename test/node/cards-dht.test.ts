@@ -16,7 +16,7 @@ import { CARD_TTL_MS, cardKey } from '../../src/node/card/record.js'
 import { bundleFor } from '../core/wire/helpers.js'
 import { rawPut } from './dht-helpers.js'
 import { startNode, stopAll, waitFor } from './helpers.js'
-import type { Libp2pKithNode } from '../../src/node/libp2p/node.js'
+import type { Libp2pKithNode } from '../../src/node/kith-node.js'
 import type { SingleKadDHT } from '@libp2p/kad-dht'
 
 const NODES = 10

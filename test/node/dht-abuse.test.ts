@@ -33,7 +33,7 @@ import {
   retainedMiB,
 } from './dht-helpers.js'
 import { leb, sleep, startNode, stopAll, waitFor } from './helpers.js'
-import type { Libp2pKithNode } from '../../src/node/libp2p/node.js'
+import type { Libp2pKithNode } from '../../src/node/kith-node.js'
 import type { KithNodeTuning } from '../../src/node/libp2p/options.js'
 import { pbStream } from '@libp2p/utils'
 import type { Stream } from '@libp2p/interface'

@@ -16,7 +16,7 @@ import { nodeCrypto } from '../../src/platform/node-crypto.js'
 import { bundleFor } from '../core/wire/helpers.js'
 // kad-dht does not export its wire codec; the hostile peer uses it from the package itself.
 import { Message, MessageType } from '../../node_modules/@libp2p/kad-dht/dist/src/message/dht.js'
-import type { Libp2pKithNode } from '../../src/node/libp2p/node.js'
+import type { Libp2pKithNode } from '../../src/node/kith-node.js'
 import type { Stream } from '@libp2p/interface'
 
 export { Message, MessageType }

@@ -20,7 +20,7 @@ import {
   DM_PROTOCOL,
 } from '../../src/node/dm/index.js'
 import { DmGuard, type DmSource } from '../../src/node/dm/guard.js'
-import type { Libp2pKithNode } from '../../src/node/libp2p/node.js'
+import type { Libp2pKithNode } from '../../src/node/kith-node.js'
 import { makeParty, text, type Party } from '../helpers/parties.js'
 import { leb, sleep, startNode, stopAll, waitFor } from './helpers.js'
 import type { Stream } from '@libp2p/interface'

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { DM_PROTOCOL, MAX_DM_FRAME_BYTES } from '../../src/node/dm/index.js'
 import { NodeNotStartedError, PeerUnreachableError } from '../../src/node/errors.js'
 import { sleep, startNode, stopAll, waitFor } from './helpers.js'
-import type { Libp2pKithNode } from '../../src/node/libp2p/node.js'
+import type { Libp2pKithNode } from '../../src/node/kith-node.js'
 
 /** After the expected frames: a duplicate would follow on the same stream at once. */
 const NO_DUPLICATE_MS = 50

@@ -13,7 +13,7 @@ import { encodeFrames } from '../../src/node/stream/frames.js'
 import { requestOnce, type ExchangeErrors } from '../../src/node/stream/exchange.js'
 import { StreamHost, type HostRegistrar, type Inbound } from '../../src/node/stream/host.js'
 import { leb, startNode, stopAll, waitFor } from './helpers.js'
-import type { Libp2pKithNode } from '../../src/node/libp2p/node.js'
+import type { Libp2pKithNode } from '../../src/node/kith-node.js'
 
 const PROTOCOL = '/kith-test/echo/1.0.0'
 const MAX_REQUEST_BYTES = 64

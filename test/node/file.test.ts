@@ -18,7 +18,7 @@ import {
   MAX_FILE_REQUEST_BYTES,
 } from '../../src/node/file/index.js'
 import { seededBytes, startNode, stopAll, waitFor, leb } from './helpers.js'
-import { createKithNode, type Libp2pKithNode } from '../../src/node/libp2p/node.js'
+import { createKithNode, type Libp2pKithNode } from '../../src/node/kith-node.js'
 import type { Stream } from '@libp2p/interface'
 
 const TUNING = { file: { requestIdleMs: 400, chunkStallMs: 2_000, maxInboundPerPeer: 2 } }

@@ -25,7 +25,7 @@ import {
   FileBoxRefusedError,
   FileStreamError,
 } from '../../src/node/file/errors.js'
-import { createKithNode, type Libp2pKithNode } from '../../src/node/libp2p/node.js'
+import { createKithNode, type Libp2pKithNode } from '../../src/node/kith-node.js'
 import { leb, LOOPBACK, seededBytes, startNode, stopAll, waitFor } from './helpers.js'
 
 const FILE = new Uint8Array(16).fill(7)

@@ -2,7 +2,7 @@
 // bootstrap), and small waiting utilities.
 import { randomBytes } from 'node:crypto'
 import { until } from '../helpers/wait.js'
-import { createKithNode, type Libp2pKithNode } from '../../src/node/libp2p/node.js'
+import { createKithNode, type Libp2pKithNode } from '../../src/node/kith-node.js'
 import type { KithNodeTuning } from '../../src/node/libp2p/options.js'
 
 export const LOOPBACK = '/ip4/127.0.0.1/tcp/0'

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { KithError } from '../../src/core/errors.js'
 import { DM_PROTOCOL, MAX_DM_FRAME_BYTES } from '../../src/node/dm/index.js'
 import { seededBytes, startNode, stopAll, waitFor, leb } from './helpers.js'
-import type { Libp2pKithNode } from '../../src/node/libp2p/node.js'
+import type { Libp2pKithNode } from '../../src/node/kith-node.js'
 import type { Stream } from '@libp2p/interface'
 
 /** The typed error the test handler throws for frames starting with 0xff. */

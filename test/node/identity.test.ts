@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { IdentityKeyPair, peerIdFromPublicKey } from '../../src/core/identity/identity.js'
-import { createKithNode } from '../../src/node/libp2p/node.js'
+import { createKithNode } from '../../src/node/kith-node.js'
 import { nodeCrypto } from '../../src/platform/node-crypto.js'
 
 describe('node identity', () => {

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto'
 import { IdentityKeyPair } from '../../src/core/identity/identity.js'
 import { MalformedMessageError, MessageTooLargeError } from '../../src/core/errors.js'
 import { encodeFrames, FrameReader } from '../../src/node/stream/frames.js'
-import { createKithNode, type Libp2pKithNode } from '../../src/node/libp2p/node.js'
+import { createKithNode, type Libp2pKithNode } from '../../src/node/kith-node.js'
 import {
   decodeRequest,
   decodeResponse,

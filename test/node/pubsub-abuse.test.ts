@@ -26,7 +26,7 @@ import {
 } from '../../src/node/pubsub/index.js'
 import { PUBSUB_MAX_TOPIC_LENGTH, PubsubGuard } from '../../src/node/pubsub/guard.js'
 import { leb, sleep, startNode, stopAll, waitFor } from './helpers.js'
-import type { Libp2pKithNode } from '../../src/node/libp2p/node.js'
+import type { Libp2pKithNode } from '../../src/node/kith-node.js'
 import type { Stream } from '@libp2p/interface'
 
 /** Lets a partial frame reach the victim before the next is sent and its holdings are read. */

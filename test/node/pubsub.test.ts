@@ -17,7 +17,7 @@ import {
   MAX_PUBSUB_RPC_MESSAGES,
 } from '../../src/node/pubsub/index.js'
 import { sleep, startNode, stopAll, waitFor, leb } from './helpers.js'
-import type { Libp2pKithNode } from '../../src/node/libp2p/node.js'
+import type { Libp2pKithNode } from '../../src/node/kith-node.js'
 import type { PubsubVerdict } from '../../src/node/types.js'
 import type { ConnectionGater, PeerId } from '@libp2p/interface'
 

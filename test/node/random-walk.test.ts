@@ -8,7 +8,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createKithNode } from '../../src/node/libp2p/node.js'
+import { createKithNode } from '../../src/node/kith-node.js'
 import {
   PacedRandomWalk,
   WALK_BASE_DELAY_MS,

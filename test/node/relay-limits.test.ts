@@ -7,7 +7,7 @@
 import { after, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
-import { createKithNode, type Libp2pKithNode } from '../../src/node/libp2p/node.js'
+import { createKithNode, type Libp2pKithNode } from '../../src/node/kith-node.js'
 import { until } from '../helpers/wait.js'
 
 /** How long a frame may take through the relay before the test sends it again (as the outbox

@@ -27,7 +27,7 @@ import {
 import { ipOf, ipPrefix } from '../../src/node/connectivity/net-prefix.js'
 import { MAX_CONNECTIONS, YAMUX_MAX_INBOUND_STREAMS } from '../../src/node/libp2p/node.js'
 import { sleep, startNode, stopAll, waitFor } from './helpers.js'
-import type { Libp2pKithNode } from '../../src/node/libp2p/node.js'
+import type { Libp2pKithNode } from '../../src/node/kith-node.js'
 import type { Stream } from '@libp2p/interface'
 
 /** After a dial: a refusal after Noise may surface as a closed connection a moment later. */

@@ -15,7 +15,7 @@ import {
   SYNC_PROTOCOL,
 } from '../../src/node/sync/limits.js'
 import { sleep, startNode, stopAll, waitFor } from './helpers.js'
-import type { Libp2pKithNode } from '../../src/node/libp2p/node.js'
+import type { Libp2pKithNode } from '../../src/node/kith-node.js'
 import type { SyncResponse } from '../../src/node/types.js'
 import type { Stream } from '@libp2p/interface'
 

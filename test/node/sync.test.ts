@@ -30,7 +30,7 @@ import {
 } from '../../src/node/sync/errors.js'
 import * as pb from '../../src/node/sync/pb/sync.js'
 import { seededBytes, sleep, startNode, stopAll, waitFor, leb } from './helpers.js'
-import type { Libp2pKithNode } from '../../src/node/libp2p/node.js'
+import type { Libp2pKithNode } from '../../src/node/kith-node.js'
 import type { SyncRequest, SyncResponse } from '../../src/node/types.js'
 import type { Stream } from '@libp2p/interface'
 

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { NetworkInterfaceInfo } from 'node:os'
 import type { UPnPNATClient } from '@libp2p/upnp-nat'
-import { createKithNode } from '../../src/node/libp2p/node.js'
+import { createKithNode } from '../../src/node/kith-node.js'
 import {
   paceClient,
   UPNP_SEARCH_BASE_DELAY_MS,

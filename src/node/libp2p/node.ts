@@ -25,8 +25,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { AddrPolicy } from '../connectivity/addr-policy.js'
 import { installInterfacesCache } from '../connectivity/interfaces-cache.js'
-import { Libp2pKithNode } from '../kith-node.js'
-import { parseAddrs } from '../stream-ports.js'
+import { parseAddrs } from '../parse.js'
 import { connectivity } from '../connectivity/connectivity.js'
 import { dialAnchors } from '../connectivity/anchors.js'
 import { CARD_KEY_NAMESPACE, cardRecordPolicy } from '../card/record.js'
@@ -122,7 +121,7 @@ function peersOf(addrs: readonly string[]): string[] {
   })
 }
 
-async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
+export async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
   const seed = opts.identitySeed
   if (!(seed instanceof Uint8Array) || seed.length !== 32) {
     throw new RangeError('identitySeed must be 32 bytes')
@@ -282,13 +281,3 @@ async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning) {
 
 /** The js-libp2p node buildLibp2p makes, with Kith's services (Libp2pKithNode wraps it). */
 export type KithLibp2p = Awaited<ReturnType<typeof buildLibp2p>>
-
-export { Libp2pKithNode }
-
-/** Builds a stopped node; call start(). */
-export async function createKithNode(
-  opts: KithNodeOptions,
-  tuning: KithNodeTuning = {},
-): Promise<Libp2pKithNode> {
-  return new Libp2pKithNode(await buildLibp2p(opts, tuning), tuning)
-}

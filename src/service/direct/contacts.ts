@@ -30,8 +30,7 @@ import { checkName, isCleanName, isFree } from './names.js'
 import type { OwnCard } from '../offline/own-card.js'
 import type { Profile } from '../profile.js'
 import type { InviteProofs } from './proofs.js'
-import { Presence } from './presence.js'
-import type { Requests } from './requests.js'
+import { Presence, type PresenceHooks } from './presence.js'
 import type { ContactView, ServiceEvent } from '../types.js'
 import { toContactView } from '../views.js'
 import { errorName } from '../../core/errors.js'
@@ -45,25 +44,17 @@ export type ContactsNode = Pick<
 /** The contacts' port: the service context with its node slice, and what they call. */
 export type ContactsContext = WithNode<ContactsNode> & ContactHooks
 
-export interface ContactHooks {
+/** What the contacts call beyond presence's collaborators (./presence.ts PresenceHooks). */
+export interface ContactHooks extends PresenceHooks {
   /** Our card: the prekey bundle our invites carry (undefined before start), and the card for
    *  the DHT (it names no contacts), what /kith/card answers (../offline/own-card.ts). */
   ownCard: Pick<OwnCard, 'bundle' | 'sign'>
   /** Our display name now (../profile.ts), carried in our invite. */
   profile: Pick<Profile, 'name'>
-  /** Outbox.flushSoon */
-  flushSoon(peer: string, all?: boolean): void
-  /** OwnCard.push */
-  pushCard(peer: string): Promise<void>
   /** Our invite secrets (./proofs.ts). */
   proofs: InviteProofs
-  /** Requests and co-members (./requests.ts). */
-  requests: Requests
   /** Receipts.queueAck */
   queueAck(peer: string, id: string): void
-  /** A connected contact with no session (after a restore): one from its DHT card
-   *  (./restore.ts startSessionFromDht); true if started. */
-  startSession?(peer: string): Promise<boolean>
 }
 
 export class Contacts {

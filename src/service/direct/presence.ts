@@ -5,7 +5,7 @@
 // no state and knows nothing of invites or the contact list's rules (./contacts.ts).
 import type { KithNode } from '../../node/index.js'
 import type { WithNode } from '../context.js'
-import type { ContactHooks } from './contacts.js'
+import type { Requests } from './requests.js'
 import { loadRecord } from './sessions.js'
 
 /** What presence uses (a narrow port): the service context's store, node and events, and the
@@ -14,7 +14,20 @@ export type PresenceContext = Pick<
   WithNode<Pick<KithNode, 'watch'>>,
   'ctx' | 'store' | 'node' | 'emit'
 > &
-  Pick<ContactHooks, 'flushSoon' | 'pushCard' | 'requests' | 'startSession'>
+  PresenceHooks
+
+/** The contacts' collaborators presence calls (wired in ../wiring.ts). */
+export interface PresenceHooks {
+  /** Outbox.flushSoon */
+  flushSoon(peer: string, all?: boolean): void
+  /** OwnCard.push */
+  pushCard(peer: string): Promise<void>
+  /** Requests and co-members (./requests.ts). */
+  requests: Requests
+  /** A connected contact with no session (after a restore): one from its DHT card
+   *  (./restore.ts startSessionFromDht); true if started. */
+  startSession?(peer: string): Promise<boolean>
+}
 
 export class Presence {
   readonly #cx: PresenceContext

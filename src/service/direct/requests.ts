@@ -15,6 +15,7 @@ import { checkName, isCleanName } from './names.js'
 import type { RequestView, ServiceEvent } from '../types.js'
 import { toMessageView } from '../views.js'
 import { publicKeyFromPeerId } from '../../core/index.js'
+import type { RequestMetrics } from '../types.js'
 
 /** The slice of the node requests uses (a narrow port: ../context.ts WithNode). */
 export type RequestsNode = Pick<KithNode, 'isConnected' | 'peerId' | 'unwatch' | 'watch'>
@@ -29,20 +30,6 @@ export const MAX_REQUEST_MESSAGES = 10
 /** UTF-8 bytes of all held texts together (at most ≈16 maximal 64 KiB texts); beyond it the
  *  oldest requests go. */
 export const MAX_REQUEST_BYTES = 1024 * 1024
-
-/** Counters that reach `kith status --json` under metrics.requests. */
-export interface RequestMetrics {
-  /** Stranger texts held (new ones, not duplicates). */
-  held: number
-  /** Stranger texts dropped: over MAX_REQUEST_MESSAGES or MAX_REQUEST_BYTES. */
-  dropped: number
-  /** Requests dropped (oldest first) to make room under MAX_REQUESTS / MAX_REQUEST_BYTES. */
-  evicted: number
-  /** Frames from strangers refused: cards, receipts, group updates of non-members. */
-  strangerFrames: number
-  /** Frames from blocked peers dropped before decryption. */
-  blockedFrames: number
-}
 
 /** The requests' port: the service context with its node slice, and what it calls. */
 export type RequestsContext = WithNode<RequestsNode> & RequestHooks

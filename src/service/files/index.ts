@@ -12,10 +12,8 @@ import debug from 'debug'
 import type { ChatContent, FileManifest } from '../../core/index.js'
 import type { FileServeHandler } from '../../node/index.js'
 import type { FileRow } from '../../store/files.js'
-import type { MessageStatus, StoredMessage } from '../../store/types.js'
-import type { ChatContext } from '../context.js'
+import type { StoredMessage } from '../../store/types.js'
 import { writeOut } from './disk.js'
-import type { MailboxRef } from './deposit.js'
 import { autoDownloadAllowed } from './budget.js'
 import { runDownload } from './fetch.js'
 import { FileCancelledError, FileNotFoundError, FileUnavailableError } from './errors.js'
@@ -24,45 +22,13 @@ import { hashListPath, readHashList } from './hashlist.js'
 import type { FileInfo } from './info.js'
 import { AUTO_DOWNLOAD_MAX_BYTES, FILE_LIST_MAX } from './limits.js'
 import { acceptManifest, fileMembers, manifestFor } from './manifests.js'
-import { FileSender, type FileMetrics } from './send.js'
+import { FileSender } from './send.js'
+import type { FileListRow, FileMetrics } from '../types.js'
+import type { FilesContext } from './context.js'
+export type { FilesContext } from './context.js'
 import { serveHandler } from './serve.js'
 
 const log = debug('kith:service:files')
-
-/** A `kith file list` row: `from` is the sender's PeerId, `have` the verified bytes held. */
-export interface FileListRow extends FileInfo {
-  from: string
-  have: number
-  direction: 'in' | 'out'
-  conversation: string
-  state: FileRow['state']
-}
-
-/** The files' port: the service context, where files live, and what they call of the 1:1
- *  outbox, the groups, the contacts and the mailboxes (narrow ports, ../wiring.ts). */
-export type FilesContext = ChatContext & {
-  /** KITH_HOME/files and KITH_HOME/downloads. */
-  dir: string
-  downloads: string
-  /** The contact's PeerId for a name or PeerId (ContactNotFoundError). */
-  contact(ref: string): string
-  /** Queues a 'file' message (text = its FileInfo JSON) with id `id` in the 1:1 outbox. */
-  queue(peer: string, text: string, id: string): { id: string; status: MessageStatus }
-  /** Sends a group's file message through its Sender Key channel (../groups/); `onStored` runs
-   *  inside the transaction that stores it, with the group id. */
-  queueGroup?(
-    ref: string,
-    text: string,
-    file: { id: string; manifest: FileManifest; onStored: (groupId: string) => void },
-  ): Promise<{ id: string; status: MessageStatus }>
-  /** A contact's mailboxes (its card's; never us), where a 1:1 file's chunks are deposited. */
-  mailboxesOf?(peer: string): Promise<MailboxRef[]>
-  /** Our own mailboxes (chosen and configured): sources of 1:1 files deposited for us. */
-  ownMailboxes?(): MailboxRef[]
-  /** Most chunk hashes a sent manifest carries inline (tests lower it to exercise the hash
-   *  list on small files); default and ceiling MAX_INLINE_CHUNK_HASHES. */
-  inlineHashes?: number
-}
 
 export class Files {
   readonly #cx: FilesContext

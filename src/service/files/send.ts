@@ -15,26 +15,14 @@ import {
   readDeposit,
   type DepositProgress,
 } from './deposit.js'
-import type { FilesContext } from './index.js'
+import type { FilesContext } from './context.js'
 import type { FileInfo } from './info.js'
 import { FILE_PROGRESS_EVENT_MS } from './limits.js'
 import { chatContentFor, fileMembers, fileRow } from './manifests.js'
 import { sealFile } from './seal.js'
+import type { FileMetrics } from '../types.js'
 
 const log = debug('kith:service:files')
-
-/** The file service's counters (`kith status` metrics.files). */
-export interface FileMetrics {
-  badChunks: number
-  downloads: number
-  completed: number
-  /** 1:1 files whose chunks a mailbox of the recipient holds (./deposit.ts). */
-  deposited: number
-  /** 1:1 files a mailbox took part of (its quota reached): the rest comes from the sender. */
-  depositPartial: number
-  /** 1:1 files no mailbox of the recipient took. */
-  depositFailed: number
-}
 
 export class FileSender {
   readonly #cx: FilesContext

@@ -34,13 +34,13 @@ export { MAX_RETIRED_CHAINS }
 export type ChainMap = Map<number, { sender: string; current: boolean }>
 const chainMaps = new WeakMap<GroupContext, Map<string, ChainMap>>()
 
-export function chainMap(G: GroupContext, groupId: string): ChainMap {
-  let perGroup = chainMaps.get(G)
-  if (perGroup === undefined) chainMaps.set(G, (perGroup = new Map<string, ChainMap>()))
+export function chainMap(cx: GroupContext, groupId: string): ChainMap {
+  let perGroup = chainMaps.get(cx)
+  if (perGroup === undefined) chainMaps.set(cx, (perGroup = new Map<string, ChainMap>()))
   let map = perGroup.get(groupId)
   if (map === undefined) {
     map = new Map()
-    for (const row of G.store.groups.senderKeys(groupId)) {
+    for (const row of cx.store.groups.senderKeys(groupId)) {
       for (const c of row.retired) map.set(c, { sender: row.sender, current: false })
       if (row.currentChain !== undefined)
         map.set(row.currentChain, { sender: row.sender, current: true })
@@ -50,27 +50,27 @@ export function chainMap(G: GroupContext, groupId: string): ChainMap {
   return map
 }
 
-function keysChanged(G: GroupContext, groupId: string): void {
-  chainMaps.get(G)?.delete(groupId)
+function keysChanged(cx: GroupContext, groupId: string): void {
+  chainMaps.get(cx)?.delete(groupId)
 }
 
 /** Our own record of a group, created on first use (inside a transaction): the core's
  *  store-driven sender keys over the group store (core/group/sender-keys.ts). */
-export function ownRecord(G: GroupContext, groupId: string): SenderKeyRecord {
-  const { record, created } = ownSenderKeyRecord(G.ctx, G.store.groups, G.me, fromHex(groupId))
-  if (created) keysChanged(G, groupId)
+export function ownRecord(cx: GroupContext, groupId: string): SenderKeyRecord {
+  const { record, created } = ownSenderKeyRecord(cx.ctx, cx.store.groups, cx.me, fromHex(groupId))
+  if (created) keysChanged(cx, groupId)
   return record
 }
 
-export function storeOwnRecord(G: GroupContext, groupId: string, record: SenderKeyRecord): void {
-  storeSenderKeyRecord(G.store.groups, G.me, fromHex(groupId), record)
+export function storeOwnRecord(cx: GroupContext, groupId: string, record: SenderKeyRecord): void {
+  storeSenderKeyRecord(cx.store.groups, cx.me, fromHex(groupId), record)
 }
 
 /** Design §3: a fresh own chain; whoever held the old one reads nothing sent after. */
-export function rotateOwn(G: GroupContext, groupId: string): void {
-  rotateSenderKey(G.ctx, G.store.groups, G.me, fromHex(groupId))
-  G.store.groups.clearKeysSent(groupId)
-  keysChanged(G, groupId)
+export function rotateOwn(cx: GroupContext, groupId: string): void {
+  rotateSenderKey(cx.ctx, cx.store.groups, cx.me, fromHex(groupId))
+  cx.store.groups.clearKeysSent(groupId)
+  keysChanged(cx, groupId)
 }
 
 /**
@@ -80,7 +80,7 @@ export function rotateOwn(G: GroupContext, groupId: string): void {
  * it sent the key) starts our delivery mark for `from` if we have none.
  */
 export function acceptDistribution(
-  G: GroupContext,
+  cx: GroupContext,
   groupId: string,
   from: string,
   bytes: Uint8Array,
@@ -91,56 +91,56 @@ export function acceptDistribution(
     log('distribution for another group ignored')
     return
   }
-  const row = G.store.groups.getSenderKey(groupId, from)
+  const row = cx.store.groups.getSenderKey(groupId, from)
   if (row?.retired.includes(state.chainId) === true) return
-  if (processSenderKeyDistribution(G.ctx, G.store.groups, from, bytes)) keysChanged(G, groupId)
-  if (G.store.groups.mark(groupId, from) === undefined)
-    G.store.groups.setMark(groupId, from, baseline)
+  if (processSenderKeyDistribution(cx.ctx, cx.store.groups, from, bytes)) keysChanged(cx, groupId)
+  if (cx.store.groups.mark(groupId, from) === undefined)
+    cx.store.groups.setMark(groupId, from, baseline)
 }
 
 /**
  * After a membership change (design §3): records of senders who are no longer members are
  * deleted; if our current key went to anyone no longer a member, we rotate. Inside a transaction.
  */
-export function dropFormerMembers(G: GroupContext, g: GroupRow): void {
-  for (const row of G.store.groups.senderKeys(g.groupId)) {
-    if (row.sender !== G.me && !g.members.includes(row.sender)) {
-      G.store.groups.deleteSenderKey(g.groupId, row.sender)
-      keysChanged(G, g.groupId)
+export function dropFormerMembers(cx: GroupContext, g: GroupRow): void {
+  for (const row of cx.store.groups.senderKeys(g.groupId)) {
+    if (row.sender !== cx.me && !g.members.includes(row.sender)) {
+      cx.store.groups.deleteSenderKey(g.groupId, row.sender)
+      keysChanged(cx, g.groupId)
     }
   }
-  if (G.store.groups.keysSentTo(g.groupId).some((p) => !g.members.includes(p)))
-    rotateOwn(G, g.groupId)
+  if (cx.store.groups.keysSentTo(g.groupId).some((p) => !g.members.includes(p)))
+    rotateOwn(cx, g.groupId)
 }
 
 /** We left or were removed: every key of the group goes. */
-export function dropAllKeys(G: GroupContext, groupId: string): void {
-  for (const row of G.store.groups.senderKeys(groupId))
-    G.store.groups.deleteSenderKey(groupId, row.sender)
-  G.store.groups.clearKeysSent(groupId)
-  keysChanged(G, groupId)
+export function dropAllKeys(cx: GroupContext, groupId: string): void {
+  for (const row of cx.store.groups.senderKeys(groupId))
+    cx.store.groups.deleteSenderKey(groupId, row.sender)
+  cx.store.groups.clearKeysSent(groupId)
+  keysChanged(cx, groupId)
 }
 
 /**
  * Queues our current distribution for every member that lacks it (design §2), with the group's
  * op log (so a member who learns of the group from us first can place it) and our last seq.
  */
-export function shareKeys(G: GroupContext, g: GroupRow): void {
-  const record = ownRecord(G, g.groupId)
+export function shareKeys(cx: GroupContext, g: GroupRow): void {
+  const record = ownRecord(cx, g.groupId)
   const own = record.newest()
   if (own === undefined) return
-  const ops = G.store.groups.ops(g.groupId)
+  const ops = cx.store.groups.ops(g.groupId)
   const recent = ops.length <= OPS_PER_UPDATE ? ops : []
   for (const m of g.members) {
-    if (m === G.me || G.store.groups.keySent(g.groupId, m) === own.chainId) continue
-    ensureSession(G, m)
-    queueUpdate(G, m, g.groupId, {
+    if (m === cx.me || cx.store.groups.keySent(g.groupId, m) === own.chainId) continue
+    ensureSession(cx, m)
+    queueUpdate(cx, m, g.groupId, {
       ops: recent.map((o) => o.bytes),
       secrets: recent.map((o) => o.secret ?? new Uint8Array(0)),
       senderKey: encodeDistribution(fromHex(g.groupId), own),
-      seq: G.store.groups.mark(g.groupId, G.me) ?? 0,
+      seq: cx.store.groups.mark(g.groupId, cx.me) ?? 0,
     })
-    G.store.groups.setKeySent(g.groupId, m, own.chainId)
+    cx.store.groups.setKeySent(g.groupId, m, own.chainId)
   }
 }
 
@@ -152,25 +152,25 @@ export function shareKeys(G: GroupContext, g: GroupRow): void {
  * session she may have started is one we refused once she was no longer a co-member.
  */
 export function ensureSession(
-  G: GroupContext,
+  cx: GroupContext,
   peer: string,
   opts: { eitherSide?: boolean } = {},
 ): void {
-  if (loadRecord(G.store, peer)?.current !== undefined) return
-  if (G.me > peer && opts.eitherSide !== true) return
-  const card = G.cards.of(peer)
+  if (loadRecord(cx.store, peer)?.current !== undefined) return
+  if (cx.me > peer && opts.eitherSide !== true) return
+  const card = cx.cards.of(peer)
   if (card === undefined) {
-    void lookUpAndStart(G, peer, opts)
+    void lookUpAndStart(cx, peer, opts)
     return
   }
-  startSession(G, peer, card.prekeys)
+  startSession(cx, peer, card.prekeys)
   const addrs = card.addrs.filter((a) => a.endsWith(`/p2p/${peer}`))
   // A co-member, not a contact (issue 11 "Message requests"): its texts would be requests.
-  G.node.watch(peer, addrs)
-  G.flush(peer)
+  cx.node.watch(peer, addrs)
+  cx.flush(peer)
   // Our card and profile name too (the member answers with its own when the session starts:
   // service/direct/receive.ts), so each side can show the other by name (issue 14).
-  if (G.pushCard !== undefined) setImmediate(() => void G.pushCard?.(peer))
+  if (cx.pushCard !== undefined) setImmediate(() => void cx.pushCard?.(peer))
 }
 
 /** A member's card is looked up in the DHT at most this often. */
@@ -178,19 +178,19 @@ export const CARD_LOOKUP_MIN_INTERVAL_MS = 30_000
 const lookedUp = new Map<string, number>()
 
 async function lookUpAndStart(
-  G: GroupContext,
+  cx: GroupContext,
   peer: string,
   opts: { eitherSide?: boolean },
 ): Promise<void> {
-  const now = G.ctx.clock()
+  const now = cx.ctx.clock()
   if (now - (lookedUp.get(peer) ?? -Infinity) < CARD_LOOKUP_MIN_INTERVAL_MS) return
   lookedUp.set(peer, now)
   try {
-    const bytes = await G.node.findCard(peer)
-    if (bytes === undefined || G.stopped()) return
-    G.store.transaction(() => {
-      G.cards.accept(peer, bytes)
-      ensureSession(G, peer, opts)
+    const bytes = await cx.node.findCard(peer)
+    if (bytes === undefined || cx.stopped()) return
+    cx.store.transaction(() => {
+      cx.cards.accept(peer, bytes)
+      ensureSession(cx, peer, opts)
     })
   } catch (err) {
     log('no session with a member: %s', errorName(err))
@@ -204,25 +204,25 @@ async function lookUpAndStart(
  * Texts and files (./messages.ts) and edits, deletes, reactions, timers (./content.ts) alike.
  */
 export function sealOwn(
-  G: GroupContext,
+  cx: GroupContext,
   groupId: string,
   id: string,
   at: number,
   body: Omit<ContentIn, 'messageId' | 'sender' | 'seq' | 'sentAt' | 'conversation'>,
 ): { seq: number; data: Uint8Array } {
   const gid = fromHex(groupId)
-  ownRecord(G, groupId)
-  const seq = G.store.nextSeq(groupId)
+  ownRecord(cx, groupId)
+  const seq = cx.store.nextSeq(groupId)
   const content = encodeChatContent({
     messageId: fromHex(id),
-    sender: G.meBytes,
+    sender: cx.meBytes,
     seq: BigInt(seq),
     sentAt: BigInt(at),
     conversation: gid,
     ...body,
   })
-  const data = groupEncrypt(G.ctx, G.store.groups, G.me, gid, content)
-  G.store.groups.retain({ groupId, sender: G.me, seq, data, receivedAt: at })
-  G.store.groups.setMark(groupId, G.me, seq)
+  const data = groupEncrypt(cx.ctx, cx.store.groups, cx.me, gid, content)
+  cx.store.groups.retain({ groupId, sender: cx.me, seq, data, receivedAt: at })
+  cx.store.groups.setMark(groupId, cx.me, seq)
   return { seq, data }
 }

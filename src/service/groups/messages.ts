@@ -8,7 +8,7 @@ import debug from 'debug'
 import { equalBytes, fromHex, toHex } from '../../core/index.js'
 import {
   decodeSenderKeyMessage,
-  decryptWithRecord,
+  groupDecryptPending,
   judgeSenderKeyMessage,
   SenderKeyRecord,
 } from '../../core/index.js'
@@ -121,8 +121,13 @@ export function receiveEnvelope(cx: GroupContext, groupId: string, data: Uint8Ar
         return
       }
       // The signature is verified once: by the validator (its proof names these fields and the
-      // key it used; decryptWithRecord checks both), else here.
-      const plaintext = decryptWithRecord(cx.ctx.crypto, record, fields, pre?.verified)
+      // key it used; the core's decryption checks both), else here. Nothing is saved until
+      // commit(), after the checks below (the core's one sender-key path).
+      const pending = groupDecryptPending(cx.ctx, cx.store.groups, sender, fields, {
+        record,
+        verified: pre?.verified,
+      })
+      const plaintext = pending.plaintext
       const content = decodeChatContent(plaintext)
       const from = sender
       const body =
@@ -138,9 +143,7 @@ export function receiveEnvelope(cx: GroupContext, groupId: string, data: Uint8Ar
         !equalBytes(content.sender, peerIdToBytes(from))
       )
         return // authentic but not a group text (or edit…) of this sender: nothing to show
-      const row = cx.store.groups.getSenderKey(groupId, from)
-      if (row !== undefined)
-        cx.store.groups.putSenderKey(groupId, from, { ...row, record: record.serialize() })
+      pending.commit()
       const seq = Number(content.seq)
       const now = cx.ctx.clock()
       cx.store.groups.retain({ groupId, sender: from, seq, data, receivedAt: now })
