@@ -80,12 +80,13 @@ export function batchWrites(conn: MessageStream): void {
   // processSendQueue hands sendData at most this much at a time: one Noise message each.
   s.maxMessageSize = WRITE_BATCH_MAX_BYTES
   let pending: ReturnType<typeof setImmediate> | undefined
+  const cancel = (): void => {
+    if (pending !== undefined) clearImmediate(pending)
+    pending = undefined
+  }
 
   const flush = (): void => {
-    if (pending !== undefined) {
-      clearImmediate(pending)
-      pending = undefined
-    }
+    cancel()
     if (s.writeBuffer.byteLength === 0) return
     try {
       s.processSendQueue()
@@ -100,10 +101,7 @@ export function batchWrites(conn: MessageStream): void {
     if (s.writeStatus !== 'writable') return upstreamSend(data)
     s.writeBuffer.append(data)
     if (s.writableNeedsDrain || s.writeBuffer.byteLength >= WRITE_BATCH_MAX_BYTES) {
-      if (pending !== undefined) {
-        clearImmediate(pending)
-        pending = undefined
-      }
+      cancel()
       // Upstream's answer, now: false while the socket asks to drain (the muxer then pauses).
       return s.processSendQueue()
     }
