@@ -10,6 +10,13 @@ export const NATIVE_EXTERNALS = [
   '@ipshipyard/node-datachannel',
 ]
 
+/** Packages that read their own files relative to their module at run time, so they too stay
+ *  `import`s resolved from node_modules: @achingbrain/ssdp (UPnP, through @libp2p/upnp-nat)
+ *  runs `createRequire(import.meta.url)('../../package.json')`, which inside a bundle names
+ *  whatever lies two folders above the bundle (Kith's package.json for dist/bundle/kith.mjs,
+ *  nothing for the dm bench's children under dist/bench/<dir>/, which then fail to load). */
+export const SELF_READING_EXTERNALS = ['@achingbrain/ssdp']
+
 /** esbuild options bundling `entry` (with everything it imports) into the ES module `outfile`.
  *  `keepNames` keeps class and function names, which errors are told apart by (`err.name`). */
 export function bundleOptions(entry, outfile) {
@@ -22,7 +29,7 @@ export function bundleOptions(entry, outfile) {
     target: 'node20',
     minify: true,
     keepNames: true,
-    external: NATIVE_EXTERNALS,
+    external: [...NATIVE_EXTERNALS, ...SELF_READING_EXTERNALS],
     // CommonJS dependencies bundled into an ES module still call require() for Node built-ins.
     banner: {
       js: "import { createRequire as __kithRequire } from 'node:module'; const require = __kithRequire(import.meta.url);",
