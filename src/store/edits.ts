@@ -5,7 +5,8 @@
 // of the wire. Wiping overwrites: the connection runs with `secure_delete` (SQLite §pragma
 // secure_delete: "overwrites deleted content with zeros"), so a wiped text leaves no copy in the
 // database's free pages (the WAL's old frames are overwritten at the next checkpoint).
-import type { SqliteDatabase, SqliteStatement as Statement } from './database.js'
+import type { SqliteDatabase } from './database.js'
+import { SqliteTables } from './tables.js'
 import type { EditStore, HeldEdit } from './types.js'
 
 interface HeldRow {
@@ -17,27 +18,20 @@ interface HeldRow {
   received_at: number
 }
 
-export class SqliteEditStore implements EditStore {
-  readonly #db: SqliteDatabase
-  readonly #stmts = new Map<string, Statement>()
+export class SqliteEditStore extends SqliteTables implements EditStore {
+  protected readonly redactedKind = 'SqliteEditStore'
 
   /** `db` must be migrated (./migrations.ts). Turns on secure_delete for the connection. */
   constructor(db: SqliteDatabase) {
-    this.#db = db
+    super(db)
     db.pragma('secure_delete = ON')
-  }
-
-  #q(sql: string): Statement {
-    let s = this.#stmts.get(sql)
-    if (s === undefined) this.#stmts.set(sql, (s = this.#db.prepare<unknown[]>(sql)))
-    return s
   }
 
   applyEdit(id: string, text: string, editedAt: number, editId: string): boolean {
     // Latest wins, by the editor's clock, ties by edit id: a replayed or reordered older edit
     // never overwrites a newer one.
     return (
-      this.#q(
+      this.q(
         `UPDATE messages SET text = @text, edited_at = @at, edit_id = @editId
          WHERE id = @id AND deleted = 0 AND (edited_at IS NULL OR edited_at < @at
            OR (edited_at = @at AND edit_id < @editId))`,
@@ -46,12 +40,12 @@ export class SqliteEditStore implements EditStore {
   }
 
   wipe(id: string): boolean {
-    return this.#db
+    return this.db
       .transaction(() => {
-        this.#q('DELETE FROM reactions WHERE message_id = ?').run(id)
-        this.#q('DELETE FROM held_edits WHERE target = ?').run(id)
+        this.q('DELETE FROM reactions WHERE message_id = ?').run(id)
+        this.q('DELETE FROM held_edits WHERE target = ?').run(id)
         return (
-          this.#q(
+          this.q(
             `UPDATE messages SET text = '', deleted = 1, expires_at = NULL, edit_id = NULL
              WHERE id = ?`,
           ).run(id).changes > 0
@@ -62,7 +56,7 @@ export class SqliteEditStore implements EditStore {
 
   react(id: string, reactor: string, emoji: string, at: number): boolean {
     return (
-      this.#q(
+      this.q(
         `INSERT INTO reactions (message_id, reactor, emoji, at)
          SELECT @id, @reactor, @emoji, @at WHERE EXISTS
            (SELECT 1 FROM messages WHERE id = @id AND deleted = 0)
@@ -73,14 +67,14 @@ export class SqliteEditStore implements EditStore {
   }
 
   timer(conversation: string): { ttl: number; setAt: number } | undefined {
-    const r = this.#q('SELECT ttl, set_at FROM timers WHERE conversation = ?').get(conversation) as
+    const r = this.q('SELECT ttl, set_at FROM timers WHERE conversation = ?').get(conversation) as
       { ttl: number; set_at: number } | undefined
     return r && { ttl: r.ttl, setAt: r.set_at }
   }
 
   setTimer(conversation: string, ttl: number, setAt: number): boolean {
     return (
-      this.#q(
+      this.q(
         `INSERT INTO timers (conversation, ttl, set_at) VALUES (?, ?, ?)
          ON CONFLICT (conversation) DO UPDATE SET ttl = excluded.ttl, set_at = excluded.set_at
            WHERE excluded.set_at >= timers.set_at`,
@@ -89,7 +83,7 @@ export class SqliteEditStore implements EditStore {
   }
 
   expired(now: number, limit: number): string[] {
-    return this.#q(
+    return this.q(
       `SELECT id FROM messages INDEXED BY messages_expiring
        WHERE expires_at IS NOT NULL AND expires_at <= ? AND deleted = 0
        ORDER BY expires_at LIMIT ?`,
@@ -99,7 +93,7 @@ export class SqliteEditStore implements EditStore {
   }
 
   nextExpiry(): number | undefined {
-    const t = this.#q(
+    const t = this.q(
       `SELECT min(expires_at) FROM messages INDEXED BY messages_expiring
        WHERE expires_at IS NOT NULL AND deleted = 0`,
     )
@@ -109,15 +103,15 @@ export class SqliteEditStore implements EditStore {
   }
 
   hold(e: HeldEdit, keep: number): boolean {
-    return this.#db
+    return this.db
       .transaction(() => {
         const added =
-          this.#q(
+          this.q(
             `INSERT INTO held_edits (id, target, conversation, actor, content, received_at)
              VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
           ).run(e.id, e.target, e.conversation, e.actor, e.content, e.receivedAt).changes > 0
         // Bounded: the oldest go first.
-        this.#q(
+        this.q(
           `DELETE FROM held_edits WHERE id IN (SELECT id FROM held_edits
              ORDER BY received_at DESC, id DESC LIMIT -1 OFFSET ?)`,
         ).run(keep)
@@ -127,7 +121,7 @@ export class SqliteEditStore implements EditStore {
   }
 
   release(target: string): HeldEdit[] {
-    const rows = this.#q('DELETE FROM held_edits WHERE target = ? RETURNING *').all(
+    const rows = this.q('DELETE FROM held_edits WHERE target = ? RETURNING *').all(
       target,
     ) as HeldRow[]
     return rows
@@ -143,6 +137,6 @@ export class SqliteEditStore implements EditStore {
   }
 
   heldCount(): number {
-    return this.#q('SELECT count(*) FROM held_edits').pluck().get() as number
+    return this.q('SELECT count(*) FROM held_edits').pluck().get() as number
   }
 }

@@ -2,8 +2,8 @@
 // its manifest and download state. This module owns the row ↔ object mapping of the files table;
 // it knows nothing of chunks, disks or the network (service/files/ does). Rows hold file keys
 // inside their manifests, so it prints none.
-import { Redacted } from '../core/secret.js'
-import type { SqliteDatabase, SqliteStatement as Statement } from './database.js'
+import type { SqliteDatabase } from './database.js'
+import { SqliteTables } from './tables.js'
 
 export type FileState = 'pending' | 'fetching' | 'done' | 'cancelled'
 
@@ -62,26 +62,17 @@ const out = (r: DbRow): FileRow => ({
   createdAt: r.created_at,
 })
 
-export class SqliteFileStore extends Redacted implements FileStore {
+export class SqliteFileStore extends SqliteTables implements FileStore {
   protected readonly redactedKind: string = 'SqliteFileStore'
-  readonly #db: SqliteDatabase
-  readonly #stmts = new Map<string, Statement>()
 
   /** `db` must be migrated (./migrations.ts). */
   constructor(db: SqliteDatabase) {
-    super()
-    this.#db = db
-  }
-
-  #q(sql: string): Statement {
-    let s = this.#stmts.get(sql)
-    if (s === undefined) this.#stmts.set(sql, (s = this.#db.prepare<unknown[]>(sql)))
-    return s
+    super(db)
   }
 
   insert(r: FileRow): boolean {
     return (
-      this.#q(
+      this.q(
         `INSERT OR IGNORE INTO files (file_id, message_id, conversation, sender, direction, name,
            size, sha256, manifest, state, path, created_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -103,17 +94,17 @@ export class SqliteFileStore extends Redacted implements FileStore {
   }
 
   get(fileId: string): FileRow | undefined {
-    const r = this.#q('SELECT * FROM files WHERE file_id = ?').get(fileId) as DbRow | undefined
+    const r = this.q('SELECT * FROM files WHERE file_id = ?').get(fileId) as DbRow | undefined
     return r === undefined ? undefined : out(r)
   }
 
   list(limit: number): FileRow[] {
-    const rows = this.#q('SELECT * FROM files ORDER BY created_at DESC LIMIT ?').all(limit)
+    const rows = this.q('SELECT * FROM files ORDER BY created_at DESC LIMIT ?').all(limit)
     return (rows as DbRow[]).map(out)
   }
 
   setState(fileId: string, state: FileState, path?: string): void {
-    this.#q('UPDATE files SET state = ?, path = coalesce(?, path) WHERE file_id = ?').run(
+    this.q('UPDATE files SET state = ?, path = coalesce(?, path) WHERE file_id = ?').run(
       state,
       path ?? null,
       fileId,

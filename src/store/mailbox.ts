@@ -11,7 +11,6 @@
 // quota exactly, never pass it. Expired rows are deleted before the check, so they use no quota.
 // It holds other people's (encrypted) mail, so it prints none.
 import { createHash } from 'node:crypto'
-import { Redacted } from '../core/secret.js'
 import {
   MailboxQuotaError,
   type MailboxHoldings,
@@ -21,7 +20,8 @@ import {
   type MailboxQuotas,
   type MailboxUsage,
 } from '../core/store/mailbox.js'
-import type { SqliteDatabase, SqliteStatement as Statement } from './database.js'
+import type { SqliteDatabase } from './database.js'
+import { SqliteTables } from './tables.js'
 
 /** Longest PeerId string accepted as a recipient or depositor (Ed25519 ones are 52). */
 export const MAX_MAILBOX_PEER_CHARS = 128
@@ -68,19 +68,16 @@ function rowId(field: string, id: string): number | undefined {
   return Number.isSafeInteger(n) ? n : undefined
 }
 
-export class SqliteMailboxHoldings extends Redacted implements MailboxHoldings {
+export class SqliteMailboxHoldings extends SqliteTables implements MailboxHoldings {
   protected readonly redactedKind = 'SqliteMailboxHoldings'
   readonly quotas: Readonly<MailboxQuotas>
   readonly ttlMs: number
   readonly #maxEnvelopeBytes: number
-  readonly #db: SqliteDatabase
-  readonly #stmts = new Map<string, Statement>()
 
   /** `db` must be migrated (./migrations.ts, with the prefix migration). `limits`: the numbers
    *  to enforce (the node's MAILBOX_HOLDINGS, passed in by src/daemon), `opts` overrides. */
   constructor(db: SqliteDatabase, limits: MailboxHoldingsLimits, opts: SqliteMailboxOptions = {}) {
-    super()
-    this.#db = db
+    super(db)
     const q = { ...limits.quotas, ...opts.quotas }
     for (const [k, v] of Object.entries(q)) positive(`quotas.${k}`, v)
     this.quotas = Object.freeze(q)
@@ -92,14 +89,8 @@ export class SqliteMailboxHoldings extends Redacted implements MailboxHoldings {
     }
   }
 
-  #q(sql: string): Statement {
-    let s = this.#stmts.get(sql)
-    if (s === undefined) this.#stmts.set(sql, (s = this.#db.prepare<unknown[]>(sql)))
-    return s
-  }
-
   #usage(kind: 'recipient' | 'depositor' | 'prefix' | 'total', p: string): UsageRow {
-    const r = this.#q('SELECT items, bytes FROM mailbox_usage WHERE kind = ? AND peer = ?').get(
+    const r = this.q('SELECT items, bytes FROM mailbox_usage WHERE kind = ? AND peer = ?').get(
       kind,
       p,
     ) as UsageRow | undefined
@@ -131,10 +122,10 @@ export class SqliteMailboxHoldings extends Redacted implements MailboxHoldings {
     if (!Number.isSafeInteger(now)) throw new TypeError('now must be an integer (ms)')
     const size = envelope.length
     const digest = createHash('sha256').update(envelope).digest()
-    return this.#db
+    return this.db
       .transaction(() => {
         this.#expire(now)
-        const existing = this.#q('SELECT id FROM mailbox WHERE recipient = ? AND digest = ?')
+        const existing = this.q('SELECT id FROM mailbox WHERE recipient = ? AND digest = ?')
           .pluck()
           .get(recipient, digest) as number | undefined
         if (existing !== undefined) return String(existing)
@@ -153,7 +144,7 @@ export class SqliteMailboxHoldings extends Redacted implements MailboxHoldings {
         const t = this.#usage('total', '')
         if (t.items + 1 > q.totalCount) throw new MailboxQuotaError('total-count')
         if (t.bytes + size > q.totalBytes) throw new MailboxQuotaError('total-bytes')
-        const info = this.#q(
+        const info = this.q(
           `INSERT INTO mailbox
              (recipient, depositor, prefix, digest, envelope, size, deposited_at, expires_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -173,7 +164,7 @@ export class SqliteMailboxHoldings extends Redacted implements MailboxHoldings {
     if (after === undefined) throw new TypeError('after is not a mailbox item id')
     const out: MailboxItem[] = []
     let bytes = 0
-    const rows = this.#q(
+    const rows = this.q(
       `SELECT id, envelope FROM mailbox
        WHERE recipient = ? AND id > ? AND expires_at > ? ORDER BY id LIMIT ?`,
     ).iterate(recipient, after, opts.now, opts.maxItems) as IterableIterator<ItemRow>
@@ -189,8 +180,8 @@ export class SqliteMailboxHoldings extends Redacted implements MailboxHoldings {
    *  malformed ids delete nothing. Returns how many were deleted. */
   delete(recipient: string, ids: readonly string[]): number {
     peer('recipient', recipient)
-    const del = this.#q('DELETE FROM mailbox WHERE id = ? AND recipient = ?')
-    return this.#db
+    const del = this.q('DELETE FROM mailbox WHERE id = ? AND recipient = ?')
+    return this.db
       .transaction(() => {
         let n = 0
         ids.forEach((id, i) => {
@@ -204,16 +195,16 @@ export class SqliteMailboxHoldings extends Redacted implements MailboxHoldings {
 
   expire(now: number): number {
     if (!Number.isSafeInteger(now)) throw new TypeError('now must be an integer (ms)')
-    return this.#db.transaction(() => this.#expire(now)).immediate()
+    return this.db.transaction(() => this.#expire(now)).immediate()
   }
 
   #expire(now: number): number {
-    return this.#q('DELETE FROM mailbox WHERE expires_at <= ?').run(now).changes
+    return this.q('DELETE FROM mailbox WHERE expires_at <= ?').run(now).changes
   }
 
   usage(): MailboxUsage {
     const t = this.#usage('total', '')
-    const count = this.#q('SELECT count(*) FROM mailbox_usage WHERE kind = ?').pluck()
+    const count = this.q('SELECT count(*) FROM mailbox_usage WHERE kind = ?').pluck()
     return {
       items: t.items,
       bytes: t.bytes,

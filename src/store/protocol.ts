@@ -10,9 +10,9 @@
 // reach stored state through a buffer. It holds private keys, so it prints none (STYLE.md §7).
 import { abytes } from '../core/bytes.js'
 import type { IdentityKeyPair } from '../core/identity/identity.js'
-import { Redacted } from '../core/secret.js'
 import type { EcPrekeyRecord, KemPrekeyRecord, ProtocolStore } from '../core/store/types.js'
-import type { SqliteDatabase, SqliteStatement as Statement } from './database.js'
+import type { SqliteDatabase } from './database.js'
+import { SqliteTables } from './tables.js'
 
 interface EcRow {
   id: number
@@ -55,26 +55,17 @@ function ecIn(r: EcPrekeyRecord): unknown[] {
   ]
 }
 
-export class SqliteProtocolStore extends Redacted implements ProtocolStore {
+export class SqliteProtocolStore extends SqliteTables implements ProtocolStore {
   protected readonly redactedKind = 'SqliteProtocolStore'
   readonly #identity: IdentityKeyPair
-  readonly #db: SqliteDatabase
-  readonly #stmts = new Map<string, Statement>()
 
   /** `db` must be migrated (./migrations.ts); `identity` is the one stored in it. */
   constructor(db: SqliteDatabase, identity: IdentityKeyPair) {
-    super()
-    this.#db = db
+    super(db)
     this.#identity = identity
   }
 
   /** The prepared statement for `sql`, prepared once per store. */
-  #q(sql: string): Statement {
-    let s = this.#stmts.get(sql)
-    if (s === undefined) this.#stmts.set(sql, (s = this.#db.prepare<unknown[]>(sql)))
-    return s
-  }
-
   // IdentityKeyPair is immutable and itself redacted, so it is shared rather than copied.
   getIdentityKeyPair(): IdentityKeyPair {
     return this.#identity
@@ -83,36 +74,34 @@ export class SqliteProtocolStore extends Redacted implements ProtocolStore {
   // --- signed and one-time EC prekeys (PQXDH §2.5 SPK_B, OPK_B)
 
   loadSignedPrekey(id: number): EcPrekeyRecord | undefined {
-    return ecOut(this.#q('SELECT * FROM signed_prekeys WHERE id = ?').get(id) as EcRow | undefined)
+    return ecOut(this.q('SELECT * FROM signed_prekeys WHERE id = ?').get(id) as EcRow | undefined)
   }
 
   storeSignedPrekey(record: EcPrekeyRecord): void {
-    this.#q('INSERT OR REPLACE INTO signed_prekeys VALUES (?, ?, ?, ?, ?)').run(...ecIn(record))
+    this.q('INSERT OR REPLACE INTO signed_prekeys VALUES (?, ?, ?, ?, ?)').run(...ecIn(record))
   }
 
   loadOneTimePrekey(id: number): EcPrekeyRecord | undefined {
-    return ecOut(
-      this.#q('SELECT * FROM one_time_prekeys WHERE id = ?').get(id) as EcRow | undefined,
-    )
+    return ecOut(this.q('SELECT * FROM one_time_prekeys WHERE id = ?').get(id) as EcRow | undefined)
   }
 
   storeOneTimePrekey(record: EcPrekeyRecord): void {
-    this.#q('INSERT OR REPLACE INTO one_time_prekeys VALUES (?, ?, ?, ?, ?)').run(...ecIn(record))
+    this.q('INSERT OR REPLACE INTO one_time_prekeys VALUES (?, ?, ?, ?, ?)').run(...ecIn(record))
   }
 
   /** PQXDH §3.4: "Bob deletes … one-time prekeys" once used. Unknown ids are a no-op. */
   removeOneTimePrekey(id: number): void {
-    this.#q('DELETE FROM one_time_prekeys WHERE id = ?').run(id)
+    this.q('DELETE FROM one_time_prekeys WHERE id = ?').run(id)
   }
 
   countOneTimePrekeys(): number {
-    return this.#q('SELECT count(*) FROM one_time_prekeys').pluck().get() as number
+    return this.q('SELECT count(*) FROM one_time_prekeys').pluck().get() as number
   }
 
   // --- ML-KEM-768 prekeys (PQSPK_B last resort, PQOPK_B one-time)
 
   loadKemPrekey(id: number): KemPrekeyRecord | undefined {
-    const r = this.#q('SELECT * FROM kem_prekeys WHERE id = ?').get(id) as KemRow | undefined
+    const r = this.q('SELECT * FROM kem_prekeys WHERE id = ?').get(id) as KemRow | undefined
     if (r === undefined) return undefined
     return {
       id: r.id,
@@ -125,7 +114,7 @@ export class SqliteProtocolStore extends Redacted implements ProtocolStore {
   }
 
   storeKemPrekey(record: KemPrekeyRecord): void {
-    this.#q('INSERT OR REPLACE INTO kem_prekeys VALUES (?, ?, ?, ?, ?, ?)').run(
+    this.q('INSERT OR REPLACE INTO kem_prekeys VALUES (?, ?, ?, ?, ?, ?)').run(
       record.id,
       abytes('publicKey', record.publicKey),
       abytes('secretKey', record.secretKey),
@@ -137,26 +126,26 @@ export class SqliteProtocolStore extends Redacted implements ProtocolStore {
 
   /** PQXDH §3.4: a used one-time PQOPK_B is deleted; the last-resort PQSPK_B is kept. */
   markKemPrekeyUsed(id: number): void {
-    this.#q('DELETE FROM kem_prekeys WHERE id = ? AND last_resort = 0').run(id)
+    this.q('DELETE FROM kem_prekeys WHERE id = ? AND last_resort = 0').run(id)
   }
 
   countOneTimeKemPrekeys(): number {
-    return this.#q('SELECT count(*) FROM kem_prekeys WHERE last_resort = 0').pluck().get() as number
+    return this.q('SELECT count(*) FROM kem_prekeys WHERE last_resort = 0').pluck().get() as number
   }
 
   // --- sessions (serialized records, by PeerId)
 
   loadSession(peer: string): Uint8Array | undefined {
-    const r = this.#q('SELECT record FROM sessions WHERE peer = ?').pluck().get(peer) as
+    const r = this.q('SELECT record FROM sessions WHERE peer = ?').pluck().get(peer) as
       Buffer | undefined
     return r && u8(r)
   }
 
   storeSession(peer: string, record: Uint8Array): void {
-    this.#q('INSERT OR REPLACE INTO sessions VALUES (?, ?)').run(peer, abytes('record', record))
+    this.q('INSERT OR REPLACE INTO sessions VALUES (?, ?)').run(peer, abytes('record', record))
   }
 
   removeSession(peer: string): void {
-    this.#q('DELETE FROM sessions WHERE peer = ?').run(peer)
+    this.q('DELETE FROM sessions WHERE peer = ?').run(peer)
   }
 }

@@ -19,7 +19,8 @@
 // substrings inside words and CJK text without spaces, but at about three times the index size
 // of the word index (one entry per 3-character window) for every message ever received; prefix
 // matching (below) covers the common case of a half-typed word.
-import type { SqliteDatabase, SqliteStatement } from './database.js'
+import type { SqliteDatabase } from './database.js'
+import { SqliteTables } from './tables.js'
 
 /** Migration 9 (./migrations.ts): the index, its triggers, and the backfill of existing rows. */
 export const SEARCH_MIGRATION = `
@@ -85,18 +86,11 @@ export function ftsQuery(query: string): string | undefined {
 }
 
 /** The index's queries, on the node's database (migrated to version 9 or later). */
-export class SqliteMessageSearch {
-  readonly #db: SqliteDatabase
-  readonly #stmts = new Map<string, SqliteStatement>()
+export class SqliteMessageSearch extends SqliteTables {
+  protected readonly redactedKind = 'SqliteMessageSearch'
 
   constructor(db: SqliteDatabase) {
-    this.#db = db
-  }
-
-  #q(sql: string): SqliteStatement {
-    let s = this.#stmts.get(sql)
-    if (s === undefined) this.#stmts.set(sql, (s = this.#db.prepare<unknown[]>(sql)))
-    return s
+    super(db)
   }
 
   /**
@@ -117,13 +111,13 @@ export class SqliteMessageSearch {
       WHERE messages_fts MATCH ? ${byConversation ? 'AND m.conversation = ?' : ''}
       ORDER BY m.sort_at DESC, m.sender DESC, m.seq DESC, m.id DESC LIMIT ?`
     const args: unknown[] = byConversation ? [match, opts.conversation, limit] : [match, limit]
-    return this.#q(sql)
+    return this.q(sql)
       .pluck()
       .all(...args) as string[]
   }
 
   /** Rebuilds the index from `messages` (fts5.html §6.11 'rebuild'), for a repair. */
   rebuild(): void {
-    this.#db.exec(`INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')`)
+    this.db.exec(`INSERT INTO messages_fts (messages_fts) VALUES ('rebuild')`)
   }
 }

@@ -1,6 +1,8 @@
-// The base of the store's SQLite table classes (./transactions.ts and the chat classes on it,
-// ./group-log.ts and ./groups.ts): the database handle and a cache of prepared statements, one per
-// SQL text per store, and `u8` for BLOB columns. It owns nothing else; it knows no table. Redacted: a store prints no rows.
+// The base of every SQLite table class of the store (./transactions.ts and the chat classes on
+// it, ./group-log.ts, ./groups.ts, ./protocol.ts, ./trust.ts, ./edits.ts, ./files.ts, ./search.ts,
+// ./mailbox.ts): the database handle and a cache of prepared statements, one per SQL text per
+// store, and `u8` for BLOB columns. It owns nothing else; it knows no table. Redacted: a store
+// prints no rows.
 import { Redacted } from '../core/secret.js'
 import type { SqliteDatabase, SqliteStatement as Statement } from './database.js'
 
