@@ -33,7 +33,12 @@ export function loadSenderKeyRecord(
   distributionId: Uint8Array,
 ): SenderKeyRecord | undefined {
   const entry = store.loadSenderKey(sender, distributionId)
-  return entry === undefined ? undefined : SenderKeyRecord.deserialize(entry.record)
+  return entry === undefined ? undefined : recordOf(entry)
+}
+
+/** An entry's record, or an empty one when there is no entry. */
+function recordOf(entry: SenderKeyEntry | undefined): SenderKeyRecord {
+  return entry === undefined ? SenderKeyRecord.empty() : SenderKeyRecord.deserialize(entry.record)
 }
 
 /**
@@ -68,7 +73,23 @@ export function storeSenderKeyRecord(
   distributionId: Uint8Array,
   record: SenderKeyRecord,
 ): void {
-  const entry = store.loadSenderKey(sender, distributionId)
+  storeNewestCurrent(
+    store,
+    sender,
+    distributionId,
+    store.loadSenderKey(sender, distributionId),
+    record,
+  )
+}
+
+/** Stores `record` with its newest state's chain as the current one, `entry`'s retired kept. */
+function storeNewestCurrent(
+  store: SenderKeyStore,
+  sender: string,
+  distributionId: Uint8Array,
+  entry: SenderKeyEntry | undefined,
+  record: SenderKeyRecord,
+): void {
   store.storeSenderKey(sender, distributionId, {
     record: record.serialize(),
     currentChain: record.newest()?.chainId,
@@ -114,8 +135,7 @@ export function createSenderKeyDistribution(
 ): Uint8Array {
   checkDistributionId(distributionId)
   const entry = store.loadSenderKey(sender, distributionId)
-  const record =
-    entry === undefined ? SenderKeyRecord.empty() : SenderKeyRecord.deserialize(entry.record)
+  const record = recordOf(entry)
   let own = record.newest()
   if (own?.signingPrivate === undefined) {
     own = createOwnState(ctx)
@@ -161,8 +181,7 @@ export function processSenderKeyDistribution(
   const { distributionId, state } = decodeDistribution(distribution)
   const entry = store.loadSenderKey(sender, distributionId)
   if (entry?.retired.includes(state.chainId) === true) return false
-  const record =
-    entry === undefined ? SenderKeyRecord.empty() : SenderKeyRecord.deserialize(entry.record)
+  const record = recordOf(entry)
   if (record.stateForChainId(state.chainId)?.sameChain(state) === true) return false
   record.addState(state)
   storeWithCurrent(store, sender, distributionId, entry, record, state.chainId)
@@ -183,11 +202,7 @@ export function groupEncrypt(
   if (entry === undefined) throw new NoSenderKeyError('no own sender key for this group')
   const record = SenderKeyRecord.deserialize(entry.record)
   const message = encryptWithRecord(ctx.crypto, record, distributionId, plaintext)
-  store.storeSenderKey(sender, distributionId, {
-    record: record.serialize(),
-    currentChain: record.newest()?.chainId,
-    retired: entry.retired,
-  })
+  storeNewestCurrent(store, sender, distributionId, entry, record)
   return message
 }
 
