@@ -167,6 +167,12 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
     // mapped address once AutoNAT confirmed it.
     for (const r of (['h1', 'h2', 'h3'] as const).filter((h) => mapped(VARIANT, h))) {
       const addr = await untilMapped(node(r))
+      // The human status names the mapping too (docs/cli.md "Port map").
+      const human = await node(r).cli(['status'])
+      assert.match(
+        human.stdout,
+        new RegExp(`^Port map {5}${addr.replaceAll('.', '\\.')} on \\S+ since `, 'm'),
+      )
       rows.push({
         case: `0. ${r} port mapping`,
         path: addr,

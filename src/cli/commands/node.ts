@@ -191,6 +191,11 @@ export function registerNode(program: Command): void {
                   (r, i) =>
                     `${i === 0 ? 'Relays      ' : '            '} ${label(r.relay)} since ${when(r.since)} (${r.addr})`,
                 )),
+          ...(s.upnp == null
+            ? []
+            : [
+                `Port map     ${printable(s.upnp.externalAddr)} on ${printable(s.upnp.gateway)} since ${when(s.upnp.since)}`,
+              ]),
           `Mailboxes    ${s.mailboxes.length === 0 ? 'none' : s.mailboxes.map(label).join(', ')}`,
           'Addresses',
           ...(s.addrs.length === 0 ? ['  none'] : s.addrs.map((a) => `  ${a}`)),
