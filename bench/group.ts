@@ -21,6 +21,7 @@
 // /proc/<pid>/stat of every child. Its summary lines: `group procs N=<n> <r>/s: p50 <x> ms p99
 // <y> ms cpu/member/msg <z> ms` and the issue's goal line. `--mode inproc|procs|all` picks the
 // modes (default all); `--profile FILE` writes a V8 CPU profile of child 0 during the cell;
+// `--profile-idle FILE` the same during the idle window before it (`--idle-ms N` long);
 // `--variant JSON` (repeatable; e.g. '{"pubsub":{"D":3,"Dlo":2}}' or '{"transport":{"writeBatch":
 // false}}') runs the procs cell again with that node tuning after the product's, and prints each
 // variant's CPU and p99 against the product's from the same run.
@@ -125,6 +126,11 @@ function config(opts: BenchOptions): Config {
     } else if (flag === '--profile') {
       if (value === undefined) throw new UsageError('group: --profile takes a file name')
       cfg.procs.profile = value
+    } else if (flag === '--idle-ms') {
+      cfg.procs.idleMs = parseList(flag, value)[0]!
+    } else if (flag === '--profile-idle') {
+      if (value === undefined) throw new UsageError('group: --profile-idle takes a file name')
+      cfg.procs.profileIdle = value
     } else if (flag === '--mode') {
       if (value !== 'all' && value !== 'inproc' && value !== 'procs') {
         throw new UsageError('group: --mode takes all, inproc or procs')

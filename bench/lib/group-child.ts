@@ -52,7 +52,7 @@ export type ToChild =
   | { type: 'stop' }
 
 /** The parts of KithNodeTuning a group bench variant may set. */
-export type GroupTuning = Pick<KithNodeTuning, 'pubsub' | 'transport'>
+export type GroupTuning = Pick<KithNodeTuning, 'pubsub' | 'transport' | 'connectionMonitor'>
 
 /** Child → parent. */
 export type FromChild =

@@ -25,13 +25,16 @@ export function parseVariant(value: string | undefined): Variant {
     const t = JSON.parse(value ?? '') as GroupTuning
     if (typeof t !== 'object' || t === null) throw new Error('not an object')
     const keys = Object.keys(t)
-    if (keys.length === 0 || keys.some((k) => k !== 'pubsub' && k !== 'transport')) {
+    if (
+      keys.length === 0 ||
+      keys.some((k) => !['pubsub', 'transport', 'connectionMonitor'].includes(k))
+    ) {
       throw new Error('keys')
     }
     return { label: JSON.stringify(t), tuning: t }
   } catch {
     throw new UsageError(
-      `group: --variant takes JSON with "pubsub" and/or "transport", e.g. '{"pubsub":{"D":3}}'`,
+      `group: --variant takes JSON with "pubsub", "transport" and/or "connectionMonitor", e.g. '{"pubsub":{"D":3}}'`,
     )
   }
 }

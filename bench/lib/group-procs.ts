@@ -36,6 +36,8 @@ export interface ProcsConfig {
   idleMs: number
   /** Write a V8 CPU profile of the first child during the cell to this .cpuprofile file. */
   profile?: string
+  /** The same during the idle window before the cell (heartbeats, pings: idle work per member). */
+  profileIdle?: string
   /** The nodes' tuning (a `--variant`); none: the product's configuration. */
   tuning?: GroupTuning
 }
@@ -226,8 +228,13 @@ export async function runProcs(
     // One untimed round first (streams, JIT, mesh), then the idle CPU, then the cell.
     await cell(Math.min(10, cfg.messages))
     const idle0 = children.map((c) => c.cpu())
+    if (cfg.profileIdle !== undefined) await children[0]!.ask({ type: 'profile' }, 'profiled')
     const i0 = performance.now()
     await sleep(cfg.idleMs)
+    if (cfg.profileIdle !== undefined) {
+      await children[0]!.ask({ type: 'profile', file: cfg.profileIdle }, 'profiled')
+      log(`CPU profile of process 0 while idle: ${cfg.profileIdle}`)
+    }
     const idleMs = children.reduce((a, c, k) => a + c.cpu() - idle0[k]!, 0)
     const idleSec = (performance.now() - i0) / 1000
     if (cfg.profile !== undefined) await children[0]!.ask({ type: 'profile' }, 'profiled')

@@ -3,7 +3,9 @@
 // ping comes at a random phase within one interval, and connections first seen together (the
 // burst libp2p's monitor makes every 10 s) ping spread over the interval, not all in one tick.
 // Also that a failed ping aborts the connection, as libp2p's monitor does, but that pings of one
-// connection never overlap and our own stream limit aborts nothing (unlike libp2p's).
+// connection never overlap and our own stream limit aborts nothing (unlike libp2p's). And that
+// a connection whose muxer pings (yamux) is pinged through it, no stream opened: with fakes, and
+// between two real Kith nodes on 127.0.0.1 (whose yamux keep-alive is off: the monitor is it).
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Connection } from '@libp2p/interface'
@@ -15,6 +17,7 @@ import {
   jitteredPeriod,
 } from '../../src/node/libp2p/conn-monitor.js'
 import { prng } from '../../bench/lib/group-net.js'
+import { startNode, stopAll } from './helpers.js'
 
 interface FakeConn {
   pings: number[]
@@ -151,5 +154,102 @@ describe('jittered connection monitor', () => {
     now += CONNECTION_PING_INTERVAL_MS * 2
     m.tick(now)
     assert.equal(opened.length, 2, 'the next period pings again')
+  })
+
+  it('pings through the muxer where it has a ping: no stream, the round trip kept', async () => {
+    let now = 0
+    let streams = 0
+    let pings = 0
+    const conn = {
+      newStream: () => {
+        streams++
+        return Promise.reject(new Error('no stream expected'))
+      },
+      muxer: {
+        ping(this: unknown, opts: { signal: AbortSignal }): Promise<number> {
+          assert.equal(this, conn.muxer, 'called on its muxer')
+          assert.ok(opts.signal instanceof AbortSignal)
+          pings++
+          return Promise.resolve(7)
+        },
+      },
+      abort: () => assert.fail('a working ping aborts nothing'),
+      rtt: 0,
+    }
+    const m = new JitteredConnectionMonitor(
+      {
+        connectionManager: { getConnections: () => [conn as unknown as Connection] },
+        logger: defaultLogger(),
+      },
+      { random: () => 0.5 },
+    )
+    m.tick(now)
+    now += CONNECTION_PING_INTERVAL_MS
+    m.tick(now)
+    await new Promise((r) => setImmediate(r))
+    assert.deepEqual({ pings, streams, rtt: conn.rtt }, { pings: 1, streams: 0, rtt: 7 })
+  })
+
+  it('a muxer ping that fails aborts the connection', async () => {
+    let now = 0
+    let aborted: Error | undefined
+    const conn = {
+      newStream: () => Promise.reject(new Error('no stream expected')),
+      muxer: {
+        ping: () => Promise.reject(Object.assign(new Error('t'), { name: 'TimeoutError' })),
+      },
+      abort: (err: Error) => {
+        aborted = err
+      },
+      rtt: 0,
+    }
+    const m = new JitteredConnectionMonitor(
+      {
+        connectionManager: { getConnections: () => [conn as unknown as Connection] },
+        logger: defaultLogger(),
+      },
+      { random: () => 0.5 },
+    )
+    m.tick(now)
+    now += CONNECTION_PING_INTERVAL_MS
+    m.tick(now)
+    await new Promise((r) => setImmediate(r))
+    assert.equal(aborted?.name, 'TimeoutError')
+  })
+
+  it('between two real Kith nodes: a yamux PING measures the round trip, keep-alive off', async () => {
+    const a = await startNode()
+    const b = await startNode()
+    try {
+      const conn = await a.libp2p.dial(b.libp2p.getMultiaddrs())
+      const muxer = (conn as unknown as { muxer: { enableKeepAlive: boolean } }).muxer
+      assert.equal(muxer.enableKeepAlive, false, "yamux's own keep-alive is off")
+      // The real muxer's ping, counted (the DHT's first contact opens a ping stream of its own
+      // meanwhile: streams are not what tells the monitor's ping apart).
+      const real = muxer as unknown as { ping: (o: { signal: AbortSignal }) => Promise<number> }
+      const ping = real.ping.bind(real)
+      let muxerPings = 0
+      real.ping = (o) => {
+        muxerPings++
+        return ping(o)
+      }
+      conn.rtt = -1
+      let now = Date.now()
+      const m = new JitteredConnectionMonitor(
+        { connectionManager: { getConnections: () => [conn] }, logger: defaultLogger() },
+        { random: () => 0.5 },
+      )
+      m.tick(now)
+      now += CONNECTION_PING_INTERVAL_MS
+      m.tick(now)
+      const deadline = Date.now() + 10_000
+      while (conn.rtt === -1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
+      assert.ok((conn.rtt ?? -1) >= 0, 'the round trip was measured')
+      assert.equal(muxerPings, 1, 'one yamux PING')
+      assert.equal(conn.status, 'open')
+      m.stop()
+    } finally {
+      await stopAll(a, b)
+    }
   })
 })

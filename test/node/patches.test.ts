@@ -187,6 +187,21 @@ const CANARIES: Record<UpstreamPatchId, () => void | Promise<void>> = {
     assert.ok(loop !== undefined, 'the walk loops while anyone walks')
     assert.doesNotMatch(loop, /setTimeout|delay|sleep|backoff/i, 'with no pause between queries')
   },
+  muxerPing() {
+    // The interface's Connection has no ping and no muxer; libp2p's class keeps the muxer in a
+    // public field, and yamux's muxer pings with a PING frame, resolving to the round trip. Its
+    // keep-alive never aborts a silent connection (so the monitor still does).
+    assert.doesNotMatch(upstream('@libp2p/interface/dist/src/connection.d.ts'), /\bmuxer\b|ping\(/)
+    assert.match(upstream('libp2p/dist/src/connection.js'), /this\.muxer = init\.muxer;/)
+    const yamux = upstream('@libp2p/yamux/dist/src/muxer.js')
+    assert.match(yamux, /\n {4}async ping\(options\) \{/)
+    assert.match(
+      yamux,
+      /this\.rtt = await raceSignal\(this\.activePing\.promise, options\?\.signal\);/,
+    )
+    assert.match(yamux, /this\.sendPing\(this\.activePing\.id\);/)
+    assert.match(yamux, /\/\/ TODO: should abort here\?/)
+  },
   autonatOnlyOnConnect() {
     // AutoNAT asks peers to verify our addresses only when a connection opens (its topology's
     // onConnect), not when a new address (a UPnP mapping) appears; the method askAutoNATNow calls

@@ -5,14 +5,20 @@
 // "Groups": the 100-node host stalled in synchronised ping bursts). libp2p offers no jitter
 // option (its init has pingInterval, pingTimeout, abortConnectionOnPingFailure, protocolPrefix
 // only), so Kith turns it off (`connectionMonitor: { enabled: false }` in libp2p.ts) and runs
-// this service instead: the same ping (protocol, adaptive timeout, RTT, abort on failure, as
+// this service instead: the same liveness check (adaptive timeout, RTT, abort on failure, as
 // upstream), but each connection on its own phase, drawn at random when first seen, and each
-// period jittered. It knows nothing of what the connections carry.
+// period jittered. Where the connection's muxer has a ping of its own (yamux: a PING frame, one
+// 12-byte frame each way, answered inside the peer's muxer) that is the ping; only connections
+// without one (WebRTC's data channels) open a /ipfs/ping/1.0.0 stream as upstream does. A stream
+// ping cost ≈ 75 % of an idle group member's CPU (docs/performance.md "Idle work"): a new stream,
+// multistream-select and a peer-store write at both ends, every period, for every connection.
+// It knows nothing of what the connections carry.
 import { setMaxListeners } from 'node:events'
 import { AdaptiveTimeout, byteStream } from '@libp2p/utils'
 import type { AdaptiveTimeoutInit } from '@libp2p/utils'
 import type { ComponentLogger, Connection, Logger, Startable, Stream } from '@libp2p/interface'
 import { errorName } from '../../core/errors.js'
+import { muxerPingOf } from './patches.js'
 
 /** Mean period between two pings of one connection: libp2p's DEFAULT_PING_INTERVAL_MS. */
 export const CONNECTION_PING_INTERVAL_MS = 10_000
@@ -129,12 +135,18 @@ export class JitteredConnectionMonitor implements Startable {
     }
   }
 
-  /** libp2p 3.3.11 connection-monitor.js's heartbeat, for one connection. */
+  /** libp2p 3.3.11 connection-monitor.js's heartbeat, for one connection; through the muxer's own
+   *  ping where it has one (./patches.ts muxerPingOf). */
   async #ping(conn: Connection): Promise<void> {
     let start = Date.now()
     const signal = this.#timeout.getTimeoutSignal({ signal: this.#abort?.signal })
+    const muxerPing = muxerPingOf(conn)
     let stream: Stream | undefined
     try {
+      if (muxerPing !== undefined) {
+        conn.rtt = await muxerPing({ signal })
+        return
+      }
       stream = await conn.newStream(PING_PROTOCOL, { signal, runOnLimitedConnection: true })
       const bs = byteStream(stream)
       start = Date.now()
@@ -146,7 +158,7 @@ export class JitteredConnectionMonitor implements Startable {
       await stream.close({ signal })
     } catch (err) {
       stream?.abort(err as Error)
-      if (errorName(err) !== 'UnsupportedProtocolError') throw err
+      if (muxerPing !== undefined || errorName(err) !== 'UnsupportedProtocolError') throw err
       // Upstream: the remote ran multistream-select (two round trips), so it is alive.
       conn.rtt = (Date.now() - start) / 2
     } finally {

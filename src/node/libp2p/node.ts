@@ -190,6 +190,10 @@ export async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning)
       // raised group latency before write batching and saved no measurable CPU after it
       // (docs/performance.md "Groups"); benches switch it on through tuning.transport.
       (tuning.transport?.lazyWindowUpdates === true ? yamuxLazyWindow : yamux)({
+        // The connection monitor pings through the muxer (conn-monitor.ts, every ≈ 10 s, and it
+        // aborts a silent connection); yamux's own keep-alive (30 s, never aborting) would be a
+        // second ping of every connection.
+        enableKeepAlive: false,
         maxInboundStreams: YAMUX_MAX_INBOUND_STREAMS,
         streamOptions: { maxStreamWindowSize: YAMUX_MAX_STREAM_WINDOW_BYTES },
       }),
@@ -207,7 +211,7 @@ export async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning)
     // Replaced by connectionMonitor below: the same pings, each connection on its own phase.
     connectionMonitor: { enabled: false },
     services: {
-      connectionMonitor: jitteredConnectionMonitor(),
+      connectionMonitor: jitteredConnectionMonitor(tuning.connectionMonitor),
       resources: budget.service(),
       identify: identify(),
       ping: ping({

@@ -16,6 +16,7 @@ import type { MailboxInit } from '../mailbox/index.js'
 import type { MailboxHoldings, MailboxPolicy } from '../mailbox/types.js'
 import type { SyncInit } from '../sync/index.js'
 import type { ResourceLimits } from './resources.js'
+import type { JitteredMonitorInit } from './conn-monitor.js'
 import type { TransportTuning } from './write-batch.js'
 import type { PubsubTuning } from '../pubsub/index.js'
 import type { ConnectionGater } from '@libp2p/interface'
@@ -85,4 +86,6 @@ export interface KithNodeTuning {
   pubsub?: PubsubTuning
   /** Benches: upstream's transport write path or yamux-window.ts, to compare (write-batch.ts). */
   transport?: TransportTuning
+  /** Benches: the liveness pings' period (conn-monitor.ts), to measure what they cost idle. */
+  connectionMonitor?: Pick<JitteredMonitorInit, 'intervalMs' | 'jitter'>
 }

@@ -93,6 +93,12 @@ export const UPSTREAM_PATCHES = {
     ref: 'none found: its init has pingInterval, pingTimeout, abortConnectionOnPingFailure only',
     where: 'libp2p/conn-monitor.ts JitteredConnectionMonitor (libp2p/node.ts turns upstream’s off)',
   },
+  muxerPing: {
+    upstream: 'libp2p@3.3.11 with @libp2p/yamux@8.0.3',
+    ref: 'none found: @libp2p/interface Connection has no ping; its muxer (a public field of libp2p’s class, not in the interface) has one',
+    where:
+      'libp2p/patches.ts muxerPingOf (libp2p/conn-monitor.ts; libp2p/node.ts turns yamux’s own keep-alive off)',
+  },
   autonatOnlyOnConnect: {
     upstream: '@libp2p/autonat@3.0.28',
     ref: 'none found: verifyExternalAddresses runs from the topology onConnect only (autonat.ts start)',
@@ -216,4 +222,21 @@ export function pauseAfterDispatch(stream: Stream, stillWanted: () => boolean): 
  */
 export function dialAttemptSignal(cancelled: AbortSignal, timeoutMs: number): AbortSignal {
   return AbortSignal.any([cancelled, AbortSignal.timeout(timeoutMs)])
+}
+
+/** A muxer's own ping: resolves to the round trip in ms. */
+export type MuxerPing = (options: { signal: AbortSignal }) => Promise<number>
+
+/**
+ * The ping of `conn`'s stream muxer, if it has one (UPSTREAM_PATCHES.muxerPing). libp2p 3.3.11's
+ * Connection keeps its muxer in a public `muxer` field that @libp2p/interface does not declare;
+ * @libp2p/yamux 8.0.3's muxer has `ping(options)`, a PING frame answered inside the peer's muxer
+ * (yamux spec, hashicorp/yamux spec.md "Ping Type"), resolving to the round trip. Undefined for
+ * a connection without one (WebRTC's data channels: the caller opens a ping stream instead).
+ */
+export function muxerPingOf(conn: Connection): MuxerPing | undefined {
+  const muxer = (conn as unknown as { muxer?: { ping?: unknown } }).muxer
+  if (muxer === undefined || muxer === null || typeof muxer.ping !== 'function') return undefined
+  const ping = muxer.ping as MuxerPing
+  return (options) => ping.call(muxer, options)
 }
