@@ -202,6 +202,24 @@ const CANARIES: Record<UpstreamPatchId, () => void | Promise<void>> = {
     assert.match(yamux, /this\.sendPing\(this\.activePing\.id\);/)
     assert.match(yamux, /\/\/ TODO: should abort here\?/)
   },
+  noiseShortLengthThrow() {
+    // The decoder's loop ends only by its length decoder throwing a RangeError, and noise's
+    // throws a new one whenever fewer than 2 bytes are buffered: at the end of every chunk.
+    const lp = upstream('@libp2p/utils/dist/src/length-prefixed-decoder.js')
+    assert.match(
+      lp,
+      /while \(true\) \{\s*let dataLength;\s*try \{\s*dataLength = this\.lengthDecoder\(this\.buffer\);/,
+    )
+    assert.match(lp, /if \(err instanceof RangeError\) \{[\s\S]*?break;/)
+    assert.match(
+      upstream('@libp2p/noise/dist/src/encoder.js'),
+      /if \(data\.length < 2\) \{\s*throw RangeError\('Could not decode int16BE'\);/,
+    )
+    assert.match(
+      upstream('@libp2p/noise/dist/src/utils.js'),
+      /this\.decoder = new LengthPrefixedDecoder\(\{\s*lengthDecoder: uint16BEDecode,/,
+    )
+  },
   autonatOnlyOnConnect() {
     // AutoNAT asks peers to verify our addresses only when a connection opens (its topology's
     // onConnect), not when a new address (a UPnP mapping) appears; the method askAutoNATNow calls

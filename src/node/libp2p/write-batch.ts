@@ -24,6 +24,7 @@ import { noise } from '@libp2p/noise'
 import debug from 'debug'
 import { Uint8ArrayList } from 'uint8arraylist'
 import type { MessageStream } from '@libp2p/interface'
+import { cheapNoiseLengthDecoder } from './patches.js'
 
 const log = debug('kith:node:write-batch')
 
@@ -140,22 +141,26 @@ export interface TransportTuning {
   lazyWindowUpdates?: boolean
 }
 
-/** `noise()` whose connections batch their writes (batchWrites), unless `tuning.writeBatch` is false. */
+/** `noise()` whose connections batch their writes (batchWrites), unless `tuning.writeBatch` is
+ *  false, and read frames without an Error per chunk (patches.ts cheapNoiseLengthDecoder). */
 export function batchedNoise(tuning: TransportTuning = {}): NoiseFactory {
   const factory = noise()
-  if (tuning.writeBatch === false) return factory
+  const adapt = (conn: MessageStream): void => {
+    cheapNoiseLengthDecoder(conn)
+    if (tuning.writeBatch !== false) batchWrites(conn)
+  }
   return (components) => {
     const encrypter = factory(components)
     const secureInbound = encrypter.secureInbound.bind(encrypter)
     const secureOutbound = encrypter.secureOutbound.bind(encrypter)
     encrypter.secureInbound = async (connection, options) => {
       const secured = await secureInbound(connection, options)
-      batchWrites(secured.connection)
+      adapt(secured.connection)
       return secured
     }
     encrypter.secureOutbound = async (connection, options) => {
       const secured = await secureOutbound(connection, options)
-      batchWrites(secured.connection)
+      adapt(secured.connection)
       return secured
     }
     return encrypter

@@ -20,6 +20,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { multiaddrConnectionPair } from '@libp2p/utils'
 import type { MessageStream, Stream, Upgrader } from '@libp2p/interface'
 import { until } from '../../helpers/wait.js'
+import { noiseLength } from '../../../src/node/libp2p/patches.js'
 import {
   batchedNoise,
   WRITE_BATCH_MAX_BYTES,
@@ -155,6 +156,13 @@ describe('write batching (write-batch.ts)', { timeout: 60_000 }, () => {
     // does when the kernel's buffer is full; loopback sockets never push back this early).
     const [out, inb] = multiaddrConnectionPair({ capacity: 1 })
     const [sa, sb] = await Promise.all([secure(out, 'outbound'), secure(inb, 'inbound')])
+    // Both ends read with the length decoder that throws no new Error per chunk (patches.ts).
+    for (const c of [sa, sb]) {
+      assert.equal(
+        (c as unknown as { decoder: { lengthDecoder: unknown } }).decoder.lengthDecoder,
+        noiseLength,
+      )
+    }
     const dialer = yamux()().createStreamMuxer(sa)
     const listener = yamux()().createStreamMuxer(sb)
     const received = new Uint8ArrayList()
