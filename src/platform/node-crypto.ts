@@ -44,10 +44,25 @@ function priv(crv: Crv, raw: Uint8Array): KeyObject {
   privateKeys.set(id, key)
   return key
 }
+/**
+ * Recently imported public keys. A group member verifies every message of a sender with the
+ * same Ed25519 key, and importing it (OpenSSL's `initEDRaw` behind the JWK) cost as much as
+ * 1.4 % of a member's CPU in the group bench's profile; an X25519 ratchet key is used for one DH
+ * step or two. Bounded, least recently imported out first; public keys are not secrets.
+ */
+const PUBLIC_KEY_CACHE_SIZE = 64
+const publicKeys = new Map<string, KeyObject>()
+
 function pub(crv: Crv, raw: Uint8Array): KeyObject {
   if (raw.length !== 32) throw new InvalidKeyError('public key must be 32 bytes')
   const x = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64url')
-  return createPublicKey({ key: { kty: 'OKP', crv, x }, format: 'jwk' })
+  const id = crv + x
+  const hit = publicKeys.get(id)
+  if (hit !== undefined) return hit
+  const key = createPublicKey({ key: { kty: 'OKP', crv, x }, format: 'jwk' })
+  if (publicKeys.size >= PUBLIC_KEY_CACHE_SIZE) publicKeys.delete(publicKeys.keys().next().value!)
+  publicKeys.set(id, key)
+  return key
 }
 function rawPublic(k: KeyObject): Uint8Array {
   const { x } = k.export({ format: 'jwk' })

@@ -95,4 +95,26 @@ describe('crypto providers', () => {
       { numRuns: 100 },
     )
   })
+
+  it('node: cached public keys never answer for another key, before or after eviction', () => {
+    const seeds = Array.from({ length: 100 }, (_, i) => new Uint8Array(32).fill(i + 1))
+    const pubs = seeds.map((s) => nodeCrypto.ed25519PublicKey(s))
+    const msg = new TextEncoder().encode('kith')
+    const sigs = seeds.map((s) => nodeCrypto.ed25519Sign(s, msg))
+    // Twice over 100 keys (more than the cache holds): each key verifies its own signature only.
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < seeds.length; i++) {
+        assert.equal(nodeCrypto.ed25519Verify(pubs[i]!, msg, sigs[i]!), true)
+        assert.equal(nodeCrypto.ed25519Verify(pubs[(i + 1) % 100]!, msg, sigs[i]!), false)
+      }
+    }
+    // X25519 likewise: DH against cached public keys agrees with noble's.
+    for (const i of [0, 1, 0, 99, 0]) {
+      const xp = nobleCrypto.x25519PublicKey(seeds[i]!)
+      assert.deepEqual(
+        nodeCrypto.x25519(seeds[(i + 7) % 100]!, xp),
+        nobleCrypto.x25519(seeds[(i + 7) % 100]!, xp),
+      )
+    }
+  })
 })
