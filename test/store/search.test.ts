@@ -1,8 +1,9 @@
-// Full-text search (migration 9, src/store/search.ts) on a real encrypted NodeStore: the index
-// follows inserts, edits (UPDATE text) and deletes (DELETE and a wiped tombstone) in the same
-// statement; rows from before the migration are backfilled; event rows are not indexed; user
-// input is never FTS5 syntax; the query and limit bounds hold at MAX and fail at MAX+1; and a
-// 100k-message store answers in milliseconds (printed as a diagnostic).
+// Full-text search (migrations 10 and 13, src/store/search.ts) on a real encrypted NodeStore: a
+// search sees inserts, edits (UPDATE text) and deletes (DELETE and a wiped tombstone) made before
+// it (the deferred index: test/store/search-deferred.test.ts); rows from before the migration
+// are backfilled; event rows are not indexed; user input is never FTS5 syntax; the query and
+// limit bounds hold at MAX and fail at MAX+1; and a 100k-message store answers in milliseconds
+// (printed as a diagnostic).
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import { openDatabase, type SqliteDatabase } from '../../src/store/database.js'
