@@ -1,7 +1,9 @@
 // `kith search` in the service (CLI.md "Conversations, receipts, edits"): resolves the optional
 // conversation (a contact's name or PeerId, else a group's name or id, as `kith read` does) and
 // turns the store's matching ids into message lines. The index and the query syntax are
-// ../store/search.ts's; this module knows nothing of SQL.
+// ../store/search.ts's (whose search first indexes the messages still waiting, so a search sees
+// every stored message); when the index catches up otherwise is ./search-index.ts's. This module
+// knows nothing of SQL.
 import { findGroup } from './groups/naming.js'
 import type { ChatContext } from './context.js'
 import { ContactNotFoundError, InvalidArgumentError } from './errors.js'

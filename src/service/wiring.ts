@@ -34,6 +34,7 @@ import { configuredMailboxes } from './offline/configured.js'
 import { Mailboxes } from './offline/mailboxes.js'
 import { OwnCard } from './offline/own-card.js'
 import { Profile } from './profile.js'
+import { SearchIndexer } from './search-index.js'
 import type { ServiceEvent } from './types.js'
 
 export interface ChatServiceDeps {
@@ -75,6 +76,8 @@ export class ServiceModules {
   readonly #files: Files | undefined
   readonly receiver: Receiver
   readonly batcher: ReceiveBatcher
+  /** The search index's background catch-up (./search-index.ts). */
+  readonly searchIndex: SearchIndexer
   readonly #protectedMailboxes: ReadonlySet<string>
   #started = false
   #stopped = false
@@ -225,6 +228,7 @@ export class ServiceModules {
       disappearing,
     })
     this.batcher = new ReceiveBatcher(cx, this.receiver)
+    this.searchIndex = new SearchIndexer(cx)
   }
 
   async start(): Promise<void> {
@@ -247,6 +251,7 @@ export class ServiceModules {
     this.#mailboxes.start()
     this.#groups.start()
     this.disappearing.start()
+    this.searchIndex.start()
     this.#files?.start()
     for (const peer of store.groups.controlPeers()) this.outbox.flushSoon(peer)
     for (const c of store.listContacts()) node.watch(c.peerId, c.addrs)
@@ -263,6 +268,7 @@ export class ServiceModules {
       this.#files?.stop()
     }
     this.disappearing.stop()
+    this.searchIndex.stop()
     this.#node.setCardSource(undefined)
     this.outbox.stop()
     return Promise.resolve()

@@ -7,9 +7,10 @@
 // re-established with each contact, never replayed"; a restored ratchet or Sender Key chain would
 // encrypt again under message keys already used); what the node holds for others or only in
 // transit (mailbox holdings, retained group ciphertexts, pending control contents); the search
-// index (rebuilt by its triggers as the messages are written back). Every table of the schema is
+// index (rebuilt from the restored messages, ./search.ts rebuildSearchIndex). Every table of the schema is
 // in BACKUP_TABLES or NOT_BACKED_UP: test/store/backup.test.ts fails on a new table in neither.
 import { migrate, SCHEMA_VERSION } from './migrations.js'
+import { rebuildSearchIndex } from './search.js'
 import type { SqliteDatabase } from './database.js'
 import { defineError } from '../core/errors.js'
 
@@ -55,7 +56,8 @@ export const NOT_BACKED_UP: Readonly<Record<string, string>> = {
   group_held: 'messages waiting for a gap to fill',
   group_keys_sent: 'forgotten, so the new own chain is handed to every member',
   control_outbox: 'pending group updates, encrypted per session',
-  messages_fts: 'the search index, rebuilt by its triggers',
+  messages_fts: 'the search index, rebuilt from the restored messages',
+  search_watermark: 'how far the search index reaches: set by the rebuild at restore',
   held_edits: 'edits waiting for a message not here yet: transient, bounded',
   files:
     'file transfers: the sealed chunks live on disk, not in the backup (file lines stay in history)',
@@ -187,6 +189,9 @@ export function importRows(
       }
     }
     db.prepare('UPDATE outbox SET attempts = 0, next_attempt_at = 0').run()
+    // Every restored message is searchable at once (and the index's invariant holds: W = the
+    // newest rowid). The rows came in above W = 0, so no trigger indexed them one by one.
+    rebuildSearchIndex(db)
   })()
   const count = (table: string) =>
     db.prepare(`SELECT count(*) FROM ${table}`).pluck().get() as number

@@ -7,7 +7,7 @@
 // boundary. A database from a newer Kith (user_version above ours) is refused, never downgraded.
 import type { SqliteDatabase } from './database.js'
 import { StoreVersionError } from './errors.js'
-import { SEARCH_MIGRATION } from './search.js'
+import { SEARCH_DEFERRED_MIGRATION, SEARCH_MIGRATION } from './search.js'
 
 export const MIGRATIONS: readonly string[] = [
   // 1: identity, the core's ProtocolStore tables, contacts, messages, outbox, sequences, settings.
@@ -421,6 +421,9 @@ export const MIGRATIONS: readonly string[] = [
   `
   DROP TABLE IF EXISTS sender_keys;
   `,
+  // 13 (issue 17): the search index off the message's commit — rows above a watermark are indexed
+  // later, a batch per transaction (./search.ts: the invariant, the view, the new triggers).
+  SEARCH_DEFERRED_MIGRATION,
 ]
 
 /** The schema version this code writes. */

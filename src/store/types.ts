@@ -152,4 +152,9 @@ export interface MessageSearch {
     query: string,
     opts?: { conversation?: string | undefined; limit?: number | undefined },
   ): string[]
+  /** Indexes up to `limit` messages stored since the last catch-up (all without a limit); returns
+   *  how many it looked at (fewer than `limit`: none left). */
+  catchUp(limit?: number): number
+  /** Messages waiting to be indexed (counted up to `cap`) and the newest message's rowid. */
+  backlog(cap: number): { rows: number; newest: number }
 }
