@@ -2,6 +2,7 @@
 // ChatServices on real stores over the in-memory fake network: a send to a connected peer with
 // nothing due is ONE write transaction on the sender (insert, outbox entry, encryption, `sent`);
 // a send while an older entry is due takes the flush instead and the peer gets them in seq order;
+// a send while a fast-path write is still in flight waits for it (the flush, paced by the wire);
 // a write that fails after the fast path's commit goes back to `queued` (the flush's failure path,
 // src/service/direct/deliver.ts) and the message is delivered exactly once later.
 import assert from 'node:assert/strict'
@@ -99,6 +100,33 @@ describe('outbox fast path (issue 17)', () => {
     )
     assert.deepEqual(order, ['order 1 (older)', 'order 2 (newer)'], 'the older one first')
     assert.equal(stored(alice, bob, 'order ').length, 2)
+  })
+
+  it('a send while a fast-path write is in flight waits for it through the flush', async () => {
+    const { alice, bob } = await pair()
+    const h = fake.net.get(bob.id.peerId)!
+    // Bob's end takes the first write only when the test lets it (a slow receiver).
+    let release: () => void = () => undefined
+    const held = new Promise<void>((r) => (release = r))
+    let writes = 0
+    fake.net.set(bob.id.peerId, async (from, frame) => {
+      if (writes++ === 0) await held
+      return h(from, frame)
+    })
+    const order = received(bob)
+    const first = alice.svc.send('bob', 'paced 1')
+    assert.equal(alice.store.getMessage(first.id)?.status, 'sent', 'the fast path')
+    const second = alice.svc.send('bob', 'paced 2')
+    // Not sealed while the first write is in flight: its ack timeout would run while it waits.
+    assert.equal(alice.store.getMessage(second.id)?.status, 'queued')
+    await drained()
+    assert.equal(writes, 1, 'the flush waits for the write in flight')
+    assert.equal(alice.store.getMessage(second.id)?.status, 'queued')
+    release()
+    await until('both delivered', () =>
+      [first.id, second.id].every((id) => alice.store.getMessage(id)?.status === 'delivered'),
+    )
+    assert.deepEqual(order, ['paced 1', 'paced 2'])
   })
 
   it('a write failing after the fast path commit goes back to queued, delivered once', async () => {

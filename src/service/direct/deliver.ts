@@ -18,7 +18,7 @@ export type DeliverContext = Pick<
 
 /** A message's status as the store holds it now (an ack may have moved it on meanwhile). */
 const statusNow = (cx: DeliverContext, id: string): MessageStatus | undefined =>
-  cx.store.getMessage(id)?.status
+  cx.store.messageStatus(id)
 
 /**
  * Writes `frames` (sealed from `messages`, in order, for the outbox entries `batch`) to `peer`.

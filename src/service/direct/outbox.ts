@@ -50,6 +50,13 @@ export class Outbox {
   readonly #flushing = new Set<string>()
   readonly #flushAgain = new Set<string>()
   readonly #flushAll = new Set<string>()
+  /**
+   * The fast path's write to a peer while it is in flight (one at a time: a send meanwhile takes
+   * the flush, which waits for it). Its frames' ack timeout runs from their encryption, so frames
+   * sealed while earlier ones still queue for the wire could time out before they even left:
+   * one write at a time keeps sealing paced by the receiver, as the flush's pages are.
+   */
+  readonly #writing = new Map<string, Promise<void>>()
   /** Flushes scheduled (flushSoon) and not started yet, per peer. */
   readonly #pending = new Map<string, number>()
   readonly #timers = new Map<string, NodeJS.Timeout>()
@@ -132,9 +139,13 @@ export class Outbox {
       // After the commit, in seq order behind any earlier write to the peer (node/dm/outbound.ts
       // serializes a peer's sends), then the flush's failure path and retry timer.
       const { frames, entries, sent } = sealed
-      deliverSealed(cx, peer, entries, messages, frames, sent)
+      const writing: Promise<void> = deliverSealed(cx, peer, entries, messages, frames, sent)
         .catch((err: unknown) => log('send to %s failed: %s', peer, errorName(err)))
-        .finally(() => this.#scheduleRetry(peer))
+        .finally(() => {
+          if (this.#writing.get(peer) === writing) this.#writing.delete(peer)
+          this.#scheduleRetry(peer)
+        })
+      this.#writing.set(peer, writing)
     } else this.flushSoon(peer)
     // Queued after the flush (or the fast path's write): setImmediate callbacks run in order,
     // and the flush's encryption and write into libp2p happen before its first real wait.
@@ -144,14 +155,16 @@ export class Outbox {
     return messages.map((m) => m.id)
   }
 
-  /** Whether a send to `peer` may take the fast path: connected, not blocked, not stopping, and
-   *  no flush of its outbox running or about to run (it would send older entries first). */
+  /** Whether a send to `peer` may take the fast path: connected, not blocked, not stopping, no
+   *  fast-path write to it in flight, and no flush of its outbox running or about to run (it
+   *  would send older entries first). */
   #sendsNow(peer: string): boolean {
     const cx = this.#cx
     return (
       !cx.stopped() &&
       !this.#flushing.has(peer) &&
       !this.#pending.has(peer) &&
+      !this.#writing.has(peer) &&
       cx.node.isConnected(peer) &&
       !cx.store.trust.isBlocked(peer)
     )
@@ -237,6 +250,9 @@ export class Outbox {
     }
     this.#flushing.add(peer)
     try {
+      // After the fast path's write in flight (#writing: it never rejects), so pages are sealed
+      // as the wire takes them.
+      await this.#writing.get(peer)
       do {
         this.#flushAgain.delete(peer)
         const everything = this.#flushAll.delete(peer)
