@@ -1,9 +1,11 @@
 // The 1:1 outbox (ARCHITECTURE.md "Delivery"): queueing sent messages durably (one transaction
-// per send or batch send, MAX_SEND_BATCH), flushing what is due to a peer in batches of MAX_BATCH
+// per send or batch send, MAX_SEND_BATCH; to a connected peer with nothing due, the same
+// transaction also seals them: the fast path), flushing what is due to a peer in batches of MAX_BATCH
 // read in seq order from an index (each batch one ratchet transaction that also stores `sent`),
 // the mailbox fallback, backoff and the per-peer retry timer; the control outbox (group updates,
 // profile names, 1:1 edits: ./control-outbox.ts) is drained in the same flush. It owns the flush
-// state (one flush per peer at a time, folded re-runs) and the retry timers; it knows nothing of
+// state (one flush or fast-path write per peer at a time, folded re-runs) and the retry timers
+// (./delivery.ts); the write and its failure path are ./deliver.ts. It knows nothing of
 // receiving, receipts, contacts or groups beyond the ports in its context.
 import debug from 'debug'
 import { MESSAGE_ID_BYTES, toHex } from '../../core/index.js'
@@ -14,7 +16,7 @@ import type { KithNode } from '../../node/index.js'
 import type { WithNode } from '../context.js'
 import { canDeposit, encryptAll } from './sessions.js'
 import type { ControlQueue } from './control-outbox.js'
-import { MAX_BATCH, nextAttemptDelay } from './delivery.js'
+import { MAX_BATCH, nextAttemptDelay, RetryTimers } from './delivery.js'
 import { unitRandom } from '../random.js'
 import type { Mailboxes } from '../offline/mailboxes.js'
 import { deliverSealed } from './deliver.js'
@@ -59,7 +61,7 @@ export class Outbox {
   readonly #writing = new Map<string, Promise<void>>()
   /** Flushes scheduled (flushSoon) and not started yet, per peer. */
   readonly #pending = new Map<string, number>()
-  readonly #timers = new Map<string, NodeJS.Timeout>()
+  readonly #timers = new RetryTimers((peer) => void this.#flush(peer, false))
   /** The retry backoff's jitter, from the injected rng (./delivery.ts nextAttemptDelay). */
   readonly #jitter = (): number => unitRandom(this.#cx.ctx.rng)
 
@@ -69,8 +71,7 @@ export class Outbox {
 
   /** Clears the retry timers (the service is stopping). */
   stop(): void {
-    for (const t of this.#timers.values()) clearTimeout(t)
-    this.#timers.clear()
+    this.#timers.stop()
   }
 
   /** Stores `text` for contact `peer` as a queued message in the outbox, and flushes soon.
@@ -334,23 +335,12 @@ export class Outbox {
 
   #scheduleRetry(peer: string): void {
     const cx = this.#cx
-    clearTimeout(this.#timers.get(peer))
-    this.#timers.delete(peer)
-    if (cx.stopped()) return
+    if (cx.stopped()) return this.#timers.set(peer, undefined)
     const times = [cx.store.nextAttemptAt(peer), cx.control.nextAttemptAt(peer)]
     const next = times.reduce<number | undefined>(
       (a, b) => (b === undefined ? a : a === undefined ? b : Math.min(a, b)),
       undefined,
     )
-    if (next === undefined) return
-    const t = setTimeout(
-      () => {
-        this.#timers.delete(peer)
-        void this.#flush(peer, false)
-      },
-      Math.max(0, next - cx.ctx.clock()),
-    )
-    t.unref()
-    this.#timers.set(peer, t)
+    this.#timers.set(peer, next === undefined ? undefined : next - cx.ctx.clock())
   }
 }
