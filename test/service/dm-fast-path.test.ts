@@ -1,6 +1,7 @@
 // The outbox's fast path (issue 17, src/service/direct/outbox.ts sendMany) through real
 // ChatServices on real stores over the in-memory fake network: a send to a connected peer with
 // nothing due is ONE write transaction on the sender (insert, outbox entry, encryption, `sent`);
+// a batch send takes the flush (FAST_PATH_MAX_TEXTS);
 // a send while an older entry is due takes the flush instead and the peer gets them in seq order;
 // a send while a fast-path write is still in flight waits for it (the flush, paced by the wire);
 // a write that fails after the fast path's commit goes back to `queued` (the flush's failure path,
@@ -73,6 +74,18 @@ describe('outbox fast path (issue 17)', () => {
     await until('delivered', () => alice.store.getMessage(id)?.status === 'delivered')
     assert.equal(frames.length, 1, 'one frame, written once')
     assert.equal(stored(alice, bob, 'fast one').length, 1)
+  })
+
+  it('a batch send takes the flush, sealed page by page as the wire takes it', async () => {
+    const { alice, bob } = await pair()
+    const commits = countCommits(alice)
+    const { ids } = alice.svc.sendMany('bob', ['batch a', 'batch b'])
+    assert.equal(commits.n, 1, 'queued in one transaction')
+    assert.ok(ids.every((id) => alice.store.getMessage(id)?.status === 'queued'))
+    await until('delivered', () =>
+      ids.every((id) => alice.store.getMessage(id)?.status === 'delivered'),
+    )
+    assert.equal(stored(alice, bob, 'batch ').length, 2)
   })
 
   it('a send while an older entry is due takes the flush and keeps seq order', async () => {

@@ -47,6 +47,16 @@ interface Sealed {
   sent: StoredMessage[]
 }
 
+/**
+ * Most texts one send seals on the fast path (issue 17): one, i.e. a message sent on its own.
+ * A batch send (up to MAX_SEND_BATCH) gains one commit per batch from it, but sealing hundreds
+ * of frames at POST time starts all their ack timeouts (ACK_TIMEOUT_BASE_MS) before the wire
+ * takes them; measured under load (2026-12-05), a slow receiver then timed out ≈ 30 % of a
+ * 5,000-message batch run and A sent them again. The flush seals a batch page by page as the
+ * wire takes it.
+ */
+export const FAST_PATH_MAX_TEXTS = 1
+
 export class Outbox {
   readonly #cx: OutboxContext
   readonly #flushing = new Set<string>()
@@ -104,7 +114,7 @@ export class Outbox {
     const cx = this.#cx
     const now = cx.ctx.clock()
     // A file message's content carries its manifest (#content): always through the flush.
-    const fast = file === undefined && this.#sendsNow(peer)
+    const fast = file === undefined && texts.length <= FAST_PATH_MAX_TEXTS && this.#sendsNow(peer)
     // Refuse what could never be encoded now, not at delivery time (the fast path encodes the
     // real contents in its transaction below: a throw there stores nothing either).
     if (!fast) for (const text of texts) checkEncodable(cx.meBytes, text)
