@@ -3,21 +3,29 @@
 // nothing due is ONE write transaction on the sender (insert, outbox entry, encryption, `sent`);
 // a batch send takes the flush (FAST_PATH_MAX_TEXTS);
 // a send while an older entry is due takes the flush instead and the peer gets them in seq order;
-// a send while a fast-path write is still in flight waits for it (the flush, paced by the wire);
+// a send while a fast-path write is still in flight waits for it (the flush, paced by the wire),
+// and sends keep taking the flush until they pause (FAST_PATH_PAUSE_MS);
 // a write that fails after the fast path's commit goes back to `queued` (the flush's failure path,
 // src/service/direct/deliver.ts) and the message is delivered exactly once later.
 import assert from 'node:assert/strict'
 import { afterEach, describe, it } from 'node:test'
-import { drained, fakeNet, fire, quiet, startPeer, type Peer } from '../fakes/node-pair.js'
+import { FAST_PATH_PAUSE_MS } from '../../src/service/direct/outbox.js'
+import { ctx, drained, fakeNet, fire, quiet, startPeer, type Peer } from '../fakes/node-pair.js'
 import { until } from '../helpers/wait.js'
 import { countCommits } from './commits.js'
 
 const fake = fakeNet()
 const peers: Peer[] = []
 
-/** Alice and Bob, contacts of each other, with a session both ways, nothing in flight. */
-async function pair() {
-  const alice = await startPeer(fake, 'alice')
+/** Alice and Bob, contacts of each other, with a session both ways, nothing in flight; Alice's
+ *  clock is `clock` when given. */
+async function pair(clock?: () => number) {
+  const alice = await startPeer(
+    fake,
+    'alice',
+    undefined,
+    clock === undefined ? {} : { ctx: { ...ctx, clock } },
+  )
   const bob = await startPeer(fake, 'bob')
   peers.push(alice, bob)
   await bob.svc.addContact(alice.svc.invite().link, 'al')
@@ -140,6 +148,36 @@ describe('outbox fast path (issue 17)', () => {
       [first.id, second.id].every((id) => alice.store.getMessage(id)?.status === 'delivered'),
     )
     assert.deepEqual(order, ['paced 1', 'paced 2'])
+  })
+
+  it('after overlapping sends the fast path waits for a pause of FAST_PATH_PAUSE_MS', async () => {
+    let now = Date.now()
+    const { alice, bob } = await pair(() => now)
+    const h = fake.net.get(bob.id.peerId)!
+    let release: () => void = () => undefined
+    const held = new Promise<void>((r) => (release = r))
+    let writes = 0
+    fake.net.set(bob.id.peerId, async (from, frame) => {
+      if (writes++ === 0) await held
+      return h(from, frame)
+    })
+    const status = (id: string) => alice.store.getMessage(id)?.status
+    const first = alice.svc.send('bob', 'burst 1')
+    assert.equal(status(first.id), 'sent', 'the fast path')
+    const second = alice.svc.send('bob', 'burst 2') // overlaps the write in flight: a burst
+    assert.equal(status(second.id), 'queued')
+    release()
+    await until('delivered', () => [first.id, second.id].every((id) => status(id) === 'delivered'))
+    // Nothing is busy now, but the burst has not paused (Alice's clock stood still): the flush.
+    now += FAST_PATH_PAUSE_MS - 1
+    const third = alice.svc.send('bob', 'burst 3')
+    assert.equal(status(third.id), 'queued')
+    await until('third delivered', () => status(third.id) === 'delivered')
+    now += FAST_PATH_PAUSE_MS
+    const fourth = alice.svc.send('bob', 'after the pause')
+    assert.equal(status(fourth.id), 'sent', 'the fast path again')
+    await until('fourth delivered', () => status(fourth.id) === 'delivered')
+    assert.equal(stored(alice, bob, 'burst ').length, 3)
   })
 
   it('a write failing after the fast path commit goes back to queued, delivered once', async () => {

@@ -57,6 +57,18 @@ interface Sealed {
  */
 export const FAST_PATH_MAX_TEXTS = 1
 
+/**
+ * After a send found the peer's outbox busy (a flush or a fast-path write running), sends to it
+ * keep taking the flush until one comes this long after the previous: overlapping sends are a
+ * burst, and the flush seals and writes a burst in one transaction and one write, where the fast
+ * path would cost each message its own (measured, 2026-12-05: one POST per message from 8
+ * clients cost A ≈ 0.15–0.3 ms more CPU per message with the fast path taken between flushes).
+ * Messages sent one at a time wait for nothing and never see the outbox busy; 20 ms is longer
+ * than the gaps of a burst on this machine (≈ 2 ms at 500 msg/s) and short enough that a
+ * conversation's next message after a burst goes fast again.
+ */
+export const FAST_PATH_PAUSE_MS = 20
+
 export class Outbox {
   readonly #cx: OutboxContext
   readonly #flushing = new Set<string>()
@@ -69,6 +81,8 @@ export class Outbox {
    * one write at a time keeps sealing paced by the receiver, as the flush's pages are.
    */
   readonly #writing = new Map<string, Promise<void>>()
+  /** Per peer in a burst of sends: the fast path waits until then (FAST_PATH_PAUSE_MS). */
+  readonly #burstUntil = new Map<string, number>()
   /** Flushes scheduled (flushSoon) and not started yet, per peer. */
   readonly #pending = new Map<string, number>()
   readonly #timers = new RetryTimers((peer) => void this.#flush(peer, false))
@@ -171,14 +185,16 @@ export class Outbox {
    *  would send older entries first). */
   #sendsNow(peer: string): boolean {
     const cx = this.#cx
-    return (
-      !cx.stopped() &&
-      !this.#flushing.has(peer) &&
-      !this.#pending.has(peer) &&
-      !this.#writing.has(peer) &&
-      cx.node.isConnected(peer) &&
-      !cx.store.trust.isBlocked(peer)
-    )
+    const now = cx.ctx.clock()
+    const busy = this.#flushing.has(peer) || this.#pending.has(peer) || this.#writing.has(peer)
+    // Sends that overlap are a burst: they batch better through the flush (one write and one
+    // seal for many), so the fast path waits until the peer's sends pause (FAST_PATH_PAUSE_MS).
+    if (busy || now < (this.#burstUntil.get(peer) ?? 0)) {
+      this.#burstUntil.set(peer, now + FAST_PATH_PAUSE_MS)
+      return false
+    }
+    this.#burstUntil.delete(peer)
+    return !cx.stopped() && cx.node.isConnected(peer) && !cx.store.trust.isBlocked(peer)
   }
 
   /** No outbox or control entry of `peer` is due at `now` (read inside the send's transaction). */
