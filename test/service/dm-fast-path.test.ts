@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict'
 import { afterEach, describe, it } from 'node:test'
 import { FAST_PATH_PAUSE_MS } from '../../src/service/direct/outbox.js'
-import { ctx, drained, fakeNet, fire, quiet, startPeer, type Peer } from '../fakes/node-pair.js'
+import { contactPair, ctx, drained, fakeNet, fire, type Peer } from '../fakes/node-pair.js'
 import { until } from '../helpers/wait.js'
 import { countCommits } from './commits.js'
 
@@ -20,22 +20,24 @@ const peers: Peer[] = []
 /** Alice and Bob, contacts of each other, with a session both ways, nothing in flight; Alice's
  *  clock is `clock` when given. */
 async function pair(clock?: () => number) {
-  const alice = await startPeer(
-    fake,
-    'alice',
-    undefined,
-    clock === undefined ? {} : { ctx: { ...ctx, clock } },
-  )
-  const bob = await startPeer(fake, 'bob')
+  const opts = clock === undefined ? {} : { alice: { ctx: { ...ctx, clock } } }
+  const { alice, bob } = await contactPair(fake, opts)
   peers.push(alice, bob)
-  await bob.svc.addContact(alice.svc.invite().link, 'al')
-  const m = bob.svc.send('al', 'hi')
-  await until('delivered', () => bob.store.getMessage(m.id)?.status === 'delivered')
-  alice.svc.renameContact(bob.id.peerId, 'bob')
-  const r = alice.svc.send('bob', 'hello')
-  await until('answered', () => alice.store.getMessage(r.id)?.status === 'delivered')
-  await quiet(alice, bob)
   return { alice, bob }
+}
+
+/** Bob's end takes Alice's first write from now on only once `release` is called (a slow
+ *  receiver); `writes` counts the writes that reached it. */
+function holdFirstWrite(bob: Peer): { release: () => void; writes: () => number } {
+  const h = fake.net.get(bob.id.peerId)!
+  let release: () => void = () => undefined
+  const held = new Promise<void>((r) => (release = r))
+  let writes = 0
+  fake.net.set(bob.id.peerId, async (from, frame) => {
+    if (writes++ === 0) await held
+    return h(from, frame)
+  })
+  return { release: () => release(), writes: () => writes }
 }
 
 /** The texts of `p`'s `message` events from now on, in the order they were emitted. */
@@ -125,15 +127,7 @@ describe('outbox fast path (issue 17)', () => {
 
   it('a send while a fast-path write is in flight waits for it through the flush', async () => {
     const { alice, bob } = await pair()
-    const h = fake.net.get(bob.id.peerId)!
-    // Bob's end takes the first write only when the test lets it (a slow receiver).
-    let release: () => void = () => undefined
-    const held = new Promise<void>((r) => (release = r))
-    let writes = 0
-    fake.net.set(bob.id.peerId, async (from, frame) => {
-      if (writes++ === 0) await held
-      return h(from, frame)
-    })
+    const { release, writes } = holdFirstWrite(bob)
     const order = received(bob)
     const first = alice.svc.send('bob', 'paced 1')
     assert.equal(alice.store.getMessage(first.id)?.status, 'sent', 'the fast path')
@@ -141,7 +135,7 @@ describe('outbox fast path (issue 17)', () => {
     // Not sealed while the first write is in flight: its ack timeout would run while it waits.
     assert.equal(alice.store.getMessage(second.id)?.status, 'queued')
     await drained()
-    assert.equal(writes, 1, 'the flush waits for the write in flight')
+    assert.equal(writes(), 1, 'the flush waits for the write in flight')
     assert.equal(alice.store.getMessage(second.id)?.status, 'queued')
     release()
     await until('both delivered', () =>
@@ -153,14 +147,7 @@ describe('outbox fast path (issue 17)', () => {
   it('after overlapping sends the fast path waits for a pause of FAST_PATH_PAUSE_MS', async () => {
     let now = Date.now()
     const { alice, bob } = await pair(() => now)
-    const h = fake.net.get(bob.id.peerId)!
-    let release: () => void = () => undefined
-    const held = new Promise<void>((r) => (release = r))
-    let writes = 0
-    fake.net.set(bob.id.peerId, async (from, frame) => {
-      if (writes++ === 0) await held
-      return h(from, frame)
-    })
+    const { release } = holdFirstWrite(bob)
     const status = (id: string) => alice.store.getMessage(id)?.status
     const first = alice.svc.send('bob', 'burst 1')
     assert.equal(status(first.id), 'sent', 'the fast path')
