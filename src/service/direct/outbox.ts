@@ -20,6 +20,7 @@ import { MAX_BATCH, nextAttemptDelay, RetryTimers } from './delivery.js'
 import { unitRandom } from '../random.js'
 import type { Mailboxes } from '../offline/mailboxes.js'
 import { deliverSealed } from './deliver.js'
+import { FAST_PATH_MAX_TEXTS, PeerActivity } from './fast-path.js'
 import { toMessageView } from '../views.js'
 import { errorName } from '../../core/errors.js'
 
@@ -39,6 +40,7 @@ export type OutboxContext = WithNode<OutboxNode> & {
 const log = debug('kith:service')
 
 export { MAX_SEND_BATCH } from '../text.js'
+export { FAST_PATH_MAX_TEXTS, FAST_PATH_PAUSE_MS } from './fast-path.js'
 
 /** Frames sealed by the fast path, with the entries and `sent` messages they were sealed for. */
 interface Sealed {
@@ -47,44 +49,12 @@ interface Sealed {
   sent: StoredMessage[]
 }
 
-/**
- * Most texts one send seals on the fast path (issue 17): one, i.e. a message sent on its own.
- * A batch send (up to MAX_SEND_BATCH) gains one commit per batch from it, but sealing hundreds
- * of frames at POST time starts all their ack timeouts (ACK_TIMEOUT_BASE_MS) before the wire
- * takes them; measured under load (2026-12-05), a slow receiver then timed out ≈ 30 % of a
- * 5,000-message batch run and A sent them again. The flush seals a batch page by page as the
- * wire takes it.
- */
-export const FAST_PATH_MAX_TEXTS = 1
-
-/**
- * After a send found the peer's outbox busy (a flush or a fast-path write running), sends to it
- * keep taking the flush until one comes this long after the previous: overlapping sends are a
- * burst, and the flush seals and writes a burst in one transaction and one write, where the fast
- * path would cost each message its own (measured, 2026-12-05: one POST per message from 8
- * clients cost A ≈ 0.15–0.3 ms more CPU per message with the fast path taken between flushes).
- * Messages sent one at a time wait for nothing and never see the outbox busy; 20 ms is longer
- * than the gaps of a burst on this machine (≈ 2 ms at 500 msg/s) and short enough that a
- * conversation's next message after a burst goes fast again.
- */
-export const FAST_PATH_PAUSE_MS = 20
-
 export class Outbox {
   readonly #cx: OutboxContext
-  readonly #flushing = new Set<string>()
   readonly #flushAgain = new Set<string>()
   readonly #flushAll = new Set<string>()
-  /**
-   * The fast path's write to a peer while it is in flight (one at a time: a send meanwhile takes
-   * the flush, which waits for it). Its frames' ack timeout runs from their encryption, so frames
-   * sealed while earlier ones still queue for the wire could time out before they even left:
-   * one write at a time keeps sealing paced by the receiver, as the flush's pages are.
-   */
-  readonly #writing = new Map<string, Promise<void>>()
-  /** Per peer in a burst of sends: the fast path waits until then (FAST_PATH_PAUSE_MS). */
-  readonly #burstUntil = new Map<string, number>()
-  /** Flushes scheduled (flushSoon) and not started yet, per peer. */
-  readonly #pending = new Map<string, number>()
+  /** Per peer: flushes running or scheduled, the fast path's write in flight, bursts. */
+  readonly #activity = new PeerActivity()
   readonly #timers = new RetryTimers((peer) => void this.#flush(peer, false))
   /** The retry backoff's jitter, from the injected rng (./delivery.ts nextAttemptDelay). */
   readonly #jitter = (): number => unitRandom(this.#cx.ctx.rng)
@@ -164,13 +134,13 @@ export class Outbox {
       // After the commit, in seq order behind any earlier write to the peer (node/dm/outbound.ts
       // serializes a peer's sends), then the flush's failure path and retry timer.
       const { frames, entries, sent } = sealed
-      const writing: Promise<void> = deliverSealed(cx, peer, entries, messages, frames, sent)
-        .catch((err: unknown) => log('send to %s failed: %s', peer, errorName(err)))
-        .finally(() => {
-          if (this.#writing.get(peer) === writing) this.#writing.delete(peer)
-          this.#scheduleRetry(peer)
-        })
-      this.#writing.set(peer, writing)
+      this.#activity.writing(
+        peer,
+        deliverSealed(cx, peer, entries, messages, frames, sent).catch((err: unknown) =>
+          log('send to %s failed: %s', peer, errorName(err)),
+        ),
+        () => this.#scheduleRetry(peer),
+      )
     } else this.flushSoon(peer)
     // Queued after the flush (or the fast path's write): setImmediate callbacks run in order,
     // and the flush's encryption and write into libp2p happen before its first real wait.
@@ -180,20 +150,11 @@ export class Outbox {
     return messages.map((m) => m.id)
   }
 
-  /** Whether a send to `peer` may take the fast path: connected, not blocked, not stopping, no
-   *  fast-path write to it in flight, and no flush of its outbox running or about to run (it
-   *  would send older entries first). */
+  /** Whether a send to `peer` may take the fast path: not in a burst (PeerActivity.quiet),
+   *  connected, not blocked, not stopping. */
   #sendsNow(peer: string): boolean {
     const cx = this.#cx
-    const now = cx.ctx.clock()
-    const busy = this.#flushing.has(peer) || this.#pending.has(peer) || this.#writing.has(peer)
-    // Sends that overlap are a burst: they batch better through the flush (one write and one
-    // seal for many), so the fast path waits until the peer's sends pause (FAST_PATH_PAUSE_MS).
-    if (busy || now < (this.#burstUntil.get(peer) ?? 0)) {
-      this.#burstUntil.set(peer, now + FAST_PATH_PAUSE_MS)
-      return false
-    }
-    this.#burstUntil.delete(peer)
+    if (!this.#activity.quiet(peer, cx.ctx.clock())) return false
     return !cx.stopped() && cx.node.isConnected(peer) && !cx.store.trust.isBlocked(peer)
   }
 
@@ -252,11 +213,9 @@ export class Outbox {
 
   flushSoon(peer: string, all = false): void {
     if (this.#cx.stopped()) return
-    this.#pending.set(peer, (this.#pending.get(peer) ?? 0) + 1)
+    this.#activity.scheduled(peer)
     setImmediate(() => {
-      const left = (this.#pending.get(peer) ?? 1) - 1
-      if (left === 0) this.#pending.delete(peer)
-      else this.#pending.set(peer, left)
+      this.#activity.started(peer)
       void this.#flush(peer, all)
     })
   }
@@ -271,15 +230,15 @@ export class Outbox {
     // Nothing goes to a blocked peer (service/direct/requests.ts); unblocking flushes it again.
     if (cx.store.trust.isBlocked(peer)) return
     if (all) this.#flushAll.add(peer)
-    if (this.#flushing.has(peer)) {
+    if (this.#activity.flushing.has(peer)) {
       this.#flushAgain.add(peer)
       return
     }
-    this.#flushing.add(peer)
+    this.#activity.flushing.add(peer)
     try {
-      // After the fast path's write in flight (#writing: it never rejects), so pages are sealed
-      // as the wire takes them.
-      await this.#writing.get(peer)
+      // After the fast path's write in flight (it never rejects), so pages are sealed as the
+      // wire takes them.
+      await this.#activity.inFlight(peer)
       do {
         this.#flushAgain.delete(peer)
         const everything = this.#flushAll.delete(peer)
@@ -311,7 +270,7 @@ export class Outbox {
     } catch (err) {
       log('flush to %s failed: %s', peer, errorName(err))
     } finally {
-      this.#flushing.delete(peer)
+      this.#activity.flushing.delete(peer)
       this.#scheduleRetry(peer)
     }
   }
