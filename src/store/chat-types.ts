@@ -106,6 +106,8 @@ export interface MessagesStore {
   insertMessage(m: StoredMessage): boolean
   getMessage(id: string): StoredMessage | undefined
   hasMessage(id: string): boolean
+  /** A message's status alone (getMessage without the row's other columns and joins), if stored. */
+  messageStatus(id: string): MessageStatus | undefined
   /** Moves the status forward only; `read` also records `at` (ms) as the time it was read. */
   setStatus(id: string, status: MessageStatus, at?: number): void
   /** Puts `sent` messages back to `queued` (their write failed after the status was stored with

@@ -162,6 +162,12 @@ export abstract class SqliteMessages extends SqliteContacts implements MessagesS
     return this.q('SELECT 1 FROM messages WHERE id = ?').get(id) !== undefined
   }
 
+  messageStatus(id: string): MessageStatus | undefined {
+    const r = this.q('SELECT status, read_at FROM messages WHERE id = ?').get(id) as
+      Pick<MessageRow, 'status' | 'read_at'> | undefined
+    return r && (r.read_at === null ? r.status : 'read')
+  }
+
   setStatus(id: string, status: MessageStatus, at = 0): void {
     const rank = STATUS_RANK[status] as number | undefined
     if (rank === undefined) throw new TypeError(`status: unknown status ${String(status)}`)

@@ -1,8 +1,18 @@
 // Transactions of the node's store (StoreTransactions, ./chat-types.ts): `transaction(fn)` (BEGIN
 // IMMEDIATE, savepoints when nested) and the group commit of issue 17 (`batched`, `commitBatch`,
 // service/direct/receive-batch.ts). This module owns when a write becomes durable; it knows no table.
+//
+// Every BEGIN/SAVEPOINT/RELEASE/COMMIT/ROLLBACK is a statement prepared once per store (issue 17:
+// a received frame opens three nested savepoints; `db.exec` parsed the SQL text on every call and
+// better-sqlite3's `db.transaction(fn)` builds four wrapper functions per call). The nesting rules
+// are better-sqlite3's own (lib/methods/transaction.js wrapTransaction): inside a transaction a
+// savepoint, else BEGIN; on a throw roll back (to the savepoint, then release it) and rethrow; a
+// function returning a promise is refused and rolled back.
 import type { StoreTransactions } from './chat-types.js'
 import { SqliteTables } from './tables.js'
+
+/** A SAVEPOINT name of our own (nested ones may share it: RELEASE releases the innermost). */
+const SAVEPOINT = 'kith_sp'
 
 export abstract class SqliteTransactions extends SqliteTables implements StoreTransactions {
   /** BEGIN IMMEDIATE at the top level, so a read-then-write transaction waits (busy_timeout) for
@@ -14,7 +24,29 @@ export abstract class SqliteTransactions extends SqliteTables implements StoreTr
     // may leave the process (a frame sealed with a new ratchet state, a POST's answer) and must
     // not be durable only when the batch is.
     if (this.#batch !== undefined && !this.#inBatch) this.commitBatch()
-    return this.db.transaction(fn).immediate()
+    return this.#run(fn)
+  }
+
+  /** `fn` in a savepoint of the open transaction, or in its own BEGIN IMMEDIATE … COMMIT. */
+  #run<T>(fn: () => T): T {
+    const nested = this.db.inTransaction
+    this.q(nested ? `SAVEPOINT ${SAVEPOINT}` : 'BEGIN IMMEDIATE').run()
+    try {
+      const result = fn()
+      if (result instanceof Promise || typeof (result as { then?: unknown })?.then === 'function')
+        throw new TypeError('Transaction function cannot return a promise')
+      this.q(nested ? `RELEASE ${SAVEPOINT}` : 'COMMIT').run()
+      return result
+    } catch (err) {
+      // SQLite may have rolled the whole transaction back already (SQLITE_FULL, say).
+      if (this.db.inTransaction) {
+        if (nested) {
+          this.q(`ROLLBACK TO ${SAVEPOINT}`).run()
+          this.q(`RELEASE ${SAVEPOINT}`).run()
+        } else this.q('ROLLBACK').run()
+      }
+      throw err
+    }
   }
 
   // --- group commit (issue 17, service/direct/receive-batch.ts)
@@ -25,12 +57,12 @@ export abstract class SqliteTransactions extends SqliteTables implements StoreTr
   batched<T>(fn: () => T, onCommit: () => void): T {
     if (this.#batch === undefined) {
       if (this.db.inTransaction) throw new TypeError('batched: inside another transaction')
-      this.db.exec('BEGIN IMMEDIATE')
+      this.q('BEGIN IMMEDIATE').run()
       this.#batch = { onCommit }
     }
     this.#inBatch = true
     try {
-      return this.db.transaction(fn).immediate() // a savepoint of the batch
+      return this.#run(fn) // a savepoint of the batch
     } finally {
       this.#inBatch = false
     }
@@ -41,10 +73,10 @@ export abstract class SqliteTransactions extends SqliteTables implements StoreTr
     if (batch === undefined) return
     this.#batch = undefined
     try {
-      this.db.exec('COMMIT')
+      this.q('COMMIT').run()
     } catch (err) {
       // Nothing of the batch is durable, nothing of it was acked: its senders retry.
-      if (this.db.inTransaction) this.db.exec('ROLLBACK')
+      if (this.db.inTransaction) this.q('ROLLBACK').run()
       throw err
     }
     batch.onCommit()

@@ -3,7 +3,8 @@
 // frames arriving together are stored in one transaction (receive-batch.ts); acks are coalesced
 // for ACK_DELAY_MS, so a stream of N messages sent one per event-loop turn is answered by ≪ N
 // receipts (each receipt is what makes the next message a DH ratchet step) while the sender's
-// outbox still empties; the `sent` status is stored with the encryption.
+// outbox still empties; the `sent` status is stored with the encryption (the fast path:
+// test/service/dm-fast-path.test.ts).
 import assert from 'node:assert/strict'
 import { afterEach, describe, it } from 'node:test'
 import { MAX_SEND_BATCH } from '../../src/service/direct/outbox.js'
@@ -23,6 +24,7 @@ import {
 } from '../fakes/node-pair.js'
 import { until } from '../helpers/wait.js'
 import { tempHome } from '../store/helpers.js'
+import { countCommits } from './commits.js'
 
 /** The widened ack window of the coalescing test (the daemon's is ACK_DELAY_MS). */
 const ACK_WINDOW_MS = 500
@@ -70,28 +72,6 @@ function countFrames(to: Peer, from: Peer): { n: number } {
     if (sender === from.id.peerId) counter.n++
     return h(sender, frame)
   })
-  return counter
-}
-
-/** Counts the COMMITs of `p`'s store from now on: top-level transactions and group-commit
- *  batches (store `batched`/`commitBatch`). */
-function countCommits(p: Peer): { n: number } {
-  const counter = { n: 0 }
-  const store = p.store as unknown as {
-    transaction<T>(fn: () => T): T
-    commitBatch(): void
-    db: { inTransaction: boolean }
-  }
-  const orig = store.transaction.bind(store)
-  store.transaction = <T>(fn: () => T): T => {
-    if (!store.db.inTransaction) counter.n++
-    return orig(fn)
-  }
-  const origCommit = store.commitBatch.bind(store)
-  store.commitBatch = (): void => {
-    if (store.db.inTransaction) counter.n++
-    origCommit()
-  }
   return counter
 }
 
@@ -203,7 +183,9 @@ describe('DM path (issue 17)', () => {
     const { ids } = alice.svc.sendMany('bob', ['a', 'b', 'c'])
     await until('sent', () => ids.every((id) => alice.store.getMessage(id)?.status === 'sent'))
     await nothingHappens() // no further commit may follow
-    // The batch's own transaction, then one for encrypt + reschedule + `sent` (was two).
+    // The batch's own transaction, then one for encrypt + reschedule + `sent` (was two). A batch
+    // takes the flush (FAST_PATH_MAX_TEXTS); one message alone is one commit in all
+    // (test/service/dm-fast-path.test.ts).
     assert.equal(commits.n, 2)
   })
 })

@@ -1,7 +1,8 @@
 // Delivery timing for the outbox (ARCHITECTURE.md "Delivery"): how long to wait for an ack
 // before sending a message again. Named limits, exponential backoff with "equal" jitter
 // (uniform in [cap/2, cap]), so a
-// thousand queued messages to a returning peer do not all retry in lockstep.
+// thousand queued messages to a returning peer do not all retry in lockstep; and the per-peer
+// retry timers (RetryTimers) the outbox arms for the next attempt.
 
 /** First ack timeout: generous, so a slow receiver's backlog is not re-sent needlessly. */
 export const ACK_TIMEOUT_BASE_MS = 5_000
@@ -29,4 +30,37 @@ export const ACK_DELAY_MS = 5
 export function nextAttemptDelay(attempts: number, random: () => number): number {
   const cap = Math.min(ACK_TIMEOUT_MAX_MS, ACK_TIMEOUT_BASE_MS * 2 ** Math.min(attempts, 16))
   return Math.round(cap / 2 + (random() * cap) / 2)
+}
+
+/** One retry timer per peer (unref'd: it never keeps the process alive). The outbox sets it to
+ *  its peer's next attempt (./outbox.ts); it knows nothing of what firing does. */
+export class RetryTimers {
+  readonly #timers = new Map<string, NodeJS.Timeout>()
+  readonly #fire: (peer: string) => void
+
+  constructor(fire: (peer: string) => void) {
+    this.#fire = fire
+  }
+
+  /** Replaces `peer`'s timer: `fire(peer)` in `delayMs` (at once if ≤ 0); none if undefined. */
+  set(peer: string, delayMs: number | undefined): void {
+    clearTimeout(this.#timers.get(peer))
+    this.#timers.delete(peer)
+    if (delayMs === undefined) return
+    const t = setTimeout(
+      () => {
+        this.#timers.delete(peer)
+        this.#fire(peer)
+      },
+      Math.max(0, delayMs),
+    )
+    t.unref()
+    this.#timers.set(peer, t)
+  }
+
+  /** Clears every timer. */
+  stop(): void {
+    for (const t of this.#timers.values()) clearTimeout(t)
+    this.#timers.clear()
+  }
 }

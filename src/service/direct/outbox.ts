@@ -1,21 +1,26 @@
 // The 1:1 outbox (ARCHITECTURE.md "Delivery"): queueing sent messages durably (one transaction
-// per send or batch send, MAX_SEND_BATCH), flushing what is due to a peer in batches of MAX_BATCH
+// per send or batch send, MAX_SEND_BATCH; to a connected peer with nothing due, the same
+// transaction also seals them: the fast path), flushing what is due to a peer in batches of MAX_BATCH
 // read in seq order from an index (each batch one ratchet transaction that also stores `sent`),
 // the mailbox fallback, backoff and the per-peer retry timer; the control outbox (group updates,
 // profile names, 1:1 edits: ./control-outbox.ts) is drained in the same flush. It owns the flush
-// state (one flush per peer at a time, folded re-runs) and the retry timers; it knows nothing of
+// state (one flush or fast-path write per peer at a time, folded re-runs) and the retry timers
+// (./delivery.ts); the write and its failure path are ./deliver.ts. It knows nothing of
 // receiving, receipts, contacts or groups beyond the ports in its context.
 import debug from 'debug'
-import { encodeChatContent, fromHex, MESSAGE_ID_BYTES, toHex } from '../../core/index.js'
+import { MESSAGE_ID_BYTES, toHex } from '../../core/index.js'
 import type { FileManifest } from '../../core/index.js'
+import { checkEncodable, outgoingContent } from './content.js'
 import type { MessageStatus, OutboxEntry, StoredMessage } from '../../store/types.js'
 import type { KithNode } from '../../node/index.js'
 import type { WithNode } from '../context.js'
 import { canDeposit, encryptAll } from './sessions.js'
 import type { ControlQueue } from './control-outbox.js'
-import { MAX_BATCH, nextAttemptDelay } from './delivery.js'
+import { MAX_BATCH, nextAttemptDelay, RetryTimers } from './delivery.js'
 import { unitRandom } from '../random.js'
-import { MAILBOX_REDEPOSIT_MS, type Mailboxes } from '../offline/mailboxes.js'
+import type { Mailboxes } from '../offline/mailboxes.js'
+import { deliverSealed } from './deliver.js'
+import { FAST_PATH_MAX_TEXTS, PeerActivity } from './fast-path.js'
 import { toMessageView } from '../views.js'
 import { errorName } from '../../core/errors.js'
 
@@ -35,13 +40,22 @@ export type OutboxContext = WithNode<OutboxNode> & {
 const log = debug('kith:service')
 
 export { MAX_SEND_BATCH } from '../text.js'
+export { FAST_PATH_MAX_TEXTS, FAST_PATH_PAUSE_MS } from './fast-path.js'
+
+/** Frames sealed by the fast path, with the entries and `sent` messages they were sealed for. */
+interface Sealed {
+  frames: Uint8Array[]
+  entries: OutboxEntry[]
+  sent: StoredMessage[]
+}
 
 export class Outbox {
   readonly #cx: OutboxContext
-  readonly #flushing = new Set<string>()
   readonly #flushAgain = new Set<string>()
   readonly #flushAll = new Set<string>()
-  readonly #timers = new Map<string, NodeJS.Timeout>()
+  /** Per peer: flushes running or scheduled, the fast path's write in flight, bursts. */
+  readonly #activity = new PeerActivity()
+  readonly #timers = new RetryTimers((peer) => void this.#flush(peer, false))
   /** The retry backoff's jitter, from the injected rng (./delivery.ts nextAttemptDelay). */
   readonly #jitter = (): number => unitRandom(this.#cx.ctx.rng)
 
@@ -51,8 +65,7 @@ export class Outbox {
 
   /** Clears the retry timers (the service is stopping). */
   stop(): void {
-    for (const t of this.#timers.values()) clearTimeout(t)
-    this.#timers.clear()
+    this.#timers.stop()
   }
 
   /** Stores `text` for contact `peer` as a queued message in the outbox, and flushes soon.
@@ -69,9 +82,12 @@ export class Outbox {
 
   /**
    * Stores `texts` for contact `peer` as queued messages, in order (consecutive seqs), in ONE
-   * transaction (a batch send: one commit for the lot), and flushes soon. Returns their ids once
-   * they are durable. The `message` events follow the flush's start (issue 17: the event push is
-   * off the critical path), so the frames are handed to the network first.
+   * transaction (a batch send: one commit for the lot), and returns their ids once they are
+   * durable. The fast path (issue 17, #sendsNow): when the peer is connected and nothing of its
+   * outbox is due or being flushed, the same transaction also seals them (the encryption, the
+   * reschedule and `sent`, as a flush would) and the frames go to the node right after the
+   * commit: one commit per message instead of two. Otherwise a flush follows. The `message`
+   * events follow the frames' hand-over (issue 17: the event push is off the critical path).
    */
   sendMany(
     peer: string,
@@ -81,19 +97,17 @@ export class Outbox {
     const { file } = opts
     const cx = this.#cx
     const now = cx.ctx.clock()
-    // Refuse what could never be encoded now, not at delivery time.
-    for (const text of texts) {
-      encodeChatContent({
-        messageId: new Uint8Array(16),
-        sender: cx.meBytes,
-        seq: 1n,
-        sentAt: 0n,
-        conversation: new Uint8Array(0),
-        text: { text },
-      })
-    }
-    const messages = cx.store.transaction(() =>
-      texts.map((text) => {
+    // A file message's content carries its manifest (#content): always through the flush.
+    const fast = file === undefined && texts.length <= FAST_PATH_MAX_TEXTS && this.#sendsNow(peer)
+    // Refuse what could never be encoded now, not at delivery time (the fast path encodes the
+    // real contents in its transaction below: a throw there stores nothing either).
+    if (!fast) for (const text of texts) checkEncodable(cx.meBytes, text)
+    let sealed: Sealed | undefined
+    const messages = cx.store.transaction(() => {
+      // Nothing older may be due: the fast path must not overtake a queued entry (per-sender
+      // order), so with one due the flush sends them all in seq order.
+      const sealHere = fast && this.#nothingDue(peer, now)
+      const ms = texts.map((text) => {
         const m: StoredMessage = {
           id: file?.id ?? toHex(cx.ctx.rng(MESSAGE_ID_BYTES)),
           conversation: peer,
@@ -111,20 +125,99 @@ export class Outbox {
         cx.store.insertMessage(m)
         cx.store.enqueue({ messageId: m.id, peer, attempts: 0, nextAttemptAt: now })
         return m
-      }),
-    )
-    this.flushSoon(peer)
-    // Queued after the flush: setImmediate callbacks run in order, and the flush's encryption
-    // and write into libp2p happen before its first real wait.
+      })
+      if (sealHere) sealed = this.#sealNow(peer, ms, now)
+      else if (fast) for (const m of ms) outgoingContent(cx, m) // the check skipped above
+      return ms
+    })
+    if (sealed !== undefined) {
+      // After the commit, in seq order behind any earlier write to the peer (node/dm/outbound.ts
+      // serializes a peer's sends), then the flush's failure path and retry timer.
+      const { frames, entries, sent } = sealed
+      this.#activity.writing(
+        peer,
+        deliverSealed(cx, peer, entries, messages, frames, sent).catch((err: unknown) =>
+          log('send to %s failed: %s', peer, errorName(err)),
+        ),
+        () => this.#scheduleRetry(peer),
+      )
+    } else this.flushSoon(peer)
+    // Queued after the flush (or the fast path's write): setImmediate callbacks run in order,
+    // and the flush's encryption and write into libp2p happen before its first real wait.
     setImmediate(() => {
       for (const m of messages) cx.emit({ event: 'message', message: toMessageView(m) })
     })
     return messages.map((m) => m.id)
   }
 
+  /** Whether a send to `peer` may take the fast path: not in a burst (PeerActivity.quiet),
+   *  connected, not blocked, not stopping. */
+  #sendsNow(peer: string): boolean {
+    const cx = this.#cx
+    if (!this.#activity.quiet(peer, cx.ctx.clock())) return false
+    return !cx.stopped() && cx.node.isConnected(peer) && !cx.store.trust.isBlocked(peer)
+  }
+
+  /** No outbox or control entry of `peer` is due at `now` (read inside the send's transaction). */
+  #nothingDue(peer: string, now: number): boolean {
+    const cx = this.#cx
+    if (cx.store.firstDueSeq(peer, now) !== undefined) return false
+    const control = cx.control.nextAttemptAt(peer)
+    return control === undefined || control > now
+  }
+
+  /** The fast path's sealing, inside the send's transaction (#seal). Undefined when the session
+   *  cannot encrypt (none yet, say): the savepoint rolls back alone and the flush takes over. */
+  #sealNow(peer: string, messages: StoredMessage[], now: number): Sealed | undefined {
+    const entries = messages.map((m) => ({
+      messageId: m.id,
+      peer,
+      attempts: 0,
+      nextAttemptAt: now,
+    }))
+    // Outside the try: an unencodable text is refused (the send's transaction rolls back).
+    const contents = messages.map((m) => outgoingContent(this.#cx, m))
+    try {
+      return { ...this.#seal(peer, messages, contents, entries, now, true), entries }
+    } catch (err) {
+      log('sealing for %s deferred to the flush: %s', peer, errorName(err))
+      return undefined
+    }
+  }
+
+  /**
+   * Encrypts `messages` (for the outbox entries `entries`) for `peer` in one ratchet transaction
+   * (a savepoint inside the caller's), with their entries rescheduled after the ack timeout and,
+   * when `direct` (connected), the still-queued ones stored `sent` (issue 17: one commit per
+   * batch). A crash before the frames leave only means a retry (the receiver drops the duplicate
+   * id); a failed write puts them back to `queued` (./deliver.ts).
+   */
+  #seal(
+    peer: string,
+    messages: StoredMessage[],
+    contents: Uint8Array[],
+    entries: readonly OutboxEntry[],
+    now: number,
+    direct: boolean,
+  ): { frames: Uint8Array[]; sent: StoredMessage[] } {
+    const cx = this.#cx
+    let sent: StoredMessage[] = []
+    const frames = encryptAll(cx, peer, contents, () => {
+      this.#reschedule(entries, now)
+      if (!direct) return
+      sent = messages.filter((m) => m.status === 'queued')
+      for (const m of sent) cx.store.setStatus(m.id, 'sent')
+    })
+    return { frames, sent }
+  }
+
   flushSoon(peer: string, all = false): void {
     if (this.#cx.stopped()) return
-    setImmediate(() => void this.#flush(peer, all))
+    this.#activity.scheduled(peer)
+    setImmediate(() => {
+      this.#activity.started(peer)
+      void this.#flush(peer, all)
+    })
   }
 
   /**
@@ -137,12 +230,15 @@ export class Outbox {
     // Nothing goes to a blocked peer (service/direct/requests.ts); unblocking flushes it again.
     if (cx.store.trust.isBlocked(peer)) return
     if (all) this.#flushAll.add(peer)
-    if (this.#flushing.has(peer)) {
+    if (this.#activity.flushing.has(peer)) {
       this.#flushAgain.add(peer)
       return
     }
-    this.#flushing.add(peer)
+    this.#activity.flushing.add(peer)
     try {
+      // After the fast path's write in flight (it never rejects), so pages are sealed as the
+      // wire takes them.
+      await this.#activity.inFlight(peer)
       do {
         this.#flushAgain.delete(peer)
         const everything = this.#flushAll.delete(peer)
@@ -174,7 +270,7 @@ export class Outbox {
     } catch (err) {
       log('flush to %s failed: %s', peer, errorName(err))
     } finally {
-      this.#flushing.delete(peer)
+      this.#activity.flushing.delete(peer)
       this.#scheduleRetry(peer)
     }
   }
@@ -184,7 +280,7 @@ export class Outbox {
   }
 
   /** The next attempt of each entry, after the backoff (inside the caller's transaction). */
-  #reschedule(entries: OutboxEntry[], now: number): void {
+  #reschedule(entries: readonly OutboxEntry[], now: number): void {
     for (const e of entries) {
       const next = now + nextAttemptDelay(e.attempts, this.#jitter)
       this.#cx.store.reschedule(e.messageId, e.attempts + 1, next)
@@ -198,55 +294,16 @@ export class Outbox {
       .map((e) => cx.store.getMessage(e.messageId))
       .filter((m): m is StoredMessage => m !== undefined && m.status !== 'delivered')
     if (messages.length === 0) return
-    // Connected: the `sent` status is written in the encryption's transaction (issue 17: one
-    // commit per batch). A crash before the frames leave only means a retry (the receiver drops
-    // the duplicate id); a failed write puts them back to `queued` below.
-    const direct = cx.node.isConnected(peer)
-    let sent: StoredMessage[] = []
-    const frames = encryptAll(
-      cx,
+    const contents = messages.map((m) => outgoingContent(cx, m))
+    const { frames, sent } = this.#seal(
       peer,
-      messages.map((m) => this.#content(m)),
-      () => {
-        this.#reschedule(batch, now)
-        if (!direct) return
-        sent = messages.filter((m) => m.status === 'queued')
-        for (const m of sent) cx.store.setStatus(m.id, 'sent')
-      },
+      messages,
+      contents,
+      batch,
+      now,
+      cx.node.isConnected(peer),
     )
-    try {
-      await cx.node.sendDm(peer, frames)
-    } catch (err) {
-      if (sent.length > 0) {
-        const ids = sent.map((m) => m.id)
-        cx.store.transaction(() => cx.store.unsend(ids))
-        sent = []
-      }
-      // Unreachable: hand the same sealed frames to the recipient's mailboxes (status `sent`
-      // once one accepted them). A direct send still follows when the peer is back.
-      const accepted = await cx.mailboxes.deposit(peer, frames)
-      if (accepted === 0) throw err
-      const later = cx.ctx.clock() + MAILBOX_REDEPOSIT_MS
-      cx.store.transaction(() => {
-        for (const m of messages.slice(0, accepted)) {
-          const e = batch.find((x) => x.messageId === m.id)
-          if (e !== undefined) cx.store.reschedule(m.id, e.attempts + 1, later)
-        }
-      })
-      messages.splice(accepted)
-      sent = cx.store.transaction(() =>
-        messages.filter((m) => {
-          if (cx.store.getMessage(m.id)?.status !== 'queued') return false
-          cx.store.setStatus(m.id, 'sent')
-          return true
-        }),
-      )
-    }
-    for (const m of sent) {
-      // An ack may have overtaken the write's completion: status only moves forward.
-      if (cx.store.getMessage(m.id)?.status !== 'sent') continue
-      cx.emit({ event: 'status', id: m.id, conversation: peer, status: 'sent' })
-    }
+    await deliverSealed(cx, peer, batch, messages, frames, sent)
   }
 
   /**
@@ -261,39 +318,14 @@ export class Outbox {
     return canDeposit(cx, peer)
   }
 
-  #content(m: StoredMessage): Uint8Array {
-    // A file message carries its manifest (./files/); the text is only its local JSON line.
-    const file = m.kind === 'file' ? this.#cx.manifestFor?.(m) : undefined
-    return encodeChatContent({
-      messageId: fromHex(m.id),
-      sender: this.#cx.meBytes,
-      seq: BigInt(m.seq),
-      sentAt: BigInt(m.sentAt),
-      conversation: new Uint8Array(0),
-      ...(file !== undefined ? { file } : { text: { text: m.text } }),
-      ...(m.replyTo !== undefined && file === undefined ? { replyTo: fromHex(m.replyTo) } : {}),
-    })
-  }
-
   #scheduleRetry(peer: string): void {
     const cx = this.#cx
-    clearTimeout(this.#timers.get(peer))
-    this.#timers.delete(peer)
-    if (cx.stopped()) return
+    if (cx.stopped()) return this.#timers.set(peer, undefined)
     const times = [cx.store.nextAttemptAt(peer), cx.control.nextAttemptAt(peer)]
     const next = times.reduce<number | undefined>(
       (a, b) => (b === undefined ? a : a === undefined ? b : Math.min(a, b)),
       undefined,
     )
-    if (next === undefined) return
-    const t = setTimeout(
-      () => {
-        this.#timers.delete(peer)
-        void this.#flush(peer, false)
-      },
-      Math.max(0, next - cx.ctx.clock()),
-    )
-    t.unref()
-    this.#timers.set(peer, t)
+    this.#timers.set(peer, next === undefined ? undefined : next - cx.ctx.clock())
   }
 }

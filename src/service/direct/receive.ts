@@ -148,10 +148,9 @@ export class Receiver {
           requests.hold(from, m, content.profileName)
         } else {
           if (cx.store.insertMessage(m)) {
-            events.push({
-              event: 'message',
-              message: toMessageView(cx.store.getMessage(m.id) ?? m),
-            })
+            // The row just inserted is `m` (no reaction or edit can precede it: held edits
+            // are applied next, with events of their own), so it is not read back.
+            events.push({ event: 'message', message: toMessageView(m) })
             this.#cx.edits.inserted(m.id, events)
           }
           acks.push(m.id) // acked again even when a duplicate: the earlier ack may have been lost
