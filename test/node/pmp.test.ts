@@ -6,6 +6,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createSocket, type RemoteInfo } from 'node:dgram'
 import type { NetworkInterfaceInfo } from 'node:os'
+import { until } from '../helpers/wait.js'
 import {
   mappingNetwork,
   parseArpMac,
@@ -15,7 +16,11 @@ import {
 } from '../../src/node/connectivity/gateway.js'
 import { PmpClient, PmpError } from '../../src/node/connectivity/pmp.js'
 import { PmpMapping } from '../../src/node/connectivity/pmp-mapping.js'
-import { NetworkFollower } from '../../src/node/connectivity/port-mapping.js'
+import {
+  KithUpnp,
+  NetworkFollower,
+  type KithUpnpComponents,
+} from '../../src/node/connectivity/port-mapping.js'
 import { upnpAllowed, UpnpSearchPacer } from '../../src/node/connectivity/upnp.js'
 
 function iface(address: string, internal = false): NetworkInterfaceInfo {
@@ -263,5 +268,61 @@ describe('PmpClient and PmpMapping: RFC 6886 against a fake gateway', () => {
     } finally {
       srv.close()
     }
+  })
+})
+
+describe('KithUpnp: the service with libp2p-like components', () => {
+  it('opens an epoch per network, drops it on a change, withdraws its addresses on stop', async () => {
+    const noop = Object.assign(() => undefined, { error: () => undefined, trace: () => undefined })
+    const removed: string[] = []
+    /** 'self:peer:update' listeners: upnp-nat adds one per started epoch, removes it on stop. */
+    let listening = 0
+    const events = {
+      addEventListener: (t: string) => (listening += t === 'self:peer:update' ? 1 : 0),
+      removeEventListener: (t: string) => (listening -= t === 'self:peer:update' ? 1 : 0),
+    }
+    const fields: Record<string, unknown> = {
+      peerId: { toString: () => 'peer' },
+      nodeInfo: { name: 'kith', version: '0' },
+      logger: { forComponent: () => noop },
+      events,
+      connectionManager: { getConnections: () => [] },
+      addressManager: {
+        getAddressesWithMetadata: () => [],
+        addPublicAddressMapping: () => undefined,
+        removePublicAddressMapping: (...a: unknown[]) => removed.push(a.join(' ')),
+      },
+    }
+    // As libp2p 3.3.11's components (components.js defaultComponents): a Proxy whose own keys
+    // are `components` and `_started`, and whose get throws on a service nobody set.
+    const components = new Proxy(
+      { components: fields, _started: false },
+      {
+        get: (t, k) => {
+          if (k === 'components') return t.components
+          if (typeof k === 'string' && fields[k] == null) throw new Error(`${k} not set`)
+          return fields[k as string]
+        },
+      },
+    ) as unknown as KithUpnpComponents
+    const pacer = new UpnpSearchPacer()
+    pacer.attach(() => true) // "offline": the library's searches return at once, no SSDP sent
+    const nets: Array<MappingNetwork | null> = [
+      { gateway: '192.168.1.1', mac: undefined, addrs: ['192.168.1.2'] },
+    ]
+    const svc = new KithUpnp(components, pacer, { upnp: true, listen: [] }, () => nets[0]!)
+    await svc.start()
+    assert.equal(listening, 1, 'an epoch runs')
+    assert.equal(svc.mapping(), null, 'nothing mapped yet')
+    nets[0] = null
+    pacer.reset()
+    await until('the epoch ends without a network', () => listening === 0)
+    nets[0] = { gateway: '10.0.0.1', mac: undefined, addrs: ['10.0.0.7'] }
+    pacer.reset()
+    await until('a new epoch on the new network', () => listening === 1)
+    await svc.stop()
+    assert.equal(listening, 0, 'stopped')
+    assert.equal(svc.mapping(), null)
+    assert.deepEqual(removed, [], 'no address was mapped, none withdrawn')
   })
 })

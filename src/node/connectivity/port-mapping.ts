@@ -190,7 +190,15 @@ export class KithUpnp implements Startable {
       // AutoNAT must confirm the mapped address before it is announced (the library's default);
       // it asks only on new connections, so `ask` asks the peers we have now.
       autoConfirmAddress: false,
-    })({ ...this.#c, addressManager: rec.am })
+    })(
+      // Not a spread: libp2p's components object is a Proxy that throws on unset keys.
+      new Proxy(this.#c, {
+        get: (target, key) =>
+          key === 'addressManager'
+            ? rec.am
+            : (target as unknown as Record<PropertyKey, unknown>)[key],
+      }),
+    )
     let pmp: PmpMapping | undefined
     if (net.gateway !== undefined) {
       pmp = new PmpMapping(new PmpClient(net.gateway), rec.am, (host) =>
