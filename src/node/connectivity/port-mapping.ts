@@ -77,7 +77,10 @@ export class NetworkFollower<E> {
       this.#current = undefined
       await this.#close(cur.epoch)
     }
-    if (net === null) return
+    if (net === null) {
+      log('no network to map on (no private address or no default gateway)')
+      return
+    }
     log('mapping on the network of gateway %s', net.gateway ?? 'unknown')
     this.#current = { net, epoch: await this.#open(net) }
   }
