@@ -19,6 +19,7 @@ import { PmpMapping } from '../../src/node/connectivity/pmp-mapping.js'
 import {
   KithUpnp,
   NetworkFollower,
+  recording,
   type KithUpnpComponents,
 } from '../../src/node/connectivity/port-mapping.js'
 import { upnpAllowed, UpnpSearchPacer } from '../../src/node/connectivity/upnp.js'
@@ -324,5 +325,26 @@ describe('KithUpnp: the service with libp2p-like components', () => {
     assert.equal(listening, 0, 'stopped')
     assert.equal(svc.mapping(), null)
     assert.deepEqual(removed, [], 'no address was mapped, none withdrawn')
+  })
+})
+
+describe('recording: an ended epoch withdraws the addresses its mappers added', () => {
+  it('removes what is still mapped, once', () => {
+    const calls: string[] = []
+    const am = {
+      addPublicAddressMapping: (...a: unknown[]) => calls.push(`add ${a.join(' ')}`),
+      removePublicAddressMapping: (...a: unknown[]) => calls.push(`remove ${a.join(' ')}`),
+      getAddresses: () => ['x'],
+    } as unknown as KithUpnpComponents['addressManager']
+    const rec = recording(am)
+    rec.am.addPublicAddressMapping('192.168.1.2', 4001, '11.0.0.1', 4001, 'tcp')
+    rec.am.addPublicAddressMapping('192.168.1.2', 4001, '11.0.0.9', 4001, 'tcp')
+    // upnp-nat's remapPorts after the router's WAN address changed:
+    rec.am.removePublicAddressMapping('192.168.1.2', 4001, '11.0.0.1', 4001, 'tcp')
+    assert.deepEqual(rec.am.getAddresses(), ['x'], 'everything else passes through')
+    calls.length = 0
+    rec.removeAll()
+    rec.removeAll()
+    assert.deepEqual(calls, ['remove 192.168.1.2 4001 11.0.0.9 4001 tcp'])
   })
 })

@@ -102,7 +102,7 @@ type AddressManager = UPnPNATComponents['addressManager']
 /** The address manager as one epoch's mappers see it: every public address mapping they add is
  *  recorded, so that removeAll() withdraws them when the epoch ends (upnp-nat's stop() unmaps on
  *  the router but leaves its addresses in the address manager). */
-function recording(am: AddressManager): { am: AddressManager; removeAll(): void } {
+export function recording(am: AddressManager): { am: AddressManager; removeAll(): void } {
   const held = new Map<string, Parameters<AddressManager['addPublicAddressMapping']>>()
   const key = (a: readonly unknown[]) => a.join(' ')
   const proxy = new Proxy(am, {
