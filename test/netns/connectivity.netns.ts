@@ -14,6 +14,7 @@ import {
   VARIANT,
   hostAddrs,
   inNs,
+  MAPPING_TIMEOUT_MS,
   messages,
   net,
   punchFailures,
@@ -558,6 +559,49 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
         path: `direct (${proto} mapping ${mappedMs} ms after the link came up)`,
         firstDeliveryMs: ms,
         note: 'h3 → late h2',
+      })
+    },
+  )
+
+  it(
+    '11. the daemon moves to another address: the old mapping is dropped and a new one announced',
+    { skip: mapped(VARIANT, 'h2') ? false : 'only where the home router maps ports' },
+    async () => {
+      type St = { upnp: { externalAddr: string; since: number } | null; addrs: string[] }
+      const h2 = node('h2')
+      const lan = VARIANT.lans[1]
+      const old = (await h2.json<St>(['status'])).upnp
+      assert.ok(old !== null, 'h2 holds a mapping (case 10)')
+      const t0 = performance.now()
+      // Another network as the node sees it: its address changes (DHCP on another LAN would
+      // change the gateway too; gateway.ts compares both). The old address goes first: deleting
+      // a primary address deletes its secondaries.
+      const moved = await inNs('h2', [
+        'sh',
+        '-c',
+        `ip addr del ${lan}.2/24 dev eth0 && ip addr add ${lan}.3/24 dev eth0 && ip route replace default via ${lan}.1`,
+      ])
+      assert.equal(moved.code, 0, moved.stderr)
+      let now: NonNullable<St['upnp']> | undefined
+      await until(
+        'h2 mapped anew from its new address, the old mapping withdrawn',
+        async () => {
+          const st = await h2.json<St>(['status'])
+          if (st.upnp === null || st.upnp.since === old.since) return false
+          now = st.upnp
+          const announced = (a: string) => st.addrs.some((x) => x.startsWith(`${a}/`))
+          return (
+            announced(st.upnp.externalAddr) &&
+            (st.upnp.externalAddr === old.externalAddr || !announced(old.externalAddr))
+          )
+        },
+        MAPPING_TIMEOUT_MS,
+      )
+      rows.push({
+        case: '11. new address',
+        path: `${old.externalAddr} → ${now?.externalAddr}`,
+        firstDeliveryMs: 0,
+        note: `mapped anew and confirmed ${Math.round(performance.now() - t0)} ms after the change`,
       })
     },
   )
