@@ -6,8 +6,9 @@
 // Not @achingbrain/nat-port-mapper 4.0.5's pmpNat, read in dist/src/pmp/gateway.js: it writes the
 // lifetime in milliseconds into the seconds field (3,600,000 s asked for a 1 h mapping), sends
 // each request once (no retransmission, RFC 6886 §3.1), and a lost reply leaves its request at
-// the head of its queue so every later request waits forever; its stop() re-binds a closed
-// socket before the delete. No upstream issue found.
+// the head of its queue so every later request waits forever; its stop() marks the socket not
+// listening, so the delete it then sends binds the bound socket again (ERR_SOCKET_ALREADY_BOUND,
+// by reading: not run) and is never sent. No upstream issue found.
 import { createSocket, type Socket } from 'node:dgram'
 
 /** RFC 6886's numbers: the gateway's port (§3.1: clients send to 5351), the opcodes (§3.2,
