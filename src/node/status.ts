@@ -21,7 +21,7 @@ export interface ReservationInfo {
   since: number
 }
 
-/** The port mapping this node holds on its home router (connectivity/upnp.ts): `kith status
+/** The port mapping this node holds on its home router (connectivity/port-mapping.ts): `kith status
  *  --json`'s `upnp`, null without one. */
 export interface UpnpInfo {
   /** The gateway's address on our LAN (where its UPnP IGD description was found). */
@@ -30,6 +30,8 @@ export interface UpnpInfo {
   externalAddr: string
   /** When the mapping was made (ms since epoch). */
   since: number
+  /** How it was asked for: UPnP IGD, or NAT-PMP (RFC 6886) where no IGD answered. */
+  protocol: 'upnp' | 'nat-pmp'
 }
 
 export interface NodeMetrics {

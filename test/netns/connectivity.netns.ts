@@ -14,6 +14,7 @@ import {
   VARIANT,
   hostAddrs,
   inNs,
+  MAPPING_TIMEOUT_MS,
   messages,
   net,
   punchFailures,
@@ -29,7 +30,7 @@ import {
   type Node,
   type Role,
 } from './harness.js'
-import { docRange, mapped, punchable, RELAY_IP6 } from './variants.js'
+import { docRange, mapped, mapProtocol, punchable, RELAY_IP6 } from './variants.js'
 
 interface Peer {
   peerId: string
@@ -77,9 +78,9 @@ async function onlyDirect(from: Node, to: Node): Promise<void> {
 }
 
 /** `b` adds `a` from its invite; returns nothing (a learns b from b's first message). */
-async function befriend(a: Node, b: Node): Promise<void> {
+async function befriend(a: Node, b: Node, name: string = a.role): Promise<void> {
   const { link } = await a.json<{ link: string }>(['invite'])
-  const added = await b.json<{ peerId: string }>(['contacts', 'add', link, '--name', a.role])
+  const added = await b.json<{ peerId: string }>(['contacts', 'add', link, '--name', name])
   assert.equal(added.peerId, a.peerId)
 }
 
@@ -165,8 +166,11 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
     )
     // Homes behind a router that maps ports (variant home192-upnp) hand out invites with their
     // mapped address once AutoNAT confirmed it.
-    for (const r of (['h1', 'h2', 'h3'] as const).filter((h) => mapped(VARIANT, h))) {
+    for (const r of (['h1', 'h2'] as const).filter((h) => mapped(VARIANT, h))) {
       const addr = await untilMapped(node(r))
+      // Through UPnP IGD, or NAT-PMP where the router speaks only that (variant home192-pmp).
+      const st = await node(r).json<{ upnp: { protocol: string } }>(['status'])
+      assert.equal(st.upnp.protocol, mapProtocol(VARIANT, r), `${r}'s mapping protocol`)
       // The human status names the mapping too (docs/cli.md "Port map").
       const human = await node(r).cli(['status'])
       assert.match(
@@ -177,7 +181,7 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
         case: `0. ${r} port mapping`,
         path: addr,
         firstDeliveryMs: 0,
-        note: `mapped and confirmed ${Math.round(performance.now() - t0)} ms after the daemons started`,
+        note: `${mapProtocol(VARIANT, r)}: mapped and confirmed ${Math.round(performance.now() - t0)} ms after the daemons started`,
       })
     }
   })
@@ -503,6 +507,102 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
       assert.equal(await exited, 0, 'h1 stopped cleanly')
       assert.doesNotMatch(await rules(), /--dport 4001/, 'the mapping is gone once h1 stopped')
       rows.push({ case: '9. stop unmaps', path: '-', firstDeliveryMs: 0, note: 'r1 rule deleted' })
+    },
+  )
+
+  it(
+    '10. a daemon started with its LAN link down maps once the link is up; a contact dials it directly',
+    { skip: mapped(VARIANT, 'h2') ? false : 'only where the home router maps ports' },
+    async () => {
+      const lan = VARIANT.lans[1]
+      const old = node('h2')
+      const exited = new Promise<number | null>((resolve) => old.proc.once('exit', resolve))
+      old.proc.kill('SIGTERM')
+      assert.equal(await exited, 0, 'the first h2 stopped cleanly')
+      await inNs('h2', ['ip', 'link', 'set', 'eth0', 'down'])
+      const h2 = await startNode('h2', 'daemon', [
+        '--name',
+        'h2-late',
+        '--listen',
+        `/ip4/0.0.0.0/tcp/${DAEMON_PORT}`,
+        '--bootstrap',
+        bootstrapAddr,
+      ])
+      nodes.set('h2', h2)
+      // miniupnpd's DNAT rules on r2 (the legacy xtables in this variant; net.sh). The first h2's
+      // mapping was deleted when it stopped (-L cannot print this DNAT revision's target: -S).
+      const rules = async () =>
+        (await inNs('r2', ['iptables-legacy', '-t', 'nat', '-S', 'MINIUPNPD'])).stdout
+      const st = await h2.json<{ upnp: unknown; network: string }>(['status'])
+      assert.equal(st.network, 'offline')
+      assert.equal(st.upnp, null, 'no mapping without a network')
+      assert.doesNotMatch(
+        await rules(),
+        /-j DNAT/,
+        'no mapping on r2 (the first h2 deleted its own)',
+      )
+      const t0 = performance.now()
+      await inNs('h2', ['ip', 'link', 'set', 'eth0', 'up'])
+      await inNs('h2', ['ip', 'route', 'replace', 'default', 'via', `${lan}.1`])
+      const addr = await untilMapped(h2)
+      const mappedMs = Math.round(performance.now() - t0)
+      const port = addr.split('/').at(-1)!
+      assert.match(await rules(), new RegExp(`--dport ${port} -j DNAT`), 'the mapping is on r2')
+      // h3, behind the symmetric NAT (no punch possible), reaches it over the mapped port.
+      const h3 = node('h3')
+      await befriend(h2, h3, 'h2-late')
+      const ms = await sendWait(h3, h2, 'from h3 to the late h2')
+      assert.equal(await path(h3, h2), 'direct', 'h3 → h2 over the mapped TCP port')
+      const proto = (await h2.json<{ upnp: { protocol: string } }>(['status'])).upnp.protocol
+      rows.push({
+        case: '10. link up after start',
+        path: `direct (${proto} mapping ${mappedMs} ms after the link came up)`,
+        firstDeliveryMs: ms,
+        note: 'h3 → late h2',
+      })
+    },
+  )
+
+  it(
+    '11. the daemon moves to another address: the old mapping is dropped and a new one announced',
+    { skip: mapped(VARIANT, 'h2') ? false : 'only where the home router maps ports' },
+    async () => {
+      type St = { upnp: { externalAddr: string; since: number } | null; addrs: string[] }
+      const h2 = node('h2')
+      const lan = VARIANT.lans[1]
+      const old = (await h2.json<St>(['status'])).upnp
+      assert.ok(old !== null, 'h2 holds a mapping (case 10)')
+      const t0 = performance.now()
+      // Another network as the node sees it: its address changes (DHCP on another LAN would
+      // change the gateway too; gateway.ts compares both). The old address goes first: deleting
+      // a primary address deletes its secondaries.
+      const moved = await inNs('h2', [
+        'sh',
+        '-c',
+        `ip addr del ${lan}.2/24 dev eth0 && ip addr add ${lan}.3/24 dev eth0 && ip route replace default via ${lan}.1`,
+      ])
+      assert.equal(moved.code, 0, moved.stderr)
+      let now: NonNullable<St['upnp']> | undefined
+      await until(
+        'h2 mapped anew from its new address, the old mapping withdrawn',
+        async () => {
+          const st = await h2.json<St>(['status'])
+          if (st.upnp === null || st.upnp.since === old.since) return false
+          now = st.upnp
+          const announced = (a: string) => st.addrs.some((x) => x.startsWith(`${a}/`))
+          return (
+            announced(st.upnp.externalAddr) &&
+            (st.upnp.externalAddr === old.externalAddr || !announced(old.externalAddr))
+          )
+        },
+        MAPPING_TIMEOUT_MS,
+      )
+      rows.push({
+        case: '11. new address',
+        path: `${old.externalAddr} → ${now?.externalAddr}`,
+        firstDeliveryMs: 0,
+        note: `mapped anew and confirmed ${Math.round(performance.now() - t0)} ms after the change`,
+      })
     },
   )
 })

@@ -13,7 +13,8 @@
 # have none), so nothing here can reach the host's networks or the real internet.
 # 11.0.0.0/24 is used because libp2p treats RFC 5737 TEST-NET ranges as private addresses.
 #
-# With KITH_NET_UPNP=1 the home routers r1 and r2 also run miniupnpd (port mapping on request).
+# With KITH_NET_UPNP=1 the home routers r1 and r2 also run miniupnpd (port mapping on request);
+# KITH_NET_PMP_ONLY names those of them that answer NAT-PMP only (no UPnP IGD).
 #
 # Usage: net.sh up | down | loss <router> <percent> | cut <router> | heal <router> | flush
 set -euo pipefail
@@ -30,6 +31,7 @@ V6=${KITH_NET_V6:-0}                     # 1: the internet is dual-stack (2001:d
                                          # two more public hosts q1, q2 have IPv6 only
 UPNP=${KITH_NET_UPNP:-0}                 # 1: r1 and r2 run miniupnpd (UPnP IGD 2 + NAT-PMP) on
                                          # their LAN, iptables backend
+read -r -a PMP_ONLY <<<"${KITH_NET_PMP_ONLY:-}" # of r1 r2: miniupnpd speaks NAT-PMP only there
 UPNP_DIR=${TMPDIR:-/tmp}/$P-miniupnpd    # its configurations and pid files (removed by down)
 # miniupnpd-iptables writes its rules through libiptc, i.e. into the legacy xtables, while
 # `iptables` is iptables-nft here: with miniupnpd every router rule goes to the legacy tables, so
@@ -57,7 +59,8 @@ down() {
 # MINIUPNPD in nat PREROUTING and filter FORWARD, MINIUPNPD-POSTROUTING in nat POSTROUTING).
 # The daemon forks into the router's namespace; down() kills it with the namespace's pids.
 upnp() {
-  local r=$1 lan=$2 conf="$UPNP_DIR/$1.conf"
+  local r=$1 lan=$2 conf="$UPNP_DIR/$1.conf" igd=yes
+  for o in "${PMP_ONLY[@]}"; do [ "$o" = "$r" ] && igd=no; done
   x "$r" "$IPT" -t nat -N MINIUPNPD
   x "$r" "$IPT" -t nat -A PREROUTING -i wan -j MINIUPNPD
   x "$r" "$IPT" -t nat -N MINIUPNPD-POSTROUTING
@@ -72,7 +75,7 @@ ext_ifname=wan
 listening_ip=lan
 http_port=0
 enable_natpmp=yes
-enable_upnp=yes
+enable_upnp=$igd
 secure_mode=yes
 system_uptime=yes
 notify_interval=60

@@ -27,6 +27,9 @@ export interface Variant {
   /** The home routers r1 and r2 run miniupnpd (UPnP IGD 2, NAT-PMP): their hosts' daemons map
    *  their TCP port (src/node/connectivity/upnp.ts) and are dialable from the internet. */
   upnp: boolean
+  /** Of those, the routers whose miniupnpd speaks NAT-PMP only (enable_upnp=no): their hosts
+   *  find no UPnP IGD and map through NAT-PMP (src/node/connectivity/pmp.ts). */
+  pmpOnly: Array<'r1' | 'r2'>
 }
 
 /** The relay's IPv6 address in a `v6` variant. */
@@ -42,6 +45,7 @@ const base: Variant = {
   ports: 'fixed',
   v6: false,
   upnp: false,
+  pmpOnly: [],
 }
 
 export const VARIANTS: readonly Variant[] = [
@@ -62,6 +66,16 @@ export const VARIANTS: readonly Variant[] = [
     lans: ['192.168.1', '192.168.1', '192.168.0'],
     input: ['open'],
     upnp: true,
+  },
+  {
+    ...base,
+    name: 'home192-pmp',
+    about:
+      'home192-upnp, but r2 speaks NAT-PMP only (miniupnpd enable_upnp=no): h2 maps through NAT-PMP',
+    lans: ['192.168.1', '192.168.1', '192.168.0'],
+    input: ['open'],
+    upnp: true,
+    pmpOnly: ['r2'],
   },
   {
     ...base,
@@ -106,6 +120,7 @@ export function netEnv(v: Variant): Record<string, string> {
     KITH_NET_CGNAT: v.cgnat ? '1' : '0',
     KITH_NET_V6: v.v6 ? '1' : '0',
     KITH_NET_UPNP: v.upnp ? '1' : '0',
+    KITH_NET_PMP_ONLY: v.pmpOnly.join(' '),
   }
 }
 
@@ -145,4 +160,9 @@ export function punchable(v: Variant, a: 'h1' | 'h2' | 'h3', b: 'h1' | 'h2' | 'h
  */
 export function mapped(v: Variant, home: 'h1' | 'h2' | 'h3'): boolean {
   return v.upnp && home !== 'h3' && !(home === 'h1' && v.cgnat)
+}
+
+/** Which protocol a mapped home's daemon reports (`status.upnp.protocol`) in `v`. */
+export function mapProtocol(v: Variant, home: 'h1' | 'h2'): 'upnp' | 'nat-pmp' {
+  return v.pmpOnly.includes(home === 'h1' ? 'r1' : 'r2') ? 'nat-pmp' : 'upnp'
 }

@@ -158,6 +158,7 @@ describe('UpnpTracker: what `kith status` says of the mapping', () => {
     const m = t.mapping()
     assert.equal(m?.gateway, '192.168.1.1')
     assert.equal(m?.externalAddr, '/ip4/11.0.0.1/tcp/4001')
+    assert.equal(m?.protocol, 'upnp')
     assert.ok(typeof m?.since === 'number' && m.since > 0)
     raw.ip = '11.0.0.9'
     await gw.externalIp()

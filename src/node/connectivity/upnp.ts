@@ -3,25 +3,24 @@
 // public, directly dialable address, and a contact behind another NAT dials it over TCP instead
 // of punching. @libp2p/upnp-nat 4.0.28 finds the gateway (SSDP), maps every private TCP listen
 // address with AddAnyPortMapping, refreshes the lease and unmaps on stop; it announces the mapped
-// address only once AutoNAT confirms it (autoConfirmAddress stays false). This module owns when
-// it runs (upnpWanted), how often it searches (UpnpSearchPacer: upstream searches every 5 s while
-// no gateway answers, forever) and what mapping is held (UpnpTracker: `kith status`'s `upnp`).
-// It knows nothing of contacts, sessions or AutoNAT's verdicts: the one nudge it gives AutoNAT is
-// ../libp2p/patches.ts askAutoNATNow.
+// address only once AutoNAT confirms it (autoConfirmAddress stays false). This module owns whether
+// a node may map at all (upnpAllowed, upnpWanted), how often it searches (UpnpSearchPacer:
+// upstream searches every 5 s while no gateway answers, forever) and what UPnP mapping is held
+// (UpnpTracker). The service that follows the network and falls back to NAT-PMP is
+// ./port-mapping.ts. It knows nothing of contacts, sessions or AutoNAT's verdicts.
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os'
-import { uPnPNAT, type UPnPNATClient } from '@libp2p/upnp-nat'
-import { getNetConfig, isLinkLocal, isLoopback, isPrivate } from '@libp2p/utils'
+import type { UPnPNATClient } from '@libp2p/upnp-nat'
+import { getNetConfig } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import debug from 'debug'
-import { askAutoNATNow } from '../libp2p/patches.js'
+import { privateHost } from './gateway.js'
 import type { UpnpInfo } from '../status.js'
-import type { Connection, Startable } from '@libp2p/interface'
 
 const log = debug('kith:node:upnp')
 
 /** A gateway as @achingbrain/nat-port-mapper 4.0.5 (the library's client) gives it. */
-type Gateway = Awaited<ReturnType<UPnPNATClient['getGateway']>>
-type PortMapping = Awaited<ReturnType<Gateway['map']>>
+export type Gateway = Awaited<ReturnType<UPnPNATClient['getGateway']>>
+export type PortMapping = Awaited<ReturnType<Gateway['map']>>
 
 /**
  * First pause after a gateway search found nothing (then doubled per empty search up to
@@ -55,41 +54,53 @@ export interface UpnpOptions {
 
 type Interfaces = NodeJS.Dict<NetworkInterfaceInfo[]>
 
-/** A usable private address: in a private range, not loopback, not link-local. */
-function privateHost(ip: string, family: 'ip4' | 'ip6'): boolean {
-  const ma = multiaddr(`/${family}/${ip}/tcp/1`)
-  return isPrivate(ma) && !isLoopback(ma) && !isLinkLocal(ma)
+/** Whether `listen` (a multiaddr) is a TCP address a mapping could serve: a private interface
+ *  address, or a wildcard (then `iface` says whether the host has such an address of its family). */
+function mappable(listen: string, iface: (family: 'ip4' | 'ip6') => boolean): boolean {
+  let cfg
+  try {
+    cfg = getNetConfig(multiaddr(listen))
+  } catch {
+    return false
+  }
+  if ((cfg.type !== 'ip4' && cfg.type !== 'ip6') || cfg.protocol !== 'tcp') return false
+  if (cfg.host !== '0.0.0.0' && cfg.host !== '::') return privateHost(cfg.host, cfg.type)
+  return iface(cfg.type)
 }
 
 /**
- * Whether to map ports: asked for (`upnp: true`), no announced addresses (an operator who
- * announces says what is reachable: `kith relay --announce`), and at least one TCP listen
- * address on a private interface address (a wildcard counts as every interface address of its
- * family). Loopback-only nodes (the test suite) never search, so never multicast SSDP.
+ * Whether this node may ever map ports, whatever its network now: asked for (`upnp: true`), no
+ * announced addresses (an operator who announces says what is reachable: `kith relay
+ * --announce`), and a TCP listen address that is private or a wildcard. Loopback-only nodes (the
+ * test suite) never do, so never multicast SSDP. Decided once, at start: the port mapping service
+ * exists or not (../libp2p/node.ts).
+ */
+export function upnpAllowed(opts: UpnpOptions): boolean {
+  if (opts.upnp !== true || (opts.announce?.length ?? 0) > 0) return false
+  return opts.listen.some((a) => mappable(a, () => true))
+}
+
+/**
+ * Whether to map ports on the network of `interfaces`: upnpAllowed, and a TCP listen address on a
+ * private interface address (a wildcard counts as every interface address of its family).
+ * Decided again on every network change (./port-mapping.ts, through ./gateway.ts).
  */
 export function upnpWanted(
   opts: UpnpOptions,
   interfaces: Interfaces = networkInterfaces(),
 ): boolean {
-  if (opts.upnp !== true || (opts.announce?.length ?? 0) > 0) return false
+  if (!upnpAllowed(opts)) return false
   const ifaceAddrs = Object.values(interfaces).flatMap((l) => l ?? [])
-  return opts.listen.some((a) => {
-    let cfg
-    try {
-      cfg = getNetConfig(multiaddr(a))
-    } catch {
-      return false
-    }
-    if ((cfg.type !== 'ip4' && cfg.type !== 'ip6') || cfg.protocol !== 'tcp') return false
-    const family = cfg.type
-    if (cfg.host !== '0.0.0.0' && cfg.host !== '::') return privateHost(cfg.host, family)
-    return ifaceAddrs.some(
-      (i) =>
-        !i.internal &&
-        (i.family === 'IPv4') === (family === 'ip4') &&
-        privateHost(i.address, family),
-    )
-  })
+  return opts.listen.some((a) =>
+    mappable(a, (family) =>
+      ifaceAddrs.some(
+        (i) =>
+          !i.internal &&
+          (i.family === 'IPv4') === (family === 'ip4') &&
+          privateHost(i.address, family),
+      ),
+    ),
+  )
 }
 
 /**
@@ -101,6 +112,7 @@ export class UpnpSearchPacer {
   #nextAt = 0
   #delay = 0
   #offline: () => boolean = () => false
+  readonly #onReset: Array<() => void> = []
   readonly #now: () => number
 
   constructor(now: () => number = Date.now) {
@@ -112,10 +124,16 @@ export class UpnpSearchPacer {
     this.#offline = offline
   }
 
-  /** The network changed: search at the next chance. */
+  /** The network changed: search at the next chance, and tell whoever asked (onReset). */
   reset(): void {
     this.#nextAt = 0
     this.#delay = 0
+    for (const fn of this.#onReset) fn()
+  }
+
+  /** Runs `fn` on every reset(): the port mapping service looks at the network again. */
+  onReset(fn: () => void): void {
+    this.#onReset.push(fn)
   }
 
   /** Whether a search may run now. */
@@ -151,6 +169,7 @@ export class UpnpTracker {
         gateway: gw.host,
         externalAddr: `/ip${m.externalHost.includes(':') ? 6 : 4}/${m.externalHost}/tcp/${m.externalPort}`,
         since: Date.now(),
+        protocol: 'upnp',
       }
       log('mapped a TCP port on gateway %s: %s', gw.host, this.#mapping.externalAddr)
       setTimeout(() => this.onMapped(), 0)
@@ -197,11 +216,13 @@ export class UpnpTracker {
 }
 
 /** Paces `client`'s searches and tracks its gateways, in place: the library's gateway finder
- *  holds this same object (UPnPNAT.portMappingClient, public in @libp2p/upnp-nat's types). */
+ *  holds this same object (UPnPNAT.portMappingClient, public in @libp2p/upnp-nat's types).
+ *  `onEmpty` runs after a search that found no gateway (the NAT-PMP fallback: ./port-mapping.ts). */
 export function paceClient(
   client: UPnPNATClient,
   pacer: UpnpSearchPacer,
   tracker: UpnpTracker,
+  onEmpty: () => void = () => undefined,
 ): void {
   const find = client.findGateways.bind(client)
   const get = client.getGateway.bind(client)
@@ -216,60 +237,8 @@ export function paceClient(
       }
     } finally {
       pacer.searched(found)
+      if (found === 0) onEmpty()
     }
   }
   client.getGateway = async (url, options) => tracker.gateway(await get(url, options))
-}
-
-export interface KithUpnpComponents {
-  connectionManager: { getConnections(): Connection[] }
-  /** The AutoNAT service (libp2p sets each service on the components under its name). */
-  autonat?: unknown
-}
-
-/** The `upnp` service: @libp2p/upnp-nat with Kith's pacing and tracking. */
-export class KithUpnp implements Startable {
-  readonly tracker = new UpnpTracker()
-  readonly #inner: Startable
-
-  constructor(
-    components: KithUpnpComponents & Parameters<ReturnType<typeof uPnPNAT>>[0],
-    pacer: UpnpSearchPacer,
-  ) {
-    const inner = uPnPNAT({
-      // Not the library's default (`<name>@<version> <PeerId>`): anyone on the LAN may list the
-      // router's mappings, and the PeerId is our identity.
-      portMappingDescription: UPNP_DESCRIPTION,
-      portMappingTTL: UPNP_LEASE_MS,
-      // AutoNAT must confirm the mapped address before it is announced (the library's default);
-      // it asks only on new connections, so the tracker asks the peers we have now.
-      autoConfirmAddress: false,
-    })(components)
-    paceClient(inner.portMappingClient, pacer, this.tracker)
-    this.#inner = inner as unknown as Startable
-    this.tracker.onMapped = () => {
-      askAutoNATNow(components.autonat, components.connectionManager.getConnections())
-    }
-  }
-
-  readonly [Symbol.toStringTag] = 'kith:upnp'
-
-  async start(): Promise<void> {
-    await this.#inner.start()
-  }
-
-  async stop(): Promise<void> {
-    await this.#inner.stop()
-  }
-
-  mapping(): UpnpInfo | null {
-    return this.tracker.mapping()
-  }
-}
-
-/** Factory in the js-libp2p service style; list it after `autonat` in the services. */
-export function kithUpnp(
-  pacer: UpnpSearchPacer,
-): (components: KithUpnpComponents & Parameters<ReturnType<typeof uPnPNAT>>[0]) => KithUpnp {
-  return (components) => new KithUpnp(components, pacer)
 }

@@ -37,7 +37,8 @@ import { holePunch } from '../connectivity/holepunch.js'
 import { mailbox } from '../mailbox/index.js'
 import { OfflineGate } from '../connectivity/offline-gate.js'
 import { natTracker } from '../connectivity/nat.js'
-import { kithUpnp, upnpWanted, UpnpSearchPacer } from '../connectivity/upnp.js'
+import { upnpAllowed, UpnpSearchPacer } from '../connectivity/upnp.js'
+import { kithUpnp } from '../connectivity/port-mapping.js'
 import { autoNATService, webSocketsTransport } from './patches.js'
 import { PacedRandomWalk, withPacedWalk } from './random-walk.js'
 import { pubsubService } from '../pubsub/index.js'
@@ -154,8 +155,10 @@ export async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning)
   // One netlink read of the interfaces shared by libp2p's address listings (interfaces-cache.ts).
   installInterfacesCache()
   const listen = opts.listen.length > 0 ? opts.listen : DEFAULT_LISTEN
-  /** Gateway searches for the UPnP port mapping, when there is one (../connectivity/upnp.ts). */
-  const upnpPacer = upnpWanted({ ...opts, listen }) ? new UpnpSearchPacer() : undefined
+  /** Gateway searches for the port mapping, when this node may map at all; whether it maps on
+   *  the network of the moment is decided again on every change (../connectivity/port-mapping.ts). */
+  const upnpOpts = { ...opts, listen }
+  const upnpPacer = upnpAllowed(upnpOpts) ? new UpnpSearchPacer() : undefined
   return createLibp2p({
     start: false,
     privateKey,
@@ -278,7 +281,7 @@ export async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning)
       }),
       ...(opts.relayServer === true ? { relay: relayServer(tuning.relay) } : {}),
       // After autonat: it asks AutoNAT to confirm a new mapping (components.autonat).
-      ...(upnpPacer !== undefined ? { upnp: kithUpnp(upnpPacer) } : {}),
+      ...(upnpPacer !== undefined ? { upnp: kithUpnp(upnpPacer, upnpOpts) } : {}),
     },
   })
 }
