@@ -194,7 +194,7 @@ export function registerNode(program: Command): void {
           ...(s.upnp == null
             ? []
             : [
-                `Port map     ${printable(s.upnp.externalAddr)} on ${printable(s.upnp.gateway)} since ${when(s.upnp.since)}`,
+                `Port map     ${printable(s.upnp.externalAddr)} on ${printable(s.upnp.gateway)} since ${when(s.upnp.since)}${s.upnp.protocol === 'nat-pmp' ? ' (NAT-PMP)' : ''}`,
               ]),
           `Mailboxes    ${s.mailboxes.length === 0 ? 'none' : s.mailboxes.map(label).join(', ')}`,
           'Addresses',
