@@ -192,6 +192,7 @@ export const INTERNAL_ERRORS: ReadonlySet<string> = new Set([
   'PubsubFrameTimeoutError',
   'PubsubPeerBudgetError',
   'PubsubNodeBudgetError',
+  'PmpError',
   // service
   'MailboxTrialBudgetError',
   'ServiceStoppedError',
