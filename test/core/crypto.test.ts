@@ -5,7 +5,12 @@ import assert from 'node:assert/strict'
 import fc from 'fast-check'
 import { fromHex, toHex } from '../../src/core/bytes.js'
 import { nobleCrypto } from '../../src/core/crypto/noble.js'
-import { nodeCrypto } from '../../src/platform/node-crypto.js'
+import {
+  nodeCrypto,
+  nodeRng,
+  RNG_POOL_BYTES,
+  RNG_POOL_MAX_DRAW,
+} from '../../src/platform/node-crypto.js'
 
 const providers = [nodeCrypto, nobleCrypto]
 
@@ -116,5 +121,27 @@ describe('crypto providers', () => {
         nobleCrypto.x25519(seeds[(i + 7) % 100]!, xp),
       )
     }
+  })
+
+  it('node rng: pooled draws have the asked length, never repeat, across refills and above the pool size', () => {
+    const seen = new Set<string>()
+    // Three pools' worth of 16- and 32-byte draws, odd sizes between, one draw over the maximum.
+    let drawn = 0
+    for (let i = 0; drawn < 3 * RNG_POOL_BYTES; i++) {
+      const n = [16, 32, 7, 64, RNG_POOL_MAX_DRAW][i % 5]!
+      const b = nodeRng(n)
+      assert.equal(b.length, n)
+      drawn += n
+      if (n >= 16) {
+        const hex = toHex(b)
+        assert.ok(!seen.has(hex), 'a draw repeated')
+        seen.add(hex)
+      }
+    }
+    const big = nodeRng(RNG_POOL_MAX_DRAW + 1)
+    assert.equal(big.length, RNG_POOL_MAX_DRAW + 1)
+    assert.equal(nodeRng(0).length, 0)
+    // Not all zero (a pool never filled would give zeros).
+    assert.ok(nodeRng(32).some((x) => x !== 0))
   })
 })
