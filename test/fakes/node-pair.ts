@@ -268,6 +268,18 @@ export async function contactPair(
   return { alice, bob }
 }
 
+/** Stops every one of `peers`' services, lets their in-flight work settle (drained), then closes
+ *  each store and removes its home; empties `peers`. The teardown of the service suites that
+ *  keep their peers' stores open across a test. */
+export async function closePeers(peers: Peer[]): Promise<void> {
+  for (const p of peers) await p.svc.stop()
+  await drained()
+  for (const p of peers.splice(0)) {
+    p.store.close()
+    p.cleanup()
+  }
+}
+
 /** Stops `peers`' services and removes their homes. */
 export async function stopPeers(peers: Peer[]): Promise<void> {
   for (const p of peers.splice(0)) {

@@ -23,6 +23,7 @@ import {
   drained,
   nothingHappens,
   quiet,
+  closePeers,
 } from '../fakes/node-pair.js'
 import { until } from '../helpers/wait.js'
 
@@ -62,12 +63,7 @@ beforeEach(async () => {
   await until('first read', () => bob.store.getMessage(first.id)?.status === 'read')
 })
 afterEach(async () => {
-  for (const p of peers) await p.svc.stop()
-  await drained()
-  for (const p of peers.splice(0)) {
-    p.store.close()
-    p.cleanup()
-  }
+  await closePeers(peers)
   net.clear()
   watched.clear()
 })

@@ -10,7 +10,15 @@
 import assert from 'node:assert/strict'
 import { afterEach, describe, it } from 'node:test'
 import { FAST_PATH_PAUSE_MS } from '../../src/service/direct/outbox.js'
-import { contactPair, ctx, drained, fakeNet, fire, type Peer } from '../fakes/node-pair.js'
+import {
+  contactPair,
+  ctx,
+  drained,
+  fakeNet,
+  fire,
+  type Peer,
+  closePeers,
+} from '../fakes/node-pair.js'
 import { until } from '../helpers/wait.js'
 import { countCommits } from './commits.js'
 
@@ -54,12 +62,7 @@ const stored = (alice: Peer, bob: Peer, prefix: string) =>
   bob.store.listMessages({ conversation: alice.id.peerId }).filter((m) => m.text.startsWith(prefix))
 
 afterEach(async () => {
-  for (const p of peers) await p.svc.stop()
-  await drained()
-  for (const p of peers.splice(0)) {
-    p.store.close()
-    p.cleanup()
-  }
+  await closePeers(peers)
   fake.net.clear()
 })
 

@@ -18,9 +18,9 @@ import {
   fakeNode,
   startPeer,
   type Peer,
-  drained,
   nothingHappens,
   quiet,
+  closePeers,
 } from '../fakes/node-pair.js'
 import { until } from '../helpers/wait.js'
 import { tempHome } from '../store/helpers.js'
@@ -76,12 +76,7 @@ function countFrames(to: Peer, from: Peer): { n: number } {
 }
 
 afterEach(async () => {
-  for (const p of peers) await p.svc.stop()
-  await drained()
-  for (const p of peers.splice(0)) {
-    p.store.close()
-    p.cleanup()
-  }
+  await closePeers(peers)
   fake.net.clear()
 })
 

@@ -12,7 +12,14 @@ import { SessionRecord } from '../../src/core/session/record.js'
 import { sessionEncrypt } from '../../src/core/session/session.js'
 import { encodeChatContent } from '../../src/core/wire/content.js'
 import { nodeRng } from '../../src/platform/node-crypto.js'
-import { ctx, fakeNet, startPeer, type Peer, drained, nothingHappens } from '../fakes/node-pair.js'
+import {
+  ctx,
+  fakeNet,
+  startPeer,
+  type Peer,
+  nothingHappens,
+  closePeers,
+} from '../fakes/node-pair.js'
 import { until } from '../helpers/wait.js'
 
 const fake = fakeNet()
@@ -36,12 +43,7 @@ beforeEach(async () => {
   alice.svc.renameContact(bob.id.peerId, 'bob')
 })
 afterEach(async () => {
-  for (const p of peers) await p.svc.stop()
-  await drained()
-  for (const p of peers.splice(0)) {
-    p.store.close()
-    p.cleanup()
-  }
+  await closePeers(peers)
   net.clear()
   watched.clear()
 })

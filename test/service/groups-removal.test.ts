@@ -15,7 +15,7 @@ import { encodeChatContent } from '../../src/core/wire/content.js'
 import { decodeInviteLink } from '../../src/core/wire/invite.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import type { ServiceEvent } from '../../src/service/types.js'
-import { ctx, fakeNet, startPeer, type Peer, drained } from '../fakes/node-pair.js'
+import { ctx, fakeNet, startPeer, type Peer, closePeers } from '../fakes/node-pair.js'
 import { until } from '../helpers/wait.js'
 
 const fake = fakeNet()
@@ -29,12 +29,7 @@ async function peer(name: string, id?: IdentityKeyPair): Promise<Peer> {
 }
 
 afterEach(async () => {
-  for (const p of peers) await p.svc.stop()
-  await drained()
-  for (const p of peers.splice(0)) {
-    p.store.close()
-    p.cleanup()
-  }
+  await closePeers(peers)
   net.clear()
   watched.clear()
   connected.clear()

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict'
 import { afterEach, describe, it } from 'node:test'
 import { decodeInviteLink, encodeShortInviteLink } from '../../src/core/wire/invite.js'
 import { nodeCrypto } from '../../src/platform/node-crypto.js'
-import { fakeNet, startPeer, type Peer, drained } from '../fakes/node-pair.js'
+import { fakeNet, startPeer, type Peer, closePeers } from '../fakes/node-pair.js'
 import { until } from '../helpers/wait.js'
 
 const fake = fakeNet()
@@ -22,12 +22,7 @@ async function peer(name: string): Promise<Peer> {
 }
 
 afterEach(async () => {
-  for (const p of peers) await p.svc.stop()
-  await drained()
-  for (const p of peers.splice(0)) {
-    p.store.close()
-    p.cleanup()
-  }
+  await closePeers(peers)
   net.clear()
   connected.clear()
   fake.cards.clear()

@@ -12,7 +12,14 @@ import { encodeChatContent } from '../../src/core/wire/content.js'
 import { decodeInviteLink } from '../../src/core/wire/invite.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import { MAX_CONTACT_NAME_CHARS } from '../../src/service/direct/names.js'
-import { ctx, fakeNet, startPeer, type Peer, drained, nothingHappens } from '../fakes/node-pair.js'
+import {
+  ctx,
+  fakeNet,
+  startPeer,
+  type Peer,
+  nothingHappens,
+  closePeers,
+} from '../fakes/node-pair.js'
 import { until } from '../helpers/wait.js'
 
 /** The in-memory network (test/fakes/node-pair.ts). */
@@ -40,12 +47,7 @@ async function pair() {
 }
 
 afterEach(async () => {
-  for (const p of peers) await p.svc.stop()
-  await drained()
-  for (const p of peers.splice(0)) {
-    p.store.close()
-    p.cleanup()
-  }
+  await closePeers(peers)
   net.clear()
   connected.clear()
 })

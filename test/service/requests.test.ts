@@ -23,7 +23,14 @@ import {
   MAX_REQUEST_MESSAGES,
   MAX_REQUESTS,
 } from '../../src/service/direct/requests.js'
-import { ctx, fakeNet, startPeer, type Peer, drained, nothingHappens } from '../fakes/node-pair.js'
+import {
+  ctx,
+  fakeNet,
+  startPeer,
+  type Peer,
+  nothingHappens,
+  closePeers,
+} from '../fakes/node-pair.js'
 import { until } from '../helpers/wait.js'
 
 /** The in-memory network (test/fakes/node-pair.ts). */
@@ -82,12 +89,7 @@ beforeEach(async () => {
   victim = await peer('victim')
 })
 afterEach(async () => {
-  for (const p of peers) await p.svc.stop()
-  await drained()
-  for (const p of peers.splice(0)) {
-    p.store.close()
-    p.cleanup()
-  }
+  await closePeers(peers)
   net.clear()
   watched.clear()
 })
