@@ -51,6 +51,26 @@ function fakeConns(
   return { conns, list }
 }
 
+/** A monitor over `conns` whose every draw is 0.5: a connection's first ping half an interval after
+ *  it is first seen, then exactly every interval. */
+function monitorOver(conns: readonly unknown[]): JitteredConnectionMonitor {
+  return new JitteredConnectionMonitor(
+    {
+      connectionManager: { getConnections: () => conns as Connection[] },
+      logger: defaultLogger(),
+    },
+    { random: () => 0.5 },
+  )
+}
+
+/** Lets `m` see its connections at `start`, then ticks one interval later: each is pinged once.
+ *  Returns the time of the second tick. */
+function pingOnce(m: JitteredConnectionMonitor, start: number): number {
+  m.tick(start)
+  m.tick(start + CONNECTION_PING_INTERVAL_MS)
+  return start + CONNECTION_PING_INTERVAL_MS
+}
+
 describe('jittered connection monitor', () => {
   it('periods lie within interval × (1 ± jitter) and reach both ends', () => {
     const lo = CONNECTION_PING_INTERVAL_MS * (1 - CONNECTION_PING_JITTER)
@@ -103,15 +123,9 @@ describe('jittered connection monitor', () => {
   })
 
   it('a failed ping aborts the connection', async () => {
-    let now = 0
+    const now = 0
     const { conns, list } = fakeConns(3, () => now, true)
-    const m = new JitteredConnectionMonitor(
-      { connectionManager: { getConnections: () => list }, logger: defaultLogger() },
-      { random: () => 0.5 },
-    )
-    m.tick(now)
-    now += CONNECTION_PING_INTERVAL_MS
-    m.tick(now)
+    pingOnce(monitorOver(list), now)
     await new Promise((r) => setImmediate(r))
     assert.deepEqual(
       conns.map((c) => c.aborted),
@@ -135,13 +149,7 @@ describe('jittered connection monitor', () => {
       },
       rtt: 0,
     }
-    const m = new JitteredConnectionMonitor(
-      {
-        connectionManager: { getConnections: () => [conn as unknown as Connection] },
-        logger: defaultLogger(),
-      },
-      { random: () => 0.5 },
-    )
+    const m = monitorOver([conn])
     m.tick(now)
     for (let i = 0; i < 5; i++) {
       now += CONNECTION_PING_INTERVAL_MS * 2
@@ -157,7 +165,7 @@ describe('jittered connection monitor', () => {
   })
 
   it('pings through the muxer where it has a ping: no stream, the round trip kept', async () => {
-    let now = 0
+    const now = 0
     let streams = 0
     let pings = 0
     const conn = {
@@ -176,22 +184,13 @@ describe('jittered connection monitor', () => {
       abort: () => assert.fail('a working ping aborts nothing'),
       rtt: 0,
     }
-    const m = new JitteredConnectionMonitor(
-      {
-        connectionManager: { getConnections: () => [conn as unknown as Connection] },
-        logger: defaultLogger(),
-      },
-      { random: () => 0.5 },
-    )
-    m.tick(now)
-    now += CONNECTION_PING_INTERVAL_MS
-    m.tick(now)
+    pingOnce(monitorOver([conn]), now)
     await new Promise((r) => setImmediate(r))
     assert.deepEqual({ pings, streams, rtt: conn.rtt }, { pings: 1, streams: 0, rtt: 7 })
   })
 
   it('a muxer ping that fails aborts the connection', async () => {
-    let now = 0
+    const now = 0
     let aborted: Error | undefined
     const conn = {
       newStream: () => Promise.reject(new Error('no stream expected')),
@@ -203,16 +202,7 @@ describe('jittered connection monitor', () => {
       },
       rtt: 0,
     }
-    const m = new JitteredConnectionMonitor(
-      {
-        connectionManager: { getConnections: () => [conn as unknown as Connection] },
-        logger: defaultLogger(),
-      },
-      { random: () => 0.5 },
-    )
-    m.tick(now)
-    now += CONNECTION_PING_INTERVAL_MS
-    m.tick(now)
+    pingOnce(monitorOver([conn]), now)
     await new Promise((r) => setImmediate(r))
     assert.equal(aborted?.name, 'TimeoutError')
   })
@@ -234,14 +224,8 @@ describe('jittered connection monitor', () => {
         return ping(o)
       }
       conn.rtt = -1
-      let now = Date.now()
-      const m = new JitteredConnectionMonitor(
-        { connectionManager: { getConnections: () => [conn] }, logger: defaultLogger() },
-        { random: () => 0.5 },
-      )
-      m.tick(now)
-      now += CONNECTION_PING_INTERVAL_MS
-      m.tick(now)
+      const m = monitorOver([conn])
+      pingOnce(m, Date.now())
       const deadline = Date.now() + 10_000
       while (conn.rtt === -1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10))
       assert.ok((conn.rtt ?? -1) >= 0, 'the round trip was measured')
