@@ -23,6 +23,28 @@ import type { CryptoProvider, Rng } from '../core/crypto/provider.js'
 // Raw keys go in and out as JWK: OpenSSL's JWK path is ~10x faster than DER here (measured:
 // PKCS#8 import 350 µs, JWK import 32 µs; the X25519 operation itself 32 µs).
 type Crv = 'X25519' | 'Ed25519'
+
+/** A bounded cache of imported keys: the import on a miss, the oldest import evicted past `size`. */
+class KeyCache {
+  readonly #keys = new Map<string, KeyObject>()
+  constructor(readonly size: number) {}
+
+  get(id: string, load: () => KeyObject): KeyObject {
+    const hit = this.#keys.get(id)
+    if (hit !== undefined) return hit
+    const key = load()
+    if (this.#keys.size >= this.size) this.#keys.delete(this.#keys.keys().next().value!)
+    this.#keys.set(id, key)
+    return key
+  }
+}
+
+/** A 32-byte raw key as the base64url text JWK carries (also its cache id, with the curve). */
+function b64(raw: Uint8Array, what: 'private' | 'public'): string {
+  if (raw.length !== 32) throw new InvalidKeyError(`${what} key must be 32 bytes`)
+  return Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64url')
+}
+
 /**
  * Recently imported private keys. A ratchet key pair is used right after it is made (its public
  * half, then one DH) and once more at the next DH step; importing costs as much as the DH itself
@@ -30,20 +52,14 @@ type Crv = 'X25519' | 'Ed25519'
  * live in the session state anyway.
  */
 const PRIVATE_KEY_CACHE_SIZE = 32
-const privateKeys = new Map<string, KeyObject>()
+const privateKeys = new KeyCache(PRIVATE_KEY_CACHE_SIZE)
 
 function priv(crv: Crv, raw: Uint8Array): KeyObject {
-  if (raw.length !== 32) throw new InvalidKeyError('private key must be 32 bytes')
-  const d = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64url')
-  const id = crv + d
-  const hit = privateKeys.get(id)
-  if (hit !== undefined) return hit
+  const d = b64(raw, 'private')
   // The public half is derived by OpenSSL from d; an empty x is ignored.
-  const key = createPrivateKey({ key: { kty: 'OKP', crv, d, x: '' }, format: 'jwk' })
-  if (privateKeys.size >= PRIVATE_KEY_CACHE_SIZE)
-    privateKeys.delete(privateKeys.keys().next().value!)
-  privateKeys.set(id, key)
-  return key
+  return privateKeys.get(crv + d, () =>
+    createPrivateKey({ key: { kty: 'OKP', crv, d, x: '' }, format: 'jwk' }),
+  )
 }
 /**
  * Recently imported public keys. A group member verifies every message of a sender with the
@@ -52,18 +68,13 @@ function priv(crv: Crv, raw: Uint8Array): KeyObject {
  * step or two. Bounded, least recently imported out first; public keys are not secrets.
  */
 const PUBLIC_KEY_CACHE_SIZE = 64
-const publicKeys = new Map<string, KeyObject>()
+const publicKeys = new KeyCache(PUBLIC_KEY_CACHE_SIZE)
 
 function pub(crv: Crv, raw: Uint8Array): KeyObject {
-  if (raw.length !== 32) throw new InvalidKeyError('public key must be 32 bytes')
-  const x = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64url')
-  const id = crv + x
-  const hit = publicKeys.get(id)
-  if (hit !== undefined) return hit
-  const key = createPublicKey({ key: { kty: 'OKP', crv, x }, format: 'jwk' })
-  if (publicKeys.size >= PUBLIC_KEY_CACHE_SIZE) publicKeys.delete(publicKeys.keys().next().value!)
-  publicKeys.set(id, key)
-  return key
+  const x = b64(raw, 'public')
+  return publicKeys.get(crv + x, () =>
+    createPublicKey({ key: { kty: 'OKP', crv, x }, format: 'jwk' }),
+  )
 }
 function rawPublic(k: KeyObject): Uint8Array {
   const { x } = k.export({ format: 'jwk' })
