@@ -193,6 +193,12 @@ export const INTERNAL_ERRORS: ReadonlySet<string> = new Set([
   'PubsubPeerBudgetError',
   'PubsubNodeBudgetError',
   'PmpError',
+  'PrimeRefusedError',
+  'PrimeBusyError',
+  'PrimeIdleTimeoutError',
+  'PrimeAddressError',
+  'PrimeTimeoutError',
+  'PrimeStreamError',
   // service
   'MailboxTrialBudgetError',
   'ServiceStoppedError',

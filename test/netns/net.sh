@@ -29,6 +29,9 @@ read -r -a INPUTS <<<"${KITH_NET_INPUT:-drop}"
 CGNAT=${KITH_NET_CGNAT:-0}               # 1: r1 sits behind a carrier-grade NAT cg (100.64.0.0/24)
 V6=${KITH_NET_V6:-0}                     # 1: the internet is dual-stack (2001:db8:11::/64) and
                                          # two more public hosts q1, q2 have IPv6 only
+HOPS=${KITH_NET_HOPS:-1}                 # 1: routers on the internet reach each other through a
+                                         # core router (<pub>.254), one hop as on the internet
+                                         # (a TTL-limited packet dies there: holepunch prime)
 UPNP=${KITH_NET_UPNP:-0}                 # 1: r1 and r2 run miniupnpd (UPnP IGD 2 + NAT-PMP) on
                                          # their LAN, iptables backend
 read -r -a PMP_ONLY <<<"${KITH_NET_PMP_ONLY:-}" # of r1 r2: miniupnpd speaks NAT-PMP only there
@@ -40,6 +43,7 @@ IPT=iptables
 [ "$UPNP" = 1 ] && IPT=iptables-legacy
 ROLES=(inet relay pa pb r1 r2 r3 h1 h2 h3)
 [ "$CGNAT" = 1 ] && ROLES+=(cg cgnet)
+[ "$HOPS" = 1 ] && ROLES+=(core)
 [ "$V6" = 1 ] && ROLES+=(q1 q2)
 
 ns() { echo "$P-$1"; }
@@ -112,8 +116,18 @@ nat() {
   local r=$1 wan=$2 br=$3 lanif=$4 lan=$5 sym=$6 gw=${7:-}
   ip link add wan netns "$(ns "$r")" type veth peer name "p-$r" netns "$(ns "$br")"
   x "$br" ip link set "p-$r" master br0 up
-  x "$r" ip addr add "$wan/24" dev wan
-  x "$r" ip link set wan up
+  if [ "$br" = inet ] && [ "$HOPS" = 1 ]; then
+    # On the internet the router's neighbours are reached through the core router, not on-link
+    # (the public hosts still answer it directly: asymmetric, as routes often are).
+    x "$r" ip addr add "$wan/32" dev wan
+    x "$r" ip link set wan up
+    x "$r" ip route add "$PUB.254/32" dev wan
+    x "$r" ip route add "$PUB.0/24" via "$PUB.254" dev wan
+    x "$r" sysctl -qw net.ipv4.conf.all.accept_redirects=0
+  else
+    x "$r" ip addr add "$wan/24" dev wan
+    x "$r" ip link set wan up
+  fi
   [ -n "$gw" ] && x "$r" ip route add default via "$gw"
   x "$r" sysctl -qw net.ipv4.ip_forward=1
   local random=()
@@ -158,6 +172,14 @@ up() {
   public relay "$PUB.10"
   public pa "$PUB.11"
   public pb "$PUB.12"
+  if [ "$HOPS" = 1 ]; then
+    # The core router: forwards between the routers on the same segment (one TTL hop), sends no
+    # redirects (they would teach the routers the on-link path).
+    public core "$PUB.254"
+    x core sysctl -qw net.ipv4.ip_forward=1
+    x core sysctl -qw net.ipv4.conf.all.send_redirects=0
+    x core sysctl -qw net.ipv4.conf.eth0.send_redirects=0
+  fi
   if [ "$V6" = 1 ]; then
     public6 relay 2001:db8:11::10
     public6 pa 2001:db8:11::11

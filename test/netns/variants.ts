@@ -143,14 +143,19 @@ function input(v: Variant, r: 'r1' | 'r2' | 'r3' | 'cg'): 'drop' | 'open' {
 
 /**
  * Whether WebRTC can punch between two homes in `v`: neither is behind the symmetric NAT (r3),
- * and at most one side's outermost router accepts unsolicited packets (with both, whichever
- * side's first ICE check arrives first makes the other's router remap its port:
- * src/node/connectivity/holepunch.ts; the hole puncher swaps roles after HOLE_PUNCH_SWAP_MS for one).
+ * and not both outermost routers accept unsolicited packets where one of them is out of a prime's
+ * reach. A router that accepts them spoils a punch when the peer's first packet arrives before
+ * its own host's left (src/node/connectivity/prime.ts); the prime (TTL 2) opens the host's own
+ * router first, but not the carrier's NAT behind it (cgnat). One such router is handled by the
+ * order of ICE checks and the swapped punch (src/node/connectivity/holepunch.ts). net.sh puts a
+ * core router between the routers (KITH_NET_HOPS=1, the default), as the internet does: with
+ * adjacent routers the prime would reach the peer's router too.
  */
 export function punchable(v: Variant, a: 'h1' | 'h2' | 'h3', b: 'h1' | 'h2' | 'h3'): boolean {
   if (a === 'h3' || b === 'h3') return false
   const outer = (h: 'h1' | 'h2' | 'h3') => input(v, routers(v, h).at(-1)!)
-  return !(outer(a) === 'open' && outer(b) === 'open')
+  const primedAway = (h: 'h1' | 'h2' | 'h3') => routers(v, h).length === 1
+  return !(outer(a) === 'open' && outer(b) === 'open' && !(primedAway(a) && primedAway(b)))
 }
 
 /**

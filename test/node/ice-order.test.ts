@@ -1,5 +1,5 @@
 // The ICE-order patch (src/node/libp2p/ice-order.ts): the offerer holds the answerer's candidates back
-// once by OFFERER_CHECK_DELAY_MS, the answerer does not; and a canary that tells when
+// once by OFFERER_CHECK_DELAY_MS, the answerer and a primed offerer do not; and a canary that tells when
 // @libp2p/webrtc stops using the node-datachannel class the patch is applied to.
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -15,7 +15,11 @@ class FakePC {
   constructor(
     public localDescription: { type: string } | null,
     private t0: number,
+    private config: { portRangeBegin?: number } = {},
   ) {}
+  getConfiguration(): { portRangeBegin?: number } {
+    return this.config
+  }
   addIceCandidate(c: string): Promise<void> {
     this.added.push({ c, at: Date.now() - this.t0 })
     return Promise.resolve()
@@ -42,11 +46,28 @@ describe('ICE order', () => {
     for (const a of offerer.added) assert.ok(a.at >= 195 && a.at < 400, `offerer: ${a.at} ms`)
   })
 
+  it('a primed offerer (its connection has a port range) adds them at once', async () => {
+    offererChecksLater(FakePC, 200)
+    const t0 = Date.now()
+    const primed = new FakePC({ type: 'offer' }, t0, { portRangeBegin: 40_000 })
+    await primed.addIceCandidate('srflx')
+    assert.ok(primed.added[0]!.at < 100, `added after ${primed.added[0]!.at} ms`)
+  })
+
   it('canary: @libp2p/webrtc on Node uses node-datachannel’s polyfill, which holepunch.ts patched', () => {
     const main = fileURLToPath(import.meta.resolve('@libp2p/webrtc'))
     const index = readFileSync(join(dirname(main), 'webrtc/index.js'), 'utf8')
     assert.match(index, /RTCPeerConnection \} from 'node-datachannel\/polyfill'/)
     const proto = RTCPeerConnection.prototype as unknown as Record<symbol, unknown>
     assert.equal(proto[Symbol.for('kith.iceOrder')], true)
+    // A primed connection is told by its configuration: the polyfill keeps it as given.
+    const config = { iceServers: [], portRangeBegin: 40_000, portRangeEnd: 40_000 }
+    const pc = new RTCPeerConnection(config as ConstructorParameters<typeof RTCPeerConnection>[0])
+    try {
+      const kept = pc.getConfiguration() as { portRangeBegin?: number }
+      assert.equal(kept.portRangeBegin, 40_000)
+    } finally {
+      pc.close()
+    }
   })
 })

@@ -106,6 +106,20 @@ const CANARIES: Record<UpstreamPatchId, () => void | Promise<void>> = {
     )
   },
 
+  webrtcAnswerPort() {
+    // The answer's RTCPeerConnection takes its configuration first thing in _onProtocol, which
+    // the signalling handler calls through `this` (so the instance's wrapper runs), and the
+    // configuration function still gets no argument naming the peer.
+    const src = upstream('@libp2p/webrtc/dist/src/private-to-private/transport.js')
+    assert.match(src, /this\._onProtocol\(stream, connection, signal\)/)
+    assert.match(
+      src,
+      /async _onProtocol\(stream, connection, signal\) \{\s*const peerConnection = new RTCPeerConnection\(await getRtcConfiguration\(this\.init\.rtcConfiguration\)\)/,
+    )
+    const util = upstream('@libp2p/webrtc/dist/src/util.js')
+    assert.match(util, /config = await config\(\);/, 'called without arguments')
+  },
+
   webSocketsOnNode20() {
     const src = upstream('@libp2p/websockets/dist/src/index.js')
     assert.match(src, /new WebSocket\(uri\)/, 'dials with the global WebSocket')

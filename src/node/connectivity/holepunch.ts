@@ -231,11 +231,17 @@ export class HolePuncher implements Startable {
       )
       let conn: Connection | undefined
       const dial = this.#webrtc.dial
+      // Both NATs opened for each other first (./prime.ts): the port ICE must use, if primed.
+      let port =
+        addrs.length > 0 ? await this.#webrtc.prime?.(peerId, this.#abort.signal) : undefined
       for (const ma of addrs) {
         const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(this.#timeoutMs)])
         try {
           if (dial == null) break
-          const c = await dial(ma, signal)
+          // The primed port serves the first address only (the peer holds it for one offer).
+          const primed = port
+          port = undefined
+          const c = await dial(ma, signal, primed)
           if (!isLimited(c) && (await this.#direct.verify(c))) {
             conn = c
             break

@@ -13,11 +13,12 @@
 //    WEBRTC_PROBE_TIMEOUT_MS (probe()), or it is aborted: a failed punch can leave a connection
 //    that libp2p reports open (limits == null, so "direct") but that carries nothing, and new
 //    streams would pick it over the working relayed one.
+import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomBytes } from 'node:crypto'
 import { byteStream } from '@libp2p/utils'
 import debug from 'debug'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
-import type { Connection, DialTransportOptions, Upgrader } from '@libp2p/interface'
+import type { Connection, DialTransportOptions, PeerId, Stream, Upgrader } from '@libp2p/interface'
 
 const log = debug('kith:node:holepunch')
 
@@ -57,7 +58,69 @@ export const isWebRTC = (c: Connection): boolean =>
 
 /** How the hole puncher dials WebRTC: the transport itself, bypassing the dial queue. */
 export interface WebRTCDialer {
-  dial?: (ma: Multiaddr, signal: AbortSignal) => Promise<Connection>
+  /** Dials through the transport; `port`: the local UDP port ICE must use (a primed one). */
+  dial?: (ma: Multiaddr, signal: AbortSignal, port?: number) => Promise<Connection>
+  /** Primes a punch to `peer` (./prime.ts): the local port to dial with, or undefined. */
+  prime?: (peer: PeerId, signal: AbortSignal) => Promise<number | undefined>
+  /** The port primed for an offer from `peer` (./prime.ts take()), or undefined. */
+  answerPort?: (peer: string) => number | undefined
+}
+
+/** The local UDP port the WebRTC connection being created now must use (a primed punch). */
+const icePort = new AsyncLocalStorage<number | undefined>()
+
+/** Runs `fn` (a WebRTC dial or answer) so that the connection it creates uses `port`. */
+export function withIcePort<T>(port: number | undefined, fn: () => T): T {
+  return icePort.run(port, fn)
+}
+
+/**
+ * The transport's rtcConfiguration: `iceServers` and, inside withIcePort, a port range of
+ * exactly the primed port (node-datachannel passes portRangeBegin/End to libjuice, which binds
+ * its one socket there). @libp2p/webrtc calls it once per connection, as the dial or the answer
+ * starts (patches.ts webrtcAnswerPort checks it does so inside our scope).
+ */
+export function rtcConfiguration(iceServers: Array<{ urls: string }>): () => IceConfig {
+  return () => {
+    const port = icePort.getStore()
+    const range = port === undefined ? {} : { portRangeBegin: port, portRangeEnd: port }
+    return { iceServers, ...range }
+  }
+}
+
+/** What rtcConfiguration gives: the standard field and node-datachannel's port range. */
+export interface IceConfig {
+  iceServers: Array<{ urls: string }>
+  portRangeBegin?: number
+  portRangeEnd?: number
+}
+
+/**
+ * Workaround webrtcAnswerPort (../libp2p/patches.ts): the answering side of a primed punch must create its
+ * RTCPeerConnection on the port primed for that peer (connectivity/prime.ts), but @libp2p/webrtc
+ * asks its rtcConfiguration function with no word of the peer. Its signalling handler calls the
+ * transport's `_onProtocol(stream, connection, signal)` (a method, reached through `this`), which
+ * asks rtcConfiguration first thing: wrapping that method runs it inside withIcePort(port of the
+ * connection's peer). Does nothing if the transport has no such method (then answers go unprimed).
+ */
+export function answerWithPrimedPort(
+  transport: object,
+  portFor: (peer: string) => number | undefined,
+): boolean {
+  type OnProtocol = (this: unknown, s: Stream, c: Connection, ...rest: unknown[]) => unknown
+  const t = transport as { _onProtocol?: unknown }
+  if (typeof t._onProtocol !== 'function') return false
+  const original = t._onProtocol as OnProtocol
+  t._onProtocol = function (
+    this: unknown,
+    stream: Stream,
+    connection: Connection,
+    ...rest: unknown[]
+  ) {
+    const port = portFor(connection.remotePeer.toString())
+    return withIcePort(port, () => original.call(this, stream, connection, ...rest))
+  }
+  return true
 }
 
 /**
@@ -75,7 +138,9 @@ export function gatedWebRTC<
   return (components) => {
     const transport = factory(components)
     transport.dialFilter = () => []
-    dialer.dial = (ma, signal) => transport.dial(ma, { signal, upgrader: components.upgrader })
+    dialer.dial = (ma, signal, port) =>
+      withIcePort(port, () => transport.dial(ma, { signal, upgrader: components.upgrader }))
+    answerWithPrimedPort(transport, (peer) => dialer.answerPort?.(peer))
     return transport
   }
 }

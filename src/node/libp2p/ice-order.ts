@@ -9,6 +9,12 @@
 // land on the offerer's router. The hole puncher swaps roles on its second attempt, so a pair
 // with one such router gets the order that works within two attempts.
 //
+// A primed punch (src/node/connectivity/prime.ts: the connection was made with a port range,
+// portRangeBegin) is not held: both NATs were opened before any check, so the order no longer
+// matters, and holding it made the answerer's side connect while the offerer was still waiting,
+// which failed 2 of 5 first punches in `home192` (the offerer's dial timed out; none of 8 failed
+// without the hold, docs/connectivity.md).
+//
 // This is a patch of node-datachannel's RTCPeerConnection polyfill (the class @libp2p/webrtc
 // 6.0.33 uses on Node: its dist/src/webrtc/index.js re-exports it), applied once at import.
 // Upstream: none found (the behaviour is ICE's, RFC 8445 §7.2.5 lets both agents check at
@@ -27,6 +33,7 @@ const HELD = Symbol('kith.iceOrder.held')
 type Patched = {
   [HELD]?: Promise<void>
   localDescription: { type?: string } | null
+  getConfiguration?: () => { portRangeBegin?: number } | undefined
 }
 
 /** Applies the patch to `cls` (once); returns whether it was applied now. */
@@ -39,7 +46,8 @@ export function offererChecksLater(
   const original = proto.addIceCandidate as (this: unknown, c: unknown) => Promise<void>
   if (typeof original !== 'function') throw new Error('RTCPeerConnection has no addIceCandidate')
   proto.addIceCandidate = async function (this: Patched, candidate: unknown): Promise<void> {
-    if (this.localDescription?.type === 'offer') {
+    const primed = this.getConfiguration?.()?.portRangeBegin !== undefined
+    if (this.localDescription?.type === 'offer' && !primed) {
       this[HELD] ??= new Promise((resolve) => setTimeout(resolve, delayMs))
       await this[HELD]
     }

@@ -32,7 +32,13 @@ import { CARD_KEY_NAMESPACE, cardRecordPolicy } from '../card/record.js'
 import { boundedKadDHT } from '../dht/index.js'
 import { dialer } from '../connectivity/dialer.js'
 import { dm } from '../dm/index.js'
-import { gatedWebRTC, type WebRTCDialer } from '../connectivity/webrtc.js'
+import { gatedWebRTC, rtcConfiguration, type WebRTCDialer } from '../connectivity/webrtc.js'
+import {
+  punchPrimer,
+  type PrimerComponents,
+  type PrimerInit,
+  type PunchPrimer,
+} from '../connectivity/prime.js'
 import { holePunch } from '../connectivity/holepunch.js'
 import { mailbox } from '../mailbox/index.js'
 import { OfflineGate } from '../connectivity/offline-gate.js'
@@ -178,7 +184,8 @@ export async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning)
       // only the STUN servers we were given, or none (NOTES.md "Hole punching").
       // Dialled only by the hole puncher (../connectivity/holepunch.ts).
       gatedWebRTC(
-        webRTC({ rtcConfiguration: { iceServers: iceServers(opts.stun ?? []) } }),
+        // rtcConfiguration: a function, so a primed punch gets its port (connectivity/prime.ts).
+        webRTC({ rtcConfiguration: rtcConfiguration(iceServers(opts.stun ?? [])) }),
         webrtcDialer,
       ),
       withPacedWalk(
@@ -280,10 +287,25 @@ export async function buildLibp2p(opts: KithNodeOptions, tuning: KithNodeTuning)
         },
       }),
       ...(opts.relayServer === true ? { relay: relayServer(tuning.relay) } : {}),
+      // Opens our NAT before a punch (../connectivity/prime.ts); the hole puncher and the
+      // WebRTC answer reach it through webrtcDialer.
+      ...(opts.relayed === true
+        ? { prime: primerFor(webrtcDialer, { stun: opts.stun ?? [], ...tuning.prime }) }
+        : {}),
       // After autonat: it asks AutoNAT to confirm a new mapping (components.autonat).
       ...(upnpPacer !== undefined ? { upnp: kithUpnp(upnpPacer, upnpOpts) } : {}),
     },
   })
+}
+
+/** The punch primer service, registered with the hole puncher's WebRTC dialer. */
+function primerFor(dialer: WebRTCDialer, init: PrimerInit) {
+  return (components: PrimerComponents): PunchPrimer => {
+    const primer = punchPrimer(init)(components)
+    dialer.prime = (peer, signal) => primer.prime(peer, signal)
+    dialer.answerPort = (peer) => primer.take(peer)
+    return primer
+  }
 }
 
 /** The js-libp2p node buildLibp2p makes, with Kith's services (Libp2pKithNode wraps it). */

@@ -7,6 +7,7 @@ import type { CardRoutingInit } from '../card/routing.js'
 import type { ConnectivityInit } from '../connectivity/connectivity.js'
 import type { DialerInit } from '../connectivity/dialer.js'
 import type { HolePunchInit } from '../connectivity/holepunch.js'
+import type { PrimerInit } from '../connectivity/prime.js'
 import type { RelayLimits } from '../connectivity/relay.js'
 import type { DhtLimits } from '../dht/index.js'
 import type { DmInit } from '../dm/index.js'
@@ -72,6 +73,7 @@ export interface KithNodeTuning {
   /** /kith/filebox timings and quotas (the directory comes from KithNodeOptions.filebox). */
   filebox?: Omit<FileBoxInit, 'dir'>
   holePunch?: HolePunchInit
+  prime?: PrimerInit
   /** Tests: a relay server (KithNodeOptions.relayServer) with smaller limits. */
   relay?: RelayLimits
   /** Tests: e.g. refuse inbound connections from one peer (a NAT'd node). */

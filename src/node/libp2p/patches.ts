@@ -46,6 +46,11 @@ export const UPSTREAM_PATCHES = {
     ref: 'none found: SIGNALING_PROTOCOL is in dist/src/constants.js, not in the package exports',
     where: 'libp2p/patches.ts WEBRTC_SIGNALING_PROTOCOL (connectivity/holepunch.ts)',
   },
+  webrtcAnswerPort: {
+    upstream: '@libp2p/webrtc@6.0.33',
+    ref: 'none found: rtcConfiguration (a function) gets no argument saying which peer it is for',
+    where: 'connectivity/webrtc.ts answerWithPrimedPort (for connectivity/prime.ts)',
+  },
   webSocketsOnNode20: {
     upstream: '@libp2p/websockets@10.1.21',
     ref: 'none: it dials with the global WebSocket, which Node 20 has only behind a flag',

@@ -11,7 +11,7 @@ import { FrameReader } from './frames.js'
 import type { StreamHost } from './host.js'
 import { withTimeout, writeFrame } from './io.js'
 import { asError, openStream, type OpenComponents, type OpenErrors } from './open.js'
-import type { PeerId, Stream } from '@libp2p/interface'
+import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 /** The protocol's typed errors for a stream it opened. */
@@ -50,6 +50,8 @@ export interface ExchangeSpec {
   errors: ExchangeErrors
   /** Which failures after the stream opened count in the host's metrics (default: all). */
   counted?: (err: Error) => boolean
+  /** An open connection to use instead of dialling (./open.ts OpenOptions.existing). */
+  existing?: () => Connection | undefined
 }
 
 /** A stream we opened, as its requester uses it: request frames written and answer frames read,
@@ -163,6 +165,7 @@ export async function exchange<T>(
   const stream = await openStream(ctx.components, peer, addrs, spec.protocol, errors, {
     signal: AbortSignal.timeout('deadlineMs' in timing ? timing.deadlineMs : timing.openMs),
     limited: spec.limited ?? true,
+    ...(spec.existing !== undefined ? { existing: spec.existing } : {}),
   })
   const untrack = ctx.host.track(stream)
   const rs = new RequestStream(stream, errors, spec.maxAnswerBytes, spec.highWater)
