@@ -91,6 +91,8 @@ export interface HolePunchMetrics {
   attempts: number
   successes: number
   failures: number
+  /** Attempts whose NATs were opened first (./prime.ts). */
+  primed: number
 }
 
 interface PeerState {
@@ -110,7 +112,7 @@ export class HolePuncher implements Startable {
   /** Liveness probes and the tidy-up once direct (./direct-conns.ts). */
   readonly #direct: DirectConnections
   readonly #peers = new Map<string, PeerState>()
-  readonly #m: HolePunchMetrics = { attempts: 0, successes: 0, failures: 0 }
+  readonly #m: HolePunchMetrics = { attempts: 0, successes: 0, failures: 0, primed: 0 }
   #abort = new AbortController()
   #started = false
 
@@ -234,6 +236,7 @@ export class HolePuncher implements Startable {
       // Both NATs opened for each other first (./prime.ts): the port ICE must use, if primed.
       let port =
         addrs.length > 0 ? await this.#webrtc.prime?.(peerId, this.#abort.signal) : undefined
+      if (port !== undefined) this.#m.primed++
       for (const ma of addrs) {
         const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(this.#timeoutMs)])
         try {
