@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { RTCPeerConnection } from 'node-datachannel/polyfill'
-import { offererChecksLater } from '../../src/node/libp2p/ice-order.js'
+import { HOLD_CHECKS, offererChecksLater } from '../../src/node/libp2p/ice-order.js'
 import '../../src/node/connectivity/holepunch.js'
 
 class FakePC {
@@ -15,9 +15,9 @@ class FakePC {
   constructor(
     public localDescription: { type: string } | null,
     private t0: number,
-    private config: { portRangeBegin?: number } = {},
+    private config: Record<string, unknown> = {},
   ) {}
-  getConfiguration(): { portRangeBegin?: number } {
+  getConfiguration(): Record<string, unknown> {
     return this.config
   }
   addIceCandidate(c: string): Promise<void> {
@@ -46,12 +46,17 @@ describe('ICE order', () => {
     for (const a of offerer.added) assert.ok(a.at >= 195 && a.at < 400, `offerer: ${a.at} ms`)
   })
 
-  it('a primed offerer (its connection has a port range) adds them at once', async () => {
+  it('an offerer configured not to hold (a first primed punch) adds them at once', async () => {
     offererChecksLater(FakePC, 200)
     const t0 = Date.now()
-    const primed = new FakePC({ type: 'offer' }, t0, { portRangeBegin: 40_000 })
-    await primed.addIceCandidate('srflx')
+    const primed = new FakePC({ type: 'offer' }, t0, {
+      portRangeBegin: 40_000,
+      [HOLD_CHECKS]: false,
+    })
+    const held = new FakePC({ type: 'offer' }, t0, { portRangeBegin: 40_001 })
+    await Promise.all([primed.addIceCandidate('srflx'), held.addIceCandidate('srflx')])
     assert.ok(primed.added[0]!.at < 100, `added after ${primed.added[0]!.at} ms`)
+    assert.ok(held.added[0]!.at >= 195, `a primed retry is held: ${held.added[0]!.at} ms`)
   })
 
   it('canary: @libp2p/webrtc on Node uses node-datachannel’s polyfill, which holepunch.ts patched', () => {
@@ -61,11 +66,17 @@ describe('ICE order', () => {
     const proto = RTCPeerConnection.prototype as unknown as Record<symbol, unknown>
     assert.equal(proto[Symbol.for('kith.iceOrder')], true)
     // A primed connection is told by its configuration: the polyfill keeps it as given.
-    const config = { iceServers: [], portRangeBegin: 40_000, portRangeEnd: 40_000 }
+    const config = {
+      iceServers: [],
+      portRangeBegin: 40_000,
+      portRangeEnd: 40_000,
+      [HOLD_CHECKS]: false,
+    }
     const pc = new RTCPeerConnection(config as ConstructorParameters<typeof RTCPeerConnection>[0])
     try {
-      const kept = pc.getConfiguration() as { portRangeBegin?: number }
+      const kept = pc.getConfiguration() as Record<string, unknown>
       assert.equal(kept.portRangeBegin, 40_000)
+      assert.equal(kept[HOLD_CHECKS], false)
     } finally {
       pc.close()
     }

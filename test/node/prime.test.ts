@@ -27,6 +27,7 @@ import {
   punchPrimer,
   type PunchPrimer,
 } from '../../src/node/connectivity/prime.js'
+import { HOLD_CHECKS } from '../../src/node/libp2p/ice-order.js'
 import {
   answerWithPrimedPort,
   rtcConfiguration,
@@ -79,12 +80,15 @@ describe('the WebRTC connection of a primed punch', () => {
   it('gets a port range of exactly the primed port inside withIcePort, none outside', async () => {
     const config = rtcConfiguration([{ urls: 'stun:11.0.0.10:3478' }])
     assert.deepEqual(config(), { iceServers: [{ urls: 'stun:11.0.0.10:3478' }] })
-    const inside = await withIcePort(40_002, async () => {
+    const inside = await withIcePort({ port: 40_002 }, async () => {
       await new Promise((r) => setTimeout(r, 5))
       return config()
     })
     assert.equal(inside.portRangeBegin, 40_002)
     assert.equal(inside.portRangeEnd, 40_002)
+    assert.equal(HOLD_CHECKS in inside, false, 'checks held by default')
+    const unheld = withIcePort({ port: 40_002, holdChecks: false }, () => config())
+    assert.equal(unheld[HOLD_CHECKS], false)
   })
 
   it('answers an offer on the port primed for the offering peer', async () => {

@@ -242,9 +242,11 @@ export class HolePuncher implements Startable {
         try {
           if (dial == null) break
           // The primed port serves the first address only (the peer holds it for one offer).
-          const primed = port
+          // This side's first offer, primed, checks at once; later ones keep the ICE order
+          // (../libp2p/ice-order.ts), for NATs the prime cannot reach.
+          const ice = { port, holdChecks: port === undefined || state.attempts > 1 }
           port = undefined
-          const c = await dial(ma, signal, primed)
+          const c = await dial(ma, signal, ice)
           if (!isLimited(c) && (await this.#direct.verify(c))) {
             conn = c
             break

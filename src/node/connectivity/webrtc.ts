@@ -16,6 +16,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomBytes } from 'node:crypto'
 import { byteStream } from '@libp2p/utils'
+import { HOLD_CHECKS } from '../libp2p/ice-order.js'
 import debug from 'debug'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { Connection, DialTransportOptions, PeerId, Stream, Upgrader } from '@libp2p/interface'
@@ -58,41 +59,50 @@ export const isWebRTC = (c: Connection): boolean =>
 
 /** How the hole puncher dials WebRTC: the transport itself, bypassing the dial queue. */
 export interface WebRTCDialer {
-  /** Dials through the transport; `port`: the local UDP port ICE must use (a primed one). */
-  dial?: (ma: Multiaddr, signal: AbortSignal, port?: number) => Promise<Connection>
+  /** Dials through the transport; `ice`: the primed port and whether checks are held. */
+  dial?: (ma: Multiaddr, signal: AbortSignal, ice?: IceScope) => Promise<Connection>
   /** Primes a punch to `peer` (./prime.ts): the local port to dial with, or undefined. */
   prime?: (peer: PeerId, signal: AbortSignal) => Promise<number | undefined>
   /** The port primed for an offer from `peer` (./prime.ts take()), or undefined. */
   answerPort?: (peer: string) => number | undefined
 }
 
-/** The local UDP port the WebRTC connection being created now must use (a primed punch). */
-const icePort = new AsyncLocalStorage<number | undefined>()
+/** How the WebRTC connection being created now is made. */
+export interface IceScope {
+  /** The local UDP port ICE must use (a primed punch, ./prime.ts). */
+  port?: number | undefined
+  /** As offerer, hold the answerer's candidates back (../libp2p/ice-order.ts); default true. */
+  holdChecks?: boolean
+}
 
-/** Runs `fn` (a WebRTC dial or answer) so that the connection it creates uses `port`. */
-export function withIcePort<T>(port: number | undefined, fn: () => T): T {
-  return icePort.run(port, fn)
+const iceScope = new AsyncLocalStorage<IceScope | undefined>()
+
+/** Runs `fn` (a WebRTC dial or answer) so that the connection it creates follows `scope`. */
+export function withIcePort<T>(scope: IceScope | undefined, fn: () => T): T {
+  return iceScope.run(scope, fn)
 }
 
 /**
  * The transport's rtcConfiguration: `iceServers` and, inside withIcePort, a port range of
  * exactly the primed port (node-datachannel passes portRangeBegin/End to libjuice, which binds
  * its one socket there). @libp2p/webrtc calls it once per connection, as the dial or the answer
- * starts (patches.ts webrtcAnswerPort checks it does so inside our scope).
+ * starts (patches.ts webrtcAnswerPort checks it does so inside our scope). An offer made with
+ * `holdChecks: false` carries HOLD_CHECKS = false, which the ICE-order patch reads.
  */
 export function rtcConfiguration(iceServers: Array<{ urls: string }>): () => IceConfig {
   return () => {
-    const port = icePort.getStore()
+    const { port, holdChecks } = iceScope.getStore() ?? {}
     const range = port === undefined ? {} : { portRangeBegin: port, portRangeEnd: port }
-    return { iceServers, ...range }
+    return { iceServers, ...range, ...(holdChecks === false ? { [HOLD_CHECKS]: false } : {}) }
   }
 }
 
-/** What rtcConfiguration gives: the standard field and node-datachannel's port range. */
+/** What rtcConfiguration gives: the standard field, node-datachannel's port range, our flag. */
 export interface IceConfig {
   iceServers: Array<{ urls: string }>
   portRangeBegin?: number
   portRangeEnd?: number
+  [HOLD_CHECKS]?: false
 }
 
 /**
@@ -118,7 +128,7 @@ export function answerWithPrimedPort(
     ...rest: unknown[]
   ) {
     const port = portFor(connection.remotePeer.toString())
-    return withIcePort(port, () => original.call(this, stream, connection, ...rest))
+    return withIcePort({ port }, () => original.call(this, stream, connection, ...rest))
   }
   return true
 }
@@ -138,8 +148,8 @@ export function gatedWebRTC<
   return (components) => {
     const transport = factory(components)
     transport.dialFilter = () => []
-    dialer.dial = (ma, signal, port) =>
-      withIcePort(port, () => transport.dial(ma, { signal, upgrader: components.upgrader }))
+    dialer.dial = (ma, signal, ice) =>
+      withIcePort(ice, () => transport.dial(ma, { signal, upgrader: components.upgrader }))
     answerWithPrimedPort(transport, (peer) => dialer.answerPort?.(peer))
     return transport
   }

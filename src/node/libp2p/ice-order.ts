@@ -9,11 +9,12 @@
 // land on the offerer's router. The hole puncher swaps roles on its second attempt, so a pair
 // with one such router gets the order that works within two attempts.
 //
-// A primed punch (src/node/connectivity/prime.ts: the connection was made with a port range,
-// portRangeBegin) is not held: both NATs were opened before any check, so the order no longer
-// matters, and holding it made the answerer's side connect while the offerer was still waiting,
-// which failed 2 of 5 first punches in `home192` (the offerer's dial timed out; none of 8 failed
-// without the hold, docs/connectivity.md).
+// The hole puncher's first primed offer (src/node/connectivity/prime.ts) is not held: its
+// configuration says so (connectivity/webrtc.ts HOLD_CHECKS = false). Both NATs were opened
+// before any check, so the order does not matter there, and holding it made the answerer's side
+// connect while the offerer still waited, which failed 2 of 5 first punches in `home192` (the
+// offerer's dial timed out; none of 8 without the hold). Its later offers are held again: a NAT
+// the prime cannot reach (a carrier's, variant `cgnat`) still needs the order (docs/connectivity.md).
 //
 // This is a patch of node-datachannel's RTCPeerConnection polyfill (the class @libp2p/webrtc
 // 6.0.33 uses on Node: its dist/src/webrtc/index.js re-exports it), applied once at import.
@@ -27,13 +28,18 @@ import { RTCPeerConnection } from 'node-datachannel/polyfill'
  *  second and makes the order hold. */
 export const OFFERER_CHECK_DELAY_MS = 500
 
+/** The configuration key that says "do not hold" (`false`); set by connectivity/webrtc.ts
+ *  rtcConfiguration. node-datachannel ignores keys it does not know, and its polyfill keeps the
+ *  configuration as given (test/node/ice-order.test.ts). */
+export const HOLD_CHECKS = 'kithHoldOffererChecks'
+
 const PATCHED = Symbol.for('kith.iceOrder')
 const HELD = Symbol('kith.iceOrder.held')
 
 type Patched = {
   [HELD]?: Promise<void>
   localDescription: { type?: string } | null
-  getConfiguration?: () => { portRangeBegin?: number } | undefined
+  getConfiguration?: () => Record<string, unknown> | undefined
 }
 
 /** Applies the patch to `cls` (once); returns whether it was applied now. */
@@ -46,8 +52,8 @@ export function offererChecksLater(
   const original = proto.addIceCandidate as (this: unknown, c: unknown) => Promise<void>
   if (typeof original !== 'function') throw new Error('RTCPeerConnection has no addIceCandidate')
   proto.addIceCandidate = async function (this: Patched, candidate: unknown): Promise<void> {
-    const primed = this.getConfiguration?.()?.portRangeBegin !== undefined
-    if (this.localDescription?.type === 'offer' && !primed) {
+    const hold = this.getConfiguration?.()?.[HOLD_CHECKS] !== false
+    if (this.localDescription?.type === 'offer' && hold) {
       this[HELD] ??= new Promise((resolve) => setTimeout(resolve, delayMs))
       await this[HELD]
     }
