@@ -242,9 +242,11 @@ export class HolePuncher implements Startable {
         try {
           if (dial == null) break
           // The primed port serves the first address only (the peer holds it for one offer).
-          // This side's first offer, primed, checks at once; later ones keep the ICE order
-          // (../libp2p/ice-order.ts), for NATs the prime cannot reach.
-          const ice = { port, holdChecks: port === undefined || state.attempts > 1 }
+          // The pair's first offer (the smaller PeerId's first), primed, checks at once; the
+          // swapped one and retries keep the ICE order (../libp2p/ice-order.ts) for a NAT the
+          // prime cannot reach: in `cgnat` unheld swaps left 1 of 5 pairs relayed for 15 s.
+          const first = state.attempts === 1 && this.#c.peerId.toString() < key
+          const ice = { port, holdChecks: port === undefined || !first }
           port = undefined
           const c = await dial(ma, signal, ice)
           if (!isLimited(c) && (await this.#direct.verify(c))) {
