@@ -233,20 +233,23 @@ export class HolePuncher implements Startable {
       )
       let conn: Connection | undefined
       const dial = this.#webrtc.dial
-      // Both NATs opened for each other first (./prime.ts): the port ICE must use, if primed.
+      // Which kind of punch (docs/connectivity.md "Routers that answer unsolicited packets"):
+      // the swapped one (the larger PeerId's first) is unprimed with the ICE order held, the
+      // order that works through a NAT the prime cannot reach (a carrier's); every other punch
+      // opens both NATs first (./prime.ts) and checks at once. A primed punch with the order
+      // held failed 2 of 5 times, an unheld swap left `cgnat` pairs relayed.
+      const swapped = state.attempts === 1 && this.#c.peerId.toString() > key
       let port =
-        addrs.length > 0 ? await this.#webrtc.prime?.(peerId, this.#abort.signal) : undefined
+        addrs.length > 0 && !swapped
+          ? await this.#webrtc.prime?.(peerId, this.#abort.signal)
+          : undefined
       if (port !== undefined) this.#m.primed++
       for (const ma of addrs) {
         const signal = AbortSignal.any([this.#abort.signal, AbortSignal.timeout(this.#timeoutMs)])
         try {
           if (dial == null) break
           // The primed port serves the first address only (the peer holds it for one offer).
-          // The pair's first offer (the smaller PeerId's first), primed, checks at once; the
-          // swapped one and retries keep the ICE order (../libp2p/ice-order.ts) for a NAT the
-          // prime cannot reach: in `cgnat` unheld swaps left 1 of 5 pairs relayed for 15 s.
-          const first = state.attempts === 1 && this.#c.peerId.toString() < key
-          const ice = { port, holdChecks: port === undefined || !first }
+          const ice = { port, holdChecks: port === undefined }
           port = undefined
           const c = await dial(ma, signal, ice)
           if (!isLimited(c) && (await this.#direct.verify(c))) {
