@@ -234,13 +234,14 @@ export class HolePuncher implements Startable {
       let conn: Connection | undefined
       const dial = this.#webrtc.dial
       // Which kind of punch (docs/connectivity.md "Routers that answer unsolicited packets"):
-      // the swapped one (the larger PeerId's first) is unprimed with the ICE order held, the
-      // order that works through a NAT the prime cannot reach (a carrier's); every other punch
-      // opens both NATs first (./prime.ts) and checks at once. A primed punch with the order
-      // held failed 2 of 5 times, an unheld swap left `cgnat` pairs relayed.
-      const swapped = state.attempts === 1 && this.#c.peerId.toString() > key
+      // each side's odd attempts (its first included) open both NATs first (./prime.ts) and
+      // check at once; its even ones go unprimed with the ICE order held, the order that works
+      // through a NAT the prime cannot reach (a carrier's, variant `cgnat`). A primed punch with
+      // the order held failed 2 of 5 times in `home192`; primed unheld punches alone left 1 of
+      // 5 `cgnat` pairs relayed.
+      const primedKind = state.attempts % 2 === 1
       let port =
-        addrs.length > 0 && !swapped
+        addrs.length > 0 && primedKind
           ? await this.#webrtc.prime?.(peerId, this.#abort.signal)
           : undefined
       if (port !== undefined) this.#m.primed++

@@ -13,8 +13,9 @@
 // (connectivity/webrtc.ts HOLD_CHECKS = false). Both NATs were opened before any check, so the
 // order does not matter there, and holding it made the answerer's side connect while the offerer
 // still waited, which failed 2 of 5 first punches in `home192` (the offerer's dial timed out;
-// none of 8 without the hold). The hole puncher's swapped punch is unprimed and held: a NAT the
-// prime cannot reach (a carrier's, variant `cgnat`) still needs the order (docs/connectivity.md).
+// none of 8 without the hold). Every other punch of the hole puncher is unprimed and held: a NAT
+// the prime cannot reach (a carrier's, variant `cgnat`) still needs the order
+// (docs/connectivity.md).
 //
 // This is a patch of node-datachannel's RTCPeerConnection polyfill (the class @libp2p/webrtc
 // 6.0.33 uses on Node: its dist/src/webrtc/index.js re-exports it), applied once at import.
