@@ -90,6 +90,9 @@ export interface StoreTransactions {
  *  name. Blocked peers are left out unless `includeBlocked`. */
 export interface ContactsStore {
   getContact(ref: string, opts?: { includeBlocked?: boolean }): Contact | undefined
+  /** Whether `peerId` (a PeerId, not a name) is a contact that is not blocked: getContact's
+   *  answer without parsing the ref or building the Contact (the receive path asks per frame). */
+  isContact(peerId: string): boolean
   listContacts(opts?: { includeBlocked?: boolean }): Contact[]
   /** Inserts or replaces by peerId. Throws ContactExistsError if `name` belongs to another peer. */
   putContact(contact: Contact): void

@@ -91,7 +91,7 @@ export class Receiver {
       // invite secrets (it becomes a contact, named by its PeerId, as before); a member of one of
       // our groups (group traffic as before); or a stranger, whose texts become a request and
       // whose other frames are refused before anything is stored.
-      let trusted = cx.store.getContact(from) !== undefined
+      let trusted = cx.store.isContact(from)
       if (
         !trusted &&
         content.inviteProof.length > 0 &&
