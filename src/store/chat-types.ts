@@ -111,6 +111,9 @@ export interface MessagesStore {
   hasMessage(id: string): boolean
   /** A message's status alone (getMessage without the row's other columns and joins), if stored. */
   messageStatus(id: string): MessageStatus | undefined
+  /** Who a message is with, its direction and status (getMessage's, without the text, the
+   *  group name and the reactions): what applying a receipt checks, per acked id. */
+  messageHead(id: string): Pick<StoredMessage, 'conversation' | 'direction' | 'status'> | undefined
   /** Moves the status forward only; `read` also records `at` (ms) as the time it was read. */
   setStatus(id: string, status: MessageStatus, at?: number): void
   /** Puts `sent` messages back to `queued` (their write failed after the status was stored with
