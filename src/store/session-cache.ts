@@ -13,6 +13,7 @@
 // records as before. Nothing outlives the transaction, so no other writer of the database (a CLI
 // command with the daemon stopped, a restore) can leave a stale record here. It never interprets a
 // record (the core's versioned blob): it holds objects that serialize themselves.
+import { Redacted } from '../core/secret.js'
 import type { SerializableRecord } from '../core/store/types.js'
 
 /**
@@ -56,7 +57,9 @@ export interface TransactionParticipant {
   aborted(): void
 }
 
-export class SessionRecordCache implements TransactionParticipant {
+/** Holds ratchet states (private keys), so it prints none (STYLE.md §7). */
+export class SessionRecordCache extends Redacted implements TransactionParticipant {
+  protected readonly redactedKind = 'SessionRecordCache'
   readonly #rows: SessionRows
   readonly #cap: number
   readonly #entries = new Map<string, Entry>()
@@ -66,6 +69,7 @@ export class SessionRecordCache implements TransactionParticipant {
 
   /** `cap`: MAX_CACHED_SESSIONS (smaller in tests). */
   constructor(rows: SessionRows, cap = MAX_CACHED_SESSIONS) {
+    super()
     this.#rows = rows
     this.#cap = cap
   }

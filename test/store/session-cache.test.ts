@@ -3,6 +3,7 @@
 // store with the core's SessionCipher in a group-commit batch (a frame rolled back, the whole
 // batch rolled back, byte-level readers and removals in the middle).
 import assert from 'node:assert/strict'
+import { inspect } from 'node:util'
 import { afterEach, beforeEach, describe, it } from 'node:test'
 import fc from 'fast-check'
 import type Database from 'better-sqlite3-multiple-ciphers'
@@ -200,6 +201,15 @@ void describe('SessionRecordCache journal', () => {
     assert.deepEqual([...table.rows.keys()], ['p0'], 'the oldest written back early')
     cache.flush()
     assert.equal(table.rows.size, MAX_CACHED_SESSIONS + 1)
+  })
+
+  void it('prints no record', () => {
+    const cache = new SessionRecordCache(new FakeTable())
+    cache.begin()
+    cache.store('p', new Rec(7))
+    assert.equal(String(cache), '[SessionRecordCache redacted]')
+    assert.equal(JSON.stringify({ cache }), '{"cache":"[SessionRecordCache redacted]"}')
+    assert.equal(inspect(cache), '[SessionRecordCache redacted]')
   })
 
   void it('writes each dirty record once, at the flush', () => {
