@@ -19,20 +19,34 @@ export class EventLog {
   readonly epoch = randomBytes(6).toString('hex')
   #next = 1
   readonly #frames: string[] = []
-  readonly #byEvent = new WeakMap<ServiceEvent, string>()
+  readonly #byEvent = new WeakMap<ServiceEvent, { plain: string; frame: string }>()
 
   /** Assigns `e` its id and keeps its frame; returns the frame. */
   append(e: ServiceEvent): string {
-    const frame = JSON.stringify({ ...e, eventId: `${this.epoch}:${this.#next++}` })
+    return this.#append(e).frame
+  }
+
+  #append(e: ServiceEvent): { plain: string; frame: string } {
+    // One JSON.stringify per event (issue 17: it ran twice, once here with the id and once per
+    // client without). The id goes last, as `{ ...e, eventId }` would put it.
+    const plain = JSON.stringify(e)
+    const id = `"eventId":"${this.epoch}:${this.#next++}"`
+    const frame = plain === '{}' ? `{${id}}` : `${plain.slice(0, -1)},${id}}`
     this.#frames.push(frame)
     if (this.#frames.length > EVENT_LOG_MAX) this.#frames.shift()
-    this.#byEvent.set(e, frame)
-    return frame
+    const both = { plain, frame }
+    this.#byEvent.set(e, both)
+    return both
   }
 
   /** The frame of an event already appended (the same object), else a new frame for it. */
   frameOf(e: ServiceEvent): string {
-    return this.#byEvent.get(e) ?? this.append(e)
+    return (this.#byEvent.get(e) ?? this.#append(e)).frame
+  }
+
+  /** The event's JSON without an id (clients that did not ask for ids), made by `append`. */
+  plainOf(e: ServiceEvent): string {
+    return this.#byEvent.get(e)?.plain ?? JSON.stringify(e)
   }
 
   /** The frames after `cursor`, or undefined if this log cannot tell (resync). */

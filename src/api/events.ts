@@ -89,10 +89,15 @@ export function attachEvents(server: Server, api: ChatApi, opts: EventsOptions):
       return
     }
     const since = url.searchParams.get('since')
-    wss.handleUpgrade(req, socket, head, (ws) => subscribe(ws, req, since))
+    wss.handleUpgrade(req, socket, head, (ws) => subscribe(ws, req, since, socket))
   })
 
-  function subscribe(ws: WebSocket, req: IncomingMessage, since: string | null): void {
+  function subscribe(
+    ws: WebSocket,
+    req: IncomingMessage,
+    since: string | null,
+    socket: Duplex,
+  ): void {
     alive.set(ws, true)
     log('events client connected (%d)', wss.clients.size)
     // Resume (./event-log.ts): a client that sends `since` (empty on its first connect) gets
@@ -100,6 +105,14 @@ export function attachEvents(server: Server, api: ChatApi, opts: EventsOptions):
     // that does not gets the frames as before, without ids.
     const withIds = since !== null
     if (withIds && since !== '') for (const f of events.since(since) ?? [RESYNC_FRAME]) ws.send(f)
+    // Events come in bursts (a receive batch's after-commit work emits one per stored message):
+    // the socket is corked for the rest of the tick, so a burst leaves in one write instead of
+    // one syscall per frame (issue 17). ws's own cork/uncork pairs nest inside ours.
+    let corked = false
+    const uncork = () => {
+      corked = false
+      socket.uncork()
+    }
     const off = api.on((event) => {
       if (ws.readyState !== 1) return
       // A web session may end (logout, expiry) while its socket is open: nothing more for it.
@@ -112,7 +125,12 @@ export function attachEvents(server: Server, api: ChatApi, opts: EventsOptions):
         ws.close(1013, 'too slow')
         return
       }
-      ws.send(withIds ? events.frameOf(event) : JSON.stringify(event))
+      if (!corked) {
+        corked = true
+        socket.cork()
+        process.nextTick(uncork)
+      }
+      ws.send(withIds ? events.frameOf(event) : events.plainOf(event))
     })
     ws.on('pong', () => alive.set(ws, true))
     ws.on('message', () => undefined)

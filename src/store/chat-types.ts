@@ -90,6 +90,9 @@ export interface StoreTransactions {
  *  name. Blocked peers are left out unless `includeBlocked`. */
 export interface ContactsStore {
   getContact(ref: string, opts?: { includeBlocked?: boolean }): Contact | undefined
+  /** Whether `peerId` (a PeerId, not a name) is a contact that is not blocked: getContact's
+   *  answer without parsing the ref or building the Contact (the receive path asks per frame). */
+  isContact(peerId: string): boolean
   listContacts(opts?: { includeBlocked?: boolean }): Contact[]
   /** Inserts or replaces by peerId. Throws ContactExistsError if `name` belongs to another peer. */
   putContact(contact: Contact): void
@@ -108,6 +111,9 @@ export interface MessagesStore {
   hasMessage(id: string): boolean
   /** A message's status alone (getMessage without the row's other columns and joins), if stored. */
   messageStatus(id: string): MessageStatus | undefined
+  /** Who a message is with, its direction and status (getMessage's, without the text, the
+   *  group name and the reactions): what applying a receipt checks, per acked id. */
+  messageHead(id: string): Pick<StoredMessage, 'conversation' | 'direction' | 'status'> | undefined
   /** Moves the status forward only; `read` also records `at` (ms) as the time it was read. */
   setStatus(id: string, status: MessageStatus, at?: number): void
   /** Puts `sent` messages back to `queued` (their write failed after the status was stored with

@@ -60,6 +60,15 @@ export abstract class SqliteContacts extends SqliteTransactions implements Conta
     return r && contactOut(r)
   }
 
+  isContact(peerId: string): boolean {
+    return (
+      this.q(
+        `SELECT 1 FROM contacts c LEFT JOIN blocked b ON b.peer_id = c.peer_id
+           WHERE c.peer_id = ? AND b.peer_id IS NULL`,
+      ).get(peerId) !== undefined
+    )
+  }
+
   listContacts(opts: { includeBlocked?: boolean } = {}): Contact[] {
     const blocked = opts.includeBlocked === true ? '' : 'WHERE b.peer_id IS NULL'
     return (this.q(`${CONTACT_SELECT} ${blocked} ORDER BY c.name`).all() as ContactRow[]).map(

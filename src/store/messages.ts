@@ -168,6 +168,21 @@ export abstract class SqliteMessages extends SqliteContacts implements MessagesS
     return r && (r.read_at === null ? r.status : 'read')
   }
 
+  messageHead(
+    id: string,
+  ): Pick<StoredMessage, 'conversation' | 'direction' | 'status'> | undefined {
+    const r = this.q(
+      'SELECT conversation, direction, status, read_at FROM messages WHERE id = ?',
+    ).get(id) as Pick<MessageRow, 'conversation' | 'direction' | 'status' | 'read_at'> | undefined
+    return (
+      r && {
+        conversation: r.conversation,
+        direction: r.direction,
+        status: r.read_at === null ? r.status : 'read',
+      }
+    )
+  }
+
   setStatus(id: string, status: MessageStatus, at = 0): void {
     const rank = STATUS_RANK[status] as number | undefined
     if (rank === undefined) throw new TypeError(`status: unknown status ${String(status)}`)

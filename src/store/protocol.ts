@@ -6,12 +6,20 @@
 //
 // Synchronous, like the core's ports and the database: the service runs the core's SessionCipher
 // over it inside one ChatStore.transaction(). A bad argument throws a TypeError naming the field.
-// Every value read is a fresh array, every value written is copied by SQLite, so no caller can
-// reach stored state through a buffer. It holds private keys, so it prints none (STYLE.md §7).
+// Every byte value read is a fresh array, every one written is copied by SQLite, so no caller can
+// reach stored state through a buffer; a decoded session record (loadSessionRecord) may be the
+// very object stored earlier in the same transaction: records are immutable. It holds private
+// keys, so it prints none (STYLE.md §7).
 import { abytes } from '../core/bytes.js'
 import type { IdentityKeyPair } from '../core/identity/identity.js'
-import type { EcPrekeyRecord, KemPrekeyRecord, ProtocolStore } from '../core/store/types.js'
+import type {
+  EcPrekeyRecord,
+  KemPrekeyRecord,
+  ProtocolStore,
+  SerializableRecord,
+} from '../core/store/types.js'
 import type { SqliteDatabase } from './database.js'
+import { SessionRecordCache } from './session-cache.js'
 import { SqliteTables } from './tables.js'
 
 interface EcRow {
@@ -134,18 +142,54 @@ export class SqliteProtocolStore extends SqliteTables implements ProtocolStore {
   }
 
   // --- sessions (serialized records, by PeerId)
+  //
+  // Inside a transaction of ./transactions.ts the decoded records go through `sessionCache`
+  // (./session-cache.ts: written once, before COMMIT); the byte-level methods stay exact by
+  // writing a pending record back before they read and forgetting the cached one when they
+  // write. Outside one, every call is a statement.
+
+  /** The open transaction's decoded records (./transactions.ts calls its hooks). */
+  readonly sessionCache = new SessionRecordCache({
+    read: (peer) => this.#readSession(peer),
+    write: (peer, record) => this.#writeSession(peer, record),
+  })
 
   loadSession(peer: string): Uint8Array | undefined {
+    if (this.sessionCache.active) this.sessionCache.writeBack(peer)
+    return this.#readSession(peer)
+  }
+
+  storeSession(peer: string, record: Uint8Array): void {
+    this.#writeSession(peer, abytes('record', record))
+    this.sessionCache.forget(peer)
+  }
+
+  loadSessionRecord<T extends SerializableRecord>(
+    peer: string,
+    decode: (bytes: Uint8Array) => T,
+  ): T | undefined {
+    if (this.sessionCache.active) return this.sessionCache.load(peer, decode)
+    const bytes = this.#readSession(peer)
+    return bytes === undefined ? undefined : decode(bytes)
+  }
+
+  storeSessionRecord(peer: string, record: SerializableRecord): void {
+    if (this.sessionCache.active) this.sessionCache.store(peer, record)
+    else this.#writeSession(peer, record.serialize())
+  }
+
+  removeSession(peer: string): void {
+    this.q('DELETE FROM sessions WHERE peer = ?').run(peer)
+    this.sessionCache.forget(peer)
+  }
+
+  #readSession(peer: string): Uint8Array | undefined {
     const r = this.q('SELECT record FROM sessions WHERE peer = ?').pluck().get(peer) as
       Buffer | undefined
     return r && u8(r)
   }
 
-  storeSession(peer: string, record: Uint8Array): void {
-    this.q('INSERT OR REPLACE INTO sessions VALUES (?, ?)').run(peer, abytes('record', record))
-  }
-
-  removeSession(peer: string): void {
-    this.q('DELETE FROM sessions WHERE peer = ?').run(peer)
+  #writeSession(peer: string, record: Uint8Array): void {
+    this.q('INSERT OR REPLACE INTO sessions VALUES (?, ?)').run(peer, record)
   }
 }

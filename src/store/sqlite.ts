@@ -95,6 +95,7 @@ export class SqliteNodeStore extends SqliteChatStore implements NodeStore {
   constructor(db: SqliteDatabase, identity: IdentityKeyPair) {
     super(db)
     this.protocol = new SqliteProtocolStore(db, identity)
+    this.participant = this.protocol.sessionCache
     this.groups = new SqliteGroupStore(db)
     this.trust = new SqliteTrustStore(db)
     this.edits = new SqliteEditStore(db)

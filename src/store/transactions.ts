@@ -8,7 +8,12 @@
 // are better-sqlite3's own (lib/methods/transaction.js wrapTransaction): inside a transaction a
 // savepoint, else BEGIN; on a throw roll back (to the savepoint, then release it) and rethrow; a
 // function returning a promise is refused and rolled back.
+//
+// State kept for the open transaction (the decoded session records of ./session-cache.ts) follows
+// it through the `participant` hooks: a savepoint begun, released or rolled back, the flush just
+// before COMMIT, the commit, the abort.
 import type { StoreTransactions } from './chat-types.js'
+import type { TransactionParticipant } from './session-cache.js'
 import { SqliteTables } from './tables.js'
 
 /** A SAVEPOINT name of our own (nested ones may share it: RELEASE releases the innermost). */
@@ -27,15 +32,38 @@ export abstract class SqliteTransactions extends SqliteTables implements StoreTr
     return this.#run(fn)
   }
 
+  /**
+   * Who keeps state for the open transaction and must follow its savepoints, rollbacks and
+   * commit (./session-cache.ts: the decoded session records, written before COMMIT). Told only
+   * of the transactions this class opens, and of their savepoints.
+   */
+  protected participant: TransactionParticipant | undefined
+
+  /** The participant, if the level about to open is ours: a transaction we begin, or a
+   *  savepoint inside one (not one inside a transaction opened elsewhere, by db.transaction). */
+  #follows(nested: boolean): TransactionParticipant | undefined {
+    const p = this.participant
+    return p !== undefined && (!nested || p.active) ? p : undefined
+  }
+
   /** `fn` in a savepoint of the open transaction, or in its own BEGIN IMMEDIATE … COMMIT. */
   #run<T>(fn: () => T): T {
     const nested = this.db.inTransaction
+    const p = this.#follows(nested)
     this.q(nested ? `SAVEPOINT ${SAVEPOINT}` : 'BEGIN IMMEDIATE').run()
+    p?.begin()
     try {
       const result = fn()
       if (result instanceof Promise || typeof (result as { then?: unknown })?.then === 'function')
         throw new TypeError('Transaction function cannot return a promise')
-      this.q(nested ? `RELEASE ${SAVEPOINT}` : 'COMMIT').run()
+      if (nested) {
+        this.q(`RELEASE ${SAVEPOINT}`).run()
+        p?.release()
+      } else {
+        p?.flush()
+        this.q('COMMIT').run()
+        p?.committed()
+      }
       return result
     } catch (err) {
       // SQLite may have rolled the whole transaction back already (SQLITE_FULL, say).
@@ -43,8 +71,12 @@ export abstract class SqliteTransactions extends SqliteTables implements StoreTr
         if (nested) {
           this.q(`ROLLBACK TO ${SAVEPOINT}`).run()
           this.q(`RELEASE ${SAVEPOINT}`).run()
-        } else this.q('ROLLBACK').run()
-      }
+          p?.rollback()
+        } else {
+          this.q('ROLLBACK').run()
+          p?.aborted()
+        }
+      } else p?.aborted()
       throw err
     }
   }
@@ -58,6 +90,7 @@ export abstract class SqliteTransactions extends SqliteTables implements StoreTr
     if (this.#batch === undefined) {
       if (this.db.inTransaction) throw new TypeError('batched: inside another transaction')
       this.q('BEGIN IMMEDIATE').run()
+      this.participant?.begin()
       this.#batch = { onCommit }
     }
     this.#inBatch = true
@@ -72,11 +105,15 @@ export abstract class SqliteTransactions extends SqliteTables implements StoreTr
     const batch = this.#batch
     if (batch === undefined) return
     this.#batch = undefined
+    const p = this.participant?.active === true ? this.participant : undefined
     try {
+      p?.flush()
       this.q('COMMIT').run()
+      p?.committed()
     } catch (err) {
       // Nothing of the batch is durable, nothing of it was acked: its senders retry.
       if (this.db.inTransaction) this.q('ROLLBACK').run()
+      p?.aborted()
       throw err
     }
     batch.onCommit()

@@ -2,8 +2,8 @@
 // we issued (their SHA-256 only) and the invite secret we still prove to a contact, and the held
 // messages of message requests (strangers who wrote first). This module owns the row ↔ object
 // mapping of those tables; it knows nothing of the caps (service/direct/requests.ts enforces them), of
-// names or of sessions beyond deleting a dropped stranger's one. It holds message text, so it
-// prints none.
+// names or of sessions (a dropped stranger's is deleted through ./protocol.ts, which keeps the
+// open transaction's session cache right). It holds message text, so it prints none.
 import type { SqliteDatabase } from './database.js'
 import { SqliteTables } from './tables.js'
 import type { HeldRequestMessage, RequestRow, TrustStore } from './types.js'
@@ -183,9 +183,5 @@ export class SqliteTrustStore extends SqliteTables implements TrustStore {
   dropRequest(peer: string): boolean {
     this.q('DELETE FROM request_messages WHERE peer_id = ?').run(peer)
     return this.q('DELETE FROM requests WHERE peer_id = ?').run(peer).changes > 0
-  }
-
-  removeSession(peer: string): void {
-    this.q('DELETE FROM sessions WHERE peer = ?').run(peer)
   }
 }

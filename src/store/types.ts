@@ -87,8 +87,6 @@ export interface TrustStore {
   heldFor(peer: string): HeldRequestMessage[]
   /** Drops the request and its held messages; false if there was none. */
   dropRequest(peer: string): boolean
-  /** Deletes the session with `peer` (a dropped or blocked stranger's). */
-  removeSession(peer: string): void
 }
 
 /** Everything one node persists, in one database. */

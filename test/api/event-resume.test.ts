@@ -97,6 +97,27 @@ describe('event stream resume', () => {
     }
   })
 
+  it('a burst of events in one tick reaches a client complete and in order (one corked write)', async () => {
+    const c = await connect('')
+    for (let i = 0; i < 300; i++) emit(`burst${i}`)
+    const got = await c.until(300)
+    assert.deepEqual(
+      got.map((f) => (f as { name: string }).name),
+      Array.from({ length: 300 }, (_, i) => `burst${i}`),
+    )
+    c.ws.close()
+  })
+
+  it('one JSON per event: the frame is the plain JSON with the id last, as { ...e, eventId }', () => {
+    const log = new EventLog()
+    const e: ServiceEvent = { event: 'contact', peerId: 'p"q', name: 'ü\n', online: false }
+    const frame = log.append(e)
+    const { eventId } = JSON.parse(frame) as { eventId: string }
+    assert.equal(frame, JSON.stringify({ ...e, eventId }))
+    assert.equal(log.plainOf(e), JSON.stringify(e))
+    assert.equal(log.frameOf(e), frame, 'the same frame again, no new id')
+  })
+
   it('forgets events beyond EVENT_LOG_MAX: an older cursor gets resync', () => {
     const log = new EventLog()
     const e = (i: number): ServiceEvent => ({

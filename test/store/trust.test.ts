@@ -57,9 +57,13 @@ void describe('contacts and blocking', () => {
   void it('blocked contacts are left out unless asked for; unblock restores them', () => {
     store.putContact(contact(A, 'alice'))
     store.putContact(contact(B, 'bob'))
+    assert.equal(store.isContact(A), true)
     store.trust.block(A, 5)
     assert.equal(store.getContact('alice'), undefined)
     assert.equal(store.getContact(A), undefined)
+    assert.equal(store.isContact(A), false, 'isContact agrees with getContact: blocked left out')
+    assert.equal(store.isContact(B), true)
+    assert.equal(store.isContact('bob'), false, 'a name is not a PeerId')
     assert.equal(store.getContact(A, { includeBlocked: true })?.blocked, true)
     assert.deepEqual(
       store.listContacts().map((c) => c.name),

@@ -57,25 +57,42 @@ export interface Decrypted {
  * prekeys" (a one-time ML-KEM prekey too; the last-resort one is kept by the store).
  */
 export function commitDecrypted(
-  store: Pick<SessionStore, 'storeSession' | 'removeOneTimePrekey' | 'markKemPrekeyUsed'>,
+  store: Pick<
+    SessionStore,
+    'storeSession' | 'storeSessionRecord' | 'removeOneTimePrekey' | 'markKemPrekeyUsed'
+  >,
   peer: string,
   record: SessionRecord,
   consumed: ConsumedPrekeys | undefined,
 ): void {
-  store.storeSession(peer, record.serialize())
+  saveSessionRecord(store, peer, record)
   if (consumed !== undefined) {
     if (consumed.oneTimePrekeyId !== undefined) store.removeOneTimePrekey(consumed.oneTimePrekeyId)
     store.markKemPrekeyUsed(consumed.kemPrekeyId)
   }
 }
 
-/** The stored session record of `peer`, if any. */
+const decodeRecord = (bytes: Uint8Array): SessionRecord => SessionRecord.deserialize(bytes)
+
+/** The stored session record of `peer`, if any (decoded by the store when it keeps decoded
+ *  records: SessionRecordStore.loadSessionRecord). */
 export function loadSessionRecord(
-  store: Pick<SessionRecordStore, 'loadSession'>,
+  store: Pick<SessionRecordStore, 'loadSession' | 'loadSessionRecord'>,
   peer: string,
 ): SessionRecord | undefined {
+  if (store.loadSessionRecord !== undefined) return store.loadSessionRecord(peer, decodeRecord)
   const bytes = store.loadSession(peer)
   return bytes === undefined ? undefined : SessionRecord.deserialize(bytes)
+}
+
+/** Stores `record` as `peer`'s (handed over decoded when the store keeps decoded records). */
+export function saveSessionRecord(
+  store: Pick<SessionRecordStore, 'storeSession' | 'storeSessionRecord'>,
+  peer: string,
+  record: SessionRecord,
+): void {
+  if (store.storeSessionRecord !== undefined) store.storeSessionRecord(peer, record)
+  else store.storeSession(peer, record.serialize())
 }
 
 export class SessionCipher {
@@ -109,7 +126,7 @@ export class SessionCipher {
       bundle,
       this.load(peer),
     )
-    this.store.storeSession(peer, record.serialize())
+    saveSessionRecord(this.store, peer, record)
   }
 
   /** As `initiate`, unless a session with `peer` is current; true when one was started. */
@@ -134,7 +151,7 @@ export class SessionCipher {
       record = r.record
       envelopes.push(r.envelope)
     }
-    this.store.storeSession(peer, record.serialize())
+    saveSessionRecord(this.store, peer, record)
     return envelopes
   }
 

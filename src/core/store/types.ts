@@ -50,10 +50,27 @@ export interface PrekeyStore {
   countOneTimeKemPrekeys(): number
 }
 
+/** A decoded record that encodes itself (the core's SessionRecord). */
+export interface SerializableRecord {
+  serialize(): Uint8Array
+}
+
 /** The serialized session records, by peer (its PeerId string). */
 export interface SessionRecordStore {
   loadSession(peer: string): Uint8Array | undefined
   storeSession(peer: string, record: Uint8Array): void
+  /**
+   * Optional, for a store that keeps decoded records for a while (the SQLite store, inside a
+   * transaction: src/store/session-cache.ts): the record of `peer`, decoded by `decode` when it
+   * is read from storage. The object returned may be the one last stored: callers never mutate a
+   * record (core/session/record.ts is immutable, ratchet states are cloned before a step).
+   */
+  loadSessionRecord?<T extends SerializableRecord>(
+    peer: string,
+    decode: (bytes: Uint8Array) => T,
+  ): T | undefined
+  /** Optional, with loadSessionRecord: stores `record`, serialized when the store writes it. */
+  storeSessionRecord?(peer: string, record: SerializableRecord): void
 }
 
 /**

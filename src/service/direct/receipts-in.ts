@@ -27,7 +27,7 @@ export function applyReceipt(
   if (receipt.kind === ReceiptKind.DELIVERED) {
     for (const raw of receipt.messageIds) {
       const id = toHex(raw)
-      const m = cx.store.getMessage(id)
+      const m = cx.store.messageHead(id)
       if (m === undefined && cx.groups.acked(id, from)) continue
       if (m === undefined || m.direction !== 'out' || m.conversation !== from) continue
       cx.store.dequeue(id)
@@ -42,7 +42,7 @@ export function applyReceipt(
     // delivered, so the entry leaves the outbox too. Status only moves forward.
     for (const raw of receipt.messageIds) {
       const id = toHex(raw)
-      const m = cx.store.getMessage(id)
+      const m = cx.store.messageHead(id)
       if (m === undefined || m.direction !== 'out' || m.conversation !== from) continue
       cx.store.dequeue(id)
       if (m.status !== 'read') {

@@ -49,9 +49,10 @@ export class ReceiveBatcher {
     try {
       // Stopping: the store is about to close; the sender retries what is refused here.
       if (this.#cx.stopped()) throw new ServiceStoppedError('the service is stopping')
-      const after = store.batched(
-        () => this.#receiver.apply(from, frame),
-        () => this.#committed(),
+      // The frame's work runs in its savepoint of the batch (receive.ts's own transaction would
+      // be a second, nested one).
+      const after = this.#receiver.apply(from, frame, (fn) =>
+        store.batched(fn, () => this.#committed()),
       )
       this.#after.push(after)
       this.metrics.frames++

@@ -65,10 +65,16 @@ export class Receiver {
 
   /**
    * receive()'s transaction alone: decrypts and stores `frame` in one transaction (a savepoint
-   * when called inside another, as ./receive-batch.ts does for frames arriving together) and
-   * returns what must follow the commit (events, acks, flushes, card pushes). Throws as receive().
+   * when called inside another) and returns what must follow the commit (events, acks, flushes,
+   * card pushes). Throws as receive(). `inTransaction` runs the frame's work: by default the
+   * store's `transaction`; ./receive-batch.ts passes the batch's savepoint (`batched`), so a frame
+   * opens one savepoint of its own, not two (issue 17).
    */
-  apply(from: string, frame: Uint8Array): () => void {
+  apply(
+    from: string,
+    frame: Uint8Array,
+    inTransaction: (fn: () => void) => void = (fn) => this.#cx.store.transaction(fn),
+  ): () => void {
     const cx = this.#cx
     const requests = this.#cx.requests
     // Blocked: dropped before any parsing or decryption (counted).
@@ -80,18 +86,18 @@ export class Receiver {
     let newContact = false
     let firstSession = false
     let afterGroup: (() => void) | undefined
-    cx.store.transaction(() => {
+    inTransaction(() => {
       const { result, consumed, firstSession: first } = decryptFrame(cx, from, incoming)
       firstSession = first
       const content = decodeChatContent(result.plaintext)
-      if (!equalBytes(content.sender, peerIdToBytes(from)))
+      if (!equalBytes(content.sender, this.#peerIdBytes(from)))
         throw new MalformedMessageError('sender does not match the session')
       const now = cx.ctx.clock()
       // Who is writing (issue 11 "Message requests"): a contact; a peer proving one of our
       // invite secrets (it becomes a contact, named by its PeerId, as before); a member of one of
       // our groups (group traffic as before); or a stranger, whose texts become a request and
       // whose other frames are refused before anything is stored.
-      let trusted = cx.store.getContact(from) !== undefined
+      let trusted = cx.store.isContact(from)
       if (
         !trusted &&
         content.inviteProof.length > 0 &&
@@ -209,6 +215,14 @@ export class Receiver {
     })
     return () =>
       this.#after(from, incoming.type, events, acks, afterGroup, watch, newContact, firstSession)
+  }
+
+  /** `peerIdToBytes(from)`, remembered for the last sender (a burst comes from one peer). */
+  #lastSender: { peer: string; bytes: Uint8Array } | undefined
+
+  #peerIdBytes(peer: string): Uint8Array {
+    if (this.#lastSender?.peer !== peer) this.#lastSender = { peer, bytes: peerIdToBytes(peer) }
+    return this.#lastSender.bytes
   }
 
   #after(

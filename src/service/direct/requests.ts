@@ -128,7 +128,7 @@ export class Requests {
     const store = this.#cx.store
     store.trust.dropRequest(peer)
     if (store.getContact(peer, { includeBlocked: true }) === undefined && !this.isCoMember(peer))
-      store.trust.removeSession(peer)
+      store.protocol.removeSession(peer)
   }
 
   list(): RequestView[] {
