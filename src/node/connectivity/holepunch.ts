@@ -234,12 +234,14 @@ export class HolePuncher implements Startable {
       let conn: Connection | undefined
       const dial = this.#webrtc.dial
       // Which kind of punch (docs/connectivity.md "Routers that answer unsolicited packets"):
-      // each side's odd attempts (its first included) open both NATs first (./prime.ts) and
-      // check at once; its even ones go unprimed with the ICE order held, the order that works
-      // through a NAT the prime cannot reach (a carrier's, variant `cgnat`). A primed punch with
-      // the order held failed 2 of 5 times in `home192`; primed unheld punches alone left 1 of
-      // 5 `cgnat` pairs relayed.
-      const primedKind = state.attempts % 2 === 1
+      // primed ones open both NATs first (./prime.ts) and check at once; unprimed ones hold the
+      // ICE order, the order that works through a NAT the prime cannot reach (a carrier's,
+      // variant `cgnat`). The two kinds alternate, and the pair tries both within the swap
+      // delay: the smaller PeerId starts primed, the larger (the swapped punch) unprimed. A
+      // primed punch with the order held failed 2 of 5 times in `home192`; primed unheld
+      // punches alone left `cgnat` pairs relayed for 12 s and more.
+      const smaller = this.#c.peerId.toString() < key
+      const primedKind = state.attempts % 2 === (smaller ? 1 : 0)
       let port =
         addrs.length > 0 && primedKind
           ? await this.#webrtc.prime?.(peerId, this.#abort.signal)
