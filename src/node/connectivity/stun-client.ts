@@ -6,13 +6,14 @@
 // other datagram is ignored. The server half is ./stun.ts. It knows nothing of libp2p.
 import { randomBytes } from 'node:crypto'
 import type { RemoteInfo, Socket } from 'node:dgram'
-import { STUN_HEADER_BYTES, STUN_MAGIC_COOKIE, STUN_MAX_MESSAGE_BYTES } from './stun.js'
-
-/** RFC 8489 §18.2: Binding request and success response. */
-const BINDING_REQUEST = 0x0001
-const BINDING_SUCCESS = 0x0101
-/** RFC 8489 §14.2: XOR-MAPPED-ADDRESS. */
-const ATTR_XOR_MAPPED_ADDRESS = 0x0020
+import {
+  ATTR_XOR_MAPPED_ADDRESS,
+  BINDING_REQUEST,
+  BINDING_SUCCESS,
+  STUN_HEADER_BYTES,
+  STUN_MAGIC_COOKIE,
+  STUN_MAX_MESSAGE_BYTES,
+} from './stun.js'
 /** First retransmission interval (RFC 8489 §6.2.1 says 500 ms for the internet at large; a
  *  punch waits on this, and a lost request is the only reason for a second one). */
 export const STUN_CLIENT_FIRST_RTO_MS = 250

@@ -22,11 +22,12 @@ export const STUN_MAX_TRACKED_IPS = 10_000
 /** RFC 8489 §5: header size and the fixed magic cookie. */
 export const STUN_HEADER_BYTES = 20
 export const STUN_MAGIC_COOKIE = 0x2112a442
-/** RFC 8489 §18.2: message types of a Binding request and success response. */
-const BINDING_REQUEST = 0x0001
-const BINDING_SUCCESS = 0x0101
+/** RFC 8489 §18.2: message types of a Binding request and success response (the server here,
+ *  the client in ./stun-client.ts). */
+export const BINDING_REQUEST = 0x0001
+export const BINDING_SUCCESS = 0x0101
 /** RFC 8489 §14.2: the XOR-MAPPED-ADDRESS attribute. */
-const ATTR_XOR_MAPPED_ADDRESS = 0x0020
+export const ATTR_XOR_MAPPED_ADDRESS = 0x0020
 
 export interface StunMetrics {
   requests: number
