@@ -90,6 +90,12 @@ export function ipScope(ip: string): IpScope | undefined {
   return 'public'
 }
 
+/** Whether `ip` is an IP address of one of `scopes`. */
+export function inScopes(ip: string, scopes: readonly IpScope[]): boolean {
+  const scope = ipScope(ip)
+  return scope !== undefined && scopes.includes(scope)
+}
+
 const NAMES = new Set(['dns', 'dns4', 'dns6', 'dnsaddr'])
 
 /** Classifies a multiaddr (see AddrClass). */

@@ -32,8 +32,9 @@ import { defineError as define, MalformedMessageError } from '../../core/errors.
 import { StreamHost, type HostRegistrar, type Inbound } from '../stream/host.js'
 import { requestOnce, type ExchangeErrors } from '../stream/exchange.js'
 import type { OpenComponents } from '../stream/open.js'
-import { ipScope, type IpScope } from './addr-scope.js'
+import { inScopes, ipScope, type IpScope } from './addr-scope.js'
 import { stunMapping, type Mapped } from './stun-client.js'
+import { isLimited } from './webrtc.js'
 import type { Connection, PeerId } from '@libp2p/interface'
 
 export const PRIME_PROTOCOL = '/kith/punch-prime/1.0.0'
@@ -97,9 +98,8 @@ export function decodeMapping(frame: Uint8Array, scopes: readonly IpScope[] = ['
   const port = (frame[1]! << 8) | frame[2]!
   if (port === 0) throw new MalformedMessageError('port 0')
   const address = Array.from(frame.subarray(3)).join('.')
-  const scope = ipScope(address)
-  if (scope === undefined || !scopes.includes(scope)) {
-    throw new PrimeAddressError(`a ${scope ?? 'bad'} address is not primed`)
+  if (!inScopes(address, scopes)) {
+    throw new PrimeAddressError(`a ${ipScope(address) ?? 'bad'} address is not primed`)
   }
   return { address, port }
 }
@@ -176,7 +176,7 @@ export class PunchPrimer extends StreamHost {
   readonly [Symbol.toStringTag] = 'kith:prime'
 
   protected override admit(_remote: string, connection: Connection): undefined {
-    if (connection.limits == null) throw new PrimeRefusedError('only over a relayed connection')
+    if (!isLimited(connection)) throw new PrimeRefusedError('only over a relayed connection')
     if (this.serving >= PRIME_MAX_INBOUND_STREAMS) {
       throw new PrimeBusyError(`${PRIME_MAX_INBOUND_STREAMS} served already`)
     }
@@ -215,7 +215,7 @@ export class PunchPrimer extends StreamHost {
         existing: () =>
           this.#c.connectionManager
             .getConnections(peer)
-            .find((c) => c.status === 'open' && c.limits != null),
+            .find((c) => c.status === 'open' && isLimited(c)),
       }
       const decode = (f: Uint8Array): Mapped => decodeMapping(f, this.#scopes)
       const ctx = { components: this.#c, host: this }
@@ -258,8 +258,7 @@ export class PunchPrimer extends StreamHost {
         socket.bind(0, () => resolve())
       })
       const mapped = await stunMapping(socket, stun.host, stun.port, PRIME_STUN_TIMEOUT_MS, signal)
-      const scope = mapped === undefined ? undefined : ipScope(mapped.address)
-      if (mapped !== undefined && scope !== undefined && this.#scopes.includes(scope)) {
+      if (mapped !== undefined && inScopes(mapped.address, this.#scopes)) {
         return { socket, local: socket.address().port, mapped }
       }
     } catch {
