@@ -60,6 +60,11 @@ function reactionsOut(json: string | null): Record<string, string[]> | undefined
   return out
 }
 
+/** A row's status: `read` is no value of the status column but a set `read_at`. */
+function statusOf(r: Pick<MessageRow, 'status' | 'read_at'>): MessageStatus {
+  return r.read_at === null ? r.status : 'read'
+}
+
 function messageOut(r: MessageRow): StoredMessage {
   const reactions = reactionsOut(r.reactions)
   return {
@@ -71,7 +76,7 @@ function messageOut(r: MessageRow): StoredMessage {
     text: r.text,
     sentAt: r.sent_at,
     receivedAt: r.received_at,
-    status: r.read_at === null ? r.status : 'read',
+    status: statusOf(r),
     ...(r.kind !== 'text' ? { kind: r.kind } : {}),
     ...(r.group_name !== null ? { groupName: r.group_name } : {}),
     ...(r.reply_to !== null ? { replyTo: r.reply_to } : {}),
@@ -165,7 +170,7 @@ export abstract class SqliteMessages extends SqliteContacts implements MessagesS
   messageStatus(id: string): MessageStatus | undefined {
     const r = this.q('SELECT status, read_at FROM messages WHERE id = ?').get(id) as
       Pick<MessageRow, 'status' | 'read_at'> | undefined
-    return r && (r.read_at === null ? r.status : 'read')
+    return r && statusOf(r)
   }
 
   messageHead(
@@ -178,7 +183,7 @@ export abstract class SqliteMessages extends SqliteContacts implements MessagesS
       r && {
         conversation: r.conversation,
         direction: r.direction,
-        status: r.read_at === null ? r.status : 'read',
+        status: statusOf(r),
       }
     )
   }
