@@ -8,16 +8,10 @@ import assert from 'node:assert/strict'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { TypedEventEmitter } from '@libp2p/interface'
 import { peerIdFromPrivateKey, peerIdFromString } from '@libp2p/peer-id'
-import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { identify } from '@libp2p/identify'
-import { noise } from '@libp2p/noise'
-import { tcp } from '@libp2p/tcp'
-import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
-import { createLibp2p } from 'libp2p'
 import { AddrPolicy } from '../../src/node/connectivity/addr-policy.js'
 import { Dialer, type DialerComponents } from '../../src/node/connectivity/dialer.js'
-import { LOOPBACK, startNode, stopAll, waitFor } from './helpers.js'
+import { LOOPBACK, startCircuitRelay, startNode, stopAll, waitFor } from './helpers.js'
 import type { Connection, Libp2pEvents, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
@@ -196,15 +190,7 @@ describe('never dialling ourselves (real nodes on 127.0.0.1)', () => {
   })
 
   it('two nodes holding reservations on one relay reach each other through it', async () => {
-    const relay = await createLibp2p({
-      addresses: { listen: [LOOPBACK] },
-      transports: [tcp(), circuitRelayTransport()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      services: { identify: identify(), relay: circuitRelayServer() },
-    })
-    const relayAddr = relay.getMultiaddrs()[0]!
-    const viaRelay = `${relayAddr.toString()}/p2p-circuit`
+    const { relay, viaRelay } = await startCircuitRelay()
     const b = await startNode({ listen: [LOOPBACK, viaRelay] })
     const c = await startNode({ listen: [LOOPBACK, viaRelay] })
     try {
@@ -218,7 +204,7 @@ describe('never dialling ourselves (real nodes on 127.0.0.1)', () => {
       // nor C's relayed address is "ours" to B.
       const policy = b.libp2p.services.addrPolicy
       assert.ok([...policy.own().endpoints].length > 0, 'B knows its addresses')
-      assert.equal(policy.dialable(relayAddr), true)
+      assert.equal(policy.dialable(relay.getMultiaddrs()[0]!), true)
       await b.libp2p.dial(multiaddr(reserved(c)), { signal: AbortSignal.timeout(10_000) })
       assert.ok(b.isConnected(c.peerId))
     } finally {

@@ -1,6 +1,12 @@
 // Shared helpers of the node tests: real libp2p nodes on 127.0.0.1 only (never mDNS, no
 // bootstrap), and small waiting utilities.
 import { randomBytes } from 'node:crypto'
+import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { identify } from '@libp2p/identify'
+import { noise } from '@libp2p/noise'
+import { tcp } from '@libp2p/tcp'
+import { yamux } from '@libp2p/yamux'
+import { createLibp2p, type Libp2p } from 'libp2p'
 import { until } from '../helpers/wait.js'
 import { createKithNode, type Libp2pKithNode } from '../../src/node/kith-node.js'
 import type { KithNodeTuning } from '../../src/node/libp2p/options.js'
@@ -21,6 +27,19 @@ export async function startNode(
   )
   await node.start()
   return node
+}
+
+/** A plain circuit-relay-v2 server on 127.0.0.1, and the `/p2p-circuit` listen address a node
+ *  passes to reserve a slot on it. */
+export async function startCircuitRelay(): Promise<{ relay: Libp2p; viaRelay: string }> {
+  const relay = await createLibp2p({
+    addresses: { listen: [LOOPBACK] },
+    transports: [tcp(), circuitRelayTransport()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify(), relay: circuitRelayServer() },
+  })
+  return { relay, viaRelay: `${relay.getMultiaddrs()[0]!.toString()}/p2p-circuit` }
 }
 
 export async function stopAll(...nodes: Array<Libp2pKithNode | undefined>): Promise<void> {

@@ -9,7 +9,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createSocket } from 'node:dgram'
-import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
+import { circuitRelayTransport } from '@libp2p/circuit-relay-v2'
 import { identify } from '@libp2p/identify'
 import { noise } from '@libp2p/noise'
 import { tcp } from '@libp2p/tcp'
@@ -36,9 +36,8 @@ import {
 import { startStunServer, type StunServer } from '../../src/node/connectivity/stun.js'
 import { writeFrame } from '../../src/node/stream/io.js'
 import { until } from '../helpers/wait.js'
+import { LOOPBACK, startCircuitRelay } from './helpers.js'
 import type { Connection } from '@libp2p/interface'
-
-const LOOPBACK = '/ip4/127.0.0.1/tcp/0'
 
 describe('punch prime frames', () => {
   it('round-trips a public IPv4 mapping in exactly PRIME_FRAME_BYTES', () => {
@@ -141,15 +140,9 @@ describe('punch prime over a relayed connection (127.0.0.1)', () => {
 
   before(async () => {
     stun = await startStunServer(0, '127.0.0.1')
-    relay = await createLibp2p({
-      addresses: { listen: [LOOPBACK] },
-      transports: [tcp(), circuitRelayTransport()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      services: { identify: identify(), relay: circuitRelayServer() },
-    })
-    const relayAddr = relay.getMultiaddrs()[0]!.toString()
-    b = await node([LOOPBACK, `${relayAddr}/p2p-circuit`])
+    const started = await startCircuitRelay()
+    relay = started.relay
+    b = await node([LOOPBACK, started.viaRelay])
     a = await node([LOOPBACK])
     await until('a reservation', () =>
       b.getMultiaddrs().some((m) => m.toString().includes('/p2p-circuit')),

@@ -3,13 +3,8 @@
 // the stream) and connections() reports the connection as not direct.
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { circuitRelayServer, circuitRelayTransport } from '@libp2p/circuit-relay-v2'
-import { identify } from '@libp2p/identify'
-import { noise } from '@libp2p/noise'
-import { tcp } from '@libp2p/tcp'
-import { yamux } from '@libp2p/yamux'
-import { createLibp2p, type Libp2p } from 'libp2p'
-import { LOOPBACK, startNode, stopAll, waitFor } from './helpers.js'
+import type { Libp2p } from 'libp2p'
+import { LOOPBACK, startCircuitRelay, startNode, stopAll, waitFor } from './helpers.js'
 import type { Libp2pKithNode } from '../../src/node/kith-node.js'
 
 describe('dm over a relayed connection', () => {
@@ -18,15 +13,9 @@ describe('dm over a relayed connection', () => {
   let b: Libp2pKithNode
 
   before(async () => {
-    relay = await createLibp2p({
-      addresses: { listen: [LOOPBACK] },
-      transports: [tcp(), circuitRelayTransport()],
-      connectionEncrypters: [noise()],
-      streamMuxers: [yamux()],
-      services: { identify: identify(), relay: circuitRelayServer() },
-    })
-    const relayAddr = relay.getMultiaddrs()[0]!.toString()
-    b = await startNode({ listen: [LOOPBACK, `${relayAddr}/p2p-circuit`] })
+    const started = await startCircuitRelay()
+    relay = started.relay
+    b = await startNode({ listen: [LOOPBACK, started.viaRelay] })
     a = await startNode()
   })
   after(async () => {
