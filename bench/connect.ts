@@ -1,4 +1,4 @@
-// `npm run bench -- connect [--smoke] [--runs N] [--variant NAME]…`: connectivity across NATs in
+// `npm run bench -- connect [--smoke] [--suite] [--runs N] [--variant NAME]…`: connectivity across NATs in
 // every topology variant of the netns test network (test/netns/variants.ts; issue 12,
 // docs/connectivity.md "Variants"). Needs root (network namespaces). Each variant runs in its
 // own process (bench/lib/connect-run.ts), N times (default 5; --smoke: the base variant once).
@@ -6,12 +6,15 @@
 // the contact), time to direct p50/p95, first-message latency p50/p95 for the cone pair and the
 // symmetric pair (relayed); then `connect <variant>: direct <rate> first-msg-p95 <ms>` lines,
 // and the ratio of each variant's first-message p95 to the base variant's in the same run.
+// `--suite`: instead, the whole netns suite N times per variant, passes per case
+// (bench/lib/connect-suite.ts).
 import { spawn } from 'node:child_process'
 import { cpus, loadavg } from 'node:os'
 import { UsageError, type BenchOptions } from './lib/bench.js'
 import type { ConnectRun } from './lib/connect-run.js'
 import { fixed, int, table } from './lib/measure.js'
 import { VARIANTS } from '../test/netns/variants.js'
+import { runSuites } from './lib/connect-suite.js'
 
 interface Result {
   variant: string
@@ -26,12 +29,17 @@ function pct(values: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!
 }
 
-function parse(args: readonly string[], smoke: boolean): { runs: number; variants: string[] } {
+function parse(
+  args: readonly string[],
+  smoke: boolean,
+): { runs: number; variants: string[]; suite: boolean } {
   let runs = smoke ? 1 : 5
+  let suite = false
   const variants: string[] = []
   for (let i = 0; i < args.length; i++) {
     const a = args[i]
     if (a === '--runs') runs = Number(args[++i])
+    else if (a === '--suite') suite = true
     else if (a === '--variant') variants.push(String(args[++i]))
     else throw new UsageError(`connect: unknown argument ${a}`)
   }
@@ -39,7 +47,7 @@ function parse(args: readonly string[], smoke: boolean): { runs: number; variant
   for (const v of variants)
     if (!VARIANTS.some((x) => x.name === v)) throw new UsageError(`connect: no variant ${v}`)
   if (variants.length === 0) variants.push(...(smoke ? ['base'] : VARIANTS.map((v) => v.name)))
-  return { runs, variants }
+  return { runs, variants, suite }
 }
 
 /** Runs bench/lib/connect-run.ts for variant `v`; resolves its last stdout line (JSON). */
@@ -65,7 +73,7 @@ function variantRun(root: string, v: string, runs: number): Promise<string> {
 }
 
 export async function run({ smoke, args }: BenchOptions): Promise<void> {
-  const { runs, variants } = parse(args, smoke)
+  const { runs, variants, suite } = parse(args, smoke)
   console.log(
     `connect bench: Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? '?'}, load ` +
       `${loadavg()
@@ -77,6 +85,7 @@ export async function run({ smoke, args }: BenchOptions): Promise<void> {
     return
   }
   const root = new URL('../', import.meta.url).pathname
+  if (suite) return runSuites(root, variants, runs)
   const results: Result[] = []
   for (const v of variants) {
     const line = await variantRun(root, v, runs)

@@ -199,6 +199,7 @@ export const INTERNAL_ERRORS: ReadonlySet<string> = new Set([
   'PrimeAddressError',
   'PrimeTimeoutError',
   'PrimeStreamError',
+  'WebRTCFailedError',
   // service
   'MailboxTrialBudgetError',
   'ServiceStoppedError',

@@ -107,6 +107,7 @@ export class Libp2pKithNode extends StreamPorts implements KithNode {
   }
 
   connections(): ConnectionInfo[] {
+    const holePunch = this.libp2p.services.holePunch
     return this.libp2p.getConnections().map((conn) => {
       const peerId = conn.remotePeer.toString()
       return {
@@ -114,7 +115,8 @@ export class Libp2pKithNode extends StreamPorts implements KithNode {
         addrs: [conn.remoteAddr.toString()],
         // A relayed (circuit v2) connection carries limits; a direct one has none (NOTES.md). A
         // WebRTC connection counts once it answered its liveness probe (connectivity/holepunch.ts).
-        direct: conn.limits == null && !this.libp2p.services.holePunch.probing(conn.id),
+        direct: conn.limits == null && !holePunch.probing(conn.id),
+        since: Math.max(conn.timeline.open, holePunch.verifiedAt(conn) ?? 0),
         protocols: this.#protocols.get(peerId) ?? [],
       }
     })

@@ -12,6 +12,9 @@ export interface ConnectionInfo {
   addrs: string[]
   /** False for a relayed (limited) connection. */
   direct: boolean
+  /** Since when it is what `direct` says (ms since the epoch): when it opened, or for a WebRTC
+   *  connection when it passed its liveness probe. */
+  since: number
   protocols: string[]
 }
 

@@ -8,14 +8,18 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import {
   duplicateDirect,
   gatedWebRTC,
+  rtcConfiguration,
   webrtcDialAddrs,
+  WebRTCFailedError,
   type WebRTCDialer,
 } from '../../src/node/connectivity/webrtc.js'
 import {
+  HOLE_PUNCH_QUICK_RETRY_MS,
   HolePuncher,
   WEBRTC_SIGNALING_PROTOCOL,
   type HolePunchComponents,
 } from '../../src/node/connectivity/holepunch.js'
+import { ON_FAILED } from '../../src/node/libp2p/ice-order.js'
 import type { Connection, PeerId, Upgrader } from '@libp2p/interface'
 import { sleep, until } from '../helpers/wait.js'
 
@@ -63,15 +67,51 @@ describe('hole punching helpers', () => {
       multiaddr(`${relay}/p2p-circuit/p2p/${B}`),
     ]
     assert.deepEqual(gated.dialFilter(addrs), [])
-    const signal = AbortSignal.timeout(1_000)
-    await dialer.dial?.(addrs[0]!, signal)
-    assert.deepEqual(dialled, [{ ma: addrs[0]!.toString(), upgrader, signal }])
+    const caller = new AbortController()
+    await dialer.dial?.(addrs[0]!, caller.signal)
+    assert.deepEqual(
+      dialled.map((d) => [d.ma, d.upgrader]),
+      [[addrs[0]!.toString(), upgrader]],
+    )
+    const signal = dialled[0]!.signal as AbortSignal
+    assert.equal(signal.aborted, false)
+    caller.abort()
+    assert.equal(signal.aborted, true, 'the caller’s signal reaches the transport')
+  })
+
+  it('ends a dial at once when its connection fails (ICE or DTLS), with WebRTCFailedError', async () => {
+    const config = rtcConfiguration([])
+    const transport = {
+      dialFilter: (mas: Multiaddr[]) => mas,
+      // As @libp2p/webrtc's offerer: it asks the configuration, the connection then fails, and it
+      // waits for a data channel until its signal ends.
+      dial(_ma: Multiaddr, options: { signal?: AbortSignal }): Promise<Connection> {
+        const onFailed = config()[ON_FAILED]
+        setTimeout(() => onFailed?.(), 20)
+        return new Promise((_resolve, reject) =>
+          options.signal?.addEventListener('abort', () => reject(new Error('aborted'))),
+        )
+      },
+    }
+    const dialer: WebRTCDialer = {}
+    gatedWebRTC(() => transport, dialer)({ upgrader: {} as Upgrader })
+    const t0 = Date.now()
+    await assert.rejects(
+      dialer.dial!(multiaddr(`${relay}/p2p-circuit/webrtc/p2p/${B}`), AbortSignal.timeout(5_000)),
+      (err: unknown) => WebRTCFailedError.is(err),
+    )
+    assert.ok(Date.now() - t0 < 1_000, `failed after ${Date.now() - t0} ms, not at the timeout`)
   })
 })
 
 /** A hole puncher whose peer `me` holds one relayed connection to `peer`; every punch it
  *  dials is recorded and fails, unless `direct` says a direct connection exists. */
-function puncher(me: string, peer: string, swapMs: number) {
+function puncher(
+  me: string,
+  peer: string,
+  swapMs: number,
+  fail: () => Error = () => new Error('ICE failed'),
+) {
   const id = (s: string) => ({ toString: () => s }) as unknown as PeerId
   const relayedConn = {
     id: 'c1',
@@ -80,7 +120,7 @@ function puncher(me: string, peer: string, swapMs: number) {
     remotePeer: id(peer),
     remoteAddr: multiaddr(`${relay}/p2p-circuit/p2p/${peer}`),
   } as unknown as Connection
-  const state = { direct: false, dials: [] as number[] }
+  const state = { direct: false, dials: [] as number[], primed: [] as boolean[] }
   const events = new EventTarget()
   const components = {
     peerId: id(me),
@@ -96,10 +136,12 @@ function puncher(me: string, peer: string, swapMs: number) {
     swapMs,
     retryMs: 60_000,
     webrtc: {
-      dial: () => {
+      dial: (_ma, _signal, ice) => {
         state.dials.push(Date.now() - t0)
-        return Promise.reject(new Error('ICE failed'))
+        state.primed.push(ice?.port !== undefined)
+        return Promise.reject(fail())
       },
+      prime: () => Promise.resolve(40_000),
     },
   })
   hp.start()
@@ -129,9 +171,30 @@ describe('hole punch schedule', () => {
       await until('the swapped punch', () => large.state.dials.length === 1)
       assert.ok(large.state.dials[0]! >= 290, `swapped punch after ${large.state.dials[0]} ms`)
       assert.equal(large.hp.metrics().failures, 1)
+      // Each side's first punch is primed (each side checks first once), its next one not.
+      assert.deepEqual([small.state.primed, large.state.primed], [[true], [true]])
+      assert.equal(small.hp.metrics().primed + large.hp.metrics().primed, 2)
     } finally {
       small.hp.stop()
       large.hp.stop()
+    }
+  })
+
+  it('a punch whose connection failed is retried at once, unprimed; one that timed out waits', async () => {
+    const quick = puncher(B, C, 300, () => new WebRTCFailedError())
+    const slow = puncher(B, C, 300)
+    try {
+      quick.identify()
+      slow.identify()
+      await until('the quick retry', () => quick.state.dials.length === 2)
+      const gap = quick.state.dials[1]! - quick.state.dials[0]!
+      assert.ok(gap >= HOLE_PUNCH_QUICK_RETRY_MS - 10 && gap < 1_000, `retried after ${gap} ms`)
+      assert.deepEqual(quick.state.primed, [true, false])
+      await sleep(NO_PUNCH_MS)
+      assert.equal(slow.state.dials.length, 1, 'a plain failure waits for the backoff (60 s here)')
+    } finally {
+      quick.hp.stop()
+      slow.hp.stop()
     }
   })
 

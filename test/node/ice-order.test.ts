@@ -7,16 +7,24 @@ import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { RTCPeerConnection } from 'node-datachannel/polyfill'
-import { HOLD_CHECKS, offererChecksLater } from '../../src/node/libp2p/ice-order.js'
+import {
+  HOLD_ANSWER,
+  HOLD_CHECKS,
+  ON_FAILED,
+  offererChecksLater,
+} from '../../src/node/libp2p/ice-order.js'
 import '../../src/node/connectivity/holepunch.js'
 
-class FakePC {
+class FakePC extends EventTarget {
   added: Array<{ c: string; at: number }> = []
+  connectionState = 'new'
   constructor(
     public localDescription: { type: string } | null,
     private t0: number,
     private config: Record<string, unknown> = {},
-  ) {}
+  ) {
+    super()
+  }
   getConfiguration(): Record<string, unknown> {
     return this.config
   }
@@ -24,12 +32,20 @@ class FakePC {
     this.added.push({ c, at: Date.now() - this.t0 })
     return Promise.resolve()
   }
+  setRemoteDescription(_d: unknown): Promise<void> {
+    return Promise.resolve()
+  }
+  /** What node-datachannel's polyfill does when the native state changes. */
+  become(state: string): void {
+    this.connectionState = state
+    this.dispatchEvent(new Event('connectionstatechange'))
+  }
 }
 
 describe('ICE order', () => {
   it('the offerer adds the answerer’s candidates after the delay, once; the answerer at once', async () => {
-    assert.equal(offererChecksLater(FakePC, 200), true)
-    assert.equal(offererChecksLater(FakePC, 200), false, 'applied once')
+    assert.equal(offererChecksLater(FakePC, 200, 150), true)
+    assert.equal(offererChecksLater(FakePC, 200, 150), false, 'applied once')
     const t0 = Date.now()
     const offerer = new FakePC({ type: 'offer' }, t0)
     const answerer = new FakePC({ type: 'answer' }, t0)
@@ -47,7 +63,7 @@ describe('ICE order', () => {
   })
 
   it('an offerer configured not to hold (a first primed punch) adds them at once', async () => {
-    offererChecksLater(FakePC, 200)
+    offererChecksLater(FakePC, 200, 150)
     const t0 = Date.now()
     const primed = new FakePC({ type: 'offer' }, t0, {
       portRangeBegin: 40_000,
@@ -57,6 +73,44 @@ describe('ICE order', () => {
     await Promise.all([primed.addIceCandidate('srflx'), held.addIceCandidate('srflx')])
     assert.ok(primed.added[0]!.at < 100, `added after ${primed.added[0]!.at} ms`)
     assert.ok(held.added[0]!.at >= 195, `a primed retry is held: ${held.added[0]!.at} ms`)
+  })
+
+  it('the answerer of a primed punch holds the offerer’s candidates; other answerers do not', async () => {
+    offererChecksLater(FakePC, 200, 150)
+    const t0 = Date.now()
+    const primed = new FakePC({ type: 'answer' }, t0, { [HOLD_ANSWER]: true })
+    const plain = new FakePC({ type: 'answer' }, t0)
+    await Promise.all([
+      primed.addIceCandidate('host'),
+      primed.addIceCandidate('srflx'),
+      plain.addIceCandidate('srflx'),
+    ])
+    assert.ok(plain.added[0]!.at < 100, `plain answerer: ${plain.added[0]!.at} ms`)
+    for (const a of primed.added) assert.ok(a.at >= 145 && a.at < 350, `primed: ${a.at} ms`)
+  })
+
+  it('calls ON_FAILED once when the connection fails, from the remote description on', async () => {
+    offererChecksLater(FakePC, 200, 150)
+    let failed = 0
+    const pc = new FakePC({ type: 'offer' }, Date.now(), { [ON_FAILED]: () => failed++ })
+    pc.become('connecting')
+    await pc.setRemoteDescription({ type: 'answer' })
+    pc.become('connecting')
+    assert.equal(failed, 0)
+    pc.become('failed')
+    pc.become('closed')
+    pc.become('failed')
+    assert.equal(failed, 1, 'called once')
+    // Already failed when the description is set (the DTLS race fails inside that call).
+    let late = 0
+    const done = new FakePC({ type: 'offer' }, Date.now(), { [ON_FAILED]: () => late++ })
+    done.connectionState = 'failed'
+    await done.setRemoteDescription({ type: 'answer' })
+    assert.equal(late, 1)
+    // No callback configured: nothing is watched.
+    const quiet = new FakePC({ type: 'offer' }, Date.now())
+    await quiet.setRemoteDescription({ type: 'answer' })
+    quiet.become('failed')
   })
 
   it('canary: @libp2p/webrtc on Node uses node-datachannel’s polyfill, which holepunch.ts patched', () => {

@@ -27,7 +27,7 @@ import {
   punchPrimer,
   type PunchPrimer,
 } from '../../src/node/connectivity/prime.js'
-import { HOLD_CHECKS } from '../../src/node/libp2p/ice-order.js'
+import { HOLD_ANSWER, HOLD_CHECKS, ON_FAILED } from '../../src/node/libp2p/ice-order.js'
 import {
   answerWithPrimedPort,
   rtcConfiguration,
@@ -88,15 +88,23 @@ describe('the WebRTC connection of a primed punch', () => {
     assert.equal(HOLD_CHECKS in inside, false, 'checks held by default')
     const unheld = withIcePort({ port: 40_002, holdChecks: false }, () => config())
     assert.equal(unheld[HOLD_CHECKS], false)
+    const onFailed = (): void => {}
+    assert.equal(
+      withIcePort({ onFailed }, () => config())[ON_FAILED],
+      onFailed,
+      'the failure callback reaches the configuration',
+    )
   })
 
   it('answers an offer on the port primed for the offering peer', async () => {
     const config = rtcConfiguration([])
     const seen: Array<number | undefined> = []
+    const held: Array<boolean | undefined> = []
     const transport = {
       async _onProtocol(_s: unknown, c: Connection) {
         await Promise.resolve()
         seen.push(config().portRangeBegin)
+        held.push(config()[HOLD_ANSWER])
         return c.remotePeer.toString()
       },
     }
@@ -109,6 +117,7 @@ describe('the WebRTC connection of a primed punch', () => {
     assert.equal(await transport._onProtocol({}, conn('alice')), 'alice')
     await transport._onProtocol({}, conn('bob'))
     assert.deepEqual(seen, [40_003, undefined])
+    assert.deepEqual(held, [true, undefined], 'only a primed answer holds its checks')
     assert.equal(
       answerWithPrimedPort({}, () => 1),
       false,

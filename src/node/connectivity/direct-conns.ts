@@ -20,6 +20,8 @@ export class DirectConnections {
   readonly #graceMs: number
   /** WebRTC connections whose liveness probe is running. */
   readonly #probing = new Set<string>()
+  /** When each WebRTC connection passed its probe (ms since the epoch); gone with the object. */
+  readonly #verified = new WeakMap<Connection, number>()
 
   /** `probeMs`: WEBRTC_PROBE_TIMEOUT_MS; `graceMs`: RELAY_CLOSE_GRACE_MS (tests shorten them). */
   constructor(components: DirectConnectionsComponents, probeMs: number, graceMs: number) {
@@ -33,6 +35,11 @@ export class DirectConnections {
     return this.#probing.has(connId)
   }
 
+  /** When `conn` passed its liveness probe (ms since the epoch), or undefined. */
+  verifiedAt(conn: Connection): number | undefined {
+    return this.#verified.get(conn)
+  }
+
   /** Probes a WebRTC connection; aborts it if it carries nothing. */
   async verify(conn: Connection): Promise<boolean> {
     this.#probing.add(conn.id)
@@ -42,7 +49,10 @@ export class DirectConnections {
     } finally {
       this.#probing.delete(conn.id)
     }
-    if (ok) return true
+    if (ok) {
+      this.#verified.set(conn, Date.now())
+      return true
+    }
     log('webrtc connection to %s carries nothing: aborting it', conn.remotePeer.toString())
     conn.abort(new Error('WebRTC connection failed its liveness probe'))
     return false

@@ -26,6 +26,7 @@ import {
   isWebRTC,
   WEBRTC_PROBE_TIMEOUT_MS,
   webrtcDialAddrs,
+  WebRTCFailedError,
   type WebRTCDialer,
 } from './webrtc.js'
 import { DirectConnections } from './direct-conns.js'
@@ -61,6 +62,11 @@ export const HOLE_PUNCH_SWAP_MS = 1_000
 /** Bound of one punch (SDP over the relay + ICE); NOTES.md measured ≈0.3 s when it works, the
  *  netns runs 0.2–1.9 s on a loaded machine; a punch that has not connected by then will not. */
 export const HOLE_PUNCH_TIMEOUT_MS = 5_000
+
+/** Delay before a retry when the punch failed quickly (its connection reached "failed": ICE or
+ *  DTLS gave up, ./webrtc.ts WebRTCFailedError) rather than timing out: nothing says the next
+ *  one will, so it does not wait out the backoff. Still counted in HOLE_PUNCH_MAX_ATTEMPTS. */
+export const HOLE_PUNCH_QUICK_RETRY_MS = 250
 
 /** After the direct connection opens, relayed ones to the peer close after this grace, so frames
  *  already in flight on them are read. */
@@ -181,6 +187,11 @@ export class HolePuncher implements Startable {
     return this.#direct.probing(connId)
   }
 
+  /** When the WebRTC connection `conn` passed its liveness probe (ms since the epoch). */
+  verifiedAt(conn: Connection): number | undefined {
+    return this.#direct.verifiedAt(conn)
+  }
+
   readonly #onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
     const { peerId, protocols, connection } = evt.detail
     if (!isLimited(connection) || !protocols.includes(WEBRTC_SIGNALING_PROTOCOL)) return
@@ -221,6 +232,7 @@ export class HolePuncher implements Startable {
     state.attempts++
     this.#m.attempts++
     const started = Date.now()
+    let failedFast = false
     try {
       const known = await this.#c.peerStore
         .get(peerId)
@@ -234,14 +246,13 @@ export class HolePuncher implements Startable {
       let conn: Connection | undefined
       const dial = this.#webrtc.dial
       // Which kind of punch (docs/connectivity.md "Routers that answer unsolicited packets"):
-      // primed ones open both NATs first (./prime.ts) and check at once; unprimed ones hold the
-      // ICE order, the order that works through a NAT the prime cannot reach (a carrier's,
-      // variant `cgnat`). The two kinds alternate, and the pair tries both within the swap
-      // delay: the smaller PeerId starts primed, the larger (the swapped punch) unprimed. A
-      // primed punch with the order held failed 2 of 5 times in `home192`; primed unheld
-      // punches alone left `cgnat` pairs relayed for 12 s and more.
-      const smaller = this.#c.peerId.toString() < key
-      const primedKind = state.attempts % 2 === (smaller ? 1 : 0)
+      // primed ones open both NATs first (./prime.ts) and the offerer checks first (the
+      // answerer holds, ../libp2p/ice-order.ts); unprimed ones let the answerer check first.
+      // Who checks first matters where a NAT the prime cannot reach accepts unsolicited
+      // packets (a carrier's, variant `cgnat`): the side behind it must. Each side's first
+      // punch is primed, so within the swap delay each side has offered and checked first
+      // once; retries alternate with unprimed punches (for a pair the primer cannot serve).
+      const primedKind = state.attempts % 2 === 1
       let port =
         addrs.length > 0 && primedKind
           ? await this.#webrtc.prime?.(peerId, this.#abort.signal)
@@ -261,6 +272,7 @@ export class HolePuncher implements Startable {
           }
         } catch (err) {
           log('punch to %s via %s failed: %s', key, ma.toString(), errorName(err))
+          if (WebRTCFailedError.is(err)) failedFast = true
         }
       }
       if (conn != null && !isLimited(conn)) {
@@ -278,7 +290,7 @@ export class HolePuncher implements Startable {
     if (state.attempts >= this.#maxAttempts || !this.#started) return
     state.timer = setTimeout(
       () => this.#punchSafely(peerId, state),
-      this.#retryMs * 2 ** (state.attempts - 1),
+      failedFast ? HOLE_PUNCH_QUICK_RETRY_MS : this.#retryMs * 2 ** (state.attempts - 1),
     )
     state.timer.unref()
   }

@@ -16,12 +16,20 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomBytes } from 'node:crypto'
 import { byteStream } from '@libp2p/utils'
-import { HOLD_CHECKS } from '../libp2p/ice-order.js'
+import { HOLD_ANSWER, HOLD_CHECKS, ON_FAILED } from '../libp2p/ice-order.js'
 import debug from 'debug'
+import { defineError as define } from '../../core/errors.js'
 import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import type { Connection, DialTransportOptions, PeerId, Stream, Upgrader } from '@libp2p/interface'
 
 const log = debug('kith:node:holepunch')
+
+/** A WebRTC connection being dialled reached the state "failed" (ICE or DTLS gave up). */
+export class WebRTCFailedError extends define('WebRTCFailedError') {
+  constructor() {
+    super('the WebRTC connection failed (ICE or DTLS)')
+  }
+}
 
 /** A WebRTC connection must answer a ping within this, or it is aborted. A healthy one answers
  *  in milliseconds; a failed punch can leave one on the answering side that DMs would pick (it
@@ -31,7 +39,7 @@ export const WEBRTC_PROBE_TIMEOUT_MS = 3_000
 const PING_PROTOCOL = '/ipfs/ping/1.0.0'
 const PING_BYTES = 32
 /** Pause between two probe attempts. */
-const PROBE_RETRY_MS = 250
+const PROBE_RETRY_MS = 50
 
 export const isLimited = (c: Connection): boolean => c.limits != null
 
@@ -73,6 +81,10 @@ export interface IceScope {
   port?: number | undefined
   /** As offerer, hold the answerer's candidates back (../libp2p/ice-order.ts); default true. */
   holdChecks?: boolean
+  /** As answerer, hold the offerer's candidates back (a primed punch; ../libp2p/ice-order.ts). */
+  holdAnswer?: boolean
+  /** Called once if the connection's state becomes "failed" (ICE or DTLS gave up). */
+  onFailed?: () => void
 }
 
 const iceScope = new AsyncLocalStorage<IceScope | undefined>()
@@ -87,13 +99,19 @@ export function withIcePort<T>(scope: IceScope | undefined, fn: () => T): T {
  * exactly the primed port (node-datachannel passes portRangeBegin/End to libjuice, which binds
  * its one socket there). @libp2p/webrtc calls it once per connection, as the dial or the answer
  * starts (patches.ts webrtcAnswerPort checks it does so inside our scope). An offer made with
- * `holdChecks: false` carries HOLD_CHECKS = false, which the ICE-order patch reads.
+ * `holdChecks: false` carries HOLD_CHECKS = false, an answer with `holdAnswer` HOLD_ANSWER =
+ * true, and `onFailed` is ON_FAILED: the ICE-order patch reads them.
  */
 export function rtcConfiguration(iceServers: Array<{ urls: string }>): () => IceConfig {
   return () => {
-    const { port, holdChecks } = iceScope.getStore() ?? {}
-    const range = port === undefined ? {} : { portRangeBegin: port, portRangeEnd: port }
-    return { iceServers, ...range, ...(holdChecks === false ? { [HOLD_CHECKS]: false } : {}) }
+    const { port, holdChecks, holdAnswer, onFailed } = iceScope.getStore() ?? {}
+    return {
+      iceServers,
+      ...(port === undefined ? {} : { portRangeBegin: port, portRangeEnd: port }),
+      ...(holdChecks === false ? { [HOLD_CHECKS]: false } : {}),
+      ...(holdAnswer === true ? { [HOLD_ANSWER]: true } : {}),
+      ...(onFailed === undefined ? {} : { [ON_FAILED]: onFailed }),
+    }
   }
 }
 
@@ -103,6 +121,8 @@ export interface IceConfig {
   portRangeBegin?: number
   portRangeEnd?: number
   [HOLD_CHECKS]?: false
+  [HOLD_ANSWER]?: true
+  [ON_FAILED]?: () => void
 }
 
 /**
@@ -128,7 +148,8 @@ export function answerWithPrimedPort(
     ...rest: unknown[]
   ) {
     const port = portFor(connection.remotePeer.toString())
-    return withIcePort({ port }, () => original.call(this, stream, connection, ...rest))
+    const scope = { port, holdAnswer: port !== undefined }
+    return withIcePort(scope, () => original.call(this, stream, connection, ...rest))
   }
   return true
 }
@@ -148,8 +169,19 @@ export function gatedWebRTC<
   return (components) => {
     const transport = factory(components)
     transport.dialFilter = () => []
-    dialer.dial = (ma, signal, ice) =>
-      withIcePort(ice, () => transport.dial(ma, { signal, upgrader: components.upgrader }))
+    dialer.dial = (ma, signal, ice) => {
+      // A connection that failed (ICE or DTLS) ends the dial now: @libp2p/webrtc's offerer would
+      // wait for its data channel until `signal` (../libp2p/ice-order.ts ON_FAILED).
+      const failed = new AbortController()
+      const onFailed = (): void => failed.abort(new WebRTCFailedError())
+      const both = AbortSignal.any([signal, failed.signal])
+      const scope = { ...ice, onFailed }
+      return withIcePort(scope, () =>
+        transport.dial(ma, { signal: both, upgrader: components.upgrader }),
+      ).catch((err: unknown) => {
+        throw failed.signal.aborted ? failed.signal.reason : err
+      })
+    }
     answerWithPrimedPort(transport, (peer) => dialer.answerPort?.(peer))
     return transport
   }
