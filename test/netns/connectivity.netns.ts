@@ -611,4 +611,45 @@ describe('connectivity across NATs (network namespaces)', { skip, timeout: 600_0
       })
     },
   )
+
+  it(
+    '12. two devices behind one router (no hairpinning): they meet on their LAN, the relay carries no chat',
+    { skip: VARIANT.shared ? false : 'only where a second device shares h1’s LAN (shared-home)' },
+    async () => {
+      const h1 = node('h1')
+      const h4 = await startNode('h4', 'daemon', [
+        '--name',
+        'h4',
+        '--listen',
+        `/ip4/0.0.0.0/tcp/${DAEMON_PORT}`,
+        '--bootstrap',
+        bootstrapAddr,
+      ])
+      nodes.set('h4', h4)
+      // h1's invite carries its LAN address (marked LAN, src/node/connectivity/announce.ts); h4,
+      // on the same /24, dials it first (addr-policy.ts rank "near"). r1 cannot hairpin: a
+      // dial to h1's public mapping from h4 would end at r1 itself.
+      await befriend(h1, h4)
+      const ms = await sendWait(h4, h1, 'hello h1 from the same LAN')
+      await sendWait(h1, h4, 'hello h4')
+      const lanAddr = `/ip4/${VARIANT.lans[0]}.2/tcp/`
+      const peers = (await h4.json<Peer[]>(['peers'])).filter((p) => p.peerId === h1.peerId)
+      assert.ok(
+        peers.some((p) => p.direct && p.addrs.some((a) => a.startsWith(lanAddr))),
+        `h4 → h1 not direct over the LAN: ${JSON.stringify(peers)}`,
+      )
+      await onlyDirect(h1, h4)
+      const before = await relayRxBytes()
+      await bulkSend(h1, h4.peerId, 'c12', 20, 1000)
+      await until('20 messages at h4', async () => (await received(h4, 'c12-')).size === 20)
+      const relayed = (await relayRxBytes()) - before
+      assert.ok(relayed < 20_000, `the relay received ${relayed} bytes while 20 KB went h1 → h4`)
+      rows.push({
+        case: '12. two devices, one router',
+        path: 'direct (TCP on the LAN)',
+        firstDeliveryMs: ms,
+        note: `relay rx during 20 KB: ${relayed} B`,
+      })
+    },
+  )
 })

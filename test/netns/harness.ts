@@ -25,14 +25,15 @@ export const PREFIX = process.env.KITH_NETNS_PREFIX ?? 'kithnt'
 /** The topology variant this run builds (KITH_NET_VARIANT; test/netns/variants.ts). */
 export const VARIANT = variant()
 export const ROLES = ['inet', 'relay', 'pa', 'pb', 'r1', 'r2', 'r3', 'h1', 'h2', 'h3'] as const
-/** Roles net.sh makes in some variants only: the carrier NAT and its customers' segment, and
- *  two IPv6-only public hosts. */
-export type Role = (typeof ROLES)[number] | 'cg' | 'cgnet' | 'q1' | 'q2'
+/** Roles net.sh makes in some variants only: the carrier NAT and its customers' segment, two
+ *  IPv6-only public hosts, and a second device on h1's LAN. */
+export type Role = (typeof ROLES)[number] | 'cg' | 'cgnet' | 'q1' | 'q2' | 'h4'
 /** Every namespace net.sh makes in this variant. */
 const NAMESPACES: Role[] = [
   ...ROLES,
   ...(VARIANT.cgnat ? (['cg', 'cgnet'] as const) : []),
   ...(VARIANT.v6 ? (['q1', 'q2'] as const) : []),
+  ...(VARIANT.shared ? (['h4'] as const) : []),
 ]
 /** The relay's public address on the test "internet" (net.sh). */
 export const RELAY_IP = `${VARIANT.pub}.10`

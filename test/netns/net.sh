@@ -8,6 +8,7 @@
 #     r1 11.0.0.1, r2 11.0.0.2 (cone-like NAT: MASQUERADE keeps ports),
 #     r3 11.0.0.3 (symmetric NAT: MASQUERADE --random-fully)
 #   homes: h1 10.1.0.2 behind r1, h2 10.2.0.2 behind r2, h3 10.3.0.2 behind r3
+#   (KITH_NET_SHARED=1: a second device h4 10.1.0.3 on h1's LAN, a bridge in r1)
 # Routers: stateful firewall, only replies come in from the WAN. No namespace has a default
 # route out of the test network (hosts' default route is their router; routers and public hosts
 # have none), so nothing here can reach the host's networks or the real internet.
@@ -35,6 +36,9 @@ HOPS=${KITH_NET_HOPS:-1}                 # 1: routers on the internet reach each
 UPNP=${KITH_NET_UPNP:-0}                 # 1: r1 and r2 run miniupnpd (UPnP IGD 2 + NAT-PMP) on
                                          # their LAN, iptables backend
 read -r -a PMP_ONLY <<<"${KITH_NET_PMP_ONLY:-}" # of r1 r2: miniupnpd speaks NAT-PMP only there
+SHARED=${KITH_NET_SHARED:-0}             # 1: a second device h4 on h1's LAN (<lan>.3), both
+                                         # behind r1, which does not hairpin (no netfilter NAT
+                                         # can send a LAN packet to a dynamic mapping back in)
 UPNP_DIR=${TMPDIR:-/tmp}/$P-miniupnpd    # its configurations and pid files (removed by down)
 # miniupnpd-iptables writes its rules through libiptc, i.e. into the legacy xtables, while
 # `iptables` is iptables-nft here: with miniupnpd every router rule goes to the legacy tables, so
@@ -45,6 +49,7 @@ ROLES=(inet relay pa pb r1 r2 r3 h1 h2 h3)
 [ "$CGNAT" = 1 ] && ROLES+=(cg cgnet)
 [ "$HOPS" = 1 ] && ROLES+=(core)
 [ "$V6" = 1 ] && ROLES+=(q1 q2)
+[ "$SHARED" = 1 ] && ROLES+=(h4)
 
 ns() { echo "$P-$1"; }
 x() { ip netns exec "$(ns "$1")" "${@:2}"; }
@@ -149,15 +154,36 @@ nat() {
   x "$r" "$IPT" -I FORWARD 1 -j KITH_FAULT
 }
 
+# lanhost <router> <host role> <ip> <gateway>: a host on the router's LAN bridge.
+lanhost() {
+  ip link add "l-$2" netns "$(ns "$1")" type veth peer name eth0 netns "$(ns "$2")"
+  x "$1" ip link set "l-$2" master lan up
+  x "$2" ip addr add "$3/24" dev eth0
+  x "$2" ip link set eth0 up
+  x "$2" ip route add default via "$4"
+}
+
 # router <role> <wan ip> <lan /24 prefix> <host role> <symmetric 0|1> [wan bridge ns] [gateway]
+# The LAN is one veth to the host, or in a SHARED network r1's a bridge `lan` with h1 and h4.
 router() {
   local r=$1 wan=$2 lan=$3 h=$4 sym=$5 br=${6:-inet} gw=${7:-}
-  ip link add lan netns "$(ns "$r")" type veth peer name eth0 netns "$(ns "$h")"
-  x "$r" ip addr add "$lan.1/24" dev lan
-  x "$r" ip link set lan up
-  x "$h" ip addr add "$lan.2/24" dev eth0
-  x "$h" ip link set eth0 up
-  x "$h" ip route add default via "$lan.1"
+  if [ "$SHARED" = 1 ] && [ "$r" = r1 ]; then
+    x "$r" ip link add lan type bridge
+    x "$r" ip addr add "$lan.1/24" dev lan
+    x "$r" ip link set lan up
+    lanhost "$r" "$h" "$lan.2" "$lan.1"
+    lanhost r1 h4 "$lan.3" "$lan.1"
+    # Frames between the two devices cross the bridge; with br_netfilter they also cross the
+    # FORWARD chain (policy DROP below): a home router's LAN switch lets them through.
+    x "$r" "$IPT" -A FORWARD -i lan -o lan -j ACCEPT
+  else
+    ip link add lan netns "$(ns "$r")" type veth peer name eth0 netns "$(ns "$h")"
+    x "$r" ip addr add "$lan.1/24" dev lan
+    x "$r" ip link set lan up
+    x "$h" ip addr add "$lan.2/24" dev eth0
+    x "$h" ip link set eth0 up
+    x "$h" ip route add default via "$lan.1"
+  fi
   nat "$r" "$wan" "$br" lan "$lan" "$sym" "$gw"
 }
 

@@ -30,6 +30,8 @@ export interface Variant {
   /** Of those, the routers whose miniupnpd speaks NAT-PMP only (enable_upnp=no): their hosts
    *  find no UPnP IGD and map through NAT-PMP (src/node/connectivity/pmp.ts). */
   pmpOnly: Array<'r1' | 'r2'>
+  /** A second device h4 on h1's LAN, behind the same router (which does not hairpin). */
+  shared: boolean
 }
 
 /** The relay's IPv6 address in a `v6` variant. */
@@ -46,6 +48,7 @@ const base: Variant = {
   v6: false,
   upnp: false,
   pmpOnly: [],
+  shared: false,
 }
 
 export const VARIANTS: readonly Variant[] = [
@@ -102,6 +105,15 @@ export const VARIANTS: readonly Variant[] = [
     v6: true,
     input: ['drop', 'drop', 'drop', 'open'],
   },
+  {
+    ...base,
+    name: 'shared-home',
+    about:
+      'home192, and a second device h4 on h1’s LAN behind r1 (no hairpinning): the two meet on the LAN',
+    lans: ['192.168.1', '192.168.1', '192.168.0'],
+    input: ['open'],
+    shared: true,
+  },
 ]
 
 export function variant(name = process.env.KITH_NET_VARIANT ?? 'base'): Variant {
@@ -121,6 +133,7 @@ export function netEnv(v: Variant): Record<string, string> {
     KITH_NET_V6: v.v6 ? '1' : '0',
     KITH_NET_UPNP: v.upnp ? '1' : '0',
     KITH_NET_PMP_ONLY: v.pmpOnly.join(' '),
+    KITH_NET_SHARED: v.shared ? '1' : '0',
   }
 }
 
