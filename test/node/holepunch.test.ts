@@ -252,3 +252,72 @@ describe('duplicate direct connections', () => {
     assert.deepEqual(duplicateDirect(C, B, [relayedIn, outbound], none), [])
   })
 })
+
+describe('hole punch state is bounded', () => {
+  it('keeps maxPeers peers; an idle one is forgotten for a new peer, a busy one never', async () => {
+    const id = (s: string) => ({ toString: () => s }) as unknown as PeerId
+    const me = '12D3KooWA' // smaller than every peer below: each punch starts at once
+    const peers = ['12D3KooWP1', '12D3KooWP2', '12D3KooWP3', '12D3KooWP4']
+    const conn = (peer: string) =>
+      ({
+        id: `c-${peer}`,
+        limits: { bytes: 1n },
+        status: 'open',
+        remotePeer: id(peer),
+        remoteAddr: multiaddr(`${relay}/p2p-circuit/p2p/${B}`),
+      }) as unknown as Connection
+    const events = new EventTarget()
+    const pending = new Map<string, (err: Error) => void>()
+    const dialled: string[] = []
+    const hp = new HolePuncher(
+      {
+        peerId: id(me),
+        connectionManager: { getConnections: (p?: PeerId) => [conn(String(p))] },
+        peerStore: { get: () => Promise.resolve({ addresses: [] }) },
+        events,
+      } as unknown as HolePunchComponents,
+      {
+        maxPeers: 2,
+        maxAttempts: 1,
+        webrtc: {
+          dial: (ma) =>
+            new Promise((_resolve, reject) => {
+              const peer = peers.find((p) => ma.toString().includes(p)) ?? '?'
+              dialled.push(peer)
+              pending.set(peer, reject)
+            }),
+        },
+      },
+    )
+    // The dial address is derived from the relayed connection: give each its own peer.
+    const identify = (peer: string) =>
+      events.dispatchEvent(
+        new CustomEvent('peer:identify', {
+          detail: {
+            peerId: id(peer),
+            protocols: [WEBRTC_SIGNALING_PROTOCOL],
+            connection: {
+              ...conn(peer),
+              remoteAddr: multiaddr(`${relay}/p2p-circuit/p2p/${B}`),
+            },
+          },
+        }),
+      )
+    hp.start()
+    try {
+      identify(peers[0]!)
+      identify(peers[1]!)
+      await until('two punches running', () => pending.size === 2)
+      identify(peers[2]!)
+      await sleep(50)
+      assert.equal(hp.tracked(), 2, 'both entries busy: the third peer is not punched')
+      pending.get(peers[0]!)!(new Error('ICE failed')) // its last attempt: now idle
+      await until('the first punch ended', () => hp.metrics().failures === 1)
+      identify(peers[3]!)
+      await until('the fourth peer punched', () => hp.metrics().attempts === 3)
+      assert.equal(hp.tracked(), 2)
+    } finally {
+      hp.stop()
+    }
+  })
+})

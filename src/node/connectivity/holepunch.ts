@@ -68,6 +68,11 @@ export const HOLE_PUNCH_TIMEOUT_MS = 5_000
  *  one will, so it does not wait out the backoff. Still counted in HOLE_PUNCH_MAX_ATTEMPTS. */
 export const HOLE_PUNCH_QUICK_RETRY_MS = 250
 
+/** Peers with punch state kept (attempt count, timer): a relayed connection from each new
+ *  PeerId adds one, and PeerIds are free. Over it, an idle entry (no punch running or
+ *  scheduled; the oldest first) is forgotten, or, if none is idle, the new peer is not punched. */
+export const HOLE_PUNCH_MAX_PEERS = 1_024
+
 /** After the direct connection opens, relayed ones to the peer close after this grace, so frames
  *  already in flight on them are read. */
 export const RELAY_CLOSE_GRACE_MS = 2_000
@@ -91,6 +96,7 @@ export interface HolePunchInit {
   swapMs?: number
   timeoutMs?: number
   closeGraceMs?: number
+  maxPeers?: number
 }
 
 export interface HolePunchMetrics {
@@ -114,6 +120,7 @@ export class HolePuncher implements Startable {
   readonly #retryMs: number
   readonly #swapMs: number
   readonly #timeoutMs: number
+  readonly #maxPeers: number
   readonly #webrtc: WebRTCDialer
   /** Liveness probes and the tidy-up once direct (./direct-conns.ts). */
   readonly #direct: DirectConnections
@@ -129,6 +136,7 @@ export class HolePuncher implements Startable {
     this.#retryMs = init.retryMs ?? HOLE_PUNCH_RETRY_MS
     this.#swapMs = init.swapMs ?? HOLE_PUNCH_SWAP_MS
     this.#timeoutMs = init.timeoutMs ?? HOLE_PUNCH_TIMEOUT_MS
+    this.#maxPeers = init.maxPeers ?? HOLE_PUNCH_MAX_PEERS
     this.#direct = new DirectConnections(
       components,
       init.probeTimeoutMs ?? WEBRTC_PROBE_TIMEOUT_MS,
@@ -198,6 +206,10 @@ export class HolePuncher implements Startable {
     const key = peerId.toString()
     let state = this.#peers.get(key)
     if (state == null) {
+      if (this.#peers.size >= this.#maxPeers && !this.#forgetIdle()) {
+        log('not punching %s: %d peers are being punched', key, this.#peers.size)
+        return
+      }
       state = { attempts: 0, timer: undefined, running: false }
       this.#peers.set(key, state)
     }
@@ -210,6 +222,19 @@ export class HolePuncher implements Startable {
       s.timer = setTimeout(() => this.#punchSafely(peerId, s), this.#swapMs)
       s.timer.unref()
     }
+  }
+
+  /** Forgets the oldest entry with no punch running or scheduled; whether there was one. */
+  #forgetIdle(): boolean {
+    for (const [key, s] of this.#peers) {
+      if (s.timer == null && !s.running) return this.#peers.delete(key)
+    }
+    return false
+  }
+
+  /** Peers with punch state (HOLE_PUNCH_MAX_PEERS at most). */
+  tracked(): number {
+    return this.#peers.size
   }
 
   #punchSafely(peerId: PeerId, state: PeerState): void {
