@@ -6,6 +6,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { getLibraryVersion } from 'node-datachannel'
 import { RTCPeerConnection } from 'node-datachannel/polyfill'
 import {
   HOLD_ANSWER,
@@ -111,6 +112,14 @@ describe('ICE order', () => {
     const quiet = new FakePC({ type: 'offer' }, Date.now())
     await quiet.setRemoteDescription({ type: 'answer' })
     quiet.become('failed')
+  })
+
+  it('canary: libdatachannel is the version whose DTLS race the primed answerer’s hold works around', () => {
+    // ice-order.ts: rtc::PeerConnection::setRemoteDescription hands the description to ICE
+    // before storing it, so a DTLS handshake that completes in between fails ("unknown CA").
+    // On another version, read that function again: if it stores first, the answerer's hold
+    // (ANSWERER_CHECK_DELAY_MS) can go.
+    assert.equal(getLibraryVersion(), '0.24.5')
   })
 
   it('canary: @libp2p/webrtc on Node uses node-datachannel’s polyfill, which holepunch.ts patched', () => {
