@@ -64,10 +64,7 @@ describe('dm between two nodes', () => {
     assert.ok(a.isConnected(b.peerId))
     const conn = a.connections().find((c) => c.peerId === b.peerId)
     assert.equal(conn?.direct, true)
-    assert.ok(
-      conn.since > Date.now() - 60_000 && conn.since <= Date.now(),
-      `since ${conn.since}`,
-    )
+    assert.ok(conn.since > Date.now() - 60_000 && conn.since <= Date.now(), `since ${conn.since}`)
   })
 
   it('1,000 small frames in one call arrive in order', async () => {
