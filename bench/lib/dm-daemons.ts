@@ -5,7 +5,7 @@
 // process it started (also if the bench dies). It knows nothing of what a bench measures.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { Agent, request } from 'node:http'
+import { Agent, request, type ClientRequest } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -193,16 +193,49 @@ export async function startDaemon(name: string, opts: DaemonOptions = {}): Promi
 
 // ---- the local API ------------------------------------------------------------------------------
 
+/**
+ * Idle keep-alive sockets are closed after this long, well before the daemon's HTTP server closes
+ * them (Node's `server.keepAliveTimeout`, 5 s): a request written to a socket the server is
+ * closing meets ECONNRESET / "socket hang up" (seen at load ≥ 4 after a phase that left the
+ * sockets idle, e.g. Nostr's between Kith's latency and rate phases).
+ */
+const API_IDLE_SOCKET_MS = 2_000
+
 /** Keep-alive connections, as a chat client would hold them; up to 16 requests in flight. */
-const agent = new Agent({ keepAlive: true, maxSockets: 16 })
+const agent = new Agent({ keepAlive: true, maxSockets: 16, timeout: API_IDLE_SOCKET_MS })
+
+/**
+ * The keep-alive race that remains when a loaded host runs the idle timer late: the request went
+ * out on a REUSED socket that the server had already closed, so the server never read it (the
+ * retry Node's http documentation gives for `request.reusedSocket`). A fresh socket's error is
+ * never retried.
+ */
+function staleKeepAlive(req: ClientRequest, err: unknown): boolean {
+  const code = (err as { code?: unknown }).code
+  return req.reusedSocket && (code === 'ECONNRESET' || code === 'EPIPE')
+}
 
 export class ApiRequestError extends Error {
   override readonly name = 'ApiRequestError'
 }
 
 /** One JSON request to a daemon's API. Rejects on a non-2xx answer. */
-export function api<T>(d: Daemon, method: string, path: string, body?: unknown): Promise<T> {
+export async function api<T>(d: Daemon, method: string, path: string, body?: unknown): Promise<T> {
   const data = body === undefined ? undefined : JSON.stringify(body)
+  try {
+    return await apiOnce<T>(d, method, path, data)
+  } catch (err) {
+    if (!(err instanceof StaleSocketError)) throw err
+    return apiOnce<T>(d, method, path, data)
+  }
+}
+
+/** A request lost to a keep-alive socket the server had closed (staleKeepAlive): retried once. */
+class StaleSocketError extends Error {
+  override readonly name = 'StaleSocketError'
+}
+
+function apiOnce<T>(d: Daemon, method: string, path: string, data: string | undefined): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const req = request(
       `${d.api}${path}`,
@@ -235,7 +268,9 @@ export function api<T>(d: Daemon, method: string, path: string, body?: unknown):
         res.on('error', reject)
       },
     )
-    req.on('error', reject)
+    req.on('error', (err) =>
+      reject(staleKeepAlive(req, err) ? new StaleSocketError(err.message, { cause: err }) : err),
+    )
     req.end(data)
   })
 }

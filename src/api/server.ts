@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import createDebug from 'debug'
-import type { ChatApi } from '../service/index.js'
+import { afterWritesDone, type ChatApi } from '../service/index.js'
 import { MAX_TEXT_BYTES } from './limits.js'
 import { authorized } from './auth.js'
 import { contactRoutes } from './contact-routes.js'
@@ -94,7 +94,12 @@ function routes(api: ChatApi, rejected: () => Record<string, number>): Route[] {
             : int(body.timeoutMs, 'timeoutMs', 0, MAX_WAIT_TIMEOUT_MS)
         const sent = api.send(contact, body.text, replyTo(body))
         const acked = (s: string) => s === 'delivered' || s === 'read'
-        if (body.wait !== true || acked(sent.status)) return { body: sent }
+        if (body.wait !== true || acked(sent.status)) {
+          // Answered once the frame is on the wire (issue 17): the recipient starts on it while
+          // we write the answer. The message is durable already.
+          await afterWritesDone()
+          return { body: sent }
+        }
         const status = await api.waitDelivered(sent.id, timeoutMs)
         if (acked(status)) return { body: { id: sent.id, status } }
         return {

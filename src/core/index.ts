@@ -62,6 +62,7 @@ export {
   parseEnvelope,
   decryptRatchetMessage,
   decryptPrekeyMessage,
+  prepareRecordForSending,
 } from './session/session.js'
 export type { IncomingMessage, DecryptResult, PrekeyDecryptResult } from './session/session.js'
 export { SessionCipher, commitDecrypted, loadSessionRecord } from './session/cipher.js'

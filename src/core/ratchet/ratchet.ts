@@ -94,8 +94,10 @@ export function ratchetEncrypt(
   state: RatchetState,
   plaintext: Uint8Array,
 ): { state: RatchetState; message: RatchetCiphertext } {
-  if (state.cks.length === 0) throw new NoSessionError('session has no sending chain yet')
+  if (state.cks.length === 0 && !state.sendingPending)
+    throw new NoSessionError('session has no sending chain yet')
   const s = state.clone()
+  if (s.sendingPending) completeSending(ctx, s)
   const { chainKey, messageKey } = kdfChain(ctx.crypto, s.cks)
   s.cks = chainKey
   const header = encryptHeader(
@@ -200,19 +202,49 @@ function skipMessageKeys(crypto: CryptoProvider, s: RatchetState, until: number)
   }
 }
 
-/** DHRatchetHE (§4.2). */
+const EMPTY = new Uint8Array(0)
+
+/**
+ * DHRatchetHE (§4.2), its receiving half now and its sending half at our next send (issue 17).
+ * §3.5 DHRatchet derives, in this order, the receiving chain from DH(DHs, DHr), then a new key
+ * pair DHs and the sending chain from DH(DHs', DHr); the second half depends only on the root
+ * key the first one left and on DHr, so it may wait until a message is sent. A receiver that
+ * answers later (a delivery receipt, ACK_DELAY_MS after the message) thus does one X25519
+ * agreement on the receive path instead of two plus a key generation. The outputs are the same
+ * as the eager order's, rng draws included (the key pair is the next draw either way: nothing
+ * else draws in between for this state); test/core/ratchet/lazy-sending.test.ts checks it for
+ * any interleaving. The old ratchet private key is dropped here, as in the eager order.
+ */
 function dhRatchetStep(ctx: CoreContext, s: RatchetState, header: Header): void {
   const { crypto } = ctx
+  // A second step before we sent anything (a peer cannot cause one honestly; a forged header
+  // under NHKr could): the first step's sending half first, so the root key chain is the
+  // eager order's.
+  if (s.sendingPending) completeSending(ctx, s)
   s.pn = s.ns
   s.ns = 0
   s.nr = 0
   s.hks = s.nhks
   s.hkr = s.nhkr
   s.dhr = header.dh
+  // §3.5: RK, CKr ← KDF_RK(RK, DH(DHs, DHr)); §4.2: and NHKr.
   const recv = kdfRootHe(crypto, s.rootKey, crypto.x25519(s.dhsPrivate, s.dhr))
   s.rootKey = recv.rootKey
   s.ckr = recv.chainKey
   s.nhkr = recv.nextHeaderKey
+  s.dhsPrivate = EMPTY
+  s.dhsPublic = EMPTY
+  s.cks = EMPTY
+  s.nhks = EMPTY
+  s.sendingPending = true
+}
+
+/**
+ * The deferred sending half of DHRatchetHE (§4.2; §3.5 DHRatchet: "DHs ← GENERATE_DH();
+ * RK, CKs ← KDF_RK(RK, DH(DHs, DHr))", with NHKs from the same KDF), in place on `s`.
+ */
+function completeSending(ctx: CoreContext, s: RatchetState): void {
+  const { crypto } = ctx
   const dh = generateDh(ctx)
   s.dhsPrivate = dh.priv
   s.dhsPublic = dh.pub
@@ -220,4 +252,17 @@ function dhRatchetStep(ctx: CoreContext, s: RatchetState, header: Header): void 
   s.rootKey = send.rootKey
   s.cks = send.chainKey
   s.nhks = send.nextHeaderKey
+  s.sendingPending = false
+}
+
+/**
+ * `state` with a deferred sending half (dhRatchetStep) derived now; `state` itself when there is
+ * none. For a receiver whose next send is on a latency path (a message the user is about to
+ * post) while now is not: the sending half is then paid when a receipt arrives, not at the send.
+ */
+export function prepareSending(ctx: CoreContext, state: RatchetState): RatchetState {
+  if (!state.sendingPending) return state
+  const s = state.clone()
+  completeSending(ctx, s)
+  return s
 }

@@ -48,6 +48,12 @@ export class RatchetState extends Redacted {
   nhkr: Uint8Array = new Uint8Array(0)
   /** MKSKIPPED, keyed by hex(headerKey) + ':' + n, oldest first (Map keeps insertion order). */
   skipped = new Map<string, SkippedKey>()
+  /**
+   * Set between a DH ratchet step's receiving half and our next send (./ratchet.ts
+   * completeSending): the new ratchet key pair, the sending chain and the next sending header key
+   * are not derived yet, and dhsPrivate, dhsPublic, cks and nhks are empty.
+   */
+  sendingPending = false
   /** Set while the initiator has not yet heard back: messages go out as PQXDH prekey messages. */
   pending: PendingPrekey | undefined = undefined
 

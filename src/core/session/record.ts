@@ -115,27 +115,14 @@ function toPb(s: RatchetState): pb.RatchetState {
     baseKey: s.baseKey as Uint8Array<ArrayBuffer>,
     handshake: s.handshake as Uint8Array<ArrayBuffer>,
     ad: s.ad as Uint8Array<ArrayBuffer>,
+    sendingPending: s.sendingPending,
   }
 }
 
-const KEY_FIELDS = [
-  'localIdentity',
-  'remoteIdentity',
-  'rootKey',
-  'dhsPrivate',
-  'dhsPublic',
-] as const
-const OPTIONAL_KEY_FIELDS = [
-  'dhr',
-  'cks',
-  'ckr',
-  'hks',
-  'hkr',
-  'nhks',
-  'nhkr',
-  'baseKey',
-  'handshake',
-] as const
+const KEY_FIELDS = ['localIdentity', 'remoteIdentity', 'rootKey'] as const
+/** 32 bytes, or empty while the sending half of a DH ratchet step is deferred (and then empty). */
+const SENDING_FIELDS = ['dhsPrivate', 'dhsPublic', 'cks', 'nhks'] as const
+const OPTIONAL_KEY_FIELDS = ['dhr', 'ckr', 'hks', 'hkr', 'nhkr', 'baseKey', 'handshake'] as const
 
 function fromPb(p: pb.RatchetState): RatchetState {
   for (const f of KEY_FIELDS)
@@ -144,6 +131,19 @@ function fromPb(p: pb.RatchetState): RatchetState {
     if (p[f].length !== 0 && p[f].length !== 32)
       throw new MalformedMessageError(`SessionRecord: ${f} length`)
   }
+  // Records written before the deferred sending half have no sendingPending (false) and a key
+  // pair; one with it set has neither key pair, sending chain nor NHKs yet, and a DHr to derive
+  // them from (src/core/ratchet/ratchet.ts dhRatchetStep).
+  const lengthOk = (f: (typeof SENDING_FIELDS)[number]): boolean => {
+    const n = p[f].length
+    if (p.sendingPending) return n === 0
+    return f === 'dhsPrivate' || f === 'dhsPublic' ? n === 32 : n === 0 || n === 32
+  }
+  for (const f of SENDING_FIELDS) {
+    if (!lengthOk(f)) throw new MalformedMessageError(`SessionRecord: ${f} length`)
+  }
+  if (p.sendingPending && p.dhr.length !== 32)
+    throw new MalformedMessageError('SessionRecord: dhr length')
   if (p.skipped.length > MAX_SKIPPED_KEYS)
     throw new MalformedMessageError('SessionRecord: too many skipped keys')
   const s = new RatchetState()
@@ -176,5 +176,6 @@ function fromPb(p: pb.RatchetState): RatchetState {
   s.baseKey = p.baseKey
   s.handshake = p.handshake
   s.ad = p.ad
+  s.sendingPending = p.sendingPending
   return s
 }

@@ -17,6 +17,7 @@ import { pqxdhInitiate, pqxdhRespond, type ResponderKeys } from '../handshake/pq
 import {
   initAlice,
   initBob,
+  prepareSending,
   ratchetDecrypt,
   ratchetEncrypt,
   type RatchetInit,
@@ -103,6 +104,18 @@ export function sessionEncrypt(
     envelope = encodeEnvelope(EnvelopeType.PREKEY, encodePrekeyMessage(prekey))
   }
   return { envelope, record: record.promote(state, current) }
+}
+
+/**
+ * The record with its current state's deferred sending half derived now (ratchet.ts
+ * prepareSending); the record itself when there is none. A caller that just decrypted a message
+ * it will not answer soon (a receipt) uses it so that its next message, on the user's latency
+ * path, does not pay the DH ratchet step's key generation and X25519 agreement.
+ */
+export function prepareRecordForSending(ctx: CoreContext, record: SessionRecord): SessionRecord {
+  const current = record.current
+  if (current === undefined || !current.sendingPending) return record
+  return record.promote(prepareSending(ctx, current), current)
 }
 
 /** A parsed incoming 1:1 envelope: what the caller must load before decrypting. */

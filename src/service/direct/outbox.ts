@@ -22,6 +22,7 @@ import type { Mailboxes } from '../offline/mailboxes.js'
 import { deliverSealed } from './deliver.js'
 import { FAST_PATH_MAX_TEXTS, PeerActivity } from './fast-path.js'
 import { toMessageView } from '../views.js'
+import { afterWrites } from '../after-writes.js'
 import { errorName } from '../../core/errors.js'
 
 /** The slice of the node outbox uses (a narrow port: ../context.ts WithNode). */
@@ -142,9 +143,10 @@ export class Outbox {
         () => this.#scheduleRetry(peer),
       )
     } else this.flushSoon(peer)
-    // Queued after the flush (or the fast path's write): setImmediate callbacks run in order,
-    // and the flush's encryption and write into libp2p happen before its first real wait.
-    setImmediate(() => {
+    // After the frames reach the socket (../after-writes.ts): the event push is off the
+    // critical path (issue 17); a flush's encryption and write into libp2p happen in its first
+    // immediate, before its first real wait.
+    afterWrites(() => {
       for (const m of messages) cx.emit({ event: 'message', message: toMessageView(m) })
     })
     return messages.map((m) => m.id)

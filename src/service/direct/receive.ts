@@ -24,6 +24,7 @@ import {
   parseEnvelope,
   peerIdFromPublicKey,
   peerIdToBytes,
+  prepareRecordForSending,
   toHex,
 } from '../../core/index.js'
 import type { StoredMessage } from '../../store/types.js'
@@ -130,7 +131,15 @@ export class Receiver {
         requests.metrics.strangerFrames++
         throw new StrangerFrameError("a stranger's card, receipt or group update is refused")
       }
-      saveDecrypted(cx.store, from, result.record, consumed)
+      // A text is answered by a receipt ACK_DELAY_MS later, whose encryption derives the DH
+      // ratchet step's deferred sending half off the message's path (core ratchet.ts
+      // dhRatchetStep). A receipt is not answered: derive it now, so that our next message, a
+      // POST on the user's latency path, does not pay it.
+      const record =
+        content.receipt !== undefined
+          ? prepareRecordForSending(cx.ctx, result.record)
+          : result.record
+      saveDecrypted(cx.store, from, record, consumed)
       // An authenticated message from a contact we added: our invite proof has done its job.
       if (trusted) this.#cx.proofs.heard(from)
       if (content.text !== undefined) {

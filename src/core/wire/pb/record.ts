@@ -339,6 +339,7 @@ export interface RatchetState {
   baseKey: Uint8Array<ArrayBuffer>
   ad: Uint8Array<ArrayBuffer>
   handshake: Uint8Array<ArrayBuffer>
+  sendingPending: boolean
 }
 
 export namespace RatchetState {
@@ -453,6 +454,11 @@ export namespace RatchetState {
           w.bytes(obj.handshake)
         }
 
+        if ((obj.sendingPending != null && obj.sendingPending !== false)) {
+          w.uint32(168)
+          w.bool(obj.sendingPending)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -476,7 +482,8 @@ export namespace RatchetState {
           skipped: [],
           baseKey: uint8ArrayAlloc(0),
           ad: uint8ArrayAlloc(0),
-          handshake: uint8ArrayAlloc(0)
+          handshake: uint8ArrayAlloc(0),
+          sendingPending: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -571,6 +578,10 @@ export namespace RatchetState {
             }
             case 20: {
               obj.handshake = reader.bytes()
+              break
+            }
+            case 21: {
+              obj.sendingPending = reader.bool()
               break
             }
             default: {
@@ -743,6 +754,13 @@ export namespace RatchetState {
               }
               break
             }
+            case 21: {
+              yield {
+                field: `${prefix}.sendingPending`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -888,6 +906,11 @@ export namespace RatchetState {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface RatchetStateSendingPendingFieldEvent {
+    field: '$.sendingPending'
+    value: boolean
+  }
+
   export function encode (obj: Partial<RatchetState>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, RatchetState.codec())
   }
@@ -896,7 +919,7 @@ export namespace RatchetState {
     return decodeMessage(buf, RatchetState.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RatchetState>): Generator<RatchetStateLocalIdentityFieldEvent | RatchetStateRemoteIdentityFieldEvent | RatchetStateRootKeyFieldEvent | RatchetStateDhsPrivateFieldEvent | RatchetStateDhsPublicFieldEvent | RatchetStateDhrFieldEvent | RatchetStateCksFieldEvent | RatchetStateCkrFieldEvent | RatchetStateNsFieldEvent | RatchetStateNrFieldEvent | RatchetStatePnFieldEvent | RatchetStateHksFieldEvent | RatchetStateHkrFieldEvent | RatchetStateNhksFieldEvent | RatchetStateNhkrFieldEvent | RatchetStateSkippedHeaderKeyFieldEvent | RatchetStateSkippedNFieldEvent | RatchetStateSkippedMessageKeyFieldEvent | RatchetStatePendingEphemeralKeyFieldEvent | RatchetStatePendingSignedPrekeyIdFieldEvent | RatchetStatePendingKemPrekeyIdFieldEvent | RatchetStatePendingKemCiphertextFieldEvent | RatchetStatePendingOneTimePrekeyIdFieldEvent | RatchetStateBaseKeyFieldEvent | RatchetStateAdFieldEvent | RatchetStateHandshakeFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RatchetState>): Generator<RatchetStateLocalIdentityFieldEvent | RatchetStateRemoteIdentityFieldEvent | RatchetStateRootKeyFieldEvent | RatchetStateDhsPrivateFieldEvent | RatchetStateDhsPublicFieldEvent | RatchetStateDhrFieldEvent | RatchetStateCksFieldEvent | RatchetStateCkrFieldEvent | RatchetStateNsFieldEvent | RatchetStateNrFieldEvent | RatchetStatePnFieldEvent | RatchetStateHksFieldEvent | RatchetStateHkrFieldEvent | RatchetStateNhksFieldEvent | RatchetStateNhkrFieldEvent | RatchetStateSkippedHeaderKeyFieldEvent | RatchetStateSkippedNFieldEvent | RatchetStateSkippedMessageKeyFieldEvent | RatchetStatePendingEphemeralKeyFieldEvent | RatchetStatePendingSignedPrekeyIdFieldEvent | RatchetStatePendingKemPrekeyIdFieldEvent | RatchetStatePendingKemCiphertextFieldEvent | RatchetStatePendingOneTimePrekeyIdFieldEvent | RatchetStateBaseKeyFieldEvent | RatchetStateAdFieldEvent | RatchetStateHandshakeFieldEvent | RatchetStateSendingPendingFieldEvent> {
     return streamMessage(buf, RatchetState.codec(), opts)
   }
 }
@@ -1203,6 +1226,11 @@ export namespace SessionRecord {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface SessionRecordCurrentSendingPendingFieldEvent {
+    field: '$.current.sendingPending'
+    value: boolean
+  }
+
   export interface SessionRecordPreviousLocalIdentityFieldEvent {
     field: '$.previous[].localIdentity'
     value: Uint8Array<ArrayBuffer>
@@ -1359,6 +1387,12 @@ export namespace SessionRecord {
     index: number
   }
 
+  export interface SessionRecordPreviousSendingPendingFieldEvent {
+    field: '$.previous[].sendingPending'
+    value: boolean
+    index: number
+  }
+
   export interface SessionRecordSeenBaseKeysFieldEvent {
     field: '$.seenBaseKeys[]'
     index: number
@@ -1373,7 +1407,7 @@ export namespace SessionRecord {
     return decodeMessage(buf, SessionRecord.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SessionRecord>): Generator<SessionRecordVersionFieldEvent | SessionRecordCurrentLocalIdentityFieldEvent | SessionRecordCurrentRemoteIdentityFieldEvent | SessionRecordCurrentRootKeyFieldEvent | SessionRecordCurrentDhsPrivateFieldEvent | SessionRecordCurrentDhsPublicFieldEvent | SessionRecordCurrentDhrFieldEvent | SessionRecordCurrentCksFieldEvent | SessionRecordCurrentCkrFieldEvent | SessionRecordCurrentNsFieldEvent | SessionRecordCurrentNrFieldEvent | SessionRecordCurrentPnFieldEvent | SessionRecordCurrentHksFieldEvent | SessionRecordCurrentHkrFieldEvent | SessionRecordCurrentNhksFieldEvent | SessionRecordCurrentNhkrFieldEvent | SessionRecordCurrentSkippedHeaderKeyFieldEvent | SessionRecordCurrentSkippedNFieldEvent | SessionRecordCurrentSkippedMessageKeyFieldEvent | SessionRecordCurrentPendingEphemeralKeyFieldEvent | SessionRecordCurrentPendingSignedPrekeyIdFieldEvent | SessionRecordCurrentPendingKemPrekeyIdFieldEvent | SessionRecordCurrentPendingKemCiphertextFieldEvent | SessionRecordCurrentPendingOneTimePrekeyIdFieldEvent | SessionRecordCurrentBaseKeyFieldEvent | SessionRecordCurrentAdFieldEvent | SessionRecordCurrentHandshakeFieldEvent | SessionRecordPreviousLocalIdentityFieldEvent | SessionRecordPreviousRemoteIdentityFieldEvent | SessionRecordPreviousRootKeyFieldEvent | SessionRecordPreviousDhsPrivateFieldEvent | SessionRecordPreviousDhsPublicFieldEvent | SessionRecordPreviousDhrFieldEvent | SessionRecordPreviousCksFieldEvent | SessionRecordPreviousCkrFieldEvent | SessionRecordPreviousNsFieldEvent | SessionRecordPreviousNrFieldEvent | SessionRecordPreviousPnFieldEvent | SessionRecordPreviousHksFieldEvent | SessionRecordPreviousHkrFieldEvent | SessionRecordPreviousNhksFieldEvent | SessionRecordPreviousNhkrFieldEvent | SessionRecordPreviousSkippedHeaderKeyFieldEvent | SessionRecordPreviousSkippedNFieldEvent | SessionRecordPreviousSkippedMessageKeyFieldEvent | SessionRecordPreviousPendingEphemeralKeyFieldEvent | SessionRecordPreviousPendingSignedPrekeyIdFieldEvent | SessionRecordPreviousPendingKemPrekeyIdFieldEvent | SessionRecordPreviousPendingKemCiphertextFieldEvent | SessionRecordPreviousPendingOneTimePrekeyIdFieldEvent | SessionRecordPreviousBaseKeyFieldEvent | SessionRecordPreviousAdFieldEvent | SessionRecordPreviousHandshakeFieldEvent | SessionRecordSeenBaseKeysFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SessionRecord>): Generator<SessionRecordVersionFieldEvent | SessionRecordCurrentLocalIdentityFieldEvent | SessionRecordCurrentRemoteIdentityFieldEvent | SessionRecordCurrentRootKeyFieldEvent | SessionRecordCurrentDhsPrivateFieldEvent | SessionRecordCurrentDhsPublicFieldEvent | SessionRecordCurrentDhrFieldEvent | SessionRecordCurrentCksFieldEvent | SessionRecordCurrentCkrFieldEvent | SessionRecordCurrentNsFieldEvent | SessionRecordCurrentNrFieldEvent | SessionRecordCurrentPnFieldEvent | SessionRecordCurrentHksFieldEvent | SessionRecordCurrentHkrFieldEvent | SessionRecordCurrentNhksFieldEvent | SessionRecordCurrentNhkrFieldEvent | SessionRecordCurrentSkippedHeaderKeyFieldEvent | SessionRecordCurrentSkippedNFieldEvent | SessionRecordCurrentSkippedMessageKeyFieldEvent | SessionRecordCurrentPendingEphemeralKeyFieldEvent | SessionRecordCurrentPendingSignedPrekeyIdFieldEvent | SessionRecordCurrentPendingKemPrekeyIdFieldEvent | SessionRecordCurrentPendingKemCiphertextFieldEvent | SessionRecordCurrentPendingOneTimePrekeyIdFieldEvent | SessionRecordCurrentBaseKeyFieldEvent | SessionRecordCurrentAdFieldEvent | SessionRecordCurrentHandshakeFieldEvent | SessionRecordCurrentSendingPendingFieldEvent | SessionRecordPreviousLocalIdentityFieldEvent | SessionRecordPreviousRemoteIdentityFieldEvent | SessionRecordPreviousRootKeyFieldEvent | SessionRecordPreviousDhsPrivateFieldEvent | SessionRecordPreviousDhsPublicFieldEvent | SessionRecordPreviousDhrFieldEvent | SessionRecordPreviousCksFieldEvent | SessionRecordPreviousCkrFieldEvent | SessionRecordPreviousNsFieldEvent | SessionRecordPreviousNrFieldEvent | SessionRecordPreviousPnFieldEvent | SessionRecordPreviousHksFieldEvent | SessionRecordPreviousHkrFieldEvent | SessionRecordPreviousNhksFieldEvent | SessionRecordPreviousNhkrFieldEvent | SessionRecordPreviousSkippedHeaderKeyFieldEvent | SessionRecordPreviousSkippedNFieldEvent | SessionRecordPreviousSkippedMessageKeyFieldEvent | SessionRecordPreviousPendingEphemeralKeyFieldEvent | SessionRecordPreviousPendingSignedPrekeyIdFieldEvent | SessionRecordPreviousPendingKemPrekeyIdFieldEvent | SessionRecordPreviousPendingKemCiphertextFieldEvent | SessionRecordPreviousPendingOneTimePrekeyIdFieldEvent | SessionRecordPreviousBaseKeyFieldEvent | SessionRecordPreviousAdFieldEvent | SessionRecordPreviousHandshakeFieldEvent | SessionRecordPreviousSendingPendingFieldEvent | SessionRecordSeenBaseKeysFieldEvent> {
     return streamMessage(buf, SessionRecord.codec(), opts)
   }
 }
