@@ -1,11 +1,13 @@
 // The search index's background catch-up (issue 17). A stored message is indexed for `kith
 // search` after its commit, not inside it (../store/search.ts: the watermark and its invariant;
 // a search catches up by itself first, so this only keeps that first search short and the
-// backlog small). This module owns WHEN to catch up: a timer every SEARCH_INDEX_DELAY_MS looks at
-// the backlog (an index lookup and a bounded count) and catches up when SEARCH_INDEX_BATCH rows
-// wait, or when some wait and nothing was stored since the previous look (the writes have gone
-// quiet), one SEARCH_INDEX_BATCH per transaction with the event loop free in between. It knows no
-// SQL and nothing of messages: it sees only the store's catchUp and backlog.
+// backlog small). This module owns WHEN to catch up: a look SEARCH_INDEX_DELAY_MS after a message
+// was stored (noteStored; and once at start) checks the backlog (an index lookup and a bounded
+// count) and catches up when SEARCH_INDEX_BATCH rows wait, or when some wait and nothing was
+// stored since the previous look (the writes have gone quiet), one SEARCH_INDEX_BATCH per
+// transaction with the event loop free in between; it looks again while rows wait, and sleeps
+// (no timer: an idle daemon is not woken every second) once none do. It knows no SQL and nothing
+// of messages: it sees only the store's catchUp and backlog.
 import debug from 'debug'
 import { errorName } from '../core/errors.js'
 import type { NodeStore } from '../store/types.js'
@@ -38,35 +40,55 @@ export class SearchIndexer {
   readonly #deps: SearchIndexDeps
   #timer: NodeJS.Timeout | undefined
   #draining = false
+  #started = false
   /** The newest rowid at the previous look: unchanged means nothing was stored since. */
   #lastNewest = -1
   /** Catch-up transactions run (tests, diagnostics). */
   readonly metrics = { batches: 0, rows: 0 }
+  /** Looks at the backlog by the timer (tests: a daemon with nothing to index stops looking). */
+  looks = 0
 
   constructor(deps: SearchIndexDeps) {
     this.#deps = deps
   }
 
   start(): void {
-    this.#timer = setInterval(() => this.tick(), SEARCH_INDEX_DELAY_MS)
-    this.#timer.unref()
+    this.#started = true
+    this.noteStored() // rows stored while it slept (a restore, a crash before the catch-up)
   }
 
   stop(): void {
-    clearInterval(this.#timer)
+    this.#started = false
+    clearTimeout(this.#timer)
     this.#timer = undefined
   }
 
-  /** One look at the backlog (the timer's callback; tests call it). Never throws. */
-  tick(): void {
-    if (this.#draining || this.#deps.stopped()) return
+  /** A message was stored: look at the backlog within SEARCH_INDEX_DELAY_MS (cheap: a no-op
+   *  while a look is already scheduled). */
+  noteStored(): void {
+    if (this.#timer !== undefined || !this.#started) return
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined
+      this.looks++
+      if (this.tick() > 0) this.noteStored()
+    }, SEARCH_INDEX_DELAY_MS)
+    this.#timer.unref()
+  }
+
+  /** One look at the backlog (the timer's callback; tests call it): how many rows waited (0
+   *  also when it could not look). Never throws. */
+  tick(): number {
+    if (this.#deps.stopped()) return 0
+    if (this.#draining) return 1 // a catch-up is running: look again after it
     try {
       const { rows, newest } = this.#deps.store.search.backlog(SEARCH_INDEX_BATCH)
       const quiet = newest === this.#lastNewest
       this.#lastNewest = newest
       if (rows >= SEARCH_INDEX_BATCH || (rows > 0 && quiet)) this.#drain(quiet)
+      return rows
     } catch (err) {
       log('backlog failed: %s', errorName(err))
+      return 0
     }
   }
 

@@ -97,7 +97,12 @@ export class ServiceModules {
       cards,
       meBytes: peerIdBytesFromPublicKey(identity.publicKey),
       stopped: () => this.#stopped,
-      emit,
+      // A stored message (ours or received) wakes the search index's catch-up
+      // (./search-index.ts), which otherwise sleeps.
+      emit: (e) => {
+        if (e.event === 'message') this.searchIndex.noteStored()
+        emit(e)
+      },
       // Every content for a peer passes here before encryption (./direct/sessions.ts encryptAll):
       // nothing is sent to a blocked peer; a contact we added gets our invite proof until it
       // answers. Up-port: forwards to the requests and profile built below.

@@ -237,3 +237,39 @@ describe('jittered connection monitor', () => {
     }
   })
 })
+
+describe('the monitor wakes only when a ping is due', () => {
+  it('never without connections; a connection that opens is pinged within one interval', async () => {
+    const list: Connection[] = []
+    const events = new EventTarget()
+    const { conns, list: one } = fakeConns(1, () => Date.now())
+    const m = new JitteredConnectionMonitor(
+      {
+        connectionManager: { getConnections: () => list },
+        logger: defaultLogger(),
+        events: events as never,
+      },
+      { intervalMs: 200, tickMs: 20 },
+    )
+    m.start()
+    try {
+      await new Promise((r) => setTimeout(r, 300))
+      assert.equal(m.wakes, 0, 'no connection: no wake (an idle or offline daemon sleeps)')
+      list.push(one[0]!)
+      const opened = Date.now()
+      events.dispatchEvent(new CustomEvent('connection:open', { detail: one[0] }))
+      await new Promise((r) => setTimeout(r, 700))
+      // Pinged at its phase (< one interval after it opened), then every 160–240 ms.
+      const pings = conns[0]!.pings
+      assert.ok(pings.length >= 2 && pings.length <= 5, `${pings.length} pings in 700 ms`)
+      assert.ok(pings[0]! - opened < 200 + 50, `first ping ${pings[0]! - opened} ms after open`)
+      assert.ok(m.wakes <= pings.length + 1, `${m.wakes} wakes for ${pings.length} pings`)
+      list.length = 0
+      const wakes = m.wakes
+      await new Promise((r) => setTimeout(r, 500))
+      assert.ok(m.wakes <= wakes + 1, 'the connection gone: the monitor stops waking')
+    } finally {
+      m.stop()
+    }
+  })
+})

@@ -6,7 +6,11 @@
 // received by a real ChatService (in-memory fake network) becomes indexed with no search at all.
 import assert from 'node:assert/strict'
 import { afterEach, beforeEach, describe, it } from 'node:test'
-import { SEARCH_INDEX_BATCH, SearchIndexer } from '../../src/service/search-index.js'
+import {
+  SEARCH_INDEX_BATCH,
+  SEARCH_INDEX_DELAY_MS,
+  SearchIndexer,
+} from '../../src/service/search-index.js'
 import type { SqliteDatabase } from '../../src/store/database.js'
 import { createNodeStore, type SqliteNodeStore } from '../../src/store/sqlite.js'
 import { fakeNet, startPeer, stopPeers, type Peer } from '../fakes/node-pair.js'
@@ -70,6 +74,26 @@ void describe('search index catch-up policy', () => {
     indexer.tick() // nothing stored since the last look
     await until('the remainder', () => store.search.backlog(1000).rows === 0)
     assert.equal(indexed(store, 'burst').length, 3 * SEARCH_INDEX_BATCH + extra)
+  })
+
+  void it('started, it looks after a message is stored and sleeps once nothing waits', async () => {
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+    const live = new SearchIndexer({ store, stopped: () => false })
+    live.start()
+    try {
+      await sleep(SEARCH_INDEX_DELAY_MS * 2.5)
+      assert.equal(live.looks, 1, 'one look at start, then asleep (no timer every second)')
+      insert(store, 2, 'later words')
+      live.noteStored()
+      live.noteStored() // a second note while a look is scheduled adds none
+      await until('indexed', () => indexed(store, 'later').length === 2, 5_000)
+      const looks = live.looks
+      assert.ok(looks >= 2 && looks <= 4, `${looks} looks`)
+      await sleep(SEARCH_INDEX_DELAY_MS * 2.5)
+      assert.ok(live.looks <= looks + 1, 'asleep again once nothing waits')
+    } finally {
+      live.stop()
+    }
   })
 
   void it('a stopped service does not catch up', () => {

@@ -12,11 +12,22 @@
 // without one (WebRTC's data channels) open a /ipfs/ping/1.0.0 stream as upstream does. A stream
 // ping cost ≈ 75 % of an idle group member's CPU (docs/performance.md "Idle work"): a new stream,
 // multistream-select and a peer-store write at both ends, every period, for every connection.
-// It knows nothing of what the connections carry.
+// It wakes only when a ping is due (a timer armed for the earliest one, never sooner than
+// CONNECTION_MONITOR_TICK_MS after the last wake), and not at all without connections: an idle
+// or offline daemon is not woken every second (battery). A new connection gets its phase when
+// libp2p reports it open. It knows nothing of what the connections carry.
 import { setMaxListeners } from 'node:events'
 import { AdaptiveTimeout, byteStream } from '@libp2p/utils'
 import type { AdaptiveTimeoutInit } from '@libp2p/utils'
-import type { ComponentLogger, Connection, Logger, Startable, Stream } from '@libp2p/interface'
+import type {
+  ComponentLogger,
+  Connection,
+  Libp2pEvents,
+  Logger,
+  Startable,
+  Stream,
+  TypedEventTarget,
+} from '@libp2p/interface'
 import { errorName } from '../../core/errors.js'
 import { muxerPingOf } from './patches.js'
 
@@ -28,9 +39,10 @@ export const CONNECTION_PING_INTERVAL_MS = 10_000
  * plus the ping timeout) while phases that started aligned drift apart within a few periods.
  */
 export const CONNECTION_PING_JITTER = 0.2
-/** How often the monitor looks for connections that are due. The first ping of a connection is
- *  due at a uniform random time within one interval of it being first seen; with a 1 s tick a
- *  node's ≈ 10 connections ping about one per tick instead of all at once. */
+/** The shortest time between two wakes of the monitor (pings due meanwhile wait for the next).
+ *  The first ping of a connection is due at a uniform random time within one interval of it
+ *  being first seen; with wakes ≥ 1 s apart a node's ≈ 10 connections ping about one per wake
+ *  instead of all at once, and it wakes at most once a second. */
 export const CONNECTION_MONITOR_TICK_MS = 1_000
 /** Bytes of one ping (libp2p's connection-monitor.js PING_LENGTH, the /ipfs/ping/1.0.0 size). */
 const PING_LENGTH = 32
@@ -48,6 +60,9 @@ export interface JitteredMonitorInit {
 interface Components {
   connectionManager: { getConnections(): Connection[] }
   logger: ComponentLogger
+  /** libp2p's events: a connection that opens is given its phase at once (tests leave it out
+   *  and call tick() themselves). */
+  events?: TypedEventTarget<Libp2pEvents>
 }
 
 /**
@@ -71,7 +86,11 @@ export class JitteredConnectionMonitor implements Startable {
   #due = new WeakMap<Connection, number>()
   /** Connections with a ping in flight: the next is not sent before it ends. */
   #inFlight = new WeakSet<Connection>()
-  #timer: ReturnType<typeof setInterval> | undefined
+  #timer: ReturnType<typeof setTimeout> | undefined
+  /** When the monitor last woke (ms since the epoch). */
+  #lastWake = 0
+  /** Wakes so far (tests: an idle node without connections stays at 0). */
+  wakes = 0
   #abort: AbortController | undefined
   /** Pings started (for tests and benches). */
   pings = 0
@@ -92,16 +111,51 @@ export class JitteredConnectionMonitor implements Startable {
     this.#abort = new AbortController()
     // Every ping in flight listens on it (AdaptiveTimeout's combined signal), as upstream's does.
     setMaxListeners(Infinity, this.#abort.signal)
-    this.#timer = setInterval(() => this.tick(Date.now()), this.#tickMs)
-    this.#timer.unref?.()
+    this.#components.events?.addEventListener('connection:open', this.#onOpen)
+    this.#arm()
   }
 
   stop(): void {
     this.#abort?.abort()
-    clearInterval(this.#timer)
+    this.#components.events?.removeEventListener('connection:open', this.#onOpen)
+    clearTimeout(this.#timer)
     this.#timer = undefined
     this.#due = new WeakMap()
     this.#inFlight = new WeakSet()
+  }
+
+  readonly #onOpen = (evt: CustomEvent<Connection>): void => {
+    if (this.#abort?.signal.aborted !== false) return
+    this.#phase(evt.detail, Date.now())
+    this.#arm()
+  }
+
+  /** A connection's first ping: at a uniform random time within one interval of `now`. */
+  #phase(conn: Connection, now: number): number {
+    const due = now + this.#random() * this.#intervalMs
+    this.#due.set(conn, due)
+    return due
+  }
+
+  /** Sets the timer for the earliest ping due (none without connections), at least
+   *  CONNECTION_MONITOR_TICK_MS after the last wake. */
+  #arm(): void {
+    clearTimeout(this.#timer)
+    this.#timer = undefined
+    if (this.#abort?.signal.aborted !== false) return
+    const now = Date.now()
+    let next = Infinity
+    for (const conn of this.#components.connectionManager.getConnections())
+      next = Math.min(next, this.#due.get(conn) ?? this.#phase(conn, now))
+    if (next === Infinity) return
+    const at = Math.max(next, this.#lastWake + this.#tickMs)
+    this.#timer = setTimeout(() => {
+      this.#lastWake = Date.now()
+      this.wakes++
+      this.tick(this.#lastWake)
+      this.#arm()
+    }, at - now)
+    this.#timer.unref?.()
   }
 
   /** Pings the connections due at `now`; a connection seen for the first time gets its phase. */
@@ -109,7 +163,7 @@ export class JitteredConnectionMonitor implements Startable {
     for (const conn of this.#components.connectionManager.getConnections()) {
       const due = this.#due.get(conn)
       if (due === undefined) {
-        this.#due.set(conn, now + this.#random() * this.#intervalMs)
+        this.#phase(conn, now)
         continue
       }
       if (now < due) continue
