@@ -200,6 +200,7 @@ export const INTERNAL_ERRORS: ReadonlySet<string> = new Set([
   'PrimeTimeoutError',
   'PrimeStreamError',
   'WebRTCFailedError',
+  'WebRTCAnswerBusyError',
   // service
   'MailboxTrialBudgetError',
   'ServiceStoppedError',

@@ -53,7 +53,13 @@ export interface NodeMetrics {
   /** /kith/filebox: chunks held for others, served, deposited; refusals by error name. */
   filebox?: FileBoxMetrics
   /** Hole punches this node started (connectivity/holepunch.ts): tried, made direct, failed. */
-  holePunch?: { attempts: number; successes: number; failures: number; primed: number }
+  holePunch?: {
+    attempts: number
+    successes: number
+    failures: number
+    primed: number
+    answersRefused: number
+  }
   /** The DHT server's records and refusals (dht/index.ts DhtMetrics). */
   dht?: DhtMetrics
   /** Connection budget (libp2p/resources.ts): strangers evicted, inbound strangers refused by cap. */

@@ -8,8 +8,11 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import {
   duplicateDirect,
   gatedWebRTC,
+  limitAnswers,
   rtcConfiguration,
   webrtcDialAddrs,
+  WEBRTC_MAX_INBOUND_ANSWERS,
+  WebRTCAnswerBusyError,
   WebRTCFailedError,
   type WebRTCDialer,
 } from '../../src/node/connectivity/webrtc.js'
@@ -20,7 +23,7 @@ import {
   type HolePunchComponents,
 } from '../../src/node/connectivity/holepunch.js'
 import { ON_FAILED } from '../../src/node/libp2p/ice-order.js'
-import type { Connection, PeerId, Upgrader } from '@libp2p/interface'
+import type { Connection, PeerId, Stream, Upgrader } from '@libp2p/interface'
 import { sleep, until } from '../helpers/wait.js'
 
 /** How long the larger PeerId is watched not punching (its punch delay here is 100 ms). */
@@ -319,5 +322,46 @@ describe('hole punch state is bounded', () => {
     } finally {
       hp.stop()
     }
+  })
+})
+
+describe('WebRTC answers are bounded', () => {
+  it('answers WEBRTC_MAX_INBOUND_ANSWERS offers at once and one per peer; the rest are aborted', async () => {
+    const done = new Map<string, () => void>()
+    const answered: string[] = []
+    const transport = {
+      // As @libp2p/webrtc: the whole answer (SDP, ICE, upgrade) before it resolves.
+      _onProtocol(_s: unknown, c: Connection): Promise<void> {
+        answered.push(c.remotePeer.toString())
+        return new Promise((resolve) => done.set(c.remotePeer.toString(), resolve))
+      },
+    }
+    let refused = 0
+    assert.equal(
+      limitAnswers(transport, () => refused++),
+      true,
+    )
+    const aborted: unknown[] = []
+    const stream = () => ({ abort: (err: unknown) => aborted.push(err) }) as unknown as Stream
+    const conn = (peer: string) => ({ remotePeer: { toString: () => peer } }) as Connection
+    const offer = (peer: string) => transport._onProtocol(stream(), conn(peer))
+    const running = Array.from({ length: WEBRTC_MAX_INBOUND_ANSWERS }, (_, i) => offer(`p${i}`))
+    await offer('p-extra') // over the bound: refused at once
+    await offer('p0') // a second offer of a peer being answered: refused
+    assert.equal(refused, 2)
+    assert.equal(aborted.length, 2)
+    assert.ok(aborted.every((e) => WebRTCAnswerBusyError.is(e)))
+    assert.deepEqual(answered, ['p0', 'p1', 'p2', 'p3'])
+    done.get('p0')!()
+    await running[0]
+    const next = offer('p-next') // a slot is free again
+    assert.deepEqual(answered.at(-1), 'p-next')
+    for (const resolve of done.values()) resolve()
+    await Promise.all([...running, next])
+    assert.equal(
+      limitAnswers({}, () => {}),
+      false,
+      'no _onProtocol: left alone',
+    )
   })
 })

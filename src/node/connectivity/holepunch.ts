@@ -105,6 +105,8 @@ export interface HolePunchMetrics {
   failures: number
   /** Attempts whose NATs were opened first (./prime.ts). */
   primed: number
+  /** Offers from peers refused: too many answers at once (./webrtc.ts limitAnswers). */
+  answersRefused: number
 }
 
 interface PeerState {
@@ -125,7 +127,12 @@ export class HolePuncher implements Startable {
   /** Liveness probes and the tidy-up once direct (./direct-conns.ts). */
   readonly #direct: DirectConnections
   readonly #peers = new Map<string, PeerState>()
-  readonly #m: HolePunchMetrics = { attempts: 0, successes: 0, failures: 0, primed: 0 }
+  readonly #m: Omit<HolePunchMetrics, 'answersRefused'> = {
+    attempts: 0,
+    successes: 0,
+    failures: 0,
+    primed: 0,
+  }
   #abort = new AbortController()
   #started = false
 
@@ -168,7 +175,7 @@ export class HolePuncher implements Startable {
   }
 
   metrics(): HolePunchMetrics {
-    return { ...this.#m }
+    return { ...this.#m, answersRefused: this.#webrtc.answersRefused ?? 0 }
   }
 
   /** Inbound WebRTC connections (the peer punched) are probed too; dead ones are aborted. */

@@ -31,6 +31,19 @@ export class WebRTCFailedError extends define('WebRTCFailedError') {
   }
 }
 
+/** An offer over /webrtc-signaling refused: WEBRTC_MAX_INBOUND_ANSWERS are being answered, or
+ *  one from the same peer is. */
+export class WebRTCAnswerBusyError extends define('WebRTCAnswerBusyError') {}
+
+/**
+ * Offers answered at once, node-wide. Each answer is an RTCPeerConnection (a DTLS certificate
+ * made, a UDP socket bound, a STUN request sent) for whoever reached us over a relayed
+ * connection, a stranger too: @libp2p/webrtc answers every signalling stream (no
+ * maxInboundStreams of its own: libp2p's per-protocol default per connection). A punch between
+ * two contacts needs one answer at a time per peer; a few peers punching at once are served.
+ */
+export const WEBRTC_MAX_INBOUND_ANSWERS = 4
+
 /** A WebRTC connection must answer a ping within this, or it is aborted. A healthy one answers
  *  in milliseconds; a failed punch can leave one on the answering side that DMs would pick (it
  *  has no limits) until it is gone, so the window is short. */
@@ -73,6 +86,8 @@ export interface WebRTCDialer {
   prime?: (peer: PeerId, signal: AbortSignal) => Promise<number | undefined>
   /** The port primed for an offer from `peer` (./prime.ts take()), or undefined. */
   answerPort?: (peer: string) => number | undefined
+  /** Offers refused by limitAnswers (set by gatedWebRTC). */
+  answersRefused?: number
 }
 
 /** How the WebRTC connection being created now is made. */
@@ -155,6 +170,46 @@ export function answerWithPrimedPort(
 }
 
 /**
+ * Bounds the answers a WebRTC transport gives (WEBRTC_MAX_INBOUND_ANSWERS at once, one per peer):
+ * wraps its `_onProtocol` (as answerWithPrimedPort does; @libp2p/webrtc's signalling handler
+ * calls it per stream and awaits the whole answer, SDP, ICE and upgrade, bounded by libp2p's
+ * inbound upgrade timeout). An offer over the bound has its stream aborted with
+ * WebRTCAnswerBusyError and `onRefused` called. Does nothing without such a method.
+ */
+export function limitAnswers(
+  transport: object,
+  onRefused: () => void,
+  max: number = WEBRTC_MAX_INBOUND_ANSWERS,
+): boolean {
+  type OnProtocol = (this: unknown, s: Stream, c: Connection, ...rest: unknown[]) => unknown
+  const t = transport as { _onProtocol?: unknown }
+  if (typeof t._onProtocol !== 'function') return false
+  const original = t._onProtocol as OnProtocol
+  const answering = new Set<string>()
+  t._onProtocol = async function (
+    this: unknown,
+    stream: Stream,
+    connection: Connection,
+    ...rest: unknown[]
+  ) {
+    const peer = connection.remotePeer.toString()
+    if (answering.size >= max || answering.has(peer)) {
+      onRefused()
+      log('refusing an offer from %s: %d answers running', peer, answering.size)
+      stream.abort(new WebRTCAnswerBusyError('too many WebRTC offers are being answered'))
+      return
+    }
+    answering.add(peer)
+    try {
+      return await original.call(this, stream, connection, ...rest)
+    } finally {
+      answering.delete(peer)
+    }
+  }
+  return true
+}
+
+/**
  * Wraps a WebRTC transport factory: libp2p's own dials never pick a /webrtc address (dialFilter
  * is empty), and `dialer.dial` dials one through the transport for the hole puncher. Listening
  * and answering are unchanged.
@@ -183,6 +238,7 @@ export function gatedWebRTC<
       })
     }
     answerWithPrimedPort(transport, (peer) => dialer.answerPort?.(peer))
+    limitAnswers(transport, () => (dialer.answersRefused = (dialer.answersRefused ?? 0) + 1))
     return transport
   }
 }
