@@ -18,6 +18,7 @@ import {
 } from '../../src/node/libp2p/conn-monitor.js'
 import { prng } from '../../bench/lib/group-net.js'
 import { startNode, stopAll } from './helpers.js'
+import { until } from '../helpers/wait.js'
 
 interface FakeConn {
   pings: number[]
@@ -258,11 +259,12 @@ describe('the monitor wakes only when a ping is due', () => {
       list.push(one[0]!)
       const opened = Date.now()
       events.dispatchEvent(new CustomEvent('connection:open', { detail: one[0] }))
-      await new Promise((r) => setTimeout(r, 700))
-      // Pinged at its phase (< one interval after it opened), then every 160–240 ms.
       const pings = conns[0]!.pings
-      assert.ok(pings.length >= 2 && pings.length <= 5, `${pings.length} pings in 700 ms`)
-      assert.ok(pings[0]! - opened < 200 + 50, `first ping ${pings[0]! - opened} ms after open`)
+      await until('two pings', () => pings.length >= 2, 5_000)
+      // Pinged at its phase (< one interval after it opened; loose: timers run late under load),
+      // then every 160–240 ms; each wake pings (a timer firing before its time pings anyway).
+      assert.ok(pings[0]! - opened < 200 + 500, `first ping ${pings[0]! - opened} ms after open`)
+      assert.ok(pings[1]! - pings[0]! >= 150, `pings ${pings[1]! - pings[0]!} ms apart`)
       assert.ok(m.wakes <= pings.length + 1, `${m.wakes} wakes for ${pings.length} pings`)
       list.length = 0
       const wakes = m.wakes

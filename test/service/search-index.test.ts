@@ -81,6 +81,7 @@ void describe('search index catch-up policy', () => {
     const live = new SearchIndexer({ store, stopped: () => false })
     live.start()
     try {
+      await until('the look at start', () => live.looks >= 1, 10_000)
       await sleep(SEARCH_INDEX_DELAY_MS * 2.5)
       assert.equal(live.looks, 1, 'one look at start, then asleep (no timer every second)')
       insert(store, 2, 'later words')

@@ -150,7 +150,9 @@ export class JitteredConnectionMonitor implements Startable {
     if (next === Infinity) return
     const at = Math.max(next, this.#lastWake + this.#tickMs)
     this.#timer = setTimeout(() => {
-      this.#lastWake = Date.now()
+      // A timer may fire a millisecond before `at` by Date.now() (libuv's loop clock is not
+      // Date.now()): the ping due at `at` is due now, not one more wake later.
+      this.#lastWake = Math.max(Date.now(), at)
       this.wakes++
       this.tick(this.#lastWake)
       this.#arm()
