@@ -8,13 +8,12 @@
 // and the ratio of each variant's first-message p95 to the base variant's in the same run.
 // `--suite`: instead, the whole netns suite N times per variant, passes per case
 // (bench/lib/connect-suite.ts).
-import { spawn } from 'node:child_process'
 import { cpus, loadavg } from 'node:os'
 import { UsageError, type BenchOptions } from './lib/bench.js'
 import type { ConnectRun } from './lib/connect-run.js'
 import { fixed, int, table } from './lib/measure.js'
 import { VARIANTS } from '../test/netns/variants.js'
-import { runSuites } from './lib/connect-suite.js'
+import { runSuites, variantChild } from './lib/connect-suite.js'
 
 interface Result {
   variant: string
@@ -51,25 +50,15 @@ function parse(
 }
 
 /** Runs bench/lib/connect-run.ts for variant `v`; resolves its last stdout line (JSON). */
-function variantRun(root: string, v: string, runs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'bench/lib/connect-run.ts', String(runs)],
-      {
-        cwd: root,
-        env: { ...process.env, KITH_NET_VARIANT: v },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    )
-    let out = ''
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    p.on('error', reject)
-    p.on('close', (code) => {
-      if (code !== 0) reject(new Error(`connect ${v}: exited ${code}`))
-      else resolve(out.trim().split('\n').at(-1) ?? '')
-    })
-  })
+async function variantRun(root: string, v: string, runs: number): Promise<string> {
+  const { code, out } = await variantChild(root, v, [
+    '--import',
+    'tsx',
+    'bench/lib/connect-run.ts',
+    String(runs),
+  ])
+  if (code !== 0) throw new Error(`connect ${v}: exited ${code}`)
+  return out.trim().split('\n').at(-1) ?? ''
 }
 
 export async function run({ smoke, args }: BenchOptions): Promise<void> {

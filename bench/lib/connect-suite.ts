@@ -21,37 +21,42 @@ export function parseCases(tap: string): Map<string, CaseOutcome> {
   return out
 }
 
+/** Runs `node <args>` in `root` for variant `v` (stderr passed through); resolves its exit code
+ *  and stdout. Both modes of the connect bench run their variant in a child this way. */
+export function variantChild(
+  root: string,
+  v: string,
+  args: readonly string[],
+): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, args, {
+      cwd: root,
+      env: { ...process.env, KITH_NET_VARIANT: v },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    let out = ''
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()))
+    p.on('error', reject)
+    p.on('close', (code) => resolve({ code, out }))
+  })
+}
+
 /** Runs the suite once in variant `v`; resolves each case's outcome and the run's status. */
-export function suiteOnce(
+export async function suiteOnce(
   root: string,
   v: string,
 ): Promise<{ cases: Map<string, CaseOutcome>; ok: boolean; ms: number }> {
   const started = Date.now()
-  return new Promise((resolve, reject) => {
-    const p = spawn(
-      process.execPath,
-      [
-        '--import',
-        'tsx',
-        '--import',
-        './src/platform/polyfill.ts',
-        '--test',
-        '--test-reporter=tap',
-        'test/netns/connectivity.netns.ts',
-      ],
-      {
-        cwd: root,
-        env: { ...process.env, KITH_NET_VARIANT: v },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    )
-    let out = ''
-    p.stdout.on('data', (d: Buffer) => (out += d.toString()))
-    p.on('error', reject)
-    p.on('close', (code) =>
-      resolve({ cases: parseCases(out), ok: code === 0, ms: Date.now() - started }),
-    )
-  })
+  const { code, out } = await variantChild(root, v, [
+    '--import',
+    'tsx',
+    '--import',
+    './src/platform/polyfill.ts',
+    '--test',
+    '--test-reporter=tap',
+    'test/netns/connectivity.netns.ts',
+  ])
+  return { cases: parseCases(out), ok: code === 0, ms: Date.now() - started }
 }
 
 /** Case name → its number ("3" of "3. NAT ↔ NAT …"), for short column labels. */

@@ -140,6 +140,19 @@ export interface IceConfig {
   [ON_FAILED]?: () => void
 }
 
+/** @libp2p/webrtc's per-offer method: the signalling handler calls it per stream (through
+ *  `this`) and awaits the whole answer. */
+type OnProtocol = (this: unknown, s: Stream, c: Connection, ...rest: unknown[]) => unknown
+
+/** Replaces the transport's `_onProtocol` by `wrap(original)`; false (nothing done) if it has
+ *  none. The one place that reaches into @libp2p/webrtc's method (patches.ts canary). */
+function wrapOnProtocol(transport: object, wrap: (original: OnProtocol) => OnProtocol): boolean {
+  const t = transport as { _onProtocol?: unknown }
+  if (typeof t._onProtocol !== 'function') return false
+  t._onProtocol = wrap(t._onProtocol as OnProtocol)
+  return true
+}
+
 /**
  * Workaround webrtcAnswerPort (../libp2p/patches.ts): the answering side of a primed punch must create its
  * RTCPeerConnection on the port primed for that peer (connectivity/prime.ts), but @libp2p/webrtc
@@ -152,21 +165,15 @@ export function answerWithPrimedPort(
   transport: object,
   portFor: (peer: string) => number | undefined,
 ): boolean {
-  type OnProtocol = (this: unknown, s: Stream, c: Connection, ...rest: unknown[]) => unknown
-  const t = transport as { _onProtocol?: unknown }
-  if (typeof t._onProtocol !== 'function') return false
-  const original = t._onProtocol as OnProtocol
-  t._onProtocol = function (
-    this: unknown,
-    stream: Stream,
-    connection: Connection,
-    ...rest: unknown[]
-  ) {
-    const port = portFor(connection.remotePeer.toString())
-    const scope = { port, holdAnswer: port !== undefined }
-    return withIcePort(scope, () => original.call(this, stream, connection, ...rest))
-  }
-  return true
+  return wrapOnProtocol(
+    transport,
+    (original) =>
+      function (this: unknown, stream: Stream, connection: Connection, ...rest: unknown[]) {
+        const port = portFor(connection.remotePeer.toString())
+        const scope = { port, holdAnswer: port !== undefined }
+        return withIcePort(scope, () => original.call(this, stream, connection, ...rest))
+      },
+  )
 }
 
 /**
@@ -181,32 +188,26 @@ export function limitAnswers(
   onRefused: () => void,
   max: number = WEBRTC_MAX_INBOUND_ANSWERS,
 ): boolean {
-  type OnProtocol = (this: unknown, s: Stream, c: Connection, ...rest: unknown[]) => unknown
-  const t = transport as { _onProtocol?: unknown }
-  if (typeof t._onProtocol !== 'function') return false
-  const original = t._onProtocol as OnProtocol
   const answering = new Set<string>()
-  t._onProtocol = async function (
-    this: unknown,
-    stream: Stream,
-    connection: Connection,
-    ...rest: unknown[]
-  ) {
-    const peer = connection.remotePeer.toString()
-    if (answering.size >= max || answering.has(peer)) {
-      onRefused()
-      log('refusing an offer from %s: %d answers running', peer, answering.size)
-      stream.abort(new WebRTCAnswerBusyError('too many WebRTC offers are being answered'))
-      return
-    }
-    answering.add(peer)
-    try {
-      return await original.call(this, stream, connection, ...rest)
-    } finally {
-      answering.delete(peer)
-    }
-  }
-  return true
+  return wrapOnProtocol(
+    transport,
+    (original) =>
+      async function (this: unknown, stream: Stream, connection: Connection, ...rest: unknown[]) {
+        const peer = connection.remotePeer.toString()
+        if (answering.size >= max || answering.has(peer)) {
+          onRefused()
+          log('refusing an offer from %s: %d answers running', peer, answering.size)
+          stream.abort(new WebRTCAnswerBusyError('too many WebRTC offers are being answered'))
+          return
+        }
+        answering.add(peer)
+        try {
+          return await original.call(this, stream, connection, ...rest)
+        } finally {
+          answering.delete(peer)
+        }
+      },
+  )
 }
 
 /**

@@ -49,7 +49,8 @@ export const UPSTREAM_PATCHES = {
   webrtcAnswerPort: {
     upstream: '@libp2p/webrtc@6.0.33',
     ref: 'none found: rtcConfiguration (a function) gets no argument saying which peer it is for',
-    where: 'connectivity/webrtc.ts answerWithPrimedPort (for connectivity/prime.ts)',
+    where:
+      'connectivity/webrtc.ts wrapOnProtocol (answerWithPrimedPort for connectivity/prime.ts, limitAnswers)',
   },
   webSocketsOnNode20: {
     upstream: '@libp2p/websockets@10.1.21',
