@@ -424,6 +424,27 @@ export const MIGRATIONS: readonly string[] = [
   // 13 (issue 17): the search index off the message's commit — rows above a watermark are indexed
   // later, a batch per transaction (./search.ts: the invariant, the view, the new triggers).
   SEARCH_DEFERRED_MIGRATION,
+  // 14 (issue 17): fewer pages per one-message commit (docs/performance.md "Pages per commit").
+  // messages_by_conversation served no query (display order is messages_display, a sender's
+  // history messages_by_sender); the outbox is keyed by its message id WITHOUT ROWID, one b-tree
+  // where a rowid table and its primary key's index were two, for the insert at send and the
+  // delete at the ack alike. Same columns, same order.
+  `
+  DROP INDEX messages_by_conversation;
+  CREATE TABLE outbox_v14 (
+    message_id TEXT PRIMARY KEY REFERENCES messages (id) ON DELETE CASCADE,
+    peer TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    seq INTEGER NOT NULL DEFAULT 0
+  ) WITHOUT ROWID;
+  INSERT INTO outbox_v14 (message_id, peer, attempts, next_attempt_at, seq)
+    SELECT message_id, peer, attempts, next_attempt_at, seq FROM outbox;
+  DROP TABLE outbox;
+  ALTER TABLE outbox_v14 RENAME TO outbox;
+  CREATE INDEX outbox_by_seq ON outbox (peer, seq);
+  CREATE INDEX outbox_due ON outbox (peer, next_attempt_at);
+  `,
 ]
 
 /** The schema version this code writes. */

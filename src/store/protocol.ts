@@ -190,6 +190,11 @@ export class SqliteProtocolStore extends SqliteTables implements ProtocolStore {
   }
 
   #writeSession(peer: string, record: Uint8Array): void {
-    this.q('INSERT OR REPLACE INTO sessions VALUES (?, ?)').run(peer, record)
+    // An upsert, not INSERT OR REPLACE: REPLACE deletes the row and inserts it under a new rowid,
+    // which rewrites the primary key's index page too (a WAL page per commit on the message path,
+    // docs/performance.md "Pages per commit"); the update keeps the rowid and writes only the row.
+    this.q(
+      'INSERT INTO sessions (peer, record) VALUES (?, ?) ON CONFLICT (peer) DO UPDATE SET record = excluded.record',
+    ).run(peer, record)
   }
 }
