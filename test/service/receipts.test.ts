@@ -1,13 +1,14 @@
 // Receipts (src/service/direct/receipts.ts, the receipt branch of receive.ts) on the in-memory node
 // pair: DELIVERED then READ move a message's status forward and never back; the acks of a burst
-// wait ACK_DELAY_MS and leave as ONE receipt (driven with node:test mock timers, so the window is
-// exact rather than raced); a receipt naming an id the receiver does not know, its own incoming
+// wait ACK_DELAY_MS and leave as ONE receipt, and a stream of messages less than ACK_DELAY_MS
+// apart is acked once it pauses or ACK_MAX_DELAY_MS after its first (driven with node:test mock
+// timers, so the window is exact rather than raced); a receipt naming an id the receiver does not know, its own incoming
 // message, or another contact's conversation changes nothing.
 import assert from 'node:assert/strict'
 import { afterEach, describe, it, mock } from 'node:test'
 import { fromHex, ReceiptKind } from '../../src/core/index.js'
 import { nodeRng } from '../../src/platform/node-crypto.js'
-import { ACK_DELAY_MS } from '../../src/service/direct/delivery.js'
+import { ACK_DELAY_MS, ACK_MAX_DELAY_MS } from '../../src/service/direct/delivery.js'
 import {
   contactPair,
   fakeNet,
@@ -100,6 +101,39 @@ describe('receipts', () => {
       ids.every((id) => alice.store.getMessage(id)?.status === 'delivered'),
     )
     assert.equal(receipts.n, 1, 'one receipt for the whole burst')
+  })
+
+  it('messages less than ACK_DELAY_MS apart wait for their pause, at most ACK_MAX_DELAY_MS', async () => {
+    const fake = fakeNet()
+    const { alice, bob } = await contactPair(fake)
+    peers.push(alice, bob)
+    const receipts = countFrames(fake, alice, bob)
+    mock.timers.enable({ apis: ['setTimeout'] })
+    const gap = ACK_DELAY_MS - 1
+    const ids: string[] = []
+    // One at a time, each stored at Bob before the next is sent: a stream with no pause.
+    for (let elapsed = 0; elapsed + gap < ACK_MAX_DELAY_MS; elapsed += gap) {
+      const { id } = alice.svc.send('bob', `stream ${ids.length}`)
+      ids.push(id)
+      await until('Bob has it', () => bob.store.getMessage(id))
+      await turns(5)
+      mock.timers.tick(gap)
+      await turns(5)
+      assert.equal(receipts.n, 0, `no receipt while the stream goes on (${ids.length} sent)`)
+    }
+    mock.timers.tick(ACK_MAX_DELAY_MS - gap * ids.length)
+    await until('all delivered', () =>
+      ids.every((id) => alice.store.getMessage(id)?.status === 'delivered'),
+    )
+    assert.equal(receipts.n, 1, `one receipt at the deadline for ${ids.length} messages`)
+
+    // A lone message after the stream is acked ACK_DELAY_MS after it, as before.
+    const { id } = alice.svc.send('bob', 'alone')
+    await until('Bob has it', () => bob.store.getMessage(id))
+    await turns(5)
+    mock.timers.tick(ACK_DELAY_MS)
+    await until('delivered', () => alice.store.getMessage(id)?.status === 'delivered')
+    assert.equal(receipts.n, 2)
   })
 
   it("a receipt for an unknown id, its sender's own message or another conversation changes nothing", async () => {

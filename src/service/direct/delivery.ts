@@ -25,6 +25,18 @@ export const MAX_ACK_BATCH = 512
  */
 export const ACK_DELAY_MS = 5
 
+/**
+ * ACK_DELAY_MS counts from the LAST message a pending receipt acks, so a stream of messages that
+ * arrive less than ACK_DELAY_MS apart — sent one at a time as fast as the sender's POSTs go, or a
+ * burst that crosses several windows — waits for its pause, and is acked at the latest this long
+ * after its first message (issue 17). Each receipt is a DH ratchet step at both ends, an
+ * encryption and a commit at the receiver and a decryption and a commit at the sender, ≈ 0.5–1 ms
+ * of CPU between them, paid per ≈ 3 ms message one at a time before. A stream thus still turns
+ * the ratchet ten times a second; a lone message is acked after ACK_DELAY_MS as before; the
+ * sender's retry (ACK_TIMEOUT_BASE_MS) is 50 × this.
+ */
+export const ACK_MAX_DELAY_MS = 100
+
 /** When to try again after `attempts` sends without an ack; random in [base/2, base]; `random`
  *  uniform in [0, 1) (the outbox draws it from the injected rng: ../random.ts unitRandom). */
 export function nextAttemptDelay(attempts: number, random: () => number): number {
