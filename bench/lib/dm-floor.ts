@@ -1,0 +1,605 @@
+// The floor of one direct message (issue 17, the dm bench's `floor` phase): what the critical path
+// of one message — POST at daemon A → the `message` event at daemon B — would cost if it did
+// nothing but its irreducible steps, each measured alone as a primitive, one at a time, with the
+// latency phase's method (wall time per round; p50 and mean):
+//   http     the POST's round trip: the same JSON with a bearer token over the bench's keep-alive
+//            agent (./dm-daemons.ts api) to a minimal node:http server in a child process
+//            (./dm-floor-child.ts) that parses the body and answers a small JSON;
+//   tx A     A's one-message commit, in a real store made by src/store (createNodeStore in a temp
+//            home: the product's SQLCipher key and pragmas), with the product's store methods in
+//            the order the outbox's fast path calls them (service/direct/outbox.ts sendMany,
+//            #sealNow): the due checks, nextSeq, insertMessage, enqueue, then in a savepoint the
+//            session record read and written, reschedule and `sent` — the ratchet itself left
+//            out (its own rows below; the record written is a real one of the same size);
+//   ratchet  the core's SessionCipher (src/core, node:crypto, over a MemoryProtocolStore: the
+//            record decoded, stepped and encoded again, as the daemons do once per message):
+//            encrypt, decrypt, and the two as they run after a receipt (the DH step);
+//   libp2p   the raw libp2p one-way figure (./dm-raw.ts): the latency phase's when it ran;
+//   tx B     B's commit of the received frame: the product's group commit (store `batched` +
+//            `commitBatch`, service/direct/receive-batch.ts) around the blocked and contact
+//            checks, the session record read and written and insertMessage;
+//   ws       the `message` event pushed over a `ws` WebSocket from the child to the bench, one
+//            way: the child stamps performance.timeOrigin + now() when it hands the frame to ws,
+//            the bench reads its own clock when the frame arrives (a round trip halved is printed
+//            beside it as a check of the two clocks).
+// For each transaction also the CPU time and the WAL frames it appended (read from the -wal
+// file's frame headers). This module owns those measurements and their table; bench/dm.ts prints
+// it and the summary line.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { randomBytes } from 'node:crypto'
+import WebSocket from 'ws'
+import {
+  commitDecrypted,
+  encodeChatContent,
+  MESSAGE_ID_BYTES,
+  prepareRecordForSending,
+  ReceiptKind,
+} from '../../src/core/index.js'
+import { peerIdBytesFromPublicKey, publicKeyFromPeerId } from '../../src/core/identity/identity.js'
+import { IdentityKeyPair } from '../../src/core/identity/identity.js'
+import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
+import { ACK_TIMEOUT_BASE_MS } from '../../src/service/direct/delivery.js'
+import { toMessageView } from '../../src/service/views.js'
+import { createNodeStore, DB_FILE, type SqliteNodeStore } from '../../src/store/index.js'
+import type { StoredMessage } from '../../src/store/types.js'
+import { api, newHome, NODE_LOADER_ARGS, spawnUntilReady, stopChild } from './dm-daemons.js'
+import { kithChannel, nativeContext } from './kith.js'
+import { rawEcho } from './dm-raw.js'
+import { fixed, int, median, percentile, table } from './measure.js'
+
+export interface FloorOptions {
+  /** Measured rounds of each primitive. */
+  rounds: number
+  /** Rounds run first and not counted. */
+  warmup: number
+  /** The message text (the latency phase's). */
+  text: string
+  /** Bytes of the /kith/dm frame (for the raw libp2p figure when it must be measured here). */
+  frameBytes: number
+  /** The latency phase's raw libp2p one-way times, when it ran in this process: reused. */
+  rawOneWay?: readonly number[]
+}
+
+export interface Primitive {
+  name: string
+  /** Which processes it crosses, as the real path does. */
+  where: string
+  /** Wall time per round, ms. */
+  ms: number[]
+  /** CPU time of this process per round, ms (in-process primitives only). */
+  cpuMs?: number[]
+  /** WAL frames appended per transaction (transactions only). */
+  walFrames?: number[]
+}
+
+export interface FloorResult {
+  http: Primitive
+  ws: Primitive
+  /** The same WebSocket rounds, bench send → event back, halved. */
+  wsHalfRtt: Primitive
+  txA: Primitive
+  txB: Primitive
+  encrypt: Primitive
+  decrypt: Primitive
+  encryptAfterReceipt: Primitive
+  decryptDhStep: Primitive
+  raw: Primitive
+  /** Whether `raw` is the latency phase's figure (else measured here). */
+  rawReused: boolean
+  /** Bytes of the event JSON the child pushes, and of the record each side writes. */
+  eventBytes: number
+  recordBytes: { a: number; b: number }
+}
+
+/** Measures every primitive of the floor, one after the other. */
+export async function measureFloor(opts: FloorOptions): Promise<FloorResult> {
+  const event = messageEventJson(opts.text)
+  const { http, ws, wsHalfRtt, eventBytes } = await crossProcess(opts, event)
+  const ratchet = ratchetPrimitives(opts)
+  const { txA, txB } = transactions(opts, ratchet.records)
+  const rawReused = opts.rawOneWay !== undefined
+  const raw: Primitive = {
+    name: `raw libp2p ${opts.frameBytes} B: write → handler`,
+    where: rawReused ? 'bench (latency phase)' : 'bench',
+    ms: [...(opts.rawOneWay ?? (await rawEcho(opts.frameBytes, opts.rounds, opts.warmup)).oneWay)],
+  }
+  return {
+    http,
+    ws,
+    wsHalfRtt,
+    txA,
+    txB,
+    encrypt: ratchet.encrypt,
+    decrypt: ratchet.decrypt,
+    encryptAfterReceipt: ratchet.encryptAfterReceipt,
+    decryptDhStep: ratchet.decryptDhStep,
+    raw,
+    rawReused,
+    eventBytes,
+    recordBytes: { a: ratchet.records.a.length, b: ratchet.records.b.length },
+  }
+}
+
+/** B's `message` event for an incoming text, as src/api/events.ts sends it to a client that
+ *  asked for no ids (the bench's), with a `stamp` field for the child's clock. */
+function messageEventJson(text: string): string {
+  const peer = () => IdentityKeyPair.generate(nodeCrypto, nodeRng).peerId
+  const from = peer()
+  const now = Date.now()
+  const m: StoredMessage = {
+    id: randomBytes(MESSAGE_ID_BYTES).toString('hex'),
+    conversation: from,
+    from,
+    direction: 'in',
+    seq: 1234,
+    text,
+    sentAt: now,
+    receivedAt: now,
+    status: 'delivered',
+  }
+  return JSON.stringify({ stamp: 0, event: 'message', message: toMessageView(m) })
+}
+
+/** The HTTP and WebSocket primitives, against one child process. */
+async function crossProcess(
+  opts: FloorOptions,
+  event: string,
+): Promise<{ http: Primitive; ws: Primitive; wsHalfRtt: Primitive; eventBytes: number }> {
+  const token = randomBytes(32).toString('hex')
+  const child = await spawnUntilReady(
+    'floor-child',
+    process.execPath,
+    [...NODE_LOADER_ARGS, new URL('./dm-floor-child.ts', import.meta.url).pathname],
+    { ...process.env, KITH_FLOOR_TOKEN: token, KITH_FLOOR_EVENT: event },
+  )
+  try {
+    const target = { api: `http://127.0.0.1:${child.ready.port as number}`, token }
+    const contact = IdentityKeyPair.generate(nodeCrypto, nodeRng).peerId
+    const http: Primitive = {
+      name: 'HTTP POST /v1/messages (JSON, bearer, keep-alive)',
+      where: 'bench → child → bench',
+      ms: [],
+    }
+    for (let i = 0; i < opts.warmup + opts.rounds; i++) {
+      const t0 = performance.now()
+      const r = await api<{ id: string }>(target, 'POST', '/v1/messages', {
+        contact,
+        text: opts.text,
+      })
+      const t1 = performance.now()
+      if (typeof r.id !== 'string') throw new Error('floor: the child answered no id')
+      if (i >= opts.warmup) http.ms.push(t1 - t0)
+    }
+    const { oneWay, halfRtt, frameBytes } = await wsRounds(target.api, token, opts)
+    const ws: Primitive = {
+      name: `WebSocket push of the message event (${frameBytes} B JSON)`,
+      where: 'child → bench',
+      ms: oneWay,
+    }
+    const wsHalfRtt: Primitive = {
+      name: 'same, bench → child → bench halved (clock check)',
+      where: 'bench → child → bench',
+      ms: halfRtt,
+    }
+    return { http, ws, wsHalfRtt, eventBytes: frameBytes }
+  } finally {
+    await stopChild(child.proc)
+  }
+}
+
+async function wsRounds(
+  url: string,
+  token: string,
+  opts: FloorOptions,
+): Promise<{ oneWay: number[]; halfRtt: number[]; frameBytes: number }> {
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/events`, {
+    headers: { authorization: `Bearer ${token}` },
+    perMessageDeflate: false,
+  })
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve())
+    ws.once('error', reject)
+  })
+  const out = { oneWay: [] as number[], halfRtt: [] as number[], frameBytes: 0 }
+  try {
+    let arrived: ((frame: { at: number; data: Buffer }) => void) | undefined
+    ws.on('message', (data: Buffer) => {
+      // As the latency phase's listener (./dm-daemons.ts openEvents): the clock first.
+      const at = performance.now()
+      arrived?.({ at, data })
+    })
+    const origin = performance.timeOrigin
+    for (let i = 0; i < opts.warmup + opts.rounds; i++) {
+      const got = new Promise<{ at: number; data: Buffer }>((resolve) => (arrived = resolve))
+      const t0 = performance.now()
+      ws.send('1')
+      const { at, data } = await got
+      const stamp = Number(/^\{"stamp":([\d.]+),/.exec(data.toString('latin1'))?.[1])
+      if (!Number.isFinite(stamp)) throw new Error('floor: an event frame without its stamp')
+      out.frameBytes = data.length
+      if (i < opts.warmup) continue
+      out.oneWay.push(origin + at - stamp)
+      out.halfRtt.push((at - t0) / 2)
+    }
+  } finally {
+    ws.terminate()
+  }
+  return out
+}
+
+interface RatchetPrimitives {
+  encrypt: Primitive
+  decrypt: Primitive
+  encryptAfterReceipt: Primitive
+  decryptDhStep: Primitive
+  /** The session records each side holds after the rounds (what the transactions write). */
+  records: { a: Uint8Array; b: Uint8Array }
+}
+
+/** Encrypt and decrypt of the message's content in an established session, one at a time. */
+function ratchetPrimitives(opts: FloorOptions): RatchetPrimitives {
+  const ctx = nativeContext()
+  const ch = kithChannel(ctx)
+  const { a, b } = ch
+  const senderId = (peerId: string) => peerIdBytesFromPublicKey(publicKeyFromPeerId(peerId))
+  let seq = 1n
+  const text = () =>
+    encodeChatContent({
+      messageId: randomBytes(MESSAGE_ID_BYTES),
+      sender: senderId(a.peerId),
+      seq: seq++,
+      sentAt: BigInt(Date.now()),
+      conversation: new Uint8Array(0),
+      text: { text: opts.text },
+    })
+  const receipt = () =>
+    encodeChatContent({
+      messageId: randomBytes(MESSAGE_ID_BYTES),
+      sender: senderId(b.peerId),
+      seq: 0n,
+      sentAt: BigInt(Date.now()),
+      conversation: new Uint8Array(0),
+      receipt: { kind: ReceiptKind.DELIVERED, messageIds: [randomBytes(MESSAGE_ID_BYTES)] },
+    })
+  // The session's first exchange (PQXDH header, B's answer), as in a real first contact.
+  b.cipher.decrypt(a.peerId, a.cipher.encrypt(b.peerId, text())).commit()
+  a.cipher.decrypt(b.peerId, b.cipher.encrypt(a.peerId, receipt())).commit()
+  const prim = (name: string): Primitive => ({ name, where: 'bench', ms: [], cpuMs: [] })
+  const encrypt = prim('ratchet encrypt (chain step)')
+  const decrypt = prim('ratchet decrypt (chain step)')
+  const encryptAfterReceipt = prim('ratchet encrypt after a receipt (sending half prepared)')
+  const decryptDhStep = prim('ratchet decrypt with a DH step (receiving half)')
+  const timed = <T>(p: Primitive, count: boolean, fn: () => T): T => {
+    const c0 = process.cpuUsage()
+    const t0 = performance.now()
+    const r = fn()
+    const t1 = performance.now()
+    const c = process.cpuUsage(c0)
+    if (count) {
+      p.ms.push(t1 - t0)
+      p.cpuMs!.push((c.user + c.system) / 1000)
+    }
+    return r
+  }
+  // Messages from A in a row: every one a chain step on both sides.
+  for (let i = 0; i < opts.warmup + opts.rounds; i++) {
+    const content = text()
+    const counted = i >= opts.warmup
+    const env = timed(encrypt, counted, () => a.cipher.encrypt(b.peerId, content))
+    timed(decrypt, counted, () => b.cipher.decrypt(a.peerId, env).commit())
+  }
+  // Each message after B's receipt, as the latency phase mostly sends them: A derived the
+  // sending half when the receipt arrived (service/direct/receive.ts), B turns the ratchet.
+  for (let i = 0; i < opts.warmup + opts.rounds; i++) {
+    const d = a.cipher.decrypt(b.peerId, b.cipher.encrypt(a.peerId, receipt()))
+    commitDecrypted(a.store, b.peerId, prepareRecordForSending(ctx, d.record), d.consumed)
+    const content = text()
+    const counted = i >= opts.warmup
+    const env = timed(encryptAfterReceipt, counted, () => a.cipher.encrypt(b.peerId, content))
+    timed(decryptDhStep, counted, () => b.cipher.decrypt(a.peerId, env).commit())
+  }
+  return {
+    encrypt,
+    decrypt,
+    encryptAfterReceipt,
+    decryptDhStep,
+    records: { a: a.store.loadSession(b.peerId)!, b: b.store.loadSession(a.peerId)! },
+  }
+}
+
+/** A transaction equal to A's one-message commit and one equal to B's, each in its own store. */
+function transactions(
+  opts: FloorOptions,
+  records: { a: Uint8Array; b: Uint8Array },
+): { txA: Primitive; txB: Primitive } {
+  const identityA = IdentityKeyPair.generate(nodeCrypto, nodeRng)
+  const identityB = IdentityKeyPair.generate(nodeCrypto, nodeRng)
+  const homeA = newHome('floor-a')
+  const homeB = newHome('floor-b')
+  const a = createNodeStore(homeA, identityA, 'a')
+  const b = createNodeStore(homeB, identityB, 'b')
+  const txA: Primitive = {
+    name: "SQLCipher transaction = A's send (no crypto)",
+    where: 'bench',
+    ms: [],
+    cpuMs: [],
+    walFrames: [],
+  }
+  const txB: Primitive = {
+    name: "SQLCipher transaction = B's receive (no crypto)",
+    where: 'bench',
+    ms: [],
+    cpuMs: [],
+    walFrames: [],
+  }
+  try {
+    const now = Date.now()
+    const contact = (peerId: string) => ({
+      peerId,
+      name: peerId.slice(-6),
+      verified: false,
+      keyChanged: false,
+      addrs: [],
+      addedAt: now,
+      lastSeen: now,
+    })
+    a.putContact(contact(identityB.peerId))
+    b.putContact(contact(identityA.peerId))
+    a.protocol.storeSession(identityB.peerId, records.a)
+    b.protocol.storeSession(identityA.peerId, records.b)
+    const walA: { path: string; at?: WalPosition } = { path: join(homeA, `${DB_FILE}-wal`) }
+    const walB: { path: string; at?: WalPosition } = { path: join(homeB, `${DB_FILE}-wal`) }
+    for (let i = 0; i < opts.warmup + opts.rounds; i++) {
+      const counted = i >= opts.warmup
+      const sent = measureTx(txA, counted, walA, () =>
+        sendTx(a, identityB.peerId, opts.text, records.a),
+      )
+      measureTx(txB, counted, walB, () =>
+        receiveTx(b, identityA.peerId, sent, opts.text, records.b),
+      )
+      // B's receipt reaches A (off the path): A's entry dequeued and its message delivered, as
+      // service/direct/receipts-in.ts does, so A's outbox stays as small as a daemon's.
+      a.transaction(() => {
+        a.dequeue(sent.id)
+        a.setStatus(sent.id, 'delivered')
+      })
+    }
+  } finally {
+    a.close()
+    b.close()
+  }
+  return { txA, txB }
+}
+
+function measureTx<T>(
+  p: Primitive,
+  counted: boolean,
+  wal: { path: string; at?: WalPosition },
+  fn: () => T,
+): T {
+  const before = walPosition(wal.path, wal.at)
+  const c0 = process.cpuUsage()
+  const t0 = performance.now()
+  const r = fn()
+  const t1 = performance.now()
+  const c = process.cpuUsage(c0)
+  const after = walPosition(wal.path, before)
+  wal.at = after
+  if (!counted) return r
+  p.ms.push(t1 - t0)
+  p.cpuMs!.push((c.user + c.system) / 1000)
+  p.walFrames!.push(walFramesBetween(before, after))
+  return r
+}
+
+/** A's one-message send on the fast path (service/direct/outbox.ts sendMany + #sealNow + #seal +
+ *  sessions.ts encryptAll), the ratchet step replaced by writing a record of the real size. */
+function sendTx(
+  store: SqliteNodeStore,
+  peer: string,
+  text: string,
+  record: Uint8Array,
+): StoredMessage {
+  const now = Date.now()
+  // #sendsNow, outside the transaction.
+  if (store.trust.isBlocked(peer)) throw new Error('floor: peer blocked')
+  return store.transaction(() => {
+    // #nothingDue
+    if (store.firstDueSeq(peer, now) !== undefined) throw new Error('floor: an entry is due')
+    store.groups.nextControlAttemptAt(peer)
+    const m: StoredMessage = {
+      id: randomBytes(MESSAGE_ID_BYTES).toString('hex'),
+      conversation: peer,
+      from: store.peerId,
+      direction: 'out',
+      seq: store.nextSeq(peer),
+      text,
+      sentAt: now,
+      receivedAt: now,
+      status: 'queued',
+    }
+    store.insertMessage(m)
+    store.enqueue({ messageId: m.id, peer, attempts: 0, nextAttemptAt: now })
+    // encryptAll's savepoint: the record loaded and stored, the entry rescheduled, `sent`.
+    store.transaction(() => {
+      store.protocol.loadSession(peer)
+      store.protocol.storeSession(peer, record)
+      store.reschedule(m.id, 1, now + ACK_TIMEOUT_BASE_MS)
+      store.setStatus(m.id, 'sent')
+    })
+    return m
+  })
+}
+
+/** B's receive of that message (service/direct/receive-batch.ts + receive.ts apply), the ratchet
+ *  step replaced by writing a record of the real size: one frame, one batch, its COMMIT. */
+function receiveTx(
+  store: SqliteNodeStore,
+  from: string,
+  sent: StoredMessage,
+  text: string,
+  record: Uint8Array,
+): void {
+  const now = Date.now()
+  // requests.refuseBlocked
+  if (store.trust.isBlocked(from)) throw new Error('floor: sender blocked')
+  store.batched(
+    () => {
+      store.protocol.loadSession(from)
+      if (!store.isContact(from)) throw new Error('floor: not a contact')
+      store.protocol.storeSession(from, record)
+      store.insertMessage({
+        id: sent.id,
+        conversation: from,
+        from,
+        direction: 'in',
+        seq: sent.seq,
+        text,
+        sentAt: sent.sentAt,
+        receivedAt: now,
+        status: 'delivered',
+      })
+    },
+    () => undefined,
+  )
+  store.commitBatch()
+}
+
+/** SQLite's WAL format (sqlite.org/fileformat2.html §4.1): a 32-byte header, then frames of a
+ *  24-byte header and one page. */
+const WAL_HEADER_BYTES = 32
+const WAL_FRAME_HEADER_BYTES = 24
+
+/** Where a WAL stands: its generation's salts and how many frames it holds. */
+export interface WalPosition {
+  salts: string
+  frames: number
+}
+
+/**
+ * The frames of the current WAL generation in the -wal file at `path` (none when there is no
+ * WAL): counted from the start, or from `from` when it is of the same generation, while a frame's
+ * salts equal the header's (frames left from before a restart carry older salts). Reads only the
+ * frame headers. SQLCipher encrypts the pages, not these headers.
+ */
+export function walPosition(path: string, from?: WalPosition): WalPosition {
+  let fd: number
+  try {
+    fd = openSync(path, 'r')
+  } catch {
+    return { salts: '', frames: 0 }
+  }
+  try {
+    const size = fstatSync(fd).size
+    if (size < WAL_HEADER_BYTES) return { salts: '', frames: 0 }
+    const head = Buffer.alloc(WAL_HEADER_BYTES)
+    readSync(fd, head, 0, WAL_HEADER_BYTES, 0)
+    const magic = head.readUInt32BE(0)
+    if (magic !== 0x377f0682 && magic !== 0x377f0683) throw new Error('floor: not a WAL file')
+    const pageSize = head.readUInt32BE(8)
+    const salts = head.subarray(16, 24).toString('hex')
+    const frame = WAL_FRAME_HEADER_BYTES + pageSize
+    let frames = from?.salts === salts ? from.frames : 0
+    const fh = Buffer.alloc(WAL_FRAME_HEADER_BYTES)
+    for (;;) {
+      const off = WAL_HEADER_BYTES + frames * frame
+      if (off + frame > size) break
+      readSync(fd, fh, 0, WAL_FRAME_HEADER_BYTES, off)
+      if (fh.subarray(8, 16).toString('hex') !== salts) break
+      frames++
+    }
+    return { salts, frames }
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** WAL frames appended between two positions: a new generation (the WAL restarted, which only
+ *  a write transaction's start does) holds only frames written since. */
+export function walFramesBetween(before: WalPosition, after: WalPosition): number {
+  return after.salts === before.salts ? after.frames - before.frames : after.frames
+}
+
+// ---- the report --------------------------------------------------------------------------------
+
+/** The figures summed into the floor: one per step of the critical path, in path order. */
+export function floorSteps(r: FloorResult): Primitive[] {
+  return [r.http, r.txA, r.encrypt, r.raw, r.decrypt, r.txB, r.ws]
+}
+
+export interface FloorReport {
+  /** The table of every primitive and the sums, to print. */
+  text: string
+  /** Sum of the p50s of floorSteps, ms. */
+  sum: number
+}
+
+/** The floor's table; `kithP50` (ms), the latency phase's p50 in the same run, if it ran. */
+export function formatFloor(r: FloorResult, kithP50: number | undefined): FloorReport {
+  const f3 = (x: number) => (Number.isFinite(x) ? fixed(x, 3) : '—')
+  const mean = (v: readonly number[]) => v.reduce((s, x) => s + x, 0) / v.length
+  const row = (p: Primitive, inSum: boolean) => [
+    `${inSum ? '+ ' : '  '}${p.name}`,
+    p.where,
+    String(p.ms.length),
+    f3(percentile(p.ms, 50)),
+    f3(mean(p.ms)),
+    p.cpuMs === undefined ? '—' : int(mean(p.cpuMs) * 1000),
+    p.walFrames === undefined || p.walFrames.length === 0 ? '—' : fixed(median(p.walFrames), 0),
+  ]
+  const steps = floorSteps(r)
+  const sum = steps.reduce((s, p) => s + percentile(p.ms, 50), 0)
+  const sumMean = steps.reduce((s, p) => s + mean(p.ms), 0)
+  const rows = [
+    row(r.http, true),
+    row(r.txA, true),
+    row(r.encrypt, true),
+    row(r.encryptAfterReceipt, false),
+    row(r.raw, true),
+    row(r.decrypt, true),
+    row(r.decryptDhStep, false),
+    row(r.txB, true),
+    row(r.ws, true),
+    row(r.wsHalfRtt, false),
+    ['= sum of the + rows (the floor)', '', '', f3(sum), f3(sumMean), '—', '—'],
+  ]
+  if (kithP50 !== undefined) {
+    rows.push([
+      'kith: POST at A → event at B (latency phase)',
+      'bench, A, B',
+      '',
+      f3(kithP50),
+      '',
+      '',
+      '',
+    ])
+  }
+  const dh =
+    percentile(r.decryptDhStep.ms, 50) -
+    percentile(r.decrypt.ms, 50) +
+    percentile(r.encryptAfterReceipt.ms, 50) -
+    percentile(r.encrypt.ms, 50)
+  const text = [
+    table(
+      [
+        'primitive (+: in the floor)',
+        'processes',
+        'n',
+        'p50 ms',
+        'mean ms',
+        'CPU µs',
+        'WAL frames',
+      ],
+      rows,
+    ),
+    `session records written: A ${r.recordBytes.a} B, B ${r.recordBytes.b} B; event frame ` +
+      `${r.eventBytes} B (B's event + a 27 B stamp); raw libp2p: ` +
+      `${r.rawReused ? "the latency phase's figure" : 'measured here'}.`,
+    `The floor leaves out: the content's protobuf and the event's JSON at B, the event log, the ` +
+      `scheduling between steps (each hop's event-loop turn), contention with the bench and ` +
+      `the other daemon on 2 cores, and a DH step (after a receipt: ${f3(dh)} ms more at p50).`,
+  ].join('\n')
+  return { text, sum }
+}
