@@ -2,7 +2,8 @@
 // path that cross from the bench to a daemon and back, with nothing of Kith behind them.
 //   HTTP       a minimal node:http server: POST /v1/messages with a bearer token, the JSON body
 //              read and parsed, a small JSON answer (what daemon A's API does around
-//              ChatService.send, without the send).
+//              ChatService.send, without the send) carrying in `at` this process's clock when
+//              the body had been read.
 //   WebSocket  a `ws` server on the same port (noServer, no compression, as src/api/events.ts):
 //              each frame the bench sends asks for one event frame back, of the given JSON,
 //              carrying this process's clock (performance.timeOrigin + now()) in `stamp` when it
@@ -42,10 +43,13 @@ const server = createServer((req, res) => {
       res.writeHead(400).end()
       return
     }
-    // The size of daemon A's answer: a 32-hex-digit id and the status.
+    // Daemon A's answer (a 32-hex-digit id and the status), and when the body had been read
+    // and parsed (this process's clock): the request's one-way time.
+    const at = performance.timeOrigin + performance.now()
     const answer = JSON.stringify({
       id: (++answered).toString(16).padStart(32, '0'),
       status: 'sent',
+      at,
     })
     res.writeHead(200, {
       'content-type': 'application/json',
