@@ -4,50 +4,45 @@
 // latency phase's method (wall time per round; p50 and mean):
 //   http     the POST's round trip: the same JSON with a bearer token over the bench's keep-alive
 //            agent (./dm-daemons.ts api) to a minimal node:http server in a child process
-//            (./dm-floor-child.ts) that parses the body and answers a small JSON;
+//            (./dm-floor-child.ts) that parses the body and answers a small JSON; beside it the
+//            request's one way (the child's clock when the body was parsed), since A answers the
+//            POST after the frame left (src/service/after-writes.ts);
 //   tx A     A's one-message commit, in a real store made by src/store (createNodeStore in a temp
 //            home: the product's SQLCipher key and pragmas), with the product's store methods in
 //            the order the outbox's fast path calls them (service/direct/outbox.ts sendMany,
-//            #sealNow): the due checks, nextSeq, insertMessage, enqueue, then in a savepoint the
-//            session record read and written, reschedule and `sent` — the ratchet itself left
-//            out (its own rows below; the record written is a real one of the same size);
+//            #sealNow): the blocked and due checks, nextSeq, insertMessage, enqueue, the invite
+//            proof read, then in a savepoint the session record read and written, reschedule and
+//            `sent` — the ratchet itself left out (its own rows below; the record written is a
+//            real one of the same size); then, untimed, the receipt's dequeue and `delivered`;
 //   ratchet  the core's SessionCipher (src/core, node:crypto, over a MemoryProtocolStore: the
 //            record decoded, stepped and encoded again, as the daemons do once per message):
 //            encrypt, decrypt, and the two as they run after a receipt (the DH step);
 //   libp2p   the raw libp2p one-way figure (./dm-raw.ts): the latency phase's when it ran;
 //   tx B     B's commit of the received frame: the product's group commit (store `batched` +
-//            `commitBatch`, service/direct/receive-batch.ts) around the blocked and contact
-//            checks, the session record read and written and insertMessage;
+//            `commitBatch`, service/direct/receive-batch.ts) around receive.ts's statements: the
+//            blocked and contact checks, the session record read and written, the invite proof
+//            cleared, the timer read, insertMessage, the held edits released;
 //   ws       the `message` event pushed over a `ws` WebSocket from the child to the bench, one
 //            way: the child stamps performance.timeOrigin + now() when it hands the frame to ws,
 //            the bench reads its own clock when the frame arrives (a round trip halved is printed
 //            beside it as a check of the two clocks).
-// For each transaction also the CPU time and the WAL frames it appended (read from the -wal
-// file's frame headers). This module owns those measurements and their table; bench/dm.ts prints
+// For the in-process primitives also the CPU time (process.cpuUsage: every thread of the process,
+// GC helpers included), and for each transaction the WAL frames it appended (./wal.ts). This module owns those measurements and their table; bench/dm.ts prints
 // it and the summary line.
-import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { randomBytes } from 'node:crypto'
 import WebSocket from 'ws'
-import {
-  commitDecrypted,
-  encodeChatContent,
-  MESSAGE_ID_BYTES,
-  prepareRecordForSending,
-  ReceiptKind,
-} from '../../src/core/index.js'
-import { peerIdBytesFromPublicKey, publicKeyFromPeerId } from '../../src/core/identity/identity.js'
+import { MESSAGE_ID_BYTES } from '../../src/core/index.js'
 import { IdentityKeyPair } from '../../src/core/identity/identity.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
-import { ACK_TIMEOUT_BASE_MS } from '../../src/service/direct/delivery.js'
 import { toMessageView } from '../../src/service/views.js'
-import { createNodeStore, DB_FILE, type SqliteNodeStore } from '../../src/store/index.js'
 import type { StoredMessage } from '../../src/store/types.js'
-import { api, newHome, NODE_LOADER_ARGS, spawnUntilReady, stopChild } from './dm-daemons.js'
-import { kithChannel, nativeContext } from './kith.js'
+import { api, NODE_LOADER_ARGS, spawnUntilReady, stopChild } from './dm-daemons.js'
 import { rawEcho } from './dm-raw.js'
+import type { Primitive } from './dm-floor-primitive.js'
+import { ratchetPrimitives } from './dm-floor-ratchet.js'
+import { transactions } from './dm-floor-store.js'
 import { fixed, int, median, percentile, table } from './measure.js'
-import { walFramesBetween, walPosition, type WalPosition } from './wal.js'
 
 export interface FloorOptions {
   /** Measured rounds of each primitive. */
@@ -62,17 +57,7 @@ export interface FloorOptions {
   rawOneWay?: readonly number[]
 }
 
-export interface Primitive {
-  name: string
-  /** Which processes it crosses, as the real path does. */
-  where: string
-  /** Wall time per round, ms. */
-  ms: number[]
-  /** CPU time of this process per round, ms (in-process primitives only). */
-  cpuMs?: number[]
-  /** WAL frames appended per transaction (transactions only). */
-  walFrames?: number[]
-}
+export type { Primitive }
 
 export interface FloorResult {
   http: Primitive
@@ -244,244 +229,6 @@ async function wsRounds(
     ws.terminate()
   }
   return out
-}
-
-interface RatchetPrimitives {
-  encrypt: Primitive
-  decrypt: Primitive
-  encryptAfterReceipt: Primitive
-  decryptDhStep: Primitive
-  /** The session records each side holds after the rounds (what the transactions write). */
-  records: { a: Uint8Array; b: Uint8Array }
-}
-
-/** Encrypt and decrypt of the message's content in an established session, one at a time. */
-function ratchetPrimitives(opts: FloorOptions): RatchetPrimitives {
-  const ctx = nativeContext()
-  const ch = kithChannel(ctx)
-  const { a, b } = ch
-  const senderId = (peerId: string) => peerIdBytesFromPublicKey(publicKeyFromPeerId(peerId))
-  let seq = 1n
-  const text = () =>
-    encodeChatContent({
-      messageId: randomBytes(MESSAGE_ID_BYTES),
-      sender: senderId(a.peerId),
-      seq: seq++,
-      sentAt: BigInt(Date.now()),
-      conversation: new Uint8Array(0),
-      text: { text: opts.text },
-    })
-  const receipt = () =>
-    encodeChatContent({
-      messageId: randomBytes(MESSAGE_ID_BYTES),
-      sender: senderId(b.peerId),
-      seq: 0n,
-      sentAt: BigInt(Date.now()),
-      conversation: new Uint8Array(0),
-      receipt: { kind: ReceiptKind.DELIVERED, messageIds: [randomBytes(MESSAGE_ID_BYTES)] },
-    })
-  // The session's first exchange (PQXDH header, B's answer), as in a real first contact.
-  b.cipher.decrypt(a.peerId, a.cipher.encrypt(b.peerId, text())).commit()
-  a.cipher.decrypt(b.peerId, b.cipher.encrypt(a.peerId, receipt())).commit()
-  const prim = (name: string): Primitive => ({ name, where: 'bench', ms: [], cpuMs: [] })
-  const encrypt = prim('ratchet encrypt (chain step)')
-  const decrypt = prim('ratchet decrypt (chain step)')
-  const encryptAfterReceipt = prim('ratchet encrypt after a receipt (sending half prepared)')
-  const decryptDhStep = prim('ratchet decrypt with a DH step (receiving half)')
-  const timed = <T>(p: Primitive, count: boolean, fn: () => T): T => {
-    const c0 = process.cpuUsage()
-    const t0 = performance.now()
-    const r = fn()
-    const t1 = performance.now()
-    const c = process.cpuUsage(c0)
-    if (count) {
-      p.ms.push(t1 - t0)
-      p.cpuMs!.push((c.user + c.system) / 1000)
-    }
-    return r
-  }
-  // Messages from A in a row: every one a chain step on both sides.
-  for (let i = 0; i < opts.warmup + opts.rounds; i++) {
-    const content = text()
-    const counted = i >= opts.warmup
-    const env = timed(encrypt, counted, () => a.cipher.encrypt(b.peerId, content))
-    timed(decrypt, counted, () => b.cipher.decrypt(a.peerId, env).commit())
-  }
-  // Each message after B's receipt, as the latency phase mostly sends them: A derived the
-  // sending half when the receipt arrived (service/direct/receive.ts), B turns the ratchet.
-  for (let i = 0; i < opts.warmup + opts.rounds; i++) {
-    const d = a.cipher.decrypt(b.peerId, b.cipher.encrypt(a.peerId, receipt()))
-    commitDecrypted(a.store, b.peerId, prepareRecordForSending(ctx, d.record), d.consumed)
-    const content = text()
-    const counted = i >= opts.warmup
-    const env = timed(encryptAfterReceipt, counted, () => a.cipher.encrypt(b.peerId, content))
-    timed(decryptDhStep, counted, () => b.cipher.decrypt(a.peerId, env).commit())
-  }
-  return {
-    encrypt,
-    decrypt,
-    encryptAfterReceipt,
-    decryptDhStep,
-    records: { a: a.store.loadSession(b.peerId)!, b: b.store.loadSession(a.peerId)! },
-  }
-}
-
-/** A transaction equal to A's one-message commit and one equal to B's, each in its own store. */
-function transactions(
-  opts: FloorOptions,
-  records: { a: Uint8Array; b: Uint8Array },
-): { txA: Primitive; txB: Primitive } {
-  const identityA = IdentityKeyPair.generate(nodeCrypto, nodeRng)
-  const identityB = IdentityKeyPair.generate(nodeCrypto, nodeRng)
-  const homeA = newHome('floor-a')
-  const homeB = newHome('floor-b')
-  const a = createNodeStore(homeA, identityA, 'a')
-  const b = createNodeStore(homeB, identityB, 'b')
-  const txA: Primitive = {
-    name: "SQLCipher transaction = A's send (no crypto)",
-    where: 'bench',
-    ms: [],
-    cpuMs: [],
-    walFrames: [],
-  }
-  const txB: Primitive = {
-    name: "SQLCipher transaction = B's receive (no crypto)",
-    where: 'bench',
-    ms: [],
-    cpuMs: [],
-    walFrames: [],
-  }
-  try {
-    const now = Date.now()
-    const contact = (peerId: string) => ({
-      peerId,
-      name: peerId.slice(-6),
-      verified: false,
-      keyChanged: false,
-      addrs: [],
-      addedAt: now,
-      lastSeen: now,
-    })
-    a.putContact(contact(identityB.peerId))
-    b.putContact(contact(identityA.peerId))
-    a.protocol.storeSession(identityB.peerId, records.a)
-    b.protocol.storeSession(identityA.peerId, records.b)
-    const walA: { path: string; at?: WalPosition } = { path: join(homeA, `${DB_FILE}-wal`) }
-    const walB: { path: string; at?: WalPosition } = { path: join(homeB, `${DB_FILE}-wal`) }
-    for (let i = 0; i < opts.warmup + opts.rounds; i++) {
-      const counted = i >= opts.warmup
-      const sent = measureTx(txA, counted, walA, () =>
-        sendTx(a, identityB.peerId, opts.text, records.a),
-      )
-      measureTx(txB, counted, walB, () =>
-        receiveTx(b, identityA.peerId, sent, opts.text, records.b),
-      )
-      // B's receipt reaches A (off the path): A's entry dequeued and its message delivered, as
-      // service/direct/receipts-in.ts does, so A's outbox stays as small as a daemon's.
-      a.transaction(() => {
-        a.dequeue(sent.id)
-        a.setStatus(sent.id, 'delivered')
-      })
-    }
-  } finally {
-    a.close()
-    b.close()
-  }
-  return { txA, txB }
-}
-
-function measureTx<T>(
-  p: Primitive,
-  counted: boolean,
-  wal: { path: string; at?: WalPosition },
-  fn: () => T,
-): T {
-  const before = walPosition(wal.path, wal.at)
-  const c0 = process.cpuUsage()
-  const t0 = performance.now()
-  const r = fn()
-  const t1 = performance.now()
-  const c = process.cpuUsage(c0)
-  const after = walPosition(wal.path, before)
-  wal.at = after
-  if (!counted) return r
-  p.ms.push(t1 - t0)
-  p.cpuMs!.push((c.user + c.system) / 1000)
-  p.walFrames!.push(walFramesBetween(before, after))
-  return r
-}
-
-/** A's one-message send on the fast path (service/direct/outbox.ts sendMany + #sealNow + #seal +
- *  sessions.ts encryptAll), the ratchet step replaced by writing a record of the real size. */
-function sendTx(
-  store: SqliteNodeStore,
-  peer: string,
-  text: string,
-  record: Uint8Array,
-): StoredMessage {
-  const now = Date.now()
-  // #sendsNow, outside the transaction.
-  if (store.trust.isBlocked(peer)) throw new Error('floor: peer blocked')
-  return store.transaction(() => {
-    // #nothingDue
-    if (store.firstDueSeq(peer, now) !== undefined) throw new Error('floor: an entry is due')
-    store.groups.nextControlAttemptAt(peer)
-    const m: StoredMessage = {
-      id: randomBytes(MESSAGE_ID_BYTES).toString('hex'),
-      conversation: peer,
-      from: store.peerId,
-      direction: 'out',
-      seq: store.nextSeq(peer),
-      text,
-      sentAt: now,
-      receivedAt: now,
-      status: 'queued',
-    }
-    store.insertMessage(m)
-    store.enqueue({ messageId: m.id, peer, attempts: 0, nextAttemptAt: now })
-    // encryptAll's savepoint: the record loaded and stored, the entry rescheduled, `sent`.
-    store.transaction(() => {
-      store.protocol.loadSession(peer)
-      store.protocol.storeSession(peer, record)
-      store.reschedule(m.id, 1, now + ACK_TIMEOUT_BASE_MS)
-      store.setStatus(m.id, 'sent')
-    })
-    return m
-  })
-}
-
-/** B's receive of that message (service/direct/receive-batch.ts + receive.ts apply), the ratchet
- *  step replaced by writing a record of the real size: one frame, one batch, its COMMIT. */
-function receiveTx(
-  store: SqliteNodeStore,
-  from: string,
-  sent: StoredMessage,
-  text: string,
-  record: Uint8Array,
-): void {
-  const now = Date.now()
-  // requests.refuseBlocked
-  if (store.trust.isBlocked(from)) throw new Error('floor: sender blocked')
-  store.batched(
-    () => {
-      store.protocol.loadSession(from)
-      if (!store.isContact(from)) throw new Error('floor: not a contact')
-      store.protocol.storeSession(from, record)
-      store.insertMessage({
-        id: sent.id,
-        conversation: from,
-        from,
-        direction: 'in',
-        seq: sent.seq,
-        text,
-        sentAt: sent.sentAt,
-        receivedAt: now,
-        status: 'delivered',
-      })
-    },
-    () => undefined,
-  )
-  store.commitBatch()
 }
 
 // ---- the report --------------------------------------------------------------------------------

@@ -1,0 +1,182 @@
+// The store primitives of the dm bench's floor (./dm-floor.ts): a transaction equal to daemon A's
+// one-message commit and one equal to B's, each in a real store made by src/store
+// (createNodeStore in a temp home: the product's SQLCipher key and pragmas), with the product's
+// store methods in the order the service calls them, the ratchet left out (./dm-floor-ratchet.ts:
+// the record written is a real one of the same size). Per transaction: wall and CPU time, and
+// the WAL frames it appended (./wal.ts). It owns those transactions; it knows nothing of crypto
+// or processes.
+import { randomBytes } from 'node:crypto'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { MESSAGE_ID_BYTES } from '../../src/core/index.js'
+import { IdentityKeyPair } from '../../src/core/identity/identity.js'
+import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
+import { ACK_TIMEOUT_BASE_MS } from '../../src/service/direct/delivery.js'
+import { createNodeStore, DB_FILE, type SqliteNodeStore } from '../../src/store/index.js'
+import type { StoredMessage } from '../../src/store/types.js'
+import { newHome } from './dm-daemons.js'
+import type { Primitive } from './dm-floor-primitive.js'
+import { walFramesBetween, walPosition, type WalPosition } from './wal.js'
+
+export function transactions(
+  opts: { rounds: number; warmup: number; text: string },
+  records: { a: Uint8Array; b: Uint8Array },
+): { txA: Primitive; txB: Primitive } {
+  const identityA = IdentityKeyPair.generate(nodeCrypto, nodeRng)
+  const identityB = IdentityKeyPair.generate(nodeCrypto, nodeRng)
+  const homeA = newHome('floor-a')
+  const homeB = newHome('floor-b')
+  const a = createNodeStore(homeA, identityA, 'a')
+  const b = createNodeStore(homeB, identityB, 'b')
+  const txA: Primitive = {
+    name: "SQLCipher transaction = A's send (no crypto)",
+    where: 'bench',
+    ms: [],
+    cpuMs: [],
+    walFrames: [],
+  }
+  const txB: Primitive = {
+    name: "SQLCipher transaction = B's receive (no crypto)",
+    where: 'bench',
+    ms: [],
+    cpuMs: [],
+    walFrames: [],
+  }
+  try {
+    const now = Date.now()
+    const contact = (peerId: string) => ({
+      peerId,
+      name: peerId.slice(-6),
+      verified: false,
+      keyChanged: false,
+      addrs: [],
+      addedAt: now,
+      lastSeen: now,
+    })
+    a.putContact(contact(identityB.peerId))
+    b.putContact(contact(identityA.peerId))
+    a.protocol.storeSession(identityB.peerId, records.a)
+    b.protocol.storeSession(identityA.peerId, records.b)
+    const walA: { path: string; at?: WalPosition } = { path: join(homeA, `${DB_FILE}-wal`) }
+    const walB: { path: string; at?: WalPosition } = { path: join(homeB, `${DB_FILE}-wal`) }
+    for (let i = 0; i < opts.warmup + opts.rounds; i++) {
+      const counted = i >= opts.warmup
+      const sent = measureTx(txA, counted, walA, () =>
+        sendTx(a, identityB.peerId, opts.text, records.a),
+      )
+      measureTx(txB, counted, walB, () =>
+        receiveTx(b, identityA.peerId, sent, opts.text, records.b),
+      )
+      // B's receipt reaches A (off the path): A's entry dequeued and its message delivered, as
+      // service/direct/receipts-in.ts does, so A's outbox stays as small as a daemon's.
+      a.transaction(() => {
+        a.dequeue(sent.id)
+        a.setStatus(sent.id, 'delivered')
+      })
+    }
+  } finally {
+    a.close()
+    b.close()
+  }
+  return { txA, txB }
+}
+
+function measureTx<T>(
+  p: Primitive,
+  counted: boolean,
+  wal: { path: string; at?: WalPosition },
+  fn: () => T,
+): T {
+  const before = walPosition(wal.path, wal.at)
+  const c0 = process.cpuUsage()
+  const t0 = performance.now()
+  const r = fn()
+  const t1 = performance.now()
+  const c = process.cpuUsage(c0)
+  const after = walPosition(wal.path, before)
+  wal.at = after
+  if (!counted) return r
+  p.ms.push(t1 - t0)
+  p.cpuMs!.push((c.user + c.system) / 1000)
+  p.walFrames!.push(walFramesBetween(before, after))
+  return r
+}
+
+/** A's one-message send on the fast path (service/direct/outbox.ts sendMany + #sealNow + #seal +
+ *  sessions.ts encryptAll), the ratchet step replaced by writing a record of the real size. */
+function sendTx(
+  store: SqliteNodeStore,
+  peer: string,
+  text: string,
+  record: Uint8Array,
+): StoredMessage {
+  const now = Date.now()
+  // #sendsNow, outside the transaction.
+  if (store.trust.isBlocked(peer)) throw new Error('floor: peer blocked')
+  return store.transaction(() => {
+    // #nothingDue
+    if (store.firstDueSeq(peer, now) !== undefined) throw new Error('floor: an entry is due')
+    store.groups.nextControlAttemptAt(peer)
+    const m: StoredMessage = {
+      id: randomBytes(MESSAGE_ID_BYTES).toString('hex'),
+      conversation: peer,
+      from: store.peerId,
+      direction: 'out',
+      seq: store.nextSeq(peer),
+      text,
+      sentAt: now,
+      receivedAt: now,
+      status: 'queued',
+    }
+    store.insertMessage(m)
+    store.enqueue({ messageId: m.id, peer, attempts: 0, nextAttemptAt: now })
+    // outgoingContent: the invite proof a first message carries (proofs.ts decorate).
+    store.trust.inviteProof(peer)
+    // encryptAll's savepoint: the record loaded and stored, the entry rescheduled, `sent`.
+    store.transaction(() => {
+      store.protocol.loadSession(peer)
+      store.protocol.storeSession(peer, record)
+      store.reschedule(m.id, 1, now + ACK_TIMEOUT_BASE_MS)
+      store.setStatus(m.id, 'sent')
+    })
+    return m
+  })
+}
+
+/** B's receive of that message (service/direct/receive-batch.ts + receive.ts apply), the ratchet
+ *  step replaced by writing a record of the real size: one frame, one batch, its COMMIT. */
+function receiveTx(
+  store: SqliteNodeStore,
+  from: string,
+  sent: StoredMessage,
+  text: string,
+  record: Uint8Array,
+): void {
+  const now = Date.now()
+  // requests.refuseBlocked
+  if (store.trust.isBlocked(from)) throw new Error('floor: sender blocked')
+  store.batched(
+    () => {
+      store.protocol.loadSession(from)
+      if (!store.isContact(from)) throw new Error('floor: not a contact')
+      store.protocol.storeSession(from, record)
+      // proofs.heard, disappearing.ttl, then the row and edits.inserted's held edits.
+      store.trust.setInviteProof(from, undefined)
+      store.edits.timer(from)
+      store.insertMessage({
+        id: sent.id,
+        conversation: from,
+        from,
+        direction: 'in',
+        seq: sent.seq,
+        text,
+        sentAt: sent.sentAt,
+        receivedAt: now,
+        status: 'delivered',
+      })
+      store.edits.release(sent.id)
+    },
+    () => undefined,
+  )
+  store.commitBatch()
+}
