@@ -12,73 +12,123 @@ import { MESSAGE_ID_BYTES } from '../../src/core/index.js'
 import { IdentityKeyPair } from '../../src/core/identity/identity.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import { ACK_TIMEOUT_BASE_MS } from '../../src/service/direct/delivery.js'
-import { createNodeStore, DB_FILE, type SqliteNodeStore } from '../../src/store/index.js'
+import Database from 'better-sqlite3-multiple-ciphers'
+import {
+  createNodeStore,
+  DB_FILE,
+  initIdentity,
+  migrate,
+  SqliteNodeStore,
+} from '../../src/store/index.js'
 import type { StoredMessage } from '../../src/store/types.js'
 import { newHome } from './dm-daemons.js'
 import type { Primitive } from './dm-floor-primitive.js'
 import { walFramesBetween, walPosition, type WalPosition } from './wal.js'
 
+/** The store primitives: A's and B's transactions on SQLCipher stores as the product makes them,
+ *  and the same on plain SQLite (how much of each is the encryption at rest). */
+export interface StorePrimitives {
+  txA: Primitive
+  txB: Primitive
+  plainA: Primitive
+  plainB: Primitive
+}
+
 export function transactions(
   opts: { rounds: number; warmup: number; text: string },
   records: { a: Uint8Array; b: Uint8Array },
-): { txA: Primitive; txB: Primitive } {
-  const identityA = IdentityKeyPair.generate(nodeCrypto, nodeRng)
-  const identityB = IdentityKeyPair.generate(nodeCrypto, nodeRng)
-  const homeA = newHome('floor-a')
-  const homeB = newHome('floor-b')
-  const a = createNodeStore(homeA, identityA, 'a')
-  const b = createNodeStore(homeB, identityB, 'b')
-  const txA: Primitive = {
-    name: "SQLCipher transaction = A's send (no crypto)",
+): StorePrimitives {
+  const tx = (name: string): Primitive => ({
+    name,
     where: 'bench',
     ms: [],
     cpuMs: [],
     walFrames: [],
+  })
+  const out: StorePrimitives = {
+    txA: tx("SQLCipher transaction = A's send (no crypto)"),
+    txB: tx("SQLCipher transaction = B's receive (no crypto)"),
+    plainA: tx("same as A's, plain SQLite (no key)"),
+    plainB: tx("same as B's, plain SQLite (no key)"),
   }
-  const txB: Primitive = {
-    name: "SQLCipher transaction = B's receive (no crypto)",
-    where: 'bench',
-    ms: [],
-    cpuMs: [],
-    walFrames: [],
-  }
+  const pairs = [
+    pairOf(records, createNodeStore, out.txA, out.txB),
+    pairOf(records, plainStore, out.plainA, out.plainB),
+  ]
   try {
-    const now = Date.now()
-    const contact = (peerId: string) => ({
-      peerId,
-      name: peerId.slice(-6),
-      verified: false,
-      keyChanged: false,
-      addrs: [],
-      addedAt: now,
-      lastSeen: now,
-    })
-    a.putContact(contact(identityB.peerId))
-    b.putContact(contact(identityA.peerId))
-    a.protocol.storeSession(identityB.peerId, records.a)
-    b.protocol.storeSession(identityA.peerId, records.b)
-    const walA: { path: string; at?: WalPosition } = { path: join(homeA, `${DB_FILE}-wal`) }
-    const walB: { path: string; at?: WalPosition } = { path: join(homeB, `${DB_FILE}-wal`) }
     for (let i = 0; i < opts.warmup + opts.rounds; i++) {
       const counted = i >= opts.warmup
-      const sent = measureTx(txA, counted, walA, () =>
-        sendTx(a, identityB.peerId, opts.text, records.a),
-      )
-      measureTx(txB, counted, walB, () =>
-        receiveTx(b, identityA.peerId, sent, opts.text, records.b),
-      )
-      // B's receipt reaches A (off the path): A's entry dequeued and its message delivered, as
-      // service/direct/receipts-in.ts does, so A's outbox stays as small as a daemon's.
-      a.transaction(() => {
-        a.dequeue(sent.id)
-        a.setStatus(sent.id, 'delivered')
-      })
+      for (const { a, b, txA, txB } of pairs) {
+        const sent = measureTx(txA, counted, a.wal, () =>
+          sendTx(a.store, b.store.peerId, opts.text, records.a),
+        )
+        measureTx(txB, counted, b.wal, () =>
+          receiveTx(b.store, a.store.peerId, sent, opts.text, records.b),
+        )
+        // B's receipt reaches A (off the path): A's entry dequeued and its message delivered, as
+        // service/direct/receipts-in.ts does, so A's outbox stays as small as a daemon's.
+        a.store.transaction(() => {
+          a.store.dequeue(sent.id)
+          a.store.setStatus(sent.id, 'delivered')
+        })
+      }
     }
   } finally {
-    a.close()
-    b.close()
+    for (const { a, b } of pairs) {
+      a.store.close()
+      b.store.close()
+    }
   }
-  return { txA, txB }
+  return out
+}
+
+interface Side {
+  store: SqliteNodeStore
+  wal: { path: string; at?: WalPosition }
+}
+
+/** Stores A and B, each other's contact, holding each other's session record. */
+function pairOf(
+  records: { a: Uint8Array; b: Uint8Array },
+  make: (home: string, identity: IdentityKeyPair, name: string) => SqliteNodeStore,
+  txA: Primitive,
+  txB: Primitive,
+): { a: Side; b: Side; txA: Primitive; txB: Primitive } {
+  const side = (name: string): Side => {
+    const home = newHome(`floor-${name}`)
+    const store = make(home, IdentityKeyPair.generate(nodeCrypto, nodeRng), name)
+    return { store, wal: { path: join(home, `${DB_FILE}-wal`) } }
+  }
+  const a = side('a')
+  const b = side('b')
+  const now = Date.now()
+  const contact = (peerId: string) => ({
+    peerId,
+    name: peerId.slice(-6),
+    verified: false,
+    keyChanged: false,
+    addrs: [],
+    addedAt: now,
+    lastSeen: now,
+  })
+  a.store.putContact(contact(b.store.peerId))
+  b.store.putContact(contact(a.store.peerId))
+  a.store.protocol.storeSession(b.store.peerId, records.a)
+  b.store.protocol.storeSession(a.store.peerId, records.b)
+  return { a, b, txA, txB }
+}
+
+/** A node store on an unencrypted database: src/store/database.ts openDatabase's pragmas without
+ *  the key (repeated here: the product never opens a plain store), migrated, with its identity. */
+function plainStore(home: string, identity: IdentityKeyPair, name: string): SqliteNodeStore {
+  const db = new Database(join(home, DB_FILE))
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = NORMAL')
+  db.pragma('foreign_keys = ON')
+  db.pragma('temp_store = MEMORY')
+  migrate(db)
+  initIdentity(db, identity, name, Date.now())
+  return new SqliteNodeStore(db, identity)
 }
 
 function measureTx<T>(

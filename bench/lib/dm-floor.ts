@@ -68,6 +68,9 @@ export interface FloorResult {
   wsHalfRtt: Primitive
   txA: Primitive
   txB: Primitive
+  /** The same transactions on plain SQLite (not in the floor: the encryption's share). */
+  plainA: Primitive
+  plainB: Primitive
   encrypt: Primitive
   decrypt: Primitive
   encryptAfterReceipt: Primitive
@@ -85,7 +88,7 @@ export async function measureFloor(opts: FloorOptions): Promise<FloorResult> {
   const event = messageEventJson(opts.text)
   const { http, httpOneWay, ws, wsHalfRtt, eventBytes } = await crossProcess(opts, event)
   const ratchet = ratchetPrimitives(opts)
-  const { txA, txB } = transactions(opts, ratchet.records)
+  const { txA, txB, plainA, plainB } = transactions(opts, ratchet.records)
   const rawReused = opts.rawOneWay !== undefined
   const raw: Primitive = {
     name: `raw libp2p ${opts.frameBytes} B: write → handler`,
@@ -99,6 +102,8 @@ export async function measureFloor(opts: FloorOptions): Promise<FloorResult> {
     wsHalfRtt,
     txA,
     txB,
+    plainA,
+    plainB,
     encrypt: ratchet.encrypt,
     decrypt: ratchet.decrypt,
     encryptAfterReceipt: ratchet.encryptAfterReceipt,
@@ -267,12 +272,14 @@ export function formatFloor(r: FloorResult, kithP50: number | undefined): FloorR
     row(r.http, true),
     row(r.httpOneWay, false),
     row(r.txA, true),
+    row(r.plainA, false),
     row(r.encrypt, true),
     row(r.encryptAfterReceipt, false),
     row(r.raw, true),
     row(r.decrypt, true),
     row(r.decryptDhStep, false),
     row(r.txB, true),
+    row(r.plainB, false),
     row(r.ws, true),
     row(r.wsHalfRtt, false),
     ['= sum of the + rows (the floor)', '', '', f3(sum), f3(sumMean), '—', '—'],
