@@ -180,7 +180,7 @@ export async function run({ smoke, args }: BenchOptions): Promise<void> {
     }
     if (phases.has('bytes')) await bytesPhase(line, latency.perMessageTcp)
     if (phases.has('start')) await startPhase(cfg, smoke, line)
-    if (phases.has('floor')) summary.push(await floorPhase(cfg, latency))
+    if (phases.has('floor')) summary.push(await floorPhase(cfg, smoke, latency))
   } finally {
     await stopAll()
     closeApiClients()
@@ -426,7 +426,7 @@ async function messagePhases(
  * The floor of one message (./lib/dm-floor.ts): each step of the latency phase's critical path
  * measured alone, summed, against the latency phase's p50 when it ran. Returns the summary line.
  */
-async function floorPhase(cfg: Config, latency: LatencyFigures): Promise<string> {
+async function floorPhase(cfg: Config, smoke: boolean, latency: LatencyFigures): Promise<string> {
   log(`floor: ${cfg.floorRounds} rounds of each primitive`)
   const frameBytes = (await kithWireSizes(SHORT_TEXT)).frameBytes
   const r = await measureFloor({
@@ -435,6 +435,7 @@ async function floorPhase(cfg: Config, latency: LatencyFigures): Promise<string>
     text: SHORT_TEXT,
     frameBytes,
     ...(latency.rawOneWay !== undefined ? { rawOneWay: latency.rawOneWay } : {}),
+    overlapChildStart: smoke,
   })
   const report = formatFloor(r, latency.kithP50)
   console.log(`

@@ -37,7 +37,7 @@ import { IdentityKeyPair } from '../../src/core/identity/identity.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import { toMessageView } from '../../src/service/views.js'
 import type { StoredMessage } from '../../src/store/types.js'
-import { api, NODE_LOADER_ARGS, spawnUntilReady, stopChild } from './dm-daemons.js'
+import { api, NODE_LOADER_ARGS, spawnUntilReady, stopChild, type Child } from './dm-daemons.js'
 import { rawEcho } from './dm-raw.js'
 import type { Primitive } from './dm-floor-primitive.js'
 import { ratchetPrimitives } from './dm-floor-ratchet.js'
@@ -55,6 +55,9 @@ export interface FloorOptions {
   frameBytes: number
   /** The latency phase's raw libp2p one-way times, when it ran in this process: reused. */
   rawOneWay?: readonly number[]
+  /** Start the child process while the in-process primitives run (`--smoke`: saves its start,
+   *  ≈ 0.7 s under tsx; the figures then mean nothing, as every smoke figure). */
+  overlapChildStart?: boolean
 }
 
 export type { Primitive }
@@ -86,9 +89,26 @@ export interface FloorResult {
 /** Measures every primitive of the floor, one after the other. */
 export async function measureFloor(opts: FloorOptions): Promise<FloorResult> {
   const event = messageEventJson(opts.text)
-  const { http, httpOneWay, ws, wsHalfRtt, eventBytes } = await crossProcess(opts, event)
-  const ratchet = ratchetPrimitives(opts)
-  const { txA, txB, plainA, plainB } = transactions(opts, ratchet.records)
+  const token = randomBytes(32).toString('hex')
+  const starting = startChild(token, event)
+  // Not left unobserved while the in-process primitives run: a failed start surfaces below.
+  starting.catch(() => undefined)
+  if (opts.overlapChildStart !== true) await starting
+  let ratchet: ReturnType<typeof ratchetPrimitives>
+  let store: ReturnType<typeof transactions>
+  try {
+    ratchet = ratchetPrimitives(opts)
+    store = transactions(opts, ratchet.records)
+  } catch (err) {
+    await starting.then((c) => stopChild(c.proc)).catch(() => undefined)
+    throw err
+  }
+  const { txA, txB, plainA, plainB } = store
+  const { http, httpOneWay, ws, wsHalfRtt, eventBytes } = await crossProcess(
+    opts,
+    await starting,
+    token,
+  )
   const rawReused = opts.rawOneWay !== undefined
   const raw: Primitive = {
     name: `raw libp2p ${opts.frameBytes} B: write → handler`,
@@ -135,10 +155,21 @@ function messageEventJson(text: string): string {
   return JSON.stringify({ stamp: 0, event: 'message', message: toMessageView(m) })
 }
 
-/** The HTTP and WebSocket primitives, against one child process. */
+/** The child process of the HTTP and WebSocket primitives (./dm-floor-child.ts), ready. */
+function startChild(token: string, event: string): Promise<Child> {
+  return spawnUntilReady(
+    'floor-child',
+    process.execPath,
+    [...NODE_LOADER_ARGS, new URL('./dm-floor-child.ts', import.meta.url).pathname],
+    { ...process.env, KITH_FLOOR_TOKEN: token, KITH_FLOOR_EVENT: event },
+  )
+}
+
+/** The HTTP and WebSocket primitives, against the child (stopped after them). */
 async function crossProcess(
   opts: FloorOptions,
-  event: string,
+  child: Child,
+  token: string,
 ): Promise<{
   http: Primitive
   httpOneWay: Primitive
@@ -146,13 +177,6 @@ async function crossProcess(
   wsHalfRtt: Primitive
   eventBytes: number
 }> {
-  const token = randomBytes(32).toString('hex')
-  const child = await spawnUntilReady(
-    'floor-child',
-    process.execPath,
-    [...NODE_LOADER_ARGS, new URL('./dm-floor-child.ts', import.meta.url).pathname],
-    { ...process.env, KITH_FLOOR_TOKEN: token, KITH_FLOOR_EVENT: event },
-  )
   try {
     const target = { api: `http://127.0.0.1:${child.ready.port as number}`, token }
     const contact = IdentityKeyPair.generate(nodeCrypto, nodeRng).peerId
