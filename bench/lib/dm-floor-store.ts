@@ -7,7 +7,6 @@
 // or processes.
 import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { performance } from 'node:perf_hooks'
 import { MESSAGE_ID_BYTES } from '../../src/core/index.js'
 import { IdentityKeyPair } from '../../src/core/identity/identity.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
@@ -22,7 +21,7 @@ import {
 } from '../../src/store/index.js'
 import type { StoredMessage } from '../../src/store/types.js'
 import { newHome } from './dm-daemons.js'
-import type { Primitive } from './dm-floor-primitive.js'
+import { timed, type Primitive } from './dm-floor-primitive.js'
 import { walFramesBetween, walPosition, type WalPosition } from './wal.js'
 
 /** The store primitives: A's and B's transactions on SQLCipher stores as the product makes them,
@@ -131,6 +130,7 @@ function plainStore(home: string, identity: IdentityKeyPair, name: string): Sqli
   return new SqliteNodeStore(db, identity)
 }
 
+/** `fn()` timed into `p` (./dm-floor-primitive.ts timed), with the WAL frames it appended. */
 function measureTx<T>(
   p: Primitive,
   counted: boolean,
@@ -138,17 +138,10 @@ function measureTx<T>(
   fn: () => T,
 ): T {
   const before = walPosition(wal.path, wal.at)
-  const c0 = process.cpuUsage()
-  const t0 = performance.now()
-  const r = fn()
-  const t1 = performance.now()
-  const c = process.cpuUsage(c0)
+  const r = timed(p, counted, fn)
   const after = walPosition(wal.path, before)
   wal.at = after
-  if (!counted) return r
-  p.ms.push(t1 - t0)
-  p.cpuMs!.push((c.user + c.system) / 1000)
-  p.walFrames!.push(walFramesBetween(before, after))
+  if (counted) p.walFrames?.push(walFramesBetween(before, after))
   return r
 }
 
