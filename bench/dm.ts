@@ -1,6 +1,6 @@
 // `npm run bench -- dm [--smoke] [--only PHASES] [--profile DIR]`: 1:1 messages between two real
 // Kith daemons on loopback, against Nostr NIP-17 DMs through a local relay and against a raw
-// libp2p stream, in one run. Phases (all by default; `--only latency,rate,bytes,start`):
+// libp2p stream, in one run. Phases (all by default; `--only latency,rate,bytes,start,floor`):
 //   latency  one message at a time, ≥ 1,000 of them: POST /v1/messages at daemon A → the
 //            `message` event on daemon B's /v1/events WebSocket; p50 and p99. Baselines: a NIP-17
 //            gift wrap from wrapping at the sender to unwrapped at the recipient, and a raw
@@ -15,6 +15,11 @@
 //            of the NIP-17 gift wrap event for the same text.
 //   start    spawn → ready line of a daemon whose store holds 100,000 messages, against an empty
 //            one; idle RSS of the daemons, against a bare libp2p node in its own process.
+//   floor    each step of the latency phase's critical path measured alone as a primitive in this
+//            run (./lib/dm-floor.ts): an HTTP POST to a minimal server in a child process, A's and
+//            B's one-message SQLCipher transactions in real stores, the ratchet encrypt and
+//            decrypt, the raw libp2p one-way figure, a WebSocket push of B's event from a child;
+//            their p50s summed, against the latency phase's p50 when it ran.
 // `--profile DIR` runs daemons A and B under `node --cpu-prof` and prints where their CPU went.
 // The last lines are the summary, one per figure: `dm <metric>: kith <x> <baseline> <y> ratio
 // <z>`, where the ratio is always oriented so that > 1 means Kith does better (baseline ÷ kith for
@@ -44,12 +49,13 @@ import { kithBatchRate } from './lib/dm-batch.js'
 import { rawEcho } from './lib/dm-raw.js'
 import { SETTLE_MS, startFigures, type StartSample } from './lib/dm-start.js'
 import { kithWireSizes, tcpCounters } from './lib/dm-wire.js'
-import { fixed, int, median, table } from './lib/measure.js'
+import { fixed, int, median, percentile, table } from './lib/measure.js'
+import { formatFloor, measureFloor } from './lib/dm-floor.js'
 
 /** The short message of every figure (30 bytes). */
 export const SHORT_TEXT = 'hello, this is a short message'
 
-const PHASES = ['latency', 'rate', 'bytes', 'start'] as const
+const PHASES = ['latency', 'rate', 'bytes', 'start', 'floor'] as const
 
 /** Concurrent clients of the batch-rate figure: two, so A queues the next batch while it
  *  flushes the previous one (`kith send - --lines` has one). */
@@ -67,6 +73,9 @@ interface Config {
   historyConversations: number
   startRounds: number
   idleMs: number
+  /** Rounds of each primitive of the floor, and its warm-up rounds. */
+  floorRounds: number
+  floorWarmup: number
 }
 
 const FULL: Config = {
@@ -80,6 +89,8 @@ const FULL: Config = {
   historyConversations: 50,
   startRounds: 3,
   idleMs: 2000,
+  floorRounds: 1000,
+  floorWarmup: 100,
 }
 // CI only checks that everything still runs end to end.
 const SMOKE: Config = {
@@ -93,6 +104,8 @@ const SMOKE: Config = {
   historyConversations: 5,
   startRounds: 1,
   idleMs: 100,
+  floorRounds: 20,
+  floorWarmup: 3,
 }
 
 interface Args {
@@ -124,13 +137,6 @@ function parseArgs(args: readonly string[]): Args {
     }
   }
   return out
-}
-
-/** Nearest-rank percentile. */
-function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return NaN
-  const s = [...values].sort((x, y) => x - y)
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!
 }
 
 const ms = (x: number) => (x < 10 ? fixed(x, 2) : x < 100 ? fixed(x, 1) : int(x))
@@ -168,12 +174,13 @@ export async function run({ smoke, args }: BenchOptions): Promise<void> {
     summary.push(`dm ${metric}: kith ${kith} ${base} ${baseValue} ratio ${ratio(r)}`)
 
   try {
-    let perMessageTcp: { aToB: number; bToA: number } | undefined
+    let latency: LatencyFigures = {}
     if (phases.has('latency') || phases.has('rate')) {
-      perMessageTcp = await messagePhases(cfg, phases, nodeFlags, line, profileDir)
+      latency = await messagePhases(cfg, phases, nodeFlags, line, profileDir)
     }
-    if (phases.has('bytes')) await bytesPhase(line, perMessageTcp)
+    if (phases.has('bytes')) await bytesPhase(line, latency.perMessageTcp)
     if (phases.has('start')) await startPhase(cfg, smoke, line)
+    if (phases.has('floor')) summary.push(await floorPhase(cfg, smoke, latency))
   } finally {
     await stopAll()
     closeApiClients()
@@ -201,17 +208,25 @@ function cpuMeter(a: Daemon, b: Daemon): () => (messages: number) => string {
 
 type Line = (metric: string, kith: string, base: string, baseValue: string, r: number) => void
 
+/** What the latency phase hands on: the TCP bytes per message, and for the floor its p50 and
+ *  the raw libp2p one-way times. */
+interface LatencyFigures {
+  perMessageTcp?: { aToB: number; bToA: number }
+  kithP50?: number
+  rawOneWay?: number[]
+}
+
 async function messagePhases(
   cfg: Config,
   phases: Set<Phase>,
   nodeFlags: string[],
   line: Line,
   profileDir: string | undefined,
-): Promise<{ aToB: number; bToA: number } | undefined> {
+): Promise<LatencyFigures> {
   log('starting daemons A and B')
   const { a, b } = await startPair({ nodeFlags })
   const eventsB = await openEvents(b)
-  let perMessageTcp: { aToB: number; bToA: number } | undefined
+  const figures: LatencyFigures = {}
   const windows: ProfileWindow[] = []
   const cpu = cpuMeter(a, b)
   try {
@@ -228,7 +243,7 @@ async function messagePhases(
       windows.push({ phase: 'latency', from: t0, to: performance.now(), messages: kith.length })
       const after = tcpCounters(b.port)
       if (before !== undefined && after !== undefined && after.connections > 0) {
-        perMessageTcp = {
+        figures.perMessageTcp = {
           aToB: (after.received - before.received) / cfg.latencyMessages,
           bToA: (after.sent - before.sent) / cfg.latencyMessages,
         }
@@ -270,6 +285,8 @@ async function messagePhases(
       )
       const r50 = percentile(raw.oneWay, 50)
       line('latency p50 vs raw libp2p (ms)', ms(k50), 'raw', ms(r50), r50 / k50)
+      figures.kithP50 = k50
+      figures.rawOneWay = raw.oneWay
     }
 
     if (phases.has('rate')) {
@@ -402,7 +419,33 @@ async function messagePhases(
     await Promise.all([stopChild(a.proc), stopChild(b.proc)])
   }
   if (profileDir !== undefined) printProfiles(profileDir, [a, b], windows)
-  return perMessageTcp
+  return figures
+}
+
+/**
+ * The floor of one message (./lib/dm-floor.ts): each step of the latency phase's critical path
+ * measured alone, summed, against the latency phase's p50 when it ran. Returns the summary line.
+ */
+async function floorPhase(cfg: Config, smoke: boolean, latency: LatencyFigures): Promise<string> {
+  log(`floor: ${cfg.floorRounds} rounds of each primitive`)
+  const frameBytes = (await kithWireSizes(SHORT_TEXT)).frameBytes
+  const r = await measureFloor({
+    rounds: cfg.floorRounds,
+    warmup: cfg.floorWarmup,
+    text: SHORT_TEXT,
+    frameBytes,
+    ...(latency.rawOneWay !== undefined ? { rawOneWay: latency.rawOneWay } : {}),
+    overlapChildStart: smoke,
+  })
+  const report = formatFloor(r, latency.kithP50)
+  console.log(`
+floor of one message: its steps alone, one at a time (ms; CPU µs per call):`)
+  console.log(report.text)
+  const kith = latency.kithP50
+  return (
+    `dm latency floor (ms): sum ${fixed(report.sum, 2)} kith p50 ` +
+    `${kith === undefined ? 'n/a' : ms(kith)} ratio ${kith === undefined ? 'n/a' : ratio(kith / report.sum)}`
+  )
 }
 
 interface ProfileWindow {

@@ -219,8 +219,17 @@ export class ApiRequestError extends Error {
   override readonly name = 'ApiRequestError'
 }
 
+/** Where api() sends a request: a daemon, or any server with its URL and bearer token (the
+ *  floor's minimal HTTP server, ./dm-floor.ts). */
+export type ApiTarget = Pick<Daemon, 'api' | 'token'>
+
 /** One JSON request to a daemon's API. Rejects on a non-2xx answer. */
-export async function api<T>(d: Daemon, method: string, path: string, body?: unknown): Promise<T> {
+export async function api<T>(
+  d: ApiTarget,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const data = body === undefined ? undefined : JSON.stringify(body)
   try {
     return await apiOnce<T>(d, method, path, data)
@@ -235,7 +244,12 @@ class StaleSocketError extends Error {
   override readonly name = 'StaleSocketError'
 }
 
-function apiOnce<T>(d: Daemon, method: string, path: string, data: string | undefined): Promise<T> {
+function apiOnce<T>(
+  d: ApiTarget,
+  method: string,
+  path: string,
+  data: string | undefined,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const req = request(
       `${d.api}${path}`,

@@ -43,6 +43,13 @@ export function microsPerCall(fn: () => unknown, iterations: number): number {
   return median(means)
 }
 
+/** Nearest-rank percentile (NaN for no values). */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN
+  const s = [...values].sort((x, y) => x - y)
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!
+}
+
 export function median(values: readonly number[]): number {
   if (values.length === 0) throw new RangeError('values: expected at least one')
   const s = [...values].sort((a, b) => a - b)
