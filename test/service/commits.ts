@@ -1,7 +1,7 @@
 // Counting a real store's COMMITs in service tests (issue 17: how many write transactions a send
 // or a received batch costs). It wraps the store's transaction entry points; it knows nothing of
 // what is written.
-import { readFileSync } from 'node:fs'
+import { walFramesBetween, walPosition } from '../../bench/lib/wal.js'
 import type { Peer } from '../fakes/node-pair.js'
 
 /** Counts the COMMITs of `p`'s store from now on: top-level transactions and group-commit
@@ -26,27 +26,6 @@ export function countCommits(p: Peer): { n: number } {
   return counter
 }
 
-/** WAL frames of the current WAL generation in the file at `walPath` (SQLite's WAL format: a
- *  32-byte header with the salts, then frames of a 24-byte header — page number, size after
- *  commit, the salts — and a page), and the generation's first salt. */
-function walFrames(walPath: string, pageSize: number): { salt: number; frames: number } {
-  let buf: Buffer
-  try {
-    buf = readFileSync(walPath)
-  } catch {
-    return { salt: 0, frames: 0 }
-  }
-  if (buf.length < 32) return { salt: 0, frames: 0 }
-  const salt1 = buf.readUInt32BE(16)
-  const salt2 = buf.readUInt32BE(20)
-  let frames = 0
-  for (let off = 32; off + 24 + pageSize <= buf.length; off += 24 + pageSize) {
-    if (buf.readUInt32BE(off + 8) !== salt1 || buf.readUInt32BE(off + 12) !== salt2) break
-    frames++
-  }
-  return { salt: salt1, frames }
-}
-
 /** Records, from now on, how many WAL pages each COMMIT of `p`'s store writes (the cost the
  *  SQLCipher commit pays per page: encrypt, MAC, write, and a copy at the next checkpoint). A
  *  checkpoint that restarted the WAL in between is seen by its new salt. */
@@ -55,15 +34,13 @@ export function pagesPerCommit(p: Peer): number[] {
   const store = p.store as unknown as {
     transaction<T>(fn: () => T): T
     commitBatch(): void
-    db: { inTransaction: boolean; name: string; pragma(s: string, o: { simple: true }): unknown }
+    db: { inTransaction: boolean; name: string }
   }
   const wal = `${store.db.name}-wal`
-  const pageSize = store.db.pragma('page_size', { simple: true }) as number
   const measured = (run: () => void): void => {
-    const before = walFrames(wal, pageSize)
+    const before = walPosition(wal)
     run()
-    const after = walFrames(wal, pageSize)
-    pages.push(after.salt === before.salt ? after.frames - before.frames : after.frames)
+    pages.push(walFramesBetween(before, walPosition(wal, before)))
   }
   const orig = store.transaction.bind(store)
   store.transaction = <T>(fn: () => T): T => {
