@@ -65,6 +65,8 @@ type Phase = (typeof PHASES)[number]
 interface Config {
   latencyWarmup: number
   latencyMessages: number
+  /** Untimed messages between the latency figure and its warm repeat (the daemons' JIT). */
+  latencyWarmMore: number
   nostrLatencyMessages: number
   rateMessages: number
   inFlight: number
@@ -81,6 +83,7 @@ interface Config {
 const FULL: Config = {
   latencyWarmup: 100,
   latencyMessages: 1000,
+  latencyWarmMore: 4000,
   nostrLatencyMessages: 1000,
   rateMessages: 5000,
   inFlight: 8,
@@ -96,6 +99,7 @@ const FULL: Config = {
 const SMOKE: Config = {
   latencyWarmup: 3,
   latencyMessages: 20,
+  latencyWarmMore: 20,
   nostrLatencyMessages: 10,
   rateMessages: 100,
   inFlight: 8,
@@ -213,6 +217,8 @@ type Line = (metric: string, kith: string, base: string, baseValue: string, r: n
 interface LatencyFigures {
   perMessageTcp?: { aToB: number; bToA: number }
   kithP50?: number
+  /** The same after the warm-up of "Cold and warm" (docs/performance.md). */
+  kithWarmP50?: number
   rawOneWay?: number[]
 }
 
@@ -248,6 +254,14 @@ async function messagePhases(
           bToA: (after.sent - before.sent) / cfg.latencyMessages,
         }
       }
+      // The same again on daemons that have run a while: the first thousand messages after a
+      // start run partly in V8's interpreter and baseline tiers (docs/performance.md "Cold and
+      // warm"); a node that has been up for a day is past that.
+      log(`kith latency, warm: ${cfg.latencyWarmMore} more untimed, then ${cfg.latencyMessages}`)
+      await kithLatencies(a, b, eventsB, SHORT_TEXT, cfg.latencyWarmMore)
+      const warmCpu = cpu()
+      const warm = await kithLatencies(a, b, eventsB, SHORT_TEXT, cfg.latencyMessages)
+      const warmCpuLine = warmCpu(warm.length)
       const frame = (await kithWireSizes(SHORT_TEXT)).frameBytes
       log(`raw libp2p: ${cfg.latencyMessages} echoes of ${frame} B`)
       const raw = await rawEcho(frame, cfg.latencyMessages, cfg.latencyWarmup)
@@ -265,6 +279,7 @@ async function messagePhases(
           ['path', 'n', 'p50', 'p90', 'p99', 'max', 'mean'],
           [
             latencyRow('kith: POST at A → event at B', kith),
+            latencyRow(`kith, warm (after ${cfg.latencyWarmMore} more)`, warm),
             latencyRow('nostr NIP-17: wrap → relay → unwrapped', nostr),
             latencyRow(`raw libp2p ${frame} B: write → handler`, raw.oneWay),
             latencyRow(`raw libp2p ${frame} B: round trip`, raw.rtt),
@@ -272,6 +287,7 @@ async function messagePhases(
         ),
       )
       console.log(`kith: ${cpuLine}`)
+      console.log(`kith, warm: ${warmCpuLine}`)
       const k50 = percentile(kith, 50)
       const k99 = percentile(kith, 99)
       const n50 = percentile(nostr, 50)
@@ -283,9 +299,19 @@ async function messagePhases(
         ms(percentile(nostr, 99)),
         percentile(nostr, 99) / k99,
       )
+      const w50 = percentile(warm, 50)
+      line('latency warm p50 (ms)', ms(w50), 'cold', ms(k50), k50 / w50)
+      line(
+        'latency warm p99 (ms)',
+        ms(percentile(warm, 99)),
+        'cold',
+        ms(k99),
+        k99 / percentile(warm, 99),
+      )
       const r50 = percentile(raw.oneWay, 50)
       line('latency p50 vs raw libp2p (ms)', ms(k50), 'raw', ms(r50), r50 / k50)
       figures.kithP50 = k50
+      figures.kithWarmP50 = w50
       figures.rawOneWay = raw.oneWay
     }
 
@@ -441,11 +467,10 @@ async function floorPhase(cfg: Config, smoke: boolean, latency: LatencyFigures):
   console.log(`
 floor of one message: its steps alone, one at a time (ms; CPU µs per call):`)
   console.log(report.text)
-  const kith = latency.kithP50
-  return (
-    `dm latency floor (ms): sum ${fixed(report.sum, 2)} kith p50 ` +
+  const vs = (label: string, kith: number | undefined): string =>
+    `dm latency ${label}floor (ms): sum ${fixed(report.sum, 2)} kith p50 ` +
     `${kith === undefined ? 'n/a' : ms(kith)} ratio ${kith === undefined ? 'n/a' : ratio(kith / report.sum)}`
-  )
+  return `${vs('', latency.kithP50)}\n${vs('warm ', latency.kithWarmP50)}`
 }
 
 interface ProfileWindow {
