@@ -24,7 +24,11 @@
 // `--profile-idle FILE` the same during the idle window before it (`--idle-ms N` long);
 // `--variant JSON` (repeatable; e.g. '{"pubsub":{"D":3,"Dlo":2}}' or '{"transport":{"writeBatch":
 // false}}') runs the procs cell again with that node tuning after the product's, and prints each
-// variant's CPU and p99 against the product's from the same run.
+// variant's CPU and p99 against the product's from the same run. `--baselines` (on in the full
+// run, off in `--smoke`) runs two baselines after the product's procs cell (bench/lib/group-bare.ts:
+// bare gossipsub carrying opaque bytes of a group message's size, and the same copies flooded over
+// plain libp2p streams), a table of the cells and `group procs baseline N=<n>: product <x>
+// bare-gossipsub <y> bare-streams <z> ms cpu/member/msg`.
 import '../src/platform/polyfill.js'
 import { PUBSUB_SCORE_THRESHOLDS } from '../src/node/pubsub/index.js'
 import { cpus } from 'node:os'
@@ -53,6 +57,8 @@ interface Config {
   procs: ProcsConfig
   /** `--variant JSON`: procs cells run again with these tunings, after the product's. */
   variants: Variant[]
+  /** `--baselines`: the procs mode also runs group-bare.ts's two baselines. */
+  baselines: boolean
 }
 
 const FULL: Config = {
@@ -64,6 +70,7 @@ const FULL: Config = {
   meshTimeoutMs: 20_000,
   mode: 'all',
   variants: [],
+  baselines: true,
   procs: {
     processes: 10,
     perProcess: 10,
@@ -85,6 +92,8 @@ const SMOKE: Config = {
   meshTimeoutMs: 10_000,
   mode: 'all',
   variants: [],
+  // Two more cells of fresh children would double the smoke's ≈ 12 s.
+  baselines: false,
   procs: {
     processes: 2,
     perProcess: 2,
@@ -114,7 +123,10 @@ function config(opts: BenchOptions): Config {
   for (let i = 0; i < opts.args.length; i += 2) {
     const flag = opts.args[i]
     const value = opts.args[i + 1]
-    if (flag === '--sizes') cfg.sizes = parseList(flag, value)
+    if (flag === '--baselines') {
+      cfg.baselines = true
+      i-- // takes no value
+    } else if (flag === '--sizes') cfg.sizes = parseList(flag, value)
     else if (flag === '--rates') cfg.rates = parseList(flag, value)
     else if (flag === '--procs') {
       const [p, k] = (value ?? '').split('x').map(Number)
@@ -155,7 +167,10 @@ const ms = (x: number): string =>
 export async function run(opts: BenchOptions): Promise<void> {
   const cfg = config(opts)
   const inproc = cfg.mode !== 'procs' ? await runInProcess(cfg) : []
-  const procs = cfg.mode !== 'inproc' ? await runMultiProcess(cfg.procs, cfg.variants) : undefined
+  const procs =
+    cfg.mode !== 'inproc'
+      ? await runMultiProcess(cfg.procs, cfg.variants, cfg.baselines)
+      : undefined
   if (inproc.length > 0) report(inproc)
   if (procs !== undefined) reportProcs(procs, cfg.procs.rate)
 }

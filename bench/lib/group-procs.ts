@@ -8,7 +8,10 @@
 // to the moment the last of the N − 1 others decrypted it (wall clock, shared by all processes).
 // CPU per member per message = Σ over children of utime + stime (/proc/<pid>/stat) during the
 // cell ÷ messages ÷ N; the children's idle CPU (heartbeats, pings) is measured just before and
-// reported separately. It owns the children and the schedule; the nodes' code is the product's.
+// reported separately. With `baseline` set the children run one of group-bare.ts's baselines on
+// the same layout, links and schedule (bare-streams floods over floodNeighbours' subgraph of the
+// links, from the same seed). It owns the children and the schedule; the nodes' code is the
+// product's.
 import { fork, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -17,6 +20,7 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { NODE_LOADER_ARGS } from './dm-daemons.js'
 import type { FromChild, GroupTuning, ToChild } from './group-child.js'
+import { floodNeighbours, type Baseline } from './group-bare.js'
 import { DEGREE, graphEdges, prng } from './group-net.js'
 import { percentile } from './group-run.js'
 
@@ -40,6 +44,8 @@ export interface ProcsConfig {
   profileIdle?: string
   /** The nodes' tuning (a `--variant`); none: the product's configuration. */
   tuning?: GroupTuning
+  /** Run a baseline (group-bare.ts) instead of the product's group messages. */
+  baseline?: Baseline
 }
 
 export interface ProcsResult {
@@ -152,6 +158,7 @@ export async function runProcs(
             topic,
             groupId,
             ...(cfg.tuning !== undefined ? { tuning: cfg.tuning } : {}),
+            ...(cfg.baseline !== undefined ? { baseline: cfg.baseline } : {}),
           },
           'started',
         ),
@@ -171,7 +178,19 @@ export async function runProcs(
     for (const d of dialed) {
       for (const [k, v] of Object.entries(d.errors)) dialErrors[k] = (dialErrors[k] ?? 0) + v
     }
-    await Promise.all(children.map((c) => c.ask({ type: 'keys', dists }, 'subscribed')))
+    // bare-streams: each child's members and their neighbours' addresses.
+    const neighbours = children.map(() => [] as Array<[number, string[][]]>)
+    if (cfg.baseline === 'bare-streams') {
+      floodNeighbours(n, edges, prng(seed + 1)).forEach((list, i) => {
+        neighbours[owner(i)]!.push([i, list.map((j) => addrs[j]!)])
+      })
+    }
+    const subscribed = await Promise.all(
+      children.map((c, p) =>
+        c.ask({ type: 'keys', dists, neighbours: neighbours[p]! }, 'subscribed'),
+      ),
+    )
+    const failedStreams = subscribed.reduce((a, x) => a + x.failedStreams, 0)
     let meshReady = false
     const meshEnd = performance.now() + cfg.meshTimeoutMs
     while (!meshReady && performance.now() < meshEnd) {
@@ -182,7 +201,8 @@ export async function runProcs(
     log(
       `N=${n} in ${cfg.processes} processes × ${cfg.perProcess} nodes: ${edges.length} links` +
         ` (${failedLinks} failed; dial errors ${JSON.stringify(dialErrors)}), started in ${Math.round(t1 - t0)} ms, linked in` +
-        ` ${Math.round(performance.now() - t1)} ms, mesh ${meshReady ? 'ready' : 'NOT ready (timed out)'}`,
+        ` ${Math.round(performance.now() - t1)} ms, mesh ${meshReady ? 'ready' : 'NOT ready (timed out)'}` +
+        (cfg.baseline === 'bare-streams' ? `, ${failedStreams} neighbour streams failed` : ''),
     )
 
     // Deliveries: tag → members seen, due time, time the last member decrypted it.
