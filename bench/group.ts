@@ -20,7 +20,8 @@
 // event loop; 10 msg/s; latency to all (p50/p99) and CPU per member per message from
 // /proc/<pid>/stat of every child. Its summary lines: `group procs N=<n> <r>/s: p50 <x> ms p99
 // <y> ms cpu/member/msg <z> ms` and the issue's goal line. `--mode inproc|procs|all` picks the
-// modes (default all); `--profile FILE` writes a V8 CPU profile of child 0 during the cell;
+// modes (default all); `--profile FILE` writes a V8 CPU profile of child 0 during the cell (a
+// baseline's or variant's cell to FILE with its label added: x-bare-streams.cpuprofile);
 // `--profile-idle FILE` the same during the idle window before it (`--idle-ms N` long);
 // `--variant JSON` (repeatable; e.g. '{"pubsub":{"D":3,"Dlo":2}}' or '{"transport":{"writeBatch":
 // false}}') runs the procs cell again with that node tuning after the product's, and prints each

@@ -46,7 +46,17 @@ export function parseVariant(value: string | undefined): Variant {
 const ms = (x: number): string =>
   Number.isNaN(x) ? '—' : x < 1 ? fixed(x, 2) : x < 10 ? fixed(x, 1) : int(x)
 
-async function runOne(p: ProcsConfig, label: string): Promise<ProcsResult> {
+/** A profile file of the cell `label`: the product's as given, another cell's with its label
+ *  before the extension (`x.cpuprofile` → `x-bare-streams.cpuprofile`), so none overwrites another. */
+export function cellFile(file: string, label: string): string {
+  if (label === 'product') return file
+  return file.replace(/(\.cpuprofile)?$/, `-${label.replace(/[^A-Za-z0-9-]+/g, '_')}$1`)
+}
+
+async function runOne(cell: ProcsConfig, label: string): Promise<ProcsResult> {
+  const p: ProcsConfig = { ...cell }
+  if (p.profile !== undefined) p.profile = cellFile(p.profile, label)
+  if (p.profileIdle !== undefined) p.profileIdle = cellFile(p.profileIdle, label)
   console.log(
     `\ngroup, members in separate processes (${label}): ${p.processes} × ${p.perProcess} nodes,` +
       ` ${p.messages} messages at ${p.rate} msg/s from ${p.senders} senders; load ${fixed(loadavg()[0]!, 1)}`,
