@@ -72,7 +72,8 @@ async function runOne(cell: ProcsConfig, label: string): Promise<ProcsResult> {
       ` ${r.complete}/${r.sent} to all (${r.deliveries}/${(r.n - 1) * r.sent} ${many}),` +
       ` ${r.duplicates} duplicates,` +
       ` CPU ${fixed(r.cpuPerMemberMsg, 3)} ms per member per message` +
-      ` (${fixed(r.cpuPerMemberMsgNet, 3)} above idle; idle ${fixed(r.idlePerMemberSec, 1)} ms/s per member;` +
+      ` (${int(100 * r.sysShare)} % in the kernel;` +
+      ` ${fixed(r.cpuPerMemberMsgNet, 3)} above idle; idle ${fixed(r.idlePerMemberSec, 1)} ms/s per member;` +
       ` ${fixed(r.cpuPerDelivery, 3)} per ${one}, ${fixed(r.cpuPerDeliveryNet, 3)} above idle),` +
       ` ${fixed(r.writesPerMemberMsg, 1)} socket writes` +
       ` per member per message,` +
@@ -130,6 +131,7 @@ function printCells(cells: Array<[string, ProcsResult]>): void {
         'p50',
         'p99',
         'cpu/member/msg',
+        'kernel',
         'above idle',
         'per delivery',
         'above idle',
@@ -141,6 +143,7 @@ function printCells(cells: Array<[string, ProcsResult]>): void {
         ms(r.p50),
         ms(r.p99),
         fixed(r.cpuPerMemberMsg, 3),
+        `${int(100 * r.sysShare)} %`,
         fixed(r.cpuPerMemberMsgNet, 3),
         fixed(r.cpuPerDelivery, 3),
         fixed(r.cpuPerDeliveryNet, 3),

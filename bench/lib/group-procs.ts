@@ -58,6 +58,8 @@ export interface ProcsResult {
   max: number
   /** CPU (all children) per member per message during the cell, ms. */
   cpuPerMemberMsg: number
+  /** Share of that CPU spent in the kernel (stime), 0–1. */
+  sysShare: number
   /** The same with the idle rate subtracted, ms. */
   cpuPerMemberMsgNet: number
   /** CPU (all children) per decryption, ms: the per-member figure when not every message reached
@@ -79,11 +81,13 @@ export interface ProcsResult {
   writesPerMemberMsg: number
 }
 
-/** utime + stime of `pid`, ms (fields 14 and 15 of /proc/<pid>/stat, after the comm field). */
-function cpuMs(pid: number): number {
+/** utime + stime of `pid`, ms (fields 14 and 15 of /proc/<pid>/stat, after the comm field), and
+ *  stime alone (the kernel's share: syscalls, and on loopback the receiver's TCP path too). */
+function cpuMs(pid: number): { all: number; sys: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS
+  const sys = (Number(f[12]) * 1000) / CLOCK_TICKS
+  return { all: (Number(f[11]) * 1000) / CLOCK_TICKS + sys, sys }
 }
 
 class Child {
@@ -125,7 +129,11 @@ class Child {
   }
 
   cpu(): number {
-    return cpuMs(this.proc.pid!)
+    return cpuMs(this.proc.pid!).all
+  }
+
+  sys(): number {
+    return cpuMs(this.proc.pid!).sys
   }
 }
 
@@ -261,6 +269,7 @@ export async function runProcs(
     const delivered0 = delivered
     const before = await Promise.all(children.map((c) => c.ask({ type: 'flush' }, 'flushed')))
     const cpu0 = children.map((c) => c.cpu())
+    const sys0 = children.map((c) => c.sys())
     const c0 = performance.now()
     const tags = await cell(cfg.messages)
     if (cfg.profile !== undefined) {
@@ -269,6 +278,7 @@ export async function runProcs(
     }
     const cellSec = (performance.now() - c0) / 1000
     const cellCpu = children.reduce((a, c, k) => a + c.cpu() - cpu0[k]!, 0)
+    const cellSys = children.reduce((a, c, k) => a + c.sys() - sys0[k]!, 0)
     const flushed = await Promise.all(children.map((c) => c.ask({ type: 'flush' }, 'flushed')))
     const lat = tags.filter((t) => done.has(t)).map((t) => done.get(t)! - due.get(t)!)
     const idleRate = idleMs / idleSec
@@ -281,6 +291,7 @@ export async function runProcs(
       p99: lat.length > 0 ? percentile(lat, 0.99) : NaN,
       max: lat.length > 0 ? Math.max(...lat) : NaN,
       cpuPerMemberMsg: cellCpu / tags.length / n,
+      sysShare: cellSys / Math.max(1, cellCpu),
       cpuPerMemberMsgNet: Math.max(0, cellCpu - idleRate * cellSec) / tags.length / n,
       cpuPerDelivery: cellCpu / Math.max(1, delivered - delivered0),
       cpuPerDeliveryNet:
