@@ -86,6 +86,21 @@ export function floodNeighbours(
   return out
 }
 
+/**
+ * Counts the messages `node`'s gossipsub receives in RPCs (first copies and duplicates, before
+ * validation: each is a copy the member paid to receive) by wrapping its handleReceivedMessage.
+ */
+export function countGossipCopies(node: Libp2pKithNode, onCopy: () => void): void {
+  const gs = node.libp2p.services.pubsub as unknown as {
+    handleReceivedMessage: (...args: unknown[]) => Promise<void>
+  }
+  const handle = gs.handleReceivedMessage
+  gs.handleReceivedMessage = function (this: unknown, ...args: unknown[]) {
+    onCopy()
+    return handle.apply(this, args)
+  }
+}
+
 /** bare-gossipsub on one member: subscribed with a validator that accepts whatever comes. */
 export function subscribeBare(
   node: Libp2pKithNode,
@@ -108,8 +123,8 @@ export class BareStreams {
   /** Outbound stream per neighbour PeerId. */
   readonly #out = new Map<string, Stream>()
   readonly #seen = new Set<string>()
-  /** Copies received of messages already seen. */
-  duplicates = 0
+  /** Frames received (first copies and duplicates). */
+  copies = 0
 
   constructor(node: Libp2pKithNode, member: number, deliver: Deliver) {
     this.#node = node
@@ -157,10 +172,8 @@ export class BareStreams {
     try {
       for (let data = await reader.next(); data !== null; data = await reader.next()) {
         const tag = tagOf(data)
-        if (this.#seen.has(tag)) {
-          this.duplicates++
-          continue
-        }
+        this.copies++
+        if (this.#seen.has(tag)) continue
         this.#seen.add(tag)
         this.#deliver(tag, this.#member, now())
         this.#forward(encodeFrames([data], MAX_BARE_FRAME_BYTES), from)

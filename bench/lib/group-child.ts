@@ -32,6 +32,7 @@ import { createKithNode, type Libp2pKithNode } from '../../src/node/kith-node.js
 import {
   BareStreams,
   bareMessage,
+  countGossipCopies,
   productMessageBytes,
   subscribeBare,
   type Baseline,
@@ -78,7 +79,7 @@ export type FromChild =
   | { type: 'subscribed'; failedStreams: number }
   | { type: 'mesh'; ready: boolean }
   | { type: 'delivered'; list: Array<[string, number, number]> }
-  | { type: 'flushed'; rejected: number; sendErrors: number; writes: number }
+  | { type: 'flushed'; rejected: number; sendErrors: number; writes: number; copies: number }
   | { type: 'profiled' }
   | { type: 'stopped' }
 
@@ -109,6 +110,8 @@ let meshLow = PUBSUB_DLO
 let pending: Array<[string, number, number]> = []
 let rejected = 0
 let sendErrors = 0
+/** Group messages received by this process's members' gossipsub (bare-streams: frames). */
+let gossipCopies = 0
 let baseline: Baseline | undefined
 /** Size of a bare message: the product's group message's (group-bare.ts productMessageBytes). */
 let bareBytes = 0
@@ -207,6 +210,7 @@ async function handle(m: ToChild): Promise<void> {
           return node
         }),
       )
+      for (const n of nodes) countGossipCopies(n, () => gossipCopies++)
       if (baseline === 'bare-streams')
         bare = nodes.map((n, k) => new BareStreams(n, first + k, deliver))
       const dists: Array<[number, string]> = []
@@ -303,7 +307,8 @@ async function handle(m: ToChild): Promise<void> {
     }
     case 'flush': {
       report()
-      send({ type: 'flushed', rejected, sendErrors, writes })
+      const copies = gossipCopies + bare.reduce((a, b) => a + b.copies, 0)
+      send({ type: 'flushed', rejected, sendErrors, writes, copies })
       return
     }
     case 'profile': {

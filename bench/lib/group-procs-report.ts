@@ -76,7 +76,7 @@ async function runOne(cell: ProcsConfig, label: string): Promise<ProcsResult> {
       ` ${fixed(r.cpuPerMemberMsgNet, 3)} above idle; idle ${fixed(r.idlePerMemberSec, 1)} ms/s per member;` +
       ` ${fixed(r.cpuPerDelivery, 3)} per ${one}, ${fixed(r.cpuPerDeliveryNet, 3)} above idle),` +
       ` ${fixed(r.writesPerMemberMsg, 1)} socket writes` +
-      ` per member per message,` +
+      ` and ${fixed(r.copiesPerMemberMsg, 1)} copies received per member per message,` +
       ` rejected ${r.rejected}, send errors ${r.sendErrors}, load ${fixed(r.load, 1)}`,
   )
   return r
@@ -136,6 +136,7 @@ function printCells(cells: Array<[string, ProcsResult]>): void {
         'per delivery',
         'above idle',
         'writes/member/msg',
+        'copies in/member/msg',
       ],
       cells.map(([label, r]) => [
         label,
@@ -148,6 +149,7 @@ function printCells(cells: Array<[string, ProcsResult]>): void {
         fixed(r.cpuPerDelivery, 3),
         fixed(r.cpuPerDeliveryNet, 3),
         fixed(r.writesPerMemberMsg, 1),
+        fixed(r.copiesPerMemberMsg, 1),
       ]),
     ),
   )

@@ -79,6 +79,9 @@ export interface ProcsResult {
   deliveries: number
   /** Socket writes (all members, net.Socket write calls) per member per message in the cell. */
   writesPerMemberMsg: number
+  /** Copies of a message a member received (gossipsub: messages in RPCs, duplicates included;
+   *  bare-streams: frames), per member per message in the cell. */
+  copiesPerMemberMsg: number
 }
 
 /** utime + stime of `pid`, ms (fields 14 and 15 of /proc/<pid>/stat, after the comm field), and
@@ -306,6 +309,8 @@ export async function runProcs(
       deliveries: delivered - delivered0,
       writesPerMemberMsg:
         flushed.reduce((a, f, k) => a + f.writes - before[k]!.writes, 0) / tags.length / n,
+      copiesPerMemberMsg:
+        flushed.reduce((a, f, k) => a + f.copies - before[k]!.copies, 0) / tags.length / n,
     }
   } finally {
     await Promise.all(
