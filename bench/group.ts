@@ -20,11 +20,16 @@
 // event loop; 10 msg/s; latency to all (p50/p99) and CPU per member per message from
 // /proc/<pid>/stat of every child. Its summary lines: `group procs N=<n> <r>/s: p50 <x> ms p99
 // <y> ms cpu/member/msg <z> ms` and the issue's goal line. `--mode inproc|procs|all` picks the
-// modes (default all); `--profile FILE` writes a V8 CPU profile of child 0 during the cell;
+// modes (default all); `--profile FILE` writes a V8 CPU profile of child 0 during the cell (a
+// baseline's or variant's cell to FILE with its label added: x-bare-streams.cpuprofile);
 // `--profile-idle FILE` the same during the idle window before it (`--idle-ms N` long);
 // `--variant JSON` (repeatable; e.g. '{"pubsub":{"D":3,"Dlo":2}}' or '{"transport":{"writeBatch":
 // false}}') runs the procs cell again with that node tuning after the product's, and prints each
-// variant's CPU and p99 against the product's from the same run.
+// variant's CPU and p99 against the product's from the same run. `--baselines` (on in the full
+// run, off in `--smoke`) runs two baselines after the product's procs cell (bench/lib/group-bare.ts:
+// bare gossipsub carrying opaque bytes of a group message's size, and the same copies flooded over
+// plain libp2p streams), a table of the cells and `group procs baseline N=<n>: product <x>
+// bare-gossipsub <y> bare-streams <z> ms cpu/member/msg`.
 import '../src/platform/polyfill.js'
 import { PUBSUB_SCORE_THRESHOLDS } from '../src/node/pubsub/index.js'
 import { cpus } from 'node:os'
@@ -53,6 +58,8 @@ interface Config {
   procs: ProcsConfig
   /** `--variant JSON`: procs cells run again with these tunings, after the product's. */
   variants: Variant[]
+  /** `--baselines`: the procs mode also runs group-bare.ts's two baselines. */
+  baselines: boolean
 }
 
 const FULL: Config = {
@@ -64,6 +71,7 @@ const FULL: Config = {
   meshTimeoutMs: 20_000,
   mode: 'all',
   variants: [],
+  baselines: true,
   procs: {
     processes: 10,
     perProcess: 10,
@@ -85,6 +93,8 @@ const SMOKE: Config = {
   meshTimeoutMs: 10_000,
   mode: 'all',
   variants: [],
+  // Two more cells of fresh children would double the smoke's ≈ 12 s.
+  baselines: false,
   procs: {
     processes: 2,
     perProcess: 2,
@@ -114,7 +124,10 @@ function config(opts: BenchOptions): Config {
   for (let i = 0; i < opts.args.length; i += 2) {
     const flag = opts.args[i]
     const value = opts.args[i + 1]
-    if (flag === '--sizes') cfg.sizes = parseList(flag, value)
+    if (flag === '--baselines') {
+      cfg.baselines = true
+      i-- // takes no value
+    } else if (flag === '--sizes') cfg.sizes = parseList(flag, value)
     else if (flag === '--rates') cfg.rates = parseList(flag, value)
     else if (flag === '--procs') {
       const [p, k] = (value ?? '').split('x').map(Number)
@@ -155,7 +168,10 @@ const ms = (x: number): string =>
 export async function run(opts: BenchOptions): Promise<void> {
   const cfg = config(opts)
   const inproc = cfg.mode !== 'procs' ? await runInProcess(cfg) : []
-  const procs = cfg.mode !== 'inproc' ? await runMultiProcess(cfg.procs, cfg.variants) : undefined
+  const procs =
+    cfg.mode !== 'inproc'
+      ? await runMultiProcess(cfg.procs, cfg.variants, cfg.baselines)
+      : undefined
   if (inproc.length > 0) report(inproc)
   if (procs !== undefined) reportProcs(procs, cfg.procs.rate)
 }

@@ -7,6 +7,9 @@
 // one Ed25519 verification); the delivery callback decrypts with the validator's proof
 // (decryptWithRecord, no second verification). Each decrypted bench tag is reported to the parent
 // with its wall-clock time (performance.timeOrigin + now(): one clock for all processes).
+// With `baseline` set at start the members run one of group-bare.ts's baselines instead (opaque
+// bytes of the same size over bare gossipsub, or flooded over plain streams): the same nodes,
+// links and reports, none of the Sender Key work.
 // It measures nothing itself; the parent reads this process's CPU from /proc.
 import '../../src/platform/polyfill.js'
 import { randomBytes } from 'node:crypto'
@@ -26,6 +29,14 @@ import {
   type VerifiedSenderKeyMessage,
 } from '../../src/core/group/index.js'
 import { createKithNode, type Libp2pKithNode } from '../../src/node/kith-node.js'
+import {
+  BareStreams,
+  bareMessage,
+  countGossipCopies,
+  productMessageBytes,
+  subscribeBare,
+  type Baseline,
+} from './group-bare.js'
 import type { KithNodeTuning } from '../../src/node/libp2p/options.js'
 import { PUBSUB_DLO } from '../../src/node/pubsub/index.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
@@ -42,9 +53,16 @@ export type ToChild =
       groupId: string
       /** What the nodes run differently from the product (a `--variant`); none: the product. */
       tuning?: GroupTuning
+      /** Run a baseline (group-bare.ts) instead of the product's group messages. */
+      baseline?: Baseline
     }
   | { type: 'dial'; pairs: Array<[number, string[]]> }
-  | { type: 'keys'; dists: Array<[number, string]> }
+  | {
+      type: 'keys'
+      dists: Array<[number, string]>
+      /** bare-streams: each hosted member's neighbours' addresses (group-bare.ts floodNeighbours). */
+      neighbours?: Array<[number, string[][]]>
+    }
   | { type: 'mesh' }
   | { type: 'send'; sender: number; tag: string }
   | { type: 'flush' }
@@ -58,10 +76,10 @@ export type GroupTuning = Pick<KithNodeTuning, 'pubsub' | 'transport' | 'connect
 export type FromChild =
   | { type: 'started'; addrs: string[][]; dists: Array<[number, string]> }
   | { type: 'dialed'; failed: number; errors: Record<string, number> }
-  | { type: 'subscribed' }
+  | { type: 'subscribed'; failedStreams: number }
   | { type: 'mesh'; ready: boolean }
   | { type: 'delivered'; list: Array<[string, number, number]> }
-  | { type: 'flushed'; rejected: number; sendErrors: number; writes: number }
+  | { type: 'flushed'; rejected: number; sendErrors: number; writes: number; copies: number }
   | { type: 'profiled' }
   | { type: 'stopped' }
 
@@ -92,6 +110,13 @@ let meshLow = PUBSUB_DLO
 let pending: Array<[string, number, number]> = []
 let rejected = 0
 let sendErrors = 0
+/** Group messages received by this process's members' gossipsub (bare-streams: frames). */
+let gossipCopies = 0
+let baseline: Baseline | undefined
+/** Size of a bare message: the product's group message's (group-bare.ts productMessageBytes). */
+let bareBytes = 0
+/** bare-streams: each hosted member's streams, by index in `nodes`. */
+let bare: BareStreams[] = []
 /** socket.write calls of this process (all its members' connections) since it started. */
 let writes = 0
 const socketProto = net.Socket.prototype as unknown as {
@@ -110,7 +135,15 @@ function report(): void {
 }
 const reporter = setInterval(report, REPORT_MS)
 
+const deliver = (tag: string, member: number, at: number): void => {
+  pending.push([tag, member, at])
+}
+
 function subscribe(dists: Array<[number, string]>): void {
+  if (baseline === 'bare-gossipsub') {
+    nodes.forEach((node, k) => subscribeBare(node, topic, first + k, deliver))
+    return
+  }
   nodes.forEach((node, k) => {
     const member = first + k
     const byChain = new Map<number, SenderKeyRecord>()
@@ -160,6 +193,8 @@ async function handle(m: ToChild): Promise<void> {
       topic = m.topic
       groupId = Buffer.from(m.groupId, 'hex')
       meshLow = m.tuning?.pubsub?.Dlo ?? PUBSUB_DLO
+      baseline = m.baseline
+      bareBytes = productMessageBytes(groupId)
       nodes = await Promise.all(
         Array.from({ length: m.count }, async () => {
           const node = await createKithNode(
@@ -175,6 +210,9 @@ async function handle(m: ToChild): Promise<void> {
           return node
         }),
       )
+      for (const n of nodes) countGossipCopies(n, () => gossipCopies++)
+      if (baseline === 'bare-streams')
+        bare = nodes.map((n, k) => new BareStreams(n, first + k, deliver))
       const dists: Array<[number, string]> = []
       for (const s of m.senders) {
         if (s < first || s >= first + m.count) continue
@@ -221,11 +259,20 @@ async function handle(m: ToChild): Promise<void> {
       return
     }
     case 'keys': {
-      subscribe(m.dists)
-      send({ type: 'subscribed' })
+      let failedStreams = 0
+      if (baseline === 'bare-streams') {
+        for (const [member, addrs] of m.neighbours ?? []) {
+          failedStreams += await bare[member - first]!.open(addrs)
+        }
+      } else subscribe(m.dists)
+      send({ type: 'subscribed', failedStreams })
       return
     }
     case 'mesh': {
+      if (baseline === 'bare-streams') {
+        send({ type: 'mesh', ready: true })
+        return
+      }
       const ready = nodes.every((n) => {
         const peers = n.pubsubPeers(topic).length
         const gs = n.libp2p.services.pubsub as unknown as { getMeshPeers(t: string): string[] }
@@ -238,6 +285,16 @@ async function handle(m: ToChild): Promise<void> {
       const rec = own.get(m.sender)
       const node = nodes[m.sender - first]
       if (rec === undefined || node === undefined) return
+      if (baseline === 'bare-streams')
+        return bare[m.sender - first]!.publish(bareMessage(m.tag, bareBytes))
+      if (baseline === 'bare-gossipsub') {
+        try {
+          await node.pubsubPublish(topic, bareMessage(m.tag, bareBytes))
+        } catch {
+          sendErrors++
+        }
+        return
+      }
       const pt = new Uint8Array(48)
       pt.set(Buffer.from(m.tag, 'hex'), 0)
       pt.set(new TextEncoder().encode('hello group, a short message'), 12)
@@ -250,7 +307,8 @@ async function handle(m: ToChild): Promise<void> {
     }
     case 'flush': {
       report()
-      send({ type: 'flushed', rejected, sendErrors, writes })
+      const copies = gossipCopies + bare.reduce((a, b) => a + b.copies, 0)
+      send({ type: 'flushed', rejected, sendErrors, writes, copies })
       return
     }
     case 'profile': {
@@ -270,6 +328,7 @@ async function handle(m: ToChild): Promise<void> {
     }
     case 'stop': {
       clearInterval(reporter)
+      for (const b of bare) b.close()
       await Promise.all(nodes.map((n) => n.stop().catch(() => undefined)))
       send({ type: 'stopped' })
       process.disconnect?.()

@@ -8,7 +8,10 @@
 // to the moment the last of the N − 1 others decrypted it (wall clock, shared by all processes).
 // CPU per member per message = Σ over children of utime + stime (/proc/<pid>/stat) during the
 // cell ÷ messages ÷ N; the children's idle CPU (heartbeats, pings) is measured just before and
-// reported separately. It owns the children and the schedule; the nodes' code is the product's.
+// reported separately. With `baseline` set the children run one of group-bare.ts's baselines on
+// the same layout, links and schedule (bare-streams floods over floodNeighbours' subgraph of the
+// links, from the same seed). It owns the children and the schedule; the nodes' code is the
+// product's.
 import { fork, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
@@ -17,6 +20,7 @@ import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { NODE_LOADER_ARGS } from './dm-daemons.js'
 import type { FromChild, GroupTuning, ToChild } from './group-child.js'
+import { floodNeighbours, type Baseline } from './group-bare.js'
 import { DEGREE, graphEdges, prng } from './group-net.js'
 import { percentile } from './group-run.js'
 
@@ -40,6 +44,8 @@ export interface ProcsConfig {
   profileIdle?: string
   /** The nodes' tuning (a `--variant`); none: the product's configuration. */
   tuning?: GroupTuning
+  /** Run a baseline (group-bare.ts) instead of the product's group messages. */
+  baseline?: Baseline
 }
 
 export interface ProcsResult {
@@ -52,6 +58,8 @@ export interface ProcsResult {
   max: number
   /** CPU (all children) per member per message during the cell, ms. */
   cpuPerMemberMsg: number
+  /** Share of that CPU spent in the kernel (stime), 0–1. */
+  sysShare: number
   /** The same with the idle rate subtracted, ms. */
   cpuPerMemberMsgNet: number
   /** CPU (all children) per decryption, ms: the per-member figure when not every message reached
@@ -71,13 +79,18 @@ export interface ProcsResult {
   deliveries: number
   /** Socket writes (all members, net.Socket write calls) per member per message in the cell. */
   writesPerMemberMsg: number
+  /** Copies of a message a member received (gossipsub: messages in RPCs, duplicates included;
+   *  bare-streams: frames), per member per message in the cell. */
+  copiesPerMemberMsg: number
 }
 
-/** utime + stime of `pid`, ms (fields 14 and 15 of /proc/<pid>/stat, after the comm field). */
-function cpuMs(pid: number): number {
+/** utime + stime of `pid`, ms (fields 14 and 15 of /proc/<pid>/stat, after the comm field), and
+ *  stime alone (the kernel's share: syscalls, and on loopback the receiver's TCP path too). */
+function cpuMs(pid: number): { all: number; sys: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
   const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-  return ((Number(f[11]) + Number(f[12])) * 1000) / CLOCK_TICKS
+  const sys = (Number(f[12]) * 1000) / CLOCK_TICKS
+  return { all: (Number(f[11]) * 1000) / CLOCK_TICKS + sys, sys }
 }
 
 class Child {
@@ -119,7 +132,11 @@ class Child {
   }
 
   cpu(): number {
-    return cpuMs(this.proc.pid!)
+    return cpuMs(this.proc.pid!).all
+  }
+
+  sys(): number {
+    return cpuMs(this.proc.pid!).sys
   }
 }
 
@@ -152,6 +169,7 @@ export async function runProcs(
             topic,
             groupId,
             ...(cfg.tuning !== undefined ? { tuning: cfg.tuning } : {}),
+            ...(cfg.baseline !== undefined ? { baseline: cfg.baseline } : {}),
           },
           'started',
         ),
@@ -171,7 +189,19 @@ export async function runProcs(
     for (const d of dialed) {
       for (const [k, v] of Object.entries(d.errors)) dialErrors[k] = (dialErrors[k] ?? 0) + v
     }
-    await Promise.all(children.map((c) => c.ask({ type: 'keys', dists }, 'subscribed')))
+    // bare-streams: each child's members and their neighbours' addresses.
+    const neighbours = children.map(() => [] as Array<[number, string[][]]>)
+    if (cfg.baseline === 'bare-streams') {
+      floodNeighbours(n, edges, prng(seed + 1)).forEach((list, i) => {
+        neighbours[owner(i)]!.push([i, list.map((j) => addrs[j]!)])
+      })
+    }
+    const subscribed = await Promise.all(
+      children.map((c, p) =>
+        c.ask({ type: 'keys', dists, neighbours: neighbours[p]! }, 'subscribed'),
+      ),
+    )
+    const failedStreams = subscribed.reduce((a, x) => a + x.failedStreams, 0)
     let meshReady = false
     const meshEnd = performance.now() + cfg.meshTimeoutMs
     while (!meshReady && performance.now() < meshEnd) {
@@ -182,7 +212,8 @@ export async function runProcs(
     log(
       `N=${n} in ${cfg.processes} processes × ${cfg.perProcess} nodes: ${edges.length} links` +
         ` (${failedLinks} failed; dial errors ${JSON.stringify(dialErrors)}), started in ${Math.round(t1 - t0)} ms, linked in` +
-        ` ${Math.round(performance.now() - t1)} ms, mesh ${meshReady ? 'ready' : 'NOT ready (timed out)'}`,
+        ` ${Math.round(performance.now() - t1)} ms, mesh ${meshReady ? 'ready' : 'NOT ready (timed out)'}` +
+        (cfg.baseline === 'bare-streams' ? `, ${failedStreams} neighbour streams failed` : ''),
     )
 
     // Deliveries: tag → members seen, due time, time the last member decrypted it.
@@ -241,6 +272,7 @@ export async function runProcs(
     const delivered0 = delivered
     const before = await Promise.all(children.map((c) => c.ask({ type: 'flush' }, 'flushed')))
     const cpu0 = children.map((c) => c.cpu())
+    const sys0 = children.map((c) => c.sys())
     const c0 = performance.now()
     const tags = await cell(cfg.messages)
     if (cfg.profile !== undefined) {
@@ -249,6 +281,7 @@ export async function runProcs(
     }
     const cellSec = (performance.now() - c0) / 1000
     const cellCpu = children.reduce((a, c, k) => a + c.cpu() - cpu0[k]!, 0)
+    const cellSys = children.reduce((a, c, k) => a + c.sys() - sys0[k]!, 0)
     const flushed = await Promise.all(children.map((c) => c.ask({ type: 'flush' }, 'flushed')))
     const lat = tags.filter((t) => done.has(t)).map((t) => done.get(t)! - due.get(t)!)
     const idleRate = idleMs / idleSec
@@ -261,6 +294,7 @@ export async function runProcs(
       p99: lat.length > 0 ? percentile(lat, 0.99) : NaN,
       max: lat.length > 0 ? Math.max(...lat) : NaN,
       cpuPerMemberMsg: cellCpu / tags.length / n,
+      sysShare: cellSys / Math.max(1, cellCpu),
       cpuPerMemberMsgNet: Math.max(0, cellCpu - idleRate * cellSec) / tags.length / n,
       cpuPerDelivery: cellCpu / Math.max(1, delivered - delivered0),
       cpuPerDeliveryNet:
@@ -275,6 +309,8 @@ export async function runProcs(
       deliveries: delivered - delivered0,
       writesPerMemberMsg:
         flushed.reduce((a, f, k) => a + f.writes - before[k]!.writes, 0) / tags.length / n,
+      copiesPerMemberMsg:
+        flushed.reduce((a, f, k) => a + f.copies - before[k]!.copies, 0) / tags.length / n,
     }
   } finally {
     await Promise.all(
