@@ -2,8 +2,6 @@
 // codec (not through the victim's code), signed cards of fresh identities, and a look at what the
 // victim's datastore holds.
 import { randomBytes } from 'node:crypto'
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import { Record as DhtRecord } from '@libp2p/kad-dht'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -14,6 +12,7 @@ import { CARD_TTL_MS, cardKey } from '../../src/node/card/record.js'
 import { KITH_DHT_PROTOCOL } from '../../src/node/libp2p/node.js'
 import { nodeCrypto } from '../../src/platform/node-crypto.js'
 import { bundleFor } from '../core/wire/helpers.js'
+import { memoryAfterGc } from '../helpers/memory.js'
 // kad-dht does not export its wire codec; the hostile peer uses it from the package itself.
 import { Message, MessageType } from '../../node_modules/@libp2p/kad-dht/dist/src/message/dht.js'
 import type { Libp2pKithNode } from '../../src/node/kith-node.js'
@@ -121,17 +120,10 @@ export async function datastoreCount(node: Libp2pKithNode, prefix: string): Prom
   return n
 }
 
-/** A full garbage collection (V8's gc, exposed for this process without --expose-gc). */
-export const gc: () => void = (() => {
-  setFlagsFromString('--expose-gc')
-  return runInNewContext('gc') as () => void
-})()
-
 /** What this process (victim and hostile nodes together) retains after a full GC, in MiB: the
  *  JS heap plus ArrayBuffers (where records' bytes live). RSS itself keeps the allocator's high
  *  water mark of transient garbage, so it is printed but not what a bound can rest on here. */
 export function retainedMiB(): { retained: number; rss: number } {
-  gc()
-  const m = process.memoryUsage()
+  const m = memoryAfterGc()
   return { retained: (m.heapUsed + m.arrayBuffers) / 2 ** 20, rss: m.rss / 2 ** 20 }
 }

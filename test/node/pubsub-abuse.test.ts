@@ -14,8 +14,6 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { createHash } from 'node:crypto'
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import { multicodec } from '@libp2p/gossipsub'
 import { RPC } from '@libp2p/gossipsub/message'
 import {
@@ -26,6 +24,7 @@ import {
 } from '../../src/node/pubsub/index.js'
 import { PUBSUB_MAX_TOPIC_LENGTH, PubsubGuard } from '../../src/node/pubsub/guard.js'
 import { leb, sleep, startNode, stopAll, waitFor } from './helpers.js'
+import { memoryAfterGc } from '../helpers/memory.js'
 import type { Libp2pKithNode } from '../../src/node/kith-node.js'
 import type { Stream } from '@libp2p/interface'
 
@@ -39,9 +38,9 @@ const TOPIC = '/kith/group/1/abuse'
  *  Without the guard, ATTACKERS × MAX_PUBSUB_RPC_BYTES (≈ 10.4 MiB) stay buffered for as long as
  *  the connections live; while the attack lasts, the guard holds at most its node-wide budget
  *  (checked on its own accounting). 8 MiB: the process also holds the in-process attackers' and
- *  the honest peer's own buffers (5.2 and 6.4 MiB were seen in fresh-clone CI runs on 2026-12-04,
- *  against 4 and 6 MiB bounds; whether something of that session holds more is open); without
- *  the guard it is ≥ 10.4 MiB. */
+ *  the honest peer's own buffers (2.0–5.1 MiB measured here, 2026-12-06; a CI run's 11.7 MiB was
+ *  freed garbage a single gc() had not finished sweeping: test/helpers/memory.ts); without the
+ *  guard it is ≥ 10.4 MiB. */
 const BUFFER_GROWTH_BOUND_BYTES = 8 * 1024 * 1024
 const ATTACKERS = 20
 const TIMEOUT_MS = 15_000
@@ -49,12 +48,7 @@ const TIMEOUT_MS = 15_000
  *  code path; PUBSUB_PARTIAL_BYTES_BUDGET is 8 MiB). */
 const NODE_BYTES = 3 * 1024 * 1024
 
-setFlagsFromString('--expose-gc')
-const gc = runInNewContext('gc') as () => void
-const buffersAfterGc = (): number => {
-  gc()
-  return process.memoryUsage().arrayBuffers
-}
+const buffersAfterGc = (): number => memoryAfterGc().arrayBuffers
 const rejected = (n: Libp2pKithNode, name: string): number =>
   n.metrics().pubsubRejected?.[name] ?? 0
 

@@ -5,8 +5,6 @@
 // SYNC_MAX_INBOUND_STREAMS streams are served at once node-wide (the MAX+1st is SyncBusyError),
 // and an honest member's request is answered afterwards.
 import { after, before, describe, it } from 'node:test'
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
 import assert from 'node:assert/strict'
 import { encodeFrames } from '../../src/node/stream/frames.js'
 import {
@@ -15,6 +13,7 @@ import {
   SYNC_PROTOCOL,
 } from '../../src/node/sync/limits.js'
 import { sleep, startNode, stopAll, waitFor } from './helpers.js'
+import { memoryAfterGc } from '../helpers/memory.js'
 import type { Libp2pKithNode } from '../../src/node/kith-node.js'
 import type { SyncResponse } from '../../src/node/types.js'
 import type { Stream } from '@libp2p/interface'
@@ -30,12 +29,9 @@ const BUFFER_GROWTH_BOUND_BYTES = 8 * 1024 * 1024
  *  freed pages (measured 20–105 MiB on a loaded 2-core machine), so the buffer bound above is the
  *  one that tells the old responder from the new. */
 const RSS_GROWTH_BOUND_BYTES = 256 * 1024 * 1024
-setFlagsFromString('--expose-gc')
-const gc = runInNewContext('gc') as () => void
 /** Live byte buffers (ArrayBuffers) and RSS after a full GC. */
 const memAfterGc = (): { buffers: number; rss: number } => {
-  gc()
-  const m = process.memoryUsage()
+  const m = memoryAfterGc()
   return { buffers: m.arrayBuffers, rss: m.rss }
 }
 /** The asker's whole-exchange timeout in the test: held answers must outlive a slow machine
