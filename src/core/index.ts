@@ -116,6 +116,7 @@ export {
   WIRE_VERSION,
 } from './wire/codec.js'
 export { encodeChatContent, decodeChatContent, MESSAGE_ID_BYTES } from './wire/content.js'
+export { newMessageId } from './wire/message-id.js'
 export {
   GROUP_ID_BYTES,
   GROUP_SECRET_BYTES,

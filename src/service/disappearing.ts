@@ -10,7 +10,7 @@
 // tombstone stays (a retried copy must not come back), its text and reactions are gone.
 // It knows no SQL and no transport.
 import debug from 'debug'
-import { toHex } from '../core/index.js'
+import { newMessageId, toHex } from '../core/index.js'
 import type { ChatContent } from '../core/index.js'
 import { MAX_TTL_SECONDS, MIN_TTL_SECONDS } from '../core/wire/limits.js'
 import type { StoredMessage } from '../store/types.js'
@@ -73,7 +73,7 @@ export class Disappearing {
       )
     const cx = this.#cx
     const now = cx.ctx.clock()
-    const id = toHex(cx.ctx.rng(16))
+    const id = toHex(newMessageId(cx.ctx))
     const events: ServiceEvent[] = []
     cx.store.transaction(() => {
       cx.store.edits.setTimer(conversation, ttlSeconds, now)

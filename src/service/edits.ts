@@ -15,7 +15,7 @@
 //    its control contents, so this is rare there.
 // Sending goes through hooks: 1:1 the control outbox (acked and retried like group updates),
 // groups the sender-key channel (groups/content.ts). It knows no SQL and no transport.
-import { decodeChatContent, fromHex, isOneEmoji, MESSAGE_ID_BYTES, toHex } from '../core/index.js'
+import { decodeChatContent, fromHex, isOneEmoji, newMessageId, toHex } from '../core/index.js'
 import type { ChatContent } from '../core/index.js'
 import { MAX_REACTION_BYTES } from '../core/wire/limits.js'
 import type { StoredMessage } from '../store/types.js'
@@ -143,7 +143,7 @@ export class Edits {
   }
 
   #newId(): string {
-    return toHex(this.#cx.ctx.rng(MESSAGE_ID_BYTES))
+    return toHex(newMessageId(this.#cx.ctx))
   }
 
   #updated(id: string): void {

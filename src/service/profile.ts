@@ -14,7 +14,7 @@
 // name the user gave that contact never changes.
 //
 // This module owns those rules; it knows nothing of how the outbox sends or of receiving frames.
-import { decodeChatContent, encodeChatContent, MESSAGE_ID_BYTES, toHex } from '../core/index.js'
+import { decodeChatContent, encodeChatContent, newMessageId, toHex } from '../core/index.js'
 import type { ChatContent } from '../core/index.js'
 import type { KithNode } from '../node/index.js'
 import type { WithNode } from './context.js'
@@ -101,7 +101,7 @@ export class Profile {
   content(card: Uint8Array, name = this.#name, now = this.#cx.ctx.clock()): Uint8Array {
     const cx = this.#cx
     return encodeChatContent({
-      messageId: cx.ctx.rng(MESSAGE_ID_BYTES),
+      messageId: newMessageId(cx.ctx),
       sender: cx.meBytes,
       seq: 0n,
       sentAt: BigInt(now),

@@ -29,7 +29,7 @@ export interface Contact {
 }
 
 export interface StoredMessage {
-  /** 16 random bytes, hex. */
+  /** 16 bytes, hex: a 48-bit time and 80 random bits (core/wire/message-id.ts). */
   id: string
   /** 1:1: the contact's PeerId; groups: the group id. */
   conversation: string

@@ -25,7 +25,7 @@ import {
 import * as pb from './pb/wire.js'
 import { bytesUpTo, listUpTo, u32, u64, utf8UpTo, type Rules, type WireInput } from './rules.js'
 
-/** A message id: 16 random bytes, unique per sender. */
+/** A message id: 16 bytes, a 48-bit time and 80 random bits (./message-id.ts). */
 export const MESSAGE_ID_BYTES = 16
 /** SHA-256 digests (chunk hashes, whole-file hash) and 256-bit keys (file key, chain key). */
 const HASH_BYTES = 32

@@ -8,7 +8,7 @@
 // (./delivery.ts); the write and its failure path are ./deliver.ts. It knows nothing of
 // receiving, receipts, contacts or groups beyond the ports in its context.
 import debug from 'debug'
-import { MESSAGE_ID_BYTES, toHex } from '../../core/index.js'
+import { newMessageId, toHex } from '../../core/index.js'
 import type { FileManifest } from '../../core/index.js'
 import { checkEncodable, outgoingContent } from './content.js'
 import type { MessageStatus, OutboxEntry, StoredMessage } from '../../store/types.js'
@@ -110,7 +110,7 @@ export class Outbox {
       const sealHere = fast && this.#nothingDue(peer, now)
       const ms = texts.map((text) => {
         const m: StoredMessage = {
-          id: file?.id ?? toHex(cx.ctx.rng(MESSAGE_ID_BYTES)),
+          id: file?.id ?? toHex(newMessageId(cx.ctx)),
           conversation: peer,
           from: cx.node.peerId,
           direction: 'out',

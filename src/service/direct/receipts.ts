@@ -6,7 +6,7 @@
 // outbox (a lost ack is covered by the sender's retry; a lost read receipt is not retried) nor of
 // the read-receipt setting (the caller decides whether to queue one).
 import debug from 'debug'
-import { encodeChatContent, fromHex, MESSAGE_ID_BYTES, ReceiptKind } from '../../core/index.js'
+import { encodeChatContent, fromHex, newMessageId, ReceiptKind } from '../../core/index.js'
 import type { KithNode } from '../../node/index.js'
 import type { WithNode } from '../context.js'
 import { canDeposit, encryptAll } from './sessions.js'
@@ -86,7 +86,7 @@ export class Receipts {
     for (let i = 0; i < ids.length; i += MAX_ACK_BATCH) {
       contents.push(
         encodeChatContent({
-          messageId: cx.ctx.rng(MESSAGE_ID_BYTES),
+          messageId: newMessageId(cx.ctx),
           sender: cx.meBytes,
           seq: 0n,
           sentAt: BigInt(cx.ctx.clock()),

@@ -4,7 +4,7 @@
 // resumed after a stop. It knows nothing of downloads or serving, nor how messages are sent.
 import { readdir } from 'node:fs/promises'
 import debug from 'debug'
-import { toHex } from '../../core/index.js'
+import { newMessageId, toHex } from '../../core/index.js'
 import { checkManifest, wireManifest, type FileManifest } from '../../core/index.js'
 import { encodeChatContent } from '../../core/index.js'
 import { decodeManifest, type ChunkState } from './chunks.js'
@@ -72,7 +72,7 @@ export class FileSender {
       size,
       sha256: toHex(manifest.sha256),
     }
-    const messageId = toHex(cx.ctx.rng(16))
+    const messageId = toHex(newMessageId(cx.ctx))
     // Refuse now what could never be encoded (a name over the limits): not at delivery time.
     encodeChatContent(chatContentFor(cx, messageId, manifest))
     const text = JSON.stringify(info)

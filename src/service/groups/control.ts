@@ -6,7 +6,7 @@
 import {
   encodeChatContent,
   fromHex,
-  MESSAGE_ID_BYTES,
+  newMessageId,
   SenderKeyDistribution,
   toHex,
 } from '../../core/index.js'
@@ -25,7 +25,7 @@ export interface UpdateInit {
 /** Queues one GroupUpdate for `peer` in the durable control outbox (inside a transaction). */
 export function queueUpdate(cx: GroupContext, peer: string, groupId: string, u: UpdateInit): void {
   const ops = u.ops ?? []
-  const id = cx.ctx.rng(MESSAGE_ID_BYTES)
+  const id = newMessageId(cx.ctx)
   const content = encodeChatContent({
     messageId: id,
     sender: cx.meBytes,

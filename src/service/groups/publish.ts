@@ -6,7 +6,7 @@
 import debug from 'debug'
 import { fromHex, toHex } from '../../core/index.js'
 import { encryptWithRecord, peekSenderKeyMessage } from '../../core/index.js'
-import { encodeChatContent, MESSAGE_ID_BYTES } from '../../core/index.js'
+import { encodeChatContent, newMessageId } from '../../core/index.js'
 import type { FileManifest } from '../../core/index.js'
 import type { MessageStatus, StoredMessage } from '../../store/types.js'
 import { InvalidArgumentError, MessageNotFoundError } from '../errors.js'
@@ -53,7 +53,7 @@ export async function sendGroupMessage(
     throw new MessageNotFoundError(`no message ${replyTo} in this group`)
   const ttlSeconds = cx.bodies?.ttl(g.groupId)
   const now = cx.ctx.clock()
-  const id = file?.id ?? toHex(cx.ctx.rng(MESSAGE_ID_BYTES))
+  const id = file?.id ?? toHex(newMessageId(cx.ctx))
   const { message, data } = cx.store.transaction(() => {
     // Design §3: ChatContent{conversation = groupId, seq = per-sender per-group sequence}.
     const { seq, data } = sealOwn(cx, g.groupId, id, now, {
