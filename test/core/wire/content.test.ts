@@ -2,6 +2,7 @@
 // exactly one body; every field rule; the named limits (MAX_CHAT_CONTENT_BYTES exactly and +1,
 // text bytes, MAX_RECEIPT_IDS, MAX_GROUP_MEMBERS, the GroupUpdate bounds); random bytes give a
 // typed error (fast-check).
+import { readFileSync } from 'node:fs'
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
@@ -308,6 +309,34 @@ void describe('ChatContent limits', () => {
       }),
       { numRuns: 300 },
     )
+  })
+
+  // encodeChatContent gives protons' encoder an object with every key (content.ts encodeShaped):
+  // the bytes must be the ones protons gives for the plain value, for every body.
+  void it('every body encodes to the bytes protons gives the unshaped value', () => {
+    const id = rand(16)
+    const more: [string, Partial<pb.ChatContent>][] = [
+      ['card', { card: rand(200) }],
+      ['edit', { edit: { targetId: id, text: 'edited' } }],
+      ['delete', { delete: { targetId: id } }],
+      ['reaction', { reaction: { targetId: id, emoji: '👍', remove: false } }],
+      ['disappearing', { disappearing: { ttlSeconds: 3600 } }],
+      ['reply', { text: { text: 'a reply' }, replyTo: id, profileName: 'Alice' }],
+    ]
+    for (const [name, body] of [...bodies, ...more]) {
+      const c = { ...head(), ...body }
+      const bytes = encodeChatContent(c)
+      assert.deepEqual(bytes, pb.ChatContent.encode(decodeChatContent(bytes)), name)
+      assert.deepEqual(bytes, pb.ChatContent.encode(pb.ChatContent.decode(bytes)), name)
+    }
+  })
+
+  // The reason for encodeShaped: the generated oneof encoder copies its input and adds the absent
+  // bodies as undefined. When a protons release stops doing that, the workaround can go.
+  void it('the generated ChatContent encoder still copies its input (protons 7)', () => {
+    const src = readFileSync(new URL('../../../src/core/wire/pb/wire.ts', import.meta.url), 'utf8')
+    const codec = src.slice(src.indexOf('export namespace ChatContent {'))
+    assert.match(codec.slice(0, 2000), /obj = \{ \.\.\.obj \}/)
   })
 
   void it('random bytes give a typed error, never a crash (fast-check, numRuns 500)', () => {
