@@ -1,5 +1,6 @@
 // The two crypto providers: known-answer tests from the RFCs for both, and fast-check properties
 // that they agree byte for byte (the vectors in test/vectors/ rely on that).
+import { hkdfSync } from 'node:crypto'
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import fc from 'fast-check'
@@ -75,6 +76,52 @@ describe('crypto providers', () => {
       assert.equal(c.aesGcmDecrypt(key, nonce, ct.subarray(0, 10), new Uint8Array([9])), undefined)
     })
   }
+
+  // node-crypto.ts derives HKDF from HMACs (RFC 5869 §2.2–2.3) rather than hkdfSync: it must give
+  // hkdfSync's bytes for any input, salt and info empty included, and noble's.
+  it('HKDF-SHA256: RFC 5869 A.3 (no salt, no info); the HMAC construction agrees with hkdfSync and noble (fast-check)', () => {
+    for (const c of providers) {
+      const okm = c.hkdfSha256(fromHex('0b'.repeat(22)), new Uint8Array(0), new Uint8Array(0), 42)
+      assert.equal(
+        toHex(okm),
+        '8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8',
+        c.name,
+      )
+    }
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 100 }),
+        fc.uint8Array({ maxLength: 80 }),
+        fc.uint8Array({ maxLength: 100 }),
+        fc.integer({ min: 1, max: 255 * 32 }),
+        (ikm, salt, info, length) => {
+          const want = new Uint8Array(hkdfSync('sha256', ikm, salt, info, length))
+          assert.deepEqual(nodeCrypto.hkdfSha256(ikm, salt, info, length), want)
+          assert.deepEqual(nobleCrypto.hkdfSha256(ikm, salt, info, length), want)
+        },
+      ),
+      { numRuns: 200 },
+    )
+    assert.equal(
+      nodeCrypto.hkdfSha256(new Uint8Array(1), new Uint8Array(0), new Uint8Array(0), 0).length,
+      0,
+    )
+    assert.equal(
+      nodeCrypto.hkdfSha256(new Uint8Array(1), new Uint8Array(0), new Uint8Array(0), 255 * 32)
+        .length,
+      255 * 32,
+    )
+    assert.throws(
+      () =>
+        nodeCrypto.hkdfSha256(
+          new Uint8Array(1),
+          new Uint8Array(0),
+          new Uint8Array(0),
+          255 * 32 + 1,
+        ),
+      RangeError,
+    )
+  })
 
   it('node and noble agree on every primitive (fast-check, numRuns 100)', () => {
     fc.assert(
