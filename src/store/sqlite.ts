@@ -6,6 +6,7 @@ import type { CryptoProvider } from '../core/crypto/provider.js'
 import { IdentityKeyPair } from '../core/identity/identity.js'
 import { nodeCrypto } from '../platform/node-crypto.js'
 import { SqliteChatStore } from './chat.js'
+import { IdleCheckpoint } from './checkpoint.js'
 import { exists, openDatabase, type SqliteDatabase } from './database.js'
 import { StoreExistsError, StoreLockedError, StoreNotFoundError } from './errors.js'
 import { SqliteGroupStore } from './groups.js'
@@ -91,6 +92,8 @@ export class SqliteNodeStore extends SqliteChatStore implements NodeStore {
   readonly search: SqliteMessageSearch
   /** This device's PeerId. */
   readonly peerId: string
+  /** WAL checkpoints after the commits stop, not inside one (./checkpoint.ts). */
+  readonly checkpoints: IdleCheckpoint
 
   constructor(db: SqliteDatabase, identity: IdentityKeyPair) {
     super(db)
@@ -102,6 +105,8 @@ export class SqliteNodeStore extends SqliteChatStore implements NodeStore {
     this.files = new SqliteFileStore(db)
     this.search = new SqliteMessageSearch(db)
     this.peerId = identity.peerId
+    this.checkpoints = new IdleCheckpoint(db)
+    this.afterCommit = () => this.checkpoints.committed()
   }
 
   /** The name given at `kith init` (shown by `kith id`). */
@@ -129,6 +134,7 @@ export class SqliteNodeStore extends SqliteChatStore implements NodeStore {
 
   /** Closes the database (checkpointing the WAL into kith.db). Idempotent. */
   close(): void {
+    this.checkpoints.stop()
     if (this.db.open) this.db.close()
   }
 }

@@ -39,6 +39,9 @@ export abstract class SqliteTransactions extends SqliteTables implements StoreTr
    */
   protected participant: TransactionParticipant | undefined
 
+  /** Told after every COMMIT of ours (./checkpoint.ts: the WAL is checkpointed when they stop). */
+  protected afterCommit: (() => void) | undefined
+
   /** The participant, if the level about to open is ours: a transaction we begin, or a
    *  savepoint inside one (not one inside a transaction opened elsewhere, by db.transaction). */
   #follows(nested: boolean): TransactionParticipant | undefined {
@@ -63,6 +66,7 @@ export abstract class SqliteTransactions extends SqliteTables implements StoreTr
         p?.flush()
         this.q('COMMIT').run()
         p?.committed()
+        this.afterCommit?.()
       }
       return result
     } catch (err) {
@@ -110,6 +114,7 @@ export abstract class SqliteTransactions extends SqliteTables implements StoreTr
       p?.flush()
       this.q('COMMIT').run()
       p?.committed()
+      this.afterCommit?.()
     } catch (err) {
       // Nothing of the batch is durable, nothing of it was acked: its senders retry.
       if (this.db.inTransaction) this.q('ROLLBACK').run()
