@@ -169,7 +169,8 @@ const limitedChatContent = {
  * there (2026-12-06; a message is encoded once by its sender and again by its receiver, for the
  * canonical check). One object literal, so one hidden class (a spread of a defaults object was
  * ≈ 5 µs itself). The bytes are the same (test/core/wire/content.test.ts). No upstream issue
- * found for protons 7; the test there also tells when the generated encoder stops copying.
+ * found for protons 9 (runtime 7); the test there also tells when the generated encoder stops
+ * copying.
  */
 function encodeShaped(c: pb.ChatContent): Uint8Array {
   const shaped: { [K in keyof Required<pb.ChatContent>]: pb.ChatContent[K] } = {
