@@ -16,7 +16,7 @@ import { cpus, loadavg } from 'node:os'
 import { multiaddr } from '@multiformats/multiaddr'
 import { UsageError, type BenchOptions } from './lib/bench.js'
 import { closeApiClients, startDaemon, stopAll, type Daemon } from './lib/dm-daemons.js'
-import { fixed, int } from './lib/measure.js'
+import { fixed, int, percentile } from './lib/measure.js'
 import { DIAL_RATE_PER_S, FloodStats, HostilePool, Pacer, sleep } from './abuse/attacker.js'
 import { FLOODS } from './abuse/floods.js'
 import {
@@ -24,7 +24,6 @@ import {
   cpuSeconds,
   HonestClient,
   invite,
-  percentile,
   RssSampler,
   startVictim,
   stopVictim,

@@ -82,12 +82,6 @@ export interface HonestTimings {
   timeouts: number
 }
 
-export function percentile(values: readonly number[], p: number): number {
-  if (values.length === 0) return NaN
-  const s = [...values].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!
-}
-
 /** Samples a process's RSS (MiB) every RSS_SAMPLE_MS; `onSample` may react (the RSS guard). */
 export class RssSampler {
   peak = 0

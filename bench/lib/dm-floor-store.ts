@@ -5,9 +5,8 @@
 // the record written is a real one of the same size). Per transaction: wall and CPU time, and
 // the WAL frames it appended (./wal.ts). It owns those transactions; it knows nothing of crypto
 // or processes.
-import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
-import { MESSAGE_ID_BYTES } from '../../src/core/index.js'
+import { newMessageId, toHex } from '../../src/core/index.js'
 import { IdentityKeyPair } from '../../src/core/identity/identity.js'
 import { nodeCrypto, nodeRng } from '../../src/platform/node-crypto.js'
 import { ACK_TIMEOUT_BASE_MS } from '../../src/service/direct/delivery.js'
@@ -161,7 +160,8 @@ function sendTx(
     if (store.firstDueSeq(peer, now) !== undefined) throw new Error('floor: an entry is due')
     store.groups.nextControlAttemptAt(peer)
     const m: StoredMessage = {
-      id: randomBytes(MESSAGE_ID_BYTES).toString('hex'),
+      // As the product makes it (time-ordered: the id index's and the outbox's last page).
+      id: toHex(newMessageId({ clock: () => now, rng: nodeRng })),
       conversation: peer,
       from: store.peerId,
       direction: 'out',

@@ -1,9 +1,9 @@
 // WAL checkpoints of the node's store, moved off the message path (issue 17, docs/performance.md
-// "Checkpoints when idle"). SQLite's default folds the WAL back into kith.db inside the COMMIT
-// that takes it past 1,000 pages: a ≈ 5 ms stall on whichever message made that commit, about one
-// message in fifty one at a time, and so the DM latency's p99. Here the cap is
-// WAL_AUTOCHECKPOINT_PAGES (reached only by a burst that never pauses) and the checkpoint runs
-// CHECKPOINT_IDLE_MS after the last commit instead, when no message waits for it. It knows no
+// "Issue 17, ninth session", Checkpoints when idle). SQLite's default folds the WAL back into
+// kith.db inside the COMMIT that takes it past 1,000 pages: a ≈ 5 ms stall on whichever message
+// made that commit, about one message in ≈ 70 one at a time, and so the DM latency's p99. Here the
+// cap is WAL_AUTOCHECKPOINT_PAGES (reached only by a burst that never pauses) and the checkpoint
+// runs CHECKPOINT_IDLE_MS after the last commit instead, when no message waits for it. It knows no
 // table; the store tells it of each COMMIT (./transactions.ts).
 //
 // SQLite's WAL documentation ("Automatic Checkpoint", "Application-Initiated Checkpoints"): a

@@ -1,7 +1,7 @@
 // Message ids (ChatContent.message_id, MESSAGE_ID_BYTES): the time the message was made, in
 // milliseconds since the epoch as 48 bits big-endian, then 80 random bits — the layout of a
 // UUIDv7 (RFC 9562 §5.7: unix_ts_ms, then random; no version or variant bits here, it is not a
-// UUID). Why not 16 random bytes (issue 17, docs/performance.md "Time-ordered ids"): every store
+// UUID). Why not 16 random bytes (issue 17, docs/performance.md "Issue 17, ninth session"): every store
 // keys its messages and its outbox by this id, and random keys put each new message on a
 // different leaf page of those b-trees, so a batch of n messages wrote ≈ n pages more per commit
 // (each page encrypted and MACed by SQLCipher, and copied again at the checkpoint). In time order
